@@ -1,0 +1,38 @@
+using System.Collections;
+
+namespace Packster.Cli;
+
+/// <summary>What a command may touch of the outside world: the output streams and the environment.</summary>
+internal sealed class CliContext
+{
+    public CliContext(TextWriter output, TextWriter error, IReadOnlyDictionary<string, string> environment, string currentDirectory)
+    {
+        Out = output;
+        Err = error;
+        Environment = environment;
+        CurrentDirectory = currentDirectory;
+    }
+
+    public TextWriter Out { get; }
+    public TextWriter Err { get; }
+    public IReadOnlyDictionary<string, string> Environment { get; }
+    public string CurrentDirectory { get; }
+
+    /// <summary>True when stderr is a terminal and <c>CI</c> is not set: progress may animate.</summary>
+    public bool Interactive =>
+        !Console.IsErrorRedirected && !(Environment.TryGetValue("CI", out var ci) && ci.Length > 0 && ci != "0" && !ci.Equals("false", StringComparison.OrdinalIgnoreCase));
+
+    public string? GetEnv(string name) => Environment.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
+
+    public string ResolvePath(string path) => Path.GetFullPath(path, CurrentDirectory);
+
+    public static CliContext FromProcess()
+    {
+        var env = new Dictionary<string, string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        foreach (DictionaryEntry e in System.Environment.GetEnvironmentVariables())
+        {
+            env[(string)e.Key] = (string?)e.Value ?? "";
+        }
+        return new CliContext(Console.Out, Console.Error, env, System.Environment.CurrentDirectory);
+    }
+}

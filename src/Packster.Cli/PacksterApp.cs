@@ -1,0 +1,94 @@
+using System.CommandLine;
+using Packster.Cli.Commands;
+using Packster.Toml;
+
+namespace Packster.Cli;
+
+/// <summary>Builds the command tree and is the one place where failures become exit codes and one stderr line.</summary>
+internal static class PacksterApp
+{
+    public static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Print more detail, including the cause of failures",
+        Recursive = true,
+    };
+
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand("Packster: pack folders into checksummed packages and deploy them into locations.");
+        root.Options.Add(Verbose);
+        foreach (var command in CommandCatalog.All(context))
+        {
+            root.Subcommands.Add(command);
+        }
+        return root;
+    }
+
+    public static int Run(string[] args, CliContext context)
+    {
+        var root = Build(context);
+        var parse = root.Parse(args);
+        var verbose = parse.GetValue(Verbose);
+        if (parse.Errors.Count > 0 && !IsHelpRequest(args))
+        {
+            context.Err.WriteLine($"error[{ExitCodes.Format(ErrorCode.Usage)}]: {parse.Errors[0].Message}");
+            context.Err.WriteLine($"hint: run '{CommandPath(parse)} --help' for usage");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                Output = context.Out,
+                Error = context.Err,
+            });
+        }
+        catch (Exception e)
+        {
+            return Report(e, context.Err, verbose);
+        }
+    }
+
+    private static bool IsHelpRequest(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Add(r.Command.Name);
+        }
+        names.Reverse();
+        names[0] = "packster";
+        return string.Join(' ', names);
+    }
+
+    /// <summary>Renders a failure as one line (plus an optional hint) and returns its exit code.</summary>
+    public static int Report(Exception exception, TextWriter err, bool verbose)
+    {
+        var e = exception is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0] : exception;
+        switch (e)
+        {
+            case PacksterException p:
+                err.WriteLine($"error[{ExitCodes.Format(p.Code)}]: {p.Message}");
+                if (p.Hint is not null) err.WriteLine($"hint: {p.Hint}");
+                if (verbose && p.InnerException is not null) err.WriteLine(p.InnerException.ToString());
+                return p.ExitCode;
+            case TomlException t:
+                err.WriteLine($"error[{ExitCodes.Format(ErrorCode.TomlSyntax)}]: {t.Message}");
+                return ExitCodes.For(ErrorCode.TomlSyntax);
+            case OperationCanceledException:
+                err.WriteLine("error: cancelled");
+                return ExitCodes.Cancelled;
+            case UnauthorizedAccessException or IOException:
+                err.WriteLine($"error[{ExitCodes.Format(ErrorCode.Internal)}]: {e.Message}");
+                if (verbose) err.WriteLine(e.ToString());
+                return ExitCodes.Failure;
+            default:
+                err.WriteLine($"error[{ExitCodes.Format(ErrorCode.Internal)}]: unexpected {e.GetType().Name}: {e.Message}");
+                err.WriteLine(verbose ? e.ToString() : "hint: run again with --verbose for details, and report it");
+                return ExitCodes.Failure;
+        }
+    }
+}

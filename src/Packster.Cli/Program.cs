@@ -1,0 +1,3 @@
+using Packster.Cli;
+
+return PacksterApp.Run(args, CliContext.FromProcess());

@@ -1,0 +1,112 @@
+namespace Packster;
+
+/// <summary>
+/// Stable error codes, rendered as <c>PST####</c>. The thousands digit is the area and decides the exit code
+/// (<see cref="ExitCodes"/>). Codes are never renumbered; spec/errors.md is the catalogue.
+/// </summary>
+public enum ErrorCode
+{
+    Internal = 1,
+
+    // 1xxx usage: bad command-line input (exit 2)
+    Usage = 1000,
+    InvalidArgument = 1001,
+    PathNotFound = 1002,
+    NotADirectory = 1003,
+
+    // 2xxx manifest and TOML (exit 3)
+    TomlSyntax = 2000,
+    ManifestMissing = 2001,
+    ManifestInvalid = 2002,
+    ManifestUnknownKey = 2003,
+    ManifestWrongType = 2004,
+    InvalidPackageId = 2005,
+    InvalidVersion = 2006,
+    InvalidVersionRange = 2007,
+    InvalidPath = 2008,
+    InvalidTemplate = 2009,
+
+    // 3xxx parameters (exit 3)
+    ParametersInvalidJson = 3000,
+    ParameterUnknown = 3001,
+    ParameterWrongType = 3002,
+    ParameterNotInEnum = 3003,
+    ParameterMissing = 3004,
+
+    // 4xxx package integrity and hostile archives (exit 4)
+    PackageFileNameInvalid = 4000,
+    ChecksumMismatch = 4001,
+    ArchiveCorrupt = 4002,
+    ArchiveUnsafePath = 4003,
+    ArchiveUnsafeLink = 4004,
+    ArchiveUnsupportedEntry = 4005,
+    ArchiveDuplicateEntry = 4006,
+    ArchiveTooLarge = 4007,
+    ArchiveManifestMissing = 4008,
+    ArchiveReservedName = 4009,
+    PlatformUnsupported = 4010,
+
+    // 5xxx locations, lockfile, lock (exit 5)
+    LocationNotFound = 5000,
+    LocationExists = 5001,
+    LockfileUnreadable = 5002,
+    LockfileSchemaUnsupported = 5003,
+    LockTimeout = 5004,
+    DeploymentNotFound = 5005,
+    DeploymentAmbiguous = 5006,
+    LocationInconsistent = 5007,
+
+    // 6xxx resource guard (exit 6)
+    ResourceConflict = 6000,
+    ShimNameInvalid = 6001,
+
+    // 7xxx handlers (exit 7)
+    HandlerFailed = 7000,
+    HandlerTimedOut = 7001,
+    HandlerExecutorMissing = 7002,
+    HandlerCancelled = 7003,
+
+    // 8xxx sources and network (exit 8)
+    SourceNotFound = 8000,
+    SourceUnreachable = 8001,
+    SourceUnauthorized = 8002,
+    SourceForbidden = 8003,
+    PackageNotFound = 8004,
+    PublishConflict = 8005,
+    InsecureSource = 8006,
+    SourceConfigInvalid = 8007,
+    SourceProtocol = 8008,
+    NoMatchingVersion = 8009,
+    DependencyCycle = 8010,
+    OfflineCacheMiss = 8011,
+}
+
+/// <summary>The one place error codes become process exit codes.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+    public const int InvalidInput = 3;
+    public const int Integrity = 4;
+    public const int Location = 5;
+    public const int Conflict = 6;
+    public const int Handler = 7;
+    public const int Source = 8;
+    public const int Cancelled = 130;
+
+    public static int For(ErrorCode code) => (int)code / 1000 switch
+    {
+        1 => Usage,
+        2 or 3 => InvalidInput,
+        4 => Integrity,
+        5 => Location,
+        6 => Conflict,
+        7 => code == ErrorCode.HandlerCancelled ? Cancelled : Handler,
+        8 => Source,
+        _ => Failure,
+    };
+
+    /// <summary>Renders a code as users see it: <c>PST4001</c>.</summary>
+    public static string Format(ErrorCode code) => $"PST{(int)code:D4}";
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics.CodeAnalysis;
+using NuGet.Versioning;
+
+namespace Packster.Model;
+
+/// <summary>
+/// A package version: strict SemVer 2.0 (via NuGet.Versioning) or <c>latest</c>, which sorts above every
+/// SemVer version. Ordering follows SemVer precedence; build metadata does not affect ordering.
+/// </summary>
+public sealed class PackageVersion : IComparable<PackageVersion>, IEquatable<PackageVersion>
+{
+    public const string LatestText = "latest";
+
+    public static readonly PackageVersion Latest = new(null);
+
+    private PackageVersion(NuGetVersion? semVer) => SemVer = semVer;
+
+    /// <summary>The SemVer value, or null for <c>latest</c>.</summary>
+    public NuGetVersion? SemVer { get; }
+
+    public bool IsLatest => SemVer is null;
+
+    public static PackageVersion Parse(string text) =>
+        TryParse(text, out var v) ? v : throw new PacksterException(ErrorCode.InvalidVersion,
+            $"invalid version '{text}': expected strict SemVer 2.0 (e.g. 1.2.0, 2.0.0-rc.1) or \"latest\"");
+
+    public static bool TryParse(string? text, [NotNullWhen(true)] out PackageVersion? version)
+    {
+        version = null;
+        if (text is null) return false;
+        if (text == LatestText)
+        {
+            version = Latest;
+            return true;
+        }
+        if (!NuGetVersion.TryParseStrict(text, out var semVer)) return false;
+        version = new PackageVersion(semVer);
+        return true;
+    }
+
+    public static PackageVersion From(NuGetVersion semVer) => new(semVer);
+
+    public int CompareTo(PackageVersion? other)
+    {
+        if (other is null) return 1;
+        if (IsLatest || other.IsLatest) return IsLatest.CompareTo(other.IsLatest);
+        return VersionComparer.VersionRelease.Compare(SemVer, other.SemVer);
+    }
+
+    public bool Equals(PackageVersion? other) =>
+        other is not null && (IsLatest ? other.IsLatest : !other.IsLatest && VersionComparer.Default.Equals(SemVer, other.SemVer));
+
+    public override bool Equals(object? obj) => Equals(obj as PackageVersion);
+    public override int GetHashCode() => IsLatest ? 0 : VersionComparer.Default.GetHashCode(SemVer!);
+
+    /// <summary>The normalized full text (with build metadata), as used in package file names.</summary>
+    public override string ToString() => SemVer?.ToFullString() ?? LatestText;
+
+    public static bool operator ==(PackageVersion? a, PackageVersion? b) => a is null ? b is null : a.Equals(b);
+    public static bool operator !=(PackageVersion? a, PackageVersion? b) => !(a == b);
+    public static bool operator <(PackageVersion a, PackageVersion b) => a.CompareTo(b) < 0;
+    public static bool operator >(PackageVersion a, PackageVersion b) => a.CompareTo(b) > 0;
+    public static bool operator <=(PackageVersion a, PackageVersion b) => a.CompareTo(b) <= 0;
+    public static bool operator >=(PackageVersion a, PackageVersion b) => a.CompareTo(b) >= 0;
+}

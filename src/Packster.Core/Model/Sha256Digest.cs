@@ -1,0 +1,49 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+
+namespace Packster.Model;
+
+/// <summary>A SHA-256 digest, always rendered as 64 lowercase hex characters (what <c>sha256sum</c> prints).</summary>
+public readonly record struct Sha256Digest
+{
+    public const int HexLength = 64;
+
+    private readonly string? _hex;
+
+    private Sha256Digest(string hex) => _hex = hex;
+
+    public string Hex => _hex ?? throw new InvalidOperationException("default Sha256Digest");
+
+    public static Sha256Digest FromBytes(ReadOnlySpan<byte> hash)
+    {
+        if (hash.Length != SHA256.HashSizeInBytes) throw new ArgumentException("a SHA-256 digest is 32 bytes", nameof(hash));
+        return new Sha256Digest(Convert.ToHexStringLower(hash));
+    }
+
+    public static Sha256Digest Compute(ReadOnlySpan<byte> data) => FromBytes(SHA256.HashData(data));
+
+    public static Sha256Digest Compute(Stream stream) => FromBytes(SHA256.HashData(stream));
+
+    public static Sha256Digest ComputeFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        return Compute(stream);
+    }
+
+    public static Sha256Digest Parse(string text) =>
+        TryParse(text, out var d) ? d : throw new PacksterException(ErrorCode.InvalidArgument, $"invalid SHA-256 '{text}': expected 64 lowercase hex characters");
+
+    public static bool TryParse([NotNullWhen(true)] string? text, out Sha256Digest digest)
+    {
+        digest = default;
+        if (text is null || text.Length != HexLength) return false;
+        foreach (var c in text)
+        {
+            if (!(char.IsAsciiDigit(c) || c is >= 'a' and <= 'f')) return false;
+        }
+        digest = new Sha256Digest(text);
+        return true;
+    }
+
+    public override string ToString() => Hex;
+}

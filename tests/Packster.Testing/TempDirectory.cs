@@ -1,0 +1,50 @@
+namespace Packster.Testing;
+
+/// <summary>A fresh directory under the system temp folder, deleted (best effort) on dispose.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public TempDirectory(string? prefix = null)
+    {
+        Path = Directory.CreateTempSubdirectory((prefix ?? "packster-test") + "-").FullName;
+    }
+
+    public string Path { get; }
+
+    /// <summary>The full path of <paramref name="relative"/> inside this directory ('/' separated).</summary>
+    public string this[string relative] => System.IO.Path.Combine(Path, relative.Replace('/', System.IO.Path.DirectorySeparatorChar));
+
+    /// <summary>Writes a UTF-8 file (creating folders) and returns its full path.</summary>
+    public string Write(string relative, string content)
+    {
+        var full = this[relative];
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, content);
+        return full;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            MakeWritable(Path);
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static void MakeWritable(string root)
+    {
+        if (OperatingSystem.IsWindows() || !Directory.Exists(root)) return;
+        foreach (var dir in Directory.EnumerateDirectories(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }))
+        {
+            File.SetUnixFileMode(dir, File.GetUnixFileMode(dir) | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    public override string ToString() => Path;
+}
