@@ -109,12 +109,8 @@ public sealed class VersionRange : IEquatable<VersionRange>
         }
         if (!NuGet.Versioning.VersionRange.TryParse(compact, allowFloating: false, out var nuget))
         {
-            why = "it is not a valid interval such as [1.0,2.0), (,2.0] or [1.0]";
-            return false;
-        }
-        if (nuget.HasLowerAndUpperBounds && nuget.MinVersion! > nuget.MaxVersion!)
-        {
-            why = "its lower bound is above its upper bound";
+            why = AdmitsNothing(compact) ? "its bounds admit no version (lower bound above or equal to an exclusive upper bound)"
+                : "it is not a valid interval such as [1.0,2.0), (,2.0] or [1.0]";
             return false;
         }
         var prerelease = (nuget.MinVersion?.IsPrerelease ?? false) || (nuget.MaxVersion?.IsPrerelease ?? false);
@@ -122,6 +118,14 @@ public sealed class VersionRange : IEquatable<VersionRange>
             nuget.MaxVersion, nuget.HasUpperBound && nuget.IsMaxInclusive, prerelease);
         why = null;
         return true;
+    }
+
+    /// <summary>True for a well-formed interval NuGet refuses only because it is empty, so the message can say so.</summary>
+    private static bool AdmitsNothing(string interval)
+    {
+        var bounds = interval[1..^1].Split(',');
+        if (bounds.Length != 2 || !NuGetVersion.TryParse(bounds[0], out var min) || !NuGetVersion.TryParse(bounds[1], out var max)) return false;
+        return min > max || (min == max && !(interval[0] == '[' && interval[^1] == ']'));
     }
 
     /// <summary>Space-separated comparators (all must hold); each may be a caret, tilde, wildcard or partial version.</summary>
