@@ -56,6 +56,10 @@ public enum ErrorCode
     DeploymentNotFound = 5005,
     DeploymentAmbiguous = 5006,
     LocationInconsistent = 5007,
+    LocationIdInvalid = 5008,
+    LocationIdTaken = 5009,
+    LocationDirectoryNotEmpty = 5010,
+    DeploymentRecordUnreadable = 5011,
 
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,

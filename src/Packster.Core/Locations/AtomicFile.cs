@@ -1,0 +1,49 @@
+namespace Packster.Locations;
+
+/// <summary>
+/// Replaces a file so that a crash at any moment leaves either the old or the new content, never a mix: write a temp
+/// file in the same directory, flush it to disk, then rename it over the target (rename is atomic within a volume).
+/// </summary>
+public static class AtomicFile
+{
+    /// <summary>Temp files are named <c>{file name}.{random}.tmp</c>; recovery removes leftovers of that shape.</summary>
+    public const string TempSuffix = ".tmp";
+
+    public static void Write(string path, ReadOnlySpan<byte> content)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temp = Path.Combine(dir, $"{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+        DirectorySync.Flush(dir);
+    }
+
+    /// <summary>The pattern that matches leftover temp files of <paramref name="fileName"/>.</summary>
+    public static string TempPattern(string fileName) => fileName + ".*" + TempSuffix;
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Packster.Model;
+
+namespace Packster.Locations;
+
+/// <summary>
+/// <c>packster-deployment.json</c>, written by the installer into each deployment directory before it is published:
+/// which package, which effective parameters, and the hash, size and mode of every file and the target of every link,
+/// so <see cref="DeploymentVerifier"/> can tell later whether the deployment is still what was installed.
+/// A deployment directory without it is incomplete (recovery removes it).
+/// </summary>
+public sealed record DeploymentRecord(
+    PackageFileName Package,
+    Sha256Digest Deployment,
+    JsonObject Parameters,
+    IReadOnlyList<DeploymentFile> Files,
+    IReadOnlyList<DeploymentLink> Links)
+{
+    public const string FileName = "packster-deployment.json";
+    public const int Schema = 1;
+
+    public PackageId Id => Package.Id;
+    public PackageVersion Version => Package.Version;
+    public Sha256Digest PackageSha256 => Package.Sha256;
+
+    /// <summary>Writes the record into <paramref name="deploymentDirectory"/> atomically; files and links sorted by path.</summary>
+    public void WriteTo(string deploymentDirectory) =>
+        AtomicFile.Write(System.IO.Path.Combine(deploymentDirectory, FileName), Serialize());
+
+    public byte[] Serialize()
+    {
+        var dto = new DeploymentRecordDto
+        {
+            Schema = Schema,
+            Id = Id.Value,
+            Version = Version.ToString(),
+            Package = Package.FileName,
+            Sha256 = PackageSha256.Hex,
+            Deployment = Deployment.Hex,
+            Parameters = CanonicalJson.Sorted(Parameters),
+            Files = [.. Files.OrderBy(f => f.Path, StringComparer.Ordinal).Select(f => new FileDto
+            {
+                Path = f.Path,
+                Sha256 = f.Sha256.Hex,
+                Size = f.Size,
+                Mode = f.Mode is { } m ? Convert.ToString((int)m, 8).PadLeft(4, '0') : null,
+            })],
+            Links = [.. Links.OrderBy(l => l.Path, StringComparer.Ordinal).Select(l => new LinkDto { Path = l.Path, Target = l.Target })],
+        };
+        return [.. JsonSerializer.SerializeToUtf8Bytes(dto, LocationJsonContext.Default.DeploymentRecordDto), (byte)'\n'];
+    }
+
+    /// <summary>Reads the record of <paramref name="deploymentDirectory"/>; DeploymentRecordUnreadable when missing or invalid.</summary>
+    public static DeploymentRecord ReadFrom(string deploymentDirectory)
+    {
+        var file = System.IO.Path.Combine(deploymentDirectory, FileName);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(file);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw LocationErrors.DeploymentRecordUnreadable(file, "the file does not exist", e);
+        }
+        return Parse(bytes, file);
+    }
+
+    public static DeploymentRecord Parse(ReadOnlySpan<byte> bytes, string file)
+    {
+        DeploymentRecordDto? dto;
+        try
+        {
+            dto = JsonSerializer.Deserialize(bytes, LocationJsonContext.Default.DeploymentRecordDto);
+        }
+        catch (JsonException e)
+        {
+            throw LocationErrors.DeploymentRecordUnreadable(file, Lockfile.Describe(e), e);
+        }
+        if (dto is null) throw LocationErrors.DeploymentRecordUnreadable(file, "expected a JSON object, found null");
+        if (dto.Schema != Schema) throw LocationErrors.DeploymentRecordUnreadable(file, $"schema {dto.Schema} is not supported (expected {Schema})");
+        if (!PackageFileName.TryParse(dto.Package, out var package)) throw LocationErrors.DeploymentRecordUnreadable(file, $"$.package: '{dto.Package}' is not a package file name");
+        if (dto.Id != package.Id.Value || dto.Version != package.Version.ToString() || dto.Sha256 != package.Sha256.Hex)
+        {
+            throw LocationErrors.DeploymentRecordUnreadable(file, "$.id, $.version and $.sha256 must match $.package");
+        }
+        if (!Sha256Digest.TryParse(dto.Deployment, out var deployment)) throw LocationErrors.DeploymentRecordUnreadable(file, $"$.deployment: '{dto.Deployment}' is not a SHA-256");
+
+        var files = new List<DeploymentFile>();
+        foreach (var (i, f) in (dto.Files ?? []).Index())
+        {
+            if (f.Path is null || !Sha256Digest.TryParse(f.Sha256, out var sha) || f.Size < 0)
+            {
+                throw LocationErrors.DeploymentRecordUnreadable(file, $"$.files[{i}]: needs a path, a sha256 and a size >= 0");
+            }
+            UnixFileMode? mode = null;
+            if (f.Mode is not null)
+            {
+                mode = f.Mode.Length is >= 3 and <= 4 && f.Mode.All(c => c is >= '0' and <= '7')
+                    ? (UnixFileMode)Convert.ToInt32(f.Mode, 8)
+                    : throw LocationErrors.DeploymentRecordUnreadable(file, $"$.files[{i}].mode: '{f.Mode}' is not an octal mode like 0644");
+            }
+            files.Add(new DeploymentFile(f.Path, sha, f.Size, mode));
+        }
+        var links = new List<DeploymentLink>();
+        foreach (var (i, l) in (dto.Links ?? []).Index())
+        {
+            if (l.Path is null || l.Target is null) throw LocationErrors.DeploymentRecordUnreadable(file, $"$.links[{i}]: needs a path and a target");
+            links.Add(new DeploymentLink(l.Path, l.Target));
+        }
+        return new DeploymentRecord(package, deployment, dto.Parameters ?? [], files, links);
+    }
+
+    /// <summary>
+    /// Describes the files and links now under <paramref name="deploymentDirectory"/> (except this record), hashing
+    /// every file: for an installer that did not hash while extracting, and for tests.
+    /// </summary>
+    public static (IReadOnlyList<DeploymentFile> Files, IReadOnlyList<DeploymentLink> Links) Scan(string deploymentDirectory)
+    {
+        var files = new List<DeploymentFile>();
+        var links = new List<DeploymentLink>();
+        var root = System.IO.Path.GetFullPath(deploymentDirectory);
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.None, IgnoreInaccessible = false };
+        foreach (var info in new DirectoryInfo(root).EnumerateFileSystemInfos("*", options))
+        {
+            var relative = System.IO.Path.GetRelativePath(root, info.FullName).Replace('\\', '/');
+            if (relative == FileName) continue;
+            if (info.LinkTarget is { } target)
+            {
+                links.Add(new DeploymentLink(relative, target.Replace('\\', '/')));
+            }
+            else if (info is FileInfo file)
+            {
+                files.Add(new DeploymentFile(relative, Sha256Digest.ComputeFile(file.FullName), file.Length, OperatingSystem.IsWindows() ? null : file.UnixFileMode));
+            }
+        }
+        files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        links.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return (files, links);
+    }
+
+    public override string ToString() => $"{Package} → {Deployment} ({Files.Count.ToString(CultureInfo.InvariantCulture)} files)";
+}
+
+/// <summary>A regular file of a deployment: '/'-separated path relative to the deployment, hash, size, Unix mode (null on Windows).</summary>
+public sealed record DeploymentFile(string Path, Sha256Digest Sha256, long Size, UnixFileMode? Mode);
+
+/// <summary>A symbolic link of a deployment: '/'-separated path and its (relative) target as stored.</summary>
+public sealed record DeploymentLink(string Path, string Target);

@@ -1,0 +1,207 @@
+using Packster.Model;
+
+namespace Packster.Locations;
+
+/// <summary>
+/// A directory holding deployments, its lockfile and its OS lock (layout in spec/lockfile.md § Layout). Opening one
+/// validates its lockfile; every mutation goes through a held <see cref="LocationLock"/>, which each mutating method
+/// takes as proof, and the lockfile is the truth that <see cref="Recovery"/> restores the directory to.
+/// </summary>
+public sealed class Location
+{
+    public const string DeploymentsDirectoryName = "deployments";
+    public const string InternalDirectoryName = ".packster";
+
+    private Location(string path, LocationId id, PacksterPaths paths)
+    {
+        Path = path;
+        Id = id;
+        Paths = paths;
+    }
+
+    public LocationId Id { get; }
+
+    /// <summary>The location's absolute root directory.</summary>
+    public string Path { get; }
+
+    public PacksterPaths Paths { get; }
+
+    public string LockfilePath => Combine(Lockfile.FileName);
+    public string DeploymentsDirectory => Combine(DeploymentsDirectoryName);
+    public string InternalDirectory => Combine(InternalDirectoryName);
+    public string StagingDirectory => Combine(InternalDirectoryName, "staging");
+    public string TrashDirectory => Combine(InternalDirectoryName, "trash");
+    public string LockPath => Combine(InternalDirectoryName, "lock");
+    public string LogsDirectory => Combine("logs");
+    public string ShimsDirectory => Combine("shims");
+    public string ActivateDirectory => Combine("activate");
+
+    public string DeploymentDirectory(Sha256Digest hash) => Combine(DeploymentsDirectoryName, hash.Hex);
+
+    /// <summary>True when <paramref name="directory"/> holds a lockfile, i.e. is a location.</summary>
+    public static bool IsLocation(string directory) => File.Exists(System.IO.Path.Combine(directory, Lockfile.FileName));
+
+    /// <summary>
+    /// Creates a location in <paramref name="directory"/> (made if needed) with an empty lockfile, and registers its id.
+    /// Refuses a directory that is already a location (LocationExists), a non-empty directory other than the default
+    /// location (LocationDirectoryNotEmpty) and an id registered to another location (LocationIdTaken), changing nothing.
+    /// The id defaults to <c>default</c> for the default location and to a slug of the directory name otherwise.
+    /// </summary>
+    public static Location Create(string directory, string? id, PacksterPaths paths)
+    {
+        var path = paths.ResolvePath(directory);
+        var isDefault = new LocationRegistry(paths).SamePath(path, paths.DefaultLocation);
+        if (IsLocation(path)) throw LocationErrors.Exists(path);
+        if (!isDefault && Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any()) throw LocationErrors.DirectoryNotEmpty(path);
+        if (File.Exists(path)) throw new PacksterException(ErrorCode.NotADirectory, $"'{path}' is a file, not a directory");
+
+        var locationId = id is not null ? LocationId.Parse(id)
+            : isDefault ? LocationId.Default
+            : LocationId.Slug(System.IO.Path.GetFileName(path));
+        var registry = new LocationRegistry(paths);
+        registry.EnsureAvailable(locationId, path);
+
+        var location = new Location(path, locationId, paths);
+        Directory.CreateDirectory(path);
+        foreach (var dir in new[] { location.DeploymentsDirectory, location.StagingDirectory, location.TrashDirectory, location.LogsDirectory, location.ShimsDirectory, location.ActivateDirectory })
+        {
+            Directory.CreateDirectory(dir);
+        }
+        // The lockfile is written last among the location's own files: until it exists the directory is not a location.
+        Lockfile.Write(location.LockfilePath, new LocationState(locationId));
+        registry.Register(locationId, path);
+        return location;
+    }
+
+    /// <summary>
+    /// Opens a location by path or registered id. A value that looks like a path (has a separator, starts with '.' or
+    /// '~', or is rooted) is a path; a bare name is tried as a registered id, then as a directory under the working
+    /// directory. Fails with LocationNotFound naming each place tried; an unreadable lockfile fails as such.
+    /// </summary>
+    public static Location Open(string pathOrId, PacksterPaths paths)
+    {
+        var tried = new List<string>();
+        if (!LooksLikePath(pathOrId) && LocationId.TryParse(pathOrId, out var id))
+        {
+            var registered = new LocationRegistry(paths).Lookup(id);
+            if (registered is not null && IsLocation(registered)) return Load(registered, paths);
+            tried.Add(registered is null
+                ? $"no id '{id}' in the registry ({paths.RegistryDirectory})"
+                : $"id '{id}' is registered to '{registered}', which holds no {Lockfile.FileName}");
+        }
+        var path = paths.ResolvePath(pathOrId);
+        if (IsLocation(path)) return Load(path, paths);
+        tried.Add(Directory.Exists(path) ? $"'{path}' holds no {Lockfile.FileName}" : $"'{path}' does not exist");
+        throw LocationErrors.NotFound(pathOrId, tried);
+    }
+
+    /// <summary>
+    /// The location a command works on: <paramref name="option"/> (<c>--location</c>, a path or id) when given; else
+    /// <c>PACKSTER_LOCATION</c>; else the default user location (created by <c>packster location setup</c>).
+    /// </summary>
+    public static Location Resolve(string? option, PacksterPaths paths)
+    {
+        if (!string.IsNullOrEmpty(option)) return Open(option, paths);
+        if (paths.Get(PacksterPaths.LocationVariable) is { } fromEnv) return Open(fromEnv, paths);
+        if (IsLocation(paths.DefaultLocation)) return Load(paths.DefaultLocation, paths);
+        throw new PacksterException(ErrorCode.LocationNotFound,
+            $"no location given (--location, {PacksterPaths.LocationVariable}) and the default location '{paths.DefaultLocation}' does not exist",
+            "run 'packster location setup' to create the default location, or pass --location <path-or-id>");
+    }
+
+    private static Location Load(string path, PacksterPaths paths)
+    {
+        var full = paths.ResolvePath(path);
+        var state = Lockfile.Read(System.IO.Path.Combine(full, Lockfile.FileName));
+        return new Location(full, state.LocationId, paths);
+    }
+
+    private static bool LooksLikePath(string s) =>
+        s.Contains('/') || s.Contains('\\') || s.StartsWith('.') || s.StartsWith('~') || System.IO.Path.IsPathRooted(s);
+
+    /// <summary>Reads the lockfile. Safe without the lock for read-only commands: the file is replaced atomically.</summary>
+    public LocationState ReadState() => Lockfile.Read(LockfilePath);
+
+    /// <summary>
+    /// Writes <paramref name="state"/> as the new lockfile, atomically. Refuses (LocationInconsistent) a state for
+    /// another location, a state whose active deployments share a resource, or one listing a deployment whose
+    /// directory is not in <c>deployments/</c> — so the lockfile never records what is not on disk.
+    /// </summary>
+    public void Commit(LocationState state, LocationLock heldLock)
+    {
+        RequireHeld(heldLock);
+        if (state.LocationId != Id) throw LocationErrors.Inconsistent(Path, $"state of location '{state.LocationId}' committed to location '{Id}'");
+        foreach (var d in state.Deployments)
+        {
+            if (!Directory.Exists(DeploymentDirectory(d.Hash))) throw LocationErrors.Inconsistent(Path, $"deployment {d} has no directory {d.RelativePath}");
+        }
+        Lockfile.Write(LockfilePath, state);
+    }
+
+    /// <summary>A fresh, empty directory under <c>.packster/staging/</c> for one deployment to be built in.</summary>
+    public string CreateStaging()
+    {
+        Directory.CreateDirectory(StagingDirectory);
+        var dir = Combine(InternalDirectoryName, "staging", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>
+    /// Renames a finished staging directory to <c>deployments/&lt;hash&gt;</c> in one atomic step and returns that path.
+    /// Until the lockfile is committed the new directory is unrecorded, and recovery would remove it.
+    /// Fails when <c>deployments/&lt;hash&gt;</c> exists: move it to the trash first (<c>--force</c>).
+    /// </summary>
+    public string PublishDeployment(string stagingDirectory, Sha256Digest hash, LocationLock heldLock)
+    {
+        RequireHeld(heldLock);
+        var staging = System.IO.Path.GetFullPath(stagingDirectory);
+        if (!string.Equals(System.IO.Path.GetDirectoryName(staging), StagingDirectory, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{staging}' is not a staging directory of location '{Path}'", nameof(stagingDirectory));
+        }
+        var target = DeploymentDirectory(hash);
+        if (Directory.Exists(target)) throw LocationErrors.Inconsistent(Path, $"deployment directory {DeploymentsDirectoryName}/{hash} already exists");
+        Directory.CreateDirectory(DeploymentsDirectory);
+        Directory.Move(staging, target);
+        DirectorySync.Flush(DeploymentsDirectory);
+        return target;
+    }
+
+    /// <summary>
+    /// Renames <c>deployments/&lt;hash&gt;</c> aside into <c>.packster/trash/</c> (atomic) and returns where it went;
+    /// call <see cref="EmptyTrash"/> after the lockfile commit to delete it. Commit the lockfile without the deployment
+    /// first: then a crash in between leaves an unrecorded directory, which recovery removes.
+    /// </summary>
+    public string MoveToTrash(Sha256Digest hash, LocationLock heldLock)
+    {
+        RequireHeld(heldLock);
+        var source = DeploymentDirectory(hash);
+        if (!Directory.Exists(source)) throw LocationErrors.DeploymentNotFound(Path, hash);
+        return MoveAside(source);
+    }
+
+    /// <summary>Deletes everything in <c>.packster/trash/</c>; returns what it removed. Best effort per entry.</summary>
+    public IReadOnlyList<string> EmptyTrash(LocationLock heldLock)
+    {
+        RequireHeld(heldLock);
+        return FileTree.DeleteChildren(TrashDirectory);
+    }
+
+    internal string MoveAside(string directory)
+    {
+        Directory.CreateDirectory(TrashDirectory);
+        var target = System.IO.Path.Combine(TrashDirectory, $"{System.IO.Path.GetFileName(directory)}.{Guid.NewGuid():N}");
+        Directory.Move(directory, target);
+        return target;
+    }
+
+    internal void RequireHeld(LocationLock heldLock)
+    {
+        if (!heldLock.IsHeldFor(this)) throw new InvalidOperationException($"the lock of location '{Path}' must be held for this operation");
+    }
+
+    private string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    public override string ToString() => $"{Id} ({Path})";
+}

@@ -1,0 +1,53 @@
+using Packster.Model;
+
+namespace Packster.Locations;
+
+/// <summary>The failures of the Locations area (PST5xxx), one named factory each; spec/errors.md § 5xxx lists them.</summary>
+public static class LocationErrors
+{
+    public static PacksterException NotFound(string what, IEnumerable<string> tried) =>
+        new(ErrorCode.LocationNotFound, $"no location '{what}': {string.Join("; ", tried)}",
+            "create one with 'packster location create <dir>', or 'packster location setup' for the default location");
+
+    public static PacksterException Exists(string path) =>
+        new(ErrorCode.LocationExists, $"'{path}' already holds a location ({Lockfile.FileName})",
+            "use it as it is, or choose another directory");
+
+    public static PacksterException DirectoryNotEmpty(string path) =>
+        new(ErrorCode.LocationDirectoryNotEmpty, $"'{path}' is not empty and is not a location",
+            "create a location in a new or empty directory");
+
+    public static PacksterException InvalidId(string text, string why) =>
+        new(ErrorCode.LocationIdInvalid, $"invalid location id '{text}': {why}",
+            "location ids use lowercase letters, digits, '.', '_' and '-'");
+
+    public static PacksterException IdTaken(LocationId id, string registeredPath, string requestedPath) =>
+        new(ErrorCode.LocationIdTaken, $"location id '{id}' is already registered to '{registeredPath}', not '{requestedPath}'",
+            "choose another id with --id");
+
+    public static PacksterException LockfileUnreadable(string file, string why, Exception? inner = null) =>
+        new(ErrorCode.LockfileUnreadable, $"{file}: {why}",
+            "the lockfile was left untouched; restore it from a backup or version control", inner);
+
+    public static PacksterException LockfileSchemaUnsupported(string file, string found) =>
+        new(ErrorCode.LockfileSchemaUnsupported, $"{file}: schema {found} is not supported (this packster reads schema {Lockfile.Schema}; written by a newer packster?)",
+            "upgrade packster to work with this location");
+
+    public static PacksterException LockTimeout(LocationId id, string path, int? holderPid, TimeSpan waited) =>
+        new(ErrorCode.LockTimeout,
+            $"location '{id}' ({path}) is locked by another packster process{(holderPid is { } p ? $" (pid {p})" : "")}; gave up after {Format(waited)}",
+            $"wait for it to finish, or raise {PacksterPaths.LockTimeoutVariable} (seconds)");
+
+    public static PacksterException Inconsistent(string path, string why) =>
+        new(ErrorCode.LocationInconsistent, $"location '{path}': {why}",
+            "this is a bug in the caller; the lockfile was not written");
+
+    public static PacksterException DeploymentNotFound(string path, Sha256Digest hash) =>
+        new(ErrorCode.DeploymentNotFound, $"location '{path}' has no deployment directory '{hash}'");
+
+    public static PacksterException DeploymentRecordUnreadable(string file, string why, Exception? inner = null) =>
+        new(ErrorCode.DeploymentRecordUnreadable, $"{file}: {why}",
+            "reinstall the deployment with --force", inner);
+
+    private static string Format(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.#} s" : $"{t.TotalMilliseconds:0} ms";
+}

@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text;
+
+namespace Packster.Locations;
+
+/// <summary>
+/// The exclusive lock of one location: <c>.packster/lock</c> held open with <see cref="FileShare.None"/>. On Windows
+/// that is a sharing lock; on Linux and macOS .NET takes <c>flock(LOCK_EX|LOCK_NB)</c> on the file, so other
+/// processes (packster or any <c>flock</c> user) see it. Either way the OS drops it when the process dies — a crashed
+/// holder never leaves a stale lock. Dispose releases it. Not re-entrant: a second Acquire in the same process waits.
+/// </summary>
+public sealed class LocationLock : IDisposable
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(500);
+
+    private readonly Location _location;
+    private FileStream? _stream;
+
+    private LocationLock(Location location, FileStream stream)
+    {
+        _location = location;
+        _stream = stream;
+    }
+
+    /// <summary>Where the holder's pid is written for waiters (the lock file itself cannot be read by them: it is locked).</summary>
+    public static string HolderPath(Location location) => location.LockPath + ".holder";
+
+    /// <summary>
+    /// Takes the lock, waiting while another process holds it: the first failed try writes one line to
+    /// <paramref name="waiting"/> naming the holder's pid, then polls with backoff (10 ms doubling to 500 ms) until
+    /// <paramref name="timeout"/> (null: <c>PACKSTER_LOCK_TIMEOUT</c> seconds, else 60 s) has passed → LockTimeout.
+    /// A zero timeout tries once. <paramref name="cancellationToken"/> aborts the wait.
+    /// </summary>
+    public static LocationLock Acquire(Location location, TimeSpan? timeout = null, TextWriter? waiting = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? TimeoutFrom(location.Paths);
+        Directory.CreateDirectory(location.InternalDirectory);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var delay = FirstPoll;
+        var announced = false;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (TryOpen(location.LockPath) is { } stream)
+            {
+                var held = new LocationLock(location, stream);
+                held.WriteHolder();
+                return held;
+            }
+            if (!announced && limit > TimeSpan.Zero)
+            {
+                var pid = ReadHolderPid(location);
+                waiting?.WriteLine($"waiting for another packster process{(pid is { } p ? $" (pid {p})" : "")} to release location {location.Id}…");
+                announced = true;
+            }
+            var left = limit - clock.Elapsed;
+            if (left <= TimeSpan.Zero) throw LocationErrors.LockTimeout(location.Id, location.Path, ReadHolderPid(location), limit);
+            cancellationToken.WaitHandle.WaitOne(delay < left ? delay : left);
+            delay = delay * 2 < LongestPoll ? delay * 2 : LongestPoll;
+        }
+    }
+
+    /// <summary>Takes the lock only if it is free right now; null when another process holds it.</summary>
+    public static LocationLock? TryAcquire(Location location)
+    {
+        Directory.CreateDirectory(location.InternalDirectory);
+        if (TryOpen(location.LockPath) is not { } stream) return null;
+        var held = new LocationLock(location, stream);
+        held.WriteHolder();
+        return held;
+    }
+
+    /// <summary><c>PACKSTER_LOCK_TIMEOUT</c> in seconds (fractions allowed, 0 = do not wait), else 60 s.</summary>
+    public static TimeSpan TimeoutFrom(PacksterPaths paths)
+    {
+        if (paths.Get(PacksterPaths.LockTimeoutVariable) is not { } text) return DefaultTimeout;
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds <= 86_400
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new PacksterException(ErrorCode.InvalidArgument,
+                $"{PacksterPaths.LockTimeoutVariable}='{text}' is not a number of seconds between 0 and 86400");
+    }
+
+    public bool IsHeldFor(Location location) => _stream is not null && string.Equals(_location.Path, location.Path, StringComparison.Ordinal);
+
+    public void Dispose()
+    {
+        if (_stream is null) return;
+        try
+        {
+            // Removed while still held, so it never erases the pid of the next holder.
+            File.Delete(HolderPath(_location));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        _stream.Dispose();
+        _stream = null;
+    }
+
+    private static FileStream? TryOpen(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException e) when (IsContention(e))
+        {
+            return null;
+        }
+    }
+
+    // Windows: ERROR_SHARING_VIOLATION (32) or ERROR_LOCK_VIOLATION (33) in the HRESULT. Unix: .NET reports flock's
+    // EWOULDBLOCK with the raw errno as HResult (11 on Linux, 35 on macOS and the BSDs).
+    private static bool IsContention(IOException e) => OperatingSystem.IsWindows()
+        ? (e.HResult & 0xFFFF) is 32 or 33
+        : e.HResult is 11 or 35 || (e.HResult & 0xFFFF) is 11 or 35;
+
+    private void WriteHolder()
+    {
+        var line = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        try
+        {
+            // In the lock file for people (`cat .packster/lock`), and beside it for waiting packster processes.
+            _stream!.SetLength(0);
+            _stream.Write(line);
+            _stream.Flush();
+            File.WriteAllBytes(HolderPath(_location), line);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The pid only improves the waiting message; the lock is held either way.
+        }
+    }
+
+    private static int? ReadHolderPid(Location location)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(HolderPath(location)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text;
+using Packster.Model;
+
+namespace Packster.Locations;
+
+/// <summary>
+/// The in-memory content of a location's lockfile: what is deployed, what is active, the bundle. The installer reads
+/// it under the lock (<see cref="Location.ReadState"/>), mutates it, and commits it (<see cref="Location.Commit"/>);
+/// nothing on disk changes until then. <see cref="Owners"/> and <see cref="Hash"/> are derived, never set.
+/// </summary>
+public sealed class LocationState
+{
+    public LocationState(LocationId locationId) => LocationId = locationId;
+
+    public LocationId LocationId { get; }
+
+    /// <summary>Every deployment in the location, active or not. Written sorted by id, version, then hash.</summary>
+    public List<DeploymentEntry> Deployments { get; } = [];
+
+    /// <summary>The location's bundle: requirement per package id, and what each resolved to.</summary>
+    public SortedDictionary<PackageId, BundleRequirement> Bundle { get; } = new();
+
+    public IEnumerable<DeploymentEntry> ActiveDeployments => Deployments.Where(d => d.Active);
+
+    /// <summary>
+    /// Resource claim → owning deployment, over the active deployments. Throws LocationInconsistent when two active
+    /// deployments claim one resource: the resource guard must refuse that before the state gets here.
+    /// </summary>
+    public IReadOnlyDictionary<string, Sha256Digest> Owners
+    {
+        get
+        {
+            var owners = new SortedDictionary<string, Sha256Digest>(StringComparer.Ordinal);
+            foreach (var d in ActiveDeployments)
+            {
+                foreach (var claim in d.Claims)
+                {
+                    if (owners.TryGetValue(claim, out var other) && other != d.Hash)
+                    {
+                        throw LocationErrors.Inconsistent(LocationId.Value, $"resource '{claim}' would be owned by both {other} and {d.Hash}");
+                    }
+                    owners[claim] = d.Hash;
+                }
+            }
+            return owners;
+        }
+    }
+
+    /// <summary>
+    /// The location hash: SHA-256 over one line <c>"{deployment hash} active|inactive\n"</c> per deployment, sorted by
+    /// deployment hash (spec/lockfile.md § hash). It changes whenever a deployment is added, removed, activated or
+    /// deactivated, and only then.
+    /// </summary>
+    public Sha256Digest Hash
+    {
+        get
+        {
+            var sb = new StringBuilder();
+            foreach (var d in Deployments.OrderBy(d => d.Hash.Hex, StringComparer.Ordinal))
+            {
+                sb.Append(d.Hash.Hex).Append(d.Active ? " active\n" : " inactive\n");
+            }
+            return Sha256Digest.Compute(Encoding.UTF8.GetBytes(sb.ToString()));
+        }
+    }
+
+    public DeploymentEntry? Find(Sha256Digest hash) => Deployments.Find(d => d.Hash == hash);
+
+    /// <summary>The deployments of one package, highest version first.</summary>
+    public IEnumerable<DeploymentEntry> OfPackage(PackageId id) =>
+        Deployments.Where(d => d.Id == id).OrderByDescending(d => d.Version);
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Packster.Locations;
+
+// The on-disk shapes of packster-location.json (schema 1) and packster-deployment.json. Property order here is the
+// order written; any change to these shapes bumps the schema (spec/lockfile.md § Compatibility).
+
+internal sealed class LockfileDto
+{
+    public int Schema { get; set; }
+    public string? Location { get; set; }
+    public string? Hash { get; set; }
+    public Dictionary<string, BundleRequirementDto>? Bundle { get; set; }
+    public List<DeploymentDto>? Deployments { get; set; }
+    public Dictionary<string, string>? Owners { get; set; }
+}
+
+internal sealed class BundleRequirementDto
+{
+    public string? Range { get; set; }
+    public JsonObject? Parameters { get; set; }
+    public ResolvedDto? Resolved { get; set; }
+}
+
+internal sealed class ResolvedDto
+{
+    public string? Package { get; set; }
+    public string? Deployment { get; set; }
+}
+
+internal sealed class DeploymentDto
+{
+    public string? Id { get; set; }
+    public string? Version { get; set; }
+    public string? Package { get; set; }
+    public string? Sha256 { get; set; }
+    public string? Deployment { get; set; }
+    public string? Path { get; set; }
+    public JsonObject? Parameters { get; set; }
+    public string? InstalledAt { get; set; }
+    public bool Active { get; set; }
+    public bool Pinned { get; set; }
+    public List<string>? Claims { get; set; }
+}
+
+internal sealed class DeploymentRecordDto
+{
+    public int Schema { get; set; }
+    public string? Id { get; set; }
+    public string? Version { get; set; }
+    public string? Package { get; set; }
+    public string? Sha256 { get; set; }
+    public string? Deployment { get; set; }
+    public JsonObject? Parameters { get; set; }
+    public List<FileDto>? Files { get; set; }
+    public List<LinkDto>? Links { get; set; }
+}
+
+internal sealed class FileDto
+{
+    public string? Path { get; set; }
+    public string? Sha256 { get; set; }
+    public long Size { get; set; }
+    public string? Mode { get; set; }
+}
+
+internal sealed class LinkDto
+{
+    public string? Path { get; set; }
+    public string? Target { get; set; }
+}
+
+[JsonSourceGenerationOptions(
+    WriteIndented = true,
+    NewLine = "\n",
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    AllowTrailingCommas = false)]
+[JsonSerializable(typeof(LockfileDto))]
+[JsonSerializable(typeof(DeploymentRecordDto))]
+internal sealed partial class LocationJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,111 @@
+using Packster.Model;
+
+namespace Packster.Locations;
+
+/// <summary>
+/// Brings a location back to what its lockfile says after a crash (spec/lockfile.md § Recovery). The lockfile is the
+/// truth: leftover staging, trash and lockfile temp files are removed; deployment directories it does not record are
+/// removed (an install that died before its commit is rolled back); recorded deployments whose directory or
+/// <c>packster-deployment.json</c> is missing are dropped from it, with a warning. An unreadable lockfile stops it
+/// before anything is touched. Every mutating command runs it right after taking the lock; it is cheap when clean.
+/// </summary>
+public static class Recovery
+{
+    /// <summary>Repairs <paramref name="location"/>; warnings (one line each) go to <paramref name="warnings"/>.</summary>
+    public static RecoveryReport Run(Location location, LocationLock heldLock, TextWriter? warnings = null)
+    {
+        location.RequireHeld(heldLock);
+        return Examine(location, repair: true, warnings, heldLock);
+    }
+
+    /// <summary>What <see cref="Run"/> would do, changing nothing: for read-only commands such as <c>verify</c>.</summary>
+    public static RecoveryReport Inspect(Location location) => Examine(location, repair: false, null, null);
+
+    private static RecoveryReport Examine(Location location, bool repair, TextWriter? warnings, LocationLock? heldLock)
+    {
+        // Read first: if the lockfile cannot be read, nothing may be judged unrecorded, so nothing is touched.
+        var state = location.ReadState();
+        var report = new RecoveryReport();
+
+        foreach (var temp in Entries(location.Path, AtomicFile.TempPattern(Lockfile.FileName)))
+        {
+            if (repair) File.Delete(temp);
+            report.RemovedTempFiles.Add(temp);
+        }
+        report.RemovedStaging.AddRange(repair ? FileTree.DeleteChildren(location.StagingDirectory) : Entries(location.StagingDirectory));
+        report.RemovedTrash.AddRange(repair ? FileTree.DeleteChildren(location.TrashDirectory) : Entries(location.TrashDirectory));
+
+        var recorded = state.Deployments.Select(d => d.Hash.Hex).ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in Entries(location.DeploymentsDirectory))
+        {
+            var name = Path.GetFileName(entry);
+            if (recorded.Contains(name)) continue;
+            if (repair) RemoveAside(location, entry);
+            report.RemovedUnrecorded.Add(name);
+        }
+
+        foreach (var d in state.Deployments.ToList())
+        {
+            var dir = location.DeploymentDirectory(d.Hash);
+            var reason = !Directory.Exists(dir) ? "its directory is missing"
+                : !File.Exists(Path.Combine(dir, DeploymentRecord.FileName)) ? $"its directory has no {DeploymentRecord.FileName} (incomplete)"
+                : null;
+            if (reason is null) continue;
+            report.Dropped.Add(new DroppedDeployment(d.Id, d.Version, d.Hash, d.Active, reason));
+            warnings?.WriteLine($"warning: deployment {d.Id}@{d.Version} ({d.Hash}) was dropped from {Lockfile.FileName}: {reason}; reinstall it if you need it");
+            if (!repair) continue;
+            if (Directory.Exists(dir)) RemoveAside(location, dir);
+            state.Deployments.Remove(d);
+        }
+        if (repair && report.Dropped.Count > 0)
+        {
+            location.Commit(state, heldLock!);
+            report.LockfileRewritten = true;
+        }
+        return report;
+    }
+
+    private static void RemoveAside(Location location, string entry)
+    {
+        if (Directory.Exists(entry))
+        {
+            // Renamed aside first, so a crash halfway through the delete leaves trash, not a half-deleted deployment.
+            FileTree.Delete(location.MoveAside(entry));
+        }
+        else
+        {
+            File.Delete(entry);
+        }
+    }
+
+    private static List<string> Entries(string directory, string pattern = "*") =>
+        Directory.Exists(directory) ? Directory.EnumerateFileSystemEntries(directory, pattern).Order(StringComparer.Ordinal).ToList() : [];
+}
+
+/// <summary>What recovery found and (for <see cref="Recovery.Run"/>) removed or repaired; <see cref="IsClean"/> when nothing.</summary>
+public sealed class RecoveryReport
+{
+    /// <summary>Leftover <c>packster-location.json.*.tmp</c> files (a crash during a lockfile write).</summary>
+    public List<string> RemovedTempFiles { get; } = [];
+
+    /// <summary>Leftover entries of <c>.packster/staging/</c> (a crash before publish).</summary>
+    public List<string> RemovedStaging { get; } = [];
+
+    /// <summary>Leftover entries of <c>.packster/trash/</c> (a crash before the trash was emptied).</summary>
+    public List<string> RemovedTrash { get; } = [];
+
+    /// <summary>Names of entries in <c>deployments/</c> that the lockfile does not record (a crash between publish and commit).</summary>
+    public List<string> RemovedUnrecorded { get; } = [];
+
+    /// <summary>Recorded deployments removed from the lockfile because their directory was missing or incomplete.</summary>
+    public List<DroppedDeployment> Dropped { get; } = [];
+
+    /// <summary>True when the lockfile was rewritten: activation (shims, scripts) should be regenerated from it.</summary>
+    public bool LockfileRewritten { get; set; }
+
+    public bool IsClean => RemovedTempFiles.Count == 0 && RemovedStaging.Count == 0 && RemovedTrash.Count == 0
+        && RemovedUnrecorded.Count == 0 && Dropped.Count == 0;
+}
+
+/// <summary>A deployment recovery removed from the lockfile, and why.</summary>
+public sealed record DroppedDeployment(PackageId Id, PackageVersion Version, Sha256Digest Hash, bool WasActive, string Reason);

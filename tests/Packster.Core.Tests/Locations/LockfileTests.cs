@@ -1,0 +1,179 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Core.Tests.Locations;
+
+/// <summary>spec/lockfile.md § Lockfile (schema 1), § Atomic write, § Unknown schema.</summary>
+public sealed class LockfileTests
+{
+    private static LocationState SampleState()
+    {
+        var state = new LocationState(LocationId.Parse("dev"));
+        var hello = new DeploymentEntry(LocationTestBed.Package("hello", "1.2.0"), LocationTestBed.Hash("h1"), new JsonObject { ["port"] = 8081, ["name"] = "x" })
+        {
+            Active = true,
+            Pinned = true,
+            InstalledAt = new DateTimeOffset(2026, 1, 31, 12, 0, 0, TimeSpan.Zero),
+        };
+        hello.Claims.Add("shim:hello");
+        hello.Claims.Add("env:HELLO_HOME");
+        var old = new DeploymentEntry(LocationTestBed.Package("hello", "1.1.0", 'b'), LocationTestBed.Hash("h0"), []);
+        old.Claims.Add("shim:hello");
+        state.Deployments.Add(hello);
+        state.Deployments.Add(old);
+        state.Bundle[PackageId.Parse("hello")] = new BundleRequirement(PackageId.Parse("hello"), "^1.2", new JsonObject { ["port"] = 8081 })
+        {
+            Resolved = new ResolvedRequirement(hello.Package, hello.Hash),
+        };
+        return state;
+    }
+
+    [Fact]
+    public void Round_trip_preserves_every_field_and_the_bytes()
+    {
+        var bytes = Lockfile.Serialize(SampleState());
+        var back = Lockfile.Parse(bytes, "test.json");
+
+        Assert.Equal("dev", back.LocationId.Value);
+        var hello = Assert.Single(back.Deployments, d => d.Version.ToString() == "1.2.0");
+        Assert.True(hello.Active);
+        Assert.True(hello.Pinned);
+        Assert.Equal(new DateTimeOffset(2026, 1, 31, 12, 0, 0, TimeSpan.Zero), hello.InstalledAt);
+        Assert.Equal(["env:HELLO_HOME", "shim:hello"], hello.Claims);
+        Assert.Equal(8081, (int)hello.Parameters["port"]!);
+        Assert.Equal("^1.2", back.Bundle[PackageId.Parse("hello")].Range);
+        Assert.Equal(hello.Hash, back.Bundle[PackageId.Parse("hello")].Resolved!.Deployment);
+        Assert.Equal(bytes, Lockfile.Serialize(back));
+    }
+
+    [Fact]
+    public void Output_is_stable_indented_lf_with_a_trailing_newline_and_sorted()
+    {
+        var text = Encoding.UTF8.GetString(Lockfile.Serialize(SampleState()));
+        Assert.StartsWith("{\n  \"schema\": 1,\n  \"location\": \"dev\",\n  \"hash\": ", text, StringComparison.Ordinal);
+        Assert.EndsWith("}\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain('\r', text);
+        // deployments sorted by id then version; parameters keys sorted.
+        Assert.True(text.IndexOf("\"1.1.0\"", StringComparison.Ordinal) < text.IndexOf("\"1.2.0\"", StringComparison.Ordinal));
+        var deployments = text[text.IndexOf("\"deployments\"", StringComparison.Ordinal)..];
+        Assert.True(deployments.IndexOf("\"name\"", StringComparison.Ordinal) < deployments.IndexOf("\"port\": 8081", StringComparison.Ordinal));
+        // § owners: only the active deployment owns its claims.
+        Assert.Contains($"\"shim:hello\": \"{LocationTestBed.Hash("h1")}\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_location_hash_changes_when_deployments_or_activation_change_and_only_then()
+    {
+        var state = SampleState();
+        var h1 = state.Hash;
+        state.Deployments[0].Pinned = false;
+        Assert.Equal(h1, state.Hash);
+        state.Deployments[0].Active = false;
+        var h2 = state.Hash;
+        Assert.NotEqual(h1, h2);
+        state.Deployments.RemoveAt(1);
+        Assert.NotEqual(h2, state.Hash);
+        Assert.Equal("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", new LocationState(LocationId.Parse("x")).Hash.Hex);
+    }
+
+    [Fact]
+    public void Two_active_owners_of_one_resource_are_refused_before_writing()
+    {
+        var state = SampleState();
+        state.Deployments[1].Active = true;
+        var e = Assert.Throws<PacksterException>(() => Lockfile.Serialize(state));
+        Assert.Equal(ErrorCode.LocationInconsistent, e.Code);
+        Assert.Contains("shim:hello", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"schema\": 2, \"location\": \"dev\"}", "2")]
+    [InlineData("{\"location\": \"dev\", \"future\": [1,2], \"schema\": 99}", "99")]
+    public void An_unknown_schema_names_the_file_and_the_version_found(string json, string version)
+    {
+        var e = Assert.Throws<PacksterException>(() => Lockfile.Parse(Encoding.UTF8.GetBytes(json), "/x/packster-location.json"));
+        Assert.Equal(ErrorCode.LockfileSchemaUnsupported, e.Code);
+        Assert.Contains("/x/packster-location.json", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"schema {version}", e.Message, StringComparison.Ordinal);
+        Assert.Contains("newer packster", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\n  \"schema\": 1,\n  \"location\": \"dev\",,\n}", "line 3")]
+    [InlineData("", "invalid JSON")]
+    [InlineData("[]", "expected a JSON object")]
+    [InlineData("{\"location\": \"dev\"}", "no \"schema\"")]
+    [InlineData("{\"schema\": \"1\"}", "must be an integer")]
+    [InlineData("{\"schema\": 1, \"location\": \"Dev!\"}", "$.location")]
+    [InlineData("{\"schema\": 1, \"location\": \"dev\", \"surprise\": 1}", "surprise")]
+    [InlineData("{\"schema\": 1, \"location\": \"dev\", \"deployments\": [{\"id\": \"x\"}]}", "$.deployments[0].version: missing")]
+    public void Unreadable_lockfiles_name_the_file_and_what_is_wrong(string json, string expected)
+    {
+        var e = Assert.Throws<PacksterException>(() => Lockfile.Parse(Encoding.UTF8.GetBytes(json), "/x/packster-location.json"));
+        Assert.Equal(ErrorCode.LockfileUnreadable, e.Code);
+        Assert.StartsWith("/x/packster-location.json: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_corrupt_lockfile_is_never_overwritten_by_open_lock_recovery_or_commit()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        LocationTestBed.Install(location, "hello", "1.0.0", new Dictionary<string, string> { ["bin/hello"] = "hi" });
+        var corrupt = File.ReadAllBytes(location.LockfilePath)[..40];
+        File.WriteAllBytes(location.LockfilePath, corrupt);
+        Directory.CreateDirectory(Path.Combine(location.DeploymentsDirectory, LocationTestBed.Hash("unrecorded").Hex));
+
+        Assert.Equal(ErrorCode.LockfileUnreadable, Assert.Throws<PacksterException>(() => Location.Open(location.Path, bed.Paths)).Code);
+        using (var held = LocationLock.Acquire(location, TimeSpan.Zero))
+        {
+            Assert.Equal(ErrorCode.LockfileUnreadable, Assert.Throws<PacksterException>(() => Recovery.Run(location, held)).Code);
+        }
+        Assert.Equal(corrupt, File.ReadAllBytes(location.LockfilePath));
+        // Recovery judged nothing "unrecorded" without a readable lockfile.
+        Assert.Equal(2, Directory.GetDirectories(location.DeploymentsDirectory).Length);
+    }
+
+    [Fact]
+    public void Atomic_write_replaces_the_file_and_leaves_no_temp_file()
+    {
+        using var bed = new LocationTestBed();
+        var file = bed.Temp.Write("f.json", "old\n");
+        AtomicFile.Write(file, "new\n"u8);
+        Assert.Equal("new\n", File.ReadAllText(file));
+        Assert.Equal([file], Directory.GetFiles(bed.Temp.Path));
+    }
+
+    [Fact]
+    public void A_write_that_fails_before_the_rename_leaves_the_old_file_intact()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var before = File.ReadAllBytes(location.LockfilePath);
+        var state = location.ReadState();
+        var a = new DeploymentEntry(LocationTestBed.Package("a", "1.0.0"), LocationTestBed.Hash("a"), []) { Active = true };
+        var b = new DeploymentEntry(LocationTestBed.Package("b", "1.0.0"), LocationTestBed.Hash("b"), []) { Active = true };
+        a.Claims.Add("port:80");
+        b.Claims.Add("port:80");
+        state.Deployments.AddRange([a, b]);
+        Assert.Throws<PacksterException>(() => Lockfile.Write(location.LockfilePath, state));
+        Assert.Equal(before, File.ReadAllBytes(location.LockfilePath));
+        Assert.Empty(Directory.GetFiles(location.Path, "*.tmp"));
+    }
+
+    [Fact]
+    public void Commit_refuses_a_deployment_whose_directory_is_not_published()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        using var held = LocationLock.Acquire(location, TimeSpan.Zero);
+        var state = location.ReadState();
+        state.Deployments.Add(new DeploymentEntry(LocationTestBed.Package("a", "1.0.0"), LocationTestBed.Hash("a"), []));
+        var e = Assert.Throws<PacksterException>(() => location.Commit(state, held));
+        Assert.Equal(ErrorCode.LocationInconsistent, e.Code);
+        Assert.Empty(location.ReadState().Deployments);
+    }
+}
