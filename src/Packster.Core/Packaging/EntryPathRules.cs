@@ -72,11 +72,12 @@ public static class EntryPathRules
 
     /// <summary>
     /// The key under which two names land on the same file on a case-insensitive or normalising file system
-    /// (NTFS, APFS, HFS+): Unicode NFC, then case folded both ways so 'ß'/'SS'-style and Kelvin-sign pairs meet.
+    /// (NTFS, APFS, HFS+): canonically decomposed (NFD), then case folded both ways so 'ß'/'SS'-style and Kelvin-sign pairs meet.
     /// </summary>
     public static string CollisionKey(string path)
     {
-        var normalised = IsAscii(path) ? path : path.Normalize(NormalizationForm.FormC);
+        // string.Normalize is a no-op under invariant globalization, so decompose with our own table.
+        var normalised = IsAscii(path) ? path : UnicodeDecompositions.Decompose(path);
         return normalised.ToUpperInvariant().ToLowerInvariant();
     }
 

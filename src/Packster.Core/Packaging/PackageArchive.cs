@@ -81,11 +81,11 @@ public sealed class PackageArchive : IDisposable
     /// The inflated data of <paramref name="entry"/>; reading it to the end verifies its size and CRC-32.
     /// Safe to call from several threads at once (positional reads on one handle).
     /// </summary>
-    public Stream OpenEntry(PackageEntry entry)
-    {
-        var dataOffset = DataOffset(entry);
-        return new EntryDataStream(new ArchiveSliceStream(_handle, dataOffset, entry.CompressedSize), entry, Name);
-    }
+    public Stream OpenEntry(PackageEntry entry) => OpenEntry(entry, DataOffset(entry));
+
+    /// <summary>As <see cref="OpenEntry(PackageEntry)"/>, with the data offset already checked by <see cref="DataOffset"/>.</summary>
+    internal Stream OpenEntry(PackageEntry entry, long dataOffset) =>
+        new EntryDataStream(new ArchiveSliceStream(_handle, dataOffset, entry.CompressedSize), entry, Name);
 
     /// <summary>Refuses encryption and methods other than stored and deflate.</summary>
     internal void CheckEntryFlags(PackageEntry entry)
