@@ -46,6 +46,14 @@ public enum ErrorCode
     ArchiveManifestMissing = 4008,
     ArchiveReservedName = 4009,
     PlatformUnsupported = 4010,
+    ArchiveCrcMismatch = 4011,
+    ArchiveSizeMismatch = 4012,
+    ArchiveEncryptedEntry = 4013,
+    ArchiveUnsupportedCompression = 4014,
+    ArchiveNameCollision = 4015,
+    ArchiveTooManyEntries = 4016,
+    ArchiveCompressionRatio = 4017,
+    ArchiveTruncated = 4018,
 
     // 5xxx locations, lockfile, lock (exit 5)
     LocationNotFound = 5000,

@@ -1,0 +1,81 @@
+namespace Packster.Packaging;
+
+/// <summary>Named factories for every archive failure; each message names the archive and the entry.</summary>
+internal static class ArchiveErrors
+{
+    private const string HostileHint = "the package is damaged or hostile; rebuild it with 'packster pack' or ask its publisher";
+
+    public static PacksterException Corrupt(string archive, string what) =>
+        new(ErrorCode.ArchiveCorrupt, $"'{archive}' is not a valid package: {what}", HostileHint);
+
+    public static PacksterException Truncated(string archive, string what) =>
+        new(ErrorCode.ArchiveTruncated, $"'{archive}' is truncated: {what}", "download or copy the package again");
+
+    public static PacksterException UnsafePath(string archive, string entry, string why) =>
+        new(ErrorCode.ArchiveUnsafePath, $"entry '{Printable(entry)}' in '{archive}' has an unsafe path: {why}", HostileHint);
+
+    public static PacksterException UnsafeLink(string archive, string entry, string target, string why) =>
+        new(ErrorCode.ArchiveUnsafeLink, $"symlink '{Printable(entry)}' -> '{Printable(target)}' in '{archive}' is unsafe: {why}", HostileHint);
+
+    public static PacksterException BeneathLink(string archive, string entry, string link) =>
+        new(ErrorCode.ArchiveUnsafeLink,
+            $"entry '{Printable(entry)}' in '{archive}' lies beneath symlink '{Printable(link)}'; writing it would go through the link", HostileHint);
+
+    public static PacksterException UnsupportedEntry(string archive, string entry, string what) =>
+        new(ErrorCode.ArchiveUnsupportedEntry, $"entry '{Printable(entry)}' in '{archive}' is {what}, which packages may not hold", HostileHint);
+
+    public static PacksterException Duplicate(string archive, string entry, string why) =>
+        new(ErrorCode.ArchiveDuplicateEntry, $"entry '{Printable(entry)}' in '{archive}' {why}", HostileHint);
+
+    public static PacksterException Collision(string archive, string entry, string other) =>
+        new(ErrorCode.ArchiveNameCollision,
+            $"entry '{Printable(entry)}' in '{archive}' collides with '{Printable(other)}' on case-insensitive or Unicode-normalising file systems",
+            HostileHint);
+
+    public static PacksterException Reserved(string archive, string entry, string why) =>
+        new(ErrorCode.ArchiveReservedName, $"entry '{Printable(entry)}' in '{archive}' uses a reserved name: {why}", HostileHint);
+
+    public static PacksterException TooLarge(string archive, string entry, long total, long cap) =>
+        new(ErrorCode.ArchiveTooLarge, $"'{archive}' unpacks to more than {cap} bytes (at least {total}, reached at entry '{Printable(entry)}')",
+            "raise the extraction size limit only for packages you trust");
+
+    public static PacksterException TooManyEntries(string archive, long count, long cap) =>
+        new(ErrorCode.ArchiveTooManyEntries, $"'{archive}' has {count} entries, more than the limit of {cap}",
+            "raise the entry limit only for packages you trust");
+
+    public static PacksterException Ratio(string archive, string entry, long size, long compressed, int cap) =>
+        new(ErrorCode.ArchiveCompressionRatio,
+            $"entry '{Printable(entry)}' in '{archive}' inflates {compressed} bytes to {size} bytes, more than {cap}:1", HostileHint);
+
+    public static PacksterException ManifestMissing(string archive, string found) =>
+        new(ErrorCode.ArchiveManifestMissing,
+            $"'{archive}' does not start with '{Packer.ManifestFileName}' (first entry: '{Printable(found)}')",
+            "packages are made by 'packster pack', which writes the manifest first");
+
+    public static PacksterException Crc(string archive, string entry, uint expected, uint actual) =>
+        new(ErrorCode.ArchiveCrcMismatch,
+            $"entry '{Printable(entry)}' in '{archive}' fails its CRC-32 check: declared {expected:x8}, data has {actual:x8}", HostileHint);
+
+    public static PacksterException SizeMismatch(string archive, string entry, long declared, string found) =>
+        new(ErrorCode.ArchiveSizeMismatch,
+            $"entry '{Printable(entry)}' in '{archive}' declares {declared} bytes but its data holds {found}", HostileHint);
+
+    public static PacksterException Encrypted(string archive, string entry) =>
+        new(ErrorCode.ArchiveEncryptedEntry, $"entry '{Printable(entry)}' in '{archive}' is encrypted; packages are never encrypted", HostileHint);
+
+    public static PacksterException UnsupportedCompression(string archive, string entry, int method) =>
+        new(ErrorCode.ArchiveUnsupportedCompression,
+            $"entry '{Printable(entry)}' in '{archive}' uses compression method {method}; only 0 (stored) and 8 (deflate) are allowed", HostileHint);
+
+    /// <summary>Names may hold control characters; show them escaped so the message stays one line.</summary>
+    public static string Printable(string name)
+    {
+        if (!name.Any(char.IsControl)) return name;
+        var builder = new System.Text.StringBuilder(name.Length + 8);
+        foreach (var c in name)
+        {
+            builder.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
+        }
+        return builder.ToString();
+    }
+}

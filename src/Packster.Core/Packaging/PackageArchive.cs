@@ -1,0 +1,152 @@
+using System.Buffers.Binary;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Packster.Packaging;
+
+/// <summary>
+/// A <c>.packster</c> file opened for reading: its central directory parsed and bounds-checked (every entry's data
+/// lies inside the file, before the central directory, without overlapping another), with random access to any
+/// entry's data. It does not judge names or links; <see cref="SafeExtractor"/> does.
+/// </summary>
+public sealed class PackageArchive : IDisposable
+{
+    /// <summary>The manifest is a small text file; anything bigger is not a manifest.</summary>
+    public const long MaxManifestSize = 4L << 20;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly SafeFileHandle _handle;
+    private readonly long _centralDirectoryOffset;
+    private readonly byte[][] _rawNames;
+
+    private PackageArchive(string path, SafeFileHandle handle, IReadOnlyList<PackageEntry> entries, byte[][] rawNames, long centralDirectoryOffset)
+    {
+        FilePath = path;
+        _handle = handle;
+        Entries = entries;
+        _rawNames = rawNames;
+        _centralDirectoryOffset = centralDirectoryOffset;
+    }
+
+    /// <summary>The archive's path as given to <see cref="Open(string)"/>.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The file name, used in every error message.</summary>
+    public string Name => Path.GetFileName(FilePath);
+
+    /// <summary>Entries in central-directory order (for packages Packster wrote: manifest, then ordinal path order).</summary>
+    public IReadOnlyList<PackageEntry> Entries { get; }
+
+    /// <summary>Opens and parses the central directory; fails with a 4xxx code when the container is damaged.</summary>
+    public static PackageArchive Open(string path) => Open(path, maxEntries: long.MaxValue);
+
+    internal static PackageArchive Open(string path, long maxEntries)
+    {
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        try
+        {
+            var name = Path.GetFileName(path);
+            var (entries, rawNames, cdOffset) = CentralDirectoryReader.Read(handle, name, maxEntries);
+            return new PackageArchive(path, handle, entries, rawNames, cdOffset);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The bytes of <c>packster-manifest.toml</c>, which must be the first entry; reads nothing else of the payload.
+    /// </summary>
+    public byte[] ReadManifestBytes()
+    {
+        var first = Entries.Count > 0 ? Entries[0] : null;
+        if (first is null || first.RawName != Packer.ManifestFileName || first.Kind != PackageEntryKind.File)
+        {
+            throw ArchiveErrors.ManifestMissing(Name, first?.RawName ?? "(none)");
+        }
+        if (first.Size > MaxManifestSize) throw ArchiveErrors.TooLarge(Name, first.Path, first.Size, MaxManifestSize);
+        CheckEntryFlags(first);
+        using var data = OpenEntry(first);
+        var bytes = new byte[first.Size];
+        data.ReadExactly(bytes);
+        // Reading to the end runs the size and CRC checks.
+        if (data.Read(new byte[1]) != 0) throw ArchiveErrors.SizeMismatch(Name, first.Path, first.Size, "more");
+        return bytes;
+    }
+
+    /// <summary>
+    /// The inflated data of <paramref name="entry"/>; reading it to the end verifies its size and CRC-32.
+    /// Safe to call from several threads at once (positional reads on one handle).
+    /// </summary>
+    public Stream OpenEntry(PackageEntry entry) => OpenEntry(entry, DataOffset(entry));
+
+    /// <summary>As <see cref="OpenEntry(PackageEntry)"/>, with the data offset already checked by <see cref="DataOffset"/>.</summary>
+    internal Stream OpenEntry(PackageEntry entry, long dataOffset) =>
+        new EntryDataStream(new ArchiveSliceStream(_handle, dataOffset, entry.CompressedSize), entry, Name);
+
+    /// <summary>Refuses encryption and methods other than stored and deflate.</summary>
+    internal void CheckEntryFlags(PackageEntry entry)
+    {
+        if ((entry.Flags & (ZipFormat.FlagEncrypted | ZipFormat.FlagStrongEncryption)) != 0) throw ArchiveErrors.Encrypted(Name, entry.Path);
+        if (entry.Method is not (ZipFormat.MethodStored or ZipFormat.MethodDeflated))
+        {
+            throw ArchiveErrors.UnsupportedCompression(Name, entry.Path, entry.Method);
+        }
+    }
+
+    /// <summary>
+    /// Where the entry's data starts, after checking its local header agrees with the central directory and its data
+    /// ends before the central directory.
+    /// </summary>
+    internal long DataOffset(PackageEntry entry)
+    {
+        Span<byte> header = stackalloc byte[ZipFormat.LocalHeaderLength];
+        if (entry.LocalHeaderOffset + ZipFormat.LocalHeaderLength > _centralDirectoryOffset
+            || RandomAccess.Read(_handle, header, entry.LocalHeaderOffset) != header.Length
+            || BinaryPrimitives.ReadUInt32LittleEndian(header) != ZipFormat.LocalHeaderSignature)
+        {
+            throw ArchiveErrors.Corrupt(Name, $"entry '{ArchiveErrors.Printable(entry.Path)}' has no local header at offset {entry.LocalHeaderOffset}");
+        }
+        var flags = BinaryPrimitives.ReadUInt16LittleEndian(header[6..]);
+        var method = BinaryPrimitives.ReadUInt16LittleEndian(header[8..]);
+        if ((flags & (ZipFormat.FlagEncrypted | ZipFormat.FlagStrongEncryption)) != 0) throw ArchiveErrors.Encrypted(Name, entry.Path);
+        if (method != entry.Method)
+        {
+            throw ArchiveErrors.Corrupt(Name, $"entry '{ArchiveErrors.Printable(entry.Path)}' has method {method} locally but {entry.Method} in the central directory");
+        }
+        var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(header[26..]);
+        var extraLength = BinaryPrimitives.ReadUInt16LittleEndian(header[28..]);
+        var expectedName = _rawNames[entry.Index];
+        var localName = new byte[nameLength];
+        if (RandomAccess.Read(_handle, localName, entry.LocalHeaderOffset + ZipFormat.LocalHeaderLength) != nameLength
+            || !localName.AsSpan().SequenceEqual(expectedName))
+        {
+            throw ArchiveErrors.Corrupt(Name, $"entry '{ArchiveErrors.Printable(entry.Path)}' has a different name in its local header");
+        }
+        var dataOffset = entry.LocalHeaderOffset + ZipFormat.LocalHeaderLength + nameLength + extraLength;
+        if (dataOffset + entry.CompressedSize > _centralDirectoryOffset)
+        {
+            throw ArchiveErrors.Truncated(Name, $"data of entry '{ArchiveErrors.Printable(entry.Path)}' runs past the central directory");
+        }
+        return dataOffset;
+    }
+
+    internal static string DecodeName(byte[] raw, out bool invalid)
+    {
+        try
+        {
+            invalid = false;
+            return StrictUtf8.GetString(raw);
+        }
+        catch (DecoderFallbackException)
+        {
+            invalid = true;
+            return Encoding.Latin1.GetString(raw);
+        }
+    }
+
+    public void Dispose() => _handle.Dispose();
+}

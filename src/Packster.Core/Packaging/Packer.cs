@@ -1,0 +1,163 @@
+using Packster.Model;
+
+namespace Packster.Packaging;
+
+/// <summary>
+/// Packs a source folder into <c>{id}-{version}-{sha256}.packster</c> (spec/package-format.md): the same folder
+/// always gives the same bytes, files are compressed in parallel and written in order, and the final name only
+/// ever appears on a complete, flushed file (temp file + rename); a failure leaves no temp file behind.
+/// </summary>
+public static class Packer
+{
+    public const string ManifestFileName = "packster-manifest.toml";
+    public const string TempPrefix = ".packster-tmp-";
+
+    /// <summary>Packs <paramref name="sourceDir"/> into <paramref name="outputDir"/> (created if missing).</summary>
+    public static PackResult Pack(string sourceDir, string outputDir, PackageId id, PackageVersion version,
+        IProgress<PackProgress>? progress, CancellationToken ct) =>
+        Pack(sourceDir, outputDir, id, version, PackOptions.Default, progress, ct);
+
+    /// <summary>As <see cref="Pack(string, string, PackageId, PackageVersion, IProgress{PackProgress}?, CancellationToken)"/>, with tuning.</summary>
+    public static PackResult Pack(string sourceDir, string outputDir, PackageId id, PackageVersion version,
+        PackOptions options, IProgress<PackProgress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentNullException.ThrowIfNull(options);
+        sourceDir = Path.GetFullPath(sourceDir);
+        outputDir = Path.GetFullPath(outputDir);
+        if (!Directory.Exists(sourceDir))
+        {
+            throw new PacksterException(ErrorCode.PathNotFound, $"package source folder '{sourceDir}' does not exist");
+        }
+        if (!File.Exists(Path.Combine(sourceDir, ManifestFileName)))
+        {
+            throw new PacksterException(ErrorCode.ManifestMissing, $"'{sourceDir}' has no {ManifestFileName}",
+                $"create {ManifestFileName} at the root of the package folder");
+        }
+        Directory.CreateDirectory(outputDir);
+
+        var sourceName = Path.GetFileName(sourceDir);
+        var entries = SourceTree.Enumerate(sourceDir, PackageIgnore.Load(sourceDir), outputDir);
+        CheckEntries(sourceName, entries);
+
+        var tempPath = Path.Combine(outputDir, TempPrefix + Guid.NewGuid().ToString("N"));
+        try
+        {
+            byte[] hash;
+            long size;
+            using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            using (var hashing = new HashingWriteStream(file))
+            {
+                var writer = new PackageWriter(hashing);
+                WriteEntries(writer, entries, outputDir, options, progress, ct);
+                writer.Finish();
+                hashing.Flush();
+                file.Flush(flushToDisk: true);
+                hash = hashing.GetHash();
+                size = writer.Position;
+            }
+            var name = new PackageFileName(id, version, Sha256Digest.FromBytes(hash));
+            var finalPath = Path.Combine(outputDir, name.FileName);
+            // Same name means same bytes, so replacing an existing file is harmless and keeps the rename atomic.
+            File.Move(tempPath, finalPath, overwrite: true);
+            return new PackResult(name, finalPath, size, entries.Count);
+        }
+        catch
+        {
+            TryDelete(tempPath);
+            throw;
+        }
+    }
+
+    /// <summary>Refuses at pack time whatever the extractor would refuse, so every package we write installs.</summary>
+    private static void CheckEntries(string sourceName, List<SourceEntry> entries)
+    {
+        var links = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            EntryPathRules.Check(sourceName, entry.RelativePath);
+            if (entry.Kind == PackageEntryKind.Symlink) links[entry.RelativePath] = entry.LinkTarget!;
+        }
+        EntryTreeRules.Check(sourceName, entries.Select(e => (e.RelativePath, e.Kind)));
+        var resolver = new LinkResolver(links);
+        foreach (var (path, target) in links)
+        {
+            var why = resolver.UnsafeReason(path, target);
+            if (why is not null) throw ArchiveErrors.UnsafeLink(sourceName, path, target, why);
+        }
+    }
+
+    /// <summary>
+    /// Compressors run ahead of the writer on up to <see cref="PackOptions.DegreeOfParallelism"/> threads, bounded by
+    /// <see cref="PackOptions.InFlightBytes"/>; the writer takes their results strictly in entry order.
+    /// </summary>
+    private static void WriteEntries(PackageWriter writer, List<SourceEntry> entries, string spillDir, PackOptions options,
+        IProgress<PackProgress>? progress, CancellationToken ct)
+    {
+        var scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, Math.Max(1, options.DegreeOfParallelism)).ConcurrentScheduler;
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var tasks = new Task<CompressedEntry>?[entries.Count];
+        var totalBytes = entries.Sum(e => e.Size);
+        var maxAhead = Math.Max(4, options.DegreeOfParallelism * 64);
+        long inFlight = 0;
+        long bytesDone = 0;
+        var next = 0;
+        try
+        {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                while (next < entries.Count && (next == i || (next - i < maxAhead && inFlight + entries[next].Size <= options.InFlightBytes)))
+                {
+                    var source = entries[next];
+                    var level = options.CompressionLevel;
+                    tasks[next] = Task.Factory.StartNew(() => CompressedEntry.Create(source, spillDir, level, cancel.Token),
+                        cancel.Token, TaskCreationOptions.DenyChildAttach, scheduler);
+                    inFlight += source.Size;
+                    next++;
+                }
+                using (var compressed = tasks[i]!.GetAwaiter().GetResult())
+                {
+                    tasks[i] = null;
+                    ct.ThrowIfCancellationRequested();
+                    writer.BeginEntry(compressed.Source.NameBytes, compressed.Source.Kind, compressed.Source.Mode,
+                        compressed.Method, compressed.Crc, compressed.CompressedSize, compressed.Size);
+                    compressed.WriteTo(writer);
+                }
+                inFlight -= entries[i].Size;
+                bytesDone += entries[i].Size;
+                progress?.Report(new PackProgress(i + 1, entries.Count, bytesDone, totalBytes));
+            }
+        }
+        catch
+        {
+            cancel.Cancel();
+            foreach (var task in tasks)
+            {
+                if (task is null) continue;
+                try
+                {
+                    task.GetAwaiter().GetResult().Dispose();
+                }
+                catch (Exception)
+                {
+                    // The first failure is the one reported; the others are consequences of cancelling.
+                }
+            }
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

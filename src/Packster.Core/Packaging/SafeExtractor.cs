@@ -1,0 +1,273 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Packster.Model;
+
+namespace Packster.Packaging;
+
+/// <summary>
+/// Extracts a package into a fresh, empty staging directory through a strict filter modelled on PEP 706's
+/// <c>data</c> filter (spec/package-format.md §Extraction filter). The whole central directory is judged before the
+/// first byte is written; any refusal, mismatch or cancellation removes everything written, leaving the staging
+/// directory empty. Files are created with CreateNew under directories it made itself, never through a link.
+/// </summary>
+public static class SafeExtractor
+{
+    private const int ChunkSize = 256 << 10;
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
+
+    public static ExtractionResult Extract(string archivePath, string stagingDir, ExtractionLimits limits,
+        IProgress<ExtractionProgress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        stagingDir = Path.GetFullPath(stagingDir);
+        RequireFreshStaging(stagingDir);
+
+        using var archive = PackageArchive.Open(archivePath, limits.MaxEntries);
+        var plan = Judge(archive, limits, ct);
+        try
+        {
+            return Write(archive, plan, stagingDir, progress, ct);
+        }
+        catch
+        {
+            EmptyDirectory(stagingDir);
+            throw;
+        }
+    }
+
+    private static void RequireFreshStaging(string stagingDir)
+    {
+        var info = new DirectoryInfo(stagingDir);
+        if (!info.Exists || info.LinkTarget is not null)
+        {
+            throw new ArgumentException($"staging directory '{stagingDir}' must exist and be a real directory", nameof(stagingDir));
+        }
+        if (info.EnumerateFileSystemInfos().Any())
+        {
+            throw new ArgumentException($"staging directory '{stagingDir}' must be empty", nameof(stagingDir));
+        }
+    }
+
+    private sealed record Plan(PackageEntry[] Entries, long[] DataOffsets, Dictionary<string, string> LinkTargets, long TotalSize);
+
+    /// <summary>Every refusal rule, applied to the central directory (and link targets) before anything is written.</summary>
+    private static Plan Judge(PackageArchive archive, ExtractionLimits limits, CancellationToken ct)
+    {
+        var name = archive.Name;
+        var entries = archive.Entries.ToArray();
+        if (entries.Length > limits.MaxEntries) throw ArchiveErrors.TooManyEntries(name, entries.Length, limits.MaxEntries);
+        if (entries.Length == 0 || entries[0].RawName != Packer.ManifestFileName || entries[0].Kind != PackageEntryKind.File)
+        {
+            throw ArchiveErrors.ManifestMissing(name, entries.Length == 0 ? "(none)" : entries[0].RawName);
+        }
+
+        long total = 0;
+        foreach (var entry in entries)
+        {
+            archive.CheckEntryFlags(entry);
+            CheckType(name, entry);
+            EntryPathRules.Check(name, entry.Path, entry.NameIsInvalidUtf8);
+            if (entry.Kind == PackageEntryKind.Directory && (entry.Size != 0 || entry.CompressedSize != 0))
+            {
+                throw ArchiveErrors.UnsupportedEntry(name, entry.Path, "a directory with data");
+            }
+            if (entry.Kind == PackageEntryKind.Symlink && entry.Size > EntryPathRules.MaxPathBytes)
+            {
+                throw ArchiveErrors.UnsafeLink(name, entry.Path, "…", $"the target is longer than {EntryPathRules.MaxPathBytes} bytes");
+            }
+            total += entry.Size;
+            if (total > limits.MaxTotalSize) throw ArchiveErrors.TooLarge(name, entry.Path, total, limits.MaxTotalSize);
+            if (entry.Size > limits.RatioThreshold && entry.Size > (double)entry.CompressedSize * limits.MaxCompressionRatio)
+            {
+                throw ArchiveErrors.Ratio(name, entry.Path, entry.Size, entry.CompressedSize, limits.MaxCompressionRatio);
+            }
+        }
+        EntryTreeRules.Check(name, entries.Select(e => (e.Path, e.Kind)));
+
+        var offsets = new long[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            offsets[i] = archive.DataOffset(entries[i]);
+        }
+
+        var links = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in entries.Where(e => e.Kind == PackageEntryKind.Symlink))
+        {
+            links[entry.Path] = ReadLinkTarget(archive, entry, offsets[entry.Index]);
+        }
+        var resolver = new LinkResolver(links);
+        foreach (var (path, target) in links)
+        {
+            var why = resolver.UnsafeReason(path, target);
+            if (why is not null) throw ArchiveErrors.UnsafeLink(name, path, target, why);
+        }
+        return new Plan(entries, offsets, links, total);
+    }
+
+    private static void CheckType(string archive, PackageEntry entry)
+    {
+        var what = (entry.RawUnixMode & ZipFormat.TypeMask) switch
+        {
+            0 or ZipFormat.TypeRegular or ZipFormat.TypeDirectory or ZipFormat.TypeSymlink => null,
+            ZipFormat.TypeFifo => "a FIFO",
+            ZipFormat.TypeCharDevice => "a character device",
+            ZipFormat.TypeBlockDevice => "a block device",
+            ZipFormat.TypeSocket => "a socket",
+            var other => $"of unknown type {Convert.ToString(other >> 12, 8)}",
+        };
+        if (what is not null) throw ArchiveErrors.UnsupportedEntry(archive, entry.Path, what);
+    }
+
+    private static string ReadLinkTarget(PackageArchive archive, PackageEntry entry, long dataOffset)
+    {
+        using var data = archive.OpenEntry(entry, dataOffset);
+        var bytes = new byte[entry.Size];
+        data.ReadExactly(bytes);
+        if (data.Read(new byte[1]) != 0) throw ArchiveErrors.SizeMismatch(archive.Name, entry.Path, entry.Size, "more");
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw ArchiveErrors.UnsafeLink(archive.Name, entry.Path, Encoding.Latin1.GetString(bytes), "the target is not valid UTF-8");
+        }
+    }
+
+    private static ExtractionResult Write(PackageArchive archive, Plan plan, string stagingDir,
+        IProgress<ExtractionProgress>? progress, CancellationToken ct)
+    {
+        var entries = plan.Entries;
+        CreateDirectories(stagingDir, entries);
+
+        var results = new ExtractedFile[entries.Length];
+        var files = entries.Where(e => e.Kind == PackageEntryKind.File).ToArray();
+        var bytesTotal = files.Sum(e => e.Size);
+        var filesDone = 0;
+        long bytesDone = 0;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct };
+        // Biggest first: a large file started last would leave the other workers idle at the end.
+        var order = files.OrderByDescending(e => e.Size).ThenBy(e => e.Index).ToArray();
+        try
+        {
+            Parallel.ForEach(Partitioner.Create(order, EnumerablePartitionerOptions.NoBuffering), options, entry =>
+            {
+                results[entry.Index] = WriteFile(archive, entry, plan.DataOffsets[entry.Index], stagingDir, ct);
+                var done = Interlocked.Increment(ref filesDone);
+                var bytes = Interlocked.Add(ref bytesDone, entry.Size);
+                progress?.Report(new ExtractionProgress(done, files.Length, bytes, bytesTotal));
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<PacksterException>().FirstOrDefault() is { } first)
+        {
+            throw first;
+        }
+
+        foreach (var entry in entries)
+        {
+            if (entry.Kind == PackageEntryKind.Directory)
+            {
+                results[entry.Index] = new ExtractedFile(entry.Path, entry.Kind, null, 0, ZipFormat.ModeDirectory, null);
+            }
+            else if (entry.Kind == PackageEntryKind.Symlink)
+            {
+                ct.ThrowIfCancellationRequested();
+                var target = plan.LinkTargets[entry.Path];
+                var full = FullPath(stagingDir, entry.Path);
+                File.CreateSymbolicLink(full, OperatingSystem.IsWindows() ? target.Replace('/', '\\') : target);
+                results[entry.Index] = new ExtractedFile(entry.Path, entry.Kind, null, 0, ZipFormat.ModeSymlink, target);
+            }
+        }
+        return new ExtractionResult(results, files.Length,
+            entries.Count(e => e.Kind == PackageEntryKind.Directory), plan.LinkTargets.Count, bytesTotal);
+    }
+
+    /// <summary>
+    /// Creates every folder (explicit and implied) parents first, then checks each is a real directory: nothing in a
+    /// fresh staging directory should be a link, and if something raced one in, we stop before writing files.
+    /// </summary>
+    private static void CreateDirectories(string stagingDir, PackageEntry[] entries)
+    {
+        var directories = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (entry.Kind == PackageEntryKind.Directory) directories.Add(entry.Path);
+            for (var slash = entry.Path.IndexOf('/', StringComparison.Ordinal); slash >= 0; slash = entry.Path.IndexOf('/', slash + 1))
+            {
+                directories.Add(entry.Path[..slash]);
+            }
+        }
+        foreach (var directory in directories.OrderBy(d => d.Count(c => c == '/')).ThenBy(d => d, StringComparer.Ordinal))
+        {
+            var full = FullPath(stagingDir, directory);
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(full);
+            else Directory.CreateDirectory(full, (UnixFileMode)ZipFormat.ModeDirectory);
+            var info = new DirectoryInfo(full);
+            if (!info.Exists || info.LinkTarget is not null)
+            {
+                throw new IOException($"'{full}' is not a real directory after creating it; refusing to write through it");
+            }
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(full, (UnixFileMode)ZipFormat.ModeDirectory);
+        }
+    }
+
+    private static ExtractedFile WriteFile(PackageArchive archive, PackageEntry entry, long dataOffset, string stagingDir, CancellationToken ct)
+    {
+        var full = FullPath(stagingDir, entry.Path);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 0,
+            PreallocationSize = entry.Size,
+        };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = (UnixFileMode)entry.Mode;
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            using var output = new FileStream(full, options);
+            using var data = archive.OpenEntry(entry, dataOffset);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            int read;
+            while ((read = data.Read(buffer, 0, ChunkSize)) > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                hash.AppendData(buffer, 0, read);
+                output.Write(buffer, 0, read);
+            }
+            // The umask may have narrowed the create mode; the package's mode is the one we promise.
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(output.SafeFileHandle, (UnixFileMode)entry.Mode);
+            return new ExtractedFile(entry.Path, PackageEntryKind.File, Sha256Digest.FromBytes(hash.GetHashAndReset()), entry.Size, entry.Mode, null);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static string FullPath(string stagingDir, string relative) =>
+        Path.Join(stagingDir, OperatingSystem.IsWindows() ? relative.Replace('/', '\\') : relative);
+
+    /// <summary>Removes everything under the staging directory (links are removed, never followed).</summary>
+    private static void EmptyDirectory(string stagingDir)
+    {
+        foreach (var info in new DirectoryInfo(stagingDir).EnumerateFileSystemInfos())
+        {
+            try
+            {
+                if (info is DirectoryInfo directory && info.LinkTarget is null) directory.Delete(recursive: true);
+                else info.Delete();
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}

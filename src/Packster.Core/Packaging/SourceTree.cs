@@ -1,0 +1,88 @@
+using System.Text;
+
+namespace Packster.Packaging;
+
+/// <summary>One thing the packer will store: a file, a symlink (never followed) or an empty directory.</summary>
+internal sealed record SourceEntry(string RelativePath, string FullPath, PackageEntryKind Kind, int Mode, long Size, string? LinkTarget)
+{
+    public byte[] NameBytes { get; } = Encoding.UTF8.GetBytes(Kind == PackageEntryKind.Directory ? RelativePath + "/" : RelativePath);
+}
+
+/// <summary>
+/// Walks a package source folder top-down, applying <see cref="PackageIgnore"/>, never following symlinked folders,
+/// and returns the entries in package order: the manifest first, then ordinal (UTF-8 byte) order of the paths.
+/// </summary>
+internal static class SourceTree
+{
+    public static List<SourceEntry> Enumerate(string sourceDir, PackageIgnore ignore, string? excludedDir)
+    {
+        var entries = new List<SourceEntry>();
+        Walk(new DirectoryInfo(sourceDir), "", ignore, excludedDir, entries);
+        entries.Sort(static (a, b) =>
+        {
+            var aIsManifest = a.RelativePath == Packer.ManifestFileName;
+            var bIsManifest = b.RelativePath == Packer.ManifestFileName;
+            if (aIsManifest != bIsManifest) return aIsManifest ? -1 : 1;
+            return a.NameBytes.AsSpan().SequenceCompareTo(b.NameBytes);
+        });
+        return entries;
+    }
+
+    /// <summary>Adds the entries under <paramref name="directory"/>; returns how many it added.</summary>
+    private static int Walk(DirectoryInfo directory, string prefix, PackageIgnore ignore, string? excludedDir, List<SourceEntry> entries)
+    {
+        var added = 0;
+        foreach (var info in directory.EnumerateFileSystemInfos("*", new EnumerationOptions
+                 {
+                     RecurseSubdirectories = false,
+                     AttributesToSkip = 0,
+                     IgnoreInaccessible = false,
+                     ReturnSpecialDirectories = false,
+                 }))
+        {
+            var relative = prefix + info.Name;
+            var isLink = info.LinkTarget is not null;
+            var isDirectory = !isLink && info is DirectoryInfo;
+            if (ignore.IsIgnored(relative, isDirectory)) continue;
+            if (isLink)
+            {
+                entries.Add(new SourceEntry(relative, info.FullName, PackageEntryKind.Symlink, ZipFormat.ModeSymlink, 0, info.LinkTarget));
+                added++;
+            }
+            else if (isDirectory)
+            {
+                if (excludedDir is not null && PathsEqual(info.FullName, excludedDir)) continue;
+                var inside = Walk((DirectoryInfo)info, relative + "/", ignore, excludedDir, entries);
+                if (inside == 0)
+                {
+                    entries.Add(new SourceEntry(relative, info.FullName, PackageEntryKind.Directory, ZipFormat.ModeDirectory, 0, null));
+                    inside = 1;
+                }
+                added += inside;
+            }
+            else if (info is FileInfo file && (file.Attributes & FileAttributes.Device) == 0)
+            {
+                entries.Add(new SourceEntry(relative, file.FullName, PackageEntryKind.File, ModeOf(file), file.Length, null));
+                added++;
+            }
+            else
+            {
+                throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
+                    $"'{relative}' in '{directory.FullName}' is not a regular file, folder or symlink (a device, FIFO or socket)",
+                    $"remove it or list it in {PackageIgnore.FileName}");
+            }
+        }
+        return added;
+    }
+
+    private static int ModeOf(FileInfo file)
+    {
+        if (OperatingSystem.IsWindows()) return ZipFormat.ModeFile;
+        const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        return (file.UnixFileMode & anyExecute) != 0 ? ZipFormat.ModeExecutable : ZipFormat.ModeFile;
+    }
+
+    private static bool PathsEqual(string a, string b) =>
+        string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b),
+            OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
+}

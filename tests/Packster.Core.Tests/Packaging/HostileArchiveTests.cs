@@ -1,0 +1,273 @@
+using System.Text;
+using Packster.Packaging;
+using Packster.Testing;
+
+namespace Packster.Core.Tests.Packaging;
+
+/// <summary>
+/// spec/package-format.md §5 "Extraction filter": one test per hostile case. Each asserts the stable error code and
+/// that nothing was written: the staging directory is empty and nothing appeared beside it.
+/// </summary>
+public sealed class HostileArchiveTests : IDisposable
+{
+    private readonly TempDirectory _root = new("packster-hostile");
+
+    public void Dispose() => _root.Dispose();
+
+    private PacksterException Refused(HostileZipBuilder zip, ErrorCode expected, ExtractionLimits? limits = null)
+    {
+        var archive = zip.WriteTo(_root["hostile.packster"]);
+        var staging = Directory.CreateDirectory(_root["staging"]).FullName;
+        var e = Assert.Throws<PacksterException>(() => SafeExtractor.Extract(archive, staging, limits ?? ExtractionLimits.Default, null, CancellationToken.None));
+        Assert.Equal(expected, e.Code);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(staging));
+        Assert.Equal(["hostile.packster", "staging"], Directory.EnumerateFileSystemEntries(_root.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        return e;
+    }
+
+    private static HostileZipBuilder WithFile(string name) => new HostileZipBuilder().File("ok.txt", "fine").File(name, "evil");
+
+    // §5 rule "absolute": a leading '/' would write anywhere on the disk.
+    [Fact]
+    public void Absolute_path_is_refused() => Assert.Contains("/etc/evil", Refused(WithFile("/etc/evil"), ErrorCode.ArchiveUnsafePath).Message);
+
+    // §5 rule "drive letter".
+    [Fact]
+    public void Drive_letter_is_refused() => Refused(WithFile("C:/Windows/evil.dll"), ErrorCode.ArchiveUnsafePath);
+
+    // §5 rule "UNC".
+    [Theory]
+    [InlineData("//server/share/evil")]
+    [InlineData(@"\\server\share\evil")]
+    public void Unc_path_is_refused(string name) => Refused(WithFile(name), ErrorCode.ArchiveUnsafePath);
+
+    // §5 rule "..": the classic zip-slip.
+    [Theory]
+    [InlineData("../evil")]
+    [InlineData("a/../../evil")]
+    [InlineData("a/..")]
+    public void Dot_dot_component_is_refused(string name) => Assert.Contains("'..'", Refused(WithFile(name), ErrorCode.ArchiveUnsafePath).Message);
+
+    // §5 rule "backslash": a separator on Windows, a character elsewhere.
+    [Fact]
+    public void Backslash_is_refused() => Refused(WithFile(@"a\..\evil"), ErrorCode.ArchiveUnsafePath);
+
+    // §5 rule "empty or '.' component".
+    [Theory]
+    [InlineData("a//b")]
+    [InlineData("./a")]
+    [InlineData("a/./b")]
+    [InlineData("a/")]
+    public void Empty_or_dot_component_is_refused(string name) => Refused(WithFile(name), ErrorCode.ArchiveUnsafePath);
+
+    // §5 rule "control characters".
+    [Theory]
+    [InlineData("a\u0001b")]
+    [InlineData("line\nbreak")]
+    [InlineData("nul\0byte")]
+    [InlineData("del\u007f")]
+    public void Control_character_is_refused(string name)
+    {
+        var e = Refused(WithFile(name), ErrorCode.ArchiveUnsafePath);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    // §5 rule "reserved Windows names", with extensions too.
+    [Theory]
+    [InlineData("CON")]
+    [InlineData("prn.txt")]
+    [InlineData("dir/aux.log")]
+    [InlineData("nul")]
+    [InlineData("COM1.tar.gz")]
+    [InlineData("lpt9")]
+    public void Windows_device_name_is_refused(string name) => Refused(WithFile(name), ErrorCode.ArchiveReservedName);
+
+    // §5 rule "trailing dot or space".
+    [Theory]
+    [InlineData("evil.")]
+    [InlineData("evil ")]
+    [InlineData("dir./file")]
+    public void Trailing_dot_or_space_is_refused(string name) => Refused(WithFile(name), ErrorCode.ArchiveUnsafePath);
+
+    // §5 rule "length": component > 255 bytes, path > 1024 bytes.
+    [Fact]
+    public void Over_long_component_is_refused() => Refused(WithFile(new string('a', 256)), ErrorCode.ArchiveUnsafePath);
+
+    [Fact]
+    public void Over_long_path_is_refused() =>
+        Refused(WithFile(string.Join('/', Enumerable.Repeat(new string('d', 200), 6))), ErrorCode.ArchiveUnsafePath);
+
+    // §5 rule "UTF-8 names".
+    [Fact]
+    public void Invalid_utf8_name_is_refused() =>
+        Refused(new HostileZipBuilder().Add(new HostileEntry { RawName = [0x61, 0xFF, 0xFE], Data = [1] }), ErrorCode.ArchiveUnsafePath);
+
+    // §5 rule "duplicates".
+    [Fact]
+    public void Duplicate_entry_is_refused() =>
+        Refused(new HostileZipBuilder().File("a.txt", "one").File("a.txt", "two"), ErrorCode.ArchiveDuplicateEntry);
+
+    [Fact]
+    public void File_and_directory_with_one_name_are_refused() =>
+        Refused(new HostileZipBuilder().File("a", "file").File("a/b", "inside a file"), ErrorCode.ArchiveDuplicateEntry);
+
+    // §5 rule "collisions": case.
+    [Theory]
+    [InlineData("README.md", "readme.md")]
+    [InlineData("Dir/a.txt", "dir/b.txt")]
+    [InlineData("\u212Aelvin", "kelvin")]
+    public void Case_colliding_names_are_refused(string first, string second) =>
+        Refused(new HostileZipBuilder().File(first, "1").File(second, "2"), ErrorCode.ArchiveNameCollision);
+
+    // §5 rule "collisions": Unicode normalisation (NFC vs NFD).
+    [Fact]
+    public void Normalisation_colliding_names_are_refused() =>
+        Refused(new HostileZipBuilder().File("caf\u00e9", "nfc").File("cafe\u0301", "nfd"), ErrorCode.ArchiveNameCollision);
+
+    // §5 rule "links": absolute target.
+    [Fact]
+    public void Absolute_symlink_is_refused() =>
+        Assert.Contains("passwd", Refused(new HostileZipBuilder().Link("bin/pw", "/etc/passwd"), ErrorCode.ArchiveUnsafeLink).Message);
+
+    // §5 rule "links": relative target that climbs out.
+    [Theory]
+    [InlineData("up", "..")]
+    [InlineData("a/b/up", "../../../etc")]
+    [InlineData("a/x", "b/../../../y")]
+    [InlineData("a/drive", "C:/x")]
+    [InlineData("a/slash", @"..\..\x")]
+    public void Escaping_symlink_is_refused(string link, string target) =>
+        Refused(new HostileZipBuilder().Link(link, target), ErrorCode.ArchiveUnsafeLink);
+
+    // §5 rule "links": a chain of links, each harmless alone, that escapes together.
+    [Fact]
+    public void Symlink_escaping_through_another_link_is_refused() =>
+        Refused(new HostileZipBuilder().Dir("d/e").Link("d/up", "..").Link("d/e/x", "../up/.."), ErrorCode.ArchiveUnsafeLink);
+
+    [Fact]
+    public void Symlink_loop_is_refused() =>
+        Refused(new HostileZipBuilder().Link("a", "b").Link("b", "a/x"), ErrorCode.ArchiveUnsafeLink);
+
+    // §5 rule "links": an entry beneath a link would be written through it.
+    [Fact]
+    public void Entry_beneath_symlink_is_refused() =>
+        Refused(new HostileZipBuilder().Link("escape", "sub").Dir("sub").File("escape/file", "x"), ErrorCode.ArchiveUnsafeLink);
+
+    // §5 rule "entry types": devices, FIFOs, sockets (ZIP has no hard links; see §3).
+    [Theory]
+    [InlineData(0x1000 | 0x1A4)]
+    [InlineData(0x2000 | 0x1A4)]
+    [InlineData(0x6000 | 0x1A4)]
+    [InlineData(0xC000 | 0x1A4)]
+    [InlineData(0xE000 | 0x1A4)]
+    public void Device_fifo_and_socket_entries_are_refused(int mode) =>
+        Refused(new HostileZipBuilder().File("dev/thing", "", mode), ErrorCode.ArchiveUnsupportedEntry);
+
+    // §5 rule "lying sizes": more data than declared stops at declared + 1.
+    [Fact]
+    public void Data_longer_than_declared_size_is_refused() =>
+        Refused(new HostileZipBuilder().File("ok.txt", "fine")
+            .Add(new HostileEntry { Name = "bomb", Data = new byte[1 << 20], Method = 8, DeclaredSize = 1000 }), ErrorCode.ArchiveSizeMismatch);
+
+    [Fact]
+    public void Data_shorter_than_declared_size_is_refused() =>
+        Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "short", Data = Encoding.UTF8.GetBytes("abc"), Method = 8, DeclaredSize = 10 }),
+            ErrorCode.ArchiveSizeMismatch);
+
+    // §5 rule "CRC-32", detected after good files were already written: they are removed again.
+    [Fact]
+    public void Crc_mismatch_is_refused_and_written_files_removed()
+    {
+        var zip = new HostileZipBuilder();
+        for (var i = 0; i < 20; i++) zip.File($"good/{i}.txt", new string('x', 100_000), deflate: true);
+        zip.Add(new HostileEntry { Name = "z/bad.txt", Data = Encoding.UTF8.GetBytes("tampered"), Crc = 0xDEADBEEF });
+        Assert.Contains("z/bad.txt", Refused(zip, ErrorCode.ArchiveCrcMismatch).Message);
+    }
+
+    // §5 rule "truncation".
+    [Theory]
+    [InlineData(1)]
+    [InlineData(30)]
+    [InlineData(200)]
+    public void Truncated_archive_is_refused(int cut)
+    {
+        var zip = new HostileZipBuilder().File("a.txt", new string('a', 300));
+        zip.TruncateBy = cut;
+        Refused(zip, ErrorCode.ArchiveTruncated);
+    }
+
+    // §5 rule "overlap": two entries sharing one data range (the non-recursive zip bomb).
+    [Fact]
+    public void Overlapping_entries_are_refused()
+    {
+        var zip = new HostileZipBuilder().File("a.txt", "aaaa").File("b.txt", "aaaa");
+        zip.Entries[2].LocalHeaderOffsetOverride = 0;
+        Refused(zip, ErrorCode.ArchiveCorrupt);
+    }
+
+    // §5 rule "encryption".
+    [Fact]
+    public void Encrypted_entry_is_refused() =>
+        Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "secret", Data = [1, 2, 3], Flags = 0x0801 }), ErrorCode.ArchiveEncryptedEntry);
+
+    // §5 rule "compression methods": only stored and deflate.
+    [Theory]
+    [InlineData(12)]
+    [InlineData(14)]
+    [InlineData(93)]
+    public void Unsupported_compression_method_is_refused(ushort method) =>
+        Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "odd", Data = [1, 2, 3], Method = method }), ErrorCode.ArchiveUnsupportedCompression);
+
+    // §5 rule "Packster's own files".
+    [Theory]
+    [InlineData("packster-deployment.json")]
+    [InlineData("PACKSTER-DEPLOYMENT.JSON")]
+    [InlineData(".packster-tmp-1234")]
+    [InlineData("sub/.packster-staging")]
+    public void Packster_own_names_are_refused(string name) => Refused(WithFile(name), ErrorCode.ArchiveReservedName);
+
+    // §6 limits: total size, entry count, ratio.
+    [Fact]
+    public void Total_size_over_cap_is_refused() =>
+        Refused(new HostileZipBuilder().File("a", new byte[600]).File("b", new byte[600]), ErrorCode.ArchiveTooLarge,
+            ExtractionLimits.Default with { MaxTotalSize = 1000 });
+
+    [Fact]
+    public void Entry_count_over_cap_is_refused()
+    {
+        var zip = new HostileZipBuilder();
+        for (var i = 0; i < 10; i++) zip.File($"f{i}", "x");
+        Refused(zip, ErrorCode.ArchiveTooManyEntries, ExtractionLimits.Default with { MaxEntries = 5 });
+    }
+
+    [Fact]
+    public void Compression_ratio_over_cap_is_refused() =>
+        Refused(new HostileZipBuilder().File("zeros", new byte[4 << 20], deflate: true), ErrorCode.ArchiveCompressionRatio);
+
+    [Fact]
+    public void Small_entries_are_exempt_from_the_ratio_cap()
+    {
+        var archive = new HostileZipBuilder().File("zeros", new byte[1 << 20], deflate: true).WriteTo(_root["ok.packster"]);
+        var staging = Directory.CreateDirectory(_root["staging"]).FullName;
+        var result = SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, null, CancellationToken.None);
+        Assert.Equal(1 << 20, new FileInfo(Path.Combine(staging, "zeros")).Length);
+        Assert.Equal(2, result.FileCount);
+    }
+
+    // §5 rule "manifest first".
+    [Fact]
+    public void Archive_without_leading_manifest_is_refused() =>
+        Refused(new HostileZipBuilder(withManifest: false).File("a.txt", "x").File("packster-manifest.toml", "id = \"x\""), ErrorCode.ArchiveManifestMissing);
+
+    // §7: cancellation mid-way also leaves nothing.
+    [Fact]
+    public void Cancelled_extraction_leaves_nothing()
+    {
+        var archive = new HostileZipBuilder().File("a.txt", "x").WriteTo(_root["ok.packster"]);
+        var staging = Directory.CreateDirectory(_root["staging"]).FullName;
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, null, cancel.Token));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(staging));
+    }
+}
