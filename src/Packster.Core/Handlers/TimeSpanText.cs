@@ -50,7 +50,7 @@ public static class TimeSpanText
             }
             var number = long.Parse(text.AsSpan(start, position - start), NumberStyles.None, CultureInfo.InvariantCulture);
             var unitStart = position;
-            while (position < text.Length && char.IsAsciiLetterLower(text[position])) position++;
+            while (position < text.Length && char.IsAsciiLetter(text[position])) position++;
             var unit = text[unitStart..position];
             var index = Array.FindIndex(Units, u => u.Unit == unit);
             if (index < 0)
