@@ -78,6 +78,11 @@ public enum ErrorCode
     HandlerTimedOut = 7001,
     HandlerExecutorMissing = 7002,
     HandlerCancelled = 7003,
+    HandlerScriptMissing = 7004,
+    HandlerScriptNotExecutable = 7005,
+    HandlerPlatformUnsupported = 7006,
+    HandlerParameterInvalid = 7007,
+    PackStagingUnsafeLink = 7008,
 
     // 8xxx sources and network (exit 8)
     SourceNotFound = 8000,

@@ -1,0 +1,140 @@
+namespace Packster.Handlers;
+
+/// <summary>
+/// Decides which program runs a handler (by extension, or the manifest's <c>executor</c>) and checks it exists
+/// on the PATH handlers will see. <see cref="Plan"/> does this for a whole action before anything is extracted.
+/// </summary>
+public sealed class ExecutorResolver
+{
+    /// <summary>The limit for a handler whose manifest entry gives none.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(10);
+
+    private static readonly string[] PowerShellArguments = ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File"];
+
+    private readonly ExecutableSearch _search;
+
+    public ExecutorResolver(ExecutableSearch search) => _search = search;
+
+    /// <summary>A resolver for this process's PATH and platform.</summary>
+    public static ExecutorResolver ForCurrentProcess() => new(ExecutableSearch.ForCurrentProcess());
+
+    /// <summary>
+    /// Resolves every handler <paramref name="action"/> runs, in order: <c>any</c> (given the action name as first
+    /// argument) then the specific one. An upgrade without an <c>upgrade</c> handler runs the <c>install</c> handler.
+    /// Fails with PST7002/PST7006 if an interpreter is missing, while nothing has been changed yet.
+    /// </summary>
+    /// <param name="packageRoot">The directory the handlers will run in (it need not exist yet).</param>
+    /// <param name="timeoutOverride">A limit that replaces every manifest timeout (the CLI's <c>--handler-timeout</c>).</param>
+    public HandlerPlan Plan(IReadOnlyDictionary<HandlerAction, HandlerSpec> handlers, HandlerAction action, string packageRoot, TimeSpan? timeoutOverride = null)
+    {
+        if (action == HandlerAction.Any) throw new ArgumentException("'any' is a manifest slot, not an action to run", nameof(action));
+        if (timeoutOverride is { } limit && limit <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(timeoutOverride), "a handler time limit must be positive");
+
+        var planned = new List<PlannedHandler>(2);
+        if (handlers.TryGetValue(HandlerAction.Any, out var any))
+        {
+            planned.Add(PlanOne(HandlerAction.Any, action, any, packageRoot, timeoutOverride));
+        }
+        if (handlers.TryGetValue(action, out var specific))
+        {
+            planned.Add(PlanOne(action, action, specific, packageRoot, timeoutOverride));
+        }
+        else if (action == HandlerAction.Upgrade && handlers.TryGetValue(HandlerAction.Install, out var install))
+        {
+            // An upgrade must leave the new deployment as complete as an install would.
+            planned.Add(PlanOne(HandlerAction.Install, action, install, packageRoot, timeoutOverride));
+        }
+        return new HandlerPlan(action, planned);
+    }
+
+    /// <summary>The command that runs <paramref name="spec"/>'s script inside <paramref name="packageRoot"/>.</summary>
+    public ResolvedCommand Resolve(HandlerSpec spec, string packageRoot) => ResolveCore(spec, packageRoot, out _, out _);
+
+    private PlannedHandler PlanOne(HandlerAction slot, HandlerAction action, HandlerSpec spec, string packageRoot, TimeSpan? timeoutOverride)
+    {
+        var command = ResolveCore(spec, packageRoot, out var scriptFullPath, out var direct);
+        if (slot == HandlerAction.Any) command = command.Append(action.ToName());
+        return new PlannedHandler(slot, action, spec, command, scriptFullPath, direct, timeoutOverride ?? spec.Timeout ?? DefaultTimeout);
+    }
+
+    private ResolvedCommand ResolveCore(HandlerSpec spec, string packageRoot, out string scriptFullPath, out bool direct)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentException.ThrowIfNullOrEmpty(packageRoot);
+        var script = spec.ScriptPath;
+        scriptFullPath = PackagePath(script, packageRoot, script);
+        direct = false;
+
+        if (spec.Executor is { } executor)
+        {
+            if (executor.Count == 0 || string.IsNullOrEmpty(executor[0])) throw HandlerErrors.InvalidExecutor(script, "is empty; it must name a program");
+            return new ResolvedCommand(LocateExecutor(executor[0], script, packageRoot), [.. executor.Skip(1), scriptFullPath]);
+        }
+
+        switch (Path.GetExtension(script).ToLowerInvariant())
+        {
+            case ".sh":
+                return new ResolvedCommand(Require(script, ["sh"], "install a POSIX shell, or name an executor in the manifest"), [scriptFullPath]);
+            case ".ps1":
+                var pwsh = _search.IsWindows ? _search.Find("pwsh") ?? _search.Find("powershell") : _search.Find("pwsh");
+                return new ResolvedCommand(
+                    pwsh ?? throw HandlerErrors.ExecutorMissing(script, _search.IsWindows ? ["pwsh", "powershell.exe"] : ["pwsh"],
+                        "install PowerShell 7 (https://aka.ms/install-powershell), or name another executor in the manifest"),
+                    [.. PowerShellArguments, scriptFullPath]);
+            case ".py":
+                return ResolvePython(script, scriptFullPath);
+            case ".cmd" or ".bat":
+                if (!_search.IsWindows) throw HandlerErrors.PlatformUnsupported(script, "a Windows batch file, and cmd.exe exists only on Windows");
+                // /d skips the AutoRun registry commands so a handler runs the same on every machine.
+                return new ResolvedCommand(Require(script, ["cmd"], "cmd.exe should be in %SystemRoot%\\System32; check PATH"), ["/d", "/c", scriptFullPath]);
+            default:
+                direct = true;
+                return new ResolvedCommand(scriptFullPath, []);
+        }
+    }
+
+    private ResolvedCommand ResolvePython(string script, string scriptFullPath)
+    {
+        const string hint = "install Python 3, or name another executor in the manifest, e.g. executor = [\"python\"]";
+        if (!_search.IsWindows) return new ResolvedCommand(Require(script, ["python3"], hint), [scriptFullPath]);
+        // On Windows the launcher `py -3` is the reliable way to reach Python 3; `python3`/`python` may be Store stubs.
+        if (_search.Find("py") is { } launcher) return new ResolvedCommand(launcher, ["-3", scriptFullPath]);
+        var python = _search.Find("python3") ?? _search.Find("python")
+            ?? throw HandlerErrors.ExecutorMissing(script, ["py", "python3", "python"], hint);
+        return new ResolvedCommand(python, [scriptFullPath]);
+    }
+
+    private string Require(string script, string[] programs, string hint) =>
+        programs.Select(_search.Find).FirstOrDefault(p => p is not null) ?? throw HandlerErrors.ExecutorMissing(script, programs, hint);
+
+    /// <summary>A bare name is searched on PATH, an absolute path must exist, a relative path is inside the package.</summary>
+    private string LocateExecutor(string executor, string script, string packageRoot)
+    {
+        if (Path.IsPathFullyQualified(executor))
+        {
+            return File.Exists(executor) ? executor : throw HandlerErrors.ExecutorFileMissing(script, executor);
+        }
+        if (executor.Contains('/', StringComparison.Ordinal) || executor.Contains('\\', StringComparison.Ordinal))
+        {
+            // Inside the package: it may not be extracted yet when planning, so only its form is checked here.
+            return PackagePath(executor, packageRoot, script);
+        }
+        return _search.Find(executor) ?? throw HandlerErrors.ExecutorMissing(script, [executor],
+            $"install '{executor}', or change `executor` for {script} in the manifest");
+    }
+
+    /// <summary>Maps a manifest path ('/'-separated, relative, inside the package) to a full path under the root.</summary>
+    internal static string PackagePath(string relative, string packageRoot, string scriptForErrors)
+    {
+        if (string.IsNullOrEmpty(relative)) throw HandlerErrors.InvalidScriptPath(relative ?? "", "is empty");
+        if (relative.Contains('\\', StringComparison.Ordinal)) throw HandlerErrors.InvalidScriptPath(relative, "contains '\\'; use '/'");
+        if (relative.StartsWith('/') || (relative.Length >= 2 && relative[1] == ':')) throw HandlerErrors.InvalidScriptPath(relative, "is absolute");
+        if (relative.Any(char.IsControl)) throw HandlerErrors.InvalidScriptPath(relative, "contains a control character");
+        foreach (var segment in relative.Split('/'))
+        {
+            if (segment is "" or "." or "..") throw HandlerErrors.InvalidScriptPath(relative,
+                $"has {(segment.Length == 0 ? "an empty" : $"a '{segment}'")} component{(relative == scriptForErrors ? "" : $" (in the executor of {scriptForErrors})")}");
+        }
+        return Path.Combine(Path.GetFullPath(packageRoot), relative.Replace('/', Path.DirectorySeparatorChar));
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Packster.Handlers;
+
+/// <summary>
+/// Builds the environment block a handler starts with: the caller's base environment (this process's by
+/// default) minus any inherited <c>PACKSTER_*</c> handler variables, plus the variables of spec/handlers.md §Environment.
+/// Parameters reach handlers only as variables and a JSON file, never through a command line or shell string.
+/// </summary>
+public static class HandlerEnvironment
+{
+    public const string Action = "PACKSTER_ACTION";
+    public const string PackageId = "PACKSTER_PACKAGE_ID";
+    public const string PackageVersion = "PACKSTER_PACKAGE_VERSION";
+    public const string DeploymentPath = "PACKSTER_DEPLOYMENT_PATH";
+    public const string LocationPath = "PACKSTER_LOCATION_PATH";
+    public const string ParametersFile = "PACKSTER_PARAMETERS_FILE";
+    public const string ParameterPrefix = "PACKSTER_PARAM_";
+    public const string PreviousVersion = "PACKSTER_PREVIOUS_VERSION";
+    public const string PreviousPath = "PACKSTER_PREVIOUS_PATH";
+
+    private static readonly string[] OwnVariables = [Action, PackageId, PackageVersion, DeploymentPath, LocationPath, ParametersFile, PreviousVersion, PreviousPath];
+
+    /// <summary>
+    /// Writes the effective parameters as JSON to <paramref name="parametersFile"/> (owner-only on POSIX) and returns
+    /// the full environment for the handlers of <paramref name="context"/>.
+    /// </summary>
+    /// <param name="baseEnvironment">The inherited environment; null means this process's environment.</param>
+    public static IReadOnlyDictionary<string, string> Build(HandlerContext context, string parametersFile, IReadOnlyDictionary<string, string>? baseEnvironment = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentException.ThrowIfNullOrEmpty(parametersFile);
+        var parameters = ScalarVariables(context.Parameters);
+
+        var environment = new Dictionary<string, string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        foreach (var (key, value) in baseEnvironment ?? CurrentProcessEnvironment())
+        {
+            // A handler that runs packster again must not see its parent's parameters as its own.
+            if (key.StartsWith(ParameterPrefix, StringComparison.OrdinalIgnoreCase) || OwnVariables.Contains(key, StringComparer.OrdinalIgnoreCase)) continue;
+            environment[key] = value;
+        }
+
+        environment[Action] = context.Action.ToName();
+        environment[PackageId] = context.PackageId.Value;
+        environment[PackageVersion] = context.PackageVersion.ToString();
+        environment[DeploymentPath] = Path.GetFullPath(context.DeploymentPath);
+        if (context.LocationPath is not null) environment[LocationPath] = Path.GetFullPath(context.LocationPath);
+        if (context.PreviousVersion is not null) environment[PreviousVersion] = context.PreviousVersion.ToString();
+        if (context.PreviousPath is not null) environment[PreviousPath] = Path.GetFullPath(context.PreviousPath);
+
+        WriteParametersFile(context.Parameters, parametersFile);
+        environment[ParametersFile] = Path.GetFullPath(parametersFile);
+        foreach (var (variable, value) in parameters) environment[variable] = value;
+        return environment;
+    }
+
+    /// <summary><c>log-level</c> → <c>PACKSTER_PARAM_LOG_LEVEL</c>: upper-cased, every non-ASCII-alphanumeric as '_'.</summary>
+    public static string ParameterVariable(string name)
+    {
+        var builder = new StringBuilder(ParameterPrefix, ParameterPrefix.Length + name.Length);
+        foreach (var c in name) builder.Append(char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_');
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// The <c>PACKSTER_PARAM_*</c> variables: strings verbatim, numbers as their JSON text, booleans as true/false.
+    /// Null, arrays and objects are only in the JSON file.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ScalarVariables(JsonElement parameters)
+    {
+        if (parameters.ValueKind != JsonValueKind.Object) throw HandlerErrors.ParametersNotObject(parameters.ValueKind.ToString().ToLowerInvariant());
+        var owners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var variables = new List<KeyValuePair<string, string>>();
+        foreach (var property in parameters.EnumerateObject())
+        {
+            string? value = property.Value.ValueKind switch
+            {
+                JsonValueKind.String => property.Value.GetString(),
+                JsonValueKind.Number => property.Value.GetRawText(),
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
+                _ => null,
+            };
+            if (value is null) continue;
+            var variable = ParameterVariable(property.Name);
+            if (owners.TryGetValue(variable, out var first)) throw HandlerErrors.ParameterNameCollision(variable, first, property.Name);
+            if (value.Contains('\0', StringComparison.Ordinal)) throw HandlerErrors.ParameterHasNul(property.Name);
+            owners[variable] = property.Name;
+            variables.Add(new(variable, value));
+        }
+        return variables;
+    }
+
+    private static void WriteParametersFile(JsonElement parameters, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        // Parameters may be sensitive (tokens, passwords): only the owner may read the file.
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using var stream = new FileStream(path, options);
+        // Relaxed escaping keeps non-ASCII text readable; the file is read as JSON, never embedded in HTML.
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            parameters.WriteTo(writer);
+        }
+        stream.Write("\n"u8);
+    }
+
+    private static Dictionary<string, string> CurrentProcessEnvironment()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string key && entry.Value is string value) result[key] = value;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,76 @@
+namespace Packster.Handlers;
+
+/// <summary>The named factories for every PST7xxx failure, so each message has one wording (spec/errors.md §7xxx).</summary>
+internal static class HandlerErrors
+{
+    public static PacksterException ExecutorMissing(string scriptPath, IReadOnlyList<string> programs, string hint) =>
+        new(ErrorCode.HandlerExecutorMissing,
+            $"handler {scriptPath} needs {Alternatives(programs)}, which {(programs.Count == 1 ? "is" : "are")} not on PATH", hint);
+
+    public static PacksterException ExecutorFileMissing(string scriptPath, string executor) =>
+        new(ErrorCode.HandlerExecutorMissing, $"handler {scriptPath} names executor '{executor}', which does not exist",
+            "fix `executor` in the manifest's [handlers] section");
+
+    public static PacksterException PlatformUnsupported(string scriptPath, string what) =>
+        new(ErrorCode.HandlerPlatformUnsupported, $"handler {scriptPath} is {what}",
+            "ship a .sh/.py/.ps1 handler, or name an executor in the manifest");
+
+    public static PacksterException InvalidScriptPath(string scriptPath, string why) =>
+        new(ErrorCode.InvalidPath, $"handler script path '{scriptPath}' {why}",
+            "handler paths are relative to the package root, use '/', and stay inside the package");
+
+    public static PacksterException InvalidExecutor(string scriptPath, string why) =>
+        new(ErrorCode.InvalidArgument, $"executor of handler {scriptPath} {why}",
+            "write it as an array: executor = [\"python3\", \"-u\"]");
+
+    public static PacksterException ScriptMissing(string what, string fullPath) =>
+        new(ErrorCode.HandlerScriptMissing, $"{what} does not exist (looked for {fullPath})",
+            "the manifest's [handlers] section names a file the package does not contain");
+
+    public static PacksterException NotExecutable(string what, string fullPath) =>
+        new(ErrorCode.HandlerScriptNotExecutable, $"{what} has no known extension and is not executable ({fullPath})",
+            "mark it executable (chmod +x) before packing, give it a .sh/.py/.ps1 extension, or name an executor");
+
+    public static PacksterException StartFailed(string what, ResolvedCommand command, Exception inner) =>
+        new(ErrorCode.HandlerExecutorMissing, $"{what} could not be started ({command.FileName}): {inner.Message}", null, inner);
+
+    public static PacksterException Failed(string what, string package, int exitCode, string logPath) =>
+        new(ErrorCode.HandlerFailed, $"{what} of {package} exited with code {exitCode}; see {logPath}");
+
+    public static PacksterException TimedOut(string what, string package, TimeSpan limit, string logPath) =>
+        new(ErrorCode.HandlerTimedOut,
+            $"{what} of {package} did not finish within {TimeSpanText.Format(limit)} and was stopped with all its processes; see {logPath}",
+            "raise `timeout` for this handler in the manifest, or pass --handler-timeout");
+
+    public static PacksterException OutputHeldOpen(string what, string package, TimeSpan limit, string logPath) =>
+        new(ErrorCode.HandlerTimedOut,
+            $"{what} of {package} exited, but a process it started outside its process group kept its output open past {TimeSpanText.Format(limit)}; see {logPath}",
+            "handlers must not leave processes running; start services through the service manager");
+
+    public static PacksterException Cancelled(string what, string package, string logPath) =>
+        new(ErrorCode.HandlerCancelled, $"{what} of {package} was cancelled and stopped with all its processes; see {logPath}");
+
+    public static PacksterException ParameterNameCollision(string variable, string first, string second) =>
+        new(ErrorCode.HandlerParameterInvalid,
+            $"parameters '{first}' and '{second}' both map to environment variable {variable}",
+            "rename one of them; handlers can still read both from PACKSTER_PARAMETERS_FILE");
+
+    public static PacksterException ParameterHasNul(string name) =>
+        new(ErrorCode.HandlerParameterInvalid,
+            $"parameter '{name}' contains a NUL character, which an environment variable cannot hold");
+
+    public static PacksterException ParametersNotObject(string kind) =>
+        new(ErrorCode.HandlerParameterInvalid, $"handler parameters must be a JSON object, found {kind}");
+
+    public static PacksterException UnsafeLink(string relative, string target) =>
+        new(ErrorCode.PackStagingUnsafeLink,
+            $"symbolic link {relative} -> {target} points outside the package source; pack handlers get a copy of the source and it would reach the original",
+            "make the link relative and keep its target inside the package folder");
+
+    private static string Alternatives(IReadOnlyList<string> programs) => programs.Count switch
+    {
+        1 => $"'{programs[0]}'",
+        2 => $"'{programs[0]}' or '{programs[1]}'",
+        _ => string.Join(", ", programs.Take(programs.Count - 1).Select(p => $"'{p}'")) + $" or '{programs[^1]}'",
+    };
+}

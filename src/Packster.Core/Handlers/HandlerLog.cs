@@ -1,0 +1,73 @@
+using System.Text;
+
+namespace Packster.Handlers;
+
+/// <summary>
+/// One handler run's output: every line goes, in arrival order, to the console sink with the handler's prefix and
+/// verbatim to the log file (appended, between a <c>==&gt;</c> header and a <c>&lt;==</c> footer line).
+/// </summary>
+internal sealed class HandlerLog : IAsyncDisposable
+{
+    private readonly object _gate = new();
+    private readonly StreamWriter _file;
+    private readonly TextWriter _sink;
+    private readonly string _prefix;
+    private bool _closed;
+
+    private HandlerLog(StreamWriter file, TextWriter sink, string prefix)
+    {
+        _file = file;
+        _sink = sink;
+        _prefix = prefix;
+    }
+
+    public static HandlerLog Open(string path, TextWriter sink, string prefix)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        // Flushed per line: if packster itself is killed, the log still shows how far the handler got.
+        return new HandlerLog(new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true }, sink, prefix);
+    }
+
+    public void Header(string text) => WriteFileLine("==> " + text);
+
+    public void Footer(string text) => WriteFileLine("<== " + text);
+
+    /// <summary>Copies a stream line by line until it ends (or the process's streams are disposed).</summary>
+    public async Task PumpAsync(StreamReader reader)
+    {
+        try
+        {
+            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                lock (_gate)
+                {
+                    if (_closed) return;
+                    _file.WriteLine(line);
+                    _sink.WriteLine(_prefix + line);
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The run ended while a stray process still held the pipe.
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void WriteFileLine(string line)
+    {
+        lock (_gate)
+        {
+            if (!_closed) _file.WriteLine(line);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate) _closed = true;
+        await _file.DisposeAsync().ConfigureAwait(false);
+    }
+}

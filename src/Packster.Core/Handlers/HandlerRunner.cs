@@ -1,0 +1,166 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Packster.Handlers;
+
+/// <summary>
+/// Runs handlers as real processes: argument arrays only (no shell string), stdin empty, output streamed line
+/// by line to the console sink (prefixed) and to the log file, a time limit per handler, and on timeout or
+/// cancellation the whole process tree killed before it returns. A handler that does not exit 0 throws.
+/// </summary>
+public sealed class HandlerRunner
+{
+    /// <summary>How long to wait for output to drain after the handler's processes were killed.</summary>
+    private static readonly TimeSpan DrainAfterKill = TimeSpan.FromSeconds(10);
+
+    private readonly TextWriter _output;
+    private readonly TimeProvider _time;
+
+    /// <param name="output">Where handler output goes, one prefixed line at a time (the console, in the CLI).</param>
+    public HandlerRunner(TextWriter output, TimeProvider? time = null)
+    {
+        _output = output ?? throw new ArgumentNullException(nameof(output));
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// Runs the handlers of a plan in order (<c>any</c>, then the specific one) and stops at the first failure,
+    /// which it throws. All of them append to <paramref name="logPath"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<HandlerResult>> RunPlanAsync(
+        HandlerPlan plan, HandlerContext context, IReadOnlyDictionary<string, string> environment, string logPath, CancellationToken cancellationToken)
+    {
+        var results = new List<HandlerResult>();
+        foreach (var invocation in HandlerInvocation.ForPlan(plan, context, environment, logPath))
+        {
+            results.Add(await RunAsync(invocation, cancellationToken).ConfigureAwait(false));
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Runs one handler. Throws PST7000 on a non-zero exit, PST7001 when its limit passes, PST7003 when
+    /// <paramref name="cancellationToken"/> fires; in the last two cases no process it started is left running.
+    /// </summary>
+    public async Task<HandlerResult> RunAsync(HandlerInvocation invocation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        var handler = invocation.Handler;
+        var what = handler.Describe();
+        var package = $"{invocation.PackageId} {invocation.PackageVersion}";
+        CheckRunnable(handler, what);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var startInfo = new ProcessStartInfo
+        {
+            UseShellExecute = false,
+            WorkingDirectory = invocation.WorkingDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = new UTF8Encoding(false),
+            StandardErrorEncoding = new UTF8Encoding(false),
+            CreateNoWindow = true,
+        };
+        var ownGroup = ProcessTree.Prepare(startInfo, handler.Command);
+        startInfo.Environment.Clear();
+        foreach (var (key, value) in invocation.Environment) startInfo.Environment[key] = value;
+
+        await using var log = HandlerLog.Open(invocation.LogPath, _output, invocation.OutputPrefix);
+        log.Header($"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {what} of {package}: {handler.Command} (in {invocation.WorkingDirectory}, limit {TimeSpanText.Format(handler.Timeout)})");
+
+        using var limit = new CancellationTokenSource(handler.Timeout, _time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+        var started = _time.GetTimestamp();
+        using var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            log.Footer($"could not start: {e.Message}");
+            throw HandlerErrors.StartFailed(what, handler.Command, e);
+        }
+        var processGroup = ownGroup ? process.Id : 0;
+        // Handlers never prompt: their stdin is empty and already at end of file.
+        process.StandardInput.Close();
+        var pumps = Task.WhenAll(log.PumpAsync(process.StandardOutput), log.PumpAsync(process.StandardError));
+
+        try
+        {
+            await process.WaitForExitAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await StopAsync(process, ownGroup, pumps).ConfigureAwait(false);
+            var elapsed = _time.GetElapsedTime(started);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                log.Footer($"cancelled after {Seconds(elapsed)}; all its processes were killed");
+                throw HandlerErrors.Cancelled(what, package, invocation.LogPath);
+            }
+            log.Footer($"timed out after {Seconds(elapsed)} (limit {TimeSpanText.Format(handler.Timeout)}); all its processes were killed");
+            throw HandlerErrors.TimedOut(what, package, handler.Timeout, invocation.LogPath);
+        }
+
+        // A background job the handler forgot would keep running and keep its output open: the contract is
+        // that nothing it started outlives it (spec/handlers.md §Processes).
+        if (ownGroup) ProcessTree.KillLeftovers(processGroup);
+        try
+        {
+            await pumps.WaitAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            ProcessTree.Kill(process, ownGroup);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                log.Footer("cancelled while a process it started still held its output open");
+                throw HandlerErrors.Cancelled(what, package, invocation.LogPath);
+            }
+            log.Footer("exited, but a process it started still held its output open when the limit passed");
+            throw HandlerErrors.OutputHeldOpen(what, package, handler.Timeout, invocation.LogPath);
+        }
+
+        var duration = _time.GetElapsedTime(started);
+        var exitCode = process.ExitCode;
+        log.Footer($"exited with code {exitCode.ToString(CultureInfo.InvariantCulture)} after {Seconds(duration)}");
+        if (exitCode != 0) throw HandlerErrors.Failed(what, package, exitCode, invocation.LogPath);
+        return new HandlerResult(handler, exitCode, duration, invocation.LogPath);
+    }
+
+    private static async Task StopAsync(Process process, bool ownGroup, Task pumps)
+    {
+        ProcessTree.Kill(process, ownGroup);
+        using var drain = new CancellationTokenSource(DrainAfterKill);
+        try
+        {
+            await process.WaitForExitAsync(drain.Token).ConfigureAwait(false);
+            // The output closes when the last process holding it is gone: this is the moment the tree is dead.
+            await pumps.WaitAsync(drain.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Something outside the tree and group still holds the pipe; the error is reported all the same.
+        }
+    }
+
+    private static void CheckRunnable(PlannedHandler handler, string what)
+    {
+        if (!File.Exists(handler.ScriptFullPath)) throw HandlerErrors.ScriptMissing(what, handler.ScriptFullPath);
+        if (Path.IsPathFullyQualified(handler.Command.FileName) && !File.Exists(handler.Command.FileName))
+        {
+            throw HandlerErrors.ExecutorFileMissing(handler.Spec.ScriptPath, handler.Command.FileName);
+        }
+        if (handler.RunsScriptDirectly && !OperatingSystem.IsWindows())
+        {
+            const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+            if ((File.GetUnixFileMode(handler.ScriptFullPath) & anyExecute) == 0) throw HandlerErrors.NotExecutable(what, handler.ScriptFullPath);
+        }
+    }
+
+    private static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) + "s";
+}

@@ -1,0 +1,75 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace Packster.Handlers;
+
+/// <summary>
+/// Starting a handler so that everything it starts can be stopped: on Linux it is started through
+/// <c>setsid</c> (which execs in place, so the handler's pid is also its process group and session id) and
+/// stopping it kills the tree .NET can see (<see cref="Process.Kill(bool)"/>) and then the whole group, which
+/// also reaches grandchildren whose parents already exited. Elsewhere only the tree is killed.
+/// </summary>
+internal static class ProcessTree
+{
+    private static readonly Lazy<string?> SetSid = new(() =>
+        OperatingSystem.IsLinux()
+            // Fixed locations, not PATH: the handler's PATH must not decide how packster supervises it.
+            ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists)
+            : null);
+
+    /// <summary>Whether handlers get their own process group here.</summary>
+    /// <remarks>Needs both <c>setsid</c> to create the group and libc's <c>kill</c> to signal it.</remarks>
+    public static bool GroupsAvailable => SetSid.Value is not null && LibC.CanSignalGroups;
+
+    /// <summary>Fills <paramref name="startInfo"/> to run <paramref name="command"/>, in its own group when possible.</summary>
+    public static bool Prepare(ProcessStartInfo startInfo, ResolvedCommand command)
+    {
+        if (GroupsAvailable)
+        {
+            startInfo.FileName = SetSid.Value!;
+            startInfo.ArgumentList.Add("--");
+            startInfo.ArgumentList.Add(command.FileName);
+        }
+        else
+        {
+            startInfo.FileName = command.FileName;
+        }
+        foreach (var argument in command.Arguments) startInfo.ArgumentList.Add(argument);
+        return GroupsAvailable;
+    }
+
+    /// <summary>Kills the process, every descendant still linked to it, and (when it has one) its whole group.</summary>
+    public static void Kill(Process process, bool ownGroup)
+    {
+        var group = SafeId(process);
+        try
+        {
+            // Stops the root first, then walks its children, so none can escape by forking meanwhile.
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+        catch (Win32Exception)
+        {
+            // Exited between the check and the signal.
+        }
+        if (ownGroup && group > 0) LibC.KillGroup(group, LibC.SigKill);
+    }
+
+    /// <summary>Kills whatever is left in the handler's group after it exited (background jobs it forgot).</summary>
+    public static bool KillLeftovers(int processGroup) => LibC.KillGroup(processGroup, LibC.SigKill);
+
+    private static int SafeId(Process process)
+    {
+        try
+        {
+            return process.Id;
+        }
+        catch (InvalidOperationException)
+        {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text;
+using System.Text.Json;
+using Packster.Handlers;
+using Packster.Model;
+using Packster.Testing;
+
+namespace Packster.Core.Tests.Handlers;
+
+/// <summary>Runs only where <paramref name="program"/> is on PATH; otherwise skipped with <paramref name="reason"/>.</summary>
+public sealed class RequiresProgramFactAttribute : FactAttribute
+{
+    public RequiresProgramFactAttribute(string program, string reason)
+    {
+        if (ExecutableSearch.ForCurrentProcess().Find(program) is null) Skip = reason;
+    }
+}
+
+/// <summary>Runs on Linux and macOS (POSIX shells, execute bits, /proc or kill -0).</summary>
+public sealed class PosixFactAttribute : FactAttribute
+{
+    public PosixFactAttribute()
+    {
+        if (OperatingSystem.IsWindows()) Skip = "POSIX shells, execute bits and process groups do not exist on Windows";
+    }
+}
+
+/// <summary>Runs on Linux only (process liveness read from /proc).</summary>
+public sealed class LinuxFactAttribute : FactAttribute
+{
+    public LinuxFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux()) Skip = "process liveness is read from /proc, which only Linux has";
+    }
+}
+
+/// <summary>Runs on Windows only.</summary>
+public sealed class WindowsFactAttribute : FactAttribute
+{
+    public WindowsFactAttribute(string reason)
+    {
+        if (!OperatingSystem.IsWindows()) Skip = reason;
+    }
+}
+
+/// <summary>
+/// A package folder, a location and a console sink in a temp directory, plus the plumbing the installer would do:
+/// plan → environment → run.
+/// </summary>
+internal sealed class HandlerHarness : IDisposable
+{
+    private readonly TempDirectory _temp = new("packster-handlers");
+
+    public HandlerHarness()
+    {
+        Directory.CreateDirectory(Package);
+        Directory.CreateDirectory(Location);
+    }
+
+    public string Package => _temp["deploy/hello"];
+    public string Location => _temp["location"];
+    public string LogPath => _temp["location/logs/0123abcd-install.log"];
+    public string ParametersFile => _temp["location/tmp/0123abcd-parameters.json"];
+    public SynchronizedStringWriter Output { get; } = new();
+
+    public string Temp(string relative) => _temp[relative];
+
+    /// <summary>Writes a handler script into the package (LF line endings), optionally executable.</summary>
+    public string Script(string relative, string content, bool executable = false)
+    {
+        var path = Path.Combine(Package, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content.ReplaceLineEndings("\n"), new UTF8Encoding(false));
+        if (executable && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        }
+        return path;
+    }
+
+    public string Read(string relative) => File.ReadAllText(Path.Combine(Package, relative), Encoding.UTF8);
+
+    public HandlerContext Context(HandlerAction action, string parametersJson = "{}", PackageVersion? previousVersion = null, string? previousPath = null) =>
+        new(action, PackageId.Parse("hello"), PackageVersion.Parse("1.0.0"), Package, Location,
+            JsonDocument.Parse(parametersJson).RootElement.Clone(), previousVersion, previousPath);
+
+    public async Task<IReadOnlyList<HandlerResult>> RunAsync(
+        IReadOnlyDictionary<HandlerAction, HandlerSpec> handlers,
+        HandlerAction action,
+        string parametersJson = "{}",
+        TextWriter? sink = null,
+        CancellationToken cancellationToken = default)
+    {
+        var plan = ExecutorResolver.ForCurrentProcess().Plan(handlers, action, Package);
+        var context = Context(action, parametersJson);
+        var environment = HandlerEnvironment.Build(context, ParametersFile);
+        return await new HandlerRunner(sink ?? Output).RunPlanAsync(plan, context, environment, LogPath, cancellationToken);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
+
+/// <summary>A StringWriter safe to write from the runner's two output pumps.</summary>
+internal sealed class SynchronizedStringWriter(Action<string>? onLine = null) : StringWriter
+{
+    private readonly object _gate = new();
+
+    public override void WriteLine(string? value)
+    {
+        lock (_gate) base.WriteLine(value);
+        onLine?.Invoke(value ?? "");
+    }
+
+    public override string ToString()
+    {
+        lock (_gate) return base.ToString();
+    }
+}
+
+/// <summary>Whether a process still runs, read from /proc: a zombie (killed, not yet reaped) does not run.</summary>
+internal static class ProcessProbe
+{
+    public static bool IsRunning(int pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
+        }
+        // Format: "pid (comm) S ...": the state follows the last ')', which survives odd command names.
+        var state = stat[stat.LastIndexOf(')') + 2];
+        return state is not ('Z' or 'X');
+    }
+
+    public static int ReadPid(string path) => int.Parse(File.ReadAllText(path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+}
