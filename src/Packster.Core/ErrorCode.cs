@@ -72,6 +72,11 @@ public enum ErrorCode
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,
     ShimNameInvalid = 6001,
+    ResourceClaimInvalid = 6002,
+    ShimDefinitionInvalid = 6003,
+    ActivationIdInvalid = 6004,
+    ProfileSnippetCorrupt = 6005,
+    ActivationEnvInvalid = 6006,
 
     // 7xxx handlers (exit 7)
     HandlerFailed = 7000,

@@ -1,0 +1,68 @@
+using System.Text;
+
+namespace Packster.Activation;
+
+/// <summary>
+/// A location's static activation scripts (spec/activation.md §3): <c>&lt;location&gt;/activate/activate.{sh,fish,ps1,cmd}</c>
+/// and the matching <c>deactivate.*</c>. Activating saves what it changes; deactivating restores it exactly.
+/// </summary>
+public static class ActivationScripts
+{
+    public const string FolderName = "activate";
+
+    /// <summary>The activation text for <paramref name="shell"/> (what <c>packster location env --shell</c> prints).</summary>
+    public static string Render(ActivationShell shell, ActivationSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return shell switch
+        {
+            ActivationShell.Bash or ActivationShell.Zsh or ActivationShell.Sh => PosixActivation.Activate(spec),
+            ActivationShell.Fish => FishActivation.Activate(spec),
+            ActivationShell.Pwsh => PwshActivation.Activate(spec),
+            ActivationShell.Cmd => CmdActivation.Activate(spec),
+            _ => throw new ArgumentOutOfRangeException(nameof(shell)),
+        };
+    }
+
+    /// <summary>The deactivation text for <paramref name="shell"/>; the same for every location.</summary>
+    public static string RenderDeactivate(ActivationShell shell) => shell switch
+    {
+        ActivationShell.Bash or ActivationShell.Zsh or ActivationShell.Sh => PosixActivation.Deactivate(),
+        ActivationShell.Fish => FishActivation.Deactivate(),
+        ActivationShell.Pwsh => PwshActivation.Deactivate(),
+        ActivationShell.Cmd => CmdActivation.Deactivate.ReplaceLineEndings("\r\n"),
+        _ => throw new ArgumentOutOfRangeException(nameof(shell)),
+    };
+
+    /// <summary>The file name of the activation script for <paramref name="shell"/> (<c>activate.sh</c>, …).</summary>
+    public static string FileName(ActivationShell shell, bool deactivate = false) =>
+        (deactivate ? "deactivate" : "activate") + shell switch
+        {
+            ActivationShell.Bash or ActivationShell.Zsh or ActivationShell.Sh => ".sh",
+            ActivationShell.Fish => ".fish",
+            ActivationShell.Pwsh => ".ps1",
+            ActivationShell.Cmd => ".cmd",
+            _ => throw new ArgumentOutOfRangeException(nameof(shell)),
+        };
+
+    /// <summary>The full path of <paramref name="shell"/>'s activation script inside <paramref name="locationDir"/>.</summary>
+    public static string PathFor(string locationDir, ActivationShell shell, bool deactivate = false) =>
+        Path.Combine(locationDir, FolderName, FileName(shell, deactivate));
+
+    /// <summary>
+    /// Writes all eight scripts into <c>&lt;locationDir&gt;/activate/</c>, each by temp file + rename so a shell sourcing
+    /// one meanwhile reads a whole old or whole new script. Returns the folder.
+    /// </summary>
+    public static string Write(string locationDir, ActivationSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var folder = Path.Combine(locationDir, FolderName);
+        Directory.CreateDirectory(folder);
+        foreach (var shell in new[] { ActivationShell.Sh, ActivationShell.Fish, ActivationShell.Pwsh, ActivationShell.Cmd })
+        {
+            AtomicFile.WriteAllText(Path.Combine(folder, FileName(shell)), Render(shell, spec));
+            AtomicFile.WriteAllText(Path.Combine(folder, FileName(shell, deactivate: true)), RenderDeactivate(shell));
+        }
+        return folder;
+    }
+}

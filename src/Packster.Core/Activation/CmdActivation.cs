@@ -1,0 +1,62 @@
+using System.Text;
+
+namespace Packster.Activation;
+
+/// <summary>
+/// The cmd.exe activation text (spec/activation.md §3). cmd cannot tell an empty variable from an unset one, and a
+/// saved value containing <c>"</c> is not restored reliably; both limits are documented.
+/// </summary>
+internal static class CmdActivation
+{
+    public static string Activate(ActivationSpec spec)
+    {
+        var deactivate = Path.Combine(spec.LocationPath, ActivationScripts.FolderName, "deactivate.cmd");
+        var sb = new StringBuilder();
+        sb.Append("@echo off\r\n");
+        sb.Append("rem packster activation for location ").Append(spec.LocationId).Append(": generated, do not edit\r\n");
+        sb.Append("if defined _PACKSTER_ACTIVE call ").Append(ShellQuoting.CmdLine("\"" + deactivate + "\"")).Append("\r\n");
+        sb.Append(ShellQuoting.CmdLine($"set \"_PACKSTER_ACTIVE={spec.LocationId}\"")).Append("\r\n");
+        sb.Append(ShellQuoting.CmdLine($"set \"_PACKSTER_LOCATION={spec.LocationPath}\"")).Append("\r\n");
+        sb.Append(ShellQuoting.CmdLine($"set \"_PACKSTER_SHIMS={spec.ShimsDir}\"")).Append("\r\n");
+        sb.Append("set \"_PACKSTER_OLD_PATH=%PATH%\"\r\n");
+        sb.Append("set \"PATH=%_PACKSTER_SHIMS%;%PATH%\"\r\n");
+        sb.Append("set \"_PACKSTER_NEW_PATH=%PATH%\"\r\n");
+        sb.Append(ShellQuoting.CmdLine($"set \"_PACKSTER_KEYS={string.Join(' ', spec.Env.Keys)}\"")).Append("\r\n");
+        foreach (var (key, value) in spec.Env)
+        {
+            sb.Append("if defined ").Append(key).Append(" set \"_PACKSTER_OLD_").Append(key).Append("=%").Append(key).Append("%\"\r\n");
+            sb.Append(ShellQuoting.CmdLine($"set \"{key}={value}\"")).Append("\r\n");
+        }
+        return sb.ToString();
+    }
+
+    // Labels and goto instead of parenthesised blocks: a PATH holding "(x86)" would close a block early.
+    public const string Deactivate = """
+        @echo off
+        rem packster deactivation (any location): generated, do not edit
+        if not defined _PACKSTER_ACTIVE exit /b 0
+        if not "%PATH%"=="%_PACKSTER_NEW_PATH%" goto packster_strip
+        set "PATH=%_PACKSTER_OLD_PATH%"
+        goto packster_keys
+        :packster_strip
+        call set "PATH=%%PATH:%_PACKSTER_SHIMS%;=%%"
+        :packster_keys
+        for %%K in (%_PACKSTER_KEYS%) do call :packster_restore %%K
+        set "_PACKSTER_ACTIVE="
+        set "_PACKSTER_LOCATION="
+        set "_PACKSTER_SHIMS="
+        set "_PACKSTER_OLD_PATH="
+        set "_PACKSTER_NEW_PATH="
+        set "_PACKSTER_KEYS="
+        exit /b 0
+        :packster_restore
+        if defined _PACKSTER_OLD_%1 goto packster_put
+        set "%1="
+        exit /b 0
+        :packster_put
+        call set "%1=%%_PACKSTER_OLD_%1%%"
+        set "_PACKSTER_OLD_%1="
+        exit /b 0
+
+        """;
+}

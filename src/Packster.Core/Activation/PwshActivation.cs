@@ -1,0 +1,55 @@
+using System.Text;
+
+namespace Packster.Activation;
+
+/// <summary>
+/// The PowerShell activation text (spec/activation.md §3). .NET cannot hold an empty environment value, so in
+/// PowerShell "empty" and "unset" are the same thing and restore as unset.
+/// </summary>
+internal static class PwshActivation
+{
+    public const string DeactivateFunction = """
+        function global:_packster_deactivate {
+            if ($null -eq $env:_PACKSTER_ACTIVE) { return }
+            $sep = [IO.Path]::PathSeparator
+            if ($env:PATH -ceq $env:_PACKSTER_NEW_PATH) {
+                $env:PATH = $env:_PACKSTER_OLD_PATH
+            } else {
+                $env:PATH = (@($env:PATH -split [regex]::Escape($sep)) | Where-Object { $_ -cne $env:_PACKSTER_SHIMS }) -join $sep
+            }
+            foreach ($k in @("$env:_PACKSTER_KEYS" -split ' ' | Where-Object { $_ -cmatch '^[A-Za-z_][A-Za-z0-9_]*$' })) {
+                [Environment]::SetEnvironmentVariable($k, [Environment]::GetEnvironmentVariable("_PACKSTER_OLD_$k"))
+                [Environment]::SetEnvironmentVariable("_PACKSTER_OLD_$k", $null)
+            }
+            foreach ($n in '_PACKSTER_ACTIVE', '_PACKSTER_LOCATION', '_PACKSTER_SHIMS', '_PACKSTER_OLD_PATH', '_PACKSTER_NEW_PATH', '_PACKSTER_KEYS') {
+                [Environment]::SetEnvironmentVariable($n, $null)
+            }
+        }
+
+        """;
+
+    public static string Activate(ActivationSpec spec)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# packster activation for location ").Append(spec.LocationId).Append(": generated, do not edit. Dot-source it: . ./activate.ps1\r\n");
+        sb.Append(DeactivateFunction.ReplaceLineEndings("\r\n"));
+        sb.Append("if ($null -ne $env:_PACKSTER_ACTIVE) { _packster_deactivate }\r\n");
+        sb.Append("$env:_PACKSTER_ACTIVE = ").Append(ShellQuoting.Pwsh(spec.LocationId)).Append("\r\n");
+        sb.Append("$env:_PACKSTER_LOCATION = ").Append(ShellQuoting.Pwsh(spec.LocationPath)).Append("\r\n");
+        sb.Append("$env:_PACKSTER_SHIMS = ").Append(ShellQuoting.Pwsh(spec.ShimsDir)).Append("\r\n");
+        sb.Append("$env:_PACKSTER_OLD_PATH = $env:PATH\r\n");
+        sb.Append("$env:PATH = if ($env:PATH) { $env:_PACKSTER_SHIMS + [IO.Path]::PathSeparator + $env:PATH } else { $env:_PACKSTER_SHIMS }\r\n");
+        sb.Append("$env:_PACKSTER_NEW_PATH = $env:PATH\r\n");
+        sb.Append("$env:_PACKSTER_KEYS = ").Append(ShellQuoting.Pwsh(string.Join(' ', spec.Env.Keys))).Append("\r\n");
+        foreach (var (key, value) in spec.Env)
+        {
+            sb.Append("$env:_PACKSTER_OLD_").Append(key).Append(" = $env:").Append(key).Append("\r\n");
+            sb.Append("$env:").Append(key).Append(" = ").Append(ShellQuoting.Pwsh(value)).Append("\r\n");
+        }
+        return sb.ToString();
+    }
+
+    public static string Deactivate() =>
+        "# packster deactivation (any location): generated, do not edit. Dot-source it.\r\n"
+        + DeactivateFunction.ReplaceLineEndings("\r\n") + "_packster_deactivate\r\n";
+}

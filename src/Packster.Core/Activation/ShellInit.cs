@@ -1,0 +1,111 @@
+namespace Packster.Activation;
+
+/// <summary>
+/// What <c>packster init &lt;shell&gt;</c> prints (spec/activation.md §4): <c>packster-use &lt;path|id&gt;</c> and
+/// <c>packster-deactivate</c>, shell functions that switch locations by sourcing static scripts, never starting .NET.
+/// An argument containing '/' (or '.', '..') is a path; anything else is an id looked up in the registry.
+/// </summary>
+public static class ShellInit
+{
+    public static string Render(ActivationShell shell) => shell switch
+    {
+        ActivationShell.Bash or ActivationShell.Zsh => Posix,
+        ActivationShell.Fish => Fish,
+        ActivationShell.Pwsh => Pwsh.ReplaceLineEndings("\r\n"),
+        _ => throw new PacksterException(ErrorCode.InvalidArgument, $"packster init supports bash, zsh, fish and pwsh, not {shell.ToString().ToLowerInvariant()}"),
+    };
+
+    private const string PosixUse = """
+        packster-use() {
+          if [ "$#" -ne 1 ] || [ -z "$1" ]; then
+            printf '%s\n' 'usage: packster-use <location path or id>' >&2
+            return 2
+          fi
+          case $1 in
+            */*|.|..) set -- "$1" "$1/activate/activate.sh" ;;
+            *) set -- "$1" "${PACKSTER_DATA_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/packster}/registry/$1/activate/activate.sh" ;;
+          esac
+          if [ ! -r "$2" ]; then
+            printf "packster-use: unknown location '%s': %s not found\n" "$1" "$2" >&2
+            printf '%s\n' "hint: pass a location folder (with a '/') or a registered id; 'packster location create' registers one" >&2
+            return 1
+          fi
+          . "$2"
+        }
+        packster-deactivate() {
+          _packster_deactivate
+        }
+
+        """;
+
+    private static readonly string Posix = "# packster shell integration (bash/zsh): eval \"$(packster init bash)\"\n"
+        + PosixActivation.DeactivateFunction + PosixUse;
+
+    private const string FishUse = """
+        function packster-use --description 'Switch this shell to a packster location'
+            if test (count $argv) -ne 1; or test -z "$argv[1]"
+                echo 'usage: packster-use <location path or id>' >&2
+                return 2
+            end
+            set -l target $argv[1]
+            set -l script
+            if string match -q -- '*/*' $target; or test "$target" = .; or test "$target" = ..
+                set script "$target/activate/activate.fish"
+            else
+                set -l data "$PACKSTER_DATA_HOME"
+                if test -z "$data"
+                    if test -n "$XDG_DATA_HOME"
+                        set data "$XDG_DATA_HOME/packster"
+                    else
+                        set data "$HOME/.local/share/packster"
+                    end
+                end
+                set script "$data/registry/$target/activate/activate.fish"
+            end
+            if not test -r "$script"
+                printf "packster-use: unknown location '%s': %s not found\n" $target $script >&2
+                echo "hint: pass a location folder (with a '/') or a registered id; 'packster location create' registers one" >&2
+                return 1
+            end
+            source $script
+        end
+        function packster-deactivate --description 'Undo the active packster location'
+            _packster_deactivate
+        end
+
+        """;
+
+    private static readonly string Fish = "# packster shell integration (fish): packster init fish | source\n"
+        + FishActivation.DeactivateFunction + FishUse;
+
+    private const string PwshUse = """
+        function global:packster-use {
+            param([Parameter(Mandatory = $true)][string]$Location)
+            if ($Location -match '[\\/]' -or $Location -eq '.' -or $Location -eq '..') {
+                $dir = $Location
+            } else {
+                $data = $env:PACKSTER_DATA_HOME
+                if (-not $data) {
+                    if ($IsWindows -or $env:OS -eq 'Windows_NT') { $data = Join-Path $env:LOCALAPPDATA 'packster' }
+                    elseif ($env:XDG_DATA_HOME) { $data = Join-Path $env:XDG_DATA_HOME 'packster' }
+                    else { $data = Join-Path $HOME '.local/share/packster' }
+                }
+                $dir = Join-Path (Join-Path $data 'registry') $Location
+                if (Test-Path -LiteralPath $dir -PathType Leaf) { $dir = [IO.File]::ReadAllText($dir) }
+            }
+            $script = Join-Path (Join-Path $dir 'activate') 'activate.ps1'
+            if (-not (Test-Path -LiteralPath $script -PathType Leaf)) {
+                [Console]::Error.WriteLine("packster-use: unknown location '$Location': $script not found")
+                [Console]::Error.WriteLine("hint: pass a location folder or a registered id; 'packster location create' registers one")
+                $global:LASTEXITCODE = 1
+                return
+            }
+            . $script
+        }
+        function global:packster-deactivate { _packster_deactivate }
+
+        """;
+
+    private static readonly string Pwsh = "# packster shell integration (PowerShell): packster init pwsh | Out-String | Invoke-Expression\n"
+        + PwshActivation.DeactivateFunction + PwshUse;
+}

@@ -1,0 +1,132 @@
+using System.Text;
+
+namespace Packster.Activation;
+
+/// <summary>
+/// Regenerates a location's shims folder so that readers only ever see the old complete set or the new complete
+/// set (spec/activation.md §2). The caller holds the location lock; stale generations from a crash are removed.
+/// </summary>
+public static class ShimWriter
+{
+    private const string GenerationPrefix = ".shims-gen-";
+
+    /// <summary>
+    /// Makes <paramref name="shimsDir"/> hold exactly <paramref name="shims"/> (nothing else). POSIX:
+    /// <paramref name="shimsDir"/> is a symlink to a generation folder and is replaced by rename(2) — atomic.
+    /// Windows: the folder is renamed aside and the new one renamed in (a brief window without the folder).
+    /// </summary>
+    public static void WriteAll(string shimsDir, IEnumerable<ShimDefinition> shims, ShimPlatform platform)
+    {
+        ArgumentNullException.ThrowIfNull(shims);
+        shimsDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(shimsDir));
+        var parent = Path.GetDirectoryName(shimsDir) ?? throw new ArgumentException("the shims folder needs a parent", nameof(shimsDir));
+        Directory.CreateDirectory(parent);
+
+        var list = shims.ToList();
+        var duplicate = list.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new PacksterException(ErrorCode.ResourceConflict, $"shim '{duplicate.Key}' is defined twice in one shim set",
+                "shim names are compared case-insensitively; the resource guard should have refused this");
+        }
+
+        var prefix = GenerationPrefix + Path.GetFileName(shimsDir) + "-";
+        var generation = Path.Combine(parent, prefix + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(generation);
+        try
+        {
+            foreach (var shim in list.OrderBy(s => s.Name, StringComparer.Ordinal))
+            {
+                foreach (var (fileName, text, executable) in ShimScripts.Files(shim, platform))
+                {
+                    WriteFile(Path.Combine(generation, fileName), text, executable);
+                }
+            }
+        }
+        catch
+        {
+            Directory.Delete(generation, recursive: true);
+            throw;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            SwapByRename(shimsDir, generation, parent, prefix);
+        }
+        else
+        {
+            SwapSymlink(shimsDir, generation);
+        }
+        RemoveStaleGenerations(parent, prefix, keep: generation);
+    }
+
+    /// <summary>The folder the shims really live in (the symlink target on POSIX), or null when there is none yet.</summary>
+    public static string? CurrentGeneration(string shimsDir)
+    {
+        var info = new DirectoryInfo(shimsDir);
+        if (info.LinkTarget is { } target) return Path.GetFullPath(target, Path.GetDirectoryName(Path.GetFullPath(shimsDir))!);
+        return info.Exists ? info.FullName : null;
+    }
+
+    private static void SwapSymlink(string shimsDir, string generation)
+    {
+        var link = generation + ".link";
+        // Relative target: the location stays valid when its folder is moved or mounted elsewhere.
+        File.CreateSymbolicLink(link, Path.GetFileName(generation));
+        var existing = new DirectoryInfo(shimsDir);
+        if (existing.Exists && existing.LinkTarget is null)
+        {
+            // First regeneration over a plain folder: move it aside once; from now on the swap is a rename.
+            Directory.Move(shimsDir, generation + ".old");
+        }
+        PosixRename.Replace(link, shimsDir);
+    }
+
+    private static void SwapByRename(string shimsDir, string generation, string parent, string prefix)
+    {
+        var aside = Path.Combine(parent, prefix + "old-" + Guid.NewGuid().ToString("N"));
+        if (Directory.Exists(shimsDir)) Directory.Move(shimsDir, aside);
+        Directory.Move(generation, shimsDir);
+    }
+
+    private static void RemoveStaleGenerations(string parent, string prefix, string keep)
+    {
+        foreach (var entry in new DirectoryInfo(parent).EnumerateFileSystemInfos(prefix + "*"))
+        {
+            if (string.Equals(entry.FullName, keep, StringComparison.Ordinal)) continue;
+            try
+            {
+                if (entry is DirectoryInfo dir && dir.LinkTarget is null) dir.Delete(recursive: true);
+                else entry.Delete();
+            }
+            catch (IOException)
+            {
+                // A shim still running from an old generation on Windows keeps its folder; the next write retries.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private static void WriteFile(string path, string text, bool executable)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = executable
+                ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
+                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        }
+        using (var stream = new FileStream(path, options))
+        {
+            var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
+            stream.Write(bytes);
+        }
+        if (!OperatingSystem.IsWindows() && executable)
+        {
+            // The umask may have masked bits at creation; shims are 0755 regardless.
+            File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+namespace Packster.Resources;
+
+/// <summary>
+/// Refuses any change that would give one resource two owners (spec/resources.md §3). Pure and deterministic:
+/// it reads ownership tables and returns results; it never changes the caller's table, so a refusal changes nothing.
+/// </summary>
+public static class ResourceGuard
+{
+    /// <summary>
+    /// The conflicts <paramref name="change"/> would cause against <paramref name="current"/>, in a stable order
+    /// (by kind, then claim key). Empty when the change may be applied.
+    /// </summary>
+    public static IReadOnlyList<ResourceConflict> FindConflicts(IReadOnlyDictionary<ResourceClaim, ResourceOwner> current, ResourceChange change)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(change);
+        var released = new HashSet<ResourceClaim>(change.Release);
+        var conflicts = new List<ResourceConflict>();
+        foreach (var claim in Ordered(change.Claims.Distinct()))
+        {
+            if (!claim.IsPath)
+            {
+                if (!released.Contains(claim) && current.TryGetValue(claim, out var owner) && !owner.IsSameDeployment(change.Owner))
+                {
+                    conflicts.Add(new ResourceConflict(claim, change.Owner, claim, owner));
+                }
+                continue;
+            }
+            // Shared paths also conflict through containment, so every held path is a candidate.
+            foreach (var (held, owner) in Ordered(current))
+            {
+                if (released.Contains(held) || owner.IsSameDeployment(change.Owner) || !claim.PathOverlaps(held)) continue;
+                conflicts.Add(new ResourceConflict(claim, change.Owner, held, owner));
+            }
+        }
+        return conflicts;
+    }
+
+    /// <summary>Throws <see cref="ErrorCode.ResourceConflict"/> naming the first owner when the change conflicts.</summary>
+    public static void EnsureNoConflicts(IReadOnlyDictionary<ResourceClaim, ResourceOwner> current, ResourceChange change) =>
+        ThrowIfAny(FindConflicts(current, change));
+
+    /// <summary>
+    /// The table after <paramref name="change"/>, as a new dictionary; throws <see cref="ErrorCode.ResourceConflict"/>
+    /// (and leaves <paramref name="current"/> untouched) when it conflicts.
+    /// </summary>
+    public static Dictionary<ResourceClaim, ResourceOwner> Apply(IReadOnlyDictionary<ResourceClaim, ResourceOwner> current, ResourceChange change)
+    {
+        EnsureNoConflicts(current, change);
+        var next = new Dictionary<ResourceClaim, ResourceOwner>(current);
+        foreach (var claim in change.Release) next.Remove(claim);
+        foreach (var claim in change.Claims) next[claim] = change.Owner;
+        return next;
+    }
+
+    /// <summary>
+    /// Conflicts between locations meant to be enabled together (spec/resources.md §4): any claim held by owners in
+    /// two different locations (shim names, env keys, ports, overlapping shared paths). Each pair is reported once,
+    /// the later location's owner as <see cref="ResourceConflict.Requested"/>.
+    /// </summary>
+    public static IReadOnlyList<ResourceConflict> FindCrossLocationConflicts(IEnumerable<IReadOnlyDictionary<ResourceClaim, ResourceOwner>> locations)
+    {
+        ArgumentNullException.ThrowIfNull(locations);
+        var seen = new Dictionary<ResourceClaim, ResourceOwner>();
+        var paths = new List<KeyValuePair<ResourceClaim, ResourceOwner>>();
+        var conflicts = new List<ResourceConflict>();
+        foreach (var location in locations)
+        {
+            var ordered = Ordered(location).ToList();
+            foreach (var (claim, owner) in ordered)
+            {
+                if (claim.IsPath)
+                {
+                    foreach (var (held, heldOwner) in paths)
+                    {
+                        if (!string.Equals(heldOwner.LocationId, owner.LocationId, StringComparison.Ordinal) && claim.PathOverlaps(held))
+                        {
+                            conflicts.Add(new ResourceConflict(claim, owner, held, heldOwner));
+                        }
+                    }
+                }
+                else if (seen.TryGetValue(claim, out var heldOwner) && !string.Equals(heldOwner.LocationId, owner.LocationId, StringComparison.Ordinal))
+                {
+                    conflicts.Add(new ResourceConflict(claim, owner, claim, heldOwner));
+                }
+            }
+            // Added after the scan so claims inside one location never conflict with each other here.
+            foreach (var (claim, owner) in ordered)
+            {
+                if (claim.IsPath) paths.Add(new(claim, owner));
+                else seen.TryAdd(claim, owner);
+            }
+        }
+        return conflicts;
+    }
+
+    /// <summary>Throws <see cref="ErrorCode.ResourceConflict"/> when locations to be enabled together conflict.</summary>
+    public static void EnsureLocationsCompatible(IEnumerable<IReadOnlyDictionary<ResourceClaim, ResourceOwner>> locations) =>
+        ThrowIfAny(FindCrossLocationConflicts(locations));
+
+    /// <summary>The exception for a non-empty conflict list: the first conflict in the message, the count of the rest.</summary>
+    public static PacksterException ConflictError(IReadOnlyList<ResourceConflict> conflicts)
+    {
+        if (conflicts.Count == 0) throw new ArgumentException("no conflicts", nameof(conflicts));
+        var first = conflicts[0];
+        var more = conflicts.Count > 1 ? $" (and {conflicts.Count - 1} more conflict{(conflicts.Count > 2 ? "s" : "")})" : "";
+        return new PacksterException(ErrorCode.ResourceConflict, first.Describe() + more,
+            $"uninstall or switch away from {first.Owner.PackageId.Value} {first.Owner.Version} in location {first.Owner.LocationId} first, or use another location (--location)");
+    }
+
+    private static void ThrowIfAny(IReadOnlyList<ResourceConflict> conflicts)
+    {
+        if (conflicts.Count > 0) throw ConflictError(conflicts);
+    }
+
+    private static IEnumerable<ResourceClaim> Ordered(IEnumerable<ResourceClaim> claims) =>
+        claims.OrderBy(c => c.Kind).ThenBy(c => c.Key, StringComparer.Ordinal);
+
+    private static IEnumerable<KeyValuePair<ResourceClaim, ResourceOwner>> Ordered(IEnumerable<KeyValuePair<ResourceClaim, ResourceOwner>> table) =>
+        table.OrderBy(p => p.Key.Kind).ThenBy(p => p.Key.Key, StringComparer.Ordinal);
+}

@@ -1,0 +1,25 @@
+namespace Packster.Resources;
+
+/// <summary>The kinds of resource a deployment claims while it is active (spec/resources.md §1).</summary>
+public enum ResourceKind
+{
+    Shim,
+    EnvKey,
+    Port,
+    SharedFile,
+    SharedDir,
+}
+
+/// <summary>How users read a resource kind in messages.</summary>
+public static class ResourceKindNames
+{
+    public static string Display(this ResourceKind kind) => kind switch
+    {
+        ResourceKind.Shim => "shim",
+        ResourceKind.EnvKey => "environment variable",
+        ResourceKind.Port => "port",
+        ResourceKind.SharedFile => "shared file",
+        ResourceKind.SharedDir => "shared directory",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}
