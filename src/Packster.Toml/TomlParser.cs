@@ -127,7 +127,7 @@ internal sealed partial class TomlParser
         var c = text[pos];
         if (c != '\n' && c != '\r')
         {
-            throw Error($"control character {Describe(pos)} is not allowed in a comment", pos);
+            throw Error($"{Describe(pos)} is not allowed in a comment", pos);
         }
 
         _pos = pos;
@@ -338,6 +338,8 @@ internal sealed partial class TomlParser
         {
             TomlTable { Origin: TomlTableOrigin.Inline } =>
                 $"cannot add keys to inline table '{name}' (defined at {at}); an inline table is complete at its '}}'",
+            TomlTable { Origin: TomlTableOrigin.Implicit } =>
+                $"cannot use dotted key '{KeyText()}' to extend table '{name}' created by a [header] at {existing.Position}",
             TomlTable =>
                 $"cannot use dotted key '{KeyText()}' to extend table '{name}' defined by a [header] at {existing.Position}",
             _ => $"cannot use '{name}' as a table in dotted key '{KeyText()}': it is already {Article(existing)} (defined at {at})",
