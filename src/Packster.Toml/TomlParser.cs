@@ -580,11 +580,11 @@ internal sealed partial class TomlParser
             var c = _pos < _text.Length ? _text[_pos] : '\0';
             if (c == ',')
             {
-                _pos++;
+                var comma = _pos++;
                 SkipWhitespace();
                 if (_pos < _text.Length && _text[_pos] == '}')
                 {
-                    throw Error("a trailing comma is not allowed in an inline table", _pos - 1);
+                    throw Error("a trailing comma is not allowed in an inline table", comma);
                 }
 
                 continue;
