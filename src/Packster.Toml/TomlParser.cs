@@ -127,7 +127,7 @@ internal sealed partial class TomlParser
         var c = text[pos];
         if (c != '\n' && c != '\r')
         {
-            throw Error($"control character {Describe(pos)} is not allowed in a comment", pos);
+            throw Error($"{Describe(pos)} is not allowed in a comment", pos);
         }
 
         _pos = pos;
@@ -338,6 +338,8 @@ internal sealed partial class TomlParser
         {
             TomlTable { Origin: TomlTableOrigin.Inline } =>
                 $"cannot add keys to inline table '{name}' (defined at {at}); an inline table is complete at its '}}'",
+            TomlTable { Origin: TomlTableOrigin.Implicit } =>
+                $"cannot use dotted key '{KeyText()}' to extend table '{name}' created by a [header] at {existing.Position}",
             TomlTable =>
                 $"cannot use dotted key '{KeyText()}' to extend table '{name}' defined by a [header] at {existing.Position}",
             _ => $"cannot use '{name}' as a table in dotted key '{KeyText()}': it is already {Article(existing)} (defined at {at})",
@@ -578,11 +580,11 @@ internal sealed partial class TomlParser
             var c = _pos < _text.Length ? _text[_pos] : '\0';
             if (c == ',')
             {
-                _pos++;
+                var comma = _pos++;
                 SkipWhitespace();
                 if (_pos < _text.Length && _text[_pos] == '}')
                 {
-                    throw Error("a trailing comma is not allowed in an inline table", _pos - 1);
+                    throw Error("a trailing comma is not allowed in an inline table", comma);
                 }
 
                 continue;
