@@ -21,7 +21,11 @@ public static class DidYouMean
         }
         // Short names need a near match, or every two-letter typo would "mean" something unrelated.
         var limit = Math.Max(1, Math.Max(given.Length, best?.Length ?? 0) / 3);
-        return best is not null && bestDistance <= limit ? best : null;
+        if (best is not null && bestDistance <= limit) return best;
+        // Abbreviations ("exec" for "executor") are far in edit distance but plainly meant.
+        return given.Length >= 3
+            ? candidates.FirstOrDefault(c => c.StartsWith(given, StringComparison.OrdinalIgnoreCase))
+            : null;
     }
 
     /// <summary>Levenshtein edit distance (insert, delete, substitute; adjacent transposition counts as one).</summary>
