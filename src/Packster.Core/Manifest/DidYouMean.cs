@@ -21,7 +21,18 @@ public static class DidYouMean
         }
         // Short names need a near match, or every two-letter typo would "mean" something unrelated.
         var limit = Math.Max(1, Math.Max(given.Length, best?.Length ?? 0) / 3);
-        return best is not null && bestDistance <= limit ? best : null;
+        if (best is not null && bestDistance <= limit) return best;
+        // Abbreviations ("exec" for "executor", "params" for "parameters") are far in edit distance but plainly meant.
+        if (given.Length < 3) return null;
+        return candidates.FirstOrDefault(c => c.StartsWith(given, StringComparison.OrdinalIgnoreCase))
+            ?? candidates.FirstOrDefault(c => CommonPrefix(c, given) >= 4);
+    }
+
+    private static int CommonPrefix(string a, string b)
+    {
+        var n = 0;
+        while (n < a.Length && n < b.Length && char.ToLowerInvariant(a[n]) == char.ToLowerInvariant(b[n])) n++;
+        return n;
     }
 
     /// <summary>Levenshtein edit distance (insert, delete, substitute; adjacent transposition counts as one).</summary>
