@@ -118,7 +118,7 @@ public static class ExitCodes
     public const int Source = 8;
     public const int Cancelled = 130;
 
-    public static int For(ErrorCode code) => (int)code / 1000 switch
+    public static int For(ErrorCode code) => ((int)code / 1000) switch
     {
         1 => Usage,
         2 or 3 => InvalidInput,

@@ -122,18 +122,26 @@ public sealed record DeploymentRecord(
         var files = new List<DeploymentFile>();
         var links = new List<DeploymentLink>();
         var root = System.IO.Path.GetFullPath(deploymentDirectory);
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.None, IgnoreInaccessible = false };
-        foreach (var info in new DirectoryInfo(root).EnumerateFileSystemInfos("*", options))
+        // Walked by hand: .NET's recursive enumeration descends into links to folders, and a link must be recorded, not followed.
+        var pending = new Stack<DirectoryInfo>([new DirectoryInfo(root)]);
+        while (pending.TryPop(out var dir))
         {
-            var relative = System.IO.Path.GetRelativePath(root, info.FullName).Replace('\\', '/');
-            if (relative == FileName) continue;
-            if (info.LinkTarget is { } target)
+            foreach (var info in dir.EnumerateFileSystemInfos())
             {
-                links.Add(new DeploymentLink(relative, target.Replace('\\', '/')));
-            }
-            else if (info is FileInfo file)
-            {
-                files.Add(new DeploymentFile(relative, Sha256Digest.ComputeFile(file.FullName), file.Length, OperatingSystem.IsWindows() ? null : file.UnixFileMode));
+                var relative = System.IO.Path.GetRelativePath(root, info.FullName).Replace('\\', '/');
+                if (relative == FileName) continue;
+                if (info.LinkTarget is { } target)
+                {
+                    links.Add(new DeploymentLink(relative, target.Replace('\\', '/')));
+                }
+                else if (info is DirectoryInfo sub)
+                {
+                    pending.Push(sub);
+                }
+                else if (info is FileInfo file)
+                {
+                    files.Add(new DeploymentFile(relative, Sha256Digest.ComputeFile(file.FullName), file.Length, OperatingSystem.IsWindows() ? null : file.UnixFileMode));
+                }
             }
         }
         files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));

@@ -176,4 +176,46 @@ public sealed class LockfileTests
         Assert.Equal(ErrorCode.LocationInconsistent, e.Code);
         Assert.Empty(location.ReadState().Deployments);
     }
+
+    /// <summary>spec/lockfile.md § Example: the documented lockfile is byte for byte what this code writes for that state.</summary>
+    [Fact]
+    public void The_spec_example_is_what_we_write()
+    {
+        var spec = File.ReadAllText(FindRepoFile("spec/lockfile.md")).ReplaceLineEndings("\n");
+        var start = spec.IndexOf("```json\n", spec.IndexOf("### Example", StringComparison.Ordinal), StringComparison.Ordinal) + "```json\n".Length;
+        var example = spec[start..spec.IndexOf("```", start, StringComparison.Ordinal)];
+
+        var state = new LocationState(LocationId.Parse("dev"));
+        var d1 = Sha(Encoding.UTF8.GetBytes("example-1"));
+        var d2 = Sha(Encoding.UTF8.GetBytes("example-2"));
+        var v120 = new PackageFileName(PackageId.Parse("hello"), PackageVersion.Parse("1.2.0"), Sha(Encoding.UTF8.GetBytes("pkg-1")));
+        var v110 = new PackageFileName(PackageId.Parse("hello"), PackageVersion.Parse("1.1.0"), Sha(Encoding.UTF8.GetBytes("pkg-2")));
+        var active = new DeploymentEntry(v120, d1, new JsonObject { ["port"] = 8081 })
+        {
+            Active = true, Pinned = true, InstalledAt = new DateTimeOffset(2026, 1, 31, 12, 0, 0, TimeSpan.Zero),
+        };
+        foreach (var c in new[] { "shim:hello", "env:HELLO_HOME", "port:8081" }) active.Claims.Add(c);
+        var inactive = new DeploymentEntry(v110, d2, new JsonObject { ["port"] = 8080 }) { InstalledAt = new DateTimeOffset(2026, 1, 30, 9, 0, 0, TimeSpan.Zero) };
+        foreach (var c in new[] { "shim:hello", "port:8080" }) inactive.Claims.Add(c);
+        state.Deployments.AddRange([active, inactive]);
+        state.Bundle[PackageId.Parse("hello")] = new BundleRequirement(PackageId.Parse("hello"), "^1.2", new JsonObject { ["port"] = 8081 })
+        {
+            Resolved = new ResolvedRequirement(v120, d1),
+        };
+
+        Assert.Equal(example, Encoding.UTF8.GetString(Lockfile.Serialize(state)));
+        Assert.Equal(example, Encoding.UTF8.GetString(Lockfile.Serialize(Lockfile.Parse(Encoding.UTF8.GetBytes(example), "spec"))));
+    }
+
+    private static Sha256Digest Sha(byte[] data) => Sha256Digest.Compute(data);
+
+    private static string FindRepoFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException(relative);
+    }
 }

@@ -1,0 +1,89 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Packster.Locations;
+
+namespace Packster.Core.Tests.Locations;
+
+/// <summary>spec/lockfile.md § packster-deployment.json and § Verify.</summary>
+public sealed class DeploymentRecordTests
+{
+    private static readonly Dictionary<string, string> Files = new() { ["bin/hello"] = "#!/bin/sh\necho hi\n", ["share/doc.txt"] = "doc" };
+
+    [Fact]
+    public void The_record_round_trips_with_sorted_files_and_octal_modes()
+    {
+        var record = new DeploymentRecord(LocationTestBed.Package("hello", "1.2.0"), LocationTestBed.Hash("d"), new JsonObject { ["b"] = 1, ["a"] = 2 },
+            [new DeploymentFile("z", LocationTestBed.Hash("z"), 3, (UnixFileMode)0b111_101_101), new DeploymentFile("a", LocationTestBed.Hash("a"), 1, (UnixFileMode)0b110_100_100)],
+            [new DeploymentLink("lib/x.so", "x.so.1")]);
+        var bytes = record.Serialize();
+        var text = Encoding.UTF8.GetString(bytes);
+        Assert.Contains("\"mode\": \"0755\"", text, StringComparison.Ordinal);
+        Assert.True(text.IndexOf("\"path\": \"a\"", StringComparison.Ordinal) < text.IndexOf("\"path\": \"z\"", StringComparison.Ordinal));
+        Assert.True(text.IndexOf("\"a\": 2", StringComparison.Ordinal) < text.IndexOf("\"b\": 1", StringComparison.Ordinal));
+
+        var back = DeploymentRecord.Parse(bytes, "r.json");
+        Assert.Equal(record.Package, back.Package);
+        Assert.Equal((UnixFileMode)0b111_101_101, back.Files.Single(f => f.Path == "z").Mode);
+        Assert.Equal(bytes, back.Serialize());
+    }
+
+    [Fact]
+    public void A_record_whose_fields_disagree_with_its_package_is_unreadable()
+    {
+        var json = Encoding.UTF8.GetString(new DeploymentRecord(LocationTestBed.Package("hello", "1.2.0"), LocationTestBed.Hash("d"), [], [], []).Serialize())
+            .Replace("\"version\": \"1.2.0\"", "\"version\": \"9.9.9\"", StringComparison.Ordinal);
+        var e = Assert.Throws<PacksterException>(() => DeploymentRecord.Parse(Encoding.UTF8.GetBytes(json), "/d/packster-deployment.json"));
+        Assert.Equal(ErrorCode.DeploymentRecordUnreadable, e.Code);
+        Assert.StartsWith("/d/packster-deployment.json: ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_untouched_deployment_verifies_intact()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        LocationTestBed.Install(location, "hello", "1.0.0", Files);
+        Assert.True(Assert.Single(DeploymentVerifier.Verify(location)).IsIntact);
+    }
+
+    [Fact]
+    public void Verify_reports_modified_missing_extra_and_mode_changes()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var d = LocationTestBed.Install(location, "hello", "1.0.0", Files);
+        var dir = location.DeploymentDirectory(d.Hash);
+        File.WriteAllText(Path.Combine(dir, "bin/hello"), "tampered");
+        File.Delete(Path.Combine(dir, "share/doc.txt"));
+        File.WriteAllText(Path.Combine(dir, "new.txt"), "added");
+
+        var problems = Assert.Single(DeploymentVerifier.Verify(location)).Problems;
+        Assert.Contains(problems, p => p is { Kind: VerificationProblemKind.Modified, Path: "bin/hello" });
+        Assert.Contains(problems, p => p is { Kind: VerificationProblemKind.Missing, Path: "share/doc.txt" });
+        Assert.Contains(problems, p => p is { Kind: VerificationProblemKind.Extra, Path: "new.txt" });
+
+        if (!OperatingSystem.IsWindows())
+        {
+            var readme = Path.Combine(dir, "bin/hello");
+            File.WriteAllText(readme, Files["bin/hello"]);
+            File.SetUnixFileMode(readme, File.GetUnixFileMode(readme) | UnixFileMode.OtherExecute);
+            Assert.Contains(DeploymentVerifier.Verify(dir).Problems, p => p is { Kind: VerificationProblemKind.ModeChanged, Path: "bin/hello" });
+        }
+    }
+
+    [Fact]
+    public void Scan_records_symbolic_links_by_target_without_following_them()
+    {
+        if (OperatingSystem.IsWindows()) return; // creating symlinks needs developer mode there
+        using var bed = new LocationTestBed();
+        var dir = bed["d"];
+        Directory.CreateDirectory(Path.Combine(dir, "lib"));
+        File.WriteAllText(Path.Combine(dir, "lib/x.so.1"), "elf");
+        File.CreateSymbolicLink(Path.Combine(dir, "lib/x.so"), "x.so.1");
+        Directory.CreateSymbolicLink(Path.Combine(dir, "alias"), "lib");
+
+        var (files, links) = DeploymentRecord.Scan(dir);
+        Assert.Equal(["lib/x.so.1"], files.Select(f => f.Path));
+        Assert.Equal([("alias", "lib"), ("lib/x.so", "x.so.1")], links.Select(l => (l.Path, l.Target)));
+    }
+}

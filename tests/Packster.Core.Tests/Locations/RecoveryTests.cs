@@ -1,0 +1,155 @@
+using Packster.Locations;
+
+namespace Packster.Core.Tests.Locations;
+
+/// <summary>spec/lockfile.md § Recovery: the lockfile is the truth; every leftover kind is cleaned, each crash point ends consistent.</summary>
+public sealed class RecoveryTests
+{
+    private static readonly Dictionary<string, string> Files = new() { ["bin/hello"] = "#!/bin/sh\necho hi\n", ["README"] = "hello" };
+
+    private static RecoveryReport Recover(Location location, TextWriter? warnings = null)
+    {
+        using var held = LocationLock.Acquire(location, TimeSpan.Zero);
+        return Recovery.Run(location, held, warnings);
+    }
+
+    [Fact]
+    public void A_clean_location_is_left_alone()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        LocationTestBed.Install(location, "hello", "1.0.0", Files, "shim:hello");
+        var before = File.ReadAllBytes(location.LockfilePath);
+        var report = Recover(location);
+        Assert.True(report.IsClean);
+        Assert.False(report.LockfileRewritten);
+        Assert.Equal(before, File.ReadAllBytes(location.LockfilePath));
+    }
+
+    [Fact]
+    public void Leftover_staging_trash_and_lockfile_temp_files_are_removed()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var staging = location.CreateStaging();
+        File.WriteAllText(Path.Combine(staging, "half-extracted"), "x");
+        Directory.CreateDirectory(Path.Combine(location.TrashDirectory, "old.123", "sub"));
+        var temp = Path.Combine(location.Path, "packster-location.json.0123abcd.tmp");
+        File.WriteAllText(temp, "{ torn");
+
+        Assert.False(Recovery.Inspect(location).IsClean); // read-only commands can see leftovers without touching them
+        Assert.True(Directory.Exists(staging));
+
+        var report = Recover(location);
+        Assert.Equal([staging], report.RemovedStaging);
+        Assert.Single(report.RemovedTrash);
+        Assert.Equal([temp], report.RemovedTempFiles);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(location.StagingDirectory));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(location.TrashDirectory));
+        Assert.False(File.Exists(temp));
+        Assert.True(Recover(location).IsClean);
+    }
+
+    [Fact]
+    public void A_deployment_published_but_not_committed_is_rolled_back()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var kept = LocationTestBed.Install(location, "hello", "1.0.0", Files);
+        var lockfile = File.ReadAllBytes(location.LockfilePath);
+        var orphan = LocationTestBed.Hash("crashed before commit");
+        using (var held = LocationLock.Acquire(location, TimeSpan.Zero))
+        {
+            var staging = location.CreateStaging();
+            File.WriteAllText(Path.Combine(staging, "payload"), "x");
+            location.PublishDeployment(staging, orphan, held);
+        }
+
+        var report = Recover(location);
+        Assert.Equal([orphan.Hex], report.RemovedUnrecorded);
+        Assert.False(Directory.Exists(location.DeploymentDirectory(orphan)));
+        Assert.True(Directory.Exists(location.DeploymentDirectory(kept.Hash)));
+        Assert.Equal(lockfile, File.ReadAllBytes(location.LockfilePath));
+    }
+
+    [Fact]
+    public void A_recorded_deployment_whose_directory_is_missing_is_dropped_with_a_warning()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var gone = LocationTestBed.Install(location, "hello", "1.0.0", Files, "shim:hello");
+        Directory.Delete(location.DeploymentDirectory(gone.Hash), recursive: true);
+        var warnings = new StringWriter();
+
+        var report = Recover(location, warnings);
+        var dropped = Assert.Single(report.Dropped);
+        Assert.Equal(gone.Hash, dropped.Hash);
+        Assert.True(dropped.WasActive);
+        Assert.True(report.LockfileRewritten);
+        Assert.Contains("hello@1.0.0", warnings.ToString(), StringComparison.Ordinal);
+        var state = location.ReadState();
+        Assert.Empty(state.Deployments);
+        Assert.Empty(state.Owners);
+    }
+
+    [Fact]
+    public void A_recorded_deployment_without_its_record_is_incomplete_and_removed()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var keep = LocationTestBed.Install(location, "keep", "1.0.0", Files);
+        var broken = LocationTestBed.Install(location, "broken", "1.0.0", Files);
+        File.Delete(Path.Combine(location.DeploymentDirectory(broken.Hash), DeploymentRecord.FileName));
+
+        var report = Recover(location);
+        Assert.Contains("incomplete", Assert.Single(report.Dropped).Reason, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(location.DeploymentDirectory(broken.Hash)));
+        Assert.Equal([keep.Hash], location.ReadState().Deployments.Select(d => d.Hash));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(location.TrashDirectory));
+    }
+
+    [Fact]
+    public void Uninstall_order_commit_then_trash_is_consistent_at_every_crash_point()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var victim = LocationTestBed.Install(location, "hello", "1.0.0", Files);
+        using (var held = LocationLock.Acquire(location, TimeSpan.Zero))
+        {
+            var state = location.ReadState();
+            state.Deployments.RemoveAll(d => d.Hash == victim.Hash);
+            location.Commit(state, held);
+            // crash here: the directory is unrecorded
+        }
+        Assert.Equal([victim.Hash.Hex], Recover(location).RemovedUnrecorded);
+
+        var again = LocationTestBed.Install(location, "hello", "1.0.0", Files);
+        using (var held = LocationLock.Acquire(location, TimeSpan.Zero))
+        {
+            var state = location.ReadState();
+            state.Deployments.Clear();
+            location.Commit(state, held);
+            location.MoveToTrash(again.Hash, held);
+            // crash here: the directory sits in the trash
+        }
+        var report = Recover(location);
+        Assert.Single(report.RemovedTrash);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(location.DeploymentsDirectory));
+    }
+
+    [Fact]
+    public void Read_only_payload_folders_do_not_stop_recovery()
+    {
+        if (OperatingSystem.IsWindows()) return; // Unix permission bits only
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var staging = location.CreateStaging();
+        var locked = Path.Combine(staging, "ro");
+        Directory.CreateDirectory(locked);
+        File.WriteAllText(Path.Combine(locked, "f"), "x");
+        File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+
+        Recover(location);
+        Assert.False(Directory.Exists(staging));
+    }
+}
