@@ -1,0 +1,308 @@
+using System.IO.Compression;
+using System.Text;
+using Packster.Model;
+using Packster.Packaging;
+using Packster.Testing;
+
+namespace Packster.Core.Tests.Packaging;
+
+/// <summary>spec/package-format.md §1–§3: what <see cref="Packer"/> writes.</summary>
+public sealed class PackerTests : IDisposable
+{
+    private static readonly PackageId Id = PackageId.Parse("demo");
+    private static readonly PackageVersion Version = PackageVersion.Parse("1.2.0");
+
+    private readonly TempDirectory _temp = new("packster-pack");
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Source(string name = "src")
+    {
+        var dir = _temp[name];
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, Packer.ManifestFileName), "id = \"demo\"\nversion = \"1.2.0\"\n");
+        return dir;
+    }
+
+    private PackResult Pack(string source, string output = "out") =>
+        Packer.Pack(source, _temp[output], Id, Version, null, CancellationToken.None);
+
+    private static void Write(string root, string relative, string content)
+    {
+        var full = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, content);
+    }
+
+    // §1: the name is {id}-{version}-{sha256 of the bytes}.packster, and the file is complete under that name.
+    [Fact]
+    public void Name_embeds_the_sha256_of_the_bytes()
+    {
+        var source = Source();
+        Write(source, "bin/tool", "#!/bin/sh\necho hi\n");
+        var result = Pack(source);
+        Assert.Equal(Sha256Digest.ComputeFile(result.Path), result.FileName.Sha256);
+        Assert.Equal(result.FileName, PackageFileName.Parse(Path.GetFileName(result.Path)));
+        Assert.Equal(new FileInfo(result.Path).Length, result.Size);
+        Assert.Equal([Path.GetFileName(result.Path)], Directory.GetFiles(_temp["out"]).Select(Path.GetFileName));
+    }
+
+    // §2: manifest first, then ordinal (UTF-8 byte) order of paths.
+    [Fact]
+    public void Manifest_comes_first_then_ordinal_path_order()
+    {
+        var source = Source();
+        foreach (var name in new[] { "b.txt", "B.md", "a/z.txt", "a-b.txt", "a/b/c.txt", "_x", "zz/\u00e9.txt", "~" })
+        {
+            Write(source, name, name);
+        }
+        using var archive = PackageArchive.Open(Pack(source).Path);
+        var paths = archive.Entries.Select(e => e.Path).ToList();
+        Assert.Equal(Packer.ManifestFileName, paths[0]);
+        var rest = paths.Skip(1).ToList();
+        Assert.Equal(rest.OrderBy(p => Encoding.UTF8.GetBytes(p), Comparer<byte[]>.Create((x, y) => x.AsSpan().SequenceCompareTo(y))), rest);
+        Assert.Equal(["B.md", "_x", "a-b.txt", "a/b/c.txt", "a/z.txt", "b.txt", "zz/\u00e9.txt", "~"], rest);
+    }
+
+    // §2: the same folder always packs to the same bytes, whatever times, creation order or permissions beyond x.
+    [Fact]
+    public void Same_folder_packs_to_the_same_bytes_whatever_times_and_creation_order()
+    {
+        var names = Enumerable.Range(0, 40).Select(i => $"d{i % 5}/f{i}.txt").ToArray();
+        var first = Source("one");
+        foreach (var n in names) Write(first, n, "content of " + n + new string('x', names.Length * 10));
+        Directory.CreateDirectory(Path.Combine(first, "empty"));
+        var a = Pack(first, "out1");
+
+        var second = Source("two");
+        Directory.CreateDirectory(Path.Combine(second, "empty"));
+        foreach (var n in names.Reverse()) Write(second, n, "content of " + n + new string('x', names.Length * 10));
+        foreach (var file in Directory.EnumerateFiles(second, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc));
+        }
+        if (!OperatingSystem.IsWindows())
+        {
+            // Group/other read and write bits are normalised away; only "any x" matters.
+            File.SetUnixFileMode(Path.Combine(second, "d1/f1.txt"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite);
+        }
+        var b = Pack(second, "out2");
+
+        Assert.Equal(a.FileName, b.FileName);
+        Assert.Equal(File.ReadAllBytes(a.Path), File.ReadAllBytes(b.Path));
+    }
+
+    // §2: fixed timestamps, version-made-by Unix, UTF-8 flag, no extra fields.
+    [Fact]
+    public void Entries_have_fixed_timestamps_and_unix_attributes()
+    {
+        var source = Source();
+        Write(source, "a.txt", "a");
+        var result = Pack(source);
+        using var zip = ZipFile.OpenRead(result.Path);
+        foreach (var entry in zip.Entries)
+        {
+            Assert.Equal(new DateTime(1980, 1, 1, 0, 0, 0), entry.LastWriteTime.DateTime);
+            Assert.Equal(0x8000u | 0x1A4u, unchecked((uint)entry.ExternalAttributes) >> 16);
+        }
+    }
+
+    // §3: modes normalised to 0644/0755; any x bit in the source gives 0755.
+    [Fact]
+    public void Modes_are_normalised_and_round_trip()
+    {
+        if (OperatingSystem.IsWindows()) return; // Windows has no x bit to carry.
+        var source = Source();
+        Write(source, "plain", "p");
+        Write(source, "user-x", "u");
+        Write(source, "other-x", "o");
+        Write(source, "setuid", "s");
+        File.SetUnixFileMode(Path.Combine(source, "plain"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherWrite);
+        File.SetUnixFileMode(Path.Combine(source, "user-x"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(Path.Combine(source, "other-x"), UnixFileMode.UserRead | UnixFileMode.OtherExecute);
+        File.SetUnixFileMode(Path.Combine(source, "setuid"), UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.SetUser | UnixFileMode.GroupWrite);
+        var result = Pack(source);
+
+        using (var archive = PackageArchive.Open(result.Path))
+        {
+            var modes = archive.Entries.ToDictionary(e => e.Path, e => e.Mode);
+            Assert.Equal(0x1A4, modes["plain"]);
+            Assert.Equal(0x1ED, modes["user-x"]);
+            Assert.Equal(0x1ED, modes["other-x"]);
+            Assert.Equal(0x1ED, modes["setuid"]);
+        }
+        var staging = Directory.CreateDirectory(_temp["staging"]).FullName;
+        SafeExtractor.Extract(result.Path, staging, ExtractionLimits.Default, null, CancellationToken.None);
+        Assert.Equal((UnixFileMode)0x1A4, File.GetUnixFileMode(Path.Combine(staging, "plain")));
+        Assert.Equal((UnixFileMode)0x1ED, File.GetUnixFileMode(Path.Combine(staging, "user-x")));
+        Assert.Equal((UnixFileMode)0x1ED, File.GetUnixFileMode(Path.Combine(staging, "setuid")));
+    }
+
+    // §3: symlinks are stored (never followed) with their relative target, and recreated on extraction.
+    [Fact]
+    public void Symlinks_round_trip_and_are_not_followed()
+    {
+        if (OperatingSystem.IsWindows()) return; // creating links needs developer mode there.
+        var source = Source();
+        Write(source, "lib/real.so.1", "library");
+        Write(source, "outside-dir/file", "x");
+        File.CreateSymbolicLink(Path.Combine(source, "lib/real.so"), "real.so.1");
+        File.CreateSymbolicLink(Path.Combine(source, "current"), "lib");
+        var result = Pack(source);
+
+        using (var archive = PackageArchive.Open(result.Path))
+        {
+            var link = archive.Entries.Single(e => e.Path == "current");
+            Assert.Equal(PackageEntryKind.Symlink, link.Kind);
+            Assert.DoesNotContain(archive.Entries, e => e.Path.StartsWith("current/", StringComparison.Ordinal));
+        }
+        var staging = Directory.CreateDirectory(_temp["staging"]).FullName;
+        var extracted = SafeExtractor.Extract(result.Path, staging, ExtractionLimits.Default, null, CancellationToken.None);
+        Assert.Equal("real.so.1", new FileInfo(Path.Combine(staging, "lib/real.so")).LinkTarget);
+        Assert.Equal("lib", new DirectoryInfo(Path.Combine(staging, "current")).LinkTarget);
+        Assert.Equal("library", File.ReadAllText(Path.Combine(staging, "current/real.so")));
+        Assert.Equal(2, extracted.SymlinkCount);
+    }
+
+    // §3: a link that is absolute or leaves the package is an error naming the link; nothing is written.
+    [Theory]
+    [InlineData("/etc/passwd")]
+    [InlineData("../../outside")]
+    public void Escaping_symlink_in_source_is_refused(string target)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var source = Source();
+        File.CreateSymbolicLink(Path.Combine(source, "bad-link"), target);
+        var e = Assert.Throws<PacksterException>(() => Pack(source));
+        Assert.Equal(ErrorCode.ArchiveUnsafeLink, e.Code);
+        Assert.Contains("bad-link", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp["out"]));
+    }
+
+    // §3: directory entries only for empty directories.
+    [Fact]
+    public void Only_empty_directories_get_entries()
+    {
+        var source = Source();
+        Write(source, "full/a.txt", "a");
+        Directory.CreateDirectory(Path.Combine(source, "empty/nested"));
+        using var archive = PackageArchive.Open(Pack(source).Path);
+        var dirs = archive.Entries.Where(e => e.Kind == PackageEntryKind.Directory).Select(e => e.Path).ToList();
+        Assert.Equal(["empty/nested"], dirs);
+    }
+
+    // §2 "Compression": deflate when it saves ≥ 3%, store otherwise and for known compressed formats.
+    [Fact]
+    public void Incompressible_files_are_stored_and_text_is_deflated()
+    {
+        var source = Source();
+        var random = new byte[100_000];
+        new Random(42).NextBytes(random);
+        File.WriteAllBytes(Path.Combine(source, "random.bin"), random);
+        Write(source, "text.txt", string.Concat(Enumerable.Repeat("hello packster ", 5000)));
+        Write(source, "already.zip", string.Concat(Enumerable.Repeat("compressible but named .zip ", 500)));
+        Write(source, "empty.txt", "");
+        using var archive = PackageArchive.Open(Pack(source).Path);
+        var methods = archive.Entries.ToDictionary(e => e.Path, e => e.Method);
+        Assert.Equal(0, methods["random.bin"]);
+        Assert.Equal(8, methods["text.txt"]);
+        Assert.Equal(0, methods["already.zip"]);
+        Assert.Equal(0, methods["empty.txt"]);
+    }
+
+    // §2: what we write is a standard ZIP: System.IO.Compression reads every entry back.
+    [Fact]
+    public void ZipArchive_reads_what_we_write()
+    {
+        var source = Source();
+        var big = new byte[3_000_000];
+        new Random(7).NextBytes(big.AsSpan(0, 1_000_000));
+        File.WriteAllBytes(Path.Combine(source, "big.bin"), big);
+        Write(source, "dir/text.txt", string.Concat(Enumerable.Repeat("line\n", 1000)));
+        var result = Pack(source);
+        using var zip = ZipFile.OpenRead(result.Path);
+        Assert.Equal(Packer.ManifestFileName, zip.Entries[0].FullName);
+        foreach (var entry in zip.Entries)
+        {
+            using var data = entry.Open();
+            using var copy = new MemoryStream();
+            data.CopyTo(copy);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(source, entry.FullName)), copy.ToArray());
+        }
+    }
+
+    // §4: .packsterignore applies; the ignore file and .git never ship; the manifest always ships.
+    [Fact]
+    public void Ignore_rules_apply()
+    {
+        var source = Source();
+        Write(source, PackageIgnore.FileName, "*.log\n/build/\n!keep.log\n" + Packer.ManifestFileName + "\n");
+        Write(source, "a.log", "x");
+        Write(source, "keep.log", "x");
+        Write(source, "build/out.dll", "x");
+        Write(source, "src/build/x.txt", "x");
+        Write(source, ".git/HEAD", "ref");
+        using var archive = PackageArchive.Open(Pack(source).Path);
+        Assert.Equal([Packer.ManifestFileName, "keep.log", "src/build/x.txt"], archive.Entries.Select(e => e.Path));
+    }
+
+    // §2: an output folder inside the source folder is not packed into itself.
+    [Fact]
+    public void Output_folder_inside_source_is_excluded()
+    {
+        var source = Source();
+        Write(source, "a.txt", "a");
+        var first = Packer.Pack(source, Path.Combine(source, "dist"), Id, Version, null, CancellationToken.None);
+        var second = Packer.Pack(source, Path.Combine(source, "dist"), Id, Version, null, CancellationToken.None);
+        Assert.Equal(first.FileName, second.FileName);
+    }
+
+    // §1: the manifest must exist.
+    [Fact]
+    public void Missing_manifest_is_an_error()
+    {
+        var dir = Directory.CreateDirectory(_temp["no-manifest"]).FullName;
+        var e = Assert.Throws<PacksterException>(() => Packer.Pack(dir, _temp["out"], Id, Version, null, CancellationToken.None));
+        Assert.Equal(ErrorCode.ManifestMissing, e.Code);
+    }
+
+    // §7: a failed or cancelled pack leaves no temp file and no final name.
+    [Fact]
+    public void Cancelled_pack_leaves_nothing()
+    {
+        var source = Source();
+        for (var i = 0; i < 50; i++) Write(source, $"f{i}", new string('x', 10_000));
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => Packer.Pack(source, _temp["out"], Id, Version, null, cancel.Token));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp["out"]));
+    }
+
+    // §3: names the extractor would refuse are refused at pack time, naming the file.
+    [Fact]
+    public void Case_colliding_source_names_are_refused_at_pack_time()
+    {
+        if (!OperatingSystem.IsLinux()) return; // needs a case-sensitive file system
+        var source = Source();
+        Write(source, "README", "1");
+        Write(source, "readme", "2");
+        var e = Assert.Throws<PacksterException>(() => Pack(source));
+        Assert.Equal(ErrorCode.ArchiveNameCollision, e.Code);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp["out"]));
+    }
+
+    // §2: big files (spilled to a temp file while compressing) come out intact and the spill file is gone.
+    [Fact]
+    public void Files_above_the_spill_threshold_round_trip()
+    {
+        var source = Source();
+        var data = new byte[CompressedEntry.SpillThreshold + 12345];
+        for (var i = 0; i < data.Length; i++) data[i] = (byte)(i * 31 % 251);
+        File.WriteAllBytes(Path.Combine(source, "big.bin"), data);
+        var result = Pack(source);
+        Assert.Single(Directory.GetFiles(_temp["out"]));
+        var staging = Directory.CreateDirectory(_temp["staging"]).FullName;
+        var extracted = SafeExtractor.Extract(result.Path, staging, ExtractionLimits.Default, null, CancellationToken.None);
+        Assert.Equal(Sha256Digest.Compute(data), extracted.Entries.Single(e => e.Path == "big.bin").Sha256);
+    }
+}
