@@ -44,7 +44,7 @@ internal static class HandlerErrors
 
     public static PacksterException OutputHeldOpen(string what, string package, TimeSpan limit, string logPath) =>
         new(ErrorCode.HandlerTimedOut,
-            $"{what} of {package} exited, but a process it started outside its process group kept its output open past {TimeSpanText.Format(limit)}; see {logPath}",
+            $"{what} of {package} exited, but a process it started kept its output open past {TimeSpanText.Format(limit)}; see {logPath}",
             "handlers must not leave processes running; start services through the service manager");
 
     public static PacksterException Cancelled(string what, string package, string logPath) =>
