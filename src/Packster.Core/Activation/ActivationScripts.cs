@@ -49,6 +49,21 @@ public static class ActivationScripts
     public static string PathFor(string locationDir, ActivationShell shell, bool deactivate = false) =>
         Path.Combine(locationDir, FolderName, FileName(shell, deactivate));
 
+    // cmd cannot hold a line break in a value; its script then refuses loudly instead of half-activating.
+    private static string RenderOrRefusal(ActivationShell shell, ActivationSpec spec)
+    {
+        try
+        {
+            return Render(shell, spec);
+        }
+        catch (PacksterException ex) when (shell == ActivationShell.Cmd)
+        {
+            return "@echo off\r\n"
+                + ShellQuoting.CmdLine($"echo packster: location {spec.LocationId} cannot be activated in cmd: {ex.Message}") + " 1>&2\r\n"
+                + "exit /b 1\r\n";
+        }
+    }
+
     /// <summary>
     /// Writes all eight scripts into <c>&lt;locationDir&gt;/activate/</c>, each by temp file + rename so a shell sourcing
     /// one meanwhile reads a whole old or whole new script. Returns the folder.
@@ -60,7 +75,7 @@ public static class ActivationScripts
         Directory.CreateDirectory(folder);
         foreach (var shell in new[] { ActivationShell.Sh, ActivationShell.Fish, ActivationShell.Pwsh, ActivationShell.Cmd })
         {
-            AtomicFile.WriteAllText(Path.Combine(folder, FileName(shell)), Render(shell, spec));
+            AtomicFile.WriteAllText(Path.Combine(folder, FileName(shell)), RenderOrRefusal(shell, spec));
             AtomicFile.WriteAllText(Path.Combine(folder, FileName(shell, deactivate: true)), RenderDeactivate(shell));
         }
         return folder;

@@ -118,7 +118,8 @@ public static class ProfileSnippet
     {
         var full = Path.GetFullPath(profilePath);
         // Dotfile managers symlink profiles; replacing the link with a file would silently detach it.
-        return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        var info = new FileInfo(full);
+        return info.LinkTarget is null ? full : info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
     }
 
     private static void Replace(string path, string text)

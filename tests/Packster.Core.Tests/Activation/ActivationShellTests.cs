@@ -1,0 +1,201 @@
+using Packster.Activation;
+using Packster.Testing;
+
+namespace Packster.Core.Tests.Activation;
+
+/// <summary>
+/// spec/activation.md §3–§4 in real shells: activation puts the shims first on PATH and sets env keys; deactivation
+/// restores PATH and every touched variable byte for byte (set, empty and unset); packster-use switches locations.
+/// </summary>
+public class ActivationShellTests : IDisposable
+{
+    private const string OriginalSet = "orig 'value' \"q\" $(x) `y` *\nsecond line\n";
+    private readonly TempDirectory _dir = new("packster-activation");
+    private readonly string _locA;
+    private readonly string _locB;
+    private readonly string _data;
+
+    public ActivationShellTests()
+    {
+        _locA = _dir["loc a"];
+        _locB = _dir["loc b"];
+        _data = _dir["data home"];
+        MakeLocation(_locA, "loc-a", "A", new() { ["SET_KEY"] = "from A", ["EMPTY_KEY"] = "A's \"empty\"", ["UNSET_KEY"] = "A\nnew", ["SHARED"] = "a" });
+        MakeLocation(_locB, "loc-b", "B", new() { ["SHARED"] = "b", ["B_ONLY"] = "$(b) 'only'" });
+        new LocationRegistry(_data).Register("loc-b", _locB);
+        _dir.Write("init.sh", ShellInit.Render(ActivationShell.Bash));
+        _dir.Write("init.fish", ShellInit.Render(ActivationShell.Fish));
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private void MakeLocation(string path, string id, string who, Dictionary<string, string> env)
+    {
+        var target = _dir.Write($"targets/{id}", $"#!/bin/sh\nprintf '{who}\\n'\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(target, (UnixFileMode)0b111_101_101);
+        ShimWriter.WriteAll(Path.Combine(path, "shims"), [new ShimDefinition("who", target)], ShimPlatform.Posix);
+        ActivationScripts.Write(path, new ActivationSpec(path, id, Path.Combine(path, "shims"), env));
+    }
+
+    private static string OriginalPath(string shell) =>
+        // fish turns empty PATH entries into "."; the POSIX shells get an empty entry and a space to preserve.
+        shell == "fish" ? Shells.BasePath + ":/opt/with space" : Shells.BasePath + "::/opt/with space";
+
+    private Dictionary<string, string?> Env(string shell) => new()
+    {
+        ["PATH"] = OriginalPath(shell),
+        ["SET_KEY"] = OriginalSet,
+        ["EMPTY_KEY"] = "",
+        ["UNSET_KEY"] = null,
+        ["PACKSTER_DATA_HOME"] = _data,
+    };
+
+    private Dictionary<string, string> Snapshot(string name)
+    {
+        var records = Shells.NulRecords(File.ReadAllBytes(_dir[name]));
+        return records.Where(r => !r.StartsWith("_=", StringComparison.Ordinal) && !r.StartsWith("SHLVL=", StringComparison.Ordinal))
+            .ToDictionary(r => r[..r.IndexOf('=', StringComparison.Ordinal)], r => r[(r.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+    }
+
+    private static string Q(string shell, string text) => shell == "fish" ? ShellQuoting.Fish(text) : ShellQuoting.Posix(text);
+
+    private void ActivateTwiceThenDeactivateRestoresEverything(string shell)
+    {
+        var script = shell == "fish" ? ".fish" : ".sh";
+        var source = shell == "fish" ? "source" : ".";
+        var activate = Q(shell, Path.Combine(_locA, "activate", "activate" + script));
+        var text = $"""
+            env -0 > before.env
+            {source} {activate}
+            env -0 > during.env
+            who > who.out
+            {source} {activate}
+            env -0 > twice.env
+            _packster_deactivate
+            env -0 > after.env
+            {source} {activate}
+            {source} {Q(shell, Path.Combine(_locA, "activate", "deactivate" + script))}
+            env -0 > after-file.env
+
+            """;
+        var result = Shells.RunScript(shell, text, _dir.Path, Env(shell));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("", result.Stderr);
+
+        var before = Snapshot("before.env");
+        var during = Snapshot("during.env");
+        Assert.Equal(Path.Combine(_locA, "shims") + ":" + OriginalPath(shell), during["PATH"]);
+        Assert.Equal("from A", during["SET_KEY"]);
+        Assert.Equal("A's \"empty\"", during["EMPTY_KEY"]);
+        Assert.Equal("A\nnew", during["UNSET_KEY"]);
+        Assert.Equal("A\n", File.ReadAllText(_dir["who.out"]));
+        // Activating the same location again first deactivates it: nothing doubles up.
+        Assert.Equal(during, Snapshot("twice.env"));
+        Assert.Equal(before, Snapshot("after.env"));
+        Assert.Equal(before, Snapshot("after-file.env"));
+        Assert.Equal(OriginalSet, before["SET_KEY"]);
+        Assert.Equal("", before["EMPTY_KEY"]);
+        Assert.False(before.ContainsKey("UNSET_KEY"));
+    }
+
+    [ShellFact("bash")] public void Bash_activate_then_deactivate_restores_every_variable() => ActivateTwiceThenDeactivateRestoresEverything("bash");
+    [ShellFact("sh")] public void Sh_activate_then_deactivate_restores_every_variable() => ActivateTwiceThenDeactivateRestoresEverything("sh");
+    [ShellFact("zsh")] public void Zsh_activate_then_deactivate_restores_every_variable() => ActivateTwiceThenDeactivateRestoresEverything("zsh");
+    [ShellFact("fish")] public void Fish_activate_then_deactivate_restores_every_variable() => ActivateTwiceThenDeactivateRestoresEverything("fish");
+
+    private void PackosterUseSwitchesAndRestores(string shell)
+    {
+        var init = shell == "fish" ? "source init.fish" : ". ./init.sh";
+        var text = $"""
+            {init}
+            env -0 > before.env
+            packster-use {Q(shell, _locA)}
+            env -0 > a.env
+            packster-use loc-b
+            env -0 > b.env
+            who > who.out
+            packster-use does-not-exist 2> err.txt
+            echo $status$? > rc.txt
+            env -0 > b2.env
+            packster-deactivate
+            env -0 > after.env
+
+            """;
+        // `$status$?`: fish reads $status, the POSIX shells $? (the unset $status expands to nothing there).
+        if (shell == "fish") text = text.Replace("$status$?", "$status", StringComparison.Ordinal);
+        else text = text.Replace("$status$?", "$?", StringComparison.Ordinal);
+        var result = Shells.RunScript(shell, text, _dir.Path, Env(shell));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+
+        var before = Snapshot("before.env");
+        var a = Snapshot("a.env");
+        var b = Snapshot("b.env");
+        Assert.StartsWith(Path.Combine(_locA, "shims") + ":", a["PATH"], StringComparison.Ordinal);
+        // Switching removes A's shims from PATH entirely and restores A's keys before B's are set.
+        Assert.Equal(Path.Combine(_locB, "shims") + ":" + OriginalPath(shell), b["PATH"]);
+        Assert.DoesNotContain(Path.Combine(_locA, "shims"), b["PATH"], StringComparison.Ordinal);
+        Assert.Equal(OriginalSet, b["SET_KEY"]);
+        Assert.Equal("", b["EMPTY_KEY"]);
+        Assert.False(b.ContainsKey("UNSET_KEY"));
+        Assert.Equal("b", b["SHARED"]);
+        Assert.Equal("$(b) 'only'", b["B_ONLY"]);
+        Assert.Equal("B\n", File.ReadAllText(_dir["who.out"]));
+        // An unknown location: exit status 1, a clear message, and nothing changed.
+        Assert.Equal("1\n", File.ReadAllText(_dir["rc.txt"]));
+        Assert.Contains("packster-use: unknown location 'does-not-exist'", File.ReadAllText(_dir["err.txt"]), StringComparison.Ordinal);
+        Assert.Equal(b, Snapshot("b2.env"));
+        Assert.Equal(before, Snapshot("after.env"));
+    }
+
+    [ShellFact("bash")] public void Bash_packster_use_switches_locations() => PackosterUseSwitchesAndRestores("bash");
+    [ShellFact("zsh")] public void Zsh_packster_use_switches_locations() => PackosterUseSwitchesAndRestores("zsh");
+    [ShellFact("fish")] public void Fish_packster_use_switches_locations() => PackosterUseSwitchesAndRestores("fish");
+
+    [ShellFact("bash")]
+    public void Deactivate_keeps_later_path_changes_and_removes_only_the_shims_entry()
+    {
+        // spec/activation.md §3: PATH restored exactly when untouched since activation, else only the shims entry goes.
+        var text = $"""
+            . {ShellQuoting.Posix(Path.Combine(_locA, "activate", "activate.sh"))}
+            PATH=/first:$PATH:/extra
+            _packster_deactivate
+            printf '%s' "$PATH" > path.txt
+
+            """;
+        var result = Shells.RunScript("bash", text, _dir.Path, Env("bash"));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("/first:" + OriginalPath("bash") + ":/extra", File.ReadAllText(_dir["path.txt"]));
+    }
+
+    [ShellFact("sh")]
+    public void Activation_of_a_location_survives_into_a_child_shell_that_can_deactivate_it()
+    {
+        // The saved state lives in exported variables, so a child shell (with no functions) deactivates exactly.
+        var text = $"""
+            env -0 > before.env
+            . {ShellQuoting.Posix(Path.Combine(_locA, "activate", "activate.sh"))}
+            sh -c '. "$1"; env -0 > child.env' sh {ShellQuoting.Posix(Path.Combine(_locA, "activate", "deactivate.sh"))}
+
+            """;
+        var result = Shells.RunScript("sh", text, _dir.Path, Env("sh"));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(Snapshot("before.env"), Snapshot("child.env"));
+    }
+
+    [ShellFact("bash")]
+    public void Path_that_was_empty_is_restored_empty()
+    {
+        var text = $"""
+            PATH=
+            . {ShellQuoting.Posix(Path.Combine(_locA, "activate", "activate.sh"))}
+            printf '%s' "$PATH" > during.txt
+            _packster_deactivate
+            printf '[%s]' "${"{"}PATH-unset{"}"}" > after.txt
+
+            """;
+        var result = Shells.RunScript("bash", text, _dir.Path, Env("bash"));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(Path.Combine(_locA, "shims"), File.ReadAllText(_dir["during.txt"]));
+        Assert.Equal("[]", File.ReadAllText(_dir["after.txt"]));
+    }
+}
