@@ -26,6 +26,12 @@ internal sealed class CliContext
 
     public string ResolvePath(string path) => Path.GetFullPath(path, CurrentDirectory);
 
+    /// <summary>Packster's configuration, cache and data roots as this environment defines them.</summary>
+    public Packster.Locations.PacksterPaths Paths => new(Environment, OperatingSystem.IsWindows(), CurrentDirectory);
+
+    /// <summary>The location named by <c>--location</c>, else <c>PACKSTER_LOCATION</c>, else the default location.</summary>
+    public Packster.Locations.Location ResolveLocation(string? option) => Packster.Locations.Location.Resolve(option, Paths);
+
     public static CliContext FromProcess()
     {
         var env = new Dictionary<string, string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);

@@ -7,7 +7,17 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All(CliContext context)
     {
-        yield return ManifestCommand.Create(context);
+        yield return PackCommand.Create(context);
+        yield return InstallFileCommand.Create(context);
+        yield return DeploymentCommands.Uninstall(context);
+        yield return DeploymentCommands.Use(context);
+        yield return DeploymentCommands.Pin(context, pin: true);
+        yield return DeploymentCommands.Pin(context, pin: false);
+        yield return QueryCommands.List(context);
+        yield return QueryCommands.Which(context);
+        yield return QueryCommands.Locate(context);
+        yield return QueryCommands.Verify(context);
         yield return LocationCommand.Create(context);
+        yield return ManifestCommand.Create(context);
     }
 }

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Packster.Cli.Commands;
+
+/// <summary>Options several commands share, spelled the same everywhere.</summary>
+internal static class CommonOptions
+{
+    public static Option<string?> Location() => new("--location", "-l")
+    {
+        Description = "A location path or registered id (default: PACKSTER_LOCATION, then the default location)",
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON on stdout" };
+
+    public static Option<string?> HandlerTimeout() => new("--handler-timeout")
+    {
+        Description = "Time limit for each handler, replacing the manifest's (e.g. 90s, 5m)",
+    };
+
+    public static TimeSpan? ParseTimeout(string? text) => text is null ? null : Packster.Handlers.TimeSpanText.Parse(text);
+
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+
+    public static void WriteJson(TextWriter output, JsonNode node) => output.WriteLine(node.ToJsonString(Compact));
+}

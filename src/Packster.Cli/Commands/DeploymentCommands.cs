@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Packster.Deployments;
+
+namespace Packster.Cli.Commands;
+
+/// <summary><c>uninstall</c>, <c>use</c>, <c>pin</c> and <c>unpin</c>: the commands that change which deployments exist or are active.</summary>
+internal static class DeploymentCommands
+{
+    public static Command Uninstall(CliContext context)
+    {
+        var selector = new Argument<string>("package") { Description = "id, id@version, or a deployment hash (or a unique prefix of 8+ digits)" };
+        var location = CommonOptions.Location();
+        var force = new Option<bool>("--force") { Description = "Remove even when the uninstall handler fails" };
+        var timeout = CommonOptions.HandlerTimeout();
+        var command = new Command("uninstall", "Remove a deployment from a location") { selector, location, force, timeout };
+        command.SetAction(async (parse, ct) =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            var removed = await new Uninstaller(loc, InstallerDefaults.For(context))
+                .UninstallAsync(parse.GetValue(selector)!, parse.GetValue(force), CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
+            context.Out.WriteLine($"uninstalled {removed.Id} {removed.Version} ({removed.Hash.Hex[..12]})");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Use(CliContext context)
+    {
+        var selector = new Argument<string>("package") { Description = "id@version (or a deployment hash) to make active" };
+        var location = CommonOptions.Location();
+        var command = new Command("use", "Make one deployed version of a package the active one") { selector, location };
+        command.SetAction((parse, ct) =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            var active = new Switcher(loc, InstallerDefaults.For(context)).Use(parse.GetValue(selector)!, ct);
+            context.Out.WriteLine($"using {active.Id} {active.Version} in location {loc.Id}");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    public static Command Pin(CliContext context, bool pin)
+    {
+        var selector = new Argument<string>("package") { Description = "id (its active deployment), id@version or a deployment hash" };
+        var location = CommonOptions.Location();
+        var command = new Command(pin ? "pin" : "unpin",
+            pin ? "Keep a deployment active when newer versions are installed" : "Let newer versions take over again") { selector, location };
+        command.SetAction((parse, ct) =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            var entry = new Switcher(loc, InstallerDefaults.For(context)).SetPinned(parse.GetValue(selector)!, pin, ct);
+            context.Out.WriteLine($"{(pin ? "pinned" : "unpinned")} {entry.Id} {entry.Version}");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}

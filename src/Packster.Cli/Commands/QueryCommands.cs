@@ -1,0 +1,162 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Packster.Deployments;
+using Packster.Locations;
+
+namespace Packster.Cli.Commands;
+
+/// <summary><c>list</c>, <c>which</c>, <c>locate</c> and <c>verify</c>: read-only questions about a location.</summary>
+internal static class QueryCommands
+{
+    public static Command List(CliContext context)
+    {
+        var location = CommonOptions.Location();
+        var json = CommonOptions.Json();
+        var command = new Command("list", "List the deployments of a location") { location, json };
+        command.SetAction(parse =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            var deployed = Load(loc);
+            if (parse.GetValue(json))
+            {
+                var array = new JsonArray();
+                foreach (var d in deployed)
+                {
+                    array.Add(new JsonObject
+                    {
+                        ["id"] = d.Entry.Id.Value,
+                        ["version"] = d.Entry.Version.ToString(),
+                        ["package"] = d.Entry.Package.FileName,
+                        ["deployment"] = d.Entry.Hash.Hex,
+                        ["path"] = d.Path,
+                        ["active"] = d.Entry.Active,
+                        ["pinned"] = d.Entry.Pinned,
+                        ["parameters"] = d.Entry.Parameters.DeepClone(),
+                        ["shims"] = new JsonArray([.. d.Resources.Shims.Select(s => (JsonNode)s.Name)]),
+                        ["env"] = new JsonObject(d.Resources.Env.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))),
+                        ["ports"] = new JsonArray([.. d.Resources.Ports.Select(p => (JsonNode)p)]),
+                    });
+                }
+                CommonOptions.WriteJson(context.Out, array);
+                return 0;
+            }
+            if (deployed.Count == 0)
+            {
+                context.Err.WriteLine($"location {loc.Id} ({loc.Path}) has no deployments");
+                return 0;
+            }
+            foreach (var d in deployed)
+            {
+                var flags = (d.Entry.Active ? "active" : "inactive") + (d.Entry.Pinned ? ", pinned" : "");
+                var shims = d.Resources.Shims.Count == 0 ? "" : $"  shims: {string.Join(' ', d.Resources.Shims.Select(s => s.Name))}";
+                context.Out.WriteLine($"{d.Entry.Id,-24} {d.Entry.Version,-14} {d.Entry.Hash.Hex[..12]}  {flags}{shims}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Which(CliContext context)
+    {
+        var shim = new Argument<string>("shim") { Description = "A shim name" };
+        var location = CommonOptions.Location();
+        var json = CommonOptions.Json();
+        var command = new Command("which", "Show which deployment owns a shim and what it runs") { shim, location, json };
+        command.SetAction(parse =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            var name = parse.GetValue(shim)!;
+            foreach (var d in Load(loc).Where(d => d.Entry.Active))
+            {
+                var match = d.Resources.Shims.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+                if (match is null) continue;
+                if (parse.GetValue(json))
+                {
+                    CommonOptions.WriteJson(context.Out, new JsonObject
+                    {
+                        ["shim"] = match.Name,
+                        ["id"] = d.Entry.Id.Value,
+                        ["version"] = d.Entry.Version.ToString(),
+                        ["deployment"] = d.Entry.Hash.Hex,
+                        ["target"] = match.TargetPath,
+                        ["args"] = new JsonArray([.. match.Args.Select(a => (JsonNode)a)]),
+                        ["path"] = Path.Combine(loc.ShimsDirectory, match.Name),
+                    });
+                }
+                else
+                {
+                    context.Out.WriteLine($"{match.Name}: {d.Entry.Id} {d.Entry.Version} (deployment {d.Entry.Hash.Hex[..12]}) → {match.TargetPath}{(match.Args.Count == 0 ? "" : " " + string.Join(' ', match.Args))}");
+                }
+                return 0;
+            }
+            throw new PacksterException(ErrorCode.DeploymentNotFound, $"no active deployment in location {loc.Id} provides a shim named '{name}'",
+                "run 'packster list' to see the shims of each deployment");
+        });
+        return command;
+    }
+
+    public static Command Locate(CliContext context)
+    {
+        var pattern = new Argument<string>("pattern") { Description = "A glob matched against file paths inside the deployments (e.g. 'bin/*', '**/*.so')" };
+        var location = CommonOptions.Location();
+        var all = new Option<bool>("--all") { Description = "Search inactive deployments too" };
+        var command = new Command("locate", "Find files in the active deployments") { pattern, location, all };
+        command.SetAction(parse =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            var glob = Packster.Packaging.PackageIgnore.Parse(parse.GetValue(pattern)!);
+            var found = 0;
+            foreach (var entry in loc.ReadState().Deployments.Where(d => d.Active || parse.GetValue(all)))
+            {
+                var record = DeploymentRecord.ReadFrom(loc.DeploymentDirectory(entry.Hash));
+                foreach (var path in record.Files.Select(f => f.Path).Concat(record.Links.Select(l => l.Path)))
+                {
+                    if (!glob.IsIgnored(path, isDirectory: false)) continue;
+                    context.Out.WriteLine($"{entry.Id}@{entry.Version}: {Path.Combine(loc.DeploymentDirectory(entry.Hash), path)}");
+                    found++;
+                }
+            }
+            return found > 0 ? 0 : ExitCodes.Failure;
+        });
+        return command;
+    }
+
+    public static Command Verify(CliContext context)
+    {
+        var location = new Argument<string?>("location") { Description = "A location path or id (default: as --location)", Arity = ArgumentArity.ZeroOrOne };
+        var json = CommonOptions.Json();
+        var command = new Command("verify", "Check every deployed file against its recorded SHA-256") { location, json };
+        command.SetAction(parse =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            var results = DeploymentVerifier.Verify(loc);
+            var problems = results.SelectMany(r => r.Problems.Select(p => (r, p))).ToList();
+            if (parse.GetValue(json))
+            {
+                CommonOptions.WriteJson(context.Out, new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
+                {
+                    ["directory"] = r.Directory,
+                    ["ok"] = r.Problems.Count == 0,
+                    ["problems"] = new JsonArray([.. r.Problems.Select(p => (JsonNode)new JsonObject { ["kind"] = p.Kind.ToString(), ["path"] = p.Path, ["detail"] = p.Detail })]),
+                })]));
+            }
+            else
+            {
+                foreach (var (r, p) in problems) context.Out.WriteLine($"{r.Directory}: {p.Kind}: {p.Path}: {p.Detail}");
+                context.Err.WriteLine($"verified {results.Count} deployments: {(problems.Count == 0 ? "all intact" : $"{problems.Count} problems")}");
+            }
+            if (problems.Count > 0)
+            {
+                throw new PacksterException(ErrorCode.LocationInconsistent, $"location {loc.Id}: {problems.Count} deployed files differ from their records",
+                    "reinstall the affected packages with --force");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static List<DeployedPackage> Load(Location location) =>
+        location.ReadState().Deployments
+            .OrderBy(d => d.Id.Value, StringComparer.Ordinal).ThenByDescending(d => d.Version)
+            .Select(d => DeployedPackage.Load(location, d)).ToList();
+}

@@ -1,0 +1,38 @@
+using Packster.Resources;
+
+namespace Packster.Deployments;
+
+/// <summary>
+/// How a <see cref="ResourceClaim"/> is written in the lockfile: <c>kind:value</c> with kind one of
+/// <c>shim</c>, <c>env</c>, <c>port</c>, <c>shared-file</c>, <c>shared-dir</c> (spec/lockfile.md § claims).
+/// </summary>
+public static class ClaimText
+{
+    public static string Format(ResourceClaim claim) => $"{Prefix(claim.Kind)}:{claim.Value}";
+
+    public static ResourceClaim Parse(string text)
+    {
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0) throw new PacksterException(ErrorCode.LockfileUnreadable, $"lockfile claim '{text}' is not 'kind:value'");
+        var value = text[(colon + 1)..];
+        return text[..colon] switch
+        {
+            "shim" => ResourceClaim.Shim(value),
+            "env" => ResourceClaim.EnvKey(value),
+            "port" => ResourceClaim.Port(value),
+            "shared-file" => ResourceClaim.SharedFile(value),
+            "shared-dir" => ResourceClaim.SharedDir(value),
+            var kind => throw new PacksterException(ErrorCode.LockfileUnreadable, $"lockfile claim '{text}' has unknown kind '{kind}'"),
+        };
+    }
+
+    private static string Prefix(ResourceKind kind) => kind switch
+    {
+        ResourceKind.Shim => "shim",
+        ResourceKind.EnvKey => "env",
+        ResourceKind.Port => "port",
+        ResourceKind.SharedFile => "shared-file",
+        ResourceKind.SharedDir => "shared-dir",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}

@@ -1,0 +1,17 @@
+using System.Text.Json;
+using Packster.Locations;
+
+namespace Packster.Deployments;
+
+/// <summary>A recorded deployment together with its manifest (read from its directory) and its expanded resources.</summary>
+public sealed record DeployedPackage(DeploymentEntry Entry, string Path, Manifest.Manifest Manifest, EffectiveParameters Parameters, DeploymentResources Resources)
+{
+    /// <summary>Loads what <paramref name="entry"/> deployed in <paramref name="location"/>.</summary>
+    public static DeployedPackage Load(Location location, DeploymentEntry entry)
+    {
+        var path = location.DeploymentDirectory(entry.Hash);
+        var manifest = Packster.Manifest.ManifestReader.Read(System.IO.Path.Combine(path, Packster.Manifest.Manifest.FileName));
+        var parameters = EffectiveParameters.Resolve(manifest.Parameters, JsonSerializer.SerializeToElement(entry.Parameters));
+        return new DeployedPackage(entry, path, manifest, parameters, DeploymentResources.For(manifest, parameters, path, location.Path));
+    }
+}

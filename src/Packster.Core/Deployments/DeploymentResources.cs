@@ -1,0 +1,50 @@
+using Packster.Activation;
+using Packster.Resources;
+
+namespace Packster.Deployments;
+
+/// <summary>
+/// What one deployment brings while it is active, with every template expanded: its shims (absolute targets),
+/// its environment, its ports and shared paths, and the resource claims all of that amounts to.
+/// </summary>
+public sealed record DeploymentResources(
+    IReadOnlyList<ShimDefinition> Shims,
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyList<int> Ports,
+    IReadOnlyList<string> SharedFiles,
+    IReadOnlyList<string> SharedDirs)
+{
+    /// <summary>Every resource this deployment claims while active: shim names, env keys, ports, shared files and dirs.</summary>
+    public IReadOnlyList<ResourceClaim> Claims
+    {
+        get
+        {
+            var claims = new List<ResourceClaim>();
+            claims.AddRange(Shims.Select(s => ResourceClaim.Shim(s.Name)));
+            claims.AddRange(Env.Keys.Select(k => ResourceClaim.EnvKey(k)));
+            claims.AddRange(Ports.Select(ResourceClaim.Port));
+            claims.AddRange(SharedFiles.Select(f => ResourceClaim.SharedFile(f)));
+            claims.AddRange(SharedDirs.Select(d => ResourceClaim.SharedDir(d)));
+            return claims.Distinct().ToList();
+        }
+    }
+
+    /// <summary>Expands the manifest's shims and provides for a deployment at <paramref name="deploymentPath"/> in <paramref name="locationPath"/>.</summary>
+    public static DeploymentResources For(Manifest.Manifest manifest, EffectiveParameters parameters, string deploymentPath, string locationPath)
+    {
+        var values = parameters.TemplateValues(deploymentPath, locationPath);
+        var shims = manifest.Shims.Values
+            .OrderBy(s => s.Name.Value, StringComparer.Ordinal)
+            .Select(s => new ShimDefinition(
+                s.Name.Value,
+                s.Target.Under(deploymentPath),
+                s.Args.Select(a => a.Expand(values)).ToList(),
+                s.Env.ToDictionary(e => e.Key, e => e.Value.Expand(values), StringComparer.Ordinal)))
+            .ToList();
+        var env = manifest.Provides.Env.ToDictionary(e => e.Key, e => e.Value.Expand(values), StringComparer.Ordinal);
+        var ports = manifest.Provides.ExpandPorts(values);
+        var files = manifest.Provides.SharedFiles.Select(t => Path.GetFullPath(t.Expand(values), locationPath)).ToList();
+        var dirs = manifest.Provides.SharedDirs.Select(t => Path.GetFullPath(t.Expand(values), locationPath)).ToList();
+        return new DeploymentResources(shims, env, ports, files, dirs);
+    }
+}

@@ -1,0 +1,43 @@
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Deployments;
+
+/// <summary>
+/// Finds deployments by what users type: <c>id</c>, <c>id@version</c>, or a deployment hash (full, or a unique
+/// prefix of at least 8 hex digits). Ambiguity is an error listing the candidates, never a guess.
+/// </summary>
+public static class DeploymentSelector
+{
+    public const int MinimumHashPrefix = 8;
+
+    public static IReadOnlyList<DeploymentEntry> Match(LocationState state, string selector)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentException.ThrowIfNullOrEmpty(selector);
+        if (selector.Length >= MinimumHashPrefix && selector.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f') && !selector.Contains('@', StringComparison.Ordinal))
+        {
+            var byHash = state.Deployments.Where(d => d.Hash.Hex.StartsWith(selector, StringComparison.Ordinal)).ToList();
+            if (byHash.Count > 0) return byHash;
+        }
+        var at = selector.IndexOf('@', StringComparison.Ordinal);
+        var id = PackageId.Parse(at < 0 ? selector : selector[..at]);
+        var version = at < 0 ? null : PackageVersion.Parse(selector[(at + 1)..]);
+        return state.Deployments.Where(d => d.Id == id && (version is null || d.Version == version)).ToList();
+    }
+
+    /// <summary>Exactly one deployment, or DeploymentNotFound / DeploymentAmbiguous naming the candidates.</summary>
+    public static DeploymentEntry Single(LocationState state, string selector, string locationDisplay)
+    {
+        var matches = Match(state, selector);
+        return matches.Count switch
+        {
+            0 => throw new PacksterException(ErrorCode.DeploymentNotFound, $"no deployment matches '{selector}' in location {locationDisplay}",
+                "run 'packster list' to see what is deployed"),
+            1 => matches[0],
+            _ => throw new PacksterException(ErrorCode.DeploymentAmbiguous,
+                $"'{selector}' matches {matches.Count} deployments in location {locationDisplay}: {string.Join(", ", matches.Select(m => $"{m.Id}@{m.Version} ({m.Hash.Hex[..12]})"))}",
+                "name one by id@version or by deployment hash"),
+        };
+    }
+}

@@ -1,0 +1,293 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Packster.Handlers;
+using Packster.Locations;
+using Packster.Model;
+using Packster.Packaging;
+using Packster.Resources;
+using ManifestAction = Packster.Manifest.HandlerAction;
+
+namespace Packster.Deployments;
+
+/// <summary>
+/// Deploys a package file into a location (spec/package-format.md, spec/lockfile.md): verify → plan → extract into
+/// staging → record → handlers → rename into place → commit the lockfile → regenerate shims. Any failure before
+/// the commit leaves the location exactly as it was.
+/// </summary>
+public sealed class Installer
+{
+    private readonly Location _location;
+    private readonly InstallerOptions _options;
+
+    public Installer(Location location, InstallerOptions options)
+    {
+        _location = location;
+        _options = options;
+    }
+
+    public async Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var package = PackageFile.Open(request.PackagePath);
+        return await InstallAsync(package, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Installs an already verified package file.</summary>
+    public async Task<InstallOutcome> InstallAsync(PackageFile package, InstallRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(request);
+        var manifest = package.Manifest;
+        if (!manifest.Platform.AllowsCurrentMachine())
+        {
+            throw new PacksterException(ErrorCode.PlatformUnsupported,
+                $"{manifest.Id} {manifest.Version} supports {manifest.Platform}, not this machine ({Packster.Manifest.PlatformConstraint.CurrentOs}/{Packster.Manifest.PlatformConstraint.CurrentArch})");
+        }
+        var parameters = EffectiveParameters.Resolve(manifest.Parameters, MergeParameters(request, manifest));
+        var hash = DeploymentHash.Compute(package.Name.Sha256, parameters);
+        var finalPath = _location.DeploymentDirectory(hash);
+
+        if (request.DryRun)
+        {
+            return Plan(package, request, parameters, hash, _location.ReadState());
+        }
+
+        using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
+        var state = session.State;
+        var existing = state.Find(hash);
+        if (existing is not null && !request.Force)
+        {
+            return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Unchanged, existing.Active);
+        }
+
+        var decision = DecideActivation(state, package, request, hash, parameters);
+        var handlerAction = decision.Replaces is null ? HandlerAction.Install : HandlerAction.Upgrade;
+        var staging = _location.CreateStaging();
+        var handlerPlan = PlanHandlers(manifest, handlerAction, staging, request.HandlerTimeout);
+
+        string? published = null;
+        try
+        {
+            var extraction = SafeExtractor.Extract(package.Path, staging, ExtractionLimits.Default, _options.ExtractionProgress, cancellationToken);
+            WriteRecord(staging, package.Name, hash, parameters, extraction);
+
+            if (!handlerPlan.IsEmpty)
+            {
+                var previous = decision.Replaces;
+                var context = new HandlerContext(handlerAction, manifest.Id, manifest.Version, staging, _location.Path, parameters.Json,
+                    previous?.Version, previous is null ? null : _location.DeploymentDirectory(previous.Hash));
+                await RunHandlersAsync(handlerPlan, context, hash, finalPath, parameters, cancellationToken).ConfigureAwait(false);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (existing is not null)
+            {
+                // --force: the old directory goes to the trash; until the commit below, recovery drops the record.
+                _location.MoveToTrash(hash, session.Lock);
+                state.Deployments.Remove(existing);
+            }
+            published = _location.PublishDeployment(staging, hash, session.Lock);
+
+            var entry = new DeploymentEntry(package.Name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!)
+            {
+                InstalledAt = _options.Clock?.GetUtcNow() is { } now ? new DateTimeOffset(now.UtcDateTime.Ticks - now.UtcDateTime.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero) : null,
+            };
+            if (decision.Activate)
+            {
+                if (decision.Replaces is { } old) Deactivate(old);
+                entry.Active = true;
+                foreach (var claim in decision.Claims) entry.Claims.Add(ClaimText.Format(claim));
+            }
+            state.Deployments.Add(entry);
+            session.Commit(state);
+            _location.EmptyTrash(session.Lock);
+            return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
+        }
+        catch
+        {
+            Discard(staging);
+            if (published is not null && !IsRecorded(hash))
+            {
+                Discard(_location.MoveToTrash(hash, session.Lock));
+            }
+            throw;
+        }
+    }
+
+    private static void Deactivate(DeploymentEntry entry)
+    {
+        entry.Active = false;
+        entry.Claims.Clear();
+    }
+
+    private bool IsRecorded(Sha256Digest hash)
+    {
+        try
+        {
+            return _location.ReadState().Find(hash) is not null;
+        }
+        catch (PacksterException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonElement? MergeParameters(InstallRequest request, Manifest.Manifest manifest)
+    {
+        if (request.ParameterPairs.Count == 0) return request.Parameters;
+        var merged = request.Parameters is { ValueKind: JsonValueKind.Object } given
+            ? JsonObject.Create(given)!
+            : request.Parameters is { } other ? throw ParameterErrors.InvalidJson($"expected a JSON object, found {other.ValueKind.ToString().ToLowerInvariant()}") : new JsonObject();
+        foreach (var pair in request.ParameterPairs)
+        {
+            var (key, value) = ParameterInput.ParseKeyValue(pair, manifest.Parameters);
+            merged[key] = JsonNode.Parse(value.GetRawText());
+        }
+        return JsonSerializer.SerializeToElement(merged);
+    }
+
+    /// <summary>Which deployment becomes active: the highest version of a package, unless pinned elsewhere or installed --inactive.</summary>
+    private ActivationDecision DecideActivation(LocationState state, PackageFile package, InstallRequest request, Sha256Digest hash, EffectiveParameters parameters)
+    {
+        var manifest = package.Manifest;
+        var resources = DeploymentResources.For(manifest, parameters, _location.DeploymentDirectory(hash), _location.Path);
+        var claims = resources.Claims;
+        if (request.Inactive) return new ActivationDecision(false, null, claims);
+
+        var current = state.OfPackage(manifest.Id).FirstOrDefault(d => d.Active && d.Hash != hash);
+        var takesOver = current is null || (!current.Pinned && manifest.Version >= current.Version);
+        if (!takesOver) return new ActivationDecision(false, null, claims);
+
+        var owner = new ResourceOwner(state.LocationId.Value, manifest.Id, manifest.Version, hash);
+        var release = current?.Claims.Select(ClaimText.Parse).ToList() ?? [];
+        var owners = LocationActivation.Owners(state);
+        foreach (var same in state.Deployments.Where(d => d.Hash == hash && d.Active))
+        {
+            foreach (var c in same.Claims) owners.Remove(ClaimText.Parse(c));
+        }
+        ResourceGuard.EnsureNoConflicts(owners, new ResourceChange(owner, claims, release));
+        return new ActivationDecision(true, current, claims);
+    }
+
+    private sealed record ActivationDecision(bool Activate, DeploymentEntry? Replaces, IReadOnlyList<ResourceClaim> Claims);
+
+    private HandlerPlan PlanHandlers(Manifest.Manifest manifest, HandlerAction action, string root, TimeSpan? timeout)
+    {
+        var specs = HandlerSpecs.From(manifest);
+        return _options.Executors.Plan(specs, action, root, timeout);
+    }
+
+    private async Task RunHandlersAsync(HandlerPlan plan, HandlerContext context, Sha256Digest hash, string finalPath, EffectiveParameters parameters, CancellationToken ct)
+    {
+        Directory.CreateDirectory(_location.LogsDirectory);
+        var logPath = Path.Combine(_location.LogsDirectory, $"{context.PackageId}-{context.PackageVersion}-{hash.Hex[..12]}-{context.Action.ToName()}.log");
+        var parametersFile = Path.Combine(_location.StagingDirectory, $"{hash.Hex}.parameters.json");
+        await File.WriteAllTextAsync(parametersFile, parameters.Canonical, ct).ConfigureAwait(false);
+        try
+        {
+            var env = new Dictionary<string, string>(HandlerEnvironment.Build(context, parametersFile, _options.BaseEnvironment), StringComparer.Ordinal)
+            {
+                [HandlerEnvironmentExtras.FinalDeploymentPath] = finalPath,
+            };
+            var runner = new HandlerRunner(_options.HandlerOutput);
+            await runner.RunPlanAsync(plan, context, env, logPath, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(parametersFile);
+        }
+    }
+
+    private static void WriteRecord(string staging, PackageFileName name, Sha256Digest hash, EffectiveParameters parameters, ExtractionResult extraction)
+    {
+        var files = extraction.Entries.Where(e => e.Kind == PackageEntryKind.File)
+            .Select(e => new DeploymentFile(e.Path, e.Sha256!.Value, e.Size, (UnixFileMode)e.Mode)).ToList();
+        var links = extraction.Entries.Where(e => e.Kind == PackageEntryKind.Symlink)
+            .Select(e => new DeploymentLink(e.Path, e.LinkTarget!)).ToList();
+        new DeploymentRecord(name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!, files, links).WriteTo(staging);
+    }
+
+    private InstallOutcome Plan(PackageFile package, InstallRequest request, EffectiveParameters parameters, Sha256Digest hash, LocationState state)
+    {
+        var manifest = package.Manifest;
+        var existing = state.Find(hash);
+        var decision = DecideActivation(state, package, request, hash, parameters);
+        var handlerAction = decision.Replaces is null ? HandlerAction.Install : HandlerAction.Upgrade;
+        var handlers = PlanHandlers(manifest, handlerAction, _location.DeploymentDirectory(hash), request.HandlerTimeout);
+        long bytes = 0;
+        var files = 0;
+        using (var archive = PackageArchive.Open(package.Path))
+        {
+            foreach (var e in archive.Entries.Where(e => e.Kind == PackageEntryKind.File))
+            {
+                files++;
+                bytes += e.Size;
+            }
+        }
+        var details = new InstallPlanDetails(files, bytes,
+            decision.Activate ? decision.Claims.Select(ClaimText.Format).ToList() : [],
+            handlers.Handlers.Select(h => h.Describe()).ToList(),
+            decision.Replaces?.ToString(), decision.Activate, existing is not null);
+        return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, _location.DeploymentDirectory(hash), InstallStatus.Planned, decision.Activate)
+        {
+            Plan = details,
+        };
+    }
+
+    internal static void Discard(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Recovery removes what is left under .packster/ on the next command.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
+
+/// <summary>The outside world an <see cref="Installer"/> talks to.</summary>
+public sealed record InstallerOptions
+{
+    /// <summary>Where handler output is streamed (prefixed by package and action).</summary>
+    public TextWriter HandlerOutput { get; init; } = TextWriter.Null;
+
+    /// <summary>Waiting-for-lock and recovery messages.</summary>
+    public TextWriter Messages { get; init; } = TextWriter.Null;
+
+    public IProgress<ExtractionProgress>? ExtractionProgress { get; init; }
+
+    public ExecutorResolver Executors { get; init; } = ExecutorResolver.ForCurrentProcess();
+
+    /// <summary>The environment handlers inherit (default: this process's).</summary>
+    public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
+
+    public TimeProvider? Clock { get; init; } = TimeProvider.System;
+}
+
+/// <summary>Variables handlers get beyond spec/handlers.md's core set.</summary>
+public static class HandlerEnvironmentExtras
+{
+    /// <summary>Where the deployment will live once installed (handlers run in staging, before the rename).</summary>
+    public const string FinalDeploymentPath = "PACKSTER_DEPLOYMENT_FINAL_PATH";
+}
+
+/// <summary>Maps the manifest's handler table onto the runner's handler specs.</summary>
+public static class HandlerSpecs
+{
+    public static IReadOnlyDictionary<HandlerAction, HandlerSpec> From(Manifest.Manifest manifest) =>
+        manifest.Handlers.ToDictionary(h => Map(h.Key), h => new HandlerSpec(h.Value.Script.Value, h.Value.Timeout, h.Value.Executor));
+
+    private static HandlerAction Map(ManifestAction action) => action switch
+    {
+        ManifestAction.Pack => HandlerAction.Pack,
+        ManifestAction.Install => HandlerAction.Install,
+        ManifestAction.Upgrade => HandlerAction.Upgrade,
+        ManifestAction.Uninstall => HandlerAction.Uninstall,
+        _ => HandlerAction.Any,
+    };
+}

@@ -1,0 +1,63 @@
+using Packster.Activation;
+using Packster.Locations;
+using Packster.Resources;
+
+namespace Packster.Deployments;
+
+/// <summary>
+/// Keeps a location's shims and activation scripts equal to what its lockfile says is active. They are derived
+/// files: regenerated after every commit, and by recovery when a crash left them behind the lockfile.
+/// </summary>
+public static class LocationActivation
+{
+    private const string GenerationMarker = ".generation";
+
+    /// <summary>Current owners of every claimed resource in <paramref name="state"/>, for the resource guard.</summary>
+    public static Dictionary<ResourceClaim, ResourceOwner> Owners(LocationState state)
+    {
+        var owners = new Dictionary<ResourceClaim, ResourceOwner>();
+        foreach (var d in state.ActiveDeployments)
+        {
+            var owner = OwnerOf(state, d);
+            foreach (var text in d.Claims)
+            {
+                owners[ClaimText.Parse(text)] = owner;
+            }
+        }
+        return owners;
+    }
+
+    public static ResourceOwner OwnerOf(LocationState state, DeploymentEntry entry) =>
+        new(state.LocationId.Value, entry.Id, entry.Version, entry.Hash);
+
+    /// <summary>True when the shims and scripts were generated from exactly this lockfile state.</summary>
+    public static bool IsCurrent(Location location, LocationState state)
+    {
+        var marker = Path.Combine(location.ActivateDirectory, GenerationMarker);
+        return File.Exists(marker) && File.ReadAllText(marker).Trim() == state.Hash.Hex;
+    }
+
+    /// <summary>Regenerates shims and activation scripts for the active deployments of <paramref name="state"/>.</summary>
+    public static void Refresh(Location location, LocationState state, LocationLock heldLock)
+    {
+        ArgumentNullException.ThrowIfNull(heldLock);
+        var active = state.ActiveDeployments.Select(d => DeployedPackage.Load(location, d)).ToList();
+        var shims = active.SelectMany(p => p.Resources.Shims).ToList();
+        var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in active)
+        {
+            foreach (var (key, value) in p.Resources.Env) env[key] = value;
+        }
+        ShimWriter.WriteAll(location.ShimsDirectory, shims, ShimPlatforms.Current);
+        ActivationScripts.Write(location.Path, new ActivationSpec(location.Path, location.Id.Value, location.ShimsDirectory, env));
+        Packster.Locations.AtomicFile.Write(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
+    }
+
+    /// <summary>Regenerates only when the derived files lag the lockfile (after a crash between commit and refresh).</summary>
+    public static bool RefreshIfStale(Location location, LocationState state, LocationLock heldLock)
+    {
+        if (IsCurrent(location, state)) return false;
+        Refresh(location, state, heldLock);
+        return true;
+    }
+}

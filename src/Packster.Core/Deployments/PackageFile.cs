@@ -1,0 +1,53 @@
+using System.Text;
+using Packster.Model;
+using Packster.Packaging;
+
+namespace Packster.Deployments;
+
+/// <summary>
+/// A <c>.packster</c> file whose name parsed, whose bytes hash to the sha256 in that name, and whose manifest (read
+/// without inflating the payload) names the same id and version. Nothing is trusted before all three hold.
+/// </summary>
+public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Manifest Manifest, byte[] ManifestBytes)
+{
+    /// <summary>Checks, in this order: the file exists, its name parses, its SHA-256 matches the name, its manifest is valid and agrees with the name.</summary>
+    public static PackageFile Open(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new PacksterException(ErrorCode.InvalidArgument, $"'{full}' is a directory, not a package file",
+            "to install a package, pass the .packster file that 'packster pack' wrote");
+        if (!File.Exists(full)) throw new PacksterException(ErrorCode.PathNotFound, $"package file '{full}' does not exist");
+
+        var name = PackageFileName.Parse(System.IO.Path.GetFileName(full));
+        var actual = Sha256Digest.ComputeFile(full);
+        if (actual != name.Sha256)
+        {
+            throw new PacksterException(ErrorCode.ChecksumMismatch,
+                $"checksum mismatch for '{name.FileName}': its name says sha256 {name.Sha256}, its content hashes to {actual}",
+                "the file was altered or truncated after it was packed; fetch it again");
+        }
+
+        byte[] manifestBytes;
+        using (var archive = PackageArchive.Open(full))
+        {
+            manifestBytes = archive.ReadManifestBytes();
+        }
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(manifestBytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new PacksterException(ErrorCode.ManifestInvalid, $"{name.FileName}!{Packster.Manifest.Manifest.FileName}: the manifest is not valid UTF-8");
+        }
+        var manifest = Packster.Manifest.ManifestReader.Parse(text, $"{name.FileName}!{Packster.Manifest.Manifest.FileName}");
+        if (manifest.Id != name.Id || manifest.Version != name.Version)
+        {
+            throw new PacksterException(ErrorCode.PackageFileNameInvalid,
+                $"'{name.FileName}' is named {name.Id} {name.Version} but its manifest says {manifest.Id} {manifest.Version}",
+                "package files must keep the name 'packster pack' gave them");
+        }
+        return new PackageFile(full, name, manifest, manifestBytes);
+    }
+}

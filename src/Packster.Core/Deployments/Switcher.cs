@@ -1,0 +1,58 @@
+using Packster.Locations;
+using Packster.Resources;
+
+namespace Packster.Deployments;
+
+/// <summary>
+/// <c>packster use id@version</c>: makes one deployment the active one of its package, in one lockfile commit,
+/// after the resource guard agreed (the claims of the version it replaces are released first).
+/// </summary>
+public sealed class Switcher
+{
+    private readonly Location _location;
+    private readonly InstallerOptions _options;
+
+    public Switcher(Location location, InstallerOptions options)
+    {
+        _location = location;
+        _options = options;
+    }
+
+    public DeploymentEntry Use(string selector, CancellationToken cancellationToken = default)
+    {
+        using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
+        var state = session.State;
+        var target = DeploymentSelector.Single(state, selector, _location.Id.Value);
+        if (target.Active) return target;
+
+        var current = state.OfPackage(target.Id).FirstOrDefault(d => d.Active);
+        var resources = DeployedPackage.Load(_location, target).Resources;
+        var release = current?.Claims.Select(ClaimText.Parse).ToList() ?? [];
+        ResourceGuard.EnsureNoConflicts(LocationActivation.Owners(state),
+            new ResourceChange(LocationActivation.OwnerOf(state, target), resources.Claims, release));
+
+        if (current is not null)
+        {
+            current.Active = false;
+            current.Claims.Clear();
+        }
+        target.Active = true;
+        target.Claims.Clear();
+        foreach (var c in resources.Claims) target.Claims.Add(ClaimText.Format(c));
+        session.Commit(state);
+        return target;
+    }
+
+    /// <summary>Pins (or unpins) a deployment so installing a newer version does not take over.</summary>
+    public DeploymentEntry SetPinned(string selector, bool pinned, CancellationToken cancellationToken = default)
+    {
+        using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
+        var state = session.State;
+        var matches = DeploymentSelector.Match(state, selector);
+        var target = matches.Count > 1 ? matches.FirstOrDefault(m => m.Active) ?? DeploymentSelector.Single(state, selector, _location.Id.Value)
+            : DeploymentSelector.Single(state, selector, _location.Id.Value);
+        target.Pinned = pinned;
+        session.Commit(state);
+        return target;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Packster.Handlers;
+using Packster.Locations;
+using Packster.Resources;
+
+namespace Packster.Deployments;
+
+/// <summary>
+/// Removes a deployment: uninstall handlers run first (a failure aborts unless forced), then the directory is renamed
+/// aside, the lockfile committed without it, shims regenerated, and only then is the directory deleted. When the
+/// active version goes, the highest remaining version of the package takes over if the resource guard allows it.
+/// </summary>
+public sealed class Uninstaller
+{
+    private readonly Location _location;
+    private readonly InstallerOptions _options;
+
+    public Uninstaller(Location location, InstallerOptions options)
+    {
+        _location = location;
+        _options = options;
+    }
+
+    public async Task<DeploymentEntry> UninstallAsync(string selector, bool force, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
+    {
+        using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
+        var state = session.State;
+        var entry = DeploymentSelector.Single(state, selector, _location.Id.Value);
+        var path = _location.DeploymentDirectory(entry.Hash);
+        var deployed = DeployedPackage.Load(_location, entry);
+
+        var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Uninstall, path, handlerTimeout);
+        if (!plan.IsEmpty)
+        {
+            try
+            {
+                await RunAsync(plan, deployed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PacksterException e) when (force && e.Code is ErrorCode.HandlerFailed or ErrorCode.HandlerTimedOut)
+            {
+                _options.Messages.WriteLine($"warning: {e.Message}; removing anyway (--force)");
+            }
+        }
+
+        state.Deployments.Remove(entry);
+        if (entry.Active) PromoteSuccessor(state, entry);
+        var trashed = _location.MoveToTrash(entry.Hash, session.Lock);
+        try
+        {
+            session.Commit(state);
+        }
+        catch
+        {
+            // Put the directory back: the lockfile still records it.
+            Directory.Move(trashed, path);
+            throw;
+        }
+        _location.EmptyTrash(session.Lock);
+        return entry;
+    }
+
+    /// <summary>The highest remaining version of the package becomes active, when its claims are free.</summary>
+    private void PromoteSuccessor(LocationState state, DeploymentEntry removed)
+    {
+        foreach (var candidate in state.OfPackage(removed.Id))
+        {
+            var resources = DeployedPackage.Load(_location, candidate).Resources;
+            var owner = LocationActivation.OwnerOf(state, candidate);
+            if (ResourceGuard.FindConflicts(LocationActivation.Owners(state), new ResourceChange(owner, resources.Claims)).Count > 0) continue;
+            candidate.Active = true;
+            candidate.Claims.Clear();
+            foreach (var c in resources.Claims) candidate.Claims.Add(ClaimText.Format(c));
+            return;
+        }
+    }
+
+    private async Task RunAsync(HandlerPlan plan, DeployedPackage deployed, CancellationToken ct)
+    {
+        var entry = deployed.Entry;
+        Directory.CreateDirectory(_location.LogsDirectory);
+        var logPath = Path.Combine(_location.LogsDirectory, $"{entry.Id}-{entry.Version}-{entry.Hash.Hex[..12]}-uninstall.log");
+        var parametersFile = Path.Combine(_location.StagingDirectory, $"{entry.Hash.Hex}.parameters.json");
+        Directory.CreateDirectory(_location.StagingDirectory);
+        await File.WriteAllTextAsync(parametersFile, deployed.Parameters.Canonical, ct).ConfigureAwait(false);
+        try
+        {
+            var context = new HandlerContext(HandlerAction.Uninstall, entry.Id, entry.Version, deployed.Path, _location.Path, deployed.Parameters.Json);
+            var env = HandlerEnvironment.Build(context, parametersFile, _options.BaseEnvironment);
+            await new HandlerRunner(_options.HandlerOutput).RunPlanAsync(plan, context, env, logPath, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(parametersFile);
+        }
+    }
+}

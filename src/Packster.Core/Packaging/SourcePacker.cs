@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Packster.Deployments;
+using Packster.Handlers;
+
+namespace Packster.Packaging;
+
+/// <summary>
+/// <c>packster pack</c>: validates the manifest, runs the pack handlers (when there are any) in a staging copy of
+/// the source so the user's folder is never modified, then packs what they produced (spec/handlers.md § pack).
+/// </summary>
+public sealed class SourcePacker
+{
+    private readonly SourcePackerOptions _options;
+
+    public SourcePacker(SourcePackerOptions options) => _options = options;
+
+    public async Task<(PackResult Result, Manifest.Manifest Manifest)> PackAsync(string sourceDir, string outputDir, CancellationToken cancellationToken = default)
+    {
+        sourceDir = Path.GetFullPath(sourceDir);
+        if (File.Exists(sourceDir)) throw new PacksterException(ErrorCode.NotADirectory, $"'{sourceDir}' is a file; pack takes the package's source folder");
+        if (!Directory.Exists(sourceDir)) throw new PacksterException(ErrorCode.PathNotFound, $"package source folder '{sourceDir}' does not exist");
+        var manifest = Manifest.ManifestReader.ReadFromDirectory(sourceDir);
+        var specs = HandlerSpecs.From(manifest);
+        if (!specs.ContainsKey(HandlerAction.Pack) && !specs.ContainsKey(HandlerAction.Any))
+        {
+            return (Packer.Pack(sourceDir, outputDir, manifest.Id, manifest.Version, _options.Progress, cancellationToken), manifest);
+        }
+
+        var staging = Path.Combine(Path.GetTempPath(), "packster-pack-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var plan = _options.Executors.Plan(specs, HandlerAction.Pack, staging, _options.HandlerTimeout);
+            PackStaging.Create(sourceDir, staging, cancellationToken);
+            var parameters = EffectiveParameters.Resolve(manifest.Parameters, null);
+            var parametersFile = Path.Combine(staging, ".packster-parameters.json");
+            var context = new HandlerContext(HandlerAction.Pack, manifest.Id, manifest.Version, staging, null, parameters.Json);
+            var logDir = Path.Combine(Path.GetTempPath(), "packster-logs");
+            Directory.CreateDirectory(logDir);
+            var logPath = Path.Combine(logDir, $"{manifest.Id}-{manifest.Version}-pack.log");
+            await File.WriteAllTextAsync(parametersFile, parameters.Canonical, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var env = HandlerEnvironment.Build(context, parametersFile, _options.BaseEnvironment);
+                await new HandlerRunner(_options.HandlerOutput).RunPlanAsync(plan, context, env, logPath, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                File.Delete(parametersFile);
+            }
+            // The handlers may not rename the package: its identity comes from the manifest the user wrote.
+            var produced = Manifest.ManifestReader.ReadFromDirectory(staging);
+            if (produced.Id != manifest.Id || produced.Version != manifest.Version)
+            {
+                throw new PacksterException(ErrorCode.ManifestInvalid,
+                    $"the pack handlers changed the manifest's id or version ({manifest.Id} {manifest.Version} → {produced.Id} {produced.Version})");
+            }
+            return (Packer.Pack(staging, outputDir, manifest.Id, manifest.Version, _options.Progress, cancellationToken), manifest);
+        }
+        finally
+        {
+            Installer.Discard(staging);
+        }
+    }
+}
+
+/// <summary>The outside world a <see cref="SourcePacker"/> talks to.</summary>
+public sealed record SourcePackerOptions
+{
+    public TextWriter HandlerOutput { get; init; } = TextWriter.Null;
+    public IProgress<PackProgress>? Progress { get; init; }
+    public ExecutorResolver Executors { get; init; } = ExecutorResolver.ForCurrentProcess();
+    public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
+    public TimeSpan? HandlerTimeout { get; init; }
+}
