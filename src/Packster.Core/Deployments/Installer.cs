@@ -69,7 +69,7 @@ public sealed class Installer
         try
         {
             var extraction = SafeExtractor.Extract(package.Path, staging, ExtractionLimits.Default, _options.ExtractionProgress, cancellationToken);
-            WriteRecord(staging, package.Name, hash, parameters, extraction);
+            CrashPoint.Hit("install.extracted");
 
             if (!handlerPlan.IsEmpty)
             {
@@ -78,8 +78,12 @@ public sealed class Installer
                     previous?.Version, previous is null ? null : _location.DeploymentDirectory(previous.Hash));
                 await RunHandlersAsync(handlerPlan, context, hash, finalPath, parameters, cancellationToken).ConfigureAwait(false);
             }
-
             cancellationToken.ThrowIfCancellationRequested();
+            CrashPoint.Hit("install.handlers-done");
+
+            // The record describes the deployment as it will live: after the handlers, which may add or change files.
+            WriteRecord(staging, package.Name, hash, parameters, handlerPlan.IsEmpty ? extraction : null);
+            CrashPoint.Hit("install.recorded");
             if (existing is not null)
             {
                 // --force: the old directory goes to the trash; until the commit below, recovery drops the record.
@@ -87,6 +91,7 @@ public sealed class Installer
                 state.Deployments.Remove(existing);
             }
             published = _location.PublishDeployment(staging, hash, session.Lock);
+            CrashPoint.Hit("install.published");
 
             var entry = new DeploymentEntry(package.Name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!)
             {
@@ -100,6 +105,7 @@ public sealed class Installer
             }
             state.Deployments.Add(entry);
             session.Commit(state);
+            CrashPoint.Hit("install.committed");
             _location.EmptyTrash(session.Lock);
             return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
         }
@@ -198,12 +204,22 @@ public sealed class Installer
         }
     }
 
-    private static void WriteRecord(string staging, PackageFileName name, Sha256Digest hash, EffectiveParameters parameters, ExtractionResult extraction)
+    /// <summary>Records every file's hash: from the extraction when nothing ran after it, else by scanning the staging tree.</summary>
+    private static void WriteRecord(string staging, PackageFileName name, Sha256Digest hash, EffectiveParameters parameters, ExtractionResult? extraction)
     {
-        var files = extraction.Entries.Where(e => e.Kind == PackageEntryKind.File)
-            .Select(e => new DeploymentFile(e.Path, e.Sha256!.Value, e.Size, (UnixFileMode)e.Mode)).ToList();
-        var links = extraction.Entries.Where(e => e.Kind == PackageEntryKind.Symlink)
-            .Select(e => new DeploymentLink(e.Path, e.LinkTarget!)).ToList();
+        IReadOnlyList<DeploymentFile> files;
+        IReadOnlyList<DeploymentLink> links;
+        if (extraction is not null)
+        {
+            files = extraction.Entries.Where(e => e.Kind == PackageEntryKind.File)
+                .Select(e => new DeploymentFile(e.Path, e.Sha256!.Value, e.Size, (UnixFileMode)e.Mode)).ToList();
+            links = extraction.Entries.Where(e => e.Kind == PackageEntryKind.Symlink)
+                .Select(e => new DeploymentLink(e.Path, e.LinkTarget!)).ToList();
+        }
+        else
+        {
+            (files, links) = DeploymentRecord.Scan(staging);
+        }
         new DeploymentRecord(name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!, files, links).WriteTo(staging);
     }
 

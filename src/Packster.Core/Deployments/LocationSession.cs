@@ -46,6 +46,7 @@ public sealed class LocationSession : IDisposable
     public void Commit(LocationState state)
     {
         Location.Commit(state, Lock);
+        CrashPoint.Hit("commit.lockfile-written");
         State = state;
         LocationActivation.Refresh(Location, state, Lock);
     }

@@ -29,22 +29,20 @@ public sealed class Uninstaller
         var path = _location.DeploymentDirectory(entry.Hash);
         var deployed = DeployedPackage.Load(_location, entry);
 
-        var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Uninstall, path, handlerTimeout);
-        if (!plan.IsEmpty)
+        try
         {
-            try
-            {
-                await RunAsync(plan, deployed, cancellationToken).ConfigureAwait(false);
-            }
-            catch (PacksterException e) when (force && e.Code is ErrorCode.HandlerFailed or ErrorCode.HandlerTimedOut)
-            {
-                _options.Messages.WriteLine($"warning: {e.Message}; removing anyway (--force)");
-            }
+            var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Uninstall, path, handlerTimeout);
+            if (!plan.IsEmpty) await RunAsync(plan, deployed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PacksterException e) when (force && e.Code is ErrorCode.HandlerFailed or ErrorCode.HandlerTimedOut or ErrorCode.HandlerExecutorMissing)
+        {
+            _options.Messages.WriteLine($"warning: {e.Message}; removing anyway (--force)");
         }
 
         state.Deployments.Remove(entry);
         if (entry.Active) PromoteSuccessor(state, entry);
         var trashed = _location.MoveToTrash(entry.Hash, session.Lock);
+        CrashPoint.Hit("uninstall.trashed");
         try
         {
             session.Commit(state);
@@ -55,6 +53,7 @@ public sealed class Uninstaller
             Directory.Move(trashed, path);
             throw;
         }
+        CrashPoint.Hit("uninstall.committed");
         _location.EmptyTrash(session.Lock);
         return entry;
     }

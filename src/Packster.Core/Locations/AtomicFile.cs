@@ -20,6 +20,7 @@ public static class AtomicFile
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
+            CrashPoint.Hit("atomic-write.before-rename");
             File.Move(temp, path, overwrite: true);
         }
         catch

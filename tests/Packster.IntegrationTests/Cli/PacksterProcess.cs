@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Packster.Testing;
+
+namespace Packster.IntegrationTests.Cli;
+
+/// <summary>The result of one real <c>packster</c> process.</summary>
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
+}
+
+/// <summary>
+/// Runs the built <c>packster</c> as a real child process, isolated from the user's configuration, cache and
+/// locations by pointing PACKSTER_CONFIG, PACKSTER_CACHE and PACKSTER_DATA_HOME into a temp directory.
+/// </summary>
+public sealed class PacksterProcess
+{
+    private readonly Dictionary<string, string> _environment;
+
+    public PacksterProcess(TempDirectory home)
+    {
+        Home = home;
+        _environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PACKSTER_CONFIG"] = home["config.toml"],
+            ["PACKSTER_CACHE"] = home["cache"],
+            ["PACKSTER_DATA_HOME"] = home["data"],
+            ["CI"] = "true",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        };
+    }
+
+    public TempDirectory Home { get; }
+
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "packster.dll");
+
+    public PacksterProcess With(string name, string value)
+    {
+        _environment[name] = value;
+        return this;
+    }
+
+    public ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Home.Path,
+        };
+        psi.ArgumentList.Add(Dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in _environment) psi.Environment[k] = v;
+        if (extra is not null)
+        {
+            foreach (var (k, v) in extra) psi.Environment[k] = v;
+        }
+        return psi;
+    }
+
+    public ProcessResult Run(params string[] args) => Run(args, null);
+
+    public ProcessResult Run(IEnumerable<string> args, IReadOnlyDictionary<string, string>? extra)
+    {
+        using var process = Process.Start(StartInfo(args, extra))!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"packster {string.Join(' ', args)} did not finish within 3 minutes");
+        }
+        process.WaitForExit();
+        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Runs and requires exit 0, returning stdout.</summary>
+    public string Ok(params string[] args)
+    {
+        var r = Run(args);
+        Assert.True(r.ExitCode == 0, $"packster {string.Join(' ', args)} failed: {r}");
+        return r.Stdout;
+    }
+}
