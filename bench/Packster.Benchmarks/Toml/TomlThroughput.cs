@@ -26,6 +26,7 @@ public static class TomlThroughput
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var pauseBefore = GC.GetTotalPauseDuration();
         for (var i = 0; i < rounds; i++)
         {
             var watch = Stopwatch.StartNew();
@@ -39,11 +40,12 @@ public static class TomlThroughput
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / rounds;
         var mean = total.TotalSeconds / rounds;
+        var pause = (GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds / rounds;
 
         // CPU time is reported too: on a busy machine wall-clock numbers mostly measure the other load.
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"toml parse: {utf8.Length / 1e6:0.0} MB document, mean {utf8.Length / mean / 1e6:0.0} MB/s, best {utf8.Length / best / 1e6:0.0} MB/s, " +
-            $"per CPU-second {utf8.Length / cpu / 1e6:0.0} MB/s, {allocated / 1e6:0.0} MB allocated per parse ({rounds} rounds, {keys} top-level keys seen)"));
+            $"per CPU-second {utf8.Length / cpu / 1e6:0.0} MB/s, {allocated / 1e6:0.0} MB allocated per parse, GC pauses {pause / mean:P0} of wall time ({rounds} rounds, {keys} top-level keys seen)"));
         return 0;
     }
 }
