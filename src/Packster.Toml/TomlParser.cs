@@ -19,6 +19,10 @@ internal sealed partial class TomlParser
     private readonly HashSet<string> _keyNames = new(StringComparer.Ordinal);
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _keyLookup;
 
+    // Arrays and inline tables recurse; a hostile document must not be able to overflow the stack.
+    internal const int MaxNesting = 256;
+
+    private int _depth;
     private int _pos;
     private int _line = 1;
     private int _lineStart;
@@ -482,10 +486,18 @@ internal sealed partial class TomlParser
                 return ParseKeyword("true", true);
             case 'f':
                 return ParseKeyword("false", false);
-            case '[':
-                return ParseArray();
-            case '{':
-                return ParseInlineTable();
+            case '[' or '{':
+                {
+                    if (++_depth > MaxNesting)
+                    {
+                        throw Error($"arrays and inline tables are nested more than {MaxNesting} deep", pos);
+                    }
+
+                    TomlNode nested = c == '[' ? ParseArray() : ParseInlineTable();
+                    _depth--;
+                    return nested;
+                }
+
             default:
                 if (char.IsAsciiDigit(c) || c == '+' || c == '-' || c == 'i' || c == 'n')
                 {

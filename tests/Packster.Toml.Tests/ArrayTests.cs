@@ -43,3 +43,28 @@ public class ArrayTests
     public void Unclosed_array_at_end_of_input() =>
         Assert.Equal("expected ',' or ']' after array element, found end of input", Toml.FailsAt("v = [1", 1, 7).Reason);
 }
+
+/// <summary>spec/toml.md §5 Nesting limit: deep nesting is an error, never a stack overflow.</summary>
+public class NestingTests
+{
+    [Fact]
+    public void Nesting_up_to_the_limit_parses()
+    {
+        var depth = 256;
+        var array = Toml.Value<TomlArray>("v = " + new string('[', depth) + new string(']', depth));
+        for (var i = 1; i < depth; i++)
+        {
+            array = Assert.IsType<TomlArray>(Assert.Single(array));
+        }
+
+        Assert.Empty(array);
+    }
+
+    [Fact]
+    public void Nesting_beyond_the_limit_is_an_error_at_the_bracket_that_exceeds_it()
+    {
+        var e = Toml.FailsAt("v = " + new string('[', 100_000), 1, 4 + 257);
+        Assert.Contains("nested more than 256 deep", e.Reason, StringComparison.Ordinal);
+        Toml.FailsAt("v = " + string.Concat(Enumerable.Repeat("{a=", 300)), 1, 4 + (256 * 3) + 1);
+    }
+}
