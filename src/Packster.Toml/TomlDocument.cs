@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Unicode;
 
 namespace Packster.Toml;
@@ -23,24 +24,14 @@ public static class TomlDocument
             utf8 = utf8[3..];
         }
 
-        // UTF-16 never needs more code units than UTF-8 has bytes.
-        var buffer = ArrayPool<char>.Shared.Rent(Math.Max(utf8.Length, 1));
-        try
+        if (!Utf8.IsValid(utf8))
         {
-            var status = Utf8.ToUtf16(utf8, buffer, out var read, out var written, replaceInvalidSequences: false);
-            if (status != OperationStatus.Done)
-            {
-                throw InvalidUtf8(buffer.AsSpan(0, written), utf8[read], file);
-            }
+            throw InvalidUtf8(utf8, file);
+        }
 
-            var text = new string(buffer, 0, written);
-            var hasSurrogates = CheckSurrogates(text, 0, file);
-            return new TomlParser(text, 0, hasSurrogates, file).ParseDocument();
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(buffer);
-        }
+        var text = Encoding.UTF8.GetString(utf8);
+        var hasSurrogates = CheckSurrogates(text, 0, file);
+        return new TomlParser(text, 0, hasSurrogates, file).ParseDocument();
     }
 
     /// <summary>Rejects lone surrogates (a .NET string can hold them; TOML text cannot). True when pairs occur.</summary>
@@ -73,8 +64,13 @@ public static class TomlDocument
         return true;
     }
 
-    private static TomlException InvalidUtf8(ReadOnlySpan<char> before, byte bad, string? file) =>
-        new($"invalid UTF-8: unexpected byte 0x{bad:X2}", PositionOf(before), file);
+    /// <summary>Decodes up to the first invalid sequence so the error can name its line and column.</summary>
+    private static TomlException InvalidUtf8(ReadOnlySpan<byte> utf8, string? file)
+    {
+        var buffer = new char[utf8.Length];
+        Utf8.ToUtf16(utf8, buffer, out var read, out var written, replaceInvalidSequences: false);
+        return new TomlException($"invalid UTF-8: unexpected byte 0x{utf8[read]:X2}", PositionOf(buffer.AsSpan(0, written)), file);
+    }
 
     /// <summary>The position just after <paramref name="before"/>, counting scalar values.</summary>
     private static TomlPosition PositionOf(ReadOnlySpan<char> before)

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Packster.Toml;
@@ -95,11 +96,19 @@ public sealed class TomlArray : TomlNode, IReadOnlyList<TomlNode>
 /// <summary>A table: keys in document order, each with the position of the key itself.</summary>
 public sealed class TomlTable : TomlNode, IEnumerable<KeyValuePair<string, TomlNode>>
 {
-    private readonly Dictionary<string, TomlNode> _values = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TomlPosition> _keyPositions = new(StringComparer.Ordinal);
-    private readonly List<string> _order = [];
+    // Most tables hold a handful of keys: entries live in one array in document order and are
+    // searched linearly; a hash index is built only once a table grows past IndexThreshold.
+    // This keeps a parsed document to about one allocation per table instead of four.
+    private const int IndexThreshold = 16;
+
+    private Entry[] _entries = [];
+    private int _count;
+    private Dictionary<string, int>? _index;
+    private KeyList? _keys;
 
     public TomlTable(TomlPosition position) : base(position) { }
+
+    private readonly record struct Entry(string Key, TomlNode Value, TomlPosition KeyPosition);
 
     /// <summary>How the table came to exist; decides which later headers and dotted keys may extend it.</summary>
     internal TomlTableOrigin Origin { get; set; }
@@ -111,38 +120,104 @@ public sealed class TomlTable : TomlNode, IEnumerable<KeyValuePair<string, TomlN
         Position = header;
     }
 
-    internal void SetKeyPosition(string key, TomlPosition position) => _keyPositions[key] = position;
+    internal void SetKeyPosition(string key, TomlPosition position)
+    {
+        var i = IndexOf(key);
+        _entries[i] = _entries[i] with { KeyPosition = position };
+    }
 
     public override string TypeName => "table";
-    public int Count => _order.Count;
-    public IReadOnlyList<string> Keys => _order;
+    public int Count => _count;
+    public IReadOnlyList<string> Keys => _keys ??= new KeyList(this);
 
-    public TomlNode this[string key] => _values[key];
+    public TomlNode this[string key] =>
+        IndexOf(key) is var i and >= 0 ? _entries[i].Value : throw new KeyNotFoundException($"The key '{key}' is not in the table.");
 
-    public bool ContainsKey(string key) => _values.ContainsKey(key);
+    public bool ContainsKey(string key) => IndexOf(key) >= 0;
 
-    public bool TryGetValue(string key, [NotNullWhen(true)] out TomlNode? value) => _values.TryGetValue(key, out value);
+    public bool TryGetValue(string key, [NotNullWhen(true)] out TomlNode? value)
+    {
+        var i = IndexOf(key);
+        value = i >= 0 ? _entries[i].Value : null;
+        return value is not null;
+    }
 
-    /// <summary>Where <paramref name="key"/> was written (its last segment, for dotted keys); the value's position when unknown.</summary>
-    public TomlPosition KeyPosition(string key) =>
-        _keyPositions.TryGetValue(key, out var p) ? p : _values.TryGetValue(key, out var v) ? v.Position : Position;
+    /// <summary>Where <paramref name="key"/> was written (its last segment, for dotted keys); the table's position when absent.</summary>
+    public TomlPosition KeyPosition(string key) => IndexOf(key) is var i and >= 0 ? _entries[i].KeyPosition : Position;
 
+    /// <summary>Adds a key the caller has already checked is absent (the parser reports duplicates with positions).</summary>
     internal void Add(string key, TomlNode value, TomlPosition keyPosition)
     {
-        _values.Add(key, value);
-        _keyPositions[key] = keyPosition;
-        _order.Add(key);
+        Debug.Assert(IndexOf(key) < 0, "duplicate key");
+        if (_count == _entries.Length)
+        {
+            Array.Resize(ref _entries, _count == 0 ? 4 : _count * 2);
+        }
+
+        _entries[_count] = new Entry(key, value, keyPosition);
+        if (_index is not null)
+        {
+            _index.Add(key, _count);
+        }
+        else if (_count == IndexThreshold)
+        {
+            _index = new Dictionary<string, int>(_count * 2, StringComparer.Ordinal);
+            for (var i = 0; i <= _count; i++)
+            {
+                _index.Add(_entries[i].Key, i);
+            }
+        }
+
+        _count++;
+    }
+
+    private int IndexOf(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (_index is not null)
+        {
+            return _index.TryGetValue(key, out var i) ? i : -1;
+        }
+
+        var entries = _entries;
+        for (var i = 0; i < _count; i++)
+        {
+            if (string.Equals(entries[i].Key, key))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     public IEnumerator<KeyValuePair<string, TomlNode>> GetEnumerator()
     {
-        foreach (var key in _order)
+        for (var i = 0; i < _count; i++)
         {
-            yield return new KeyValuePair<string, TomlNode>(key, _values[key]);
+            yield return new KeyValuePair<string, TomlNode>(_entries[i].Key, _entries[i].Value);
         }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private sealed class KeyList(TomlTable table) : IReadOnlyList<string>
+    {
+        public string this[int index] =>
+            (uint)index < (uint)table._count ? table._entries[index].Key : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public int Count => table._count;
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            for (var i = 0; i < table._count; i++)
+            {
+                yield return table._entries[i].Key;
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
 
 /// <summary>A TOML syntax or semantic error, with the file (when known), line and column.</summary>

@@ -326,6 +326,6 @@ internal sealed partial class TomlParser
     private TomlException UnexpectedInString(int pos, string kind) => _text[pos] switch
     {
         '\n' or '\r' => Error($"unterminated {kind}: a newline is not allowed before the closing quote", pos),
-        _ => Error($"control character {Describe(pos)} is not allowed in a {kind}; use an escape", pos),
+        _ => Error($"{Describe(pos)} is not allowed in a {kind}; use an escape", pos),
     };
 }

@@ -19,6 +19,10 @@ internal sealed partial class TomlParser
     private readonly HashSet<string> _keyNames = new(StringComparer.Ordinal);
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _keyLookup;
 
+    // Arrays and inline tables recurse; a hostile document must not be able to overflow the stack.
+    internal const int MaxNesting = 256;
+
+    private int _depth;
     private int _pos;
     private int _line = 1;
     private int _lineStart;
@@ -127,7 +131,7 @@ internal sealed partial class TomlParser
         var c = text[pos];
         if (c != '\n' && c != '\r')
         {
-            throw Error($"control character {Describe(pos)} is not allowed in a comment", pos);
+            throw Error($"{Describe(pos)} is not allowed in a comment", pos);
         }
 
         _pos = pos;
@@ -338,6 +342,8 @@ internal sealed partial class TomlParser
         {
             TomlTable { Origin: TomlTableOrigin.Inline } =>
                 $"cannot add keys to inline table '{name}' (defined at {at}); an inline table is complete at its '}}'",
+            TomlTable { Origin: TomlTableOrigin.Implicit } =>
+                $"cannot use dotted key '{KeyText()}' to extend table '{name}' created by a [header] at {existing.Position}",
             TomlTable =>
                 $"cannot use dotted key '{KeyText()}' to extend table '{name}' defined by a [header] at {existing.Position}",
             _ => $"cannot use '{name}' as a table in dotted key '{KeyText()}': it is already {Article(existing)} (defined at {at})",
@@ -480,10 +486,18 @@ internal sealed partial class TomlParser
                 return ParseKeyword("true", true);
             case 'f':
                 return ParseKeyword("false", false);
-            case '[':
-                return ParseArray();
-            case '{':
-                return ParseInlineTable();
+            case '[' or '{':
+                {
+                    if (++_depth > MaxNesting)
+                    {
+                        throw Error($"arrays and inline tables are nested more than {MaxNesting} deep", pos);
+                    }
+
+                    TomlNode nested = c == '[' ? ParseArray() : ParseInlineTable();
+                    _depth--;
+                    return nested;
+                }
+
             default:
                 if (char.IsAsciiDigit(c) || c == '+' || c == '-' || c == 'i' || c == 'n')
                 {
@@ -578,11 +592,11 @@ internal sealed partial class TomlParser
             var c = _pos < _text.Length ? _text[_pos] : '\0';
             if (c == ',')
             {
-                _pos++;
+                var comma = _pos++;
                 SkipWhitespace();
                 if (_pos < _text.Length && _text[_pos] == '}')
                 {
-                    throw Error("a trailing comma is not allowed in an inline table", _pos - 1);
+                    throw Error("a trailing comma is not allowed in an inline table", comma);
                 }
 
                 continue;

@@ -1,0 +1,15 @@
+using BenchmarkDotNet.Running;
+using Packster.Benchmarks.Toml;
+
+// `toml-mbps [MB]` prints TOML parse throughput quickly; anything else goes to BenchmarkDotNet,
+// which finds every benchmark class in this assembly (add classes, not switches).
+if (args.Length > 0 && args[0] == "toml-mbps")
+{
+    return TomlThroughput.Run(args.Skip(1).ToArray(), Console.Out);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
+
+/// <summary>Marker for <see cref="BenchmarkSwitcher"/>.</summary>
+public partial class Program;

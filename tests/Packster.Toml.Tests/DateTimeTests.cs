@@ -1,0 +1,59 @@
+using Packster.Toml;
+
+namespace Packster.Toml.Tests;
+
+/// <summary>spec/toml.md §2 (normalised text) and §5 Date-times (TOML 1.0.0 "Offset Date-Time" … "Local Time").</summary>
+public class DateTimeTests
+{
+    [Theory]
+    [InlineData("1979-05-27T07:32:00Z", TomlDateTimeKind.OffsetDateTime, "1979-05-27T07:32:00Z")]
+    [InlineData("1979-05-27T00:32:00.999999-07:00", TomlDateTimeKind.OffsetDateTime, "1979-05-27T00:32:00.999999-07:00")]
+    [InlineData("1979-05-27 07:32:00z", TomlDateTimeKind.OffsetDateTime, "1979-05-27T07:32:00Z")]
+    [InlineData("1979-05-27t07:32:00+05:30", TomlDateTimeKind.OffsetDateTime, "1979-05-27T07:32:00+05:30")]
+    [InlineData("1979-05-27T07:32:00", TomlDateTimeKind.LocalDateTime, "1979-05-27T07:32:00")]
+    [InlineData("1979-05-27 07:32:00.5", TomlDateTimeKind.LocalDateTime, "1979-05-27T07:32:00.5")]
+    [InlineData("1979-05-27", TomlDateTimeKind.LocalDate, "1979-05-27")]
+    [InlineData("07:32:00", TomlDateTimeKind.LocalTime, "07:32:00")]
+    [InlineData("00:32:00.123456789012", TomlDateTimeKind.LocalTime, "00:32:00.123456789012")]
+    public void Kinds_and_normalised_text(string toml, TomlDateTimeKind kind, string text)
+    {
+        var value = Toml.Value<TomlDateTime>($"v = {toml}");
+        Assert.Equal(kind, value.Kind);
+        Assert.Equal(text, value.Text);
+    }
+
+    [Theory]
+    [InlineData("2000-02-29")]  // divisible by 400: leap
+    [InlineData("2024-02-29")]
+    [InlineData("1990-12-31T23:59:60Z")] // leap second is allowed by the grammar
+    public void Valid_edge_dates(string toml) => Assert.Equal(toml, Toml.Value<TomlDateTime>($"v = {toml}").Text);
+
+    [Theory]
+    [InlineData("1900-02-29")]  // divisible by 100 only: not leap
+    [InlineData("2023-02-29")]
+    [InlineData("2023-04-31")]
+    [InlineData("2023-13-01")]
+    [InlineData("2023-00-10")]
+    [InlineData("2023-01-00")]
+    [InlineData("2023-1-01")]
+    [InlineData("2023-01-01T24:00:00")]
+    [InlineData("2023-01-01T23:60:00")]
+    [InlineData("2023-01-01T23:59:61")]
+    [InlineData("2023-01-01T23:59")]   // seconds are required in TOML 1.0
+    [InlineData("2023-01-01T23:59:00+24:00")]
+    [InlineData("2023-01-01T23:59:00+05")]
+    [InlineData("2023-01-01T23:59:00.")]
+    [InlineData("12:00")]
+    public void Invalid_dates_and_times_are_errors(string toml) => Toml.Fails($"v = {toml}");
+
+    [Fact]
+    public void A_space_without_a_following_time_ends_the_date()
+    {
+        var table = Toml.Parse("v = 1979-05-27 # birthday");
+        Assert.Equal(TomlDateTimeKind.LocalDate, Assert.IsType<TomlDateTime>(table["v"]).Kind);
+    }
+
+    [Fact]
+    public void Invalid_day_message_says_the_range() =>
+        Assert.Contains("day must be 01-28 in 2023-02", Toml.FailsAt("v = 2023-02-29", 1, 5).Reason, StringComparison.Ordinal);
+}

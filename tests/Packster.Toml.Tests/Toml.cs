@@ -1,0 +1,32 @@
+using Packster.Toml;
+
+namespace Packster.Toml.Tests;
+
+/// <summary>Short helpers so each test reads as the TOML it checks.</summary>
+internal static class Toml
+{
+    public const string File = "test.toml";
+
+    public static TomlTable Parse(string text) => TomlDocument.Parse(text, File);
+
+    public static TomlException Fails(string text) => Assert.Throws<TomlException>(() => TomlDocument.Parse(text, File));
+
+    public static TomlException FailsAt(string text, int line, int column)
+    {
+        var e = Fails(text);
+        Assert.Equal(new TomlPosition(line, column), e.Position);
+        Assert.StartsWith($"{File}:{line}:{column}: ", e.Message, StringComparison.Ordinal);
+        return e;
+    }
+
+    public static T Value<T>(string text, string key = "v")
+        where T : TomlNode => Assert.IsType<T>(Parse(text)[key]);
+
+    public static string String(string tomlValue) => Value<TomlString>($"v = {tomlValue}").Value;
+
+    public static long Integer(string tomlValue) => Value<TomlInteger>($"v = {tomlValue}").Value;
+
+    public static double Float(string tomlValue) => Value<TomlFloat>($"v = {tomlValue}").Value;
+
+    public static TomlTable Table(this TomlNode node, string key) => Assert.IsType<TomlTable>(((TomlTable)node)[key]);
+}
