@@ -34,17 +34,22 @@ public sealed class Manifest
         Version = version;
         Description = description;
         License = license;
-        Authors = authors;
+        Authors = authors.ToList().AsReadOnly();
         Homepage = homepage;
         Platform = platform;
-        Parameters = parameters;
-        Handlers = handlers;
-        Shims = shims;
+        Parameters = Frozen(parameters);
+        Handlers = Frozen(handlers);
+        Shims = Frozen(shims);
         Provides = provides;
-        Dependencies = dependencies;
-        PackLocation = packLocation;
-        InstallBundle = installBundle;
+        Dependencies = dependencies.ToList().AsReadOnly();
+        PackLocation = packLocation.ToList().AsReadOnly();
+        InstallBundle = installBundle.ToList().AsReadOnly();
     }
+
+    /// <summary>A read-only copy that keeps the manifest's order (callers cannot cast back and mutate it).</summary>
+    private static System.Collections.ObjectModel.ReadOnlyDictionary<TKey, TValue> Frozen<TKey, TValue>(IReadOnlyDictionary<TKey, TValue> source)
+        where TKey : notnull =>
+        new(source.ToDictionary(p => p.Key, p => p.Value));
 
     /// <summary>The file it was read from (as given to the reader; used in messages).</summary>
     public string File { get; }

@@ -448,7 +448,20 @@ internal sealed class ManifestBuilder
     /// <summary>A dotted key path; segments that are not bare TOML keys are quoted, as TOML would write them.</summary>
     internal static string Join(string parent, string key)
     {
-        var segment = key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') ? key : JsonSerializer.Serialize(key);
+        var segment = key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') ? key : Quote(key);
         return parent.Length == 0 ? segment : $"{parent}.{segment}";
+    }
+
+    /// <summary>A TOML basic string: quote, backslash and control characters escaped, everything else literal.</summary>
+    private static string Quote(string key)
+    {
+        var sb = new System.Text.StringBuilder("\"");
+        foreach (var c in key)
+        {
+            if (c is '"' or '\\') sb.Append('\\').Append(c);
+            else if (char.IsControl(c)) sb.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+            else sb.Append(c);
+        }
+        return sb.Append('"').ToString();
     }
 }

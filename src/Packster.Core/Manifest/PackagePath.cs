@@ -3,8 +3,8 @@ using System.Diagnostics.CodeAnalysis;
 namespace Packster.Manifest;
 
 /// <summary>
-/// A path inside a package: relative, '/'-separated, no empty, '.' or '..' segments, no backslash, no drive
-/// letter and no control characters, so joining it to a deployment directory can never leave that directory.
+/// A path inside a package: relative, '/'-separated, no empty, '.' or '..' segments, no backslash, no ':'
+/// (drive letters, alternate data streams) and no control characters, so joining it to a deployment directory can never leave that directory.
 /// </summary>
 public readonly record struct PackagePath
 {
@@ -36,6 +36,8 @@ public readonly record struct PackagePath
         foreach (var c in text)
         {
             if (char.IsControl(c)) return "it contains a control character";
+            // ':' names a drive or an NTFS alternate data stream on Windows.
+            if (c == ':') return "':' is not allowed in package paths";
         }
         foreach (var segment in text.Split('/'))
         {

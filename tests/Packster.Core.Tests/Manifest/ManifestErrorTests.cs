@@ -163,6 +163,7 @@ public sealed class ManifestErrorTests
     [InlineData("scripts/", "empty segment")]
     [InlineData("./install.sh", "'.' segment")]
     [InlineData("C:/install.sh", "drive letter")]
+    [InlineData("scripts/a.sh:stream", "':' is not allowed")]
     [InlineData("", "it is empty")]
     public void Handler_scripts_must_stay_inside_the_package(string script, string why)
     {

@@ -1,0 +1,176 @@
+using System.Text.Json;
+using Packster.Deployments;
+using Packster.Manifest;
+using Packster.Model;
+
+namespace Packster.Core.Tests.Deployments;
+
+/// <summary>spec/parameters.md §Validation, §Defaults, §Environment projection.</summary>
+public sealed class EffectiveParametersTests
+{
+    private static readonly IReadOnlyDictionary<string, ParameterDeclaration> Declared = ManifestReader.Parse("""
+        id = "svc"
+        version = "1.0.0"
+        [parameters.port]
+        type = "integer"
+        default = 8080
+        [parameters.greeting]
+        type = "string"
+        default = "Hello"
+        enum = ["Hello", "Hi"]
+        [parameters.ratio]
+        type = "number"
+        [parameters.loud]
+        type = "boolean"
+        default = false
+        [parameters.tags]
+        type = "array"
+        default = []
+        [parameters.extra]
+        type = "object"
+        [parameters.api-key]
+        type = "string"
+        required = true
+        """, "svc.toml").Parameters;
+
+    private static JsonElement J(string json) => JsonDocument.Parse(json).RootElement;
+
+    private static PacksterException Fails(string json) =>
+        Assert.Throws<PacksterException>(() => EffectiveParameters.Resolve(Declared, J(json)));
+
+    [Fact]
+    public void Defaults_are_applied_and_optional_parameters_without_default_stay_absent()
+    {
+        var p = EffectiveParameters.Resolve(Declared, J("{\"api-key\":\"k\"}"));
+        Assert.Equal("{\"api-key\":\"k\",\"greeting\":\"Hello\",\"loud\":false,\"port\":8080,\"tags\":[]}", p.Canonical);
+        Assert.False(p.Values.ContainsKey("ratio"));
+    }
+
+    [Fact]
+    public void Given_values_win_over_defaults()
+    {
+        var p = EffectiveParameters.Resolve(Declared, J("{\"port\":8081,\"api-key\":\"k\",\"ratio\":0.5,\"extra\":{\"b\":1,\"a\":2}}"));
+        Assert.Equal("{\"api-key\":\"k\",\"extra\":{\"a\":2,\"b\":1},\"greeting\":\"Hello\",\"loud\":false,\"port\":8081,\"ratio\":0.5,\"tags\":[]}", p.Canonical);
+    }
+
+    /// <summary>Same package + same effective parameters ⇒ same deployment, however the parameters were spelt.</summary>
+    [Fact]
+    public void Spelling_defaults_out_gives_the_same_deployment_hash()
+    {
+        var sha = Sha256Digest.Compute("package"u8);
+        var implicitDefaults = EffectiveParameters.Resolve(Declared, J("{\"api-key\":\"k\"}"));
+        var explicitDefaults = EffectiveParameters.Resolve(Declared, J("{ \"port\": 8080.0, \"greeting\": \"Hello\", \"api-key\": \"k\", \"loud\": false }"));
+        var other = EffectiveParameters.Resolve(Declared, J("{\"api-key\":\"k\",\"port\":8081}"));
+        Assert.Equal(DeploymentHash.Compute(sha, implicitDefaults), DeploymentHash.Compute(sha, explicitDefaults));
+        Assert.NotEqual(DeploymentHash.Compute(sha, implicitDefaults), DeploymentHash.Compute(sha, other));
+        Assert.NotEqual(DeploymentHash.Compute(sha, implicitDefaults), DeploymentHash.Compute(Sha256Digest.Compute("other"u8), implicitDefaults));
+    }
+
+    [Theory]
+    [InlineData("[1]", "expected a JSON object, found array")]
+    [InlineData("\"x\"", "expected a JSON object, found string")]
+    [InlineData("{\"port\":1,\"port\":2}", "'port' is given twice")]
+    public void Parameters_must_be_one_JSON_object(string json, string why)
+    {
+        var e = Fails(json);
+        Assert.Equal(ErrorCode.ParametersInvalidJson, e.Code);
+        Assert.Contains(why, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_parameters_suggest_the_nearest()
+    {
+        var e = Fails("{\"prot\":1,\"api-key\":\"k\"}");
+        Assert.Equal(ErrorCode.ParameterUnknown, e.Code);
+        Assert.Equal("parameter 'prot' is not declared by the package; did you mean 'port'?", e.Message);
+        Assert.Contains("api-key", e.Hint, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"port\":\"8081\"}", "parameter 'port': expected an integer, found a string (\"8081\")")]
+    [InlineData("{\"port\":80.5}", "parameter 'port': expected an integer, found a number (80.5)")]
+    [InlineData("{\"port\":null}", "parameter 'port': expected an integer, found a null (null)")]
+    [InlineData("{\"greeting\":1}", "parameter 'greeting': expected a string, found an integer (1)")]
+    [InlineData("{\"loud\":\"true\"}", "parameter 'loud': expected a boolean, found a string (\"true\")")]
+    [InlineData("{\"ratio\":\"0.5\"}", "parameter 'ratio': expected a number, found a string (\"0.5\")")]
+    [InlineData("{\"tags\":{}}", "parameter 'tags': expected an array, found an object ({})")]
+    [InlineData("{\"extra\":[]}", "parameter 'extra': expected an object, found an array ([])")]
+    public void Wrong_types_name_the_parameter_expected_and_found(string json, string message)
+    {
+        var e = Fails(json);
+        Assert.Equal(ErrorCode.ParameterWrongType, e.Code);
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void Integers_may_be_written_with_a_zero_fraction() =>
+        Assert.Equal(8081, EffectiveParameters.Resolve(Declared, J("{\"port\":8081.0,\"api-key\":\"k\"}")).Values["port"].GetDouble());
+
+    [Fact]
+    public void Enum_values_are_enforced()
+    {
+        var e = Fails("{\"greeting\":\"Yo\",\"api-key\":\"k\"}");
+        Assert.Equal(ErrorCode.ParameterNotInEnum, e.Code);
+        Assert.Equal("parameter 'greeting': \"Yo\" is not one of \"Hello\", \"Hi\"", e.Message);
+    }
+
+    [Fact]
+    public void Required_parameters_must_be_given()
+    {
+        var e = Assert.Throws<PacksterException>(() => EffectiveParameters.Resolve(Declared, null));
+        Assert.Equal(ErrorCode.ParameterMissing, e.Code);
+        Assert.Equal("parameter 'api-key' is required and has no default", e.Message);
+    }
+
+    /// <summary>spec/parameters.md §Validation order: unknown before type before enum before missing.</summary>
+    [Fact]
+    public void Checks_run_in_the_documented_order()
+    {
+        Assert.Equal(ErrorCode.ParameterUnknown, Fails("{\"port\":\"x\",\"nope\":1}").Code);
+        Assert.Equal(ErrorCode.ParameterWrongType, Fails("{\"greeting\":\"Yo\",\"port\":\"x\"}").Code);
+        Assert.Equal(ErrorCode.ParameterNotInEnum, Fails("{\"greeting\":\"Yo\"}").Code);
+    }
+
+    [Fact]
+    public void No_declarations_accept_only_no_parameters()
+    {
+        var none = new Dictionary<string, ParameterDeclaration>();
+        Assert.Equal("{}", EffectiveParameters.Resolve(none, null).Canonical);
+        Assert.Equal("{}", EffectiveParameters.Resolve(none, J("{}")).Canonical);
+        Assert.Equal("this package declares no parameters", Assert.Throws<PacksterException>(() => EffectiveParameters.Resolve(none, J("{\"a\":1}"))).Hint);
+    }
+
+    [Fact]
+    public void Scalars_are_projected_to_environment_variables()
+    {
+        var p = EffectiveParameters.Resolve(Declared, J("{\"api-key\":\"s3 cr;t\",\"ratio\":1.50,\"extra\":{}}"));
+        var env = p.EnvironmentVariables();
+        Assert.Equal("s3 cr;t", env["PACKSTER_PARAM_API_KEY"]);
+        Assert.Equal("8080", env["PACKSTER_PARAM_PORT"]);
+        Assert.Equal("1.5", env["PACKSTER_PARAM_RATIO"]);
+        Assert.Equal("false", env["PACKSTER_PARAM_LOUD"]);
+        Assert.Equal("Hello", env["PACKSTER_PARAM_GREETING"]);
+        Assert.False(env.ContainsKey("PACKSTER_PARAM_TAGS"));
+        Assert.False(env.ContainsKey("PACKSTER_PARAM_EXTRA"));
+    }
+
+    [Theory]
+    [InlineData("port", "PACKSTER_PARAM_PORT")]
+    [InlineData("api-key", "PACKSTER_PARAM_API_KEY")]
+    [InlineData("myValue2", "PACKSTER_PARAM_MYVALUE2")]
+    [InlineData("_x", "PACKSTER_PARAM__X")]
+    public void Environment_names_upper_case_and_replace_non_alphanumerics(string name, string env) =>
+        Assert.Equal(env, ParameterName.EnvironmentVariable(name));
+
+    [Fact]
+    public void Template_values_cover_locations_and_parameters()
+    {
+        var p = EffectiveParameters.Resolve(Declared, J("{\"api-key\":\"k\",\"extra\":{\"b\":1}}"));
+        var values = p.TemplateValues("/l/d", "/l");
+        Assert.Equal("/l/d", values["deployment"]);
+        Assert.Equal("/l", values["location"]);
+        Assert.Equal("8080", values["param.port"]);
+        Assert.Equal("{\"b\":1}", values["param.extra"]);
+        Assert.Equal("[]", values["param.tags"]);
+    }
+}
