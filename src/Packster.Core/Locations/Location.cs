@@ -112,8 +112,8 @@ public sealed class Location
     private static Location Load(string path, PacksterPaths paths)
     {
         var full = paths.ResolvePath(path);
-        var state = Lockfile.Read(System.IO.Path.Combine(full, Lockfile.FileName));
-        return new Location(full, state.LocationId, paths);
+        // Only the header: the whole file is validated by ReadState, under the lock, where it matters.
+        return new Location(full, Lockfile.ReadLocationId(System.IO.Path.Combine(full, Lockfile.FileName)), paths);
     }
 
     private static bool LooksLikePath(string s) =>

@@ -74,11 +74,49 @@ public static class Lockfile
         return [.. bytes, (byte)'\n'];
     }
 
+    /// <summary>
+    /// Reads only the schema and the location id, without interpreting the rest: what opening a location needs.
+    /// The full file is validated when the state is read. Same errors as <see cref="Read"/> for those two fields.
+    /// </summary>
+    public static LocationId ReadLocationId(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw LocationErrors.LockfileUnreadable(path, "the file does not exist", e);
+        }
+        CheckSchema(bytes, path);
+        var reader = new Utf8JsonReader(bytes);
+        try
+        {
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isLocation = reader.ValueTextEquals("location"u8);
+                reader.Read();
+                if (isLocation && reader.TokenType == JsonTokenType.String)
+                {
+                    var text = reader.GetString();
+                    return LocationId.TryParse(text, out var id, out var why) ? id : throw LocationErrors.LockfileUnreadable(path, $"$.location: '{text}': {why}");
+                }
+                reader.Skip();
+            }
+        }
+        catch (JsonException e)
+        {
+            throw LocationErrors.LockfileUnreadable(path, Describe(e), e);
+        }
+        throw LocationErrors.LockfileUnreadable(path, "$.location: missing");
+    }
+
     /// <summary>Parses lockfile bytes; <paramref name="path"/> only names the file in errors.</summary>
     public static LocationState Parse(ReadOnlySpan<byte> bytes, string path)
     {
-        var schema = ReadSchema(bytes, path);
-        if (schema != Schema.ToString(CultureInfo.InvariantCulture)) throw LocationErrors.LockfileSchemaUnsupported(path, schema);
+        CheckSchema(bytes, path);
 
         LockfileDto? dto;
         try
@@ -95,6 +133,7 @@ public static class Lockfile
 
     private static LocationState ToState(LockfileDto dto, Validator v)
     {
+        var seen = new HashSet<Sha256Digest>();
         var state = new LocationState(v.Required<LocationId>("$.location", dto.Location, s => LocationId.TryParse(s, out var id, out var why) ? (id, why) : (default, why)));
         foreach (var (i, d) in (dto.Deployments ?? []).Index())
         {
@@ -107,7 +146,7 @@ public static class Lockfile
             if (d.Package != package.FileName) v.Fail(at + ".package", $"expected '{package.FileName}', found '{d.Package}'");
             var entry = new DeploymentEntry(package, hash, d.Parameters ?? []);
             if (d.Path != entry.RelativePath) v.Fail(at + ".path", $"expected '{entry.RelativePath}', found '{d.Path}'");
-            if (state.Find(hash) is not null) v.Fail(at + ".deployment", $"deployment {hash} is listed twice");
+            if (!seen.Add(hash)) v.Fail(at + ".deployment", $"deployment {hash} is listed twice");
             if (d.InstalledAt is not null)
             {
                 entry.InstalledAt = DateTimeOffset.TryParseExact(d.InstalledAt, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
@@ -137,6 +176,12 @@ public static class Lockfile
     private static (PackageId, string?) ParseId(string s) => PackageId.TryParse(s, out var id, out var why) ? (id, null) : (default, why);
 
     private static (Sha256Digest, string?) ParseSha(string s) => Sha256Digest.TryParse(s, out var d) ? (d, null) : (default, "expected 64 lowercase hex characters");
+
+    private static void CheckSchema(ReadOnlySpan<byte> bytes, string path)
+    {
+        var schema = ReadSchema(bytes, path);
+        if (schema != Schema.ToString(CultureInfo.InvariantCulture)) throw LocationErrors.LockfileSchemaUnsupported(path, schema);
+    }
 
     /// <summary>
     /// Finds the top-level <c>"schema"</c> before anything else is interpreted, so a newer format that this build

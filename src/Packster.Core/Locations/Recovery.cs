@@ -25,7 +25,7 @@ public static class Recovery
     {
         // Read first: if the lockfile cannot be read, nothing may be judged unrecorded, so nothing is touched.
         var state = location.ReadState();
-        var report = new RecoveryReport();
+        var report = new RecoveryReport { State = state };
 
         foreach (var temp in Entries(location.Path, AtomicFile.TempPattern(Lockfile.FileName)))
         {
@@ -99,6 +99,12 @@ public sealed class RecoveryReport
 
     /// <summary>Recorded deployments removed from the lockfile because their directory was missing or incomplete.</summary>
     public List<DroppedDeployment> Dropped { get; } = [];
+
+    /// <summary>
+    /// The lockfile's state after recovery, as read under the lock: the installer can mutate and commit it without
+    /// reading the lockfile again. (For <see cref="Recovery.Inspect"/>: the state as read, nothing dropped.)
+    /// </summary>
+    public LocationState State { get; internal set; } = null!;
 
     /// <summary>True when the lockfile was rewritten: activation (shims, scripts) should be regenerated from it.</summary>
     public bool LockfileRewritten { get; set; }

@@ -127,7 +127,7 @@ public sealed class LockfileTests
         File.WriteAllBytes(location.LockfilePath, corrupt);
         Directory.CreateDirectory(Path.Combine(location.DeploymentsDirectory, LocationTestBed.Hash("unrecorded").Hex));
 
-        Assert.Equal(ErrorCode.LockfileUnreadable, Assert.Throws<PacksterException>(() => Location.Open(location.Path, bed.Paths)).Code);
+        Assert.Equal(ErrorCode.LockfileUnreadable, Assert.Throws<PacksterException>(() => Location.Open(location.Path, bed.Paths).ReadState()).Code);
         using (var held = LocationLock.Acquire(location, TimeSpan.Zero))
         {
             Assert.Equal(ErrorCode.LockfileUnreadable, Assert.Throws<PacksterException>(() => Recovery.Run(location, held)).Code);
@@ -135,6 +135,17 @@ public sealed class LockfileTests
         Assert.Equal(corrupt, File.ReadAllBytes(location.LockfilePath));
         // Recovery judged nothing "unrecorded" without a readable lockfile.
         Assert.Equal(2, Directory.GetDirectories(location.DeploymentsDirectory).Length);
+    }
+
+    [Fact]
+    public void Opening_a_location_with_a_newer_schema_fails_before_anything_else()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        File.WriteAllText(location.LockfilePath, "{\"schema\": 2, \"location\": \"dev\", \"whatever\": {}}\n");
+        var e = Assert.Throws<PacksterException>(() => Location.Open("dev", bed.Paths));
+        Assert.Equal(ErrorCode.LockfileSchemaUnsupported, e.Code);
+        Assert.Contains(location.LockfilePath, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

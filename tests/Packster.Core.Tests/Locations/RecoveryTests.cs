@@ -90,6 +90,8 @@ public sealed class RecoveryTests
         var state = location.ReadState();
         Assert.Empty(state.Deployments);
         Assert.Empty(state.Owners);
+        Assert.Empty(report.State.Deployments); // the state handed back is the repaired one
+        Assert.Equal(state.Hash, report.State.Hash);
     }
 
     [Fact]

@@ -98,5 +98,17 @@ public sealed class LocationCommandTests : IDisposable
         Assert.Equal(corrupt, File.ReadAllBytes(lockfile));
     }
 
+    [Fact]
+    public void Show_notes_leftovers_of_an_interrupted_operation_without_touching_them()
+    {
+        Run("location", "create", "dev");
+        var leftover = _temp["cwd/dev/.packster/staging/0123456789abcdef"];
+        Directory.CreateDirectory(leftover);
+        var (exit, _, err) = Run("location", "show", "dev");
+        Assert.Equal(0, exit);
+        Assert.Contains("leftovers of an interrupted operation", err, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(leftover)); // spec/lockfile.md § Recovery: read-only commands only tolerate leftovers
+    }
+
     public void Dispose() => _temp.Dispose();
 }

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using Packster.Testing;
+
+namespace Packster.IntegrationTests.Locations;
+
+/// <summary>
+/// The real <c>packster</c> executable in a child process: spec/errors.md § Exit codes (a location failure exits 5, as
+/// the OS reports it) and spec/lockfile.md § Registry (a shell resolves an id without .NET).
+/// </summary>
+public sealed class LocationProcessTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("packster-proc-loc");
+
+    private (int Exit, string Out, string Err) Packster(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _temp.Path };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "packster.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["HOME"] = _temp["home"];
+        info.Environment["USERPROFILE"] = _temp["home"];
+        info.Environment["PACKSTER_DATA_HOME"] = _temp["data"];
+        info.Environment.Remove("PACKSTER_LOCATION");
+        using var p = Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+
+    [Fact]
+    public void A_location_failure_exits_5_from_a_real_process()
+    {
+        Assert.Equal(0, Packster("location", "create", "dev").Exit);
+        var (exit, _, err) = Packster("location", "create", "dev");
+        Assert.Equal(5, exit);
+        Assert.StartsWith("error[PST5001]: ", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_shell_resolves_a_registered_id_by_reading_one_line()
+    {
+        if (OperatingSystem.IsWindows()) return; // POSIX sh is the reader this format is for
+        Assert.Equal(0, Packster("location", "create", "envs/dev", "--id", "dev").Exit);
+        var info = new ProcessStartInfo("sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("read -r dir < \"$PACKSTER_DATA_HOME/registry/dev\" && test -f \"$dir/packster-location.json\" && printf '%s' \"$dir\"");
+        info.Environment["PACKSTER_DATA_HOME"] = _temp["data"];
+        using var sh = Process.Start(info)!;
+        var output = sh.StandardOutput.ReadToEnd();
+        sh.WaitForExit();
+        Assert.Equal(0, sh.ExitCode);
+        Assert.Equal(_temp["envs/dev"], output);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
