@@ -221,7 +221,8 @@ public static class SafeExtractor
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
-            Share = FileShare.None,
+            // Not FileShare.None: on Unix that costs an flock per file, and the fresh staging directory is ours alone.
+            Share = FileShare.ReadWrite,
             BufferSize = 0,
             PreallocationSize = entry.Size,
         };
@@ -233,7 +234,7 @@ public static class SafeExtractor
             using var data = archive.OpenEntry(entry, dataOffset);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             int read;
-            while ((read = data.Read(buffer, 0, ChunkSize)) > 0)
+            while ((read = Fill(data, buffer)) > 0)
             {
                 ct.ThrowIfCancellationRequested();
                 hash.AppendData(buffer, 0, read);
@@ -247,6 +248,15 @@ public static class SafeExtractor
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Inflaters return a few KiB per call; gather a full chunk so each write is one big system call.</summary>
+    private static int Fill(Stream data, byte[] buffer)
+    {
+        var filled = 0;
+        int read;
+        while (filled < ChunkSize && (read = data.Read(buffer, filled, ChunkSize - filled)) > 0) filled += read;
+        return filled;
     }
 
     private static string FullPath(string stagingDir, string relative) =>
