@@ -12,42 +12,34 @@ internal sealed class FileCloner
 
     public int Cloned => _cloned;
 
-    /// <summary>Copies content, permission bits and modification time; returns the byte count.</summary>
-    public long Copy(string source, string destination)
+    /// <summary>Copies content, permission bits and modification time of <paramref name="source"/> (as scanned).</summary>
+    public void Copy(FileInfo source, string destination)
     {
-        long length;
-        if (_cloneAllowed && TryClone(source, destination, out length))
+        if (source.Length == 0)
+        {
+            // Never open an empty-looking source: FIFOs and devices report length 0 and opening one can block forever.
+            File.WriteAllBytes(destination, []);
+        }
+        else if (_cloneAllowed && TryClone(source.FullName, destination))
         {
             Interlocked.Increment(ref _cloned);
         }
         else
         {
-            length = new FileInfo(source).Length;
-            if (length == 0)
-            {
-                // Never open an empty-looking source: FIFOs and devices report length 0 and opening one can block forever.
-                File.WriteAllBytes(destination, []);
-            }
-            else
-            {
-                File.Copy(source, destination, overwrite: true);
-            }
+            // File.Copy keeps permission bits and modification time itself (one kernel copy, no extra calls).
+            File.Copy(source.FullName, destination, overwrite: true);
+            return;
         }
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(destination, File.GetUnixFileMode(source));
-        File.SetLastWriteTimeUtc(destination, File.GetLastWriteTimeUtc(source));
-        return length;
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(destination, source.UnixFileMode);
+        File.SetLastWriteTimeUtc(destination, source.LastWriteTimeUtc);
     }
 
-    private bool TryClone(string source, string destination, out long length)
+    private bool TryClone(string source, string destination)
     {
-        length = 0;
-        var info = new FileInfo(source);
-        if (info.Length == 0) return false;
         using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
         using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
         if (LibC.TryClone((int)output.SafeFileHandle.DangerousGetHandle(), (int)input.SafeFileHandle.DangerousGetHandle()))
         {
-            length = input.Length;
             return true;
         }
         _cloneAllowed = false;

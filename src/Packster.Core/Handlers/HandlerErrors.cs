@@ -50,6 +50,9 @@ internal static class HandlerErrors
     public static PacksterException Cancelled(string what, string package, string logPath) =>
         new(ErrorCode.HandlerCancelled, $"{what} of {package} was cancelled and stopped with all its processes; see {logPath}");
 
+    public static PacksterException CancelledBeforeStart(string what, string package) =>
+        new(ErrorCode.HandlerCancelled, $"{what} of {package} was not started: the operation was cancelled");
+
     public static PacksterException ParameterNameCollision(string variable, string first, string second) =>
         new(ErrorCode.HandlerParameterInvalid,
             $"parameters '{first}' and '{second}' both map to environment variable {variable}",

@@ -15,6 +15,9 @@ public sealed class HandlerRunner
     /// <summary>How long to wait for output to drain after the handler's processes were killed.</summary>
     private static readonly TimeSpan DrainAfterKill = TimeSpan.FromSeconds(10);
 
+    /// <summary>Timers cannot run longer (about 49 days); a longer limit means "no practical limit".</summary>
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly TextWriter _output;
     private readonly TimeProvider _time;
 
@@ -51,7 +54,7 @@ public sealed class HandlerRunner
         var what = handler.Describe();
         var package = $"{invocation.PackageId} {invocation.PackageVersion}";
         CheckRunnable(handler, what);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested) throw HandlerErrors.CancelledBeforeStart(what, package);
 
         var startInfo = new ProcessStartInfo
         {
@@ -71,7 +74,7 @@ public sealed class HandlerRunner
         await using var log = HandlerLog.Open(invocation.LogPath, _output, invocation.OutputPrefix);
         log.Header($"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {what} of {package}: {handler.Command} (in {invocation.WorkingDirectory}, limit {TimeSpanText.Format(handler.Timeout)})");
 
-        using var limit = new CancellationTokenSource(handler.Timeout, _time);
+        using var limit = new CancellationTokenSource(handler.Timeout < LongestTimer ? handler.Timeout : LongestTimer, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         var started = _time.GetTimestamp();
         using var process = new Process { StartInfo = startInfo };

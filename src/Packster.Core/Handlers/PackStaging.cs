@@ -40,10 +40,10 @@ public static class PackStaging
         Parallel.ForEach(
             tree.Files,
             new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount * 2) },
-            relative =>
+            file =>
             {
-                var length = cloner.Copy(Path.Combine(source, relative), Path.Combine(staging, relative));
-                Interlocked.Add(ref bytes, length);
+                cloner.Copy(file, Path.Combine(staging, Path.GetRelativePath(source, file.FullName)));
+                Interlocked.Add(ref bytes, file.Length);
             });
 
         // Directories last (deepest first): creating their entries changed their times.
@@ -51,7 +51,8 @@ public static class PackStaging
         return new PackStagingResult(staging, tree.Files.Count, cloner.Cloned, tree.Directories.Count, tree.Links.Count, bytes);
     }
 
-    private sealed record Tree(List<string> Directories, List<string> Files, List<(string Link, string Target)> Links);
+    // Files keep the FileInfo of the scan: its cached stat gives length, mode and time without asking again.
+    private sealed record Tree(List<string> Directories, List<FileInfo> Files, List<(string Link, string Target)> Links);
 
     private static Tree Scan(string source, CancellationToken cancellationToken)
     {
@@ -77,7 +78,7 @@ public static class PackStaging
                 }
                 else
                 {
-                    tree.Files.Add(relative);
+                    tree.Files.Add((FileInfo)entry);
                 }
             }
         }

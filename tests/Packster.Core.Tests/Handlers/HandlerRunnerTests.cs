@@ -269,6 +269,18 @@ public sealed class HandlerRunnerTests : IDisposable
         }
     }
 
+    [PosixFact]
+    public async Task A_cancelled_operation_starts_no_handler()
+    {
+        _h.Script("scripts/install.sh", "echo ran > ran.txt\n");
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+        var e = await Assert.ThrowsAsync<PacksterException>(() =>
+            _h.RunAsync(Handlers((HandlerAction.Install, new("scripts/install.sh"))), HandlerAction.Install, cancellationToken: cancel.Token));
+        Assert.Equal(ErrorCode.HandlerCancelled, e.Code);
+        Assert.False(File.Exists(Path.Combine(_h.Package, "ran.txt")));
+    }
+
     [LinuxFact]
     public async Task A_background_job_left_behind_by_a_successful_handler_is_killed_when_it_exits()
     {
