@@ -199,3 +199,49 @@ public class ActivationShellTests : IDisposable
         Assert.Equal("[]", File.ReadAllText(_dir["after.txt"]));
     }
 }
+
+/// <summary>spec/activation.md §3: ActivationEnvironment produces exactly the environment that sourcing activate.sh produces.</summary>
+public class ActivationEnvironmentTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("packster-actenv");
+
+    public void Dispose() => _dir.Dispose();
+
+    private static Dictionary<string, string?> Parse(byte[] envDashZero) =>
+        Shells.NulRecords(envDashZero).Where(r => !r.StartsWith("_=", StringComparison.Ordinal))
+            .ToDictionary(r => r[..r.IndexOf('=', StringComparison.Ordinal)], r => (string?)r[(r.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+
+    [ShellFact("bash")]
+    public void Matches_bash_when_switching_from_another_location()
+    {
+        var a = new ActivationSpec(_dir["a"], "a", _dir["a/shims"], new Dictionary<string, string> { ["ONLY_A"] = "1", ["SHARED"] = "a" });
+        var b = new ActivationSpec(_dir["b"], "b", _dir["b/shims"], new Dictionary<string, string> { ["SHARED"] = "b\nline", ["EMPTY"] = "x", ["NEW"] = "" });
+        ActivationScripts.Write(_dir["a"], a);
+        ActivationScripts.Write(_dir["b"], b);
+        var text = $"""
+            . {ShellQuoting.Posix(ActivationScripts.PathFor(_dir["a"], ActivationShell.Bash))}
+            env -0 > a.env
+            . {ShellQuoting.Posix(ActivationScripts.PathFor(_dir["b"], ActivationShell.Bash))}
+            env -0 > b.env
+            _packster_deactivate
+            env -0 > none.env
+
+            """;
+        var result = Shells.RunScript("bash", text, _dir.Path, new Dictionary<string, string?> { ["SHARED"] = "orig", ["EMPTY"] = "" });
+        Assert.True(result.ExitCode == 0, result.Stderr);
+
+        var expected = Parse(File.ReadAllBytes(_dir["a.env"]));
+        ActivationEnvironment.Activate(expected, b);
+        Assert.Equal(Parse(File.ReadAllBytes(_dir["b.env"])).OrderBy(p => p.Key, StringComparer.Ordinal), expected.OrderBy(p => p.Key, StringComparer.Ordinal));
+        ActivationEnvironment.Deactivate(expected);
+        Assert.Equal(Parse(File.ReadAllBytes(_dir["none.env"])).OrderBy(p => p.Key, StringComparer.Ordinal), expected.OrderBy(p => p.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Deactivate_without_an_active_location_changes_nothing()
+    {
+        var env = new Dictionary<string, string?> { ["PATH"] = "/bin", ["X"] = "" };
+        ActivationEnvironment.Deactivate(env);
+        Assert.Equal(new Dictionary<string, string?> { ["PATH"] = "/bin", ["X"] = "" }, env);
+    }
+}
