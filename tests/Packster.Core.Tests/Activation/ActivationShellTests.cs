@@ -151,6 +151,30 @@ public class ActivationShellTests : IDisposable
     [ShellFact("zsh")] public void Zsh_packster_use_switches_locations() => PackosterUseSwitchesAndRestores("zsh");
     [ShellFact("fish")] public void Fish_packster_use_switches_locations() => PackosterUseSwitchesAndRestores("fish");
 
+    private void StrictModeUsersAreNotBroken(string shell)
+    {
+        // Many users run with `set -eu`; activation must not trip over unset variables or non-zero statuses.
+        var text = $"""
+            set -eu
+            . ./init.sh
+            env -0 > before.env
+            packster-use {ShellQuoting.Posix(_locA)}
+            packster-use loc-b
+            packster-deactivate
+            packster-deactivate
+            env -0 > after.env
+            echo done
+
+            """;
+        var result = Shells.RunScript(shell, text, _dir.Path, Env(shell));
+        Assert.Equal("", result.Stderr);
+        Assert.Equal("done\n", result.Text);
+        Assert.Equal(Snapshot("before.env"), Snapshot("after.env"));
+    }
+
+    [ShellFact("bash")] public void Bash_with_set_eu_activates_and_deactivates() => StrictModeUsersAreNotBroken("bash");
+    [ShellFact("zsh")] public void Zsh_with_set_eu_activates_and_deactivates() => StrictModeUsersAreNotBroken("zsh");
+
     [ShellFact("bash")]
     public void Deactivate_keeps_later_path_changes_and_removes_only_the_shims_entry()
     {
