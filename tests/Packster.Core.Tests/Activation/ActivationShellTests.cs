@@ -191,6 +191,21 @@ public class ActivationShellTests : IDisposable
         Assert.Equal("/first:" + OriginalPath("bash") + ":/extra", File.ReadAllText(_dir["path.txt"]));
     }
 
+    [ShellFact("fish")]
+    public void Fish_deactivate_keeps_later_path_changes_and_removes_only_the_shims_entry()
+    {
+        var text = $"""
+            source {ShellQuoting.Fish(Path.Combine(_locA, "activate", "activate.fish"))}
+            set -gx PATH /first $PATH /extra
+            _packster_deactivate
+            printf '%s' "$PATH" > path.txt
+
+            """;
+        var result = Shells.RunScript("fish", text, _dir.Path, Env("fish"));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("/first:" + OriginalPath("fish") + ":/extra", File.ReadAllText(_dir["path.txt"]));
+    }
+
     [ShellFact("sh")]
     public void Activation_of_a_location_survives_into_a_child_shell_that_can_deactivate_it()
     {
