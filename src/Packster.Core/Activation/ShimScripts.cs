@@ -16,7 +16,7 @@ public static class ShimScripts
     {
         var sb = new StringBuilder();
         sb.Append("#!/bin/sh\n");
-        sb.Append("# packster shim '").Append(shim.Name.Replace("\n", "?", StringComparison.Ordinal)).Append("': generated, do not edit\n");
+        sb.Append("# packster shim '").Append(shim.Name).Append("': generated, do not edit\n");
         foreach (var (key, value) in shim.Env)
         {
             sb.Append("export ").Append(key).Append('=').Append(ShellQuoting.Posix(value)).Append('\n');

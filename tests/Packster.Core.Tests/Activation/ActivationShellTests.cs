@@ -151,6 +151,30 @@ public class ActivationShellTests : IDisposable
     [ShellFact("zsh")] public void Zsh_packster_use_switches_locations() => PackosterUseSwitchesAndRestores("zsh");
     [ShellFact("fish")] public void Fish_packster_use_switches_locations() => PackosterUseSwitchesAndRestores("fish");
 
+    private void StrictModeUsersAreNotBroken(string shell)
+    {
+        // Many users run with `set -eu`; activation must not trip over unset variables or non-zero statuses.
+        var text = $"""
+            set -eu
+            . ./init.sh
+            env -0 > before.env
+            packster-use {ShellQuoting.Posix(_locA)}
+            packster-use loc-b
+            packster-deactivate
+            packster-deactivate
+            env -0 > after.env
+            echo done
+
+            """;
+        var result = Shells.RunScript(shell, text, _dir.Path, Env(shell));
+        Assert.Equal("", result.Stderr);
+        Assert.Equal("done\n", result.Text);
+        Assert.Equal(Snapshot("before.env"), Snapshot("after.env"));
+    }
+
+    [ShellFact("bash")] public void Bash_with_set_eu_activates_and_deactivates() => StrictModeUsersAreNotBroken("bash");
+    [ShellFact("zsh")] public void Zsh_with_set_eu_activates_and_deactivates() => StrictModeUsersAreNotBroken("zsh");
+
     [ShellFact("bash")]
     public void Deactivate_keeps_later_path_changes_and_removes_only_the_shims_entry()
     {
@@ -165,6 +189,21 @@ public class ActivationShellTests : IDisposable
         var result = Shells.RunScript("bash", text, _dir.Path, Env("bash"));
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal("/first:" + OriginalPath("bash") + ":/extra", File.ReadAllText(_dir["path.txt"]));
+    }
+
+    [ShellFact("fish")]
+    public void Fish_deactivate_keeps_later_path_changes_and_removes_only_the_shims_entry()
+    {
+        var text = $"""
+            source {ShellQuoting.Fish(Path.Combine(_locA, "activate", "activate.fish"))}
+            set -gx PATH /first $PATH /extra
+            _packster_deactivate
+            printf '%s' "$PATH" > path.txt
+
+            """;
+        var result = Shells.RunScript("fish", text, _dir.Path, Env("fish"));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("/first:" + OriginalPath("fish") + ":/extra", File.ReadAllText(_dir["path.txt"]));
     }
 
     [ShellFact("sh")]
@@ -197,5 +236,51 @@ public class ActivationShellTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal(Path.Combine(_locA, "shims"), File.ReadAllText(_dir["during.txt"]));
         Assert.Equal("[]", File.ReadAllText(_dir["after.txt"]));
+    }
+}
+
+/// <summary>spec/activation.md §3: ActivationEnvironment produces exactly the environment that sourcing activate.sh produces.</summary>
+public class ActivationEnvironmentTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("packster-actenv");
+
+    public void Dispose() => _dir.Dispose();
+
+    private static Dictionary<string, string?> Parse(byte[] envDashZero) =>
+        Shells.NulRecords(envDashZero).Where(r => !r.StartsWith("_=", StringComparison.Ordinal))
+            .ToDictionary(r => r[..r.IndexOf('=', StringComparison.Ordinal)], r => (string?)r[(r.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+
+    [ShellFact("bash")]
+    public void Matches_bash_when_switching_from_another_location()
+    {
+        var a = new ActivationSpec(_dir["a"], "a", _dir["a/shims"], new Dictionary<string, string> { ["ONLY_A"] = "1", ["SHARED"] = "a" });
+        var b = new ActivationSpec(_dir["b"], "b", _dir["b/shims"], new Dictionary<string, string> { ["SHARED"] = "b\nline", ["EMPTY"] = "x", ["NEW"] = "" });
+        ActivationScripts.Write(_dir["a"], a);
+        ActivationScripts.Write(_dir["b"], b);
+        var text = $"""
+            . {ShellQuoting.Posix(ActivationScripts.PathFor(_dir["a"], ActivationShell.Bash))}
+            env -0 > a.env
+            . {ShellQuoting.Posix(ActivationScripts.PathFor(_dir["b"], ActivationShell.Bash))}
+            env -0 > b.env
+            _packster_deactivate
+            env -0 > none.env
+
+            """;
+        var result = Shells.RunScript("bash", text, _dir.Path, new Dictionary<string, string?> { ["SHARED"] = "orig", ["EMPTY"] = "" });
+        Assert.True(result.ExitCode == 0, result.Stderr);
+
+        var expected = Parse(File.ReadAllBytes(_dir["a.env"]));
+        ActivationEnvironment.Activate(expected, b);
+        Assert.Equal(Parse(File.ReadAllBytes(_dir["b.env"])).OrderBy(p => p.Key, StringComparer.Ordinal), expected.OrderBy(p => p.Key, StringComparer.Ordinal));
+        ActivationEnvironment.Deactivate(expected);
+        Assert.Equal(Parse(File.ReadAllBytes(_dir["none.env"])).OrderBy(p => p.Key, StringComparer.Ordinal), expected.OrderBy(p => p.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Deactivate_without_an_active_location_changes_nothing()
+    {
+        var env = new Dictionary<string, string?> { ["PATH"] = "/bin", ["X"] = "" };
+        ActivationEnvironment.Deactivate(env);
+        Assert.Equal(new Dictionary<string, string?> { ["PATH"] = "/bin", ["X"] = "" }, env);
     }
 }

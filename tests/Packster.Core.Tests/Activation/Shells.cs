@@ -22,19 +22,20 @@ internal static class Shells
     /// <summary>The reason a test in <paramref name="shell"/> cannot run here, or null.</summary>
     public static string? SkipReason(string shell) =>
         OperatingSystem.IsWindows() ? "POSIX shells are not available on Windows"
-        : Find(shell) is null ? $"{shell} not installed (.ci/install-shells.sh installs it)" : null;
+        : Find(shell) is null ? $"{shell} not installed" + (shell is "zsh" or "fish" ? " (.ci/install-shells.sh installs it)" : "") : null;
 
     public static string[] ArgsFor(string shell, string scriptFile) => shell switch
     {
         "bash" => ["--norc", "--noprofile", scriptFile],
         "zsh" => ["-f", scriptFile],
         "fish" => ["--no-config", scriptFile],
+        "pwsh" => ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", scriptFile],
         _ => [scriptFile],
     };
 
     public static Result RunScript(string shell, string scriptText, string workDir, IDictionary<string, string?>? env = null, byte[]? stdin = null)
     {
-        var file = Path.Combine(workDir, "test-" + Guid.NewGuid().ToString("N")[..8] + "." + shell);
+        var file = Path.Combine(workDir, "test-" + Guid.NewGuid().ToString("N")[..8] + (shell == "pwsh" ? ".ps1" : "." + shell));
         File.WriteAllText(file, scriptText);
         return Run(Find(shell)!, ArgsFor(shell, file), workDir, env, stdin);
     }
