@@ -25,6 +25,7 @@ public enum ErrorCode
     InvalidVersionRange = 2007,
     InvalidPath = 2008,
     InvalidTemplate = 2009,
+    InvalidShimName = 2010,
 
     // 3xxx parameters (exit 3)
     ParametersInvalidJson = 3000,

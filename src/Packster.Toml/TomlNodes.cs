@@ -15,7 +15,7 @@ public abstract class TomlNode
     protected TomlNode(TomlPosition position) => Position = position;
 
     /// <summary>Where the value starts (for tables: the header or the opening brace; for implicit tables: the first key that created them).</summary>
-    public TomlPosition Position { get; }
+    public TomlPosition Position { get; private protected set; }
 
     /// <summary>The TOML type name used in messages: string, integer, float, boolean, datetime, datetime-local, date-local, time-local, array, table.</summary>
     public abstract string TypeName { get; }
@@ -79,6 +79,9 @@ public sealed class TomlArray : TomlNode, IReadOnlyList<TomlNode>
 
     public TomlArray(TomlPosition position) : base(position) { }
 
+    /// <summary>True for arrays built by [[header]] sections; only those may be appended to by later headers.</summary>
+    internal bool IsArrayOfTables { get; init; }
+
     public override string TypeName => "array";
     public int Count => _items.Count;
     public TomlNode this[int index] => _items[index];
@@ -97,6 +100,18 @@ public sealed class TomlTable : TomlNode, IEnumerable<KeyValuePair<string, TomlN
     private readonly List<string> _order = [];
 
     public TomlTable(TomlPosition position) : base(position) { }
+
+    /// <summary>How the table came to exist; decides which later headers and dotted keys may extend it.</summary>
+    internal TomlTableOrigin Origin { get; set; }
+
+    /// <summary>An implicitly created table becomes defined by a later [header]; it then points at that header.</summary>
+    internal void DefineByHeader(TomlPosition header)
+    {
+        Origin = TomlTableOrigin.Header;
+        Position = header;
+    }
+
+    internal void SetKeyPosition(string key, TomlPosition position) => _keyPositions[key] = position;
 
     public override string TypeName => "table";
     public int Count => _order.Count;

@@ -1,8 +1,13 @@
 using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using Packster.Deployments;
+using Packster.Manifest;
+using PackageManifest = Packster.Manifest.Manifest;
 
 namespace Packster.Cli.Commands;
 
-/// <summary><c>packster manifest check &lt;dir&gt;</c>.</summary>
+/// <summary><c>packster manifest check &lt;dir-or-file&gt; [--json]</c>: validate, then render a summary.</summary>
 internal static class ManifestCommand
 {
     public static Command Create(CliContext context)
@@ -13,10 +18,145 @@ internal static class ManifestCommand
         var check = new Command("check", "Validate a package's manifest; exit 0 when it is valid") { dir, json };
         check.SetAction(parse =>
         {
-            context.Err.WriteLine($"manifest check {parse.GetValue(dir)}: not wired yet");
-            return ExitCodes.Failure;
+            var manifest = Load(context, parse.GetValue(dir)!);
+            context.Out.Write(parse.GetValue(json) ? RenderJson(manifest) : RenderText(manifest));
+            return ExitCodes.Success;
         });
         command.Subcommands.Add(check);
         return command;
+    }
+
+    private static PackageManifest Load(CliContext context, string argument)
+    {
+        var path = context.ResolvePath(argument);
+        if (Directory.Exists(path)) return ManifestReader.ReadFromDirectory(path);
+        if (File.Exists(path)) return ManifestReader.Read(path);
+        throw new PacksterException(ErrorCode.PathNotFound, $"'{argument}' does not exist",
+            $"give a package source folder or its {PackageManifest.FileName}");
+    }
+
+    private static string RenderText(PackageManifest m)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"{m.Id} {m.Version}: valid ({m.File})");
+        if (m.Description is not null) sb.AppendLine($"  description: {m.Description}");
+        if (!m.Platform.IsAny) sb.AppendLine($"  platform:    {m.Platform}");
+        sb.AppendLine($"  parameters:  {(m.Parameters.Count == 0 ? "none" : string.Join(", ", m.Parameters.Values.Select(Describe)))}");
+        sb.AppendLine($"  shims:       {(m.Shims.Count == 0 ? "none" : string.Join(", ", m.Shims.Values.Select(s => $"{s.Name} -> {s.Target}")))}");
+        sb.AppendLine($"  handlers:    {(m.Handlers.Count == 0 ? "none" : string.Join(", ", m.Handlers.Values.Select(h => $"{HandlerSpec.KeyOf(h.Action)}: {h.Script}")))}");
+        if (m.Dependencies.Count > 0) sb.AppendLine($"  depends on:  {string.Join(", ", m.Dependencies)}");
+        return sb.ToString();
+    }
+
+    private static string Describe(ParameterDeclaration p) =>
+        $"{p.Name} ({p.TypeName}{(p.Default is { } d ? $" = {CanonicalJson.Serialize(d)}" : p.Required ? ", required" : "")})";
+
+    private static string RenderJson(PackageManifest m)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", m.Id.Value);
+            w.WriteString("version", m.Version.ToString());
+            WriteOptional(w, "description", m.Description);
+            WriteOptional(w, "license", m.License);
+            WriteOptional(w, "homepage", m.Homepage?.ToString());
+            WriteStrings(w, "authors", m.Authors);
+            w.WriteStartObject("platform");
+            WriteStrings(w, "os", m.Platform.Os);
+            WriteStrings(w, "arch", m.Platform.Arch);
+            w.WriteEndObject();
+            w.WriteStartObject("parameters");
+            foreach (var p in m.Parameters.Values)
+            {
+                w.WriteStartObject(p.Name);
+                w.WriteString("type", p.TypeName);
+                if (p.Default is { } d)
+                {
+                    w.WritePropertyName("default");
+                    d.WriteTo(w);
+                }
+                w.WriteBoolean("required", p.Required);
+                WriteOptional(w, "description", p.Description);
+                if (p.Enum is { } values)
+                {
+                    w.WriteStartArray("enum");
+                    foreach (var v in values) v.WriteTo(w);
+                    w.WriteEndArray();
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            w.WriteStartObject("handlers");
+            foreach (var h in m.Handlers.Values)
+            {
+                w.WriteStartObject(HandlerSpec.KeyOf(h.Action));
+                w.WriteString("script", h.Script.Value);
+                if (h.Timeout is { } t) w.WriteNumber("timeoutSeconds", t.TotalSeconds);
+                if (h.Executor is { } e) WriteStrings(w, "executor", e);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            w.WriteStartObject("shims");
+            foreach (var s in m.Shims.Values)
+            {
+                w.WriteStartObject(s.Name.Value);
+                w.WriteString("target", s.Target.Value);
+                WriteStrings(w, "args", s.Args.Select(a => a.Text));
+                WriteTemplates(w, "env", s.Env);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            w.WriteStartObject("provides");
+            WriteTemplates(w, "env", m.Provides.Env);
+            WriteStrings(w, "ports", m.Provides.Ports.Select(p => p.Text));
+            WriteStrings(w, "shared-files", m.Provides.SharedFiles.Select(p => p.Text));
+            WriteStrings(w, "shared-dirs", m.Provides.SharedDirs.Select(p => p.Text));
+            w.WriteEndObject();
+            WriteRequirements(w, "dependencies", m.Dependencies);
+            WriteRequirements(w, "pack-location", m.PackLocation);
+            w.WriteStartObject("install-bundle");
+            foreach (var b in m.InstallBundle)
+            {
+                w.WriteStartObject(b.Id.Value);
+                w.WriteString("version", b.Range.ToString());
+                if (b.Parameters is { } p)
+                {
+                    w.WritePropertyName("parameters");
+                    p.WriteTo(w);
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + Environment.NewLine;
+    }
+
+    private static void WriteOptional(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is not null) w.WriteString(name, value);
+    }
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
+    }
+
+    private static void WriteTemplates(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, Template> values)
+    {
+        w.WriteStartObject(name);
+        foreach (var (k, v) in values) w.WriteString(k, v.Text);
+        w.WriteEndObject();
+    }
+
+    private static void WriteRequirements(Utf8JsonWriter w, string name, IEnumerable<PackageRequirement> requirements)
+    {
+        w.WriteStartObject(name);
+        foreach (var r in requirements) w.WriteString(r.Id.Value, r.Range.ToString());
+        w.WriteEndObject();
     }
 }

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Packster.Manifest;
+
+namespace Packster.Deployments;
+
+/// <summary>
+/// The parameters a deployment runs with: the given values checked against the declarations, defaults applied.
+/// Guarantees every member is declared and has its declared type and enum value, every required parameter is
+/// present, and <see cref="Canonical"/> is the canonical JSON used for the deployment hash (spec/parameters.md).
+/// </summary>
+public sealed class EffectiveParameters
+{
+    private EffectiveParameters(IReadOnlyDictionary<string, JsonElement> values, IReadOnlyDictionary<string, ParameterDeclaration> declarations)
+    {
+        Values = values;
+        Declarations = declarations;
+        Json = JsonSerializer.SerializeToElement(values.ToDictionary(p => p.Key, p => p.Value), EffectiveParametersContext.Default.DictionaryStringJsonElement);
+        Canonical = CanonicalJson.Serialize(Json);
+    }
+
+    /// <summary>The effective values by name (given or default; optional parameters without a default are absent).</summary>
+    public IReadOnlyDictionary<string, JsonElement> Values { get; }
+
+    public IReadOnlyDictionary<string, ParameterDeclaration> Declarations { get; }
+
+    /// <summary>The effective parameters as one JSON object.</summary>
+    public JsonElement Json { get; }
+
+    /// <summary>The canonical JSON text of <see cref="Json"/>.</summary>
+    public string Canonical { get; }
+
+    /// <summary>
+    /// Validates <paramref name="given"/> (null = no parameters) in the order of spec/parameters.md §Validation:
+    /// a JSON object without duplicate names → every name declared → each value's type → enum → required present; then defaults.
+    /// </summary>
+    public static EffectiveParameters Resolve(IReadOnlyDictionary<string, ParameterDeclaration> declarations, JsonElement? given)
+    {
+        ArgumentNullException.ThrowIfNull(declarations);
+        var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (given is { } json && json.ValueKind != JsonValueKind.Undefined && json.ValueKind != JsonValueKind.Null)
+        {
+            if (json.ValueKind != JsonValueKind.Object)
+            {
+                throw ParameterErrors.InvalidJson($"expected a JSON object, found {TypeNames.Describe(json)}");
+            }
+            foreach (var member in json.EnumerateObject())
+            {
+                if (values.ContainsKey(member.Name)) throw ParameterErrors.InvalidJson($"'{member.Name}' is given twice");
+                values.Add(member.Name, member.Value.Clone());
+            }
+        }
+        foreach (var name in values.Keys)
+        {
+            if (!declarations.ContainsKey(name)) throw ParameterErrors.Unknown(name, declarations.Keys);
+        }
+        foreach (var (name, value) in values)
+        {
+            var declaration = declarations[name];
+            if (!declaration.Accepts(value)) throw ParameterErrors.WrongType(declaration, value);
+            try
+            {
+                CanonicalJson.Serialize(value);
+            }
+            catch (ArgumentException e)
+            {
+                throw ParameterErrors.InvalidJson($"parameter '{name}': {e.Message}");
+            }
+        }
+        foreach (var (name, value) in values)
+        {
+            var declaration = declarations[name];
+            if (declaration.Enum is { } allowed && !allowed.Any(a => CanonicalJson.Serialize(a) == CanonicalJson.Serialize(value)))
+            {
+                throw ParameterErrors.NotInEnum(declaration, value);
+            }
+        }
+        var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var (name, declaration) in declarations)
+        {
+            if (values.TryGetValue(name, out var v)) result[name] = v;
+            else if (declaration.Default is { } d) result[name] = d;
+            else if (declaration.Required) throw ParameterErrors.Missing(declaration);
+        }
+        return new EffectiveParameters(result, declarations);
+    }
+
+    /// <summary>
+    /// The scalar parameters as handler environment variables: <c>PACKSTER_PARAM_&lt;NAME&gt;</c> → strings verbatim,
+    /// numbers in canonical form, booleans "true"/"false". Arrays and objects are only in the parameters file.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> EnvironmentVariables()
+    {
+        var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in Values)
+        {
+            if (ScalarText(value) is { } text) env[ParameterName.EnvironmentVariable(name)] = text;
+        }
+        return env;
+    }
+
+    /// <summary>
+    /// Values for <see cref="Template.Expand"/>: "deployment", "location" and "param.NAME" for every scalar
+    /// parameter (the same text as its environment variable); array/object parameters expand to canonical JSON.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> TemplateValues(string deploymentPath, string locationPath)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Template.Deployment] = deploymentPath,
+            [Template.Location] = locationPath,
+        };
+        foreach (var (name, value) in Values)
+        {
+            values[Template.ParamPrefix + name] = ScalarText(value) ?? CanonicalJson.Serialize(value);
+        }
+        return values;
+    }
+
+    /// <summary>The text of a scalar as handlers and templates see it; null for arrays, objects and null.</summary>
+    public static string? ScalarText(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => CanonicalJson.Serialize(value),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => null,
+    };
+
+    public override string ToString() => Canonical;
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, JsonElement>))]
+internal sealed partial class EffectiveParametersContext : System.Text.Json.Serialization.JsonSerializerContext;

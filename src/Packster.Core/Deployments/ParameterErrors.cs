@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Packster.Manifest;
+
+namespace Packster.Deployments;
+
+/// <summary>Named factories for parameter failures (PST3xxx); every message names the parameter.</summary>
+public static class ParameterErrors
+{
+    public static PacksterException InvalidJson(string what) =>
+        new(ErrorCode.ParametersInvalidJson, $"parameters: {what}", "parameters are a JSON object, e.g. '{\"port\": 8081}'");
+
+    public static PacksterException Unknown(string name, IEnumerable<string> declared)
+    {
+        var names = declared.ToList();
+        var suggestion = DidYouMean.Closest(name, names);
+        var what = $"parameter '{name}' is not declared by the package" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?");
+        return new PacksterException(ErrorCode.ParameterUnknown, what,
+            names.Count == 0 ? "this package declares no parameters" : $"declared parameters: {string.Join(", ", names)}");
+    }
+
+    public static PacksterException WrongType(ParameterDeclaration declaration, string found) =>
+        new(ErrorCode.ParameterWrongType, $"parameter '{declaration.Name}': expected {Article(declaration.TypeName)}, found {found}");
+
+    public static PacksterException WrongType(ParameterDeclaration declaration, JsonElement value) =>
+        WrongType(declaration, $"{Article(TypeNames.Describe(value))} ({Abbreviate(CanonicalOrRaw(value))})");
+
+    public static PacksterException NotInEnum(ParameterDeclaration declaration, JsonElement value) =>
+        new(ErrorCode.ParameterNotInEnum,
+            $"parameter '{declaration.Name}': {Abbreviate(CanonicalOrRaw(value))} is not one of {string.Join(", ", declaration.Enum!.Select(CanonicalJson.Serialize))}");
+
+    public static PacksterException Missing(ParameterDeclaration declaration) =>
+        new(ErrorCode.ParameterMissing, $"parameter '{declaration.Name}' is required and has no default",
+            $"give it with --parameters '{{\"{declaration.Name}\": …}}' or -p {declaration.Name}=…");
+
+    private static string Article(string typeName) =>
+        typeName.Length > 0 && "aeiou".Contains(typeName[0], StringComparison.Ordinal) ? $"an {typeName}" : $"a {typeName}";
+
+    private static string CanonicalOrRaw(JsonElement value)
+    {
+        try
+        {
+            return CanonicalJson.Serialize(value);
+        }
+        catch (ArgumentException)
+        {
+            return value.GetRawText();
+        }
+    }
+
+    private static string Abbreviate(string text) => text.Length <= 60 ? text : text[..57] + "...";
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using Packster.Manifest;
+
+namespace Packster.Deployments;
+
+/// <summary>Turns what users type (<c>--parameters</c> JSON, <c>-p key=value</c>) into JSON, typed by the declarations.</summary>
+public static class ParameterInput
+{
+    private static readonly JsonDocumentOptions Strict = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
+
+    /// <summary>Parses JSON parameter text; malformed JSON is <see cref="ErrorCode.ParametersInvalidJson"/> with the line and byte position.</summary>
+    public static JsonElement ParseJson(string text, string source = "--parameters")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            using var doc = JsonDocument.Parse(text, Strict);
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
+            throw ParameterErrors.InvalidJson($"{source} is not valid JSON{where}");
+        }
+    }
+
+    /// <summary>
+    /// Parses one <c>name=value</c>: strings verbatim, integers, numbers and booleans parsed, arrays and objects as JSON.
+    /// The name must be declared (<see cref="ErrorCode.ParameterUnknown"/>); a value of the wrong form is <see cref="ErrorCode.ParameterWrongType"/>.
+    /// </summary>
+    public static KeyValuePair<string, JsonElement> ParseKeyValue(string pair, IReadOnlyDictionary<string, ParameterDeclaration> declarations)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        ArgumentNullException.ThrowIfNull(declarations);
+        var eq = pair.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0) throw ParameterErrors.InvalidJson($"'{pair}' is not name=value");
+        var name = pair[..eq];
+        var text = pair[(eq + 1)..];
+        if (!declarations.TryGetValue(name, out var declaration)) throw ParameterErrors.Unknown(name, declarations.Keys);
+        return new KeyValuePair<string, JsonElement>(name, declaration.Type switch
+        {
+            ParameterType.String => JsonSerializer.SerializeToElement(text, ParameterInputContext.Default.String),
+            ParameterType.Integer => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
+                ? JsonSerializer.SerializeToElement(l, ParameterInputContext.Default.Int64)
+                : throw ParameterErrors.WrongType(declaration, $"'{text}'"),
+            ParameterType.Number => double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                    CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)
+                ? ParseJsonOf(text, declaration)
+                : throw ParameterErrors.WrongType(declaration, $"'{text}'"),
+            ParameterType.Boolean => text switch
+            {
+                "true" => JsonSerializer.SerializeToElement(true, ParameterInputContext.Default.Boolean),
+                "false" => JsonSerializer.SerializeToElement(false, ParameterInputContext.Default.Boolean),
+                _ => throw ParameterErrors.WrongType(declaration, $"'{text}' (write true or false)"),
+            },
+            _ => ParseJsonOf(text, declaration),
+        });
+    }
+
+    /// <summary>Combines several <c>name=value</c> pairs into one JSON object (a later pair for the same name wins).</summary>
+    public static JsonElement FromKeyValues(IEnumerable<string> pairs, IReadOnlyDictionary<string, ParameterDeclaration> declarations)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var (name, value) = ParseKeyValue(pair, declarations);
+            values[name] = value;
+        }
+        return JsonSerializer.SerializeToElement(values, EffectiveParametersContext.Default.DictionaryStringJsonElement);
+    }
+
+    private static JsonElement ParseJsonOf(string text, ParameterDeclaration declaration)
+    {
+        JsonElement value;
+        try
+        {
+            using var doc = JsonDocument.Parse(text, Strict);
+            value = doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            throw ParameterErrors.WrongType(declaration, $"'{text}', which is not valid JSON");
+        }
+        return declaration.Accepts(value) ? value : throw ParameterErrors.WrongType(declaration, value);
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(long))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(bool))]
+internal sealed partial class ParameterInputContext : System.Text.Json.Serialization.JsonSerializerContext;

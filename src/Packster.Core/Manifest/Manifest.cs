@@ -1,0 +1,77 @@
+using Packster.Model;
+
+namespace Packster.Manifest;
+
+/// <summary>
+/// A validated <c>packster-manifest.toml</c> (spec/manifest.md). Immutable; every path stays inside the package,
+/// every template references declared parameters, every default matches its declared type.
+/// Code in other <c>Packster.*</c> namespaces should alias it (<c>using PackageManifest = Packster.Manifest.Manifest;</c>)
+/// because the bare name <c>Manifest</c> there binds to this namespace.
+/// </summary>
+public sealed class Manifest
+{
+    public const string FileName = "packster-manifest.toml";
+
+    internal Manifest(
+        string file,
+        PackageId id,
+        PackageVersion version,
+        string? description,
+        string? license,
+        IReadOnlyList<string> authors,
+        Uri? homepage,
+        PlatformConstraint platform,
+        IReadOnlyDictionary<string, ParameterDeclaration> parameters,
+        IReadOnlyDictionary<HandlerAction, HandlerSpec> handlers,
+        IReadOnlyDictionary<string, ShimSpec> shims,
+        ProvidedResources provides,
+        IReadOnlyList<PackageRequirement> dependencies,
+        IReadOnlyList<PackageRequirement> packLocation,
+        IReadOnlyList<BundleRequirement> installBundle)
+    {
+        File = file;
+        Id = id;
+        Version = version;
+        Description = description;
+        License = license;
+        Authors = authors;
+        Homepage = homepage;
+        Platform = platform;
+        Parameters = parameters;
+        Handlers = handlers;
+        Shims = shims;
+        Provides = provides;
+        Dependencies = dependencies;
+        PackLocation = packLocation;
+        InstallBundle = installBundle;
+    }
+
+    /// <summary>The file it was read from (as given to the reader; used in messages).</summary>
+    public string File { get; }
+
+    public PackageId Id { get; }
+    public PackageVersion Version { get; }
+    public string? Description { get; }
+    public string? License { get; }
+    public IReadOnlyList<string> Authors { get; }
+    public Uri? Homepage { get; }
+    public PlatformConstraint Platform { get; }
+
+    /// <summary>Declared parameters by name, in manifest order.</summary>
+    public IReadOnlyDictionary<string, ParameterDeclaration> Parameters { get; }
+
+    public IReadOnlyDictionary<HandlerAction, HandlerSpec> Handlers { get; }
+
+    /// <summary>Shims by name, in manifest order.</summary>
+    public IReadOnlyDictionary<string, ShimSpec> Shims { get; }
+
+    public ProvidedResources Provides { get; }
+    public IReadOnlyList<PackageRequirement> Dependencies { get; }
+    public IReadOnlyList<PackageRequirement> PackLocation { get; }
+    public IReadOnlyList<BundleRequirement> InstallBundle { get; }
+
+    /// <summary>The handler for an action, or null when the manifest declares none.</summary>
+    public HandlerSpec? HandlerFor(HandlerAction action) => Handlers.TryGetValue(action, out var h) ? h : null;
+
+    public override string ToString() => $"{Id}@{Version}";
+}

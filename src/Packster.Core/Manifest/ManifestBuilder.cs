@@ -1,0 +1,454 @@
+using System.Text.Json;
+using Packster.Deployments;
+using Packster.Model;
+using Packster.Toml;
+
+namespace Packster.Manifest;
+
+/// <summary>Turns a parsed TOML document into a <see cref="Manifest"/>, checking every rule of spec/manifest.md in document order.</summary>
+internal sealed class ManifestBuilder
+{
+    private static readonly string[] RootKeys =
+        ["id", "version", "description", "license", "authors", "homepage", "platform", "parameters", "handlers", "shims", "provides", "dependencies", "pack-location", "install-bundle"];
+    private static readonly string[] PlatformKeys = ["os", "arch"];
+    private static readonly string[] ParameterKeys = ["type", "default", "required", "description", "enum"];
+    private static readonly string[] HandlerKeys = ["pack", "install", "upgrade", "uninstall", "any"];
+    private static readonly string[] HandlerTableKeys = ["script", "timeout", "executor"];
+    private static readonly string[] ShimTableKeys = ["target", "args", "env"];
+    private static readonly string[] ProvidesKeys = ["env", "ports", "shared-files", "shared-dirs"];
+    private static readonly string[] BundleTableKeys = ["version", "parameters"];
+
+    private readonly TomlTable _root;
+    private readonly string _file;
+    private Dictionary<string, ParameterDeclaration> _parameters = new(StringComparer.Ordinal);
+
+    public ManifestBuilder(TomlTable root, string file)
+    {
+        _root = root;
+        _file = file;
+    }
+
+    public Manifest Build()
+    {
+        CheckKeys(_root, "", RootKeys);
+        var id = ReadId();
+        var version = ReadVersion();
+        var description = OptionalString(_root, "", "description");
+        var license = OptionalString(_root, "", "license");
+        var authors = OptionalStringList(_root, "", "authors") ?? [];
+        var homepage = ReadHomepage();
+        var platform = OptionalTable(_root, "", "platform") is { } p ? ReadPlatform(p) : PlatformConstraint.Any;
+        _parameters = OptionalTable(_root, "", "parameters") is { } ps ? ReadParameters(ps) : new(StringComparer.Ordinal);
+        var handlers = OptionalTable(_root, "", "handlers") is { } hs ? ReadHandlers(hs) : new Dictionary<HandlerAction, HandlerSpec>();
+        var shims = OptionalTable(_root, "", "shims") is { } ss ? ReadShims(ss) : new Dictionary<string, ShimSpec>(StringComparer.Ordinal);
+        var provides = OptionalTable(_root, "", "provides") is { } pr ? ReadProvides(pr) : ProvidedResources.None;
+        var dependencies = OptionalTable(_root, "", "dependencies") is { } ds ? ReadRequirements(ds, "dependencies") : [];
+        var packLocation = OptionalTable(_root, "", "pack-location") is { } pl ? ReadRequirements(pl, "pack-location") : [];
+        var bundle = OptionalTable(_root, "", "install-bundle") is { } ib ? ReadBundle(ib) : [];
+        return new Manifest(_file, id, version, description, license, authors, homepage, platform, _parameters, handlers, shims, provides,
+            dependencies, packLocation, bundle);
+    }
+
+    // ---- top level ----
+
+    private PackageId ReadId()
+    {
+        var node = RequiredString(_root, "", "id");
+        return PackageId.TryParse(node.Value, out var id, out var why) ? id
+            : throw Invalid(ErrorCode.InvalidPackageId, node, "id", $"'{node.Value}' is not a package id: {why}",
+                "ids use lowercase letters, digits, '.', '_' and '-', and never '-' followed by a digit");
+    }
+
+    private PackageVersion ReadVersion()
+    {
+        var node = RequiredString(_root, "", "version");
+        return PackageVersion.TryParse(node.Value, out var v) ? v
+            : throw Invalid(ErrorCode.InvalidVersion, node, "version", $"'{node.Value}' is not strict SemVer 2.0 (e.g. 1.2.0, 2.0.0-rc.1) or \"latest\"");
+    }
+
+    private Uri? ReadHomepage()
+    {
+        if (OptionalNode<TomlString>(_root, "", "homepage", "a string") is not { } node) return null;
+        return Uri.TryCreate(node.Value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? uri
+            : throw Invalid(ErrorCode.ManifestInvalid, node, "homepage", $"'{node.Value}' is not an absolute http(s) URL");
+    }
+
+    private PlatformConstraint ReadPlatform(TomlTable table)
+    {
+        CheckKeys(table, "platform", PlatformKeys);
+        return new PlatformConstraint(ReadChoices(table, "os", PlatformConstraint.KnownOs), ReadChoices(table, "arch", PlatformConstraint.KnownArch));
+    }
+
+    private List<string> ReadChoices(TomlTable table, string key, IReadOnlyList<string> known)
+    {
+        var path = Join("platform", key);
+        if (OptionalNode<TomlArray>(table, "platform", key, "an array of strings") is not { } array) return [];
+        var values = new List<string>();
+        for (var i = 0; i < array.Count; i++)
+        {
+            var s = Expect<TomlString>(array[i], $"{path}[{i}]", "a string");
+            if (!known.Contains(s.Value))
+            {
+                var suggestion = DidYouMean.Closest(s.Value, known);
+                throw Invalid(ErrorCode.ManifestInvalid, s, path,
+                    $"unknown value '{s.Value}'; expected one of {string.Join(", ", known)}" + (suggestion is null ? "" : $" (did you mean '{suggestion}'?)"));
+            }
+            if (values.Contains(s.Value)) throw Invalid(ErrorCode.ManifestInvalid, s, path, $"'{s.Value}' is listed twice");
+            values.Add(s.Value);
+        }
+        return values;
+    }
+
+    // ---- parameters ----
+
+    private Dictionary<string, ParameterDeclaration> ReadParameters(TomlTable table)
+    {
+        var result = new Dictionary<string, ParameterDeclaration>(StringComparer.Ordinal);
+        var envNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, node) in table)
+        {
+            var path = Join("parameters", name);
+            if (ParameterName.Why(name) is { } why) throw InvalidAtKey(ErrorCode.ManifestInvalid, table, name, path, why);
+            var env = ParameterName.EnvironmentVariable(name);
+            if (envNames.TryGetValue(env, out var other))
+            {
+                throw InvalidAtKey(ErrorCode.ManifestInvalid, table, name, path, $"'{name}' and '{other}' would both be passed to handlers as {env}");
+            }
+            envNames[env] = name;
+            result[name] = ReadParameter(name, Expect<TomlTable>(node, path, "a table"), path);
+        }
+        return result;
+    }
+
+    private ParameterDeclaration ReadParameter(string name, TomlTable table, string path)
+    {
+        CheckKeys(table, path, ParameterKeys);
+        if (!table.TryGetValue("type", out var typeNode)) throw ManifestException.MissingKey(_file, table.Position, Join(path, "type"));
+        var typeString = Expect<TomlString>(typeNode, Join(path, "type"), "a string");
+        if (!TypeNames.TryParse(typeString.Value, out var type))
+        {
+            var suggestion = DidYouMean.Closest(typeString.Value, TypeNames.All);
+            throw Invalid(ErrorCode.ManifestInvalid, typeString, Join(path, "type"),
+                $"unknown type '{typeString.Value}'; expected one of {string.Join(", ", TypeNames.All)}" + (suggestion is null ? "" : $" (did you mean '{suggestion}'?)"));
+        }
+        var typeName = TypeNames.Of(type);
+
+        JsonElement? defaultValue = null;
+        if (table.TryGetValue("default", out var defaultNode))
+        {
+            defaultValue = TypedValue(defaultNode, Join(path, "default"), type, typeName);
+        }
+        var required = OptionalNode<TomlBoolean>(table, path, "required", "a boolean")?.Value ?? false;
+        var description = OptionalString(table, path, "description");
+
+        List<JsonElement>? enumValues = null;
+        if (OptionalNode<TomlArray>(table, path, "enum", "an array") is { } enumArray)
+        {
+            if (enumArray.Count == 0) throw Invalid(ErrorCode.ManifestInvalid, enumArray, Join(path, "enum"), "an enum must list at least one value");
+            if (type is ParameterType.Array or ParameterType.Object)
+            {
+                throw Invalid(ErrorCode.ManifestInvalid, enumArray, Join(path, "enum"), $"enum is only allowed for scalar types, not {typeName}");
+            }
+            enumValues = [];
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < enumArray.Count; i++)
+            {
+                var value = TypedValue(enumArray[i], $"{Join(path, "enum")}[{i}]", type, typeName);
+                if (!seen.Add(CanonicalJson.Serialize(value)))
+                {
+                    throw Invalid(ErrorCode.ManifestInvalid, enumArray[i], $"{Join(path, "enum")}[{i}]", $"{CanonicalJson.Serialize(value)} is listed twice");
+                }
+                enumValues.Add(value);
+            }
+            if (defaultValue is { } d && !seen.Contains(CanonicalJson.Serialize(d)))
+            {
+                throw Invalid(ErrorCode.ManifestInvalid, defaultNode!, Join(path, "default"),
+                    $"default {CanonicalJson.Serialize(d)} is not one of the enum values {string.Join(", ", enumValues.Select(CanonicalJson.Serialize))}");
+            }
+        }
+        return new ParameterDeclaration(name, type, defaultValue, required, description, enumValues);
+    }
+
+    private JsonElement TypedValue(TomlNode node, string path, ParameterType type, string typeName)
+    {
+        var value = ToJson(node, path);
+        if (!TypeNames.Matches(type, value))
+        {
+            throw Invalid(ErrorCode.ManifestWrongType, node, path, $"expected {ManifestException.Article(typeName)} (the declared type), found {ManifestException.Article(node.TypeName)}");
+        }
+        return value;
+    }
+
+    private JsonElement ToJson(TomlNode node, string path)
+    {
+        var json = TomlJson.Convert(node, out var nonFinite);
+        return nonFinite is null ? json
+            : throw Invalid(ErrorCode.ManifestInvalid, nonFinite, path, "nan and inf cannot be represented in JSON parameters");
+    }
+
+    // ---- handlers ----
+
+    private Dictionary<HandlerAction, HandlerSpec> ReadHandlers(TomlTable table)
+    {
+        CheckKeys(table, "handlers", HandlerKeys);
+        var result = new Dictionary<HandlerAction, HandlerSpec>();
+        foreach (var (key, node) in table)
+        {
+            var action = (HandlerAction)Array.IndexOf(HandlerKeys, key);
+            var path = Join("handlers", key);
+            result[action] = node switch
+            {
+                TomlString s => new HandlerSpec(action, ReadPath(s, path), null, null),
+                TomlTable t => ReadHandlerTable(action, t, path),
+                _ => throw ManifestException.WrongType(_file, node, path, "a script path or a table { script, timeout, executor }"),
+            };
+        }
+        return result;
+    }
+
+    private HandlerSpec ReadHandlerTable(HandlerAction action, TomlTable table, string path)
+    {
+        CheckKeys(table, path, HandlerTableKeys);
+        var script = ReadPath(RequiredString(table, path, "script"), Join(path, "script"));
+        TimeSpan? timeout = null;
+        if (OptionalNode<TomlString>(table, path, "timeout", "a duration string such as \"90s\", \"5m\" or \"1h\"") is { } t)
+        {
+            timeout = HandlerTimeout.TryParse(t.Value, out var ts, out var why) ? ts : throw Invalid(ErrorCode.ManifestInvalid, t, Join(path, "timeout"), why);
+        }
+        List<string>? executor = null;
+        if (OptionalNode<TomlArray>(table, path, "executor", "an array of strings") is { } e)
+        {
+            if (e.Count == 0) throw Invalid(ErrorCode.ManifestInvalid, e, Join(path, "executor"), "an executor needs at least the program to run");
+            executor = StringItems(e, Join(path, "executor"), allowEmpty: false);
+        }
+        return new HandlerSpec(action, script, timeout, executor);
+    }
+
+    // ---- shims ----
+
+    private Dictionary<string, ShimSpec> ReadShims(TomlTable table)
+    {
+        var result = new Dictionary<string, ShimSpec>(StringComparer.Ordinal);
+        var folded = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, node) in table)
+        {
+            var path = Join("shims", key);
+            if (!ShimName.TryParse(key, out var name, out var why)) throw InvalidAtKey(ErrorCode.InvalidShimName, table, key, path, why);
+            // Shims become files; on case-insensitive file systems two names differing only in case collide.
+            if (folded.TryGetValue(key, out var other)) throw InvalidAtKey(ErrorCode.InvalidShimName, table, key, path, $"differs from shim '{other}' only in case");
+            folded[key] = key;
+            result[key] = node switch
+            {
+                TomlString s => new ShimSpec(name, ReadPath(s, path), [], new Dictionary<string, Template>(StringComparer.Ordinal)),
+                TomlTable t => ReadShimTable(name, t, path),
+                _ => throw ManifestException.WrongType(_file, node, path, "a target path or a table { target, args, env }"),
+            };
+        }
+        return result;
+    }
+
+    private ShimSpec ReadShimTable(ShimName name, TomlTable table, string path)
+    {
+        CheckKeys(table, path, ShimTableKeys);
+        var target = ReadPath(RequiredString(table, path, "target"), Join(path, "target"));
+        var args = new List<Template>();
+        if (OptionalNode<TomlArray>(table, path, "args", "an array of strings") is { } a)
+        {
+            for (var i = 0; i < a.Count; i++) args.Add(ReadTemplate(Expect<TomlString>(a[i], $"{Join(path, "args")}[{i}]", "a string"), $"{Join(path, "args")}[{i}]"));
+        }
+        var env = OptionalTable(table, path, "env") is { } e ? ReadEnv(e, Join(path, "env")) : new Dictionary<string, Template>(StringComparer.Ordinal);
+        return new ShimSpec(name, target, args, env);
+    }
+
+    // ---- provides ----
+
+    private ProvidedResources ReadProvides(TomlTable table)
+    {
+        CheckKeys(table, "provides", ProvidesKeys);
+        var env = OptionalTable(table, "provides", "env") is { } e ? ReadEnv(e, "provides.env") : new Dictionary<string, Template>(StringComparer.Ordinal);
+        var ports = new List<Template>();
+        if (OptionalNode<TomlArray>(table, "provides", "ports", "an array of port numbers or \"{param.NAME}\" templates") is { } pa)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < pa.Count; i++)
+            {
+                var port = ReadPort(pa[i], $"provides.ports[{i}]");
+                if (!seen.Add(port.Text)) throw Invalid(ErrorCode.ManifestInvalid, pa[i], $"provides.ports[{i}]", $"port {port.Text} is listed twice");
+                ports.Add(port);
+            }
+        }
+        return new ProvidedResources(env, ports, ReadTemplateList(table, "provides", "shared-files"), ReadTemplateList(table, "provides", "shared-dirs"));
+    }
+
+    private Template ReadPort(TomlNode node, string path)
+    {
+        switch (node)
+        {
+            case TomlInteger i when i.Value is >= 1 and <= 65535:
+                return Template.Literal(i.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            case TomlInteger i:
+                throw Invalid(ErrorCode.ManifestInvalid, i, path, $"{i.Value} is not a port number (1-65535)");
+            case TomlString s:
+                var t = ReadTemplate(s, path);
+                if (!t.IsSinglePlaceholder || t.ParameterNames.SingleOrDefault() is not { } p)
+                {
+                    throw Invalid(ErrorCode.InvalidTemplate, s, path, $"'{s.Value}': a port template must be exactly \"{{param.NAME}}\"");
+                }
+                if (_parameters[p].Type != ParameterType.Integer)
+                {
+                    throw Invalid(ErrorCode.InvalidTemplate, s, path, $"parameter '{p}' is {ManifestException.Article(_parameters[p].TypeName)}; a port must come from an integer parameter");
+                }
+                return t;
+            default:
+                throw ManifestException.WrongType(_file, node, path, "a port number or a \"{param.NAME}\" string");
+        }
+    }
+
+    private List<Template> ReadTemplateList(TomlTable table, string parent, string key)
+    {
+        var path = Join(parent, key);
+        if (OptionalNode<TomlArray>(table, parent, key, "an array of strings") is not { } array) return [];
+        var result = new List<Template>();
+        for (var i = 0; i < array.Count; i++) result.Add(ReadTemplate(Expect<TomlString>(array[i], $"{path}[{i}]", "a string"), $"{path}[{i}]"));
+        return result;
+    }
+
+    private Dictionary<string, Template> ReadEnv(TomlTable table, string path)
+    {
+        var result = new Dictionary<string, Template>(StringComparer.Ordinal);
+        foreach (var (key, node) in table)
+        {
+            var keyPath = Join(path, key);
+            if (!IsEnvironmentName(key))
+            {
+                throw InvalidAtKey(ErrorCode.ManifestInvalid, table, key, keyPath, "an environment variable name is ASCII letters, digits and '_', not starting with a digit");
+            }
+            result[key] = ReadTemplate(Expect<TomlString>(node, keyPath, "a string"), keyPath);
+        }
+        return result;
+    }
+
+    private static bool IsEnvironmentName(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    private Template ReadTemplate(TomlString node, string path)
+    {
+        if (!Template.TryParse(node.Value, out var template, out var why)) throw Invalid(ErrorCode.InvalidTemplate, node, path, why);
+        foreach (var name in template.ParameterNames)
+        {
+            if (!_parameters.ContainsKey(name))
+            {
+                var suggestion = DidYouMean.Closest(name, _parameters.Keys);
+                throw Invalid(ErrorCode.InvalidTemplate, node, path,
+                    $"'{{param.{name}}}' refers to an undeclared parameter" + (suggestion is null ? "" : $"; did you mean 'param.{suggestion}'?"));
+            }
+        }
+        return template;
+    }
+
+    // ---- requirements ----
+
+    private List<PackageRequirement> ReadRequirements(TomlTable table, string section)
+    {
+        var result = new List<PackageRequirement>();
+        foreach (var (key, node) in table)
+        {
+            var path = Join(section, key);
+            var id = ReadRequirementId(table, key, path);
+            var s = Expect<TomlString>(node, path, "a version range string");
+            result.Add(new PackageRequirement(id, ReadRange(s, path)));
+        }
+        return result;
+    }
+
+    private List<BundleRequirement> ReadBundle(TomlTable table)
+    {
+        var result = new List<BundleRequirement>();
+        foreach (var (key, node) in table)
+        {
+            var path = Join("install-bundle", key);
+            var id = ReadRequirementId(table, key, path);
+            switch (node)
+            {
+                case TomlString s:
+                    result.Add(new BundleRequirement(id, ReadRange(s, path), null));
+                    break;
+                case TomlTable t:
+                    CheckKeys(t, path, BundleTableKeys);
+                    var range = ReadRange(RequiredString(t, path, "version"), Join(path, "version"));
+                    JsonElement? parameters = OptionalTable(t, path, "parameters") is { } p ? ToJson(p, Join(path, "parameters")) : null;
+                    result.Add(new BundleRequirement(id, range, parameters));
+                    break;
+                default:
+                    throw ManifestException.WrongType(_file, node, path, "a version range string or a table { version, parameters }");
+            }
+        }
+        return result;
+    }
+
+    private PackageId ReadRequirementId(TomlTable table, string key, string path) =>
+        PackageId.TryParse(key, out var id, out var why) ? id : throw InvalidAtKey(ErrorCode.InvalidPackageId, table, key, path, $"'{key}' is not a package id: {why}");
+
+    private VersionRange ReadRange(TomlString node, string path) =>
+        VersionRange.TryParse(node.Value, out var range, out var why) ? range
+            : throw Invalid(ErrorCode.InvalidVersionRange, node, path, $"'{node.Value}' is not a version range: {why}",
+                "ranges look like 1.2.3, ^1.2, ~1.2.3, >=1.0 <2.0, 1.*, [1.0,2.0) or latest");
+
+    private PackagePath ReadPath(TomlString node, string path) =>
+        PackagePath.TryParse(node.Value, out var p, out var why) ? p : throw Invalid(ErrorCode.InvalidPath, node, path, $"'{node.Value}': {why}");
+
+    // ---- generic access ----
+
+    private void CheckKeys(TomlTable table, string path, IReadOnlyList<string> allowed)
+    {
+        foreach (var key in table.Keys)
+        {
+            if (!allowed.Contains(key))
+            {
+                throw ManifestException.UnknownKey(_file, table.KeyPosition(key), Join(path, key), DidYouMean.Closest(key, allowed));
+            }
+        }
+    }
+
+    private T Expect<T>(TomlNode node, string path, string expected) where T : TomlNode =>
+        node as T ?? throw ManifestException.WrongType(_file, node, path, expected);
+
+    private T? OptionalNode<T>(TomlTable table, string parent, string key, string expected) where T : TomlNode =>
+        table.TryGetValue(key, out var node) ? Expect<T>(node, Join(parent, key), expected) : null;
+
+    private TomlTable? OptionalTable(TomlTable table, string parent, string key) => OptionalNode<TomlTable>(table, parent, key, "a table");
+
+    private string? OptionalString(TomlTable table, string parent, string key) => OptionalNode<TomlString>(table, parent, key, "a string")?.Value;
+
+    private TomlString RequiredString(TomlTable table, string parent, string key) =>
+        OptionalNode<TomlString>(table, parent, key, "a string") ?? throw ManifestException.MissingKey(_file, table.Position, Join(parent, key));
+
+    private List<string>? OptionalStringList(TomlTable table, string parent, string key) =>
+        OptionalNode<TomlArray>(table, parent, key, "an array of strings") is { } a ? StringItems(a, Join(parent, key), allowEmpty: true) : null;
+
+    private List<string> StringItems(TomlArray array, string path, bool allowEmpty)
+    {
+        var result = new List<string>();
+        for (var i = 0; i < array.Count; i++)
+        {
+            var s = Expect<TomlString>(array[i], $"{path}[{i}]", "a string");
+            if (!allowEmpty && s.Value.Length == 0) throw Invalid(ErrorCode.ManifestInvalid, s, $"{path}[{i}]", "must not be empty");
+            result.Add(s.Value);
+        }
+        return result;
+    }
+
+    private ManifestException Invalid(ErrorCode code, TomlNode node, string path, string what, string? hint = null) =>
+        ManifestException.Invalid(code, _file, node.Position, path, what, hint);
+
+    private ManifestException InvalidAtKey(ErrorCode code, TomlTable table, string key, string path, string what) =>
+        ManifestException.Invalid(code, _file, table.KeyPosition(key), path, what);
+
+    /// <summary>A dotted key path; segments that are not bare TOML keys are quoted, as TOML would write them.</summary>
+    internal static string Join(string parent, string key)
+    {
+        var segment = key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') ? key : JsonSerializer.Serialize(key);
+        return parent.Length == 0 ? segment : $"{parent}.{segment}";
+    }
+}

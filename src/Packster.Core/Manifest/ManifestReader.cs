@@ -1,0 +1,55 @@
+using Packster.Toml;
+
+namespace Packster.Manifest;
+
+/// <summary>Reads and validates <c>packster-manifest.toml</c>; every failure is a <see cref="ManifestException"/> with file:line:column and key.</summary>
+public static class ManifestReader
+{
+    /// <summary>Reads the manifest at <paramref name="manifestPath"/>; a missing file is <see cref="ErrorCode.ManifestMissing"/>.</summary>
+    public static Manifest Read(string manifestPath)
+    {
+        ArgumentNullException.ThrowIfNull(manifestPath);
+        if (!File.Exists(manifestPath)) throw Missing(manifestPath);
+        var bytes = File.ReadAllBytes(manifestPath);
+        TomlTable root;
+        try
+        {
+            root = TomlDocument.Parse(bytes, manifestPath);
+        }
+        catch (TomlException e)
+        {
+            throw ManifestException.Syntax(e, manifestPath);
+        }
+        return new ManifestBuilder(root, manifestPath).Build();
+    }
+
+    /// <summary>Reads <c>{dir}/packster-manifest.toml</c>.</summary>
+    public static Manifest ReadFromDirectory(string dir)
+    {
+        ArgumentNullException.ThrowIfNull(dir);
+        var path = Path.Join(dir, Manifest.FileName);
+        if (!File.Exists(path)) throw Missing(path);
+        return Read(path);
+    }
+
+    /// <summary>Parses manifest text; <paramref name="file"/> is used in messages only.</summary>
+    public static Manifest Parse(string text, string file)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(file);
+        TomlTable root;
+        try
+        {
+            root = TomlDocument.Parse(text, file);
+        }
+        catch (TomlException e)
+        {
+            throw ManifestException.Syntax(e, file);
+        }
+        return new ManifestBuilder(root, file).Build();
+    }
+
+    private static PacksterException Missing(string path) =>
+        new(ErrorCode.ManifestMissing, $"{path}: manifest not found",
+            $"a package source folder must contain {Manifest.FileName} at its root");
+}

@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace Packster.Manifest;
+
+/// <summary>
+/// What a deployment claims while active (besides its shim names). Ports are either fixed numbers or a single
+/// <c>{param.NAME}</c> of an integer parameter; every template references only declared parameters.
+/// </summary>
+public sealed record ProvidedResources(
+    IReadOnlyDictionary<string, Template> Env,
+    IReadOnlyList<Template> Ports,
+    IReadOnlyList<Template> SharedFiles,
+    IReadOnlyList<Template> SharedDirs)
+{
+    public static ProvidedResources None { get; } = new(new Dictionary<string, Template>(), [], [], []);
+
+    /// <summary>The port numbers for one set of template values; a value outside 1–65535 is an error naming the template.</summary>
+    public IReadOnlyList<int> ExpandPorts(IReadOnlyDictionary<string, string> values) =>
+        Ports.Select(t =>
+        {
+            var text = t.Expand(values);
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
+                ? port
+                : throw new PacksterException(ErrorCode.ParameterWrongType, $"provides.ports: '{t.Text}' expands to '{text}', which is not a port number (1-65535)");
+        }).ToList();
+}

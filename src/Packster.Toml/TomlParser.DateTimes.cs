@@ -1,0 +1,145 @@
+namespace Packster.Toml;
+
+/// <summary>RFC 3339 date-times as TOML 1.0 allows them, validated field by field (leap years, second 60).</summary>
+internal sealed partial class TomlParser
+{
+    /// <summary>YYYY- at <paramref name="start"/>.</summary>
+    private bool LooksLikeDate(int start) =>
+        IsDigitAt(start) && IsDigitAt(start + 1) && IsDigitAt(start + 2) && IsDigitAt(start + 3)
+        && start + 4 < _text.Length && _text[start + 4] == '-';
+
+    private TomlDateTime ParseDateOrDateTime()
+    {
+        var text = _text;
+        var start = _pos;
+        var position = PositionAt(start);
+        var year = ReadField(start, 4, "year");
+        ExpectChar(start + 4, '-', "in the date");
+        var month = ReadField(start + 5, 2, "month");
+        ExpectChar(start + 7, '-', "in the date");
+        var day = ReadField(start + 8, 2, "day");
+        if (month is < 1 or > 12)
+        {
+            throw Error($"invalid date '{TokenAt(start)}': month must be 01-12", start);
+        }
+
+        if (day < 1 || day > DaysInMonth(year, month))
+        {
+            throw Error($"invalid date '{TokenAt(start)}': day must be 01-{DaysInMonth(year, month):00} in {year:0000}-{month:00}", start);
+        }
+
+        var pos = start + 10;
+
+        // 'T' (any case) or a space separates the time; a space only counts when a time follows it.
+        var hasTime = pos < text.Length
+            && (text[pos] == 'T' || text[pos] == 't' || (text[pos] == ' ' && IsDigitAt(pos + 1)));
+        if (!hasTime)
+        {
+            _pos = pos;
+            return new TomlDateTime(TomlDateTimeKind.LocalDate, text.Substring(start, 10), position);
+        }
+
+        var end = ReadTime(pos + 1, start);
+        var kind = TomlDateTimeKind.LocalDateTime;
+        if (end < text.Length && (text[end] == 'Z' || text[end] == 'z'))
+        {
+            end++;
+            kind = TomlDateTimeKind.OffsetDateTime;
+        }
+        else if (end < text.Length && (text[end] == '+' || text[end] == '-'))
+        {
+            var offsetHour = ReadField(end + 1, 2, "offset hour");
+            ExpectChar(end + 3, ':', "in the time offset");
+            var offsetMinute = ReadField(end + 4, 2, "offset minute");
+            if (offsetHour > 23 || offsetMinute > 59)
+            {
+                throw Error($"invalid time offset in '{TokenAt(start)}': expected +HH:MM with HH 00-23 and MM 00-59", end);
+            }
+
+            end += 6;
+            kind = TomlDateTimeKind.OffsetDateTime;
+        }
+
+        _pos = end;
+        Span<char> normalised = stackalloc char[end - start];
+        text.AsSpan(start, end - start).CopyTo(normalised);
+        normalised[10] = 'T';
+        if (normalised[^1] == 'z')
+        {
+            normalised[^1] = 'Z';
+        }
+
+        return new TomlDateTime(kind, new string(normalised), position);
+    }
+
+    private TomlDateTime ParseLocalTime()
+    {
+        var start = _pos;
+        var position = PositionAt(start);
+        var end = ReadTime(start, start);
+        _pos = end;
+        return new TomlDateTime(TomlDateTimeKind.LocalTime, _text.Substring(start, end - start), position);
+    }
+
+    /// <summary>Reads HH:MM:SS[.fraction] at <paramref name="pos"/>; returns the index after it.</summary>
+    private int ReadTime(int pos, int tokenStart)
+    {
+        var hour = ReadField(pos, 2, "hour");
+        ExpectChar(pos + 2, ':', "in the time");
+        var minute = ReadField(pos + 3, 2, "minute");
+        ExpectChar(pos + 5, ':', "in the time (seconds are required)");
+        var second = ReadField(pos + 6, 2, "second");
+        if (hour > 23 || minute > 59 || second > 60)
+        {
+            throw Error($"invalid time in '{TokenAt(tokenStart)}': expected HH 00-23, MM 00-59, SS 00-60", pos);
+        }
+
+        var end = pos + 8;
+        if (end < _text.Length && _text[end] == '.')
+        {
+            end++;
+            if (!IsDigitAt(end))
+            {
+                throw Error($"invalid time in '{TokenAt(tokenStart)}': expected a digit after '.'", end);
+            }
+
+            while (IsDigitAt(end))
+            {
+                end++;
+            }
+        }
+
+        return end;
+    }
+
+    private int ReadField(int pos, int digits, string field)
+    {
+        var value = 0;
+        for (var i = 0; i < digits; i++)
+        {
+            if (!IsDigitAt(pos + i))
+            {
+                throw Error($"invalid date-time: expected {digits} digits for the {field}, found {Describe(pos + i)}", pos + i);
+            }
+
+            value = (value * 10) + (_text[pos + i] - '0');
+        }
+
+        return value;
+    }
+
+    private void ExpectChar(int pos, char expected, string context)
+    {
+        if (pos >= _text.Length || _text[pos] != expected)
+        {
+            throw Error($"invalid date-time: expected '{expected}' {context}, found {Describe(pos)}", pos);
+        }
+    }
+
+    private static int DaysInMonth(int year, int month) => month switch
+    {
+        2 => year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28,
+        4 or 6 or 9 or 11 => 30,
+        _ => 31,
+    };
+}

@@ -1,0 +1,666 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Packster.Toml;
+
+/// <summary>
+/// Single-pass recursive-descent reader over the document text. The structure (key/value lines,
+/// headers, redefinition rules) lives here; strings, numbers and date-times are in the other
+/// parts of this partial class.
+/// </summary>
+internal sealed partial class TomlParser
+{
+    private readonly string _text;
+    private readonly string? _file;
+    private readonly bool _hasSurrogates;
+    private readonly TomlTable _root;
+    private readonly StringBuilder _buffer = new();
+    private readonly List<KeyPart> _keyParts = [];
+    private readonly HashSet<string> _keyNames = new(StringComparer.Ordinal);
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _keyLookup;
+
+    private int _pos;
+    private int _line = 1;
+    private int _lineStart;
+    private TomlTable _current;
+
+    /// <param name="text">The document; must already be free of lone surrogates.</param>
+    /// <param name="start">Where parsing starts (after a byte-order mark).</param>
+    internal TomlParser(string text, int start, bool hasSurrogates, string? file)
+    {
+        _text = text;
+        _pos = start;
+        _lineStart = start;
+        _hasSurrogates = hasSurrogates;
+        _file = file;
+        _root = new TomlTable(new TomlPosition(1, 1)) { Origin = TomlTableOrigin.Root };
+        _current = _root;
+        _keyLookup = _keyNames.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    private readonly record struct KeyPart(string Name, int Index, TomlPosition Position);
+
+    internal TomlTable ParseDocument()
+    {
+        var text = _text;
+        while (true)
+        {
+            SkipWhitespace();
+            if (_pos >= text.Length)
+            {
+                return _root;
+            }
+
+            var c = text[_pos];
+            if (c == '\n' || c == '\r')
+            {
+                ConsumeNewline();
+                continue;
+            }
+
+            if (c == '#')
+            {
+                SkipComment();
+                continue;
+            }
+
+            if (c == '[')
+            {
+                ParseHeader();
+                ExpectEndOfLine("after the table header");
+            }
+            else
+            {
+                ParseKeyValue(_current, inline: false);
+                ExpectEndOfLine("after the value");
+            }
+        }
+    }
+
+    // ---- lines, whitespace, comments ----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SkipWhitespace()
+    {
+        var text = _text;
+        var pos = _pos;
+        while ((uint)pos < (uint)text.Length && (text[pos] == ' ' || text[pos] == '\t'))
+        {
+            pos++;
+        }
+
+        _pos = pos;
+    }
+
+    /// <summary>At '\n' or '\r': consumes one newline; a CR must be followed by LF.</summary>
+    private void ConsumeNewline()
+    {
+        if (_text[_pos] == '\r')
+        {
+            if (_pos + 1 >= _text.Length || _text[_pos + 1] != '\n')
+            {
+                throw Error("a carriage return (CR) must be followed by a line feed (LF)", _pos);
+            }
+
+            _pos++;
+        }
+
+        _pos++;
+        _line++;
+        _lineStart = _pos;
+    }
+
+    /// <summary>At '#': skips to the end of the line (not consuming the newline), rejecting control characters.</summary>
+    private void SkipComment()
+    {
+        var text = _text;
+        var pos = _pos + 1;
+        var rest = text.AsSpan(pos);
+        var stop = rest.IndexOfAny(CommentStops);
+        if (stop < 0)
+        {
+            _pos = text.Length;
+            return;
+        }
+
+        pos += stop;
+        var c = text[pos];
+        if (c != '\n' && c != '\r')
+        {
+            throw Error($"control character {Describe(pos)} is not allowed in a comment", pos);
+        }
+
+        _pos = pos;
+    }
+
+    /// <summary>After a value or header: optional whitespace and comment, then a newline or the end of input.</summary>
+    private void ExpectEndOfLine(string context)
+    {
+        SkipWhitespace();
+        if (_pos >= _text.Length)
+        {
+            return;
+        }
+
+        var c = _text[_pos];
+        if (c == '#')
+        {
+            SkipComment();
+            if (_pos >= _text.Length)
+            {
+                return;
+            }
+
+            c = _text[_pos];
+        }
+
+        if (c == '\n' || c == '\r')
+        {
+            ConsumeNewline();
+            return;
+        }
+
+        throw Expected("a newline", context);
+    }
+
+    /// <summary>Inside arrays: whitespace, newlines and comments in any number.</summary>
+    private void SkipWhitespaceNewlinesAndComments()
+    {
+        while (_pos < _text.Length)
+        {
+            var c = _text[_pos];
+            if (c == ' ' || c == '\t')
+            {
+                _pos++;
+            }
+            else if (c == '\n' || c == '\r')
+            {
+                ConsumeNewline();
+            }
+            else if (c == '#')
+            {
+                SkipComment();
+            }
+            else
+            {
+                return;
+            }
+        }
+    }
+
+    // ---- keys ----
+
+    /// <summary>Reads a (possibly dotted) key into <see cref="_keyParts"/>.</summary>
+    private void ParseKey()
+    {
+        _keyParts.Clear();
+        while (true)
+        {
+            SkipWhitespace();
+            var start = _pos;
+            var position = PositionAt(start);
+            string name;
+            var c = _pos < _text.Length ? _text[_pos] : '\0';
+            if (c == '"')
+            {
+                name = ParseBasicString();
+            }
+            else if (c == '\'')
+            {
+                name = ParseLiteralString();
+            }
+            else
+            {
+                var text = _text;
+                var end = _pos;
+                while (end < text.Length && IsBareKeyChar(text[end]))
+                {
+                    end++;
+                }
+
+                if (end == _pos)
+                {
+                    throw _keyParts.Count == 0
+                        ? Expected("a key", "")
+                        : Expected("a key", $"after '{KeyText()}.'");
+                }
+
+                name = InternKey(text.AsSpan(_pos, end - _pos));
+                _pos = end;
+            }
+
+            _keyParts.Add(new KeyPart(name, start, position));
+            SkipWhitespace();
+            if (_pos < _text.Length && _text[_pos] == '.')
+            {
+                _pos++;
+                continue;
+            }
+
+            return;
+        }
+    }
+
+    private string InternKey(ReadOnlySpan<char> span)
+    {
+        if (!_keyLookup.TryGetValue(span, out var name))
+        {
+            name = span.ToString();
+            _keyNames.Add(name);
+        }
+
+        return name;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsBareKeyChar(char c) =>
+        char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-';
+
+    private string KeyText(int count = -1)
+    {
+        if (count < 0)
+        {
+            count = _keyParts.Count;
+        }
+
+        if (count == 1)
+        {
+            return _keyParts[0].Name;
+        }
+
+        var sb = new StringBuilder();
+        for (var i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append('.');
+            }
+
+            sb.Append(_keyParts[i].Name);
+        }
+
+        return sb.ToString();
+    }
+
+    // ---- key/value pairs ----
+
+    private void ParseKeyValue(TomlTable table, bool inline)
+    {
+        ParseKey();
+        var target = table;
+        var last = _keyParts.Count - 1;
+        for (var i = 0; i < last; i++)
+        {
+            var part = _keyParts[i];
+            if (!target.TryGetValue(part.Name, out var existing))
+            {
+                var created = new TomlTable(part.Position) { Origin = TomlTableOrigin.Dotted };
+                target.Add(part.Name, created, part.Position);
+                target = created;
+                continue;
+            }
+
+            if (existing is TomlTable sub && sub.Origin == TomlTableOrigin.Dotted)
+            {
+                target = sub;
+                continue;
+            }
+
+            throw CannotExtendWithDottedKey(i, existing, target.KeyPosition(part.Name));
+        }
+
+        var key = _keyParts[last];
+        if (target.TryGetValue(key.Name, out var previous))
+        {
+            throw Error(
+                $"duplicate key '{KeyText()}': already defined at {target.KeyPosition(key.Name)} as {Article(previous)}",
+                key.Index);
+        }
+
+        var keyText = _keyParts.Count == 1 ? key.Name : null;
+        SkipWhitespace();
+        if (_pos >= _text.Length || _text[_pos] != '=')
+        {
+            throw Expected("'='", $"after key '{keyText ?? KeyText()}'");
+        }
+
+        _pos++;
+        SkipWhitespace();
+        var value = ParseValue(inline);
+        target.Add(key.Name, value, key.Position);
+    }
+
+    private TomlException CannotExtendWithDottedKey(int partIndex, TomlNode existing, TomlPosition at)
+    {
+        var part = _keyParts[partIndex];
+        var name = KeyText(partIndex + 1);
+        var reason = existing switch
+        {
+            TomlTable { Origin: TomlTableOrigin.Inline } =>
+                $"cannot add keys to inline table '{name}' (defined at {at}); an inline table is complete at its '}}'",
+            TomlTable =>
+                $"cannot use dotted key '{KeyText()}' to extend table '{name}' defined by a [header] at {existing.Position}",
+            _ => $"cannot use '{name}' as a table in dotted key '{KeyText()}': it is already {Article(existing)} (defined at {at})",
+        };
+        return Error(reason, part.Index);
+    }
+
+    // ---- headers ----
+
+    private void ParseHeader()
+    {
+        var open = _pos;
+        var headerPosition = PositionAt(open);
+        var isArray = _pos + 1 < _text.Length && _text[_pos + 1] == '[';
+        _pos += isArray ? 2 : 1;
+        ParseKey();
+        if (_pos >= _text.Length || _text[_pos] != ']')
+        {
+            throw Expected(isArray ? "']]'" : "']'", $"after table name '{KeyText()}'");
+        }
+
+        _pos++;
+        if (isArray)
+        {
+            if (_pos >= _text.Length || _text[_pos] != ']')
+            {
+                throw Expected("']]'", $"after table name '{KeyText()}'");
+            }
+
+            _pos++;
+        }
+
+        var table = _root;
+        var last = _keyParts.Count - 1;
+        for (var i = 0; i < last; i++)
+        {
+            var part = _keyParts[i];
+            if (!table.TryGetValue(part.Name, out var existing))
+            {
+                var created = new TomlTable(part.Position) { Origin = TomlTableOrigin.Implicit };
+                table.Add(part.Name, created, part.Position);
+                table = created;
+                continue;
+            }
+
+            table = existing switch
+            {
+                TomlTable { Origin: TomlTableOrigin.Inline } =>
+                    throw Error($"cannot extend inline table '{KeyText(i + 1)}' (defined at {existing.Position}) with a [header]; an inline table is complete at its '}}'", part.Index),
+                TomlTable sub => sub,
+                TomlArray { IsArrayOfTables: true } array => (TomlTable)array[^1],
+                TomlArray => throw Error($"cannot extend '{KeyText(i + 1)}' with a [header]: it is a static array (defined at {existing.Position})", part.Index),
+                _ => throw Error($"cannot use '{KeyText(i + 1)}' as a table: it is already {Article(existing)} (defined at {table.KeyPosition(part.Name)})", part.Index),
+            };
+        }
+
+        var key = _keyParts[last];
+        table.TryGetValue(key.Name, out var current);
+        if (isArray)
+        {
+            var element = new TomlTable(headerPosition) { Origin = TomlTableOrigin.Root };
+            switch (current)
+            {
+                case null:
+                    var array = new TomlArray(headerPosition) { IsArrayOfTables = true };
+                    array.Add(element);
+                    table.Add(key.Name, array, key.Position);
+                    break;
+                case TomlArray { IsArrayOfTables: true } existingArray:
+                    existingArray.Add(element);
+                    break;
+                case TomlArray:
+                    throw Error($"cannot append to static array '{KeyText()}' (defined at {current.Position}) with [[{KeyText()}]]", key.Index);
+                default:
+                    throw Error($"cannot define [[{KeyText()}]]: '{KeyText()}' is already {Article(current)} (defined at {current.Position})", key.Index);
+            }
+
+            _current = element;
+            return;
+        }
+
+        switch (current)
+        {
+            case null:
+                var created = new TomlTable(headerPosition) { Origin = TomlTableOrigin.Header };
+                table.Add(key.Name, created, key.Position);
+                _current = created;
+                return;
+            case TomlTable { Origin: TomlTableOrigin.Implicit } implicitTable:
+                implicitTable.DefineByHeader(headerPosition);
+                table.SetKeyPosition(key.Name, key.Position);
+                _current = implicitTable;
+                return;
+            case TomlTable { Origin: TomlTableOrigin.Header }:
+                throw Error($"table [{KeyText()}] is defined twice (first at {current.Position})", open);
+            case TomlTable { Origin: TomlTableOrigin.Dotted }:
+                throw Error($"cannot define table [{KeyText()}]: it was already defined by dotted keys at {current.Position}", open);
+            case TomlTable { Origin: TomlTableOrigin.Inline }:
+                throw Error($"cannot define table [{KeyText()}]: it is an inline table (defined at {current.Position})", open);
+            case TomlArray { IsArrayOfTables: true }:
+                throw Error($"cannot define table [{KeyText()}]: it is an array of tables (first [[{KeyText()}]] at {current.Position})", open);
+            default:
+                throw Error($"cannot define table [{KeyText()}]: '{KeyText()}' is already {Article(current)} (defined at {table.KeyPosition(key.Name)})", open);
+        }
+    }
+
+    // ---- values ----
+
+    private TomlNode ParseValue(bool inline)
+    {
+        var text = _text;
+        var pos = _pos;
+        if (pos >= text.Length)
+        {
+            throw Expected("a value", "after '='");
+        }
+
+        var c = text[pos];
+        switch (c)
+        {
+            case '"':
+                {
+                    var position = PositionAt(pos);
+                    var value = pos + 2 < text.Length && text[pos + 1] == '"' && text[pos + 2] == '"'
+                        ? ParseMultilineBasicString()
+                        : ParseBasicString();
+                    return new TomlString(value, position);
+                }
+
+            case '\'':
+                {
+                    var position = PositionAt(pos);
+                    var value = pos + 2 < text.Length && text[pos + 1] == '\'' && text[pos + 2] == '\''
+                        ? ParseMultilineLiteralString()
+                        : ParseLiteralString();
+                    return new TomlString(value, position);
+                }
+
+            case 't':
+                return ParseKeyword("true", true);
+            case 'f':
+                return ParseKeyword("false", false);
+            case '[':
+                return ParseArray();
+            case '{':
+                return ParseInlineTable();
+            default:
+                if (char.IsAsciiDigit(c) || c == '+' || c == '-' || c == 'i' || c == 'n')
+                {
+                    return ParseNumberOrDateTime();
+                }
+
+                throw Expected("a value", inline ? "" : "after '='");
+        }
+    }
+
+    private TomlBoolean ParseKeyword(string word, bool value)
+    {
+        if (string.CompareOrdinal(_text, _pos, word, 0, word.Length) != 0)
+        {
+            throw Error($"expected a value, found '{TokenAt(_pos)}' (booleans are lower-case 'true' or 'false')", _pos);
+        }
+
+        var start = _pos;
+        var position = PositionAt(start);
+        _pos += word.Length;
+        if (_pos < _text.Length && IsBareKeyChar(_text[_pos]))
+        {
+            throw Error($"expected a value, found '{TokenAt(start)}'", start);
+        }
+
+        return new TomlBoolean(value, position);
+    }
+
+    private TomlArray ParseArray()
+    {
+        var array = new TomlArray(PositionAt(_pos));
+        _pos++;
+        while (true)
+        {
+            SkipWhitespaceNewlinesAndComments();
+            if (_pos >= _text.Length)
+            {
+                throw Expected("a value or ']'", "in array");
+            }
+
+            if (_text[_pos] == ']')
+            {
+                _pos++;
+                return array;
+            }
+
+            if (_text[_pos] == ',')
+            {
+                throw Expected("a value", "in array");
+            }
+
+            array.Add(ParseValue(inline: true));
+            SkipWhitespaceNewlinesAndComments();
+            if (_pos >= _text.Length)
+            {
+                throw Expected("',' or ']'", "after array element");
+            }
+
+            var c = _text[_pos];
+            if (c == ',')
+            {
+                _pos++;
+                continue;
+            }
+
+            if (c == ']')
+            {
+                _pos++;
+                return array;
+            }
+
+            throw Expected("',' or ']'", "after array element");
+        }
+    }
+
+    private TomlTable ParseInlineTable()
+    {
+        var table = new TomlTable(PositionAt(_pos)) { Origin = TomlTableOrigin.Root };
+        _pos++;
+        SkipWhitespace();
+        if (_pos < _text.Length && _text[_pos] == '}')
+        {
+            _pos++;
+            table.Origin = TomlTableOrigin.Inline;
+            return table;
+        }
+
+        while (true)
+        {
+            ParseKeyValue(table, inline: true);
+            SkipWhitespace();
+            var c = _pos < _text.Length ? _text[_pos] : '\0';
+            if (c == ',')
+            {
+                _pos++;
+                SkipWhitespace();
+                if (_pos < _text.Length && _text[_pos] == '}')
+                {
+                    throw Error("a trailing comma is not allowed in an inline table", _pos - 1);
+                }
+
+                continue;
+            }
+
+            if (c == '}')
+            {
+                _pos++;
+                table.Origin = TomlTableOrigin.Inline;
+                return table;
+            }
+
+            throw Expected("',' or '}'", "in inline table (inline tables must be on one line)");
+        }
+    }
+
+    // ---- positions and errors ----
+
+    /// <summary>The position of <paramref name="index"/>, which must lie on the current line.</summary>
+    private TomlPosition PositionAt(int index)
+    {
+        var column = index - _lineStart + 1;
+        if (_hasSurrogates)
+        {
+            // Columns count scalar values: a surrogate pair is one column.
+            foreach (var ch in _text.AsSpan(_lineStart, index - _lineStart))
+            {
+                if (char.IsLowSurrogate(ch))
+                {
+                    column--;
+                }
+            }
+        }
+
+        return new TomlPosition(_line, column);
+    }
+
+    private TomlException Error(string reason, int index) => new(reason, PositionAt(index), _file);
+
+    /// <summary>"expected X context, found Y" at the current position.</summary>
+    private TomlException Expected(string what, string context) =>
+        Error(context.Length == 0 ? $"expected {what}, found {Describe(_pos)}" : $"expected {what} {context}, found {Describe(_pos)}", _pos);
+
+    private string Describe(int index)
+    {
+        if (index >= _text.Length)
+        {
+            return "end of input";
+        }
+
+        var c = _text[index];
+        return c switch
+        {
+            '\n' or '\r' => "end of line",
+            '\t' => "a tab",
+            _ when c < 0x20 || c == 0x7F => $"control character U+{(int)c:X4}",
+            _ when char.IsHighSurrogate(c) && index + 1 < _text.Length => $"'{_text.Substring(index, 2)}'",
+            _ => $"'{c}'",
+        };
+    }
+
+    /// <summary>The run of value-like characters at <paramref name="index"/>, for messages.</summary>
+    private string TokenAt(int index)
+    {
+        var end = index;
+        while (end < _text.Length && end - index < 40 && (IsBareKeyChar(_text[end]) || _text[end] is '.' or '+' or ':'))
+        {
+            end++;
+        }
+
+        return end == index ? Describe(index) : _text[index..end];
+    }
+
+    private static string Article(TomlNode node) => node switch
+    {
+        TomlArray { IsArrayOfTables: true } => "an array of tables",
+        TomlArray => "an array",
+        TomlInteger => "an integer",
+        _ => "a " + node.TypeName,
+    };
+}
