@@ -20,6 +20,13 @@ public static class VersionFilter
     /// <summary>Wraps any predicate, e.g. <c>VersionFilter.From("^1.2", range.Satisfies)</c>.</summary>
     public static IVersionFilter From(string text, Func<PackageVersion, bool> satisfies) => new Predicate(text, satisfies);
 
+    /// <summary>A <see cref="VersionRange"/> (range syntax of spec/manifest.md) as a filter.</summary>
+    public static IVersionFilter From(VersionRange range)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        return new Predicate(range.ToString(), range.Satisfies);
+    }
+
     /// <summary>Exactly one version.</summary>
     public static IVersionFilter Exactly(PackageVersion version) => new Predicate(version.ToString(), v => v == version);
 

@@ -15,6 +15,11 @@ public sealed record ResolvedPackage(PackageEntry Entry, IPackageSource Source)
 /// </summary>
 public static class SourceResolver
 {
+    /// <summary>Resolves a <see cref="VersionRange"/> (null: any stable version, see the other overload).</summary>
+    public static Task<ResolvedPackage> ResolveAsync(PackageId id, VersionRange? range, IReadOnlyList<IPackageSource> sources,
+        CancellationToken cancellationToken = default) =>
+        ResolveAsync(id, range is null ? null : VersionFilter.From(range), sources, cancellationToken);
+
     /// <summary>
     /// <paramref name="range"/> null means "any": the highest stable version, or <c>latest</c> when published, or the
     /// highest pre-release when nothing else exists.

@@ -65,6 +65,8 @@ public sealed class SourceConfig
     public void Add(SourceDefinition source, bool replace = false)
     {
         source.Validate();
+        if (source.Kind != SourceKind.Folder && source.Url.StartsWith("http:", StringComparison.OrdinalIgnoreCase) && !source.Insecure)
+            throw SourceErrors.Insecure(source.Name, source.Url);
         var existing = _sources.FindIndex(s => s.Name == source.Name);
         if (existing >= 0 && !replace)
             throw SourceErrors.ConfigInvalid($"a source named '{source.Name}' already exists in {Path}", "remove it first with 'packster source remove'");

@@ -14,6 +14,9 @@ public sealed class StaticFileServer : IAsyncDisposable
     public Uri Address => _server!.Address;
     public System.Collections.Concurrent.ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>Paths that arrived with an Authorization header.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> AuthorizationsSeen { get; } = new();
+
     /// <summary>When set, answers 302 to the returned location for paths it gives one for.</summary>
     public Func<string, string?>? Redirect { get; set; }
 
@@ -30,6 +33,7 @@ public sealed class StaticFileServer : IAsyncDisposable
     {
         var path = Uri.UnescapeDataString(context.Request.Path.Value ?? "/");
         Requests.Enqueue(path);
+        if (context.Request.Headers.Authorization.Count > 0) AuthorizationsSeen.Enqueue(path);
         if (Redirect?.Invoke(path) is { } location)
         {
             context.Response.StatusCode = 302;
