@@ -97,5 +97,5 @@ public static class HttpIndex
 
     private static string Shorten(string text) => text.Length > 120 ? text[..120] + "…" : text;
 
-    internal static string Text(byte[] rendered) => Encoding.UTF8.GetString(rendered);
+    public static string Text(byte[] rendered) => Encoding.UTF8.GetString(rendered);
 }

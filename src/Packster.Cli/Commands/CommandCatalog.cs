@@ -8,5 +8,8 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All(CliContext context)
     {
         yield return ManifestCommand.Create(context);
+        yield return SourceCommand.Create(context);
+        yield return SearchCommand.Create(context);
+        yield return PublishCommand.Create(context);
     }
 }
