@@ -46,6 +46,7 @@ public sealed class PackageCache
 
         var temp = Path.Combine(Root, "tmp", $"{file.Sha256.Hex[..16]}-{Guid.NewGuid():N}.partial");
         Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+        SweepAbandoned(Path.GetDirectoryName(temp)!);
         try
         {
             Sha256Digest actual;
@@ -68,6 +69,26 @@ public sealed class PackageCache
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>Deletes partial downloads left by killed processes; a day is far longer than any live download.</summary>
+    private static void SweepAbandoned(string tempDirectory)
+    {
+        var cutoff = DateTime.UtcNow.AddDays(-1);
+        foreach (var partial in new DirectoryInfo(tempDirectory).EnumerateFiles("*.partial"))
+        {
+            try
+            {
+                if (partial.LastWriteTimeUtc < cutoff) partial.Delete();
+            }
+            catch (IOException)
+            {
+                // Still in use or already gone: either way not ours to worry about.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
         }
     }
 

@@ -33,7 +33,8 @@ internal sealed class SourceHttpClient : IDisposable
         BaseUri = new Uri(url, UriKind.Absolute);
         if (BaseUri.Scheme == Uri.UriSchemeHttp && !source.Insecure) throw SourceErrors.Insecure(source.Name, source.Url);
         _credential = SourceCredential.From(source, context);
-        _client = new HttpClient(handler ?? CreateHandler(source, context), disposeHandler: true);
+        // The timeout covers connecting, sending (uploads included) and the response headers; large packages need room.
+        _client = new HttpClient(handler ?? CreateHandler(source, context), disposeHandler: true) { Timeout = TimeSpan.FromMinutes(10) };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd(SourceContext.UserAgent);
     }
 

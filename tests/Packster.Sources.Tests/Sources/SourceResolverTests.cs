@@ -78,6 +78,20 @@ public sealed class SourceResolverTests : IDisposable
     }
 
     [Fact]
+    public async Task Partial_downloads_abandoned_for_a_day_are_swept()
+    {
+        var a = Folder("a", 1, "1.0.0");
+        var entry = (await a.ListVersionsAsync(Acme)).Single();
+        var cache = new PackageCache(_temp["cache"]);
+        var old = _temp.Write("cache/tmp/dead.partial", "x");
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddDays(-2));
+        var recent = _temp.Write("cache/tmp/live.partial", "y");
+        await cache.GetOrFetchAsync(entry.File, a);
+        Assert.False(File.Exists(old));
+        Assert.True(File.Exists(recent));
+    }
+
+    [Fact]
     public void The_cache_root_follows_the_environment()
     {
         Assert.Equal("/x/cache", PackageCache.DefaultRoot(new Dictionary<string, string> { ["PACKSTER_CACHE"] = "/x/cache", ["XDG_CACHE_HOME"] = "/y" }));
