@@ -35,7 +35,7 @@ public sealed class ArtifactoryTestServer : IAsyncDisposable
     }
 
     /// <summary>One request as the server saw it (the raw target, so matrix parameters and escapes are visible).</summary>
-    public sealed record Request(string Method, string RawTarget, bool Authenticated, bool ChecksumDeploy, long BodyLength, int Status);
+    public sealed record Request(string Method, string RawTarget, bool Authenticated, bool ChecksumDeploy, long BodyLength, int Status, string Range);
 
     public HashSet<string> Repositories { get; } = ["pk-local"];
     public Dictionary<string, string> Tokens { get; } = new(StringComparer.Ordinal);
@@ -44,6 +44,14 @@ public sealed class ArtifactoryTestServer : IAsyncDisposable
 
     /// <summary>Serves flipped bytes (with the original checksum headers), as a compromised mirror would.</summary>
     public bool TamperDownloads { get; set; }
+
+    /// <summary>The next this-many downloads (full or ranged) send only their first <see cref="DropAfterBytes"/> bytes, then drop the connection.</summary>
+    public int DropDownloads { get; set; }
+
+    public int DropAfterBytes { get; set; } = 64;
+
+    /// <summary>Where the client's received bytes are counted (see <see cref="DownloadProbe"/>).</summary>
+    public DownloadProbe? Probe { get; set; }
 
     /// <summary>Echoes the received Authorization header in 401 bodies: a badly behaved server, to test redaction.</summary>
     public bool EchoCredentialsInErrors { get; set; }
@@ -104,7 +112,7 @@ public sealed class ArtifactoryTestServer : IAsyncDisposable
         {
             status = await RouteAsync(context, raw, user, checksumDeploy, body);
         }
-        Requests.Enqueue(new Request(context.Request.Method, raw, user is not null, checksumDeploy, body.Length, status));
+        Requests.Enqueue(new Request(context.Request.Method, raw, user is not null, checksumDeploy, body.Length, status, context.Request.Headers.Range.ToString()));
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context)
@@ -303,7 +311,18 @@ public sealed class ArtifactoryTestServer : IAsyncDisposable
             headers.ContentRange = $"bytes {start}-{end}/{bytes.Length}";
         }
         context.Response.ContentLength = end - start + 1;
-        if (context.Request.Method == "GET") await context.Response.Body.WriteAsync(bytes.AsMemory((int)start, (int)(end - start + 1)));
+        if (context.Request.Method != "GET") return context.Response.StatusCode;
+        if (DropDownloads > 0)
+        {
+            DropDownloads--;
+            await context.Response.Body.WriteAsync(bytes.AsMemory((int)start, (int)Math.Min(DropAfterBytes, end - start + 1)));
+            await context.Response.Body.FlushAsync();
+            // Break the connection only once the client holds what was sent: an abort can discard unread bytes.
+            if (Probe is not null) await Probe.WhenWrittenAsync(start + Math.Min(DropAfterBytes, end - start + 1)).WaitAsync(TimeSpan.FromSeconds(60));
+            context.Abort();
+            return 200;
+        }
+        await context.Response.Body.WriteAsync(bytes.AsMemory((int)start, (int)(end - start + 1)));
         return context.Response.StatusCode;
     }
 

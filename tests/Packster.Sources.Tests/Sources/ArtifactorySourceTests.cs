@@ -222,6 +222,49 @@ public sealed class ArtifactorySourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_download_that_breaks_off_resumes_with_a_range_request()
+    {
+        // artifactory-api.md "Download": Accept-Ranges: bytes, Range → 206 with Content-Range.
+        using var source = Open();
+        var path = TestPackages.Create(_temp["dist"], "acme", "1.0.0", new string('x', 5000));
+        await source.PublishAsync(path);
+        while (_server.Requests.TryDequeue(out _)) { }
+        _server.DropDownloads = 1;
+        _server.DropAfterBytes = 100;
+        _server.Probe = new DownloadProbe();
+
+        var cache = new PackageCache(_temp["cache"]);
+        var name = TestPackages.NameOf(path);
+        var cached = await cache.GetOrFetchAsync(name, _server.Probe.Wrap(source));
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(cached));
+        var gets = _server.Requests.Where(r => r.Method == "GET").ToList();
+        Assert.Equal(2, gets.Count);
+        Assert.Equal("", gets[0].Range);
+        Assert.Equal("bytes=100-", gets[1].Range);
+        Assert.Equal(206, gets[1].Status);
+    }
+
+    [Fact]
+    public async Task A_download_that_keeps_breaking_off_is_reported_and_leaves_nothing()
+    {
+        using var source = Open();
+        var path = TestPackages.Create(_temp["dist"], "acme", "1.0.0", new string('x', 5000));
+        await source.PublishAsync(path);
+        _server.DropDownloads = 100; // every attempt, the resumed ones included, breaks off after 10 bytes
+        _server.DropAfterBytes = 10;
+        _server.Probe = new DownloadProbe();
+        var cache = new PackageCache(_temp["cache"]);
+        var name = TestPackages.NameOf(path);
+        var download = cache.GetOrFetchAsync(name, _server.Probe.Wrap(source));
+        var e = await Assert.ThrowsAsync<PacksterException>(() => download);
+        Assert.Equal(ErrorCode.SourceUnreachable, e.Code);
+        Assert.False(cache.Contains(name));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(cache.Root, "tmp")));
+        Assert.Contains("4 attempts", e.Message);
+        Assert.Contains("after 40 bytes", e.Message);
+    }
+
+    [Fact]
     public async Task A_404_is_not_retried()
     {
         // artifactory-api.md: never retry 4xx.
