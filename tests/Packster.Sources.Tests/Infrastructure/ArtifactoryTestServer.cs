@@ -42,6 +42,9 @@ public sealed class ArtifactoryTestServer : IAsyncDisposable
     public Dictionary<string, string> Passwords { get; } = new(StringComparer.Ordinal);
     public bool AnonymousRead { get; set; }
 
+    /// <summary>Authenticated users without deploy permission (403 on PUT).</summary>
+    public HashSet<string> ReadOnlyUsers { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Serves flipped bytes (with the original checksum headers), as a compromised mirror would.</summary>
     public bool TamperDownloads { get; set; }
 
@@ -199,6 +202,7 @@ public sealed class ArtifactoryTestServer : IAsyncDisposable
         {
             if (user is null) return await UnauthorizedAsync(context, "Authentication is required");
             if (!Repositories.Contains(repo)) return await ErrorAsync(context, 404, $"Repository {repo} not found");
+            if (ReadOnlyUsers.Contains(user)) return await ErrorAsync(context, 403, $"The user: '{user}' is not permitted to deploy '{repoPath}' into '{repo}'.");
             return checksumDeploy ? await ChecksumDeployAsync(context, repoPath, matrix, user) : await DeployAsync(context, repoPath, body, matrix, user);
         }
         if (method is "GET" or "HEAD")

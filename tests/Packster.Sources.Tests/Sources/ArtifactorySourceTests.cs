@@ -209,6 +209,29 @@ public sealed class ArtifactorySourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_429_is_retried_after_the_servers_delay()
+    {
+        using var source = Open();
+        _server.FailNext(1, 429, retryAfterSeconds: 3);
+        Assert.Empty(await source.SearchAsync("acme"));
+        Assert.Equal([TimeSpan.FromSeconds(3)], _test.Delays);
+    }
+
+    [Fact]
+    public async Task A_user_without_deploy_permission_gets_one_line_naming_the_variable()
+    {
+        // artifactory-api.md "Authentication": 403 = authenticated but not allowed; never retried.
+        _server.ReadOnlyUsers.Add("ci");
+        using var source = Open();
+        var e = await Assert.ThrowsAsync<PacksterException>(() => source.PublishAsync(TestPackages.Create(_temp["dist"], "acme", "1.0.0")));
+        Assert.Equal(ErrorCode.SourceForbidden, e.Code);
+        Assert.Contains("source 'corp' does not permit this to the token in $PK_TOKEN", e.Message);
+        Assert.Contains("is not permitted to deploy", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Empty(_test.Delays);
+    }
+
+    [Fact]
     public async Task A_server_that_keeps_failing_gives_up_after_four_attempts()
     {
         using var source = Open();
