@@ -8,8 +8,9 @@ namespace Packster.Sources;
 /// </summary>
 public sealed class FolderSource : IPackageSource
 {
-    public FolderSource(string name, string root, int priority = Config.SourceDefinition.DefaultPriority)
+    public FolderSource(string name, string root, int priority = Config.SourceDefinition.DefaultPriority, bool canPublish = true)
     {
+        CanPublish = canPublish;
         Name = name;
         Root = Path.GetFullPath(root);
         Priority = priority;
@@ -18,7 +19,7 @@ public sealed class FolderSource : IPackageSource
     public string Name { get; }
     public string Root { get; }
     public int Priority { get; }
-    public bool CanPublish => true;
+    public bool CanPublish { get; }
 
     public Task<IReadOnlyList<PackageEntry>> SearchAsync(string pattern, CancellationToken cancellationToken = default)
     {
@@ -38,6 +39,7 @@ public sealed class FolderSource : IPackageSource
 
     public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)
     {
+        if (!CanPublish) throw new PacksterException(ErrorCode.SourceProtocol, $"source '{Name}' is read-only");
         var check = PackageFileCheck.Verify(path);
         var existing = Scan(cancellationToken).Where(e => e.Entry.Id == check.Name.Id && e.Entry.Version == check.Name.Version).ToList();
         var same = existing.FirstOrDefault(e => e.Entry.File == check.Name);

@@ -72,6 +72,10 @@ public static class SourceErrors
     public static PacksterException PackageFileNotFound(string source, string fileName) =>
         new(ErrorCode.PackageNotFound, $"source '{source}' has no file {fileName}");
 
+    public static PacksterException PackageFileNotOffered(string fileName, IEnumerable<string> sources) =>
+        new(ErrorCode.PackageNotFound, $"no source offers {fileName} ({string.Join(", ", sources)})",
+            "the pinned file may have been removed from its source; restore it or re-resolve without --locked");
+
     public static PacksterException NoMatchingVersion(PackageId id, string range, IEnumerable<PackageVersion> available)
     {
         var versions = available.OrderDescending().Take(10).Select(v => v.ToString()).ToList();

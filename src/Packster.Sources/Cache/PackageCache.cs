@@ -33,6 +33,12 @@ public sealed class PackageCache
 
     public bool Contains(PackageFileName file) => File.Exists(PathOf(file));
 
+    /// <summary>The name the cache has when it serves as a source (offline resolution).</summary>
+    public const string SourceName = "cache";
+
+    /// <summary>The cached files as a read-only source: what <c>--offline</c> can resolve among.</summary>
+    public IPackageSource AsSource() => new FolderSource(SourceName, Path.Combine(Root, "sha256"), int.MinValue, canPublish: false);
+
     /// <summary>
     /// Returns the cached file's path, downloading it from <paramref name="source"/> first when absent. A download whose
     /// bytes do not hash to the name's sha256 is deleted and reported as <see cref="ErrorCode.ChecksumMismatch"/> naming
