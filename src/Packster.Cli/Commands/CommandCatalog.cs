@@ -19,5 +19,8 @@ internal static class CommandCatalog
         yield return QueryCommands.Verify(context);
         yield return LocationCommand.Create(context);
         yield return ManifestCommand.Create(context);
+        yield return SourceCommand.Create(context);
+        yield return SearchCommand.Create(context);
+        yield return PublishCommand.Create(context);
     }
 }

@@ -1,0 +1,358 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Packster.Model;
+using Packster.Sources.Config;
+using Packster.Sources.Http;
+
+namespace Packster.Sources;
+
+/// <summary>
+/// A JFrog Artifactory generic repository, spoken to as /work/shared/artifactory-api.md describes (spec/sources.md §6).
+/// Packages live at <c>{repo}/{id}/{version}/{file}</c> with properties <c>packster.id</c> and <c>packster.version</c>.
+/// Published versions are immutable: identical bytes re-published are a success, anything else is a conflict.
+/// </summary>
+public sealed class ArtifactorySource : IPackageSource, IDisposable
+{
+    public const string IdProperty = "packster.id";
+    public const string VersionProperty = "packster.version";
+
+    private readonly SourceHttpClient _http;
+    private readonly SourceContext _context;
+    private readonly string _repo;
+    // Search results may find files outside the standard layout; remember where each name was seen.
+    private readonly ConcurrentDictionary<PackageFileName, string> _paths = new();
+
+    public ArtifactorySource(SourceDefinition definition, SourceContext context)
+    {
+        Name = definition.Name;
+        Priority = definition.Priority;
+        _repo = definition.Repo ?? throw SourceErrors.ConfigInvalid($"source '{definition.Name}': artifactory sources need 'repo'");
+        _context = context;
+        _http = new SourceHttpClient(definition, context);
+    }
+
+    public string Name { get; }
+    public int Priority { get; }
+    public bool CanPublish => true;
+
+    /// <summary>Where Packster publishes a file inside the repository.</summary>
+    public static string LayoutPath(PackageFileName file) => $"{file.Id}/{file.Version}/{file.FileName}";
+
+    public async Task<IReadOnlyList<PackageEntry>> SearchAsync(string pattern, CancellationToken cancellationToken = default)
+    {
+        var match = new IdPattern(pattern);
+        var found = await AqlAsync(match.AsNameGlob() + "*" + PackageFileName.Extension, cancellationToken)
+            ?? await QuickSearchAsync(pattern.Replace("*", "", StringComparison.Ordinal).Replace("?", "", StringComparison.Ordinal), cancellationToken);
+        return [.. found.Where(e => match.Matches(e.Id))];
+    }
+
+    public async Task<IReadOnlyList<PackageEntry>> ListVersionsAsync(PackageId id, CancellationToken cancellationToken = default)
+    {
+        var found = await AqlAsync($"{id}-*{PackageFileName.Extension}", cancellationToken) ?? await ListFolderAsync(id, cancellationToken);
+        return [.. found.Where(e => e.Id == id)];
+    }
+
+    /// <summary>
+    /// Downloads the file. When the connection breaks mid-body and the server said <c>Accept-Ranges: bytes</c>, the
+    /// download resumes with <c>Range: bytes=&lt;received&gt;-</c> (206 expected) instead of starting over, so the bytes
+    /// already written (and hashed by the caller) stay valid.
+    /// </summary>
+    public async Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
+    {
+        var path = _paths.TryGetValue(file, out var known) ? known : LayoutPath(file);
+        var uri = ArtifactUri(path);
+        var action = SourceHttpClient.Describe(HttpMethod.Get, uri);
+        long received = 0;
+        var buffer = new byte[1 << 16];
+        for (var attempt = 1; ; attempt++)
+        {
+            var resume = received;
+            using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken,
+                headers: resume > 0 ? h => h.Range = new RangeHeaderValue(resume, null) : null);
+            if (resume == 0)
+            {
+                if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
+                // The server's own checksum is checked before a byte is written; the caller still hashes what arrives.
+                if (AnnouncedSha256(response) is { } announced && announced != file.Sha256)
+                    throw SourceErrors.ChecksumMismatch($"{file.FileName} on source '{Name}' (X-Checksum-Sha256)", file.Sha256, announced);
+            }
+            else if (response.StatusCode != HttpStatusCode.PartialContent || response.Content.Headers.ContentRange?.From != resume)
+            {
+                throw SourceErrors.Protocol(Name, action, $"could not resume at byte {resume}: answered {(int)response.StatusCode} {response.Content.Headers.ContentRange}".TrimEnd());
+            }
+            var canResume = response.Headers.AcceptRanges.Contains("bytes");
+            try
+            {
+                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+                int read;
+                while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    received += read;
+                }
+                return;
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                if (!canResume || attempt >= _context.Retry.MaxAttempts)
+                    throw SourceErrors.Unreachable(Name, action, attempt, $"the download broke off after {received} bytes: {e.Message}", e);
+                await _context.Retry.Delay(_context.Retry.DelayBefore(attempt + 1, null), cancellationToken);
+            }
+        }
+    }
+
+    public async Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var check = PackageFileCheck.Verify(path);
+        var target = LayoutPath(check.Name);
+        var location = SourceHttpClient.StripQuery(ArtifactUri(target));
+
+        if (await ExistingAsync(check, cancellationToken) == PublishStatus.Unchanged)
+        {
+            await SetPropertiesAsync(target, check.Name, cancellationToken);
+            return new PublishResult(check.Name, PublishStatus.Unchanged, location);
+        }
+
+        var deployUri = ArtifactUri(target, Matrix(check.Name));
+        void ChecksumHeaders(HttpRequestHeaders h)
+        {
+            h.Add("X-Checksum-Sha256", check.Sha256.Hex);
+            h.Add("X-Checksum-Sha1", check.Sha1);
+            h.Add("X-Checksum-Md5", check.Md5);
+        }
+
+        // A checksum deploy costs no upload when the server already holds the bytes anywhere.
+        using (var response = await _http.SendAsync(HttpMethod.Put, deployUri, cancellationToken,
+            content: () => new ByteArrayContent([]), headers: h => { ChecksumHeaders(h); h.Add("X-Checksum-Deploy", "true"); }))
+        {
+            if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK)
+            {
+                await SetPropertiesAsync(target, check.Name, cancellationToken);
+                return new PublishResult(check.Name, PublishStatus.Published, location);
+            }
+            if (response.StatusCode != HttpStatusCode.NotFound) throw await PublishFailureAsync(response, deployUri, check, cancellationToken);
+        }
+
+        using (var response = await _http.SendAsync(HttpMethod.Put, deployUri, cancellationToken,
+            content: () => Upload(path, check.Size), headers: ChecksumHeaders))
+        {
+            if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK))
+                throw await PublishFailureAsync(response, deployUri, check, cancellationToken);
+            using var json = await _http.ReadJsonAsync(response, HttpMethod.Put, deployUri, cancellationToken);
+            if (Checksum(json.RootElement, "sha256") is { } stored && stored != check.Sha256)
+                throw SourceErrors.ChecksumMismatch($"{check.Name.FileName} as stored by source '{Name}'", check.Sha256, stored);
+        }
+        return new PublishResult(check.Name, PublishStatus.Published, location);
+    }
+
+    private static StreamContent Upload(string path, long size)
+    {
+        var content = new StreamContent(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.ContentLength = size;
+        return content;
+    }
+
+    private async Task<PacksterException> PublishFailureAsync(HttpResponseMessage response, Uri uri, PackageFileCheck check, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            var message = await _http.ReadErrorMessageAsync(response, cancellationToken);
+            return new PacksterException(ErrorCode.ChecksumMismatch,
+                $"source '{Name}' rejected {check.Name.FileName}: the bytes it received do not match the checksums sent {message}".TrimEnd(),
+                "the upload was altered in transit; try again");
+        }
+        if (response.StatusCode == HttpStatusCode.MethodNotAllowed)
+            return SourceErrors.Protocol(Name, SourceHttpClient.Describe(HttpMethod.Put, uri), $"repository '{_repo}' does not accept deploys (a virtual repository without a deploy target?)");
+        if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+            return SourceErrors.Protocol(Name, SourceHttpClient.Describe(HttpMethod.Put, uri), "413: the repository is over its quota or size limit");
+        return await _http.FailureAsync(response, HttpMethod.Put, uri, cancellationToken);
+    }
+
+    /// <summary>Unchanged when the same name holds the same bytes; a conflict when the version is taken by other bytes.</summary>
+    private async Task<PublishStatus?> ExistingAsync(PackageFileCheck check, CancellationToken cancellationToken)
+    {
+        var folder = $"{check.Name.Id}/{check.Name.Version}";
+        var uri = StorageUri(folder);
+        using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
+        using var json = await _http.ReadJsonAsync(response, HttpMethod.Get, uri, cancellationToken);
+        if (!json.RootElement.TryGetProperty("children", out var children) || children.ValueKind != JsonValueKind.Array) return null;
+        foreach (var child in children.EnumerateArray())
+        {
+            if (child.TryGetProperty("folder", out var isFolder) && isFolder.ValueKind == JsonValueKind.True) continue;
+            var childName = child.TryGetProperty("uri", out var u) ? (u.GetString() ?? "").TrimStart('/') : "";
+            if (!PackageFileName.TryParse(childName, out var other) || other.Id != check.Name.Id || other.Version != check.Name.Version) continue;
+            if (other != check.Name)
+                throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"{other.Id} {other.Version} is already published as {other.FileName}");
+            var held = await StoredSha256Async($"{folder}/{childName}", cancellationToken);
+            if (held is { } sha && sha != check.Sha256)
+                throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"the repository already holds different bytes under that name (sha256 {sha})");
+            return PublishStatus.Unchanged;
+        }
+        return null;
+    }
+
+    private async Task<Sha256Digest?> StoredSha256Async(string path, CancellationToken cancellationToken)
+    {
+        var uri = StorageUri(path);
+        using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
+        using var json = await _http.ReadJsonAsync(response, HttpMethod.Get, uri, cancellationToken);
+        return Checksum(json.RootElement, "sha256");
+    }
+
+    private async Task SetPropertiesAsync(string path, PackageFileName file, CancellationToken cancellationToken)
+    {
+        // Query values: '+' would read as a space, so every value is fully escaped here.
+        var properties = $"{IdProperty}={Uri.EscapeDataString(file.Id.Value)};{VersionProperty}={Uri.EscapeDataString(file.Version.ToString())}";
+        var uri = new Uri(StorageUri(path).AbsoluteUri + "?properties=" + properties);
+        using var response = await _http.SendAsync(HttpMethod.Put, uri, cancellationToken);
+        if (!response.IsSuccessStatusCode) throw await _http.FailureAsync(response, HttpMethod.Put, uri, cancellationToken);
+    }
+
+    /// <summary>AQL search; null when the server refuses AQL (anonymous, not permitted, not supported), so the caller falls back.</summary>
+    private async Task<IReadOnlyList<PackageEntry>?> AqlAsync(string nameGlob, CancellationToken cancellationToken)
+    {
+        var query = BuildAql(_repo, nameGlob);
+        var uri = _http.Resolve("api/search/aql");
+        using var response = await _http.SendAsync(HttpMethod.Post, uri, cancellationToken,
+            content: () => new StringContent(query, Encoding.UTF8, "text/plain"));
+        if ((int)response.StatusCode is >= 400 and < 500 && response.StatusCode != HttpStatusCode.Unauthorized) return null;
+        // Anonymous users may not run AQL at all; with a credential, a 401 means the credential is bad.
+        if (response.StatusCode == HttpStatusCode.Unauthorized && _http.Credential.IsAnonymous) return null;
+        if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Post, uri, cancellationToken);
+        using var json = await _http.ReadJsonAsync(response, HttpMethod.Post, uri, cancellationToken);
+        if (!json.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
+            throw SourceErrors.Protocol(Name, SourceHttpClient.Describe(HttpMethod.Post, uri), "AQL answer has no \"results\" array");
+        var entries = new List<PackageEntry>();
+        foreach (var r in results.EnumerateArray())
+        {
+            var name = r.TryGetProperty("name", out var n) ? n.GetString() : null;
+            var folder = r.TryGetProperty("path", out var p) ? p.GetString() : null;
+            if (name is null || !PackageFileName.TryParse(name, out var file)) continue;
+            var path = folder is null or "." or "" ? name : $"{folder.Trim('/')}/{name}";
+            var sha = r.TryGetProperty("sha256", out var s) && Sha256Digest.TryParse(s.GetString(), out var digest) ? digest : (Sha256Digest?)null;
+            Add(entries, file, path, Size(r), sha);
+        }
+        return entries;
+    }
+
+    /// <summary>The query text; the file-name pattern goes through a JSON writer so quotes and backslashes stay data.</summary>
+    internal static string BuildAql(string repo, string nameGlob)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("repo", repo);
+            json.WriteString("type", "file");
+            json.WriteStartObject("name");
+            json.WriteString("$match", nameGlob);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        return $"items.find({Encoding.UTF8.GetString(buffer.ToArray())}).include(\"repo\",\"path\",\"name\",\"size\",\"sha256\",\"actual_sha1\",\"created\")";
+    }
+
+    private async Task<IReadOnlyList<PackageEntry>> QuickSearchAsync(string name, CancellationToken cancellationToken)
+    {
+        // Quick search matches *name*; an empty name is a 400 there, so search for the extension instead.
+        var term = name.Length > 0 ? name : PackageFileName.Extension;
+        var uri = new Uri(_http.Resolve("api/search/artifact").AbsoluteUri + $"?name={Uri.EscapeDataString(term)}&repos={Uri.EscapeDataString(_repo)}");
+        using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
+        using var json = await _http.ReadJsonAsync(response, HttpMethod.Get, uri, cancellationToken);
+        var entries = new List<PackageEntry>();
+        var prefix = $"/api/storage/{_repo}/";
+        if (!json.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array) return entries;
+        foreach (var r in results.EnumerateArray())
+        {
+            if (!r.TryGetProperty("uri", out var u) || !Uri.TryCreate(u.GetString(), UriKind.Absolute, out var itemUri)) continue;
+            var raw = itemUri.AbsolutePath;
+            var at = raw.IndexOf(prefix, StringComparison.Ordinal);
+            if (at < 0) continue;
+            var path = Uri.UnescapeDataString(raw[(at + prefix.Length)..]);
+            if (PackageFileName.TryParse(path.Split('/')[^1], out var file)) Add(entries, file, path, null, null);
+        }
+        return entries;
+    }
+
+    /// <summary>Storage API deep listing of <c>{repo}/{id}/</c>; here <c>size</c> is a number and <c>sha2</c> the SHA-256.</summary>
+    private async Task<IReadOnlyList<PackageEntry>> ListFolderAsync(PackageId id, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(StorageUri(id.Value).AbsoluteUri + "?list&deep=1");
+        using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound) return [];
+        if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
+        using var json = await _http.ReadJsonAsync(response, HttpMethod.Get, uri, cancellationToken);
+        var entries = new List<PackageEntry>();
+        if (!json.RootElement.TryGetProperty("files", out var files) || files.ValueKind != JsonValueKind.Array) return entries;
+        foreach (var f in files.EnumerateArray())
+        {
+            if (f.TryGetProperty("folder", out var isFolder) && isFolder.ValueKind == JsonValueKind.True) continue;
+            var relative = f.TryGetProperty("uri", out var u) ? (u.GetString() ?? "").TrimStart('/') : "";
+            if (!PackageFileName.TryParse(relative.Split('/')[^1], out var file)) continue;
+            var sha = f.TryGetProperty("sha2", out var s) && Sha256Digest.TryParse(s.GetString(), out var digest) ? digest : (Sha256Digest?)null;
+            Add(entries, file, $"{id}/{relative}", Size(f), sha);
+        }
+        return entries;
+    }
+
+    private void Add(List<PackageEntry> entries, PackageFileName file, string path, long? size, Sha256Digest? stored)
+    {
+        if (stored is { } sha && sha != file.Sha256)
+        {
+            // The name promises bytes the server does not hold: offering it would only fail later, at download.
+            _context.Warnings.WriteLine($"warning: source '{Name}': {path} holds bytes with sha256 {sha}, not the {file.Sha256} its name promises; ignored");
+            return;
+        }
+        _paths[file] = path;
+        entries.Add(new PackageEntry(file, size, Name));
+    }
+
+    /// <summary><c>size</c> is a string in storage/deploy answers and a number in list/AQL answers.</summary>
+    internal static long? Size(JsonElement element)
+    {
+        if (!element.TryGetProperty("size", out var size)) return null;
+        return size.ValueKind switch
+        {
+            JsonValueKind.Number when size.TryGetInt64(out var n) => n,
+            JsonValueKind.String when long.TryParse(size.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
+            _ => null,
+        };
+    }
+
+    private static Sha256Digest? Checksum(JsonElement element, string kind) =>
+        element.TryGetProperty("checksums", out var checksums) && checksums.ValueKind == JsonValueKind.Object
+        && checksums.TryGetProperty(kind, out var value) && Sha256Digest.TryParse(value.GetString()?.ToLowerInvariant(), out var digest)
+            ? digest : null;
+
+    /// <summary>X-Checksum-Sha256, or a bare X-Checksum whose length (64) says it is a SHA-256.</summary>
+    internal static Sha256Digest? AnnouncedSha256(HttpResponseMessage response)
+    {
+        foreach (var header in new[] { "X-Checksum-Sha256", "X-Checksum" })
+        {
+            if (response.Headers.TryGetValues(header, out var values)
+                && values.FirstOrDefault()?.Trim().ToLowerInvariant() is { Length: Sha256Digest.HexLength } text
+                && Sha256Digest.TryParse(text, out var digest))
+            {
+                return digest;
+            }
+        }
+        return null;
+    }
+
+    private Uri ArtifactUri(string path, string matrix = "") => _http.Resolve(SourceHttpClient.EscapePath($"{_repo}/{path}") + matrix);
+
+    private Uri StorageUri(string path) => _http.Resolve(SourceHttpClient.EscapePath($"api/storage/{_repo}/{path}"));
+
+    private static string Matrix(PackageFileName file) =>
+        $";{IdProperty}={SourceHttpClient.EscapePath(file.Id.Value)};{VersionProperty}={SourceHttpClient.EscapePath(file.Version.ToString())}";
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,143 @@
+using System.Security.Cryptography;
+using Packster.Model;
+
+namespace Packster.Sources.Cache;
+
+/// <summary>
+/// The download cache, content-addressed by sha256: <c>{root}/sha256/{first two hex}/{file name}</c>. A file appears
+/// there only after its bytes hashed to the sha256 in its name (hashing happens while downloading, into a temp file
+/// in <c>{root}/tmp</c>, then an atomic rename), so a present entry is always complete and verified.
+/// </summary>
+public sealed class PackageCache
+{
+    public PackageCache(string root) => Root = Path.GetFullPath(root);
+
+    public string Root { get; }
+
+    /// <summary>
+    /// <c>PACKSTER_CACHE</c>, else <c>$XDG_CACHE_HOME/packster</c>, else on Windows <c>%LOCALAPPDATA%\packster\cache</c>,
+    /// else <c>~/.cache/packster</c>.
+    /// </summary>
+    public static string DefaultRoot(IReadOnlyDictionary<string, string> environment)
+    {
+        string? Get(string name) => environment.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
+        if (Get("PACKSTER_CACHE") is { } explicitRoot) return explicitRoot;
+        if (Get("XDG_CACHE_HOME") is { } xdg) return Path.Combine(xdg, "packster");
+        if (OperatingSystem.IsWindows() && Get("LOCALAPPDATA") is { } local) return Path.Combine(local, "packster", "cache");
+        var home = Get("HOME") ?? Get("USERPROFILE") ?? Path.GetTempPath();
+        return Path.Combine(home, ".cache", "packster");
+    }
+
+    /// <summary>Where <paramref name="file"/> lives in the cache (whether or not it is there).</summary>
+    public string PathOf(PackageFileName file) => Path.Combine(Root, "sha256", file.Sha256.Hex[..2], file.FileName);
+
+    public bool Contains(PackageFileName file) => File.Exists(PathOf(file));
+
+    /// <summary>The name the cache has when it serves as a source (offline resolution).</summary>
+    public const string SourceName = "cache";
+
+    /// <summary>The cached files as a read-only source: what <c>--offline</c> can resolve among.</summary>
+    public IPackageSource AsSource() => new FolderSource(SourceName, Path.Combine(Root, "sha256"), int.MinValue, canPublish: false);
+
+    /// <summary>
+    /// Returns the cached file's path, downloading it from <paramref name="source"/> first when absent. A download whose
+    /// bytes do not hash to the name's sha256 is deleted and reported as <see cref="ErrorCode.ChecksumMismatch"/> naming
+    /// both hashes. With <paramref name="offline"/> a miss is <see cref="ErrorCode.OfflineCacheMiss"/>.
+    /// </summary>
+    public async Task<string> GetOrFetchAsync(PackageFileName file, IPackageSource source, bool offline = false, CancellationToken cancellationToken = default)
+    {
+        var target = PathOf(file);
+        if (File.Exists(target)) return target;
+        if (offline) throw SourceErrors.OfflineCacheMiss(file.FileName, Root);
+
+        var temp = Path.Combine(Root, "tmp", $"{file.Sha256.Hex[..16]}-{Guid.NewGuid():N}.partial");
+        Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+        SweepAbandoned(Path.GetDirectoryName(temp)!);
+        try
+        {
+            Sha256Digest actual;
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await using (var hashing = new HashingStream(stream))
+            {
+                await source.FetchAsync(file, hashing, cancellationToken);
+                await hashing.FlushAsync(cancellationToken);
+                stream.Flush(flushToDisk: true);
+                actual = hashing.Digest();
+            }
+            if (actual != file.Sha256)
+                throw SourceErrors.ChecksumMismatch($"{file.FileName} downloaded from source '{source.Name}'", file.Sha256, actual,
+                    " (the sha256 in its name); the downloaded bytes were deleted");
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            // Another process may have finished the same download first; its bytes are the same by construction.
+            File.Move(temp, target, overwrite: true);
+            return target;
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>Deletes partial downloads left by killed processes; a day is far longer than any live download.</summary>
+    private static void SweepAbandoned(string tempDirectory)
+    {
+        var cutoff = DateTime.UtcNow.AddDays(-1);
+        foreach (var partial in new DirectoryInfo(tempDirectory).EnumerateFiles("*.partial"))
+        {
+            try
+            {
+                if (partial.LastWriteTimeUtc < cutoff) partial.Delete();
+            }
+            catch (IOException)
+            {
+                // Still in use or already gone: either way not ours to worry about.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    /// <summary>A write-only pass-through that hashes what it forwards, so verifying costs no second read.</summary>
+    private sealed class HashingStream(Stream inner) : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public Sha256Digest Digest() => Sha256Digest.FromBytes(_hash.GetHashAndReset());
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _hash.AppendData(buffer);
+            inner.Write(buffer);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _hash.AppendData(buffer.Span);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override void Flush() => inner.Flush();
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _hash.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

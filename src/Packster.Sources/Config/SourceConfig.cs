@@ -1,0 +1,205 @@
+using Packster.Toml;
+
+namespace Packster.Sources.Config;
+
+/// <summary>
+/// The sources of the config file (<c>[sources.&lt;name&gt;]</c>). Reading validates every source; writing keeps the
+/// file's other tables and keys (comments are not kept) and replaces the file atomically.
+/// </summary>
+public sealed class SourceConfig
+{
+    private static readonly string[] KnownKeys = ["type", "url", "repo", "token-env", "user", "password-env", "priority", "ca-file", "insecure"];
+
+    private readonly TomlTable? _document;
+    private readonly List<SourceDefinition> _sources;
+
+    private SourceConfig(string path, TomlTable? document, List<SourceDefinition> sources)
+    {
+        Path = path;
+        _document = document;
+        _sources = sources;
+    }
+
+    public string Path { get; }
+
+    /// <summary>The sources in the order they are consulted: ascending priority, then name.</summary>
+    public IReadOnlyList<SourceDefinition> Sources =>
+        [.. _sources.OrderBy(s => s.Priority).ThenBy(s => s.Name, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The config file path: <c>PACKSTER_CONFIG</c>, else <c>$XDG_CONFIG_HOME/packster/config.toml</c>, else on Windows
+    /// <c>%APPDATA%\packster\config.toml</c>, else <c>~/.config/packster/config.toml</c>, else <c>./packster.toml</c>.
+    /// </summary>
+    public static string DefaultPath(IReadOnlyDictionary<string, string> environment, string currentDirectory)
+    {
+        string? Get(string name) => environment.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
+        if (Get("PACKSTER_CONFIG") is { } explicitPath) return System.IO.Path.GetFullPath(explicitPath, currentDirectory);
+        if (Get("XDG_CONFIG_HOME") is { } xdg) return System.IO.Path.Combine(xdg, "packster", "config.toml");
+        if (OperatingSystem.IsWindows() && Get("APPDATA") is { } appData) return System.IO.Path.Combine(appData, "packster", "config.toml");
+        if ((Get("HOME") ?? Get("USERPROFILE")) is { } home) return System.IO.Path.Combine(home, ".config", "packster", "config.toml");
+        return System.IO.Path.Combine(currentDirectory, "packster.toml");
+    }
+
+    /// <summary>Reads the file; a missing file is an empty configuration.</summary>
+    public static SourceConfig Load(string path)
+    {
+        if (!File.Exists(path)) return new SourceConfig(path, null, []);
+        var document = TomlDocument.Parse(File.ReadAllText(path), path);
+        var sources = new List<SourceDefinition>();
+        if (document.TryGetValue("sources", out var node))
+        {
+            if (node is not TomlTable table) throw At(path, document.KeyPosition("sources"), "'sources' must be a table of [sources.<name>] tables");
+            foreach (var (name, value) in table)
+            {
+                if (value is not TomlTable source) throw At(path, table.KeyPosition(name), $"'sources.{name}' must be a table");
+                sources.Add(Read(path, name, source));
+            }
+        }
+        return new SourceConfig(path, document, sources);
+    }
+
+    public SourceDefinition Get(string name) =>
+        _sources.FirstOrDefault(s => s.Name == name) ?? throw SourceErrors.NotFound(name, Sources.Select(s => s.Name));
+
+    /// <summary>Adds a validated source; a name already present is an error unless <paramref name="replace"/>.</summary>
+    public void Add(SourceDefinition source, bool replace = false)
+    {
+        source.Validate();
+        if (source.Kind != SourceKind.Folder && source.Url.StartsWith("http:", StringComparison.OrdinalIgnoreCase) && !source.Insecure)
+            throw SourceErrors.Insecure(source.Name, source.Url);
+        var existing = _sources.FindIndex(s => s.Name == source.Name);
+        if (existing >= 0 && !replace)
+            throw SourceErrors.ConfigInvalid($"a source named '{source.Name}' already exists in {Path}", "remove it first with 'packster source remove'");
+        if (existing >= 0) _sources[existing] = source;
+        else _sources.Add(source);
+    }
+
+    public void Remove(string name)
+    {
+        if (_sources.RemoveAll(s => s.Name == name) == 0) throw SourceErrors.NotFound(name, Sources.Select(s => s.Name));
+    }
+
+    /// <summary>Renders the whole file: other top-level content first, then the sources in consultation order.</summary>
+    public string ToToml()
+    {
+        var writer = new TomlWriter();
+        if (_document is not null)
+        {
+            foreach (var (key, value) in _document)
+            {
+                if (key != "sources" && value is not TomlTable) writer.Pair(key, value);
+            }
+            foreach (var (key, value) in _document)
+            {
+                if (key != "sources" && value is TomlTable table) writer.Table([key], table);
+            }
+        }
+        foreach (var s in Sources)
+        {
+            writer.Header("sources", s.Name);
+            writer.Pair("type", s.Kind.ToConfigText());
+            writer.Pair("url", s.Url);
+            if (s.Repo is not null) writer.Pair("repo", s.Repo);
+            if (s.TokenEnv is not null) writer.Pair("token-env", s.TokenEnv);
+            if (s.User is not null) writer.Pair("user", s.User);
+            if (s.PasswordEnv is not null) writer.Pair("password-env", s.PasswordEnv);
+            writer.Pair("priority", s.Priority);
+            if (s.CaFile is not null) writer.Pair("ca-file", s.CaFile);
+            if (s.Insecure) writer.Pair("insecure", true);
+        }
+        return writer.ToString();
+    }
+
+    /// <summary>Writes to a temp file beside the target and renames it over, so readers see the old or the new file.</summary>
+    public void Save()
+    {
+        var directory = System.IO.Path.GetDirectoryName(Path)!;
+        Directory.CreateDirectory(directory);
+        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false)))
+            {
+                writer.Write(ToToml());
+                writer.Flush();
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, Path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    private static SourceDefinition Read(string file, string name, TomlTable table)
+    {
+        foreach (var key in table.Keys)
+        {
+            if (!KnownKeys.Contains(key))
+            {
+                var suggestion = KnownKeys.OrderBy(k => Distance(k, key)).First();
+                throw At(file, table.KeyPosition(key), $"unknown key '{key}' in [sources.{name}]" + (Distance(suggestion, key) <= 3 ? $"; did you mean '{suggestion}'?" : ""));
+            }
+        }
+        string? Text(string key)
+        {
+            if (!table.TryGetValue(key, out var v)) return null;
+            return v is TomlString s ? s.Value : throw At(file, v.Position, $"'sources.{name}.{key}' must be a string, found {v.TypeName}");
+        }
+        var typeText = Text("type") ?? throw At(file, table.Position, $"[sources.{name}] needs type = \"folder\" | \"http\" | \"artifactory\"");
+        if (!SourceKinds.TryParse(typeText, out var kind))
+            throw At(file, table["type"].Position, $"'sources.{name}.type' is '{typeText}', expected \"folder\", \"http\" or \"artifactory\"");
+        var priority = SourceDefinition.DefaultPriority;
+        if (table.TryGetValue("priority", out var p))
+        {
+            priority = p is TomlInteger { Value: >= int.MinValue and <= int.MaxValue } i ? (int)i.Value
+                : throw At(file, p.Position, $"'sources.{name}.priority' must be an integer, found {p.TypeName}");
+        }
+        var insecure = false;
+        if (table.TryGetValue("insecure", out var b))
+        {
+            insecure = b is TomlBoolean flag ? flag.Value : throw At(file, b.Position, $"'sources.{name}.insecure' must be a boolean, found {b.TypeName}");
+        }
+        var definition = new SourceDefinition
+        {
+            Name = name,
+            Kind = kind,
+            Url = Text("url") ?? throw At(file, table.Position, $"[sources.{name}] needs 'url'"),
+            Repo = Text("repo"),
+            TokenEnv = Text("token-env"),
+            User = Text("user"),
+            PasswordEnv = Text("password-env"),
+            Priority = priority,
+            CaFile = Text("ca-file"),
+            Insecure = insecure,
+        };
+        try
+        {
+            return definition.Validate();
+        }
+        catch (PacksterException e)
+        {
+            throw new PacksterException(e.Code, $"{file}:{table.Position}: {e.Message}", e.Hint);
+        }
+    }
+
+    private static PacksterException At(string file, TomlPosition position, string message) =>
+        SourceErrors.ConfigInvalid($"{file}:{position}: {message}");
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+        }
+        return d[a.Length, b.Length];
+    }
+}

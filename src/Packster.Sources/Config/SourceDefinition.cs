@@ -1,0 +1,94 @@
+namespace Packster.Sources.Config;
+
+/// <summary>
+/// One <c>[sources.&lt;name&gt;]</c> table. Holds only the NAMES of the environment variables that carry
+/// credentials, never their values; <see cref="Validate"/> guarantees a usable, credential-free definition.
+/// </summary>
+public sealed record SourceDefinition
+{
+    /// <summary>Sources are consulted in ascending priority (lower first); ties are broken by name.</summary>
+    public const int DefaultPriority = 100;
+
+    public required string Name { get; init; }
+    public required SourceKind Kind { get; init; }
+
+    /// <summary>A folder path (folder sources) or an absolute http(s) URL.</summary>
+    public required string Url { get; init; }
+
+    /// <summary>The Artifactory repository key (artifactory sources only).</summary>
+    public string? Repo { get; init; }
+
+    /// <summary>Name of the environment variable holding an access token.</summary>
+    public string? TokenEnv { get; init; }
+
+    public string? User { get; init; }
+
+    /// <summary>Name of the environment variable holding the password of <see cref="User"/>.</summary>
+    public string? PasswordEnv { get; init; }
+
+    public int Priority { get; init; } = DefaultPriority;
+
+    /// <summary>A PEM file with the CA certificate(s) that sign the server's certificate.</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>Allows plain http:// (with a loud warning on every use).</summary>
+    public bool Insecure { get; init; }
+
+    /// <summary>Throws <see cref="ErrorCode.SourceConfigInvalid"/> naming the source and the key at fault.</summary>
+    public SourceDefinition Validate()
+    {
+        if (!IsValidName(Name)) throw SourceErrors.ConfigInvalid($"source name '{Name}' is invalid: use 1–64 letters, digits, '-' or '_'");
+        if (string.IsNullOrWhiteSpace(Url)) throw SourceErrors.ConfigInvalid($"source '{Name}': 'url' is required");
+        if (Kind != SourceKind.Folder)
+        {
+            if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                throw SourceErrors.ConfigInvalid($"source '{Name}': url '{Url}' is not an absolute http(s) URL");
+            // A URL like https://user:secret@host would store a credential in the config file.
+            if (uri.UserInfo.Length > 0)
+                throw SourceErrors.ConfigInvalid($"source '{Name}': the url carries user information; credentials are never stored",
+                    "use --user with --password-env, or --token-env");
+            if (uri.Query.Length > 0 || uri.Fragment.Length > 0)
+                throw SourceErrors.ConfigInvalid($"source '{Name}': url '{Url}' must not have a query or fragment");
+        }
+        if (Kind == SourceKind.Artifactory && string.IsNullOrWhiteSpace(Repo))
+            throw SourceErrors.ConfigInvalid($"source '{Name}': artifactory sources need 'repo' (the repository key)");
+        if (Kind != SourceKind.Artifactory && Repo is not null)
+            throw SourceErrors.ConfigInvalid($"source '{Name}': 'repo' only applies to artifactory sources");
+        if (Repo is not null && (Repo.Length == 0 || Repo.IndexOfAny(['/', ';', '?', '#', '%', ' ']) >= 0))
+            throw SourceErrors.ConfigInvalid($"source '{Name}': repo '{Repo}' is not a repository key");
+        CheckEnvName("token-env", TokenEnv);
+        CheckEnvName("password-env", PasswordEnv);
+        if (PasswordEnv is not null && User is null)
+            throw SourceErrors.ConfigInvalid($"source '{Name}': 'password-env' needs 'user'");
+        if (User is not null && PasswordEnv is null && TokenEnv is null)
+            throw SourceErrors.ConfigInvalid($"source '{Name}': 'user' needs 'password-env' or 'token-env'");
+        if (TokenEnv is not null && PasswordEnv is not null)
+            throw SourceErrors.ConfigInvalid($"source '{Name}': give either 'token-env' or 'password-env', not both");
+        if (Kind == SourceKind.Folder && (TokenEnv ?? PasswordEnv ?? User ?? CaFile) is not null)
+            throw SourceErrors.ConfigInvalid($"source '{Name}': folder sources take no credentials or ca-file");
+        return this;
+    }
+
+    private void CheckEnvName(string key, string? value)
+    {
+        if (value is null) return;
+        // Only a variable NAME is stored; a value that is not a plausible name is most likely a pasted secret,
+        // so it is refused without echoing it.
+        var ok = value.Length is > 0 and <= 128 && (char.IsAsciiLetter(value[0]) || value[0] == '_')
+            && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        if (!ok) throw SourceErrors.ConfigInvalid($"source '{Name}': '{key}' must be the NAME of an environment variable (letters, digits, '_')",
+            "credentials are never stored: export the secret in a variable and give its name");
+    }
+
+    public static bool IsValidName(string? name) =>
+        name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>Says which credential is used, naming only the variable (for errors and listings).</summary>
+    public string DescribeCredential() => (TokenEnv, User, PasswordEnv) switch
+    {
+        ({ } token, null, _) => $"the token in ${token}",
+        ({ } token, { } user, _) => $"user '{user}' with the token in ${token}",
+        (null, { } user, { } password) => $"user '{user}' with the password in ${password}",
+        _ => "no credentials (anonymous)",
+    };
+}

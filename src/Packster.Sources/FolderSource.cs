@@ -1,0 +1,88 @@
+using Packster.Model;
+
+namespace Packster.Sources;
+
+/// <summary>
+/// A local (or mounted) directory of <c>.packster</c> files, searched recursively; files whose names do not parse are
+/// ignored. Publishing copies the file to the folder's root through a temp file and a rename.
+/// </summary>
+public sealed class FolderSource : IPackageSource
+{
+    public FolderSource(string name, string root, int priority = Config.SourceDefinition.DefaultPriority, bool canPublish = true)
+    {
+        CanPublish = canPublish;
+        Name = name;
+        Root = Path.GetFullPath(root);
+        Priority = priority;
+    }
+
+    public string Name { get; }
+    public string Root { get; }
+    public int Priority { get; }
+    public bool CanPublish { get; }
+
+    public Task<IReadOnlyList<PackageEntry>> SearchAsync(string pattern, CancellationToken cancellationToken = default)
+    {
+        var match = new IdPattern(pattern);
+        return Task.FromResult<IReadOnlyList<PackageEntry>>([.. Scan(cancellationToken).Where(e => match.Matches(e.Entry.Id)).Select(e => e.Entry)]);
+    }
+
+    public Task<IReadOnlyList<PackageEntry>> ListVersionsAsync(PackageId id, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<PackageEntry>>([.. Scan(cancellationToken).Where(e => e.Entry.Id == id).Select(e => e.Entry)]);
+
+    public async Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
+    {
+        var path = Find(file) ?? throw SourceErrors.PackageFileNotFound(Name, file.FileName);
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await stream.CopyToAsync(destination, cancellationToken);
+    }
+
+    public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)
+    {
+        if (!CanPublish) throw new PacksterException(ErrorCode.SourceProtocol, $"source '{Name}' is read-only");
+        var check = PackageFileCheck.Verify(path);
+        var existing = Scan(cancellationToken).Where(e => e.Entry.Id == check.Name.Id && e.Entry.Version == check.Name.Version).ToList();
+        var same = existing.FirstOrDefault(e => e.Entry.File == check.Name);
+        if (same.Path is not null)
+        {
+            var held = Sha256Digest.ComputeFile(same.Path);
+            if (held != check.Sha256)
+                throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"the folder already holds different bytes under that name (sha256 {held})");
+            return Task.FromResult(new PublishResult(check.Name, PublishStatus.Unchanged, same.Path));
+        }
+        if (existing.Count > 0)
+            throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"{check.Name.Id} {check.Name.Version} is already published as {existing[0].Entry.File.FileName}");
+
+        Directory.CreateDirectory(Root);
+        var target = Path.Combine(Root, check.Name.FileName);
+        var temp = Path.Combine(Root, $".{Guid.NewGuid():N}.partial");
+        try
+        {
+            File.Copy(path, temp);
+            File.Move(temp, target, overwrite: false);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+        return Task.FromResult(new PublishResult(check.Name, PublishStatus.Published, target));
+    }
+
+    private string? Find(PackageFileName file)
+    {
+        var direct = Path.Combine(Root, file.FileName);
+        if (File.Exists(direct)) return direct;
+        return Scan(CancellationToken.None).FirstOrDefault(e => e.Entry.File == file).Path;
+    }
+
+    private IEnumerable<(PackageEntry Entry, string Path)> Scan(CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(Root)) yield break;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
+        foreach (var info in new DirectoryInfo(Root).EnumerateFiles("*" + PackageFileName.Extension, options))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (PackageFileName.TryParse(info.Name, out var name)) yield return (new PackageEntry(name, info.Length, Name), info.FullName);
+        }
+    }
+}

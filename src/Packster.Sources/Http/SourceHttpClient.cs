@@ -1,0 +1,261 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using Packster.Sources.Config;
+
+namespace Packster.Sources.Http;
+
+/// <summary>
+/// The one HttpClient of a source, with the network rules in one place: https only (plain http only for
+/// <c>insecure = true</c>, with a warning), redirects followed here (at most 5, never https→http, credentials only
+/// to the source's own origin), retries of transport errors, 5xx and 429, a private CA via ca-file, the
+/// <c>User-Agent</c>, and 4xx answers turned into one-line errors that name the credential variable, never its value.
+/// </summary>
+internal sealed class SourceHttpClient : IDisposable
+{
+    public const int MaxRedirects = 5;
+
+    private readonly HttpClient _client;
+    private readonly SourceDefinition _source;
+    private readonly SourceContext _context;
+    private readonly SourceCredential _credential;
+    private bool _warned;
+
+    public SourceHttpClient(SourceDefinition source, SourceContext context, HttpMessageHandler? handler = null)
+    {
+        _source = source;
+        _context = context;
+        var url = source.Url.EndsWith('/') ? source.Url : source.Url + "/";
+        BaseUri = new Uri(url, UriKind.Absolute);
+        if (BaseUri.Scheme == Uri.UriSchemeHttp && !source.Insecure) throw SourceErrors.Insecure(source.Name, source.Url);
+        _credential = SourceCredential.From(source, context);
+        // The timeout covers connecting, sending (uploads included) and the response headers; large packages need room.
+        _client = new HttpClient(handler ?? CreateHandler(source, context), disposeHandler: true) { Timeout = TimeSpan.FromMinutes(10) };
+        _client.DefaultRequestHeaders.UserAgent.ParseAdd(SourceContext.UserAgent);
+    }
+
+    public Uri BaseUri { get; }
+    public string SourceName => _source.Name;
+    public SourceCredential Credential => _credential;
+
+    private static SocketsHttpHandler CreateHandler(SourceDefinition source, SourceContext context)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        };
+        if (source.CaFile is { } caFile)
+        {
+            var path = Path.GetFullPath(caFile, context.CurrentDirectory);
+            var authorities = new X509Certificate2Collection();
+            try
+            {
+                authorities.ImportFromPemFile(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                throw SourceErrors.ConfigInvalid($"source '{source.Name}': cannot read ca-file '{path}': {e.Message}");
+            }
+            if (authorities.Count == 0) throw SourceErrors.ConfigInvalid($"source '{source.Name}': ca-file '{path}' holds no PEM certificate");
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                TrustedByPrivateAuthority(certificate, errors, authorities);
+        }
+        return handler;
+    }
+
+    /// <summary>The host name must still match; only the chain is re-built with the configured CA as the one trust root.</summary>
+    private static bool TrustedByPrivateAuthority(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection authorities)
+    {
+        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0) return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    }
+
+    /// <summary>A URI under the source's base; each segment is escaped (a literal ';' becomes %3B, '+' stays).</summary>
+    public Uri Resolve(string relative) => new(BaseUri, relative);
+
+    public static string EscapePath(string path) =>
+        string.Join('/', path.Split('/').Select(segment => Uri.EscapeDataString(segment).Replace("%2B", "+", StringComparison.Ordinal)));
+
+    /// <summary>
+    /// Sends a request built fresh for every attempt and hop. Returns the final response for any status except 5xx and
+    /// 429, which are retried and, once attempts run out, thrown as <see cref="ErrorCode.SourceUnreachable"/>.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, CancellationToken cancellationToken,
+        Func<HttpContent?>? content = null, Action<HttpRequestHeaders>? headers = null,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseHeadersRead)
+    {
+        WarnIfInsecure();
+        var action = Describe(method, uri);
+        var policy = _context.Retry;
+        for (var attempt = 1; ; attempt++)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await SendFollowingRedirectsAsync(method, uri, content, headers, completion, cancellationToken);
+            }
+            catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
+            {
+                throw SourceErrors.Tls(_source.Name, action, _credential.Redact(e.InnerException.Message), e);
+            }
+            catch (Exception e) when (IsTransport(e, cancellationToken))
+            {
+                if (attempt >= policy.MaxAttempts) throw SourceErrors.Unreachable(_source.Name, action, attempt, _credential.Redact(e.Message), e);
+                await policy.Delay(policy.DelayBefore(attempt + 1, null), cancellationToken);
+                continue;
+            }
+
+            if (!IsTransient(response.StatusCode)) return response;
+            var retryAfter = RetryAfter(response);
+            if (attempt >= policy.MaxAttempts)
+            {
+                var message = await ReadErrorMessageAsync(response, cancellationToken);
+                response.Dispose();
+                throw SourceErrors.Unreachable(_source.Name, action, attempt, $"answered {(int)response.StatusCode} {message}".TrimEnd(),
+                    hint: "the server is failing or overloaded; try again later");
+            }
+            response.Dispose();
+            await policy.Delay(policy.DelayBefore(attempt + 1, retryAfter), cancellationToken);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(HttpMethod method, Uri uri, Func<HttpContent?>? content,
+        Action<HttpRequestHeaders>? headers, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        var start = uri;
+        for (var hop = 0; ; hop++)
+        {
+            var request = new HttpRequestMessage(method, uri) { Content = content?.Invoke() };
+            headers?.Invoke(request.Headers);
+            // Credentials go only to the origin the user configured, never to wherever a redirect points.
+            if (SameOrigin(uri, BaseUri)) _credential.Apply(request);
+            var response = await _client.SendAsync(request, completion, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (status is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is null) return response;
+            // 301/302/303 would turn an upload into a GET and lose its body: report those to the caller instead.
+            var bodyless = method == HttpMethod.Get || method == HttpMethod.Head;
+            if (!bodyless && status is not (307 or 308)) return response;
+
+            var target = new Uri(uri, response.Headers.Location);
+            response.Dispose();
+            if (uri.Scheme == Uri.UriSchemeHttps && target.Scheme != Uri.UriSchemeHttps)
+                throw SourceErrors.RedirectDowngrade(_source.Name, StripQuery(uri), StripQuery(target));
+            if (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
+                throw SourceErrors.Protocol(_source.Name, Describe(method, start), $"redirected to unsupported scheme '{target.Scheme}'");
+            if (hop + 1 > MaxRedirects) throw SourceErrors.TooManyRedirects(_source.Name, StripQuery(start));
+            uri = target;
+        }
+    }
+
+    private void WarnIfInsecure()
+    {
+        if (_warned || BaseUri.Scheme != Uri.UriSchemeHttp) return;
+        _warned = true;
+        _context.Warnings.WriteLine($"warning: source '{_source.Name}' is INSECURE (plain http, insecure = true): {StripQuery(BaseUri)} — packages and credentials travel unencrypted and can be read or altered");
+    }
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        a.Scheme == b.Scheme && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
+
+    private static bool IsTransient(HttpStatusCode status) => (int)status >= 500 || status == HttpStatusCode.TooManyRequests;
+
+    private static bool IsTransport(Exception e, CancellationToken cancellationToken) =>
+        e is HttpRequestException or IOException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta) return delta;
+        if (header?.Date is { } date) return date - DateTimeOffset.UtcNow;
+        return null;
+    }
+
+    public static string StripQuery(Uri uri) => uri.GetLeftPart(UriPartial.Path);
+
+    public static string Describe(HttpMethod method, Uri uri) => $"{method} {StripQuery(uri)}";
+
+    /// <summary>Turns a non-success answer into one line naming the source, the request and the credential variable.</summary>
+    public async Task<PacksterException> FailureAsync(HttpResponseMessage response, HttpMethod method, Uri uri, CancellationToken cancellationToken)
+    {
+        var action = Describe(method, uri);
+        var message = await ReadErrorMessageAsync(response, cancellationToken);
+        var status = (int)response.StatusCode;
+        return status switch
+        {
+            401 => SourceErrors.Unauthorized(_source.Name, _credential.Description, action, message),
+            403 => SourceErrors.Forbidden(_source.Name, _credential.Description, action, message),
+            404 => SourceErrors.Missing(_source.Name, _credential.Description, action, message),
+            409 => new PacksterException(ErrorCode.PublishConflict, $"source '{_source.Name}': {action} answered 409 {message} (using {_credential.Description})".TrimEnd()),
+            _ => SourceErrors.Protocol(_source.Name, action, $"unexpected answer {status} {message}".TrimEnd()),
+        };
+    }
+
+    /// <summary>
+    /// The server's message: Artifactory's <c>{"errors":[{"status","message"}]}</c>, or plain text, which some endpoints
+    /// send; at most one line of 300 characters, with the credential redacted in case a server echoes it.
+    /// </summary>
+    public async Task<string> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        string text;
+        try
+        {
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            text = Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 16 * 1024)).Trim();
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return "";
+        }
+        if (text.StartsWith('{'))
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(text);
+                if (json.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
+                {
+                    text = string.Join("; ", errors.EnumerateArray()
+                        .Select(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("message", out var m) ? m.ToString() : e.ToString()));
+                }
+                else if (json.RootElement.TryGetProperty("message", out var message))
+                {
+                    text = message.ToString();
+                }
+            }
+            catch (JsonException)
+            {
+                // Not JSON after all: show it as text.
+            }
+        }
+        var line = text.Split('\n', 2)[0].Trim();
+        if (line.Length > 300) line = line[..300] + "…";
+        return _credential.Redact(line.Length == 0 ? "" : $"({line})");
+    }
+
+    /// <summary>Reads a success body as JSON whatever its media type (Artifactory uses vendor <c>+json</c> types).</summary>
+    public async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, HttpMethod method, Uri uri, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return await JsonDocument.ParseAsync(stream, default, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw SourceErrors.Protocol(_source.Name, Describe(method, uri), $"the answer is not valid JSON ({e.Message})");
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,101 @@
+using System.Text;
+using System.Text.Json;
+using Packster.Model;
+
+namespace Packster.Sources;
+
+/// <summary>
+/// <c>index.json</c> of a static HTTP source (spec/sources.md §3): schema 1, the packages sorted by id, version and
+/// file name, each with its path relative to the index. The same folder always gives the same bytes.
+/// </summary>
+public static class HttpIndex
+{
+    public const string FileName = "index.json";
+    public const int Schema = 1;
+
+    /// <summary>One line of the index: the file (its name carries id, version, sha256), its size and its relative path.</summary>
+    public sealed record Item(PackageFileName File, long Size, string Path);
+
+    /// <summary>Scans <paramref name="directory"/> recursively, verifies every package's bytes against its name and writes index.json.</summary>
+    public static IReadOnlyList<Item> Write(string directory)
+    {
+        var root = System.IO.Path.GetFullPath(directory);
+        if (!Directory.Exists(root)) throw new PacksterException(ErrorCode.NotADirectory, $"'{directory}' is not a directory");
+        var items = new List<Item>();
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System | FileAttributes.ReparsePoint };
+        foreach (var file in Directory.EnumerateFiles(root, "*" + PackageFileName.Extension, options))
+        {
+            if (!PackageFileName.TryParse(System.IO.Path.GetFileName(file), out _)) continue;
+            var check = PackageFileCheck.Verify(file);
+            var relative = System.IO.Path.GetRelativePath(root, file).Replace('\\', '/');
+            items.Add(new Item(check.Name, check.Size, relative));
+        }
+        var sorted = Sort(items);
+        var temp = System.IO.Path.Combine(root, $".{FileName}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllBytes(temp, Render(sorted));
+        File.Move(temp, System.IO.Path.Combine(root, FileName), overwrite: true);
+        return sorted;
+    }
+
+    public static IReadOnlyList<Item> Sort(IEnumerable<Item> items) =>
+        [.. items.OrderBy(i => i.File.Id).ThenBy(i => i.File.Version).ThenBy(i => i.File.FileName, StringComparer.Ordinal).ThenBy(i => i.Path, StringComparer.Ordinal)];
+
+    /// <summary>UTF-8, two-space indent, LF line ends, a final newline; no timestamps, so the output is reproducible.</summary>
+    public static byte[] Render(IReadOnlyList<Item> items)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("schema", Schema);
+            json.WriteStartArray("packages");
+            foreach (var item in items)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", item.File.Id.Value);
+                json.WriteString("version", item.File.Version.ToString());
+                json.WriteString("sha256", item.File.Sha256.Hex);
+                json.WriteNumber("size", item.Size);
+                json.WriteString("path", item.Path);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    /// <summary>Reads an index; entries whose id, version and sha256 do not form a valid file name are errors.</summary>
+    public static IReadOnlyList<Item> Parse(JsonDocument document, string source)
+    {
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.Number)
+            throw SourceErrors.Protocol(source, FileName, "not a packster index (no \"schema\")");
+        if (schema.GetInt32() != Schema)
+            throw SourceErrors.Protocol(source, FileName, $"index schema {schema.GetInt32()} is not supported (this packster reads schema {Schema})");
+        if (!root.TryGetProperty("packages", out var packages) || packages.ValueKind != JsonValueKind.Array)
+            throw SourceErrors.Protocol(source, FileName, "\"packages\" must be an array");
+        var items = new List<Item>();
+        foreach (var p in packages.EnumerateArray())
+        {
+            string? Text(string key) => p.ValueKind == JsonValueKind.Object && p.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            var id = Text("id");
+            var version = Text("version");
+            var sha = Text("sha256");
+            var path = Text("path");
+            var fileName = $"{id}-{version}-{sha}{PackageFileName.Extension}";
+            if (id is null || version is null || sha is null || path is null || !PackageFileName.TryParse(fileName, out var name))
+                throw SourceErrors.Protocol(source, FileName, $"invalid entry {Shorten(p.GetRawText())}");
+            if (path.StartsWith('/') || path.Split('/').Any(s => s is "" or "." or ".."))
+                throw SourceErrors.Protocol(source, FileName, $"entry path '{path}' must be relative and stay under the index");
+            long size = p.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var n) ? n : -1;
+            items.Add(new Item(name, size, path));
+        }
+        return items;
+    }
+
+    private static string Shorten(string text) => text.Length > 120 ? text[..120] + "…" : text;
+
+    public static string Text(byte[] rendered) => Encoding.UTF8.GetString(rendered);
+}

@@ -1,0 +1,71 @@
+using System.Net;
+using Packster.Model;
+using Packster.Sources.Config;
+using Packster.Sources.Http;
+
+namespace Packster.Sources;
+
+/// <summary>
+/// A static HTTP(S) folder with an <c>index.json</c> (written by <c>packster source index</c>); read-only. The index is
+/// fetched once per instance.
+/// </summary>
+public sealed class HttpSource : IPackageSource, IDisposable
+{
+    private readonly SourceHttpClient _http;
+    private IReadOnlyList<HttpIndex.Item>? _index;
+
+    public HttpSource(SourceDefinition definition, SourceContext context)
+    {
+        Name = definition.Name;
+        Priority = definition.Priority;
+        _http = new SourceHttpClient(definition, context);
+    }
+
+    internal HttpSource(SourceDefinition definition, SourceHttpClient http)
+    {
+        Name = definition.Name;
+        Priority = definition.Priority;
+        _http = http;
+    }
+
+    public string Name { get; }
+    public int Priority { get; }
+    public bool CanPublish => false;
+
+    public async Task<IReadOnlyList<PackageEntry>> SearchAsync(string pattern, CancellationToken cancellationToken = default)
+    {
+        var match = new IdPattern(pattern);
+        return [.. (await IndexAsync(cancellationToken)).Where(i => match.Matches(i.File.Id)).Select(ToEntry)];
+    }
+
+    public async Task<IReadOnlyList<PackageEntry>> ListVersionsAsync(PackageId id, CancellationToken cancellationToken = default) =>
+        [.. (await IndexAsync(cancellationToken)).Where(i => i.File.Id == id).Select(ToEntry)];
+
+    public async Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
+    {
+        var item = (await IndexAsync(cancellationToken)).FirstOrDefault(i => i.File == file)
+            ?? throw SourceErrors.PackageFileNotFound(Name, file.FileName);
+        var uri = _http.Resolve(SourceHttpClient.EscapePath(item.Path));
+        using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await body.CopyToAsync(destination, cancellationToken);
+    }
+
+    public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default) =>
+        throw SourceErrors.PublishNotSupported(Name);
+
+    private PackageEntry ToEntry(HttpIndex.Item item) => new(item.File, item.Size >= 0 ? item.Size : null, Name);
+
+    private async Task<IReadOnlyList<HttpIndex.Item>> IndexAsync(CancellationToken cancellationToken)
+    {
+        if (_index is not null) return _index;
+        var uri = _http.Resolve(HttpIndex.FileName);
+        using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
+        using var json = await _http.ReadJsonAsync(response, HttpMethod.Get, uri, cancellationToken);
+        return _index = HttpIndex.Parse(json, Name);
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,31 @@
+using Packster.Model;
+
+namespace Packster.Sources;
+
+/// <summary>
+/// Where packages come from. Every source can search, list versions and fetch; <see cref="CanPublish"/> says whether
+/// it can also receive packages. Fetch writes the bytes the source sent; verification is the caller's job
+/// (<see cref="Cache.PackageCache"/> does it), so a source never needs to buffer a whole package.
+/// </summary>
+public interface IPackageSource
+{
+    /// <summary>The configured name, used in every message.</summary>
+    string Name { get; }
+
+    /// <summary>Lower is consulted first and wins ties between equal versions.</summary>
+    int Priority { get; }
+
+    bool CanPublish { get; }
+
+    /// <summary>Every package file whose id matches <paramref name="pattern"/> (see <see cref="IdPattern"/>).</summary>
+    Task<IReadOnlyList<PackageEntry>> SearchAsync(string pattern, CancellationToken cancellationToken = default);
+
+    /// <summary>Every package file of exactly <paramref name="id"/>; empty when the source has none.</summary>
+    Task<IReadOnlyList<PackageEntry>> ListVersionsAsync(PackageId id, CancellationToken cancellationToken = default);
+
+    /// <summary>Copies the file's bytes, as served, into <paramref name="destination"/>.</summary>
+    Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a package file after checking that its bytes match the sha256 in its name.</summary>
+    Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,36 @@
+using System.Security.Cryptography;
+using Packster.Model;
+
+namespace Packster.Sources;
+
+/// <summary>The digests of a local package file, computed in one pass; <see cref="Verify"/> proves the bytes match the name.</summary>
+internal sealed record PackageFileCheck(PackageFileName Name, long Size, Sha256Digest Sha256, string Sha1, string Md5)
+{
+    /// <summary>Parses the file name and hashes the bytes; a mismatch with the name's sha256 is <see cref="ErrorCode.ChecksumMismatch"/>.</summary>
+    public static PackageFileCheck Verify(string path)
+    {
+        if (!File.Exists(path)) throw new PacksterException(ErrorCode.PathNotFound, $"package file '{path}' does not exist");
+        var name = PackageFileName.Parse(System.IO.Path.GetFileName(path));
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+#pragma warning disable CA5350, CA5351 // SHA-1 and MD5 are what Artifactory's checksum headers carry; integrity rests on SHA-256.
+        using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+#pragma warning restore CA5350, CA5351
+        long size = 0;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+        {
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                sha256.AppendData(buffer, 0, read);
+                sha1.AppendData(buffer, 0, read);
+                md5.AppendData(buffer, 0, read);
+                size += read;
+            }
+        }
+        var actual = Sha256Digest.FromBytes(sha256.GetHashAndReset());
+        if (actual != name.Sha256) throw SourceErrors.ChecksumMismatch($"package file '{path}'", name.Sha256, actual, " (the sha256 in its name)");
+        return new PackageFileCheck(name, size, actual, Convert.ToHexStringLower(sha1.GetHashAndReset()), Convert.ToHexStringLower(md5.GetHashAndReset()));
+    }
+}

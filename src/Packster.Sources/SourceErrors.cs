@@ -1,0 +1,89 @@
+using Packster.Model;
+
+namespace Packster.Sources;
+
+/// <summary>Named factories for every failure of this project: one line, the source named, never a secret value.</summary>
+public static class SourceErrors
+{
+    public static PacksterException ConfigInvalid(string message, string? hint = null) =>
+        new(ErrorCode.SourceConfigInvalid, message, hint);
+
+    public static PacksterException NotFound(string name, IEnumerable<string> known)
+    {
+        var names = known.ToList();
+        return new(ErrorCode.SourceNotFound, $"no source named '{name}' is configured",
+            names.Count == 0 ? "add one with 'packster source add <name> --type … --url …'" : $"configured sources: {string.Join(", ", names)}");
+    }
+
+    public static PacksterException Insecure(string source, string url) =>
+        new(ErrorCode.InsecureSource, $"source '{source}' uses plain http ({url}); packages and credentials would travel unprotected",
+            "use https, or set insecure = true on the source (packster source add … --insecure) if you accept the risk");
+
+    public static PacksterException RedirectDowngrade(string source, string from, string to) =>
+        new(ErrorCode.InsecureSource, $"source '{source}' redirected {from} to plain http ({to}); refused",
+            "fix the server's redirect, or point the source at the final https address");
+
+    public static PacksterException TooManyRedirects(string source, string url) =>
+        new(ErrorCode.SourceProtocol, $"source '{source}': more than 5 redirects starting at {url}");
+
+    public static PacksterException Unreachable(string source, string action, int attempts, string cause, Exception? inner = null, string? hint = null) =>
+        new(ErrorCode.SourceUnreachable, $"source '{source}': {action} failed after {attempts} attempt{(attempts == 1 ? "" : "s")}: {cause}",
+            hint ?? "check the url and the network, then try again", inner);
+
+    public static PacksterException Tls(string source, string action, string cause, Exception inner) =>
+        new(ErrorCode.SourceUnreachable, $"source '{source}': {action}: TLS failed: {cause}",
+            "if the server uses a private CA, give it with --ca-file (or SSL_CERT_FILE)", inner);
+
+    public static PacksterException Unauthorized(string source, string credential, string action, string serverMessage) =>
+        new(ErrorCode.SourceUnauthorized, $"source '{source}' rejected {credential}: {action} answered 401 {serverMessage}".TrimEnd(),
+            "check that the variable holds a valid, unexpired credential for this server");
+
+    public static PacksterException Forbidden(string source, string credential, string action, string serverMessage) =>
+        new(ErrorCode.SourceForbidden, $"source '{source}' does not permit this to {credential}: {action} answered 403 {serverMessage}".TrimEnd(),
+            "ask the repository's administrator for the permission (deploy/overwrite), or use another credential");
+
+    public static PacksterException Missing(string source, string credential, string action, string serverMessage) =>
+        new(ErrorCode.PackageNotFound, $"source '{source}': {action} answered 404 {serverMessage} (using {credential})".TrimEnd(),
+            "check the url and repo; servers that hide unauthorized items also answer 404 when the credential lacks read access");
+
+    public static PacksterException Protocol(string source, string action, string what) =>
+        new(ErrorCode.SourceProtocol, $"source '{source}': {action}: {what}");
+
+    public static PacksterException MissingCredential(string source, string variable) =>
+        new(ErrorCode.SourceUnauthorized, $"source '{source}' takes its credential from ${variable}, which is not set",
+            $"export {variable} (in CI: from the CI's secret store) before running packster");
+
+    public static PacksterException PublishConflict(string source, string fileName, string reason) =>
+        new(ErrorCode.PublishConflict, $"cannot publish {fileName} to source '{source}': {reason}",
+            "a published version is immutable: publish a new version instead");
+
+    public static PacksterException PublishNotSupported(string source) =>
+        new(ErrorCode.SourceProtocol, $"source '{source}' is a static http source and cannot receive packages",
+            "copy the files to the served folder and run 'packster source index <dir>'");
+
+    public static PacksterException ChecksumMismatch(string what, Sha256Digest expected, Sha256Digest actual, string? after = null) =>
+        new(ErrorCode.ChecksumMismatch, $"{what} has sha256 {actual}, expected {expected}{after}",
+            "the bytes were changed on the way or on the server; do not use them");
+
+    public static PacksterException PackageNotFound(PackageId id, IEnumerable<string> sources) =>
+        new(ErrorCode.PackageNotFound, $"package '{id}' was not found in any source ({string.Join(", ", sources)})",
+            "check the id with 'packster search <pattern>'");
+
+    public static PacksterException PackageFileNotFound(string source, string fileName) =>
+        new(ErrorCode.PackageNotFound, $"source '{source}' has no file {fileName}");
+
+    public static PacksterException PackageFileNotOffered(string fileName, IEnumerable<string> sources) =>
+        new(ErrorCode.PackageNotFound, $"no source offers {fileName} ({string.Join(", ", sources)})",
+            "the pinned file may have been removed from its source; restore it or re-resolve without --locked");
+
+    public static PacksterException NoMatchingVersion(PackageId id, string range, IEnumerable<PackageVersion> available)
+    {
+        var versions = available.OrderDescending().Take(10).Select(v => v.ToString()).ToList();
+        return new(ErrorCode.NoMatchingVersion, $"no version of '{id}' satisfies '{range}'; available: {string.Join(", ", versions)}",
+            "widen the range or publish a matching version");
+    }
+
+    public static PacksterException OfflineCacheMiss(string fileName, string cacheRoot) =>
+        new(ErrorCode.OfflineCacheMiss, $"{fileName} is not in the download cache ({cacheRoot}) and --offline forbids downloading it",
+            "run once without --offline to fill the cache");
+}

@@ -1,0 +1,59 @@
+using Packster.Model;
+
+namespace Packster.Sources;
+
+/// <summary>The package a requirement resolved to and the source that offers it.</summary>
+public sealed record ResolvedPackage(PackageEntry Entry, IPackageSource Source)
+{
+    public PackageFileName File => Entry.File;
+}
+
+/// <summary>
+/// Picks, across sources, the highest version that satisfies a requirement (spec/sources.md §5). Equal versions in
+/// several sources go to the source with the lowest priority number (then the earlier one in the list). A source that
+/// fails fails the resolution: silently skipping it could pick an older version than the user would get tomorrow.
+/// </summary>
+public static class SourceResolver
+{
+    /// <summary>Resolves a <see cref="VersionRange"/> (null: any stable version, see the other overload).</summary>
+    public static Task<ResolvedPackage> ResolveAsync(PackageId id, VersionRange? range, IReadOnlyList<IPackageSource> sources,
+        CancellationToken cancellationToken = default) =>
+        ResolveAsync(id, range is null ? null : VersionFilter.From(range), sources, cancellationToken);
+
+    /// <summary>
+    /// <paramref name="range"/> null means "any": the highest stable version, or <c>latest</c> when published, or the
+    /// highest pre-release when nothing else exists.
+    /// </summary>
+    public static async Task<ResolvedPackage> ResolveAsync(PackageId id, IVersionFilter? range, IReadOnlyList<IPackageSource> sources,
+        CancellationToken cancellationToken = default)
+    {
+        if (sources.Count == 0) throw new PacksterException(ErrorCode.SourceNotFound, $"no sources to resolve '{id}' from",
+            "add one with 'packster source add <name> --type … --url …'");
+        var ordered = sources.Select((s, i) => (Source: s, Index: i)).OrderBy(x => x.Source.Priority).ThenBy(x => x.Index).Select(x => x.Source).ToList();
+        var candidates = new List<(PackageEntry Entry, IPackageSource Source, int Rank)>();
+        for (var rank = 0; rank < ordered.Count; rank++)
+        {
+            foreach (var entry in await ordered[rank].ListVersionsAsync(id, cancellationToken))
+            {
+                if (entry.Id == id) candidates.Add((entry, ordered[rank], rank));
+            }
+        }
+        if (candidates.Count == 0) throw SourceErrors.PackageNotFound(id, ordered.Select(s => s.Name));
+
+        var accepted = range is null ? Default(candidates.Select(c => c.Entry.Version)) : candidates.Select(c => c.Entry.Version).Where(range.Satisfies);
+        var best = accepted.Distinct().OrderDescending().FirstOrDefault()
+            ?? throw SourceErrors.NoMatchingVersion(id, range?.Text ?? "*", candidates.Select(c => c.Entry.Version).Distinct());
+        var winners = candidates.Where(c => c.Entry.Version == best).OrderBy(c => c.Rank).ThenBy(c => c.Entry.File.FileName, StringComparer.Ordinal).ToList();
+        var first = winners[0];
+        if (winners.Any(w => w.Rank == first.Rank && w.Entry.File != first.Entry.File))
+            throw SourceErrors.Protocol(first.Source.Name, $"resolve {id}", $"version {best} is offered as several different files; a published version must be one file");
+        return new ResolvedPackage(first.Entry, first.Source);
+    }
+
+    private static List<PackageVersion> Default(IEnumerable<PackageVersion> versions)
+    {
+        var all = versions.ToList();
+        var stable = all.Where(v => v.IsLatest || !v.SemVer!.IsPrerelease).ToList();
+        return stable.Count > 0 ? stable : all;
+    }
+}

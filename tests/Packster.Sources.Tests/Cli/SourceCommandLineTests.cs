@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using Packster.Sources.Tests.Infrastructure;
+using Packster.Testing;
+
+namespace Packster.Sources.Tests.Cli;
+
+/// <summary>
+/// The real `packster` process against the loopback Artifactory over TLS with a private CA: source add, publish,
+/// search, and a rejected token that appears nowhere (spec/sources.md §1, §6, §7; docs/ci.md).
+/// </summary>
+public sealed class SourceCommandLineTests : IAsyncLifetime
+{
+    private const string Token = "cli-token-7Hq2-correct";
+    private readonly TempDirectory _temp = new("packster-cli");
+    private readonly TestPki _pki = TestPki.Create();
+    private ArtifactoryTestServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ArtifactoryTestServer.StartAsync(_pki.Server);
+        _server.Tokens[Token] = "ci";
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _pki.Dispose();
+        _temp.Dispose();
+    }
+
+    private static string CliPath => typeof(SourceCommandLineTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PacksterCli").Value!;
+
+    private async Task<(int Exit, string Out, string Err)> RunAsync(string token, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _temp.Path };
+        start.ArgumentList.Add(CliPath);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PACKSTER_", StringComparison.Ordinal) || k.StartsWith("XDG_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(key);
+        start.Environment["PACKSTER_CONFIG"] = _temp["config/config.toml"];
+        start.Environment["PACKSTER_CACHE"] = _temp["cache"];
+        start.Environment["CI"] = "true";
+        start.Environment["ART_TOKEN"] = token;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Add_publish_search_and_a_rejected_token_that_leaks_nowhere()
+    {
+        var ca = _pki.WriteAuthorityPem(_temp.Path);
+        var add = await RunAsync(Token, "source", "add", "corp", "--type", "artifactory", "--url", _server.BaseUrl, "--repo", "pk-local",
+            "--token-env", "ART_TOKEN", "--ca-file", ca, "--priority", "5");
+        Assert.True(add.Exit == 0, add.Err);
+        var config = File.ReadAllText(_temp["config/config.toml"]);
+        Assert.Contains("token-env = \"ART_TOKEN\"", config);
+        Assert.DoesNotContain(Token, config);
+
+        var package = TestPackages.Create(_temp["dist"], "acme", "1.4.2");
+        var publish = await RunAsync(Token, "publish", package, "--source", "corp", "--json");
+        Assert.True(publish.Exit == 0, publish.Err);
+        Assert.Equal("published", JsonDocument.Parse(publish.Out).RootElement[0].GetProperty("status").GetString());
+        var again = await RunAsync(Token, "publish", package, "--source", "corp", "--json");
+        Assert.Equal("unchanged", JsonDocument.Parse(again.Out).RootElement[0].GetProperty("status").GetString());
+
+        var search = await RunAsync(Token, "search", "acm", "--json");
+        Assert.True(search.Exit == 0, search.Err);
+        var row = JsonDocument.Parse(search.Out).RootElement.EnumerateArray().Single();
+        Assert.Equal("acme", row.GetProperty("id").GetString());
+        Assert.Equal(["1.4.2"], row.GetProperty("versions").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal("corp", row.GetProperty("source").GetString());
+
+        const string wrong = "leaky-WRONG-token-5521";
+        _server.EchoCredentialsInErrors = true;
+        var refused = await RunAsync(wrong, "search", "acme", "--verbose");
+        Assert.Equal(ExitCodes.For(ErrorCode.SourceUnauthorized) & 0xFF, refused.Exit);
+        Assert.StartsWith("error[PST8002]: source 'corp' rejected the token in $ART_TOKEN", refused.Err);
+        Assert.DoesNotContain(wrong, refused.Err + refused.Out);
+        Assert.DoesNotContain(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(wrong)), refused.Err + refused.Out);
+        Assert.DoesNotContain(wrong, File.ReadAllText(_temp["config/config.toml"]));
+
+        var list = await RunAsync(Token, "source", "list", "--json");
+        Assert.Equal("ART_TOKEN", JsonDocument.Parse(list.Out).RootElement[0].GetProperty("token-env").GetString());
+    }
+}

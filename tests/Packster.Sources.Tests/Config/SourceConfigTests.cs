@@ -1,0 +1,94 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Packster.Sources.Config;
+using Packster.Testing;
+using Packster.Toml;
+
+namespace Packster.Sources.Tests.Config;
+
+/// <summary>spec/sources.md §1: the config file — read, written back, validated; credentials only as variable names.</summary>
+public sealed class SourceConfigTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("packster-config");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Sources_round_trip_through_the_file_and_other_content_is_kept()
+    {
+        var path = _temp.Write("config.toml", "default-location = \"dev\"\n[ui]\ncolor = false\n");
+        var config = SourceConfig.Load(path);
+        config.Add(new SourceDefinition { Name = "corp", Kind = SourceKind.Artifactory, Url = "https://art.example/artifactory/", Repo = "pk-local", TokenEnv = "ART_TOKEN", Priority = 10, CaFile = "/etc/ssl/corp \"ca\".pem" });
+        config.Add(new SourceDefinition { Name = "local", Kind = SourceKind.Folder, Url = "C:\\pkgs\\dir" });
+        config.Add(new SourceDefinition { Name = "lab", Kind = SourceKind.Http, Url = "http://lab.example/pk/", Insecure = true, User = "ci", PasswordEnv = "LAB_PASSWORD", Priority = 200 });
+        config.Save();
+
+        var again = SourceConfig.Load(path);
+        Assert.Equal(["corp", "local", "lab"], again.Sources.Select(s => s.Name));
+        Assert.Equal(config.Sources, again.Sources);
+        var text = File.ReadAllText(path);
+        Assert.Contains("default-location = \"dev\"", text);
+        Assert.Contains("[ui]\ncolor = false", text);
+        Assert.Contains("[sources.corp]\ntype = \"artifactory\"", text);
+
+        again.Remove("lab");
+        again.Save();
+        Assert.Equal(["corp", "local"], SourceConfig.Load(path).Sources.Select(s => s.Name));
+    }
+
+    [Fact]
+    public void Unknown_keys_and_wrong_types_are_reported_with_their_position()
+    {
+        var path = _temp.Write("config.toml", "[sources.corp]\ntype = \"artifactory\"\nurl = \"https://a/\"\nrepo = \"r\"\ntokn-env = \"X\"\n");
+        var e = Assert.Throws<PacksterException>(() => SourceConfig.Load(path));
+        Assert.Equal(ErrorCode.SourceConfigInvalid, e.Code);
+        Assert.Contains(":5:1: unknown key 'tokn-env' in [sources.corp]; did you mean 'token-env'?", e.Message);
+
+        var typed = _temp.Write("typed.toml", "[sources.corp]\ntype = \"folder\"\nurl = \"/x\"\npriority = \"high\"\n");
+        Assert.Contains(":4:12: 'sources.corp.priority' must be an integer", Assert.Throws<PacksterException>(() => SourceConfig.Load(typed)).Message);
+    }
+
+    [Theory]
+    [InlineData("ghp_abcdEFGH1234-._secret")]
+    [InlineData("sk live 123")]
+    public void A_token_env_that_is_not_a_variable_name_is_refused_without_echoing_it(string pasted)
+    {
+        var e = Assert.Throws<PacksterException>(() => new SourceDefinition { Name = "corp", Kind = SourceKind.Http, Url = "https://a/", TokenEnv = pasted }.Validate());
+        Assert.Equal(ErrorCode.SourceConfigInvalid, e.Code);
+        Assert.DoesNotContain(pasted, e.Message);
+    }
+
+    [Fact]
+    public void Urls_with_user_information_and_plain_http_without_insecure_are_refused()
+    {
+        Assert.Throws<PacksterException>(() => new SourceDefinition { Name = "c", Kind = SourceKind.Http, Url = "https://me:pw@a/" }.Validate());
+        var config = SourceConfig.Load(_temp["none.toml"]);
+        var e = Assert.Throws<PacksterException>(() => config.Add(new SourceDefinition { Name = "c", Kind = SourceKind.Http, Url = "http://a/" }));
+        Assert.Equal(ErrorCode.InsecureSource, e.Code);
+    }
+
+    [Fact]
+    public void The_config_path_follows_the_environment()
+    {
+        Assert.Equal("/cfg/p.toml", SourceConfig.DefaultPath(new Dictionary<string, string> { ["PACKSTER_CONFIG"] = "/cfg/p.toml", ["XDG_CONFIG_HOME"] = "/x" }, "/"));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal("/x/packster/config.toml", SourceConfig.DefaultPath(new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = "/x", ["HOME"] = "/h" }, "/"));
+            Assert.Equal("/h/.config/packster/config.toml", SourceConfig.DefaultPath(new Dictionary<string, string> { ["HOME"] = "/h" }, "/"));
+            Assert.Equal("/w/packster.toml", SourceConfig.DefaultPath(new Dictionary<string, string>(), "/w"));
+        }
+    }
+
+    [Fact]
+    public void Any_string_written_by_the_emitter_reads_back_unchanged()
+    {
+        // TOML 1.0 basic strings: the emitter escapes quotes, backslashes and every control character.
+        Prop.ForAll(ArbMap.Default.ArbFor<NonNull<string>>(), s =>
+        {
+            var value = s.Get;
+            if (value.Any(char.IsSurrogate)) return true; // lone surrogates are not Unicode scalar values; TOML cannot hold them
+            var doc = TomlDocument.Parse($"k = {TomlWriter.Quote(value)}\n{TomlWriter.Key(value.Length == 0 ? "e" : value)} = 1\n");
+            return ((TomlString)doc["k"]).Value == value && doc.ContainsKey(value.Length == 0 ? "e" : value);
+        }).QuickCheckThrowOnFailure();
+    }
+}
