@@ -60,7 +60,8 @@ CS
 }
 
 if [ -n "$LOC_A" ]; then
-  if command -v packster >/dev/null 2>&1; then packster init bash > "$INIT"; else write_fixture; fi
+  # Only the init text is needed; the fixture's own registry would point ids at its locations, not at A and B.
+  if command -v packster >/dev/null 2>&1; then packster init bash > "$INIT"; else write_fixture; rm -rf "$WORK/data/registry"; fi
 elif command -v packster >/dev/null 2>&1 && packster init bash > "$INIT" 2>/dev/null && [ -s "$INIT" ]; then
   # The CLI provides init; the locations still come from the library fixture until `install` can create shims.
   write_fixture
