@@ -60,7 +60,8 @@ CS
 }
 
 if [ -n "$LOC_A" ]; then
-  if command -v packster >/dev/null 2>&1; then packster init bash > "$INIT"; else write_fixture; fi
+  # Only the init text is needed; the fixture's own registry would point ids at its locations, not at A and B.
+  if command -v packster >/dev/null 2>&1; then packster init bash > "$INIT"; else write_fixture; rm -rf "$WORK/data/registry"; fi
 elif command -v packster >/dev/null 2>&1 && packster init bash > "$INIT" 2>/dev/null && [ -s "$INIT" ]; then
   # The CLI provides init; the locations still come from the library fixture until `install` can create shims.
   write_fixture
@@ -79,43 +80,52 @@ done
 # Everything below runs in one bash process and times with $EPOCHREALTIME (a builtin: no clock process per sample).
 LOC_A=$LOC_A LOC_B=$LOC_B SHIM=$SHIM TARGET=$TARGET N=$N INIT=$INIT PACKSTER_DATA_HOME=$WORK/data bash --norc --noprofile <<'BASH'
 set -u
-ms_per() { local total=$1 n=$2; printf '%d.%03d' $(( total / n / 1000 )) $(( total / n % 1000 )); }
 
 shim="$LOC_A/shims/$SHIM"
 # Warm the page cache and the exec path once.
 "$TARGET"; "$shim"
+# Median of microsecond samples (sort runs once, after timing).
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+ms() { printf '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 )); }
+sum() { local t=0 x; for x in "$@"; do t=$(( t + x )); done; echo "$t"; }
 
-t0=${EPOCHREALTIME/./}; for ((i = 0; i < N; i++)); do "$TARGET"; done; t1=${EPOCHREALTIME/./}
-direct=$(( t1 - t0 ))
-t0=${EPOCHREALTIME/./}; for ((i = 0; i < N; i++)); do "$shim"; done; t1=${EPOCHREALTIME/./}
-shimmed=$(( t1 - t0 ))
-overhead=$(( shimmed - direct ))
-# The floor for any sh launcher: one extra /bin/sh start that execs the target.
-t0=${EPOCHREALTIME/./}; for ((i = 0; i < N; i++)); do /bin/sh -c 'exec "$0"' "$TARGET"; done; t1=${EPOCHREALTIME/./}
-floor=$(( t1 - t0 ))
+# Interleaved, so a load change on a shared machine hits all three the same way.
+D=() S=() F=()
+for ((i = 0; i < N; i++)); do
+  a=${EPOCHREALTIME/./}; "$TARGET"
+  b=${EPOCHREALTIME/./}; "$shim"
+  c=${EPOCHREALTIME/./}; /bin/sh -c 'exec "$0"' "$TARGET"   # the floor for any sh launcher
+  d=${EPOCHREALTIME/./}
+  D[i]=$(( b - a )) S[i]=$(( c - b )) F[i]=$(( d - c ))
+done
+md=$(median "${D[@]}") ms_=$(median "${S[@]}") mf=$(median "${F[@]}")
 printf 'runs:                 %d   (load average: %s)\n' "$N" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)"
-printf 'direct exec %-10s %s ms/call\n' "$(basename "$TARGET"):" "$(ms_per "$direct" "$N")"
-printf 'shim exec:            %s ms/call\n' "$(ms_per "$shimmed" "$N")"
-printf "sh -c 'exec target':  %s ms/call (floor for an sh launcher)\n" "$(ms_per "$floor" "$N")"
-if [ "$overhead" -lt 0 ]; then overhead=0; fi
-printf 'shim overhead:        %s ms/call (target <= 1 ms)\n' "$(ms_per "$overhead" "$N")"
-printf 'shim/direct ratio:    %d.%02d\n' $(( shimmed / direct )) $(( shimmed * 100 / direct % 100 ))
+printf '                      median     mean\n'
+printf 'direct exec:          %s ms   %s ms   (%s)\n' "$(ms "$md")" "$(ms $(( $(sum "${D[@]}") / N )))" "$TARGET"
+printf 'shim exec:            %s ms   %s ms\n' "$(ms "$ms_")" "$(ms $(( $(sum "${S[@]}") / N )))"
+printf "sh -c 'exec target':  %s ms   %s ms   (floor for an sh launcher)\n" "$(ms "$mf")" "$(ms $(( $(sum "${F[@]}") / N )))"
+over=$(( ms_ - md )); [ "$over" -lt 0 ] && over=0
+printf 'shim overhead:        %s ms (median shim - median direct; target <= 1 ms)\n' "$(ms "$over")"
+printf 'shim/direct ratio:    %d.%02d (medians)\n' $(( ms_ / md )) $(( ms_ * 100 / md % 100 ))
 
 . "$INIT"
 packster-use "$LOC_A"; packster-use "$LOC_B"; packster-deactivate
-t0=${EPOCHREALTIME/./}
-for ((i = 0; i < N; i += 2)); do packster-use "$LOC_A"; packster-use "$LOC_B"; done
-t1=${EPOCHREALTIME/./}
-by_path=$(( t1 - t0 ))
-t0=${EPOCHREALTIME/./}
-for ((i = 0; i < N; i += 2)); do packster-use bench-a; packster-use bench-b; done
-t1=${EPOCHREALTIME/./}
-by_id=$(( t1 - t0 ))
-switches=$(( (N + 1) / 2 * 2 ))
-printf 'packster-use by path: %s ms/switch (target <= 5 ms)\n' "$(ms_per "$by_path" "$switches")"
+P=() I=()
+for ((i = 0; i < N; i++)); do
+  # Every call switches to the other location: path to one, then id to the other.
+  if (( i % 2 )); then loc=$LOC_B id=bench-a; else loc=$LOC_A id=bench-b; fi
+  # Locations given with --locations have no registry entries here: switch by path both times.
+  if [ ! -d "$PACKSTER_DATA_HOME/registry" ]; then if (( i % 2 )); then id=$LOC_A; else id=$LOC_B; fi; fi
+  a=${EPOCHREALTIME/./}; packster-use "$loc"
+  b=${EPOCHREALTIME/./}; packster-use "$id"
+  c=${EPOCHREALTIME/./}
+  P[i]=$(( b - a )) I[i]=$(( c - b ))
+done
+printf 'packster-use by path: %s ms   %s ms   (per switch; target <= 5 ms)\n' "$(ms "$(median "${P[@]}")")" "$(ms $(( $(sum "${P[@]}") / N )))"
 if [ -d "$PACKSTER_DATA_HOME/registry" ]; then
-  printf 'packster-use by id:   %s ms/switch (target <= 5 ms)\n' "$(ms_per "$by_id" "$switches")"
+  printf 'packster-use by id:   %s ms   %s ms\n' "$(ms "$(median "${I[@]}")")" "$(ms $(( $(sum "${I[@]}") / N )))"
 fi
-case ":$PATH:" in *":$LOC_B/shims:"*) ;; *) echo "error: the last switch did not activate B" >&2; exit 1 ;; esac
+last=$LOC_B; case $id in bench-a|"$LOC_A") last=$LOC_A ;; esac
+case ":$PATH:" in *":$last/shims:"*) ;; *) echo "error: the last switch did not activate $last" >&2; exit 1 ;; esac
 packster-deactivate
 BASH

@@ -28,6 +28,3 @@ public sealed record HandlerInvocation(
     /// <summary>The prefix of every output line on the console: <c>[hello install] </c>.</summary>
     public string OutputPrefix => $"[{PackageId} {Handler.Slot.ToName()}] ";
 }
-
-/// <summary>A handler that finished with exit code 0: how long it took and where its output was logged.</summary>
-public sealed record HandlerResult(PlannedHandler Handler, int ExitCode, TimeSpan Duration, string LogPath);

@@ -1,8 +1,5 @@
 namespace Packster.Handlers;
 
-/// <summary>What <see cref="PackStaging.Create"/> made: counts, bytes, and how many files were copy-on-write clones.</summary>
-public sealed record PackStagingResult(string StagingPath, int Files, int ClonedFiles, int Directories, int Links, long Bytes);
-
 /// <summary>
 /// A private copy of a package source folder for pack handlers, so a handler that edits, deletes or creates
 /// files never touches the user's folder. Files are copy-on-write clones where the file system supports them

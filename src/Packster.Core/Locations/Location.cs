@@ -7,6 +7,22 @@ namespace Packster.Locations;
 /// validates its lockfile; every mutation goes through a held <see cref="LocationLock"/>, which each mutating method
 /// takes as proof, and the lockfile is the truth that <see cref="Recovery"/> restores the directory to.
 /// </summary>
+/// <example>
+/// An install, in the order that keeps the location consistent if the process dies at any step
+/// (spec/lockfile.md § Transactions):
+/// <code>
+/// var location = Location.Resolve(locationOption, paths);
+/// using var held = LocationLock.Acquire(location, waiting: stderr, cancellationToken: ct);
+/// var state = Recovery.Run(location, held, stderr).State;
+/// if (state.Find(hash) is not null &amp;&amp; !force) return Unchanged;
+/// var staging = location.CreateStaging();
+/// /* extract into staging, run handlers, then: */ record.WriteTo(staging);
+/// location.PublishDeployment(staging, hash, held);
+/// state.Deployments.Add(new DeploymentEntry(package, hash, parameters) { Active = true, InstalledAt = clock.GetUtcNow() });
+/// location.Commit(state, held);
+/// location.EmptyTrash(held);
+/// </code>
+/// </example>
 public sealed class Location
 {
     public const string DeploymentsDirectoryName = "deployments";

@@ -62,10 +62,21 @@ public sealed class LocationRegistry
         var list = new List<(LocationId, string)>();
         foreach (var file in System.IO.Directory.EnumerateFiles(Directory))
         {
-            if (LocationId.TryParse(Path.GetFileName(file), out var id) && Lookup(id) is { } path) list.Add((id, path));
+            var name = Path.GetFileName(file);
+            if (IsTempFile(name)) continue;
+            if (LocationId.TryParse(name, out var id) && Lookup(id) is { } path) list.Add((id, path));
         }
         list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
         return list;
+    }
+
+    // "<id>.<32 hex>.tmp" is a registry write interrupted by a crash (AtomicFile), and would otherwise pass for an id.
+    private static bool IsTempFile(string name)
+    {
+        if (!name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal)) return false;
+        var stem = name[..^AtomicFile.TempSuffix.Length];
+        var dot = stem.LastIndexOf('.');
+        return dot >= 0 && stem.Length - dot - 1 == 32 && stem[(dot + 1)..].All(char.IsAsciiHexDigitLower);
     }
 
     public bool SamePath(string a, string b) =>

@@ -36,10 +36,16 @@ public static class Recovery
         report.RemovedTrash.AddRange(repair ? FileTree.DeleteChildren(location.TrashDirectory) : Entries(location.TrashDirectory));
 
         var recorded = state.Deployments.Select(d => d.Hash.Hex).ToHashSet(StringComparer.Ordinal);
+        // One listing of deployments/ answers both "unrecorded?" and "missing?": no stat per deployment for the latter.
+        var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in Entries(location.DeploymentsDirectory))
         {
             var name = Path.GetFileName(entry);
-            if (recorded.Contains(name)) continue;
+            if (recorded.Contains(name))
+            {
+                present.Add(name);
+                continue;
+            }
             if (repair) RemoveAside(location, entry);
             report.RemovedUnrecorded.Add(name);
         }
@@ -47,7 +53,7 @@ public static class Recovery
         foreach (var d in state.Deployments.ToList())
         {
             var dir = location.DeploymentDirectory(d.Hash);
-            var reason = !Directory.Exists(dir) ? "its directory is missing"
+            var reason = !present.Contains(d.Hash.Hex) ? "its directory is missing"
                 : !File.Exists(Path.Combine(dir, DeploymentRecord.FileName)) ? $"its directory has no {DeploymentRecord.FileName} (incomplete)"
                 : null;
             if (reason is null) continue;

@@ -68,6 +68,31 @@ public sealed class HandlerRunnerTests : IDisposable
         AssertReceivedVerbatim("install");
     }
 
+    [LinuxFact]
+    public async Task Parameters_never_appear_on_the_command_line_or_in_the_log()
+    {
+        // spec/handlers.md §Executors: parameters never appear on the command line; §Logs: nor in the log.
+        _h.Script("scripts/install.sh", "tr '\\0' ' ' < /proc/$$/cmdline > cmdline.txt\n");
+        await _h.RunAsync(Handlers((HandlerAction.Install, new("scripts/install.sh"))), HandlerAction.Install, ParametersJson);
+        var commandLine = _h.Read("cmdline.txt");
+        Assert.EndsWith(Path.Combine("scripts", "install.sh") + " ", commandLine, StringComparison.Ordinal);
+        Assert.DoesNotContain("pwned", commandLine, StringComparison.Ordinal);
+        Assert.DoesNotContain("debug", commandLine, StringComparison.Ordinal);
+        Assert.DoesNotContain("pwned", File.ReadAllText(_h.LogPath), StringComparison.Ordinal);
+    }
+
+    [PosixFact]
+    public async Task An_upgrade_runs_the_install_handler_with_the_previous_version_and_path()
+    {
+        // spec/handlers.md §When: upgrade falls back to install and gets PACKSTER_PREVIOUS_*.
+        _h.Script("scripts/install.sh", "printf '%s|%s|%s' \"$PACKSTER_ACTION\" \"$PACKSTER_PREVIOUS_VERSION\" \"$PACKSTER_PREVIOUS_PATH\" > upgrade.txt\n");
+        var previous = _h.Temp("deploy/hello-0.9.0");
+        var context = _h.Context(HandlerAction.Upgrade, previousVersion: Packster.Model.PackageVersion.Parse("0.9.0"), previousPath: previous);
+        var results = await _h.RunAsync(Handlers((HandlerAction.Install, new("scripts/install.sh"))), HandlerAction.Upgrade, context: context);
+        Assert.Equal($"upgrade|0.9.0|{previous}", _h.Read("upgrade.txt"));
+        Assert.Equal(HandlerAction.Install, Assert.Single(results).Handler.Slot);
+    }
+
     [RequiresProgramFact("bash", "bash is not installed")]
     public async Task Parameters_reach_a_bash_handler_verbatim_through_an_executor_override()
     {

@@ -88,10 +88,11 @@ internal sealed class HandlerHarness : IDisposable
         HandlerAction action,
         string parametersJson = "{}",
         TextWriter? sink = null,
+        HandlerContext? context = null,
         CancellationToken cancellationToken = default)
     {
         var plan = ExecutorResolver.ForCurrentProcess().Plan(handlers, action, Package);
-        var context = Context(action, parametersJson);
+        context ??= Context(action, parametersJson);
         var environment = HandlerEnvironment.Build(context, ParametersFile);
         return await new HandlerRunner(sink ?? Output).RunPlanAsync(plan, context, environment, LogPath, cancellationToken);
     }

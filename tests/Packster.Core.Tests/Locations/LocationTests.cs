@@ -118,6 +118,9 @@ public sealed class LocationTests
         bed.CreateLocation("b");
         bed.CreateLocation("a");
         var list = new LocationRegistry(bed.Paths).List();
+        Assert.Equal(2, list.Count);
+        File.WriteAllText(Path.Combine(bed.Paths.RegistryDirectory, "a.0123456789abcdef0123456789abcdef.tmp"), "/torn\n"); // a crashed write
+        list = new LocationRegistry(bed.Paths).List();
         Assert.Equal(["a", "b"], list.Select(l => l.Id.Value));
         Assert.Equal(bed["a"], list[0].Path);
     }

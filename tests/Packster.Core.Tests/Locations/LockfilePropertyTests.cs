@@ -1,0 +1,70 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using FsCheck;
+using FsCheck.Fluent;
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Core.Tests.Locations;
+
+/// <summary>spec/lockfile.md § Lockfile: "the same state always gives the same bytes", for any state, not just the examples.</summary>
+public sealed class LockfilePropertyTests
+{
+    private static LocationState RandomState(int seed, string text)
+    {
+        var random = new Random(seed);
+        var state = new LocationState(LocationId.Parse("l" + random.Next(100)));
+        var count = random.Next(12);
+        for (var i = 0; i < count; i++)
+        {
+            var package = new PackageFileName(PackageId.Parse("p" + random.Next(4)), PackageVersion.Parse($"{random.Next(3)}.{random.Next(3)}.{i}"),
+                LocationTestBed.Hash($"pkg{seed}/{i}"));
+            var parameters = new JsonObject { ["text"] = text, ["n"] = random.Next(), ["nested"] = new JsonObject { ["z"] = true, ["a"] = new JsonArray(1, "two", null) } };
+            var entry = new DeploymentEntry(package, LocationTestBed.Hash($"dep{seed}/{i}"), parameters)
+            {
+                Active = random.Next(2) == 0,
+                Pinned = random.Next(2) == 0,
+                InstalledAt = random.Next(2) == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(random.Next()),
+            };
+            entry.Claims.Add($"shim:p{i}");
+            entry.Claims.Add($"env:{text}");
+            if (entry.Active && state.ActiveDeployments.Any()) entry.Claims.Remove($"env:{text}");
+            state.Deployments.Add(entry);
+            if (random.Next(3) == 0)
+            {
+                state.Bundle[package.Id] = new BundleRequirement(package.Id, "^" + package.Version, random.Next(2) == 0 ? null : new JsonObject { ["k"] = text })
+                {
+                    Resolved = random.Next(2) == 0 ? null : new ResolvedRequirement(package, entry.Hash),
+                };
+            }
+        }
+        return state;
+    }
+
+    private static bool IsWellFormed(string? s)
+    {
+        if (s is null) return false;
+        try
+        {
+            _ = new UTF8Encoding(false, throwOnInvalidBytes: true).GetBytes(s);
+            return true;
+        }
+        catch (EncoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public void Any_state_round_trips_to_the_same_bytes_and_hash() =>
+        Prop.ForAll<int, string>((seed, text) =>
+        {
+            if (!IsWellFormed(text)) return true;
+            var state = RandomState(seed, text);
+            var bytes = Lockfile.Serialize(state);
+            var back = Lockfile.Parse(bytes, "prop.json");
+            return back.Hash == state.Hash
+                && back.Deployments.Count == state.Deployments.Count
+                && Lockfile.Serialize(back).AsSpan().SequenceEqual(bytes);
+        }).QuickCheckThrowOnFailure();
+}
