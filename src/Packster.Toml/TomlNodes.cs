@@ -76,7 +76,9 @@ public sealed class TomlDateTime(TomlDateTimeKind kind, string text, TomlPositio
 
 public sealed class TomlArray : TomlNode, IReadOnlyList<TomlNode>
 {
-    private readonly List<TomlNode> _items = [];
+    // A plain growable array rather than List<T>: one object fewer per TOML array.
+    private TomlNode[] _items = [];
+    private int _count;
 
     public TomlArray(TomlPosition position) : base(position) { }
 
@@ -84,12 +86,29 @@ public sealed class TomlArray : TomlNode, IReadOnlyList<TomlNode>
     internal bool IsArrayOfTables { get; init; }
 
     public override string TypeName => "array";
-    public int Count => _items.Count;
-    public TomlNode this[int index] => _items[index];
+    public int Count => _count;
 
-    internal void Add(TomlNode item) => _items.Add(item);
+    public TomlNode this[int index] =>
+        (uint)index < (uint)_count ? _items[index] : throw new ArgumentOutOfRangeException(nameof(index));
 
-    public IEnumerator<TomlNode> GetEnumerator() => _items.GetEnumerator();
+    internal void Add(TomlNode item)
+    {
+        if (_count == _items.Length)
+        {
+            Array.Resize(ref _items, _count == 0 ? 4 : _count * 2);
+        }
+
+        _items[_count++] = item;
+    }
+
+    public IEnumerator<TomlNode> GetEnumerator()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            yield return _items[i];
+        }
+    }
+
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
