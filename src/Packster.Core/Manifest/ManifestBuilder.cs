@@ -5,7 +5,10 @@ using Packster.Toml;
 
 namespace Packster.Manifest;
 
-/// <summary>Turns a parsed TOML document into a <see cref="Manifest"/>, checking every rule of spec/manifest.md in document order.</summary>
+/// <summary>
+/// Turns a parsed TOML document into a <see cref="Manifest"/>, checking every rule of spec/manifest.md. Unknown keys are
+/// checked first at each level, then sections in a fixed order (parameters before everything that may reference them).
+/// </summary>
 internal sealed class ManifestBuilder
 {
     private static readonly string[] RootKeys =

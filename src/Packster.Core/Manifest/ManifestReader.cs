@@ -10,17 +10,34 @@ public static class ManifestReader
     {
         ArgumentNullException.ThrowIfNull(manifestPath);
         if (!File.Exists(manifestPath)) throw Missing(manifestPath);
-        var bytes = File.ReadAllBytes(manifestPath);
+        return ParseBytes(File.ReadAllBytes(manifestPath), manifestPath);
+    }
+
+    private static Manifest ParseBytes(ReadOnlySpan<byte> utf8, string file)
+    {
         TomlTable root;
         try
         {
-            root = TomlDocument.Parse(bytes, manifestPath);
+            root = TomlDocument.Parse(utf8, file);
         }
         catch (TomlException e)
         {
-            throw ManifestException.Syntax(e, manifestPath);
+            throw ManifestException.Syntax(e, file);
         }
-        return new ManifestBuilder(root, manifestPath).Build();
+        return new ManifestBuilder(root, file).Build();
+    }
+
+    /// <summary>
+    /// Reads a manifest from a stream (e.g. an archive entry); <paramref name="file"/> names it in messages
+    /// (e.g. <c>hello-1.0.0-….packster!packster-manifest.toml</c>).
+    /// </summary>
+    public static Manifest Read(Stream stream, string file)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(file);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return ParseBytes(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), file);
     }
 
     /// <summary>Reads <c>{dir}/packster-manifest.toml</c>.</summary>

@@ -166,6 +166,18 @@ public sealed class ManifestReaderTests
         Assert.StartsWith($"{path}:2:", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_stream_reads_like_a_file_and_errors_name_the_given_file()
+    {
+        using var ok = new MemoryStream("\uFEFFid = \"hello\"\nversion = \"1.0.0\"\n"u8.ToArray());
+        Assert.Equal("hello", ManifestReader.Read(ok, "a.packster!packster-manifest.toml").Id.Value);
+        using var bad = new MemoryStream("id = \"hello\"\nversion = \"1\"\n"u8.ToArray());
+        var e = Assert.Throws<ManifestException>(() => ManifestReader.Read(bad, "a.packster!packster-manifest.toml"));
+        Assert.StartsWith("a.packster!packster-manifest.toml:2:11: version: ", e.Message, StringComparison.Ordinal);
+        using var notUtf8 = new MemoryStream([0x69, 0x64, 0x20, 0x3d, 0x20, 0x22, 0xff, 0x22]);
+        Assert.Equal(ErrorCode.TomlSyntax, Assert.Throws<ManifestException>(() => ManifestReader.Read(notUtf8, "x.toml")).Code);
+    }
+
     /// <summary>samples/: every sample package's manifest is valid.</summary>
     [Fact]
     public void Every_sample_manifest_parses()

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FsCheck;
+using FsCheck.Fluent;
+using Packster.Deployments;
+using Packster.Manifest;
+
+namespace Packster.Core.Tests.Deployments;
+
+/// <summary>spec/parameters.md §Canonical JSON: equal values give equal text, whatever the member order or spacing.</summary>
+public sealed class CanonicalJsonPropertyTests
+{
+    private static readonly Gen<string> Names = Gen.Elements("a", "b", "B", "é", "😀", "port", "", "a b", "\"q\"", "\n");
+
+    private static Gen<JsonNode?> Values(int depth)
+    {
+        var scalars = Gen.OneOf(
+            Gen.Constant<JsonNode?>(null),
+            ArbMap.Default.GeneratorFor<bool>().Select(b => (JsonNode?)JsonValue.Create(b)),
+            ArbMap.Default.GeneratorFor<int>().Select(i => (JsonNode?)JsonValue.Create(i)),
+            ArbMap.Default.GeneratorFor<NormalFloat>().Select(f => (JsonNode?)JsonValue.Create(f.Get)),
+            Gen.Elements("", "x", "h\u00e9", "\u0001\t\"\\", "😀", "\u2028").Select(s => (JsonNode?)JsonValue.Create(s)));
+        if (depth == 0) return scalars;
+        var children = Values(depth - 1);
+        var arrays = children.ListOf().Select(items => (JsonNode?)new JsonArray(items.ToArray()));
+        var objects = Gen.Zip(Names, children).ListOf().Select(pairs =>
+        {
+            var o = new JsonObject();
+            foreach (var (name, value) in pairs) o[name] = value;
+            return (JsonNode?)o;
+        });
+        return Gen.Frequency((3, scalars), (1, arrays), (1, objects));
+    }
+
+    private static JsonNode? Shuffled(JsonNode? node, Random random) => node switch
+    {
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Shuffled(p.Value, random))).OrderBy(_ => random.Next()).ToList()),
+        JsonArray a => new JsonArray(a.Select(i => Shuffled(i, random)).ToArray()),
+        null => null,
+        _ => node.DeepClone(),
+    };
+
+    [Fact]
+    public void Canonical_text_is_a_fixed_point_and_ignores_member_order_and_spacing() =>
+        Prop.ForAll(Values(3).ToArbitrary(), ArbMap.Default.ArbFor<int>(), (value, seed) =>
+        {
+            var canonical = CanonicalJson.Serialize(value);
+            var reparsed = CanonicalJson.Serialize(JsonDocument.Parse(canonical).RootElement);
+            var shuffled = CanonicalJson.Serialize(Shuffled(value, new Random(seed)));
+            var indented = CanonicalJson.Serialize(JsonDocument.Parse(value?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "null").RootElement);
+            return reparsed == canonical && shuffled == canonical && indented == canonical;
+        }).QuickCheckThrowOnFailure();
+
+    /// <summary>Resolving the effective parameters again gives the same parameters (defaults are idempotent).</summary>
+    [Fact]
+    public void Resolving_effective_parameters_again_changes_nothing()
+    {
+        var declared = ManifestReader.Parse("""
+            id = "svc"
+            version = "1.0.0"
+            [parameters.port]
+            type = "integer"
+            default = 8080
+            [parameters.name]
+            type = "string"
+            [parameters.extra]
+            type = "object"
+            default = { a = 1 }
+            """, "svc.toml").Parameters;
+        var given =
+            from port in Gen.Choose(1, 65535)
+            from name in Gen.Elements<string?>(null, "", "Ada", "😀")
+            from withPort in ArbMap.Default.GeneratorFor<bool>()
+            select (port, name, withPort);
+        Prop.ForAll(given.ToArbitrary(), t =>
+        {
+            var (port, name, withPort) = t;
+            var o = new JsonObject();
+            if (withPort) o["port"] = port;
+            if (name is not null) o["name"] = name;
+            var first = EffectiveParameters.Resolve(declared, JsonSerializer.SerializeToElement(o));
+            var second = EffectiveParameters.Resolve(declared, first.Json);
+            return first.Canonical == second.Canonical && first.Values["port"].GetInt32() == (withPort ? port : 8080);
+        }).QuickCheckThrowOnFailure();
+    }
+}
