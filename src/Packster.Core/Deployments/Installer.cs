@@ -172,7 +172,15 @@ public sealed class Installer
             foreach (var c in same.Claims) owners.Remove(ClaimText.Parse(c));
         }
         ResourceGuard.EnsureNoConflicts(owners, new ResourceChange(owner, claims, release));
+        ResourceGuard.EnsureNoConflicts(EnabledTogether(), new ResourceChange(owner, claims));
         return new ActivationDecision(true, current, claims);
+    }
+
+    /// <summary>When this location is enabled for the user, the claims of the other enabled locations (spec/resources.md).</summary>
+    private Dictionary<ResourceClaim, ResourceOwner> EnabledTogether()
+    {
+        var enabled = new EnabledLocations(_location.Paths);
+        return enabled.IsEnabled(_location) ? enabled.OwnersOutside(_location) : [];
     }
 
     private sealed record ActivationDecision(bool Activate, DeploymentEntry? Replaces, IReadOnlyList<ResourceClaim> Claims);

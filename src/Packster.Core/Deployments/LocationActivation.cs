@@ -50,6 +50,7 @@ public static class LocationActivation
         }
         ShimWriter.WriteAll(location.ShimsDirectory, shims, ShimPlatforms.Current);
         ActivationScripts.Write(location.Path, new ActivationSpec(location.Path, location.Id.Value, location.ShimsDirectory, env));
+        PersistentActivation.Write(location, env);
         Packster.Locations.AtomicFile.Write(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
     }
 

@@ -28,8 +28,10 @@ public sealed class Switcher
         var current = state.OfPackage(target.Id).FirstOrDefault(d => d.Active);
         var resources = DeployedPackage.Load(_location, target).Resources;
         var release = current?.Claims.Select(ClaimText.Parse).ToList() ?? [];
-        ResourceGuard.EnsureNoConflicts(LocationActivation.Owners(state),
-            new ResourceChange(LocationActivation.OwnerOf(state, target), resources.Claims, release));
+        var change = new ResourceChange(LocationActivation.OwnerOf(state, target), resources.Claims, release);
+        ResourceGuard.EnsureNoConflicts(LocationActivation.Owners(state), change);
+        var enabled = new EnabledLocations(_location.Paths);
+        if (enabled.IsEnabled(_location)) ResourceGuard.EnsureNoConflicts(enabled.OwnersOutside(_location), change with { Release = [] });
 
         if (current is not null)
         {

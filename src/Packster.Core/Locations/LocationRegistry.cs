@@ -1,14 +1,21 @@
 namespace Packster.Locations;
 
 /// <summary>
-/// Maps location ids to directories: one file <c>&lt;data home&gt;/registry/&lt;id&gt;</c> per id whose whole content is
-/// the location's absolute path and a newline, so a shell script can <c>read -r dir &lt; "$registry/dev"</c>.
+/// Maps location ids to directories in <c>&lt;data home&gt;/registry/&lt;id&gt;</c> (spec/activation.md §4): on POSIX a
+/// symlink to the location, so shell functions reach <c>registry/dev/activate/activate.sh</c> by path alone, without
+/// starting .NET; on Windows a file holding the path. This class adds the location rules (ids, stale entries) on
+/// top of that storage.
 /// </summary>
 public sealed class LocationRegistry
 {
     private readonly PacksterPaths _paths;
+    private readonly Activation.LocationRegistry _store;
 
-    public LocationRegistry(PacksterPaths paths) => _paths = paths;
+    public LocationRegistry(PacksterPaths paths)
+    {
+        _paths = paths;
+        _store = new Activation.LocationRegistry(paths.DataHome);
+    }
 
     public string Directory => _paths.RegistryDirectory;
 
@@ -17,19 +24,8 @@ public sealed class LocationRegistry
     /// <summary>The registered path of <paramref name="id"/>, or null when the id is not registered.</summary>
     public string? Lookup(LocationId id)
     {
-        try
-        {
-            var text = File.ReadAllText(FileOf(id)).Trim('\r', '\n', ' ', '\t');
-            return text.Length == 0 ? null : text;
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return null;
-        }
+        var path = _store.Resolve(id.Value)?.Trim('\r', '\n', ' ', '\t');
+        return string.IsNullOrEmpty(path) ? null : path;
     }
 
     /// <summary>
@@ -39,8 +35,7 @@ public sealed class LocationRegistry
     public void Register(LocationId id, string path)
     {
         EnsureAvailable(id, path);
-        System.IO.Directory.CreateDirectory(Directory);
-        AtomicFile.Write(FileOf(id), System.Text.Encoding.UTF8.GetBytes(path + "\n"));
+        _store.Register(id.Value, Path.TrimEndingDirectorySeparator(path));
     }
 
     /// <summary>Throws LocationIdTaken when <see cref="Register"/> would refuse; changes nothing.</summary>
@@ -53,31 +48,15 @@ public sealed class LocationRegistry
         }
     }
 
-    public void Unregister(LocationId id) => File.Delete(FileOf(id));
+    public void Unregister(LocationId id) => _store.Unregister(id.Value);
 
-    /// <summary>Every registered id and its path, sorted by id; files that are not valid ids are ignored.</summary>
-    public IReadOnlyList<(LocationId Id, string Path)> List()
-    {
-        if (!System.IO.Directory.Exists(Directory)) return [];
-        var list = new List<(LocationId, string)>();
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory))
-        {
-            var name = Path.GetFileName(file);
-            if (IsTempFile(name)) continue;
-            if (LocationId.TryParse(name, out var id) && Lookup(id) is { } path) list.Add((id, path));
-        }
-        list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-        return list;
-    }
-
-    // "<id>.<32 hex>.tmp" is a registry write interrupted by a crash (AtomicFile), and would otherwise pass for an id.
-    private static bool IsTempFile(string name)
-    {
-        if (!name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal)) return false;
-        var stem = name[..^AtomicFile.TempSuffix.Length];
-        var dot = stem.LastIndexOf('.');
-        return dot >= 0 && stem.Length - dot - 1 == 32 && stem[(dot + 1)..].All(char.IsAsciiHexDigitLower);
-    }
+    /// <summary>Every registered id and its path, sorted by id; entries that are not valid location ids are ignored.</summary>
+    public IReadOnlyList<(LocationId Id, string Path)> List() =>
+        _store.List()
+            .Select(e => (Ok: LocationId.TryParse(e.Key, out var id), Id: id, Path: e.Value))
+            .Where(e => e.Ok)
+            .Select(e => (e.Id, e.Path))
+            .ToList();
 
     public bool SamePath(string a, string b) =>
         string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b),

@@ -6,7 +6,7 @@ namespace Packster.Core.Tests.Locations;
 public sealed class LocationTests
 {
     [Fact]
-    public void Create_makes_the_layout_an_empty_lockfile_and_a_one_line_registry_entry()
+    public void Create_makes_the_layout_an_empty_lockfile_and_a_registry_entry()
     {
         using var bed = new LocationTestBed();
         var location = bed.CreateLocation("My Dev");
@@ -20,8 +20,9 @@ public sealed class LocationTests
         var state = location.ReadState();
         Assert.Empty(state.Deployments);
         Assert.Equal(location.Id, state.LocationId);
-        // § Registry: the file's whole content is the absolute path and a newline, for shell scripts.
-        Assert.Equal(location.Path + "\n", File.ReadAllText(Path.Combine(bed.Paths.RegistryDirectory, "my-dev")));
+        // spec/activation.md §4: a symlink to the location on POSIX (shells reach it by path), a file holding the path on Windows.
+        var entry = new FileInfo(Path.Combine(bed.Paths.RegistryDirectory, "my-dev"));
+        Assert.Equal(location.Path, OperatingSystem.IsWindows() ? File.ReadAllText(entry.FullName) : entry.LinkTarget);
     }
 
     [Fact]

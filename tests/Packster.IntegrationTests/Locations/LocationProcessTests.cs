@@ -37,13 +37,13 @@ public sealed class LocationProcessTests : IDisposable
     }
 
     [Fact]
-    public void A_shell_resolves_a_registered_id_by_reading_one_line()
+    public void A_shell_reaches_a_registered_location_by_path_alone()
     {
-        if (OperatingSystem.IsWindows()) return; // POSIX sh is the reader this format is for
+        if (OperatingSystem.IsWindows()) return; // spec/activation.md §4: POSIX entries are symlinks to the location
         Assert.Equal(0, Packster("location", "create", "envs/dev", "--id", "dev").Exit);
         var info = new ProcessStartInfo("sh") { RedirectStandardOutput = true, UseShellExecute = false };
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("read -r dir < \"$PACKSTER_DATA_HOME/registry/dev\" && test -f \"$dir/packster-location.json\" && printf '%s' \"$dir\"");
+        info.ArgumentList.Add("cd \"$PACKSTER_DATA_HOME/registry/dev\" && test -f packster-location.json && pwd -P");
         info.Environment["PACKSTER_DATA_HOME"] = _temp["data"];
         using var sh = Process.Start(info)!;
         var output = sh.StandardOutput.ReadToEnd();

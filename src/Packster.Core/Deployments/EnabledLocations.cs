@@ -1,0 +1,67 @@
+using Packster.Locations;
+using Packster.Resources;
+
+namespace Packster.Deployments;
+
+/// <summary>
+/// The locations enabled persistently for the user (<c>packster location enable L --user</c>): one file per id in
+/// <c>&lt;data&gt;/enabled/</c> holding the location's path. They are active together, so the resource guard checks
+/// claims across them: two enabled locations may not share a shim name, env key, port or shared path.
+/// </summary>
+public sealed class EnabledLocations
+{
+    private readonly PacksterPaths _paths;
+
+    public EnabledLocations(PacksterPaths paths) => _paths = paths;
+
+    public string Directory => Path.Combine(_paths.DataHome, "enabled");
+
+    public bool IsEnabled(Location location) => File.Exists(Path.Combine(Directory, location.Id.Value));
+
+    /// <summary>The enabled locations that still exist, in id order.</summary>
+    public IReadOnlyList<Location> List()
+    {
+        if (!System.IO.Directory.Exists(Directory)) return [];
+        var result = new List<Location>();
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory).Order(StringComparer.Ordinal))
+        {
+            var path = File.ReadAllText(file).Trim();
+            if (Location.IsLocation(path)) result.Add(Location.Open(path, _paths));
+        }
+        return result;
+    }
+
+    public void Add(Location location)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        Packster.Locations.AtomicFile.Write(Path.Combine(Directory, location.Id.Value), System.Text.Encoding.UTF8.GetBytes(location.Path + "\n"));
+    }
+
+    public bool Remove(Location location)
+    {
+        var file = Path.Combine(Directory, location.Id.Value);
+        if (!File.Exists(file)) return false;
+        File.Delete(file);
+        return true;
+    }
+
+    /// <summary>Owners of every resource claimed by the enabled locations other than <paramref name="except"/>.</summary>
+    public Dictionary<ResourceClaim, ResourceOwner> OwnersOutside(Location except)
+    {
+        var owners = new Dictionary<ResourceClaim, ResourceOwner>();
+        foreach (var other in List().Where(l => !string.Equals(l.Path, except.Path, StringComparison.Ordinal)))
+        {
+            foreach (var (claim, owner) in LocationActivation.Owners(other.ReadState())) owners.TryAdd(claim, owner);
+        }
+        return owners;
+    }
+
+    /// <summary>Refuses enabling <paramref name="location"/> when its active claims collide with another enabled location's.</summary>
+    public void EnsureCompatible(Location location)
+    {
+        var sets = List().Where(l => !string.Equals(l.Path, location.Path, StringComparison.Ordinal))
+            .Select(l => (IReadOnlyDictionary<ResourceClaim, ResourceOwner>)LocationActivation.Owners(l.ReadState()))
+            .Append(LocationActivation.Owners(location.ReadState()));
+        ResourceGuard.EnsureLocationsCompatible(sets);
+    }
+}
