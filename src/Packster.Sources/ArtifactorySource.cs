@@ -55,53 +55,16 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
         return [.. found.Where(e => e.Id == id)];
     }
 
-    /// <summary>
-    /// Downloads the file. When the connection breaks mid-body and the server said <c>Accept-Ranges: bytes</c>, the
-    /// download resumes with <c>Range: bytes=&lt;received&gt;-</c> (206 expected) instead of starting over, so the bytes
-    /// already written (and hashed by the caller) stay valid.
-    /// </summary>
-    public async Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
+    /// <summary>Downloads the file (resuming a broken transfer with a Range request, see <see cref="SourceHttpClient.DownloadAsync"/>).</summary>
+    public Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
     {
         var path = _paths.TryGetValue(file, out var known) ? known : LayoutPath(file);
-        var uri = ArtifactUri(path);
-        var action = SourceHttpClient.Describe(HttpMethod.Get, uri);
-        long received = 0;
-        var buffer = new byte[1 << 16];
-        for (var attempt = 1; ; attempt++)
+        return _http.DownloadAsync(ArtifactUri(path), destination, response =>
         {
-            var resume = received;
-            using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken,
-                headers: resume > 0 ? h => h.Range = new RangeHeaderValue(resume, null) : null);
-            if (resume == 0)
-            {
-                if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
-                // The server's own checksum is checked before a byte is written; the caller still hashes what arrives.
-                if (AnnouncedSha256(response) is { } announced && announced != file.Sha256)
-                    throw SourceErrors.ChecksumMismatch($"{file.FileName} on source '{Name}' (X-Checksum-Sha256)", file.Sha256, announced);
-            }
-            else if (response.StatusCode != HttpStatusCode.PartialContent || response.Content.Headers.ContentRange?.From != resume)
-            {
-                throw SourceErrors.Protocol(Name, action, $"could not resume at byte {resume}: answered {(int)response.StatusCode} {response.Content.Headers.ContentRange}".TrimEnd());
-            }
-            var canResume = response.Headers.AcceptRanges.Contains("bytes");
-            try
-            {
-                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                int read;
-                while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    received += read;
-                }
-                return;
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-            {
-                if (!canResume || attempt >= _context.Retry.MaxAttempts)
-                    throw SourceErrors.Unreachable(Name, action, attempt, $"the download broke off after {received} bytes: {e.Message}", e);
-                await _context.Retry.Delay(_context.Retry.DelayBefore(attempt + 1, null), cancellationToken);
-            }
-        }
+            // The server's own checksum is checked before a byte is written; the caller still hashes what arrives.
+            if (AnnouncedSha256(response) is { } announced && announced != file.Sha256)
+                throw SourceErrors.ChecksumMismatch($"{file.FileName} on source '{Name}' (X-Checksum-Sha256)", file.Sha256, announced);
+        }, cancellationToken);
     }
 
     public async Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)

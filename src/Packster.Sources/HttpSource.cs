@@ -45,11 +45,7 @@ public sealed class HttpSource : IPackageSource, IDisposable
     {
         var item = (await IndexAsync(cancellationToken)).FirstOrDefault(i => i.File == file)
             ?? throw SourceErrors.PackageFileNotFound(Name, file.FileName);
-        var uri = _http.Resolve(SourceHttpClient.EscapePath(item.Path));
-        using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        await body.CopyToAsync(destination, cancellationToken);
+        await _http.DownloadAsync(_http.Resolve(SourceHttpClient.EscapePath(item.Path)), destination, null, cancellationToken);
     }
 
     public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default) =>

@@ -182,6 +182,73 @@ internal sealed class SourceHttpClient : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// GETs <paramref name="uri"/> into <paramref name="destination"/>. <paramref name="checkFirst"/> sees the 200 answer
+    /// before any byte is written. When the connection breaks mid-body and the server said <c>Accept-Ranges: bytes</c>,
+    /// the download resumes with <c>Range: bytes=&lt;received&gt;-</c> (a 206 at that offset is required) instead of
+    /// starting over, so the bytes already written (and hashed by the caller) stay valid.
+    /// </summary>
+    public async Task DownloadAsync(Uri uri, Stream destination, Action<HttpResponseMessage>? checkFirst, CancellationToken cancellationToken)
+    {
+        var action = Describe(HttpMethod.Get, uri);
+        long received = 0;
+        var buffer = new byte[1 << 16];
+        for (var attempt = 1; ; attempt++)
+        {
+            var resume = received;
+            using var response = await SendAsync(HttpMethod.Get, uri, cancellationToken,
+                headers: resume > 0 ? h => h.Range = new RangeHeaderValue(resume, null) : null);
+            if (resume == 0)
+            {
+                if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
+                checkFirst?.Invoke(response);
+            }
+            else if (response.StatusCode != HttpStatusCode.PartialContent || response.Content.Headers.ContentRange?.From != resume)
+            {
+                throw SourceErrors.Protocol(_source.Name, action, $"could not resume at byte {resume}: answered {(int)response.StatusCode} {response.Content.Headers.ContentRange}".TrimEnd());
+            }
+            var canResume = response.Headers.AcceptRanges.Contains("bytes");
+            var broken = await CopyUntilBrokenAsync(response, destination, buffer, n => received += n, cancellationToken);
+            if (broken is null) return;
+            if (!canResume || attempt >= _context.Retry.MaxAttempts)
+                throw SourceErrors.Unreachable(_source.Name, action, attempt, $"the download broke off after {received} bytes: {_credential.Redact(broken.Message)}", broken);
+            await _context.Retry.Delay(_context.Retry.DelayBefore(attempt + 1, null), cancellationToken);
+        }
+    }
+
+    /// <summary>Copies the body; returns the transport failure that cut it short, or null when it ended normally.
+    /// Failures writing the destination (a full disk) are not transport failures and propagate.</summary>
+    private static async Task<Exception?> CopyUntilBrokenAsync(HttpResponseMessage response, Stream destination, byte[] buffer, Action<int> advanced, CancellationToken cancellationToken)
+    {
+        Stream body;
+        try
+        {
+            body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            return e;
+        }
+        await using (body)
+        {
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = await body.ReadAsync(buffer, cancellationToken);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                {
+                    return e;
+                }
+                if (read == 0) return null;
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                advanced(read);
+            }
+        }
+    }
+
     public static string StripQuery(Uri uri) => uri.GetLeftPart(UriPartial.Path);
 
     public static string Describe(HttpMethod method, Uri uri) => $"{method} {StripQuery(uri)}";
