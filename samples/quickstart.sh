@@ -18,3 +18,27 @@ packster() { "$work/bin/packster" "$@"; }
 
 step packster manifest check "$repo/samples/hello"
 step packster manifest check "$repo/samples/greeter-service"
+
+# Pack a sample into one checksummed archive.
+package="$(packster pack "$repo/samples/hello" -o "$work/dist")"
+step sha256sum "$package"
+
+# A location of its own, and the package installed into it with parameters.
+step packster location create "$work/dev" --id dev
+step packster install-file "$package" --location dev --parameters '{"greeting": "Bonjour", "port": 8081}'
+step packster install-file "$package" --location dev -p greeting=Bonjour -p port=8081   # same deployment: unchanged
+step packster list --location dev
+
+# Activate it in a shell (no .NET start on switch) and run its shim.
+echo >&2
+echo "\$ bash -c 'eval \"\$(packster init bash)\"; packster-use dev; hello quickstart'" >&2
+PACKSTER_BIN="$work/bin/packster" bash -c '
+  eval "$("$PACKSTER_BIN" init bash)"
+  packster-use dev
+  echo "PATH starts with: ${PATH%%:*}" >&2
+  hello quickstart
+  packster-deactivate
+  command -v hello >/dev/null && { echo "hello still on PATH after deactivate" >&2; exit 1; } || true
+'
+echo >&2
+echo "quick start finished: packed, installed with parameters, activated and ran the shim." >&2

@@ -18,6 +18,8 @@ internal static class CommandCatalog
         yield return QueryCommands.Locate(context);
         yield return QueryCommands.Verify(context);
         yield return LocationCommand.Create(context);
+        yield return ActivationCommands.Init(context);
+        yield return ActivationCommands.Shell(context);
         yield return ManifestCommand.Create(context);
         yield return SourceCommand.Create(context);
         yield return SearchCommand.Create(context);

@@ -13,6 +13,7 @@ internal static class LocationCommand
         command.Subcommands.Add(CreateSubcommand(context));
         command.Subcommands.Add(Setup(context));
         command.Subcommands.Add(Show(context));
+        foreach (var sub in ActivationCommands.LocationSubcommands(context)) command.Subcommands.Add(sub);
         return command;
     }
 
@@ -27,6 +28,7 @@ internal static class LocationCommand
         create.SetAction(parse =>
         {
             var location = Location.Create(parse.GetValue(dir)!, parse.GetValue(id), Paths(context));
+            ActivationCommands.EnsureActivationFiles(context, location);
             if (parse.GetValue(json)) WriteJson(context, w => WriteIdentity(w, location, created: true));
             else context.Out.WriteLine($"created location {location.Id} at {location.Path}");
             return ExitCodes.Success;
@@ -43,6 +45,7 @@ internal static class LocationCommand
             var paths = Paths(context);
             var created = !Location.IsLocation(paths.DefaultLocation);
             var location = created ? Location.Create(paths.DefaultLocation, null, paths) : Location.Open(paths.DefaultLocation, paths);
+            ActivationCommands.EnsureActivationFiles(context, location);
             if (parse.GetValue(json)) WriteJson(context, w => WriteIdentity(w, location, created));
             else context.Out.WriteLine(created ? $"created the default location at {location.Path}" : $"the default location already exists at {location.Path}");
             return ExitCodes.Success;

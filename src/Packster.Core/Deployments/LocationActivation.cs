@@ -43,15 +43,25 @@ public static class LocationActivation
         ArgumentNullException.ThrowIfNull(heldLock);
         var active = state.ActiveDeployments.Select(d => DeployedPackage.Load(location, d)).ToList();
         var shims = active.SelectMany(p => p.Resources.Shims).ToList();
+        var spec = SpecOf(location, active);
+        ShimWriter.WriteAll(location.ShimsDirectory, shims, ShimPlatforms.Current);
+        ActivationScripts.Write(location.Path, spec);
+        PersistentActivation.Write(location, spec.Env);
+        Packster.Locations.AtomicFile.Write(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
+    }
+
+    /// <summary>What activating <paramref name="location"/> means: its shims folder first on PATH and its active deployments' env.</summary>
+    public static ActivationSpec Spec(Location location, LocationState state) =>
+        SpecOf(location, state.ActiveDeployments.Select(d => DeployedPackage.Load(location, d)).ToList());
+
+    private static ActivationSpec SpecOf(Location location, IReadOnlyList<DeployedPackage> active)
+    {
         var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in active)
         {
             foreach (var (key, value) in p.Resources.Env) env[key] = value;
         }
-        ShimWriter.WriteAll(location.ShimsDirectory, shims, ShimPlatforms.Current);
-        ActivationScripts.Write(location.Path, new ActivationSpec(location.Path, location.Id.Value, location.ShimsDirectory, env));
-        PersistentActivation.Write(location, env);
-        Packster.Locations.AtomicFile.Write(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
+        return new ActivationSpec(location.Path, location.Id.Value, location.ShimsDirectory, env);
     }
 
     /// <summary>Regenerates only when the derived files lag the lockfile (after a crash between commit and refresh).</summary>

@@ -1,0 +1,154 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Packster.Activation;
+using Packster.Deployments;
+using Packster.Locations;
+
+namespace Packster.Cli.Commands;
+
+/// <summary>
+/// <c>init</c>, <c>shell</c> and <c>location env|enable|disable</c>: the ways a location becomes active, shell-scoped
+/// (static scripts sourced by <c>packster-use</c>) or persistent (a profile block, or the Windows user environment).
+/// </summary>
+internal static class ActivationCommands
+{
+    public static Command Init(CliContext context)
+    {
+        var shell = new Argument<string>("shell") { Description = "bash, zsh, fish or pwsh" };
+        var command = new Command("init", "Print the shell functions packster-use and packster-deactivate (eval \"$(packster init bash)\")") { shell };
+        command.SetAction(parse =>
+        {
+            context.Out.Write(ShellInit.Render(ActivationShells.Parse(parse.GetValue(shell)!)));
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Shell(CliContext context)
+    {
+        var location = new Argument<string?>("location") { Description = "A location path or id (default: as --location)", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("shell", "Start a subshell with a location active; exit it to leave") { location };
+        command.SetAction((parse, ct) =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            EnsureActivationFiles(context, loc);
+            var spec = SpecOf(loc);
+            var shellPath = OperatingSystem.IsWindows()
+                ? context.GetEnv("COMSPEC") ?? "cmd.exe"
+                : context.GetEnv("SHELL") ?? "/bin/sh";
+            var psi = new ProcessStartInfo(shellPath) { UseShellExecute = false };
+            var env = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var (k, v) in context.Environment) env[k] = v;
+            ActivationEnvironment.Activate(env, spec);
+            psi.Environment.Clear();
+            foreach (var (k, v) in env)
+            {
+                if (v is not null) psi.Environment[k] = v;
+            }
+            context.Err.WriteLine($"packster: entering a shell with location {loc.Id} active; 'exit' to leave");
+            using var process = Process.Start(psi)!;
+            process.WaitForExit();
+            return Task.FromResult(process.ExitCode);
+        });
+        return command;
+    }
+
+    public static IEnumerable<Command> LocationSubcommands(CliContext context)
+    {
+        yield return Env(context);
+        yield return Enable(context);
+        yield return Disable(context);
+    }
+
+    private static Command Env(CliContext context)
+    {
+        var location = new Argument<string?>("location") { Description = "A location path or id (default: as --location)", Arity = ArgumentArity.ZeroOrOne };
+        var shell = new Option<string>("--shell") { Description = "bash, zsh, sh, fish, pwsh or cmd", DefaultValueFactory = _ => OperatingSystem.IsWindows() ? "pwsh" : "bash" };
+        var command = new Command("env", "Print the script that activates a location in a shell") { location, shell };
+        command.SetAction(parse =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            context.Out.Write(ActivationScripts.Render(ActivationShells.Parse(parse.GetValue(shell)!), SpecOf(loc)));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Enable(CliContext context)
+    {
+        var location = new Argument<string>("location") { Description = "A location path or id" };
+        var user = new Option<bool>("--user") { Description = "Enable for the user: new shells (and on Windows, new programs) have it active", Required = true };
+        var command = new Command("enable", "Activate a location persistently for the user") { location, user };
+        command.SetAction(parse =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            EnsureActivationFiles(context, loc);
+            var enabled = new EnabledLocations(loc.Paths);
+            enabled.EnsureCompatible(loc);
+            if (OperatingSystem.IsWindows())
+            {
+                WindowsUserEnvironment.Enable(SpecOf(loc));
+                context.Out.WriteLine($"enabled location {loc.Id} in the user environment; new programs see it");
+            }
+            else
+            {
+                var changed = Profiles(loc).Count(p => ProfileSnippet.Enable(p.Profile, loc.Id.Value, p.Script));
+                context.Out.WriteLine(changed == 0
+                    ? $"location {loc.Id} was already enabled"
+                    : $"enabled location {loc.Id} in {string.Join(", ", Profiles(loc).Select(p => p.Profile))}; new shells have it active");
+            }
+            enabled.Add(loc);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Disable(CliContext context)
+    {
+        var location = new Argument<string>("location") { Description = "A location path or id" };
+        var user = new Option<bool>("--user") { Description = "Disable for the user (the default)" };
+        var command = new Command("disable", "Undo 'location enable'") { location, user };
+        command.SetAction(parse =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            var changed = OperatingSystem.IsWindows()
+                ? WindowsUserEnvironment.Disable(loc.Id.Value)
+                : DisableAll(loc);
+            var listed = new EnabledLocations(loc.Paths).Remove(loc);
+            context.Out.WriteLine(changed || listed ? $"disabled location {loc.Id}" : $"location {loc.Id} was not enabled");
+            return 0;
+        });
+        return command;
+    }
+
+    private static bool DisableAll(Location location)
+    {
+        // Every profile is visited: a short-circuiting Any() would leave blocks behind.
+        var changed = false;
+        foreach (var (profile, _) in Profiles(location)) changed |= ProfileSnippet.Disable(profile, location.Id.Value);
+        return changed;
+    }
+
+    /// <summary>The profiles a POSIX user's shells read (bash and zsh rc files, ~/.profile, fish's conf.d), each with the script it sources.</summary>
+    private static IReadOnlyList<(string Profile, string Script)> Profiles(Location location)
+    {
+        var home = location.Paths.Home;
+        var posix = PersistentActivation.PosixPath(location);
+        return
+        [
+            (Path.Combine(home, ".bashrc"), posix),
+            (Path.Combine(home, ".zshrc"), posix),
+            (Path.Combine(home, ".profile"), posix),
+            (ProfileSnippet.FishConfPath(home, location.Id.Value), PersistentActivation.FishPath(location)),
+        ];
+    }
+
+    /// <summary>A location created before its first install has no scripts yet: generate them under the lock.</summary>
+    internal static void EnsureActivationFiles(CliContext context, Location location)
+    {
+        if (File.Exists(PersistentActivation.PosixPath(location)) && LocationActivation.IsCurrent(location, location.ReadState())) return;
+        using var session = LocationSession.Open(location, context.Err);
+    }
+
+    private static ActivationSpec SpecOf(Location location) => LocationActivation.Spec(location, location.ReadState());
+}
