@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Side-by-side: packster pack vs tar -czf, packster install-file vs cp -a, on a real large tree (the .NET SDK
+# folder this machine runs: ~400 MB, ~3,700 files), plus install cost in a location holding many deployments.
+# Targets (PRODUCT.md "Fast"): pack <= 0.30 x tar -czf time at <= 1.10 x its size; install-file <= 1.20 x cp -a;
+# install-file peak memory <= 200 MB; install into a location of 1,000 deployments <= 2 x into an empty one.
+#
+# usage: bench/pack-install.sh [--tree DIR] [--rounds N] [--scale N | --no-scale]
+set -euo pipefail
+
+ROUNDS=2
+SCALE=1000
+TREE=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --tree) TREE=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --scale) SCALE=$2; shift 2 ;;
+    --no-scale) SCALE=0; shift ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/packster-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+export PACKSTER_CONFIG="$WORK/config.toml" PACKSTER_CACHE="$WORK/cache" PACKSTER_DATA_HOME="$WORK/data" CI=true
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+if [ -z "$TREE" ]; then
+  line=$(dotnet --list-sdks | tail -n 1)           # "10.0.401 [/usr/share/dotnet/sdk]"
+  version=${line%% *}; base=${line#*[}; base=${base%]}
+  TREE="$base/$version"
+fi
+echo "building packster (Release)…" >&2
+dotnet publish "$REPO/src/Packster.Cli" -c Release -o "$WORK/bin" --nologo -v quiet >/dev/null
+PACKSTER="$WORK/bin/packster"
+
+# The package source: the tree plus a manifest (copied once, so tar and packster read the same files from the same disk).
+SRC="$WORK/src"
+cp -a "$TREE" "$SRC"
+printf 'id = "bench-tree"\nversion = "1.0.0"\ndescription = "benchmark tree"\n' > "$SRC/packster-manifest.toml"
+files=$(find "$SRC" -type f | wc -l); bytes=$(du -sb "$SRC" | cut -f1)
+echo "tree: $TREE ($files files, $((bytes / 1048576)) MiB), $(nproc) cores, rounds: $ROUNDS" >&2
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+best() { printf '%s\n' "$@" | sort -g | head -n 1; }
+
+tar_t=(); pack_t=(); cp_t=(); inst_t=(); rss=()
+for round in $(seq "$ROUNDS"); do
+  rm -rf "$WORK/out" "$WORK/tar.tgz"; mkdir -p "$WORK/out"
+  s=$(now); tar -czf "$WORK/tar.tgz" -C "$SRC" .; e=$(now); tar_t+=("$(elapsed "$s" "$e")")
+  s=$(now); pkg=$("$PACKSTER" pack "$SRC" -o "$WORK/out"); e=$(now); pack_t+=("$(elapsed "$s" "$e")")
+
+  rm -rf "$WORK/cp" "$WORK/loc" "$WORK/data"; sync
+  s=$(now); cp -a "$SRC" "$WORK/cp"; sync; e=$(now); cp_t+=("$(elapsed "$s" "$e")")
+  "$PACKSTER" location create "$WORK/loc" --id bench >/dev/null
+  s=$(now)
+  /usr/bin/time -f '%M' -o "$WORK/rss" "$PACKSTER" install-file "$pkg" --location bench >/dev/null
+  sync; e=$(now); inst_t+=("$(elapsed "$s" "$e")"); rss+=("$(cat "$WORK/rss")")
+  echo "round $round: tar -czf ${tar_t[-1]}s, pack ${pack_t[-1]}s, cp -a ${cp_t[-1]}s, install-file ${inst_t[-1]}s" >&2
+done
+
+tar_size=$(stat -c %s "$WORK/tar.tgz"); pkg_size=$(stat -c %s "$pkg")
+T=$(best "${tar_t[@]}"); P=$(best "${pack_t[@]}"); C=$(best "${cp_t[@]}"); I=$(best "${inst_t[@]}"); M=$(best "${rss[@]}")
+echo
+echo "pack vs tar -czf:        ${P}s vs ${T}s  time ratio $(ratio "$P" "$T") (target <= 0.30)"
+echo "                         $((pkg_size / 1048576)) MiB vs $((tar_size / 1048576)) MiB  size ratio $(ratio "$pkg_size" "$tar_size") (target <= 1.10)"
+echo "install-file vs cp -a:   ${I}s vs ${C}s  time ratio $(ratio "$I" "$C") (target <= 1.20; both include sync)"
+echo "install-file peak RSS:   $((M / 1024)) MiB (target <= 200 MiB)"
+
+if [ "$SCALE" -gt 0 ]; then
+  # A small package installed into an empty location, then into one holding $SCALE deployments.
+  small=$("$PACKSTER" pack "$REPO/samples/hello" -o "$WORK/small")
+  "$PACKSTER" location create "$WORK/empty" --id empty >/dev/null
+  "$PACKSTER" location create "$WORK/full" --id full >/dev/null
+  echo "filling a location with $SCALE deployments…" >&2
+  for i in $(seq "$SCALE"); do "$PACKSTER" install-file "$small" --location full --inactive -p "port=$((10000 + i))" >/dev/null; done
+  e_t=(); f_t=()
+  for round in $(seq 5); do
+    s=$(now); "$PACKSTER" install-file "$small" --location empty -p "port=$((20000 + round))" >/dev/null; e=$(now); e_t+=("$(elapsed "$s" "$e")")
+    s=$(now); "$PACKSTER" install-file "$small" --location full -p "port=$((20000 + round))" >/dev/null; e=$(now); f_t+=("$(elapsed "$s" "$e")")
+  done
+  E=$(best "${e_t[@]}"); F=$(best "${f_t[@]}")
+  echo "install into $SCALE deployments vs empty: ${F}s vs ${E}s  ratio $(ratio "$F" "$E") (target <= 2.00)"
+fi
