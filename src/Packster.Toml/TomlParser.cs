@@ -75,7 +75,7 @@ internal sealed partial class TomlParser
             }
             else
             {
-                ParseKeyValue(_current, inline: false);
+                ParseKeyValue(_current);
                 ExpectEndOfLine("after the value");
             }
         }
@@ -288,7 +288,7 @@ internal sealed partial class TomlParser
 
     // ---- key/value pairs ----
 
-    private void ParseKeyValue(TomlTable table, bool inline)
+    private void ParseKeyValue(TomlTable table)
     {
         ParseKey();
         var target = table;
@@ -328,7 +328,7 @@ internal sealed partial class TomlParser
 
         _pos++;
         SkipWhitespace();
-        var value = ParseValue(inline);
+        var value = ParseValue("after '='");
         target.Add(key.Name, value, key.Position);
     }
 
@@ -421,13 +421,14 @@ internal sealed partial class TomlParser
 
     // ---- values ----
 
-    private TomlNode ParseValue(bool inline)
+    /// <param name="context">Where the value stands, for "expected a value …" messages.</param>
+    private TomlNode ParseValue(string context)
     {
         var text = _text;
         var pos = _pos;
         if (pos >= text.Length)
         {
-            throw Expected("a value", "after '='");
+            throw Expected("a value", context);
         }
 
         var c = text[pos];
@@ -473,7 +474,7 @@ internal sealed partial class TomlParser
                     return ParseNumberOrDateTime();
                 }
 
-                throw Expected("a value", inline ? "" : "after '='");
+                throw Expected("a value", context);
         }
     }
 
@@ -518,7 +519,7 @@ internal sealed partial class TomlParser
                 throw Expected("a value", "in array");
             }
 
-            array.Add(ParseValue(inline: true));
+            array.Add(ParseValue("in array"));
             SkipWhitespaceNewlinesAndComments();
             if (_pos >= _text.Length)
             {
@@ -556,7 +557,7 @@ internal sealed partial class TomlParser
 
         while (true)
         {
-            ParseKeyValue(table, inline: true);
+            ParseKeyValue(table);
             SkipWhitespace();
             var c = _pos < _text.Length ? _text[_pos] : '\0';
             if (c == ',')
