@@ -4,7 +4,7 @@ namespace Packster.Toml;
 /// Positions and the named error factories. Every message says what was expected or which rule
 /// was broken, what was found, and for redefinitions where the first definition is.
 /// </summary>
-internal sealed partial class TomlParser
+internal ref partial struct TomlParser
 {
     private TomlException CannotExtendWithDottedKey(int partIndex, TomlNode existing, TomlPosition at)
     {
@@ -67,7 +67,7 @@ internal sealed partial class TomlParser
         if (_hasSurrogates)
         {
             // Columns count scalar values: a surrogate pair is one column.
-            foreach (var ch in _text.AsSpan(_lineStart, index - _lineStart))
+            foreach (var ch in _text.Slice(_lineStart, index - _lineStart))
             {
                 if (char.IsLowSurrogate(ch))
                 {
@@ -98,7 +98,7 @@ internal sealed partial class TomlParser
             '\n' or '\r' => "end of line",
             '\t' => "a tab",
             _ when c < 0x20 || c == 0x7F => $"control character U+{(int)c:X4}",
-            _ when char.IsHighSurrogate(c) && index + 1 < _text.Length => $"'{_text.Substring(index, 2)}'",
+            _ when char.IsHighSurrogate(c) && index + 1 < _text.Length => $"'{_text.Slice(index, 2)}'",
             _ => $"'{c}'",
         };
     }
@@ -112,7 +112,7 @@ internal sealed partial class TomlParser
             end++;
         }
 
-        return end == index ? Describe(index) : _text[index..end];
+        return end == index ? Describe(index) : new string(_text[index..end]);
     }
 
     private static string Article(TomlNode node) => node switch

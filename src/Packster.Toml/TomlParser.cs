@@ -8,9 +8,9 @@ namespace Packster.Toml;
 /// headers, redefinition rules) lives here; strings, numbers and date-times are in the other
 /// parts of this partial class.
 /// </summary>
-internal sealed partial class TomlParser
+internal ref partial struct TomlParser
 {
-    private readonly string _text;
+    private readonly ReadOnlySpan<char> _text;
     private readonly string? _file;
     private readonly bool _hasSurrogates;
     private readonly TomlTable _root;
@@ -30,7 +30,7 @@ internal sealed partial class TomlParser
 
     /// <param name="text">The document; must already be free of lone surrogates.</param>
     /// <param name="start">Where parsing starts (after a byte-order mark).</param>
-    internal TomlParser(string text, int start, bool hasSurrogates, string? file)
+    internal TomlParser(ReadOnlySpan<char> text, int start, bool hasSurrogates, string? file)
     {
         _text = text;
         _pos = start;
@@ -119,7 +119,7 @@ internal sealed partial class TomlParser
     {
         var text = _text;
         var pos = _pos + 1;
-        var rest = text.AsSpan(pos);
+        var rest = text.Slice(pos);
         var stop = rest.IndexOfAny(CommentStops);
         if (stop < 0)
         {
@@ -229,7 +229,7 @@ internal sealed partial class TomlParser
                         : Expected("a key", $"after '{KeyText()}.'");
                 }
 
-                name = InternKey(text.AsSpan(_pos, end - _pos));
+                name = InternKey(text.Slice(_pos, end - _pos));
                 _pos = end;
             }
 
@@ -480,7 +480,7 @@ internal sealed partial class TomlParser
 
     private TomlBoolean ParseKeyword(string word, bool value)
     {
-        if (string.CompareOrdinal(_text, _pos, word, 0, word.Length) != 0)
+        if (!_text.Slice(_pos).StartsWith(word, StringComparison.Ordinal))
         {
             throw Error($"expected a value, found '{TokenAt(_pos)}' (booleans are lower-case 'true' or 'false')", _pos);
         }
