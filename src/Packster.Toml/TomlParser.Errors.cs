@@ -14,8 +14,6 @@ internal ref partial struct TomlParser
         {
             TomlTable { Origin: TomlTableOrigin.Inline } =>
                 $"cannot add keys to inline table '{name}' (defined at {at}); an inline table is complete at its '}}'",
-            TomlTable { Origin: TomlTableOrigin.Implicit } =>
-                $"cannot use dotted key '{KeyText()}' to extend table '{name}' created by a [header] at {existing.Position}",
             TomlTable =>
                 $"cannot use dotted key '{KeyText()}' to extend table '{name}' defined by a [header] at {existing.Position}",
             _ => $"cannot use '{name}' as a table in dotted key '{KeyText()}': it is already {Article(existing)} (defined at {at})",

@@ -304,8 +304,11 @@ internal ref partial struct TomlParser
                 continue;
             }
 
-            if (existing is TomlTable sub && sub.Origin == TomlTableOrigin.Dotted)
+            if (existing is TomlTable { Origin: TomlTableOrigin.Dotted or TomlTableOrigin.Implicit } sub)
             {
+                // A table that a header only created implicitly ([a.b.c] creates a.b) is not yet
+                // defined; dotted keys may define it, after which it counts as defined by them.
+                sub.Origin = TomlTableOrigin.Dotted;
                 target = sub;
                 continue;
             }
