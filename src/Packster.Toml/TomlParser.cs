@@ -4,7 +4,8 @@ using System.Text;
 namespace Packster.Toml;
 
 /// <summary>
-/// Single-pass recursive-descent reader over the document text. The structure (key/value lines,
+/// Single-pass recursive-descent reader over the document text (a span, so UTF-8 input can be
+/// decoded into a pooled buffer). The structure (key/value lines,
 /// headers, redefinition rules) lives here; strings, numbers and date-times are in the other
 /// parts of this partial class.
 /// </summary>
