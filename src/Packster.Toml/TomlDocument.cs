@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Unicode;
 
 namespace Packster.Toml;
@@ -24,20 +23,32 @@ public static class TomlDocument
             utf8 = utf8[3..];
         }
 
-        if (!Utf8.IsValid(utf8))
+        // Decode into a pooled buffer rather than a string: a large document would otherwise put its
+        // whole text on the large-object heap on every parse, which costs more in GC than parsing.
+        var buffer = ArrayPool<char>.Shared.Rent(Math.Max(utf8.Length, 1));
+        try
         {
-            throw InvalidUtf8(utf8, file);
-        }
+            var status = Utf8.ToUtf16(utf8, buffer, out var read, out var written, replaceInvalidSequences: false);
+            if (status != OperationStatus.Done)
+            {
+                throw InvalidUtf8(buffer.AsSpan(0, written), utf8[read], file);
+            }
 
-        var text = Encoding.UTF8.GetString(utf8);
-        var hasSurrogates = CheckSurrogates(text, 0, file);
-        return new TomlParser(text, 0, hasSurrogates, file).ParseDocument();
+            var text = buffer.AsSpan(0, written);
+            var hasSurrogates = CheckSurrogates(text, 0, file);
+            return new TomlParser(text, 0, hasSurrogates, file).ParseDocument();
+        }
+        finally
+        {
+            // Cleared because configuration text may hold secrets and the pool hands buffers to other code.
+            ArrayPool<char>.Shared.Return(buffer, clearArray: true);
+        }
     }
 
     /// <summary>Rejects lone surrogates (a .NET string can hold them; TOML text cannot). True when pairs occur.</summary>
-    private static bool CheckSurrogates(string text, int start, string? file)
+    private static bool CheckSurrogates(ReadOnlySpan<char> text, int start, string? file)
     {
-        var span = text.AsSpan(start);
+        var span = text[start..];
         var first = span.IndexOfAnyInRange('\uD800', '\uDFFF');
         if (first < 0)
         {
@@ -64,13 +75,8 @@ public static class TomlDocument
         return true;
     }
 
-    /// <summary>Decodes up to the first invalid sequence so the error can name its line and column.</summary>
-    private static TomlException InvalidUtf8(ReadOnlySpan<byte> utf8, string? file)
-    {
-        var buffer = new char[utf8.Length];
-        Utf8.ToUtf16(utf8, buffer, out var read, out var written, replaceInvalidSequences: false);
-        return new TomlException($"invalid UTF-8: unexpected byte 0x{utf8[read]:X2}", PositionOf(buffer.AsSpan(0, written)), file);
-    }
+    private static TomlException InvalidUtf8(ReadOnlySpan<char> before, byte bad, string? file) =>
+        new($"invalid UTF-8: unexpected byte 0x{bad:X2}", PositionOf(before), file);
 
     /// <summary>The position just after <paramref name="before"/>, counting scalar values.</summary>
     private static TomlPosition PositionOf(ReadOnlySpan<char> before)

@@ -15,7 +15,7 @@ public abstract class TomlNode
 {
     protected TomlNode(TomlPosition position) => Position = position;
 
-    /// <summary>Where the value starts (for tables: the header or the opening brace; for implicit tables: the first key that created them).</summary>
+    /// <summary>Where the value starts (for tables: the header or the opening brace; for implicit tables: the key segment that created them, until a header defines them).</summary>
     public TomlPosition Position { get; private protected set; }
 
     /// <summary>The TOML type name used in messages: string, integer, float, boolean, datetime, datetime-local, date-local, time-local, array, table.</summary>

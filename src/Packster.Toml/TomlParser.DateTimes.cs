@@ -1,7 +1,7 @@
 namespace Packster.Toml;
 
 /// <summary>RFC 3339 date-times as TOML 1.0 allows them, validated field by field (leap years, second 60).</summary>
-internal sealed partial class TomlParser
+internal ref partial struct TomlParser
 {
     /// <summary>YYYY- at <paramref name="start"/>.</summary>
     private bool LooksLikeDate(int start) =>
@@ -36,7 +36,7 @@ internal sealed partial class TomlParser
         if (!hasTime)
         {
             _pos = pos;
-            return new TomlDateTime(TomlDateTimeKind.LocalDate, text.Substring(start, 10), position);
+            return new TomlDateTime(TomlDateTimeKind.LocalDate, new string(text.Slice(start, 10)), position);
         }
 
         var end = ReadTime(pos + 1, start);
@@ -62,7 +62,7 @@ internal sealed partial class TomlParser
 
         _pos = end;
         Span<char> normalised = stackalloc char[end - start];
-        text.AsSpan(start, end - start).CopyTo(normalised);
+        text.Slice(start, end - start).CopyTo(normalised);
         normalised[10] = 'T';
         if (normalised[^1] == 'z')
         {
@@ -78,7 +78,7 @@ internal sealed partial class TomlParser
         var position = PositionAt(start);
         var end = ReadTime(start, start);
         _pos = end;
-        return new TomlDateTime(TomlDateTimeKind.LocalTime, _text.Substring(start, end - start), position);
+        return new TomlDateTime(TomlDateTimeKind.LocalTime, new string(_text.Slice(start, end - start)), position);
     }
 
     /// <summary>Reads HH:MM:SS[.fraction] at <paramref name="pos"/>; returns the index after it.</summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Packster.Toml;
 
 /// <summary>Integers (decimal, hex, octal, binary), floats (incl. inf and nan) and the dispatch to date-times.</summary>
-internal sealed partial class TomlParser
+internal ref partial struct TomlParser
 {
     private TomlNode ParseNumberOrDateTime()
     {
@@ -26,7 +26,7 @@ internal sealed partial class TomlParser
         }
 
         var position = PositionAt(start);
-        var token = text.AsSpan(start, end - start);
+        var token = text.Slice(start, end - start);
         _pos = end;
         return ParseNumber(token, start, position);
     }

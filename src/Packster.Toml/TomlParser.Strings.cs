@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Packster.Toml;
 
 /// <summary>Basic, literal and multi-line strings, with every TOML 1.0 escape.</summary>
-internal sealed partial class TomlParser
+internal ref partial struct TomlParser
 {
     // Control characters TOML forbids in strings and comments: U+0000-U+0008, U+000A-U+001F, U+007F.
     // Tab is allowed; LF and CR appear here so scanners stop at line ends too.
@@ -21,7 +21,7 @@ internal sealed partial class TomlParser
         var text = _text;
         var open = _pos;
         var start = open + 1;
-        var stop = text.AsSpan(start).IndexOfAny(BasicStops);
+        var stop = text.Slice(start).IndexOfAny(BasicStops);
         if (stop < 0)
         {
             _pos = text.Length;
@@ -33,11 +33,11 @@ internal sealed partial class TomlParser
         {
             // Fast path: no escapes.
             _pos = pos + 1;
-            return text.Substring(start, stop);
+            return new string(text.Slice(start, stop));
         }
 
         var sb = _buffer.Clear();
-        sb.Append(text, start, stop);
+        sb.Append(text.Slice(start, stop));
         while (true)
         {
             var c = text[pos];
@@ -56,13 +56,13 @@ internal sealed partial class TomlParser
                 throw UnexpectedInString(pos, "string");
             }
 
-            stop = text.AsSpan(pos).IndexOfAny(BasicStops);
+            stop = text.Slice(pos).IndexOfAny(BasicStops);
             if (stop < 0)
             {
                 throw Error("unterminated string: expected '\"' before the end of input", open);
             }
 
-            sb.Append(text, pos, stop);
+            sb.Append(text.Slice(pos, stop));
             pos += stop;
         }
     }
@@ -73,7 +73,7 @@ internal sealed partial class TomlParser
         var text = _text;
         var open = _pos;
         var start = open + 1;
-        var stop = text.AsSpan(start).IndexOfAny(LiteralStops);
+        var stop = text.Slice(start).IndexOfAny(LiteralStops);
         if (stop < 0)
         {
             throw Error("unterminated literal string: expected \"'\" before the end of input", open);
@@ -86,7 +86,7 @@ internal sealed partial class TomlParser
         }
 
         _pos = pos + 1;
-        return text.Substring(start, stop);
+        return new string(text.Slice(start, stop));
     }
 
     /// <summary>At '"""': a multi-line basic string.</summary>
@@ -99,14 +99,14 @@ internal sealed partial class TomlParser
         var sb = _buffer.Clear();
         while (true)
         {
-            var stop = text.AsSpan(_pos).IndexOfAny(BasicStops);
+            var stop = text.Slice(_pos).IndexOfAny(BasicStops);
             if (stop < 0)
             {
                 _pos = text.Length;
                 throw new TomlException("unterminated multi-line string: expected '\"\"\"' before the end of input", open, _file);
             }
 
-            sb.Append(text, _pos, stop);
+            sb.Append(text.Slice(_pos, stop));
             _pos += stop;
             var c = text[_pos];
             switch (c)
@@ -150,14 +150,14 @@ internal sealed partial class TomlParser
         var sb = _buffer.Clear();
         while (true)
         {
-            var stop = text.AsSpan(_pos).IndexOfAny(LiteralStops);
+            var stop = text.Slice(_pos).IndexOfAny(LiteralStops);
             if (stop < 0)
             {
                 _pos = text.Length;
                 throw new TomlException("unterminated multi-line literal string: expected \"'''\" before the end of input", open, _file);
             }
 
-            sb.Append(text, _pos, stop);
+            sb.Append(text.Slice(_pos, stop));
             _pos += stop;
             var c = text[_pos];
             if (c == '\'')
@@ -298,7 +298,7 @@ internal sealed partial class TomlParser
 
         if (unchecked((uint)value) > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
         {
-            throw Error($"invalid escape '{text.AsSpan(pos, digits + 2)}': U+{unchecked((uint)value):X} is not a Unicode scalar value", pos);
+            throw Error($"invalid escape '{text.Slice(pos, digits + 2)}': U+{unchecked((uint)value):X} is not a Unicode scalar value", pos);
         }
 
         if (value < 0x10000)

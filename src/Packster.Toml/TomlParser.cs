@@ -4,13 +4,14 @@ using System.Text;
 namespace Packster.Toml;
 
 /// <summary>
-/// Single-pass recursive-descent reader over the document text. The structure (key/value lines,
+/// Single-pass recursive-descent reader over the document text (a span, so UTF-8 input can be
+/// decoded into a pooled buffer). The structure (key/value lines,
 /// headers, redefinition rules) lives here; strings, numbers and date-times are in the other
 /// parts of this partial class.
 /// </summary>
-internal sealed partial class TomlParser
+internal ref partial struct TomlParser
 {
-    private readonly string _text;
+    private readonly ReadOnlySpan<char> _text;
     private readonly string? _file;
     private readonly bool _hasSurrogates;
     private readonly TomlTable _root;
@@ -30,7 +31,7 @@ internal sealed partial class TomlParser
 
     /// <param name="text">The document; must already be free of lone surrogates.</param>
     /// <param name="start">Where parsing starts (after a byte-order mark).</param>
-    internal TomlParser(string text, int start, bool hasSurrogates, string? file)
+    internal TomlParser(ReadOnlySpan<char> text, int start, bool hasSurrogates, string? file)
     {
         _text = text;
         _pos = start;
@@ -75,7 +76,7 @@ internal sealed partial class TomlParser
             }
             else
             {
-                ParseKeyValue(_current, inline: false);
+                ParseKeyValue(_current);
                 ExpectEndOfLine("after the value");
             }
         }
@@ -119,7 +120,7 @@ internal sealed partial class TomlParser
     {
         var text = _text;
         var pos = _pos + 1;
-        var rest = text.AsSpan(pos);
+        var rest = text.Slice(pos);
         var stop = rest.IndexOfAny(CommentStops);
         if (stop < 0)
         {
@@ -229,7 +230,7 @@ internal sealed partial class TomlParser
                         : Expected("a key", $"after '{KeyText()}.'");
                 }
 
-                name = InternKey(text.AsSpan(_pos, end - _pos));
+                name = InternKey(text.Slice(_pos, end - _pos));
                 _pos = end;
             }
 
@@ -288,7 +289,7 @@ internal sealed partial class TomlParser
 
     // ---- key/value pairs ----
 
-    private void ParseKeyValue(TomlTable table, bool inline)
+    private void ParseKeyValue(TomlTable table)
     {
         ParseKey();
         var target = table;
@@ -304,8 +305,11 @@ internal sealed partial class TomlParser
                 continue;
             }
 
-            if (existing is TomlTable sub && sub.Origin == TomlTableOrigin.Dotted)
+            if (existing is TomlTable { Origin: TomlTableOrigin.Dotted or TomlTableOrigin.Implicit } sub)
             {
+                // A table that a header only created implicitly ([a.b.c] creates a.b) is not yet
+                // defined; dotted keys may define it, after which it counts as defined by them.
+                sub.Origin = TomlTableOrigin.Dotted;
                 target = sub;
                 continue;
             }
@@ -316,9 +320,7 @@ internal sealed partial class TomlParser
         var key = _keyParts[last];
         if (target.TryGetValue(key.Name, out var previous))
         {
-            throw Error(
-                $"duplicate key '{KeyText()}': already defined at {target.KeyPosition(key.Name)} as {Article(previous)}",
-                key.Index);
+            throw DuplicateKey(previous, target.KeyPosition(key.Name), key.Index);
         }
 
         var keyText = _keyParts.Count == 1 ? key.Name : null;
@@ -330,25 +332,8 @@ internal sealed partial class TomlParser
 
         _pos++;
         SkipWhitespace();
-        var value = ParseValue(inline);
+        var value = ParseValue("after '='");
         target.Add(key.Name, value, key.Position);
-    }
-
-    private TomlException CannotExtendWithDottedKey(int partIndex, TomlNode existing, TomlPosition at)
-    {
-        var part = _keyParts[partIndex];
-        var name = KeyText(partIndex + 1);
-        var reason = existing switch
-        {
-            TomlTable { Origin: TomlTableOrigin.Inline } =>
-                $"cannot add keys to inline table '{name}' (defined at {at}); an inline table is complete at its '}}'",
-            TomlTable { Origin: TomlTableOrigin.Implicit } =>
-                $"cannot use dotted key '{KeyText()}' to extend table '{name}' created by a [header] at {existing.Position}",
-            TomlTable =>
-                $"cannot use dotted key '{KeyText()}' to extend table '{name}' defined by a [header] at {existing.Position}",
-            _ => $"cannot use '{name}' as a table in dotted key '{KeyText()}': it is already {Article(existing)} (defined at {at})",
-        };
-        return Error(reason, part.Index);
     }
 
     // ---- headers ----
@@ -391,12 +376,10 @@ internal sealed partial class TomlParser
 
             table = existing switch
             {
-                TomlTable { Origin: TomlTableOrigin.Inline } =>
-                    throw Error($"cannot extend inline table '{KeyText(i + 1)}' (defined at {existing.Position}) with a [header]; an inline table is complete at its '}}'", part.Index),
+                TomlTable { Origin: TomlTableOrigin.Inline } => throw HeaderThrough(i, existing, table.KeyPosition(part.Name)),
                 TomlTable sub => sub,
                 TomlArray { IsArrayOfTables: true } array => (TomlTable)array[^1],
-                TomlArray => throw Error($"cannot extend '{KeyText(i + 1)}' with a [header]: it is a static array (defined at {existing.Position})", part.Index),
-                _ => throw Error($"cannot use '{KeyText(i + 1)}' as a table: it is already {Article(existing)} (defined at {table.KeyPosition(part.Name)})", part.Index),
+                _ => throw HeaderThrough(i, existing, table.KeyPosition(part.Name)),
             };
         }
 
@@ -415,10 +398,8 @@ internal sealed partial class TomlParser
                 case TomlArray { IsArrayOfTables: true } existingArray:
                     existingArray.Add(element);
                     break;
-                case TomlArray:
-                    throw Error($"cannot append to static array '{KeyText()}' (defined at {current.Position}) with [[{KeyText()}]]", key.Index);
                 default:
-                    throw Error($"cannot define [[{KeyText()}]]: '{KeyText()}' is already {Article(current)} (defined at {current.Position})", key.Index);
+                    throw ArrayOfTablesConflict(current, table.KeyPosition(key.Name), key.Index);
             }
 
             _current = element;
@@ -437,28 +418,21 @@ internal sealed partial class TomlParser
                 table.SetKeyPosition(key.Name, key.Position);
                 _current = implicitTable;
                 return;
-            case TomlTable { Origin: TomlTableOrigin.Header }:
-                throw Error($"table [{KeyText()}] is defined twice (first at {current.Position})", open);
-            case TomlTable { Origin: TomlTableOrigin.Dotted }:
-                throw Error($"cannot define table [{KeyText()}]: it was already defined by dotted keys at {current.Position}", open);
-            case TomlTable { Origin: TomlTableOrigin.Inline }:
-                throw Error($"cannot define table [{KeyText()}]: it is an inline table (defined at {current.Position})", open);
-            case TomlArray { IsArrayOfTables: true }:
-                throw Error($"cannot define table [{KeyText()}]: it is an array of tables (first [[{KeyText()}]] at {current.Position})", open);
             default:
-                throw Error($"cannot define table [{KeyText()}]: '{KeyText()}' is already {Article(current)} (defined at {table.KeyPosition(key.Name)})", open);
+                throw TableRedefined(current, table.KeyPosition(key.Name), open);
         }
     }
 
     // ---- values ----
 
-    private TomlNode ParseValue(bool inline)
+    /// <param name="context">Where the value stands, for "expected a value …" messages.</param>
+    private TomlNode ParseValue(string context)
     {
         var text = _text;
         var pos = _pos;
         if (pos >= text.Length)
         {
-            throw Expected("a value", "after '='");
+            throw Expected("a value", context);
         }
 
         var c = text[pos];
@@ -504,13 +478,13 @@ internal sealed partial class TomlParser
                     return ParseNumberOrDateTime();
                 }
 
-                throw Expected("a value", inline ? "" : "after '='");
+                throw Expected("a value", context);
         }
     }
 
     private TomlBoolean ParseKeyword(string word, bool value)
     {
-        if (string.CompareOrdinal(_text, _pos, word, 0, word.Length) != 0)
+        if (!_text.Slice(_pos).StartsWith(word, StringComparison.Ordinal))
         {
             throw Error($"expected a value, found '{TokenAt(_pos)}' (booleans are lower-case 'true' or 'false')", _pos);
         }
@@ -549,7 +523,7 @@ internal sealed partial class TomlParser
                 throw Expected("a value", "in array");
             }
 
-            array.Add(ParseValue(inline: true));
+            array.Add(ParseValue("in array"));
             SkipWhitespaceNewlinesAndComments();
             if (_pos >= _text.Length)
             {
@@ -587,7 +561,7 @@ internal sealed partial class TomlParser
 
         while (true)
         {
-            ParseKeyValue(table, inline: true);
+            ParseKeyValue(table);
             SkipWhitespace();
             var c = _pos < _text.Length ? _text[_pos] : '\0';
             if (c == ',')
@@ -612,69 +586,4 @@ internal sealed partial class TomlParser
             throw Expected("',' or '}'", "in inline table (inline tables must be on one line)");
         }
     }
-
-    // ---- positions and errors ----
-
-    /// <summary>The position of <paramref name="index"/>, which must lie on the current line.</summary>
-    private TomlPosition PositionAt(int index)
-    {
-        var column = index - _lineStart + 1;
-        if (_hasSurrogates)
-        {
-            // Columns count scalar values: a surrogate pair is one column.
-            foreach (var ch in _text.AsSpan(_lineStart, index - _lineStart))
-            {
-                if (char.IsLowSurrogate(ch))
-                {
-                    column--;
-                }
-            }
-        }
-
-        return new TomlPosition(_line, column);
-    }
-
-    private TomlException Error(string reason, int index) => new(reason, PositionAt(index), _file);
-
-    /// <summary>"expected X context, found Y" at the current position.</summary>
-    private TomlException Expected(string what, string context) =>
-        Error(context.Length == 0 ? $"expected {what}, found {Describe(_pos)}" : $"expected {what} {context}, found {Describe(_pos)}", _pos);
-
-    private string Describe(int index)
-    {
-        if (index >= _text.Length)
-        {
-            return "end of input";
-        }
-
-        var c = _text[index];
-        return c switch
-        {
-            '\n' or '\r' => "end of line",
-            '\t' => "a tab",
-            _ when c < 0x20 || c == 0x7F => $"control character U+{(int)c:X4}",
-            _ when char.IsHighSurrogate(c) && index + 1 < _text.Length => $"'{_text.Substring(index, 2)}'",
-            _ => $"'{c}'",
-        };
-    }
-
-    /// <summary>The run of value-like characters at <paramref name="index"/>, for messages.</summary>
-    private string TokenAt(int index)
-    {
-        var end = index;
-        while (end < _text.Length && end - index < 40 && (IsBareKeyChar(_text[end]) || _text[end] is '.' or '+' or ':'))
-        {
-            end++;
-        }
-
-        return end == index ? Describe(index) : _text[index..end];
-    }
-
-    private static string Article(TomlNode node) => node switch
-    {
-        TomlArray { IsArrayOfTables: true } => "an array of tables",
-        TomlArray => "an array",
-        TomlInteger => "an integer",
-        _ => "a " + node.TypeName,
-    };
 }

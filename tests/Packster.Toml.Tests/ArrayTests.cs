@@ -27,6 +27,10 @@ public class ArrayTests
     }
 
     [Fact]
+    public void Non_value_element_says_what_was_found() =>
+        Assert.Equal("expected a value in array, found '='", Toml.FailsAt("v = [1, =]", 1, 9).Reason);
+
+    [Fact]
     public void Empty_array() => Assert.Empty(Toml.Value<TomlArray>("v = [ ]"));
 
     [Fact]

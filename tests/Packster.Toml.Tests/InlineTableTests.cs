@@ -14,6 +14,10 @@ public class InlineTableTests
     }
 
     [Fact]
+    public void Missing_value_says_what_was_found() =>
+        Assert.Equal("expected a value after '=', found '}'", Toml.FailsAt("v = { a = }", 1, 11).Reason);
+
+    [Fact]
     public void Empty_inline_table() => Assert.Equal(0, Toml.Value<TomlTable>("v = {}").Count);
 
     [Fact]

@@ -26,11 +26,19 @@ public class RedefinitionTests
     public void Dotted_key_extending_a_header_defined_table()
     {
         Assert.Contains("table 'c' defined by a [header] at 1:1", Toml.FailsAt("[a.c]\nz = 9\n[a]\nc.t = 1", 4, 1).Reason, StringComparison.Ordinal);
-        Assert.Contains("table 'b' created by a [header]", Toml.FailsAt("[a.b.c]\nz = 9\n[a]\nb.c.t = 1", 4, 1).Reason, StringComparison.Ordinal);
+        Assert.Contains("table 'b.c' defined by a [header] at 1:1", Toml.FailsAt("[a.b.c]\nz = 9\n[a]\nb.c.t = 1", 4, 3).Reason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Dotted_key_extending_a_header_created_table() => Toml.FailsAt("[a.b.c]\n[a]\nb.d = 1", 3, 1);
+    public void Dotted_key_may_define_a_table_a_header_only_created_implicitly()
+    {
+        var b = Toml.Parse("[a.b.c]\n[a]\nb.d = 1").Table("a").Table("b");
+        Assert.Equal(["c", "d"], b.Keys);
+    }
+
+    [Fact]
+    public void Header_after_dotted_keys_defined_an_implicit_table() =>
+        Assert.Contains("dotted keys", Toml.FailsAt("[a.b.c]\n[a]\nb.d = 1\n[a.b]", 4, 1).Reason, StringComparison.Ordinal);
 
     [Fact]
     public void Dotted_key_through_a_value() =>
