@@ -53,10 +53,20 @@ public sealed class LocationRegistry
     /// <summary>Every registered id and its path, sorted by id; entries that are not valid location ids are ignored.</summary>
     public IReadOnlyList<(LocationId Id, string Path)> List() =>
         _store.List()
+            .Where(e => !IsTempFile(e.Key))
             .Select(e => (Ok: LocationId.TryParse(e.Key, out var id), Id: id, Path: e.Value))
             .Where(e => e.Ok)
             .Select(e => (e.Id, e.Path))
             .ToList();
+
+    // "<id>.<32 hex>.tmp" is a write interrupted by a crash, and would otherwise pass for an id.
+    private static bool IsTempFile(string name)
+    {
+        if (!name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal)) return false;
+        var stem = name[..^AtomicFile.TempSuffix.Length];
+        var dot = stem.LastIndexOf('.');
+        return dot >= 0 && stem.Length - dot - 1 == 32 && stem[(dot + 1)..].All(char.IsAsciiHexDigitLower);
+    }
 
     public bool SamePath(string a, string b) =>
         string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b),

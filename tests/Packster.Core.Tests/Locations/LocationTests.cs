@@ -47,7 +47,7 @@ public sealed class LocationTests
         Assert.Equal(ErrorCode.LocationIdTaken, e.Code);
         Assert.Contains(bed["a"], e.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(bed["b"]));
-        Assert.Equal(bed["a"] + "\n", File.ReadAllText(Path.Combine(bed.Paths.RegistryDirectory, "dev")));
+        Assert.Equal(bed["a"], new LocationRegistry(bed.Paths).Lookup(LocationId.Parse("dev")));
     }
 
     [Fact]

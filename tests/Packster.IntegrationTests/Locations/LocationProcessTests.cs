@@ -43,7 +43,7 @@ public sealed class LocationProcessTests : IDisposable
         Assert.Equal(0, Packster("location", "create", "envs/dev", "--id", "dev").Exit);
         var info = new ProcessStartInfo("sh") { RedirectStandardOutput = true, UseShellExecute = false };
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("cd \"$PACKSTER_DATA_HOME/registry/dev\" && test -f packster-location.json && pwd -P");
+        info.ArgumentList.Add("cd \"$PACKSTER_DATA_HOME/registry/dev\" && test -f packster-location.json && printf '%s' \"$(pwd -P)\"");
         info.Environment["PACKSTER_DATA_HOME"] = _temp["data"];
         using var sh = Process.Start(info)!;
         var output = sh.StandardOutput.ReadToEnd();
