@@ -161,9 +161,12 @@ public static class SafeExtractor
                 progress?.Report(new ExtractionProgress(done, files.Length, bytes, bytesTotal));
             });
         }
-        catch (AggregateException e) when (e.InnerExceptions.OfType<PacksterException>().FirstOrDefault() is { } first)
+        catch (AggregateException e)
         {
-            throw first;
+            // Report the archive's fault if there is one, else the first I/O failure, not the wrapper.
+            var first = e.InnerExceptions.OfType<PacksterException>().FirstOrDefault() ?? e.InnerExceptions[0];
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            throw;
         }
 
         foreach (var entry in entries)
