@@ -85,7 +85,7 @@ public sealed class PackageArchive : IDisposable
 
     /// <summary>As <see cref="OpenEntry(PackageEntry)"/>, with the data offset already checked by <see cref="DataOffset"/>.</summary>
     internal Stream OpenEntry(PackageEntry entry, long dataOffset) =>
-        new EntryDataStream(new ArchiveSliceStream(_handle, dataOffset, entry.CompressedSize), entry, Name);
+        new EntryDataStream(() => new ArchiveSliceStream(_handle, dataOffset, entry.CompressedSize), entry, Name);
 
     /// <summary>Refuses encryption and methods other than stored and deflate.</summary>
     internal void CheckEntryFlags(PackageEntry entry)
