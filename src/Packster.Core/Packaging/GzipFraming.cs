@@ -24,8 +24,9 @@ internal static class GzipFraming
     }
 
     /// <summary>True when a gzip member written by zlib has the plain 10-byte header we strip (no name, extra or comment).</summary>
-    public static bool HasPlainHeader(ReadOnlySpan<byte> member) =>
-        member.Length >= HeaderLength + TrailerLength && member[0] == 0x1f && member[1] == 0x8b && member[2] == 8 && member[3] == 0;
+    public static bool HasPlainHeader(ReadOnlySpan<byte> header, ReadOnlySpan<byte> trailer) =>
+        header.Length == HeaderLength && trailer.Length == TrailerLength
+        && header[0] == 0x1f && header[1] == 0x8b && header[2] == 8 && header[3] == 0;
 
     public static uint TrailerCrc(ReadOnlySpan<byte> trailer) => BinaryPrimitives.ReadUInt32LittleEndian(trailer);
 }
