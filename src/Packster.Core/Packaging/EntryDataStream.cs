@@ -10,7 +10,8 @@ namespace Packster.Packaging;
 /// </summary>
 internal sealed class EntryDataStream : Stream
 {
-    private const long InputBufferSize = 256 << 10;
+    /// <summary>Below the 85 KB large-object threshold, so thousands of entries do not churn the LOH.</summary>
+    private const long InputBufferSize = 64 << 10;
 
     private readonly Func<Stream> _openRaw;
     private readonly Stream _source;
@@ -101,7 +102,7 @@ internal sealed class EntryDataStream : Stream
         return ArchiveErrors.Corrupt(_archive, $"entry '{name}' has bytes after the end of its deflate data");
     }
 
-    // DeflateStream pulls 8 KiB at a time; a buffer in between turns that into one positional read per 256 KiB.
+    // DeflateStream pulls 8 KiB at a time; a buffer in between turns that into one positional read per 64 KiB.
     private BufferedStream Buffered(Stream stream) => new(stream, (int)Math.Clamp(_entry.CompressedSize + 32, 64, InputBufferSize));
 
     protected override void Dispose(bool disposing)
