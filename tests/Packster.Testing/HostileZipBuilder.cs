@@ -54,7 +54,7 @@ public sealed class HostileZipBuilder
         var payloads = new List<byte[]>();
         foreach (var e in _entries)
         {
-            var payload = e.Method == 8 ? Deflate(e.Data) : e.Data;
+            var payload = e.RawPayload ?? (e.Method == 8 ? Deflate(e.Data) : e.Data);
             payloads.Add(payload);
             offsets.Add(output.Position);
             var name = e.RawName ?? Encoding.UTF8.GetBytes(e.Name);
@@ -127,6 +127,8 @@ public sealed class HostileEntry
     /// <summary>Raw name bytes, overriding <see cref="Name"/> (for invalid UTF-8).</summary>
     public byte[]? RawName { get; set; }
     public byte[] Data { get; set; } = [];
+    /// <summary>The bytes stored as the entry's data, as-is, instead of <see cref="Data"/> (deflated or not).</summary>
+    public byte[]? RawPayload { get; set; }
     public ushort Method { get; set; }
     public ushort Flags { get; set; } = 0x0800;
     public int UnixMode { get; set; } = HostileZipBuilder.RegularFile;

@@ -23,6 +23,7 @@ internal sealed class CompressedEntry : IDisposable
     };
 
     private PooledBufferStream? _buffer;
+    private int _dataStart;
     private FileStream? _spill;
 
     private CompressedEntry(SourceEntry source) => Source = source;
@@ -67,14 +68,20 @@ internal sealed class CompressedEntry : IDisposable
     {
         if (_buffer is not null)
         {
-            writer.WriteData(_buffer.WrittenSpan);
+            writer.WriteData(_buffer.WrittenSpan.Slice(_dataStart, checked((int)CompressedSize)));
             return;
         }
         if (_spill is null) return;
-        _spill.Position = 0;
+        _spill.Position = _dataStart;
         var chunk = new byte[ChunkSize];
+        var remaining = CompressedSize;
         int read;
-        while ((read = _spill.Read(chunk)) > 0) writer.WriteData(chunk.AsSpan(0, read));
+        while (remaining > 0 && (read = _spill.Read(chunk, 0, (int)Math.Min(ChunkSize, remaining))) > 0)
+        {
+            writer.WriteData(chunk.AsSpan(0, read));
+            remaining -= read;
+        }
+        if (remaining != 0) throw new IOException($"spill file of '{Source.RelativePath}' ended early");
     }
 
     private void CompressFile(string spillDir, int level, CancellationToken ct)
@@ -90,23 +97,25 @@ internal sealed class CompressedEntry : IDisposable
             long total = 0;
             if (!storeOnly && length > 0)
             {
-                using (var deflate = new DeflateStream(sink, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+                // Compress as gzip so zlib-ng computes the CRC with its SIMD code; the frame is stripped on write.
+                using (var gzip = new GZipStream(sink, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
                 {
                     int read;
                     while ((read = input.Read(chunk, 0, ChunkSize)) > 0)
                     {
                         ct.ThrowIfCancellationRequested();
-                        crc = Crc32.Append(crc, chunk.AsSpan(0, read));
-                        deflate.Write(chunk, 0, read);
+                        gzip.Write(chunk, 0, read);
                         total += read;
                     }
                 }
-                if (sink.Length <= total - (total * MinimumSavingPercent / 100) && total > 0)
+                var deflated = sink.Length - GzipFraming.HeaderLength - GzipFraming.TrailerLength;
+                if (ReadFrame(sink, out crc) && total > 0 && deflated <= total - (total * MinimumSavingPercent / 100))
                 {
                     Method = ZipFormat.MethodDeflated;
                     Crc = crc;
                     Size = total;
-                    CompressedSize = sink.Length;
+                    CompressedSize = deflated;
+                    _dataStart = GzipFraming.HeaderLength;
                     return;
                 }
                 // Deflate did not pay: store the bytes, read again (they are in the page cache by now).
@@ -123,7 +132,7 @@ internal sealed class CompressedEntry : IDisposable
                 sink.Write(chunk, 0, count);
                 stored += count;
             }
-            if (total > 0 && (stored != total || storedCrc != crc))
+            if (total > 0 && (stored != total || (crc != 0 && storedCrc != crc)))
             {
                 throw new IOException($"'{Source.RelativePath}' changed while it was being packed");
             }
@@ -135,6 +144,30 @@ internal sealed class CompressedEntry : IDisposable
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
+    }
+
+    /// <summary>Checks the gzip frame zlib wrote is the plain one we strip, and takes the CRC from its trailer.</summary>
+    private static bool ReadFrame(Stream sink, out uint crc)
+    {
+        crc = 0;
+        Span<byte> header = stackalloc byte[GzipFraming.HeaderLength];
+        Span<byte> trailer = stackalloc byte[GzipFraming.TrailerLength];
+        if (sink.Length < GzipFraming.HeaderLength + GzipFraming.TrailerLength) return false;
+        if (sink is PooledBufferStream pooled)
+        {
+            pooled.WrittenSpan[..GzipFraming.HeaderLength].CopyTo(header);
+            pooled.WrittenSpan[^GzipFraming.TrailerLength..].CopyTo(trailer);
+        }
+        else
+        {
+            sink.Position = 0;
+            sink.ReadExactly(header);
+            sink.Position = sink.Length - GzipFraming.TrailerLength;
+            sink.ReadExactly(trailer);
+        }
+        if (!GzipFraming.HasPlainHeader(header, trailer)) return false;
+        crc = GzipFraming.TrailerCrc(trailer);
+        return true;
     }
 
     private Stream OpenSink(long length, string spillDir)

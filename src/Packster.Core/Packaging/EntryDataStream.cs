@@ -4,29 +4,33 @@ namespace Packster.Packaging;
 
 /// <summary>
 /// The inflated bytes of one entry, checked as they are read: more bytes than declared fail at declared size + 1
-/// (so a lying size never inflates further), fewer bytes or a wrong CRC-32 fail at the end.
+/// (so a lying size never inflates further), fewer bytes or a wrong CRC-32 fail at the end. Deflated entries are
+/// read as gzip (see <see cref="GzipFraming"/>) so zlib checks the CRC; when zlib objects, the entry is read again
+/// the slow way to say exactly what is wrong.
 /// </summary>
 internal sealed class EntryDataStream : Stream
 {
-    private const long InputBufferSize = 256 << 10;
+    /// <summary>Below the 85 KB large-object threshold, so thousands of entries do not churn the LOH.</summary>
+    private const long InputBufferSize = 64 << 10;
 
+    private readonly Func<Stream> _openRaw;
     private readonly Stream _source;
-    private readonly Stream _raw;
     private readonly string _archive;
     private readonly PackageEntry _entry;
+    private readonly bool _zlibChecksCrc;
     private long _produced;
     private uint _crc;
     private bool _finished;
 
-    public EntryDataStream(Stream raw, PackageEntry entry, string archive)
+    public EntryDataStream(Func<Stream> openRaw, PackageEntry entry, string archive)
     {
-        _raw = raw;
+        _openRaw = openRaw;
         _entry = entry;
         _archive = archive;
-        // DeflateStream pulls 8 KiB at a time; a buffer in between turns that into one positional read per 256 KiB.
-        _source = entry.Method == ZipFormat.MethodDeflated
-            ? new DeflateStream(new BufferedStream(raw, (int)Math.Clamp(entry.CompressedSize, 1, InputBufferSize)), CompressionMode.Decompress)
-            : raw;
+        _zlibChecksCrc = entry.Method == ZipFormat.MethodDeflated;
+        _source = _zlibChecksCrc
+            ? new GZipStream(Buffered(new ConcatReadStream(GzipFraming.Header, openRaw(), GzipFraming.Trailer(entry.Crc32, entry.Size))), CompressionMode.Decompress)
+            : openRaw();
     }
 
     public override bool CanRead => true;
@@ -53,33 +57,57 @@ internal sealed class EntryDataStream : Stream
         {
             read = _source.Read(buffer);
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException)
         {
-            throw ArchiveErrors.Corrupt(_archive, $"entry '{ArchiveErrors.Printable(_entry.Path)}' has invalid deflate data ({e.Message})");
+            _finished = true;
+            throw Diagnose();
         }
         if (read == 0)
         {
             _finished = true;
-            if (_produced != _entry.Size)
-            {
-                throw ArchiveErrors.SizeMismatch(_archive, _entry.Path, _entry.Size, $"only {_produced}");
-            }
-            if (_crc != _entry.Crc32) throw ArchiveErrors.Crc(_archive, _entry.Path, _entry.Crc32, _crc);
+            if (_produced != _entry.Size) throw ArchiveErrors.SizeMismatch(_archive, _entry.Path, _entry.Size, $"only {_produced}");
+            if (!_zlibChecksCrc && _crc != _entry.Crc32) throw ArchiveErrors.Crc(_archive, _entry.Path, _entry.Crc32, _crc);
             return 0;
         }
         _produced += read;
         if (_produced > _entry.Size) throw ArchiveErrors.SizeMismatch(_archive, _entry.Path, _entry.Size, "more");
-        _crc = Crc32.Append(_crc, buffer[..read]);
+        if (!_zlibChecksCrc) _crc = Crc32.Append(_crc, buffer[..read]);
         return read;
     }
 
+    /// <summary>zlib refused the gzip-framed entry: inflate it raw with our own CRC to name the actual fault.</summary>
+    private PacksterException Diagnose()
+    {
+        var name = ArchiveErrors.Printable(_entry.Path);
+        using var raw = new DeflateStream(Buffered(_openRaw()), CompressionMode.Decompress);
+        var buffer = new byte[64 << 10];
+        long produced = 0;
+        uint crc = 0;
+        try
+        {
+            int read;
+            while ((read = raw.Read(buffer, 0, (int)Math.Min(buffer.Length, _entry.Size - produced + 1))) > 0)
+            {
+                produced += read;
+                if (produced > _entry.Size) return ArchiveErrors.SizeMismatch(_archive, _entry.Path, _entry.Size, "more");
+                crc = Crc32.Append(crc, buffer.AsSpan(0, read));
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            return ArchiveErrors.Corrupt(_archive, $"entry '{name}' has invalid deflate data ({e.Message})");
+        }
+        if (produced != _entry.Size) return ArchiveErrors.SizeMismatch(_archive, _entry.Path, _entry.Size, $"only {produced}");
+        if (crc != _entry.Crc32) return ArchiveErrors.Crc(_archive, _entry.Path, _entry.Crc32, crc);
+        return ArchiveErrors.Corrupt(_archive, $"entry '{name}' has bytes after the end of its deflate data");
+    }
+
+    // DeflateStream pulls 8 KiB at a time; a buffer in between turns that into one positional read per 64 KiB.
+    private BufferedStream Buffered(Stream stream) => new(stream, (int)Math.Clamp(_entry.CompressedSize + 32, 64, InputBufferSize));
+
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
-        {
-            _source.Dispose();
-            _raw.Dispose();
-        }
+        if (disposing) _source.Dispose();
         base.Dispose(disposing);
     }
 

@@ -85,7 +85,7 @@ public sealed class PackageArchive : IDisposable
 
     /// <summary>As <see cref="OpenEntry(PackageEntry)"/>, with the data offset already checked by <see cref="DataOffset"/>.</summary>
     internal Stream OpenEntry(PackageEntry entry, long dataOffset) =>
-        new EntryDataStream(new ArchiveSliceStream(_handle, dataOffset, entry.CompressedSize), entry, Name);
+        new EntryDataStream(() => new ArchiveSliceStream(_handle, dataOffset, entry.CompressedSize), entry, Name);
 
     /// <summary>Refuses encryption and methods other than stored and deflate.</summary>
     internal void CheckEntryFlags(PackageEntry entry)
@@ -103,9 +103,12 @@ public sealed class PackageArchive : IDisposable
     /// </summary>
     internal long DataOffset(PackageEntry entry)
     {
-        Span<byte> header = stackalloc byte[ZipFormat.LocalHeaderLength];
+        // One read for the fixed header and the name we expect it to carry.
+        var expectedName = _rawNames[entry.Index];
+        var buffer = new byte[ZipFormat.LocalHeaderLength + expectedName.Length];
+        var header = buffer.AsSpan(0, ZipFormat.LocalHeaderLength);
         if (entry.LocalHeaderOffset + ZipFormat.LocalHeaderLength > _centralDirectoryOffset
-            || RandomAccess.Read(_handle, header, entry.LocalHeaderOffset) != header.Length
+            || RandomAccess.Read(_handle, buffer, entry.LocalHeaderOffset) != buffer.Length
             || BinaryPrimitives.ReadUInt32LittleEndian(header) != ZipFormat.LocalHeaderSignature)
         {
             throw ArchiveErrors.Corrupt(Name, $"entry '{ArchiveErrors.Printable(entry.Path)}' has no local header at offset {entry.LocalHeaderOffset}");
@@ -119,10 +122,7 @@ public sealed class PackageArchive : IDisposable
         }
         var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(header[26..]);
         var extraLength = BinaryPrimitives.ReadUInt16LittleEndian(header[28..]);
-        var expectedName = _rawNames[entry.Index];
-        var localName = new byte[nameLength];
-        if (RandomAccess.Read(_handle, localName, entry.LocalHeaderOffset + ZipFormat.LocalHeaderLength) != nameLength
-            || !localName.AsSpan().SequenceEqual(expectedName))
+        if (nameLength != expectedName.Length || !buffer.AsSpan(ZipFormat.LocalHeaderLength).SequenceEqual(expectedName))
         {
             throw ArchiveErrors.Corrupt(Name, $"entry '{ArchiveErrors.Printable(entry.Path)}' has a different name in its local header");
         }

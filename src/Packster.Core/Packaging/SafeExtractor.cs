@@ -15,6 +15,12 @@ namespace Packster.Packaging;
 public static class SafeExtractor
 {
     private const int ChunkSize = 256 << 10;
+
+    /// <summary>
+    /// Files from this size on are preallocated (one extent, early ENOSPC). Below it, fallocate only added system
+    /// time on ext4 when extracting the SDK tree, whose files are mostly small.
+    /// </summary>
+    private const long PreallocationThreshold = 1L << 20;
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     public static ExtractionResult Extract(string archivePath, string stagingDir, ExtractionLimits limits,
@@ -161,9 +167,12 @@ public static class SafeExtractor
                 progress?.Report(new ExtractionProgress(done, files.Length, bytes, bytesTotal));
             });
         }
-        catch (AggregateException e) when (e.InnerExceptions.OfType<PacksterException>().FirstOrDefault() is { } first)
+        catch (AggregateException e)
         {
-            throw first;
+            // Report the archive's fault if there is one, else the first I/O failure, not the wrapper.
+            var first = e.InnerExceptions.OfType<PacksterException>().FirstOrDefault() ?? e.InnerExceptions[0];
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            throw;
         }
 
         foreach (var entry in entries)
@@ -224,7 +233,7 @@ public static class SafeExtractor
             // Not FileShare.None: on Unix that costs an flock per file, and the fresh staging directory is ours alone.
             Share = FileShare.ReadWrite,
             BufferSize = 0,
-            PreallocationSize = entry.Size,
+            PreallocationSize = entry.Size >= PreallocationThreshold ? entry.Size : 0,
         };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = (UnixFileMode)entry.Mode;
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);

@@ -46,7 +46,9 @@ internal static class SourceTree
             if (ignore.IsIgnored(relative, isDirectory)) continue;
             if (isLink)
             {
-                entries.Add(new SourceEntry(relative, info.FullName, PackageEntryKind.Symlink, ZipFormat.ModeSymlink, 0, info.LinkTarget));
+                // Packages store '/'-separated targets; Windows reports them with backslashes.
+                var target = OperatingSystem.IsWindows() ? info.LinkTarget!.Replace('\\', '/') : info.LinkTarget!;
+                entries.Add(new SourceEntry(relative, info.FullName, PackageEntryKind.Symlink, ZipFormat.ModeSymlink, 0, target));
                 added++;
             }
             else if (isDirectory)

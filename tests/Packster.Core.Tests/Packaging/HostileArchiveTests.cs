@@ -170,17 +170,29 @@ public sealed class HostileArchiveTests : IDisposable
             .Add(new HostileEntry { Name = "bomb", Data = new byte[1 << 20], Method = 8, DeclaredSize = 1000 }), ErrorCode.ArchiveSizeMismatch);
 
     [Fact]
+    public void Stored_data_longer_than_declared_size_is_refused() =>
+        Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "long", Data = new byte[5000], DeclaredSize = 10 }), ErrorCode.ArchiveSizeMismatch);
+
+    // §5: garbage inside an entry's deflate data.
+    [Fact]
+    public void Invalid_deflate_data_is_refused() =>
+        Refused(new HostileZipBuilder().File("ok.txt", "fine", deflate: true)
+            .Add(new HostileEntry { Name = "junk", Data = new byte[100], RawPayload = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], Method = 8 }), ErrorCode.ArchiveCorrupt);
+
+    [Fact]
     public void Data_shorter_than_declared_size_is_refused() =>
         Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "short", Data = Encoding.UTF8.GetBytes("abc"), Method = 8, DeclaredSize = 10 }),
             ErrorCode.ArchiveSizeMismatch);
 
     // §5 rule "CRC-32", detected after good files were already written: they are removed again.
-    [Fact]
-    public void Crc_mismatch_is_refused_and_written_files_removed()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(8)]
+    public void Crc_mismatch_is_refused_and_written_files_removed(ushort method)
     {
         var zip = new HostileZipBuilder();
         for (var i = 0; i < 20; i++) zip.File($"good/{i}.txt", new string('x', 100_000), deflate: true);
-        zip.Add(new HostileEntry { Name = "z/bad.txt", Data = Encoding.UTF8.GetBytes("tampered"), Crc = 0xDEADBEEF });
+        zip.Add(new HostileEntry { Name = "z/bad.txt", Data = Encoding.UTF8.GetBytes("tampered tampered"), Crc = 0xDEADBEEF, Method = method });
         Assert.Contains("z/bad.txt", Refused(zip, ErrorCode.ArchiveCrcMismatch).Message);
     }
 

@@ -278,6 +278,19 @@ public sealed class PackerTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(_temp["out"]));
     }
 
+    // §1: a failure part-way through writing deletes the temp file; no final name appears.
+    [Fact]
+    public void Failure_while_writing_leaves_no_temp_file()
+    {
+        if (OperatingSystem.IsWindows()) return; // needs a Unix socket file, which cannot be opened for reading
+        var source = Source();
+        for (var i = 0; i < 20; i++) Write(source, $"a{i:D2}.txt", new string('x', 50_000));
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(source, "z.sock")));
+        Assert.ThrowsAny<Exception>(() => Pack(source));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp["out"]));
+    }
+
     // §3: names the extractor would refuse are refused at pack time, naming the file.
     [Fact]
     public void Case_colliding_source_names_are_refused_at_pack_time()
