@@ -1,0 +1,110 @@
+using Packster.Cli;
+using Packster.Testing;
+
+namespace Packster.Cli.Tests;
+
+/// <summary>
+/// PRODUCT.md "Command line": every command has --help; failures print one line on stderr and exit with the code
+/// spec/errors.md assigns. Runs the command tree in-process with its own environment and output writers.
+/// </summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly TempDirectory _home = new("packster-cli");
+
+    public void Dispose() => _home.Dispose();
+
+    private (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var env = new Dictionary<string, string>
+        {
+            ["PACKSTER_CONFIG"] = _home["config.toml"],
+            ["PACKSTER_CACHE"] = _home["cache"],
+            ["PACKSTER_DATA_HOME"] = _home["data"],
+            ["HOME"] = _home.Path,
+            ["CI"] = "true",
+        };
+        var exit = PacksterApp.Run(args, new CliContext(output, error, env, _home.Path));
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    public static TheoryData<string[]> Commands => new()
+    {
+        new[] { "pack" }, new[] { "install-file" }, new[] { "uninstall" }, new[] { "use" }, new[] { "pin" }, new[] { "unpin" },
+        new[] { "list" }, new[] { "which" }, new[] { "locate" }, new[] { "verify" }, new[] { "init" }, new[] { "shell" },
+        new[] { "location", "create" }, new[] { "location", "setup" }, new[] { "location", "show" }, new[] { "location", "env" },
+        new[] { "location", "enable" }, new[] { "location", "disable" }, new[] { "manifest", "check" },
+        new[] { "source", "add" }, new[] { "source", "list" }, new[] { "source", "remove" }, new[] { "search" }, new[] { "publish" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void Every_command_has_help(string[] command)
+    {
+        var (exit, output, _) = Run([.. command, "--help"]);
+        Assert.Equal(0, exit);
+        Assert.Contains("Usage:", output, StringComparison.Ordinal);
+        Assert.Contains(string.Join(' ', command), output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_command_is_a_usage_error_in_one_line()
+    {
+        var (exit, output, error) = Run("instal-file", "x");
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.StartsWith("error[PST1000]: ", error, StringComparison.Ordinal);
+        Assert.Equal(2, error.Trim().Split('\n').Length); // the error and its hint
+    }
+
+    [Fact]
+    public void A_missing_argument_names_the_command()
+    {
+        var (exit, _, error) = Run("install-file");
+        Assert.Equal(2, exit);
+        Assert.Contains("packster install-file --help", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_malformed_manifest_is_reported_as_file_line_column()
+    {
+        // Issue "Foundation": a malformed manifest gets file:line:column: message.
+        var file = _home.Write("pkg/packster-manifest.toml", "id = \"ok\"\nversion = \"1.0.0\"\ndescription = \"x\n");
+        var (exit, _, error) = Run("manifest", "check", _home["pkg"]);
+        Assert.Equal(3, exit);
+        Assert.Contains($"{file}:3:", error, StringComparison.Ordinal);
+        Assert.StartsWith("error[PST2000]", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_manifest_key_gets_a_did_you_mean()
+    {
+        _home.Write("pkg/packster-manifest.toml", "id = \"ok\"\nversion = \"1.0.0\"\ndescripton = \"x\"\n");
+        var (exit, _, error) = Run("manifest", "check", _home["pkg"]);
+        Assert.Equal(3, exit);
+        Assert.Contains(":3:1:", error, StringComparison.Ordinal);
+        Assert.Contains("description", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pack_of_a_missing_folder_fails_clearly_and_writes_nothing()
+    {
+        var (exit, _, error) = Run("pack", _home["nope"], "-o", _home["out"]);
+        Assert.Equal(2, exit);
+        Assert.Contains(_home["nope"], error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_home["out"]));
+    }
+
+    [Fact]
+    public void Init_prints_the_shell_functions_and_refuses_unknown_shells()
+    {
+        var (exit, output, _) = Run("init", "bash");
+        Assert.Equal(0, exit);
+        Assert.Contains("packster-use()", output, StringComparison.Ordinal);
+        Assert.Contains("packster-deactivate()", output, StringComparison.Ordinal);
+        var (bad, _, error) = Run("init", "tcsh");
+        Assert.Equal(2, bad);
+        Assert.Contains("tcsh", error, StringComparison.Ordinal);
+    }
+}
