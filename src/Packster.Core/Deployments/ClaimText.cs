@@ -4,7 +4,7 @@ namespace Packster.Deployments;
 
 /// <summary>
 /// How a <see cref="ResourceClaim"/> is written in the lockfile: <c>kind:value</c> with kind one of
-/// <c>shim</c>, <c>env</c>, <c>port</c>, <c>shared-file</c>, <c>shared-dir</c> (spec/lockfile.md § claims).
+/// <c>shim</c>, <c>env</c>, <c>port</c>, <c>file</c>, <c>dir</c> (spec/lockfile.md § claims).
 /// </summary>
 public static class ClaimText
 {
@@ -20,8 +20,8 @@ public static class ClaimText
             "shim" => ResourceClaim.Shim(value),
             "env" => ResourceClaim.EnvKey(value),
             "port" => ResourceClaim.Port(value),
-            "shared-file" => ResourceClaim.SharedFile(value),
-            "shared-dir" => ResourceClaim.SharedDir(value),
+            "file" => ResourceClaim.SharedFile(value),
+            "dir" => ResourceClaim.SharedDir(value),
             var kind => throw new PacksterException(ErrorCode.LockfileUnreadable, $"lockfile claim '{text}' has unknown kind '{kind}'"),
         };
     }
@@ -31,8 +31,8 @@ public static class ClaimText
         ResourceKind.Shim => "shim",
         ResourceKind.EnvKey => "env",
         ResourceKind.Port => "port",
-        ResourceKind.SharedFile => "shared-file",
-        ResourceKind.SharedDir => "shared-dir",
+        ResourceKind.SharedFile => "file",
+        ResourceKind.SharedDir => "dir",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
