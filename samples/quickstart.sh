@@ -10,7 +10,7 @@ trap 'rm -rf "$work"' EXIT
 export PACKSTER_CONFIG="$work/config.toml" PACKSTER_CACHE="$work/cache" PACKSTER_DATA_HOME="$work/data"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*" >&2; "$@"; }
+step() { printf '\n\033[1m$' >&2; printf ' %q' "$@" >&2; printf '\033[0m\n' >&2; "$@"; }
 
 echo "building packster (Release)…" >&2
 dotnet publish "$repo/src/Packster.Cli" -c Release -o "$work/bin" --nologo -v quiet -p:UseAppHost=true >/dev/null
@@ -29,7 +29,12 @@ step packster install-file "$package" --location dev --parameters '{"greeting": 
 step packster install-file "$package" --location dev -p greeting=Bonjour -p port=8081   # same deployment: unchanged
 step packster list --location dev
 
-# Activate it in a shell (no .NET start on switch) and run its shim.
+# A package with an install handler: the handler writes the `message` parameter into the deployment. Parameters
+# reach handlers as data (environment variables and a JSON file), never through a shell string.
+motd="$(packster pack "$repo/samples/motd" -o "$work/dist")"
+step packster install-file "$motd" --location dev -p 'message=Ship it; $(whoami) stays text'
+
+# Activate it in a shell (no .NET start on switch) and run its shims.
 echo >&2
 echo "\$ bash -c 'eval \"\$(packster init bash)\"; packster-use dev; hello quickstart'" >&2
 PACKSTER_BIN="$work/bin/packster" bash -c '
@@ -37,6 +42,7 @@ PACKSTER_BIN="$work/bin/packster" bash -c '
   packster-use dev
   echo "PATH starts with: ${PATH%%:*}" >&2
   hello quickstart
+  motd
   packster-deactivate
   command -v hello >/dev/null && { echo "hello still on PATH after deactivate" >&2; exit 1; } || true
 '
