@@ -31,7 +31,8 @@ public sealed class LocationSession : IDisposable
         try
         {
             var report = Packster.Locations.Recovery.Run(location, heldLock, waiting);
-            var state = location.ReadState();
+            // Recovery read (and, when it repaired something, rewrote) the lockfile under this lock: reuse its state.
+            var state = report.State;
             LocationActivation.RefreshIfStale(location, state, heldLock);
             return new LocationSession(location, heldLock, state, report);
         }
