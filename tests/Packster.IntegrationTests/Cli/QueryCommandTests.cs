@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Packster.IntegrationTests.Cli;
+
+/// <summary>
+/// PRODUCT.md "Command line": <c>which</c>, <c>locate</c>, <c>verify</c> and <c>shell</c> through the real executable
+/// (spec/activation.md for which and shell; spec/lockfile.md § Verify).
+/// </summary>
+public sealed class QueryCommandTests : IDisposable
+{
+    private readonly LocationFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    [Fact]
+    public void Which_names_the_deployment_version_and_target_of_a_shim()
+    {
+        var installed = _f.InstallJson(_f.PackSample("hello"));
+        using var doc = JsonDocument.Parse(_f.Packster.Ok("which", "hello", "--location", "dev", "--json"));
+        var which = doc.RootElement;
+        Assert.Equal("hello", which.GetProperty("id").GetString());
+        Assert.Equal("1.0.0", which.GetProperty("version").GetString());
+        Assert.Equal(installed.GetProperty("deployment").GetString(), which.GetProperty("deployment").GetString());
+        Assert.Equal(Path.Combine(installed.GetProperty("path").GetString()!, "bin", "hello"), which.GetProperty("target").GetString());
+
+        var missing = _f.Packster.Run("which", "nope", "--location", "dev");
+        Assert.Equal(5, missing.ExitCode);
+        Assert.Contains("'nope'", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Locate_finds_files_of_active_deployments_by_glob()
+    {
+        _f.InstallJson(_f.PackSample("hello"));
+        var found = _f.Packster.Ok("locate", "bin/*", "--location", "dev");
+        Assert.Contains("hello@1.0.0: ", found, StringComparison.Ordinal);
+        Assert.EndsWith(Path.Combine("bin", "hello") + "\n", found, StringComparison.Ordinal);
+        Assert.Equal(1, _f.Packster.Run("locate", "*.nothing", "--location", "dev").ExitCode);
+    }
+
+    [Fact]
+    public void Verify_reports_a_modified_file()
+    {
+        var installed = _f.InstallJson(_f.PackSample("hello"));
+        _f.Packster.Ok("verify", "dev");
+        File.AppendAllText(Path.Combine(installed.GetProperty("path").GetString()!, "bin", "hello"), "# tampered\n");
+        var r = _f.Packster.Run("verify", "dev");
+        Assert.Equal(5, r.ExitCode);
+        Assert.Contains("bin/hello", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Shell_starts_a_subshell_with_the_location_active_and_returns_its_exit_code()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.InstallJson(_f.PackSample("hello"), "-p", "greeting=Howdy");
+        var psi = _f.Packster.StartInfo(["shell", "dev"], new Dictionary<string, string> { ["SHELL"] = "/bin/sh" });
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Write("hello subshell\nexit 3\n");
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 3, await stderr);
+        Assert.Equal("Howdy, subshell!\n", await stdout);
+    }
+}
