@@ -38,13 +38,16 @@ public sealed class SourcePacker
             Directory.CreateDirectory(logDir);
             var logPath = Path.Combine(logDir, $"{manifest.Id}-{manifest.Version}-pack.log");
             await File.WriteAllTextAsync(parametersFile, parameters.Canonical, cancellationToken).ConfigureAwait(false);
+            PackEnvironment? packEnvironment = null;
             try
             {
-                var env = HandlerEnvironment.Build(context, parametersFile, _options.BaseEnvironment);
+                packEnvironment = await PreparePackLocationAsync(manifest, cancellationToken).ConfigureAwait(false);
+                var env = HandlerEnvironment.Build(context, parametersFile, packEnvironment?.Variables ?? _options.BaseEnvironment);
                 await new HandlerRunner(_options.HandlerOutput).RunPlanAsync(plan, context, env, logPath, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
+                packEnvironment?.Dispose();
                 File.Delete(parametersFile);
             }
             // The handlers may not rename the package: its identity comes from the manifest the user wrote.
@@ -61,6 +64,41 @@ public sealed class SourcePacker
             Installer.Discard(staging);
         }
     }
+
+    /// <summary>
+    /// A manifest with <c>[pack-location]</c> requirements needs them installed and active while its pack handlers run;
+    /// resolving them needs sources, which this assembly does not know, so the caller provides the hook.
+    /// </summary>
+    private async Task<PackEnvironment?> PreparePackLocationAsync(Manifest.Manifest manifest, CancellationToken cancellationToken)
+    {
+        if (manifest.PackLocation.Count == 0) return null;
+        if (_options.PackEnvironment is null)
+        {
+            throw new PacksterException(ErrorCode.InvalidArgument,
+                $"{manifest.Id} {manifest.Version} has [pack-location] requirements ({string.Join(", ", manifest.PackLocation)}) but nothing here can install them",
+                "pack with the packster command line, which installs them from the configured sources");
+        }
+        return await _options.PackEnvironment(manifest, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// The environment pack handlers run in when the package has <c>[pack-location]</c> requirements: the base environment
+/// with a temporary location activated. Dispose removes whatever was created for it.
+/// </summary>
+public sealed class PackEnvironment : IDisposable
+{
+    private readonly Action? _cleanup;
+
+    public PackEnvironment(IReadOnlyDictionary<string, string> variables, Action? cleanup = null)
+    {
+        Variables = variables;
+        _cleanup = cleanup;
+    }
+
+    public IReadOnlyDictionary<string, string> Variables { get; }
+
+    public void Dispose() => _cleanup?.Invoke();
 }
 
 /// <summary>The outside world a <see cref="SourcePacker"/> talks to.</summary>
@@ -71,4 +109,7 @@ public sealed record SourcePackerOptions
     public ExecutorResolver Executors { get; init; } = ExecutorResolver.ForCurrentProcess();
     public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
     public TimeSpan? HandlerTimeout { get; init; }
+
+    /// <summary>Installs a manifest's <c>[pack-location]</c> requirements and returns the environment to pack in (see spec/sources.md § pack-location).</summary>
+    public Func<Manifest.Manifest, CancellationToken, Task<PackEnvironment>>? PackEnvironment { get; init; }
 }
