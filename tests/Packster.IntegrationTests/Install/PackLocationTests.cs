@@ -37,7 +37,7 @@ public sealed class PackLocationTests : IDisposable
             test -d "$COMPILER_HOME"
             echo "$_PACKSTER_ACTIVE" > active.txt
             """);
-        File.SetUnixFileMode(Path.Combine(source, "build.sh"), (UnixFileMode)0b111_101_101);
+        SourceFixture.MakeExecutable(Path.Combine(source, "build.sh"));
 
         var tmp = _f.Temp["tmp"];
         Directory.CreateDirectory(tmp);
@@ -63,7 +63,7 @@ public sealed class PackLocationTests : IDisposable
         Directory.CreateDirectory(source);
         File.WriteAllText(Path.Combine(source, "packster-manifest.toml"), "id = \"tool\"\nversion = \"1.0.0\"\n[handlers]\npack = \"build.sh\"\n[pack-location]\nmissing = \"^1\"\n");
         File.WriteAllText(Path.Combine(source, "build.sh"), "#!/bin/sh\nexit 0\n");
-        File.SetUnixFileMode(Path.Combine(source, "build.sh"), (UnixFileMode)0b111_101_101);
+        SourceFixture.MakeExecutable(Path.Combine(source, "build.sh"));
         var r = _f.Packster.Run("pack", source, "-o", _f.Temp["dist"]);
         Assert.Equal(8, r.ExitCode);
         Assert.Contains("missing", r.Stderr, StringComparison.Ordinal);

@@ -41,14 +41,17 @@ public sealed class SourceFixture : IDisposable
             var path = Path.Combine(dir, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, content.ReplaceLineEndings("\n"));
-            if (!OperatingSystem.IsWindows() && (relative.EndsWith(".sh", StringComparison.Ordinal) || relative.StartsWith("bin/", StringComparison.Ordinal)))
-            {
-                File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
-            }
+            if (relative.EndsWith(".sh", StringComparison.Ordinal) || relative.StartsWith("bin/", StringComparison.Ordinal)) MakeExecutable(path);
         }
         if (files.Length == 0) File.WriteAllText(Path.Combine(dir, "README"), $"{id} {version}\n");
         using var doc = JsonDocument.Parse(Packster.Ok("pack", dir, "-o", into, "--json"));
         return doc.RootElement.GetProperty("path").GetString()!;
+    }
+
+    /// <summary>chmod 755 (POSIX; Windows has no mode bits to set).</summary>
+    public static void MakeExecutable(string path)
+    {
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
     }
 
     /// <summary>Runs <c>packster install … --location dev --json</c>, requiring success.</summary>
