@@ -74,6 +74,23 @@ public sealed class DependencyTests : IDisposable
     }
 
     [Fact]
+    public void A_dependency_lower_than_the_active_version_installs_without_taking_over()
+    {
+        // spec/sources.md § install by id step 3: activation follows the installer's rule (highest version active).
+        PublishLib("1.0.0");
+        PublishLib("2.0.0");
+        _f.Install("lib@2.0.0");
+        _f.Publish(_repo, "legacy", "1.0.0", "[dependencies]\nlib = \"^1.0\"");
+
+        var dep = _f.Install("legacy").GetProperty("dependencies")[0];
+        Assert.Equal("1.0.0", dep.GetProperty("version").GetString());
+        Assert.Equal("installed", dep.GetProperty("status").GetString());
+        Assert.False(dep.GetProperty("active").GetBoolean());
+        var active = _f.List().EnumerateArray().Single(d => d.GetProperty("id").GetString() == "lib" && d.GetProperty("active").GetBoolean());
+        Assert.Equal("2.0.0", active.GetProperty("version").GetString());
+    }
+
+    [Fact]
     public void Transitive_dependencies_come_in_topological_order()
     {
         // spec/sources.md § install by id: every package after all of its own dependencies.
