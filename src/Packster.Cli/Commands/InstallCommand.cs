@@ -106,16 +106,33 @@ internal static class InstallResultOutput
         return node;
     }
 
-    private static JsonObject Outcome(InstallOutcome outcome) => new()
+    private static JsonObject Outcome(InstallOutcome outcome)
     {
-        ["id"] = outcome.Id.Value,
-        ["version"] = outcome.Version.ToString(),
-        ["package"] = outcome.Package.FileName,
-        ["deployment"] = outcome.Deployment.Hex,
-        ["path"] = outcome.Path,
-        ["status"] = Status(outcome.Status),
-        ["active"] = outcome.Active,
-    };
+        var node = new JsonObject
+        {
+            ["id"] = outcome.Id.Value,
+            ["version"] = outcome.Version.ToString(),
+            ["package"] = outcome.Package.FileName,
+            ["deployment"] = outcome.Deployment.Hex,
+            ["path"] = outcome.Path,
+            ["status"] = Status(outcome.Status),
+            ["active"] = outcome.Active,
+        };
+        if (outcome.Plan is { } plan)
+        {
+            node["plan"] = new JsonObject
+            {
+                ["files"] = plan.FileCount,
+                ["bytes"] = plan.Bytes,
+                ["claims"] = new JsonArray([.. plan.Claims.Select(c => (JsonNode)c)]),
+                ["handlers"] = new JsonArray([.. plan.Handlers.Select(h => (JsonNode)h)]),
+                ["replaces"] = plan.Replaces,
+                ["activate"] = plan.WouldActivate,
+                ["alreadyInstalled"] = plan.AlreadyInstalled,
+            };
+        }
+        return node;
+    }
 
     private static string Status(InstallStatus status) => status switch
     {

@@ -138,6 +138,8 @@ public sealed class InstallByIdTests : IDisposable
         Assert.Equal("planned", plan.GetProperty("status").GetString());
         Assert.Equal("lib", plan.GetProperty("dependencies")[0].GetProperty("id").GetString());
         Assert.Equal("planned", plan.GetProperty("dependencies")[0].GetProperty("status").GetString());
+        Assert.True(plan.GetProperty("plan").GetProperty("activate").GetBoolean());
+        Assert.False(plan.GetProperty("dependencies")[0].GetProperty("plan").GetProperty("alreadyInstalled").GetBoolean());
         Assert.Equal(before, _f.Snapshot());
     }
 }
