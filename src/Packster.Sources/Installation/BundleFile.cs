@@ -82,5 +82,5 @@ public sealed record BundleFile(string Path, IReadOnlyList<BundleEntry> Packages
     };
 
     private static PacksterException Invalid(string path, TomlPosition position, string message) =>
-        new(ErrorCode.BundleFileInvalid, $"{path}:{position}: {message}", "see spec/bundle.md for the bundle file format");
+        InstallErrors.BundleFileInvalid(path, position, message);
 }

@@ -102,9 +102,7 @@ public sealed class BundleInstaller
             }, cancellationToken).ConfigureAwait(false);
             if (pinned is not null && pinned[entry.Id].Deployment != result.Root.Deployment)
             {
-                throw new PacksterException(ErrorCode.BundleLockMismatch,
-                    $"'{entry.Id}' deployed as {result.Root.Deployment} but the lockfile pins deployment {pinned[entry.Id].Deployment}",
-                    "the same package file and parameters must give the same deployment; reinstall without --locked to re-pin");
+                throw InstallErrors.PinnedDeploymentDiffers(entry.Id, result.Root.Deployment, pinned[entry.Id].Deployment);
             }
             results.Add(result);
             var requirement = entry.ToRequirement();
@@ -119,8 +117,7 @@ public sealed class BundleInstaller
         parameters is null || parameters.Count == 0 ? $"\"{range}\"" : $"\"{range}\" with parameters {parameters.ToJsonString()}";
 
     private static PacksterException Mismatch(BundleFile bundle, string pinsPath, string what) =>
-        new(ErrorCode.BundleLockMismatch, $"{bundle.Path} does not match {pinsPath}: {what}",
-            "run 'packster bundle install' without --locked to resolve the bundle again and update the lockfile");
+        InstallErrors.LockMismatch(bundle.Path, pinsPath, what);
 }
 
 /// <summary>One requirement removed from a bundle and the deployment uninstalled with it (null when it was already gone).</summary>

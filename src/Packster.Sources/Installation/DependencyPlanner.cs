@@ -37,7 +37,7 @@ public sealed class DependencyPlanner
         foreach (var requirement in manifest.Dependencies)
         {
             var start = path.IndexOf(requirement.Id);
-            if (start >= 0) throw Cycle([.. path.Skip(start), requirement.Id]);
+            if (start >= 0) throw InstallErrors.Cycle([.. path.Skip(start), requirement.Id]);
             if (_planned.Any(p => p.Id == requirement.Id && requirement.Range.Satisfies(p.Version))) continue;
             if (Deployed(requirement) is { } existing)
             {
@@ -52,8 +52,7 @@ public sealed class DependencyPlanner
             }
             catch (PacksterException e) when (e.Code is ErrorCode.PackageNotFound or ErrorCode.NoMatchingVersion or ErrorCode.OfflineCacheMiss)
             {
-                throw new PacksterException(e.Code, $"{manifest.Id} {manifest.Version} depends on {requirement}: {e.Message}",
-                    e.Hint ?? "nothing was installed; publish the dependency or add a source that has it", e);
+                throw InstallErrors.DependencyUnavailable(manifest.Id, manifest.Version, requirement, e);
             }
             path.Add(requirement.Id);
             await VisitAsync(package.File.Manifest, path, cancellationToken).ConfigureAwait(false);
@@ -67,8 +66,4 @@ public sealed class DependencyPlanner
     private DeploymentEntry? Deployed(PackageRequirement requirement) =>
         _state.OfPackage(requirement.Id).Where(d => requirement.Range.Satisfies(d.Version))
             .OrderByDescending(d => d.Active).ThenByDescending(d => d.Version).FirstOrDefault();
-
-    private static PacksterException Cycle(IReadOnlyList<PackageId> cycle) =>
-        new(ErrorCode.DependencyCycle, $"dependency cycle: {string.Join(" -> ", cycle)}",
-            "nothing was installed; remove one of these [dependencies] entries");
 }

@@ -35,12 +35,11 @@ public sealed record InstallByIdRequest(PackageId Id, VersionRange? Range)
         var at = text.IndexOf('@', StringComparison.Ordinal);
         var idText = at < 0 ? text : text[..at];
         if (!PackageId.TryParse(idText, out var id, out var why))
-            throw new PacksterException(ErrorCode.InvalidPackageId, $"'{idText}' is not a package id: {why}", "write <id> or <id>@<range>, e.g. hello@^1.2");
+            throw InstallErrors.InvalidRequest(idText, why);
         if (at < 0) return new InstallByIdRequest(id, null);
         var rangeText = text[(at + 1)..];
         if (!VersionRange.TryParse(rangeText, out var range, out var rangeWhy))
-            throw new PacksterException(ErrorCode.InvalidVersionRange, $"'{rangeText}' in '{text}' is not a version range: {rangeWhy}",
-                "ranges: 1.2.3, ^1.2, ~1.2.3, >=1.0 <2.0, 1.*, [1.0,2.0), latest");
+            throw InstallErrors.InvalidRange(rangeText, text, rangeWhy);
         return new InstallByIdRequest(id, range);
     }
 }
