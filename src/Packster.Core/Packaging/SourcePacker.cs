@@ -27,9 +27,13 @@ public sealed class SourcePacker
         }
 
         var staging = Path.Combine(Path.GetTempPath(), "packster-pack-" + Guid.NewGuid().ToString("N"));
+        PackEnvironment? packEnvironment = null;
         try
         {
-            var plan = _options.Executors.Plan(specs, HandlerAction.Pack, staging, _options.HandlerTimeout);
+            packEnvironment = await PreparePackLocationAsync(manifest, cancellationToken).ConfigureAwait(false);
+            // An executor (python3, dotnet…) may be a shim of the pack location: search the PATH the handlers will get.
+            var executors = packEnvironment is null ? _options.Executors : new ExecutorResolver(ExecutableSearch.ForEnvironment(packEnvironment.Variables));
+            var plan = executors.Plan(specs, HandlerAction.Pack, staging, _options.HandlerTimeout);
             PackStaging.Create(sourceDir, staging, cancellationToken);
             var parameters = EffectiveParameters.Resolve(manifest.Parameters, null);
             var parametersFile = Path.Combine(staging, ".packster-parameters.json");
@@ -38,10 +42,8 @@ public sealed class SourcePacker
             Directory.CreateDirectory(logDir);
             var logPath = Path.Combine(logDir, $"{manifest.Id}-{manifest.Version}-pack.log");
             await File.WriteAllTextAsync(parametersFile, parameters.Canonical, cancellationToken).ConfigureAwait(false);
-            PackEnvironment? packEnvironment = null;
             try
             {
-                packEnvironment = await PreparePackLocationAsync(manifest, cancellationToken).ConfigureAwait(false);
                 var env = HandlerEnvironment.Build(context, parametersFile, packEnvironment?.Variables ?? _options.BaseEnvironment);
                 await new HandlerRunner(_options.HandlerOutput).RunPlanAsync(plan, context, env, logPath, cancellationToken).ConfigureAwait(false);
             }
@@ -61,6 +63,7 @@ public sealed class SourcePacker
         }
         finally
         {
+            packEnvironment?.Dispose();
             Installer.Discard(staging);
         }
     }
@@ -98,7 +101,14 @@ public sealed class PackEnvironment : IDisposable
 
     public IReadOnlyDictionary<string, string> Variables { get; }
 
-    public void Dispose() => _cleanup?.Invoke();
+    private bool _disposed;
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _cleanup?.Invoke();
+    }
 }
 
 /// <summary>The outside world a <see cref="SourcePacker"/> talks to.</summary>

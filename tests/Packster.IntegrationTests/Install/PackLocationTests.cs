@@ -56,6 +56,34 @@ public sealed class PackLocationTests : IDisposable
     }
 
     [Fact]
+    public void A_pack_handler_executor_can_be_a_shim_of_the_pack_location()
+    {
+        // spec/sources.md § pack location: executors are searched on the PATH the handlers get.
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "interp", "2.0.0", "[shims]\nfake-interp = \"bin/fake-interp\"",
+            ("bin/fake-interp", "#!/bin/sh\necho \"interpreted $1\" > interp.txt\n"));
+        var source = _f.Temp["app-src"];
+        Directory.CreateDirectory(source);
+        File.WriteAllText(Path.Combine(source, "packster-manifest.toml"), """
+            id = "scripted"
+            version = "1.0.0"
+            [handlers]
+            pack = { script = "build.step", executor = ["fake-interp"] }
+            [pack-location]
+            interp = "^2"
+            """);
+        File.WriteAllText(Path.Combine(source, "build.step"), "anything\n");
+
+        var r = _f.Packster.Run("pack", source, "-o", _f.Temp["dist"], "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = System.Text.Json.JsonDocument.Parse(r.Stdout);
+        using var installed = System.Text.Json.JsonDocument.Parse(_f.Packster.Ok("install-file", doc.RootElement.GetProperty("path").GetString()!, "--location", "dev", "--json"));
+        var text = File.ReadAllText(Path.Combine(installed.RootElement.GetProperty("path").GetString()!, "interp.txt")).Trim();
+        Assert.StartsWith("interpreted ", text, StringComparison.Ordinal);
+        Assert.EndsWith("build.step", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unresolvable_pack_location_requirement_fails_the_pack_with_exit_8()
     {
         _f.AddFolderSource("local");
