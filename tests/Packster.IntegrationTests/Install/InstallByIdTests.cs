@@ -128,6 +128,25 @@ public sealed class InstallByIdTests : IDisposable
     }
 
     [Fact]
+    public void Parameters_apply_to_the_named_package_and_dependencies_get_their_defaults()
+    {
+        // spec/sources.md § install by id step 3: dependencies are installed with their default parameters.
+        const string Port = "[parameters.port]\ntype = \"integer\"\ndefault = 8080\n";
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "db", "1.0.0", Port);
+        _f.Publish(repo, "web", "1.0.0", Port + "[dependencies]\ndb = \"^1\"\n");
+        var result = _f.Install("web@1.0.0", "-p", "port=9300");
+        Assert.Equal("installed", result.GetProperty("status").GetString());
+        var ports = _f.List().EnumerateArray().ToDictionary(d => d.GetProperty("id").GetString()!, d => d.GetProperty("parameters").GetProperty("port").GetInt32());
+        Assert.Equal(9300, ports["web"]);
+        Assert.Equal(8080, ports["db"]);
+
+        var json = _f.Install("web@1.0.0", "--parameters", """{"port": 9300}""");
+        Assert.Equal("unchanged", json.GetProperty("status").GetString());
+        Assert.Equal(result.GetProperty("deployment").GetString(), json.GetProperty("deployment").GetString());
+    }
+
+    [Fact]
     public void Dry_run_resolves_and_plans_but_installs_nothing()
     {
         var repo = _f.AddFolderSource("local");
