@@ -102,6 +102,8 @@ public enum ErrorCode
     NoMatchingVersion = 8009,
     DependencyCycle = 8010,
     OfflineCacheMiss = 8011,
+    BundleFileInvalid = 8012,
+    BundleLockMismatch = 8013,
 }
 
 /// <summary>The one place error codes become process exit codes.</summary>

@@ -9,6 +9,8 @@ internal static class CommandCatalog
     {
         yield return PackCommand.Create(context);
         yield return InstallFileCommand.Create(context);
+        yield return InstallCommand.Create(context);
+        yield return BundleCommand.Create(context);
         yield return DeploymentCommands.Uninstall(context);
         yield return DeploymentCommands.Use(context);
         yield return DeploymentCommands.Pin(context, pin: true);

@@ -27,9 +27,13 @@ public sealed class SourcePacker
         }
 
         var staging = Path.Combine(Path.GetTempPath(), "packster-pack-" + Guid.NewGuid().ToString("N"));
+        PackEnvironment? packEnvironment = null;
         try
         {
-            var plan = _options.Executors.Plan(specs, HandlerAction.Pack, staging, _options.HandlerTimeout);
+            packEnvironment = await PreparePackLocationAsync(manifest, cancellationToken).ConfigureAwait(false);
+            // An executor (python3, dotnet…) may be a shim of the pack location: search the PATH the handlers will get.
+            var executors = packEnvironment is null ? _options.Executors : new ExecutorResolver(ExecutableSearch.ForEnvironment(packEnvironment.Variables));
+            var plan = executors.Plan(specs, HandlerAction.Pack, staging, _options.HandlerTimeout);
             PackStaging.Create(sourceDir, staging, cancellationToken);
             var parameters = EffectiveParameters.Resolve(manifest.Parameters, null);
             var parametersFile = Path.Combine(staging, ".packster-parameters.json");
@@ -40,11 +44,12 @@ public sealed class SourcePacker
             await File.WriteAllTextAsync(parametersFile, parameters.Canonical, cancellationToken).ConfigureAwait(false);
             try
             {
-                var env = HandlerEnvironment.Build(context, parametersFile, _options.BaseEnvironment);
+                var env = HandlerEnvironment.Build(context, parametersFile, packEnvironment?.Variables ?? _options.BaseEnvironment);
                 await new HandlerRunner(_options.HandlerOutput).RunPlanAsync(plan, context, env, logPath, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
+                packEnvironment?.Dispose();
                 File.Delete(parametersFile);
             }
             // The handlers may not rename the package: its identity comes from the manifest the user wrote.
@@ -58,8 +63,51 @@ public sealed class SourcePacker
         }
         finally
         {
+            packEnvironment?.Dispose();
             Installer.Discard(staging);
         }
+    }
+
+    /// <summary>
+    /// A manifest with <c>[pack-location]</c> requirements needs them installed and active while its pack handlers run;
+    /// resolving them needs sources, which this assembly does not know, so the caller provides the hook.
+    /// </summary>
+    private async Task<PackEnvironment?> PreparePackLocationAsync(Manifest.Manifest manifest, CancellationToken cancellationToken)
+    {
+        if (manifest.PackLocation.Count == 0) return null;
+        if (_options.PackEnvironment is null)
+        {
+            throw new PacksterException(ErrorCode.InvalidArgument,
+                $"{manifest.Id} {manifest.Version} has [pack-location] requirements ({string.Join(", ", manifest.PackLocation)}) but nothing here can install them",
+                "pack with the packster command line, which installs them from the configured sources");
+        }
+        return await _options.PackEnvironment(manifest, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// The environment pack handlers run in when the package has <c>[pack-location]</c> requirements: the base environment
+/// with a temporary location activated. Dispose removes whatever was created for it.
+/// </summary>
+public sealed class PackEnvironment : IDisposable
+{
+    private readonly Action? _cleanup;
+
+    public PackEnvironment(IReadOnlyDictionary<string, string> variables, Action? cleanup = null)
+    {
+        Variables = variables;
+        _cleanup = cleanup;
+    }
+
+    public IReadOnlyDictionary<string, string> Variables { get; }
+
+    private bool _disposed;
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _cleanup?.Invoke();
     }
 }
 
@@ -71,4 +119,7 @@ public sealed record SourcePackerOptions
     public ExecutorResolver Executors { get; init; } = ExecutorResolver.ForCurrentProcess();
     public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
     public TimeSpan? HandlerTimeout { get; init; }
+
+    /// <summary>Installs a manifest's <c>[pack-location]</c> requirements and returns the environment to pack in (see spec/sources.md § pack-location).</summary>
+    public Func<Manifest.Manifest, CancellationToken, Task<PackEnvironment>>? PackEnvironment { get; init; }
 }

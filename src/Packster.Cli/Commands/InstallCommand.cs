@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Packster.Deployments;
+using Packster.Sources;
+using Packster.Sources.Cache;
+using Packster.Sources.Installation;
+
+namespace Packster.Cli.Commands;
+
+/// <summary>
+/// <c>packster install &lt;id&gt;[@&lt;range&gt;] [--source S] [--location L] [--parameters json | --parameters-file f] [-p k=v]…
+/// [--force] [--inactive] [--dry-run] [--offline] [--json]</c> (spec/sources.md § install by id).
+/// </summary>
+internal static class InstallCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var package = new Argument<string>("package") { Description = "<id> or <id>@<range> (1.2.3, ^1.2, ~1.2.3, >=1.0 <2.0, 1.*, [1.0,2.0), latest)" };
+        var source = SupplyOptions.Source();
+        var offline = SupplyOptions.Offline();
+        var location = CommonOptions.Location();
+        var parameters = ParameterOptions.Create();
+        var force = new Option<bool>("--force") { Description = "Reinstall even when the same deployment exists" };
+        var inactive = new Option<bool>("--inactive") { Description = "Deploy without becoming active or claiming resources" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Resolve, print the plan and change nothing" };
+        var json = CommonOptions.Json();
+        var timeout = CommonOptions.HandlerTimeout();
+        var command = new Command("install", "Resolve a package across the sources and deploy it, dependencies first")
+        {
+            package, source, offline, location, force, inactive, dryRun, json, timeout,
+        };
+        parameters.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var request = InstallByIdRequest.Parse(parse.GetValue(package)!) with
+            {
+                Parameters = parameters.ReadJson(parse, context),
+                ParameterPairs = parameters.Pairs(parse),
+                Force = parse.GetValue(force),
+                Inactive = parse.GetValue(inactive),
+                DryRun = parse.GetValue(dryRun),
+                HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
+            };
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline));
+            var result = await ProgressDisplay.RunAsync(context, "installing", progress =>
+                new PackageInstaller(loc, InstallerDefaults.For(context, progress), supply.Supply).InstallAsync(request, ct)).ConfigureAwait(false);
+            InstallResultOutput.Write(context, result, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+}
+
+/// <summary><c>--source</c> and <c>--offline</c>, and the sources and cache they select.</summary>
+internal static class SupplyOptions
+{
+    public static Option<string?> Source() => new("--source") { Description = "Resolve only from this configured source" };
+
+    public static Option<bool> Offline() => new("--offline") { Description = "Use only package files already in the download cache" };
+
+    public static OpenSupply Open(CliContext context, string? source, bool offline)
+    {
+        var config = SourceCommand.LoadConfig(context);
+        IReadOnlyList<IPackageSource> sources = offline ? [] : SourceFactory.Open(config, SourceCommand.SourceContextFor(context), source);
+        return new OpenSupply(new PackageSupply(sources, new PackageCache(PackageCache.DefaultRoot(context.Environment)), offline));
+    }
+}
+
+/// <summary>A supply whose sources (some hold HTTP clients) are disposed with it.</summary>
+internal sealed class OpenSupply(PackageSupply supply) : IDisposable
+{
+    public PackageSupply Supply { get; } = supply;
+
+    public void Dispose()
+    {
+        foreach (var s in Supply.Sources.OfType<IDisposable>()) s.Dispose();
+    }
+}
+
+/// <summary>
+/// How an install by id is shown: the install-file JSON object for the named package with <c>source</c>,
+/// <c>dependencies</c> (same shape, install order) and <c>bundle</c> (entries it brought, same shape as this);
+/// for people, one line per deployment, dependencies first.
+/// </summary>
+internal static class InstallResultOutput
+{
+    public static void Write(CliContext context, PackageInstallResult result, bool json)
+    {
+        if (json)
+        {
+            CommonOptions.WriteJson(context.Out, ToJson(result));
+            return;
+        }
+        foreach (var d in result.Dependencies) context.Out.WriteLine($"{Line(d)} (dependency)");
+        InstallOutput.Write(context, result.Root, json: false);
+        foreach (var b in result.Bundle) Write(context, b, json: false);
+    }
+
+    public static JsonObject ToJson(PackageInstallResult result)
+    {
+        var node = Outcome(result.Root);
+        node["source"] = result.Source;
+        node["dependencies"] = new JsonArray([.. result.Dependencies.Select(d => (JsonNode)Outcome(d))]);
+        node["bundle"] = new JsonArray([.. result.Bundle.Select(b => (JsonNode)ToJson(b))]);
+        return node;
+    }
+
+    private static JsonObject Outcome(InstallOutcome outcome)
+    {
+        var node = new JsonObject
+        {
+            ["id"] = outcome.Id.Value,
+            ["version"] = outcome.Version.ToString(),
+            ["package"] = outcome.Package.FileName,
+            ["deployment"] = outcome.Deployment.Hex,
+            ["path"] = outcome.Path,
+            ["status"] = Status(outcome.Status),
+            ["active"] = outcome.Active,
+        };
+        if (outcome.Plan is { } plan)
+        {
+            node["plan"] = new JsonObject
+            {
+                ["files"] = plan.FileCount,
+                ["bytes"] = plan.Bytes,
+                ["claims"] = new JsonArray([.. plan.Claims.Select(c => (JsonNode)c)]),
+                ["handlers"] = new JsonArray([.. plan.Handlers.Select(h => (JsonNode)h)]),
+                ["replaces"] = plan.Replaces,
+                ["activate"] = plan.WouldActivate,
+                ["alreadyInstalled"] = plan.AlreadyInstalled,
+            };
+        }
+        return node;
+    }
+
+    private static string Status(InstallStatus status) => status switch
+    {
+        InstallStatus.Installed => "installed",
+        InstallStatus.Unchanged => "unchanged",
+        _ => "planned",
+    };
+
+    private static string Line(InstallOutcome o) =>
+        o.Status == InstallStatus.Planned ? $"would install {o.Id} {o.Version} → {o.Path}" : $"{Status(o.Status)} {o.Id} {o.Version} → {o.Path}{(o.Active ? "" : " (inactive)")}";
+}

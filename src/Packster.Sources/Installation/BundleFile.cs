@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Packster.Model;
+using Packster.Toml;
+
+namespace Packster.Sources.Installation;
+
+/// <summary>
+/// A bundle file (spec/bundle.md): TOML with one table <c>[packages]</c> of <c>id = "range"</c> or
+/// <c>id = { version = "range", parameters = { … } }</c>. Every id and range is validated when read.
+/// </summary>
+public sealed record BundleFile(string Path, IReadOnlyList<BundleEntry> Packages)
+{
+    private static readonly string[] EntryKeys = ["version", "parameters"];
+
+    public static BundleFile Load(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new PacksterException(ErrorCode.PathNotFound, $"bundle file '{full}' does not exist");
+        return Parse(File.ReadAllText(full), full);
+    }
+
+    public static BundleFile Parse(string text, string path)
+    {
+        var document = TomlDocument.Parse(text, path);
+        foreach (var key in document.Keys)
+        {
+            if (key != "packages") throw Invalid(path, document.KeyPosition(key), $"unknown key '{key}'; a bundle file has only [packages]");
+        }
+        if (!document.TryGetValue("packages", out var node)) throw Invalid(path, document.Position, "no [packages] table");
+        if (node is not TomlTable packages) throw Invalid(path, node.Position, $"'packages' must be a table, found {node.TypeName}");
+
+        var entries = new List<BundleEntry>();
+        foreach (var (key, value) in packages)
+        {
+            var where = packages.KeyPosition(key);
+            if (!PackageId.TryParse(key, out var id, out var why)) throw Invalid(path, where, $"'{key}' is not a package id: {why}");
+            entries.Add(value switch
+            {
+                TomlString s => new BundleEntry(id, Range(path, s, $"packages.{key}"), null),
+                TomlTable t => ReadTable(path, id, t),
+                _ => throw Invalid(path, value.Position, $"'packages.{key}' must be a range string or {{ version = \"…\", parameters = {{ … }} }}, found {value.TypeName}"),
+            });
+        }
+        return new BundleFile(path, entries);
+    }
+
+    private static BundleEntry ReadTable(string path, PackageId id, TomlTable table)
+    {
+        var name = $"packages.{id}";
+        foreach (var key in table.Keys)
+        {
+            if (!EntryKeys.Contains(key)) throw Invalid(path, table.KeyPosition(key), $"unknown key '{name}.{key}'; expected version, parameters");
+        }
+        if (!table.TryGetValue("version", out var version)) throw Invalid(path, table.Position, $"'{name}' needs 'version'");
+        if (version is not TomlString versionText) throw Invalid(path, version.Position, $"'{name}.version' must be a range string, found {version.TypeName}");
+        JsonObject? parameters = null;
+        if (table.TryGetValue("parameters", out var p))
+        {
+            if (p is not TomlTable pt) throw Invalid(path, p.Position, $"'{name}.parameters' must be a table, found {p.TypeName}");
+            parameters = (JsonObject)ToJson(path, pt, $"{name}.parameters");
+        }
+        return new BundleEntry(id, Range(path, versionText, $"{name}.version"), parameters);
+    }
+
+    private static VersionRange Range(string path, TomlString text, string key) =>
+        VersionRange.TryParse(text.Value, out var range, out var why) ? range
+            : throw Invalid(path, text.Position, $"'{key}' = \"{text.Value}\" is not a version range: {why}");
+
+    /// <summary>TOML values as JSON: tables become objects, date/times their RFC 3339 text; NaN and infinities have no JSON form.</summary>
+    private static JsonNode ToJson(string path, TomlNode node, string key) => node switch
+    {
+        TomlString s => JsonValue.Create(s.Value),
+        TomlInteger i => JsonValue.Create(i.Value),
+        TomlFloat f => double.IsFinite(f.Value) ? JsonValue.Create(f.Value)
+            : throw Invalid(path, f.Position, $"'{key}' is {f.Value.ToString(CultureInfo.InvariantCulture)}, which parameters (JSON) cannot hold"),
+        TomlBoolean b => JsonValue.Create(b.Value),
+        TomlDateTime d => JsonValue.Create(d.Text),
+        TomlArray a => new JsonArray([.. a.Select((item, i) => ToJson(path, item, $"{key}[{i}]"))]),
+        TomlTable t => new JsonObject(t.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)ToJson(path, kv.Value, $"{key}.{kv.Key}")))),
+        _ => throw Invalid(path, node.Position, $"'{key}' has an unsupported value"),
+    };
+
+    private static PacksterException Invalid(string path, TomlPosition position, string message) =>
+        InstallErrors.BundleFileInvalid(path, position, message);
+}

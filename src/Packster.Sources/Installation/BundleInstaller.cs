@@ -1,0 +1,124 @@
+using Packster.Deployments;
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Sources.Installation;
+
+/// <summary>
+/// <c>packster bundle install|delete</c> (spec/bundle.md). Install resolves every requirement before installing any
+/// (so an unknown package or an unmet range changes nothing), installs each with its dependencies, then records all
+/// requirements and their resolutions in the location's bundle in one commit. Locked, it installs exactly the package
+/// files pinned by a lockfile instead of resolving ranges.
+/// </summary>
+public sealed class BundleInstaller
+{
+    private readonly Location _location;
+    private readonly InstallerOptions _options;
+    private readonly PackageSupply _supply;
+
+    public BundleInstaller(Location location, InstallerOptions options, PackageSupply supply)
+    {
+        _location = location;
+        _options = options;
+        _supply = supply;
+    }
+
+    /// <summary>Resolves each requirement to the highest matching version across the sources and installs it.</summary>
+    public async Task<IReadOnlyList<PackageInstallResult>> InstallAsync(BundleFile bundle, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        var resolved = new List<(BundleEntry Entry, SuppliedPackage Package)>();
+        foreach (var entry in bundle.Packages)
+        {
+            resolved.Add((entry, await _supply.ResolveAsync(entry.Id, entry.Range, cancellationToken).ConfigureAwait(false)));
+        }
+        return await InstallResolvedAsync(resolved, handlerTimeout, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Installs exactly what <paramref name="pins"/> (a lockfile's state, read from <paramref name="pinsPath"/>) resolved
+    /// each requirement to. Fails, changing nothing, when a requirement of the bundle file is not in the lockfile's
+    /// bundle with the same range and parameters, or was never resolved there.
+    /// </summary>
+    public async Task<IReadOnlyList<PackageInstallResult>> InstallLockedAsync(BundleFile bundle, LocationState pins, string pinsPath,
+        TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(pins);
+        var pinned = new Dictionary<PackageId, ResolvedRequirement>();
+        foreach (var entry in bundle.Packages)
+        {
+            if (!pins.Bundle.TryGetValue(entry.Id, out var requirement))
+                throw Mismatch(bundle, pinsPath, $"'{entry.Id}' is in the bundle file but not in the lockfile's bundle");
+            if (!entry.SameAs(requirement))
+                throw Mismatch(bundle, pinsPath, $"'{entry.Id}' is {Describe(entry.Range.ToString(), entry.Parameters)} in the bundle file but {Describe(requirement.Range, requirement.Parameters)} in the lockfile");
+            pinned[entry.Id] = requirement.Resolved
+                ?? throw Mismatch(bundle, pinsPath, $"'{entry.Id}' has no resolution in the lockfile (it was never installed)");
+        }
+
+        var resolved = new List<(BundleEntry Entry, SuppliedPackage Package)>();
+        foreach (var entry in bundle.Packages)
+        {
+            resolved.Add((entry, await _supply.ExactAsync(pinned[entry.Id].Package, cancellationToken).ConfigureAwait(false)));
+        }
+        return await InstallResolvedAsync(resolved, handlerTimeout, pinned, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Uninstalls the deployment each requirement of <paramref name="bundle"/> resolved to in this location and removes the
+    /// requirement from the bundle. Requirements the location's bundle does not have are skipped; dependencies stay.
+    /// </summary>
+    public async Task<IReadOnlyList<BundleRemoval>> DeleteAsync(BundleFile bundle, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        var removals = new List<BundleRemoval>();
+        foreach (var entry in bundle.Packages)
+        {
+            var state = _location.ReadState();
+            if (!state.Bundle.TryGetValue(entry.Id, out var requirement)) continue;
+            DeploymentEntry? uninstalled = null;
+            if (requirement.Resolved is { } resolved && state.Find(resolved.Deployment) is not null)
+            {
+                uninstalled = await new Uninstaller(_location, _options).UninstallAsync(resolved.Deployment.Hex, force: false, handlerTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            BundleRecorder.Remove(_location, [entry.Id], _options.Messages, cancellationToken);
+            removals.Add(new BundleRemoval(entry.Id, uninstalled));
+        }
+        return removals;
+    }
+
+    private async Task<IReadOnlyList<PackageInstallResult>> InstallResolvedAsync(List<(BundleEntry Entry, SuppliedPackage Package)> resolved,
+        TimeSpan? handlerTimeout, Dictionary<PackageId, ResolvedRequirement>? pinned, CancellationToken cancellationToken)
+    {
+        var results = new List<PackageInstallResult>();
+        var requirements = new List<BundleRequirement>();
+        var installer = new PackageInstaller(_location, _options, _supply);
+        foreach (var (entry, package) in resolved)
+        {
+            var result = await installer.InstallAsync(package, new InstallByIdRequest(entry.Id, entry.Range)
+            {
+                Parameters = entry.ParametersElement,
+                HandlerTimeout = handlerTimeout,
+            }, cancellationToken).ConfigureAwait(false);
+            if (pinned is not null && pinned[entry.Id].Deployment != result.Root.Deployment)
+            {
+                throw InstallErrors.PinnedDeploymentDiffers(entry.Id, result.Root.Deployment, pinned[entry.Id].Deployment);
+            }
+            results.Add(result);
+            var requirement = entry.ToRequirement();
+            requirement.Resolved = new ResolvedRequirement(result.Root.Package, result.Root.Deployment);
+            requirements.Add(requirement);
+        }
+        BundleRecorder.Record(_location, requirements, _options.Messages, cancellationToken);
+        return results;
+    }
+
+    private static string Describe(string range, System.Text.Json.Nodes.JsonObject? parameters) =>
+        parameters is null || parameters.Count == 0 ? $"\"{range}\"" : $"\"{range}\" with parameters {parameters.ToJsonString()}";
+
+    private static PacksterException Mismatch(BundleFile bundle, string pinsPath, string what) =>
+        InstallErrors.LockMismatch(bundle.Path, pinsPath, what);
+}
+
+/// <summary>One requirement removed from a bundle and the deployment uninstalled with it (null when it was already gone).</summary>
+public sealed record BundleRemoval(PackageId Id, DeploymentEntry? Uninstalled);

@@ -1,0 +1,34 @@
+using Packster.Model;
+
+namespace Packster.Sources.Installation;
+
+/// <summary>The errors of install by id and bundles (spec/errors.md §8xxx), one factory each.</summary>
+public static class InstallErrors
+{
+    public static PacksterException Cycle(IReadOnlyList<PackageId> cycle) =>
+        new(ErrorCode.DependencyCycle, $"dependency cycle: {string.Join(" -> ", cycle)}",
+            "nothing was installed; remove one of these [dependencies] entries");
+
+    /// <summary>A dependency nothing can supply: keeps the cause's code, says which package needs it.</summary>
+    public static PacksterException DependencyUnavailable(PackageId dependent, PackageVersion version, Manifest.PackageRequirement requirement, PacksterException cause) =>
+        new(cause.Code, $"{dependent} {version} depends on {requirement}: {cause.Message}",
+            cause.Hint ?? "nothing was installed; publish the dependency or add a source that has it", cause);
+
+    public static PacksterException InvalidRequest(string text, string why) =>
+        new(ErrorCode.InvalidPackageId, $"'{text}' is not a package id: {why}", "write <id> or <id>@<range>, e.g. hello@^1.2");
+
+    public static PacksterException InvalidRange(string range, string text, string why) =>
+        new(ErrorCode.InvalidVersionRange, $"'{range}' in '{text}' is not a version range: {why}",
+            "ranges: 1.2.3, ^1.2, ~1.2.3, >=1.0 <2.0, 1.*, [1.0,2.0), latest");
+
+    public static PacksterException BundleFileInvalid(string path, Toml.TomlPosition position, string message) =>
+        new(ErrorCode.BundleFileInvalid, $"{path}:{position}: {message}", "see spec/bundle.md for the bundle file format");
+
+    public static PacksterException LockMismatch(string bundlePath, string pinsPath, string what) =>
+        new(ErrorCode.BundleLockMismatch, $"{bundlePath} does not match {pinsPath}: {what}",
+            "run 'packster bundle install' without --locked to resolve the bundle again and update the lockfile");
+
+    public static PacksterException PinnedDeploymentDiffers(PackageId id, Sha256Digest actual, Sha256Digest pinned) =>
+        new(ErrorCode.BundleLockMismatch, $"'{id}' deployed as {actual} but the lockfile pins deployment {pinned}",
+            "the same package file and parameters must give the same deployment; reinstall without --locked to re-pin");
+}

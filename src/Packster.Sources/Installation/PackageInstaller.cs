@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Packster.Deployments;
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Sources.Installation;
+
+/// <summary>
+/// <c>packster install &lt;id&gt;[@&lt;range&gt;]</c> (spec/sources.md § install by id): resolve the package across sources,
+/// plan its dependencies completely (a missing one or a cycle fails before anything is installed), install the
+/// dependencies in order with their default parameters, then the package exactly as <c>install-file</c> would, then
+/// the <c>[install-bundle]</c> entries of every package this run installed, recorded in the location's bundle.
+/// </summary>
+public sealed class PackageInstaller
+{
+    private readonly Location _location;
+    private readonly InstallerOptions _options;
+    private readonly PackageSupply _supply;
+
+    /// <summary>Bundle entries being installed by this run: an <c>[install-bundle]</c> loop must end.</summary>
+    private readonly HashSet<PackageId> _bundling = [];
+
+    public PackageInstaller(Location location, InstallerOptions options, PackageSupply supply)
+    {
+        _location = location;
+        _options = options;
+        _supply = supply;
+    }
+
+    /// <summary>Resolves <paramref name="request"/>'s id and range across the sources, then installs as below.</summary>
+    public async Task<PackageInstallResult> InstallAsync(InstallByIdRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var root = await _supply.ResolveAsync(request.Id, request.Range, cancellationToken).ConfigureAwait(false);
+        return await InstallAsync(root, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Installs an already resolved package with its dependencies and bundle entries.</summary>
+    public async Task<PackageInstallResult> InstallAsync(SuppliedPackage root, InstallByIdRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(request);
+        var plan = await DependencyPlanner.PlanAsync(root, _location.ReadState(), _supply, cancellationToken).ConfigureAwait(false);
+        var installer = new Installer(_location, _options);
+        var dependencies = new List<InstallOutcome>();
+        var installed = new List<Manifest.Manifest>();
+        foreach (var step in plan.Dependencies)
+        {
+            if (step.Existing is { } existing)
+            {
+                dependencies.Add(new InstallOutcome(existing.Id, existing.Version, existing.Package, existing.Hash,
+                    _location.DeploymentDirectory(existing.Hash), InstallStatus.Unchanged, existing.Active));
+                continue;
+            }
+            var package = step.Package!.File;
+            var outcome = await installer.InstallAsync(package, new InstallRequest(package.Path)
+            {
+                DryRun = request.DryRun,
+                HandlerTimeout = request.HandlerTimeout,
+            }, cancellationToken).ConfigureAwait(false);
+            dependencies.Add(outcome);
+            if (outcome.Status == InstallStatus.Installed) installed.Add(package.Manifest);
+        }
+
+        var rootOutcome = await installer.InstallAsync(root.File, request.ForFile(root.File.Path), cancellationToken).ConfigureAwait(false);
+        if (rootOutcome.Status == InstallStatus.Installed) installed.Add(root.File.Manifest);
+        var bundle = request.DryRun ? [] : await JoinBundleAsync(installed, request.HandlerTimeout, cancellationToken).ConfigureAwait(false);
+        return new PackageInstallResult(rootOutcome, root.Source, dependencies, bundle);
+    }
+
+    /// <summary>
+    /// The <c>[install-bundle]</c> entries of the packages just installed join the location's bundle, installed and
+    /// resolved. A requirement the bundle already has for that id is the user's and stays as it is.
+    /// </summary>
+    private async Task<IReadOnlyList<PackageInstallResult>> JoinBundleAsync(IReadOnlyList<Manifest.Manifest> installed, TimeSpan? handlerTimeout, CancellationToken cancellationToken)
+    {
+        var wanted = installed.SelectMany(m => m.InstallBundle).ToList();
+        if (wanted.Count == 0) return [];
+        var bundle = _location.ReadState().Bundle;
+        var results = new List<PackageInstallResult>();
+        var recorded = new List<BundleRequirement>();
+        foreach (var entry in wanted)
+        {
+            if (bundle.ContainsKey(entry.Id) || !_bundling.Add(entry.Id)) continue;
+            var result = await InstallAsync(new InstallByIdRequest(entry.Id, entry.Range)
+            {
+                Parameters = entry.Parameters,
+                HandlerTimeout = handlerTimeout,
+            }, cancellationToken).ConfigureAwait(false);
+            results.Add(result);
+            recorded.Add(new BundleRequirement(entry.Id, entry.Range.ToString(), BundleEntry.ToObject(entry.Parameters))
+            {
+                Resolved = new ResolvedRequirement(result.Root.Package, result.Root.Deployment),
+            });
+        }
+        if (recorded.Count > 0) BundleRecorder.Record(_location, recorded, _options.Messages, cancellationToken);
+        return results;
+    }
+}
+
+/// <summary>What an install by id did: the named package, its dependencies in install order, and the bundle entries it brought.</summary>
+public sealed record PackageInstallResult(
+    InstallOutcome Root,
+    string Source,
+    IReadOnlyList<InstallOutcome> Dependencies,
+    IReadOnlyList<PackageInstallResult> Bundle);

@@ -1,0 +1,127 @@
+namespace Packster.IntegrationTests.Install;
+
+/// <summary><c>packster bundle install|delete</c> through the real executable (spec/bundle.md).</summary>
+public sealed class BundleTests : IDisposable
+{
+    private const string GreeterTail = """
+        [parameters.port]
+        type = "integer"
+        default = 8080
+        [provides]
+        ports = ["{param.port}"]
+        """;
+
+    private readonly SourceFixture _f = new();
+    private readonly string _repo;
+
+    public BundleTests() => _repo = _f.AddFolderSource("local");
+
+    public void Dispose() => _f.Dispose();
+
+    private string WriteBundle(string text) => _f.Temp.Write(Path.Combine("bundles", $"{Guid.NewGuid():N}.toml"), text);
+
+    private static Dictionary<string, string> Deployments(System.Text.Json.JsonElement list) =>
+        list.EnumerateArray().ToDictionary(d => d.GetProperty("id").GetString()!, d => d.GetProperty("deployment").GetString()!);
+
+    [Fact]
+    public void Locked_install_reproduces_the_exact_deployments_in_a_second_location()
+    {
+        // spec/bundle.md § --locked: the pinned package files and parameters, not the newest matching versions.
+        _f.Publish(_repo, "greeter", "1.0.0", GreeterTail);
+        _f.Publish(_repo, "util", "2.0.0");
+        var bundle = WriteBundle("""
+            [packages]
+            greeter = { version = "^1.0", parameters = { port = 9100 } }
+            util = "^2"
+            """);
+        _f.Packster.Ok("bundle", "install", bundle, "--location", "dev");
+        var first = Deployments(_f.List());
+        Assert.Equal(["greeter", "util"], first.Keys.Order());
+
+        var pinned = _f.Lockfile().GetProperty("bundle");
+        Assert.Equal("^1.0", pinned.GetProperty("greeter").GetProperty("range").GetString());
+        Assert.Equal(9100, pinned.GetProperty("greeter").GetProperty("parameters").GetProperty("port").GetInt32());
+        Assert.Equal(first["greeter"], pinned.GetProperty("greeter").GetProperty("resolved").GetProperty("deployment").GetString());
+        Assert.Equal(first["util"], pinned.GetProperty("util").GetProperty("resolved").GetProperty("deployment").GetString());
+
+        // Newer matching versions appear; a locked install elsewhere must ignore them.
+        _f.Publish(_repo, "greeter", "1.1.0", GreeterTail);
+        _f.Publish(_repo, "util", "2.5.0");
+        _f.Packster.Ok("location", "create", _f.Temp["second"], "--id", "second");
+        _f.Packster.Ok("bundle", "install", bundle, "--location", "second", "--locked", "--lockfile", _f.LocationPath);
+        Assert.Equal(first, Deployments(_f.List("second")));
+        var secondPins = _f.Lockfile(Path.Combine(_f.Temp["second"], "packster-location.json")).GetProperty("bundle");
+        Assert.Equal(pinned.GetProperty("greeter").GetRawText(), secondPins.GetProperty("greeter").GetRawText());
+
+        // Unlocked, the same bundle file resolves to the newest matching versions.
+        _f.Packster.Ok("location", "create", _f.Temp["third"], "--id", "third");
+        _f.Packster.Ok("bundle", "install", bundle, "--location", "third");
+        var versions = _f.List("third").EnumerateArray().ToDictionary(d => d.GetProperty("id").GetString()!, d => d.GetProperty("version").GetString());
+        Assert.Equal("1.1.0", versions["greeter"]);
+        Assert.Equal("2.5.0", versions["util"]);
+    }
+
+    [Fact]
+    public void Locked_install_fails_when_the_bundle_file_differs_from_the_lockfile_and_changes_nothing()
+    {
+        // spec/bundle.md § --locked / spec/errors.md PST8013.
+        _f.Publish(_repo, "greeter", "1.0.0", GreeterTail);
+        var bundle = WriteBundle("[packages]\ngreeter = { version = \"^1.0\", parameters = { port = 9100 } }\n");
+        _f.Packster.Ok("bundle", "install", bundle, "--location", "dev");
+        _f.Packster.Ok("location", "create", _f.Temp["second"], "--id", "second");
+
+        var changed = WriteBundle("[packages]\ngreeter = { version = \"^1.0\", parameters = { port = 9200 } }\n");
+        var r = _f.Run("bundle", "install", changed, "--location", "second", "--locked", "--lockfile", _f.LockfilePath);
+        Assert.Equal(8, r.ExitCode);
+        Assert.Contains("PST8013", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("9200", r.Stderr, StringComparison.Ordinal);
+
+        var extra = WriteBundle("[packages]\ngreeter = { version = \"^1.0\", parameters = { port = 9100 } }\nutil = \"^1\"\n");
+        var r2 = _f.Run("bundle", "install", extra, "--location", "second", "--locked", "--lockfile", _f.LockfilePath);
+        Assert.Equal(8, r2.ExitCode);
+        Assert.Contains("'util' is in the bundle file but not in the lockfile", r2.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, _f.List("second").GetArrayLength());
+    }
+
+    [Fact]
+    public void Bundle_install_resolves_everything_first_so_an_unknown_package_installs_nothing()
+    {
+        // spec/bundle.md § bundle install: every requirement is resolved before the first install.
+        _f.Publish(_repo, "util", "1.0.0");
+        var bundle = WriteBundle("[packages]\nutil = \"^1\"\nghost = \"^1\"\n");
+        var before = _f.Snapshot();
+        var r = _f.Run("bundle", "install", bundle, "--location", "dev");
+        Assert.Equal(8, r.ExitCode);
+        Assert.Contains("ghost", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+    }
+
+    [Fact]
+    public void An_invalid_bundle_file_names_the_file_line_and_key()
+    {
+        // spec/bundle.md § format / spec/errors.md PST8012.
+        var bundle = WriteBundle("[packages]\nutil = { versoin = \"^1\" }\n");
+        var r = _f.Run("bundle", "install", bundle, "--location", "dev");
+        Assert.Equal(8, r.ExitCode);
+        Assert.Contains("PST8012", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains(":2:", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("packages.util.versoin", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Delete_uninstalls_the_bundle_deployments_and_removes_them_from_the_bundle()
+    {
+        // spec/bundle.md § bundle delete.
+        _f.Publish(_repo, "util", "1.0.0");
+        _f.Publish(_repo, "keep", "1.0.0");
+        var bundle = WriteBundle("[packages]\nutil = \"^1\"\nkeep = \"^1\"\n");
+        _f.Packster.Ok("bundle", "install", bundle, "--location", "dev");
+        var part = WriteBundle("[packages]\nutil = \"^1\"\n");
+
+        var output = _f.Packster.Ok("bundle", "delete", part, "--location", "dev");
+        Assert.Contains("uninstalled util 1.0.0", output, StringComparison.Ordinal);
+        Assert.Equal(["keep"], _f.List().EnumerateArray().Select(d => d.GetProperty("id").GetString()));
+        var remaining = _f.Lockfile().GetProperty("bundle").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(["keep"], remaining);
+    }
+}

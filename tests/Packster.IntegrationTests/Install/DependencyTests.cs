@@ -1,0 +1,162 @@
+namespace Packster.IntegrationTests.Install;
+
+/// <summary>
+/// <c>[dependencies]</c> through <c>packster install</c> (spec/sources.md § install by id: dependency order, cycles,
+/// side-by-side versions, whole graph resolved before anything is installed).
+/// </summary>
+public sealed class DependencyTests : IDisposable
+{
+    /// <summary>An install handler that fails unless lib's shim is already deployed and runnable in the location.</summary>
+    private const string RequiresLib = """
+        #!/bin/sh
+        set -e
+        "$PACKSTER_LOCATION_PATH/shims/libtool" > lib-output.txt
+        """;
+
+    private readonly SourceFixture _f = new();
+    private readonly string _repo;
+
+    public DependencyTests() => _repo = _f.AddFolderSource("local");
+
+    public void Dispose() => _f.Dispose();
+
+    private void PublishLib(string version) =>
+        _f.Publish(_repo, "lib", version, "[shims]\nlibtool = \"bin/libtool\"", ("bin/libtool", $"#!/bin/sh\necho libtool {version}\n"));
+
+    [Fact]
+    public void Dependencies_are_installed_first_and_are_usable_by_the_dependents_install_handler()
+    {
+        // spec/sources.md § install by id: dependencies are installed (committed, shims written) before the package.
+        PublishLib("1.0.0");
+        PublishLib("1.3.0");
+        PublishLib("2.0.0");
+        _f.Publish(_repo, "app", "1.0.0", "[dependencies]\nlib = \"^1.0\"\n[handlers]\ninstall = \"install.sh\"", ("install.sh", RequiresLib));
+
+        var result = _f.Install("app");
+        Assert.Equal("installed", result.GetProperty("status").GetString());
+        var deps = result.GetProperty("dependencies");
+        Assert.Equal(1, deps.GetArrayLength());
+        Assert.Equal("lib", deps[0].GetProperty("id").GetString());
+        Assert.Equal("1.3.0", deps[0].GetProperty("version").GetString());
+        Assert.Equal("installed", deps[0].GetProperty("status").GetString());
+        var output = File.ReadAllText(Path.Combine(result.GetProperty("path").GetString()!, "lib-output.txt"));
+        Assert.Equal("libtool 1.3.0", output.Trim());
+
+        var again = _f.Install("app");
+        Assert.Equal("unchanged", again.GetProperty("status").GetString());
+        Assert.Equal("unchanged", again.GetProperty("dependencies")[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void A_deployed_version_satisfying_the_range_is_reused_side_by_side_with_others()
+    {
+        // spec/sources.md § install by id: a requirement met by a deployment in the location is not reinstalled.
+        PublishLib("1.0.0");
+        _f.Install("lib@1.0.0");
+        PublishLib("1.5.0");
+        _f.Publish(_repo, "app", "1.0.0", "[dependencies]\nlib = \"^1.0\"");
+        _f.Publish(_repo, "modern", "1.0.0", "[dependencies]\nlib = \"^1.5\"");
+
+        var app = _f.Install("app");
+        var dep = app.GetProperty("dependencies")[0];
+        Assert.Equal("1.0.0", dep.GetProperty("version").GetString());
+        Assert.Equal("unchanged", dep.GetProperty("status").GetString());
+
+        var modern = _f.Install("modern");
+        Assert.Equal("1.5.0", modern.GetProperty("dependencies")[0].GetProperty("version").GetString());
+        Assert.Equal("installed", modern.GetProperty("dependencies")[0].GetProperty("status").GetString());
+
+        var libs = _f.List().EnumerateArray().Where(d => d.GetProperty("id").GetString() == "lib")
+            .ToDictionary(d => d.GetProperty("version").GetString()!, d => d.GetProperty("active").GetBoolean());
+        Assert.Equal(2, libs.Count);
+        Assert.True(libs["1.5.0"]);
+        Assert.False(libs["1.0.0"]);
+    }
+
+    [Fact]
+    public void A_dependency_lower_than_the_active_version_installs_without_taking_over()
+    {
+        // spec/sources.md § install by id step 3: activation follows the installer's rule (highest version active).
+        PublishLib("1.0.0");
+        PublishLib("2.0.0");
+        _f.Install("lib@2.0.0");
+        _f.Publish(_repo, "legacy", "1.0.0", "[dependencies]\nlib = \"^1.0\"");
+
+        var dep = _f.Install("legacy").GetProperty("dependencies")[0];
+        Assert.Equal("1.0.0", dep.GetProperty("version").GetString());
+        Assert.Equal("installed", dep.GetProperty("status").GetString());
+        Assert.False(dep.GetProperty("active").GetBoolean());
+        var active = _f.List().EnumerateArray().Single(d => d.GetProperty("id").GetString() == "lib" && d.GetProperty("active").GetBoolean());
+        Assert.Equal("2.0.0", active.GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public void Transitive_dependencies_come_in_topological_order()
+    {
+        // spec/sources.md § install by id: every package after all of its own dependencies.
+        PublishLib("1.0.0");
+        _f.Publish(_repo, "mid", "1.0.0", "[dependencies]\nlib = \"1.0.0\"");
+        _f.Publish(_repo, "top", "1.0.0", "[dependencies]\nmid = \"^1\"\nlib = \"^1\"");
+        var result = _f.Install("top");
+        var order = result.GetProperty("dependencies").EnumerateArray().Select(d => d.GetProperty("id").GetString()).ToList();
+        Assert.Equal(["lib", "mid"], order);
+        Assert.Equal(3, _f.List().GetArrayLength());
+    }
+
+    [Fact]
+    public void A_cycle_is_an_error_naming_it_and_nothing_is_installed()
+    {
+        // spec/sources.md § cycles / spec/errors.md PST8010.
+        _f.Publish(_repo, "a", "1.0.0", "[dependencies]\nb = \"^1\"");
+        _f.Publish(_repo, "b", "1.0.0", "[dependencies]\nc = \"^1\"");
+        _f.Publish(_repo, "c", "1.0.0", "[dependencies]\nb = \"^1\"");
+        var before = _f.Snapshot();
+
+        var r = _f.Run("install", "a", "--location", "dev");
+        Assert.Equal(8, r.ExitCode);
+        Assert.Contains("PST8010", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("b -> c -> b", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+
+        _f.Publish(_repo, "self", "1.0.0", "[dependencies]\nx = \"^1\"");
+        _f.Publish(_repo, "x", "1.0.0", "[dependencies]\nself = \"^1\"");
+        var direct = _f.Run("install", "self", "--location", "dev");
+        Assert.Equal(8, direct.ExitCode);
+        Assert.Contains("self -> x -> self", direct.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+    }
+
+    [Fact]
+    public void A_missing_dependency_deep_in_the_graph_fails_before_anything_is_installed()
+    {
+        // spec/sources.md § install by id: the whole graph is resolved before the first install.
+        PublishLib("1.0.0");
+        _f.Publish(_repo, "mid", "1.0.0", "[dependencies]\nlib = \"^1\"\nghost = \"^3\"");
+        _f.Publish(_repo, "app", "1.0.0", "[dependencies]\nlib = \"^1\"\nmid = \"^1\"");
+        var before = _f.Snapshot();
+
+        var r = _f.Run("install", "app", "--location", "dev");
+        Assert.Equal(8, r.ExitCode);
+        Assert.Contains("mid 1.0.0 depends on ghost@^3", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+        Assert.Equal(0, _f.List().GetArrayLength());
+    }
+
+    [Fact]
+    public void Install_bundle_entries_join_the_location_bundle_with_their_resolution()
+    {
+        // spec/bundle.md § install-bundle: entries of an installed package are installed and recorded in the bundle.
+        PublishLib("1.2.0");
+        _f.Publish(_repo, "stack", "1.0.0", "[install-bundle]\nlib = { version = \"^1.0\", parameters = {} }");
+        var result = _f.Install("stack");
+        var brought = result.GetProperty("bundle");
+        Assert.Equal(1, brought.GetArrayLength());
+        Assert.Equal("lib", brought[0].GetProperty("id").GetString());
+
+        var bundle = _f.Lockfile().GetProperty("bundle");
+        var lib = bundle.GetProperty("lib");
+        Assert.Equal("^1.0", lib.GetProperty("range").GetString());
+        Assert.Equal(brought[0].GetProperty("deployment").GetString(), lib.GetProperty("resolved").GetProperty("deployment").GetString());
+        Assert.Equal(brought[0].GetProperty("package").GetString(), lib.GetProperty("resolved").GetProperty("package").GetString());
+    }
+}
