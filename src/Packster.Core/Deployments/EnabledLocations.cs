@@ -34,7 +34,7 @@ public sealed class EnabledLocations
     public void Add(Location location)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        Packster.Locations.AtomicFile.Write(Path.Combine(Directory, location.Id.Value), System.Text.Encoding.UTF8.GetBytes(location.Path + "\n"));
+        AtomicFile.Write(Path.Combine(Directory, location.Id.Value), System.Text.Encoding.UTF8.GetBytes(location.Path + "\n"));
     }
 
     public bool Remove(Location location)

@@ -47,7 +47,7 @@ public static class LocationActivation
         ShimWriter.WriteAll(location.ShimsDirectory, shims, ShimPlatforms.Current);
         ActivationScripts.Write(location.Path, spec);
         PersistentActivation.Write(location, spec.Env);
-        Packster.Locations.AtomicFile.Write(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
+        AtomicFile.Write(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
     }
 
     /// <summary>What activating <paramref name="location"/> means: its shims folder first on PATH and its active deployments' env.</summary>

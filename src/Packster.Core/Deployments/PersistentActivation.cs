@@ -22,8 +22,8 @@ public static class PersistentActivation
     public static void Write(Location location, IReadOnlyDictionary<string, string> env)
     {
         Directory.CreateDirectory(location.ActivateDirectory);
-        Packster.Locations.AtomicFile.Write(PosixPath(location), Encoding.UTF8.GetBytes(RenderPosix(location.Id.Value, location.ShimsDirectory, env)));
-        Packster.Locations.AtomicFile.Write(FishPath(location), Encoding.UTF8.GetBytes(RenderFish(location.Id.Value, location.ShimsDirectory, env)));
+        AtomicFile.Write(PosixPath(location), Encoding.UTF8.GetBytes(RenderPosix(location.Id.Value, location.ShimsDirectory, env)));
+        AtomicFile.Write(FishPath(location), Encoding.UTF8.GetBytes(RenderFish(location.Id.Value, location.ShimsDirectory, env)));
     }
 
     public static string RenderPosix(string locationId, string shimsDir, IReadOnlyDictionary<string, string> env)

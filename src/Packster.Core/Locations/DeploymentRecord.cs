@@ -39,7 +39,7 @@ public sealed record DeploymentRecord(
             Package = Package.FileName,
             Sha256 = PackageSha256.Hex,
             Deployment = Deployment.Hex,
-            Parameters = CanonicalJson.Sorted(Parameters),
+            Parameters = SortedJson.Sorted(Parameters),
             Files = [.. Files.OrderBy(f => f.Path, StringComparer.Ordinal).Select(f => new FileDto
             {
                 Path = f.Path,

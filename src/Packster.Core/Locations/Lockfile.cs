@@ -47,7 +47,7 @@ public static class Lockfile
             Bundle = state.Bundle.ToDictionary(kv => kv.Key.Value, kv => new BundleRequirementDto
             {
                 Range = kv.Value.Range,
-                Parameters = kv.Value.Parameters is { } p ? CanonicalJson.Sorted(p) : null,
+                Parameters = kv.Value.Parameters is { } p ? SortedJson.Sorted(p) : null,
                 Resolved = kv.Value.Resolved is { } r ? new ResolvedDto { Package = r.Package.FileName, Deployment = r.Deployment.Hex } : null,
             }),
             Deployments = state.Deployments
@@ -62,7 +62,7 @@ public static class Lockfile
                     Sha256 = d.PackageSha256.Hex,
                     Deployment = d.Hash.Hex,
                     Path = d.RelativePath,
-                    Parameters = CanonicalJson.Sorted(d.Parameters),
+                    Parameters = SortedJson.Sorted(d.Parameters),
                     InstalledAt = d.InstalledAt?.ToUniversalTime().ToString(TimeFormat, CultureInfo.InvariantCulture),
                     Active = d.Active,
                     Pinned = d.Pinned,

@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace Packster.Locations;
 
-/// <summary>Copies JSON with object keys sorted (ordinal), so parameters are written the same way every time.</summary>
-internal static class CanonicalJson
+/// <summary>Copies JSON with object keys sorted (ordinal) for readable, stable files; the hashed form is Deployments.CanonicalJson.</summary>
+internal static class SortedJson
 {
     public static JsonObject Sorted(JsonObject obj)
     {

@@ -1,4 +1,7 @@
-namespace Packster.Locations;
+using System.Text;
+using Packster.Locations;
+
+namespace Packster;
 
 /// <summary>
 /// Replaces a file so that a crash at any moment leaves either the old or the new content, never a mix: write a temp
@@ -9,7 +12,12 @@ public static class AtomicFile
     /// <summary>Temp files are named <c>{file name}.{random}.tmp</c>; recovery removes leftovers of that shape.</summary>
     public const string TempSuffix = ".tmp";
 
-    public static void Write(string path, ReadOnlySpan<byte> content)
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Writes <paramref name="text"/> as UTF-8 without a BOM; <paramref name="mode"/> (POSIX) is set before the rename.</summary>
+    public static void WriteAllText(string path, string text, UnixFileMode? mode = null) => Write(path, Utf8.GetBytes(text), mode);
+
+    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temp = Path.Combine(dir, $"{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
@@ -20,6 +28,7 @@ public static class AtomicFile
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
+            if (mode is { } m && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, m);
             CrashPoint.Hit("atomic-write.before-rename");
             File.Move(temp, path, overwrite: true);
         }
