@@ -28,20 +28,25 @@ public static class ShimName
         }
     }
 
+    /// <summary>What is wrong with <paramref name="name"/> as a shim name, or null when it is valid. The manifest uses the same rules.</summary>
+    public static string? Problem(string? name) => Why(name);
+
     private static string? Why(string? name)
     {
         if (string.IsNullOrEmpty(name)) return "it is empty";
         if (name.Length > MaxLength) return $"it is longer than {MaxLength} characters";
-        if (name is "." or "..") return "'.' and '..' are not file names";
+        if (name is "." or "..") return "it must be a file name, not '.' or '..'";
         foreach (var c in name)
         {
             if (char.IsControl(c)) return "it contains a control character";
-            if (c is '/' or '\\') return "it contains a path separator";
-            if (c is '<' or '>' or ':' or '"' or '|' or '?' or '*') return $"character '{c}' is not allowed in Windows file names";
+            if (c is '/' or '\\') return "it must be one path component (no '/' or '\\')";
+            if (c is '<' or '>' or ':' or '"' or '|' or '?' or '*') return $"character '{c}' is not allowed in file names on Windows";
         }
-        if (name[^1] is '.' or ' ') return "it ends with '.' or a space";
+        if (name.Contains("..", StringComparison.Ordinal)) return "it must not contain '..'";
+        if (name[^1] is '.' or ' ') return "it must not end with '.' or a space";
+        if (char.IsWhiteSpace(name[0])) return "it must not start with a space";
         var stem = name.Split('.')[0].TrimEnd(' ');
-        if (Reserved.Contains(stem)) return $"'{stem}' is a reserved Windows device name";
+        if (Reserved.Contains(stem)) return $"'{stem}' is a reserved device name on Windows";
         return null;
     }
 

@@ -11,12 +11,6 @@ public readonly record struct ShimName : IComparable<ShimName>
 {
     public const int MaxLength = 64;
 
-    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "CON", "PRN", "AUX", "NUL",
-        "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
-        "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
-    };
 
     private readonly string? _value;
 
@@ -37,24 +31,8 @@ public readonly record struct ShimName : IComparable<ShimName>
         return true;
     }
 
-    private static string? Validate(string? text)
-    {
-        if (string.IsNullOrEmpty(text)) return "it is empty";
-        if (text.Length > MaxLength) return $"it is longer than {MaxLength} characters";
-        if (text is "." or "..") return "it must be a file name, not '.' or '..'";
-        foreach (var c in text)
-        {
-            if (char.IsControl(c)) return "it contains a control character";
-            if (c is '/' or '\\') return "it must be one path component (no '/' or '\\')";
-            if (c is ':' or '*' or '?' or '"' or '<' or '>' or '|') return $"character '{c}' is not allowed in file names on Windows";
-        }
-        if (text.Contains("..", StringComparison.Ordinal)) return "it must not contain '..'";
-        if (text[^1] is '.' or ' ') return "it must not end with '.' or a space";
-        if (char.IsWhiteSpace(text[0])) return "it must not start with a space";
-        var stem = text.Split('.')[0];
-        if (Reserved.Contains(stem)) return $"'{stem}' is a reserved device name on Windows";
-        return null;
-    }
+    /// <summary>The rules are the activation layer's (spec/activation.md §1): a shim name must work as a file name on every OS.</summary>
+    private static string? Validate(string? text) => Activation.ShimName.Problem(text);
 
     public int CompareTo(ShimName other) => string.CompareOrdinal(Value, other.Value);
 
