@@ -9,8 +9,7 @@ namespace Packster.Manifest;
 /// </summary>
 public readonly record struct ShimName : IComparable<ShimName>
 {
-    public const int MaxLength = 64;
-
+    public const int MaxLength = Activation.ShimName.MaxLength;
 
     private readonly string? _value;
 
