@@ -6,13 +6,9 @@
 # Usage:
 #   bench/activation.sh [-n N] [--locations DIR_A DIR_B] [--shim NAME] [--target PATH]
 #
-# Where the two locations come from, in this order:
-#   --locations A B   two existing location folders, each with activate/activate.sh and shims/NAME (default NAME: bench-true)
-#   `packster` on PATH  creates two temp locations with `packster location create` and installs nothing; the shim is
-#                       written by the library fixture below (until the CLI can install a sample package with a shim)
-#   otherwise           writes both locations with the Packster.Core library itself, through a throw-away .NET file-based
-#                       app (dotnet run <file>.cs; needs the .NET 10 SDK and this repository; the first build takes ~1 min)
-# The shim and init text are always the library's real output; nothing here re-implements a generator.
+# Without --locations, the script builds packster (Release), packs a one-file package whose shim `bench-true`
+# runs a copy of /bin/true, and installs it into two fresh locations, bench-a and bench-b, with the real CLI.
+# The direct exec it compares against is the same deployed file.
 set -euo pipefail
 
 N=1000
@@ -36,40 +32,27 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/packster-bench-activation.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 INIT="$WORK/init.bash"
 
-write_fixture() {
-  # A .NET 10 file-based app that calls the library: two locations (A, B) with a shim NAME -> TARGET, the registry
-  # entries "bench-a"/"bench-b" under $WORK/data, and the bash init text.
-  mkdir -p "$WORK/fixture"
-  cat > "$WORK/fixture/fixture.cs" <<CS
-#:project $REPO/src/Packster.Core/Packster.Core.csproj
-#:property PublishAot=false
-using Packster.Activation;
-var work = args[0]; var shim = args[1]; var target = args[2];
-var registry = new LocationRegistry(Path.Combine(work, "data"));
-foreach (var id in new[] { "bench-a", "bench-b" })
-{
-    var loc = Path.Combine(work, id);
-    var shims = Path.Combine(loc, "shims");
-    ShimWriter.WriteAll(shims, [new ShimDefinition(shim, target)], ShimPlatforms.Current);
-    ActivationScripts.Write(loc, new ActivationSpec(loc, id, shims, new Dictionary<string, string> { ["BENCH_HOME"] = loc, ["BENCH_PORT"] = "8080" }));
-    registry.Register(id, loc);
-}
-File.WriteAllText(Path.Combine(work, "init.bash"), ShellInit.Render(ActivationShell.Bash));
-CS
-  (cd "$WORK/fixture" && dotnet run fixture.cs -- "$WORK" "$SHIM" "$TARGET" >/dev/null)
-}
-
-if [ -n "$LOC_A" ]; then
-  # Only the init text is needed; the fixture's own registry would point ids at its locations, not at A and B.
-  if command -v packster >/dev/null 2>&1; then packster init bash > "$INIT"; else write_fixture; rm -rf "$WORK/data/registry"; fi
-elif command -v packster >/dev/null 2>&1 && packster init bash > "$INIT" 2>/dev/null && [ -s "$INIT" ]; then
-  # The CLI provides init; the locations still come from the library fixture until `install` can create shims.
-  write_fixture
+if [ -z "$LOC_A" ]; then
+  export PACKSTER_DATA_HOME="$WORK/data" PACKSTER_CONFIG="$WORK/config.toml" PACKSTER_CACHE="$WORK/cache" CI=true
+  echo "building packster (Release)..." >&2
+  dotnet publish "$REPO/src/Packster.Cli" -c Release -o "$WORK/bin" --nologo -v quiet >/dev/null
+  P="$WORK/bin/packster"
+  mkdir -p "$WORK/pkg/bin"
+  cp "$TARGET" "$WORK/pkg/bin/$SHIM"
+  printf 'id = "bench-true"\nversion = "1.0.0"\n[shims]\n%s = "bin/%s"\n[provides]\nenv = { BENCH_HOME = "{deployment}", BENCH_PORT = "8080" }\n' "$SHIM" "$SHIM" \
+    > "$WORK/pkg/packster-manifest.toml"
+  pkg=$("$P" pack "$WORK/pkg" -o "$WORK/dist" 2>/dev/null)
+  for id in bench-a bench-b; do
+    "$P" location create "$WORK/$id" --id "$id" >/dev/null
+    "$P" install-file "$pkg" --location "$id" >/dev/null
+  done
+  "$P" init bash > "$INIT"
   LOC_A=$WORK/bench-a LOC_B=$WORK/bench-b
+  TARGET=$(cd "$LOC_A/deployments"/*/bin && pwd)/$SHIM
+elif command -v packster >/dev/null 2>&1; then
+  packster init bash > "$INIT"
 else
-  echo "building fixture locations with the Packster.Core library (dotnet run)..." >&2
-  write_fixture
-  LOC_A=$WORK/bench-a LOC_B=$WORK/bench-b
+  echo "--locations needs packster on PATH for 'packster init bash'" >&2; exit 2
 fi
 
 for loc in "$LOC_A" "$LOC_B"; do
@@ -78,7 +61,7 @@ done
 [ -x "$LOC_A/shims/$SHIM" ] || { echo "no shim $LOC_A/shims/$SHIM" >&2; exit 1; }
 
 # Everything below runs in one bash process and times with $EPOCHREALTIME (a builtin: no clock process per sample).
-LOC_A=$LOC_A LOC_B=$LOC_B SHIM=$SHIM TARGET=$TARGET N=$N INIT=$INIT PACKSTER_DATA_HOME=$WORK/data bash --norc --noprofile <<'BASH'
+LOC_A=$LOC_A LOC_B=$LOC_B SHIM=$SHIM TARGET=$TARGET N=$N INIT=$INIT PACKSTER_DATA_HOME=${PACKSTER_DATA_HOME:-$WORK/data} bash --norc --noprofile <<'BASH'
 set -u
 
 shim="$LOC_A/shims/$SHIM"
