@@ -21,7 +21,9 @@ internal static class ProgressDisplay
                 var task = ctx.AddTask(description, maxValue: 1);
                 var progress = new Progress<(long Done, long Total)>(p =>
                 {
-                    task.MaxValue = Math.Max(1, p.Total);
+                    // A total of 0 means "unknown" (a download without a size): show bytes and speed, not a percentage.
+                    task.IsIndeterminate = p.Total <= 0;
+                    task.MaxValue = Math.Max(1, p.Total > 0 ? p.Total : p.Done);
                     task.Value = p.Done;
                 });
                 return await work(progress).ConfigureAwait(false);

@@ -42,9 +42,11 @@ internal static class InstallCommand
                 HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
             };
             var loc = context.ResolveLocation(parse.GetValue(location));
-            using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline));
-            var result = await ProgressDisplay.RunAsync(context, "installing", progress =>
-                new PackageInstaller(loc, InstallerDefaults.For(context, progress), supply.Supply).InstallAsync(request, ct)).ConfigureAwait(false);
+            var result = await ProgressDisplay.RunAsync(context, "installing", async progress =>
+            {
+                using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline), progress);
+                return await new PackageInstaller(loc, InstallerDefaults.For(context, progress), supply.Supply).InstallAsync(request, ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
             InstallResultOutput.Write(context, result, parse.GetValue(json));
             return 0;
         });
@@ -59,11 +61,11 @@ internal static class SupplyOptions
 
     public static Option<bool> Offline() => new("--offline") { Description = "Use only package files already in the download cache" };
 
-    public static OpenSupply Open(CliContext context, string? source, bool offline)
+    public static OpenSupply Open(CliContext context, string? source, bool offline, IProgress<(long Done, long Total)>? downloads = null)
     {
         var config = SourceCommand.LoadConfig(context);
         IReadOnlyList<IPackageSource> sources = offline ? [] : SourceFactory.Open(config, SourceCommand.SourceContextFor(context), source);
-        return new OpenSupply(new PackageSupply(sources, new PackageCache(PackageCache.DefaultRoot(context.Environment)), offline));
+        return new OpenSupply(new PackageSupply(sources, new PackageCache(PackageCache.DefaultRoot(context.Environment)) { DownloadProgress = downloads }, offline));
     }
 }
 

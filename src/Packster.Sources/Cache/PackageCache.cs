@@ -14,6 +14,9 @@ public sealed class PackageCache
 
     public string Root { get; }
 
+    /// <summary>Bytes received so far by the download under way (total unknown: reported as 0), for progress bars.</summary>
+    public IProgress<(long Done, long Total)>? DownloadProgress { get; init; }
+
     /// <summary>
     /// <c>PACKSTER_CACHE</c>, else <c>$XDG_CACHE_HOME/packster</c>, else on Windows <c>%LOCALAPPDATA%\packster\cache</c>,
     /// else <c>~/.cache/packster</c>.
@@ -57,7 +60,7 @@ public sealed class PackageCache
         {
             Sha256Digest actual;
             await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            await using (var hashing = new HashingStream(stream))
+            await using (var hashing = new HashingStream(stream, DownloadProgress))
             {
                 await source.FetchAsync(file, hashing, cancellationToken);
                 await hashing.FlushAsync(cancellationToken);
@@ -99,9 +102,10 @@ public sealed class PackageCache
     }
 
     /// <summary>A write-only pass-through that hashes what it forwards, so verifying costs no second read.</summary>
-    private sealed class HashingStream(Stream inner) : Stream
+    private sealed class HashingStream(Stream inner, IProgress<(long Done, long Total)>? progress) : Stream
     {
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private long _written;
 
         public Sha256Digest Digest() => Sha256Digest.FromBytes(_hash.GetHashAndReset());
 
@@ -117,6 +121,7 @@ public sealed class PackageCache
         {
             _hash.AppendData(buffer);
             inner.Write(buffer);
+            Report(buffer.Length);
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -125,7 +130,14 @@ public sealed class PackageCache
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             _hash.AppendData(buffer.Span);
+            Report(buffer.Length);
             return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        private void Report(int count)
+        {
+            _written += count;
+            progress?.Report((_written, 0));
         }
 
         public override void Flush() => inner.Flush();
