@@ -40,6 +40,10 @@ internal static class PacksterApp
             return parse.Invoke(new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
+                // System.CommandLine 2.0.0 handles SIGINT/SIGTERM only when this is set (its default is null, so Ctrl-C
+                // killed packster outright, leaving a running handler and its staging directory behind). Cancellation
+                // stops handlers and rolls back within seconds; the limit is only a backstop for a stuck rollback.
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
                 Output = context.Out,
                 Error = context.Err,
             });
