@@ -79,8 +79,7 @@ public sealed class Uninstaller
         Directory.CreateDirectory(_location.LogsDirectory);
         var logPath = Path.Combine(_location.LogsDirectory, $"{entry.Id}-{entry.Version}-{entry.Hash.Hex[..12]}-uninstall.log");
         var parametersFile = Path.Combine(_location.StagingDirectory, $"{entry.Hash.Hex}.parameters.json");
-        Directory.CreateDirectory(_location.StagingDirectory);
-        await File.WriteAllTextAsync(parametersFile, deployed.Parameters.Canonical, ct).ConfigureAwait(false);
+        // HandlerEnvironment.Build creates the file owner-only; writing it here first would leave it world-readable.
         try
         {
             var context = new HandlerContext(HandlerAction.Uninstall, entry.Id, entry.Version, deployed.Path, _location.Path, deployed.Parameters.Json);

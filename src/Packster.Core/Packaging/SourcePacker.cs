@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Packster.Deployments;
 using Packster.Handlers;
+using Packster.Locations;
 
 namespace Packster.Packaging;
 
@@ -32,12 +33,11 @@ public sealed class SourcePacker
             var plan = _options.Executors.Plan(specs, HandlerAction.Pack, staging, _options.HandlerTimeout);
             PackStaging.Create(sourceDir, staging, cancellationToken);
             var parameters = EffectiveParameters.Resolve(manifest.Parameters, null);
-            var parametersFile = Path.Combine(staging, ".packster-parameters.json");
+            // Next to the staging copy, not inside it: the handlers must not find it among the package's files.
+            // HandlerEnvironment.Build creates it owner-only.
+            var parametersFile = staging + ".parameters.json";
             var context = new HandlerContext(HandlerAction.Pack, manifest.Id, manifest.Version, staging, null, parameters.Json);
-            var logDir = Path.Combine(Path.GetTempPath(), "packster-logs");
-            Directory.CreateDirectory(logDir);
-            var logPath = Path.Combine(logDir, $"{manifest.Id}-{manifest.Version}-pack.log");
-            await File.WriteAllTextAsync(parametersFile, parameters.Canonical, cancellationToken).ConfigureAwait(false);
+            var logPath = PackLogPath(manifest);
             try
             {
                 var env = HandlerEnvironment.Build(context, parametersFile, _options.BaseEnvironment);
@@ -61,6 +61,18 @@ public sealed class SourcePacker
             Installer.Discard(staging);
         }
     }
+
+    /// <summary>
+    /// <c>&lt;data&gt;/logs/&lt;id&gt;-&lt;version&gt;-pack.log</c> (spec/handlers.md §Logs): a per-user directory that outlives the
+    /// staging copy, rather than a fixed name in the shared system temp directory that another user could pre-create.
+    /// </summary>
+    private string PackLogPath(Manifest.Manifest manifest)
+    {
+        var directory = _options.LogDirectory
+            ?? Path.Combine((_options.BaseEnvironment is { } env ? new PacksterPaths(env, OperatingSystem.IsWindows(), Environment.CurrentDirectory) : PacksterPaths.FromProcess()).DataHome, "logs");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, $"{manifest.Id}-{manifest.Version}-pack.log");
+    }
 }
 
 /// <summary>The outside world a <see cref="SourcePacker"/> talks to.</summary>
@@ -71,4 +83,7 @@ public sealed record SourcePackerOptions
     public ExecutorResolver Executors { get; init; } = ExecutorResolver.ForCurrentProcess();
     public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
     public TimeSpan? HandlerTimeout { get; init; }
+
+    /// <summary>Where pack handler logs go; null: <c>&lt;data&gt;/logs</c> of the base environment (PACKSTER_DATA_HOME, XDG_DATA_HOME, …).</summary>
+    public string? LogDirectory { get; init; }
 }
