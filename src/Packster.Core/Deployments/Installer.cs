@@ -63,11 +63,12 @@ public sealed class Installer
         var decision = DecideActivation(state, package, request, hash, parameters);
         var handlerAction = decision.Replaces is null ? HandlerAction.Install : HandlerAction.Upgrade;
         var staging = _location.CreateStaging();
-        var handlerPlan = PlanHandlers(manifest, handlerAction, staging, request.HandlerTimeout);
 
         string? published = null;
         try
         {
+            // Inside the try: a missing interpreter (PST7002) must not leave the fresh staging directory behind.
+            var handlerPlan = PlanHandlers(manifest, handlerAction, staging, request.HandlerTimeout);
             var extraction = SafeExtractor.Extract(package.Path, staging, ExtractionLimits.Default, _options.ExtractionProgress, cancellationToken);
             CrashPoint.Hit("install.extracted");
 
