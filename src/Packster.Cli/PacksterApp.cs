@@ -37,16 +37,16 @@ internal static class PacksterApp
         }
         try
         {
-            return parse.Invoke(new InvocationConfiguration
+            using var interrupts = new Interrupts();
+            return parse.InvokeAsync(new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
-                // System.CommandLine 2.0.0 handles SIGINT/SIGTERM only when this is set (its default is null, so Ctrl-C
-                // killed packster outright, leaving a running handler and its staging directory behind). Cancellation
-                // stops handlers and rolls back within seconds; the limit is only a backstop for a stuck rollback.
-                ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+                // Signals are handled by Interrupts for the whole run; System.CommandLine would start listening only
+                // after the action first yields, and would end the run with 130 while a rollback is still going.
+                ProcessTerminationTimeout = null,
                 Output = context.Out,
                 Error = context.Err,
-            });
+            }, interrupts.Token).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {
