@@ -37,6 +37,12 @@ public sealed class HandlerWorld : IDisposable
 
     public string Pack(string sourceDir) => F.Pack(sourceDir);
 
+    /// <summary>
+    /// Installs samples/hello, so the location has an active deployment with shims that a failed command must leave
+    /// alone — and so its activation scripts exist: the first command on a freshly created location generates them.
+    /// </summary>
+    public void Seed() => InstallOk(F.PackSample("hello"));
+
     public ProcessResult Install(string package, params string[] args) =>
         Packster.Run(["install-file", package, "--location", "dev", .. args]);
 
@@ -87,7 +93,7 @@ public sealed class HandlerWorld : IDisposable
         var watch = Stopwatch.StartNew();
         while (!File.Exists(path))
         {
-            Assert.False(process.HasExited, $"packster exited ({process.ExitCode}) before {path} appeared");
+            if (process.HasExited) Assert.Fail($"packster exited ({process.ExitCode}) before {path} appeared");
             Assert.True(watch.Elapsed < deadline, $"{path} did not appear within {deadline}");
             Thread.Sleep(20);
         }
