@@ -32,11 +32,14 @@ public sealed class SourcePacker
         {
             var plan = _options.Executors.Plan(specs, HandlerAction.Pack, staging, _options.HandlerTimeout);
             PackStaging.Create(sourceDir, staging, cancellationToken);
-            var parameters = EffectiveParameters.Resolve(manifest.Parameters, null);
+            // Nobody gives parameters to pack: its handlers get the declared defaults. A required parameter without one
+            // is simply absent here; resolving as for an install would refuse to pack such a package at all.
+            var defaults = EffectiveParameters.Resolve(
+                manifest.Parameters.Where(p => p.Value.Default is not null).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), null);
             // Next to the staging copy, not inside it: the handlers must not find it among the package's files.
             // HandlerEnvironment.Build creates it owner-only.
             var parametersFile = staging + ".parameters.json";
-            var context = new HandlerContext(HandlerAction.Pack, manifest.Id, manifest.Version, staging, null, parameters.Json);
+            var context = new HandlerContext(HandlerAction.Pack, manifest.Id, manifest.Version, staging, null, defaults.Json);
             var logPath = PackLogPath(manifest);
             try
             {

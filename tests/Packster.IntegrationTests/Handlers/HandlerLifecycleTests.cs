@@ -211,6 +211,35 @@ public sealed class HandlerLifecycleTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(output));
     }
 
+    [Fact]
+    public void Pack_handlers_get_the_declared_defaults_even_when_a_required_parameter_has_none()
+    {
+        // spec/handlers.md §Environment (pack): nobody gives parameters to pack; a required one without default is absent.
+        var source = _w.Source("packdefaults", """
+            id = "packdefaults"
+            version = "1.0.0"
+
+            [parameters.token]
+            type = "string"
+            required = true
+
+            [parameters.port]
+            type = "integer"
+            default = 8080
+
+            [handlers]
+            pack = "scripts/build.sh"
+
+            """, ("scripts/build.sh", "#!/bin/sh\nset -eu\ncp \"$PACKSTER_PARAMETERS_FILE\" seen.json\nprintf '%s' \"${PACKSTER_PARAM_TOKEN-unset}\" > token.txt\n"));
+
+        var package = _w.Pack(source);
+
+        var deployment = _w.InstallOk(package, "-p", "token=t0k").GetProperty("path").GetString()!;
+        using var seen = JsonDocument.Parse(File.ReadAllText(Path.Combine(deployment, "seen.json")));
+        Assert.Equal("""{"port":8080}""", JsonSerializer.Serialize(seen.RootElement));
+        Assert.Equal("unset", File.ReadAllText(Path.Combine(deployment, "token.txt")));
+    }
+
     /// <summary>Every entry under <paramref name="root"/>: content hash, mode and modification time.</summary>
     private static SortedDictionary<string, string> SourceSnapshot(string root)
     {
