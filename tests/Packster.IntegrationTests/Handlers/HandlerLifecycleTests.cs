@@ -88,6 +88,34 @@ public sealed class HandlerLifecycleTests : IDisposable
         Assert.Equal(new Dictionary<string, bool> { ["1.0.0"] = false, ["2.0.0"] = true }, list);
     }
 
+    [Fact]
+    public void A_failing_upgrade_handler_leaves_the_previous_version_active_and_untouched()
+    {
+        _w.InstallOk(Versioned("1.0.0", withUpgrade: true));
+        var v2 = _w.Pack(_w.Source("up-2-failing", """
+            id = "up"
+            version = "2.0.0"
+
+            [handlers]
+            upgrade = "scripts/upgrade.sh"
+
+            """, ("scripts/upgrade.sh", "#!/bin/sh\necho \"migrating from $PACKSTER_PREVIOUS_VERSION\"\nexit 5\n")));
+        var before = _w.Snapshot();
+
+        var r = _w.Install(v2);
+
+        // §When (upgrade): as for install; the previous deployment is untouched and stays active.
+        Assert.True(r.ExitCode == 7, r.ToString());
+        Assert.Contains("error[PST7000]: upgrade handler scripts/upgrade.sh of up 2.0.0 exited with code 5; see ", r.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"see \S+/logs/up-2\.0\.0-[0-9a-f]{12}-upgrade\.log", r.Stderr);
+        Assert.Contains("[up upgrade] migrating from 1.0.0", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _w.Snapshot());
+        var list = _w.F.List();
+        Assert.Equal(1, list.GetArrayLength());
+        Assert.Equal("1.0.0", list[0].GetProperty("version").GetString());
+        Assert.True(list[0].GetProperty("active").GetBoolean());
+    }
+
     private string Uninstallable(int exitCode) => _w.Pack(_w.Source($"un-{exitCode}", """
         id = "un"
         version = "1.0.0"
