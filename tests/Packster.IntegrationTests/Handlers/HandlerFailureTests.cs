@@ -128,6 +128,54 @@ public sealed partial class HandlerFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_C_during_a_pack_handler_exits_130_and_leaves_no_staging_copy_or_output()
+    {
+        var source = _w.Source("packint", """
+            id = "packint"
+            version = "1.0.0"
+
+            [handlers]
+            pack = "scripts/build.sh"
+
+            """, ("scripts/build.sh", """
+            #!/bin/sh
+            evidence="$PACKSTER_EVIDENCE"
+            echo $$ > "$evidence/pids"
+            printf '%s' "$PWD" > "$evidence/pack-cwd"
+            sleep 1000 &
+            echo $! >> "$evidence/pids"
+            touch "$evidence/started"
+            wait
+
+            """));
+        var output = Path.Combine(_w.Root, "out");
+        Directory.CreateDirectory(output);
+        var info = _w.Packster.StartInfo(["pack", source, "-o", output], new Dictionary<string, string> { ["PACKSTER_EVIDENCE"] = _w.Root });
+
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        HandlerWorld.WaitForFile(_w.Evidence("started"), process, TimeSpan.FromMinutes(2));
+        Signal(process.Id, "INT");
+        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        var err = await stderr;
+        await stdout;
+
+        // spec/handlers.md §When (pack) and §Timeouts: cancelled, nothing written, the staging copy deleted.
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {err}");
+        Assert.Contains("error[PST7003]: pack handler scripts/build.sh of packint 1.0.0 was cancelled", err, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(output));
+        var staging = File.ReadAllText(_w.Evidence("pack-cwd"));
+        Assert.False(Directory.Exists(staging), $"the pack staging copy {staging} was left behind");
+        Assert.False(File.Exists(staging + ".parameters.json"), "the pack parameters file was left behind");
+        Assert.All(_w.Pids("pids"), pid => Assert.False(HandlerWorld.IsRunning(pid), $"process {pid} outlived its handler"));
+    }
+
+    [Fact]
     public void A_missing_interpreter_is_reported_before_anything_is_extracted()
     {
         var package = _w.Pack(_w.Source("nointerp", Manifest("nointerp", "{ script = \"scripts/install.sh\", executor = [\"no-such-interpreter\"] }"),
