@@ -174,6 +174,32 @@ public sealed class HandlerLifecycleTests : IDisposable
         Assert.Equal("present uninstall x\npresent uninstall x\n", File.ReadAllText(_w.Evidence("uninstall-saw")));
     }
 
+    [Fact]
+    public void Force_removes_a_deployment_whose_uninstall_handler_cannot_run_here()
+    {
+        // §Rollback contract: --force removes it anyway, whatever the handler failure (here PST7006: a .cmd off Windows).
+        if (OperatingSystem.IsWindows()) return;
+        var path = _w.InstallOk(_w.Pack(_w.Source("wincmd", """
+            id = "wincmd"
+            version = "1.0.0"
+
+            [handlers]
+            uninstall = "scripts/uninstall.cmd"
+
+            """, ("scripts/uninstall.cmd", "@echo off\r\necho bye\r\n")))).GetProperty("path").GetString()!;
+
+        var refused = _w.Packster.Run("uninstall", "wincmd", "--location", "dev");
+        Assert.True(refused.ExitCode == 7, refused.ToString());
+        Assert.Contains("PST7006", refused.Stderr, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(path));
+
+        var forced = _w.Packster.Run("uninstall", "wincmd", "--location", "dev", "--force");
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Contains("warning: handler scripts/uninstall.cmd is a Windows batch file", forced.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(path));
+        Assert.Equal(0, _w.F.List().GetArrayLength());
+    }
+
     private const string PackManifest = """
         id = "packit"
         version = "1.0.0"
