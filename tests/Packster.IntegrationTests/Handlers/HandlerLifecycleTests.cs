@@ -68,6 +68,8 @@ public sealed class HandlerLifecycleTests : IDisposable
         var v1Path = v1.GetProperty("path").GetString()!;
         var first = File.ReadAllLines(Path.Combine(v1Path, "ran-install.txt"));
         Assert.Equal(["install", "-", "-"], first[..3]);
+        Assert.StartsWith(_w.StagingDirectory + "/", first[3], StringComparison.Ordinal);
+        Assert.Equal(v1Path, first[4]);
 
         var v2 = _w.InstallOk(Versioned("2.0.0", withUpgrade));
         var v2Path = v2.GetProperty("path").GetString()!;
