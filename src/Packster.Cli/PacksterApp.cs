@@ -37,12 +37,16 @@ internal static class PacksterApp
         }
         try
         {
-            return parse.Invoke(new InvocationConfiguration
+            using var interrupts = new Interrupts();
+            return parse.InvokeAsync(new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
+                // Signals are handled by Interrupts for the whole run; System.CommandLine would start listening only
+                // after the action first yields, and would end the run with 130 while a rollback is still going.
+                ProcessTerminationTimeout = null,
                 Output = context.Out,
                 Error = context.Err,
-            });
+            }, interrupts.Token).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {

@@ -63,11 +63,12 @@ public sealed class Installer
         var decision = DecideActivation(state, package, request, hash, parameters);
         var handlerAction = decision.Replaces is null ? HandlerAction.Install : HandlerAction.Upgrade;
         var staging = _location.CreateStaging();
-        var handlerPlan = PlanHandlers(manifest, handlerAction, staging, request.HandlerTimeout);
 
         string? published = null;
         try
         {
+            // Inside the try: a missing interpreter (PST7002) must not leave the fresh staging directory behind.
+            var handlerPlan = PlanHandlers(manifest, handlerAction, staging, request.HandlerTimeout);
             var extraction = SafeExtractor.Extract(package.Path, staging, ExtractionLimits.Default, _options.ExtractionProgress, cancellationToken);
             CrashPoint.Hit("install.extracted");
 
@@ -76,7 +77,7 @@ public sealed class Installer
                 var previous = decision.Replaces;
                 var context = new HandlerContext(handlerAction, manifest.Id, manifest.Version, staging, _location.Path, parameters.Json,
                     previous?.Version, previous is null ? null : _location.DeploymentDirectory(previous.Hash));
-                await RunHandlersAsync(handlerPlan, context, hash, finalPath, parameters, cancellationToken).ConfigureAwait(false);
+                await RunHandlersAsync(handlerPlan, context, hash, finalPath, cancellationToken).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
             CrashPoint.Hit("install.handlers-done");
@@ -191,12 +192,12 @@ public sealed class Installer
         return _options.Executors.Plan(specs, action, root, timeout);
     }
 
-    private async Task RunHandlersAsync(HandlerPlan plan, HandlerContext context, Sha256Digest hash, string finalPath, EffectiveParameters parameters, CancellationToken ct)
+    private async Task RunHandlersAsync(HandlerPlan plan, HandlerContext context, Sha256Digest hash, string finalPath, CancellationToken ct)
     {
         Directory.CreateDirectory(_location.LogsDirectory);
         var logPath = Path.Combine(_location.LogsDirectory, $"{context.PackageId}-{context.PackageVersion}-{hash.Hex[..12]}-{context.Action.ToName()}.log");
+        // HandlerEnvironment.Build creates the file owner-only; writing it here first would leave it world-readable.
         var parametersFile = Path.Combine(_location.StagingDirectory, $"{hash.Hex}.parameters.json");
-        await File.WriteAllTextAsync(parametersFile, parameters.Canonical, ct).ConfigureAwait(false);
         try
         {
             var env = new Dictionary<string, string>(HandlerEnvironment.Build(context, parametersFile, _options.BaseEnvironment), StringComparer.Ordinal)
@@ -297,7 +298,7 @@ public sealed record InstallerOptions
 public static class HandlerEnvironmentExtras
 {
     /// <summary>Where the deployment will live once installed (handlers run in staging, before the rename).</summary>
-    public const string FinalDeploymentPath = "PACKSTER_DEPLOYMENT_FINAL_PATH";
+    public const string FinalDeploymentPath = HandlerEnvironment.DeploymentFinalPath;
 }
 
 /// <summary>Maps the manifest's handler table onto the runner's handler specs.</summary>

@@ -34,7 +34,9 @@ public sealed class Uninstaller
             var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Uninstall, path, handlerTimeout);
             if (!plan.IsEmpty) await RunAsync(plan, deployed, cancellationToken).ConfigureAwait(false);
         }
-        catch (PacksterException e) when (force && e.Code is ErrorCode.HandlerFailed or ErrorCode.HandlerTimedOut or ErrorCode.HandlerExecutorMissing)
+        // --force is the way out for every handler failure (a missing script, a .cmd off Windows, an interpreter
+        // that is gone): otherwise such a deployment could never be removed. Not for Ctrl-C, which aborts.
+        catch (PacksterException e) when (force && IsHandlerFailure(e.Code))
         {
             _options.Messages.WriteLine($"warning: {e.Message}; removing anyway (--force)");
         }
@@ -58,6 +60,8 @@ public sealed class Uninstaller
         return entry;
     }
 
+    private static bool IsHandlerFailure(ErrorCode code) => (int)code / 1000 == 7 && code != ErrorCode.HandlerCancelled;
+
     /// <summary>The highest remaining version of the package becomes active, when its claims are free.</summary>
     private void PromoteSuccessor(LocationState state, DeploymentEntry removed)
     {
@@ -79,8 +83,7 @@ public sealed class Uninstaller
         Directory.CreateDirectory(_location.LogsDirectory);
         var logPath = Path.Combine(_location.LogsDirectory, $"{entry.Id}-{entry.Version}-{entry.Hash.Hex[..12]}-uninstall.log");
         var parametersFile = Path.Combine(_location.StagingDirectory, $"{entry.Hash.Hex}.parameters.json");
-        Directory.CreateDirectory(_location.StagingDirectory);
-        await File.WriteAllTextAsync(parametersFile, deployed.Parameters.Canonical, ct).ConfigureAwait(false);
+        // HandlerEnvironment.Build creates the file owner-only; writing it here first would leave it world-readable.
         try
         {
             var context = new HandlerContext(HandlerAction.Uninstall, entry.Id, entry.Version, deployed.Path, _location.Path, deployed.Parameters.Json);

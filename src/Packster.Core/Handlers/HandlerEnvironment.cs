@@ -21,7 +21,10 @@ public static class HandlerEnvironment
     public const string PreviousVersion = "PACKSTER_PREVIOUS_VERSION";
     public const string PreviousPath = "PACKSTER_PREVIOUS_PATH";
 
-    private static readonly string[] OwnVariables = [Action, PackageId, PackageVersion, DeploymentPath, LocationPath, ParametersFile, PreviousVersion, PreviousPath];
+    /// <summary>Install/upgrade only (set by the installer): where the staging directory will be renamed to.</summary>
+    public const string DeploymentFinalPath = "PACKSTER_DEPLOYMENT_FINAL_PATH";
+
+    private static readonly string[] OwnVariables = [Action, PackageId, PackageVersion, DeploymentPath, DeploymentFinalPath, LocationPath, ParametersFile, PreviousVersion, PreviousPath];
 
     /// <summary>
     /// Writes the effective parameters as JSON to <paramref name="parametersFile"/> (owner-only on POSIX) and returns

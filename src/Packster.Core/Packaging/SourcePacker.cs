@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Packster.Deployments;
 using Packster.Handlers;
+using Packster.Locations;
 
 namespace Packster.Packaging;
 
@@ -35,13 +36,15 @@ public sealed class SourcePacker
             var executors = packEnvironment is null ? _options.Executors : new ExecutorResolver(ExecutableSearch.ForEnvironment(packEnvironment.Variables));
             var plan = executors.Plan(specs, HandlerAction.Pack, staging, _options.HandlerTimeout);
             PackStaging.Create(sourceDir, staging, cancellationToken);
-            var parameters = EffectiveParameters.Resolve(manifest.Parameters, null);
-            var parametersFile = Path.Combine(staging, ".packster-parameters.json");
-            var context = new HandlerContext(HandlerAction.Pack, manifest.Id, manifest.Version, staging, null, parameters.Json);
-            var logDir = Path.Combine(Path.GetTempPath(), "packster-logs");
-            Directory.CreateDirectory(logDir);
-            var logPath = Path.Combine(logDir, $"{manifest.Id}-{manifest.Version}-pack.log");
-            await File.WriteAllTextAsync(parametersFile, parameters.Canonical, cancellationToken).ConfigureAwait(false);
+            // Nobody gives parameters to pack: its handlers get the declared defaults. A required parameter without one
+            // is simply absent here; resolving as for an install would refuse to pack such a package at all.
+            var defaults = EffectiveParameters.Resolve(
+                manifest.Parameters.Where(p => p.Value.Default is not null).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), null);
+            // Next to the staging copy, not inside it: the handlers must not find it among the package's files.
+            // HandlerEnvironment.Build creates it owner-only.
+            var parametersFile = staging + ".parameters.json";
+            var context = new HandlerContext(HandlerAction.Pack, manifest.Id, manifest.Version, staging, null, defaults.Json);
+            var logPath = PackLogPath(manifest);
             try
             {
                 var env = HandlerEnvironment.Build(context, parametersFile, packEnvironment?.Variables ?? _options.BaseEnvironment);
@@ -66,6 +69,18 @@ public sealed class SourcePacker
             packEnvironment?.Dispose();
             Installer.Discard(staging);
         }
+    }
+
+    /// <summary>
+    /// <c>&lt;data&gt;/logs/&lt;id&gt;-&lt;version&gt;-pack.log</c> (spec/handlers.md §Logs): a per-user directory that outlives the
+    /// staging copy, rather than a fixed name in the shared system temp directory that another user could pre-create.
+    /// </summary>
+    private string PackLogPath(Manifest.Manifest manifest)
+    {
+        var directory = _options.LogDirectory
+            ?? Path.Combine((_options.BaseEnvironment is { } env ? new PacksterPaths(env, OperatingSystem.IsWindows(), Environment.CurrentDirectory) : PacksterPaths.FromProcess()).DataHome, "logs");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, $"{manifest.Id}-{manifest.Version}-pack.log");
     }
 
     /// <summary>
@@ -122,4 +137,7 @@ public sealed record SourcePackerOptions
 
     /// <summary>Installs a manifest's <c>[pack-location]</c> requirements and returns the environment to pack in (see spec/sources.md § pack-location).</summary>
     public Func<Manifest.Manifest, CancellationToken, Task<PackEnvironment>>? PackEnvironment { get; init; }
+
+    /// <summary>Where pack handler logs go; null: <c>&lt;data&gt;/logs</c> of the base environment (PACKSTER_DATA_HOME, XDG_DATA_HOME, …).</summary>
+    public string? LogDirectory { get; init; }
 }

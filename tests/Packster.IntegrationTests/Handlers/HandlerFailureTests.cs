@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Packster.IntegrationTests.Handlers;
+
+/// <summary>
+/// spec/handlers.md §Rollback contract, §Timeouts, §Processes, §Logs: a failing, hanging or cancelled install
+/// handler leaves the location as it was (its log aside), no staging directory and no process behind.
+/// </summary>
+public sealed partial class HandlerFailureTests : IDisposable
+{
+    private readonly HandlerWorld _w = new();
+
+    public void Dispose() => _w.Dispose();
+
+    private static string Manifest(string id, string install) => $"""
+        id = "{id}"
+        version = "1.0.0"
+
+        [handlers]
+        install = {install}
+
+        """;
+
+    /// <summary>Records its pid and a background child's pid (which keeps the output open) next to the location.</summary>
+    private const string Prologue = """
+        #!/bin/sh
+        pids="$PACKSTER_LOCATION_PATH/../pids"
+        echo $$ > "$pids"
+        sleep 1000 &
+        echo $! >> "$pids"
+
+        """;
+
+    [Fact]
+    public void A_failing_install_handler_exits_7_names_itself_and_its_log_and_rolls_back()
+    {
+        var package = _w.Pack(_w.Source("fail", Manifest("fail", "\"scripts/install.sh\""), ("scripts/install.sh", Prologue + """
+            echo "building step 1"
+            echo "boom on stderr" >&2
+            exit 3
+            """)));
+        _w.Seed();
+        var before = _w.Snapshot();
+
+        var r = _w.Install(package);
+
+        // spec/errors.md PST7000 (exit 7): names the handler, the package, the exit code and the log.
+        Assert.True(r.ExitCode == 7, r.ToString());
+        Assert.Contains("error[PST7000]: install handler scripts/install.sh of fail 1.0.0 exited with code 3; see ", r.Stderr, StringComparison.Ordinal);
+        var log = LogPath(r.Stderr);
+        // §Logs: <location>/logs/<id>-<version>-<hash12>-<action>.log survives the rollback and holds the output.
+        Assert.Matches(@"/logs/fail-1\.0\.0-[0-9a-f]{12}-install\.log$", log);
+        Assert.StartsWith(Path.Combine(_w.F.LocationPath, "logs") + "/", log, StringComparison.Ordinal);
+        var text = File.ReadAllText(log);
+        Assert.Contains("building step 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("boom on stderr\n", text, StringComparison.Ordinal);
+        Assert.Contains("<== exited with code 3", text, StringComparison.Ordinal);
+        // §Running: output streams to stderr prefixed with [<id> <action>].
+        Assert.Contains("[fail install] building step 1\n", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("[fail install] boom on stderr\n", r.Stderr, StringComparison.Ordinal);
+        // §Rollback contract: the location is as it was; no staging left.
+        Assert.Equal(before, _w.Snapshot());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_w.StagingDirectory));
+        // §Processes: the background job it forgot was killed with it.
+        Assert.All(_w.Pids("pids"), pid => Assert.False(HandlerWorld.IsRunning(pid), $"process {pid} outlived its handler"));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_hanging_install_handler_is_stopped_at_its_limit_with_all_its_processes(bool limitInManifest)
+    {
+        var install = limitInManifest ? "{ script = \"scripts/install.sh\", timeout = \"2s\" }" : "\"scripts/install.sh\"";
+        // A grandchild whose parent exits at once ((…&) orphans it) is only found through the process group.
+        var package = _w.Pack(_w.Source("hang", Manifest("hang", install), ("scripts/install.sh", Prologue + """
+            (sleep 1000 & echo $! >> "$pids")
+            echo "hanging"
+            sleep 1000
+            """)));
+        _w.Seed();
+        var before = _w.Snapshot();
+
+        var r = limitInManifest ? _w.Install(package) : _w.Install(package, "--handler-timeout", "2s");
+
+        // §Timeouts: PST7001, exit 7, names the limit and the log.
+        Assert.True(r.ExitCode == 7, r.ToString());
+        Assert.Contains("error[PST7001]: install handler scripts/install.sh of hang 1.0.0 did not finish within 2s and was stopped with all its processes; see ", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("<== timed out after", File.ReadAllText(LogPath(r.Stderr)), StringComparison.Ordinal);
+        Assert.Equal(before, _w.Snapshot());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_w.StagingDirectory));
+        var pids = _w.Pids("pids");
+        Assert.Equal(3, pids.Count);
+        Assert.All(pids, pid => Assert.False(HandlerWorld.IsRunning(pid), $"process {pid} outlived its handler"));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_during_a_handler_exits_130_rolls_back_and_leaves_no_process()
+    {
+        var package = _w.Pack(_w.Source("interrupted", Manifest("interrupted", "\"scripts/install.sh\""), ("scripts/install.sh", Prologue + """
+            touch "$PACKSTER_LOCATION_PATH/../started"
+            sleep 1000
+            """)));
+        _w.Seed();
+        var before = _w.Snapshot();
+
+        using var process = Process.Start(_w.Packster.StartInfo(["install-file", package, "--location", "dev"]))!;
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        HandlerWorld.WaitForFile(_w.Evidence("started"), process, TimeSpan.FromMinutes(2));
+        Signal(process.Id, "INT");
+        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        var err = await stderr;
+        await stdout;
+
+        // spec/handlers.md §Timeouts: Ctrl-C stops the handler the same way and reports PST7003 (exit 130).
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {err}");
+        Assert.Contains("error[PST7003]: install handler scripts/install.sh of interrupted 1.0.0 was cancelled", err, StringComparison.Ordinal);
+        Assert.Equal(before, _w.Snapshot());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_w.StagingDirectory));
+        var pids = _w.Pids("pids");
+        Assert.Equal(2, pids.Count);
+        Assert.All(pids, pid => Assert.False(HandlerWorld.IsRunning(pid), $"process {pid} outlived its handler"));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_during_a_pack_handler_exits_130_and_leaves_no_staging_copy_or_output()
+    {
+        var source = _w.Source("packint", """
+            id = "packint"
+            version = "1.0.0"
+
+            [handlers]
+            pack = "scripts/build.sh"
+
+            """, ("scripts/build.sh", """
+            #!/bin/sh
+            evidence="$PACKSTER_EVIDENCE"
+            echo $$ > "$evidence/pids"
+            printf '%s' "$PWD" > "$evidence/pack-cwd"
+            sleep 1000 &
+            echo $! >> "$evidence/pids"
+            touch "$evidence/started"
+            wait
+
+            """));
+        var output = Path.Combine(_w.Root, "out");
+        Directory.CreateDirectory(output);
+        var info = _w.Packster.StartInfo(["pack", source, "-o", output], new Dictionary<string, string> { ["PACKSTER_EVIDENCE"] = _w.Root });
+
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        HandlerWorld.WaitForFile(_w.Evidence("started"), process, TimeSpan.FromMinutes(2));
+        Signal(process.Id, "INT");
+        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        var err = await stderr;
+        await stdout;
+
+        // spec/handlers.md §When (pack) and §Timeouts: cancelled, nothing written, the staging copy deleted.
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {err}");
+        Assert.Contains("error[PST7003]: pack handler scripts/build.sh of packint 1.0.0 was cancelled", err, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(output));
+        var staging = File.ReadAllText(_w.Evidence("pack-cwd"));
+        Assert.False(Directory.Exists(staging), $"the pack staging copy {staging} was left behind");
+        Assert.False(File.Exists(staging + ".parameters.json"), "the pack parameters file was left behind");
+        Assert.All(_w.Pids("pids"), pid => Assert.False(HandlerWorld.IsRunning(pid), $"process {pid} outlived its handler"));
+    }
+
+    [Fact]
+    public void A_missing_interpreter_is_reported_before_anything_is_extracted()
+    {
+        var package = _w.Pack(_w.Source("nointerp", Manifest("nointerp", "{ script = \"scripts/install.sh\", executor = [\"no-such-interpreter\"] }"),
+            ("scripts/install.sh", "#!/bin/sh\ntouch \"$PACKSTER_LOCATION_PATH/../ran\"\n")));
+        _w.Seed();
+        var before = _w.Snapshot();
+
+        var r = _w.Install(package);
+
+        // §Planning: PST7002 while nothing has happened yet.
+        Assert.True(r.ExitCode == 7, r.ToString());
+        Assert.Contains("error[PST7002]: handler scripts/install.sh needs 'no-such-interpreter', which is not on PATH", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _w.Snapshot());
+        Assert.False(File.Exists(_w.Evidence("ran")));
+    }
+
+    [NoPwshFact]
+    public void A_ps1_handler_without_pwsh_fails_before_extraction()
+    {
+        // PRODUCT.md: no PowerShell on these machines; spec/handlers.md §Planning names it.
+        var package = _w.F.PackSample("ps-only");
+        _w.Seed();
+        var before = _w.Snapshot();
+        var r = _w.Install(package);
+        Assert.True(r.ExitCode == 7, r.ToString());
+        Assert.Contains("error[PST7002]: handler scripts/install.ps1 needs 'pwsh', which is not on PATH", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _w.Snapshot());
+    }
+
+    [PwshFact]
+    public void A_ps1_handler_runs_with_pwsh()
+    {
+        // spec/handlers.md §Executors: *.ps1 → pwsh -NoProfile -NonInteractive -ExecutionPolicy Bypass -File.
+        var package = _w.F.PackSample("ps-only");
+        var installed = _w.InstallOk(package, "-p", "message=from pwsh");
+        var written = File.ReadAllText(Path.Combine(installed.GetProperty("path").GetString()!, "installed.txt"));
+        Assert.Equal("from pwsh", written.TrimStart('\uFEFF').TrimEnd());
+    }
+
+    private static string LogPath(string stderr)
+    {
+        var m = SeeLog().Match(stderr);
+        Assert.True(m.Success, "no log path in: " + stderr);
+        var path = m.Groups[1].Value;
+        Assert.True(File.Exists(path), $"the error names log {path}, which does not exist");
+        return path;
+    }
+
+    private static void Signal(int pid, string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    [GeneratedRegex(@"; see (\S+\.log)")]
+    private static partial Regex SeeLog();
+}
