@@ -5,7 +5,7 @@ using Packster.Locations;
 using Packster.Model;
 using Packster.Packaging;
 using Packster.Resources;
-using ManifestAction = Packster.Manifest.HandlerAction;
+using HandlerAction = Packster.Manifest.HandlerAction;
 
 namespace Packster.Deployments;
 
@@ -305,14 +305,5 @@ public static class HandlerEnvironmentExtras
 public static class HandlerSpecs
 {
     public static IReadOnlyDictionary<HandlerAction, HandlerSpec> From(Manifest.Manifest manifest) =>
-        manifest.Handlers.ToDictionary(h => Map(h.Key), h => new HandlerSpec(h.Value.Script.Value, h.Value.Timeout, h.Value.Executor));
-
-    private static HandlerAction Map(ManifestAction action) => action switch
-    {
-        ManifestAction.Pack => HandlerAction.Pack,
-        ManifestAction.Install => HandlerAction.Install,
-        ManifestAction.Upgrade => HandlerAction.Upgrade,
-        ManifestAction.Uninstall => HandlerAction.Uninstall,
-        _ => HandlerAction.Any,
-    };
+        manifest.Handlers.ToDictionary(h => h.Key, h => new HandlerSpec(h.Value.Script.Value, h.Value.Timeout, h.Value.Executor));
 }

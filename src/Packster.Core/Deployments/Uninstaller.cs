@@ -2,6 +2,7 @@ using System.Text.Json;
 using Packster.Handlers;
 using Packster.Locations;
 using Packster.Resources;
+using HandlerAction = Packster.Manifest.HandlerAction;
 
 namespace Packster.Deployments;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Packster.Model;
+using HandlerAction = Packster.Manifest.HandlerAction;
 
 namespace Packster.Handlers;
 

@@ -1,3 +1,4 @@
+using HandlerAction = Packster.Manifest.HandlerAction;
 namespace Packster.Handlers;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Packster.Deployments;
 using Packster.Handlers;
 using Packster.Locations;
+using HandlerAction = Packster.Manifest.HandlerAction;
 
 namespace Packster.Packaging;
 

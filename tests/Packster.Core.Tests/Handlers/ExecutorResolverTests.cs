@@ -1,5 +1,6 @@
 using Packster.Handlers;
 using Packster.Testing;
+using HandlerAction = Packster.Manifest.HandlerAction;
 
 namespace Packster.Core.Tests.Handlers;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Packster.Handlers;
 using Packster.Model;
 using Packster.Testing;
+using HandlerAction = Packster.Manifest.HandlerAction;
 
 namespace Packster.Core.Tests.Handlers;
 

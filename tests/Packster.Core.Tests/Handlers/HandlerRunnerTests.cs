@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Packster.Handlers;
+using HandlerAction = Packster.Manifest.HandlerAction;
 
 namespace Packster.Core.Tests.Handlers;
 

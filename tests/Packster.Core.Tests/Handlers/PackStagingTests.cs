@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Packster.Handlers;
 using Packster.Model;
 using Packster.Testing;
+using HandlerAction = Packster.Manifest.HandlerAction;
 
 namespace Packster.Core.Tests.Handlers;
 

@@ -1,20 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
+using HandlerAction = Packster.Manifest.HandlerAction;
 
 namespace Packster.Handlers;
 
-/// <summary>The moments a package's handlers run at; <see cref="Any"/> is the manifest slot that runs at each of them.</summary>
-public enum HandlerAction
-{
-    Pack,
-    Install,
-    Upgrade,
-    Uninstall,
-
-    /// <summary>Not an action of its own: the handler run before the specific one at every action, with the action as its first argument.</summary>
-    Any,
-}
-
-/// <summary>The manifest and environment spelling of <see cref="HandlerAction"/>: lowercase <c>pack</c>, <c>install</c>, ….</summary>
+/// <summary>The manifest and environment spelling of the manifest's <see cref="HandlerAction"/>: lowercase <c>pack</c>, <c>install</c>, ….</summary>
 public static class HandlerActionNames
 {
     public static string ToName(this HandlerAction action) => action switch
