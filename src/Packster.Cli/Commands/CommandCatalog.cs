@@ -10,6 +10,7 @@ internal static class CommandCatalog
         yield return PackCommand.Create(context);
         yield return InstallFileCommand.Create(context);
         yield return InstallCommand.Create(context);
+        yield return UpgradeCommand.Create(context);
         yield return BundleCommand.Create(context);
         yield return DeploymentCommands.Uninstall(context);
         yield return DeploymentCommands.Use(context);
@@ -19,6 +20,8 @@ internal static class CommandCatalog
         yield return QueryCommands.Which(context);
         yield return QueryCommands.Locate(context);
         yield return QueryCommands.Verify(context);
+        yield return HistoryCommand.Create(context);
+        yield return GcCommand.Create(context);
         yield return LocationCommand.Create(context);
         yield return ActivationCommands.Init(context);
         yield return ActivationCommands.Shell(context);

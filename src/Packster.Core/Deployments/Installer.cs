@@ -108,6 +108,8 @@ public sealed class Installer
             session.Commit(state);
             CrashPoint.Hit("install.committed");
             _location.EmptyTrash(session.Lock);
+            // The history names the action the handlers saw: "upgrade" when this deployment took over from another.
+            History.TryAppend(_location, HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces), _options.Messages);
             return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
         }
         catch

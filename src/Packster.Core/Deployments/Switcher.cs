@@ -42,6 +42,7 @@ public sealed class Switcher
         target.Claims.Clear();
         foreach (var c in resources.Claims) target.Claims.Add(ClaimText.Format(c));
         session.Commit(state);
+        History.TryAppend(_location, HistoryEntry.Now(_options.Clock, "use", target, current), _options.Messages);
         return target;
     }
 
@@ -55,6 +56,7 @@ public sealed class Switcher
             : DeploymentSelector.Single(state, selector, _location.Id.Value);
         target.Pinned = pinned;
         session.Commit(state);
+        History.TryAppend(_location, HistoryEntry.Now(_options.Clock, pinned ? "pin" : "unpin", target), _options.Messages);
         return target;
     }
 }

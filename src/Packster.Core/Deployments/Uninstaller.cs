@@ -58,6 +58,7 @@ public sealed class Uninstaller
         }
         CrashPoint.Hit("uninstall.committed");
         _location.EmptyTrash(session.Lock);
+        History.TryAppend(_location, HistoryEntry.Now(_options.Clock, "uninstall", entry), _options.Messages);
         return entry;
     }
 

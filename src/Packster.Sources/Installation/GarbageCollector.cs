@@ -1,0 +1,62 @@
+using Packster.Deployments;
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Sources.Installation;
+
+/// <summary>
+/// <c>packster gc</c> (spec/lockfile.md § Garbage collection): removes the deployments nothing needs — inactive, not
+/// pinned, not the resolution of a bundle entry — one by one through the <see cref="Uninstaller"/>, so their uninstall
+/// handlers run. A deployment whose handler fails is kept and reported; the others are still removed.
+/// </summary>
+public sealed class GarbageCollector
+{
+    private readonly Location _location;
+    private readonly InstallerOptions _options;
+
+    public GarbageCollector(Location location, InstallerOptions options)
+    {
+        _location = location;
+        _options = options;
+    }
+
+    /// <summary>What <see cref="CollectAsync"/> would remove, in lockfile order.</summary>
+    public IReadOnlyList<DeploymentEntry> Candidates()
+    {
+        var state = _location.ReadState();
+        var referenced = new HashSet<Sha256Digest>(state.Bundle.Values.Select(b => b.Resolved?.Deployment).OfType<Sha256Digest>());
+        return state.Deployments.Where(d => !d.Active && !d.Pinned && !referenced.Contains(d.Hash)).ToList();
+    }
+
+    public async Task<GcResult> CollectAsync(bool dryRun, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
+    {
+        var candidates = Candidates();
+        if (dryRun) return new GcResult(candidates, []);
+        var removed = new List<DeploymentEntry>();
+        var skipped = new List<GcSkip>();
+        var uninstaller = new Uninstaller(_location, _options);
+        foreach (var candidate in candidates)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                removed.Add(await uninstaller.UninstallAsync(candidate.Hash.Hex, force: false, handlerTimeout, cancellationToken).ConfigureAwait(false));
+            }
+            catch (PacksterException e) when (IsHandlerFailure(e.Code))
+            {
+                _options.Messages.WriteLine($"warning: kept {candidate.Id} {candidate.Version} ({candidate.Hash.Hex[..12]}): {e.Message}");
+                skipped.Add(new GcSkip(candidate, e.Message));
+            }
+        }
+        return new GcResult(removed, skipped);
+    }
+
+    /// <summary>Handler failures (7xxx) skip one deployment; Ctrl-C and location errors stop the collection.</summary>
+    private static bool IsHandlerFailure(ErrorCode code) => (int)code / 1000 == 7 && code != ErrorCode.HandlerCancelled;
+}
+
+/// <summary>What a collection removed (or, for a dry run, would remove) and what it kept because a handler failed.</summary>
+public sealed record GcResult(IReadOnlyList<DeploymentEntry> Removed, IReadOnlyList<GcSkip> Skipped);
+
+/// <summary>A deployment gc kept, and why.</summary>
+public sealed record GcSkip(DeploymentEntry Deployment, string Reason);

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Packster.Deployments;
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Sources.Installation;
+
+/// <summary>
+/// <c>packster upgrade &lt;id&gt; [--to &lt;range&gt;]</c> (spec/lockfile.md § Upgrade): from the package's active, unpinned
+/// deployment to the highest version the sources offer within the range, with the active deployment's parameters
+/// carried over. The install goes through the normal installer, so the new version takes over, its upgrade handler
+/// sees <c>PACKSTER_PREVIOUS_*</c>, and the old deployment stays deployed, inactive.
+/// </summary>
+public sealed class Upgrader
+{
+    private readonly Location _location;
+    private readonly InstallerOptions _options;
+    private readonly PackageSupply _supply;
+
+    public Upgrader(Location location, InstallerOptions options, PackageSupply supply)
+    {
+        _location = location;
+        _options = options;
+        _supply = supply;
+    }
+
+    public async Task<UpgradeResult> UpgradeAsync(UpgradeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var current = ActiveDeployment(request.Id);
+        var supplied = await _supply.ResolveAsync(request.Id, request.Range, cancellationToken).ConfigureAwait(false);
+        var manifest = supplied.File.Manifest;
+        if (manifest.Version <= current.Version)
+        {
+            var unchanged = new InstallOutcome(current.Id, current.Version, current.Package, current.Hash,
+                _location.DeploymentDirectory(current.Hash), InstallStatus.Unchanged, current.Active);
+            return new UpgradeResult(unchanged, supplied.Source, current, [], []);
+        }
+
+        var dropped = current.Parameters.Select(p => p.Key).Where(k => !manifest.Parameters.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        if (dropped.Count > 0 && !request.DryRun)
+        {
+            _options.Messages.WriteLine($"warning: {manifest.Id} {manifest.Version} no longer declares parameter{(dropped.Count > 1 ? "s" : "")} {string.Join(", ", dropped.Select(d => $"'{d}'"))}; dropped");
+        }
+        var carried = new JsonObject();
+        foreach (var (key, value) in current.Parameters)
+        {
+            if (manifest.Parameters.ContainsKey(key)) carried[key] = value?.DeepClone();
+        }
+
+        var install = new InstallByIdRequest(request.Id, request.Range)
+        {
+            Parameters = JsonSerializer.SerializeToElement(carried),
+            DryRun = request.DryRun,
+            HandlerTimeout = request.HandlerTimeout,
+        };
+        var result = await new PackageInstaller(_location, _options, _supply).InstallAsync(supplied, install, cancellationToken).ConfigureAwait(false);
+        var root = result.Root;
+        if (root.Status == InstallStatus.Unchanged && !root.Active)
+        {
+            // The new version was already deployed with these parameters, inactive (after a `use` of the old one):
+            // upgrading means making it the active one again.
+            new Switcher(_location, _options).Use(root.Deployment.Hex, cancellationToken);
+            root = root with { Status = InstallStatus.Installed, Active = true };
+        }
+        return new UpgradeResult(root, result.Source, current, result.Dependencies, dropped);
+    }
+
+    /// <summary>The deployment an upgrade starts from: active and not pinned.</summary>
+    private DeploymentEntry ActiveDeployment(PackageId id)
+    {
+        var state = _location.ReadState();
+        var active = state.OfPackage(id).FirstOrDefault(d => d.Active);
+        if (active is null)
+        {
+            var deployed = state.OfPackage(id).Any();
+            throw new PacksterException(ErrorCode.DeploymentNotFound,
+                deployed
+                    ? $"{id} has no active deployment in location {_location.Id}; nothing to upgrade from"
+                    : $"{id} is not installed in location {_location.Id}; nothing to upgrade",
+                deployed ? $"make one active with `packster use {id}@<version>`" : $"install it with `packster install {id}`");
+        }
+        if (active.Pinned)
+        {
+            throw new PacksterException(ErrorCode.DeploymentNotFound,
+                $"{id} {active.Version} is pinned in location {_location.Id}; upgrade leaves pinned deployments alone",
+                $"unpin it first: `packster unpin {id}`");
+        }
+        return active;
+    }
+}
+
+/// <summary>What <c>packster upgrade</c> asks for. <see cref="Range"/> null means any stable version.</summary>
+public sealed record UpgradeRequest(PackageId Id, VersionRange? Range)
+{
+    public bool DryRun { get; init; }
+    public TimeSpan? HandlerTimeout { get; init; }
+}
+
+/// <summary>
+/// What an upgrade did: <see cref="Root"/> is the new deployment (status Installed), or the current one when it was
+/// already the highest (status Unchanged), or the plan (status Planned). <see cref="Previous"/> is where it started.
+/// </summary>
+public sealed record UpgradeResult(
+    InstallOutcome Root,
+    string Source,
+    DeploymentEntry Previous,
+    IReadOnlyList<InstallOutcome> Dependencies,
+    IReadOnlyList<string> DroppedParameters)
+{
+    public bool Upgraded => Root.Status == InstallStatus.Installed;
+}

@@ -1,0 +1,220 @@
+using System.Text.Json;
+using Packster.IntegrationTests.Install;
+
+namespace Packster.IntegrationTests.Upgrade;
+
+/// <summary><c>packster upgrade</c> through the real executable against a folder source (spec/lockfile.md § Upgrade).</summary>
+public sealed class UpgradeTests : IDisposable
+{
+    private readonly SourceFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    private JsonElement Upgrade(params string[] args)
+    {
+        using var doc = JsonDocument.Parse(_f.Packster.Ok(["upgrade", .. args, "--location", "dev", "--json"]));
+        return doc.RootElement.Clone();
+    }
+
+    private JsonElement Deployment(string version) =>
+        _f.List().EnumerateArray().Single(d => d.GetProperty("version").GetString() == version);
+
+    [Fact]
+    public void Upgrade_installs_the_highest_version_and_leaves_the_old_one_inactive()
+    {
+        // § Upgrade: the highest version the sources offer (any, without --to) becomes active; the old one stays, inactive.
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "hello", "1.0.0");
+        var first = _f.Install("hello@1.0.0");
+        _f.Publish(repo, "hello", "1.2.0");
+        _f.Publish(repo, "hello", "2.0.0");
+        _f.Publish(repo, "hello", "2.1.0-beta.1");
+
+        var up = Upgrade("hello");
+
+        Assert.Equal("2.0.0", up.GetProperty("version").GetString());
+        Assert.Equal("upgraded", up.GetProperty("status").GetString());
+        Assert.Equal("1.0.0", up.GetProperty("previous").GetProperty("version").GetString());
+        Assert.Equal(first.GetProperty("deployment").GetString(), up.GetProperty("previous").GetProperty("deployment").GetString());
+        Assert.True(Deployment("2.0.0").GetProperty("active").GetBoolean());
+        Assert.False(Deployment("1.0.0").GetProperty("active").GetBoolean());
+        Assert.True(Directory.Exists(first.GetProperty("path").GetString()));
+    }
+
+    [Fact]
+    public void To_limits_the_upgrade_to_a_range_and_the_text_output_says_the_old_version_stays()
+    {
+        // § Upgrade: --to <range> picks the highest version inside the range.
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "hello", "1.0.0");
+        _f.Install("hello@1.0.0");
+        _f.Publish(repo, "hello", "1.4.0");
+        _f.Publish(repo, "hello", "2.0.0");
+
+        var r = _f.Run("upgrade", "hello", "--to", "^1.0", "--location", "dev");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("upgraded hello 1.0.0 → 1.4.0", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1.0.0 stays deployed, inactive", r.Stdout, StringComparison.Ordinal);
+        Assert.True(Deployment("1.4.0").GetProperty("active").GetBoolean());
+        Assert.DoesNotContain(_f.List().EnumerateArray(), d => d.GetProperty("version").GetString() == "2.0.0");
+    }
+
+    [Fact]
+    public void Already_at_the_highest_version_is_up_to_date_and_changes_nothing()
+    {
+        // § Upgrade: not higher than the active version → "<id> <version> is up to date", exit 0, status unchanged.
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "hello", "1.0.0");
+        _f.Publish(repo, "hello", "1.2.0");
+        _f.Install("hello");
+        _f.Publish(repo, "hello", "2.0.0");
+        var before = File.ReadAllText(_f.LockfilePath);
+
+        var r = _f.Run("upgrade", "hello", "--to", "~1.2", "--location", "dev");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("hello 1.2.0 is up to date", r.Stdout.Trim());
+        Assert.Equal("unchanged", Upgrade("hello", "--to", "1.*").GetProperty("status").GetString());
+        Assert.Equal(before, File.ReadAllText(_f.LockfilePath));
+    }
+
+    [Fact]
+    public void Dry_run_reports_the_plan_and_changes_nothing()
+    {
+        // § Upgrade: --dry-run resolves and plans only.
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "hello", "1.0.0");
+        _f.Install("hello");
+        _f.Publish(repo, "hello", "1.1.0");
+        var before = File.ReadAllText(_f.LockfilePath);
+
+        var plan = Upgrade("hello", "--dry-run");
+
+        Assert.Equal("planned", plan.GetProperty("status").GetString());
+        Assert.Equal("1.1.0", plan.GetProperty("version").GetString());
+        Assert.Equal(before, File.ReadAllText(_f.LockfilePath));
+        Assert.False(Directory.Exists(plan.GetProperty("path").GetString()));
+    }
+
+    [Fact]
+    public void A_pinned_active_deployment_is_refused_with_a_hint_to_unpin()
+    {
+        // § Upgrade: a pinned active deployment is left alone: exit 5, the hint names `packster unpin`.
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "hello", "1.0.0");
+        _f.Install("hello");
+        _f.Packster.Ok("pin", "hello", "--location", "dev");
+        _f.Publish(repo, "hello", "2.0.0");
+
+        var r = _f.Run("upgrade", "hello", "--location", "dev");
+
+        Assert.Equal(5, r.ExitCode);
+        Assert.Contains("hello 1.0.0 is pinned", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("packster unpin hello", r.Stderr, StringComparison.Ordinal);
+        Assert.Single(_f.List().EnumerateArray());
+
+        _f.Packster.Ok("unpin", "hello", "--location", "dev");
+        Assert.Equal("2.0.0", Upgrade("hello").GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public void A_package_that_is_not_installed_is_a_clear_error_naming_it()
+    {
+        // § Upgrade: no active deployment → exit 5, the message names the id.
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "hello", "1.0.0");
+
+        var r = _f.Run("upgrade", "hello", "--location", "dev");
+
+        Assert.Equal(5, r.ExitCode);
+        Assert.Contains("hello is not installed", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parameters_are_carried_over_and_one_the_new_version_dropped_is_warned_about()
+    {
+        // § Upgrade: the active deployment's parameters go to the new version; ones it no longer declares are dropped
+        // with a warning naming them.
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "svc", "1.0.0", """
+            [parameters.port]
+            type = "integer"
+            default = 8080
+
+            [parameters.legacy]
+            type = "string"
+            default = "old"
+            """);
+        _f.Install("svc", "-p", "port=9090", "-p", "legacy=kept");
+        _f.Publish(repo, "svc", "2.0.0", """
+            [parameters.port]
+            type = "integer"
+            default = 8080
+            """);
+
+        var r = _f.Run("upgrade", "svc", "--location", "dev", "--json");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("no longer declares parameter 'legacy'; dropped", r.Stderr, StringComparison.Ordinal);
+        var parameters = Deployment("2.0.0").GetProperty("parameters");
+        Assert.Equal(9090, parameters.GetProperty("port").GetInt32());
+        Assert.False(parameters.TryGetProperty("legacy", out _));
+    }
+
+    [Fact]
+    public void A_new_required_parameter_without_default_fails_as_a_normal_install_would()
+    {
+        // § Upgrade: a new required parameter without default → the normal ParameterMissing error (exit 3).
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "svc", "1.0.0");
+        _f.Install("svc");
+        _f.Publish(repo, "svc", "2.0.0", """
+            [parameters.token]
+            type = "string"
+            required = true
+            """);
+
+        var r = _f.Run("upgrade", "svc", "--location", "dev");
+
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("token", r.Stderr, StringComparison.Ordinal);
+        Assert.True(Deployment("1.0.0").GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public void The_upgrade_handler_sees_the_previous_version()
+    {
+        // § Upgrade: the install goes through the installer, so the upgrade handler runs with PACKSTER_PREVIOUS_VERSION.
+        var repo = _f.AddFolderSource("local");
+        const string Handler = """
+            [handlers]
+            upgrade = "scripts/upgrade.sh"
+            """;
+        const string Script = "#!/bin/sh\nprintf '%s' \"$PACKSTER_PREVIOUS_VERSION\" > \"$PACKSTER_DEPLOYMENT_PATH/previous.txt\"\n";
+        _f.Publish(repo, "app", "1.0.0", Handler, ("scripts/upgrade.sh", Script));
+        _f.Install("app");
+        _f.Publish(repo, "app", "1.5.0", Handler, ("scripts/upgrade.sh", Script));
+
+        var up = Upgrade("app");
+
+        Assert.Equal("1.0.0", File.ReadAllText(Path.Combine(up.GetProperty("path").GetString()!, "previous.txt")));
+    }
+
+    [Fact]
+    public void Upgrading_to_a_version_already_deployed_inactive_makes_it_active_again()
+    {
+        // § Upgrade: after `use` of an older version, upgrade brings the newer deployment back.
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "hello", "1.0.0");
+        _f.Publish(repo, "hello", "2.0.0");
+        _f.Install("hello@1.0.0");
+        _f.Install("hello@2.0.0");
+        _f.Packster.Ok("use", "hello@1.0.0", "--location", "dev");
+
+        var up = Upgrade("hello");
+
+        Assert.Equal("upgraded", up.GetProperty("status").GetString());
+        Assert.True(Deployment("2.0.0").GetProperty("active").GetBoolean());
+        Assert.False(Deployment("1.0.0").GetProperty("active").GetBoolean());
+    }
+}
