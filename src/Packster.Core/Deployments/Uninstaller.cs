@@ -22,11 +22,22 @@ public sealed class Uninstaller
         _options = options;
     }
 
-    public async Task<DeploymentEntry> UninstallAsync(string selector, bool force, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
+    public async Task<DeploymentEntry> UninstallAsync(string selector, bool force, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default) =>
+        await UninstallIfAsync(selector, force, static (_, _) => true, handlerTimeout, cancellationToken).ConfigureAwait(false)
+        ?? throw new InvalidOperationException("an unconditional uninstall always removes");
+
+    /// <summary>
+    /// As <see cref="UninstallAsync"/>, but only when <paramref name="stillWanted"/> holds for the deployment in the state read
+    /// under the lock; returns null (changing nothing) otherwise. For callers that chose it before taking the lock (gc).
+    /// </summary>
+    public async Task<DeploymentEntry?> UninstallIfAsync(string selector, bool force, Func<DeploymentEntry, LocationState, bool> stillWanted,
+        TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(stillWanted);
         using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
         var state = session.State;
         var entry = DeploymentSelector.Single(state, selector, _location.Id.Value);
+        if (!stillWanted(entry, state)) return null;
         var path = _location.DeploymentDirectory(entry.Hash);
         var deployed = DeployedPackage.Load(_location, entry);
 

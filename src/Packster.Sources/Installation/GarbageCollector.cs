@@ -24,9 +24,13 @@ public sealed class GarbageCollector
     public IReadOnlyList<DeploymentEntry> Candidates()
     {
         var state = _location.ReadState();
-        var referenced = new HashSet<Sha256Digest>(state.Bundle.Values.Select(b => b.Resolved?.Deployment).OfType<Sha256Digest>());
-        return state.Deployments.Where(d => !d.Active && !d.Pinned && !referenced.Contains(d.Hash)).ToList();
+        return state.Deployments.Where(d => IsGarbage(d, state)).ToList();
     }
+
+    /// <summary>Inactive, unpinned and not the resolution of a bundle entry.</summary>
+    private static bool IsGarbage(DeploymentEntry deployment, LocationState state) =>
+        !deployment.Active && !deployment.Pinned
+        && !state.Bundle.Values.Any(b => b.Resolved?.Deployment == deployment.Hash);
 
     public async Task<GcResult> CollectAsync(bool dryRun, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
@@ -40,7 +44,14 @@ public sealed class GarbageCollector
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                removed.Add(await uninstaller.UninstallAsync(candidate.Hash.Hex, force: false, handlerTimeout, cancellationToken).ConfigureAwait(false));
+                // Chosen before the lock: judged again under it, so a concurrent `use` or `pin` keeps its deployment.
+                var gone = await uninstaller.UninstallIfAsync(candidate.Hash.Hex, force: false, IsGarbage, handlerTimeout, cancellationToken).ConfigureAwait(false);
+                if (gone is not null) removed.Add(gone);
+                else skipped.Add(new GcSkip(candidate, "it became active, pinned or part of the bundle meanwhile"));
+            }
+            catch (PacksterException e) when (e.Code == ErrorCode.DeploymentNotFound)
+            {
+                skipped.Add(new GcSkip(candidate, "another command removed it meanwhile"));
             }
             catch (PacksterException e) when (IsHandlerFailure(e.Code))
             {
