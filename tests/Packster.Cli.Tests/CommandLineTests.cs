@@ -35,7 +35,9 @@ public sealed class CommandLineTests : IDisposable
         new[] { "list" }, new[] { "which" }, new[] { "locate" }, new[] { "verify" }, new[] { "init" }, new[] { "shell" },
         new[] { "location", "create" }, new[] { "location", "setup" }, new[] { "location", "show" }, new[] { "location", "env" },
         new[] { "location", "enable" }, new[] { "location", "disable" }, new[] { "manifest", "check" },
-        new[] { "source", "add" }, new[] { "source", "list" }, new[] { "source", "remove" }, new[] { "search" }, new[] { "publish" },
+        new[] { "source", "add" }, new[] { "source", "list" }, new[] { "source", "remove" }, new[] { "source", "index" },
+        new[] { "search" }, new[] { "publish" }, new[] { "install" }, new[] { "bundle", "install" }, new[] { "bundle", "delete" },
+        new[] { "upgrade" }, new[] { "history" }, new[] { "gc" },
     };
 
     [Theory]

@@ -19,6 +19,12 @@ internal static class CommonOptions
         Description = "Time limit for each handler, replacing the manifest's (e.g. 90s, 5m)",
     };
 
+    public static Option<bool> Force() => new("--force") { Description = "Reinstall even when the same deployment exists" };
+
+    public static Option<bool> Inactive() => new("--inactive") { Description = "Deploy without becoming active or claiming resources" };
+
+    public static Option<bool> DryRun() => new("--dry-run") { Description = "Print the plan and change nothing" };
+
     public static TimeSpan? ParseTimeout(string? text) => text is null ? null : Packster.Handlers.TimeSpanText.Parse(text);
 
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };

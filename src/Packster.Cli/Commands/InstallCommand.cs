@@ -20,9 +20,9 @@ internal static class InstallCommand
         var offline = SupplyOptions.Offline();
         var location = CommonOptions.Location();
         var parameters = ParameterOptions.Create();
-        var force = new Option<bool>("--force") { Description = "Reinstall even when the same deployment exists" };
-        var inactive = new Option<bool>("--inactive") { Description = "Deploy without becoming active or claiming resources" };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Resolve, print the plan and change nothing" };
+        var force = CommonOptions.Force();
+        var inactive = CommonOptions.Inactive();
+        var dryRun = CommonOptions.DryRun();
         var json = CommonOptions.Json();
         var timeout = CommonOptions.HandlerTimeout();
         var command = new Command("install", "Resolve a package across the sources and deploy it, dependencies first")

@@ -12,9 +12,9 @@ internal static class InstallFileCommand
         var file = new Argument<string>("package-file") { Description = "A .packster file" };
         var location = CommonOptions.Location();
         var parameters = ParameterOptions.Create();
-        var force = new Option<bool>("--force") { Description = "Reinstall even when the same deployment exists" };
-        var inactive = new Option<bool>("--inactive") { Description = "Deploy without becoming active or claiming resources" };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan and change nothing" };
+        var force = CommonOptions.Force();
+        var inactive = CommonOptions.Inactive();
+        var dryRun = CommonOptions.DryRun();
         var json = CommonOptions.Json();
         var timeout = CommonOptions.HandlerTimeout();
         var command = new Command("install-file", "Deploy a package file into a location") { file, location, force, inactive, dryRun, json, timeout };
