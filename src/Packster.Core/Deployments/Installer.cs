@@ -96,7 +96,7 @@ public sealed class Installer
 
             var entry = new DeploymentEntry(package.Name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!)
             {
-                InstalledAt = _options.Clock?.GetUtcNow() is { } now ? new DateTimeOffset(now.UtcDateTime.Ticks - now.UtcDateTime.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero) : null,
+                InstalledAt = _options.Clock is { } clock ? WholeSeconds(clock.GetUtcNow()) : null,
             };
             if (decision.Activate)
             {
@@ -121,6 +121,13 @@ public sealed class Installer
             }
             throw;
         }
+    }
+
+    /// <summary>The lockfile records install times in whole UTC seconds (spec/lockfile.md).</summary>
+    private static DateTimeOffset WholeSeconds(DateTimeOffset time)
+    {
+        var utc = time.UtcDateTime;
+        return new DateTimeOffset(utc.Ticks - utc.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
     }
 
     private static void Deactivate(DeploymentEntry entry)
