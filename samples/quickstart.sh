@@ -36,7 +36,7 @@ step packster install-file "$motd" --location dev -p 'message=Ship it; $(whoami)
 
 # Activate it in a shell (no .NET start on switch) and run its shims.
 echo >&2
-echo "\$ bash -c 'eval \"\$(packster init bash)\"; packster-use dev; hello quickstart'" >&2
+echo "\$ bash -c 'eval \"\$(packster init bash)\"; packster-use dev; hello quickstart; motd; packster-deactivate'" >&2
 PACKSTER_BIN="$work/bin/packster" bash -c '
   eval "$("$PACKSTER_BIN" init bash)"
   packster-use dev
