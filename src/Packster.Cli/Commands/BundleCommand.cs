@@ -71,8 +71,7 @@ internal static class BundleCommand
         {
             var bundle = BundleFile.Load(context.ResolvePath(parse.GetValue(file)!));
             var loc = context.ResolveLocation(parse.GetValue(location));
-            var removals = await new BundleInstaller(loc, InstallerDefaults.For(context), new PackageSupply([], new Packster.Sources.Cache.PackageCache(
-                Packster.Sources.Cache.PackageCache.DefaultRoot(context.Environment)), Offline: true))
+            var removals = await new BundleInstaller(loc, InstallerDefaults.For(context), new PackageSupply([], new Packster.Sources.Cache.PackageCache(context.Paths.CacheDirectory), Offline: true))
                 .DeleteAsync(bundle, CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {

@@ -65,7 +65,7 @@ internal static class SupplyOptions
     {
         var config = SourceCommand.LoadConfig(context);
         IReadOnlyList<IPackageSource> sources = offline ? [] : SourceFactory.Open(config, SourceCommand.SourceContextFor(context), source);
-        return new OpenSupply(new PackageSupply(sources, new PackageCache(PackageCache.DefaultRoot(context.Environment)) { DownloadProgress = downloads }, offline));
+        return new OpenSupply(new PackageSupply(sources, new PackageCache(context.Paths.CacheDirectory) { DownloadProgress = downloads }, offline));
     }
 }
 

@@ -20,7 +20,7 @@ internal static class SourceCommand
 
     /// <summary>The config file of this invocation (see spec/sources.md §1).</summary>
     internal static SourceConfig LoadConfig(CliContext context) =>
-        SourceConfig.Load(SourceConfig.DefaultPath(context.Environment, context.CurrentDirectory));
+        SourceConfig.Load(context.Paths.ConfigFile);
 
     /// <summary>What sources may touch: the environment (credentials by variable name), stderr for warnings.</summary>
     internal static SourceContext SourceContextFor(CliContext context) =>

@@ -23,24 +23,6 @@ public sealed class LocationRegistry
 
     public string Folder => Path.Combine(DataHome, FolderName);
 
-    /// <summary>The registry of the current user, located through <paramref name="environment"/> (default: the process environment).</summary>
-    public static LocationRegistry ForUser(Func<string, string?>? environment = null) => new(DefaultDataHome(environment));
-
-    /// <summary>Resolves the data folder the same way the shell functions from <see cref="ShellInit"/> do.</summary>
-    public static string DefaultDataHome(Func<string, string?>? environment = null)
-    {
-        environment ??= Environment.GetEnvironmentVariable;
-        if (environment("PACKSTER_DATA_HOME") is { Length: > 0 } explicitHome) return explicitHome;
-        if (OperatingSystem.IsWindows())
-        {
-            var local = environment("LOCALAPPDATA") is { Length: > 0 } l ? l : Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
-            return Path.Combine(local, "packster");
-        }
-        if (environment("XDG_DATA_HOME") is { Length: > 0 } xdg) return Path.Combine(xdg, "packster");
-        var home = environment("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return Path.Combine(home, ".local", "share", "packster");
-    }
-
     public string EntryPath(string id)
     {
         ActivationId.Validate(id);

@@ -17,20 +17,6 @@ public sealed class PackageCache
     /// <summary>Bytes received so far by the download under way (total unknown: reported as 0), for progress bars.</summary>
     public IProgress<(long Done, long Total)>? DownloadProgress { get; init; }
 
-    /// <summary>
-    /// <c>PACKSTER_CACHE</c>, else <c>$XDG_CACHE_HOME/packster</c>, else on Windows <c>%LOCALAPPDATA%\packster\cache</c>,
-    /// else <c>~/.cache/packster</c>.
-    /// </summary>
-    public static string DefaultRoot(IReadOnlyDictionary<string, string> environment)
-    {
-        string? Get(string name) => environment.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
-        if (Get("PACKSTER_CACHE") is { } explicitRoot) return explicitRoot;
-        if (Get("XDG_CACHE_HOME") is { } xdg) return Path.Combine(xdg, "packster");
-        if (OperatingSystem.IsWindows() && Get("LOCALAPPDATA") is { } local) return Path.Combine(local, "packster", "cache");
-        var home = Get("HOME") ?? Get("USERPROFILE") ?? Path.GetTempPath();
-        return Path.Combine(home, ".cache", "packster");
-    }
-
     /// <summary>Where <paramref name="file"/> lives in the cache (whether or not it is there).</summary>
     public string PathOf(PackageFileName file) => Path.Combine(Root, "sha256", file.Sha256.Hex[..2], file.FileName);
 

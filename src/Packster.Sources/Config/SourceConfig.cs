@@ -26,20 +26,6 @@ public sealed class SourceConfig
     public IReadOnlyList<SourceDefinition> Sources =>
         [.. _sources.OrderBy(s => s.Priority).ThenBy(s => s.Name, StringComparer.Ordinal)];
 
-    /// <summary>
-    /// The config file path: <c>PACKSTER_CONFIG</c>, else <c>$XDG_CONFIG_HOME/packster/config.toml</c>, else on Windows
-    /// <c>%APPDATA%\packster\config.toml</c>, else <c>~/.config/packster/config.toml</c>, else <c>./packster.toml</c>.
-    /// </summary>
-    public static string DefaultPath(IReadOnlyDictionary<string, string> environment, string currentDirectory)
-    {
-        string? Get(string name) => environment.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
-        if (Get("PACKSTER_CONFIG") is { } explicitPath) return System.IO.Path.GetFullPath(explicitPath, currentDirectory);
-        if (Get("XDG_CONFIG_HOME") is { } xdg) return System.IO.Path.Combine(xdg, "packster", "config.toml");
-        if (OperatingSystem.IsWindows() && Get("APPDATA") is { } appData) return System.IO.Path.Combine(appData, "packster", "config.toml");
-        if ((Get("HOME") ?? Get("USERPROFILE")) is { } home) return System.IO.Path.Combine(home, ".config", "packster", "config.toml");
-        return System.IO.Path.Combine(currentDirectory, "packster.toml");
-    }
-
     /// <summary>Reads the file; a missing file is an empty configuration.</summary>
     public static SourceConfig Load(string path)
     {

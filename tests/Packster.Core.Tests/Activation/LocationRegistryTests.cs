@@ -47,18 +47,6 @@ public class LocationRegistryTests : IDisposable
     }
 
     [Fact]
-    public void Data_home_follows_PACKSTER_DATA_HOME_then_XDG_then_home()
-    {
-        if (OperatingSystem.IsWindows()) return;
-        Dictionary<string, string?> env = new() { ["PACKSTER_DATA_HOME"] = "/p", ["XDG_DATA_HOME"] = "/x", ["HOME"] = "/h" };
-        Assert.Equal("/p", LocationRegistry.DefaultDataHome(k => env.GetValueOrDefault(k)));
-        env["PACKSTER_DATA_HOME"] = "";
-        Assert.Equal("/x/packster", LocationRegistry.DefaultDataHome(k => env.GetValueOrDefault(k)));
-        env.Remove("XDG_DATA_HOME");
-        Assert.Equal("/h/.local/share/packster", LocationRegistry.DefaultDataHome(k => env.GetValueOrDefault(k)));
-    }
-
-    [Fact]
     public void Unsafe_ids_and_relative_paths_are_refused()
     {
         var registry = new LocationRegistry(_dir["data"]);

@@ -68,18 +68,6 @@ public sealed class SourceConfigTests : IDisposable
     }
 
     [Fact]
-    public void The_config_path_follows_the_environment()
-    {
-        Assert.Equal("/cfg/p.toml", SourceConfig.DefaultPath(new Dictionary<string, string> { ["PACKSTER_CONFIG"] = "/cfg/p.toml", ["XDG_CONFIG_HOME"] = "/x" }, "/"));
-        if (!OperatingSystem.IsWindows())
-        {
-            Assert.Equal("/x/packster/config.toml", SourceConfig.DefaultPath(new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = "/x", ["HOME"] = "/h" }, "/"));
-            Assert.Equal("/h/.config/packster/config.toml", SourceConfig.DefaultPath(new Dictionary<string, string> { ["HOME"] = "/h" }, "/"));
-            Assert.Equal("/w/packster.toml", SourceConfig.DefaultPath(new Dictionary<string, string>(), "/w"));
-        }
-    }
-
-    [Fact]
     public void Any_string_written_by_the_emitter_reads_back_unchanged()
     {
         // TOML 1.0 basic strings: the emitter escapes quotes, backslashes and every control character.

@@ -90,15 +90,4 @@ public sealed class SourceResolverTests : IDisposable
         Assert.False(File.Exists(old));
         Assert.True(File.Exists(recent));
     }
-
-    [Fact]
-    public void The_cache_root_follows_the_environment()
-    {
-        Assert.Equal("/x/cache", PackageCache.DefaultRoot(new Dictionary<string, string> { ["PACKSTER_CACHE"] = "/x/cache", ["XDG_CACHE_HOME"] = "/y" }));
-        if (!OperatingSystem.IsWindows())
-        {
-            Assert.Equal("/y/packster", PackageCache.DefaultRoot(new Dictionary<string, string> { ["XDG_CACHE_HOME"] = "/y", ["HOME"] = "/h" }));
-            Assert.Equal("/h/.cache/packster", PackageCache.DefaultRoot(new Dictionary<string, string> { ["HOME"] = "/h" }));
-        }
-    }
 }
