@@ -217,7 +217,7 @@ internal sealed class ManifestBuilder
         TimeSpan? timeout = null;
         if (OptionalNode<TomlString>(table, path, "timeout", "a duration string such as \"90s\", \"5m\" or \"1h\"") is { } t)
         {
-            timeout = HandlerTimeout.TryParse(t.Value, out var ts, out var why) ? ts : throw Invalid(ErrorCode.ManifestInvalid, t, Join(path, "timeout"), why);
+            timeout = Handlers.TimeSpanText.TryParse(t.Value, out var ts, out var why) ? ts : throw Invalid(ErrorCode.ManifestInvalid, t, Join(path, "timeout"), why);
         }
         List<string>? executor = null;
         if (OptionalNode<TomlArray>(table, path, "executor", "an array of strings") is { } e)
