@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -60,12 +59,7 @@ public static class HandlerEnvironment
     }
 
     /// <summary><c>log-level</c> → <c>PACKSTER_PARAM_LOG_LEVEL</c>: upper-cased, every non-ASCII-alphanumeric as '_'.</summary>
-    public static string ParameterVariable(string name)
-    {
-        var builder = new StringBuilder(ParameterPrefix, ParameterPrefix.Length + name.Length);
-        foreach (var c in name) builder.Append(char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_');
-        return builder.ToString();
-    }
+    public static string ParameterVariable(string name) => Manifest.ParameterName.EnvironmentVariable(name);
 
     /// <summary>
     /// The <c>PACKSTER_PARAM_*</c> variables: strings verbatim, numbers as their JSON text, booleans as true/false.

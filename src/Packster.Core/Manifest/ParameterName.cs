@@ -25,6 +25,6 @@ public static class ParameterName
     {
         ArgumentNullException.ThrowIfNull(name);
         var chars = name.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_').ToArray();
-        return "PACKSTER_PARAM_" + new string(chars);
+        return Handlers.HandlerEnvironment.ParameterPrefix + new string(chars);
     }
 }
