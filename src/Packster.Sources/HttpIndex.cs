@@ -31,9 +31,7 @@ public static class HttpIndex
             items.Add(new Item(check.Name, check.Size, relative));
         }
         var sorted = Sort(items);
-        var temp = System.IO.Path.Combine(root, $".{FileName}.{Guid.NewGuid():N}.tmp");
-        File.WriteAllBytes(temp, Render(sorted));
-        File.Move(temp, System.IO.Path.Combine(root, FileName), overwrite: true);
+        AtomicFile.Write(System.IO.Path.Combine(root, FileName), Render(sorted));
         return sorted;
     }
 

@@ -1,3 +1,4 @@
+using Packster.Manifest;
 using Packster.Toml;
 
 namespace Packster.Sources.Config;
@@ -99,24 +100,8 @@ public sealed class SourceConfig
     /// <summary>Writes to a temp file beside the target and renames it over, so readers see the old or the new file.</summary>
     public void Save()
     {
-        var directory = System.IO.Path.GetDirectoryName(Path)!;
-        Directory.CreateDirectory(directory);
-        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false)))
-            {
-                writer.Write(ToToml());
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, Path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        AtomicFile.WriteAllText(Path, ToToml());
     }
 
     private static SourceDefinition Read(string file, string name, TomlTable table)
@@ -125,8 +110,8 @@ public sealed class SourceConfig
         {
             if (!KnownKeys.Contains(key))
             {
-                var suggestion = KnownKeys.OrderBy(k => Distance(k, key)).First();
-                throw At(file, table.KeyPosition(key), $"unknown key '{key}' in [sources.{name}]" + (Distance(suggestion, key) <= 3 ? $"; did you mean '{suggestion}'?" : ""));
+                var suggestion = DidYouMean.Closest(key, KnownKeys);
+                throw At(file, table.KeyPosition(key), $"unknown key '{key}' in [sources.{name}]" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?"));
             }
         }
         string? Text(string key)
@@ -173,19 +158,4 @@ public sealed class SourceConfig
 
     private static PacksterException At(string file, TomlPosition position, string message) =>
         SourceErrors.ConfigInvalid($"{file}:{position}: {message}");
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-        }
-        return d[a.Length, b.Length];
-    }
 }
