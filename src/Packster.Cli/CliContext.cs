@@ -29,6 +29,9 @@ internal sealed class CliContext
     /// <summary>Packster's configuration, cache and data roots as this environment defines them.</summary>
     public Packster.Locations.PacksterPaths Paths => new(Environment, OperatingSystem.IsWindows(), CurrentDirectory);
 
+    /// <summary>Handler interpreters are looked up on this environment's PATH, the one the handlers will get.</summary>
+    public Packster.Handlers.ExecutorResolver Executors => new(Packster.Handlers.ExecutableSearch.ForEnvironment(Environment));
+
     /// <summary>The location named by <c>--location</c>, else <c>PACKSTER_LOCATION</c>, else the default location.</summary>
     public Packster.Locations.Location ResolveLocation(string? option) => Packster.Locations.Location.Resolve(option, Paths);
 

@@ -103,7 +103,7 @@ internal static class InstallerDefaults
         HandlerOutput = context.Err,
         Messages = context.Err,
         BaseEnvironment = context.Environment,
-        Executors = new Packster.Handlers.ExecutorResolver(Packster.Handlers.ExecutableSearch.ForEnvironment(context.Environment)),
+        Executors = context.Executors,
         ExtractionProgress = progress is null ? null : new Progress<Packster.Packaging.ExtractionProgress>(p => progress.Report((p.BytesDone, p.BytesTotal))),
     };
 }

@@ -17,8 +17,6 @@ internal static class LocationCommand
         return command;
     }
 
-    private static PacksterPaths Paths(CliContext context) => new(context.Environment, OperatingSystem.IsWindows(), context.CurrentDirectory);
-
     private static Command CreateSubcommand(CliContext context)
     {
         var dir = new Argument<string>("dir") { Description = "The directory to make a location (created if needed; must be empty)" };
@@ -27,7 +25,7 @@ internal static class LocationCommand
         var create = new Command("create", "Create a location in a directory and register its id") { dir, id, json };
         create.SetAction(parse =>
         {
-            var location = Location.Create(parse.GetValue(dir)!, parse.GetValue(id), Paths(context));
+            var location = Location.Create(parse.GetValue(dir)!, parse.GetValue(id), context.Paths);
             ActivationCommands.EnsureActivationFiles(context, location);
             if (parse.GetValue(json)) WriteJson(context, w => WriteIdentity(w, location, created: true));
             else context.Out.WriteLine($"created location {location.Id} at {location.Path}");
@@ -42,7 +40,7 @@ internal static class LocationCommand
         var setup = new Command("setup", "Create the default user location if it does not exist yet") { json };
         setup.SetAction(parse =>
         {
-            var paths = Paths(context);
+            var paths = context.Paths;
             var created = !Location.IsLocation(paths.DefaultLocation);
             var location = created ? Location.Create(paths.DefaultLocation, null, paths) : Location.Open(paths.DefaultLocation, paths);
             ActivationCommands.EnsureActivationFiles(context, location);
@@ -60,7 +58,7 @@ internal static class LocationCommand
         var show = new Command("show", "Show a location: id, path, hash and its deployments") { target, json };
         show.SetAction(parse =>
         {
-            var location = Location.Resolve(parse.GetValue(target), Paths(context));
+            var location = Location.Resolve(parse.GetValue(target), context.Paths);
             var state = location.ReadState();
             var active = state.ActiveDeployments.OrderBy(d => d.Id).ToList();
             if (!Recovery.Inspect(location).IsClean)

@@ -38,7 +38,7 @@ internal static class PackCommand
                 {
                     HandlerOutput = context.Err,
                     BaseEnvironment = context.Environment,
-                    Executors = new Packster.Handlers.ExecutorResolver(Packster.Handlers.ExecutableSearch.ForEnvironment(context.Environment)),
+                    Executors = context.Executors,
                     HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
                     Progress = p,
                     PackEnvironment = PackLocationAsync,
