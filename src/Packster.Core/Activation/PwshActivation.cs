@@ -3,8 +3,9 @@ using System.Text;
 namespace Packster.Activation;
 
 /// <summary>
-/// The PowerShell activation text (spec/activation.md §3). .NET cannot hold an empty environment value, so in
-/// PowerShell "empty" and "unset" are the same thing and restore as unset.
+/// The PowerShell activation text (spec/activation.md §3). "Empty" and "unset" restore as unset. Variables are
+/// removed with <c>Remove-Item Env:</c>: PowerShell passes <c>$null</c> to a .NET <c>string</c> parameter as "",
+/// so <c>[Environment]::SetEnvironmentVariable($k, $null)</c> would leave an empty variable behind.
 /// </summary>
 internal static class PwshActivation
 {
@@ -18,11 +19,13 @@ internal static class PwshActivation
                 $env:PATH = (@($env:PATH -split [regex]::Escape($sep)) | Where-Object { $_ -cne $env:_PACKSTER_SHIMS }) -join $sep
             }
             foreach ($k in @("$env:_PACKSTER_KEYS" -split ' ' | Where-Object { $_ -cmatch '^[A-Za-z_][A-Za-z0-9_]*$' })) {
-                [Environment]::SetEnvironmentVariable($k, [Environment]::GetEnvironmentVariable("_PACKSTER_OLD_$k"))
-                [Environment]::SetEnvironmentVariable("_PACKSTER_OLD_$k", $null)
+                $old = [Environment]::GetEnvironmentVariable("_PACKSTER_OLD_$k")
+                if ([string]::IsNullOrEmpty($old)) { Remove-Item -LiteralPath "Env:$k" -ErrorAction Ignore }
+                else { Set-Item -LiteralPath "Env:$k" -Value $old }
+                Remove-Item -LiteralPath "Env:_PACKSTER_OLD_$k" -ErrorAction Ignore
             }
             foreach ($n in '_PACKSTER_ACTIVE', '_PACKSTER_LOCATION', '_PACKSTER_SHIMS', '_PACKSTER_OLD_PATH', '_PACKSTER_NEW_PATH', '_PACKSTER_KEYS') {
-                [Environment]::SetEnvironmentVariable($n, $null)
+                Remove-Item -LiteralPath "Env:$n" -ErrorAction Ignore
             }
         }
 
