@@ -22,8 +22,8 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
     private readonly SourceHttpClient _http;
     private readonly SourceContext _context;
     private readonly string _repo;
-    // Search results may find files outside the standard layout; remember where each name was seen.
-    private readonly ConcurrentDictionary<PackageFileName, string> _paths = new();
+    // Search results may find files outside the standard layout; remember where each name was seen, and its size.
+    private readonly ConcurrentDictionary<PackageFileName, (string Path, long? Size)> _found = new();
 
     public ArtifactorySource(SourceDefinition definition, SourceContext context)
     {
@@ -58,13 +58,13 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
     /// <summary>Downloads the file (resuming a broken transfer with a Range request, see <see cref="SourceHttpClient.DownloadAsync"/>).</summary>
     public Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
     {
-        var path = _paths.TryGetValue(file, out var known) ? known : LayoutPath(file);
+        var (path, size) = _found.TryGetValue(file, out var known) ? known : (LayoutPath(file), null);
         return _http.DownloadAsync(ArtifactUri(path), destination, response =>
         {
             // The server's own checksum is checked before a byte is written; the caller still hashes what arrives.
             if (AnnouncedSha256(response) is { } announced && announced != file.Sha256)
                 throw SourceErrors.ChecksumMismatch($"{file.FileName} on source '{Name}' (X-Checksum-Sha256)", file.Sha256, announced);
-        }, cancellationToken);
+        }, size, cancellationToken);
     }
 
     public async Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)
@@ -144,11 +144,11 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
         using var json = await _http.ReadJsonAsync(response, HttpMethod.Get, uri, cancellationToken);
-        if (!json.RootElement.TryGetProperty("children", out var children) || children.ValueKind != JsonValueKind.Array) return null;
-        foreach (var child in children.EnumerateArray())
+        var action = SourceHttpClient.Describe(HttpMethod.Get, uri);
+        foreach (var child in Items(json.RootElement, "children", action, required: false))
         {
             if (child.TryGetProperty("folder", out var isFolder) && isFolder.ValueKind == JsonValueKind.True) continue;
-            var childName = child.TryGetProperty("uri", out var u) ? (u.GetString() ?? "").TrimStart('/') : "";
+            var childName = (Text(child, "uri", action) ?? "").TrimStart('/');
             if (!PackageFileName.TryParse(childName, out var other) || other.Id != check.Name.Id || other.Version != check.Name.Version) continue;
             if (other != check.Name)
                 throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"{other.Id} {other.Version} is already published as {other.FileName}");
@@ -167,6 +167,30 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
         if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
         using var json = await _http.ReadJsonAsync(response, HttpMethod.Get, uri, cancellationToken);
         return Checksum(json.RootElement, "sha256");
+    }
+
+    /// <summary>
+    /// The objects of the array <paramref name="key"/> of an answer. An answer of another shape (not an object, the array
+    /// missing when <paramref name="required"/>, an element that is not an object) is a protocol error, never a crash.
+    /// </summary>
+    private IEnumerable<JsonElement> Items(JsonElement root, string key, string action, bool required)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw SourceErrors.Protocol(Name, action, $"the answer is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object");
+        if (!root.TryGetProperty(key, out var array) || array.ValueKind != JsonValueKind.Array)
+        {
+            if (required) throw SourceErrors.Protocol(Name, action, $"the answer has no \"{key}\" array");
+            return [];
+        }
+        return array.EnumerateArray().Select(item => item.ValueKind == JsonValueKind.Object ? item
+            : throw SourceErrors.Protocol(Name, action, $"an element of \"{key}\" is a JSON {item.ValueKind.ToString().ToLowerInvariant()}, not an object"));
+    }
+
+    /// <summary>A string field of an answer's object: null when absent or null, a protocol error when of another type.</summary>
+    private string? Text(JsonElement item, string key, string action)
+    {
+        if (!item.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind == JsonValueKind.String ? value.GetString()
+            : throw SourceErrors.Protocol(Name, action, $"\"{key}\" is a JSON {value.ValueKind.ToString().ToLowerInvariant()}, not a string");
     }
 
     private async Task SetPropertiesAsync(string path, PackageFileName file, CancellationToken cancellationToken)
@@ -190,16 +214,16 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
         if (response.StatusCode == HttpStatusCode.Unauthorized && _http.Credential.IsAnonymous) return null;
         if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Post, uri, cancellationToken);
         using var json = await _http.ReadJsonAsync(response, HttpMethod.Post, uri, cancellationToken);
-        if (!json.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
-            throw SourceErrors.Protocol(Name, SourceHttpClient.Describe(HttpMethod.Post, uri), "AQL answer has no \"results\" array");
+        var action = SourceHttpClient.Describe(HttpMethod.Post, uri);
         var entries = new List<PackageEntry>();
-        foreach (var r in results.EnumerateArray())
+        foreach (var r in Items(json.RootElement, "results", action, required: true))
         {
-            var name = r.TryGetProperty("name", out var n) ? n.GetString() : null;
-            var folder = r.TryGetProperty("path", out var p) ? p.GetString() : null;
+            var name = Text(r, "name", action);
+            var folder = Text(r, "path", action);
             if (name is null || !PackageFileName.TryParse(name, out var file)) continue;
-            var path = folder is null or "." or "" ? name : $"{folder.Trim('/')}/{name}";
-            var sha = r.TryGetProperty("sha256", out var s) && Sha256Digest.TryParse(s.GetString(), out var digest) ? digest : (Sha256Digest?)null;
+            // "." is the repository's root folder; any other folder must be a plain relative path (no '..' steering).
+            var path = folder is null or "." ? name : $"{ServerPath.Check(folder, Name, action)}/{name}";
+            var sha = Sha256Digest.TryParse(Text(r, "sha256", action), out var digest) ? digest : (Sha256Digest?)null;
             Add(entries, file, path, Size(r), sha);
         }
         return entries;
@@ -230,16 +254,18 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
         using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
         using var json = await _http.ReadJsonAsync(response, HttpMethod.Get, uri, cancellationToken);
+        var action = SourceHttpClient.Describe(HttpMethod.Get, uri);
         var entries = new List<PackageEntry>();
         var prefix = $"/api/storage/{_repo}/";
-        if (!json.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array) return entries;
-        foreach (var r in results.EnumerateArray())
+        foreach (var r in Items(json.RootElement, "results", action, required: false))
         {
-            if (!r.TryGetProperty("uri", out var u) || !Uri.TryCreate(u.GetString(), UriKind.Absolute, out var itemUri)) continue;
-            var raw = itemUri.AbsolutePath;
+            // Only the path after /api/storage/<repo>/ is used, taken from the text as sent (before any dot-segment
+            // normalisation), unescaped and checked; the host named in the uri is never contacted.
+            if (Text(r, "uri", action) is not { } text || !Uri.TryCreate(text, UriKind.Absolute, out _)) continue;
+            var raw = text.Split('?', '#')[0];
             var at = raw.IndexOf(prefix, StringComparison.Ordinal);
             if (at < 0) continue;
-            var path = Uri.UnescapeDataString(raw[(at + prefix.Length)..]);
+            var path = ServerPath.Check(Uri.UnescapeDataString(raw[(at + prefix.Length)..]), Name, action);
             if (PackageFileName.TryParse(path.Split('/')[^1], out var file)) Add(entries, file, path, null, null);
         }
         return entries;
@@ -253,14 +279,15 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
         if (response.StatusCode == HttpStatusCode.NotFound) return [];
         if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
         using var json = await _http.ReadJsonAsync(response, HttpMethod.Get, uri, cancellationToken);
+        var action = SourceHttpClient.Describe(HttpMethod.Get, uri);
         var entries = new List<PackageEntry>();
-        if (!json.RootElement.TryGetProperty("files", out var files) || files.ValueKind != JsonValueKind.Array) return entries;
-        foreach (var f in files.EnumerateArray())
+        foreach (var f in Items(json.RootElement, "files", action, required: false))
         {
             if (f.TryGetProperty("folder", out var isFolder) && isFolder.ValueKind == JsonValueKind.True) continue;
-            var relative = f.TryGetProperty("uri", out var u) ? (u.GetString() ?? "").TrimStart('/') : "";
+            var relative = (Text(f, "uri", action) ?? "").TrimStart('/');
             if (!PackageFileName.TryParse(relative.Split('/')[^1], out var file)) continue;
-            var sha = f.TryGetProperty("sha2", out var s) && Sha256Digest.TryParse(s.GetString(), out var digest) ? digest : (Sha256Digest?)null;
+            ServerPath.Check(relative, Name, action);
+            var sha = Sha256Digest.TryParse(Text(f, "sha2", action), out var digest) ? digest : (Sha256Digest?)null;
             Add(entries, file, $"{id}/{relative}", Size(f), sha);
         }
         return entries;
@@ -274,7 +301,7 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
             _context.Warnings.WriteLine($"warning: source '{Name}': {path} holds bytes with sha256 {sha}, not the {file.Sha256} its name promises; ignored");
             return;
         }
-        _paths[file] = path;
+        _found[file] = (path, size);
         entries.Add(new PackageEntry(file, size, Name));
     }
 
@@ -291,8 +318,10 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
     }
 
     private static Sha256Digest? Checksum(JsonElement element, string kind) =>
-        element.TryGetProperty("checksums", out var checksums) && checksums.ValueKind == JsonValueKind.Object
-        && checksums.TryGetProperty(kind, out var value) && Sha256Digest.TryParse(value.GetString()?.ToLowerInvariant(), out var digest)
+        element.ValueKind == JsonValueKind.Object
+        && element.TryGetProperty("checksums", out var checksums) && checksums.ValueKind == JsonValueKind.Object
+        && checksums.TryGetProperty(kind, out var value) && value.ValueKind == JsonValueKind.String
+        && Sha256Digest.TryParse(value.GetString()!.ToLowerInvariant(), out var digest)
             ? digest : null;
 
     /// <summary>X-Checksum-Sha256, or a bare X-Checksum whose length (64) says it is a SHA-256.</summary>

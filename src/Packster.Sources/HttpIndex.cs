@@ -70,8 +70,8 @@ public static class HttpIndex
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.Number)
             throw SourceErrors.Protocol(source, FileName, "not a packster index (no \"schema\")");
-        if (schema.GetInt32() != Schema)
-            throw SourceErrors.Protocol(source, FileName, $"index schema {schema.GetInt32()} is not supported (this packster reads schema {Schema})");
+        if (!schema.TryGetInt32(out var schemaNumber) || schemaNumber != Schema)
+            throw SourceErrors.Protocol(source, FileName, $"index schema {Shorten(schema.GetRawText())} is not supported (this packster reads schema {Schema})");
         if (!root.TryGetProperty("packages", out var packages) || packages.ValueKind != JsonValueKind.Array)
             throw SourceErrors.Protocol(source, FileName, "\"packages\" must be an array");
         var items = new List<Item>();
@@ -85,8 +85,7 @@ public static class HttpIndex
             var fileName = $"{id}-{version}-{sha}{PackageFileName.Extension}";
             if (id is null || version is null || sha is null || path is null || !PackageFileName.TryParse(fileName, out var name))
                 throw SourceErrors.Protocol(source, FileName, $"invalid entry {Shorten(p.GetRawText())}");
-            if (path.StartsWith('/') || path.Split('/').Any(s => s is "" or "." or ".."))
-                throw SourceErrors.Protocol(source, FileName, $"entry path '{path}' must be relative and stay under the index");
+            ServerPath.Check(path, source, FileName);
             long size = p.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var n) ? n : -1;
             items.Add(new Item(name, size, path));
         }

@@ -45,7 +45,7 @@ public sealed class HttpSource : IPackageSource, IDisposable
     {
         var item = (await IndexAsync(cancellationToken)).FirstOrDefault(i => i.File == file)
             ?? throw SourceErrors.PackageFileNotFound(Name, file.FileName);
-        await _http.DownloadAsync(_http.Resolve(SourceHttpClient.EscapePath(item.Path)), destination, null, cancellationToken);
+        await _http.DownloadAsync(_http.Resolve(SourceHttpClient.EscapePath(item.Path)), destination, null, item.Size >= 0 ? item.Size : null, cancellationToken);
     }
 
     public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default) =>

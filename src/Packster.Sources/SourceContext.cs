@@ -4,22 +4,24 @@ namespace Packster.Sources;
 
 /// <summary>
 /// What sources may touch of the outside world: the environment (credentials are read from it by variable name,
-/// at use), the writer for warnings, the current directory for relative paths, and the retry policy.
+/// at use), the writer for warnings, the current directory for relative paths, the retry policy and the read limits.
 /// </summary>
 public sealed class SourceContext
 {
-    public SourceContext(IReadOnlyDictionary<string, string> environment, TextWriter warnings, string currentDirectory, RetryPolicy? retry = null)
+    public SourceContext(IReadOnlyDictionary<string, string> environment, TextWriter warnings, string currentDirectory, RetryPolicy? retry = null, SourceLimits? limits = null)
     {
         Environment = environment;
         Warnings = warnings;
         CurrentDirectory = currentDirectory;
         Retry = retry ?? RetryPolicy.Default;
+        Limits = limits ?? SourceLimits.Default;
     }
 
     public IReadOnlyDictionary<string, string> Environment { get; }
     public TextWriter Warnings { get; }
     public string CurrentDirectory { get; }
     public RetryPolicy Retry { get; }
+    public SourceLimits Limits { get; }
 
     public string? GetEnv(string name) => Environment.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
 

@@ -186,11 +186,16 @@ internal sealed class SourceHttpClient : IDisposable
     /// GETs <paramref name="uri"/> into <paramref name="destination"/>. <paramref name="checkFirst"/> sees the 200 answer
     /// before any byte is written. When the connection breaks mid-body and the server said <c>Accept-Ranges: bytes</c>,
     /// the download resumes with <c>Range: bytes=&lt;received&gt;-</c> (a 206 at that offset is required) instead of
-    /// starting over, so the bytes already written (and hashed by the caller) stay valid.
+    /// starting over, so the bytes already written (and hashed by the caller) stay valid. The body may not exceed
+    /// <paramref name="announcedSize"/> (when the index or listing gave one) or <see cref="SourceLimits.MaxDownloadBytes"/>.
     /// </summary>
-    public async Task DownloadAsync(Uri uri, Stream destination, Action<HttpResponseMessage>? checkFirst, CancellationToken cancellationToken)
+    public async Task DownloadAsync(Uri uri, Stream destination, Action<HttpResponseMessage>? checkFirst, long? announcedSize, CancellationToken cancellationToken)
     {
         var action = Describe(HttpMethod.Get, uri);
+        // A body longer than the source announced (or than the global cap) is stopped before it fills the disk.
+        var limit = announcedSize is >= 0 ? announcedSize.Value : _context.Limits.MaxDownloadBytes;
+        var what = announcedSize is >= 0 ? $"the {limit} bytes announced" : $"the {SourceLimits.Describe(limit)} allowed without an announced size";
+        PacksterException TooLong() => SourceErrors.Protocol(_source.Name, action, $"the server sent more than {what}; the download was stopped");
         long received = 0;
         var buffer = new byte[1 << 16];
         for (var attempt = 1; ; attempt++)
@@ -207,8 +212,10 @@ internal sealed class SourceHttpClient : IDisposable
             {
                 throw SourceErrors.Protocol(_source.Name, action, $"could not resume at byte {resume}: answered {(int)response.StatusCode} {response.Content.Headers.ContentRange}".TrimEnd());
             }
+            if (response.Content.Headers.ContentLength is { } length && received + length > limit) throw TooLong();
             var canResume = response.Headers.AcceptRanges.Contains("bytes");
-            var broken = await CopyUntilBrokenAsync(response, destination, buffer, n => received += n, cancellationToken);
+            var broken = await CopyUntilBrokenAsync(response, destination, buffer, limit - received, n => received += n, cancellationToken);
+            if (received > limit) throw TooLong();
             if (broken is null) return;
             if (!canResume || attempt >= _context.Retry.MaxAttempts)
                 throw SourceErrors.Unreachable(_source.Name, action, attempt, $"the download broke off after {received} bytes: {_credential.Redact(broken.Message)}", broken);
@@ -216,9 +223,10 @@ internal sealed class SourceHttpClient : IDisposable
         }
     }
 
-    /// <summary>Copies the body; returns the transport failure that cut it short, or null when it ended normally.
-    /// Failures writing the destination (a full disk) are not transport failures and propagate.</summary>
-    private static async Task<Exception?> CopyUntilBrokenAsync(HttpResponseMessage response, Stream destination, byte[] buffer, Action<int> advanced, CancellationToken cancellationToken)
+    /// <summary>Copies the body, at most <paramref name="allowed"/> bytes (a read beyond it is counted but not written, and
+    /// ends the copy); returns the transport failure that cut it short, or null when it ended. Failures writing the
+    /// destination (a full disk) are not transport failures and propagate.</summary>
+    private static async Task<Exception?> CopyUntilBrokenAsync(HttpResponseMessage response, Stream destination, byte[] buffer, long allowed, Action<int> advanced, CancellationToken cancellationToken)
     {
         Stream body;
         try
@@ -243,7 +251,14 @@ internal sealed class SourceHttpClient : IDisposable
                     return e;
                 }
                 if (read == 0) return null;
+                if (read > allowed)
+                {
+                    // One byte past the limit is proof enough: it is counted, never written.
+                    advanced(read);
+                    return null;
+                }
                 await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                allowed -= read;
                 advanced(read);
             }
         }
@@ -271,15 +286,23 @@ internal sealed class SourceHttpClient : IDisposable
 
     /// <summary>
     /// The server's message: Artifactory's <c>{"errors":[{"status","message"}]}</c>, or plain text, which some endpoints
-    /// send; at most one line of 300 characters, with the credential redacted in case a server echoes it.
+    /// send; at most one line of 300 characters, with the credential redacted in case a server echoes it. At most
+    /// <see cref="SourceLimits.MaxErrorBytes"/> of the body are read.
     /// </summary>
     public async Task<string> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         string text;
         try
         {
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            text = Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 16 * 1024)).Trim();
+            // Only the first MaxErrorBytes are read; the rest of an endless body is never asked for.
+            var buffer = new byte[_context.Limits.MaxErrorBytes];
+            var filled = 0;
+            await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
+            {
+                int read;
+                while (filled < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0) filled += read;
+            }
+            text = Encoding.UTF8.GetString(buffer, 0, filled).Trim();
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
@@ -310,13 +333,29 @@ internal sealed class SourceHttpClient : IDisposable
         return _credential.Redact(line.Length == 0 ? "" : $"({line})");
     }
 
-    /// <summary>Reads a success body as JSON whatever its media type (Artifactory uses vendor <c>+json</c> types).</summary>
+    /// <summary>
+    /// Reads a success body as JSON whatever its media type (Artifactory uses vendor <c>+json</c> types). A body larger
+    /// than <see cref="SourceLimits.MaxJsonBytes"/> (announced or as it arrives) is refused before it is parsed.
+    /// </summary>
     public async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, HttpMethod method, Uri uri, CancellationToken cancellationToken)
     {
+        var max = _context.Limits.MaxJsonBytes;
+        PacksterException TooLarge() => SourceErrors.Protocol(_source.Name, Describe(method, uri), $"the answer is larger than {SourceLimits.Describe(max)}; refused");
+        if (response.Content.Headers.ContentLength > max) throw TooLarge();
+        using var body = new MemoryStream();
+        await using (var stream = await response.Content.ReadAsStreamAsync(cancellationToken))
+        {
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                if (body.Length + read > max) throw TooLarge();
+                body.Write(buffer, 0, read);
+            }
+        }
         try
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            return await JsonDocument.ParseAsync(stream, default, cancellationToken);
+            return JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length));
         }
         catch (JsonException e)
         {
