@@ -104,6 +104,7 @@ public enum ErrorCode
     OfflineCacheMiss = 8011,
     BundleFileInvalid = 8012,
     BundleLockMismatch = 8013,
+    ProjectConfigNotAllowed = 8014,
 }
 
 /// <summary>The one place error codes become process exit codes.</summary>

@@ -8,6 +8,10 @@ public static class SourceErrors
     public static PacksterException ConfigInvalid(string message, string? hint = null) =>
         new(ErrorCode.SourceConfigInvalid, message, hint);
 
+    public static PacksterException ProjectConfigNotAllowed(string where, string source, IEnumerable<string> keys) =>
+        new(ErrorCode.ProjectConfigNotAllowed, $"{where}: [sources.{source}] sets {string.Join(", ", keys.Select(k => $"'{k}'"))} in a project config file; refused",
+            "a project config file may name credentials, insecure or ca-file only once you have reviewed it and run 'packster config trust --allow-credentials'");
+
     public static PacksterException NotFound(string name, IEnumerable<string> known)
     {
         var names = known.ToList();

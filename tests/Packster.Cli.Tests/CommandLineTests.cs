@@ -36,6 +36,7 @@ public sealed class CommandLineTests : IDisposable
         new[] { "location", "create" }, new[] { "location", "setup" }, new[] { "location", "show" }, new[] { "location", "env" },
         new[] { "location", "enable" }, new[] { "location", "disable" }, new[] { "manifest", "check" },
         new[] { "source", "add" }, new[] { "source", "list" }, new[] { "source", "remove" }, new[] { "source", "index" },
+        new[] { "config", "trust" }, new[] { "config", "untrust" }, new[] { "config", "trusted" },
         new[] { "search" }, new[] { "publish" }, new[] { "install" }, new[] { "bundle", "install" }, new[] { "bundle", "delete" },
         new[] { "upgrade" }, new[] { "history" }, new[] { "gc" },
     };

@@ -27,6 +27,7 @@ internal static class CommandCatalog
         yield return ActivationCommands.Shell(context);
         yield return ManifestCommand.Create(context);
         yield return SourceCommand.Create(context);
+        yield return ConfigCommand.Create(context);
         yield return SearchCommand.Create(context);
         yield return PublishCommand.Create(context);
     }

@@ -18,9 +18,13 @@ internal static class SourceCommand
         return command;
     }
 
-    /// <summary>The config file of this invocation (see spec/sources.md §1).</summary>
+    /// <summary>The configuration a reading command uses: the user's file, else a trusted ./packster.toml (spec/sources.md §1.1).</summary>
     internal static SourceConfig LoadConfig(CliContext context) =>
-        SourceConfig.Load(context.Paths.ConfigFile);
+        ConfigFiles.LoadEffective(context.Paths, context.Err);
+
+    /// <summary>The file <c>source add|remove</c> edit: always the user's own, never a project file.</summary>
+    private static SourceConfig LoadUserConfig(CliContext context) =>
+        SourceConfig.Load(context.Paths.UserConfigFile);
 
     /// <summary>What sources may touch: the environment (credentials by variable name), stderr for warnings.</summary>
     internal static SourceContext SourceContextFor(CliContext context) =>
@@ -40,7 +44,7 @@ internal static class SourceCommand
         var caFile = new Option<string?>("--ca-file") { Description = "PEM file with the private CA that signs the server's certificate" };
         var insecure = new Option<bool>("--insecure") { Description = "Allow plain http:// (packages and credentials travel unprotected)" };
         var replace = new Option<bool>("--replace") { Description = "Replace a source of the same name" };
-        var command = new Command("add", "Add a source to the config file; credentials are given as environment variable NAMES, never values")
+        var command = new Command("add", "Add a source to the user config file; credentials are given as environment variable NAMES, never values")
         {
             name, type, url, repo, tokenEnv, user, passwordEnv, priority, caFile, insecure, replace,
         };
@@ -64,7 +68,7 @@ internal static class SourceCommand
             };
             if (definition.CaFile is { } caPath && !File.Exists(caPath))
                 throw new PacksterException(ErrorCode.PathNotFound, $"ca-file '{caPath}' does not exist");
-            var config = LoadConfig(context);
+            var config = LoadUserConfig(context);
             config.Add(definition, parse.GetValue(replace));
             config.Save();
             context.Out.WriteLine($"added source '{definition.Name}' ({Describe(definition)}) to {config.Path}");
@@ -102,10 +106,10 @@ internal static class SourceCommand
     private static Command Remove(CliContext context)
     {
         var name = new Argument<string>("name") { Description = "The source to remove" };
-        var command = new Command("remove", "Remove a source from the config file") { name };
+        var command = new Command("remove", "Remove a source from the user config file") { name };
         command.SetAction(parse =>
         {
-            var config = LoadConfig(context);
+            var config = LoadUserConfig(context);
             config.Remove(parse.GetValue(name)!);
             config.Save();
             context.Out.WriteLine($"removed source '{parse.GetValue(name)}' from {config.Path}");

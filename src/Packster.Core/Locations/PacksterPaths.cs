@@ -51,7 +51,10 @@ public sealed class PacksterPaths
     public string CurrentDirectory { get; }
     public string Home { get; }
 
-    /// <summary>The user config file (it may not exist): <c>PACKSTER_CONFIG</c>, else the XDG/APPDATA one.</summary>
+    /// <summary>
+    /// The user config file (it may not exist): <c>PACKSTER_CONFIG</c>, else the XDG/APPDATA one. Whether a project
+    /// file (<c>./packster.toml</c>) is read instead is decided with the user's trust (Packster.Sources.Config.ConfigFiles).
+    /// </summary>
     public string UserConfigFile { get; }
 
     /// <summary>The download cache folder.</summary>
@@ -65,20 +68,6 @@ public sealed class PacksterPaths
 
     /// <summary>The location registry: one file per id, holding the location's absolute path on one line.</summary>
     public string RegistryDirectory => Path.Combine(DataHome, "registry");
-
-    /// <summary>
-    /// The config file to read: <c>PACKSTER_CONFIG</c> when set; else the user config file when it exists; else
-    /// <c>./packster.toml</c> when it exists; else the user config file (where one would be created).
-    /// </summary>
-    public string ConfigFile
-    {
-        get
-        {
-            if (Get(ConfigVariable) is not null || File.Exists(UserConfigFile)) return UserConfigFile;
-            var local = Path.Combine(CurrentDirectory, "packster.toml");
-            return File.Exists(local) ? local : UserConfigFile;
-        }
-    }
 
     /// <summary>A non-empty environment value, or null.</summary>
     public string? Get(string name) => Environment.TryGetValue(name, out var v) && v.Length > 0 ? v : null;

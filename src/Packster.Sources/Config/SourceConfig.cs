@@ -27,11 +27,21 @@ public sealed class SourceConfig
     public IReadOnlyList<SourceDefinition> Sources =>
         [.. _sources.OrderBy(s => s.Priority).ThenBy(s => s.Name, StringComparer.Ordinal)];
 
+    /// <summary>Keys a project config file may hold only when trusted with <c>--allow-credentials</c> (spec/sources.md §1.1).</summary>
+    public static IReadOnlyList<string> ProjectRestrictedKeys { get; } = ["token-env", "password-env", "user", "ca-file", "insecure"];
+
     /// <summary>Reads the file; a missing file is an empty configuration.</summary>
-    public static SourceConfig Load(string path)
+    public static SourceConfig Load(string path) =>
+        File.Exists(path) ? Parse(File.ReadAllText(path), path, restricted: false) : new SourceConfig(path, null, []);
+
+    /// <summary>
+    /// Reads config text. <paramref name="restricted"/> (a project file not trusted with <c>--allow-credentials</c>):
+    /// a source naming a credential, <c>ca-file</c> or <c>insecure = true</c> is refused with
+    /// <see cref="ErrorCode.ProjectConfigNotAllowed"/>.
+    /// </summary>
+    public static SourceConfig Parse(string text, string path, bool restricted)
     {
-        if (!File.Exists(path)) return new SourceConfig(path, null, []);
-        var document = TomlDocument.Parse(File.ReadAllText(path), path);
+        var document = TomlDocument.Parse(text, path);
         var sources = new List<SourceDefinition>();
         if (document.TryGetValue("sources", out var node))
         {
@@ -39,7 +49,7 @@ public sealed class SourceConfig
             foreach (var (name, value) in table)
             {
                 if (value is not TomlTable source) throw At(path, table.KeyPosition(name), $"'sources.{name}' must be a table");
-                sources.Add(Read(path, name, source));
+                sources.Add(Read(path, name, source, restricted));
             }
         }
         return new SourceConfig(path, document, sources);
@@ -104,7 +114,7 @@ public sealed class SourceConfig
         AtomicFile.WriteAllText(Path, ToToml());
     }
 
-    private static SourceDefinition Read(string file, string name, TomlTable table)
+    private static SourceDefinition Read(string file, string name, TomlTable table, bool restricted)
     {
         foreach (var key in table.Keys)
         {
@@ -113,6 +123,12 @@ public sealed class SourceConfig
                 var suggestion = DidYouMean.Closest(key, KnownKeys);
                 throw At(file, table.KeyPosition(key), $"unknown key '{key}' in [sources.{name}]" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?"));
             }
+        }
+        if (restricted)
+        {
+            // A project file came with a repository: it may not choose which secret is sent, or weaken TLS.
+            var refused = table.Keys.Where(k => ProjectRestrictedKeys.Contains(k) && table[k] is not TomlBoolean { Value: false }).ToList();
+            if (refused.Count > 0) throw SourceErrors.ProjectConfigNotAllowed($"{file}:{table.KeyPosition(refused[0])}", name, refused);
         }
         string? Text(string key)
         {

@@ -54,24 +54,6 @@ public sealed class PacksterPathsTests
     }
 
     [Fact]
-    public void The_config_file_falls_back_to_packster_toml_in_the_working_directory_only_when_no_user_file_exists()
-    {
-        // PRODUCT.md "Where things live": PACKSTER_CONFIG, else the XDG/APPDATA file, else ./packster.toml.
-        using var temp = new Packster.Testing.TempDirectory();
-        var home = temp["home"];
-        var work = temp["work"];
-        Directory.CreateDirectory(work);
-        PacksterPaths At(params (string Key, string Value)[] env) => new(env.ToDictionary(e => e.Key, e => e.Value), isWindows: false, work);
-
-        Assert.Equal(Path.Combine(home, ".config", "packster", "config.toml"), At(("HOME", home)).ConfigFile);
-        File.WriteAllText(Path.Combine(work, "packster.toml"), "");
-        Assert.Equal(Path.Combine(work, "packster.toml"), At(("HOME", home)).ConfigFile);
-        temp.Write("home/.config/packster/config.toml", "");
-        Assert.Equal(Path.Combine(home, ".config", "packster", "config.toml"), At(("HOME", home)).ConfigFile);
-        Assert.Equal(Path.Combine(work, "mine.toml"), At(("HOME", home), ("PACKSTER_CONFIG", "mine.toml")).ConfigFile);
-    }
-
-    [Fact]
     public void Windows_uses_appdata_and_localappdata()
     {
         if (OperatingSystem.IsWindows()) return; // the Windows paths below are built with '/' separators on POSIX hosts

@@ -1,0 +1,69 @@
+using System.Text;
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Sources.Config;
+
+/// <summary>
+/// Which config file a command reads (spec/sources.md §1, §1.1): the user's own file (<c>PACKSTER_CONFIG</c>, else the
+/// XDG/APPDATA one) when set or present; else <c>./packster.toml</c>, but only once the user has trusted those exact
+/// bytes with <c>packster config trust</c>. An untrusted or changed project file is ignored with one warning line.
+/// </summary>
+public static class ConfigFiles
+{
+    public const string ProjectFileName = "packster.toml";
+
+    /// <summary>The project config file of <paramref name="paths"/>' working directory (it may not exist).</summary>
+    public static string ProjectFile(PacksterPaths paths) => Path.Combine(paths.CurrentDirectory, ProjectFileName);
+
+    /// <summary>The configuration a reading command uses; warnings about an ignored project file go to <paramref name="warnings"/>.</summary>
+    public static SourceConfig LoadEffective(PacksterPaths paths, TextWriter warnings)
+    {
+        if (paths.Get(PacksterPaths.ConfigVariable) is not null || File.Exists(paths.UserConfigFile)) return SourceConfig.Load(paths.UserConfigFile);
+        var project = ProjectFile(paths);
+        if (!File.Exists(project)) return SourceConfig.Load(paths.UserConfigFile);
+
+        // Hashed and parsed from one read, so the bytes checked are the bytes used.
+        var bytes = File.ReadAllBytes(project);
+        var record = ConfigTrust.Load(paths).Find(project);
+        if (record is null || record.Sha256 != Sha256Digest.Compute(bytes))
+        {
+            var why = record is null ? "a project config file is not trusted" : "it changed since it was trusted";
+            warnings.WriteLine($"warning: ignoring {project}: {why}; review it, then run 'packster config trust' in {paths.CurrentDirectory} to use it");
+            return SourceConfig.Load(paths.UserConfigFile);
+        }
+        return SourceConfig.Parse(Decode(bytes), project, restricted: !record.AllowCredentials);
+    }
+
+    /// <summary>
+    /// Trusts <paramref name="file"/> as it is now: it must parse, and without <paramref name="allowCredentials"/> name no
+    /// credential, <c>insecure</c> or <c>ca-file</c> (else nothing is recorded). Returns the record and the sources it holds.
+    /// </summary>
+    public static (ConfigTrust.Record Record, SourceConfig Config) Trust(PacksterPaths paths, string file, bool allowCredentials)
+    {
+        var path = Path.GetFullPath(file, paths.CurrentDirectory);
+        if (!File.Exists(path)) throw new PacksterException(ErrorCode.PathNotFound, $"config file '{path}' does not exist");
+        var bytes = File.ReadAllBytes(path);
+        var config = SourceConfig.Parse(Decode(bytes), path, restricted: !allowCredentials);
+        var trust = ConfigTrust.Load(paths);
+        var record = trust.Trust(path, Sha256Digest.Compute(bytes), allowCredentials);
+        trust.Save();
+        return (record, config);
+    }
+
+    /// <summary>Forgets the trust in <paramref name="file"/>; false when it was not trusted.</summary>
+    public static bool Untrust(PacksterPaths paths, string file)
+    {
+        var trust = ConfigTrust.Load(paths);
+        if (!trust.Untrust(Path.GetFullPath(file, paths.CurrentDirectory))) return false;
+        trust.Save();
+        return true;
+    }
+
+    /// <summary>UTF-8, a byte order mark skipped: what File.ReadAllText reads for the user's file.</summary>
+    private static string Decode(byte[] bytes)
+    {
+        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Sources.Config;
+
+/// <summary>
+/// The project config files the user has trusted (spec/sources.md §1.1): <c>&lt;data home&gt;/trusted-configs.json</c>,
+/// one record per absolute path with the SHA-256 of the bytes that were reviewed and whether the file may name
+/// credentials, <c>insecure</c> or <c>ca-file</c>. A file whose bytes changed is no longer trusted.
+/// </summary>
+public sealed class ConfigTrust
+{
+    public const string FileName = "trusted-configs.json";
+    public const int Schema = 1;
+
+    /// <summary>One trusted file: the bytes with this hash, at this path, were reviewed by the user.</summary>
+    public sealed record Record(string Path, Sha256Digest Sha256, bool AllowCredentials);
+
+    private readonly List<Record> _records;
+    private readonly StringComparer _paths;
+
+    private ConfigTrust(string file, List<Record> records, bool isWindows)
+    {
+        File = file;
+        _records = records;
+        _paths = isWindows ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+    }
+
+    /// <summary>Where the records are kept.</summary>
+    public string File { get; }
+
+    public IReadOnlyList<Record> Records => [.. _records.OrderBy(r => r.Path, StringComparer.Ordinal)];
+
+    public static string PathFor(PacksterPaths paths) => System.IO.Path.Combine(paths.DataHome, FileName);
+
+    /// <summary>Reads the records; a missing file means nothing is trusted.</summary>
+    public static ConfigTrust Load(PacksterPaths paths)
+    {
+        var file = PathFor(paths);
+        var records = new List<Record>();
+        if (!System.IO.File.Exists(file)) return new ConfigTrust(file, records, paths.IsWindows);
+        try
+        {
+            using var json = JsonDocument.Parse(System.IO.File.ReadAllBytes(file));
+            var root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schema", out var schema) || !schema.TryGetInt32(out var version) || version != Schema
+                || !root.TryGetProperty("trusted", out var trusted) || trusted.ValueKind != JsonValueKind.Array)
+                throw Invalid(file, $"expected {{\"schema\": {Schema}, \"trusted\": [...]}}");
+            foreach (var item in trusted.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Object
+                    || !item.TryGetProperty("path", out var path) || path.ValueKind != JsonValueKind.String
+                    || !item.TryGetProperty("sha256", out var sha) || sha.ValueKind != JsonValueKind.String || !Sha256Digest.TryParse(sha.GetString(), out var digest))
+                    throw Invalid(file, $"invalid record {item.GetRawText()}");
+                var allow = item.TryGetProperty("allow-credentials", out var a) && a.ValueKind == JsonValueKind.True;
+                records.Add(new Record(path.GetString()!, digest, allow));
+            }
+        }
+        catch (JsonException e)
+        {
+            throw Invalid(file, e.Message);
+        }
+        return new ConfigTrust(file, records, paths.IsWindows);
+    }
+
+    public Record? Find(string path) => _records.FirstOrDefault(r => _paths.Equals(r.Path, path));
+
+    /// <summary>Records (or replaces) the trust in <paramref name="path"/> holding bytes with <paramref name="sha256"/>.</summary>
+    public Record Trust(string path, Sha256Digest sha256, bool allowCredentials)
+    {
+        _records.RemoveAll(r => _paths.Equals(r.Path, path));
+        var record = new Record(path, sha256, allowCredentials);
+        _records.Add(record);
+        return record;
+    }
+
+    /// <summary>Forgets <paramref name="path"/>; false when it was not trusted.</summary>
+    public bool Untrust(string path) => _records.RemoveAll(r => _paths.Equals(r.Path, path)) > 0;
+
+    /// <summary>Replaces the file atomically; it is private to the user (0600 on POSIX).</summary>
+    public void Save()
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(File)!);
+        AtomicFile.Write(File, Render(), OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    /// <summary>Sorted by path, two-space indent, LF and a final newline.</summary>
+    public byte[] Render()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("schema", Schema);
+            json.WriteStartArray("trusted");
+            foreach (var r in Records)
+            {
+                json.WriteStartObject();
+                json.WriteString("path", r.Path);
+                json.WriteString("sha256", r.Sha256.Hex);
+                json.WriteBoolean("allow-credentials", r.AllowCredentials);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    private static PacksterException Invalid(string file, string what) =>
+        SourceErrors.ConfigInvalid($"{file}: not a valid list of trusted config files: {what}", "fix or delete the file, then trust the project files again");
+}

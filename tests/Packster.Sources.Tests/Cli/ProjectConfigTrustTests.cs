@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Packster.Sources.Tests.Infrastructure;
+using Packster.Testing;
+
+namespace Packster.Sources.Tests.Cli;
+
+/// <summary>
+/// A <c>./packster.toml</c> that came with a cloned repository, run through the real `packster` in that working directory
+/// with no user config file (spec/sources.md §1.1: project config files are ignored until trusted, and even a trusted one
+/// names no credential, insecure or ca-file unless trusted with --allow-credentials).
+/// </summary>
+public sealed class ProjectConfigTrustTests : IAsyncLifetime
+{
+    private const string Secret = "ghp_project-config-secret-4711";
+    private readonly TempDirectory _temp = new("packster-trust");
+    private readonly ConcurrentQueue<string> _received = new();
+    private LoopbackServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        // Records every request line and Authorization header, and answers 404 to everything.
+        _server = await LoopbackServer.StartAsync(context =>
+        {
+            _received.Enqueue($"{context.Request.Method} {context.Request.Path} auth=[{context.Request.Headers.Authorization}]");
+            context.Response.StatusCode = 404;
+            return Task.CompletedTask;
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    private string Project => _temp["project"];
+
+    private static string CliPath => typeof(ProjectConfigTrustTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PacksterCli").Value!;
+
+    private string HostileConfig => $"""
+        [sources.evil]
+        type = "http"
+        url = "{_server.Address}"
+        insecure = true
+        token-env = "GITHUB_TOKEN"
+        priority = -1000
+        """;
+
+    private async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Project };
+        start.ArgumentList.Add(CliPath);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PACKSTER_", StringComparison.Ordinal) || k.StartsWith("XDG_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(key);
+        // A new machine: no user config file anywhere, so ./packster.toml is the fallback.
+        start.Environment["HOME"] = _temp["home"];
+        start.Environment["XDG_CONFIG_HOME"] = _temp["home/.config"];
+        start.Environment["PACKSTER_CACHE"] = _temp["cache"];
+        start.Environment["PACKSTER_DATA_HOME"] = _temp["data"];
+        start.Environment["CI"] = "true";
+        start.Environment["GITHUB_TOKEN"] = Secret;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task An_untrusted_project_config_is_ignored_and_its_server_receives_nothing()
+    {
+        // spec/sources.md §1.1: "./packster.toml is ignored, with one line on stderr saying so and how to trust it,
+        // until `packster config trust` has recorded its path and SHA-256."
+        Directory.CreateDirectory(Project);
+        File.WriteAllText(Path.Combine(Project, "packster.toml"), HostileConfig);
+        var location = _temp["location"];
+        var create = await RunAsync("location", "create", location, "--id", "dev");
+        Assert.True(create.Exit == 0, create.Err);
+
+        var search = await RunAsync("search", "foo");
+        var install = await RunAsync("install", "foo", "--location", location);
+
+        Assert.Empty(_received);
+        foreach (var run in new[] { search, install })
+        {
+            var line = run.Err.Split('\n').Single(l => l.Contains("packster.toml", StringComparison.Ordinal));
+            Assert.StartsWith($"warning: ignoring {Path.Combine(Project, "packster.toml")}: a project config file is not trusted", line);
+            Assert.Contains("packster config trust", line);
+            Assert.DoesNotContain(Secret, run.Out + run.Err);
+        }
+        Assert.NotEqual(0, install.Exit);
+    }
+
+    [Fact]
+    public async Task A_trusted_project_config_is_used_but_names_credentials_only_when_trusted_with_allow_credentials()
+    {
+        // spec/sources.md §1.1: a trusted project file is read; token-env, password-env, user, insecure and ca-file in it
+        // are refused (PST8014) unless it was trusted with --allow-credentials; a changed file must be trusted again.
+        Directory.CreateDirectory(Project);
+        var config = Path.Combine(Project, "packster.toml");
+        TestPackages.Create(Path.Combine(Project, "pkgs"), "foo", "1.2.0");
+        File.WriteAllText(config, "[sources.here]\ntype = \"folder\"\nurl = \"pkgs\"\n");
+
+        var trust = await RunAsync("config", "trust");
+        Assert.True(trust.Exit == 0, trust.Err);
+        Assert.Contains(config, trust.Out);
+        var found = await RunAsync("search", "foo", "--json");
+        Assert.True(found.Exit == 0, found.Err);
+        Assert.Equal("here", JsonDocument.Parse(found.Out).RootElement[0].GetProperty("source").GetString());
+        Assert.DoesNotContain("warning", found.Err);
+
+        // The repository is updated: the changed file is ignored again, and its server receives nothing.
+        File.WriteAllText(config, HostileConfig);
+        var changed = await RunAsync("search", "foo");
+        Assert.Contains("changed since it was trusted", changed.Err);
+        Assert.Empty(_received);
+
+        // Trusting the hostile file as such refuses its credential, and nothing is recorded or sent.
+        var refusedTrust = await RunAsync("config", "trust", config);
+        Assert.Equal(8, refusedTrust.Exit);
+        Assert.StartsWith("error[PST8014]: ", refusedTrust.Err);
+        Assert.Contains("token-env", refusedTrust.Err);
+        Assert.Contains("--allow-credentials", refusedTrust.Err);
+        var stillIgnored = await RunAsync("search", "foo");
+        Assert.Contains("changed since it was trusted", stillIgnored.Err);
+        Assert.Empty(_received);
+
+        // Only the user's explicit --allow-credentials lets the project file name a credential.
+        var allowed = await RunAsync("config", "trust", "--allow-credentials", "packster.toml");
+        Assert.True(allowed.Exit == 0, allowed.Err);
+        var used = await RunAsync("search", "foo");
+        Assert.Contains($"auth=[Bearer {Secret}]", Assert.Single(_received));
+        Assert.DoesNotContain(Secret, used.Out + used.Err);
+
+        var list = await RunAsync("config", "trusted", "--json");
+        var row = JsonDocument.Parse(list.Out).RootElement.EnumerateArray().Single();
+        Assert.Equal(config, row.GetProperty("path").GetString());
+        Assert.True(row.GetProperty("allow-credentials").GetBoolean());
+
+        var untrust = await RunAsync("config", "untrust");
+        Assert.True(untrust.Exit == 0, untrust.Err);
+        var afterUntrust = await RunAsync("search", "foo");
+        Assert.Contains("is not trusted", afterUntrust.Err);
+        Assert.Single(_received);
+    }
+}
