@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Packster.Cli.Commands;
+using Packster.Manifest;
 using Packster.Toml;
 
 namespace Packster.Cli;
@@ -29,9 +31,10 @@ internal static class PacksterApp
         var root = Build(context);
         var parse = root.Parse(args);
         var verbose = parse.GetValue(Verbose);
-        if (parse.Errors.Count > 0 && !IsHelpRequest(args))
+        var unknown = IsHelpRequest(args) ? null : UnknownName(parse);
+        if (unknown is not null || (parse.Errors.Count > 0 && !IsHelpRequest(args)))
         {
-            context.Err.WriteLine($"error[{ExitCodes.Format(ErrorCode.Usage)}]: {parse.Errors[0].Message}");
+            context.Err.WriteLine($"error[{ExitCodes.Format(ErrorCode.Usage)}]: {unknown ?? parse.Errors[0].Message}");
             context.Err.WriteLine($"hint: run '{CommandPath(parse)} --help' for usage");
             return ExitCodes.Usage;
         }
@@ -56,10 +59,67 @@ internal static class PacksterApp
 
     private static bool IsHelpRequest(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
 
+    /// <summary>
+    /// A misspelt command or option, said as such with the nearest real name ("unknown command 'instal-file'; did you
+    /// mean 'install-file'?"), rather than the parser's "Required command was not provided". A word that looks like an
+    /// option but landed in an argument (<c>install-file --forse x.packster</c>) is an unknown option too.
+    /// </summary>
+    private static string? UnknownName(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        var optionValues = OptionValueTokens(parse.CommandResult);
+        foreach (var token in parse.Tokens)
+        {
+            if (token.Type == TokenType.DoubleDash) break;
+            if (token.Type == TokenType.Argument && LooksLikeOption(token.Value) && !optionValues.Contains(token)) return UnknownOption(token.Value, parse.CommandResult);
+        }
+        foreach (var token in parse.UnmatchedTokens)
+        {
+            if (token == "--") break;
+            if (LooksLikeOption(token)) return UnknownOption(token, parse.CommandResult);
+            if (command.Subcommands.Count > 0)
+            {
+                var names = command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name));
+                var suggestion = DidYouMean.Closest(token, names);
+                var where = command is RootCommand ? "" : $" of '{CommandPath(parse)}'";
+                return $"unknown command '{token}'{where}" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?");
+            }
+        }
+        return null;
+    }
+
+    private static string UnknownOption(string token, CommandResult commandResult)
+    {
+        var name = token.Split('=', 2)[0];
+        var options = new List<Option>(commandResult.Command.Options);
+        for (var r = commandResult.Parent as CommandResult; r is not null; r = r.Parent as CommandResult)
+        {
+            options.AddRange(r.Command.Options.Where(o => o.Recursive));
+        }
+        var suggestion = DidYouMean.Closest(name, options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal)));
+        return $"unknown option '{name}'" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?");
+    }
+
+    /// <summary>Tokens given as values of options (<c>--to -1</c>): they may look like options and are not.</summary>
+    private static HashSet<Token> OptionValueTokens(CommandResult commandResult)
+    {
+        var values = new HashSet<Token>(ReferenceEqualityComparer.Instance);
+        for (SymbolResult? r = commandResult; r is not null; r = r.Parent)
+        {
+            if (r is not CommandResult c) continue;
+            foreach (var option in c.Children.OfType<OptionResult>()) values.UnionWith(option.Tokens);
+        }
+        return values;
+    }
+
+    /// <summary>"-x" or "--word", but not "-" (stdin), "-1" or "-0.5" (negative numbers).</summary>
+    private static bool LooksLikeOption(string token) =>
+        token.Length > 1 && token[0] == '-' && (char.IsAsciiLetter(token[1]) || (token[1] == '-' && token.Length > 2));
+
     private static string CommandPath(ParseResult parse)
     {
         var names = new List<string>();
-        for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        for (var r = parse.CommandResult; r is not null; r = r.Parent as CommandResult)
         {
             names.Add(r.Command.Name);
         }
@@ -80,15 +140,15 @@ internal static class PacksterApp
                 if (verbose && p.InnerException is not null) err.WriteLine(p.InnerException.ToString());
                 return p.ExitCode;
             case TomlException t:
-                err.WriteLine($"error[{ExitCodes.Format(ErrorCode.TomlSyntax)}]: {t.Message}");
-                return ExitCodes.For(ErrorCode.TomlSyntax);
+                var tomlCode = t.IsNestingLimit ? ErrorCode.TomlTooDeep : ErrorCode.TomlSyntax;
+                err.WriteLine($"error[{ExitCodes.Format(tomlCode)}]: {t.Message}");
+                return ExitCodes.For(tomlCode);
             case OperationCanceledException:
                 err.WriteLine("error: cancelled");
                 return ExitCodes.Cancelled;
             case UnauthorizedAccessException or IOException:
-                err.WriteLine($"error[{ExitCodes.Format(ErrorCode.Internal)}]: {e.Message}");
-                if (verbose) err.WriteLine(e.ToString());
-                return ExitCodes.Failure;
+                // What the OS refused (disk full, permission, another file system …) is classified, never a bug.
+                return Report(FileSystemErrors.Classify(e)!, err, verbose);
             default:
                 err.WriteLine($"error[{ExitCodes.Format(ErrorCode.Internal)}]: unexpected {e.GetType().Name}: {e.Message}");
                 err.WriteLine(verbose ? e.ToString() : "hint: run again with --verbose for details, and report it");

@@ -26,6 +26,7 @@ public enum ErrorCode
     InvalidPath = 2008,
     InvalidTemplate = 2009,
     InvalidShimName = 2010,
+    TomlTooDeep = 2011,
 
     // 3xxx parameters (exit 3)
     ParametersInvalidJson = 3000,
@@ -33,6 +34,8 @@ public enum ErrorCode
     ParameterWrongType = 3002,
     ParameterNotInEnum = 3003,
     ParameterMissing = 3004,
+    ParameterTooDeep = 3005,
+    ParameterInvalidUnicode = 3006,
 
     // 4xxx package integrity and hostile archives (exit 4)
     PackageFileNameInvalid = 4000,
@@ -68,6 +71,7 @@ public enum ErrorCode
     LocationIdTaken = 5009,
     LocationDirectoryNotEmpty = 5010,
     DeploymentRecordUnreadable = 5011,
+    NoFileMatches = 5012,
 
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,
@@ -77,6 +81,7 @@ public enum ErrorCode
     ActivationIdInvalid = 6004,
     ProfileSnippetCorrupt = 6005,
     ActivationEnvInvalid = 6006,
+    NoShellProfile = 6007,
 
     // 7xxx handlers (exit 7)
     HandlerFailed = 7000,
@@ -105,6 +110,14 @@ public enum ErrorCode
     BundleFileInvalid = 8012,
     BundleLockMismatch = 8013,
     ProjectConfigNotAllowed = 8014,
+
+    // 9xxx the operating system refused a file operation (exit 9)
+    DiskFull = 9000,
+    PermissionDenied = 9001,
+    CrossDevice = 9002,
+    PathTooLong = 9003,
+    ReadOnlyFileSystem = 9004,
+    FileSystemError = 9005,
 }
 
 /// <summary>The one place error codes become process exit codes.</summary>
@@ -119,6 +132,7 @@ public static class ExitCodes
     public const int Conflict = 6;
     public const int Handler = 7;
     public const int Source = 8;
+    public const int SystemRefused = 9;
     public const int Cancelled = 130;
 
     public static int For(ErrorCode code) => ((int)code / 1000) switch
@@ -130,6 +144,7 @@ public static class ExitCodes
         6 => Conflict,
         7 => code == ErrorCode.HandlerCancelled ? Cancelled : Handler,
         8 => Source,
+        9 => SystemRefused,
         _ => Failure,
     };
 

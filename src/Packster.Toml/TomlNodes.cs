@@ -258,4 +258,7 @@ public sealed class TomlException : Exception
     public string Reason { get; } = "";
     public TomlPosition Position { get; }
     public string? File { get; }
+
+    /// <summary>True when the text is valid TOML nested deeper than this reader's limit, rather than malformed.</summary>
+    public bool IsNestingLimit { get; init; }
 }

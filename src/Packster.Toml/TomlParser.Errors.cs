@@ -79,6 +79,9 @@ internal ref partial struct TomlParser
 
     private TomlException Error(string reason, int index) => new(reason, PositionAt(index), _file);
 
+    /// <summary>A document nested deeper than the reader allows: refused before anything recurses that deep.</summary>
+    private TomlException NestingLimit(string reason, int index) => new(reason, PositionAt(index), _file) { IsNestingLimit = true };
+
     /// <summary>"expected X context, found Y" at the current position.</summary>
     private TomlException Expected(string what, string context) =>
         Error(context.Length == 0 ? $"expected {what}, found {Describe(_pos)}" : $"expected {what} {context}, found {Describe(_pos)}", _pos);

@@ -20,7 +20,8 @@ internal ref partial struct TomlParser
     private readonly HashSet<string> _keyNames = new(StringComparer.Ordinal);
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _keyLookup;
 
-    // Arrays and inline tables recurse; a hostile document must not be able to overflow the stack.
+    // Arrays and inline tables recurse, and consumers walk tables recursively: neither they nor the parts of one
+    // dotted key may nest deeper, so a hostile document cannot overflow a stack.
     internal const int MaxNesting = 256;
 
     private int _depth;
@@ -235,6 +236,11 @@ internal ref partial struct TomlParser
             }
 
             _keyParts.Add(new KeyPart(name, start, position));
+            if (_keyParts.Count > MaxNesting)
+            {
+                throw NestingLimit($"a key has more than {MaxNesting} dotted parts", start);
+            }
+
             SkipWhitespace();
             if (_pos < _text.Length && _text[_pos] == '.')
             {
@@ -464,7 +470,7 @@ internal ref partial struct TomlParser
                 {
                     if (++_depth > MaxNesting)
                     {
-                        throw Error($"arrays and inline tables are nested more than {MaxNesting} deep", pos);
+                        throw NestingLimit($"arrays and inline tables are nested more than {MaxNesting} deep", pos);
                     }
 
                     TomlNode nested = c == '[' ? ParseArray() : ParseInlineTable();

@@ -9,6 +9,14 @@ public static class ParameterErrors
     public static PacksterException InvalidJson(string what) =>
         new(ErrorCode.ParametersInvalidJson, $"parameters: {what}", "parameters are a JSON object, e.g. '{\"port\": 8081}'");
 
+    public static PacksterException TooDeep(string what, int depth) =>
+        new(ErrorCode.ParameterTooDeep, $"{what}: a value nests {depth} arrays or objects deep; parameter values nest at most {ParameterInput.MaxValueDepth}",
+            "flatten the value, or pass a deep structure as a file path parameter instead");
+
+    public static PacksterException InvalidUnicode(string what, string where) =>
+        new(ErrorCode.ParameterInvalidUnicode, $"{what}: {where} holds a lone UTF-16 surrogate escape (\\uD800–\\uDFFF without its pair), which is not Unicode text",
+            "write characters outside the Basic Multilingual Plane as a surrogate pair, e.g. \\uD83D\\uDE00, or as UTF-8");
+
     public static PacksterException Unknown(string name, IEnumerable<string> declared)
     {
         var names = declared.ToList();

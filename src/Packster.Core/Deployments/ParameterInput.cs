@@ -7,21 +7,94 @@ namespace Packster.Deployments;
 /// <summary>Turns what users type (<c>--parameters</c> JSON, <c>-p key=value</c>) into JSON, typed by the declarations.</summary>
 public static class ParameterInput
 {
+    /// <summary>
+    /// How many arrays and objects one parameter value may nest (spec/parameters.md § Limits). Parameters are stored
+    /// inside the lockfile, deployment records and bundle entries, a few levels down, and every JSON reader stops at 64.
+    /// </summary>
+    public const int MaxValueDepth = 32;
+
     private static readonly JsonDocumentOptions Strict = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
 
-    /// <summary>Parses JSON parameter text; malformed JSON is <see cref="ErrorCode.ParametersInvalidJson"/> with the line and byte position.</summary>
+    /// <summary>
+    /// Parses JSON parameter text; malformed JSON is <see cref="ErrorCode.ParametersInvalidJson"/> with the line and byte
+    /// position, a value nested too deep <see cref="ErrorCode.ParameterTooDeep"/>, and a string that is not Unicode
+    /// (a lone UTF-16 surrogate written as an escape) <see cref="ErrorCode.ParameterInvalidUnicode"/>.
+    /// </summary>
     public static JsonElement ParseJson(string text, string source = "--parameters")
     {
         ArgumentNullException.ThrowIfNull(text);
+        var depth = Depth(text);
+        if (depth > MaxValueDepth + 1) throw ParameterErrors.TooDeep(source, depth - 1);
+        JsonElement root;
         try
         {
             using var doc = JsonDocument.Parse(text, Strict);
-            return doc.RootElement.Clone();
+            root = doc.RootElement.Clone();
         }
         catch (JsonException e)
         {
             var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
             throw ParameterErrors.InvalidJson($"{source} is not valid JSON{where}");
+        }
+        RequireUnicode(root, source);
+        return root;
+    }
+
+    /// <summary>
+    /// How deep <paramref name="text"/> nests arrays and objects, read without building anything (so without the
+    /// 64-level limit of a document); stops counting once past the limit and at the first syntax error.
+    /// </summary>
+    private static int Depth(string text)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text), new JsonReaderOptions { MaxDepth = int.MaxValue });
+        var deepest = 0;
+        try
+        {
+            while (deepest <= MaxValueDepth + 1 && reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) deepest = Math.Max(deepest, reader.CurrentDepth + 1);
+            }
+        }
+        catch (JsonException)
+        {
+            // Malformed: the real parse reports where.
+        }
+        return deepest;
+    }
+
+    /// <summary>Every name and string must be Unicode text: an escaped lone surrogate cannot become a file, a variable or a script.</summary>
+    private static void RequireUnicode(JsonElement element, string source)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        throw ParameterErrors.InvalidUnicode(source, "a member name");
+                    }
+                    RequireUnicode(property.Value, $"{source}: '{name}'");
+                }
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray()) RequireUnicode(item, source);
+                break;
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw ParameterErrors.InvalidUnicode(source, "a string value");
+                }
+                break;
         }
     }
 
@@ -73,6 +146,8 @@ public static class ParameterInput
 
     private static JsonElement ParseJsonOf(string text, ParameterDeclaration declaration)
     {
+        var depth = Depth(text);
+        if (depth > MaxValueDepth) throw ParameterErrors.TooDeep($"parameter '{declaration.Name}'", depth);
         JsonElement value;
         try
         {
@@ -83,6 +158,7 @@ public static class ParameterInput
         {
             throw ParameterErrors.WrongType(declaration, $"'{text}', which is not valid JSON");
         }
+        RequireUnicode(value, $"parameter '{declaration.Name}'");
         return declaration.Accepts(value) ? value : throw ParameterErrors.WrongType(declaration, value);
     }
 }

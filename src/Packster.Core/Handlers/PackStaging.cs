@@ -75,6 +75,9 @@ public static class PackStaging
                 }
                 else
                 {
+                    // By type before copying: a FIFO would block the copy, a device never ends (spec/package-format.md).
+                    var kind = Packaging.FileKinds.Of(entry.FullName);
+                    if (kind != Packaging.FileKind.Regular) throw Packaging.SourceTree.SpecialFile(relative.Replace('\\', '/'), directory.FullName, kind);
                     tree.Files.Add((FileInfo)entry);
                 }
             }

@@ -179,7 +179,8 @@ public sealed class Location
         var target = DeploymentDirectory(hash);
         if (Directory.Exists(target)) throw LocationErrors.Inconsistent(Path, $"deployment directory {DeploymentsDirectoryName}/{hash} already exists");
         Directory.CreateDirectory(DeploymentsDirectory);
-        Directory.Move(staging, target);
+        // A rename cannot cross file systems (EXDEV: deployments/ mounted apart from .packster/): say so, not PST0001.
+        FileSystemErrors.At(target, $"cannot move the staged deployment from '{staging}' to", () => { Directory.Move(staging, target); return target; });
         DirectorySync.Flush(DeploymentsDirectory);
         return target;
     }
@@ -208,7 +209,7 @@ public sealed class Location
     {
         Directory.CreateDirectory(TrashDirectory);
         var target = System.IO.Path.Combine(TrashDirectory, $"{System.IO.Path.GetFileName(directory)}.{Guid.NewGuid():N}");
-        Directory.Move(directory, target);
+        FileSystemErrors.At(target, $"cannot move '{directory}' aside to", () => { Directory.Move(directory, target); return target; });
         return target;
     }
 

@@ -185,6 +185,12 @@ internal sealed class ManifestBuilder
 
     private JsonElement ToJson(TomlNode node, string path)
     {
+        var depth = TomlJson.Depth(node);
+        if (depth > ParameterInput.MaxValueDepth)
+        {
+            throw Invalid(ErrorCode.ParameterTooDeep, node, path,
+                $"nests {depth} arrays or tables deep; parameter values nest at most {ParameterInput.MaxValueDepth} (spec/parameters.md § Limits)");
+        }
         var json = TomlJson.Convert(node, out var nonFinite);
         return nonFinite is null ? json
             : throw Invalid(ErrorCode.ManifestInvalid, nonFinite, path, "nan and inf cannot be represented in JSON parameters");

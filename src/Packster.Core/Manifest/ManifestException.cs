@@ -48,7 +48,7 @@ public sealed class ManifestException : PacksterException
         new(ErrorCode.ManifestInvalid, file, tablePosition, key, "required key is missing", null);
 
     public static ManifestException Syntax(TomlException toml, string file) =>
-        new(ErrorCode.TomlSyntax, toml.File ?? file, toml.Position, null, toml.Reason, null, toml);
+        new(toml.IsNestingLimit ? ErrorCode.TomlTooDeep : ErrorCode.TomlSyntax, toml.File ?? file, toml.Position, null, toml.Reason, null, toml);
 
     internal static string Article(string typeName) =>
         typeName.Length > 0 && "aeiou".Contains(typeName[0], StringComparison.Ordinal) ? $"an {typeName}" : $"a {typeName}";

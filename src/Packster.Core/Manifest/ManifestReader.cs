@@ -10,7 +10,14 @@ public static class ManifestReader
     {
         ArgumentNullException.ThrowIfNull(manifestPath);
         if (!File.Exists(manifestPath)) throw Missing(manifestPath);
-        return ParseBytes(File.ReadAllBytes(manifestPath), manifestPath);
+        // By type before opening: reading a FIFO would wait for a writer forever.
+        var kind = Packaging.FileKinds.OfTarget(manifestPath);
+        if (kind != Packaging.FileKind.Regular)
+        {
+            throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry, $"{manifestPath} is {Packaging.FileKinds.Describe(kind)}, not a regular file",
+                $"{Manifest.FileName} must be a regular file");
+        }
+        return ParseBytes(FileSystemErrors.At(manifestPath, "cannot read", () => File.ReadAllBytes(manifestPath)), manifestPath);
     }
 
     private static Manifest ParseBytes(ReadOnlySpan<byte> utf8, string file)

@@ -20,6 +20,14 @@ internal static class TomlJson
         return doc.RootElement.Clone();
     }
 
+    /// <summary>How many arrays and tables <paramref name="node"/> nests (a scalar is 0); the TOML reader bounds the recursion.</summary>
+    public static int Depth(TomlNode node) => node switch
+    {
+        TomlArray a => 1 + a.Select(Depth).DefaultIfEmpty(0).Max(),
+        TomlTable t => 1 + t.Select(p => Depth(p.Value)).DefaultIfEmpty(0).Max(),
+        _ => 0,
+    };
+
     private static void Write(Utf8JsonWriter w, TomlNode node, ref TomlNode? nonFinite)
     {
         switch (node)

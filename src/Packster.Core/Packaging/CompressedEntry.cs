@@ -86,7 +86,8 @@ internal sealed class CompressedEntry : IDisposable
 
     private void CompressFile(string spillDir, int level, CancellationToken ct)
     {
-        using var input = new FileStream(Source.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        using var input = FileSystemErrors.At(Source.FullPath, "cannot read package source file",
+            () => new FileStream(Source.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
         var length = input.Length;
         var storeOnly = PrecompressedExtensions.Contains(Path.GetExtension(Source.RelativePath));
         Stream sink = OpenSink(length, spillDir);

@@ -24,7 +24,10 @@ public sealed class PackageIgnore
     public static PackageIgnore Load(string sourceDir)
     {
         var path = Path.Combine(sourceDir, FileName);
-        return File.Exists(path) ? Parse(File.ReadAllText(path)) : Empty;
+        if (!File.Exists(path)) return Empty;
+        var kind = FileKinds.OfTarget(path);
+        if (kind != FileKind.Regular) throw SourceTree.SpecialFile(FileName, sourceDir, kind);
+        return Parse(FileSystemErrors.At(path, "cannot read", () => File.ReadAllText(path)));
     }
 
     /// <summary>Parses the text of an ignore file. Never fails: like git, a malformed pattern is matched literally.</summary>

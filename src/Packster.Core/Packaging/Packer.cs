@@ -34,7 +34,7 @@ public static class Packer
             throw new PacksterException(ErrorCode.ManifestMissing, $"'{sourceDir}' has no {ManifestFileName}",
                 $"create {ManifestFileName} at the root of the package folder");
         }
-        Directory.CreateDirectory(outputDir);
+        FileSystemErrors.At(outputDir, "cannot create output folder", () => Directory.CreateDirectory(outputDir));
 
         var sourceName = Path.GetFileName(sourceDir);
         var entries = SourceTree.Enumerate(sourceDir, PackageIgnore.Load(sourceDir), outputDir);
@@ -61,6 +61,12 @@ public static class Packer
             // Same name means same bytes, so replacing an existing file is harmless and keeps the rename atomic.
             File.Move(tempPath, finalPath, overwrite: true);
             return new PackResult(name, finalPath, size, entries.Count);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Source files are classified where they are read; what is left is writing the package.
+            TryDelete(tempPath);
+            throw FileSystemErrors.Classify(e, outputDir, "cannot write the package into")!;
         }
         catch
         {

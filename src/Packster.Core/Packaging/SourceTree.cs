@@ -32,13 +32,14 @@ internal static class SourceTree
     private static int Walk(DirectoryInfo directory, string prefix, PackageIgnore ignore, string? excludedDir, List<SourceEntry> entries)
     {
         var added = 0;
-        foreach (var info in directory.EnumerateFileSystemInfos("*", new EnumerationOptions
-                 {
-                     RecurseSubdirectories = false,
-                     AttributesToSkip = 0,
-                     IgnoreInaccessible = false,
-                     ReturnSpecialDirectories = false,
-                 }))
+        var children = FileSystemErrors.At(directory.FullName, "cannot list package source folder", () => directory.GetFileSystemInfos("*", new EnumerationOptions
+        {
+            RecurseSubdirectories = false,
+            AttributesToSkip = 0,
+            IgnoreInaccessible = false,
+            ReturnSpecialDirectories = false,
+        }));
+        foreach (var info in children)
         {
             var relative = prefix + info.Name;
             var isLink = info.LinkTarget is not null;
@@ -62,20 +63,25 @@ internal static class SourceTree
                 }
                 added += inside;
             }
-            else if (info is FileInfo file && (file.Attributes & FileAttributes.Device) == 0)
+            else if (info is FileInfo file && FileKinds.Of(file.FullName) == FileKind.Regular)
             {
                 entries.Add(new SourceEntry(relative, file.FullName, PackageEntryKind.File, ModeOf(file), file.Length, null));
                 added++;
             }
             else
             {
-                throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
-                    $"'{relative}' in '{directory.FullName}' is not a regular file, folder or symlink (a device, FIFO or socket)",
-                    $"remove it or list it in {PackageIgnore.FileName}");
+                // Checked by type, never by opening: a FIFO would block pack until a writer came, a device never ends.
+                throw SpecialFile(relative, directory.FullName, FileKinds.Of(info.FullName));
             }
         }
         return added;
     }
+
+    /// <summary>PST4005: packages hold regular files, folders and symlinks only (spec/package-format.md).</summary>
+    internal static PacksterException SpecialFile(string relative, string folder, FileKind kind) =>
+        new(ErrorCode.ArchiveUnsupportedEntry,
+            $"'{relative}' in '{folder}' is {kind.Describe()}; a package holds only regular files, folders and symbolic links",
+            $"remove it or list it in {PackageIgnore.FileName}");
 
     private static int ModeOf(FileInfo file)
     {

@@ -1,0 +1,135 @@
+using System.Text.RegularExpressions;
+
+namespace Packster;
+
+/// <summary>
+/// Turns what the operating system refused (disk full, permission denied, another file system, a name too long …)
+/// into a classified <see cref="PacksterException"/> (PST9xxx, spec/errors.md) that names the path and the reason in
+/// words. Callers that know the path wrap at their edge; the top-level report classifies what is left.
+/// </summary>
+public static partial class FileSystemErrors
+{
+    // errno values shared by Linux and macOS; .NET puts the raw errno into IOException.HResult on Unix.
+    private const int EPerm = 1;
+    private const int EAccess = 13;
+    private const int ECrossDevice = 18;
+    private const int ENoSpace = 28;
+    private const int EReadOnly = 30;
+    private const int ENameTooLongLinux = 36;
+    private const int ENameTooLongMac = 63;
+    private const int EQuotaLinux = 122;
+    private const int EQuotaMac = 69;
+
+    // Win32 error codes, in the low word of the HResult .NET gives on Windows.
+    private const int WinAccessDenied = 5;
+    private const int WinNotSameDevice = 17;
+    private const int WinWriteProtect = 19;
+    private const int WinHandleDiskFull = 39;
+    private const int WinDiskFull = 112;
+    private const int WinFilenameExcedRange = 206;
+
+    /// <summary>
+    /// The classified error for <paramref name="exception"/> while <paramref name="doing"/> (e.g. "cannot write")
+    /// <paramref name="path"/>, or null when it is not a file-system refusal (then it is a bug and stays one).
+    /// </summary>
+    public static PacksterException? Classify(Exception exception, string? path = null, string? doing = null)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (exception is PacksterException p) return p;
+        if (exception is not (IOException or UnauthorizedAccessException)) return null;
+        path ??= QuotedPath(exception.Message);
+        var (code, reason) = Reason(exception);
+        var what = (doing, path) switch
+        {
+            (not null, not null) => $"{doing} '{path}'",
+            (null, not null) => $"'{path}'",
+            (not null, null) => doing,
+            _ => "a file operation failed",
+        };
+        return new PacksterException(code, $"{what}: {reason}", HintFor(code), exception);
+    }
+
+    /// <summary>Runs <paramref name="action"/>, classifying a file-system refusal on <paramref name="path"/>.</summary>
+    public static T At<T>(string path, string doing, Func<T> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Classify(e, path, doing)!;
+        }
+    }
+
+    private static (ErrorCode Code, string Reason) Reason(Exception e)
+    {
+        if (e is PathTooLongException) return (ErrorCode.PathTooLong, "file name too long");
+        var errno = ErrnoOf(e);
+        if (OperatingSystem.IsWindows())
+        {
+            return (errno & 0xFFFF) switch
+            {
+                WinDiskFull or WinHandleDiskFull => (ErrorCode.DiskFull, "no space left on device"),
+                WinAccessDenied => (ErrorCode.PermissionDenied, "permission denied"),
+                WinNotSameDevice => (ErrorCode.CrossDevice, "it is on another file system (drive) than the folder it is moved from"),
+                WinWriteProtect => (ErrorCode.ReadOnlyFileSystem, "the medium is write-protected"),
+                WinFilenameExcedRange => (ErrorCode.PathTooLong, "file name too long"),
+                _ when e is UnauthorizedAccessException => (ErrorCode.PermissionDenied, "permission denied"),
+                _ => (ErrorCode.FileSystemError, Words(e)),
+            };
+        }
+        return errno switch
+        {
+            ENoSpace => (ErrorCode.DiskFull, "no space left on device"),
+            EQuotaLinux when OperatingSystem.IsLinux() => (ErrorCode.DiskFull, "disk quota exceeded"),
+            EQuotaMac when OperatingSystem.IsMacOS() => (ErrorCode.DiskFull, "disk quota exceeded"),
+            EAccess => (ErrorCode.PermissionDenied, "permission denied"),
+            EPerm => (ErrorCode.PermissionDenied, "operation not permitted"),
+            ECrossDevice => (ErrorCode.CrossDevice, "it is on another file system than the folder it is moved from"),
+            EReadOnly => (ErrorCode.ReadOnlyFileSystem, "read-only file system"),
+            ENameTooLongLinux when OperatingSystem.IsLinux() => (ErrorCode.PathTooLong, "file name too long"),
+            ENameTooLongMac when OperatingSystem.IsMacOS() => (ErrorCode.PathTooLong, "file name too long"),
+            _ when e is UnauthorizedAccessException => (ErrorCode.PermissionDenied, "permission denied"),
+            _ => (ErrorCode.FileSystemError, Words(e)),
+        };
+    }
+
+    /// <summary>
+    /// The OS error number: .NET gives it as the HResult of an <see cref="IOException"/> on Unix (Win32 HResult on
+    /// Windows), and wraps it as the inner exception of an <see cref="UnauthorizedAccessException"/>.
+    /// </summary>
+    private static int ErrnoOf(Exception e) =>
+        e is UnauthorizedAccessException { InnerException: IOException inner } ? inner.HResult : e.HResult;
+
+    /// <summary>The OS's own words for an unclassified failure, without the path .NET appends.</summary>
+    private static string Words(Exception e)
+    {
+        var text = e.Message;
+        var cut = text.IndexOf(" : '", StringComparison.Ordinal);
+        if (cut > 0) text = text[..cut];
+        text = text.TrimEnd('.', ' ');
+        return text.Length == 0 ? e.GetType().Name : char.ToLowerInvariant(text[0]) + text[1..];
+    }
+
+    private static string? HintFor(ErrorCode code) => code switch
+    {
+        ErrorCode.DiskFull => "free some space (or raise the quota) and run the command again",
+        ErrorCode.PermissionDenied => "check the owner and permissions of the path, or run as a user who may access it",
+        ErrorCode.CrossDevice => "keep a location's folders on one file system: mount the whole location, not one of its folders",
+        ErrorCode.PathTooLong => "use a shorter folder path",
+        ErrorCode.ReadOnlyFileSystem => "choose a writable folder, or remount the file system read-write",
+        _ => null,
+    };
+
+    // .NET messages quote the path: "Access to the path '/x' is denied.", "No space left on device : '/x'".
+    private static string? QuotedPath(string message)
+    {
+        var match = Quoted().Match(message);
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    [GeneratedRegex("'(/[^']*|[A-Za-z]:\\\\[^']*)'")]
+    private static partial Regex Quoted();
+}
