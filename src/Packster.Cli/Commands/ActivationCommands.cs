@@ -14,11 +14,11 @@ internal static class ActivationCommands
 {
     public static Command Init(CliContext context)
     {
-        var shell = new Argument<string>("shell") { Description = "bash, zsh, fish or pwsh" };
+        var shell = new Argument<string>("shell") { Description = ShellInit.ShellList("or") };
         var command = new Command("init", "Print the shell functions packster-use and packster-deactivate (eval \"$(packster init bash)\")") { shell };
         command.SetAction(parse =>
         {
-            context.Out.Write(ShellInit.Render(ActivationShells.Parse(parse.GetValue(shell)!)));
+            context.Out.Write(ShellInit.Render(ShellInit.Parse(parse.GetValue(shell)!)));
             return 0;
         });
         return command;
@@ -77,7 +77,7 @@ internal static class ActivationCommands
     private static Command Enable(CliContext context)
     {
         var location = new Argument<string>("location") { Description = "A location path or id" };
-        var user = new Option<bool>("--user") { Description = "Enable for the user: new shells (and on Windows, new programs) have it active", Required = true };
+        var user = new Option<bool>("--user") { Description = "Enable for the user (the default and only scope): new shells (and on Windows, new programs) have it active" };
         var command = new Command("enable", "Activate a location persistently for the user") { location, user };
         command.SetAction(parse =>
         {
@@ -92,10 +92,11 @@ internal static class ActivationCommands
             }
             else
             {
-                var changed = Profiles(loc).Count(p => ProfileSnippet.Enable(p.Profile, loc.Id.Value, p.Script));
+                var profiles = ExistingProfiles(loc);
+                var changed = profiles.Count(p => ProfileSnippet.Enable(p.Profile, loc.Id.Value, p.Script));
                 context.Out.WriteLine(changed == 0
                     ? $"location {loc.Id} was already enabled"
-                    : $"enabled location {loc.Id} in {string.Join(", ", Profiles(loc).Select(p => p.Profile))}; new shells have it active");
+                    : $"enabled location {loc.Id} in {string.Join(", ", profiles.Select(p => p.Profile))}; new shells have it active");
             }
             enabled.Add(loc);
             return 0;
@@ -126,7 +127,29 @@ internal static class ActivationCommands
         // Every profile is visited: a short-circuiting Any() would leave blocks behind.
         var changed = false;
         foreach (var (profile, _) in Profiles(location)) changed |= ProfileSnippet.Disable(profile, location.Id.Value);
+        // fish's conf.d file is packster's own, one per location: without its block it is nothing, so it goes.
+        var fish = ProfileSnippet.FishConfPath(location.Paths.Home, location.Id.Value);
+        if (File.Exists(fish) && new FileInfo(fish).Length == 0) File.Delete(fish);
         return changed;
+    }
+
+    /// <summary>
+    /// The profiles <c>enable</c> writes to (spec/activation.md §6): the user's own rc files only where they already
+    /// exist (a shell the user does not use gets no new dotfile), and fish's conf.d file only when fish is configured.
+    /// </summary>
+    private static List<(string Profile, string Script)> ExistingProfiles(Location location)
+    {
+        var fishConfig = Path.Combine(location.Paths.Home, ".config", "fish");
+        var chosen = Profiles(location)
+            .Where(p => p.Script.EndsWith(".fish", StringComparison.Ordinal) ? Directory.Exists(fishConfig) : File.Exists(p.Profile))
+            .ToList();
+        if (chosen.Count == 0)
+        {
+            throw new PacksterException(ErrorCode.NoShellProfile,
+                $"no shell profile to enable location {location.Id} in: none of {string.Join(", ", Profiles(location).Take(3).Select(p => p.Profile))} exists, and fish is not configured ({fishConfig})",
+                $"create the profile your shell reads (e.g. 'touch ~/.bashrc') and run again, or use 'eval \"$(packster location env {location.Id})\"' in one shell");
+        }
+        return chosen;
     }
 
     /// <summary>The profiles a POSIX user's shells read (bash and zsh rc files, ~/.profile, fish's conf.d), each with the script it sources.</summary>

@@ -116,7 +116,10 @@ internal static class QueryCommands
                     found++;
                 }
             }
-            return found > 0 ? 0 : ExitCodes.Failure;
+            if (found > 0) return ExitCodes.Success;
+            throw new PacksterException(ErrorCode.NoFileMatches,
+                $"no file in the {(parse.GetValue(all) ? "" : "active ")}deployments of location {loc.Id} matches '{parse.GetValue(pattern)}'",
+                parse.GetValue(all) ? "patterns are globs over paths inside a deployment, e.g. 'bin/*' or '**/*.so'" : "--all searches inactive deployments too");
         });
         return command;
     }

@@ -44,13 +44,13 @@ internal static class UpgradeCommand
                 using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline), progress);
                 return await new Upgrader(loc, InstallerDefaults.For(context, progress), supply.Supply).UpgradeAsync(request, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
-            Write(context, result, parse.GetValue(json));
+            Write(context, result, loc, parse.GetValue(json));
             return 0;
         });
         return command;
     }
 
-    private static void Write(CliContext context, UpgradeResult result, bool json)
+    private static void Write(CliContext context, UpgradeResult result, Packster.Locations.Location location, bool json)
     {
         var root = result.Root;
         var previous = result.Previous;
@@ -91,7 +91,10 @@ internal static class UpgradeCommand
             default:
                 foreach (var d in result.Dependencies.Where(d => d.Status == InstallStatus.Installed)) o.WriteLine($"installed {d.Id} {d.Version} → {d.Path} (dependency)");
                 o.WriteLine($"upgraded {root.Id} {previous.Version} → {root.Version} → {root.Path}");
-                o.WriteLine($"{previous.Id} {previous.Version} stays deployed, inactive ({previous.Hash.Hex[..12]}); `packster use {previous.Id}@{previous.Version}` goes back");
+                o.WriteLine($"{previous.Id} {previous.Version} stays deployed, inactive ({previous.Hash.Hex[..12]})");
+                // By hash and with the location: id@version may match several parameter sets, and without --location
+                // 'use' would look in another location.
+                o.WriteLine($"hint: 'packster use {previous.Hash.Hex[..12]} --location {location.Id}' goes back");
                 break;
         }
     }

@@ -7,12 +7,31 @@ namespace Packster.Activation;
 /// </summary>
 public static class ShellInit
 {
+    /// <summary>The shells <c>packster init</c> supports, as its help and its errors name them (POSIX sh has no function names with '-').</summary>
+    public static IReadOnlyList<string> Shells { get; } = ["bash", "zsh", "fish", "pwsh"];
+
+    /// <summary>"bash, zsh, fish or pwsh".</summary>
+    public static string ShellList(string conjunction) => string.Join(", ", Shells.Take(Shells.Count - 1)) + $" {conjunction} " + Shells[^1];
+
+    /// <summary>Parses the shell argument of <c>packster init</c>; anything outside <see cref="Shells"/> is PST1001.</summary>
+    public static ActivationShell Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (ActivationShells.TryParse(text, out var shell) && CanRender(shell)) return shell;
+        throw new PacksterException(ErrorCode.InvalidArgument, $"packster init supports {ShellList("and")}, not '{text}'",
+            text is "sh" or "dash" or "ash" or "cmd"
+                ? $"POSIX sh and cmd cannot define packster-use; activate a location there with 'packster location env --shell {(text == "cmd" ? "cmd" : "sh")}'"
+                : null);
+    }
+
+    private static bool CanRender(ActivationShell shell) => shell is ActivationShell.Bash or ActivationShell.Zsh or ActivationShell.Fish or ActivationShell.Pwsh;
+
     public static string Render(ActivationShell shell) => shell switch
     {
         ActivationShell.Bash or ActivationShell.Zsh => Posix,
         ActivationShell.Fish => Fish,
         ActivationShell.Pwsh => Pwsh.ReplaceLineEndings("\r\n"),
-        _ => throw new PacksterException(ErrorCode.InvalidArgument, $"packster init supports bash, zsh, fish and pwsh, not {shell.ToString().ToLowerInvariant()}"),
+        _ => throw new PacksterException(ErrorCode.InvalidArgument, $"packster init supports {ShellList("and")}, not {shell.ToString().ToLowerInvariant()}"),
     };
 
     private const string PosixUse = """

@@ -42,6 +42,32 @@ public sealed class UpgradeTests : IDisposable
     }
 
     [Fact]
+    public void The_hint_printed_after_upgrade_is_a_command_that_goes_back()
+    {
+        // § Upgrade: the old version stays deployed; the hint names a 'use' that works as printed (by hash, with the
+        // location), even when the old version is deployed twice with other parameters.
+        var repo = _f.AddFolderSource("local");
+        const string parameter = "[parameters.greeting]\ntype = \"string\"\ndefault = \"Hello\"\n";
+        _f.Publish(repo, "hello", "1.0.0", parameter);
+        _f.Install("hello@1.0.0", "-p", "greeting=Other");
+        var first = _f.Install("hello@1.0.0");
+        _f.Publish(repo, "hello", "1.1.0", parameter);
+
+        var r = _f.Run("upgrade", "hello", "--location", "dev");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var hint = r.Stdout.Split('\n').Single(l => l.StartsWith("hint: ", StringComparison.Ordinal));
+        var command = hint[(hint.IndexOf('\'', StringComparison.Ordinal) + 1)..hint.LastIndexOf('\'')].Split(' ');
+        Assert.Equal("packster", command[0]);
+
+        var back = _f.Run(command[1..]);
+        Assert.True(back.ExitCode == 0, back.ToString());
+        Assert.True(Deployment("1.0.0", first.GetProperty("deployment").GetString()!).GetProperty("active").GetBoolean());
+    }
+
+    private JsonElement Deployment(string version, string hash) =>
+        _f.List().EnumerateArray().Single(d => d.GetProperty("version").GetString() == version && d.GetProperty("deployment").GetString() == hash);
+
+    [Fact]
     public void To_limits_the_upgrade_to_a_range_and_the_text_output_says_the_old_version_stays()
     {
         // § Upgrade: --to <range> picks the highest version inside the range.
