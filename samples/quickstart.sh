@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The main job, end to end, on a fresh machine with only the .NET 10 SDK:
 # build packster, pack a sample, create a location, install with parameters, activate it, run its shim.
+# With --install-to DIR the packster it builds is published into DIR and kept (put DIR on PATH); otherwise the
+# build lives in the temporary folder and goes with it.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+install_to=""
+if [ "${1:-}" = "--install-to" ] && [ -n "${2:-}" ]; then install_to="$(mkdir -p "$2" && cd "$2" && pwd)"; fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/packster-quickstart.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
@@ -13,8 +17,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 step() { printf '\n\033[1m$' >&2; printf ' %q' "$@" >&2; printf '\033[0m\n' >&2; "$@"; }
 
 echo "building packster (Release)…" >&2
-dotnet publish "$repo/src/Packster.Cli" -c Release -o "$work/bin" --nologo -v quiet -p:UseAppHost=true >/dev/null
-packster() { "$work/bin/packster" "$@"; }
+bin="${install_to:-$work/bin}"
+dotnet publish "$repo/src/Packster.Cli" -c Release -o "$bin" --nologo -v quiet -p:UseAppHost=true >/dev/null
+packster() { "$bin/packster" "$@"; }
 
 step packster manifest check "$repo/samples/hello"
 step packster manifest check "$repo/samples/greeter-service"
@@ -37,7 +42,7 @@ step packster install-file "$motd" --location dev -p 'message=Ship it; $(whoami)
 # Activate it in a shell (no .NET start on switch) and run its shims.
 echo >&2
 echo "\$ bash -c 'eval \"\$(packster init bash)\"; packster-use dev; hello quickstart; motd; packster-deactivate'" >&2
-PACKSTER_BIN="$work/bin/packster" bash -c '
+PACKSTER_BIN="$bin/packster" bash -c '
   eval "$("$PACKSTER_BIN" init bash)"
   packster-use dev
   echo "PATH starts with: ${PATH%%:*}" >&2
@@ -48,3 +53,8 @@ PACKSTER_BIN="$work/bin/packster" bash -c '
 '
 echo >&2
 echo "quick start finished: packed, installed with parameters, activated and ran the shim." >&2
+if [ -n "$install_to" ]; then
+  echo "packster is installed in $install_to; put it on PATH: export PATH=\"$install_to:\$PATH\"" >&2
+else
+  echo "this build is deleted now; to keep packster on PATH, see README.md § Quick start (or run with --install-to DIR)" >&2
+fi
