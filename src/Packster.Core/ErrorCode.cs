@@ -26,7 +26,7 @@ public enum ErrorCode
     InvalidPath = 2008,
     InvalidTemplate = 2009,
     InvalidShimName = 2010,
-    TomlTooDeep = 2011,
+    TomlTooDeep = 2012,
 
     // 3xxx parameters (exit 3)
     ParametersInvalidJson = 3000,
@@ -34,8 +34,8 @@ public enum ErrorCode
     ParameterWrongType = 3002,
     ParameterNotInEnum = 3003,
     ParameterMissing = 3004,
-    ParameterTooDeep = 3005,
-    ParameterInvalidUnicode = 3006,
+    ParameterTooDeep = 3007,
+    ParameterInvalidUnicode = 3008,
 
     // 4xxx package integrity and hostile archives (exit 4)
     PackageFileNameInvalid = 4000,
@@ -71,7 +71,7 @@ public enum ErrorCode
     LocationIdTaken = 5009,
     LocationDirectoryNotEmpty = 5010,
     DeploymentRecordUnreadable = 5011,
-    NoFileMatches = 5012,
+    NoFileMatches = 5014,
 
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,

@@ -5,7 +5,7 @@ namespace Packster.IntegrationTests.Cli;
 /// <summary>
 /// What a new user meets first, through the real executable: misspellings answered with the nearest name
 /// (spec/errors.md PST1000), persistent activation that touches only the profiles the user has (spec/activation.md
-/// §6, PST6007), <c>locate</c> with no match (PST5012), and <c>init</c>'s help and errors naming the same shells.
+/// §6, PST6007), <c>locate</c> with no match (PST5014), and <c>init</c>'s help and errors naming the same shells.
 /// </summary>
 public sealed partial class NewcomerTests : IDisposable
 {
@@ -99,14 +99,14 @@ public sealed partial class NewcomerTests : IDisposable
     }
 
     [Fact]
-    public void Locate_without_a_match_is_PST5012()
+    public void Locate_without_a_match_is_PST5014()
     {
-        // errors.md PST5012 NoFileMatches: exit 5, never 1 (which means a bug).
+        // errors.md PST5014 NoFileMatches: exit 5, never 1 (which means a bug).
         _f.InstallJson(_f.PackSample("hello"));
         Assert.Equal(0, _f.Packster.Run("locate", "bin/*", "--location", "dev").ExitCode);
         var r = _f.Packster.Run("locate", "no-such-file*", "--location", "dev");
         Assert.Equal(5, r.ExitCode);
-        Assert.StartsWith("error[PST5012]: ", r.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("error[PST5014]: ", r.Stderr, StringComparison.Ordinal);
         Assert.Contains("'no-such-file*'", r.Stderr, StringComparison.Ordinal);
     }
 

@@ -36,7 +36,7 @@ public sealed class QueryCommandTests : IDisposable
         var found = _f.Packster.Ok("locate", "bin/*", "--location", "dev");
         Assert.Contains("hello@1.0.0: ", found, StringComparison.Ordinal);
         Assert.EndsWith(Path.Combine("bin", "hello") + "\n", found, StringComparison.Ordinal);
-        // errors.md PST5012 NoFileMatches: no match is exit 5 (exit 1 means a bug).
+        // errors.md PST5014 NoFileMatches: no match is exit 5 (exit 1 means a bug).
         Assert.Equal(5, _f.Packster.Run("locate", "*.nothing", "--location", "dev").ExitCode);
     }
 

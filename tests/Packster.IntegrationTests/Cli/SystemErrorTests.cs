@@ -5,7 +5,7 @@ namespace Packster.IntegrationTests.Cli;
 
 /// <summary>
 /// What real machines do to packster — full disks, permissions, mounts, long names, special files, hostile nesting —
-/// through the real executable (spec/errors.md § 9xxx, PST4005, PST2011, PST3005, PST3006): each is one classified
+/// through the real executable (spec/errors.md § 9xxx, PST4005, PST2012, PST3007, PST3008): each is one classified
 /// line naming the path and the reason in words, with its own exit code; never PST0001 and never a .NET resource key.
 /// </summary>
 public sealed partial class SystemErrorTests : IDisposable
@@ -169,13 +169,13 @@ public sealed partial class SystemErrorTests : IDisposable
     }
 
     [Fact]
-    public void A_lone_surrogate_in_parameters_is_PST3006_and_changes_nothing()
+    public void A_lone_surrogate_in_parameters_is_PST3008_and_changes_nothing()
     {
-        // errors.md PST3006 ParameterInvalidUnicode.
+        // errors.md PST3008 ParameterInvalidUnicode.
         var package = _f.PackSample("hello");
         var before = _f.Snapshot();
         var r = _f.Packster.Run("install-file", package, "--location", "dev", "--parameters", "{\"greeting\":\"\\ud800\"}");
-        AssertClassified(r, "PST3006", 3, "greeting", "lone UTF-16 surrogate");
+        AssertClassified(r, "PST3008", 3, "greeting", "lone UTF-16 surrogate");
         Assert.Equal(before, _f.Snapshot());
     }
 
@@ -183,35 +183,35 @@ public sealed partial class SystemErrorTests : IDisposable
     [InlineData(33)]
     [InlineData(70)]
     [InlineData(5000)]
-    public void Parameters_nested_too_deep_are_PST3005(int depth)
+    public void Parameters_nested_too_deep_are_PST3007(int depth)
     {
-        // errors.md PST3005 ParameterTooDeep; spec/parameters.md § Limits: a value nests at most 32 levels.
+        // errors.md PST3007 ParameterTooDeep; spec/parameters.md § Limits: a value nests at most 32 levels.
         var source = Source("deep");
         File.AppendAllText(Path.Combine(source, "packster-manifest.toml"), "[parameters.obj]\ntype = \"object\"\ndefault = {}\n");
         var package = _f.Pack(source);
         var value = string.Concat(Enumerable.Repeat("{\"a\":", depth - 1)) + "{}" + new string('}', depth - 1);
         var r = _f.Packster.Run("install-file", package, "--location", "dev", "--dry-run", "--parameters", $"{{\"obj\":{value}}}");
-        AssertClassified(r, "PST3005", 3, "--parameters", "at most 32");
+        AssertClassified(r, "PST3007", 3, "--parameters", "at most 32");
     }
 
     [Fact]
-    public void A_manifest_default_nested_65_deep_is_PST3005_at_manifest_check_and_pack()
+    public void A_manifest_default_nested_65_deep_is_PST3007_at_manifest_check_and_pack()
     {
         // The finding: 65+ levels passed manifest check and then failed install with PST0001.
         var source = Source("deepdefault");
         File.AppendAllText(Path.Combine(source, "packster-manifest.toml"),
             "[parameters.obj]\ntype = \"object\"\ndefault = " + string.Concat(Enumerable.Repeat("{a=", 65)) + "1" + new string('}', 65) + "\n");
-        AssertClassified(_f.Packster.Run("manifest", "check", source), "PST3005", 3, "parameters.obj.default", "at most 32");
-        AssertClassified(_f.Packster.Run("pack", source, "-o", _f.Dist), "PST3005", 3, "parameters.obj.default", "at most 32");
+        AssertClassified(_f.Packster.Run("manifest", "check", source), "PST3007", 3, "parameters.obj.default", "at most 32");
+        AssertClassified(_f.Packster.Run("pack", source, "-o", _f.Dist), "PST3007", 3, "parameters.obj.default", "at most 32");
     }
 
     [Theory]
     [InlineData("dotted")]
     [InlineData("header")]
     [InlineData("default")]
-    public void TOML_keys_nested_past_the_limit_are_PST2011(string form)
+    public void TOML_keys_nested_past_the_limit_are_PST2012(string form)
     {
-        // errors.md PST2011 TomlTooDeep; spec/toml.md § Limits: a key of more than 256 parts (here 100,000: no stack overflow).
+        // errors.md PST2012 TomlTooDeep; spec/toml.md § Limits: a key of more than 256 parts (here 100,000: no stack overflow).
         var source = Source("deepkeys");
         var key = string.Join('.', Enumerable.Repeat("a", 100_000));
         File.AppendAllText(Path.Combine(source, "packster-manifest.toml"), form switch
@@ -220,7 +220,7 @@ public sealed partial class SystemErrorTests : IDisposable
             "header" => $"[{key}]\n",
             _ => $"[parameters.obj]\ntype = \"object\"\ndefault.{key} = 1\n",
         });
-        AssertClassified(_f.Packster.Run("manifest", "check", source), "PST2011", 3, "packster-manifest.toml", "more than 256");
+        AssertClassified(_f.Packster.Run("manifest", "check", source), "PST2012", 3, "packster-manifest.toml", "more than 256");
     }
 
     [Fact]
