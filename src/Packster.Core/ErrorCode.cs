@@ -33,6 +33,7 @@ public enum ErrorCode
     ParameterWrongType = 3002,
     ParameterNotInEnum = 3003,
     ParameterMissing = 3004,
+    ParametersFileTooLarge = 3005,
 
     // 4xxx package integrity and hostile archives (exit 4)
     PackageFileNameInvalid = 4000,
@@ -105,6 +106,9 @@ public enum ErrorCode
     BundleFileInvalid = 8012,
     BundleLockMismatch = 8013,
     ProjectConfigNotAllowed = 8014,
+
+    // 9xxx interrupts (exit 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM)
+    Interrupted = 9000,
 }
 
 /// <summary>The one place error codes become process exit codes.</summary>
@@ -130,6 +134,7 @@ public static class ExitCodes
         6 => Conflict,
         7 => code == ErrorCode.HandlerCancelled ? Cancelled : Handler,
         8 => Source,
+        9 => Cancelled,
         _ => Failure,
     };
 

@@ -8,8 +8,11 @@ namespace Packster.Deployments;
 /// </summary>
 public sealed class LocationSession : IDisposable
 {
-    private LocationSession(Location location, LocationLock heldLock, LocationState state, RecoveryReport recovery)
+    private readonly IDisposable _work;
+
+    private LocationSession(Location location, LocationLock heldLock, LocationState state, RecoveryReport recovery, IDisposable work)
     {
+        _work = work;
         Location = location;
         Lock = heldLock;
         State = state;
@@ -27,18 +30,30 @@ public sealed class LocationSession : IDisposable
     /// <summary>Takes the lock (waiting, with a message on <paramref name="waiting"/>, up to the timeout), then recovers.</summary>
     public static LocationSession Open(Location location, TextWriter? waiting, CancellationToken cancellationToken = default)
     {
-        var heldLock = LocationLock.Acquire(location, LocationLock.TimeoutFrom(location.Paths), waiting, cancellationToken);
+        // From the lock on, an interrupt lets the command roll back (and release the lock) rather than end the process.
+        var work = UnfinishedWork.Begin();
+        LocationLock heldLock;
+        try
+        {
+            heldLock = LocationLock.Acquire(location, LocationLock.TimeoutFrom(location.Paths), waiting, cancellationToken);
+        }
+        catch
+        {
+            work.Dispose();
+            throw;
+        }
         try
         {
             var report = Packster.Locations.Recovery.Run(location, heldLock, waiting);
             // Recovery read (and, when it repaired something, rewrote) the lockfile under this lock: reuse its state.
             var state = report.State;
             LocationActivation.RefreshIfStale(location, state, heldLock);
-            return new LocationSession(location, heldLock, state, report);
+            return new LocationSession(location, heldLock, state, report, work);
         }
         catch
         {
             heldLock.Dispose();
+            work.Dispose();
             throw;
         }
     }
@@ -47,10 +62,15 @@ public sealed class LocationSession : IDisposable
     public void Commit(LocationState state)
     {
         Location.Commit(state, Lock);
+        UnfinishedWork.Committed();
         CrashPoint.Hit("commit.lockfile-written");
         State = state;
         LocationActivation.Refresh(Location, state, Lock);
     }
 
-    public void Dispose() => Lock.Dispose();
+    public void Dispose()
+    {
+        Lock.Dispose();
+        _work.Dispose();
+    }
 }

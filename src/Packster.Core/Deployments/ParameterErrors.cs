@@ -9,6 +9,10 @@ public static class ParameterErrors
     public static PacksterException InvalidJson(string what) =>
         new(ErrorCode.ParametersInvalidJson, $"parameters: {what}", "parameters are a JSON object, e.g. '{\"port\": 8081}'");
 
+    public static PacksterException FileTooLarge(string path) =>
+        new(ErrorCode.ParametersFileTooLarge, $"parameters file '{path}' is larger than 1 MiB; it was not read further",
+            "a parameters file holds one JSON object of parameters; large data belongs in a file the package reads itself");
+
     public static PacksterException Unknown(string name, IEnumerable<string> declared)
     {
         var names = declared.ToList();

@@ -30,6 +30,8 @@ public sealed class SourcePacker
 
         var staging = Path.Combine(Path.GetTempPath(), "packster-pack-" + Guid.NewGuid().ToString("N"));
         PackEnvironment? packEnvironment = null;
+        // The staging copy (and the pack location) must be deleted: an interrupt lets this unwind rather than end the process.
+        using var work = UnfinishedWork.Begin();
         try
         {
             packEnvironment = await PreparePackLocationAsync(manifest, cancellationToken).ConfigureAwait(false);
