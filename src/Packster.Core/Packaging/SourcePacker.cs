@@ -50,7 +50,9 @@ public sealed class SourcePacker
             var logPath = PackLogPath(manifest);
             try
             {
-                var env = HandlerEnvironment.Build(context, parametersFile, packEnvironment?.Variables ?? _options.BaseEnvironment);
+                var env = packEnvironment is null
+                    ? HandlerEnvironment.Build(context, parametersFile, _options.BaseEnvironment)
+                    : HandlerEnvironment.Build(context, parametersFile, packEnvironment.Variables, Activated(packEnvironment.Variables));
                 await new HandlerRunner(_options.HandlerOutput).RunPlanAsync(plan, context, env, logPath, cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -73,6 +75,12 @@ public sealed class SourcePacker
             Installer.Discard(staging);
         }
     }
+
+    /// <summary>The variables the pack location's activation set or changed: its env keys pass to the handlers like PATH.</summary>
+    private IEnumerable<string> Activated(IReadOnlyDictionary<string, string> activated) =>
+        activated.Where(kv => (_options.BaseEnvironment is { } caller
+            ? caller.GetValueOrDefault(kv.Key)
+            : Environment.GetEnvironmentVariable(kv.Key)) != kv.Value).Select(kv => kv.Key);
 
     /// <summary>
     /// <c>&lt;data&gt;/logs/&lt;id&gt;-&lt;version&gt;-pack.log</c> (spec/handlers.md §Logs): a per-user directory that outlives the
