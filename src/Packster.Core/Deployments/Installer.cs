@@ -54,14 +54,14 @@ public sealed class Installer
 
         using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
         var state = session.State;
-        var existing = state.Find(hash);
-        if (existing is not null && !request.Force)
+        var decision = Decide(state, package, request, hash, parameters);
+        var existing = decision.Existing;
+        if (!decision.Builds)
         {
-            return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Unchanged, existing.Active);
+            return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Unchanged, decision.Activate);
         }
 
-        var decision = DecideActivation(state, package, request, hash, parameters);
-        var handlerAction = decision.Replaces is null ? HandlerAction.Install : HandlerAction.Upgrade;
+        var handlerAction = decision.HandlerAction;
         var staging = _location.CreateStaging();
 
         string? published = null;
@@ -105,11 +105,10 @@ public sealed class Installer
                 foreach (var claim in decision.Claims) entry.Claims.Add(ClaimText.Format(claim));
             }
             state.Deployments.Add(entry);
-            session.Commit(state);
+            // The history names the action the handlers saw: "upgrade" when this deployment took over from another.
+            session.Commit(state, [HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces)]);
             CrashPoint.Hit("install.committed");
             _location.EmptyTrash(session.Lock);
-            // The history names the action the handlers saw: "upgrade" when this deployment took over from another.
-            History.TryAppend(_location, HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces), _options.Messages);
             return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
         }
         catch
@@ -160,6 +159,27 @@ public sealed class Installer
             merged[key] = JsonNode.Parse(value.GetRawText());
         }
         return JsonSerializer.SerializeToElement(merged);
+    }
+
+    /// <summary>
+    /// What installing <paramref name="hash"/> into <paramref name="state"/> does: the one decision the dry run reports and
+    /// the run carries out (spec/lockfile.md § Dry run). An existing deployment is left as it is unless --force.
+    /// </summary>
+    private InstallDecision Decide(LocationState state, PackageFile package, InstallRequest request, Sha256Digest hash, EffectiveParameters parameters)
+    {
+        var existing = state.Find(hash);
+        if (existing is not null && !request.Force) return new InstallDecision(existing, false, existing.Active, null, []);
+        var activation = DecideActivation(state, package, request, hash, parameters);
+        return new InstallDecision(existing, true, activation.Activate, activation.Replaces, activation.Claims);
+    }
+
+    /// <summary>
+    /// <see cref="Builds"/>: a deployment is built (new, or --force); otherwise the existing one stays as it is.
+    /// <see cref="Activate"/>: whether the deployment is active afterwards; <see cref="Replaces"/>: the active one it takes over from.
+    /// </summary>
+    private sealed record InstallDecision(DeploymentEntry? Existing, bool Builds, bool Activate, DeploymentEntry? Replaces, IReadOnlyList<ResourceClaim> Claims)
+    {
+        public HandlerAction HandlerAction => Replaces is null ? HandlerAction.Install : HandlerAction.Upgrade;
     }
 
     /// <summary>Which deployment becomes active: the highest version of a package, unless pinned elsewhere or installed --inactive.</summary>
@@ -244,10 +264,10 @@ public sealed class Installer
     private InstallOutcome Plan(PackageFile package, InstallRequest request, EffectiveParameters parameters, Sha256Digest hash, LocationState state)
     {
         var manifest = package.Manifest;
-        var existing = state.Find(hash);
-        var decision = DecideActivation(state, package, request, hash, parameters);
-        var handlerAction = decision.Replaces is null ? HandlerAction.Install : HandlerAction.Upgrade;
-        var handlers = PlanHandlers(manifest, handlerAction, _location.DeploymentDirectory(hash), request.HandlerTimeout);
+        var decision = Decide(state, package, request, hash, parameters);
+        var handlers = decision.Builds
+            ? PlanHandlers(manifest, decision.HandlerAction, _location.DeploymentDirectory(hash), request.HandlerTimeout).Handlers.Select(h => h.Describe()).ToList()
+            : [];
         long bytes = 0;
         var files = 0;
         using (var archive = PackageArchive.Open(package.Path))
@@ -259,9 +279,8 @@ public sealed class Installer
             }
         }
         var details = new InstallPlanDetails(files, bytes,
-            decision.Activate ? decision.Claims.Select(ClaimText.Format).ToList() : [],
-            handlers.Handlers.Select(h => h.Describe()).ToList(),
-            decision.Replaces?.ToString(), decision.Activate, existing is not null);
+            decision.Builds && decision.Activate ? decision.Claims.Select(ClaimText.Format).ToList() : [],
+            handlers, decision.Replaces?.ToString(), decision.Activate, decision.Existing is not null);
         return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, _location.DeploymentDirectory(hash), InstallStatus.Planned, decision.Activate)
         {
             Plan = details,

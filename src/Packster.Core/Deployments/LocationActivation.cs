@@ -41,6 +41,7 @@ public static class LocationActivation
     public static void Refresh(Location location, LocationState state, LocationLock heldLock)
     {
         ArgumentNullException.ThrowIfNull(heldLock);
+        CrashPoint.Hit("activation.write");
         var active = state.ActiveDeployments.Select(d => DeployedPackage.Load(location, d)).ToList();
         var shims = active.SelectMany(p => p.Resources.Shims).ToList();
         var spec = SpecOf(location, active);
