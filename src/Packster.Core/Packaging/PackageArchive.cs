@@ -38,8 +38,11 @@ public sealed class PackageArchive : IDisposable
     /// <summary>Entries in central-directory order (for packages Packster wrote: manifest, then ordinal path order).</summary>
     public IReadOnlyList<PackageEntry> Entries { get; }
 
-    /// <summary>Opens and parses the central directory; fails with a 4xxx code when the container is damaged.</summary>
-    public static PackageArchive Open(string path) => Open(path, maxEntries: long.MaxValue);
+    /// <summary>
+    /// Opens and parses the central directory; fails with a 4xxx code when the container is damaged or declares more
+    /// than the default <see cref="ExtractionLimits.MaxEntries"/> entries (checked before any entry is read).
+    /// </summary>
+    public static PackageArchive Open(string path) => Open(path, ExtractionLimits.Default.MaxEntries);
 
     internal static PackageArchive Open(string path, long maxEntries)
     {
@@ -107,7 +110,7 @@ public sealed class PackageArchive : IDisposable
         var expectedName = _rawNames[entry.Index];
         var buffer = new byte[ZipFormat.LocalHeaderLength + expectedName.Length];
         var header = buffer.AsSpan(0, ZipFormat.LocalHeaderLength);
-        if (entry.LocalHeaderOffset + ZipFormat.LocalHeaderLength > _centralDirectoryOffset
+        if (ZipFormat.LocalHeaderLength > _centralDirectoryOffset - entry.LocalHeaderOffset
             || RandomAccess.Read(_handle, buffer, entry.LocalHeaderOffset) != buffer.Length
             || BinaryPrimitives.ReadUInt32LittleEndian(header) != ZipFormat.LocalHeaderSignature)
         {
@@ -127,7 +130,7 @@ public sealed class PackageArchive : IDisposable
             throw ArchiveErrors.Corrupt(Name, $"entry '{ArchiveErrors.Printable(entry.Path)}' has a different name in its local header");
         }
         var dataOffset = entry.LocalHeaderOffset + ZipFormat.LocalHeaderLength + nameLength + extraLength;
-        if (dataOffset + entry.CompressedSize > _centralDirectoryOffset)
+        if (dataOffset > _centralDirectoryOffset || entry.CompressedSize > _centralDirectoryOffset - dataOffset)
         {
             throw ArchiveErrors.Truncated(Name, $"data of entry '{ArchiveErrors.Printable(entry.Path)}' runs past the central directory");
         }

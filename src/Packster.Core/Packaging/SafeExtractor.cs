@@ -83,8 +83,12 @@ public static class SafeExtractor
             {
                 throw ArchiveErrors.UnsafeLink(name, entry.Path, "…", $"the target is longer than {EntryPathRules.MaxPathBytes} bytes");
             }
+            // Subtraction form: total never exceeds the cap, so the cap minus it cannot wrap, whatever the entry declares.
+            if (entry.Size > limits.MaxTotalSize - total)
+            {
+                throw ArchiveErrors.TooLarge(name, entry.Path, entry.Size > long.MaxValue - total ? long.MaxValue : total + entry.Size, limits.MaxTotalSize);
+            }
             total += entry.Size;
-            if (total > limits.MaxTotalSize) throw ArchiveErrors.TooLarge(name, entry.Path, total, limits.MaxTotalSize);
             if (entry.Size > limits.RatioThreshold && entry.Size > (double)entry.CompressedSize * limits.MaxCompressionRatio)
             {
                 throw ArchiveErrors.Ratio(name, entry.Path, entry.Size, entry.CompressedSize, limits.MaxCompressionRatio);
