@@ -69,7 +69,7 @@ public sealed class Installer
         {
             // Inside the try: a missing interpreter (PST7002) must not leave the fresh staging directory behind.
             var handlerPlan = PlanHandlers(manifest, handlerAction, staging, request.HandlerTimeout);
-            var extraction = SafeExtractor.Extract(package.Path, staging, ExtractionLimits.Default, _options.ExtractionProgress, cancellationToken);
+            var extraction = ExtractVerified(package, staging, cancellationToken);
             CrashPoint.Hit("install.extracted");
 
             if (!handlerPlan.IsEmpty)
@@ -121,6 +121,50 @@ public sealed class Installer
             throw;
         }
     }
+
+    /// <summary>
+    /// The package was verified before the lock was taken, through a path that may since point at other bytes (renamed
+    /// over, or rewritten in place). So, under the lock, it is copied into the location while hashed, and only a copy
+    /// whose hash is the name's and whose manifest is the one already read is extracted (spec/package-format.md §1).
+    /// </summary>
+    private ExtractionResult ExtractVerified(PackageFile package, string staging, CancellationToken ct)
+    {
+        var copyDirectory = _location.CreateStaging();
+        try
+        {
+            var copy = Path.Combine(copyDirectory, package.Name.FileName);
+            var actual = CopyHashing(package.Path, copy, ct);
+            if (actual != package.Name.Sha256) throw ChangedSinceVerified(package, $"its content now hashes to {actual}");
+            using var archive = PackageArchive.Open(copy);
+            if (!archive.ReadManifestBytes().AsSpan().SequenceEqual(package.ManifestBytes)) throw ChangedSinceVerified(package, "its manifest differs");
+            return SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, _options.ExtractionProgress, ct);
+        }
+        finally
+        {
+            Discard(copyDirectory);
+        }
+    }
+
+    private static Sha256Digest CopyHashing(string source, string target, CancellationToken ct)
+    {
+        using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
+        using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = input.Read(buffer)) > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            hash.AppendData(buffer, 0, read);
+            output.Write(buffer, 0, read);
+        }
+        return Sha256Digest.FromBytes(hash.GetHashAndReset());
+    }
+
+    private static PacksterException ChangedSinceVerified(PackageFile package, string what) =>
+        new(ErrorCode.ChecksumMismatch,
+            $"'{package.Name.FileName}' changed after it was verified: its name says sha256 {package.Name.Sha256}, but {what}",
+            "another process replaced or rewrote the file during the install; install it again from a file nobody else writes");
 
     /// <summary>The lockfile records install times in whole UTC seconds (spec/lockfile.md).</summary>
     private static DateTimeOffset WholeSeconds(DateTimeOffset time)

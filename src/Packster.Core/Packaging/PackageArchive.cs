@@ -44,11 +44,15 @@ public sealed class PackageArchive : IDisposable
     /// </summary>
     public static PackageArchive Open(string path) => Open(path, ExtractionLimits.Default.MaxEntries);
 
-    internal static PackageArchive Open(string path, long maxEntries)
+    internal static PackageArchive Open(string path, long maxEntries) => Open(path, maxEntries, beforeParsing: null);
+
+    /// <summary>As <see cref="Open(string)"/>; <paramref name="beforeParsing"/> sees the open handle first (to hash it).</summary>
+    internal static PackageArchive Open(string path, long maxEntries, Action<SafeFileHandle>? beforeParsing)
     {
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
         try
         {
+            beforeParsing?.Invoke(handle);
             var name = Path.GetFileName(path);
             var (entries, rawNames, cdOffset) = CentralDirectoryReader.Read(handle, name, maxEntries);
             return new PackageArchive(path, handle, entries, rawNames, cdOffset);

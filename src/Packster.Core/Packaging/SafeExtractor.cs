@@ -27,10 +27,19 @@ public static class SafeExtractor
         IProgress<ExtractionProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(limits);
+        using var archive = PackageArchive.Open(archivePath, limits.MaxEntries);
+        return Extract(archive, stagingDir, limits, progress, ct);
+    }
+
+    /// <summary>As above, from an archive already open (the installer extracts the copy it verified, through one handle).</summary>
+    public static ExtractionResult Extract(PackageArchive archive, string stagingDir, ExtractionLimits limits,
+        IProgress<ExtractionProgress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        ArgumentNullException.ThrowIfNull(limits);
         stagingDir = Path.GetFullPath(stagingDir);
         RequireFreshStaging(stagingDir);
 
-        using var archive = PackageArchive.Open(archivePath, limits.MaxEntries);
         var plan = Judge(archive, limits, ct);
         try
         {
