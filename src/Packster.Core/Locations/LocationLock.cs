@@ -114,7 +114,7 @@ public sealed class LocationLock : IDisposable
 
     // Windows: ERROR_SHARING_VIOLATION (32) or ERROR_LOCK_VIOLATION (33) in the HRESULT. Unix: .NET reports flock's
     // EWOULDBLOCK with the raw errno as HResult (11 on Linux, 35 on macOS and the BSDs).
-    private static bool IsContention(IOException e) => OperatingSystem.IsWindows()
+    internal static bool IsContention(IOException e) => OperatingSystem.IsWindows()
         ? (e.HResult & 0xFFFF) is 32 or 33
         : e.HResult is 11 or 35 || (e.HResult & 0xFFFF) is 11 or 35;
 
