@@ -14,6 +14,9 @@ internal ref partial struct TomlParser
     private readonly ReadOnlySpan<char> _text;
     private readonly string? _file;
     private readonly bool _hasSurrogates;
+
+    // TOML 1.1 syntax (\e and \xHH escapes, multi-line inline tables, times without seconds) is allowed.
+    private readonly bool _toml11;
     private readonly TomlTable _root;
     private readonly StringBuilder _buffer = new();
     private readonly List<KeyPart> _keyParts = [];
@@ -31,8 +34,14 @@ internal ref partial struct TomlParser
 
     /// <param name="text">The document; must already be free of lone surrogates.</param>
     /// <param name="start">Where parsing starts (after a byte-order mark).</param>
-    internal TomlParser(ReadOnlySpan<char> text, int start, bool hasSurrogates, string? file)
+    internal TomlParser(ReadOnlySpan<char> text, int start, bool hasSurrogates, string? file, TomlVersion version)
     {
+        _toml11 = version switch
+        {
+            TomlVersion.V1_0 => false,
+            TomlVersion.V1_1 => true,
+            _ => throw new ArgumentOutOfRangeException(nameof(version), version, "unknown TOML version"),
+        };
         _text = text;
         _pos = start;
         _lineStart = start;
