@@ -177,7 +177,7 @@ internal ref partial struct TomlParser
         throw Expected("a newline", context);
     }
 
-    /// <summary>Inside arrays: whitespace, newlines and comments in any number.</summary>
+    /// <summary>Inside arrays (and TOML 1.1 inline tables): whitespace, newlines and comments in any number.</summary>
     private void SkipWhitespaceNewlinesAndComments()
     {
         while (_pos < _text.Length)
@@ -560,7 +560,7 @@ internal ref partial struct TomlParser
     {
         var table = new TomlTable(PositionAt(_pos)) { Origin = TomlTableOrigin.Root };
         _pos++;
-        SkipWhitespace();
+        SkipInsideInlineTable("a key or '}'");
         if (_pos < _text.Length && _text[_pos] == '}')
         {
             _pos++;
@@ -571,15 +571,22 @@ internal ref partial struct TomlParser
         while (true)
         {
             ParseKeyValue(table);
-            SkipWhitespace();
+            SkipInsideInlineTable("',' or '}'");
             var c = _pos < _text.Length ? _text[_pos] : '\0';
             if (c == ',')
             {
                 var comma = _pos++;
-                SkipWhitespace();
+                SkipInsideInlineTable("a key");
                 if (_pos < _text.Length && _text[_pos] == '}')
                 {
-                    throw Error("a trailing comma is not allowed in an inline table", comma);
+                    if (!_toml11)
+                    {
+                        throw Error("a trailing comma is not allowed in an inline table in TOML 1.0 (TOML 1.1 allows it)", comma);
+                    }
+
+                    _pos++;
+                    table.Origin = TomlTableOrigin.Inline;
+                    return table;
                 }
 
                 continue;
@@ -592,7 +599,26 @@ internal ref partial struct TomlParser
                 return table;
             }
 
-            throw Expected("',' or '}'", "in inline table (inline tables must be on one line)");
+            throw Expected("',' or '}'", "after a key/value pair in an inline table");
+        }
+    }
+
+    /// <summary>Between the parts of an inline table: whitespace, and in TOML 1.1 also newlines and comments.</summary>
+    private void SkipInsideInlineTable(string expected)
+    {
+        if (_toml11)
+        {
+            SkipWhitespaceNewlinesAndComments();
+            return;
+        }
+
+        SkipWhitespace();
+        if (_pos < _text.Length && _text[_pos] is '\n' or '\r' or '#')
+        {
+            throw Error(
+                $"expected {expected} in inline table, found {Describe(_pos)}: inline tables must be on one line in TOML 1.0 " +
+                "(TOML 1.1 allows newlines and comments in them)",
+                _pos);
         }
     }
 }
