@@ -3,6 +3,9 @@ namespace Packster.Toml;
 /// <summary>RFC 3339 date-times as TOML 1.0 allows them, validated field by field (leap years, second 60).</summary>
 internal ref partial struct TomlParser
 {
+    // "1979-05-27T00:32:00.999999999-07:00" is 35 characters; longer fractions go to the heap.
+    private const int MaxStackDateTime = 64;
+
     /// <summary>YYYY- at <paramref name="start"/>.</summary>
     private bool LooksLikeDate(int start) =>
         IsDigitAt(start) && IsDigitAt(start + 1) && IsDigitAt(start + 2) && IsDigitAt(start + 3)
@@ -61,8 +64,11 @@ internal ref partial struct TomlParser
         }
 
         _pos = end;
-        Span<char> normalised = stackalloc char[end - start];
-        text.Slice(start, end - start).CopyTo(normalised);
+        // The fraction has no length limit, so only short texts (all realistic ones) are built on the stack.
+        var length = end - start;
+        var normalised = length <= MaxStackDateTime ? stackalloc char[MaxStackDateTime] : new char[length];
+        normalised = normalised[..length];
+        text.Slice(start, length).CopyTo(normalised);
         normalised[10] = 'T';
         if (normalised[^1] == 'z')
         {

@@ -28,6 +28,19 @@ public class DateTimeTests
     [InlineData("1990-12-31T23:59:60Z")] // leap second is allowed by the grammar
     public void Valid_edge_dates(string toml) => Assert.Equal(toml, Toml.Value<TomlDateTime>($"v = {toml}").Text);
 
+    // spec/toml.md §2: "No precision is lost (fractions are kept digit for digit)", however long the fraction;
+    // a hostile document must not be able to exhaust the stack with one (it used to be copied to the stack).
+    [Fact]
+    public void A_fraction_of_a_million_digits_is_kept_and_does_not_exhaust_the_stack()
+    {
+        var fraction = new string('7', 1_000_000);
+        string? text = null;
+        var thread = new Thread(() => text = Toml.Value<TomlDateTime>($"v = 1979-05-27 07:32:00.{fraction}z").Text, maxStackSize: 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        Assert.Equal($"1979-05-27T07:32:00.{fraction}Z", text);
+    }
+
     [Theory]
     [InlineData("1900-02-29")]  // divisible by 100 only: not leap
     [InlineData("2023-02-29")]
