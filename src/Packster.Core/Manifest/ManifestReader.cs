@@ -18,7 +18,7 @@ public static class ManifestReader
         TomlTable root;
         try
         {
-            root = TomlDocument.Parse(utf8, file);
+            root = TomlDocument.Parse(utf8, file, TomlVersion.V1_1);
         }
         catch (TomlException e)
         {
@@ -57,7 +57,7 @@ public static class ManifestReader
         TomlTable root;
         try
         {
-            root = TomlDocument.Parse(text, file);
+            root = TomlDocument.Parse(text, file, TomlVersion.V1_1);
         }
         catch (TomlException e)
         {
