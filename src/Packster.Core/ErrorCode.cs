@@ -69,6 +69,8 @@ public enum ErrorCode
     LocationIdTaken = 5009,
     LocationDirectoryNotEmpty = 5010,
     DeploymentRecordUnreadable = 5011,
+    LocationPathIsLink = 5012,
+    LockUnavailable = 5013,
 
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,

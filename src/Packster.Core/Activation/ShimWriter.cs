@@ -42,6 +42,8 @@ public static class ShimWriter
                     WriteFile(Path.Combine(generation, fileName), text, executable);
                 }
             }
+            // Durable before the swap makes them the shims (spec/lockfile.md § Durability).
+            Packster.Locations.DirectorySync.FlushTree(generation);
         }
         catch
         {

@@ -13,7 +13,7 @@ namespace Packster.Deployments;
 /// </summary>
 public static class History
 {
-    public const string FileName = "history.jsonl";
+    public const string FileName = Location.HistoryFileName;
 
     public static string PathOf(Location location)
     {
@@ -37,6 +37,7 @@ public static class History
     {
         if (lines.Count == 0) return;
         var path = PathOf(location);
+        Location.RefuseLink(path);
         using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         var present = CountPresent(stream, offset, lines);
         if (present == lines.Count) return;

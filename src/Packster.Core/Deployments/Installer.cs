@@ -335,7 +335,7 @@ public sealed class Installer
     {
         try
         {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            FileTree.Delete(directory);
         }
         catch (IOException)
         {

@@ -182,7 +182,8 @@ public sealed class LocationSession : IDisposable
         }
     }
 
-    private static bool IsWriteFailure(Exception e) => e is IOException or UnauthorizedAccessException;
+    private static bool IsWriteFailure(Exception e) =>
+        e is IOException or UnauthorizedAccessException or PacksterException { Code: ErrorCode.LocationPathIsLink };
 
     public void Dispose()
     {

@@ -24,6 +24,8 @@ internal sealed class HandlerLog : IAsyncDisposable
     public static HandlerLog Open(string path, TextWriter sink, string prefix)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        // Never appended through a link: it would write into the link's target (PST5012).
+        Locations.Location.RefuseLink(path);
         var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
         // Handlers may print what they should not (a parameter, a token): only the owner may read their logs.
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -49,5 +49,13 @@ public static class LocationErrors
         new(ErrorCode.DeploymentRecordUnreadable, $"{file}: {why}",
             "reinstall the deployment with --force", inner);
 
+    public static PacksterException PathIsLink(string path, string target) =>
+        new(ErrorCode.LocationPathIsLink, $"'{path}' is a link (to '{target}'); packster never deletes or writes through a link inside a location",
+            "replace the link with a real directory or file (to put a location on another disk, create the location there)");
+
+    public static PacksterException LockUnavailable(string lockPath, string reason) =>
+        new(ErrorCode.LockUnavailable, $"cannot lock '{lockPath}': {reason}",
+            "put the location on a local file system, or one whose server supports locks (NFS needs its lock daemon)");
+
     private static string Format(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.#} s" : $"{t.TotalMilliseconds:0} ms";
 }
