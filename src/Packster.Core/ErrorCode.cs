@@ -26,6 +26,7 @@ public enum ErrorCode
     InvalidPath = 2008,
     InvalidTemplate = 2009,
     InvalidShimName = 2010,
+    ManifestFileMissing = 2011,
 
     // 3xxx parameters (exit 3)
     ParametersInvalidJson = 3000,
@@ -34,6 +35,7 @@ public enum ErrorCode
     ParameterNotInEnum = 3003,
     ParameterMissing = 3004,
     ParametersFileTooLarge = 3005,
+    ParameterValueInvalid = 3006,
 
     // 4xxx package integrity and hostile archives (exit 4)
     PackageFileNameInvalid = 4000,

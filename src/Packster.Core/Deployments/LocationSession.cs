@@ -76,13 +76,15 @@ public sealed class LocationSession : IDisposable
     public void Commit(LocationState state) => Commit(state, []);
 
     /// <summary>
-    /// Writes <paramref name="state"/> as the lockfile with the <paramref name="history"/> it brings, then regenerates the
-    /// derived state. Throws only before the lockfile is written; after that, failures are one warning.
+    /// Writes <paramref name="state"/> as the lockfile with the <paramref name="history"/> it brings, then writes the
+    /// derived state rendered before the commit. Throws only before the lockfile is written; after that, failures are one warning.
     /// </summary>
     public void Commit(LocationState state, IReadOnlyList<HistoryEntry> history)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(history);
+        // Rendering comes first: a value no script can carry fails here with nothing changed, never after the commit.
+        var derived = LocationActivation.Render(Location, state);
         var lines = history.Select(h => h.ToLine()).ToList();
         var owed = _owed?.Owed ?? [];
         var offset = _owed?.Offset ?? History.Length(Location);
@@ -101,7 +103,7 @@ public sealed class LocationSession : IDisposable
         Exception? reason = null;
         try
         {
-            LocationActivation.Refresh(Location, state, Lock);
+            LocationActivation.Write(Location, state, derived, Lock);
         }
         catch (Exception e) when (IsWriteFailure(e))
         {

@@ -36,6 +36,10 @@ public static class ParameterErrors
         new(ErrorCode.ParameterMissing, $"parameter '{declaration.Name}' is required and has no default",
             $"give it with --parameters '{{\"{declaration.Name}\": …}}' or -p {declaration.Name}=…");
 
+    public static PacksterException ValueInvalid(string name, string why) =>
+        new(ErrorCode.ParameterValueInvalid, $"parameter '{name}': {why}",
+            "give a value without NUL and, where it reaches a shim or an activation script, without control characters");
+
     private static string Article(string typeName) =>
         typeName.Length > 0 && "aeiou".Contains(typeName[0], StringComparison.Ordinal) ? $"an {typeName}" : $"a {typeName}";
 
