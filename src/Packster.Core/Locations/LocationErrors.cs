@@ -29,6 +29,12 @@ public static class LocationErrors
         new(ErrorCode.LockfileUnreadable, $"{file}: {why}",
             "the lockfile was left untouched; restore it from a backup or version control", inner);
 
+    /// <summary>A lockfile that parses but breaks <see cref="LockfileInvariants"/>: every broken rule, in one line.</summary>
+    public static PacksterException LockfileBroken(string file, IReadOnlyList<string> violations) =>
+        new(ErrorCode.LockfileUnreadable,
+            $"{file}: {string.Join("; ", violations.Take(3))}{(violations.Count > 3 ? $" (and {violations.Count - 3} more)" : "")}",
+            "the lockfile was left untouched; 'packster location repair' fixes it (add --dry-run to see the changes first)");
+
     public static PacksterException LockfileSchemaUnsupported(string file, string found) =>
         new(ErrorCode.LockfileSchemaUnsupported, $"{file}: schema {found} is not supported (this packster reads schema {Lockfile.Schema}; written by a newer packster?)",
             "upgrade packster to work with this location");
