@@ -10,11 +10,22 @@ public static class ManifestReader
     {
         ArgumentNullException.ThrowIfNull(manifestPath);
         if (!File.Exists(manifestPath)) throw Missing(manifestPath);
+        if (new FileInfo(manifestPath).Length is var length && length > MaxSize) throw TooLarge(manifestPath, length);
         return ParseBytes(File.ReadAllBytes(manifestPath), manifestPath);
     }
 
+    /// <summary>
+    /// The largest manifest (4 MiB), the same for <c>manifest check</c>, <c>pack</c> and install
+    /// (spec/package-format.md § Limits): a manifest is a small text file.
+    /// </summary>
+    public const long MaxSize = 4L << 20;
+
     private static Manifest ParseBytes(ReadOnlySpan<byte> utf8, string file)
     {
+        if (utf8.Length > MaxSize)
+        {
+            throw TooLarge(file, utf8.Length);
+        }
         TomlTable root;
         try
         {
@@ -65,6 +76,10 @@ public static class ManifestReader
         }
         return new ManifestBuilder(root, file).Build();
     }
+
+    private static PacksterException TooLarge(string file, long length) =>
+        new(ErrorCode.ManifestInvalid, $"{file}: the manifest is {length} bytes, more than the limit of {MaxSize} bytes (4 MiB)",
+            "a manifest declares the package; keep data in the package's files");
 
     private static PacksterException Missing(string path) =>
         new(ErrorCode.ManifestMissing, $"{path}: manifest not found",

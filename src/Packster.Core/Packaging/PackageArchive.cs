@@ -11,8 +11,8 @@ namespace Packster.Packaging;
 /// </summary>
 public sealed class PackageArchive : IDisposable
 {
-    /// <summary>The manifest is a small text file; anything bigger is not a manifest.</summary>
-    public const long MaxManifestSize = 4L << 20;
+    /// <summary>The manifest is a small text file; anything bigger is not a manifest (the limit pack and manifest check apply too).</summary>
+    public const long MaxManifestSize = Manifest.ManifestReader.MaxSize;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -34,6 +34,9 @@ public sealed class PackageArchive : IDisposable
 
     /// <summary>The file name, used in every error message.</summary>
     public string Name => Path.GetFileName(FilePath);
+
+    /// <summary>The archive's size in bytes, read from the open handle: what the compression ratio is judged against.</summary>
+    public long Length => RandomAccess.GetLength(_handle);
 
     /// <summary>Entries in central-directory order (for packages Packster wrote: manifest, then ordinal path order).</summary>
     public IReadOnlyList<PackageEntry> Entries { get; }

@@ -72,7 +72,7 @@ public static class SafeExtractor
     {
         var name = archive.Name;
         var entries = archive.Entries.ToArray();
-        if (entries.Length > limits.MaxEntries) throw ArchiveErrors.TooManyEntries(name, entries.Length, limits.MaxEntries);
+        limits.CheckEntryCount(name, entries.Length);
         if (entries.Length == 0 || entries[0].RawName != Packer.ManifestFileName || entries[0].Kind != PackageEntryKind.File)
         {
             throw ArchiveErrors.ManifestMissing(name, entries.Length == 0 ? "(none)" : entries[0].RawName);
@@ -98,11 +98,8 @@ public static class SafeExtractor
                 throw ArchiveErrors.TooLarge(name, entry.Path, entry.Size > long.MaxValue - total ? long.MaxValue : total + entry.Size, limits.MaxTotalSize);
             }
             total += entry.Size;
-            if (entry.Size > limits.RatioThreshold && entry.Size > (double)entry.CompressedSize * limits.MaxCompressionRatio)
-            {
-                throw ArchiveErrors.Ratio(name, entry.Path, entry.Size, entry.CompressedSize, limits.MaxCompressionRatio);
-            }
         }
+        limits.CheckRatio(name, total, archive.Length);
         EntryTreeRules.Check(name, entries.Select(e => (e.Path, e.Kind)));
 
         var offsets = new long[entries.Length];

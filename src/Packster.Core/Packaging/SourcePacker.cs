@@ -23,6 +23,7 @@ public sealed class SourcePacker
         if (!Directory.Exists(sourceDir)) throw new PacksterException(ErrorCode.PathNotFound, $"package source folder '{sourceDir}' does not exist");
         var manifest = Manifest.ManifestReader.ReadFromDirectory(sourceDir);
         var specs = HandlerSpecs.From(manifest);
+        Manifest.ManifestFiles.Check(manifest, sourceDir, beforePackHandlers: true);
         if (!specs.ContainsKey(HandlerAction.Pack) && !specs.ContainsKey(HandlerAction.Any))
         {
             return (Packer.Pack(sourceDir, outputDir, manifest.Id, manifest.Version, _options.Progress, cancellationToken), manifest);
@@ -67,6 +68,7 @@ public sealed class SourcePacker
                 throw new PacksterException(ErrorCode.ManifestInvalid,
                     $"the pack handlers changed the manifest's id or version ({manifest.Id} {manifest.Version} → {produced.Id} {produced.Version})");
             }
+            Manifest.ManifestFiles.Check(produced, staging, beforePackHandlers: false);
             return (Packer.Pack(staging, outputDir, manifest.Id, manifest.Version, _options.Progress, cancellationToken), manifest);
         }
         finally

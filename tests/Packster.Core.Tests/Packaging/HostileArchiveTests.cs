@@ -306,17 +306,26 @@ public sealed class HostileArchiveTests : IDisposable
         Refused(zip, ErrorCode.ArchiveTooManyEntries, ExtractionLimits.Default with { MaxEntries = 5 });
     }
 
+    // §6: "the ratio is judged over the whole archive … above RatioFloor": over the floor, 4 MiB of zeros in ~4 KiB is refused.
     [Fact]
-    public void Compression_ratio_over_cap_is_refused() =>
-        Refused(new HostileZipBuilder().File("zeros", new byte[4 << 20], deflate: true), ErrorCode.ArchiveCompressionRatio);
+    public void Compression_ratio_over_cap_is_refused_above_the_floor() =>
+        Refused(new HostileZipBuilder().File("zeros", new byte[4 << 20], deflate: true), ErrorCode.ArchiveCompressionRatio,
+            ExtractionLimits.Default with { RatioFloor = 1 << 20 });
 
+    // §6: a bomb — 1 KiB of deflate declaring 1 GiB — is refused at the default limits before a byte is written.
     [Fact]
-    public void Small_entries_are_exempt_from_the_ratio_cap()
+    public void A_bomb_is_refused_at_the_default_limits() =>
+        Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "bomb", Data = new byte[1 << 20], Method = 8, DeclaredSize = 1L << 30 }),
+            ErrorCode.ArchiveCompressionRatio);
+
+    // §6: "packages that unpack to at most RatioFloor bytes may have any ratio": 2 MiB of zeros (about 1000:1) is honest.
+    [Fact]
+    public void Two_MiB_of_zeros_is_under_the_floor_and_extracts()
     {
-        var archive = new HostileZipBuilder().File("zeros", new byte[1 << 20], deflate: true).WriteTo(_root["ok.packster"]);
+        var archive = new HostileZipBuilder().File("zeros", new byte[2 << 20], deflate: true).WriteTo(_root["ok.packster"]);
         var staging = Directory.CreateDirectory(_root["staging"]).FullName;
         var result = SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, null, CancellationToken.None);
-        Assert.Equal(1 << 20, new FileInfo(Path.Combine(staging, "zeros")).Length);
+        Assert.Equal(2 << 20, new FileInfo(Path.Combine(staging, "zeros")).Length);
         Assert.Equal(2, result.FileCount);
     }
 
