@@ -55,25 +55,27 @@ public static class ActivationScripts
     /// cannot carry throws here, so callers render before they commit. Only a location that cmd cannot activate at all
     /// (its own path holds a control character) gets an <c>activate.cmd</c> that refuses loudly instead.
     /// </summary>
-    public static IReadOnlyList<(string FileName, string Text)> RenderAll(ActivationSpec spec)
+    public static IReadOnlyList<(string FileName, string Text)> RenderAll(ActivationSpec spec) => RenderAll(spec, strict: true);
+
+    private static List<(string FileName, string Text)> RenderAll(ActivationSpec spec, bool strict)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var files = new List<(string, string)>();
         foreach (var shell in new[] { ActivationShell.Sh, ActivationShell.Fish, ActivationShell.Pwsh, ActivationShell.Cmd })
         {
-            files.Add((FileName(shell), shell == ActivationShell.Cmd ? RenderCmd(spec) : Render(shell, spec)));
+            files.Add((FileName(shell), shell == ActivationShell.Cmd ? RenderCmd(spec, strict) : Render(shell, spec)));
             files.Add((FileName(shell, deactivate: true), RenderDeactivate(shell)));
         }
         return files;
     }
 
-    private static string RenderCmd(ActivationSpec spec)
+    private static string RenderCmd(ActivationSpec spec, bool strict)
     {
         try
         {
             return Render(ActivationShell.Cmd, spec);
         }
-        catch (PacksterException ex) when (!CmdCanActivate(spec))
+        catch (PacksterException ex) when (!strict || !CmdCanActivate(spec))
         {
             return "@echo off\r\n"
                 + ShellQuoting.CmdLine($"echo packster: location {spec.LocationId} cannot be activated in cmd: {ex.Message}") + " 1>&2\r\n"
@@ -97,9 +99,10 @@ public static class ActivationScripts
 
     /// <summary>
     /// Writes all eight scripts into <c>&lt;locationDir&gt;/activate/</c>, each by temp file + rename so a shell sourcing
-    /// one meanwhile reads a whole old or whole new script. Returns the folder.
+    /// one meanwhile reads a whole old or whole new script. Returns the folder. A value cmd cannot carry gets an
+    /// <c>activate.cmd</c> that refuses loudly; callers that commit render first with <see cref="RenderAll(ActivationSpec)"/>.
     /// </summary>
-    public static string Write(string locationDir, ActivationSpec spec) => Write(locationDir, RenderAll(spec));
+    public static string Write(string locationDir, ActivationSpec spec) => Write(locationDir, RenderAll(spec, strict: false));
 
     /// <summary>Writes scripts rendered by <see cref="RenderAll"/>.</summary>
     public static string Write(string locationDir, IReadOnlyList<(string FileName, string Text)> scripts)
