@@ -98,9 +98,15 @@ public static class LocationRepair
         report.Leftovers.AddRange(recovery.RemovedStaging.Concat(recovery.RemovedTrash).Concat(recovery.RemovedTempFiles)
             .Concat(recovery.RemovedUnrecorded.Select(name => Path.Combine(location.DeploymentsDirectory, name))));
         LocationActivation.Write(location, recovery.State, derived, heldLock);
-        foreach (var change in report.Changes)
+        // History is derived state (lockfile.md § Derived state): after the commit a failure to write it is a warning.
+        var lines = report.Changes.Select(change => HistoryEntry.Now(clock, "repair", change.Deployment).ToLine()).ToList();
+        try
         {
-            History.TryAppend(location, HistoryEntry.Now(clock, "repair", change.Deployment), messages ?? TextWriter.Null);
+            History.AppendMissing(location, History.Length(location), lines);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PacksterException { Code: ErrorCode.LocationPathIsLink })
+        {
+            messages?.WriteLine($"warning: could not append to {History.PathOf(location)}: {e.Message}");
         }
         return report;
     }

@@ -39,7 +39,7 @@ public sealed class UnusableValueTests : IDisposable
         var r = _f.Packster.Run("install-file", package, "--location", "dev", "--parameters", "{\"greeting\":\"a\\u0000b\"}");
 
         Assert.Equal(3, r.ExitCode);
-        Assert.StartsWith("error[PST3005]: parameter 'greeting': ", r.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("error[PST3006]: parameter 'greeting': ", r.Stderr, StringComparison.Ordinal);
         Assert.Contains("U+0000", r.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, _f.Snapshot());
         _f.Packster.Ok("install-file", package, "--location", "dev");
@@ -56,7 +56,7 @@ public sealed class UnusableValueTests : IDisposable
         var r = _f.Packster.Run("install-file", package, "--location", "dev", "--parameters", "{\"greeting\":\"x\\u001acalc.exe &rem \"}");
 
         Assert.Equal(3, r.ExitCode);
-        Assert.StartsWith("error[PST3005]: parameter 'greeting': ", r.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("error[PST3006]: parameter 'greeting': ", r.Stderr, StringComparison.Ordinal);
         Assert.Contains("U+001A", r.Stderr, StringComparison.Ordinal);
         Assert.Contains("provides.env.HELLO_GREETING", r.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, _f.Snapshot());
