@@ -26,7 +26,14 @@ internal static class PacksterApp
         return root;
     }
 
+    /// <summary>Runs a command inside another process (tests): signals stay the host's.</summary>
     public static int Run(string[] args, CliContext context)
+    {
+        using var interrupts = Interrupts.None();
+        return Run(args, context, interrupts);
+    }
+
+    public static int Run(string[] args, CliContext context, Interrupts interrupts)
     {
         var root = Build(context);
         var parse = root.Parse(args);
@@ -34,14 +41,16 @@ internal static class PacksterApp
         var unknown = IsHelpRequest(args) ? null : UnknownName(parse);
         if (unknown is not null || (parse.Errors.Count > 0 && !IsHelpRequest(args)))
         {
+            interrupts.Finish();
             context.Err.WriteLine($"error[{ExitCodes.Format(ErrorCode.Usage)}]: {unknown ?? parse.Errors[0].Message}");
             context.Err.WriteLine($"hint: run '{CommandPath(parse)} --help' for usage");
             return ExitCodes.Usage;
         }
+        int code;
         try
         {
-            using var interrupts = new Interrupts();
-            return parse.InvokeAsync(new InvocationConfiguration
+            // A signal before this point has already cancelled the token: the command stops at its first check.
+            code = parse.InvokeAsync(new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
                 // Signals are handled by Interrupts for the whole run; System.CommandLine would start listening only
@@ -50,11 +59,14 @@ internal static class PacksterApp
                 Output = context.Out,
                 Error = context.Err,
             }, interrupts.Token).GetAwaiter().GetResult();
+            interrupts.Finish();
         }
         catch (Exception e)
         {
-            return Report(e, context.Err, verbose);
+            interrupts.Finish();
+            code = Report(e, context.Err, verbose, interrupts.SignalName);
         }
+        return interrupts.ExitCodeFor(code);
     }
 
     private static bool IsHelpRequest(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
@@ -129,7 +141,7 @@ internal static class PacksterApp
     }
 
     /// <summary>Renders a failure as one line (plus an optional hint) and returns its exit code.</summary>
-    public static int Report(Exception exception, TextWriter err, bool verbose)
+    public static int Report(Exception exception, TextWriter err, bool verbose, string? signal = null)
     {
         var e = exception is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0] : exception;
         switch (e)
@@ -144,7 +156,7 @@ internal static class PacksterApp
                 err.WriteLine($"error[{ExitCodes.Format(tomlCode)}]: {t.Message}");
                 return ExitCodes.For(tomlCode);
             case OperationCanceledException:
-                err.WriteLine("error: cancelled");
+                err.WriteLine($"error[{ExitCodes.Format(ErrorCode.Interrupted)}]: interrupted{(signal is null ? "" : " by " + signal)}; what it had begun and not committed was rolled back");
                 return ExitCodes.Cancelled;
             case UnauthorizedAccessException or IOException:
                 // What the OS refused (disk full, permission, another file system …) is classified, never a bug.

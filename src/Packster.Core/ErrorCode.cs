@@ -7,6 +7,8 @@ namespace Packster;
 public enum ErrorCode
 {
     Internal = 1,
+    // SIGINT or SIGTERM stopped the command outside a handler (exit 128 + the signal's number: 130, 143)
+    Interrupted = 2,
 
     // 1xxx usage: bad command-line input (exit 2)
     Usage = 1000,
@@ -26,6 +28,7 @@ public enum ErrorCode
     InvalidPath = 2008,
     InvalidTemplate = 2009,
     InvalidShimName = 2010,
+    ManifestFileMissing = 2011,
     TomlTooDeep = 2012,
 
     // 3xxx parameters (exit 3)
@@ -34,6 +37,8 @@ public enum ErrorCode
     ParameterWrongType = 3002,
     ParameterNotInEnum = 3003,
     ParameterMissing = 3004,
+    ParametersFileTooLarge = 3005,
+    ParameterValueInvalid = 3006,
     ParameterTooDeep = 3007,
     ParameterInvalidUnicode = 3008,
 
@@ -71,6 +76,8 @@ public enum ErrorCode
     LocationIdTaken = 5009,
     LocationDirectoryNotEmpty = 5010,
     DeploymentRecordUnreadable = 5011,
+    LocationPathIsLink = 5012,
+    LockUnavailable = 5013,
     NoFileMatches = 5014,
 
     // 6xxx resource guard (exit 6)
@@ -137,6 +144,7 @@ public static class ExitCodes
 
     public static int For(ErrorCode code) => ((int)code / 1000) switch
     {
+        0 => code == ErrorCode.Interrupted ? Cancelled : Failure,
         1 => Usage,
         2 or 3 => InvalidInput,
         4 => Integrity,

@@ -3,20 +3,22 @@ using System.Text.Unicode;
 
 namespace Packster.Toml;
 
-/// <summary>Reads TOML 1.0.0 text into a <see cref="TomlTable"/>; throws <see cref="TomlException"/> with line and column.</summary>
+/// <summary>Reads TOML 1.1.0 or 1.0.0 text into a <see cref="TomlTable"/>; throws <see cref="TomlException"/> with line and column.</summary>
 public static class TomlDocument
 {
     /// <summary>Parses TOML text. <paramref name="file"/> is only used in error messages.</summary>
-    public static TomlTable Parse(string text, string? file = null)
+    /// <param name="version">The TOML release the text is read as; syntax a later release added is an error in an earlier one.</param>
+    public static TomlTable Parse(string text, string? file = null, TomlVersion version = TomlVersion.V1_1)
     {
         ArgumentNullException.ThrowIfNull(text);
         var start = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
         var hasSurrogates = CheckSurrogates(text, start, file);
-        return new TomlParser(text, start, hasSurrogates, file).ParseDocument();
+        return new TomlParser(text, start, hasSurrogates, file, version).ParseDocument();
     }
 
     /// <summary>Parses UTF-8 bytes (a BOM is allowed); invalid UTF-8 is a <see cref="TomlException"/>.</summary>
-    public static TomlTable Parse(ReadOnlySpan<byte> utf8, string? file = null)
+    /// <param name="version">The TOML release the text is read as; syntax a later release added is an error in an earlier one.</param>
+    public static TomlTable Parse(ReadOnlySpan<byte> utf8, string? file = null, TomlVersion version = TomlVersion.V1_1)
     {
         if (utf8.StartsWith("\uFEFF"u8))
         {
@@ -36,7 +38,7 @@ public static class TomlDocument
 
             var text = buffer.AsSpan(0, written);
             var hasSurrogates = CheckSurrogates(text, 0, file);
-            return new TomlParser(text, 0, hasSurrogates, file).ParseDocument();
+            return new TomlParser(text, 0, hasSurrogates, file, version).ParseDocument();
         }
         finally
         {

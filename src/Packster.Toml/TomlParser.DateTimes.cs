@@ -1,8 +1,14 @@
 namespace Packster.Toml;
 
-/// <summary>RFC 3339 date-times as TOML 1.0 allows them, validated field by field (leap years, second 60).</summary>
+/// <summary>
+/// RFC 3339 date-times as TOML allows them, validated field by field (leap years, second 60); TOML 1.1 lets
+/// the seconds be omitted, and the text then carries the ":00" the specification assumes.
+/// </summary>
 internal ref partial struct TomlParser
 {
+    // "1979-05-27T00:32:00.999999999-07:00" is 35 characters; longer fractions go to the heap.
+    private const int MaxStackDateTime = 64;
+
     /// <summary>YYYY- at <paramref name="start"/>.</summary>
     private bool LooksLikeDate(int start) =>
         IsDigitAt(start) && IsDigitAt(start + 1) && IsDigitAt(start + 2) && IsDigitAt(start + 3)
@@ -39,7 +45,7 @@ internal ref partial struct TomlParser
             return new TomlDateTime(TomlDateTimeKind.LocalDate, new string(text.Slice(start, 10)), position);
         }
 
-        var end = ReadTime(pos + 1, start);
+        var end = ReadTime(pos + 1, start, out var minutesEnd);
         var kind = TomlDateTimeKind.LocalDateTime;
         if (end < text.Length && (text[end] == 'Z' || text[end] == 'z'))
         {
@@ -61,8 +67,11 @@ internal ref partial struct TomlParser
         }
 
         _pos = end;
-        Span<char> normalised = stackalloc char[end - start];
-        text.Slice(start, end - start).CopyTo(normalised);
+        // The fraction has no length limit, so only short texts (all realistic ones) are built on the stack.
+        var length = end - start + (minutesEnd < 0 ? 0 : 3);
+        var normalised = length <= MaxStackDateTime ? stackalloc char[MaxStackDateTime] : new char[length];
+        normalised = normalised[..length];
+        CopyNormalised(start, end, minutesEnd, normalised);
         normalised[10] = 'T';
         if (normalised[^1] == 'z')
         {
@@ -76,18 +85,58 @@ internal ref partial struct TomlParser
     {
         var start = _pos;
         var position = PositionAt(start);
-        var end = ReadTime(start, start);
+        var end = ReadTime(start, start, out var minutesEnd);
         _pos = end;
-        return new TomlDateTime(TomlDateTimeKind.LocalTime, new string(_text.Slice(start, end - start)), position);
+        var written = _text.Slice(start, end - start);
+        var text = minutesEnd < 0 ? new string(written) : string.Concat(written, ":00");
+        return new TomlDateTime(TomlDateTimeKind.LocalTime, text, position);
     }
 
-    /// <summary>Reads HH:MM:SS[.fraction] at <paramref name="pos"/>; returns the index after it.</summary>
-    private int ReadTime(int pos, int tokenStart)
+    /// <summary>
+    /// Copies the text from <paramref name="start"/> to <paramref name="end"/> into <paramref name="destination"/>,
+    /// with ":00" after the minutes when the seconds were omitted (<paramref name="minutesEnd"/> is not -1).
+    /// </summary>
+    private readonly void CopyNormalised(int start, int end, int minutesEnd, scoped Span<char> destination)
+    {
+        if (minutesEnd < 0)
+        {
+            _text[start..end].CopyTo(destination);
+            return;
+        }
+
+        var split = minutesEnd - start;
+        _text[start..minutesEnd].CopyTo(destination);
+        ":00".CopyTo(destination[split..]);
+        _text[minutesEnd..end].CopyTo(destination[(split + 3)..]);
+    }
+
+    /// <summary>
+    /// Reads HH:MM:SS[.fraction] (TOML 1.1: or HH:MM) at <paramref name="pos"/>; returns the index after it.
+    /// <paramref name="minutesEnd"/> is the index after the minutes when the seconds were omitted, else -1.
+    /// </summary>
+    private int ReadTime(int pos, int tokenStart, out int minutesEnd)
     {
         var hour = ReadField(pos, 2, "hour");
         ExpectChar(pos + 2, ':', "in the time");
         var minute = ReadField(pos + 3, 2, "minute");
-        ExpectChar(pos + 5, ':', "in the time (seconds are required)");
+        minutesEnd = -1;
+        if (_toml11 && (pos + 5 >= _text.Length || _text[pos + 5] != ':'))
+        {
+            if (hour > 23 || minute > 59)
+            {
+                throw Error($"invalid time in '{TokenAt(tokenStart)}': expected HH 00-23, MM 00-59", pos);
+            }
+
+            if (pos + 5 < _text.Length && _text[pos + 5] == '.')
+            {
+                throw Error($"invalid time in '{TokenAt(tokenStart)}': a fraction needs the seconds before it (HH:MM:SS.fraction)", pos + 5);
+            }
+
+            minutesEnd = pos + 5;
+            return pos + 5;
+        }
+
+        ExpectChar(pos + 5, ':', "in the time (seconds are required in TOML 1.0; TOML 1.1 allows HH:MM)");
         var second = ReadField(pos + 6, 2, "second");
         if (hour > 23 || minute > 59 || second > 60)
         {

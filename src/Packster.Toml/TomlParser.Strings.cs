@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace Packster.Toml;
 
-/// <summary>Basic, literal and multi-line strings, with every TOML 1.0 escape.</summary>
+/// <summary>Basic, literal and multi-line strings, with every TOML 1.0 escape and the two TOML 1.1 adds (<c>\e</c>, <c>\xHH</c>).</summary>
 internal ref partial struct TomlParser
 {
     // Control characters TOML forbids in strings and comments: U+0000-U+0008, U+000A-U+001F, U+007F.
@@ -272,12 +272,23 @@ internal ref partial struct TomlParser
             case '\\': sb.Append('\\'); return pos + 2;
             case 'u': return AppendUnicodeEscape(sb, pos, 4);
             case 'U': return AppendUnicodeEscape(sb, pos, 8);
+            case 'e' when _toml11: sb.Append('\u001B'); return pos + 2;
+            case 'x' when _toml11: return AppendUnicodeEscape(sb, pos, 2);
             default:
-                throw Error(
-                    $"invalid escape sequence '\\{(c < 0x20 || c == 0x7F ? $"U+{(int)c:X4}" : c.ToString())}': " +
-                    "expected one of \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX",
-                    pos);
+                throw InvalidEscape(pos, c);
         }
+    }
+
+    private TomlException InvalidEscape(int pos, char c)
+    {
+        var shown = c < 0x20 || c == 0x7F ? $"U+{(int)c:X4}" : c.ToString();
+        if (_toml11)
+        {
+            return Error($"invalid escape sequence '\\{shown}': expected one of \\b \\t \\n \\f \\r \\e \\\" \\\\ \\xHH \\uXXXX \\UXXXXXXXX", pos);
+        }
+
+        var hint = c is 'e' or 'x' ? $" (\\{c} is a TOML 1.1 escape; this document is read as TOML 1.0)" : "";
+        return Error($"invalid escape sequence '\\{shown}': expected one of \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX{hint}", pos);
     }
 
     private int AppendUnicodeEscape(System.Text.StringBuilder sb, int pos, int digits)

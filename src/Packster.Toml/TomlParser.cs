@@ -14,6 +14,9 @@ internal ref partial struct TomlParser
     private readonly ReadOnlySpan<char> _text;
     private readonly string? _file;
     private readonly bool _hasSurrogates;
+
+    // TOML 1.1 syntax (\e and \xHH escapes, multi-line inline tables, times without seconds) is allowed.
+    private readonly bool _toml11;
     private readonly TomlTable _root;
     private readonly StringBuilder _buffer = new();
     private readonly List<KeyPart> _keyParts = [];
@@ -32,8 +35,14 @@ internal ref partial struct TomlParser
 
     /// <param name="text">The document; must already be free of lone surrogates.</param>
     /// <param name="start">Where parsing starts (after a byte-order mark).</param>
-    internal TomlParser(ReadOnlySpan<char> text, int start, bool hasSurrogates, string? file)
+    internal TomlParser(ReadOnlySpan<char> text, int start, bool hasSurrogates, string? file, TomlVersion version)
     {
+        _toml11 = version switch
+        {
+            TomlVersion.V1_0 => false,
+            TomlVersion.V1_1 => true,
+            _ => throw new ArgumentOutOfRangeException(nameof(version), version, "unknown TOML version"),
+        };
         _text = text;
         _pos = start;
         _lineStart = start;
@@ -169,7 +178,7 @@ internal ref partial struct TomlParser
         throw Expected("a newline", context);
     }
 
-    /// <summary>Inside arrays: whitespace, newlines and comments in any number.</summary>
+    /// <summary>Inside arrays (and TOML 1.1 inline tables): whitespace, newlines and comments in any number.</summary>
     private void SkipWhitespaceNewlinesAndComments()
     {
         while (_pos < _text.Length)
@@ -557,7 +566,7 @@ internal ref partial struct TomlParser
     {
         var table = new TomlTable(PositionAt(_pos)) { Origin = TomlTableOrigin.Root };
         _pos++;
-        SkipWhitespace();
+        SkipInsideInlineTable("a key or '}'");
         if (_pos < _text.Length && _text[_pos] == '}')
         {
             _pos++;
@@ -568,15 +577,22 @@ internal ref partial struct TomlParser
         while (true)
         {
             ParseKeyValue(table);
-            SkipWhitespace();
+            SkipInsideInlineTable("',' or '}'");
             var c = _pos < _text.Length ? _text[_pos] : '\0';
             if (c == ',')
             {
                 var comma = _pos++;
-                SkipWhitespace();
+                SkipInsideInlineTable("a key");
                 if (_pos < _text.Length && _text[_pos] == '}')
                 {
-                    throw Error("a trailing comma is not allowed in an inline table", comma);
+                    if (!_toml11)
+                    {
+                        throw Error("a trailing comma is not allowed in an inline table in TOML 1.0 (TOML 1.1 allows it)", comma);
+                    }
+
+                    _pos++;
+                    table.Origin = TomlTableOrigin.Inline;
+                    return table;
                 }
 
                 continue;
@@ -589,7 +605,26 @@ internal ref partial struct TomlParser
                 return table;
             }
 
-            throw Expected("',' or '}'", "in inline table (inline tables must be on one line)");
+            throw Expected("',' or '}'", "after a key/value pair in an inline table");
+        }
+    }
+
+    /// <summary>Between the parts of an inline table: whitespace, and in TOML 1.1 also newlines and comments.</summary>
+    private void SkipInsideInlineTable(string expected)
+    {
+        if (_toml11)
+        {
+            SkipWhitespaceNewlinesAndComments();
+            return;
+        }
+
+        SkipWhitespace();
+        if (_pos < _text.Length && _text[_pos] is '\n' or '\r' or '#')
+        {
+            throw Error(
+                $"expected {expected} in inline table, found {Describe(_pos)}: inline tables must be on one line in TOML 1.0 " +
+                "(TOML 1.1 allows newlines and comments in them)",
+                _pos);
         }
     }
 }

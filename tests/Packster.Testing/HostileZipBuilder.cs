@@ -26,6 +26,9 @@ public sealed class HostileZipBuilder
 
     public IList<HostileEntry> Entries => _entries;
 
+    /// <summary>When set, a ZIP64 end record declares this many entries (the classic record says 0xFFFF).</summary>
+    public long? DeclaredEntryCount { get; set; }
+
     /// <summary>Cut this many bytes off the end of the finished archive.</summary>
     public int TruncateBy { get; set; }
 
@@ -54,23 +57,10 @@ public sealed class HostileZipBuilder
         var payloads = new List<byte[]>();
         foreach (var e in _entries)
         {
-            var payload = e.RawPayload ?? (e.Method == 8 ? Deflate(e.Data) : e.Data);
+            var payload = PayloadOf(e);
             payloads.Add(payload);
             offsets.Add(output.Position);
-            var name = e.RawName ?? Encoding.UTF8.GetBytes(e.Name);
-            var header = new byte[30];
-            BinaryPrimitives.WriteUInt32LittleEndian(header, 0x04034b50);
-            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(4), 20);
-            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(6), e.Flags);
-            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(8), e.Method);
-            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(12), 0x21);
-            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(14), e.Crc ?? Crc32.Compute(e.Data));
-            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(18), (uint)(e.DeclaredCompressedSize ?? payload.Length));
-            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(22), (uint)(e.DeclaredSize ?? e.Data.Length));
-            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(26), (ushort)name.Length);
-            output.Write(header);
-            output.Write(name);
-            output.Write(payload);
+            output.Write(LocalRecord(e));
         }
         var cdOffset = output.Position;
         for (var i = 0; i < _entries.Count; i++)
@@ -85,24 +75,90 @@ public sealed class HostileZipBuilder
             BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(10), e.Method);
             BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(14), 0x21);
             BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(16), e.Crc ?? Crc32.Compute(e.Data));
-            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(20), (uint)(e.DeclaredCompressedSize ?? payloads[i].Length));
-            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(24), (uint)(e.DeclaredSize ?? e.Data.Length));
+            var zip64 = Zip64Extra(e);
+            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(20), e.Zip64CompressedSize is null ? (uint)(e.DeclaredCompressedSize ?? payloads[i].Length) : 0xFFFFFFFF);
+            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(24), e.Zip64Size is null ? (uint)(e.DeclaredSize ?? e.Data.Length) : 0xFFFFFFFF);
             BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(28), (ushort)name.Length);
+            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(30), (ushort)zip64.Length);
             BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(38), (uint)e.UnixMode << 16);
             BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(42), (uint)(e.LocalHeaderOffsetOverride ?? offsets[i]));
             output.Write(header);
             output.Write(name);
+            output.Write(zip64);
         }
         var cdSize = output.Position - cdOffset;
+        if (DeclaredEntryCount is { } declared)
+        {
+            // A ZIP64 end-of-central-directory record and locator carrying the (possibly lying) entry count.
+            var zip64EndOffset = output.Position;
+            var record = new byte[56];
+            BinaryPrimitives.WriteUInt32LittleEndian(record, 0x06064b50);
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(4), 44);
+            BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(12), 45);
+            BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(14), 45);
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(24), (ulong)declared);
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(32), (ulong)declared);
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(40), (ulong)cdSize);
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(48), (ulong)cdOffset);
+            output.Write(record);
+            var locator = new byte[20];
+            BinaryPrimitives.WriteUInt32LittleEndian(locator, 0x07064b50);
+            BinaryPrimitives.WriteUInt64LittleEndian(locator.AsSpan(8), (ulong)zip64EndOffset);
+            BinaryPrimitives.WriteUInt32LittleEndian(locator.AsSpan(16), 1);
+            output.Write(locator);
+        }
         var end = new byte[22];
         BinaryPrimitives.WriteUInt32LittleEndian(end, 0x06054b50);
-        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(8), (ushort)_entries.Count);
-        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), (ushort)_entries.Count);
+        var count16 = DeclaredEntryCount is null ? (ushort)_entries.Count : (ushort)0xFFFF;
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(8), count16);
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), count16);
         BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(12), (uint)cdSize);
         BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(16), (uint)cdOffset);
         output.Write(end);
         var bytes = output.ToArray();
         return TruncateBy > 0 ? bytes[..^TruncateBy] : bytes;
+    }
+
+    /// <summary>
+    /// One entry's local header, name, local extra field and data, exactly as <see cref="Build"/> writes it (for tests
+    /// that hide a second copy of a record somewhere the central directory should not let it be).
+    /// </summary>
+    public static byte[] LocalRecord(HostileEntry e)
+    {
+        var payload = PayloadOf(e);
+        var name = e.RawName ?? Encoding.UTF8.GetBytes(e.Name);
+        var extra = e.LocalExtra ?? [];
+        var header = new byte[30];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, 0x04034b50);
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(4), 20);
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(6), e.Flags);
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(8), e.Method);
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(12), 0x21);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(14), e.Crc ?? Crc32.Compute(e.Data));
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(18), (uint)(e.DeclaredCompressedSize ?? payload.Length));
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(22), (uint)(e.DeclaredSize ?? e.Data.Length));
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(26), (ushort)name.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(28), (ushort)extra.Length);
+        return [.. header, .. name, .. extra, .. payload];
+    }
+
+    /// <summary>Where entry <paramref name="index"/>'s local header starts in the built archive.</summary>
+    public long LocalOffsetOf(int index) => _entries.Take(index).Sum(e => (long)LocalRecord(e).Length);
+
+    private static byte[] PayloadOf(HostileEntry e) => e.RawPayload ?? (e.Method == 8 ? Deflate(e.Data) : e.Data);
+
+    /// <summary>The ZIP64 extended-information field of the central directory, in APPNOTE order (size, then compressed size).</summary>
+    private static byte[] Zip64Extra(HostileEntry e)
+    {
+        if (e.Zip64Size is null && e.Zip64CompressedSize is null) return [];
+        var values = new List<long>();
+        if (e.Zip64Size is { } size) values.Add(size);
+        if (e.Zip64CompressedSize is { } compressed) values.Add(compressed);
+        var field = new byte[4 + 8 * values.Count];
+        BinaryPrimitives.WriteUInt16LittleEndian(field, 0x0001);
+        BinaryPrimitives.WriteUInt16LittleEndian(field.AsSpan(2), (ushort)(8 * values.Count));
+        for (var i = 0; i < values.Count; i++) BinaryPrimitives.WriteInt64LittleEndian(field.AsSpan(4 + 8 * i), values[i]);
+        return field;
     }
 
     /// <summary>Writes the archive to <paramref name="path"/> and returns the path.</summary>
@@ -137,4 +193,10 @@ public sealed class HostileEntry
     public long? DeclaredCompressedSize { get; set; }
     public uint? Crc { get; set; }
     public long? LocalHeaderOffsetOverride { get; set; }
+    /// <summary>Bytes of the local header's extra field (the central directory's copy stays empty).</summary>
+    public byte[]? LocalExtra { get; set; }
+    /// <summary>Uncompressed size declared through the central directory's ZIP64 field (0xFFFFFFFF in the header).</summary>
+    public long? Zip64Size { get; set; }
+    /// <summary>Compressed size declared through the central directory's ZIP64 field (0xFFFFFFFF in the header).</summary>
+    public long? Zip64CompressedSize { get; set; }
 }

@@ -1,7 +1,25 @@
 // toml-test decoder: TOML bytes on stdin -> tagged JSON on stdout (exit 0); invalid TOML -> stderr, exit 1.
+// Reads TOML 1.1.0 by default; --toml-1.0 reads TOML 1.0.0 (for the toml-test 1.0.0 case list).
 using System.Globalization;
 using System.Text;
 using Packster.Toml;
+
+var version = TomlVersion.V1_1;
+foreach (var arg in args)
+{
+    switch (arg)
+    {
+        case "--toml-1.0":
+            version = TomlVersion.V1_0;
+            break;
+        case "--toml-1.1":
+            version = TomlVersion.V1_1;
+            break;
+        default:
+            Console.Error.WriteLine($"unknown argument '{arg}'; usage: Packster.Toml.Decoder [--toml-1.0 | --toml-1.1] < file.toml");
+            return 2;
+    }
+}
 
 using var input = Console.OpenStandardInput();
 using var bytes = new MemoryStream();
@@ -10,7 +28,7 @@ input.CopyTo(bytes);
 TomlTable document;
 try
 {
-    document = TomlDocument.Parse(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), "<stdin>");
+    document = TomlDocument.Parse(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), "<stdin>", version);
 }
 catch (TomlException e)
 {

@@ -1,6 +1,8 @@
+using Packster.Toml;
+
 namespace Packster.Toml.Tests;
 
-/// <summary>spec/toml.md §5 Strings (TOML 1.0.0 "String").</summary>
+/// <summary>spec/toml.md §5 Strings (TOML 1.0.0 "String") and §6 (the escapes TOML 1.1.0 adds).</summary>
 public class StringTests
 {
     [Fact]
@@ -20,8 +22,6 @@ public class StringTests
     public void Every_escape_decodes(string toml, string expected) => Assert.Equal(expected, Toml.String(toml));
 
     [Theory]
-    [InlineData(@"v = ""\x41""")]   // \xHH is TOML 1.1, not 1.0
-    [InlineData(@"v = ""\e""")]
     [InlineData(@"v = ""\ """)]
     [InlineData(@"v = ""\u12""")]
     [InlineData(@"v = ""\uD800""")]     // surrogate: not a scalar value
@@ -34,6 +34,45 @@ public class StringTests
     {
         var e = Toml.Fails("v = \"\\q\"");
         Assert.Contains("invalid escape sequence '\\q'", e.Reason, StringComparison.Ordinal);
+        Assert.Contains("\\e", e.Reason, StringComparison.Ordinal);
+        Assert.Contains("\\xHH", e.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\xHH", Toml.Fails("v = \"\\q\"", TomlVersion.V1_0).Reason, StringComparison.Ordinal);
+    }
+
+    // TOML 1.1.0 "String": "\e - escape (U+001B)", "\xHH - unicode (U+00HH)"; both in basic and multi-line basic strings.
+    [Theory]
+    [InlineData(@"""\e""", "\u001B")]
+    [InlineData(@"""\e[1mbold\e[0m""", "\u001B[1mbold\u001B[0m")]
+    [InlineData(@"""\x41\x7f\xE9\x00\xff""", "A\u007F\u00E9\0\u00FF")]
+    [InlineData(@"""S\xf8rmirb\xe6ren""", "Sørmirbæren")]
+    [InlineData("\"\"\"\n\\e\\x20\\x0a\"\"\"", "\u001B \n")]
+    public void Toml_1_1_escapes_decode(string toml, string expected) => Assert.Equal(expected, Toml.String(toml));
+
+    [Fact]
+    public void Toml_1_1_escapes_are_not_escapes_in_literal_strings() =>
+        Assert.Equal(@"\e\x41", Toml.String(@"'\e\x41'"));
+
+    // TOML 1.1.0 "String": \xHH takes exactly two hexadecimal digits.
+    [Theory]
+    [InlineData(@"v = ""\x""")]
+    [InlineData(@"v = ""\x4""")]
+    [InlineData(@"v = ""\xG0""")]
+    [InlineData(@"v = ""\x0g""")]
+    [InlineData(@"v = ""\x 50""")]
+    public void Hex_escape_needs_two_hex_digits(string toml) =>
+        Assert.Contains("2 hexadecimal digits", Toml.FailsAt(toml, 1, 6).Reason, StringComparison.Ordinal);
+
+    // TOML 1.0.0 "String": "All other escape sequences not listed above are reserved; if they are used, TOML should produce an error."
+    [Theory]
+    [InlineData(@"v = ""\e""", 1, 6, "'\\e'")]
+    [InlineData(@"v = ""\x41""", 1, 6, "'\\x'")]
+    [InlineData("v = \"\"\"\nab\\e\"\"\"", 2, 3, "'\\e'")]
+    [InlineData("v = \"\"\"\\x41\"\"\"", 1, 8, "'\\x'")]
+    public void Toml_1_1_escapes_are_errors_in_toml_1_0(string toml, int line, int column, string escape)
+    {
+        var reason = Toml.FailsAt(toml, line, column, TomlVersion.V1_0).Reason;
+        Assert.Contains($"invalid escape sequence {escape}", reason, StringComparison.Ordinal);
+        Assert.Contains("TOML 1.1", reason, StringComparison.Ordinal);
     }
 
     [Fact]

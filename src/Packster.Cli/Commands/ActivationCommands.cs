@@ -93,7 +93,8 @@ internal static class ActivationCommands
             else
             {
                 var profiles = ExistingProfiles(loc);
-                var changed = profiles.Count(p => ProfileSnippet.Enable(p.Profile, loc.Id.Value, p.Script));
+                var changed = profiles.Count(p => ProfileSnippet.Enable(p.Profile, loc.Id.Value, p.Script,
+                    ProfileSnippet.LockDirectory(loc.Paths), LocationLock.TimeoutFrom(loc.Paths), context.Err));
                 context.Out.WriteLine(changed == 0
                     ? $"location {loc.Id} was already enabled"
                     : $"enabled location {loc.Id} in {string.Join(", ", profiles.Select(p => p.Profile))}; new shells have it active");
@@ -114,7 +115,7 @@ internal static class ActivationCommands
             var loc = context.ResolveLocation(parse.GetValue(location));
             var changed = OperatingSystem.IsWindows()
                 ? WindowsUserEnvironment.Disable(loc.Id.Value)
-                : DisableAll(loc);
+                : DisableAll(loc, context.Err);
             var listed = new EnabledLocations(loc.Paths).Remove(loc);
             context.Out.WriteLine(changed || listed ? $"disabled location {loc.Id}" : $"location {loc.Id} was not enabled");
             return 0;
@@ -122,11 +123,14 @@ internal static class ActivationCommands
         return command;
     }
 
-    private static bool DisableAll(Location location)
+    private static bool DisableAll(Location location, TextWriter waiting)
     {
         // Every profile is visited: a short-circuiting Any() would leave blocks behind.
         var changed = false;
-        foreach (var (profile, _) in Profiles(location)) changed |= ProfileSnippet.Disable(profile, location.Id.Value);
+        foreach (var (profile, _) in Profiles(location))
+        {
+            changed |= ProfileSnippet.Disable(profile, location.Id.Value, ProfileSnippet.LockDirectory(location.Paths), LocationLock.TimeoutFrom(location.Paths), waiting);
+        }
         // fish's conf.d file is packster's own, one per location: without its block it is nothing, so it goes.
         var fish = ProfileSnippet.FishConfPath(location.Paths.Home, location.Id.Value);
         if (File.Exists(fish) && new FileInfo(fish).Length == 0) File.Delete(fish);

@@ -16,9 +16,12 @@ internal static class DeploymentCommands
         command.SetAction(async (parse, ct) =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
-            var removed = await new Uninstaller(loc, InstallerDefaults.For(context))
+            var outcome = await new Uninstaller(loc, InstallerDefaults.For(context))
                 .UninstallAsync(parse.GetValue(selector)!, parse.GetValue(force), CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
+            var removed = outcome.Removed;
             context.Out.WriteLine($"uninstalled {removed.Id} {removed.Version} ({removed.Hash.Hex[..12]})");
+            if (outcome.NowActive is { } next) context.Out.WriteLine($"{next.Id} {next.Version} ({next.Hash.Hex[..12]}) is now active");
+            if (outcome.NoneActive) context.Out.WriteLine($"no deployment of {removed.Id} is active now; 'packster use {removed.Id}@<version>' makes one active");
             return 0;
         });
         return command;

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
+using Packster.Deployments;
 using Packster.Locations;
 
 namespace Packster.Cli.Commands;
 
-/// <summary><c>packster location create &lt;dir&gt; [--id] | setup | show [L]</c>: adapters over <see cref="Location"/>.</summary>
+/// <summary><c>packster location create &lt;dir&gt; [--id] | setup | show [L] | repair [L]</c>: adapters over <see cref="Location"/>.</summary>
 internal static class LocationCommand
 {
     public static Command Create(CliContext context)
@@ -13,6 +14,7 @@ internal static class LocationCommand
         command.Subcommands.Add(CreateSubcommand(context));
         command.Subcommands.Add(Setup(context));
         command.Subcommands.Add(Show(context));
+        command.Subcommands.Add(Repair(context));
         foreach (var sub in ActivationCommands.LocationSubcommands(context)) command.Subcommands.Add(sub);
         return command;
     }
@@ -102,6 +104,84 @@ internal static class LocationCommand
         });
         return show;
     }
+
+    private static Command Repair(CliContext context)
+    {
+        var target = new Argument<string?>("location") { Description = "A location path or registered id (default: PACKSTER_LOCATION, then the default location)", Arity = ArgumentArity.ZeroOrOne };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print what would change and change nothing" };
+        var json = new Option<bool>("--json") { Description = "Print {\"dryRun\",\"problems\",\"changes\",\"leftovers\"} as JSON" };
+        var repair = new Command("repair",
+            "Fix a lockfile that breaks the location's rules (e.g. two active versions of one package) and regenerate shims and activation scripts")
+            { target, dryRun, json };
+        repair.SetAction((parse, ct) =>
+        {
+            var location = Location.Resolve(parse.GetValue(target), context.Paths);
+            var report = LocationRepair.Run(location, parse.GetValue(dryRun), context.Err, cancellationToken: ct);
+            if (parse.GetValue(json))
+            {
+                WriteJson(context, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteBoolean("dryRun", report.DryRun);
+                    w.WriteStartArray("problems");
+                    foreach (var p in report.Violations) w.WriteStringValue(p);
+                    w.WriteEndArray();
+                    w.WriteStartArray("changes");
+                    foreach (var c in report.Changes)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("action", ActionName(c.Action));
+                        w.WriteString("id", c.Deployment.Id.Value);
+                        w.WriteString("version", c.Deployment.Version.ToString());
+                        w.WriteString("deployment", c.Deployment.Hash.Hex);
+                        w.WriteString("reason", c.Reason);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteStartArray("leftovers");
+                    foreach (var l in report.Leftovers) w.WriteStringValue(l);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                });
+                return Task.FromResult(ExitCodes.Success);
+            }
+            foreach (var p in report.Violations) context.Out.WriteLine($"problem: {p}");
+            var verb = report.DryRun ? "would " : "";
+            foreach (var c in report.Changes)
+            {
+                context.Out.WriteLine($"{verb}{(report.DryRun ? ActionVerb(c.Action) : ActionPast(c.Action))} {LockfileInvariants.Describe(c.Deployment)}: {c.Reason}");
+            }
+            foreach (var l in report.Leftovers) context.Out.WriteLine($"removed leftover {l}");
+            if (report.Changes.Count == 0 && report.Leftovers.Count == 0)
+            {
+                context.Out.WriteLine(report.DryRun ? $"nothing to repair in location {location.Id}" : $"nothing to repair in location {location.Id}; shims and activation scripts regenerated");
+            }
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return repair;
+    }
+
+    private static string ActionName(RepairAction action) => action switch
+    {
+        RepairAction.Dropped => "drop",
+        RepairAction.Deactivated => "deactivate",
+        RepairAction.ClaimsRewritten => "rewrite-claims",
+        _ => throw new ArgumentOutOfRangeException(nameof(action)),
+    };
+
+    private static string ActionVerb(RepairAction action) => action switch
+    {
+        RepairAction.ClaimsRewritten => "rewrite the claims of",
+        _ => ActionName(action),
+    };
+
+    private static string ActionPast(RepairAction action) => action switch
+    {
+        RepairAction.Dropped => "dropped",
+        RepairAction.Deactivated => "deactivated",
+        RepairAction.ClaimsRewritten => "rewrote the claims of",
+        _ => throw new ArgumentOutOfRangeException(nameof(action)),
+    };
 
     private static void WriteIdentity(Utf8JsonWriter w, Location location, bool created)
     {

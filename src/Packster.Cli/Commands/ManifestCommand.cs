@@ -29,8 +29,14 @@ internal static class ManifestCommand
     private static PackageManifest Load(CliContext context, string argument)
     {
         var path = context.ResolvePath(argument);
-        if (Directory.Exists(path)) return ManifestReader.ReadFromDirectory(path);
-        if (File.Exists(path)) return ManifestReader.Read(path);
+        var manifest = Directory.Exists(path) ? ManifestReader.ReadFromDirectory(path)
+            : File.Exists(path) ? ManifestReader.Read(path)
+            : null;
+        if (manifest is not null)
+        {
+            ManifestFiles.Check(manifest, Directory.Exists(path) ? path : Path.GetDirectoryName(path)!, beforePackHandlers: true);
+            return manifest;
+        }
         throw new PacksterException(ErrorCode.PathNotFound, $"'{argument}' does not exist",
             $"give a package source folder or its {PackageManifest.FileName}");
     }

@@ -37,7 +37,7 @@ internal sealed class ParameterOptions
         if (parse.GetValue(_file) is not { } file) return null;
         var path = context.ResolvePath(file);
         if (!File.Exists(path)) throw new PacksterException(ErrorCode.PathNotFound, $"parameters file '{path}' does not exist");
-        return ParameterInput.ParseJson(File.ReadAllText(path), path);
+        return ParameterInput.ReadFile(path);
     }
 
     public IReadOnlyList<string> Pairs(ParseResult parse) => parse.GetValue(_pairs) ?? [];

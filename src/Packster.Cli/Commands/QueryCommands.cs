@@ -22,6 +22,7 @@ internal static class QueryCommands
                 var array = new JsonArray();
                 foreach (var d in deployed)
                 {
+                    var resources = d.Package?.Resources;
                     array.Add(new JsonObject
                     {
                         ["id"] = d.Entry.Id.Value,
@@ -31,10 +32,11 @@ internal static class QueryCommands
                         ["path"] = d.Path,
                         ["active"] = d.Entry.Active,
                         ["pinned"] = d.Entry.Pinned,
+                        ["status"] = StatusName(d.Presence),
                         ["parameters"] = d.Entry.Parameters.DeepClone(),
-                        ["shims"] = new JsonArray([.. d.Resources.Shims.Select(s => (JsonNode)s.Name)]),
-                        ["env"] = new JsonObject(d.Resources.Env.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))),
-                        ["ports"] = new JsonArray([.. d.Resources.Ports.Select(p => (JsonNode)p)]),
+                        ["shims"] = new JsonArray([.. (resources?.Shims ?? []).Select(s => (JsonNode)s.Name)]),
+                        ["env"] = new JsonObject((resources?.Env ?? new Dictionary<string, string>()).Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))),
+                        ["ports"] = new JsonArray([.. (resources?.Ports ?? []).Select(p => (JsonNode)p)]),
                     });
                 }
                 CommonOptions.WriteJson(context.Out, array);
@@ -47,8 +49,10 @@ internal static class QueryCommands
             }
             foreach (var d in deployed)
             {
-                var flags = (d.Entry.Active ? "active" : "inactive") + (d.Entry.Pinned ? ", pinned" : "");
-                var shims = d.Resources.Shims.Count == 0 ? "" : $"  shims: {string.Join(' ', d.Resources.Shims.Select(s => s.Name))}";
+                var flags = (d.Entry.Active ? "active" : "inactive") + (d.Entry.Pinned ? ", pinned" : "")
+                    + (d.Presence == DeploymentPresence.Deployed ? "" : ", " + StatusName(d.Presence));
+                var shimList = d.Package?.Resources.Shims ?? [];
+                var shims = shimList.Count == 0 ? "" : $"  shims: {string.Join(' ', shimList.Select(s => s.Name))}";
                 context.Out.WriteLine($"{d.Entry.Id,-24} {d.Entry.Version,-14} {d.Entry.Hash.Hex[..12]}  {flags}{shims}");
             }
             return 0;
@@ -66,8 +70,14 @@ internal static class QueryCommands
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
             var name = parse.GetValue(shim)!;
-            foreach (var d in Load(loc).Where(d => d.Entry.Active))
+            // The lockfile says which active deployment claims the shim; only that one's manifest is read.
+            var owners = LocationSnapshot.Read(loc, snapshot => snapshot.State.ActiveDeployments
+                .Where(d => d.Claims.Any(c => string.Equals(c, "shim:" + name, StringComparison.OrdinalIgnoreCase)))
+                .Select(d => (Entry: d, Found: snapshot.Files(d, dir => DeployedPackage.Load(loc, d, dir))))
+                .ToList());
+            foreach (var (entry, found) in owners)
             {
+                if (found.Value is not { } d) continue;
                 var match = d.Resources.Shims.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
                 if (match is null) continue;
                 if (parse.GetValue(json))
@@ -81,11 +91,13 @@ internal static class QueryCommands
                         ["target"] = match.TargetPath,
                         ["args"] = new JsonArray([.. match.Args.Select(a => (JsonNode)a)]),
                         ["path"] = Path.Combine(loc.ShimsDirectory, match.Name),
+                        ["status"] = StatusName(found.Presence),
                     });
                 }
                 else
                 {
-                    context.Out.WriteLine($"{match.Name}: {d.Entry.Id} {d.Entry.Version} (deployment {d.Entry.Hash.Hex[..12]}) → {match.TargetPath}{(match.Args.Count == 0 ? "" : " " + string.Join(' ', match.Args))}");
+                    var removing = found.Presence == DeploymentPresence.Removing ? " (being removed)" : "";
+                    context.Out.WriteLine($"{match.Name}: {d.Entry.Id} {d.Entry.Version} (deployment {d.Entry.Hash.Hex[..12]}){removing} → {match.TargetPath}{(match.Args.Count == 0 ? "" : " " + string.Join(' ', match.Args))}");
                 }
                 return 0;
             }
@@ -105,10 +117,15 @@ internal static class QueryCommands
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
             var glob = Packster.Packaging.PackageIgnore.Parse(parse.GetValue(pattern)!);
+            // Deployments being removed are skipped: their files are no longer where the answer would point.
+            var records = LocationSnapshot.Read(loc, snapshot => snapshot.State.Deployments
+                .Where(d => d.Active || parse.GetValue(all))
+                .Select(d => (Entry: d, Record: snapshot.Files(d, DeploymentRecord.ReadFrom, fromTrash: false).Value))
+                .ToList());
             var found = 0;
-            foreach (var entry in loc.ReadState().Deployments.Where(d => d.Active || parse.GetValue(all)))
+            foreach (var (entry, record) in records)
             {
-                var record = DeploymentRecord.ReadFrom(loc.DeploymentDirectory(entry.Hash));
+                if (record is null) continue;
                 foreach (var path in record.Files.Select(f => f.Path).Concat(record.Links.Select(l => l.Path)))
                 {
                     if (!glob.IsIgnored(path, isDirectory: false)) continue;
@@ -140,13 +157,17 @@ internal static class QueryCommands
                 {
                     ["directory"] = r.Directory,
                     ["ok"] = r.Problems.Count == 0,
+                    ["removing"] = r.Removing,
                     ["problems"] = new JsonArray([.. r.Problems.Select(p => (JsonNode)new JsonObject { ["kind"] = p.Kind.ToString(), ["path"] = p.Path, ["detail"] = p.Detail })]),
                 })]));
             }
             else
             {
                 foreach (var (r, p) in problems) context.Out.WriteLine($"{r.Directory}: {p.Kind}: {p.Path}: {p.Detail}");
-                context.Err.WriteLine($"verified {results.Count} deployments: {(problems.Count == 0 ? "all intact" : $"{problems.Count} problems")}");
+                foreach (var r in results.Where(r => r.Removing)) context.Out.WriteLine($"{r.Directory}: being removed (not verified)");
+                var removing = results.Count(r => r.Removing);
+                context.Err.WriteLine($"verified {results.Count - removing} deployments: {(problems.Count == 0 ? "all intact" : $"{problems.Count} problems")}"
+                    + (removing == 0 ? "" : $"; {removing} being removed"));
             }
             if (problems.Count > 0)
             {
@@ -158,8 +179,23 @@ internal static class QueryCommands
         return command;
     }
 
-    private static List<DeployedPackage> Load(Location location) =>
-        location.ReadState().Deployments
+    /// <summary>One committed state's deployments, each with its manifest wherever a writer has put it (spec/lockfile.md § Readers).</summary>
+    private static List<Listed> Load(Location location) =>
+        LocationSnapshot.Read(location, snapshot => snapshot.State.Deployments
             .OrderBy(d => d.Id.Value, StringComparer.Ordinal).ThenByDescending(d => d.Version)
-            .Select(d => DeployedPackage.Load(location, d)).ToList();
+            .Select(d =>
+            {
+                var found = snapshot.Files(d, dir => DeployedPackage.Load(location, d, dir));
+                return new Listed(d, location.DeploymentDirectory(d.Hash), found.Presence, found.Value);
+            })
+            .ToList());
+
+    private static string StatusName(DeploymentPresence presence) => presence switch
+    {
+        DeploymentPresence.Deployed => "deployed",
+        DeploymentPresence.Removing => "removing",
+        _ => "missing",
+    };
+
+    private sealed record Listed(DeploymentEntry Entry, string Path, DeploymentPresence Presence, DeployedPackage? Package);
 }

@@ -52,6 +52,8 @@ internal static class SourceCommand
         {
             if (!SourceKinds.TryParse(parse.GetValue(type), out var kind))
                 throw new PacksterException(ErrorCode.InvalidArgument, $"--type '{parse.GetValue(type)}' is not folder, http or artifactory");
+            CredentialVariableName.Check("--token-env", parse.GetValue(tokenEnv));
+            CredentialVariableName.Check("--password-env", parse.GetValue(passwordEnv));
             var location = parse.GetValue(url)!;
             var definition = new SourceDefinition
             {

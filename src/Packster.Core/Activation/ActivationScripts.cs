@@ -30,7 +30,7 @@ public static class ActivationScripts
         ActivationShell.Bash or ActivationShell.Zsh or ActivationShell.Sh => PosixActivation.Deactivate(),
         ActivationShell.Fish => FishActivation.Deactivate(),
         ActivationShell.Pwsh => PwshActivation.Deactivate(),
-        ActivationShell.Cmd => CmdActivation.Deactivate.ReplaceLineEndings("\r\n"),
+        ActivationShell.Cmd => CmdActivation.Deactivate,
         _ => throw new ArgumentOutOfRangeException(nameof(shell)),
     };
 
@@ -49,14 +49,33 @@ public static class ActivationScripts
     public static string PathFor(string locationDir, ActivationShell shell, bool deactivate = false) =>
         Path.Combine(locationDir, FolderName, FileName(shell, deactivate));
 
-    // cmd cannot hold a line break in a value; its script then refuses loudly instead of half-activating.
-    private static string RenderOrRefusal(ActivationShell shell, ActivationSpec spec)
+    /// <summary>
+    /// Every script of <c>activate/</c> for <paramref name="spec"/> — activation and deactivation, for every shell on
+    /// every platform — as (file name, text), without writing anything. A value of <paramref name="spec"/> that a shell
+    /// cannot carry throws here, so callers render before they commit. Only a location that cmd cannot activate at all
+    /// (its own path holds a control character) gets an <c>activate.cmd</c> that refuses loudly instead.
+    /// </summary>
+    public static IReadOnlyList<(string FileName, string Text)> RenderAll(ActivationSpec spec) => RenderAll(spec, strict: true);
+
+    private static List<(string FileName, string Text)> RenderAll(ActivationSpec spec, bool strict)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var files = new List<(string, string)>();
+        foreach (var shell in new[] { ActivationShell.Sh, ActivationShell.Fish, ActivationShell.Pwsh, ActivationShell.Cmd })
+        {
+            files.Add((FileName(shell), shell == ActivationShell.Cmd ? RenderCmd(spec, strict) : Render(shell, spec)));
+            files.Add((FileName(shell, deactivate: true), RenderDeactivate(shell)));
+        }
+        return files;
+    }
+
+    private static string RenderCmd(ActivationSpec spec, bool strict)
     {
         try
         {
-            return Render(shell, spec);
+            return Render(ActivationShell.Cmd, spec);
         }
-        catch (PacksterException ex) when (shell == ActivationShell.Cmd)
+        catch (PacksterException ex) when (!strict || !CmdCanActivate(spec))
         {
             return "@echo off\r\n"
                 + ShellQuoting.CmdLine($"echo packster: location {spec.LocationId} cannot be activated in cmd: {ex.Message}") + " 1>&2\r\n"
@@ -64,19 +83,36 @@ public static class ActivationScripts
         }
     }
 
+    /// <summary>Whether cmd can activate the location itself, whatever its values.</summary>
+    private static bool CmdCanActivate(ActivationSpec spec)
+    {
+        try
+        {
+            Render(ActivationShell.Cmd, new ActivationSpec(spec.LocationPath, spec.LocationId, spec.ShimsDir));
+            return true;
+        }
+        catch (PacksterException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// Writes all eight scripts into <c>&lt;locationDir&gt;/activate/</c>, each by temp file + rename so a shell sourcing
-    /// one meanwhile reads a whole old or whole new script. Returns the folder.
+    /// one meanwhile reads a whole old or whole new script. Returns the folder. A value cmd cannot carry gets an
+    /// <c>activate.cmd</c> that refuses loudly; callers that commit render first with <see cref="RenderAll(ActivationSpec)"/>.
     /// </summary>
-    public static string Write(string locationDir, ActivationSpec spec)
+    public static string Write(string locationDir, ActivationSpec spec) => Write(locationDir, RenderAll(spec, strict: false));
+
+    /// <summary>Writes scripts rendered by <see cref="RenderAll"/>.</summary>
+    public static string Write(string locationDir, IReadOnlyList<(string FileName, string Text)> scripts)
     {
-        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(scripts);
         var folder = Path.Combine(locationDir, FolderName);
         Directory.CreateDirectory(folder);
-        foreach (var shell in new[] { ActivationShell.Sh, ActivationShell.Fish, ActivationShell.Pwsh, ActivationShell.Cmd })
+        foreach (var (fileName, text) in scripts)
         {
-            AtomicFile.WriteAllText(Path.Combine(folder, FileName(shell)), RenderOrRefusal(shell, spec));
-            AtomicFile.WriteAllText(Path.Combine(folder, FileName(shell, deactivate: true)), RenderDeactivate(shell));
+            AtomicFile.WriteAllText(Path.Combine(folder, fileName), text);
         }
         return folder;
     }

@@ -8,13 +8,17 @@ namespace Packster.Activation;
 /// </summary>
 internal static class CmdActivation
 {
+    /// <summary>
+    /// The activation text. Deactivating a location that is already active is a subroutine of this same script
+    /// (<c>call :packster_deactivate</c>): <c>call "…\deactivate.cmd"</c> would make cmd expand <c>%</c> in the location's
+    /// path a second time, after the <c>%%</c> written for it had already become <c>%</c>.
+    /// </summary>
     public static string Activate(ActivationSpec spec)
     {
-        var deactivate = Path.Combine(spec.LocationPath, ActivationScripts.FolderName, "deactivate.cmd");
         var sb = new StringBuilder();
         sb.Append("@echo off\r\n");
         sb.Append("rem packster activation for location ").Append(spec.LocationId).Append(": generated, do not edit\r\n");
-        sb.Append("if defined _PACKSTER_ACTIVE call ").Append(ShellQuoting.CmdLine("\"" + deactivate + "\"")).Append("\r\n");
+        sb.Append("if defined _PACKSTER_ACTIVE call :packster_deactivate\r\n");
         sb.Append(ShellQuoting.CmdLine($"set \"_PACKSTER_ACTIVE={spec.LocationId}\"")).Append("\r\n");
         sb.Append(ShellQuoting.CmdLine($"set \"_PACKSTER_LOCATION={spec.LocationPath}\"")).Append("\r\n");
         sb.Append(ShellQuoting.CmdLine($"set \"_PACKSTER_SHIMS={spec.ShimsDir}\"")).Append("\r\n");
@@ -27,13 +31,22 @@ internal static class CmdActivation
             sb.Append("if defined ").Append(key).Append(" set \"_PACKSTER_OLD_").Append(key).Append("=%").Append(key).Append("%\"\r\n");
             sb.Append(ShellQuoting.CmdLine($"set \"{key}={value}\"")).Append("\r\n");
         }
+        sb.Append("exit /b 0\r\n");
+        sb.Append(":packster_deactivate\r\n");
+        sb.Append(DeactivateBody.ReplaceLineEndings("\r\n"));
         return sb.ToString();
     }
 
-    // Labels and goto instead of parenthesised blocks: a PATH holding "(x86)" would close a block early.
-    public const string Deactivate = """
+    /// <summary>deactivate.cmd: the same steps as the subroutine every activate.cmd carries.</summary>
+    public static string Deactivate => ("""
         @echo off
         rem packster deactivation (any location): generated, do not edit
+
+        """ + DeactivateBody).ReplaceLineEndings("\r\n");
+
+    // Labels and goto instead of parenthesised blocks: a PATH holding "(x86)" would close a block early. Every label
+    // starts with packster_, so the subroutine can follow the activation text in one file.
+    private const string DeactivateBody = """
         if not defined _PACKSTER_ACTIVE exit /b 0
         if not "%PATH%"=="%_PACKSTER_NEW_PATH%" goto packster_strip
         set "PATH=%_PACKSTER_OLD_PATH%"

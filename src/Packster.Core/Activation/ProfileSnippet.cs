@@ -1,17 +1,22 @@
 using System.Text;
+using Packster.Locations;
 
 namespace Packster.Activation;
 
 /// <summary>
 /// Persistent activation on POSIX (spec/activation.md §6): a marked block in a shell profile that sources the
-/// location's static script. Enable and Disable are idempotent, keep every byte outside the block, and replace the
-/// file atomically (through a symlinked profile to its real file, keeping its mode).
+/// location's static script. Enable and Disable are idempotent, splice raw bytes (a BOM or bytes that are not UTF-8
+/// stay as they are), take the profile's <see cref="ProfileLock"/>, and replace the file atomically (through a
+/// symlinked profile to its real file, keeping its mode).
 /// </summary>
 public static class ProfileSnippet
 {
     public static string BeginMarker(string locationId) => $"# >>> packster location {locationId} >>>";
 
     public static string EndMarker(string locationId) => $"# <<< packster location {locationId} <<<";
+
+    /// <summary>Where the profile locks of <paramref name="paths"/> live (Packster's data home, not the user's home).</summary>
+    public static string LockDirectory(PacksterPaths paths) => ProfileLock.Directory(paths);
 
     /// <summary>The block itself, ending with a newline; fish syntax when the script is <c>.fish</c>.</summary>
     public static string Block(string locationId, string activationScriptPath)
@@ -32,37 +37,43 @@ public static class ProfileSnippet
 
     /// <summary>
     /// Adds the block for <paramref name="locationId"/> (appended, after a newline if the file lacks a final one), or
-    /// rewrites it in place when present. Returns false when the file already held exactly this block.
+    /// rewrites it in place when present. Returns false when the file already held exactly this block. The file is
+    /// edited as bytes under its <see cref="ProfileLock"/> in <paramref name="lockDirectory"/>.
     /// </summary>
-    public static bool Enable(string profilePath, string locationId, string activationScriptPath)
+    public static bool Enable(string profilePath, string locationId, string activationScriptPath, string lockDirectory,
+        TimeSpan? lockTimeout = null, TextWriter? waiting = null)
     {
-        var block = Block(locationId, activationScriptPath);
+        var block = Encoding.UTF8.GetBytes(Block(locationId, activationScriptPath));
         var target = RealPath(profilePath);
-        var text = File.Exists(target) ? File.ReadAllText(target) : null;
-        string updated;
-        if (text is not null && Find(text, target, locationId) is var (start, end))
+        using var held = ProfileLock.Acquire(target, lockDirectory, lockTimeout ?? LocationLock.DefaultTimeout, waiting);
+        var bytes = File.Exists(target) ? File.ReadAllBytes(target) : null;
+        PausePoint.Hit("profile.read");
+        byte[] updated;
+        if (bytes is not null && Find(bytes, target, locationId) is var (start, end))
         {
-            updated = string.Concat(text.AsSpan(0, start), block, text.AsSpan(end));
+            updated = [.. bytes.AsSpan(0, start), .. block, .. bytes.AsSpan(end)];
         }
         else
         {
-            var prefix = text ?? "";
-            updated = prefix.Length == 0 || prefix.EndsWith('\n') ? prefix + block : prefix + "\n" + block;
+            var prefix = bytes ?? [];
+            updated = prefix.Length == 0 || prefix[^1] == (byte)'\n' ? [.. prefix, .. block] : [.. prefix, (byte)'\n', .. block];
         }
-        if (updated == text) return false;
+        if (bytes is not null && updated.AsSpan().SequenceEqual(bytes)) return false;
         Replace(target, updated);
         return true;
     }
 
     /// <summary>Removes the block for <paramref name="locationId"/>; false when there was none (or no file).</summary>
-    public static bool Disable(string profilePath, string locationId)
+    public static bool Disable(string profilePath, string locationId, string lockDirectory, TimeSpan? lockTimeout = null, TextWriter? waiting = null)
     {
         ActivationId.Validate(locationId);
         var target = RealPath(profilePath);
         if (!File.Exists(target)) return false;
-        var text = File.ReadAllText(target);
-        if (Find(text, target, locationId) is not var (start, end)) return false;
-        Replace(target, string.Concat(text.AsSpan(0, start), text.AsSpan(end)));
+        using var held = ProfileLock.Acquire(target, lockDirectory, lockTimeout ?? LocationLock.DefaultTimeout, waiting);
+        if (!File.Exists(target)) return false;
+        var bytes = File.ReadAllBytes(target);
+        if (Find(bytes, target, locationId) is not var (start, end)) return false;
+        Replace(target, [.. bytes.AsSpan(0, start), .. bytes.AsSpan(end)]);
         return true;
     }
 
@@ -71,7 +82,7 @@ public static class ProfileSnippet
     {
         ActivationId.Validate(locationId);
         var target = RealPath(profilePath);
-        return File.Exists(target) && Find(File.ReadAllText(target), target, locationId) is not null;
+        return File.Exists(target) && Find(File.ReadAllBytes(target), target, locationId) is not null;
     }
 
     /// <summary>The fish profile for a location: <c>~/.config/fish/conf.d/packster-&lt;id&gt;.fish</c>.</summary>
@@ -82,32 +93,33 @@ public static class ProfileSnippet
     }
 
     // The block spans from the start of its begin-marker line to just after its end-marker line (and its newline).
-    private static (int Start, int End)? Find(string text, string path, string locationId)
+    // Markers are ASCII, so they are found in the raw bytes: nothing outside the block is ever decoded.
+    private static (int Start, int End)? Find(byte[] bytes, string path, string locationId)
     {
-        var begin = BeginMarker(locationId);
-        var endMarker = EndMarker(locationId);
+        var begin = Encoding.ASCII.GetBytes(BeginMarker(locationId));
+        var endMarker = Encoding.ASCII.GetBytes(EndMarker(locationId));
         int? start = null;
         var lineNo = 0;
         var pos = 0;
-        while (pos < text.Length)
+        while (pos < bytes.Length)
         {
             lineNo++;
-            var newline = text.IndexOf('\n', pos);
-            var lineEnd = newline < 0 ? text.Length : newline + 1;
-            var line = text.AsSpan(pos, (newline < 0 ? text.Length : newline) - pos).TrimEnd('\r');
+            var newline = Array.IndexOf(bytes, (byte)'\n', pos);
+            var lineEnd = newline < 0 ? bytes.Length : newline + 1;
+            var line = bytes.AsSpan(pos, (newline < 0 ? bytes.Length : newline) - pos).TrimEnd((byte)'\r');
             if (line.SequenceEqual(begin))
             {
-                if (start is not null) throw Corrupt(path, lineNo, $"a second '{begin}' before '{endMarker}'");
+                if (start is not null) throw Corrupt(path, lineNo, $"a second '{BeginMarker(locationId)}' before '{EndMarker(locationId)}'");
                 start = pos;
             }
             else if (line.SequenceEqual(endMarker))
             {
-                if (start is null) throw Corrupt(path, lineNo, $"'{endMarker}' without '{begin}'");
+                if (start is null) throw Corrupt(path, lineNo, $"'{EndMarker(locationId)}' without '{BeginMarker(locationId)}'");
                 return (start.Value, lineEnd);
             }
             pos = lineEnd;
         }
-        return start is null ? null : throw Corrupt(path, lineNo, $"'{begin}' is never closed by '{endMarker}'");
+        return start is null ? null : throw Corrupt(path, lineNo, $"'{BeginMarker(locationId)}' is never closed by '{EndMarker(locationId)}'");
     }
 
     private static PacksterException Corrupt(string path, int line, string why) =>
@@ -122,10 +134,11 @@ public static class ProfileSnippet
         return info.LinkTarget is null ? full : info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
     }
 
-    private static void Replace(string path, string text)
+    /// <summary>Temp file, fsync, rename: the profile is the old or the new bytes, never a mix; its mode is kept.</summary>
+    private static void Replace(string path, byte[] bytes)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         UnixFileMode? mode = !OperatingSystem.IsWindows() && File.Exists(path) ? File.GetUnixFileMode(path) : null;
-        AtomicFile.WriteAllText(path, text, mode);
+        AtomicFile.Write(path, bytes, mode);
     }
 }

@@ -4,7 +4,7 @@ namespace Packster.Activation;
 
 /// <summary>
 /// Turns arbitrary text into one literal word for each shell the generated scripts target (spec/activation.md §5).
-/// Every function here is total over strings without NUL (cmd additionally refuses line breaks).
+/// Every function here is total over strings without NUL (cmd additionally refuses every control character).
 /// </summary>
 public static class ShellQuoting
 {
@@ -62,14 +62,19 @@ public static class ShellQuoting
     /// Makes one line of a batch file literal: <c>%</c> becomes <c>%%</c> everywhere (a caret cannot escape it in a
     /// batch file), and outside cmd's own double-quote state the metacharacters <c>^ &amp; | &lt; &gt; ( )</c> get a caret.
     /// cmd toggles its quote state at every <c>"</c>, including an escaped <c>\"</c>, so the state is tracked the same way.
-    /// Scripts run with delayed expansion off, so <c>!</c> is literal. Line breaks cannot be written and are refused.
+    /// Scripts run with delayed expansion off, so <c>!</c> is literal. Control characters (U+0000–U+001F, U+007F) cannot be written and are refused.
     /// </summary>
     public static string CmdLine(string line)
     {
-        if (line.AsSpan().IndexOfAny('\r', '\n') >= 0)
+        foreach (var c in line)
         {
-            throw new PacksterException(ErrorCode.ShimDefinitionInvalid, "a line break cannot be passed through a .cmd script",
-                "remove line breaks from shim arguments and environment values for Windows");
+            // cmd ends a line at CR, LF and also Ctrl-Z (U+001A): no control character can be made literal.
+            if (c < 0x20 || c == 0x7F)
+            {
+                throw new PacksterException(ErrorCode.ShimDefinitionInvalid,
+                    $"the control character U+{(int)c:X4} cannot be passed through a .cmd script (cmd ends a line at CR, LF and U+001A)",
+                    "remove control characters from shim arguments and environment values");
+            }
         }
         var sb = new StringBuilder(line.Length + 8);
         var quoted = false;

@@ -23,12 +23,7 @@ public static class ShimWriter
         Directory.CreateDirectory(parent);
 
         var list = shims.ToList();
-        var duplicate = list.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            throw new PacksterException(ErrorCode.ResourceConflict, $"shim '{duplicate.Key}' is defined twice in one shim set",
-                "shim names are compared case-insensitively; the resource guard should have refused this");
-        }
+        CheckSet(list);
 
         var prefix = GenerationPrefix + Path.GetFileName(shimsDir) + "-";
         var generation = Path.Combine(parent, prefix + Guid.NewGuid().ToString("N"));
@@ -42,6 +37,8 @@ public static class ShimWriter
                     WriteFile(Path.Combine(generation, fileName), text, executable);
                 }
             }
+            // Durable before the swap makes them the shims (spec/lockfile.md § Durability).
+            Packster.Locations.DirectorySync.FlushTree(generation);
         }
         catch
         {
@@ -58,6 +55,18 @@ public static class ShimWriter
             SwapSymlink(shimsDir, generation);
         }
         RemoveStaleGenerations(parent, prefix, keep: generation);
+    }
+
+    /// <summary>Refuses a set holding two shims whose names are equal ignoring case (they would be one file on Windows and macOS).</summary>
+    public static void CheckSet(IEnumerable<ShimDefinition> shims)
+    {
+        ArgumentNullException.ThrowIfNull(shims);
+        var duplicate = shims.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new PacksterException(ErrorCode.ResourceConflict, $"shim '{duplicate.Key}' is defined twice in one shim set",
+                "shim names are compared case-insensitively; the resource guard should have refused this");
+        }
     }
 
     /// <summary>The folder the shims really live in (the symlink target on POSIX), or null when there is none yet.</summary>

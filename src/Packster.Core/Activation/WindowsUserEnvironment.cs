@@ -7,37 +7,21 @@ namespace Packster.Activation;
 /// <summary>
 /// Persistent activation on Windows (spec/activation.md §6): the location's shims folder first on the user PATH and
 /// its env keys in <c>HKCU\Environment</c>, with previous values saved under <c>HKCU\Software\Packster\Activation\&lt;id&gt;</c>
-/// for <see cref="Disable"/>, then a WM_SETTINGCHANGE broadcast so new processes see it. Compiled everywhere; only
-/// exercised on Windows.
+/// for <see cref="Disable"/>, then a WM_SETTINGCHANGE broadcast so new processes see it. The edit itself is
+/// <see cref="UserEnvironmentEdit"/> (tested everywhere); this class is the registry and the broadcast, only exercised on Windows.
 /// </summary>
 [SupportedOSPlatform("windows")]
 public static class WindowsUserEnvironment
 {
     private const string EnvironmentKey = "Environment";
     private const string SavedRoot = @"Software\Packster\Activation";
-    private const string UnsetMarker = "\0unset";
 
     public static void Enable(ActivationSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         using var env = Registry.CurrentUser.CreateSubKey(EnvironmentKey, writable: true);
         using var saved = Registry.CurrentUser.CreateSubKey($@"{SavedRoot}\{spec.LocationId}", writable: true);
-        var path = env.GetValue("Path", "", RegistryValueOptions.DoNotExpandEnvironmentNames) as string ?? "";
-        var entries = path.Split(';', StringSplitOptions.RemoveEmptyEntries).ToList();
-        if (!entries.Contains(spec.ShimsDir, StringComparer.OrdinalIgnoreCase))
-        {
-            env.SetValue("Path", string.Join(';', entries.Prepend(spec.ShimsDir)), RegistryValueKind.ExpandString);
-        }
-        saved.SetValue("ShimsDir", spec.ShimsDir);
-        foreach (var (key, value) in spec.Env)
-        {
-            // Save the value from before the first enable only, so enabling twice cannot save our own value.
-            if (saved.GetValue("Old_" + key) is null)
-            {
-                saved.SetValue("Old_" + key, env.GetValue(key, null, RegistryValueOptions.DoNotExpandEnvironmentNames) as string ?? UnsetMarker);
-            }
-            env.SetValue(key, value, RegistryValueKind.String);
-        }
+        UserEnvironmentEdit.Enable(spec, new RegistryStore(env), new RegistryStore(saved));
         Broadcast();
     }
 
@@ -47,19 +31,23 @@ public static class WindowsUserEnvironment
         using var saved = Registry.CurrentUser.OpenSubKey($@"{SavedRoot}\{locationId}", writable: false);
         if (saved is null) return false;
         using var env = Registry.CurrentUser.CreateSubKey(EnvironmentKey, writable: true);
-        var shims = saved.GetValue("ShimsDir") as string;
-        var path = env.GetValue("Path", "", RegistryValueOptions.DoNotExpandEnvironmentNames) as string ?? "";
-        env.SetValue("Path", string.Join(';', path.Split(';').Where(p => !string.Equals(p, shims, StringComparison.OrdinalIgnoreCase))), RegistryValueKind.ExpandString);
-        foreach (var name in saved.GetValueNames().Where(n => n.StartsWith("Old_", StringComparison.Ordinal)))
-        {
-            var old = saved.GetValue(name) as string;
-            var key = name["Old_".Length..];
-            if (old is null || old == UnsetMarker) env.DeleteValue(key, throwOnMissingValue: false);
-            else env.SetValue(key, old, RegistryValueKind.String);
-        }
+        UserEnvironmentEdit.Disable(new RegistryStore(env), new RegistryStore(saved));
         Registry.CurrentUser.DeleteSubKeyTree($@"{SavedRoot}\{locationId}", throwOnMissingSubKey: false);
         Broadcast();
         return true;
+    }
+
+    /// <summary>A registry key as a store: values read unexpanded, written with the kind they carry.</summary>
+    private sealed class RegistryStore(RegistryKey key) : IUserEnvironmentStore
+    {
+        public IEnumerable<string> Names => key.GetValueNames();
+
+        public UserEnvironmentValue? Get(string name) =>
+            key.GetValue(name, null, RegistryValueOptions.DoNotExpandEnvironmentNames) is { } data ? new UserEnvironmentValue(data, (UserValueKind)(int)key.GetValueKind(name)) : null;
+
+        public void Set(string name, UserEnvironmentValue value) => key.SetValue(name, value.Data, (RegistryValueKind)(int)value.Kind);
+
+        public void Delete(string name) => key.DeleteValue(name, throwOnMissingValue: false);
     }
 
     private static void Broadcast() =>

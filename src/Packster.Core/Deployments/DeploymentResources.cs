@@ -32,6 +32,14 @@ public sealed record DeploymentResources(
     /// <summary>Expands the manifest's shims and provides for a deployment at <paramref name="deploymentPath"/> in <paramref name="locationPath"/>.</summary>
     public static DeploymentResources For(Manifest.Manifest manifest, EffectiveParameters parameters, string deploymentPath, string locationPath)
     {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(parameters);
+        // Refused here, before anything is planned or committed: a value that cannot be written into a shim or an
+        // activation script would otherwise fail only when the scripts are regenerated (spec/parameters.md).
+        foreach (var (name, value) in parameters.Values)
+        {
+            if (Packster.Manifest.ValueRules.WhyNotParameterValue(manifest, name, value) is { } why) throw ParameterErrors.ValueInvalid(name, why);
+        }
         var values = parameters.TemplateValues(deploymentPath, locationPath);
         var shims = manifest.Shims.Values
             .OrderBy(s => s.Name.Value, StringComparer.Ordinal)

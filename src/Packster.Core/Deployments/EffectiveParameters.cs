@@ -45,8 +45,9 @@ public sealed class EffectiveParameters
             }
             foreach (var member in json.EnumerateObject())
             {
-                if (values.ContainsKey(member.Name)) throw ParameterErrors.InvalidJson($"'{member.Name}' is given twice");
-                values.Add(member.Name, member.Value.Clone());
+                var memberName = TextOf(() => member.Name) ?? throw ParameterErrors.InvalidJson("a parameter name holds a lone surrogate, which has no UTF-8 form");
+                if (values.ContainsKey(memberName)) throw ParameterErrors.InvalidJson($"'{memberName}' is given twice");
+                values.Add(memberName, member.Value.Clone());
             }
         }
         foreach (var name in values.Keys)
@@ -56,6 +57,8 @@ public sealed class EffectiveParameters
         foreach (var (name, value) in values)
         {
             var declaration = declarations[name];
+            // Before anything prints or hashes the value: a lone surrogate (JSON allows "\ud800") has no UTF-8 form.
+            if (HasLoneSurrogate(value)) throw ParameterErrors.ValueInvalid(name, "it holds a lone surrogate, which has no UTF-8 form");
             if (!declaration.Accepts(value)) throw ParameterErrors.WrongType(declaration, value);
             try
             {
@@ -64,6 +67,11 @@ public sealed class EffectiveParameters
             catch (ArgumentException e)
             {
                 throw ParameterErrors.InvalidJson($"parameter '{name}': {e.Message}");
+            }
+            // Every string parameter becomes an environment variable for handlers (spec/parameters.md).
+            if (value.ValueKind == JsonValueKind.String && ValueRules.WhyNotSystemText(value.GetString()!) is { } why)
+            {
+                throw ParameterErrors.ValueInvalid(name, why);
             }
         }
         foreach (var (name, value) in values)
@@ -115,6 +123,27 @@ public sealed class EffectiveParameters
         }
         return values;
     }
+
+    /// <summary>The text <paramref name="read"/> gives, or null when the JSON holds a lone surrogate there (System.Text.Json refuses to decode it).</summary>
+    private static string? TextOf(Func<string?> read)
+    {
+        try
+        {
+            return read() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static bool HasLoneSurrogate(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => TextOf(value.GetString) is null,
+        JsonValueKind.Array => value.EnumerateArray().Any(HasLoneSurrogate),
+        JsonValueKind.Object => value.EnumerateObject().Any(p => TextOf(() => p.Name) is null || HasLoneSurrogate(p.Value)),
+        _ => false,
+    };
 
     /// <summary>The text of a scalar as handlers and templates see it; null for arrays, objects and null.</summary>
     public static string? ScalarText(JsonElement value) => value.ValueKind switch

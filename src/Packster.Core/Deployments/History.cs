@@ -8,11 +8,12 @@ namespace Packster.Deployments;
 
 /// <summary>
 /// The location's operation log <c>history.jsonl</c> (spec/lockfile.md § History): one JSON object per line, appended
-/// under the location lock after a successful commit. A line a crash tore is skipped on read, never repaired in place.
+/// under the location lock after a successful commit, through the <see cref="HistoryJournal"/> so a line a commit owes
+/// is never lost nor written twice. A line a crash tore is skipped on read, never repaired in place.
 /// </summary>
 public static class History
 {
-    public const string FileName = "history.jsonl";
+    public const string FileName = Location.HistoryFileName;
 
     public static string PathOf(Location location)
     {
@@ -20,38 +21,50 @@ public static class History
         return Path.Combine(location.Path, FileName);
     }
 
-    /// <summary>Appends <paramref name="entry"/>; the caller holds the location lock and has just committed.</summary>
-    public static void Append(Location location, HistoryEntry entry)
+    /// <summary>The file's length now (0 when it does not exist): where the lines of the next commit will start.</summary>
+    public static long Length(Location location)
     {
-        ArgumentNullException.ThrowIfNull(entry);
-        var path = PathOf(location);
-        using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        var prefix = EndsTorn(stream) ? "\n" : "";
-        stream.Seek(0, SeekOrigin.End);
-        var bytes = Encoding.UTF8.GetBytes(prefix + entry.ToJson().ToJsonString() + "\n");
-        stream.Write(bytes);
-        stream.Flush(flushToDisk: true);
+        var info = new FileInfo(PathOf(location));
+        return info.Exists ? info.Length : 0;
     }
 
     /// <summary>
-    /// Appends, but never fails the command: the history is a record of a change already committed, so a full disk or
-    /// a read-only file must not turn a successful install into an error. The problem is reported on <paramref name="messages"/>.
+    /// Appends those of <paramref name="lines"/> that are not already in the file after <paramref name="offset"/>; the
+    /// caller holds the location lock. Lines are matched in order, complete lines only, so an append a crash or a full
+    /// disk cut short is completed, and an append that finished is never repeated (spec/lockfile.md § History journal).
     /// </summary>
-    public static void TryAppend(Location location, HistoryEntry entry, TextWriter messages)
+    internal static void AppendMissing(Location location, long offset, IReadOnlyList<string> lines)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        try
+        if (lines.Count == 0) return;
+        var path = PathOf(location);
+        Location.RefuseLink(path);
+        using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        var present = CountPresent(stream, offset, lines);
+        if (present == lines.Count) return;
+        CrashPoint.Hit("history.append");
+        var prefix = EndsTorn(stream) ? "\n" : "";
+        stream.Seek(0, SeekOrigin.End);
+        var text = new StringBuilder(prefix);
+        foreach (var line in lines.Skip(present)) text.Append(line).Append('\n');
+        stream.Write(Encoding.UTF8.GetBytes(text.ToString()));
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>How many of <paramref name="lines"/>, in order, are complete lines of the file after <paramref name="offset"/>.</summary>
+    private static int CountPresent(FileStream stream, long offset, IReadOnlyList<string> lines)
+    {
+        if (offset < 0 || offset >= stream.Length) return 0;
+        stream.Seek(offset, SeekOrigin.Begin);
+        var tail = new byte[stream.Length - offset];
+        stream.ReadExactly(tail);
+        var pieces = Encoding.UTF8.GetString(tail).Split('\n');
+        var present = 0;
+        // The last piece follows the last newline: empty, or a line cut short. Only complete lines count.
+        foreach (var piece in pieces.Take(pieces.Length - 1))
         {
-            Append(location, entry);
+            if (present < lines.Count && string.Equals(piece, lines[present], StringComparison.Ordinal)) present++;
         }
-        catch (IOException e)
-        {
-            messages.WriteLine($"warning: could not append to {PathOf(location)}: {e.Message}");
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            messages.WriteLine($"warning: could not append to {PathOf(location)}: {e.Message}");
-        }
+        return present;
     }
 
     /// <summary>Every entry in file order; lines that do not parse (a torn write) are skipped.</summary>
@@ -95,6 +108,9 @@ public sealed record HistoryEntry(DateTimeOffset Time, string Action, string Id,
             Previous = previous is null ? null : new HistoryPrevious(previous.Version.ToString(), previous.Hash.Hex),
         };
     }
+
+    /// <summary>The entry as its one line in <c>history.jsonl</c> (without the newline).</summary>
+    public string ToLine() => ToJson().ToJsonString();
 
     public JsonObject ToJson()
     {

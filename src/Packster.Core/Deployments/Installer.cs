@@ -54,14 +54,14 @@ public sealed class Installer
 
         using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
         var state = session.State;
-        var existing = state.Find(hash);
-        if (existing is not null && !request.Force)
+        var decision = Decide(state, package, request, hash, parameters);
+        var existing = decision.Existing;
+        if (!decision.Builds)
         {
-            return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Unchanged, existing.Active);
+            return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Unchanged, decision.Activate);
         }
 
-        var decision = DecideActivation(state, package, request, hash, parameters);
-        var handlerAction = decision.Replaces is null ? HandlerAction.Install : HandlerAction.Upgrade;
+        var handlerAction = decision.HandlerAction;
         var staging = _location.CreateStaging();
 
         string? published = null;
@@ -69,7 +69,7 @@ public sealed class Installer
         {
             // Inside the try: a missing interpreter (PST7002) must not leave the fresh staging directory behind.
             var handlerPlan = PlanHandlers(manifest, handlerAction, staging, request.HandlerTimeout);
-            var extraction = SafeExtractor.Extract(package.Path, staging, ExtractionLimits.Default, _options.ExtractionProgress, cancellationToken);
+            var extraction = ExtractVerified(package, staging, cancellationToken);
             CrashPoint.Hit("install.extracted");
 
             if (!handlerPlan.IsEmpty)
@@ -105,11 +105,10 @@ public sealed class Installer
                 foreach (var claim in decision.Claims) entry.Claims.Add(ClaimText.Format(claim));
             }
             state.Deployments.Add(entry);
-            session.Commit(state);
+            // The history names the action the handlers saw: "upgrade" when this deployment took over from another.
+            session.Commit(state, [HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces)]);
             CrashPoint.Hit("install.committed");
             _location.EmptyTrash(session.Lock);
-            // The history names the action the handlers saw: "upgrade" when this deployment took over from another.
-            History.TryAppend(_location, HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces), _options.Messages);
             return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
         }
         catch
@@ -122,6 +121,50 @@ public sealed class Installer
             throw;
         }
     }
+
+    /// <summary>
+    /// The package was verified before the lock was taken, through a path that may since point at other bytes (renamed
+    /// over, or rewritten in place). So, under the lock, it is copied into the location while hashed, and only a copy
+    /// whose hash is the name's and whose manifest is the one already read is extracted (spec/package-format.md §1).
+    /// </summary>
+    private ExtractionResult ExtractVerified(PackageFile package, string staging, CancellationToken ct)
+    {
+        var copyDirectory = _location.CreateStaging();
+        try
+        {
+            var copy = Path.Combine(copyDirectory, package.Name.FileName);
+            var actual = CopyHashing(package.Path, copy, ct);
+            if (actual != package.Name.Sha256) throw ChangedSinceVerified(package, $"its content now hashes to {actual}");
+            using var archive = PackageArchive.Open(copy);
+            if (!archive.ReadManifestBytes().AsSpan().SequenceEqual(package.ManifestBytes)) throw ChangedSinceVerified(package, "its manifest differs");
+            return SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, _options.ExtractionProgress, ct);
+        }
+        finally
+        {
+            Discard(copyDirectory);
+        }
+    }
+
+    private static Sha256Digest CopyHashing(string source, string target, CancellationToken ct)
+    {
+        using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
+        using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = input.Read(buffer)) > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            hash.AppendData(buffer, 0, read);
+            output.Write(buffer, 0, read);
+        }
+        return Sha256Digest.FromBytes(hash.GetHashAndReset());
+    }
+
+    private static PacksterException ChangedSinceVerified(PackageFile package, string what) =>
+        new(ErrorCode.ChecksumMismatch,
+            $"'{package.Name.FileName}' changed after it was verified: its name says sha256 {package.Name.Sha256}, but {what}",
+            "another process replaced or rewrote the file during the install; install it again from a file nobody else writes");
 
     /// <summary>The lockfile records install times in whole UTC seconds (spec/lockfile.md).</summary>
     private static DateTimeOffset WholeSeconds(DateTimeOffset time)
@@ -160,6 +203,27 @@ public sealed class Installer
             merged[key] = JsonNode.Parse(value.GetRawText());
         }
         return JsonSerializer.SerializeToElement(merged);
+    }
+
+    /// <summary>
+    /// What installing <paramref name="hash"/> into <paramref name="state"/> does: the one decision the dry run reports and
+    /// the run carries out (spec/lockfile.md § Dry run). An existing deployment is left as it is unless --force.
+    /// </summary>
+    private InstallDecision Decide(LocationState state, PackageFile package, InstallRequest request, Sha256Digest hash, EffectiveParameters parameters)
+    {
+        var existing = state.Find(hash);
+        if (existing is not null && !request.Force) return new InstallDecision(existing, false, existing.Active, null, []);
+        var activation = DecideActivation(state, package, request, hash, parameters);
+        return new InstallDecision(existing, true, activation.Activate, activation.Replaces, activation.Claims);
+    }
+
+    /// <summary>
+    /// <see cref="Builds"/>: a deployment is built (new, or --force); otherwise the existing one stays as it is.
+    /// <see cref="Activate"/>: whether the deployment is active afterwards; <see cref="Replaces"/>: the active one it takes over from.
+    /// </summary>
+    private sealed record InstallDecision(DeploymentEntry? Existing, bool Builds, bool Activate, DeploymentEntry? Replaces, IReadOnlyList<ResourceClaim> Claims)
+    {
+        public HandlerAction HandlerAction => Replaces is null ? HandlerAction.Install : HandlerAction.Upgrade;
     }
 
     /// <summary>Which deployment becomes active: the highest version of a package, unless pinned elsewhere or installed --inactive.</summary>
@@ -244,10 +308,10 @@ public sealed class Installer
     private InstallOutcome Plan(PackageFile package, InstallRequest request, EffectiveParameters parameters, Sha256Digest hash, LocationState state)
     {
         var manifest = package.Manifest;
-        var existing = state.Find(hash);
-        var decision = DecideActivation(state, package, request, hash, parameters);
-        var handlerAction = decision.Replaces is null ? HandlerAction.Install : HandlerAction.Upgrade;
-        var handlers = PlanHandlers(manifest, handlerAction, _location.DeploymentDirectory(hash), request.HandlerTimeout);
+        var decision = Decide(state, package, request, hash, parameters);
+        var handlers = decision.Builds
+            ? PlanHandlers(manifest, decision.HandlerAction, _location.DeploymentDirectory(hash), request.HandlerTimeout).Handlers.Select(h => h.Describe()).ToList()
+            : [];
         long bytes = 0;
         var files = 0;
         using (var archive = PackageArchive.Open(package.Path))
@@ -259,9 +323,8 @@ public sealed class Installer
             }
         }
         var details = new InstallPlanDetails(files, bytes,
-            decision.Activate ? decision.Claims.Select(ClaimText.Format).ToList() : [],
-            handlers.Handlers.Select(h => h.Describe()).ToList(),
-            decision.Replaces?.ToString(), decision.Activate, existing is not null);
+            decision.Builds && decision.Activate ? decision.Claims.Select(ClaimText.Format).ToList() : [],
+            handlers, decision.Replaces?.ToString(), decision.Activate, decision.Existing is not null);
         return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, _location.DeploymentDirectory(hash), InstallStatus.Planned, decision.Activate)
         {
             Plan = details,
@@ -272,7 +335,7 @@ public sealed class Installer
     {
         try
         {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            FileTree.Delete(directory);
         }
         catch (IOException)
         {

@@ -38,15 +38,42 @@ public static class LocationActivation
     }
 
     /// <summary>Regenerates shims and activation scripts for the active deployments of <paramref name="state"/>.</summary>
-    public static void Refresh(Location location, LocationState state, LocationLock heldLock)
+    public static void Refresh(Location location, LocationState state, LocationLock heldLock) =>
+        Write(location, state, Render(location, state), heldLock);
+
+    /// <summary>
+    /// Every derived file of <paramref name="state"/> — its shims, activation scripts for every shell,
+    /// the profile scripts — rendered without writing anything. Rendering is where a value that some script cannot
+    /// carry fails, so a mutation renders before it commits (spec/activation.md § Derived files): such a value then
+    /// fails the command with nothing changed, instead of failing every command after the commit.
+    /// </summary>
+    public static DerivedFiles Render(Location location, LocationState state)
     {
-        ArgumentNullException.ThrowIfNull(heldLock);
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(state);
         var active = state.ActiveDeployments.Select(d => DeployedPackage.Load(location, d)).ToList();
         var shims = active.SelectMany(p => p.Resources.Shims).ToList();
+        ShimWriter.CheckSet(shims);
+        // Shims are rendered for the platform they are written on (a Windows target path may not hold '"', a POSIX one
+        // may); values are judged the same on every platform by ValueRules before they get here.
+        foreach (var shim in shims)
+        {
+            _ = ShimScripts.Files(shim, ShimPlatforms.Current).ToList();
+        }
         var spec = SpecOf(location, active);
-        ShimWriter.WriteAll(location.ShimsDirectory, shims, ShimPlatforms.Current);
-        ActivationScripts.Write(location.Path, spec);
-        PersistentActivation.Write(location, spec.Env);
+        var scripts = ActivationScripts.RenderAll(spec);
+        return new DerivedFiles(shims, spec, scripts);
+    }
+
+    /// <summary>Writes what <see cref="Render"/> rendered for <paramref name="state"/>, and marks the files as generated from it.</summary>
+    public static void Write(Location location, LocationState state, DerivedFiles files, LocationLock heldLock)
+    {
+        ArgumentNullException.ThrowIfNull(heldLock);
+        ArgumentNullException.ThrowIfNull(files);
+        CrashPoint.Hit("activation.write");
+        ShimWriter.WriteAll(location.ShimsDirectory, files.Shims, ShimPlatforms.Current);
+        ActivationScripts.Write(location.Path, files.Scripts);
+        PersistentActivation.Write(location, files.Spec.Env);
         AtomicFile.Write(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
     }
 
@@ -72,3 +99,6 @@ public static class LocationActivation
         return true;
     }
 }
+
+/// <summary>A location's derived files as rendered from one lockfile state (<see cref="LocationActivation.Render"/>).</summary>
+public sealed record DerivedFiles(IReadOnlyList<ShimDefinition> Shims, ActivationSpec Spec, IReadOnlyList<(string FileName, string Text)> Scripts);

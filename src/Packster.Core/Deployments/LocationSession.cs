@@ -4,16 +4,31 @@ namespace Packster.Deployments;
 
 /// <summary>
 /// A mutating command's hold on a location: the OS lock taken, leftovers of an interrupted command repaired,
-/// the lockfile read, and derived files (shims, activation scripts) brought up to date. Dispose releases the lock.
+/// the lockfile read, and derived state (shims, activation scripts, history lines owed) brought up to date.
+/// <see cref="Commit"/> is the commit point: before it a failure changes nothing; after it nothing fails the command,
+/// and what could not be written is one warning and is written by the next session (spec/lockfile.md § Derived state).
+/// Dispose releases the lock.
 /// </summary>
 public sealed class LocationSession : IDisposable
 {
-    private LocationSession(Location location, LocationLock heldLock, LocationState state, RecoveryReport recovery)
+    private readonly IDisposable _work;
+
+    private readonly TextWriter _messages;
+
+    /// <summary>History lines earlier commits owe and the history length they start after; empty when none.</summary>
+    private HistoryJournal? _owed;
+
+    /// <summary>Derived state this session found behind the lockfile and could not yet write, with the reason.</summary>
+    private (List<string> What, Exception Reason)? _behind;
+
+    private LocationSession(Location location, LocationLock heldLock, LocationState state, RecoveryReport recovery, TextWriter messages, IDisposable work)
     {
+        _work = work;
         Location = location;
         Lock = heldLock;
         State = state;
         Recovery = recovery;
+        _messages = messages;
     }
 
     public Location Location { get; }
@@ -27,30 +42,160 @@ public sealed class LocationSession : IDisposable
     /// <summary>Takes the lock (waiting, with a message on <paramref name="waiting"/>, up to the timeout), then recovers.</summary>
     public static LocationSession Open(Location location, TextWriter? waiting, CancellationToken cancellationToken = default)
     {
-        var heldLock = LocationLock.Acquire(location, LocationLock.TimeoutFrom(location.Paths), waiting, cancellationToken);
+        // From the lock on, an interrupt lets the command roll back (and release the lock) rather than end the process.
+        var work = UnfinishedWork.Begin();
+        LocationLock heldLock;
         try
         {
+            heldLock = LocationLock.Acquire(location, LocationLock.TimeoutFrom(location.Paths), waiting, cancellationToken);
+        }
+        catch
+        {
+            work.Dispose();
+            throw;
+        }
+        try
+        {
+            // Judged before recovery, which may rewrite the lockfile the journal names.
+            var journal = HistoryJournal.Load(location);
             var report = Packster.Locations.Recovery.Run(location, heldLock, waiting);
             // Recovery read (and, when it repaired something, rewrote) the lockfile under this lock: reuse its state.
-            var state = report.State;
-            LocationActivation.RefreshIfStale(location, state, heldLock);
-            return new LocationSession(location, heldLock, state, report);
+            var session = new LocationSession(location, heldLock, report.State, report, waiting ?? TextWriter.Null, work);
+            session.CatchUp(journal);
+            return session;
         }
         catch
         {
             heldLock.Dispose();
+            work.Dispose();
             throw;
         }
     }
 
     /// <summary>Writes <paramref name="state"/> as the lockfile, then regenerates shims and activation scripts from it.</summary>
-    public void Commit(LocationState state)
+    public void Commit(LocationState state) => Commit(state, []);
+
+    /// <summary>
+    /// Writes <paramref name="state"/> as the lockfile with the <paramref name="history"/> it brings, then writes the
+    /// derived state rendered before the commit. Throws only before the lockfile is written; after that, failures are one warning.
+    /// </summary>
+    public void Commit(LocationState state, IReadOnlyList<HistoryEntry> history)
     {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(history);
+        // Rendering comes first: a value no script can carry fails here with nothing changed, never after the commit.
+        var derived = LocationActivation.Render(Location, state);
+        var lines = history.Select(h => h.ToLine()).ToList();
+        var owed = _owed?.Owed ?? [];
+        var offset = _owed?.Offset ?? History.Length(Location);
+        if (lines.Count > 0 || owed.Count > 0)
+        {
+            HistoryJournal.Write(Location, offset, owed, HistoryJournal.Digest(state), lines);
+            CrashPoint.Hit("commit.journal-written");
+        }
         Location.Commit(state, Lock);
+        // The commit point: from here on the change stands, whatever else fails.
+        UnfinishedWork.Committed();
         CrashPoint.Hit("commit.lockfile-written");
         State = state;
-        LocationActivation.Refresh(Location, state, Lock);
+        _behind = null;
+        var notWritten = new List<string>();
+        Exception? reason = null;
+        try
+        {
+            LocationActivation.Write(Location, state, derived, Lock);
+        }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            notWritten.Add("the shims and activation scripts");
+            reason = e;
+        }
+        var all = owed.Concat(lines).ToList();
+        _owed = all.Count == 0 ? null : HistoryJournal.Owing(offset, all);
+        try
+        {
+            SettleHistory();
+        }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            notWritten.Add(all.Count == 1 ? "its history line" : $"{all.Count} history lines");
+            reason ??= e;
+        }
+        if (reason is not null)
+        {
+            _messages.WriteLine($"warning: the change is saved in {Lockfile.FileName}, but {string.Join(" and ", notWritten)} could not be written "
+                + $"({reason.Message}); the next packster command that changes location '{Location.Id}' writes them");
+        }
     }
 
-    public void Dispose() => Lock.Dispose();
+    /// <summary>Brings derived state up to the lockfile at the start of a session: owed history lines, then activation.</summary>
+    private void CatchUp(HistoryJournal? journal)
+    {
+        _owed = journal;
+        var what = new List<string>();
+        Exception? reason = null;
+        if (journal is not null)
+        {
+            try
+            {
+                SettleHistory();
+            }
+            catch (Exception e) when (IsWriteFailure(e))
+            {
+                what.Add(journal.Owed.Count == 1 ? "a history line" : $"{journal.Owed.Count} history lines");
+                reason = e;
+                KeepOwedLines(journal);
+            }
+        }
+        try
+        {
+            LocationActivation.RefreshIfStale(Location, State, Lock);
+        }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            what.Add("the shims and activation scripts");
+            reason ??= e;
+        }
+        if (reason is not null) _behind = (what, reason);
+    }
+
+    /// <summary>Appends the lines owed (once: lines already there are not repeated), then drops the journal.</summary>
+    private void SettleHistory()
+    {
+        if (_owed is not { } owed) return;
+        History.AppendMissing(Location, owed.Offset, owed.Owed);
+        CrashPoint.Hit("history.appended");
+        HistoryJournal.Delete(Location);
+        _owed = null;
+    }
+
+    /// <summary>
+    /// The journal's lines were judged committed against the lockfile as it was; recovery may rewrite that lockfile, so
+    /// they are kept as owed lines, unconditionally. Best effort: on a full disk the journal as it was stays.
+    /// </summary>
+    private void KeepOwedLines(HistoryJournal journal)
+    {
+        try
+        {
+            HistoryJournal.Write(Location, journal.Offset, journal.Owed, null, []);
+        }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+        }
+    }
+
+    private static bool IsWriteFailure(Exception e) =>
+        e is IOException or UnauthorizedAccessException or PacksterException { Code: ErrorCode.LocationPathIsLink };
+
+    public void Dispose()
+    {
+        if (_behind is { } behind)
+        {
+            _messages.WriteLine($"warning: {string.Join(" and ", behind.What)} of location '{Location.Id}' could not be brought up to date with "
+                + $"{Lockfile.FileName} ({behind.Reason.Message}); the next packster command that changes it tries again");
+            _behind = null;
+        }
+        Lock.Dispose();
+        _work.Dispose();
+    }
 }

@@ -19,16 +19,19 @@ public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Man
         if (!File.Exists(full)) throw new PacksterException(ErrorCode.PathNotFound, $"package file '{full}' does not exist");
 
         var name = PackageFileName.Parse(System.IO.Path.GetFileName(full));
-        var actual = Sha256Digest.ComputeFile(full);
-        if (actual != name.Sha256)
-        {
-            throw new PacksterException(ErrorCode.ChecksumMismatch,
-                $"checksum mismatch for '{name.FileName}': its name says sha256 {name.Sha256}, its content hashes to {actual}",
-                "the file was altered or truncated after it was packed; fetch it again");
-        }
-
+        // One open for the hash and the manifest: a file swapped at the path in between cannot mix the two. (The
+        // installer copies and hashes again under the location lock before extracting; see Installer.)
         byte[] manifestBytes;
-        using (var archive = PackageArchive.Open(full))
+        using (var archive = PackageArchive.Open(full, ExtractionLimits.Default.MaxEntries, handle =>
+               {
+                   var actual = Sha256Digest.ComputeFile(handle);
+                   if (actual != name.Sha256)
+                   {
+                       throw new PacksterException(ErrorCode.ChecksumMismatch,
+                           $"checksum mismatch for '{name.FileName}': its name says sha256 {name.Sha256}, its content hashes to {actual}",
+                           "the file was altered or truncated after it was packed; fetch it again");
+                   }
+               }))
         {
             manifestBytes = archive.ReadManifestBytes();
         }

@@ -17,6 +17,10 @@ public static class ParameterErrors
         new(ErrorCode.ParameterInvalidUnicode, $"{what}: {where} holds a lone UTF-16 surrogate escape (\\uD800–\\uDFFF without its pair), which is not Unicode text",
             "write characters outside the Basic Multilingual Plane as a surrogate pair, e.g. \\uD83D\\uDE00, or as UTF-8");
 
+    public static PacksterException FileTooLarge(string path) =>
+        new(ErrorCode.ParametersFileTooLarge, $"parameters file '{path}' is larger than 1 MiB; it was not read further",
+            "a parameters file holds one JSON object of parameters; large data belongs in a file the package reads itself");
+
     public static PacksterException Unknown(string name, IEnumerable<string> declared)
     {
         var names = declared.ToList();
@@ -39,6 +43,10 @@ public static class ParameterErrors
     public static PacksterException Missing(ParameterDeclaration declaration) =>
         new(ErrorCode.ParameterMissing, $"parameter '{declaration.Name}' is required and has no default",
             $"give it with --parameters '{{\"{declaration.Name}\": …}}' or -p {declaration.Name}=…");
+
+    public static PacksterException ValueInvalid(string name, string why) =>
+        new(ErrorCode.ParameterValueInvalid, $"parameter '{name}': {why}",
+            "give a value without NUL and, where it reaches a shim or an activation script, without control characters");
 
     private static string Article(string typeName) =>
         typeName.Length > 0 && "aeiou".Contains(typeName[0], StringComparison.Ordinal) ? $"an {typeName}" : $"a {typeName}";

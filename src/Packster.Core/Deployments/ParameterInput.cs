@@ -15,6 +15,29 @@ public static class ParameterInput
 
     private static readonly JsonDocumentOptions Strict = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
 
+    /// <summary>The most a parameters file may hold (spec/parameters.md): far more than any real parameter set.</summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Reads and parses a <c>--parameters-file</c>: at most <see cref="MaxFileBytes"/> are read, so an endless source
+    /// (<c>/dev/zero</c>, a pipe that never ends) is refused instead of read until memory runs out. Pipes and process
+    /// substitutions (<c>&lt;(vault read …)</c>) are read like files.
+    /// </summary>
+    public static JsonElement ReadFile(string path)
+    {
+        var buffer = new byte[MaxFileBytes + 1];
+        var length = 0;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0))
+        {
+            int read;
+            while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0) length += read;
+        }
+        if (length > MaxFileBytes) throw ParameterErrors.FileTooLarge(path);
+        var bytes = buffer.AsSpan(0, length);
+        if (bytes.StartsWith("\uFEFF"u8)) bytes = bytes[3..];
+        return ParseJson(System.Text.Encoding.UTF8.GetString(bytes), path);
+    }
+
     /// <summary>
     /// Parses JSON parameter text; malformed JSON is <see cref="ErrorCode.ParametersInvalidJson"/> with the line and byte
     /// position, a value nested too deep <see cref="ErrorCode.ParameterTooDeep"/>, and a string that is not Unicode

@@ -41,8 +41,7 @@ public sealed class Switcher
         target.Active = true;
         target.Claims.Clear();
         foreach (var c in resources.Claims) target.Claims.Add(ClaimText.Format(c));
-        session.Commit(state);
-        History.TryAppend(_location, HistoryEntry.Now(_options.Clock, "use", target, current), _options.Messages);
+        session.Commit(state, [HistoryEntry.Now(_options.Clock, "use", target, current)]);
         return target;
     }
 
@@ -55,8 +54,7 @@ public sealed class Switcher
         var target = matches.Count > 1 ? matches.FirstOrDefault(m => m.Active) ?? DeploymentSelector.Single(state, selector, _location.Id.Value)
             : DeploymentSelector.Single(state, selector, _location.Id.Value);
         target.Pinned = pinned;
-        session.Commit(state);
-        History.TryAppend(_location, HistoryEntry.Now(_options.Clock, pinned ? "pin" : "unpin", target), _options.Messages);
+        session.Commit(state, [HistoryEntry.Now(_options.Clock, pinned ? "pin" : "unpin", target)]);
         return target;
     }
 }

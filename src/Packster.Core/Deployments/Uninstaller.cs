@@ -9,7 +9,8 @@ namespace Packster.Deployments;
 /// <summary>
 /// Removes a deployment: uninstall handlers run first (a failure aborts unless forced), then the directory is renamed
 /// aside, the lockfile committed without it, shims regenerated, and only then is the directory deleted. When the
-/// active version goes, the highest remaining version of the package takes over if the resource guard allows it.
+/// active version goes, the highest remaining version of the package takes over if the resource guard allows it, and
+/// the outcome and the history say so (spec/lockfile.md § Which deployment is active).
 /// </summary>
 public sealed class Uninstaller
 {
@@ -22,7 +23,7 @@ public sealed class Uninstaller
         _options = options;
     }
 
-    public async Task<DeploymentEntry> UninstallAsync(string selector, bool force, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default) =>
+    public async Task<UninstallOutcome> UninstallAsync(string selector, bool force, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default) =>
         await UninstallIfAsync(selector, force, static (_, _) => true, handlerTimeout, cancellationToken).ConfigureAwait(false)
         ?? throw new InvalidOperationException("an unconditional uninstall always removes");
 
@@ -30,7 +31,7 @@ public sealed class Uninstaller
     /// As <see cref="UninstallAsync"/>, but only when <paramref name="stillWanted"/> holds for the deployment in the state read
     /// under the lock; returns null (changing nothing) otherwise. For callers that chose it before taking the lock (gc).
     /// </summary>
-    public async Task<DeploymentEntry?> UninstallIfAsync(string selector, bool force, Func<DeploymentEntry, LocationState, bool> stillWanted,
+    public async Task<UninstallOutcome?> UninstallIfAsync(string selector, bool force, Func<DeploymentEntry, LocationState, bool> stillWanted,
         TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stillWanted);
@@ -54,40 +55,61 @@ public sealed class Uninstaller
         }
 
         state.Deployments.Remove(entry);
-        if (entry.Active) PromoteSuccessor(state, entry);
+        var successor = entry.Active ? PromoteSuccessor(state, entry) : null;
+        List<HistoryEntry> history = [HistoryEntry.Now(_options.Clock, "uninstall", entry)];
+        if (successor is not null) history.Add(HistoryEntry.Now(_options.Clock, "activate", successor, entry));
         var trashed = _location.MoveToTrash(entry.Hash, session.Lock);
         CrashPoint.Hit("uninstall.trashed");
         try
         {
-            session.Commit(state);
+            session.Commit(state, history);
         }
-        catch
+        catch when (IsRecorded(entry))
         {
-            // Put the directory back: the lockfile still records it.
+            // The commit did not happen: put the directory back, the lockfile still records it.
             Directory.Move(trashed, path);
             throw;
         }
         CrashPoint.Hit("uninstall.committed");
         _location.EmptyTrash(session.Lock);
-        History.TryAppend(_location, HistoryEntry.Now(_options.Clock, "uninstall", entry), _options.Messages);
-        return entry;
+        return new UninstallOutcome(entry, successor, entry.Active && successor is null && state.OfPackage(entry.Id).Any());
+    }
+
+    private bool IsRecorded(DeploymentEntry entry)
+    {
+        try
+        {
+            return _location.ReadState().Find(entry.Hash) is not null;
+        }
+        catch (PacksterException)
+        {
+            return true;
+        }
     }
 
     private static bool IsHandlerFailure(ErrorCode code) => (int)code / 1000 == 7 && code != ErrorCode.HandlerCancelled;
 
-    /// <summary>The highest remaining version of the package becomes active, when its claims are free.</summary>
-    private void PromoteSuccessor(LocationState state, DeploymentEntry removed)
+    /// <summary>
+    /// The remaining deployment of the package that becomes active: the highest version (among equal versions, the
+    /// lowest deployment hash, the lockfile's order) whose claims are free in this location and in the locations enabled
+    /// with it. Null when none is left or every one conflicts.
+    /// </summary>
+    private DeploymentEntry? PromoteSuccessor(LocationState state, DeploymentEntry removed)
     {
+        var enabled = new EnabledLocations(_location.Paths);
+        var outside = enabled.IsEnabled(_location) ? enabled.OwnersOutside(_location) : [];
         foreach (var candidate in state.OfPackage(removed.Id))
         {
             var resources = DeployedPackage.Load(_location, candidate).Resources;
-            var owner = LocationActivation.OwnerOf(state, candidate);
-            if (ResourceGuard.FindConflicts(LocationActivation.Owners(state), new ResourceChange(owner, resources.Claims)).Count > 0) continue;
+            var change = new ResourceChange(LocationActivation.OwnerOf(state, candidate), resources.Claims);
+            if (ResourceGuard.FindConflicts(LocationActivation.Owners(state), change).Count > 0) continue;
+            if (ResourceGuard.FindConflicts(outside, change).Count > 0) continue;
             candidate.Active = true;
             candidate.Claims.Clear();
             foreach (var c in resources.Claims) candidate.Claims.Add(ClaimText.Format(c));
-            return;
+            return candidate;
         }
+        return null;
     }
 
     private async Task RunAsync(HandlerPlan plan, DeployedPackage deployed, CancellationToken ct)
@@ -109,3 +131,9 @@ public sealed class Uninstaller
         }
     }
 }
+
+/// <summary>
+/// What an uninstall did: <see cref="Removed"/> is gone; <see cref="NowActive"/> took over when the active deployment
+/// went; <see cref="NoneActive"/> when the active one went and the package's remaining deployments all stay inactive.
+/// </summary>
+public sealed record UninstallOutcome(DeploymentEntry Removed, DeploymentEntry? NowActive, bool NoneActive);

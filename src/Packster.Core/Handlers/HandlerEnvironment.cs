@@ -4,9 +4,10 @@ using System.Text.Json;
 namespace Packster.Handlers;
 
 /// <summary>
-/// Builds the environment block a handler starts with: the caller's base environment (this process's by
-/// default) minus any inherited <c>PACKSTER_*</c> handler variables, plus the variables of spec/handlers.md §Environment.
-/// Parameters reach handlers only as variables and a JSON file, never through a command line or shell string.
+/// Builds the environment block a handler starts with: the minimal part of the caller's base environment (this
+/// process's by default) that spec/handlers.md §Environment lists — never a credential a source reads from it —
+/// plus the variables packster sets for handlers. Parameters reach handlers only as variables and a JSON file,
+/// never through a command line or shell string.
 /// </summary>
 public static class HandlerEnvironment
 {
@@ -23,26 +24,48 @@ public static class HandlerEnvironment
     /// <summary>Install/upgrade only (set by the installer): where the staging directory will be renamed to.</summary>
     public const string DeploymentFinalPath = "PACKSTER_DEPLOYMENT_FINAL_PATH";
 
+    /// <summary>Names more variables for handlers to inherit, separated by commas or white space: <c>HTTPS_PROXY,NPM_CONFIG_REGISTRY</c>.</summary>
+    public const string PassVariable = "PACKSTER_PASS_ENV";
+
+    /// <summary>
+    /// What every handler inherits when the caller has it: where programs and home are, who the user is, locale, time
+    /// zone, temp directories, the terminal, the user's service manager, and what Windows programs cannot start without.
+    /// Also every <c>LC_*</c> and <c>PACKSTER_*</c> variable (a handler that runs packster finds the same configuration).
+    /// </summary>
+    public static readonly IReadOnlyList<string> InheritedVariables =
+    [
+        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "TERM", "XDG_RUNTIME_DIR",
+        "SystemRoot", "SystemDrive", "windir", "ComSpec", "PATHEXT", "USERPROFILE", "USERNAME", "USERDOMAIN", "HOMEDRIVE", "HOMEPATH",
+        "APPDATA", "LOCALAPPDATA", "ProgramData", "ProgramFiles", "ProgramFiles(x86)", "ProgramW6432", "CommonProgramFiles",
+        "CommonProgramFiles(x86)", "CommonProgramW6432", "NUMBER_OF_PROCESSORS", "PROCESSOR_ARCHITECTURE", "OS", "PSModulePath",
+    ];
+
     private static readonly string[] OwnVariables = [Action, PackageId, PackageVersion, DeploymentPath, DeploymentFinalPath, LocationPath, ParametersFile, PreviousVersion, PreviousPath];
 
     /// <summary>
     /// Writes the effective parameters as JSON to <paramref name="parametersFile"/> (owner-only on POSIX) and returns
     /// the full environment for the handlers of <paramref name="context"/>.
     /// </summary>
-    /// <param name="baseEnvironment">The inherited environment; null means this process's environment.</param>
-    public static IReadOnlyDictionary<string, string> Build(HandlerContext context, string parametersFile, IReadOnlyDictionary<string, string>? baseEnvironment = null)
+    /// <param name="baseEnvironment">The caller's environment; null means this process's. Only <see cref="Inherits"/> passes.</param>
+    /// <param name="alsoInherit">More names to pass, beyond those of <see cref="PassVariable"/> (a pack location's activated keys).</param>
+    public static IReadOnlyDictionary<string, string> Build(HandlerContext context, string parametersFile,
+        IReadOnlyDictionary<string, string>? baseEnvironment = null, IEnumerable<string>? alsoInherit = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrEmpty(parametersFile);
         var parameters = ScalarVariables(context.Parameters);
 
-        var environment = new Dictionary<string, string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-        foreach (var (key, value) in baseEnvironment ?? CurrentProcessEnvironment())
+        var comparer = OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+        var caller = baseEnvironment ?? CurrentProcessEnvironment();
+        var passed = new HashSet<string>(PassedNames(caller), comparer);
+        if (alsoInherit is not null) passed.UnionWith(alsoInherit);
+        var environment = new Dictionary<string, string>(comparer);
+        foreach (var (key, value) in caller)
         {
-            // A handler that runs packster again must not see its parent's parameters as its own.
-            if (key.StartsWith(ParameterPrefix, StringComparison.OrdinalIgnoreCase) || OwnVariables.Contains(key, StringComparer.OrdinalIgnoreCase)) continue;
-            environment[key] = value;
+            if (Inherits(key) || passed.Contains(key)) environment[key] = value;
         }
+        // A handler that runs packster again must not see its parent's parameters as its own.
+        foreach (var key in environment.Keys.Where(IsOwn).ToList()) environment.Remove(key);
 
         environment[Action] = context.Action.ToName();
         environment[PackageId] = context.PackageId.Value;
@@ -57,6 +80,21 @@ public static class HandlerEnvironment
         foreach (var (variable, value) in parameters) environment[variable] = value;
         return environment;
     }
+
+    /// <summary>Whether a handler inherits variable <paramref name="name"/> of its caller without being asked to.</summary>
+    public static bool Inherits(string name) =>
+        InheritedVariables.Contains(name, OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal)
+        || name.StartsWith("LC_", StringComparison.Ordinal)
+        || (name.StartsWith("PACKSTER_", StringComparison.OrdinalIgnoreCase) && !IsOwn(name));
+
+    /// <summary>The names <see cref="PassVariable"/> lists in <paramref name="caller"/>.</summary>
+    public static IReadOnlyList<string> PassedNames(IReadOnlyDictionary<string, string> caller) =>
+        caller.TryGetValue(PassVariable, out var list)
+            ? list.Split([',', ' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries)
+            : [];
+
+    private static bool IsOwn(string key) =>
+        key.StartsWith(ParameterPrefix, StringComparison.OrdinalIgnoreCase) || OwnVariables.Contains(key, StringComparer.OrdinalIgnoreCase);
 
     /// <summary><c>log-level</c> → <c>PACKSTER_PARAM_LOG_LEVEL</c>: upper-cased, every non-ASCII-alphanumeric as '_'.</summary>
     public static string ParameterVariable(string name) => Manifest.ParameterName.EnvironmentVariable(name);

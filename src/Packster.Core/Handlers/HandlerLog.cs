@@ -24,7 +24,17 @@ internal sealed class HandlerLog : IAsyncDisposable
     public static HandlerLog Open(string path, TextWriter sink, string prefix)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        // Never appended through a link: it would write into the link's target (PST5012).
+        Locations.Location.RefuseLink(path);
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
+        // Handlers may print what they should not (a parameter, a token): only the owner may read their logs.
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var stream = new FileStream(path, options);
+        // A log created before logs were owner-only keeps its mode when appended to: narrow it.
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(stream.SafeFileHandle) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite)) != 0)
+        {
+            File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
         // Flushed per line: if packster itself is killed, the log still shows how far the handler got.
         return new HandlerLog(new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true }, sink, prefix);
     }

@@ -77,7 +77,10 @@ public sealed class HandlerRunner
         using var limit = new CancellationTokenSource(handler.Timeout < LongestTimer ? handler.Timeout : LongestTimer, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         var started = _time.GetTimestamp();
+        // A running handler is unfinished work: an interrupt stops it and waits for it rather than ending packster.
+        using var work = UnfinishedWork.Begin();
         using var process = new Process { StartInfo = startInfo };
+        using var running = ProcessTree.Track(process, ownGroup);
         try
         {
             process.Start();
@@ -112,6 +115,14 @@ public sealed class HandlerRunner
         // A background job the handler forgot would keep running and keep its output open: the contract is
         // that nothing it started outlives it (spec/handlers.md §Processes).
         if (ownGroup) ProcessTree.KillLeftovers(processGroup);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The interrupt may have reached the handler itself first (a terminal signals the whole foreground group,
+            // which the handler belongs to until setsid has run): whatever its exit code, the run was cancelled.
+            await StopAsync(process, ownGroup, pumps).ConfigureAwait(false);
+            log.Footer($"cancelled after {Seconds(_time.GetElapsedTime(started))}; all its processes were killed");
+            throw HandlerErrors.Cancelled(what, package, invocation.LogPath);
+        }
         try
         {
             await pumps.WaitAsync(stop.Token).ConfigureAwait(false);
@@ -134,6 +145,12 @@ public sealed class HandlerRunner
         if (exitCode != 0) throw HandlerErrors.Failed(what, package, exitCode, invocation.LogPath);
         return new HandlerResult(handler, exitCode, duration, invocation.LogPath);
     }
+
+    /// <summary>
+    /// Kills every handler this process is running, with all their processes, without waiting: for an interrupt that
+    /// ends packster before its rollback finished (spec/handlers.md §Interrupts). Safe to call from any thread.
+    /// </summary>
+    public static void KillAllRunning() => ProcessTree.KillAllRunning();
 
     private static async Task StopAsync(Process process, bool ownGroup, Task pumps)
     {

@@ -58,6 +58,36 @@ internal static class ProcessTree
         if (ownGroup && group > 0) LibC.KillGroup(group, LibC.SigKill);
     }
 
+    private static readonly object Gate = new();
+    private static readonly List<(Process Process, bool OwnGroup)> Running = [];
+
+    /// <summary>Records a handler process (before it starts) until the result is disposed, for <see cref="KillAllRunning"/>.</summary>
+    public static IDisposable Track(Process process, bool ownGroup)
+    {
+        lock (Gate) Running.Add((process, ownGroup));
+        return new Tracked(process);
+    }
+
+    /// <summary>
+    /// Kills every tracked handler with all its processes, at once, from any thread: for an interrupt that must end
+    /// packster without waiting for its rollback, so that no handler outlives it.
+    /// </summary>
+    public static void KillAllRunning()
+    {
+        lock (Gate)
+        {
+            foreach (var (process, ownGroup) in Running) Kill(process, ownGroup);
+        }
+    }
+
+    private sealed class Tracked(Process process) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (Gate) Running.RemoveAll(r => ReferenceEquals(r.Process, process));
+        }
+    }
+
     /// <summary>Kills whatever is left in the handler's group after it exited (background jobs it forgot).</summary>
     public static bool KillLeftovers(int processGroup) => LibC.KillGroup(processGroup, LibC.SigKill);
 

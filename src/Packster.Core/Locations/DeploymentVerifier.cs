@@ -9,11 +9,23 @@ namespace Packster.Locations;
 /// </summary>
 public static class DeploymentVerifier
 {
-    /// <summary>Verifies every deployment in the lockfile of <paramref name="location"/>, in lockfile order.</summary>
-    public static IReadOnlyList<DeploymentVerification> Verify(Location location)
+    /// <summary>
+    /// Verifies every deployment of one committed state of <paramref name="location"/>, in lockfile order, without the
+    /// lock: a deployment a writer is removing (spec/lockfile.md § Readers) is reported as such, not as missing.
+    /// </summary>
+    public static IReadOnlyList<DeploymentVerification> Verify(Location location) =>
+        LocationSnapshot.Read(location, snapshot => snapshot.State.Deployments.Select(d => Verify(snapshot, d)).ToList());
+
+    private static DeploymentVerification Verify(LocationSnapshot snapshot, DeploymentEntry entry)
     {
-        var state = location.ReadState();
-        return [.. state.Deployments.Select(d => Verify(location.DeploymentDirectory(d.Hash), d.Hash))];
+        var home = snapshot.Location.DeploymentDirectory(entry.Hash);
+        var found = snapshot.Files(entry, dir => Verify(dir, entry.Hash), fromTrash: false);
+        return found.Presence switch
+        {
+            DeploymentPresence.Deployed => found.Value!,
+            DeploymentPresence.Removing => new DeploymentVerification(home, null, []) { Removing = true },
+            _ => new DeploymentVerification(home, null, [new VerificationProblem(VerificationProblemKind.Missing, ".", "the deployment directory does not exist")]),
+        };
     }
 
     /// <summary>Verifies one deployment directory against its own record (and, when given, the hash it should carry).</summary>
@@ -77,6 +89,9 @@ public static class DeploymentVerifier
 public sealed record DeploymentVerification(string Directory, DeploymentRecord? Record, IReadOnlyList<VerificationProblem> Problems)
 {
     public bool IsIntact => Problems.Count == 0;
+
+    /// <summary>A writer is removing it (or was interrupted doing so): not verified, and not a problem.</summary>
+    public bool Removing { get; init; }
 }
 
 public enum VerificationProblemKind

@@ -1,26 +1,20 @@
-using System.Runtime.InteropServices;
-
 namespace Packster.Locations;
 
 /// <summary>
-/// Makes a rename durable on POSIX by fsync-ing the directory that holds it (a rename is only on disk once its
-/// directory is). .NET cannot open a directory as a file, hence the P/Invoke. Best effort: a failure is ignored,
-/// because the rename itself is already atomic; only its durability across power loss is at stake. No-op on Windows,
-/// where MoveFileEx is already durable enough for our purpose.
+/// Durability on POSIX. <see cref="Flush"/> fsyncs a directory so a rename in it is on disk (.NET cannot open a
+/// directory as a file). <see cref="FlushTree"/> puts a whole tree's data on disk before it is published or
+/// recorded: one <c>syncfs</c> on Linux, else one fsync per file and directory. No-op on Windows, where
+/// MoveFileEx is already durable enough for our purpose.
 /// </summary>
-internal static partial class DirectorySync
+internal static class DirectorySync
 {
-    private const int ReadOnly = 0;
-
+    /// <summary>Best effort: the rename itself is already atomic; only its durability across power loss is at stake.</summary>
     public static void Flush(string directory)
     {
         if (OperatingSystem.IsWindows()) return;
         try
         {
-            var fd = Open(directory, ReadOnly);
-            if (fd < 0) return;
-            _ = FSync(fd);
-            _ = Close(fd);
+            _ = PosixFiles.TrySync(directory, out _);
         }
         catch (DllNotFoundException)
         {
@@ -30,12 +24,45 @@ internal static partial class DirectorySync
         }
     }
 
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+    /// <summary>
+    /// Makes every file and directory under <paramref name="root"/> durable (spec/lockfile.md § Durability): after a
+    /// power cut the tree holds its whole content, never zero-length or zero-filled files. A write-back error (EIO,
+    /// ENOSPC, EDQUOT) is an IOException naming the file; a file that cannot be opened for reading is skipped.
+    /// </summary>
+    public static void FlushTree(string root)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        try
+        {
+            if (PosixFiles.TrySyncFileSystem(root)) return;
+            FlushEach(root);
+        }
+        catch (DllNotFoundException)
+        {
+        }
+        catch (EntryPointNotFoundException)
+        {
+        }
+    }
 
-    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static extern int FSync(int fd);
+    // Depth first, links never followed: a file's data, then the directories that name it.
+    private static void FlushEach(string directory)
+    {
+        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+        {
+            if (entry.LinkTarget is not null) continue;
+            if (entry is DirectoryInfo sub) FlushEach(sub.FullName);
+            else SyncOrThrow(entry.FullName);
+        }
+        SyncOrThrow(directory);
+    }
 
-    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static extern int Close(int fd);
+    private static void SyncOrThrow(string path)
+    {
+        if (PosixFiles.TrySync(path, out var errno) || !IsWriteBackError(errno)) return;
+        throw new IOException($"cannot write '{path}' to disk: {PosixFiles.Describe(errno)}", errno);
+    }
+
+    // EIO, ENOSPC, EDQUOT (Linux 122, macOS 69): the data did not reach the disk.
+    private static bool IsWriteBackError(int errno) => errno is 5 or 28 || errno == (OperatingSystem.IsLinux() ? 122 : 69);
 }

@@ -1,10 +1,21 @@
 namespace Packster.Locations;
 
-/// <summary>Deletes directory trees that may hold read-only files and folders (payloads keep their modes).</summary>
+/// <summary>
+/// Deletes directory trees that may hold read-only files and folders (payloads keep their modes). A link is removed
+/// itself, never followed: nothing outside the tree is ever deleted (spec/lockfile.md § What a location may contain).
+/// </summary>
 internal static class FileTree
 {
     public static void Delete(string directory)
     {
+        var info = new FileInfo(directory);
+        if (info.LinkTarget is not null)
+        {
+            // A Windows directory link is removed as a directory (non-recursively: the link only).
+            if (OperatingSystem.IsWindows() && info.Attributes.HasFlag(FileAttributes.Directory)) Directory.Delete(directory);
+            else File.Delete(directory);
+            return;
+        }
         if (!Directory.Exists(directory)) return;
         try
         {
@@ -26,8 +37,8 @@ internal static class FileTree
         {
             try
             {
-                if (Directory.Exists(entry) && !new DirectoryInfo(entry).Attributes.HasFlag(FileAttributes.ReparsePoint)) Delete(entry);
-                else File.Delete(entry);
+                Delete(entry);
+                if (File.Exists(entry)) File.Delete(entry);
                 removed.Add(entry);
             }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException)

@@ -54,6 +54,43 @@ public sealed class Location
 
     public string DeploymentDirectory(Sha256Digest hash) => Combine(DeploymentsDirectoryName, hash.Hex);
 
+    /// <summary>
+    /// The location's own paths, which must never be links (spec/lockfile.md § What a location may contain): every
+    /// delete and write under them would otherwise land in the link's target. <c>shims</c> is checked apart: on POSIX
+    /// it is packster's own link to a generation folder beside it.
+    /// </summary>
+    public IEnumerable<string> OwnPaths =>
+    [
+        InternalDirectory, StagingDirectory, TrashDirectory, LockPath, LocationLock.HolderPath(this),
+        DeploymentsDirectory, ActivateDirectory, LogsDirectory, Combine(HistoryFileName), LockfilePath,
+    ];
+
+    /// <summary>The location's operation log (spec/lockfile.md § History).</summary>
+    public const string HistoryFileName = "history.jsonl";
+
+    /// <summary>
+    /// Refuses (LocationPathIsLink, naming the path) a location whose own paths are links, before anything is
+    /// created, deleted or written: writers call it under the lock, before recovery.
+    /// </summary>
+    public void EnsureNoLinks()
+    {
+        foreach (var path in OwnPaths) RefuseLink(path);
+        var shims = new FileInfo(ShimsDirectory);
+        if (shims.LinkTarget is { } target && !IsOwnShimsLink(target)) throw LocationErrors.PathIsLink(ShimsDirectory, target);
+    }
+
+    /// <summary>Throws LocationPathIsLink when <paramref name="path"/> is a symbolic link or junction (a missing path is fine).</summary>
+    public static void RefuseLink(string path)
+    {
+        if (new FileInfo(path).LinkTarget is { } target) throw LocationErrors.PathIsLink(path, target);
+    }
+
+    // ShimWriter's link: a relative name of a real generation folder beside `shims`.
+    private bool IsOwnShimsLink(string target) =>
+        target.StartsWith(".shims-gen-shims-", StringComparison.Ordinal)
+        && target.IndexOfAny(['/', '\\']) < 0
+        && new DirectoryInfo(Combine(target)) is { Exists: true, LinkTarget: null };
+
     /// <summary>True when <paramref name="directory"/> holds a lockfile, i.e. is a location.</summary>
     public static bool IsLocation(string directory) => File.Exists(System.IO.Path.Combine(directory, Lockfile.FileName));
 
@@ -78,6 +115,7 @@ public sealed class Location
         registry.EnsureAvailable(locationId, path);
 
         var location = new Location(path, locationId, paths);
+        if (Directory.Exists(path)) location.EnsureNoLinks();
         Directory.CreateDirectory(path);
         foreach (var dir in new[] { location.DeploymentsDirectory, location.StagingDirectory, location.TrashDirectory, location.LogsDirectory, location.ShimsDirectory, location.ActivateDirectory })
         {
@@ -179,6 +217,9 @@ public sealed class Location
         var target = DeploymentDirectory(hash);
         if (Directory.Exists(target)) throw LocationErrors.Inconsistent(Path, $"deployment directory {DeploymentsDirectoryName}/{hash} already exists");
         Directory.CreateDirectory(DeploymentsDirectory);
+        // Durable before it is published and recorded: a power cut must never leave a recorded deployment whose
+        // files are zero-length or zero-filled (spec/lockfile.md § Durability).
+        DirectorySync.FlushTree(staging);
         // A rename cannot cross file systems (EXDEV: deployments/ mounted apart from .packster/): say so, not PST0001.
         FileSystemErrors.At(target, $"cannot move the staged deployment from '{staging}' to", () => { Directory.Move(staging, target); return target; });
         DirectorySync.Flush(DeploymentsDirectory);

@@ -29,6 +29,12 @@ public static class LocationErrors
         new(ErrorCode.LockfileUnreadable, $"{file}: {why}",
             "the lockfile was left untouched; restore it from a backup or version control", inner);
 
+    /// <summary>A lockfile that parses but breaks <see cref="LockfileInvariants"/>: every broken rule, in one line.</summary>
+    public static PacksterException LockfileBroken(string file, IReadOnlyList<string> violations) =>
+        new(ErrorCode.LockfileUnreadable,
+            $"{file}: {string.Join("; ", violations.Take(3))}{(violations.Count > 3 ? $" (and {violations.Count - 3} more)" : "")}",
+            "the lockfile was left untouched; 'packster location repair' fixes it (add --dry-run to see the changes first)");
+
     public static PacksterException LockfileSchemaUnsupported(string file, string found) =>
         new(ErrorCode.LockfileSchemaUnsupported, $"{file}: schema {found} is not supported (this packster reads schema {Lockfile.Schema}; written by a newer packster?)",
             "upgrade packster to work with this location");
@@ -48,6 +54,14 @@ public static class LocationErrors
     public static PacksterException DeploymentRecordUnreadable(string file, string why, Exception? inner = null) =>
         new(ErrorCode.DeploymentRecordUnreadable, $"{file}: {why}",
             "reinstall the deployment with --force", inner);
+
+    public static PacksterException PathIsLink(string path, string target) =>
+        new(ErrorCode.LocationPathIsLink, $"'{path}' is a link (to '{target}'); packster never deletes or writes through a link inside a location",
+            "replace the link with a real directory or file (to put a location on another disk, create the location there)");
+
+    public static PacksterException LockUnavailable(string lockPath, string reason) =>
+        new(ErrorCode.LockUnavailable, $"cannot lock '{lockPath}': {reason}",
+            "put the location on a local file system, or one whose server supports locks (NFS needs its lock daemon)");
 
     private static string Format(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.#} s" : $"{t.TotalMilliseconds:0} ms";
 }

@@ -5,9 +5,12 @@ namespace Packster.Locations;
 
 /// <summary>
 /// The exclusive lock of one location: <c>.packster/lock</c> held open with <see cref="FileShare.None"/>. On Windows
-/// that is a sharing lock; on Linux and macOS .NET takes <c>flock(LOCK_EX|LOCK_NB)</c> on the file, so other
-/// processes (packster or any <c>flock</c> user) see it. Either way the OS drops it when the process dies — a crashed
-/// holder never leaves a stale lock. Dispose releases it. Not re-entrant: a second Acquire in the same process waits.
+/// that is a sharing lock; on Linux and macOS it is an explicit <c>flock(LOCK_EX|LOCK_NB)</c> on the descriptor, taken
+/// here rather than left to .NET (which ignores every flock error but EWOULDBLOCK and skips locking altogether under
+/// <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>), so other processes (packster or any <c>flock</c> user) see it, and any
+/// other failure (ENOLCK) is an error rather than a lock silently not taken. Either way the OS drops it when the process
+/// dies — a crashed holder never leaves a stale lock. Dispose releases it. Not re-entrant: a second Acquire in the same
+/// process waits.
 /// </summary>
 public sealed class LocationLock : IDisposable
 {
@@ -23,7 +26,15 @@ public sealed class LocationLock : IDisposable
     {
         _location = location;
         _stream = stream;
+        // A holder that ends cleanly removes its pid file before releasing: finding one means it did not.
+        PreviousHolderDied = File.Exists(HolderPath(location));
     }
+
+    /// <summary>
+    /// True when the previous holder did not release the lock cleanly (killed, crashed, power cut): its
+    /// <c>lock.holder</c> was still there. Recovery then also checks the recorded deployments' file sizes.
+    /// </summary>
+    public bool PreviousHolderDied { get; }
 
     /// <summary>Where the holder's pid is written for waiters (the lock file itself cannot be read by them: it is locked).</summary>
     public static string HolderPath(Location location) => location.LockPath + ".holder";
@@ -37,6 +48,7 @@ public sealed class LocationLock : IDisposable
     public static LocationLock Acquire(Location location, TimeSpan? timeout = null, TextWriter? waiting = null, CancellationToken cancellationToken = default)
     {
         var limit = timeout ?? TimeoutFrom(location.Paths);
+        location.EnsureNoLinks();
         Directory.CreateDirectory(location.InternalDirectory);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var delay = FirstPoll;
@@ -44,12 +56,7 @@ public sealed class LocationLock : IDisposable
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (TryOpen(location.LockPath) is { } stream)
-            {
-                var held = new LocationLock(location, stream);
-                held.WriteHolder();
-                return held;
-            }
+            if (TryOpen(location.LockPath) is { } stream) return Held(location, stream);
             if (!announced && limit > TimeSpan.Zero)
             {
                 var pid = ReadHolderPid(location);
@@ -66,11 +73,24 @@ public sealed class LocationLock : IDisposable
     /// <summary>Takes the lock only if it is free right now; null when another process holds it.</summary>
     public static LocationLock? TryAcquire(Location location)
     {
+        location.EnsureNoLinks();
         Directory.CreateDirectory(location.InternalDirectory);
-        if (TryOpen(location.LockPath) is not { } stream) return null;
+        return TryOpen(location.LockPath) is { } stream ? Held(location, stream) : null;
+    }
+
+    private static LocationLock Held(Location location, FileStream stream)
+    {
         var held = new LocationLock(location, stream);
-        held.WriteHolder();
-        return held;
+        try
+        {
+            held.WriteHolder();
+            return held;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
     }
 
     /// <summary><c>PACKSTER_LOCK_TIMEOUT</c> in seconds (fractions allowed, 0 = do not wait), else 60 s.</summary>
@@ -102,19 +122,36 @@ public sealed class LocationLock : IDisposable
 
     private static FileStream? TryOpen(string path)
     {
+        FileStream stream;
         try
         {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            Location.RefuseLink(path);
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
         }
         catch (IOException e) when (IsContention(e))
         {
             return null;
         }
+        if (OperatingSystem.IsWindows()) return stream;
+        int errno;
+        try
+        {
+            errno = PosixFiles.Flock(stream.SafeFileHandle, PosixFiles.LockExclusive | PosixFiles.LockNonBlocking);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            stream.Dispose();
+            throw LocationErrors.LockUnavailable(path, "flock is not available on this system");
+        }
+        if (errno == 0) return stream;
+        stream.Dispose();
+        if (errno == PosixFiles.WouldBlock) return null;
+        throw LocationErrors.LockUnavailable(path, PosixFiles.Describe(errno));
     }
 
     // Windows: ERROR_SHARING_VIOLATION (32) or ERROR_LOCK_VIOLATION (33) in the HRESULT. Unix: .NET reports flock's
     // EWOULDBLOCK with the raw errno as HResult (11 on Linux, 35 on macOS and the BSDs).
-    private static bool IsContention(IOException e) => OperatingSystem.IsWindows()
+    internal static bool IsContention(IOException e) => OperatingSystem.IsWindows()
         ? (e.HResult & 0xFFFF) is 32 or 33
         : e.HResult is 11 or 35 || (e.HResult & 0xFFFF) is 11 or 35;
 
@@ -127,6 +164,7 @@ public sealed class LocationLock : IDisposable
             _stream!.SetLength(0);
             _stream.Write(line);
             _stream.Flush();
+            Location.RefuseLink(HolderPath(_location));
             File.WriteAllBytes(HolderPath(_location), line);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -18,22 +18,40 @@ public static class Lockfile
 
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
 
-    public static LocationState Read(string path)
+    public static LocationState Read(string path) => Parse(ReadBytes(path), path);
+
+    /// <summary>
+    /// Reads the lockfile like <see cref="Read"/> but returns a state that breaks <see cref="LockfileInvariants"/>
+    /// instead of refusing it, with every rule it breaks: what <c>location repair</c> starts from.
+    /// </summary>
+    public static (LocationState State, IReadOnlyList<string> Violations) ReadForRepair(string path)
     {
-        byte[] bytes;
+        var state = ParseShape(ReadBytes(path), path);
+        return (state, LockfileInvariants.Violations(state));
+    }
+
+    private static byte[] ReadBytes(string path)
+    {
         try
         {
-            bytes = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (FileNotFoundException e)
         {
             throw LocationErrors.LockfileUnreadable(path, "the file does not exist", e);
         }
-        return Parse(bytes, path);
     }
 
-    /// <summary>Writes <paramref name="state"/> atomically (temp file, flush to disk, rename).</summary>
-    public static void Write(string path, LocationState state) => AtomicFile.Write(path, Serialize(state));
+    /// <summary>
+    /// Writes <paramref name="state"/> atomically (temp file, flush to disk, rename). A state that breaks
+    /// <see cref="LockfileInvariants"/> is refused (LocationInconsistent) and nothing is written.
+    /// </summary>
+    public static void Write(string path, LocationState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (LockfileInvariants.Violations(state) is [var first, ..]) throw LocationErrors.Inconsistent(path, first);
+        AtomicFile.Write(path, Serialize(state));
+    }
 
     /// <summary>The exact bytes written for <paramref name="state"/>: UTF-8, indented by two spaces, LF, trailing newline.</summary>
     public static byte[] Serialize(LocationState state)
@@ -113,8 +131,19 @@ public static class Lockfile
         throw LocationErrors.LockfileUnreadable(path, "$.location: missing");
     }
 
-    /// <summary>Parses lockfile bytes; <paramref name="path"/> only names the file in errors.</summary>
+    /// <summary>
+    /// Parses lockfile bytes; <paramref name="path"/> only names the file in errors. A state that breaks
+    /// <see cref="LockfileInvariants"/> is PST5002 naming what is wrong.
+    /// </summary>
     public static LocationState Parse(ReadOnlySpan<byte> bytes, string path)
+    {
+        var state = ParseShape(bytes, path);
+        var violations = LockfileInvariants.Violations(state);
+        if (violations.Count > 0) throw LocationErrors.LockfileBroken(path, violations);
+        return state;
+    }
+
+    private static LocationState ParseShape(ReadOnlySpan<byte> bytes, string path)
     {
         CheckSchema(bytes, path);
 

@@ -50,25 +50,54 @@ public static class Recovery
             report.RemovedUnrecorded.Add(name);
         }
 
+        // After a holder died mid-operation (kill -9, power cut), also compare sizes: data not yet on disk comes back
+        // as zero-length files, which a record's mere presence does not reveal.
+        var checkSizes = heldLock?.PreviousHolderDied == true;
+        var aside = new List<string>();
         foreach (var d in state.Deployments.ToList())
         {
             var dir = location.DeploymentDirectory(d.Hash);
             var reason = !present.Contains(d.Hash.Hex) ? "its directory is missing"
                 : !File.Exists(Path.Combine(dir, DeploymentRecord.FileName)) ? $"its directory has no {DeploymentRecord.FileName} (incomplete)"
+                : checkSizes ? IncompleteFile(dir)
                 : null;
             if (reason is null) continue;
             report.Dropped.Add(new DroppedDeployment(d.Id, d.Version, d.Hash, d.Active, reason));
             warnings?.WriteLine($"warning: deployment {d.Id}@{d.Version} ({d.Hash}) was dropped from {Lockfile.FileName}: {reason}; reinstall it if you need it");
             if (!repair) continue;
-            if (Directory.Exists(dir)) RemoveAside(location, dir);
+            // Only renamed aside before the commit: until the lockfile stops recording it, a reader still finds it in
+            // the trash (spec/lockfile.md § Readers).
+            if (Directory.Exists(dir)) aside.Add(location.MoveAside(dir));
             state.Deployments.Remove(d);
         }
         if (repair && report.Dropped.Count > 0)
         {
             location.Commit(state, heldLock!);
             report.LockfileRewritten = true;
+            foreach (var dir in aside) FileTree.Delete(dir);
         }
         return report;
+    }
+
+    /// <summary>Why the deployment in <paramref name="dir"/> is incomplete: a recorded file missing or of another size; null when none is.</summary>
+    private static string? IncompleteFile(string dir)
+    {
+        DeploymentRecord record;
+        try
+        {
+            record = DeploymentRecord.ReadFrom(dir);
+        }
+        catch (PacksterException e) when (e.Code == ErrorCode.DeploymentRecordUnreadable)
+        {
+            return $"its {DeploymentRecord.FileName} is unreadable ({e.Message})";
+        }
+        foreach (var file in record.Files)
+        {
+            var info = new FileInfo(Path.Combine(dir, file.Path));
+            if (!info.Exists) return $"its file {file.Path} is missing";
+            if (info.Length != file.Size) return $"its file {file.Path} has {info.Length} bytes, {file.Size} recorded (not written to disk before a crash?)";
+        }
+        return null;
     }
 
     private static void RemoveAside(Location location, string entry)

@@ -25,6 +25,9 @@ internal sealed class ManifestBuilder
     private readonly string _file;
     private Dictionary<string, ParameterDeclaration> _parameters = new(StringComparer.Ordinal);
 
+    /// <summary>Every default and enum value as written, to judge them by where the finished manifest sends them.</summary>
+    private readonly List<(string Parameter, TomlNode Node, string Path, JsonElement Value)> _declaredValues = [];
+
     public ManifestBuilder(TomlTable root, string file)
     {
         _root = root;
@@ -48,8 +51,14 @@ internal sealed class ManifestBuilder
         var dependencies = OptionalTable(_root, "", "dependencies") is { } ds ? ReadRequirements(ds, "dependencies") : [];
         var packLocation = OptionalTable(_root, "", "pack-location") is { } pl ? ReadRequirements(pl, "pack-location") : [];
         var bundle = OptionalTable(_root, "", "install-bundle") is { } ib ? ReadBundle(ib) : [];
-        return new Manifest(_file, id, version, description, license, authors, homepage, platform, _parameters, handlers, shims, provides,
+        var manifest = new Manifest(_file, id, version, description, license, authors, homepage, platform, _parameters, handlers, shims, provides,
             dependencies, packLocation, bundle);
+        // Last: whether a default can be used depends on the templates that reference it (spec/parameters.md).
+        foreach (var (parameter, node, path, value) in _declaredValues)
+        {
+            if (ValueRules.WhyNotParameterValue(manifest, parameter, value) is { } why) throw Invalid(ErrorCode.ManifestInvalid, node, path, why);
+        }
+        return manifest;
     }
 
     // ---- top level ----
@@ -65,6 +74,11 @@ internal sealed class ManifestBuilder
     private PackageVersion ReadVersion()
     {
         var node = RequiredString(_root, "", "version");
+        if (node.Value.Length > PackageVersion.MaxLength)
+        {
+            throw Invalid(ErrorCode.InvalidVersion, node, "version",
+                $"'{node.Value[..20]}…' is {node.Value.Length} characters long; a version has at most {PackageVersion.MaxLength}, so that the package file name fits a file system's 255 bytes");
+        }
         return PackageVersion.TryParse(node.Value, out var v) ? v
             : throw Invalid(ErrorCode.InvalidVersion, node, "version", $"'{node.Value}' is not strict SemVer 2.0 (e.g. 1.2.0, 2.0.0-rc.1) or \"latest\"");
     }
@@ -141,6 +155,7 @@ internal sealed class ManifestBuilder
         if (table.TryGetValue("default", out var defaultNode))
         {
             defaultValue = TypedValue(defaultNode, Join(path, "default"), type, typeName);
+            _declaredValues.Add((name, defaultNode, Join(path, "default"), defaultValue.Value));
         }
         var required = OptionalNode<TomlBoolean>(table, path, "required", "a boolean")?.Value ?? false;
         var description = OptionalString(table, path, "description");
@@ -163,6 +178,7 @@ internal sealed class ManifestBuilder
                     throw Invalid(ErrorCode.ManifestInvalid, enumArray[i], $"{Join(path, "enum")}[{i}]", $"{CanonicalJson.Serialize(value)} is listed twice");
                 }
                 enumValues.Add(value);
+                _declaredValues.Add((name, enumArray[i], $"{Join(path, "enum")}[{i}]", value));
             }
             if (defaultValue is { } d && !seen.Contains(CanonicalJson.Serialize(d)))
             {
@@ -264,7 +280,7 @@ internal sealed class ManifestBuilder
         var args = new List<Template>();
         if (OptionalNode<TomlArray>(table, path, "args", "an array of strings") is { } a)
         {
-            for (var i = 0; i < a.Count; i++) args.Add(ReadTemplate(Expect<TomlString>(a[i], $"{Join(path, "args")}[{i}]", "a string"), $"{Join(path, "args")}[{i}]"));
+            for (var i = 0; i < a.Count; i++) args.Add(ReadScriptTemplate(Expect<TomlString>(a[i], $"{Join(path, "args")}[{i}]", "a string"), $"{Join(path, "args")}[{i}]"));
         }
         var env = OptionalTable(table, path, "env") is { } e ? ReadEnv(e, Join(path, "env")) : new Dictionary<string, Template>(StringComparer.Ordinal);
         return new ShimSpec(name, target, args, env);
@@ -333,13 +349,20 @@ internal sealed class ManifestBuilder
             {
                 throw InvalidAtKey(ErrorCode.ManifestInvalid, table, key, keyPath, "an environment variable name is ASCII letters, digits and '_', not starting with a digit");
             }
-            result[key] = ReadTemplate(Expect<TomlString>(node, keyPath, "a string"), keyPath);
+            result[key] = ReadScriptTemplate(Expect<TomlString>(node, keyPath, "a string"), keyPath);
         }
         return result;
     }
 
     private static bool IsEnvironmentName(string name) =>
         name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    /// <summary>A template whose expansion is written into shims and activation scripts: its own text may hold no control character.</summary>
+    private Template ReadScriptTemplate(TomlString node, string path)
+    {
+        if (ValueRules.WhyNotScriptText(node.Value) is { } why) throw Invalid(ErrorCode.ManifestInvalid, node, path, why);
+        return ReadTemplate(node, path);
+    }
 
     private Template ReadTemplate(TomlString node, string path)
     {

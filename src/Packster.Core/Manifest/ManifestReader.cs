@@ -17,15 +17,26 @@ public static class ManifestReader
             throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry, $"{manifestPath} is {Packaging.FileKinds.Describe(kind)}, not a regular file",
                 $"{Manifest.FileName} must be a regular file");
         }
+        if (new FileInfo(manifestPath).Length is var length && length > MaxSize) throw TooLarge(manifestPath, length);
         return ParseBytes(FileSystemErrors.At(manifestPath, "cannot read", () => File.ReadAllBytes(manifestPath)), manifestPath);
     }
 
+    /// <summary>
+    /// The largest manifest (4 MiB), the same for <c>manifest check</c>, <c>pack</c> and install
+    /// (spec/package-format.md § Limits): a manifest is a small text file.
+    /// </summary>
+    public const long MaxSize = 4L << 20;
+
     private static Manifest ParseBytes(ReadOnlySpan<byte> utf8, string file)
     {
+        if (utf8.Length > MaxSize)
+        {
+            throw TooLarge(file, utf8.Length);
+        }
         TomlTable root;
         try
         {
-            root = TomlDocument.Parse(utf8, file);
+            root = TomlDocument.Parse(utf8, file, TomlVersion.V1_1);
         }
         catch (TomlException e)
         {
@@ -64,7 +75,7 @@ public static class ManifestReader
         TomlTable root;
         try
         {
-            root = TomlDocument.Parse(text, file);
+            root = TomlDocument.Parse(text, file, TomlVersion.V1_1);
         }
         catch (TomlException e)
         {
@@ -72,6 +83,10 @@ public static class ManifestReader
         }
         return new ManifestBuilder(root, file).Build();
     }
+
+    private static PacksterException TooLarge(string file, long length) =>
+        new(ErrorCode.ManifestInvalid, $"{file}: the manifest is {length} bytes, more than the limit of {MaxSize} bytes (4 MiB)",
+            "a manifest declares the package; keep data in the package's files");
 
     private static PacksterException Missing(string path) =>
         new(ErrorCode.ManifestMissing, $"{path}: manifest not found",

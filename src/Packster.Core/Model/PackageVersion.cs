@@ -11,6 +11,13 @@ public sealed class PackageVersion : IComparable<PackageVersion>, IEquatable<Pac
 {
     public const string LatestText = "latest";
 
+    /// <summary>
+    /// The longest version text (80 characters): with the longest id (100) the package file name
+    /// <c>{id}-{version}-{sha256}.packster</c> is then exactly 255 bytes, the longest file name file systems allow
+    /// (spec/package-format.md § Limits). A longer version could be packed by nothing and installed by nothing.
+    /// </summary>
+    public const int MaxLength = 80;
+
     public static readonly PackageVersion Latest = new(null);
 
     private PackageVersion(NuGetVersion? semVer) => SemVer = semVer;
@@ -22,12 +29,14 @@ public sealed class PackageVersion : IComparable<PackageVersion>, IEquatable<Pac
 
     public static PackageVersion Parse(string text) =>
         TryParse(text, out var v) ? v : throw new PacksterException(ErrorCode.InvalidVersion,
-            $"invalid version '{text}': expected strict SemVer 2.0 (e.g. 1.2.0, 2.0.0-rc.1) or \"latest\"");
+            text is not null && text.Length > MaxLength
+                ? $"invalid version '{text[..20]}…': it is {text.Length} characters long, more than {MaxLength}"
+                : $"invalid version '{text}': expected strict SemVer 2.0 (e.g. 1.2.0, 2.0.0-rc.1) or \"latest\"");
 
     public static bool TryParse(string? text, [NotNullWhen(true)] out PackageVersion? version)
     {
         version = null;
-        if (text is null) return false;
+        if (text is null || text.Length > MaxLength) return false;
         if (text == LatestText)
         {
             version = Latest;

@@ -30,6 +30,28 @@ public readonly record struct Sha256Digest
         return Compute(stream);
     }
 
+    /// <summary>Hashes the whole file behind <paramref name="handle"/> with positional reads (its position is untouched).</summary>
+    public static Sha256Digest ComputeFile(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(handle, buffer, offset)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                offset += read;
+            }
+            return FromBytes(hash.GetHashAndReset());
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     public static Sha256Digest Parse(string text) =>
         TryParse(text, out var d) ? d : throw new PacksterException(ErrorCode.InvalidArgument, $"invalid SHA-256 '{text}': expected 64 lowercase hex characters");
 

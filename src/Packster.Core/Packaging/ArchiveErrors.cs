@@ -35,17 +35,18 @@ internal static class ArchiveErrors
     public static PacksterException Reserved(string archive, string entry, string why) =>
         new(ErrorCode.ArchiveReservedName, $"entry '{Printable(entry)}' in '{archive}' uses a reserved name: {why}", HostileHint);
 
+    // pack refuses what install refuses (spec/package-format.md §6), so a package over a limit was not made by 'packster pack'.
+    private const string LimitHint = "packages have the same limits when packed and when installed (spec/package-format.md §6); ask the package's publisher";
+
     public static PacksterException TooLarge(string archive, string entry, long total, long cap) =>
-        new(ErrorCode.ArchiveTooLarge, $"'{archive}' unpacks to more than {cap} bytes (at least {total}, reached at entry '{Printable(entry)}')",
-            "raise the extraction size limit only for packages you trust");
+        new(ErrorCode.ArchiveTooLarge, $"'{archive}' unpacks to more than {cap} bytes (at least {total}, reached at entry '{Printable(entry)}')", LimitHint);
 
     public static PacksterException TooManyEntries(string archive, long count, long cap) =>
-        new(ErrorCode.ArchiveTooManyEntries, $"'{archive}' has {count} entries, more than the limit of {cap}",
-            "raise the entry limit only for packages you trust");
+        new(ErrorCode.ArchiveTooManyEntries, $"'{archive}' has {count} entries, more than the limit of {cap}", LimitHint);
 
-    public static PacksterException Ratio(string archive, string entry, long size, long compressed, int cap) =>
+    public static PacksterException Ratio(string archive, long total, long archiveLength, int cap) =>
         new(ErrorCode.ArchiveCompressionRatio,
-            $"entry '{Printable(entry)}' in '{archive}' inflates {compressed} bytes to {size} bytes, more than {cap}:1", HostileHint);
+            $"'{archive}' unpacks {archiveLength} bytes to {total} bytes, more than {cap}:1 over the whole archive", LimitHint);
 
     public static PacksterException ManifestMissing(string archive, string found) =>
         new(ErrorCode.ArchiveManifestMissing,

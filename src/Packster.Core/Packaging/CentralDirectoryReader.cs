@@ -16,8 +16,9 @@ internal static class CentralDirectoryReader
     {
         var fileLength = RandomAccess.GetLength(handle);
         var (count, cdOffset, cdSize) = ReadEnd(handle, archive, fileLength);
+        // Checked from the end record, before anything is allocated for the entries.
         if (count > maxEntries) throw ArchiveErrors.TooManyEntries(archive, count, maxEntries);
-        if (cdSize < count * ZipFormat.CentralHeaderLength || cdSize > int.MaxValue)
+        if (cdSize / ZipFormat.CentralHeaderLength < count || cdSize > int.MaxValue)
         {
             throw ArchiveErrors.Corrupt(archive, $"central directory of {cdSize} bytes cannot hold {count} entries");
         }
@@ -30,7 +31,7 @@ internal static class CentralDirectoryReader
         var position = 0;
         for (var i = 0; i < count; i++)
         {
-            if (position + ZipFormat.CentralHeaderLength > span.Length
+            if (ZipFormat.CentralHeaderLength > span.Length - position
                 || BinaryPrimitives.ReadUInt32LittleEndian(span[position..]) != ZipFormat.CentralHeaderSignature)
             {
                 throw ArchiveErrors.Corrupt(archive, $"central directory entry {i} is missing or damaged");
@@ -49,7 +50,7 @@ internal static class CentralDirectoryReader
             var external = BinaryPrimitives.ReadUInt32LittleEndian(header[38..]);
             long offset = BinaryPrimitives.ReadUInt32LittleEndian(header[42..]);
             var variableLength = nameLength + extraLength + commentLength;
-            if (position + ZipFormat.CentralHeaderLength + variableLength > span.Length)
+            if (ZipFormat.CentralHeaderLength + variableLength > span.Length - position)
             {
                 throw ArchiveErrors.Corrupt(archive, $"central directory entry {i} runs past the directory's end");
             }
@@ -74,32 +75,43 @@ internal static class CentralDirectoryReader
             rawNames[i] = rawName;
             position += ZipFormat.CentralHeaderLength + variableLength;
         }
-        CheckDataRanges(entries, rawNames, cdOffset, archive);
+        CheckDataRanges(handle, entries, rawNames, cdOffset, archive);
         return (entries, rawNames, cdOffset);
     }
 
     /// <summary>
     /// Every entry's local header and data must lie before the central directory and after the previous entry's data:
-    /// overlapping entries are how "non-recursive" zip bombs multiply one compressed stream.
+    /// overlapping entries are how "non-recursive" zip bombs multiply one compressed stream. The range is the one the
+    /// data is really read from: local header, name, local extra field (read from the file, up to 64 KiB), data. Every
+    /// bound is compared in subtraction form, so no declared 64-bit value can make a sum wrap.
     /// </summary>
-    private static void CheckDataRanges(PackageEntry[] entries, byte[][] rawNames, long cdOffset, string archive)
+    private static void CheckDataRanges(SafeFileHandle handle, PackageEntry[] entries, byte[][] rawNames, long cdOffset, string archive)
     {
         var order = Enumerable.Range(0, entries.Length).OrderBy(i => entries[i].LocalHeaderOffset).ToArray();
         long previousEnd = 0;
         string? previous = null;
+        Span<byte> lengths = stackalloc byte[4];
         foreach (var i in order)
         {
             var entry = entries[i];
+            var name = ArchiveErrors.Printable(entry.RawName);
             if (entry.LocalHeaderOffset < previousEnd)
             {
-                throw ArchiveErrors.Corrupt(archive, $"entry '{ArchiveErrors.Printable(entry.RawName)}' overlaps entry '{ArchiveErrors.Printable(previous!)}'");
+                throw ArchiveErrors.Corrupt(archive, $"entry '{name}' overlaps entry '{ArchiveErrors.Printable(previous!)}'");
             }
-            var end = entry.LocalHeaderOffset + ZipFormat.LocalHeaderLength + rawNames[i].Length + entry.CompressedSize;
-            if (end > cdOffset)
+            if (ZipFormat.LocalHeaderLength > cdOffset - entry.LocalHeaderOffset
+                || RandomAccess.Read(handle, lengths, entry.LocalHeaderOffset + ZipFormat.LocalNameLengthOffset) != lengths.Length)
             {
-                throw ArchiveErrors.Truncated(archive, $"data of entry '{ArchiveErrors.Printable(entry.RawName)}' runs past the central directory");
+                throw ArchiveErrors.Corrupt(archive, $"entry '{name}' has no local header at offset {entry.LocalHeaderOffset}");
             }
-            previousEnd = end;
+            // The local name must equal the central one (PackageArchive.DataOffset checks it); its extra field may differ.
+            long headerLength = ZipFormat.LocalHeaderLength + rawNames[i].Length + BinaryPrimitives.ReadUInt16LittleEndian(lengths[2..]);
+            var room = cdOffset - entry.LocalHeaderOffset;
+            if (headerLength > room || entry.CompressedSize > room - headerLength)
+            {
+                throw ArchiveErrors.Truncated(archive, $"data of entry '{name}' runs past the central directory");
+            }
+            previousEnd = entry.LocalHeaderOffset + headerLength + entry.CompressedSize;
             previous = entry.RawName;
         }
     }

@@ -3,21 +3,59 @@ namespace Packster.Packaging;
 /// <summary>
 /// Decides whether a symlink stays inside the package: its target must be relative and, resolved from the link's
 /// folder one component at a time (following other links of the package as it goes), never climb above the root.
+/// A case-insensitive or normalising file system (NTFS, APFS) follows <c>a/UP</c> through the link <c>a/up</c>, so
+/// components are matched to links by <see cref="EntryPathRules.CollisionKey"/> there and exactly elsewhere; a
+/// package must be safe on both, which is what the one-argument constructor checks.
 /// </summary>
-internal sealed class LinkResolver(IReadOnlyDictionary<string, string> linkTargets)
+internal sealed class LinkResolver
 {
     /// <summary>Linux gives up after 40 links in one lookup; so do we.</summary>
     private const int MaxLinkDepth = 40;
+
+    private readonly IReadOnlyDictionary<string, string>[] _lookups;
+
+    /// <summary>Judges links for every file system: exact names, then case-folded and normalised ones.</summary>
+    public LinkResolver(IReadOnlyDictionary<string, string> linkTargets)
+    {
+        _lookups = [Exact(linkTargets), Folded(linkTargets)];
+    }
+
+    /// <summary>Judges links for one kind of file system only.</summary>
+    public LinkResolver(IReadOnlyDictionary<string, string> linkTargets, bool caseInsensitive)
+    {
+        _lookups = [caseInsensitive ? Folded(linkTargets) : Exact(linkTargets)];
+    }
 
     /// <summary>Why the link at <paramref name="linkPath"/> is unsafe, or null.</summary>
     public string? UnsafeReason(string linkPath, string target)
     {
         var shapeProblem = TargetShapeReason(target);
         if (shapeProblem is not null) return shapeProblem;
-        var start = new List<string>(linkPath.Split('/'));
-        start.RemoveAt(start.Count - 1);
-        var hops = 0;
-        return Walk(start, target, ref hops);
+        foreach (var lookup in _lookups)
+        {
+            var start = new List<string>(linkPath.Split('/'));
+            start.RemoveAt(start.Count - 1);
+            var hops = 0;
+            var problem = Walk(lookup, lookup is FoldedLinks, start, target, ref hops);
+            if (problem is not null) return problem;
+        }
+        return null;
+    }
+
+    private static Dictionary<string, string> Exact(IReadOnlyDictionary<string, string> links) =>
+        new(links, StringComparer.Ordinal);
+
+    /// <summary>Links keyed by collision key (the tree rules already refused two link paths sharing one).</summary>
+    private static FoldedLinks Folded(IReadOnlyDictionary<string, string> links)
+    {
+        var folded = new FoldedLinks();
+        foreach (var (path, target) in links) folded.TryAdd(EntryPathRules.CollisionKey(path), target);
+        return folded;
+    }
+
+    private sealed class FoldedLinks : Dictionary<string, string>
+    {
+        public FoldedLinks() : base(StringComparer.Ordinal) { }
     }
 
     /// <summary>Rules on the target text alone: relative, '/'-separated, printable.</summary>
@@ -32,7 +70,7 @@ internal sealed class LinkResolver(IReadOnlyDictionary<string, string> linkTarge
         return null;
     }
 
-    private string? Walk(List<string> stack, string target, ref int hops)
+    private static string? Walk(IReadOnlyDictionary<string, string> linkTargets, bool folded, List<string> stack, string target, ref int hops)
     {
         foreach (var component in target.Split('/'))
         {
@@ -45,13 +83,13 @@ internal sealed class LinkResolver(IReadOnlyDictionary<string, string> linkTarge
             }
             stack.Add(component);
             var current = string.Join('/', stack);
-            if (linkTargets.TryGetValue(current, out var next))
+            if (linkTargets.TryGetValue(folded ? EntryPathRules.CollisionKey(current) : current, out var next))
             {
                 if (++hops > MaxLinkDepth) return "it resolves through a loop of links";
                 var shapeProblem = TargetShapeReason(next);
                 if (shapeProblem is not null) return $"it goes through '{current}', whose {shapeProblem[4..]}";
                 stack.RemoveAt(stack.Count - 1);
-                var problem = Walk(stack, next, ref hops);
+                var problem = Walk(linkTargets, folded, stack, next, ref hops);
                 if (problem is not null) return problem;
             }
         }

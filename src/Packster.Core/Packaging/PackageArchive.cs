@@ -11,8 +11,8 @@ namespace Packster.Packaging;
 /// </summary>
 public sealed class PackageArchive : IDisposable
 {
-    /// <summary>The manifest is a small text file; anything bigger is not a manifest.</summary>
-    public const long MaxManifestSize = 4L << 20;
+    /// <summary>The manifest is a small text file; anything bigger is not a manifest (the limit pack and manifest check apply too).</summary>
+    public const long MaxManifestSize = Manifest.ManifestReader.MaxSize;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -35,17 +35,27 @@ public sealed class PackageArchive : IDisposable
     /// <summary>The file name, used in every error message.</summary>
     public string Name => Path.GetFileName(FilePath);
 
+    /// <summary>The archive's size in bytes, read from the open handle: what the compression ratio is judged against.</summary>
+    public long Length => RandomAccess.GetLength(_handle);
+
     /// <summary>Entries in central-directory order (for packages Packster wrote: manifest, then ordinal path order).</summary>
     public IReadOnlyList<PackageEntry> Entries { get; }
 
-    /// <summary>Opens and parses the central directory; fails with a 4xxx code when the container is damaged.</summary>
-    public static PackageArchive Open(string path) => Open(path, maxEntries: long.MaxValue);
+    /// <summary>
+    /// Opens and parses the central directory; fails with a 4xxx code when the container is damaged or declares more
+    /// than the default <see cref="ExtractionLimits.MaxEntries"/> entries (checked before any entry is read).
+    /// </summary>
+    public static PackageArchive Open(string path) => Open(path, ExtractionLimits.Default.MaxEntries);
 
-    internal static PackageArchive Open(string path, long maxEntries)
+    internal static PackageArchive Open(string path, long maxEntries) => Open(path, maxEntries, beforeParsing: null);
+
+    /// <summary>As <see cref="Open(string)"/>; <paramref name="beforeParsing"/> sees the open handle first (to hash it).</summary>
+    internal static PackageArchive Open(string path, long maxEntries, Action<SafeFileHandle>? beforeParsing)
     {
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
         try
         {
+            beforeParsing?.Invoke(handle);
             var name = Path.GetFileName(path);
             var (entries, rawNames, cdOffset) = CentralDirectoryReader.Read(handle, name, maxEntries);
             return new PackageArchive(path, handle, entries, rawNames, cdOffset);
@@ -107,7 +117,7 @@ public sealed class PackageArchive : IDisposable
         var expectedName = _rawNames[entry.Index];
         var buffer = new byte[ZipFormat.LocalHeaderLength + expectedName.Length];
         var header = buffer.AsSpan(0, ZipFormat.LocalHeaderLength);
-        if (entry.LocalHeaderOffset + ZipFormat.LocalHeaderLength > _centralDirectoryOffset
+        if (ZipFormat.LocalHeaderLength > _centralDirectoryOffset - entry.LocalHeaderOffset
             || RandomAccess.Read(_handle, buffer, entry.LocalHeaderOffset) != buffer.Length
             || BinaryPrimitives.ReadUInt32LittleEndian(header) != ZipFormat.LocalHeaderSignature)
         {
@@ -127,7 +137,7 @@ public sealed class PackageArchive : IDisposable
             throw ArchiveErrors.Corrupt(Name, $"entry '{ArchiveErrors.Printable(entry.Path)}' has a different name in its local header");
         }
         var dataOffset = entry.LocalHeaderOffset + ZipFormat.LocalHeaderLength + nameLength + extraLength;
-        if (dataOffset + entry.CompressedSize > _centralDirectoryOffset)
+        if (dataOffset > _centralDirectoryOffset || entry.CompressedSize > _centralDirectoryOffset - dataOffset)
         {
             throw ArchiveErrors.Truncated(Name, $"data of entry '{ArchiveErrors.Printable(entry.Path)}' runs past the central directory");
         }

@@ -39,6 +39,14 @@ public static class Packer
         var sourceName = Path.GetFileName(sourceDir);
         var entries = SourceTree.Enumerate(sourceDir, PackageIgnore.Load(sourceDir), outputDir);
         CheckEntries(sourceName, entries);
+        var limits = ExtractionLimits.Default;
+        limits.CheckEntryCount(sourceName, entries.Count);
+        long total = 0;
+        foreach (var entry in entries)
+        {
+            total += entry.Size;
+            limits.CheckTotal(sourceName, entry.RelativePath, total);
+        }
 
         var tempPath = Path.Combine(outputDir, TempPrefix + Guid.NewGuid().ToString("N"));
         try
@@ -56,6 +64,8 @@ public static class Packer
                 hash = hashing.GetHash();
                 size = writer.Position;
             }
+            // The ratio install judges (declared sizes against the archive's bytes) is only known once written.
+            limits.CheckRatio(sourceName, total, size);
             var name = new PackageFileName(id, version, Sha256Digest.FromBytes(hash));
             var finalPath = Path.Combine(outputDir, name.FileName);
             // Same name means same bytes, so replacing an existing file is harmless and keeps the rename atomic.

@@ -27,10 +27,19 @@ public static class SafeExtractor
         IProgress<ExtractionProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(limits);
+        using var archive = PackageArchive.Open(archivePath, limits.MaxEntries);
+        return Extract(archive, stagingDir, limits, progress, ct);
+    }
+
+    /// <summary>As above, from an archive already open (the installer extracts the copy it verified, through one handle).</summary>
+    public static ExtractionResult Extract(PackageArchive archive, string stagingDir, ExtractionLimits limits,
+        IProgress<ExtractionProgress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        ArgumentNullException.ThrowIfNull(limits);
         stagingDir = Path.GetFullPath(stagingDir);
         RequireFreshStaging(stagingDir);
 
-        using var archive = PackageArchive.Open(archivePath, limits.MaxEntries);
         var plan = Judge(archive, limits, ct);
         try
         {
@@ -63,7 +72,7 @@ public static class SafeExtractor
     {
         var name = archive.Name;
         var entries = archive.Entries.ToArray();
-        if (entries.Length > limits.MaxEntries) throw ArchiveErrors.TooManyEntries(name, entries.Length, limits.MaxEntries);
+        limits.CheckEntryCount(name, entries.Length);
         if (entries.Length == 0 || entries[0].RawName != Packer.ManifestFileName || entries[0].Kind != PackageEntryKind.File)
         {
             throw ArchiveErrors.ManifestMissing(name, entries.Length == 0 ? "(none)" : entries[0].RawName);
@@ -83,13 +92,14 @@ public static class SafeExtractor
             {
                 throw ArchiveErrors.UnsafeLink(name, entry.Path, "…", $"the target is longer than {EntryPathRules.MaxPathBytes} bytes");
             }
-            total += entry.Size;
-            if (total > limits.MaxTotalSize) throw ArchiveErrors.TooLarge(name, entry.Path, total, limits.MaxTotalSize);
-            if (entry.Size > limits.RatioThreshold && entry.Size > (double)entry.CompressedSize * limits.MaxCompressionRatio)
+            // Subtraction form: total never exceeds the cap, so the cap minus it cannot wrap, whatever the entry declares.
+            if (entry.Size > limits.MaxTotalSize - total)
             {
-                throw ArchiveErrors.Ratio(name, entry.Path, entry.Size, entry.CompressedSize, limits.MaxCompressionRatio);
+                throw ArchiveErrors.TooLarge(name, entry.Path, entry.Size > long.MaxValue - total ? long.MaxValue : total + entry.Size, limits.MaxTotalSize);
             }
+            total += entry.Size;
         }
+        limits.CheckRatio(name, total, archive.Length);
         EntryTreeRules.Check(name, entries.Select(e => (e.Path, e.Kind)));
 
         var offsets = new long[entries.Length];

@@ -23,6 +23,7 @@ public sealed class SourcePacker
         if (!Directory.Exists(sourceDir)) throw new PacksterException(ErrorCode.PathNotFound, $"package source folder '{sourceDir}' does not exist");
         var manifest = Manifest.ManifestReader.ReadFromDirectory(sourceDir);
         var specs = HandlerSpecs.From(manifest);
+        Manifest.ManifestFiles.Check(manifest, sourceDir, beforePackHandlers: true);
         if (!specs.ContainsKey(HandlerAction.Pack) && !specs.ContainsKey(HandlerAction.Any))
         {
             return (Packer.Pack(sourceDir, outputDir, manifest.Id, manifest.Version, _options.Progress, cancellationToken), manifest);
@@ -30,6 +31,8 @@ public sealed class SourcePacker
 
         var staging = Path.Combine(Path.GetTempPath(), "packster-pack-" + Guid.NewGuid().ToString("N"));
         PackEnvironment? packEnvironment = null;
+        // The staging copy (and the pack location) must be deleted: an interrupt lets this unwind rather than end the process.
+        using var work = UnfinishedWork.Begin();
         try
         {
             packEnvironment = await PreparePackLocationAsync(manifest, cancellationToken).ConfigureAwait(false);
@@ -48,7 +51,9 @@ public sealed class SourcePacker
             var logPath = PackLogPath(manifest);
             try
             {
-                var env = HandlerEnvironment.Build(context, parametersFile, packEnvironment?.Variables ?? _options.BaseEnvironment);
+                var env = packEnvironment is null
+                    ? HandlerEnvironment.Build(context, parametersFile, _options.BaseEnvironment)
+                    : HandlerEnvironment.Build(context, parametersFile, packEnvironment.Variables, Activated(packEnvironment.Variables));
                 await new HandlerRunner(_options.HandlerOutput).RunPlanAsync(plan, context, env, logPath, cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -63,6 +68,7 @@ public sealed class SourcePacker
                 throw new PacksterException(ErrorCode.ManifestInvalid,
                     $"the pack handlers changed the manifest's id or version ({manifest.Id} {manifest.Version} → {produced.Id} {produced.Version})");
             }
+            Manifest.ManifestFiles.Check(produced, staging, beforePackHandlers: false);
             return (Packer.Pack(staging, outputDir, manifest.Id, manifest.Version, _options.Progress, cancellationToken), manifest);
         }
         finally
@@ -71,6 +77,12 @@ public sealed class SourcePacker
             Installer.Discard(staging);
         }
     }
+
+    /// <summary>The variables the pack location's activation set or changed: its env keys pass to the handlers like PATH.</summary>
+    private IEnumerable<string> Activated(IReadOnlyDictionary<string, string> activated) =>
+        activated.Where(kv => (_options.BaseEnvironment is { } caller
+            ? caller.GetValueOrDefault(kv.Key)
+            : Environment.GetEnvironmentVariable(kv.Key)) != kv.Value).Select(kv => kv.Key);
 
     /// <summary>
     /// <c>&lt;data&gt;/logs/&lt;id&gt;-&lt;version&gt;-pack.log</c> (spec/handlers.md §Logs): a per-user directory that outlives the

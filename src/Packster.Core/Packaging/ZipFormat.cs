@@ -10,6 +10,8 @@ internal static class ZipFormat
     public const uint Zip64LocatorSignature = 0x07064b50;
 
     public const int LocalHeaderLength = 30;
+    /// <summary>Where a local header's name length (then its extra field length) is kept.</summary>
+    public const int LocalNameLengthOffset = 26;
     public const int CentralHeaderLength = 46;
     public const int EndOfCentralDirectoryLength = 22;
     public const int Zip64EndOfCentralDirectoryLength = 56;

@@ -41,7 +41,7 @@ public sealed class SourceConfig
     /// </summary>
     public static SourceConfig Parse(string text, string path, bool restricted)
     {
-        var document = TomlDocument.Parse(text, path);
+        var document = TomlDocument.Parse(text, path, TomlVersion.V1_1);
         var sources = new List<SourceDefinition>();
         if (document.TryGetValue("sources", out var node))
         {

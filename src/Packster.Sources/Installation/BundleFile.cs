@@ -22,7 +22,7 @@ public sealed record BundleFile(string Path, IReadOnlyList<BundleEntry> Packages
 
     public static BundleFile Parse(string text, string path)
     {
-        var document = TomlDocument.Parse(text, path);
+        var document = TomlDocument.Parse(text, path, TomlVersion.V1_1);
         foreach (var key in document.Keys)
         {
             if (key != "packages") throw Invalid(path, document.KeyPosition(key), $"unknown key '{key}'; a bundle file has only [packages]");

@@ -79,7 +79,7 @@ public sealed class BundleInstaller
             DeploymentEntry? uninstalled = null;
             if (requirement.Resolved is { } resolved && state.Find(resolved.Deployment) is not null)
             {
-                uninstalled = await new Uninstaller(_location, _options).UninstallAsync(resolved.Deployment.Hex, force: false, handlerTimeout, cancellationToken).ConfigureAwait(false);
+                uninstalled = (await new Uninstaller(_location, _options).UninstallAsync(resolved.Deployment.Hex, force: false, handlerTimeout, cancellationToken).ConfigureAwait(false)).Removed;
             }
             BundleRecorder.Remove(_location, [entry.Id], _options.Messages, cancellationToken);
             removals.Add(new BundleRemoval(entry.Id, uninstalled));

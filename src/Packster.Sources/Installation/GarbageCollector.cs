@@ -46,7 +46,7 @@ public sealed class GarbageCollector
             {
                 // Chosen before the lock: judged again under it, so a concurrent `use` or `pin` keeps its deployment.
                 var gone = await uninstaller.UninstallIfAsync(candidate.Hash.Hex, force: false, IsGarbage, handlerTimeout, cancellationToken).ConfigureAwait(false);
-                if (gone is not null) removed.Add(gone);
+                if (gone is not null) removed.Add(gone.Removed);
                 else skipped.Add(new GcSkip(candidate, "it became active, pinned or part of the bundle meanwhile"));
             }
             catch (PacksterException e) when (e.Code == ErrorCode.DeploymentNotFound)

@@ -30,20 +30,52 @@ public class ActivationTextTests
     }
 
     [Fact]
-    public void Cmd_activation_escapes_values_and_calls_the_generic_deactivation()
+    public void Cmd_activation_escapes_values_and_deactivates_through_its_own_subroutine()
     {
         var text = ActivationScripts.Render(ActivationShell.Cmd, Spec);
-        Assert.Contains("if defined _PACKSTER_ACTIVE call \"/l/dev/activate/deactivate.cmd\"\r\n", text.Replace('\\', '/'), StringComparison.Ordinal);
+        Assert.Contains("if defined _PACKSTER_ACTIVE call :packster_deactivate\r\n", text, StringComparison.Ordinal);
+        Assert.Contains("\r\nexit /b 0\r\n:packster_deactivate\r\n", text, StringComparison.Ordinal);
         Assert.Contains("set \"A_KEY=50%% & \"q\"\"\r\n", text, StringComparison.Ordinal);
         Assert.Contains("if defined A_KEY set \"_PACKSTER_OLD_A_KEY=%A_KEY%\"\r\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\r\n\n", text, StringComparison.Ordinal);
     }
 
+    // §3 (cmd): "activate.cmd never calls a path": `call` makes cmd expand % a second time, after %% had become %.
     [Fact]
-    public void Cmd_cannot_render_values_with_line_breaks()
+    public void Cmd_activation_never_calls_a_path_so_percent_in_the_location_is_expanded_once()
     {
-        var spec = new ActivationSpec("/l", "dev", "/l/shims", new Dictionary<string, string> { ["K"] = "a\nb" });
-        Assert.Throws<PacksterException>(() => ActivationScripts.Render(ActivationShell.Cmd, spec));
+        var spec = new ActivationSpec("/l/%PATH%/dev", "dev", "/l/%PATH%/dev/shims");
+        var text = ActivationScripts.Render(ActivationShell.Cmd, spec);
+        foreach (var line in text.Split("\r\n"))
+        {
+            if (line.Contains("call ", StringComparison.Ordinal)) Assert.DoesNotContain("%%PATH%%", line, StringComparison.Ordinal);
+            Assert.DoesNotMatch("call \"", line);
+        }
+        Assert.Contains("set \"_PACKSTER_LOCATION=/l/%%PATH%%/dev\"\r\n", text, StringComparison.Ordinal);
+        // The subroutine is the generic deactivation, so both scripts undo the same way.
+        Assert.EndsWith(ActivationScripts.RenderDeactivate(ActivationShell.Cmd).Split("\r\n", 3)[2], text, StringComparison.Ordinal);
+    }
+
+    // §5 "cmd line: every control character refused": cmd ends a line at CR, LF and Ctrl-Z (U+001A).
+    [Theory]
+    [InlineData("a\nb")]
+    [InlineData("a\rb")]
+    [InlineData("x\u001acalc.exe &rem ")]
+    [InlineData("tab\there")]
+    [InlineData("del\u007f")]
+    public void Cmd_cannot_render_values_with_control_characters(string value)
+    {
+        var spec = new ActivationSpec("/l", "dev", "/l/shims", new Dictionary<string, string> { ["K"] = value });
+        Assert.Equal(ErrorCode.ShimDefinitionInvalid, Assert.Throws<PacksterException>(() => ActivationScripts.Render(ActivationShell.Cmd, spec)).Code);
+        Assert.Throws<PacksterException>(() => ShimScripts.Cmd(new ShimDefinition("t", "/l/t", [value])));
+    }
+
+    // § Derived files: rendering every script is where a value fails — RenderAll throws for it, rather than writing a refusing script.
+    [Fact]
+    public void Rendering_all_scripts_fails_for_a_value_cmd_cannot_carry()
+    {
+        var spec = new ActivationSpec("/l", "dev", "/l/shims", new Dictionary<string, string> { ["K"] = "x\u001ay" });
+        Assert.Throws<PacksterException>(() => ActivationScripts.RenderAll(spec));
     }
 
     [Fact]

@@ -10,6 +10,8 @@ public class ProfileSnippetTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    private string Locks => _dir["locks"];
+
     private const string Script = "/home/u/loc dev/activate/activate.sh";
 
     [Fact]
@@ -17,28 +19,28 @@ public class ProfileSnippetTests : IDisposable
     {
         const string original = "# my bashrc\r\nexport EDITOR=vi\n\n  alias ll='ls -l'\n";
         var profile = _dir.Write(".bashrc", original);
-        Assert.True(ProfileSnippet.Enable(profile, "dev", Script));
+        Assert.True(ProfileSnippet.Enable(profile, "dev", Script, Locks));
         var enabled = File.ReadAllText(profile);
         Assert.Equal(original
             + "# >>> packster location dev >>>\n"
             + "# Managed by packster: 'packster location disable dev' removes this block.\n"
             + "if [ -r '/home/u/loc dev/activate/activate.sh' ]; then . '/home/u/loc dev/activate/activate.sh'; fi\n"
             + "# <<< packster location dev <<<\n", enabled);
-        Assert.False(ProfileSnippet.Enable(profile, "dev", Script)); // idempotent
+        Assert.False(ProfileSnippet.Enable(profile, "dev", Script, Locks)); // idempotent
         Assert.Equal(enabled, File.ReadAllText(profile));
         Assert.True(ProfileSnippet.IsEnabled(profile, "dev"));
-        Assert.True(ProfileSnippet.Disable(profile, "dev"));
+        Assert.True(ProfileSnippet.Disable(profile, "dev", Locks));
         Assert.Equal(original, File.ReadAllText(profile));
-        Assert.False(ProfileSnippet.Disable(profile, "dev"));
+        Assert.False(ProfileSnippet.Disable(profile, "dev", Locks));
     }
 
     [Fact]
     public void Re_enabling_with_a_new_script_rewrites_the_block_in_place()
     {
         var profile = _dir.Write(".zshrc", "before\n");
-        ProfileSnippet.Enable(profile, "dev", "/old/activate/activate.sh");
+        ProfileSnippet.Enable(profile, "dev", "/old/activate/activate.sh", Locks);
         File.AppendAllText(profile, "after\n");
-        ProfileSnippet.Enable(profile, "dev", "/new/activate/activate.sh");
+        ProfileSnippet.Enable(profile, "dev", "/new/activate/activate.sh", Locks);
         var text = File.ReadAllText(profile);
         Assert.StartsWith("before\n# >>> packster location dev >>>\n", text, StringComparison.Ordinal);
         Assert.EndsWith("# <<< packster location dev <<<\nafter\n", text, StringComparison.Ordinal);
@@ -50,9 +52,9 @@ public class ProfileSnippetTests : IDisposable
     public void Blocks_of_other_locations_are_independent()
     {
         var profile = _dir["missing/.profile"];
-        ProfileSnippet.Enable(profile, "dev", "/a/activate/activate.sh");
-        ProfileSnippet.Enable(profile, "ops", "/b/activate/activate.sh");
-        ProfileSnippet.Disable(profile, "dev");
+        ProfileSnippet.Enable(profile, "dev", "/a/activate/activate.sh", Locks);
+        ProfileSnippet.Enable(profile, "ops", "/b/activate/activate.sh", Locks);
+        ProfileSnippet.Disable(profile, "dev", Locks);
         Assert.False(ProfileSnippet.IsEnabled(profile, "dev"));
         Assert.True(ProfileSnippet.IsEnabled(profile, "ops"));
         Assert.StartsWith("# >>> packster location ops >>>", File.ReadAllText(profile), StringComparison.Ordinal);
@@ -62,7 +64,7 @@ public class ProfileSnippetTests : IDisposable
     public void A_file_without_a_final_newline_gets_one_before_the_block()
     {
         var profile = _dir.Write(".profile", "no newline");
-        ProfileSnippet.Enable(profile, "dev", Script);
+        ProfileSnippet.Enable(profile, "dev", Script, Locks);
         Assert.StartsWith("no newline\n# >>> packster location dev >>>\n", File.ReadAllText(profile), StringComparison.Ordinal);
     }
 
@@ -71,7 +73,7 @@ public class ProfileSnippetTests : IDisposable
     {
         const string broken = "a\n# >>> packster location dev >>>\nb\n";
         var profile = _dir.Write(".bashrc", broken);
-        var ex = Assert.Throws<PacksterException>(() => ProfileSnippet.Enable(profile, "dev", Script));
+        var ex = Assert.Throws<PacksterException>(() => ProfileSnippet.Enable(profile, "dev", Script, Locks));
         Assert.Equal(ErrorCode.ProfileSnippetCorrupt, ex.Code);
         Assert.Contains(".bashrc:3:", ex.Message, StringComparison.Ordinal);
         Assert.Equal(broken, File.ReadAllText(profile));
@@ -86,7 +88,7 @@ public class ProfileSnippetTests : IDisposable
         var link = _dir["home/.bashrc"];
         Directory.CreateDirectory(_dir["home"]);
         File.CreateSymbolicLink(link, real);
-        ProfileSnippet.Enable(link, "dev", Script);
+        ProfileSnippet.Enable(link, "dev", Script, Locks);
         Assert.NotNull(new FileInfo(link).LinkTarget);
         Assert.Contains("packster location dev", File.ReadAllText(real), StringComparison.Ordinal);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(real));
@@ -97,15 +99,15 @@ public class ProfileSnippetTests : IDisposable
     {
         var path = ProfileSnippet.FishConfPath(_dir.Path, "dev");
         Assert.Equal(_dir[".config/fish/conf.d/packster-dev.fish"], path);
-        ProfileSnippet.Enable(path, "dev", "/l/activate/activate.fish");
+        ProfileSnippet.Enable(path, "dev", "/l/activate/activate.fish", Locks);
         Assert.Contains("if test -r '/l/activate/activate.fish'; source '/l/activate/activate.fish'; end\n", File.ReadAllText(path), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Ids_that_could_break_markers_or_file_names_are_refused()
     {
-        Assert.Equal(ErrorCode.ActivationIdInvalid, Assert.Throws<PacksterException>(() => ProfileSnippet.Enable(_dir["p"], "a b", Script)).Code);
-        Assert.Equal(ErrorCode.ActivationIdInvalid, Assert.Throws<PacksterException>(() => ProfileSnippet.Enable(_dir["p"], "../x", Script)).Code);
+        Assert.Equal(ErrorCode.ActivationIdInvalid, Assert.Throws<PacksterException>(() => ProfileSnippet.Enable(_dir["p"], "a b", Script, Locks)).Code);
+        Assert.Equal(ErrorCode.ActivationIdInvalid, Assert.Throws<PacksterException>(() => ProfileSnippet.Enable(_dir["p"], "../x", Script, Locks)).Code);
     }
 
     [ShellFact("bash")]
@@ -115,7 +117,7 @@ public class ProfileSnippetTests : IDisposable
         ShimWriter.WriteAll(Path.Combine(loc, "shims"), [], ShimPlatform.Posix);
         ActivationScripts.Write(loc, new ActivationSpec(loc, "dev", Path.Combine(loc, "shims"), new Dictionary<string, string> { ["DEV_HOME"] = "yes" }));
         var profile = _dir.Write(".bashrc", "export BEFORE=1\n");
-        ProfileSnippet.Enable(profile, "dev", ActivationScripts.PathFor(loc, ActivationShell.Bash));
+        ProfileSnippet.Enable(profile, "dev", ActivationScripts.PathFor(loc, ActivationShell.Bash), Locks);
         var result = Shells.RunScript("bash", $". {ShellQuoting.Posix(profile)}\nprintf '%s|%s|%s' \"$_PACKSTER_ACTIVE\" \"$DEV_HOME\" \"$BEFORE\"\n", _dir.Path);
         Assert.Equal("dev|yes|1", result.Text);
     }

@@ -38,6 +38,19 @@ public sealed class EffectiveParametersTests
     private static PacksterException Fails(string json) =>
         Assert.Throws<PacksterException>(() => EffectiveParameters.Resolve(Declared, J(json)));
 
+    // § What a value may hold: "a string parameter may not hold NUL or a lone surrogate", anywhere in the value.
+    [Theory]
+    [InlineData("{\"api-key\":\"a\\u0000b\"}", "api-key", "U+0000")]
+    [InlineData("{\"api-key\":\"\\ud800\"}", "api-key", "lone surrogate")]
+    [InlineData("{\"api-key\":\"k\",\"tags\":[\"\\udc00\"]}", "tags", "lone surrogate")]
+    public void Values_no_environment_variable_can_carry_are_refused_naming_the_parameter(string json, string name, string why)
+    {
+        var e = Fails(json);
+        Assert.Equal(ErrorCode.ParameterValueInvalid, e.Code);
+        Assert.StartsWith($"parameter '{name}': ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(why, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Defaults_are_applied_and_optional_parameters_without_default_stay_absent()
     {

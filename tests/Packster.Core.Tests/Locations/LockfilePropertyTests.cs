@@ -22,7 +22,8 @@ public sealed class LockfilePropertyTests
             var parameters = new JsonObject { ["text"] = text, ["n"] = random.Next(), ["nested"] = new JsonObject { ["z"] = true, ["a"] = new JsonArray(1, "two", null) } };
             var entry = new DeploymentEntry(package, LocationTestBed.Hash($"dep{seed}/{i}"), parameters)
             {
-                Active = random.Next(2) == 0,
+                // lockfile.md § Invariants: at most one active deployment per package.
+                Active = random.Next(2) == 0 && !state.ActiveDeployments.Any(d => d.Package.Id == package.Id),
                 Pinned = random.Next(2) == 0,
                 InstalledAt = random.Next(2) == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(random.Next()),
             };

@@ -230,3 +230,36 @@ public sealed class ManifestErrorTests
     public void Shim_names_of_64_characters_are_allowed() =>
         Assert.Single(Parse(Head + $"[shims]\n{new string('a', 64)} = \"bin/tool\"\n").Shims);
 }
+
+/// <summary>spec/parameters.md § What a value may hold, applied by the manifest reader to defaults, enum values and literal text.</summary>
+public sealed class ManifestValueRuleTests
+{
+    [Fact]
+    public void A_control_character_in_a_default_that_reaches_a_script_is_refused_at_the_default()
+    {
+        var e = Fail(Head + "[parameters.g]\ntype = \"string\"\ndefault = \"x\\u001ay\"\n[provides]\nenv = { G = \"{param.g}\" }\n");
+        AssertError(e, ErrorCode.ManifestInvalid, 5, 11, "parameters.g.default", "U+001A");
+        Assert.Contains("provides.env.G", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_control_character_is_allowed_in_a_default_only_handlers_see()
+    {
+        var m = ManifestReader.Parse(Head + "[parameters.g]\ntype = \"string\"\ndefault = \"line one\\nline two\"\n", "pkg/packster-manifest.toml");
+        Assert.Equal("line one\nline two", m.Parameters["g"].Default!.Value.GetString());
+    }
+
+    [Fact]
+    public void A_NUL_enum_value_is_refused_wherever_it_would_go()
+    {
+        var e = Fail(Head + "[parameters.g]\ntype = \"string\"\nenum = [\"a\", \"b\\u0000\"]\n");
+        AssertError(e, ErrorCode.ManifestInvalid, 5, 14, "parameters.g.enum[1]", "U+0000 (NUL)");
+    }
+
+    [Fact]
+    public void A_control_character_in_the_literal_text_of_a_shim_argument_is_refused()
+    {
+        var e = Fail(Head + "[shims.t]\ntarget = \"bin/t\"\nargs = [\"a\\rb\"]\n");
+        AssertError(e, ErrorCode.ManifestInvalid, 5, 9, "shims.t.args[0]", "U+000D");
+    }
+}

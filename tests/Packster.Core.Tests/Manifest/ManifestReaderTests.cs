@@ -100,6 +100,35 @@ public sealed class ManifestReaderTests
         Assert.Equal("{\"port\":6380}", CanonicalJson.Serialize(redis.Parameters!.Value));
     }
 
+    // spec/manifest.md: the manifest is TOML 1.1 (spec/toml.md §6): multi-line inline tables with comments and a
+    // trailing comma, the \e and \xHH escapes and times without seconds, whether read from text or from bytes
+    // (a file or an archive entry).
+    [Fact]
+    public void The_manifest_is_read_as_toml_1_1()
+    {
+        const string toml = Head + """
+            description = "caf\xE9 \e[1m!"
+
+            [parameters.start]
+            type = "string"
+            default = 07:30
+
+            [shims]
+            hello-debug = {
+                target = "bin/hello",   # the real binary
+                args = ["--verbose"],
+            }
+            """;
+        var fromText = Parse(toml);
+        var fromBytes = ManifestReader.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(toml)), ManifestTestSupport.File);
+        foreach (var m in new[] { fromText, fromBytes })
+        {
+            Assert.Equal("caf\u00E9 \u001B[1m!", m.Description);
+            Assert.Equal("07:30:00", m.Parameters["start"].Default!.Value.GetString());
+            Assert.Equal(["--verbose"], m.Shims["hello-debug"].Args.Select(a => a.Text));
+        }
+    }
+
     [Fact]
     public void A_minimal_manifest_needs_only_id_and_version()
     {

@@ -144,6 +144,12 @@ public sealed class HostileArchiveTests : IDisposable
     public void Symlink_escaping_through_another_link_is_refused() =>
         Refused(new HostileZipBuilder().Dir("d/e").Link("d/up", "..").Link("d/e/x", "../up/.."), ErrorCode.ArchiveUnsafeLink);
 
+    // §5 rule "links" on case-insensitive file systems: 'd/UP' is the link 'd/up' there, so this target leaves the
+    // root although its letters, compared exactly, stay inside.
+    [Fact]
+    public void Symlink_escaping_through_a_differently_cased_link_is_refused() =>
+        Refused(new HostileZipBuilder().Dir("d").Link("d/up", "..").Link("d/x", "UP/d/../../UP/d/../../etc"), ErrorCode.ArchiveUnsafeLink);
+
     [Fact]
     public void Symlink_loop_is_refused() =>
         Refused(new HostileZipBuilder().Link("a", "b").Link("b", "a/x"), ErrorCode.ArchiveUnsafeLink);
@@ -217,6 +223,54 @@ public sealed class HostileArchiveTests : IDisposable
         Refused(zip, ErrorCode.ArchiveCorrupt);
     }
 
+    // §5 rule "overlap" counts the local header's extra field: data starts after it, so a second entry's header
+    // hidden inside the first entry's (up to 64 KiB) extra field shares bytes with it.
+    [Fact]
+    public void Entry_hidden_in_another_entrys_local_extra_field_is_refused()
+    {
+        var hidden = new HostileEntry { Name = "b.txt", Data = Encoding.UTF8.GetBytes("hidden") };
+        var zip = new HostileZipBuilder()
+            .Add(new HostileEntry { Name = "a.txt", Data = [], LocalExtra = [.. HostileZipBuilder.LocalRecord(hidden), .. new byte[64]] })
+            .Add(hidden);
+        var a = zip.LocalOffsetOf(1);
+        hidden.LocalHeaderOffsetOverride = a + 30 + "a.txt".Length;
+        Assert.Contains("overlaps", Refused(zip, ErrorCode.ArchiveCorrupt).Message);
+    }
+
+    // §5 rule "entry data runs past the central directory", with a ZIP64 compressed size near 2^63: the end of its
+    // data is beyond any file, however the sum is computed.
+    [Fact]
+    public void Zip64_compressed_size_near_the_largest_long_is_refused() =>
+        Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "huge", Data = [1, 2, 3], Zip64CompressedSize = long.MaxValue - 40 }),
+            ErrorCode.ArchiveTruncated);
+
+    // §6 MaxTotalSize holds for a ZIP64 size that would overflow the running total.
+    [Fact]
+    public void Zip64_size_that_overflows_the_running_total_is_refused() =>
+        Refused(new HostileZipBuilder().File("a", "x").Add(new HostileEntry { Name = "huge", Data = [1, 2, 3], Zip64Size = long.MaxValue }),
+            ErrorCode.ArchiveTooLarge);
+
+    // §6 MaxEntries is checked from the end record, before the directory is read or its entries allocated.
+    [Fact]
+    public void Zip64_entry_count_near_the_largest_long_is_refused()
+    {
+        var zip = new HostileZipBuilder().File("a", "x");
+        zip.DeclaredEntryCount = long.MaxValue / 2;
+        Refused(zip, ErrorCode.ArchiveTooManyEntries);
+    }
+
+    // §6 "every open": even opening a package to read its manifest applies MaxEntries.
+    [Theory]
+    [InlineData(100_001L)]
+    [InlineData(long.MaxValue / 2)]
+    public void Opening_an_archive_applies_the_entry_cap(long declared)
+    {
+        var zip = new HostileZipBuilder().File("a", "x");
+        zip.DeclaredEntryCount = declared;
+        var path = zip.WriteTo(_root["declared.packster"]);
+        Assert.Equal(ErrorCode.ArchiveTooManyEntries, Assert.Throws<PacksterException>(() => PackageArchive.Open(path)).Code);
+    }
+
     // §5 rule "encryption".
     [Fact]
     public void Encrypted_entry_is_refused() =>
@@ -252,17 +306,26 @@ public sealed class HostileArchiveTests : IDisposable
         Refused(zip, ErrorCode.ArchiveTooManyEntries, ExtractionLimits.Default with { MaxEntries = 5 });
     }
 
+    // §6: "the ratio is judged over the whole archive … above RatioFloor": over the floor, 4 MiB of zeros in ~4 KiB is refused.
     [Fact]
-    public void Compression_ratio_over_cap_is_refused() =>
-        Refused(new HostileZipBuilder().File("zeros", new byte[4 << 20], deflate: true), ErrorCode.ArchiveCompressionRatio);
+    public void Compression_ratio_over_cap_is_refused_above_the_floor() =>
+        Refused(new HostileZipBuilder().File("zeros", new byte[4 << 20], deflate: true), ErrorCode.ArchiveCompressionRatio,
+            ExtractionLimits.Default with { RatioFloor = 1 << 20 });
 
+    // §6: a bomb — 1 KiB of deflate declaring 1 GiB — is refused at the default limits before a byte is written.
     [Fact]
-    public void Small_entries_are_exempt_from_the_ratio_cap()
+    public void A_bomb_is_refused_at_the_default_limits() =>
+        Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "bomb", Data = new byte[1 << 20], Method = 8, DeclaredSize = 1L << 30 }),
+            ErrorCode.ArchiveCompressionRatio);
+
+    // §6: "packages that unpack to at most RatioFloor bytes may have any ratio": 2 MiB of zeros (about 1000:1) is honest.
+    [Fact]
+    public void Two_MiB_of_zeros_is_under_the_floor_and_extracts()
     {
-        var archive = new HostileZipBuilder().File("zeros", new byte[1 << 20], deflate: true).WriteTo(_root["ok.packster"]);
+        var archive = new HostileZipBuilder().File("zeros", new byte[2 << 20], deflate: true).WriteTo(_root["ok.packster"]);
         var staging = Directory.CreateDirectory(_root["staging"]).FullName;
         var result = SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, null, CancellationToken.None);
-        Assert.Equal(1 << 20, new FileInfo(Path.Combine(staging, "zeros")).Length);
+        Assert.Equal(2 << 20, new FileInfo(Path.Combine(staging, "zeros")).Length);
         Assert.Equal(2, result.FileCount);
     }
 

@@ -36,6 +36,22 @@ public sealed class SourceConfigTests : IDisposable
         Assert.Equal(["corp", "local"], SourceConfig.Load(path).Sources.Select(s => s.Name));
     }
 
+    // spec/sources.md §1: the config file is TOML 1.1 (spec/toml.md §6).
+    [Fact]
+    public void The_config_file_is_read_as_toml_1_1()
+    {
+        var path = _temp.Write("config.toml", """
+            [sources]
+            corp = {
+                type = "http",
+                url = "https://pk.example/\x7Ecorp/",   # \xHH is TOML 1.1
+            }
+            """);
+        var source = Assert.Single(SourceConfig.Load(path).Sources);
+        Assert.Equal("corp", source.Name);
+        Assert.Equal("https://pk.example/~corp/", source.Url);
+    }
+
     [Fact]
     public void Unknown_keys_and_wrong_types_are_reported_with_their_position()
     {

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Packster.Deployments;
+using Packster.Resources;
+
+namespace Packster.Locations;
+
+/// <summary>
+/// The rules a lockfile's content keeps beyond its shape (spec/lockfile.md § Invariants): at most one active
+/// deployment per package; every claim is a valid <c>kind:value</c>; no resource claimed by two active deployments;
+/// no active deployment with a parameter value no environment variable can carry. Packster never writes a state
+/// that breaks one; a hand-edited lockfile that does is refused on read (PST5002) and fixed by <c>location repair</c>.
+/// </summary>
+public static class LockfileInvariants
+{
+    /// <summary>Every rule <paramref name="state"/> breaks, one line each, naming the deployments; empty when none.</summary>
+    public static IReadOnlyList<string> Violations(LocationState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var problems = new List<string>();
+        foreach (var group in state.ActiveDeployments.GroupBy(d => d.Id).Where(g => g.Count() > 1))
+        {
+            problems.Add($"{group.Count()} active deployments of {group.Key} ({string.Join(", ", group.OrderBy(d => d.Version).Select(Describe))}); at most one deployment of a package is active");
+        }
+        var owners = new Dictionary<ResourceClaim, DeploymentEntry>();
+        foreach (var d in state.ActiveDeployments)
+        {
+            foreach (var text in d.Claims)
+            {
+                if (!TryParseClaim(text, out var claim, out var why))
+                {
+                    problems.Add($"{Describe(d)} holds the claim '{text}', which is not a resource claim: {why}");
+                    continue;
+                }
+                if (owners.TryGetValue(claim, out var other) && other.Hash != d.Hash)
+                {
+                    problems.Add($"resource '{text}' is claimed by two active deployments, {Describe(other)} and {Describe(d)}");
+                }
+                else
+                {
+                    owners[claim] = d;
+                }
+            }
+        }
+        foreach (var d in state.ActiveDeployments)
+        {
+            if (UnusableParameter(d) is { } why) problems.Add($"active deployment {Describe(d)} has {why}");
+        }
+        return problems;
+    }
+
+    /// <summary>"parameter 'x' …" when a top-level string parameter cannot be carried by an environment variable; else null.</summary>
+    public static string? UnusableParameter(DeploymentEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        foreach (var (name, node) in entry.Parameters)
+        {
+            if (node is null || node.GetValueKind() != JsonValueKind.String) continue;
+            if (Packster.Manifest.ValueRules.WhyNotSystemText(node.GetValue<string>()) is { } why) return $"parameter '{name}': {why}";
+        }
+        return null;
+    }
+
+    /// <summary>"hello 1.2.0 (3f1c2a9b0c1d)": how repair and errors name a deployment.</summary>
+    public static string Describe(DeploymentEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return $"{entry.Id} {entry.Version} ({entry.Hash.Hex[..12]})";
+    }
+
+    private static bool TryParseClaim(string text, out ResourceClaim claim, out string why)
+    {
+        try
+        {
+            claim = ClaimText.Parse(text);
+            why = "";
+            return true;
+        }
+        catch (Exception e) when (e is PacksterException or ArgumentException)
+        {
+            claim = default;
+            why = e.Message;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+
+namespace Packster.Locations;
+
+/// <summary>
+/// The POSIX file calls a location needs and .NET does not expose: <c>flock</c> on a descriptor (the location lock,
+/// independent of .NET's own optional locking), <c>fsync</c> of a directory, and Linux's <c>syncfs</c> (one call
+/// flushes a whole staging tree). Unused on Windows.
+/// </summary>
+internal static class PosixFiles
+{
+    public const int LockExclusive = 2;
+    public const int LockNonBlocking = 4;
+    public const int Interrupted = 4;
+
+    /// <summary>EWOULDBLOCK: 11 on Linux, 35 on macOS and the BSDs.</summary>
+    public static int WouldBlock => OperatingSystem.IsLinux() ? 11 : 35;
+
+    /// <summary>The OS's words for <paramref name="errno"/> (strerror), e.g. "No locks available".</summary>
+    public static string Describe(int errno) => new Win32Exception(errno).Message;
+
+    /// <summary>fsync(2) of the file or directory at <paramref name="path"/>; false with the errno when it fails.</summary>
+    public static bool TrySync(string path, out int errno)
+    {
+        var fd = NativeMethods.open(path, 0);
+        if (fd < 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return false;
+        }
+        try
+        {
+            if (NativeMethods.fsync(fd) == 0)
+            {
+                errno = 0;
+                return true;
+            }
+            errno = Marshal.GetLastPInvokeError();
+            return false;
+        }
+        finally
+        {
+            _ = NativeMethods.close(fd);
+        }
+    }
+
+    /// <summary>
+    /// syncfs(2) on the file system holding <paramref name="path"/> (Linux only): false when unavailable, so the caller
+    /// falls back to one fsync per file.
+    /// </summary>
+    public static bool TrySyncFileSystem(string path)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            var fd = NativeMethods.open(path, 0);
+            if (fd < 0) return false;
+            try
+            {
+                return NativeMethods.syncfs(fd) == 0;
+            }
+            finally
+            {
+                _ = NativeMethods.close(fd);
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>flock(2) on an open descriptor; returns 0 or the errno.</summary>
+    public static int Flock(SafeHandle handle, int operation)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            while (true)
+            {
+                if (NativeMethods.flock((int)handle.DangerousGetHandle(), operation) == 0) return 0;
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != Interrupted) return errno;
+            }
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
+#pragma warning disable CA2101, SYSLIB1054 // paths are UTF-8 on POSIX; Ansi marshals as UTF-8 there, and LibraryImport needs unsafe code
+    private static class NativeMethods
+    {
+        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int open(string path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int close(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int fsync(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int syncfs(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int flock(int fd, int operation);
+    }
+#pragma warning restore CA2101, SYSLIB1054
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text.Json;
+using Packster.Deployments;
+
+namespace Packster.Manifest;
+
+/// <summary>
+/// What text a value may hold, by where it goes (spec/parameters.md § What a value may hold). Every scalar parameter
+/// reaches an environment variable (<c>PACKSTER_PARAM_*</c>) and may name files, so it may not hold NUL or a lone
+/// surrogate. Text written into a generated script — shim arguments and env, <c>[provides] env</c>, which reach shims
+/// and the activation scripts of every shell — may hold no control character at all (U+0000–U+001F, U+007F): cmd ends
+/// a line at Ctrl-Z (U+001A) as well as at CR and LF, so no quoting can make them literal there.
+/// Checked up front — by <c>manifest check</c> and <c>pack</c> for defaults, enum values and literal text, by install
+/// for given values — so no value can reach a commit and then fail to render.
+/// </summary>
+public static class ValueRules
+{
+    /// <summary>Why <paramref name="text"/> cannot go into an environment variable, a file name or an argument; null when it can.</summary>
+    public static string? WhyNotSystemText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\0') return "it holds U+0000 (NUL), which no environment variable, file name or argument can carry";
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return $"it holds a lone surrogate U+{(int)c:X4}, which has no UTF-8 form";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Why <paramref name="text"/> cannot be written into a generated script; null when it can.</summary>
+    public static string? WhyNotScriptText(string text)
+    {
+        if (WhyNotSystemText(text) is { } why) return why;
+        foreach (var c in text)
+        {
+            if (c < 0x20 || c == 0x7F)
+            {
+                return $"it holds the control character U+{((int)c).ToString("X4", CultureInfo.InvariantCulture)}, which generated scripts cannot carry";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Every template whose expansion is written into a generated script, with where it is in the manifest.</summary>
+    public static IEnumerable<(string Where, Template Template)> ScriptTemplates(Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        foreach (var (name, shim) in manifest.Shims)
+        {
+            for (var i = 0; i < shim.Args.Count; i++) yield return ($"shims.{name}.args[{i}]", shim.Args[i]);
+            foreach (var (key, value) in shim.Env) yield return ($"shims.{name}.env.{key}", value);
+        }
+        foreach (var (key, value) in manifest.Provides.Env) yield return ($"provides.env.{key}", value);
+    }
+
+    /// <summary>
+    /// Why <paramref name="value"/> cannot be the value of parameter <paramref name="name"/> of <paramref name="manifest"/>,
+    /// judged by every place the manifest sends it; null when it can.
+    /// </summary>
+    public static string? WhyNotParameterValue(Manifest manifest, string name, JsonElement value)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (value.ValueKind == JsonValueKind.String && WhyNotSystemText(value.GetString()!) is { } why) return why;
+        string? text = null;
+        foreach (var (where, template) in ScriptTemplates(manifest))
+        {
+            if (!template.ParameterNames.Contains(name, StringComparer.Ordinal)) continue;
+            text ??= EffectiveParameters.ScalarText(value) ?? CanonicalJson.Serialize(value);
+            if (WhyNotScriptText(text) is { } scriptWhy) return $"{scriptWhy}, and it is written into a script through {where}";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,97 @@
+namespace Packster.IntegrationTests.Handlers;
+
+/// <summary>
+/// spec/handlers.md §Environment and §Logs: a hostile handler that prints its whole environment sees only the
+/// documented minimal set (no credential variable of packster's caller), and handler logs are owner-only.
+/// </summary>
+public sealed class HandlerSecretTests : IDisposable
+{
+    private const string Secret = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
+    private readonly HandlerWorld _w = new();
+
+    public void Dispose() => _w.Dispose();
+
+    /// <summary>Prints everything it was given, to the console (hence the log) and to a file next to the location.</summary>
+    private const string Dumper = """
+        #!/bin/sh
+        env
+        env > "$PACKSTER_LOCATION_PATH/../env-seen"
+
+        """;
+
+    private Dictionary<string, string> Caller() => new()
+    {
+        ["REGISTRY_TOKEN"] = Secret,
+        ["SOME_PASSWORD"] = Secret,
+        ["WANTED_BY_HANDLER"] = "visible",
+        ["PACKSTER_PASS_ENV"] = "WANTED_BY_HANDLER",
+        ["LANG"] = "C.UTF-8",
+    };
+
+    [Fact]
+    public void An_install_handler_that_prints_its_environment_sees_no_secret_of_the_caller()
+    {
+        var package = _w.Pack(_w.Source("dumper", """
+            id = "dumper"
+            version = "1.0.0"
+
+            [handlers]
+            install = "scripts/install.sh"
+
+            """, ("scripts/install.sh", Dumper)));
+        // The token is also named by a source, as `source add --token-env` stores it.
+        _w.Packster.Ok("source", "add", "corp", "--type", "http", "--url", "https://packages.example/", "--token-env", "REGISTRY_TOKEN");
+
+        var r = _w.Packster.Run(["install-file", package, "--location", "dev"], Caller());
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var seen = File.ReadAllText(_w.Evidence("env-seen"));
+        // §Environment: credentials of the caller never reach a handler, its output or its log.
+        Assert.DoesNotContain(Secret, seen, StringComparison.Ordinal);
+        Assert.DoesNotContain("REGISTRY_TOKEN", seen, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, r.Stderr + r.Stdout, StringComparison.Ordinal);
+        var log = Directory.GetFiles(Path.Combine(_w.F.LocationPath, "logs"), "dumper-*-install.log").Single();
+        Assert.DoesNotContain(Secret, File.ReadAllText(log), StringComparison.Ordinal);
+        // The minimal set: PATH, HOME, locale, the PACKSTER_* variables, and what PACKSTER_PASS_ENV names.
+        var lines = seen.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("PATH=/", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("HOME=", StringComparison.Ordinal));
+        Assert.Contains("LANG=C.UTF-8", lines);
+        Assert.Contains("PACKSTER_ACTION=install", lines);
+        Assert.Contains("WANTED_BY_HANDLER=visible", lines);
+        // §Logs: mode 0600, whatever the umask.
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log));
+    }
+
+    [Fact]
+    public void A_pack_handler_that_prints_its_environment_sees_no_secret_of_the_caller()
+    {
+        var source = _w.Source("packdumper", """
+            id = "packdumper"
+            version = "1.0.0"
+
+            [handlers]
+            pack = "scripts/build.sh"
+
+            """, ("scripts/build.sh", """
+            #!/bin/sh
+            env
+            env > "$PACKSTER_EVIDENCE/env-seen"
+
+            """));
+        var caller = Caller();
+        caller["PACKSTER_EVIDENCE"] = _w.Root;
+        var output = Path.Combine(_w.Root, "out");
+
+        var r = _w.Packster.Run(["pack", source, "-o", output], caller);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var seen = File.ReadAllText(_w.Evidence("env-seen"));
+        Assert.DoesNotContain(Secret, seen, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, r.Stderr + r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("WANTED_BY_HANDLER=visible", seen.Split('\n'));
+        var log = Directory.GetFiles(Path.Combine(_w.Packster.Home["data"], "logs"), "packdumper-*-pack.log").Single();
+        Assert.DoesNotContain(Secret, File.ReadAllText(log), StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log));
+    }
+}

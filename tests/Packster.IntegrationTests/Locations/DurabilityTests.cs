@@ -1,0 +1,55 @@
+using Packster.IntegrationTests.Cli;
+
+namespace Packster.IntegrationTests.Locations;
+
+/// <summary>
+/// spec/lockfile.md § Durability and § Recovery: "when the previous holder of the lock did not release it (its
+/// lock.holder is still there: killed, crashed, power cut), recovery also checks that every file recorded in each
+/// packster-deployment.json has its recorded size; a deployment that fails is dropped with a warning". A power cut's
+/// zero-length file is simulated by truncating one; the interrupted holder is a real process killed mid-install.
+/// </summary>
+public sealed class DurabilityTests : IDisposable
+{
+    private readonly LocationFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    [Fact]
+    public void After_an_interrupted_writer_a_recorded_file_that_lost_its_data_drops_the_deployment()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var hello = _f.PackSample("hello");
+        var damaged = _f.InstallJson(hello, "-p", "port=9001", "--inactive").GetProperty("deployment").GetString()!;
+        var intact = _f.InstallJson(hello).GetProperty("deployment").GetString()!;
+        File.WriteAllBytes(Path.Combine(_f.LocationPath, "deployments", damaged, "bin", "hello"), []);
+
+        var crashed = _f.Packster.Run(["install-file", hello, "-p", "port=9002", "--location", "dev"], new Dictionary<string, string> { ["PACKSTER_CRASH_AT"] = "install.extracted" });
+        Assert.Equal(137, crashed.ExitCode);
+        Assert.True(File.Exists(Path.Combine(_f.LocationPath, ".packster", "lock.holder")));
+
+        var next = _f.Packster.Run("pin", intact, "--location", "dev");
+        Assert.True(next.ExitCode == 0, next.ToString());
+        Assert.Contains($"warning: deployment hello@1.0.0 ({damaged}) was dropped from packster-location.json: its file bin/hello has 0 bytes", next.Stderr, StringComparison.Ordinal);
+        var left = Assert.Single(_f.List().EnumerateArray());
+        Assert.Equal(intact, left.GetProperty("deployment").GetString());
+        Assert.False(Directory.Exists(Path.Combine(_f.LocationPath, "deployments", damaged)));
+        _f.Packster.Ok("verify", "dev");
+    }
+
+    [Fact]
+    public void After_a_clean_writer_recovery_does_not_read_the_records()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var hello = _f.PackSample("hello");
+        var damaged = _f.InstallJson(hello, "-p", "port=9001", "--inactive").GetProperty("deployment").GetString()!;
+        var intact = _f.InstallJson(hello).GetProperty("deployment").GetString()!;
+        File.WriteAllBytes(Path.Combine(_f.LocationPath, "deployments", damaged, "bin", "hello"), []);
+
+        // No holder died: the cheap check only (a damaged file is verify's to find, not every command's).
+        var next = _f.Packster.Run("pin", intact, "--location", "dev");
+        Assert.True(next.ExitCode == 0, next.ToString());
+        Assert.DoesNotContain("dropped", next.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, _f.List().GetArrayLength());
+        Assert.Equal(5, _f.Packster.Run("verify", "dev").ExitCode);
+    }
+}

@@ -1,0 +1,173 @@
+using System.Text.Json.Nodes;
+using Packster.IntegrationTests.Cli;
+
+namespace Packster.IntegrationTests.Locations;
+
+/// <summary>
+/// No value can make a location unusable (spec/parameters.md § What a value may hold, spec/lockfile.md § Invariants
+/// and § Repair), through the real <c>packster</c>: values no environment variable or script can carry are refused
+/// before anything changes, a hand-edited lockfile that breaks an invariant is PST5002 naming it, and
+/// <c>location repair</c> brings it back.
+/// </summary>
+public sealed class UnusableValueTests : IDisposable
+{
+    private readonly LocationFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    private string Source(string name, string manifest, params (string Path, string Text)[] files)
+    {
+        var dir = _f.Temp[$"src/{name}"];
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), manifest);
+        foreach (var (path, text) in files)
+        {
+            var full = Path.Combine(dir, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, text);
+        }
+        return dir;
+    }
+
+    /// <summary>"Every scalar parameter reaches an environment variable … so it may not hold NUL" — refused up front, nothing changed.</summary>
+    [Fact]
+    public void A_NUL_in_given_parameters_is_refused_before_anything_changes_and_the_location_stays_usable()
+    {
+        var package = _f.PackSample("hello");
+        var before = _f.Snapshot();
+
+        var r = _f.Packster.Run("install-file", package, "--location", "dev", "--parameters", "{\"greeting\":\"a\\u0000b\"}");
+
+        Assert.Equal(3, r.ExitCode);
+        Assert.StartsWith("error[PST3006]: parameter 'greeting': ", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("U+0000", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+        _f.Packster.Ok("install-file", package, "--location", "dev");
+        _f.Packster.Ok("uninstall", "hello", "--location", "dev", "--force");
+    }
+
+    /// <summary>"A value written into a generated script may hold no control character" — cmd ends a line at Ctrl-Z.</summary>
+    [Fact]
+    public void A_control_character_in_a_value_written_into_a_script_is_refused_naming_the_place()
+    {
+        var package = _f.PackSample("hello");
+        var before = _f.Snapshot();
+
+        var r = _f.Packster.Run("install-file", package, "--location", "dev", "--parameters", "{\"greeting\":\"x\\u001acalc.exe &rem \"}");
+
+        Assert.Equal(3, r.ExitCode);
+        Assert.StartsWith("error[PST3006]: parameter 'greeting': ", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("U+001A", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("provides.env.HELLO_GREETING", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+    }
+
+    /// <summary>"manifest check and pack judge defaults and enum values by the same rules as given values."</summary>
+    [Fact]
+    public void A_NUL_in_a_TOML_default_is_refused_by_manifest_check_and_pack()
+    {
+        var dir = Source("nul", """
+            id = "nul"
+            version = "1.0.0"
+            [parameters.g]
+            type = "string"
+            default = "a\u0000b"
+            [shims]
+            t = { target = "bin/t", args = ["{param.g}"] }
+            """, ("bin/t", "#!/bin/sh\n"));
+
+        var check = _f.Packster.Run("manifest", "check", dir);
+        var pack = _f.Packster.Run("pack", dir, "-o", _f.Dist);
+
+        foreach (var r in new[] { check, pack })
+        {
+            Assert.Equal(3, r.ExitCode);
+            Assert.StartsWith("error[PST2002]: ", r.Stderr, StringComparison.Ordinal);
+            Assert.Contains("parameters.g.default: it holds U+0000 (NUL)", r.Stderr, StringComparison.Ordinal);
+        }
+        Assert.False(Directory.Exists(_f.Dist) && Directory.EnumerateFiles(_f.Dist, "*.packster").Any());
+    }
+
+    /// <summary>
+    /// spec/lockfile.md § Invariants: "at most one active deployment per package" — a hand-edited lockfile breaking it is
+    /// PST5002 on read, and § Repair: "of several active deployments of one package the highest version stays active".
+    /// </summary>
+    [Fact]
+    public void A_lockfile_with_two_active_versions_is_PST5002_and_repair_fixes_it()
+    {
+        var v1 = _f.PackSample("hello");
+        var v2 = _f.Pack(Source("hello", File.ReadAllText(Path.Combine(RepoFiles.Sample("hello"), "packster-manifest.toml"))
+            .Replace("version = \"1.0.0\"", "version = \"1.1.0\"", StringComparison.Ordinal), ("bin/hello", "#!/bin/sh\necho hi\n")));
+        _f.Packster.Ok("install-file", v1, "--location", "dev");
+        _f.Packster.Ok("install-file", v2, "--location", "dev");
+        var lockfile = JsonNode.Parse(File.ReadAllText(_f.LockfilePath))!;
+        foreach (var d in lockfile["deployments"]!.AsArray())
+        {
+            d!["active"] = true;
+            d["claims"] = new JsonArray("env:HELLO_GREETING", "env:HELLO_HOME", "env:HELLO_PORT", "port:8080", "shim:hello");
+        }
+        File.WriteAllText(_f.LockfilePath, lockfile.ToJsonString());
+
+        var list = _f.Packster.Run("list", "--location", "dev");
+        Assert.Equal(5, list.ExitCode);
+        Assert.StartsWith("error[PST5002]: ", list.Stderr, StringComparison.Ordinal);
+        Assert.Contains("2 active deployments of hello", list.Stderr, StringComparison.Ordinal);
+        Assert.Contains("packster location repair", list.Stderr, StringComparison.Ordinal);
+        Assert.Equal(5, _f.Packster.Run("install-file", v1, "--location", "dev", "--force").ExitCode);
+
+        var edited = _f.Snapshot();
+        var dry = _f.Packster.Run("location", "repair", "dev", "--dry-run");
+        Assert.Equal(0, dry.ExitCode);
+        Assert.Contains("would deactivate hello 1.0.0", dry.Stdout, StringComparison.Ordinal);
+        Assert.Equal(edited, _f.Snapshot());
+
+        var repair = _f.Packster.Run("location", "repair", "dev");
+        Assert.Equal(0, repair.ExitCode);
+        Assert.Contains("deactivated hello 1.0.0", repair.Stdout, StringComparison.Ordinal);
+        var active = _f.List().EnumerateArray()
+            .Where(d => d.GetProperty("active").GetBoolean()).Select(d => d.GetProperty("version").GetString()).ToList();
+        Assert.Equal(["1.1.0"], active);
+        Assert.Contains("\"action\":\"repair\"", File.ReadAllText(Path.Combine(_f.LocationPath, "history.jsonl")), StringComparison.Ordinal);
+        _f.Packster.Ok("use", "hello@1.0.0", "--location", "dev");
+        _f.Packster.Ok("uninstall", "hello@1.1.0", "--location", "dev", "--force");
+    }
+
+    /// <summary>A location wedged before values were checked (an active deployment recorded with a NUL) is repaired too.</summary>
+    [Fact]
+    public void Repair_deactivates_an_active_deployment_recorded_with_a_NUL()
+    {
+        var package = _f.PackSample("hello");
+        _f.Packster.Ok("install-file", package, "--location", "dev");
+        var lockfile = JsonNode.Parse(File.ReadAllText(_f.LockfilePath))!;
+        lockfile["deployments"]![0]!["parameters"]!["greeting"] = "a\u0000b";
+        File.WriteAllText(_f.LockfilePath, lockfile.ToJsonString());
+
+        var install = _f.Packster.Run("install-file", package, "--location", "dev", "--parameters", "{\"greeting\":\"Hi\"}");
+        Assert.Equal(5, install.ExitCode);
+        Assert.Contains("parameter 'greeting': it holds U+0000", install.Stderr, StringComparison.Ordinal);
+
+        var repair = _f.Packster.Run("location", "repair", "dev", "--json");
+        Assert.Equal(0, repair.ExitCode);
+        var change = JsonNode.Parse(repair.Stdout)!["changes"]!.AsArray().Single()!;
+        Assert.Equal("deactivate", change["action"]!.GetValue<string>());
+        _f.Packster.Ok("install-file", package, "--location", "dev", "--parameters", "{\"greeting\":\"Hi\"}");
+    }
+
+    /// <summary>
+    /// spec/activation.md § Derived files: "a mutation renders every shim and activation script before it commits" — a
+    /// deployment whose scripts cannot be rendered fails the command with the lockfile unchanged.
+    /// </summary>
+    [Fact]
+    public void Scripts_are_rendered_before_the_commit_so_a_failure_leaves_the_lockfile_unchanged()
+    {
+        _f.Packster.Ok("install-file", _f.PackSample("hello"), "--location", "dev");
+        var hash = _f.List()[0].GetProperty("deployment").GetString()!;
+        File.Delete(Path.Combine(_f.LocationPath, "deployments", hash, "packster-manifest.toml"));
+        var before = File.ReadAllBytes(_f.LockfilePath);
+
+        var pin = _f.Packster.Run("pin", "hello", "--location", "dev");
+
+        Assert.NotEqual(0, pin.ExitCode);
+        Assert.Equal(before, File.ReadAllBytes(_f.LockfilePath));
+    }
+}
