@@ -22,14 +22,15 @@ public sealed class LockfilePropertyTests
             var parameters = new JsonObject { ["text"] = text, ["n"] = random.Next(), ["nested"] = new JsonObject { ["z"] = true, ["a"] = new JsonArray(1, "two", null) } };
             var entry = new DeploymentEntry(package, LocationTestBed.Hash($"dep{seed}/{i}"), parameters)
             {
-                // lockfile.md § Invariants: at most one active deployment per package.
-                Active = random.Next(2) == 0 && !state.ActiveDeployments.Any(d => d.Package.Id == package.Id),
+                // lockfile.md § Invariants: at most one active deployment per package, and no active one with a NUL parameter.
+                Active = random.Next(2) == 0 && !state.ActiveDeployments.Any(d => d.Package.Id == package.Id) && !text.Contains('\0', StringComparison.Ordinal),
                 Pinned = random.Next(2) == 0,
                 InstalledAt = random.Next(2) == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(random.Next()),
             };
             entry.Claims.Add($"shim:p{i}");
-            entry.Claims.Add($"env:{text}");
-            if (entry.Active && state.ActiveDeployments.Any()) entry.Claims.Remove($"env:{text}");
+            // Claims must be well-formed, and one resource has one active owner.
+            entry.Claims.Add("env:PROP_KEY");
+            if (entry.Active && state.ActiveDeployments.Any()) entry.Claims.Remove("env:PROP_KEY");
             state.Deployments.Add(entry);
             if (random.Next(3) == 0)
             {
