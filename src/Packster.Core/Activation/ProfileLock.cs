@@ -6,8 +6,8 @@ namespace Packster.Activation;
 
 /// <summary>
 /// The exclusive lock on one shell profile while packster edits it (spec/activation.md §6): a file
-/// <c>&lt;data&gt;/locks/profile-&lt;hash of the profile's real path&gt;.lock</c> held open with
-/// <see cref="FileShare.None"/>, the mechanism <see cref="LocationLock"/> uses. Lock files live in Packster's data
+/// <c>&lt;data&gt;/locks/profile-&lt;hash of the profile's real path&gt;.lock</c> locked exactly as
+/// <see cref="LocationLock"/> locks (<see cref="LocationLock.TryLockExclusive"/>). Lock files live in Packster's data
 /// home, never beside the profile, and are never deleted (deleting a lock file lets two holders lock two files), so
 /// nothing is left in the user's home. A second editor waits with one message, then fails with PST5004.
 /// </summary>
@@ -33,13 +33,7 @@ internal sealed class ProfileLock : IDisposable
         var announced = false;
         while (true)
         {
-            try
-            {
-                return new ProfileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
-            }
-            catch (IOException e) when (LocationLock.IsContention(e))
-            {
-            }
+            if (LocationLock.TryLockExclusive(path) is { } stream) return new ProfileLock(stream);
             if (!announced)
             {
                 waiting?.WriteLine($"waiting for another packster process to finish editing {profile}…");

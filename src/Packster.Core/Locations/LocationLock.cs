@@ -56,7 +56,7 @@ public sealed class LocationLock : IDisposable
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (TryOpen(location.LockPath) is { } stream) return Held(location, stream);
+            if (TryLockExclusive(location.LockPath) is { } stream) return Held(location, stream);
             if (!announced && limit > TimeSpan.Zero)
             {
                 var pid = ReadHolderPid(location);
@@ -75,7 +75,7 @@ public sealed class LocationLock : IDisposable
     {
         location.EnsureNoLinks();
         Directory.CreateDirectory(location.InternalDirectory);
-        return TryOpen(location.LockPath) is { } stream ? Held(location, stream) : null;
+        return TryLockExclusive(location.LockPath) is { } stream ? Held(location, stream) : null;
     }
 
     private static LocationLock Held(Location location, FileStream stream)
@@ -120,7 +120,13 @@ public sealed class LocationLock : IDisposable
         _stream = null;
     }
 
-    private static FileStream? TryOpen(string path)
+    /// <summary>
+    /// Opens <paramref name="path"/> and takes an exclusive OS lock on it, or returns null while another process holds
+    /// it. On POSIX the lock is packster's own <c>flock</c>, never only .NET's <see cref="FileShare.None"/>, which is
+    /// skipped under <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c> and ignores ENOLCK; any failure other than contention is
+    /// PST5013. Every lock packster takes goes through here (the location lock, the shell-profile locks).
+    /// </summary>
+    internal static FileStream? TryLockExclusive(string path)
     {
         FileStream stream;
         try
