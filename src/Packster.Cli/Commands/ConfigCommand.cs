@@ -66,14 +66,7 @@ internal static class ConfigCommand
                 using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
                 {
                     w.WriteStartArray();
-                    foreach (var r in records)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("path", r.Path);
-                        w.WriteString("sha256", r.Sha256.Hex);
-                        w.WriteBoolean("allow-credentials", r.AllowCredentials);
-                        w.WriteEndObject();
-                    }
+                    foreach (var r in records) r.WriteTo(w);
                     w.WriteEndArray();
                 }
                 context.Out.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));

@@ -15,7 +15,19 @@ public sealed class ConfigTrust
     public const int Schema = 1;
 
     /// <summary>One trusted file: the bytes with this hash, at this path, were reviewed by the user.</summary>
-    public sealed record Record(string Path, Sha256Digest Sha256, bool AllowCredentials);
+    public sealed record Record(string Path, Sha256Digest Sha256, bool AllowCredentials)
+    {
+        /// <summary>Writes the record as one JSON object: the form of the trust file and of <c>config trusted --json</c>.</summary>
+        public void WriteTo(Utf8JsonWriter json)
+        {
+            ArgumentNullException.ThrowIfNull(json);
+            json.WriteStartObject();
+            json.WriteString("path", Path);
+            json.WriteString("sha256", Sha256.Hex);
+            json.WriteBoolean("allow-credentials", AllowCredentials);
+            json.WriteEndObject();
+        }
+    }
 
     private readonly List<Record> _records;
     private readonly StringComparer _paths;
@@ -94,14 +106,7 @@ public sealed class ConfigTrust
             json.WriteStartObject();
             json.WriteNumber("schema", Schema);
             json.WriteStartArray("trusted");
-            foreach (var r in Records)
-            {
-                json.WriteStartObject();
-                json.WriteString("path", r.Path);
-                json.WriteString("sha256", r.Sha256.Hex);
-                json.WriteBoolean("allow-credentials", r.AllowCredentials);
-                json.WriteEndObject();
-            }
+            foreach (var r in Records) r.WriteTo(json);
             json.WriteEndArray();
             json.WriteEndObject();
         }
