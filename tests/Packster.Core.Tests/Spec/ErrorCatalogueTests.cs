@@ -43,6 +43,8 @@ public sealed partial class ErrorCatalogueProductionTests
     private static readonly Dictionary<ErrorCode, string> CannotBeProducedHere = new()
     {
         [ErrorCode.Internal] = "PST0001 is a bug by definition: a test that produced it on purpose would be testing a bug",
+        [ErrorCode.LockUnavailable] = "flock fails with other than EWOULDBLOCK only on a file system without locks (ENOLCK: NFS without "
+            + "its lock daemon), which cannot be mounted here; contention and the DOTNET_SYSTEM_IO_DISABLEFILELOCKING case are tested",
     };
 
     [GeneratedRegex(@"\[\w*(?:Fact|Theory)\b[^\]]*\][^{]*?(?:public|internal) (?:async )?(?:void|Task) (\w+)")]

@@ -192,14 +192,17 @@ public sealed partial class HandlerFailureTests : IDisposable
         Assert.False(File.Exists(_w.Evidence("ran")));
     }
 
-    [NoPwshFact]
+    [Fact]
     public void A_ps1_handler_without_pwsh_fails_before_extraction()
     {
         // PRODUCT.md: no PowerShell on these machines; spec/handlers.md §Planning names it.
         var package = _w.F.PackSample("ps-only");
         _w.Seed();
         var before = _w.Snapshot();
-        var r = _w.Install(package);
+        // packster's PATH without the folders that hold a pwsh, so the machine running the tests may have one.
+        var path = string.Join(Path.PathSeparator, (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Where(dir => dir.Length > 0 && !File.Exists(Path.Combine(dir, "pwsh"))));
+        var r = _w.Packster.Run(["install-file", package, "--location", "dev"], new Dictionary<string, string> { ["PATH"] = path });
         Assert.True(r.ExitCode == 7, r.ToString());
         Assert.Contains("error[PST7002]: handler scripts/install.ps1 needs 'pwsh', which is not on PATH", r.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, _w.Snapshot());

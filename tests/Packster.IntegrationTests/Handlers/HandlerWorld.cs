@@ -110,12 +110,3 @@ public sealed class PwshFactAttribute : FactAttribute
         if (!HandlerWorld.OnPath("pwsh")) Skip = "pwsh is not installed";
     }
 }
-
-/// <summary>A fact about machines without <c>pwsh</c>.</summary>
-public sealed class NoPwshFactAttribute : FactAttribute
-{
-    public NoPwshFactAttribute()
-    {
-        if (HandlerWorld.OnPath("pwsh")) Skip = "pwsh is installed, so the missing-interpreter path cannot be shown with it";
-    }
-}
