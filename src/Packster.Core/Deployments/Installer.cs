@@ -232,7 +232,9 @@ public sealed class Installer
         var manifest = package.Manifest;
         var resources = DeploymentResources.For(manifest, parameters, _location.DeploymentDirectory(hash), _location.Path);
         var claims = resources.Claims;
-        if (request.Inactive) return new ActivationDecision(false, null, claims);
+        // --inactive never makes a deployment active, and never deactivates one: a forced rebuild of the active
+        // deployment keeps it active, with the same claims (spec/lockfile.md § Which deployment is active).
+        if (request.Inactive) return new ActivationDecision(state.Find(hash) is { Active: true }, null, claims);
 
         var current = state.OfPackage(manifest.Id).FirstOrDefault(d => d.Active && d.Hash != hash);
         var takesOver = current is null || (!current.Pinned && manifest.Version >= current.Version);
