@@ -104,7 +104,7 @@ public static class LocationRepair
         {
             History.AppendMissing(location, History.Length(location), lines);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PacksterException { Code: ErrorCode.LocationPathIsLink })
+        catch (Exception e) when (LocationSession.IsWriteFailure(e))
         {
             messages?.WriteLine($"warning: could not append to {History.PathOf(location)}: {e.Message}");
         }

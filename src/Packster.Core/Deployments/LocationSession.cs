@@ -184,7 +184,8 @@ public sealed class LocationSession : IDisposable
         }
     }
 
-    private static bool IsWriteFailure(Exception e) =>
+    /// <summary>A failure to write derived state (shims, scripts, history) that after the commit is a warning, not an error.</summary>
+    internal static bool IsWriteFailure(Exception e) =>
         e is IOException or UnauthorizedAccessException or PacksterException { Code: ErrorCode.LocationPathIsLink };
 
     public void Dispose()
