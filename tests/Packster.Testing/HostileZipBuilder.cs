@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 using Packster.Packaging;
 
@@ -74,7 +75,7 @@ public sealed class HostileZipBuilder
             BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(8), e.Flags);
             BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(10), e.Method);
             BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(14), 0x21);
-            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(16), e.Crc ?? Crc32.Compute(e.Data));
+            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(16), e.Crc ?? Crc32.HashToUInt32(e.Data));
             var zip64 = Zip64Extra(e);
             BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(20), e.Zip64CompressedSize is null ? (uint)(e.DeclaredCompressedSize ?? payloads[i].Length) : 0xFFFFFFFF);
             BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(24), e.Zip64Size is null ? (uint)(e.DeclaredSize ?? e.Data.Length) : 0xFFFFFFFF);
@@ -134,7 +135,7 @@ public sealed class HostileZipBuilder
         BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(6), e.Flags);
         BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(8), e.Method);
         BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(12), 0x21);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(14), e.Crc ?? Crc32.Compute(e.Data));
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(14), e.Crc ?? Crc32.HashToUInt32(e.Data));
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(18), (uint)(e.DeclaredCompressedSize ?? payload.Length));
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(22), (uint)(e.DeclaredSize ?? e.Data.Length));
         BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(26), (ushort)name.Length);

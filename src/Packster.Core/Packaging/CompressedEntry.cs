@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.IO.Hashing;
 
 namespace Packster.Packaging;
 
@@ -47,7 +48,7 @@ internal sealed class CompressedEntry : IDisposable
                     var target = System.Text.Encoding.UTF8.GetBytes(source.LinkTarget!);
                     entry._buffer = new PooledBufferStream(target.Length);
                     entry._buffer.Write(target);
-                    entry.Crc = Crc32.Compute(target);
+                    entry.Crc = Crc32.HashToUInt32(target);
                     entry.Size = entry.CompressedSize = target.Length;
                     break;
                 default:
@@ -123,22 +124,22 @@ internal sealed class CompressedEntry : IDisposable
                 ResetSink(sink);
                 input.Position = 0;
             }
-            var storedCrc = 0u;
+            var storedCrc = new Crc32();
             long stored = 0;
             int count;
             while ((count = input.Read(chunk, 0, ChunkSize)) > 0)
             {
                 ct.ThrowIfCancellationRequested();
-                storedCrc = Crc32.Append(storedCrc, chunk.AsSpan(0, count));
+                storedCrc.Append(chunk.AsSpan(0, count));
                 sink.Write(chunk, 0, count);
                 stored += count;
             }
-            if (total > 0 && (stored != total || (crc != 0 && storedCrc != crc)))
+            if (total > 0 && (stored != total || (crc != 0 && storedCrc.GetCurrentHashAsUInt32() != crc)))
             {
                 throw new IOException($"'{Source.RelativePath}' changed while it was being packed");
             }
             Method = ZipFormat.MethodStored;
-            Crc = storedCrc;
+            Crc = storedCrc.GetCurrentHashAsUInt32();
             Size = CompressedSize = stored;
         }
         finally

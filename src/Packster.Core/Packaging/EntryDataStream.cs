@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.IO.Hashing;
 
 namespace Packster.Packaging;
 
@@ -19,7 +20,7 @@ internal sealed class EntryDataStream : Stream
     private readonly PackageEntry _entry;
     private readonly bool _zlibChecksCrc;
     private long _produced;
-    private uint _crc;
+    private readonly Crc32 _crc = new();
     private bool _finished;
 
     public EntryDataStream(Func<Stream> openRaw, PackageEntry entry, string archive)
@@ -66,12 +67,15 @@ internal sealed class EntryDataStream : Stream
         {
             _finished = true;
             if (_produced != _entry.Size) throw ArchiveErrors.SizeMismatch(_archive, _entry.Path, _entry.Size, $"only {_produced}");
-            if (!_zlibChecksCrc && _crc != _entry.Crc32) throw ArchiveErrors.Crc(_archive, _entry.Path, _entry.Crc32, _crc);
+            if (!_zlibChecksCrc && _crc.GetCurrentHashAsUInt32() != _entry.Crc32)
+            {
+                throw ArchiveErrors.Crc(_archive, _entry.Path, _entry.Crc32, _crc.GetCurrentHashAsUInt32());
+            }
             return 0;
         }
         _produced += read;
         if (_produced > _entry.Size) throw ArchiveErrors.SizeMismatch(_archive, _entry.Path, _entry.Size, "more");
-        if (!_zlibChecksCrc) _crc = Crc32.Append(_crc, buffer[..read]);
+        if (!_zlibChecksCrc) _crc.Append(buffer[..read]);
         return read;
     }
 
@@ -82,7 +86,7 @@ internal sealed class EntryDataStream : Stream
         using var raw = new DeflateStream(Buffered(_openRaw()), CompressionMode.Decompress);
         var buffer = new byte[64 << 10];
         long produced = 0;
-        uint crc = 0;
+        var crc = new Crc32();
         try
         {
             int read;
@@ -90,7 +94,7 @@ internal sealed class EntryDataStream : Stream
             {
                 produced += read;
                 if (produced > _entry.Size) return ArchiveErrors.SizeMismatch(_archive, _entry.Path, _entry.Size, "more");
-                crc = Crc32.Append(crc, buffer.AsSpan(0, read));
+                crc.Append(buffer.AsSpan(0, read));
             }
         }
         catch (InvalidDataException e)
@@ -98,7 +102,7 @@ internal sealed class EntryDataStream : Stream
             return ArchiveErrors.Corrupt(_archive, $"entry '{name}' has invalid deflate data ({e.Message})");
         }
         if (produced != _entry.Size) return ArchiveErrors.SizeMismatch(_archive, _entry.Path, _entry.Size, $"only {produced}");
-        if (crc != _entry.Crc32) return ArchiveErrors.Crc(_archive, _entry.Path, _entry.Crc32, crc);
+        if (crc.GetCurrentHashAsUInt32() != _entry.Crc32) return ArchiveErrors.Crc(_archive, _entry.Path, _entry.Crc32, crc.GetCurrentHashAsUInt32());
         return ArchiveErrors.Corrupt(_archive, $"entry '{name}' has bytes after the end of its deflate data");
     }
 

@@ -4,8 +4,8 @@ namespace Packster.Packaging;
 
 /// <summary>
 /// A ZIP deflate entry is a gzip member without its 10-byte header and 8-byte trailer (CRC-32, size mod 2^32).
-/// Framing raw deflate as gzip lets zlib-ng compute and check the CRC with its SIMD code, several times faster
-/// than <see cref="Crc32"/>; we only add or strip the frame.
+/// Framing raw deflate as gzip lets zlib-ng compute and check the CRC in the same pass as inflating, instead of a
+/// second pass with <c>System.IO.Hashing.Crc32</c>; we only add or strip the frame.
 /// </summary>
 internal static class GzipFraming
 {

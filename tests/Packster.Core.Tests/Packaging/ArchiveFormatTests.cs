@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 using Packster.Model;
 using Packster.Packaging;
@@ -13,15 +14,12 @@ public sealed class ArchiveFormatTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    // §8: the CRC-32 check value of "123456789" is 0xCBF43926 (ISO-HDLC).
+    // §8: the CRC-32 check value of "123456789" is 0xCBF43926 (ISO-HDLC), the polynomial ZIP uses.
     [Fact]
     public void Crc32_matches_the_standard_check_value()
     {
-        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
-        Assert.Equal(0u, Crc32.Compute([]));
-        var data = new byte[100_003];
-        new Random(1).NextBytes(data);
-        Assert.Equal(Crc32.Compute(data), Crc32.Append(Crc32.Compute(data.AsSpan(0, 777)), data.AsSpan(777)));
+        Assert.Equal(0xCBF43926u, Crc32.HashToUInt32("123456789"u8));
+        Assert.Equal(0u, Crc32.HashToUInt32([]));
     }
 
     // §2: the CRC we write agrees with System.IO.Compression's (it verifies on read since .NET 9).
@@ -33,7 +31,7 @@ public sealed class ArchiveFormatTests : IDisposable
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(data);
         var bytes = buffer.ToArray();
-        Assert.Equal(BitConverter.ToUInt32(bytes, bytes.Length - 8), Crc32.Compute(data));
+        Assert.Equal(BitConverter.ToUInt32(bytes, bytes.Length - 8), Crc32.HashToUInt32(data));
     }
 
     // §2 "ZIP64": more than 65,535 entries switch to ZIP64 end records, which both readers understand.
@@ -46,7 +44,7 @@ public sealed class ArchiveFormatTests : IDisposable
         {
             var writer = new PackageWriter(file);
             var manifest = "id = \"x\""u8.ToArray();
-            writer.BeginEntry(Encoding.UTF8.GetBytes(Packer.ManifestFileName), PackageEntryKind.File, 0x1A4, 0, Crc32.Compute(manifest), manifest.Length, manifest.Length);
+            writer.BeginEntry(Encoding.UTF8.GetBytes(Packer.ManifestFileName), PackageEntryKind.File, 0x1A4, 0, Crc32.HashToUInt32(manifest), manifest.Length, manifest.Length);
             writer.WriteData(manifest);
             for (var i = 1; i < count; i++)
             {
