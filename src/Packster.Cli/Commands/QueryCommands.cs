@@ -145,11 +145,16 @@ internal static class QueryCommands
     {
         var location = new Argument<string?>("location") { Description = "A location path or id (default: as --location)", Arity = ArgumentArity.ZeroOrOne };
         var json = CommonOptions.Json();
-        var command = new Command("verify", "Check every deployed file against its recorded SHA-256") { location, json };
+        var quick = new Option<bool>("--quick")
+        {
+            Description = "Read only files whose size or modification time changed since the last quick run, comparing them by XXH128 "
+                + "(the first run hashes everything and keeps an index in .packster/verify-index); catches accidents, not tampering",
+        };
+        var command = new Command("verify", "Check every deployed file against its recorded SHA-256") { location, json, quick };
         command.SetAction(parse =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
-            var results = DeploymentVerifier.Verify(loc);
+            var results = DeploymentVerifier.Verify(loc, parse.GetValue(quick));
             var problems = results.SelectMany(r => r.Problems.Select(p => (r, p))).ToList();
             if (parse.GetValue(json))
             {
@@ -158,6 +163,14 @@ internal static class QueryCommands
                     ["directory"] = r.Directory,
                     ["ok"] = r.Problems.Count == 0,
                     ["removing"] = r.Removing,
+                    ["quick"] = r.Quick is not { } q ? null : new JsonObject
+                    {
+                        ["unchanged"] = q.ByStat,
+                        ["xxhash"] = q.ByXxHash,
+                        ["sha256"] = q.BySha256,
+                        ["bytesRead"] = q.BytesRead,
+                        ["indexCurrent"] = q.IndexCurrent,
+                    },
                     ["problems"] = new JsonArray([.. r.Problems.Select(p => (JsonNode)new JsonObject { ["kind"] = p.Kind.ToString(), ["path"] = p.Path, ["detail"] = p.Detail })]),
                 })]));
             }
@@ -168,6 +181,7 @@ internal static class QueryCommands
                 var removing = results.Count(r => r.Removing);
                 context.Err.WriteLine($"verified {results.Count - removing} deployments: {(problems.Count == 0 ? "all intact" : $"{problems.Count} problems")}"
                     + (removing == 0 ? "" : $"; {removing} being removed"));
+                if (parse.GetValue(quick)) WriteQuickSummary(context, results);
             }
             if (problems.Count > 0)
             {
@@ -177,6 +191,14 @@ internal static class QueryCommands
             return 0;
         });
         return command;
+    }
+
+    private static void WriteQuickSummary(CliContext context, IReadOnlyList<DeploymentVerification> results)
+    {
+        var stats = results.Where(r => r.Quick is not null).Select(r => r.Quick!).ToList();
+        context.Err.WriteLine($"quick: {stats.Sum(q => q.ByStat)} files unchanged since the last check, {stats.Sum(q => q.ByXxHash)} re-read by XXH128, "
+            + $"{stats.Sum(q => q.BySha256)} by SHA-256 ({Bytes.Format(stats.Sum(q => q.BytesRead))} read)");
+        if (stats.Any(q => !q.IndexCurrent)) context.Err.WriteLine("warning: the quick-verify index could not be written; the next quick run reads those files again");
     }
 
     /// <summary>One committed state's deployments, each with its manifest wherever a writer has put it (spec/lockfile.md § Readers).</summary>

@@ -119,7 +119,15 @@ public sealed record DeploymentRecord(
     /// </summary>
     public static (IReadOnlyList<DeploymentFile> Files, IReadOnlyList<DeploymentLink> Links) Scan(string deploymentDirectory)
     {
-        var files = new List<DeploymentFile>();
+        var (files, links) = List(deploymentDirectory);
+        return (files.Select(f => new DeploymentFile(f.Path, Sha256Digest.ComputeFile(f.Info.FullName), f.Info.Length,
+            OperatingSystem.IsWindows() ? null : f.Info.UnixFileMode)).ToList(), links);
+    }
+
+    /// <summary>The files (with their metadata, unread) and links now under <paramref name="deploymentDirectory"/>, except this record, by path.</summary>
+    public static (IReadOnlyList<(string Path, FileInfo Info)> Files, IReadOnlyList<DeploymentLink> Links) List(string deploymentDirectory)
+    {
+        var files = new List<(string Path, FileInfo Info)>();
         var links = new List<DeploymentLink>();
         var root = System.IO.Path.GetFullPath(deploymentDirectory);
         // Walked by hand: .NET's recursive enumeration descends into links to folders, and a link must be recorded, not followed.
@@ -140,7 +148,7 @@ public sealed record DeploymentRecord(
                 }
                 else if (info is FileInfo file)
                 {
-                    files.Add(new DeploymentFile(relative, Sha256Digest.ComputeFile(file.FullName), file.Length, OperatingSystem.IsWindows() ? null : file.UnixFileMode));
+                    files.Add((relative, file));
                 }
             }
         }

@@ -54,6 +54,12 @@ public sealed class Location
 
     public string DeploymentDirectory(Sha256Digest hash) => Combine(DeploymentsDirectoryName, hash.Hex);
 
+    /// <summary>The folder of <c>verify --quick</c>'s indexes (spec/lockfile.md § Quick verify).</summary>
+    public string VerifyIndexDirectory => Combine(InternalDirectoryName, "verify-index");
+
+    /// <summary>The quick-verify index of one deployment: a cache, deleted with the deployment.</summary>
+    public string VerifyIndexPath(Sha256Digest hash) => Combine(InternalDirectoryName, "verify-index", hash.Hex);
+
     /// <summary>
     /// The location's own paths, which must never be links (spec/lockfile.md § What a location may contain): every
     /// delete and write under them would otherwise land in the link's target. <c>shims</c> is checked apart: on POSIX
@@ -61,7 +67,7 @@ public sealed class Location
     /// </summary>
     public IEnumerable<string> OwnPaths =>
     [
-        InternalDirectory, StagingDirectory, TrashDirectory, LockPath, LocationLock.HolderPath(this),
+        InternalDirectory, StagingDirectory, TrashDirectory, VerifyIndexDirectory, LockPath, LocationLock.HolderPath(this),
         DeploymentsDirectory, ActivateDirectory, LogsDirectory, Combine(HistoryFileName), LockfilePath,
     ];
 
@@ -236,7 +242,16 @@ public sealed class Location
         RequireHeld(heldLock);
         var source = DeploymentDirectory(hash);
         if (!Directory.Exists(source)) throw LocationErrors.DeploymentNotFound(Path, hash);
-        return MoveAside(source);
+        var trashed = MoveAside(source);
+        // A cache only: a leftover is harmless (its entries name the SHA-256s they vouch for), so failing to delete it is not an error.
+        try
+        {
+            File.Delete(VerifyIndexPath(hash));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        return trashed;
     }
 
     /// <summary>Deletes everything in <c>.packster/trash/</c>; returns what it removed. Best effort per entry.</summary>

@@ -51,6 +51,33 @@ public sealed class QueryCommandTests : IDisposable
         Assert.Contains("bin/hello", r.Stdout, StringComparison.Ordinal);
     }
 
+    // spec/lockfile.md § Quick verify: the first quick run hashes and remembers, the next reads nothing, a change is
+    // still found, and the index goes with its deployment.
+    [Fact]
+    public void Verify_quick_remembers_what_it_proved_and_still_finds_a_change()
+    {
+        var installed = _f.InstallJson(_f.PackSample("hello"));
+        var hash = installed.GetProperty("deployment").GetString()!;
+        var first = JsonDocument.Parse(_f.Packster.Ok("verify", "dev", "--quick", "--json")).RootElement[0].GetProperty("quick");
+        Assert.Equal(0, first.GetProperty("unchanged").GetInt32());
+        Assert.True(first.GetProperty("sha256").GetInt32() > 0);
+        var index = Path.Combine(_f.LocationPath, ".packster", "verify-index", hash);
+        Assert.True(File.Exists(index));
+
+        var second = JsonDocument.Parse(_f.Packster.Ok("verify", "dev", "--quick", "--json")).RootElement[0].GetProperty("quick");
+        Assert.Equal(first.GetProperty("sha256").GetInt32(), second.GetProperty("unchanged").GetInt32());
+        Assert.Equal(0, second.GetProperty("bytesRead").GetInt64());
+
+        File.AppendAllText(Path.Combine(installed.GetProperty("path").GetString()!, "bin", "hello"), "# tampered\n");
+        var r = _f.Packster.Run("verify", "dev", "--quick");
+        Assert.Equal(5, r.ExitCode);
+        Assert.Contains("bin/hello", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("quick: ", r.Stderr, StringComparison.Ordinal);
+
+        _f.Packster.Ok("uninstall", "hello", "--location", "dev");
+        Assert.False(File.Exists(index));
+    }
+
     [Fact]
     public async Task Shell_starts_a_subshell_with_the_location_active_and_returns_its_exit_code()
     {

@@ -1,0 +1,121 @@
+using Packster.Locations;
+
+namespace Packster.Core.Tests.Locations;
+
+/// <summary>spec/lockfile.md § Quick verify.</summary>
+public sealed class QuickVerifyTests
+{
+    private static readonly Dictionary<string, string> Files = new()
+    {
+        ["bin/hello"] = "#!/bin/sh\necho hi\n",
+        ["share/doc.txt"] = "documentation",
+        ["share/big.bin"] = new string('x', 300_000),
+    };
+
+    private static long TotalBytes => Files.Values.Sum(v => (long)v.Length);
+
+    // "4. No usable entry (first run …) → SHA-256 and XXH128 in one read"; "2. … size and mtime equal … → intact, not read".
+    [Fact]
+    public void The_first_quick_run_reads_everything_and_the_second_reads_nothing()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var d = LocationTestBed.Install(location, "hello", "1.0.0", Files);
+
+        var first = Assert.Single(DeploymentVerifier.Verify(location, quick: true));
+        Assert.True(first.IsIntact);
+        Assert.Equal(new QuickVerifyStatistics(0, 0, Files.Count, TotalBytes, true), first.Quick);
+        Assert.True(File.Exists(location.VerifyIndexPath(d.Hash)));
+
+        var second = Assert.Single(DeploymentVerifier.Verify(location, quick: true));
+        Assert.True(second.IsIntact);
+        Assert.Equal(new QuickVerifyStatistics(Files.Count, 0, 0, 0, true), second.Quick);
+        Assert.Null(Assert.Single(DeploymentVerifier.Verify(location)).Quick);
+    }
+
+    // "3. … the mtime moved → the file is read once for XXH128: equal → intact (the entry takes the new mtime)".
+    [Fact]
+    public void A_touched_file_is_reread_by_xxhash_once_and_then_trusted_again()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var d = LocationTestBed.Install(location, "hello", "1.0.0", Files);
+        DeploymentVerifier.Verify(location, quick: true);
+        var big = Path.Combine(location.DeploymentDirectory(d.Hash), "share/big.bin");
+        File.SetLastWriteTimeUtc(big, File.GetLastWriteTimeUtc(big).AddMinutes(5));
+
+        var touched = Assert.Single(DeploymentVerifier.Verify(location, quick: true));
+        Assert.True(touched.IsIntact);
+        Assert.Equal(new QuickVerifyStatistics(Files.Count - 1, 1, 0, 300_000, true), touched.Quick);
+        Assert.Equal(new QuickVerifyStatistics(Files.Count, 0, 0, 0, true), Assert.Single(DeploymentVerifier.Verify(location, quick: true)).Quick);
+    }
+
+    // "3. … different → Modified"; "1. … its size differs … → Modified without reading it".
+    [Fact]
+    public void Changed_content_is_modified_whether_or_not_the_size_moved()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var d = LocationTestBed.Install(location, "hello", "1.0.0", Files);
+        DeploymentVerifier.Verify(location, quick: true);
+        var dir = location.DeploymentDirectory(d.Hash);
+        File.WriteAllText(Path.Combine(dir, "share/doc.txt"), "DOCUMENTATION"); // same size, new mtime
+        File.AppendAllText(Path.Combine(dir, "bin/hello"), "# more\n");
+
+        var result = Assert.Single(DeploymentVerifier.Verify(location, quick: true));
+        Assert.Equal(["bin/hello", "share/doc.txt"], result.Problems.Where(p => p.Kind == VerificationProblemKind.Modified).Select(p => p.Path).Order(StringComparer.Ordinal));
+        Assert.Contains("not read: the size differs", result.Problems.Single(p => p.Path == "bin/hello").Detail, StringComparison.Ordinal);
+        Assert.Contains(LocationTestBed.Hash("DOCUMENTATION").Hex, result.Problems.Single(p => p.Path == "share/doc.txt").Detail, StringComparison.Ordinal);
+        // A broken file is never remembered as proven: the next quick run still reports it.
+        Assert.Equal(2, Assert.Single(DeploymentVerifier.Verify(location, quick: true)).Problems.Count);
+    }
+
+    // "What it cannot see: content changed with its size kept and its mtime put back; verify without --quick … is the proof."
+    [Fact]
+    public void Content_changed_behind_a_restored_mtime_is_seen_by_the_full_verify_only()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var d = LocationTestBed.Install(location, "hello", "1.0.0", Files);
+        DeploymentVerifier.Verify(location, quick: true);
+        var doc = Path.Combine(location.DeploymentDirectory(d.Hash), "share/doc.txt");
+        var mtime = File.GetLastWriteTimeUtc(doc);
+        File.WriteAllText(doc, "DOCUMENTATION");
+        File.SetLastWriteTimeUtc(doc, mtime);
+
+        Assert.True(Assert.Single(DeploymentVerifier.Verify(location, quick: true)).IsIntact);
+        Assert.Contains(Assert.Single(DeploymentVerifier.Verify(location)).Problems, p => p is { Kind: VerificationProblemKind.Modified, Path: "share/doc.txt" });
+    }
+
+    // "an entry counts only for the SHA-256 it names".
+    [Fact]
+    public void An_index_entry_for_other_content_is_not_trusted()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var d = LocationTestBed.Install(location, "hello", "1.0.0", Files);
+        DeploymentVerifier.Verify(location, quick: true);
+        var index = location.VerifyIndexPath(d.Hash);
+        // The index now claims another content for doc.txt, with the file's true size and time.
+        File.WriteAllText(index, File.ReadAllText(index).Replace(LocationTestBed.Hash("documentation").Hex, LocationTestBed.Hash("other").Hex, StringComparison.Ordinal));
+
+        var result = Assert.Single(DeploymentVerifier.Verify(location, quick: true));
+        Assert.True(result.IsIntact);
+        Assert.Equal(new QuickVerifyStatistics(Files.Count - 1, 0, 1, "documentation".Length, true), result.Quick);
+    }
+
+    // "an index that does not parse" is no index.
+    [Fact]
+    public void A_garbled_index_means_reading_everything()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var d = LocationTestBed.Install(location, "hello", "1.0.0", Files);
+        DeploymentVerifier.Verify(location, quick: true);
+        File.WriteAllText(location.VerifyIndexPath(d.Hash), "packster-verify-index 1\nnot\ta\tline\n");
+
+        var result = Assert.Single(DeploymentVerifier.Verify(location, quick: true));
+        Assert.True(result.IsIntact);
+        Assert.Equal(Files.Count, result.Quick!.BySha256);
+    }
+}
