@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Packster.Deployments;
 using Packster.Manifest;
 
@@ -40,8 +41,8 @@ public sealed class CanonicalJsonPropertyTests
         _ => node.DeepClone(),
     };
 
-    [Fact]
-    public void Canonical_text_is_a_fixed_point_and_ignores_member_order_and_spacing() =>
+    [Property]
+    public Property Canonical_text_is_a_fixed_point_and_ignores_member_order_and_spacing() =>
         Prop.ForAll(Values(3).ToArbitrary(), ArbMap.Default.ArbFor<int>(), (value, seed) =>
         {
             var canonical = CanonicalJson.Serialize(value);
@@ -49,11 +50,11 @@ public sealed class CanonicalJsonPropertyTests
             var shuffled = CanonicalJson.Serialize(Shuffled(value, new Random(seed)));
             var indented = CanonicalJson.Serialize(JsonDocument.Parse(value?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "null").RootElement);
             return reparsed == canonical && shuffled == canonical && indented == canonical;
-        }).QuickCheckThrowOnFailure();
+        });
 
     /// <summary>Resolving the effective parameters again gives the same parameters (defaults are idempotent).</summary>
-    [Fact]
-    public void Resolving_effective_parameters_again_changes_nothing()
+    [Property]
+    public Property Resolving_effective_parameters_again_changes_nothing()
     {
         var declared = ManifestReader.Parse("""
             id = "svc"
@@ -72,7 +73,7 @@ public sealed class CanonicalJsonPropertyTests
             from name in Gen.Elements<string?>(null, "", "Ada", "😀")
             from withPort in ArbMap.Default.GeneratorFor<bool>()
             select (port, name, withPort);
-        Prop.ForAll(given.ToArbitrary(), t =>
+        return Prop.ForAll(given.ToArbitrary(), t =>
         {
             var (port, name, withPort) = t;
             var o = new JsonObject();
@@ -81,6 +82,6 @@ public sealed class CanonicalJsonPropertyTests
             var first = EffectiveParameters.Resolve(declared, JsonSerializer.SerializeToElement(o));
             var second = EffectiveParameters.Resolve(declared, first.Json);
             return first.Canonical == second.Canonical && first.Values["port"].GetInt32() == (withPort ? port : 8080);
-        }).QuickCheckThrowOnFailure();
+        });
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Packster.Deployments;
 
 namespace Packster.Core.Tests.Deployments;
@@ -63,17 +64,17 @@ public sealed class CanonicalJsonTests
     }
 
     /// <summary>Every finite double prints digits that parse back to the same double, and re-canonicalising changes nothing.</summary>
-    [Fact]
-    public void Number_text_round_trips_for_any_double() =>
+    [Property]
+    public Property Number_text_round_trips_for_any_double() =>
         Prop.ForAll(ArbMap.Default.ArbFor<double>().Filter(double.IsFinite), d =>
         {
             var text = CanonicalJson.FormatNumber(d);
             var back = double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
             return back == d && C(text) == text;
-        }).QuickCheckThrowOnFailure();
+        });
 
-    [Fact]
-    public void Number_text_matches_the_shortest_round_trip_of_dotnet() =>
+    [Property]
+    public Property Number_text_matches_the_shortest_round_trip_of_dotnet() =>
         Prop.ForAll(ArbMap.Default.ArbFor<NormalFloat>(), f =>
         {
             var d = f.Get;
@@ -81,5 +82,5 @@ public sealed class CanonicalJsonTests
             // Same significant digits as .NET's shortest round-trip "R" (exponent layout aside).
             static string Digits(string s) => new string(s.Split('e', 'E')[0].Where(char.IsAsciiDigit).ToArray()).Trim('0');
             return Digits(text) == Digits(Math.Abs(d).ToString("R", System.Globalization.CultureInfo.InvariantCulture)) || d == 0;
-        }).QuickCheckThrowOnFailure();
+        });
 }

@@ -1,5 +1,4 @@
-using FsCheck;
-using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Packster.Core.Tests.Locations;
 using Packster.Deployments;
 using Packster.Locations;
@@ -47,17 +46,15 @@ public sealed class PlanAgreesWithRunPropertyTests : IDisposable
 
     public void Dispose() => _packages.Dispose();
 
-    [Fact]
-    public void Dry_runs_agree_with_real_runs_and_every_change_of_the_active_deployment_is_in_the_history() =>
-        Prop.ForAll<int>(seed =>
-        {
-            using var bed = new LocationTestBed();
-            var location = bed.CreateLocation();
-            var random = new Random(seed);
-            var steps = random.Next(4, 12);
-            for (var i = 0; i < steps; i++) Step(location, random);
-            return true;
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(25));
+    [Property(MaxTest = 25)]
+    public void Dry_runs_agree_with_real_runs_and_every_change_of_the_active_deployment_is_in_the_history(int seed)
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var random = new Random(seed);
+        var steps = random.Next(4, 12);
+        for (var i = 0; i < steps; i++) Step(location, random);
+    }
 
     private void Step(Location location, Random random)
     {

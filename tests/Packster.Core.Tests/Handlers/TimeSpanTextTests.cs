@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Packster.Handlers;
 
 namespace Packster.Core.Tests.Handlers;
@@ -41,14 +42,14 @@ public sealed class TimeSpanTextTests
         Assert.StartsWith($"invalid duration '{text}': ", e.Message);
     }
 
-    [Fact]
-    public void Format_is_read_back_exactly_to_the_millisecond()
+    [Property]
+    public Property Format_is_read_back_exactly_to_the_millisecond()
     {
-        Prop.ForAll(Gen.Choose(1, int.MaxValue).ToArbitrary(), milliseconds =>
+        return Prop.ForAll(Gen.Choose(1, int.MaxValue).ToArbitrary(), milliseconds =>
         {
             var value = TimeSpan.FromMilliseconds(milliseconds);
             return TimeSpanText.Parse(TimeSpanText.Format(value)) == value;
-        }).QuickCheckThrowOnFailure();
+        });
     }
 
     [Theory]

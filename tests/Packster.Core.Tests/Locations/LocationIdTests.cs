@@ -1,5 +1,4 @@
-using FsCheck;
-using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Packster.Locations;
 
 namespace Packster.Core.Tests.Locations;
@@ -38,7 +37,6 @@ public sealed class LocationIdTests
     [InlineData(".hidden", "hidden")]
     public void Slugs_of_directory_names_are_valid_ids(string name, string expected) => Assert.Equal(expected, LocationId.Slug(name).Value);
 
-    [Fact]
-    public void Every_slug_is_a_valid_id() =>
-        Prop.ForAll<string>(s => s is null || LocationId.TryParse(LocationId.Slug(s).Value, out _)).QuickCheckThrowOnFailure();
+    [Property]
+    public bool Every_slug_is_a_valid_id(string s) => s is null || LocationId.TryParse(LocationId.Slug(s).Value, out _);
 }

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using FsCheck;
-using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Packster.Locations;
 using Packster.Model;
 
@@ -57,16 +56,15 @@ public sealed class LockfilePropertyTests
         }
     }
 
-    [Fact]
-    public void Any_state_round_trips_to_the_same_bytes_and_hash() =>
-        Prop.ForAll<int, string>((seed, text) =>
-        {
-            if (!IsWellFormed(text)) return true;
-            var state = RandomState(seed, text);
-            var bytes = Lockfile.Serialize(state);
-            var back = Lockfile.Parse(bytes, "prop.json");
-            return back.Hash == state.Hash
-                && back.Deployments.Count == state.Deployments.Count
-                && Lockfile.Serialize(back).AsSpan().SequenceEqual(bytes);
-        }).QuickCheckThrowOnFailure();
+    [Property]
+    public bool Any_state_round_trips_to_the_same_bytes_and_hash(int seed, string text)
+    {
+        if (!IsWellFormed(text)) return true;
+        var state = RandomState(seed, text);
+        var bytes = Lockfile.Serialize(state);
+        var back = Lockfile.Parse(bytes, "prop.json");
+        return back.Hash == state.Hash
+            && back.Deployments.Count == state.Deployments.Count
+            && Lockfile.Serialize(back).AsSpan().SequenceEqual(bytes);
+    }
 }

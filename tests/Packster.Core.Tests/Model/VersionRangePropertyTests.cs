@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using NuGet.Versioning;
 using Packster.Model;
 using NuGetRange = NuGet.Versioning.VersionRange;
@@ -61,14 +62,13 @@ public sealed class VersionRangePropertyTests
         return ours.Satisfies(v) == expected;
     }
 
-    [Fact]
-    public void Intervals_agree_with_NuGet() =>
+    [Property]
+    public Property Intervals_agree_with_NuGet() =>
         Prop.ForAll(Intervals.ToArbitrary(), Versions.ToArbitrary(),
-                (text, v) => Agrees(VersionRange.Parse(text), NuGetRange.Parse(text), v))
-            .QuickCheckThrowOnFailure();
+            (text, v) => Agrees(VersionRange.Parse(text), NuGetRange.Parse(text), v));
 
-    [Fact]
-    public void Comparator_pairs_agree_with_the_equivalent_interval() =>
+    [Property]
+    public Property Comparator_pairs_agree_with_the_equivalent_interval() =>
         Prop.ForAll(VersionText.ToArbitrary(), VersionText.ToArbitrary(), Versions.ToArbitrary(), (x, y, v) =>
         {
             var (lo, hi) = NuGetVersion.Parse(x) <= NuGetVersion.Parse(y) ? (x, y) : (y, x);
@@ -79,19 +79,19 @@ public sealed class VersionRangePropertyTests
             return Agrees(VersionRange.Parse($">={lo} <{hi}"), NuGetRange.Parse($"[{lo},{hi})"), v)
                 && Agrees(VersionRange.Parse($">{lo} <={hi}"), NuGetRange.Parse($"({lo},{hi}]"), v)
                 && Agrees(VersionRange.Parse($"<{hi}"), NuGetRange.Parse($"(,{hi})"), v);
-        }).QuickCheckThrowOnFailure();
+        });
 
-    [Fact]
-    public void Caret_equals_its_interval() =>
+    [Property]
+    public Property Caret_equals_its_interval() =>
         Prop.ForAll(Core.ToArbitrary(), Versions.ToArbitrary(), (core, v) =>
         {
             var p = NuGetVersion.Parse(core);
             var upper = p.Major > 0 ? $"{p.Major + 1}.0.0" : p.Minor > 0 ? $"0.{p.Minor + 1}.0" : $"0.0.{p.Patch + 1}";
             return Agrees(VersionRange.Parse("^" + core), NuGetRange.Parse($"[{core},{upper})"), v);
-        }).QuickCheckThrowOnFailure();
+        });
 
-    [Fact]
-    public void Tilde_and_wildcards_equal_their_intervals() =>
+    [Property]
+    public Property Tilde_and_wildcards_equal_their_intervals() =>
         Prop.ForAll(Core.ToArbitrary(), Versions.ToArbitrary(), (core, v) =>
         {
             var p = NuGetVersion.Parse(core);
@@ -99,7 +99,7 @@ public sealed class VersionRangePropertyTests
                 && Agrees(VersionRange.Parse($"{p.Major}.{p.Minor}.*"), NuGetRange.Parse($"[{p.Major}.{p.Minor}.0,{p.Major}.{p.Minor + 1}.0)"), v)
                 && Agrees(VersionRange.Parse($"{p.Major}.*"), NuGetRange.Parse($"[{p.Major}.0.0,{p.Major + 1}.0.0)"), v)
                 && Agrees(VersionRange.Parse(core), NuGetRange.Parse($"[{core}]"), v);
-        }).QuickCheckThrowOnFailure();
+        });
 
     private static readonly Gen<string> AnyRange = Gen.OneOf(
         Intervals,
@@ -112,22 +112,22 @@ public sealed class VersionRangePropertyTests
         Gen.Constant("*"),
         Gen.Constant("latest"));
 
-    [Fact]
-    public void Parse_of_ToString_round_trips() =>
+    [Property]
+    public Property Parse_of_ToString_round_trips() =>
         Prop.ForAll(AnyRange.ToArbitrary(), Versions.ToArbitrary(), (text, v) =>
         {
             var range = VersionRange.Parse(text);
             var again = VersionRange.Parse(range.ToString());
             return again.ToString() == range.ToString() && again.Satisfies(v) == range.Satisfies(v) && again.Equals(range);
-        }).QuickCheckThrowOnFailure();
+        });
 
-    [Fact]
-    public void FindBest_is_the_maximum_of_the_satisfying_versions() =>
+    [Property]
+    public Property FindBest_is_the_maximum_of_the_satisfying_versions() =>
         Prop.ForAll(AnyRange.ToArbitrary(), Gen.ListOf(Versions).ToArbitrary(), (text, versions) =>
         {
             var range = VersionRange.Parse(text);
             var satisfying = versions.Where(range.Satisfies).ToList();
             var best = range.FindBest(versions);
             return satisfying.Count == 0 ? best is null : best is not null && satisfying.All(s => s <= best) && range.Satisfies(best);
-        }).QuickCheckThrowOnFailure();
+        });
 }

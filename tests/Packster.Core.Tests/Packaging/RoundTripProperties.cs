@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Packster.Model;
 using Packster.Packaging;
 using Packster.Testing;
@@ -41,10 +42,10 @@ public sealed class RoundTripProperties
             });
     }
 
-    [Fact]
-    public void Pack_then_extract_returns_the_same_tree()
+    [Property(MaxTest = 20)]
+    public Property Pack_then_extract_returns_the_same_tree()
     {
-        Prop.ForAll(Trees().ToArbitrary(), tree =>
+        return Prop.ForAll(Trees().ToArbitrary(), tree =>
         {
             using var temp = new TempDirectory("packster-prop");
             var source = Directory.CreateDirectory(temp["src"]).FullName;
@@ -78,6 +79,6 @@ public sealed class RoundTripProperties
             var linksMatch = tree.Links.All(l => new FileInfo(Path.Combine(staging, l.Link)).LinkTarget == l.Target);
             var sameCount = byPath.Count == 1 + tree.Files.Count + tree.EmptyDirs.Count + tree.Links.Count;
             return filesMatch && emptiesMatch && linksMatch && sameCount && packed.FileName == again.FileName;
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(20));
+        });
     }
 }

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Packster.Resources;
 
 namespace Packster.Core.Tests.Resources;
@@ -30,10 +31,10 @@ public class ResourceGuardProperties
         from releaseSome in Gen.Elements(true, false, false)
         select new ResourceChange(owner, claims.ToArray(), releaseSome ? release.ToArray() : []);
 
-    [Fact]
-    public void No_claim_ever_has_two_owners()
+    [Property]
+    public Property No_claim_ever_has_two_owners()
     {
-        Prop.ForAll(Gen.ListOf(ChangeGen).ToArbitrary(), changes =>
+        return Prop.ForAll(Gen.ListOf(ChangeGen).ToArbitrary(), changes =>
         {
             var table = new Dictionary<ResourceClaim, ResourceOwner>();
             foreach (var change in changes)
@@ -52,7 +53,7 @@ public class ResourceGuardProperties
                 if (!Invariant(table)) return false;
             }
             return true;
-        }).QuickCheckThrowOnFailure();
+        });
     }
 
     // An independent, brute-force statement of the rule: same kind and key (or overlapping paths), different deployment.
