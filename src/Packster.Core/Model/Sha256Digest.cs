@@ -24,10 +24,14 @@ public readonly record struct Sha256Digest
 
     public static Sha256Digest Compute(Stream stream) => FromBytes(SHA256.HashData(stream));
 
+    /// <remarks>
+    /// Positional 1 MiB reads into one pooled buffer: <see cref="SHA256.HashData(Stream)"/> over a <see cref="FileStream"/>
+    /// took three times as long as <c>sha256sum</c> on a tree of 3,659 files (bench/verify.sh).
+    /// </remarks>
     public static Sha256Digest ComputeFile(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return Compute(stream);
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        return ComputeFile(handle);
     }
 
     /// <summary>Hashes the whole file behind <paramref name="handle"/> with positional reads (its position is untouched).</summary>
