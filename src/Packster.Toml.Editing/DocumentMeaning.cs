@@ -69,7 +69,7 @@ internal sealed class DocumentMeaning
     {
         List<object> list when list.Count > 0 && list.All(v => v is Dictionary<string, object>) => "an array of tables",
         List<object> => "an array",
-        Scalar s => "a " + s.Type,
+        Scalar s => ("aeiou".Contains(s.Type[0], StringComparison.Ordinal) ? "an " : "a ") + s.Type,
         _ => "a value",
     };
 

@@ -134,7 +134,7 @@ public class TomlEditorTests
     public void A_path_through_a_value_is_refused()
     {
         var e = Assert.Throws<TomlEditException>(() => TomlEditor.Parse("a = 1\n", "t").Set(["a", "b"], TomlValue.Integer(1)));
-        Assert.Contains("'a' is a integer, not a table", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'a' is an integer, not a table", e.Message, StringComparison.Ordinal);
         var table = Assert.Throws<TomlEditException>(() => TomlEditor.Parse("[a]\nb = 1\n", "t").Set(["a"], TomlValue.Integer(1)));
         Assert.Contains("is a table", table.Message, StringComparison.Ordinal);
         var array = Assert.Throws<TomlEditException>(() => TomlEditor.Parse("[[a]]\nb = 1\n", "t").Set(["a", "c"], TomlValue.Integer(1)));
