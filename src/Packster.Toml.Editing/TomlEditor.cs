@@ -51,7 +51,16 @@ public sealed class TomlEditor
         if (!string.Equals(syntax.ToString(), body, StringComparison.Ordinal))
             throw new TomlEditException($"{file}: its syntax tree does not reproduce the text exactly, so it cannot be edited without changing it elsewhere");
         var newLine = body.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-        return new TomlEditor(file, bom, newLine, syntax, meaning);
+        var editor = new TomlEditor(file, bom, newLine, syntax, meaning);
+        // Comments of a document without keys or tables are the document's own trailing trivia, written after
+        // everything: they are kept as the text that stands before whatever is added.
+        if (syntax.TrailingTrivia is { Count: > 0 } trailing)
+        {
+            syntax.TrailingTrivia = null;
+            if (LastToken(syntax) is { } last) last.TrailingTrivia = [.. last.TrailingTrivia ?? [], .. trailing];
+            else editor._orphanTrivia = trailing;
+        }
+        return editor;
     }
 
     /// <summary>The text as edited so far (not yet checked; see <see cref="Verified"/>).</summary>

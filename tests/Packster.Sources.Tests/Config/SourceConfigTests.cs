@@ -80,4 +80,31 @@ public sealed class SourceConfigTests : IDisposable
         var e = Assert.Throws<PacksterException>(() => config.Add(new SourceDefinition { Name = "c", Kind = SourceKind.Http, Url = "http://a/" }));
         Assert.Equal(ErrorCode.InsecureSource, e.Code);
     }
+
+    // spec/toml.md §9: sources written in other forms (an inline table, dotted keys) are edited where they stand.
+    [Fact]
+    public void Sources_in_inline_tables_and_dotted_keys_are_edited_in_place()
+    {
+        const string text = "# mine\n[sources]\ncorp = { type = \"folder\", url = \"/a\" }   # inline\nlab.type = \"folder\"\nlab.url = \"/b\"\n";
+        var path = _temp.Write("config.toml", text);
+        var config = SourceConfig.Load(path);
+        config.Add(new SourceDefinition { Name = "corp", Kind = SourceKind.Folder, Url = "/c", Priority = 5 }, replace: true);
+        config.Remove("lab");
+        config.Save();
+        Assert.Equal("# mine\n[sources]\ncorp = { type = \"folder\", url = \"/c\", priority = 5 }   # inline\n", File.ReadAllText(path));
+    }
+
+    // spec/toml.md §9: the file keeps its permissions (a config file may be private to its user).
+    [Fact]
+    public void Saving_keeps_the_files_permissions()
+    {
+        if (OperatingSystem.IsWindows()) return; // POSIX modes only
+        var path = _temp.Write("config.toml", "# private\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var config = SourceConfig.Load(path);
+        config.Add(new SourceDefinition { Name = "local", Kind = SourceKind.Folder, Url = "/srv/p" });
+        config.Save();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal("# private\n\n[sources.local]\ntype = \"folder\"\nurl = \"/srv/p\"\npriority = 100\n", File.ReadAllText(path));
+    }
 }

@@ -157,4 +157,12 @@ public class TomlEditorTests
         using var nothing = System.Text.Json.JsonDocument.Parse("null");
         Assert.Throws<FormatException>(() => TomlValue.FromJson(nothing.RootElement));
     }
+
+    [Fact]
+    public void A_file_of_comments_only_keeps_them_above_what_is_added()
+    {
+        Assert.Equal("# only comments\n\n[t]\nk = 1\n", Edit("# only comments\n", e => e.Set(["t", "k"], TomlValue.Integer(1))));
+        Assert.Equal("# only comments\nk = 1\n", Edit("# only comments\n", e => e.Set(["k"], TomlValue.Integer(1))));
+        Assert.Equal("# only comments\n", Edit("# only comments\n\n[t]\nk = 1\n", e => e.Remove(["t"])));
+    }
 }
