@@ -10,7 +10,8 @@ public sealed class ManifestEditTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    // "KEY is a TOML key: dotted parts, a part that is not a bare key in quotes."
+    // spec/manifest.md § Changing a manifest: "KEY is a TOML key: parts separated by `.` ...; a part that is not a bare
+    // key is quoted"; "Text that is not one key (`a b`, `a = 1`, `a.`) is PST2015 ManifestSetInputInvalid".
     [Theory]
     [InlineData("version", new[] { "version" })]
     [InlineData("platform.os", new[] { "platform", "os" })]
@@ -31,7 +32,7 @@ public sealed class ManifestEditTests : IDisposable
         Assert.Equal(ErrorCode.ManifestSetInputInvalid, e.Code);
     }
 
-    // "VALUE is a string unless --json is given."
+    // spec/manifest.md § Changing a manifest: "VALUE is a string unless `--json` is given."
     [Fact]
     public void A_plain_value_is_a_string_and_a_JSON_value_keeps_its_type()
     {
@@ -60,7 +61,8 @@ public sealed class ManifestEditTests : IDisposable
         Assert.Equal("id = \"pkg\"\nid = \"again\"\n", File.ReadAllText(file));
     }
 
-    // "The id defaults to the folder's name: lowercased, other characters as '-', a '-' before a digit as '_'."
+    // spec/manifest.md § Starting a manifest: "the folder's name made into an id: lowercased, every character other than
+    // `a-z 0-9 . _ -` as `-` (runs of them as one), a `-` before a digit as `_`".
     [Theory]
     [InlineData("Tool Box", "tool-box")]
     [InlineData("my_tool.v2", "my_tool.v2")]
@@ -81,8 +83,8 @@ public sealed class ManifestEditTests : IDisposable
         Assert.Contains("--id", e.Hint, StringComparison.Ordinal);
     }
 
-    // "Executables under bin/: an execute bit (Unix), or .exe/.cmd/.bat/.ps1 (named without the extension);
-    // when two files give one shim name, the first in path order keeps it."
+    // spec/manifest.md § Starting a manifest: "a file with an execute bit (on Unix), or a file named `*.exe`, `*.cmd`,
+    // `*.bat` or `*.ps1`"; "When two files give one shim name ..., the file is skipped".
     [Fact]
     public void Shims_are_found_for_executables_under_bin()
     {

@@ -94,7 +94,7 @@ public sealed class PersonEditedTomlTests : IDisposable
         Assert.Equal(CommentedConfig, File.ReadAllText(Config));
     }
 
-    // spec/toml.md §9: "Removing a table removes the comment lines directly above it and one blank line; the rest stays."
+    // spec/toml.md §9: "Removing a table removes the comment lines directly above it and one blank line; other comments stay."
     [Fact]
     public void Source_remove_takes_out_exactly_the_source_and_its_comment()
     {
@@ -118,8 +118,8 @@ public sealed class PersonEditedTomlTests : IDisposable
         Assert.Equal(["local"], SourceNames());
     }
 
-    // spec/toml.md §9: "A replaced value is changed where it stands, keeping the comment on its line; values that did not
-    // change keep their spelling (1_0 stays 1_0)."
+    // spec/toml.md §9: "A replaced value keeps the comment on its line; everything else stays byte for byte." and
+    // "Setting a value equal to the one written leaves it as written" (priority = 1_0 stays 1_0).
     [Fact]
     public void Source_add_replace_changes_only_the_lines_that_differ()
     {
@@ -144,8 +144,9 @@ public sealed class PersonEditedTomlTests : IDisposable
         Assert.Equal(CommentedConfig, File.ReadAllText(Config));
     }
 
-    // spec/manifest.md § Changing a manifest: "the value is replaced where it stands ... a new key goes after the last key
-    // of its table".
+    // spec/manifest.md § Changing a manifest: "an existing value is replaced where it stands, keeping what followed it on
+    // its line (its comment)"; "A new key goes after the last key of its table"; "a key inside an inline table ... is set
+    // inside it"; "a value equal to the one written ... leaves the file unchanged".
     [Fact]
     public void Manifest_set_changes_one_line_of_a_commented_manifest_and_keeps_every_other_byte()
     {
@@ -178,8 +179,8 @@ public sealed class PersonEditedTomlTests : IDisposable
         Assert.Equal("linux", check.RootElement.GetProperty("platform").GetProperty("os")[0].GetString());
     }
 
-    // spec/manifest.md § Changing a manifest: "nothing is written unless the result passes manifest check"; each refusal
-    // names its code and leaves the file byte-identical.
+    // spec/manifest.md § Changing a manifest: "Nothing is written unless the result passes `manifest check`"; "Exit 0,
+    // or 3 with the file byte-identical".
     [Theory]
     [InlineData("PST2006", "version", "one.two")]                     // InvalidVersion: not SemVer
     [InlineData("PST2004", "parameters.port.default", "8081")]        // ManifestWrongType: a plain value is a string
@@ -200,7 +201,8 @@ public sealed class PersonEditedTomlTests : IDisposable
         if (code == "PST2004") Assert.Contains("give --json", r.Stderr, StringComparison.Ordinal);
     }
 
-    // spec/manifest.md § Starting a manifest: "a shim for every executable under bin/ ... the scaffold passes manifest check".
+    // spec/manifest.md § Starting a manifest: "Writes a commented `packster-manifest.toml` ... that passes `manifest check`
+    // as written"; "one shim for every executable under `bin/` (any depth)".
     [Fact]
     public void Manifest_init_scaffolds_a_manifest_that_checks_and_packs_with_a_shim_per_executable()
     {
