@@ -37,7 +37,7 @@ internal static class ManifestCommand
         var key = new Argument<string>("key") { Description = "The key, dotted for a key in a table (platform.os, parameters.port.default); a part with other characters than A-Z a-z 0-9 _ - in quotes (shims.\"my.tool\")" };
         var value = new Argument<string>("value") { Description = "The value, written as a TOML string unless --json is given" };
         var json = new Option<bool>("--json") { Description = "VALUE is JSON: a number (8080, 1.5), true/false, an array ([\"linux\"]), an object ({\"port\": 1}, an inline table) or a quoted string" };
-        var manifest = new Option<string?>("--manifest") { Description = $"The manifest file, or the package folder holding {PackageManifest.FileName} (default: the current folder)" };
+        var manifest = new Option<string?>("--manifest") { HelpName = "FILE|DIR", Description = $"The manifest file, or the package folder holding {PackageManifest.FileName} (default: the current folder)" };
         var command = new Command("set", "Change one key of a manifest, keeping its comments, blank lines, number formats and key order; "
             + "nothing is written unless the result passes 'manifest check'") { key, value, json, manifest };
         command.SetAction(parse =>
