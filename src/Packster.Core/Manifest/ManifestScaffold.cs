@@ -144,9 +144,7 @@ public static class ManifestScaffold
         var skipped = new List<Skipped>();
         var bin = Path.Join(folder, "bin");
         if (!Directory.Exists(bin)) return (shims, skipped);
-        var files = Directory.EnumerateFiles(bin, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
-            .Order(StringComparer.Ordinal);
+        var files = FilesUnder(bin).Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')).Order(StringComparer.Ordinal);
         var taken = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var target in files)
         {
@@ -169,6 +167,18 @@ public static class ManifestScaffold
             shims.Add((shim, target));
         }
         return (shims, skipped);
+    }
+
+    /// <summary>Files (a link to a file included) at any depth, without going through links to folders, which may loop.</summary>
+    private static IEnumerable<string> FilesUnder(string dir)
+    {
+        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true };
+        foreach (var file in Directory.EnumerateFiles(dir, "*", options)) yield return file;
+        foreach (var sub in Directory.EnumerateDirectories(dir, "*", options))
+        {
+            if (new DirectoryInfo(sub).LinkTarget is not null) continue;
+            foreach (var file in FilesUnder(sub)) yield return file;
+        }
     }
 
     private static bool HasExecuteBit(string file)

@@ -102,4 +102,14 @@ public sealed class ManifestEditTests : IDisposable
         var skip = Assert.Single(skipped);
         Assert.Equal("bin/run.exe", skip.Target);
     }
+
+    [Fact]
+    public void A_link_to_a_folder_under_bin_is_not_followed()
+    {
+        if (OperatingSystem.IsWindows()) return; // creating links needs a privilege there
+        _temp.Write("pkg/bin/tools/run.cmd", "@echo run");
+        Directory.CreateSymbolicLink(_temp["pkg/bin/tools/loop"], _temp["pkg/bin"]);
+        var (shims, _) = ManifestScaffold.FindShims(_temp["pkg"]);
+        Assert.Equal(["bin/tools/run.cmd"], shims.Select(s => s.Target));
+    }
 }
