@@ -107,6 +107,7 @@ public sealed class TomlEditor
         CheckPath(path);
         if (!_intended.Contains(path)) return false;
         _intended.Remove(path);
+        var hadKeys = Headers().Where(h => h.Table is TableSyntax && h.Table.Items.ChildrenCount > 0 && IsProperPrefix(h.Path, path)).Select(h => h.Table).ToHashSet();
         var removed = false;
         foreach (var header in Headers().Where(h => StartsWith(h.Path, path)).ToList())
         {
@@ -127,12 +128,19 @@ public sealed class TomlEditor
         }
         if (!removed)
             throw new TomlEditException($"'{DocumentMeaning.Display(path)}' is not defined by a key or a table header of its own, so it cannot be removed on its own");
-        // A table that only existed to hold what was removed ([sources.corp] makes 'sources') goes with it.
+        // A [header] whose last key this removed goes with it (so setting a new key and removing it again gives back
+        // the file), and so does a table left empty that only existed to hold what was removed ([sources.corp] makes
+        // 'sources'). A header that had no keys before is the author's, and stays.
         for (var length = path.Count - 1; length > 0; length--)
         {
             var parent = path.Take(length).ToList();
-            if (!_intended.IsEmptyTable(parent) || Headers().Any(h => SamePath(h.Path, parent)) || Entries().Any(e => SamePath(e.Path, parent))) break;
-            _intended.Remove(parent);
+            var header = Headers().FirstOrDefault(h => SamePath(h.Path, parent));
+            if (header?.Table is TableSyntax { Items.ChildrenCount: 0 } emptied && hadKeys.Contains(emptied))
+            {
+                RemoveNode(emptied, _syntax.Tables, ownsBlankLineAbove: true);
+                header = null;
+            }
+            if (header is null && _intended.IsEmptyTable(parent) && !Entries().Any(e => SamePath(e.Path, parent))) _intended.Remove(parent);
         }
         return true;
     }
@@ -347,7 +355,6 @@ public sealed class TomlEditor
             var split = OwnedStart(above, ownsBlankLineAbove: true);
             kv.LeadingTrivia = above.Take(split).ToList();
             var rest = above.Skip(split).ToList();
-            if (!StartsWithBlankLine(rest)) rest.Insert(0, NewLineTrivia());
             ClearLeading(header);
             header.LeadingTrivia = rest;
         }
@@ -410,7 +417,8 @@ public sealed class TomlEditor
         var before = firstIndex > 0 ? tokens[firstIndex - 1] : null;
         var after = lastIndex + 1 < tokens.Count ? tokens[lastIndex + 1] : null;
         var above = TriviaAbove(node);
-        var kept = above.Take(OwnedStart(above, ownsBlankLineAbove)).ToList();
+        // The comment lines at the very top of the file are the file's own, not its first key's or table's.
+        var kept = above.Take(OwnedStart(above, ownsBlankLineAbove, ownsComments: before is not null)).ToList();
         if (last.TrailingTrivia is { } below) kept.AddRange(below);
         list.RemoveChild(node);
         if (before is not null) before.TrailingTrivia = kept;
@@ -495,7 +503,7 @@ public sealed class TomlEditor
     /// lines directly above it (and the indentation before it), and with <paramref name="ownsBlankLineAbove"/> the one
     /// blank line above those.
     /// </summary>
-    private static int OwnedStart(List<SyntaxTrivia> run, bool ownsBlankLineAbove)
+    private static int OwnedStart(List<SyntaxTrivia> run, bool ownsBlankLineAbove, bool ownsComments = true)
     {
         var lines = new List<(int Start, bool Blank)>();
         var start = 0;
@@ -510,19 +518,11 @@ public sealed class TomlEditor
         }
         var owned = start;
         var line = lines.Count - 1;
-        while (line >= 0 && !lines[line].Blank) owned = lines[line--].Start;
+        while (line >= 0 && !lines[line].Blank) line--;
+        if (!ownsComments) return ownsBlankLineAbove && line >= 0 && line == lines.Count - 1 ? lines[line].Start : owned;
+        if (line < lines.Count - 1) owned = lines[line + 1].Start;
         if (ownsBlankLineAbove && line >= 0) owned = lines[line].Start;
         return owned;
-    }
-
-    private static bool StartsWithBlankLine(List<SyntaxTrivia> trivia)
-    {
-        foreach (var t in trivia)
-        {
-            if (t.Kind == TokenKind.NewLine) return true;
-            if (t.Kind != TokenKind.Whitespaces) return false;
-        }
-        return false;
     }
 
     // ---- making nodes -----------------------------------------------------------------------------------------------
