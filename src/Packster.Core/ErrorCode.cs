@@ -30,6 +30,9 @@ public enum ErrorCode
     InvalidShimName = 2010,
     ManifestFileMissing = 2011,
     TomlTooDeep = 2012,
+    TomlEditRefused = 2013,
+    ManifestExists = 2014,
+    ManifestSetInputInvalid = 2015,
 
     // 3xxx parameters (exit 3)
     ParametersInvalidJson = 3000,

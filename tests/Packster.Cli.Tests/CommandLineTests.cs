@@ -35,6 +35,7 @@ public sealed class CommandLineTests : IDisposable
         new[] { "list" }, new[] { "which" }, new[] { "locate" }, new[] { "verify" }, new[] { "init" }, new[] { "shell" },
         new[] { "location", "create" }, new[] { "location", "setup" }, new[] { "location", "show" }, new[] { "location", "env" },
         new[] { "location", "enable" }, new[] { "location", "disable" }, new[] { "manifest", "check" },
+        new[] { "manifest", "set" }, new[] { "manifest", "init" },
         new[] { "source", "add" }, new[] { "source", "list" }, new[] { "source", "remove" }, new[] { "source", "index" },
         new[] { "config", "trust" }, new[] { "config", "untrust" }, new[] { "config", "trusted" },
         new[] { "search" }, new[] { "publish" }, new[] { "install" }, new[] { "bundle", "install" }, new[] { "bundle", "delete" },
@@ -49,6 +50,17 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, exit);
         Assert.Contains("Usage:", output, StringComparison.Ordinal);
         Assert.Contains(string.Join(' ', command), output, StringComparison.Ordinal);
+    }
+
+    // spec/manifest.md § Changing a manifest, § Starting a manifest: every option is described in --help.
+    [Theory]
+    [InlineData("set", new[] { "<key>", "<value>", "--json", "VALUE is JSON", "--manifest <FILE|DIR>", "passes 'manifest check'" })]
+    [InlineData("init", new[] { "[<dir>]", "--id <id>", "--version <version>", "--force", "executable under bin/", ".exe, .cmd, .bat and .ps1" })]
+    public void Manifest_set_and_init_describe_their_options(string command, string[] expected)
+    {
+        var (exit, output, _) = Run("manifest", command, "--help");
+        Assert.Equal(0, exit);
+        Assert.All(expected, e => Assert.Contains(e, output, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -7,7 +7,11 @@ using PackageManifest = Packster.Manifest.Manifest;
 
 namespace Packster.Cli.Commands;
 
-/// <summary><c>packster manifest check &lt;dir-or-file&gt; [--json]</c>: validate, then render a summary.</summary>
+/// <summary>
+/// <c>packster manifest check &lt;dir-or-file&gt; [--json]</c>: validate, then render a summary;
+/// <c>packster manifest set &lt;key&gt; &lt;value&gt; [--json] [--manifest FILE|DIR]</c>: change one key, keeping the rest of the file;
+/// <c>packster manifest init [DIR] [--id ID] [--version V] [--force]</c>: write a commented manifest for a folder.
+/// </summary>
 internal static class ManifestCommand
 {
     public static Command Create(CliContext context)
@@ -23,6 +27,51 @@ internal static class ManifestCommand
             return ExitCodes.Success;
         });
         command.Subcommands.Add(check);
+        command.Subcommands.Add(Set(context));
+        command.Subcommands.Add(Init(context));
+        return command;
+    }
+
+    private static Command Set(CliContext context)
+    {
+        var key = new Argument<string>("key") { Description = "The key, dotted for a key in a table (platform.os, parameters.port.default); a part with other characters than A-Z a-z 0-9 _ - in quotes (shims.\"my.tool\")" };
+        var value = new Argument<string>("value") { Description = "The value, written as a TOML string unless --json is given" };
+        var json = new Option<bool>("--json") { Description = "VALUE is JSON: a number (8080, 1.5), true/false, an array ([\"linux\"]), an object ({\"port\": 1}, an inline table) or a quoted string" };
+        var manifest = new Option<string?>("--manifest") { HelpName = "FILE|DIR", Description = $"The manifest file, or the package folder holding {PackageManifest.FileName} (default: the current folder)" };
+        var command = new Command("set", "Change one key of a manifest, keeping its comments, blank lines, number formats and key order; "
+            + "nothing is written unless the result passes 'manifest check'") { key, value, json, manifest };
+        command.SetAction(parse =>
+        {
+            var path = context.ResolvePath(parse.GetValue(manifest) ?? ".");
+            if (Directory.Exists(path)) path = Path.Join(path, PackageManifest.FileName);
+            var keyPath = ManifestEdit.ParseKey(parse.GetValue(key)!);
+            var asJson = parse.GetValue(json);
+            var result = ManifestEdit.Set(path, keyPath, ManifestEdit.ParseValue(parse.GetValue(value)!, asJson), valueIsPlainText: !asJson);
+            context.Out.WriteLine(result.Changed
+                ? $"set {result.KeyText} = {result.Value} in {result.File}"
+                : $"{result.KeyText} is already {result.Value} in {result.File}; unchanged");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Init(CliContext context)
+    {
+        var dir = new Argument<string>("dir") { Description = "The package folder (default: the current folder)", Arity = ArgumentArity.ZeroOrOne };
+        var id = new Option<string?>("--id") { Description = "The package id (default: the folder's name, lowercased, other characters as '-')" };
+        var version = new Option<string?>("--version") { Description = $"The version, strict SemVer 2.0 or \"latest\" (default {ManifestScaffold.DefaultVersion})" };
+        var force = new Option<bool>("--force") { Description = $"Replace an existing {PackageManifest.FileName}" };
+        var command = new Command("init", $"Write a commented {PackageManifest.FileName} for a folder, with a shim for every executable under bin/ "
+            + "(files with an execute bit; .exe, .cmd, .bat and .ps1 files, named without the extension)") { dir, id, version, force };
+        command.SetAction(parse =>
+        {
+            var folder = context.ResolvePath(parse.GetValue(dir) ?? ".");
+            var result = ManifestScaffold.Init(folder, parse.GetValue(id), parse.GetValue(version), parse.GetValue(force));
+            context.Out.WriteLine($"{(result.Replaced ? "replaced" : "wrote")} {result.File}: {result.Id} {result.Version}");
+            context.Out.WriteLine($"  shims: {(result.Shims.Count == 0 ? "none (no executables under bin/)" : string.Join(", ", result.Shims.Select(s => $"{s.Name} -> {s.Target}")))}");
+            foreach (var skipped in result.Skipped) context.Out.WriteLine($"  skipped {skipped.Target}: {skipped.Reason}");
+            return ExitCodes.Success;
+        });
         return command;
     }
 

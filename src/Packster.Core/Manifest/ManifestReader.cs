@@ -8,6 +8,13 @@ public static class ManifestReader
     /// <summary>Reads the manifest at <paramref name="manifestPath"/>; a missing file is <see cref="ErrorCode.ManifestMissing"/>.</summary>
     public static Manifest Read(string manifestPath)
     {
+        CheckFile(manifestPath);
+        return ParseBytes(FileSystemErrors.At(manifestPath, "cannot read", () => File.ReadAllBytes(manifestPath)), manifestPath);
+    }
+
+    /// <summary>What is checked before a manifest file is read: it exists, is a regular file, and is not too large.</summary>
+    internal static void CheckFile(string manifestPath)
+    {
         ArgumentNullException.ThrowIfNull(manifestPath);
         if (!File.Exists(manifestPath)) throw Missing(manifestPath);
         // By type before opening: reading a FIFO would wait for a writer forever.
@@ -18,7 +25,6 @@ public static class ManifestReader
                 $"{Manifest.FileName} must be a regular file");
         }
         if (new FileInfo(manifestPath).Length is var length && length > MaxSize) throw TooLarge(manifestPath, length);
-        return ParseBytes(FileSystemErrors.At(manifestPath, "cannot read", () => File.ReadAllBytes(manifestPath)), manifestPath);
     }
 
     /// <summary>

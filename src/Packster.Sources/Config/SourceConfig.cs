@@ -1,23 +1,27 @@
 using Packster.Manifest;
 using Packster.Toml;
+using Packster.Toml.Editing;
 
 namespace Packster.Sources.Config;
 
 /// <summary>
-/// The sources of the config file (<c>[sources.&lt;name&gt;]</c>). Reading validates every source; writing keeps the
-/// file's other tables and keys (comments are not kept) and replaces the file atomically.
+/// The sources of the config file (<c>[sources.&lt;name&gt;]</c>). Reading validates every source; writing edits only
+/// the sources that changed, in the file's syntax tree, so every other line (comments, blank lines, number formats,
+/// key order) stays byte for byte (spec/toml.md §9), and replaces the file atomically.
 /// </summary>
 public sealed class SourceConfig
 {
     private static readonly string[] KnownKeys = ["type", "url", "repo", "token-env", "user", "password-env", "priority", "ca-file", "insecure"];
 
-    private readonly TomlTable? _document;
+    private readonly string? _text;
+    private readonly List<SourceDefinition> _read;
     private readonly List<SourceDefinition> _sources;
 
-    private SourceConfig(string path, TomlTable? document, List<SourceDefinition> sources)
+    private SourceConfig(string path, string? text, List<SourceDefinition> sources)
     {
         Path = path;
-        _document = document;
+        _text = text;
+        _read = [.. sources];
         _sources = sources;
     }
 
@@ -32,7 +36,7 @@ public sealed class SourceConfig
 
     /// <summary>Reads the file; a missing file is an empty configuration.</summary>
     public static SourceConfig Load(string path) =>
-        File.Exists(path) ? Parse(File.ReadAllText(path), path, restricted: false) : new SourceConfig(path, null, []);
+        File.Exists(path) ? Parse(EditedTomlFile.ReadText(path), path, restricted: false) : new SourceConfig(path, null, []);
 
     /// <summary>
     /// Reads config text. <paramref name="restricted"/> (a project file not trusted with <c>--allow-credentials</c>):
@@ -52,7 +56,7 @@ public sealed class SourceConfig
                 sources.Add(Read(path, name, source, restricted));
             }
         }
-        return new SourceConfig(path, document, sources);
+        return new SourceConfig(path, text, sources);
     }
 
     public SourceDefinition Get(string name) =>
@@ -76,42 +80,64 @@ public sealed class SourceConfig
         if (_sources.RemoveAll(s => s.Name == name) == 0) throw SourceErrors.NotFound(name, Sources.Select(s => s.Name));
     }
 
-    /// <summary>Renders the whole file: other top-level content first, then the sources in consultation order.</summary>
+    /// <summary>
+    /// The file's text with the sources that were added, replaced or removed edited in place, checked to read back as
+    /// exactly these sources and everything else as it was; <see cref="ErrorCode.TomlEditRefused"/> otherwise.
+    /// </summary>
     public string ToToml()
     {
-        var writer = new TomlWriter();
-        if (_document is not null)
+        try
         {
-            foreach (var (key, value) in _document)
+            var editor = TomlEditor.Parse(_text ?? "", Path);
+            foreach (var old in _read)
             {
-                if (key != "sources" && value is not TomlTable) writer.Pair(key, value);
+                if (!_sources.Any(s => s.Name == old.Name)) editor.Remove(["sources", old.Name]);
             }
-            foreach (var (key, value) in _document)
+            foreach (var source in _sources)
             {
-                if (key != "sources" && value is TomlTable table) writer.Table([key], table);
+                var previous = _read.FirstOrDefault(r => r.Name == source.Name);
+                if (previous == source) continue;
+                var keys = Keys(source);
+                foreach (var (key, value) in keys)
+                {
+                    string[] path = ["sources", source.Name, key];
+                    // A replaced source that relied on the default priority keeps relying on it.
+                    if (key == "priority" && previous is not null && source.Priority == SourceDefinition.DefaultPriority && !editor.Contains(path)) continue;
+                    editor.Set(path, value);
+                }
+                foreach (var (key, _) in previous is null ? [] : Keys(previous))
+                {
+                    if (!keys.Any(k => k.Key == key)) editor.Remove(["sources", source.Name, key]);
+                }
             }
+            return editor.Verified();
         }
-        foreach (var s in Sources)
+        catch (TomlEditException e)
         {
-            writer.Header("sources", s.Name);
-            writer.Pair("type", s.Kind.ToConfigText());
-            writer.Pair("url", s.Url);
-            if (s.Repo is not null) writer.Pair("repo", s.Repo);
-            if (s.TokenEnv is not null) writer.Pair("token-env", s.TokenEnv);
-            if (s.User is not null) writer.Pair("user", s.User);
-            if (s.PasswordEnv is not null) writer.Pair("password-env", s.PasswordEnv);
-            writer.Pair("priority", s.Priority);
-            if (s.CaFile is not null) writer.Pair("ca-file", s.CaFile);
-            if (s.Insecure) writer.Pair("insecure", true);
+            throw EditedTomlFile.Refused(Path, e);
         }
-        return writer.ToString();
     }
 
-    /// <summary>Writes to a temp file beside the target and renames it over, so readers see the old or the new file.</summary>
+    /// <summary>Edits the file (see <see cref="ToToml"/>) and replaces it atomically, so readers see the old or the new file.</summary>
     public void Save()
     {
+        var text = ToToml();
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        AtomicFile.WriteAllText(Path, ToToml());
+        EditedTomlFile.Write(Path, text);
+    }
+
+    /// <summary>The keys a source is written with, in the order a new [sources.NAME] table lists them.</summary>
+    private static List<(string Key, TomlValue Value)> Keys(SourceDefinition s)
+    {
+        var keys = new List<(string, TomlValue)> { ("type", TomlValue.String(s.Kind.ToConfigText())), ("url", TomlValue.String(s.Url)) };
+        if (s.Repo is not null) keys.Add(("repo", TomlValue.String(s.Repo)));
+        if (s.TokenEnv is not null) keys.Add(("token-env", TomlValue.String(s.TokenEnv)));
+        if (s.User is not null) keys.Add(("user", TomlValue.String(s.User)));
+        if (s.PasswordEnv is not null) keys.Add(("password-env", TomlValue.String(s.PasswordEnv)));
+        keys.Add(("priority", TomlValue.Integer(s.Priority)));
+        if (s.CaFile is not null) keys.Add(("ca-file", TomlValue.String(s.CaFile)));
+        if (s.Insecure) keys.Add(("insecure", TomlValue.Boolean(true)));
+        return keys;
     }
 
     private static SourceDefinition Read(string file, string name, TomlTable table, bool restricted)

@@ -26,6 +26,19 @@ public sealed class LayeringTests
     public void Toml_references_nothing_of_packster() =>
         Assert.DoesNotContain(References(Toml), r => r.StartsWith("Packster", StringComparison.Ordinal) || r == "NuGet.Versioning");
 
+    // spec/toml.md §9: Tomlyn is the editing path only. Reading stays with Packster.Toml, and the engine edits TOML
+    // through Packster.Toml.Editing, never through Tomlyn's types itself.
+    [Fact]
+    public void Only_the_editing_path_references_Tomlyn()
+    {
+        var editing = typeof(Packster.Toml.Editing.TomlEditor).Assembly;
+        Assert.Contains("Tomlyn", References(editing));
+        Assert.Contains("Packster.Toml", References(editing));
+        Assert.DoesNotContain("Tomlyn", References(Toml));
+        Assert.DoesNotContain("Tomlyn", References(Core));
+        Assert.Contains("Packster.Toml.Editing", References(Core));
+    }
+
     [Fact]
     public void Every_error_code_maps_to_its_area_exit_code()
     {

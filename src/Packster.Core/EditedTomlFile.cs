@@ -1,0 +1,42 @@
+using System.Text;
+using Packster.Toml;
+using Packster.Toml.Editing;
+
+namespace Packster;
+
+/// <summary>
+/// Reading and writing a TOML file that a person also edits (the config file, a manifest) for
+/// <see cref="TomlEditor"/>: the text is read with its byte-order mark, if it has one, so the edit keeps it, and the
+/// file is replaced atomically with its permissions kept (spec/toml.md §9).
+/// </summary>
+public static class EditedTomlFile
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// The file's text, a byte-order mark kept as U+FEFF. Bytes that are not UTF-8 are reported by our reader, with
+    /// their position (<see cref="TomlException"/>).
+    /// </summary>
+    public static string ReadText(string path)
+    {
+        var bytes = FileSystemErrors.At(path, "cannot read", () => File.ReadAllBytes(path));
+        TomlDocument.Parse(bytes, path, TomlVersion.V1_1);
+        return StrictUtf8.GetString(bytes);
+    }
+
+    /// <summary>The edit was refused (<see cref="ErrorCode.TomlEditRefused"/>): the file is left as it was.</summary>
+    public static PacksterException Refused(string file, TomlEditException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return new PacksterException(ErrorCode.TomlEditRefused, $"{file}: not changed: {e.Message}",
+            "the file was left as it was; edit it by hand, or fix what the message names and run the command again");
+    }
+
+    /// <summary>Replaces the file atomically (temp file, flush, rename); an existing file's permissions are kept.</summary>
+    public static void Write(string path, string text)
+    {
+        UnixFileMode? mode = null;
+        if (!OperatingSystem.IsWindows() && File.Exists(path)) mode = File.GetUnixFileMode(path);
+        AtomicFile.WriteAllText(path, text, mode);
+    }
+}

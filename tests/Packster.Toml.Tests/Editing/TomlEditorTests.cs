@@ -1,0 +1,211 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Packster.Toml.Editing;
+
+namespace Packster.Toml.Tests.Editing;
+
+/// <summary>spec/toml.md §9 "Writing files a person edits": what an edit keeps, where new keys go, what is refused.</summary>
+public class TomlEditorTests
+{
+    private const string Commented = """
+        # Packster configuration (hand-written)
+        answer = 0x2A   # hex stays hex
+        big = 1_000_000
+
+        # the corporate mirror
+        [sources.corp]
+        type = "artifactory"   # kept
+        url = 'https://art.example.com/artifactory'
+        priority = 10
+
+        # end of file comment
+
+        """;
+
+    private static string Edit(string text, Action<TomlEditor> edit)
+    {
+        var editor = TomlEditor.Parse(text, "test.toml");
+        edit(editor);
+        return editor.Verified();
+    }
+
+    // §9: "An edit that adds something and the edit that removes it again give back the original bytes."
+    [Fact]
+    public void Adding_a_table_and_removing_it_again_gives_back_the_original_bytes()
+    {
+        var added = Edit(Commented, e =>
+        {
+            e.Set(["sources", "local", "type"], TomlValue.String("folder"));
+            e.Set(["sources", "local", "url"], TomlValue.String("/srv/packages"));
+        });
+        Assert.StartsWith(Commented, added, StringComparison.Ordinal);
+        Assert.Equal("\n[sources.local]\ntype = \"folder\"\nurl = \"/srv/packages\"\n", added[Commented.Length..]);
+        Assert.Equal(Commented, Edit(added, e => Assert.True(e.Remove(["sources", "local"]))));
+    }
+
+    // §9: "A replaced value keeps the comment on its line; everything else stays byte for byte."
+    [Fact]
+    public void Replacing_a_value_keeps_its_line_comment_and_every_other_line()
+    {
+        var edited = Edit(Commented, e => e.Set(["sources", "corp", "type"], TomlValue.String("http")));
+        Assert.Equal(Commented.Replace("type = \"artifactory\"   # kept", "type = \"http\"   # kept", StringComparison.Ordinal), edited);
+    }
+
+    // §9: "Setting a value equal to the one written leaves it as written (0x2A stays 0x2A)."
+    [Fact]
+    public void Setting_an_equal_value_leaves_its_spelling()
+    {
+        Assert.Equal(Commented, Edit(Commented, e => e.Set(["answer"], TomlValue.Integer(42))));
+    }
+
+    // §9: "A new key goes after the last key of its table, above the blank lines and comments that follow it."
+    [Fact]
+    public void A_new_key_goes_after_the_last_key_of_its_table()
+    {
+        var edited = Edit(Commented, e => e.Set(["sources", "corp", "repo"], TomlValue.String("tools")));
+        Assert.Equal(Commented.Replace("priority = 10\n", "priority = 10\nrepo = \"tools\"\n", StringComparison.Ordinal), edited);
+        var root = Edit(Commented, e => e.Set(["id"], TomlValue.String("x")));
+        Assert.Equal(Commented.Replace("big = 1_000_000\n", "big = 1_000_000\nid = \"x\"\n", StringComparison.Ordinal), root);
+    }
+
+    // §9: "Removing a table removes the comment lines directly above it and one blank line; other comments stay."
+    [Fact]
+    public void Removing_a_table_takes_its_comment_block_and_keeps_the_rest()
+    {
+        var edited = Edit(Commented, e => Assert.True(e.Remove(["sources", "corp"])));
+        Assert.Equal("# Packster configuration (hand-written)\nanswer = 0x2A   # hex stays hex\nbig = 1_000_000\n\n# end of file comment\n", edited);
+    }
+
+    [Fact]
+    public void Removing_a_key_keeps_the_lines_around_it()
+    {
+        var edited = Edit(Commented, e => Assert.True(e.Remove(["sources", "corp", "url"])));
+        Assert.Equal(Commented.Replace("url = 'https://art.example.com/artifactory'\n", "", StringComparison.Ordinal), edited);
+        Assert.False(TomlEditor.Parse(Commented, "t").Remove(["sources", "nope"]));
+    }
+
+    // The dotted name of a new table is written as parts, never as one quoted key ("a.b").
+    [Fact]
+    public void A_new_table_header_is_a_dotted_key_and_a_dotted_name_is_quoted()
+    {
+        var edited = Edit("", e => e.Set(["sources", "my.mirror", "type"], TomlValue.String("folder")));
+        Assert.Equal("[sources.\"my.mirror\"]\ntype = \"folder\"\n", edited);
+    }
+
+    // A comment on the last line without a newline must not swallow the table appended after it.
+    [Fact]
+    public void A_table_appended_after_a_final_comment_without_newline_starts_on_its_own_line()
+    {
+        var edited = Edit("a = 1\n# last", e => e.Set(["t", "k"], TomlValue.Boolean(true)));
+        Assert.Equal("a = 1\n# last\n\n[t]\nk = true\n", edited);
+        Assert.Equal("a = 1\nb = 2\n", Edit("a = 1", e => e.Set(["b"], TomlValue.Integer(2))));
+    }
+
+    [Fact]
+    public void Keys_inside_inline_tables_are_set_and_removed_in_place()
+    {
+        const string text = "[shims]\nhello = { target = \"bin/hello\" }   # the tool\n";
+        var set = Edit(text, e => e.Set(["shims", "hello", "args"], TomlValue.Strings(["-v"])));
+        Assert.Equal("[shims]\nhello = { target = \"bin/hello\", args = [\"-v\"] }   # the tool\n", set);
+        Assert.Equal(text, Edit(set, e => e.Remove(["shims", "hello", "args"])));
+    }
+
+    [Fact]
+    public void Dotted_keys_of_a_table_get_their_sibling_next_to_them()
+    {
+        var edited = Edit("platform.os = [\"linux\"]\n\n[x]\ny = 1\n", e => e.Set(["platform", "arch"], TomlValue.Strings(["x64"])));
+        Assert.Equal("platform.os = [\"linux\"]\nplatform.arch = [\"x64\"]\n\n[x]\ny = 1\n", edited);
+    }
+
+    [Fact]
+    public void The_first_root_key_goes_below_the_file_comment_and_above_the_first_table()
+    {
+        var edited = Edit("# my file\n\n# about t\n[t]\nk = 1\n", e => e.Set(["id"], TomlValue.String("x")));
+        Assert.Equal("# my file\nid = \"x\"\n\n# about t\n[t]\nk = 1\n", edited);
+    }
+
+    [Fact]
+    public void CRLF_files_get_CRLF_lines_and_a_byte_order_mark_is_kept()
+    {
+        var edited = Edit("\uFEFFa = 1\r\n", e => e.Set(["t", "k"], TomlValue.Integer(2)));
+        Assert.Equal("\uFEFFa = 1\r\n\r\n[t]\r\nk = 2\r\n", edited);
+    }
+
+    // §9: "An edit that would go through a value that is not a table is refused."
+    [Fact]
+    public void A_path_through_a_value_is_refused()
+    {
+        var e = Assert.Throws<TomlEditException>(() => TomlEditor.Parse("a = 1\n", "t").Set(["a", "b"], TomlValue.Integer(1)));
+        Assert.Contains("'a' is an integer, not a table", e.Message, StringComparison.Ordinal);
+        var table = Assert.Throws<TomlEditException>(() => TomlEditor.Parse("[a]\nb = 1\n", "t").Set(["a"], TomlValue.Integer(1)));
+        Assert.Contains("is a table", table.Message, StringComparison.Ordinal);
+        var array = Assert.Throws<TomlEditException>(() => TomlEditor.Parse("[[a]]\nb = 1\n", "t").Set(["a", "c"], TomlValue.Integer(1)));
+        Assert.Contains("array of tables", array.Message, StringComparison.Ordinal);
+    }
+
+    // §9: "Text our reader refuses is not edited."
+    [Fact]
+    public void Invalid_TOML_is_refused_by_our_reader_before_any_edit()
+    {
+        Assert.Throws<TomlException>(() => TomlEditor.Parse("a = 1\na = 2\n", "t"));
+    }
+
+    [Fact]
+    public void JSON_values_become_TOML_values()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse("""{"n": 3, "f": 1.5, "b": true, "s": "x\"y", "a": [1, "two"], "o": {"k": 2}}""");
+        var edited = Edit("", e => e.Set(["v"], TomlValue.FromJson(json.RootElement)));
+        Assert.Equal("v = { n = 3, f = 1.5, b = true, s = \"x\\\"y\", a = [1, \"two\"], o = { k = 2 } }\n", edited);
+        using var nothing = System.Text.Json.JsonDocument.Parse("null");
+        Assert.Throws<FormatException>(() => TomlValue.FromJson(nothing.RootElement));
+    }
+
+    [Fact]
+    public void A_file_of_comments_only_keeps_them_above_what_is_added()
+    {
+        Assert.Equal("# only comments\n\n[t]\nk = 1\n", Edit("# only comments\n", e => e.Set(["t", "k"], TomlValue.Integer(1))));
+        Assert.Equal("# only comments\nk = 1\n", Edit("# only comments\n", e => e.Set(["k"], TomlValue.Integer(1))));
+        Assert.Equal("# only comments\n", Edit("# only comments\n\n[t]\nk = 1\n", e => e.Remove(["t"])));
+    }
+
+    private static readonly string[] Documents =
+    [
+        Commented,
+        "",
+        "# only a comment\n",
+        "title = 'x'\r\nplatform.os = [\"linux\"]\r\n\r\n[shims]\r\nhello = { target = \"bin/hello\" }   # inline\r\n",
+        "[a.b]\nc = 1\n\n# trailing\n[[arr]]\nk = 1\n",
+    ];
+
+    private static readonly string[] Parts = ["a", "b", "sources", "corp", "shims", "hello", "platform", "x.y", "q r", "é", ""];
+
+    // §9: "An edit that adds something and the edit that removes it again give back the original bytes." Checked for
+    // any new key path in documents written in several styles; an edit that is refused changes nothing.
+    [Property]
+    public Property Setting_a_new_key_and_removing_it_again_gives_back_the_original_bytes()
+    {
+        var paths = Gen.Choose(1, 3).SelectMany(n => Gen.ArrayOf(Gen.Elements(Parts), n));
+        var cases = Gen.Elements(Documents).SelectMany(d => paths.SelectMany(p => Gen.Choose(-5, 5).Select(v => (d, p, v))));
+        return Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var (document, path, value) = c;
+            var editor = TomlEditor.Parse(document, "t.toml");
+            if (editor.Contains(path)) return true;
+            string added;
+            try
+            {
+                editor.Set(path, value < 0 ? TomlValue.String("v" + value) : TomlValue.Integer(value));
+                added = editor.Verified();
+            }
+            catch (TomlEditException)
+            {
+                return true; // refused: a path through a value, a table, an array of tables
+            }
+            var again = TomlEditor.Parse(added, "t.toml");
+            Assert.True(again.Remove(path));
+            Assert.Equal(document, again.Verified());
+            return true;
+        });
+    }
+}
