@@ -125,7 +125,20 @@ internal abstract class VendorArchive : IDisposable
     {
         protected override void Read(bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct)
         {
-            using var decompressed = decompress(File);
+            var decompressed = decompress(File);
+            try
+            {
+                ReadTar(decompressed, withData, visit, ct);
+            }
+            finally
+            {
+                // A plain tar is read straight from the file, which later passes read again.
+                if (!ReferenceEquals(decompressed, File)) decompressed.Dispose();
+            }
+        }
+
+        private static void ReadTar(Stream decompressed, bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct)
+        {
             using var reader = new TarReader(decompressed, leaveOpen: true);
             while (reader.GetNextEntry(copyData: false) is { } entry)
             {
