@@ -28,6 +28,8 @@ public sealed class ArchivePacker(SourcePackerOptions options)
 {
     private const int ChunkSize = 256 << 10;
 
+    private const string VendorHint = "the archive breaks the package rules (spec/pack-from.md §Rules); it cannot be packed as it is: ask its vendor, or extract, fix and 'packster pack' the folder";
+
     public async Task<(PackResult Result, Manifest.Manifest Manifest)> PackAsync(string archivePath, ArchivePackRequest request, string outputDir,
         CancellationToken cancellationToken = default)
     {
@@ -38,7 +40,16 @@ public sealed class ArchivePacker(SourcePackerOptions options)
         var manifestText = ArchiveManifest.FromRequest(request);
 
         using var archive = VendorArchive.Open(archivePath);
-        var plan = VendorArchivePlan.Judge(archive, request.StripComponents, ExtractionLimits.Default, cancellationToken);
+        VendorArchivePlan plan;
+        try
+        {
+            plan = VendorArchivePlan.Judge(archive, request.StripComponents, ExtractionLimits.Default, cancellationToken);
+        }
+        catch (PacksterException e) when (e.Hint == ArchiveErrors.HostileHint)
+        {
+            // The package rules' hint speaks of packages; a vendor archive is fixed by its vendor, or not packed.
+            throw new PacksterException(e.Code, e.Message, VendorHint, e);
+        }
         var holdsManifest = plan.Holds(Packer.ManifestFileName);
         if (holdsManifest && manifestText is not null)
         {
@@ -67,6 +78,10 @@ public sealed class ArchivePacker(SourcePackerOptions options)
                 if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(staging, Packer.ManifestFileName), (UnixFileMode)ZipFormat.ModeFile);
             }
             return await new SourcePacker(options).PackAsync(staging, outputDir, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PacksterException e) when (e.Hint == ArchiveErrors.HostileHint)
+        {
+            throw new PacksterException(e.Code, e.Message, VendorHint, e);
         }
         finally
         {
