@@ -186,6 +186,21 @@ public sealed class PackFromTests : IDisposable
         _home.Write("w/payload", "p\n");
         Tools.Run(_home["w"], "tar", "-cPf", _home["trav.tar"], "--transform", "s,^,../,", "payload");
         AssertRefused(_packster.Run("pack", "--from", _home["trav.tar"], "--id", "t", "--version", "1.0.0", "-o", Out), "PST4003", 4);
+        // spec/pack-from.md §Names 2: "also the part --strip-components will remove".
+        AssertRefused(_packster.Run("pack", "--from", _home["trav.tar"], "--strip-components", "1", "--id", "t", "--version", "1.0.0", "-o", Out), "PST4003", 4);
+    }
+
+    // spec/pack-from.md §Names 1: "a name loses its leading './' (as in tar -C dir .)"; the '.' entry is dropped.
+    [ArchiverFact("tar", "gzip")]
+    public void A_tarball_of_dot_packs_like_its_folder()
+    {
+        var root = VendorTree();
+        _home.Write("src/tool-1.4.2/packster-manifest.toml", Manifest);
+        Tools.Run(_home.Path, "tar", "-czf", _home["dot.tar.gz"], "-C", root, ".");
+        Assert.Contains("./bin/tool", Tools.Run(_home.Path, "tar", "-tzf", _home["dot.tar.gz"]), StringComparison.Ordinal);
+        var fromArchive = PackedFile(_packster.Run("pack", "--from", _home["dot.tar.gz"], "-o", Out));
+        var fromFolder = PackedFile(_packster.Run("pack", root, "-o", _home["out-folder"]));
+        Assert.Equal(File.ReadAllBytes(fromFolder), File.ReadAllBytes(fromArchive));
     }
 
     // spec/pack-from.md §Rules: absolute paths are refused, not made relative (GNU tar strips the '/'; we refuse).
