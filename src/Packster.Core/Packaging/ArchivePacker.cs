@@ -71,7 +71,15 @@ public sealed class ArchivePacker(SourcePackerOptions options)
             FileSystemErrors.At(staging, "cannot create the staging folder", () => OperatingSystem.IsWindows()
                 ? Directory.CreateDirectory(staging)
                 : Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
-            Stage(archive, plan, staging, cancellationToken);
+            try
+            {
+                Stage(archive, plan, staging, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Disk full or a permission refused in the temp folder: the operating system's refusal, classified (PST9xxx).
+                throw FileSystemErrors.Classify(e, staging, "cannot extract the archive into")!;
+            }
             if (manifestText is not null)
             {
                 File.WriteAllBytes(Path.Combine(staging, Packer.ManifestFileName), manifestText);
