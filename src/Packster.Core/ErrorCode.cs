@@ -33,6 +33,10 @@ public enum ErrorCode
     TomlEditRefused = 2013,
     ManifestExists = 2014,
     ManifestSetInputInvalid = 2015,
+    // pack --from: where the package's manifest comes from (spec/pack-from.md)
+    PackFromManifestMissing = 2017,
+    PackFromManifestConflict = 2018,
+    PackFromOptionInvalid = 2019,
 
     // 3xxx parameters (exit 3)
     ParametersInvalidJson = 3000,
@@ -65,6 +69,11 @@ public enum ErrorCode
     ArchiveTooManyEntries = 4016,
     ArchiveCompressionRatio = 4017,
     ArchiveTruncated = 4018,
+    // pack --from: vendor archives (spec/pack-from.md)
+    VendorArchiveUnreadable = 4019,
+    VendorArchiveHardLink = 4020,
+    StripComponentsLeaveNothing = 4021,
+    StripComponentsCollision = 4022,
 
     // 5xxx locations, lockfile, lock (exit 5)
     LocationNotFound = 5000,

@@ -1,26 +1,77 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Packster;
 using Packster.Packaging;
 using Packster.Sources.Installation;
 
 namespace Packster.Cli.Commands;
 
-/// <summary><c>packster pack &lt;source-dir&gt; [-o &lt;out-dir&gt;] [--json]</c>.</summary>
+/// <summary>
+/// <c>packster pack &lt;source-dir&gt; [-o &lt;out-dir&gt;] [--json]</c>, or <c>packster pack --from &lt;archive&gt;
+/// [--strip-components N] [--id ID --version V] [--shim name=path]… [--manifest FILE]</c> (spec/pack-from.md).
+/// </summary>
 internal static class PackCommand
 {
     public static Command Create(CliContext context)
     {
-        var source = new Argument<string>("source-dir") { Description = "The package's source folder (holds packster-manifest.toml)" };
+        var source = new Argument<string?>("source-dir")
+        {
+            Description = "The package's source folder (holds packster-manifest.toml); omit it with --from",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var from = new Option<string?>("--from")
+        {
+            Description = "Pack a vendor archive (.tar, .tar.gz, .tar.xz, .tar.zst, .tar.bz2, .zip, .7z) instead of a folder: "
+                + "every entry passes the extraction filter first, and the package is the one 'pack' makes of the extracted folder",
+        };
+        var strip = new Option<int>("--strip-components")
+        {
+            Description = "With --from: drop this many leading folders from every entry's path (like tar); shorter entries are skipped",
+        };
+        var id = new Option<string?>("--id") { Description = "With --from: the package id of a generated manifest (needs --version)" };
+        var version = new Option<string?>("--version") { Description = "With --from: the package version of a generated manifest (needs --id)" };
+        var shim = new Option<string[]>("--shim")
+        {
+            Description = "With --from and --id: add a shim to the generated manifest, as name=path inside the package (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var manifestFile = new Option<string?>("--manifest")
+        {
+            Description = "With --from: use this packster-manifest.toml for the package (instead of --id/--version/--shim or the archive's own)",
+        };
         var output = new Option<string?>("--output", "-o") { Description = "Where to write the .packster file (default: the current directory)" };
         var json = CommonOptions.Json();
         var timeout = CommonOptions.HandlerTimeout();
         var packSource = SupplyOptions.Source();
         packSource.Description = "Resolve [pack-location] requirements only from this configured source";
         var offline = SupplyOptions.Offline();
-        var command = new Command("pack", "Pack a folder into {id}-{version}-{sha256}.packster") { source, output, json, timeout, packSource, offline };
+        var command = new Command("pack", "Pack a folder into {id}-{version}-{sha256}.packster") { source, output, json, timeout, packSource, offline, from, strip, id, version, shim, manifestFile };
         command.SetAction(async (parse, ct) =>
         {
-            var sourceDir = context.ResolvePath(parse.GetValue(source)!);
+            var archive = parse.GetValue(from);
+            var sourceArgument = parse.GetValue(source);
+            if (archive is null)
+            {
+                var fromOnly = new Option[] { strip, id, version, shim, manifestFile }.FirstOrDefault(o => parse.GetResult(o) is not null);
+                if (fromOnly is not null)
+                {
+                    throw new PacksterException(ErrorCode.PackFromOptionInvalid, $"{fromOnly.Name} only applies to 'pack --from <archive>'", "see 'packster pack --help'");
+                }
+                if (sourceArgument is null) throw new PacksterException(ErrorCode.Usage, "pack needs a source folder or --from <archive>", "see 'packster pack --help'");
+            }
+            else if (sourceArgument is not null)
+            {
+                throw new PacksterException(ErrorCode.PackFromOptionInvalid, $"pack takes a source folder ('{sourceArgument}') or --from <archive>, not both", "see 'packster pack --help'");
+            }
+            var request = archive is null ? null : new ArchivePackRequest
+            {
+                StripComponents = parse.GetValue(strip),
+                Id = parse.GetValue(id),
+                Version = parse.GetValue(version),
+                Shims = parse.GetValue(shim) ?? [],
+                ManifestFile = parse.GetValue(manifestFile) is { } file ? context.ResolvePath(file) : null,
+            };
+            var sourceDir = context.ResolvePath(archive ?? sourceArgument!);
             var outDir = context.ResolvePath(parse.GetValue(output) ?? ".");
             // Sources are opened only when a [pack-location] needs them: packing anything else never touches them.
             OpenSupply? supply = null;
@@ -34,7 +85,7 @@ internal static class PackCommand
             var (result, _) = await ProgressDisplay.RunAsync(context, "packing", progress =>
             {
                 var p = progress is null ? null : new Progress<PackProgress>(x => progress.Report((x.BytesDone, x.BytesTotal)));
-                return new SourcePacker(new SourcePackerOptions
+                var options = new SourcePackerOptions
                 {
                     HandlerOutput = context.Err,
                     BaseEnvironment = context.Environment,
@@ -42,7 +93,10 @@ internal static class PackCommand
                     HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
                     Progress = p,
                     PackEnvironment = PackLocationAsync,
-                }).PackAsync(sourceDir, outDir, ct);
+                };
+                return request is null
+                    ? new SourcePacker(options).PackAsync(sourceDir, outDir, ct)
+                    : new ArchivePacker(options).PackAsync(sourceDir, request, outDir, ct);
             }).ConfigureAwait(false);
 
             if (parse.GetValue(json))

@@ -3,7 +3,7 @@ namespace Packster.Packaging;
 /// <summary>Named factories for every archive failure; each message names the archive and the entry.</summary>
 internal static class ArchiveErrors
 {
-    private const string HostileHint = "the package is damaged or hostile; rebuild it with 'packster pack' or ask its publisher";
+    public const string HostileHint = "the package is damaged or hostile; rebuild it with 'packster pack' or ask its publisher";
 
     public static PacksterException Corrupt(string archive, string what) =>
         new(ErrorCode.ArchiveCorrupt, $"'{archive}' is not a valid package: {what}", HostileHint);

@@ -1,0 +1,185 @@
+using System.Buffers;
+using Packster.Deployments;
+
+namespace Packster.Packaging;
+
+/// <summary>
+/// What <c>pack --from</c> was given besides the archive: how many leading folders to strip and where the manifest
+/// comes from — a file (<see cref="ManifestFile"/>), the flags (<see cref="Id"/>, <see cref="Version"/>,
+/// <see cref="Shims"/>), or, when neither, the archive itself.
+/// </summary>
+public sealed record ArchivePackRequest
+{
+    public int StripComponents { get; init; }
+    public string? ManifestFile { get; init; }
+    public string? Id { get; init; }
+    public string? Version { get; init; }
+    public IReadOnlyList<string> Shims { get; init; } = [];
+}
+
+/// <summary>
+/// <c>packster pack --from &lt;archive&gt;</c> (spec/pack-from.md): judges the archive's whole listing with the
+/// extraction filter's rules, then writes it into a private staging folder that only this process uses, adds the
+/// manifest, and packs that folder exactly as <c>packster pack</c> would, so the package is byte-identical to packing
+/// the extracted folder. Any refusal or failure removes the staging folder; nothing reaches the output folder but a
+/// finished package.
+/// </summary>
+public sealed class ArchivePacker(SourcePackerOptions options)
+{
+    private const int ChunkSize = 256 << 10;
+
+    private const string VendorHint = "the archive breaks the package rules (spec/pack-from.md §Rules); it cannot be packed as it is: ask its vendor, or extract, fix and 'packster pack' the folder";
+
+    public async Task<(PackResult Result, Manifest.Manifest Manifest)> PackAsync(string archivePath, ArchivePackRequest request, string outputDir,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        archivePath = Path.GetFullPath(archivePath);
+        if (Directory.Exists(archivePath)) throw new PacksterException(ErrorCode.InvalidArgument, $"'{archivePath}' is a folder; --from takes an archive file", "pack a folder with 'packster pack <folder>'");
+        if (!File.Exists(archivePath)) throw new PacksterException(ErrorCode.PathNotFound, $"archive '{archivePath}' does not exist");
+        var manifestText = ArchiveManifest.FromRequest(request);
+
+        using var archive = VendorArchive.Open(archivePath);
+        VendorArchivePlan plan;
+        try
+        {
+            plan = VendorArchivePlan.Judge(archive, request.StripComponents, ExtractionLimits.Default, cancellationToken);
+        }
+        catch (PacksterException e) when (e.Hint == ArchiveErrors.HostileHint)
+        {
+            // The package rules' hint speaks of packages; a vendor archive is fixed by its vendor, or not packed.
+            throw new PacksterException(e.Code, e.Message, VendorHint, e);
+        }
+        var holdsManifest = plan.Holds(Packer.ManifestFileName);
+        if (holdsManifest && manifestText is not null)
+        {
+            throw new PacksterException(ErrorCode.PackFromManifestConflict,
+                $"'{archive.Name}' holds its own {Packer.ManifestFileName}, and {(request.ManifestFile is not null ? "--manifest" : "--id/--version")} gives another",
+                "drop --manifest/--id/--version/--shim to use the archive's manifest, or repack the archive without it");
+        }
+        if (!holdsManifest && manifestText is null)
+        {
+            throw new PacksterException(ErrorCode.PackFromManifestMissing,
+                $"'{archive.Name}' holds no {Packer.ManifestFileName}{(request.StripComponents > 0 ? $" after --strip-components {request.StripComponents}" : "")}, and no manifest was given",
+                "give --manifest <file>, or --id <id> --version <version> (with --shim name=path for each command)");
+        }
+
+        var staging = Path.Combine(Path.GetTempPath(), "packster-from-" + Guid.NewGuid().ToString("N"));
+        using var work = UnfinishedWork.Begin();
+        try
+        {
+            FileSystemErrors.At(staging, "cannot create the staging folder", () => OperatingSystem.IsWindows()
+                ? Directory.CreateDirectory(staging)
+                : Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+            try
+            {
+                Stage(archive, plan, staging, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Disk full or a permission refused in the temp folder: the operating system's refusal, classified (PST9xxx).
+                throw FileSystemErrors.Classify(e, staging, "cannot extract the archive into")!;
+            }
+            if (manifestText is not null)
+            {
+                File.WriteAllBytes(Path.Combine(staging, Packer.ManifestFileName), manifestText);
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(staging, Packer.ManifestFileName), (UnixFileMode)ZipFormat.ModeFile);
+            }
+            return await new SourcePacker(options).PackAsync(staging, outputDir, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PacksterException e) when (e.Hint == ArchiveErrors.HostileHint)
+        {
+            throw new PacksterException(e.Code, e.Message, VendorHint, e);
+        }
+        finally
+        {
+            Installer.Discard(staging);
+        }
+    }
+
+    /// <summary>Writes the judged entries: folders and files in archive order, then hard-link copies, then symlinks (so nothing is written through one).</summary>
+    private static void Stage(VendorArchive archive, VendorArchivePlan plan, string staging, CancellationToken ct)
+    {
+        var index = 0;
+        archive.ForEach(withData: true, (entry, data) =>
+        {
+            if (index >= plan.Entries.Length) throw VendorArchive.Unreadable(archive.Name, "it changed while it was being read");
+            var planned = plan.Entries[index++];
+            if (planned is null) return;
+            if (planned.RawName != entry.Name || (planned.Kind != entry.Kind))
+            {
+                throw VendorArchive.Unreadable(archive.Name, "it changed while it was being read");
+            }
+            var full = FullPath(staging, planned.Path);
+            switch (planned.Kind)
+            {
+                case VendorEntryKind.Directory:
+                    CreateDirectory(full);
+                    break;
+                case VendorEntryKind.File:
+                    CreateDirectory(Path.GetDirectoryName(full)!);
+                    WriteFile(archive.Name, planned, data ?? Stream.Null, full, ct);
+                    break;
+            }
+        }, ct);
+        if (index != plan.Entries.Length) throw VendorArchive.Unreadable(archive.Name, "it changed while it was being read");
+
+        foreach (var entry in plan.Entries)
+        {
+            if (entry?.Kind != VendorEntryKind.HardLink) continue;
+            var full = FullPath(staging, entry.Path);
+            CreateDirectory(Path.GetDirectoryName(full)!);
+            var source = FullPath(staging, entry.LinkTarget!);
+            File.Copy(source, full);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(full, File.GetUnixFileMode(source));
+        }
+        foreach (var entry in plan.Entries)
+        {
+            if (entry?.Kind != VendorEntryKind.Symlink) continue;
+            var full = FullPath(staging, entry.Path);
+            CreateDirectory(Path.GetDirectoryName(full)!);
+            File.CreateSymbolicLink(full, OperatingSystem.IsWindows() ? entry.LinkTarget!.Replace('/', '\\') : entry.LinkTarget!);
+        }
+    }
+
+    /// <summary>
+    /// Copies exactly the declared size: more data than declared is a lie (a zip bomb's favourite), less is truncation.
+    /// The mode is normalised as the packer will store it: 0755 when any execute bit is set, else 0644; setuid, setgid
+    /// and sticky bits never survive.
+    /// </summary>
+    private static void WriteFile(string archive, PlannedEntry entry, Stream data, string full, CancellationToken ct)
+    {
+        var mode = (entry.Mode & ZipFormat.AnyExecuteBits) != 0 ? ZipFormat.ModeExecutable : ZipFormat.ModeFile;
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = (UnixFileMode)mode;
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            using var output = new FileStream(full, fileOptions);
+            var remaining = entry.Size;
+            while (remaining > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                var read = data.Read(buffer, 0, (int)Math.Min(ChunkSize, remaining));
+                if (read == 0) throw ArchiveErrors.SizeMismatch(archive, entry.RawName, entry.Size, $"only {entry.Size - remaining}");
+                output.Write(buffer, 0, read);
+                remaining -= read;
+            }
+            if (data.Read(buffer, 0, 1) != 0) throw ArchiveErrors.SizeMismatch(archive, entry.RawName, entry.Size, "more");
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(output.SafeFileHandle, (UnixFileMode)mode);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void CreateDirectory(string full)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(full);
+        else Directory.CreateDirectory(full, (UnixFileMode)ZipFormat.ModeDirectory);
+    }
+
+    private static string FullPath(string staging, string relative) =>
+        Path.Join(staging, OperatingSystem.IsWindows() ? relative.Replace('/', '\\') : relative);
+}

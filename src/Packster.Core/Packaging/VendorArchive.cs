@@ -1,0 +1,248 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using SharpCompress.Archives;
+using SharpCompress.Common.SevenZip;
+using SharpCompress.Readers;
+
+namespace Packster.Packaging;
+
+/// <summary>What a vendor archive entry is, as far as <c>pack --from</c> cares (spec/pack-from.md §Entries).</summary>
+internal enum VendorEntryKind
+{
+    File,
+    Directory,
+    Symlink,
+    HardLink,
+    /// <summary>Anything a package may not hold (device, FIFO, socket, sparse file…); <see cref="VendorArchiveEntry.Unsupported"/> says which.</summary>
+    Unsupported,
+}
+
+/// <summary>
+/// One entry as the archive declares it: the raw name, the Unix permission bits (0 when the archive has none),
+/// the declared size, and the link target (symlinks and hard links). Nothing here has been judged yet.
+/// </summary>
+internal sealed record VendorArchiveEntry(string Name, VendorEntryKind Kind, int Mode, long Size, string? LinkTarget, string? Unsupported = null);
+
+/// <summary>
+/// Reads the archives vendors ship: tar (plain, gzip, xz, zstd, bzip2), zip and 7z, recognised by their first bytes,
+/// never by the file name. Every pass reads the same open file handle from its start, so the listing that was judged
+/// and the data that is written come from the same bytes. Readers' failures become PST4019 VendorArchiveUnreadable.
+/// </summary>
+/// <remarks>
+/// The tar layer is System.Formats.Tar: SharpCompress's <c>TarEntry</c> exposes no type flag, so a FIFO reads as an
+/// empty file and a hard link as a symlink. SharpCompress supplies the xz, zstd and bzip2 decompressors, and reads
+/// zip (external attributes with the Unix st_mode) and 7z (st_mode in the high half of its attributes).
+/// </remarks>
+internal abstract class VendorArchive : IDisposable
+{
+    private static readonly byte[] SevenZipMagic = [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C];
+    private static readonly byte[] XzMagic = [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00];
+    private static readonly byte[] ZstdMagic = [0x28, 0xB5, 0x2F, 0xFD];
+
+    protected VendorArchive(FileStream file, string format)
+    {
+        File = file;
+        Format = format;
+    }
+
+    protected FileStream File { get; }
+
+    /// <summary>The archive's file name, as messages show it.</summary>
+    public string Name => System.IO.Path.GetFileName(File.Name);
+
+    /// <summary>Size of the archive in bytes (the denominator of the ratio cap).</summary>
+    public long Length => File.Length;
+
+    /// <summary>What the first bytes said: <c>tar.gz</c>, <c>tar.xz</c>, <c>tar.zst</c>, <c>tar.bz2</c>, <c>tar</c>, <c>zip</c> or <c>7z</c>.</summary>
+    public string Format { get; }
+
+    public static VendorArchive Open(string path)
+    {
+        var file = FileSystemErrors.At(path, "cannot read archive",
+            () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+        try
+        {
+            Span<byte> head = stackalloc byte[512];
+            var read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            head = head[..read];
+            file.Position = 0;
+            if (head.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B])) return new TarArchive(file, "tar.gz", s => new GZipStream(s, CompressionMode.Decompress, leaveOpen: true));
+            if (head.StartsWith(XzMagic)) return new TarArchive(file, "tar.xz", s => new SharpCompress.Compressors.Xz.XZStream(s));
+            if (head.StartsWith(ZstdMagic)) return new TarArchive(file, "tar.zst", s => new SharpCompress.Compressors.ZStandard.DecompressionStream(s, 1 << 17, checkEndOfStream: true, leaveOpen: true));
+            if (head.StartsWith("BZh"u8)) return new TarArchive(file, "tar.bz2", s => SharpCompress.Compressors.BZip2.BZip2Stream.Create(s, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true, tolerateTruncatedStream: false));
+            if (head.StartsWith("PK\x03\x04"u8) || head.StartsWith("PK\x05\x06"u8)) return new SharpArchive(file, "zip");
+            if (head.StartsWith(SevenZipMagic)) return new SharpArchive(file, "7z");
+            if (head.Length >= 262 && head[257..262].SequenceEqual("ustar"u8)) return new TarArchive(file, "tar", s => s);
+            throw Unreadable(System.IO.Path.GetFileName(path), "it is not a tar (plain, .gz, .xz, .zst, .bz2), zip or 7z archive");
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Visits every entry in archive order. <paramref name="visit"/> gets the entry's data stream for files when
+    /// <paramref name="withData"/> is set (else null); link targets are always resolved into the entry.
+    /// </summary>
+    public void ForEach(bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct)
+    {
+        File.Position = 0;
+        try
+        {
+            Read(withData, visit, ct);
+        }
+        catch (Exception e) when (IsReaderFailure(e))
+        {
+            throw Unreadable(Name, e.Message);
+        }
+    }
+
+    protected abstract void Read(bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct);
+
+    /// <summary>What a reader throws on damaged data; our own refusals and the writer's I/O errors pass through unchanged.</summary>
+    private static bool IsReaderFailure(Exception e) =>
+        e is InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or InvalidOperationException
+            or ArgumentException or IndexOutOfRangeException or SharpCompress.Common.SharpCompressException;
+
+    public static PacksterException Unreadable(string archive, string why) =>
+        new(ErrorCode.VendorArchiveUnreadable, $"cannot read '{archive}': {why}",
+            "pack --from reads .tar, .tar.gz, .tar.xz, .tar.zst, .tar.bz2, .zip and .7z; check that the download is complete");
+
+    public void Dispose() => File.Dispose();
+
+    /// <summary>Reads a link target stored as an entry's data (zip and 7z keep symlinks that way).</summary>
+    protected static string ReadLinkTarget(Stream data, long size)
+    {
+        var bytes = new byte[(int)Math.Min(size, EntryPathRules.MaxPathBytes + 1)];
+        var read = data.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        return System.Text.Encoding.UTF8.GetString(bytes, 0, read);
+    }
+
+    /// <summary>tar, plain or behind one of the stream compressors; the tar layer is System.Formats.Tar.</summary>
+    private sealed class TarArchive(FileStream file, string format, Func<Stream, Stream> decompress) : VendorArchive(file, format)
+    {
+        protected override void Read(bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct)
+        {
+            var decompressed = decompress(File);
+            try
+            {
+                ReadTar(decompressed, withData, visit, ct);
+            }
+            finally
+            {
+                // A plain tar is read straight from the file, which later passes read again.
+                if (!ReferenceEquals(decompressed, File)) decompressed.Dispose();
+            }
+        }
+
+        private static void ReadTar(Stream decompressed, bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct)
+        {
+            using var reader = new TarReader(decompressed, leaveOpen: true);
+            while (reader.GetNextEntry(copyData: false) is { } entry)
+            {
+                ct.ThrowIfCancellationRequested();
+                var mode = (int)entry.Mode;
+                VendorArchiveEntry? described = entry.EntryType switch
+                {
+                    // Metadata for the whole archive (pax global header), not a file.
+                    TarEntryType.GlobalExtendedAttributes => null,
+                    TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile =>
+                        new(entry.Name, VendorEntryKind.File, mode, entry.Length, null),
+                    TarEntryType.Directory => new(entry.Name, VendorEntryKind.Directory, mode, 0, null),
+                    TarEntryType.SymbolicLink => new(entry.Name, VendorEntryKind.Symlink, mode, 0, entry.LinkName),
+                    TarEntryType.HardLink => new(entry.Name, VendorEntryKind.HardLink, mode, 0, entry.LinkName),
+                    TarEntryType.CharacterDevice => Unsupported(entry, "a character device"),
+                    TarEntryType.BlockDevice => Unsupported(entry, "a block device"),
+                    TarEntryType.Fifo => Unsupported(entry, "a FIFO"),
+                    TarEntryType.SparseFile => Unsupported(entry, "a sparse file"),
+                    var other => Unsupported(entry, $"a tar entry of type '{(char)other}'"),
+                };
+                if (described is null) continue;
+                visit(described, withData && described.Kind == VendorEntryKind.File ? entry.DataStream ?? Stream.Null : null);
+            }
+        }
+
+        private static VendorArchiveEntry Unsupported(TarEntry entry, string what) =>
+            new(entry.Name, VendorEntryKind.Unsupported, (int)entry.Mode, entry.Length, null, what);
+    }
+
+    /// <summary>zip and 7z through SharpCompress: the central directory (or 7z header) gives modes, data gives link targets.</summary>
+    private sealed class SharpArchive(FileStream file, string format) : VendorArchive(file, format)
+    {
+        private const int UnixExtension = 0x8000;   // 7z: the high 16 bits of the attributes hold st_mode
+        private const int WindowsDirectory = 0x10;
+
+        protected override void Read(bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct)
+        {
+            using var archive = ArchiveFactory.OpenArchive(File, new ReaderOptions { LeaveStreamOpen = true });
+            if (Format == "7z")
+            {
+                // 7z is solid: reading entries one by one would inflate the block again for each; read it once, in order.
+                using var reader = archive.ExtractAllEntries();
+                while (reader.MoveToNextEntry())
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var entry = reader.Entry;
+                    var sevenZip = entry as SevenZipEntry;
+                    var attributes = sevenZip?.ExtendedAttrib ?? entry.Attrib ?? 0;
+                    var mode = (attributes & UnixExtension) != 0 ? (attributes >>> 16) & 0xFFFF : 0;
+                    VisitOne(entry, mode, attributes, () => reader.OpenEntryStream(), withData, visit);
+                }
+                return;
+            }
+            foreach (var entry in archive.Entries)
+            {
+                ct.ThrowIfCancellationRequested();
+                var attributes = entry.Attrib ?? 0;
+                VisitOne(entry, (attributes >>> 16) & 0xFFFF, attributes, entry.OpenEntryStream, withData, visit);
+            }
+        }
+
+        private void VisitOne(SharpCompress.Common.IEntry entry, int mode, int attributes, Func<Stream> open,
+            bool withData, Action<VendorArchiveEntry, Stream?> visit)
+        {
+            var name = entry.Key ?? "";
+            if (entry.IsEncrypted) throw ArchiveErrors.Encrypted(Name, name);
+            var type = mode & ZipFormat.TypeMask;
+            var isDirectory = entry.IsDirectory || type == ZipFormat.TypeDirectory || (mode == 0 && (attributes & WindowsDirectory) != 0);
+            var permissions = mode & 0xFFF;
+            if (isDirectory)
+            {
+                visit(new VendorArchiveEntry(name, VendorEntryKind.Directory, permissions, 0, null), null);
+                return;
+            }
+            switch (type)
+            {
+                case 0 or ZipFormat.TypeRegular:
+                    if (withData)
+                    {
+                        using var data = open();
+                        visit(new VendorArchiveEntry(name, VendorEntryKind.File, permissions, entry.Size, null), data);
+                    }
+                    else
+                    {
+                        visit(new VendorArchiveEntry(name, VendorEntryKind.File, permissions, entry.Size, null), null);
+                    }
+                    return;
+                case ZipFormat.TypeSymlink:
+                    string target;
+                    using (var data = open()) target = ReadLinkTarget(data, entry.Size);
+                    visit(new VendorArchiveEntry(name, VendorEntryKind.Symlink, permissions, 0, target), null);
+                    return;
+                default:
+                    var what = type switch
+                    {
+                        ZipFormat.TypeFifo => "a FIFO",
+                        ZipFormat.TypeCharDevice => "a character device",
+                        ZipFormat.TypeBlockDevice => "a block device",
+                        ZipFormat.TypeSocket => "a socket",
+                        _ => $"of unknown type {Convert.ToString(type >> 12, 8)}",
+                    };
+                    visit(new VendorArchiveEntry(name, VendorEntryKind.Unsupported, permissions, entry.Size, null, what), null);
+                    return;
+            }
+        }
+    }
+}

@@ -1,0 +1,398 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Packster.Testing;
+
+namespace Packster.IntegrationTests.Cli;
+
+/// <summary>
+/// <c>packster pack --from</c> with real archives made here by tar, gzip, xz, zstd, bzip2, zip and 7z (spec/pack-from.md).
+/// Every refusal is checked for its code, its exit code, an output folder without a package and a temp folder
+/// without leftovers (the packster process gets its own TMPDIR).
+/// </summary>
+public sealed class PackFromTests : IDisposable
+{
+    private const string Manifest = "id = \"tool\"\nversion = \"1.4.2\"\n\n[shims]\n\"tool\" = \"bin/tool\"\n";
+
+    private readonly TempDirectory _home = new("packster-from");
+    private readonly PacksterProcess _packster;
+
+    public PackFromTests()
+    {
+        Directory.CreateDirectory(_home["tmp"]);
+        _packster = new PacksterProcess(_home).With("TMPDIR", _home["tmp"]);
+    }
+
+    public void Dispose() => _home.Dispose();
+
+    private string Out => _home["out"];
+
+    /// <summary>A vendor-style tree under <c>src/tool-1.4.2/</c>: an executable (setuid, to see it stripped), data, a symlink, an empty folder.</summary>
+    private string VendorTree()
+    {
+        var root = _home["src/tool-1.4.2"];
+        _home.Write("src/tool-1.4.2/bin/tool", "#!/bin/sh\necho tool\n");
+        Tools.Run(_home.Path, "chmod", "4755", _home["src/tool-1.4.2/bin/tool"]);
+        _home.Write("src/tool-1.4.2/lib/data.txt", string.Concat(Enumerable.Repeat("vendor data line\n", 500)));
+        _home.Write("src/tool-1.4.2/README", "read me\n");
+        File.CreateSymbolicLink(_home["src/tool-1.4.2/bin/tool-link"], "tool");
+        Directory.CreateDirectory(_home["src/tool-1.4.2/share/empty"]);
+        return root;
+    }
+
+    /// <summary>Makes <paramref name="archive"/> (in the home) of <c>src/tool-1.4.2</c> with the real tool for its format.</summary>
+    private string Archive(string archive)
+    {
+        var path = _home[archive];
+        var src = _home["src"];
+        switch (Path.GetFileName(archive).Split('.', 2)[1])
+        {
+            case "tar.gz": Tools.Run(src, "tar", "-czf", path, "tool-1.4.2"); break;
+            case "tar.xz": Tools.Run(src, "tar", "-cJf", path, "tool-1.4.2"); break;
+            case "tar.zst": Tools.Run(src, "tar", "--zstd", "-cf", path, "tool-1.4.2"); break;
+            case "tar.bz2": Tools.Run(src, "tar", "-cjf", path, "tool-1.4.2"); break;
+            case "zip": Tools.Run(src, "zip", "-qry", path, "tool-1.4.2"); break;
+            case "7z": Tools.Run(src, "7z", "a", "-snl", "-bso0", "-bsp0", path, "tool-1.4.2"); break;
+            default: throw new ArgumentException(archive);
+        }
+        return path;
+    }
+
+    private string PackedFile(ProcessResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var path = result.Stdout.Trim();
+        Assert.True(File.Exists(path), path);
+        return path;
+    }
+
+    /// <summary>The refusal contract: the code, its exit code, no package in the output folder, nothing left in TMPDIR.</summary>
+    private void AssertRefused(ProcessResult result, string code, int exitCode)
+    {
+        Assert.True(result.ExitCode == exitCode, result.ToString());
+        Assert.Contains(code, result.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Out) && Directory.EnumerateFileSystemEntries(Out).Any(),
+            $"the output folder holds {string.Join(", ", Directory.Exists(Out) ? Directory.EnumerateFileSystemEntries(Out) : [])}");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_home["tmp"]));
+    }
+
+    private static string Sha(string file) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
+
+    // spec/pack-from.md §Equivalence: "the package is byte for byte the one `packster pack` makes of the folder that
+    // extracting the archive (then stripping) gives, with the manifest added" — for every format.
+    [ArchiverTheory("tar", "gzip", "xz", "zstd", "bzip2", "zip", "7z")]
+    [InlineData("tool.tar.gz")]
+    [InlineData("tool.tar.xz")]
+    [InlineData("tool.tar.zst")]
+    [InlineData("tool.tar.bz2")]
+    [InlineData("tool.zip")]
+    [InlineData("tool.7z")]
+    public void Packing_an_archive_gives_the_bytes_pack_gives_for_its_extracted_folder(string name)
+    {
+        VendorTree();
+        var archive = Archive(name);
+        var manifest = _home.Write("manifest.toml", Manifest);
+
+        var fromArchive = PackedFile(_packster.Run("pack", "--from", archive, "--strip-components", "1", "--manifest", manifest, "-o", Out));
+
+        var extracted = _home["extracted"];
+        Directory.CreateDirectory(extracted);
+        if (name.EndsWith(".zip", StringComparison.Ordinal)) Tools.Run(extracted, "unzip", "-q", archive);
+        else if (name.EndsWith(".7z", StringComparison.Ordinal)) Tools.Run(extracted, "7z", "x", "-snl", "-bso0", "-bsp0", archive);
+        else Tools.Run(extracted, "tar", "-xf", archive);
+        File.Copy(manifest, _home["extracted/tool-1.4.2/packster-manifest.toml"]);
+        var fromFolder = PackedFile(_packster.Run("pack", _home["extracted/tool-1.4.2"], "-o", _home["out-folder"]));
+
+        Assert.Equal(Path.GetFileName(fromFolder), Path.GetFileName(fromArchive));
+        Assert.Equal(File.ReadAllBytes(fromFolder), File.ReadAllBytes(fromArchive));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_home["tmp"]));
+    }
+
+    // spec/pack-from.md §Entries: "permission bits become 0755 when any execute bit is set, else 0644; setuid, setgid and
+    // sticky bits are dropped"; symlinks are kept as symlinks, from tar headers, zip external attributes and 7z attributes alike.
+    [ArchiverTheory("tar", "gzip", "zip", "7z")]
+    [InlineData("tool.tar.gz")]
+    [InlineData("tool.zip")]
+    [InlineData("tool.7z")]
+    public void Modes_come_from_the_headers_with_setuid_dropped_and_symlinks_stay_links(string name)
+    {
+        VendorTree();
+        var package = PackedFile(_packster.Run("pack", "--from", Archive(name), "--strip-components", "1", "--id", "tool", "--version", "1.4.2", "-o", Out));
+
+        using var zip = ZipFile.OpenRead(package);
+        int Mode(string entry) => unchecked((int)((uint)zip.GetEntry(entry)!.ExternalAttributes >> 16));
+        Assert.Equal(Convert.ToInt32("100755", 8), Mode("bin/tool"));
+        Assert.Equal(Convert.ToInt32("100644", 8), Mode("lib/data.txt"));
+        Assert.Equal(Convert.ToInt32("120777", 8), Mode("bin/tool-link"));
+        using var target = new StreamReader(zip.GetEntry("bin/tool-link")!.Open());
+        Assert.Equal("tool", target.ReadToEnd());
+        Assert.NotNull(zip.GetEntry("share/empty/"));
+        Assert.Equal("packster-manifest.toml", zip.Entries[0].FullName);
+    }
+
+    // spec/pack-from.md §Manifest: "the generated manifest is, byte for byte: id, version, then [shims] sorted by name";
+    // §Determinism: the same archive and flags always give the same bytes.
+    [ArchiverFact("tar", "gzip")]
+    public void Flags_generate_the_canonical_manifest_and_packing_twice_gives_the_same_bytes()
+    {
+        VendorTree();
+        var archive = Archive("tool.tar.gz");
+        var first = PackedFile(_packster.Run("pack", "--from", archive, "--strip-components", "1", "--id", "tool", "--version", "1.4.2", "--shim", "tool=bin/tool", "-o", Out));
+        var firstBytes = File.ReadAllBytes(first);
+        File.Delete(first);
+        var again = PackedFile(_packster.Run("pack", "--from", archive, "--strip-components", "1", "--shim", "tool=bin/tool", "--version", "1.4.2", "--id", "tool", "-o", Out));
+        Assert.Equal(firstBytes, File.ReadAllBytes(again));
+
+        var viaFile = PackedFile(_packster.Run("pack", "--from", archive, "--strip-components", "1", "--manifest", _home.Write("m.toml", Manifest), "-o", _home["out2"]));
+        Assert.Equal(Sha(again), Sha(viaFile));
+    }
+
+    // spec/pack-from.md §Hard links: "a hard link becomes a regular file with its target's content and mode", which is
+    // what extracting with tar and packing the folder gives.
+    [ArchiverFact("tar", "gzip")]
+    public void A_hard_link_becomes_a_copy_of_its_target_as_extracting_and_packing_would()
+    {
+        VendorTree();
+        Tools.Run(_home.Path, "ln", _home["src/tool-1.4.2/bin/tool"], _home["src/tool-1.4.2/bin/tool2"]);
+        var archive = Archive("tool.tar.gz");
+        Assert.Contains("link to", Tools.Run(_home.Path, "tar", "-tvf", archive), StringComparison.Ordinal);
+        var manifest = _home.Write("manifest.toml", Manifest);
+        var fromArchive = PackedFile(_packster.Run("pack", "--from", archive, "--strip-components", "1", "--manifest", manifest, "-o", Out));
+
+        Directory.CreateDirectory(_home["x"]);
+        Tools.Run(_home["x"], "tar", "-xf", archive, "--strip-components", "1");
+        File.Copy(manifest, _home["x/packster-manifest.toml"]);
+        var fromFolder = PackedFile(_packster.Run("pack", _home["x"], "-o", _home["out-folder"]));
+        Assert.Equal(File.ReadAllBytes(fromFolder), File.ReadAllBytes(fromArchive));
+        using var zip = ZipFile.OpenRead(fromArchive);
+        Assert.Equal(Convert.ToInt32("100755", 8), unchecked((int)((uint)zip.GetEntry("bin/tool2")!.ExternalAttributes >> 16)));
+    }
+
+    // spec/pack-from.md §Hard links: the target must be an earlier regular file of the archive.
+    [ArchiverFact("tar")]
+    public void A_hard_link_to_a_file_not_in_the_archive_is_refused()
+    {
+        _home.Write("w/payload", "p\n");
+        Tools.Run(_home["w"], "ln", "payload", "hl");
+        // The file is renamed in the archive, its link still names 'payload', which the archive does not hold.
+        Tools.Run(_home["w"], "tar", "-cf", _home["hard.tar"], "--transform", "s,^payload$,zzz,H", "payload", "hl");
+        AssertRefused(_packster.Run("pack", "--from", _home["hard.tar"], "--id", "t", "--version", "1.0.0", "-o", Out), "PST4020", 4);
+    }
+
+    // spec/pack-from.md §Rules: "every entry passes the extraction filter's path rules" — '..' components.
+    [ArchiverFact("tar")]
+    public void Traversal_with_dot_dot_is_refused_and_nothing_is_written()
+    {
+        _home.Write("w/payload", "p\n");
+        Tools.Run(_home["w"], "tar", "-cPf", _home["trav.tar"], "--transform", "s,^,../,", "payload");
+        AssertRefused(_packster.Run("pack", "--from", _home["trav.tar"], "--id", "t", "--version", "1.0.0", "-o", Out), "PST4003", 4);
+        // spec/pack-from.md §Names 2: "also the part --strip-components will remove".
+        AssertRefused(_packster.Run("pack", "--from", _home["trav.tar"], "--strip-components", "1", "--id", "t", "--version", "1.0.0", "-o", Out), "PST4003", 4);
+    }
+
+    // spec/pack-from.md §Names 1: "a name loses its leading './' (as in tar -C dir .)"; the '.' entry is dropped.
+    [ArchiverFact("tar", "gzip")]
+    public void A_tarball_of_dot_packs_like_its_folder()
+    {
+        var root = VendorTree();
+        _home.Write("src/tool-1.4.2/packster-manifest.toml", Manifest);
+        Tools.Run(_home.Path, "tar", "-czf", _home["dot.tar.gz"], "-C", root, ".");
+        Assert.Contains("./bin/tool", Tools.Run(_home.Path, "tar", "-tzf", _home["dot.tar.gz"]), StringComparison.Ordinal);
+        var fromArchive = PackedFile(_packster.Run("pack", "--from", _home["dot.tar.gz"], "-o", Out));
+        var fromFolder = PackedFile(_packster.Run("pack", root, "-o", _home["out-folder"]));
+        Assert.Equal(File.ReadAllBytes(fromFolder), File.ReadAllBytes(fromArchive));
+    }
+
+    // spec/pack-from.md §Rules: absolute paths are refused, not made relative (GNU tar strips the '/'; we refuse).
+    [ArchiverFact("tar")]
+    public void An_absolute_path_is_refused()
+    {
+        var payload = _home.Write("w/payload", "p\n");
+        Tools.Run(_home.Path, "tar", "-cPf", _home["abs.tar"], payload);
+        AssertRefused(_packster.Run("pack", "--from", _home["abs.tar"], "--id", "t", "--version", "1.0.0", "-o", Out), "PST4003", 4);
+    }
+
+    // spec/pack-from.md §Rules: a symlink leaving the package, and a file written through it, are refused before any write.
+    [ArchiverFact("tar")]
+    public void A_symlink_escaping_then_a_file_through_it_is_refused_and_the_outside_is_untouched()
+    {
+        var outside = _home["outside"];
+        Directory.CreateDirectory(outside);
+        Directory.CreateDirectory(_home["w"]);
+        File.CreateSymbolicLink(_home["w/evil"], outside);
+        _home.Write("w/payload", "through the link\n");
+        Tools.Run(_home["w"], "tar", "-cf", _home["link.tar"], "evil");
+        Tools.Run(_home["w"], "tar", "-rf", _home["link.tar"], "--transform", "s,^payload$,evil/x,", "payload");
+        AssertRefused(_packster.Run("pack", "--from", _home["link.tar"], "--id", "t", "--version", "1.0.0", "-o", Out), "PST4004", 4);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+    }
+
+    // spec/pack-from.md §Limits: the ratio cap of the extraction filter (64 MiB floor, 200:1 over the archive).
+    [ArchiverFact("zip")]
+    public void A_zip_bomb_is_refused_by_the_ratio_cap()
+    {
+        using (var zeros = File.Create(_home["w/zeros.bin"].Also(p => Directory.CreateDirectory(Path.GetDirectoryName(p)!))))
+        {
+            zeros.SetLength(100L << 20);
+        }
+        Tools.Run(_home["w"], "zip", "-q", _home["bomb.zip"], "zeros.bin");
+        Assert.True(new FileInfo(_home["bomb.zip"]).Length < 1 << 20);
+        AssertRefused(_packster.Run("pack", "--from", _home["bomb.zip"], "--id", "t", "--version", "1.0.0", "-o", Out), "PST4017", 4);
+    }
+
+    // spec/pack-from.md §Rules: the same path twice is refused (tar -r appends a second copy).
+    [ArchiverFact("tar")]
+    public void A_duplicate_entry_is_refused()
+    {
+        _home.Write("w/f", "one\n");
+        Tools.Run(_home["w"], "tar", "-cf", _home["dup.tar"], "f");
+        Tools.Run(_home["w"], "tar", "-rf", _home["dup.tar"], "f");
+        AssertRefused(_packster.Run("pack", "--from", _home["dup.tar"], "--id", "t", "--version", "1.0.0", "-o", Out), "PST4006", 4);
+    }
+
+    // spec/pack-from.md §Rules: names one case-insensitive file system would merge are refused.
+    [ArchiverFact("zip")]
+    public void Case_colliding_names_are_refused()
+    {
+        _home.Write("w/README", "upper\n");
+        _home.Write("w/readme", "lower\n");
+        Tools.Run(_home["w"], "zip", "-q", _home["case.zip"], "README", "readme");
+        AssertRefused(_packster.Run("pack", "--from", _home["case.zip"], "--id", "t", "--version", "1.0.0", "-o", Out), "PST4015", 4);
+    }
+
+    // spec/pack-from.md §Entries: FIFOs and devices are refused.
+    [ArchiverFact("tar", "mkfifo")]
+    public void A_fifo_in_a_tar_is_refused()
+    {
+        Directory.CreateDirectory(_home["w"]);
+        Tools.Run(_home["w"], "mkfifo", "pipe");
+        _home.Write("w/f", "f\n");
+        Tools.Run(_home["w"], "tar", "-czf", _home["fifo.tar.gz"], "f", "pipe");
+        AssertRefused(_packster.Run("pack", "--from", _home["fifo.tar.gz"], "--id", "t", "--version", "1.0.0", "-o", Out), "PST4005", 4);
+    }
+
+    [ArchiverFact("tar", "mknod")]
+    public void A_device_in_a_tar_is_refused()
+    {
+        Directory.CreateDirectory(_home["w"]);
+        if (Environment.UserName == "root")
+        {
+            Tools.Run(_home["w"], "mknod", "null", "c", "1", "3");
+            Tools.Run(_home["w"], "tar", "-cf", _home["dev.tar"], "null");
+        }
+        else
+        {
+            // mknod needs root; the same header written by .NET's tar writer.
+            using var writer = new System.Formats.Tar.TarWriter(File.Create(_home["dev.tar"]));
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.CharacterDevice, "null") { DeviceMajor = 1, DeviceMinor = 3 });
+        }
+        var result = _packster.Run("pack", "--from", _home["dev.tar"], "--id", "t", "--version", "1.0.0", "-o", Out);
+        AssertRefused(result, "PST4005", 4);
+        Assert.Contains("character device", result.Stderr, StringComparison.Ordinal);
+    }
+
+    // spec/pack-from.md §Strip: stripping every entry away is refused.
+    [ArchiverFact("tar")]
+    public void Strip_components_leaving_nothing_is_refused()
+    {
+        _home.Write("w/a/b/f", "f\n");
+        Tools.Run(_home["w"], "tar", "-cf", _home["s.tar"], "a");
+        AssertRefused(_packster.Run("pack", "--from", _home["s.tar"], "--strip-components", "3", "--id", "t", "--version", "1.0.0", "-o", Out), "PST4021", 4);
+    }
+
+    // spec/pack-from.md §Strip: two entries that stripping makes one path are refused, naming both.
+    [ArchiverFact("tar")]
+    public void Strip_components_making_two_entries_one_is_refused()
+    {
+        _home.Write("w/x/f", "from x\n");
+        _home.Write("w/y/f", "from y\n");
+        Tools.Run(_home["w"], "tar", "-cf", _home["s.tar"], "x", "y");
+        var result = _packster.Run("pack", "--from", _home["s.tar"], "--strip-components", "1", "--id", "t", "--version", "1.0.0", "-o", Out);
+        AssertRefused(result, "PST4022", 4);
+        Assert.Contains("'x/f'", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'y/f'", result.Stderr, StringComparison.Ordinal);
+    }
+
+    // spec/pack-from.md §Formats: recognised by content; anything else, or damaged data, is PST4019.
+    [ArchiverFact("tar", "gzip")]
+    public void A_file_that_is_not_an_archive_or_is_truncated_is_refused()
+    {
+        AssertRefused(_packster.Run("pack", "--from", _home.Write("notes.tar.gz", "just text\n"), "--id", "t", "--version", "1.0.0", "-o", Out), "PST4019", 4);
+
+        VendorTree();
+        var archive = Archive("tool.tar.gz");
+        var bytes = File.ReadAllBytes(archive);
+        File.WriteAllBytes(archive, bytes[..(bytes.Length / 2)]);
+        AssertRefused(_packster.Run("pack", "--from", archive, "--id", "t", "--version", "1.0.0", "-o", Out), "PST4019", 4);
+    }
+
+    // spec/pack-from.md §Manifest: no manifest anywhere, two manifests, malformed flags.
+    [ArchiverFact("tar", "gzip")]
+    public void The_manifest_must_come_from_exactly_one_place()
+    {
+        VendorTree();
+        var archive = Archive("tool.tar.gz");
+        AssertRefused(_packster.Run("pack", "--from", archive, "--strip-components", "1", "-o", Out), "PST2017", 3);
+
+        _home.Write("src/tool-1.4.2/packster-manifest.toml", Manifest);
+        archive = Archive("own.tar.gz");
+        AssertRefused(_packster.Run("pack", "--from", archive, "--strip-components", "1", "--id", "t", "--version", "1.0.0", "-o", Out), "PST2018", 3);
+        AssertRefused(_packster.Run("pack", "--from", archive, "--manifest", _home.Write("m.toml", Manifest), "--id", "t", "-o", Out), "PST2018", 3);
+        // The archive's own manifest is used when no other is given.
+        PackedFile(_packster.Run("pack", "--from", archive, "--strip-components", "1", "-o", _home["own-out"]));
+
+        AssertRefused(_packster.Run("pack", "--from", archive, "--id", "t", "--version", "1.0.0", "--shim", "no-equals-sign", "-o", Out), "PST2019", 3);
+        AssertRefused(_packster.Run("pack", "--from", archive, "--id", "t", "-o", Out), "PST2019", 3);
+        AssertRefused(_packster.Run("pack", "--from", archive, "--strip-components", "-1", "--id", "t", "--version", "1.0.0", "-o", Out), "PST2019", 3);
+        AssertRefused(_packster.Run("pack", _home["src/tool-1.4.2"], "--strip-components", "1", "-o", Out), "PST2019", 3);
+    }
+
+    [Fact]
+    public void Help_describes_every_pack_from_option()
+    {
+        var help = _packster.Ok("pack", "--help");
+        foreach (var option in new[] { "--from", "--strip-components", "--id", "--version", "--shim", "--manifest" })
+        {
+            Assert.Contains(option, help, StringComparison.Ordinal);
+        }
+    }
+}
+
+/// <summary>Runs the archivers the tests build their archives with.</summary>
+internal static class Tools
+{
+    public static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, tool)));
+
+    public static string Run(string workingDirectory, string tool, params string[] args)
+    {
+        var psi = new ProcessStartInfo(tool) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', args)} failed ({process.ExitCode}): {stderr.Result}");
+        return stdout.Result;
+    }
+}
+
+/// <summary>A fact that needs archivers on PATH (installed by .ci/install-archivers.sh); skipped, saying which, when one is missing.</summary>
+public sealed class ArchiverFactAttribute : FactAttribute
+{
+    public ArchiverFactAttribute(params string[] tools)
+    {
+        if (!OperatingSystem.IsLinux()) Skip = "the archives are made with the GNU tools";
+        else if (tools.FirstOrDefault(t => !Tools.OnPath(t)) is { } missing) Skip = $"{missing} is not installed (.ci/install-archivers.sh installs it)";
+    }
+}
+
+/// <summary>As <see cref="ArchiverFactAttribute"/>, for theories.</summary>
+public sealed class ArchiverTheoryAttribute : TheoryAttribute
+{
+    public ArchiverTheoryAttribute(params string[] tools)
+    {
+        if (!OperatingSystem.IsLinux()) Skip = "the archives are made with the GNU tools";
+        else if (tools.FirstOrDefault(t => !Tools.OnPath(t)) is { } missing) Skip = $"{missing} is not installed (.ci/install-archivers.sh installs it)";
+    }
+}
