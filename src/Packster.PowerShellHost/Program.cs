@@ -22,6 +22,11 @@ while (channel.ReadRequest() is { } request)
         channel.Send(new PowerShellHostFrame(PowerShellHostFrame.Output, Text: e.Message));
         exitCode = 1;
     }
+    // Whatever the script left running in the host's process group goes with it (spec/handlers.md §Processes),
+    // then the marker tells packster that every line the script's programs wrote to stderr is in.
+    ProcessGroup.KillOthers();
+    Console.Error.WriteLine(PowerShellHostFrame.EndOfScriptMarker);
+    Console.Error.Flush();
     channel.Send(new PowerShellHostFrame(PowerShellHostFrame.Exit, Code: exitCode));
 }
 

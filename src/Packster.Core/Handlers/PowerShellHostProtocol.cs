@@ -23,6 +23,12 @@ public sealed record PowerShellHostFrame(string Frame, string? Text = null, int?
     public const string Ready = "ready";
     public const string Output = "output";
     public const string Exit = "exit";
+
+    /// <summary>
+    /// The line the host writes to its stderr (which carries what the script's programs write there) after a script
+    /// ended and before its <c>exit</c> frame: every stderr line before it belongs to that script.
+    /// </summary>
+    public const string EndOfScriptMarker = "\u001Fpackster-pwsh-host: script ended";
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
