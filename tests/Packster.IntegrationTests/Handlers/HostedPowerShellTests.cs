@@ -115,6 +115,86 @@ public sealed partial class HostedPowerShellTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_C_during_a_hosted_handler_exits_130_and_leaves_neither_the_host_nor_its_programs()
+    {
+        // §Interrupts and §Hosted PowerShell: "on timeout or interrupt packster kills it with its whole tree and group".
+        var package = _w.Pack(_w.Source("stopped", """
+            id = "stopped"
+            version = "1.0.0"
+
+            [handlers]
+            install = "scripts/install.ps1"
+
+            """,
+            ("scripts/install.ps1", """
+                $evidence = Join-Path $env:PACKSTER_LOCATION_PATH '..'
+                $child = Start-Process -FilePath sleep -ArgumentList 1000 -PassThru
+                Set-Content -Path (Join-Path $evidence 'pids') -Value "$PID`n$($child.Id)"
+                New-Item -ItemType File -Path (Join-Path $evidence 'started') | Out-Null
+                Start-Sleep -Seconds 1000
+                """)));
+        _w.Seed();
+        var before = _w.Snapshot();
+
+        var start = _w.Packster.StartInfo(["install-file", package, "--location", "dev"]);
+        start.Environment["PATH"] = PathWithoutPwsh;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        HandlerWorld.WaitForFile(_w.Evidence("started"), process, TimeSpan.FromMinutes(2));
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        var err = await stderr;
+        await stdout;
+
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {err}");
+        Assert.Contains("error[PST7003]: install handler scripts/install.ps1 of stopped 1.0.0 was cancelled", err, StringComparison.Ordinal);
+        Assert.Equal(before, _w.Snapshot());
+        var pids = _w.Pids("pids");
+        Assert.Equal(2, pids.Count);
+        Assert.All(pids, pid => Assert.False(HandlerWorld.IsRunning(pid), $"process {pid} outlived the interrupted handler"));
+    }
+
+    [Fact]
+    public void A_hosted_handler_leaves_no_program_running_after_it_ends()
+    {
+        // §Hosted PowerShell: "after each script the host kills whatever is left in its process group" (§Processes):
+        // the next script of the same host no longer finds the program the first one left behind.
+        var package = _w.Pack(_w.Source("forgetful", """
+            id = "forgetful"
+            version = "1.0.0"
+
+            [handlers]
+            any = "scripts/any.ps1"
+            install = "scripts/install.ps1"
+
+            """,
+            ("scripts/any.ps1", """
+                $child = Start-Process -FilePath sleep -ArgumentList 1000 -PassThru
+                Set-Content -Path (Join-Path $env:PACKSTER_LOCATION_PATH '../pids') -Value "$($child.Id)"
+                "left running: $($child.Id)"
+                """),
+            ("scripts/install.ps1", """
+                $left = [int](Get-Content (Join-Path $env:PACKSTER_LOCATION_PATH '../pids'))
+                $state = (Get-Content "/proc/$left/status" -ErrorAction SilentlyContinue | Select-String '^State:') -replace '\s+', ' '
+                "the program any left: [$state]"
+                """)));
+        var r = _w.Packster.Run(["install-file", package, "--location", "dev"], new Dictionary<string, string> { ["PATH"] = PathWithoutPwsh });
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("[forgetful any] left running: ", r.Stderr, StringComparison.Ordinal);
+        // Gone, or a zombie its parent (the host) has not reaped yet: either way no longer running.
+        Assert.Matches(@"\[forgetful install\] the program any left: \[(|State: Z \(zombie\))\]", r.Stderr);
+        Assert.False(HandlerWorld.IsRunning(_w.Pids("pids").Single()));
+    }
+
+    [Fact]
     public void An_unknown_PACKSTER_POWERSHELL_is_refused_with_the_values_it_takes()
     {
         // §Executors: "PACKSTER_POWERSHELL=auto|hosted|pwsh; anything else is PST7010".
