@@ -37,9 +37,6 @@ public sealed class HostedPowerShell : IDisposable
     /// <summary>Whether the host is installed where packster looks for it.</summary>
     public bool IsPresent => File.Exists(HostPath);
 
-    /// <summary>How many host processes this command started (1 for any number of scripts, unless one was killed).</summary>
-    public int Starts { get; private set; }
-
     /// <summary>
     /// Runs one script in the host, starting the host first if none is running; every output line goes to
     /// <paramref name="log"/>. Returns the script's exit code. When <paramref name="stop"/> fires, the host is killed
@@ -157,7 +154,6 @@ public sealed class HostedPowerShell : IDisposable
             _tracked = tracked;
             _startupErrors.Clear();
         }
-        Starts++;
         _stderrPump = PumpStderrAsync(process);
         var ready = await ReadFrameAsync(process, stop).ConfigureAwait(false);
         if (ready?.Frame != PowerShellHostFrame.Ready)
