@@ -29,8 +29,19 @@ internal sealed class CliContext
     /// <summary>Packster's configuration, cache and data roots as this environment defines them.</summary>
     public Packster.Locations.PacksterPaths Paths => new(Environment, OperatingSystem.IsWindows(), CurrentDirectory);
 
-    /// <summary>Handler interpreters are looked up on this environment's PATH, the one the handlers will get.</summary>
-    public Packster.Handlers.ExecutorResolver Executors => new(Packster.Handlers.ExecutableSearch.ForEnvironment(Environment));
+    /// <summary>
+    /// Handler interpreters are looked up on this environment's PATH, the one the handlers will get. Every resolver
+    /// of the command shares one hosted PowerShell, so its host starts at most once per command.
+    /// </summary>
+    public Packster.Handlers.ExecutorResolver Executors => new(Packster.Handlers.ExecutableSearch.ForEnvironment(Environment), PowerShell);
+
+    private Packster.Handlers.PowerShellExecutors? _powerShell;
+
+    /// <summary>How this command runs .ps1 handlers (PACKSTER_POWERSHELL, PACKSTER_PWSH_HOST); PST7010 on a bad choice.</summary>
+    public Packster.Handlers.PowerShellExecutors PowerShell => _powerShell ??= Packster.Handlers.PowerShellExecutors.For(Environment);
+
+    /// <summary>Ends the hosted PowerShell if this command started one.</summary>
+    public void EndCommand() => _powerShell?.Hosted.Dispose();
 
     /// <summary>The location named by <c>--location</c>, else <c>PACKSTER_LOCATION</c>, else the default location.</summary>
     public Packster.Locations.Location ResolveLocation(string? option) => Packster.Locations.Location.Resolve(option, Paths);

@@ -66,6 +66,10 @@ internal static class PacksterApp
             interrupts.Finish();
             code = Report(e, context.Err, verbose, interrupts.SignalName);
         }
+        finally
+        {
+            context.EndCommand();
+        }
         return interrupts.ExitCodeFor(code);
     }
 

@@ -112,6 +112,9 @@ public enum ErrorCode
     HandlerPlatformUnsupported = 7006,
     HandlerParameterInvalid = 7007,
     PackStagingUnsafeLink = 7008,
+    HostedPowerShellMissing = 7009,
+    PowerShellChoiceInvalid = 7010,
+    HostedPowerShellFailed = 7011,
 
     // 8xxx sources and network (exit 8)
     SourceNotFound = 8000,

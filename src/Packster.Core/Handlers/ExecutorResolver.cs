@@ -13,11 +13,20 @@ public sealed class ExecutorResolver
     private static readonly string[] PowerShellArguments = ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File"];
 
     private readonly ExecutableSearch _search;
+    private readonly PowerShellExecutors? _powerShell;
 
-    public ExecutorResolver(ExecutableSearch search) => _search = search;
+    /// <param name="powerShell">How <c>.ps1</c> handlers run; null: only through <c>pwsh</c> on PATH.</param>
+    public ExecutorResolver(ExecutableSearch search, PowerShellExecutors? powerShell = null)
+    {
+        _search = search;
+        _powerShell = powerShell;
+    }
 
-    /// <summary>A resolver for this process's PATH and platform.</summary>
+    /// <summary>A resolver for this process's PATH and platform (<c>.ps1</c> through <c>pwsh</c> only).</summary>
     public static ExecutorResolver ForCurrentProcess() => new(ExecutableSearch.ForCurrentProcess());
+
+    /// <summary>The same PowerShell settings (and host) with programs searched on another PATH.</summary>
+    public ExecutorResolver WithSearch(ExecutableSearch search) => new(search, _powerShell);
 
     /// <summary>
     /// Resolves every handler <paramref name="action"/> runs, in order: <c>any</c> (given the action name as first
@@ -53,18 +62,22 @@ public sealed class ExecutorResolver
 
     private PlannedHandler PlanOne(HandlerAction slot, HandlerAction action, HandlerSpec spec, string packageRoot, TimeSpan? timeoutOverride)
     {
-        var command = ResolveCore(spec, packageRoot, out var scriptFullPath, out var direct);
+        var command = ResolveCore(spec, packageRoot, out var scriptFullPath, out var direct, out var hosted);
         if (slot == HandlerAction.Any) command = command.Append(action.ToName());
-        return new PlannedHandler(slot, action, spec, command, scriptFullPath, direct, timeoutOverride ?? spec.Timeout ?? DefaultTimeout);
+        return new PlannedHandler(slot, action, spec, command, scriptFullPath, direct, timeoutOverride ?? spec.Timeout ?? DefaultTimeout, hosted);
     }
 
-    private ResolvedCommand ResolveCore(HandlerSpec spec, string packageRoot, out string scriptFullPath, out bool direct)
+    private ResolvedCommand ResolveCore(HandlerSpec spec, string packageRoot, out string scriptFullPath, out bool direct) =>
+        ResolveCore(spec, packageRoot, out scriptFullPath, out direct, out _);
+
+    private ResolvedCommand ResolveCore(HandlerSpec spec, string packageRoot, out string scriptFullPath, out bool direct, out HostedPowerShell? hosted)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentException.ThrowIfNullOrEmpty(packageRoot);
         var script = spec.ScriptPath;
         scriptFullPath = PackagePath(script, packageRoot, script);
         direct = false;
+        hosted = null;
 
         if (spec.Executor is { } executor)
         {
@@ -77,11 +90,7 @@ public sealed class ExecutorResolver
             case ".sh":
                 return new ResolvedCommand(Require(script, ["sh"], "install a POSIX shell, or name an executor in the manifest"), [scriptFullPath]);
             case ".ps1":
-                var pwsh = _search.IsWindows ? _search.Find("pwsh") ?? _search.Find("powershell") : _search.Find("pwsh");
-                return new ResolvedCommand(
-                    pwsh ?? throw HandlerErrors.ExecutorMissing(script, _search.IsWindows ? ["pwsh", "powershell.exe"] : ["pwsh"],
-                        "install PowerShell 7 (https://aka.ms/install-powershell), or name another executor in the manifest"),
-                    [.. PowerShellArguments, scriptFullPath]);
+                return ResolvePowerShell(script, scriptFullPath, out hosted);
             case ".py":
                 return ResolvePython(script, scriptFullPath);
             case ".cmd" or ".bat":
@@ -92,6 +101,25 @@ public sealed class ExecutorResolver
                 direct = true;
                 return new ResolvedCommand(scriptFullPath, []);
         }
+    }
+
+    /// <summary>spec/handlers.md §Executors: the hosted PowerShell when present, else pwsh, as PACKSTER_POWERSHELL allows.</summary>
+    private ResolvedCommand ResolvePowerShell(string script, string scriptFullPath, out HostedPowerShell? hosted)
+    {
+        hosted = null;
+        var choice = _powerShell?.Choice ?? PowerShellChoice.Pwsh;
+        if (choice != PowerShellChoice.Pwsh && _powerShell!.Hosted.IsPresent)
+        {
+            hosted = _powerShell.Hosted;
+            return new ResolvedCommand(hosted.HostPath, [scriptFullPath]);
+        }
+        if (choice == PowerShellChoice.Hosted) throw HandlerErrors.HostedPowerShellMissing(script, _powerShell!.Hosted.HostPath);
+        var pwsh = _search.IsWindows ? _search.Find("pwsh") ?? _search.Find("powershell") : _search.Find("pwsh");
+        if (pwsh is null && choice == PowerShellChoice.Auto) throw HandlerErrors.NoPowerShell(script, _powerShell!.Hosted.HostPath);
+        return new ResolvedCommand(
+            pwsh ?? throw HandlerErrors.ExecutorMissing(script, _search.IsWindows ? ["pwsh", "powershell.exe"] : ["pwsh"],
+                "install PowerShell 7 (https://aka.ms/install-powershell), or name another executor in the manifest"),
+            [.. PowerShellArguments, scriptFullPath]);
     }
 
     private ResolvedCommand ResolvePython(string script, string scriptFullPath)

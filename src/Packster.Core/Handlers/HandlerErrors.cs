@@ -70,6 +70,29 @@ internal static class HandlerErrors
             $"symbolic link {relative} -> {target} points outside the package source; pack handlers get a copy of the source and it would reach the original",
             "make the link relative and keep its target inside the package folder");
 
+    public static PacksterException NoPowerShell(string scriptPath, string hostPath) =>
+        new(ErrorCode.HandlerExecutorMissing,
+            $"handler {scriptPath} needs packster's hosted PowerShell or 'pwsh', and neither is here: packster-pwsh-host is not at {hostPath} and 'pwsh' is not on PATH",
+            "install packster with its pwsh-host folder (or set PACKSTER_PWSH_HOST), or install PowerShell 7 (https://aka.ms/install-powershell)");
+
+    public static PacksterException HostedPowerShellMissing(string scriptPath, string hostPath) =>
+        new(ErrorCode.HostedPowerShellMissing,
+            $"handler {scriptPath} is to run in the hosted PowerShell (PACKSTER_POWERSHELL=hosted), but packster-pwsh-host is not at {hostPath}",
+            "install packster with its pwsh-host folder, point PACKSTER_PWSH_HOST at packster-pwsh-host, or unset PACKSTER_POWERSHELL to fall back to pwsh");
+
+    public static PacksterException UnknownPowerShellChoice(string value) =>
+        new(ErrorCode.PowerShellChoiceInvalid,
+            $"PACKSTER_POWERSHELL is '{value}', which is not a way to run .ps1 handlers",
+            "use PACKSTER_POWERSHELL=auto (the default), hosted or pwsh");
+
+    public static PacksterException HostStartFailed(string what, string hostPath, string reason) =>
+        new(ErrorCode.HostedPowerShellFailed, $"{what} could not be run: packster-pwsh-host ({hostPath}) did not start: {reason}",
+            "reinstall packster with its pwsh-host folder, or set PACKSTER_POWERSHELL=pwsh to use pwsh from PATH");
+
+    public static PacksterException HostDied(string what, string hostPath, string reason) =>
+        new(ErrorCode.HostedPowerShellFailed, $"{what} could not be run: packster-pwsh-host ({hostPath}) stopped answering ({reason})",
+            "set PACKSTER_POWERSHELL=pwsh to run it with pwsh from PATH instead, and report the failure");
+
     private static string Alternatives(IReadOnlyList<string> programs) => programs.Count switch
     {
         1 => $"'{programs[0]}'",

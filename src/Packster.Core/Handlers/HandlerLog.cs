@@ -43,20 +43,23 @@ internal sealed class HandlerLog : IAsyncDisposable
 
     public void Footer(string text) => WriteFileLine("<== " + text);
 
+    /// <summary>One line of the handler's output: to the log verbatim, to the console with the prefix.</summary>
+    public void Line(string line)
+    {
+        lock (_gate)
+        {
+            if (_closed) return;
+            _file.WriteLine(line);
+            _sink.WriteLine(_prefix + line);
+        }
+    }
+
     /// <summary>Copies a stream line by line until it ends (or the process's streams are disposed).</summary>
     public async Task PumpAsync(StreamReader reader)
     {
         try
         {
-            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
-            {
-                lock (_gate)
-                {
-                    if (_closed) return;
-                    _file.WriteLine(line);
-                    _sink.WriteLine(_prefix + line);
-                }
-            }
+            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line) Line(line);
         }
         catch (ObjectDisposedException)
         {

@@ -56,6 +56,10 @@ public sealed class HandlerRunner
         CheckRunnable(handler, what);
         if (cancellationToken.IsCancellationRequested) throw HandlerErrors.CancelledBeforeStart(what, package);
 
+        await using var log = HandlerLog.Open(invocation.LogPath, _output, invocation.OutputPrefix);
+        log.Header($"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {what} of {package}: {handler.Command} (in {invocation.WorkingDirectory}, limit {TimeSpanText.Format(handler.Timeout)})");
+        if (handler.PowerShellHost is { } hosted) return await RunHostedAsync(invocation, hosted, log, what, package, cancellationToken).ConfigureAwait(false);
+
         var startInfo = new ProcessStartInfo
         {
             UseShellExecute = false,
@@ -70,9 +74,6 @@ public sealed class HandlerRunner
         var ownGroup = ProcessTree.Prepare(startInfo, handler.Command);
         startInfo.Environment.Clear();
         foreach (var (key, value) in invocation.Environment) startInfo.Environment[key] = value;
-
-        await using var log = HandlerLog.Open(invocation.LogPath, _output, invocation.OutputPrefix);
-        log.Header($"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {what} of {package}: {handler.Command} (in {invocation.WorkingDirectory}, limit {TimeSpanText.Format(handler.Timeout)})");
 
         using var limit = new CancellationTokenSource(handler.Timeout < LongestTimer ? handler.Timeout : LongestTimer, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
@@ -142,6 +143,46 @@ public sealed class HandlerRunner
         var duration = _time.GetElapsedTime(started);
         var exitCode = process.ExitCode;
         log.Footer($"exited with code {exitCode.ToString(CultureInfo.InvariantCulture)} after {Seconds(duration)}");
+        if (exitCode != 0) throw HandlerErrors.Failed(what, package, exitCode, invocation.LogPath);
+        return new HandlerResult(handler, exitCode, duration, invocation.LogPath);
+    }
+
+    /// <summary>
+    /// Runs a <c>.ps1</c> handler in the command's hosted PowerShell, with the same limit, interrupt, log and
+    /// exit-code rules as a process (spec/handlers.md §Hosted PowerShell); a timeout or an interrupt kills the host.
+    /// </summary>
+    private async Task<HandlerResult> RunHostedAsync(HandlerInvocation invocation, HostedPowerShell hosted, HandlerLog log, string what, string package, CancellationToken cancellationToken)
+    {
+        var handler = invocation.Handler;
+        var request = new PowerShellHostRequest(handler.ScriptFullPath, handler.Command.Arguments.Skip(1).ToList(), invocation.Environment, invocation.WorkingDirectory);
+        using var limit = new CancellationTokenSource(handler.Timeout < LongestTimer ? handler.Timeout : LongestTimer, _time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+        var started = _time.GetTimestamp();
+        using var work = UnfinishedWork.Begin();
+        int exitCode;
+        try
+        {
+            exitCode = await hosted.RunAsync(request, log, what, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            var elapsed = _time.GetElapsedTime(started);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                log.Footer($"cancelled after {Seconds(elapsed)}; the PowerShell host and all its processes were killed");
+                throw HandlerErrors.Cancelled(what, package, invocation.LogPath);
+            }
+            log.Footer($"timed out after {Seconds(elapsed)} (limit {TimeSpanText.Format(handler.Timeout)}); the PowerShell host and all its processes were killed");
+            throw HandlerErrors.TimedOut(what, package, handler.Timeout, invocation.LogPath);
+        }
+        catch (PacksterException e)
+        {
+            log.Footer(e.Message);
+            throw;
+        }
+        var duration = _time.GetElapsedTime(started);
+        log.Footer($"exited with code {exitCode.ToString(CultureInfo.InvariantCulture)} after {Seconds(duration)}");
+        if (cancellationToken.IsCancellationRequested) throw HandlerErrors.Cancelled(what, package, invocation.LogPath);
         if (exitCode != 0) throw HandlerErrors.Failed(what, package, exitCode, invocation.LogPath);
         return new HandlerResult(handler, exitCode, duration, invocation.LogPath);
     }

@@ -3,7 +3,8 @@ namespace Packster.Handlers;
 
 /// <summary>
 /// One handler resolved for one action: which manifest slot it fills, its command (for <c>any</c> the action
-/// name is already appended), the absolute script path and its effective time limit.
+/// name is already appended), the absolute script path and its effective time limit. A <c>.ps1</c> handler that runs
+/// in the hosted PowerShell carries the command's <see cref="HostedPowerShell"/>; its command then only describes it.
 /// </summary>
 public sealed record PlannedHandler(
     HandlerAction Slot,
@@ -12,7 +13,8 @@ public sealed record PlannedHandler(
     ResolvedCommand Command,
     string ScriptFullPath,
     bool RunsScriptDirectly,
-    TimeSpan Timeout)
+    TimeSpan Timeout,
+    HostedPowerShell? PowerShellHost = null)
 {
     /// <summary>How messages name this handler: <c>install handler scripts/install.sh</c>, <c>any handler scripts/any.sh (install)</c>.</summary>
     public string Describe() => Slot == HandlerAction.Any

@@ -37,7 +37,7 @@ public sealed class SourcePacker
         {
             packEnvironment = await PreparePackLocationAsync(manifest, cancellationToken).ConfigureAwait(false);
             // An executor (python3, dotnet…) may be a shim of the pack location: search the PATH the handlers will get.
-            var executors = packEnvironment is null ? _options.Executors : new ExecutorResolver(ExecutableSearch.ForEnvironment(packEnvironment.Variables));
+            var executors = packEnvironment is null ? _options.Executors : _options.Executors.WithSearch(ExecutableSearch.ForEnvironment(packEnvironment.Variables));
             var plan = executors.Plan(specs, HandlerAction.Pack, staging, _options.HandlerTimeout);
             PackStaging.Create(sourceDir, staging, cancellationToken);
             // Nobody gives parameters to pack: its handlers get the declared defaults. A required parameter without one

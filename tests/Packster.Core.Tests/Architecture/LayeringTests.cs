@@ -20,6 +20,10 @@ public sealed class LayeringTests
     [InlineData("packster")]
     [InlineData("Spectre.Console")]
     [InlineData("System.CommandLine")]
+    // spec/handlers.md §Hosted PowerShell: PowerShell lives in packster-pwsh-host only; packster is AOT-compiled.
+    [InlineData("System.Management.Automation")]
+    [InlineData("Microsoft.PowerShell.SDK")]
+    [InlineData("packster-pwsh-host")]
     public void Core_does_not_reference(string assembly) => Assert.DoesNotContain(assembly, References(Core));
 
     [Fact]

@@ -31,6 +31,47 @@ public sealed class ExecutorResolverTests : IDisposable
 
     private string Script(string relative) => Path.Combine(Path.GetFullPath(Root), relative.Replace('/', Path.DirectorySeparatorChar));
 
+    /// <summary>PowerShell settings as PACKSTER_POWERSHELL and PACKSTER_PWSH_HOST give them.</summary>
+    private static PowerShellExecutors PowerShell(string choice, string hostPath) =>
+        PowerShellExecutors.For(new Dictionary<string, string> { ["PACKSTER_POWERSHELL"] = choice, ["PACKSTER_PWSH_HOST"] = hostPath });
+
+    [PosixFact]
+    public void A_ps1_handler_runs_hosted_when_the_host_is_present_unless_pwsh_is_asked_for()
+    {
+        // spec/handlers.md §Executors: "auto (default): the hosted PowerShell when packster-pwsh-host exists, else pwsh".
+        var bin = FakePath("pwsh");
+        var host = Path.Combine(FakePath("packster-pwsh-host"), "packster-pwsh-host");
+        var handlers = new Dictionary<HandlerAction, HandlerSpec> { [HandlerAction.Any] = new("scripts/any.ps1"), [HandlerAction.Install] = new("scripts/install.ps1") };
+
+        foreach (var choice in new[] { "", "auto", "hosted", " Hosted " })
+        {
+            var plan = new ExecutorResolver(new ExecutableSearch(bin, isWindows: false), PowerShell(choice, host)).Plan(handlers, HandlerAction.Install, Root);
+            Assert.All(plan.Handlers, h => Assert.NotNull(h.PowerShellHost));
+            Assert.Same(plan.Handlers[0].PowerShellHost, plan.Handlers[1].PowerShellHost);
+            Assert.Equal(host, plan.Handlers[0].Command.FileName);
+            Assert.Equal([Script("scripts/any.ps1"), "install"], plan.Handlers[0].Command.Arguments);
+        }
+
+        var spawned = new ExecutorResolver(new ExecutableSearch(bin, isWindows: false), PowerShell("pwsh", host)).Plan(handlers, HandlerAction.Install, Root);
+        Assert.All(spawned.Handlers, h => Assert.Null(h.PowerShellHost));
+        Assert.Equal(Path.Combine(bin, "pwsh"), spawned.Handlers[1].Command.FileName);
+
+        // Without the host, auto falls back to pwsh.
+        var fallback = new ExecutorResolver(new ExecutableSearch(bin, isWindows: false), PowerShell("auto", host + "-missing")).Resolve(new HandlerSpec("a.ps1"), Root);
+        Assert.Equal(Path.Combine(bin, "pwsh"), fallback.FileName);
+    }
+
+    [Fact]
+    public void PACKSTER_POWERSHELL_takes_auto_hosted_or_pwsh()
+    {
+        // spec/handlers.md §Executors: "anything else — PST7010".
+        var e = Assert.Throws<PacksterException>(() => PowerShell("powershell", "/nowhere"));
+        Assert.Equal(ErrorCode.PowerShellChoiceInvalid, e.Code);
+        Assert.Equal(PowerShellChoice.Pwsh, PowerShell("PWSH", "/nowhere").Choice);
+        Assert.Equal(PowerShellExecutors.DefaultHostPath(AppContext.BaseDirectory),
+            PowerShellExecutors.For(new Dictionary<string, string>()).Hosted.HostPath);
+    }
+
     [PosixFact]
     public void Picks_the_interpreter_by_extension_from_the_given_PATH()
     {

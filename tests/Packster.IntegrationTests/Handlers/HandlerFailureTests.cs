@@ -192,30 +192,43 @@ public sealed partial class HandlerFailureTests : IDisposable
         Assert.False(File.Exists(_w.Evidence("ran")));
     }
 
-    [Fact]
-    public void A_ps1_handler_without_pwsh_fails_before_extraction()
+    [Theory]
+    [InlineData("pwsh", "error[PST7002]: handler scripts/install.ps1 needs 'pwsh', which is not on PATH")]
+    [InlineData("auto", "error[PST7002]: handler scripts/install.ps1 needs packster's hosted PowerShell or 'pwsh', and neither is here: packster-pwsh-host is not at /nonexistent/packster-pwsh-host and 'pwsh' is not on PATH")]
+    [InlineData("hosted", "error[PST7009]: handler scripts/install.ps1 is to run in the hosted PowerShell (PACKSTER_POWERSHELL=hosted), but packster-pwsh-host is not at /nonexistent/packster-pwsh-host")]
+    public void A_ps1_handler_without_its_powershell_fails_before_extraction(string choice, string error)
     {
-        // PRODUCT.md: no PowerShell on these machines; spec/handlers.md §Planning names it.
+        // spec/handlers.md §Executors: "pwsh: only pwsh on PATH, else PST7002 … auto: the hosted PowerShell when
+        // packster-pwsh-host is present, else pwsh, else PST7002 naming both … hosted: else PST7009". §Planning: before
+        // anything has happened.
         var package = _w.F.PackSample("ps-only");
         _w.Seed();
         var before = _w.Snapshot();
         // packster's PATH without the folders that hold a pwsh, so the machine running the tests may have one.
         var path = string.Join(Path.PathSeparator, (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Where(dir => dir.Length > 0 && !File.Exists(Path.Combine(dir, "pwsh"))));
-        var r = _w.Packster.Run(["install-file", package, "--location", "dev"], new Dictionary<string, string> { ["PATH"] = path });
+        var r = _w.Packster.Run(["install-file", package, "--location", "dev"], new Dictionary<string, string>
+        {
+            ["PATH"] = path,
+            ["PACKSTER_POWERSHELL"] = choice,
+            ["PACKSTER_PWSH_HOST"] = "/nonexistent/packster-pwsh-host",
+        });
         Assert.True(r.ExitCode == 7, r.ToString());
-        Assert.Contains("error[PST7002]: handler scripts/install.ps1 needs 'pwsh', which is not on PATH", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains(error, r.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, _w.Snapshot());
     }
 
     [PwshFact]
     public void A_ps1_handler_runs_with_pwsh()
     {
-        // spec/handlers.md §Executors: *.ps1 → pwsh -NoProfile -NonInteractive -ExecutionPolicy Bypass -File.
+        // spec/handlers.md §Executors: PACKSTER_POWERSHELL=pwsh → pwsh -NoProfile -NonInteractive -ExecutionPolicy Bypass -File.
         var package = _w.F.PackSample("ps-only");
+        _w.Packster.With("PACKSTER_POWERSHELL", "pwsh");
         var installed = _w.InstallOk(package, "-p", "message=from pwsh");
         var written = File.ReadAllText(Path.Combine(installed.GetProperty("path").GetString()!, "installed.txt"));
         Assert.Equal("from pwsh", written.TrimStart('\uFEFF').TrimEnd());
+        var log = File.ReadAllText(Directory.GetFiles(Path.Combine(_w.F.LocationPath, "logs"), "ps-only-*-install.log").Single());
+        Assert.Matches(@"==> .*: /\S*pwsh -NoProfile", log);
     }
 
     private static string LogPath(string stderr)

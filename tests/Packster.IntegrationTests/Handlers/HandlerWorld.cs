@@ -110,3 +110,12 @@ public sealed class PwshFactAttribute : FactAttribute
         if (!HandlerWorld.OnPath("pwsh")) Skip = "pwsh is not installed";
     }
 }
+
+/// <summary>A theory that needs <c>pwsh</c> on PATH (skipped with the reason when it is absent).</summary>
+public sealed class PwshTheoryAttribute : TheoryAttribute
+{
+    public PwshTheoryAttribute()
+    {
+        if (!HandlerWorld.OnPath("pwsh")) Skip = "pwsh is not installed";
+    }
+}
