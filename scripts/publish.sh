@@ -49,7 +49,7 @@ for rid in "${rids[@]}"; do
     *) echo "error: unknown runtime identifier '$rid' (expected linux-x64, linux-arm64, osx-arm64 or win-x64)" >&2; exit 2 ;;
   esac
   if [ "$rid" != "$host" ]; then
-    echo "skipped $rid: NativeAOT needs the $rid toolchain and this machine is $host; build it on a $rid runner (docs/ci.md)" >&2
+    echo "skipped $rid: NativeAOT needs the $rid toolchain and this machine is $host; build it on a $rid runner (docs/ci.md § Release builds)" >&2
     skipped+=("$rid")
     continue
   fi
