@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job, end to end, on a fresh machine with only the .NET 10 SDK:
+# The main job, end to end, on a fresh machine with only the .NET 10 SDK (and a C toolchain for the native build):
 # build packster, pack a sample, create a location, install with parameters, activate it, run its shim.
 # With --install-to DIR the packster it builds is published into DIR and kept (put DIR on PATH); otherwise the
 # build lives in the temporary folder and goes with it.
@@ -16,10 +16,31 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 step() { printf '\n\033[1m$' >&2; printf ' %q' "$@" >&2; printf '\033[0m\n' >&2; "$@"; }
 
-echo "building packster (Release)…" >&2
 bin="${install_to:-$work/bin}"
-dotnet publish "$repo/src/Packster.Cli" -c Release -o "$bin" --nologo -v quiet -p:UseAppHost=true >/dev/null
+mkdir -p "$bin"
+# The release build: one NativeAOT binary (scripts/publish.sh), which needs a C toolchain (clang or gcc) besides the
+# SDK. Without one, or when the native compile fails, the JIT build (apphost + DLLs on the SDK's .NET runtime) does
+# the same job, only slower to start.
+built=""
+if command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || command -v cc >/dev/null 2>&1; then
+  echo "building packster (Release, NativeAOT: one native binary; a minute or two)…" >&2
+  if layout="$(PACKSTER_ARTIFACTS="$work/artifacts" "$repo/scripts/publish.sh" 2>"$work/publish.log")"; then
+    cp -R "$layout/." "$bin/"
+    built=aot
+  else
+    tail -n 15 "$work/publish.log" >&2
+    echo "the NativeAOT build failed (above); falling back to the JIT build, which needs the .NET runtime to run" >&2
+  fi
+else
+  echo "no C toolchain (clang or gcc) for the NativeAOT build; building the JIT build instead, which needs the .NET runtime to run" >&2
+fi
+if [ -z "$built" ]; then
+  echo "building packster (Release, JIT)…" >&2
+  dotnet publish "$repo/src/Packster.Cli" -c Release -o "$bin" --nologo -v quiet -p:UseAppHost=true >/dev/null
+  built=jit
+fi
 packster() { "$bin/packster" "$@"; }
+step packster --version
 
 step packster manifest check "$repo/samples/hello"
 step packster manifest check "$repo/samples/greeter-service"
@@ -54,6 +75,7 @@ PACKSTER_BIN="$bin/packster" bash -c '
 echo >&2
 echo "quick start finished: packed, installed with parameters, activated and ran the shim." >&2
 if [ -n "$install_to" ]; then
+  [ "$built" = aot ] || echo "(this is the JIT build: it runs on the .NET runtime the SDK brought)" >&2
   echo "packster is installed in $install_to; put it on PATH: export PATH=\"$install_to:\$PATH\"" >&2
 else
   echo "this build is deleted now; to keep packster on PATH, see README.md § Quick start (or run with --install-to DIR)" >&2

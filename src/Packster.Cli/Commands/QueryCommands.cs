@@ -23,7 +23,7 @@ internal static class QueryCommands
                 foreach (var d in deployed)
                 {
                     var resources = d.Package?.Resources;
-                    array.Add(new JsonObject
+                    array.Add((JsonNode)new JsonObject
                     {
                         ["id"] = d.Entry.Id.Value,
                         ["version"] = d.Entry.Version.ToString(),

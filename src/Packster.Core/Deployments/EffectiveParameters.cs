@@ -159,4 +159,5 @@ public sealed class EffectiveParameters
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, JsonElement>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 internal sealed partial class EffectiveParametersContext : System.Text.Json.Serialization.JsonSerializerContext;

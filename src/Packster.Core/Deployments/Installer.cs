@@ -202,7 +202,7 @@ public sealed class Installer
             var (key, value) = ParameterInput.ParseKeyValue(pair, manifest.Parameters);
             merged[key] = JsonNode.Parse(value.GetRawText());
         }
-        return JsonSerializer.SerializeToElement(merged);
+        return JsonSerializer.SerializeToElement(merged, EffectiveParametersContext.Default.JsonObject);
     }
 
     /// <summary>

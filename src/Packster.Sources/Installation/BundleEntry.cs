@@ -9,7 +9,7 @@ namespace Packster.Sources.Installation;
 public sealed record BundleEntry(PackageId Id, VersionRange Range, JsonObject? Parameters)
 {
     /// <summary>The parameters as the installer takes them (null: none given, the declared defaults apply).</summary>
-    public JsonElement? ParametersElement => Parameters is null ? null : JsonSerializer.SerializeToElement(Parameters);
+    public JsonElement? ParametersElement => Parameters is null ? null : JsonSerializer.SerializeToElement(Parameters, SourcesJsonContext.Default.JsonObject);
 
     /// <summary>The lockfile form, without a resolution.</summary>
     public BundleRequirement ToRequirement() => new(Id, Range.ToString(), Parameters?.DeepClone().AsObject());

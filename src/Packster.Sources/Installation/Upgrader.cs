@@ -51,7 +51,7 @@ public sealed class Upgrader
 
         var install = new InstallByIdRequest(request.Id, request.Range)
         {
-            Parameters = JsonSerializer.SerializeToElement(carried),
+            Parameters = JsonSerializer.SerializeToElement(carried, SourcesJsonContext.Default.JsonObject),
             DryRun = request.DryRun,
             HandlerTimeout = request.HandlerTimeout,
         };

@@ -17,9 +17,17 @@ public sealed class PacksterProcess
 {
     private readonly Dictionary<string, string> _environment;
 
-    public PacksterProcess(TempDirectory home)
+    public PacksterProcess(TempDirectory home) : this(home, executable: null)
+    {
+    }
+
+    /// <param name="home">where the configuration, cache and data home go.</param>
+    /// <param name="executable">a native <c>packster</c> to run (the NativeAOT release binary); null runs the JIT build
+    /// of this test run through <c>dotnet</c>.</param>
+    public PacksterProcess(TempDirectory home, string? executable)
     {
         Home = home;
+        Executable = executable;
         _environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["PACKSTER_CONFIG"] = home["config.toml"],
@@ -32,6 +40,8 @@ public sealed class PacksterProcess
 
     public TempDirectory Home { get; }
 
+    public string? Executable { get; }
+
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "packster.dll");
 
     public PacksterProcess With(string name, string value)
@@ -42,7 +52,7 @@ public sealed class PacksterProcess
 
     public ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(Executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -50,7 +60,7 @@ public sealed class PacksterProcess
             UseShellExecute = false,
             WorkingDirectory = Home.Path,
         };
-        psi.ArgumentList.Add(Dll);
+        if (Executable is null) psi.ArgumentList.Add(Dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in _environment) psi.Environment[k] = v;
         if (extra is not null)
