@@ -26,11 +26,12 @@ internal static class ActivationCommands
 
     public static Command Shell(CliContext context)
     {
-        var location = new Argument<string?>("location") { Description = "A location path or id (default: as --location)", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("shell", "Start a subshell with a location active; exit it to leave") { location };
+        var location = new Argument<string?>("location") { Description = "A location path or id (default: --location, PACKSTER_LOCATION, the default location)", Arity = ArgumentArity.ZeroOrOne };
+        var locationOption = CommonOptions.Location();
+        var command = new Command("shell", "Start a subshell with a location active; exit it to leave") { location, locationOption };
         command.SetAction((parse, ct) =>
         {
-            var loc = context.ResolveLocation(parse.GetValue(location));
+            var loc = context.ResolveLocation(parse.GetValue(location) ?? parse.GetValue(locationOption));
             EnsureActivationFiles(context, loc);
             var spec = SpecOf(loc);
             var shellPath = OperatingSystem.IsWindows()
@@ -62,12 +63,13 @@ internal static class ActivationCommands
 
     private static Command Env(CliContext context)
     {
-        var location = new Argument<string?>("location") { Description = "A location path or id (default: as --location)", Arity = ArgumentArity.ZeroOrOne };
+        var location = new Argument<string?>("location") { Description = "A location path or id (default: --location, PACKSTER_LOCATION, the default location)", Arity = ArgumentArity.ZeroOrOne };
+        var locationOption = CommonOptions.Location();
         var shell = new Option<string>("--shell") { Description = "bash, zsh, sh, fish, pwsh or cmd", DefaultValueFactory = _ => OperatingSystem.IsWindows() ? "pwsh" : "bash" };
-        var command = new Command("env", "Print the script that activates a location in a shell") { location, shell };
+        var command = new Command("env", "Print the script that activates a location in a shell") { location, locationOption, shell };
         command.SetAction(parse =>
         {
-            var loc = context.ResolveLocation(parse.GetValue(location));
+            var loc = context.ResolveLocation(parse.GetValue(location) ?? parse.GetValue(locationOption));
             context.Out.Write(ActivationScripts.Render(ActivationShells.Parse(parse.GetValue(shell)!), SpecOf(loc)));
             return 0;
         });

@@ -143,17 +143,18 @@ internal static class QueryCommands
 
     public static Command Verify(CliContext context)
     {
-        var location = new Argument<string?>("location") { Description = "A location path or id (default: as --location)", Arity = ArgumentArity.ZeroOrOne };
+        var location = new Argument<string?>("location") { Description = "A location path or id (default: --location, PACKSTER_LOCATION, the default location)", Arity = ArgumentArity.ZeroOrOne };
+        var locationOption = CommonOptions.Location();
         var json = CommonOptions.Json();
         var quick = new Option<bool>("--quick")
         {
             Description = "Read only files whose size or modification time changed since the last quick run, comparing them by XXH128 "
                 + "(the first run hashes everything and keeps an index in .packster/verify-index); catches accidents, not tampering",
         };
-        var command = new Command("verify", "Check every deployed file against its recorded SHA-256") { location, json, quick };
+        var command = new Command("verify", "Check every deployed file against its recorded SHA-256") { location, locationOption, json, quick };
         command.SetAction(parse =>
         {
-            var loc = context.ResolveLocation(parse.GetValue(location));
+            var loc = context.ResolveLocation(parse.GetValue(location) ?? parse.GetValue(locationOption));
             var results = DeploymentVerifier.Verify(loc, parse.GetValue(quick));
             var problems = results.SelectMany(r => r.Problems.Select(p => (r, p))).ToList();
             if (parse.GetValue(json))

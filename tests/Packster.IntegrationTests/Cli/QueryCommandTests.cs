@@ -49,6 +49,10 @@ public sealed class QueryCommandTests : IDisposable
         var r = _f.Packster.Run("verify", "dev");
         Assert.Equal(5, r.ExitCode);
         Assert.Contains("bin/hello", r.Stdout, StringComparison.Ordinal);
+        // Like history, verify names its location by argument or by --location, the option every other command takes.
+        var byOption = _f.Packster.Run("verify", "--location", "dev");
+        Assert.Equal(5, byOption.ExitCode);
+        Assert.Contains("bin/hello", byOption.Stdout, StringComparison.Ordinal);
     }
 
     // spec/lockfile.md § Quick verify: the first quick run hashes and remembers, the next reads nothing, a change is
