@@ -17,20 +17,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/packster-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-export PACKSTER_CONFIG="$WORK/config.toml" PACKSTER_CACHE="$WORK/cache" PACKSTER_DATA_HOME="$WORK/data" CI=true
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+. "$(dirname "$0")/common.sh"
+bench_setup
 
-if [ -z "$TREE" ]; then
-  line=$(dotnet --list-sdks | tail -n 1)           # "10.0.401 [/usr/share/dotnet/sdk]"
-  version=${line%% *}; base=${line#*[}; base=${base%]}
-  TREE="$base/$version"
-fi
-echo "building packster (Release)…" >&2
-dotnet publish "$REPO/src/Packster.Cli" -c Release -o "$WORK/bin" --nologo -v quiet >/dev/null
-PACKSTER="$WORK/bin/packster"
+[ -n "$TREE" ] || TREE=$(bench_sdk_tree)
+bench_build_packster
 
 # A vendor-style tarball: one top-level folder, as release tarballs have.
 mkdir -p "$WORK/src"

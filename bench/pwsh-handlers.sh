@@ -17,11 +17,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/packster-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-export PACKSTER_CONFIG="$WORK/config.toml" PACKSTER_CACHE="$WORK/cache" PACKSTER_DATA_HOME="$WORK/data" CI=true
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+. "$(dirname "$0")/common.sh"
+bench_setup
 
 [ "$BUILD" = 1 ] && dotnet build "$REPO/src/Packster.Cli" -c Release -v quiet -nologo >/dev/null
 PACKSTER_DLL="$REPO/src/Packster.Cli/bin/Release/net10.0/packster.dll"

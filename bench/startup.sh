@@ -31,11 +31,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/packster-bench-startup.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-export PACKSTER_DATA_HOME="$WORK/data" PACKSTER_CONFIG="$WORK/config.toml" PACKSTER_CACHE="$WORK/cache" CI=true
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+. "$(dirname "$0")/common.sh"
+bench_setup
 
 if [ -z "$AOT" ]; then
   AOT="$(PACKSTER_ARTIFACTS="$WORK/artifacts" "$REPO/scripts/publish.sh")/packster"

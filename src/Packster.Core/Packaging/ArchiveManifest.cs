@@ -1,5 +1,6 @@
 using System.Text;
 using Packster.Model;
+using Packster.Toml.Editing;
 
 namespace Packster.Packaging;
 
@@ -57,22 +58,7 @@ internal static class ArchiveManifest
         return bytes;
     }
 
-    /// <summary>A TOML basic string: quotes, backslashes and control characters escaped.</summary>
-    private static string Quote(string value)
-    {
-        var builder = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                case var control when char.IsControl(control): builder.Append($"\\u{(int)control:X4}"); break;
-                default: builder.Append(c); break;
-            }
-        }
-        return builder.Append('"').ToString();
-    }
+    private static string Quote(string value) => TomlValue.String(value).Text;
 
     private static PacksterException Invalid(string what) =>
         new(ErrorCode.PackFromOptionInvalid, what, "see 'packster pack --help'");
