@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Packster.Deployments;
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Bom;
+
+/// <summary>One active deployment as a bill of materials describes it (spec/bom.md § Sources of each field).</summary>
+public sealed record SbomPackage(
+    DeploymentEntry Entry,
+    string? Description,
+    string? License,
+    IReadOnlyList<string> Authors,
+    Uri? Homepage,
+    IReadOnlyList<PackageId> Dependencies,
+    IReadOnlyList<DeploymentFile> Files)
+{
+    /// <summary>spec/bom.md § purl: <c>pkg:generic/&lt;id&gt;@&lt;version&gt;?checksum=sha256:&lt;package sha256&gt;</c>.</summary>
+    public string Purl =>
+        $"pkg:generic/{Uri.EscapeDataString(Entry.Id.Value)}@{Uri.EscapeDataString(Entry.Version.ToString())}?checksum=sha256:{Entry.PackageSha256.Hex}";
+}
+
+/// <summary>What <c>packster sbom</c> describes: a location's active set at one committed state.</summary>
+public sealed record SbomInput(LocationId Location, Sha256Digest StateHash, DateTimeOffset Time, IReadOnlyList<SbomPackage> Packages)
+{
+    /// <summary>
+    /// Reads the active deployments of <paramref name="location"/> from one committed lockfile state, with each one's
+    /// manifest and deployment record. The time is the location's last history event (the moment the state came to
+    /// be), so the same state gives the same document (spec/bom.md § Determinism).
+    /// </summary>
+    public static SbomInput Read(Location location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var (state, packages) = LocationSnapshot.Read(location, snapshot => (snapshot.State, snapshot.State.ActiveDeployments
+            .OrderBy(d => d.Id.Value, StringComparer.Ordinal)
+            .Select(d => snapshot.Files(d, dir => Describe(d, dir)).Value)
+            .OfType<SbomPackage>()
+            .ToList()));
+        var history = History.Read(location);
+        var time = history.Count > 0 ? history[^1].Time : state.Deployments.Select(d => d.InstalledAt).Max() ?? DateTimeOffset.UnixEpoch;
+        return new SbomInput(state.LocationId, state.Hash, time.ToUniversalTime(), packages);
+    }
+
+    private static SbomPackage Describe(DeploymentEntry entry, string directory)
+    {
+        var manifest = Manifest.ManifestReader.Read(Path.Combine(directory, Manifest.Manifest.FileName));
+        var record = DeploymentRecord.ReadFrom(directory);
+        return new SbomPackage(entry, manifest.Description, manifest.License, manifest.Authors, manifest.Homepage,
+            manifest.Dependencies.Select(r => r.Id).Distinct().ToList(),
+            record.Files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList());
+    }
+}
+
+/// <summary>
+/// Writes a location's active set as CycloneDX 1.6 JSON or SPDX 2.3 JSON (spec/bom.md). The output is a function of
+/// the committed state: components sorted by id, files by path, no clock read and no random identifiers.
+/// </summary>
+public static class LocationSbom
+{
+    public const string ToolName = "packster";
+
+    public static JsonObject CycloneDx(SbomInput input, string toolVersion)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var refs = input.Packages.ToDictionary(p => p.Entry.Id, p => p.Purl);
+        var components = new JsonArray();
+        foreach (var p in input.Packages)
+        {
+            var component = new JsonObject
+            {
+                ["type"] = "application",
+                ["bom-ref"] = p.Purl,
+                ["name"] = p.Entry.Id.Value,
+                ["version"] = p.Entry.Version.ToString(),
+            };
+            if (p.Description is { } description) component["description"] = description;
+            if (p.Authors.Count > 0) component["authors"] = new JsonArray([.. p.Authors.Select(a => (JsonNode)new JsonObject { ["name"] = a })]);
+            component["hashes"] = new JsonArray(Sha256Hash(p.Entry.PackageSha256));
+            if (p.License is { } license) component["licenses"] = new JsonArray(new JsonObject { ["expression"] = license });
+            component["purl"] = p.Purl;
+            if (p.Homepage is { } homepage)
+            {
+                component["externalReferences"] = new JsonArray(new JsonObject { ["type"] = "website", ["url"] = homepage.ToString() });
+            }
+            var properties = new JsonArray(
+                Property("packster:package", p.Entry.Package.FileName),
+                Property("packster:deployment", p.Entry.Hash.Hex),
+                Property("packster:pinned", p.Entry.Pinned ? "true" : "false"));
+            foreach (var claim in p.Entry.Claims) properties.Add((JsonNode)Property("packster:claim", claim));
+            component["properties"] = properties;
+            component["components"] = new JsonArray([.. p.Files.Select(f => (JsonNode)new JsonObject
+            {
+                ["type"] = "file",
+                ["bom-ref"] = $"{p.Purl}#{f.Path}",
+                ["name"] = f.Path,
+                ["hashes"] = new JsonArray(Sha256Hash(f.Sha256)),
+                ["properties"] = new JsonArray(Property("packster:size", f.Size.ToString(CultureInfo.InvariantCulture))),
+            })]);
+            components.Add((JsonNode)component);
+        }
+        var dependencies = new JsonArray([.. input.Packages.Select(p => (JsonNode)new JsonObject
+        {
+            ["ref"] = p.Purl,
+            ["dependsOn"] = new JsonArray([.. p.Dependencies.Where(refs.ContainsKey).Select(d => refs[d]).Order(StringComparer.Ordinal).Select(r => (JsonNode)r)]),
+        })]);
+        var document = new JsonObject
+        {
+            ["bomFormat"] = "CycloneDX",
+            ["specVersion"] = "1.6",
+            ["serialNumber"] = "urn:uuid:" + DocumentUuid(input, "cyclonedx"),
+            ["version"] = 1,
+            ["metadata"] = new JsonObject
+            {
+                ["timestamp"] = Timestamp(input.Time),
+                ["tools"] = new JsonObject
+                {
+                    ["components"] = new JsonArray(new JsonObject { ["type"] = "application", ["name"] = ToolName, ["version"] = toolVersion }),
+                },
+                ["component"] = new JsonObject
+                {
+                    ["type"] = "platform",
+                    ["bom-ref"] = LocationRef(input),
+                    ["name"] = input.Location.Value,
+                    ["properties"] = new JsonArray(Property("packster:location-hash", input.StateHash.Hex)),
+                },
+            },
+            ["components"] = components,
+            ["dependencies"] = dependencies,
+        };
+        dependencies.Insert(0, new JsonObject
+        {
+            ["ref"] = LocationRef(input),
+            ["dependsOn"] = new JsonArray([.. input.Packages.Select(p => (JsonNode)p.Purl)]),
+        });
+        return document;
+    }
+
+    public static JsonObject Spdx(SbomInput input, string toolVersion)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var ids = input.Packages.Select((p, i) => (p, id: $"SPDXRef-Package-{i + 1}-{SpdxIdPart(p.Entry.Id.Value)}")).ToList();
+        var byId = ids.ToDictionary(x => x.p.Entry.Id, x => x.id);
+        var packages = new JsonArray();
+        var relationships = new JsonArray();
+        foreach (var (p, id) in ids)
+        {
+            var package = new JsonObject
+            {
+                ["SPDXID"] = id,
+                ["name"] = p.Entry.Id.Value,
+                ["versionInfo"] = p.Entry.Version.ToString(),
+                ["packageFileName"] = p.Entry.Package.FileName,
+                ["downloadLocation"] = "NOASSERTION",
+                ["filesAnalyzed"] = false,
+                ["checksums"] = new JsonArray(new JsonObject { ["algorithm"] = "SHA256", ["checksumValue"] = p.Entry.PackageSha256.Hex }),
+                ["licenseConcluded"] = "NOASSERTION",
+                ["licenseDeclared"] = p.License ?? "NOASSERTION",
+                ["copyrightText"] = "NOASSERTION",
+                ["externalRefs"] = new JsonArray(new JsonObject
+                {
+                    ["referenceCategory"] = "PACKAGE-MANAGER",
+                    ["referenceType"] = "purl",
+                    ["referenceLocator"] = p.Purl,
+                }),
+            };
+            if (p.Homepage is { } homepage) package["homepage"] = homepage.ToString();
+            if (p.Description is { } description) package["summary"] = description;
+            if (p.Authors.Count > 0) package["supplier"] = "Person: " + p.Authors[0];
+            package["comment"] = $"deployment {p.Entry.Hash.Hex}; {p.Files.Count.ToString(CultureInfo.InvariantCulture)} files, {p.Files.Sum(f => f.Size).ToString(CultureInfo.InvariantCulture)} bytes";
+            packages.Add((JsonNode)package);
+            relationships.Add((JsonNode)Relationship("SPDXRef-DOCUMENT", "DESCRIBES", id));
+            foreach (var dependency in p.Dependencies.Where(byId.ContainsKey).Select(d => byId[d]).Order(StringComparer.Ordinal))
+            {
+                relationships.Add((JsonNode)Relationship(id, "DEPENDS_ON", dependency));
+            }
+        }
+        return new JsonObject
+        {
+            ["spdxVersion"] = "SPDX-2.3",
+            ["dataLicense"] = "CC0-1.0",
+            ["SPDXID"] = "SPDXRef-DOCUMENT",
+            ["name"] = $"packster location {input.Location.Value}",
+            ["documentNamespace"] = $"https://spdx.org/spdxdocs/packster-{input.Location.Value}-{DocumentUuid(input, "spdx")}",
+            ["creationInfo"] = new JsonObject
+            {
+                ["created"] = Timestamp(input.Time),
+                ["creators"] = new JsonArray((JsonNode)$"Tool: {ToolName}-{toolVersion}"),
+            },
+            ["packages"] = packages,
+            ["relationships"] = relationships,
+        };
+    }
+
+    private static string LocationRef(SbomInput input) => "packster-location:" + input.Location.Value;
+
+    private static JsonObject Sha256Hash(Sha256Digest digest) => new() { ["alg"] = "SHA-256", ["content"] = digest.Hex };
+
+    private static JsonObject Property(string name, string value) => new() { ["name"] = name, ["value"] = value };
+
+    private static JsonObject Relationship(string from, string type, string to) =>
+        new() { ["spdxElementId"] = from, ["relationshipType"] = type, ["relatedSpdxElement"] = to };
+
+    private static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>SPDX identifiers allow letters, digits, '.' and '-': any other character of an id becomes '-'.</summary>
+    private static string SpdxIdPart(string id) => string.Concat(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '-'));
+
+    /// <summary>
+    /// spec/bom.md § Determinism: a name-based UUID (RFC 9562 version 5 layout) over the format, the location id, the
+    /// location hash and every described package's deployment hash — the same state gives the same identifier.
+    /// </summary>
+    private static string DocumentUuid(SbomInput input, string format)
+    {
+        var text = new StringBuilder().Append(format).Append('\n').Append(input.Location.Value).Append('\n').Append(input.StateHash.Hex).Append('\n');
+        foreach (var p in input.Packages) text.Append(p.Entry.Hash.Hex).Append(p.Entry.Pinned ? " pinned\n" : "\n");
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()), hash);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        var hex = Convert.ToHexStringLower(hash[..16]);
+        return $"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..32]}";
+    }
+}
