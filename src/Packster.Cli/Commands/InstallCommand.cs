@@ -25,13 +25,15 @@ internal static class InstallCommand
         var dryRun = CommonOptions.DryRun();
         var json = CommonOptions.Json();
         var timeout = CommonOptions.HandlerTimeout();
+        var bom = SbomCommand.BomOption();
         var command = new Command("install", "Resolve a package across the sources and deploy it, dependencies first")
         {
-            package, source, offline, location, force, inactive, dryRun, json, timeout,
+            package, source, offline, location, force, inactive, dryRun, json, timeout, bom,
         };
         parameters.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            SbomCommand.RequireDryRun(parse.GetValue(bom), parse.GetValue(dryRun));
             var request = InstallByIdRequest.Parse(parse.GetValue(package)!) with
             {
                 Parameters = parameters.ReadJson(parse, context),
@@ -47,6 +49,12 @@ internal static class InstallCommand
                 using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline), progress);
                 return await new PackageInstaller(loc, InstallerDefaults.For(context, progress), supply.Supply).InstallAsync(request, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
+            if (parse.GetValue(bom) is { } bomFile)
+            {
+                // A dry run has fetched every package it plans into the download cache (spec/bom.md § Before a change).
+                var cache = new PackageCache(context.Paths.CacheDirectory);
+                SbomCommand.WritePlanned(context, loc, bomFile, [.. result.Dependencies, result.Root], o => cache.PathOf(o.Package), ct);
+            }
             InstallResultOutput.Write(context, result, parse.GetValue(json));
             return 0;
         });

@@ -17,10 +17,12 @@ internal static class InstallFileCommand
         var dryRun = CommonOptions.DryRun();
         var json = CommonOptions.Json();
         var timeout = CommonOptions.HandlerTimeout();
-        var command = new Command("install-file", "Deploy a package file into a location") { file, location, force, inactive, dryRun, json, timeout };
+        var bom = SbomCommand.BomOption();
+        var command = new Command("install-file", "Deploy a package file into a location") { file, location, force, inactive, dryRun, json, timeout, bom };
         parameters.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            SbomCommand.RequireDryRun(parse.GetValue(bom), parse.GetValue(dryRun));
             var loc = context.ResolveLocation(parse.GetValue(location));
             var request = new InstallRequest(context.ResolvePath(parse.GetValue(file)!))
             {
@@ -33,6 +35,7 @@ internal static class InstallFileCommand
             };
             var outcome = await ProgressDisplay.RunAsync(context, "installing", progress =>
                 new Installer(loc, InstallerDefaults.For(context, progress)).InstallAsync(request, ct)).ConfigureAwait(false);
+            if (parse.GetValue(bom) is { } bomFile) SbomCommand.WritePlanned(context, loc, bomFile, [outcome], _ => request.PackagePath, ct);
             InstallOutput.Write(context, outcome, parse.GetValue(json));
             return 0;
         });

@@ -13,6 +13,56 @@ internal static class SbomCommand
     // Relaxed escaping: the document is a file, not HTML; "1.0.0+abc" stays readable.
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, IndentSize = 2, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    private static string ToolVersion =>
+        typeof(SbomCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    /// <summary><c>--bom FILE</c> of install, install-file and bundle install: only with <c>--dry-run</c> (spec/bom.md § Before a change).</summary>
+    public static Option<string?> BomOption() => new("--bom")
+    {
+        Description = "With --dry-run: write what would be deployed (packages, sha256, licence, dependencies, files with SHA-256, claims) as CycloneDX 1.6 JSON to FILE",
+    };
+
+    /// <summary>Refuses <c>--bom</c> without <c>--dry-run</c> before anything is read or changed.</summary>
+    public static void RequireDryRun(string? bom, bool dryRun)
+    {
+        if (bom is not null && !dryRun)
+        {
+            throw new PacksterException(ErrorCode.Usage, "--bom describes a planned change: give it with --dry-run", "run the command with --dry-run --bom FILE first, then without both to install");
+        }
+    }
+
+    /// <summary>
+    /// Writes the pre-install bill of materials of a dry run: each planned package read from its package file
+    /// (<paramref name="packagePathOf"/>), or, for one the change keeps as it is, from its deployment directory.
+    /// </summary>
+    public static void WritePlanned(CliContext context, Packster.Locations.Location location, string file, IReadOnlyList<Packster.Deployments.InstallOutcome> outcomes,
+        Func<Packster.Deployments.InstallOutcome, string?> packagePathOf, CancellationToken cancellationToken)
+    {
+        var state = location.ReadState();
+        var planned = outcomes.GroupBy(o => o.Id).Select(g => g.First()).OrderBy(o => o.Id.Value, StringComparer.Ordinal).ToList();
+        var packages = planned.Select(o =>
+        {
+            var kept = o.Status == Packster.Deployments.InstallStatus.Unchanged || o.Plan?.AlreadyInstalled == true ? state.Find(o.Deployment) : null;
+            if (kept is not null) return SbomInput.Deployed(location, kept);
+            var path = packagePathOf(o) ?? throw new PacksterException(ErrorCode.Internal, $"no package file for {o.Id} {o.Version} to describe");
+            return SbomInput.Planned(Packster.Deployments.PackageFile.Open(path), o.Deployment, o.Plan?.Claims ?? [], cancellationToken);
+        }).ToList();
+        var input = new SbomInput(state.LocationId, state.Hash, SbomInput.StateTime(location, state), packages)
+        {
+            Phase = "pre-build",
+            Status = planned.ToDictionary(o => o.Id, o => o.Status == Packster.Deployments.InstallStatus.Unchanged || o.Plan?.AlreadyInstalled == true ? "unchanged" : "planned"),
+        };
+        var path = WriteFile(context, file, LocationSbom.CycloneDx(input, ToolVersion).ToJsonString(Indented) + "\n");
+        context.Err.WriteLine($"wrote {path}: bill of materials of {packages.Count} package(s) the change would deploy");
+    }
+
+    private static string WriteFile(CliContext context, string file, string text)
+    {
+        var path = context.ResolvePath(file);
+        AtomicFile.Write(path, Encoding.UTF8.GetBytes(text));
+        return path;
+    }
+
     public static Command Create(CliContext context)
     {
         var location = CommonOptions.Location();
@@ -28,13 +78,11 @@ internal static class SbomCommand
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
             var input = SbomInput.Read(loc);
-            var version = typeof(SbomCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-            var document = parse.GetValue(format) == "spdx" ? LocationSbom.Spdx(input, version) : LocationSbom.CycloneDx(input, version);
+            var document = parse.GetValue(format) == "spdx" ? LocationSbom.Spdx(input, ToolVersion) : LocationSbom.CycloneDx(input, ToolVersion);
             var text = document.ToJsonString(Indented) + "\n";
             if (parse.GetValue(output) is { } file)
             {
-                var path = context.ResolvePath(file);
-                AtomicFile.Write(path, Encoding.UTF8.GetBytes(text));
+                var path = WriteFile(context, file, text);
                 context.Err.WriteLine($"wrote {path}: {input.Packages.Count} active deployments of location {loc.Id}");
             }
             else

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Packster.Deployments;
 using Packster.Locations;
 using Packster.Model;
+using Packster.Packaging;
 
 namespace Packster.Bom;
 
@@ -27,6 +28,15 @@ public sealed record SbomPackage(
 public sealed record SbomInput(LocationId Location, Sha256Digest StateHash, DateTimeOffset Time, IReadOnlyList<SbomPackage> Packages)
 {
     /// <summary>
+    /// The CycloneDX lifecycle phase: <c>operations</c> for what a location runs, <c>pre-build</c> for a planned change
+    /// (spec/bom.md § Before a change).
+    /// </summary>
+    public string Phase { get; init; } = "operations";
+
+    /// <summary>Per package, what the planned change does with it (<c>installed</c>, <c>unchanged</c>); empty for a location's active set.</summary>
+    public IReadOnlyDictionary<PackageId, string> Status { get; init; } = new Dictionary<PackageId, string>();
+
+    /// <summary>
     /// Reads the active deployments of <paramref name="location"/> from one committed lockfile state, with each one's
     /// manifest and deployment record. The time is the location's last history event (the moment the state came to
     /// be), so the same state gives the same document (spec/bom.md § Determinism).
@@ -40,8 +50,50 @@ public sealed record SbomInput(LocationId Location, Sha256Digest StateHash, Date
             .OfType<SbomPackage>()
             .ToList()));
         var history = History.Read(location);
+        return new SbomInput(state.LocationId, state.Hash, StateTime(location, state), packages);
+    }
+
+    /// <summary>When <paramref name="state"/> came to be: the last history event, else the newest install, else the epoch.</summary>
+    public static DateTimeOffset StateTime(Location location, LocationState state)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(state);
+        var history = History.Read(location);
         var time = history.Count > 0 ? history[^1].Time : state.Deployments.Select(d => d.InstalledAt).Max() ?? DateTimeOffset.UnixEpoch;
-        return new SbomInput(state.LocationId, state.Hash, time.ToUniversalTime(), packages);
+        return time.ToUniversalTime();
+    }
+
+    /// <summary>
+    /// A package file as a planned change would deploy it (spec/bom.md § Before a change): its manifest, and every
+    /// file of the archive with its size and SHA-256, read from the archive without extracting anything.
+    /// </summary>
+    public static SbomPackage Planned(PackageFile package, Sha256Digest deployment, IEnumerable<string> claims, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(claims);
+        var entry = new DeploymentEntry(package.Name, deployment, []);
+        foreach (var claim in claims) entry.Claims.Add(claim);
+        var files = new List<DeploymentFile>();
+        using (var archive = PackageArchive.Open(package.Path))
+        {
+            foreach (var e in archive.Entries.Where(e => e.Kind == PackageEntryKind.File))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var data = archive.OpenEntry(e);
+                files.Add(new DeploymentFile(e.Path, Sha256Digest.FromBytes(SHA256.HashData(data)), e.Size, null));
+            }
+        }
+        var manifest = package.Manifest;
+        return new SbomPackage(entry, manifest.Description, manifest.License, manifest.Authors, manifest.Homepage,
+            manifest.Dependencies.Select(r => r.Id).Distinct().ToList(), files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>A deployment already in <paramref name="location"/>, described from its directory (a planned change keeps it).</summary>
+    public static SbomPackage Deployed(Location location, DeploymentEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(entry);
+        return Describe(entry, location.DeploymentDirectory(entry.Hash));
     }
 
     private static SbomPackage Describe(DeploymentEntry entry, string directory)
@@ -89,6 +141,7 @@ public static class LocationSbom
                 Property("packster:package", p.Entry.Package.FileName),
                 Property("packster:deployment", p.Entry.Hash.Hex),
                 Property("packster:pinned", p.Entry.Pinned ? "true" : "false"));
+            if (input.Status.TryGetValue(p.Entry.Id, out var status)) properties.Add((JsonNode)Property("packster:status", status));
             foreach (var claim in p.Entry.Claims) properties.Add((JsonNode)Property("packster:claim", claim));
             component["properties"] = properties;
             component["components"] = new JsonArray([.. p.Files.Select(f => (JsonNode)new JsonObject
@@ -115,6 +168,7 @@ public static class LocationSbom
             ["metadata"] = new JsonObject
             {
                 ["timestamp"] = Timestamp(input.Time),
+                ["lifecycles"] = new JsonArray(new JsonObject { ["phase"] = input.Phase }),
                 ["tools"] = new JsonObject
                 {
                     ["components"] = new JsonArray(new JsonObject { ["type"] = "application", ["name"] = ToolName, ["version"] = toolVersion }),
@@ -214,7 +268,7 @@ public static class LocationSbom
     /// </summary>
     private static string DocumentUuid(SbomInput input, string format)
     {
-        var text = new StringBuilder().Append(format).Append('\n').Append(input.Location.Value).Append('\n').Append(input.StateHash.Hex).Append('\n');
+        var text = new StringBuilder().Append(format).Append(' ').Append(input.Phase).Append('\n').Append(input.Location.Value).Append('\n').Append(input.StateHash.Hex).Append('\n');
         foreach (var p in input.Packages) text.Append(p.Entry.Hash.Hex).Append(p.Entry.Pinned ? " pinned\n" : "\n");
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()), hash);

@@ -36,6 +36,9 @@ public sealed class SbomTests : IDisposable
             license = "Apache-2.0 OR MIT"
             homepage = "https://example.org/tool"
 
+            [shims]
+            tool = "bin/tool"
+
             [dependencies]
             hello = "^1.0"
             """);
@@ -129,6 +132,69 @@ public sealed class SbomTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("PST1000", r.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(file));
+    }
+
+    // spec/bom.md § Before a change: install-file --dry-run --bom describes the package the change would deploy, its
+    // files read from the archive, and changes nothing in the location.
+    [SchemaFact]
+    public void Install_file_dry_run_writes_the_planned_packages_bill_of_materials_and_changes_nothing()
+    {
+        var dir = Tool("3.0.0");
+        var package = _f.Pack(dir);
+        var bom = Path.Combine(_f.Temp.Path, "planned.json");
+        var before = _f.Snapshot();
+        _f.Packster.Ok("install-file", package, "--location", "dev", "--dry-run", "--bom", bom);
+        Assert.Equal(before, _f.Snapshot());
+
+        var text = File.ReadAllText(bom);
+        AssertValid(SchemaFactAttribute.CycloneDx.Value, text);
+        using var doc = JsonDocument.Parse(text);
+        Assert.Equal("pre-build", doc.RootElement.GetProperty("metadata").GetProperty("lifecycles")[0].GetProperty("phase").GetString());
+        var tool = Assert.Single(doc.RootElement.GetProperty("components").EnumerateArray());
+        Assert.Equal("3.0.0", tool.GetProperty("version").GetString());
+        Assert.Equal(Sha256Of(package), tool.GetProperty("hashes")[0].GetProperty("content").GetString());
+        var properties = tool.GetProperty("properties").EnumerateArray().Select(p => (p.GetProperty("name").GetString(), p.GetProperty("value").GetString())).ToList();
+        Assert.Contains(("packster:status", "planned"), properties);
+        Assert.Contains(("packster:claim", "shim:tool"), properties);
+        var files = tool.GetProperty("components").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("hashes")[0].GetProperty("content").GetString());
+        Assert.Equal(Sha256Of(Path.Combine(dir, "bin", "tool")), files["bin/tool"]);
+        Assert.Equal(Sha256Of(Path.Combine(dir, "share.txt")), files["share.txt"]);
+    }
+
+    // spec/bom.md § Before a change: install by id plans dependencies too; one already deployed is described as kept.
+    [SchemaFact]
+    public void Install_by_id_dry_run_describes_the_package_and_its_dependencies()
+    {
+        _f.Pack(Tool("3.0.0"));
+        _f.Packster.Ok("source", "add", "dist", "--type", "folder", "--url", _f.Dist);
+        var bom = Path.Combine(_f.Temp.Path, "planned.json");
+        var before = _f.Snapshot();
+        _f.Packster.Ok("install", "tool@^3", "--location", "dev", "--dry-run", "--bom", bom);
+        Assert.Equal(before, _f.Snapshot());
+
+        var text = File.ReadAllText(bom);
+        AssertValid(SchemaFactAttribute.CycloneDx.Value, text);
+        using var doc = JsonDocument.Parse(text);
+        var components = doc.RootElement.GetProperty("components").EnumerateArray().ToList();
+        Assert.Equal(["hello", "tool"], components.Select(c => c.GetProperty("name").GetString()));
+        string? Status(JsonElement c) => c.GetProperty("properties").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "packster:status").GetProperty("value").GetString();
+        Assert.Equal("unchanged", Status(components[0]));
+        Assert.Equal("planned", Status(components[1]));
+        var toolDependencies = doc.RootElement.GetProperty("dependencies").EnumerateArray().Single(d => d.GetProperty("ref").GetString() == components[1].GetProperty("bom-ref").GetString());
+        Assert.Equal(components[0].GetProperty("bom-ref").GetString(), toolDependencies.GetProperty("dependsOn")[0].GetString());
+    }
+
+    [Fact]
+    public void Bom_without_dry_run_is_refused_before_anything_changes()
+    {
+        var package = _f.Pack(Tool("3.0.0"));
+        var bom = Path.Combine(_f.Temp.Path, "planned.json");
+        var before = _f.Snapshot();
+        var r = _f.Packster.Run("install-file", package, "--location", "dev", "--bom", bom);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--dry-run", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+        Assert.False(File.Exists(bom));
     }
 
     private static bool IsValid(JsonSchema schema, string document)
