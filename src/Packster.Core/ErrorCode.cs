@@ -37,6 +37,9 @@ public enum ErrorCode
     PackFromManifestMissing = 2017,
     PackFromManifestConflict = 2018,
     PackFromOptionInvalid = 2019,
+    // licences (spec/licenses.md)
+    LicenseExpressionInvalid = 2040,
+    LicensePolicyInvalid = 2041,
 
     // 3xxx parameters (exit 3)
     ParametersInvalidJson = 3000,
@@ -74,6 +77,9 @@ public enum ErrorCode
     VendorArchiveHardLink = 4020,
     StripComponentsLeaveNothing = 4021,
     StripComponentsCollision = 4022,
+
+    // a package the licence policy refuses (spec/licenses.md)
+    LicenseRefused = 4050,
 
     // 5xxx locations, lockfile, lock (exit 5)
     LocationNotFound = 5000,

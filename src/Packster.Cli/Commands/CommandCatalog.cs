@@ -22,6 +22,7 @@ internal static class CommandCatalog
         yield return QueryCommands.Verify(context);
         yield return HistoryCommand.Create(context);
         yield return SbomCommand.Create(context);
+        yield return LicenseCommands.Create(context);
         yield return GcCommand.Create(context);
         yield return LocationCommand.Create(context);
         yield return ActivationCommands.Init(context);

@@ -105,6 +105,7 @@ internal static class InstallerDefaults
     {
         HandlerOutput = context.Err,
         Messages = context.Err,
+        LicenseRules = [Packster.Licensing.LicenseRules.Read(context.Paths.UserConfigFile)],
         BaseEnvironment = context.Environment,
         Executors = context.Executors,
         ExtractionProgress = progress is null ? null : new Progress<Packster.Packaging.ExtractionProgress>(p => progress.Report((p.BytesDone, p.BytesTotal))),

@@ -43,6 +43,8 @@ public sealed class Installer
             throw new PacksterException(ErrorCode.PlatformUnsupported,
                 $"{manifest.Id} {manifest.Version} supports {manifest.Platform}, not this machine ({Packster.Manifest.PlatformConstraint.CurrentOs}/{Packster.Manifest.PlatformConstraint.CurrentArch})");
         }
+        // The user's licence rules and the location's both apply, before anything is extracted (spec/licenses.md § Evaluation).
+        new Licensing.LicensePolicy([.. _options.LicenseRules, Licensing.LicenseRules.Read(_location.PolicyPath)]).Require(manifest);
         var parameters = EffectiveParameters.Resolve(manifest.Parameters, MergeParameters(request, manifest));
         var hash = DeploymentHash.Compute(package.Name.Sha256, parameters);
         var finalPath = _location.DeploymentDirectory(hash);
@@ -366,6 +368,9 @@ public sealed record InstallerOptions
     public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
 
     public TimeProvider? Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The user's licence rules (the location's are read from its policy file); spec/licenses.md § Policy.</summary>
+    public IReadOnlyList<Licensing.LicenseRules> LicenseRules { get; init; } = [];
 }
 
 /// <summary>Variables handlers get beyond spec/handlers.md's core set.</summary>

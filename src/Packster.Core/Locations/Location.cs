@@ -43,6 +43,9 @@ public sealed class Location
     public PacksterPaths Paths { get; }
 
     public string LockfilePath => Combine(Lockfile.FileName);
+
+    /// <summary>The location's own policy file, which a person edits (spec/licenses.md § Policy).</summary>
+    public string PolicyPath => Combine("packster-policy.toml");
     public string DeploymentsDirectory => Combine(DeploymentsDirectoryName);
     public string InternalDirectory => Combine(InternalDirectoryName);
     public string StagingDirectory => Combine(InternalDirectoryName, "staging");

@@ -16,6 +16,7 @@ public static class ManifestFiles
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(folder);
+        CheckLicense(manifest);
         var packHandlers = manifest.Handlers.Keys.Where(a => a is HandlerAction.Pack or HandlerAction.Any).ToHashSet();
         var onlyPackHandlers = beforePackHandlers && packHandlers.Count > 0;
         var named = new List<(string Key, PackagePath Path)>();
@@ -32,5 +33,15 @@ public static class ManifestFiles
         throw new PacksterException(ErrorCode.ManifestFileMissing,
             $"{manifest.File}: {string.Join(", ", missing.Select(m => $"{m.Key} '{m.Path.Value}'"))}: no such file in '{folder}'",
             "add the file, or fix the path in the manifest (paths are relative to the package folder)");
+    }
+
+    /// <summary>spec/licenses.md § Expressions: <c>license</c>, when given, is an SPDX expression of listed, current ids (PST2040).</summary>
+    public static void CheckLicense(Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (manifest.License is not { } license || Licensing.SpdxLicense.TryParse(license, out var why) is not null) return;
+        throw new PacksterException(ErrorCode.LicenseExpressionInvalid,
+            $"{manifest.File}: license '{license}' is not a valid SPDX expression: {why}",
+            "write an SPDX expression such as 'MIT', 'Apache-2.0 OR MIT' or 'GPL-3.0-only WITH Classpath-exception-2.0' (https://spdx.org/licenses/)");
     }
 }

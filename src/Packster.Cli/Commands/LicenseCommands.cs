@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Packster.Licensing;
+using Packster.Locations;
+using Packster.Toml.Editing;
+
+namespace Packster.Cli.Commands;
+
+/// <summary>
+/// <c>packster licenses [--location L] [--json]</c>: every active deployment's licence and what the policy says of it;
+/// <c>packster licenses allow|deny ENTRY… [--location L]</c> and <c>packster licenses policy</c> (spec/licenses.md).
+/// </summary>
+internal static class LicenseCommands
+{
+    public static Command Create(CliContext context)
+    {
+        var location = CommonOptions.Location();
+        var json = CommonOptions.Json();
+        var command = new Command("licenses", "Show the licence of every active deployment and whether the licence policy allows it") { location, json };
+        command.SetAction(parse =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            var policy = PolicyOf(context, loc);
+            var rows = LocationSnapshot.Read(loc, snapshot => snapshot.State.ActiveDeployments
+                .OrderBy(d => d.Id.Value, StringComparer.Ordinal)
+                .Select(d => (Entry: d, License: snapshot.Files(d, dir => Manifest.ManifestReader.Read(Path.Combine(dir, Manifest.Manifest.FileName)).License).Value))
+                .ToList());
+            if (parse.GetValue(json))
+            {
+                CommonOptions.WriteJson(context.Out, new JsonArray([.. rows.Select(r =>
+                {
+                    var refusal = policy.Refusal(r.License);
+                    return (JsonNode)new JsonObject
+                    {
+                        ["id"] = r.Entry.Id.Value,
+                        ["version"] = r.Entry.Version.ToString(),
+                        ["license"] = r.License,
+                        ["allowed"] = refusal is null,
+                        ["refusal"] = refusal,
+                    };
+                })]));
+                return 0;
+            }
+            if (rows.Count == 0) context.Err.WriteLine($"location {loc.Id} has no active deployments");
+            foreach (var (entry, license) in rows)
+            {
+                var refusal = policy.Refusal(license);
+                context.Out.WriteLine($"{entry.Id,-24} {entry.Version,-14} {license ?? "(none declared)",-40} {(refusal is null ? "allowed" : "refused: " + refusal)}");
+            }
+            return 0;
+        });
+        command.Subcommands.Add(Edit(context, "allow"));
+        command.Subcommands.Add(Edit(context, "deny"));
+        command.Subcommands.Add(Show(context));
+        return command;
+    }
+
+    private static LicensePolicy PolicyOf(CliContext context, Location location) =>
+        new([LicenseRules.Read(context.Paths.UserConfigFile), LicenseRules.Read(location.PolicyPath)]);
+
+    private static Command Show(CliContext context)
+    {
+        var location = CommonOptions.Location();
+        var json = CommonOptions.Json();
+        var command = new Command("policy", "Show the licence rules in force: the user's (config.toml) and the location's (packster-policy.toml)") { location, json };
+        command.SetAction(parse =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            IReadOnlyList<(string Scope, LicenseRules Rules)> rules = [("user", LicenseRules.Read(context.Paths.UserConfigFile)), ("location", LicenseRules.Read(loc.PolicyPath))];
+            if (parse.GetValue(json))
+            {
+                CommonOptions.WriteJson(context.Out, new JsonArray([.. rules.Select(r => (JsonNode)new JsonObject
+                {
+                    ["scope"] = r.Scope,
+                    ["file"] = r.Rules.Origin,
+                    ["allow"] = new JsonArray([.. r.Rules.Allow.Select(a => (JsonNode)a)]),
+                    ["deny"] = new JsonArray([.. r.Rules.Deny.Select(d => (JsonNode)d)]),
+                })]));
+                return 0;
+            }
+            foreach (var (scope, r) in rules)
+            {
+                context.Out.WriteLine($"{scope} ({r.Origin}): allow [{string.Join(", ", r.Allow)}], deny [{string.Join(", ", r.Deny)}]");
+            }
+            context.Out.WriteLine($"SPDX licence list {SpdxLicense.ListVersion}; a package must pass both");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Edit(CliContext context, string list)
+    {
+        var entries = new Argument<string[]>("entry") { Description = "SPDX licence ids or exceptions, LicenseRef-…, or the classes osi-approved and copyleft", Arity = ArgumentArity.OneOrMore };
+        var location = CommonOptions.Location();
+        location.Description = "Change this location's packster-policy.toml instead of the user config";
+        var command = new Command(list, list == "allow"
+            ? "Add licences to the allow list: once it is not empty, only licences on it are installed"
+            : "Add licences to the deny list: a licence on it is never installed")
+        {
+            entries, location,
+        };
+        command.SetAction(parse =>
+        {
+            var added = parse.GetValue(entries)!;
+            if (added.Select(LicenseRules.Invalid).FirstOrDefault(w => w is not null) is { } why)
+            {
+                throw new PacksterException(ErrorCode.LicensePolicyInvalid, why, "see 'packster licenses --help' and spec/licenses.md § Policy");
+            }
+            var file = parse.GetValue(location) is { } l ? context.ResolveLocation(l).PolicyPath : context.Paths.UserConfigFile;
+            var current = LicenseRules.Read(file);
+            var values = (list == "allow" ? current.Allow : current.Deny).Concat(added).Distinct(StringComparer.Ordinal).ToList();
+            var text = File.Exists(file) ? EditedTomlFile.ReadText(file) : "";
+            var editor = TomlEditor.Parse(text, file);
+            try
+            {
+                editor.Set(["licenses", list], TomlValue.Strings(values));
+                text = editor.Verified();
+            }
+            catch (TomlEditException e)
+            {
+                throw EditedTomlFile.Refused(file, e);
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            EditedTomlFile.Write(file, text);
+            context.Out.WriteLine($"licenses.{list} = [{string.Join(", ", values)}] in {file}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,173 @@
+using NuGet.Packaging.Licenses;
+using Packster.Toml;
+
+namespace Packster.Licensing;
+
+/// <summary>
+/// SPDX licence expressions as manifests declare them, checked against the SPDX licence list NuGet.Packaging carries
+/// (spec/licenses.md § Expressions).
+/// </summary>
+public static class SpdxLicense
+{
+    /// <summary>The SPDX licence list version the checks use.</summary>
+    public static string ListVersion => NuGetLicenseData.LicenseListVersion;
+
+    /// <summary>
+    /// Parses <paramref name="expression"/>; null with the reason when it is not a valid SPDX expression of known,
+    /// non-deprecated ids (a licence outside the list is written <c>LicenseRef-…</c>).
+    /// </summary>
+    public static NuGetLicenseExpression? TryParse(string expression, out string? why)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        NuGetLicenseExpression parsed;
+        try
+        {
+            parsed = NuGetLicenseExpression.Parse(expression);
+        }
+        catch (Exception e) when (e is NuGetLicenseExpressionParsingException or ArgumentException)
+        {
+            why = e.Message.TrimEnd('.');
+            return null;
+        }
+        string? unknown = null;
+        parsed.OnEachLeafNode(
+            license =>
+            {
+                if (!license.IsStandardLicense && !license.Identifier.StartsWith("LicenseRef-", StringComparison.Ordinal)) unknown ??= license.Identifier;
+            },
+            _ => { });
+        why = unknown is null ? null : $"'{unknown}' is not on the SPDX licence list {ListVersion} (a licence outside it is written LicenseRef-<name>)";
+        return why is null ? parsed : null;
+    }
+
+    /// <summary>Whether <paramref name="id"/> is an OSI-approved licence on the SPDX list.</summary>
+    public static bool IsOsiApproved(string id) => NuGetLicenseData.LicenseList.TryGetValue(id, out var data) && data.IsOsiApproved;
+
+    /// <summary>
+    /// spec/licenses.md § Classes: the copyleft class, by SPDX id prefix (strong and weak copyleft alike: a licence
+    /// whose terms follow the code into works that include or modify it).
+    /// </summary>
+    public static IReadOnlyList<string> CopyleftPrefixes { get; } =
+    [
+        "GPL-", "LGPL-", "AGPL-", "MPL-", "EPL-", "EUPL-", "CDDL-", "OSL-", "CECILL-", "CPL-", "SSPL-", "RPL-",
+        "APSL-", "QPL-", "MS-RL", "CC-BY-SA-", "CC-BY-NC-SA-", "ODbL-", "Sleepycat", "OpenSSL-standalone", "Artistic-1.0",
+    ];
+
+    public static bool IsCopyleft(string id) => CopyleftPrefixes.Any(p => id.StartsWith(p, StringComparison.Ordinal));
+}
+
+/// <summary>One <c>[licenses]</c> table: where it was read, and its allow and deny lists (spec/licenses.md § Policy).</summary>
+public sealed record LicenseRules(string Origin, IReadOnlyList<string> Allow, IReadOnlyList<string> Deny)
+{
+    public const string OsiApproved = "osi-approved";
+    public const string Copyleft = "copyleft";
+
+    public bool IsEmpty => Allow.Count == 0 && Deny.Count == 0;
+
+    /// <summary>An entry of allow/deny: a class or an SPDX licence id (compared as SPDX does, ignoring case).</summary>
+    public static bool Matches(string entry, string id) => entry switch
+    {
+        OsiApproved => SpdxLicense.IsOsiApproved(id),
+        Copyleft => SpdxLicense.IsCopyleft(id),
+        _ => string.Equals(entry, id, StringComparison.OrdinalIgnoreCase),
+    };
+
+    /// <summary>Checks an entry a person wants to add: a class, a listed SPDX id or exception, or a <c>LicenseRef-</c>.</summary>
+    public static string? Invalid(string entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry is OsiApproved or Copyleft || entry.StartsWith("LicenseRef-", StringComparison.Ordinal)) return null;
+        if (NuGetLicenseData.LicenseList.ContainsKey(entry) || NuGetLicenseData.ExceptionList.ContainsKey(entry)) return null;
+        return $"'{entry}' is neither a licence class (osi-approved, copyleft) nor an SPDX licence id, exception or LicenseRef-";
+    }
+
+    /// <summary>
+    /// The <c>[licenses]</c> table of a TOML file (user config or a location's packster-policy.toml); empty rules when
+    /// the file or the table is absent. A malformed table is PST2040.
+    /// </summary>
+    public static LicenseRules Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) return new LicenseRules(path, [], []);
+        var document = TomlDocument.Parse(File.ReadAllBytes(path), path, TomlVersion.V1_1);
+        if (!document.TryGetValue("licenses", out var node)) return new LicenseRules(path, [], []);
+        if (node is not TomlTable table) throw Malformed(path, "'licenses' must be a table");
+        return new LicenseRules(path, List(path, table, "allow"), List(path, table, "deny"));
+    }
+
+    private static List<string> List(string path, TomlTable table, string key)
+    {
+        if (!table.TryGetValue(key, out var node)) return [];
+        if (node is not TomlArray array || array.Any(n => n is not TomlString)) throw Malformed(path, $"'licenses.{key}' must be an array of strings");
+        var entries = array.Cast<TomlString>().Select(s => s.Value).ToList();
+        if (entries.Select(Invalid).FirstOrDefault(w => w is not null) is { } why) throw Malformed(path, $"licenses.{key}: {why}");
+        return entries;
+    }
+
+    private static PacksterException Malformed(string path, string what) =>
+        new(ErrorCode.LicensePolicyInvalid, $"{path}: {what}", "see spec/licenses.md § Policy");
+}
+
+/// <summary>
+/// The licence policy an install obeys: the user's rules and the location's, both of which must allow a package
+/// (so a location can only demand more; a package's own manifest has no say). spec/licenses.md § Evaluation.
+/// </summary>
+public sealed class LicensePolicy(IReadOnlyList<LicenseRules> rules)
+{
+    public static LicensePolicy None { get; } = new([]);
+
+    public IReadOnlyList<LicenseRules> Rules { get; } = rules.Where(r => !r.IsEmpty).ToList();
+
+    /// <summary>Null when <paramref name="license"/> (a manifest's expression, or null) is allowed; else why not.</summary>
+    public string? Refusal(string? license)
+    {
+        foreach (var rules in Rules)
+        {
+            if (Refusal(rules, license) is { } why) return $"{why} ({rules.Origin})";
+        }
+        return null;
+    }
+
+    /// <summary>Throws PST4050 naming the package, its expression and the rule when the policy refuses it.</summary>
+    public void Require(Manifest.Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (Refusal(manifest.License) is { } why)
+        {
+            throw new PacksterException(ErrorCode.LicenseRefused,
+                $"{manifest.Id} {manifest.Version} is licensed {(manifest.License is null ? "under no declared licence" : $"'{manifest.License}'")}: refused by the licence policy: {why}",
+                "nothing was changed; 'packster licenses policy' shows the rules, 'packster licenses allow|deny' changes them");
+        }
+    }
+
+    private static string? Refusal(LicenseRules rules, string? license)
+    {
+        if (license is null) return rules.Allow.Count > 0 ? "no licence is declared and an allow list is set" : null;
+        var expression = SpdxLicense.TryParse(license, out var invalid);
+        if (expression is null) return $"not a valid SPDX expression: {invalid}";
+        return Evaluate(rules, expression);
+    }
+
+    private static string? Evaluate(LicenseRules rules, NuGetLicenseExpression expression)
+    {
+        switch (expression)
+        {
+            case NuGetLicense license:
+                if (rules.Deny.FirstOrDefault(d => LicenseRules.Matches(d, license.Identifier)) is { } denied) return $"{license.Identifier} is denied by '{denied}'";
+                if (rules.Allow.Count > 0 && !rules.Allow.Any(a => LicenseRules.Matches(a, license.Identifier))) return $"{license.Identifier} is not in the allow list [{string.Join(", ", rules.Allow)}]";
+                return null;
+            case WithOperator with:
+                if (rules.Deny.FirstOrDefault(d => string.Equals(d, with.Exception.Identifier, StringComparison.OrdinalIgnoreCase)) is { } deniedException) return $"the exception {with.Exception.Identifier} is denied by '{deniedException}'";
+                return Evaluate(rules, with.License);
+            case LogicalOperator { LogicalOperatorType: LogicalOperatorType.Or } or:
+                var left = Evaluate(rules, or.Left);
+                if (left is null) return null;
+                var right = Evaluate(rules, or.Right);
+                return right is null ? null : $"neither side of OR is allowed: {left}; {right}";
+            case LogicalOperator and:
+                return Evaluate(rules, and.Left) ?? Evaluate(rules, and.Right);
+            default:
+                return $"'{expression}' is not a licence expression this version understands";
+        }
+    }
+}

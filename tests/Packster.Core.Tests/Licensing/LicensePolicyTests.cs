@@ -1,0 +1,92 @@
+using Packster.Licensing;
+
+namespace Packster.Core.Tests.Licensing;
+
+/// <summary>spec/licenses.md § Evaluation: the test vectors of the spec, row by row.</summary>
+public class LicensePolicyTests
+{
+    private static LicensePolicy Policy(string allow, string deny) =>
+        new([new LicenseRules("test", Split(allow), Split(deny))]);
+
+    private static string[] Split(string list) => list.Length == 0 ? [] : list.Split(',');
+
+    // spec/licenses.md § Test vectors: expression, allow, deny → allowed?
+    [Theory]
+    [InlineData("MIT", "", "", true)]
+    [InlineData("MIT", "MIT", "", true)]
+    [InlineData("mit", "MIT", "", false)]
+    [InlineData("Apache-2.0", "MIT", "", false)]
+    [InlineData("Apache-2.0 OR MIT", "MIT", "", true)]
+    [InlineData("Apache-2.0 AND MIT", "MIT", "", false)]
+    [InlineData("Apache-2.0 AND MIT", "MIT,Apache-2.0", "", true)]
+    [InlineData("GPL-3.0-only", "", "copyleft", false)]
+    [InlineData("LGPL-2.1-only OR MIT", "", "copyleft", true)]
+    [InlineData("LGPL-2.1-only AND MIT", "", "copyleft", false)]
+    [InlineData("GPL-3.0-only WITH Classpath-exception-2.0", "", "copyleft", false)]
+    [InlineData("GPL-3.0-only WITH Classpath-exception-2.0", "GPL-3.0-only", "", true)]
+    [InlineData("GPL-3.0-only WITH Classpath-exception-2.0", "GPL-3.0-only", "Classpath-exception-2.0", false)]
+    [InlineData("MIT", "osi-approved", "", true)]
+    [InlineData("LicenseRef-Proprietary", "osi-approved", "", false)]
+    [InlineData("LicenseRef-Proprietary", "LicenseRef-Proprietary", "", true)]
+    [InlineData("BSD-3-Clause", "osi-approved", "BSD-3-Clause", false)]
+    [InlineData("(MIT AND BSD-2-Clause) OR GPL-2.0-only", "", "copyleft", true)]
+    [InlineData("not an expression (", "", "", true)]
+    [InlineData("not an expression (", "", "copyleft", false)]
+    [InlineData("Foo-1.0", "", "copyleft", false)]
+    public void Vectors(string expression, string allow, string deny, bool allowed)
+    {
+        var refusal = Policy(allow, deny).Refusal(expression);
+        Assert.True((refusal is null) == allowed, refusal ?? "allowed");
+    }
+
+    // § Evaluation: no licence passes a deny list but not an allow list.
+    [Fact]
+    public void A_package_without_a_licence_passes_only_when_there_is_no_allow_list()
+    {
+        Assert.Null(Policy("", "copyleft").Refusal(null));
+        Assert.Contains("no licence", Policy("MIT", "").Refusal(null), StringComparison.Ordinal);
+    }
+
+    // § Policy: every rule set applies; a location's rules can only add to the user's.
+    [Fact]
+    public void Both_the_users_and_the_locations_rules_must_allow()
+    {
+        var both = new LicensePolicy([new LicenseRules("user", ["MIT", "GPL-3.0-only"], []), new LicenseRules("location", [], ["copyleft"])]);
+        Assert.Null(both.Refusal("MIT"));
+        Assert.Contains("(location)", both.Refusal("GPL-3.0-only"), StringComparison.Ordinal);
+        Assert.Contains("(user)", both.Refusal("Apache-2.0"), StringComparison.Ordinal);
+    }
+
+    // § Expressions: the SPDX list NuGet.Packaging carries decides; deprecated and unknown ids are refused, LicenseRef- is not.
+    [Theory]
+    [InlineData("MIT", null)]
+    [InlineData("Apache-2.0 OR MIT", null)]
+    [InlineData("GPL-3.0-only WITH Classpath-exception-2.0", null)]
+    [InlineData("LicenseRef-Proprietary", null)]
+    [InlineData("GPL-2.0", "deprecated")]
+    [InlineData("Foo-1.0", "not on the SPDX licence list")]
+    [InlineData("MIT OR", "")]
+    [InlineData("MIT WITH MIT", "")]
+    public void Expressions_are_checked_against_the_spdx_list(string expression, string? problem)
+    {
+        var parsed = SpdxLicense.TryParse(expression, out var why);
+        if (problem is null)
+        {
+            Assert.NotNull(parsed);
+            return;
+        }
+        Assert.Null(parsed);
+        Assert.Contains(problem, why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Classes_come_from_the_list_and_the_specs_prefixes()
+    {
+        Assert.True(SpdxLicense.IsOsiApproved("Apache-2.0"));
+        Assert.False(SpdxLicense.IsOsiApproved("CC-BY-4.0"));
+        Assert.True(SpdxLicense.IsCopyleft("AGPL-3.0-or-later"));
+        Assert.False(SpdxLicense.IsCopyleft("MIT"));
+        Assert.Null(LicenseRules.Invalid("copyleft"));
+        Assert.NotNull(LicenseRules.Invalid("Foo"));
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+
+namespace Packster.IntegrationTests.Cli;
+
+/// <summary>spec/licenses.md through the real executable: manifest validation, the policy, refusals that change nothing, the report.</summary>
+public sealed class LicenseTests : IDisposable
+{
+    private readonly LocationFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    private string Package(string id, string version, string? license)
+    {
+        var dir = _f.Temp[$"{id}-{version}"];
+        Directory.CreateDirectory(Path.Combine(dir, "bin"));
+        File.WriteAllText(Path.Combine(dir, "bin", id), "#!/bin/sh\necho hi\n");
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"),
+            $"id = \"{id}\"\nversion = \"{version}\"\n" + (license is null ? "" : $"license = \"{license}\"\n"));
+        return dir;
+    }
+
+    // § Expressions: manifest check and pack refuse an expression that is not SPDX, naming it (PST2040, exit 3: invalid input).
+    [Fact]
+    public void Manifest_check_and_pack_refuse_a_deprecated_or_unknown_licence()
+    {
+        var deprecated = Package("old", "1.0.0", "GPL-2.0");
+        var check = _f.Packster.Run("manifest", "check", deprecated);
+        Assert.Equal(3, check.ExitCode);
+        Assert.Contains("PST2040", check.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'GPL-2.0' is deprecated", check.Stderr, StringComparison.Ordinal);
+
+        var unknown = Package("odd", "1.0.0", "Foo-1.0 OR MIT");
+        var pack = _f.Packster.Run("pack", unknown, "-o", _f.Dist);
+        Assert.Equal(3, pack.ExitCode);
+        Assert.Contains("'Foo-1.0' is not on the SPDX licence list", pack.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_f.Dist) && Directory.EnumerateFiles(_f.Dist).Any());
+
+        _f.Packster.Ok("manifest", "check", Package("ok", "1.0.0", "GPL-3.0-only WITH Classpath-exception-2.0"));
+    }
+
+    // § Evaluation, § Policy: a location that denies copyleft refuses a GPL package with one line naming the package,
+    // its expression and the rule, exit 4, and the location is byte for byte as before; an OR with an allowed side passes.
+    [Fact]
+    public void A_location_policy_refuses_before_anything_changes()
+    {
+        _f.Packster.Ok("licenses", "deny", "copyleft", "--location", "dev");
+        var gpl = _f.Pack(Package("gpl", "1.0.0", "GPL-3.0-or-later"));
+        var before = _f.Snapshot();
+        foreach (var args in new[] { new[] { "install-file", gpl }, ["install-file", gpl, "--dry-run"] })
+        {
+            var r = _f.Packster.Run([.. args, "--location", "dev"]);
+            Assert.Equal(4, r.ExitCode);
+            var line = r.Stderr.Split('\n')[0];
+            Assert.Equal("error[PST4050]: gpl 1.0.0 is licensed 'GPL-3.0-or-later': refused by the licence policy: GPL-3.0-or-later is denied by 'copyleft' ("
+                + Path.Combine(_f.LocationPath, "packster-policy.toml") + ")", line);
+            Assert.Equal(before, _f.Snapshot());
+        }
+        _f.InstallJson(_f.Pack(Package("dual", "1.0.0", "GPL-2.0-only OR MIT")));
+    }
+
+    // § Policy: the user's allow list applies to every location; the location adds to it; a package cannot relax either.
+    [Fact]
+    public void The_user_allow_list_and_the_location_deny_list_both_apply()
+    {
+        _f.Packster.Ok("licenses", "allow", "osi-approved", "LicenseRef-Corp");
+        Assert.Contains("[licenses]\nallow = [\"osi-approved\", \"LicenseRef-Corp\"]", File.ReadAllText(_f.Temp["config.toml"]), StringComparison.Ordinal);
+        using var policy = JsonDocument.Parse(_f.Packster.Ok("licenses", "policy", "--location", "dev", "--json"));
+        Assert.Equal(["osi-approved", "LicenseRef-Corp"], policy.RootElement[0].GetProperty("allow").EnumerateArray().Select(e => e.GetString()));
+
+        _f.InstallJson(_f.Pack(Package("corp", "1.0.0", "LicenseRef-Corp")));
+        var proprietary = _f.Packster.Run("install-file", _f.Pack(Package("prop", "1.0.0", "LicenseRef-Other")), "--location", "dev");
+        Assert.Equal(4, proprietary.ExitCode);
+        Assert.Contains("not in the allow list", proprietary.Stderr, StringComparison.Ordinal);
+        var none = _f.Packster.Run("install-file", _f.Pack(Package("none", "1.0.0", null)), "--location", "dev");
+        Assert.Equal(4, none.ExitCode);
+        Assert.Contains("no licence is declared", none.Stderr, StringComparison.Ordinal);
+
+        _f.Packster.Ok("licenses", "deny", "LicenseRef-Corp", "--location", "dev");
+        var corp2 = _f.Packster.Run("install-file", _f.Pack(Package("corp", "1.1.0", "LicenseRef-Corp")), "--location", "dev");
+        Assert.Equal(4, corp2.ExitCode);
+        Assert.Contains("denied by 'LicenseRef-Corp'", corp2.Stderr, StringComparison.Ordinal);
+    }
+
+    // § Report: every active deployment's licence and whether the policy in force allows it now.
+    [Fact]
+    public void Licenses_reports_each_active_deployment_against_the_current_policy()
+    {
+        _f.InstallJson(_f.Pack(Package("a", "1.0.0", "MIT")));
+        _f.InstallJson(_f.Pack(Package("b", "1.0.0", "MPL-2.0")));
+        _f.InstallJson(_f.Pack(Package("c", "1.0.0", null)));
+        _f.Packster.Ok("licenses", "deny", "copyleft", "--location", "dev");
+        using var doc = JsonDocument.Parse(_f.Packster.Ok("licenses", "--location", "dev", "--json"));
+        var rows = doc.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("id").GetString()!);
+        Assert.True(rows["a"].GetProperty("allowed").GetBoolean());
+        Assert.False(rows["b"].GetProperty("allowed").GetBoolean());
+        Assert.Contains("MPL-2.0 is denied by 'copyleft'", rows["b"].GetProperty("refusal").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, rows["c"].GetProperty("license").ValueKind);
+        Assert.True(rows["c"].GetProperty("allowed").GetBoolean());
+    }
+
+    [Fact]
+    public void An_unknown_policy_entry_is_refused_and_nothing_is_written()
+    {
+        var before = _f.Snapshot();
+        var r = _f.Packster.Run("licenses", "deny", "Foo", "--location", "dev");
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("PST2041", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+    }
+}
