@@ -73,7 +73,7 @@ public sealed class SbomTests : IDisposable
         Assert.Equal("MIT", components[1].GetProperty("licenses")[0].GetProperty("expression").GetString());
 
         var deployment = _installed["tool"].GetProperty("path").GetString()!;
-        var files = tool.GetProperty("components").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("hashes")[0].GetProperty("content").GetString());
+        var files = FileHashes(tool);
         Assert.Equal(Sha256Of(Path.Combine(deployment, "bin", "tool")), files["bin/tool"]);
         Assert.Equal(Sha256Of(Path.Combine(deployment, "share.txt")), files["share.txt"]);
 
@@ -156,7 +156,7 @@ public sealed class SbomTests : IDisposable
         var properties = tool.GetProperty("properties").EnumerateArray().Select(p => (p.GetProperty("name").GetString(), p.GetProperty("value").GetString())).ToList();
         Assert.Contains(("packster:status", "planned"), properties);
         Assert.Contains(("packster:claim", "shim:tool"), properties);
-        var files = tool.GetProperty("components").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("hashes")[0].GetProperty("content").GetString());
+        var files = FileHashes(tool);
         Assert.Equal(Sha256Of(Path.Combine(dir, "bin", "tool")), files["bin/tool"]);
         Assert.Equal(Sha256Of(Path.Combine(dir, "share.txt")), files["share.txt"]);
     }
@@ -196,6 +196,10 @@ public sealed class SbomTests : IDisposable
         Assert.Equal(before, _f.Snapshot());
         Assert.False(File.Exists(bom));
     }
+
+    /// <summary>A CycloneDX component's file sub-components: path → SHA-256.</summary>
+    private static Dictionary<string, string?> FileHashes(JsonElement component) =>
+        component.GetProperty("components").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("hashes")[0].GetProperty("content").GetString());
 
     private static bool IsValid(JsonSchema schema, string document)
     {
