@@ -15,7 +15,7 @@ public sealed record DeployedPackage(DeploymentEntry Entry, string Path, Manifes
     {
         var path = location.DeploymentDirectory(entry.Hash);
         var manifest = Packster.Manifest.ManifestReader.Read(System.IO.Path.Combine(filesDirectory ?? path, Packster.Manifest.Manifest.FileName));
-        var parameters = EffectiveParameters.Resolve(manifest.Parameters, JsonSerializer.SerializeToElement(entry.Parameters, EffectiveParametersContext.Default.JsonObject));
+        var parameters = EffectiveParameters.ResolveStored(manifest.Parameters, JsonSerializer.SerializeToElement(entry.Parameters, EffectiveParametersContext.Default.JsonObject));
         return new DeployedPackage(entry, path, manifest, parameters, DeploymentResources.For(manifest, parameters, path, location.Path));
     }
 }

@@ -15,25 +15,47 @@ public sealed class EffectiveParameters
         Values = values;
         Declarations = declarations;
         Json = JsonSerializer.SerializeToElement(values.ToDictionary(p => p.Key, p => p.Value), EffectiveParametersContext.Default.DictionaryStringJsonElement);
-        Canonical = CanonicalJson.Serialize(Json);
+        var open = values.Where(p => !(declarations.TryGetValue(p.Key, out var d) && d.Secret)).ToDictionary(p => p.Key, p => p.Value);
+        HasSecrets = open.Count != values.Count;
+        Canonical = CanonicalJson.Serialize(JsonSerializer.SerializeToElement(open, EffectiveParametersContext.Default.DictionaryStringJsonElement));
     }
+
+    /// <summary>Whether a secret parameter has a value here (given, or its default).</summary>
+    public bool HasSecrets { get; }
+
+    /// <summary>The text of each secret value (a string as it is, anything else as canonical JSON): what handler output masks.</summary>
+    public IReadOnlyList<string> SecretTexts =>
+        [.. Values.Where(p => Declarations.TryGetValue(p.Key, out var d) && d.Secret).Select(p => ScalarText(p.Value) ?? CanonicalJson.Serialize(p.Value))];
 
     /// <summary>The effective values by name (given or default; optional parameters without a default are absent).</summary>
     public IReadOnlyDictionary<string, JsonElement> Values { get; }
 
     public IReadOnlyDictionary<string, ParameterDeclaration> Declarations { get; }
 
-    /// <summary>The effective parameters as one JSON object.</summary>
+    /// <summary>The effective parameters as one JSON object, secrets included: for handlers only.</summary>
     public JsonElement Json { get; }
 
-    /// <summary>The canonical JSON text of <see cref="Json"/>.</summary>
+    /// <summary>
+    /// The canonical JSON text of <see cref="Json"/> without secret parameters: what the deployment hash covers and
+    /// what the lockfile and the deployment record hold (spec/parameters.md § Secret parameters).
+    /// </summary>
     public string Canonical { get; }
 
     /// <summary>
     /// Validates <paramref name="given"/> (null = no parameters) in the order of spec/parameters.md §Validation:
     /// a JSON object without duplicate names → every name declared → each value's type → enum → required present; then defaults.
     /// </summary>
-    public static EffectiveParameters Resolve(IReadOnlyDictionary<string, ParameterDeclaration> declarations, JsonElement? given)
+    public static EffectiveParameters Resolve(IReadOnlyDictionary<string, ParameterDeclaration> declarations, JsonElement? given) =>
+        Resolve(declarations, given, stored: false);
+
+    /// <summary>
+    /// Resolves the parameters a lockfile entry recorded: secrets were never recorded, so a required secret without
+    /// a default is left out rather than refused (its handlers get no value for it: spec/parameters.md § Secret parameters).
+    /// </summary>
+    public static EffectiveParameters ResolveStored(IReadOnlyDictionary<string, ParameterDeclaration> declarations, JsonElement? recorded) =>
+        Resolve(declarations, recorded, stored: true);
+
+    private static EffectiveParameters Resolve(IReadOnlyDictionary<string, ParameterDeclaration> declarations, JsonElement? given, bool stored)
     {
         ArgumentNullException.ThrowIfNull(declarations);
         var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
@@ -87,7 +109,7 @@ public sealed class EffectiveParameters
         {
             if (values.TryGetValue(name, out var v)) result[name] = v;
             else if (declaration.Default is { } d) result[name] = d;
-            else if (declaration.Required) throw ParameterErrors.Missing(declaration);
+            else if (declaration.Required && !(stored && declaration.Secret)) throw ParameterErrors.Missing(declaration);
         }
         return new EffectiveParameters(result, declarations);
     }

@@ -78,7 +78,7 @@ public sealed class Installer
             {
                 var previous = decision.Replaces;
                 var context = new HandlerContext(handlerAction, manifest.Id, manifest.Version, staging, _location.Path, parameters.Json,
-                    previous?.Version, previous is null ? null : _location.DeploymentDirectory(previous.Hash));
+                    previous?.Version, previous is null ? null : _location.DeploymentDirectory(previous.Hash)) { Secrets = parameters.SecretTexts };
                 await RunHandlersAsync(handlerPlan, context, hash, finalPath, cancellationToken).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
@@ -214,7 +214,9 @@ public sealed class Installer
     private InstallDecision Decide(LocationState state, PackageFile package, InstallRequest request, Sha256Digest hash, EffectiveParameters parameters)
     {
         var existing = state.Find(hash);
-        if (existing is not null && !request.Force) return new InstallDecision(existing, false, existing.Active, null, []);
+        // A secret is kept nowhere, so whether it changed cannot be known: given one, the handlers run again, as with
+        // --force (spec/parameters.md § Secret parameters).
+        if (existing is not null && !request.Force && !parameters.HasSecrets) return new InstallDecision(existing, false, existing.Active, null, []);
         var activation = DecideActivation(state, package, request, hash, parameters);
         return new InstallDecision(existing, true, activation.Activate, activation.Replaces, activation.Claims);
     }

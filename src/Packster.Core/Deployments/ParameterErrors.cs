@@ -34,14 +34,19 @@ public static class ParameterErrors
         new(ErrorCode.ParameterWrongType, $"parameter '{declaration.Name}': expected {Article(declaration.TypeName)}, found {found}");
 
     public static PacksterException WrongType(ParameterDeclaration declaration, JsonElement value) =>
-        WrongType(declaration, $"{Article(TypeNames.Describe(value))} ({Abbreviate(CanonicalOrRaw(value))})");
+        WrongType(declaration, $"{Article(TypeNames.Describe(value))} ({Shown(declaration, value)})");
+
+    /// <summary>How a given value appears in a message: <c>***</c> for a secret (spec/parameters.md § Secret parameters).</summary>
+    private static string Shown(ParameterDeclaration declaration, JsonElement value) =>
+        declaration.Secret ? "***" : Abbreviate(CanonicalOrRaw(value));
 
     public static PacksterException NotInEnum(ParameterDeclaration declaration, JsonElement value) =>
         new(ErrorCode.ParameterNotInEnum,
-            $"parameter '{declaration.Name}': {Abbreviate(CanonicalOrRaw(value))} is not one of {string.Join(", ", declaration.Enum!.Select(CanonicalJson.Serialize))}");
+            $"parameter '{declaration.Name}': {Shown(declaration, value)} is not one of {string.Join(", ", declaration.Enum!.Select(CanonicalJson.Serialize))}");
 
     public static PacksterException Missing(ParameterDeclaration declaration) =>
-        new(ErrorCode.ParameterMissing, $"parameter '{declaration.Name}' is required and has no default",
+        new(ErrorCode.ParameterMissing, $"parameter '{declaration.Name}' is required and has no default"
+                + (declaration.Secret ? "; it is secret, so packster keeps no copy: give it on every install and upgrade" : ""),
             $"give it with --parameters '{{\"{declaration.Name}\": …}}' or -p {declaration.Name}=…");
 
     public static PacksterException ValueInvalid(string name, string why) =>

@@ -19,6 +19,12 @@ public sealed record HandlerContext(
     PackageVersion? PreviousVersion = null,
     string? PreviousPath = null)
 {
+    /// <summary>
+    /// The texts of secret parameter values: handler output that contains one is logged and shown with <c>***</c>
+    /// in its place (spec/parameters.md § Secret parameters).
+    /// </summary>
+    public IReadOnlyList<string> Secrets { get; init; } = [];
+
     /// <summary><c>hello 1.0.0</c>, as messages name the package.</summary>
     public string PackageDisplay => $"{PackageId} {PackageVersion}";
 }

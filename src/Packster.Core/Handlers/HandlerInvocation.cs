@@ -21,9 +21,12 @@ public sealed record HandlerInvocation(
         ArgumentNullException.ThrowIfNull(context);
         if (plan.Action != context.Action) throw new ArgumentException($"the plan is for {plan.Action.ToName()} but the context is for {context.Action.ToName()}", nameof(context));
         return plan.Handlers
-            .Select(handler => new HandlerInvocation(handler, context.PackageId, context.PackageVersion, context.DeploymentPath, environment, logPath))
+            .Select(handler => new HandlerInvocation(handler, context.PackageId, context.PackageVersion, context.DeploymentPath, environment, logPath) { Secrets = context.Secrets })
             .ToList();
     }
+
+    /// <summary>Secret parameter values to mask in the handler's output (<see cref="HandlerContext.Secrets"/>).</summary>
+    public IReadOnlyList<string> Secrets { get; init; } = [];
 
     /// <summary>The prefix of every output line on the console: <c>[hello install] </c>.</summary>
     public string OutputPrefix => $"[{PackageId} {Handler.Slot.ToName()}] ";

@@ -12,16 +12,19 @@ internal sealed class HandlerLog : IAsyncDisposable
     private readonly StreamWriter _file;
     private readonly TextWriter _sink;
     private readonly string _prefix;
+    private readonly IReadOnlyList<string> _secrets;
     private bool _closed;
 
-    private HandlerLog(StreamWriter file, TextWriter sink, string prefix)
+    private HandlerLog(StreamWriter file, TextWriter sink, string prefix, IReadOnlyList<string> secrets)
     {
         _file = file;
         _sink = sink;
         _prefix = prefix;
+        // Longest first, so a secret that contains another is masked whole.
+        _secrets = [.. secrets.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length)];
     }
 
-    public static HandlerLog Open(string path, TextWriter sink, string prefix)
+    public static HandlerLog Open(string path, TextWriter sink, string prefix, IReadOnlyList<string>? secrets = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         // Never appended through a link: it would write into the link's target (PST5012).
@@ -36,16 +39,17 @@ internal sealed class HandlerLog : IAsyncDisposable
             File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         // Flushed per line: if packster itself is killed, the log still shows how far the handler got.
-        return new HandlerLog(new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true }, sink, prefix);
+        return new HandlerLog(new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true }, sink, prefix, secrets ?? []);
     }
 
     public void Header(string text) => WriteFileLine("==> " + text);
 
     public void Footer(string text) => WriteFileLine("<== " + text);
 
-    /// <summary>One line of the handler's output: to the log verbatim, to the console with the prefix.</summary>
+    /// <summary>One line of the handler's output: to the log verbatim, to the console with the prefix; secret values as <c>***</c>.</summary>
     public void Line(string line)
     {
+        foreach (var secret in _secrets) line = line.Replace(secret, "***", StringComparison.Ordinal);
         lock (_gate)
         {
             if (_closed) return;

@@ -56,7 +56,7 @@ public sealed class HandlerRunner
         CheckRunnable(handler, what);
         if (cancellationToken.IsCancellationRequested) throw HandlerErrors.CancelledBeforeStart(what, package);
 
-        await using var log = HandlerLog.Open(invocation.LogPath, _output, invocation.OutputPrefix);
+        await using var log = HandlerLog.Open(invocation.LogPath, _output, invocation.OutputPrefix, invocation.Secrets);
         log.Header($"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {what} of {package}: {handler.Command} (in {invocation.WorkingDirectory}, limit {TimeSpanText.Format(handler.Timeout)})");
         if (handler.PowerShellHost is { } hosted) return await RunHostedAsync(invocation, hosted, log, what, package, cancellationToken).ConfigureAwait(false);
 

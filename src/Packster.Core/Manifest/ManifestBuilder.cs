@@ -14,7 +14,7 @@ internal sealed class ManifestBuilder
     private static readonly string[] RootKeys =
         ["id", "version", "description", "license", "authors", "homepage", "platform", "parameters", "handlers", "shims", "provides", "dependencies", "pack-location", "install-bundle"];
     private static readonly string[] PlatformKeys = ["os", "arch"];
-    private static readonly string[] ParameterKeys = ["type", "default", "required", "description", "enum"];
+    private static readonly string[] ParameterKeys = ["type", "default", "required", "description", "enum", "secret"];
     private static readonly string[] HandlerKeys = ["pack", "install", "upgrade", "uninstall", "any"];
     private static readonly string[] HandlerTableKeys = ["script", "timeout", "executor"];
     private static readonly string[] ShimTableKeys = ["target", "args", "env"];
@@ -158,6 +158,7 @@ internal sealed class ManifestBuilder
             _declaredValues.Add((name, defaultNode, Join(path, "default"), defaultValue.Value));
         }
         var required = OptionalNode<TomlBoolean>(table, path, "required", "a boolean")?.Value ?? false;
+        var secret = OptionalNode<TomlBoolean>(table, path, "secret", "a boolean")?.Value ?? false;
         var description = OptionalString(table, path, "description");
 
         List<JsonElement>? enumValues = null;
@@ -186,7 +187,7 @@ internal sealed class ManifestBuilder
                     $"default {CanonicalJson.Serialize(d)} is not one of the enum values {string.Join(", ", enumValues.Select(CanonicalJson.Serialize))}");
             }
         }
-        return new ParameterDeclaration(name, type, defaultValue, required, description, enumValues);
+        return new ParameterDeclaration(name, type, defaultValue, required, description, enumValues) { Secret = secret };
     }
 
     private JsonElement TypedValue(TomlNode node, string path, ParameterType type, string typeName)
@@ -369,11 +370,17 @@ internal sealed class ManifestBuilder
         if (!Template.TryParse(node.Value, out var template, out var why)) throw Invalid(ErrorCode.InvalidTemplate, node, path, why);
         foreach (var name in template.ParameterNames)
         {
-            if (!_parameters.ContainsKey(name))
+            if (!_parameters.TryGetValue(name, out var declaration))
             {
                 var suggestion = DidYouMean.Closest(name, _parameters.Keys);
                 throw Invalid(ErrorCode.InvalidTemplate, node, path,
                     $"'{{param.{name}}}' refers to an undeclared parameter" + (suggestion is null ? "" : $"; did you mean 'param.{suggestion}'?"));
+            }
+            // spec/parameters.md § Secret parameters: templates end up in activation scripts, shims and files.
+            if (declaration.Secret)
+            {
+                throw Invalid(ErrorCode.InvalidTemplate, node, path,
+                    $"'{{param.{name}}}' is a secret parameter: a secret reaches only handlers (PACKSTER_PARAM_*, the parameters file), never a template");
             }
         }
         return template;

@@ -31,6 +31,12 @@ public sealed record ParameterDeclaration(
     /// <summary>True when a caller must supply a value (required and without a default).</summary>
     public bool MustBeGiven => Required && Default is null;
 
+    /// <summary>
+    /// <c>secret = true</c>: the value reaches handlers only; it is never written to the lockfile, records, history,
+    /// logs or output, and is not part of the deployment hash (spec/parameters.md § Secret parameters).
+    /// </summary>
+    public bool Secret { get; init; }
+
     /// <summary>True when <paramref name="value"/> has this declaration's type (integers are numbers with no fraction).</summary>
     public bool Accepts(JsonElement value) => TypeNames.Matches(Type, value);
 }

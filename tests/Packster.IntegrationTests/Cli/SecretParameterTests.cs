@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Packster.IntegrationTests.Cli;
+
+/// <summary>
+/// spec/parameters.md § Secret parameters through the real executable: the value reaches the handler and nothing
+/// else — not the lockfile, records, history, logs, outputs, errors or the deployment hash.
+/// </summary>
+public sealed class SecretParameterTests : IDisposable
+{
+    private const string Secret = "s3cr3t-VALUE-7f1c";
+    private const string Other = "other-VALUE-29ab";
+    private readonly LocationFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    private string Vault(string version, string? extra = null)
+    {
+        var dir = _f.Temp[$"vault-{version}"];
+        Directory.CreateDirectory(Path.Combine(dir, "scripts"));
+        File.WriteAllText(Path.Combine(dir, "scripts", "install.sh"), """
+            #!/bin/sh
+            set -e
+            echo "token is $PACKSTER_PARAM_TOKEN"
+            printf '%s' "$PACKSTER_PARAM_TOKEN" | sha256sum | cut -d' ' -f1 > "$PACKSTER_DEPLOYMENT_PATH/token.sha"
+            grep -c '"token"' "$PACKSTER_PARAMETERS_FILE" > "$PACKSTER_DEPLOYMENT_PATH/file-has-token"
+            stat -c %a "$PACKSTER_PARAMETERS_FILE" > "$PACKSTER_DEPLOYMENT_PATH/file-mode"
+            echo run >> "$PACKSTER_PARAM_MARKER"
+            """);
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), $"""
+            id = "vault"
+            version = "{version}"
+
+            [parameters.token]
+            type = "string"
+            required = true
+            secret = true
+
+            [parameters.marker]
+            type = "string"
+            required = true
+
+            [handlers]
+            install = "scripts/install.sh"
+            {extra}
+            """);
+        return dir;
+    }
+
+    private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>Every file under <paramref name="root"/> whose bytes contain <paramref name="value"/>.</summary>
+    private static List<string> FilesHolding(string root, string value)
+    {
+        var needle = Encoding.UTF8.GetBytes(value);
+        return [.. Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Where(f => new FileInfo(f).LinkTarget is null && File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0)];
+    }
+
+    // § Secret parameters: the handler gets the value (environment and a 0600 parameters file); the output, logs,
+    // lockfile, history, records, cache and the outputs of list/history/dry-run never hold it.
+    [Fact]
+    public void A_secret_reaches_the_handler_and_is_written_nowhere()
+    {
+        var package = _f.Pack(Vault("1.0.0"));
+        var marker = _f.Temp["marker"];
+        var r = _f.Packster.Run("install-file", package, "--location", "dev", "-p", "token=" + Secret, "-p", "marker=" + marker, "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var installed = JsonDocument.Parse(r.Stdout).RootElement;
+        var path = installed.GetProperty("path").GetString()!;
+        Assert.Equal(Sha256(Secret), File.ReadAllText(Path.Combine(path, "token.sha")).Trim());
+        Assert.Equal("1", File.ReadAllText(Path.Combine(path, "file-has-token")).Trim());
+        Assert.Equal("600", File.ReadAllText(Path.Combine(path, "file-mode")).Trim());
+        Assert.Contains("token is ***", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, r.Stdout + r.Stderr, StringComparison.Ordinal);
+
+        var outputs = string.Concat(
+            _f.Packster.Ok("list", "--location", "dev", "--json"),
+            _f.Packster.Ok("history", "--location", "dev", "--json"),
+            _f.Packster.Ok("install-file", package, "--location", "dev", "-p", "token=" + Secret, "-p", "marker=" + marker, "--dry-run", "--json"),
+            _f.Packster.Ok("sbom", "--location", "dev"));
+        Assert.DoesNotContain(Secret, outputs, StringComparison.Ordinal);
+        Assert.Empty(FilesHolding(_f.Temp.Path, Secret));
+        // The lockfile records the other parameter, so the test would see a secret written the same way.
+        Assert.Contains(marker.Replace("\\", "\\\\", StringComparison.Ordinal), File.ReadAllText(_f.LockfilePath), StringComparison.Ordinal);
+    }
+
+    // § Secret parameters: the deployment hash leaves secrets out, so another secret is the same deployment; packster
+    // cannot know whether it changed, so giving one runs the handlers again.
+    [Fact]
+    public void Another_secret_is_the_same_deployment_and_runs_the_handlers_again()
+    {
+        var package = _f.Pack(Vault("1.0.0"));
+        var marker = _f.Temp["marker"];
+        var first = _f.InstallJson(package, "-p", "token=" + Secret, "-p", "marker=" + marker);
+        var second = _f.InstallJson(package, "-p", "token=" + Other, "-p", "marker=" + marker);
+        Assert.Equal(first.GetProperty("deployment").GetString(), second.GetProperty("deployment").GetString());
+        Assert.Equal("installed", second.GetProperty("status").GetString());
+        Assert.Equal(2, File.ReadAllLines(marker).Length);
+        Assert.Equal(Sha256(Other), File.ReadAllText(Path.Combine(second.GetProperty("path").GetString()!, "token.sha")).Trim());
+        Assert.Single(_f.List().EnumerateArray());
+        Assert.Empty(FilesHolding(_f.Temp.Path, Other));
+    }
+
+    // § Secret parameters: not stored, so a later install (an upgrade by hand) must be given it again; a wrong value is
+    // reported without echoing it; a template may not name a secret.
+    [Fact]
+    public void Secrets_are_given_again_never_echoed_and_never_templated()
+    {
+        var marker = _f.Temp["marker"];
+        _f.InstallJson(_f.Pack(Vault("1.0.0")), "-p", "token=" + Secret, "-p", "marker=" + marker);
+        var before = _f.Snapshot();
+
+        var missing = _f.Packster.Run("install-file", _f.Pack(Vault("1.1.0")), "--location", "dev", "-p", "marker=" + marker);
+        Assert.Equal(3, missing.ExitCode);
+        Assert.Contains("parameter 'token' is required and has no default; it is secret, so packster keeps no copy", missing.Stderr, StringComparison.Ordinal);
+
+        var wrong = _f.Packster.Run("install-file", _f.Pack(Vault("1.2.0")), "--location", "dev", "--parameters", "{\"token\": 987654321, \"marker\": \"m\"}");
+        Assert.Equal(3, wrong.ExitCode);
+        Assert.Contains("parameter 'token': expected a string, found an integer (***)", wrong.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("987654321", wrong.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+
+        var templated = _f.Packster.Run("manifest", "check", Vault("2.0.0", "\n[provides]\nenv = { VAULT_TOKEN = \"{param.token}\" }\n"));
+        Assert.Equal(3, templated.ExitCode);
+        Assert.Contains("'{param.token}' is a secret parameter", templated.Stderr, StringComparison.Ordinal);
+    }
+}
