@@ -40,6 +40,8 @@ public enum ErrorCode
     // licences (spec/licenses.md)
     LicenseExpressionInvalid = 2040,
     LicensePolicyInvalid = 2041,
+    // trust policy (spec/signing.md)
+    TrustPolicyInvalid = 2030,
 
     // 3xxx parameters (exit 3)
     ParametersInvalidJson = 3000,
@@ -77,6 +79,13 @@ public enum ErrorCode
     VendorArchiveHardLink = 4020,
     StripComponentsLeaveNothing = 4021,
     StripComponentsCollision = 4022,
+
+    // signatures and keys (spec/signing.md)
+    SignatureRefused = 4030,
+    SignatureUnreadable = 4031,
+    KeyUnreadable = 4032,
+    KeyExists = 4033,
+    KeyNotFound = 4034,
 
     // a package the licence policy refuses (spec/licenses.md)
     LicenseRefused = 4050,

@@ -23,6 +23,9 @@ internal static class CommandCatalog
         yield return HistoryCommand.Create(context);
         yield return SbomCommand.Create(context);
         yield return LicenseCommands.Create(context);
+        yield return TrustCommands.Key(context);
+        yield return TrustCommands.Sign(context);
+        yield return TrustCommands.Trust(context);
         yield return GcCommand.Create(context);
         yield return LocationCommand.Create(context);
         yield return ActivationCommands.Init(context);

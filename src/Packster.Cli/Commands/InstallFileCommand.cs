@@ -106,6 +106,8 @@ internal static class InstallerDefaults
         HandlerOutput = context.Err,
         Messages = context.Err,
         LicenseRules = [Packster.Licensing.LicenseRules.Read(context.Paths.UserConfigFile)],
+        TrustRules = [Packster.Trust.TrustRules.Read(context.Paths.UserConfigFile)],
+        Keys = new Packster.Trust.KeyStore(Path.Combine(context.Paths.DataHome, "keys")),
         BaseEnvironment = context.Environment,
         Executors = context.Executors,
         ExtractionProgress = progress is null ? null : new Progress<Packster.Packaging.ExtractionProgress>(p => progress.Report((p.BytesDone, p.BytesTotal))),

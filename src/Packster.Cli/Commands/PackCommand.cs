@@ -45,9 +45,13 @@ internal static class PackCommand
         var packSource = SupplyOptions.Source();
         packSource.Description = "Resolve [pack-location] requirements only from this configured source";
         var offline = SupplyOptions.Offline();
-        var command = new Command("pack", "Pack a folder into {id}-{version}-{sha256}.packster") { source, output, json, timeout, packSource, offline, from, strip, id, version, shim, manifestFile };
+        var sign = new Option<string?>("--sign") { Description = "Sign the package with this key from the key store: writes <package>.sig beside it" };
+        var passphrase = TrustCommands.PassphraseEnv();
+        var command = new Command("pack", "Pack a folder into {id}-{version}-{sha256}.packster") { source, output, json, timeout, packSource, offline, from, strip, id, version, shim, manifestFile, sign, passphrase };
         command.SetAction(async (parse, ct) =>
         {
+            // The key opens (and its passphrase works) before anything is packed.
+            using var signingKey = parse.GetValue(sign) is { } keyName ? TrustCommands.Keys(context).Load(keyName, TrustCommands.Passphrase(context, parse.GetValue(passphrase))) : null;
             var archive = parse.GetValue(from);
             var sourceArgument = parse.GetValue(source);
             if (archive is null)
@@ -98,6 +102,7 @@ internal static class PackCommand
                     ? new SourcePacker(options).PackAsync(sourceDir, outDir, ct)
                     : new ArchivePacker(options).PackAsync(sourceDir, request, outDir, ct);
             }).ConfigureAwait(false);
+            var signature = signingKey is null ? null : TrustCommands.SignFile(context, result.Path, signingKey);
 
             if (parse.GetValue(json))
             {
@@ -108,6 +113,7 @@ internal static class PackCommand
                     ["sha256"] = result.FileName.Sha256.Hex,
                     ["path"] = result.Path,
                     ["size"] = result.Size,
+                    ["signature"] = signature,
                 });
             }
             else

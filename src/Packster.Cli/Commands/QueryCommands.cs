@@ -32,6 +32,7 @@ internal static class QueryCommands
                         ["path"] = d.Path,
                         ["active"] = d.Entry.Active,
                         ["pinned"] = d.Entry.Pinned,
+                        ["signer"] = d.Entry.Signer,
                         ["status"] = StatusName(d.Presence),
                         ["parameters"] = d.Entry.Parameters.DeepClone(),
                         ["shims"] = new JsonArray([.. (resources?.Shims ?? []).Select(s => (JsonNode)s.Name)]),

@@ -141,6 +141,7 @@ public static class LocationSbom
                 Property("packster:package", p.Entry.Package.FileName),
                 Property("packster:deployment", p.Entry.Hash.Hex),
                 Property("packster:pinned", p.Entry.Pinned ? "true" : "false"));
+            if (p.Entry.Signer is { } signer) properties.Add((JsonNode)Property("packster:signer", signer));
             if (input.Status.TryGetValue(p.Entry.Id, out var status)) properties.Add((JsonNode)Property("packster:status", status));
             foreach (var claim in p.Entry.Claims) properties.Add((JsonNode)Property("packster:claim", claim));
             component["properties"] = properties;

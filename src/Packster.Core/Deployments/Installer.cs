@@ -45,6 +45,9 @@ public sealed class Installer
         }
         // The user's licence rules and the location's both apply, before anything is extracted (spec/licenses.md § Evaluation).
         new Licensing.LicensePolicy([.. _options.LicenseRules, Licensing.LicenseRules.Read(_location.PolicyPath)]).Require(manifest);
+        // Signatures, likewise before anything is extracted (spec/signing.md § Trust policy).
+        var signer = new Trust.TrustPolicy([.. _options.TrustRules, Trust.TrustRules.Read(_location.PolicyPath)])
+            .Check(package, _options.Keys, _options.Messages);
         var parameters = EffectiveParameters.Resolve(manifest.Parameters, MergeParameters(request, manifest));
         var hash = DeploymentHash.Compute(package.Name.Sha256, parameters);
         var finalPath = _location.DeploymentDirectory(hash);
@@ -99,6 +102,7 @@ public sealed class Installer
             var entry = new DeploymentEntry(package.Name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!)
             {
                 InstalledAt = _options.Clock is { } clock ? WholeSeconds(clock.GetUtcNow()) : null,
+                Signer = signer,
             };
             if (decision.Activate)
             {
@@ -370,6 +374,12 @@ public sealed record InstallerOptions
     public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
 
     public TimeProvider? Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The user's trust rules (the location's are read from its policy file); spec/signing.md § Trust policy.</summary>
+    public IReadOnlyList<Trust.TrustRules> TrustRules { get; init; } = [];
+
+    /// <summary>The public keys signatures are checked with.</summary>
+    public Trust.KeyStore? Keys { get; init; }
 
     /// <summary>The user's licence rules (the location's are read from its policy file); spec/licenses.md § Policy.</summary>
     public IReadOnlyList<Licensing.LicenseRules> LicenseRules { get; init; } = [];

@@ -36,6 +36,9 @@ public sealed class DeploymentEntry
     /// <summary>Pinned deployments are not replaced by <c>upgrade</c>.</summary>
     public bool Pinned { get; set; }
 
+    /// <summary>The key id of the verified signature it was installed with, or null (spec/signing.md § Lockfile).</summary>
+    public string? Signer { get; set; }
+
     /// <summary>
     /// The resources this deployment claims while active, as <c>kind:value</c> strings written by the resource
     /// guard (e.g. <c>shim:hello</c>, <c>env:HELLO_HOME</c>, <c>port:8080</c>). Written sorted, without duplicates.

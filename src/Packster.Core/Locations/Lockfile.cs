@@ -85,6 +85,7 @@ public static class Lockfile
                     Active = d.Active,
                     Pinned = d.Pinned,
                     Claims = [.. d.Claims],
+                    Signer = d.Signer,
                 }).ToList(),
             Owners = owners.ToDictionary(kv => kv.Key, kv => kv.Value.Hex),
         };
@@ -183,6 +184,10 @@ public static class Lockfile
             }
             entry.Active = d.Active;
             entry.Pinned = d.Pinned;
+            if (d.Signer is not null)
+            {
+                entry.Signer = d.Signer.Length == 16 && d.Signer.All(char.IsAsciiHexDigitLower) ? d.Signer : v.Fail<string>(at + ".signer", $"expected a key id of 16 lowercase hex digits, found '{d.Signer}'");
+            }
             foreach (var claim in d.Claims ?? []) entry.Claims.Add(claim);
             state.Deployments.Add(entry);
         }

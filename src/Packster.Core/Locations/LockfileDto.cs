@@ -43,6 +43,9 @@ internal sealed class DeploymentDto
     public bool Active { get; set; }
     public bool Pinned { get; set; }
     public List<string>? Claims { get; set; }
+
+    /// <summary>The id of the key whose signature was verified at install; absent when none was (spec/signing.md § Lockfile).</summary>
+    public string? Signer { get; set; }
 }
 
 internal sealed class DeploymentRecordDto

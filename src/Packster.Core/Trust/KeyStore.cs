@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Packster.Trust;
+
+/// <summary>
+/// The user's keys (spec/signing.md § Keys): <c>&lt;name&gt;.key</c> (PKCS#8 PEM, mode 0600, encrypted when a
+/// passphrase was given) and <c>&lt;name&gt;.pub</c> (SubjectPublicKeyInfo PEM) in one folder; public keys of others
+/// are imported as <c>.pub</c> files only.
+/// </summary>
+public sealed class KeyStore(string directory)
+{
+    public string Directory { get; } = Path.GetFullPath(directory);
+
+    public static bool IsValidName(string name) =>
+        name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && name[0] != '.';
+
+    private string PrivatePath(string name) => Path.Combine(Directory, name + ".key");
+
+    private string PublicPath(string name) => Path.Combine(Directory, name + ".pub");
+
+    /// <summary>Makes a new P-256 key pair; refuses a name in use (PST4033).</summary>
+    public PublicKey Generate(string name, string? passphrase)
+    {
+        RequireName(name);
+        if (File.Exists(PrivatePath(name)) || File.Exists(PublicPath(name))) throw TrustErrors.KeyExists(name, Directory);
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var privatePem = passphrase is null
+            ? ecdsa.ExportPkcs8PrivateKeyPem()
+            : ecdsa.ExportEncryptedPkcs8PrivateKeyPem(passphrase, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 600_000));
+        var key = PublicKey.From(name, ecdsa);
+        System.IO.Directory.CreateDirectory(Directory);
+        AtomicFile.WriteAllText(PrivatePath(name), privatePem + "\n", OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        AtomicFile.WriteAllText(PublicPath(name), key.Pem);
+        return key;
+    }
+
+    /// <summary>Adds someone's public key under <paramref name="name"/>; refuses a name in use or a key whose id another key has (PST4033).</summary>
+    public PublicKey Import(string name, string pem, string file)
+    {
+        RequireName(name);
+        var key = PublicKey.FromPem(name, pem, file);
+        if (File.Exists(PublicPath(name))) throw TrustErrors.KeyExists(name, Directory);
+        if (List().FirstOrDefault(k => k.Id == key.Id) is { } same) throw TrustErrors.KeyExists($"{name} (its id {key.Id} is the id of '{same.Name}')", Directory);
+        System.IO.Directory.CreateDirectory(Directory);
+        AtomicFile.WriteAllText(PublicPath(name), key.Pem);
+        return key;
+    }
+
+    /// <summary>Every public key in the store, by name.</summary>
+    public IReadOnlyList<PublicKey> List() =>
+        !System.IO.Directory.Exists(Directory) ? [] :
+        [.. System.IO.Directory.EnumerateFiles(Directory, "*.pub").Order(StringComparer.Ordinal)
+            .Select(f => PublicKey.FromPem(Path.GetFileNameWithoutExtension(f), File.ReadAllText(f, Encoding.UTF8), f))];
+
+    public bool HasPrivateKey(string name) => File.Exists(PrivatePath(name));
+
+    /// <summary>A key by name, or by id; PST4034 when there is none.</summary>
+    public PublicKey Find(string nameOrId) =>
+        List().FirstOrDefault(k => k.Name == nameOrId) ?? List().FirstOrDefault(k => k.Id == nameOrId) ?? throw TrustErrors.KeyNotFound(nameOrId, Directory);
+
+    /// <summary>The private key <paramref name="name"/>, decrypted with <paramref name="passphrase"/> when it is encrypted.</summary>
+    public SigningKey Load(string name, string? passphrase)
+    {
+        RequireName(name);
+        var path = PrivatePath(name);
+        if (!File.Exists(path)) throw TrustErrors.KeyNotFound(name + " (private)", Directory);
+        var pem = File.ReadAllText(path, Encoding.UTF8);
+        var ecdsa = ECDsa.Create();
+        try
+        {
+            if (pem.Contains("ENCRYPTED PRIVATE KEY", StringComparison.Ordinal))
+            {
+                if (passphrase is null) throw TrustErrors.KeyUnreadable(path, "it is encrypted: give --passphrase-env VAR");
+                ecdsa.ImportFromEncryptedPem(pem, passphrase);
+            }
+            else
+            {
+                ecdsa.ImportFromPem(pem);
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            ecdsa.Dispose();
+            throw TrustErrors.KeyUnreadable(path, passphrase is null ? "not a PEM private key" : "the passphrase does not open it");
+        }
+        return new SigningKey(name, ecdsa);
+    }
+
+    private void RequireName(string name)
+    {
+        if (!IsValidName(name)) throw TrustErrors.KeyNameInvalid(name);
+    }
+}

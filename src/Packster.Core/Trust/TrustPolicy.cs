@@ -1,0 +1,137 @@
+using Packster.Deployments;
+using Packster.Toml;
+
+namespace Packster.Trust;
+
+public enum SignatureMode
+{
+    Off,
+    Warn,
+    Require,
+}
+
+/// <summary>One <c>[trust]</c> table: where it was read, its mode and key lists (spec/signing.md § Trust policy).</summary>
+public sealed record TrustRules(string Origin, SignatureMode? Mode, IReadOnlyList<string> TrustedKeys, IReadOnlyList<string> RevokedKeys)
+{
+    public static string ModeName(SignatureMode mode) => mode.ToString().ToLowerInvariant();
+
+    public static bool TryParseMode(string text, out SignatureMode mode)
+    {
+        mode = text switch { "off" => SignatureMode.Off, "warn" => SignatureMode.Warn, "require" => SignatureMode.Require, _ => (SignatureMode)(-1) };
+        return (int)mode >= 0;
+    }
+
+    /// <summary>The <c>[trust]</c> table of a TOML file (user config or packster-policy.toml); empty when absent. PST4035 when malformed.</summary>
+    public static TrustRules Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) return new TrustRules(path, null, [], []);
+        var document = TomlDocument.Parse(File.ReadAllBytes(path), path, TomlVersion.V1_1);
+        if (!document.TryGetValue("trust", out var node)) return new TrustRules(path, null, [], []);
+        if (node is not TomlTable table) throw TrustErrors.PolicyInvalid(path, "'trust' must be a table");
+        SignatureMode? mode = null;
+        if (table.TryGetValue("signatures", out var m))
+        {
+            if (m is not TomlString s || !TryParseMode(s.Value, out var parsed)) throw TrustErrors.PolicyInvalid(path, "'trust.signatures' must be \"off\", \"warn\" or \"require\"");
+            mode = parsed;
+        }
+        return new TrustRules(path, mode, Ids(path, table, "trusted-keys"), Ids(path, table, "revoked-keys"));
+    }
+
+    private static List<string> Ids(string path, TomlTable table, string key)
+    {
+        if (!table.TryGetValue(key, out var node)) return [];
+        if (node is not TomlArray array || array.Any(n => n is not TomlString s || s.Value.Length != 16 || !s.Value.All(char.IsAsciiHexDigitLower)))
+        {
+            throw TrustErrors.PolicyInvalid(path, $"'trust.{key}' must be an array of key ids (16 lowercase hex digits, as 'packster key list' prints them)");
+        }
+        return [.. array.Cast<TomlString>().Select(s => s.Value)];
+    }
+}
+
+/// <summary>
+/// The trust policy an install obeys (spec/signing.md § Trust policy): the stricter mode of the user's and the
+/// location's; a key must be trusted by every table that lists trusted keys; a key revoked anywhere is refused. A
+/// package's own manifest has no say.
+/// </summary>
+public sealed class TrustPolicy(IReadOnlyList<TrustRules> rules)
+{
+    public IReadOnlyList<TrustRules> Rules { get; } = rules;
+
+    public SignatureMode Mode => Rules.Select(r => r.Mode ?? SignatureMode.Off).DefaultIfEmpty(SignatureMode.Off).Max();
+
+    /// <summary>Where the effective mode comes from (the strictest table that sets it).</summary>
+    public string ModeOrigin => Rules.Where(r => r.Mode == Mode).Select(r => r.Origin).FirstOrDefault() ?? "the default";
+
+    public bool IsRevoked(string keyId) => Rules.Any(r => r.RevokedKeys.Contains(keyId));
+
+    public bool IsTrusted(string keyId) => !IsRevoked(keyId) && Rules.Where(r => r.TrustedKeys.Count > 0).All(r => r.TrustedKeys.Contains(keyId))
+        && Rules.Any(r => r.TrustedKeys.Count > 0);
+
+    /// <summary>
+    /// Checks <paramref name="package"/> and the <c>.sig</c> beside it before anything is extracted. Returns the signer's
+    /// key id when a trusted signature verifies; null when unsigned and the mode lets it pass; PST4030 otherwise (under
+    /// <c>warn</c>, a warning on <paramref name="warnings"/> instead, for everything but a revoked key).
+    /// </summary>
+    public string? Check(PackageFile package, KeyStore? keys, TextWriter warnings)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(warnings);
+        var sigPath = package.Path + PackageSignature.Extension;
+        if (Mode == SignatureMode.Off && Rules.All(r => r.RevokedKeys.Count == 0)) return null;
+        if (!File.Exists(sigPath)) return Fail(package, null, "it is unsigned (no " + Path.GetFileName(sigPath) + " beside it)", warnings);
+        var bytes = File.ReadAllBytes(sigPath);
+        PackageSignature signature;
+        try
+        {
+            signature = PackageSignature.Parse(bytes, sigPath);
+        }
+        catch (PacksterException e)
+        {
+            return Fail(package, null, e.Message, warnings);
+        }
+        if (IsRevoked(signature.KeyId))
+        {
+            throw TrustErrors.Refused(package, signature.KeyId, $"key {signature.KeyId} is revoked", RevokedOrigin(signature.KeyId));
+        }
+        var key = keys?.List().FirstOrDefault(k => k.Id == signature.KeyId);
+        if (key is null) return Fail(package, signature.KeyId, $"its key {signature.KeyId} is not in the key store", warnings);
+        if (!signature.Verifies(package.Name, key)) return Fail(package, signature.KeyId, $"the signature by {signature.KeyId} does not verify for this package and hash", warnings);
+        if (!IsTrusted(signature.KeyId)) return Fail(package, signature.KeyId, $"key {signature.KeyId} ('{key.Name}') is not trusted", warnings);
+        return signature.KeyId;
+    }
+
+    private string RevokedOrigin(string keyId) => Rules.First(r => r.RevokedKeys.Contains(keyId)).Origin;
+
+    private string? Fail(PackageFile package, string? keyId, string why, TextWriter warnings)
+    {
+        if (Mode == SignatureMode.Require) throw TrustErrors.Refused(package, keyId, why, $"signatures = \"require\" in {ModeOrigin}");
+        if (Mode == SignatureMode.Warn) warnings.WriteLine($"warning: {package.Name.FileName}: {why} (signatures = \"warn\" in {ModeOrigin})");
+        return null;
+    }
+}
+
+internal static class TrustErrors
+{
+    public static PacksterException Refused(PackageFile package, string? keyId, string why, string policy) =>
+        new(ErrorCode.SignatureRefused, $"{package.Manifest.Id} {package.Manifest.Version} ({package.Name.FileName}) refused: {why}; key {keyId ?? "none"}; policy: {policy}",
+            "nothing was changed; 'packster trust show' prints the policy, spec/signing.md explains it");
+
+    public static PacksterException SignatureUnreadable(string file, string why) =>
+        new(ErrorCode.SignatureUnreadable, $"{file}: {why}", "sign the package again with 'packster sign'");
+
+    public static PacksterException KeyUnreadable(string file, string why) =>
+        new(ErrorCode.KeyUnreadable, $"{file}: {why}", "keys are ECDSA P-256 PEM files, as 'packster key generate' and 'key export' write them");
+
+    public static PacksterException KeyExists(string name, string directory) =>
+        new(ErrorCode.KeyExists, $"a key named {name} is already in {directory}", "choose another name; a key is never overwritten");
+
+    public static PacksterException KeyNotFound(string nameOrId, string directory) =>
+        new(ErrorCode.KeyNotFound, $"no key {nameOrId} in {directory}", "'packster key list' shows the keys; 'packster key import' adds someone's public key");
+
+    public static PacksterException KeyNameInvalid(string name) =>
+        new(ErrorCode.InvalidArgument, $"'{name}' is not a key name (letters, digits, '-', '_', '.'; 1 to 64 characters, not starting with '.')", "choose another name");
+
+    public static PacksterException PolicyInvalid(string file, string why) =>
+        new(ErrorCode.TrustPolicyInvalid, $"{file}: {why}", "see spec/signing.md § Trust policy");
+}

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Packster.IntegrationTests.Cli;
+
+/// <summary>spec/signing.md through the real executable: keys, detached signatures, the trust policy and its refusals.</summary>
+public sealed class TrustTests : IDisposable
+{
+    private readonly LocationFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    private string Package(string version, string? extra = null)
+    {
+        var dir = _f.Temp[$"tool-{version}"];
+        Directory.CreateDirectory(Path.Combine(dir, "bin"));
+        File.WriteAllText(Path.Combine(dir, "bin", "tool"), $"#!/bin/sh\necho {version}\n");
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), $"id = \"tool\"\nversion = \"{version}\"\n{extra}");
+        return dir;
+    }
+
+    private string KeyId(string name)
+    {
+        using var doc = JsonDocument.Parse(_f.Packster.Ok("key", "list", "--json"));
+        return doc.RootElement.EnumerateArray().Single(k => k.GetProperty("name").GetString() == name).GetProperty("id").GetString()!;
+    }
+
+    private string SignedPackage(string version, string key)
+    {
+        using var doc = JsonDocument.Parse(_f.Packster.Ok("pack", Package(version), "-o", _f.Dist, "--sign", key, "--json"));
+        Assert.True(File.Exists(doc.RootElement.GetProperty("signature").GetString()));
+        return doc.RootElement.GetProperty("path").GetString()!;
+    }
+
+    private void AssertRefused(string package, string why)
+    {
+        var before = _f.Snapshot();
+        var r = _f.Packster.Run("install-file", package, "--location", "dev");
+        Assert.True(r.ExitCode == 4, r.ToString());
+        var line = r.Stderr.Split('\n')[0];
+        Assert.StartsWith("error[PST4030]: tool ", line, StringComparison.Ordinal);
+        Assert.Contains(why, line, StringComparison.Ordinal);
+        Assert.Contains("policy: ", line, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+    }
+
+    // § What is signed, § Signature file: another implementation checks a signature with the exported public key.
+    [Fact]
+    public void Openssl_verifies_a_packster_signature()
+    {
+        _f.Packster.Ok("key", "generate", "ci");
+        var package = SignedPackage("1.0.0", "ci");
+        File.WriteAllText(_f.Temp["pub.pem"], _f.Packster.Ok("key", "export", "ci"));
+        var sig = JsonNode.Parse(File.ReadAllText(package + ".sig"))!;
+        var name = Path.GetFileName(package);
+        File.WriteAllBytes(_f.Temp["sig.der"], Convert.FromBase64String(sig["signature"]!.GetValue<string>()));
+        File.WriteAllText(_f.Temp["msg"], $"packster-signature-v1\n{name}\n{sig["sha256"]!.GetValue<string>()}\n");
+        Assert.Equal(name[^(64 + 9)..^9], sig["sha256"]!.GetValue<string>());
+        Assert.Equal(KeyId("ci"), sig["key"]!.GetValue<string>());
+
+        Assert.Equal((0, "Verified OK"), Openssl("dgst", "-sha256", "-verify", _f.Temp["pub.pem"], "-signature", _f.Temp["sig.der"], _f.Temp["msg"]));
+        File.WriteAllText(_f.Temp["msg"], $"packster-signature-v1\n{name}\n{new string('0', 64)}\n");
+        Assert.NotEqual(0, Openssl("dgst", "-sha256", "-verify", _f.Temp["pub.pem"], "-signature", _f.Temp["sig.der"], _f.Temp["msg"]).Code);
+    }
+
+    private static (int Code, string Out) Openssl(params string[] args)
+    {
+        var psi = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result.Trim());
+    }
+
+    // § Trust policy: under "require", only a signature by a trusted key over exactly this package installs; every
+    // attack is refused with one line naming the package, the key and the policy, and the location is unchanged.
+    [Fact]
+    public void Require_refuses_every_package_a_trusted_key_did_not_sign()
+    {
+        _f.Packster.Ok("key", "generate", "ci");
+        _f.Packster.Ok("key", "generate", "stranger");
+        _f.Packster.Ok("trust", "require", "--location", "dev", "--key", "ci");
+
+        var good = SignedPackage("1.0.0", "ci");
+        var unsigned = _f.Pack(Package("1.1.0"));
+        AssertRefused(unsigned, "it is unsigned");
+
+        // A signature swapped from another package.
+        File.Copy(good + ".sig", unsigned + ".sig");
+        AssertRefused(unsigned, $"the signature by {KeyId("ci")} does not verify");
+
+        // A signature for the same id and version but another hash.
+        var other = SignedPackage("1.2.0", "ci");
+        var sameVersion = _f.Pack(Package("1.2.0", "description = \"other bytes\"\n"));
+        File.Copy(other + ".sig", sameVersion + ".sig");
+        AssertRefused(sameVersion, "does not verify");
+
+        // A truncated signature file.
+        var truncated = SignedPackage("1.3.0", "ci");
+        var bytes = File.ReadAllBytes(truncated + ".sig");
+        File.WriteAllBytes(truncated + ".sig", bytes[..(bytes.Length / 2)]);
+        AssertRefused(truncated, "not a format-1 ecdsa-p256-sha256 signature file");
+
+        // A key id collision: a signature that names the trusted key's id but was made by another key.
+        var forged = SignedPackage("1.4.0", "stranger");
+        var sig = JsonNode.Parse(File.ReadAllText(forged + ".sig"))!;
+        sig["key"] = KeyId("ci");
+        File.WriteAllText(forged + ".sig", sig.ToJsonString());
+        AssertRefused(forged, "does not verify");
+
+        // A signature by a key that is in the store but not trusted.
+        AssertRefused(SignedPackage("1.5.0", "stranger"), $"key {KeyId("stranger")} ('stranger') is not trusted");
+
+        Assert.Contains("error[PST4030]", _f.Packster.Run("install-file", unsigned, "--location", "dev").Stderr, StringComparison.Ordinal);
+        var installed = _f.InstallJson(good);
+        Assert.Equal("installed", installed.GetProperty("status").GetString());
+        // § Lockfile: the deployment records which key signed it.
+        Assert.Equal(KeyId("ci"), _f.List()[0].GetProperty("signer").GetString());
+        Assert.Contains($"\"signer\": \"{KeyId("ci")}\"", File.ReadAllText(_f.LockfilePath), StringComparison.Ordinal);
+    }
+
+    // § Trust policy: a revoked key is refused even under "off" and for packages it signed before; the user's
+    // "require" cannot be relaxed by a location, and a package cannot carry a policy.
+    [Fact]
+    public void Revocation_and_strictness_cannot_be_undone_by_a_location_or_a_package()
+    {
+        _f.Packster.Ok("key", "generate", "ci");
+        var package = SignedPackage("1.0.0", "ci");
+        _f.Packster.Ok("trust", "revoke", KeyId("ci"));
+        _f.Packster.Ok("trust", "off", "--location", "dev");
+        var before = _f.Snapshot();
+        var r = _f.Packster.Run("install-file", package, "--location", "dev");
+        Assert.Equal(4, r.ExitCode);
+        Assert.Contains($"key {KeyId("ci")} is revoked", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+
+        _f.Packster.Ok("key", "generate", "next");
+        _f.Packster.Ok("trust", "require", "--key", "next");
+        using (var show = JsonDocument.Parse(_f.Packster.Ok("trust", "show", "--location", "dev", "--json")))
+        {
+            Assert.Equal("require", show.RootElement.GetProperty("signatures").GetString());
+            Assert.Equal(_f.Temp["config.toml"], show.RootElement.GetProperty("from").GetString());
+        }
+        AssertRefused(_f.Pack(Package("2.0.0")), "it is unsigned");
+
+        var carrying = _f.Packster.Run("pack", Package("3.0.0", "[trust]\nsignatures = \"off\"\n"), "-o", _f.Dist);
+        Assert.Equal(3, carrying.ExitCode);
+        Assert.Contains("PST2003", carrying.Stderr, StringComparison.Ordinal);
+        Assert.Contains("trust: unknown key", carrying.Stderr, StringComparison.Ordinal);
+    }
+
+    // § Keys: a name is never reused, an unknown key is named, a malformed [trust] table is refused before anything changes.
+    [Fact]
+    public void Key_and_policy_mistakes_are_refused_with_their_own_codes()
+    {
+        _f.Packster.Ok("key", "generate", "ci");
+        var again = _f.Packster.Run("key", "generate", "ci");
+        Assert.Equal(4, again.ExitCode);
+        Assert.Contains("error[PST4033]: a key named ci is already in", again.Stderr, StringComparison.Ordinal);
+        var imported = _f.Packster.Run("key", "import", WriteExport("ci"), "--name", "copy");
+        Assert.Equal(4, imported.ExitCode);
+        Assert.Contains("PST4033", imported.Stderr, StringComparison.Ordinal);
+        var unknown = _f.Packster.Run("key", "export", "nobody");
+        Assert.Equal(4, unknown.ExitCode);
+        Assert.Contains("error[PST4034]: no key nobody", unknown.Stderr, StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "[trust]\nsignatures = \"always\"\n");
+        var before = _f.Snapshot();
+        var r = _f.Packster.Run("install-file", _f.Pack(Package("1.0.0")), "--location", "dev");
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("error[PST2030]", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+    }
+
+    private string WriteExport(string key)
+    {
+        var file = _f.Temp[key + "-export.pem"];
+        File.WriteAllText(file, _f.Packster.Ok("key", "export", key));
+        return file;
+    }
+
+    // § Trust policy: "warn" installs what "require" would refuse, with a warning naming why.
+    [Fact]
+    public void Warn_installs_with_a_warning()
+    {
+        _f.Packster.Ok("trust", "warn", "--location", "dev");
+        var r = _f.Packster.Run("install-file", _f.Pack(Package("1.0.0")), "--location", "dev");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("warning: tool-1.0.0-", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("it is unsigned", r.Stderr, StringComparison.Ordinal);
+    }
+
+    // § Keys: the private key is owner-only; an encrypted key needs its passphrase, named by variable.
+    [Fact]
+    public void Private_keys_are_owner_only_and_an_encrypted_one_needs_its_passphrase()
+    {
+        _f.Packster.With("SIGNING_PASS", "correct horse").Ok("key", "generate", "release", "--passphrase-env", "SIGNING_PASS");
+        var keyFile = Directory.EnumerateFiles(_f.Temp.Path, "release.key", SearchOption.AllDirectories).Single();
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        Assert.Contains("ENCRYPTED PRIVATE KEY", File.ReadAllText(keyFile), StringComparison.Ordinal);
+
+        var package = _f.Pack(Package("1.0.0"));
+        var noPass = _f.Packster.Run("sign", package, "--key", "release");
+        Assert.Equal(4, noPass.ExitCode);
+        Assert.Contains("it is encrypted", noPass.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(package + ".sig"));
+        var wrong = _f.Packster.With("SIGNING_PASS", "not the passphrase").Run("sign", package, "--key", "release", "--passphrase-env", "SIGNING_PASS");
+        Assert.Equal(4, wrong.ExitCode);
+        Assert.Contains("error[PST4032]", wrong.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the passphrase does not open it", wrong.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("not the passphrase", wrong.Stderr, StringComparison.Ordinal);
+        _f.Packster.With("SIGNING_PASS", "correct horse").Ok("sign", package, "--key", "release", "--passphrase-env", "SIGNING_PASS");
+        Assert.True(File.Exists(package + ".sig"));
+    }
+}
