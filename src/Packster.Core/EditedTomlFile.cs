@@ -32,6 +32,29 @@ public static class EditedTomlFile
             "the file was left as it was; edit it by hand, or fix what the message names and run the command again");
     }
 
+    /// <summary>
+    /// Applies <paramref name="change"/> to the file (created when missing, with its folder) through
+    /// <see cref="TomlEditor"/>, keeping comments and layout; an edit the editor refuses is PST2013 and the file is left
+    /// as it was.
+    /// </summary>
+    public static void Edit(string path, Action<TomlEditor> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var text = File.Exists(path) ? ReadText(path) : "";
+        var editor = TomlEditor.Parse(text, path);
+        try
+        {
+            change(editor);
+            text = editor.Verified();
+        }
+        catch (TomlEditException e)
+        {
+            throw Refused(path, e);
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        Write(path, text);
+    }
+
     /// <summary>Replaces the file atomically (temp file, flush, rename); an existing file's permissions are kept.</summary>
     public static void Write(string path, string text)
     {

@@ -109,19 +109,7 @@ internal static class LicenseCommands
             var file = parse.GetValue(location) is { } l ? context.ResolveLocation(l).PolicyPath : context.Paths.UserConfigFile;
             var current = LicenseRules.Read(file);
             var values = (list == "allow" ? current.Allow : current.Deny).Concat(added).Distinct(StringComparer.Ordinal).ToList();
-            var text = File.Exists(file) ? EditedTomlFile.ReadText(file) : "";
-            var editor = TomlEditor.Parse(text, file);
-            try
-            {
-                editor.Set(["licenses", list], TomlValue.Strings(values));
-                text = editor.Verified();
-            }
-            catch (TomlEditException e)
-            {
-                throw EditedTomlFile.Refused(file, e);
-            }
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            EditedTomlFile.Write(file, text);
+            EditedTomlFile.Edit(file, editor => editor.Set(["licenses", list], TomlValue.Strings(values)));
             context.Out.WriteLine($"licenses.{list} = [{string.Join(", ", values)}] in {file}");
             return 0;
         });

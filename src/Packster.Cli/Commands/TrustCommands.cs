@@ -144,7 +144,7 @@ internal static class TrustCommands
             var current = TrustRules.Read(file);
             var store = Keys(context);
             var trusted = current.TrustedKeys.Concat((parse.GetValue(keys) ?? []).Select(k => store.Find(k).Id)).Distinct(StringComparer.Ordinal).ToList();
-            Edit(file, editor =>
+            EditedTomlFile.Edit(file, editor =>
             {
                 editor.Set(["trust", "signatures"], TomlValue.String(name));
                 if (trusted.Count > 0) editor.Set(["trust", "trusted-keys"], TomlValue.Strings(trusted));
@@ -167,7 +167,7 @@ internal static class TrustCommands
             if (id.Length != 16 || !id.All(char.IsAsciiHexDigitLower)) throw new PacksterException(ErrorCode.InvalidArgument, $"'{id}' is not a key id (16 lowercase hex digits)", "'packster key list' prints key ids");
             var file = PolicyFile(context, parse.GetValue(location));
             var revoked = TrustRules.Read(file).RevokedKeys.Append(id).Distinct(StringComparer.Ordinal).ToList();
-            Edit(file, editor => editor.Set(["trust", "revoked-keys"], TomlValue.Strings(revoked)));
+            EditedTomlFile.Edit(file, editor => editor.Set(["trust", "revoked-keys"], TomlValue.Strings(revoked)));
             context.Out.WriteLine($"trust.revoked-keys = [{string.Join(", ", revoked)}] in {file}");
             return 0;
         });
@@ -202,22 +202,5 @@ internal static class TrustCommands
             return 0;
         });
         return command;
-    }
-
-    private static void Edit(string file, Action<TomlEditor> change)
-    {
-        var text = File.Exists(file) ? EditedTomlFile.ReadText(file) : "";
-        var editor = TomlEditor.Parse(text, file);
-        try
-        {
-            change(editor);
-            text = editor.Verified();
-        }
-        catch (TomlEditException e)
-        {
-            throw EditedTomlFile.Refused(file, e);
-        }
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        EditedTomlFile.Write(file, text);
     }
 }
