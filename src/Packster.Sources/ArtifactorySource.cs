@@ -29,6 +29,7 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
     {
         Name = definition.Name;
         Priority = definition.Priority;
+        SignatureRules = definition.TrustRules();
         _repo = definition.Repo ?? throw SourceErrors.ConfigInvalid($"source '{definition.Name}': artifactory sources need 'repo'");
         _context = context;
         _http = new SourceHttpClient(definition, context);
@@ -37,6 +38,7 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
     public string Name { get; }
     public int Priority { get; }
     public bool CanPublish => true;
+    public IReadOnlyList<Trust.TrustRules> SignatureRules { get; }
 
     /// <summary>Where Packster publishes a file inside the repository.</summary>
     public static string LayoutPath(PackageFileName file) => $"{file.Id}/{file.Version}/{file.FileName}";
@@ -67,9 +69,41 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
         }, size, cancellationToken);
     }
 
+    /// <summary>The detached signature is a sibling artifact, <c>&lt;file&gt;.sig</c> (spec/signing.md § Transport).</summary>
+    public Task<bool> FetchSignatureAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
+    {
+        var path = _found.TryGetValue(file, out var known) ? known.Path : LayoutPath(file);
+        return _http.DownloadSmallAsync(ArtifactUri(path + Trust.PackageSignature.Extension), destination, Trust.PackageSignature.MaxSize, cancellationToken);
+    }
+
     public async Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)
     {
         var check = PackageFileCheck.Verify(path);
+        var signature = Trust.PackageSignature.ReadBeside(path, check.Name);
+        var result = await PublishPackageAsync(path, check, cancellationToken);
+        if (signature is null) return result;
+        await PublishSignatureAsync(LayoutPath(check.Name) + Trust.PackageSignature.Extension, signature, cancellationToken);
+        return result with { Signed = true };
+    }
+
+    /// <summary>
+    /// Deploys the signature beside the package. Unlike the package it may be replaced (a rotated key); the server
+    /// decides whether this user may overwrite, and a refusal is reported as such.
+    /// </summary>
+    private async Task PublishSignatureAsync(string target, byte[] signature, CancellationToken cancellationToken)
+    {
+        var uri = ArtifactUri(target);
+        using var response = await _http.SendAsync(HttpMethod.Put, uri, cancellationToken, content: () =>
+        {
+            var content = new ByteArrayContent(signature);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            return content;
+        }, headers: h => PackageFileCheck.AddChecksumHeaders(h, signature));
+        if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK)) throw await _http.FailureAsync(response, HttpMethod.Put, uri, cancellationToken);
+    }
+
+    private async Task<PublishResult> PublishPackageAsync(string path, PackageFileCheck check, CancellationToken cancellationToken)
+    {
         var target = LayoutPath(check.Name);
         var location = SourceHttpClient.StripQuery(ArtifactUri(target));
 

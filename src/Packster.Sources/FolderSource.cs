@@ -1,25 +1,40 @@
 using Packster.Model;
+using Packster.Trust;
 
 namespace Packster.Sources;
 
 /// <summary>
 /// A local (or mounted) directory of <c>.packster</c> files, searched recursively; files whose names do not parse are
-/// ignored. Publishing copies the file to the folder's root through a temp file and a rename.
+/// ignored. Publishing copies the file to the folder's root through a temp file and a rename; a package's detached
+/// signature lives beside it as <c>&lt;file&gt;.sig</c>.
 /// </summary>
 public sealed class FolderSource : IPackageSource
 {
-    public FolderSource(string name, string root, int priority = Config.SourceDefinition.DefaultPriority, bool canPublish = true)
+    public FolderSource(string name, string root, int priority = Config.SourceDefinition.DefaultPriority, bool canPublish = true,
+        IReadOnlyList<TrustRules>? signatureRules = null)
     {
         CanPublish = canPublish;
         Name = name;
         Root = Path.GetFullPath(root);
         Priority = priority;
+        SignatureRules = signatureRules ?? [];
     }
 
     public string Name { get; }
     public string Root { get; }
     public int Priority { get; }
     public bool CanPublish { get; }
+    public IReadOnlyList<TrustRules> SignatureRules { get; }
+
+    public async Task<bool> FetchSignatureAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
+    {
+        var signature = Find(file) + PackageSignature.Extension;
+        if (!File.Exists(signature)) return false;
+        var bytes = await File.ReadAllBytesAsync(signature, cancellationToken);
+        if (bytes.Length > PackageSignature.MaxSize) throw SourceErrors.Protocol(Name, signature, $"a signature file of {bytes.Length} bytes; at most {PackageSignature.MaxSize} are allowed");
+        await destination.WriteAsync(bytes, cancellationToken);
+        return true;
+    }
 
     public Task<IReadOnlyList<PackageEntry>> SearchAsync(string pattern, CancellationToken cancellationToken = default)
     {
@@ -32,7 +47,7 @@ public sealed class FolderSource : IPackageSource
 
     public async Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
     {
-        var path = Find(file) ?? throw SourceErrors.PackageFileNotFound(Name, file.FileName);
+        var path = Find(file);
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await stream.CopyToAsync(destination, cancellationToken);
     }
@@ -41,6 +56,16 @@ public sealed class FolderSource : IPackageSource
     {
         if (!CanPublish) throw new PacksterException(ErrorCode.SourceProtocol, $"source '{Name}' is read-only");
         var check = PackageFileCheck.Verify(path);
+        var signature = PackageSignature.ReadBeside(path, check.Name);
+        var result = PublishPackage(path, check, cancellationToken);
+        if (signature is null) return Task.FromResult(result);
+        // A signature may be added or replaced (a key rotated) after the package was published; the package never changes.
+        WriteAtomically(result.Location + PackageSignature.Extension, temp => File.WriteAllBytes(temp, signature));
+        return Task.FromResult(result with { Signed = true });
+    }
+
+    private PublishResult PublishPackage(string path, PackageFileCheck check, CancellationToken cancellationToken)
+    {
         var existing = Scan(cancellationToken).Where(e => e.Entry.Id == check.Name.Id && e.Entry.Version == check.Name.Version).ToList();
         var same = existing.FirstOrDefault(e => e.Entry.File == check.Name);
         if (same.Path is not null)
@@ -48,27 +73,35 @@ public sealed class FolderSource : IPackageSource
             var held = Sha256Digest.ComputeFile(same.Path);
             if (held != check.Sha256)
                 throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"the folder already holds different bytes under that name (sha256 {held})");
-            return Task.FromResult(new PublishResult(check.Name, PublishStatus.Unchanged, same.Path));
+            return new PublishResult(check.Name, PublishStatus.Unchanged, same.Path);
         }
         if (existing.Count > 0)
             throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"{check.Name.Id} {check.Name.Version} is already published as {existing[0].Entry.File.FileName}");
 
         Directory.CreateDirectory(Root);
         var target = Path.Combine(Root, check.Name.FileName);
+        WriteAtomically(target, temp => File.Copy(path, temp), overwrite: false);
+        return new PublishResult(check.Name, PublishStatus.Published, target);
+    }
+
+    /// <summary>Writes through a hidden temp file in the folder's root and a rename, so readers never see half a file.</summary>
+    private void WriteAtomically(string target, Action<string> write, bool overwrite = true)
+    {
         var temp = Path.Combine(Root, $".{Guid.NewGuid():N}.partial");
         try
         {
-            File.Copy(path, temp);
-            File.Move(temp, target, overwrite: false);
+            write(temp);
+            File.Move(temp, target, overwrite);
         }
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
-        return Task.FromResult(new PublishResult(check.Name, PublishStatus.Published, target));
     }
 
-    private string? Find(PackageFileName file)
+    private string Find(PackageFileName file) => FindOrNull(file) ?? throw SourceErrors.PackageFileNotFound(Name, file.FileName);
+
+    private string? FindOrNull(PackageFileName file)
     {
         var direct = Path.Combine(Root, file.FileName);
         if (File.Exists(direct)) return direct;

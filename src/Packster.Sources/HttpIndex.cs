@@ -13,8 +13,14 @@ public static class HttpIndex
     public const string FileName = "index.json";
     public const int Schema = 1;
 
-    /// <summary>One line of the index: the file (its name carries id, version, sha256), its size and its relative path.</summary>
-    public sealed record Item(PackageFileName File, long Size, string Path);
+    /// <summary>
+    /// One line of the index: the file (its name carries id, version, sha256), its size, its relative path and, when the
+    /// package is signed, the relative path of its detached signature.
+    /// </summary>
+    public sealed record Item(PackageFileName File, long Size, string Path)
+    {
+        public string? Signature { get; init; }
+    }
 
     /// <summary>Scans <paramref name="directory"/> recursively, verifies every package's bytes against its name and writes index.json.</summary>
     public static IReadOnlyList<Item> Write(string directory)
@@ -28,7 +34,9 @@ public static class HttpIndex
             if (!PackageFileName.TryParse(System.IO.Path.GetFileName(file), out _)) continue;
             var check = PackageFileCheck.Verify(file);
             var relative = System.IO.Path.GetRelativePath(root, file).Replace('\\', '/');
-            items.Add(new Item(check.Name, check.Size, relative));
+            // A signature beside the package is checked to belong to it, then listed (spec/signing.md § Transport).
+            var signed = Trust.PackageSignature.ReadBeside(file, check.Name) is not null;
+            items.Add(new Item(check.Name, check.Size, relative) { Signature = signed ? relative + Trust.PackageSignature.Extension : null });
         }
         var sorted = Sort(items);
         AtomicFile.Write(System.IO.Path.Combine(root, FileName), Render(sorted));
@@ -55,6 +63,7 @@ public static class HttpIndex
                 json.WriteString("sha256", item.File.Sha256.Hex);
                 json.WriteNumber("size", item.Size);
                 json.WriteString("path", item.Path);
+                if (item.Signature is not null) json.WriteString("signature", item.Signature);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -87,7 +96,9 @@ public static class HttpIndex
                 throw SourceErrors.Protocol(source, FileName, $"invalid entry {Shorten(p.GetRawText())}");
             ServerPath.Check(path, source, FileName);
             long size = p.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var n) ? n : -1;
-            items.Add(new Item(name, size, path));
+            var signature = Text("signature");
+            if (signature is not null) ServerPath.Check(signature, source, FileName);
+            items.Add(new Item(name, size, path) { Signature = signature });
         }
         return items;
     }

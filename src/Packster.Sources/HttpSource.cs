@@ -15,21 +15,21 @@ public sealed class HttpSource : IPackageSource, IDisposable
     private IReadOnlyList<HttpIndex.Item>? _index;
 
     public HttpSource(SourceDefinition definition, SourceContext context)
+        : this(definition, new SourceHttpClient(definition, context))
     {
-        Name = definition.Name;
-        Priority = definition.Priority;
-        _http = new SourceHttpClient(definition, context);
     }
 
     internal HttpSource(SourceDefinition definition, SourceHttpClient http)
     {
         Name = definition.Name;
         Priority = definition.Priority;
+        SignatureRules = definition.TrustRules();
         _http = http;
     }
 
     public string Name { get; }
     public int Priority { get; }
+    public IReadOnlyList<Trust.TrustRules> SignatureRules { get; }
     public bool CanPublish => false;
 
     public async Task<IReadOnlyList<PackageEntry>> SearchAsync(string pattern, CancellationToken cancellationToken = default)
@@ -46,6 +46,14 @@ public sealed class HttpSource : IPackageSource, IDisposable
         var item = (await IndexAsync(cancellationToken)).FirstOrDefault(i => i.File == file)
             ?? throw SourceErrors.PackageFileNotFound(Name, file.FileName);
         await _http.DownloadAsync(_http.Resolve(SourceHttpClient.EscapePath(item.Path)), destination, null, item.Size >= 0 ? item.Size : null, cancellationToken);
+    }
+
+    public async Task<bool> FetchSignatureAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
+    {
+        var item = (await IndexAsync(cancellationToken)).FirstOrDefault(i => i.File == file);
+        if (item?.Signature is not { } signature) return false;
+        await _http.DownloadAsync(_http.Resolve(SourceHttpClient.EscapePath(signature)), destination, null, Trust.PackageSignature.MaxSize, cancellationToken);
+        return true;
     }
 
     public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default) =>

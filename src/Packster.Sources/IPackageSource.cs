@@ -1,4 +1,5 @@
 using Packster.Model;
+using Packster.Trust;
 
 namespace Packster.Sources;
 
@@ -26,6 +27,18 @@ public interface IPackageSource
     /// <summary>Copies the file's bytes, as served, into <paramref name="destination"/>.</summary>
     Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores a package file after checking that its bytes match the sha256 in its name.</summary>
+    /// <summary>
+    /// Stores a package file after checking that its bytes match the sha256 in its name, and the detached signature
+    /// <c>&lt;file&gt;.sig</c> beside it when there is one (spec/signing.md § Transport).
+    /// </summary>
     Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Copies the detached signature of <paramref name="file"/> (at most <see cref="PackageSignature.MaxSize"/>
+    /// bytes) into <paramref name="destination"/>; false when the source holds none. The caller verifies it.
+    /// </summary>
+    Task<bool> FetchSignatureAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default) => Task.FromResult(false);
+
+    /// <summary>The source's own trust rules (<c>signatures</c>, <c>trusted-keys</c> of its config table); empty when it sets none.</summary>
+    IReadOnlyList<TrustRules> SignatureRules => [];
 }

@@ -3,8 +3,14 @@ using Packster.Sources.Cache;
 
 namespace Packster.Sources;
 
-/// <summary>A package file resolved and present, verified, in the download cache.</summary>
-public sealed record AcquiredPackage(PackageFileName File, string Path, string Source);
+/// <summary>
+/// A package file resolved and present, verified, in the download cache (with its detached signature beside it when
+/// the source has one), and the trust rules of the source it came from.
+/// </summary>
+public sealed record AcquiredPackage(PackageFileName File, string Path, string Source)
+{
+    public IReadOnlyList<Trust.TrustRules> SignatureRules { get; init; } = [];
+}
 
 /// <summary>
 /// Resolve, then fetch into the cache: what <c>packster install &lt;id&gt;@&lt;range&gt;</c> needs from sources, in one call.
@@ -18,8 +24,29 @@ public static class PackageAcquisition
         ArgumentNullException.ThrowIfNull(cache);
         IReadOnlyList<IPackageSource> candidates = offline ? [cache.AsSource()] : sources;
         var resolved = await SourceResolver.ResolveAsync(id, range, candidates, cancellationToken);
-        var path = await cache.GetOrFetchAsync(resolved.File, resolved.Source, offline, cancellationToken);
-        return new AcquiredPackage(resolved.File, path, resolved.Source.Name);
+        return await FetchAsync(resolved.File, resolved.Source, cache, offline, cancellationToken);
+    }
+
+    /// <summary>The package into the cache, then its signature (each time: a signature may be added or replaced later).</summary>
+    private static async Task<AcquiredPackage> FetchAsync(PackageFileName file, IPackageSource source, PackageCache cache, bool offline, CancellationToken cancellationToken)
+    {
+        var path = await cache.GetOrFetchAsync(file, source, offline, cancellationToken);
+        if (!offline && source.Name != PackageCache.SourceName) await cache.FetchSignatureAsync(file, source, cancellationToken);
+        return new AcquiredPackage(file, path, source.Name) { SignatureRules = source.SignatureRules };
+    }
+
+    /// <summary>
+    /// The rules for a file from the cache, which may have come from any configured source: all their rules at once, as
+    /// one table with the strictest mode and the keys any of them trusts (spec/signing.md § Transport).
+    /// </summary>
+    public static IReadOnlyList<Trust.TrustRules> Combined(IEnumerable<Trust.TrustRules> sourceRules)
+    {
+        ArgumentNullException.ThrowIfNull(sourceRules);
+        var rules = sourceRules.ToList();
+        if (rules.Count == 0) return [];
+        var mode = rules.Select(r => r.Mode).Where(m => m is not null).DefaultIfEmpty(null).Max();
+        return [new Trust.TrustRules("the sources' rules (a file from the cache may have come from any of them)", mode,
+            [.. rules.SelectMany(r => r.TrustedKeys).Distinct(StringComparer.Ordinal)], [])];
     }
 
     /// <summary>Fetches an exact, already pinned file (e.g. from a lockfile) from the first source that has it.</summary>
@@ -27,11 +54,11 @@ public static class PackageAcquisition
         PackageCache cache, bool offline = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        if (cache.Contains(file) || offline) return new AcquiredPackage(file, await cache.GetOrFetchAsync(file, cache.AsSource(), offline, cancellationToken), PackageCache.SourceName);
+        if (cache.Contains(file) || offline) return await FetchAsync(file, cache.AsSource(), cache, offline: true, cancellationToken);
         foreach (var source in sources.OrderBy(s => s.Priority))
         {
             var versions = await source.ListVersionsAsync(file.Id, cancellationToken);
-            if (versions.Any(v => v.File == file)) return new AcquiredPackage(file, await cache.GetOrFetchAsync(file, source, false, cancellationToken), source.Name);
+            if (versions.Any(v => v.File == file)) return await FetchAsync(file, source, cache, offline: false, cancellationToken);
         }
         throw SourceErrors.PackageFileNotOffered(file.FileName, sources.Select(s => s.Name));
     }

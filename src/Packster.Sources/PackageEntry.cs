@@ -21,4 +21,8 @@ public enum PublishStatus
 }
 
 /// <summary>The outcome of publishing one file: where it now lives.</summary>
-public sealed record PublishResult(PackageFileName File, PublishStatus Status, string Location);
+public sealed record PublishResult(PackageFileName File, PublishStatus Status, string Location)
+{
+    /// <summary>Whether the package's detached signature was published with it (or was already there, identical).</summary>
+    public bool Signed { get; init; }
+}

@@ -33,4 +33,14 @@ internal sealed record PackageFileCheck(PackageFileName Name, long Size, Sha256D
         if (actual != name.Sha256) throw SourceErrors.ChecksumMismatch($"package file '{path}'", name.Sha256, actual, " (the sha256 in its name)");
         return new PackageFileCheck(name, size, actual, Convert.ToHexStringLower(sha1.GetHashAndReset()), Convert.ToHexStringLower(md5.GetHashAndReset()));
     }
+
+    /// <summary>The three checksum headers Artifactory takes, for a small file sent from memory (a signature).</summary>
+    public static void AddChecksumHeaders(System.Net.Http.Headers.HttpRequestHeaders headers, byte[] bytes)
+    {
+        headers.Add("X-Checksum-Sha256", Convert.ToHexStringLower(SHA256.HashData(bytes)));
+#pragma warning disable CA5350, CA5351 // as above
+        headers.Add("X-Checksum-Sha1", Convert.ToHexStringLower(SHA1.HashData(bytes)));
+        headers.Add("X-Checksum-Md5", Convert.ToHexStringLower(MD5.HashData(bytes)));
+#pragma warning restore CA5350, CA5351
+    }
 }

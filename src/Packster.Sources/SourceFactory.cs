@@ -7,7 +7,8 @@ public static class SourceFactory
 {
     public static IPackageSource Open(SourceDefinition definition, SourceContext context) => definition.Validate().Kind switch
     {
-        SourceKind.Folder => new FolderSource(definition.Name, Path.GetFullPath(definition.Url, context.CurrentDirectory), definition.Priority),
+        SourceKind.Folder => new FolderSource(definition.Name, Path.GetFullPath(definition.Url, context.CurrentDirectory), definition.Priority,
+            signatureRules: definition.TrustRules()),
         SourceKind.Http => new HttpSource(definition, context),
         _ => new ArtifactorySource(definition, context),
     };

@@ -6,7 +6,7 @@ using Packster.Sources.Installation;
 namespace Packster.Cli.Commands;
 
 /// <summary>
-/// <c>packster bundle install &lt;bundle.toml&gt; [--location L] [--locked [--lockfile F]] [--source S] [--offline] [--json]</c> and
+/// <c>packster bundle install &lt;bundle.toml&gt; [--location L] [--locked [--lockfile F]] [--source S] [--offline] [--dry-run [--bom FILE]] [--json]</c> and
 /// <c>packster bundle delete &lt;bundle.toml&gt; [--location L] [--json]</c> (spec/bundle.md).
 /// </summary>
 internal static class BundleCommand
@@ -23,9 +23,11 @@ internal static class BundleCommand
         var offline = SupplyOptions.Offline();
         var json = CommonOptions.Json();
         var timeout = CommonOptions.HandlerTimeout();
+        var dryRun = CommonOptions.DryRun();
+        var bom = SbomCommand.BomOption();
         var command = new Command("install", "Resolve and install every requirement of a bundle file and record them in the location's bundle")
         {
-            file, location, locked, lockfile, source, offline, json, timeout,
+            file, location, locked, lockfile, source, offline, json, timeout, dryRun, bom,
         };
         command.Validators.Add(r =>
         {
@@ -33,17 +35,24 @@ internal static class BundleCommand
         });
         command.SetAction(async (parse, ct) =>
         {
+            SbomCommand.RequireDryRun(parse.GetValue(bom), parse.GetValue(dryRun));
             var bundle = BundleFile.Load(context.ResolvePath(parse.GetValue(file)!));
             var loc = context.ResolveLocation(parse.GetValue(location));
             var handlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout));
             using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline));
             var results = await ProgressDisplay.RunAsync(context, "installing", progress =>
             {
-                var installer = new BundleInstaller(loc, InstallerDefaults.For(context, progress), supply.Supply);
+                var installer = new BundleInstaller(loc, InstallerDefaults.For(context, progress), supply.Supply) { DryRun = parse.GetValue(dryRun) };
                 if (!parse.GetValue(locked)) return installer.InstallAsync(bundle, handlerTimeout, ct);
                 var pinsPath = PinsPath(context, parse.GetValue(lockfile), loc);
                 return installer.InstallLockedAsync(bundle, Lockfile.Read(pinsPath), pinsPath, handlerTimeout, ct);
             }).ConfigureAwait(false);
+            if (parse.GetValue(bom) is { } bomFile)
+            {
+                // Every package the plan names was fetched into the download cache (spec/bom.md § Before a change).
+                SbomCommand.WritePlanned(context, loc, bomFile, [.. results.SelectMany(r => r.Dependencies.Append(r.Root))],
+                    o => supply.Supply.Cache.PathOf(o.Package), ct);
+            }
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(context.Out, new JsonArray([.. results.Select(r => (JsonNode)InstallResultOutput.ToJson(r))]));

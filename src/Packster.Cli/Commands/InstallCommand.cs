@@ -73,7 +73,12 @@ internal static class SupplyOptions
     {
         var config = SourceCommand.LoadConfig(context);
         IReadOnlyList<IPackageSource> sources = offline ? [] : SourceFactory.Open(config, SourceCommand.SourceContextFor(context), source);
-        return new OpenSupply(new PackageSupply(sources, new PackageCache(context.Paths.CacheDirectory) { DownloadProgress = downloads }, offline));
+        var cache = new PackageCache(context.Paths.CacheDirectory)
+        {
+            DownloadProgress = downloads,
+            SignatureRules = PackageAcquisition.Combined(config.Sources.SelectMany(d => d.TrustRules())),
+        };
+        return new OpenSupply(new PackageSupply(sources, cache, offline));
     }
 }
 

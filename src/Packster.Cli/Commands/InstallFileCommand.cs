@@ -107,7 +107,7 @@ internal static class InstallerDefaults
         Messages = context.Err,
         LicenseRules = [Packster.Licensing.LicenseRules.Read(context.Paths.UserConfigFile)],
         TrustRules = [Packster.Trust.TrustRules.Read(context.Paths.UserConfigFile)],
-        Keys = new Packster.Trust.KeyStore(Path.Combine(context.Paths.DataHome, "keys")),
+        Keys = TrustCommands.Keys(context),
         BaseEnvironment = context.Environment,
         Executors = context.Executors,
         ExtractionProgress = progress is null ? null : new Progress<Packster.Packaging.ExtractionProgress>(p => progress.Report((p.BytesDone, p.BytesTotal))),

@@ -12,7 +12,7 @@ internal static class PublishCommand
         var files = new Argument<string[]>("file") { Description = "Package files ({id}-{version}-{sha256}.packster)", Arity = ArgumentArity.OneOrMore };
         var source = new Option<string>("--source") { Description = "The source to publish to (folder or artifactory)", Required = true };
         var json = new Option<bool>("--json") { Description = "Print [{\"id\",\"version\",\"sha256\",\"source\",\"status\",\"location\"}] as JSON" };
-        var command = new Command("publish", "Publish package files to a source; identical re-publishing succeeds, a taken version is a conflict") { files, source, json };
+        var command = new Command("publish", "Publish package files (and the .sig beside each, when signed) to a source; identical re-publishing succeeds, a taken version is a conflict") { files, source, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var config = SourceCommand.LoadConfig(context);
@@ -25,7 +25,7 @@ internal static class PublishCommand
                     var result = await target.PublishAsync(context.ResolvePath(file), cancellationToken);
                     results.Add(result);
                     if (!parse.GetValue(json))
-                        context.Out.WriteLine($"{(result.Status == PublishStatus.Published ? "published" : "unchanged")} {result.File.Id} {result.File.Version} to {target.Name}: {result.Location}");
+                        context.Out.WriteLine($"{(result.Status == PublishStatus.Published ? "published" : "unchanged")} {result.File.Id} {result.File.Version} to {target.Name}: {result.Location}{(result.Signed ? " (with its signature)" : "")}");
                 }
             }
             finally
@@ -54,6 +54,7 @@ internal static class PublishCommand
                 w.WriteString("source", source);
                 w.WriteString("status", r.Status == PublishStatus.Published ? "published" : "unchanged");
                 w.WriteString("location", r.Location);
+                w.WriteBoolean("signed", r.Signed);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

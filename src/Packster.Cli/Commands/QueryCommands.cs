@@ -156,7 +156,9 @@ internal static class QueryCommands
         command.SetAction(parse =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location) ?? parse.GetValue(locationOption));
-            var results = DeploymentVerifier.Verify(loc, parse.GetValue(quick));
+            // Files first, then each deployment's recorded signature against today's keys and policy (spec/signing.md § Verify).
+            var policy = new Packster.Trust.TrustPolicy([Packster.Trust.TrustRules.Read(context.Paths.UserConfigFile), Packster.Trust.TrustRules.Read(loc.PolicyPath)]);
+            var results = policy.Recheck(DeploymentVerifier.Verify(loc, parse.GetValue(quick)), TrustCommands.Keys(context));
             var problems = results.SelectMany(r => r.Problems.Select(p => (r, p))).ToList();
             if (parse.GetValue(json))
             {
@@ -187,7 +189,14 @@ internal static class QueryCommands
             }
             if (problems.Count > 0)
             {
-                throw new PacksterException(ErrorCode.LocationInconsistent, $"location {loc.Id}: {problems.Count} deployed files differ from their records",
+                var signatures = problems.Count(p => p.p.Kind == VerificationProblemKind.Signature);
+                if (signatures == problems.Count)
+                {
+                    throw new PacksterException(ErrorCode.SignatureRefused, $"location {loc.Id}: {signatures} deployments no longer pass the signature policy",
+                        "'packster trust show' prints the policy; reinstall them from a package signed by a trusted key, or uninstall them");
+                }
+                throw new PacksterException(ErrorCode.LocationInconsistent, $"location {loc.Id}: {problems.Count - signatures} deployed files differ from their records"
+                    + (signatures == 0 ? "" : $", and {signatures} deployments no longer pass the signature policy"),
                     "reinstall the affected packages with --force");
             }
             return 0;

@@ -45,7 +45,7 @@ internal static class SbomCommand
             var kept = o.Status == Packster.Deployments.InstallStatus.Unchanged || o.Plan?.AlreadyInstalled == true ? state.Find(o.Deployment) : null;
             if (kept is not null) return SbomInput.Deployed(location, kept);
             var path = packagePathOf(o) ?? throw new PacksterException(ErrorCode.Internal, $"no package file for {o.Id} {o.Version} to describe");
-            return SbomInput.Planned(Packster.Deployments.PackageFile.Open(path), o.Deployment, o.Plan?.Claims ?? [], cancellationToken);
+            return SbomInput.Planned(Packster.Deployments.PackageFile.Open(path), o.Deployment, o.Plan?.Claims ?? [], o.Plan?.Signer, cancellationToken);
         }).ToList();
         var input = new SbomInput(state.LocationId, state.Hash, SbomInput.StateTime(location, state), packages)
         {

@@ -23,7 +23,7 @@ internal static class SourceCommand
         ConfigFiles.LoadEffective(context.Paths, context.Err);
 
     /// <summary>The file <c>source add|remove</c> edit: always the user's own, never a project file.</summary>
-    private static SourceConfig LoadUserConfig(CliContext context) =>
+    internal static SourceConfig LoadUserConfig(CliContext context) =>
         SourceConfig.Load(context.Paths.UserConfigFile);
 
     /// <summary>What sources may touch: the environment (credentials by variable name), stderr for warnings.</summary>
@@ -130,7 +130,7 @@ internal static class SourceCommand
             var path = context.ResolvePath(parse.GetValue(dir)!);
             var items = HttpIndex.Write(path);
             if (parse.GetValue(json)) context.Out.Write(HttpIndex.Text(HttpIndex.Render(items)));
-            else context.Out.WriteLine($"wrote {Path.Combine(path, HttpIndex.FileName)}: {items.Count} package file{(items.Count == 1 ? "" : "s")}");
+            else context.Out.WriteLine($"wrote {Path.Combine(path, HttpIndex.FileName)}: {items.Count} package file{(items.Count == 1 ? "" : "s")}, {items.Count(i => i.Signature is not null)} signed");
             return ExitCodes.Success;
         });
         return command;
@@ -144,6 +144,8 @@ internal static class SourceCommand
         if (s.Kind != SourceKind.Folder) parts.Add(s.DescribeCredential());
         if (s.CaFile is not null) parts.Add($"ca-file {s.CaFile}");
         if (s.Insecure) parts.Add("INSECURE");
+        if (s.Signatures is { } mode) parts.Add($"signatures {Packster.Trust.TrustRules.ModeName(mode)}");
+        if (s.TrustedKeys.Count > 0) parts.Add($"trusted keys {string.Join(" ", s.TrustedKeys)}");
         return string.Join(", ", parts);
     }
 
@@ -166,6 +168,10 @@ internal static class SourceCommand
                 w.WriteNumber("priority", s.Priority);
                 if (s.CaFile is not null) w.WriteString("ca-file", s.CaFile);
                 w.WriteBoolean("insecure", s.Insecure);
+                if (s.Signatures is { } mode) w.WriteString("signatures", Packster.Trust.TrustRules.ModeName(mode));
+                w.WriteStartArray("trusted-keys");
+                foreach (var key in s.TrustedKeys) w.WriteStringValue(key);
+                w.WriteEndArray();
                 w.WriteEndObject();
             }
             w.WriteEndArray();

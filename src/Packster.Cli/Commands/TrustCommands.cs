@@ -131,15 +131,25 @@ internal static class TrustCommands
         var location = CommonOptions.Location();
         location.Description = "Set it in this location's packster-policy.toml instead of the user config";
         var keys = new Option<string[]>("--key") { Description = "Add a key (name or id, from the key store) to the trusted keys; repeatable", AllowMultipleArgumentsPerToken = false };
+        var source = new Option<string?>("--source") { Description = "Set it for the packages of this configured source ([sources.NAME] in the user config) instead" };
         var name = TrustRules.ModeName(mode);
         var command = new Command(name, mode switch
         {
             SignatureMode.Require => "Install only packages signed by a trusted key",
             SignatureMode.Warn => "Warn about unsigned or untrusted packages, and install them",
             _ => "Do not check signatures (revoked keys are still refused)",
-        }) { location, keys };
+        }) { location, keys, source };
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(location) is not null && r.GetResult(source) is not null) r.AddError("give --location or --source, not both");
+        });
         command.SetAction(parse =>
         {
+            if (parse.GetValue(source) is { } sourceName)
+            {
+                SetSourceMode(context, sourceName, mode, parse.GetValue(keys) ?? []);
+                return 0;
+            }
             var file = PolicyFile(context, parse.GetValue(location));
             var current = TrustRules.Read(file);
             var store = Keys(context);
@@ -153,6 +163,18 @@ internal static class TrustCommands
             return 0;
         });
         return command;
+    }
+
+    /// <summary><c>trust MODE --source S</c>: the source's own <c>signatures</c> and <c>trusted-keys</c>, edited in place in the user config.</summary>
+    private static void SetSourceMode(CliContext context, string sourceName, SignatureMode mode, IReadOnlyList<string> keys)
+    {
+        var config = SourceCommand.LoadUserConfig(context);
+        var current = config.Get(sourceName);
+        var store = Keys(context);
+        var trusted = current.TrustedKeys.Concat(keys.Select(k => store.Find(k).Id)).Distinct(StringComparer.Ordinal).ToList();
+        config.Add(current with { Signatures = mode, TrustedKeys = trusted }, replace: true);
+        config.Save();
+        context.Out.WriteLine($"sources.{sourceName}.signatures = \"{TrustRules.ModeName(mode)}\", trusted keys [{string.Join(", ", trusted)}] in {config.Path}");
     }
 
     private static Command Revoke(CliContext context)
@@ -185,6 +207,7 @@ internal static class TrustCommands
             var policy = new TrustPolicy([TrustRules.Read(context.Paths.UserConfigFile), TrustRules.Read(loc.PolicyPath)]);
             var trusted = policy.Rules.SelectMany(r => r.TrustedKeys).Distinct().Where(policy.IsTrusted).ToList();
             var revoked = policy.Rules.SelectMany(r => r.RevokedKeys).Distinct().ToList();
+            var sources = SourceCommand.LoadConfig(context).Sources.SelectMany(d => d.TrustRules().Select(r => (d.Name, Rules: r))).ToList();
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(context.Out, new JsonObject
@@ -193,12 +216,21 @@ internal static class TrustCommands
                     ["from"] = policy.ModeOrigin,
                     ["trustedKeys"] = new JsonArray([.. trusted.Select(k => (JsonNode)k)]),
                     ["revokedKeys"] = new JsonArray([.. revoked.Select(k => (JsonNode)k)]),
+                    ["sources"] = new JsonObject([.. sources.Select(s => KeyValuePair.Create(s.Name, (JsonNode?)new JsonObject
+                    {
+                        ["signatures"] = s.Rules.Mode is { } m ? TrustRules.ModeName(m) : null,
+                        ["trustedKeys"] = new JsonArray([.. s.Rules.TrustedKeys.Select(k => (JsonNode)k)]),
+                    }))]),
                 });
                 return 0;
             }
             context.Out.WriteLine($"signatures = \"{TrustRules.ModeName(policy.Mode)}\" (from {policy.ModeOrigin})");
             context.Out.WriteLine($"trusted keys: [{string.Join(", ", trusted)}]");
             context.Out.WriteLine($"revoked keys: [{string.Join(", ", revoked)}]");
+            foreach (var (sourceName, rules) in sources)
+            {
+                context.Out.WriteLine($"source {sourceName}: signatures = \"{TrustRules.ModeName(rules.Mode ?? SignatureMode.Off)}\", trusted keys [{string.Join(", ", rules.TrustedKeys)}] (added to the above for its packages)");
+            }
             return 0;
         });
         return command;

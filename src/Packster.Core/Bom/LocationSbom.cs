@@ -67,11 +67,11 @@ public sealed record SbomInput(LocationId Location, Sha256Digest StateHash, Date
     /// A package file as a planned change would deploy it (spec/bom.md § Before a change): its manifest, and every
     /// file of the archive with its size and SHA-256, read from the archive without extracting anything.
     /// </summary>
-    public static SbomPackage Planned(PackageFile package, Sha256Digest deployment, IEnumerable<string> claims, CancellationToken cancellationToken = default)
+    public static SbomPackage Planned(PackageFile package, Sha256Digest deployment, IEnumerable<string> claims, string? signer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(package);
         ArgumentNullException.ThrowIfNull(claims);
-        var entry = new DeploymentEntry(package.Name, deployment, []);
+        var entry = new DeploymentEntry(package.Name, deployment, []) { Signer = signer };
         foreach (var claim in claims) entry.Claims.Add(claim);
         var files = new List<DeploymentFile>();
         using (var archive = PackageArchive.Open(package.Path))

@@ -21,6 +21,12 @@ public sealed record InstallRequest(string PackagePath)
 
     /// <summary>Replaces every handler's time limit.</summary>
     public TimeSpan? HandlerTimeout { get; init; }
+
+    /// <summary>
+    /// The trust rules of the source the package came from (<c>[sources.NAME] signatures, trusted-keys</c>), added to
+    /// the user's and the location's (spec/signing.md § Trust policy); empty for a local file.
+    /// </summary>
+    public IReadOnlyList<Trust.TrustRules> SourceTrust { get; init; } = [];
 }
 
 /// <summary>Whether an install created a deployment or found it already there.</summary>
@@ -53,4 +59,8 @@ public sealed record InstallPlanDetails(
     IReadOnlyList<string> Handlers,
     string? Replaces,
     bool WouldActivate,
-    bool AlreadyInstalled);
+    bool AlreadyInstalled)
+{
+    /// <summary>The id of the trusted key whose signature was verified, when there is one.</summary>
+    public string? Signer { get; init; }
+}

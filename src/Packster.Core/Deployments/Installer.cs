@@ -46,7 +46,8 @@ public sealed class Installer
         // The user's licence rules and the location's both apply, before anything is extracted (spec/licenses.md § Evaluation).
         new Licensing.LicensePolicy([.. _options.LicenseRules, Licensing.LicenseRules.Read(_location.PolicyPath)]).Require(manifest);
         // Signatures, likewise before anything is extracted (spec/signing.md § Trust policy).
-        var signer = new Trust.TrustPolicy([.. _options.TrustRules, Trust.TrustRules.Read(_location.PolicyPath)])
+        // The source's own rules (per-source trust in config.toml) add to them; nothing can relax them.
+        var signature = new Trust.TrustPolicy([.. _options.TrustRules, Trust.TrustRules.Read(_location.PolicyPath), .. request.SourceTrust])
             .Check(package, _options.Keys, _options.Messages);
         var parameters = EffectiveParameters.Resolve(manifest.Parameters, MergeParameters(request, manifest));
         var hash = DeploymentHash.Compute(package.Name.Sha256, parameters);
@@ -54,7 +55,7 @@ public sealed class Installer
 
         if (request.DryRun)
         {
-            return Plan(package, request, parameters, hash, _location.ReadState());
+            return Plan(package, request, parameters, hash, _location.ReadState(), signature?.KeyId);
         }
 
         using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
@@ -88,7 +89,7 @@ public sealed class Installer
             CrashPoint.Hit("install.handlers-done");
 
             // The record describes the deployment as it will live: after the handlers, which may add or change files.
-            WriteRecord(staging, package.Name, hash, parameters, handlerPlan.IsEmpty ? extraction : null);
+            WriteRecord(staging, package.Name, hash, parameters, handlerPlan.IsEmpty ? extraction : null, signature);
             CrashPoint.Hit("install.recorded");
             if (existing is not null)
             {
@@ -102,7 +103,7 @@ public sealed class Installer
             var entry = new DeploymentEntry(package.Name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!)
             {
                 InstalledAt = _options.Clock is { } clock ? WholeSeconds(clock.GetUtcNow()) : null,
-                Signer = signer,
+                Signer = signature?.KeyId,
             };
             if (decision.Activate)
             {
@@ -297,7 +298,8 @@ public sealed class Installer
     }
 
     /// <summary>Records every file's hash: from the extraction when nothing ran after it, else by scanning the staging tree.</summary>
-    private static void WriteRecord(string staging, PackageFileName name, Sha256Digest hash, EffectiveParameters parameters, ExtractionResult? extraction)
+    private static void WriteRecord(string staging, PackageFileName name, Sha256Digest hash, EffectiveParameters parameters, ExtractionResult? extraction,
+        Trust.PackageSignature? signature)
     {
         IReadOnlyList<DeploymentFile> files;
         IReadOnlyList<DeploymentLink> links;
@@ -312,10 +314,10 @@ public sealed class Installer
         {
             (files, links) = DeploymentRecord.Scan(staging);
         }
-        new DeploymentRecord(name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!, files, links).WriteTo(staging);
+        new DeploymentRecord(name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!, files, links) { Signature = signature }.WriteTo(staging);
     }
 
-    private InstallOutcome Plan(PackageFile package, InstallRequest request, EffectiveParameters parameters, Sha256Digest hash, LocationState state)
+    private InstallOutcome Plan(PackageFile package, InstallRequest request, EffectiveParameters parameters, Sha256Digest hash, LocationState state, string? signer)
     {
         var manifest = package.Manifest;
         var decision = Decide(state, package, request, hash, parameters);
@@ -334,7 +336,7 @@ public sealed class Installer
         }
         var details = new InstallPlanDetails(files, bytes,
             decision.Builds && decision.Activate ? decision.Claims.Select(ClaimText.Format).ToList() : [],
-            handlers, decision.Replaces?.ToString(), decision.Activate, decision.Existing is not null);
+            handlers, decision.Replaces?.ToString(), decision.Activate, decision.Existing is not null) { Signer = signer };
         return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, _location.DeploymentDirectory(hash), InstallStatus.Planned, decision.Activate)
         {
             Plan = details,

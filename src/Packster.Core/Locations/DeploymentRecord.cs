@@ -21,6 +21,9 @@ public sealed record DeploymentRecord(
     public const string FileName = "packster-deployment.json";
     public const int Schema = 1;
 
+    /// <summary>The signature that was verified at install (spec/signing.md § Verify), so <c>verify</c> can check it again.</summary>
+    public Trust.PackageSignature? Signature { get; init; }
+
     public PackageId Id => Package.Id;
     public PackageVersion Version => Package.Version;
     public Sha256Digest PackageSha256 => Package.Sha256;
@@ -48,6 +51,7 @@ public sealed record DeploymentRecord(
                 Mode = f.Mode is { } m ? Convert.ToString((int)m, 8).PadLeft(4, '0') : null,
             })],
             Links = [.. Links.OrderBy(l => l.Path, StringComparer.Ordinal).Select(l => new LinkDto { Path = l.Path, Target = l.Target })],
+            Signature = Signature is { } sig ? new RecordSignatureDto { Algorithm = Trust.PackageSignature.Algorithm, Key = sig.KeyId, Value = Convert.ToBase64String(sig.Signature) } : null,
         };
         return [.. JsonSerializer.SerializeToUtf8Bytes(dto, LocationJsonContext.Default.DeploymentRecordDto), (byte)'\n'];
     }
@@ -110,7 +114,22 @@ public sealed record DeploymentRecord(
             if (l.Path is null || l.Target is null) throw LocationErrors.DeploymentRecordUnreadable(file, $"$.links[{i}]: needs a path and a target");
             links.Add(new DeploymentLink(l.Path, l.Target));
         }
-        return new DeploymentRecord(package, deployment, dto.Parameters ?? [], files, links);
+        Trust.PackageSignature? signature = null;
+        if (dto.Signature is { } sig)
+        {
+            byte[]? value = null;
+            try
+            {
+                value = sig.Value is null ? null : Convert.FromBase64String(sig.Value);
+            }
+            catch (FormatException)
+            {
+            }
+            if (sig.Algorithm != Trust.PackageSignature.Algorithm || sig.Key is not { Length: 16 } key || !key.All(char.IsAsciiHexDigitLower) || value is null)
+                throw LocationErrors.DeploymentRecordUnreadable(file, $"$.signature: needs algorithm \"{Trust.PackageSignature.Algorithm}\", a key id and a base64 value");
+            signature = new Trust.PackageSignature(package.FileName, package.Sha256, key, value);
+        }
+        return new DeploymentRecord(package, deployment, dto.Parameters ?? [], files, links) { Signature = signature };
     }
 
     /// <summary>

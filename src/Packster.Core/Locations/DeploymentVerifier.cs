@@ -189,6 +189,9 @@ public enum VerificationProblemKind
     Modified,
     ModeChanged,
     Extra,
+
+    /// <summary>The recorded signature no longer passes the trust policy (spec/signing.md § Verify).</summary>
+    Signature,
 }
 
 /// <summary>One difference between a deployment on disk and its record; <see cref="Path"/> is relative to the deployment.</summary>

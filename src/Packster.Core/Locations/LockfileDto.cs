@@ -59,6 +59,15 @@ internal sealed class DeploymentRecordDto
     public JsonObject? Parameters { get; set; }
     public List<FileDto>? Files { get; set; }
     public List<LinkDto>? Links { get; set; }
+
+    public RecordSignatureDto? Signature { get; set; }
+}
+
+internal sealed class RecordSignatureDto
+{
+    public string? Algorithm { get; set; }
+    public string? Key { get; set; }
+    public string? Value { get; set; }
 }
 
 internal sealed class FileDto

@@ -70,6 +70,26 @@ public sealed record PackageSignature(string Package, Sha256Digest Sha256, strin
         return new PackageSignature(dto.Package, sha, dto.Key, signature);
     }
 
+    /// <summary>
+    /// The signature beside <paramref name="packagePath"/> (<c>&lt;path&gt;.sig</c>) as bytes to publish with it, or null
+    /// when there is none. PST4031 when it is not a signature file or signs another package: publishing it would only
+    /// make every install of the package fail later.
+    /// </summary>
+    public static byte[]? ReadBeside(string packagePath, PackageFileName package)
+    {
+        ArgumentNullException.ThrowIfNull(packagePath);
+        ArgumentNullException.ThrowIfNull(package);
+        var file = packagePath + Extension;
+        if (!File.Exists(file)) return null;
+        var length = new FileInfo(file).Length;
+        if (length > MaxSize) throw TrustErrors.SignatureUnreadable(file, $"{length} bytes; a signature file is at most {MaxSize}");
+        var bytes = File.ReadAllBytes(file);
+        var signature = Parse(bytes, file);
+        if (signature.Package != package.FileName || signature.Sha256 != package.Sha256)
+            throw TrustErrors.SignatureUnreadable(file, $"it signs {signature.Package} (sha256 {signature.Sha256}), not {package.FileName}");
+        return bytes;
+    }
+
     /// <summary>Whether this signature, by <paramref name="key"/>, covers exactly <paramref name="package"/>.</summary>
     public bool Verifies(PackageFileName package, PublicKey key)
     {

@@ -1,4 +1,5 @@
 using Packster.Deployments;
+using Packster.Model;
 using Packster.Toml;
 
 namespace Packster.Trust;
@@ -69,11 +70,12 @@ public sealed class TrustPolicy(IReadOnlyList<TrustRules> rules)
         && Rules.Any(r => r.TrustedKeys.Count > 0);
 
     /// <summary>
-    /// Checks <paramref name="package"/> and the <c>.sig</c> beside it before anything is extracted. Returns the signer's
-    /// key id when a trusted signature verifies; null when unsigned and the mode lets it pass; PST4030 otherwise (under
-    /// <c>warn</c>, a warning on <paramref name="warnings"/> instead, for everything but a revoked key).
+    /// Checks <paramref name="package"/> and the <c>.sig</c> beside it before anything is extracted. Returns the
+    /// signature when a trusted key's signature verifies; null when unsigned (or untrusted) and the mode lets it pass;
+    /// PST4030 otherwise (under <c>warn</c>, a warning on <paramref name="warnings"/> instead, for everything but a
+    /// revoked key).
     /// </summary>
-    public string? Check(PackageFile package, KeyStore? keys, TextWriter warnings)
+    public PackageSignature? Check(PackageFile package, KeyStore? keys, TextWriter warnings)
     {
         ArgumentNullException.ThrowIfNull(package);
         ArgumentNullException.ThrowIfNull(warnings);
@@ -98,12 +100,40 @@ public sealed class TrustPolicy(IReadOnlyList<TrustRules> rules)
         if (key is null) return Fail(package, signature.KeyId, $"its key {signature.KeyId} is not in the key store", warnings);
         if (!signature.Verifies(package.Name, key)) return Fail(package, signature.KeyId, $"the signature by {signature.KeyId} does not verify for this package and hash", warnings);
         if (!IsTrusted(signature.KeyId)) return Fail(package, signature.KeyId, $"key {signature.KeyId} ('{key.Name}') is not trusted", warnings);
-        return signature.KeyId;
+        return signature;
+    }
+
+    /// <summary>
+    /// Re-checks a deployed package's recorded signature against the policy and key store as they are now
+    /// (spec/signing.md § Verify): null when it still passes, else why not. A deployment without a signature is a
+    /// problem only under <c>require</c>.
+    /// </summary>
+    public string? Recheck(PackageFileName package, PackageSignature? signature, KeyStore? keys)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        if (signature is null) return Mode == SignatureMode.Require ? $"unsigned, and signatures = \"require\" in {ModeOrigin}" : null;
+        if (IsRevoked(signature.KeyId)) return $"signed by key {signature.KeyId}, revoked in {RevokedOrigin(signature.KeyId)}";
+        var key = keys?.List().FirstOrDefault(k => k.Id == signature.KeyId);
+        if (key is null) return $"signed by key {signature.KeyId}, which is no longer in the key store";
+        if (!signature.Verifies(package, key)) return $"the recorded signature by {signature.KeyId} does not verify for {package.FileName}";
+        if (Mode != SignatureMode.Off && !IsTrusted(signature.KeyId)) return $"signed by key {signature.KeyId} ('{key.Name}'), which the policy no longer trusts";
+        return null;
+    }
+
+    /// <summary>
+    /// Adds to each verified deployment the signature problem <see cref="Recheck"/> finds, if any: what <c>verify</c>
+    /// reports besides changed files. Deployments being removed, or without a readable record, are left as they are.
+    /// </summary>
+    public IReadOnlyList<Locations.DeploymentVerification> Recheck(IReadOnlyList<Locations.DeploymentVerification> results, KeyStore? keys)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        return [.. results.Select(r => r.Record is not { } record || Recheck(record.Package, record.Signature, keys) is not { } why ? r
+            : r with { Problems = [.. r.Problems, new Locations.VerificationProblem(Locations.VerificationProblemKind.Signature, record.Package.FileName, why)] })];
     }
 
     private string RevokedOrigin(string keyId) => Rules.First(r => r.RevokedKeys.Contains(keyId)).Origin;
 
-    private string? Fail(PackageFile package, string? keyId, string why, TextWriter warnings)
+    private PackageSignature? Fail(PackageFile package, string? keyId, string why, TextWriter warnings)
     {
         if (Mode == SignatureMode.Require) throw TrustErrors.Refused(package, keyId, why, $"signatures = \"require\" in {ModeOrigin}");
         if (Mode == SignatureMode.Warn) warnings.WriteLine($"warning: {package.Name.FileName}: {why} (signatures = \"warn\" in {ModeOrigin})");

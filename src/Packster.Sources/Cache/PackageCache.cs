@@ -22,11 +22,38 @@ public sealed class PackageCache
 
     public bool Contains(PackageFileName file) => File.Exists(PathOf(file));
 
+    /// <summary>Where the detached signature of <paramref name="file"/> is kept: beside it, as the installer looks for it.</summary>
+    public string SignaturePathOf(PackageFileName file) => PathOf(file) + Trust.PackageSignature.Extension;
+
     /// <summary>The name the cache has when it serves as a source (offline resolution).</summary>
     public const string SourceName = "cache";
 
+    /// <summary>
+    /// The trust rules a file taken from the cache is held to. The cache does not remember which source a file came
+    /// from, so these are all the configured sources' rules at once (see <see cref="PackageAcquisition.Combined"/>).
+    /// </summary>
+    public IReadOnlyList<Trust.TrustRules> SignatureRules { get; init; } = [];
+
     /// <summary>The cached files as a read-only source: what <c>--offline</c> can resolve among.</summary>
-    public IPackageSource AsSource() => new FolderSource(SourceName, Path.Combine(Root, "sha256"), int.MinValue, canPublish: false);
+    public IPackageSource AsSource() => new FolderSource(SourceName, Path.Combine(Root, "sha256"), int.MinValue, canPublish: false, SignatureRules);
+
+    /// <summary>
+    /// Fetches the detached signature of a cached <paramref name="file"/> from <paramref name="source"/> and keeps it
+    /// beside the file, replacing an older one (a key may have been rotated); false, keeping what is there, when the
+    /// source has none. The bytes are not judged here: the installer checks them against the trust policy.
+    /// </summary>
+    public async Task<bool> FetchSignatureAsync(PackageFileName file, IPackageSource source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        using var buffer = new MemoryStream();
+        if (!await source.FetchSignatureAsync(file, buffer, cancellationToken)) return false;
+        if (buffer.Length > Trust.PackageSignature.MaxSize)
+            throw SourceErrors.Protocol(source.Name, $"signature of {file.FileName}", $"{buffer.Length} bytes; a signature file is at most {Trust.PackageSignature.MaxSize}");
+        var target = SignaturePathOf(file);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        AtomicFile.Write(target, buffer.ToArray());
+        return true;
+    }
 
     /// <summary>
     /// Returns the cached file's path, downloading it from <paramref name="source"/> first when absent. A download whose

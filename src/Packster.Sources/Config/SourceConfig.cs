@@ -11,7 +11,7 @@ namespace Packster.Sources.Config;
 /// </summary>
 public sealed class SourceConfig
 {
-    private static readonly string[] KnownKeys = ["type", "url", "repo", "token-env", "user", "password-env", "priority", "ca-file", "insecure"];
+    private static readonly string[] KnownKeys = ["type", "url", "repo", "token-env", "user", "password-env", "priority", "ca-file", "insecure", "signatures", "trusted-keys"];
 
     private readonly string? _text;
     private readonly List<SourceDefinition> _read;
@@ -31,8 +31,12 @@ public sealed class SourceConfig
     public IReadOnlyList<SourceDefinition> Sources =>
         [.. _sources.OrderBy(s => s.Priority).ThenBy(s => s.Name, StringComparer.Ordinal)];
 
-    /// <summary>Keys a project config file may hold only when trusted with <c>--allow-credentials</c> (spec/sources.md §1.1).</summary>
-    public static IReadOnlyList<string> ProjectRestrictedKeys { get; } = ["token-env", "password-env", "user", "ca-file", "insecure"];
+    /// <summary>
+    /// Keys a project config file may hold only when trusted with <c>--allow-credentials</c> (spec/sources.md §1.1).
+    /// A project file may demand signatures, but may not name the keys to trust: that would let a repository vouch for
+    /// any key the user ever imported.
+    /// </summary>
+    public static IReadOnlyList<string> ProjectRestrictedKeys { get; } = ["token-env", "password-env", "user", "ca-file", "insecure", "trusted-keys"];
 
     /// <summary>Reads the file; a missing file is an empty configuration.</summary>
     public static SourceConfig Load(string path) =>
@@ -137,6 +141,8 @@ public sealed class SourceConfig
         keys.Add(("priority", TomlValue.Integer(s.Priority)));
         if (s.CaFile is not null) keys.Add(("ca-file", TomlValue.String(s.CaFile)));
         if (s.Insecure) keys.Add(("insecure", TomlValue.Boolean(true)));
+        if (s.Signatures is { } mode) keys.Add(("signatures", TomlValue.String(Trust.TrustRules.ModeName(mode))));
+        if (s.TrustedKeys.Count > 0) keys.Add(("trusted-keys", TomlValue.Strings(s.TrustedKeys)));
         return keys;
     }
 
@@ -175,6 +181,19 @@ public sealed class SourceConfig
         {
             insecure = b is TomlBoolean flag ? flag.Value : throw At(file, b.Position, $"'sources.{name}.insecure' must be a boolean, found {b.TypeName}");
         }
+        Trust.SignatureMode? signatures = null;
+        if (Text("signatures") is { } modeText)
+        {
+            signatures = Trust.TrustRules.TryParseMode(modeText, out var mode) ? mode
+                : throw At(file, table["signatures"].Position, $"'sources.{name}.signatures' is '{modeText}', expected \"off\", \"warn\" or \"require\"");
+        }
+        var trustedKeys = new List<string>();
+        if (table.TryGetValue("trusted-keys", out var k))
+        {
+            if (k is not TomlArray array || array.Any(n => n is not TomlString))
+                throw At(file, k.Position, $"'sources.{name}.trusted-keys' must be an array of key ids");
+            trustedKeys.AddRange(array.Cast<TomlString>().Select(x => x.Value));
+        }
         var definition = new SourceDefinition
         {
             Name = name,
@@ -187,6 +206,9 @@ public sealed class SourceConfig
             Priority = priority,
             CaFile = Text("ca-file"),
             Insecure = insecure,
+            Signatures = signatures,
+            TrustedKeys = trustedKeys,
+            Origin = file,
         };
         try
         {

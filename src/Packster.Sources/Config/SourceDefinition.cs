@@ -34,6 +34,30 @@ public sealed record SourceDefinition
     /// <summary>Allows plain http:// (with a loud warning on every use).</summary>
     public bool Insecure { get; init; }
 
+    /// <summary><c>signatures</c>: the signature policy for packages from this source (null: the user's and location's alone).</summary>
+    public Trust.SignatureMode? Signatures { get; init; }
+
+    /// <summary><c>trusted-keys</c>: key ids this source's packages may be signed by (several: key rotation).</summary>
+    public IReadOnlyList<string> TrustedKeys { get; init; } = [];
+
+    /// <summary>The config file the definition was read from (for messages); null when built in code.</summary>
+    public string? Origin { get; init; }
+
+    /// <summary>
+    /// The source's trust rules, added to the user's and the location's for every package it supplies
+    /// (spec/signing.md § Trust policy); empty when the source sets neither key.
+    /// </summary>
+    public IReadOnlyList<Trust.TrustRules> TrustRules() => Signatures is null && TrustedKeys.Count == 0 ? []
+        : [new Trust.TrustRules(Origin is null ? $"[sources.{Name}]" : $"[sources.{Name}] in {Origin}", Signatures, TrustedKeys, [])];
+
+    /// <summary>Value equality, with the trusted keys compared as a list (a record compares the list reference).</summary>
+    public bool Equals(SourceDefinition? other) => other is not null
+        && (Name, Kind, Url, Repo, TokenEnv, User, PasswordEnv, Priority, CaFile, Insecure, Signatures)
+            == (other.Name, other.Kind, other.Url, other.Repo, other.TokenEnv, other.User, other.PasswordEnv, other.Priority, other.CaFile, other.Insecure, other.Signatures)
+        && TrustedKeys.SequenceEqual(other.TrustedKeys, StringComparer.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Name, Kind, Url, Priority);
+
     /// <summary>Throws <see cref="ErrorCode.SourceConfigInvalid"/> naming the source and the key at fault.</summary>
     public SourceDefinition Validate()
     {
@@ -64,6 +88,11 @@ public sealed record SourceDefinition
             throw SourceErrors.ConfigInvalid($"source '{Name}': 'user' needs 'password-env' or 'token-env'");
         if (TokenEnv is not null && PasswordEnv is not null)
             throw SourceErrors.ConfigInvalid($"source '{Name}': give either 'token-env' or 'password-env', not both");
+        foreach (var key in TrustedKeys)
+        {
+            if (key.Length != 16 || !key.All(char.IsAsciiHexDigitLower))
+                throw SourceErrors.ConfigInvalid($"source '{Name}': trusted key '{key}' is not a key id (16 lowercase hex digits, as 'packster key list' prints them)");
+        }
         if (Kind == SourceKind.Folder && (TokenEnv ?? PasswordEnv ?? User ?? CaFile) is not null)
             throw SourceErrors.ConfigInvalid($"source '{Name}': folder sources take no credentials or ca-file");
         return this;

@@ -223,6 +223,22 @@ internal sealed class SourceHttpClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// GETs a small optional file (a detached signature): false on 404, at most <paramref name="maxBytes"/> bytes
+    /// written, no resume (a broken transfer of a few bytes is simply an error).
+    /// </summary>
+    public async Task<bool> DownloadSmallAsync(Uri uri, Stream destination, int maxBytes, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, uri, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound) return false;
+        if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
+        long received = 0;
+        var broken = await CopyUntilBrokenAsync(response, destination, new byte[maxBytes + 1], maxBytes, n => received += n, cancellationToken);
+        if (received > maxBytes) throw SourceErrors.Protocol(_source.Name, Describe(HttpMethod.Get, uri), $"the server sent more than the {maxBytes} bytes a signature may have");
+        if (broken is not null) throw SourceErrors.Unreachable(_source.Name, Describe(HttpMethod.Get, uri), 1, $"the download broke off after {received} bytes: {_credential.Redact(broken.Message)}", broken);
+        return true;
+    }
+
     /// <summary>Copies the body, at most <paramref name="allowed"/> bytes (a read beyond it is counted but not written, and
     /// ends the copy); returns the transport failure that cut it short, or null when it ended. Failures writing the
     /// destination (a full disk) are not transport failures and propagate.</summary>

@@ -23,6 +23,9 @@ public sealed class BundleInstaller
         _supply = supply;
     }
 
+    /// <summary>Plan only: resolve and check everything, report what each install would do, change nothing.</summary>
+    public bool DryRun { get; init; }
+
     /// <summary>Resolves each requirement to the highest matching version across the sources and installs it.</summary>
     public async Task<IReadOnlyList<PackageInstallResult>> InstallAsync(BundleFile bundle, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
@@ -99,6 +102,7 @@ public sealed class BundleInstaller
             {
                 Parameters = entry.ParametersElement,
                 HandlerTimeout = handlerTimeout,
+                DryRun = DryRun,
             }, cancellationToken).ConfigureAwait(false);
             if (pinned is not null && pinned[entry.Id].Deployment != result.Root.Deployment)
             {
@@ -109,7 +113,7 @@ public sealed class BundleInstaller
             requirement.Resolved = new ResolvedRequirement(result.Root.Package, result.Root.Deployment);
             requirements.Add(requirement);
         }
-        BundleRecorder.Record(_location, requirements, _options.Messages, cancellationToken);
+        if (!DryRun) BundleRecorder.Record(_location, requirements, _options.Messages, cancellationToken);
         return results;
     }
 

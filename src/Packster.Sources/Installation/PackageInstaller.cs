@@ -57,12 +57,13 @@ public sealed class PackageInstaller
             {
                 DryRun = request.DryRun,
                 HandlerTimeout = request.HandlerTimeout,
+                SourceTrust = step.Package.SignatureRules,
             }, cancellationToken).ConfigureAwait(false);
             dependencies.Add(outcome);
             if (outcome.Status == InstallStatus.Installed) installed.Add(package.Manifest);
         }
 
-        var rootOutcome = await installer.InstallAsync(root.File, request.ForFile(root.File.Path), cancellationToken).ConfigureAwait(false);
+        var rootOutcome = await installer.InstallAsync(root.File, request.ForFile(root.File.Path) with { SourceTrust = root.SignatureRules }, cancellationToken).ConfigureAwait(false);
         if (rootOutcome.Status == InstallStatus.Installed) installed.Add(root.File.Manifest);
         var bundle = request.DryRun ? [] : await JoinBundleAsync(installed, request.HandlerTimeout, cancellationToken).ConfigureAwait(false);
         return new PackageInstallResult(rootOutcome, root.Source, dependencies, bundle);

@@ -14,16 +14,19 @@ public sealed record PackageSupply(IReadOnlyList<IPackageSource> Sources, Packag
     public async Task<SuppliedPackage> ResolveAsync(PackageId id, VersionRange? range, CancellationToken cancellationToken = default)
     {
         var acquired = await PackageAcquisition.AcquireAsync(id, range, Sources, Cache, Offline, cancellationToken).ConfigureAwait(false);
-        return new SuppliedPackage(PackageFile.Open(acquired.Path), acquired.Source);
+        return new SuppliedPackage(PackageFile.Open(acquired.Path), acquired.Source) { SignatureRules = acquired.SignatureRules };
     }
 
     /// <summary>Exactly <paramref name="file"/> (a pin from a lockfile), verified.</summary>
     public async Task<SuppliedPackage> ExactAsync(PackageFileName file, CancellationToken cancellationToken = default)
     {
         var acquired = await PackageAcquisition.AcquireExactAsync(file, Sources, Cache, Offline, cancellationToken).ConfigureAwait(false);
-        return new SuppliedPackage(PackageFile.Open(acquired.Path), acquired.Source);
+        return new SuppliedPackage(PackageFile.Open(acquired.Path), acquired.Source) { SignatureRules = acquired.SignatureRules };
     }
 }
 
-/// <summary>A verified package file in the cache and the name of the source it came from.</summary>
-public sealed record SuppliedPackage(PackageFile File, string Source);
+/// <summary>A verified package file in the cache, the name of the source it came from and that source's trust rules.</summary>
+public sealed record SuppliedPackage(PackageFile File, string Source)
+{
+    public IReadOnlyList<Trust.TrustRules> SignatureRules { get; init; } = [];
+}
