@@ -162,6 +162,25 @@ public sealed class SignedSourceTests : IAsyncLifetime
         Assert.Contains(_web.Requests, p => p.EndsWith(".packster.sig", StringComparison.Ordinal));
     }
 
+    // § Enforcement: upgrade is held to the same policy; an unsigned newer version leaves the signed one in place.
+    [Fact]
+    public async Task Upgrade_refuses_an_unsigned_newer_version()
+    {
+        await OkAsync("key", "generate", "ci");
+        var signed = TestPackages.Create(_temp["dist"], "acme", "1.0.0");
+        await OkAsync("sign", signed, "--key", "ci");
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+        await OkAsync("publish", signed, "--source", "shelf");
+        await OkAsync("trust", "require", "--source", "shelf", "--key", "ci");
+        var location = await LocationAsync("dev");
+        await OkAsync("install", "acme", "--location", location);
+        await OkAsync("publish", TestPackages.Create(_temp["dist"], "acme", "1.1.0", payload: "newer"), "--source", "shelf");
+
+        await AssertRefusedAsync(location, "acme 1.1.0", "upgrade", "acme");
+        using var list = JsonDocument.Parse(await OkAsync("list", "--location", location, "--json"));
+        Assert.Equal("1.0.0", list.RootElement.EnumerateArray().Single().GetProperty("version").GetString());
+    }
+
     // § Transport: a signature that belongs to another package is refused at publish and at index time, before the
     // source holds anything that would make every later install fail.
     [Fact]
