@@ -46,6 +46,8 @@ internal static class PacksterApp
             context.Err.WriteLine($"hint: run '{CommandPath(parse)} --help' for usage");
             return ExitCodes.Usage;
         }
+        // Recorded with each generation this command commits; parameter values are never recorded.
+        Packster.Deployments.Generations.Command = Packster.Deployments.Generations.Redact(args);
         int code;
         try
         {

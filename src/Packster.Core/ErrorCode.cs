@@ -106,6 +106,8 @@ public enum ErrorCode
     LocationPathIsLink = 5012,
     LockUnavailable = 5013,
     NoFileMatches = 5014,
+    GenerationNotFound = 5015,
+    RollbackIncomplete = 5016,
 
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,

@@ -21,6 +21,8 @@ internal static class CommandCatalog
         yield return QueryCommands.Locate(context);
         yield return QueryCommands.Verify(context);
         yield return HistoryCommand.Create(context);
+        yield return GenerationCommands.List(context);
+        yield return GenerationCommands.RollBack(context);
         yield return SbomCommand.Create(context);
         yield return LicenseCommands.Create(context);
         yield return TrustCommands.Key(context);

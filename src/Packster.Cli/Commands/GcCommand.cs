@@ -5,7 +5,7 @@ using Packster.Sources.Installation;
 
 namespace Packster.Cli.Commands;
 
-/// <summary><c>packster gc [--location L] [--dry-run] [--json]</c> (spec/lockfile.md § Garbage collection).</summary>
+/// <summary><c>packster gc [--location L] [--keep-generations K] [--drop-generations] [--dry-run] [--json]</c> (spec/lockfile.md § Garbage collection).</summary>
 internal static class GcCommand
 {
     public static Command Create(CliContext context)
@@ -14,18 +14,33 @@ internal static class GcCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "List what would be removed and change nothing" };
         var json = CommonOptions.Json();
         var timeout = CommonOptions.HandlerTimeout();
-        var command = new Command("gc", "Remove inactive, unpinned deployments the location's bundle does not reference") { location, dryRun, json, timeout };
+        var keep = new Option<int>("--keep-generations")
+        {
+            Description = "Also keep the deployments active in any of the last K generations, so 'rollback' can return to them (default 1: only the current state's)",
+            DefaultValueFactory = _ => 1,
+        };
+        keep.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--keep-generations must be at least 1");
+        });
+        var drop = new Option<bool>("--drop-generations") { Description = "Also delete the records of generations older than the kept ones" };
+        var command = new Command("gc", "Remove inactive, unpinned deployments the location's bundle and its kept generations do not reference")
+        {
+            location, dryRun, json, timeout, keep, drop,
+        };
         command.SetAction(async (parse, ct) =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
             var dry = parse.GetValue(dryRun);
-            var result = await new GarbageCollector(loc, InstallerDefaults.For(context))
-                .CollectAsync(dry, CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
+            var collector = new GarbageCollector(loc, InstallerDefaults.For(context)) { KeepGenerations = parse.GetValue(keep) };
+            var result = await collector.CollectAsync(dry, CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
+            var dropped = parse.GetValue(drop) && !dry ? collector.DropGenerations(ct) : 0;
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(context.Out, new JsonObject
                 {
                     ["dryRun"] = dry,
+                    ["droppedGenerations"] = dropped,
                     ["removed"] = new JsonArray([.. result.Removed.Select(d => (JsonNode)Entry(loc, d))]),
                     ["skipped"] = new JsonArray([.. result.Skipped.Select(s =>
                     {
@@ -39,7 +54,8 @@ internal static class GcCommand
             var verb = dry ? "would remove" : "removed";
             foreach (var d in result.Removed) context.Out.WriteLine($"{verb} {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
             foreach (var s in result.Skipped) context.Out.WriteLine($"kept {s.Deployment.Id} {s.Deployment.Version} ({s.Deployment.Hash.Hex[..12]}): uninstall handler failed");
-            if (result.Removed.Count == 0 && result.Skipped.Count == 0) context.Out.WriteLine($"nothing to remove in location {loc.Id}");
+            if (dropped > 0) context.Out.WriteLine($"dropped the records of {dropped} older generation{(dropped == 1 ? "" : "s")}");
+            if (result.Removed.Count == 0 && result.Skipped.Count == 0 && dropped == 0) context.Out.WriteLine($"nothing to remove in location {loc.Id}");
             return 0;
         });
         return command;

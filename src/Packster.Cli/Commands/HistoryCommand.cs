@@ -5,7 +5,10 @@ using Packster.Deployments;
 
 namespace Packster.Cli.Commands;
 
-/// <summary><c>packster history [L] [--json]</c>: the location's operation log, oldest first (spec/lockfile.md § History).</summary>
+/// <summary>
+/// <c>packster history [L] [--package ID] [--at N|TIME] [--json]</c>: the location's operation log, oldest first, or one
+/// package's part of it, or the location as it was at a generation (spec/lockfile.md § History, § Generations).
+/// </summary>
 internal static class HistoryCommand
 {
     public static Command Create(CliContext context)
@@ -13,11 +16,23 @@ internal static class HistoryCommand
         var locationArgument = new Argument<string?>("location") { Description = "Location path or id (default: --location, PACKSTER_LOCATION, the default location)", Arity = ArgumentArity.ZeroOrOne };
         var location = CommonOptions.Location();
         var json = CommonOptions.Json();
-        var command = new Command("history", "Show what was installed, upgraded, switched and removed in a location, oldest first") { locationArgument, location, json };
+        var package = new Option<string?>("--package") { Description = "Only the events of this package id: its story in the location" };
+        var at = new Option<string?>("--at") { Description = "Print the location as it was at this generation number or time: deployments, active set, parameters, claims" };
+        var command = new Command("history", "Show what was installed, upgraded, switched and removed in a location, oldest first") { locationArgument, location, json, package, at };
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(at) is not null && r.GetResult(package) is not null) r.AddError("--at and --package cannot be used together");
+        });
         command.SetAction((parse, ct) =>
         {
             var loc = context.ResolveLocation(parse.GetValue(locationArgument) ?? parse.GetValue(location));
+            if (parse.GetValue(at) is { } selector)
+            {
+                PrintAt(context, Generations.Find(loc, selector), parse.GetValue(json));
+                return Task.FromResult(0);
+            }
             var entries = History.Read(loc);
+            if (parse.GetValue(package) is { } id) entries = [.. entries.Where(e => e.Id == id)];
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(context.Out, new JsonArray([.. entries.Select(e => (JsonNode)e.ToJson())]));
@@ -43,6 +58,37 @@ internal static class HistoryCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>The location at one generation: every deployment with its parameters and claims, the active ones marked.</summary>
+    private static void PrintAt(CliContext context, Generation generation, bool json)
+    {
+        var deployments = generation.State.Deployments.OrderBy(d => d.Id.Value, StringComparer.Ordinal).ThenBy(d => d.Version).ToList();
+        if (json)
+        {
+            var node = GenerationCommands.ToJson(generation, current: false);
+            node.Remove("current");
+            node["deployments"] = new JsonArray([.. deployments.Select(d => (JsonNode)new JsonObject
+            {
+                ["id"] = d.Id.Value,
+                ["version"] = d.Version.ToString(),
+                ["deployment"] = d.Hash.Hex,
+                ["active"] = d.Active,
+                ["pinned"] = d.Pinned,
+                ["parameters"] = d.Parameters.DeepClone(),
+                ["claims"] = new JsonArray([.. d.Claims.Select(c => (JsonNode)c)]),
+            })]);
+            CommonOptions.WriteJson(context.Out, node);
+            return;
+        }
+        context.Out.WriteLine($"generation {generation.Number}, {Generations.Stamp(generation.Time)}: {generation.Command}");
+        if (deployments.Count == 0) context.Out.WriteLine("  (no deployments)");
+        foreach (var d in deployments)
+        {
+            context.Out.WriteLine($"  {(d.Active ? "*" : " ")} {d.Id} {d.Version} ({d.Hash.Hex[..12]}){(d.Pinned ? " pinned" : "")}"
+                + (d.Parameters.Count == 0 ? "" : $" parameters {d.Parameters.ToJsonString()}")
+                + (d.Claims.Count == 0 ? "" : $" claims {string.Join(", ", d.Claims)}"));
+        }
     }
 
     private static string Line(string[] cells, int[] widths) =>

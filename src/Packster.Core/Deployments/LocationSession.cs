@@ -93,6 +93,9 @@ public sealed class LocationSession : IDisposable
             HistoryJournal.Write(Location, offset, owed, HistoryJournal.Digest(state), lines);
             CrashPoint.Hit("commit.journal-written");
         }
+        // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
+        var generation = Generations.WritePending(Location, Lockfile.Serialize(state), null);
+        CrashPoint.Hit("commit.generation-pending");
         Location.Commit(state, Lock);
         // The commit point: from here on the change stands, whatever else fails.
         UnfinishedWork.Committed();
@@ -103,12 +106,21 @@ public sealed class LocationSession : IDisposable
         Exception? reason = null;
         try
         {
+            Generations.Promote(Location, generation);
+        }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            notWritten.Add($"generation {generation}'s record");
+            reason = e;
+        }
+        try
+        {
             LocationActivation.Write(Location, state, derived, Lock);
         }
         catch (Exception e) when (IsWriteFailure(e))
         {
             notWritten.Add("the shims and activation scripts");
-            reason = e;
+            reason ??= e;
         }
         var all = owed.Concat(lines).ToList();
         _owed = all.Count == 0 ? null : HistoryJournal.Owing(offset, all);
@@ -134,6 +146,15 @@ public sealed class LocationSession : IDisposable
         _owed = journal;
         var what = new List<string>();
         Exception? reason = null;
+        try
+        {
+            Generations.Settle(Location);
+        }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            what.Add("a generation's record");
+            reason = e;
+        }
         if (journal is not null)
         {
             try

@@ -71,8 +71,11 @@ public sealed class Location
     public IEnumerable<string> OwnPaths =>
     [
         InternalDirectory, StagingDirectory, TrashDirectory, VerifyIndexDirectory, LockPath, LocationLock.HolderPath(this),
-        DeploymentsDirectory, ActivateDirectory, LogsDirectory, Combine(HistoryFileName), LockfilePath,
+        DeploymentsDirectory, ActivateDirectory, LogsDirectory, Combine(HistoryFileName), LockfilePath, Combine(GenerationsDirectoryName),
     ];
+
+    /// <summary>Where committed states are kept (spec/lockfile.md § Generations).</summary>
+    public const string GenerationsDirectoryName = "generations";
 
     /// <summary>The location's operation log (spec/lockfile.md § History).</summary>
     public const string HistoryFileName = "history.jsonl";

@@ -20,22 +20,41 @@ public sealed class GarbageCollector
         _options = options;
     }
 
+    /// <summary>
+    /// How many of the latest generations keep their active deployments (spec/lockfile.md § Generations): 1, the
+    /// default, keeps only what the current state needs; more keeps what a rollback to those generations needs.
+    /// </summary>
+    public int KeepGenerations { get; init; } = 1;
+
     /// <summary>What <see cref="CollectAsync"/> would remove, in lockfile order.</summary>
     public IReadOnlyList<DeploymentEntry> Candidates()
     {
         var state = _location.ReadState();
-        return state.Deployments.Where(d => IsGarbage(d, state)).ToList();
+        var kept = KeptByGenerations();
+        return state.Deployments.Where(d => IsGarbage(d, state, kept)).ToList();
     }
 
-    /// <summary>Inactive, unpinned and not the resolution of a bundle entry.</summary>
-    private static bool IsGarbage(DeploymentEntry deployment, LocationState state) =>
-        !deployment.Active && !deployment.Pinned
+    /// <summary>The deployments active in one of the last <see cref="KeepGenerations"/> generations.</summary>
+    private HashSet<Sha256Digest> KeptByGenerations() => KeepGenerations <= 1 ? []
+        : [.. Generations.List(_location).TakeLast(KeepGenerations).SelectMany(g => g.State.ActiveDeployments.Select(d => d.Hash))];
+
+    /// <summary>Inactive, unpinned, not the resolution of a bundle entry, and not needed by a kept generation.</summary>
+    private static bool IsGarbage(DeploymentEntry deployment, LocationState state, HashSet<Sha256Digest> kept) =>
+        !deployment.Active && !deployment.Pinned && !kept.Contains(deployment.Hash)
         && !state.Bundle.Values.Any(b => b.Resolved?.Deployment == deployment.Hash);
+
+    /// <summary>Deletes the records of all but the last <see cref="KeepGenerations"/> generations, under the lock; returns how many.</summary>
+    public int DropGenerations(CancellationToken cancellationToken = default)
+    {
+        using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
+        return Generations.Drop(_location, KeepGenerations);
+    }
 
     public async Task<GcResult> CollectAsync(bool dryRun, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
         var candidates = Candidates();
         if (dryRun) return new GcResult(candidates, []);
+        var kept = KeptByGenerations();
         var removed = new List<DeploymentEntry>();
         var skipped = new List<GcSkip>();
         var uninstaller = new Uninstaller(_location, _options);
@@ -45,7 +64,7 @@ public sealed class GarbageCollector
             try
             {
                 // Chosen before the lock: judged again under it, so a concurrent `use` or `pin` keeps its deployment.
-                var gone = await uninstaller.UninstallIfAsync(candidate.Hash.Hex, force: false, IsGarbage, handlerTimeout, cancellationToken).ConfigureAwait(false);
+                var gone = await uninstaller.UninstallIfAsync(candidate.Hash.Hex, force: false, (d, state) => IsGarbage(d, state, kept), handlerTimeout, cancellationToken).ConfigureAwait(false);
                 if (gone is not null) removed.Add(gone.Removed);
                 else skipped.Add(new GcSkip(candidate, "it became active, pinned or part of the bundle meanwhile"));
             }

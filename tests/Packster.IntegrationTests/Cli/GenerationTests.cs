@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Packster.IntegrationTests.Cli;
+
+/// <summary>spec/lockfile.md § Generations through the real executable: every commit a generation, rollback, gc, history --at.</summary>
+public sealed class GenerationTests : IDisposable
+{
+    private readonly LocationFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    private string Tool(string version, string manifestExtra = "")
+    {
+        var dir = _f.Temp[$"tool-{version}"];
+        Directory.CreateDirectory(Path.Combine(dir, "bin"));
+        var script = Path.Combine(dir, "bin", "tool");
+        File.WriteAllText(script, $"#!/bin/sh\necho tool {version}\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), $"id = \"tool\"\nversion = \"{version}\"\n[shims]\ntool = \"bin/tool\"\n{manifestExtra}");
+        return _f.Pack(dir);
+    }
+
+    private List<JsonElement> Generations()
+    {
+        using var doc = JsonDocument.Parse(_f.Packster.Ok("generations", "--location", "dev", "--json"));
+        return [.. doc.RootElement.EnumerateArray().Select(e => e.Clone())];
+    }
+
+    private static string ActiveOf(JsonElement generation) =>
+        string.Join(",", generation.GetProperty("active").EnumerateArray().Select(a => $"{a.GetProperty("id").GetString()}@{a.GetProperty("version").GetString()}"));
+
+    private string RunShim()
+    {
+        var psi = new ProcessStartInfo(Path.Combine(_f.LocationPath, "shims", "tool")) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return output;
+    }
+
+    // § Generations: each commit is a numbered generation with its command; rollback makes an earlier active set
+    // current in one commit (a new generation), and a bare rollback after it goes back again.
+    [Fact]
+    public void Rollback_restores_an_earlier_active_set_and_can_itself_be_rolled_back()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev");
+        Assert.Equal("tool 2.0.0", RunShim());
+
+        var generations = Generations();
+        Assert.Equal([1, 2, 3], generations.Select(g => g.GetProperty("generation").GetInt32()));
+        Assert.Equal(["", "tool@1.0.0", "tool@2.0.0"], generations.Select(ActiveOf));
+        Assert.Equal([false, false, true], generations.Select(g => g.GetProperty("current").GetBoolean()));
+        Assert.StartsWith("packster install-file ", generations[2].GetProperty("command").GetString(), StringComparison.Ordinal);
+
+        var before = _f.Snapshot();
+        _f.Packster.Ok("rollback", "--location", "dev", "--to", "2", "--dry-run");
+        Assert.Equal(before, _f.Snapshot());
+
+        using (var rolled = JsonDocument.Parse(_f.Packster.Ok("rollback", "--location", "dev", "--to", "2", "--json")))
+        {
+            Assert.Equal(["tool@1.0.0"], rolled.RootElement.GetProperty("activated").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal(["tool@2.0.0"], rolled.RootElement.GetProperty("deactivated").EnumerateArray().Select(e => e.GetString()));
+        }
+        Assert.Equal("tool 1.0.0", RunShim());
+        generations = Generations();
+        Assert.Equal("tool@1.0.0", ActiveOf(generations[^1]));
+        Assert.Equal("packster rollback --location dev --to 2 --json", generations[^1].GetProperty("command").GetString());
+        Assert.True(generations[^1].GetProperty("current").GetBoolean());
+        // The history tells it as a rollback of the package.
+        Assert.Contains("\"action\":\"rollback\"", File.ReadAllText(Path.Combine(_f.LocationPath, "history.jsonl")), StringComparison.Ordinal);
+
+        _f.Packster.Ok("rollback", "--location", "dev");
+        Assert.Equal("tool 2.0.0", RunShim());
+        _f.Packster.Ok("verify", "dev");
+    }
+
+    // § Generations: a generation can be named by time; the state it had is printed by history --at.
+    [Fact]
+    public void A_generation_is_found_by_time_and_history_at_prints_it()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("1.0.0", "[parameters.port]\ntype = \"integer\"\ndefault = 1\n"), "--location", "dev", "-p", "port=4242");
+        var second = Generations()[^1];
+        _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev");
+
+        using (var at = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--at", second.GetProperty("time").GetString()!, "--json")))
+        {
+            // Two generations may share a second: the time names the last one made at or before it.
+            Assert.True(at.RootElement.GetProperty("generation").GetInt32() >= 2);
+        }
+        using (var at = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--at", "2", "--json")))
+        {
+            var deployment = at.RootElement.GetProperty("deployments").EnumerateArray().Single();
+            Assert.Equal("1.0.0", deployment.GetProperty("version").GetString());
+            Assert.True(deployment.GetProperty("active").GetBoolean());
+            Assert.Contains("shim:tool", deployment.GetProperty("claims").EnumerateArray().Select(c => c.GetString()));
+            Assert.Equal(4242, deployment.GetProperty("parameters").GetProperty("port").GetInt32());
+        }
+        var story = _f.Packster.Ok("history", "--location", "dev", "--package", "tool");
+        Assert.Contains("install", story, StringComparison.Ordinal);
+        Assert.Contains("1.0.0 → 2.0.0", story, StringComparison.Ordinal);
+        Assert.Contains("no history", _f.Packster.Ok("history", "--location", "dev", "--package", "other"), StringComparison.Ordinal);
+
+        var unknown = _f.Packster.Run("rollback", "--location", "dev", "--to", "1999-01-01T00:00:00Z");
+        Assert.Equal(5, unknown.ExitCode);
+        Assert.StartsWith("error[PST5015]: location dev has no generation 1999-01-01T00:00:00Z", unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    // § Generations: a generation's command never carries parameter values (they may be secret).
+    [Fact]
+    public void The_recorded_command_names_parameters_without_their_values()
+    {
+        var package = Tool("1.0.0", "[parameters.token]\ntype = \"string\"\nsecret = true\n[parameters.port]\ntype = \"integer\"\ndefault = 1\n");
+        _f.Packster.Ok("install-file", package, "--location", "dev", "-p", "token=hunter2-very-secret", "--parameters", "{\"port\": 4242}");
+        var command = Generations()[^1].GetProperty("command").GetString()!;
+        Assert.Contains("-p token=***", command, StringComparison.Ordinal);
+        Assert.Contains("--parameters ***", command, StringComparison.Ordinal);
+        var everything = string.Concat(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, "generations")).Select(File.ReadAllText));
+        Assert.DoesNotContain("hunter2", everything, StringComparison.Ordinal);
+    }
+
+    // § Generations: a rollback that needs a deployment removed since refuses, naming it, and changes nothing;
+    // gc --keep-generations keeps what rollback needs, --drop-generations forgets older records.
+    [Fact]
+    public void Rollback_refuses_when_gc_removed_what_it_needs_and_gc_can_keep_it()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev");
+
+        using (var kept = JsonDocument.Parse(_f.Packster.Ok("gc", "--location", "dev", "--keep-generations", "2", "--json")))
+        {
+            Assert.Equal(0, kept.RootElement.GetProperty("removed").GetArrayLength());
+        }
+        _f.Packster.Ok("gc", "--location", "dev");
+        Assert.Single(_f.List().EnumerateArray());
+
+        var before = _f.Snapshot();
+        var refused = _f.Packster.Run("rollback", "--location", "dev", "--to", "2");
+        Assert.Equal(5, refused.ExitCode);
+        Assert.StartsWith("error[PST5016]: generation 2 of location dev needs deployments removed since: tool 1.0.0 (", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+
+        var count = Generations().Count;
+        using (var dropped = JsonDocument.Parse(_f.Packster.Ok("gc", "--location", "dev", "--keep-generations", "2", "--drop-generations", "--json")))
+        {
+            Assert.Equal(count - 2, dropped.RootElement.GetProperty("droppedGenerations").GetInt32());
+        }
+        Assert.Equal(2, Generations().Count);
+    }
+
+    // § Generations, § Crash consistency: killed after the lockfile but before its generation was promoted, the next
+    // command promotes it; killed before the lockfile, the pending generation is discarded.
+    [Theory]
+    [InlineData("commit.generation-pending", 2)]
+    [InlineData("commit.lockfile-written", 3)]
+    public void A_generation_survives_a_crash_exactly_when_its_commit_did(string point, int generationsAfter)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        var crashed = _f.Packster.Run(["install-file", Tool("2.0.0"), "--location", "dev"], new Dictionary<string, string> { [CrashPoint.Variable] = point });
+        Assert.Equal(137, crashed.ExitCode);
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, "generations"), "*.pending.json"));
+
+        _f.Packster.Ok("verify", "dev");
+        _f.Packster.Ok("pin", "tool", "--location", "dev");
+        var generations = Generations();
+        Assert.Equal(generationsAfter + 1, generations.Count);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, "generations"), "*.pending.json"));
+        Assert.Equal(generationsAfter == 3 ? "tool@2.0.0" : "tool@1.0.0", ActiveOf(generations[generationsAfter - 1]));
+    }
+}
