@@ -19,13 +19,45 @@ public sealed record AcquiredPackage(PackageFileName File, string Path, string S
 public static class PackageAcquisition
 {
     public static async Task<AcquiredPackage> AcquireAsync(PackageId id, VersionRange? range, IReadOnlyList<IPackageSource> sources,
-        PackageCache cache, bool offline = false, CancellationToken cancellationToken = default)
+        PackageCache cache, bool offline = false, TextWriter? warnings = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cache);
         IReadOnlyList<IPackageSource> candidates = offline ? [cache.AsSource()] : sources;
         var resolved = await SourceResolver.ResolveAsync(id, range, candidates, cancellationToken);
-        return await FetchAsync(resolved.File, resolved.Source, cache, offline, cancellationToken);
+        return await FetchFromAnyAsync(resolved.File, [resolved.Source, .. resolved.Alternatives], cache, offline, warnings, cancellationToken);
     }
+
+    /// <summary>
+    /// Fetches from the first of <paramref name="sources"/> that delivers verified bytes (spec/sources.md § Fall-through):
+    /// a source that is unreachable, times out, breaks the protocol, no longer has the file or serves bytes of another
+    /// sha256 is named in a warning and the next one that lists the same file is tried. When all fail, the error names
+    /// each source's failure.
+    /// </summary>
+    private static async Task<AcquiredPackage> FetchFromAnyAsync(PackageFileName file, List<IPackageSource> sources, PackageCache cache,
+        bool offline, TextWriter? warnings, CancellationToken cancellationToken)
+    {
+        var failures = new List<(IPackageSource Source, PacksterException Error)>();
+        foreach (var source in sources)
+        {
+            try
+            {
+                return await FetchAsync(file, source, cache, offline, cancellationToken);
+            }
+            catch (PacksterException e) when (FallsThrough(e.Code) && !cancellationToken.IsCancellationRequested)
+            {
+                failures.Add((source, e));
+                if (failures.Count < sources.Count)
+                    warnings?.WriteLine($"warning: {e.Message}; trying source '{sources[failures.Count].Name}', which lists the same file");
+            }
+        }
+        if (failures.Count == 1) throw failures[0].Error;
+        throw new PacksterException(failures[^1].Error.Code,
+            $"every source that lists {file.FileName} failed: {string.Join("; ", failures.Select(f => $"'{f.Source.Name}': {f.Error.Message}"))}",
+            failures[^1].Error.Hint);
+    }
+
+    private static bool FallsThrough(ErrorCode code) =>
+        code is ErrorCode.SourceUnreachable or ErrorCode.ChecksumMismatch or ErrorCode.SourceProtocol or ErrorCode.PackageNotFound;
 
     /// <summary>The package into the cache, then its signature (each time: a signature may be added or replaced later).</summary>
     private static async Task<AcquiredPackage> FetchAsync(PackageFileName file, IPackageSource source, PackageCache cache, bool offline, CancellationToken cancellationToken)
@@ -51,15 +83,17 @@ public static class PackageAcquisition
 
     /// <summary>Fetches an exact, already pinned file (e.g. from a lockfile) from the first source that has it.</summary>
     public static async Task<AcquiredPackage> AcquireExactAsync(PackageFileName file, IReadOnlyList<IPackageSource> sources,
-        PackageCache cache, bool offline = false, CancellationToken cancellationToken = default)
+        PackageCache cache, bool offline = false, TextWriter? warnings = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cache);
         if (cache.Contains(file) || offline) return await FetchAsync(file, cache.AsSource(), cache, offline: true, cancellationToken);
+        var offering = new List<IPackageSource>();
         foreach (var source in sources.OrderBy(s => s.Priority))
         {
             var versions = await source.ListVersionsAsync(file.Id, cancellationToken);
-            if (versions.Any(v => v.File == file)) return await FetchAsync(file, source, cache, offline: false, cancellationToken);
+            if (versions.Any(v => v.File == file)) offering.Add(source);
         }
-        throw SourceErrors.PackageFileNotOffered(file.FileName, sources.Select(s => s.Name));
+        if (offering.Count == 0) throw SourceErrors.PackageFileNotOffered(file.FileName, sources.Select(s => s.Name));
+        return await FetchFromAnyAsync(file, offering, cache, offline: false, warnings, cancellationToken);
     }
 }

@@ -6,6 +6,9 @@ namespace Packster.Sources;
 public sealed record ResolvedPackage(PackageEntry Entry, IPackageSource Source)
 {
     public PackageFileName File => Entry.File;
+
+    /// <summary>Other sources that list exactly this file (same name, so same sha256), in consultation order: where a failed download falls through to.</summary>
+    public IReadOnlyList<IPackageSource> Alternatives { get; init; } = [];
 }
 
 /// <summary>
@@ -47,7 +50,10 @@ public static class SourceResolver
         var first = winners[0];
         if (winners.Any(w => w.Rank == first.Rank && w.Entry.File != first.Entry.File))
             throw SourceErrors.Protocol(first.Source.Name, $"resolve {id}", $"version {best} is offered as several different files; a published version must be one file");
-        return new ResolvedPackage(first.Entry, first.Source);
+        return new ResolvedPackage(first.Entry, first.Source)
+        {
+            Alternatives = [.. candidates.Where(c => c.Entry.File == first.Entry.File && c.Rank != first.Rank).OrderBy(c => c.Rank).Select(c => c.Source).Distinct()],
+        };
     }
 
     private static List<PackageVersion> Default(IEnumerable<PackageVersion> versions)

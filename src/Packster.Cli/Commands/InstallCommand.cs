@@ -78,7 +78,7 @@ internal static class SupplyOptions
             DownloadProgress = downloads,
             SignatureRules = PackageAcquisition.Combined(config.Sources.SelectMany(d => d.TrustRules())),
         };
-        return new OpenSupply(new PackageSupply(sources, cache, offline));
+        return new OpenSupply(new PackageSupply(sources, cache, offline) { Warnings = context.Err });
     }
 }
 

@@ -1,5 +1,6 @@
 using Packster.Model;
 using Packster.Sources.Cache;
+using Packster.Sources.Config;
 using Packster.Sources.Tests.Infrastructure;
 using Packster.Testing;
 
@@ -41,5 +42,54 @@ public sealed class PackageAcquisitionTests : IDisposable
         var e = await Assert.ThrowsAsync<PacksterException>(() => PackageAcquisition.AcquireExactAsync(ghost, [repo], cache));
         Assert.Equal(ErrorCode.PackageNotFound, e.Code);
         Assert.Contains(ghost.FileName, e.Message);
+    }
+
+    // spec/sources.md § Fall-through: a source serving bytes of another sha256 (or unreachable) is named in a warning
+    // and the next source listing the same file serves it; when every one fails, the error names each failure.
+    [Fact]
+    public async Task A_failed_download_falls_through_to_the_next_source_that_lists_the_same_file()
+    {
+        await using var server = await ArtifactoryTestServer.StartAsync();
+        server.Tokens["t0ken"] = "ci";
+        var test = new TestContext(new Dictionary<string, string> { ["PK_TOKEN"] = "t0ken" });
+        var definition = new SourceDefinition { Name = "corp", Kind = SourceKind.Artifactory, Url = server.BaseUrl, Repo = "pk-local", TokenEnv = "PK_TOKEN", Insecure = true, Priority = 1 };
+        using var corp = new ArtifactorySource(definition, test.Context);
+        var package = TestPackages.Create(_temp["dist"], "acme", "1.0.0");
+        await corp.PublishAsync(package);
+        TestPackages.Create(_temp["mirror"], "acme", "1.0.0");
+        var mirror = new FolderSource("mirror", _temp["mirror"], priority: 2);
+        var cache = new PackageCache(_temp["cache"]);
+        server.TamperDownloads = true;
+
+        var warnings = new StringWriter();
+        var acquired = await PackageAcquisition.AcquireAsync(PackageId.Parse("acme"), VersionRange.Parse("^1"), [corp, mirror], cache, warnings: warnings);
+        Assert.Equal("mirror", acquired.Source);
+        Assert.Equal(acquired.File.Sha256, Sha256Digest.ComputeFile(acquired.Path));
+        Assert.Contains("source 'corp'", warnings.ToString());
+        Assert.Contains("trying source 'mirror', which lists the same file", warnings.ToString());
+
+        // Both fail: the second source lists the file but cannot be reached; the error names both failures.
+        File.Delete(acquired.Path);
+        var exact = acquired.File;
+        var e = await Assert.ThrowsAsync<PacksterException>(() =>
+            PackageAcquisition.AcquireExactAsync(exact, [corp, new UnreachableSource("down", new PackageEntry(exact, null, "down"))], cache, warnings: warnings));
+        Assert.Equal(ErrorCode.SourceUnreachable, e.Code);
+        Assert.Contains($"every source that lists {exact.FileName} failed", e.Message);
+        Assert.Contains("'corp': ", e.Message);
+        Assert.Contains("'down': the test source is down", e.Message);
+        Assert.False(cache.Contains(exact));
+    }
+
+    /// <summary>Lists one file and fails every download, as a source behind a broken network would.</summary>
+    private sealed class UnreachableSource(string name, PackageEntry entry) : IPackageSource
+    {
+        public string Name => name;
+        public int Priority => 50;
+        public bool CanPublish => false;
+        public Task<IReadOnlyList<PackageEntry>> SearchAsync(string pattern, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<PackageEntry>>([entry]);
+        public Task<IReadOnlyList<PackageEntry>> ListVersionsAsync(PackageId id, CancellationToken cancellationToken = default) => SearchAsync(id.Value, cancellationToken);
+        public Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default) =>
+            throw new PacksterException(ErrorCode.SourceUnreachable, "the test source is down");
+        public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }
