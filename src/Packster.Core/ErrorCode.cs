@@ -149,6 +149,8 @@ public enum ErrorCode
     BundleFileInvalid = 8012,
     BundleLockMismatch = 8013,
     ProjectConfigNotAllowed = 8014,
+    EnvironmentFileInvalid = 8015,
+    EnvironmentMismatch = 8016,
 
     // 9xxx the operating system refused a file operation (exit 9)
     DiskFull = 9000,

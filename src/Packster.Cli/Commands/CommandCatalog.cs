@@ -23,6 +23,9 @@ internal static class CommandCatalog
         yield return HistoryCommand.Create(context);
         yield return GenerationCommands.List(context);
         yield return GenerationCommands.RollBack(context);
+        yield return EnvironmentCommands.Export(context);
+        yield return EnvironmentCommands.Import(context);
+        yield return EnvironmentCommands.Sync(context);
         yield return SbomCommand.Create(context);
         yield return LicenseCommands.Create(context);
         yield return TrustCommands.Key(context);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Packster.Model;
 using Packster.Toml;
@@ -58,7 +57,7 @@ public sealed record BundleFile(string Path, IReadOnlyList<BundleEntry> Packages
         if (table.TryGetValue("parameters", out var p))
         {
             if (p is not TomlTable pt) throw Invalid(path, p.Position, $"'{name}.parameters' must be a table, found {p.TypeName}");
-            parameters = (JsonObject)ToJson(path, pt, $"{name}.parameters");
+            parameters = (JsonObject)TomlJson.ToJson(pt, $"{name}.parameters", (position, message) => Invalid(path, position, message));
         }
         return new BundleEntry(id, Range(path, versionText, $"{name}.version"), parameters);
     }
@@ -66,20 +65,6 @@ public sealed record BundleFile(string Path, IReadOnlyList<BundleEntry> Packages
     private static VersionRange Range(string path, TomlString text, string key) =>
         VersionRange.TryParse(text.Value, out var range, out var why) ? range
             : throw Invalid(path, text.Position, $"'{key}' = \"{text.Value}\" is not a version range: {why}");
-
-    /// <summary>TOML values as JSON: tables become objects, date/times their RFC 3339 text; NaN and infinities have no JSON form.</summary>
-    private static JsonNode ToJson(string path, TomlNode node, string key) => node switch
-    {
-        TomlString s => JsonValue.Create(s.Value),
-        TomlInteger i => JsonValue.Create(i.Value),
-        TomlFloat f => double.IsFinite(f.Value) ? JsonValue.Create(f.Value)
-            : throw Invalid(path, f.Position, $"'{key}' is {f.Value.ToString(CultureInfo.InvariantCulture)}, which parameters (JSON) cannot hold"),
-        TomlBoolean b => JsonValue.Create(b.Value),
-        TomlDateTime d => JsonValue.Create(d.Text),
-        TomlArray a => new JsonArray([.. a.Select((item, i) => ToJson(path, item, $"{key}[{i}]"))]),
-        TomlTable t => new JsonObject(t.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)ToJson(path, kv.Value, $"{key}.{kv.Key}")))),
-        _ => throw Invalid(path, node.Position, $"'{key}' has an unsupported value"),
-    };
 
     private static PacksterException Invalid(string path, TomlPosition position, string message) =>
         InstallErrors.BundleFileInvalid(path, position, message);

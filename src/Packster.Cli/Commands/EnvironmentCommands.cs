@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Packster.Sources.Installation;
+
+namespace Packster.Cli.Commands;
+
+/// <summary>
+/// <c>packster export [--location L] [-o FILE]</c>, <c>packster import FILE --location L</c> and <c>packster sync FILE
+/// [--location L] [--prune] [--dry-run]</c> (spec/export.md).
+/// </summary>
+internal static class EnvironmentCommands
+{
+    public static Command Export(CliContext context)
+    {
+        var location = CommonOptions.Location();
+        var output = new Option<string?>("--output", "-o") { Description = "Write the environment file here (default: stdout), e.g. env.packster-lock.toml" };
+        var command = new Command("export", "Write everything needed to recreate the location elsewhere: deployments, parameters, active set, bundle, policy") { location, output };
+        command.SetAction(parse =>
+        {
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            var target = parse.GetValue(output) is { } o ? context.ResolvePath(o) : null;
+            var file = EnvironmentFile.Of(loc, target ?? "-");
+            var text = file.Render(DateTimeOffset.UtcNow);
+            if (target is null)
+            {
+                context.Out.Write(text);
+                return 0;
+            }
+            AtomicFile.WriteAllText(target, text);
+            context.Err.WriteLine($"wrote {target}: {file.Deployments.Count} deployment{(file.Deployments.Count == 1 ? "" : "s")} of location {loc.Id}");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Import(CliContext context) => Create(context, import: true);
+
+    public static Command Sync(CliContext context) => Create(context, import: false);
+
+    private static Command Create(CliContext context, bool import)
+    {
+        var file = new Argument<string>("file") { Description = "An environment file written by 'packster export'" };
+        var location = CommonOptions.Location();
+        var prune = new Option<bool>("--prune") { Description = "Also uninstall the deployments the file does not list" };
+        var dryRun = CommonOptions.DryRun();
+        var json = CommonOptions.Json();
+        var secrets = new Option<string?>("--secrets-file") { Description = "A JSON file { \"<id>\": { \"<parameter>\": value } } with the secret parameters the environment file never holds" };
+        var source = SupplyOptions.Source();
+        var offline = SupplyOptions.Offline();
+        var timeout = CommonOptions.HandlerTimeout();
+        var command = import
+            ? new Command("import", "Recreate an exported environment in an empty location, fetching every package by its sha256") { file, location, dryRun, json, secrets, source, offline, timeout }
+            : new Command("sync", "Make a location match an environment file: install what is missing, switch the active set, with --prune remove the rest")
+            {
+                file, location, prune, dryRun, json, secrets, source, offline, timeout,
+            };
+        command.SetAction(async (parse, ct) =>
+        {
+            var environment = EnvironmentFile.Load(context.ResolvePath(parse.GetValue(file)!));
+            var loc = context.ResolveLocation(parse.GetValue(location));
+            if (import && loc.ReadState().Deployments.Count > 0)
+            {
+                throw new PacksterException(ErrorCode.EnvironmentMismatch, $"location {loc.Id} already has deployments; import recreates an environment in an empty location",
+                    "use 'packster sync' to make an existing location match the file");
+            }
+            using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline));
+            var sync = new EnvironmentSync(loc, InstallerDefaults.For(context), supply.Supply) { Secrets = ReadSecrets(context, parse.GetValue(secrets)) };
+            var pruning = !import && parse.GetValue(prune);
+            var plan = parse.GetValue(dryRun) ? sync.Plan(environment, pruning)
+                : await sync.ApplyAsync(environment, pruning, CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
+            Report(context, plan, parse.GetValue(dryRun), parse.GetValue(json), loc.Id.Value);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Dictionary<string, JsonObject> ReadSecrets(CliContext context, string? file)
+    {
+        if (file is null) return [];
+        var path = context.ResolvePath(file);
+        if (!File.Exists(path)) throw new PacksterException(ErrorCode.PathNotFound, $"secrets file '{path}' does not exist");
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(File.ReadAllBytes(path));
+        }
+        catch (JsonException e)
+        {
+            throw new PacksterException(ErrorCode.InvalidArgument, $"secrets file '{path}' is not JSON: {e.Message}");
+        }
+        if (node is not JsonObject root || root.Any(kv => kv.Value is not JsonObject))
+            throw new PacksterException(ErrorCode.InvalidArgument, $"secrets file '{path}' must be a JSON object of objects: {{ \"<package id>\": {{ \"<parameter>\": value }} }}");
+        return root.ToDictionary(kv => kv.Key, kv => (JsonObject)kv.Value!, StringComparer.Ordinal);
+    }
+
+    private static void Report(CliContext context, SyncPlan plan, bool dryRun, bool json, string location)
+    {
+        if (json)
+        {
+            CommonOptions.WriteJson(context.Out, new JsonObject
+            {
+                ["dryRun"] = dryRun,
+                ["install"] = new JsonArray([.. plan.Install.Select(d => (JsonNode)d.Package.FileName)]),
+                ["activate"] = new JsonArray([.. plan.Activate.Select(d => (JsonNode)$"{d.Package.Id}@{d.Package.Version}")]),
+                ["deactivate"] = new JsonArray([.. plan.Deactivate.Select(d => (JsonNode)$"{d.Id}@{d.Version}")]),
+                ["remove"] = new JsonArray([.. plan.Remove.Select(d => (JsonNode)$"{d.Id}@{d.Version}")]),
+                ["pins"] = plan.Pins.Count,
+                ["bundle"] = plan.Bundle,
+                ["policy"] = new JsonArray([.. plan.Policy.Select(p => (JsonNode)p)]),
+            });
+            return;
+        }
+        var verb = dryRun ? "would " : "";
+        foreach (var p in plan.Policy) context.Out.WriteLine($"{verb}set the location's [{p}] policy");
+        foreach (var d in plan.Install) context.Out.WriteLine($"{verb}install {d.Package.Id} {d.Package.Version} ({d.Deployment.Hex[..12]})");
+        foreach (var d in plan.Deactivate) context.Out.WriteLine($"{verb}deactivate {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
+        foreach (var d in plan.Activate) context.Out.WriteLine($"{verb}activate {d.Package.Id} {d.Package.Version} ({d.Deployment.Hex[..12]})");
+        foreach (var (d, pinned) in plan.Pins) context.Out.WriteLine($"{verb}{(pinned ? "pin" : "unpin")} {d.Hex[..12]}");
+        if (plan.Bundle) context.Out.WriteLine($"{verb}update the bundle");
+        foreach (var d in plan.Remove) context.Out.WriteLine($"{verb}remove {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
+        if (plan.IsEmpty) context.Out.WriteLine($"location {location} already matches the file");
+    }
+}

@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Packster.Locations;
+using Packster.Model;
+using Packster.Toml;
+using Packster.Toml.Editing;
+
+namespace Packster.Sources.Installation;
+
+/// <summary>One deployment of an environment file: the exact package file, the deployment it must give, its state.</summary>
+public sealed record EnvironmentDeployment(PackageFileName Package, Sha256Digest Deployment, JsonObject Parameters, bool Active, bool Pinned);
+
+/// <summary>
+/// An environment file (spec/export.md), <c>*.packster-lock.toml</c>: everything needed to recreate a location
+/// elsewhere — every deployment (exact package file, non-secret parameters, deployment hash, active and pinned), the
+/// bundle, and the location's trust and licence policy. TOML, so a person can read, comment and edit it.
+/// </summary>
+public sealed record EnvironmentFile(
+    string Path,
+    string? Location,
+    IReadOnlyList<EnvironmentDeployment> Deployments,
+    IReadOnlyList<BundleRequirement> Bundle,
+    IReadOnlyDictionary<string, TomlTable> Policy)
+{
+    public const int Format = 1;
+
+    /// <summary>The policy tables an environment carries (from the location's packster-policy.toml).</summary>
+    public static IReadOnlyList<string> PolicyTables { get; } = ["trust", "licenses"];
+
+    private static readonly string[] TopKeys = ["format", "location", "policy", "deployments", "bundle"];
+    private static readonly string[] DeploymentKeys = ["id", "version", "package", "deployment", "active", "pinned", "parameters"];
+    private static readonly string[] BundleKeys = ["version", "parameters", "package", "deployment"];
+
+    /// <summary>The environment of <paramref name="location"/> as its lockfile and policy file hold it now.</summary>
+    public static EnvironmentFile Of(Location location, string path)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var state = location.ReadState();
+        var deployments = state.Deployments.OrderBy(d => d.Id.Value, StringComparer.Ordinal).ThenBy(d => d.Version).ThenBy(d => d.Hash.Hex, StringComparer.Ordinal)
+            .Select(d => new EnvironmentDeployment(d.Package, d.Hash, (JsonObject)d.Parameters.DeepClone(), d.Active, d.Pinned)).ToList();
+        var policy = new Dictionary<string, TomlTable>(StringComparer.Ordinal);
+        if (File.Exists(location.PolicyPath))
+        {
+            var document = TomlDocument.Parse(File.ReadAllBytes(location.PolicyPath), location.PolicyPath, TomlVersion.V1_1);
+            foreach (var table in PolicyTables)
+            {
+                if (document.TryGetValue(table, out var node) && node is TomlTable t) policy[table] = t;
+            }
+        }
+        return new EnvironmentFile(path, location.Id.Value, deployments, [.. state.Bundle.Values], policy);
+    }
+
+    /// <summary>The file's text: comments saying what it is, then format, location, policy, deployments, bundle; stable order.</summary>
+    public string Render(DateTimeOffset exportedAt)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"# Packster environment of location '{Location}', exported {exportedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} (spec/export.md).\n");
+        text.Append("# Recreate it: packster import THIS-FILE --location L.  Make a location match it: packster sync THIS-FILE --location L.\n");
+        text.Append("# Secret parameters are never written here; give them with --secrets-file.\n");
+        text.Append(CultureInfo.InvariantCulture, $"format = {Format}\n");
+        if (Location is not null) text.Append("location = ").Append(TomlValue.String(Location).Text).Append('\n');
+        foreach (var (table, values) in Policy.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Append("\n[policy.").Append(TomlValue.Key(table)).Append("]\n");
+            foreach (var (key, value) in values) text.Append(TomlValue.Key(key)).Append(" = ").Append(TomlValue.From(value).Text).Append('\n');
+        }
+        foreach (var d in Deployments)
+        {
+            text.Append("\n[[deployments]]\n");
+            text.Append("id = ").Append(TomlValue.String(d.Package.Id.Value).Text).Append('\n');
+            text.Append("version = ").Append(TomlValue.String(d.Package.Version.ToString()).Text).Append('\n');
+            text.Append("package = ").Append(TomlValue.String(d.Package.FileName).Text).Append('\n');
+            text.Append("deployment = ").Append(TomlValue.String(d.Deployment.Hex).Text).Append('\n');
+            text.Append("active = ").Append(d.Active ? "true" : "false").Append('\n');
+            text.Append("pinned = ").Append(d.Pinned ? "true" : "false").Append('\n');
+            text.Append("parameters = ").Append(Inline(d.Parameters)).Append('\n');
+        }
+        foreach (var b in Bundle.OrderBy(b => b.Id.Value, StringComparer.Ordinal))
+        {
+            text.Append("\n[bundle.").Append(TomlValue.Key(b.Id.Value)).Append("]\n");
+            text.Append("version = ").Append(TomlValue.String(b.Range).Text).Append('\n');
+            if (b.Parameters is { Count: > 0 } p) text.Append("parameters = ").Append(Inline(p)).Append('\n');
+            if (b.Resolved is { } r)
+            {
+                text.Append("package = ").Append(TomlValue.String(r.Package.FileName).Text).Append('\n');
+                text.Append("deployment = ").Append(TomlValue.String(r.Deployment.Hex).Text).Append('\n');
+            }
+        }
+        return text.ToString();
+    }
+
+    private static string Inline(JsonObject parameters) =>
+        TomlValue.FromJson(JsonSerializer.SerializeToElement(parameters, SourcesJsonContext.Default.JsonObject)).Text;
+
+    public static EnvironmentFile Load(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new PacksterException(ErrorCode.PathNotFound, $"environment file '{full}' does not exist");
+        return Parse(File.ReadAllBytes(full), full);
+    }
+
+    /// <summary>Reads and validates the whole file; PST8015 at the first problem, with its line and column.</summary>
+    public static EnvironmentFile Parse(byte[] bytes, string path)
+    {
+        var document = TomlDocument.Parse(bytes, path, TomlVersion.V1_1);
+        Known(path, document, TopKeys, "an environment file");
+        var format = document.TryGetValue("format", out var f) ? f as TomlInteger : null;
+        if (format is null) throw Invalid(path, document.Position, $"'format = {Format}' is required");
+        if (format.Value != Format) throw Invalid(path, format.Position, $"format {format.Value} is not supported (this packster reads format {Format})");
+        var location = document.TryGetValue("location", out var l) ? (l as TomlString ?? throw Invalid(path, l.Position, "'location' must be a string")).Value : null;
+
+        var policy = new Dictionary<string, TomlTable>(StringComparer.Ordinal);
+        if (document.TryGetValue("policy", out var p))
+        {
+            if (p is not TomlTable policyTable) throw Invalid(path, p.Position, "'policy' must be a table");
+            Known(path, policyTable, PolicyTables, "[policy]");
+            foreach (var (key, value) in policyTable)
+            {
+                policy[key] = value as TomlTable ?? throw Invalid(path, value.Position, $"'policy.{key}' must be a table");
+            }
+        }
+
+        var deployments = new List<EnvironmentDeployment>();
+        if (document.TryGetValue("deployments", out var ds))
+        {
+            if (ds is not TomlArray array) throw Invalid(path, ds.Position, "'deployments' must be an array of tables ([[deployments]])");
+            foreach (var (i, node) in array.Index())
+            {
+                if (node is not TomlTable t) throw Invalid(path, node.Position, $"deployments[{i}] must be a table");
+                deployments.Add(ReadDeployment(path, t, $"deployments[{i}]"));
+            }
+        }
+        var duplicate = deployments.GroupBy(d => d.Deployment).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw Invalid(path, document.Position, $"deployment {duplicate.Key} is listed twice");
+        var doubleActive = deployments.Where(d => d.Active).GroupBy(d => d.Package.Id).FirstOrDefault(g => g.Count() > 1);
+        if (doubleActive is not null) throw Invalid(path, document.Position, $"'{doubleActive.Key}' has {doubleActive.Count()} active deployments; a package has at most one");
+
+        var bundle = new List<BundleRequirement>();
+        if (document.TryGetValue("bundle", out var bs))
+        {
+            if (bs is not TomlTable bundleTable) throw Invalid(path, bs.Position, "'bundle' must be a table of [bundle.ID] tables");
+            foreach (var (key, value) in bundleTable)
+            {
+                if (value is not TomlTable t) throw Invalid(path, value.Position, $"'bundle.{key}' must be a table");
+                bundle.Add(ReadRequirement(path, key, t));
+            }
+        }
+        return new EnvironmentFile(path, location, deployments, bundle, policy);
+    }
+
+    private static EnvironmentDeployment ReadDeployment(string path, TomlTable t, string name)
+    {
+        Known(path, t, DeploymentKeys, name);
+        var package = FileName(path, t, "package", name);
+        if (Text(path, t, "id", name) is { } id && id != package.Id.Value) throw Invalid(path, t["id"].Position, $"'{name}.id' is '{id}' but its package is {package.FileName}");
+        if (Text(path, t, "version", name) is { } version && version != package.Version.ToString())
+            throw Invalid(path, t["version"].Position, $"'{name}.version' is '{version}' but its package is {package.FileName}");
+        var deployment = Digest(path, t, "deployment", name);
+        var parameters = new JsonObject();
+        if (t.TryGetValue("parameters", out var p))
+        {
+            if (p is not TomlTable pt) throw Invalid(path, p.Position, $"'{name}.parameters' must be a table");
+            parameters = (JsonObject)TomlJson.ToJson(pt, $"{name}.parameters", (position, message) => Invalid(path, position, message));
+        }
+        return new EnvironmentDeployment(package, deployment, parameters, Flag(path, t, "active", name), Flag(path, t, "pinned", name));
+    }
+
+    private static BundleRequirement ReadRequirement(string path, string key, TomlTable t)
+    {
+        var name = $"bundle.{key}";
+        Known(path, t, BundleKeys, $"[{name}]");
+        if (!PackageId.TryParse(key, out var id, out var why)) throw Invalid(path, t.Position, $"'{key}' is not a package id: {why}");
+        var range = Text(path, t, "version", name) ?? throw Invalid(path, t.Position, $"'{name}' needs 'version'");
+        if (!VersionRange.TryParse(range, out _, out var rangeWhy)) throw Invalid(path, t["version"].Position, $"'{name}.version' = \"{range}\" is not a version range: {rangeWhy}");
+        JsonObject? parameters = null;
+        if (t.TryGetValue("parameters", out var p))
+        {
+            if (p is not TomlTable pt) throw Invalid(path, p.Position, $"'{name}.parameters' must be a table");
+            parameters = (JsonObject)TomlJson.ToJson(pt, $"{name}.parameters", (position, message) => Invalid(path, position, message));
+        }
+        var requirement = new BundleRequirement(id, range, parameters);
+        if (t.ContainsKey("package") || t.ContainsKey("deployment"))
+            requirement.Resolved = new ResolvedRequirement(FileName(path, t, "package", name), Digest(path, t, "deployment", name));
+        return requirement;
+    }
+
+    private static void Known(string path, TomlTable table, IReadOnlyList<string> keys, string where)
+    {
+        foreach (var key in table.Keys)
+        {
+            if (!keys.Contains(key))
+            {
+                var suggestion = Manifest.DidYouMean.Closest(key, keys);
+                throw Invalid(path, table.KeyPosition(key), $"unknown key '{key}' in {where}" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?"));
+            }
+        }
+    }
+
+    private static string? Text(string path, TomlTable t, string key, string name) =>
+        !t.TryGetValue(key, out var v) ? null : v is TomlString s ? s.Value : throw Invalid(path, v.Position, $"'{name}.{key}' must be a string, found {v.TypeName}");
+
+    private static bool Flag(string path, TomlTable t, string key, string name) =>
+        t.TryGetValue(key, out var v) && (v is TomlBoolean b ? b.Value : throw Invalid(path, v.Position, $"'{name}.{key}' must be true or false, found {v.TypeName}"));
+
+    private static PackageFileName FileName(string path, TomlTable t, string key, string name)
+    {
+        var text = Text(path, t, key, name) ?? throw Invalid(path, t.Position, $"'{name}' needs '{key}' (a package file name)");
+        return PackageFileName.TryParse(text, out var file) ? file : throw Invalid(path, t[key].Position, $"'{name}.{key}' = \"{text}\" is not a package file name (<id>-<version>-<sha256>.packster)");
+    }
+
+    private static Sha256Digest Digest(string path, TomlTable t, string key, string name)
+    {
+        var text = Text(path, t, key, name) ?? throw Invalid(path, t.Position, $"'{name}' needs '{key}' (a deployment hash)");
+        return Sha256Digest.TryParse(text, out var digest) ? digest : throw Invalid(path, t[key].Position, $"'{name}.{key}' = \"{text}\" is not a SHA-256 (64 lowercase hex digits)");
+    }
+
+    private static PacksterException Invalid(string path, TomlPosition position, string message) =>
+        new(ErrorCode.EnvironmentFileInvalid, $"{path}:{position}: {message}", "spec/export.md describes the file; 'packster export' writes one");
+}

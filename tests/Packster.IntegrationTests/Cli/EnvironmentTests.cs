@@ -1,0 +1,158 @@
+using System.Text.Json;
+
+namespace Packster.IntegrationTests.Cli;
+
+/// <summary>spec/export.md through the real executable: export, import into another location, sync with and without prune.</summary>
+public sealed class EnvironmentTests : IDisposable
+{
+    private readonly LocationFixture _f = new();
+
+    public EnvironmentTests()
+    {
+        // Packages are fetched by file name from a folder source, as import does on another machine.
+        _f.Packster.Ok("source", "add", "shelf", "--type", "folder", "--url", _f.Dist);
+    }
+
+    public void Dispose() => _f.Dispose();
+
+    private string Tool(string id, string version, string parameters = "")
+    {
+        var dir = _f.Temp[$"{id}-{version}"];
+        Directory.CreateDirectory(Path.Combine(dir, "bin"));
+        var script = Path.Combine(dir, "bin", id);
+        File.WriteAllText(script, $"#!/bin/sh\necho {id} {version}\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), $"id = \"{id}\"\nversion = \"{version}\"\nlicense = \"MIT\"\n[shims]\n{id} = \"bin/{id}\"\n{parameters}");
+        return _f.Pack(dir);
+    }
+
+    private string Location(string id)
+    {
+        var path = _f.Temp[id];
+        _f.Packster.Ok("location", "create", path, "--id", id);
+        return path;
+    }
+
+    private List<(string Id, string Version, string Deployment, bool Active)> Deployments(string location)
+    {
+        using var doc = JsonDocument.Parse(_f.Packster.Ok("list", "--location", location, "--json"));
+        return [.. doc.RootElement.EnumerateArray()
+            .Select(d => (d.GetProperty("id").GetString()!, d.GetProperty("version").GetString()!, d.GetProperty("deployment").GetString()!, d.GetProperty("active").GetBoolean()))
+            .OrderBy(d => d.Item3, StringComparer.Ordinal)];
+    }
+
+    private static string Body(string environment) =>
+        string.Join('\n', environment.Split('\n').Where(l => !l.StartsWith('#') && !l.StartsWith("location = ", StringComparison.Ordinal)));
+
+    // § export, § import: the file recreates the location — the same deployment hashes, active set, parameters and
+    // policy — and exporting the copy gives the same file.
+    [Fact]
+    public void Export_then_import_recreates_the_location()
+    {
+        var params_ = "[parameters.port]\ntype = \"integer\"\ndefault = 1\n";
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0", params_), "--location", "dev", "-p", "port=7001");
+        _f.Packster.Ok("install-file", Tool("tool", "2.0.0", params_), "--location", "dev", "-p", "port=7002");
+        _f.Packster.Ok("install-file", Tool("lib", "1.0.0"), "--location", "dev");
+        _f.Packster.Ok("use", "tool@1.0.0", "--location", "dev");
+        _f.Packster.Ok("pin", "lib", "--location", "dev");
+        _f.Packster.Ok("licenses", "allow", "MIT", "--location", "dev");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var text = File.ReadAllText(env);
+        Assert.Contains("[policy.licenses]\nallow = [\"MIT\"]", text, StringComparison.Ordinal);
+        Assert.Contains("parameters = { port = 7002 }", text, StringComparison.Ordinal);
+
+        var copy = Location("copy");
+        var before = _f.Packster.Ok("sync", env, "--location", "copy", "--dry-run");
+        Assert.Contains("would install tool 2.0.0", before, StringComparison.Ordinal);
+        Assert.Empty(Deployments("copy"));
+
+        _f.Packster.Ok("import", env, "--location", "copy");
+        Assert.Equal(Deployments("dev"), Deployments("copy"));
+        Assert.Contains("allow = [\"MIT\"]", File.ReadAllText(Path.Combine(copy, "packster-policy.toml")), StringComparison.Ordinal);
+        Assert.Equal(Body(text), Body(_f.Packster.Ok("export", "--location", "copy")));
+        Assert.Contains("already matches", _f.Packster.Ok("sync", env, "--location", "copy"), StringComparison.Ordinal);
+
+        var again = _f.Packster.Run("import", env, "--location", "copy");
+        Assert.Equal(8, again.ExitCode);
+        Assert.Contains("error[PST8016]: location copy already has deployments", again.Stderr, StringComparison.Ordinal);
+    }
+
+    // § sync: switches the active set back, leaves unlisted deployments alone unless --prune, and --dry-run changes nothing.
+    [Fact]
+    public void Sync_restores_the_active_set_and_prunes_only_when_asked()
+    {
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        _f.Packster.Ok("install-file", Tool("tool", "2.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("extra", "1.0.0"), "--location", "dev");
+
+        var snapshot = _f.Snapshot();
+        using (var plan = JsonDocument.Parse(_f.Packster.Ok("sync", env, "--location", "dev", "--prune", "--dry-run", "--json")))
+        {
+            Assert.Equal(["tool@1.0.0"], plan.RootElement.GetProperty("activate").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal(["extra@1.0.0", "tool@2.0.0"], plan.RootElement.GetProperty("remove").EnumerateArray().Select(e => e.GetString()).Order());
+        }
+        Assert.Equal(snapshot, _f.Snapshot());
+
+        _f.Packster.Ok("sync", env, "--location", "dev");
+        var now = Deployments("dev");
+        Assert.Equal(3, now.Count);
+        Assert.Contains(("tool", "1.0.0"), now.Where(d => d.Active).Select(d => (d.Id, d.Version)));
+        Assert.Contains(("extra", "1.0.0"), now.Where(d => d.Active).Select(d => (d.Id, d.Version)));
+
+        _f.Packster.Ok("sync", env, "--location", "dev", "--prune");
+        Assert.Equal([("tool", "1.0.0", true)], Deployments("dev").Select(d => (d.Id, d.Version, d.Active)));
+        _f.Packster.Ok("verify", "dev");
+    }
+
+    // § import: a secret parameter is never in the file; without --secrets-file the install cannot happen and nothing
+    // changes; with it, the deployment is the same one (secrets are not part of the hash).
+    [Fact]
+    public void Secret_parameters_come_from_a_secrets_file()
+    {
+        var package = Tool("vault", "1.0.0", "[parameters.token]\ntype = \"string\"\nrequired = true\nsecret = true\n");
+        _f.Packster.Ok("install-file", package, "--location", "dev", "-p", "token=s3cr3t-value");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        Assert.DoesNotContain("s3cr3t", File.ReadAllText(env), StringComparison.Ordinal);
+
+        var copy = Location("copy");
+        List<string> Entries() => [.. Directory.EnumerateFileSystemEntries(copy, "*", SearchOption.AllDirectories).Where(p => !p.Contains(".packster/lock", StringComparison.Ordinal)).Order()];
+        var snapshot = Entries();
+        var missing = _f.Packster.Run("import", env, "--location", "copy");
+        Assert.Equal(3, missing.ExitCode);
+        Assert.Contains("token", missing.Stderr, StringComparison.Ordinal);
+        Assert.Equal(snapshot, Entries());
+
+        File.WriteAllText(_f.Temp["secrets.json"], "{\"vault\": {\"token\": \"s3cr3t-value\"}}");
+        _f.Packster.Ok("import", env, "--location", "copy", "--secrets-file", _f.Temp["secrets.json"]);
+        Assert.Equal(Deployments("dev"), Deployments("copy"));
+    }
+
+    // § Format: an edited parameter no longer gives the recorded deployment (PST8016), a malformed file is named with
+    // its line (PST8015); neither changes anything.
+    [Fact]
+    public void A_file_that_does_not_match_its_deployments_is_refused()
+    {
+        var params_ = "[parameters.port]\ntype = \"integer\"\ndefault = 1\n";
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0", params_), "--location", "dev", "-p", "port=7001");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        File.WriteAllText(env, File.ReadAllText(env).Replace("port = 7001", "port = 7009", StringComparison.Ordinal));
+
+        Location("copy");
+        var snapshot = Deployments("copy");
+        var mismatch = _f.Packster.Run("import", env, "--location", "copy");
+        Assert.Equal(8, mismatch.ExitCode);
+        Assert.StartsWith("error[PST8016]: tool-1.0.0-", mismatch.Stderr, StringComparison.Ordinal);
+        Assert.Contains("nothing was changed", mismatch.Stderr, StringComparison.Ordinal);
+        Assert.Equal(snapshot, Deployments("copy"));
+
+        File.WriteAllText(env, "format = 1\n\n[[deployments]]\nid = \"tool\"\npackage = \"not-a-package\"\n");
+        var invalid = _f.Packster.Run("sync", env, "--location", "copy");
+        Assert.Equal(8, invalid.ExitCode);
+        Assert.StartsWith($"error[PST8015]: {env}:5:11: 'deployments[0].package' = \"not-a-package\" is not a package file name", invalid.Stderr, StringComparison.Ordinal);
+    }
+}
