@@ -11,7 +11,8 @@ public static class ShimWriter
     private const string GenerationPrefix = ".shims-gen-";
 
     /// <summary>
-    /// Makes <paramref name="shimsDir"/> hold exactly <paramref name="shims"/> (nothing else). POSIX:
+    /// Makes <paramref name="shimsDir"/> hold exactly <paramref name="shims"/> (nothing else), each as the kind
+    /// <see cref="ShimKinds.Choose"/> picks: a symlink to its target, or launcher scripts. POSIX:
     /// <paramref name="shimsDir"/> is a symlink to a generation folder and is replaced by rename(2) — atomic.
     /// Windows: the folder is renamed aside and the new one renamed in (a brief window without the folder).
     /// </summary>
