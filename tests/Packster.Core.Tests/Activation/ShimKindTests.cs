@@ -197,6 +197,39 @@ public class ShimKindTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reader_sees_a_runnable_shim_at_every_moment_while_kinds_alternate()
+    {
+        // §2: the swap is one rename(2) whatever the generations hold; a reader resolving shims/echo (through both
+        // links when it is a symlink shim) never finds it missing, mid-way between a script and a link generation.
+        if (OperatingSystem.IsWindows()) return;
+        var target = NativeTarget("/bin/echo", "echo");
+        var path = Path.Combine(ShimsDir, "echo");
+        Write(new ShimDefinition("echo", target));
+        using var stop = new CancellationTokenSource();
+        var misses = 0;
+        var reads = 0;
+        var reader = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (FileKinds.OfTarget(path) != FileKind.Regular) Interlocked.Increment(ref misses);
+                reads++;
+            }
+        });
+        var kinds = new HashSet<ShimKind>();
+        for (var i = 0; i < 100; i++)
+        {
+            Write(i % 2 == 0 ? new ShimDefinition("echo", target, ["-n"]) : new ShimDefinition("echo", target));
+            kinds.Add(KindOf("echo"));
+        }
+        stop.Cancel();
+        await reader;
+        Assert.Equal([ShimKind.Script, ShimKind.Symlink], kinds.Order());
+        Assert.True(reads > 100, $"only {reads} reads");
+        Assert.Equal(0, misses);
+    }
+
+    [Fact]
     public void A_write_through_a_symlink_shim_reaches_the_target_as_a_write_to_the_target_would()
     {
         // Documented (spec/activation.md §1 Kinds): the link adds no permission, it is the same file; verify then
