@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Packster.Activation;
 using Packster.Deployments;
 using Packster.Locations;
 
@@ -81,6 +82,8 @@ internal static class QueryCommands
                 if (found.Value is not { } d) continue;
                 var match = d.Resources.Shims.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
                 if (match is null) continue;
+                // What is in the shims folder now, not what a render would choose: that is what runs.
+                var kind = ShimWriter.KindOf(loc.ShimsDirectory, match.Name, ShimPlatforms.Current)?.Describe() ?? "missing";
                 if (parse.GetValue(json))
                 {
                     CommonOptions.WriteJson(context.Out, new JsonObject
@@ -92,13 +95,14 @@ internal static class QueryCommands
                         ["target"] = match.TargetPath,
                         ["args"] = new JsonArray([.. match.Args.Select(a => (JsonNode)a)]),
                         ["path"] = Path.Combine(loc.ShimsDirectory, match.Name),
+                        ["kind"] = kind,
                         ["status"] = StatusName(found.Presence),
                     });
                 }
                 else
                 {
                     var removing = found.Presence == DeploymentPresence.Removing ? " (being removed)" : "";
-                    context.Out.WriteLine($"{match.Name}: {d.Entry.Id} {d.Entry.Version} (deployment {d.Entry.Hash.Hex[..12]}){removing} → {match.TargetPath}{(match.Args.Count == 0 ? "" : " " + string.Join(' ', match.Args))}");
+                    context.Out.WriteLine($"{match.Name}: {d.Entry.Id} {d.Entry.Version} (deployment {d.Entry.Hash.Hex[..12]}){removing} → {match.TargetPath}{(match.Args.Count == 0 ? "" : " " + string.Join(' ', match.Args))} [{kind}]");
                 }
                 return 0;
             }

@@ -11,7 +11,8 @@ public static class ShimWriter
     private const string GenerationPrefix = ".shims-gen-";
 
     /// <summary>
-    /// Makes <paramref name="shimsDir"/> hold exactly <paramref name="shims"/> (nothing else). POSIX:
+    /// Makes <paramref name="shimsDir"/> hold exactly <paramref name="shims"/> (nothing else), each as the kind
+    /// <see cref="ShimKinds.Choose"/> picks: a symlink to its target, or launcher scripts. POSIX:
     /// <paramref name="shimsDir"/> is a symlink to a generation folder and is replaced by rename(2) — atomic.
     /// Windows: the folder is renamed aside and the new one renamed in (a brief window without the folder).
     /// </summary>
@@ -32,6 +33,11 @@ public static class ShimWriter
         {
             foreach (var shim in list.OrderBy(s => s.Name, StringComparer.Ordinal))
             {
+                if (ShimKinds.Choose(shim, platform) == ShimKind.Symlink)
+                {
+                    File.CreateSymbolicLink(Path.Combine(generation, shim.Name), LinkTarget(shim.TargetPath, parent));
+                    continue;
+                }
                 foreach (var (fileName, text, executable) in ShimScripts.Files(shim, platform))
                 {
                     WriteFile(Path.Combine(generation, fileName), text, executable);
@@ -75,6 +81,33 @@ public static class ShimWriter
         var info = new DirectoryInfo(shimsDir);
         if (info.LinkTarget is { } target) return Path.GetFullPath(target, Path.GetDirectoryName(Path.GetFullPath(shimsDir))!);
         return info.Exists ? info.FullName : null;
+    }
+
+    /// <summary>
+    /// The kind of the shim <paramref name="name"/> as it is in <paramref name="shimsDir"/> now, or null when the folder
+    /// does not hold it (the shims lag the lockfile until the next command that changes the location).
+    /// </summary>
+    public static ShimKind? KindOf(string shimsDir, string name, ShimPlatform platform)
+    {
+        var file = Path.Combine(shimsDir, platform == ShimPlatform.Windows ? name + ".cmd" : name);
+        return Packaging.FileKinds.Of(file) switch
+        {
+            Packaging.FileKind.Symlink => ShimKind.Symlink,
+            Packaging.FileKind.Regular => ShimKind.Script,
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// A target inside the location (always, for a deployment's shim) is linked relative to the generation folder,
+    /// <c>../deployments/&lt;hash&gt;/…</c>, like <c>shims</c> itself: the location keeps working when it is moved or
+    /// mounted at another path. A target elsewhere keeps its absolute path, since <c>..</c> resolves physically.
+    /// </summary>
+    private static string LinkTarget(string target, string location)
+    {
+        var relative = Path.GetRelativePath(location, target);
+        var inside = !Path.IsPathRooted(relative) && relative != ".." && !relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        return inside ? Path.Combine("..", relative) : target;
     }
 
     private static void SwapSymlink(string shimsDir, string generation)
