@@ -33,6 +33,28 @@ public sealed class QuickVerifyTests
         Assert.Null(Assert.Single(DeploymentVerifier.Verify(location)).Quick);
     }
 
+    // "one line per file found intact, sorted by path (ordinal)": the index is read alongside the record, in that order,
+    // so names beyond ASCII (and a tab, the one separator a path may hold) must meet their record entries again.
+    [Fact]
+    public void Paths_beyond_ascii_and_with_tabs_are_found_in_the_index_again()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var files = new Dictionary<string, string>(Files)
+        {
+            ["share/naïve ✓.txt"] = "accents",
+            ["share/\U0001F600.txt"] = "astral", // UTF-16 orders it before U+E000, UTF-8 after
+            ["share/\uE000.txt"] = "private use",
+        };
+        if (!OperatingSystem.IsWindows()) files["share/tab\there.txt"] = "tab";
+        LocationTestBed.Install(location, "hello", "1.0.0", files);
+        DeploymentVerifier.Verify(location, quick: true);
+
+        var second = Assert.Single(DeploymentVerifier.Verify(location, quick: true));
+        Assert.True(second.IsIntact);
+        Assert.Equal(new QuickVerifyStatistics(files.Count, 0, 0, 0, true), second.Quick);
+    }
+
     // "3. … the mtime moved → the file is read once for XXH128: equal → intact (the entry takes the new mtime)".
     [Fact]
     public void A_touched_file_is_reread_by_xxhash_once_and_then_trusted_again()
