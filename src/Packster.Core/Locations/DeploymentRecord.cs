@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Enumeration;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Packster.Model;
@@ -139,35 +140,41 @@ public sealed record DeploymentRecord(
     public static (IReadOnlyList<DeploymentFile> Files, IReadOnlyList<DeploymentLink> Links) Scan(string deploymentDirectory)
     {
         var (files, links) = List(deploymentDirectory);
-        return (files.Select(f => new DeploymentFile(f.Path, Sha256Digest.ComputeFile(f.Info.FullName), f.Info.Length,
-            OperatingSystem.IsWindows() ? null : f.Info.UnixFileMode)).ToList(), links);
+        return (files.Select(f => new DeploymentFile(f.Path, Sha256Digest.ComputeFile(f.FullPath), f.Stamp.Size, f.Stamp.Mode)).ToList(), links);
     }
 
     /// <summary>The files (with their metadata, unread) and links now under <paramref name="deploymentDirectory"/>, except this record, by path.</summary>
-    public static (IReadOnlyList<(string Path, FileInfo Info)> Files, IReadOnlyList<DeploymentLink> Links) List(string deploymentDirectory)
+    /// <remarks>
+    /// Walked by hand: .NET's recursive enumeration descends into links to folders, and a link must be recorded, not
+    /// followed. One lstat per entry says what it is and gives a file's metadata; only links are read. The folders of
+    /// one depth are listed in parallel: on a tree of 3,659 files the walk is nearly all system calls.
+    /// </remarks>
+    internal static (IReadOnlyList<ListedFile> Files, IReadOnlyList<DeploymentLink> Links) List(string deploymentDirectory)
     {
-        var files = new List<(string Path, FileInfo Info)>();
+        var files = new List<ListedFile>();
         var links = new List<DeploymentLink>();
-        var root = System.IO.Path.GetFullPath(deploymentDirectory);
-        // Walked by hand: .NET's recursive enumeration descends into links to folders, and a link must be recorded, not followed.
-        var pending = new Stack<DirectoryInfo>([new DirectoryInfo(root)]);
-        while (pending.TryPop(out var dir))
+        var root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(deploymentDirectory));
+        var level = new List<string> { "" };
+        while (level.Count > 0)
         {
-            foreach (var info in dir.EnumerateFileSystemInfos())
+            var found = new List<(string Relative, FileStamp Stamp)>[level.Count];
+            Parallelism.For(level.Count, i => found[i] = ListOne(root, level[i]));
+            level = [];
+            foreach (var (relative, stamp) in found.SelectMany(f => f))
             {
-                var relative = System.IO.Path.GetRelativePath(root, info.FullName).Replace('\\', '/');
-                if (relative == FileName) continue;
-                if (info.LinkTarget is { } target)
+                switch (stamp.Kind)
                 {
-                    links.Add(new DeploymentLink(relative, target.Replace('\\', '/')));
-                }
-                else if (info is DirectoryInfo sub)
-                {
-                    pending.Push(sub);
-                }
-                else if (info is FileInfo file)
-                {
-                    files.Add((relative, file));
+                    case FileStampKind.Link:
+                        var path = System.IO.Path.Join(root, relative);
+                        var target = new FileInfo(path).LinkTarget ?? new DirectoryInfo(path).LinkTarget ?? "";
+                        links.Add(new DeploymentLink(relative, target.Replace('\\', '/')));
+                        break;
+                    case FileStampKind.Directory:
+                        level.Add(relative);
+                        break;
+                    default:
+                        if (relative != FileName) files.Add(new ListedFile(root, relative, stamp));
+                        break;
                 }
             }
         }
@@ -176,11 +183,29 @@ public sealed record DeploymentRecord(
         return (files, links);
     }
 
+    private static readonly EnumerationOptions OneFolder = new() { AttributesToSkip = 0, IgnoreInaccessible = false, RecurseSubdirectories = false };
+
+    /// <summary>The entries of the folder <paramref name="relative"/> to <paramref name="root"/>: their '/'-separated paths and stamps.</summary>
+    private static List<(string Relative, FileStamp Stamp)> ListOne(string root, string relative)
+    {
+        var directory = relative.Length == 0 ? root : System.IO.Path.Join(root, relative);
+        var entries = new FileSystemEnumerable<(string, FileStamp)>(directory, (ref FileSystemEntry e) =>
+            (relative.Length == 0 ? e.FileName.ToString() : string.Concat(relative, "/", e.FileName), FileStamp.Of(e.Directory, e.FileName, e.IsDirectory)),
+            OneFolder);
+        return [.. entries];
+    }
+
     public override string ToString() => $"{Package} → {Deployment} ({Files.Count.ToString(CultureInfo.InvariantCulture)} files)";
 }
 
 /// <summary>A regular file of a deployment: '/'-separated path relative to the deployment, hash, size, Unix mode (null on Windows).</summary>
 public sealed record DeploymentFile(string Path, Sha256Digest Sha256, long Size, UnixFileMode? Mode);
+
+/// <summary>A regular file found under a deployment: its '/'-separated path relative to <see cref="Root"/>, and its metadata (unread).</summary>
+internal sealed record ListedFile(string Root, string Path, FileStamp Stamp)
+{
+    public string FullPath => System.IO.Path.Join(Root, Path);
+}
 
 /// <summary>A symbolic link of a deployment: '/'-separated path and its (relative) target as stored.</summary>
 public sealed record DeploymentLink(string Path, string Target);

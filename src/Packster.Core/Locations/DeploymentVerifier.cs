@@ -46,28 +46,46 @@ public static class DeploymentVerifier
             problems.Add(new VerificationProblem(VerificationProblemKind.Missing, ".", "the deployment directory does not exist"));
             return new DeploymentVerification(deploymentDirectory, null, problems);
         }
-        var record = DeploymentRecord.ReadFrom(deploymentDirectory);
+        // The walk is system calls and the record and index are parsing: one overlaps the other.
+        var listing = Task.Run(() => DeploymentRecord.List(deploymentDirectory));
+        DeploymentRecord record;
+        (QuickVerifyIndex.Entry?[] Entries, int Count)? index;
+        try
+        {
+            record = DeploymentRecord.ReadFrom(deploymentDirectory);
+            index = quickIndex is null ? null : QuickVerifyIndex.Read(quickIndex, record.Files);
+        }
+        catch
+        {
+            // The record's failure is the one to report; the walk is awaited (its own failure observed) so nothing runs on.
+            listing.ContinueWith(t => t.Exception, TaskScheduler.Default).Wait();
+            throw;
+        }
+        var (files, links) = listing.GetAwaiter().GetResult();
         if (expectedHash is { } h && record.Deployment != h)
         {
             problems.Add(new VerificationProblem(VerificationProblemKind.Modified, DeploymentRecord.FileName, $"records deployment {record.Deployment}, expected {h}"));
         }
 
-        var (files, links) = DeploymentRecord.List(deploymentDirectory);
-        var actualFiles = files.ToDictionary(f => f.Path, f => f.Info, StringComparer.Ordinal);
-        var content = new ContentCheck(quickIndex is null ? null : QuickVerifyIndex.Read(quickIndex));
+        var actualFiles = files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+        var content = new ContentCheck(index);
         var actualLinks = links.ToDictionary(l => l.Path, StringComparer.Ordinal);
         var checkModes = !OperatingSystem.IsWindows();
-        foreach (var expected in record.Files)
+        var present = new ListedFile?[record.Files.Count];
+        for (var i = 0; i < present.Length; i++) present[i] = actualFiles.Remove(record.Files[i].Path, out var actual) ? actual : null;
+        var outcomes = content.CheckAll(record.Files, present);
+        for (var i = 0; i < present.Length; i++)
         {
-            if (!actualFiles.Remove(expected.Path, out var actual))
+            var expected = record.Files[i];
+            if (present[i] is not { } actual)
             {
                 problems.Add(new VerificationProblem(VerificationProblemKind.Missing, expected.Path, "file is missing"));
             }
-            else if (content.Differs(expected, actual) is { } found)
+            else if (outcomes[i].Found is { } found)
             {
                 problems.Add(new VerificationProblem(VerificationProblemKind.Modified, expected.Path, $"expected sha256 {expected.Sha256} ({expected.Size} bytes), found {found}"));
             }
-            else if (checkModes && expected.Mode is { } em && ModeOf(actual) is { } am && (em & Permissions) != (am & Permissions))
+            else if (checkModes && expected.Mode is { } em && actual.Stamp.Mode is { } am && (em & Permissions) != (am & Permissions))
             {
                 problems.Add(new VerificationProblem(VerificationProblemKind.ModeChanged, expected.Path,
                     $"expected mode {Convert.ToString((int)(em & Permissions), 8)}, found {Convert.ToString((int)(am & Permissions), 8)}"));
@@ -93,10 +111,13 @@ public static class DeploymentVerifier
     }
 
     /// <summary>
-    /// Compares a file's content with its record: by SHA-256 always without an index; with one, by what the index
+    /// Compares files' content with their record: by SHA-256 always without an index; with one, by what the index
     /// proves first (spec/lockfile.md § Quick verify), remembering every file found intact for the next run.
+    /// Files that must be read are hashed in parallel, one worker per processor, largest first; what each check found
+    /// is then taken in record order, so problems, counts and the index do not depend on which worker finished first.
     /// </summary>
-    private sealed class ContentCheck(Dictionary<string, QuickVerifyIndex.Entry>? index)
+    /// <remarks><paramref name="index"/> holds the index entries by position in the record, and how many the index holds.</remarks>
+    private sealed class ContentCheck((QuickVerifyIndex.Entry?[] Entries, int Count)? index)
     {
         private int _byStat;
         private int _byXxHash;
@@ -112,54 +133,86 @@ public static class DeploymentVerifier
 
         public QuickVerifyStatistics Statistics => new(_byStat, _byXxHash, _bySha256, _bytesRead, !IndexChanged || Saved);
 
-        /// <summary>Null when the content is the recorded one, else what was found instead.</summary>
-        public string? Differs(DeploymentFile expected, FileInfo actual)
+        /// <summary>What each present file's check found, by position in <paramref name="expected"/> (default for absent ones).</summary>
+        public Outcome[] CheckAll(IReadOnlyList<DeploymentFile> expected, ListedFile?[] actual)
         {
-            var size = actual.Length;
-            if (index is null)
+            var outcomes = new Outcome[expected.Count];
+            var toRead = new List<int>();
+            for (var i = 0; i < outcomes.Length; i++)
             {
-                var sha = Sha256Digest.ComputeFile(actual.FullName);
-                return size == expected.Size && sha == expected.Sha256 ? null : $"{sha} ({size} bytes)";
+                if (actual[i] is not { } file) continue;
+                if (FromMetadata(i, expected[i], file) is { } decided) outcomes[i] = decided;
+                else toRead.Add(i);
             }
-            var ticks = actual.LastWriteTimeUtc.Ticks;
-            if (index.TryGetValue(expected.Path, out var known) && known.Sha256 != expected.Sha256) known = null;
-            if (size != expected.Size)
+            // Biggest first: a large file started last would leave the other workers idle at the end.
+            toRead.Sort((a, b) => actual[b]!.Stamp.Size.CompareTo(actual[a]!.Stamp.Size));
+            Parallelism.For(toRead.Count, k => outcomes[toRead[k]] = Read(toRead[k], expected[toRead[k]], actual[toRead[k]]!));
+            for (var i = 0; i < outcomes.Length; i++)
             {
-                return $"{size} bytes (not read: the size differs)";
+                if (actual[i] is not null) Count(outcomes[i]);
             }
-            if (known is not null && known.Size == size && known.ModifiedTicks == ticks)
-            {
-                _byStat++;
-                Proven.Add(known);
-                return null;
-            }
-            _bytesRead += size;
-            if (known is not null)
-            {
-                if (QuickVerifyIndex.XxHash(actual.FullName) == known.XxHash128)
-                {
-                    _byXxHash++;
-                    Remember(known with { ModifiedTicks = ticks });
-                    return null;
-                }
-                _bytesRead += size;
-                return $"{Sha256Digest.ComputeFile(actual.FullName)} ({size} bytes)";
-            }
-            _bySha256++;
-            var (found, xx) = QuickVerifyIndex.BothHashes(actual.FullName);
-            if (found != expected.Sha256) return $"{found} ({size} bytes)";
-            Remember(new QuickVerifyIndex.Entry(expected.Path, found, size, ticks, xx));
-            return null;
+            return outcomes;
         }
 
-        private void Remember(QuickVerifyIndex.Entry entry)
+        /// <summary>The outcome when metadata decides it (quick only: the size differs, or the index vouches for the stamp); else null.</summary>
+        private Outcome? FromMetadata(int position, DeploymentFile expected, ListedFile actual)
         {
-            Proven.Add(entry);
-            _changed = true;
+            if (index is null) return null;
+            var stamp = actual.Stamp;
+            if (stamp.Size != expected.Size) return new Outcome($"{stamp.Size} bytes (not read: the size differs)", Proof.None, 0, null, false);
+            return index.Value.Entries[position] is { } known && known.Matches(stamp) ? new Outcome(null, Proof.Stat, 0, known, false) : null;
+        }
+
+        /// <summary>Reads one file; safe to run on any thread (it touches nothing shared).</summary>
+        private Outcome Read(int position, DeploymentFile expected, ListedFile actual)
+        {
+            var size = actual.Stamp.Size;
+            if (index is null)
+            {
+                var sha = Sha256Digest.ComputeFile(actual.FullPath);
+                return new Outcome(size == expected.Size && sha == expected.Sha256 ? null : $"{sha} ({size} bytes)", Proof.None, 0, null, false);
+            }
+            if (index.Value.Entries[position] is { } known)
+            {
+                if (QuickVerifyIndex.XxHash(actual.FullPath) == known.XxHash128)
+                {
+                    return new Outcome(null, Proof.XxHash, size, known.StampedWith(actual.Stamp), true);
+                }
+                return new Outcome($"{Sha256Digest.ComputeFile(actual.FullPath)} ({size} bytes)", Proof.None, 2 * size, null, false);
+            }
+            var (found, xx) = QuickVerifyIndex.BothHashes(actual.FullPath);
+            if (found != expected.Sha256) return new Outcome($"{found} ({size} bytes)", Proof.Sha256, size, null, false);
+            return new Outcome(null, Proof.Sha256, size, QuickVerifyIndex.Entry.Of(expected.Path, found, actual.Stamp, xx), true);
+        }
+
+        private void Count(Outcome outcome)
+        {
+            _bytesRead += outcome.BytesRead;
+            switch (outcome.Proof)
+            {
+                case Proof.Stat: _byStat++; break;
+                case Proof.XxHash: _byXxHash++; break;
+                case Proof.Sha256: _bySha256++; break;
+            }
+            if (outcome.Proven is { } entry) Proven.Add(entry);
+            _changed |= outcome.Remembered;
         }
     }
 
-    private static UnixFileMode? ModeOf(FileInfo file) => OperatingSystem.IsWindows() ? null : file.UnixFileMode;
+    /// <summary>How a quick check proved a file (or counted it), as the summary reports it.</summary>
+    private enum Proof
+    {
+        None,
+        Stat,
+        XxHash,
+        Sha256,
+    }
+
+    /// <summary>
+    /// One file's check: <see cref="Found"/> is null when the content is the recorded one, else what was found instead;
+    /// <see cref="Proven"/> the index entry to keep (<see cref="Remembered"/> when it is new or changed).
+    /// </summary>
+    private readonly record struct Outcome(string? Found, Proof Proof, long BytesRead, QuickVerifyIndex.Entry? Proven, bool Remembered);
 
     private const UnixFileMode Permissions = (UnixFileMode)0b111_111_111;
 }

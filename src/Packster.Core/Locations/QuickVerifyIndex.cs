@@ -7,54 +7,127 @@ using Packster.Model;
 namespace Packster.Locations;
 
 /// <summary>
-/// What <c>verify --quick</c> remembers of one deployment (spec/lockfile.md § Quick verify): per file, the size and
-/// modification time it had when it was last proven equal to its record, the XXH128 of those bytes, and the SHA-256
-/// the record held then. It is a cache, never an authority: an entry counts only while the record still names the
-/// same SHA-256, a file whose size or time moved is read again, and a missing or unreadable index means "read
-/// everything", exactly as <c>verify</c> does.
+/// What <c>verify --quick</c> remembers of one deployment (spec/lockfile.md § Quick verify): per file, the size,
+/// modification time, status-change time and inode it had when it was last proven equal to its record, the XXH128 of
+/// those bytes, and the SHA-256 the record held then. It is a cache, never an authority: an entry counts only while
+/// the record still names the same SHA-256, a file whose metadata moved is read again, and a missing or unreadable
+/// index (or one of an earlier format) means "read everything", exactly as <c>verify</c> does.
 /// </summary>
 internal static class QuickVerifyIndex
 {
-    private const string Header = "packster-verify-index 1";
-
-    /// <summary>One remembered file; <see cref="ModifiedTicks"/> is the UTC last-write time in 100 ns ticks.</summary>
-    public sealed record Entry(string Path, Sha256Digest Sha256, long Size, long ModifiedTicks, UInt128 XxHash128);
-
-    /// <summary>The entries of <paramref name="indexFile"/> by path; empty when there is none or it does not parse.</summary>
-    public static Dictionary<string, Entry> Read(string indexFile)
+    /// <summary>
+    /// One remembered file; <see cref="ModifiedTicks"/> and <see cref="ChangedTicks"/> are the UTC last-write and
+    /// status-change times in 100 ns ticks (<see cref="FileStamp"/>: 0 where the OS does not say, with the inode).
+    /// </summary>
+    public sealed record Entry(string Path, Sha256Digest Sha256, long Size, long ModifiedTicks, long ChangedTicks, ulong Inode, UInt128 XxHash128)
     {
-        var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
-        string[] lines;
+        public static Entry Of(string path, Sha256Digest sha256, FileStamp stamp, UInt128 xxHash128) =>
+            new(path, sha256, stamp.Size, stamp.ModifiedTicks, stamp.ChangedTicks, stamp.Inode, xxHash128);
+
+        /// <summary>Whether the file still has the metadata it had when these bytes were proven.</summary>
+        public bool Matches(FileStamp stamp) =>
+            Size == stamp.Size && ModifiedTicks == stamp.ModifiedTicks && ChangedTicks == stamp.ChangedTicks && Inode == stamp.Inode;
+
+        /// <summary>This entry for the same bytes found again under new metadata.</summary>
+        public Entry StampedWith(FileStamp stamp) => this with { ModifiedTicks = stamp.ModifiedTicks, ChangedTicks = stamp.ChangedTicks, Inode = stamp.Inode };
+    }
+
+    /// <summary>
+    /// The entries of <paramref name="indexFile"/> for <paramref name="files"/> (a record's, in its path order), by
+    /// position: null where the index has none for that path <em>and</em> SHA-256; and how many lines it holds. All null
+    /// and 0 when there is no index or it does not parse.
+    /// </summary>
+    /// <remarks>
+    /// Both lists are in ordinal path order, so they are walked together, field by field from the bytes: an entry takes
+    /// the record's own path and digest, and nothing else is made of a line. A quick run is mostly this, the record and a
+    /// directory walk, and every string made here had cost more than the file system calls it saves. A record out of
+    /// order (written by hand) only makes entries be missed, and their files read.
+    /// </remarks>
+    public static (Entry?[] Entries, int Count) Read(string indexFile, IReadOnlyList<DeploymentFile> files)
+    {
+        var entries = new Entry?[files.Count];
+        byte[] bytes;
         try
         {
-            lines = File.ReadAllLines(indexFile, Encoding.UTF8);
+            bytes = File.ReadAllBytes(indexFile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return entries;
+            return (entries, 0);
         }
-        if (lines.Length == 0 || lines[0] != Header) return entries;
-        foreach (var line in lines.AsSpan(1))
+        ReadOnlySpan<byte> rest = bytes;
+        if (!rest.StartsWith(HeaderLine)) return (entries, 0);
+        rest = rest[HeaderLine.Length..];
+        var path = new char[256];
+        int count = 0, next = 0;
+        while (!rest.IsEmpty)
         {
-            // sha256 \t xxh128 \t size \t ticks \t path (the path last: it is the only field that may hold a tab)
-            var parts = line.Split('\t', 5);
-            if (parts.Length != 5
-                || !Sha256Digest.TryParse(parts[0], out var sha)
-                || !UInt128.TryParse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var xx)
-                || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
-                || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
+            var end = rest.IndexOf((byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? default : rest[(end + 1)..];
+            if (!TryParse(line, out var fields)) return (new Entry?[files.Count], 0);
+            count++;
+            if (path.Length < fields.Path.Length) path = new char[fields.Path.Length];
+            var name = path.AsSpan(0, Encoding.UTF8.GetChars(fields.Path, path));
+            while (next < files.Count && files[next].Path.AsSpan().SequenceCompareTo(name) < 0) next++;
+            if (next < files.Count && files[next] is var file && file.Path.AsSpan().SequenceEqual(name) && System.Text.Ascii.Equals(fields.Sha256, file.Sha256.Hex))
             {
-                return new Dictionary<string, Entry>(StringComparer.Ordinal);
+                entries[next] = new Entry(file.Path, file.Sha256, fields.Size, fields.Modified, fields.Changed, fields.Inode, fields.XxHash128);
             }
-            entries[parts[4]] = new Entry(parts[4], sha, size, ticks, xx);
         }
-        return entries;
+        return (entries, count);
     }
+
+    private static ReadOnlySpan<byte> HeaderLine => "packster-verify-index 2\n"u8;
+
+    private ref struct Fields
+    {
+        public ReadOnlySpan<byte> Sha256;
+        public UInt128 XxHash128;
+        public long Size;
+        public long Modified;
+        public long Changed;
+        public ulong Inode;
+        public ReadOnlySpan<byte> Path;
+    }
+
+    // sha256 \t xxh128 \t size \t mtime \t ctime \t inode \t path (the path last: the only field that may hold a tab)
+    private static bool TryParse(ReadOnlySpan<byte> line, out Fields fields)
+    {
+        fields = default;
+        if (!Field(ref line, out var sha) || sha.Length != Sha256Digest.HexLength || sha.IndexOfAnyExcept(LowerHex) >= 0
+            || !Field(ref line, out var xxHex) || xxHex.Length != 32
+            || !UInt128.TryParse(xxHex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var xx)
+            || !Field(ref line, out var size) || !long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var sizeValue)
+            || !Field(ref line, out var modified) || !long.TryParse(modified, NumberStyles.None, CultureInfo.InvariantCulture, out var modifiedValue)
+            || !Field(ref line, out var changed) || !long.TryParse(changed, NumberStyles.None, CultureInfo.InvariantCulture, out var changedValue)
+            || !Field(ref line, out var inode) || !ulong.TryParse(inode, NumberStyles.None, CultureInfo.InvariantCulture, out var inodeValue)
+            || line.IsEmpty)
+        {
+            return false;
+        }
+        fields = new Fields
+        {
+            Sha256 = sha, XxHash128 = xx, Size = sizeValue, Modified = modifiedValue, Changed = changedValue, Inode = inodeValue, Path = line,
+        };
+        return true;
+    }
+
+    /// <summary>Takes the text up to the next tab off <paramref name="line"/>; false when there is no tab.</summary>
+    private static bool Field(scoped ref ReadOnlySpan<byte> line, out ReadOnlySpan<byte> field)
+    {
+        var tab = line.IndexOf((byte)'\t');
+        field = tab < 0 ? default : line[..tab];
+        line = tab < 0 ? default : line[(tab + 1)..];
+        return tab >= 0;
+    }
+
+    private static readonly System.Buffers.SearchValues<byte> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef"u8);
 
     /// <summary>Replaces the index atomically; false when it cannot be written (the next quick run then reads more).</summary>
     public static bool TryWrite(string indexFile, IEnumerable<Entry> entries)
     {
-        var text = new StringBuilder(Header).Append('\n');
+        var text = new StringBuilder(Encoding.ASCII.GetString(HeaderLine));
         foreach (var e in entries.OrderBy(e => e.Path, StringComparer.Ordinal))
         {
             if (e.Path.Contains('\n', StringComparison.Ordinal)) continue;
@@ -62,6 +135,8 @@ internal static class QuickVerifyIndex
                 .Append(e.XxHash128.ToString("x32", CultureInfo.InvariantCulture)).Append('\t')
                 .Append(e.Size.ToString(CultureInfo.InvariantCulture)).Append('\t')
                 .Append(e.ModifiedTicks.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                .Append(e.ChangedTicks.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                .Append(e.Inode.ToString(CultureInfo.InvariantCulture)).Append('\t')
                 .Append(e.Path).Append('\n');
         }
         try

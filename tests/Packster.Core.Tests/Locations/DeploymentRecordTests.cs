@@ -71,6 +71,37 @@ public sealed class DeploymentRecordTests
         }
     }
 
+    // Files are hashed in parallel; problems still come in record order (files, then links, then extras by path),
+    // with the same words whether or not --quick, and the same on every run.
+    [Fact]
+    public void Problems_come_in_record_order_however_the_files_are_hashed()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var files = Enumerable.Range(0, 200).ToDictionary(i => $"f/{i:D3}.txt", i => new string((char)('a' + (i % 26)), 1 + (i * 997 % 70_000)));
+        var d = LocationTestBed.Install(location, "many", "1.0.0", files);
+        var dir = location.DeploymentDirectory(d.Hash);
+        DeploymentVerifier.Verify(location, quick: true);
+        foreach (var i in new[] { 7, 150, 3, 99 }) File.WriteAllText(Path.Combine(dir, $"f/{i:D3}.txt"), new string('#', files[$"f/{i:D3}.txt"].Length));
+        foreach (var i in new[] { 120, 42 }) File.Delete(Path.Combine(dir, $"f/{i:D3}.txt"));
+        File.WriteAllText(Path.Combine(dir, "f/zz-extra"), "x");
+        File.WriteAllText(Path.Combine(dir, "a-extra"), "x");
+
+        var expected = new[]
+        {
+            (VerificationProblemKind.Modified, "f/003.txt"), (VerificationProblemKind.Modified, "f/007.txt"), (VerificationProblemKind.Missing, "f/042.txt"),
+            (VerificationProblemKind.Modified, "f/099.txt"), (VerificationProblemKind.Missing, "f/120.txt"), (VerificationProblemKind.Modified, "f/150.txt"),
+            (VerificationProblemKind.Extra, "a-extra"), (VerificationProblemKind.Extra, "f/zz-extra"),
+        };
+        var full = Assert.Single(DeploymentVerifier.Verify(location)).Problems;
+        Assert.Equal(expected, full.Select(p => (p.Kind, p.Path)));
+        Assert.Equal(full, Assert.Single(DeploymentVerifier.Verify(location)).Problems);
+        Assert.Equal(full, Assert.Single(DeploymentVerifier.Verify(location, quick: true)).Problems);
+        var size = files["f/003.txt"].Length;
+        Assert.Equal($"expected sha256 {LocationTestBed.Hash(files["f/003.txt"])} ({size} bytes), found {LocationTestBed.Hash(new string('#', size))} ({size} bytes)",
+            full[0].Detail);
+    }
+
     [Fact]
     public void Scan_records_symbolic_links_by_target_without_following_them()
     {

@@ -1,0 +1,104 @@
+using System.Runtime.InteropServices;
+
+namespace Packster.Locations;
+
+/// <summary>
+/// What one <c>lstat</c> says about a directory entry without reading it: its kind, size, modification and status-change
+/// times, inode and permission bits. <c>verify --quick</c> trusts a file whose stamp is the one it had when it was last
+/// proven (spec/lockfile.md § Quick verify). On Windows, and wherever the call fails, it holds what .NET's
+/// <see cref="FileSystemInfo"/> knows: no status-change time and no inode (both 0), no mode.
+/// </summary>
+internal readonly record struct FileStamp(FileStampKind Kind, long Size, long ModifiedTicks, long ChangedTicks, ulong Inode, UnixFileMode? Mode)
+{
+    // The runtime's own portable stat (src/native/libs/System.Native/pal_io.h, FileStatus), as Packaging/FileKinds
+    // reads it: the same layout on every Unix the runtime supports; the offsets are pinned by FileStampTests.
+    private const int ModeOffset = 4;
+    private const int SizeOffset = 16;
+    private const int ModifiedOffset = 40;
+    private const int ChangedOffset = 56;
+    private const int InodeOffset = 104;
+    private const int StatusBufferSize = 512;
+    private const int TypeMask = 0xF000;
+    private const int PermissionMask = 0xFFF;
+
+    [ThreadStatic]
+    private static byte[]? t_status;
+
+    [ThreadStatic]
+    private static byte[]? t_path;
+
+    /// <summary>
+    /// The stamp of <paramref name="path"/> itself (a link is <see cref="FileStampKind.Link"/>, not followed);
+    /// <paramref name="directory"/> says what a directory listing called it, which Windows needs to open it.
+    /// </summary>
+    public static FileStamp Of(string path, bool directory = false) => Of(path.AsSpan(), [], directory);
+
+    /// <summary>
+    /// The stamp of <paramref name="directory"/>/<paramref name="name"/> (<paramref name="name"/> may be empty), from a
+    /// per-thread buffer: a directory walk stats each entry without making a string of its path.
+    /// </summary>
+    public static FileStamp Of(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, bool isDirectory)
+    {
+        if (OperatingSystem.IsWindows()) return FromInfo(Join(directory, name), isDirectory);
+        var path = t_path ??= new byte[1024];
+        var length = System.Text.Encoding.UTF8.GetMaxByteCount(directory.Length + name.Length + 1) + 1;
+        if (path.Length < length) path = t_path = new byte[length];
+        var used = System.Text.Encoding.UTF8.GetBytes(directory, path);
+        if (!name.IsEmpty)
+        {
+            path[used++] = (byte)'/';
+            used += System.Text.Encoding.UTF8.GetBytes(name, path.AsSpan(used));
+        }
+        path[used] = 0;
+        var status = t_status ??= new byte[StatusBufferSize];
+        int result;
+        try
+        {
+            result = NativeLStat(path, status);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return FromInfo(Join(directory, name), isDirectory);
+        }
+        if (result != 0) return FromInfo(Join(directory, name), isDirectory);
+        var mode = BitConverter.ToInt32(status, ModeOffset);
+        var kind = (mode & TypeMask) switch
+        {
+            0x4000 => FileStampKind.Directory,
+            0xA000 => FileStampKind.Link,
+            _ => FileStampKind.File,
+        };
+        return new FileStamp(kind, BitConverter.ToInt64(status, SizeOffset), Ticks(status, ModifiedOffset), Ticks(status, ChangedOffset),
+            unchecked((ulong)BitConverter.ToInt64(status, InodeOffset)), (UnixFileMode)(mode & PermissionMask));
+    }
+
+    private static string Join(ReadOnlySpan<char> directory, ReadOnlySpan<char> name) =>
+        name.IsEmpty ? directory.ToString() : System.IO.Path.Join(directory, name);
+
+    /// <summary>Seconds and nanoseconds since the Unix epoch as UTC <see cref="DateTime"/> ticks, as .NET computes LastWriteTimeUtc.</summary>
+    private static long Ticks(byte[] status, int offset) =>
+        DateTime.UnixEpoch.Ticks + (BitConverter.ToInt64(status, offset) * TimeSpan.TicksPerSecond) + (BitConverter.ToInt64(status, offset + 8) / 100);
+
+    private static FileStamp FromInfo(string path, bool directory)
+    {
+        FileSystemInfo info = directory ? new DirectoryInfo(path) : new FileInfo(path);
+        var kind = info.LinkTarget is not null ? FileStampKind.Link : info is DirectoryInfo ? FileStampKind.Directory : FileStampKind.File;
+        var size = info is FileInfo { Exists: true } file ? file.Length : 0;
+        UnixFileMode? mode = OperatingSystem.IsWindows() || !info.Exists ? null : info.UnixFileMode;
+        return new FileStamp(kind, size, info.Exists ? info.LastWriteTimeUtc.Ticks : 0, 0, 0, mode);
+    }
+
+#pragma warning disable CA2101, SYSLIB1054 // paths are UTF-8 on Unix; LibraryImport needs unsafe code, which this project does not allow
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_LStat", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int NativeLStat(byte[] nulTerminatedUtf8Path, [Out] byte[] status);
+#pragma warning restore CA2101, SYSLIB1054
+}
+
+/// <summary>What a deployment holds at a path: a directory to walk, a link to record (never follow), or a file.</summary>
+internal enum FileStampKind
+{
+    File,
+    Directory,
+    Link,
+}

@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+
+namespace Packster.Locations;
+
+/// <summary>
+/// Independent work items on one worker per processor, handed out one at a time (give the biggest first). A failure is
+/// rethrown as itself, not wrapped in an <see cref="AggregateException"/>: callers catch <see cref="IOException"/> from a
+/// parallel walk exactly as from a loop (LocationSnapshot tells a deployment being removed that way).
+/// </summary>
+internal static class Parallelism
+{
+    public static void For(int count, Action<int> body)
+    {
+        if (count <= 1)
+        {
+            if (count == 1) body(0);
+            return;
+        }
+        try
+        {
+            var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+            Parallel.ForEach(Partitioner.Create(Enumerable.Range(0, count), EnumerablePartitionerOptions.NoBuffering), options, body);
+        }
+        catch (AggregateException e)
+        {
+            var first = e.InnerExceptions.OfType<PacksterException>().FirstOrDefault() ?? e.InnerExceptions[0];
+            ExceptionDispatchInfo.Capture(first).Throw();
+            throw;
+        }
+    }
+}
