@@ -58,8 +58,10 @@ public sealed class Installer
             return Plan(package, request, parameters, hash, _location.ReadState(), signature?.KeyId);
         }
 
-        using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
-        var state = session.State;
+        // Inside a transaction the installs of one command share its lock and state and commit together.
+        using var own = Transaction is null ? LocationSession.Open(_location, _options.Messages, cancellationToken) : null;
+        var state = Transaction?.State ?? own!.State;
+        var heldLock = Transaction?.Lock ?? own!.Lock;
         var decision = Decide(state, package, request, hash, parameters);
         var existing = decision.Existing;
         if (!decision.Builds)
@@ -71,6 +73,7 @@ public sealed class Installer
         var staging = _location.CreateStaging();
 
         string? published = null;
+        string? replaced = null;
         try
         {
             // Inside the try: a missing interpreter (PST7002) must not leave the fresh staging directory behind.
@@ -94,10 +97,10 @@ public sealed class Installer
             if (existing is not null)
             {
                 // --force: the old directory goes to the trash; until the commit below, recovery drops the record.
-                _location.MoveToTrash(hash, session.Lock);
+                replaced = _location.MoveToTrash(hash, heldLock);
                 state.Deployments.Remove(existing);
             }
-            published = _location.PublishDeployment(staging, hash, session.Lock);
+            published = _location.PublishDeployment(staging, hash, heldLock);
             CrashPoint.Hit("install.published");
 
             var entry = new DeploymentEntry(package.Name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!)
@@ -113,9 +116,18 @@ public sealed class Installer
             }
             state.Deployments.Add(entry);
             // The history names the action the handlers saw: "upgrade" when this deployment took over from another.
-            session.Commit(state, [HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces)]);
+            var history = HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces);
+            if (Transaction is { } transaction)
+            {
+                var ranHandlers = !handlerPlan.IsEmpty;
+                transaction.Record([history], $"the install of {manifest.Id} {manifest.Version}",
+                    ct => UndoInstallAsync(entry, ranHandlers, replaced, transaction.Lock, request.HandlerTimeout, ct));
+                CrashPoint.Hit("install.staged");
+                return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
+            }
+            own!.Commit(state, [history]);
             CrashPoint.Hit("install.committed");
-            _location.EmptyTrash(session.Lock);
+            _location.EmptyTrash(heldLock);
             return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
         }
         catch
@@ -123,9 +135,30 @@ public sealed class Installer
             Discard(staging);
             if (published is not null && !IsRecorded(hash))
             {
-                Discard(_location.MoveToTrash(hash, session.Lock));
+                Discard(_location.MoveToTrash(hash, heldLock));
             }
+            if (replaced is not null && Transaction is not null && !Directory.Exists(finalPath)) Directory.Move(replaced, finalPath);
             throw;
+        }
+    }
+
+    /// <summary>The set of installs this installer takes part in; null: each install is its own commit.</summary>
+    public LocationTransaction? Transaction { get; init; }
+
+    /// <summary>
+    /// Takes back an install of an uncommitted transaction: the deployment's uninstall handlers answer the install
+    /// handlers that ran, its directory goes to the trash, and a directory it replaced (--force) comes back.
+    /// </summary>
+    private async Task UndoInstallAsync(DeploymentEntry entry, bool ranHandlers, string? replaced, LocationLock heldLock, TimeSpan? handlerTimeout, CancellationToken ct)
+    {
+        try
+        {
+            if (ranHandlers) await new Uninstaller(_location, _options).RunUninstallHandlersAsync(entry, handlerTimeout, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Discard(_location.MoveToTrash(entry.Hash, heldLock));
+            if (replaced is not null) Directory.Move(replaced, _location.DeploymentDirectory(entry.Hash));
         }
     }
 

@@ -112,6 +112,14 @@ public sealed class Uninstaller
         return null;
     }
 
+    /// <summary>Runs the uninstall handlers of a deployment that is on disk (recorded or not): a transaction's undo.</summary>
+    internal async Task RunUninstallHandlersAsync(DeploymentEntry entry, TimeSpan? handlerTimeout, CancellationToken ct)
+    {
+        var deployed = DeployedPackage.Load(_location, entry);
+        var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Uninstall, deployed.Path, handlerTimeout);
+        if (!plan.IsEmpty) await RunAsync(plan, deployed, ct).ConfigureAwait(false);
+    }
+
     private async Task RunAsync(HandlerPlan plan, DeployedPackage deployed, CancellationToken ct)
     {
         var entry = deployed.Entry;

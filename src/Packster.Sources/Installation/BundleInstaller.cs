@@ -95,7 +95,9 @@ public sealed class BundleInstaller
     {
         var results = new List<PackageInstallResult>();
         var requirements = new List<BundleRequirement>();
-        var installer = new PackageInstaller(_location, _options, _supply);
+        // Every requirement, its dependencies and the bundle record: one transaction (spec/lockfile.md § Transactions).
+        await using var transaction = DryRun ? null : LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
+        var installer = new PackageInstaller(_location, _options, _supply) { Transaction = transaction };
         foreach (var (entry, package) in resolved)
         {
             var result = await installer.InstallAsync(package, new InstallByIdRequest(entry.Id, entry.Range)
@@ -113,7 +115,12 @@ public sealed class BundleInstaller
             requirement.Resolved = new ResolvedRequirement(result.Root.Package, result.Root.Deployment);
             requirements.Add(requirement);
         }
-        if (!DryRun) BundleRecorder.Record(_location, requirements, _options.Messages, cancellationToken);
+        if (transaction is not null)
+        {
+            foreach (var requirement in requirements) transaction.State.Bundle[requirement.Id] = requirement;
+            transaction.Record([], "the bundle record", _ => Task.CompletedTask);
+            transaction.Commit();
+        }
         return results;
     }
 

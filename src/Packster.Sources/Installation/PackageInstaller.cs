@@ -35,13 +35,29 @@ public sealed class PackageInstaller
         return await InstallAsync(root, request, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Installs an already resolved package with its dependencies and bundle entries.</summary>
+    /// <summary>
+    /// The transaction this install takes part in (a bundle install's); null: the install, its dependencies and the
+    /// bundle entries it brings are one transaction of their own (spec/lockfile.md § Transactions).
+    /// </summary>
+    public LocationTransaction? Transaction { get; init; }
+
+    /// <summary>Installs an already resolved package with its dependencies and bundle entries, all or nothing.</summary>
     public async Task<PackageInstallResult> InstallAsync(SuppliedPackage root, InstallByIdRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(request);
         var plan = await DependencyPlanner.PlanAsync(root, _location.ReadState(), _supply, cancellationToken).ConfigureAwait(false);
-        var installer = new Installer(_location, _options);
+        if (request.DryRun || Transaction is not null) return await InstallPlannedAsync(root, plan, request, Transaction, cancellationToken).ConfigureAwait(false);
+        await using var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
+        var result = await InstallPlannedAsync(root, plan, request, transaction, cancellationToken).ConfigureAwait(false);
+        if (transaction.Changes > 0) transaction.Commit();
+        return result;
+    }
+
+    private async Task<PackageInstallResult> InstallPlannedAsync(SuppliedPackage root, InstallPlan plan, InstallByIdRequest request, LocationTransaction? transaction,
+        CancellationToken cancellationToken)
+    {
+        var installer = new Installer(_location, _options) { Transaction = transaction };
         var dependencies = new List<InstallOutcome>();
         var installed = new List<Manifest.Manifest>();
         foreach (var step in plan.Dependencies)
@@ -65,7 +81,7 @@ public sealed class PackageInstaller
 
         var rootOutcome = await installer.InstallAsync(root.File, request.ForFile(root.File.Path) with { SourceTrust = root.SignatureRules }, cancellationToken).ConfigureAwait(false);
         if (rootOutcome.Status == InstallStatus.Installed) installed.Add(root.File.Manifest);
-        var bundle = request.DryRun ? [] : await JoinBundleAsync(installed, request.HandlerTimeout, cancellationToken).ConfigureAwait(false);
+        var bundle = request.DryRun ? [] : await JoinBundleAsync(installed, request.HandlerTimeout, transaction!, cancellationToken).ConfigureAwait(false);
         return new PackageInstallResult(rootOutcome, root.Source, dependencies, bundle);
     }
 
@@ -73,17 +89,21 @@ public sealed class PackageInstaller
     /// The <c>[install-bundle]</c> entries of the packages just installed join the location's bundle, installed and
     /// resolved. A requirement the bundle already has for that id is the user's and stays as it is.
     /// </summary>
-    private async Task<IReadOnlyList<PackageInstallResult>> JoinBundleAsync(IReadOnlyList<Manifest.Manifest> installed, TimeSpan? handlerTimeout, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<PackageInstallResult>> JoinBundleAsync(IReadOnlyList<Manifest.Manifest> installed, TimeSpan? handlerTimeout,
+        LocationTransaction transaction, CancellationToken cancellationToken)
     {
         var wanted = installed.SelectMany(m => m.InstallBundle).ToList();
         if (wanted.Count == 0) return [];
-        var bundle = _location.ReadState().Bundle;
+        var bundle = transaction.State.Bundle;
+        var nested = new PackageInstaller(_location, _options, _supply) { Transaction = transaction };
+        nested._bundling.UnionWith(_bundling);
         var results = new List<PackageInstallResult>();
         var recorded = new List<BundleRequirement>();
         foreach (var entry in wanted)
         {
             if (bundle.ContainsKey(entry.Id) || !_bundling.Add(entry.Id)) continue;
-            var result = await InstallAsync(new InstallByIdRequest(entry.Id, entry.Range)
+            nested._bundling.Add(entry.Id);
+            var result = await nested.InstallAsync(new InstallByIdRequest(entry.Id, entry.Range)
             {
                 Parameters = entry.Parameters,
                 HandlerTimeout = handlerTimeout,
@@ -94,7 +114,9 @@ public sealed class PackageInstaller
                 Resolved = new ResolvedRequirement(result.Root.Package, result.Root.Deployment),
             });
         }
-        if (recorded.Count > 0) BundleRecorder.Record(_location, recorded, _options.Messages, cancellationToken);
+        // Recorded in the transaction's state: committed with the installs, or not at all.
+        foreach (var requirement in recorded) transaction.State.Bundle[requirement.Id] = requirement;
+        if (recorded.Count > 0) transaction.Record([], "the bundle entries", _ => Task.CompletedTask);
         return results;
     }
 }

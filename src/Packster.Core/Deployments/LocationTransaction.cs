@@ -1,0 +1,91 @@
+using Packster.Locations;
+
+namespace Packster.Deployments;
+
+/// <summary>
+/// Several changes to one location that commit together or not at all (spec/lockfile.md § Transactions): one lock
+/// for all of them, every deployment staged and published (unrecorded) first, then one lockfile commit with all their
+/// history. Until <see cref="Commit"/>, the lockfile is untouched; disposing without a commit undoes what was done,
+/// newest first — the install handlers already run are answered by their deployments' uninstall handlers, published
+/// directories go to the trash, directories a <c>--force</c> replaced come back — so the location is as before except
+/// its logs. A kill at any moment leaves the old state: recovery removes unrecorded deployment directories.
+/// </summary>
+public sealed class LocationTransaction : IAsyncDisposable
+{
+    private readonly LocationSession _session;
+    private readonly List<HistoryEntry> _history = [];
+    private readonly List<(string What, Func<CancellationToken, Task> Undo)> _undo = [];
+    private readonly TextWriter _messages;
+    private bool _committed;
+
+    private LocationTransaction(LocationSession session, TextWriter messages)
+    {
+        _session = session;
+        _messages = messages;
+    }
+
+    public static LocationTransaction Begin(Location location, TextWriter? messages, CancellationToken cancellationToken = default) =>
+        new(LocationSession.Open(location, messages, cancellationToken), messages ?? TextWriter.Null);
+
+    public Location Location => _session.Location;
+    public LocationLock Lock => _session.Lock;
+
+    /// <summary>The state every change of the transaction reads and mutates; committed as a whole by <see cref="Commit"/>.</summary>
+    public LocationState State => _session.State;
+
+    /// <summary>How many changes were recorded so far.</summary>
+    public int Changes => _undo.Count;
+
+    /// <summary>A change made: its history events, and how to take it back if the transaction does not commit.</summary>
+    public void Record(IEnumerable<HistoryEntry> history, string what, Func<CancellationToken, Task> undo)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        _history.AddRange(history);
+        _undo.Add((what, undo));
+    }
+
+    /// <summary>One lockfile commit for every change; afterwards the trash (directories replaced by --force) is emptied.</summary>
+    public void Commit()
+    {
+        if (_committed) throw new InvalidOperationException("the transaction is already committed");
+        _session.Commit(State, _history);
+        _committed = true;
+        CrashPoint.Hit("transaction.committed");
+        Location.EmptyTrash(Lock);
+    }
+
+    /// <summary>Undoes every change, newest first, unless committed; then releases the lock.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_committed && _undo.Count > 0) await UndoAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _session.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Every undo runs even when an earlier one fails (spec § Transactions: an uninstall handler failing during the
+    /// undo is a warning naming the deployment; its directory is still removed), and none can be cancelled: stopping
+    /// half-way would leave exactly the mixed state the transaction exists to prevent.
+    /// </summary>
+    private async Task UndoAsync()
+    {
+        for (var i = _undo.Count - 1; i >= 0; i--)
+        {
+            var (what, undo) = _undo[i];
+            try
+            {
+                await undo(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is PacksterException or IOException or UnauthorizedAccessException)
+            {
+                _messages.WriteLine($"warning: undoing {what}: {e.Message}");
+            }
+        }
+        _messages.WriteLine($"nothing was committed: {(_undo.Count == 1 ? "the 1 change of this transaction was" : $"the {_undo.Count} changes of this transaction were")} undone");
+    }
+}
