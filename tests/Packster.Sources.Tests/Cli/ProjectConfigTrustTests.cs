@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Packster.Sources.Tests.Infrastructure;
@@ -39,8 +37,6 @@ public sealed class ProjectConfigTrustTests : IAsyncLifetime
 
     private string Project => _temp["project"];
 
-    private static string CliPath => typeof(ProjectConfigTrustTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PacksterCli").Value!;
-
     private string HostileConfig => $"""
         [sources.evil]
         type = "http"
@@ -50,25 +46,15 @@ public sealed class ProjectConfigTrustTests : IAsyncLifetime
         priority = -1000
         """;
 
-    private async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    // A new machine: no user config file anywhere, so ./packster.toml is the fallback.
+    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => CliProcess.RunAsync(Project, new Dictionary<string, string>
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Project };
-        start.ArgumentList.Add(CliPath);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PACKSTER_", StringComparison.Ordinal) || k.StartsWith("XDG_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(key);
-        // A new machine: no user config file anywhere, so ./packster.toml is the fallback.
-        start.Environment["HOME"] = _temp["home"];
-        start.Environment["XDG_CONFIG_HOME"] = _temp["home/.config"];
-        start.Environment["PACKSTER_CACHE"] = _temp["cache"];
-        start.Environment["PACKSTER_DATA_HOME"] = _temp["data"];
-        start.Environment["CI"] = "true";
-        start.Environment["GITHUB_TOKEN"] = Secret;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
+        ["HOME"] = _temp["home"],
+        ["XDG_CONFIG_HOME"] = _temp["home/.config"],
+        ["PACKSTER_CACHE"] = _temp["cache"],
+        ["PACKSTER_DATA_HOME"] = _temp["data"],
+        ["GITHUB_TOKEN"] = Secret,
+    }, args);
 
     [Fact]
     public async Task An_untrusted_project_config_is_ignored_and_its_server_receives_nothing()

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Packster.Sources.Tests.Infrastructure;
@@ -36,8 +34,6 @@ public sealed class SignedSourceTests : IAsyncLifetime
         _temp.Dispose();
     }
 
-    private static string CliPath => typeof(SignedSourceTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PacksterCli").Value!;
-
     private sealed record Result(int Exit, string Out, string Err)
     {
         public override string ToString() => $"exit {Exit}\nstdout: {Out}\nstderr: {Err}";
@@ -45,20 +41,14 @@ public sealed class SignedSourceTests : IAsyncLifetime
 
     private async Task<Result> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _temp.Path };
-        start.ArgumentList.Add(CliPath);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PACKSTER_", StringComparison.Ordinal) || k.StartsWith("XDG_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(key);
-        start.Environment["PACKSTER_CONFIG"] = _temp["config/config.toml"];
-        start.Environment["PACKSTER_CACHE"] = _temp["cache"];
-        start.Environment["PACKSTER_DATA_HOME"] = _temp["data"];
-        start.Environment["CI"] = "true";
-        start.Environment["ART_TOKEN"] = Token;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return new Result(process.ExitCode, await stdout, await stderr);
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string>
+        {
+            ["PACKSTER_CONFIG"] = _temp["config/config.toml"],
+            ["PACKSTER_CACHE"] = _temp["cache"],
+            ["PACKSTER_DATA_HOME"] = _temp["data"],
+            ["ART_TOKEN"] = Token,
+        }, args);
+        return new Result(exit, stdout, stderr);
     }
 
     private async Task<string> OkAsync(params string[] args)
@@ -72,6 +62,16 @@ public sealed class SignedSourceTests : IAsyncLifetime
     {
         using var doc = JsonDocument.Parse(await OkAsync("key", "list", "--json"));
         return doc.RootElement.EnumerateArray().Single(k => k.GetProperty("name").GetString() == name).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>A key "ci" the user's policy requires, and acme 1.0.0 signed by it.</summary>
+    private async Task<(string KeyId, string Package)> RequireSignedAcmeAsync()
+    {
+        await OkAsync("key", "generate", "ci");
+        await OkAsync("trust", "require", "--key", "ci");
+        var signed = TestPackages.Create(_temp["dist"], "acme", "1.0.0");
+        await OkAsync("sign", signed, "--key", "ci");
+        return (await KeyIdAsync("ci"), signed);
     }
 
     private async Task<string> LocationAsync(string id)
@@ -114,11 +114,7 @@ public sealed class SignedSourceTests : IAsyncLifetime
     [Fact]
     public async Task A_signature_travels_with_its_package_through_every_kind_of_source()
     {
-        await OkAsync("key", "generate", "ci");
-        var keyId = await KeyIdAsync("ci");
-        await OkAsync("trust", "require", "--key", "ci");
-        var signed = TestPackages.Create(_temp["dist"], "acme", "1.0.0");
-        await OkAsync("sign", signed, "--key", "ci");
+        var (keyId, signed) = await RequireSignedAcmeAsync();
         var unsigned = TestPackages.Create(_temp["dist"], "acme", "1.1.0", payload: "unsigned");
         var ca = _pki.WriteAuthorityPem(_temp.Path);
 
@@ -272,11 +268,7 @@ public sealed class SignedSourceTests : IAsyncLifetime
     [Fact]
     public async Task Verify_rechecks_recorded_signatures_after_a_revocation()
     {
-        await OkAsync("key", "generate", "ci");
-        var ci = await KeyIdAsync("ci");
-        await OkAsync("trust", "require", "--key", "ci");
-        var signed = TestPackages.Create(_temp["dist"], "acme", "1.0.0");
-        await OkAsync("sign", signed, "--key", "ci");
+        var (ci, signed) = await RequireSignedAcmeAsync();
         var location = await LocationAsync("dev");
         await OkAsync("install-file", signed, "--location", location);
         var record = Directory.EnumerateFiles(Path.Combine(location, "deployments"), "packster-deployment.json", SearchOption.AllDirectories).Single();
@@ -316,11 +308,7 @@ public sealed class SignedSourceTests : IAsyncLifetime
     [Fact]
     public async Task Bundle_dry_run_writes_a_bill_of_materials_and_changes_nothing()
     {
-        await OkAsync("key", "generate", "ci");
-        var ci = await KeyIdAsync("ci");
-        await OkAsync("trust", "require", "--key", "ci");
-        var signed = TestPackages.Create(_temp["dist"], "acme", "1.0.0");
-        await OkAsync("sign", signed, "--key", "ci");
+        var (ci, signed) = await RequireSignedAcmeAsync();
         await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
         await OkAsync("publish", signed, "--source", "shelf");
         var location = await LocationAsync("dev");

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
 using Packster.Sources.Tests.Infrastructure;
 using Packster.Testing;
@@ -30,24 +28,12 @@ public sealed class SourceCommandLineTests : IAsyncLifetime
         _temp.Dispose();
     }
 
-    private static string CliPath => typeof(SourceCommandLineTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PacksterCli").Value!;
-
-    private async Task<(int Exit, string Out, string Err)> RunAsync(string token, params string[] args)
+    private Task<(int Exit, string Out, string Err)> RunAsync(string token, params string[] args) => CliProcess.RunAsync(_temp.Path, new Dictionary<string, string>
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _temp.Path };
-        start.ArgumentList.Add(CliPath);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("PACKSTER_", StringComparison.Ordinal) || k.StartsWith("XDG_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(key);
-        start.Environment["PACKSTER_CONFIG"] = _temp["config/config.toml"];
-        start.Environment["PACKSTER_CACHE"] = _temp["cache"];
-        start.Environment["CI"] = "true";
-        start.Environment["ART_TOKEN"] = token;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
+        ["PACKSTER_CONFIG"] = _temp["config/config.toml"],
+        ["PACKSTER_CACHE"] = _temp["cache"],
+        ["ART_TOKEN"] = token,
+    }, args);
 
     [Fact]
     public async Task Add_publish_search_and_a_rejected_token_that_leaks_nowhere()
