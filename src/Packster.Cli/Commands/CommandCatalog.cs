@@ -26,6 +26,7 @@ internal static class CommandCatalog
         yield return EnvironmentCommands.Export(context);
         yield return EnvironmentCommands.Import(context);
         yield return EnvironmentCommands.Sync(context);
+        yield return MirrorCommand.Create(context);
         yield return SbomCommand.Create(context);
         yield return LicenseCommands.Create(context);
         yield return TrustCommands.Key(context);

@@ -1,0 +1,68 @@
+using Packster.Model;
+using Packster.Sources.Cache;
+
+namespace Packster.Sources;
+
+/// <summary>One package file a mirror run copied, found already there, or could not copy (with why).</summary>
+public sealed record MirrorItem(PackageFileName File, MirrorStatus Status, string? Detail = null);
+
+public enum MirrorStatus
+{
+    Copied,
+    Present,
+    Failed,
+}
+
+/// <summary>
+/// <c>packster mirror &lt;from&gt; &lt;to&gt;</c> (spec/sources.md § Mirror): copies every package file (and its detached
+/// signature) the target lacks, by file name — so by sha256 — through the download cache, where each download is
+/// verified; then publishes it as <c>packster publish</c> would. A second run copies nothing. Each copy is its own
+/// atomic publish, so a run killed half-way is completed by running it again.
+/// </summary>
+public sealed class SourceMirror(IPackageSource from, IPackageSource to, PackageCache cache)
+{
+    /// <summary><c>id</c> or <c>id@range</c> filters; empty: everything the source offers.</summary>
+    public IReadOnlyList<(PackageId Id, VersionRange? Range)> Filters { get; init; } = [];
+
+    /// <summary>What the source offers that passes the filters, each with whether the target already has it.</summary>
+    public async Task<IReadOnlyList<MirrorItem>> PlanAsync(CancellationToken cancellationToken = default)
+    {
+        if (!to.CanPublish) throw SourceErrors.PublishNotSupported(to.Name);
+        var offered = await from.SearchAsync("*", cancellationToken);
+        var present = (await to.SearchAsync("*", cancellationToken)).Select(e => e.File).ToHashSet();
+        return [.. offered.Select(e => e.File).Distinct().Where(Wanted)
+            .OrderBy(f => f.Id).ThenBy(f => f.Version).ThenBy(f => f.FileName, StringComparer.Ordinal)
+            .Select(f => new MirrorItem(f, present.Contains(f) ? MirrorStatus.Present : MirrorStatus.Copied))];
+    }
+
+    /// <summary>Copies what <see cref="PlanAsync"/> found missing; a file that fails is reported and the others still copied.</summary>
+    public async Task<IReadOnlyList<MirrorItem>> RunAsync(IProgress<MirrorItem>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var results = new List<MirrorItem>();
+        foreach (var item in await PlanAsync(cancellationToken))
+        {
+            var result = item.Status == MirrorStatus.Present ? item : await CopyAsync(item.File, cancellationToken);
+            progress?.Report(result);
+            results.Add(result);
+        }
+        return results;
+    }
+
+    private async Task<MirrorItem> CopyAsync(PackageFileName file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var path = await cache.GetOrFetchAsync(file, from, offline: false, cancellationToken);
+            await cache.FetchSignatureAsync(file, from, cancellationToken);
+            var published = await to.PublishAsync(path, cancellationToken);
+            return new MirrorItem(file, MirrorStatus.Copied, published.Signed ? "with its signature" : null);
+        }
+        catch (PacksterException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new MirrorItem(file, MirrorStatus.Failed, $"{ExitCodes.Format(e.Code)}: {e.Message}");
+        }
+    }
+
+    private bool Wanted(PackageFileName file) =>
+        Filters.Count == 0 || Filters.Any(f => f.Id == file.Id && (f.Range is null || f.Range.Satisfies(file.Version)));
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Packster.Sources.Tests.Infrastructure;
+using Packster.Testing;
+
+namespace Packster.Sources.Tests.Cli;
+
+/// <summary>spec/sources.md § Mirror through the real <c>packster</c>: folder → Artifactory → folder, with signatures, idempotent.</summary>
+public sealed class MirrorTests : IAsyncLifetime
+{
+    private const string Token = "mirror-token";
+    private readonly TempDirectory _temp = new("packster-mirror");
+    private readonly TestPki _pki = TestPki.Create();
+    private ArtifactoryTestServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ArtifactoryTestServer.StartAsync(_pki.Server);
+        _server.Tokens[Token] = "ci";
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _pki.Dispose();
+        _temp.Dispose();
+    }
+
+    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => CliProcess.RunAsync(_temp.Path, new Dictionary<string, string>
+    {
+        ["PACKSTER_CONFIG"] = _temp["config.toml"],
+        ["PACKSTER_CACHE"] = _temp["cache"],
+        ["PACKSTER_DATA_HOME"] = _temp["data"],
+        ["ART_TOKEN"] = Token,
+    }, args);
+
+    private async Task<string> OkAsync(params string[] args)
+    {
+        var r = await RunAsync(args);
+        Assert.True(r.Exit == 0, $"packster {string.Join(' ', args)}: exit {r.Exit}\n{r.Out}\n{r.Err}");
+        return r.Out + r.Err;
+    }
+
+    [Fact]
+    public async Task Mirror_copies_what_the_target_lacks_with_signatures_and_then_nothing()
+    {
+        var one = TestPackages.Create(_temp["origin"], "acme", "1.0.0");
+        TestPackages.Create(_temp["origin"], "acme", "1.1.0", payload: "b");
+        TestPackages.Create(_temp["origin"], "acme", "2.0.0", payload: "c");
+        TestPackages.Create(_temp["origin"], "other", "1.0.0", payload: "d");
+        await OkAsync("key", "generate", "ci");
+        await OkAsync("sign", one, "--key", "ci");
+        await OkAsync("source", "add", "origin", "--type", "folder", "--url", _temp["origin"]);
+        await OkAsync("source", "add", "corp", "--type", "artifactory", "--url", _server.BaseUrl, "--repo", "pk-local", "--token-env", "ART_TOKEN",
+            "--ca-file", _pki.WriteAuthorityPem(_temp.Path));
+        await OkAsync("source", "add", "air", "--type", "folder", "--url", _temp["air"]);
+
+        // A dry run names what would be copied, filtered, and copies nothing.
+        using (var plan = JsonDocument.Parse((await RunAsync("mirror", "origin", "corp", "--filter", "acme@^1", "--dry-run", "--json")).Out))
+        {
+            Assert.Equal(["missing", "missing"], plan.RootElement.EnumerateArray().Select(i => i.GetProperty("status").GetString()));
+        }
+        Assert.Empty(_server.Files);
+
+        var first = await OkAsync("mirror", "origin", "corp", "--filter", "acme@^1");
+        Assert.Contains("copied acme-1.0.0-", first, StringComparison.Ordinal);
+        Assert.Contains("(with its signature)", first, StringComparison.Ordinal);
+        Assert.Equal(3, _server.Files.Count); // two packages and one signature
+        Assert.Equal(File.ReadAllBytes(one + ".sig"), _server.Files.Single(f => f.Key.EndsWith(".sig", StringComparison.Ordinal)).Value.Bytes);
+
+        var again = await OkAsync("mirror", "origin", "corp", "--filter", "acme@^1");
+        Assert.Contains("nothing to copy: 'corp' already has all 2 package files of 'origin' that match", again, StringComparison.Ordinal);
+
+        // Everything else, then Artifactory to a folder for an air-gapped machine; the signature comes along.
+        await OkAsync("mirror", "origin", "corp");
+        Assert.Equal(5, _server.Files.Count);
+        await OkAsync("mirror", "corp", "air");
+        Assert.Equal(4, Directory.EnumerateFiles(_temp["air"], "*.packster").Count());
+        Assert.Equal(File.ReadAllBytes(one + ".sig"), File.ReadAllBytes(Path.Combine(_temp["air"], Path.GetFileName(one) + ".sig")));
+    }
+
+    [Fact]
+    public async Task A_version_the_target_holds_as_other_bytes_is_reported_and_the_rest_still_copied()
+    {
+        TestPackages.Create(_temp["origin"], "acme", "1.0.0");
+        TestPackages.Create(_temp["origin"], "acme", "2.0.0", payload: "two");
+        TestPackages.Create(_temp["target"], "acme", "1.0.0", payload: "other bytes, same version");
+        await OkAsync("source", "add", "origin", "--type", "folder", "--url", _temp["origin"]);
+        await OkAsync("source", "add", "target", "--type", "folder", "--url", _temp["target"]);
+
+        var r = await RunAsync("mirror", "origin", "target");
+        Assert.Equal(8, r.Exit);
+        Assert.Contains("FAILED acme-1.0.0-", r.Out, StringComparison.Ordinal);
+        Assert.Contains("PST8005", r.Out, StringComparison.Ordinal);
+        Assert.Contains("copied acme-2.0.0-", r.Out, StringComparison.Ordinal);
+        Assert.StartsWith("error[PST8008]: 1 package file could not be copied", r.Err.Split('\n').First(l => l.StartsWith("error", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Equal(2, Directory.EnumerateFiles(_temp["target"], "*.packster").Count());
+
+        var readOnly = await RunAsync("source", "add", "web", "--type", "http", "--url", "https://127.0.0.1:9/");
+        Assert.Equal(0, readOnly.Exit);
+        var refused = await RunAsync("mirror", "origin", "web");
+        Assert.Equal(8, refused.Exit);
+        Assert.Contains("web", refused.Err, StringComparison.Ordinal);
+    }
+}
