@@ -108,6 +108,7 @@ public enum ErrorCode
     NoFileMatches = 5014,
     GenerationNotFound = 5015,
     RollbackIncomplete = 5016,
+    HistoryCorrupt = 5017,
 
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,

@@ -31,7 +31,7 @@ internal static class HistoryCommand
                 PrintAt(context, Generations.Find(loc, selector), parse.GetValue(json));
                 return Task.FromResult(0);
             }
-            var entries = History.Read(loc);
+            var entries = History.ReadChecked(loc);
             if (parse.GetValue(package) is { } id) entries = [.. entries.Where(e => e.Id == id)];
             if (parse.GetValue(json))
             {

@@ -81,6 +81,36 @@ public static class History
         return entries;
     }
 
+    /// <summary>
+    /// Every entry in file order, for people and scripts (<c>packster history</c>): a torn line — what a crash leaves,
+    /// a JSON object cut short (<c>{</c> without its closing <c>}</c>) — is skipped as by <see cref="Read"/>, but any other
+    /// line that is not an entry (a changed byte, text written by something else) is PST5017 naming its line number.
+    /// </summary>
+    public static IReadOnlyList<HistoryEntry> ReadChecked(Location location)
+    {
+        var path = PathOf(location);
+        if (!File.Exists(path)) return [];
+        var entries = new List<HistoryEntry>();
+        var number = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            number++;
+            if (line.Length == 0) continue;
+            if (HistoryEntry.TryParse(line) is { } entry)
+            {
+                entries.Add(entry);
+                continue;
+            }
+            var torn = line.StartsWith('{') && !line.TrimEnd().EndsWith('}');
+            if (!torn)
+            {
+                throw new PacksterException(ErrorCode.HistoryCorrupt, $"{path}:{number}: not a history event: {(line.Length > 80 ? line[..80] + "…" : line)}",
+                    "the other lines are intact; the lockfile and generations are not affected. Move the file aside to start a new history");
+            }
+        }
+        return entries;
+    }
+
     /// <summary>True when the file's last byte is not a newline: a crash cut the previous append short.</summary>
     private static bool EndsTorn(FileStream stream)
     {

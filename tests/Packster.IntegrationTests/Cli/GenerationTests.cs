@@ -172,4 +172,28 @@ public sealed class GenerationTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, "generations"), "*.pending.json"));
         Assert.Equal(generationsAfter == 3 ? "tool@2.0.0" : "tool@1.0.0", ActiveOf(generations[generationsAfter - 1]));
     }
+
+    // spec/lockfile.md § History: a torn line (a JSON object cut short, as a crash leaves it) is skipped wherever it
+    // is; any other line that is not an event is reported with its line number.
+    [Fact]
+    public void History_skips_torn_lines_and_names_a_corrupt_one_by_its_line()
+    {
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev");
+        var path = Path.Combine(_f.LocationPath, "history.jsonl");
+        var lines = File.ReadAllLines(path).ToList();
+        Assert.Equal(2, lines.Count);
+        lines.Insert(1, lines[0][..(lines[0].Length / 2)]);
+        File.WriteAllLines(path, lines);
+        using (var doc = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--json")))
+        {
+            Assert.Equal(2, doc.RootElement.GetArrayLength());
+        }
+
+        lines[2] = lines[2].Replace("\"action\":", "\"acti0n\":", StringComparison.Ordinal);
+        File.WriteAllLines(path, lines);
+        var r = _f.Packster.Run("history", "--location", "dev");
+        Assert.Equal(5, r.ExitCode);
+        Assert.StartsWith($"error[PST5017]: {path}:3: not a history event: ", r.Stderr, StringComparison.Ordinal);
+    }
 }
