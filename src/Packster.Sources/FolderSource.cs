@@ -80,7 +80,18 @@ public sealed class FolderSource : IPackageSource
 
         Directory.CreateDirectory(Root);
         var target = Path.Combine(Root, check.Name.FileName);
-        WriteAtomically(target, temp => File.Copy(path, temp), overwrite: false);
+        try
+        {
+            WriteAtomically(target, temp => File.Copy(path, temp), overwrite: false);
+        }
+        catch (IOException) when (File.Exists(target))
+        {
+            // Another publisher (a parallel CI job) put the same name there first: its bytes decide, as above.
+            var held = Sha256Digest.ComputeFile(target);
+            if (held != check.Sha256)
+                throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"the folder already holds different bytes under that name (sha256 {held})");
+            return new PublishResult(check.Name, PublishStatus.Unchanged, target);
+        }
         return new PublishResult(check.Name, PublishStatus.Published, target);
     }
 
@@ -91,6 +102,7 @@ public sealed class FolderSource : IPackageSource
         try
         {
             write(temp);
+            PausePoint.Hit("folder-publish.before-rename");
             File.Move(temp, target, overwrite);
         }
         finally
