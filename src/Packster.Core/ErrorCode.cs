@@ -108,7 +108,7 @@ public enum ErrorCode
     NoFileMatches = 5014,
     GenerationNotFound = 5015,
     RollbackIncomplete = 5016,
-    HistoryCorrupt = 5017,
+    HistoryCorrupt = 5018,
 
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,
@@ -150,8 +150,8 @@ public enum ErrorCode
     BundleFileInvalid = 8012,
     BundleLockMismatch = 8013,
     ProjectConfigNotAllowed = 8014,
-    EnvironmentFileInvalid = 8015,
-    EnvironmentMismatch = 8016,
+    EnvironmentFileInvalid = 8017,
+    EnvironmentMismatch = 8018,
 
     // 9xxx the operating system refused a file operation (exit 9)
     DiskFull = 9000,

@@ -84,7 +84,7 @@ public static class History
     /// <summary>
     /// Every entry in file order, for people and scripts (<c>packster history</c>): a torn line — what a crash leaves,
     /// a JSON object cut short (<c>{</c> without its closing <c>}</c>) — is skipped as by <see cref="Read"/>, but any other
-    /// line that is not an entry (a changed byte, text written by something else) is PST5017 naming its line number.
+    /// line that is not an entry (a changed byte, text written by something else) is PST5018 naming its line number.
     /// </summary>
     public static IReadOnlyList<HistoryEntry> ReadChecked(Location location)
     {

@@ -101,7 +101,7 @@ public sealed record EnvironmentFile(
         return Parse(File.ReadAllBytes(full), full);
     }
 
-    /// <summary>Reads and validates the whole file; PST8015 at the first problem, with its line and column.</summary>
+    /// <summary>Reads and validates the whole file; PST8017 at the first problem, with its line and column.</summary>
     public static EnvironmentFile Parse(byte[] bytes, string path)
     {
         var document = TomlDocument.Parse(bytes, path, TomlVersion.V1_1);

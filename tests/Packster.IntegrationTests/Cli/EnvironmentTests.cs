@@ -75,7 +75,7 @@ public sealed class EnvironmentTests : IDisposable
 
         var again = _f.Packster.Run("import", env, "--location", "copy");
         Assert.Equal(8, again.ExitCode);
-        Assert.Contains("error[PST8016]: location copy already has deployments", again.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error[PST8018]: location copy already has deployments", again.Stderr, StringComparison.Ordinal);
     }
 
     // § sync: switches the active set back, leaves unlisted deployments alone unless --prune, and --dry-run changes nothing.
@@ -131,8 +131,8 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Equal(Deployments("dev"), Deployments("copy"));
     }
 
-    // § Format: an edited parameter no longer gives the recorded deployment (PST8016), a malformed file is named with
-    // its line (PST8015); neither changes anything.
+    // § Format: an edited parameter no longer gives the recorded deployment (PST8018), a malformed file is named with
+    // its line (PST8017); neither changes anything.
     [Fact]
     public void A_file_that_does_not_match_its_deployments_is_refused()
     {
@@ -146,13 +146,13 @@ public sealed class EnvironmentTests : IDisposable
         var snapshot = Deployments("copy");
         var mismatch = _f.Packster.Run("import", env, "--location", "copy");
         Assert.Equal(8, mismatch.ExitCode);
-        Assert.StartsWith("error[PST8016]: tool-1.0.0-", mismatch.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("error[PST8018]: tool-1.0.0-", mismatch.Stderr, StringComparison.Ordinal);
         Assert.Contains("nothing was changed", mismatch.Stderr, StringComparison.Ordinal);
         Assert.Equal(snapshot, Deployments("copy"));
 
         File.WriteAllText(env, "format = 1\n\n[[deployments]]\nid = \"tool\"\npackage = \"not-a-package\"\n");
         var invalid = _f.Packster.Run("sync", env, "--location", "copy");
         Assert.Equal(8, invalid.ExitCode);
-        Assert.StartsWith($"error[PST8015]: {env}:5:11: 'deployments[0].package' = \"not-a-package\" is not a package file name", invalid.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"error[PST8017]: {env}:5:11: 'deployments[0].package' = \"not-a-package\" is not a package file name", invalid.Stderr, StringComparison.Ordinal);
     }
 }

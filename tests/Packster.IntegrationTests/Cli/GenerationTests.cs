@@ -194,6 +194,6 @@ public sealed class GenerationTests : IDisposable
         File.WriteAllLines(path, lines);
         var r = _f.Packster.Run("history", "--location", "dev");
         Assert.Equal(5, r.ExitCode);
-        Assert.StartsWith($"error[PST5017]: {path}:3: not a history event: ", r.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"error[PST5018]: {path}:3: not a history event: ", r.Stderr, StringComparison.Ordinal);
     }
 }
