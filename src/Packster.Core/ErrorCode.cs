@@ -40,6 +40,8 @@ public enum ErrorCode
     // licences (spec/licenses.md)
     LicenseExpressionInvalid = 2040,
     LicensePolicyInvalid = 2041,
+    // deny lists (spec/resolver.md § Deny list)
+    DenyRuleInvalid = 2042,
     // trust policy (spec/signing.md)
     TrustPolicyInvalid = 2030,
 
@@ -89,6 +91,9 @@ public enum ErrorCode
 
     // a package the licence policy refuses (spec/licenses.md)
     LicenseRefused = 4050,
+
+    // a package version a deny rule refuses (spec/resolver.md § Deny list)
+    PackageDenied = 4060,
 
     // 5xxx locations, lockfile, lock (exit 5)
     LocationNotFound = 5000,
