@@ -154,6 +154,7 @@ public enum ErrorCode
     BundleFileInvalid = 8012,
     BundleLockMismatch = 8013,
     ProjectConfigNotAllowed = 8014,
+    DependencyConflict = 8015,
 
     // 9xxx the operating system refused a file operation (exit 9)
     DiskFull = 9000,

@@ -40,7 +40,8 @@ public sealed class PackageInstaller
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(request);
-        var plan = await DependencyPlanner.PlanAsync(root, _location.ReadState(), _supply, cancellationToken).ConfigureAwait(false);
+        var deny = new Deny.DenyList([.. _options.DenyRules, .. Deny.DenyRule.Read(_location.PolicyPath)]);
+        var plan = await DependencyPlanner.PlanAsync(root, _location.ReadState(), _supply, _location, deny, cancellationToken).ConfigureAwait(false);
         var installer = new Installer(_location, _options);
         var dependencies = new List<InstallOutcome>();
         var installed = new List<Manifest.Manifest>();

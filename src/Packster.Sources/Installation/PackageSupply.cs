@@ -20,6 +20,31 @@ public sealed record PackageSupply(IReadOnlyList<IPackageSource> Sources, Packag
         return new SuppliedPackage(PackageFile.Open(acquired.Path), acquired.Source) { SignatureRules = acquired.SignatureRules };
     }
 
+    /// <summary>
+    /// Every version of <paramref name="id"/> the sources (offline: the cache) list, from all of them; PST8004 when none
+    /// has the id. A source that fails fails the listing, as it fails a resolution (spec/sources.md §5).
+    /// </summary>
+    public async Task<IReadOnlyList<PackageVersion>> ListVersionsAsync(PackageId id, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<IPackageSource> sources = Offline ? [Cache.AsSource()] : Sources;
+        if (sources.Count == 0) throw new PacksterException(ErrorCode.SourceNotFound, $"no sources to resolve '{id}' from",
+            "add one with 'packster source add <name> --type … --url …'");
+        var versions = new HashSet<PackageVersion>();
+        foreach (var source in sources)
+        {
+            foreach (var entry in await source.ListVersionsAsync(id, cancellationToken).ConfigureAwait(false))
+            {
+                if (entry.Id == id) versions.Add(entry.Version);
+            }
+        }
+        if (versions.Count == 0) throw SourceErrors.PackageNotFound(id, sources.Select(s => s.Name));
+        return [.. versions.Order()];
+    }
+
+    /// <summary>Exactly <paramref name="version"/> of <paramref name="id"/>, verified: what the resolver fetches to read one version's manifest.</summary>
+    public Task<SuppliedPackage> VersionAsync(PackageId id, PackageVersion version, CancellationToken cancellationToken = default) =>
+        ResolveAsync(id, VersionRange.Exactly(version), cancellationToken);
+
     /// <summary>Exactly <paramref name="file"/> (a pin from a lockfile), verified.</summary>
     public async Task<SuppliedPackage> ExactAsync(PackageFileName file, CancellationToken cancellationToken = default)
     {
