@@ -30,6 +30,10 @@ public sealed class PubGrubResolver
     private readonly List<List<Assignment>> _assigned = [];
     private readonly List<int> _decided = [];
     private int _level;
+
+    // Packages that may have a positive derivation and no decision, by how many versions they allowed when queued: a
+    // lazy queue, each entry checked when it comes out (dropped if decided or no longer needed, queued again if stale).
+    private readonly PriorityQueue<int, (int Versions, int Package)> _undecided = new();
     private int _conflicts;
     private int _decisions;
 
@@ -192,6 +196,7 @@ public sealed class PubGrubResolver
         var assignment = new Assignment(term.Package, term, accumulated, _level, _assignments.Count, cause);
         _assignments.Add(assignment);
         _assigned[term.Package].Add(assignment);
+        if (accumulated.Positive && _decided[term.Package] < 0) _undecided.Enqueue(term.Package, (accumulated.Set.Count, term.Package));
     }
 
     private enum Relation { Satisfied, Contradicted, Inconclusive }
@@ -221,7 +226,11 @@ public sealed class PubGrubResolver
             var last = _assignments[^1];
             _assignments.RemoveAt(_assignments.Count - 1);
             _assigned[last.Package].RemoveAt(_assigned[last.Package].Count - 1);
-            if (last.Cause is null) _decided[last.Package] = -1;
+            if (last.Cause is null)
+            {
+                _decided[last.Package] = -1;
+                if (Current(last.Package) is { Positive: true } current) _undecided.Enqueue(last.Package, (current.Set.Count, last.Package));
+            }
         }
         _level = level;
     }
@@ -325,7 +334,10 @@ public sealed class PubGrubResolver
             }
             if (previousLevel < satisfier!.Level || satisfier.Cause is null)
             {
-                Backtrack(previousLevel);
+                // The learned incompatibility holds from previousLevel on; undoing only the satisfier's level (not every
+                // decision since previousLevel, as a full backjump would) keeps the decisions it does not involve, which
+                // on a large graph are thousands that would otherwise be redone (spec/resolver.md § 2, backjumping).
+                Backtrack(Math.Max(previousLevel, satisfier.Level - 1));
                 if (learned) AddIncompatibility(incompatibility);
                 return incompatibility;
             }
@@ -346,18 +358,19 @@ public sealed class PubGrubResolver
     private async Task<int> DecideAsync(CancellationToken cancellationToken)
     {
         var package = -1;
-        var fewest = int.MaxValue;
         VersionSet allowed = default;
-        for (var p = 0; p < _domains.Count; p++)
+        while (_undecided.TryDequeue(out var p, out var queued))
         {
             if (_decided[p] >= 0 || Current(p) is not { Positive: true } current) continue;
             var count = current.Set.Count;
-            if (count < fewest)
+            if (count != queued.Versions)
             {
-                fewest = count;
-                package = p;
-                allowed = current.Set;
+                _undecided.Enqueue(p, (count, p));
+                continue;
             }
+            package = p;
+            allowed = current.Set;
+            break;
         }
         if (package < 0) return -1;
 

@@ -179,6 +179,63 @@ public sealed class PubGrubResolverTests
             e.Message);
     }
 
+    [Fact]
+    public async Task On_small_random_repositories_it_finds_a_valid_solution_exactly_when_one_exists()
+    {
+        // spec/resolver.md § 2: sound (every solution meets every requirement) and complete (a failure means no choice of
+        // one version per package exists), checked against brute force over every choice.
+        string[] ids = ["a", "b", "c", "d"];
+        string[] versions = ["1.0.0", "1.1.0", "2.0.0"];
+        string[] ranges = ["^1.0", "^2.0", ">=1.1", "1.0.0", "<2.0", ">=1.0"];
+        for (var seed = 0; seed < 400; seed++)
+        {
+            var random = new Random(seed);
+            var repo = new InMemoryCatalogue();
+            var graph = new Dictionary<(string, string), string[]>();
+            foreach (var id in ids)
+            {
+                foreach (var version in versions)
+                {
+                    string[] deps = [.. ids.Where(d => d != id && random.Next(0, 3) == 0).Select(d => $"{d} {ranges[random.Next(ranges.Length)]}")];
+                    repo.Add(id, version, deps);
+                    graph[(id, version)] = deps;
+                }
+            }
+            string[] root = [.. ids.Where(_ => random.Next(0, 2) == 0).Select(d => $"{d} {ranges[random.Next(ranges.Length)]}")];
+            var exists = Choices(ids, versions).Any(choice => Meets(choice, root, graph));
+            try
+            {
+                var resolution = await repo.ResolveAsync("root", root);
+                var choice = ids.ToDictionary(id => id, id => resolution.Versions.TryGetValue(PackageId.Parse(id), out var v) ? v.ToString() : null);
+                Assert.True(Meets(choice, root, graph), $"seed {seed}: the solution {string.Join(", ", resolution.Lines())} breaks a requirement");
+            }
+            catch (PacksterException e)
+            {
+                Assert.False(exists, $"seed {seed}: failed although a solution exists: {e.Message}");
+            }
+        }
+    }
+
+    private static IEnumerable<Dictionary<string, string?>> Choices(string[] ids, string[] versions)
+    {
+        IEnumerable<Dictionary<string, string?>> choices = [[]];
+        foreach (var id in ids)
+        {
+            choices = choices.SelectMany(c => versions.Append(null).Select(v => new Dictionary<string, string?>(c) { [id] = v }));
+        }
+        return choices;
+    }
+
+    private static bool Meets(Dictionary<string, string?> choice, string[] root, Dictionary<(string, string), string[]> graph)
+    {
+        var requirements = root.Concat(choice.Where(p => p.Value is not null).SelectMany(p => graph[(p.Key, p.Value!)]));
+        return requirements.All(r =>
+        {
+            var requirement = InMemoryCatalogue.Requirement(r);
+            return choice[requirement.Id.ToString()] is { } v && requirement.Range.Satisfies(PackageVersion.Parse(v));
+        });
+    }
+
     private static DenyRule Rule(string text) =>
         DenyRule.TryParse(text, "/home/u/.config/packster/config.toml", out var why) ?? throw new InvalidOperationException(why);
 }
