@@ -31,7 +31,7 @@ public sealed class PackageInstaller
     public async Task<PackageInstallResult> InstallAsync(InstallByIdRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var root = await _supply.ResolveAsync(request.Id, request.Range, cancellationToken).ConfigureAwait(false);
+        var root = await _supply.ResolveAllowedAsync(request.Id, request.Range, DenyList(), cancellationToken).ConfigureAwait(false);
         return await InstallAsync(root, request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -40,8 +40,7 @@ public sealed class PackageInstaller
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(request);
-        var deny = new Deny.DenyList([.. _options.DenyRules, .. Deny.DenyRule.Read(_location.PolicyPath)]);
-        var plan = await DependencyPlanner.PlanAsync(root, _location.ReadState(), _supply, _location, deny, cancellationToken).ConfigureAwait(false);
+        var plan = await DependencyPlanner.PlanAsync(root, _location.ReadState(), _supply, _location, DenyList(), cancellationToken).ConfigureAwait(false);
         var installer = new Installer(_location, _options);
         var dependencies = new List<InstallOutcome>();
         var installed = new List<Manifest.Manifest>();
@@ -69,6 +68,9 @@ public sealed class PackageInstaller
         var bundle = request.DryRun ? [] : await JoinBundleAsync(installed, request.HandlerTimeout, cancellationToken).ConfigureAwait(false);
         return new PackageInstallResult(rootOutcome, root.Source, dependencies, bundle);
     }
+
+    /// <summary>The user's deny rules and the location's (spec/resolver.md § Deny list).</summary>
+    private Deny.DenyList DenyList() => new([.. _options.DenyRules, .. Deny.DenyRule.Read(_location.PolicyPath)]);
 
     /// <summary>
     /// The <c>[install-bundle]</c> entries of the packages just installed join the location's bundle, installed and

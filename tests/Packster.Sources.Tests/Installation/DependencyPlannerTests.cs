@@ -89,4 +89,23 @@ public sealed class DependencyPlannerTests : IDisposable
         var libOnly = new DenyList([rules.Rules[0]]);
         Assert.Equal(["lib 1.0.0"], Order(await PlanAsync("app", "1.0.0", deny: libOnly)));
     }
+
+    [Fact]
+    public async Task The_package_named_on_the_command_line_skips_denied_versions_too()
+    {
+        // spec/resolver.md § Deny list: install tool@^1.4 with tool@1.4.2 denied installs 1.4.1, not a refusal.
+        Publish("tool", "1.4.1");
+        Publish("tool", "1.4.2");
+        var supply = Supply();
+        var tool = PackageId.Parse("tool");
+        var deny = new DenyList([DenyRule.TryParse("tool@1.4.2", "config.toml", out _)!]);
+        Assert.Equal("1.4.1", (await supply.ResolveAllowedAsync(tool, VersionRange.Parse("^1.4"), deny)).File.Manifest.Version.ToString());
+        Assert.Equal("1.4.1", (await supply.ResolveAllowedAsync(tool, null, deny)).File.Manifest.Version.ToString());
+        Assert.Equal("1.4.2", (await supply.ResolveAllowedAsync(tool, null, DenyList.None)).File.Manifest.Version.ToString());
+
+        var all = new DenyList([DenyRule.TryParse("tool@^1.4", "config.toml", out _)!]);
+        var e = await Assert.ThrowsAsync<PacksterException>(() => supply.ResolveAllowedAsync(tool, VersionRange.Parse("^1.4"), all));
+        Assert.Equal(ErrorCode.PackageDenied, e.Code);
+        Assert.Equal("tool 1.4.2 is denied by 'tool@^1.4' (config.toml)", e.Message);
+    }
 }
