@@ -69,6 +69,9 @@ public sealed class DenyList(IReadOnlyList<DenyRule> rules)
 {
     public static DenyList None { get; } = new([]);
 
+    /// <summary>The user's rules (from config.toml) and those of the location whose policy file is <paramref name="policyPath"/>.</summary>
+    public static DenyList For(IEnumerable<DenyRule> userRules, string policyPath) => new([.. userRules, .. DenyRule.Read(policyPath)]);
+
     public IReadOnlyList<DenyRule> Rules { get; } = rules;
 
     /// <summary>The first rule that denies <paramref name="id"/> <paramref name="version"/>, or null when it may be installed.</summary>

@@ -45,7 +45,7 @@ public sealed class Installer
         }
         // The user's licence rules and the location's both apply, before anything is extracted (spec/licenses.md § Evaluation).
         new Licensing.LicensePolicy([.. _options.LicenseRules, Licensing.LicenseRules.Read(_location.PolicyPath)]).Require(manifest);
-        new Deny.DenyList([.. _options.DenyRules, .. Deny.DenyRule.Read(_location.PolicyPath)]).Require(manifest);
+        Deny.DenyList.For(_options.DenyRules, _location.PolicyPath).Require(manifest);
         // Signatures, likewise before anything is extracted (spec/signing.md § Trust policy).
         // The source's own rules (per-source trust in config.toml) add to them; nothing can relax them.
         var signature = new Trust.TrustPolicy([.. _options.TrustRules, Trust.TrustRules.Read(_location.PolicyPath), .. request.SourceTrust])

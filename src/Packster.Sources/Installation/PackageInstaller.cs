@@ -70,7 +70,7 @@ public sealed class PackageInstaller
     }
 
     /// <summary>The user's deny rules and the location's (spec/resolver.md § Deny list).</summary>
-    private Deny.DenyList DenyList() => new([.. _options.DenyRules, .. Deny.DenyRule.Read(_location.PolicyPath)]);
+    private Deny.DenyList DenyList() => Deny.DenyList.For(_options.DenyRules, _location.PolicyPath);
 
     /// <summary>
     /// The <c>[install-bundle]</c> entries of the packages just installed join the location's bundle, installed and
