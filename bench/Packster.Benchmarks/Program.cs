@@ -1,11 +1,15 @@
 using BenchmarkDotNet.Running;
 using Packster.Benchmarks.Toml;
 
-// `toml-mbps [MB]` prints TOML parse throughput quickly; `toml-edit [toml-test dir]` what an edit costs; anything else goes to BenchmarkDotNet,
+// `resolve [packages] [seed]` times one dependency resolution; `toml-mbps [MB]` prints TOML parse throughput quickly; `toml-edit [toml-test dir]` what an edit costs; anything else goes to BenchmarkDotNet,
 // which finds every benchmark class in this assembly (add classes, not switches).
 if (args.Length > 0 && args[0] == "toml-mbps")
 {
     return TomlThroughput.Run(args.Skip(1).ToArray(), Console.Out);
+}
+if (args.Length > 0 && args[0] == "resolve")
+{
+    return Packster.Benchmarks.Resolver.ResolverTiming.Run(args.Skip(1).ToArray(), Console.Out);
 }
 if (args.Length > 0 && args[0] == "toml-edit")
 {

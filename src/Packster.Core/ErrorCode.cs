@@ -40,6 +40,8 @@ public enum ErrorCode
     // licences (spec/licenses.md)
     LicenseExpressionInvalid = 2040,
     LicensePolicyInvalid = 2041,
+    // deny lists (spec/resolver.md § Deny list)
+    DenyRuleInvalid = 2042,
     // trust policy (spec/signing.md)
     TrustPolicyInvalid = 2030,
 
@@ -89,6 +91,9 @@ public enum ErrorCode
 
     // a package the licence policy refuses (spec/licenses.md)
     LicenseRefused = 4050,
+
+    // a package version a deny rule refuses (spec/resolver.md § Deny list)
+    PackageDenied = 4060,
 
     // 5xxx locations, lockfile, lock (exit 5)
     LocationNotFound = 5000,
@@ -150,6 +155,7 @@ public enum ErrorCode
     BundleFileInvalid = 8012,
     BundleLockMismatch = 8013,
     ProjectConfigNotAllowed = 8014,
+    DependencyConflict = 8015,
     EnvironmentFileInvalid = 8017,
     EnvironmentMismatch = 8018,
 

@@ -106,6 +106,7 @@ internal static class InstallerDefaults
         HandlerOutput = context.Err,
         Messages = context.Err,
         LicenseRules = [Packster.Licensing.LicenseRules.Read(context.Paths.UserConfigFile)],
+        DenyRules = Packster.Deny.DenyRule.Read(context.Paths.UserConfigFile),
         TrustRules = [Packster.Trust.TrustRules.Read(context.Paths.UserConfigFile)],
         Keys = TrustCommands.Keys(context),
         BaseEnvironment = context.Environment,

@@ -45,6 +45,7 @@ public sealed class Installer
         }
         // The user's licence rules and the location's both apply, before anything is extracted (spec/licenses.md § Evaluation).
         new Licensing.LicensePolicy([.. _options.LicenseRules, Licensing.LicenseRules.Read(_location.PolicyPath)]).Require(manifest);
+        Deny.DenyList.For(_options.DenyRules, _location.PolicyPath).Require(manifest);
         // Signatures, likewise before anything is extracted (spec/signing.md § Trust policy).
         // The source's own rules (per-source trust in config.toml) add to them; nothing can relax them.
         var signature = new Trust.TrustPolicy([.. _options.TrustRules, Trust.TrustRules.Read(_location.PolicyPath), .. request.SourceTrust])
@@ -418,6 +419,9 @@ public sealed record InstallerOptions
 
     /// <summary>The user's licence rules (the location's are read from its policy file); spec/licenses.md § Policy.</summary>
     public IReadOnlyList<Licensing.LicenseRules> LicenseRules { get; init; } = [];
+
+    /// <summary>The user's deny rules (the location's are read from its policy file); spec/resolver.md § Deny list.</summary>
+    public IReadOnlyList<Deny.DenyRule> DenyRules { get; init; } = [];
 }
 
 /// <summary>Variables handlers get beyond spec/handlers.md's core set.</summary>

@@ -33,7 +33,7 @@ public sealed class BundleInstaller
         var resolved = new List<(BundleEntry Entry, SuppliedPackage Package)>();
         foreach (var entry in bundle.Packages)
         {
-            resolved.Add((entry, await _supply.ResolveAsync(entry.Id, entry.Range, cancellationToken).ConfigureAwait(false)));
+            resolved.Add((entry, await _supply.ResolveAllowedAsync(entry.Id, entry.Range, Deny.DenyList.For(_options.DenyRules, _location.PolicyPath), cancellationToken).ConfigureAwait(false)));
         }
         return await InstallResolvedAsync(resolved, handlerTimeout, null, cancellationToken).ConfigureAwait(false);
     }

@@ -9,11 +9,6 @@ public static class InstallErrors
         new(ErrorCode.DependencyCycle, $"dependency cycle: {string.Join(" -> ", cycle)}",
             "nothing was installed; remove one of these [dependencies] entries");
 
-    /// <summary>A dependency nothing can supply: keeps the cause's code, says which package needs it.</summary>
-    public static PacksterException DependencyUnavailable(PackageId dependent, PackageVersion version, Manifest.PackageRequirement requirement, PacksterException cause) =>
-        new(cause.Code, $"{dependent} {version} depends on {requirement}: {cause.Message}",
-            cause.Hint ?? "nothing was installed; publish the dependency or add a source that has it", cause);
-
     public static PacksterException InvalidRequest(string text, string why) =>
         new(ErrorCode.InvalidPackageId, $"'{text}' is not a package id: {why}", "write <id> or <id>@<range>, e.g. hello@^1.2");
 

@@ -31,7 +31,7 @@ public sealed class PackageInstaller
     public async Task<PackageInstallResult> InstallAsync(InstallByIdRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var root = await _supply.ResolveAsync(request.Id, request.Range, cancellationToken).ConfigureAwait(false);
+        var root = await _supply.ResolveAllowedAsync(request.Id, request.Range, DenyList(), cancellationToken).ConfigureAwait(false);
         return await InstallAsync(root, request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -46,7 +46,7 @@ public sealed class PackageInstaller
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(request);
-        var plan = await DependencyPlanner.PlanAsync(root, _location.ReadState(), _supply, cancellationToken).ConfigureAwait(false);
+        var plan = await DependencyPlanner.PlanAsync(root, _location.ReadState(), _supply, _location, DenyList(), cancellationToken).ConfigureAwait(false);
         if (request.DryRun || Transaction is not null) return await InstallPlannedAsync(root, plan, request, Transaction, cancellationToken).ConfigureAwait(false);
         await using var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
         var result = await InstallPlannedAsync(root, plan, request, transaction, cancellationToken).ConfigureAwait(false);
@@ -84,6 +84,9 @@ public sealed class PackageInstaller
         var bundle = request.DryRun ? [] : await JoinBundleAsync(installed, request.HandlerTimeout, transaction!, cancellationToken).ConfigureAwait(false);
         return new PackageInstallResult(rootOutcome, root.Source, dependencies, bundle);
     }
+
+    /// <summary>The user's deny rules and the location's (spec/resolver.md § Deny list).</summary>
+    private Deny.DenyList DenyList() => Deny.DenyList.For(_options.DenyRules, _location.PolicyPath);
 
     /// <summary>
     /// The <c>[install-bundle]</c> entries of the packages just installed join the location's bundle, installed and

@@ -20,6 +20,48 @@ public sealed record PackageSupply(IReadOnlyList<IPackageSource> Sources, Packag
         return new SuppliedPackage(PackageFile.Open(acquired.Path), acquired.Source) { SignatureRules = acquired.SignatureRules };
     }
 
+    /// <summary>
+    /// Every version of <paramref name="id"/> the sources (offline: the cache) list, from all of them; PST8004 when none
+    /// has the id. A source that fails fails the listing, as it fails a resolution (spec/sources.md §5).
+    /// </summary>
+    public async Task<IReadOnlyList<PackageVersion>> ListVersionsAsync(PackageId id, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<IPackageSource> sources = Offline ? [Cache.AsSource()] : Sources;
+        if (sources.Count == 0) throw new PacksterException(ErrorCode.SourceNotFound, $"no sources to resolve '{id}' from",
+            "add one with 'packster source add <name> --type … --url …'");
+        var versions = new HashSet<PackageVersion>();
+        foreach (var source in sources)
+        {
+            foreach (var entry in await source.ListVersionsAsync(id, cancellationToken).ConfigureAwait(false))
+            {
+                if (entry.Id == id) versions.Add(entry.Version);
+            }
+        }
+        if (versions.Count == 0) throw SourceErrors.PackageNotFound(id, sources.Select(s => s.Name));
+        return [.. versions.Order()];
+    }
+
+    /// <summary>
+    /// As <see cref="ResolveAsync"/>, passing over versions <paramref name="deny"/> refuses: the highest version that
+    /// satisfies the range and is not denied. When only denied versions satisfy it, PST4060 naming the highest and its rule.
+    /// </summary>
+    public async Task<SuppliedPackage> ResolveAllowedAsync(PackageId id, VersionRange? range, Deny.DenyList deny, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deny);
+        if (!deny.Rules.Any(r => r.Id == id)) return await ResolveAsync(id, range, cancellationToken).ConfigureAwait(false);
+        var listed = await ListVersionsAsync(id, cancellationToken).ConfigureAwait(false);
+        var stable = listed.Where(v => v.IsLatest || !v.SemVer!.IsPrerelease).ToList();
+        var candidates = range is not null ? listed.Where(range.Satisfies).ToList() : stable.Count > 0 ? stable : [.. listed];
+        if (candidates.Count == 0) return await ResolveAsync(id, range, cancellationToken).ConfigureAwait(false); // its usual error
+        var allowed = candidates.Where(v => deny.Rule(id, v) is null).ToList();
+        if (allowed.Count == 0) throw Deny.DenyList.Denied(id, candidates.Max()!, deny.Rule(id, candidates.Max()!)!);
+        return await VersionAsync(id, allowed.Max()!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Exactly <paramref name="version"/> of <paramref name="id"/>, verified: what the resolver fetches to read one version's manifest.</summary>
+    public Task<SuppliedPackage> VersionAsync(PackageId id, PackageVersion version, CancellationToken cancellationToken = default) =>
+        ResolveAsync(id, VersionRange.Exactly(version), cancellationToken);
+
     /// <summary>Exactly <paramref name="file"/> (a pin from a lockfile), verified.</summary>
     public async Task<SuppliedPackage> ExactAsync(PackageFileName file, CancellationToken cancellationToken = default)
     {

@@ -29,7 +29,7 @@ public sealed class Upgrader
     {
         ArgumentNullException.ThrowIfNull(request);
         var current = ActiveDeployment(request.Id);
-        var supplied = await _supply.ResolveAsync(request.Id, request.Range, cancellationToken).ConfigureAwait(false);
+        var supplied = await _supply.ResolveAllowedAsync(request.Id, request.Range, Deny.DenyList.For(_options.DenyRules, _location.PolicyPath), cancellationToken).ConfigureAwait(false);
         var manifest = supplied.File.Manifest;
         if (manifest.Version <= current.Version)
         {

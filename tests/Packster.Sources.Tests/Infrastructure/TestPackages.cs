@@ -6,7 +6,7 @@ namespace Packster.Sources.Tests.Infrastructure;
 /// <summary>Makes small valid package files: a zip with packster-manifest.toml first, named {id}-{version}-{sha256}.packster.</summary>
 public static class TestPackages
 {
-    public static string Create(string directory, string id, string version, string payload = "hello")
+    public static string Create(string directory, string id, string version, string payload = "hello", string manifestExtra = "")
     {
         Directory.CreateDirectory(directory);
         using var buffer = new MemoryStream();
@@ -16,7 +16,7 @@ public static class TestPackages
             manifest.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
             using (var writer = new StreamWriter(manifest.Open()))
             {
-                writer.Write($"id = \"{id}\"\nversion = \"{version}\"\ndescription = \"test package\"\n");
+                writer.Write($"id = \"{id}\"\nversion = \"{version}\"\ndescription = \"test package\"\n{manifestExtra}");
             }
             var file = zip.CreateEntry("bin/payload.txt", CompressionLevel.Optimal);
             file.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
