@@ -108,6 +108,7 @@ public enum ErrorCode
     NoFileMatches = 5014,
     GenerationNotFound = 5015,
     RollbackIncomplete = 5016,
+    LocatorNotFound = 5017,
 
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,
@@ -132,6 +133,7 @@ public enum ErrorCode
     HostedPowerShellMissing = 7009,
     PowerShellChoiceInvalid = 7010,
     HostedPowerShellFailed = 7011,
+    TestFailed = 7012,
 
     // 8xxx sources and network (exit 8)
     SourceNotFound = 8000,
