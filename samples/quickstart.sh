@@ -60,6 +60,13 @@ step packster list --location dev
 motd="$(packster pack "$repo/samples/motd" -o "$work/dist")"
 step packster install-file "$motd" --location dev -p 'message=Ship it; $(whoami) stays text'
 
+# A package with a test handler: it checks the installed result before the deployment is published, and
+# `packster test` runs it again later. Its [locator] names places inside the deployment.
+greeter="$(packster pack "$repo/samples/greeter-service" -o "$work/dist")"
+step packster install-file "$greeter" --location dev -p name=quickstart
+step packster test greeter-service --location dev
+step packster locate greeter-service:conf --location dev
+
 # Activate it in a shell (no .NET start on switch) and run its shims.
 echo >&2
 echo "\$ bash -c 'eval \"\$(packster init bash)\"; packster-use dev; hello quickstart; motd; packster-deactivate'" >&2

@@ -113,6 +113,7 @@ public enum ErrorCode
     NoFileMatches = 5014,
     GenerationNotFound = 5015,
     RollbackIncomplete = 5016,
+    LocatorNotFound = 5017,
     HistoryCorrupt = 5018,
 
     // 6xxx resource guard (exit 6)
@@ -138,6 +139,7 @@ public enum ErrorCode
     HostedPowerShellMissing = 7009,
     PowerShellChoiceInvalid = 7010,
     HostedPowerShellFailed = 7011,
+    TestFailed = 7012,
 
     // 8xxx sources and network (exit 8)
     SourceNotFound = 8000,

@@ -20,6 +20,7 @@ internal static class CommandCatalog
         yield return QueryCommands.Which(context);
         yield return QueryCommands.Locate(context);
         yield return QueryCommands.Verify(context);
+        yield return TestCommand.Create(context);
         yield return HistoryCommand.Create(context);
         yield return GenerationCommands.List(context);
         yield return GenerationCommands.RollBack(context);

@@ -99,6 +99,7 @@ internal static class ManifestCommand
         sb.AppendLine($"  parameters:  {(m.Parameters.Count == 0 ? "none" : string.Join(", ", m.Parameters.Values.Select(Describe)))}");
         sb.AppendLine($"  shims:       {(m.Shims.Count == 0 ? "none" : string.Join(", ", m.Shims.Values.Select(s => $"{s.Name} -> {s.Target}")))}");
         sb.AppendLine($"  handlers:    {(m.Handlers.Count == 0 ? "none" : string.Join(", ", m.Handlers.Values.Select(h => $"{HandlerSpec.KeyOf(h.Action)}: {h.Script}")))}");
+        if (m.Locators.Count > 0) sb.AppendLine($"  locator:     {string.Join(", ", m.Locators.Select(l => $"{l.Key} = {l.Value}"))}");
         if (m.Dependencies.Count > 0) sb.AppendLine($"  depends on:  {string.Join(", ", m.Dependencies)}");
         return sb.ToString();
     }
@@ -169,6 +170,12 @@ internal static class ManifestCommand
             WriteStrings(w, "shared-files", m.Provides.SharedFiles.Select(p => p.Text));
             WriteStrings(w, "shared-dirs", m.Provides.SharedDirs.Select(p => p.Text));
             w.WriteEndObject();
+            if (m.Locators.Count > 0)
+            {
+                w.WriteStartObject("locator");
+                foreach (var (name, pattern) in m.Locators) w.WriteString(name, pattern.Value);
+                w.WriteEndObject();
+            }
             WriteRequirements(w, "dependencies", m.Dependencies);
             WriteRequirements(w, "pack-location", m.PackLocation);
             w.WriteStartObject("install-bundle");

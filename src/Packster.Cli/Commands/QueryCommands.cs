@@ -114,36 +114,74 @@ internal static class QueryCommands
 
     public static Command Locate(CliContext context)
     {
-        var pattern = new Argument<string>("pattern") { Description = "A glob matched against file paths inside the deployments (e.g. 'bin/*', '**/*.so')" };
+        var pattern = new Argument<string>("pattern")
+        {
+            Description = "A glob matched against file paths inside the deployments (e.g. 'bin/*', '**/*.so'), "
+                + "or <id>:<name> for a path the package declares in its [locator] table (e.g. 'python:site-packages')",
+        };
         var location = CommonOptions.Location();
-        var all = new Option<bool>("--all") { Description = "Search inactive deployments too" };
-        var command = new Command("locate", "Find files in the active deployments") { pattern, location, all };
+        var all = new Option<bool>("--all") { Description = "Search inactive deployments too (globs only)" };
+        var json = CommonOptions.Json();
+        var command = new Command("locate", "Find files in the active deployments, or the paths a package's [locator] names") { pattern, location, all, json };
         command.SetAction(parse =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
+            if (Locator.TryParseQuery(parse.GetValue(pattern)!, out var selector, out var name))
+            {
+                if (parse.GetValue(all)) throw new PacksterException(ErrorCode.InvalidArgument, "--all searches files by glob; a locator (<id>:<name>) names one deployment", $"drop --all, or select the deployment: '{selector}@<version>:{name}'");
+                return LocateByName(context, Locator.Find(loc, selector, name), parse.GetValue(json));
+            }
             var glob = Packster.Packaging.PackageIgnore.Parse(parse.GetValue(pattern)!);
             // Deployments being removed are skipped: their files are no longer where the answer would point.
             var records = LocationSnapshot.Read(loc, snapshot => snapshot.State.Deployments
                 .Where(d => d.Active || parse.GetValue(all))
                 .Select(d => (Entry: d, Record: snapshot.Files(d, DeploymentRecord.ReadFrom, fromTrash: false).Value))
                 .ToList());
-            var found = 0;
+            var matches = new JsonArray();
             foreach (var (entry, record) in records)
             {
                 if (record is null) continue;
                 foreach (var path in record.Files.Select(f => f.Path).Concat(record.Links.Select(l => l.Path)))
                 {
                     if (!glob.IsIgnored(path, isDirectory: false)) continue;
-                    context.Out.WriteLine($"{entry.Id}@{entry.Version}: {Path.Combine(loc.DeploymentDirectory(entry.Hash), path)}");
-                    found++;
+                    var full = Path.Combine(loc.DeploymentDirectory(entry.Hash), path);
+                    if (!parse.GetValue(json)) context.Out.WriteLine($"{entry.Id}@{entry.Version}: {full}");
+                    matches.Add((JsonNode)new JsonObject { ["id"] = entry.Id.Value, ["version"] = entry.Version.ToString(), ["deployment"] = entry.Hash.Hex, ["path"] = full });
                 }
             }
-            if (found > 0) return ExitCodes.Success;
+            if (matches.Count > 0)
+            {
+                if (parse.GetValue(json)) CommonOptions.WriteJson(context.Out, matches);
+                return ExitCodes.Success;
+            }
             throw new PacksterException(ErrorCode.NoFileMatches,
                 $"no file in the {(parse.GetValue(all) ? "" : "active ")}deployments of location {loc.Id} matches '{parse.GetValue(pattern)}'",
                 parse.GetValue(all) ? "patterns are globs over paths inside a deployment, e.g. 'bin/*' or '**/*.so'" : "--all searches inactive deployments too");
         });
         return command;
+    }
+
+    /// <summary>One path per line, bare, so <c>$(packster locate python:home)</c> works; JSON names the deployment too.</summary>
+    private static int LocateByName(CliContext context, LocatorMatch match, bool json)
+    {
+        var d = match.Deployment;
+        if (json)
+        {
+            CommonOptions.WriteJson(context.Out, new JsonObject
+            {
+                ["id"] = d.Id.Value,
+                ["version"] = d.Version.ToString(),
+                ["deployment"] = d.Hash.Hex,
+                ["name"] = match.Name,
+                ["pattern"] = match.Pattern.Value,
+                ["paths"] = new JsonArray([.. match.Paths.Select(p => (JsonNode)p)]),
+            });
+        }
+        else
+        {
+            foreach (var path in match.Paths) context.Out.WriteLine(path);
+        }
+        return ExitCodes.Success;
     }
 
     public static Command Verify(CliContext context)

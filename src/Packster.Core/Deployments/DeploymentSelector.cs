@@ -26,6 +26,25 @@ public static class DeploymentSelector
         return state.Deployments.Where(d => d.Id == id && (version is null || d.Version == version)).ToList();
     }
 
+    /// <summary>
+    /// As <see cref="Single"/>, but a bare id means the package's active deployment (<c>packster test hello</c>,
+    /// <c>packster locate hello:home</c>): DeploymentNotFound when none of it is active.
+    /// </summary>
+    public static DeploymentEntry ActiveOrSingle(LocationState state, string selector, string locationDisplay)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentException.ThrowIfNullOrEmpty(selector);
+        if (selector.Contains('@', StringComparison.Ordinal) || !PackageId.TryParse(selector, out var id)) return Single(state, selector, locationDisplay);
+        var matches = Match(state, selector);
+        // A hash prefix that is also a valid id (all hex digits) selects by hash.
+        if (matches.Count > 0 && matches.All(m => m.Id != id)) return Single(state, selector, locationDisplay);
+        if (matches.FirstOrDefault(m => m.Active) is { } active) return active;
+        if (matches.Count == 0) return Single(state, selector, locationDisplay);
+        throw new PacksterException(ErrorCode.DeploymentNotFound,
+            $"no deployment of {id} is active in location {locationDisplay} (deployed: {string.Join(", ", matches.Select(m => $"{m.Id}@{m.Version}"))})",
+            $"name one by {id}@<version>, or make one active with 'packster use {id}@<version>'");
+    }
+
     /// <summary>Exactly one deployment, or DeploymentNotFound / DeploymentAmbiguous naming the candidates.</summary>
     public static DeploymentEntry Single(LocationState state, string selector, string locationDisplay)
     {

@@ -79,21 +79,31 @@ public sealed class Installer
         {
             // Inside the try: a missing interpreter (PST7002) must not leave the fresh staging directory behind.
             var handlerPlan = PlanHandlers(manifest, handlerAction, staging, request.HandlerTimeout);
+            // The test is planned with the install, so its missing interpreter also fails before anything is extracted.
+            var testPlan = PlanHandlers(manifest, HandlerAction.Test, staging, request.HandlerTimeout);
             var extraction = ExtractVerified(package, staging, cancellationToken);
             CrashPoint.Hit("install.extracted");
 
+            var previous = decision.Replaces;
             if (!handlerPlan.IsEmpty)
             {
-                var previous = decision.Replaces;
                 var context = new HandlerContext(handlerAction, manifest.Id, manifest.Version, staging, _location.Path, parameters.Json,
                     previous?.Version, previous is null ? null : _location.DeploymentDirectory(previous.Hash)) { Secrets = parameters.SecretTexts };
                 await RunHandlersAsync(handlerPlan, context, hash, finalPath, cancellationToken).ConfigureAwait(false);
+            }
+            // The package's own test judges the deployment as the handlers left it, while it can still be discarded
+            // (spec/handlers.md §When): a failure here is a failed install.
+            if (!testPlan.IsEmpty)
+            {
+                var context = new HandlerContext(HandlerAction.Test, manifest.Id, manifest.Version, staging, _location.Path, parameters.Json,
+                    previous?.Version, previous is null ? null : _location.DeploymentDirectory(previous.Hash)) { Secrets = parameters.SecretTexts };
+                await RunHandlersAsync(testPlan, context, hash, finalPath, cancellationToken).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
             CrashPoint.Hit("install.handlers-done");
 
             // The record describes the deployment as it will live: after the handlers, which may add or change files.
-            WriteRecord(staging, package.Name, hash, parameters, handlerPlan.IsEmpty ? extraction : null, signature);
+            WriteRecord(staging, package.Name, hash, parameters, handlerPlan.IsEmpty && testPlan.IsEmpty ? extraction : null, signature);
             CrashPoint.Hit("install.recorded");
             if (existing is not null)
             {
@@ -356,8 +366,9 @@ public sealed class Installer
         var manifest = package.Manifest;
         var decision = Decide(state, package, request, hash, parameters);
         var handlers = decision.Builds
-            ? PlanHandlers(manifest, decision.HandlerAction, _location.DeploymentDirectory(hash), request.HandlerTimeout).Handlers.Select(h => h.Describe()).ToList()
-            : [];
+            ? [.. PlanHandlers(manifest, decision.HandlerAction, _location.DeploymentDirectory(hash), request.HandlerTimeout).Handlers.Select(h => h.Describe()),
+                .. PlanHandlers(manifest, HandlerAction.Test, _location.DeploymentDirectory(hash), request.HandlerTimeout).Handlers.Select(h => h.Describe())]
+            : new List<string>();
         long bytes = 0;
         var files = 0;
         using (var archive = PackageArchive.Open(package.Path))

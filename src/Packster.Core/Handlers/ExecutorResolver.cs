@@ -40,6 +40,9 @@ public sealed class ExecutorResolver
         if (action == HandlerAction.Any) throw new ArgumentException("'any' is a manifest slot, not an action to run", nameof(action));
         if (timeoutOverride is { } limit && limit <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(timeoutOverride), "a handler time limit must be positive");
 
+        // A package without a test handler has no test: its `any` handler, written perhaps before `test` existed, is
+        // not called with an action it may not know (spec/handlers.md §When).
+        if (action == HandlerAction.Test && !handlers.ContainsKey(HandlerAction.Test)) return new HandlerPlan(action, []);
         var planned = new List<PlannedHandler>(2);
         if (handlers.TryGetValue(HandlerAction.Any, out var any))
         {

@@ -12,6 +12,7 @@ public static class HandlerActionNames
         HandlerAction.Install => "install",
         HandlerAction.Upgrade => "upgrade",
         HandlerAction.Uninstall => "uninstall",
+        HandlerAction.Test => "test",
         HandlerAction.Any => "any",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
@@ -25,6 +26,7 @@ public static class HandlerActionNames
             "install" => HandlerAction.Install,
             "upgrade" => HandlerAction.Upgrade,
             "uninstall" => HandlerAction.Uninstall,
+            "test" => HandlerAction.Test,
             "any" => HandlerAction.Any,
             _ => null,
         };

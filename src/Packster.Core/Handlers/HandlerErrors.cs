@@ -1,3 +1,4 @@
+using HandlerAction = Packster.Manifest.HandlerAction;
 namespace Packster.Handlers;
 
 /// <summary>The named factories for every PST7xxx failure, so each message has one wording (spec/errors.md §7xxx).</summary>
@@ -34,8 +35,12 @@ internal static class HandlerErrors
     public static PacksterException StartFailed(string what, ResolvedCommand command, Exception inner) =>
         new(ErrorCode.HandlerExecutorMissing, $"{what} could not be started ({command.FileName}): {inner.Message}", null, inner);
 
-    public static PacksterException Failed(string what, string package, int exitCode, string logPath) =>
-        new(ErrorCode.HandlerFailed, $"{what} of {package} exited with code {exitCode}; see {logPath}");
+    /// <summary>A handler exited non-zero; at the test action that is the package's own verdict on the deployment (PST7012).</summary>
+    public static PacksterException Failed(HandlerAction action, string what, string package, int exitCode, string logPath) =>
+        action == HandlerAction.Test
+            ? new(ErrorCode.TestFailed, $"{what} of {package} exited with code {exitCode}: the deployment failed its package's test; see {logPath}",
+                "the log holds the test's output; reinstall with --force if the deployment's files were changed, or fix what the test checks")
+            : new(ErrorCode.HandlerFailed, $"{what} of {package} exited with code {exitCode}; see {logPath}");
 
     public static PacksterException TimedOut(string what, string package, TimeSpan limit, string logPath) =>
         new(ErrorCode.HandlerTimedOut,

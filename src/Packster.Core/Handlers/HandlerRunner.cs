@@ -143,7 +143,7 @@ public sealed class HandlerRunner
         var duration = _time.GetElapsedTime(started);
         var exitCode = process.ExitCode;
         log.Footer($"exited with code {exitCode.ToString(CultureInfo.InvariantCulture)} after {Seconds(duration)}");
-        if (exitCode != 0) throw HandlerErrors.Failed(what, package, exitCode, invocation.LogPath);
+        if (exitCode != 0) throw HandlerErrors.Failed(handler.Action, what, package, exitCode, invocation.LogPath);
         return new HandlerResult(handler, exitCode, duration, invocation.LogPath);
     }
 
@@ -183,7 +183,7 @@ public sealed class HandlerRunner
         var duration = _time.GetElapsedTime(started);
         log.Footer($"exited with code {exitCode.ToString(CultureInfo.InvariantCulture)} after {Seconds(duration)}");
         if (cancellationToken.IsCancellationRequested) throw HandlerErrors.Cancelled(what, package, invocation.LogPath);
-        if (exitCode != 0) throw HandlerErrors.Failed(what, package, exitCode, invocation.LogPath);
+        if (exitCode != 0) throw HandlerErrors.Failed(handler.Action, what, package, exitCode, invocation.LogPath);
         return new HandlerResult(handler, exitCode, duration, invocation.LogPath);
     }
 

@@ -27,7 +27,8 @@ public sealed class Manifest
         ProvidedResources provides,
         IReadOnlyList<PackageRequirement> dependencies,
         IReadOnlyList<PackageRequirement> packLocation,
-        IReadOnlyList<BundleRequirement> installBundle)
+        IReadOnlyList<BundleRequirement> installBundle,
+        IReadOnlyDictionary<string, LocatorPattern> locators)
     {
         File = file;
         Id = id;
@@ -44,6 +45,7 @@ public sealed class Manifest
         Dependencies = dependencies.ToList().AsReadOnly();
         PackLocation = packLocation.ToList().AsReadOnly();
         InstallBundle = installBundle.ToList().AsReadOnly();
+        Locators = Frozen(locators);
     }
 
     /// <summary>A read-only copy that keeps the manifest's order (callers cannot cast back and mutate it).</summary>
@@ -74,6 +76,9 @@ public sealed class Manifest
     public IReadOnlyList<PackageRequirement> Dependencies { get; }
     public IReadOnlyList<PackageRequirement> PackLocation { get; }
     public IReadOnlyList<BundleRequirement> InstallBundle { get; }
+
+    /// <summary><c>[locator]</c>: named paths or globs inside the deployment, for <c>packster locate id:name</c>.</summary>
+    public IReadOnlyDictionary<string, LocatorPattern> Locators { get; }
 
     /// <summary>The handler for an action, or null when the manifest declares none.</summary>
     public HandlerSpec? HandlerFor(HandlerAction action) => Handlers.TryGetValue(action, out var h) ? h : null;

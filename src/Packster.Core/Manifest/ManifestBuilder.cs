@@ -12,10 +12,10 @@ namespace Packster.Manifest;
 internal sealed class ManifestBuilder
 {
     private static readonly string[] RootKeys =
-        ["id", "version", "description", "license", "authors", "homepage", "platform", "parameters", "handlers", "shims", "provides", "dependencies", "pack-location", "install-bundle"];
+        ["id", "version", "description", "license", "authors", "homepage", "platform", "parameters", "handlers", "shims", "provides", "dependencies", "pack-location", "install-bundle", "locator"];
     private static readonly string[] PlatformKeys = ["os", "arch"];
     private static readonly string[] ParameterKeys = ["type", "default", "required", "description", "enum", "secret"];
-    private static readonly string[] HandlerKeys = ["pack", "install", "upgrade", "uninstall", "any"];
+    private static readonly string[] HandlerKeys = ["pack", "install", "upgrade", "uninstall", "test", "any"];
     private static readonly string[] HandlerTableKeys = ["script", "timeout", "executor"];
     private static readonly string[] ShimTableKeys = ["target", "args", "env"];
     private static readonly string[] ProvidesKeys = ["env", "ports", "shared-files", "shared-dirs"];
@@ -51,8 +51,9 @@ internal sealed class ManifestBuilder
         var dependencies = OptionalTable(_root, "", "dependencies") is { } ds ? ReadRequirements(ds, "dependencies") : [];
         var packLocation = OptionalTable(_root, "", "pack-location") is { } pl ? ReadRequirements(pl, "pack-location") : [];
         var bundle = OptionalTable(_root, "", "install-bundle") is { } ib ? ReadBundle(ib) : [];
+        var locators = OptionalTable(_root, "", "locator") is { } lt ? ReadLocators(lt) : new Dictionary<string, LocatorPattern>(StringComparer.Ordinal);
         var manifest = new Manifest(_file, id, version, description, license, authors, homepage, platform, _parameters, handlers, shims, provides,
-            dependencies, packLocation, bundle);
+            dependencies, packLocation, bundle, locators);
         // Last: whether a default can be used depends on the templates that reference it (spec/parameters.md).
         foreach (var (parameter, node, path, value) in _declaredValues)
         {
@@ -249,6 +250,21 @@ internal sealed class ManifestBuilder
             executor = StringItems(e, Join(path, "executor"), allowEmpty: false);
         }
         return new HandlerSpec(action, script, timeout, executor);
+    }
+
+    // ---- locator ----
+
+    private Dictionary<string, LocatorPattern> ReadLocators(TomlTable table)
+    {
+        var result = new Dictionary<string, LocatorPattern>(StringComparer.Ordinal);
+        foreach (var (name, node) in table)
+        {
+            var path = Join("locator", name);
+            if (LocatorName.Why(name) is { } why) throw InvalidAtKey(ErrorCode.ManifestInvalid, table, name, path, why);
+            var s = Expect<TomlString>(node, path, "a path or glob inside the deployment, such as \"bin/java\" or \"lib/python3*/site-packages\"");
+            result[name] = LocatorPattern.TryParse(s.Value, out var pattern, out var bad) ? pattern : throw Invalid(ErrorCode.InvalidPath, s, path, $"'{s.Value}': {bad}");
+        }
+        return result;
     }
 
     // ---- shims ----
