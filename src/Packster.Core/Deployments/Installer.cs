@@ -133,6 +133,8 @@ public sealed class Installer
                 var ranHandlers = !handlerPlan.IsEmpty;
                 transaction.Record([history], $"the install of {manifest.Id} {manifest.Version}",
                     ct => UndoInstallAsync(entry, ranHandlers, replaced, transaction.Lock, request.HandlerTimeout, ct));
+                // What the next package's handlers may run: this one's shims, before the commit.
+                if (entry.Active && entry.Claims.Any(c => c.StartsWith("shim:", StringComparison.Ordinal))) transaction.WriteShimsAhead();
                 CrashPoint.Hit("install.staged");
                 return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
             }

@@ -91,6 +91,23 @@ public static class LocationActivation
         return new ActivationSpec(location.Path, location.Id.Value, location.ShimsDirectory, env);
     }
 
+    /// <summary>
+    /// Inside a transaction, before its commit: the shims of its in-progress <paramref name="state"/>, so a later
+    /// package's handlers can run an earlier one's shims (spec/lockfile.md § Transactions). The generation marker is
+    /// removed first, so if the transaction never commits (undone, or killed) the next refresh regenerates everything
+    /// from the lockfile.
+    /// </summary>
+    public static void WriteShimsAhead(Location location, LocationState state, LocationLock heldLock)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(heldLock);
+        var marker = Path.Combine(location.ActivateDirectory, GenerationMarker);
+        if (File.Exists(marker)) File.Delete(marker);
+        var shims = state.ActiveDeployments.Select(d => DeployedPackage.Load(location, d)).SelectMany(p => p.Resources.Shims).ToList();
+        ShimWriter.CheckSet(shims);
+        ShimWriter.WriteAll(location.ShimsDirectory, shims, ShimPlatforms.Current);
+    }
+
     /// <summary>Regenerates only when the derived files lag the lockfile (after a crash between commit and refresh).</summary>
     public static bool RefreshIfStale(Location location, LocationState state, LocationLock heldLock)
     {

@@ -17,6 +17,7 @@ public sealed class LocationTransaction : IAsyncDisposable
     private readonly List<(string What, Func<CancellationToken, Task> Undo)> _undo = [];
     private readonly TextWriter _messages;
     private bool _committed;
+    private bool _shimsAhead;
 
     private LocationTransaction(LocationSession session, TextWriter messages)
     {
@@ -44,6 +45,13 @@ public sealed class LocationTransaction : IAsyncDisposable
         _undo.Add((what, undo));
     }
 
+    /// <summary>Writes the shims of the state so far (see <see cref="LocationActivation.WriteShimsAhead"/>); undone unless committed.</summary>
+    public void WriteShimsAhead()
+    {
+        _shimsAhead = true;
+        LocationActivation.WriteShimsAhead(Location, State, Lock);
+    }
+
     /// <summary>One lockfile commit for every change; afterwards the trash (directories replaced by --force) is emptied.</summary>
     public void Commit()
     {
@@ -60,10 +68,24 @@ public sealed class LocationTransaction : IAsyncDisposable
         try
         {
             if (!_committed && _undo.Count > 0) await UndoAsync().ConfigureAwait(false);
+            if (!_committed && _shimsAhead) RestoreDerivedFiles();
         }
         finally
         {
             _session.Dispose();
+        }
+    }
+
+    /// <summary>The shims and scripts of the committed lockfile again; on failure the next session's refresh does it.</summary>
+    private void RestoreDerivedFiles()
+    {
+        try
+        {
+            LocationActivation.Refresh(Location, Location.ReadState(), Lock);
+        }
+        catch (Exception e) when (LocationSession.IsWriteFailure(e))
+        {
+            _messages.WriteLine($"warning: the shims could not be put back as the lockfile has them ({e.Message}); the next command that changes the location does it");
         }
     }
 

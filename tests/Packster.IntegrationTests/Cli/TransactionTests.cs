@@ -97,6 +97,34 @@ public sealed class TransactionTests : IDisposable
         Assert.Equal(["app-1.1.0", "lib-1.0.0"], Markers());
     }
 
+    // § Multi-deployment transactions: a dependency's shims are written before the commit for the dependent's handlers,
+    // and taken back with it when the dependent fails.
+    [Fact]
+    public void Shims_written_ahead_for_a_dependent_are_taken_back_when_it_fails()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var lib = _f.Temp["libtool-1.0.0"];
+        Directory.CreateDirectory(Path.Combine(lib, "bin"));
+        File.WriteAllText(Path.Combine(lib, "bin", "libtool"), "#!/bin/sh\necho libtool\n");
+        File.SetUnixFileMode(Path.Combine(lib, "bin", "libtool"), (UnixFileMode)0b111_101_101);
+        File.WriteAllText(Path.Combine(lib, "packster-manifest.toml"), "id = \"libtool\"\nversion = \"1.0.0\"\n[shims]\nlibtool = \"bin/libtool\"\n");
+        _f.Pack(lib);
+        var app = _f.Temp["app-2.0.0"];
+        Directory.CreateDirectory(app);
+        // The handler proves the dependency's shim is there, then fails the install.
+        File.WriteAllText(Path.Combine(app, "install.sh"), "#!/bin/sh\n\"$PACKSTER_LOCATION_PATH/shims/libtool\" > \"$PACKSTER_PARAM_SEEN\"\nexit 5\n");
+        File.WriteAllText(Path.Combine(app, "packster-manifest.toml"),
+            $"id = \"app\"\nversion = \"2.0.0\"\n[dependencies]\nlibtool = \"^1\"\n[parameters.seen]\ntype = \"string\"\ndefault = \"{_f.Temp["seen.txt"]}\"\n[handlers]\ninstall = \"install.sh\"\n");
+        _f.Pack(app);
+
+        var r = _f.Packster.Run("install", "app", "--location", "dev");
+        Assert.Equal(7, r.ExitCode);
+        Assert.Equal("libtool", File.ReadAllText(_f.Temp["seen.txt"]).Trim());
+        Assert.False(File.Exists(Path.Combine(_f.LocationPath, "shims", "libtool")), "the shim of the undone dependency is still there");
+        Assert.Empty(_f.List().EnumerateArray());
+        _f.Packster.Ok("verify", "dev");
+    }
+
     // § Transactions, § Crash consistency: 200 kills during bundle installs that each deploy alpha and beta anew (a new
     // "round" parameter, so a new deployment each, handlers run): two in three at a crash point drawn at random (from
     // the first extraction to after the commit), one in three at a random moment. After each kill the lockfile holds
