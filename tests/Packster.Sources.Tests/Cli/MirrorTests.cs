@@ -8,28 +8,21 @@ namespace Packster.Sources.Tests.Cli;
 public sealed class MirrorTests : IAsyncLifetime
 {
     private const string Token = "mirror-token";
-    private readonly TempDirectory _temp = new("packster-mirror");
-    private readonly TestPki _pki = TestPki.Create();
-    private ArtifactoryTestServer _server = null!;
+    private TlsArtifactory _tls = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await ArtifactoryTestServer.StartAsync(_pki.Server);
-        _server.Tokens[Token] = "ci";
-    }
+    private TempDirectory Temp => _tls.Temp;
+    private TestPki Pki => _tls.Pki;
+    private ArtifactoryTestServer Server => _tls.Server;
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _pki.Dispose();
-        _temp.Dispose();
-    }
+    public async Task InitializeAsync() => _tls = await TlsArtifactory.StartAsync("packster-mirror", Token);
 
-    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => CliProcess.RunAsync(_temp.Path, new Dictionary<string, string>
+    public async Task DisposeAsync() => await _tls.DisposeAsync();
+
+    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => CliProcess.RunAsync(Temp.Path, new Dictionary<string, string>
     {
-        ["PACKSTER_CONFIG"] = _temp["config.toml"],
-        ["PACKSTER_CACHE"] = _temp["cache"],
-        ["PACKSTER_DATA_HOME"] = _temp["data"],
+        ["PACKSTER_CONFIG"] = Temp["config.toml"],
+        ["PACKSTER_CACHE"] = Temp["cache"],
+        ["PACKSTER_DATA_HOME"] = Temp["data"],
         ["ART_TOKEN"] = Token,
     }, args);
 
@@ -43,49 +36,49 @@ public sealed class MirrorTests : IAsyncLifetime
     [Fact]
     public async Task Mirror_copies_what_the_target_lacks_with_signatures_and_then_nothing()
     {
-        var one = TestPackages.Create(_temp["origin"], "acme", "1.0.0");
-        TestPackages.Create(_temp["origin"], "acme", "1.1.0", payload: "b");
-        TestPackages.Create(_temp["origin"], "acme", "2.0.0", payload: "c");
-        TestPackages.Create(_temp["origin"], "other", "1.0.0", payload: "d");
+        var one = TestPackages.Create(Temp["origin"], "acme", "1.0.0");
+        TestPackages.Create(Temp["origin"], "acme", "1.1.0", payload: "b");
+        TestPackages.Create(Temp["origin"], "acme", "2.0.0", payload: "c");
+        TestPackages.Create(Temp["origin"], "other", "1.0.0", payload: "d");
         await OkAsync("key", "generate", "ci");
         await OkAsync("sign", one, "--key", "ci");
-        await OkAsync("source", "add", "origin", "--type", "folder", "--url", _temp["origin"]);
-        await OkAsync("source", "add", "corp", "--type", "artifactory", "--url", _server.BaseUrl, "--repo", "pk-local", "--token-env", "ART_TOKEN",
-            "--ca-file", _pki.WriteAuthorityPem(_temp.Path));
-        await OkAsync("source", "add", "air", "--type", "folder", "--url", _temp["air"]);
+        await OkAsync("source", "add", "origin", "--type", "folder", "--url", Temp["origin"]);
+        await OkAsync("source", "add", "corp", "--type", "artifactory", "--url", Server.BaseUrl, "--repo", "pk-local", "--token-env", "ART_TOKEN",
+            "--ca-file", Pki.WriteAuthorityPem(Temp.Path));
+        await OkAsync("source", "add", "air", "--type", "folder", "--url", Temp["air"]);
 
         // A dry run names what would be copied, filtered, and copies nothing.
         using (var plan = JsonDocument.Parse((await RunAsync("mirror", "origin", "corp", "--filter", "acme@^1", "--dry-run", "--json")).Out))
         {
             Assert.Equal(["missing", "missing"], plan.RootElement.EnumerateArray().Select(i => i.GetProperty("status").GetString()));
         }
-        Assert.Empty(_server.Files);
+        Assert.Empty(Server.Files);
 
         var first = await OkAsync("mirror", "origin", "corp", "--filter", "acme@^1");
         Assert.Contains("copied acme-1.0.0-", first, StringComparison.Ordinal);
         Assert.Contains("(with its signature)", first, StringComparison.Ordinal);
-        Assert.Equal(3, _server.Files.Count); // two packages and one signature
-        Assert.Equal(File.ReadAllBytes(one + ".sig"), _server.Files.Single(f => f.Key.EndsWith(".sig", StringComparison.Ordinal)).Value.Bytes);
+        Assert.Equal(3, Server.Files.Count); // two packages and one signature
+        Assert.Equal(File.ReadAllBytes(one + ".sig"), Server.Files.Single(f => f.Key.EndsWith(".sig", StringComparison.Ordinal)).Value.Bytes);
 
         var again = await OkAsync("mirror", "origin", "corp", "--filter", "acme@^1");
         Assert.Contains("nothing to copy: 'corp' already has all 2 package files of 'origin' that match", again, StringComparison.Ordinal);
 
         // Everything else, then Artifactory to a folder for an air-gapped machine; the signature comes along.
         await OkAsync("mirror", "origin", "corp");
-        Assert.Equal(5, _server.Files.Count);
+        Assert.Equal(5, Server.Files.Count);
         await OkAsync("mirror", "corp", "air");
-        Assert.Equal(4, Directory.EnumerateFiles(_temp["air"], "*.packster").Count());
-        Assert.Equal(File.ReadAllBytes(one + ".sig"), File.ReadAllBytes(Path.Combine(_temp["air"], Path.GetFileName(one) + ".sig")));
+        Assert.Equal(4, Directory.EnumerateFiles(Temp["air"], "*.packster").Count());
+        Assert.Equal(File.ReadAllBytes(one + ".sig"), File.ReadAllBytes(Path.Combine(Temp["air"], Path.GetFileName(one) + ".sig")));
     }
 
     [Fact]
     public async Task A_version_the_target_holds_as_other_bytes_is_reported_and_the_rest_still_copied()
     {
-        TestPackages.Create(_temp["origin"], "acme", "1.0.0");
-        TestPackages.Create(_temp["origin"], "acme", "2.0.0", payload: "two");
-        TestPackages.Create(_temp["target"], "acme", "1.0.0", payload: "other bytes, same version");
-        await OkAsync("source", "add", "origin", "--type", "folder", "--url", _temp["origin"]);
-        await OkAsync("source", "add", "target", "--type", "folder", "--url", _temp["target"]);
+        TestPackages.Create(Temp["origin"], "acme", "1.0.0");
+        TestPackages.Create(Temp["origin"], "acme", "2.0.0", payload: "two");
+        TestPackages.Create(Temp["target"], "acme", "1.0.0", payload: "other bytes, same version");
+        await OkAsync("source", "add", "origin", "--type", "folder", "--url", Temp["origin"]);
+        await OkAsync("source", "add", "target", "--type", "folder", "--url", Temp["target"]);
 
         var r = await RunAsync("mirror", "origin", "target");
         Assert.Equal(8, r.Exit);
@@ -93,7 +86,7 @@ public sealed class MirrorTests : IAsyncLifetime
         Assert.Contains("PST8005", r.Out, StringComparison.Ordinal);
         Assert.Contains("copied acme-2.0.0-", r.Out, StringComparison.Ordinal);
         Assert.StartsWith("error[PST8008]: 1 package file could not be copied", r.Err.Split('\n').First(l => l.StartsWith("error", StringComparison.Ordinal)), StringComparison.Ordinal);
-        Assert.Equal(2, Directory.EnumerateFiles(_temp["target"], "*.packster").Count());
+        Assert.Equal(2, Directory.EnumerateFiles(Temp["target"], "*.packster").Count());
 
         var readOnly = await RunAsync("source", "add", "web", "--type", "http", "--url", "https://127.0.0.1:9/");
         Assert.Equal(0, readOnly.Exit);

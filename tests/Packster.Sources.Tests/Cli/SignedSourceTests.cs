@@ -13,25 +13,24 @@ namespace Packster.Sources.Tests.Cli;
 public sealed class SignedSourceTests : IAsyncLifetime
 {
     private const string Token = "sig-token-correct";
-    private readonly TempDirectory _temp = new("packster-signed");
-    private readonly TestPki _pki = TestPki.Create();
-    private ArtifactoryTestServer _artifactory = null!;
+    private TlsArtifactory _tls = null!;
     private StaticFileServer _web = null!;
+
+    private TempDirectory Temp => _tls.Temp;
+    private TestPki Pki => _tls.Pki;
+    private ArtifactoryTestServer Artifactory => _tls.Server;
 
     public async Task InitializeAsync()
     {
-        _artifactory = await ArtifactoryTestServer.StartAsync(_pki.Server);
-        _artifactory.Tokens[Token] = "ci";
-        Directory.CreateDirectory(_temp["www"]);
-        _web = await StaticFileServer.StartAsync(_temp["www"], _pki.Server);
+        _tls = await TlsArtifactory.StartAsync("packster-signed", Token);
+        Directory.CreateDirectory(Temp["www"]);
+        _web = await StaticFileServer.StartAsync(Temp["www"], Pki.Server);
     }
 
     public async Task DisposeAsync()
     {
         await _web.DisposeAsync();
-        await _artifactory.DisposeAsync();
-        _pki.Dispose();
-        _temp.Dispose();
+        await _tls.DisposeAsync();
     }
 
     private sealed record Result(int Exit, string Out, string Err)
@@ -41,11 +40,11 @@ public sealed class SignedSourceTests : IAsyncLifetime
 
     private async Task<Result> RunAsync(params string[] args)
     {
-        var (exit, stdout, stderr) = await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string>
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(Temp.Path, new Dictionary<string, string>
         {
-            ["PACKSTER_CONFIG"] = _temp["config/config.toml"],
-            ["PACKSTER_CACHE"] = _temp["cache"],
-            ["PACKSTER_DATA_HOME"] = _temp["data"],
+            ["PACKSTER_CONFIG"] = Temp["config/config.toml"],
+            ["PACKSTER_CACHE"] = Temp["cache"],
+            ["PACKSTER_DATA_HOME"] = Temp["data"],
             ["ART_TOKEN"] = Token,
         }, args);
         return new Result(exit, stdout, stderr);
@@ -69,15 +68,15 @@ public sealed class SignedSourceTests : IAsyncLifetime
     {
         await OkAsync("key", "generate", "ci");
         await OkAsync("trust", "require", "--key", "ci");
-        var signed = TestPackages.Create(_temp["dist"], "acme", "1.0.0");
+        var signed = TestPackages.Create(Temp["dist"], "acme", "1.0.0");
         await OkAsync("sign", signed, "--key", "ci");
         return (await KeyIdAsync("ci"), signed);
     }
 
     private async Task<string> LocationAsync(string id)
     {
-        await OkAsync("location", "create", _temp[id], "--id", id);
-        return _temp[id];
+        await OkAsync("location", "create", Temp[id], "--id", id);
+        return Temp[id];
     }
 
     private static string Snapshot(string directory) => string.Join("\n", Directory
@@ -115,28 +114,28 @@ public sealed class SignedSourceTests : IAsyncLifetime
     public async Task A_signature_travels_with_its_package_through_every_kind_of_source()
     {
         var (keyId, signed) = await RequireSignedAcmeAsync();
-        var unsigned = TestPackages.Create(_temp["dist"], "acme", "1.1.0", payload: "unsigned");
-        var ca = _pki.WriteAuthorityPem(_temp.Path);
+        var unsigned = TestPackages.Create(Temp["dist"], "acme", "1.1.0", payload: "unsigned");
+        var ca = Pki.WriteAuthorityPem(Temp.Path);
 
-        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", Temp["shelf"]);
         await OkAsync("source", "add", "web", "--type", "http", "--url", _web.Address.ToString(), "--ca-file", ca);
-        await OkAsync("source", "add", "corp", "--type", "artifactory", "--url", _artifactory.BaseUrl, "--repo", "pk-local", "--token-env", "ART_TOKEN", "--ca-file", ca);
+        await OkAsync("source", "add", "corp", "--type", "artifactory", "--url", Artifactory.BaseUrl, "--repo", "pk-local", "--token-env", "ART_TOKEN", "--ca-file", ca);
 
         foreach (var source in new[] { "shelf", "corp" })
         {
             using var published = JsonDocument.Parse(await OkAsync("publish", signed, unsigned, "--source", source, "--json"));
             Assert.Equal([true, false], published.RootElement.EnumerateArray().Select(r => r.GetProperty("signed").GetBoolean()));
         }
-        var onShelf = Path.Combine(_temp["shelf"], Path.GetFileName(signed) + ".sig");
+        var onShelf = Path.Combine(Temp["shelf"], Path.GetFileName(signed) + ".sig");
         Assert.Equal(File.ReadAllBytes(signed + ".sig"), File.ReadAllBytes(onShelf));
-        var onServer = _artifactory.Files[$"pk-local/acme/1.0.0/{Path.GetFileName(signed)}.sig"];
+        var onServer = Artifactory.Files[$"pk-local/acme/1.0.0/{Path.GetFileName(signed)}.sig"];
         Assert.Equal(File.ReadAllBytes(signed + ".sig"), onServer.Bytes);
-        Assert.False(_artifactory.Files.ContainsKey($"pk-local/acme/1.1.0/{Path.GetFileName(unsigned)}.sig"));
+        Assert.False(Artifactory.Files.ContainsKey($"pk-local/acme/1.1.0/{Path.GetFileName(unsigned)}.sig"));
 
         // The static folder: the signature is listed in index.json beside the package it signs.
-        foreach (var file in new[] { signed, signed + ".sig", unsigned }) File.Copy(file, Path.Combine(_temp["www"], Path.GetFileName(file)));
-        Assert.Contains("2 package files, 1 signed", await OkAsync("source", "index", _temp["www"]), StringComparison.Ordinal);
-        using (var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(_temp["www"], "index.json"))))
+        foreach (var file in new[] { signed, signed + ".sig", unsigned }) File.Copy(file, Path.Combine(Temp["www"], Path.GetFileName(file)));
+        Assert.Contains("2 package files, 1 signed", await OkAsync("source", "index", Temp["www"]), StringComparison.Ordinal);
+        using (var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(Temp["www"], "index.json"))))
         {
             var entries = index.RootElement.GetProperty("packages").EnumerateArray().ToList();
             Assert.Equal(Path.GetFileName(signed) + ".sig", entries.Single(e => e.GetProperty("version").GetString() == "1.0.0").GetProperty("signature").GetString());
@@ -145,14 +144,14 @@ public sealed class SignedSourceTests : IAsyncLifetime
 
         foreach (var source in new[] { "shelf", "web", "corp" })
         {
-            if (Directory.Exists(_temp["cache"])) Directory.Delete(_temp["cache"], recursive: true);
+            if (Directory.Exists(Temp["cache"])) Directory.Delete(Temp["cache"], recursive: true);
             var location = await LocationAsync("loc-" + source);
             await AssertRefusedAsync(location, "it is unsigned", "install", "acme@1.1.0", "--source", source);
             var installed = await InstalledAsync(location, "install", "acme@1.0.0", "--source", source);
             Assert.Equal("installed", installed.GetProperty("status").GetString());
             Assert.Equal(source, installed.GetProperty("source").GetString());
             Assert.Equal(keyId, await SignerAsync(location));
-            var cached = Directory.EnumerateFiles(_temp["cache"], Path.GetFileName(signed) + ".sig", SearchOption.AllDirectories).Single();
+            var cached = Directory.EnumerateFiles(Temp["cache"], Path.GetFileName(signed) + ".sig", SearchOption.AllDirectories).Single();
             Assert.Equal(File.ReadAllBytes(signed + ".sig"), File.ReadAllBytes(cached));
         }
         Assert.Contains(_web.Requests, p => p.EndsWith(".packster.sig", StringComparison.Ordinal));
@@ -163,14 +162,14 @@ public sealed class SignedSourceTests : IAsyncLifetime
     public async Task Upgrade_refuses_an_unsigned_newer_version()
     {
         await OkAsync("key", "generate", "ci");
-        var signed = TestPackages.Create(_temp["dist"], "acme", "1.0.0");
+        var signed = TestPackages.Create(Temp["dist"], "acme", "1.0.0");
         await OkAsync("sign", signed, "--key", "ci");
-        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", Temp["shelf"]);
         await OkAsync("publish", signed, "--source", "shelf");
         await OkAsync("trust", "require", "--source", "shelf", "--key", "ci");
         var location = await LocationAsync("dev");
         await OkAsync("install", "acme", "--location", location);
-        await OkAsync("publish", TestPackages.Create(_temp["dist"], "acme", "1.1.0", payload: "newer"), "--source", "shelf");
+        await OkAsync("publish", TestPackages.Create(Temp["dist"], "acme", "1.1.0", payload: "newer"), "--source", "shelf");
 
         await AssertRefusedAsync(location, "acme 1.1.0", "upgrade", "acme");
         using var list = JsonDocument.Parse(await OkAsync("list", "--location", location, "--json"));
@@ -183,24 +182,24 @@ public sealed class SignedSourceTests : IAsyncLifetime
     public async Task A_signature_of_another_package_is_not_published()
     {
         await OkAsync("key", "generate", "ci");
-        var first = TestPackages.Create(_temp["dist"], "acme", "1.0.0");
-        var second = TestPackages.Create(_temp["dist"], "acme", "2.0.0", payload: "two");
+        var first = TestPackages.Create(Temp["dist"], "acme", "1.0.0");
+        var second = TestPackages.Create(Temp["dist"], "acme", "2.0.0", payload: "two");
         await OkAsync("sign", first, "--key", "ci");
         File.Copy(first + ".sig", second + ".sig");
-        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", Temp["shelf"]);
 
         var r = await RunAsync("publish", second, "--source", "shelf");
         Assert.Equal(4, r.Exit);
         Assert.Contains("error[PST4031]", r.Err, StringComparison.Ordinal);
         Assert.Contains($"it signs {Path.GetFileName(first)}", r.Err, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(_temp["shelf"]) && Directory.EnumerateFileSystemEntries(_temp["shelf"]).Any());
+        Assert.False(Directory.Exists(Temp["shelf"]) && Directory.EnumerateFileSystemEntries(Temp["shelf"]).Any());
 
-        File.Copy(second, Path.Combine(_temp["www"], Path.GetFileName(second)));
-        File.Copy(second + ".sig", Path.Combine(_temp["www"], Path.GetFileName(second) + ".sig"));
-        var index = await RunAsync("source", "index", _temp["www"]);
+        File.Copy(second, Path.Combine(Temp["www"], Path.GetFileName(second)));
+        File.Copy(second + ".sig", Path.Combine(Temp["www"], Path.GetFileName(second) + ".sig"));
+        var index = await RunAsync("source", "index", Temp["www"]);
         Assert.Equal(4, index.Exit);
         Assert.Contains("PST4031", index.Err, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(_temp["www"], "index.json")));
+        Assert.False(File.Exists(Path.Combine(Temp["www"], "index.json")));
     }
 
     // § Trust policy: a source can demand signatures and name its own keys; that adds to the user's policy for its
@@ -212,18 +211,18 @@ public sealed class SignedSourceTests : IAsyncLifetime
         await OkAsync("key", "generate", "other");
         var ci = await KeyIdAsync("ci");
         var other = await KeyIdAsync("other");
-        var unsigned = TestPackages.Create(_temp["dist"], "acme", "1.0.0");
-        var byOther = TestPackages.Create(_temp["dist"], "acme", "2.0.0", payload: "two");
+        var unsigned = TestPackages.Create(Temp["dist"], "acme", "1.0.0");
+        var byOther = TestPackages.Create(Temp["dist"], "acme", "2.0.0", payload: "two");
         await OkAsync("sign", byOther, "--key", "other");
-        var byCi = TestPackages.Create(_temp["dist"], "acme", "3.0.0", payload: "three");
+        var byCi = TestPackages.Create(Temp["dist"], "acme", "3.0.0", payload: "three");
         await OkAsync("sign", byCi, "--key", "ci");
-        await OkAsync("source", "add", "vetted", "--type", "folder", "--url", _temp["vetted"]);
-        await OkAsync("source", "add", "plain", "--type", "folder", "--url", _temp["plain"]);
+        await OkAsync("source", "add", "vetted", "--type", "folder", "--url", Temp["vetted"]);
+        await OkAsync("source", "add", "plain", "--type", "folder", "--url", Temp["plain"]);
         await OkAsync("publish", unsigned, byOther, byCi, "--source", "vetted");
         await OkAsync("publish", unsigned, "--source", "plain");
 
         Assert.Contains("sources.vetted.signatures = \"require\"", await OkAsync("trust", "require", "--source", "vetted", "--key", "ci"), StringComparison.Ordinal);
-        var config = File.ReadAllText(_temp["config/config.toml"]);
+        var config = File.ReadAllText(Temp["config/config.toml"]);
         Assert.Contains($"trusted-keys = [\"{ci}\"]", config, StringComparison.Ordinal);
         using (var show = JsonDocument.Parse(await OkAsync("trust", "show", "--json", "--location", await LocationAsync("dev"))))
         {
@@ -231,8 +230,8 @@ public sealed class SignedSourceTests : IAsyncLifetime
             Assert.Equal("require", show.RootElement.GetProperty("sources").GetProperty("vetted").GetProperty("signatures").GetString());
         }
 
-        var location = _temp["dev"];
-        await AssertRefusedAsync(location, $"policy: signatures = \"require\" in [sources.vetted] in {_temp["config/config.toml"]}", "install", "acme@1.0.0", "--source", "vetted");
+        var location = Temp["dev"];
+        await AssertRefusedAsync(location, $"policy: signatures = \"require\" in [sources.vetted] in {Temp["config/config.toml"]}", "install", "acme@1.0.0", "--source", "vetted");
         await AssertRefusedAsync(location, $"key {other} ('other') is not trusted", "install", "acme@2.0.0", "--source", "vetted");
         Assert.Equal("installed", (await InstalledAsync(location, "install", "acme@3.0.0", "--source", "vetted")).GetProperty("status").GetString());
         Assert.Equal(ci, await SignerAsync(location));
@@ -255,7 +254,7 @@ public sealed class SignedSourceTests : IAsyncLifetime
     {
         await OkAsync("key", "generate", "ci");
         var ci = await KeyIdAsync("ci");
-        var project = _temp["project"];
+        var project = Temp["project"];
         Directory.CreateDirectory(project);
         File.WriteAllText(Path.Combine(project, "packster.toml"), $"[sources.team]\ntype = \"folder\"\nurl = \"shelf\"\ntrusted-keys = [\"{ci}\"]\n");
         var r = await RunAsync("config", "trust", Path.Combine(project, "packster.toml"));
@@ -294,7 +293,7 @@ public sealed class SignedSourceTests : IAsyncLifetime
     public async Task Verify_names_unsigned_deployments_once_signatures_are_required()
     {
         var location = await LocationAsync("dev");
-        await OkAsync("install-file", TestPackages.Create(_temp["dist"], "acme", "1.0.0"), "--location", location);
+        await OkAsync("install-file", TestPackages.Create(Temp["dist"], "acme", "1.0.0"), "--location", location);
         Assert.Equal(0, (await RunAsync("verify", location)).Exit);
         await OkAsync("trust", "require", "--location", location);
         var r = await RunAsync("verify", location);
@@ -309,14 +308,14 @@ public sealed class SignedSourceTests : IAsyncLifetime
     public async Task Bundle_dry_run_writes_a_bill_of_materials_and_changes_nothing()
     {
         var (ci, signed) = await RequireSignedAcmeAsync();
-        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", Temp["shelf"]);
         await OkAsync("publish", signed, "--source", "shelf");
         var location = await LocationAsync("dev");
-        File.WriteAllText(_temp["bundle.toml"], "[packages]\nacme = \"^1.0\"\n");
+        File.WriteAllText(Temp["bundle.toml"], "[packages]\nacme = \"^1.0\"\n");
 
         var before = Snapshot(location);
-        var bom = _temp["bom.json"];
-        await OkAsync("bundle", "install", _temp["bundle.toml"], "--location", location, "--dry-run", "--bom", bom);
+        var bom = Temp["bom.json"];
+        await OkAsync("bundle", "install", Temp["bundle.toml"], "--location", location, "--dry-run", "--bom", bom);
         Assert.Equal(before, Snapshot(location));
         using var doc = JsonDocument.Parse(File.ReadAllText(bom));
         var component = doc.RootElement.GetProperty("components").EnumerateArray().Single();
@@ -325,7 +324,7 @@ public sealed class SignedSourceTests : IAsyncLifetime
             p => p.GetProperty("name").GetString() == "packster:signer" && p.GetProperty("value").GetString() == ci);
         Assert.Contains(component.GetProperty("components").EnumerateArray(), f => f.GetProperty("name").GetString() == "bin/payload.txt");
 
-        var noDryRun = await RunAsync("bundle", "install", _temp["bundle.toml"], "--location", location, "--bom", bom);
+        var noDryRun = await RunAsync("bundle", "install", Temp["bundle.toml"], "--location", location, "--bom", bom);
         Assert.Equal(2, noDryRun.Exit);
     }
 }

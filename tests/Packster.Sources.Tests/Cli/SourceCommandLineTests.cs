@@ -11,42 +11,35 @@ namespace Packster.Sources.Tests.Cli;
 public sealed class SourceCommandLineTests : IAsyncLifetime
 {
     private const string Token = "cli-token-7Hq2-correct";
-    private readonly TempDirectory _temp = new("packster-cli");
-    private readonly TestPki _pki = TestPki.Create();
-    private ArtifactoryTestServer _server = null!;
+    private TlsArtifactory _tls = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await ArtifactoryTestServer.StartAsync(_pki.Server);
-        _server.Tokens[Token] = "ci";
-    }
+    private TempDirectory Temp => _tls.Temp;
+    private TestPki Pki => _tls.Pki;
+    private ArtifactoryTestServer Server => _tls.Server;
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _pki.Dispose();
-        _temp.Dispose();
-    }
+    public async Task InitializeAsync() => _tls = await TlsArtifactory.StartAsync("packster-cli", Token);
 
-    private Task<(int Exit, string Out, string Err)> RunAsync(string token, params string[] args) => CliProcess.RunAsync(_temp.Path, new Dictionary<string, string>
+    public async Task DisposeAsync() => await _tls.DisposeAsync();
+
+    private Task<(int Exit, string Out, string Err)> RunAsync(string token, params string[] args) => CliProcess.RunAsync(Temp.Path, new Dictionary<string, string>
     {
-        ["PACKSTER_CONFIG"] = _temp["config/config.toml"],
-        ["PACKSTER_CACHE"] = _temp["cache"],
+        ["PACKSTER_CONFIG"] = Temp["config/config.toml"],
+        ["PACKSTER_CACHE"] = Temp["cache"],
         ["ART_TOKEN"] = token,
     }, args);
 
     [Fact]
     public async Task Add_publish_search_and_a_rejected_token_that_leaks_nowhere()
     {
-        var ca = _pki.WriteAuthorityPem(_temp.Path);
-        var add = await RunAsync(Token, "source", "add", "corp", "--type", "artifactory", "--url", _server.BaseUrl, "--repo", "pk-local",
+        var ca = Pki.WriteAuthorityPem(Temp.Path);
+        var add = await RunAsync(Token, "source", "add", "corp", "--type", "artifactory", "--url", Server.BaseUrl, "--repo", "pk-local",
             "--token-env", "ART_TOKEN", "--ca-file", ca, "--priority", "5");
         Assert.True(add.Exit == 0, add.Err);
-        var config = File.ReadAllText(_temp["config/config.toml"]);
+        var config = File.ReadAllText(Temp["config/config.toml"]);
         Assert.Contains("token-env = \"ART_TOKEN\"", config);
         Assert.DoesNotContain(Token, config);
 
-        var package = TestPackages.Create(_temp["dist"], "acme", "1.4.2");
+        var package = TestPackages.Create(Temp["dist"], "acme", "1.4.2");
         var publish = await RunAsync(Token, "publish", package, "--source", "corp", "--json");
         Assert.True(publish.Exit == 0, publish.Err);
         Assert.Equal("published", JsonDocument.Parse(publish.Out).RootElement[0].GetProperty("status").GetString());
@@ -61,13 +54,13 @@ public sealed class SourceCommandLineTests : IAsyncLifetime
         Assert.Equal("corp", row.GetProperty("source").GetString());
 
         const string wrong = "leaky-WRONG-token-5521";
-        _server.EchoCredentialsInErrors = true;
+        Server.EchoCredentialsInErrors = true;
         var refused = await RunAsync(wrong, "search", "acme", "--verbose");
         Assert.Equal(ExitCodes.For(ErrorCode.SourceUnauthorized) & 0xFF, refused.Exit);
         Assert.StartsWith("error[PST8002]: source 'corp' rejected the token in $ART_TOKEN", refused.Err);
         Assert.DoesNotContain(wrong, refused.Err + refused.Out);
         Assert.DoesNotContain(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(wrong)), refused.Err + refused.Out);
-        Assert.DoesNotContain(wrong, File.ReadAllText(_temp["config/config.toml"]));
+        Assert.DoesNotContain(wrong, File.ReadAllText(Temp["config/config.toml"]));
 
         var list = await RunAsync(Token, "source", "list", "--json");
         Assert.Equal("ART_TOKEN", JsonDocument.Parse(list.Out).RootElement[0].GetProperty("token-env").GetString());
