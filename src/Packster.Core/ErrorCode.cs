@@ -115,6 +115,8 @@ public enum ErrorCode
     RollbackIncomplete = 5016,
     LocatorNotFound = 5017,
     HistoryCorrupt = 5018,
+    // `history --check`: replaying the commit lines of history.jsonl does not give the lockfile (spec/history.md § Replay)
+    HistoryDiverges = 5019,
 
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,

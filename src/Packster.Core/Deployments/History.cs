@@ -67,7 +67,99 @@ public static class History
         return present;
     }
 
-    /// <summary>Every entry in file order; lines that do not parse (a torn write) are skipped.</summary>
+    /// <summary>
+    /// Every commit line (spec/history.md § Commit lines) in file order with its 1-based line number. A torn line is
+    /// skipped; any other line that is not a JSON object is PST5018 naming its number, because a commit line it might
+    /// have been would be missing from the replay.
+    /// </summary>
+    public static IEnumerable<(int Number, JsonObject Line)> CommitLines(Location location)
+    {
+        var path = PathOf(location);
+        if (!File.Exists(path)) yield break;
+        var number = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            number++;
+            if (line.Length == 0) continue;
+            var node = ParseObject(line);
+            if (node is null)
+            {
+                if (IsTorn(line)) continue;
+                throw Corrupt(path, number, line);
+            }
+            if (IsCommit(node)) yield return (number, node);
+        }
+    }
+
+    /// <summary>
+    /// The <c>lockfile</c> digest the last commit line names: of <paramref name="pending"/> (lines owed, not yet in the
+    /// file) when one of them is a commit line, else of the file, read backwards from its end; null when there is none.
+    /// </summary>
+    internal static string? LastCommitDigest(Location location, IReadOnlyList<string> pending)
+    {
+        for (var i = pending.Count - 1; i >= 0; i--)
+        {
+            if (ParseObject(pending[i]) is { } owed && IsCommit(owed)) return owed["lockfile"]?.GetValue<string>();
+        }
+        var path = PathOf(location);
+        if (!File.Exists(path)) return null;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        const int Block = 64 * 1024;
+        var tail = Array.Empty<byte>();
+        var end = stream.Length;
+        while (end > 0)
+        {
+            var start = Math.Max(0, end - Block);
+            var chunk = new byte[end - start + tail.Length];
+            stream.Seek(start, SeekOrigin.Begin);
+            stream.ReadExactly(chunk, 0, (int)(end - start));
+            tail.CopyTo(chunk, end - start);
+            end = start;
+            // Complete lines only: everything after the first newline of the chunk (all of it at the file's start).
+            var first = start == 0 ? -1 : chunk.AsSpan().IndexOf((byte)'\n');
+            if (start > 0 && first < 0)
+            {
+                tail = chunk;
+                continue;
+            }
+            var lines = Encoding.UTF8.GetString(chunk, first + 1, chunk.Length - first - 1).Split('\n');
+            for (var i = lines.Length - 1; i >= 0; i--)
+            {
+                if (lines[i].Contains(CommitMarker, StringComparison.Ordinal) && ParseObject(lines[i]) is { } node && IsCommit(node))
+                {
+                    return node["lockfile"]?.GetValue<string>();
+                }
+            }
+            tail = first < 0 ? [] : chunk[..first];
+        }
+        return null;
+    }
+
+    private const string CommitMarker = "\"action\":\"commit\"";
+
+    private static bool IsCommit(JsonObject node) =>
+        node["action"] is JsonValue action && action.TryGetValue<string>(out var text) && text == HistoryReplay.CommitAction;
+
+    private static JsonObject? ParseObject(string line)
+    {
+        try
+        {
+            return JsonNode.Parse(line) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What a crash leaves: a JSON object cut short (<c>{</c> without its closing <c>}</c>).</summary>
+    private static bool IsTorn(string line) => line.StartsWith('{') && !line.TrimEnd().EndsWith('}');
+
+    private static PacksterException Corrupt(string path, int number, string line) =>
+        new(ErrorCode.HistoryCorrupt, $"{path}:{number}: not a history event: {(line.Length > 80 ? line[..80] + "…" : line)}",
+            "the other lines are intact; the lockfile and generations are not affected. Move the file aside to start a new history");
+
+    /// <summary>Every entry in file order; lines that do not parse (a torn write) and commit lines are skipped.</summary>
     public static IReadOnlyList<HistoryEntry> Read(Location location)
     {
         var path = PathOf(location);
@@ -101,12 +193,8 @@ public static class History
                 entries.Add(entry);
                 continue;
             }
-            var torn = line.StartsWith('{') && !line.TrimEnd().EndsWith('}');
-            if (!torn)
-            {
-                throw new PacksterException(ErrorCode.HistoryCorrupt, $"{path}:{number}: not a history event: {(line.Length > 80 ? line[..80] + "…" : line)}",
-                    "the other lines are intact; the lockfile and generations are not affected. Move the file aside to start a new history");
-            }
+            if (line.Contains(CommitMarker, StringComparison.Ordinal) && ParseObject(line) is { } node && IsCommit(node)) continue;
+            if (!IsTorn(line)) throw Corrupt(path, number, line);
         }
         return entries;
     }

@@ -90,9 +90,6 @@ internal sealed class HistoryJournal
         }
     }
 
-    /// <summary>The digest the journal compares: of the lockfile's bytes, which the same state always writes identically.</summary>
-    public static Sha256Digest Digest(LocationState state) => Sha256Digest.Compute(Lockfile.Serialize(state));
-
     private static Sha256Digest? LockfileDigest(Location location)
     {
         try

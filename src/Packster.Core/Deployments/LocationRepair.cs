@@ -93,13 +93,22 @@ public static class LocationRepair
         if (dryRun) return report;
 
         var derived = LocationActivation.Render(location, state);
+        var before = File.ReadAllBytes(location.LockfilePath);
         if (report.Changes.Count > 0) location.Commit(state, heldLock);
+        var repaired = File.ReadAllBytes(location.LockfilePath);
         var recovery = Recovery.Run(location, heldLock, messages);
         report.Leftovers.AddRange(recovery.RemovedStaging.Concat(recovery.RemovedTrash).Concat(recovery.RemovedTempFiles)
             .Concat(recovery.RemovedUnrecorded.Select(name => Path.Combine(location.DeploymentsDirectory, name))));
         LocationActivation.Write(location, recovery.State, derived, heldLock);
         // History is derived state (lockfile.md § Derived state): after the commit a failure to write it is a warning.
         var lines = report.Changes.Select(change => HistoryEntry.Now(clock, "repair", change.Deployment).ToLine()).ToList();
+        // Each rewrite of the lockfile (the repair's, then recovery's) as its commit line: the history still replays to it.
+        if (HistoryReplay.CommitLine(location, before, repaired, lines, null, clock, "repair") is { } repairLine) lines.Add(repairLine);
+        if (recovery.LockfileBefore is { } dropped
+            && HistoryReplay.CommitLine(location, dropped, File.ReadAllBytes(location.LockfilePath), lines, null, clock, "recovery") is { } recoveryLine)
+        {
+            lines.Add(recoveryLine);
+        }
         try
         {
             History.AppendMissing(location, History.Length(location), lines);

@@ -1,4 +1,5 @@
 using Packster.Locations;
+using Packster.Model;
 
 namespace Packster.Deployments;
 
@@ -59,6 +60,7 @@ public sealed class LocationSession : IDisposable
             // Judged before recovery, which may rewrite the lockfile the journal names.
             var journal = HistoryJournal.Load(location);
             var report = Packster.Locations.Recovery.Run(location, heldLock, waiting);
+            journal = WithRecoveryCommit(location, journal, report);
             // Recovery read (and, when it repaired something, rewrote) the lockfile under this lock: reuse its state.
             var session = new LocationSession(location, heldLock, report.State, report, waiting ?? TextWriter.Null, work);
             session.CatchUp(journal);
@@ -70,6 +72,18 @@ public sealed class LocationSession : IDisposable
             work.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The history lines owed after recovery: the journal's, then the commit line of recovery's own rewrite of the
+    /// lockfile when it made one (spec/history.md § Commit lines), so the history still replays to the lockfile.
+    /// </summary>
+    private static HistoryJournal? WithRecoveryCommit(Location location, HistoryJournal? journal, RecoveryReport report)
+    {
+        if (report.LockfileBefore is not { } before) return journal;
+        var owed = journal?.Owed ?? [];
+        var line = HistoryReplay.CommitLine(location, before, File.ReadAllBytes(location.LockfilePath), owed, null, null, "recovery");
+        return line is null ? journal : HistoryJournal.Owing(journal?.Offset ?? History.Length(location), [.. owed, line]);
     }
 
     /// <summary>Writes <paramref name="state"/> as the lockfile, then regenerates shims and activation scripts from it.</summary>
@@ -85,17 +99,21 @@ public sealed class LocationSession : IDisposable
         ArgumentNullException.ThrowIfNull(history);
         // Rendering comes first: a value no script can carry fails here with nothing changed, never after the commit.
         var derived = LocationActivation.Render(Location, state);
-        var lines = history.Select(h => h.ToLine()).ToList();
+        var after = Lockfile.Serialize(state);
+        var before = File.Exists(Location.LockfilePath) ? File.ReadAllBytes(Location.LockfilePath) : HistoryReplay.Empty(Location);
+        // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
+        var generation = Generations.WritePending(Location, after, null);
+        CrashPoint.Hit("commit.generation-pending");
         var owed = _owed?.Owed ?? [];
         var offset = _owed?.Offset ?? History.Length(Location);
+        var lines = history.Select(h => h.ToLine()).ToList();
+        // Last of the commit's lines: what it changed, so the history replays to this lockfile (spec/history.md § Commit lines).
+        if (HistoryReplay.CommitLine(Location, before, after, owed, generation, null) is { } commitLine) lines.Add(commitLine);
         if (lines.Count > 0 || owed.Count > 0)
         {
-            HistoryJournal.Write(Location, offset, owed, HistoryJournal.Digest(state), lines);
+            HistoryJournal.Write(Location, offset, owed, Sha256Digest.Compute(after), lines);
             CrashPoint.Hit("commit.journal-written");
         }
-        // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
-        var generation = Generations.WritePending(Location, Lockfile.Serialize(state), null);
-        CrashPoint.Hit("commit.generation-pending");
         Location.Commit(state, Lock);
         // The commit point: from here on the change stands, whatever else fails.
         UnfinishedWork.Committed();

@@ -72,6 +72,7 @@ public static class Recovery
         }
         if (repair && report.Dropped.Count > 0)
         {
+            report.LockfileBefore = File.ReadAllBytes(location.LockfilePath);
             location.Commit(state, heldLock!);
             report.LockfileRewritten = true;
             foreach (var dir in aside) FileTree.Delete(dir);
@@ -143,6 +144,9 @@ public sealed class RecoveryReport
 
     /// <summary>True when the lockfile was rewritten: activation (shims, scripts) should be regenerated from it.</summary>
     public bool LockfileRewritten { get; set; }
+
+    /// <summary>The lockfile's bytes before recovery rewrote it (null when it did not): what its history commit line starts from.</summary>
+    public byte[]? LockfileBefore { get; internal set; }
 
     public bool IsClean => RemovedTempFiles.Count == 0 && RemovedStaging.Count == 0 && RemovedTrash.Count == 0
         && RemovedUnrecorded.Count == 0 && Dropped.Count == 0;

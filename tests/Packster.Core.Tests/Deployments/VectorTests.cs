@@ -15,6 +15,29 @@ public sealed class VectorTests
         return doc.RootElement.Clone();
     }
 
+    /// <summary>
+    /// spec/history.md § Replay: "replaying the commit lines from an empty location gives the lockfile byte for byte",
+    /// on a history a real run wrote; a torn last line changes nothing.
+    /// </summary>
+    [Fact]
+    public void History_replay_vector()
+    {
+        var vector = Load("history-replay.json");
+        using var bed = new Packster.Core.Tests.Locations.LocationTestBed();
+        var location = bed.CreateLocation("replay", vector.GetProperty("location").GetString());
+        var lines = vector.GetProperty("history").EnumerateArray().Select(l => l.GetString()!).ToList();
+        var expected = System.Text.Encoding.UTF8.GetBytes(vector.GetProperty("lockfile").GetString()!);
+        Assert.Equal(vector.GetProperty("lockfile-sha256").GetString(), Sha256Digest.Compute(expected).Hex);
+        foreach (var history in new[] { string.Join("\n", lines) + "\n", string.Join("\n", lines) + "\n{\"time\":\"2026-12-04T01:07:30Z\",\"action\":\"com" })
+        {
+            File.WriteAllText(Packster.Deployments.History.PathOf(location), history);
+            var replay = Packster.Deployments.HistoryReplay.Replay(location);
+            Assert.Null(replay.Divergence);
+            Assert.Equal(lines.Count(l => l.Contains("\"action\":\"commit\"", StringComparison.Ordinal)), replay.Commits);
+            Assert.Equal(expected, replay.Lockfile);
+        }
+    }
+
     /// <summary>spec/parameters.md §Canonical JSON.</summary>
     [Fact]
     public void Canonical_parameter_vectors()

@@ -61,11 +61,14 @@ public sealed class HistoryTests : IDisposable
         var repo = _f.AddFolderSource("local");
         _f.Publish(repo, "hello", "1.0.0");
         _f.Install("hello");
+        var before = File.ReadAllBytes(HistoryFile);
 
         Assert.NotEqual(0, _f.Run("use", "hello@9.9.9", "--location", "dev").ExitCode);
         Assert.NotEqual(0, _f.Run("uninstall", "nothere", "--location", "dev").ExitCode);
 
-        Assert.Single(File.ReadAllLines(HistoryFile));
+        // The install's event and its commit line (spec/history.md § Commit lines), and nothing after them.
+        Assert.Equal(2, File.ReadAllLines(HistoryFile).Length);
+        Assert.Equal(before, File.ReadAllBytes(HistoryFile));
     }
 
     [Fact]

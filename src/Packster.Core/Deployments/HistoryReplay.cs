@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Deployments;
+
+/// <summary>
+/// The <c>commit</c> lines of <c>history.jsonl</c> (spec/history.md § Commit lines): every lockfile commit appends, after
+/// its events, one line carrying what the commit changed, so that replaying the log from an empty location rebuilds
+/// the lockfile byte for byte (<see cref="Replay"/>), and any point of it (<see cref="StateAt"/>).
+/// </summary>
+public static class HistoryReplay
+{
+    public const string CommitAction = "commit";
+
+    /// <summary>Lockfile keys derived from the rest (recomputed on every write), never carried in a change.</summary>
+    private static readonly HashSet<string> Derived = new(StringComparer.Ordinal) { "deployments", "hash", "owners", "schema", "location" };
+
+    /// <summary>
+    /// The commit line for <paramref name="location"/>'s lockfile going from <paramref name="before"/> to
+    /// <paramref name="after"/>, or null when the bytes are the same and no generation is named. The change is relative to <paramref name="before"/>
+    /// when the last commit line recorded (of <paramref name="pending"/>, lines owed, else of the file) names it; otherwise
+    /// the lockfile changed outside the history (a new history, a hand edit) and the line carries the whole lockfile,
+    /// <c>"from": "empty"</c>. <paramref name="reason"/> names a commit no command made (recovery, repair).
+    /// </summary>
+    public static string? CommitLine(Location location, byte[] before, byte[] after, IReadOnlyList<string> pending, int? generation, TimeProvider? clock,
+        string? reason = null)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        // A generation is named even when its commit changed nothing, so every generation can be rebuilt.
+        if (generation is null && before.AsSpan().SequenceEqual(after)) return null;
+        var line = new JsonObject
+        {
+            ["time"] = Generations.Stamp(Whole((clock ?? TimeProvider.System).GetUtcNow())),
+            ["action"] = CommitAction,
+        };
+        if (generation is { } n) line["generation"] = n;
+        if (reason is not null) line["reason"] = reason;
+        var continues = string.Equals(History.LastCommitDigest(location, pending), Sha256Digest.Compute(before).Hex, StringComparison.Ordinal);
+        if (!continues) line["from"] = FromEmpty;
+        line["lockfile"] = Sha256Digest.Compute(after).Hex;
+        line["changes"] = Changes(continues ? before : Empty(location), after);
+        return line.ToJsonString();
+    }
+
+    /// <summary>The <c>from</c> value of a commit line whose changes start from an empty location.</summary>
+    public const string FromEmpty = "empty";
+
+    /// <summary>The lockfile of <paramref name="location"/> with nothing in it, as <c>location create</c> writes it.</summary>
+    public static byte[] Empty(Location location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return Lockfile.Serialize(new LocationState(location.Id));
+    }
+
+    /// <summary>
+    /// What turns the lockfile <paramref name="before"/> into <paramref name="after"/>: <c>put</c> (deployment entries
+    /// added or changed, whole), <c>remove</c> (deployment hashes gone), <c>set</c> and <c>unset</c> (other top-level keys).
+    /// </summary>
+    public static JsonObject Changes(ReadOnlySpan<byte> before, ReadOnlySpan<byte> after)
+    {
+        var old = ParseObject(before);
+        var now = ParseObject(after);
+        var changes = new JsonObject();
+        var oldDeployments = ByHash(old);
+        var newDeployments = ByHash(now);
+        var put = newDeployments.Where(kv => !oldDeployments.TryGetValue(kv.Key, out var was) || !JsonNode.DeepEquals(was, kv.Value))
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Value.DeepClone()).ToArray();
+        var remove = oldDeployments.Keys.Where(h => !newDeployments.ContainsKey(h)).Order(StringComparer.Ordinal).Select(h => (JsonNode)h).ToArray();
+        if (put.Length > 0) changes["put"] = new JsonArray(put);
+        if (remove.Length > 0) changes["remove"] = new JsonArray(remove);
+        var set = new JsonObject();
+        foreach (var (key, value) in now)
+        {
+            if (Derived.Contains(key) || (old[key] is { } was && JsonNode.DeepEquals(was, value))) continue;
+            set[key] = value?.DeepClone();
+        }
+        var unset = old.Select(kv => kv.Key).Where(k => !Derived.Contains(k) && !now.ContainsKey(k)).Select(k => (JsonNode)k).ToArray();
+        if (set.Count > 0) changes["set"] = set;
+        if (unset.Length > 0) changes["unset"] = new JsonArray(unset);
+        return changes;
+    }
+
+    /// <summary>The lockfile bytes of <paramref name="state"/> with <paramref name="changes"/> applied, as a commit writes them.</summary>
+    public static byte[] Apply(ReadOnlySpan<byte> state, JsonObject changes, string origin)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var document = ParseObject(state);
+        var deployments = ByHash(document);
+        foreach (var node in changes["remove"] as JsonArray ?? [])
+        {
+            deployments.Remove(node?.GetValue<string>() ?? throw new FormatException("a null hash in remove"));
+        }
+        foreach (var node in changes["put"] as JsonArray ?? [])
+        {
+            var entry = node as JsonObject ?? throw new FormatException("a put entry that is not an object");
+            deployments[entry["deployment"]?.GetValue<string>() ?? throw new FormatException("a put entry without its deployment hash")] = entry.DeepClone();
+        }
+        document["deployments"] = new JsonArray([.. deployments.Values.Select(v => v.DeepClone())]);
+        foreach (var (key, value) in changes["set"] as JsonObject ?? []) document[key] = value?.DeepClone();
+        foreach (var node in changes["unset"] as JsonArray ?? []) document.Remove(node?.GetValue<string>() ?? throw new FormatException("a null key in unset"));
+        // Through the lockfile's own reader and writer: order, derived keys and invariants exactly as a commit has them.
+        return Lockfile.Serialize(Lockfile.Parse(System.Text.Encoding.UTF8.GetBytes(document.ToJsonString()), origin));
+    }
+
+
+    /// <summary>
+    /// The generation <paramref name="selector"/> names (a number, or a time: the last generation made at or before it) as
+    /// the history rebuilds it, for generations whose record <c>gc</c> dropped; null when no commit line names one.
+    /// </summary>
+    public static Generation? Find(Location location, string selector)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(selector);
+        int? number = int.TryParse(selector, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+        DateTimeOffset? until = number is null && DateTimeOffset.TryParse(selector, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
+        if (number is null && until is null) return null;
+        var empty = Empty(location);
+        var state = empty;
+        Generation? found = null;
+        foreach (var (line, json) in History.CommitLines(location))
+        {
+            var time = DateTimeOffset.Parse(json["time"]?.GetValue<string>() ?? "", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+            if (until is { } limit && time > limit) break;
+            if (json["from"]?.GetValue<string>() == FromEmpty) state = empty;
+            state = Apply(state, json["changes"] as JsonObject ?? new JsonObject(), $"{History.PathOf(location)}:{line}");
+            if (json["generation"] is not JsonValue g || !g.TryGetValue<int>(out var generation)) continue;
+            if (number is { } wanted && generation != wanted) continue;
+            found = new Generation(generation, time, "(rebuilt from history.jsonl)", Sha256Digest.Compute(state),
+                Lockfile.Parse(state, $"{History.PathOf(location)}:{line}"));
+            if (number is not null) break;
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Replays every commit line of <paramref name="location"/>'s history from an empty location. Each step is checked
+    /// against the lockfile digest its line names; the first that differs is reported with its line number.
+    /// </summary>
+    public static ReplayResult Replay(Location location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var origin = History.PathOf(location);
+        var empty = Empty(location);
+        var state = empty;
+        var commits = 0;
+        int? generation = null;
+        foreach (var (number, line) in History.CommitLines(location))
+        {
+            try
+            {
+                if (line["from"]?.GetValue<string>() == FromEmpty) state = empty;
+                state = Apply(state, line["changes"] as JsonObject ?? new JsonObject(), $"{origin}:{number}");
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException or PacksterException)
+            {
+                return new ReplayResult(state, commits, generation, new ReplayDivergence(number, $"its changes cannot be applied: {e.Message}"));
+            }
+            commits++;
+            var expected = line["lockfile"]?.GetValue<string>();
+            var actual = Sha256Digest.Compute(state).Hex;
+            if (!string.Equals(expected, actual, StringComparison.Ordinal))
+            {
+                return new ReplayResult(state, commits, generation, new ReplayDivergence(number,
+                    $"replaying up to it gives a lockfile with SHA-256 {actual}, the line names {expected ?? "none"}"));
+            }
+            if (line["generation"] is JsonValue g && g.TryGetValue<int>(out var n)) generation = n;
+        }
+        return new ReplayResult(state, commits, generation, null);
+    }
+
+    private static Dictionary<string, JsonNode> ByHash(JsonObject lockfile)
+    {
+        var byHash = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
+        foreach (var node in lockfile["deployments"] as JsonArray ?? [])
+        {
+            if (node is JsonObject entry && entry["deployment"]?.GetValue<string>() is { } hash) byHash[hash] = entry;
+        }
+        return byHash;
+    }
+
+    private static JsonObject ParseObject(ReadOnlySpan<byte> bytes) =>
+        JsonNode.Parse(bytes) as JsonObject ?? throw new FormatException("a lockfile that is not a JSON object");
+
+    private static DateTimeOffset Whole(DateTimeOffset t) =>
+        new(t.UtcDateTime.Ticks - t.UtcDateTime.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    public static string Describe(ReplayDivergence divergence) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Location.HistoryFileName}:{divergence.Line}: {divergence.Why}");
+}
+
+/// <summary>Where a replay stopped agreeing with the commit lines: the line number and why.</summary>
+public sealed record ReplayDivergence(int Line, string Why);
+
+/// <summary>The lockfile a replay rebuilt, how many commit lines it applied, the last generation one named, and where it diverged.</summary>
+public sealed record ReplayResult(byte[] Lockfile, int Commits, int? LastGeneration, ReplayDivergence? Divergence);
