@@ -47,6 +47,7 @@ internal static class GenerationCommands
         ["generation"] = g.Number,
         ["time"] = Generations.Stamp(g.Time),
         ["command"] = g.Command,
+        ["lockfile-sha256"] = g.LockfileSha256.Hex,
         ["current"] = current,
         ["active"] = new JsonArray([.. g.Active.Select(d => (JsonNode)new JsonObject
         {

@@ -2,11 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Packster.Deployments;
+using Packster.Locations;
+using Packster.Model;
 
 namespace Packster.Cli.Commands;
 
 /// <summary>
-/// <c>packster history [L] [--package ID] [--at N|TIME] [--json]</c>: the location's operation log, oldest first, or one
+/// <c>packster history [L] [--package ID | --at N|TIME | --check] [--json]</c>: the location's operation log, oldest first, or one
 /// package's part of it, or the location as it was at a generation (spec/lockfile.md § History, § Generations).
 /// </summary>
 internal static class HistoryCommand
@@ -18,17 +20,27 @@ internal static class HistoryCommand
         var json = CommonOptions.Json();
         var package = new Option<string?>("--package") { Description = "Only the events of this package id: its story in the location" };
         var at = new Option<string?>("--at") { Description = "Print the location as it was at this generation number or time: deployments, active set, parameters, claims" };
-        var command = new Command("history", "Show what was installed, upgraded, switched and removed in a location, oldest first") { locationArgument, location, json, package, at };
+        var check = new Option<bool>("--check")
+        {
+            Description = "Replay the history's commit lines from an empty location and check that they give the lockfile byte for byte (PST5019 names the first line that does not)",
+        };
+        var command = new Command("history", "Show what was installed, upgraded, switched and removed in a location, oldest first") { locationArgument, location, json, package, at, check };
         command.Validators.Add(r =>
         {
-            if (r.GetResult(at) is not null && r.GetResult(package) is not null) r.AddError("--at and --package cannot be used together");
+            var chosen = new[] { r.GetResult(at), r.GetResult(package), r.GetResult(check) }.Count(o => o is not null);
+            if (chosen > 1) r.AddError("--at, --package and --check cannot be used together");
         });
         command.SetAction((parse, ct) =>
         {
             var loc = context.ResolveLocation(parse.GetValue(locationArgument) ?? parse.GetValue(location));
+            if (parse.GetValue(check))
+            {
+                Check(context, loc, parse.GetValue(json));
+                return Task.FromResult(0);
+            }
             if (parse.GetValue(at) is { } selector)
             {
-                PrintAt(context, Generations.Find(loc, selector), parse.GetValue(json));
+                PrintAt(context, FindGeneration(loc, selector), parse.GetValue(json));
                 return Task.FromResult(0);
             }
             var entries = History.ReadChecked(loc);
@@ -58,6 +70,54 @@ internal static class HistoryCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>A generation from its record, or, when <c>gc</c> dropped the record, as the history's commit lines rebuild it.</summary>
+    private static Generation FindGeneration(Location location, string selector)
+    {
+        try
+        {
+            return Generations.Find(location, selector);
+        }
+        catch (PacksterException e) when (e.Code == ErrorCode.GenerationNotFound)
+        {
+            if (HistoryReplay.Find(location, selector) is { } rebuilt) return rebuilt;
+            throw;
+        }
+    }
+
+    /// <summary><c>history --check</c>: the replay of the commit lines against the lockfile (spec/history.md § Replay).</summary>
+    private static void Check(CliContext context, Location location, bool json)
+    {
+        var result = HistoryReplay.Replay(location);
+        var lockfile = File.ReadAllBytes(location.LockfilePath);
+        var expected = Sha256Digest.Compute(lockfile).Hex;
+        var replayed = Sha256Digest.Compute(result.Lockfile).Hex;
+        if (result.Divergence is { } divergence)
+        {
+            throw new PacksterException(ErrorCode.HistoryDiverges, $"the history of location {location.Id} does not replay: {HistoryReplay.Describe(divergence)}",
+                "the lockfile is not affected; 'packster generations' still lists the recorded states");
+        }
+        if (!string.Equals(expected, replayed, StringComparison.Ordinal))
+        {
+            throw new PacksterException(ErrorCode.HistoryDiverges,
+                $"the history of location {location.Id} replays ({result.Commits} commit lines) to a lockfile with SHA-256 {replayed}, but {Lockfile.FileName} has {expected}: "
+                + "it was changed after the last commit line, or that line is still owed",
+                "the next packster command that changes the location records the lockfile whole in its commit line, and the history replays again");
+        }
+        if (json)
+        {
+            CommonOptions.WriteJson(context.Out, new JsonObject
+            {
+                ["location"] = location.Id.Value,
+                ["commits"] = result.Commits,
+                ["generation"] = result.LastGeneration,
+                ["lockfile-sha256"] = expected,
+            });
+            return;
+        }
+        context.Out.WriteLine($"history of location {location.Id} replays to its lockfile: {result.Commits} commit lines"
+            + (result.LastGeneration is { } g ? $", up to generation {g}" : "") + $", SHA-256 {expected}");
     }
 
     /// <summary>The location at one generation: every deployment with its parameters and claims, the active ones marked.</summary>

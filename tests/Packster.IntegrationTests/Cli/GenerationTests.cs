@@ -182,7 +182,8 @@ public sealed class GenerationTests : IDisposable
         _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev");
         var path = Path.Combine(_f.LocationPath, "history.jsonl");
         var lines = File.ReadAllLines(path).ToList();
-        Assert.Equal(2, lines.Count);
+        // Two events, each followed by its commit line (spec/history.md § Commit lines).
+        Assert.Equal(4, lines.Count);
         lines.Insert(1, lines[0][..(lines[0].Length / 2)]);
         File.WriteAllLines(path, lines);
         using (var doc = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--json")))
@@ -190,10 +191,87 @@ public sealed class GenerationTests : IDisposable
             Assert.Equal(2, doc.RootElement.GetArrayLength());
         }
 
-        lines[2] = lines[2].Replace("\"action\":", "\"acti0n\":", StringComparison.Ordinal);
+        lines[3] = lines[3].Replace("\"action\":", "\"acti0n\":", StringComparison.Ordinal);
         File.WriteAllLines(path, lines);
         var r = _f.Packster.Run("history", "--location", "dev");
         Assert.Equal(5, r.ExitCode);
-        Assert.StartsWith($"error[PST5018]: {path}:3: not a history event: ", r.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"error[PST5018]: {path}:4: not a history event: ", r.Stderr, StringComparison.Ordinal);
+    }
+
+    // spec/history.md § Replay: "packster history --check replays the commit lines from an empty location and compares
+    // the result with the lockfile"; a commit line whose changes no longer give the digest it names is PST5019 with
+    // its line number, a corrupt middle line PST5018 with its, and a torn last line is tolerated.
+    [Fact]
+    public void History_check_replays_to_the_lockfile_and_names_the_line_where_it_stops_agreeing()
+    {
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev");
+        _f.Packster.Ok("pin", "tool", "--location", "dev");
+        var ok = _f.Packster.Ok("history", "--location", "dev", "--check");
+        Assert.Contains("replays to its lockfile: 3 commit lines, up to generation 4", ok, StringComparison.Ordinal);
+
+        var path = Path.Combine(_f.LocationPath, "history.jsonl");
+        var pristine = File.ReadAllLines(path);
+        File.WriteAllText(path, string.Join("\n", pristine) + "\n{\"time\":\"2026-12-0");
+        Assert.Contains("3 commit lines", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
+
+        // The second commit line (line 4) claims the second install put nothing: the replay stops agreeing there.
+        var tampered = pristine.ToArray();
+        var node = System.Text.Json.Nodes.JsonNode.Parse(tampered[3])!.AsObject();
+        Assert.Equal("commit", node["action"]!.GetValue<string>());
+        node["changes"] = new System.Text.Json.Nodes.JsonObject();
+        tampered[3] = node.ToJsonString();
+        File.WriteAllLines(path, tampered);
+        var diverged = _f.Packster.Run("history", "--location", "dev", "--check");
+        Assert.Equal(5, diverged.ExitCode);
+        Assert.StartsWith($"error[PST5019]: the history of location dev does not replay: history.jsonl:4: replaying up to it gives a lockfile with SHA-256 ", diverged.Stderr, StringComparison.Ordinal);
+
+        var corrupt = pristine.ToArray();
+        corrupt[2] = "not json";
+        File.WriteAllLines(path, corrupt);
+        var broken = _f.Packster.Run("history", "--location", "dev", "--check");
+        Assert.Equal(5, broken.ExitCode);
+        Assert.StartsWith($"error[PST5018]: {path}:3: not a history event: not json", broken.Stderr, StringComparison.Ordinal);
+    }
+
+    // spec/history.md § Commit lines: a lockfile changed outside packster is recorded whole ("from": "empty") by the
+    // next commit, so the history replays again; until then --check says the lockfile changed after the last line.
+    [Fact]
+    public void A_lockfile_changed_by_hand_is_recorded_whole_by_the_next_commit()
+    {
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        var lockfile = Path.Combine(_f.LocationPath, "packster-location.json");
+        var edited = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(lockfile))!.AsObject();
+        edited["deployments"]![0]!["pinned"] = true;
+        File.WriteAllText(lockfile, edited.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        var stale = _f.Packster.Run("history", "--location", "dev", "--check");
+        Assert.Equal(5, stale.ExitCode);
+        Assert.Contains("it was changed after the last commit line", stale.Stderr, StringComparison.Ordinal);
+
+        _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev", "--inactive");
+        var last = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllLines(Path.Combine(_f.LocationPath, "history.jsonl"))[^1])!;
+        Assert.Equal("empty", last["from"]!.GetValue<string>());
+        Assert.Contains("replays to its lockfile: 2 commit lines", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
+    }
+
+    // spec/history.md § Generations rebuilt: "history --at N" for a generation whose record gc dropped is rebuilt from
+    // the commit lines, and says so.
+    [Fact]
+    public void History_at_a_generation_gc_dropped_is_rebuilt_from_the_commit_lines()
+    {
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev");
+        var recorded = _f.Packster.Ok("history", "--location", "dev", "--at", "2", "--json");
+        _f.Packster.Ok("gc", "--location", "dev", "--keep-generations", "1", "--drop-generations");
+        Assert.Equal([4], Generations().Select(g => g.GetProperty("generation").GetInt32())); // gc's own commit is generation 4
+
+        using var before = JsonDocument.Parse(recorded);
+        using var rebuilt = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--at", "2", "--json"));
+        Assert.Equal("(rebuilt from history.jsonl)", rebuilt.RootElement.GetProperty("command").GetString());
+        Assert.Equal(before.RootElement.GetProperty("lockfile-sha256").GetString(), rebuilt.RootElement.GetProperty("lockfile-sha256").GetString());
+        Assert.Equal(before.RootElement.GetProperty("deployments").GetRawText(), rebuilt.RootElement.GetProperty("deployments").GetRawText());
+        Assert.Contains("tool 1.0.0", _f.Packster.Ok("history", "--location", "dev", "--at", "2"), StringComparison.Ordinal);
+        var missing = _f.Packster.Run("history", "--location", "dev", "--at", "9");
+        Assert.Contains("PST", missing.Stderr, StringComparison.Ordinal);
     }
 }
