@@ -5,7 +5,7 @@ using Packster.Sources.Installation;
 
 namespace Packster.Cli.Commands;
 
-/// <summary><c>packster gc [--location L] [--keep-generations K] [--drop-generations] [--dry-run] [--json]</c> (spec/lockfile.md § Garbage collection).</summary>
+/// <summary><c>packster gc [--location L] [--keep-generations K] [--drop-generations] [--orphans] [--dry-run] [--json]</c> (spec/lockfile.md § Garbage collection).</summary>
 internal static class GcCommand
 {
     public static Command Create(CliContext context)
@@ -24,15 +24,19 @@ internal static class GcCommand
             if (r.GetValueOrDefault<int>() < 1) r.AddError("--keep-generations must be at least 1");
         });
         var drop = new Option<bool>("--drop-generations") { Description = "Also delete the records of generations older than the kept ones" };
+        var orphans = new Option<bool>("--orphans")
+        {
+            Description = "Also uninstall deployments installed only as dependencies that no deployment in use needs any more, active or not",
+        };
         var command = new Command("gc", "Remove inactive, unpinned deployments the location's bundle and its kept generations do not reference")
         {
-            location, dryRun, json, timeout, keep, drop,
+            location, dryRun, json, timeout, keep, drop, orphans,
         };
         command.SetAction(async (parse, ct) =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
             var dry = parse.GetValue(dryRun);
-            var collector = new GarbageCollector(loc, InstallerDefaults.For(context)) { KeepGenerations = parse.GetValue(keep) };
+            var collector = new GarbageCollector(loc, InstallerDefaults.For(context)) { KeepGenerations = parse.GetValue(keep), Orphans = parse.GetValue(orphans) };
             var result = await collector.CollectAsync(dry, CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
             var dropped = parse.GetValue(drop) && !dry ? collector.DropGenerations(ct) : 0;
             if (parse.GetValue(json))

@@ -33,6 +33,7 @@ internal static class QueryCommands
                         ["path"] = d.Path,
                         ["active"] = d.Entry.Active,
                         ["pinned"] = d.Entry.Pinned,
+                        ["dependency"] = d.Entry.Dependency,
                         ["signer"] = d.Entry.Signer,
                         ["status"] = StatusName(d.Presence),
                         ["parameters"] = d.Entry.Parameters.DeepClone(),

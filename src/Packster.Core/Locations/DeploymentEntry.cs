@@ -36,6 +36,12 @@ public sealed class DeploymentEntry
     /// <summary>Pinned deployments are not replaced by <c>upgrade</c>.</summary>
     public bool Pinned { get; set; }
 
+    /// <summary>
+    /// Installed only because another package depends on it (spec/lockfile.md § Lockfile); an explicit install of it
+    /// clears the mark. <c>gc --orphans</c> removes marked deployments no deployment in use needs.
+    /// </summary>
+    public bool Dependency { get; set; }
+
     /// <summary>The key id of the verified signature it was installed with, or null (spec/signing.md § Lockfile).</summary>
     public string? Signer { get; set; }
 

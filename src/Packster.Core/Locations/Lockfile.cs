@@ -86,6 +86,7 @@ public static class Lockfile
                     Pinned = d.Pinned,
                     Claims = [.. d.Claims],
                     Signer = d.Signer,
+                    Dependency = d.Dependency ? true : null,
                 }).ToList(),
             Owners = owners.ToDictionary(kv => kv.Key, kv => kv.Value.Hex),
         };
@@ -184,6 +185,7 @@ public static class Lockfile
             }
             entry.Active = d.Active;
             entry.Pinned = d.Pinned;
+            entry.Dependency = d.Dependency == true;
             if (d.Signer is not null)
             {
                 entry.Signer = d.Signer.Length == 16 && d.Signer.All(char.IsAsciiHexDigitLower) ? d.Signer : v.Fail<string>(at + ".signer", $"expected a key id of 16 lowercase hex digits, found '{d.Signer}'");

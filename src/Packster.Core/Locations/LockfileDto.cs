@@ -46,6 +46,9 @@ internal sealed class DeploymentDto
 
     /// <summary>The id of the key whose signature was verified at install; absent when none was (spec/signing.md § Lockfile).</summary>
     public string? Signer { get; set; }
+
+    /// <summary>True when installed only as a dependency; absent otherwise (spec/lockfile.md § Lockfile).</summary>
+    public bool? Dependency { get; set; }
 }
 
 internal sealed class DeploymentRecordDto

@@ -1,4 +1,5 @@
 using Packster.Deployments;
+using Packster.Manifest;
 using Packster.Locations;
 using Packster.Model;
 
@@ -26,12 +27,57 @@ public sealed class GarbageCollector
     /// </summary>
     public int KeepGenerations { get; init; } = 1;
 
-    /// <summary>What <see cref="CollectAsync"/> would remove, in lockfile order.</summary>
+    /// <summary>
+    /// Also remove orphans (spec/lockfile.md § Garbage collection): deployments installed only as dependencies that no
+    /// deployment in use needs any more, active or not; their uninstall handlers run, dependents before dependencies.
+    /// </summary>
+    public bool Orphans { get; init; }
+
+    /// <summary>What <see cref="CollectAsync"/> would remove: garbage in lockfile order, then orphans, latest installed first.</summary>
     public IReadOnlyList<DeploymentEntry> Candidates()
     {
         var state = _location.ReadState();
         var kept = KeptByGenerations();
-        return state.Deployments.Where(d => IsGarbage(d, state, kept)).ToList();
+        var garbage = state.Deployments.Where(d => IsGarbage(d, state, kept)).ToList();
+        if (!Orphans) return garbage;
+        var needed = Needed(_location, state);
+        return [.. garbage, .. Enumerable.Reverse(state.Deployments).Where(d => !garbage.Contains(d) && IsOrphan(d, kept, needed))];
+    }
+
+    /// <summary>Marked as a dependency, not pinned, not kept by a generation, and needed by no deployment in use.</summary>
+    private static bool IsOrphan(DeploymentEntry deployment, HashSet<Sha256Digest> kept, HashSet<Sha256Digest> needed) =>
+        deployment.Dependency && !deployment.Pinned && !kept.Contains(deployment.Hash) && !needed.Contains(deployment.Hash);
+
+    /// <summary>
+    /// The deployments in use and everything they need: from the roots (active or pinned deployments the user asked for,
+    /// and the bundle's resolutions) through each manifest's <c>[dependencies]</c>, a requirement being met by the active
+    /// deployment of that id when its version is in range, else by the highest one in range. A manifest that cannot be
+    /// read keeps everything: what it needs is unknown.
+    /// </summary>
+    internal static HashSet<Sha256Digest> Needed(Location location, LocationState state)
+    {
+        var needed = new HashSet<Sha256Digest>();
+        var bundle = state.Bundle.Values.Select(b => b.Resolved?.Deployment).OfType<Sha256Digest>().ToHashSet();
+        var queue = new Queue<DeploymentEntry>(state.Deployments.Where(d => (!d.Dependency && (d.Active || d.Pinned)) || bundle.Contains(d.Hash)));
+        while (queue.TryDequeue(out var deployment))
+        {
+            if (!needed.Add(deployment.Hash)) continue;
+            Manifest.Manifest manifest;
+            try
+            {
+                manifest = ManifestReader.ReadFromDirectory(location.DeploymentDirectory(deployment.Hash));
+            }
+            catch (PacksterException)
+            {
+                return [.. state.Deployments.Select(d => d.Hash)];
+            }
+            foreach (var requirement in manifest.Dependencies)
+            {
+                var inRange = state.OfPackage(requirement.Id).Where(d => requirement.Range.Satisfies(d.Version)).ToList();
+                if ((inRange.FirstOrDefault(d => d.Active) ?? inRange.MaxBy(d => d.Version)) is { } met) queue.Enqueue(met);
+            }
+        }
+        return needed;
     }
 
     /// <summary>The deployments active in one of the last <see cref="KeepGenerations"/> generations.</summary>
@@ -64,9 +110,10 @@ public sealed class GarbageCollector
             try
             {
                 // Chosen before the lock: judged again under it, so a concurrent `use` or `pin` keeps its deployment.
-                var gone = await uninstaller.UninstallIfAsync(candidate.Hash.Hex, force: false, (d, state) => IsGarbage(d, state, kept), handlerTimeout, cancellationToken).ConfigureAwait(false);
+                var gone = await uninstaller.UninstallIfAsync(candidate.Hash.Hex, force: false,
+                    (d, state) => IsGarbage(d, state, kept) || (Orphans && IsOrphan(d, kept, Needed(_location, state))), handlerTimeout, cancellationToken).ConfigureAwait(false);
                 if (gone is not null) removed.Add(gone.Removed);
-                else skipped.Add(new GcSkip(candidate, "it became active, pinned or part of the bundle meanwhile"));
+                else skipped.Add(new GcSkip(candidate, "it became active, pinned, needed or part of the bundle meanwhile"));
             }
             catch (PacksterException e) when (e.Code == ErrorCode.DeploymentNotFound)
             {

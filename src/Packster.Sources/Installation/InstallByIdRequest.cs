@@ -17,6 +17,12 @@ public sealed record InstallByIdRequest(PackageId Id, VersionRange? Range)
     public bool DryRun { get; init; }
     public TimeSpan? HandlerTimeout { get; init; }
 
+    /// <summary>
+    /// True (the default) when the user asked for this package, which clears its deployment's dependency mark; false
+    /// keeps the deployment marked as a dependency (an upgrade of a package that was one, spec/lockfile.md § Lockfile).
+    /// </summary>
+    public bool AsDependency { get; init; }
+
     /// <summary>The request for the installer once the package file is known.</summary>
     public InstallRequest ForFile(string path) => new(path)
     {

@@ -77,12 +77,26 @@ public sealed class PackageInstaller
             }, cancellationToken).ConfigureAwait(false);
             dependencies.Add(outcome);
             if (outcome.Status == InstallStatus.Installed) installed.Add(package.Manifest);
+            // Installed only because something depends on it: gc --orphans may remove it once nothing does.
+            if (outcome.Status == InstallStatus.Installed && transaction?.State.Find(outcome.Deployment) is { } entry) entry.Dependency = true;
         }
 
         var rootOutcome = await installer.InstallAsync(root.File, request.ForFile(root.File.Path) with { SourceTrust = root.SignatureRules }, cancellationToken).ConfigureAwait(false);
         if (rootOutcome.Status == InstallStatus.Installed) installed.Add(root.File.Manifest);
+        if (!request.DryRun) MarkRoot(transaction!, rootOutcome, request.AsDependency);
         var bundle = request.DryRun ? [] : await JoinBundleAsync(installed, request.HandlerTimeout, transaction!, cancellationToken).ConfigureAwait(false);
         return new PackageInstallResult(rootOutcome, root.Source, dependencies, bundle);
+    }
+
+    /// <summary>
+    /// The package asked for is the user's own from now on (its dependency mark cleared), unless the request carries the
+    /// mark over (an upgrade of a dependency). A mark that changes on an unchanged deployment is a change to commit.
+    /// </summary>
+    private static void MarkRoot(LocationTransaction transaction, InstallOutcome outcome, bool asDependency)
+    {
+        if (transaction.State.Find(outcome.Deployment) is not { } entry || entry.Dependency == asDependency) return;
+        entry.Dependency = asDependency;
+        if (outcome.Status == InstallStatus.Unchanged) transaction.Record([], $"{entry.Id} {entry.Version} marked as {(asDependency ? "a dependency" : "requested")}", _ => Task.CompletedTask);
     }
 
     /// <summary>The user's deny rules and the location's (spec/resolver.md § Deny list).</summary>

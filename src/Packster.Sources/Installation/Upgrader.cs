@@ -54,6 +54,7 @@ public sealed class Upgrader
             Parameters = JsonSerializer.SerializeToElement(carried, SourcesJsonContext.Default.JsonObject),
             DryRun = request.DryRun,
             HandlerTimeout = request.HandlerTimeout,
+            AsDependency = current.Dependency,
         };
         var result = await new PackageInstaller(_location, _options, _supply).InstallAsync(supplied, install, cancellationToken).ConfigureAwait(false);
         var root = result.Root;

@@ -159,4 +159,51 @@ public sealed class DependencyTests : IDisposable
         Assert.Equal(brought[0].GetProperty("deployment").GetString(), lib.GetProperty("resolved").GetProperty("deployment").GetString());
         Assert.Equal(brought[0].GetProperty("package").GetString(), lib.GetProperty("resolved").GetProperty("package").GetString());
     }
+
+    // spec/lockfile.md § Lockfile ("dependency": installed only because another package needs it) and § Garbage
+    // collection (gc --orphans removes marked deployments no deployment in use needs, active or not, handlers run).
+    [Fact]
+    public void Dependencies_are_marked_and_gc_orphans_removes_them_once_nothing_needs_them()
+    {
+        PublishLib("1.0.0");
+        _f.Publish(_repo, "tool", "1.0.0", "[shims]\ntool = \"bin/tool\"", ("bin/tool", "#!/bin/sh\necho tool\n"));
+        _f.Publish(_repo, "app", "1.0.0", "[dependencies]\nlib = \"^1.0\"\ntool = \"^1.0\"");
+        _f.Install("tool");
+        _f.Install("app");
+        bool Marked(string id) => _f.Lockfile().GetProperty("deployments").EnumerateArray()
+            .Single(d => d.GetProperty("id").GetString() == id).TryGetProperty("dependency", out var flag) && flag.GetBoolean();
+        Assert.True(Marked("lib"));
+        Assert.False(Marked("tool")); // asked for by the user before app needed it
+        Assert.False(Marked("app"));
+        Assert.True(_f.List().EnumerateArray().Single(d => d.GetProperty("id").GetString() == "lib").GetProperty("dependency").GetBoolean());
+
+        Assert.Contains("nothing to remove", _f.Run("gc", "--orphans", "--location", "dev").Stdout, StringComparison.Ordinal);
+        _f.Run("uninstall", "app", "--location", "dev");
+        Assert.Contains("nothing to remove", _f.Run("gc", "--location", "dev").Stdout, StringComparison.Ordinal); // lib is active
+
+        var before = _f.Snapshot();
+        var dry = _f.Run("gc", "--orphans", "--dry-run", "--location", "dev");
+        Assert.Equal(0, dry.ExitCode);
+        Assert.Contains("would remove lib 1.0.0", dry.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("tool", dry.Stdout, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+
+        Assert.Contains("removed lib 1.0.0", _f.Run("gc", "--orphans", "--location", "dev").Stdout, StringComparison.Ordinal);
+        Assert.Equal(["tool"], _f.List().EnumerateArray().Select(d => d.GetProperty("id").GetString()));
+    }
+
+    // spec/lockfile.md § Lockfile: an explicit install of a package that was installed as a dependency clears the mark,
+    // so gc --orphans keeps it.
+    [Fact]
+    public void Installing_a_dependency_explicitly_makes_it_the_users_own()
+    {
+        PublishLib("1.0.0");
+        _f.Publish(_repo, "app", "1.0.0", "[dependencies]\nlib = \"^1.0\"");
+        _f.Install("app");
+        var explicitly = _f.Install("lib");
+        Assert.Equal("unchanged", explicitly.GetProperty("status").GetString());
+        Assert.False(_f.Lockfile().GetProperty("deployments").EnumerateArray().Single(d => d.GetProperty("id").GetString() == "lib").TryGetProperty("dependency", out _));
+        _f.Run("uninstall", "app", "--location", "dev");
+        Assert.Contains("nothing to remove", _f.Run("gc", "--orphans", "--location", "dev").Stdout, StringComparison.Ordinal);
+    }
 }
