@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Packster.Deployments;
 using Packster.Locations;
+using Packster.Sources.Installation;
 
 namespace Packster.Cli.Commands;
 
@@ -65,29 +66,40 @@ internal static class GenerationCommands
         var to = new Option<string?>("--to") { Description = "The generation to restore: its number, or a time (the last generation made at or before it); default: the one before the current" };
         var dryRun = CommonOptions.DryRun();
         var json = CommonOptions.Json();
-        var command = new Command("rollback", "Make an earlier generation's active set, pins and bundle current again, in one commit") { location, to, dryRun, json };
-        command.SetAction((parse, ct) =>
+        var source = SupplyOptions.Source();
+        var offline = SupplyOptions.Offline();
+        var timeout = CommonOptions.HandlerTimeout();
+        var command = new Command("rollback",
+            "Make an earlier generation's active set, pins and bundle current again, in one commit; deployments removed since are installed again from the download cache or the sources")
+        {
+            location, to, dryRun, json, source, offline, timeout,
+        };
+        command.SetAction(async (parse, ct) =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
             var selector = parse.GetValue(to) ?? Previous(loc);
-            var result = new Rollback(loc, InstallerDefaults.For(context)).To(selector, parse.GetValue(dryRun), ct);
+            using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline));
+            var result = await new RollbackReinstaller(loc, InstallerDefaults.For(context), supply.Supply)
+                .ToAsync(selector, parse.GetValue(dryRun), CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(context.Out, new JsonObject
                 {
                     ["generation"] = result.Target.Number,
                     ["dryRun"] = result.DryRun,
+                    ["reinstalled"] = new JsonArray([.. result.Reinstalled.Select(d => (JsonNode)$"{d.Id}@{d.Version}")]),
                     ["activated"] = new JsonArray([.. result.Activated.Select(d => (JsonNode)$"{d.Id}@{d.Version}")]),
                     ["deactivated"] = new JsonArray([.. result.Deactivated.Select(d => (JsonNode)$"{d.Id}@{d.Version}")]),
                 });
-                return Task.FromResult(0);
+                return 0;
             }
             var verb = result.DryRun ? "would " : "";
+            foreach (var d in result.Reinstalled) context.Out.WriteLine($"{verb}reinstall {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
             foreach (var d in result.Activated) context.Out.WriteLine($"{verb}activate {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
             foreach (var d in result.Deactivated) context.Out.WriteLine($"{verb}deactivate {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
             context.Err.WriteLine(result.DryRun ? $"dry run: location {loc.Id} would return to generation {result.Target.Number}; nothing changed"
                 : $"location {loc.Id} is at the state of generation {result.Target.Number} ({Generations.Stamp(result.Target.Time)})");
-            return Task.FromResult(0);
+            return 0;
         });
         return command;
     }

@@ -40,7 +40,7 @@ internal static class HistoryCommand
             }
             if (parse.GetValue(at) is { } selector)
             {
-                PrintAt(context, FindGeneration(loc, selector), parse.GetValue(json));
+                PrintAt(context, HistoryReplay.FindOrRebuild(loc, selector), parse.GetValue(json));
                 return Task.FromResult(0);
             }
             var entries = History.ReadChecked(loc);
@@ -70,20 +70,6 @@ internal static class HistoryCommand
             return Task.FromResult(0);
         });
         return command;
-    }
-
-    /// <summary>A generation from its record, or, when <c>gc</c> dropped the record, as the history's commit lines rebuild it.</summary>
-    private static Generation FindGeneration(Location location, string selector)
-    {
-        try
-        {
-            return Generations.Find(location, selector);
-        }
-        catch (PacksterException e) when (e.Code == ErrorCode.GenerationNotFound)
-        {
-            if (HistoryReplay.Find(location, selector) is { } rebuilt) return rebuilt;
-            throw;
-        }
     }
 
     /// <summary><c>history --check</c>: the replay of the commit lines against the lockfile (spec/history.md § Replay).</summary>

@@ -108,6 +108,23 @@ public static class HistoryReplay
 
 
     /// <summary>
+    /// The generation <paramref name="selector"/> names, from its record in <c>generations/</c>, or, when <c>gc</c>
+    /// dropped the record, as the history's commit lines rebuild it (spec/history.md § Generations rebuilt).
+    /// </summary>
+    public static Generation FindOrRebuild(Location location, string selector)
+    {
+        try
+        {
+            return Generations.Find(location, selector);
+        }
+        catch (PacksterException e) when (e.Code == ErrorCode.GenerationNotFound)
+        {
+            if (Find(location, selector) is { } rebuilt) return rebuilt;
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The generation <paramref name="selector"/> names (a number, or a time: the last generation made at or before it) as
     /// the history rebuilds it, for generations whose record <c>gc</c> dropped; null when no commit line names one.
     /// </summary>

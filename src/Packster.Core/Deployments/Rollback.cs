@@ -4,7 +4,11 @@ using Packster.Resources;
 namespace Packster.Deployments;
 
 /// <summary>What a rollback did (or, dry, would do): the generation restored and each deployment whose state changed.</summary>
-public sealed record RollbackResult(Generation Target, IReadOnlyList<DeploymentEntry> Activated, IReadOnlyList<DeploymentEntry> Deactivated, bool DryRun);
+public sealed record RollbackResult(Generation Target, IReadOnlyList<DeploymentEntry> Activated, IReadOnlyList<DeploymentEntry> Deactivated, bool DryRun)
+{
+    /// <summary>Deployments the generation had active that were removed since, installed again (inactive first) by this rollback.</summary>
+    public IReadOnlyList<DeploymentEntry> Reinstalled { get; init; } = [];
+}
 
 /// <summary>
 /// <c>packster rollback --to N|TIME</c> (spec/lockfile.md § Generations): makes an earlier generation's active set,
@@ -19,7 +23,7 @@ public sealed class Rollback(Location location, InstallerOptions options)
     {
         ArgumentNullException.ThrowIfNull(selector);
         using var session = LocationSession.Open(location, options.Messages, cancellationToken);
-        var target = Generations.Find(location, selector);
+        var target = HistoryReplay.FindOrRebuild(location, selector);
         var state = session.State;
         var wanted = target.State;
         var before = Lockfile.Serialize(state);
@@ -32,6 +36,26 @@ public sealed class Rollback(Location location, InstallerOptions options)
                 $"reinstall them (same package file and parameters give the same deployment), then roll back again; 'packster history --at {target.Number}' shows their parameters");
         }
 
+        var (activated, deactivated) = Apply(location, state, target);
+        var result = new RollbackResult(target, activated, deactivated, dryRun);
+        // Already that active set, those pins and that bundle: there is nothing to commit.
+        if (dryRun || before.AsSpan().SequenceEqual(Lockfile.Serialize(state))) return result;
+
+        session.Commit(state, History(result, options.Clock));
+        return result;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="state"/> hold <paramref name="target"/>'s active set (with the claims it had), pins and
+    /// bundle; every deployment the target had active must be in <paramref name="state"/>. The cross-location
+    /// resource guard is asked about each re-activated deployment. Returns those activated and those deactivated.
+    /// </summary>
+    public static (List<DeploymentEntry> Activated, List<DeploymentEntry> Deactivated) Apply(Location location, LocationState state, Generation target)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(target);
+        var wanted = target.State;
         var activated = new List<DeploymentEntry>();
         var deactivated = new List<DeploymentEntry>();
         foreach (var d in state.Deployments)
@@ -59,14 +83,14 @@ public sealed class Rollback(Location location, InstallerOptions options)
                 ResourceGuard.EnsureNoConflicts(outside, new ResourceChange(LocationActivation.OwnerOf(state, d), [.. d.Claims.Select(ClaimText.Parse)], []));
             }
         }
-        var result = new RollbackResult(target, activated, deactivated, dryRun);
-        // Already that active set, those pins and that bundle: there is nothing to commit.
-        if (dryRun || before.AsSpan().SequenceEqual(Lockfile.Serialize(state))) return result;
+        return (activated, deactivated);
+    }
 
-        var history = activated.Select(d => HistoryEntry.Now(options.Clock, "rollback", d, deactivated.FirstOrDefault(x => x.Id == d.Id)))
-            .Concat(deactivated.Where(x => !activated.Any(a => a.Id == x.Id)).Select(d => HistoryEntry.Now(options.Clock, "rollback-deactivate", d)))
-            .ToList();
-        session.Commit(state, history);
-        return result;
+    /// <summary>The events of a rollback: <c>rollback</c> per re-activated deployment, <c>rollback-deactivate</c> per package left with none.</summary>
+    public static List<HistoryEntry> History(RollbackResult result, TimeProvider? clock)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return [.. result.Activated.Select(d => HistoryEntry.Now(clock, "rollback", d, result.Deactivated.FirstOrDefault(x => x.Id == d.Id)))
+            .Concat(result.Deactivated.Where(x => !result.Activated.Any(a => a.Id == x.Id)).Select(d => HistoryEntry.Now(clock, "rollback-deactivate", d)))];
     }
 }

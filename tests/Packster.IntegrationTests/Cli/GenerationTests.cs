@@ -141,7 +141,8 @@ public sealed class GenerationTests : IDisposable
         var before = _f.Snapshot();
         var refused = _f.Packster.Run("rollback", "--location", "dev", "--to", "2");
         Assert.Equal(5, refused.ExitCode);
-        Assert.StartsWith("error[PST5016]: generation 2 of location dev needs deployments removed since: tool 1.0.0 (", refused.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("error[PST5016]: generation 2 of location dev needs deployments removed since that cannot be brought back: tool 1.0.0 (", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("is in neither the download cache nor a source", refused.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, _f.Snapshot());
 
         var count = Generations().Count;

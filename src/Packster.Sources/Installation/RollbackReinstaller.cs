@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Packster.Deployments;
+using Packster.Locations;
+
+namespace Packster.Sources.Installation;
+
+/// <summary>
+/// <c>packster rollback</c> when the generation had active deployments that were removed since (spec/lockfile.md §
+/// Generations): each is fetched by its package file name and sha256 (the download cache first, then the sources),
+/// checked to give the same deployment hash with the parameters the generation recorded, installed again (inactive,
+/// handlers run), and the generation's active set made current — all in one transaction, so either the whole
+/// rollback commits or the location is as before. A deployment that cannot be brought back fails the rollback before
+/// anything changes (PST5016), each named with why.
+/// </summary>
+public sealed class RollbackReinstaller(Location location, InstallerOptions options, PackageSupply supply)
+{
+    public async Task<RollbackResult> ToAsync(string selector, bool dryRun, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        var target = HistoryReplay.FindOrRebuild(location, selector);
+        var missing = target.State.ActiveDeployments.Where(w => location.ReadState().Find(w.Hash) is null).ToList();
+        if (missing.Count == 0) return new Rollback(location, options).To(selector, dryRun, cancellationToken);
+
+        var prepared = await PrepareAsync(target, missing, handlerTimeout, cancellationToken).ConfigureAwait(false);
+        if (dryRun)
+        {
+            // What the rollback would do, on a copy of the state holding the missing deployments, inactive as installed.
+            var copy = Lockfile.Parse(Lockfile.Serialize(location.ReadState()), location.LockfilePath);
+            foreach (var m in missing) copy.Deployments.Add(new DeploymentEntry(m.Package, m.Hash, m.Parameters) { Dependency = m.Dependency });
+            var (wouldActivate, wouldDeactivate) = Rollback.Apply(location, copy, target);
+            return new RollbackResult(target, wouldActivate, wouldDeactivate, DryRun: true) { Reinstalled = missing };
+        }
+
+        await using var transaction = LocationTransaction.Begin(location, options.Messages, cancellationToken);
+        var installer = new Installer(location, options) { Transaction = transaction };
+        foreach (var (wanted, package, request) in prepared)
+        {
+            // Judged again under the lock: another command may have brought it back meanwhile.
+            if (transaction.State.Find(wanted.Hash) is not null) continue;
+            await installer.InstallAsync(package.File, request, cancellationToken).ConfigureAwait(false);
+            if (transaction.State.Find(wanted.Hash) is { } entry) entry.Dependency = wanted.Dependency;
+        }
+        var still = target.State.ActiveDeployments.Where(w => transaction.State.Find(w.Hash) is null).ToList();
+        if (still.Count > 0) throw Incomplete(target, still.Select(m => (m, "it was removed again while the rollback ran")));
+        var (activated, deactivated) = Rollback.Apply(location, transaction.State, target);
+        var result = new RollbackResult(target, activated, deactivated, DryRun: false) { Reinstalled = missing };
+        transaction.Record(Rollback.History(result, options.Clock), $"the rollback to generation {target.Number}", _ => Task.CompletedTask);
+        transaction.Commit();
+        return result;
+    }
+
+    /// <summary>Every missing deployment fetched and verified, or PST5016 naming each that cannot be brought back.</summary>
+    private async Task<List<(DeploymentEntry Wanted, SuppliedPackage Package, InstallRequest Request)>> PrepareAsync(Generation target,
+        List<DeploymentEntry> missing, TimeSpan? handlerTimeout, CancellationToken cancellationToken)
+    {
+        var prepared = new List<(DeploymentEntry, SuppliedPackage, InstallRequest)>();
+        var failures = new List<(DeploymentEntry, string)>();
+        // The dry runs' warnings (an unsigned package under "warn") would repeat those of the installs that follow.
+        var checker = new Installer(location, options with { Messages = TextWriter.Null });
+        foreach (var wanted in missing)
+        {
+            SuppliedPackage package;
+            try
+            {
+                package = await supply.ExactAsync(wanted.Package, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PacksterException e) when (e.Code != ErrorCode.Interrupted)
+            {
+                failures.Add((wanted, $"its package {wanted.Package.FileName} is in neither the download cache nor a source ({e.Message})"));
+                continue;
+            }
+            var request = new InstallRequest(package.File.Path)
+            {
+                Parameters = JsonSerializer.SerializeToElement(wanted.Parameters, SourcesJsonContext.Default.JsonObject),
+                Inactive = true,
+                HandlerTimeout = handlerTimeout,
+                SourceTrust = package.SignatureRules,
+            };
+            var planned = await checker.InstallAsync(package.File, request with { DryRun = true }, cancellationToken).ConfigureAwait(false);
+            if (planned.Deployment != wanted.Hash)
+            {
+                failures.Add((wanted, $"its package with the parameters the generation recorded gives deployment {planned.Deployment.Hex[..12]} (a secret parameter is never recorded)"));
+                continue;
+            }
+            prepared.Add((wanted, package, request));
+        }
+        if (failures.Count > 0) throw Incomplete(target, failures);
+        return prepared;
+    }
+
+    private PacksterException Incomplete(Generation target, IEnumerable<(DeploymentEntry Deployment, string Why)> failures) =>
+        new(ErrorCode.RollbackIncomplete,
+            $"generation {target.Number} of location {location.Id} needs deployments removed since that cannot be brought back: "
+            + string.Join("; ", failures.Select(f => $"{f.Deployment.Id} {f.Deployment.Version} ({f.Deployment.Hash.Hex[..12]}): {f.Why}")) + "; nothing was changed",
+            $"reinstall them (same package file and parameters give the same deployment), then roll back again; 'packster history --at {target.Number}' shows their parameters");
+}
