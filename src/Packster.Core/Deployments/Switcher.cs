@@ -24,14 +24,27 @@ public sealed class Switcher
         var state = session.State;
         var target = DeploymentSelector.Single(state, selector, _location.Id.Value);
         if (target.Active) return target;
+        session.Commit(state, [Activate(_location, state, target, _options.Clock)]);
+        return target;
+    }
 
-        var current = state.OfPackage(target.Id).FirstOrDefault(d => d.Active);
-        var resources = DeployedPackage.Load(_location, target).Resources;
+    /// <summary>
+    /// Makes <paramref name="target"/> the active deployment of its package in <paramref name="state"/> (not committed:
+    /// the caller commits, alone or in a transaction) once the resource guard agreed, inside the location and with the
+    /// locations enabled with it; the claims of the deployment it replaces are released first. Returns the <c>use</c> event.
+    /// </summary>
+    public static HistoryEntry Activate(Location location, LocationState state, DeploymentEntry target, TimeProvider? clock)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(target);
+        var current = state.OfPackage(target.Id).FirstOrDefault(d => d.Active && d != target);
+        var resources = DeployedPackage.Load(location, target).Resources;
         var release = current?.Claims.Select(ClaimText.Parse).ToList() ?? [];
         var change = new ResourceChange(LocationActivation.OwnerOf(state, target), resources.Claims, release);
         ResourceGuard.EnsureNoConflicts(LocationActivation.Owners(state), change);
-        var enabled = new EnabledLocations(_location.Paths);
-        if (enabled.IsEnabled(_location)) ResourceGuard.EnsureNoConflicts(enabled.OwnersOutside(_location), change with { Release = [] });
+        var enabled = new EnabledLocations(location.Paths);
+        if (enabled.IsEnabled(location)) ResourceGuard.EnsureNoConflicts(enabled.OwnersOutside(location), change with { Release = [] });
 
         if (current is not null)
         {
@@ -41,8 +54,7 @@ public sealed class Switcher
         target.Active = true;
         target.Claims.Clear();
         foreach (var c in resources.Claims) target.Claims.Add(ClaimText.Format(c));
-        session.Commit(state, [HistoryEntry.Now(_options.Clock, "use", target, current)]);
-        return target;
+        return HistoryEntry.Now(clock, "use", target, current);
     }
 
     /// <summary>Pins (or unpins) a deployment so installing a newer version does not take over.</summary>

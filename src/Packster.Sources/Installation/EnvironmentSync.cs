@@ -23,10 +23,10 @@ public sealed record SyncPlan(
 /// <summary>
 /// <c>packster import</c> and <c>packster sync</c> (spec/export.md): make a location hold what an environment file
 /// lists. The plan is computed first; every package file is fetched (cache, then sources, each verified by its
-/// sha256) and every deployment's hash checked against the file before the location changes. Then, in order: the
-/// policy, the missing deployments (installed inactive, handlers run), the active set (through the resource
-/// guard), pins, the bundle and, with prune, removal of what the file does not list. Each step is its own commit; a
-/// sync interrupted half-way is completed by running it again.
+/// sha256) and every deployment's hash checked against the file before the location changes. Then the policy, and
+/// in one transaction (one commit, or nothing) the missing deployments (installed inactive, handlers run), the active
+/// set (through the resource guard), pins and the bundle; then, with prune, removal of what the file does not list,
+/// each its own commit (an uninstall handler that ran cannot be taken back).
 /// </summary>
 public sealed class EnvironmentSync(Location location, InstallerOptions options, PackageSupply supply)
 {
@@ -54,17 +54,16 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     {
         ArgumentNullException.ThrowIfNull(file);
         var plan = Plan(file, prune);
-        var installer = new Installer(location, options);
 
         // Everything that can be checked is checked before the first change: each file fetched and verified, each
         // deployment hash computed (a dry run, under the file's policy) and compared with the one the environment
         // recorded. The policy is written first so the dry runs obey it, and put back when a check fails.
         var policyBefore = File.Exists(location.PolicyPath) ? File.ReadAllBytes(location.PolicyPath) : null;
         WritePolicy(file, plan.Policy);
-        List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request)> prepared;
         try
         {
-            prepared = await PrepareAsync(plan, handlerTimeout, cancellationToken).ConfigureAwait(false);
+            var prepared = await PrepareAsync(plan, handlerTimeout, cancellationToken).ConfigureAwait(false);
+            await ApplyTogetherAsync(file, prune, plan, prepared, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -76,15 +75,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             throw;
         }
 
-        foreach (var (_, package, request) in prepared)
-        {
-            await installer.InstallAsync(package.File, request, cancellationToken).ConfigureAwait(false);
-        }
-        var switcher = new Switcher(location, options);
-        foreach (var d in plan.Deactivate) Deactivate(d.Hash, cancellationToken);
-        foreach (var d in plan.Activate) switcher.Use(d.Deployment.Hex, cancellationToken);
-        foreach (var (deployment, pinned) in plan.Pins) switcher.SetPinned(deployment.Hex, pinned, cancellationToken);
-        if (plan.Bundle) RecordBundle(file, prune, cancellationToken);
+        // Removals come after the commit, each its own (spec/export.md § sync): an uninstall handler that ran cannot be taken back.
         var uninstaller = new Uninstaller(location, options);
         foreach (var d in plan.Remove) await uninstaller.UninstallAsync(d.Hash.Hex, force: false, handlerTimeout, cancellationToken).ConfigureAwait(false);
         return plan;
@@ -128,16 +119,58 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         return JsonSerializer.SerializeToElement(parameters, SourcesJsonContext.Default.JsonObject);
     }
 
-    /// <summary>A package the environment lists with no active deployment: its active one is deactivated, claims released.</summary>
-    private void Deactivate(Sha256Digest hash, CancellationToken cancellationToken)
+    /// <summary>
+    /// The missing deployments (installed inactive, handlers run), the active set (through the resource guard), pins and
+    /// the bundle, as one transaction (spec/lockfile.md § Transactions): one commit, or the location as it was.
+    /// </summary>
+    private async Task ApplyTogetherAsync(EnvironmentFile file, bool prune, SyncPlan plan,
+        List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request)> prepared, CancellationToken cancellationToken)
     {
-        using var session = LocationSession.Open(location, options.Messages, cancellationToken);
-        var state = session.State;
-        if (state.Find(hash) is not { Active: true } entry) return;
-        entry.Active = false;
-        entry.Claims.Clear();
-        session.Commit(state, [HistoryEntry.Now(options.Clock, "deactivate", entry)]);
+        await using var transaction = LocationTransaction.Begin(location, options.Messages, cancellationToken);
+        var installer = new Installer(location, options) { Transaction = transaction };
+        foreach (var (wanted, package, request) in prepared)
+        {
+            // Judged again under the lock: another command may have installed it meanwhile.
+            if (transaction.State.Find(wanted.Deployment) is not null) continue;
+            await installer.InstallAsync(package.File, request, cancellationToken).ConfigureAwait(false);
+        }
+        var state = transaction.State;
+        var history = new List<HistoryEntry>();
+        foreach (var d in plan.Deactivate)
+        {
+            // A package the environment lists with no active deployment: its active one is deactivated, claims released.
+            if (state.Find(d.Hash) is not { Active: true } entry) continue;
+            entry.Active = false;
+            entry.Claims.Clear();
+            history.Add(HistoryEntry.Now(options.Clock, "deactivate", entry));
+        }
+        foreach (var d in plan.Activate)
+        {
+            var entry = state.Find(d.Deployment) ?? throw Gone(d.Deployment);
+            if (!entry.Active) history.Add(Switcher.Activate(location, state, entry, options.Clock));
+        }
+        foreach (var (deployment, pinned) in plan.Pins)
+        {
+            var entry = state.Find(deployment) ?? throw Gone(deployment);
+            if (entry.Pinned == pinned) continue;
+            entry.Pinned = pinned;
+            history.Add(HistoryEntry.Now(options.Clock, pinned ? "pin" : "unpin", entry));
+        }
+        if (plan.Bundle)
+        {
+            if (prune)
+            {
+                foreach (var id in state.Bundle.Keys.Where(id => !file.Bundle.Any(b => b.Id == id)).ToList()) state.Bundle.Remove(id);
+            }
+            foreach (var entry in file.Bundle) state.Bundle[entry.Id] = entry;
+        }
+        if (history.Count > 0 || plan.Bundle) transaction.Record(history, "the active set, pins and bundle", _ => Task.CompletedTask);
+        if (transaction.Changes > 0) transaction.Commit();
     }
+
+    private PacksterException Gone(Sha256Digest deployment) =>
+        new(ErrorCode.DeploymentNotFound, $"deployment {deployment} of location {location.Id} was removed by another command while this one ran; nothing was changed",
+            "run the command again");
 
     private static bool SameBundle(LocationState state, EnvironmentFile file, bool prune)
     {
@@ -150,16 +183,6 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             }
         }
         return !prune || state.Bundle.Keys.All(id => file.Bundle.Any(b => b.Id == id));
-    }
-
-    private void RecordBundle(EnvironmentFile file, bool prune, CancellationToken cancellationToken)
-    {
-        if (prune)
-        {
-            var extra = location.ReadState().Bundle.Keys.Where(id => !file.Bundle.Any(b => b.Id == id)).ToList();
-            if (extra.Count > 0) BundleRecorder.Remove(location, extra, options.Messages, cancellationToken);
-        }
-        if (file.Bundle.Count > 0) BundleRecorder.Record(location, file.Bundle, options.Messages, cancellationToken);
     }
 
     /// <summary>The policy tables whose keys differ from the location's policy file.</summary>

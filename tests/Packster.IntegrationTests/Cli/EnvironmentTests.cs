@@ -155,4 +155,39 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Equal(8, invalid.ExitCode);
         Assert.StartsWith($"error[PST8017]: {env}:5:11: 'deployments[0].package' = \"not-a-package\" is not a package file name", invalid.Stderr, StringComparison.Ordinal);
     }
+
+    // § import: the missing deployments, the active set, pins and bundle are one transaction (spec/lockfile.md §
+    // Transactions): a handler failing on the second package leaves the target location as it was, the first
+    // package's install undone.
+    [Fact]
+    public void An_import_that_fails_half_way_changes_nothing()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var marker = _f.Temp["refuse"];
+        _f.Packster.Ok("install-file", Tool("first", "1.0.0"), "--location", "dev");
+        var second = _f.Temp["second-src"];
+        Directory.CreateDirectory(second);
+        var handler = Path.Combine(second, "install.sh");
+        File.WriteAllText(handler, $"#!/bin/sh\n[ ! -e '{marker}' ] || {{ echo refused >&2; exit 1; }}\n");
+        File.SetUnixFileMode(handler, (UnixFileMode)0b111_101_101);
+        File.WriteAllText(Path.Combine(second, "packster-manifest.toml"), "id = \"second\"\nversion = \"1.0.0\"\nlicense = \"MIT\"\n[handlers]\ninstall = \"install.sh\"\n");
+        _f.Packster.Ok("install-file", _f.Pack(second), "--location", "dev");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+
+        var copy = Location("copy");
+        File.WriteAllText(marker, "");
+        var before = Directory.EnumerateFileSystemEntries(copy, "*", SearchOption.AllDirectories).Where(p => !p.Contains("/logs", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        var lockfile = File.ReadAllBytes(Path.Combine(copy, "packster-location.json"));
+        var failed = _f.Packster.Run("import", env, "--location", "copy");
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("nothing was committed", failed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(lockfile, File.ReadAllBytes(Path.Combine(copy, "packster-location.json")));
+        Assert.Equal(before, Directory.EnumerateFileSystemEntries(copy, "*", SearchOption.AllDirectories).Where(p => !p.Contains("/logs", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList());
+        Assert.Empty(Deployments("copy"));
+
+        File.Delete(marker);
+        _f.Packster.Ok("import", env, "--location", "copy");
+        Assert.Equal(Deployments("dev"), Deployments("copy"));
+    }
 }
