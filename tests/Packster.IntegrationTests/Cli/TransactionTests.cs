@@ -166,6 +166,8 @@ public sealed class TransactionTests : IDisposable
         var recorded = _f.List().EnumerateArray().Select(d => d.GetProperty("deployment").GetString()!).Order().ToList();
         Assert.Equal(recorded, Directory.GetDirectories(Path.Combine(_f.LocationPath, "deployments")).Select(Path.GetFileName).Order().ToList()!);
         _f.Packster.Ok("verify", "dev");
+        // spec/history.md § Replay: through 200 kills no commit line was lost or written twice.
+        Assert.Contains("replays to its lockfile", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
     }
 
     private static readonly string[] CrashPoints =
