@@ -14,7 +14,12 @@ internal static class UpgradeCommand
 {
     public static Command Create(CliContext context)
     {
-        var package = new Argument<string>("id") { Description = "The package whose active deployment to upgrade" };
+        var package = new Argument<string[]>("id")
+        {
+            Description = "The packages whose active deployments to upgrade; several are upgraded together, in one commit",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var all = new Option<bool>("--all") { Description = "Upgrade every package with an active, unpinned deployment, in one commit" };
         var to = new Option<string?>("--to") { Description = "Upgrade within this range (1.2.3, ^1.2, ~1.2.3, >=1.0 <2.0, 1.*, [1.0,2.0), latest); default: any version" };
         var source = SupplyOptions.Source();
         var offline = SupplyOptions.Offline();
@@ -24,59 +29,77 @@ internal static class UpgradeCommand
         var timeout = CommonOptions.HandlerTimeout();
         var command = new Command("upgrade", "Replace a package's active deployment with the highest version the sources offer, keeping its parameters")
         {
-            package, to, source, offline, location, dryRun, json, timeout,
+            package, all, to, source, offline, location, dryRun, json, timeout,
         };
+        command.Validators.Add(r =>
+        {
+            var ids = r.GetValue(package) ?? [];
+            if (r.GetValue(all) == (ids.Length > 0)) r.AddError("name the packages to upgrade, or give --all");
+            if (r.GetResult(to) is not null && ids.Length != 1) r.AddError("--to applies to one package: name exactly one");
+        });
         command.SetAction(async (parse, ct) =>
         {
-            var idText = parse.GetValue(package)!;
-            if (!PackageId.TryParse(idText, out var id, out var why)) throw InstallErrors.InvalidRequest(idText, why);
             VersionRange? range = null;
             if (parse.GetValue(to) is { } rangeText && !VersionRange.TryParse(rangeText, out range, out var rangeWhy))
                 throw InstallErrors.InvalidRange(rangeText, $"--to {rangeText}", rangeWhy);
-            var request = new UpgradeRequest(id, range)
-            {
-                DryRun = parse.GetValue(dryRun),
-                HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
-            };
             var loc = context.ResolveLocation(parse.GetValue(location));
-            var result = await ProgressDisplay.RunAsync(context, "upgrading", async progress =>
+            var several = parse.GetValue(all) || parse.GetValue(package)!.Length > 1;
+            var results = await ProgressDisplay.RunAsync(context, "upgrading", async progress =>
             {
                 using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline), progress);
-                return await new Upgrader(loc, InstallerDefaults.For(context, progress), supply.Supply).UpgradeAsync(request, ct).ConfigureAwait(false);
+                var upgrader = new Upgrader(loc, InstallerDefaults.For(context, progress), supply.Supply);
+                IReadOnlyList<PackageId> ids = parse.GetValue(all) ? upgrader.Upgradable() : [.. parse.GetValue(package)!.Select(ParseId)];
+                var requests = ids.Select(id => new UpgradeRequest(id, range)
+                {
+                    DryRun = parse.GetValue(dryRun),
+                    HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
+                }).ToList();
+                return await upgrader.UpgradeAllAsync(requests, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
-            Write(context, result, loc, parse.GetValue(json));
+            if (parse.GetValue(json))
+            {
+                // One package: its object, as always; several (or --all): an array of them.
+                CommonOptions.WriteJson(context.Out, several ? new JsonArray([.. results.Select(r => (JsonNode)ToJson(r))]) : ToJson(results[0]));
+                return 0;
+            }
+            if (several && results.Count == 0) context.Out.WriteLine($"no active, unpinned package to upgrade in location {loc.Id}");
+            foreach (var result in results) Write(context, result, loc);
             return 0;
         });
         return command;
     }
 
-    private static void Write(CliContext context, UpgradeResult result, Packster.Locations.Location location, bool json)
+    private static PackageId ParseId(string text) =>
+        PackageId.TryParse(text, out var id, out var why) ? id : throw InstallErrors.InvalidRequest(text, why);
+
+    private static JsonObject ToJson(UpgradeResult result)
     {
         var root = result.Root;
         var previous = result.Previous;
-        if (json)
+        return new JsonObject
         {
-            var node = new JsonObject
+            ["id"] = root.Id.Value,
+            ["version"] = root.Version.ToString(),
+            ["package"] = root.Package.FileName,
+            ["deployment"] = root.Deployment.Hex,
+            ["path"] = root.Path,
+            ["status"] = root.Status switch
             {
-                ["id"] = root.Id.Value,
-                ["version"] = root.Version.ToString(),
-                ["package"] = root.Package.FileName,
-                ["deployment"] = root.Deployment.Hex,
-                ["path"] = root.Path,
-                ["status"] = root.Status switch
-                {
-                    InstallStatus.Installed => "upgraded",
-                    InstallStatus.Unchanged => "unchanged",
-                    _ => "planned",
-                },
-                ["active"] = root.Active,
-                ["source"] = result.Source,
-                ["previous"] = new JsonObject { ["version"] = previous.Version.ToString(), ["deployment"] = previous.Hash.Hex },
-                ["droppedParameters"] = new JsonArray([.. result.DroppedParameters.Select(p => (JsonNode)p)]),
-            };
-            CommonOptions.WriteJson(context.Out, node);
-            return;
-        }
+                InstallStatus.Installed => "upgraded",
+                InstallStatus.Unchanged => "unchanged",
+                _ => "planned",
+            },
+            ["active"] = root.Active,
+            ["source"] = result.Source,
+            ["previous"] = new JsonObject { ["version"] = previous.Version.ToString(), ["deployment"] = previous.Hash.Hex },
+            ["droppedParameters"] = new JsonArray([.. result.DroppedParameters.Select(p => (JsonNode)p)]),
+        };
+    }
+
+    private static void Write(CliContext context, UpgradeResult result, Packster.Locations.Location location)
+    {
+        var root = result.Root;
+        var previous = result.Previous;
         var o = context.Out;
         switch (root.Status)
         {

@@ -25,10 +25,36 @@ public sealed class Upgrader
         _supply = supply;
     }
 
-    public async Task<UpgradeResult> UpgradeAsync(UpgradeRequest request, CancellationToken cancellationToken = default)
+    public async Task<UpgradeResult> UpgradeAsync(UpgradeRequest request, CancellationToken cancellationToken = default) =>
+        (await UpgradeAllAsync([request], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Upgrades every package of <paramref name="requests"/> as one transaction (spec/lockfile.md § Transactions): every
+    /// new deployment staged, then one commit, or, when any install fails, the location as it was. A dry run plans each.
+    /// </summary>
+    public async Task<IReadOnlyList<UpgradeResult>> UpgradeAllAsync(IReadOnlyList<UpgradeRequest> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var results = new List<UpgradeResult>();
+        if (requests.All(r => r.DryRun))
+        {
+            foreach (var request in requests) results.Add(await UpgradeOneAsync(request, null, cancellationToken).ConfigureAwait(false));
+            return results;
+        }
+        await using var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
+        foreach (var request in requests) results.Add(await UpgradeOneAsync(request with { DryRun = false }, transaction, cancellationToken).ConfigureAwait(false));
+        if (transaction.Changes > 0) transaction.Commit();
+        return results;
+    }
+
+    /// <summary>The ids of every package with an active, unpinned deployment: what <c>upgrade --all</c> upgrades.</summary>
+    public IReadOnlyList<PackageId> Upgradable() =>
+        [.. _location.ReadState().ActiveDeployments.Where(d => !d.Pinned).Select(d => d.Id).Distinct().OrderBy(id => id.Value, StringComparer.Ordinal)];
+
+    private async Task<UpgradeResult> UpgradeOneAsync(UpgradeRequest request, LocationTransaction? transaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var current = ActiveDeployment(request.Id);
+        var current = ActiveDeployment(transaction?.State ?? _location.ReadState(), request.Id);
         var supplied = await _supply.ResolveAllowedAsync(request.Id, request.Range, Deny.DenyList.For(_options.DenyRules, _location.PolicyPath), cancellationToken).ConfigureAwait(false);
         var manifest = supplied.File.Manifest;
         if (manifest.Version <= current.Version)
@@ -56,22 +82,21 @@ public sealed class Upgrader
             HandlerTimeout = request.HandlerTimeout,
             AsDependency = current.Dependency,
         };
-        var result = await new PackageInstaller(_location, _options, _supply).InstallAsync(supplied, install, cancellationToken).ConfigureAwait(false);
+        var result = await new PackageInstaller(_location, _options, _supply) { Transaction = transaction }.InstallAsync(supplied, install, cancellationToken).ConfigureAwait(false);
         var root = result.Root;
-        if (root.Status == InstallStatus.Unchanged && !root.Active)
+        if (root.Status == InstallStatus.Unchanged && !root.Active && transaction?.State.Find(root.Deployment) is { } again)
         {
             // The new version was already deployed with these parameters, inactive (after a `use` of the old one):
             // upgrading means making it the active one again.
-            new Switcher(_location, _options).Use(root.Deployment.Hex, cancellationToken);
+            transaction.Record([Switcher.Activate(_location, transaction.State, again, _options.Clock)], $"the switch to {again}", _ => Task.CompletedTask);
             root = root with { Status = InstallStatus.Installed, Active = true };
         }
         return new UpgradeResult(root, result.Source, current, result.Dependencies, dropped);
     }
 
     /// <summary>The deployment an upgrade starts from: active and not pinned.</summary>
-    private DeploymentEntry ActiveDeployment(PackageId id)
+    private DeploymentEntry ActiveDeployment(LocationState state, PackageId id)
     {
-        var state = _location.ReadState();
         var active = state.OfPackage(id).FirstOrDefault(d => d.Active);
         if (active is null)
         {

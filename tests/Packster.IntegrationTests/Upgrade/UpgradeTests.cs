@@ -243,4 +243,42 @@ public sealed class UpgradeTests : IDisposable
         Assert.True(Deployment("2.0.0").GetProperty("active").GetBoolean());
         Assert.False(Deployment("1.0.0").GetProperty("active").GetBoolean());
     }
+
+    // spec/lockfile.md § Upgrade: several packages (or --all) are upgraded as one transaction: one commit, one
+    // generation; when one of them fails, none is upgraded and the location is as it was.
+    [Fact]
+    public void Several_packages_upgrade_together_or_not_at_all()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var repo = _f.AddFolderSource("local");
+        var marker = _f.Temp["refuse-upgrade"];
+        var handler = $"#!/bin/sh\n[ ! -e '{marker}' ] || {{ echo refused >&2; exit 1; }}\n";
+        foreach (var id in new[] { "alpha", "beta" }) _f.Publish(repo, id, "1.0.0");
+        _f.Install("alpha");
+        _f.Install("beta");
+        _f.Publish(repo, "alpha", "2.0.0");
+        _f.Publish(repo, "beta", "2.0.0", "[handlers]\ninstall = \"install.sh\"", ("install.sh", handler));
+        using var generations = JsonDocument.Parse(_f.Packster.Ok("generations", "--location", "dev", "--json"));
+        var before = generations.RootElement.GetArrayLength();
+
+        File.WriteAllText(marker, "");
+        var snapshot = _f.Snapshot();
+        var failed = _f.Run("upgrade", "--all", "--location", "dev");
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("nothing was committed", failed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(snapshot.Where(kv => !kv.Key.StartsWith("logs", StringComparison.Ordinal)), _f.Snapshot().Where(kv => !kv.Key.StartsWith("logs", StringComparison.Ordinal)));
+
+        File.Delete(marker);
+        var up = Upgrade("alpha", "beta");
+        Assert.Equal(["alpha@2.0.0:upgraded", "beta@2.0.0:upgraded"],
+            up.EnumerateArray().Select(u => $"{u.GetProperty("id").GetString()}@{u.GetProperty("version").GetString()}:{u.GetProperty("status").GetString()}"));
+        using var after = JsonDocument.Parse(_f.Packster.Ok("generations", "--location", "dev", "--json"));
+        Assert.Equal(before + 1, after.RootElement.GetArrayLength());
+        var again = _f.Run("upgrade", "--all", "--location", "dev");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("alpha 2.0.0 is up to date", again.Stdout, StringComparison.Ordinal);
+        Assert.Contains("beta 2.0.0 is up to date", again.Stdout, StringComparison.Ordinal);
+        var both = _f.Run("upgrade", "alpha", "--all", "--location", "dev");
+        Assert.Equal(2, both.ExitCode);
+    }
 }
