@@ -25,6 +25,14 @@ internal static class CommonOptions
 
     public static Option<bool> DryRun() => new("--dry-run") { Description = "Print the plan and change nothing" };
 
+    /// <summary><c>--platform os[-version]/arch[/libc[-version]]</c>: check <c>[platform]</c> for another machine (spec/manifest.md § [platform]).</summary>
+    public static Option<string?> Platform(string what) => new("--platform")
+    {
+        Description = $"Check [platform] for another machine instead of this one ({what}): os[-version]/arch[/libc[-version]], e.g. linux-5.15/x64/glibc-2.36, windows-10.0.19041/x64, macos-14/arm64",
+    };
+
+    public static Packster.Manifest.MachinePlatform? ParsePlatform(string? text) => text is null ? null : Packster.Manifest.MachinePlatform.Parse(text);
+
     public static TimeSpan? ParseTimeout(string? text) => text is null ? null : Packster.Handlers.TimeSpanText.Parse(text);
 
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };

@@ -26,9 +26,10 @@ internal static class InstallCommand
         var json = CommonOptions.Json();
         var timeout = CommonOptions.HandlerTimeout();
         var bom = SbomCommand.BomOption();
+        var platform = CommonOptions.Platform("with --dry-run");
         var command = new Command("install", "Resolve a package across the sources and deploy it, dependencies first")
         {
-            package, source, offline, location, force, inactive, dryRun, json, timeout, bom,
+            package, source, offline, location, force, inactive, dryRun, json, timeout, bom, platform,
         };
         parameters.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -41,6 +42,7 @@ internal static class InstallCommand
                 Force = parse.GetValue(force),
                 Inactive = parse.GetValue(inactive),
                 DryRun = parse.GetValue(dryRun),
+                Platform = CommonOptions.ParsePlatform(parse.GetValue(platform)),
                 HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
             };
             var loc = context.ResolveLocation(parse.GetValue(location));

@@ -18,7 +18,8 @@ internal static class InstallFileCommand
         var json = CommonOptions.Json();
         var timeout = CommonOptions.HandlerTimeout();
         var bom = SbomCommand.BomOption();
-        var command = new Command("install-file", "Deploy a package file into a location") { file, location, force, inactive, dryRun, json, timeout, bom };
+        var platform = CommonOptions.Platform("with --dry-run");
+        var command = new Command("install-file", "Deploy a package file into a location") { file, location, force, inactive, dryRun, json, timeout, bom, platform };
         parameters.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -31,6 +32,7 @@ internal static class InstallFileCommand
                 Force = parse.GetValue(force),
                 Inactive = parse.GetValue(inactive),
                 DryRun = parse.GetValue(dryRun),
+                Platform = CommonOptions.ParsePlatform(parse.GetValue(platform)),
                 HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
             };
             var outcome = await ProgressDisplay.RunAsync(context, "installing", progress =>

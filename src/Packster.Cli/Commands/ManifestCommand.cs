@@ -122,6 +122,7 @@ internal static class ManifestCommand
             w.WriteStartObject("platform");
             WriteStrings(w, "os", m.Platform.Os);
             WriteStrings(w, "arch", m.Platform.Arch);
+            if (m.Platform.Libc.Count > 0) WriteStrings(w, "libc", m.Platform.Libc);
             w.WriteEndObject();
             w.WriteStartObject("parameters");
             foreach (var p in m.Parameters.Values)

@@ -47,7 +47,11 @@ internal static class PackCommand
         var offline = SupplyOptions.Offline();
         var sign = new Option<string?>("--sign") { Description = "Sign the package with this key from the key store: writes <package>.sig beside it" };
         var passphrase = TrustCommands.PassphraseEnv();
-        var command = new Command("pack", "Pack a folder into {id}-{version}-{sha256}.packster") { source, output, json, timeout, packSource, offline, from, strip, id, version, shim, manifestFile, sign, passphrase };
+        var platform = CommonOptions.Platform("the package must run there, or nothing is packed");
+        var command = new Command("pack", "Pack a folder into {id}-{version}-{sha256}.packster")
+        {
+            source, output, json, timeout, packSource, offline, from, strip, id, version, shim, manifestFile, sign, passphrase, platform,
+        };
         command.SetAction(async (parse, ct) =>
         {
             // The key opens (and its passphrase works) before anything is packed.
@@ -77,6 +81,9 @@ internal static class PackCommand
             };
             var sourceDir = context.ResolvePath(archive ?? sourceArgument!);
             var outDir = context.ResolvePath(parse.GetValue(output) ?? ".");
+            var machine = CommonOptions.ParsePlatform(parse.GetValue(platform));
+            // A folder's manifest is checked before anything is packed; an archive's once its manifest exists.
+            if (machine is not null && archive is null) RequirePlatform(Packster.Manifest.ManifestReader.ReadFromDirectory(sourceDir), machine);
             // Sources are opened only when a [pack-location] needs them: packing anything else never touches them.
             OpenSupply? supply = null;
             using var closeSupply = new CallOnDispose(() => supply?.Dispose());
@@ -102,6 +109,18 @@ internal static class PackCommand
                     ? new SourcePacker(options).PackAsync(sourceDir, outDir, ct)
                     : new ArchivePacker(options).PackAsync(sourceDir, request, outDir, ct);
             }).ConfigureAwait(false);
+            if (machine is not null && archive is not null)
+            {
+                try
+                {
+                    RequirePlatform(Packster.Deployments.PackageFile.Open(result.Path).Manifest, machine);
+                }
+                catch (PacksterException)
+                {
+                    File.Delete(result.Path);
+                    throw;
+                }
+            }
             var signature = signingKey is null ? null : TrustCommands.SignFile(context, result.Path, signingKey);
 
             if (parse.GetValue(json))
@@ -124,6 +143,16 @@ internal static class PackCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary><c>pack --platform</c>: the package's <c>[platform]</c> must allow that machine (spec/manifest.md § [platform]).</summary>
+    private static void RequirePlatform(Packster.Manifest.Manifest manifest, Packster.Manifest.MachinePlatform machine)
+    {
+        if (manifest.Platform.Refusal(machine) is { } refusal)
+        {
+            throw new PacksterException(ErrorCode.PlatformUnsupported, $"{manifest.Id} {manifest.Version} would not install on {machine}: {refusal}; nothing was packed",
+                "change [platform] in the manifest, or pack for another --platform");
+        }
     }
 }
 

@@ -19,6 +19,9 @@ public sealed record InstallRequest(string PackagePath)
     /// <summary>Plan only: report what would happen and change nothing.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>With <see cref="DryRun"/>: check <c>[platform]</c> against this machine description instead of this machine (<c>--platform</c>).</summary>
+    public Manifest.MachinePlatform? Platform { get; init; }
+
     /// <summary>Replaces every handler's time limit.</summary>
     public TimeSpan? HandlerTimeout { get; init; }
 

@@ -38,10 +38,17 @@ public sealed class Installer
         ArgumentNullException.ThrowIfNull(package);
         ArgumentNullException.ThrowIfNull(request);
         var manifest = package.Manifest;
-        if (!manifest.Platform.AllowsCurrentMachine())
+        if (request.Platform is not null && !request.DryRun)
+        {
+            throw new PacksterException(ErrorCode.InvalidArgument, $"--platform {request.Platform} checks an install for another machine: it needs --dry-run",
+                "add --dry-run, or leave out --platform to install on this machine");
+        }
+        var machine = request.Platform ?? Packster.Manifest.MachinePlatform.Current;
+        if (manifest.Platform.Refusal(machine) is { } refusal)
         {
             throw new PacksterException(ErrorCode.PlatformUnsupported,
-                $"{manifest.Id} {manifest.Version} supports {manifest.Platform}, not this machine ({Packster.Manifest.PlatformConstraint.CurrentOs}/{Packster.Manifest.PlatformConstraint.CurrentArch})");
+                $"{manifest.Id} {manifest.Version} cannot be installed on {(request.Platform is null ? "this machine" : "the platform given")} ({machine}): {refusal}",
+                "spec/manifest.md § [platform]; --platform with --dry-run checks for another machine");
         }
         // The user's licence rules and the location's both apply, before anything is extracted (spec/licenses.md § Evaluation).
         new Licensing.LicensePolicy([.. _options.LicenseRules, Licensing.LicenseRules.Read(_location.PolicyPath)]).Require(manifest);

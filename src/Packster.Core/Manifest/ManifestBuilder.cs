@@ -13,7 +13,7 @@ internal sealed class ManifestBuilder
 {
     private static readonly string[] RootKeys =
         ["id", "version", "description", "license", "authors", "homepage", "platform", "parameters", "handlers", "shims", "provides", "dependencies", "pack-location", "install-bundle", "locator"];
-    private static readonly string[] PlatformKeys = ["os", "arch"];
+    private static readonly string[] PlatformKeys = ["os", "arch", "libc"];
     private static readonly string[] ParameterKeys = ["type", "default", "required", "description", "enum", "secret"];
     private static readonly string[] HandlerKeys = ["pack", "install", "upgrade", "uninstall", "test", "any"];
     private static readonly string[] HandlerTableKeys = ["script", "timeout", "executor"];
@@ -95,24 +95,50 @@ internal sealed class ManifestBuilder
     private PlatformConstraint ReadPlatform(TomlTable table)
     {
         CheckKeys(table, "platform", PlatformKeys);
-        return new PlatformConstraint(ReadChoices(table, "os", PlatformConstraint.KnownOs), ReadChoices(table, "arch", PlatformConstraint.KnownArch));
+        return new PlatformConstraint(ReadChoices(table, "os", PlatformConstraint.KnownOs, versioned: true), ReadChoices(table, "arch", PlatformConstraint.KnownArch, versioned: false))
+        {
+            Libc = ReadChoices(table, "libc", PlatformConstraint.KnownLibc, versioned: true),
+        };
     }
 
-    private List<string> ReadChoices(TomlTable table, string key, IReadOnlyList<string> known)
+    /// <summary>
+    /// An array of known names; with <paramref name="versioned"/>, each may carry version bounds (<c>linux&gt;=5.4</c>,
+    /// spec/manifest.md § [platform]). A name is listed once.
+    /// </summary>
+    private List<string> ReadChoices(TomlTable table, string key, IReadOnlyList<string> known, bool versioned)
     {
         var path = Join("platform", key);
         if (OptionalNode<TomlArray>(table, "platform", key, "an array of strings") is not { } array) return [];
         var values = new List<string>();
+        var names = new List<string>();
         for (var i = 0; i < array.Count; i++)
         {
             var s = Expect<TomlString>(array[i], $"{path}[{i}]", "a string");
-            if (!known.Contains(s.Value))
+            string name;
+            if (versioned)
             {
-                var suggestion = DidYouMean.Closest(s.Value, known);
-                throw Invalid(ErrorCode.ManifestInvalid, s, path,
-                    $"unknown value '{s.Value}'; expected one of {string.Join(", ", known)}" + (suggestion is null ? "" : $" (did you mean '{suggestion}'?)"));
+                try
+                {
+                    name = PlatformRequirement.Parse(s.Value).Name;
+                }
+                catch (FormatException e)
+                {
+                    throw Invalid(ErrorCode.ManifestInvalid, s, path, e.Message);
+                }
             }
-            if (values.Contains(s.Value)) throw Invalid(ErrorCode.ManifestInvalid, s, path, $"'{s.Value}' is listed twice");
+            else
+            {
+                name = s.Value;
+            }
+            if (!known.Contains(name))
+            {
+                var suggestion = DidYouMean.Closest(name, known);
+                throw Invalid(ErrorCode.ManifestInvalid, s, path,
+                    $"unknown value '{s.Value}'; expected one of {string.Join(", ", known)}{(versioned ? ", optionally with version bounds such as >=5.4" : "")}"
+                    + (suggestion is null ? "" : $" (did you mean '{suggestion}'?)"));
+            }
+            if (names.Contains(name)) throw Invalid(ErrorCode.ManifestInvalid, s, path, $"'{name}' is listed twice");
+            names.Add(name);
             values.Add(s.Value);
         }
         return values;

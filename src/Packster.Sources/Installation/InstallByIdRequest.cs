@@ -17,6 +17,9 @@ public sealed record InstallByIdRequest(PackageId Id, VersionRange? Range)
     public bool DryRun { get; init; }
     public TimeSpan? HandlerTimeout { get; init; }
 
+    /// <summary>With <see cref="DryRun"/>: the machine <c>[platform]</c> is checked for (<c>--platform</c>); null: this one.</summary>
+    public Packster.Manifest.MachinePlatform? Platform { get; init; }
+
     /// <summary>
     /// True (the default) when the user asked for this package, which clears its deployment's dependency mark; false
     /// keeps the deployment marked as a dependency (an upgrade of a package that was one, spec/lockfile.md § Lockfile).
@@ -32,6 +35,7 @@ public sealed record InstallByIdRequest(PackageId Id, VersionRange? Range)
         Inactive = Inactive,
         DryRun = DryRun,
         HandlerTimeout = HandlerTimeout,
+        Platform = Platform,
     };
 
     /// <summary>Parses <c>id</c> or <c>id@range</c> (the range syntax of spec/manifest.md, including <c>latest</c>).</summary>
