@@ -72,6 +72,7 @@ public sealed class PackageInstaller
             var outcome = await installer.InstallAsync(package, new InstallRequest(package.Path)
             {
                 DryRun = request.DryRun,
+                Platform = request.Platform,
                 HandlerTimeout = request.HandlerTimeout,
                 SourceTrust = step.Package.SignatureRules,
             }, cancellationToken).ConfigureAwait(false);
