@@ -17,32 +17,9 @@ namespace Packster.Core.Tests.Deployments;
 public sealed class HistoryReplayPropertyTests : IDisposable
 {
     private readonly TempDirectory _packages = new("packster-replay-prop");
-    private readonly List<string> _files = [];
+    private readonly List<string> _files;
 
-    public HistoryReplayPropertyTests()
-    {
-        foreach (var (id, version) in new[] { ("a", "1.0.0"), ("a", "2.0.0"), ("b", "1.0.0") })
-        {
-            var source = _packages[$"src-{id}-{version}"];
-            Directory.CreateDirectory(Path.Combine(source, "bin"));
-            File.WriteAllText(Path.Combine(source, "bin", id), $"#!/bin/sh\necho {id} {version}\n");
-            File.WriteAllText(Path.Combine(source, Packer.ManifestFileName), $"""
-                id = "{id}"
-                version = "{version}"
-
-                [parameters.n]
-                type = "integer"
-                default = 8001
-
-                [shims]
-                {id} = "bin/{id}"
-
-                [provides]
-                ports = ["{"{param.n}"}"]
-                """);
-            _files.Add(Packer.Pack(source, _packages["dist"], PackageId.Parse(id), PackageVersion.Parse(version), null, CancellationToken.None).Path);
-        }
-    }
+    public HistoryReplayPropertyTests() => _files = PortPackages.Pack(_packages);
 
     public void Dispose() => _packages.Dispose();
 
