@@ -31,11 +31,17 @@ public static class ActivationEnvironment
             environment["PATH"] = spec.ShimsDir;
         }
         environment["_PACKSTER_NEW_PATH"] = environment["PATH"];
-        environment["_PACKSTER_KEYS"] = string.Join(' ', spec.Env.Keys);
+        environment["_PACKSTER_KEYS"] = string.Join(' ', spec.Keys);
         foreach (var (key, value) in spec.Env)
         {
             if (Get(environment, key) is { } old) environment["_PACKSTER_OLD_" + key] = old;
             environment[key] = value;
+        }
+        foreach (var key in spec.Lists.Keys)
+        {
+            var old = Get(environment, key);
+            if (old is not null) environment["_PACKSTER_OLD_" + key] = old;
+            environment[key] = spec.Compose(key, old, Path.PathSeparator);
         }
     }
 

@@ -9,7 +9,8 @@ namespace Packster.Activation;
 /// </summary>
 public sealed record ActivationSpec
 {
-    public ActivationSpec(string locationPath, string locationId, string shimsDir, IReadOnlyDictionary<string, string>? env = null)
+    public ActivationSpec(string locationPath, string locationId, string shimsDir, IReadOnlyDictionary<string, string>? env = null,
+        IReadOnlyDictionary<string, ListValue>? lists = null)
     {
         ActivationId.Validate(locationId);
         CheckPath(locationPath, "location path");
@@ -23,10 +24,45 @@ public sealed record ActivationSpec
                 throw new PacksterException(ErrorCode.ActivationEnvInvalid, $"the value of environment variable {key} contains a NUL character");
             }
         }
+        lists ??= new Dictionary<string, ListValue>();
+        foreach (var (key, list) in lists)
+        {
+            EnvKeyName.Validate(key);
+            if (env.ContainsKey(key)) throw new PacksterException(ErrorCode.ActivationEnvInvalid, $"environment variable {key} is both set and extended as a list");
+            foreach (var entry in list.Prepend.Concat(list.Append))
+            {
+                // An entry holding the separator would become two entries; an empty one would mean "the current directory".
+                if (entry.Length == 0 || entry.AsSpan().IndexOfAny('\0', '\n', '\r') >= 0 || entry.Contains(Path.PathSeparator, StringComparison.Ordinal))
+                {
+                    throw new PacksterException(ErrorCode.ActivationEnvInvalid,
+                        $"an entry of list variable {key} ('{entry}') is empty, or holds '{Path.PathSeparator}' or a line break: it cannot be one entry of the list");
+                }
+            }
+        }
         LocationPath = locationPath;
         LocationId = locationId;
         ShimsDir = shimsDir;
         Env = new SortedDictionary<string, string>(env.ToDictionary(), StringComparer.Ordinal);
+        Lists = new SortedDictionary<string, ListValue>(lists.ToDictionary(), StringComparer.Ordinal);
+    }
+
+    /// <summary>List variables: entries put before and after the value the variable had (spec/activation.md §3 List variables).</summary>
+    public IReadOnlyDictionary<string, ListValue> Lists { get; }
+
+    /// <summary>Every variable activation sets (scalars and lists), whose old values deactivation restores.</summary>
+    public IEnumerable<string> Keys => Env.Keys.Concat(Lists.Keys).Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The value of list <paramref name="key"/> after activation when it was <paramref name="old"/> (null: unset):
+    /// the prepended entries, the old value when not empty, the appended entries, joined by <paramref name="separator"/>.
+    /// </summary>
+    public string Compose(string key, string? old, char separator)
+    {
+        var list = Lists[key];
+        var parts = new List<string>(list.Prepend);
+        if (!string.IsNullOrEmpty(old)) parts.Add(old);
+        parts.AddRange(list.Append);
+        return string.Join(separator, parts);
     }
 
     public string LocationPath { get; }
@@ -44,3 +80,6 @@ public sealed record ActivationSpec
         }
     }
 }
+
+/// <summary>The entries of one list variable, merged over the active deployments in their order.</summary>
+public sealed record ListValue(IReadOnlyList<string> Prepend, IReadOnlyList<string> Append);

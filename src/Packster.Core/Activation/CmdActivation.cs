@@ -25,11 +25,27 @@ internal static class CmdActivation
         sb.Append("set \"_PACKSTER_OLD_PATH=%PATH%\"\r\n");
         sb.Append("set \"PATH=%_PACKSTER_SHIMS%;%PATH%\"\r\n");
         sb.Append("set \"_PACKSTER_NEW_PATH=%PATH%\"\r\n");
-        sb.Append(ShellQuoting.CmdLine($"set \"_PACKSTER_KEYS={string.Join(' ', spec.Env.Keys)}\"")).Append("\r\n");
+        sb.Append(ShellQuoting.CmdLine($"set \"_PACKSTER_KEYS={string.Join(' ', spec.Keys)}\"")).Append("\r\n");
         foreach (var (key, value) in spec.Env)
         {
             sb.Append("if defined ").Append(key).Append(" set \"_PACKSTER_OLD_").Append(key).Append("=%").Append(key).Append("%\"\r\n");
             sb.Append(ShellQuoting.CmdLine($"set \"{key}={value}\"")).Append("\r\n");
+        }
+        foreach (var (key, list) in spec.Lists)
+        {
+            // Labels instead of blocks, as below: a value holding "(x86)" would close a parenthesised block early.
+            var before = string.Join(';', list.Prepend);
+            var after = list.Append.Count == 0 ? "" : ";" + string.Join(';', list.Append);
+            sb.Append("if defined ").Append(key).Append(" set \"_PACKSTER_OLD_").Append(key).Append("=%").Append(key).Append("%\"\r\n");
+            sb.Append("if not defined ").Append(key).Append(" goto packster_list_").Append(key).Append("\r\n");
+            // One line escaped as a whole (cmd's quote state spans it), the old value's %K% put in after: it must expand.
+            const string Old = "\uE000";
+            sb.Append(ShellQuoting.CmdLine($"set \"{key}={(before.Length == 0 ? "" : before + ";")}{Old}{after}\"").Replace(Old, $"%{key}%", StringComparison.Ordinal)).Append("\r\n");
+            sb.Append("goto packster_list_done_").Append(key).Append("\r\n");
+            sb.Append(":packster_list_").Append(key).Append("\r\n");
+            var whole = string.Join(';', list.Prepend.Concat(list.Append));
+            sb.Append(ShellQuoting.CmdLine($"set \"{key}={whole}\"")).Append("\r\n");
+            sb.Append(":packster_list_done_").Append(key).Append("\r\n");
         }
         sb.Append("exit /b 0\r\n");
         sb.Append(":packster_deactivate\r\n");

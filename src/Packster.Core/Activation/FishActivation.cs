@@ -51,11 +51,29 @@ internal static class FishActivation
         sb.Append("if set -q PATH; set -gx _PACKSTER_OLD_PATH $PATH; end\n");
         sb.Append("set -gx PATH \"$_PACKSTER_SHIMS\" $PATH\n");
         sb.Append("set -gx _PACKSTER_NEW_PATH $PATH\n");
-        sb.Append("set -gx _PACKSTER_KEYS ").Append(ShellQuoting.Fish(string.Join(' ', spec.Env.Keys))).Append('\n');
+        sb.Append("set -gx _PACKSTER_KEYS ").Append(ShellQuoting.Fish(string.Join(' ', spec.Keys))).Append('\n');
         foreach (var (key, value) in spec.Env)
         {
             sb.Append("if set -q ").Append(key).Append("; set -gx _PACKSTER_OLD_").Append(key).Append(" $").Append(key).Append("; end\n");
             sb.Append("set -gx ").Append(key).Append(' ').Append(ShellQuoting.Fish(value)).Append('\n');
+        }
+        foreach (var (key, list) in spec.Lists)
+        {
+            // fish keeps a *PATH variable as a list and exports it joined with ':': join first, compose, set once.
+            sb.Append("if set -q ").Append(key).Append("; set -gx _PACKSTER_OLD_").Append(key).Append(" $").Append(key).Append("; end\n");
+            sb.Append("set -l _packster_v (string join ':' -- $").Append(key).Append(")\n");
+            sb.Append("set -l _packster_parts");
+            foreach (var entry in list.Prepend) sb.Append(' ').Append(ShellQuoting.Fish(entry));
+            sb.Append('\n');
+            sb.Append("test -n \"$_packster_v\"; and set -a _packster_parts $_packster_v\n");
+            if (list.Append.Count > 0)
+            {
+                sb.Append("set -a _packster_parts");
+                foreach (var entry in list.Append) sb.Append(' ').Append(ShellQuoting.Fish(entry));
+                sb.Append('\n');
+            }
+            sb.Append("set -gx ").Append(key).Append(" (string join ':' -- $_packster_parts)\n");
+            sb.Append("set -e _packster_v _packster_parts\n");
         }
         return sb.ToString();
     }

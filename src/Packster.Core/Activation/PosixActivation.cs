@@ -71,13 +71,27 @@ internal static class PosixActivation
             _PACKSTER_NEW_PATH=$PATH
 
             """);
-        sb.Append("_PACKSTER_KEYS=").Append(ShellQuoting.Posix(string.Join(' ', spec.Env.Keys))).Append('\n');
+        sb.Append("_PACKSTER_KEYS=").Append(ShellQuoting.Posix(string.Join(' ', spec.Keys))).Append('\n');
         sb.Append("export _PACKSTER_ACTIVE _PACKSTER_LOCATION _PACKSTER_SHIMS _PACKSTER_NEW_PATH _PACKSTER_KEYS\n");
         foreach (var (key, value) in spec.Env)
         {
             sb.Append("if [ -n \"${").Append(key).Append("+x}\" ]; then _PACKSTER_OLD_").Append(key).Append("=$").Append(key)
               .Append("; export _PACKSTER_OLD_").Append(key).Append("; fi\n");
             sb.Append("export ").Append(key).Append('=').Append(ShellQuoting.Posix(value)).Append('\n');
+        }
+        foreach (var (key, list) in spec.Lists)
+        {
+            // The entries before, the value it had (when not empty), the entries after; the old value saved as for any key.
+            sb.Append("if [ -n \"${").Append(key).Append("+x}\" ]; then _PACKSTER_OLD_").Append(key).Append("=$").Append(key)
+              .Append("; export _PACKSTER_OLD_").Append(key).Append("; fi\n");
+            sb.Append("_packster_v=${").Append(key).Append("-}\n");
+            sb.Append(key).Append('=').Append(ShellQuoting.Posix(string.Join(':', list.Prepend))).Append('\n');
+            sb.Append("if [ -n \"$_packster_v\" ]; then ").Append(key).Append("=${").Append(key).Append(":+$").Append(key).Append(":}$_packster_v; fi\n");
+            if (list.Append.Count > 0)
+            {
+                sb.Append(key).Append("=${").Append(key).Append(":+$").Append(key).Append(":}").Append(ShellQuoting.Posix(string.Join(':', list.Append))).Append('\n');
+            }
+            sb.Append("export ").Append(key).Append("; unset _packster_v\n");
         }
         sb.Append("hash -r 2>/dev/null || :\n");
         return sb.ToString();

@@ -43,11 +43,18 @@ internal static class PwshActivation
         sb.Append("$env:_PACKSTER_OLD_PATH = $env:PATH\r\n");
         sb.Append("$env:PATH = if ($env:PATH) { $env:_PACKSTER_SHIMS + [IO.Path]::PathSeparator + $env:PATH } else { $env:_PACKSTER_SHIMS }\r\n");
         sb.Append("$env:_PACKSTER_NEW_PATH = $env:PATH\r\n");
-        sb.Append("$env:_PACKSTER_KEYS = ").Append(ShellQuoting.Pwsh(string.Join(' ', spec.Env.Keys))).Append("\r\n");
+        sb.Append("$env:_PACKSTER_KEYS = ").Append(ShellQuoting.Pwsh(string.Join(' ', spec.Keys))).Append("\r\n");
         foreach (var (key, value) in spec.Env)
         {
             sb.Append("$env:_PACKSTER_OLD_").Append(key).Append(" = $env:").Append(key).Append("\r\n");
             sb.Append("$env:").Append(key).Append(" = ").Append(ShellQuoting.Pwsh(value)).Append("\r\n");
+        }
+        foreach (var (key, list) in spec.Lists)
+        {
+            sb.Append("$env:_PACKSTER_OLD_").Append(key).Append(" = $env:").Append(key).Append("\r\n");
+            sb.Append("$env:").Append(key).Append(" = @(");
+            sb.Append(string.Join(", ", list.Prepend.Select(ShellQuoting.Pwsh).Append("$env:" + key).Concat(list.Append.Select(ShellQuoting.Pwsh))));
+            sb.Append(") | Where-Object { $_ } | Join-String -Separator ([IO.Path]::PathSeparator)\r\n");
         }
         return sb.ToString();
     }

@@ -62,6 +62,20 @@ public static class UserEnvironmentEdit
             }
             env.Set(key, new UserEnvironmentValue(value, UserValueKind.String));
         }
+        foreach (var key in spec.Lists.Keys)
+        {
+            var current = env.Get(key);
+            if (saved.Get(SavedPrefix + key) is { } before)
+            {
+                // Enabled before: compose from the value saved then, so enabling twice does not add the entries twice.
+                current = before.Data is UnsetMarker ? null : before;
+            }
+            else
+            {
+                saved.Set(SavedPrefix + key, current ?? new UserEnvironmentValue(UnsetMarker, UserValueKind.String));
+            }
+            env.Set(key, new UserEnvironmentValue(spec.Compose(key, current?.Data as string, ';'), current?.Kind ?? UserValueKind.ExpandString));
+        }
     }
 
     /// <summary>Takes the shims folder off <c>Path</c> and puts every saved value back (or deletes keys that were unset).</summary>

@@ -4,7 +4,7 @@ namespace Packster.Deployments;
 
 /// <summary>
 /// How a <see cref="ResourceClaim"/> is written in the lockfile: <c>kind:value</c> with kind one of
-/// <c>shim</c>, <c>env</c>, <c>port</c>, <c>file</c>, <c>dir</c> (spec/lockfile.md § claims).
+/// <c>shim</c>, <c>env</c>, <c>envlist</c>, <c>port</c>, <c>file</c>, <c>dir</c> (spec/lockfile.md § claims).
 /// </summary>
 public static class ClaimText
 {
@@ -19,6 +19,7 @@ public static class ClaimText
         {
             "shim" => ResourceClaim.Shim(value),
             "env" => ResourceClaim.EnvKey(value),
+            "envlist" => ResourceClaim.EnvList(value),
             "port" => ResourceClaim.Port(value),
             "file" => ResourceClaim.SharedFile(value),
             "dir" => ResourceClaim.SharedDir(value),
@@ -30,6 +31,7 @@ public static class ClaimText
     {
         ResourceKind.Shim => "shim",
         ResourceKind.EnvKey => "env",
+        ResourceKind.EnvList => "envlist",
         ResourceKind.Port => "port",
         ResourceKind.SharedFile => "file",
         ResourceKind.SharedDir => "dir",

@@ -14,6 +14,9 @@ public sealed record DeploymentResources(
     IReadOnlyList<string> SharedFiles,
     IReadOnlyList<string> SharedDirs)
 {
+    /// <summary>The list variables it extends, expanded (spec/resources.md § List variables).</summary>
+    public IReadOnlyDictionary<string, ListExtension> EnvLists { get; init; } = new Dictionary<string, ListExtension>();
+
     /// <summary>Every resource this deployment claims while active: shim names, env keys, ports, shared files and dirs.</summary>
     public IReadOnlyList<ResourceClaim> Claims
     {
@@ -22,6 +25,7 @@ public sealed record DeploymentResources(
             var claims = new List<ResourceClaim>();
             claims.AddRange(Shims.Select(s => ResourceClaim.Shim(s.Name)));
             claims.AddRange(Env.Keys.Select(k => ResourceClaim.EnvKey(k)));
+            claims.AddRange(EnvLists.Keys.Select(k => ResourceClaim.EnvList(k)));
             claims.AddRange(Ports.Select(ResourceClaim.Port));
             claims.AddRange(SharedFiles.Select(f => ResourceClaim.SharedFile(f)));
             claims.AddRange(SharedDirs.Select(d => ResourceClaim.SharedDir(d)));
@@ -53,6 +57,12 @@ public sealed record DeploymentResources(
         var ports = manifest.Provides.ExpandPorts(values);
         var files = manifest.Provides.SharedFiles.Select(t => Path.GetFullPath(t.Expand(values), locationPath)).ToList();
         var dirs = manifest.Provides.SharedDirs.Select(t => Path.GetFullPath(t.Expand(values), locationPath)).ToList();
-        return new DeploymentResources(shims, env, ports, files, dirs);
+        var lists = manifest.Provides.EnvLists.ToDictionary(e => e.Key,
+            e => new ListExtension([.. e.Value.Prepend.Select(t => t.Expand(values))], [.. e.Value.Append.Select(t => t.Expand(values))], e.Value.Priority),
+            StringComparer.Ordinal);
+        return new DeploymentResources(shims, env, ports, files, dirs) { EnvLists = lists };
     }
 }
+
+/// <summary>One deployment's entries for a list variable: before and after the value it had, and its priority.</summary>
+public sealed record ListExtension(IReadOnlyList<string> Prepend, IReadOnlyList<string> Append, int Priority);

@@ -21,7 +21,8 @@ public static class LocationActivation
             var owner = OwnerOf(state, d);
             foreach (var text in d.Claims)
             {
-                owners[ClaimText.Parse(text)] = owner;
+                // A shared claim (a list variable) is held by every deployment that extends it: one entry per holder.
+                owners[ClaimText.Parse(text).Of(d.Hash)] = owner;
             }
         }
         return owners;
@@ -88,7 +89,17 @@ public static class LocationActivation
         {
             foreach (var (key, value) in p.Resources.Env) env[key] = value;
         }
-        return new ActivationSpec(location.Path, location.Id.Value, location.ShimsDirectory, env);
+        // List variables: each deployment's entries in a defined order — higher priority first, then by package id and
+        // deployment hash, so the order never depends on timing (spec/resources.md § List variables).
+        var lists = active.SelectMany(p => p.Resources.EnvLists.Select(l => (Package: p, Key: l.Key, List: l.Value)))
+            .GroupBy(x => x.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g =>
+            {
+                var ordered = g.OrderByDescending(x => x.List.Priority).ThenBy(x => x.Package.Entry.Id.Value, StringComparer.Ordinal)
+                    .ThenBy(x => x.Package.Entry.Hash.Hex, StringComparer.Ordinal).ToList();
+                return new ListValue([.. ordered.SelectMany(x => x.List.Prepend)], [.. ordered.SelectMany(x => x.List.Append)]);
+            }, StringComparer.Ordinal);
+        return new ActivationSpec(location.Path, location.Id.Value, location.ShimsDirectory, env, lists);
     }
 
     /// <summary>

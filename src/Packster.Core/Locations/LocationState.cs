@@ -35,6 +35,8 @@ public sealed class LocationState
             {
                 foreach (var claim in d.Claims)
                 {
+                    // A list variable has as many holders as extensions: it is no single owner's (spec/resources.md § List variables).
+                    if (claim.StartsWith("envlist:", StringComparison.Ordinal)) continue;
                     if (owners.TryGetValue(claim, out var other) && other != d.Hash)
                     {
                         throw LocationErrors.Inconsistent(LocationId.Value, $"resource '{claim}' would be owned by both {other} and {d.Hash}");

@@ -31,13 +31,20 @@ public static class LockfileInvariants
                     problems.Add($"{Describe(d)} holds the claim '{text}', which is not a resource claim: {why}");
                     continue;
                 }
-                if (owners.TryGetValue(claim, out var other) && other.Hash != d.Hash)
+                var held = claim.Of(d.Hash);
+                if (owners.TryGetValue(held, out var other) && other.Hash != d.Hash)
                 {
                     problems.Add($"resource '{text}' is claimed by two active deployments, {Describe(other)} and {Describe(d)}");
                 }
                 else
                 {
-                    owners[claim] = d;
+                    owners[held] = d;
+                }
+                // A variable is set whole by one deployment or extended as a list by several, not both.
+                if (claim.VariableKey is { } variable
+                    && owners.FirstOrDefault(o => o.Key.VariableKey == variable && o.Key.Kind != claim.Kind && o.Value.Hash != d.Hash) is { Value: { } both })
+                {
+                    problems.Add($"environment variable '{claim.Value}' is set whole by one active deployment and extended as a list by another, {Describe(both)} and {Describe(d)}");
                 }
             }
         }

@@ -334,7 +334,17 @@ internal sealed class ManifestBuilder
     private ProvidedResources ReadProvides(TomlTable table)
     {
         CheckKeys(table, "provides", ProvidesKeys);
-        var env = OptionalTable(table, "provides", "env") is { } e ? ReadEnv(e, "provides.env") : new Dictionary<string, Template>(StringComparer.Ordinal);
+        var env = new Dictionary<string, Template>(StringComparer.Ordinal);
+        var lists = new Dictionary<string, EnvListSpec>(StringComparer.Ordinal);
+        if (OptionalTable(table, "provides", "env") is { } e)
+        {
+            // A table value is a list variable several packages may extend; a string sets the variable (spec/manifest.md § [provides]).
+            foreach (var (key, node) in e)
+            {
+                if (node is TomlTable list) lists[key] = ReadEnvList(e, key, list);
+            }
+            foreach (var (key, value) in ReadEnv(e, "provides.env", skip: lists.Keys)) env[key] = value;
+        }
         var ports = new List<Template>();
         if (OptionalNode<TomlArray>(table, "provides", "ports", "an array of port numbers or \"{param.NAME}\" templates") is { } pa)
         {
@@ -346,7 +356,55 @@ internal sealed class ManifestBuilder
                 ports.Add(port);
             }
         }
-        return new ProvidedResources(env, ports, ReadTemplateList(table, "provides", "shared-files"), ReadTemplateList(table, "provides", "shared-dirs"));
+        return new ProvidedResources(env, ports, ReadTemplateList(table, "provides", "shared-files"), ReadTemplateList(table, "provides", "shared-dirs"))
+        {
+            EnvLists = lists,
+        };
+    }
+
+    private static readonly string[] EnvListKeys = ["prepend", "append", "priority"];
+
+    /// <summary><c>NAME = { prepend = "…" | […], append = "…" | […], priority = N }</c>: at least one entry; each a path template.</summary>
+    private EnvListSpec ReadEnvList(TomlTable env, string key, TomlTable table)
+    {
+        var path = Join("provides.env", key);
+        if (!IsEnvironmentName(key))
+        {
+            throw InvalidAtKey(ErrorCode.ManifestInvalid, env, key, path, "an environment variable name is ASCII letters, digits and '_', not starting with a digit");
+        }
+        if (string.Equals(key, "PATH", StringComparison.OrdinalIgnoreCase))
+        {
+            throw InvalidAtKey(ErrorCode.ManifestInvalid, env, key, path, "PATH is the location's own: its shims folder comes first; declare shims instead");
+        }
+        CheckKeys(table, path, EnvListKeys);
+        var prepend = ReadListEntries(table, path, "prepend");
+        var append = ReadListEntries(table, path, "append");
+        if (prepend.Count + append.Count == 0)
+        {
+            throw InvalidAtKey(ErrorCode.ManifestInvalid, env, key, path, "a list variable needs at least one entry: prepend = \"{deployment}/lib\" or append = [...]");
+        }
+        var priority = 0;
+        if (OptionalNode<TomlInteger>(table, path, "priority", "an integer") is { } integer)
+        {
+            if (integer.Value is < -1000 or > 1000) throw Invalid(ErrorCode.ManifestInvalid, integer, Join(path, "priority"), "a priority is an integer from -1000 to 1000");
+            priority = (int)integer.Value;
+        }
+        return new EnvListSpec(prepend, append, priority);
+    }
+
+    private List<Template> ReadListEntries(TomlTable table, string path, string key)
+    {
+        var entries = new List<Template>();
+        if (!table.TryGetValue(key, out var node)) return entries;
+        var keyPath = Join(path, key);
+        if (node is TomlString single)
+        {
+            entries.Add(ReadScriptTemplate(single, keyPath));
+            return entries;
+        }
+        var array = Expect<TomlArray>(node, keyPath, "a string or an array of strings");
+        for (var i = 0; i < array.Count; i++) entries.Add(ReadScriptTemplate(Expect<TomlString>(array[i], $"{keyPath}[{i}]", "a string"), $"{keyPath}[{i}]"));
+        return entries;
     }
 
     private Template ReadPort(TomlNode node, string path)
@@ -382,11 +440,13 @@ internal sealed class ManifestBuilder
         return result;
     }
 
-    private Dictionary<string, Template> ReadEnv(TomlTable table, string path)
+    private Dictionary<string, Template> ReadEnv(TomlTable table, string path, IEnumerable<string>? skip = null)
     {
         var result = new Dictionary<string, Template>(StringComparer.Ordinal);
+        var skipped = skip?.ToHashSet(StringComparer.Ordinal) ?? [];
         foreach (var (key, node) in table)
         {
+            if (skipped.Contains(key)) continue;
             var keyPath = Join(path, key);
             if (!IsEnvironmentName(key))
             {

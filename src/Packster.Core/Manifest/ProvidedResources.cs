@@ -14,6 +14,12 @@ public sealed record ProvidedResources(
 {
     public static ProvidedResources None { get; } = new(new Dictionary<string, Template>(), [], [], []);
 
+    /// <summary>
+    /// The list variables this package extends (<c>LD_LIBRARY_PATH = { prepend = "{deployment}/lib" }</c>, spec/manifest.md
+    /// § [provides]): several packages may extend one, in the order of spec/resources.md § List variables.
+    /// </summary>
+    public IReadOnlyDictionary<string, EnvListSpec> EnvLists { get; init; } = new Dictionary<string, EnvListSpec>();
+
     /// <summary>The port numbers for one set of template values; a value outside 1–65535 is an error naming the template.</summary>
     public IReadOnlyList<int> ExpandPorts(IReadOnlyDictionary<string, string> values) =>
         Ports.Select(t =>
@@ -24,3 +30,6 @@ public sealed record ProvidedResources(
                 : throw new PacksterException(ErrorCode.ParameterWrongType, $"provides.ports: '{t.Text}' expands to '{text}', which is not a port number (1-65535)");
         }).ToList();
 }
+
+/// <summary>One list variable a package extends: entries put before and after the value it had, and its priority (higher is nearer the front).</summary>
+public sealed record EnvListSpec(IReadOnlyList<Template> Prepend, IReadOnlyList<Template> Append, int Priority);

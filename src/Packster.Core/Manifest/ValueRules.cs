@@ -59,6 +59,11 @@ public static class ValueRules
             foreach (var (key, value) in shim.Env) yield return ($"shims.{name}.env.{key}", value);
         }
         foreach (var (key, value) in manifest.Provides.Env) yield return ($"provides.env.{key}", value);
+        foreach (var (key, list) in manifest.Provides.EnvLists)
+        {
+            for (var i = 0; i < list.Prepend.Count; i++) yield return ($"provides.env.{key}.prepend[{i}]", list.Prepend[i]);
+            for (var i = 0; i < list.Append.Count; i++) yield return ($"provides.env.{key}.append[{i}]", list.Append[i]);
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Packster.Activation;
+using Packster.Model;
 
 namespace Packster.Resources;
 
@@ -43,6 +44,34 @@ public readonly record struct ResourceClaim
         var ignoreCase = windows ?? OperatingSystem.IsWindows();
         return new ResourceClaim(ResourceKind.EnvKey, key, ignoreCase ? key.ToUpperInvariant() : key);
     }
+
+    /// <summary>
+    /// A list variable the deployment extends (spec/resources.md § List variables). Not exclusive: two extensions of one
+    /// name are no conflict, an extension and a scalar of the same name are. <see cref="Of"/> makes one owner's entry.
+    /// </summary>
+    public static ResourceClaim EnvList(string key, bool? windows = null)
+    {
+        EnvKeyName.Validate(key);
+        var ignoreCase = windows ?? OperatingSystem.IsWindows();
+        return new ResourceClaim(ResourceKind.EnvList, key, ignoreCase ? key.ToUpperInvariant() : key);
+    }
+
+    /// <summary>True for claims several owners may hold at once (list variables).</summary>
+    public bool IsShared => Kind == ResourceKind.EnvList;
+
+    /// <summary>
+    /// The variable name an env claim (scalar or list) is about, as compared: a scalar and a list claim with the same
+    /// name collide. Null for other kinds.
+    /// </summary>
+    public string? VariableKey => Kind switch
+    {
+        ResourceKind.EnvKey => Key,
+        ResourceKind.EnvList => Key.Split('\n')[0],
+        _ => null,
+    };
+
+    /// <summary>This shared claim as held by <paramref name="owner"/>: distinct per owner, so ownership tables keep every holder.</summary>
+    public ResourceClaim Of(Sha256Digest owner) => IsShared ? new ResourceClaim(Kind, Value, VariableKey + "\n" + owner.Hex) : this;
 
     public static ResourceClaim Port(int port)
     {

@@ -9,7 +9,9 @@ public sealed record ResourceConflict(ResourceClaim Claim, ResourceOwner Request
     /// </summary>
     public string Describe()
     {
-        var what = Claim.Equals(OwnedClaim)
+        var what = Claim.VariableKey is not null && Claim.Kind != OwnedClaim.Kind
+            ? $"{Claim} collides with {OwnedClaim} of the same name, held by {Owner.Describe()}: a variable is set whole by one package, or extended as a list by several, not both"
+            : Claim.Equals(OwnedClaim)
             ? $"{Claim} is already owned by {Owner.Describe()}"
             : $"{Claim} overlaps {OwnedClaim}, owned by {Owner.Describe()}";
         return $"{what}; requested by {Requested.Describe()}";

@@ -18,6 +18,17 @@ public static class ResourceGuard
         var conflicts = new List<ResourceConflict>();
         foreach (var claim in Ordered(change.Claims.Distinct()))
         {
+            if (claim.VariableKey is { } variable)
+            {
+                // An environment variable: a scalar is exclusive; list extensions share the name with each other only.
+                foreach (var (held, owner) in Ordered(current))
+                {
+                    if (held.VariableKey != variable || released.Contains(held) || owner.IsSameDeployment(change.Owner)) continue;
+                    if (claim.IsShared && held.IsShared) continue;
+                    conflicts.Add(new ResourceConflict(claim, change.Owner, held, owner));
+                }
+                continue;
+            }
             if (!claim.IsPath)
             {
                 if (!released.Contains(claim) && current.TryGetValue(claim, out var owner) && !owner.IsSameDeployment(change.Owner))
@@ -49,7 +60,7 @@ public static class ResourceGuard
         EnsureNoConflicts(current, change);
         var next = new Dictionary<ResourceClaim, ResourceOwner>(current);
         foreach (var claim in change.Release) next.Remove(claim);
-        foreach (var claim in change.Claims) next[claim] = change.Owner;
+        foreach (var claim in change.Claims) next[claim.Of(change.Owner.DeploymentHash)] = change.Owner;
         return next;
     }
 
@@ -63,13 +74,26 @@ public static class ResourceGuard
         ArgumentNullException.ThrowIfNull(locations);
         var seen = new Dictionary<ResourceClaim, ResourceOwner>();
         var paths = new List<KeyValuePair<ResourceClaim, ResourceOwner>>();
+        var variables = new List<KeyValuePair<ResourceClaim, ResourceOwner>>();
         var conflicts = new List<ResourceConflict>();
         foreach (var location in locations)
         {
             var ordered = Ordered(location).ToList();
             foreach (var (claim, owner) in ordered)
             {
-                if (claim.IsPath)
+                if (claim.VariableKey is { } variable)
+                {
+                    // Across locations too, a scalar and a list of the same name collide; two lists do not.
+                    foreach (var (held, heldOwner) in variables)
+                    {
+                        if (held.VariableKey == variable && !(claim.IsShared && held.IsShared)
+                            && !string.Equals(heldOwner.LocationId, owner.LocationId, StringComparison.Ordinal))
+                        {
+                            conflicts.Add(new ResourceConflict(claim, owner, held, heldOwner));
+                        }
+                    }
+                }
+                else if (claim.IsPath)
                 {
                     foreach (var (held, heldOwner) in paths)
                     {
@@ -87,7 +111,8 @@ public static class ResourceGuard
             // Added after the scan so claims inside one location never conflict with each other here.
             foreach (var (claim, owner) in ordered)
             {
-                if (claim.IsPath) paths.Add(new(claim, owner));
+                if (claim.VariableKey is not null) variables.Add(new(claim, owner));
+                else if (claim.IsPath) paths.Add(new(claim, owner));
                 else seen.TryAdd(claim, owner);
             }
         }

@@ -8,6 +8,9 @@ public enum ResourceKind
     Port,
     SharedFile,
     SharedDir,
+
+    /// <summary>A list variable (LD_LIBRARY_PATH…) the deployment extends: shared by every deployment that does, never with a scalar of the same name.</summary>
+    EnvList,
 }
 
 /// <summary>How users read a resource kind in messages.</summary>
@@ -20,6 +23,7 @@ public static class ResourceKindNames
         ResourceKind.Port => "port",
         ResourceKind.SharedFile => "shared file",
         ResourceKind.SharedDir => "shared directory",
+        ResourceKind.EnvList => "list variable",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
