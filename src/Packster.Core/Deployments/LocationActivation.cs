@@ -74,7 +74,7 @@ public static class LocationActivation
         CrashPoint.Hit("activation.write");
         ShimWriter.WriteAll(location.ShimsDirectory, files.Shims, ShimPlatforms.Current);
         ActivationScripts.Write(location.Path, files.Scripts);
-        PersistentActivation.Write(location, files.Spec.Env);
+        PersistentActivation.Write(location, files.Spec);
         AtomicFile.Write(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
     }
 

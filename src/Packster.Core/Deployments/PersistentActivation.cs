@@ -19,35 +19,73 @@ public static class PersistentActivation
 
     public static string FishPath(Location location) => Path.Combine(location.ActivateDirectory, FishFile);
 
-    public static void Write(Location location, IReadOnlyDictionary<string, string> env)
+    public static void Write(Location location, ActivationSpec spec)
     {
+        ArgumentNullException.ThrowIfNull(location);
         Directory.CreateDirectory(location.ActivateDirectory);
-        AtomicFile.Write(PosixPath(location), Encoding.UTF8.GetBytes(RenderPosix(location.Id.Value, location.ShimsDirectory, env)));
-        AtomicFile.Write(FishPath(location), Encoding.UTF8.GetBytes(RenderFish(location.Id.Value, location.ShimsDirectory, env)));
+        AtomicFile.Write(PosixPath(location), Encoding.UTF8.GetBytes(RenderPosix(spec)));
+        AtomicFile.Write(FishPath(location), Encoding.UTF8.GetBytes(RenderFish(spec)));
     }
 
-    public static string RenderPosix(string locationId, string shimsDir, IReadOnlyDictionary<string, string> env)
+    /// <summary>
+    /// The POSIX profile script. A list variable's entries are added only where missing, so sourcing it again (a
+    /// nested login shell) changes nothing; prepended entries keep their order at the front.
+    /// </summary>
+    public static string RenderPosix(ActivationSpec spec)
     {
-        var shims = ShellQuoting.Posix(shimsDir);
+        ArgumentNullException.ThrowIfNull(spec);
+        var shims = ShellQuoting.Posix(spec.ShimsDir);
         var sb = new StringBuilder()
-            .Append("# packster: location ").Append(locationId).Append(" enabled for the user; generated, do not edit\n")
+            .Append("# packster: location ").Append(spec.LocationId).Append(" enabled for the user; generated, do not edit\n")
             .Append("case \":${PATH-}:\" in *:").Append(shims).Append(":*) ;; *) PATH=").Append(shims).Append("${PATH:+:$PATH}; export PATH ;; esac\n");
-        foreach (var (key, value) in env.OrderBy(e => e.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in spec.Env)
         {
             sb.Append("export ").Append(key).Append('=').Append(ShellQuoting.Posix(value)).Append('\n');
+        }
+        foreach (var (key, list) in spec.Lists)
+        {
+            foreach (var entry in Enumerable.Reverse(list.Prepend))
+            {
+                var q = ShellQuoting.Posix(entry);
+                sb.Append("case \":${").Append(key).Append("-}:\" in *:").Append(q).Append(":*) ;; *) ").Append(key).Append('=').Append(q)
+                  .Append("${").Append(key).Append(":+:$").Append(key).Append("} ;; esac\n");
+            }
+            foreach (var entry in list.Append)
+            {
+                var q = ShellQuoting.Posix(entry);
+                sb.Append("case \":${").Append(key).Append("-}:\" in *:").Append(q).Append(":*) ;; *) ").Append(key).Append("=${").Append(key)
+                  .Append(":+$").Append(key).Append(":}").Append(q).Append(" ;; esac\n");
+            }
+            sb.Append("export ").Append(key).Append('\n');
         }
         return sb.ToString();
     }
 
-    public static string RenderFish(string locationId, string shimsDir, IReadOnlyDictionary<string, string> env)
+    /// <summary>The fish profile script; list variables become path variables (exported joined with ':'), entries added where missing.</summary>
+    public static string RenderFish(ActivationSpec spec)
     {
-        var shims = ShellQuoting.Fish(shimsDir);
+        ArgumentNullException.ThrowIfNull(spec);
+        var shims = ShellQuoting.Fish(spec.ShimsDir);
         var sb = new StringBuilder()
-            .Append("# packster: location ").Append(locationId).Append(" enabled for the user; generated, do not edit\n")
+            .Append("# packster: location ").Append(spec.LocationId).Append(" enabled for the user; generated, do not edit\n")
             .Append("if not contains -- ").Append(shims).Append(" $PATH; set -gx PATH ").Append(shims).Append(" $PATH; end\n");
-        foreach (var (key, value) in env.OrderBy(e => e.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in spec.Env)
         {
             sb.Append("set -gx ").Append(key).Append(' ').Append(ShellQuoting.Fish(value)).Append('\n');
+        }
+        foreach (var (key, list) in spec.Lists)
+        {
+            sb.Append("set -gx --path ").Append(key).Append(" (string split -n ':' -- (string join ':' -- $").Append(key).Append("))\n");
+            foreach (var entry in Enumerable.Reverse(list.Prepend))
+            {
+                var q = ShellQuoting.Fish(entry);
+                sb.Append("if not contains -- ").Append(q).Append(" $").Append(key).Append("; set -gx --path ").Append(key).Append(' ').Append(q).Append(" $").Append(key).Append("; end\n");
+            }
+            foreach (var entry in list.Append)
+            {
+                var q = ShellQuoting.Fish(entry);
+                sb.Append("if not contains -- ").Append(q).Append(" $").Append(key).Append("; set -gx --path ").Append(key).Append(" $").Append(key).Append(' ').Append(q).Append("; end\n");
+            }
         }
         return sb.ToString();
     }

@@ -124,4 +124,23 @@ public sealed class ListVariableShellTests : IDisposable
         Assert.Contains("set \"LD_LIBRARY_PATH=/opt/a lib;/opt/b;/opt/z\"", cmd, StringComparison.Ordinal);
         Assert.Contains("_PACKSTER_KEYS=LD_LIBRARY_PATH PKG_CONFIG_PATH PSModulePath PYTHONPATH TOOL_HOME", cmd, StringComparison.Ordinal);
     }
+
+    // spec/activation.md §6: the profile script of a location enabled for the user adds each entry only where missing,
+    // so sourcing it twice (a nested login shell) changes nothing.
+    private void ProfileTwiceAddsEachEntryOnce(string shell)
+    {
+        var fish = shell == "fish";
+        var profile = _dir.Write("profile" + (fish ? ".fish" : ".sh"), fish ? Packster.Deployments.PersistentActivation.RenderFish(_spec) : Packster.Deployments.PersistentActivation.RenderPosix(_spec));
+        var source = fish ? "source" : ".";
+        var q = fish ? ShellQuoting.Fish(profile) : ShellQuoting.Posix(profile);
+        var result = Shells.RunScript(shell, $"{source} {q}\nenv -0 > once.env\n{source} {q}\nenv -0 > twice.env\n", _dir.Path, Before());
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var once = Snapshot("once.env");
+        foreach (var (key, value) in Expected) Assert.True(value == once.GetValueOrDefault(key), $"{shell}: {key} is '{once.GetValueOrDefault(key)}', expected '{value}'");
+        Assert.Equal(once, Snapshot("twice.env"));
+    }
+
+    [ShellFact("bash")] public void Bash_profile_lists() => ProfileTwiceAddsEachEntryOnce("bash");
+    [ShellFact("sh")] public void Sh_profile_lists() => ProfileTwiceAddsEachEntryOnce("sh");
+    [ShellFact("fish")] public void Fish_profile_lists() => ProfileTwiceAddsEachEntryOnce("fish");
 }
