@@ -102,6 +102,8 @@ internal static class ActivationCommands
                     : $"enabled location {loc.Id} in {string.Join(", ", profiles.Select(p => p.Profile))}; new shells have it active");
             }
             enabled.Add(loc);
+            // The menu entries of its GUIs go where the user's menu finds them (spec/activation.md § Desktop entries).
+            LocationActivation.WriteDesktop(loc, LocationActivation.Render(loc, loc.ReadState()).Desktop);
             return 0;
         });
         return command;
@@ -119,6 +121,7 @@ internal static class ActivationCommands
                 ? WindowsUserEnvironment.Disable(loc.Id.Value)
                 : DisableAll(loc, context.Err);
             var listed = new EnabledLocations(loc.Paths).Remove(loc);
+            if (!OperatingSystem.IsWindows()) Packster.Activation.DesktopEntries.Sync(Packster.Activation.DesktopEntries.UserDirectory(loc.Paths), loc.Id.Value, []);
             context.Out.WriteLine(changed || listed ? $"disabled location {loc.Id}" : $"location {loc.Id} was not enabled");
             return 0;
         });

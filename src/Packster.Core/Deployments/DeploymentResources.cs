@@ -17,6 +17,9 @@ public sealed record DeploymentResources(
     /// <summary>The list variables it extends, expanded (spec/resources.md § List variables).</summary>
     public IReadOnlyDictionary<string, ListExtension> EnvLists { get; init; } = new Dictionary<string, ListExtension>();
 
+    /// <summary>The application menu entries it installs while active (spec/activation.md § Desktop entries).</summary>
+    public IReadOnlyList<DesktopEntry> Desktop { get; init; } = [];
+
     /// <summary>Every resource this deployment claims while active: shim names, env keys, ports, shared files and dirs.</summary>
     public IReadOnlyList<ResourceClaim> Claims
     {
@@ -60,7 +63,9 @@ public sealed record DeploymentResources(
         var lists = manifest.Provides.EnvLists.ToDictionary(e => e.Key,
             e => new ListExtension([.. e.Value.Prepend.Select(t => t.Expand(values))], [.. e.Value.Append.Select(t => t.Expand(values))], e.Value.Priority),
             StringComparer.Ordinal);
-        return new DeploymentResources(shims, env, ports, files, dirs) { EnvLists = lists };
+        var desktop = manifest.Desktop.Select(d => new DesktopEntry(d.Id, d.Name, d.Exec.Under(deploymentPath), [.. d.Args.Select(a => a.Expand(values))],
+            d.Icon?.Under(deploymentPath), d.Categories, d.Comment, d.Terminal)).ToList();
+        return new DeploymentResources(shims, env, ports, files, dirs) { EnvLists = lists, Desktop = desktop };
     }
 }
 

@@ -63,7 +63,9 @@ public static class LocationActivation
         }
         var spec = SpecOf(location, active);
         var scripts = ActivationScripts.RenderAll(spec);
-        return new DerivedFiles(shims, spec, scripts);
+        var desktop = active.SelectMany(p => p.Resources.Desktop.Select(d =>
+            (DesktopEntries.FileName(location.Id.Value, p.Entry.Id.Value, d.Id), DesktopEntries.Render(d, location.Id.Value, p.Entry.Id.Value)))).ToList();
+        return new DerivedFiles(shims, spec, scripts) { Desktop = desktop };
     }
 
     /// <summary>Writes what <see cref="Render"/> rendered for <paramref name="state"/>, and marks the files as generated from it.</summary>
@@ -75,6 +77,7 @@ public static class LocationActivation
         ShimWriter.WriteAll(location.ShimsDirectory, files.Shims, ShimPlatforms.Current);
         ActivationScripts.Write(location.Path, files.Scripts);
         PersistentActivation.Write(location, files.Spec);
+        WriteDesktop(location, files.Desktop);
         AtomicFile.Write(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
     }
 
@@ -119,6 +122,20 @@ public static class LocationActivation
         ShimWriter.WriteAll(location.ShimsDirectory, shims, ShimPlatforms.Current);
     }
 
+    /// <summary>
+    /// The menu entries in <c>&lt;location&gt;/applications/</c>, and, for a location enabled for the user, in the user's
+    /// applications folder too (Linux and the BSDs: freedesktop menus); exactly the active deployments' entries.
+    /// </summary>
+    public static void WriteDesktop(Location location, IReadOnlyList<(string FileName, string Text)> files)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        DesktopEntries.Sync(Path.Combine(location.Path, DesktopEntries.DirectoryName), location.Id.Value, files);
+        if (!OperatingSystem.IsWindows() && !OperatingSystem.IsMacOS() && new EnabledLocations(location.Paths).IsEnabled(location))
+        {
+            DesktopEntries.Sync(DesktopEntries.UserDirectory(location.Paths), location.Id.Value, files);
+        }
+    }
+
     /// <summary>Regenerates only when the derived files lag the lockfile (after a crash between commit and refresh).</summary>
     public static bool RefreshIfStale(Location location, LocationState state, LocationLock heldLock)
     {
@@ -129,4 +146,8 @@ public static class LocationActivation
 }
 
 /// <summary>A location's derived files as rendered from one lockfile state (<see cref="LocationActivation.Render"/>).</summary>
-public sealed record DerivedFiles(IReadOnlyList<ShimDefinition> Shims, ActivationSpec Spec, IReadOnlyList<(string FileName, string Text)> Scripts);
+public sealed record DerivedFiles(IReadOnlyList<ShimDefinition> Shims, ActivationSpec Spec, IReadOnlyList<(string FileName, string Text)> Scripts)
+{
+    /// <summary>The <c>.desktop</c> files of the active deployments' menu entries.</summary>
+    public IReadOnlyList<(string FileName, string Text)> Desktop { get; init; } = [];
+}

@@ -72,6 +72,7 @@ public sealed class Location
     [
         InternalDirectory, StagingDirectory, TrashDirectory, VerifyIndexDirectory, LockPath, LocationLock.HolderPath(this),
         DeploymentsDirectory, ActivateDirectory, LogsDirectory, Combine(HistoryFileName), LockfilePath, Combine(GenerationsDirectoryName),
+        Combine(Activation.DesktopEntries.DirectoryName),
     ];
 
     /// <summary>Where committed states are kept (spec/lockfile.md § Generations).</summary>

@@ -80,6 +80,9 @@ public sealed class Manifest
     /// <summary><c>[locator]</c>: named paths or globs inside the deployment, for <c>packster locate id:name</c>.</summary>
     public IReadOnlyDictionary<string, LocatorPattern> Locators { get; }
 
+    /// <summary>The <c>[[desktop]]</c> entries: application menu entries activation installs (spec/manifest.md § [[desktop]]).</summary>
+    public IReadOnlyList<DesktopSpec> Desktop { get; init; } = [];
+
     /// <summary>The handler for an action, or null when the manifest declares none.</summary>
     public HandlerSpec? HandlerFor(HandlerAction action) => Handlers.TryGetValue(action, out var h) ? h : null;
 

@@ -12,7 +12,7 @@ namespace Packster.Manifest;
 internal sealed class ManifestBuilder
 {
     private static readonly string[] RootKeys =
-        ["id", "version", "description", "license", "authors", "homepage", "platform", "parameters", "handlers", "shims", "provides", "dependencies", "pack-location", "install-bundle", "locator"];
+        ["id", "version", "description", "license", "authors", "homepage", "platform", "parameters", "handlers", "shims", "provides", "dependencies", "pack-location", "install-bundle", "locator", "desktop"];
     private static readonly string[] PlatformKeys = ["os", "arch", "libc"];
     private static readonly string[] ParameterKeys = ["type", "default", "required", "description", "enum", "secret"];
     private static readonly string[] HandlerKeys = ["pack", "install", "upgrade", "uninstall", "test", "any"];
@@ -52,8 +52,9 @@ internal sealed class ManifestBuilder
         var packLocation = OptionalTable(_root, "", "pack-location") is { } pl ? ReadRequirements(pl, "pack-location") : [];
         var bundle = OptionalTable(_root, "", "install-bundle") is { } ib ? ReadBundle(ib) : [];
         var locators = OptionalTable(_root, "", "locator") is { } lt ? ReadLocators(lt) : new Dictionary<string, LocatorPattern>(StringComparer.Ordinal);
+        var desktop = _root.TryGetValue("desktop", out var dn) ? ReadDesktop(dn) : [];
         var manifest = new Manifest(_file, id, version, description, license, authors, homepage, platform, _parameters, handlers, shims, provides,
-            dependencies, packLocation, bundle, locators);
+            dependencies, packLocation, bundle, locators) { Desktop = desktop };
         // Last: whether a default can be used depends on the templates that reference it (spec/parameters.md).
         foreach (var (parameter, node, path, value) in _declaredValues)
         {
@@ -327,6 +328,73 @@ internal sealed class ManifestBuilder
         }
         var env = OptionalTable(table, path, "env") is { } e ? ReadEnv(e, Join(path, "env")) : new Dictionary<string, Template>(StringComparer.Ordinal);
         return new ShimSpec(name, target, args, env);
+    }
+
+    // ---- desktop ----
+
+    private static readonly string[] DesktopKeys = ["id", "name", "exec", "args", "icon", "categories", "comment", "terminal"];
+
+    /// <summary><c>[[desktop]]</c>: an array of tables, each a menu entry (spec/manifest.md § [[desktop]]).</summary>
+    private List<DesktopSpec> ReadDesktop(TomlNode node)
+    {
+        var array = Expect<TomlArray>(node, "desktop", "an array of tables ([[desktop]])");
+        var entries = new List<DesktopSpec>();
+        for (var i = 0; i < array.Count; i++)
+        {
+            var path = $"desktop[{i}]";
+            var table = Expect<TomlTable>(array[i], path, "a table");
+            CheckKeys(table, path, DesktopKeys);
+            var name = RequiredString(table, path, "name");
+            if (name.Value.Length == 0 || name.Value.Any(char.IsControl)) throw Invalid(ErrorCode.ManifestInvalid, name, Join(path, "name"), "a name is one line of text, not empty");
+            var idNode = OptionalNode<TomlString>(table, path, "id", "a string");
+            var id = idNode?.Value ?? Slug(name.Value);
+            if (!IsDesktopId(id))
+            {
+                throw Invalid(ErrorCode.ManifestInvalid, (TomlNode?)idNode ?? name, Join(path, "id"),
+                    $"'{id}' is not a desktop entry id: 1-64 lowercase ASCII letters, digits and '-', starting with a letter" + (idNode is null ? " (give id = \"…\")" : ""));
+            }
+            if (entries.Any(e => e.Id == id)) throw Invalid(ErrorCode.ManifestInvalid, (TomlNode?)idNode ?? name, Join(path, "id"), $"desktop entry id '{id}' is used twice");
+            var exec = ReadPath(RequiredString(table, path, "exec"), Join(path, "exec"));
+            var args = new List<Template>();
+            if (OptionalNode<TomlArray>(table, path, "args", "an array of strings") is { } a)
+            {
+                for (var j = 0; j < a.Count; j++) args.Add(ReadScriptTemplate(Expect<TomlString>(a[j], $"{Join(path, "args")}[{j}]", "a string"), $"{Join(path, "args")}[{j}]"));
+            }
+            PackagePath? icon = OptionalNode<TomlString>(table, path, "icon", "a string") is { } ic ? ReadPath(ic, Join(path, "icon")) : null;
+            var categories = new List<string>();
+            if (OptionalNode<TomlArray>(table, path, "categories", "an array of strings") is { } cs)
+            {
+                for (var j = 0; j < cs.Count; j++)
+                {
+                    var c = Expect<TomlString>(cs[j], $"{Join(path, "categories")}[{j}]", "a string");
+                    if (c.Value.Length == 0 || !c.Value.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '-'))
+                    {
+                        throw Invalid(ErrorCode.ManifestInvalid, c, $"{Join(path, "categories")}[{j}]", $"'{c.Value}' is not a category: ASCII letters, digits and '-' (e.g. Development, Utility)");
+                    }
+                    categories.Add(c.Value);
+                }
+            }
+            var comment = OptionalNode<TomlString>(table, path, "comment", "a string");
+            if (comment is not null && comment.Value.Any(char.IsControl)) throw Invalid(ErrorCode.ManifestInvalid, comment, Join(path, "comment"), "a comment is one line of text");
+            var terminal = OptionalNode<TomlBoolean>(table, path, "terminal", "a boolean")?.Value ?? false;
+            entries.Add(new DesktopSpec(id, name.Value, exec, args, icon, categories, comment?.Value, terminal));
+        }
+        return entries;
+    }
+
+    private static bool IsDesktopId(string id) =>
+        id.Length is > 0 and <= 64 && char.IsAsciiLetterLower(id[0]) && id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+
+    /// <summary>The default id of an entry: its name in lowercase ASCII, other characters runs turned into '-'.</summary>
+    private static string Slug(string name)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var c in name.ToLowerInvariant())
+        {
+            if (char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)) sb.Append(c);
+            else if (sb.Length > 0 && sb[^1] != '-') sb.Append('-');
+        }
+        return sb.ToString().Trim('-');
     }
 
     // ---- provides ----

@@ -59,6 +59,10 @@ public static class ValueRules
             foreach (var (key, value) in shim.Env) yield return ($"shims.{name}.env.{key}", value);
         }
         foreach (var (key, value) in manifest.Provides.Env) yield return ($"provides.env.{key}", value);
+        foreach (var entry in manifest.Desktop)
+        {
+            for (var i = 0; i < entry.Args.Count; i++) yield return ($"desktop.{entry.Id}.args[{i}]", entry.Args[i]);
+        }
         foreach (var (key, list) in manifest.Provides.EnvLists)
         {
             for (var i = 0; i < list.Prepend.Count; i++) yield return ($"provides.env.{key}.prepend[{i}]", list.Prepend[i]);

@@ -1,0 +1,105 @@
+using System.Text;
+using Packster.Locations;
+
+namespace Packster.Activation;
+
+/// <summary>One menu entry of an active deployment, every path absolute and every template expanded.</summary>
+public sealed record DesktopEntry(string Id, string Name, string Exec, IReadOnlyList<string> Args, string? Icon, IReadOnlyList<string> Categories,
+    string? Comment, bool Terminal);
+
+/// <summary>
+/// The freedesktop <c>.desktop</c> files of a location's active deployments (spec/activation.md § Desktop entries):
+/// rendered with the other derived files, written to <c>&lt;location&gt;/applications/</c>, and — for a location enabled
+/// for the user — mirrored into the user's applications folder (<c>$XDG_DATA_HOME/applications</c>), where a menu finds
+/// them. Every file is named <c>packster-&lt;location&gt;-&lt;package&gt;-&lt;entry&gt;.desktop</c>, so packster only ever
+/// touches its own.
+/// </summary>
+public static class DesktopEntries
+{
+    public const string DirectoryName = "applications";
+
+    /// <summary>The prefix of every file of <paramref name="locationId"/> in an applications folder.</summary>
+    public static string Prefix(string locationId) => $"packster-{locationId}-";
+
+    public static string FileName(string locationId, string packageId, string entryId) => $"{Prefix(locationId)}{packageId}-{entryId}.desktop";
+
+    /// <summary>The Desktop Entry Specification text (Version=1.4: what Debian's desktop-file-validate 0.26 knows; nothing here is newer) of <paramref name="entry"/>.</summary>
+    public static string Render(DesktopEntry entry, string locationId, string packageId)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var sb = new StringBuilder("[Desktop Entry]\n")
+            .Append("Type=Application\n")
+            .Append("Version=1.4\n")
+            .Append("Name=").Append(Text(entry.Name)).Append('\n');
+        if (entry.Comment is { } comment) sb.Append("Comment=").Append(Text(comment)).Append('\n');
+        sb.Append("Exec=").Append(Exec([entry.Exec, .. entry.Args])).Append('\n');
+        sb.Append("TryExec=").Append(Text(entry.Exec)).Append('\n');
+        if (entry.Icon is { } icon) sb.Append("Icon=").Append(Text(icon)).Append('\n');
+        if (entry.Categories.Count > 0) sb.Append("Categories=").Append(string.Concat(entry.Categories.Select(c => c + ";"))).Append('\n');
+        sb.Append("Terminal=").Append(entry.Terminal ? "true" : "false").Append('\n');
+        sb.Append("X-Packster-Location=").Append(Text(locationId)).Append('\n');
+        sb.Append("X-Packster-Package=").Append(Text(packageId)).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The Exec value: every argument in double quotes with <c>"</c> <c>`</c> <c>$</c> <c>\</c> backslash-escaped (the
+    /// quoting rule), then the string escape rule doubles every backslash, and a literal <c>%</c> is <c>%%</c> (not a field code).
+    /// </summary>
+    public static string Exec(IEnumerable<string> argv)
+    {
+        var sb = new StringBuilder();
+        foreach (var arg in argv)
+        {
+            Refuse(arg);
+            if (sb.Length > 0) sb.Append(' ');
+            sb.Append('"');
+            foreach (var c in arg)
+            {
+                if (c is '"' or '`' or '$' or '\\') sb.Append('\\');
+                sb.Append(c);
+            }
+            sb.Append('"');
+        }
+        return sb.ToString().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "%%", StringComparison.Ordinal);
+    }
+
+    /// <summary>A string value: backslash escaped; a control character cannot be written (a line break would end the key).</summary>
+    private static string Text(string value)
+    {
+        Refuse(value);
+        return value.Replace("\\", "\\\\", StringComparison.Ordinal);
+    }
+
+    private static void Refuse(string value)
+    {
+        if (value.Any(char.IsControl))
+        {
+            throw new PacksterException(ErrorCode.ActivationEnvInvalid, $"'{value}' holds a control character: it cannot be written into a .desktop file");
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="directory"/> hold exactly <paramref name="files"/> among this location's entries: each written
+    /// atomically, the location's others removed. Files of other locations and anything not packster's stay.
+    /// </summary>
+    public static void Sync(string directory, string locationId, IReadOnlyList<(string FileName, string Text)> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        if (files.Count == 0 && !Directory.Exists(directory)) return;
+        Directory.CreateDirectory(directory);
+        foreach (var (name, text) in files) AtomicFile.Write(Path.Combine(directory, name), Encoding.UTF8.GetBytes(text));
+        var keep = files.Select(f => f.FileName).ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in Directory.EnumerateFiles(directory, Prefix(locationId) + "*.desktop"))
+        {
+            if (!keep.Contains(Path.GetFileName(stale))) File.Delete(stale);
+        }
+    }
+
+    /// <summary>The user's applications folder: <c>$XDG_DATA_HOME/applications</c>, else <c>~/.local/share/applications</c>.</summary>
+    public static string UserDirectory(PacksterPaths paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return Path.Combine(paths.Get("XDG_DATA_HOME") is { } data && Path.IsPathFullyQualified(data) ? data : Path.Combine(paths.Home, ".local", "share"), DirectoryName);
+    }
+}
