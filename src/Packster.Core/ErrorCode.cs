@@ -117,6 +117,8 @@ public enum ErrorCode
     HistoryCorrupt = 5018,
     // `history --check`: replaying the commit lines of history.jsonl does not give the lockfile (spec/history.md § Replay)
     HistoryDiverges = 5019,
+    // `packster service`: no active deployment declares that service, or several do (spec/activation.md § Services)
+    ServiceNotFound = 5020,
 
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,
@@ -142,6 +144,10 @@ public enum ErrorCode
     PowerShellChoiceInvalid = 7010,
     HostedPowerShellFailed = 7011,
     TestFailed = 7012,
+    // `packster service start`: the process could not be started, or exited before its ports accepted connections
+    ServiceFailed = 7013,
+    // `packster service start`: still running, but its ports did not accept connections within the timeout (it was stopped)
+    ServiceUnhealthy = 7014,
 
     // 8xxx sources and network (exit 8)
     SourceNotFound = 8000,

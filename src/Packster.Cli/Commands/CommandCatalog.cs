@@ -24,6 +24,7 @@ internal static class CommandCatalog
         yield return HistoryCommand.Create(context);
         yield return GenerationCommands.List(context);
         yield return GenerationCommands.RollBack(context);
+        yield return ServiceCommand.Create(context);
         yield return EnvironmentCommands.Export(context);
         yield return EnvironmentCommands.Import(context);
         yield return EnvironmentCommands.Sync(context);

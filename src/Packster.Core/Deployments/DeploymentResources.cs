@@ -17,6 +17,9 @@ public sealed record DeploymentResources(
     /// <summary>The list variables it extends, expanded (spec/resources.md § List variables).</summary>
     public IReadOnlyDictionary<string, ListExtension> EnvLists { get; init; } = new Dictionary<string, ListExtension>();
 
+    /// <summary>Its <c>[[service]]</c> processes, expanded (spec/activation.md § Services).</summary>
+    public IReadOnlyList<ServiceDefinition> Services { get; init; } = [];
+
     /// <summary>The application menu entries it installs while active (spec/activation.md § Desktop entries).</summary>
     public IReadOnlyList<DesktopEntry> Desktop { get; init; } = [];
 
@@ -65,9 +68,14 @@ public sealed record DeploymentResources(
             StringComparer.Ordinal);
         var desktop = manifest.Desktop.Select(d => new DesktopEntry(d.Id, d.Name, d.Exec.Under(deploymentPath), [.. d.Args.Select(a => a.Expand(values))],
             d.Icon?.Under(deploymentPath), d.Categories, d.Comment, d.Terminal)).ToList();
-        return new DeploymentResources(shims, env, ports, files, dirs) { EnvLists = lists, Desktop = desktop };
+        var services = manifest.Services.Select(s => new ServiceDefinition(s.Name, s.Exec.Under(deploymentPath), [.. s.Args.Select(a => a.Expand(values))],
+            [.. s.Ports.Select(p => ports[manifest.Provides.Ports.ToList().FindIndex(q => q.Text == p.Text)])])).ToList();
+        return new DeploymentResources(shims, env, ports, files, dirs) { EnvLists = lists, Desktop = desktop, Services = services };
     }
 }
 
 /// <summary>One deployment's entries for a list variable: before and after the value it had, and its priority.</summary>
 public sealed record ListExtension(IReadOnlyList<string> Prepend, IReadOnlyList<string> Append, int Priority);
+
+/// <summary>One service of a deployment: its absolute executable, expanded arguments, and the ports that say it is up.</summary>
+public sealed record ServiceDefinition(string Name, string Exec, IReadOnlyList<string> Args, IReadOnlyList<int> Ports);

@@ -41,6 +41,11 @@ public sealed class Uninstaller
         if (!stillWanted(entry, state)) return null;
         var path = _location.DeploymentDirectory(entry.Hash);
         var deployed = DeployedPackage.Load(_location, entry);
+        // No service outlives the files it runs from (spec/activation.md § Services).
+        if (ServiceManager.StopServicesOf(_location, entry, TimeSpan.FromSeconds(10)) is > 0 and var stopped)
+        {
+            _options.Messages.WriteLine($"stopped {stopped} running service{(stopped == 1 ? "" : "s")} of {entry.Id} {entry.Version}");
+        }
 
         try
         {

@@ -83,6 +83,9 @@ public sealed class Manifest
     /// <summary>The <c>[[desktop]]</c> entries: application menu entries activation installs (spec/manifest.md § [[desktop]]).</summary>
     public IReadOnlyList<DesktopSpec> Desktop { get; init; } = [];
 
+    /// <summary>The <c>[[service]]</c> processes <c>packster service</c> runs (spec/manifest.md § [[service]]).</summary>
+    public IReadOnlyList<ServiceSpec> Services { get; init; } = [];
+
     /// <summary>The handler for an action, or null when the manifest declares none.</summary>
     public HandlerSpec? HandlerFor(HandlerAction action) => Handlers.TryGetValue(action, out var h) ? h : null;
 

@@ -12,7 +12,7 @@ namespace Packster.Manifest;
 internal sealed class ManifestBuilder
 {
     private static readonly string[] RootKeys =
-        ["id", "version", "description", "license", "authors", "homepage", "platform", "parameters", "handlers", "shims", "provides", "dependencies", "pack-location", "install-bundle", "locator", "desktop"];
+        ["id", "version", "description", "license", "authors", "homepage", "platform", "parameters", "handlers", "shims", "provides", "dependencies", "pack-location", "install-bundle", "locator", "desktop", "service"];
     private static readonly string[] PlatformKeys = ["os", "arch", "libc"];
     private static readonly string[] ParameterKeys = ["type", "default", "required", "description", "enum", "secret"];
     private static readonly string[] HandlerKeys = ["pack", "install", "upgrade", "uninstall", "test", "any"];
@@ -53,8 +53,9 @@ internal sealed class ManifestBuilder
         var bundle = OptionalTable(_root, "", "install-bundle") is { } ib ? ReadBundle(ib) : [];
         var locators = OptionalTable(_root, "", "locator") is { } lt ? ReadLocators(lt) : new Dictionary<string, LocatorPattern>(StringComparer.Ordinal);
         var desktop = _root.TryGetValue("desktop", out var dn) ? ReadDesktop(dn) : [];
+        var services = _root.TryGetValue("service", out var sn) ? ReadServices(sn, provides) : [];
         var manifest = new Manifest(_file, id, version, description, license, authors, homepage, platform, _parameters, handlers, shims, provides,
-            dependencies, packLocation, bundle, locators) { Desktop = desktop };
+            dependencies, packLocation, bundle, locators) { Desktop = desktop, Services = services };
         // Last: whether a default can be used depends on the templates that reference it (spec/parameters.md).
         foreach (var (parameter, node, path, value) in _declaredValues)
         {
@@ -380,6 +381,49 @@ internal sealed class ManifestBuilder
             entries.Add(new DesktopSpec(id, name.Value, exec, args, icon, categories, comment?.Value, terminal));
         }
         return entries;
+    }
+
+    private static readonly string[] ServiceKeys = ["name", "exec", "args", "ports"];
+
+    /// <summary>
+    /// <c>[[service]]</c>: each a named process with the ports that say it is up; every port must be one the package
+    /// declares in <c>[provides] ports</c>, so the resource guard already holds it for the deployment.
+    /// </summary>
+    private List<ServiceSpec> ReadServices(TomlNode node, ProvidedResources provides)
+    {
+        var array = Expect<TomlArray>(node, "service", "an array of tables ([[service]])");
+        var services = new List<ServiceSpec>();
+        for (var i = 0; i < array.Count; i++)
+        {
+            var path = $"service[{i}]";
+            var table = Expect<TomlTable>(array[i], path, "a table");
+            CheckKeys(table, path, ServiceKeys);
+            var name = RequiredString(table, path, "name");
+            if (!IsDesktopId(name.Value)) throw Invalid(ErrorCode.ManifestInvalid, name, Join(path, "name"), $"'{name.Value}' is not a service name: 1-64 lowercase ASCII letters, digits and '-', starting with a letter");
+            if (services.Any(s => s.Name == name.Value)) throw Invalid(ErrorCode.ManifestInvalid, name, Join(path, "name"), $"service '{name.Value}' is declared twice");
+            var exec = ReadPath(RequiredString(table, path, "exec"), Join(path, "exec"));
+            var args = new List<Template>();
+            if (OptionalNode<TomlArray>(table, path, "args", "an array of strings") is { } a)
+            {
+                for (var j = 0; j < a.Count; j++) args.Add(ReadScriptTemplate(Expect<TomlString>(a[j], $"{Join(path, "args")}[{j}]", "a string"), $"{Join(path, "args")}[{j}]"));
+            }
+            var ports = new List<Template>();
+            if (OptionalNode<TomlArray>(table, path, "ports", "an array of port numbers or \"{param.NAME}\" templates") is { } ps)
+            {
+                for (var j = 0; j < ps.Count; j++)
+                {
+                    var port = ReadPort(ps[j], $"{Join(path, "ports")}[{j}]");
+                    if (!provides.Ports.Any(p => p.Text == port.Text))
+                    {
+                        throw Invalid(ErrorCode.ManifestInvalid, ps[j], $"{Join(path, "ports")}[{j}]",
+                            $"port {port.Text} is not in [provides] ports: a service listens only on ports the package claims");
+                    }
+                    ports.Add(port);
+                }
+            }
+            services.Add(new ServiceSpec(name.Value, exec, args, ports));
+        }
+        return services;
     }
 
     private static bool IsDesktopId(string id) =>

@@ -59,6 +59,10 @@ public static class ValueRules
             foreach (var (key, value) in shim.Env) yield return ($"shims.{name}.env.{key}", value);
         }
         foreach (var (key, value) in manifest.Provides.Env) yield return ($"provides.env.{key}", value);
+        foreach (var service in manifest.Services)
+        {
+            for (var i = 0; i < service.Args.Count; i++) yield return ($"service.{service.Name}.args[{i}]", service.Args[i]);
+        }
         foreach (var entry in manifest.Desktop)
         {
             for (var i = 0; i < entry.Args.Count; i++) yield return ($"desktop.{entry.Id}.args[{i}]", entry.Args[i]);

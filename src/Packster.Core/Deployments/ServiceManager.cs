@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Packster.Activation;
+using Packster.Handlers;
+using Packster.Locations;
+
+namespace Packster.Deployments;
+
+/// <summary>What <c>packster service status</c> knows of one service.</summary>
+public sealed record ServiceStatus(string Package, string Name, string State, int? Pid, DateTimeOffset? Since, IReadOnlyList<int> Ports,
+    IReadOnlyList<int> Listening, string Log)
+{
+    public const string Running = "running";
+    public const string Stopped = "stopped";
+
+    /// <summary>For a start: the service was already running, nothing was started.</summary>
+    public bool WasRunning { get; init; }
+}
+
+/// <summary>
+/// <c>packster service start|stop|status</c> (spec/activation.md § Services): runs the <c>[[service]]</c> processes of a
+/// location's active deployments in the background, each in its own session (so a closed terminal does not end it),
+/// with the location activated in its environment, its output appended to <c>logs/service-&lt;package&gt;-&lt;name&gt;.log</c>
+/// and its pid and start time in <c>.packster/services/&lt;package&gt;-&lt;name&gt;.json</c> — the start time tells a
+/// recycled pid from the service. Start is done when every port of the service accepts connections.
+/// </summary>
+public sealed class ServiceManager(Location location, IReadOnlyDictionary<string, string> baseEnvironment)
+{
+    private const int SigTerm = 15;
+    private const int SigKill = 9;
+
+    /// <summary>util-linux's setsid: the service leads its own session and process group (absent on macOS: then it is one process).</summary>
+    private static readonly string[] SetsidPaths = ["/usr/bin/setsid", "/bin/setsid"];
+
+    /// <summary>Starts the service's process with positional parameters only: no value of the user ever becomes shell text.</summary>
+    private const string Launcher = "exec \"$0\" \"$@\" >>\"$PACKSTER_SERVICE_LOG\" 2>&1 </dev/null";
+
+    private string StateDirectory => Path.Combine(location.InternalDirectory, "services");
+
+    private string StateFile(string package, string name) => Path.Combine(StateDirectory, $"{package}-{name}.json");
+
+    public string LogFile(string package, string name) => Path.Combine(location.LogsDirectory, $"service-{package}-{name}.log");
+
+    /// <summary>Every service of the active deployments, by package id then name.</summary>
+    public IReadOnlyList<(DeployedPackage Package, ServiceDefinition Service)> All()
+    {
+        var state = location.ReadState();
+        return [.. state.ActiveDeployments.Select(d => DeployedPackage.Load(location, d))
+            .SelectMany(p => p.Resources.Services.Select(s => (p, s)))
+            .OrderBy(x => x.p.Entry.Id.Value, StringComparer.Ordinal).ThenBy(x => x.s.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary><paramref name="selector"/> is <c>name</c> or <c>package/name</c>; PST5020 when no active deployment, or several, declare it.</summary>
+    public (DeployedPackage Package, ServiceDefinition Service) Find(string selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        var all = All();
+        var slash = selector.IndexOf('/', StringComparison.Ordinal);
+        var matches = all.Where(x => slash < 0 ? x.Service.Name == selector
+            : x.Package.Entry.Id.Value == selector[..slash] && x.Service.Name == selector[(slash + 1)..]).ToList();
+        var known = all.Count == 0 ? "none" : string.Join(", ", all.Select(x => $"{x.Package.Entry.Id}/{x.Service.Name}"));
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new PacksterException(ErrorCode.ServiceNotFound, $"no active deployment in location {location.Id} declares service '{selector}' (services: {known})",
+                "a service runs from the active deployment of its package ([[service]] in its manifest)"),
+            _ => throw new PacksterException(ErrorCode.ServiceNotFound, $"service '{selector}' is declared by several packages in location {location.Id}: {known}",
+                "name it as <package>/<service>"),
+        };
+    }
+
+    public IReadOnlyList<ServiceStatus> Status() => [.. All().Select(StatusOf)];
+
+    public ServiceStatus StatusOf((DeployedPackage Package, ServiceDefinition Service) found) => StatusOf(found.Package, found.Service);
+
+    public ServiceStatus StatusOf(DeployedPackage package, ServiceDefinition service)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(service);
+        var id = package.Entry.Id.Value;
+        var running = Running(id, service.Name);
+        return new ServiceStatus(id, service.Name, running is null ? ServiceStatus.Stopped : ServiceStatus.Running, running?.Pid, running?.Since,
+            service.Ports, running is null ? [] : [.. service.Ports.Where(Listening)], LogFile(id, service.Name));
+    }
+
+    /// <summary>
+    /// Starts the service unless it runs, then waits up to <paramref name="timeout"/> for every port of it to accept
+    /// connections. Exiting first is PST7013 with the end of its log; not listening in time is PST7014, and it is stopped.
+    /// </summary>
+    public ServiceStatus Start(string selector, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PacksterException(ErrorCode.ServiceFailed, "packster service runs services on Linux and macOS in this version", "start the program from its shim instead");
+        }
+        var (package, service) = Find(selector);
+        var id = package.Entry.Id.Value;
+        if (Running(id, service.Name) is not null) return StatusOf(package, service) with { WasRunning = true };
+
+        Directory.CreateDirectory(location.LogsDirectory);
+        Directory.CreateDirectory(StateDirectory);
+        var log = LogFile(id, service.Name);
+        var setsid = SetsidPaths.FirstOrDefault(File.Exists);
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = package.Path };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(Launcher);
+        if (setsid is not null) psi.ArgumentList.Add(setsid);
+        psi.ArgumentList.Add(service.Exec);
+        foreach (var arg in service.Args) psi.ArgumentList.Add(arg);
+        psi.Environment.Clear();
+        var environment = baseEnvironment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal);
+        ActivationEnvironment.Activate(environment, LocationActivation.Spec(location, location.ReadState()));
+        foreach (var (key, value) in environment)
+        {
+            if (value is not null) psi.Environment[key] = value;
+        }
+        psi.Environment["PACKSTER_SERVICE_LOG"] = log;
+
+        using var process = Process.Start(psi) ?? throw new PacksterException(ErrorCode.ServiceFailed, $"service {id}/{service.Name} could not be started");
+        var since = process.StartTime.ToUniversalTime();
+        var record = new JsonObject
+        {
+            ["pid"] = process.Id,
+            ["started"] = since.Ticks,
+            ["group"] = setsid is not null,
+            ["deployment"] = package.Entry.Hash.Hex,
+        };
+        AtomicFile.Write(StateFile(id, service.Name), Encoding.UTF8.GetBytes(record.ToJsonString() + "\n"));
+
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                var code = process.ExitCode;
+                File.Delete(StateFile(id, service.Name));
+                throw new PacksterException(ErrorCode.ServiceFailed,
+                    $"service {id}/{service.Name} exited (status {code}) before its ports accepted connections{Tail(log)}", $"its output is in {log}");
+            }
+            if (service.Ports.All(Listening)) return StatusOf(package, service);
+            if (deadline.Elapsed > timeout || cancellationToken.IsCancellationRequested)
+            {
+                Signal(process.Id, setsid is not null, SigKill);
+                process.WaitForExit();
+                File.Delete(StateFile(id, service.Name));
+                throw new PacksterException(ErrorCode.ServiceUnhealthy,
+                    $"service {id}/{service.Name} did not accept connections on port {string.Join(", ", service.Ports.Where(p => !Listening(p)))} within {timeout.TotalSeconds:0.#} s; it was stopped{Tail(log)}",
+                    $"give it longer with --timeout, or read {log}");
+            }
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>Stops a running service: SIGTERM to its process group, SIGKILL after <paramref name="timeout"/>. Null when it was not running.</summary>
+    public ServiceStatus? Stop(string selector, TimeSpan timeout)
+    {
+        (DeployedPackage Package, ServiceDefinition Service) found;
+        try
+        {
+            found = Find(selector);
+        }
+        catch (PacksterException e) when (e.Code == ErrorCode.ServiceNotFound && StopOrphan(selector, timeout) is { } orphan)
+        {
+            // Started from a deployment that is no longer the active one (after `use`): still stopped by name.
+            return orphan;
+        }
+        var (package, service) = found;
+        var id = package.Entry.Id.Value;
+        if (Running(id, service.Name) is not { } running)
+        {
+            File.Delete(StateFile(id, service.Name));
+            return null;
+        }
+        End(running, timeout);
+        File.Delete(StateFile(id, service.Name));
+        return StatusOf(package, service);
+    }
+
+    /// <summary>A running service whose state file <paramref name="selector"/> names, though no active deployment declares it.</summary>
+    private ServiceStatus? StopOrphan(string selector, TimeSpan timeout)
+    {
+        if (!Directory.Exists(StateDirectory)) return null;
+        var pattern = selector.Contains('/', StringComparison.Ordinal) ? selector.Replace('/', '-') + ".json" : $"*-{selector}.json";
+        foreach (var file in Directory.EnumerateFiles(StateDirectory, pattern))
+        {
+            if (Read(file) is not { } running || !Alive(running)) continue;
+            End(running, timeout);
+            File.Delete(file);
+            var stem = Path.GetFileNameWithoutExtension(file);
+            var name = selector.Contains('/', StringComparison.Ordinal) ? selector[(selector.IndexOf('/', StringComparison.Ordinal) + 1)..] : selector;
+            return new ServiceStatus(stem[..^(name.Length + 1)], name, ServiceStatus.Stopped, null, null, [], [], LogFile(stem[..^(name.Length + 1)], name));
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Stops every running service started from <paramref name="deployment"/>: before it is uninstalled or stops being
+    /// the active deployment, so no service outlives the files it runs from. Returns how many were stopped.
+    /// </summary>
+    public static int StopServicesOf(Location location, DeploymentEntry deployment, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(deployment);
+        var directory = Path.Combine(location.InternalDirectory, "services");
+        if (!Directory.Exists(directory)) return 0;
+        var stopped = 0;
+        foreach (var file in Directory.EnumerateFiles(directory, $"{deployment.Id.Value}-*.json"))
+        {
+            if (Read(file) is not { } running || running.Deployment != deployment.Hash.Hex) continue;
+            if (Alive(running))
+            {
+                End(running, timeout);
+                stopped++;
+            }
+            File.Delete(file);
+        }
+        return stopped;
+    }
+
+    /// <summary>SIGTERM, up to <paramref name="timeout"/> to end, then SIGKILL; returns once the process is gone.</summary>
+    private static void End(RunningProcess running, TimeSpan timeout)
+    {
+        Signal(running.Pid, running.Group, SigTerm);
+        var deadline = Stopwatch.StartNew();
+        while (Alive(running) && deadline.Elapsed < timeout) Thread.Sleep(50);
+        if (Alive(running)) Signal(running.Pid, running.Group, SigKill);
+        while (Alive(running)) Thread.Sleep(20);
+    }
+
+    private sealed record RunningProcess(int Pid, DateTimeOffset Since, bool Group, string? Deployment);
+
+    /// <summary>The recorded process when it still runs and is the one that was started (same start time), else null.</summary>
+    private RunningProcess? Running(string package, string name)
+    {
+        var running = Read(StateFile(package, name));
+        return running is not null && Alive(running) ? running : null;
+    }
+
+    private static RunningProcess? Read(string file)
+    {
+        if (!File.Exists(file)) return null;
+        try
+        {
+            var record = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+            return new RunningProcess(record["pid"]!.GetValue<int>(), new DateTimeOffset(record["started"]!.GetValue<long>(), TimeSpan.Zero),
+                record["group"]?.GetValue<bool>() ?? false, record["deployment"]?.GetValue<string>());
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static bool Alive(RunningProcess running)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(running.Pid);
+            // A pid the system gave to another process since: a different start time.
+            return !process.HasExited && Math.Abs((process.StartTime.ToUniversalTime() - running.Since).TotalSeconds) < 1;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    private static void Signal(int pid, bool group, int signal)
+    {
+        if (group && LibC.KillGroup(pid, signal)) return;
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            if (signal == SigKill) process.Kill(entireProcessTree: true);
+            else process.Kill(entireProcessTree: false);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+        }
+    }
+
+    private static bool Listening(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            return client.ConnectAsync("127.0.0.1", port).Wait(TimeSpan.FromMilliseconds(200)) && client.Connected;
+        }
+        catch (Exception e) when (e is SocketException or AggregateException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>": &lt;the last lines of the log&gt;" for a message, or "" when it is empty.</summary>
+    private static string Tail(string log)
+    {
+        if (!File.Exists(log)) return "";
+        var lines = File.ReadAllLines(log).TakeLast(5).ToList();
+        return lines.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; the end of its log:\n  {string.Join("\n  ", lines)}");
+    }
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Packster.IntegrationTests.Cli;
+
+/// <summary>
+/// spec/activation.md § Services through the real executable, with samples/web-service (Python's HTTP server on a
+/// loopback port): started in the background, probed on its port, seen by status, stopped; and the ways it fails.
+/// </summary>
+public sealed class ServiceTests : IDisposable
+{
+    private readonly LocationFixture _f = new();
+    private readonly int _port = FreePort();
+
+    public void Dispose()
+    {
+        // Never leave a process behind, whatever a test did.
+        foreach (var name in new[] { "web", "quits", "mute" }) _f.Packster.Run("service", "stop", name, "--location", "dev", "--timeout", "2s");
+        _f.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private JsonElement Status(string name)
+    {
+        using var doc = JsonDocument.Parse(_f.Packster.Ok("service", "status", name, "--location", "dev", "--json"));
+        return doc.RootElement[0].Clone();
+    }
+
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task A_service_starts_in_the_background_serves_on_its_port_and_stops()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", _f.PackSample("web-service"), "--location", "dev", "-p", $"port={_port}");
+        Assert.Equal("stopped", Status("web").GetProperty("state").GetString());
+
+        var started = _f.Packster.Ok("service", "start", "web", "--location", "dev");
+        Assert.StartsWith($"started: web-service/web pid ", started, StringComparison.Ordinal);
+        var status = Status("web");
+        var pid = status.GetProperty("pid").GetInt32();
+        Assert.Equal("running", status.GetProperty("state").GetString());
+        Assert.Equal([_port], status.GetProperty("listening").EnumerateArray().Select(p => p.GetInt32()));
+        // The packster command has ended; the service goes on, with the location active in its environment.
+        Assert.True(Alive(pid));
+        var environ = File.ReadAllText($"/proc/{pid}/environ");
+        Assert.Contains("_PACKSTER_ACTIVE=dev\0", environ, StringComparison.Ordinal);
+        using (var http = new HttpClient())
+        {
+            var page = await http.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/"));
+            Assert.Contains("served by packster", page, StringComparison.Ordinal);
+        }
+        Assert.StartsWith($"already running: web-service/web pid {pid}", _f.Packster.Ok("service", "start", "web", "--location", "dev"), StringComparison.Ordinal);
+        Assert.Equal(pid, Status("web").GetProperty("pid").GetInt32());
+
+        Assert.Equal("stopped service web-service/web\n", _f.Packster.Ok("service", "stop", "web", "--location", "dev"));
+        Assert.False(Alive(pid));
+        Assert.Equal("stopped", Status("web").GetProperty("state").GetString());
+        Assert.Contains("GET / HTTP", File.ReadAllText(Path.Combine(_f.LocationPath, "logs", "service-web-service-web.log")), StringComparison.Ordinal);
+        Assert.Equal("service web was not running\n", _f.Packster.Ok("service", "stop", "web", "--location", "dev"));
+    }
+
+    private string Broken(string name, string script)
+    {
+        var dir = _f.Temp[name];
+        _f.Temp.Write($"{name}/bin/run", script);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(dir, "bin", "run"), (UnixFileMode)0b111_101_101);
+        _f.Temp.Write($"{name}/packster-manifest.toml",
+            $"id = \"{name}\"\nversion = \"1.0.0\"\n[provides]\nports = [{_port}]\n[[service]]\nname = \"{name}\"\nexec = \"bin/run\"\nports = [{_port}]\n");
+        return _f.Pack(dir);
+    }
+
+    [Fact]
+    public void A_service_that_exits_or_never_listens_fails_its_start_and_leaves_nothing_running()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Broken("quits", "#!/bin/sh\necho 'cannot open config' >&2\nexit 3\n"), "--location", "dev");
+        var quits = _f.Packster.Run("service", "start", "quits", "--location", "dev");
+        Assert.Equal(7, quits.ExitCode);
+        Assert.StartsWith("error[PST7013]: service quits/quits exited (status 3) before its ports accepted connections; the end of its log:\n  cannot open config", quits.Stderr, StringComparison.Ordinal);
+        Assert.Equal("stopped", Status("quits").GetProperty("state").GetString());
+
+        _f.Packster.Ok("uninstall", "quits", "--location", "dev"); // the guard holds the port for one deployment
+        _f.Packster.Ok("install-file", Broken("mute", "#!/bin/sh\necho $$ > \"$PACKSTER_SERVICE_LOG.pid\"\nexec sleep 600\n"), "--location", "dev");
+        var mute = _f.Packster.Run("service", "start", "mute", "--location", "dev", "--timeout", "1s");
+        Assert.Equal(7, mute.ExitCode);
+        Assert.StartsWith($"error[PST7014]: service mute/mute did not accept connections on port {_port} within 1 s; it was stopped", mute.Stderr, StringComparison.Ordinal);
+        var pid = int.Parse(File.ReadAllText(Path.Combine(_f.LocationPath, "logs", "service-mute-mute.log.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(Alive(pid), "the service that never listened is still running");
+    }
+
+    [Fact]
+    public void An_unknown_service_is_named_with_the_ones_there_are_and_a_port_must_be_claimed()
+    {
+        _f.Packster.Ok("install-file", _f.PackSample("web-service"), "--location", "dev", "-p", $"port={_port}");
+        var unknown = _f.Packster.Run("service", "start", "db", "--location", "dev");
+        Assert.Equal(5, unknown.ExitCode);
+        Assert.StartsWith("error[PST5020]: no active deployment in location dev declares service 'db' (services: web-service/web)", unknown.Stderr, StringComparison.Ordinal);
+
+        _f.Temp.Write("unclaimed/packster-manifest.toml", "id = \"unclaimed\"\nversion = \"1.0.0\"\n[[service]]\nname = \"s\"\nexec = \"bin/s\"\nports = [8080]\n");
+        var check = _f.Packster.Run("manifest", "check", _f.Temp["unclaimed"]);
+        Assert.Equal(3, check.ExitCode);
+        Assert.Contains("port 8080 is not in [provides] ports", check.Stderr, StringComparison.Ordinal);
+    }
+
+    // § Services: no service outlives the files it runs from: uninstall stops it first.
+    [Fact]
+    public void Uninstall_stops_the_running_services_of_the_deployment()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", _f.PackSample("web-service"), "--location", "dev", "-p", $"port={_port}");
+        _f.Packster.Ok("service", "start", "web", "--location", "dev");
+        var pid = Status("web").GetProperty("pid").GetInt32();
+        var removed = _f.Packster.Run("uninstall", "web-service", "--location", "dev");
+        Assert.Equal(0, removed.ExitCode);
+        Assert.Contains("stopped 1 running service of web-service 1.0.0", removed.Stdout + removed.Stderr, StringComparison.Ordinal);
+        Assert.False(Alive(pid));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, ".packster", "services")));
+    }
+}
