@@ -119,6 +119,8 @@ public enum ErrorCode
     HistoryDiverges = 5019,
     // `packster service`: no active deployment declares that service, or several do (spec/activation.md § Services)
     ServiceNotFound = 5020,
+    // the location's directory, lockfile or own folders are writable by every user (o+w): refused like ssh refuses such a key
+    LocationWritableByOthers = 5021,
 
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,

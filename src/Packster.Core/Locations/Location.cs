@@ -92,6 +92,27 @@ public sealed class Location
         if (shims.LinkTarget is { } target && !IsOwnShimsLink(target)) throw LocationErrors.PathIsLink(ShimsDirectory, target);
     }
 
+    /// <summary>
+    /// Refuses (PST5021) a location whose directory, lockfile or own folders any user may write (mode o+w), the way ssh
+    /// refuses a key others can change: whoever can write there decides what the location's shims and handlers run.
+    /// POSIX only; on Windows the ACLs are the system's to judge. Writers call it with <see cref="EnsureNoLinks"/>.
+    /// </summary>
+    public void EnsureNotWritableByOthers()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        foreach (var path in OwnPaths.Prepend(Path).Where(p => p != LockPath && p != LocationLock.HolderPath(this)))
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists && !Directory.Exists(path)) continue;
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & UnixFileMode.OtherWrite) == 0) continue;
+            throw new PacksterException(ErrorCode.LocationWritableByOthers,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"'{path}' of location {Id} is writable by every user (mode {Convert.ToString((int)mode & 0xFFF, 8)}): anyone could change what this location runs, so packster refuses to change it"),
+                $"chmod o-w '{path}'");
+        }
+    }
+
     /// <summary>Throws LocationPathIsLink when <paramref name="path"/> is a symbolic link or junction (a missing path is fine).</summary>
     public static void RefuseLink(string path)
     {

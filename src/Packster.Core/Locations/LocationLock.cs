@@ -49,6 +49,7 @@ public sealed class LocationLock : IDisposable
     {
         var limit = timeout ?? TimeoutFrom(location.Paths);
         location.EnsureNoLinks();
+        location.EnsureNotWritableByOthers();
         Directory.CreateDirectory(location.InternalDirectory);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var delay = FirstPoll;
@@ -74,6 +75,7 @@ public sealed class LocationLock : IDisposable
     public static LocationLock? TryAcquire(Location location)
     {
         location.EnsureNoLinks();
+        location.EnsureNotWritableByOthers();
         Directory.CreateDirectory(location.InternalDirectory);
         return TryLockExclusive(location.LockPath) is { } stream ? Held(location, stream) : null;
     }
