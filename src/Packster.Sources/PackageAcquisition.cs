@@ -19,13 +19,51 @@ public sealed record AcquiredPackage(PackageFileName File, string Path, string S
 public static class PackageAcquisition
 {
     public static async Task<AcquiredPackage> AcquireAsync(PackageId id, VersionRange? range, IReadOnlyList<IPackageSource> sources,
-        PackageCache cache, bool offline = false, TextWriter? warnings = null, CancellationToken cancellationToken = default)
+        PackageCache cache, bool offline = false, TextWriter? warnings = null, Manifest.MachinePlatform? platform = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cache);
         IReadOnlyList<IPackageSource> candidates = offline ? [cache.AsSource()] : sources;
         var resolved = await SourceResolver.ResolveAsync(id, range, candidates, cancellationToken);
+        if (resolved.Builds.Count > 1) return await PickBuildAsync(resolved.Builds, platform ?? Manifest.MachinePlatform.Current, cache, offline, warnings, cancellationToken);
         return await FetchFromAnyAsync(resolved.File, [resolved.Source, .. resolved.Alternatives], cache, offline, warnings, cancellationToken);
     }
+
+    /// <summary>
+    /// One version offered as several builds (spec/sources.md § Platform builds): each is fetched and verified, and the
+    /// one whose <c>[platform]</c> allows <paramref name="machine"/> is used; when several do, the most specific (the one
+    /// that allows the fewest machines), then the first file name — named on <paramref name="warnings"/> as the default.
+    /// None that runs there is PST4010 naming each build's platform.
+    /// </summary>
+    private static async Task<AcquiredPackage> PickBuildAsync(IReadOnlyList<ResolvedPackage> builds, Manifest.MachinePlatform machine, PackageCache cache,
+        bool offline, TextWriter? warnings, CancellationToken cancellationToken)
+    {
+        var fitting = new List<(AcquiredPackage Package, Manifest.PlatformConstraint Platform)>();
+        var refused = new List<string>();
+        foreach (var build in builds)
+        {
+            var acquired = await FetchFromAnyAsync(build.File, [build.Source, .. build.Alternatives], cache, offline, warnings, cancellationToken);
+            var platform = Deployments.PackageFile.Open(acquired.Path).Manifest.Platform;
+            if (platform.Refusal(machine) is { } why) refused.Add($"{build.File.FileName} ({platform}: {why})");
+            else fitting.Add((acquired, platform));
+        }
+        var first = builds[0].File;
+        if (fitting.Count == 0)
+        {
+            throw new PacksterException(ErrorCode.PlatformUnsupported,
+                $"{first.Id} {first.Version} has {builds.Count} builds and none runs on {machine}: {string.Join("; ", refused)}",
+                "spec/sources.md § Platform builds; --platform with --dry-run checks for another machine");
+        }
+        var chosen = fitting.OrderBy(f => Specificity(f.Platform)).ThenBy(f => f.Package.File.FileName, StringComparer.Ordinal).First();
+        warnings?.WriteLine($"note: {first.Id} {first.Version} has {builds.Count} builds, {fitting.Count} for {machine}; using {chosen.Package.File.FileName} ({chosen.Platform})"
+            + (fitting.Count > 1 ? ", the default: the most specific" : ""));
+        return chosen.Package;
+    }
+
+    /// <summary>Lower is more specific: an empty list allows every value, so it counts as many.</summary>
+    private static int Specificity(Manifest.PlatformConstraint platform) =>
+        (platform.Os.Count == 0 ? 100 : platform.Os.Count) + (platform.Arch.Count == 0 ? 100 : platform.Arch.Count)
+        + (platform.Libc.Count == 0 ? 100 : platform.Libc.Count) - platform.Os.Count(o => o.IndexOfAny(['<', '>', '=']) >= 0);
 
     /// <summary>
     /// Fetches from the first of <paramref name="sources"/> that delivers verified bytes (spec/sources.md § Fall-through):

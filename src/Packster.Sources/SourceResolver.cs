@@ -9,6 +9,12 @@ public sealed record ResolvedPackage(PackageEntry Entry, IPackageSource Source)
 
     /// <summary>Other sources that list exactly this file (same name, so same sha256), in consultation order: where a failed download falls through to.</summary>
     public IReadOnlyList<IPackageSource> Alternatives { get; init; } = [];
+
+    /// <summary>
+    /// When the winning source offers the version as several files (builds for several platforms, spec/sources.md §
+    /// Platform builds): every one of them, this one first; empty when there is one.
+    /// </summary>
+    public IReadOnlyList<ResolvedPackage> Builds { get; init; } = [];
 }
 
 /// <summary>
@@ -48,12 +54,13 @@ public static class SourceResolver
             ?? throw SourceErrors.NoMatchingVersion(id, range?.Text ?? "*", candidates.Select(c => c.Entry.Version).Distinct());
         var winners = candidates.Where(c => c.Entry.Version == best).OrderBy(c => c.Rank).ThenBy(c => c.Entry.File.FileName, StringComparer.Ordinal).ToList();
         var first = winners[0];
-        if (winners.Any(w => w.Rank == first.Rank && w.Entry.File != first.Entry.File))
-            throw SourceErrors.Protocol(first.Source.Name, $"resolve {id}", $"version {best} is offered as several different files; a published version must be one file");
-        return new ResolvedPackage(first.Entry, first.Source)
+        ResolvedPackage Resolved((PackageEntry Entry, IPackageSource Source, int Rank) w) => new(w.Entry, w.Source)
         {
-            Alternatives = [.. candidates.Where(c => c.Entry.File == first.Entry.File && c.Rank != first.Rank).OrderBy(c => c.Rank).Select(c => c.Source).Distinct()],
+            Alternatives = [.. candidates.Where(c => c.Entry.File == w.Entry.File && c.Rank != w.Rank).OrderBy(c => c.Rank).Select(c => c.Source).Distinct()],
         };
+        // Several files of one version in the winning source are builds for several platforms: the caller picks by manifest.
+        var builds = winners.Where(w => w.Rank == first.Rank).DistinctBy(w => w.Entry.File).ToList();
+        return Resolved(first) with { Builds = builds.Count > 1 ? [.. builds.Select(Resolved)] : [] };
     }
 
     private static List<PackageVersion> Default(IEnumerable<PackageVersion> versions)

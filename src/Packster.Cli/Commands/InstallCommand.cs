@@ -49,7 +49,9 @@ internal static class InstallCommand
             var result = await ProgressDisplay.RunAsync(context, "installing", async progress =>
             {
                 using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline), progress);
-                return await new PackageInstaller(loc, InstallerDefaults.For(context, progress), supply.Supply).InstallAsync(request, ct).ConfigureAwait(false);
+                // --platform (with --dry-run) also picks among a version's platform builds for that machine.
+                return await new PackageInstaller(loc, InstallerDefaults.For(context, progress), supply.Supply with { Platform = request.Platform })
+                    .InstallAsync(request, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
             if (parse.GetValue(bom) is { } bomFile)
             {

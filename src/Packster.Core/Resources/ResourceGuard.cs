@@ -24,6 +24,8 @@ public static class ResourceGuard
                 foreach (var (held, owner) in Ordered(current))
                 {
                     if (held.VariableKey != variable || released.Contains(held) || owner.IsSameDeployment(change.Owner)) continue;
+                    // A list extension held per deployment is released by the version of the package being replaced.
+                    if (held.IsShared && owner.PackageId == change.Owner.PackageId && released.Any(r => r.Kind == held.Kind && r.VariableKey == variable)) continue;
                     if (claim.IsShared && held.IsShared) continue;
                     conflicts.Add(new ResourceConflict(claim, change.Owner, held, owner));
                 }

@@ -13,10 +13,13 @@ public sealed record PackageSupply(IReadOnlyList<IPackageSource> Sources, Packag
     /// <summary>Where a download that falls through to another source is reported.</summary>
     public TextWriter? Warnings { get; init; }
 
+    /// <summary>The machine a version's platform builds are chosen for (<c>--platform</c>); null: this one.</summary>
+    public Manifest.MachinePlatform? Platform { get; init; }
+
     /// <summary>The highest version of <paramref name="id"/> satisfying <paramref name="range"/> (null: any stable), verified.</summary>
     public async Task<SuppliedPackage> ResolveAsync(PackageId id, VersionRange? range, CancellationToken cancellationToken = default)
     {
-        var acquired = await PackageAcquisition.AcquireAsync(id, range, Sources, Cache, Offline, Warnings, cancellationToken).ConfigureAwait(false);
+        var acquired = await PackageAcquisition.AcquireAsync(id, range, Sources, Cache, Offline, Warnings, Platform, cancellationToken).ConfigureAwait(false);
         return new SuppliedPackage(PackageFile.Open(acquired.Path), acquired.Source) { SignatureRules = acquired.SignatureRules };
     }
 
