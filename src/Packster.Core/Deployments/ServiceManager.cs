@@ -120,15 +120,17 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         psi.Environment["PACKSTER_SERVICE_LOG"] = log;
 
         using var process = Process.Start(psi) ?? throw new PacksterException(ErrorCode.ServiceFailed, $"service {id}/{service.Name} could not be started");
-        var since = process.StartTime.ToUniversalTime();
-        var record = new JsonObject
+        if (StartTime(process) is { } since)
         {
-            ["pid"] = process.Id,
-            ["started"] = since.Ticks,
-            ["group"] = setsid is not null,
-            ["deployment"] = package.Entry.Hash.Hex,
-        };
-        AtomicFile.Write(StateFile(id, service.Name), Encoding.UTF8.GetBytes(record.ToJsonString() + "\n"));
+            var record = new JsonObject
+            {
+                ["pid"] = process.Id,
+                ["started"] = since.Ticks,
+                ["group"] = setsid is not null,
+                ["deployment"] = package.Entry.Hash.Hex,
+            };
+            AtomicFile.Write(StateFile(id, service.Name), Encoding.UTF8.GetBytes(record.ToJsonString() + "\n"));
+        }
 
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -254,6 +256,19 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         }
     }
 
+    /// <summary>When the process started; null when it has already exited (and been reaped).</summary>
+    private static DateTimeOffset? StartTime(Process process)
+    {
+        try
+        {
+            return process.StartTime.ToUniversalTime();
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
+        {
+            return null;
+        }
+    }
+
     private static bool Alive(RunningProcess running)
     {
         try
@@ -262,7 +277,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
             // A pid the system gave to another process since: a different start time.
             return !process.HasExited && Math.Abs((process.StartTime.ToUniversalTime() - running.Since).TotalSeconds) < 1;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
         {
             return false;
         }
