@@ -322,11 +322,7 @@ internal sealed class ManifestBuilder
     {
         CheckKeys(table, path, ShimTableKeys);
         var target = ReadPath(RequiredString(table, path, "target"), Join(path, "target"));
-        var args = new List<Template>();
-        if (OptionalNode<TomlArray>(table, path, "args", "an array of strings") is { } a)
-        {
-            for (var i = 0; i < a.Count; i++) args.Add(ReadScriptTemplate(Expect<TomlString>(a[i], $"{Join(path, "args")}[{i}]", "a string"), $"{Join(path, "args")}[{i}]"));
-        }
+        var args = ReadArgs(table, path);
         var env = OptionalTable(table, path, "env") is { } e ? ReadEnv(e, Join(path, "env")) : new Dictionary<string, Template>(StringComparer.Ordinal);
         return new ShimSpec(name, target, args, env);
     }
@@ -356,11 +352,7 @@ internal sealed class ManifestBuilder
             }
             if (entries.Any(e => e.Id == id)) throw Invalid(ErrorCode.ManifestInvalid, (TomlNode?)idNode ?? name, Join(path, "id"), $"desktop entry id '{id}' is used twice");
             var exec = ReadPath(RequiredString(table, path, "exec"), Join(path, "exec"));
-            var args = new List<Template>();
-            if (OptionalNode<TomlArray>(table, path, "args", "an array of strings") is { } a)
-            {
-                for (var j = 0; j < a.Count; j++) args.Add(ReadScriptTemplate(Expect<TomlString>(a[j], $"{Join(path, "args")}[{j}]", "a string"), $"{Join(path, "args")}[{j}]"));
-            }
+            var args = ReadArgs(table, path);
             PackagePath? icon = OptionalNode<TomlString>(table, path, "icon", "a string") is { } ic ? ReadPath(ic, Join(path, "icon")) : null;
             var categories = new List<string>();
             if (OptionalNode<TomlArray>(table, path, "categories", "an array of strings") is { } cs)
@@ -402,11 +394,7 @@ internal sealed class ManifestBuilder
             if (!IsDesktopId(name.Value)) throw Invalid(ErrorCode.ManifestInvalid, name, Join(path, "name"), $"'{name.Value}' is not a service name: 1-64 lowercase ASCII letters, digits and '-', starting with a letter");
             if (services.Any(s => s.Name == name.Value)) throw Invalid(ErrorCode.ManifestInvalid, name, Join(path, "name"), $"service '{name.Value}' is declared twice");
             var exec = ReadPath(RequiredString(table, path, "exec"), Join(path, "exec"));
-            var args = new List<Template>();
-            if (OptionalNode<TomlArray>(table, path, "args", "an array of strings") is { } a)
-            {
-                for (var j = 0; j < a.Count; j++) args.Add(ReadScriptTemplate(Expect<TomlString>(a[j], $"{Join(path, "args")}[{j}]", "a string"), $"{Join(path, "args")}[{j}]"));
-            }
+            var args = ReadArgs(table, path);
             var ports = new List<Template>();
             if (OptionalNode<TomlArray>(table, path, "ports", "an array of port numbers or \"{param.NAME}\" templates") is { } ps)
             {
@@ -439,6 +427,15 @@ internal sealed class ManifestBuilder
             else if (sb.Length > 0 && sb[^1] != '-') sb.Append('-');
         }
         return sb.ToString().Trim('-');
+    }
+
+    /// <summary><c>args</c> of a shim, desktop entry or service: templates, each one argument, written into generated files.</summary>
+    private List<Template> ReadArgs(TomlTable table, string path)
+    {
+        var args = new List<Template>();
+        if (OptionalNode<TomlArray>(table, path, "args", "an array of strings") is not { } a) return args;
+        for (var i = 0; i < a.Count; i++) args.Add(ReadScriptTemplate(Expect<TomlString>(a[i], $"{Join(path, "args")}[{i}]", "a string"), $"{Join(path, "args")}[{i}]"));
+        return args;
     }
 
     // ---- provides ----
