@@ -262,9 +262,9 @@ public sealed class ArtifactorySourceTests : IAsyncLifetime
         Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(cached));
         var gets = _server.Requests.Where(r => r.Method == "GET").ToList();
         Assert.Equal(2, gets.Count);
-        Assert.Equal("", gets[0].Range);
-        Assert.Equal("bytes=100-", gets[1].Range);
-        Assert.Equal(206, gets[1].Status);
+        // The server logs a request when its response ends, and the broken one may end after the retry: order-free.
+        Assert.Single(gets, g => g.Range.Length == 0);
+        Assert.Equal(206, Assert.Single(gets, g => g.Range == "bytes=100-").Status);
     }
 
     [Fact]
