@@ -72,7 +72,8 @@ public sealed partial class SystemErrorTests : IDisposable
         var package = _f.PackSample("hello");
         var deployments = Path.Combine(_f.LocationPath, "deployments");
         Directory.CreateDirectory(deployments);
-        using var mount = TmpfsMount.Create(deployments, null);
+        // mode=0755: a tmpfs is 1777 by default, which packster refuses as writable by every user (PST5021) before it gets this far.
+        using var mount = TmpfsMount.Create(deployments, "mode=0755");
         var before = _f.Snapshot();
         var r = _f.Packster.Run("install-file", package, "--location", "dev");
         AssertClassified(r, "PST9002", 9, deployments, "another file system");
