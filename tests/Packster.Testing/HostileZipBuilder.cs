@@ -146,7 +146,25 @@ public sealed class HostileZipBuilder
     /// <summary>Where entry <paramref name="index"/>'s local header starts in the built archive.</summary>
     public long LocalOffsetOf(int index) => _entries.Take(index).Sum(e => (long)LocalRecord(e).Length);
 
-    private static byte[] PayloadOf(HostileEntry e) => e.RawPayload ?? (e.Method == 8 ? Deflate(e.Data) : e.Data);
+    private static byte[] PayloadOf(HostileEntry e) => e.RawPayload ?? e.Method switch
+    {
+        8 => Deflate(e.Data),
+        93 => Zstd(e.Data),
+        _ => e.Data,
+    };
+
+    /// <summary>One zstd frame of <paramref name="data"/>, as method 93 stores it.</summary>
+    public static byte[] Zstd(byte[] data, int windowLog = 0)
+    {
+        using var compressor = new ZstdSharp.Compressor(3);
+        if (windowLog > 0)
+        {
+            compressor.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_windowLog, windowLog);
+            // Leave the size out of the frame so the decoder must trust the declared window.
+            compressor.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_contentSizeFlag, 0);
+        }
+        return compressor.Wrap(data).ToArray();
+    }
 
     /// <summary>The ZIP64 extended-information field of the central directory, in APPNOTE order (size, then compressed size).</summary>
     private static byte[] Zip64Extra(HostileEntry e)

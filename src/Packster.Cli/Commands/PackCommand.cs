@@ -48,9 +48,15 @@ internal static class PackCommand
         var sign = new Option<string?>("--sign") { Description = "Sign the package with this key from the key store: writes <package>.sig beside it" };
         var passphrase = TrustCommands.PassphraseEnv();
         var platform = CommonOptions.Platform("the package must run there, or nothing is packed");
+        var compression = new Option<string>("--compression")
+        {
+            Description = "zstd (default: faster to pack and install; 7-Zip and libarchive read it) or deflate (every unzip reads it)",
+            DefaultValueFactory = _ => "zstd",
+        };
+        compression.AcceptOnlyFromAmong("zstd", "deflate");
         var command = new Command("pack", "Pack a folder into {id}-{version}-{sha256}.packster")
         {
-            source, output, json, timeout, packSource, offline, from, strip, id, version, shim, manifestFile, sign, passphrase, platform,
+            source, output, json, timeout, packSource, offline, from, strip, id, version, shim, manifestFile, sign, passphrase, platform, compression,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -104,6 +110,7 @@ internal static class PackCommand
                     HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
                     Progress = p,
                     PackEnvironment = PackLocationAsync,
+                    Pack = PackOptions.Default with { Compression = parse.GetValue(compression) == "deflate" ? PackCompression.Deflate : PackCompression.Zstd },
                 };
                 return request is null
                     ? new SourcePacker(options).PackAsync(sourceDir, outDir, ct)

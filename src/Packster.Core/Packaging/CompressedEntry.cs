@@ -1,10 +1,12 @@
 using System.IO.Compression;
 using System.IO.Hashing;
+using ZstdSharp;
+using ZstdSharp.Unsafe;
 
 namespace Packster.Packaging;
 
 /// <summary>
-/// One entry's data ready to write: stored or deflated bytes with their CRC-32, held in a pooled buffer, or for
+/// One entry's data ready to write: stored, deflated or zstd-compressed bytes with their CRC-32, held in a pooled buffer, or for
 /// big files in a spill file next to the package (deleted on dispose) so memory stays bounded.
 /// </summary>
 internal sealed class CompressedEntry : IDisposable
@@ -12,7 +14,7 @@ internal sealed class CompressedEntry : IDisposable
     /// <summary>Compressed output larger than this goes to a spill file rather than memory.</summary>
     public const long SpillThreshold = 16L << 20;
 
-    /// <summary>Deflate must save at least this share (3%) or the entry is stored.</summary>
+    /// <summary>Compression must save at least this share (3%) or the entry is stored.</summary>
     private const int MinimumSavingPercent = 3;
 
     private const int ChunkSize = 256 << 10;
@@ -35,7 +37,7 @@ internal sealed class CompressedEntry : IDisposable
     public long Size { get; private set; }
     public long CompressedSize { get; private set; }
 
-    public static CompressedEntry Create(SourceEntry source, string spillDir, int level, CancellationToken ct)
+    public static CompressedEntry Create(SourceEntry source, string spillDir, PackOptions options, CancellationToken ct)
     {
         var entry = new CompressedEntry(source);
         try
@@ -52,7 +54,7 @@ internal sealed class CompressedEntry : IDisposable
                     entry.Size = entry.CompressedSize = target.Length;
                     break;
                 default:
-                    entry.CompressFile(spillDir, level, ct);
+                    entry.CompressFile(spillDir, options, ct);
                     break;
             }
             return entry;
@@ -85,7 +87,7 @@ internal sealed class CompressedEntry : IDisposable
         if (remaining != 0) throw new IOException($"spill file of '{Source.RelativePath}' ended early");
     }
 
-    private void CompressFile(string spillDir, int level, CancellationToken ct)
+    private void CompressFile(string spillDir, PackOptions options, CancellationToken ct)
     {
         using var input = FileSystemErrors.At(Source.FullPath, "cannot read package source file",
             () => new FileStream(Source.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
@@ -99,29 +101,20 @@ internal sealed class CompressedEntry : IDisposable
             long total = 0;
             if (!storeOnly && length > 0)
             {
-                // Compress as gzip so zlib-ng computes the CRC with its SIMD code; the frame is stripped on write.
-                using (var gzip = new GZipStream(sink, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+                var compressed = options.Compression == PackCompression.Zstd
+                    ? Zstd(input, sink, chunk, options.ZstdLevel, out crc, out total, ct)
+                    : Deflate(input, sink, chunk, options.CompressionLevel, out crc, out total, ct);
+                if (compressed >= 0 && total > 0 && compressed <= total - (total * MinimumSavingPercent / 100))
                 {
-                    int read;
-                    while ((read = input.Read(chunk, 0, ChunkSize)) > 0)
-                    {
-                        ct.ThrowIfCancellationRequested();
-                        gzip.Write(chunk, 0, read);
-                        total += read;
-                    }
-                }
-                var deflated = sink.Length - GzipFraming.HeaderLength - GzipFraming.TrailerLength;
-                if (ReadFrame(sink, out crc) && total > 0 && deflated <= total - (total * MinimumSavingPercent / 100))
-                {
-                    Method = ZipFormat.MethodDeflated;
+                    Method = options.Compression == PackCompression.Zstd ? ZipFormat.MethodZstd : ZipFormat.MethodDeflated;
                     Crc = crc;
                     Size = total;
-                    CompressedSize = deflated;
-                    _dataStart = GzipFraming.HeaderLength;
+                    CompressedSize = compressed;
                     return;
                 }
-                // Deflate did not pay: store the bytes, read again (they are in the page cache by now).
+                // Compression did not pay: store the bytes, read again (they are in the page cache by now).
                 ResetSink(sink);
+                _dataStart = 0;
                 input.Position = 0;
             }
             var storedCrc = new Crc32();
@@ -146,6 +139,53 @@ internal sealed class CompressedEntry : IDisposable
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
+    }
+
+    /// <summary>Deflates <paramref name="input"/>; returns the raw deflate size, or -1 when zlib's frame is not the plain one.</summary>
+    private long Deflate(Stream input, Stream sink, byte[] chunk, int level, out uint crc, out long total, CancellationToken ct)
+    {
+        total = 0;
+        // Compress as gzip so zlib-ng computes the CRC with its SIMD code; the frame is stripped on write.
+        using (var gzip = new GZipStream(sink, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+        {
+            int read;
+            while ((read = input.Read(chunk, 0, ChunkSize)) > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                gzip.Write(chunk, 0, read);
+                total += read;
+            }
+        }
+        _dataStart = GzipFraming.HeaderLength;
+        return ReadFrame(sink, out crc) ? sink.Length - GzipFraming.HeaderLength - GzipFraming.TrailerLength : -1;
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="input"/> into one zstd frame that records the content size and no checksum of its
+    /// own (the ZIP CRC-32 covers the bytes); returns the frame's size.
+    /// </summary>
+    private long Zstd(Stream input, Stream sink, byte[] chunk, int level, out uint crc, out long total, CancellationToken ct)
+    {
+        total = 0;
+        var crc32 = new Crc32();
+        using (var compressor = new Compressor(level))
+        {
+            compressor.SetParameter(ZSTD_cParameter.ZSTD_c_contentSizeFlag, 1);
+            compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 0);
+            compressor.SetPledgedSrcSize((ulong)input.Length);
+            using var zstd = new CompressionStream(sink, compressor, ChunkSize, preserveCompressor: true, leaveOpen: true);
+            int read;
+            while ((read = input.Read(chunk, 0, ChunkSize)) > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                crc32.Append(chunk.AsSpan(0, read));
+                zstd.Write(chunk, 0, read);
+                total += read;
+            }
+        }
+        crc = crc32.GetCurrentHashAsUInt32();
+        _dataStart = 0;
+        return sink.Length;
     }
 
     /// <summary>Checks the gzip frame zlib wrote is the plain one we strip, and takes the CRC from its trailer.</summary>

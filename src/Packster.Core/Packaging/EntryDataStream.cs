@@ -1,11 +1,13 @@
 using System.IO.Compression;
 using System.IO.Hashing;
+using ZstdSharp;
 
 namespace Packster.Packaging;
 
 /// <summary>
 /// The inflated bytes of one entry, checked as they are read: more bytes than declared fail at declared size + 1
-/// (so a lying size never inflates further), fewer bytes or a wrong CRC-32 fail at the end. Deflated entries are
+/// (so a lying size never inflates further), fewer bytes or a wrong CRC-32 fail at the end. zstd entries are checked
+/// by our own CRC like stored ones; deflated entries are
 /// read as gzip (see <see cref="GzipFraming"/>) so zlib checks the CRC; when zlib objects, the entry is read again
 /// the slow way to say exactly what is wrong.
 /// </summary>
@@ -13,6 +15,9 @@ internal sealed class EntryDataStream : Stream
 {
     /// <summary>Below the 85 KB large-object threshold, so thousands of entries do not churn the LOH.</summary>
     private const long InputBufferSize = 64 << 10;
+
+    /// <summary>The largest zstd window extraction accepts: 2^25 bytes (Packster writes 2^21 at most).</summary>
+    internal const int ZstdWindowLogMax = 25;
 
     private readonly Func<Stream> _openRaw;
     private readonly Stream _source;
@@ -29,9 +34,12 @@ internal sealed class EntryDataStream : Stream
         _entry = entry;
         _archive = archive;
         _zlibChecksCrc = entry.Method == ZipFormat.MethodDeflated;
-        _source = _zlibChecksCrc
-            ? new GZipStream(Buffered(new ConcatReadStream(GzipFraming.Header, openRaw(), GzipFraming.Trailer(entry.Crc32, entry.Size))), CompressionMode.Decompress)
-            : openRaw();
+        _source = entry.Method switch
+        {
+            ZipFormat.MethodDeflated => new GZipStream(Buffered(new ConcatReadStream(GzipFraming.Header, openRaw(), GzipFraming.Trailer(entry.Crc32, entry.Size))), CompressionMode.Decompress),
+            ZipFormat.MethodZstd => OpenZstd(Buffered(openRaw())),
+            _ => openRaw(),
+        };
     }
 
     public override bool CanRead => true;
@@ -62,6 +70,16 @@ internal sealed class EntryDataStream : Stream
         {
             _finished = true;
             throw Diagnose();
+        }
+        catch (ZstdException e)
+        {
+            _finished = true;
+            throw ArchiveErrors.Corrupt(_archive, $"entry '{ArchiveErrors.Printable(_entry.Path)}' has invalid zstd data ({e.Message})");
+        }
+        catch (EndOfStreamException)
+        {
+            _finished = true;
+            throw ArchiveErrors.Corrupt(_archive, $"entry '{ArchiveErrors.Printable(_entry.Path)}' has truncated zstd data");
         }
         if (read == 0)
         {
@@ -104,6 +122,17 @@ internal sealed class EntryDataStream : Stream
         if (produced != _entry.Size) return ArchiveErrors.SizeMismatch(_archive, _entry.Path, _entry.Size, $"only {produced}");
         if (crc.GetCurrentHashAsUInt32() != _entry.Crc32) return ArchiveErrors.Crc(_archive, _entry.Path, _entry.Crc32, crc.GetCurrentHashAsUInt32());
         return ArchiveErrors.Corrupt(_archive, $"entry '{name}' has bytes after the end of its deflate data");
+    }
+
+    /// <summary>
+    /// A zstd frame may ask for a window of up to 2 GiB; past <see cref="ZstdWindowLogMax"/> (32 MiB) it is refused
+    /// rather than allocated, so a hostile entry cannot make extraction's memory grow.
+    /// </summary>
+    private static DecompressionStream OpenZstd(Stream raw)
+    {
+        var zstd = new DecompressionStream(raw, (int)InputBufferSize, true, false);
+        zstd.SetParameter(ZstdSharp.Unsafe.ZSTD_dParameter.ZSTD_d_windowLogMax, ZstdWindowLogMax);
+        return zstd;
     }
 
     // DeflateStream pulls 8 KiB at a time; a buffer in between turns that into one positional read per 64 KiB.

@@ -14,9 +14,25 @@ public sealed record PackOptions
     /// </summary>
     public int CompressionLevel { get; init; } = 5;
 
+    /// <summary>How entries are compressed (spec/package-format.md §2): zstd unless asked otherwise.</summary>
+    public PackCompression Compression { get; init; } = PackCompression.Zstd;
+
+    /// <summary>zstd level for zstd entries; 3 is zstd's own default.</summary>
+    public int ZstdLevel { get; init; } = 3;
+
     /// <summary>How many files are compressed at once (default: one per processor).</summary>
     public int DegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Source bytes allowed in flight between the compressors and the writer.</summary>
     public long InFlightBytes { get; init; } = 64L << 20;
+}
+
+/// <summary>The compression method of a package's entries.</summary>
+public enum PackCompression
+{
+    /// <summary>ZIP method 8: every unzip reads it.</summary>
+    Deflate,
+
+    /// <summary>ZIP method 93: faster to pack and to install; read by 7-Zip and libarchive, not by unzip 6.0.</summary>
+    Zstd,
 }

@@ -97,11 +97,11 @@ public sealed class PackageArchive : IDisposable
     internal Stream OpenEntry(PackageEntry entry, long dataOffset) =>
         new EntryDataStream(() => new ArchiveSliceStream(_handle, dataOffset, entry.CompressedSize), entry, Name);
 
-    /// <summary>Refuses encryption and methods other than stored and deflate.</summary>
+    /// <summary>Refuses encryption and methods other than stored, deflate and zstd.</summary>
     internal void CheckEntryFlags(PackageEntry entry)
     {
         if ((entry.Flags & (ZipFormat.FlagEncrypted | ZipFormat.FlagStrongEncryption)) != 0) throw ArchiveErrors.Encrypted(Name, entry.Path);
-        if (entry.Method is not (ZipFormat.MethodStored or ZipFormat.MethodDeflated))
+        if (entry.Method is not (ZipFormat.MethodStored or ZipFormat.MethodDeflated or ZipFormat.MethodZstd))
         {
             throw ArchiveErrors.UnsupportedCompression(Name, entry.Path, entry.Method);
         }

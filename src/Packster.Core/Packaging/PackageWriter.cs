@@ -24,7 +24,7 @@ internal sealed class PackageWriter(Stream output)
         var record = new CentralRecord(name, kind, mode, method, crc, compressedSize, size, _position);
         Span<byte> header = stackalloc byte[ZipFormat.LocalHeaderLength + 20];
         BinaryPrimitives.WriteUInt32LittleEndian(header, ZipFormat.LocalHeaderSignature);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], zip64 ? ZipFormat.VersionNeededZip64 : ZipFormat.VersionNeeded);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], ZipFormat.VersionNeededFor(method, zip64));
         BinaryPrimitives.WriteUInt16LittleEndian(header[6..], ZipFormat.FlagUtf8);
         BinaryPrimitives.WriteUInt16LittleEndian(header[8..], method);
         BinaryPrimitives.WriteUInt16LittleEndian(header[10..], ZipFormat.FixedDosTime);
@@ -71,7 +71,7 @@ internal sealed class PackageWriter(Stream output)
                 if (offsetOverflows) WriteUInt64(extra, ref extraLength, r.Offset);
                 BinaryPrimitives.WriteUInt16LittleEndian(extra[2..], (ushort)(extraLength - 4));
             }
-            var needed = extraLength > 0 || r.Size >= ZipFormat.Zip32Max ? ZipFormat.VersionNeededZip64 : ZipFormat.VersionNeeded;
+            var needed = ZipFormat.VersionNeededFor(r.Method, extraLength > 0 || r.Size >= ZipFormat.Zip32Max);
             BinaryPrimitives.WriteUInt32LittleEndian(header, ZipFormat.CentralHeaderSignature);
             BinaryPrimitives.WriteUInt16LittleEndian(header[4..], (ushort)((ZipFormat.HostUnix << 8) | needed));
             BinaryPrimitives.WriteUInt16LittleEndian(header[6..], needed);

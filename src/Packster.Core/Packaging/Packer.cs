@@ -125,8 +125,7 @@ public static class Packer
                 while (next < entries.Count && (next == i || (next - i < maxAhead && inFlight + entries[next].Size <= options.InFlightBytes)))
                 {
                     var source = entries[next];
-                    var level = options.CompressionLevel;
-                    tasks[next] = Task.Factory.StartNew(() => CompressedEntry.Create(source, spillDir, level, cancel.Token),
+                    tasks[next] = Task.Factory.StartNew(() => CompressedEntry.Create(source, spillDir, options, cancel.Token),
                         cancel.Token, TaskCreationOptions.DenyChildAttach, scheduler);
                     inFlight += source.Size;
                     next++;

@@ -26,7 +26,7 @@ public sealed class SourcePacker
         Manifest.ManifestFiles.Check(manifest, sourceDir, beforePackHandlers: true);
         if (!specs.ContainsKey(HandlerAction.Pack) && !specs.ContainsKey(HandlerAction.Any))
         {
-            return (Packer.Pack(sourceDir, outputDir, manifest.Id, manifest.Version, _options.Progress, cancellationToken), manifest);
+            return (Packer.Pack(sourceDir, outputDir, manifest.Id, manifest.Version, _options.Pack, _options.Progress, cancellationToken), manifest);
         }
 
         var staging = Path.Combine(Path.GetTempPath(), "packster-pack-" + Guid.NewGuid().ToString("N"));
@@ -69,7 +69,7 @@ public sealed class SourcePacker
                     $"the pack handlers changed the manifest's id or version ({manifest.Id} {manifest.Version} → {produced.Id} {produced.Version})");
             }
             Manifest.ManifestFiles.Check(produced, staging, beforePackHandlers: false);
-            return (Packer.Pack(staging, outputDir, manifest.Id, manifest.Version, _options.Progress, cancellationToken), manifest);
+            return (Packer.Pack(staging, outputDir, manifest.Id, manifest.Version, _options.Pack, _options.Progress, cancellationToken), manifest);
         }
         finally
         {
@@ -147,6 +147,9 @@ public sealed record SourcePackerOptions
     public ExecutorResolver Executors { get; init; } = ExecutorResolver.ForCurrentProcess();
     public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
     public TimeSpan? HandlerTimeout { get; init; }
+
+    /// <summary>How the package is compressed (format tuning: the default is <see cref="PackOptions.Default"/>).</summary>
+    public PackOptions Pack { get; init; } = PackOptions.Default;
 
     /// <summary>Installs a manifest's <c>[pack-location]</c> requirements and returns the environment to pack in (see spec/sources.md § pack-location).</summary>
     public Func<Manifest.Manifest, CancellationToken, Task<PackEnvironment>>? PackEnvironment { get; init; }

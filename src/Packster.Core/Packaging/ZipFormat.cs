@@ -20,6 +20,8 @@ internal static class ZipFormat
 
     public const ushort MethodStored = 0;
     public const ushort MethodDeflated = 8;
+    /// <summary>Zstandard (APPNOTE 4.4.5, since 6.3.8): one zstd frame per entry.</summary>
+    public const ushort MethodZstd = 93;
 
     public const ushort FlagEncrypted = 0x0001;
     public const ushort FlagDataDescriptor = 0x0008;
@@ -28,6 +30,8 @@ internal static class ZipFormat
 
     public const ushort VersionNeeded = 20;
     public const ushort VersionNeededZip64 = 45;
+    /// <summary>Version needed for a zstd entry: 6.3, the APPNOTE version that lists method 93.</summary>
+    public const ushort VersionNeededZstd = 63;
     public const byte HostUnix = 3;
 
     /// <summary>1980-01-01 00:00:00, the DOS epoch: date word (year 0, month 1, day 1) and time word 0.</summary>
@@ -54,6 +58,10 @@ internal static class ZipFormat
     public const int AnyExecuteBits = 0x49;   // 0111
 
     public const uint MsDosDirectoryAttribute = 0x10;
+
+    /// <summary>The version needed to extract an entry of <paramref name="method"/>, with or without ZIP64 fields.</summary>
+    public static ushort VersionNeededFor(ushort method, bool zip64) =>
+        method == MethodZstd ? VersionNeededZstd : zip64 ? VersionNeededZip64 : VersionNeeded;
 
     /// <summary>The external attributes Packster writes for an entry of <paramref name="kind"/> and permission bits.</summary>
     public static uint ExternalAttributes(PackageEntryKind kind, int permissions) => kind switch

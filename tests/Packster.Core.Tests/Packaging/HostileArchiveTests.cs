@@ -185,6 +185,52 @@ public sealed class HostileArchiveTests : IDisposable
         Refused(new HostileZipBuilder().File("ok.txt", "fine", deflate: true)
             .Add(new HostileEntry { Name = "junk", Data = new byte[100], RawPayload = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], Method = 8 }), ErrorCode.ArchiveCorrupt);
 
+    // §5: garbage inside an entry's zstd data, and a zstd frame cut short.
+    [Fact]
+    public void Invalid_zstd_data_is_refused() =>
+        Refused(new HostileZipBuilder().File("ok.txt", "fine")
+            .Add(new HostileEntry { Name = "junk", Data = new byte[100], RawPayload = [0x28, 0xB5, 0x2F, 0xFD, 0xFF, 0xFF, 0xFF, 0xFF], Method = 93 }), ErrorCode.ArchiveCorrupt);
+
+    [Fact]
+    public void Truncated_zstd_frame_is_refused()
+    {
+        var data = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 5000).Select(i => $"line {i}\n")));
+        var frame = HostileZipBuilder.Zstd(data);
+        Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "cut", Data = data, RawPayload = frame[..(frame.Length / 2)], Method = 93 }),
+            ErrorCode.ArchiveCorrupt);
+    }
+
+    // §5 rule "lying sizes" holds for zstd too: inflation stops at declared + 1.
+    [Fact]
+    public void Zstd_data_longer_than_declared_size_is_refused() =>
+        Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "bomb", Data = new byte[1 << 20], Method = 93, DeclaredSize = 1000 }),
+            ErrorCode.ArchiveSizeMismatch);
+
+    // §5 rule "zstd window": a frame asking for more than 32 MiB of window is refused, not allocated. The frame is
+    // written by hand (RFC 8878 §3.1.1): magic, descriptor 0 (no content size), window descriptor, one raw last block "abc".
+    [Theory]
+    [InlineData(27, false)]
+    [InlineData(26, false)]
+    [InlineData(25, true)]
+    [InlineData(20, true)]
+    public void Zstd_frame_with_a_huge_window_is_refused(int windowLog, bool accepted)
+    {
+        byte[] frame = [0x28, 0xB5, 0x2F, 0xFD, 0x00, (byte)((windowLog - 10) << 3), 0x19, 0x00, 0x00, (byte)'a', (byte)'b', (byte)'c'];
+        var zip = new HostileZipBuilder().Add(new HostileEntry { Name = "wide", Data = "abc"u8.ToArray(), RawPayload = frame, Method = 93 });
+        if (accepted)
+        {
+            var path = zip.WriteTo(_root["wide.zip"]);
+            var staging = _root["ok"];
+            Directory.CreateDirectory(staging);
+            SafeExtractor.Extract(path, staging, ExtractionLimits.Default, null, CancellationToken.None);
+            Assert.Equal("abc", File.ReadAllText(Path.Combine(staging, "wide")));
+        }
+        else
+        {
+            Assert.Contains("zstd", Refused(zip, ErrorCode.ArchiveCorrupt).Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Data_shorter_than_declared_size_is_refused() =>
         Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "short", Data = Encoding.UTF8.GetBytes("abc"), Method = 8, DeclaredSize = 10 }),
@@ -194,6 +240,7 @@ public sealed class HostileArchiveTests : IDisposable
     [Theory]
     [InlineData(0)]
     [InlineData(8)]
+    [InlineData(93)]
     public void Crc_mismatch_is_refused_and_written_files_removed(ushort method)
     {
         var zip = new HostileZipBuilder();
@@ -276,11 +323,11 @@ public sealed class HostileArchiveTests : IDisposable
     public void Encrypted_entry_is_refused() =>
         Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "secret", Data = [1, 2, 3], Flags = 0x0801 }), ErrorCode.ArchiveEncryptedEntry);
 
-    // §5 rule "compression methods": only stored and deflate.
+    // §5 rule "compression methods": only stored, deflate and zstd.
     [Theory]
     [InlineData(12)]
     [InlineData(14)]
-    [InlineData(93)]
+    [InlineData(95)]
     public void Unsupported_compression_method_is_refused(ushort method) =>
         Refused(new HostileZipBuilder().Add(new HostileEntry { Name = "odd", Data = [1, 2, 3], Method = method }), ErrorCode.ArchiveUnsupportedCompression);
 

@@ -27,6 +27,9 @@ public sealed class PackerTests : IDisposable
     private PackResult Pack(string source, string output = "out") =>
         Packer.Pack(source, _temp[output], Id, Version, null, CancellationToken.None);
 
+    private PackResult PackDeflate(string source, string output = "out") =>
+        Packer.Pack(source, _temp[output], Id, Version, PackOptions.Default with { Compression = PackCompression.Deflate }, null, CancellationToken.None);
+
     private static void Write(string root, string relative, string content)
     {
         var full = Path.Combine(root, relative);
@@ -191,9 +194,12 @@ public sealed class PackerTests : IDisposable
         Assert.Equal(["empty/nested"], dirs);
     }
 
-    // §2 "Compression": deflate when it saves ≥ 3%, store otherwise and for known compressed formats.
-    [Fact]
-    public void Incompressible_files_are_stored_and_text_is_deflated()
+    // §2 "Compression": zstd (method 93) by default, deflate (8) when asked; either only when it saves ≥ 3%,
+    // stored otherwise and for known compressed formats.
+    [Theory]
+    [InlineData(PackCompression.Zstd, 93)]
+    [InlineData(PackCompression.Deflate, 8)]
+    public void Incompressible_files_are_stored_and_text_is_compressed(PackCompression compression, ushort method)
     {
         var source = Source();
         var random = new byte[100_000];
@@ -202,24 +208,43 @@ public sealed class PackerTests : IDisposable
         Write(source, "text.txt", string.Concat(Enumerable.Repeat("hello packster ", 5000)));
         Write(source, "already.zip", string.Concat(Enumerable.Repeat("compressible but named .zip ", 500)));
         Write(source, "empty.txt", "");
-        using var archive = PackageArchive.Open(Pack(source).Path);
+        var options = compression == PackCompression.Zstd ? PackOptions.Default : PackOptions.Default with { Compression = compression };
+        var packed = Packer.Pack(source, _temp["out"], Id, Version, options, null, CancellationToken.None);
+        using var archive = PackageArchive.Open(packed.Path);
         var methods = archive.Entries.ToDictionary(e => e.Path, e => e.Method);
         Assert.Equal(0, methods["random.bin"]);
-        Assert.Equal(8, methods["text.txt"]);
+        Assert.Equal(method, methods["text.txt"]);
         Assert.Equal(0, methods["already.zip"]);
         Assert.Equal(0, methods["empty.txt"]);
     }
 
-    // §2: what we write is a standard ZIP: System.IO.Compression reads every entry back.
+    // §2 "version needed": 63 (APPNOTE 6.3, the version that lists method 93) for zstd entries, in both headers.
     [Fact]
-    public void ZipArchive_reads_what_we_write()
+    public void Zstd_entries_say_they_need_version_63()
+    {
+        var source = Source();
+        Write(source, "text.txt", string.Concat(Enumerable.Repeat("hello packster ", 5000)));
+        var bytes = File.ReadAllBytes(Pack(source).Path);
+        using var archive = PackageArchive.Open(Pack(source).Path);
+        var entry = archive.Entries.Single(e => e.Path == "text.txt");
+        Assert.Equal(93, entry.Method);
+        var local = (int)entry.LocalHeaderOffset;
+        Assert.Equal(63, BitConverter.ToUInt16(bytes, local + 4));
+        var central = bytes.AsSpan().LastIndexOf("text.txt"u8) - 46;
+        Assert.Equal(0x02014b50u, BitConverter.ToUInt32(bytes, central));
+        Assert.Equal(63, BitConverter.ToUInt16(bytes, central + 6));
+    }
+
+    // §2: with --compression deflate what we write is a ZIP every reader takes: System.IO.Compression reads every entry back.
+    [Fact]
+    public void ZipArchive_reads_what_we_write_with_deflate()
     {
         var source = Source();
         var big = new byte[3_000_000];
         new Random(7).NextBytes(big.AsSpan(0, 1_000_000));
         File.WriteAllBytes(Path.Combine(source, "big.bin"), big);
         Write(source, "dir/text.txt", string.Concat(Enumerable.Repeat("line\n", 1000)));
-        var result = Pack(source);
+        var result = PackDeflate(source);
         using var zip = ZipFile.OpenRead(result.Path);
         Assert.Equal(Packer.ManifestFileName, zip.Entries[0].FullName);
         foreach (var entry in zip.Entries)
@@ -228,6 +253,27 @@ public sealed class PackerTests : IDisposable
             using var copy = new MemoryStream();
             data.CopyTo(copy);
             Assert.Equal(File.ReadAllBytes(Path.Combine(source, entry.FullName)), copy.ToArray());
+        }
+    }
+
+    // §2: zstd and deflate packages of one folder extract to the same files (big files spill and stream through both).
+    [Fact]
+    public void Zstd_and_deflate_packages_extract_to_the_same_tree()
+    {
+        var source = Source();
+        var big = new byte[CompressedEntry.SpillThreshold + 3_000_000];
+        for (var i = 0; i < big.Length; i += 4096) big[i] = unchecked((byte)(i / 4096));
+        File.WriteAllBytes(Path.Combine(source, "big.bin"), big);
+        Write(source, "dir/text.txt", string.Concat(Enumerable.Repeat("line\n", 1000)));
+        var zstd = Pack(source, "zstd");
+        var deflate = PackDeflate(source, "deflate");
+        Assert.NotEqual(zstd.FileName.Sha256, deflate.FileName.Sha256);
+        foreach (var (package, name) in new[] { (zstd, "x-zstd"), (deflate, "x-deflate") })
+        {
+            Directory.CreateDirectory(_temp[name]);
+            SafeExtractor.Extract(package.Path, _temp[name], ExtractionLimits.Default, null, CancellationToken.None);
+            Assert.Equal(big, File.ReadAllBytes(Path.Combine(_temp[name], "big.bin")));
+            Assert.Equal(File.ReadAllText(Path.Combine(source, "dir/text.txt")), File.ReadAllText(Path.Combine(_temp[name], "dir/text.txt")));
         }
     }
 
