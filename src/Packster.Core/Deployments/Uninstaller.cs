@@ -50,7 +50,7 @@ public sealed class Uninstaller
         try
         {
             var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Uninstall, path, handlerTimeout);
-            if (!plan.IsEmpty) await RunAsync(plan, deployed, cancellationToken).ConfigureAwait(false);
+            if (!plan.IsEmpty) await RunAsync(plan, deployed, HandlerAction.Uninstall, cancellationToken).ConfigureAwait(false);
         }
         // --force is the way out for every handler failure (a missing script, a .cmd off Windows, an interpreter
         // that is gone): otherwise such a deployment could never be removed. Not for Ctrl-C, which aborts.
@@ -78,6 +78,94 @@ public sealed class Uninstaller
         CrashPoint.Hit("uninstall.committed");
         _location.EmptyTrash(session.Lock);
         return new UninstallOutcome(entry, successor, entry.Active && successor is null && state.OfPackage(entry.Id).Any());
+    }
+
+    /// <summary>
+    /// Uninstalls every deployment <paramref name="select"/> names in the state read under the lock (those recorded), and
+    /// applies <paramref name="alsoChange"/>
+    /// to the state, in one lockfile commit (spec/lockfile.md § Transactions): all of them go or none does. Every
+    /// uninstall handler runs before anything is removed; when one fails, the install handlers of the deployments whose
+    /// uninstall handlers already ran are run again, newest first (the compensation, spec/bundle.md §4), and nothing is
+    /// removed. Then all directories go to the trash, the lockfile is committed once, and the trash is emptied.
+    /// </summary>
+    public async Task<IReadOnlyList<UninstallOutcome>> UninstallTogetherAsync(Func<LocationState, IEnumerable<Model.Sha256Digest>> select,
+        Action<LocationState> alsoChange, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(select);
+        ArgumentNullException.ThrowIfNull(alsoChange);
+        using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
+        var state = session.State;
+        var entries = select(state).Select(state.Find).OfType<DeploymentEntry>().Distinct().ToList();
+        var ran = new List<DeployedPackage>();
+        try
+        {
+            foreach (var entry in entries)
+            {
+                var deployed = DeployedPackage.Load(_location, entry);
+                if (ServiceManager.StopServicesOf(_location, entry, TimeSpan.FromSeconds(10)) is > 0 and var stopped)
+                {
+                    _options.Messages.WriteLine($"stopped {stopped} running service{(stopped == 1 ? "" : "s")} of {entry.Id} {entry.Version}");
+                }
+                var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Uninstall, deployed.Path, handlerTimeout);
+                if (!plan.IsEmpty) await RunAsync(plan, deployed, HandlerAction.Uninstall, cancellationToken).ConfigureAwait(false);
+                ran.Add(deployed);
+                CrashPoint.Hit("uninstall-together.handler-done");
+            }
+        }
+        catch (Exception e) when (e is PacksterException or IOException or UnauthorizedAccessException)
+        {
+            await CompensateAsync(ran, handlerTimeout).ConfigureAwait(false);
+            throw;
+        }
+
+        var outcomes = new List<UninstallOutcome>();
+        var history = new List<HistoryEntry>();
+        foreach (var entry in entries)
+        {
+            state.Deployments.Remove(entry);
+            var successor = entry.Active ? PromoteSuccessor(state, entry) : null;
+            history.Add(HistoryEntry.Now(_options.Clock, "uninstall", entry));
+            if (successor is not null) history.Add(HistoryEntry.Now(_options.Clock, "activate", successor, entry));
+            outcomes.Add(new UninstallOutcome(entry, successor, entry.Active && successor is null && state.OfPackage(entry.Id).Any()));
+        }
+        alsoChange(state);
+        // The commit comes first: a kill before it leaves the old lockfile with every directory in place, a kill after
+        // it leaves directories no deployment records, which recovery deletes. Trashing first would let recovery finish
+        // the uninstalls of the directories already trashed and keep the others: half a transaction.
+        session.Commit(state, history);
+        CrashPoint.Hit("uninstall-together.committed");
+        foreach (var entry in entries)
+        {
+            try
+            {
+                _location.MoveToTrash(entry.Hash, session.Lock);
+            }
+            catch (Exception e) when (e is PacksterException or IOException or UnauthorizedAccessException)
+            {
+                _options.Messages.WriteLine($"warning: the directory of {entry.Id} {entry.Version} could not be removed yet ({e.Message}); the next command that changes the location removes it");
+            }
+        }
+        _location.EmptyTrash(session.Lock);
+        return outcomes;
+    }
+
+    /// <summary>Answers uninstall handlers that ran with the same deployments' install handlers, newest first; failures are warnings.</summary>
+    private async Task CompensateAsync(List<DeployedPackage> ran, TimeSpan? handlerTimeout)
+    {
+        for (var i = ran.Count - 1; i >= 0; i--)
+        {
+            var deployed = ran[i];
+            var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Install, deployed.Path, handlerTimeout);
+            if (plan.IsEmpty) continue;
+            try
+            {
+                await RunAsync(plan, deployed, HandlerAction.Install, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is PacksterException or IOException or UnauthorizedAccessException)
+            {
+                _options.Messages.WriteLine($"warning: running the install handlers of {deployed.Entry.Id} {deployed.Entry.Version} again after a failed uninstall: {e.Message}");
+            }
+        }
     }
 
     private bool IsRecorded(DeploymentEntry entry)
@@ -122,19 +210,19 @@ public sealed class Uninstaller
     {
         var deployed = DeployedPackage.Load(_location, entry);
         var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Uninstall, deployed.Path, handlerTimeout);
-        if (!plan.IsEmpty) await RunAsync(plan, deployed, ct).ConfigureAwait(false);
+        if (!plan.IsEmpty) await RunAsync(plan, deployed, HandlerAction.Uninstall, ct).ConfigureAwait(false);
     }
 
-    private async Task RunAsync(HandlerPlan plan, DeployedPackage deployed, CancellationToken ct)
+    private async Task RunAsync(HandlerPlan plan, DeployedPackage deployed, HandlerAction action, CancellationToken ct)
     {
         var entry = deployed.Entry;
         Directory.CreateDirectory(_location.LogsDirectory);
-        var logPath = Path.Combine(_location.LogsDirectory, $"{entry.Id}-{entry.Version}-{entry.Hash.Hex[..12]}-uninstall.log");
+        var logPath = Path.Combine(_location.LogsDirectory, $"{entry.Id}-{entry.Version}-{entry.Hash.Hex[..12]}-{action.ToString().ToLowerInvariant()}.log");
         var parametersFile = Path.Combine(_location.StagingDirectory, $"{entry.Hash.Hex}.parameters.json");
         // HandlerEnvironment.Build creates the file owner-only; writing it here first would leave it world-readable.
         try
         {
-            var context = new HandlerContext(HandlerAction.Uninstall, entry.Id, entry.Version, deployed.Path, _location.Path, deployed.Parameters.Json);
+            var context = new HandlerContext(action, entry.Id, entry.Version, deployed.Path, _location.Path, deployed.Parameters.Json);
             var env = HandlerEnvironment.Build(context, parametersFile, _options.BaseEnvironment);
             await new HandlerRunner(_options.HandlerOutput).RunPlanAsync(plan, context, env, logPath, ct).ConfigureAwait(false);
         }

@@ -74,19 +74,21 @@ public sealed class BundleInstaller
     public async Task<IReadOnlyList<BundleRemoval>> DeleteAsync(BundleFile bundle, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(bundle);
-        var removals = new List<BundleRemoval>();
-        foreach (var entry in bundle.Packages)
+        // Every requirement's uninstall and its removal from the bundle: one transaction (spec/bundle.md §4).
+        if (!bundle.Packages.Any(p => _location.ReadState().Bundle.ContainsKey(p.Id))) return [];
+        var chosen = new Dictionary<PackageId, Model.Sha256Digest?>();
+        var outcomes = await new Uninstaller(_location, _options).UninstallTogetherAsync(state =>
         {
-            var state = _location.ReadState();
-            if (!state.Bundle.TryGetValue(entry.Id, out var requirement)) continue;
-            DeploymentEntry? uninstalled = null;
-            if (requirement.Resolved is { } resolved && state.Find(resolved.Deployment) is not null)
+            foreach (var package in bundle.Packages)
             {
-                uninstalled = (await new Uninstaller(_location, _options).UninstallAsync(resolved.Deployment.Hex, force: false, handlerTimeout, cancellationToken).ConfigureAwait(false)).Removed;
+                if (state.Bundle.TryGetValue(package.Id, out var requirement)) chosen.TryAdd(package.Id, requirement.Resolved?.Deployment);
             }
-            BundleRecorder.Remove(_location, [entry.Id], _options.Messages, cancellationToken);
-            removals.Add(new BundleRemoval(entry.Id, uninstalled));
-        }
+            return chosen.Values.OfType<Model.Sha256Digest>();
+        }, state =>
+        {
+            foreach (var id in chosen.Keys) state.Bundle.Remove(id);
+        }, handlerTimeout, cancellationToken).ConfigureAwait(false);
+        var removals = chosen.Select(c => new BundleRemoval(c.Key, outcomes.FirstOrDefault(o => o.Removed.Hash == c.Value)?.Removed)).ToList();
         return removals;
     }
 

@@ -124,4 +124,42 @@ public sealed class BundleTests : IDisposable
         var remaining = _f.Lockfile().GetProperty("bundle").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Equal(["keep"], remaining);
     }
+
+    [Fact]
+    public void Delete_is_one_transaction_a_failing_uninstall_handler_removes_nothing_and_the_ran_ones_are_answered()
+    {
+        // spec/bundle.md §4: every requirement's uninstall and its removal from the bundle commit together; when an
+        // uninstall handler fails, the install handlers of those whose uninstall handlers ran are run again.
+        var journal = _f.Temp["journal.txt"];
+        const string Handlers = "[handlers]\ninstall = \"install.sh\"\nuninstall = \"uninstall.sh\"";
+        // Handlers get a clean environment (spec/handlers.md), so the journal's path is written into the scripts.
+        string Script(string id, string action, int exit) => $"#!/bin/sh\necho {id}-{action} >> '{journal}'\nexit {exit}\n";
+        _f.Publish(_repo, "alpha", "1.0.0", Handlers, ("install.sh", Script("alpha", "install", 0)), ("uninstall.sh", Script("alpha", "uninstall", 0)));
+        _f.Publish(_repo, "omega", "1.0.0", Handlers, ("install.sh", Script("omega", "install", 0)), ("uninstall.sh", Script("omega", "uninstall", 3)));
+        var bundle = WriteBundle("[packages]\nalpha = \"^1\"\nomega = \"^1\"\n");
+        var env = new Dictionary<string, string>();
+        Assert.Equal(0, _f.Packster.Run(["bundle", "install", bundle, "--location", "dev"], env).ExitCode);
+        File.Delete(journal);
+        static IReadOnlyDictionary<string, string> WithoutLogs(IReadOnlyDictionary<string, string> s) =>
+            s.Where(kv => !kv.Key.Replace('\\', '/').Contains("logs", StringComparison.Ordinal)).ToDictionary();
+        var before = WithoutLogs(_f.Snapshot());
+
+        var failed = _f.Packster.Run(["bundle", "delete", bundle, "--location", "dev"], env);
+        Assert.True(failed.ExitCode == 7, failed.ToString());
+        Assert.True(File.Exists(journal), failed.ToString());
+        Assert.Contains("omega", failed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, WithoutLogs(_f.Snapshot()));
+        Assert.Equal(["alpha-uninstall", "omega-uninstall", "alpha-install"], File.ReadAllLines(journal));
+
+        // Without the failure, both go in one commit: one new generation, both gone from the bundle.
+        int Generations() => Directory.GetFiles(Path.Combine(_f.LocationPath, "generations"), "*.json").Length;
+        var generation = Generations();
+        File.Delete(journal);
+        _f.Packster.Ok("uninstall", "omega", "--location", "dev", "--force");
+        var after = _f.Packster.Run(["bundle", "delete", bundle, "--location", "dev"], env);
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Empty(_f.List().EnumerateArray());
+        Assert.Empty(_f.Lockfile().GetProperty("bundle").EnumerateObject());
+        Assert.Equal(generation + 2, Generations());
+    }
 }
