@@ -39,12 +39,15 @@ internal static class GcCommand
             var collector = new GarbageCollector(loc, InstallerDefaults.For(context)) { KeepGenerations = parse.GetValue(keep), Orphans = parse.GetValue(orphans) };
             var result = await collector.CollectAsync(dry, CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
             var dropped = parse.GetValue(drop) && !dry ? collector.DropGenerations(ct) : 0;
+            var (objects, bytes) = dry ? (0, 0L) : collector.PruneStore(ct);
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(context.Out, new JsonObject
                 {
                     ["dryRun"] = dry,
                     ["droppedGenerations"] = dropped,
+                    ["storeObjectsRemoved"] = objects,
+                    ["storeBytesFreed"] = bytes,
                     ["removed"] = new JsonArray([.. result.Removed.Select(d => (JsonNode)Entry(loc, d))]),
                     ["skipped"] = new JsonArray([.. result.Skipped.Select(s =>
                     {
@@ -59,7 +62,8 @@ internal static class GcCommand
             foreach (var d in result.Removed) context.Out.WriteLine($"{verb} {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
             foreach (var s in result.Skipped) context.Out.WriteLine($"kept {s.Deployment.Id} {s.Deployment.Version} ({s.Deployment.Hash.Hex[..12]}): uninstall handler failed");
             if (dropped > 0) context.Out.WriteLine($"dropped the records of {dropped} older generation{(dropped == 1 ? "" : "s")}");
-            if (result.Removed.Count == 0 && result.Skipped.Count == 0 && dropped == 0) context.Out.WriteLine($"nothing to remove in location {loc.Id}");
+            if (objects > 0) context.Out.WriteLine($"removed {objects} file{(objects == 1 ? "" : "s")} no deployment holds from the store ({Bytes.Format(bytes)})");
+            if (result.Removed.Count == 0 && result.Skipped.Count == 0 && dropped == 0 && objects == 0) context.Out.WriteLine($"nothing to remove in location {loc.Id}");
             return 0;
         });
         return command;

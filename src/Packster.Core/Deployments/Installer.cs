@@ -88,7 +88,11 @@ public sealed class Installer
             var handlerPlan = PlanHandlers(manifest, handlerAction, staging, request.HandlerTimeout);
             // The test is planned with the install, so its missing interpreter also fails before anything is extracted.
             var testPlan = PlanHandlers(manifest, HandlerAction.Test, staging, request.HandlerTimeout);
-            var extraction = ExtractVerified(package, staging, cancellationToken);
+            // Packages whose deployments may share files take them from the location's store (spec/lockfile.md
+            // § Extracted-file store), and give it what they extracted.
+            var store = ExtractedFileStore.Applies(manifest) ? ExtractedFileStore.Of(_location) : null;
+            var extraction = ExtractVerified(package, staging, store, cancellationToken);
+            if (store is not null) extraction = ExtractedFileStore.MakeReadOnly(staging, extraction);
             CrashPoint.Hit("install.extracted");
 
             var previous = decision.Replaces;
@@ -140,6 +144,7 @@ public sealed class Installer
                 var ranHandlers = !handlerPlan.IsEmpty;
                 transaction.Record([history], $"the install of {manifest.Id} {manifest.Version}",
                     ct => UndoInstallAsync(entry, ranHandlers, replaced, transaction.Lock, request.HandlerTimeout, ct));
+                if (store is not null) transaction.AfterCommit(() => StoreFiles(store, package, finalPath, extraction));
                 // What the next package's handlers may run: this one's shims, before the commit.
                 if (entry.Active && entry.Claims.Any(c => c.StartsWith("shim:", StringComparison.Ordinal))) transaction.WriteShimsAhead();
                 CrashPoint.Hit("install.staged");
@@ -148,6 +153,7 @@ public sealed class Installer
             own!.Commit(state, [history]);
             CrashPoint.Hit("install.committed");
             _location.EmptyTrash(heldLock);
+            if (store is not null) StoreFiles(store, package, finalPath, extraction);
             return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
         }
         catch
@@ -159,6 +165,22 @@ public sealed class Installer
             }
             if (replaced is not null && Transaction is not null && !Directory.Exists(finalPath)) Directory.Move(replaced, finalPath);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Gives a committed deployment's files to the location's store (spec/lockfile.md § Extracted-file store). The
+    /// install is done whatever happens here: a failure only means the next deployment of the package extracts again.
+    /// </summary>
+    private void StoreFiles(ExtractedFileStore store, PackageFile package, string deployment, ExtractionResult extraction)
+    {
+        try
+        {
+            store.Adopt(package.Name.Sha256, deployment, extraction);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _options.Messages.WriteLine($"warning: the files of {package.Manifest.Id} {package.Manifest.Version} could not be added to the location's store ({e.Message}); its next deployment extracts them again");
         }
     }
 
@@ -187,7 +209,7 @@ public sealed class Installer
     /// over, or rewritten in place). So, under the lock, it is copied into the location while hashed, and only a copy
     /// whose hash is the name's and whose manifest is the one already read is extracted (spec/package-format.md §1).
     /// </summary>
-    private ExtractionResult ExtractVerified(PackageFile package, string staging, CancellationToken ct)
+    private ExtractionResult ExtractVerified(PackageFile package, string staging, ExtractedFileStore? store, CancellationToken ct)
     {
         var copyDirectory = _location.CreateStaging();
         try
@@ -197,7 +219,8 @@ public sealed class Installer
             if (actual != package.Name.Sha256) throw ChangedSinceVerified(package, $"its content now hashes to {actual}");
             using var archive = PackageArchive.Open(copy);
             if (!archive.ReadManifestBytes().AsSpan().SequenceEqual(package.ManifestBytes)) throw ChangedSinceVerified(package, "its manifest differs");
-            return SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, _options.ExtractionProgress, ct);
+            var reuse = store is null ? null : ExtractedFileStore.For(_location, package.Name.Sha256);
+            return SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, reuse is null ? null : reuse.TryReuse, _options.ExtractionProgress, ct);
         }
         finally
         {

@@ -15,6 +15,7 @@ public sealed class LocationTransaction : IAsyncDisposable
     private readonly LocationSession _session;
     private readonly List<HistoryEntry> _history = [];
     private readonly List<(string What, Func<CancellationToken, Task> Undo)> _undo = [];
+    private readonly List<Action> _afterCommit = [];
     private readonly TextWriter _messages;
     private bool _committed;
     private bool _shimsAhead;
@@ -45,6 +46,13 @@ public sealed class LocationTransaction : IAsyncDisposable
         _undo.Add((what, undo));
     }
 
+    /// <summary>Work that follows a successful commit, under the same lock (filling the extracted-file store); never run otherwise.</summary>
+    public void AfterCommit(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        _afterCommit.Add(action);
+    }
+
     /// <summary>Writes the shims of the state so far (see <see cref="LocationActivation.WriteShimsAhead"/>); undone unless committed.</summary>
     public void WriteShimsAhead()
     {
@@ -60,6 +68,7 @@ public sealed class LocationTransaction : IAsyncDisposable
         _committed = true;
         CrashPoint.Hit("transaction.committed");
         Location.EmptyTrash(Lock);
+        foreach (var action in _afterCommit) action();
     }
 
     /// <summary>Undoes every change, newest first, unless committed; then releases the lock.</summary>

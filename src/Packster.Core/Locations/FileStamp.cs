@@ -13,6 +13,7 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
     // The runtime's own portable stat (src/native/libs/System.Native/pal_io.h, FileStatus), as Packaging/FileKinds
     // reads it: the same layout on every Unix the runtime supports; the offsets are pinned by FileStampTests.
     private const int ModeOffset = 4;
+    private const int OwnerOffset = 8;
     private const int SizeOffset = 16;
     private const int ModifiedOffset = 40;
     private const int ChangedOffset = 56;
@@ -70,6 +71,23 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
         };
         return new FileStamp(kind, BitConverter.ToInt64(status, SizeOffset), Ticks(status, ModifiedOffset), Ticks(status, ChangedOffset),
             unchecked((ulong)BitConverter.ToInt64(status, InodeOffset)), (UnixFileMode)(mode & PermissionMask));
+    }
+
+    /// <summary>The user id owning <paramref name="path"/> itself (links not followed); null on Windows or when it cannot be read.</summary>
+    public static uint? OwnerOf(string path)
+    {
+        if (OperatingSystem.IsWindows()) return null;
+        var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(path) + 1];
+        System.Text.Encoding.UTF8.GetBytes(path, bytes);
+        var status = new byte[StatusBufferSize];
+        try
+        {
+            return NativeLStat(bytes, status) == 0 ? BitConverter.ToUInt32(status, OwnerOffset) : null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
     }
 
     private static string Join(ReadOnlySpan<char> directory, ReadOnlySpan<char> name) =>

@@ -71,6 +71,7 @@ public sealed class Location
     public IEnumerable<string> OwnPaths =>
     [
         InternalDirectory, StagingDirectory, TrashDirectory, VerifyIndexDirectory, LockPath, LocationLock.HolderPath(this),
+        Combine(InternalDirectoryName, ExtractedFileStore.DirectoryName),
         DeploymentsDirectory, ActivateDirectory, LogsDirectory, Combine(HistoryFileName), LockfilePath, Combine(GenerationsDirectoryName),
         Combine(Activation.DesktopEntries.DirectoryName),
     ];

@@ -72,6 +72,13 @@ internal static class PosixFiles
     }
 
     /// <summary>flock(2) on an open descriptor; returns 0 or the errno.</summary>
+    /// <summary>Creates <paramref name="newPath"/> as a hardlink of <paramref name="existing"/>; 0, or the errno.</summary>
+    public static int Link(string existing, string newPath)
+    {
+        if (OperatingSystem.IsWindows()) return -1;
+        return NativeMethods.link(existing, newPath) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
     public static int Flock(SafeHandle handle, int operation)
     {
         ArgumentNullException.ThrowIfNull(handle);
@@ -102,6 +109,10 @@ internal static class PosixFiles
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int close(int fd);
+
+        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int link(string existing, string newPath);
 
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

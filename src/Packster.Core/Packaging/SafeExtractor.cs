@@ -33,7 +33,16 @@ public static class SafeExtractor
 
     /// <summary>As above, from an archive already open (the installer extracts the copy it verified, through one handle).</summary>
     public static ExtractionResult Extract(PackageArchive archive, string stagingDir, ExtractionLimits limits,
-        IProgress<ExtractionProgress>? progress, CancellationToken ct)
+        IProgress<ExtractionProgress>? progress, CancellationToken ct) =>
+        Extract(archive, stagingDir, limits, null, progress, ct);
+
+    /// <summary>
+    /// As above; each regular file is first offered to <paramref name="reuse"/> (entry, path to create), which may create
+    /// it itself — a hardlink from the extracted-file store — and return what it wrote; null means extract it as usual.
+    /// Every rule of §5 is judged on the whole archive before any file is written, reused or not.
+    /// </summary>
+    public static ExtractionResult Extract(PackageArchive archive, string stagingDir, ExtractionLimits limits,
+        Func<PackageEntry, string, ExtractedFile?>? reuse, IProgress<ExtractionProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentNullException.ThrowIfNull(limits);
@@ -43,7 +52,7 @@ public static class SafeExtractor
         var plan = Judge(archive, limits, ct);
         try
         {
-            return Write(archive, plan, stagingDir, progress, ct);
+            return Write(archive, plan, stagingDir, reuse, progress, ct);
         }
         catch
         {
@@ -154,7 +163,7 @@ public static class SafeExtractor
     }
 
     private static ExtractionResult Write(PackageArchive archive, Plan plan, string stagingDir,
-        IProgress<ExtractionProgress>? progress, CancellationToken ct)
+        Func<PackageEntry, string, ExtractedFile?>? reuse, IProgress<ExtractionProgress>? progress, CancellationToken ct)
     {
         var entries = plan.Entries;
         CreateDirectories(stagingDir, entries);
@@ -171,7 +180,8 @@ public static class SafeExtractor
         {
             Parallel.ForEach(Partitioner.Create(order, EnumerablePartitionerOptions.NoBuffering), options, entry =>
             {
-                results[entry.Index] = WriteFile(archive, entry, plan.DataOffsets[entry.Index], stagingDir, ct);
+                results[entry.Index] = reuse?.Invoke(entry, FullPath(stagingDir, entry.Path))
+                    ?? WriteFile(archive, entry, plan.DataOffsets[entry.Index], stagingDir, ct);
                 var done = Interlocked.Increment(ref filesDone);
                 var bytes = Interlocked.Add(ref bytesDone, entry.Size);
                 progress?.Report(new ExtractionProgress(done, files.Length, bytes, bytesTotal));

@@ -128,6 +128,22 @@ public sealed class GarbageCollector
         return new GcResult(removed, skipped);
     }
 
+    /// <summary>
+    /// Deletes the extracted-file store's objects that no recorded deployment holds, and the indexes of packages no
+    /// deployment came from (spec/lockfile.md § Extracted-file store); returns how many objects went and their bytes.
+    /// </summary>
+    public (int Objects, long Bytes) PruneStore(CancellationToken cancellationToken = default)
+    {
+        var store = ExtractedFileStore.Of(_location);
+        if (!Directory.Exists(store.Root)) return (0, 0);
+        // The lock and the committed lockfile are all it needs: what recovery or a catch-up would repair is the
+        // business of the commands that change deployments, which gc's uninstalls just were.
+        using var heldLock = LocationLock.Acquire(_location, LocationLock.TimeoutFrom(_location.Paths), _options.Messages, cancellationToken);
+        var recorded = _location.ReadState().Deployments.Select(d =>
+            (d.Package.Sha256, (IEnumerable<DeploymentFile>)DeploymentRecord.ReadFrom(_location.DeploymentDirectory(d.Hash)).Files)).ToList();
+        return store.Prune(recorded);
+    }
+
     /// <summary>Handler failures (7xxx) skip one deployment; Ctrl-C and location errors stop the collection.</summary>
     private static bool IsHandlerFailure(ErrorCode code) => (int)code / 1000 == 7 && code != ErrorCode.HandlerCancelled;
 }

@@ -40,6 +40,23 @@ public sealed class CrashConsistencyTests : IDisposable
         AssertConsistent(expectedDeployments: 1);
     }
 
+    // § Extracted-file store "Crash safety": hello has no handlers, so its files go through the store.
+    [Theory]
+    [InlineData("store.object-in-tmp")]
+    [InlineData("store.index-in-tmp")]
+    public void Install_killed_while_filling_the_store_leaves_a_consistent_location_and_store(string point)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var package = _f.PackSample("hello");
+        var crashed = _f.Packster.Run(["install-file", package, "--location", "dev", "-p", "port=9192"], Crash(point));
+        Assert.Equal(137, crashed.ExitCode);
+        Assert.NotEmpty(Directory.EnumerateFileSystemEntries(Path.Combine(_f.LocationPath, ".packster", "store", "tmp")));
+
+        // The store is filled after the commit: the deployment stands, and the leftover is recovery's to delete.
+        Assert.Equal("unchanged", _f.InstallJson(package, "-p", "port=9192").GetProperty("status").GetString());
+        AssertConsistent(expectedDeployments: 1);
+    }
+
     [Theory]
     [MemberData(nameof(UninstallPoints))]
     public void Uninstall_killed_at_a_crash_point_leaves_a_consistent_location(string point)
@@ -95,6 +112,8 @@ public sealed class CrashConsistencyTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(loc, ".packster", "staging")));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(loc, ".packster", "trash")));
         Assert.Empty(Directory.EnumerateFiles(loc, "*.tmp"));
+        var storeTemp = Path.Combine(loc, ".packster", "store", "tmp");
+        Assert.True(!Directory.Exists(storeTemp) || !Directory.EnumerateFileSystemEntries(storeTemp).Any(), "the store's tmp/ holds leftovers");
 
         using var lockfile = JsonDocument.Parse(File.ReadAllBytes(_f.LockfilePath));
         var list = _f.List();

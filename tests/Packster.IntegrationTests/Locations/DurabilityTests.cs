@@ -19,7 +19,9 @@ public sealed class DurabilityTests : IDisposable
     {
         if (OperatingSystem.IsWindows()) return;
         var hello = _f.PackSample("hello");
-        var damaged = _f.InstallJson(hello, "-p", "port=9001", "--inactive").GetProperty("deployment").GetString()!;
+        // Its own files, not the store's: a lost inode shared through the store would damage both deployments.
+        var damaged = Deployment(_f.Packster.Run(["install-file", hello, "-p", "port=9001", "--inactive", "--location", "dev", "--json"],
+            new Dictionary<string, string> { ["PACKSTER_NO_STORE"] = "1" }));
         var intact = _f.InstallJson(hello).GetProperty("deployment").GetString()!;
         File.WriteAllBytes(Path.Combine(_f.LocationPath, "deployments", damaged, "bin", "hello"), []);
 
@@ -51,5 +53,12 @@ public sealed class DurabilityTests : IDisposable
         Assert.DoesNotContain("dropped", next.Stderr, StringComparison.Ordinal);
         Assert.Equal(2, _f.List().GetArrayLength());
         Assert.Equal(5, _f.Packster.Run("verify", "dev").ExitCode);
+    }
+
+    private static string Deployment(ProcessResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var doc = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        return doc.RootElement.GetProperty("deployment").GetString()!;
     }
 }

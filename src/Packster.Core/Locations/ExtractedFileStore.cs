@@ -1,0 +1,321 @@
+using System.Globalization;
+using System.Text;
+using Packster.Model;
+using Packster.Packaging;
+
+namespace Packster.Locations;
+
+/// <summary>
+/// A location's extracted-file store (spec/lockfile.md § Extracted-file store): every regular file of the deployments
+/// that may share their files, once, read-only, named by its SHA-256, and hardlinked into each deployment that holds
+/// it. For every package whose files were stored, an index maps the package's entries to their hashes, so a later
+/// deployment of the same package (other parameters, a reinstall after uninstall, another location on the same file
+/// system) links its files instead of decompressing and writing them.
+/// </summary>
+/// <remarks>
+/// Objects are <c>objects/&lt;2 hex&gt;/&lt;sha256&gt;.r</c> (mode 0444) or <c>.x</c> (0555): a hardlink shares its mode, so
+/// an executable and a plain file of the same bytes are two objects. Every write happens under the location's lock, into
+/// <c>tmp/</c> first, then is renamed into place, so a kill leaves at most a temporary, which recovery deletes.
+/// </remarks>
+public sealed class ExtractedFileStore
+{
+    public const string DirectoryName = "store";
+
+    /// <summary>The read-only modes of store objects and of the deployment files linked to them.</summary>
+    public const int ReadOnlyFileMode = 0x124;        // 0444
+    public const int ReadOnlyExecutableMode = 0x16D;  // 0555
+
+    private const string IndexHeader = "packster-store-index 1";
+    private const string ReadOnlyFileModeText = "444";
+    private const string ReadOnlyExecutableModeText = "555";
+
+    public ExtractedFileStore(string root) => Root = root;
+
+    public static ExtractedFileStore Of(Location location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return new ExtractedFileStore(Path.Combine(location.InternalDirectory, DirectoryName));
+    }
+
+    public string Root { get; }
+
+    public string TempDirectory => Path.Combine(Root, "tmp");
+
+    private string PackagesDirectory => Path.Combine(Root, "packages");
+
+    private string ObjectsDirectory => Path.Combine(Root, "objects");
+
+    /// <summary>
+    /// Whether deployments of <paramref name="manifest"/> share files through the store: on Linux and macOS (hardlinks,
+    /// read-only modes), and only for packages with no install, upgrade or test handler — a handler may write a file of
+    /// its deployment in place, which through a hardlink would change every deployment holding those bytes.
+    /// </summary>
+    public static bool Applies(Manifest.Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())) return false;
+        if (Environment.GetEnvironmentVariable("PACKSTER_NO_STORE") is "1" or "true") return false;
+        return !manifest.Handlers.Keys.Any(k => k is Manifest.HandlerAction.Install or Manifest.HandlerAction.Upgrade or Manifest.HandlerAction.Test);
+    }
+
+    /// <summary>The store object for content <paramref name="sha256"/> with (or without) an execute bit.</summary>
+    public string ObjectPath(Sha256Digest sha256, bool executable)
+    {
+        return Path.Combine(ObjectsDirectory, sha256.Hex[..2], sha256.Hex + (executable ? ".x" : ".r"));
+    }
+
+    public static bool IsExecutable(int mode) => (mode & ZipFormat.AnyExecuteBits) != 0;
+
+    public static int ReadOnlyMode(int mode) => IsExecutable(mode) ? ReadOnlyExecutableMode : ReadOnlyFileMode;
+
+    /// <summary>The index of package <paramref name="package"/> (entry path → content), or null when this store has none or it is unreadable.</summary>
+    public IReadOnlyDictionary<string, StoredEntry>? ReadIndex(Sha256Digest package)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(IndexPath(package));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        if (lines.Length == 0 || lines[0] != IndexHeader) return null;
+        var entries = new Dictionary<string, StoredEntry>(StringComparer.Ordinal);
+        foreach (var line in lines.AsSpan(1))
+        {
+            // <sha256> <mode octal> <size> <mtime ticks> <path>: the path last, so it may hold spaces.
+            var parts = line.Split(' ', 5);
+            if (parts.Length != 5 || !Sha256Digest.TryParse(parts[0], out var sha)
+                || parts[1] is not (ReadOnlyFileModeText or ReadOnlyExecutableModeText)
+                || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+                || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var modified))
+            {
+                return null;
+            }
+            entries[parts[4]] = new StoredEntry(sha, parts[1] == ReadOnlyFileModeText ? ReadOnlyFileMode : ReadOnlyExecutableMode, size, modified);
+        }
+        return entries;
+    }
+
+    /// <summary>
+    /// Hardlinks the object of <paramref name="entry"/> at <paramref name="destination"/> (which must not exist); 0, or
+    /// the errno of the failed link, or -1 when the object is missing or not as indexed. An object whose size or
+    /// modification time is not the index's was written to in place (through a deployment, by its owner or root,
+    /// despite its read-only mode) or lost data to a power cut: it is never linked, so the file is extracted afresh,
+    /// and storing that file after the commit replaces the object. The deployments that hold the changed object still
+    /// hold the changed bytes, which <c>verify</c> reports. Only reads the store.
+    /// </summary>
+    public int Link(StoredEntry entry, string destination)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var source = ObjectPath(entry.Sha256, IsExecutable(entry.Mode));
+        var info = new FileInfo(source);
+        if (!info.Exists || info.Length != entry.Size || info.LastWriteTimeUtc.Ticks != entry.Modified || info.LinkTarget is not null) return -1;
+        return PosixFiles.Link(source, destination);
+    }
+
+    /// <summary>
+    /// Where a new deployment of <paramref name="package"/> in <paramref name="location"/> takes its files from: the
+    /// location's own store when it has the package's index, else the store of another registered location that has it
+    /// and belongs to the same user (a file another user owns could be changed by them under this deployment); null
+    /// when none has it.
+    /// </summary>
+    public static EntryReuse? For(Location location, Sha256Digest package)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var own = Of(location);
+        if (own.ReadIndex(package) is { } index) return new EntryReuse(own, index, null);
+        var owner = FileStamp.OwnerOf(location.Path);
+        if (owner is null) return null;
+        var registry = new LocationRegistry(location.Paths);
+        foreach (var (_, path) in registry.List())
+        {
+            if (registry.SamePath(path, location.Path)) continue;
+            var other = new ExtractedFileStore(System.IO.Path.Combine(path, Location.InternalDirectoryName, DirectoryName));
+            if (FileStamp.OwnerOf(other.Root) != owner) continue;
+            if (other.ReadIndex(package) is { } theirs) return new EntryReuse(other, theirs, owner);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Makes every regular file of a freshly extracted deployment read-only (0444, or 0555 with an execute bit) and
+    /// returns the extraction with those modes, which its record then holds. Changes nothing in the store.
+    /// </summary>
+    public static ExtractionResult MakeReadOnly(string deploymentDirectory, ExtractionResult extraction)
+    {
+        ArgumentNullException.ThrowIfNull(extraction);
+        var entries = new List<ExtractedFile>(extraction.Entries.Count);
+        foreach (var file in extraction.Entries)
+        {
+            var mode = ReadOnlyMode(file.Mode);
+            if (file.Kind != PackageEntryKind.File || file.Mode == mode)
+            {
+                entries.Add(file);
+                continue;
+            }
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Join(deploymentDirectory, file.Path), (UnixFileMode)mode);
+            entries.Add(file with { Mode = mode });
+        }
+        return extraction with { Entries = entries };
+    }
+
+    /// <summary>
+    /// Takes the files of a committed deployment (made read-only by <see cref="MakeReadOnly"/>) into the store: each,
+    /// unless its object exists already, is linked into the store as that object (through <c>tmp/</c> and a rename);
+    /// then the package's index is written. Call under the location's lock, after the commit: a failed install never
+    /// changes the store.
+    /// </summary>
+    public void Adopt(Sha256Digest package, string deploymentDirectory, ExtractionResult extraction)
+    {
+        ArgumentNullException.ThrowIfNull(extraction);
+        Directory.CreateDirectory(TempDirectory);
+        var index = new StringBuilder(IndexHeader).Append('\n');
+        foreach (var file in extraction.Entries)
+        {
+            if (file.Kind != PackageEntryKind.File || file.Sha256 is not { } sha) continue;
+            var mode = file.Mode;
+            var path = Path.Join(deploymentDirectory, file.Path);
+            var target = ObjectPath(sha, IsExecutable(mode));
+            var stored = new FileInfo(target);
+            bool indexed;
+            if (!stored.Exists) indexed = Store(path, target);
+            else if (IsSameInode(target, path)) indexed = true;
+            // Bytes another entry or package stored before (a twin file, a file two versions share): proven before
+            // this deployment shares them, since an object written in place since would pass its bytes on.
+            else if (stored.Length == file.Size && Sha256Digest.ComputeFile(target) == sha) {
+                Replace(path, target);
+                indexed = true;
+            }
+            else indexed = Store(path, target);
+            if (!indexed) continue;
+            stored.Refresh();
+            index.Append(sha.Hex).Append(' ').Append(mode == ReadOnlyFileMode ? ReadOnlyFileModeText : ReadOnlyExecutableModeText).Append(' ')
+                .Append(file.Size.ToString(CultureInfo.InvariantCulture)).Append(' ')
+                .Append(stored.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(file.Path).Append('\n');
+        }
+        Directory.CreateDirectory(PackagesDirectory);
+        var indexTemp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
+        File.WriteAllText(indexTemp, index.ToString());
+        CrashPoint.Hit("store.index-in-tmp");
+        File.Move(indexTemp, IndexPath(package), overwrite: true);
+    }
+
+    /// <summary>Makes <paramref name="file"/> the store's object <paramref name="target"/>: linked as <c>tmp/&lt;random&gt;</c>, then renamed.</summary>
+    private bool Store(string file, string target)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
+        // A failing link (another file system under the store, a file system without hardlinks) only means this file
+        // is not shared: the deployment is complete either way.
+        if (PosixFiles.Link(file, temp) != 0) return false;
+        CrashPoint.Hit("store.object-in-tmp");
+        File.Move(temp, target, overwrite: true);
+        return true;
+    }
+
+    /// <summary>Replaces the deployment's <paramref name="file"/> by a hardlink of <paramref name="target"/>, through a sibling temp name.</summary>
+    private static bool Replace(string file, string target)
+    {
+        var temp = Path.Join(Path.GetDirectoryName(file), ".packster-tmp-" + Guid.NewGuid().ToString("N"));
+        if (PosixFiles.Link(target, temp) != 0) return false;
+        File.Move(temp, file, overwrite: true);
+        return true;
+    }
+
+    private static bool IsSameInode(string a, string b) => FileStamp.Of(a).Inode is var inode and not 0 && inode == FileStamp.Of(b).Inode;
+
+    /// <summary>
+    /// Deletes the objects no deployment of <paramref name="recorded"/> holds, and the indexes of packages none of them
+    /// came from; returns the number of objects deleted and their bytes. Call under the location's lock.
+    /// </summary>
+    public (int Objects, long Bytes) Prune(IEnumerable<(Sha256Digest Package, IEnumerable<DeploymentFile> Files)> recorded)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        if (!Directory.Exists(Root)) return (0, 0);
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        var packages = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (package, files) in recorded)
+        {
+            packages.Add(package.Hex);
+            foreach (var f in files)
+            {
+                if (f.Mode is { } m) keep.Add(Path.GetFileName(ObjectPath(f.Sha256, IsExecutable((int)m))));
+            }
+        }
+        var objects = 0;
+        long bytes = 0;
+        if (Directory.Exists(ObjectsDirectory))
+        {
+            foreach (var file in Directory.EnumerateFiles(ObjectsDirectory, "*", SearchOption.AllDirectories))
+            {
+                if (keep.Contains(Path.GetFileName(file))) continue;
+                var length = new FileInfo(file).Length;
+                File.Delete(file);
+                objects++;
+                bytes += length;
+            }
+        }
+        if (Directory.Exists(PackagesDirectory))
+        {
+            foreach (var file in Directory.EnumerateFiles(PackagesDirectory))
+            {
+                if (!packages.Contains(Path.GetFileName(file))) File.Delete(file);
+            }
+        }
+        return (objects, bytes);
+    }
+
+    private string IndexPath(Sha256Digest package) => Path.Combine(PackagesDirectory, package.Hex);
+}
+
+/// <summary>What a store index says of one package entry: its content, the read-only mode it is stored with, its size, and the object's modification time (UTC ticks) when stored.</summary>
+public sealed record StoredEntry(Sha256Digest Sha256, int Mode, long Size, long Modified);
+
+/// <summary>
+/// Links a deployment's files from a store's objects during extraction (see <see cref="ExtractedFileStore.For"/>); each
+/// call is one entry, from the extraction's worker threads.
+/// </summary>
+public sealed class EntryReuse
+{
+    private const int CrossDevice = 18;  // EXDEV: the store lies on another file system
+
+    private readonly ExtractedFileStore _store;
+    private readonly IReadOnlyDictionary<string, StoredEntry> _index;
+    private readonly uint? _borrowedFrom;
+    private volatile bool _impossible;
+
+    internal EntryReuse(ExtractedFileStore store, IReadOnlyDictionary<string, StoredEntry> index, uint? borrowedFrom)
+    {
+        _store = store;
+        _index = index;
+        _borrowedFrom = borrowedFrom;
+    }
+
+    /// <summary>The store the files come from (the location's own, or another location's).</summary>
+    public string StoreRoot => _store.Root;
+
+    /// <summary>
+    /// Creates <paramref name="path"/> as a hardlink of the object holding <paramref name="entry"/>'s bytes when the
+    /// index has the entry with its size and execute bit; null (nothing created) otherwise. After the first link
+    /// across file systems, every later call answers null at once.
+    /// </summary>
+    public ExtractedFile? TryReuse(PackageEntry entry, string path)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (_impossible || !_index.TryGetValue(entry.Path, out var stored) || stored.Size != entry.Size
+            || ExtractedFileStore.IsExecutable(stored.Mode) != ExtractedFileStore.IsExecutable(entry.Mode))
+        {
+            return null;
+        }
+        // Another location's object must still be its owner's, who is this user: nobody else may hold our bytes.
+        if (_borrowedFrom is { } owner && FileStamp.OwnerOf(_store.ObjectPath(stored.Sha256, ExtractedFileStore.IsExecutable(stored.Mode))) != owner)
+        {
+            return null;
+        }
+        var result = _store.Link(stored, path);
+        if (result == CrossDevice) _impossible = true;
+        return result == 0 ? new ExtractedFile(entry.Path, PackageEntryKind.File, stored.Sha256, stored.Size, stored.Mode, null) : null;
+    }
+}
