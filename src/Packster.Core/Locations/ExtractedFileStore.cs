@@ -110,8 +110,9 @@ public sealed class ExtractedFileStore
     {
         ArgumentNullException.ThrowIfNull(entry);
         var source = ObjectPath(entry.Sha256, IsExecutable(entry.Mode));
-        var info = new FileInfo(source);
-        if (!info.Exists || info.Length != entry.Size || info.LastWriteTimeUtc.Ticks != entry.Modified || info.LinkTarget is not null) return -1;
+        // One lstat answers all: a link, a missing object and a changed one are all "not as indexed".
+        var stamp = FileStamp.Of(source);
+        if (stamp.Kind != FileStampKind.File || stamp.Inode == 0 || stamp.Size != entry.Size || stamp.ModifiedTicks != entry.Modified) return -1;
         return PosixFiles.Link(source, destination);
     }
 
@@ -172,28 +173,17 @@ public sealed class ExtractedFileStore
         ArgumentNullException.ThrowIfNull(extraction);
         Directory.CreateDirectory(TempDirectory);
         var index = new StringBuilder(IndexHeader).Append('\n');
+        var storedHere = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in extraction.Entries)
         {
             if (file.Kind != PackageEntryKind.File || file.Sha256 is not { } sha) continue;
             var mode = file.Mode;
             var path = Path.Join(deploymentDirectory, file.Path);
             var target = ObjectPath(sha, IsExecutable(mode));
-            var stored = new FileInfo(target);
-            bool indexed;
-            if (!stored.Exists) indexed = Store(path, target);
-            else if (IsSameInode(target, path)) indexed = true;
-            // Bytes another entry or package stored before (a twin file, a file two versions share): proven before
-            // this deployment shares them, since an object written in place since would pass its bytes on.
-            else if (stored.Length == file.Size && Sha256Digest.ComputeFile(target) == sha) {
-                Replace(path, target);
-                indexed = true;
-            }
-            else indexed = Store(path, target);
-            if (!indexed) continue;
-            stored.Refresh();
+            if (Take(path, target, sha, file.Size, storedHere) is not { } stored) continue;
             index.Append(sha.Hex).Append(' ').Append(mode == ReadOnlyFileMode ? ReadOnlyFileModeText : ReadOnlyExecutableModeText).Append(' ')
                 .Append(file.Size.ToString(CultureInfo.InvariantCulture)).Append(' ')
-                .Append(stored.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(file.Path).Append('\n');
+                .Append(stored.ModifiedTicks.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(file.Path).Append('\n');
         }
         Directory.CreateDirectory(PackagesDirectory);
         var indexTemp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
@@ -202,17 +192,38 @@ public sealed class ExtractedFileStore
         File.Move(indexTemp, IndexPath(package), overwrite: true);
     }
 
+    /// <summary>
+    /// Makes a deployment's file and the object of its bytes one inode: stores the file as the object when there is
+    /// none; else, when the object is another inode (a twin file, a file another package stored), links the file to
+    /// it once its bytes are proven to be the file's — an object written in place since would pass its bytes on —
+    /// and otherwise replaces the object by the file. An object this call stored from one of the deployment's files
+    /// needs no proof: the extraction hashed that file a moment ago. Returns the object's stamp (for the index), or
+    /// null when the file could not be stored.
+    /// </summary>
+    private FileStamp? Take(string path, string target, Sha256Digest sha, long size, HashSet<string> storedHere)
+    {
+        var stored = FileStamp.Of(target);
+        if (stored.Kind != FileStampKind.File || stored.Inode == 0) return Store(path, target, storedHere);
+        if (stored.Inode == FileStamp.Of(path).Inode) return stored;
+        if (stored.Size == size && (storedHere.Contains(target) || Sha256Digest.ComputeFile(target) == sha))
+        {
+            return Replace(path, target) ? FileStamp.Of(target) : stored;
+        }
+        return Store(path, target, storedHere);
+    }
+
     /// <summary>Makes <paramref name="file"/> the store's object <paramref name="target"/>: linked as <c>tmp/&lt;random&gt;</c>, then renamed.</summary>
-    private bool Store(string file, string target)
+    private FileStamp? Store(string file, string target, HashSet<string> storedHere)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var temp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
         // A failing link (another file system under the store, a file system without hardlinks) only means this file
         // is not shared: the deployment is complete either way.
-        if (PosixFiles.Link(file, temp) != 0) return false;
+        if (PosixFiles.Link(file, temp) != 0) return null;
         CrashPoint.Hit("store.object-in-tmp");
         File.Move(temp, target, overwrite: true);
-        return true;
+        storedHere.Add(target);
+        return FileStamp.Of(target);
     }
 
     /// <summary>Replaces the deployment's <paramref name="file"/> by a hardlink of <paramref name="target"/>, through a sibling temp name.</summary>
@@ -223,8 +234,6 @@ public sealed class ExtractedFileStore
         File.Move(temp, file, overwrite: true);
         return true;
     }
-
-    private static bool IsSameInode(string a, string b) => FileStamp.Of(a).Inode is var inode and not 0 && inode == FileStamp.Of(b).Inode;
 
     /// <summary>
     /// Deletes the objects no deployment of <paramref name="recorded"/> holds, and the indexes of packages none of them
