@@ -26,6 +26,9 @@ public sealed class ExtractedFileStore
     public const int ReadOnlyExecutableMode = 0x16D;  // 0555
 
     private const string IndexHeader = "packster-store-index 1";
+    private const int FileExists = 17;  // EEXIST
+
+    private readonly HashSet<string> _madeDirectories = new(StringComparer.Ordinal);
     private const string ReadOnlyFileModeText = "444";
     private const string ReadOnlyExecutableModeText = "555";
 
@@ -215,13 +218,25 @@ public sealed class ExtractedFileStore
     /// <summary>Makes <paramref name="file"/> the store's object <paramref name="target"/>: linked as <c>tmp/&lt;random&gt;</c>, then renamed.</summary>
     private FileStamp? Store(string file, string target, HashSet<string> storedHere)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var temp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
+        var directory = Path.GetDirectoryName(target)!;
+        if (_madeDirectories.Add(directory)) Directory.CreateDirectory(directory);
+        // link(2) makes the name appear at once for a complete inode (the deployment's data went to disk before its
+        // commit): a kill leaves the object or nothing. Only replacing an object goes through tmp/ and a rename.
+        var linked = PosixFiles.Link(file, target);
+        if (linked == FileExists)
+        {
+            var temp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
+            linked = PosixFiles.Link(file, temp);
+            if (linked == 0)
+            {
+                CrashPoint.Hit("store.object-in-tmp");
+                File.Move(temp, target, overwrite: true);
+            }
+        }
         // A failing link (another file system under the store, a file system without hardlinks) only means this file
         // is not shared: the deployment is complete either way.
-        if (PosixFiles.Link(file, temp) != 0) return null;
-        CrashPoint.Hit("store.object-in-tmp");
-        File.Move(temp, target, overwrite: true);
+        if (linked != 0) return null;
+        CrashPoint.Hit("store.object-linked");
         storedHere.Add(target);
         return FileStamp.Of(target);
     }
