@@ -121,6 +121,7 @@ public enum ErrorCode
     ServiceNotFound = 5020,
     // the location's directory, lockfile or own folders are writable by every user (o+w): refused like ssh refuses such a key
     LocationWritableByOthers = 5021,
+    SystemGroupUnknown = 5022,
 
     // 6xxx resource guard (exit 6)
     ResourceConflict = 6000,

@@ -79,14 +79,26 @@ internal static class ActivationCommands
     private static Command Enable(CliContext context)
     {
         var location = new Argument<string>("location") { Description = "A location path or id" };
-        var user = new Option<bool>("--user") { Description = "Enable for the user (the default and only scope): new shells (and on Windows, new programs) have it active" };
-        var command = new Command("enable", "Activate a location persistently for the user") { location, user };
+        var user = new Option<bool>("--user") { Description = "Enable for the user (the default): new shells (and on Windows, new programs) have it active" };
+        var system = new Option<bool>("--system") { Description = "Enable for every user: a script in /etc/profile.d (under PACKSTER_SYSTEM_ROOT) that every login shell sources" };
+        var command = new Command("enable", "Activate a location persistently for the user, or with --system for every user") { location, user, system };
         command.SetAction(parse =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
             EnsureActivationFiles(context, loc);
             var enabled = new EnabledLocations(loc.Paths);
             enabled.EnsureCompatible(loc);
+            if (parse.GetValue(system))
+            {
+                if (parse.GetValue(user)) throw new PacksterException(ErrorCode.Usage, "--user and --system are two scopes: choose one", "run 'location enable' once per scope");
+                if (OperatingSystem.IsWindows()) throw new PacksterException(ErrorCode.Usage, "location enable --system is not available on Windows yet", "enable it per user with 'location enable'");
+                var machine = new SystemLocations(loc.Paths);
+                var changed = machine.Enable(loc, PersistentActivation.PosixPath(loc));
+                context.Out.WriteLine(changed
+                    ? $"enabled location {loc.Id} for every user in {machine.ProfileScript(loc.Id)}; new login shells have it active"
+                    : $"location {loc.Id} was already enabled for every user");
+                return 0;
+            }
             if (OperatingSystem.IsWindows())
             {
                 WindowsUserEnvironment.Enable(SpecOf(loc));
@@ -113,10 +125,17 @@ internal static class ActivationCommands
     {
         var location = new Argument<string>("location") { Description = "A location path or id" };
         var user = new Option<bool>("--user") { Description = "Disable for the user (the default)" };
-        var command = new Command("disable", "Undo 'location enable'") { location, user };
+        var system = new Option<bool>("--system") { Description = "Undo 'location enable --system'" };
+        var command = new Command("disable", "Undo 'location enable'") { location, user, system };
         command.SetAction(parse =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
+            if (parse.GetValue(system))
+            {
+                var removed = new SystemLocations(loc.Paths).Disable(loc.Id);
+                context.Out.WriteLine(removed ? $"disabled location {loc.Id} for every user" : $"location {loc.Id} was not enabled for every user");
+                return 0;
+            }
             var changed = OperatingSystem.IsWindows()
                 ? WindowsUserEnvironment.Disable(loc.Id.Value)
                 : DisableAll(loc, context.Err);

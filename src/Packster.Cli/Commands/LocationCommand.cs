@@ -24,11 +24,37 @@ internal static class LocationCommand
         var dir = new Argument<string>("dir") { Description = "The directory to make a location (created if needed; must be empty)" };
         var id = new Option<string>("--id") { Description = "The id to register it under (default: derived from the directory name)" };
         var json = new Option<bool>("--json") { Description = "Print {\"id\",\"path\"} as JSON" };
-        var create = new Command("create", "Create a location in a directory and register its id") { dir, id, json };
+        var system = new Option<bool>("--system")
+        {
+            Description = "Share it with every user: readable by all, registered in the machine's registry (PACKSTER_SYSTEM_ROOT, default /), never writable by others",
+        };
+        var group = new Option<string?>("--group") { Description = "With --system: the group whose members may change it (setgid folders, files 0664)" };
+        var create = new Command("create", "Create a location in a directory and register its id") { dir, id, json, system, group };
         create.SetAction(parse =>
         {
+            var shared = parse.GetValue(system);
+            if (parse.GetValue(group) is not null && !shared)
+            {
+                throw new PacksterException(ErrorCode.Usage, "--group only applies to a location created with --system", "add --system, or leave out --group");
+            }
+            // The group is checked before anything exists, so a wrong name leaves nothing behind.
+            var sharedGroup = parse.GetValue(group) is { } name ? SystemGroup.Find(name) : null;
+            var existed = Directory.Exists(context.Paths.ResolvePath(parse.GetValue(dir)!));
             var location = Location.Create(parse.GetValue(dir)!, parse.GetValue(id), context.Paths);
             ActivationCommands.EnsureActivationFiles(context, location);
+            if (shared)
+            {
+                try
+                {
+                    SystemLocations.Share(location, sharedGroup);
+                    new SystemLocations(context.Paths).Register(location);
+                }
+                catch
+                {
+                    SystemLocations.Discard(location, removeFolder: !existed);
+                    throw;
+                }
+            }
             if (parse.GetValue(json)) WriteJson(context, w => WriteIdentity(w, location, created: true));
             else context.Out.WriteLine($"created location {location.Id} at {location.Path}");
             return ExitCodes.Success;

@@ -18,15 +18,24 @@ public sealed class EnabledLocations
 
     public bool IsEnabled(Location location) => File.Exists(Path.Combine(Directory, location.Id.Value));
 
-    /// <summary>The enabled locations that still exist, in id order.</summary>
+    /// <summary>
+    /// The enabled locations that still exist: the user's, in id order, then those enabled for every user
+    /// (spec/lockfile.md § System locations), which the guard weighs alike.
+    /// </summary>
     public IReadOnlyList<Location> List()
     {
-        if (!System.IO.Directory.Exists(Directory)) return [];
         var result = new List<Location>();
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory).Order(StringComparer.Ordinal))
+        if (System.IO.Directory.Exists(Directory))
         {
-            var path = File.ReadAllText(file).Trim();
-            if (Location.IsLocation(path)) result.Add(Location.Open(path, _paths));
+            foreach (var file in System.IO.Directory.EnumerateFiles(Directory).Order(StringComparer.Ordinal))
+            {
+                var path = File.ReadAllText(file).Trim();
+                if (Location.IsLocation(path)) result.Add(Location.Open(path, _paths));
+            }
+        }
+        foreach (var path in new SystemLocations(_paths).EnabledPaths())
+        {
+            if (!result.Any(l => string.Equals(l.Path, path, StringComparison.Ordinal))) result.Add(Location.Open(path, _paths));
         }
         return result;
     }

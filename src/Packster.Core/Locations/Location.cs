@@ -172,7 +172,8 @@ public sealed class Location
         var tried = new List<string>();
         if (!LooksLikePath(pathOrId) && LocationId.TryParse(pathOrId, out var id))
         {
-            var registered = new LocationRegistry(paths).Lookup(id);
+            // The user's own ids first; then the machine's (spec/lockfile.md § System locations).
+            var registered = new LocationRegistry(paths).Lookup(id) ?? new SystemLocations(paths).Lookup(id);
             if (registered is not null && IsLocation(registered)) return Load(registered, paths);
             tried.Add(registered is null
                 ? $"no id '{id}' in the registry ({paths.RegistryDirectory})"
@@ -202,8 +203,15 @@ public sealed class Location
     {
         var full = paths.ResolvePath(path);
         // Only the header: the whole file is validated by ReadState, under the lock, where it matters.
-        return new Location(full, Lockfile.ReadLocationId(System.IO.Path.Combine(full, Lockfile.FileName)), paths);
+        var location = new Location(full, Lockfile.ReadLocationId(System.IO.Path.Combine(full, Lockfile.FileName)), paths);
+        // A location shared with a group: what this command creates there stays writable by the group's members (the
+        // setgid directories give it the group), never by others.
+        if (!OperatingSystem.IsWindows() && SystemLocations.GroupOf(location) is not null) PosixFiles.SetUmask(SharedUmask);
+        return location;
     }
+
+    /// <summary>022 with group write allowed: 002.</summary>
+    private const int SharedUmask = 0x2;
 
     private static bool LooksLikePath(string s) =>
         s.Contains('/') || s.Contains('\\') || s.StartsWith('.') || s.StartsWith('~') || System.IO.Path.IsPathRooted(s);

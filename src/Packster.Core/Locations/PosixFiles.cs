@@ -79,6 +79,16 @@ internal static class PosixFiles
         return NativeMethods.link(existing, newPath) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
+    /// <summary>Gives <paramref name="path"/> (not following a link) group <paramref name="gid"/>, keeping its owner; 0, or the errno.</summary>
+    public static int ChangeGroup(string path, uint gid)
+    {
+        if (OperatingSystem.IsWindows()) return -1;
+        return NativeMethods.lchown(path, uint.MaxValue, gid) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>Sets this process's file mode creation mask; returns the previous one.</summary>
+    public static int SetUmask(int mask) => OperatingSystem.IsWindows() ? 0 : NativeMethods.umask(mask);
+
     public static int Flock(SafeHandle handle, int operation)
     {
         ArgumentNullException.ThrowIfNull(handle);
@@ -113,6 +123,14 @@ internal static class PosixFiles
         [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int link(string existing, string newPath);
+
+        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int lchown(string path, uint owner, uint group);
+
+        [DllImport("libc")]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int umask(int mask);
 
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -40,13 +40,14 @@ public sealed class LocationFixture : IDisposable
         return doc.RootElement.Clone();
     }
 
-    /// <summary>Every file under the location with its bytes, to prove a failed command changed nothing.</summary>
-    public IReadOnlyDictionary<string, string> Snapshot()
+    /// <summary>Every file under the location (or <paramref name="root"/>) with its bytes, to prove a failed command changed nothing.</summary>
+    public IReadOnlyDictionary<string, string> Snapshot(string? root = null)
     {
+        root ??= LocationPath;
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var path in Directory.EnumerateFileSystemEntries(LocationPath, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
         {
-            var rel = Path.GetRelativePath(LocationPath, path);
+            var rel = Path.GetRelativePath(root, path);
             // The lock file holds the last holder's pid: taking the lock is not a change to the location.
             if (rel.Replace('\\', '/').StartsWith(".packster/lock", StringComparison.Ordinal)) continue;
             var info = new FileInfo(path);

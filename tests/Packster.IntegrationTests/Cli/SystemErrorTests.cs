@@ -240,47 +240,10 @@ public sealed partial class SystemErrorTests : IDisposable
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private ProcessResult RunAsNobody(string[] args)
-    {
-        var psi = _f.Packster.StartInfo(args);
-        var dotnet = DotnetPath();
-        psi.FileName = "setpriv";
-        psi.ArgumentList.Insert(0, dotnet);
-        foreach (var a in new[] { "--clear-groups", "--regid=65534", "--reuid=65534" }) psi.ArgumentList.Insert(0, a);
-        psi.Environment["DOTNET_CLI_HOME"] = _f.Temp["nobody-home"];
-        psi.Environment["HOME"] = _f.Temp["nobody-home"];
-        Directory.CreateDirectory(_f.Temp["nobody-home"]);
-        OpenUp(_f.Temp["nobody-home"]);
-        File.SetUnixFileMode(_f.Temp["nobody-home"], (UnixFileMode)0b111_111_111);
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "packster as nobody did not finish");
-        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private ProcessResult RunAsNobody(string[] args) => AsAnotherUser.Run(_f.Packster, _f.Temp, args);
 
-    /// <summary>Lets another user walk into the temp tree (TempDirectory is owner-only).</summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static void OpenUp(string path)
-    {
-        foreach (var dir in new DirectoryInfo(path).EnumerateDirectories("*", SearchOption.AllDirectories).Prepend(new DirectoryInfo(path)))
-        {
-            dir.UnixFileMode |= UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-        }
-        foreach (var file in new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories))
-        {
-            if (file.LinkTarget is null) file.UnixFileMode |= UnixFileMode.OtherRead;
-        }
-        for (var dir = Directory.GetParent(path); dir is not null; dir = dir.Parent)
-        {
-            if ((dir.UnixFileMode & UnixFileMode.OtherExecute) == 0) dir.UnixFileMode |= UnixFileMode.OtherExecute;
-        }
-    }
-
-    private static string DotnetPath() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
-        : Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, "dotnet")).First(File.Exists);
+    private static void OpenUp(string path) => AsAnotherUser.OpenUp(path);
 
     internal static bool Run(string program, params string[] args)
     {

@@ -1,0 +1,129 @@
+using Packster.Testing;
+
+namespace Packster.IntegrationTests.Cli;
+
+/// <summary>
+/// spec/lockfile.md § System locations through the real executable, as root and as <c>nobody</c>: a location shared
+/// with every user and writable by one group, its login-shell script, and the guard across system and user locations.
+/// Everything system-wide goes under a temp <c>PACKSTER_SYSTEM_ROOT</c>; the group is Debian's <c>users</c> (gid 100).
+/// </summary>
+public sealed class SystemLocationTests : IDisposable
+{
+    private const uint UsersGid = 100;
+
+    private readonly LocationFixture _f = new();
+    private readonly PacksterProcess _packster;
+
+    public SystemLocationTests() => _packster = _f.Packster.With("PACKSTER_SYSTEM_ROOT", SystemRoot);
+
+    public void Dispose() => _f.Dispose();
+
+    private string SystemRoot => _f.Temp["sysroot"];
+
+    private string Shared => Path.Combine(SystemRoot, "opt", "packster", "tools");
+
+    private static string Stat(string path, string format) => Cli.Tools.Run("/", "stat", "-c", format, path).Trim();
+
+    [RootFact]
+    public void A_system_location_with_a_group_is_shared_registered_and_enabled_for_every_login_shell()
+    {
+        _packster.Ok("location", "create", Shared, "--id", "tools", "--system", "--group", "users");
+        foreach (var dir in new[] { Shared, Path.Combine(Shared, "deployments"), Path.Combine(Shared, ".packster") })
+        {
+            Assert.Equal("2775 users", Stat(dir, "%a %G"));
+        }
+        Assert.Equal("664 users", Stat(Path.Combine(Shared, "packster-location.json"), "%a %G"));
+        Assert.Equal("users\n", File.ReadAllText(Path.Combine(Shared, ".packster", "group")));
+        var registered = Path.Combine(SystemRoot, "var", "lib", "packster", "registry", "tools");
+        Assert.Equal(Shared + "\n", File.ReadAllText(registered));
+        Assert.Equal("644", Stat(registered, "%a"));
+
+        // The id resolves for a user whose own registry does not know it.
+        var hello = _f.PackSample("hello");
+        new PacksterProcess(_f.Temp).With("PACKSTER_SYSTEM_ROOT", SystemRoot).With("PACKSTER_DATA_HOME", _f.Temp["other-user-data"])
+            .Ok("install-file", hello, "--location", "tools");
+
+        _packster.Ok("location", "enable", "tools", "--system");
+        var script = Path.Combine(SystemRoot, "etc", "profile.d", "packster-tools.sh");
+        Assert.Equal("644", Stat(script, "%a"));
+        var output = Cli.Tools.Run("/", "sh", "-c", $". '{script}'; command -v hello; hello");
+        Assert.Contains(Path.Combine(Shared, "shims", "hello"), output, StringComparison.Ordinal);
+        Assert.Contains("Hello", output, StringComparison.Ordinal);
+
+        Assert.Contains("disabled location tools for every user", _packster.Ok("location", "disable", "tools", "--system"), StringComparison.Ordinal);
+        Assert.False(File.Exists(script));
+        Assert.False(File.Exists(Path.Combine(SystemRoot, "etc", "packster", "enabled", "tools")));
+    }
+
+    [NonRootUserFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void A_member_of_the_group_installs_and_another_user_changes_nothing()
+    {
+        _packster.Ok("location", "create", Shared, "--id", "tools", "--system", "--group", "users");
+        var hello = _f.PackSample("hello");
+        AsAnotherUser.OpenUp(_f.Temp.Path);
+        var home = _f.Temp["nobody-home"];
+        var nobody = new Dictionary<string, string>
+        {
+            ["PACKSTER_DATA_HOME"] = Path.Combine(home, "data"),
+            ["PACKSTER_CACHE"] = Path.Combine(home, "cache"),
+            ["PACKSTER_CONFIG"] = Path.Combine(home, "config.toml"),
+        };
+
+        var before = _f.Snapshot(Shared);
+        var outsider = AsAnotherUser.Run(_packster, _f.Temp, ["install-file", hello, "--location", Shared], extra: nobody);
+        Assert.Equal(9, outsider.ExitCode);
+        Assert.Contains("PST9001", outsider.Stderr, StringComparison.Ordinal);
+        Assert.Contains("permission denied", outsider.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot(Shared));
+
+        var member = AsAnotherUser.Run(_packster, _f.Temp, ["install-file", hello, "--location", Shared, "--json"], [UsersGid], nobody);
+        Assert.True(member.ExitCode == 0, member.ToString());
+        Assert.Contains("\"installed\"", member.Stdout, StringComparison.Ordinal);
+        // What the member created keeps the group and its write bit, so the next member can change it too.
+        Assert.Equal("2775 users", Stat(Path.Combine(Shared, "deployments"), "%a %G"));
+        Assert.Equal("users", Stat(Path.Combine(Shared, "packster-location.json"), "%G"));
+        _packster.Ok("verify", "--location", Shared);
+    }
+
+    [Fact]
+    public void An_unknown_group_is_PST5022_and_creates_nothing()
+    {
+        var r = _packster.Run("location", "create", Shared, "--id", "tools", "--system", "--group", "no-such-group-here");
+        Assert.Equal(5, r.ExitCode);
+        Assert.Contains("PST5022", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("no-such-group-here", r.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Shared));
+        Assert.False(Directory.Exists(Path.Combine(SystemRoot, "var")));
+        Assert.Equal(2, _packster.Run("location", "create", Shared, "--group", "users").ExitCode);
+    }
+
+    // "The cross-location guard covers system and user locations together."
+    [Fact]
+    public void A_user_location_cannot_claim_a_shim_that_a_location_enabled_for_every_user_owns()
+    {
+        _packster.Ok("location", "create", Shared, "--id", "tools", "--system");
+        var hello = _f.PackSample("hello");
+        _packster.Ok("install-file", hello, "--location", "tools", "-p", "port=9301");
+        _packster.Ok("location", "enable", "tools", "--system");
+        File.WriteAllText(Path.Combine(_f.Temp.Path, ".bashrc"), "");
+        _packster.With("HOME", _f.Temp.Path).Ok("location", "enable", "dev");
+
+        var r = _packster.Run("install-file", hello, "--location", "dev", "-p", "port=9302");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("tools", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hello", r.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(_f.LocationPath, "deployments")));
+    }
+
+}
+
+/// <summary>Runs as root (on Linux): giving files to a group one is not in needs it.</summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux()) Skip = "system locations are tested on Linux";
+        else if (Environment.UserName != "root") Skip = "giving a location to the group 'users' needs root (or membership)";
+    }
+}
