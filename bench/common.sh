@@ -4,6 +4,9 @@
 #   bench_setup              sets REPO and WORK, points PACKSTER_CONFIG/CACHE/DATA_HOME into WORK
 #   bench_sdk_tree           prints the .NET SDK folder this machine runs (~400 MB, ~3,700 files)
 #   bench_build_packster     publishes packster (Release, JIT) into $WORK/bin and sets PACKSTER
+#   bench_packster [PATH]    sets PACKSTER to PATH (e.g. the NativeAOT build) or, without one, builds it
+#   bench_source MANIFEST    copies $TREE to $WORK/src (SRC) with MANIFEST as its packster-manifest.toml, says what it holds
+#   now, elapsed A B, ratio A B, best T...   wall-clock helpers for the side-by-side tables
 
 bench_setup() {
   REPO=$(cd "$(dirname "${BASH_SOURCE[1]}")/.." && pwd)
@@ -25,3 +28,21 @@ bench_build_packster() {
   dotnet publish "$REPO/src/Packster.Cli" -c Release -o "$WORK/bin" --nologo -v quiet >/dev/null
   PACKSTER="$WORK/bin/packster"
 }
+
+bench_packster() {
+  if [ -n "${1:-}" ]; then PACKSTER=$1; else bench_build_packster; fi
+}
+
+bench_source() {
+  SRC="$WORK/src"
+  cp -a "$TREE" "$SRC"
+  printf '%s' "$1" > "$SRC/packster-manifest.toml"
+  local files bytes
+  files=$(find "$SRC" -type f | wc -l); bytes=$(du -sb "$SRC" | cut -f1)
+  echo "tree: $TREE ($files files, $((bytes / 1048576)) MiB), $(nproc) cores, rounds: $ROUNDS" >&2
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+best() { printf '%s\n' "$@" | sort -g | head -n 1; }

@@ -28,19 +28,9 @@ done
 bench_setup
 
 [ -n "$TREE" ] || TREE=$(bench_sdk_tree)
-if [ -n "$GIVEN" ]; then PACKSTER=$GIVEN; else bench_build_packster; fi
-
-# The package source: the tree plus a manifest (copied once, so tar and packster read the same files from the same disk).
-SRC="$WORK/src"
-cp -a "$TREE" "$SRC"
-printf 'id = "bench-tree"\nversion = "1.0.0"\ndescription = "benchmark tree"\n' > "$SRC/packster-manifest.toml"
-files=$(find "$SRC" -type f | wc -l); bytes=$(du -sb "$SRC" | cut -f1)
-echo "tree: $TREE ($files files, $((bytes / 1048576)) MiB), $(nproc) cores, rounds: $ROUNDS" >&2
-
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-best() { printf '%s\n' "$@" | sort -g | head -n 1; }
+bench_packster "$GIVEN"
+# The package source: the tree plus a manifest (copied once, so the references and packster read the same files).
+bench_source $'id = "bench-tree"\nversion = "1.0.0"\ndescription = "benchmark tree"\n'
 
 tar_t=(); zst_t=(); pack_t=(); defl_t=(); cp_t=(); inst_t=(); rss=()
 for round in $(seq "$ROUNDS"); do

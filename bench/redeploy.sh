@@ -28,19 +28,12 @@ done
 . "$(dirname "$0")/common.sh"
 bench_setup
 [ -n "$TREE" ] || TREE=$(bench_sdk_tree)
-if [ -n "$GIVEN" ]; then PACKSTER=$GIVEN; else bench_build_packster; fi
+bench_packster "$GIVEN"
+# The package source: the tree plus a manifest (copied once, so the references and packster read the same files).
+bench_source $'id = "bench-tree"\nversion = "1.0.0"\n[parameters.flavour]\ntype = "string"\ndefault = "a"\n'
 
-SRC="$WORK/src"
-cp -a "$TREE" "$SRC"
-printf 'id = "bench-tree"\nversion = "1.0.0"\n[parameters.flavour]\ntype = "string"\ndefault = "a"\n' > "$SRC/packster-manifest.toml"
-files=$(find "$SRC" -type f | wc -l); bytes=$(du -sb "$SRC" | cut -f1)
-echo "tree: $TREE ($files files, $((bytes / 1048576)) MiB), $(nproc) cores, rounds: $ROUNDS" >&2
 pkg=$("$PACKSTER" pack "$SRC" -o "$WORK/out")
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-best() { printf '%s\n' "$@" | sort -g | head -n 1; }
 timed() { local s e; sync; s=$(now); "$@" >/dev/null; sync; e=$(now); elapsed "$s" "$e"; }
 
 cp_t=(); first_t=(); again_t=(); second_t=(); nostore_t=()
