@@ -81,13 +81,20 @@ internal static class ActivationCommands
         var location = new Argument<string>("location") { Description = "A location path or id" };
         var user = new Option<bool>("--user") { Description = "Enable for the user (the default): new shells (and on Windows, new programs) have it active" };
         var system = new Option<bool>("--system") { Description = "Enable for every user: a script in /etc/profile.d (under PACKSTER_SYSTEM_ROOT) that every login shell sources" };
-        var command = new Command("enable", "Activate a location persistently for the user, or with --system for every user") { location, user, system };
+        var shadow = new Option<bool>("--shadow-system")
+        {
+            Description = "For the user: this location's shims, env keys and ports win over those of locations enabled for every user (its block runs after /etc/profile.d, so its shims come first on PATH)",
+        };
+        var command = new Command("enable", "Activate a location persistently for the user, or with --system for every user") { location, user, system, shadow };
         command.SetAction(parse =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
             EnsureActivationFiles(context, loc);
             var enabled = new EnabledLocations(loc.Paths);
-            enabled.EnsureCompatible(loc);
+            if (parse.GetValue(shadow) && parse.GetValue(system)) throw new PacksterException(ErrorCode.Usage, "--shadow-system is a user's choice: it does not apply with --system", "leave out one of them");
+            // Once chosen it stays until 'location disable': enabling again does not quietly take it back.
+            var shadowSystem = parse.GetValue(shadow) || enabled.ShadowsSystem(loc);
+            enabled.EnsureCompatible(loc, shadowSystem);
             if (parse.GetValue(system))
             {
                 if (parse.GetValue(user)) throw new PacksterException(ErrorCode.Usage, "--user and --system are two scopes: choose one", "run 'location enable' once per scope");
@@ -113,7 +120,7 @@ internal static class ActivationCommands
                     ? $"location {loc.Id} was already enabled"
                     : $"enabled location {loc.Id} in {string.Join(", ", profiles.Select(p => p.Profile))}; new shells have it active");
             }
-            enabled.Add(loc);
+            enabled.Add(loc, shadowSystem);
             // The menu entries of its GUIs go where the user's menu finds them (spec/activation.md § Desktop entries).
             LocationActivation.WriteDesktop(loc, LocationActivation.Render(loc, loc.ReadState()).Desktop);
             return 0;

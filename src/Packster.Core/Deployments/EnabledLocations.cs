@@ -22,17 +22,20 @@ public sealed class EnabledLocations
     /// The enabled locations that still exist: the user's, in id order, then those enabled for every user
     /// (spec/lockfile.md § System locations), which the guard weighs alike.
     /// </summary>
-    public IReadOnlyList<Location> List()
+    public IReadOnlyList<Location> List() => List(includeSystem: true);
+
+    private List<Location> List(bool includeSystem)
     {
         var result = new List<Location>();
         if (System.IO.Directory.Exists(Directory))
         {
             foreach (var file in System.IO.Directory.EnumerateFiles(Directory).Order(StringComparer.Ordinal))
             {
-                var path = File.ReadAllText(file).Trim();
+                var path = File.ReadAllLines(file).FirstOrDefault()?.Trim() ?? "";
                 if (Location.IsLocation(path)) result.Add(Location.Open(path, _paths));
             }
         }
+        if (!includeSystem) return result;
         foreach (var path in new SystemLocations(_paths).EnabledPaths())
         {
             if (!result.Any(l => string.Equals(l.Path, path, StringComparison.Ordinal))) result.Add(Location.Open(path, _paths));
@@ -40,11 +43,25 @@ public sealed class EnabledLocations
         return result;
     }
 
-    public void Add(Location location)
+    /// <summary>
+    /// Records <paramref name="location"/> as enabled for the user; <paramref name="shadowSystem"/>: its claims win over
+    /// those of locations enabled for every user (spec/lockfile.md § System locations), recorded as a second line.
+    /// </summary>
+    public void Add(Location location, bool shadowSystem = false)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        AtomicFile.Write(Path.Combine(Directory, location.Id.Value), System.Text.Encoding.UTF8.GetBytes(location.Path + "\n"));
+        AtomicFile.Write(Path.Combine(Directory, location.Id.Value),
+            System.Text.Encoding.UTF8.GetBytes(location.Path + "\n" + (shadowSystem ? ShadowSystemLine + "\n" : "")));
     }
+
+    /// <summary>Whether the user enabled <paramref name="location"/> with <c>--shadow-system</c>.</summary>
+    public bool ShadowsSystem(Location location)
+    {
+        var file = Path.Combine(Directory, location.Id.Value);
+        return File.Exists(file) && File.ReadAllLines(file).Skip(1).Any(l => l.Trim() == ShadowSystemLine);
+    }
+
+    private const string ShadowSystemLine = "shadow-system";
 
     public bool Remove(Location location)
     {
@@ -58,7 +75,7 @@ public sealed class EnabledLocations
     public Dictionary<ResourceClaim, ResourceOwner> OwnersOutside(Location except)
     {
         var owners = new Dictionary<ResourceClaim, ResourceOwner>();
-        foreach (var other in List().Where(l => !string.Equals(l.Path, except.Path, StringComparison.Ordinal)))
+        foreach (var other in List(!ShadowsSystem(except)).Where(l => !string.Equals(l.Path, except.Path, StringComparison.Ordinal)))
         {
             foreach (var (claim, owner) in LocationActivation.Owners(other.ReadState())) owners.TryAdd(claim, owner);
         }
@@ -66,9 +83,9 @@ public sealed class EnabledLocations
     }
 
     /// <summary>Refuses enabling <paramref name="location"/> when its active claims collide with another enabled location's.</summary>
-    public void EnsureCompatible(Location location)
+    public void EnsureCompatible(Location location, bool? shadowSystem = null)
     {
-        var sets = List().Where(l => !string.Equals(l.Path, location.Path, StringComparison.Ordinal))
+        var sets = List(!(shadowSystem ?? ShadowsSystem(location))).Where(l => !string.Equals(l.Path, location.Path, StringComparison.Ordinal))
             .Select(l => (IReadOnlyDictionary<ResourceClaim, ResourceOwner>)LocationActivation.Owners(l.ReadState()))
             .Append(LocationActivation.Owners(location.ReadState()));
         ResourceGuard.EnsureLocationsCompatible(sets);

@@ -114,6 +114,15 @@ public sealed class SystemLocationTests : IDisposable
         Assert.Contains("tools", r.Stderr, StringComparison.Ordinal);
         Assert.Contains("hello", r.Stderr, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateDirectories(Path.Combine(_f.LocationPath, "deployments")));
+
+        // The documented override: the user lets dev shadow the system locations, and its block, sourced after
+        // /etc/profile.d, puts its shims first.
+        _packster.With("HOME", _f.Temp.Path).Ok("location", "enable", "dev", "--shadow-system");
+        _packster.Ok("install-file", hello, "--location", "dev", "-p", "port=9302");
+        var script = Path.Combine(SystemRoot, "etc", "profile.d", "packster-tools.sh");
+        var devProfile = Path.Combine(_f.LocationPath, "activate", "profile.sh");
+        var found = Cli.Tools.Run("/", "sh", "-c", $". '{script}'; . '{devProfile}'; command -v hello").Trim();
+        Assert.Equal(Path.Combine(_f.LocationPath, "shims", "hello"), found);
     }
 
 }
