@@ -93,6 +93,8 @@ public sealed class Installer
             var store = ExtractedFileStore.Applies(manifest) ? ExtractedFileStore.Of(_location) : null;
             var extraction = ExtractVerified(package, staging, store, cancellationToken);
             if (store is not null) extraction = ExtractedFileStore.MakeReadOnly(staging, extraction);
+            // In a location shared with a group, any member may later remove what this member deploys.
+            if (SystemLocations.GroupOf(_location) is not null) SystemLocations.ShareFolders(staging);
             CrashPoint.Hit("install.extracted");
 
             var previous = decision.Replaces;

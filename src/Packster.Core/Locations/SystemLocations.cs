@@ -137,6 +137,19 @@ public sealed class SystemLocations
         new LocationRegistry(location.Paths).Unregister(location.Id);
     }
 
+    /// <summary>
+    /// Gives every folder of a freshly extracted deployment the shared mode (02775): the extractor writes 0755, which
+    /// would let only the member who installed it remove it. The folders already carry the group (setgid parents).
+    /// </summary>
+    public static void ShareFolders(string deploymentDirectory)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        foreach (var directory in Directory.EnumerateDirectories(deploymentDirectory, "*", SearchOption.AllDirectories).Prepend(deploymentDirectory))
+        {
+            if (new DirectoryInfo(directory).LinkTarget is null) File.SetUnixFileMode(directory, SharedDirectoryMode);
+        }
+    }
+
     /// <summary>The group a shared location records, or null for one only its owner changes.</summary>
     public static string? GroupOf(Location location)
     {

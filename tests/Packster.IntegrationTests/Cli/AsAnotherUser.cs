@@ -8,17 +8,17 @@ namespace Packster.IntegrationTests.Cli;
 internal static class AsAnotherUser
 {
     /// <summary>
-    /// Runs <paramref name="args"/> as nobody with its own home under <paramref name="temp"/>; <paramref name="groups"/>
-    /// are its supplementary group ids (none by default).
+    /// Runs <paramref name="args"/> as nobody (or <paramref name="uid"/>, group nogroup) with its own home under
+    /// <paramref name="temp"/>; <paramref name="groups"/> are its supplementary group ids (none by default).
     /// </summary>
     public static ProcessResult Run(PacksterProcess packster, TempDirectory temp, string[] args, IReadOnlyList<uint>? groups = null,
-        IReadOnlyDictionary<string, string>? extra = null)
+        IReadOnlyDictionary<string, string>? extra = null, int uid = 65534)
     {
         var psi = packster.StartInfo(args, extra);
         psi.FileName = "setpriv";
         psi.ArgumentList.Insert(0, DotnetPath());
         var groupArgument = groups is { Count: > 0 } ? "--groups=" + string.Join(',', groups) : "--clear-groups";
-        foreach (var a in new[] { groupArgument, "--regid=65534", "--reuid=65534" }) psi.ArgumentList.Insert(0, a);
+        foreach (var a in new[] { groupArgument, "--regid=65534", $"--reuid={uid}" }) psi.ArgumentList.Insert(0, a);
         var home = temp["nobody-home"];
         Directory.CreateDirectory(home);
         OpenUp(home);

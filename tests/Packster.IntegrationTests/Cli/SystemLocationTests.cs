@@ -83,7 +83,14 @@ public sealed class SystemLocationTests : IDisposable
         // What the member created keeps the group and its write bit, so the next member can change it too.
         Assert.Equal("2775 users", Stat(Path.Combine(Shared, "deployments"), "%a %G"));
         Assert.Equal("users", Stat(Path.Combine(Shared, "packster-location.json"), "%G"));
+        var deployment = Directory.GetDirectories(Path.Combine(Shared, "deployments")).Single();
+        Assert.Equal("2775 users", Stat(Path.Combine(deployment, "bin"), "%a %G"));
         _packster.Ok("verify", "--location", Shared);
+
+        // Another member (uid 65533, also in group users) removes what the first one deployed.
+        var second = AsAnotherUser.Run(_packster, _f.Temp, ["uninstall", "hello", "--location", Shared], [UsersGid], nobody, uid: 65533);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Empty(Directory.GetDirectories(Path.Combine(Shared, "deployments")));
     }
 
     [Fact]
