@@ -198,7 +198,9 @@ public static class Generations
             json.WriteString("command", command);
             json.WriteString("lockfile-sha256", Sha256Digest.Compute(lockfile).Hex);
             json.WritePropertyName("lockfile");
-            using (var state = JsonDocument.Parse(lockfile)) state.RootElement.WriteTo(json);
+            // The lockfile's own bytes, as written (they are ours, valid JSON): re-parsing and re-indenting 600 KB at a
+            // thousand deployments was a tenth of every commit.
+            json.WriteRawValue(lockfile, skipInputValidation: true);
             json.WriteEndObject();
         }
         buffer.WriteByte((byte)'\n');

@@ -114,7 +114,8 @@ public sealed class LocationSession : IDisposable
             HistoryJournal.Write(Location, offset, owed, Sha256Digest.Compute(after), lines);
             CrashPoint.Hit("commit.journal-written");
         }
-        Location.Commit(state, Lock);
+        // The bytes the generation and the commit line were made from are the ones written: serialised once.
+        Location.Commit(state, after, Lock);
         // The commit point: from here on the change stands, whatever else fails.
         UnfinishedWork.Committed();
         CrashPoint.Hit("commit.lockfile-written");

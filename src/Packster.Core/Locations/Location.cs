@@ -224,7 +224,10 @@ public sealed class Location
     /// another location, a state whose active deployments share a resource, or one listing a deployment whose
     /// directory is not in <c>deployments/</c> — so the lockfile never records what is not on disk.
     /// </summary>
-    public void Commit(LocationState state, LocationLock heldLock)
+    public void Commit(LocationState state, LocationLock heldLock) => Commit(state, null, heldLock);
+
+    /// <summary>As <see cref="Commit(LocationState, LocationLock)"/>; <paramref name="serialized"/>: the state's lockfile bytes, already made by the caller.</summary>
+    public void Commit(LocationState state, byte[]? serialized, LocationLock heldLock)
     {
         RequireHeld(heldLock);
         if (state.LocationId != Id) throw LocationErrors.Inconsistent(Path, $"state of location '{state.LocationId}' committed to location '{Id}'");
@@ -232,7 +235,7 @@ public sealed class Location
         {
             if (!Directory.Exists(DeploymentDirectory(d.Hash))) throw LocationErrors.Inconsistent(Path, $"deployment {d} has no directory {d.RelativePath}");
         }
-        Lockfile.Write(LockfilePath, state);
+        Lockfile.Write(LockfilePath, state, serialized);
     }
 
     /// <summary>A fresh, empty directory under <c>.packster/staging/</c> for one deployment to be built in.</summary>

@@ -46,11 +46,14 @@ public static class Lockfile
     /// Writes <paramref name="state"/> atomically (temp file, flush to disk, rename). A state that breaks
     /// <see cref="LockfileInvariants"/> is refused (LocationInconsistent) and nothing is written.
     /// </summary>
-    public static void Write(string path, LocationState state)
+    public static void Write(string path, LocationState state) => Write(path, state, null);
+
+    /// <summary>As <see cref="Write(string, LocationState)"/>, with <paramref name="serialized"/> = <see cref="Serialize"/> of the state when the caller has it already.</summary>
+    public static void Write(string path, LocationState state, byte[]? serialized)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (LockfileInvariants.Violations(state) is [var first, ..]) throw LocationErrors.Inconsistent(path, first);
-        AtomicFile.Write(path, Serialize(state));
+        AtomicFile.Write(path, serialized ?? Serialize(state));
     }
 
     /// <summary>The exact bytes written for <paramref name="state"/>: UTF-8, indented by two spaces, LF, trailing newline.</summary>
