@@ -41,16 +41,11 @@ public sealed class Uninstaller
         if (!stillWanted(entry, state)) return null;
         var path = _location.DeploymentDirectory(entry.Hash);
         var deployed = DeployedPackage.Load(_location, entry);
-        // No service outlives the files it runs from (spec/activation.md § Services).
-        if (ServiceManager.StopServicesOf(_location, entry, TimeSpan.FromSeconds(10)) is > 0 and var stopped)
-        {
-            _options.Messages.WriteLine($"stopped {stopped} running service{(stopped == 1 ? "" : "s")} of {entry.Id} {entry.Version}");
-        }
+        StopServices(entry);
 
         try
         {
-            var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Uninstall, path, handlerTimeout);
-            if (!plan.IsEmpty) await RunAsync(plan, deployed, HandlerAction.Uninstall, cancellationToken).ConfigureAwait(false);
+            await RunHandlersAsync(deployed, HandlerAction.Uninstall, handlerTimeout, cancellationToken).ConfigureAwait(false);
         }
         // --force is the way out for every handler failure (a missing script, a .cmd off Windows, an interpreter
         // that is gone): otherwise such a deployment could never be removed. Not for Ctrl-C, which aborts.
@@ -59,10 +54,8 @@ public sealed class Uninstaller
             _options.Messages.WriteLine($"warning: {e.Message}; removing anyway (--force)");
         }
 
-        state.Deployments.Remove(entry);
-        var successor = entry.Active ? PromoteSuccessor(state, entry) : null;
-        List<HistoryEntry> history = [HistoryEntry.Now(_options.Clock, "uninstall", entry)];
-        if (successor is not null) history.Add(HistoryEntry.Now(_options.Clock, "activate", successor, entry));
+        var history = new List<HistoryEntry>();
+        var outcome = Remove(state, entry, history);
         var trashed = _location.MoveToTrash(entry.Hash, session.Lock);
         CrashPoint.Hit("uninstall.trashed");
         try
@@ -77,16 +70,38 @@ public sealed class Uninstaller
         }
         CrashPoint.Hit("uninstall.committed");
         _location.EmptyTrash(session.Lock);
+        return outcome;
+    }
+
+    /// <summary>No service outlives the files it runs from (spec/activation.md § Services).</summary>
+    private void StopServices(DeploymentEntry entry)
+    {
+        if (ServiceManager.StopServicesOf(_location, entry, TimeSpan.FromSeconds(10)) is > 0 and var stopped)
+        {
+            _options.Messages.WriteLine($"stopped {stopped} running service{(stopped == 1 ? "" : "s")} of {entry.Id} {entry.Version}");
+        }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="entry"/> out of <paramref name="state"/>: the package's next deployment takes over when the
+    /// active one goes and the guard allows it; the history lines of both go to <paramref name="history"/>.
+    /// </summary>
+    private UninstallOutcome Remove(LocationState state, DeploymentEntry entry, List<HistoryEntry> history)
+    {
+        state.Deployments.Remove(entry);
+        var successor = entry.Active ? PromoteSuccessor(state, entry) : null;
+        history.Add(HistoryEntry.Now(_options.Clock, "uninstall", entry));
+        if (successor is not null) history.Add(HistoryEntry.Now(_options.Clock, "activate", successor, entry));
         return new UninstallOutcome(entry, successor, entry.Active && successor is null && state.OfPackage(entry.Id).Any());
     }
 
     /// <summary>
     /// Uninstalls every deployment <paramref name="select"/> names in the state read under the lock (those recorded), and
-    /// applies <paramref name="alsoChange"/>
-    /// to the state, in one lockfile commit (spec/lockfile.md § Transactions): all of them go or none does. Every
-    /// uninstall handler runs before anything is removed; when one fails, the install handlers of the deployments whose
-    /// uninstall handlers already ran are run again, newest first (the compensation, spec/bundle.md §4), and nothing is
-    /// removed. Then all directories go to the trash, the lockfile is committed once, and the trash is emptied.
+    /// applies <paramref name="alsoChange"/> to the state, in one lockfile commit (spec/lockfile.md § Transactions): all
+    /// of them go or none does. Every uninstall handler runs before anything is removed; when one fails, the install
+    /// handlers of the deployments whose uninstall handlers already ran are run again, newest first (the compensation,
+    /// spec/bundle.md §4), and nothing is removed. Then the lockfile is committed once, and only after it do the
+    /// directories go to the trash and the trash is emptied.
     /// </summary>
     public async Task<IReadOnlyList<UninstallOutcome>> UninstallTogetherAsync(Func<LocationState, IEnumerable<Model.Sha256Digest>> select,
         Action<LocationState> alsoChange, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
@@ -102,12 +117,8 @@ public sealed class Uninstaller
             foreach (var entry in entries)
             {
                 var deployed = DeployedPackage.Load(_location, entry);
-                if (ServiceManager.StopServicesOf(_location, entry, TimeSpan.FromSeconds(10)) is > 0 and var stopped)
-                {
-                    _options.Messages.WriteLine($"stopped {stopped} running service{(stopped == 1 ? "" : "s")} of {entry.Id} {entry.Version}");
-                }
-                var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Uninstall, deployed.Path, handlerTimeout);
-                if (!plan.IsEmpty) await RunAsync(plan, deployed, HandlerAction.Uninstall, cancellationToken).ConfigureAwait(false);
+                StopServices(entry);
+                await RunHandlersAsync(deployed, HandlerAction.Uninstall, handlerTimeout, cancellationToken).ConfigureAwait(false);
                 ran.Add(deployed);
                 CrashPoint.Hit("uninstall-together.handler-done");
             }
@@ -118,16 +129,8 @@ public sealed class Uninstaller
             throw;
         }
 
-        var outcomes = new List<UninstallOutcome>();
         var history = new List<HistoryEntry>();
-        foreach (var entry in entries)
-        {
-            state.Deployments.Remove(entry);
-            var successor = entry.Active ? PromoteSuccessor(state, entry) : null;
-            history.Add(HistoryEntry.Now(_options.Clock, "uninstall", entry));
-            if (successor is not null) history.Add(HistoryEntry.Now(_options.Clock, "activate", successor, entry));
-            outcomes.Add(new UninstallOutcome(entry, successor, entry.Active && successor is null && state.OfPackage(entry.Id).Any()));
-        }
+        var outcomes = entries.Select(entry => Remove(state, entry, history)).ToList();
         alsoChange(state);
         // The commit comes first: a kill before it leaves the old lockfile with every directory in place, a kill after
         // it leaves directories no deployment records, which recovery deletes. Trashing first would let recovery finish
@@ -155,11 +158,9 @@ public sealed class Uninstaller
         for (var i = ran.Count - 1; i >= 0; i--)
         {
             var deployed = ran[i];
-            var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Install, deployed.Path, handlerTimeout);
-            if (plan.IsEmpty) continue;
             try
             {
-                await RunAsync(plan, deployed, HandlerAction.Install, CancellationToken.None).ConfigureAwait(false);
+                await RunHandlersAsync(deployed, HandlerAction.Install, handlerTimeout, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is PacksterException or IOException or UnauthorizedAccessException)
             {
@@ -208,13 +209,14 @@ public sealed class Uninstaller
     /// <summary>Runs the uninstall handlers of a deployment that is on disk (recorded or not): a transaction's undo.</summary>
     internal async Task RunUninstallHandlersAsync(DeploymentEntry entry, TimeSpan? handlerTimeout, CancellationToken ct)
     {
-        var deployed = DeployedPackage.Load(_location, entry);
-        var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), HandlerAction.Uninstall, deployed.Path, handlerTimeout);
-        if (!plan.IsEmpty) await RunAsync(plan, deployed, HandlerAction.Uninstall, ct).ConfigureAwait(false);
+        await RunHandlersAsync(DeployedPackage.Load(_location, entry), HandlerAction.Uninstall, handlerTimeout, ct).ConfigureAwait(false);
     }
 
-    private async Task RunAsync(HandlerPlan plan, DeployedPackage deployed, HandlerAction action, CancellationToken ct)
+    /// <summary>Runs the deployment's <paramref name="action"/> handlers, if it has any, in its directory.</summary>
+    private async Task RunHandlersAsync(DeployedPackage deployed, HandlerAction action, TimeSpan? handlerTimeout, CancellationToken ct)
     {
+        var plan = _options.Executors.Plan(HandlerSpecs.From(deployed.Manifest), action, deployed.Path, handlerTimeout);
+        if (plan.IsEmpty) return;
         var entry = deployed.Entry;
         Directory.CreateDirectory(_location.LogsDirectory);
         var logPath = Path.Combine(_location.LogsDirectory, $"{entry.Id}-{entry.Version}-{entry.Hash.Hex[..12]}-{action.ToString().ToLowerInvariant()}.log");
