@@ -40,28 +40,7 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
     /// </summary>
     public static FileStamp Of(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, bool isDirectory)
     {
-        if (OperatingSystem.IsWindows()) return FromInfo(Join(directory, name), isDirectory);
-        var path = t_path ??= new byte[1024];
-        var length = System.Text.Encoding.UTF8.GetMaxByteCount(directory.Length + name.Length + 1) + 1;
-        if (path.Length < length) path = t_path = new byte[length];
-        var used = System.Text.Encoding.UTF8.GetBytes(directory, path);
-        if (!name.IsEmpty)
-        {
-            path[used++] = (byte)'/';
-            used += System.Text.Encoding.UTF8.GetBytes(name, path.AsSpan(used));
-        }
-        path[used] = 0;
-        var status = t_status ??= new byte[StatusBufferSize];
-        int result;
-        try
-        {
-            result = NativeLStat(path, status);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return FromInfo(Join(directory, name), isDirectory);
-        }
-        if (result != 0) return FromInfo(Join(directory, name), isDirectory);
+        if (OperatingSystem.IsWindows() || LStat(directory, name) is not { } status) return FromInfo(Join(directory, name), isDirectory);
         var mode = BitConverter.ToInt32(status, ModeOffset);
         var kind = (mode & TypeMask) switch
         {
@@ -74,15 +53,29 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
     }
 
     /// <summary>The user id owning <paramref name="path"/> itself (links not followed); null on Windows or when it cannot be read.</summary>
-    public static uint? OwnerOf(string path)
+    public static uint? OwnerOf(string path) =>
+        !OperatingSystem.IsWindows() && LStat(path, []) is { } status ? BitConverter.ToUInt32(status, OwnerOffset) : null;
+
+    /// <summary>
+    /// lstat of <paramref name="directory"/>/<paramref name="name"/> into this thread's status buffer (paths encoded in a
+    /// per-thread buffer too); null when it fails or the runtime's System.Native cannot be reached.
+    /// </summary>
+    private static byte[]? LStat(ReadOnlySpan<char> directory, ReadOnlySpan<char> name)
     {
-        if (OperatingSystem.IsWindows()) return null;
-        var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(path) + 1];
-        System.Text.Encoding.UTF8.GetBytes(path, bytes);
-        var status = new byte[StatusBufferSize];
+        var path = t_path ??= new byte[1024];
+        var length = System.Text.Encoding.UTF8.GetMaxByteCount(directory.Length + name.Length + 1) + 1;
+        if (path.Length < length) path = t_path = new byte[length];
+        var used = System.Text.Encoding.UTF8.GetBytes(directory, path);
+        if (!name.IsEmpty)
+        {
+            path[used++] = (byte)'/';
+            used += System.Text.Encoding.UTF8.GetBytes(name, path.AsSpan(used));
+        }
+        path[used] = 0;
+        var status = t_status ??= new byte[StatusBufferSize];
         try
         {
-            return NativeLStat(bytes, status) == 0 ? BitConverter.ToUInt32(status, OwnerOffset) : null;
+            return NativeLStat(path, status) == 0 ? status : null;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

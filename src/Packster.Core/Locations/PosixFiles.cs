@@ -71,7 +71,6 @@ internal static class PosixFiles
         }
     }
 
-    /// <summary>flock(2) on an open descriptor; returns 0 or the errno.</summary>
     /// <summary>Creates <paramref name="newPath"/> as a hardlink of <paramref name="existing"/>; 0, or the errno.</summary>
     public static int Link(string existing, string newPath)
     {
@@ -89,6 +88,7 @@ internal static class PosixFiles
     /// <summary>Sets this process's file mode creation mask; returns the previous one.</summary>
     public static int SetUmask(int mask) => OperatingSystem.IsWindows() ? 0 : NativeMethods.umask(mask);
 
+    /// <summary>flock(2) on an open descriptor; returns 0 or the errno.</summary>
     public static int Flock(SafeHandle handle, int operation)
     {
         ArgumentNullException.ThrowIfNull(handle);
