@@ -14,8 +14,9 @@ namespace Packster.Locations;
 /// </summary>
 /// <remarks>
 /// Objects are <c>objects/&lt;2 hex&gt;/&lt;sha256&gt;.r</c> (mode 0444) or <c>.x</c> (0555): a hardlink shares its mode, so
-/// an executable and a plain file of the same bytes are two objects. Every write happens under the location's lock, into
-/// <c>tmp/</c> first, then is renamed into place, so a kill leaves at most a temporary, which recovery deletes.
+/// an executable and a plain file of the same bytes are two objects. Every write happens under the location's lock and
+/// makes a name appear whole: an object by one <c>link(2)</c> of a synced deployment file, a replaced object and an index
+/// through <c>tmp/</c> and a rename, so a kill leaves at most a temporary, which recovery deletes.
 /// </remarks>
 public sealed class ExtractedFileStore
 {
@@ -26,11 +27,11 @@ public sealed class ExtractedFileStore
     public const int ReadOnlyExecutableMode = 0x16D;  // 0555
 
     private const string IndexHeader = "packster-store-index 1";
+    private const string ReadOnlyFileModeText = "444";
+    private const string ReadOnlyExecutableModeText = "555";
     private const int FileExists = 17;  // EEXIST
 
     private readonly HashSet<string> _madeDirectories = new(StringComparer.Ordinal);
-    private const string ReadOnlyFileModeText = "444";
-    private const string ReadOnlyExecutableModeText = "555";
 
     public ExtractedFileStore(string root) => Root = root;
 
@@ -166,9 +167,8 @@ public sealed class ExtractedFileStore
     }
 
     /// <summary>
-    /// Takes the files of a committed deployment (made read-only by <see cref="MakeReadOnly"/>) into the store: each,
-    /// unless its object exists already, is linked into the store as that object (through <c>tmp/</c> and a rename);
-    /// then the package's index is written. Call under the location's lock, after the commit: a failed install never
+    /// Takes the files of a committed deployment (made read-only by <see cref="MakeReadOnly"/>) into the store: each
+    /// becomes one inode with the object of its bytes (see <see cref="Take"/>); then the package's index is written. Call under the location's lock, after the commit: a failed install never
     /// changes the store.
     /// </summary>
     public void Adopt(Sha256Digest package, string deploymentDirectory, ExtractionResult extraction)
@@ -215,7 +215,7 @@ public sealed class ExtractedFileStore
         return Store(path, target, storedHere);
     }
 
-    /// <summary>Makes <paramref name="file"/> the store's object <paramref name="target"/>: linked as <c>tmp/&lt;random&gt;</c>, then renamed.</summary>
+    /// <summary>Makes <paramref name="file"/> the store's object <paramref name="target"/>; returns the object's stamp, or null when it could not be linked.</summary>
     private FileStamp? Store(string file, string target, HashSet<string> storedHere)
     {
         var directory = Path.GetDirectoryName(target)!;
@@ -316,9 +316,6 @@ public sealed class EntryReuse
         _index = index;
         _borrowedFrom = borrowedFrom;
     }
-
-    /// <summary>The store the files come from (the location's own, or another location's).</summary>
-    public string StoreRoot => _store.Root;
 
     /// <summary>
     /// Creates <paramref name="path"/> as a hardlink of the object holding <paramref name="entry"/>'s bytes when the

@@ -34,7 +34,7 @@ public static class Recovery
         }
         report.RemovedStaging.AddRange(repair ? FileTree.DeleteChildren(location.StagingDirectory) : Entries(location.StagingDirectory));
         report.RemovedTrash.AddRange(repair ? FileTree.DeleteChildren(location.TrashDirectory) : Entries(location.TrashDirectory));
-        // A store object or index is written into the store's tmp/ and renamed into place: what is left there is garbage.
+        // A replaced store object or a store index is written into the store's tmp/ and renamed: what is left there is garbage.
         var storeTemp = ExtractedFileStore.Of(location).TempDirectory;
         report.RemovedTempFiles.AddRange(repair ? FileTree.DeleteChildren(storeTemp) : Entries(storeTemp));
 
