@@ -88,17 +88,21 @@ internal static class ActivationCommands
         var command = new Command("enable", "Activate a location persistently for the user, or with --system for every user") { location, user, system, shadow };
         command.SetAction(parse =>
         {
+            // The options are judged before anything is looked at or written.
+            if (parse.GetValue(system))
+            {
+                if (parse.GetValue(shadow)) throw new PacksterException(ErrorCode.Usage, "--shadow-system is a user's choice: it does not apply with --system", "leave out one of them");
+                if (parse.GetValue(user)) throw new PacksterException(ErrorCode.Usage, "--user and --system are two scopes: choose one", "run 'location enable' once per scope");
+                if (OperatingSystem.IsWindows()) throw new PacksterException(ErrorCode.Usage, "location enable --system is not available on Windows yet", "enable it per user with 'location enable'");
+            }
             var loc = context.ResolveLocation(parse.GetValue(location));
             EnsureActivationFiles(context, loc);
             var enabled = new EnabledLocations(loc.Paths);
-            if (parse.GetValue(shadow) && parse.GetValue(system)) throw new PacksterException(ErrorCode.Usage, "--shadow-system is a user's choice: it does not apply with --system", "leave out one of them");
             // Once chosen it stays until 'location disable': enabling again does not quietly take it back.
             var shadowSystem = parse.GetValue(shadow) || enabled.ShadowsSystem(loc);
             enabled.EnsureCompatible(loc, shadowSystem);
             if (parse.GetValue(system))
             {
-                if (parse.GetValue(user)) throw new PacksterException(ErrorCode.Usage, "--user and --system are two scopes: choose one", "run 'location enable' once per scope");
-                if (OperatingSystem.IsWindows()) throw new PacksterException(ErrorCode.Usage, "location enable --system is not available on Windows yet", "enable it per user with 'location enable'");
                 var machine = new SystemLocations(loc.Paths);
                 var changed = machine.Enable(loc, PersistentActivation.PosixPath(loc));
                 context.Out.WriteLine(changed
