@@ -139,9 +139,24 @@ public sealed class GarbageCollector
         // The lock and the committed lockfile are all it needs: what recovery or a catch-up would repair is the
         // business of the commands that change deployments, which gc's uninstalls just were.
         using var heldLock = LocationLock.Acquire(_location, LocationLock.TimeoutFrom(_location.Paths), _options.Messages, cancellationToken);
-        var recorded = _location.ReadState().Deployments.Select(d =>
-            (d.Package.Sha256, (IEnumerable<DeploymentFile>)DeploymentRecord.ReadFrom(_location.DeploymentDirectory(d.Hash)).Files)).ToList();
+        var recorded = _location.ReadState().Deployments.Select(d => (d.Package.Sha256, FilesOf(d))).ToList();
         return store.Prune(recorded);
+    }
+
+    /// <summary>
+    /// What a deployment's record lists. A record that cannot be read (verify reports it) keeps no object: deleting a
+    /// store object never changes a deployment, whose own hardlinks keep the bytes; it only stops sharing them.
+    /// </summary>
+    private IEnumerable<DeploymentFile> FilesOf(DeploymentEntry deployment)
+    {
+        try
+        {
+            return DeploymentRecord.ReadFrom(_location.DeploymentDirectory(deployment.Hash)).Files;
+        }
+        catch (Exception e) when (e is PacksterException or IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     /// <summary>Handler failures (7xxx) skip one deployment; Ctrl-C and location errors stop the collection.</summary>
