@@ -171,6 +171,8 @@ public enum ErrorCode
     DependencyConflict = 8015,
     EnvironmentFileInvalid = 8017,
     EnvironmentMismatch = 8018,
+    SourceCannotList = 8019,
+    OciNameInvalid = 8020,
 
     // 9xxx the operating system refused a file operation (exit 9)
     DiskFull = 9000,

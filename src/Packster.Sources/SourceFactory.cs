@@ -10,6 +10,7 @@ public static class SourceFactory
         SourceKind.Folder => new FolderSource(definition.Name, Path.GetFullPath(definition.Url, context.CurrentDirectory), definition.Priority,
             signatureRules: definition.TrustRules()),
         SourceKind.Http => new HttpSource(definition, context),
+        SourceKind.Oci => new Oci.OciSource(definition, context),
         _ => new ArtifactorySource(definition, context),
     };
 

@@ -19,17 +19,30 @@ public enum MirrorStatus
 /// verified; then publishes it as <c>packster publish</c> would. A second run copies nothing. Each copy is its own
 /// atomic publish, so a run killed half-way is completed by running it again.
 /// </summary>
-public sealed class SourceMirror(IPackageSource from, IPackageSource to, PackageCache cache)
+public sealed class SourceMirror
 {
+    private readonly IPackageSource _from;
+    private readonly IPackageSource _to;
+    private readonly PackageCache _cache;
+
+    public SourceMirror(IPackageSource from, IPackageSource to, PackageCache cache)
+    {
+        _from = from;
+        _to = to;
+        _cache = cache;
+        // Between two repositories of one registry the package blob is mounted, not uploaded again.
+        if (to is Oci.OciSource target && from is Oci.OciSource origin && target.SameRegistry(origin)) target.MountFrom = file => origin.RepositoryOf(file.Id);
+    }
+
     /// <summary><c>id</c> or <c>id@range</c> filters; empty: everything the source offers.</summary>
     public IReadOnlyList<(PackageId Id, VersionRange? Range)> Filters { get; init; } = [];
 
     /// <summary>What the source offers that passes the filters, each with whether the target already has it.</summary>
     public async Task<IReadOnlyList<MirrorItem>> PlanAsync(CancellationToken cancellationToken = default)
     {
-        if (!to.CanPublish) throw SourceErrors.PublishNotSupported(to.Name);
-        var offered = await from.SearchAsync("*", cancellationToken);
-        var present = (await to.SearchAsync("*", cancellationToken)).Select(e => e.File).ToHashSet();
+        if (!_to.CanPublish) throw SourceErrors.PublishNotSupported(_to.Name);
+        var offered = await OfferedAsync(_from, cancellationToken);
+        var present = (await OfferedAsync(_to, cancellationToken)).Select(e => e.File).ToHashSet();
         return [.. offered.Select(e => e.File).Distinct().Where(Wanted)
             .OrderBy(f => f.Id).ThenBy(f => f.Version).ThenBy(f => f.FileName, StringComparer.Ordinal)
             .Select(f => new MirrorItem(f, present.Contains(f) ? MirrorStatus.Present : MirrorStatus.Copied))];
@@ -52,15 +65,24 @@ public sealed class SourceMirror(IPackageSource from, IPackageSource to, Package
     {
         try
         {
-            var path = await cache.GetOrFetchAsync(file, from, offline: false, cancellationToken);
-            await cache.FetchSignatureAsync(file, from, cancellationToken);
-            var published = await to.PublishAsync(path, cancellationToken);
+            var path = await _cache.GetOrFetchAsync(file, _from, offline: false, cancellationToken);
+            await _cache.FetchSignatureAsync(file, _from, cancellationToken);
+            var published = await _to.PublishAsync(path, cancellationToken);
             return new MirrorItem(file, MirrorStatus.Copied, published.Signed ? "with its signature" : null);
         }
         catch (PacksterException e) when (!cancellationToken.IsCancellationRequested)
         {
             return new MirrorItem(file, MirrorStatus.Failed, $"{ExitCodes.Format(e.Code)}: {e.Message}");
         }
+    }
+
+    /// <summary>With filters, only the filtered ids are listed (which needs no catalog, e.g. on GHCR); without, everything.</summary>
+    private async Task<IReadOnlyList<PackageEntry>> OfferedAsync(IPackageSource source, CancellationToken cancellationToken)
+    {
+        if (Filters.Count == 0) return await source.SearchAsync("*", cancellationToken);
+        var lists = new List<PackageEntry>();
+        foreach (var id in Filters.Select(f => f.Id).Distinct()) lists.AddRange(await source.ListVersionsAsync(id, cancellationToken));
+        return lists;
     }
 
     private bool Wanted(PackageFileName file) =>

@@ -33,10 +33,10 @@ internal static class SourceCommand
     private static Command Add(CliContext context)
     {
         var name = new Argument<string>("name") { Description = "The source's name (letters, digits, '-', '_')" };
-        var type = new Option<string>("--type") { Description = "folder | http | artifactory", Required = true };
-        type.AcceptOnlyFromAmong("folder", "http", "artifactory");
-        var url = new Option<string>("--url") { Description = "A folder path, or the https URL (Artifactory: https://host/artifactory/)", Required = true };
-        var repo = new Option<string?>("--repo") { Description = "Artifactory repository key (artifactory only)" };
+        var type = new Option<string>("--type") { Description = "folder | http | artifactory | oci", Required = true };
+        type.AcceptOnlyFromAmong("folder", "http", "artifactory", "oci");
+        var url = new Option<string>("--url") { Description = "A folder path, or the https URL (Artifactory: https://host/artifactory/; OCI: the registry, https://ghcr.io)", Required = true };
+        var repo = new Option<string?>("--repo") { Description = "Artifactory: the repository key; OCI: the repository path packages live under, one repository per id (org/packster)" };
         var tokenEnv = new Option<string?>("--token-env") { Description = "NAME of the environment variable holding an access token (sent as Bearer)" };
         var user = new Option<string?>("--user") { Description = "User name for Basic authentication" };
         var passwordEnv = new Option<string?>("--password-env") { Description = "NAME of the environment variable holding the user's password" };
@@ -51,7 +51,7 @@ internal static class SourceCommand
         command.SetAction(parse =>
         {
             if (!SourceKinds.TryParse(parse.GetValue(type), out var kind))
-                throw new PacksterException(ErrorCode.InvalidArgument, $"--type '{parse.GetValue(type)}' is not folder, http or artifactory");
+                throw new PacksterException(ErrorCode.InvalidArgument, $"--type '{parse.GetValue(type)}' is not folder, http, artifactory or oci");
             CredentialVariableName.Check("--token-env", parse.GetValue(tokenEnv));
             CredentialVariableName.Check("--password-env", parse.GetValue(passwordEnv));
             var location = parse.GetValue(url)!;

@@ -167,9 +167,9 @@ public sealed class SourceConfig
             if (!table.TryGetValue(key, out var v)) return null;
             return v is TomlString s ? s.Value : throw At(file, v.Position, $"'sources.{name}.{key}' must be a string, found {v.TypeName}");
         }
-        var typeText = Text("type") ?? throw At(file, table.Position, $"[sources.{name}] needs type = \"folder\" | \"http\" | \"artifactory\"");
+        var typeText = Text("type") ?? throw At(file, table.Position, $"[sources.{name}] needs type = \"folder\" | \"http\" | \"artifactory\" | \"oci\"");
         if (!SourceKinds.TryParse(typeText, out var kind))
-            throw At(file, table["type"].Position, $"'sources.{name}.type' is '{typeText}', expected \"folder\", \"http\" or \"artifactory\"");
+            throw At(file, table["type"].Position, $"'sources.{name}.type' is '{typeText}', expected \"folder\", \"http\", \"artifactory\" or \"oci\"");
         var priority = SourceDefinition.DefaultPriority;
         if (table.TryGetValue("priority", out var p))
         {

@@ -15,7 +15,7 @@ public sealed record SourceDefinition
     /// <summary>A folder path (folder sources) or an absolute http(s) URL.</summary>
     public required string Url { get; init; }
 
-    /// <summary>The Artifactory repository key (artifactory sources only).</summary>
+    /// <summary>The Artifactory repository key, or the OCI repository prefix (<c>org/packster</c>) under which each id is a repository.</summary>
     public string? Repo { get; init; }
 
     /// <summary>Name of the environment variable holding an access token.</summary>
@@ -76,10 +76,15 @@ public sealed record SourceDefinition
         }
         if (Kind == SourceKind.Artifactory && string.IsNullOrWhiteSpace(Repo))
             throw SourceErrors.ConfigInvalid($"source '{Name}': artifactory sources need 'repo' (the repository key)");
-        if (Kind != SourceKind.Artifactory && Repo is not null)
-            throw SourceErrors.ConfigInvalid($"source '{Name}': 'repo' only applies to artifactory sources");
-        if (Repo is not null && (Repo.Length == 0 || Repo.IndexOfAny(['/', ';', '?', '#', '%', ' ']) >= 0))
+        if (Kind == SourceKind.Oci && string.IsNullOrWhiteSpace(Repo))
+            throw SourceErrors.ConfigInvalid($"source '{Name}': oci sources need 'repo' (the repository path the packages live under, e.g. org/packster)");
+        if (Kind is not (SourceKind.Artifactory or SourceKind.Oci) && Repo is not null)
+            throw SourceErrors.ConfigInvalid($"source '{Name}': 'repo' only applies to artifactory and oci sources");
+        if (Kind == SourceKind.Artifactory && Repo is not null && (Repo.Length == 0 || Repo.IndexOfAny(['/', ';', '?', '#', '%', ' ']) >= 0))
             throw SourceErrors.ConfigInvalid($"source '{Name}': repo '{Repo}' is not a repository key");
+        if (Kind == SourceKind.Oci && Repo is not null && !Oci.OciNames.IsRepositoryPath(Repo))
+            throw SourceErrors.ConfigInvalid($"source '{Name}': repo '{Repo}' is not an OCI repository path",
+                "lowercase components of letters and digits joined by '.', '_', '__' or '-', separated by '/' (e.g. org/packster)");
         CheckEnvName("token-env", TokenEnv);
         CheckEnvName("password-env", PasswordEnv);
         if (PasswordEnv is not null && User is null)

@@ -25,6 +25,9 @@ internal sealed class SourceCredential
 
     public bool IsAnonymous => _header is null;
 
+    /// <summary>The Authorization the configuration gives: Basic with a user, Bearer for a token alone, null when anonymous.</summary>
+    public AuthenticationHeaderValue? Header => _header;
+
     public static SourceCredential From(SourceDefinition source, SourceContext context)
     {
         var description = source.DescribeCredential();

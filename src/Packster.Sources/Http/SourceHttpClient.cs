@@ -91,10 +91,12 @@ internal sealed class SourceHttpClient : IDisposable
     /// <summary>
     /// Sends a request built fresh for every attempt and hop. Returns the final response for any status except 5xx and
     /// 429, which are retried and, once attempts run out, thrown as <see cref="ErrorCode.SourceUnreachable"/>.
+    /// <paramref name="authorize"/>, when given, decides the Authorization of every hop (by its URI) instead of the
+    /// source's credential going to the source's own origin.
     /// </summary>
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, CancellationToken cancellationToken,
         Func<HttpContent?>? content = null, Action<HttpRequestHeaders>? headers = null,
-        HttpCompletionOption completion = HttpCompletionOption.ResponseHeadersRead)
+        HttpCompletionOption completion = HttpCompletionOption.ResponseHeadersRead, Func<Uri, AuthenticationHeaderValue?>? authorize = null)
     {
         WarnIfInsecure();
         var action = Describe(method, uri);
@@ -104,7 +106,7 @@ internal sealed class SourceHttpClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                response = await SendFollowingRedirectsAsync(method, uri, content, headers, completion, cancellationToken);
+                response = await SendFollowingRedirectsAsync(method, uri, content, headers, completion, authorize, cancellationToken);
             }
             catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
             {
@@ -132,7 +134,7 @@ internal sealed class SourceHttpClient : IDisposable
     }
 
     private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(HttpMethod method, Uri uri, Func<HttpContent?>? content,
-        Action<HttpRequestHeaders>? headers, HttpCompletionOption completion, CancellationToken cancellationToken)
+        Action<HttpRequestHeaders>? headers, HttpCompletionOption completion, Func<Uri, AuthenticationHeaderValue?>? authorize, CancellationToken cancellationToken)
     {
         var start = uri;
         for (var hop = 0; ; hop++)
@@ -140,7 +142,8 @@ internal sealed class SourceHttpClient : IDisposable
             var request = new HttpRequestMessage(method, uri) { Content = content?.Invoke() };
             headers?.Invoke(request.Headers);
             // Credentials go only to the origin the user configured, never to wherever a redirect points.
-            if (SameOrigin(uri, BaseUri)) _credential.Apply(request);
+            if (authorize is not null) request.Headers.Authorization = authorize(uri);
+            else if (SameOrigin(uri, BaseUri)) _credential.Apply(request);
             var response = await _client.SendAsync(request, completion, cancellationToken);
             var status = (int)response.StatusCode;
             if (status is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is null) return response;
@@ -166,7 +169,7 @@ internal sealed class SourceHttpClient : IDisposable
         _context.Warnings.WriteLine($"warning: source '{_source.Name}' is INSECURE (plain http, insecure = true): {StripQuery(BaseUri)} — packages and credentials travel unencrypted and can be read or altered");
     }
 
-    private static bool SameOrigin(Uri a, Uri b) =>
+    public static bool SameOrigin(Uri a, Uri b) =>
         a.Scheme == b.Scheme && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
 
     private static bool IsTransient(HttpStatusCode status) => (int)status >= 500 || status == HttpStatusCode.TooManyRequests;
@@ -189,7 +192,8 @@ internal sealed class SourceHttpClient : IDisposable
     /// starting over, so the bytes already written (and hashed by the caller) stay valid. The body may not exceed
     /// <paramref name="announcedSize"/> (when the index or listing gave one) or <see cref="SourceLimits.MaxDownloadBytes"/>.
     /// </summary>
-    public async Task DownloadAsync(Uri uri, Stream destination, Action<HttpResponseMessage>? checkFirst, long? announcedSize, CancellationToken cancellationToken)
+    public async Task DownloadAsync(Uri uri, Stream destination, Action<HttpResponseMessage>? checkFirst, long? announcedSize, CancellationToken cancellationToken,
+        Func<Uri, AuthenticationHeaderValue?>? authorize = null)
     {
         var action = Describe(HttpMethod.Get, uri);
         // A body longer than the source announced (or than the global cap) is stopped before it fills the disk.
@@ -202,7 +206,7 @@ internal sealed class SourceHttpClient : IDisposable
         {
             var resume = received;
             using var response = await SendAsync(HttpMethod.Get, uri, cancellationToken,
-                headers: resume > 0 ? h => h.Range = new RangeHeaderValue(resume, null) : null);
+                headers: resume > 0 ? h => h.Range = new RangeHeaderValue(resume, null) : null, authorize: authorize);
             if (resume == 0)
             {
                 if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
@@ -227,9 +231,10 @@ internal sealed class SourceHttpClient : IDisposable
     /// GETs a small optional file (a detached signature): false on 404, at most <paramref name="maxBytes"/> bytes
     /// written, no resume (a broken transfer of a few bytes is simply an error).
     /// </summary>
-    public async Task<bool> DownloadSmallAsync(Uri uri, Stream destination, int maxBytes, CancellationToken cancellationToken)
+    public async Task<bool> DownloadSmallAsync(Uri uri, Stream destination, int maxBytes, CancellationToken cancellationToken,
+        Func<Uri, AuthenticationHeaderValue?>? authorize = null)
     {
-        using var response = await SendAsync(HttpMethod.Get, uri, cancellationToken);
+        using var response = await SendAsync(HttpMethod.Get, uri, cancellationToken, authorize: authorize);
         if (response.StatusCode == HttpStatusCode.NotFound) return false;
         if (response.StatusCode != HttpStatusCode.OK) throw await FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
         long received = 0;
