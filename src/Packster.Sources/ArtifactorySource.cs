@@ -61,12 +61,20 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
     public Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
     {
         var (path, size) = _found.TryGetValue(file, out var known) ? known : (LayoutPath(file), null);
-        return _http.DownloadAsync(ArtifactUri(path), destination, response =>
-        {
-            // The server's own checksum is checked before a byte is written; the caller still hashes what arrives.
-            if (AnnouncedSha256(response) is { } announced && announced != file.Sha256)
-                throw SourceErrors.ChecksumMismatch($"{file.FileName} on source '{Name}' (X-Checksum-Sha256)", file.Sha256, announced);
-        }, size, cancellationToken);
+        return _http.DownloadAsync(ArtifactUri(path), destination, response => CheckAnnounced(file, response), size, cancellationToken);
+    }
+
+    public Task<bool> FetchRangesAsync(PackageFileName file, Cache.PartialDownload target, CancellationToken cancellationToken = default)
+    {
+        var (path, size) = _found.TryGetValue(file, out var known) ? known : (LayoutPath(file), null);
+        return _http.DownloadRangesAsync(ArtifactUri(path), target, response => CheckAnnounced(file, response), size, cancellationToken);
+    }
+
+    /// <summary>The server's own checksum is checked before a byte is written; the caller still hashes what arrives.</summary>
+    private void CheckAnnounced(PackageFileName file, HttpResponseMessage response)
+    {
+        if (AnnouncedSha256(response) is { } announced && announced != file.Sha256)
+            throw SourceErrors.ChecksumMismatch($"{file.FileName} on source '{Name}' (X-Checksum-Sha256)", file.Sha256, announced);
     }
 
     /// <summary>The detached signature is a sibling artifact, <c>&lt;file&gt;.sig</c> (spec/signing.md § Transport).</summary>

@@ -43,10 +43,18 @@ public sealed class HttpSource : IPackageSource, IDisposable
 
     public async Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
     {
-        var item = (await IndexAsync(cancellationToken)).FirstOrDefault(i => i.File == file)
-            ?? throw SourceErrors.PackageFileNotFound(Name, file.FileName);
+        var item = await ItemAsync(file, cancellationToken);
         await _http.DownloadAsync(_http.Resolve(SourceHttpClient.EscapePath(item.Path)), destination, null, item.Size >= 0 ? item.Size : null, cancellationToken);
     }
+
+    public async Task<bool> FetchRangesAsync(PackageFileName file, Cache.PartialDownload target, CancellationToken cancellationToken = default)
+    {
+        var item = await ItemAsync(file, cancellationToken);
+        return await _http.DownloadRangesAsync(_http.Resolve(SourceHttpClient.EscapePath(item.Path)), target, null, item.Size >= 0 ? item.Size : null, cancellationToken);
+    }
+
+    private async Task<HttpIndex.Item> ItemAsync(PackageFileName file, CancellationToken cancellationToken) =>
+        (await IndexAsync(cancellationToken)).FirstOrDefault(i => i.File == file) ?? throw SourceErrors.PackageFileNotFound(Name, file.FileName);
 
     public async Task<bool> FetchSignatureAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
     {

@@ -28,6 +28,13 @@ public interface IPackageSource
     Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Downloads the file into <paramref name="target"/> in byte ranges, several at once, skipping the chunks an
+    /// interrupted attempt completed (spec/sources.md §4 "Ranged downloads"); false, with nothing written, when this
+    /// source or its server cannot: the caller then uses <see cref="FetchAsync"/>. Verification is the caller's job.
+    /// </summary>
+    Task<bool> FetchRangesAsync(PackageFileName file, Cache.PartialDownload target, CancellationToken cancellationToken = default) => Task.FromResult(false);
+
+    /// <summary>
     /// Stores a package file after checking that its bytes match the sha256 in its name, and the detached signature
     /// <c>&lt;file&gt;.sig</c> beside it when there is one (spec/signing.md § Transport).
     /// </summary>

@@ -14,7 +14,7 @@ public sealed class SourceContext
         Warnings = warnings;
         CurrentDirectory = currentDirectory;
         Retry = retry ?? RetryPolicy.Default;
-        Limits = limits ?? SourceLimits.Default;
+        Limits = limits ?? SourceLimits.FromEnvironment(environment);
     }
 
     public IReadOnlyDictionary<string, string> Environment { get; }

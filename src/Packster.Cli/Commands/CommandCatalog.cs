@@ -10,6 +10,7 @@ internal static class CommandCatalog
         yield return PackCommand.Create(context);
         yield return InstallFileCommand.Create(context);
         yield return InstallCommand.Create(context);
+        yield return FetchCommand.Create(context);
         yield return UpgradeCommand.Create(context);
         yield return BundleCommand.Create(context);
         yield return DeploymentCommands.Uninstall(context);

@@ -66,9 +66,45 @@ public sealed class PackageCache
         if (File.Exists(target)) return target;
         if (offline) throw SourceErrors.OfflineCacheMiss(file.FileName, Root);
 
-        var temp = Path.Combine(Root, "tmp", $"{file.Sha256.Hex[..16]}-{Guid.NewGuid():N}.partial");
-        Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
-        SweepAbandoned(Path.GetDirectoryName(temp)!);
+        var temps = Path.Combine(Root, "tmp");
+        Directory.CreateDirectory(temps);
+        SweepAbandoned(temps);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        // Ranged first (parallel, resumable); a second round only when bytes kept from an interrupted attempt were bad.
+        for (var round = 0; round < 2; round++)
+        {
+            using var partial = PartialDownload.Open(temps, file, DownloadProgress);
+            bool ranged;
+            try
+            {
+                ranged = await source.FetchRangesAsync(file, partial, cancellationToken);
+            }
+            catch (Exception) when (!partial.HasCompleteChunks)
+            {
+                // Nothing worth resuming: leave nothing behind.
+                partial.Discard();
+                throw;
+            }
+            if (!ranged)
+            {
+                partial.Discard();
+                break;
+            }
+            var digest = await partial.HashAsync(cancellationToken);
+            if (digest == file.Sha256)
+            {
+                // Another process may have finished the same download first; its bytes are the same by construction.
+                partial.Complete(target);
+                return target;
+            }
+            var resumed = partial.Resumed;
+            partial.Discard();
+            if (!resumed)
+                throw SourceErrors.ChecksumMismatch($"{file.FileName} downloaded from source '{source.Name}'", file.Sha256, digest,
+                    " (the sha256 in its name); the downloaded bytes were deleted");
+        }
+
+        var temp = Path.Combine(temps, $"{file.Sha256.Hex[..16]}-{Guid.NewGuid():N}.partial");
         try
         {
             Sha256Digest actual;
@@ -83,7 +119,6 @@ public sealed class PackageCache
             if (actual != file.Sha256)
                 throw SourceErrors.ChecksumMismatch($"{file.FileName} downloaded from source '{source.Name}'", file.Sha256, actual,
                     " (the sha256 in its name); the downloaded bytes were deleted");
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             // Another process may have finished the same download first; its bytes are the same by construction.
             File.Move(temp, target, overwrite: true);
             return target;
@@ -94,11 +129,14 @@ public sealed class PackageCache
         }
     }
 
-    /// <summary>Deletes partial downloads left by killed processes; a day is far longer than any live download.</summary>
+    /// <summary>
+    /// Deletes partial downloads (and their state) left by killed processes and not resumed within a day; a day is far
+    /// longer than any live download. A partial file another process holds open is still written, so it is younger.
+    /// </summary>
     private static void SweepAbandoned(string tempDirectory)
     {
         var cutoff = DateTime.UtcNow.AddDays(-1);
-        foreach (var partial in new DirectoryInfo(tempDirectory).EnumerateFiles("*.partial"))
+        foreach (var partial in new DirectoryInfo(tempDirectory).EnumerateFiles("*.partial*"))
         {
             try
             {

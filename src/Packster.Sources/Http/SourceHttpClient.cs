@@ -228,6 +228,146 @@ internal sealed class SourceHttpClient : IDisposable
     }
 
     /// <summary>
+    /// Downloads <paramref name="uri"/> into <paramref name="target"/> in byte ranges over up to
+    /// <see cref="SourceLimits.DownloadConnections"/> connections (spec/sources.md §4 "Ranged downloads"). The first
+    /// request asks for the first missing chunk; a server that answers it with 200 (no ranges) makes this return false
+    /// with nothing written, and the caller downloads in one stream instead. Every other answer must be a 206 whose
+    /// <c>Content-Range</c> is exactly the chunk asked for, with one total size that may not exceed
+    /// <paramref name="announcedSize"/> (or <see cref="SourceLimits.MaxDownloadBytes"/>). A chunk cut short is asked for
+    /// again from where it stopped, within the retry policy's attempts; chunks already complete are never fetched again.
+    /// </summary>
+    public async Task<bool> DownloadRangesAsync(Uri uri, Cache.PartialDownload target, Action<HttpResponseMessage>? checkFirst, long? announcedSize,
+        CancellationToken cancellationToken, Func<Uri, AuthenticationHeaderValue?>? authorize = null)
+    {
+        var action = Describe(HttpMethod.Get, uri);
+        var limit = announcedSize is >= 0 ? announcedSize.Value : _context.Limits.MaxDownloadBytes;
+        var what = announcedSize is >= 0 ? $"the {limit} bytes announced" : $"the {SourceLimits.Describe(limit)} allowed without an announced size";
+        var chunkBytes = _context.Limits.DownloadChunkBytes;
+        if (target.Size >= 0 && target.ChunkBytes == chunkBytes && target.Missing().Count == 0) return true;
+
+        var first = target.Size >= 0 && target.ChunkBytes == chunkBytes ? target.Missing()[0] : 0;
+        var firstStart = (long)first * chunkBytes;
+        using (var probe = await SendAsync(HttpMethod.Get, uri, cancellationToken,
+            headers: h => h.Range = new RangeHeaderValue(firstStart, firstStart + chunkBytes - 1), authorize: authorize))
+        {
+            // No ranges (200), or none for this file (416, an empty one): the caller downloads in one stream.
+            if (probe.StatusCode is HttpStatusCode.OK or HttpStatusCode.RequestedRangeNotSatisfiable) return false;
+            if (probe.StatusCode != HttpStatusCode.PartialContent) throw await FailureAsync(probe, HttpMethod.Get, uri, cancellationToken);
+            checkFirst?.Invoke(probe);
+            var range = probe.Content.Headers.ContentRange;
+            if (range is not { HasLength: true, HasRange: true } || range.Unit != "bytes" || range.From != firstStart)
+                throw SourceErrors.Protocol(_source.Name, action, $"answered 206 with Content-Range '{range}' to a request for bytes {firstStart}-");
+            var total = range.Length!.Value;
+            if (total > limit) throw SourceErrors.Protocol(_source.Name, action, $"the server sent more than {what}; the download was stopped");
+            target.SetLayout(total, chunkBytes);
+            _ = target.HashAsync(cancellationToken);
+            if (firstStart < total) await ReceiveChunkAsync(probe, target, first, action, cancellationToken);
+        }
+
+        var queue = new Queue<int>(target.Missing());
+        async Task WorkerAsync()
+        {
+            while (true)
+            {
+                int chunk;
+                lock (queue)
+                {
+                    if (!queue.TryDequeue(out chunk)) return;
+                }
+                await FetchChunkAsync(uri, target, chunk, action, authorize, cancellationToken);
+            }
+        }
+        var workers = Math.Min(_context.Limits.DownloadConnections, queue.Count);
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => WorkerAsync()));
+        return true;
+    }
+
+    /// <summary>One chunk, resumed from where a broken answer stopped, within the retry policy's attempts.</summary>
+    private async Task FetchChunkAsync(Uri uri, Cache.PartialDownload target, int chunk, string action, Func<Uri, AuthenticationHeaderValue?>? authorize,
+        CancellationToken cancellationToken)
+    {
+        var (start, length) = target.Chunk(chunk);
+        var end = start + length - 1;
+        long received = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            var from = start + received;
+            using var response = await SendAsync(HttpMethod.Get, uri, cancellationToken,
+                headers: h => h.Range = new RangeHeaderValue(from, end), authorize: authorize);
+            if (response.StatusCode != HttpStatusCode.PartialContent) throw await RangeFailureAsync(response, uri, from, end, cancellationToken);
+            var range = response.Content.Headers.ContentRange;
+            if (range is not { HasRange: true } || range.From != from || range.To != end || range.Length != target.Size)
+                throw SourceErrors.Protocol(_source.Name, action, $"answered Content-Range '{range}' to a request for bytes {from}-{end}/{target.Size}");
+            var broken = await CopyRangeAsync(response, target, from, end, n => received += n, action, cancellationToken);
+            if (broken is null)
+            {
+                target.MarkDone(chunk);
+                return;
+            }
+            if (attempt >= _context.Retry.MaxAttempts)
+                throw SourceErrors.Unreachable(_source.Name, action, attempt, $"the download of bytes {start}-{end} broke off after {received} bytes: {_credential.Redact(broken.Message)}", broken);
+            await _context.Retry.Delay(_context.Retry.DelayBefore(attempt + 1, null), cancellationToken);
+        }
+    }
+
+    /// <summary>The body of the first answer, which already is the first missing chunk (or its start).</summary>
+    private async Task ReceiveChunkAsync(HttpResponseMessage response, Cache.PartialDownload target, int chunk, string action, CancellationToken cancellationToken)
+    {
+        var (start, length) = target.Chunk(chunk);
+        var end = start + length - 1;
+        if (response.Content.Headers.ContentRange!.To != end)
+            throw SourceErrors.Protocol(_source.Name, action, $"answered Content-Range '{response.Content.Headers.ContentRange}' to a request for bytes {start}-{end}/{target.Size}");
+        long received = 0;
+        // A broken first answer is left to the workers: the chunk stays missing and is asked for again.
+        if (await CopyRangeAsync(response, target, start, end, n => received += n, action, cancellationToken) is null) target.MarkDone(chunk);
+    }
+
+    private async Task<PacksterException> RangeFailureAsync(HttpResponseMessage response, Uri uri, long from, long end, CancellationToken cancellationToken) =>
+        response.StatusCode == HttpStatusCode.OK
+            ? SourceErrors.Protocol(_source.Name, Describe(HttpMethod.Get, uri), $"answered 200 instead of bytes {from}-{end} after answering ranges before")
+            : await FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
+
+    /// <summary>Writes a 206 body at its offset; more bytes than the range is a protocol error, fewer a transport failure (returned).</summary>
+    private async Task<Exception?> CopyRangeAsync(HttpResponseMessage response, Cache.PartialDownload target, long from, long end, Action<int> advanced,
+        string action, CancellationToken cancellationToken)
+    {
+        var length = end - from + 1;
+        long counted = 0;
+        var broken = await CopyUntilBrokenAsync(response, new RangeWriter(target, from), new byte[1 << 16], length, n =>
+        {
+            counted += n;
+            advanced(n);
+        }, cancellationToken);
+        if (counted > length) throw SourceErrors.Protocol(_source.Name, action, $"the server sent more than bytes {from}-{end}; the download was stopped");
+        if (broken is null && counted < length) return new IOException($"the answer ended after {counted} of its {length} bytes");
+        return broken;
+    }
+
+    /// <summary>A write-only stream that puts bytes at increasing offsets of the partial file.</summary>
+    private sealed class RangeWriter(Cache.PartialDownload target, long offset) : Stream
+    {
+        private long _written;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await target.WriteAsync(offset + _written, buffer, cancellationToken);
+            _written += buffer.Length;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    /// <summary>
     /// GETs a small optional file (a detached signature): false on 404, at most <paramref name="maxBytes"/> bytes
     /// written, no resume (a broken transfer of a few bytes is simply an error).
     /// </summary>

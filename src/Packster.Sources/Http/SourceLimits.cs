@@ -18,6 +18,32 @@ public sealed record SourceLimits
     /// <summary>Largest download when the source announced no size (default 8 GiB, the largest package the extractor accepts).</summary>
     public long MaxDownloadBytes { get; init; } = 8L << 30;
 
+    /// <summary>
+    /// Connections one download uses at once when the server answers byte ranges (default 4,
+    /// <c>PACKSTER_DOWNLOAD_CONNECTIONS</c>, 1–16): a server that limits each connection is read that many times faster.
+    /// </summary>
+    public int DownloadConnections { get; init; } = 4;
+
+    /// <summary>
+    /// Bytes per ranged request (default 8 MiB, <c>PACKSTER_DOWNLOAD_CHUNK_SIZE</c>, at least 64 KiB): the unit a
+    /// download is split into, and resumed by after an interruption.
+    /// </summary>
+    public int DownloadChunkBytes { get; init; } = 8 << 20;
+
+    public const int MaxDownloadConnections = 16;
+    public const int MinDownloadChunkBytes = 64 << 10;
+
+    /// <summary>The defaults with the download tuning variables applied; values out of range are clamped.</summary>
+    public static SourceLimits FromEnvironment(IReadOnlyDictionary<string, string> environment)
+    {
+        var limits = Default;
+        if (environment.TryGetValue("PACKSTER_DOWNLOAD_CONNECTIONS", out var connections) && int.TryParse(connections, out var n))
+            limits = limits with { DownloadConnections = Math.Clamp(n, 1, MaxDownloadConnections) };
+        if (environment.TryGetValue("PACKSTER_DOWNLOAD_CHUNK_SIZE", out var chunk) && int.TryParse(chunk, out var bytes))
+            limits = limits with { DownloadChunkBytes = Math.Max(bytes, MinDownloadChunkBytes) };
+        return limits;
+    }
+
     /// <summary>"64 KiB", "64 MiB", "1048576 bytes": how a cap is named in errors.</summary>
     public static string Describe(long bytes) => bytes switch
     {

@@ -156,22 +156,32 @@ public sealed class OciSource : IPackageSource, IDisposable
     /// <summary>Downloads the layer blob; the registry's <c>Docker-Content-Digest</c> is checked first, the caller hashes what arrives.</summary>
     public async Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
     {
+        var (uri, size, authorize) = await PrepareBlobAsync(file, cancellationToken);
+        await _registry.Http.DownloadAsync(uri, destination, response => CheckAnnounced(file, response), size, cancellationToken, authorize);
+    }
+
+    public async Task<bool> FetchRangesAsync(PackageFileName file, Cache.PartialDownload target, CancellationToken cancellationToken = default)
+    {
+        var (uri, size, authorize) = await PrepareBlobAsync(file, cancellationToken);
+        return await _registry.Http.DownloadRangesAsync(uri, target, response => CheckAnnounced(file, response), size, cancellationToken, authorize);
+    }
+
+    /// <summary>A HEAD first: it obtains the token (a download cannot answer a challenge half-way) and the size.</summary>
+    private async Task<(Uri Uri, long? Size, Func<Uri, AuthenticationHeaderValue?> Authorize)> PrepareBlobAsync(PackageFileName file, CancellationToken cancellationToken)
+    {
         var repository = RepositoryOf(file.Id);
         var scopes = OciRegistry.Pull(repository);
         var uri = BlobUri(repository, file.Sha256);
-        // A HEAD first: it obtains the token (a download cannot answer a challenge half-way) and the size.
-        long? size;
-        using (var head = await _registry.SendAsync(HttpMethod.Head, uri, scopes, cancellationToken))
-        {
-            if (head.StatusCode == HttpStatusCode.NotFound) throw SourceErrors.PackageFileNotFound(Name, file.FileName);
-            if (head.StatusCode != HttpStatusCode.OK) throw await _registry.Http.FailureAsync(head, HttpMethod.Head, uri, cancellationToken);
-            size = head.Content.Headers.ContentLength;
-        }
-        await _registry.Http.DownloadAsync(uri, destination, response =>
-        {
-            if (AnnouncedDigest(response) is { } announced && announced != file.Sha256)
-                throw SourceErrors.ChecksumMismatch($"{file.FileName} on source '{Name}' (Docker-Content-Digest)", file.Sha256, announced);
-        }, size, cancellationToken, _registry.AuthorizeFor(scopes));
+        using var head = await _registry.SendAsync(HttpMethod.Head, uri, scopes, cancellationToken);
+        if (head.StatusCode == HttpStatusCode.NotFound) throw SourceErrors.PackageFileNotFound(Name, file.FileName);
+        if (head.StatusCode != HttpStatusCode.OK) throw await _registry.Http.FailureAsync(head, HttpMethod.Head, uri, cancellationToken);
+        return (uri, head.Content.Headers.ContentLength, _registry.AuthorizeFor(scopes));
+    }
+
+    private void CheckAnnounced(PackageFileName file, HttpResponseMessage response)
+    {
+        if (AnnouncedDigest(response) is { } announced && announced != file.Sha256)
+            throw SourceErrors.ChecksumMismatch($"{file.FileName} on source '{Name}' (Docker-Content-Digest)", file.Sha256, announced);
     }
 
     public async Task<bool> FetchSignatureAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)

@@ -11,7 +11,12 @@ public static class CliProcess
 {
     public static string Path => typeof(CliProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PacksterCli").Value!;
 
-    public static async Task<(int Exit, string Out, string Err)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Task<(int Exit, string Out, string Err)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunAsync(workingDirectory, environment, CancellationToken.None, args);
+
+    /// <summary>As above; when <paramref name="kill"/> fires the process gets SIGKILL (what a crash or <c>kill -9</c> does).</summary>
+    public static async Task<(int Exit, string Out, string Err)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment,
+        CancellationToken kill, params string[] args)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(args);
@@ -22,6 +27,7 @@ public static class CliProcess
         start.Environment["CI"] = "true";
         foreach (var (key, value) in environment) start.Environment[key] = value;
         using var process = Process.Start(start)!;
+        using var killing = kill.Register(() => process.Kill(entireProcessTree: true));
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

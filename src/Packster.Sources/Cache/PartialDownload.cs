@@ -1,0 +1,281 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+using Packster.Model;
+
+namespace Packster.Sources.Cache;
+
+/// <summary>
+/// A package file being downloaded in byte ranges (spec/sources.md §4 "Ranged downloads"): the bytes in
+/// <c>{cache}/tmp/{sha256}.partial</c>, written at their offsets by several connections, and beside it a small state
+/// file <c>{sha256}.partial.state</c> listing the chunks already complete, so a download interrupted by a broken
+/// network or a killed process continues where it stopped. The file is held with an exclusive lock, so a second
+/// process downloading the same package at the same moment works in a temp file of its own instead.
+/// The sha256 is computed while the download runs, chunk by chunk in file order, from the bytes as written; the
+/// caller compares it with the name, and a mismatch throws the partial state away.
+/// </summary>
+public sealed class PartialDownload : IDisposable
+{
+    private const string StateHeader = "packster-partial 1";
+
+    private readonly FileStream _file;
+    private readonly string? _statePath;
+    private readonly IProgress<(long Done, long Total)>? _progress;
+    private readonly object _lock = new();
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    // Ends the hashing task when the download is abandoned half-way.
+    private readonly CancellationTokenSource _closed = new();
+    private bool[] _done = [];
+    private TaskCompletionSource[] _signals = [];
+    private long _received;
+    private Task<Sha256Digest>? _hashing;
+
+    private PartialDownload(FileStream file, string? statePath, IProgress<(long Done, long Total)>? progress)
+    {
+        _file = file;
+        _statePath = statePath;
+        _progress = progress;
+    }
+
+    public string Path => _file.Name;
+
+    /// <summary>Total bytes, known once the server has answered a range; -1 before.</summary>
+    public long Size { get; private set; } = -1;
+
+    public int ChunkBytes { get; private set; }
+
+    public int ChunkCount => _done.Length;
+
+    /// <summary>Whether the state came from an earlier, interrupted download.</summary>
+    public bool Resumed { get; private set; }
+
+    public SafeFileHandle Handle => _file.SafeFileHandle;
+
+    /// <summary>
+    /// Opens the resumable partial file of <paramref name="file"/> in <paramref name="tempDirectory"/>, with the state an
+    /// earlier attempt left; when another process holds it, a private temp file that is not kept.
+    /// </summary>
+    public static PartialDownload Open(string tempDirectory, PackageFileName file, IProgress<(long Done, long Total)>? progress)
+    {
+        Directory.CreateDirectory(tempDirectory);
+        var path = System.IO.Path.Combine(tempDirectory, file.Sha256.Hex + ".partial");
+        try
+        {
+            // FileShare.None is an exclusive advisory lock on Unix: two processes never write one partial file.
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
+            var partial = new PartialDownload(stream, path + ".state", progress);
+            partial.LoadState();
+            return partial;
+        }
+        catch (IOException)
+        {
+            var own = System.IO.Path.Combine(tempDirectory, $"{file.Sha256.Hex[..16]}-{Guid.NewGuid():N}.partial");
+            return new PartialDownload(new FileStream(own, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous | FileOptions.DeleteOnClose), null, progress);
+        }
+    }
+
+    /// <summary>Reads the state file; any doubt about it (a missing file, another layout, a damaged line) means starting over.</summary>
+    private void LoadState()
+    {
+        if (_statePath is null || !File.Exists(_statePath)) return;
+        try
+        {
+            var lines = File.ReadAllLines(_statePath);
+            if (lines.Length != 4 || lines[0] != StateHeader) return;
+            var size = long.Parse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture);
+            var chunk = int.Parse(lines[2], NumberStyles.None, CultureInfo.InvariantCulture);
+            if (chunk <= 0 || size < 0 || _file.Length != size) return;
+            var count = ChunkCountOf(size, chunk);
+            if (lines[3].Length != count || lines[3].Any(c => c is not ('0' or '1'))) return;
+            Layout(size, chunk);
+            for (var i = 0; i < count; i++)
+            {
+                if (lines[3][i] == '1') MarkDoneLocked(i, persist: false);
+            }
+            Resumed = _done.Any(d => d);
+        }
+        catch (Exception e) when (e is IOException or FormatException or OverflowException or UnauthorizedAccessException)
+        {
+            // Unreadable state: start over.
+        }
+    }
+
+    private static int ChunkCountOf(long size, int chunk) => (int)Math.Max(1, (size + chunk - 1) / chunk);
+
+    /// <summary>
+    /// Fixes the total size and chunk size the server's first ranged answer gave. When they differ from what the state
+    /// recorded, everything done so far is dropped: the file is not the one the earlier attempt fetched.
+    /// </summary>
+    public void SetLayout(long size, int chunkBytes)
+    {
+        lock (_lock)
+        {
+            if (Size == size && ChunkBytes == chunkBytes) return;
+            if (_hashing is not null) throw new InvalidOperationException("the layout is fixed once hashing started");
+            Resumed = false;
+            _received = 0;
+            _file.SetLength(0);
+            _file.SetLength(size);
+            Layout(size, chunkBytes);
+            PersistLocked();
+        }
+    }
+
+    private void Layout(long size, int chunkBytes)
+    {
+        Size = size;
+        ChunkBytes = chunkBytes;
+        var count = ChunkCountOf(size, chunkBytes);
+        _done = new bool[count];
+        _signals = [.. Enumerable.Range(0, count).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
+    }
+
+    public (long Start, long Length) Chunk(int index)
+    {
+        var start = (long)index * ChunkBytes;
+        return (start, Math.Min(ChunkBytes, Size - start));
+    }
+
+    public bool IsDone(int index)
+    {
+        lock (_lock) return _done[index];
+    }
+
+    /// <summary>The chunks still to fetch, in file order.</summary>
+    public IReadOnlyList<int> Missing()
+    {
+        lock (_lock) return [.. Enumerable.Range(0, _done.Length).Where(i => !_done[i])];
+    }
+
+    public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        await RandomAccess.WriteAsync(Handle, bytes, offset, cancellationToken);
+        var received = Interlocked.Add(ref _received, bytes.Length);
+        _progress?.Report((AlreadyDone() + received, Size));
+    }
+
+    private long _doneBefore = -1;
+
+    /// <summary>Bytes of the chunks an earlier attempt completed (counted once, for progress).</summary>
+    private long AlreadyDone()
+    {
+        if (_doneBefore >= 0) return _doneBefore;
+        lock (_lock)
+        {
+            long bytes = 0;
+            if (Resumed)
+            {
+                for (var i = 0; i < _done.Length; i++)
+                {
+                    if (_done[i]) bytes += Chunk(i).Length;
+                }
+            }
+            return _doneBefore = bytes;
+        }
+    }
+
+    /// <summary>Records a chunk as complete (its bytes are written); the state file is rewritten atomically.</summary>
+    public void MarkDone(int index)
+    {
+        lock (_lock) MarkDoneLocked(index, persist: true);
+    }
+
+    private void MarkDoneLocked(int index, bool persist)
+    {
+        if (_done[index]) return;
+        _done[index] = true;
+        if (persist) PersistLocked();
+        _signals[index].TrySetResult();
+    }
+
+    private void PersistLocked()
+    {
+        if (_statePath is null) return;
+        var bits = new string([.. _done.Select(d => d ? '1' : '0')]);
+        var text = string.Create(CultureInfo.InvariantCulture, $"{StateHeader}\n{Size}\n{ChunkBytes}\n{bits}\n");
+        var temp = _statePath + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, _statePath, overwrite: true);
+    }
+
+    /// <summary>
+    /// Starts hashing the file in order, each chunk as soon as it is complete (chunks an earlier attempt completed are
+    /// read back first), so the digest is ready moments after the last byte arrives.
+    /// </summary>
+    public Task<Sha256Digest> HashAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_hashing is null)
+            {
+                var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token).Token;
+                _hashing = Task.Run(() => HashInOrderAsync(linked), linked);
+                // An abandoned download's hashing ends cancelled; nobody waits for it then.
+                _hashing.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+            }
+            return _hashing;
+        }
+    }
+
+    private async Task<Sha256Digest> HashInOrderAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1 << 20];
+        for (var i = 0; i < _signals.Length; i++)
+        {
+            await _signals[i].Task.WaitAsync(cancellationToken);
+            var (start, length) = Chunk(i);
+            for (long at = 0; at < length;)
+            {
+                var read = await RandomAccess.ReadAsync(Handle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - at)), start + at, cancellationToken);
+                if (read == 0) throw new IOException($"{Path} ended at {start + at} bytes, before its {Size}");
+                _hash.AppendData(buffer, 0, read);
+                at += read;
+            }
+        }
+        return Sha256Digest.FromBytes(_hash.GetHashAndReset());
+    }
+
+    /// <summary>Flushes the bytes to disk, releases the file and moves it to <paramref name="target"/>; the state goes.</summary>
+    public void Complete(string target)
+    {
+        _file.Flush(flushToDisk: true);
+        var path = _file.Name;
+        if (_statePath is null)
+        {
+            // A private temp file is deleted on close: link it to its place first.
+            File.Copy(path, target + ".tmp", overwrite: true);
+            File.Move(target + ".tmp", target, overwrite: true);
+            return;
+        }
+        _file.Dispose();
+        File.Move(path, target, overwrite: true);
+        File.Delete(_statePath);
+    }
+
+    /// <summary>Whether some chunk is complete: only then is the partial file worth keeping for a later attempt.</summary>
+    public bool HasCompleteChunks
+    {
+        get
+        {
+            lock (_lock) return _done.Any(d => d);
+        }
+    }
+
+    /// <summary>Forgets everything: closes and deletes the bytes and the state (after a digest mismatch, or when nothing was kept).</summary>
+    public void Discard()
+    {
+        _closed.Cancel();
+        var path = _file.Name;
+        _file.Dispose();
+        File.Delete(path);
+        if (_statePath is not null) File.Delete(_statePath);
+    }
+
+    public void Dispose()
+    {
+        _closed.Cancel();
+        _file.Dispose();
+        if (_hashing is null || _hashing.IsCompleted) _hash.Dispose();
+        _closed.Dispose();
+    }
+}
