@@ -62,7 +62,7 @@ public sealed class PartialDownload : IDisposable
         try
         {
             // FileShare.None is an exclusive advisory lock on Unix: two processes never write one partial file.
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
             var partial = new PartialDownload(stream, path + ".state", progress);
             partial.LoadState();
             return partial;
@@ -70,7 +70,7 @@ public sealed class PartialDownload : IDisposable
         catch (IOException)
         {
             var own = System.IO.Path.Combine(tempDirectory, $"{file.Sha256.Hex[..16]}-{Guid.NewGuid():N}.partial");
-            return new PartialDownload(new FileStream(own, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous | FileOptions.DeleteOnClose), null, progress);
+            return new PartialDownload(new FileStream(own, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose), null, progress);
         }
     }
 
@@ -147,9 +147,11 @@ public sealed class PartialDownload : IDisposable
         lock (_lock) return [.. Enumerable.Range(0, _done.Length).Where(i => !_done[i])];
     }
 
-    public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    /// <summary>Writes at <paramref name="offset"/>: a synchronous pwrite (the caller is a pool thread already; async file IO
+    /// on Unix would only queue it to another one).</summary>
+    public void Write(long offset, ReadOnlySpan<byte> bytes)
     {
-        await RandomAccess.WriteAsync(Handle, bytes, offset, cancellationToken);
+        RandomAccess.Write(Handle, bytes, offset);
         var received = Interlocked.Add(ref _received, bytes.Length);
         _progress?.Report((AlreadyDone() + received, Size));
     }
@@ -226,7 +228,8 @@ public sealed class PartialDownload : IDisposable
             var (start, length) = Chunk(i);
             for (long at = 0; at < length;)
             {
-                var read = await RandomAccess.ReadAsync(Handle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - at)), start + at, cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                var read = RandomAccess.Read(Handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - at)), start + at);
                 if (read == 0) throw new IOException($"{Path} ended at {start + at} bytes, before its {Size}");
                 _hash.AppendData(buffer, 0, read);
                 at += read;

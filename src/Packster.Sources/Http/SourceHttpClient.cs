@@ -333,7 +333,7 @@ internal sealed class SourceHttpClient : IDisposable
     {
         var length = end - from + 1;
         long counted = 0;
-        var broken = await CopyUntilBrokenAsync(response, new RangeWriter(target, from), new byte[1 << 16], length, n =>
+        var broken = await CopyUntilBrokenAsync(response, new RangeWriter(target, from), new byte[1 << 18], length, n =>
         {
             counted += n;
             advanced(n);
@@ -354,10 +354,11 @@ internal sealed class SourceHttpClient : IDisposable
         public override long Length => throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await target.WriteAsync(offset + _written, buffer, cancellationToken);
+            target.Write(offset + _written, buffer.Span);
             _written += buffer.Length;
+            return ValueTask.CompletedTask;
         }
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
