@@ -120,6 +120,31 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
             await SetPropertiesAsync(target, check.Name, cancellationToken);
             return new PublishResult(check.Name, PublishStatus.Unchanged, location);
         }
+        var published = await DeployAsync(path, check, target, location, cancellationToken);
+        // Artifactory has no conditional deploy: a publish of other bytes for this version at the same moment lands
+        // beside this one (another file name). Looking afterwards, the later of the two sees both and says so.
+        try
+        {
+            await ExistingAsync(check, cancellationToken);
+        }
+        catch (PacksterException e) when (e.Code == ErrorCode.PublishConflict)
+        {
+            throw SourceErrors.PublishConflict(Name, check.Name.FileName,
+                $"another publish of {check.Name.Id} {check.Name.Version} landed at the same moment, so the repository now holds two files for one version ({e.Message}); delete the one that should not be there");
+        }
+        return published;
+    }
+
+    private async Task<PublishResult> DeployAsync(string path, PackageFileCheck check, string target, string location, CancellationToken cancellationToken)
+    {
+        PausePoint.Hit("artifactory-publish.before-deploy");
+        // Looked at once more just before writing: a publish of the same file that finished meanwhile makes this one "unchanged".
+        if (await ExistingAsync(check, cancellationToken) == PublishStatus.Unchanged)
+        {
+            await SetPropertiesAsync(target, check.Name, cancellationToken);
+            return new PublishResult(check.Name, PublishStatus.Unchanged, location);
+        }
+        PausePoint.Hit("artifactory-publish.before-write");
 
         var deployUri = ArtifactUri(target, Matrix(check.Name));
         void ChecksumHeaders(HttpRequestHeaders h)
@@ -187,6 +212,8 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
         if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
         using var json = await _http.ReadJsonAsync(response, HttpMethod.Get, uri, cancellationToken);
         var action = SourceHttpClient.Describe(HttpMethod.Get, uri);
+        // Every file of the version is looked at: another name beside this one is a conflict wherever it is listed.
+        string? ours = null;
         foreach (var child in Items(json.RootElement, "children", action, required: false))
         {
             if (child.TryGetProperty("folder", out var isFolder) && isFolder.ValueKind == JsonValueKind.True) continue;
@@ -194,12 +221,13 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
             if (!PackageFileName.TryParse(childName, out var other) || other.Id != check.Name.Id || other.Version != check.Name.Version) continue;
             if (other != check.Name)
                 throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"{other.Id} {other.Version} is already published as {other.FileName}");
-            var held = await StoredSha256Async($"{folder}/{childName}", cancellationToken);
-            if (held is { } sha && sha != check.Sha256)
-                throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"the repository already holds different bytes under that name (sha256 {sha})");
-            return PublishStatus.Unchanged;
+            ours = childName;
         }
-        return null;
+        if (ours is null) return null;
+        var held = await StoredSha256Async($"{folder}/{ours}", cancellationToken);
+        if (held is { } sha && sha != check.Sha256)
+            throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"the repository already holds different bytes under that name (sha256 {sha})");
+        return PublishStatus.Unchanged;
     }
 
     private async Task<Sha256Digest?> StoredSha256Async(string path, CancellationToken cancellationToken)
