@@ -126,7 +126,7 @@ internal static class ActivationCommands
             }
             enabled.Add(loc, shadowSystem);
             // The menu entries of its GUIs go where the user's menu finds them (spec/activation.md § Desktop entries).
-            LocationActivation.WriteDesktop(loc, LocationActivation.Render(loc, loc.ReadState()).Desktop);
+            LocationActivation.WriteDesktop(loc, LocationActivation.Render(loc, loc.ReadState()));
             return 0;
         });
         return command;
@@ -151,7 +151,8 @@ internal static class ActivationCommands
                 ? WindowsUserEnvironment.Disable(loc.Id.Value)
                 : DisableAll(loc, context.Err);
             var listed = new EnabledLocations(loc.Paths).Remove(loc);
-            if (!OperatingSystem.IsWindows()) Packster.Activation.DesktopEntries.Sync(Packster.Activation.DesktopEntries.UserDirectory(loc.Paths), loc.Id.Value, []);
+            if (OperatingSystem.IsWindows()) Packster.Activation.DesktopEntries.SyncShortcuts(Packster.Activation.DesktopEntries.StartMenuDirectory(loc.Paths, loc.Id.Value), []);
+            else Packster.Activation.DesktopEntries.Sync(Packster.Activation.DesktopEntries.UserDirectory(loc.Paths), loc.Id.Value, []);
             context.Out.WriteLine(changed || listed ? $"disabled location {loc.Id}" : $"location {loc.Id} was not enabled");
             return 0;
         });

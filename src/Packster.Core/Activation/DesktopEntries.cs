@@ -96,6 +96,55 @@ public static class DesktopEntries
         }
     }
 
+    /// <summary>Where a location keeps its Windows shortcuts: <c>&lt;location&gt;/applications/start-menu/</c>.</summary>
+    public const string ShortcutDirectoryName = "start-menu";
+
+    /// <summary>
+    /// The Windows shortcuts of the entries, named after each entry (a name two entries share gets
+    /// <c> (&lt;package&gt; &lt;entry&gt;)</c> appended), rendered on every OS so a value they cannot carry fails the same everywhere.
+    /// </summary>
+    public static IReadOnlyList<(string FileName, byte[] Bytes)> Shortcuts(IReadOnlyList<(string Package, DesktopEntry Entry)> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var names = entries.GroupBy(e => WindowsShortcut.FileName(e.Entry), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1)
+            .Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return [.. entries.Select(e =>
+        {
+            var name = WindowsShortcut.FileName(e.Entry);
+            if (names.Contains(name)) name = $"{name[..^4]} ({e.Package} {e.Entry.Id}).lnk";
+            return (name, WindowsShortcut.Render(e.Entry));
+        })];
+    }
+
+    /// <summary>The Start-menu folder of a location enabled for the user: <c>%APPDATA%\Microsoft\Windows\Start Menu\Programs\Packster (&lt;location&gt;)</c>.</summary>
+    public static string StartMenuDirectory(PacksterPaths paths, string locationId)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var roaming = paths.Get("APPDATA") is { } appData && Path.IsPathFullyQualified(appData) ? appData : Path.Combine(paths.Home, "AppData", "Roaming");
+        return Path.Combine(roaming, "Microsoft", "Windows", "Start Menu", "Programs", $"Packster ({locationId})");
+    }
+
+    /// <summary>
+    /// Makes <paramref name="directory"/> — a folder that is packster's alone — hold exactly <paramref name="files"/>
+    /// among its <c>.lnk</c> files; an emptied folder is removed, so the menu shows no empty group.
+    /// </summary>
+    public static void SyncShortcuts(string directory, IReadOnlyList<(string FileName, byte[] Bytes)> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        if (!Directory.Exists(directory))
+        {
+            if (files.Count == 0) return;
+            Directory.CreateDirectory(directory);
+        }
+        foreach (var (name, bytes) in files) AtomicFile.Write(Path.Combine(directory, name), bytes);
+        var keep = files.Select(f => f.FileName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var stale in Directory.EnumerateFiles(directory, "*.lnk"))
+        {
+            if (!keep.Contains(Path.GetFileName(stale))) File.Delete(stale);
+        }
+        if (files.Count == 0 && !Directory.EnumerateFileSystemEntries(directory).Any()) Directory.Delete(directory);
+    }
+
     /// <summary>The user's applications folder: <c>$XDG_DATA_HOME/applications</c>, else <c>~/.local/share/applications</c>.</summary>
     public static string UserDirectory(PacksterPaths paths)
     {

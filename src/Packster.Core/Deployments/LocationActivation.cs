@@ -65,7 +65,8 @@ public static class LocationActivation
         var scripts = ActivationScripts.RenderAll(spec);
         var desktop = active.SelectMany(p => p.Resources.Desktop.Select(d =>
             (DesktopEntries.FileName(location.Id.Value, p.Entry.Id.Value, d.Id), DesktopEntries.Render(d, location.Id.Value, p.Entry.Id.Value)))).ToList();
-        return new DerivedFiles(shims, spec, scripts) { Desktop = desktop };
+        var shortcuts = DesktopEntries.Shortcuts([.. active.SelectMany(p => p.Resources.Desktop.Select(d => (p.Entry.Id.Value, d)))]);
+        return new DerivedFiles(shims, spec, scripts) { Desktop = desktop, Shortcuts = shortcuts };
     }
 
     /// <summary>Writes what <see cref="Render"/> rendered for <paramref name="state"/>, and marks the files as generated from it.</summary>
@@ -77,7 +78,7 @@ public static class LocationActivation
         ShimWriter.WriteAll(location.ShimsDirectory, files.Shims, ShimPlatforms.Current);
         ActivationScripts.Write(location.Path, files.Scripts);
         PersistentActivation.Write(location, files.Spec);
-        WriteDesktop(location, files.Desktop);
+        WriteDesktop(location, files);
         AtomicFile.Write(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
     }
 
@@ -123,16 +124,25 @@ public static class LocationActivation
     }
 
     /// <summary>
-    /// The menu entries in <c>&lt;location&gt;/applications/</c>, and, for a location enabled for the user, in the user's
-    /// applications folder too (Linux and the BSDs: freedesktop menus); exactly the active deployments' entries.
+    /// The menu entries in <c>&lt;location&gt;/applications/</c>, and, for a location enabled for the user, where the
+    /// user's menu finds them: the user's applications folder on Linux and the BSDs (freedesktop menus), the location's
+    /// own Start-menu folder on Windows (shortcuts). Exactly the active deployments' entries.
     /// </summary>
-    public static void WriteDesktop(Location location, IReadOnlyList<(string FileName, string Text)> files)
+    public static void WriteDesktop(Location location, DerivedFiles files)
     {
         ArgumentNullException.ThrowIfNull(location);
-        DesktopEntries.Sync(Path.Combine(location.Path, DesktopEntries.DirectoryName), location.Id.Value, files);
-        if (!OperatingSystem.IsWindows() && !OperatingSystem.IsMacOS() && new EnabledLocations(location.Paths).IsEnabled(location))
+        ArgumentNullException.ThrowIfNull(files);
+        var applications = Path.Combine(location.Path, DesktopEntries.DirectoryName);
+        DesktopEntries.Sync(applications, location.Id.Value, files.Desktop);
+        if (OperatingSystem.IsWindows())
         {
-            DesktopEntries.Sync(DesktopEntries.UserDirectory(location.Paths), location.Id.Value, files);
+            DesktopEntries.SyncShortcuts(Path.Combine(applications, DesktopEntries.ShortcutDirectoryName), files.Shortcuts);
+            if (new EnabledLocations(location.Paths).IsEnabled(location))
+                DesktopEntries.SyncShortcuts(DesktopEntries.StartMenuDirectory(location.Paths, location.Id.Value), files.Shortcuts);
+        }
+        else if (!OperatingSystem.IsMacOS() && new EnabledLocations(location.Paths).IsEnabled(location))
+        {
+            DesktopEntries.Sync(DesktopEntries.UserDirectory(location.Paths), location.Id.Value, files.Desktop);
         }
     }
 
@@ -150,4 +160,7 @@ public sealed record DerivedFiles(IReadOnlyList<ShimDefinition> Shims, Activatio
 {
     /// <summary>The <c>.desktop</c> files of the active deployments' menu entries.</summary>
     public IReadOnlyList<(string FileName, string Text)> Desktop { get; init; } = [];
+
+    /// <summary>The same entries as Windows shortcuts (<c>.lnk</c>), rendered on every OS, written on Windows.</summary>
+    public IReadOnlyList<(string FileName, byte[] Bytes)> Shortcuts { get; init; } = [];
 }

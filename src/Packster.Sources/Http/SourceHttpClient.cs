@@ -501,7 +501,23 @@ internal sealed class SourceHttpClient : IDisposable
     /// </summary>
     public async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, HttpMethod method, Uri uri, CancellationToken cancellationToken)
     {
-        var max = _context.Limits.MaxJsonBytes;
+        var body = await ReadBoundedAsync(response, _context.Limits.MaxJsonBytes, method, uri, cancellationToken);
+        try
+        {
+            return JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            throw SourceErrors.Protocol(_source.Name, Describe(method, uri), $"the answer is not valid JSON ({e.Message})");
+        }
+    }
+
+    /// <summary>
+    /// A success body as bytes, at most <paramref name="max"/> of them: a larger one (announced, or as it arrives) is
+    /// refused before it is used (PST8008 <c>the answer is larger than …; refused</c>).
+    /// </summary>
+    public async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, long max, HttpMethod method, Uri uri, CancellationToken cancellationToken)
+    {
         PacksterException TooLarge() => SourceErrors.Protocol(_source.Name, Describe(method, uri), $"the answer is larger than {SourceLimits.Describe(max)}; refused");
         if (response.Content.Headers.ContentLength > max) throw TooLarge();
         using var body = new MemoryStream();
@@ -515,14 +531,7 @@ internal sealed class SourceHttpClient : IDisposable
                 body.Write(buffer, 0, read);
             }
         }
-        try
-        {
-            return JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length));
-        }
-        catch (JsonException e)
-        {
-            throw SourceErrors.Protocol(_source.Name, Describe(method, uri), $"the answer is not valid JSON ({e.Message})");
-        }
+        return body.ToArray();
     }
 
     public void Dispose() => _client.Dispose();

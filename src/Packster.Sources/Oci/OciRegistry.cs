@@ -108,25 +108,6 @@ internal sealed class OciRegistry : IDisposable
         _tokens[Key(scopes)] = (token, DateTimeOffset.UtcNow.AddSeconds(Math.Max(1, seconds - 5)));
     }
 
-    /// <summary>Reads a manifest, index or list body as bytes (their digest is over the exact bytes), at most <see cref="MaxDocumentBytes"/>.</summary>
-    public async Task<byte[]> ReadDocumentAsync(HttpResponseMessage response, HttpMethod method, Uri uri, CancellationToken cancellationToken)
-    {
-        PacksterException TooLarge() => SourceErrors.Protocol(_source.Name, SourceHttpClient.Describe(method, uri), $"the answer is larger than {SourceLimits.Describe(MaxDocumentBytes)}; refused");
-        if (response.Content.Headers.ContentLength > MaxDocumentBytes) throw TooLarge();
-        using var body = new MemoryStream();
-        await using (var stream = await response.Content.ReadAsStreamAsync(cancellationToken))
-        {
-            var buffer = new byte[1 << 16];
-            int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                if (body.Length + read > MaxDocumentBytes) throw TooLarge();
-                body.Write(buffer, 0, read);
-            }
-        }
-        return body.ToArray();
-    }
-
     /// <summary>
     /// Every page of a paginated list (<c>tags/list</c>, <c>_catalog</c>): follows <c>Link: &lt;…&gt;; rel="next"</c>.
     /// Returns null when the first page answers 404 (the repository does not exist).
@@ -142,7 +123,7 @@ internal sealed class OciRegistry : IDisposable
             if (response.StatusCode == HttpStatusCode.NotFound && page == 0 && refused is null) return null;
             if (response.StatusCode != HttpStatusCode.OK)
                 throw refused is not null ? await refused(response) : await Http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
-            var bytes = await ReadDocumentAsync(response, HttpMethod.Get, uri, cancellationToken);
+            var bytes = await Http.ReadBoundedAsync(response, MaxDocumentBytes, HttpMethod.Get, uri, cancellationToken);
             var action = SourceHttpClient.Describe(HttpMethod.Get, uri);
             try
             {

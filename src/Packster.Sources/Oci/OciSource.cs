@@ -141,12 +141,7 @@ public sealed class OciSource : IPackageSource, IDisposable
     private async Task<(OciManifest? Manifest, OciDescriptor Descriptor)?> GetManifestAsync(string repository, string reference, IReadOnlyList<string> scopes,
         CancellationToken cancellationToken, Sha256Digest? expected = null)
     {
-        var uri = _registry.Api($"{repository}/manifests/{reference}");
-        using var response = await _registry.SendAsync(HttpMethod.Get, uri, scopes, cancellationToken,
-            headers: h => h.Accept.Add(new MediaTypeWithQualityHeaderValue(OciManifest.ManifestMediaType)));
-        if (response.StatusCode == HttpStatusCode.NotFound) return null;
-        if (response.StatusCode != HttpStatusCode.OK) throw await _registry.Http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
-        var bytes = await _registry.ReadDocumentAsync(response, HttpMethod.Get, uri, cancellationToken);
+        if (await GetDocumentAsync(repository, reference, OciManifest.ManifestMediaType, scopes, cancellationToken) is not { } bytes) return null;
         var digest = Sha256Digest.Compute(bytes);
         if (expected is { } wanted && wanted != digest)
             throw SourceErrors.ChecksumMismatch($"manifest {repository}@sha256:{wanted.Hex} on source '{Name}'", wanted, digest);
@@ -230,7 +225,7 @@ public sealed class OciSource : IPackageSource, IDisposable
         {
             if (response.StatusCode == HttpStatusCode.OK)
             {
-                var bytes = await _registry.ReadDocumentAsync(response, HttpMethod.Get, uri, cancellationToken);
+                var bytes = await _registry.Http.ReadBoundedAsync(response, OciRegistry.MaxDocumentBytes, HttpMethod.Get, uri, cancellationToken);
                 return OciManifest.ParseIndex(bytes) ?? throw SourceErrors.Protocol(Name, SourceHttpClient.Describe(HttpMethod.Get, uri), "the referrers answer is not an image index");
             }
             if (response.StatusCode != HttpStatusCode.NotFound) throw await _registry.Http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
@@ -242,13 +237,20 @@ public sealed class OciSource : IPackageSource, IDisposable
 
     private async Task<List<OciDescriptor>?> ReferrersTagAsync(string repository, OciDescriptor subject, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
     {
-        var uri = _registry.Api($"{repository}/manifests/{ReferrersTag(subject)}");
+        var tag = ReferrersTag(subject);
+        if (await GetDocumentAsync(repository, tag, OciManifest.IndexMediaType, scopes, cancellationToken) is not { } bytes) return null;
+        return OciManifest.ParseIndex(bytes) ?? throw SourceErrors.Protocol(Name, $"GET {repository}:{tag}", "the referrers tag is not an image index");
+    }
+
+    /// <summary>GET <c>/v2/{repository}/manifests/{reference}</c> accepting <paramref name="mediaType"/>: the exact bytes, or null on 404.</summary>
+    private async Task<byte[]?> GetDocumentAsync(string repository, string reference, string mediaType, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    {
+        var uri = _registry.Api($"{repository}/manifests/{reference}");
         using var response = await _registry.SendAsync(HttpMethod.Get, uri, scopes, cancellationToken,
-            headers: h => h.Accept.Add(new MediaTypeWithQualityHeaderValue(OciManifest.IndexMediaType)));
+            headers: h => h.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType)));
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         if (response.StatusCode != HttpStatusCode.OK) throw await _registry.Http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
-        var bytes = await _registry.ReadDocumentAsync(response, HttpMethod.Get, uri, cancellationToken);
-        return OciManifest.ParseIndex(bytes) ?? throw SourceErrors.Protocol(Name, SourceHttpClient.Describe(HttpMethod.Get, uri), "the referrers tag is not an image index");
+        return await _registry.Http.ReadBoundedAsync(response, OciRegistry.MaxDocumentBytes, HttpMethod.Get, uri, cancellationToken);
     }
 
     public async Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)

@@ -79,6 +79,15 @@ public sealed class OciSourceTests : IDisposable
         return await response.Content.ReadAsByteArrayAsync();
     }
 
+    /// <summary>The package sha256 the tag's manifest names: its one layer's digest.</summary>
+    private static async Task<Sha256Digest> LayerOfAsync(RegistryServer registry, string repository, string tag)
+    {
+        using var manifest = JsonDocument.Parse(await GetAsync(registry, $"{repository}/manifests/{tag}"));
+        var digest = manifest.RootElement.GetProperty("layers")[0].GetProperty("digest").GetString()!;
+        Assert.StartsWith("sha256:", digest, StringComparison.Ordinal);
+        return Sha256Digest.Parse(digest["sha256:".Length..]);
+    }
+
     private static string Status(string json) => JsonDocument.Parse(json).RootElement[0].GetProperty("status").GetString()!;
 
     // §10.1: one repository per id under the prefix, tagged by version ('+' written '_'), one layer whose digest is
@@ -145,8 +154,7 @@ public sealed class OciSourceTests : IDisposable
         Assert.Equal(8, conflict.Exit);
         Assert.Contains("PST8005", conflict.Err, StringComparison.Ordinal);
         Assert.Contains($"already published with sha256 {TestPackages.NameOf(first).Sha256}", conflict.Err, StringComparison.Ordinal);
-        using var manifest = JsonDocument.Parse(await GetAsync(registry, "team/acme/manifests/1.0.0"));
-        Assert.Equal("sha256:" + TestPackages.NameOf(first).Sha256.Hex, manifest.RootElement.GetProperty("layers")[0].GetProperty("digest").GetString());
+        Assert.Equal(TestPackages.NameOf(first).Sha256, await LayerOfAsync(registry, "team/acme", "1.0.0"));
     }
 
     // §10.4: distribution 2.8.2 has no referrers API (404), so the signature manifest is listed in the referrers tag
@@ -309,8 +317,7 @@ public sealed class OciSourceTests : IDisposable
         var different = await RaceAsync(other, winner);
         Assert.Equal(8, different.Exit);
         Assert.Contains("PST8005", different.Err, StringComparison.Ordinal);
-        using var manifest = JsonDocument.Parse(await GetAsync(registry, "org/packster/acme/manifests/2.0.0"));
-        Assert.Equal("sha256:" + TestPackages.NameOf(winner).Sha256.Hex, manifest.RootElement.GetProperty("layers")[0].GetProperty("digest").GetString());
+        Assert.Equal(TestPackages.NameOf(winner).Sha256, await LayerOfAsync(registry, "org/packster/acme", "2.0.0"));
     }
 
     // §10.5 and § Mirror: folder → OCI → another repository of the same registry (the blob is mounted, not uploaded)
