@@ -93,7 +93,6 @@ internal static class ActivationCommands
             {
                 if (parse.GetValue(shadow)) throw new PacksterException(ErrorCode.Usage, "--shadow-system is a user's choice: it does not apply with --system", "leave out one of them");
                 if (parse.GetValue(user)) throw new PacksterException(ErrorCode.Usage, "--user and --system are two scopes: choose one", "run 'location enable' once per scope");
-                if (OperatingSystem.IsWindows()) throw new PacksterException(ErrorCode.Usage, "location enable --system is not available on Windows yet", "enable it per user with 'location enable'");
             }
             var loc = context.ResolveLocation(parse.GetValue(location));
             EnsureActivationFiles(context, loc);
@@ -105,6 +104,12 @@ internal static class ActivationCommands
             {
                 var machine = new SystemLocations(loc.Paths);
                 var changed = machine.Enable(loc, PersistentActivation.PosixPath(loc));
+                if (OperatingSystem.IsWindows())
+                {
+                    WindowsUserEnvironment.EnableForMachine(SpecOf(loc));
+                    context.Out.WriteLine($"enabled location {loc.Id} for every user in the machine environment; new programs see it");
+                    return 0;
+                }
                 context.Out.WriteLine(changed
                     ? $"enabled location {loc.Id} for every user in {machine.ProfileScript(loc.Id)}; new login shells have it active"
                     : $"location {loc.Id} was already enabled for every user");
@@ -144,6 +149,7 @@ internal static class ActivationCommands
             if (parse.GetValue(system))
             {
                 var removed = new SystemLocations(loc.Paths).Disable(loc.Id);
+                if (OperatingSystem.IsWindows()) removed |= WindowsUserEnvironment.DisableForMachine(loc.Id.Value);
                 context.Out.WriteLine(removed ? $"disabled location {loc.Id} for every user" : $"location {loc.Id} was not enabled for every user");
                 return 0;
             }

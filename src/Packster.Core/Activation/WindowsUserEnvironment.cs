@@ -7,32 +7,49 @@ namespace Packster.Activation;
 /// <summary>
 /// Persistent activation on Windows (spec/activation.md §6): the location's shims folder first on the user PATH and
 /// its env keys in <c>HKCU\Environment</c>, with previous values saved under <c>HKCU\Software\Packster\Activation\&lt;id&gt;</c>
-/// for <see cref="Disable"/>, then a WM_SETTINGCHANGE broadcast so new processes see it. The edit itself is
-/// <see cref="UserEnvironmentEdit"/> (tested everywhere); this class is the registry and the broadcast, only exercised on Windows.
+/// for <see cref="Disable"/>, then a WM_SETTINGCHANGE broadcast so new processes see it; for every user
+/// (<c>location enable --system</c>) the same in the machine environment, <c>HKLM\SYSTEM\CurrentControlSet\Control\Session
+/// Manager\Environment</c>, saving under <c>HKLM\SOFTWARE\Packster\Activation\&lt;id&gt;</c> (administrators only). The edit
+/// itself is <see cref="UserEnvironmentEdit"/> (tested everywhere); this class is the registry and the broadcast, only
+/// exercised on Windows.
 /// </summary>
 [SupportedOSPlatform("windows")]
 public static class WindowsUserEnvironment
 {
     private const string EnvironmentKey = "Environment";
+    private const string MachineEnvironmentKey = @"SYSTEM\CurrentControlSet\Control\Session Manager\Environment";
     private const string SavedRoot = @"Software\Packster\Activation";
 
-    public static void Enable(ActivationSpec spec)
+    public static void Enable(ActivationSpec spec) => Enable(spec, machine: false);
+
+    public static bool Disable(string locationId) => Disable(locationId, machine: false);
+
+    /// <summary>As <see cref="Enable(ActivationSpec)"/>, for every user: the machine environment.</summary>
+    public static void EnableForMachine(ActivationSpec spec) => Enable(spec, machine: true);
+
+    public static bool DisableForMachine(string locationId) => Disable(locationId, machine: true);
+
+    private static RegistryKey Hive(bool machine) => machine ? Registry.LocalMachine : Registry.CurrentUser;
+
+    private static string EnvironmentOf(bool machine) => machine ? MachineEnvironmentKey : EnvironmentKey;
+
+    private static void Enable(ActivationSpec spec, bool machine)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        using var env = Registry.CurrentUser.CreateSubKey(EnvironmentKey, writable: true);
-        using var saved = Registry.CurrentUser.CreateSubKey($@"{SavedRoot}\{spec.LocationId}", writable: true);
+        using var env = Hive(machine).CreateSubKey(EnvironmentOf(machine), writable: true);
+        using var saved = Hive(machine).CreateSubKey($@"{SavedRoot}\{spec.LocationId}", writable: true);
         UserEnvironmentEdit.Enable(spec, new RegistryStore(env), new RegistryStore(saved));
         Broadcast();
     }
 
-    public static bool Disable(string locationId)
+    private static bool Disable(string locationId, bool machine)
     {
         ActivationId.Validate(locationId);
-        using var saved = Registry.CurrentUser.OpenSubKey($@"{SavedRoot}\{locationId}", writable: false);
+        using var saved = Hive(machine).OpenSubKey($@"{SavedRoot}\{locationId}", writable: false);
         if (saved is null) return false;
-        using var env = Registry.CurrentUser.CreateSubKey(EnvironmentKey, writable: true);
+        using var env = Hive(machine).CreateSubKey(EnvironmentOf(machine), writable: true);
         UserEnvironmentEdit.Disable(new RegistryStore(env), new RegistryStore(saved));
-        Registry.CurrentUser.DeleteSubKeyTree($@"{SavedRoot}\{locationId}", throwOnMissingSubKey: false);
+        Hive(machine).DeleteSubKeyTree($@"{SavedRoot}\{locationId}", throwOnMissingSubKey: false);
         Broadcast();
         return true;
     }

@@ -80,9 +80,14 @@ public sealed class SystemLocations
             .Append("# 'packster location disable ").Append(location.Id.Value).Append(" --system' removes this file.\n")
             .Append("if [ -r ").Append(Activation.ShellQuoting.Posix(activationScript)).Append(" ]; then . ")
             .Append(Activation.ShellQuoting.Posix(activationScript)).Append("; fi\n").ToString();
-        var profile = ProfileScript(location.Id);
-        var changed = !File.Exists(profile) || File.ReadAllText(profile) != script || !IsEnabled(location);
-        WritePublic(profile, script);
+        var changed = !IsEnabled(location);
+        // Windows has no login-shell scripts: the machine environment is edited instead (WindowsUserEnvironment).
+        if (!IsWindows)
+        {
+            var profile = ProfileScript(location.Id);
+            changed |= !File.Exists(profile) || File.ReadAllText(profile) != script;
+            WritePublic(profile, script);
+        }
         WritePublic(Path.Combine(EnabledDirectory, location.Id.Value), location.Path + "\n");
         return changed;
     }
@@ -199,6 +204,9 @@ public sealed record SystemGroup(string Name, uint Id)
     public static SystemGroup Find(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (OperatingSystem.IsWindows())
+            throw new PacksterException(ErrorCode.SystemGroupUnknown, $"--group '{name}' is a POSIX group: a Windows system location's access is its folder's ACL",
+                "create the location without --group and grant the group write access with the system's tools (icacls)");
         const string file = "/etc/group";
         if (File.Exists(file))
         {
