@@ -38,4 +38,17 @@ internal static class CommonOptions
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
     public static void WriteJson(TextWriter output, JsonNode node) => output.WriteLine(node.ToJsonString(Compact));
+
+    /// <summary>The same compact JSON, written straight to a writer: for large outputs, where building the nodes first is the cost.</summary>
+    public static void WriteJson(TextWriter output, Action<System.Text.Json.Utf8JsonWriter> write)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(write);
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
 }

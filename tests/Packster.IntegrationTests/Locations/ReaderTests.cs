@@ -16,6 +16,24 @@ public sealed class ReaderTests : IDisposable
 
     public void Dispose() => _f.Dispose();
 
+    // `list` reads each package's manifest once for all its deployments; what it expands from the parameters stays each
+    // deployment's own (spec/manifest.md: "{param.NAME}" is the deployment's value).
+    [Fact]
+    public void Deployments_of_one_package_list_the_resources_of_their_own_parameters()
+    {
+        var hello = _f.PackSample("hello");
+        var ports = new[] { 9101, 9102, 9103 };
+        var deployments = ports.Select(port => (Port: port, Hash: _f.InstallJson(hello, "-p", $"port={port}", "--inactive").GetProperty("deployment").GetString()!)).ToList();
+        var list = _f.List();
+        foreach (var (port, hash) in deployments)
+        {
+            var listed = Assert.Single(list.EnumerateArray(), d => d.GetProperty("deployment").GetString() == hash);
+            Assert.Equal(port, Assert.Single(listed.GetProperty("ports").EnumerateArray()).GetInt32());
+            Assert.Equal(port.ToString(System.Globalization.CultureInfo.InvariantCulture), listed.GetProperty("env").GetProperty("HELLO_PORT").GetString());
+            Assert.EndsWith(hash, listed.GetProperty("env").GetProperty("HELLO_HOME").GetString(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Between_an_interrupted_uninstall_and_the_next_writer_readers_report_the_deployment_as_being_removed()
     {
