@@ -20,7 +20,7 @@ internal static class GenerationCommands
         command.SetAction(parse =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
-            var all = Generations.List(loc);
+            var all = Generations.Summaries(loc);
             var current = all.Count > 0 && Lockfile.Serialize(loc.ReadState()) is var bytes && Model.Sha256Digest.Compute(bytes) == all[^1].LockfileSha256 ? all[^1].Number : (int?)null;
             if (parse.GetValue(json))
             {
@@ -43,7 +43,7 @@ internal static class GenerationCommands
         return command;
     }
 
-    public static JsonObject ToJson(Generation g, bool current) => new()
+    public static JsonObject ToJson(GenerationSummary g, bool current) => new()
     {
         ["generation"] = g.Number,
         ["time"] = Generations.Stamp(g.Time),
@@ -57,7 +57,7 @@ internal static class GenerationCommands
             ["deployment"] = d.Hash.Hex,
             ["pinned"] = d.Pinned,
         })]),
-        ["bundle"] = new JsonArray([.. g.State.Bundle.Keys.Select(id => (JsonNode)id.Value)]),
+        ["bundle"] = new JsonArray([.. g.Bundle.Select(id => (JsonNode)id.Value)]),
     };
 
     public static Command RollBack(CliContext context)
@@ -107,7 +107,7 @@ internal static class GenerationCommands
     /// <summary>The generation before the current one: what a bare <c>rollback</c> restores.</summary>
     private static string Previous(Location location)
     {
-        var all = Generations.List(location);
+        var all = Generations.Last(location, 2);
         if (all.Count < 2) throw new PacksterException(ErrorCode.GenerationNotFound, $"location {location.Id} has no earlier generation to roll back to", "'packster generations' lists them");
         return all[^2].Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -112,7 +112,7 @@ internal static class HistoryCommand
         var deployments = generation.State.Deployments.OrderBy(d => d.Id.Value, StringComparer.Ordinal).ThenBy(d => d.Version).ToList();
         if (json)
         {
-            var node = GenerationCommands.ToJson(generation, current: false);
+            var node = GenerationCommands.ToJson(generation.Summary(), current: false);
             node.Remove("current");
             node["deployments"] = new JsonArray([.. deployments.Select(d => (JsonNode)new JsonObject
             {

@@ -14,6 +14,18 @@ public sealed record Generation(int Number, DateTimeOffset Time, string Command,
 {
     /// <summary>The active deployment of each package, by id: what a rollback to this generation restores.</summary>
     public IReadOnlyList<DeploymentEntry> Active => [.. State.ActiveDeployments.OrderBy(d => d.Id.Value, StringComparer.Ordinal)];
+
+    /// <summary>What <c>packster generations</c> shows of it.</summary>
+    public GenerationSummary Summary() => new(Number, Time, Command, LockfileSha256,
+        [.. Active.Select(d => new GenerationSummary.ActiveDeployment(d.Id, d.Version, d.Hash, d.Pinned))], [.. State.Bundle.Keys]);
+}
+
+/// <summary>What <c>packster generations</c> shows of one generation: everything but the state itself.</summary>
+public sealed record GenerationSummary(int Number, DateTimeOffset Time, string Command, Sha256Digest LockfileSha256,
+    IReadOnlyList<GenerationSummary.ActiveDeployment> Active, IReadOnlyList<PackageId> Bundle)
+{
+    /// <summary>One active deployment: what a rollback to the generation restores for its package.</summary>
+    public sealed record ActiveDeployment(PackageId Id, PackageVersion Version, Sha256Digest Hash, bool Pinned);
 }
 
 /// <summary>
@@ -151,15 +163,47 @@ public static class Generations
         return [.. Numbers(location, pending: false).Select(n => TryRead(FileOf(location, n, pending: false), n)).OfType<Generation>()];
     }
 
+    /// <summary>
+    /// The last <paramref name="count"/> readable generations, oldest first, reading records from the newest back only
+    /// until it has them: a location's records each hold a whole lockfile, so reading all of them grows with their square.
+    /// </summary>
+    public static IReadOnlyList<Generation> Last(Location location, int count)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var found = new List<Generation>();
+        foreach (var n in Enumerable.Reverse(Numbers(location, pending: false)))
+        {
+            if (found.Count >= count) break;
+            if (TryRead(FileOf(location, n, pending: false), n) is { } g) found.Add(g);
+        }
+        found.Reverse();
+        return found;
+    }
+
+    /// <summary>
+    /// Every committed generation without its state: number, time, command, lockfile sha256, active set and bundle ids,
+    /// oldest first — what <c>packster generations</c> shows, read without building a state per record. A record missing
+    /// any of these is skipped, as <see cref="List"/> skips unreadable ones.
+    /// </summary>
+    public static IReadOnlyList<GenerationSummary> Summaries(Location location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        // Each record is parsed on its own: one per core, in order.
+        return [.. Numbers(location, pending: false).AsParallel().AsOrdered()
+            .Select(n => TrySummarise(FileOf(location, n, pending: false), n)).OfType<GenerationSummary>()];
+    }
+
     /// <summary>The generation <paramref name="selector"/> names: a number, or a time (the last generation made at or before it).</summary>
     public static Generation Find(Location location, string selector)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        var all = List(location);
         if (int.TryParse(selector, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
-            return all.FirstOrDefault(g => g.Number == number) ?? throw NotFound(location, selector, all);
+            // One record, by its number: the others are read only to name the range in the error.
+            var file = FileOf(location, number, pending: false);
+            return (File.Exists(file) ? TryRead(file, number) : null) ?? throw NotFound(location, selector, List(location));
         }
+        var all = List(location);
         if (DateTimeOffset.TryParse(selector, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
         {
             return all.LastOrDefault(g => g.Time <= time) ?? throw NotFound(location, selector, all);
@@ -205,6 +249,36 @@ public static class Generations
         }
         buffer.WriteByte((byte)'\n');
         AtomicFile.Write(file, buffer.ToArray());
+    }
+
+    private static GenerationSummary? TrySummarise(string file, int number)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            var root = doc.RootElement;
+            if (root.GetProperty("schema").GetInt32() != Schema || root.GetProperty("generation").GetInt32() != number) return null;
+            if (!Sha256Digest.TryParse(root.GetProperty("lockfile-sha256").GetString(), out var sha)) return null;
+            var time = DateTimeOffset.Parse(root.GetProperty("time").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+            var lockfile = root.GetProperty("lockfile");
+            var active = new List<GenerationSummary.ActiveDeployment>();
+            foreach (var d in lockfile.GetProperty("deployments").EnumerateArray())
+            {
+                if (!d.GetProperty("active").GetBoolean()) continue;
+                if (!Sha256Digest.TryParse(d.GetProperty("deployment").GetString(), out var hash)) return null;
+                active.Add(new(PackageId.Parse(d.GetProperty("id").GetString()!), PackageVersion.Parse(d.GetProperty("version").GetString()!), hash,
+                    d.TryGetProperty("pinned", out var pinned) && pinned.GetBoolean()));
+            }
+            var bundle = lockfile.TryGetProperty("bundle", out var b) && b.ValueKind == JsonValueKind.Object
+                ? [.. b.EnumerateObject().Select(p => PackageId.Parse(p.Name))]
+                : new List<PackageId>();
+            return new GenerationSummary(number, time, root.GetProperty("command").GetString() ?? "", sha,
+                [.. active.OrderBy(a => a.Id.Value, StringComparer.Ordinal)], bundle);
+        }
+        catch (Exception e) when (e is JsonException or IOException or KeyNotFoundException or InvalidOperationException or FormatException or PacksterException)
+        {
+            return null;
+        }
     }
 
     private static Generation? TryRead(string file, int number)

@@ -39,6 +39,32 @@ public sealed class GenerationTests : IDisposable
         return output;
     }
 
+    // § Generations: a record that cannot be read is skipped, never the only copy of anything. The listing reads each
+    // record's summary, a bare rollback and gc read only the newest records, `--to N` only record N (or rebuilds it):
+    // none is stopped by an old damaged record.
+    [Fact]
+    public void A_damaged_old_record_is_skipped_by_the_listing_and_never_read_by_rollback_or_gc()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("3.0.0"), "--location", "dev");
+        File.WriteAllText(Path.Combine(_f.LocationPath, "generations", "2.json"), "{ not json");
+
+        var generations = Generations();
+        Assert.Equal([1, 3, 4], generations.Select(g => g.GetProperty("generation").GetInt32()));
+        Assert.Equal(["", "tool@2.0.0", "tool@3.0.0"], generations.Select(ActiveOf));
+
+        _f.Packster.Ok("rollback", "--location", "dev");
+        Assert.Equal("tool 2.0.0", RunShim());
+        _f.Packster.Ok("rollback", "--location", "dev", "--to", "1");
+        Assert.Equal("", ActiveOf(Generations()[^1]));
+        // Record 2 itself is rebuilt from history.jsonl (spec/history.md § Generations rebuilt).
+        _f.Packster.Ok("rollback", "--location", "dev", "--to", "2");
+        Assert.Equal("tool 1.0.0", RunShim());
+        _f.Packster.Ok("gc", "--location", "dev", "--dry-run");
+    }
+
     // § Generations: each commit is a numbered generation with its command; rollback makes an earlier active set
     // current in one commit (a new generation), and a bare rollback after it goes back again.
     [Fact]
