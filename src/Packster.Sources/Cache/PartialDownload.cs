@@ -44,8 +44,6 @@ public sealed class PartialDownload : IDisposable
 
     public int ChunkBytes { get; private set; }
 
-    public int ChunkCount => _done.Length;
-
     /// <summary>Whether the state came from an earlier, interrupted download.</summary>
     public bool Resumed { get; private set; }
 
@@ -134,11 +132,6 @@ public sealed class PartialDownload : IDisposable
     {
         var start = (long)index * ChunkBytes;
         return (start, Math.Min(ChunkBytes, Size - start));
-    }
-
-    public bool IsDone(int index)
-    {
-        lock (_lock) return _done[index];
     }
 
     /// <summary>The chunks still to fetch, in file order.</summary>
