@@ -28,7 +28,9 @@ public sealed class Installer
     public async Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var package = PackageFile.Open(request.PackagePath);
+        // A package the location's store can deploy alone is not hashed whole here: only its manifest is read from it,
+        // and it must be the one the store recorded (spec/lockfile.md § Extracted-file store).
+        var package = PackageFile.Open(request.PackagePath, sha => ExtractedFileStore.IsAvailable ? StoreFor(sha)?.Manifest : null);
         return await InstallAsync(package, request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -91,7 +93,10 @@ public sealed class Installer
             // Packages whose deployments may share files take them from the location's store (spec/lockfile.md
             // § Extracted-file store), and give it what they extracted.
             var store = ExtractedFileStore.Applies(manifest) ? ExtractedFileStore.Of(_location) : null;
-            var extraction = ExtractVerified(package, staging, store, cancellationToken);
+            var reuse = store is null ? null : StoreFor(package.Name.Sha256);
+            // A store whose index lists the whole package deploys it alone; only then is the payload never read.
+            var fromStore = reuse?.Materialise(package.ManifestBytes, staging, cancellationToken);
+            var extraction = fromStore ?? ExtractVerified(package, staging, reuse, cancellationToken);
             if (store is not null) extraction = ExtractedFileStore.MakeReadOnly(staging, extraction);
             // In a location shared with a group, any member may later remove what this member deploys.
             if (SystemLocations.GroupOf(_location) is not null) SystemLocations.ShareFolders(staging);
@@ -146,7 +151,7 @@ public sealed class Installer
                 var ranHandlers = !handlerPlan.IsEmpty;
                 transaction.Record([history], $"the install of {manifest.Id} {manifest.Version}",
                     ct => UndoInstallAsync(entry, ranHandlers, replaced, transaction.Lock, request.HandlerTimeout, ct));
-                if (store is not null) transaction.AfterCommit(() => StoreFiles(store, package, finalPath, extraction));
+                if (store is not null && !(fromStore is not null && reuse!.IsOwn)) transaction.AfterCommit(() => StoreFiles(store, package, finalPath, extraction));
                 // What the next package's handlers may run: this one's shims, before the commit.
                 if (entry.Active && entry.Claims.Any(c => c.StartsWith("shim:", StringComparison.Ordinal))) transaction.WriteShimsAhead();
                 CrashPoint.Hit("install.staged");
@@ -155,7 +160,8 @@ public sealed class Installer
             own!.Commit(state, [history]);
             CrashPoint.Hit("install.committed");
             _location.EmptyTrash(heldLock);
-            if (store is not null) StoreFiles(store, package, finalPath, extraction);
+            // Files deployed from the location's own store are its objects already, and its index is current.
+            if (store is not null && !(fromStore is not null && reuse!.IsOwn)) StoreFiles(store, package, finalPath, extraction);
             return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
         }
         catch
@@ -178,13 +184,26 @@ public sealed class Installer
     {
         try
         {
-            store.Adopt(package.Name.Sha256, deployment, extraction);
+            store.Adopt(package.Name.Sha256, Sha256Digest.Compute(package.ManifestBytes), deployment, extraction);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _options.Messages.WriteLine($"warning: the files of {package.Manifest.Id} {package.Manifest.Version} could not be added to the location's store ({e.Message}); its next deployment extracts them again");
         }
     }
+
+    /// <summary>
+    /// The store that can deploy <paramref name="package"/> (<see cref="ExtractedFileStore.For"/>), read once per package:
+    /// what was read before the lock may be stale under it, which costs nothing but speed — an object missing or changed
+    /// since is never linked, and the package is then extracted from its verified copy.
+    /// </summary>
+    private EntryReuse? StoreFor(Sha256Digest package)
+    {
+        if (_found is not { } found || found.Package != package) _found = found = (package, ExtractedFileStore.For(_location, package));
+        return found.Reuse;
+    }
+
+    private (Sha256Digest Package, EntryReuse? Reuse)? _found;
 
     /// <summary>The set of installs this installer takes part in; null: each install is its own commit.</summary>
     public LocationTransaction? Transaction { get; init; }
@@ -211,7 +230,7 @@ public sealed class Installer
     /// over, or rewritten in place). So, under the lock, it is copied into the location while hashed, and only a copy
     /// whose hash is the name's and whose manifest is the one already read is extracted (spec/package-format.md §1).
     /// </summary>
-    private ExtractionResult ExtractVerified(PackageFile package, string staging, ExtractedFileStore? store, CancellationToken ct)
+    private ExtractionResult ExtractVerified(PackageFile package, string staging, EntryReuse? reuse, CancellationToken ct)
     {
         var copyDirectory = _location.CreateStaging();
         try
@@ -221,7 +240,6 @@ public sealed class Installer
             if (actual != package.Name.Sha256) throw ChangedSinceVerified(package, $"its content now hashes to {actual}");
             using var archive = PackageArchive.Open(copy);
             if (!archive.ReadManifestBytes().AsSpan().SequenceEqual(package.ManifestBytes)) throw ChangedSinceVerified(package, "its manifest differs");
-            var reuse = store is null ? null : ExtractedFileStore.For(_location, package.Name.Sha256);
             return SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, reuse is null ? null : reuse.TryReuse, _options.ExtractionProgress, ct);
         }
         finally

@@ -11,7 +11,15 @@ namespace Packster.Deployments;
 public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Manifest Manifest, byte[] ManifestBytes)
 {
     /// <summary>Checks, in this order: the file exists, its name parses, its SHA-256 matches the name, its manifest is valid and agrees with the name.</summary>
-    public static PackageFile Open(string path)
+    public static PackageFile Open(string path) => Open(path, null);
+
+    /// <summary>
+    /// As <see cref="Open(string)"/>, except that when <paramref name="vouchedManifest"/> knows the SHA-256 of the
+    /// manifest of the package the name says (a store that can deploy that package alone, without its payload) and the
+    /// file's manifest hashes to it, the file is not hashed whole: <see cref="PayloadVerified"/> is then false, and
+    /// whoever reads more than the manifest from it must verify it first, as the installer's copy under the lock does.
+    /// </summary>
+    public static PackageFile Open(string path, Func<Sha256Digest, Sha256Digest?>? vouchedManifest)
     {
         var full = System.IO.Path.GetFullPath(path);
         if (Directory.Exists(full)) throw new PacksterException(ErrorCode.InvalidArgument, $"'{full}' is a directory, not a package file",
@@ -19,6 +27,19 @@ public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Man
         if (!File.Exists(full)) throw new PacksterException(ErrorCode.PathNotFound, $"package file '{full}' does not exist");
 
         var name = PackageFileName.Parse(System.IO.Path.GetFileName(full));
+        if (vouchedManifest?.Invoke(name.Sha256) is { } vouched)
+        {
+            try
+            {
+                using var unhashed = PackageArchive.Open(full);
+                var bytes = unhashed.ReadManifestBytes();
+                if (Sha256Digest.Compute(bytes) == vouched) return Read(full, name, bytes) with { PayloadVerified = false };
+            }
+            catch (PacksterException)
+            {
+                // Not the package the store knows, or damaged: judged by the full check below, with its own error.
+            }
+        }
         // One open for the hash and the manifest: a file swapped at the path in between cannot mix the two. (The
         // installer copies and hashes again under the location lock before extracting; see Installer.)
         byte[] manifestBytes;
@@ -35,6 +56,14 @@ public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Man
         {
             manifestBytes = archive.ReadManifestBytes();
         }
+        return Read(full, name, manifestBytes);
+    }
+
+    /// <summary>Whether the whole file was hashed against its name (see <see cref="Open(string, Func{Sha256Digest, Sha256Digest?})"/>).</summary>
+    public bool PayloadVerified { get; init; } = true;
+
+    private static PackageFile Read(string full, PackageFileName name, byte[] manifestBytes)
+    {
         string text;
         try
         {

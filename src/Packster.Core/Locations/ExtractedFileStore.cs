@@ -26,9 +26,6 @@ public sealed class ExtractedFileStore
     public const int ReadOnlyFileMode = 0x124;        // 0444
     public const int ReadOnlyExecutableMode = 0x16D;  // 0555
 
-    private const string IndexHeader = "packster-store-index 1";
-    private const string ReadOnlyFileModeText = "444";
-    private const string ReadOnlyExecutableModeText = "555";
     private const int FileExists = 17;  // EEXIST
 
     private readonly HashSet<string> _madeDirectories = new(StringComparer.Ordinal);
@@ -57,10 +54,12 @@ public sealed class ExtractedFileStore
     public static bool Applies(Manifest.Manifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())) return false;
-        if (Environment.GetEnvironmentVariable("PACKSTER_NO_STORE") is "1" or "true") return false;
-        return !manifest.Handlers.Keys.Any(k => k is Manifest.HandlerAction.Install or Manifest.HandlerAction.Upgrade or Manifest.HandlerAction.Test);
+        return IsAvailable && !manifest.Handlers.Keys.Any(k => k is Manifest.HandlerAction.Install or Manifest.HandlerAction.Upgrade or Manifest.HandlerAction.Test);
     }
+
+    /// <summary>Whether deployments can share files here at all: on Linux and macOS, unless <c>PACKSTER_NO_STORE</c> is set.</summary>
+    public static bool IsAvailable =>
+        (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) && Environment.GetEnvironmentVariable("PACKSTER_NO_STORE") is not ("1" or "true");
 
     /// <summary>The store object for content <paramref name="sha256"/> with (or without) an execute bit.</summary>
     public string ObjectPath(Sha256Digest sha256, bool executable)
@@ -72,8 +71,12 @@ public sealed class ExtractedFileStore
 
     public static int ReadOnlyMode(int mode) => IsExecutable(mode) ? ReadOnlyExecutableMode : ReadOnlyFileMode;
 
-    /// <summary>The index of package <paramref name="package"/> (entry path → content), or null when this store has none or it is unreadable.</summary>
-    public IReadOnlyDictionary<string, StoredEntry>? ReadIndex(Sha256Digest package)
+    /// <summary>
+    /// The index of package <paramref name="package"/>, or null when this store has none or it is unreadable. A version 1
+    /// index lists the stored files only; a version 2 index lists every entry and, when every file was stored, the
+    /// SHA-256 of the package's manifest (the proof that the index describes the whole package).
+    /// </summary>
+    public StoreIndex? ReadIndex(Sha256Digest package)
     {
         string[] lines;
         try
@@ -84,22 +87,7 @@ public sealed class ExtractedFileStore
         {
             return null;
         }
-        if (lines.Length == 0 || lines[0] != IndexHeader) return null;
-        var entries = new Dictionary<string, StoredEntry>(StringComparer.Ordinal);
-        foreach (var line in lines.AsSpan(1))
-        {
-            // <sha256> <mode octal> <size> <mtime ticks> <path>: the path last, so it may hold spaces.
-            var parts = line.Split(' ', 5);
-            if (parts.Length != 5 || !Sha256Digest.TryParse(parts[0], out var sha)
-                || parts[1] is not (ReadOnlyFileModeText or ReadOnlyExecutableModeText)
-                || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
-                || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var modified))
-            {
-                return null;
-            }
-            entries[parts[4]] = new StoredEntry(sha, parts[1] == ReadOnlyFileModeText ? ReadOnlyFileMode : ReadOnlyExecutableMode, size, modified);
-        }
-        return entries;
+        return StoreIndex.Parse(lines);
     }
 
     /// <summary>
@@ -168,29 +156,30 @@ public sealed class ExtractedFileStore
 
     /// <summary>
     /// Takes the files of a committed deployment (made read-only by <see cref="MakeReadOnly"/>) into the store: each
-    /// becomes one inode with the object of its bytes (see <see cref="Take"/>); then the package's index is written. Call under the location's lock, after the commit: a failed install never
-    /// changes the store.
+    /// becomes one inode with the object of its bytes (see <see cref="Take"/>); then the package's index is written,
+    /// listing every entry and, when every file was stored, the SHA-256 of <paramref name="manifest"/> (the package's
+    /// manifest bytes). Call under the location's lock, after the commit: a failed install never changes the store.
     /// </summary>
-    public void Adopt(Sha256Digest package, string deploymentDirectory, ExtractionResult extraction)
+    public void Adopt(Sha256Digest package, Sha256Digest manifest, string deploymentDirectory, ExtractionResult extraction)
     {
         ArgumentNullException.ThrowIfNull(extraction);
         Directory.CreateDirectory(TempDirectory);
-        var index = new StringBuilder(IndexHeader).Append('\n');
+        var index = new StoreIndexWriter();
         var storedHere = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in extraction.Entries)
         {
-            if (file.Kind != PackageEntryKind.File || file.Sha256 is not { } sha) continue;
-            var mode = file.Mode;
+            if (file.Kind != PackageEntryKind.File || file.Sha256 is not { } sha)
+            {
+                index.Add(file, null);
+                continue;
+            }
             var path = Path.Join(deploymentDirectory, file.Path);
-            var target = ObjectPath(sha, IsExecutable(mode));
-            if (Take(path, target, sha, file.Size, storedHere) is not { } stored) continue;
-            index.Append(sha.Hex).Append(' ').Append(mode == ReadOnlyFileMode ? ReadOnlyFileModeText : ReadOnlyExecutableModeText).Append(' ')
-                .Append(file.Size.ToString(CultureInfo.InvariantCulture)).Append(' ')
-                .Append(stored.ModifiedTicks.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(file.Path).Append('\n');
+            var target = ObjectPath(sha, IsExecutable(file.Mode));
+            index.Add(file, Take(path, target, sha, file.Size, storedHere));
         }
         Directory.CreateDirectory(PackagesDirectory);
         var indexTemp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
-        File.WriteAllText(indexTemp, index.ToString());
+        File.WriteAllText(indexTemp, index.ToText(manifest));
         CrashPoint.Hit("store.index-in-tmp");
         File.Move(indexTemp, IndexPath(package), overwrite: true);
     }
@@ -294,9 +283,6 @@ public sealed class ExtractedFileStore
     private string IndexPath(Sha256Digest package) => Path.Combine(PackagesDirectory, package.Hex);
 }
 
-/// <summary>What a store index says of one package entry: its content, the read-only mode it is stored with, its size, and the object's modification time (UTC ticks) when stored.</summary>
-public sealed record StoredEntry(Sha256Digest Sha256, int Mode, long Size, long Modified);
-
 /// <summary>
 /// Links a deployment's files from a store's objects during extraction (see <see cref="ExtractedFileStore.For"/>); each
 /// call is one entry, from the extraction's worker threads.
@@ -306,16 +292,22 @@ public sealed class EntryReuse
     private const int CrossDevice = 18;  // EXDEV: the store lies on another file system
 
     private readonly ExtractedFileStore _store;
-    private readonly IReadOnlyDictionary<string, StoredEntry> _index;
+    private readonly StoreIndex _index;
     private readonly uint? _borrowedFrom;
     private volatile bool _impossible;
 
-    internal EntryReuse(ExtractedFileStore store, IReadOnlyDictionary<string, StoredEntry> index, uint? borrowedFrom)
+    internal EntryReuse(ExtractedFileStore store, StoreIndex index, uint? borrowedFrom)
     {
         _store = store;
         _index = index;
         _borrowedFrom = borrowedFrom;
     }
+
+    /// <summary>Whether the store is the installing location's own (not another location's, borrowed).</summary>
+    public bool IsOwn => _borrowedFrom is null;
+
+    /// <summary>The SHA-256 of the package's manifest when the index lists the whole package; else null.</summary>
+    public Sha256Digest? Manifest => _index.Manifest;
 
     /// <summary>
     /// Creates <paramref name="path"/> as a hardlink of the object holding <paramref name="entry"/>'s bytes when the
@@ -325,11 +317,129 @@ public sealed class EntryReuse
     public ExtractedFile? TryReuse(PackageEntry entry, string path)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (_impossible || !_index.TryGetValue(entry.Path, out var stored) || stored.Size != entry.Size
+        if (_impossible || !_index.Files.TryGetValue(entry.Path, out var stored) || stored.Size != entry.Size
             || ExtractedFileStore.IsExecutable(stored.Mode) != ExtractedFileStore.IsExecutable(entry.Mode))
         {
             return null;
         }
+        return LinkObject(stored, entry.Path, path);
+    }
+
+    /// <summary>
+    /// Deploys the whole package into the empty <paramref name="staging"/> from the store alone — folders, links from
+    /// the objects, symbolic links — when the index lists the whole package and its manifest is
+    /// <paramref name="manifestBytes"/>; returns what an extraction would have returned. Null when it cannot (an
+    /// incomplete index, another manifest, an object missing or changed, a path the extraction rules would refuse),
+    /// with <paramref name="staging"/> emptied again: the caller then extracts the package.
+    /// </summary>
+    public ExtractionResult? Materialise(ReadOnlySpan<byte> manifestBytes, string staging, CancellationToken ct)
+    {
+        if (_index.Entries is not { } entries || _index.Manifest is not { } manifest || Sha256Digest.Compute(manifestBytes) != manifest) return null;
+        if (!Judge(entries)) return null;
+        var results = new ExtractedFile[entries.Count];
+        try
+        {
+            if (!MakeDirectories(staging, entries)) return Abandon(staging);
+            var failed = 0;
+            var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct };
+            Parallel.For(0, entries.Count, options, (i, loop) =>
+            {
+                if (entries[i].File is not { } file) return;
+                results[i] = LinkObject(file, entries[i].Path, Path.Join(staging, entries[i].Path))!;
+                if (results[i] is null)
+                {
+                    Interlocked.Increment(ref failed);
+                    loop.Stop();
+                }
+            });
+            if (failed != 0) return Abandon(staging);
+            long total = 0;
+            int files = 0, directories = 0, links = 0;
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var entry = entries[i];
+                switch (entry.Kind)
+                {
+                    case PackageEntryKind.Directory:
+                        directories++;
+                        results[i] = new ExtractedFile(entry.Path, entry.Kind, null, 0, ZipFormat.ModeDirectory, null);
+                        break;
+                    case PackageEntryKind.Symlink:
+                        links++;
+                        File.CreateSymbolicLink(Path.Join(staging, entry.Path), entry.LinkTarget!);
+                        results[i] = new ExtractedFile(entry.Path, entry.Kind, null, 0, ZipFormat.ModeSymlink, entry.LinkTarget);
+                        break;
+                    default:
+                        files++;
+                        total += entry.File!.Size;
+                        break;
+                }
+            }
+            return new ExtractionResult(results, files, directories, links, total);
+        }
+        catch
+        {
+            SafeExtractor.EmptyDirectory(staging);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The extraction's path and link rules (spec/package-format.md §5) over the index: it is this location's (or its
+    /// owner's) file, but what it names is created inside a deployment, so nothing it names may lie outside it or be
+    /// packster's own. The tree rules need no second judgement: two entries that would land on one name (a file under a
+    /// file, a case-folded twin) fail their mkdir or link with EEXIST, and the package is then extracted.
+    /// </summary>
+    private static bool Judge(IReadOnlyList<IndexedEntry> entries)
+    {
+        var links = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var path = entry.Path;
+            if (EntryPathRules.UnsafeReason(path) is not null
+                || path.Equals(EntryPathRules.DeploymentRecordName, StringComparison.OrdinalIgnoreCase)
+                || path.StartsWith(EntryPathRules.ReservedPrefix, StringComparison.OrdinalIgnoreCase)
+                || path.Contains("/" + EntryPathRules.ReservedPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+            if (entry.Kind == PackageEntryKind.Symlink) links[path] = entry.LinkTarget!;
+        }
+        var resolver = new LinkResolver(links);
+        return links.All(l => resolver.UnsafeReason(l.Key, l.Value) is null);
+    }
+
+    /// <summary>Every folder the entries name or imply, parents first, each made by this call (mkdir fails on anything already there, a link included).</summary>
+    private static bool MakeDirectories(string staging, IReadOnlyList<IndexedEntry> entries)
+    {
+        var directories = new HashSet<string>(StringComparer.Ordinal);
+        var ordered = new List<string>();
+        foreach (var entry in entries)
+        {
+            var path = entry.Path;
+            for (var slash = path.IndexOf('/', StringComparison.Ordinal); slash >= 0; slash = path.IndexOf('/', slash + 1))
+            {
+                if (directories.Add(path[..slash])) ordered.Add(path[..slash]);
+            }
+            if (entry.Kind == PackageEntryKind.Directory && directories.Add(path)) ordered.Add(path);
+        }
+        // A parent is always added before its children above, so this order creates parents first.
+        foreach (var directory in ordered)
+        {
+            if (PosixFiles.MakeDirectory(Path.Join(staging, directory), ZipFormat.ModeDirectory) != 0) return false;
+        }
+        return true;
+    }
+
+    private static ExtractionResult? Abandon(string staging)
+    {
+        SafeExtractor.EmptyDirectory(staging);
+        return null;
+    }
+
+    private ExtractedFile? LinkObject(StoredEntry stored, string entryPath, string path)
+    {
+        if (_impossible) return null;
         // Another location's object must still be its owner's, who is this user: nobody else may hold our bytes.
         if (_borrowedFrom is { } owner && FileStamp.OwnerOf(_store.ObjectPath(stored.Sha256, ExtractedFileStore.IsExecutable(stored.Mode))) != owner)
         {
@@ -337,6 +447,6 @@ public sealed class EntryReuse
         }
         var result = _store.Link(stored, path);
         if (result == CrossDevice) _impossible = true;
-        return result == 0 ? new ExtractedFile(entry.Path, PackageEntryKind.File, stored.Sha256, stored.Size, stored.Mode, null) : null;
+        return result == 0 ? new ExtractedFile(entryPath, PackageEntryKind.File, stored.Sha256, stored.Size, stored.Mode, null) : null;
     }
 }

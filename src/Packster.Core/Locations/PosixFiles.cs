@@ -78,6 +78,16 @@ internal static class PosixFiles
         return NativeMethods.link(existing, newPath) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
+    /// <summary>
+    /// Creates the directory <paramref name="path"/> with <paramref name="mode"/> (less the umask); 0, or the errno. Fails
+    /// with EEXIST on anything already there, a link included, so a 0 means this call made a real directory.
+    /// </summary>
+    public static int MakeDirectory(string path, int mode)
+    {
+        if (OperatingSystem.IsWindows()) return -1;
+        return NativeMethods.mkdir(path, mode) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
     /// <summary>Gives <paramref name="path"/> (not following a link) group <paramref name="gid"/>, keeping its owner; 0, or the errno.</summary>
     public static int ChangeGroup(string path, uint gid)
     {
@@ -123,6 +133,10 @@ internal static class PosixFiles
         [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int link(string existing, string newPath);
+
+        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int mkdir(string path, int mode);
 
         [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

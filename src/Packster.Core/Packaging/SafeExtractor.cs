@@ -292,7 +292,7 @@ public static class SafeExtractor
         Path.Join(stagingDir, OperatingSystem.IsWindows() ? relative.Replace('/', '\\') : relative);
 
     /// <summary>Removes everything under the staging directory (links are removed, never followed).</summary>
-    private static void EmptyDirectory(string stagingDir)
+    internal static void EmptyDirectory(string stagingDir)
     {
         foreach (var info in new DirectoryInfo(stagingDir).EnumerateFileSystemInfos())
         {

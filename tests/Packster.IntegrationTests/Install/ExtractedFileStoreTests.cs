@@ -19,7 +19,9 @@ public sealed class ExtractedFileStoreTests : IDisposable
     private string Store => Path.Combine(_f.LocationPath, ".packster", "store");
 
     /// <summary>A package with a parameter, an executable, a data file and the data file's twin.</summary>
-    private string PackTool(string extraManifest = "", params (string Path, string Content)[] extraFiles)
+    private string PackTool(string extraManifest = "", params (string Path, string Content)[] extraFiles) => PackTool(null, extraManifest, extraFiles);
+
+    private string PackTool(Action<string>? prepare, string extraManifest = "", params (string Path, string Content)[] extraFiles)
     {
         var dir = _f.Temp[$"src-{Guid.NewGuid():N}"];
         _f.Temp.Write(Path.Combine(Path.GetFileName(dir), "packster-manifest.toml"),
@@ -33,6 +35,7 @@ public sealed class ExtractedFileStoreTests : IDisposable
             _f.Temp.Write(Path.Combine(Path.GetFileName(dir), path), content);
             if (path.EndsWith(".sh", StringComparison.Ordinal)) Tools.Run(dir, "chmod", "755", Path.Combine(dir, path));
         }
+        prepare?.Invoke(dir);
         return _f.Pack(dir);
     }
 
@@ -149,6 +152,108 @@ public sealed class ExtractedFileStoreTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(Store, "packages")));
     }
 
+    private string IndexPath => Directory.GetFiles(Path.Combine(Store, "packages")).Single();
+
+    /// <summary>A copy of <paramref name="package"/> under its own name whose last payload byte (before the central directory) is flipped.</summary>
+    private string DamagedCopy(string package)
+    {
+        var bytes = File.ReadAllBytes(package);
+        var endOfCentralDirectory = bytes.Length - 22;
+        Assert.Equal(0x06054b50u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(endOfCentralDirectory)));
+        var centralDirectory = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(endOfCentralDirectory + 16));
+        bytes[centralDirectory - 1] ^= 0xFF;
+        var copy = Path.Combine(Directory.CreateDirectory(_f.Temp[$"damaged-{Guid.NewGuid():N}"]).FullName, Path.GetFileName(package));
+        File.WriteAllBytes(copy, bytes);
+        return copy;
+    }
+
+    // § Extracted-file store, "Deploying from the store alone": a complete index deploys the package by itself, and
+    // nothing of the package file but its manifest is read — not before the lock (no whole-file hash), not under it.
+    [LinuxFact]
+    public void A_complete_index_deploys_the_package_alone_reading_only_the_manifest_of_its_file()
+    {
+        var package = PackTool(dir =>
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "empty", "deeper"));
+            File.CreateSymbolicLink(Path.Combine(dir, "share", "link.txt"), "words.txt");
+        });
+        var first = Install(package, "plain");
+        var index = File.ReadAllLines(IndexPath);
+        Assert.Equal("packster-store-index 2", index[0]);
+        Assert.StartsWith("manifest ", index[1], StringComparison.Ordinal);
+        Assert.Contains(index, l => l.StartsWith("l ", StringComparison.Ordinal) && l.EndsWith(" share/link.txt", StringComparison.Ordinal));
+
+        // The payload of this copy is damaged: hashed whole, it is refused; deployed from the store, it is never read.
+        var damaged = DamagedCopy(package);
+        var refused = _f.Packster.Run(["install-file", damaged, "--location", "dev", "-p", "flavour=spicy", "--inactive"],
+            new Dictionary<string, string> { ["PACKSTER_NO_STORE"] = "1" });
+        Assert.Contains("PST4001", refused.Stderr, StringComparison.Ordinal);
+        var second = Install(damaged, "spicy");
+
+        // Every entry as the package holds it: files as links of the objects, the folders, the symbolic link.
+        Assert.Equal(Stat(Path.Combine(first, "share", "words.txt")).Inode, Stat(Path.Combine(second, "share", "words.txt")).Inode);
+        Assert.Equal(Stat(Path.Combine(first, "bin", "tool")).Inode, Stat(Path.Combine(second, "bin", "tool")).Inode);
+        Assert.True(Directory.Exists(Path.Combine(second, "empty", "deeper")));
+        Assert.Equal("words.txt", new FileInfo(Path.Combine(second, "share", "link.txt")).LinkTarget);
+        // The record lists the same files, hashes and modes as the extracted deployment's.
+        Assert.Equal(RecordedFiles(first), RecordedFiles(second));
+        _f.Packster.Ok("verify", "--location", "dev");
+        Assert.Equal("tool\n", Tools.Run("/", Path.Combine(second, "bin", "tool")));
+    }
+
+    // § Deploying from the store alone: an index that another manifest (or none) would need is not taken, and the package
+    // file is then hashed whole, so its damaged payload is refused.
+    [LinuxFact]
+    public void An_index_recording_another_manifest_does_not_spare_the_whole_file_check()
+    {
+        var package = PackTool();
+        Install(package, "plain");
+        var lines = File.ReadAllLines(IndexPath);
+        lines[1] = "manifest " + new string('0', 64);
+        File.WriteAllLines(IndexPath, lines);
+        var refused = _f.Packster.Run("install-file", DamagedCopy(package), "--location", "dev", "-p", "flavour=spicy", "--inactive");
+        Assert.Equal(4, refused.ExitCode);
+        Assert.Contains("PST4001", refused.Stderr, StringComparison.Ordinal);
+        Assert.Single(Directory.GetDirectories(Path.Combine(_f.LocationPath, "deployments")));
+    }
+
+    // § Deploying from the store alone: the index is judged by the extraction's path rules; one naming a path outside
+    // the deployment is not used, and the package is extracted from its verified copy instead.
+    [LinuxFact]
+    public void An_index_naming_a_path_outside_the_deployment_is_not_followed()
+    {
+        var package = PackTool();
+        Install(package, "plain");
+        var lines = File.ReadAllLines(IndexPath).ToList();
+        lines.Insert(2, "d ../../../escaped");
+        lines.Add("l " + Convert.ToHexStringLower("/etc"u8) + " share/etc");
+        File.WriteAllLines(IndexPath, lines);
+
+        var second = Install(package, "spicy");
+        Assert.False(Directory.Exists(Path.Combine(_f.Temp.Path, "escaped")));
+        Assert.False(Directory.Exists(Path.Combine(_f.LocationPath, "escaped")));
+        Assert.False(File.Exists(Path.Combine(second, "share", "etc")) || Directory.Exists(Path.Combine(second, "share", "etc")));
+        _f.Packster.Ok("verify", "--location", "dev");
+        // After the commit the store wrote the package's own index again.
+        Assert.DoesNotContain(File.ReadAllLines(IndexPath), l => l.Contains("escaped", StringComparison.Ordinal) || l.Contains("share/etc", StringComparison.Ordinal));
+    }
+
+    // § Extracted-file store: an index of version 1 (stored files only) still lends its files; the next deployment that
+    // fills the store writes version 2.
+    [LinuxFact]
+    public void A_version_1_index_still_lends_its_files_and_is_rewritten_as_version_2()
+    {
+        var package = PackTool();
+        var first = Install(package, "plain");
+        var files = File.ReadAllLines(IndexPath).Where(l => l.StartsWith("f ", StringComparison.Ordinal)).Select(l => l[2..]);
+        File.WriteAllLines(IndexPath, ["packster-store-index 1", .. files]);
+
+        var second = Install(package, "spicy");
+        Assert.Equal(Stat(Path.Combine(first, "share", "words.txt")).Inode, Stat(Path.Combine(second, "share", "words.txt")).Inode);
+        Assert.Equal("packster-store-index 2", File.ReadLines(IndexPath).First());
+        _f.Packster.Ok("verify", "--location", "dev");
+    }
+
     // § Which store: a second location of the same user on the same file system borrows the first one's objects.
     [LinuxFact]
     public void A_second_location_links_the_first_locations_objects_and_keeps_its_own_store()
@@ -182,6 +287,12 @@ public sealed class ExtractedFileStoreTests : IDisposable
         var second = Json(_f.Packster.Ok("install-file", package, "--location", "second", "--json")).GetProperty("path").GetString()!;
         Assert.NotEqual(Stat(Path.Combine(first, "share", "words.txt")).Inode, Stat(Path.Combine(second, "share", "words.txt")).Inode);
         _f.Packster.Ok("verify", "--location", "second");
+    }
+
+    private static string RecordedFiles(string deployment)
+    {
+        using var record = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(deployment, "packster-deployment.json")));
+        return record.RootElement.GetProperty("files").GetRawText();
     }
 
     private static JsonElement Json(string text)
