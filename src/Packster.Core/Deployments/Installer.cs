@@ -151,7 +151,7 @@ public sealed class Installer
                 var ranHandlers = !handlerPlan.IsEmpty;
                 transaction.Record([history], $"the install of {manifest.Id} {manifest.Version}",
                     ct => UndoInstallAsync(entry, ranHandlers, replaced, transaction.Lock, request.HandlerTimeout, ct));
-                if (store is not null && !(fromStore is not null && reuse!.IsOwn)) transaction.AfterCommit(() => StoreFiles(store, package, finalPath, extraction));
+                if (store is not null && fromStore is null) transaction.AfterCommit(() => StoreFiles(store, package, finalPath, extraction));
                 // What the next package's handlers may run: this one's shims, before the commit.
                 if (entry.Active && entry.Claims.Any(c => c.StartsWith("shim:", StringComparison.Ordinal))) transaction.WriteShimsAhead();
                 CrashPoint.Hit("install.staged");
@@ -160,8 +160,9 @@ public sealed class Installer
             own!.Commit(state, [history]);
             CrashPoint.Hit("install.committed");
             _location.EmptyTrash(heldLock);
-            // Files deployed from the location's own store are its objects already, and its index is current.
-            if (store is not null && !(fromStore is not null && reuse!.IsOwn)) StoreFiles(store, package, finalPath, extraction);
+            // A deployment made from a store alone gives it nothing new: from the location's own store, its files are the
+            // objects already; from another location's, the next deployment of the package borrows again.
+            if (store is not null && fromStore is null) StoreFiles(store, package, finalPath, extraction);
             return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
         }
         catch

@@ -29,15 +29,10 @@ public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Man
         var name = PackageFileName.Parse(System.IO.Path.GetFileName(full));
         if (vouchedManifest?.Invoke(name.Sha256) is { } vouched)
         {
-            try
+            // Anything else — not the package the store knows, or damaged — is judged by the full check below, with its own error.
+            if (PackageArchive.TryReadLeadingManifest(full) is { } bytes && Sha256Digest.Compute(bytes) == vouched)
             {
-                using var unhashed = PackageArchive.Open(full);
-                var bytes = unhashed.ReadManifestBytes();
-                if (Sha256Digest.Compute(bytes) == vouched) return Read(full, name, bytes) with { PayloadVerified = false };
-            }
-            catch (PacksterException)
-            {
-                // Not the package the store knows, or damaged: judged by the full check below, with its own error.
+                return Read(full, name, bytes) with { PayloadVerified = false };
             }
         }
         // One open for the hash and the manifest: a file swapped at the path in between cannot mix the two. (The

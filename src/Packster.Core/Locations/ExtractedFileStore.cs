@@ -303,9 +303,6 @@ public sealed class EntryReuse
         _borrowedFrom = borrowedFrom;
     }
 
-    /// <summary>Whether the store is the installing location's own (not another location's, borrowed).</summary>
-    public bool IsOwn => _borrowedFrom is null;
-
     /// <summary>The SHA-256 of the package's manifest when the index lists the whole package; else null.</summary>
     public Sha256Digest? Manifest => _index.Manifest;
 
@@ -416,19 +413,29 @@ public sealed class EntryReuse
         var ordered = new List<string>();
         foreach (var entry in entries)
         {
-            var path = entry.Path;
-            for (var slash = path.IndexOf('/', StringComparison.Ordinal); slash >= 0; slash = path.IndexOf('/', slash + 1))
-            {
-                if (directories.Add(path[..slash])) ordered.Add(path[..slash]);
-            }
-            if (entry.Kind == PackageEntryKind.Directory && directories.Add(path)) ordered.Add(path);
+            Add(Parent(entry.Path));
+            if (entry.Kind == PackageEntryKind.Directory) Add(entry.Path);
         }
-        // A parent is always added before its children above, so this order creates parents first.
         foreach (var directory in ordered)
         {
             if (PosixFiles.MakeDirectory(Path.Join(staging, directory), ZipFormat.ModeDirectory) != 0) return false;
         }
         return true;
+
+        // A folder goes in after its parent, so the list creates parents first; a folder already in has all its parents.
+        void Add(string? directory)
+        {
+            if (directory is null || directories.Contains(directory)) return;
+            Add(Parent(directory));
+            directories.Add(directory);
+            ordered.Add(directory);
+        }
+
+        static string? Parent(string path)
+        {
+            var slash = path.LastIndexOf('/');
+            return slash < 0 ? null : path[..slash];
+        }
     }
 
     private static ExtractionResult? Abandon(string staging)

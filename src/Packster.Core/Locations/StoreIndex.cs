@@ -80,7 +80,7 @@ public sealed class StoreIndex
                     entries.Add(new IndexedEntry(line[(space + 1)..], PackageEntryKind.Symlink, null, target));
                     break;
                 case 'f':
-                    if (ParseFile(line[2..]) is not { } file) return null;
+                    if (ParseFile(line.AsSpan(2)) is not { } file) return null;
                     files[file.Path] = file.Entry;
                     entries.Add(new IndexedEntry(file.Path, PackageEntryKind.File, file.Entry, null));
                     break;
@@ -91,19 +91,25 @@ public sealed class StoreIndex
         return new StoreIndex(files, manifest is null ? null : entries, manifest);
     }
 
-    // <sha256> <444|555> <size> <mtime ticks> <path>: the path last, so it may hold spaces.
-    private static (string Path, StoredEntry Entry)? ParseFile(string line)
+    // <sha256> <444|555> <size> <mtime ticks> <path>: the path last, so it may hold spaces. Read as spans: an index
+    // holds a line per file, and only the path needs a string of its own.
+    private static (string Path, StoredEntry Entry)? ParseFile(ReadOnlySpan<char> line)
     {
-        var parts = line.Split(' ', 5);
-        if (parts.Length != 5 || !Sha256Digest.TryParse(parts[0], out var sha)
-            || parts[1] is not (ReadOnlyFileModeText or ReadOnlyExecutableModeText)
-            || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
-            || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var modified))
-        {
-            return null;
-        }
-        var mode = parts[1] == ReadOnlyFileModeText ? ExtractedFileStore.ReadOnlyFileMode : ExtractedFileStore.ReadOnlyExecutableMode;
-        return (parts[4], new StoredEntry(sha, mode, size, modified));
+        if (line.Length < 64 + 1 + 3 + 1 || line[64] != ' ' || line[68] != ' ' || !Sha256Digest.TryParse(line[..64].ToString(), out var sha)) return null;
+        var modeText = line.Slice(65, 3);
+        int mode;
+        if (modeText.SequenceEqual(ReadOnlyFileModeText)) mode = ExtractedFileStore.ReadOnlyFileMode;
+        else if (modeText.SequenceEqual(ReadOnlyExecutableModeText)) mode = ExtractedFileStore.ReadOnlyExecutableMode;
+        else return null;
+        var rest = line[69..];
+        var space = rest.IndexOf(' ');
+        if (space < 0 || !long.TryParse(rest[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var size)) return null;
+        rest = rest[(space + 1)..];
+        space = rest.IndexOf(' ');
+        if (space < 0 || !long.TryParse(rest[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var modified)) return null;
+        var path = rest[(space + 1)..];
+        if (path.IsEmpty) return null;
+        return (path.ToString(), new StoredEntry(sha, mode, size, modified));
     }
 
     private static bool TryFromHex(ReadOnlySpan<char> hex, out string text)

@@ -49,6 +49,49 @@ public sealed class PackageArchive : IDisposable
 
     internal static PackageArchive Open(string path, long maxEntries) => Open(path, maxEntries, beforeParsing: null);
 
+    /// <summary>
+    /// The manifest of <paramref name="path"/> read from the first local header alone — where <c>pack</c> writes it —
+    /// without the central directory; null when the file does not start that way (not a package Packster wrote, a data
+    /// descriptor, an unknown method, a manifest over <see cref="MaxManifestSize"/>, bytes that fail their CRC-32).
+    /// Nothing here is trusted: the caller compares the bytes with a SHA-256 it already knows.
+    /// </summary>
+    public static byte[]? TryReadLeadingManifest(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var name = Encoding.UTF8.GetBytes(Packer.ManifestFileName);
+        var buffer = new byte[ZipFormat.LocalHeaderLength + name.Length];
+        if (RandomAccess.Read(handle, buffer, 0) != buffer.Length) return null;
+        var header = buffer.AsSpan(0, ZipFormat.LocalHeaderLength);
+        var flags = BinaryPrimitives.ReadUInt16LittleEndian(header[6..]);
+        var method = BinaryPrimitives.ReadUInt16LittleEndian(header[8..]);
+        var crc = BinaryPrimitives.ReadUInt32LittleEndian(header[14..]);
+        long compressed = BinaryPrimitives.ReadUInt32LittleEndian(header[18..]);
+        long size = BinaryPrimitives.ReadUInt32LittleEndian(header[22..]);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(header) != ZipFormat.LocalHeaderSignature
+            || (flags & (ZipFormat.FlagEncrypted | ZipFormat.FlagStrongEncryption | ZipFormat.FlagDataDescriptor)) != 0
+            || method is not (ZipFormat.MethodStored or ZipFormat.MethodDeflated or ZipFormat.MethodZstd)
+            || size > MaxManifestSize || compressed > MaxManifestSize
+            || BinaryPrimitives.ReadUInt16LittleEndian(header[26..]) != name.Length
+            || !buffer.AsSpan(ZipFormat.LocalHeaderLength).SequenceEqual(name))
+        {
+            return null;
+        }
+        var dataOffset = ZipFormat.LocalHeaderLength + name.Length + BinaryPrimitives.ReadUInt16LittleEndian(header[28..]);
+        var entry = new PackageEntry(Packer.ManifestFileName, PackageEntryKind.File, 0, compressed, size, crc, method);
+        try
+        {
+            using var data = new EntryDataStream(() => new ArchiveSliceStream(handle, dataOffset, compressed), entry, Path.GetFileName(path));
+            var bytes = new byte[size];
+            data.ReadExactly(bytes);
+            // Reading to the end runs the size and CRC checks.
+            return data.Read(new byte[1]) == 0 ? bytes : null;
+        }
+        catch (Exception e) when (e is PacksterException or EndOfStreamException or IOException or InvalidDataException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>As <see cref="Open(string)"/>; <paramref name="beforeParsing"/> sees the open handle first (to hash it).</summary>
     internal static PackageArchive Open(string path, long maxEntries, Action<SafeFileHandle>? beforeParsing)
     {

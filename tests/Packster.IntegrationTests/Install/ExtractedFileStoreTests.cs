@@ -254,9 +254,10 @@ public sealed class ExtractedFileStoreTests : IDisposable
         _f.Packster.Ok("verify", "--location", "dev");
     }
 
-    // § Which store: a second location of the same user on the same file system borrows the first one's objects.
+    // § Which store: a second location of the same user on the same file system borrows the first one's objects; a
+    // deployment made from them alone adds nothing to its own store, which fills at its next extraction.
     [LinuxFact]
-    public void A_second_location_links_the_first_locations_objects_and_keeps_its_own_store()
+    public void A_second_location_links_the_first_locations_objects_until_it_has_its_own()
     {
         var package = PackTool();
         var first = Install(package, "plain");
@@ -264,9 +265,10 @@ public sealed class ExtractedFileStoreTests : IDisposable
         var second = Json(_f.Packster.Ok("install-file", package, "--location", "second", "--json")).GetProperty("path").GetString()!;
         var words = Stat(Path.Combine(second, "share", "words.txt"));
         Assert.Equal(Stat(Path.Combine(first, "share", "words.txt")).Inode, words.Inode);
-        // Its own store holds the objects too (one more link), with its own index.
-        Assert.Equal(6, words.Links);
-        Assert.Single(Directory.GetFiles(Path.Combine(_f.Temp["loc2"], ".packster", "store", "packages")));
+        // The first location's object and its two files, and the second deployment's two: no object of its own.
+        Assert.Equal(5, words.Links);
+        var ownPackages = Path.Combine(_f.Temp["loc2"], ".packster", "store", "packages");
+        Assert.False(Directory.Exists(ownPackages) && Directory.EnumerateFiles(ownPackages).Any());
         _f.Packster.Ok("verify", "--location", "second");
 
         // Removing the first location's deployment and store objects leaves the second intact.
@@ -274,6 +276,12 @@ public sealed class ExtractedFileStoreTests : IDisposable
         _f.Packster.Ok("gc", "--location", "dev");
         _f.Packster.Ok("verify", "--location", "second");
         Assert.Equal("tool\n", Tools.Run("/", Path.Combine(second, "bin", "tool")));
+
+        // With nothing left to borrow, the next deployment extracts and fills the second location's own store.
+        var third = Json(_f.Packster.Ok("install-file", package, "--location", "second", "-p", "flavour=spicy", "--inactive", "--json")).GetProperty("path").GetString()!;
+        Assert.NotEqual(words.Inode, Stat(Path.Combine(third, "share", "words.txt")).Inode);
+        Assert.Single(Directory.GetFiles(ownPackages));
+        _f.Packster.Ok("verify", "--location", "second");
     }
 
     // § Which store: objects another user owns are never borrowed.
