@@ -96,15 +96,17 @@ public sealed class ExtractedFileStore
     /// modification time is not the index's was written to in place (through a deployment, by its owner or root,
     /// despite its read-only mode) or lost data to a power cut: it is never linked, so the file is extracted afresh,
     /// and storing that file after the commit replaces the object. The deployments that hold the changed object still
-    /// hold the changed bytes, which <c>verify</c> reports. Only reads the store.
+    /// hold the changed bytes, which <c>verify</c> reports. Given <paramref name="owner"/>, an object another user owns
+    /// is -1 too. Only reads the store.
     /// </summary>
-    public int Link(StoredEntry entry, string destination)
+    public int Link(StoredEntry entry, string destination, uint? owner = null)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var source = ObjectPath(entry.Sha256, IsExecutable(entry.Mode));
-        // One lstat answers all: a link, a missing object and a changed one are all "not as indexed".
-        var stamp = FileStamp.Of(source);
+        // One lstat answers all: a link, a missing object, a changed one and one of another owner are all "not as indexed".
+        var stamp = FileStamp.Of(source, out var actualOwner);
         if (stamp.Kind != FileStampKind.File || stamp.Inode == 0 || stamp.Size != entry.Size || stamp.ModifiedTicks != entry.Modified) return -1;
+        if (owner is not null && actualOwner != owner) return -1;
         return PosixFiles.Link(source, destination);
     }
 
@@ -416,9 +418,18 @@ public sealed class EntryReuse
             Add(Parent(entry.Path));
             if (entry.Kind == PackageEntryKind.Directory) Add(entry.Path);
         }
-        foreach (var directory in ordered)
+        // Depth by depth, each depth's folders in parallel: every parent exists before its children are made, and
+        // folders with different parents do not wait for each other in the file system.
+        var failed = 0;
+        foreach (var depth in ordered.GroupBy(d => d.Count(c => c == '/')).OrderBy(g => g.Key))
         {
-            if (PosixFiles.MakeDirectory(Path.Join(staging, directory), ZipFormat.ModeDirectory) != 0) return false;
+            Parallel.ForEach(depth, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, (directory, loop) =>
+            {
+                if (PosixFiles.MakeDirectory(Path.Join(staging, directory), ZipFormat.ModeDirectory) == 0) return;
+                Interlocked.Increment(ref failed);
+                loop.Stop();
+            });
+            if (failed != 0) return false;
         }
         return true;
 
@@ -448,11 +459,7 @@ public sealed class EntryReuse
     {
         if (_impossible) return null;
         // Another location's object must still be its owner's, who is this user: nobody else may hold our bytes.
-        if (_borrowedFrom is { } owner && FileStamp.OwnerOf(_store.ObjectPath(stored.Sha256, ExtractedFileStore.IsExecutable(stored.Mode))) != owner)
-        {
-            return null;
-        }
-        var result = _store.Link(stored, path);
+        var result = _store.Link(stored, path, _borrowedFrom);
         if (result == CrossDevice) _impossible = true;
         return result == 0 ? new ExtractedFile(entryPath, PackageEntryKind.File, stored.Sha256, stored.Size, stored.Mode, null) : null;
     }

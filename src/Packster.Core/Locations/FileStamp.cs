@@ -38,9 +38,16 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
     /// The stamp of <paramref name="directory"/>/<paramref name="name"/> (<paramref name="name"/> may be empty), from a
     /// per-thread buffer: a directory walk stats each entry without making a string of its path.
     /// </summary>
-    public static FileStamp Of(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, bool isDirectory)
+    public static FileStamp Of(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, bool isDirectory) => Of(directory, name, isDirectory, out _);
+
+    /// <summary>As <see cref="Of(string, bool)"/>, with the user id owning it from the same lstat (null where <see cref="OwnerOf"/> gives null).</summary>
+    public static FileStamp Of(string path, out uint? owner) => Of(path.AsSpan(), [], false, out owner);
+
+    private static FileStamp Of(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, bool isDirectory, out uint? owner)
     {
+        owner = null;
         if (OperatingSystem.IsWindows() || LStat(directory, name) is not { } status) return FromInfo(Join(directory, name), isDirectory);
+        owner = BitConverter.ToUInt32(status, OwnerOffset);
         var mode = BitConverter.ToInt32(status, ModeOffset);
         var kind = (mode & TypeMask) switch
         {
