@@ -418,18 +418,9 @@ public sealed class EntryReuse
             Add(Parent(entry.Path));
             if (entry.Kind == PackageEntryKind.Directory) Add(entry.Path);
         }
-        // Depth by depth, each depth's folders in parallel: every parent exists before its children are made, and
-        // folders with different parents do not wait for each other in the file system.
-        var failed = 0;
-        foreach (var depth in ordered.GroupBy(d => d.Count(c => c == '/')).OrderBy(g => g.Key))
+        foreach (var directory in ordered)
         {
-            Parallel.ForEach(depth, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, (directory, loop) =>
-            {
-                if (PosixFiles.MakeDirectory(Path.Join(staging, directory), ZipFormat.ModeDirectory) == 0) return;
-                Interlocked.Increment(ref failed);
-                loop.Stop();
-            });
-            if (failed != 0) return false;
+            if (PosixFiles.MakeDirectory(Path.Join(staging, directory), ZipFormat.ModeDirectory) != 0) return false;
         }
         return true;
 
