@@ -11,7 +11,7 @@ internal static class CentralDirectoryReader
 {
     private const int MaxCommentLength = 0xFFFF;
 
-    public static (IReadOnlyList<PackageEntry> Entries, byte[][] RawNames, long CentralDirectoryOffset) Read(
+    public static (IReadOnlyList<PackageEntry> Entries, byte[][] LocalNames, long CentralDirectoryOffset) Read(
         SafeFileHandle handle, string archive, long maxEntries)
     {
         var fileLength = RandomAccess.GetLength(handle);
@@ -75,8 +75,7 @@ internal static class CentralDirectoryReader
             rawNames[i] = rawName;
             position += ZipFormat.CentralHeaderLength + variableLength;
         }
-        CheckDataRanges(handle, entries, rawNames, cdOffset, archive);
-        return (entries, rawNames, cdOffset);
+        return (entries, CheckDataRanges(handle, entries, rawNames, cdOffset, archive), cdOffset);
     }
 
     /// <summary>
@@ -84,20 +83,35 @@ internal static class CentralDirectoryReader
     /// overlapping entries are how "non-recursive" zip bombs multiply one compressed stream. The range is the one the
     /// data is really read from: local header, name, local extra field (read from the file, up to 64 KiB), data. Every
     /// bound is compared in subtraction form, so no declared 64-bit value can make a sum wrap.
+    /// The one overlap allowed is whole (spec/package-format.md § Shared data): regular files at exactly the offset of an
+    /// earlier regular file, declaring its method, flags, CRC-32 and sizes, read its local header and data; a partial
+    /// overlap, or a sharer that declares anything else, is refused. Returns, per entry, the name its local header
+    /// must carry: its own, or for a sharer that of the entry whose data it shares.
     /// </summary>
-    private static void CheckDataRanges(SafeFileHandle handle, PackageEntry[] entries, byte[][] rawNames, long cdOffset, string archive)
+    private static byte[][] CheckDataRanges(SafeFileHandle handle, PackageEntry[] entries, byte[][] rawNames, long cdOffset, string archive)
     {
         var order = Enumerable.Range(0, entries.Length).OrderBy(i => entries[i].LocalHeaderOffset).ToArray();
+        var localNames = (byte[][])rawNames.Clone();
         long previousEnd = 0;
-        string? previous = null;
+        PackageEntry? previous = null;
         Span<byte> lengths = stackalloc byte[4];
         foreach (var i in order)
         {
             var entry = entries[i];
             var name = ArchiveErrors.Printable(entry.RawName);
+            if (previous is not null && entry.LocalHeaderOffset == previous.LocalHeaderOffset)
+            {
+                if (entry.Kind != PackageEntryKind.File || previous.Kind != PackageEntryKind.File || entry.Method != previous.Method
+                    || entry.Flags != previous.Flags || entry.Crc32 != previous.Crc32 || entry.CompressedSize != previous.CompressedSize || entry.Size != previous.Size)
+                {
+                    throw ArchiveErrors.Corrupt(archive, $"entry '{name}' overlaps entry '{ArchiveErrors.Printable(previous.RawName)}' without being the same file's data");
+                }
+                localNames[i] = rawNames[previous.Index];
+                continue;
+            }
             if (entry.LocalHeaderOffset < previousEnd)
             {
-                throw ArchiveErrors.Corrupt(archive, $"entry '{name}' overlaps entry '{ArchiveErrors.Printable(previous!)}'");
+                throw ArchiveErrors.Corrupt(archive, $"entry '{name}' overlaps entry '{ArchiveErrors.Printable(previous!.RawName)}'");
             }
             if (ZipFormat.LocalHeaderLength > cdOffset - entry.LocalHeaderOffset
                 || RandomAccess.Read(handle, lengths, entry.LocalHeaderOffset + ZipFormat.LocalNameLengthOffset) != lengths.Length)
@@ -112,8 +126,9 @@ internal static class CentralDirectoryReader
                 throw ArchiveErrors.Truncated(archive, $"data of entry '{name}' runs past the central directory");
             }
             previousEnd = entry.LocalHeaderOffset + headerLength + entry.CompressedSize;
-            previous = entry.RawName;
+            previous = entry;
         }
+        return localNames;
     }
 
     private static PackageEntryKind KindOf(int unixMode, uint external, string name)

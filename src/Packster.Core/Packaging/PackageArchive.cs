@@ -18,14 +18,14 @@ public sealed class PackageArchive : IDisposable
 
     private readonly SafeFileHandle _handle;
     private readonly long _centralDirectoryOffset;
-    private readonly byte[][] _rawNames;
+    private readonly byte[][] _localNames;
 
-    private PackageArchive(string path, SafeFileHandle handle, IReadOnlyList<PackageEntry> entries, byte[][] rawNames, long centralDirectoryOffset)
+    private PackageArchive(string path, SafeFileHandle handle, IReadOnlyList<PackageEntry> entries, byte[][] localNames, long centralDirectoryOffset)
     {
         FilePath = path;
         _handle = handle;
         Entries = entries;
-        _rawNames = rawNames;
+        _localNames = localNames;
         _centralDirectoryOffset = centralDirectoryOffset;
     }
 
@@ -100,8 +100,8 @@ public sealed class PackageArchive : IDisposable
         {
             beforeParsing?.Invoke(handle);
             var name = Path.GetFileName(path);
-            var (entries, rawNames, cdOffset) = CentralDirectoryReader.Read(handle, name, maxEntries);
-            return new PackageArchive(path, handle, entries, rawNames, cdOffset);
+            var (entries, localNames, cdOffset) = CentralDirectoryReader.Read(handle, name, maxEntries);
+            return new PackageArchive(path, handle, entries, localNames, cdOffset);
         }
         catch
         {
@@ -157,7 +157,8 @@ public sealed class PackageArchive : IDisposable
     internal long DataOffset(PackageEntry entry)
     {
         // One read for the fixed header and the name we expect it to carry.
-        var expectedName = _rawNames[entry.Index];
+        // A sharer's local header is the one of the entry whose data it shares (CentralDirectoryReader.CheckDataRanges).
+        var expectedName = _localNames[entry.Index];
         var buffer = new byte[ZipFormat.LocalHeaderLength + expectedName.Length];
         var header = buffer.AsSpan(0, ZipFormat.LocalHeaderLength);
         if (ZipFormat.LocalHeaderLength > _centralDirectoryOffset - entry.LocalHeaderOffset

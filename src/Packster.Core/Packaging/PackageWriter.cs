@@ -50,6 +50,14 @@ internal sealed class PackageWriter(Stream output)
 
     public void WriteData(ReadOnlySpan<byte> data) => Write(data);
 
+    /// <summary>
+    /// Adds an entry whose bytes are those of the earlier entry <paramref name="owner"/> (by position): its central record
+    /// points at that entry's local header and data, with the owner's method, CRC and sizes, and nothing is written
+    /// now (spec/package-format.md § Shared data).
+    /// </summary>
+    public void ShareEntry(byte[] name, PackageEntryKind kind, int mode, int owner) =>
+        _records.Add(_records[owner] with { Name = name, Kind = kind, Mode = mode });
+
     /// <summary>Writes the central directory and the end records (ZIP64 ones when counts or offsets overflow).</summary>
     public void Finish()
     {

@@ -57,7 +57,8 @@ public static class Packer
             using (var hashing = new HashingWriteStream(file))
             {
                 var writer = new PackageWriter(hashing);
-                WriteEntries(writer, entries, outputDir, options, progress, ct);
+                var sharing = options.Compression == PackCompression.Zstd ? FindTwins(entries, ct) : null;
+                WriteEntries(writer, entries, sharing, outputDir, options, progress, ct);
                 writer.Finish();
                 hashing.Flush();
                 file.Flush(flushToDisk: true);
@@ -107,7 +108,7 @@ public static class Packer
     /// Compressors run ahead of the writer on up to <see cref="PackOptions.DegreeOfParallelism"/> threads, bounded by
     /// <see cref="PackOptions.InFlightBytes"/>; the writer takes their results strictly in entry order.
     /// </summary>
-    private static void WriteEntries(PackageWriter writer, List<SourceEntry> entries, string spillDir, PackOptions options,
+    private static void WriteEntries(PackageWriter writer, List<SourceEntry> entries, int[]? twinOf, string spillDir, PackOptions options,
         IProgress<PackProgress>? progress, CancellationToken ct)
     {
         var scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, Math.Max(1, options.DegreeOfParallelism)).ConcurrentScheduler;
@@ -125,10 +126,22 @@ public static class Packer
                 while (next < entries.Count && (next == i || (next - i < maxAhead && inFlight + entries[next].Size <= options.InFlightBytes)))
                 {
                     var source = entries[next];
+                    if (twinOf is not null && twinOf[next] >= 0)
+                    {
+                        next++;
+                        continue;
+                    }
                     tasks[next] = Task.Factory.StartNew(() => CompressedEntry.Create(source, spillDir, options, cancel.Token),
                         cancel.Token, TaskCreationOptions.DenyChildAttach, scheduler);
                     inFlight += source.Size;
                     next++;
+                }
+                if (twinOf is not null && twinOf[i] >= 0)
+                {
+                    writer.ShareEntry(entries[i].NameBytes, entries[i].Kind, entries[i].Mode, twinOf[i]);
+                    bytesDone += entries[i].Size;
+                    progress?.Report(new PackProgress(i + 1, entries.Count, bytesDone, totalBytes));
+                    continue;
                 }
                 using (var compressed = tasks[i]!.GetAwaiter().GetResult())
                 {
@@ -160,6 +173,41 @@ public static class Packer
             }
             throw;
         }
+    }
+
+    /// <summary>
+    /// For each regular file whose bytes an earlier file of the package already holds, that file's position; -1 for
+    /// the rest (spec/package-format.md § Shared data). Only files that share their size with another are hashed, on
+    /// every core; the SHA-256 decides, so a twin is never a guess.
+    /// </summary>
+    private static int[] FindTwins(List<SourceEntry> entries, CancellationToken ct)
+    {
+        var twinOf = new int[entries.Count];
+        Array.Fill(twinOf, -1);
+        var candidates = Enumerable.Range(0, entries.Count)
+            .Where(i => entries[i].Kind == PackageEntryKind.File && entries[i].Size > 0)
+            .GroupBy(i => entries[i].Size)
+            .Where(g => g.Count() > 1)
+            .SelectMany(g => g)
+            .ToArray();
+        if (candidates.Length == 0) return twinOf;
+        var hashes = new Sha256Digest[entries.Count];
+        try
+        {
+            Parallel.ForEach(candidates, new ParallelOptions { CancellationToken = ct }, i =>
+                hashes[i] = FileSystemErrors.At(entries[i].FullPath, "cannot read package source file", () => Sha256Digest.ComputeFile(entries[i].FullPath)));
+        }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
+        var first = new Dictionary<(long Size, Sha256Digest Sha256), int>();
+        foreach (var i in candidates.Order())
+        {
+            if (!first.TryAdd((entries[i].Size, hashes[i]), i)) twinOf[i] = first[(entries[i].Size, hashes[i])];
+        }
+        return twinOf;
     }
 
     private static void TryDelete(string path)

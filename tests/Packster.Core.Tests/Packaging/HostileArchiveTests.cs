@@ -261,13 +261,54 @@ public sealed class HostileArchiveTests : IDisposable
         Refused(zip, ErrorCode.ArchiveTruncated);
     }
 
-    // §5 rule "overlap": two entries sharing one data range (the non-recursive zip bomb).
+    // §5 rule "overlap": two entries sharing one data range (the non-recursive zip bomb) — here b.txt points at the
+    // manifest's local header while declaring its own size and CRC-32, which § Shared data does not allow.
     [Fact]
     public void Overlapping_entries_are_refused()
     {
         var zip = new HostileZipBuilder().File("a.txt", "aaaa").File("b.txt", "aaaa");
         zip.Entries[2].LocalHeaderOffsetOverride = 0;
         Refused(zip, ErrorCode.ArchiveCorrupt);
+    }
+
+    // § Shared data: a regular file at exactly another regular file's offset, declaring its method, flags, CRC-32 and
+    // sizes, reads that file's local header and data — what `pack` writes for identical files.
+    [Fact]
+    public void A_file_sharing_another_files_whole_data_is_extracted_from_it()
+    {
+        var zip = new HostileZipBuilder().File("a.txt", "same bytes").File("dir/b.txt", "same bytes", HostileZipBuilder.Executable);
+        zip.Entries[2].LocalHeaderOffsetOverride = zip.LocalOffsetOf(1);
+        var archive = zip.WriteTo(_root["shared.packster"]);
+        var staging = Directory.CreateDirectory(_root["staging"]).FullName;
+        var result = SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, null, CancellationToken.None);
+        Assert.Equal("same bytes", File.ReadAllText(Path.Combine(staging, "a.txt")));
+        Assert.Equal("same bytes", File.ReadAllText(Path.Combine(staging, "dir", "b.txt")));
+        // Each entry keeps its own mode: only the bytes are shared.
+        Assert.Equal(0x1ED, result.Entries.Single(e => e.Path == "dir/b.txt").Mode);
+        Assert.Equal(0x1A4, result.Entries.Single(e => e.Path == "a.txt").Mode);
+    }
+
+    // § Shared data: a sharer must declare exactly the data it shares; one that claims another CRC-32 or size is a
+    // partial overlap in disguise.
+    [Theory]
+    [InlineData("crc")]
+    [InlineData("size")]
+    public void A_sharer_declaring_other_data_is_refused(string lie)
+    {
+        var zip = new HostileZipBuilder().File("a.txt", "same bytes").File("b.txt", "same bytes");
+        zip.Entries[2].LocalHeaderOffsetOverride = zip.LocalOffsetOf(1);
+        if (lie == "crc") zip.Entries[2].Crc = 12345;
+        else zip.Entries[2].DeclaredSize = 9;
+        Assert.Contains("without being the same file's data", Refused(zip, ErrorCode.ArchiveCorrupt).Message);
+    }
+
+    // § Shared data: only regular files share; a link pointing at a file's data would take it as its target.
+    [Fact]
+    public void A_link_sharing_a_files_data_is_refused()
+    {
+        var zip = new HostileZipBuilder().File("a.txt", "target").Link("b", "target");
+        zip.Entries[2].LocalHeaderOffsetOverride = zip.LocalOffsetOf(1);
+        Assert.Contains("without being the same file's data", Refused(zip, ErrorCode.ArchiveCorrupt).Message);
     }
 
     // §5 rule "overlap" counts the local header's extra field: data starts after it, so a second entry's header

@@ -219,6 +219,41 @@ public sealed class PackerTests : IDisposable
     }
 
     // §2 "version needed": 63 (APPNOTE 6.3, the version that lists method 93) for zstd entries, in both headers.
+    // § Shared data: identical files of a zstd package are written once; the later ones point at the first one's local
+    // header (each with its own name and mode), and the package extracts both. Same size, other bytes: not shared.
+    [Fact]
+    public void Identical_files_of_a_zstd_package_share_one_copy_of_their_data()
+    {
+        var src = Source();
+        var text = string.Concat(Enumerable.Repeat("the same bytes in two places\n", 500));
+        Write(src, "a/one.txt", text);
+        Write(src, "b/two.txt", text);
+        Write(src, "c/other.txt", text.Replace('t', 'T'));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(src, "b/two.txt"), (UnixFileMode)0x1ED);
+        var shared = Pack(src);
+        var copies = PackDeflate(src, "deflate");
+
+        using (var archive = PackageArchive.Open(shared.Path))
+        {
+            var byName = archive.Entries.ToDictionary(e => e.Path);
+            Assert.Equal(byName["a/one.txt"].LocalHeaderOffset, byName["b/two.txt"].LocalHeaderOffset);
+            Assert.NotEqual(byName["a/one.txt"].LocalHeaderOffset, byName["c/other.txt"].LocalHeaderOffset);
+            if (!OperatingSystem.IsWindows()) Assert.Equal(0x1ED, byName["b/two.txt"].Mode);
+            Assert.Equal(0x1A4, byName["a/one.txt"].Mode);
+            var staging = Directory.CreateDirectory(_temp["x"]).FullName;
+            SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, null, CancellationToken.None);
+            Assert.Equal(text, File.ReadAllText(Path.Combine(staging, "b", "two.txt")));
+            Assert.Equal(text, File.ReadAllText(Path.Combine(staging, "a", "one.txt")));
+        }
+        // deflate packages stay readable by every unzip: nothing is shared there.
+        using (var archive = PackageArchive.Open(copies.Path))
+        {
+            Assert.Equal(archive.Entries.Count, archive.Entries.Select(e => e.LocalHeaderOffset).Distinct().Count());
+        }
+        // Determinism holds with sharing.
+        Assert.Equal(File.ReadAllBytes(shared.Path), File.ReadAllBytes(Pack(src, "again").Path));
+    }
+
     [Fact]
     public void Zstd_entries_say_they_need_version_63()
     {
