@@ -96,7 +96,8 @@ public sealed class Installer
             var reuse = store is null ? null : StoreFor(package.Name.Sha256);
             // A store whose index lists the whole package deploys it alone; only then is the payload never read.
             var fromStore = reuse?.Materialise(package.ManifestBytes, staging, cancellationToken);
-            var extraction = fromStore ?? ExtractVerified(package, staging, reuse, cancellationToken);
+            // Files of a shareable package are read-only links in the end, so twins in the archive are linked at once.
+            var extraction = fromStore ?? ExtractVerified(package, staging, reuse, linkTwins: store is not null, cancellationToken);
             if (store is not null) extraction = ExtractedFileStore.MakeReadOnly(staging, extraction);
             // In a location shared with a group, any member may later remove what this member deploys.
             if (SystemLocations.GroupOf(_location) is not null) SystemLocations.ShareFolders(staging);
@@ -231,7 +232,7 @@ public sealed class Installer
     /// over, or rewritten in place). So, under the lock, it is copied into the location while hashed, and only a copy
     /// whose hash is the name's and whose manifest is the one already read is extracted (spec/package-format.md §1).
     /// </summary>
-    private ExtractionResult ExtractVerified(PackageFile package, string staging, EntryReuse? reuse, CancellationToken ct)
+    private ExtractionResult ExtractVerified(PackageFile package, string staging, EntryReuse? reuse, bool linkTwins, CancellationToken ct)
     {
         var copyDirectory = _location.CreateStaging();
         try
@@ -241,7 +242,7 @@ public sealed class Installer
             if (actual != package.Name.Sha256) throw ChangedSinceVerified(package, $"its content now hashes to {actual}");
             using var archive = PackageArchive.Open(copy);
             if (!archive.ReadManifestBytes().AsSpan().SequenceEqual(package.ManifestBytes)) throw ChangedSinceVerified(package, "its manifest differs");
-            return SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, reuse is null ? null : reuse.TryReuse, _options.ExtractionProgress, ct);
+            return SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, reuse is null ? null : reuse.TryReuse, linkTwins, _options.ExtractionProgress, ct);
         }
         finally
         {

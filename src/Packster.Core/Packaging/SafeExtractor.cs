@@ -42,7 +42,16 @@ public static class SafeExtractor
     /// Every rule of §5 is judged on the whole archive before any file is written, reused or not.
     /// </summary>
     public static ExtractionResult Extract(PackageArchive archive, string stagingDir, ExtractionLimits limits,
-        Func<PackageEntry, string, ExtractedFile?>? reuse, IProgress<ExtractionProgress>? progress, CancellationToken ct)
+        Func<PackageEntry, string, ExtractedFile?>? reuse, IProgress<ExtractionProgress>? progress, CancellationToken ct) =>
+        Extract(archive, stagingDir, limits, reuse, linkTwins: false, progress, ct);
+
+    /// <summary>
+    /// As above; with <paramref name="linkTwins"/>, a regular file that shares another's data in the archive (§2 Shared
+    /// data) and has the same mode is made a hardlink of that file's extracted copy instead of being inflated
+    /// again — only for deployments whose files are made read-only and shared anyway (the extracted-file store).
+    /// </summary>
+    public static ExtractionResult Extract(PackageArchive archive, string stagingDir, ExtractionLimits limits,
+        Func<PackageEntry, string, ExtractedFile?>? reuse, bool linkTwins, IProgress<ExtractionProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentNullException.ThrowIfNull(limits);
@@ -52,7 +61,7 @@ public static class SafeExtractor
         var plan = Judge(archive, limits, ct);
         try
         {
-            return Write(archive, plan, stagingDir, reuse, progress, ct);
+            return Write(archive, plan, stagingDir, reuse, linkTwins, progress, ct);
         }
         catch
         {
@@ -163,7 +172,7 @@ public static class SafeExtractor
     }
 
     private static ExtractionResult Write(PackageArchive archive, Plan plan, string stagingDir,
-        Func<PackageEntry, string, ExtractedFile?>? reuse, IProgress<ExtractionProgress>? progress, CancellationToken ct)
+        Func<PackageEntry, string, ExtractedFile?>? reuse, bool linkTwins, IProgress<ExtractionProgress>? progress, CancellationToken ct)
     {
         var entries = plan.Entries;
         CreateDirectories(stagingDir, entries);
@@ -174,8 +183,10 @@ public static class SafeExtractor
         var filesDone = 0;
         long bytesDone = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct };
+        var twins = linkTwins && !OperatingSystem.IsWindows() ? Twins(files) : [];
+        var twinSet = twins.Select(t => t.Twin.Index).ToHashSet();
         // Biggest first: a large file started last would leave the other workers idle at the end.
-        var order = files.OrderByDescending(e => e.Size).ThenBy(e => e.Index).ToArray();
+        var order = files.Where(e => !twinSet.Contains(e.Index)).OrderByDescending(e => e.Size).ThenBy(e => e.Index).ToArray();
         try
         {
             Parallel.ForEach(Partitioner.Create(order, EnumerablePartitionerOptions.NoBuffering), options, entry =>
@@ -193,6 +204,19 @@ public static class SafeExtractor
             var first = e.InnerExceptions.OfType<PacksterException>().FirstOrDefault() ?? e.InnerExceptions[0];
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
             throw;
+        }
+        // Each twin after the file whose data it shares: a link of that file's copy, whose bytes were hashed and
+        // checked against the archive's CRC-32 a moment ago. A link that fails (a file system without them) inflates.
+        foreach (var (twin, owner) in twins)
+        {
+            ct.ThrowIfCancellationRequested();
+            var path = FullPath(stagingDir, twin.Path);
+            var copied = results[owner.Index];
+            results[twin.Index] = reuse?.Invoke(twin, path)
+                ?? (Locations.PosixFiles.Link(FullPath(stagingDir, owner.Path), path) == 0
+                    ? new ExtractedFile(twin.Path, PackageEntryKind.File, copied.Sha256, copied.Size, copied.Mode, null)
+                    : WriteFile(archive, twin, plan.DataOffsets[twin.Index], stagingDir, ct));
+            progress?.Report(new ExtractionProgress(++filesDone, files.Length, bytesDone += twin.Size, bytesTotal));
         }
 
         foreach (var entry in entries)
@@ -212,6 +236,28 @@ public static class SafeExtractor
         }
         return new ExtractionResult(results, files.Length,
             entries.Count(e => e.Kind == PackageEntryKind.Directory), plan.LinkTargets.Count, bytesTotal);
+    }
+
+    /// <summary>
+    /// The regular files that share an earlier file's data (the reader proved method, CRC-32 and sizes identical) and
+    /// its mode, each with that earlier file: a hardlink shares its mode, so a twin with another mode keeps its own copy.
+    /// </summary>
+    private static List<(PackageEntry Twin, PackageEntry Owner)> Twins(PackageEntry[] files)
+    {
+        var owners = new Dictionary<long, PackageEntry>();
+        var twins = new List<(PackageEntry, PackageEntry)>();
+        foreach (var file in files)
+        {
+            if (owners.TryGetValue(file.LocalHeaderOffset, out var owner) && owner.Mode == file.Mode)
+            {
+                twins.Add((file, owner));
+            }
+            else
+            {
+                owners.TryAdd(file.LocalHeaderOffset, file);
+            }
+        }
+        return twins;
     }
 
     /// <summary>

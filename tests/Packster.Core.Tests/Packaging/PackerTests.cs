@@ -254,6 +254,37 @@ public sealed class PackerTests : IDisposable
         Assert.Equal(File.ReadAllBytes(shared.Path), File.ReadAllBytes(Pack(src, "again").Path));
     }
 
+    // § Shared data, extraction: where the deployment's files end up read-only links anyway (the extracted-file store),
+    // a twin with its first file's mode is a hardlink of that file's copy, not inflated twice; a twin with another mode,
+    // or any twin of an extraction that keeps private files, is a file of its own.
+    [Fact]
+    public void Twins_are_linked_at_extraction_only_when_asked_and_only_with_the_same_mode()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var src = Source();
+        var text = string.Concat(Enumerable.Repeat("twin bytes\n", 400));
+        Write(src, "a.txt", text);
+        Write(src, "b.txt", text);
+        Write(src, "c.sh", text);
+        File.SetUnixFileMode(Path.Combine(src, "c.sh"), (UnixFileMode)0x1ED);
+        var package = Pack(src);
+        using var archive = PackageArchive.Open(package.Path);
+        Assert.Single(archive.Entries.Where(e => e.Kind == PackageEntryKind.File && e.Path != Packer.ManifestFileName).Select(e => e.LocalHeaderOffset).Distinct());
+
+        ulong Inode(string dir, string name) => Packster.Locations.FileStamp.Of(Path.Combine(dir, name)).Inode;
+        var linked = Directory.CreateDirectory(_temp["linked"]).FullName;
+        var result = SafeExtractor.Extract(archive, linked, ExtractionLimits.Default, null, linkTwins: true, null, CancellationToken.None);
+        Assert.Equal(Inode(linked, "a.txt"), Inode(linked, "b.txt"));
+        Assert.NotEqual(Inode(linked, "a.txt"), Inode(linked, "c.sh"));
+        Assert.Equal(text, File.ReadAllText(Path.Combine(linked, "b.txt")));
+        Assert.Equal(result.Entries.Single(e => e.Path == "a.txt").Sha256, result.Entries.Single(e => e.Path == "b.txt").Sha256);
+
+        var separate = Directory.CreateDirectory(_temp["separate"]).FullName;
+        SafeExtractor.Extract(archive, separate, ExtractionLimits.Default, null, CancellationToken.None);
+        Assert.NotEqual(Inode(separate, "a.txt"), Inode(separate, "b.txt"));
+        Assert.Equal(text, File.ReadAllText(Path.Combine(separate, "b.txt")));
+    }
+
     [Fact]
     public void Zstd_entries_say_they_need_version_63()
     {
