@@ -96,8 +96,9 @@ public sealed class Installer
             var reuse = store is null ? null : StoreFor(package.Name.Sha256);
             // A store whose index lists the whole package deploys it alone; only then is the payload never read.
             var fromStore = reuse?.Materialise(package.ManifestBytes, staging, cancellationToken);
-            // Files of a shareable package are read-only links in the end, so twins in the archive are linked at once.
-            var extraction = fromStore ?? ExtractVerified(package, staging, reuse, linkTwins: store is not null, cancellationToken);
+            // Files of a shareable package are read-only links in the end: they are written read-only, and twins in the
+            // archive are linked at once.
+            var extraction = fromStore ?? ExtractVerified(package, staging, reuse, forSharing: store is not null, cancellationToken);
             if (store is not null) extraction = ExtractedFileStore.MakeReadOnly(staging, extraction);
             // In a location shared with a group, any member may later remove what this member deploys.
             if (SystemLocations.GroupOf(_location) is not null) SystemLocations.ShareFolders(staging);
@@ -232,7 +233,7 @@ public sealed class Installer
     /// over, or rewritten in place). So, under the lock, it is copied into the location while hashed, and only a copy
     /// whose hash is the name's and whose manifest is the one already read is extracted (spec/package-format.md §1).
     /// </summary>
-    private ExtractionResult ExtractVerified(PackageFile package, string staging, EntryReuse? reuse, bool linkTwins, CancellationToken ct)
+    private ExtractionResult ExtractVerified(PackageFile package, string staging, EntryReuse? reuse, bool forSharing, CancellationToken ct)
     {
         var copyDirectory = _location.CreateStaging();
         try
@@ -242,7 +243,7 @@ public sealed class Installer
             if (actual != package.Name.Sha256) throw ChangedSinceVerified(package, $"its content now hashes to {actual}");
             using var archive = PackageArchive.Open(copy);
             if (!archive.ReadManifestBytes().AsSpan().SequenceEqual(package.ManifestBytes)) throw ChangedSinceVerified(package, "its manifest differs");
-            return SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, reuse is null ? null : reuse.TryReuse, linkTwins, _options.ExtractionProgress, ct);
+            return SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, reuse is null ? null : reuse.TryReuse, forSharing, _options.ExtractionProgress, ct);
         }
         finally
         {

@@ -43,15 +43,16 @@ public static class SafeExtractor
     /// </summary>
     public static ExtractionResult Extract(PackageArchive archive, string stagingDir, ExtractionLimits limits,
         Func<PackageEntry, string, ExtractedFile?>? reuse, IProgress<ExtractionProgress>? progress, CancellationToken ct) =>
-        Extract(archive, stagingDir, limits, reuse, linkTwins: false, progress, ct);
+        Extract(archive, stagingDir, limits, reuse, forSharing: false, progress, ct);
 
     /// <summary>
-    /// As above; with <paramref name="linkTwins"/>, a regular file that shares another's data in the archive (§2 Shared
-    /// data) and has the same mode is made a hardlink of that file's extracted copy instead of being inflated
-    /// again — only for deployments whose files are made read-only and shared anyway (the extracted-file store).
+    /// As above; <paramref name="forSharing"/> says the deployment's files end up read-only links of the extracted-file
+    /// store (spec/lockfile.md § Extracted-file store): each file is then written with its read-only mode (0444, or
+    /// 0555 with an execute bit) at once, and a regular file that shares another's data in the archive (§2 Shared data)
+    /// with the same mode is made a hardlink of that file's copy instead of being inflated again.
     /// </summary>
     public static ExtractionResult Extract(PackageArchive archive, string stagingDir, ExtractionLimits limits,
-        Func<PackageEntry, string, ExtractedFile?>? reuse, bool linkTwins, IProgress<ExtractionProgress>? progress, CancellationToken ct)
+        Func<PackageEntry, string, ExtractedFile?>? reuse, bool forSharing, IProgress<ExtractionProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentNullException.ThrowIfNull(limits);
@@ -61,7 +62,7 @@ public static class SafeExtractor
         var plan = Judge(archive, limits, ct);
         try
         {
-            return Write(archive, plan, stagingDir, reuse, linkTwins, progress, ct);
+            return Write(archive, plan, stagingDir, reuse, forSharing, progress, ct);
         }
         catch
         {
@@ -172,7 +173,7 @@ public static class SafeExtractor
     }
 
     private static ExtractionResult Write(PackageArchive archive, Plan plan, string stagingDir,
-        Func<PackageEntry, string, ExtractedFile?>? reuse, bool linkTwins, IProgress<ExtractionProgress>? progress, CancellationToken ct)
+        Func<PackageEntry, string, ExtractedFile?>? reuse, bool forSharing, IProgress<ExtractionProgress>? progress, CancellationToken ct)
     {
         var entries = plan.Entries;
         CreateDirectories(stagingDir, entries);
@@ -183,7 +184,7 @@ public static class SafeExtractor
         var filesDone = 0;
         long bytesDone = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct };
-        var twins = linkTwins && !OperatingSystem.IsWindows() ? Twins(files) : [];
+        var twins = forSharing && !OperatingSystem.IsWindows() ? Twins(files) : [];
         var twinSet = twins.Select(t => t.Twin.Index).ToHashSet();
         // Biggest first: a large file started last would leave the other workers idle at the end.
         var order = files.Where(e => !twinSet.Contains(e.Index)).OrderByDescending(e => e.Size).ThenBy(e => e.Index).ToArray();
@@ -192,7 +193,7 @@ public static class SafeExtractor
             Parallel.ForEach(Partitioner.Create(order, EnumerablePartitionerOptions.NoBuffering), options, entry =>
             {
                 results[entry.Index] = reuse?.Invoke(entry, FullPath(stagingDir, entry.Path))
-                    ?? WriteFile(archive, entry, plan.DataOffsets[entry.Index], stagingDir, ct);
+                    ?? WriteFile(archive, entry, plan.DataOffsets[entry.Index], stagingDir, forSharing, ct);
                 var done = Interlocked.Increment(ref filesDone);
                 var bytes = Interlocked.Add(ref bytesDone, entry.Size);
                 progress?.Report(new ExtractionProgress(done, files.Length, bytes, bytesTotal));
@@ -215,7 +216,7 @@ public static class SafeExtractor
             results[twin.Index] = reuse?.Invoke(twin, path)
                 ?? (Locations.PosixFiles.Link(FullPath(stagingDir, owner.Path), path) == 0
                     ? new ExtractedFile(twin.Path, PackageEntryKind.File, copied.Sha256, copied.Size, copied.Mode, null)
-                    : WriteFile(archive, twin, plan.DataOffsets[twin.Index], stagingDir, ct));
+                    : WriteFile(archive, twin, plan.DataOffsets[twin.Index], stagingDir, forSharing, ct));
             progress?.Report(new ExtractionProgress(++filesDone, files.Length, bytesDone += twin.Size, bytesTotal));
         }
 
@@ -289,9 +290,10 @@ public static class SafeExtractor
         }
     }
 
-    private static ExtractedFile WriteFile(PackageArchive archive, PackageEntry entry, long dataOffset, string stagingDir, CancellationToken ct)
+    private static ExtractedFile WriteFile(PackageArchive archive, PackageEntry entry, long dataOffset, string stagingDir, bool readOnly, CancellationToken ct)
     {
         var full = FullPath(stagingDir, entry.Path);
+        var mode = readOnly ? Locations.ExtractedFileStore.ReadOnlyMode(entry.Mode) : entry.Mode;
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -301,7 +303,7 @@ public static class SafeExtractor
             BufferSize = 0,
             PreallocationSize = entry.Size >= PreallocationThreshold ? entry.Size : 0,
         };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = (UnixFileMode)entry.Mode;
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = (UnixFileMode)mode;
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
@@ -316,8 +318,8 @@ public static class SafeExtractor
                 output.Write(buffer, 0, read);
             }
             // The umask may have narrowed the create mode; the package's mode is the one we promise.
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(output.SafeFileHandle, (UnixFileMode)entry.Mode);
-            return new ExtractedFile(entry.Path, PackageEntryKind.File, Sha256Digest.FromBytes(hash.GetHashAndReset()), entry.Size, entry.Mode, null);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(output.SafeFileHandle, (UnixFileMode)mode);
+            return new ExtractedFile(entry.Path, PackageEntryKind.File, Sha256Digest.FromBytes(hash.GetHashAndReset()), entry.Size, mode, null);
         }
         finally
         {

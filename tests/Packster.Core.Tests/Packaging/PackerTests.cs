@@ -273,11 +273,14 @@ public sealed class PackerTests : IDisposable
 
         ulong Inode(string dir, string name) => Packster.Locations.FileStamp.Of(Path.Combine(dir, name)).Inode;
         var linked = Directory.CreateDirectory(_temp["linked"]).FullName;
-        var result = SafeExtractor.Extract(archive, linked, ExtractionLimits.Default, null, linkTwins: true, null, CancellationToken.None);
+        var result = SafeExtractor.Extract(archive, linked, ExtractionLimits.Default, null, forSharing: true, null, CancellationToken.None);
         Assert.Equal(Inode(linked, "a.txt"), Inode(linked, "b.txt"));
         Assert.NotEqual(Inode(linked, "a.txt"), Inode(linked, "c.sh"));
         Assert.Equal(text, File.ReadAllText(Path.Combine(linked, "b.txt")));
         Assert.Equal(result.Entries.Single(e => e.Path == "a.txt").Sha256, result.Entries.Single(e => e.Path == "b.txt").Sha256);
+        // Written read-only at once, with the modes the record then holds.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(Path.Combine(linked, "a.txt")));
+        Assert.Equal(0x16D, result.Entries.Single(e => e.Path == "c.sh").Mode);
 
         var separate = Directory.CreateDirectory(_temp["separate"]).FullName;
         SafeExtractor.Extract(archive, separate, ExtractionLimits.Default, null, CancellationToken.None);
