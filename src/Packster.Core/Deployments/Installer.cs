@@ -99,7 +99,6 @@ public sealed class Installer
             // Files of a shareable package are read-only links in the end: they are written read-only, and twins in the
             // archive are linked at once.
             var extraction = fromStore ?? ExtractVerified(package, staging, reuse, forSharing: store is not null, cancellationToken);
-            if (store is not null) extraction = ExtractedFileStore.MakeReadOnly(staging, extraction);
             // In a location shared with a group, any member may later remove what this member deploys.
             if (SystemLocations.GroupOf(_location) is not null) SystemLocations.ShareFolders(staging);
             CrashPoint.Hit("install.extracted");

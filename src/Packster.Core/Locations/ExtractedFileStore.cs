@@ -135,30 +135,8 @@ public sealed class ExtractedFileStore
     }
 
     /// <summary>
-    /// Makes every regular file of a freshly extracted deployment read-only (0444, or 0555 with an execute bit) and
-    /// returns the extraction with those modes, which its record then holds. Changes nothing in the store.
-    /// </summary>
-    public static ExtractionResult MakeReadOnly(string deploymentDirectory, ExtractionResult extraction)
-    {
-        ArgumentNullException.ThrowIfNull(extraction);
-        var entries = new List<ExtractedFile>(extraction.Entries.Count);
-        foreach (var file in extraction.Entries)
-        {
-            var mode = ReadOnlyMode(file.Mode);
-            if (file.Kind != PackageEntryKind.File || file.Mode == mode)
-            {
-                entries.Add(file);
-                continue;
-            }
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Join(deploymentDirectory, file.Path), (UnixFileMode)mode);
-            entries.Add(file with { Mode = mode });
-        }
-        return extraction with { Entries = entries };
-    }
-
-    /// <summary>
-    /// Takes the files of a committed deployment (made read-only by <see cref="MakeReadOnly"/>) into the store: each
-    /// becomes one inode with the object of its bytes (see <see cref="Take"/>); then the package's index is written,
+    /// Takes the files of a committed deployment (which the extraction wrote read-only, 0444 or 0555) into the store:
+    /// each becomes one inode with the object of its bytes (see <see cref="Take"/>); then the package's index is written,
     /// listing every entry and, when every file was stored, the SHA-256 of <paramref name="manifest"/> (the package's
     /// manifest bytes). Call under the location's lock, after the commit: a failed install never changes the store.
     /// </summary>
