@@ -363,8 +363,8 @@ public sealed class EntryReuse
 
     /// <summary>
     /// The extraction's path and link rules (spec/package-format.md §5) over the index: it is this location's (or its
-    /// owner's) file, but what it names is created inside a deployment, so nothing it names may lie outside it or be
-    /// packster's own. The tree rules need no second judgement: two entries that would land on one name (a file under a
+    /// owner's) file, but what it names is created inside a deployment, so nothing it names may lie outside it or have
+    /// a reserved name (packster's own files, Windows devices). The tree rules need no second judgement: two entries that would land on one name (a file under a
     /// file, a case-folded twin) fail their mkdir or link with EEXIST, and the package is then extracted.
     /// </summary>
     private static bool Judge(IReadOnlyList<IndexedEntry> entries)
@@ -373,13 +373,7 @@ public sealed class EntryReuse
         foreach (var entry in entries)
         {
             var path = entry.Path;
-            if (EntryPathRules.UnsafeReason(path) is not null
-                || path.Equals(EntryPathRules.DeploymentRecordName, StringComparison.OrdinalIgnoreCase)
-                || path.StartsWith(EntryPathRules.ReservedPrefix, StringComparison.OrdinalIgnoreCase)
-                || path.Contains("/" + EntryPathRules.ReservedPrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                return false;
-            }
+            if (EntryPathRules.UnsafeReason(path) is not null || EntryPathRules.ReservedReason(path) is not null) return false;
             if (entry.Kind == PackageEntryKind.Symlink) links[path] = entry.LinkTarget!;
         }
         var resolver = new LinkResolver(links);
