@@ -16,8 +16,8 @@ public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Man
     /// <summary>
     /// As <see cref="Open(string)"/>, except that when <paramref name="vouchedManifest"/> knows the SHA-256 of the
     /// manifest of the package the name says (a store that can deploy that package alone, without its payload) and the
-    /// file's manifest hashes to it, the file is not hashed whole: <see cref="PayloadVerified"/> is then false, and
-    /// whoever reads more than the manifest from it must verify it first, as the installer's copy under the lock does.
+    /// file's manifest hashes to it, the file is not hashed whole: whoever reads more than the manifest from it must
+    /// verify it first, as the installer's copy under the lock always does.
     /// </summary>
     public static PackageFile Open(string path, Func<Sha256Digest, Sha256Digest?>? vouchedManifest)
     {
@@ -32,7 +32,7 @@ public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Man
             // Anything else — not the package the store knows, or damaged — is judged by the full check below, with its own error.
             if (PackageArchive.TryReadLeadingManifest(full) is { } bytes && Sha256Digest.Compute(bytes) == vouched)
             {
-                return Read(full, name, bytes) with { PayloadVerified = false };
+                return Read(full, name, bytes);
             }
         }
         // One open for the hash and the manifest: a file swapped at the path in between cannot mix the two. (The
@@ -53,9 +53,6 @@ public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Man
         }
         return Read(full, name, manifestBytes);
     }
-
-    /// <summary>Whether the whole file was hashed against its name (see <see cref="Open(string, Func{Sha256Digest, Sha256Digest?})"/>).</summary>
-    public bool PayloadVerified { get; init; } = true;
 
     private static PackageFile Read(string full, PackageFileName name, byte[] manifestBytes)
     {
