@@ -28,10 +28,20 @@ public sealed class Installer
     public async Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        // A package the location's store can deploy alone is not hashed whole here: only its manifest is read from it,
-        // and it must be the one the store recorded (spec/lockfile.md § Extracted-file store).
-        var package = PackageFile.Open(request.PackagePath, sha => ExtractedFileStore.IsAvailable ? StoreFor(sha)?.Manifest : null);
-        return await InstallAsync(package, request, cancellationToken).ConfigureAwait(false);
+        // The file is not hashed whole here: only its manifest is read from it. The verified copy under the lock hashes
+        // it (spec/package-format.md §1) — or, for a package the location's store can deploy alone, its manifest must
+        // be the one the store recorded (spec/lockfile.md § Extracted-file store). A dry run reads no copy: it hashes here.
+        var package = PackageFile.Open(request.PackagePath, sha => ExtractedFileStore.IsAvailable ? StoreFor(sha)?.Manifest : null, deferHash: !request.DryRun);
+        try
+        {
+            return await InstallAsync(package, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PacksterException e) when (package.Checked != PackageCheck.Hashed && e.Code != ErrorCode.ChecksumMismatch)
+        {
+            // When the install fails for another reason too, the checksum error is the one to report.
+            package.RequireHash();
+            throw;
+        }
     }
 
     /// <summary>Installs an already verified package file.</summary>
@@ -76,6 +86,8 @@ public sealed class Installer
         var existing = decision.Existing;
         if (!decision.Builds)
         {
+            // Nothing is read from the file but its manifest: a damaged copy of an installed package is still refused.
+            if (package.Checked == PackageCheck.Deferred) package.RequireHash();
             return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Unchanged, decision.Activate);
         }
 
@@ -228,9 +240,10 @@ public sealed class Installer
     }
 
     /// <summary>
-    /// The package was verified before the lock was taken, through a path that may since point at other bytes (renamed
-    /// over, or rewritten in place). So, under the lock, it is copied into the location while hashed, and only a copy
-    /// whose hash is the name's and whose manifest is the one already read is extracted (spec/package-format.md §1).
+    /// The package was verified, or only its manifest read, before the lock was taken, through a path that may since
+    /// point at other bytes (renamed over, or rewritten in place). So, under the lock, it is copied into the location while
+    /// hashed, and only a copy whose hash is the name's and whose manifest is the one already read is extracted
+    /// (spec/package-format.md §1). A file never hashed before gets the plain checksum error.
     /// </summary>
     private ExtractionResult ExtractVerified(PackageFile package, string staging, EntryReuse? reuse, bool forSharing, CancellationToken ct)
     {
@@ -239,7 +252,10 @@ public sealed class Installer
         {
             var copy = Path.Combine(copyDirectory, package.Name.FileName);
             var actual = CopyHashing(package.Path, copy, ct);
-            if (actual != package.Name.Sha256) throw ChangedSinceVerified(package, $"its content now hashes to {actual}");
+            if (actual != package.Name.Sha256)
+            {
+                throw package.Checked == PackageCheck.Hashed ? ChangedSinceVerified(package, $"its content now hashes to {actual}") : PackageFile.Mismatch(package.Name, actual);
+            }
             using var archive = PackageArchive.Open(copy);
             if (!archive.ReadManifestBytes().AsSpan().SequenceEqual(package.ManifestBytes)) throw ChangedSinceVerified(package, "its manifest differs");
             return SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, reuse is null ? null : reuse.TryReuse, forSharing, _options.ExtractionProgress, ct);

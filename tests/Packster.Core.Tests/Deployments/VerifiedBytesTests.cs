@@ -1,3 +1,4 @@
+using Packster.Locations;
 using Packster.Core.Tests.Locations;
 using Packster.Deployments;
 using Packster.Model;
@@ -46,5 +47,72 @@ public sealed class VerifiedBytesTests : IDisposable
         var written = Directory.EnumerateFiles(location.Path, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".packster", StringComparison.Ordinal));
         Assert.DoesNotContain(written, f => File.ReadAllText(f).Contains("IMPOSTOR", StringComparison.Ordinal));
         Assert.Empty(Directory.EnumerateFileSystemEntries(location.DeploymentsDirectory));
+    }
+
+    /// <summary>A copy of the package at <paramref name="path"/> whose manifest is intact and whose last byte (the central directory's end) is not.</summary>
+    private string DamagedCopy(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        bytes[^1] ^= 0x5a;
+        var copy = Path.Combine(Directory.CreateDirectory(_bed["damaged"]).FullName, Path.GetFileName(path));
+        File.WriteAllBytes(copy, bytes);
+        return copy;
+    }
+
+    // §1: the installer reads only the manifest before the lock and leaves the hash to its copy under the lock; a file
+    // never hashed before gets the plain checksum error, naming both hashes.
+    [Fact]
+    public async Task A_damaged_package_is_refused_by_its_copy_under_the_lock_with_the_plain_checksum_error()
+    {
+        var genuine = PackWith("genuine", "genuine");
+        var damaged = DamagedCopy(genuine);
+        var opened = PackageFile.Open(damaged, null, deferHash: true);
+        Assert.Equal(PackageCheck.Deferred, opened.Checked);
+        var location = _bed.CreateLocation();
+
+        var e = await Assert.ThrowsAsync<PacksterException>(() => new Installer(location, new InstallerOptions()).InstallAsync(new InstallRequest(damaged)));
+        Assert.Equal(ErrorCode.ChecksumMismatch, e.Code);
+        Assert.StartsWith($"checksum mismatch for '{opened.Name.FileName}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains(Sha256Digest.ComputeFile(damaged).Hex, e.Message, StringComparison.Ordinal);
+        Assert.Empty(location.ReadState().Deployments);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(location.DeploymentsDirectory));
+    }
+
+    // §1: when the install would fail for another reason too, the checksum error is the one reported.
+    [Fact]
+    public async Task The_checksum_error_wins_over_another_refusal()
+    {
+        var damaged = DamagedCopy(PackWith("genuine", "genuine"));
+        var location = _bed.CreateLocation();
+        var request = new InstallRequest(damaged) { ParameterPairs = ["undeclared=1"] };
+        var e = await Assert.ThrowsAsync<PacksterException>(() => new Installer(location, new InstallerOptions()).InstallAsync(request));
+        Assert.Equal(ErrorCode.ChecksumMismatch, e.Code);
+    }
+
+    // §1: an install that changes nothing still proves the file (unless the store vouches for its manifest): a damaged
+    // copy of an installed package is refused, not "unchanged".
+    [Fact]
+    public async Task A_damaged_copy_of_an_installed_package_is_refused_not_unchanged()
+    {
+        var genuine = PackWith("genuine", "genuine");
+        var location = _bed.CreateLocation();
+        var installed = await new Installer(location, new InstallerOptions()).InstallAsync(new InstallRequest(genuine));
+        Assert.Equal(InstallStatus.Installed, installed.Status);
+        // Without the store's index nothing vouches for the manifest (spec/lockfile.md § Extracted-file store).
+        Directory.Delete(Path.Combine(ExtractedFileStore.Of(location).Root, "packages"), recursive: true);
+
+        var e = await Assert.ThrowsAsync<PacksterException>(() => new Installer(location, new InstallerOptions()).InstallAsync(new InstallRequest(DamagedCopy(genuine))));
+        Assert.Equal(ErrorCode.ChecksumMismatch, e.Code);
+        Assert.Single(location.ReadState().Deployments);
+    }
+
+    // §1: a dry run reads no copy, so it hashes the file before planning.
+    [Fact]
+    public async Task A_dry_run_hashes_the_file_before_planning()
+    {
+        var damaged = DamagedCopy(PackWith("genuine", "genuine"));
+        var location = _bed.CreateLocation();
+        var e = await Assert.ThrowsAsync<PacksterException>(() => new Installer(location, new InstallerOptions()).InstallAsync(new InstallRequest(damaged) { DryRun = true }));
+        Assert.Equal(ErrorCode.ChecksumMismatch, e.Code);
     }
 }
