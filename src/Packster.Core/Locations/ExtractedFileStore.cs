@@ -28,8 +28,6 @@ public sealed class ExtractedFileStore
 
     private const int FileExists = 17;  // EEXIST
 
-    private readonly HashSet<string> _madeDirectories = new(StringComparer.Ordinal);
-
     public ExtractedFileStore(string root) => Root = root;
 
     public static ExtractedFileStore Of(Location location)
@@ -140,23 +138,40 @@ public sealed class ExtractedFileStore
     /// listing every entry and, when every file was stored, the SHA-256 of <paramref name="manifest"/> (the package's
     /// manifest bytes). Call under the location's lock, after the commit: a failed install never changes the store.
     /// </summary>
+    /// <remarks>
+    /// Objects are taken in parallel, one worker per processor: each object is its own name, and the files of one
+    /// object go to one worker, in entry order. The index lists the entries in package order whichever finished first.
+    /// </remarks>
     public void Adopt(Sha256Digest package, Sha256Digest manifest, string deploymentDirectory, ExtractionResult extraction)
     {
         ArgumentNullException.ThrowIfNull(extraction);
         Directory.CreateDirectory(TempDirectory);
-        var index = new StoreIndexWriter();
-        var storedHere = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in extraction.Entries)
+        var entries = extraction.Entries;
+        var byObject = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < entries.Count; i++)
         {
-            if (file.Kind != PackageEntryKind.File || file.Sha256 is not { } sha)
+            if (entries[i] is { Kind: PackageEntryKind.File, Sha256: { } sha } file)
             {
-                index.Add(file, null);
-                continue;
+                var target = ObjectPath(sha, IsExecutable(file.Mode));
+                if (!byObject.TryGetValue(target, out var files)) byObject[target] = files = [];
+                files.Add(i);
             }
-            var path = Path.Join(deploymentDirectory, file.Path);
-            var target = ObjectPath(sha, IsExecutable(file.Mode));
-            index.Add(file, Take(path, target, sha, file.Size, storedHere));
         }
+        var folders = byObject.Keys.Select(t => Path.GetDirectoryName(t)!).Distinct(StringComparer.Ordinal).ToArray();
+        Parallelism.For(folders.Length, i => Directory.CreateDirectory(folders[i]));
+        var objects = byObject.ToArray();
+        var stamps = new FileStamp?[entries.Count];
+        Parallelism.For(objects.Length, o =>
+        {
+            var storedHere = false;
+            foreach (var i in objects[o].Value)
+            {
+                var file = entries[i];
+                stamps[i] = Take(Path.Join(deploymentDirectory, file.Path), objects[o].Key, file.Sha256!.Value, file.Size, ref storedHere);
+            }
+        });
+        var index = new StoreIndexWriter();
+        for (var i = 0; i < entries.Count; i++) index.Add(entries[i], stamps[i]);
         Directory.CreateDirectory(PackagesDirectory);
         var indexTemp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
         File.WriteAllText(indexTemp, index.ToText(manifest));
@@ -169,44 +184,43 @@ public sealed class ExtractedFileStore
     /// none; else, when the object is another inode (a twin file, a file another package stored), links the file to
     /// it once its bytes are proven to be the file's — an object written in place since would pass its bytes on —
     /// and otherwise replaces the object by the file. An object this call stored from one of the deployment's files
-    /// needs no proof: the extraction hashed that file a moment ago. Returns the object's stamp (for the index), or
-    /// null when the file could not be stored.
+    /// (<paramref name="storedHere"/>) needs no proof: the extraction hashed that file a moment ago. Returns the
+    /// object's stamp (for the index), or null when the file could not be stored.
     /// </summary>
-    private FileStamp? Take(string path, string target, Sha256Digest sha, long size, HashSet<string> storedHere)
+    private FileStamp? Take(string path, string target, Sha256Digest sha, long size, ref bool storedHere)
     {
+        // Most objects are new: link first, and look at what is there only when something is.
+        var linked = PosixFiles.Link(path, target);
+        if (linked == 0) return Stored(target, ref storedHere);
+        if (linked != FileExists) return null;
         var stored = FileStamp.Of(target);
-        if (stored.Kind != FileStampKind.File || stored.Inode == 0) return Store(path, target, storedHere);
+        if (stored.Kind != FileStampKind.File || stored.Inode == 0) return Store(path, target, ref storedHere);
         if (stored.Inode == FileStamp.Of(path).Inode) return stored;
-        if (stored.Size == size && (storedHere.Contains(target) || Sha256Digest.ComputeFile(target) == sha))
+        if (stored.Size == size && (storedHere || Sha256Digest.ComputeFile(target) == sha))
         {
             return Replace(path, target) ? FileStamp.Of(target) : stored;
         }
-        return Store(path, target, storedHere);
+        return Store(path, target, ref storedHere);
     }
 
-    /// <summary>Makes <paramref name="file"/> the store's object <paramref name="target"/>; returns the object's stamp, or null when it could not be linked.</summary>
-    private FileStamp? Store(string file, string target, HashSet<string> storedHere)
+    /// <summary>Makes <paramref name="file"/> the store's object <paramref name="target"/> in place of what is there; returns the object's stamp, or null when it could not be linked.</summary>
+    private FileStamp? Store(string file, string target, ref bool storedHere)
     {
-        var directory = Path.GetDirectoryName(target)!;
-        if (_madeDirectories.Add(directory)) Directory.CreateDirectory(directory);
         // link(2) makes the name appear at once for a complete inode (the deployment's data went to disk before its
-        // commit): a kill leaves the object or nothing. Only replacing an object goes through tmp/ and a rename.
-        var linked = PosixFiles.Link(file, target);
-        if (linked == FileExists)
-        {
-            var temp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
-            linked = PosixFiles.Link(file, temp);
-            if (linked == 0)
-            {
-                CrashPoint.Hit("store.object-in-tmp");
-                File.Move(temp, target, overwrite: true);
-            }
-        }
+        // commit): a kill leaves the object or nothing. Replacing an object goes through tmp/ and a rename.
+        var temp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
         // A failing link (another file system under the store, a file system without hardlinks) only means this file
         // is not shared: the deployment is complete either way.
-        if (linked != 0) return null;
+        if (PosixFiles.Link(file, temp) != 0) return null;
+        CrashPoint.Hit("store.object-in-tmp");
+        File.Move(temp, target, overwrite: true);
+        return Stored(target, ref storedHere);
+    }
+
+    private static FileStamp Stored(string target, ref bool storedHere)
+    {
         CrashPoint.Hit("store.object-linked");
-        storedHere.Add(target);
+        storedHere = true;
         return FileStamp.Of(target);
     }
 
