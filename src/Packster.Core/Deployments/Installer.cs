@@ -266,18 +266,36 @@ public sealed class Installer
         }
     }
 
+    /// <summary>
+    /// Copies <paramref name="source"/> to <paramref name="target"/> and returns the SHA-256 of the bytes written: each
+    /// chunk is written on another thread while it is hashed and the next one read, so the copy costs about as long as
+    /// the hash alone.
+    /// </summary>
     private static Sha256Digest CopyHashing(string source, string target, CancellationToken ct)
     {
         using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
-        using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0);
+        using var output = File.OpenHandle(target, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        var buffer = new byte[1 << 20];
-        int read;
-        while ((read = input.Read(buffer)) > 0)
+        byte[] current = new byte[1 << 20], next = new byte[1 << 20];
+        var read = input.Read(current);
+        long offset = 0;
+        while (read > 0)
         {
             ct.ThrowIfCancellationRequested();
-            hash.AppendData(buffer, 0, read);
-            output.Write(buffer, 0, read);
+            var (chunk, length, at) = (current, read, offset);
+            var written = Task.Run(() => RandomAccess.Write(output, chunk.AsSpan(0, length), at), CancellationToken.None);
+            try
+            {
+                hash.AppendData(chunk, 0, length);
+                read = input.Read(next);
+            }
+            finally
+            {
+                // Never leave with a write in flight on a handle about to close.
+                written.GetAwaiter().GetResult();
+            }
+            offset += length;
+            (current, next) = (next, current);
         }
         return Sha256Digest.FromBytes(hash.GetHashAndReset());
     }
