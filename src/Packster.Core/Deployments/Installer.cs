@@ -241,24 +241,48 @@ public sealed class Installer
 
     /// <summary>
     /// The package was verified, or only its manifest read, before the lock was taken, through a path that may since
-    /// point at other bytes (renamed over, or rewritten in place). So, under the lock, it is copied into the location while
-    /// hashed, and only a copy whose hash is the name's and whose manifest is the one already read is extracted
-    /// (spec/package-format.md §1). A file never hashed before gets the plain checksum error.
+    /// point at other bytes (renamed over, or rewritten in place). So, under the lock, it is copied into the location
+    /// while hashed, and only what a copy whose hash is the name's and whose manifest is the one already read holds is
+    /// extracted (spec/package-format.md §1). The extraction does not wait for the copy: it follows the file's layout
+    /// (central directory, local headers) and reads each entry's data from the copy as soon as the copy holds it; the
+    /// finished copy must then hash to the name and have that very layout, or nothing of it is kept. A file never
+    /// hashed before gets the plain checksum error, which wins over any refusal of the extraction.
     /// </summary>
     private ExtractionResult ExtractVerified(PackageFile package, string staging, EntryReuse? reuse, bool forSharing, CancellationToken ct)
     {
         var copyDirectory = _location.CreateStaging();
         try
         {
-            var copy = Path.Combine(copyDirectory, package.Name.FileName);
-            var actual = CopyHashing(package.Path, copy, ct);
-            if (actual != package.Name.Sha256)
+            var copyPath = Path.Combine(copyDirectory, package.Name.FileName);
+            PackageArchive? layout = null;
+            VerifiedCopy? copy = null;
+            ExtractionResult result;
+            try
             {
-                throw package.Checked == PackageCheck.Hashed ? ChangedSinceVerified(package, $"its content now hashes to {actual}") : PackageFile.Mismatch(package.Name, actual);
+                layout = PackageArchive.Open(package.Path);
+                PausePoint.Hit("install.layout-read");
+                copy = VerifiedCopy.Start(package.Path, copyPath, ct);
+                layout.ReadDataFrom(copy.Handle, copy.AwaitEnd);
+                result = SafeExtractor.Extract(layout, staging, ExtractionLimits.Default, reuse is null ? null : reuse.TryReuse, forSharing, _options.ExtractionProgress, ct);
             }
-            using var archive = PackageArchive.Open(copy);
-            if (!archive.ReadManifestBytes().AsSpan().SequenceEqual(package.ManifestBytes)) throw ChangedSinceVerified(package, "its manifest differs");
-            return SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, reuse is null ? null : reuse.TryReuse, forSharing, _options.ExtractionProgress, ct);
+            catch
+            {
+                layout?.Dispose();
+                var hashed = copy is null ? TryHash(package.Path) : copy.TryFinish();
+                copy?.Dispose();
+                if (hashed is { } h && h != package.Name.Sha256) throw NotThePackage(package, h);
+                throw;
+            }
+            using (layout)
+            using (copy)
+            {
+                var actual = copy.Finish();
+                if (actual != package.Name.Sha256) throw NotThePackage(package, actual);
+                using var proven = PackageArchive.Open(copyPath);
+                if (!proven.ReadManifestBytes().AsSpan().SequenceEqual(package.ManifestBytes)) throw ChangedSinceVerified(package, "its manifest differs");
+                if (!layout.SameLayout(proven)) throw ChangedSinceVerified(package, "its entries moved while it was copied");
+            }
+            return result;
         }
         finally
         {
@@ -266,39 +290,20 @@ public sealed class Installer
         }
     }
 
-    /// <summary>
-    /// Copies <paramref name="source"/> to <paramref name="target"/> and returns the SHA-256 of the bytes written: each
-    /// chunk is written on another thread while it is hashed and the next one read, so the copy costs about as long as
-    /// the hash alone.
-    /// </summary>
-    private static Sha256Digest CopyHashing(string source, string target, CancellationToken ct)
+    private static Sha256Digest? TryHash(string path)
     {
-        using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
-        using var output = File.OpenHandle(target, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        byte[] current = new byte[1 << 20], next = new byte[1 << 20];
-        var read = input.Read(current);
-        long offset = 0;
-        while (read > 0)
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            var (chunk, length, at) = (current, read, offset);
-            var written = Task.Run(() => RandomAccess.Write(output, chunk.AsSpan(0, length), at), CancellationToken.None);
-            try
-            {
-                hash.AppendData(chunk, 0, length);
-                read = input.Read(next);
-            }
-            finally
-            {
-                // Never leave with a write in flight on a handle about to close.
-                written.GetAwaiter().GetResult();
-            }
-            offset += length;
-            (current, next) = (next, current);
+            return Sha256Digest.ComputeFile(path);
         }
-        return Sha256Digest.FromBytes(hash.GetHashAndReset());
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
+
+    private static PacksterException NotThePackage(PackageFile package, Sha256Digest actual) =>
+        package.Checked == PackageCheck.Hashed ? ChangedSinceVerified(package, $"its content now hashes to {actual}") : PackageFile.Mismatch(package.Name, actual);
 
     private static PacksterException ChangedSinceVerified(PackageFile package, string what) =>
         new(ErrorCode.ChecksumMismatch,

@@ -20,6 +20,12 @@ public sealed class PackageArchive : IDisposable
     private readonly long _centralDirectoryOffset;
     private readonly byte[][] _localNames;
 
+    /// <summary>Each entry's data offset once <see cref="DataOffset"/> read its local header; -1 before.</summary>
+    private readonly long[] _dataOffsets;
+
+    /// <summary>Where entry data is read from when not from this file (<see cref="ReadDataFrom"/>), and what to wait for first.</summary>
+    private (SafeFileHandle Handle, Action<long> AwaitEnd)? _data;
+
     private PackageArchive(string path, SafeFileHandle handle, IReadOnlyList<PackageEntry> entries, byte[][] localNames, long centralDirectoryOffset)
     {
         FilePath = path;
@@ -27,6 +33,8 @@ public sealed class PackageArchive : IDisposable
         Entries = entries;
         _localNames = localNames;
         _centralDirectoryOffset = centralDirectoryOffset;
+        _dataOffsets = new long[entries.Count];
+        Array.Fill(_dataOffsets, -1);
     }
 
     /// <summary>The archive's path as given to <see cref="Open(string)"/>.</summary>
@@ -137,8 +145,53 @@ public sealed class PackageArchive : IDisposable
     public Stream OpenEntry(PackageEntry entry) => OpenEntry(entry, DataOffset(entry));
 
     /// <summary>As <see cref="OpenEntry(PackageEntry)"/>, with the data offset already checked by <see cref="DataOffset"/>.</summary>
-    internal Stream OpenEntry(PackageEntry entry, long dataOffset) =>
-        new EntryDataStream(() => new ArchiveSliceStream(_handle, dataOffset, entry.CompressedSize), entry, Name);
+    internal Stream OpenEntry(PackageEntry entry, long dataOffset)
+    {
+        if (_data is not { } data) return new EntryDataStream(() => new ArchiveSliceStream(_handle, dataOffset, entry.CompressedSize), entry, Name);
+        return new EntryDataStream(() =>
+        {
+            data.AwaitEnd(dataOffset + entry.CompressedSize);
+            return new ArchiveSliceStream(data.Handle, dataOffset, entry.CompressedSize);
+        }, entry, Name);
+    }
+
+    /// <summary>
+    /// From now on, entry data is read from <paramref name="handle"/>, a copy of this file being written front to back:
+    /// before reading the data that ends at offset E, <paramref name="awaitEnd"/>(E) returns once the copy holds it (or
+    /// throws if the copy failed). The central directory and local headers stay this file's; <see cref="SameLayout"/>
+    /// then tells whether they are the copy's.
+    /// </summary>
+    internal void ReadDataFrom(SafeFileHandle handle, Action<long> awaitEnd) => _data = (handle, awaitEnd);
+
+    /// <summary>Whether entry data arrives front to back (<see cref="ReadDataFrom"/>): then it is best read in file order.</summary>
+    internal bool DataArrivesInOrder => _data is not null;
+
+    /// <summary>
+    /// Whether <paramref name="other"/> has the layout this archive read: the same central directory at the same offset,
+    /// the same names in the local headers, and the same data offset for every entry whose local header this archive read.
+    /// Extracting from this archive's layout with <paramref name="other"/>'s data is then extracting <paramref name="other"/>.
+    /// </summary>
+    internal bool SameLayout(PackageArchive other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other._centralDirectoryOffset != _centralDirectoryOffset || !other.Entries.SequenceEqual(Entries)) return false;
+        for (var i = 0; i < _localNames.Length; i++)
+        {
+            if (!other._localNames[i].AsSpan().SequenceEqual(_localNames[i])) return false;
+        }
+        try
+        {
+            for (var i = 0; i < _dataOffsets.Length; i++)
+            {
+                if (_dataOffsets[i] >= 0 && other.DataOffset(other.Entries[i]) != _dataOffsets[i]) return false;
+            }
+        }
+        catch (PacksterException)
+        {
+            return false;
+        }
+        return true;
+    }
 
     /// <summary>Refuses encryption and methods other than stored, deflate and zstd.</summary>
     internal void CheckEntryFlags(PackageEntry entry)
@@ -185,6 +238,7 @@ public sealed class PackageArchive : IDisposable
         {
             throw ArchiveErrors.Truncated(Name, $"data of entry '{ArchiveErrors.Printable(entry.Path)}' runs past the central directory");
         }
+        _dataOffsets[entry.Index] = dataOffset;
         return dataOffset;
     }
 

@@ -186,8 +186,12 @@ public static class SafeExtractor
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct };
         var twins = forSharing && !OperatingSystem.IsWindows() ? Twins(files) : [];
         var twinSet = twins.Select(t => t.Twin.Index).ToHashSet();
-        // Biggest first: a large file started last would leave the other workers idle at the end.
-        var order = files.Where(e => !twinSet.Contains(e.Index)).OrderByDescending(e => e.Size).ThenBy(e => e.Index).ToArray();
+        // Biggest first: a large file started last would leave the other workers idle at the end. Data that arrives
+        // front to back (a copy still being made) is read in file order instead, so no worker waits for the far end.
+        var own = files.Where(e => !twinSet.Contains(e.Index));
+        var order = (archive.DataArrivesInOrder
+            ? own.OrderBy(e => plan.DataOffsets[e.Index])
+            : own.OrderByDescending(e => e.Size).ThenBy(e => e.Index)).ToArray();
         try
         {
             Parallel.ForEach(Partitioner.Create(order, EnumerablePartitionerOptions.NoBuffering), options, entry =>
