@@ -274,9 +274,10 @@ public sealed class Installer
                 throw;
             }
             using (layout)
-            using (copy)
             {
-                var actual = copy.Finish();
+                Sha256Digest actual;
+                // Closed before it is opened again: Windows refuses a reader beside a handle open for writing.
+                using (copy) actual = copy.Finish();
                 if (actual != package.Name.Sha256) throw NotThePackage(package, actual);
                 using var proven = PackageArchive.Open(copyPath);
                 if (!proven.ReadManifestBytes().AsSpan().SequenceEqual(package.ManifestBytes)) throw ChangedSinceVerified(package, "its manifest differs");
