@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Packster.Model;
 
@@ -57,12 +58,15 @@ public sealed class LocationState
     {
         get
         {
-            var sb = new StringBuilder();
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            Span<byte> line = stackalloc byte[Sha256Digest.HexLength + " inactive\n".Length];
             foreach (var d in Deployments.OrderBy(d => d.Hash.Hex, StringComparer.Ordinal))
             {
-                sb.Append(d.Hash.Hex).Append(d.Active ? " active\n" : " inactive\n");
+                var length = Encoding.ASCII.GetBytes(d.Hash.Hex, line);
+                length += Encoding.ASCII.GetBytes(d.Active ? " active\n" : " inactive\n", line[length..]);
+                sha.AppendData(line[..length]);
             }
-            return Sha256Digest.Compute(Encoding.UTF8.GetBytes(sb.ToString()));
+            return Sha256Digest.FromBytes(sha.GetHashAndReset());
         }
     }
 

@@ -20,6 +20,9 @@ public sealed class PackageVersion : IComparable<PackageVersion>, IEquatable<Pac
 
     public static readonly PackageVersion Latest = new(null);
 
+    /// <summary>The text, made once when first asked for: a lockfile of a thousand deployments writes each version twice per commit.</summary>
+    private string? _text;
+
     private PackageVersion(NuGetVersion? semVer) => SemVer = semVer;
 
     /// <summary>The SemVer value, or null for <c>latest</c>.</summary>
@@ -63,7 +66,7 @@ public sealed class PackageVersion : IComparable<PackageVersion>, IEquatable<Pac
     public override int GetHashCode() => IsLatest ? 0 : VersionComparer.Default.GetHashCode(SemVer!);
 
     /// <summary>The normalized full text (with build metadata), as used in package file names.</summary>
-    public override string ToString() => SemVer?.ToFullString() ?? LatestText;
+    public override string ToString() => _text ??= SemVer?.ToFullString() ?? LatestText;
 
     public static bool operator ==(PackageVersion? a, PackageVersion? b) => a is null ? b is null : a.Equals(b);
     public static bool operator !=(PackageVersion? a, PackageVersion? b) => !(a == b);

@@ -63,6 +63,58 @@ public sealed class LockfileTests
         Assert.Contains($"\"shim:hello\": \"{LocationTestBed.Hash("h1")}\"", text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// spec/lockfile.md § Lockfile: "properties in the order below; absent optional values are omitted (never null)":
+    /// the optional <c>signer</c> and <c>dependency</c> come last, and <c>installedAt</c> is left out when there is none.
+    /// </summary>
+    [Fact]
+    public void Optional_deployment_fields_are_written_in_the_spec_order_and_omitted_when_absent()
+    {
+        var state = new LocationState(LocationId.Parse("dev"));
+        var package = LocationTestBed.Package("hello", "1.2.0");
+        var hash = LocationTestBed.Hash("signed");
+        state.Deployments.Add(new DeploymentEntry(package, hash, new JsonObject { ["b"] = new JsonObject { ["y"] = 1, ["x"] = null }, ["a"] = new JsonArray("<é>", 2.5) })
+        {
+            Signer = "0123456789abcdef",
+            Dependency = true,
+        });
+
+        var text = Encoding.UTF8.GetString(Lockfile.Serialize(state));
+
+        var expected = $$"""
+              "deployments": [
+                {
+                  "id": "hello",
+                  "version": "1.2.0",
+                  "package": "{{package.FileName}}",
+                  "sha256": "{{package.Sha256}}",
+                  "deployment": "{{hash}}",
+                  "path": "deployments/{{hash}}",
+                  "parameters": {
+                    "a": [
+                      "\u003C\u00E9\u003E",
+                      2.5
+                    ],
+                    "b": {
+                      "x": null,
+                      "y": 1
+                    }
+                  },
+                  "active": false,
+                  "pinned": false,
+                  "claims": [],
+                  "signer": "0123456789abcdef",
+                  "dependency": true
+                }
+              ],
+              "owners": {}
+            }
+
+            """;
+        Assert.EndsWith(expected.ReplaceLineEndings("\n"), text, StringComparison.Ordinal);
+        Assert.Equal(text, Encoding.UTF8.GetString(Lockfile.Serialize(Lockfile.Parse(Encoding.UTF8.GetBytes(text), "test.json"))));
+    }
+
     [Fact]
     public void The_location_hash_changes_when_deployments_or_activation_change_and_only_then()
     {
