@@ -122,10 +122,14 @@ public static class History
                 tail = chunk;
                 continue;
             }
-            var lines = Encoding.UTF8.GetString(chunk, first + 1, chunk.Length - first - 1).Split('\n');
-            for (var i = lines.Length - 1; i >= 0; i--)
+            // Lines are looked at as bytes, from the last back; only one that carries the marker is decoded and parsed.
+            var lines = chunk.AsSpan(first + 1);
+            while (!lines.IsEmpty)
             {
-                if (lines[i].Contains(CommitMarker, StringComparison.Ordinal) && ParseObject(lines[i]) is { } node && IsCommit(node))
+                var cut = lines.LastIndexOf((byte)'\n');
+                var line = lines[(cut + 1)..];
+                lines = cut < 0 ? [] : lines[..cut];
+                if (line.IndexOf(CommitMarkerUtf8) >= 0 && ParseObject(Encoding.UTF8.GetString(line)) is { } node && IsCommit(node))
                 {
                     return node["lockfile"]?.GetValue<string>();
                 }
@@ -136,6 +140,8 @@ public static class History
     }
 
     private const string CommitMarker = "\"action\":\"commit\"";
+
+    private static ReadOnlySpan<byte> CommitMarkerUtf8 => "\"action\":\"commit\""u8;
 
     private static bool IsCommit(JsonObject node) =>
         node["action"] is JsonValue action && action.TryGetValue<string>(out var text) && text == HistoryReplay.CommitAction;

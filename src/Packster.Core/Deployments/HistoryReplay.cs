@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Packster.Locations;
@@ -64,46 +63,90 @@ public static class HistoryReplay
     /// </summary>
     /// <remarks>
     /// Entries and values are compared by their bytes, which is exact for lockfiles packster wrote (the same state always
-    /// gives the same bytes), and costs one read of each file, not a tree of it: a location of 1,000 deployments pays
-    /// for the entries that changed only.
+    /// gives the same bytes). Each file is read once by a forward reader that only notes where each entry and value lies:
+    /// a location of 1,000 deployments pays for the entries that changed only, and builds no document of either file.
     /// </remarks>
     public static JsonObject Changes(byte[] before, byte[] after)
     {
-        using var old = JsonDocument.Parse(before);
-        using var now = JsonDocument.Parse(after);
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var old = Layout.Of(before);
+        var now = Layout.Of(after);
         var changes = new JsonObject();
-        var oldDeployments = RawByHash(old.RootElement);
-        var newDeployments = RawByHash(now.RootElement);
-        var put = newDeployments.Where(kv => !oldDeployments.TryGetValue(kv.Key, out var was) || !Same(was, kv.Value))
-            .OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => JsonNode.Parse(JsonMarshal.GetRawUtf8Value(kv.Value))).ToArray();
-        var remove = oldDeployments.Keys.Where(h => !newDeployments.ContainsKey(h)).Order(StringComparer.Ordinal).Select(h => (JsonNode)h).ToArray();
+        var put = now.Deployments.Where(kv => !old.Deployments.TryGetValue(kv.Key, out var was) || !Same(before, was, after, kv.Value))
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => JsonNode.Parse(after.AsSpan(kv.Value))).ToArray();
+        var remove = old.Deployments.Keys.Where(h => !now.Deployments.ContainsKey(h)).Order(StringComparer.Ordinal).Select(h => (JsonNode)h).ToArray();
         if (put.Length > 0) changes["put"] = new JsonArray(put);
         if (remove.Length > 0) changes["remove"] = new JsonArray(remove);
         var set = new JsonObject();
-        foreach (var property in now.RootElement.EnumerateObject())
+        foreach (var (name, value) in now.Properties)
         {
-            if (Derived.Contains(property.Name)) continue;
-            if (old.RootElement.TryGetProperty(property.Name, out var was) && Same(was, property.Value)) continue;
-            set[property.Name] = JsonNode.Parse(JsonMarshal.GetRawUtf8Value(property.Value));
+            if (Derived.Contains(name)) continue;
+            if (old.Find(name) is { } was && Same(before, was, after, value)) continue;
+            set[name] = JsonNode.Parse(after.AsSpan(value));
         }
-        var unset = old.RootElement.EnumerateObject().Select(p => p.Name).Where(k => !Derived.Contains(k) && !now.RootElement.TryGetProperty(k, out _))
-            .Select(k => (JsonNode)k).ToArray();
+        var unset = old.Properties.Select(p => p.Key).Where(k => !Derived.Contains(k) && now.Find(k) is null).Select(k => (JsonNode)k).ToArray();
         if (set.Count > 0) changes["set"] = set;
         if (unset.Length > 0) changes["unset"] = new JsonArray(unset);
         return changes;
     }
 
-    private static bool Same(JsonElement a, JsonElement b) => JsonMarshal.GetRawUtf8Value(a).SequenceEqual(JsonMarshal.GetRawUtf8Value(b));
+    private static bool Same(byte[] a, Range inA, byte[] b, Range inB) => a.AsSpan(inA).SequenceEqual(b.AsSpan(inB));
 
-    private static Dictionary<string, JsonElement> RawByHash(JsonElement lockfile)
+    /// <summary>Where, in a lockfile's bytes, each top-level value and each deployment entry (by its hash) lies.</summary>
+    private sealed class Layout
     {
-        var byHash = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        if (!lockfile.TryGetProperty("deployments", out var deployments) || deployments.ValueKind != JsonValueKind.Array) return byHash;
-        foreach (var entry in deployments.EnumerateArray())
+        public Dictionary<string, Range> Deployments { get; } = new(StringComparer.Ordinal);
+
+        public List<KeyValuePair<string, Range>> Properties { get; } = [];
+
+        public Range? Find(string name)
         {
-            if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("deployment", out var hash) && hash.GetString() is { } text) byHash[text] = entry;
+            foreach (var (key, value) in Properties)
+            {
+                if (key == name) return value;
+            }
+            return null;
         }
-        return byHash;
+
+        public static Layout Of(ReadOnlySpan<byte> lockfile)
+        {
+            var layout = new Layout();
+            var reader = new Utf8JsonReader(lockfile);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("a lockfile is a JSON object");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                if (name == "deployments" && reader.TokenType == JsonTokenType.StartArray) layout.ReadDeployments(ref reader);
+                else reader.Skip();
+                layout.Properties.Add(new(name, start..(int)reader.BytesConsumed));
+            }
+            return layout;
+        }
+
+        private void ReadDeployments(ref Utf8JsonReader reader)
+        {
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                var start = (int)reader.TokenStartIndex;
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                string? hash = null;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isHash = reader.ValueTextEquals("deployment"u8);
+                    reader.Read();
+                    if (isHash && reader.TokenType == JsonTokenType.String) hash = reader.GetString();
+                    else reader.Skip();
+                }
+                if (hash is not null) Deployments[hash] = start..(int)reader.BytesConsumed;
+            }
+        }
     }
 
     /// <summary>The lockfile bytes of <paramref name="state"/> with <paramref name="changes"/> applied, as a commit writes them.</summary>
