@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using Packster.Model;
 
 namespace Packster.Locations;
@@ -231,9 +232,15 @@ public sealed class Location
     {
         RequireHeld(heldLock);
         if (state.LocationId != Id) throw LocationErrors.Inconsistent(Path, $"state of location '{state.LocationId}' committed to location '{Id}'");
+        // One listing of deployments/, not a stat per deployment: a location of a thousand paid a thousand per commit.
+        var published = Directory.Exists(DeploymentsDirectory)
+            ? new FileSystemEnumerable<string>(DeploymentsDirectory, (ref FileSystemEntry e) => e.FileName.ToString(),
+                new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }) { ShouldIncludePredicate = (ref FileSystemEntry e) => e.IsDirectory }
+                .ToHashSet(StringComparer.Ordinal)
+            : [];
         foreach (var d in state.Deployments)
         {
-            if (!Directory.Exists(DeploymentDirectory(d.Hash))) throw LocationErrors.Inconsistent(Path, $"deployment {d} has no directory {d.RelativePath}");
+            if (!published.Contains(d.Hash.Hex)) throw LocationErrors.Inconsistent(Path, $"deployment {d} has no directory {d.RelativePath}");
         }
         Lockfile.Write(LockfilePath, state, serialized);
     }

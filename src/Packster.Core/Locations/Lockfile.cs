@@ -138,7 +138,8 @@ public static class Lockfile
         {
             case JsonObject o:
                 json.WriteStartObject();
-                foreach (var (key, value) in o.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                // An object read from a lockfile is sorted already: it is sorted again only when it is not.
+                foreach (var (key, value) in IsSorted(o) ? (IEnumerable<KeyValuePair<string, JsonNode?>>)o : o.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                 {
                     json.WritePropertyName(key);
                     WriteSorted(json, value);
@@ -157,6 +158,17 @@ public static class Lockfile
                 node.WriteTo(json);
                 break;
         }
+    }
+
+    private static bool IsSorted(JsonObject o)
+    {
+        string? previous = null;
+        foreach (var (key, _) in o)
+        {
+            if (previous is not null && string.CompareOrdinal(previous, key) > 0) return false;
+            previous = key;
+        }
+        return true;
     }
 
     /// <summary>What one deployment entry takes, with room for a few parameters and claims.</summary>
@@ -279,13 +291,15 @@ public static class Lockfile
     private static LocationState ToState(LockfileDto dto, Validator v)
     {
         var seen = new HashSet<Sha256Digest>();
+        // Versions repeat across deployments (one package with several parameter sets, 1.0.0 in many packages): parsed once each.
+        var versions = new Dictionary<string, PackageVersion>(StringComparer.Ordinal);
         var state = new LocationState(v.Required<LocationId>("$.location", dto.Location, s => LocationId.TryParse(s, out var id, out var why) ? (id, why) : (default, why)));
         foreach (var (i, d) in (dto.Deployments ?? []).Index())
         {
             // The JSON path of a field is spelled only when it is wrong: a thousand deployments would otherwise make ten thousand strings.
             var at = new FieldPath("$.deployments", i);
             var id = v.Required(at, "id", d.Id, ParseId);
-            var version = v.Required<PackageVersion>(at, "version", d.Version, s => PackageVersion.TryParse(s, out var ver) ? (ver, null) : (null!, "not SemVer 2.0 or \"latest\""));
+            var version = v.Required<PackageVersion>(at, "version", d.Version, s => ParseVersion(s, versions));
             var sha = v.Required(at, "sha256", d.Sha256, ParseSha);
             var hash = v.Required(at, "deployment", d.Deployment, ParseSha);
             var package = new PackageFileName(id, version, sha);
@@ -322,6 +336,14 @@ public static class Lockfile
             state.Bundle[id] = requirement;
         }
         return state;
+    }
+
+    private static (PackageVersion, string?) ParseVersion(string s, Dictionary<string, PackageVersion> parsed)
+    {
+        if (parsed.TryGetValue(s, out var known)) return (known, null);
+        if (!PackageVersion.TryParse(s, out var version)) return (null!, "not SemVer 2.0 or \"latest\"");
+        parsed[s] = version;
+        return (version, null);
     }
 
     private static (PackageId, string?) ParseId(string s) => PackageId.TryParse(s, out var id, out var why) ? (id, null) : (default, why);
