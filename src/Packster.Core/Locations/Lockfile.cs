@@ -17,7 +17,7 @@ public static class Lockfile
     /// <summary>The one schema version this build reads and writes.</summary>
     public const int Schema = 1;
 
-    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+    internal const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
 
     public static LocationState Read(string path) => Parse(ReadBytes(path), path);
 
@@ -274,7 +274,12 @@ public static class Lockfile
     private static LocationState ParseShape(ReadOnlySpan<byte> bytes, string path)
     {
         CheckSchema(bytes, path);
+        return LockfileFastReader.TryRead(bytes) ?? ParseGeneral(bytes, path);
+    }
 
+    /// <summary>The general reading, through the DTOs: what judges any file the fast reader gives up on, with its errors.</summary>
+    internal static LocationState ParseGeneral(ReadOnlySpan<byte> bytes, string path)
+    {
         LockfileDto? dto;
         try
         {

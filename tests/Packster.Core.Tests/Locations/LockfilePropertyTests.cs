@@ -9,7 +9,7 @@ namespace Packster.Core.Tests.Locations;
 /// <summary>spec/lockfile.md § Lockfile: "the same state always gives the same bytes", for any state, not just the examples.</summary>
 public sealed class LockfilePropertyTests
 {
-    private static LocationState RandomState(int seed, string text)
+    internal static LocationState RandomState(int seed, string text)
     {
         var random = new Random(seed);
         var state = new LocationState(LocationId.Parse("l" + random.Next(100)));
@@ -42,7 +42,7 @@ public sealed class LockfilePropertyTests
         return state;
     }
 
-    private static bool IsWellFormed(string? s)
+    internal static bool IsWellFormed(string? s)
     {
         if (s is null) return false;
         try

@@ -1,0 +1,293 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Packster.Model;
+
+namespace Packster.Locations;
+
+/// <summary>
+/// Reads a lockfile in the shape packster writes it (spec/lockfile.md § Lockfile) straight into a
+/// <see cref="LocationState"/>, in one pass, without the DTOs of the general reading: the derived texts
+/// (<c>package</c>, <c>path</c>) are compared where they lie in the file instead of being copied out and made again.
+/// At the first thing it does not expect (an unknown or repeated property, a value of another type or that does not
+/// parse) it gives up and returns null: the general reading then judges the same bytes, with its errors. So it never
+/// accepts what that reading refuses, nor reads anything differently (LockfileFastReaderTests holds both).
+/// </summary>
+internal static class LockfileFastReader
+{
+    public static LocationState? TryRead(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new Utf8JsonReader(bytes);
+        try
+        {
+            return Read(ref reader, bytes);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static LocationState? Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+        LocationId? location = null;
+        var deployments = new List<DeploymentEntry>();
+        var bundle = new List<BundleRequirement>();
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var field = reader.ValueTextEquals("schema"u8) ? 1 : reader.ValueTextEquals("location"u8) ? 2 : reader.ValueTextEquals("hash"u8) ? 4
+                : reader.ValueTextEquals("bundle"u8) ? 8 : reader.ValueTextEquals("deployments"u8) ? 16 : reader.ValueTextEquals("owners"u8) ? 32 : 0;
+            if (field == 0 || (seen & field) != 0) return null;
+            seen |= field;
+            reader.Read();
+            switch (field)
+            {
+                case 1:
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var schema) || schema != Lockfile.Schema) return null;
+                    break;
+                case 2:
+                    if (reader.TokenType != JsonTokenType.String || !LocationId.TryParse(reader.GetString(), out var id)) return null;
+                    location = id;
+                    break;
+                case 4:
+                    if (reader.TokenType != JsonTokenType.String) return null;
+                    break;
+                case 8:
+                    if (!ReadBundle(ref reader, bundle)) return null;
+                    break;
+                case 16:
+                    if (!ReadDeployments(ref reader, bytes, deployments)) return null;
+                    break;
+                default:
+                    if (!ReadOwners(ref reader)) return null;
+                    break;
+            }
+        }
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || location is not { } locationId) return null;
+        var state = new LocationState(locationId);
+        state.Deployments.AddRange(deployments);
+        foreach (var requirement in bundle)
+        {
+            if (!state.Bundle.TryAdd(requirement.Id, requirement)) return null;
+        }
+        return state;
+    }
+
+    private static bool ReadDeployments(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, List<DeploymentEntry> deployments)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) return false;
+        var hashes = new HashSet<Sha256Digest>();
+        // Versions repeat across deployments: each text is parsed once.
+        var versions = new Dictionary<string, PackageVersion>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            if (ReadDeployment(ref reader, bytes, versions) is not { } entry || !hashes.Add(entry.Hash)) return false;
+            deployments.Add(entry);
+        }
+        return reader.TokenType == JsonTokenType.EndArray;
+    }
+
+    private static DeploymentEntry? ReadDeployment(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, Dictionary<string, PackageVersion> versions)
+    {
+        PackageId? id = null;
+        PackageVersion? version = null;
+        Sha256Digest? sha = null, hash = null;
+        Range? package = null, path = null;
+        JsonObject? parameters = null;
+        DateTimeOffset? installedAt = null;
+        bool? active = null, pinned = null;
+        bool dependency = false;
+        string? signer = null;
+        List<string>? claims = null;
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var field = DeploymentField(ref reader);
+            if (field == 0 || (seen & field) != 0) return null;
+            seen |= field;
+            reader.Read();
+            var isString = reader.TokenType == JsonTokenType.String;
+            switch (field)
+            {
+                case 1:
+                    if (!isString || !PackageId.TryParse(reader.GetString(), out var parsedId)) return null;
+                    id = parsedId;
+                    break;
+                case 2:
+                    if (!isString || ParseVersion(reader.GetString()!, versions) is not { } parsedVersion) return null;
+                    version = parsedVersion;
+                    break;
+                case 4:
+                case 32:
+                    // Compared where it lies once the parts it is made of are known; an escaped text is left to the general reading.
+                    if (!isString || reader.ValueIsEscaped) return null;
+                    var at = (int)reader.TokenStartIndex + 1;
+                    if (field == 4) package = at..(at + reader.ValueSpan.Length);
+                    else path = at..(at + reader.ValueSpan.Length);
+                    break;
+                case 8:
+                case 16:
+                    if (!isString || !Sha256Digest.TryParse(reader.GetString(), out var digest)) return null;
+                    if (field == 8) sha = digest;
+                    else hash = digest;
+                    break;
+                case 64:
+                    if (reader.TokenType != JsonTokenType.StartObject) return null;
+                    parameters = JsonNode.Parse(ref reader)!.AsObject();
+                    break;
+                case 128:
+                    if (!isString || ParseTime(ref reader) is not { } t) return null;
+                    installedAt = t;
+                    break;
+                case 256:
+                case 512:
+                case 4096:
+                    if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False)) return null;
+                    if (field == 256) active = reader.GetBoolean();
+                    else if (field == 512) pinned = reader.GetBoolean();
+                    else dependency = reader.GetBoolean();
+                    break;
+                case 1024:
+                    if (reader.TokenType != JsonTokenType.StartArray) return null;
+                    claims = [];
+                    while (reader.Read() && reader.TokenType == JsonTokenType.String) claims.Add(reader.GetString()!);
+                    if (reader.TokenType != JsonTokenType.EndArray) return null;
+                    break;
+                default:
+                    if (!isString) return null;
+                    signer = reader.GetString()!;
+                    if (signer.Length != 16 || !signer.All(char.IsAsciiHexDigitLower)) return null;
+                    break;
+            }
+        }
+        if (reader.TokenType != JsonTokenType.EndObject || id is not { } packageId || version is null || sha is not { } packageSha || hash is not { } deploymentHash
+            || package is not { } packageText || path is not { } pathText || active is null || pinned is null)
+        {
+            return null;
+        }
+        var name = new PackageFileName(packageId, version, packageSha);
+        if (!IsFileName(bytes[packageText], name) || !IsPath(bytes[pathText], deploymentHash)) return null;
+        var entry = new DeploymentEntry(name, deploymentHash, parameters ?? [])
+        {
+            InstalledAt = installedAt,
+            Active = active.Value,
+            Pinned = pinned.Value,
+            Dependency = dependency,
+            Signer = signer,
+        };
+        foreach (var claim in claims ?? []) entry.Claims.Add(claim);
+        return entry;
+    }
+
+    /// <summary>An <c>installedAt</c> value, parsed from its bytes as the general reading parses its text.</summary>
+    private static DateTimeOffset? ParseTime(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.ValueSpan.Length > 32) return null;
+        Span<char> time = stackalloc char[32];
+        var length = Encoding.UTF8.GetChars(reader.ValueSpan, time);
+        return DateTimeOffset.TryParseExact(time[..length], Lockfile.TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+    }
+
+    private static int DeploymentField(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("id"u8) ? 1 : reader.ValueTextEquals("version"u8) ? 2 : reader.ValueTextEquals("package"u8) ? 4
+        : reader.ValueTextEquals("sha256"u8) ? 8 : reader.ValueTextEquals("deployment"u8) ? 16 : reader.ValueTextEquals("path"u8) ? 32
+        : reader.ValueTextEquals("parameters"u8) ? 64 : reader.ValueTextEquals("installedAt"u8) ? 128 : reader.ValueTextEquals("active"u8) ? 256
+        : reader.ValueTextEquals("pinned"u8) ? 512 : reader.ValueTextEquals("claims"u8) ? 1024 : reader.ValueTextEquals("signer"u8) ? 2048
+        : reader.ValueTextEquals("dependency"u8) ? 4096 : 0;
+
+    /// <summary><c>{id}-{version}-{sha256}.packster</c>, compared part by part with the bytes of the file.</summary>
+    private static bool IsFileName(ReadOnlySpan<byte> text, PackageFileName name) =>
+        Consume(ref text, name.Id.Value) && Consume(ref text, "-") && Consume(ref text, name.Version.ToString()) && Consume(ref text, "-")
+        && Consume(ref text, name.Sha256.Hex) && Consume(ref text, PackageFileName.Extension) && text.IsEmpty;
+
+    /// <summary><c>deployments/&lt;hash&gt;</c>, as <see cref="DeploymentEntry.RelativePath"/> spells it.</summary>
+    private static bool IsPath(ReadOnlySpan<byte> text, Sha256Digest hash) =>
+        Consume(ref text, Location.DeploymentsDirectoryName) && Consume(ref text, "/") && Consume(ref text, hash.Hex) && text.IsEmpty;
+
+    private static bool Consume(ref ReadOnlySpan<byte> text, string part)
+    {
+        if (text.Length < part.Length || !Ascii.Equals(text[..part.Length], part)) return false;
+        text = text[part.Length..];
+        return true;
+    }
+
+    private static PackageVersion? ParseVersion(string text, Dictionary<string, PackageVersion> parsed)
+    {
+        if (parsed.TryGetValue(text, out var known)) return known;
+        if (!PackageVersion.TryParse(text, out var version)) return null;
+        parsed[text] = version;
+        return version;
+    }
+
+    private static bool ReadBundle(ref Utf8JsonReader reader, List<BundleRequirement> bundle)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) return false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!PackageId.TryParse(reader.GetString(), out var id) || !reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+            string? range = null;
+            JsonObject? parameters = null;
+            ResolvedRequirement? resolved = null;
+            var seen = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = reader.ValueTextEquals("range"u8) ? 1 : reader.ValueTextEquals("parameters"u8) ? 2 : reader.ValueTextEquals("resolved"u8) ? 4 : 0;
+                if (field == 0 || (seen & field) != 0) return false;
+                seen |= field;
+                reader.Read();
+                if (field == 1)
+                {
+                    if (reader.TokenType != JsonTokenType.String) return false;
+                    range = reader.GetString();
+                }
+                else if (field == 2)
+                {
+                    if (reader.TokenType != JsonTokenType.StartObject) return false;
+                    parameters = JsonNode.Parse(ref reader)!.AsObject();
+                }
+                else if (ReadResolved(ref reader) is { } r) resolved = r;
+                else return false;
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || range is null) return false;
+            bundle.Add(new BundleRequirement(id, range, parameters) { Resolved = resolved });
+        }
+        return reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    private static ResolvedRequirement? ReadResolved(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) return null;
+        PackageFileName? package = null;
+        Sha256Digest? deployment = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isPackage = reader.ValueTextEquals("package"u8);
+            if (!isPackage && !reader.ValueTextEquals("deployment"u8)) return null;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.String) return null;
+            if (isPackage)
+            {
+                if (package is not null || !PackageFileName.TryParse(reader.GetString(), out var name)) return null;
+                package = name;
+            }
+            else
+            {
+                if (deployment is not null || !Sha256Digest.TryParse(reader.GetString(), out var hash)) return null;
+                deployment = hash;
+            }
+        }
+        return reader.TokenType == JsonTokenType.EndObject && package is not null && deployment is { } d ? new ResolvedRequirement(package, d) : null;
+    }
+
+    private static bool ReadOwners(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) return false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.String) return false;
+        }
+        return reader.TokenType == JsonTokenType.EndObject;
+    }
+}

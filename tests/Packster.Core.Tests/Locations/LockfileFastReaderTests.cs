@@ -1,0 +1,102 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using FsCheck.Xunit;
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Core.Tests.Locations;
+
+/// <summary>
+/// spec/lockfile.md § Lockfile: one file, one state. The lockfile is read by a fast reader for the shape packster writes
+/// and, for anything else, by the general one; these tests hold that the fast reader takes every file packster writes,
+/// reads it as the general reading does, and leaves every other file, and its errors, to the general reading.
+/// </summary>
+public sealed class LockfileFastReaderTests
+{
+    [Property]
+    public bool Every_written_lockfile_is_taken_by_the_fast_reader_and_read_as_the_general_reading_reads_it(int seed, string text)
+    {
+        if (!LockfilePropertyTests.IsWellFormed(text)) return true;
+        var bytes = Lockfile.Serialize(LockfilePropertyTests.RandomState(seed, text));
+        var fast = LockfileFastReader.TryRead(bytes);
+        return fast is not null
+            && Lockfile.Serialize(fast).AsSpan().SequenceEqual(bytes)
+            && Lockfile.Serialize(Lockfile.ParseGeneral(bytes, "prop.json")).AsSpan().SequenceEqual(bytes);
+    }
+
+    [Fact]
+    public void Signer_dependency_bundle_and_escaped_parameters_are_read_alike()
+    {
+        var state = new LocationState(LocationId.Parse("dev"));
+        var package = LocationTestBed.Package("hello", "1.2.0-rc.1");
+        var entry = new DeploymentEntry(package, LocationTestBed.Hash("x"), new JsonObject { ["q"] = "\"<é>\"\n", ["n"] = new JsonArray(null, 1.5) })
+        {
+            Signer = "0123456789abcdef",
+            Dependency = true,
+            Active = true,
+            InstalledAt = new DateTimeOffset(2026, 12, 4, 10, 0, 0, TimeSpan.Zero),
+        };
+        entry.Claims.Add("shim:hello");
+        state.Deployments.Add(entry);
+        state.Bundle[package.Id] = new BundleRequirement(package.Id, "^1.2", new JsonObject { ["k"] = "v" }) { Resolved = new ResolvedRequirement(package, entry.Hash) };
+        var bytes = Lockfile.Serialize(state);
+
+        var fast = LockfileFastReader.TryRead(bytes);
+
+        Assert.NotNull(fast);
+        Assert.Equal(bytes, Lockfile.Serialize(fast));
+        var read = Assert.Single(fast.Deployments);
+        Assert.Equal(("0123456789abcdef", true, true), (read.Signer, read.Dependency, read.Active));
+        Assert.Equal("\"<é>\"\n", (string)read.Parameters["q"]!);
+    }
+
+    /// <summary>Files packster does not write: the fast reader gives up on each, and reading it is exactly the general reading.</summary>
+    [Theory]
+    [InlineData("\"active\": false,", "", "a missing boolean (read as false)")]
+    [InlineData("\"claims\": []", "\"claims\": [],\n      \"extra\": 1", "an unknown property")]
+    [InlineData("\"active\": false,", "\"active\": false,\n      \"active\": true,", "a repeated property")]
+    [InlineData("\"pinned\": false,", "\"pinned\": null,", "a null boolean")]
+    [InlineData("\"path\": \"deployments/", "\"path\": \"deployments\\u002F", "an escaped path")]
+    [InlineData("\"path\": \"deployments/", "\"path\": \"deployment/", "a path that is not the deployment's")]
+    [InlineData("\"version\": \"1.0.0\"", "\"version\": \"1.0\"", "a version that is not SemVer")]
+    [InlineData("\"installedAt\": \"2026-01-31T12:00:00Z\"", "\"installedAt\": \"2026-01-31 12:00\"", "a time in another format")]
+    [InlineData("\"parameters\": {", "\"parameters\": null, \"x\": {", "null parameters")]
+    [InlineData("\"owners\": {}", "\"owners\": {\"shim:a\": 1}", "an owner that is not a hash")]
+    [InlineData("\"bundle\": {}", "\"bundle\": {\"hello\": {}}", "a bundle requirement without a range")]
+    [InlineData("}\n", "} 1\n", "something after the object")]
+    public void Anything_else_is_left_to_the_general_reading(string find, string replace, string what)
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(OneDeployment()));
+        Assert.Contains(find, canonical, StringComparison.Ordinal);
+        var cut = canonical.LastIndexOf(find, StringComparison.Ordinal);
+        var bytes = Encoding.UTF8.GetBytes(canonical[..cut] + replace + canonical[(cut + find.Length)..]);
+
+        Assert.True(LockfileFastReader.TryRead(bytes) is null, what);
+        var general = Outcome(() => Lockfile.ParseGeneral(bytes, "edited.json"));
+        Assert.Equal(general, Outcome(() => Lockfile.Parse(bytes, "edited.json")));
+    }
+
+    private static LocationState OneDeployment()
+    {
+        var state = new LocationState(LocationId.Parse("dev"));
+        state.Deployments.Add(new DeploymentEntry(LocationTestBed.Package("hello", "1.0.0"), LocationTestBed.Hash("one"), new JsonObject { ["port"] = 8080 })
+        {
+            InstalledAt = new DateTimeOffset(2026, 1, 31, 12, 0, 0, TimeSpan.Zero),
+        });
+        return state;
+    }
+
+    /// <summary>What reading gave: the bytes its state writes, or the error code and message.</summary>
+    private static string Outcome(Func<LocationState> read)
+    {
+        try
+        {
+            var state = read();
+            return "read: " + Encoding.UTF8.GetString(Lockfile.Serialize(state));
+        }
+        catch (PacksterException e)
+        {
+            return $"{e.Code}: {e.Message}";
+        }
+    }
+}
