@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Side-by-side: the cost of a location's size. One small package (samples/hello) installed into an empty location and
+# into one holding N deployments, then `list --json` and `which` in each, every round from the same two locations
+# (restored from a copy, so every round and every binary starts from identical bytes). With --against, a second
+# packster binary runs in the same rounds, alternating, and the table shows both.
+# Targets (issue "Speed", 6): install into 1,000 deployments <= 1.1 x into an empty one; `list --json` and `which` on
+# 1,000 deployments <= 30 ms wall with the native binary.
+#
+# usage: bench/growth.sh [--scale N] [--rounds N] [--packster PATH] [--against PATH]
+set -euo pipefail
+
+SCALE=1000
+ROUNDS=7
+GIVEN=
+AGAINST=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --scale) SCALE=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --packster) GIVEN=$(realpath "$2"); shift 2 ;;
+    --against) AGAINST=$(realpath "$2"); shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+. "$(dirname "$0")/common.sh"
+bench_setup
+bench_packster "$GIVEN"
+
+small=$("$PACKSTER" pack "$REPO/samples/hello" -o "$WORK/small")
+"$PACKSTER" location create "$WORK/empty" --id empty >/dev/null
+"$PACKSTER" location create "$WORK/full" --id full >/dev/null
+echo "filling a location with $SCALE deployments…" >&2
+for i in $(seq "$SCALE"); do "$PACKSTER" install-file "$small" --location full --inactive -p "port=$((10000 + i))" >/dev/null; done
+cp -a "$WORK/empty" "$WORK/empty.orig"
+cp -a "$WORK/full" "$WORK/full.orig"
+
+restore() { rm -rf "$WORK/$1" && cp -a "$WORK/$1.orig" "$WORK/$1"; }
+
+# One timed run: elapsed seconds of "$@" (output discarded).
+timed() { local s e; s=$(now); "$@" >/dev/null 2>&1; e=$(now); elapsed "$s" "$e"; }
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+binaries=("$PACKSTER")
+[ -n "$AGAINST" ] && binaries+=("$AGAINST")
+declare -A t
+for round in $(seq "$ROUNDS"); do
+  for b in "${!binaries[@]}"; do
+    bin=${binaries[$b]}
+    for loc in empty full; do
+      restore "$loc"; sync
+      t[$b,$loc,install]+=" $(timed "$bin" install-file "$small" --location "$loc" -p "port=$((20000 + round))")"
+      t[$b,$loc,list]+=" $(timed "$bin" list --json --location "$loc")"
+      t[$b,$loc,which]+=" $(timed "$bin" which hello --location "$loc")"
+    done
+  done
+  echo "round $round done" >&2
+done
+
+echo
+printf '%-44s %10s %10s %8s\n' "median of $ROUNDS rounds (s)" "empty" "$SCALE" "ratio"
+for b in "${!binaries[@]}"; do
+  echo "${binaries[$b]}"
+  for what in install list which; do
+    # shellcheck disable=SC2086
+    E=$(median ${t[$b,empty,$what]}); F=$(median ${t[$b,full,$what]})
+    printf '  %-42s %10s %10s %8s\n' "$what" "$E" "$F" "$(ratio "$F" "$E")"
+  done
+done
+echo "targets: install ratio <= 1.10; list --json and which at $SCALE <= 0.030 s"
