@@ -82,7 +82,11 @@ public static class ValueRules
     {
         ArgumentNullException.ThrowIfNull(manifest);
         if (value.ValueKind == JsonValueKind.String && WhyNotSystemText(value.GetString()!) is { } why) return why;
-        string? text = null;
+        // A scalar that a script can carry passes wherever it goes: no template need be looked at (a list of 1,000
+        // deployments judges every stored value of each).
+        var scalar = EffectiveParameters.ScalarText(value);
+        if (scalar is not null && WhyNotScriptText(scalar) is null) return null;
+        string? text = scalar;
         foreach (var (where, template) in ScriptTemplates(manifest))
         {
             if (!template.ParameterNames.Contains(name, StringComparer.Ordinal)) continue;
