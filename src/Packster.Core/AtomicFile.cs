@@ -17,15 +17,20 @@ public static class AtomicFile
     /// <summary>Writes <paramref name="text"/> as UTF-8 without a BOM; <paramref name="mode"/> (POSIX) is set before the rename.</summary>
     public static void WriteAllText(string path, string text, UnixFileMode? mode = null) => Write(path, Utf8.GetBytes(text), mode);
 
-    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null)
+    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null) => Write(path, content, [], mode);
+
+    /// <summary>Writes <paramref name="first"/>, then each of <paramref name="rest"/>, as one file: no buffer is made to join them.</summary>
+    public static void Write(string path, ReadOnlySpan<byte> first, IReadOnlyList<ReadOnlyMemory<byte>> rest, UnixFileMode? mode = null)
     {
+        ArgumentNullException.ThrowIfNull(rest);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temp = Path.Combine(dir, $"{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
             {
-                stream.Write(content);
+                stream.Write(first);
+                foreach (var part in rest) stream.Write(part.Span);
                 stream.Flush(flushToDisk: true);
             }
             if (mode is { } m && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, m);

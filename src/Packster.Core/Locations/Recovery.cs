@@ -56,14 +56,18 @@ public static class Recovery
         // After a holder died mid-operation (kill -9, power cut), also compare sizes: data not yet on disk comes back
         // as zero-length files, which a record's mere presence does not reveal.
         var checkSizes = heldLock?.PreviousHolderDied == true;
+        var deployments = state.Deployments.ToList();
+        // A stat per deployment (and after a crash, one per file): on every core, in strides, and judged in order below.
+        var reasons = new string?[deployments.Count];
+        var workers = Math.Min(Environment.ProcessorCount, Math.Max(1, deployments.Count / 64));
+        Parallelism.For(workers, w =>
+        {
+            for (var i = w; i < deployments.Count; i += workers) reasons[i] = WhyIncomplete(location, deployments[i], present, checkSizes);
+        });
         var aside = new List<string>();
-        foreach (var d in state.Deployments.ToList())
+        foreach (var (d, reason) in deployments.Zip(reasons))
         {
             var dir = location.DeploymentDirectory(d.Hash);
-            var reason = !present.Contains(d.Hash.Hex) ? "its directory is missing"
-                : !File.Exists(Path.Combine(dir, DeploymentRecord.FileName)) ? $"its directory has no {DeploymentRecord.FileName} (incomplete)"
-                : checkSizes ? IncompleteFile(dir)
-                : null;
             if (reason is null) continue;
             report.Dropped.Add(new DroppedDeployment(d.Id, d.Version, d.Hash, d.Active, reason));
             warnings?.WriteLine($"warning: deployment {d.Id}@{d.Version} ({d.Hash}) was dropped from {Lockfile.FileName}: {reason}; reinstall it if you need it");
@@ -81,6 +85,16 @@ public static class Recovery
             foreach (var dir in aside) FileTree.Delete(dir);
         }
         return report;
+    }
+
+    /// <summary>Why recovery drops <paramref name="d"/> (step 6 of spec/lockfile.md § Recovery); null when it stays.</summary>
+    private static string? WhyIncomplete(Location location, DeploymentEntry d, HashSet<string> present, bool checkSizes)
+    {
+        var dir = location.DeploymentDirectory(d.Hash);
+        return !present.Contains(d.Hash.Hex) ? "its directory is missing"
+            : !File.Exists(Path.Combine(dir, DeploymentRecord.FileName)) ? $"its directory has no {DeploymentRecord.FileName} (incomplete)"
+            : checkSizes ? IncompleteFile(dir)
+            : null;
     }
 
     /// <summary>Why the deployment in <paramref name="dir"/> is incomplete: a recorded file missing or of another size; null when none is.</summary>
