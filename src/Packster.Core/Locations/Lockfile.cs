@@ -343,13 +343,8 @@ public static class Lockfile
         return state;
     }
 
-    private static (PackageVersion, string?) ParseVersion(string s, Dictionary<string, PackageVersion> parsed)
-    {
-        if (parsed.TryGetValue(s, out var known)) return (known, null);
-        if (!PackageVersion.TryParse(s, out var version)) return (null!, "not SemVer 2.0 or \"latest\"");
-        parsed[s] = version;
-        return (version, null);
-    }
+    private static (PackageVersion, string?) ParseVersion(string s, Dictionary<string, PackageVersion> parsed) =>
+        LockfileFastReader.ParseVersion(s, parsed) is { } version ? (version, null) : (null!, "not SemVer 2.0 or \"latest\"");
 
     private static (PackageId, string?) ParseId(string s) => PackageId.TryParse(s, out var id, out var why) ? (id, null) : (default, why);
 

@@ -214,7 +214,8 @@ internal static class LockfileFastReader
         return true;
     }
 
-    private static PackageVersion? ParseVersion(string text, Dictionary<string, PackageVersion> parsed)
+    /// <summary><paramref name="text"/> as a version, parsed once per text (<paramref name="parsed"/> keeps them); null when it is not one.</summary>
+    internal static PackageVersion? ParseVersion(string text, Dictionary<string, PackageVersion> parsed)
     {
         if (parsed.TryGetValue(text, out var known)) return known;
         if (!PackageVersion.TryParse(text, out var version)) return null;
