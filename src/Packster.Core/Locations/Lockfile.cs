@@ -82,7 +82,7 @@ public static class Lockfile
                 if (requirement.Parameters is { } parameters)
                 {
                     json.WritePropertyName("parameters"u8);
-                    WriteSorted(json, parameters);
+                    SortedJson.Write(json, parameters);
                 }
                 if (requirement.Resolved is { } resolved)
                 {
@@ -119,7 +119,7 @@ public static class Lockfile
         json.WriteString("deployment"u8, d.Hash.Hex);
         json.WriteString("path"u8, d.RelativePath);
         json.WritePropertyName("parameters"u8);
-        WriteSorted(json, d.Parameters);
+        SortedJson.Write(json, d.Parameters);
         if (d.InstalledAt is { } installedAt) json.WriteString("installedAt"u8, installedAt.ToUniversalTime().ToString(TimeFormat, CultureInfo.InvariantCulture));
         json.WriteBoolean("active"u8, d.Active);
         json.WriteBoolean("pinned"u8, d.Pinned);
@@ -129,46 +129,6 @@ public static class Lockfile
         if (d.Signer is { } signer) json.WriteString("signer"u8, signer);
         if (d.Dependency) json.WriteBoolean("dependency"u8, true);
         json.WriteEndObject();
-    }
-
-    /// <summary>Writes <paramref name="node"/> with the keys of every object in it sorted (ordinal), as <see cref="SortedJson"/> copies them.</summary>
-    private static void WriteSorted(Utf8JsonWriter json, JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                json.WriteStartObject();
-                // An object read from a lockfile is sorted already: it is sorted again only when it is not.
-                foreach (var (key, value) in IsSorted(o) ? (IEnumerable<KeyValuePair<string, JsonNode?>>)o : o.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-                {
-                    json.WritePropertyName(key);
-                    WriteSorted(json, value);
-                }
-                json.WriteEndObject();
-                break;
-            case JsonArray a:
-                json.WriteStartArray();
-                foreach (var item in a) WriteSorted(json, item);
-                json.WriteEndArray();
-                break;
-            case null:
-                json.WriteNullValue();
-                break;
-            default:
-                node.WriteTo(json);
-                break;
-        }
-    }
-
-    private static bool IsSorted(JsonObject o)
-    {
-        string? previous = null;
-        foreach (var (key, _) in o)
-        {
-            if (previous is not null && string.CompareOrdinal(previous, key) > 0) return false;
-            previous = key;
-        }
-        return true;
     }
 
     /// <summary>What one deployment entry takes, with room for a few parameters and claims.</summary>

@@ -5,7 +5,8 @@ using System.Text.Json.Serialization;
 namespace Packster.Locations;
 
 // The on-disk shapes of packster-location.json (schema 1) and packster-deployment.json. Property order here is the
-// order written; any change to these shapes bumps the schema (spec/lockfile.md § Compatibility).
+// order written (Lockfile.Serialize writes the lockfile field by field in this order); any change to these shapes bumps
+// the schema (spec/lockfile.md § Compatibility).
 
 internal sealed class LockfileDto
 {

@@ -67,8 +67,8 @@ public static class Recovery
         var aside = new List<string>();
         foreach (var (d, reason) in deployments.Zip(reasons))
         {
-            var dir = location.DeploymentDirectory(d.Hash);
             if (reason is null) continue;
+            var dir = location.DeploymentDirectory(d.Hash);
             report.Dropped.Add(new DroppedDeployment(d.Id, d.Version, d.Hash, d.Active, reason));
             warnings?.WriteLine($"warning: deployment {d.Id}@{d.Version} ({d.Hash}) was dropped from {Lockfile.FileName}: {reason}; reinstall it if you need it");
             if (!repair) continue;
