@@ -10,6 +10,7 @@
 # Usage: scripts/publish.sh [RID...]        RIDs: linux-x64 linux-arm64 osx-arm64 win-x64
 #   prints each layout folder it built on stdout, one a line; progress and skips go to stderr
 #   PACKSTER_ARTIFACTS=DIR   writes into DIR instead of <repo>/artifacts
+#   PACKSTER_PIE=1           Linux: a position-independent binary (slower start; docs/ci.md § Release builds)
 #
 # NativeAOT compiles to native code with the target's own C toolchain and linker, so a RID is built only on a machine
 # of that OS and architecture (Linux and macOS: clang or gcc; Windows: Visual Studio's C++ tools). The others are
@@ -20,7 +21,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 artifacts="${PACKSTER_ARTIFACTS:-$repo/artifacts}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-case "${1:-}" in -h|--help) sed -n '2,17p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,18p' "$0"; exit 0 ;; esac
 
 host_rid() {
   local os arch
@@ -62,7 +63,13 @@ for rid in "${rids[@]}"; do
 
   echo "publishing packster for $rid (NativeAOT)..." >&2
   start=$(date +%s)
-  dotnet publish "$repo/src/Packster.Cli" -c Release -r "$rid" -p:PublishAot=true -o "$stage/packster" --nologo -v quiet
+  pie=false
+  [ "${PACKSTER_PIE:-0}" = 1 ] && pie=true
+  # The native link is incremental and does not see a changed linker mode: start it afresh when the mode changed.
+  native="$repo/src/Packster.Cli/obj/Release/net10.0/$rid/native"
+  if [ "$(cat "$native/.pie" 2>/dev/null)" != "$pie" ]; then rm -rf "$native"; fi
+  dotnet publish "$repo/src/Packster.Cli" -c Release -r "$rid" -p:PublishAot=true -p:PacksterPie=$pie -o "$stage/packster" --nologo -v quiet
+  echo "$pie" > "$native/.pie"
   exe=packster
   [ "${rid%%-*}" = win ] && exe=packster.exe
   cp "$stage/packster/$exe" "$out/$exe"
