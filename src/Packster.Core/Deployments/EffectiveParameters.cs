@@ -14,10 +14,27 @@ public sealed class EffectiveParameters
     {
         Values = values;
         Declarations = declarations;
-        Json = JsonSerializer.SerializeToElement(values.ToDictionary(p => p.Key, p => p.Value), EffectiveParametersContext.Default.DictionaryStringJsonElement);
-        var open = values.Where(p => !(declarations.TryGetValue(p.Key, out var d) && d.Secret)).ToDictionary(p => p.Key, p => p.Value);
-        HasSecrets = open.Count != values.Count;
-        Canonical = CanonicalJson.Serialize(JsonSerializer.SerializeToElement(open, EffectiveParametersContext.Default.DictionaryStringJsonElement));
+        foreach (var name in values.Keys)
+        {
+            if (declarations.TryGetValue(name, out var d) && d.Secret) HasSecrets = true;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Json"/> and <see cref="Canonical"/>, made when first asked for: a listing loads every deployment's
+    /// parameters and asks for neither, an install asks for both.
+    /// </summary>
+    private sealed record Forms(JsonElement Json, string Canonical);
+
+    private Forms? _forms;
+
+    private Forms Made => _forms ??= Make();
+
+    private Forms Make()
+    {
+        var json = JsonSerializer.SerializeToElement(Values.ToDictionary(p => p.Key, p => p.Value), EffectiveParametersContext.Default.DictionaryStringJsonElement);
+        var open = Values.Where(p => !(Declarations.TryGetValue(p.Key, out var d) && d.Secret)).ToDictionary(p => p.Key, p => p.Value);
+        return new Forms(json, CanonicalJson.Serialize(JsonSerializer.SerializeToElement(open, EffectiveParametersContext.Default.DictionaryStringJsonElement)));
     }
 
     /// <summary>Whether a secret parameter has a value here (given, or its default).</summary>
@@ -33,13 +50,13 @@ public sealed class EffectiveParameters
     public IReadOnlyDictionary<string, ParameterDeclaration> Declarations { get; }
 
     /// <summary>The effective parameters as one JSON object, secrets included: for handlers only.</summary>
-    public JsonElement Json { get; }
+    public JsonElement Json => Made.Json;
 
     /// <summary>
     /// The canonical JSON text of <see cref="Json"/> without secret parameters: what the deployment hash covers and
     /// what the lockfile and the deployment record hold (spec/parameters.md § Secret parameters).
     /// </summary>
-    public string Canonical { get; }
+    public string Canonical => Made.Canonical;
 
     /// <summary>
     /// Validates <paramref name="given"/> (null = no parameters) in the order of spec/parameters.md §Validation:
