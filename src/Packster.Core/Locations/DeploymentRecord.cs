@@ -73,7 +73,11 @@ public sealed record DeploymentRecord(
         return Parse(bytes, file);
     }
 
-    public static DeploymentRecord Parse(ReadOnlySpan<byte> bytes, string file)
+    public static DeploymentRecord Parse(ReadOnlySpan<byte> bytes, string file) =>
+        DeploymentRecordFastReader.TryRead(bytes) ?? ParseGeneral(bytes, file);
+
+    /// <summary>The general reading: any JSON, through the DTOs, with an error that names what is wrong.</summary>
+    internal static DeploymentRecord ParseGeneral(ReadOnlySpan<byte> bytes, string file)
     {
         DeploymentRecordDto? dto;
         try
@@ -96,7 +100,7 @@ public sealed record DeploymentRecord(
         var files = new List<DeploymentFile>();
         foreach (var (i, f) in (dto.Files ?? []).Index())
         {
-            if (f.Path is null || !Sha256Digest.TryParse(f.Sha256, out var sha) || f.Size < 0)
+            if (f?.Path is null || !Sha256Digest.TryParse(f.Sha256, out var sha) || f.Size < 0)
             {
                 throw LocationErrors.DeploymentRecordUnreadable(file, $"$.files[{i}]: needs a path, a sha256 and a size >= 0");
             }
@@ -112,25 +116,34 @@ public sealed record DeploymentRecord(
         var links = new List<DeploymentLink>();
         foreach (var (i, l) in (dto.Links ?? []).Index())
         {
-            if (l.Path is null || l.Target is null) throw LocationErrors.DeploymentRecordUnreadable(file, $"$.links[{i}]: needs a path and a target");
+            if (l?.Path is null || l.Target is null) throw LocationErrors.DeploymentRecordUnreadable(file, $"$.links[{i}]: needs a path and a target");
             links.Add(new DeploymentLink(l.Path, l.Target));
         }
         Trust.PackageSignature? signature = null;
         if (dto.Signature is { } sig)
         {
-            byte[]? value = null;
-            try
-            {
-                value = sig.Value is null ? null : Convert.FromBase64String(sig.Value);
-            }
-            catch (FormatException)
-            {
-            }
-            if (sig.Algorithm != Trust.PackageSignature.Algorithm || sig.Key is not { Length: 16 } key || !key.All(char.IsAsciiHexDigitLower) || value is null)
-                throw LocationErrors.DeploymentRecordUnreadable(file, $"$.signature: needs algorithm \"{Trust.PackageSignature.Algorithm}\", a key id and a base64 value");
-            signature = new Trust.PackageSignature(package.FileName, package.Sha256, key, value);
+            signature = SignatureOf(sig, package)
+                ?? throw LocationErrors.DeploymentRecordUnreadable(file, $"$.signature: needs algorithm \"{Trust.PackageSignature.Algorithm}\", a key id and a base64 value");
         }
         return new DeploymentRecord(package, deployment, dto.Parameters ?? [], files, links) { Signature = signature };
+    }
+
+    /// <summary>The signature a record holds for <paramref name="package"/>; null when it is not one (algorithm, key id, base64 value).</summary>
+    internal static Trust.PackageSignature? SignatureOf(RecordSignatureDto signature, PackageFileName package)
+    {
+        byte[]? value = null;
+        try
+        {
+            value = signature.Value is null ? null : Convert.FromBase64String(signature.Value);
+        }
+        catch (FormatException)
+        {
+        }
+        if (signature.Algorithm != Trust.PackageSignature.Algorithm || signature.Key is not { Length: 16 } key || !key.All(char.IsAsciiHexDigitLower) || value is null)
+        {
+            return null;
+        }
+        return new Trust.PackageSignature(package.FileName, package.Sha256, key, value);
     }
 
     /// <summary>
