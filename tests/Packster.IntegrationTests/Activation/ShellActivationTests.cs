@@ -33,7 +33,7 @@ public sealed class ShellActivationTests : IDisposable
         psi.ArgumentList.Add(script);
         foreach (var (k, v) in _f.Packster.StartInfo([]).Environment) psi.Environment[k] = v;
         psi.Environment["HOME"] = _f.Temp["home"];
-        psi.Environment["PACKSTER"] = PacksterProcess.Dll;
+        psi.Environment["PACKSTER"] = _f.Packster.ShellCommand;
         using var p = Process.Start(psi)!;
         p.StandardInput.Write(stdin ?? "");
         p.StandardInput.Close();
@@ -43,7 +43,7 @@ public sealed class ShellActivationTests : IDisposable
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
-    private const string Init = "eval \"$(dotnet \"$PACKSTER\" init bash)\"\n";
+    private const string Init = "eval \"$(eval \"$PACKSTER\" init bash)\"\n";
 
     [Fact]
     public void Packster_use_activates_runs_the_shim_and_deactivate_restores_path_byte_for_byte()

@@ -16,7 +16,8 @@ internal static class AsAnotherUser
     {
         var psi = packster.StartInfo(args, extra);
         psi.FileName = "setpriv";
-        psi.ArgumentList.Insert(0, DotnetPath());
+        // StartInfo runs `dotnet packster.dll ARGS` or `packster ARGS`: setpriv takes that program's full path.
+        psi.ArgumentList.Insert(0, packster.Executable ?? DotnetPath());
         var groupArgument = groups is { Count: > 0 } ? "--groups=" + string.Join(',', groups) : "--clear-groups";
         foreach (var a in new[] { groupArgument, "--regid=65534", $"--reuid={uid}" }) psi.ArgumentList.Insert(0, a);
         var home = temp["nobody-home"];

@@ -6,9 +6,10 @@ namespace Packster.IntegrationTests.Cli;
 
 /// <summary>
 /// The release binary (scripts/publish.sh: NativeAOT, one file) does the main job exactly as the JIT build does:
-/// pack, install with parameters, an install handler, list --json, activation and shims. The suite itself runs the JIT
-/// build; this class runs the native one that <c>PACKSTER_AOT_BIN</c> names (.ci/run publishes it and sets it), so a
-/// trimming or AOT break that the analyzers missed (reflection, a type the trimmer dropped) fails here.
+/// pack, install with parameters, an install handler, list --json, activation and shims. This class runs the native
+/// one that <c>PACKSTER_AOT_BIN</c> names (.ci/run publishes it and sets it; the rest of the suite then runs it too,
+/// see <see cref="PacksterProcess.SuiteExecutable"/>), so a trimming or AOT break that the analyzers missed
+/// (reflection, a type the trimmer dropped) fails here.
 /// </summary>
 public sealed class NativeBinaryTests : IDisposable
 {
@@ -19,7 +20,7 @@ public sealed class NativeBinaryTests : IDisposable
     public NativeBinaryTests()
     {
         _native = new PacksterProcess(_temp, NativeBinaryFactAttribute.Binary);
-        _jit = new PacksterProcess(_temp);
+        _jit = PacksterProcess.JitBuild(_temp);
     }
 
     public void Dispose() => _temp.Dispose();

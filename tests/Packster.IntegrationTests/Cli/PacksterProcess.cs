@@ -17,7 +17,8 @@ public sealed class PacksterProcess
 {
     private readonly Dictionary<string, string> _environment;
 
-    public PacksterProcess(TempDirectory home) : this(home, executable: null)
+    /// <summary>Runs <see cref="SuiteExecutable"/>: the release binary when the run names one, else the JIT build.</summary>
+    public PacksterProcess(TempDirectory home) : this(home, SuiteExecutable)
     {
     }
 
@@ -43,6 +44,20 @@ public sealed class PacksterProcess
     public string? Executable { get; }
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "packster.dll");
+
+    /// <summary>
+    /// What the suite runs as <c>packster</c>: the NativeAOT binary that <c>PACKSTER_AOT_BIN</c> names (.ci/run
+    /// publishes it and sets it, so CI tests what ships and each process starts in milliseconds rather than a JIT
+    /// start), else null for this test run's JIT build through <c>dotnet</c> (a plain <c>dotnet test</c>).
+    /// </summary>
+    public static string? SuiteExecutable { get; } =
+        Environment.GetEnvironmentVariable("PACKSTER_AOT_BIN") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+
+    /// <summary>The JIT build of this test run, whatever the suite runs: for tests that compare the two.</summary>
+    public static PacksterProcess JitBuild(TempDirectory home) => new(home, executable: null);
+
+    /// <summary>The command line that starts this <c>packster</c>, quoted for <c>sh</c>.</summary>
+    public string ShellCommand => Executable is null ? $"dotnet '{Dll}'" : $"'{Executable}'";
 
     public PacksterProcess With(string name, string value)
     {

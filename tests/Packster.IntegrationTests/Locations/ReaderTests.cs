@@ -97,7 +97,7 @@ public sealed class ReaderTests : IDisposable
         Assert.Equal(1, _f.List().GetArrayLength());
     }
 
-    private string Packster() => $"dotnet '{PacksterProcess.Dll}'";
+    private string Packster() => _f.Packster.ShellCommand;
 
     private ProcessStartInfo Shell(string script)
     {
