@@ -85,6 +85,21 @@ public sealed class PacksterProcess
         return psi;
     }
 
+    /// <summary>
+    /// As <see cref="StartInfo"/>, for a test that interrupts packster as a terminal's Ctrl-C would: packster runs in a
+    /// session and process group of its own (<c>setsid</c>, which execs it, so the process id is still packster's), as
+    /// a shell runs a foreground job. Without it packster shares the test host's group, and what reaches that group,
+    /// or the terminal the test run was started from, reaches packster too.
+    /// </summary>
+    public ProcessStartInfo InterruptibleStartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var psi = StartInfo(args, extra);
+        psi.ArgumentList.Insert(0, psi.FileName);
+        psi.ArgumentList.Insert(0, "--");
+        psi.FileName = "/usr/bin/setsid";
+        return psi;
+    }
+
     public ProcessResult Run(params string[] args) => Run(args, null);
 
     public ProcessResult Run(IEnumerable<string> args, IReadOnlyDictionary<string, string>? extra)

@@ -104,7 +104,7 @@ public sealed partial class HandlerFailureTests : IDisposable
         _w.Seed();
         var before = _w.Snapshot();
 
-        using var process = Process.Start(_w.Packster.StartInfo(["install-file", package, "--location", "dev"]))!;
+        using var process = Process.Start(_w.Packster.InterruptibleStartInfo(["install-file", package, "--location", "dev"]))!;
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -150,7 +150,7 @@ public sealed partial class HandlerFailureTests : IDisposable
             """));
         var output = Path.Combine(_w.Root, "out");
         Directory.CreateDirectory(output);
-        var info = _w.Packster.StartInfo(["pack", source, "-o", output], new Dictionary<string, string> { ["PACKSTER_EVIDENCE"] = _w.Root });
+        var info = _w.Packster.InterruptibleStartInfo(["pack", source, "-o", output], new Dictionary<string, string> { ["PACKSTER_EVIDENCE"] = _w.Root });
 
         using var process = Process.Start(info)!;
         process.StandardInput.Close();

@@ -136,7 +136,7 @@ public sealed partial class HostedPowerShellTests : IDisposable
         _w.Seed();
         var before = _w.Snapshot();
 
-        var start = _w.Packster.StartInfo(["install-file", package, "--location", "dev"]);
+        var start = _w.Packster.InterruptibleStartInfo(["install-file", package, "--location", "dev"]);
         start.Environment["PATH"] = PathWithoutPwsh;
         using var process = System.Diagnostics.Process.Start(start)!;
         process.StandardInput.Close();

@@ -99,11 +99,7 @@ public sealed partial class InterruptTests
         File.Delete(world.Evidence("handler-started"));
         // setsid gives packster its own process group, as a shell does for a foreground job: a terminal's Ctrl-C (and
         // `timeout`) signal the whole group, which also reaches a handler that has not yet left it.
-        var info = world.Packster.StartInfo(["install-file", package, "--location", "dev", "-p", $"n={n}"]);
-        info.ArgumentList.Insert(0, info.FileName);
-        info.ArgumentList.Insert(0, "--");
-        info.FileName = "/usr/bin/setsid";
-        using var process = Process.Start(info)!;
+        using var process = Process.Start(world.Packster.InterruptibleStartInfo(["install-file", package, "--location", "dev", "-p", $"n={n}"]))!;
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
