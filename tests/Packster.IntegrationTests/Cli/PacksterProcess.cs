@@ -87,18 +87,36 @@ public sealed class PacksterProcess
 
     /// <summary>
     /// As <see cref="StartInfo"/>, for a test that interrupts packster as a terminal's Ctrl-C would: packster runs in a
-    /// session and process group of its own (<c>setsid</c>, which execs it, so the process id is still packster's), as
-    /// a shell runs a foreground job. Without it packster shares the test host's group, and what reaches that group,
-    /// or the terminal the test run was started from, reaches packster too.
+    /// session and process group of its own, as a shell runs a foreground job (<c>setsid</c>), with SIGINT and SIGTERM
+    /// at their default disposition (<c>env --default-signal</c>, GNU coreutils 8.31 and later, where there is one).
+    /// A test run started in the background of a script (a CI job) has SIGINT ignored; its children inherit that, and
+    /// packster, as any program, keeps ignoring a signal it was started ignoring (found on .ci/run: packster's
+    /// <c>SigIgn</c> held SIGINT, and the interrupt tests waited out their limit). Both tools exec, so the process id
+    /// is packster's.
     /// </summary>
     public ProcessStartInfo InterruptibleStartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? extra = null)
     {
         var psi = StartInfo(args, extra);
         psi.ArgumentList.Insert(0, psi.FileName);
+        if (EnvResetsSignals.Value)
+        {
+            psi.ArgumentList.Insert(0, "--default-signal=INT,TERM");
+            psi.ArgumentList.Insert(0, "/usr/bin/env");
+        }
         psi.ArgumentList.Insert(0, "--");
         psi.FileName = "/usr/bin/setsid";
         return psi;
     }
+
+    /// <summary>Whether this machine's <c>env</c> has <c>--default-signal</c>.</summary>
+    private static readonly Lazy<bool> EnvResetsSignals = new(() =>
+    {
+        if (!File.Exists("/usr/bin/env")) return false;
+        using var probe = Process.Start(new ProcessStartInfo("/usr/bin/env", ["--default-signal=INT,TERM", "true"]) { RedirectStandardError = true, UseShellExecute = false })!;
+        probe.StandardError.ReadToEnd();
+        probe.WaitForExit();
+        return probe.ExitCode == 0;
+    });
 
     public ProcessResult Run(params string[] args) => Run(args, null);
 
