@@ -15,6 +15,13 @@ public sealed class HandlerRunner
     /// <summary>How long to wait for output to drain after the handler's processes were killed.</summary>
     private static readonly TimeSpan DrainAfterKill = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a handler that died of SIGINT or SIGTERM waits for packster's own interrupt to be dispatched.</summary>
+    private static readonly TimeSpan InterruptArrival = TimeSpan.FromSeconds(2);
+
+    /// <summary>The exit codes of a process ended by SIGINT and by SIGTERM (128 + the signal), as .NET and shells report them.</summary>
+    private const int SigIntExit = 130;
+    private const int SigTermExit = 143;
+
     /// <summary>Timers cannot run longer (about 49 days); a longer limit means "no practical limit".</summary>
     private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
@@ -116,6 +123,19 @@ public sealed class HandlerRunner
         // A background job the handler forgot would keep running and keep its output open: the contract is
         // that nothing it started outlives it (spec/handlers.md §Processes).
         if (ownGroup) ProcessTree.KillLeftovers(processGroup);
+        // A terminal's Ctrl-C (or `kill` of the group) reaches the handler and packster together, and the handler can
+        // die of it before packster's own listener has run (signals are dispatched on a thread of their own): a handler
+        // ended by SIGINT or SIGTERM waits a moment for that interrupt before its exit counts as a failure.
+        if (!cancellationToken.IsCancellationRequested && process.ExitCode is SigIntExit or SigTermExit)
+        {
+            try
+            {
+                await Task.Delay(InterruptArrival, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
         if (cancellationToken.IsCancellationRequested)
         {
             // The interrupt may have reached the handler itself first (a terminal signals the whole foreground group,

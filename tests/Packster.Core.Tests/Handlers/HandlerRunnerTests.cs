@@ -177,6 +177,18 @@ public sealed class HandlerRunnerTests : IDisposable
     }
 
     [PosixFact]
+    public async Task A_handler_killed_by_sigint_without_an_interrupt_of_packster_is_a_failure()
+    {
+        // spec/handlers.md §Interrupts: a handler that dies of SIGINT waits a moment for packster's own interrupt;
+        // when none comes, its exit is a failure like any other, not a cancellation.
+        _h.Script("scripts/install.sh", "kill -INT $$\n");
+        var e = await Assert.ThrowsAsync<PacksterException>(() =>
+            _h.RunAsync(Handlers((HandlerAction.Install, new("scripts/install.sh"))), HandlerAction.Install));
+        Assert.Equal(ErrorCode.HandlerFailed, e.Code);
+        Assert.Equal($"install handler scripts/install.sh of hello 1.0.0 exited with code 130; see {_h.LogPath}", e.Message);
+    }
+
+    [PosixFact]
     public async Task Runs_append_to_the_log_each_with_its_own_header()
     {
         _h.Script("scripts/install.sh", "echo \"run $PACKSTER_ACTION\"\n");
