@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Packster.IntegrationTests.Cli;
 using Packster.Testing;
 
 namespace Packster.IntegrationTests.Locations;
@@ -13,14 +14,13 @@ public sealed class LocationProcessTests : IDisposable
 
     private (int Exit, string Out, string Err) Packster(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _temp.Path };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "packster.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
+        // The suite's packster (the release binary on CI, else the JIT build), its data home in _temp["data"].
+        var info = new PacksterProcess(_temp).StartInfo(args);
         info.Environment["HOME"] = _temp["home"];
         info.Environment["USERPROFILE"] = _temp["home"];
-        info.Environment["PACKSTER_DATA_HOME"] = _temp["data"];
         info.Environment.Remove("PACKSTER_LOCATION");
         using var p = Process.Start(info)!;
+        p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEnd();
         p.WaitForExit();
