@@ -59,6 +59,10 @@ echo "                         $((pkg_size / 1048576)) MiB vs $((zst_size / 1048
 echo "pack deflate vs tar -czf: ${D}s vs ${T}s  time ratio $(ratio "$D" "$T") (target <= 0.30)"
 echo "                         $((defl_size / 1048576)) MiB vs $((tar_size / 1048576)) MiB  size ratio $(ratio "$defl_size" "$tar_size") (target <= 1.10)"
 echo "install-file vs cp -a:   ${I}s vs ${C}s  time ratio $(ratio "$I" "$C") (target <= 1.20; both include sync)"
+# On a shared machine the reference moves more than the difference: each round's own ratio (the two ran back to back),
+# and their median, say more than the ratio of two best times taken in different rounds.
+per_round=(); for r in $(seq 0 $((ROUNDS - 1))); do per_round+=("$(ratio "${inst_t[$r]}" "${cp_t[$r]}")"); done
+echo "                         per round: ${per_round[*]}  median $(printf '%s\n' "${per_round[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"
 echo "install-file peak RSS:   $((M / 1024)) MiB (target <= 200 MiB)"
 
 if [ "$SCALE" -gt 0 ]; then

@@ -4,15 +4,17 @@
 # the copy; install the package, time `packster uninstall`; install it again (inactive after a second version),
 # time `packster gc`. Page cache warm for all; best of N rounds.
 #
-# usage: bench/uninstall.sh [--tree DIR] [--rounds N]
+# usage: bench/uninstall.sh [--tree DIR] [--rounds N] [--packster PATH (e.g. the NativeAOT build)]
 set -euo pipefail
 
 ROUNDS=3
 TREE=
+GIVEN=
 while [ $# -gt 0 ]; do
   case $1 in
     --tree) TREE=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
+    --packster) GIVEN=$(realpath "$2"); shift 2 ;;
     -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -21,7 +23,7 @@ done
 . "$(dirname "$0")/common.sh"
 bench_setup
 [ -n "$TREE" ] || TREE=$(bench_sdk_tree)
-bench_build_packster
+bench_packster "$GIVEN"
 
 SRC="$WORK/src"
 cp -a "$TREE" "$SRC"

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# A bundle of N small packages (issue "Speed", target 6: 100 packages in <= 5 s), side by side with what a folder of
+# shell scripts would do for the same result: per package, `tar -xf` of a tar of its folder into a fresh directory and,
+# where the package has a handler, running it with sh. Two bundles: plain packages, and packages with an `install.sh`
+# handler each. One `packster bundle install` per bundle, from a folder source, into a fresh location; best of N rounds.
+#
+# usage: bench/bundle.sh [--packages N] [--files F] [--rounds R] [--packster PATH (e.g. the NativeAOT build)]
+set -euo pipefail
+
+N=100
+FILES=20
+ROUNDS=3
+GIVEN=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --packages) N=$2; shift 2 ;;
+    --files) FILES=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --packster) GIVEN=$(realpath "$2"); shift 2 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+. "$(dirname "$0")/common.sh"
+bench_setup
+bench_packster "$GIVEN"
+
+make_bundle() { # kind (plain|handler) -> $WORK/<kind>.toml, packages in $WORK/source-<kind>, tars in $WORK/tar-<kind>
+  local kind=$1 i f dir
+  mkdir -p "$WORK/source-$kind" "$WORK/tar-$kind"
+  "$PACKSTER" source add "src-$kind" --type folder --url "$WORK/source-$kind" >/dev/null
+  {
+    echo "[packages]"
+    for i in $(seq 1 "$N"); do
+      dir="$WORK/pkg-$kind/$kind$i"
+      mkdir -p "$dir/bin" "$dir/share"
+      printf 'id = "%s%s"\nversion = "1.0.0"\n' "$kind" "$i" > "$dir/packster-manifest.toml"
+      for f in $(seq 1 "$FILES"); do head -c $((1024 * (f % 7 + 1))) /dev/urandom > "$dir/share/data$f"; done
+      printf '#!/bin/sh\necho %s%s\n' "$kind" "$i" > "$dir/bin/$kind$i"; chmod +x "$dir/bin/$kind$i"
+      printf '\n[shims]\n"%s%s" = "bin/%s%s"\n' "$kind" "$i" "$kind" "$i" >> "$dir/packster-manifest.toml"
+      if [ "$kind" = handler ]; then
+        mkdir -p "$dir/scripts"
+        printf '\n[handlers]\ninstall = "scripts/install.sh"\n' >> "$dir/packster-manifest.toml"
+        printf '#!/bin/sh\necho installed > "$PACKSTER_DEPLOYMENT_PATH/installed.txt"\n' > "$dir/scripts/install.sh"
+        chmod +x "$dir/scripts/install.sh"
+      fi
+      "$PACKSTER" pack "$dir" -o "$WORK/source-$kind" >/dev/null 2>&1
+      tar -cf "$WORK/tar-$kind/$kind$i.tar" -C "$dir" .
+      echo "$kind$i = \"1.0.0\""
+    done
+  } > "$WORK/$kind.toml"
+}
+
+scripts() { # kind dest: what a folder of shell scripts does for the same packages
+  local kind=$1 dest=$2 i
+  for i in $(seq 1 "$N"); do
+    mkdir -p "$dest/$kind$i"
+    tar -xf "$WORK/tar-$kind/$kind$i.tar" -C "$dest/$kind$i"
+    if [ "$kind" = handler ]; then PACKSTER_DEPLOYMENT_PATH="$dest/$kind$i" sh "$dest/$kind$i/scripts/install.sh"; fi
+  done
+}
+
+timed() { local s e; sync; s=$(now); "$@" >/dev/null; sync; e=$(now); elapsed "$s" "$e"; }
+
+echo "$N packages of $((FILES + 2)) files each, $(nproc) cores, rounds: $ROUNDS" >&2
+for kind in plain handler; do
+  make_bundle "$kind"
+  ref_t=(); pk_t=()
+  for round in $(seq "$ROUNDS"); do
+    rm -rf "$WORK/ref" "$WORK/loc"
+    "$PACKSTER" location create "$WORK/loc" --id "loc-$kind-$round" >/dev/null
+    ref_t+=("$(timed scripts "$kind" "$WORK/ref")")
+    pk_t+=("$(timed "$PACKSTER" bundle install "$WORK/$kind.toml" --location "loc-$kind-$round")")
+    deployed=$(ls -d "$WORK"/loc/deployments/*/ | wc -l)
+    [ "$deployed" -eq "$N" ] || { echo "$kind: expected $N deployments, found $deployed" >&2; exit 1; }
+    echo "round $round ($kind): shell loop ${ref_t[-1]}s, bundle install ${pk_t[-1]}s" >&2
+  done
+  R=$(best "${ref_t[@]}"); P=$(best "${pk_t[@]}")
+  printf '%-8s bundle install of %d: %ss (target <= 5 s)   tar -x%s loop: %ss   ratio %s\n' \
+    "$kind" "$N" "$P" "$([ "$kind" = handler ] && echo ' + sh handler')" "$R" "$(ratio "$P" "$R")"
+done
