@@ -20,8 +20,31 @@ public static class CanonicalJson
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Throws what <see cref="Serialize(JsonElement)"/> would throw when <paramref name="value"/> has no canonical form,
+    /// without making the text of a number, a boolean or null (which need none to be judged).
+    /// </summary>
+    public static void Check(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number:
+                FiniteDouble(value);
+                break;
+            case JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null:
+                break;
+            default:
+                Serialize(value);
+                break;
+        }
+    }
+
     public static string Serialize(JsonNode? node) =>
         Serialize(node is null ? JsonDocument.Parse("null").RootElement.Clone() : JsonSerializer.SerializeToElement(node, CanonicalJsonContext.Default.JsonNode));
+
+    private static double FiniteDouble(JsonElement value) =>
+        value.TryGetDouble(out var d) && double.IsFinite(d) ? d
+            : throw new ArgumentException($"number {value.GetRawText()} is outside the IEEE-754 double range", nameof(value));
 
     private static void Write(StringBuilder sb, JsonElement value)
     {
@@ -60,11 +83,7 @@ public static class CanonicalJson
                 WriteString(sb, value.GetString()!);
                 break;
             case JsonValueKind.Number:
-                if (!value.TryGetDouble(out var d) || !double.IsFinite(d))
-                {
-                    throw new ArgumentException($"number {value.GetRawText()} is outside the IEEE-754 double range", nameof(value));
-                }
-                sb.Append(FormatNumber(d));
+                sb.Append(FormatNumber(FiniteDouble(value)));
                 break;
             case JsonValueKind.True:
                 sb.Append("true");

@@ -99,9 +99,11 @@ public sealed class EffectiveParameters
             // Before anything prints or hashes the value: a lone surrogate (JSON allows "\ud800") has no UTF-8 form.
             if (HasLoneSurrogate(value)) throw ParameterErrors.ValueInvalid(name, "it holds a lone surrogate, which has no UTF-8 form");
             if (!declaration.Accepts(value)) throw ParameterErrors.WrongType(declaration, value);
+            // A number out of range or a duplicate member has no canonical form (a string's one reason, a lone
+            // surrogate, was refused just above).
             try
             {
-                CanonicalJson.Serialize(value);
+                if (value.ValueKind != JsonValueKind.String) CanonicalJson.Check(value);
             }
             catch (ArgumentException e)
             {

@@ -51,6 +51,20 @@ public sealed class EffectiveParametersTests
         Assert.Contains(why, e.Message, StringComparison.Ordinal);
     }
 
+    // §Canonical JSON: a value with no canonical form (a number beyond the double range, an object naming a member
+    // twice) is refused before anything hashes it, naming the parameter.
+    [Theory]
+    [InlineData("{\"api-key\":\"k\",\"ratio\":1e400}", "ratio", "outside the IEEE-754 double range")]
+    [InlineData("{\"api-key\":\"k\",\"extra\":{\"n\":-1e999}}", "extra", "outside the IEEE-754 double range")]
+    [InlineData("{\"api-key\":\"k\",\"extra\":{\"a\":1,\"a\":2}}", "extra", "duplicate member name 'a'")]
+    public void Values_without_a_canonical_form_are_refused(string json, string name, string why)
+    {
+        var e = Fails(json);
+        Assert.Equal(ErrorCode.ParametersInvalidJson, e.Code);
+        Assert.StartsWith($"parameters: parameter '{name}': ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(why, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Defaults_are_applied_and_optional_parameters_without_default_stay_absent()
     {
