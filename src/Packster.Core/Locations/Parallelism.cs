@@ -10,6 +10,19 @@ namespace Packster.Locations;
 /// </summary>
 internal static class Parallelism
 {
+    /// <summary>
+    /// <paramref name="count"/> items too small to hand out one by one: one worker per <paramref name="perWorker"/>
+    /// items (at most one per processor), each taking every n-th item.
+    /// </summary>
+    public static void Strided(int count, int perWorker, Action<int> body)
+    {
+        var workers = Math.Min(Environment.ProcessorCount, Math.Max(1, count / perWorker));
+        For(workers, w =>
+        {
+            for (var i = w; i < count; i += workers) body(i);
+        });
+    }
+
     public static void For(int count, Action<int> body)
     {
         if (count <= 1)

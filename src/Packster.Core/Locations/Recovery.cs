@@ -59,11 +59,7 @@ public static class Recovery
         var deployments = state.Deployments.ToList();
         // A stat per deployment (and after a crash, one per file): on every core, in strides, and judged in order below.
         var reasons = new string?[deployments.Count];
-        var workers = Math.Min(Environment.ProcessorCount, Math.Max(1, deployments.Count / 64));
-        Parallelism.For(workers, w =>
-        {
-            for (var i = w; i < deployments.Count; i += workers) reasons[i] = WhyIncomplete(location, deployments[i], present, checkSizes);
-        });
+        Parallelism.Strided(deployments.Count, 64, i => reasons[i] = WhyIncomplete(location, deployments[i], present, checkSizes));
         var aside = new List<string>();
         foreach (var (d, reason) in deployments.Zip(reasons))
         {
