@@ -6,15 +6,22 @@ namespace Packster.Cli;
 /// <summary>What a command may touch of the outside world: the output streams and the environment.</summary>
 internal sealed class CliContext
 {
-    public CliContext(TextWriter output, TextWriter error, IReadOnlyDictionary<string, string> environment, string currentDirectory)
+    public CliContext(TextWriter output, TextWriter error, IReadOnlyDictionary<string, string> environment, string currentDirectory, Stream? utf8Output = null)
     {
         Out = output;
+        Utf8Out = utf8Output;
         Err = error;
         Environment = environment;
         CurrentDirectory = currentDirectory;
     }
 
     public TextWriter Out { get; }
+
+    /// <summary>
+    /// The byte stream under <see cref="Out"/> when <see cref="Out"/> writes UTF-8 to it without buffering of its own
+    /// (standard output on Unix), else null: large JSON goes there as the bytes it is written in, not through a string.
+    /// </summary>
+    public Stream? Utf8Out { get; }
     public TextWriter Err { get; }
     public IReadOnlyDictionary<string, string> Environment { get; }
     public string CurrentDirectory { get; }
@@ -54,7 +61,8 @@ internal sealed class CliContext
         {
             env[(string)e.Key] = (string?)e.Value ?? "";
         }
-        return new CliContext(StandardOutput(), Console.Error, env, System.Environment.CurrentDirectory);
+        var (output, utf8) = StandardOutput();
+        return new CliContext(output, Console.Error, env, System.Environment.CurrentDirectory, utf8);
     }
 
     /// <summary>
@@ -63,10 +71,13 @@ internal sealed class CliContext
     /// console writer's is 256 bytes, so a 40 KB <c>list --json</c> is one write(2) rather than 160. Windows keeps the
     /// console writer, which knows the console's code page.
     /// </summary>
-    private static TextWriter StandardOutput()
+    private static (TextWriter Writer, Stream? Utf8) StandardOutput()
     {
-        if (OperatingSystem.IsWindows()) return Console.Out;
-        var encoding = Console.OutputEncoding is UTF8Encoding ? new UTF8Encoding(false) : Console.OutputEncoding;
-        return TextWriter.Synchronized(new StreamWriter(Console.OpenStandardOutput(), encoding, 64 * 1024) { AutoFlush = true });
+        if (OperatingSystem.IsWindows()) return (Console.Out, null);
+        // Console.OutputEncoding wraps the encoding (to drop its preamble): recognise UTF-8 by its code page.
+        var utf8 = Console.OutputEncoding.CodePage == Encoding.UTF8.CodePage;
+        var stream = Console.OpenStandardOutput();
+        var writer = TextWriter.Synchronized(new StreamWriter(stream, utf8 ? new UTF8Encoding(false) : Console.OutputEncoding, 64 * 1024) { AutoFlush = true });
+        return (writer, utf8 ? stream : null);
     }
 }

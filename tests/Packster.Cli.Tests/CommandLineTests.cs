@@ -13,7 +13,10 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    private (int Exit, string Out, string Err) Run(params string[] args)
+    private (int Exit, string Out, string Err) Run(params string[] args) => Run(null, args);
+
+    /// <summary>Runs a command; with <paramref name="utf8Output"/>, standard output is that byte stream under the writer, as on Unix.</summary>
+    private (int Exit, string Out, string Err) Run(Stream? utf8Output, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -25,8 +28,37 @@ public sealed class CommandLineTests : IDisposable
             ["HOME"] = _home.Path,
             ["CI"] = "true",
         };
-        var exit = PacksterApp.Run(args, new CliContext(output, error, env, _home.Path));
+        var exit = PacksterApp.Run(args, new CliContext(output, error, env, _home.Path, utf8Output));
         return (exit, output.ToString(), error.ToString());
+    }
+
+    // spec/lockfile.md § Readers: `list --json` and `location show --json` write their JSON as UTF-8 bytes straight onto
+    // standard output where it is a byte stream; the bytes are the text the writer route gives.
+    [Fact]
+    public void Json_written_as_bytes_onto_standard_output_is_the_json_the_text_writer_gets()
+    {
+        _home.Write("pkg/packster-manifest.toml", "id = \"hello\"\nversion = \"1.0.0\"\n[parameters.greeting]\ntype = \"string\"\ndefault = \"Hi\"\n"
+            + "[shims]\nhello = \"bin/hello\"\n[provides]\nenv = { HELLO_GREETING = \"{param.greeting}\", HELLO_HOME = \"{deployment}\" }\n");
+        _home.Write("pkg/bin/hello", "#!/bin/sh\necho hi\n");
+        var (packed, package, packErr) = Run("pack", _home["pkg"], "-o", _home["out"]);
+        Assert.True(packed == 0, packErr);
+        Assert.Equal(0, Run("location", "create", _home["loc"], "--id", "bytes").Exit);
+        foreach (var greeting in new[] { "Grüß dich", "\"quoted\" <b>" })
+        {
+            var (installed, _, installErr) = Run("install-file", package.Trim(), "--location", "bytes", "-p", "greeting=" + greeting, "--inactive");
+            Assert.True(installed == 0, installErr);
+        }
+        foreach (var command in new[] { new[] { "list", "--location", "bytes", "--json" }, new[] { "location", "show", "bytes", "--json" } })
+        {
+            var (textExit, text, _) = Run(command);
+            using var bytes = new MemoryStream();
+            var (bytesExit, rest, _) = Run(bytes, command);
+            Assert.Equal(0, textExit);
+            Assert.Equal(0, bytesExit);
+            Assert.Equal("", rest);
+            Assert.Contains(command[0] == "list" ? "\"HELLO_GREETING\":\"Gr\\u00FC\\u00DF dich\"" : "\"id\": \"bytes\"", text, StringComparison.Ordinal);
+            Assert.Equal(text.ReplaceLineEndings("\n"), System.Text.Encoding.UTF8.GetString(bytes.ToArray()));
+        }
     }
 
     public static TheoryData<string[]> Commands => new()

@@ -39,16 +39,40 @@ internal static class CommonOptions
 
     public static void WriteJson(TextWriter output, JsonNode node) => output.WriteLine(node.ToJsonString(Compact));
 
-    /// <summary>The same compact JSON, written straight to a writer: for large outputs, where building the nodes first is the cost.</summary>
-    public static void WriteJson(TextWriter output, Action<System.Text.Json.Utf8JsonWriter> write)
+    /// <summary>
+    /// JSON written straight to standard output, for large outputs where building nodes first is the cost: as UTF-8
+    /// bytes onto <see cref="CliContext.Utf8Out"/> when there is one (<paramref name="write"/> may call
+    /// <see cref="FlushSome"/> to bound what is held), else through one string onto <see cref="CliContext.Out"/>.
+    /// Followed by a newline, as <see cref="TextWriter.WriteLine(string)"/> would.
+    /// </summary>
+    public static void WriteJson(CliContext context, Action<System.Text.Json.Utf8JsonWriter> write, bool indented = false)
     {
-        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(write);
+        var options = new System.Text.Json.JsonWriterOptions { Indented = indented, NewLine = "\n" };
+        if (context.Utf8Out is { } stream)
+        {
+            context.Out.Flush();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(stream, options))
+            {
+                write(writer);
+            }
+            stream.Write("\n"u8);
+            stream.Flush();
+            return;
+        }
         using var buffer = new MemoryStream();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, options))
         {
             write(writer);
         }
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        context.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
+
+    /// <summary>Hands what <paramref name="writer"/> holds to its stream once it is more than 64 KiB.</summary>
+    public static void FlushSome(System.Text.Json.Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (writer.BytesPending > 64 * 1024) writer.Flush();
     }
 }

@@ -218,13 +218,5 @@ internal static class LocationCommand
         w.WriteEndObject();
     }
 
-    private static void WriteJson(CliContext context, Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
-        {
-            write(writer);
-        }
-        context.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-    }
+    private static void WriteJson(CliContext context, Action<Utf8JsonWriter> write) => CommonOptions.WriteJson(context, write, indented: true);
 }

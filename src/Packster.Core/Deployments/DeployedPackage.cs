@@ -19,17 +19,41 @@ public sealed record DeployedPackage(DeploymentEntry Entry, string Path, Manifes
     /// manifest file must still be there (a missing one throws as before).
     /// </summary>
     public static DeployedPackage Load(Location location, DeploymentEntry entry, string? filesDirectory,
+        System.Collections.Concurrent.ConcurrentDictionary<Model.PackageFileName, Manifest.Manifest>? manifests) =>
+        Of(location, entry, ReadManifest(location, entry, filesDirectory, manifests));
+
+    /// <summary>
+    /// The manifest of <paramref name="entry"/>'s deployment, read from <paramref name="filesDirectory"/> (else its
+    /// directory), or taken from <paramref name="manifests"/> when a deployment of the same package put it there; either
+    /// way the deployment's own manifest file must be there (a missing one throws).
+    /// </summary>
+    public static Manifest.Manifest ReadManifest(Location location, DeploymentEntry entry, string? filesDirectory,
         System.Collections.Concurrent.ConcurrentDictionary<Model.PackageFileName, Manifest.Manifest>? manifests)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(entry);
+        var file = System.IO.Path.Combine(filesDirectory ?? location.DeploymentDirectory(entry.Hash), Packster.Manifest.Manifest.FileName);
+        if (manifests is null) return Packster.Manifest.ManifestReader.Read(file);
+        if (!File.Exists(file)) throw new FileNotFoundException($"'{file}' is missing", file);
+        return manifests.GetOrAdd(entry.Package, _ => Packster.Manifest.ManifestReader.Read(file));
+    }
+
+    /// <summary>What <paramref name="entry"/> deployed in <paramref name="location"/>, given its package's manifest (read already).</summary>
+    public static DeployedPackage Of(Location location, DeploymentEntry entry, Manifest.Manifest manifest)
+    {
         var path = location.DeploymentDirectory(entry.Hash);
-        var file = System.IO.Path.Combine(filesDirectory ?? path, Packster.Manifest.Manifest.FileName);
-        Manifest.Manifest manifest;
-        if (manifests is null) manifest = Packster.Manifest.ManifestReader.Read(file);
-        else if (!File.Exists(file)) throw new FileNotFoundException($"'{file}' is missing", file);
-        else manifest = manifests.GetOrAdd(entry.Package, _ => Packster.Manifest.ManifestReader.Read(file));
-        var parameters = EffectiveParameters.ResolveStored(manifest.Parameters, JsonSerializer.SerializeToElement(entry.Parameters, EffectiveParametersContext.Default.JsonObject));
+        var parameters = StoredParameters(entry, manifest);
         return new DeployedPackage(entry, path, manifest, parameters, DeploymentResources.For(manifest, parameters, path, location.Path));
+    }
+
+    /// <summary>As much of <see cref="Of"/> as a listing shows (<see cref="DeploymentResources.Summary"/>), with the same checks.</summary>
+    public static ResourceSummary Summarize(Location location, DeploymentEntry entry, Manifest.Manifest manifest) =>
+        DeploymentResources.Summary(manifest, StoredParameters(entry, manifest), location.DeploymentDirectory(entry.Hash), location.Path);
+
+    private static EffectiveParameters StoredParameters(DeploymentEntry entry, Manifest.Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(manifest);
+        return EffectiveParameters.ResolveStored(manifest.Parameters, JsonSerializer.SerializeToElement(entry.Parameters, EffectiveParametersContext.Default.JsonObject));
     }
 }

@@ -42,15 +42,7 @@ public sealed record DeploymentResources(
     /// <summary>Expands the manifest's shims and provides for a deployment at <paramref name="deploymentPath"/> in <paramref name="locationPath"/>.</summary>
     public static DeploymentResources For(Manifest.Manifest manifest, EffectiveParameters parameters, string deploymentPath, string locationPath)
     {
-        ArgumentNullException.ThrowIfNull(manifest);
-        ArgumentNullException.ThrowIfNull(parameters);
-        // Refused here, before anything is planned or committed: a value that cannot be written into a shim or an
-        // activation script would otherwise fail only when the scripts are regenerated (spec/parameters.md).
-        foreach (var (name, value) in parameters.Values)
-        {
-            if (Packster.Manifest.ValueRules.WhyNotParameterValue(manifest, name, value) is { } why) throw ParameterErrors.ValueInvalid(name, why);
-        }
-        var values = parameters.TemplateValues(deploymentPath, locationPath);
+        var values = CheckedValues(manifest, parameters, deploymentPath, locationPath);
         var shims = manifest.Shims.Values
             .OrderBy(s => s.Name.Value, StringComparer.Ordinal)
             .Select(s => new ShimDefinition(
@@ -59,7 +51,7 @@ public sealed record DeploymentResources(
                 s.Args.Select(a => a.Expand(values)).ToList(),
                 s.Env.ToDictionary(e => e.Key, e => e.Value.Expand(values), StringComparer.Ordinal)))
             .ToList();
-        var env = manifest.Provides.Env.ToDictionary(e => e.Key, e => e.Value.Expand(values), StringComparer.Ordinal);
+        var env = ExpandEnv(manifest, values);
         var ports = manifest.Provides.ExpandPorts(values);
         var files = manifest.Provides.SharedFiles.Select(t => Path.GetFullPath(t.Expand(values), locationPath)).ToList();
         var dirs = manifest.Provides.SharedDirs.Select(t => Path.GetFullPath(t.Expand(values), locationPath)).ToList();
@@ -72,7 +64,43 @@ public sealed record DeploymentResources(
             [.. s.Ports.Select(p => ports[manifest.Provides.Ports.ToList().FindIndex(q => q.Text == p.Text)])])).ToList();
         return new DeploymentResources(shims, env, ports, files, dirs) { EnvLists = lists, Desktop = desktop, Services = services };
     }
+
+    /// <summary>
+    /// What a listing shows of the resources <see cref="For"/> expands, and nothing else: shim names (sorted), the
+    /// environment and the ports, after the same checks, so a deployment <see cref="For"/> refuses is refused alike.
+    /// </summary>
+    public static ResourceSummary Summary(Manifest.Manifest manifest, EffectiveParameters parameters, string deploymentPath, string locationPath)
+    {
+        var values = CheckedValues(manifest, parameters, deploymentPath, locationPath);
+        var shims = new string[manifest.Shims.Count];
+        var i = 0;
+        foreach (var shim in manifest.Shims.Values) shims[i++] = shim.Name.Value;
+        Array.Sort(shims, StringComparer.Ordinal);
+        return new ResourceSummary(shims, ExpandEnv(manifest, values), manifest.Provides.ExpandPorts(values));
+    }
+
+    /// <summary>
+    /// The template values of a deployment, once every parameter value is known to be writable where the manifest
+    /// puts it. Refused here, before anything is planned or committed: a value that cannot be written into a shim or an
+    /// activation script would otherwise fail only when the scripts are regenerated (spec/parameters.md).
+    /// </summary>
+    private static IReadOnlyDictionary<string, string> CheckedValues(Manifest.Manifest manifest, EffectiveParameters parameters, string deploymentPath, string locationPath)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(parameters);
+        foreach (var (name, value) in parameters.Values)
+        {
+            if (Packster.Manifest.ValueRules.WhyNotParameterValue(manifest, name, value) is { } why) throw ParameterErrors.ValueInvalid(name, why);
+        }
+        return parameters.TemplateValues(deploymentPath, locationPath);
+    }
+
+    private static Dictionary<string, string> ExpandEnv(Manifest.Manifest manifest, IReadOnlyDictionary<string, string> values) =>
+        manifest.Provides.Env.ToDictionary(e => e.Key, e => e.Value.Expand(values), StringComparer.Ordinal);
 }
+
+/// <summary>A deployment's shim names, environment and ports, expanded: what <c>packster list</c> shows.</summary>
+public sealed record ResourceSummary(IReadOnlyList<string> ShimNames, IReadOnlyDictionary<string, string> Env, IReadOnlyList<int> Ports);
 
 /// <summary>One deployment's entries for a list variable: before and after the value it had, and its priority.</summary>
 public sealed record ListExtension(IReadOnlyList<string> Prepend, IReadOnlyList<string> Append, int Priority);
