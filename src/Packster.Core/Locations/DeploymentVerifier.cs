@@ -18,14 +18,24 @@ public static class DeploymentVerifier
     /// its index entry remembers is not read, a file whose time moved is compared by XXH128, and a file the index does
     /// not vouch for is hashed with SHA-256 as without it; the index is then brought up to date.
     /// </remarks>
-    public static IReadOnlyList<DeploymentVerification> Verify(Location location, bool quick = false) =>
-        LocationSnapshot.Read(location, snapshot => snapshot.State.Deployments.Select(d => Verify(snapshot, d, quick)).ToList());
+    public static IReadOnlyList<DeploymentVerification> Verify(Location location, bool quick = false) => Verify(location, quick, FolderSettling);
 
-    private static DeploymentVerification Verify(LocationSnapshot snapshot, DeploymentEntry entry, bool quick)
+    /// <summary>
+    /// As above; a folder whose times are less than <paramref name="folderSettling"/> older than the run are not
+    /// remembered in the quick index (spec/lockfile.md § Quick verify: a change within the file system's timestamp
+    /// granularity would not move them). Tests pass zero to have fresh folders remembered.
+    /// </summary>
+    internal static IReadOnlyList<DeploymentVerification> Verify(Location location, bool quick, TimeSpan folderSettling) =>
+        LocationSnapshot.Read(location, snapshot => snapshot.State.Deployments.Select(d => Verify(snapshot, d, quick, folderSettling)).ToList());
+
+    /// <summary>How much older than a run a folder's times must be for the quick index to remember them.</summary>
+    private static readonly TimeSpan FolderSettling = TimeSpan.FromSeconds(2);
+
+    private static DeploymentVerification Verify(LocationSnapshot snapshot, DeploymentEntry entry, bool quick, TimeSpan folderSettling)
     {
         var home = snapshot.Location.DeploymentDirectory(entry.Hash);
         var index = quick ? snapshot.Location.VerifyIndexPath(entry.Hash) : null;
-        var found = snapshot.Files(entry, dir => Verify(dir, entry.Hash, index), fromTrash: false);
+        var found = snapshot.Files(entry, dir => Verify(dir, entry.Hash, index, folderSettling), fromTrash: false);
         return found.Presence switch
         {
             DeploymentPresence.Deployed => found.Value!,
@@ -36,9 +46,9 @@ public static class DeploymentVerifier
 
     /// <summary>Verifies one deployment directory against its own record (and, when given, the hash it should carry).</summary>
     public static DeploymentVerification Verify(string deploymentDirectory, Sha256Digest? expectedHash = null) =>
-        Verify(deploymentDirectory, expectedHash, quickIndex: null);
+        Verify(deploymentDirectory, expectedHash, quickIndex: null, FolderSettling);
 
-    private static DeploymentVerification Verify(string deploymentDirectory, Sha256Digest? expectedHash, string? quickIndex)
+    private static DeploymentVerification Verify(string deploymentDirectory, Sha256Digest? expectedHash, string? quickIndex, TimeSpan folderSettling)
     {
         var problems = new List<VerificationProblem>();
         if (!Directory.Exists(deploymentDirectory))
@@ -46,14 +56,22 @@ public static class DeploymentVerifier
             problems.Add(new VerificationProblem(VerificationProblemKind.Missing, ".", "the deployment directory does not exist"));
             return new DeploymentVerification(deploymentDirectory, null, problems);
         }
-        // The walk is system calls and the record and index are parsing: one overlaps the other.
-        var listing = Task.Run(() => DeploymentRecord.List(deploymentDirectory));
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(deploymentDirectory));
+        var indexBytes = quickIndex is null ? null : QuickVerifyIndex.Load(quickIndex);
+        var remembered = QuickVerifyIndex.Folders(indexBytes);
+        var started = DateTime.UtcNow;
+        // The walk is system calls and the record and index are parsing: one overlaps the other. A quick run whose
+        // index remembers every folder with the stamp it still has lists nothing (§ Quick verify, folders).
+        var listing = Task.Run(() =>
+            remembered is not null && remembered.All(f => f.Matches(FileStamp.Of(f.Path == "." ? root : Path.Join(root, f.Path), directory: true)))
+                ? new Listing(null, null, remembered)
+                : Walk(root, quickIndex is not null));
         DeploymentRecord record;
         (QuickVerifyIndex.Entry?[] Entries, int Count)? index;
         try
         {
             record = DeploymentRecord.ReadFrom(deploymentDirectory);
-            index = quickIndex is null ? null : QuickVerifyIndex.Read(quickIndex, record.Files);
+            index = quickIndex is null ? null : QuickVerifyIndex.Read(indexBytes, record.Files);
         }
         catch
         {
@@ -61,7 +79,11 @@ public static class DeploymentVerifier
             listing.ContinueWith(t => t.Exception, TaskScheduler.Default).Wait();
             throw;
         }
-        var (files, links) = listing.GetAwaiter().GetResult();
+        var listed = listing.GetAwaiter().GetResult();
+        // Folders unchanged: the deployment holds the recorded paths, links as they were (a link's target cannot be
+        // changed in place); each file's own stamp is still taken. Anything but a regular file there: list after all.
+        if (listed.Files is null) listed = StatRecorded(root, record, listed.Folders) ?? Walk(root, remember: true);
+        var (files, links) = (listed.Files!, listed.Links!);
         if (expectedHash is { } h && record.Deployment != h)
         {
             problems.Add(new VerificationProblem(VerificationProblemKind.Modified, DeploymentRecord.FileName, $"records deployment {record.Deployment}, expected {h}"));
@@ -106,9 +128,60 @@ public static class DeploymentVerifier
         {
             problems.Add(new VerificationProblem(VerificationProblemKind.Extra, extra, "not part of the deployment"));
         }
-        if (quickIndex is not null && content.IndexChanged) content.Saved = QuickVerifyIndex.TryWrite(quickIndex, content.Proven);
-        return new DeploymentVerification(deploymentDirectory, record, problems) { Quick = quickIndex is null ? null : content.Statistics };
+        if (quickIndex is not null)
+        {
+            // Folders are remembered only after a listing that found exactly the recorded paths, and only when their
+            // times are settled: a change within the timestamp granularity after their lstat would not move them.
+            var complete = !problems.Any(p => p.Kind is VerificationProblemKind.Missing or VerificationProblemKind.Extra);
+            var settled = started.Ticks - folderSettling.Ticks;
+            var folders = complete && listed.Folders is { } stamped && stamped.All(f => Math.Max(f.ModifiedTicks, f.ChangedTicks) < settled) ? stamped : null;
+            var foldersChanged = !SameFolders(folders, remembered);
+            if (content.IndexChanged || foldersChanged) content.Saved = QuickVerifyIndex.TryWrite(quickIndex, content.Proven, folders);
+            return new DeploymentVerification(deploymentDirectory, record, problems)
+            {
+                Quick = content.Statistics with { IndexCurrent = !(content.IndexChanged || foldersChanged) || content.Saved, FoldersListed = listed.FoldersListed },
+            };
+        }
+        return new DeploymentVerification(deploymentDirectory, record, problems);
     }
+
+    /// <summary>
+    /// The deployment's files and links (both null until known, when the index's folders were all unchanged), the
+    /// folders' stamps, and whether the folders were listed to find them.
+    /// </summary>
+    private sealed record Listing(IReadOnlyList<ListedFile>? Files, IReadOnlyList<DeploymentLink>? Links, List<QuickVerifyIndex.Folder>? Folders)
+    {
+        public bool FoldersListed { get; init; } = true;
+    }
+
+    /// <summary>Lists the deployment; with <paramref name="remember"/>, stamps its folders for the quick index.</summary>
+    private static Listing Walk(string root, bool remember)
+    {
+        // Only where lstat gives a folder's ctime and inode: a Windows folder's write time alone is not trusted.
+        var folders = remember && !OperatingSystem.IsWindows() ? new List<QuickVerifyIndex.Folder>() : null;
+        var (files, links) = DeploymentRecord.List(root, folders);
+        return new Listing(files, links, folders);
+    }
+
+    /// <summary>
+    /// The recorded files, each with one lstat of its own, in unchanged <paramref name="folders"/>; null when one is gone
+    /// or not a regular file any more.
+    /// </summary>
+    private static Listing? StatRecorded(string root, DeploymentRecord record, List<QuickVerifyIndex.Folder>? folders)
+    {
+        var files = new ListedFile?[record.Files.Count];
+        Parallelism.Strided(files.Length, 256, i =>
+        {
+            var path = record.Files[i].Path;
+            var stamp = FileStamp.Of(root, path, isDirectory: false);
+            // Inode 0: the lstat failed (the file went since the folders were checked).
+            files[i] = stamp.Kind == FileStampKind.File && stamp.Inode != 0 ? new ListedFile(root, path, stamp) : null;
+        });
+        return files.Any(f => f is null) ? null : new Listing(files!, record.Links, folders) { FoldersListed = false };
+    }
+
+    private static bool SameFolders(IReadOnlyList<QuickVerifyIndex.Folder>? a, IReadOnlyList<QuickVerifyIndex.Folder>? b) =>
+        a is null ? b is null : b is not null && a.OrderBy(f => f.Path, StringComparer.Ordinal).SequenceEqual(b.OrderBy(f => f.Path, StringComparer.Ordinal));
 
     /// <summary>
     /// Compares files' content with their record: by SHA-256 always without an index; with one, by what the index
@@ -234,7 +307,11 @@ public sealed record DeploymentVerification(string Directory, DeploymentRecord? 
 /// (<see cref="ByXxHash"/>) and by SHA-256 for want of an index entry (<see cref="BySha256"/>); bytes read in all; whether
 /// the index is now current.
 /// </summary>
-public sealed record QuickVerifyStatistics(int ByStat, int ByXxHash, int BySha256, long BytesRead, bool IndexCurrent);
+public sealed record QuickVerifyStatistics(int ByStat, int ByXxHash, int BySha256, long BytesRead, bool IndexCurrent)
+{
+    /// <summary>Whether the deployment's folders were listed (false: the index vouched for every folder, spec/lockfile.md § Quick verify).</summary>
+    public bool FoldersListed { get; init; } = true;
+}
 
 public enum VerificationProblemKind
 {

@@ -33,9 +33,61 @@ internal static class QuickVerifyIndex
     }
 
     /// <summary>
-    /// The entries of <paramref name="indexFile"/> for <paramref name="files"/> (a record's, in its path order), by
-    /// position: null where the index has none for that path <em>and</em> SHA-256; and how many lines it holds. All null
-    /// and 0 when there is no index or it does not parse.
+    /// A folder of the deployment as a complete listing found it: its '/'-separated path ("." for the deployment
+    /// itself) and the times and inode of one <c>lstat</c> taken before it was listed. While all of a deployment's folders
+    /// keep theirs, no entry was added to, removed from or renamed in any of them (each of those moves the folder's
+    /// ctime), so the deployment holds exactly the recorded paths and a quick run need not list them again.
+    /// </summary>
+    public sealed record Folder(string Path, long ModifiedTicks, long ChangedTicks, ulong Inode)
+    {
+        public static Folder Of(string path, FileStamp stamp) => new(path, stamp.ModifiedTicks, stamp.ChangedTicks, stamp.Inode);
+
+        public bool Matches(FileStamp stamp) =>
+            stamp.Kind == FileStampKind.Directory && ModifiedTicks == stamp.ModifiedTicks && ChangedTicks == stamp.ChangedTicks && Inode == stamp.Inode;
+    }
+
+    /// <summary>The bytes of <paramref name="indexFile"/>; null when it cannot be read (no index: read everything).</summary>
+    public static byte[]? Load(string indexFile)
+    {
+        try
+        {
+            return File.ReadAllBytes(indexFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The folder lines of an index (format 3 writes them first, and only after a complete listing), or null when it has
+    /// none or does not parse: then the deployment is listed.
+    /// </summary>
+    public static List<Folder>? Folders(byte[]? bytes)
+    {
+        ReadOnlySpan<byte> rest = bytes;
+        if (!rest.StartsWith(HeaderLine)) return null;
+        rest = rest[HeaderLine.Length..];
+        var folders = new List<Folder>();
+        while (rest.StartsWith(FolderPrefix))
+        {
+            var line = NextLine(ref rest)[FolderPrefix.Length..];
+            if (!Field(ref line, out var modified) || !long.TryParse(modified, NumberStyles.None, CultureInfo.InvariantCulture, out var modifiedValue)
+                || !Field(ref line, out var changed) || !long.TryParse(changed, NumberStyles.None, CultureInfo.InvariantCulture, out var changedValue)
+                || !Field(ref line, out var inode) || !ulong.TryParse(inode, NumberStyles.None, CultureInfo.InvariantCulture, out var inodeValue)
+                || line.IsEmpty)
+            {
+                return null;
+            }
+            folders.Add(new Folder(Encoding.UTF8.GetString(line), modifiedValue, changedValue, inodeValue));
+        }
+        return folders.Count == 0 ? null : folders;
+    }
+
+    /// <summary>
+    /// The entries of the index <paramref name="bytes"/> (<see cref="Load"/>) for <paramref name="files"/> (a record's,
+    /// in its path order), by position: null where the index has none for that path <em>and</em> SHA-256; and how many
+    /// file lines it holds. All null and 0 when there is no index or it does not parse.
     /// </summary>
     /// <remarks>
     /// Both lists are in ordinal path order, so they are walked together, field by field from the bytes: an entry takes
@@ -43,29 +95,19 @@ internal static class QuickVerifyIndex
     /// directory walk, and every string made here had cost more than the file system calls it saves. A record out of
     /// order (written by hand) only makes entries be missed, and their files read.
     /// </remarks>
-    public static (Entry?[] Entries, int Count) Read(string indexFile, IReadOnlyList<DeploymentFile> files)
+    public static (Entry?[] Entries, int Count) Read(byte[]? bytes, IReadOnlyList<DeploymentFile> files)
     {
         var entries = new Entry?[files.Count];
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(indexFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return (entries, 0);
-        }
         ReadOnlySpan<byte> rest = bytes;
-        if (!rest.StartsWith(HeaderLine)) return (entries, 0);
-        rest = rest[HeaderLine.Length..];
+        if (rest.StartsWith(HeaderLine)) rest = rest[HeaderLine.Length..];
+        else if (rest.StartsWith(HeaderLine2)) rest = rest[HeaderLine2.Length..];
+        else return (entries, 0);
+        while (rest.StartsWith(FolderPrefix)) NextLine(ref rest);
         var path = new char[256];
         int count = 0, next = 0;
         while (!rest.IsEmpty)
         {
-            var end = rest.IndexOf((byte)'\n');
-            var line = end < 0 ? rest : rest[..end];
-            rest = end < 0 ? default : rest[(end + 1)..];
-            if (!TryParse(line, out var fields)) return (new Entry?[files.Count], 0);
+            if (!TryParse(NextLine(ref rest), out var fields)) return (new Entry?[files.Count], 0);
             count++;
             if (path.Length < fields.Path.Length) path = new char[fields.Path.Length];
             var name = path.AsSpan(0, Encoding.UTF8.GetChars(fields.Path, path));
@@ -78,7 +120,12 @@ internal static class QuickVerifyIndex
         return (entries, count);
     }
 
-    private static ReadOnlySpan<byte> HeaderLine => "packster-verify-index 2\n"u8;
+    private static ReadOnlySpan<byte> HeaderLine => "packster-verify-index 3\n"u8;
+
+    /// <summary>Format 2: the same file lines, no folder lines (read, never written).</summary>
+    private static ReadOnlySpan<byte> HeaderLine2 => "packster-verify-index 2\n"u8;
+
+    private static ReadOnlySpan<byte> FolderPrefix => "dir\t"u8;
 
     private ref struct Fields
     {
@@ -113,6 +160,15 @@ internal static class QuickVerifyIndex
         return true;
     }
 
+    /// <summary>Takes the next line (without its '\n') off <paramref name="rest"/>.</summary>
+    private static ReadOnlySpan<byte> NextLine(scoped ref ReadOnlySpan<byte> rest)
+    {
+        var end = rest.IndexOf((byte)'\n');
+        var line = end < 0 ? rest : rest[..end];
+        rest = end < 0 ? default : rest[(end + 1)..];
+        return line;
+    }
+
     /// <summary>Takes the text up to the next tab off <paramref name="line"/>; false when there is no tab.</summary>
     private static bool Field(scoped ref ReadOnlySpan<byte> line, out ReadOnlySpan<byte> field)
     {
@@ -124,10 +180,23 @@ internal static class QuickVerifyIndex
 
     private static readonly System.Buffers.SearchValues<byte> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef"u8);
 
-    /// <summary>Replaces the index atomically; false when it cannot be written (the next quick run then reads more).</summary>
-    public static bool TryWrite(string indexFile, IEnumerable<Entry> entries)
+    /// <summary>
+    /// Replaces the index atomically; false when it cannot be written (the next quick run then reads more).
+    /// <paramref name="folders"/>, when given, are written first: every folder of a listing that found exactly the
+    /// recorded paths.
+    /// </summary>
+    public static bool TryWrite(string indexFile, IEnumerable<Entry> entries, IReadOnlyList<Folder>? folders = null)
     {
         var text = new StringBuilder(Encoding.ASCII.GetString(HeaderLine));
+        foreach (var f in (folders ?? []).OrderBy(f => f.Path, StringComparer.Ordinal))
+        {
+            if (f.Path.Contains('\n', StringComparison.Ordinal)) return TryWrite(indexFile, entries);
+            text.Append("dir\t")
+                .Append(f.ModifiedTicks.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                .Append(f.ChangedTicks.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                .Append(f.Inode.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                .Append(f.Path).Append('\n');
+        }
         foreach (var e in entries.OrderBy(e => e.Path, StringComparer.Ordinal))
         {
             if (e.Path.Contains('\n', StringComparison.Ordinal)) continue;
