@@ -307,15 +307,19 @@ public sealed partial class HostedPowerShellTests : IDisposable
         }
     }
 
-    /// <summary>The handler's lines in a log (between header and footer), without colour codes and without the
-    /// program lines, whose stdout/stderr interleaving is not ordered.</summary>
+    /// <summary>The handler's lines in a log (between header and footer), without colour codes, with the lines that reach
+    /// the log through the other stream (the program's stderr, and pwsh's own error line for Write-Error) sorted after the
+    /// rest: pwsh writes them to stderr, and two pipes read side by side keep no order between them.</summary>
     private static List<string> Body(string[] log) =>
         log.Where(l => !l.StartsWith("==> ", StringComparison.Ordinal) && !l.StartsWith("<== ", StringComparison.Ordinal))
-            .Select(l => Ansi().Replace(l, "")).OrderBy(l => l.StartsWith("from a program", StringComparison.Ordinal) ? l : "", StringComparer.Ordinal).ToList();
+            .Select(l => Ansi().Replace(l, "")).OrderBy(l => CrossesStreams(l) ? l : "", StringComparer.Ordinal).ToList();
 
     private static List<string> Prefixed(string stderr) =>
         stderr.Split('\n').Where(l => l.StartsWith("[same any] ", StringComparison.Ordinal)).Select(l => Ansi().Replace(l, "").TrimEnd('\r'))
-            .OrderBy(l => l.Contains("from a program", StringComparison.Ordinal) ? l : "", StringComparer.Ordinal).ToList();
+            .OrderBy(l => CrossesStreams(l) ? l : "", StringComparer.Ordinal).ToList();
+
+    private static bool CrossesStreams(string line) =>
+        line.Contains("from a program", StringComparison.Ordinal) || line.Contains("Write-Error: ", StringComparison.Ordinal);
 
     [GeneratedRegex("staging/[0-9a-f]{32}")]
     private static partial Regex StagingName();
