@@ -277,8 +277,8 @@ internal static class QueryCommands
     /// </summary>
     private static List<Listed> Load(Location location)
     {
-        // Reading and parsing the manifests is the whole cost at a thousand deployments: each package's once (its
-        // deployments with other parameters share it), one per core, in order.
+        // Each package's manifest is read and parsed once (its deployments with other parameters share it); each
+        // deployment's parameters are checked and its resources expanded on every core, in order.
         var manifests = new System.Collections.Concurrent.ConcurrentDictionary<Model.PackageFileName, Packster.Manifest.Manifest>();
         return LocationSnapshot.Read(location, snapshot => snapshot.State.Deployments
             .OrderBy(d => d.Id.Value, StringComparer.Ordinal).ThenByDescending(d => d.Version)
