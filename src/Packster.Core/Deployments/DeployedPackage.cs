@@ -11,20 +11,13 @@ public sealed record DeployedPackage(DeploymentEntry Entry, string Path, Manifes
     /// <paramref name="filesDirectory"/> when given (a reader that found the deployment in the trash, see
     /// <see cref="LocationSnapshot"/>); paths are always those of <c>deployments/&lt;hash&gt;</c>.
     /// </summary>
-    public static DeployedPackage Load(Location location, DeploymentEntry entry, string? filesDirectory = null) => Load(location, entry, filesDirectory, null);
-
-    /// <summary>
-    /// As above, with the manifests already read kept in <paramref name="manifests"/> by package file: deployments of
-    /// one package (other parameters) hold the same manifest, so a listing parses it once. The deployment's own
-    /// manifest file must still be there (a missing one throws as before).
-    /// </summary>
-    public static DeployedPackage Load(Location location, DeploymentEntry entry, string? filesDirectory,
-        System.Collections.Concurrent.ConcurrentDictionary<Model.PackageFileName, Manifest.Manifest>? manifests) =>
-        Of(location, entry, ReadManifest(location, entry, filesDirectory, manifests));
+    public static DeployedPackage Load(Location location, DeploymentEntry entry, string? filesDirectory = null) =>
+        Of(location, entry, ReadManifest(location, entry, filesDirectory, null));
 
     /// <summary>
     /// The manifest of <paramref name="entry"/>'s deployment, read from <paramref name="filesDirectory"/> (else its
-    /// directory), or taken from <paramref name="manifests"/> when a deployment of the same package put it there; either
+    /// directory), or taken from <paramref name="manifests"/> when a deployment of the same package put it there
+    /// (deployments of one package with other parameters hold the same manifest, so a listing parses it once); either
     /// way the deployment's own manifest file must be there (a missing one throws).
     /// </summary>
     public static Manifest.Manifest ReadManifest(Location location, DeploymentEntry entry, string? filesDirectory,
