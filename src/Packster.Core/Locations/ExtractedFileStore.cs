@@ -157,8 +157,11 @@ public sealed class ExtractedFileStore
                 files.Add(i);
             }
         }
-        var folders = byObject.Keys.Select(t => Path.GetDirectoryName(t)!).Distinct(StringComparer.Ordinal).ToArray();
-        Parallelism.For(folders.Length, i => Directory.CreateDirectory(folders[i]));
+        // One after the other: every one of them is made in objects/, and a mkdir locks the folder it is made in.
+        foreach (var folder in byObject.Keys.Select(t => Path.GetDirectoryName(t)!).Distinct(StringComparer.Ordinal))
+        {
+            Directory.CreateDirectory(folder);
+        }
         var objects = byObject.ToArray();
         var stamps = new FileStamp?[entries.Count];
         Parallelism.For(objects.Length, o =>

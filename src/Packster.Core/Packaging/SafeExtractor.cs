@@ -21,6 +21,9 @@ public static class SafeExtractor
     /// time on ext4 when extracting the SDK tree, whose files are mostly small.
     /// </summary>
     private const long PreallocationThreshold = 1L << 20;
+
+    /// <summary>Files from this size on are a work list of their own (<see cref="WorkLists"/>).</summary>
+    internal const long LargeFileSize = 1L << 20;
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     public static ExtractionResult Extract(string archivePath, string stagingDir, ExtractionLimits limits,
@@ -186,21 +189,19 @@ public static class SafeExtractor
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct };
         var twins = forSharing && !OperatingSystem.IsWindows() ? Twins(files) : [];
         var twinSet = twins.Select(t => t.Twin.Index).ToHashSet();
-        // Biggest first: a large file started last would leave the other workers idle at the end. Data that arrives
-        // front to back (a copy still being made) is read in file order instead, so no worker waits for the far end.
-        var own = files.Where(e => !twinSet.Contains(e.Index));
-        var order = (archive.DataArrivesInOrder
-            ? own.OrderBy(e => plan.DataOffsets[e.Index])
-            : own.OrderByDescending(e => e.Size).ThenBy(e => e.Index)).ToArray();
+        var lists = WorkLists(files.Where(e => !twinSet.Contains(e.Index)).ToArray(), plan.DataOffsets, archive.DataArrivesInOrder);
         try
         {
-            Parallel.ForEach(Partitioner.Create(order, EnumerablePartitionerOptions.NoBuffering), options, entry =>
+            Parallel.ForEach(Partitioner.Create(lists, EnumerablePartitionerOptions.NoBuffering), options, list =>
             {
-                results[entry.Index] = reuse?.Invoke(entry, FullPath(stagingDir, entry.Path))
-                    ?? WriteFile(archive, entry, plan.DataOffsets[entry.Index], stagingDir, forSharing, ct);
-                var done = Interlocked.Increment(ref filesDone);
-                var bytes = Interlocked.Add(ref bytesDone, entry.Size);
-                progress?.Report(new ExtractionProgress(done, files.Length, bytes, bytesTotal));
+                foreach (var entry in list)
+                {
+                    results[entry.Index] = reuse?.Invoke(entry, FullPath(stagingDir, entry.Path))
+                        ?? WriteFile(archive, entry, plan.DataOffsets[entry.Index], stagingDir, forSharing, ct);
+                    var done = Interlocked.Increment(ref filesDone);
+                    var bytes = Interlocked.Add(ref bytesDone, entry.Size);
+                    progress?.Report(new ExtractionProgress(done, files.Length, bytes, bytesTotal));
+                }
             });
         }
         catch (AggregateException e)
@@ -241,6 +242,31 @@ public static class SafeExtractor
         }
         return new ExtractionResult(results, files.Length,
             entries.Count(e => e.Kind == PackageEntryKind.Directory), plan.LinkTargets.Count, bytesTotal);
+    }
+
+    /// <summary>
+    /// The files to write, in lists a worker takes whole: the small files of one folder together, each large file
+    /// alone. Creating a file locks its folder, and two workers creating small files in one folder spend their time
+    /// waiting on each other (on Linux, spinning on the folder's lock) instead of writing elsewhere; a large file's time
+    /// is its data, which another worker may write beside it. Largest lists first: a large one started last would leave
+    /// the other workers idle at the end. Data that arrives front to back (a copy still being made) is read in file
+    /// order instead, lists by their first file, so no worker waits for the far end.
+    /// </summary>
+    internal static List<PackageEntry[]> WorkLists(IEnumerable<PackageEntry> files, long[] offsets, bool inOrder)
+    {
+        var lists = files.Where(e => e.Size >= LargeFileSize).Select(e => new[] { e })
+            .Concat(files.Where(e => e.Size < LargeFileSize)
+                .GroupBy(e => Folder(e.Path), StringComparer.Ordinal)
+                .Select(g => inOrder ? g.OrderBy(e => offsets[e.Index]).ToArray() : g.OrderByDescending(e => e.Size).ThenBy(e => e.Index).ToArray()));
+        return (inOrder
+            ? lists.OrderBy(l => offsets[l[0].Index])
+            : lists.OrderByDescending(l => l.Sum(e => e.Size)).ThenBy(l => l[0].Index)).ToList();
+
+        static string Folder(string path)
+        {
+            var slash = path.LastIndexOf('/');
+            return slash < 0 ? "" : path[..slash];
+        }
     }
 
     /// <summary>
