@@ -230,6 +230,7 @@ internal static class QueryCommands
                         ["bytesRead"] = q.BytesRead,
                         ["indexCurrent"] = q.IndexCurrent,
                         ["foldersListed"] = q.FoldersListed,
+                        ["recordRead"] = q.RecordRead,
                     },
                     ["problems"] = new JsonArray([.. r.Problems.Select(p => (JsonNode)new JsonObject { ["kind"] = p.Kind.ToString(), ["path"] = p.Path, ["detail"] = p.Detail })]),
                 })]));

@@ -73,6 +73,22 @@ public sealed record DeploymentRecord(
         return Parse(bytes, file);
     }
 
+    /// <summary>
+    /// The record of <paramref name="file"/> without its files and links (empty lists), read in the shape packster writes;
+    /// null when it cannot be read so (a quick verify then reads the record whole, with its errors).
+    /// </summary>
+    internal static DeploymentRecord? TryReadHeader(string file)
+    {
+        try
+        {
+            return DeploymentRecordFastReader.TryRead(File.ReadAllBytes(file), headerOnly: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public static DeploymentRecord Parse(ReadOnlySpan<byte> bytes, string file) =>
         DeploymentRecordFastReader.TryRead(bytes) ?? ParseGeneral(bytes, file);
 

@@ -14,12 +14,13 @@ namespace Packster.Locations;
 /// </summary>
 internal static class DeploymentRecordFastReader
 {
-    public static DeploymentRecord? TryRead(ReadOnlySpan<byte> bytes)
+    /// <summary>The record in <paramref name="bytes"/>; with <paramref name="headerOnly"/>, its files and links are passed over, not read.</summary>
+    public static DeploymentRecord? TryRead(ReadOnlySpan<byte> bytes, bool headerOnly = false)
     {
         var reader = new Utf8JsonReader(bytes);
         try
         {
-            return Read(ref reader);
+            return Read(ref reader, headerOnly);
         }
         catch (JsonException)
         {
@@ -27,7 +28,7 @@ internal static class DeploymentRecordFastReader
         }
     }
 
-    private static DeploymentRecord? Read(ref Utf8JsonReader reader)
+    private static DeploymentRecord? Read(ref Utf8JsonReader reader, bool headerOnly)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
         var schema = 0;
@@ -57,10 +58,10 @@ internal static class DeploymentRecordFastReader
                     parameters = JsonNode.Parse(ref reader)!.AsObject();
                     break;
                 case 7:
-                    if ((files = ReadFiles(ref reader)) is null) return null;
+                    if ((files = headerOnly ? Skipped<DeploymentFile>(ref reader) : ReadFiles(ref reader)) is null) return null;
                     break;
                 case 8:
-                    if ((links = ReadLinks(ref reader)) is null) return null;
+                    if ((links = headerOnly ? Skipped<DeploymentLink>(ref reader) : ReadLinks(ref reader)) is null) return null;
                     break;
                 default:
                     if ((signature = ReadSignature(ref reader)) is null) return null;
@@ -87,6 +88,14 @@ internal static class DeploymentRecordFastReader
         : reader.ValueTextEquals("package"u8) ? 3 : reader.ValueTextEquals("sha256"u8) ? 4 : reader.ValueTextEquals("deployment"u8) ? 5
         : reader.ValueTextEquals("parameters"u8) ? 6 : reader.ValueTextEquals("files"u8) ? 7 : reader.ValueTextEquals("links"u8) ? 8
         : reader.ValueTextEquals("signature"u8) ? 9 : -1;
+
+    /// <summary>An array passed over to its end: an empty list for it, or null when it is not an array.</summary>
+    private static List<T>? Skipped<T>(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) return null;
+        reader.Skip();
+        return [];
+    }
 
     private static List<DeploymentFile>? ReadFiles(ref Utf8JsonReader reader)
     {

@@ -60,6 +60,14 @@ public static class DeploymentVerifier
         var indexBytes = quickIndex is null ? null : QuickVerifyIndex.Load(quickIndex);
         var remembered = QuickVerifyIndex.Folders(indexBytes);
         var started = DateTime.UtcNow;
+        // Taken before the record is read: what a later run compares it with (§ Quick verify, record).
+        var recordStamp = quickIndex is null ? default : FileStamp.Of(Path.Join(root, DeploymentRecord.FileName));
+        var knownRecord = QuickVerifyIndex.Record(indexBytes);
+        if (knownRecord is not null && remembered is not null && knownRecord.Matches(recordStamp)
+            && Unchanged(deploymentDirectory, root, expectedHash, indexBytes!, knownRecord, remembered) is { } unchanged)
+        {
+            return unchanged;
+        }
         // The walk is system calls and the record and index are parsing: one overlaps the other. A quick run whose
         // index remembers every folder with the stamp it still has lists nothing (§ Quick verify, folders).
         var listing = Task.Run(() =>
@@ -136,13 +144,39 @@ public static class DeploymentVerifier
             var settled = started.Ticks - folderSettling.Ticks;
             var folders = complete && listed.Folders is { } stamped && stamped.All(f => Math.Max(f.ModifiedTicks, f.ChangedTicks) < settled) ? stamped : null;
             var foldersChanged = !SameFolders(folders, remembered);
-            if (content.IndexChanged || foldersChanged) content.Saved = QuickVerifyIndex.TryWrite(quickIndex, content.Proven, folders);
+            // The record is remembered with the folders, once every recorded file was found intact and it has settled too.
+            var recordLine = folders is not null && problems.Count == 0 && content.Proven.Count == record.Files.Count
+                && recordStamp.Kind == FileStampKind.File && recordStamp.Inode != 0 && Math.Max(recordStamp.ModifiedTicks, recordStamp.ChangedTicks) < settled
+                ? QuickVerifyIndex.RecordStamp.Of(record.Files.Count, recordStamp) : null;
+            var changed = content.IndexChanged || foldersChanged || recordLine != knownRecord;
+            if (changed) content.Saved = QuickVerifyIndex.TryWrite(quickIndex, content.Proven, folders, recordLine);
             return new DeploymentVerification(deploymentDirectory, record, problems)
             {
-                Quick = content.Statistics with { IndexCurrent = !(content.IndexChanged || foldersChanged) || content.Saved, FoldersListed = listed.FoldersListed },
+                Quick = content.Statistics with { IndexCurrent = !changed || content.Saved, FoldersListed = listed.FoldersListed },
             };
         }
         return new DeploymentVerification(deploymentDirectory, record, problems);
+    }
+
+    /// <summary>
+    /// A quick run's answer when the record, every folder and every file still have the stamps the index remembers from
+    /// a run that found them all intact: the deployment is unchanged, and only the record's header is read (for the
+    /// package and signature that <c>verify</c> checks against today's policy). Null when anything moved or does not
+    /// read as expected: the deployment is then verified as without this.
+    /// </summary>
+    private static DeploymentVerification? Unchanged(string directory, string root, Sha256Digest? expectedHash, byte[] indexBytes,
+        QuickVerifyIndex.RecordStamp known, List<QuickVerifyIndex.Folder> folders)
+    {
+        if (!folders.All(f => f.Matches(FileStamp.Of(f.Path == "." ? root : Path.Join(root, f.Path), directory: true)))) return null;
+        if (!QuickVerifyIndex.FilesUnchanged(indexBytes, root, known.Files)) return null;
+        var recordFile = Path.Join(root, DeploymentRecord.FileName);
+        var header = DeploymentRecord.TryReadHeader(recordFile);
+        // Read between two stamps that both match: the header is that of the record the index was proven against.
+        if (header is null || !known.Matches(FileStamp.Of(recordFile)) || (expectedHash is { } h && header.Deployment != h)) return null;
+        return new DeploymentVerification(directory, header, [])
+        {
+            Quick = new QuickVerifyStatistics(known.Files, 0, 0, 0, IndexCurrent: true) { FoldersListed = false, RecordRead = false },
+        };
     }
 
     /// <summary>
@@ -290,7 +324,11 @@ public static class DeploymentVerifier
     private const UnixFileMode Permissions = (UnixFileMode)0b111_111_111;
 }
 
-/// <summary>The outcome of verifying one deployment; <see cref="IsIntact"/> when nothing differs.</summary>
+/// <summary>
+/// The outcome of verifying one deployment; <see cref="IsIntact"/> when nothing differs. <see cref="Record"/> is null when
+/// the deployment was not there to read; when a quick run found it unchanged without reading the record's files
+/// (<see cref="QuickVerifyStatistics.RecordRead"/> false) it holds the record's header only, with no files or links.
+/// </summary>
 public sealed record DeploymentVerification(string Directory, DeploymentRecord? Record, IReadOnlyList<VerificationProblem> Problems)
 {
     public bool IsIntact => Problems.Count == 0;
@@ -311,6 +349,12 @@ public sealed record QuickVerifyStatistics(int ByStat, int ByXxHash, int BySha25
 {
     /// <summary>Whether the deployment's folders were listed (false: the index vouched for every folder, spec/lockfile.md § Quick verify).</summary>
     public bool FoldersListed { get; init; } = true;
+
+    /// <summary>
+    /// Whether the record's files were read (false: the index vouched for the record, its folders and its files, and
+    /// only the record's header was read; spec/lockfile.md § Quick verify).
+    /// </summary>
+    public bool RecordRead { get; init; } = true;
 }
 
 public enum VerificationProblemKind

@@ -46,6 +46,21 @@ internal static class QuickVerifyIndex
             stamp.Kind == FileStampKind.Directory && ModifiedTicks == stamp.ModifiedTicks && ChangedTicks == stamp.ChangedTicks && Inode == stamp.Inode;
     }
 
+    /// <summary>
+    /// The deployment's record as a run that found every recorded file intact saw it: its size, times and inode from one
+    /// <c>lstat</c> taken before it was read, and how many files it lists (the index's file lines, then). While the
+    /// record keeps them, it lists exactly those files with those hashes, and a run whose folders and files are all
+    /// unchanged as well needs nothing of it but its header (spec/lockfile.md § Quick verify, "Record").
+    /// </summary>
+    public sealed record RecordStamp(int Files, long Size, long ModifiedTicks, long ChangedTicks, ulong Inode)
+    {
+        public static RecordStamp Of(int files, FileStamp stamp) => new(files, stamp.Size, stamp.ModifiedTicks, stamp.ChangedTicks, stamp.Inode);
+
+        public bool Matches(FileStamp stamp) =>
+            stamp.Kind == FileStampKind.File && stamp.Inode != 0 && Size == stamp.Size && ModifiedTicks == stamp.ModifiedTicks
+            && ChangedTicks == stamp.ChangedTicks && Inode == stamp.Inode;
+    }
+
     /// <summary>The bytes of <paramref name="indexFile"/>; null when it cannot be read (no index: read everything).</summary>
     public static byte[]? Load(string indexFile)
     {
@@ -66,8 +81,10 @@ internal static class QuickVerifyIndex
     public static List<Folder>? Folders(byte[]? bytes)
     {
         ReadOnlySpan<byte> rest = bytes;
-        if (!rest.StartsWith(HeaderLine)) return null;
-        rest = rest[HeaderLine.Length..];
+        if (rest.StartsWith(HeaderLine)) rest = rest[HeaderLine.Length..];
+        else if (rest.StartsWith(HeaderLine3)) rest = rest[HeaderLine3.Length..];
+        else return null;
+        if (rest.StartsWith(RecordPrefix)) NextLine(ref rest);
         var folders = new List<Folder>();
         while (rest.StartsWith(FolderPrefix))
         {
@@ -82,6 +99,66 @@ internal static class QuickVerifyIndex
             folders.Add(new Folder(Encoding.UTF8.GetString(line), modifiedValue, changedValue, inodeValue));
         }
         return folders.Count == 0 ? null : folders;
+    }
+
+    /// <summary>The record line of an index (format 4 writes it first, and only after a run that found everything intact); else null.</summary>
+    public static RecordStamp? Record(byte[]? bytes)
+    {
+        ReadOnlySpan<byte> rest = bytes;
+        if (!rest.StartsWith(HeaderLine)) return null;
+        rest = rest[HeaderLine.Length..];
+        if (!rest.StartsWith(RecordPrefix)) return null;
+        var line = NextLine(ref rest)[RecordPrefix.Length..];
+        return Field(ref line, out var files) && int.TryParse(files, NumberStyles.None, CultureInfo.InvariantCulture, out var filesValue)
+            && Field(ref line, out var size) && long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var sizeValue)
+            && Field(ref line, out var modified) && long.TryParse(modified, NumberStyles.None, CultureInfo.InvariantCulture, out var modifiedValue)
+            && Field(ref line, out var changed) && long.TryParse(changed, NumberStyles.None, CultureInfo.InvariantCulture, out var changedValue)
+            && ulong.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var inodeValue)
+            ? new RecordStamp(filesValue, sizeValue, modifiedValue, changedValue, inodeValue)
+            : null;
+    }
+
+    /// <summary>
+    /// Whether the index holds exactly <paramref name="count"/> file lines and every one of those files under
+    /// <paramref name="root"/> is a regular file with the size, times and inode its line remembers: one <c>lstat</c> each,
+    /// on every core, and no string made of a path. False at the first line that does not parse or file that moved.
+    /// </summary>
+    public static bool FilesUnchanged(byte[] bytes, string root, int count)
+    {
+        var lines = new List<(int Start, int Length)>(count);
+        ReadOnlySpan<byte> all = bytes;
+        var rest = all;
+        if (rest.StartsWith(HeaderLine)) rest = rest[HeaderLine.Length..];
+        else return false;
+        if (rest.StartsWith(RecordPrefix)) NextLine(ref rest);
+        while (rest.StartsWith(FolderPrefix)) NextLine(ref rest);
+        while (!rest.IsEmpty)
+        {
+            var start = all.Length - rest.Length;
+            lines.Add((start, NextLine(ref rest).Length));
+        }
+        if (lines.Count != count) return false;
+        var moved = 0;
+        Parallelism.Strided(lines.Count, 256, i =>
+        {
+            if (Volatile.Read(ref moved) != 0) return;
+            var (start, length) = lines[i];
+            if (!Unchanged(bytes.AsSpan(start, length), root)) Interlocked.Exchange(ref moved, 1);
+        });
+        return moved == 0;
+    }
+
+    [ThreadStatic]
+    private static char[]? t_path;
+
+    private static bool Unchanged(ReadOnlySpan<byte> line, string root)
+    {
+        if (!TryParse(line, out var fields)) return false;
+        var path = t_path is { } buffer && buffer.Length >= fields.Path.Length ? buffer : t_path = new char[Math.Max(256, fields.Path.Length)];
+        var name = path.AsSpan(0, Encoding.UTF8.GetChars(fields.Path, path));
+        var stamp = FileStamp.Of(root, name, isDirectory: false);
+        return stamp.Kind == FileStampKind.File && stamp.Inode != 0 && stamp.Size == fields.Size && stamp.ModifiedTicks == fields.Modified
+            && stamp.ChangedTicks == fields.Changed && stamp.Inode == fields.Inode;
     }
 
     /// <summary>
@@ -100,8 +177,10 @@ internal static class QuickVerifyIndex
         var entries = new Entry?[files.Count];
         ReadOnlySpan<byte> rest = bytes;
         if (rest.StartsWith(HeaderLine)) rest = rest[HeaderLine.Length..];
+        else if (rest.StartsWith(HeaderLine3)) rest = rest[HeaderLine3.Length..];
         else if (rest.StartsWith(HeaderLine2)) rest = rest[HeaderLine2.Length..];
         else return (entries, 0);
+        if (rest.StartsWith(RecordPrefix)) NextLine(ref rest);
         while (rest.StartsWith(FolderPrefix)) NextLine(ref rest);
         var path = new char[256];
         int count = 0, next = 0;
@@ -120,12 +199,17 @@ internal static class QuickVerifyIndex
         return (entries, count);
     }
 
-    private static ReadOnlySpan<byte> HeaderLine => "packster-verify-index 3\n"u8;
+    private static ReadOnlySpan<byte> HeaderLine => "packster-verify-index 4\n"u8;
+
+    /// <summary>Format 3: no record line (read for its folder and file lines, never written).</summary>
+    private static ReadOnlySpan<byte> HeaderLine3 => "packster-verify-index 3\n"u8;
 
     /// <summary>Format 2: the same file lines, no folder lines (read, never written).</summary>
     private static ReadOnlySpan<byte> HeaderLine2 => "packster-verify-index 2\n"u8;
 
     private static ReadOnlySpan<byte> FolderPrefix => "dir\t"u8;
+
+    private static ReadOnlySpan<byte> RecordPrefix => "record\t"u8;
 
     private ref struct Fields
     {
@@ -185,9 +269,18 @@ internal static class QuickVerifyIndex
     /// <paramref name="folders"/>, when given, are written first: every folder of a listing that found exactly the
     /// recorded paths.
     /// </summary>
-    public static bool TryWrite(string indexFile, IEnumerable<Entry> entries, IReadOnlyList<Folder>? folders = null)
+    public static bool TryWrite(string indexFile, IEnumerable<Entry> entries, IReadOnlyList<Folder>? folders = null, RecordStamp? record = null)
     {
         var text = new StringBuilder(Encoding.ASCII.GetString(HeaderLine));
+        if (record is not null)
+        {
+            text.Append("record\t")
+                .Append(record.Files.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                .Append(record.Size.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                .Append(record.ModifiedTicks.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                .Append(record.ChangedTicks.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                .Append(record.Inode.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
         foreach (var f in (folders ?? []).OrderBy(f => f.Path, StringComparer.Ordinal))
         {
             if (f.Path.Contains('\n', StringComparison.Ordinal)) return TryWrite(indexFile, entries);

@@ -37,7 +37,7 @@ public sealed class QuickVerifyFolderTests
         var first = Quick(location);
         Assert.True(first.Quick!.FoldersListed);
         var lines = File.ReadAllLines(index);
-        Assert.Equal("packster-verify-index 3", lines[0]);
+        Assert.Equal("packster-verify-index 4", lines[0]);
         Assert.Equal([".", "bin", "share", "share/deep", "share/deep/er"], lines.Where(l => l.StartsWith("dir\t", StringComparison.Ordinal)).Select(l => l.Split('\t')[4]));
 
         var second = Quick(location);
@@ -139,7 +139,7 @@ public sealed class QuickVerifyFolderTests
         var (location, _, index) = Installed(bed);
         Quick(location);
         var lines = File.ReadAllLines(index).ToList();
-        lines.Insert(1, "dir\tnot-a-time\t0\t0\tbin");
+        lines.Insert(lines.FindIndex(l => l.StartsWith("dir\t", StringComparison.Ordinal)), "dir\tnot-a-time\t0\t0\tbin");
         File.WriteAllText(index, string.Concat(lines.Select(l => l + "\n")));
 
         var result = Quick(location);

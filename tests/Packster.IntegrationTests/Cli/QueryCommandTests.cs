@@ -74,6 +74,9 @@ public sealed class QueryCommandTests : IDisposable
         // "`verify --quick --json` says per deployment foldersListed" (whether it is false depends on how long ago the
         // install was: QuickVerifyFolderTests hold that rule).
         Assert.Contains(second.GetProperty("foldersListed").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
+        // "`--json` says recordRead": the first run read the record whole (QuickVerifyRecordTests hold when it need not).
+        Assert.True(first.GetProperty("recordRead").GetBoolean());
+        Assert.Contains(second.GetProperty("recordRead").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
 
         File.AppendAllText(Path.Combine(installed.GetProperty("path").GetString()!, "bin", "hello"), "# tampered\n");
         var r = _f.Packster.Run("verify", "dev", "--quick");
