@@ -10,17 +10,17 @@ namespace Packster.Core.Tests.Locations;
 /// </summary>
 public sealed class QuickVerifyFolderTests
 {
-    private static readonly Dictionary<string, string> Files = new()
+    internal static readonly Dictionary<string, string> Files = new()
     {
         ["bin/hello"] = "#!/bin/sh\necho hi\n",
         ["share/doc.txt"] = "documentation",
         ["share/deep/er/data.bin"] = new string('x', 5_000),
     };
 
-    private static DeploymentVerification Quick(Location location) =>
-        Assert.Single(DeploymentVerifier.Verify(location, quick: true, folderSettling: TimeSpan.Zero));
+    internal static DeploymentVerification Quick(Location location, TimeSpan? settling = null) =>
+        Assert.Single(DeploymentVerifier.Verify(location, quick: true, folderSettling: settling ?? TimeSpan.Zero));
 
-    private static (Location Location, string Home, string Index) Installed(LocationTestBed bed)
+    internal static (Location Location, string Home, string Index) Installed(LocationTestBed bed)
     {
         var location = bed.CreateLocation();
         var d = LocationTestBed.Install(location, "hello", "1.0.0", Files);

@@ -9,22 +9,11 @@ namespace Packster.Core.Tests.Locations;
 /// </summary>
 public sealed class QuickVerifyRecordTests
 {
-    private static readonly Dictionary<string, string> Files = new()
-    {
-        ["bin/hello"] = "#!/bin/sh\necho hi\n",
-        ["share/doc.txt"] = "documentation",
-        ["share/deep/data.bin"] = new string('x', 5_000),
-    };
+    private static readonly Dictionary<string, string> Files = QuickVerifyFolderTests.Files;
 
-    private static DeploymentVerification Quick(Location location, TimeSpan? settling = null) =>
-        Assert.Single(DeploymentVerifier.Verify(location, quick: true, folderSettling: settling ?? TimeSpan.Zero));
+    private static DeploymentVerification Quick(Location location, TimeSpan? settling = null) => QuickVerifyFolderTests.Quick(location, settling);
 
-    private static (Location Location, string Home, string Index) Installed(LocationTestBed bed)
-    {
-        var location = bed.CreateLocation();
-        var d = LocationTestBed.Install(location, "hello", "1.0.0", Files);
-        return (location, location.DeploymentDirectory(d.Hash), location.VerifyIndexPath(d.Hash));
-    }
+    private static (Location Location, string Home, string Index) Installed(LocationTestBed bed) => QuickVerifyFolderTests.Installed(bed);
 
     private static string? RecordLine(string index) => File.ReadAllLines(index).Skip(1).FirstOrDefault(l => l.StartsWith("record\t", StringComparison.Ordinal));
 
