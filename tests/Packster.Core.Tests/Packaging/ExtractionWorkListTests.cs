@@ -3,8 +3,8 @@ using Packster.Packaging;
 namespace Packster.Core.Tests.Packaging;
 
 /// <summary>
-/// spec/package-format.md §9: "the small files of one folder are written by one worker, one after the other; each large
-/// file (1 MiB and more) is a piece of work of its own".
+/// spec/package-format.md §9, "Writing folder by folder": "the extraction gives the small files (under 1 MiB) of one
+/// folder to one worker, which writes them one after the other, and each large file to whichever worker is free".
 /// </summary>
 public sealed class ExtractionWorkListTests
 {
