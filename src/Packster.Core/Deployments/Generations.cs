@@ -118,7 +118,7 @@ public static class Generations
     /// the lock and writes the lockfile next. The first generation of a location that has none also records the state
     /// it had before (as generation 1), so it can be rolled back to.
     /// </summary>
-    internal static int WritePending(Location location, byte[] lockfile, TimeProvider? clock)
+    internal static int WritePending(Location location, byte[] lockfile, TimeProvider? clock, Sha256Digest? lockfileSha = null)
     {
         var committed = Numbers(location, pending: false);
         var next = committed.Count == 0 ? 1 : committed[^1] + 1;
@@ -132,7 +132,7 @@ public static class Generations
             }
         }
         foreach (var stale in Numbers(location, pending: true)) File.Delete(FileOf(location, stale, pending: true));
-        Write(FileOf(location, next, pending: true), next, lockfile, clock, Command ?? "(not recorded)");
+        Write(FileOf(location, next, pending: true), next, lockfile, clock, Command ?? "(not recorded)", lockfileSha);
         return next;
     }
 
@@ -229,7 +229,7 @@ public static class Generations
 
     public static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static void Write(string file, int number, byte[] lockfile, TimeProvider? clock, string command)
+    private static void Write(string file, int number, byte[] lockfile, TimeProvider? clock, string command, Sha256Digest? lockfileSha = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var now = (clock ?? TimeProvider.System).GetUtcNow();
@@ -244,7 +244,7 @@ public static class Generations
             json.WriteNumber("generation", number);
             json.WriteString("time", Stamp(now));
             json.WriteString("command", command);
-            json.WriteString("lockfile-sha256", Sha256Digest.Compute(lockfile).Hex);
+            json.WriteString("lockfile-sha256", (lockfileSha ?? Sha256Digest.Compute(lockfile)).Hex);
             json.WritePropertyName("lockfile");
         }
         AtomicFile.Write(file, header.WrittenSpan, [lockfile, "\n}\n"u8.ToArray()]);

@@ -23,10 +23,11 @@ public static class HistoryReplay
     /// <paramref name="after"/>, or null when the bytes are the same and no generation is named. The change is relative to <paramref name="before"/>
     /// when the last commit line recorded (of <paramref name="pending"/>, lines owed, else of the file) names it; otherwise
     /// the lockfile changed outside the history (a new history, a hand edit) and the line carries the whole lockfile,
-    /// <c>"from": "empty"</c>. <paramref name="reason"/> names a commit no command made (recovery, repair).
+    /// <c>"from": "empty"</c>. <paramref name="reason"/> names a commit no command made (recovery, repair);
+    /// <paramref name="beforeSha"/> and <paramref name="afterSha"/>, the digests of the two when the caller has them.
     /// </summary>
     public static string? CommitLine(Location location, byte[] before, byte[] after, IReadOnlyList<string> pending, int? generation, TimeProvider? clock,
-        string? reason = null)
+        string? reason = null, Sha256Digest? beforeSha = null, Sha256Digest? afterSha = null)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(before);
@@ -40,9 +41,9 @@ public static class HistoryReplay
         };
         if (generation is { } n) line["generation"] = n;
         if (reason is not null) line["reason"] = reason;
-        var continues = string.Equals(History.LastCommitDigest(location, pending), Sha256Digest.Compute(before).Hex, StringComparison.Ordinal);
+        var continues = string.Equals(History.LastCommitDigest(location, pending), (beforeSha ?? Sha256Digest.Compute(before)).Hex, StringComparison.Ordinal);
         if (!continues) line["from"] = FromEmpty;
-        line["lockfile"] = Sha256Digest.Compute(after).Hex;
+        line["lockfile"] = (afterSha ?? Sha256Digest.Compute(after)).Hex;
         line["changes"] = Changes(continues ? before : Empty(location), after);
         return line.ToJsonString();
     }

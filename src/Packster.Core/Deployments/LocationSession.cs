@@ -22,6 +22,13 @@ public sealed class LocationSession : IDisposable
     /// <summary>Derived state this session found behind the lockfile and could not yet write, with the reason.</summary>
     private (List<string> What, Exception Reason)? _behind;
 
+    /// <summary>
+    /// The lockfile's bytes as they are on disk, and their SHA-256 once known: recovery read them under this lock and only
+    /// this session's commits change them, so a commit does not read the file again (at 1,000 deployments, 600 KB).
+    /// </summary>
+    private byte[] _lockfile;
+    private Sha256Digest? _lockfileSha;
+
     private LocationSession(Location location, LocationLock heldLock, LocationState state, RecoveryReport recovery, TextWriter messages, IDisposable work)
     {
         _work = work;
@@ -30,6 +37,7 @@ public sealed class LocationSession : IDisposable
         State = state;
         Recovery = recovery;
         _messages = messages;
+        _lockfile = recovery.LockfileBytes;
     }
 
     public Location Location { get; }
@@ -82,7 +90,7 @@ public sealed class LocationSession : IDisposable
     {
         if (report.LockfileBefore is not { } before) return journal;
         var owed = journal?.Owed ?? [];
-        var line = HistoryReplay.CommitLine(location, before, File.ReadAllBytes(location.LockfilePath), owed, null, null, "recovery");
+        var line = HistoryReplay.CommitLine(location, before, report.LockfileBytes, owed, null, null, "recovery");
         return line is null ? journal : HistoryJournal.Owing(journal?.Offset ?? History.Length(location), [.. owed, line]);
     }
 
@@ -100,18 +108,19 @@ public sealed class LocationSession : IDisposable
         // Rendering comes first: a value no script can carry fails here with nothing changed, never after the commit.
         var derived = LocationActivation.Render(Location, state);
         var after = Lockfile.Serialize(state);
-        var before = File.Exists(Location.LockfilePath) ? File.ReadAllBytes(Location.LockfilePath) : HistoryReplay.Empty(Location);
+        var afterSha = Sha256Digest.Compute(after);
+        var before = _lockfile;
         // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
-        var generation = Generations.WritePending(Location, after, null);
+        var generation = Generations.WritePending(Location, after, null, afterSha);
         CrashPoint.Hit("commit.generation-pending");
         var owed = _owed?.Owed ?? [];
         var offset = _owed?.Offset ?? History.Length(Location);
         var lines = history.Select(h => h.ToLine()).ToList();
         // Last of the commit's lines: what it changed, so the history replays to this lockfile (spec/history.md § Commit lines).
-        if (HistoryReplay.CommitLine(Location, before, after, owed, generation, null) is { } commitLine) lines.Add(commitLine);
+        if (HistoryReplay.CommitLine(Location, before, after, owed, generation, null, beforeSha: _lockfileSha, afterSha: afterSha) is { } commitLine) lines.Add(commitLine);
         if (lines.Count > 0 || owed.Count > 0)
         {
-            HistoryJournal.Write(Location, offset, owed, Sha256Digest.Compute(after), lines);
+            HistoryJournal.Write(Location, offset, owed, afterSha, lines);
             CrashPoint.Hit("commit.journal-written");
         }
         // The bytes the generation and the commit line were made from are the ones written: serialised once.
@@ -120,6 +129,8 @@ public sealed class LocationSession : IDisposable
         UnfinishedWork.Committed();
         CrashPoint.Hit("commit.lockfile-written");
         State = state;
+        _lockfile = after;
+        _lockfileSha = afterSha;
         _behind = null;
         var notWritten = new List<string>();
         Exception? reason = null;

@@ -220,6 +220,9 @@ public sealed class Location
     /// <summary>Reads the lockfile. Safe without the lock for read-only commands: the file is replaced atomically.</summary>
     public LocationState ReadState() => Lockfile.Read(LockfilePath);
 
+    /// <summary>As <see cref="ReadState"/>, with the lockfile's bytes.</summary>
+    public (LocationState State, byte[] Bytes) ReadStateWithBytes() => Lockfile.ReadWithBytes(LockfilePath);
+
     /// <summary>
     /// Writes <paramref name="state"/> as the new lockfile, atomically. Refuses (LocationInconsistent) a state for
     /// another location, a state whose active deployments share a resource, or one listing a deployment whose

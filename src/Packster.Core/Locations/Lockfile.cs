@@ -21,6 +21,13 @@ public static class Lockfile
 
     public static LocationState Read(string path) => Parse(ReadBytes(path), path);
 
+    /// <summary>As <see cref="Read"/>, with the bytes the state was read from.</summary>
+    public static (LocationState State, byte[] Bytes) ReadWithBytes(string path)
+    {
+        var bytes = ReadBytes(path);
+        return (Parse(bytes, path), bytes);
+    }
+
     /// <summary>
     /// Reads the lockfile like <see cref="Read"/> but returns a state that breaks <see cref="LockfileInvariants"/>
     /// instead of refusing it, with every rule it breaks: what <c>location repair</c> starts from.

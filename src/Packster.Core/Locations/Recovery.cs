@@ -24,8 +24,8 @@ public static class Recovery
     private static RecoveryReport Examine(Location location, bool repair, TextWriter? warnings, LocationLock? heldLock)
     {
         // Read first: if the lockfile cannot be read, nothing may be judged unrecorded, so nothing is touched.
-        var state = location.ReadState();
-        var report = new RecoveryReport { State = state };
+        var (state, bytes) = location.ReadStateWithBytes();
+        var report = new RecoveryReport { State = state, LockfileBytes = bytes };
 
         foreach (var temp in Entries(location.Path, AtomicFile.TempPattern(Lockfile.FileName)))
         {
@@ -75,8 +75,9 @@ public static class Recovery
         }
         if (repair && report.Dropped.Count > 0)
         {
-            report.LockfileBefore = File.ReadAllBytes(location.LockfilePath);
-            location.Commit(state, heldLock!);
+            report.LockfileBefore = bytes;
+            report.LockfileBytes = Lockfile.Serialize(state);
+            location.Commit(state, report.LockfileBytes, heldLock!);
             report.LockfileRewritten = true;
             foreach (var dir in aside) FileTree.Delete(dir);
         }
@@ -160,6 +161,9 @@ public sealed class RecoveryReport
 
     /// <summary>The lockfile's bytes before recovery rewrote it (null when it did not): what its history commit line starts from.</summary>
     public byte[]? LockfileBefore { get; internal set; }
+
+    /// <summary>The lockfile's bytes as recovery left it: the ones <see cref="State"/> was read from, or, when it rewrote the file, the ones it wrote.</summary>
+    public byte[] LockfileBytes { get; internal set; } = [];
 
     public bool IsClean => RemovedTempFiles.Count == 0 && RemovedStaging.Count == 0 && RemovedTrash.Count == 0
         && RemovedUnrecorded.Count == 0 && Dropped.Count == 0;
