@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Packster.Locations;
 
@@ -119,6 +120,35 @@ internal static class PosixFiles
         }
     }
 
+    /// <summary>
+    /// The directory <paramref name="path"/> opened for <see cref="ExistsAt"/> (to be given to <see cref="Close"/>); -1 on
+    /// Windows or when it cannot be opened.
+    /// </summary>
+    public static int OpenDirectory(string path) => OperatingSystem.IsWindows() ? -1 : NativeMethods.open(path, 0);
+
+    public static void Close(int fd)
+    {
+        if (fd >= 0) _ = NativeMethods.close(fd);
+    }
+
+    /// <summary>
+    /// Whether <c>first/second</c> exists under the open directory <paramref name="directory"/> (faccessat(2), F_OK,
+    /// links followed): a lookup of two names, without a path string. Thread-safe.
+    /// </summary>
+    public static bool ExistsAt(int directory, string first, string second)
+    {
+        var length = Encoding.UTF8.GetByteCount(first) + 1 + Encoding.UTF8.GetByteCount(second) + 1;
+        var path = t_path is { } buffer && buffer.Length >= length ? buffer : t_path = new byte[Math.Max(length, 256)];
+        var at = Encoding.UTF8.GetBytes(first, path);
+        path[at++] = (byte)'/';
+        at += Encoding.UTF8.GetBytes(second, path.AsSpan(at));
+        path[at] = 0;
+        return NativeMethods.faccessat(directory, path, 0, 0) == 0;
+    }
+
+    [ThreadStatic]
+    private static byte[]? t_path;
+
 #pragma warning disable CA2101, SYSLIB1054 // paths are UTF-8 on POSIX; Ansi marshals as UTF-8 there, and LibraryImport needs unsafe code
     private static class NativeMethods
     {
@@ -157,6 +187,11 @@ internal static class PosixFiles
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int flock(int fd, int operation);
+
+        /// <summary><paramref name="path"/>: UTF-8, NUL-terminated.</summary>
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int faccessat(int dirfd, byte[] path, int mode, int flags);
     }
 #pragma warning restore CA2101, SYSLIB1054
 }

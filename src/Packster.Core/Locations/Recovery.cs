@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using Packster.Model;
 
 namespace Packster.Locations;
@@ -41,15 +42,14 @@ public static class Recovery
         var recorded = state.Deployments.Select(d => d.Hash.Hex).ToHashSet(StringComparer.Ordinal);
         // One listing of deployments/ answers both "unrecorded?" and "missing?": no stat per deployment for the latter.
         var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entry in Entries(location.DeploymentsDirectory))
+        foreach (var name in Names(location.DeploymentsDirectory))
         {
-            var name = Path.GetFileName(entry);
             if (recorded.Contains(name))
             {
                 present.Add(name);
                 continue;
             }
-            if (repair) RemoveAside(location, entry);
+            if (repair) RemoveAside(location, Path.Join(location.DeploymentsDirectory, name));
             report.RemovedUnrecorded.Add(name);
         }
 
@@ -59,7 +59,16 @@ public static class Recovery
         var deployments = state.Deployments.ToList();
         // A stat per deployment (and after a crash, one per file): on every core, in strides, and judged in order below.
         var reasons = new string?[deployments.Count];
-        Parallelism.Strided(deployments.Count, 64, i => reasons[i] = WhyIncomplete(location, deployments[i], present, checkSizes));
+        // Looked up under deployments/ opened once: two names per deployment, not its whole path.
+        var directory = PosixFiles.OpenDirectory(location.DeploymentsDirectory);
+        try
+        {
+            Parallelism.Strided(deployments.Count, 64, i => reasons[i] = WhyIncomplete(location, directory, deployments[i], present, checkSizes));
+        }
+        finally
+        {
+            PosixFiles.Close(directory);
+        }
         var aside = new List<string>();
         foreach (var (d, reason) in deployments.Zip(reasons))
         {
@@ -85,12 +94,16 @@ public static class Recovery
     }
 
     /// <summary>Why recovery drops <paramref name="d"/> (step 6 of spec/lockfile.md § Recovery); null when it stays.</summary>
-    private static string? WhyIncomplete(Location location, DeploymentEntry d, HashSet<string> present, bool checkSizes)
+    /// <param name="directory">deployments/, opened (<see cref="PosixFiles.OpenDirectory"/>); -1 to look up whole paths.</param>
+    private static string? WhyIncomplete(Location location, int directory, DeploymentEntry d, HashSet<string> present, bool checkSizes)
     {
-        var dir = location.DeploymentDirectory(d.Hash);
-        return !present.Contains(d.Hash.Hex) ? "its directory is missing"
-            : !File.Exists(Path.Combine(dir, DeploymentRecord.FileName)) ? $"its directory has no {DeploymentRecord.FileName} (incomplete)"
-            : checkSizes ? IncompleteFile(dir)
+        if (!present.Contains(d.Hash.Hex)) return "its directory is missing";
+        // Whether the name is there (what a crash can take away); what it holds is verify's to judge.
+        var hasRecord = directory >= 0
+            ? PosixFiles.ExistsAt(directory, d.Hash.Hex, DeploymentRecord.FileName)
+            : File.Exists(Path.Join(location.DeploymentsDirectory, d.Hash.Hex, DeploymentRecord.FileName));
+        return !hasRecord ? $"its directory has no {DeploymentRecord.FileName} (incomplete)"
+            : checkSizes ? IncompleteFile(location.DeploymentDirectory(d.Hash))
             : null;
     }
 
@@ -126,6 +139,16 @@ public static class Recovery
         {
             File.Delete(entry);
         }
+    }
+
+    /// <summary>The names (not paths) of what <paramref name="directory"/> holds, in ordinal order; none when it does not exist.</summary>
+    private static List<string> Names(string directory)
+    {
+        if (!Directory.Exists(directory)) return [];
+        var names = new FileSystemEnumerable<string>(directory, (ref FileSystemEntry e) => e.FileName.ToString(),
+            new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }).ToList();
+        names.Sort(StringComparer.Ordinal);
+        return names;
     }
 
     private static List<string> Entries(string directory, string pattern = "*") =>
