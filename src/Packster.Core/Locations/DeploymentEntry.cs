@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Packster.Model;
 
@@ -10,8 +11,19 @@ public sealed class DeploymentEntry
     {
         Package = package;
         Hash = hash;
-        Parameters = parameters;
+        _parameters = parameters;
     }
+
+    /// <summary>An entry as a lockfile records it: <paramref name="parameters"/>, the object read, becomes <see cref="Parameters"/> when first asked for.</summary>
+    internal DeploymentEntry(PackageFileName package, Sha256Digest hash, JsonElement parameters)
+    {
+        Package = package;
+        Hash = hash;
+        _read = parameters;
+    }
+
+    private JsonObject? _parameters;
+    private readonly JsonElement? _read;
 
     public PackageFileName Package { get; }
     public PackageId Id => Package.Id;
@@ -25,7 +37,22 @@ public sealed class DeploymentEntry
     public string RelativePath => Location.DeploymentsDirectoryName + "/" + Hash.Hex;
 
     /// <summary>The effective parameters (defaults applied). Written with keys sorted.</summary>
-    public JsonObject Parameters { get; }
+    public JsonObject Parameters
+    {
+        get
+        {
+            if (_parameters is { } made) return made;
+            var node = JsonObject.Create(_read!.Value) ?? throw new InvalidOperationException("parameters read as null");
+            return Interlocked.CompareExchange(ref _parameters, node, null) ?? node;
+        }
+    }
+
+    /// <summary>
+    /// The parameters as read from the lockfile while nobody has asked for <see cref="Parameters"/> (so nobody can have
+    /// changed them); null once someone has, or for an entry not read from a file. Writing the lockfile copies them from
+    /// here: at 1,000 deployments, making an object of each only to write it back was a tenth of a commit.
+    /// </summary>
+    internal JsonElement? UntouchedParameters => Volatile.Read(ref _parameters) is null ? _read : null;
 
     /// <summary>When it was installed (UTC, whole seconds); null when the installer records no time.</summary>
     public DateTimeOffset? InstalledAt { get; set; }

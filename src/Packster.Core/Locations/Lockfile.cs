@@ -124,10 +124,19 @@ public static class Lockfile
         json.WriteString("package"u8, d.Package.FileName);
         json.WriteString("sha256"u8, d.PackageSha256.Hex);
         json.WriteString("deployment"u8, d.Hash.Hex);
-        json.WriteString("path"u8, d.RelativePath);
+        // The path and the time are made on the stack: two strings per deployment were a tenth of a commit's garbage.
+        Span<char> text = stackalloc char[Location.DeploymentsDirectoryName.Length + 1 + Sha256Digest.HexLength];
+        Location.DeploymentsDirectoryName.CopyTo(text);
+        text[Location.DeploymentsDirectoryName.Length] = '/';
+        d.Hash.Hex.CopyTo(text[(Location.DeploymentsDirectoryName.Length + 1)..]);
+        json.WriteString("path"u8, text);
         json.WritePropertyName("parameters"u8);
-        SortedJson.Write(json, d.Parameters);
-        if (d.InstalledAt is { } installedAt) json.WriteString("installedAt"u8, installedAt.ToUniversalTime().ToString(TimeFormat, CultureInfo.InvariantCulture));
+        if (d.UntouchedParameters is not { } read || !SortedJson.TryWrite(json, read)) SortedJson.Write(json, d.Parameters);
+        if (d.InstalledAt is { } installedAt)
+        {
+            if (!installedAt.ToUniversalTime().TryFormat(text, out var length, TimeFormat, CultureInfo.InvariantCulture)) throw new InvalidOperationException("an installedAt that does not fit its format");
+            json.WriteString("installedAt"u8, text[..length]);
+        }
         json.WriteBoolean("active"u8, d.Active);
         json.WriteBoolean("pinned"u8, d.Pinned);
         json.WriteStartArray("claims"u8);

@@ -82,21 +82,25 @@ internal static class LockfileFastReader
         var hashes = new HashSet<Sha256Digest>();
         // Versions repeat across deployments: each text is parsed once.
         var versions = new Dictionary<string, PackageVersion>(StringComparer.Ordinal);
+        // Deployments of one package follow each other (the file is sorted by id and version): they share its name.
+        PackageFileName? last = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
-            if (ReadDeployment(ref reader, bytes, versions) is not { } entry || !hashes.Add(entry.Hash)) return false;
+            if (ReadDeployment(ref reader, bytes, versions, last) is not { } entry || !hashes.Add(entry.Hash)) return false;
             deployments.Add(entry);
+            last = entry.Package;
         }
         return reader.TokenType == JsonTokenType.EndArray;
     }
 
-    private static DeploymentEntry? ReadDeployment(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, Dictionary<string, PackageVersion> versions)
+    private static DeploymentEntry? ReadDeployment(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, Dictionary<string, PackageVersion> versions,
+        PackageFileName? last)
     {
         PackageId? id = null;
         PackageVersion? version = null;
         Sha256Digest? sha = null, hash = null;
         Range? package = null, path = null;
-        JsonObject? parameters = null;
+        JsonElement? parameters = null;
         DateTimeOffset? installedAt = null;
         bool? active = null, pinned = null;
         bool dependency = false;
@@ -113,12 +117,14 @@ internal static class LockfileFastReader
             switch (field)
             {
                 case 1:
-                    if (!isString || !PackageId.TryParse(reader.GetString(), out var parsedId)) return null;
-                    id = parsedId;
+                    if (isString && last is not null && reader.ValueTextEquals(last.Id.Value)) id = last.Id;
+                    else if (!isString || !PackageId.TryParse(reader.GetString(), out var parsedId)) return null;
+                    else id = parsedId;
                     break;
                 case 2:
-                    if (!isString || ParseVersion(reader.GetString()!, versions) is not { } parsedVersion) return null;
-                    version = parsedVersion;
+                    if (isString && last is not null && reader.ValueTextEquals(last.Version.ToString())) version = last.Version;
+                    else if (!isString || ParseVersion(reader.GetString()!, versions) is not { } parsedVersion) return null;
+                    else version = parsedVersion;
                     break;
                 case 4:
                 case 32:
@@ -130,13 +136,18 @@ internal static class LockfileFastReader
                     break;
                 case 8:
                 case 16:
+                    if (field == 8 && isString && last is not null && reader.ValueTextEquals(last.Sha256.Hex))
+                    {
+                        sha = last.Sha256;
+                        break;
+                    }
                     if (!isString || !Sha256Digest.TryParse(reader.GetString(), out var digest)) return null;
                     if (field == 8) sha = digest;
                     else hash = digest;
                     break;
                 case 64:
                     if (reader.TokenType != JsonTokenType.StartObject) return null;
-                    parameters = JsonNode.Parse(ref reader)!.AsObject();
+                    parameters = JsonElement.ParseValue(ref reader);
                     break;
                 case 128:
                     if (!isString || ParseTime(ref reader) is not { } t) return null;
@@ -168,16 +179,16 @@ internal static class LockfileFastReader
         {
             return null;
         }
-        var name = new PackageFileName(packageId, version, packageSha);
+        var name = last is not null && last.Id == packageId && ReferenceEquals(last.Version, version) && last.Sha256 == packageSha
+            ? last
+            : new PackageFileName(packageId, version, packageSha);
         if (!IsFileName(bytes[packageText], name) || !IsPath(bytes[pathText], deploymentHash)) return null;
-        var entry = new DeploymentEntry(name, deploymentHash, parameters ?? [])
-        {
-            InstalledAt = installedAt,
-            Active = active.Value,
-            Pinned = pinned.Value,
-            Dependency = dependency,
-            Signer = signer,
-        };
+        var entry = parameters is { } read ? new DeploymentEntry(name, deploymentHash, read) : new DeploymentEntry(name, deploymentHash, []);
+        entry.InstalledAt = installedAt;
+        entry.Active = active.Value;
+        entry.Pinned = pinned.Value;
+        entry.Dependency = dependency;
+        entry.Signer = signer;
         foreach (var claim in claims ?? []) entry.Claims.Add(claim);
         return entry;
     }
@@ -198,10 +209,8 @@ internal static class LockfileFastReader
         : reader.ValueTextEquals("pinned"u8) ? 512 : reader.ValueTextEquals("claims"u8) ? 1024 : reader.ValueTextEquals("signer"u8) ? 2048
         : reader.ValueTextEquals("dependency"u8) ? 4096 : 0;
 
-    /// <summary><c>{id}-{version}-{sha256}.packster</c>, compared part by part with the bytes of the file.</summary>
-    private static bool IsFileName(ReadOnlySpan<byte> text, PackageFileName name) =>
-        Consume(ref text, name.Id.Value) && Consume(ref text, "-") && Consume(ref text, name.Version.ToString()) && Consume(ref text, "-")
-        && Consume(ref text, name.Sha256.Hex) && Consume(ref text, PackageFileName.Extension) && text.IsEmpty;
+    /// <summary><c>{id}-{version}-{sha256}.packster</c> (the name's own text, made once), compared with the bytes of the file.</summary>
+    private static bool IsFileName(ReadOnlySpan<byte> text, PackageFileName name) => Ascii.Equals(text, name.FileName);
 
     /// <summary><c>deployments/&lt;hash&gt;</c>, as <see cref="DeploymentEntry.RelativePath"/> spells it.</summary>
     private static bool IsPath(ReadOnlySpan<byte> text, Sha256Digest hash) =>

@@ -56,6 +56,68 @@ internal static class SortedJson
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="element"/> as <see cref="Write(Utf8JsonWriter, JsonNode?)"/> writes the node made of it,
+    /// when every object in it has its keys sorted and none twice (as packster writes them); false, having written
+    /// nothing, when one does not.
+    /// </summary>
+    public static bool TryWrite(Utf8JsonWriter json, JsonElement element)
+    {
+        if (!IsSortedThroughout(element)) return false;
+        WriteSorted(json, element);
+        return true;
+    }
+
+    private static void WriteSorted(Utf8JsonWriter json, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                json.WriteStartObject();
+                foreach (var property in element.EnumerateObject())
+                {
+                    json.WritePropertyName(property.Name);
+                    WriteSorted(json, property.Value);
+                }
+                json.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                json.WriteStartArray();
+                foreach (var item in element.EnumerateArray()) WriteSorted(json, item);
+                json.WriteEndArray();
+                break;
+            default:
+                // As a node made of the element writes itself (JsonValue, or null).
+                element.WriteTo(json);
+                break;
+        }
+    }
+
+    private static bool IsSortedThroughout(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                string? previous = null;
+                foreach (var property in element.EnumerateObject())
+                {
+                    var name = property.Name;
+                    if (previous is not null && string.CompareOrdinal(previous, name) >= 0) return false;
+                    if (!IsSortedThroughout(property.Value)) return false;
+                    previous = name;
+                }
+                return true;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (!IsSortedThroughout(item)) return false;
+                }
+                return true;
+            default:
+                return true;
+        }
+    }
+
     private static bool IsSorted(JsonObject o)
     {
         string? previous = null;

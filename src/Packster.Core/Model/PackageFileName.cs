@@ -10,7 +10,13 @@ public sealed record PackageFileName(PackageId Id, PackageVersion Version, Sha25
 {
     public const string Extension = ".packster";
 
-    public string FileName => $"{Id}-{Version}-{Sha256}{Extension}";
+    // Get-only, so that no `with` can make a name whose FileName is another's.
+    public PackageId Id { get; } = Id;
+    public PackageVersion Version { get; } = Version;
+    public Sha256Digest Sha256 { get; } = Sha256;
+
+    /// <summary>Made once: a lockfile of 1,000 deployments wrote it 1,000 times per commit.</summary>
+    public string FileName { get; } = $"{Id}-{Version}-{Sha256}{Extension}";
 
     public override string ToString() => FileName;
 

@@ -50,6 +50,76 @@ public sealed class LockfileFastReaderTests
         Assert.Equal("\"<é>\"\n", (string)read.Parameters["q"]!);
     }
 
+    /// <summary>
+    /// § Reading and writing a large lockfile: deployments of one package, which follow each other in the file, share its name as read; a
+    /// neighbour of the same id and version but another package digest, or of another version, gets its own.
+    /// </summary>
+    [Fact]
+    public void Neighbours_share_a_package_name_only_when_it_is_the_same_package()
+    {
+        var state = new LocationState(LocationId.Parse("dev"));
+        (PackageFileName Package, string Seed)[] rows =
+        [
+            (LocationTestBed.Package("hello", "1.0.0", 'a'), "one"),
+            (LocationTestBed.Package("hello", "1.0.0", 'a'), "two"),
+            (LocationTestBed.Package("hello", "1.0.0", 'b'), "three"),
+            (LocationTestBed.Package("hello", "1.1.0", 'b'), "four"),
+            (LocationTestBed.Package("hello-tools", "1.1.0", 'b'), "five"),
+        ];
+        foreach (var (package, seed) in rows) state.Deployments.Add(new DeploymentEntry(package, LocationTestBed.Hash(seed), new JsonObject { ["seed"] = seed }));
+        var bytes = Lockfile.Serialize(state);
+
+        var fast = LockfileFastReader.TryRead(bytes);
+
+        Assert.NotNull(fast);
+        Assert.Equal(bytes, Lockfile.Serialize(fast));
+        var read = rows.Select(r => fast.Deployments.Single(d => (string)d.Parameters["seed"]! == r.Seed).Package).ToList();
+        Assert.Equal(rows.Select(r => r.Package.FileName), read.Select(p => p.FileName));
+        Assert.Same(read[0], read[1]);
+        Assert.Equal(4, read.Distinct(ReferenceEqualityComparer.Instance).Count());
+    }
+
+    /// <summary>
+    /// § Reading and writing a large lockfile: parameters nobody asked for are written back from what was read; once
+    /// asked for they are an object like any other, and what is changed in it is what is written.
+    /// </summary>
+    [Fact]
+    public void Parameters_changed_after_reading_are_written_as_changed()
+    {
+        var bytes = Lockfile.Serialize(OneDeployment());
+        var state = LockfileFastReader.TryRead(bytes)!;
+
+        state.Deployments[0].Parameters["port"] = 9090;
+        state.Deployments[0].Parameters["a"] = new JsonObject { ["z"] = 1, ["b"] = 2 };
+
+        var written = Encoding.UTF8.GetString(Lockfile.Serialize(state));
+        Assert.Contains("\"parameters\": {\n        \"a\": {\n          \"b\": 2,\n          \"z\": 1\n        },\n        \"port\": 9090\n      }", written, StringComparison.Ordinal);
+    }
+
+    /// <summary>§ Lockfile: parameter keys are written sorted, also when a hand-edited file has them in another order (or nested).</summary>
+    [Fact]
+    public void Parameters_read_unsorted_are_written_sorted()
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(OneDeployment()));
+        var edited = canonical.Replace("\"port\": 8080", "\"port\": 8080, \"nested\": {\"y\": [ {\"d\": 1, \"c\": 2} ], \"x\": null}, \"alpha\": \"a\"", StringComparison.Ordinal);
+        Assert.NotEqual(canonical, edited);
+        var state = LockfileFastReader.TryRead(Encoding.UTF8.GetBytes(edited));
+        Assert.NotNull(state);
+        var expected = new DeploymentEntry(state.Deployments[0].Package, state.Deployments[0].Hash,
+            new JsonObject { ["port"] = 8080, ["nested"] = new JsonObject { ["y"] = new JsonArray(new JsonObject { ["d"] = 1, ["c"] = 2 }), ["x"] = null }, ["alpha"] = "a" })
+        {
+            InstalledAt = state.Deployments[0].InstalledAt,
+        };
+        var reference = new LocationState(state.LocationId);
+        reference.Deployments.Add(expected);
+
+        var written = Encoding.UTF8.GetString(Lockfile.Serialize(state));
+
+        Assert.Equal(Encoding.UTF8.GetString(Lockfile.Serialize(reference)), written);
+        Assert.True(written.IndexOf("\"alpha\"", StringComparison.Ordinal) < written.IndexOf("\"nested\"", StringComparison.Ordinal));
+        Assert.True(written.IndexOf("\"c\": 2", StringComparison.Ordinal) < written.IndexOf("\"d\": 1", StringComparison.Ordinal));
+    }
+
     /// <summary>Files packster does not write: the fast reader gives up on each, and reading it is exactly the general reading.</summary>
     [Theory]
     [InlineData("\"active\": false,", "", "a missing boolean (read as false)")]
