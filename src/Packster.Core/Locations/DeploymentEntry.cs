@@ -34,7 +34,18 @@ public sealed class DeploymentEntry
     public Sha256Digest Hash { get; }
 
     /// <summary>The deployment's directory relative to the location root, always with '/'.</summary>
-    public string RelativePath => Location.DeploymentsDirectoryName + "/" + Hash.Hex;
+    public string RelativePath => string.Create(RelativePathLength, Hash, static (text, hash) => WriteRelativePath(hash, text));
+
+    /// <summary>The length of every <see cref="RelativePath"/>.</summary>
+    internal static readonly int RelativePathLength = Location.DeploymentsDirectoryName.Length + 1 + Sha256Digest.HexLength;
+
+    /// <summary><c>deployments/&lt;hash&gt;</c> into <paramref name="text"/> (<see cref="RelativePathLength"/> long), without a string of its own.</summary>
+    internal static void WriteRelativePath(Sha256Digest hash, Span<char> text)
+    {
+        Location.DeploymentsDirectoryName.CopyTo(text);
+        text[Location.DeploymentsDirectoryName.Length] = '/';
+        hash.Hex.CopyTo(text[(Location.DeploymentsDirectoryName.Length + 1)..]);
+    }
 
     /// <summary>The effective parameters (defaults applied). Written with keys sorted.</summary>
     public JsonObject Parameters

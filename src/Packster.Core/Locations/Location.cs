@@ -236,16 +236,25 @@ public sealed class Location
         RequireHeld(heldLock);
         if (state.LocationId != Id) throw LocationErrors.Inconsistent(Path, $"state of location '{state.LocationId}' committed to location '{Id}'");
         // One listing of deployments/, not a stat per deployment: a location of a thousand paid a thousand per commit.
-        var published = Directory.Exists(DeploymentsDirectory)
-            ? new FileSystemEnumerable<string>(DeploymentsDirectory, (ref FileSystemEntry e) => e.FileName.ToString(),
-                new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }) { ShouldIncludePredicate = (ref FileSystemEntry e) => e.IsDirectory }
-                .ToHashSet(StringComparer.Ordinal)
-            : [];
+        var published = DeploymentNames(directoriesOnly: true).ToHashSet(StringComparer.Ordinal);
         foreach (var d in state.Deployments)
         {
             if (!published.Contains(d.Hash.Hex)) throw LocationErrors.Inconsistent(Path, $"deployment {d} has no directory {d.RelativePath}");
         }
         Lockfile.Write(LockfilePath, state, serialized);
+    }
+
+    /// <summary>
+    /// The names (not paths) of what <c>deployments/</c> holds, in no particular order — only its directories when
+    /// <paramref name="directoriesOnly"/>; none when it does not exist.
+    /// </summary>
+    internal List<string> DeploymentNames(bool directoriesOnly)
+    {
+        if (!Directory.Exists(DeploymentsDirectory)) return [];
+        var names = new FileSystemEnumerable<string>(DeploymentsDirectory, (ref FileSystemEntry e) => e.FileName.ToString(),
+            new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false });
+        if (directoriesOnly) names.ShouldIncludePredicate = (ref FileSystemEntry e) => e.IsDirectory;
+        return names.ToList();
     }
 
     /// <summary>A fresh, empty directory under <c>.packster/staging/</c> for one deployment to be built in.</summary>

@@ -125,10 +125,8 @@ public static class Lockfile
         json.WriteString("sha256"u8, d.PackageSha256.Hex);
         json.WriteString("deployment"u8, d.Hash.Hex);
         // The path and the time are made on the stack: two strings per deployment were a tenth of a commit's garbage.
-        Span<char> text = stackalloc char[Location.DeploymentsDirectoryName.Length + 1 + Sha256Digest.HexLength];
-        Location.DeploymentsDirectoryName.CopyTo(text);
-        text[Location.DeploymentsDirectoryName.Length] = '/';
-        d.Hash.Hex.CopyTo(text[(Location.DeploymentsDirectoryName.Length + 1)..]);
+        Span<char> text = stackalloc char[DeploymentEntry.RelativePathLength];
+        DeploymentEntry.WriteRelativePath(d.Hash, text);
         json.WriteString("path"u8, text);
         json.WritePropertyName("parameters"u8);
         if (d.UntouchedParameters is not { } read || !SortedJson.TryWrite(json, read)) SortedJson.Write(json, d.Parameters);

@@ -213,14 +213,11 @@ internal static class LockfileFastReader
     private static bool IsFileName(ReadOnlySpan<byte> text, PackageFileName name) => Ascii.Equals(text, name.FileName);
 
     /// <summary><c>deployments/&lt;hash&gt;</c>, as <see cref="DeploymentEntry.RelativePath"/> spells it.</summary>
-    private static bool IsPath(ReadOnlySpan<byte> text, Sha256Digest hash) =>
-        Consume(ref text, Location.DeploymentsDirectoryName) && Consume(ref text, "/") && Consume(ref text, hash.Hex) && text.IsEmpty;
-
-    private static bool Consume(ref ReadOnlySpan<byte> text, string part)
+    private static bool IsPath(ReadOnlySpan<byte> text, Sha256Digest hash)
     {
-        if (text.Length < part.Length || !Ascii.Equals(text[..part.Length], part)) return false;
-        text = text[part.Length..];
-        return true;
+        Span<char> path = stackalloc char[DeploymentEntry.RelativePathLength];
+        DeploymentEntry.WriteRelativePath(hash, path);
+        return Ascii.Equals(text, path);
     }
 
     /// <summary><paramref name="text"/> as a version, parsed once per text (<paramref name="parsed"/> keeps them); null when it is not one.</summary>

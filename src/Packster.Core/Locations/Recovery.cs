@@ -1,4 +1,3 @@
-using System.IO.Enumeration;
 using Packster.Model;
 
 namespace Packster.Locations;
@@ -42,7 +41,9 @@ public static class Recovery
         var recorded = state.Deployments.Select(d => d.Hash.Hex).ToHashSet(StringComparer.Ordinal);
         // One listing of deployments/ answers both "unrecorded?" and "missing?": no stat per deployment for the latter.
         var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var name in Names(location.DeploymentsDirectory))
+        var names = location.DeploymentNames(directoriesOnly: false);
+        names.Sort(StringComparer.Ordinal);
+        foreach (var name in names)
         {
             if (recorded.Contains(name))
             {
@@ -139,16 +140,6 @@ public static class Recovery
         {
             File.Delete(entry);
         }
-    }
-
-    /// <summary>The names (not paths) of what <paramref name="directory"/> holds, in ordinal order; none when it does not exist.</summary>
-    private static List<string> Names(string directory)
-    {
-        if (!Directory.Exists(directory)) return [];
-        var names = new FileSystemEnumerable<string>(directory, (ref FileSystemEntry e) => e.FileName.ToString(),
-            new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }).ToList();
-        names.Sort(StringComparer.Ordinal);
-        return names;
     }
 
     private static List<string> Entries(string directory, string pattern = "*") =>
