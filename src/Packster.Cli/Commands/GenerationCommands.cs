@@ -107,7 +107,7 @@ internal static class GenerationCommands
     /// <summary>The generation before the current one: what a bare <c>rollback</c> restores.</summary>
     private static string Previous(Location location)
     {
-        var all = Generations.Last(location, 2);
+        var all = Generations.LastSummaries(location, 2);
         if (all.Count < 2) throw new PacksterException(ErrorCode.GenerationNotFound, $"location {location.Id} has no earlier generation to roll back to", "'packster generations' lists them");
         return all[^2].Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -31,14 +31,30 @@ public sealed record GenerationSummary(int Number, DateTimeOffset Time, string C
 
 /// <summary>
 /// Generations are recorded by <see cref="LocationSession.Commit(LocationState, IReadOnlyList{HistoryEntry})"/>: before
-/// the lockfile is written, its bytes go to <c>generations/&lt;N&gt;.pending.json</c>; after, that file is renamed to
+/// the lockfile is written, its record goes to <c>generations/&lt;N&gt;.pending.json</c>; after, that file is renamed to
 /// <c>&lt;N&gt;.json</c>. A pending file whose lockfile is the one on disk was committed (a crash came between the two
 /// steps) and is promoted when the next session opens; any other pending file never was, and is deleted.
 /// </summary>
+/// <remarks>
+/// A record is a <b>checkpoint</b> (<see cref="Schema"/> 1: the whole lockfile) for every <see cref="CheckpointEvery"/>th
+/// generation and for the state before generations were recorded; every other is a <b>summary</b> (<see cref="SummarySchema"/>
+/// 2: what <c>generations</c> shows, and the lockfile's digest), whose lockfile the history's commit line that names the
+/// generation rebuilds (spec/lockfile.md § Generations). Records holding whole lockfiles grew with the square of the
+/// location's size: 301 MB after 1,000 installs, and 600 KB written and synced by every commit at the end of them.
+/// </remarks>
 public static class Generations
 {
     public const string DirectoryName = Location.GenerationsDirectoryName;
+
+    /// <summary>The schema of a checkpoint: the record holds the whole lockfile.</summary>
     public const int Schema = 1;
+
+    /// <summary>The schema of a summary record: the lockfile is rebuilt from the history.</summary>
+    public const int SummarySchema = 2;
+
+    /// <summary>Every generation whose number is a multiple of this is a checkpoint.</summary>
+    public const int CheckpointEvery = 64;
+
     private const string PendingSuffix = ".pending.json";
 
     private static readonly AsyncLocal<string?> CurrentCommand = new();
@@ -114,12 +130,13 @@ public static class Generations
     }
 
     /// <summary>
-    /// Writes the generation <paramref name="lockfile"/> will be, as pending, and returns its number; the caller holds
-    /// the lock and writes the lockfile next. The first generation of a location that has none also records the state
-    /// it had before (as generation 1), so it can be rolled back to.
+    /// Writes the generation <paramref name="lockfile"/> (the bytes of <paramref name="state"/>) will be, as pending, and
+    /// returns its number; the caller holds the lock and writes the lockfile next. The first generation of a location that
+    /// has none also records the state it had before (as generation 1, a checkpoint), so it can be rolled back to.
     /// </summary>
-    internal static int WritePending(Location location, byte[] lockfile, TimeProvider? clock, Sha256Digest? lockfileSha = null)
+    internal static int WritePending(Location location, byte[] lockfile, LocationState state, TimeProvider? clock, Sha256Digest? lockfileSha = null)
     {
+        ArgumentNullException.ThrowIfNull(state);
         var committed = Numbers(location, pending: false);
         var next = committed.Count == 0 ? 1 : committed[^1] + 1;
         if (committed.Count == 0 && File.Exists(location.LockfilePath))
@@ -127,14 +144,17 @@ public static class Generations
             var before = File.ReadAllBytes(location.LockfilePath);
             if (!before.AsSpan().SequenceEqual(lockfile))
             {
-                Write(FileOf(location, 1, pending: false), 1, before, clock, "(the state before generations were recorded)");
+                Write(FileOf(location, 1, pending: false), 1, before, null, clock, "(the state before generations were recorded)");
                 next = 2;
             }
         }
         foreach (var stale in Numbers(location, pending: true)) File.Delete(FileOf(location, stale, pending: true));
-        Write(FileOf(location, next, pending: true), next, lockfile, clock, Command ?? "(not recorded)", lockfileSha);
+        Write(FileOf(location, next, pending: true), next, lockfile, IsCheckpoint(next) ? null : state, clock, Command ?? "(not recorded)", lockfileSha);
         return next;
     }
+
+    /// <summary>Whether generation <paramref name="number"/>'s record holds its whole lockfile.</summary>
+    public static bool IsCheckpoint(int number) => number == 1 || number % CheckpointEvery == 0;
 
     /// <summary>After the lockfile was written: the pending generation is committed.</summary>
     internal static void Promote(Location location, int number) =>
@@ -152,30 +172,40 @@ public static class Generations
         foreach (var n in pending)
         {
             var file = FileOf(location, n, pending: true);
-            if (current is { } sha && TryRead(file, n) is { } g && g.LockfileSha256 == sha) Promote(location, n);
+            if (current is { } sha && TryReadRecord(file, n, withLockfile: false) is { } record && record.Summary.LockfileSha256 == sha) Promote(location, n);
             else File.Delete(file);
         }
     }
 
-    /// <summary>Every committed generation, oldest first (unreadable files are skipped: they are never the only copy of anything).</summary>
+    /// <summary>
+    /// Every committed generation, oldest first. A record that cannot be read, or a summary whose lockfile the history
+    /// does not rebuild to its digest, is skipped: what it held is the history's too.
+    /// </summary>
     public static IReadOnlyList<Generation> List(Location location)
     {
         ArgumentNullException.ThrowIfNull(location);
-        return [.. Numbers(location, pending: false).Select(n => TryRead(FileOf(location, n, pending: false), n)).OfType<Generation>()];
+        return Materialise(location, [.. Numbers(location, pending: false).Select(n => TryReadRecord(FileOf(location, n, pending: false), n, withLockfile: true)).OfType<Record>()]);
     }
 
     /// <summary>
     /// The last <paramref name="count"/> readable generations, oldest first, reading records from the newest back only
-    /// until it has them: a location's records each hold a whole lockfile, so reading all of them grows with their square.
+    /// until it has them, and rebuilding those that are summaries in one pass over the history.
     /// </summary>
     public static IReadOnlyList<Generation> Last(Location location, int count)
     {
         ArgumentNullException.ThrowIfNull(location);
+        var numbers = Numbers(location, pending: false);
         var found = new List<Generation>();
-        foreach (var n in Enumerable.Reverse(Numbers(location, pending: false)))
+        var next = numbers.Count;
+        while (found.Count < count && next > 0)
         {
-            if (found.Count >= count) break;
-            if (TryRead(FileOf(location, n, pending: false), n) is { } g) found.Add(g);
+            var batch = new List<Record>();
+            while (batch.Count < count - found.Count && next > 0)
+            {
+                var n = numbers[--next];
+                if (TryReadRecord(FileOf(location, n, pending: false), n, withLockfile: true) is { } record) batch.Add(record);
+            }
+            found.AddRange(Materialise(location, batch));
         }
         found.Reverse();
         return found;
@@ -184,14 +214,28 @@ public static class Generations
     /// <summary>
     /// Every committed generation without its state: number, time, command, lockfile sha256, active set and bundle ids,
     /// oldest first — what <c>packster generations</c> shows, read without building a state per record. A record missing
-    /// any of these is skipped, as <see cref="List"/> skips unreadable ones.
+    /// any of these is skipped.
     /// </summary>
     public static IReadOnlyList<GenerationSummary> Summaries(Location location)
     {
         ArgumentNullException.ThrowIfNull(location);
         // Each record is parsed on its own: one per core, in order.
         return [.. Numbers(location, pending: false).AsParallel().AsOrdered()
-            .Select(n => TrySummarise(FileOf(location, n, pending: false), n)).OfType<GenerationSummary>()];
+            .Select(n => TryReadRecord(FileOf(location, n, pending: false), n, withLockfile: false)?.Summary).OfType<GenerationSummary>()];
+    }
+
+    /// <summary>The summaries of the last <paramref name="count"/> readable generations, oldest first, read from the newest back.</summary>
+    public static IReadOnlyList<GenerationSummary> LastSummaries(Location location, int count)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var found = new List<GenerationSummary>();
+        foreach (var n in Enumerable.Reverse(Numbers(location, pending: false)))
+        {
+            if (found.Count >= count) break;
+            if (TryReadRecord(FileOf(location, n, pending: false), n, withLockfile: false) is { } record) found.Add(record.Summary);
+        }
+        found.Reverse();
+        return found;
     }
 
     /// <summary>The generation <paramref name="selector"/> names: a number, or a time (the last generation made at or before it).</summary>
@@ -201,16 +245,23 @@ public static class Generations
         if (int.TryParse(selector, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
             // One record, by its number: the others are read only to name the range in the error.
-            var file = FileOf(location, number, pending: false);
-            return (File.Exists(file) ? TryRead(file, number) : null) ?? throw NotFound(location, selector, List(location));
+            return Read(location, number) ?? throw (Exists(location, number) ? NotRebuilt(location, number) : NotFound(location, selector, Summaries(location)));
         }
-        var all = List(location);
         if (DateTimeOffset.TryParse(selector, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
         {
-            return all.LastOrDefault(g => g.Time <= time) ?? throw NotFound(location, selector, all);
+            var all = Summaries(location);
+            var at = all.LastOrDefault(g => g.Time <= time) ?? throw NotFound(location, selector, all);
+            return Read(location, at.Number) ?? throw NotRebuilt(location, at.Number);
         }
         throw new PacksterException(ErrorCode.InvalidArgument, $"'{selector}' is neither a generation number nor a time",
             "give a number from 'packster generations' or a time such as 2026-11-20T10:00 (UTC unless it has an offset)");
+    }
+
+    /// <summary>Generation <paramref name="number"/> from its record, or null when it has none that can be read.</summary>
+    private static Generation? Read(Location location, int number)
+    {
+        var file = FileOf(location, number, pending: false);
+        return File.Exists(file) && TryReadRecord(file, number, withLockfile: true) is { } record ? Materialise(location, [record]).FirstOrDefault() : null;
     }
 
     /// <summary>Deletes the records of all but the last <paramref name="keep"/> generations; returns how many were deleted.</summary>
@@ -222,57 +273,107 @@ public static class Generations
         return drop.Count;
     }
 
-    private static PacksterException NotFound(Location location, string selector, IReadOnlyList<Generation> all) =>
+    private static bool Exists(Location location, int number) =>
+        TryReadRecord(FileOf(location, number, pending: false), number, withLockfile: false) is not null;
+
+    private static PacksterException NotRebuilt(Location location, int number) =>
+        new(ErrorCode.GenerationNotFound, string.Create(CultureInfo.InvariantCulture,
+            $"generation {number} of location {location.Id} cannot be rebuilt: its record holds a summary, not the lockfile, and {Location.HistoryFileName} does not replay to it"),
+            string.Create(CultureInfo.InvariantCulture, $"every {CheckpointEvery}th generation's record holds its whole lockfile; 'packster history --check' shows where the history stops agreeing"));
+
+    private static PacksterException NotFound(Location location, string selector, IReadOnlyList<GenerationSummary> all) =>
         new(ErrorCode.GenerationNotFound, $"location {location.Id} has no generation {selector}"
             + (all.Count == 0 ? " (none are recorded yet)" : $" (it has {all[0].Number}–{all[^1].Number}, from {Stamp(all[0].Time)})"),
             "'packster generations' lists them");
 
     public static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static void Write(string file, int number, byte[] lockfile, TimeProvider? clock, string command, Sha256Digest? lockfileSha = null)
+    /// <summary>
+    /// Writes generation <paramref name="number"/>'s record: a checkpoint holding <paramref name="lockfile"/> when
+    /// <paramref name="summaryOf"/> is null, else the summary of that state, whose lockfile the history rebuilds.
+    /// </summary>
+    private static void Write(string file, int number, byte[] lockfile, LocationState? summaryOf, TimeProvider? clock, string command, Sha256Digest? lockfileSha = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var now = (clock ?? TimeProvider.System).GetUtcNow();
-        // The header is made by the writer; the lockfile's own bytes follow it as they are (they are ours, valid JSON):
+        // The header is made by the writer; a checkpoint's lockfile bytes follow it as they are (they are ours, valid JSON):
         // re-parsing and re-indenting 600 KB at a thousand deployments was a tenth of every commit, and copying them into
         // one buffer still a few milliseconds. The record is what the writer would make with the lockfile as a raw value.
         var header = new ArrayBufferWriter<byte>(1024 + (command.Length * 6));
         using (var json = new Utf8JsonWriter(header, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
         {
             json.WriteStartObject();
-            json.WriteNumber("schema", Schema);
+            json.WriteNumber("schema", summaryOf is null ? Schema : SummarySchema);
             json.WriteNumber("generation", number);
             json.WriteString("time", Stamp(now));
             json.WriteString("command", command);
             json.WriteString("lockfile-sha256", (lockfileSha ?? Sha256Digest.Compute(lockfile)).Hex);
-            json.WritePropertyName("lockfile");
-        }
-        AtomicFile.Write(file, header.WrittenSpan, [lockfile, "\n}\n"u8.ToArray()]);
-    }
-
-    private static GenerationSummary? TrySummarise(string file, int number)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
-            var root = doc.RootElement;
-            if (root.GetProperty("schema").GetInt32() != Schema || root.GetProperty("generation").GetInt32() != number) return null;
-            if (!Sha256Digest.TryParse(root.GetProperty("lockfile-sha256").GetString(), out var sha)) return null;
-            var time = DateTimeOffset.Parse(root.GetProperty("time").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-            var lockfile = root.GetProperty("lockfile");
-            var active = new List<GenerationSummary.ActiveDeployment>();
-            foreach (var d in lockfile.GetProperty("deployments").EnumerateArray())
+            if (summaryOf is null)
             {
-                if (!d.GetProperty("active").GetBoolean()) continue;
-                if (!Sha256Digest.TryParse(d.GetProperty("deployment").GetString(), out var hash)) return null;
-                active.Add(new(PackageId.Parse(d.GetProperty("id").GetString()!), PackageVersion.Parse(d.GetProperty("version").GetString()!), hash,
-                    d.TryGetProperty("pinned", out var pinned) && pinned.GetBoolean()));
+                json.WritePropertyName("lockfile");
             }
-            var bundle = lockfile.TryGetProperty("bundle", out var b) && b.ValueKind == JsonValueKind.Object
-                ? [.. b.EnumerateObject().Select(p => PackageId.Parse(p.Name))]
-                : new List<PackageId>();
-            return new GenerationSummary(number, time, root.GetProperty("command").GetString() ?? "", sha,
-                [.. active.OrderBy(a => a.Id.Value, StringComparer.Ordinal)], bundle);
+            else
+            {
+                json.WriteStartArray("active");
+                foreach (var d in summaryOf.ActiveDeployments.OrderBy(d => d.Id.Value, StringComparer.Ordinal))
+                {
+                    json.WriteStartObject();
+                    json.WriteString("id", d.Id.Value);
+                    json.WriteString("version", d.Version.ToString());
+                    json.WriteString("deployment", d.Hash.Hex);
+                    json.WriteBoolean("pinned", d.Pinned);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteStartArray("bundle");
+                foreach (var id in summaryOf.Bundle.Keys) json.WriteStringValue(id.Value);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+        }
+        if (summaryOf is null) AtomicFile.Write(file, header.WrittenSpan, [lockfile, "\n}\n"u8.ToArray()]);
+        else AtomicFile.Write(file, header.WrittenSpan, ["\n"u8.ToArray()]);
+    }
+
+    /// <summary>One record as read: what <c>generations</c> shows, and the lockfile's bytes when it is a checkpoint (and they were asked for).</summary>
+    private sealed record Record(GenerationSummary Summary, byte[]? Lockfile);
+
+    private static Record? TryReadRecord(string file, int number, bool withLockfile)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            var root = doc.RootElement;
+            var schema = root.GetProperty("schema").GetInt32();
+            if (schema is not (Schema or SummarySchema) || root.GetProperty("generation").GetInt32() != number) return null;
+            if (!Sha256Digest.TryParse(root.GetProperty("lockfile-sha256").GetString(), out var sha)) return null;
+            var time = DateTimeOffset.Parse(root.GetProperty("time").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+            var command = root.GetProperty("command").GetString() ?? "";
+            var active = new List<GenerationSummary.ActiveDeployment>();
+            List<PackageId> bundle;
+            byte[]? lockfile = null;
+            if (schema == SummarySchema)
+            {
+                foreach (var d in root.GetProperty("active").EnumerateArray())
+                {
+                    if (ActiveDeployment(d) is not { } a) return null;
+                    active.Add(a);
+                }
+                bundle = [.. root.GetProperty("bundle").EnumerateArray().Select(b => PackageId.Parse(b.GetString()!))];
+            }
+            else
+            {
+                var whole = root.GetProperty("lockfile");
+                foreach (var d in whole.GetProperty("deployments").EnumerateArray())
+                {
+                    if (!d.GetProperty("active").GetBoolean()) continue;
+                    if (ActiveDeployment(d) is not { } a) return null;
+                    active.Add(a);
+                }
+                bundle = whole.TryGetProperty("bundle", out var b) && b.ValueKind == JsonValueKind.Object ? [.. b.EnumerateObject().Select(p => PackageId.Parse(p.Name))] : [];
+                if (withLockfile) lockfile = Encoding.UTF8.GetBytes(whole.GetRawText());
+            }
+            return new Record(new GenerationSummary(number, time, command, sha, [.. active.OrderBy(a => a.Id.Value, StringComparer.Ordinal)], bundle), lockfile);
         }
         catch (Exception e) when (e is JsonException or IOException or KeyNotFoundException or InvalidOperationException or FormatException or PacksterException)
         {
@@ -280,22 +381,36 @@ public static class Generations
         }
     }
 
-    private static Generation? TryRead(string file, int number)
+    private static GenerationSummary.ActiveDeployment? ActiveDeployment(JsonElement d) =>
+        Sha256Digest.TryParse(d.GetProperty("deployment").GetString(), out var hash)
+            ? new(PackageId.Parse(d.GetProperty("id").GetString()!), PackageVersion.Parse(d.GetProperty("version").GetString()!), hash,
+                d.TryGetProperty("pinned", out var pinned) && pinned.GetBoolean())
+            : null;
+
+    /// <summary>
+    /// The generations of <paramref name="records"/> (read with their lockfiles), in their order: a checkpoint's state
+    /// from its lockfile, the summaries' rebuilt from the history in one pass. One whose lockfile cannot be had, or whose
+    /// rebuilt lockfile has another digest than its record names, is left out.
+    /// </summary>
+    private static List<Generation> Materialise(Location location, IReadOnlyList<Record> records)
     {
-        try
+        var wanted = records.Where(r => r.Lockfile is null).Select(r => r.Summary.Number).ToHashSet();
+        var rebuilt = HistoryReplay.Rebuild(location, wanted);
+        var generations = new List<Generation>();
+        foreach (var (summary, lockfile) in records)
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
-            var root = doc.RootElement;
-            if (root.GetProperty("schema").GetInt32() != Schema || root.GetProperty("generation").GetInt32() != number) return null;
-            var lockfile = Encoding.UTF8.GetBytes(root.GetProperty("lockfile").GetRawText());
-            var state = Lockfile.Parse(lockfile, file);
-            if (!Sha256Digest.TryParse(root.GetProperty("lockfile-sha256").GetString(), out var sha)) return null;
-            var time = DateTimeOffset.Parse(root.GetProperty("time").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-            return new Generation(number, time, root.GetProperty("command").GetString() ?? "", sha, state);
+            var bytes = lockfile ?? (rebuilt.TryGetValue(summary.Number, out var r) && Sha256Digest.Compute(r.Lockfile) == summary.LockfileSha256 ? r.Lockfile : null);
+            if (bytes is null) continue;
+            try
+            {
+                generations.Add(new Generation(summary.Number, summary.Time, summary.Command, summary.LockfileSha256,
+                    Lockfile.Parse(bytes, FileOf(location, summary.Number, pending: false))));
+            }
+            catch (Exception e) when (e is JsonException or FormatException or PacksterException)
+            {
+                // Not a lockfile: as an unreadable record.
+            }
         }
-        catch (Exception e) when (e is JsonException or IOException or KeyNotFoundException or InvalidOperationException or FormatException or PacksterException)
-        {
-            return null;
-        }
+        return generations;
     }
 }

@@ -192,32 +192,117 @@ public static class HistoryReplay
 
     /// <summary>
     /// The generation <paramref name="selector"/> names (a number, or a time: the last generation made at or before it) as
-    /// the history rebuilds it, for generations whose record <c>gc</c> dropped; null when no commit line names one.
+    /// the history rebuilds it, for generations whose record <c>gc</c> dropped; null when no commit line names one, or
+    /// the replay up to it does not give the digest that line names.
     /// </summary>
     public static Generation? Find(Location location, string selector)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(selector);
         int? number = int.TryParse(selector, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
-        DateTimeOffset? until = number is null && DateTimeOffset.TryParse(selector, CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
-        if (number is null && until is null) return null;
+        if (number is null && DateTimeOffset.TryParse(selector, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var until))
+        {
+            // The last generation a line named at or before the time, then that one rebuilt.
+            foreach (var (_, json) in History.CommitLines(location))
+            {
+                if (TimeOf(json) > until) break;
+                if (GenerationOf(json) is { } named) number = named;
+            }
+        }
+        if (number is not { } wanted || !Rebuild(location, new HashSet<int> { wanted }).TryGetValue(wanted, out var rebuilt)) return null;
+        return new Generation(wanted, rebuilt.Time, "(rebuilt from history.jsonl)", Sha256Digest.Compute(rebuilt.Lockfile),
+            Lockfile.Parse(rebuilt.Lockfile, rebuilt.Origin));
+    }
+
+    /// <summary>
+    /// The lockfiles of the generations <paramref name="wanted"/> names, as one replay of the history from its start
+    /// rebuilds them (spec/history.md § Generations rebuilt): each at the commit line that names it, kept only when it
+    /// has the digest that line names. The replay changes one state in place and makes bytes only at those lines, so
+    /// it is linear in the history, not in its square as a replay that checks every line is.
+    /// </summary>
+    public static IReadOnlyDictionary<int, RebuiltLockfile> Rebuild(Location location, IReadOnlySet<int> wanted)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(wanted);
+        var found = new Dictionary<int, RebuiltLockfile>();
+        if (wanted.Count == 0) return found;
         var empty = Empty(location);
-        var state = empty;
-        Generation? found = null;
+        var state = Replaying.Of(empty);
+        var origin = History.PathOf(location);
         foreach (var (line, json) in History.CommitLines(location))
         {
-            var time = DateTimeOffset.Parse(json["time"]?.GetValue<string>() ?? "", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-            if (until is { } limit && time > limit) break;
-            if (json["from"]?.GetValue<string>() == FromEmpty) state = empty;
-            state = Apply(state, json["changes"] as JsonObject ?? new JsonObject(), $"{History.PathOf(location)}:{line}");
-            if (json["generation"] is not JsonValue g || !g.TryGetValue<int>(out var generation)) continue;
-            if (number is { } wanted && generation != wanted) continue;
-            found = new Generation(generation, time, "(rebuilt from history.jsonl)", Sha256Digest.Compute(state),
-                Lockfile.Parse(state, $"{History.PathOf(location)}:{line}"));
-            if (number is not null) break;
+            try
+            {
+                if (json["from"]?.GetValue<string>() == FromEmpty) state = Replaying.Of(empty);
+                state.Apply(json["changes"] as JsonObject ?? []);
+                if (GenerationOf(json) is not { } generation || !wanted.Contains(generation)) continue;
+                var where = $"{origin}:{line}";
+                var bytes = state.Bytes(where);
+                if (string.Equals(json["lockfile"]?.GetValue<string>(), Sha256Digest.Compute(bytes).Hex, StringComparison.Ordinal))
+                {
+                    found[generation] = new RebuiltLockfile(bytes, TimeOf(json), where);
+                }
+                if (found.Count == wanted.Count) break;
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException or PacksterException or JsonException)
+            {
+                // A line the replay cannot apply: nothing after it can be rebuilt.
+                break;
+            }
         }
         return found;
+    }
+
+    private static int? GenerationOf(JsonObject line) => line["generation"] is JsonValue g && g.TryGetValue<int>(out var n) ? n : null;
+
+    private static DateTimeOffset TimeOf(JsonObject line) =>
+        DateTimeOffset.Parse(line["time"]?.GetValue<string>() ?? "", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    /// <summary>
+    /// A lockfile being replayed: its other keys and its deployments by hash, changed in place line by line, made into
+    /// bytes (through the lockfile's reader and writer, as <see cref="Apply"/> does) only when asked.
+    /// </summary>
+    private sealed class Replaying
+    {
+        private readonly JsonObject _keys;
+        private readonly Dictionary<string, JsonNode> _deployments;
+
+        private Replaying(JsonObject keys, Dictionary<string, JsonNode> deployments)
+        {
+            _keys = keys;
+            _deployments = deployments;
+        }
+
+        public static Replaying Of(ReadOnlySpan<byte> lockfile)
+        {
+            var document = ParseObject(lockfile);
+            var deployments = ByHash(document);
+            document.Remove("deployments");
+            return new Replaying(document, deployments);
+        }
+
+        public void Apply(JsonObject changes)
+        {
+            foreach (var node in changes["remove"] as JsonArray ?? [])
+            {
+                _deployments.Remove(node?.GetValue<string>() ?? throw new FormatException("a null hash in remove"));
+            }
+            foreach (var node in changes["put"] as JsonArray ?? [])
+            {
+                var entry = node as JsonObject ?? throw new FormatException("a put entry that is not an object");
+                _deployments[entry["deployment"]?.GetValue<string>() ?? throw new FormatException("a put entry without its deployment hash")] = entry;
+            }
+            foreach (var (key, value) in changes["set"] as JsonObject ?? []) _keys[key] = value?.DeepClone();
+            foreach (var node in changes["unset"] as JsonArray ?? []) _keys.Remove(node?.GetValue<string>() ?? throw new FormatException("a null key in unset"));
+        }
+
+        public byte[] Bytes(string origin)
+        {
+            var document = (JsonObject)_keys.DeepClone();
+            document["deployments"] = new JsonArray([.. _deployments.Values.Select(v => v.DeepClone())]);
+            return Lockfile.Serialize(Lockfile.Parse(System.Text.Encoding.UTF8.GetBytes(document.ToJsonString()), origin));
+        }
     }
 
     /// <summary>
@@ -275,6 +360,9 @@ public static class HistoryReplay
     public static string Describe(ReplayDivergence divergence) =>
         string.Create(CultureInfo.InvariantCulture, $"{Location.HistoryFileName}:{divergence.Line}: {divergence.Why}");
 }
+
+/// <summary>A generation's lockfile as the history rebuilt it: its bytes, the time of the commit line that names it, and that line (<c>path:line</c>).</summary>
+public sealed record RebuiltLockfile(byte[] Lockfile, DateTimeOffset Time, string Origin);
 
 /// <summary>Where a replay stopped agreeing with the commit lines: the line number and why.</summary>
 public sealed record ReplayDivergence(int Line, string Why);

@@ -111,7 +111,7 @@ public sealed class LocationSession : IDisposable
         var afterSha = Sha256Digest.Compute(after);
         var before = _lockfile;
         // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
-        var generation = Generations.WritePending(Location, after, null, afterSha);
+        var generation = Generations.WritePending(Location, after, state, null, afterSha);
         CrashPoint.Hit("commit.generation-pending");
         var owed = _owed?.Owed ?? [];
         var offset = _owed?.Offset ?? History.Length(Location);

@@ -82,7 +82,7 @@ public sealed class GarbageCollector
 
     /// <summary>The deployments active in one of the last <see cref="KeepGenerations"/> generations.</summary>
     private HashSet<Sha256Digest> KeptByGenerations() => KeepGenerations <= 1 ? []
-        : [.. Generations.Last(_location, KeepGenerations).SelectMany(g => g.State.ActiveDeployments.Select(d => d.Hash))];
+        : [.. Generations.LastSummaries(_location, KeepGenerations).SelectMany(g => g.Active.Select(d => d.Hash))];
 
     /// <summary>Inactive, unpinned, not the resolution of a bundle entry, and not needed by a kept generation.</summary>
     private static bool IsGarbage(DeploymentEntry deployment, LocationState state, HashSet<Sha256Digest> kept) =>

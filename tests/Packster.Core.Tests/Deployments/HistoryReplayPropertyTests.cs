@@ -11,8 +11,9 @@ namespace Packster.Core.Tests.Deployments;
 /// <summary>
 /// spec/history.md § Replay: "replaying the commit lines of history.jsonl from an empty location gives the lockfile
 /// byte for byte", over random sequences of install (active, inactive, forced), use, uninstall, pin, unpin, rollback
-/// and recovery after a deployment directory vanished, on a real location; and every generation the history names
-/// rebuilds to the state its record holds (§ Generations rebuilt).
+/// and recovery after a deployment directory vanished, on a real location; every generation's record reads back as the
+/// lockfile its commit wrote (spec/lockfile.md § Generations: summaries rebuilt from the history); and every generation
+/// the history names rebuilds to the state its record holds (§ Generations rebuilt).
 /// </summary>
 public sealed class HistoryReplayPropertyTests : IDisposable
 {
@@ -31,16 +32,24 @@ public sealed class HistoryReplayPropertyTests : IDisposable
         var random = new Random(seed);
         var steps = random.Next(4, 14);
         var done = new List<string>();
+        var written = new Dictionary<int, byte[]>();
         for (var i = 0; i < steps; i++)
         {
             done.Add(Step(location, random));
+            // The lockfile each generation's commit wrote (recovery rewrites it without making one).
+            var lockfile = File.ReadAllBytes(location.LockfilePath);
+            if (Generations.LastSummaries(location, 1) is [var last] && last.LockfileSha256 == Sha256Digest.Compute(lockfile)) written[last.Number] = lockfile;
             var replay = HistoryReplay.Replay(location);
             var what = string.Join(", ", done);
             Assert.True(replay.Divergence is null, $"after {what}: {(replay.Divergence is { } d ? HistoryReplay.Describe(d) : "")}");
             Assert.True(File.ReadAllBytes(location.LockfilePath).AsSpan().SequenceEqual(replay.Lockfile), $"after {what}: the replay is not the lockfile");
         }
-        foreach (var generation in Generations.List(location))
+        // Every record reads back, summaries rebuilt from the history, as the lockfile its commit wrote.
+        var generations = Generations.List(location);
+        Assert.Equal(Generations.Summaries(location).Select(g => g.Number), generations.Select(g => g.Number));
+        foreach (var generation in generations)
         {
+            if (written.TryGetValue(generation.Number, out var committed)) Assert.Equal(committed, Lockfile.Serialize(generation.State));
             var rebuilt = HistoryReplay.Find(location, generation.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
             // Generation 1 of a location can be "the state before generations were recorded": no commit made it.
             if (rebuilt is null && generation.Number == 1) continue;

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text.Json;
+using Packster.Core.Tests.Locations;
+using Packster.Deployments;
+using Packster.Locations;
+
+namespace Packster.Core.Tests.Deployments;
+
+/// <summary>
+/// spec/lockfile.md § Generations, "Records": every 64th generation's record (and the state before generations were
+/// recorded) is a checkpoint holding the whole lockfile; every other holds a summary, and its lockfile is rebuilt
+/// from the history's commit line that names it.
+/// </summary>
+public sealed class GenerationRecordTests : IDisposable
+{
+    private readonly LocationTestBed _bed = new();
+    private readonly Location _location;
+    private readonly DeploymentEntry _tool;
+
+    public GenerationRecordTests()
+    {
+        _location = _bed.CreateLocation();
+        _tool = LocationTestBed.Install(_location, "tool", "1.0.0", new Dictionary<string, string>
+        {
+            ["packster-manifest.toml"] = "id = \"tool\"\nversion = \"1.0.0\"\n[parameters.port]\ntype = \"integer\"\ndefault = 8080\n",
+            ["bin/tool"] = "#!/bin/sh\n",
+        });
+    }
+
+    public void Dispose() => _bed.Dispose();
+
+    /// <summary>Commits <paramref name="count"/> times (pin, unpin, …); returns the lockfile each generation wrote, by its number.</summary>
+    private Dictionary<int, byte[]> Commit(int count)
+    {
+        var written = new Dictionary<int, byte[]>();
+        for (var i = 0; i < count; i++)
+        {
+            using (var session = LocationSession.Open(_location, TextWriter.Null))
+            {
+                var state = session.State;
+                state.Find(_tool.Hash)!.Pinned = !state.Find(_tool.Hash)!.Pinned;
+                session.Commit(state);
+            }
+            written[Generations.LastSummaries(_location, 1)[0].Number] = File.ReadAllBytes(_location.LockfilePath);
+        }
+        return written;
+    }
+
+    private JsonDocument Record(int number) =>
+        JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Generations.DirectoryOf(_location), number.ToString(CultureInfo.InvariantCulture) + ".json")));
+
+    [Fact]
+    public void Only_every_64th_record_and_the_state_before_hold_the_whole_lockfile()
+    {
+        var written = Commit(66);
+
+        // Generation 1 is the state before the first commit; 2 … 67 are the commits.
+        Assert.Equal(Enumerable.Range(2, 66), written.Keys.Order());
+        foreach (var number in Enumerable.Range(1, 67))
+        {
+            using var record = Record(number);
+            var checkpoint = number is 1 or 64;
+            Assert.Equal(checkpoint ? 1 : 2, record.RootElement.GetProperty("schema").GetInt32());
+            Assert.Equal(checkpoint, record.RootElement.TryGetProperty("lockfile", out _));
+            Assert.Equal(!checkpoint, record.RootElement.TryGetProperty("active", out _));
+        }
+    }
+
+    [Fact]
+    public void Every_generation_reads_back_as_the_lockfile_its_commit_wrote()
+    {
+        var written = Commit(66);
+
+        var all = Generations.List(_location);
+
+        Assert.Equal(67, all.Count);
+        foreach (var generation in all.Where(g => g.Number > 1))
+        {
+            Assert.Equal(written[generation.Number], Lockfile.Serialize(generation.State));
+        }
+        // A bare rollback's pair, read from the newest back.
+        Assert.Equal(written[66], Lockfile.Serialize(Generations.Last(_location, 2)[0].State));
+        Assert.Equal(written[65], Lockfile.Serialize(Generations.Find(_location, "65").State));
+    }
+
+    [Fact]
+    public void A_summary_record_shows_the_active_set_and_pins_of_its_generation()
+    {
+        Commit(1);
+
+        using var record = Record(2);
+        var active = Assert.Single(record.RootElement.GetProperty("active").EnumerateArray().ToList());
+        Assert.Equal("tool", active.GetProperty("id").GetString());
+        Assert.Equal(_tool.Hash.Hex, active.GetProperty("deployment").GetString());
+        Assert.True(active.GetProperty("pinned").GetBoolean());
+        var summary = Generations.Summaries(_location).Single(g => g.Number == 2);
+        Assert.True(Assert.Single(summary.Active).Pinned);
+        var last = Generations.LastSummaries(_location, 1)[0];
+        Assert.Equal((summary.Number, summary.LockfileSha256, summary.Time), (last.Number, last.LockfileSha256, last.Time));
+    }
+
+    [Fact]
+    public void A_summary_the_history_no_longer_rebuilds_is_refused_in_words_and_checkpoints_still_read()
+    {
+        var written = Commit(3);
+        File.Delete(Path.Combine(_location.Path, Location.HistoryFileName));
+
+        var e = Assert.Throws<PacksterException>(() => HistoryReplay.FindOrRebuild(_location, "3"));
+
+        Assert.Equal(ErrorCode.GenerationNotFound, e.Code);
+        Assert.Contains("generation 3 of location dev cannot be rebuilt", e.Message, StringComparison.Ordinal);
+        // What generations shows is in the record itself; the checkpoint (generation 1) still has its state.
+        Assert.Equal([1, 2, 3, 4], Generations.Summaries(_location).Select(g => g.Number));
+        Assert.Equal([1], Generations.List(_location).Select(g => g.Number));
+        Assert.NotEqual(written[2], Lockfile.Serialize(Generations.Find(_location, "1").State));
+    }
+
+    [Fact]
+    public void A_changed_history_does_not_pass_for_the_generation()
+    {
+        Commit(2);
+        var history = Path.Combine(_location.Path, Location.HistoryFileName);
+        // The commit line of generation 3 now says "unpinned": the rebuilt lockfile is not the one the record names.
+        var lines = File.ReadAllLines(history);
+        var at = Array.FindLastIndex(lines, l => l.Contains("\"generation\":3", StringComparison.Ordinal));
+        Assert.True(at >= 0);
+        lines[at] = lines[at].Replace("\"pinned\":false", "\"pinned\":true", StringComparison.Ordinal);
+        File.WriteAllLines(history, lines);
+
+        Assert.DoesNotContain(Generations.List(_location), g => g.Number == 3);
+        Assert.Equal(ErrorCode.GenerationNotFound, Assert.Throws<PacksterException>(() => Generations.Find(_location, "3")).Code);
+    }
+}
