@@ -61,7 +61,7 @@ scripts() { # kind dest: what a folder of shell scripts does for the same packag
   done
 }
 
-timed() { local s e; sync; s=$(now); "$@" >/dev/null; sync; e=$(now); elapsed "$s" "$e"; }
+timed() { local s e; sync; stamp s; "$@" >/dev/null; sync; stamp e; elapsed "$s" "$e"; }
 
 echo "$N packages of $((FILES + 2)) files each, $(nproc) cores, rounds: $ROUNDS" >&2
 for kind in plain handler; do

@@ -6,7 +6,7 @@
 #   bench_build_packster     publishes packster (Release, JIT) into $WORK/bin and sets PACKSTER
 #   bench_packster [PATH]    sets PACKSTER to PATH (e.g. the NativeAOT build) or, without one, builds it
 #   bench_source MANIFEST    copies $TREE to $WORK/src (SRC) with MANIFEST as its packster-manifest.toml, says what it holds
-#   now, elapsed A B, ratio A B, best T...   wall-clock helpers for the side-by-side tables
+#   stamp VAR, elapsed A B, ratio A B, best T...   wall-clock helpers for the side-by-side tables
 
 bench_setup() {
   REPO=$(cd "$(dirname "${BASH_SOURCE[1]}")/.." && pwd)
@@ -42,7 +42,9 @@ bench_source() {
   echo "tree: $TREE ($files files, $((bytes / 1048576)) MiB), $(nproc) cores, rounds: $ROUNDS" >&2
 }
 
-now() { date +%s.%N; }
+# stamp VAR: the wall clock into VAR, in seconds, without a process: on this kind of VM a `$(date …)` costs ~8 ms,
+# which every timed command would carry (and which shrinks every ratio towards 1).
+stamp() { local t=$EPOCHREALTIME; printf -v "$1" '%s' "${t/,/.}"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 best() { printf '%s\n' "$@" | sort -g | head -n 1; }

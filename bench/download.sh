@@ -71,9 +71,9 @@ trap 'nginx -p "$WORK" -c "$WORK/nginx.conf" -s stop 2>/dev/null || true; rm -rf
 # Sets T to the wall-clock seconds of the command; a failing command stops the benchmark with its stderr.
 timed() {
   local s e
-  sync; s=$(now)
+  sync; stamp s
   "$@" >/dev/null 2>"$WORK/stderr" || { echo "failed: $*" >&2; cat "$WORK/stderr" >&2; exit 1; }
-  e=$(now); sync
+  stamp e; sync
   T=$(elapsed "$s" "$e")
 }
 

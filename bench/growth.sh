@@ -39,7 +39,7 @@ cp -a "$WORK/full" "$WORK/full.orig"
 restore() { rm -rf "$WORK/$1" && cp -a "$WORK/$1.orig" "$WORK/$1"; }
 
 # One timed run: elapsed seconds of "$@" (output discarded).
-timed() { local s e; s=$(now); "$@" >/dev/null 2>&1; e=$(now); elapsed "$s" "$e"; }
+timed() { local s e; stamp s; "$@" >/dev/null 2>&1; stamp e; elapsed "$s" "$e"; }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 

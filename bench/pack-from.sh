@@ -33,23 +33,21 @@ echo "tree: $TREE ($files entries, tarball $(( $(stat -c %s "$WORK/tree.tar.gz")
 MANIFEST='id = "bench-tree"\nversion = "1.0.0"\n'
 printf "$MANIFEST" > "$WORK/manifest.toml"
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 best() { printf '%s\n' "$@" | sort -g | head -n 1; }
 
 from_t=(); two_t=()
 for round in $(seq "$ROUNDS"); do
   rm -rf "$WORK/out-from" "$WORK/out-two" "$WORK/x"; mkdir -p "$WORK/out-from" "$WORK/out-two" "$WORK/x"; sync
-  s=$(now)
+  stamp s
   from=$("$PACKSTER" pack --from "$WORK/tree.tar.gz" --strip-components 1 --manifest "$WORK/manifest.toml" -o "$WORK/out-from" 2>/dev/null)
-  e=$(now); from_t+=("$(elapsed "$s" "$e")")
+  stamp e; from_t+=("$(elapsed "$s" "$e")")
   sync
-  s=$(now)
+  stamp s
   tar -xzf "$WORK/tree.tar.gz" -C "$WORK/x" --strip-components 1
   cp "$WORK/manifest.toml" "$WORK/x/packster-manifest.toml"
   two=$("$PACKSTER" pack "$WORK/x" -o "$WORK/out-two" 2>/dev/null)
-  e=$(now); two_t+=("$(elapsed "$s" "$e")")
+  stamp e; two_t+=("$(elapsed "$s" "$e")")
   if ! cmp -s "$from" "$two"; then echo "error: pack --from and tar -xzf + pack made different packages" >&2; exit 1; fi
   echo "round $round: pack --from ${from_t[-1]} s, tar -xzf + pack ${two_t[-1]} s (same package: $(basename "$from"))" >&2
 done

@@ -50,11 +50,11 @@ fi
 tar_t=(); zst_t=(); pack_t=(); defl_t=(); cp_t=(); inst_t=(); rss=()
 for round in $(seq "$ROUNDS"); do
   rm -rf "$WORK/out" "$WORK/tar.tgz"; mkdir -p "$WORK/out"
-  s=$(now); tar -czf "$WORK/tar.tgz" -C "$SRC" .; e=$(now); tar_t+=("$(elapsed "$s" "$e")")
-  s=$(now); tar -cf - -C "$SRC" . | zstd -T0 -3 -q > "$WORK/tar.tzst"; e=$(now); zst_t+=("$(elapsed "$s" "$e")")
-  s=$(now); pkg=$("$PACKSTER" pack "$SRC" -o "$WORK/out"); e=$(now); pack_t+=("$(elapsed "$s" "$e")")
+  stamp s; tar -czf "$WORK/tar.tgz" -C "$SRC" .; stamp e; tar_t+=("$(elapsed "$s" "$e")")
+  stamp s; tar -cf - -C "$SRC" . | zstd -T0 -3 -q > "$WORK/tar.tzst"; stamp e; zst_t+=("$(elapsed "$s" "$e")")
+  stamp s; pkg=$("$PACKSTER" pack "$SRC" -o "$WORK/out"); stamp e; pack_t+=("$(elapsed "$s" "$e")")
   rm -rf "$WORK/out-deflate"
-  s=$(now); dpkg=$("$PACKSTER" pack "$SRC" -o "$WORK/out-deflate" --compression deflate); e=$(now); defl_t+=("$(elapsed "$s" "$e")")
+  stamp s; dpkg=$("$PACKSTER" pack "$SRC" -o "$WORK/out-deflate" --compression deflate); stamp e; defl_t+=("$(elapsed "$s" "$e")")
 
   rm -rf "$WORK/cp" "$WORK/loc" "$WORK/data"; sync
   # Whichever goes second creates its files among the inodes the first one just took, and both among the ones the
@@ -65,12 +65,12 @@ for round in $(seq "$ROUNDS"); do
     DEST=$WORK
     if [ -n "$FRESH" ]; then fresh_fs; DEST=$WORK/mnt; rm -rf "$WORK/data"; fi
     if [ "$step" = cp ]; then
-      s=$(now); cp -a "$SRC" "$DEST/cp"; sync; e=$(now); cp_t+=("$(elapsed "$s" "$e")")
+      stamp s; cp -a "$SRC" "$DEST/cp"; sync; stamp e; cp_t+=("$(elapsed "$s" "$e")")
     else
       "$PACKSTER" location create "$DEST/loc" --id bench >/dev/null; sync
-      s=$(now)
+      stamp s
       /usr/bin/time -f '%M' -o "$WORK/rss" "$PACKSTER" install-file "$pkg" --location bench >/dev/null
-      sync; e=$(now); inst_t+=("$(elapsed "$s" "$e")"); rss+=("$(cat "$WORK/rss")")
+      sync; stamp e; inst_t+=("$(elapsed "$s" "$e")"); rss+=("$(cat "$WORK/rss")")
     fi
   done
   echo "round $round: tar -czf ${tar_t[-1]}s, tar|zstd ${zst_t[-1]}s, pack ${pack_t[-1]}s, pack deflate ${defl_t[-1]}s, cp -a ${cp_t[-1]}s, install-file ${inst_t[-1]}s (${order/ / first, then })" >&2
@@ -100,8 +100,8 @@ if [ "$SCALE" -gt 0 ]; then
   for i in $(seq "$SCALE"); do "$PACKSTER" install-file "$small" --location full --inactive -p "port=$((10000 + i))" >/dev/null; done
   e_t=(); f_t=()
   for round in $(seq 5); do
-    s=$(now); "$PACKSTER" install-file "$small" --location empty -p "port=$((20000 + round))" >/dev/null; e=$(now); e_t+=("$(elapsed "$s" "$e")")
-    s=$(now); "$PACKSTER" install-file "$small" --location full -p "port=$((20000 + round))" >/dev/null; e=$(now); f_t+=("$(elapsed "$s" "$e")")
+    stamp s; "$PACKSTER" install-file "$small" --location empty -p "port=$((20000 + round))" >/dev/null; stamp e; e_t+=("$(elapsed "$s" "$e")")
+    stamp s; "$PACKSTER" install-file "$small" --location full -p "port=$((20000 + round))" >/dev/null; stamp e; f_t+=("$(elapsed "$s" "$e")")
   done
   E=$(best "${e_t[@]}"); F=$(best "${f_t[@]}")
   echo "install into $SCALE deployments vs empty: ${F}s vs ${E}s  ratio $(ratio "$F" "$E") (target <= 1.10)"

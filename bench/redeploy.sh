@@ -34,7 +34,7 @@ bench_source $'id = "bench-tree"\nversion = "1.0.0"\n[parameters.flavour]\ntype 
 
 pkg=$("$PACKSTER" pack "$SRC" -o "$WORK/out")
 
-timed() { local s e; sync; s=$(now); "$@" >/dev/null; sync; e=$(now); elapsed "$s" "$e"; }
+timed() { local s e; sync; stamp s; "$@" >/dev/null; sync; stamp e; elapsed "$s" "$e"; }
 
 cp_t=(); first_t=(); again_t=(); second_t=(); nostore_t=()
 for round in $(seq "$ROUNDS"); do

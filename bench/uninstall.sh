@@ -37,21 +37,19 @@ V1=$(ls "$WORK"/dist/bench-tree-1.0.0-*.packster); V2=$(ls "$WORK"/dist/bench-tr
 files=$(find "$TREE" -type f | wc -l)
 echo "tree: $TREE ($files files), $(nproc) cores, rounds: $ROUNDS" >&2
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 best() { printf '%s\n' "$@" | sort -g | head -n 1; }
 
 rm_t=(); un_t=(); gc_t=()
 for r in $(seq "$ROUNDS"); do
   cp -a "$SRC" "$WORK/copy"; sync
-  t0=$(now); rm -rf "$WORK/copy"; sync; t1=$(now); rm_t+=("$(elapsed "$t0" "$t1")")
+  stamp t0; rm -rf "$WORK/copy"; sync; stamp t1; rm_t+=("$(elapsed "$t0" "$t1")")
 
   "$PACKSTER" install-file "$V1" -l bench >/dev/null; sync
-  t0=$(now); "$PACKSTER" uninstall bench-tree -l bench >/dev/null; sync; t1=$(now); un_t+=("$(elapsed "$t0" "$t1")")
+  stamp t0; "$PACKSTER" uninstall bench-tree -l bench >/dev/null; sync; stamp t1; un_t+=("$(elapsed "$t0" "$t1")")
 
   "$PACKSTER" install-file "$V1" -l bench >/dev/null
   "$PACKSTER" install-file "$V2" -l bench >/dev/null; sync
-  t0=$(now); "$PACKSTER" gc -l bench >/dev/null; sync; t1=$(now); gc_t+=("$(elapsed "$t0" "$t1")")
+  stamp t0; "$PACKSTER" gc -l bench >/dev/null; sync; stamp t1; gc_t+=("$(elapsed "$t0" "$t1")")
   "$PACKSTER" uninstall bench-tree -l bench >/dev/null
 done
 

@@ -44,8 +44,6 @@ files=$(find "$deployment" -type f | wc -l); bytes=$(du -sb "$deployment" | cut 
 cores=$(nproc)
 echo "tree: $TREE ($files files, $((bytes / 1048576)) MiB), $cores cores, packster: $MODE, rounds: $ROUNDS (best of each)" >&2
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 best() { printf '%s\n' "$@" | sort -g | head -n 1; }
 list() { (cd "$deployment" && find . -type f ! -name packster-deployment.json -print0); }
@@ -57,13 +55,13 @@ index="$WORK/loc/.packster/verify-index"
 sums; psums; "$PACKSTER" verify bench >/dev/null 2>&1   # warm the page cache for everyone
 sha_t=(); psha_t=(); full_t=(); first_t=(); quick_t=(); start_t=()
 for round in $(seq "$ROUNDS"); do
-  s=$(now); "$PACKSTER" --version >/dev/null; e=$(now); start_t+=("$(elapsed "$s" "$e")")
-  s=$(now); sums; e=$(now); sha_t+=("$(elapsed "$s" "$e")")
-  s=$(now); psums; e=$(now); psha_t+=("$(elapsed "$s" "$e")")
-  s=$(now); "$PACKSTER" verify bench >/dev/null 2>&1; e=$(now); full_t+=("$(elapsed "$s" "$e")")
+  stamp s; "$PACKSTER" --version >/dev/null; stamp e; start_t+=("$(elapsed "$s" "$e")")
+  stamp s; sums; stamp e; sha_t+=("$(elapsed "$s" "$e")")
+  stamp s; psums; stamp e; psha_t+=("$(elapsed "$s" "$e")")
+  stamp s; "$PACKSTER" verify bench >/dev/null 2>&1; stamp e; full_t+=("$(elapsed "$s" "$e")")
   rm -rf "$index"
-  s=$(now); "$PACKSTER" verify bench --quick >/dev/null 2>&1; e=$(now); first_t+=("$(elapsed "$s" "$e")")
-  s=$(now); "$PACKSTER" verify bench --quick >/dev/null 2>&1; e=$(now); quick_t+=("$(elapsed "$s" "$e")")
+  stamp s; "$PACKSTER" verify bench --quick >/dev/null 2>&1; stamp e; first_t+=("$(elapsed "$s" "$e")")
+  stamp s; "$PACKSTER" verify bench --quick >/dev/null 2>&1; stamp e; quick_t+=("$(elapsed "$s" "$e")")
   echo "round $round: sha256sum ${sha_t[-1]}s, xargs -P$cores sha256sum ${psha_t[-1]}s, verify ${full_t[-1]}s," \
     "verify --quick first ${first_t[-1]}s, repeat ${quick_t[-1]}s, packster --version ${start_t[-1]}s" >&2
 done
