@@ -292,9 +292,9 @@ internal static class QueryCommands
                 // read that takes time).
                 if (manifests.TryGetValue(d.Package, out var manifest) && File.Exists(Path.Combine(home, Packster.Manifest.Manifest.FileName)))
                 {
-                    return new Listed(d, home, DeploymentPresence.Deployed, DeployedPackage.Summarize(location, d, manifest));
+                    return new Listed(d, home, DeploymentPresence.Deployed, DeployedPackage.Summarize(location, d, manifest, home));
                 }
-                var found = snapshot.Files(d, dir => DeployedPackage.Summarize(location, d, DeployedPackage.ReadManifest(location, d, dir, manifests)));
+                var found = snapshot.Files(d, dir => DeployedPackage.Summarize(location, d, DeployedPackage.ReadManifest(location, d, dir, manifests), home));
                 return new Listed(d, home, found.Presence, found.Value);
             })
             .ToList());

@@ -40,8 +40,9 @@ public sealed record DeployedPackage(DeploymentEntry Entry, string Path, Manifes
     }
 
     /// <summary>As much of <see cref="Of"/> as a listing shows (<see cref="DeploymentResources.Summary"/>), with the same checks.</summary>
-    public static ResourceSummary Summarize(Location location, DeploymentEntry entry, Manifest.Manifest manifest) =>
-        DeploymentResources.Summary(manifest, StoredParameters(entry, manifest), location.DeploymentDirectory(entry.Hash), location.Path);
+    /// <param name="home">The deployment's directory (<see cref="Location.DeploymentDirectory"/>), which the caller has made already.</param>
+    public static ResourceSummary Summarize(Location location, DeploymentEntry entry, Manifest.Manifest manifest, string home) =>
+        DeploymentResources.Summary(manifest, StoredParameters(entry, manifest), home, location.Path);
 
     private static EffectiveParameters StoredParameters(DeploymentEntry entry, Manifest.Manifest manifest)
     {

@@ -90,7 +90,7 @@ public sealed record DeploymentResources(
         ArgumentNullException.ThrowIfNull(parameters);
         foreach (var (name, value) in parameters.Values)
         {
-            if (Packster.Manifest.ValueRules.WhyNotParameterValue(manifest, name, value) is { } why) throw ParameterErrors.ValueInvalid(name, why);
+            if (Packster.Manifest.ValueRules.WhyNotParameterValue(manifest, name, value, parameters.ScalarTextOf(name)) is { } why) throw ParameterErrors.ValueInvalid(name, why);
         }
         return parameters.TemplateValues(deploymentPath, locationPath);
     }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Packster.Manifest;
 
@@ -24,6 +25,27 @@ public sealed class EffectiveParameters
     /// <see cref="Json"/> and <see cref="Canonical"/>, made when first asked for: a listing loads every deployment's
     /// parameters and asks for neither, an install asks for both.
     /// </summary>
+    /// <summary>
+    /// The text of a scalar parameter (<see cref="ScalarText"/>), made once per value: judging a value and expanding the
+    /// templates it goes into each needed it, and a listing of 1,000 deployments did both for every one.
+    /// </summary>
+    public string? ScalarTextOf(string name)
+    {
+        var texts = _texts;
+        if (texts is null)
+        {
+            texts = new Dictionary<string, string?>(Values.Count, StringComparer.Ordinal);
+            texts = Interlocked.CompareExchange(ref _texts, texts, null) ?? texts;
+        }
+        lock (texts)
+        {
+            if (!texts.TryGetValue(name, out var text)) texts[name] = text = ScalarText(Values[name]);
+            return text;
+        }
+    }
+
+    private Dictionary<string, string?>? _texts;
+
     private sealed record Forms(JsonElement Json, string Canonical);
 
     private Forms? _forms;
@@ -84,9 +106,10 @@ public sealed class EffectiveParameters
             }
             foreach (var member in json.EnumerateObject())
             {
-                var memberName = TextOf(() => member.Name) ?? throw ParameterErrors.InvalidJson("a parameter name holds a lone surrogate, which has no UTF-8 form");
+                var memberName = NameOf(member) ?? throw ParameterErrors.InvalidJson("a parameter name holds a lone surrogate, which has no UTF-8 form");
                 if (values.ContainsKey(memberName)) throw ParameterErrors.InvalidJson($"'{memberName}' is given twice");
-                values.Add(memberName, member.Value.Clone());
+                // Values a lockfile recorded belong to a document nobody disposes; the caller's may be disposed.
+                values.Add(memberName, stored ? member.Value : member.Value.Clone());
             }
         }
         foreach (var name in values.Keys)
@@ -160,10 +183,15 @@ public sealed class EffectiveParameters
         };
         foreach (var (name, value) in Values)
         {
-            values[Template.ParamPrefix + name] = ScalarText(value) ?? CanonicalJson.Serialize(value);
+            values[PlaceholderOf(name)] = ScalarTextOf(name) ?? CanonicalJson.Serialize(value);
         }
         return values;
     }
+
+    /// <summary>"param.NAME", made once per name: a listing makes the values of every deployment.</summary>
+    private static string PlaceholderOf(string name) => Placeholders.GetOrAdd(name, static n => Template.ParamPrefix + n);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Placeholders = new(StringComparer.Ordinal);
 
     /// <summary>The text <paramref name="read"/> gives, or null when the JSON holds a lone surrogate there (System.Text.Json refuses to decode it).</summary>
     private static string? TextOf(Func<string?> read)
@@ -178,11 +206,30 @@ public sealed class EffectiveParameters
         }
     }
 
-    private static bool HasLoneSurrogate(JsonElement value) => value.ValueKind switch
+    private static string? NameOf(JsonProperty member)
+    {
+        try
+        {
+            return member.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether the value holds a lone surrogate anywhere. Only a <c>\u</c> escape can write one (UTF-8 text cannot), so
+    /// a value whose JSON has none is decoded only when something needs its text.
+    /// </summary>
+    private static bool HasLoneSurrogate(JsonElement value) =>
+        JsonMarshal.GetRawUtf8Value(value).IndexOf("\\u"u8) >= 0 && DecodesWithLoneSurrogate(value);
+
+    private static bool DecodesWithLoneSurrogate(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => TextOf(value.GetString) is null,
-        JsonValueKind.Array => value.EnumerateArray().Any(HasLoneSurrogate),
-        JsonValueKind.Object => value.EnumerateObject().Any(p => TextOf(() => p.Name) is null || HasLoneSurrogate(p.Value)),
+        JsonValueKind.Array => value.EnumerateArray().Any(DecodesWithLoneSurrogate),
+        JsonValueKind.Object => value.EnumerateObject().Any(p => NameOf(p) is null || DecodesWithLoneSurrogate(p.Value)),
         _ => false,
     };
 

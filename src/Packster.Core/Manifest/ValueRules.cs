@@ -78,13 +78,17 @@ public static class ValueRules
     /// Why <paramref name="value"/> cannot be the value of parameter <paramref name="name"/> of <paramref name="manifest"/>,
     /// judged by every place the manifest sends it; null when it can.
     /// </summary>
-    public static string? WhyNotParameterValue(Manifest manifest, string name, JsonElement value)
+    public static string? WhyNotParameterValue(Manifest manifest, string name, JsonElement value) =>
+        WhyNotParameterValue(manifest, name, value, EffectiveParameters.ScalarText(value));
+
+    /// <summary>As above, with the value's <see cref="EffectiveParameters.ScalarText"/> made by the caller.</summary>
+    public static string? WhyNotParameterValue(Manifest manifest, string name, JsonElement value, string? scalar)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        if (value.ValueKind == JsonValueKind.String && WhyNotSystemText(value.GetString()!) is { } why) return why;
+        // A string's scalar text is the string.
+        if (value.ValueKind == JsonValueKind.String && WhyNotSystemText(scalar!) is { } why) return why;
         // A scalar that a script can carry passes wherever it goes: no template need be looked at (a list of 1,000
         // deployments judges every stored value of each).
-        var scalar = EffectiveParameters.ScalarText(value);
         if (scalar is not null && WhyNotScriptText(scalar) is null) return null;
         string? text = scalar;
         foreach (var (where, template) in ScriptTemplates(manifest))
