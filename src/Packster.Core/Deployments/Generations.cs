@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.IO.Enumeration;
 using System.Text;
 using System.Text.Json;
 using Packster.Locations;
@@ -113,20 +114,44 @@ public static class Generations
     private static string FileOf(Location location, int number, bool pending) =>
         Path.Combine(DirectoryOf(location), number.ToString(CultureInfo.InvariantCulture) + (pending ? PendingSuffix : ".json"));
 
-    /// <summary>Numbers of the committed generation files, ascending.</summary>
+    /// <summary>Numbers of the committed generation files (or the pending ones), ascending.</summary>
     private static List<int> Numbers(Location location, bool pending)
     {
+        var (committed, uncommitted) = Listing(location);
+        return pending ? uncommitted : committed;
+    }
+
+    /// <summary>
+    /// The numbers of the committed and of the pending generation files, ascending, from one listing of
+    /// <c>generations/</c> that makes no string of a name (a commit lists a thousand records or more).
+    /// </summary>
+    private static (List<int> Committed, List<int> Pending) Listing(Location location)
+    {
         var dir = DirectoryOf(location);
-        if (!Directory.Exists(dir)) return [];
-        var suffix = pending ? PendingSuffix : ".json";
-        var numbers = new List<int>();
-        foreach (var file in Directory.EnumerateFiles(dir, "*" + suffix))
+        var committed = new List<int>();
+        var pending = new List<int>();
+        if (!Directory.Exists(dir)) return (committed, pending);
+        var names = new FileSystemEnumerable<int>(dir, static (ref FileSystemEntry entry) => NumberOf(entry.FileName),
+            new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = true, AttributesToSkip = 0 })
         {
-            var name = Path.GetFileName(file)[..^suffix.Length];
-            if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 && n.ToString(CultureInfo.InvariantCulture) == name) numbers.Add(n);
-        }
-        numbers.Sort();
-        return numbers;
+            ShouldIncludePredicate = static (ref FileSystemEntry entry) => !entry.IsDirectory && NumberOf(entry.FileName) != 0,
+        };
+        // Committed as N, pending as -N.
+        foreach (var n in names) (n > 0 ? committed : pending).Add(Math.Abs(n));
+        committed.Sort();
+        pending.Sort();
+        return (committed, pending);
+    }
+
+    /// <summary>N for <c>N.json</c>, -N for <c>N.pending.json</c> (N &gt; 0 in its canonical spelling), else 0.</summary>
+    private static int NumberOf(ReadOnlySpan<char> name)
+    {
+        var pending = name.EndsWith(PendingSuffix, StringComparison.Ordinal);
+        var suffix = pending ? PendingSuffix.Length : name.EndsWith(".json", StringComparison.Ordinal) ? ".json".Length : 0;
+        if (suffix == 0) return 0;
+        var digits = name[..^suffix];
+        if (digits.Length is 0 or > 10 || digits[0] == '0' || !int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return 0;
+        return pending ? -n : n;
     }
 
     /// <summary>
@@ -137,7 +162,7 @@ public static class Generations
     internal static int WritePending(Location location, byte[] lockfile, LocationState state, TimeProvider? clock, Sha256Digest? lockfileSha = null)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var committed = Numbers(location, pending: false);
+        var (committed, pending) = Listing(location);
         var next = committed.Count == 0 ? 1 : committed[^1] + 1;
         if (committed.Count == 0 && File.Exists(location.LockfilePath))
         {
@@ -148,7 +173,7 @@ public static class Generations
                 next = 2;
             }
         }
-        foreach (var stale in Numbers(location, pending: true)) File.Delete(FileOf(location, stale, pending: true));
+        foreach (var stale in pending) File.Delete(FileOf(location, stale, pending: true));
         Write(FileOf(location, next, pending: true), next, lockfile, IsCheckpoint(next) ? null : state, clock, Command ?? "(not recorded)", lockfileSha);
         return next;
     }

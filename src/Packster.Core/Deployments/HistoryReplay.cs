@@ -75,8 +75,8 @@ public static class HistoryReplay
         var now = Layout.Of(after);
         var changes = new JsonObject();
         var put = now.Deployments.Where(kv => !old.Deployments.TryGetValue(kv.Key, out var was) || !Same(before, was, after, kv.Value))
-            .OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => JsonNode.Parse(after.AsSpan(kv.Value))).ToArray();
-        var remove = old.Deployments.Keys.Where(h => !now.Deployments.ContainsKey(h)).Order(StringComparer.Ordinal).Select(h => (JsonNode)h).ToArray();
+            .OrderBy(kv => kv.Key).Select(kv => JsonNode.Parse(after.AsSpan(kv.Value))).ToArray();
+        var remove = old.Deployments.Keys.Where(h => !now.Deployments.ContainsKey(h)).Order().Select(h => (JsonNode)h.Text).ToArray();
         if (put.Length > 0) changes["put"] = new JsonArray(put);
         if (remove.Length > 0) changes["remove"] = new JsonArray(remove);
         var set = new JsonObject();
@@ -94,10 +94,35 @@ public static class HistoryReplay
 
     private static bool Same(byte[] a, Range inA, byte[] b, Range inB) => a.AsSpan(inA).SequenceEqual(b.AsSpan(inB));
 
+    /// <summary>
+    /// A deployment hash as it lies in a lockfile's bytes (unescaped), compared and ordered by those bytes: a commit
+    /// compares the 1,000 entries of two files, and a string of each hash was most of what that made.
+    /// </summary>
+    private readonly struct HashText(byte[] source, Range at) : IEquatable<HashText>, IComparable<HashText>
+    {
+        private ReadOnlySpan<byte> Bytes => source.AsSpan(at);
+
+        public string Text => System.Text.Encoding.UTF8.GetString(Bytes);
+
+        public bool Equals(HashText other) => Bytes.SequenceEqual(other.Bytes);
+
+        public override bool Equals(object? obj) => obj is HashText other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            hash.AddBytes(Bytes);
+            return hash.ToHashCode();
+        }
+
+        // Bytes in UTF-8 order are code points in order: the ordinal order of the texts for every hash packster writes (hex).
+        public int CompareTo(HashText other) => Bytes.SequenceCompareTo(other.Bytes);
+    }
+
     /// <summary>Where, in a lockfile's bytes, each top-level value and each deployment entry (by its hash) lies.</summary>
     private sealed class Layout
     {
-        public Dictionary<string, Range> Deployments { get; } = new(StringComparer.Ordinal);
+        public Dictionary<HashText, Range> Deployments { get; } = [];
 
         public List<KeyValuePair<string, Range>> Properties { get; } = [];
 
@@ -110,7 +135,7 @@ public static class HistoryReplay
             return null;
         }
 
-        public static Layout Of(ReadOnlySpan<byte> lockfile)
+        public static Layout Of(byte[] lockfile)
         {
             var layout = new Layout();
             var reader = new Utf8JsonReader(lockfile);
@@ -120,14 +145,14 @@ public static class HistoryReplay
                 var name = reader.GetString()!;
                 reader.Read();
                 var start = (int)reader.TokenStartIndex;
-                if (name == "deployments" && reader.TokenType == JsonTokenType.StartArray) layout.ReadDeployments(ref reader);
+                if (name == "deployments" && reader.TokenType == JsonTokenType.StartArray) layout.ReadDeployments(ref reader, lockfile);
                 else reader.Skip();
                 layout.Properties.Add(new(name, start..(int)reader.BytesConsumed));
             }
             return layout;
         }
 
-        private void ReadDeployments(ref Utf8JsonReader reader)
+        private void ReadDeployments(ref Utf8JsonReader reader, byte[] lockfile)
         {
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
@@ -137,16 +162,28 @@ public static class HistoryReplay
                     reader.Skip();
                     continue;
                 }
-                string? hash = null;
+                HashText? hash = null;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     var isHash = reader.ValueTextEquals("deployment"u8);
                     reader.Read();
-                    if (isHash && reader.TokenType == JsonTokenType.String) hash = reader.GetString();
+                    if (isHash && reader.TokenType == JsonTokenType.String) hash = HashOf(ref reader, lockfile);
                     else reader.Skip();
                 }
-                if (hash is not null) Deployments[hash] = start..(int)reader.BytesConsumed;
+                if (hash is { } h) Deployments[h] = start..(int)reader.BytesConsumed;
             }
+        }
+
+        /// <summary>The string value under the reader: where it lies, or, when the file escapes it, its own unescaped bytes.</summary>
+        private static HashText HashOf(ref Utf8JsonReader reader, byte[] lockfile)
+        {
+            if (reader.ValueIsEscaped || reader.HasValueSequence)
+            {
+                var text = System.Text.Encoding.UTF8.GetBytes(reader.GetString()!);
+                return new HashText(text, ..);
+            }
+            var at = (int)reader.TokenStartIndex + 1;
+            return new HashText(lockfile, at..(at + reader.ValueSpan.Length));
         }
     }
 

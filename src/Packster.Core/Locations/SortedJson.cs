@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -64,33 +65,10 @@ internal static class SortedJson
     public static bool TryWrite(Utf8JsonWriter json, JsonElement element)
     {
         if (!IsSortedThroughout(element)) return false;
-        WriteSorted(json, element);
+        // In order already: the element writes itself as the node would (names and strings through the writer's encoder,
+        // numbers as their text).
+        element.WriteTo(json);
         return true;
-    }
-
-    private static void WriteSorted(Utf8JsonWriter json, JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                json.WriteStartObject();
-                foreach (var property in element.EnumerateObject())
-                {
-                    json.WritePropertyName(property.Name);
-                    WriteSorted(json, property.Value);
-                }
-                json.WriteEndObject();
-                break;
-            case JsonValueKind.Array:
-                json.WriteStartArray();
-                foreach (var item in element.EnumerateArray()) WriteSorted(json, item);
-                json.WriteEndArray();
-                break;
-            default:
-                // As a node made of the element writes itself (JsonValue, or null).
-                element.WriteTo(json);
-                break;
-        }
     }
 
     private static bool IsSortedThroughout(JsonElement element)
@@ -98,13 +76,12 @@ internal static class SortedJson
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                string? previous = null;
+                JsonProperty? previous = null;
                 foreach (var property in element.EnumerateObject())
                 {
-                    var name = property.Name;
-                    if (previous is not null && string.CompareOrdinal(previous, name) >= 0) return false;
+                    if (previous is { } before && CompareNames(before, property) >= 0) return false;
                     if (!IsSortedThroughout(property.Value)) return false;
-                    previous = name;
+                    previous = property;
                 }
                 return true;
             case JsonValueKind.Array:
@@ -117,6 +94,19 @@ internal static class SortedJson
                 return true;
         }
     }
+
+    /// <summary>
+    /// The names' ordinal order, from their bytes where both are ASCII without escapes (the same order as their text's),
+    /// else from their text: a lockfile's parameters are read on every commit, and their names were a string each.
+    /// </summary>
+    private static int CompareNames(JsonProperty a, JsonProperty b)
+    {
+        var x = JsonMarshal.GetRawUtf8PropertyName(a);
+        var y = JsonMarshal.GetRawUtf8PropertyName(b);
+        return IsPlainAscii(x) && IsPlainAscii(y) ? x.SequenceCompareTo(y) : string.CompareOrdinal(a.Name, b.Name);
+    }
+
+    private static bool IsPlainAscii(ReadOnlySpan<byte> name) => System.Text.Ascii.IsValid(name) && !name.Contains((byte)'\\');
 
     private static bool IsSorted(JsonObject o)
     {

@@ -120,6 +120,30 @@ public sealed class LockfileFastReaderTests
         Assert.True(written.IndexOf("\"c\": 2", StringComparison.Ordinal) < written.IndexOf("\"d\": 1", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// § Lockfile: parameters nobody asked for are written straight from the value read; names and strings that are not
+    /// plain ASCII (escaped in the file, or not) come out as the object made of them writes them, order included.
+    /// </summary>
+    [Theory]
+    [InlineData("\"port\": 8080, \"z\u00e9\": \"caf\u00e9\", \"zz\": \"<&>\"")]
+    [InlineData("\"port\": 8080, \"é\": {\"b\": \"\\\"q\\\"\", \"a\": 1}")]
+    [InlineData("\"\\u0041\": 1, \"port\": 8080, \"\u00ff\": [\"\\ud83d\\ude00\"]")]
+    [InlineData("\"port\": 8080, \"\\uE000\": 1, \"\\ud83d\\ude00\": 2")]
+    public void Parameters_with_escaped_or_non_ascii_text_are_written_as_their_object_writes_them(string parameters)
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(OneDeployment()));
+        var edited = canonical.Replace("\"port\": 8080", parameters, StringComparison.Ordinal);
+        var state = LockfileFastReader.TryRead(Encoding.UTF8.GetBytes(edited));
+        Assert.NotNull(state);
+        Assert.NotNull(state.Deployments[0].UntouchedParameters);
+        var reference = LockfileFastReader.TryRead(Encoding.UTF8.GetBytes(edited))!;
+        // Asking for the object means it may have changed: it is written from the object.
+        Assert.NotNull(reference.Deployments[0].Parameters);
+        Assert.Null(reference.Deployments[0].UntouchedParameters);
+
+        Assert.Equal(Encoding.UTF8.GetString(Lockfile.Serialize(reference)), Encoding.UTF8.GetString(Lockfile.Serialize(state)));
+    }
+
     /// <summary>Files packster does not write: the fast reader gives up on each, and reading it is exactly the general reading.</summary>
     [Theory]
     [InlineData("\"active\": false,", "", "a missing boolean (read as false)")]
