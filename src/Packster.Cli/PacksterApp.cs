@@ -15,11 +15,12 @@ internal static class PacksterApp
         Recursive = true,
     };
 
-    public static RootCommand Build(CliContext context)
+    /// <summary>The command tree: every command, or, given the run's <paramref name="args"/>, only the one they name (<see cref="CommandCatalog.For"/>).</summary>
+    public static RootCommand Build(CliContext context, IReadOnlyList<string>? args = null)
     {
         var root = new RootCommand("Packster: pack folders into checksummed packages and deploy them into locations.");
         root.Options.Add(Verbose);
-        foreach (var command in CommandCatalog.All(context))
+        foreach (var command in args is null ? CommandCatalog.All(context) : CommandCatalog.For(context, args))
         {
             root.Subcommands.Add(command);
         }
@@ -35,7 +36,7 @@ internal static class PacksterApp
 
     public static int Run(string[] args, CliContext context, Interrupts interrupts)
     {
-        var root = Build(context);
+        var root = Build(context, args);
         var parse = root.Parse(args);
         var verbose = parse.GetValue(Verbose);
         var unknown = IsHelpRequest(args) ? null : UnknownName(parse);

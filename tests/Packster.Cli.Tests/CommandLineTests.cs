@@ -32,6 +32,26 @@ public sealed class CommandLineTests : IDisposable
         return (exit, output.ToString(), error.ToString());
     }
 
+    /// <summary>A run makes only the command its first word names: each catalog entry's name is its command's.</summary>
+    [Fact]
+    public void Every_catalog_entry_makes_the_command_it_is_named_after_and_help_lists_them_all()
+    {
+        var context = new CliContext(new StringWriter(), new StringWriter(), new Dictionary<string, string>(), _home.Path, null);
+        foreach (var entry in Packster.Cli.Commands.CommandCatalog.Entries)
+        {
+            Assert.Equal(entry.Name, entry.Create(context).Name);
+            Assert.Equal([entry.Name], Packster.Cli.Commands.CommandCatalog.For(context, [entry.Name, "--help"]).Select(c => c.Name));
+        }
+        Assert.Equal(Packster.Cli.Commands.CommandCatalog.Entries.Count, Packster.Cli.Commands.CommandCatalog.For(context, ["--verbose", "list"]).Count());
+        var (exit, help, _) = Run("--help");
+        Assert.Equal(0, exit);
+        Assert.All(Packster.Cli.Commands.CommandCatalog.Entries, e => Assert.Contains(e.Name, help, StringComparison.Ordinal));
+        // A misspelt command is still answered with the nearest real one.
+        var (code, _, err) = Run("instal-file");
+        Assert.Equal(2, code);
+        Assert.Contains("did you mean 'install-file'", err, StringComparison.Ordinal);
+    }
+
     // spec/lockfile.md § Readers: `list --json` and `location show --json` write their JSON as UTF-8 bytes straight onto
     // standard output where it is a byte stream; the bytes are the text the writer route gives.
     [Fact]
