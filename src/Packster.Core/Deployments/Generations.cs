@@ -413,6 +413,22 @@ public static class Generations
             : null;
 
     /// <summary>
+    /// The last checkpoint (a multiple of <see cref="CheckpointEvery"/>) before generation <paramref name="number"/> whose
+    /// record can be read, with its lockfile: where a rebuild starts, so it replays the lines since then. Null when there is none.
+    /// </summary>
+    private static (int Generation, byte[] Lockfile, Sha256Digest Sha256)? CheckpointBefore(Location location, int number)
+    {
+        // Generation 1 is left out: it is mostly the state before generations were recorded, which no line names, and
+        // before the 64th the history is short anyway.
+        for (var n = (number - 1) / CheckpointEvery * CheckpointEvery; n > 0; n -= CheckpointEvery)
+        {
+            var file = FileOf(location, n, pending: false);
+            if (File.Exists(file) && TryReadRecord(file, n, withLockfile: true) is { Lockfile: { } lockfile } record) return (n, lockfile, record.Summary.LockfileSha256);
+        }
+        return null;
+    }
+
+    /// <summary>
     /// The generations of <paramref name="records"/> (read with their lockfiles), in their order: a checkpoint's state
     /// from its lockfile, the summaries' rebuilt from the history in one pass. One whose lockfile cannot be had, or whose
     /// rebuilt lockfile has another digest than its record names, is left out.
@@ -420,16 +436,22 @@ public static class Generations
     private static List<Generation> Materialise(Location location, IReadOnlyList<Record> records)
     {
         var wanted = records.Where(r => r.Lockfile is null).Select(r => r.Summary.Number).ToHashSet();
-        var rebuilt = HistoryReplay.Rebuild(location, wanted);
+        var rebuilt = wanted.Count == 0 ? new Dictionary<int, RebuiltLockfile>() : HistoryReplay.Rebuild(location, wanted, CheckpointBefore(location, wanted.Min()));
         var generations = new List<Generation>();
         foreach (var (summary, lockfile) in records)
         {
-            var bytes = lockfile ?? (rebuilt.TryGetValue(summary.Number, out var r) && Sha256Digest.Compute(r.Lockfile) == summary.LockfileSha256 ? r.Lockfile : null);
-            if (bytes is null) continue;
+            if (lockfile is null)
+            {
+                if (rebuilt.TryGetValue(summary.Number, out var r) && r.Sha256 == summary.LockfileSha256)
+                {
+                    generations.Add(new Generation(summary.Number, summary.Time, summary.Command, summary.LockfileSha256, r.State));
+                }
+                continue;
+            }
             try
             {
                 generations.Add(new Generation(summary.Number, summary.Time, summary.Command, summary.LockfileSha256,
-                    Lockfile.Parse(bytes, FileOf(location, summary.Number, pending: false))));
+                    Lockfile.Parse(lockfile, FileOf(location, summary.Number, pending: false))));
             }
             catch (Exception e) when (e is JsonException or FormatException or PacksterException)
             {

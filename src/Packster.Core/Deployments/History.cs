@@ -72,7 +72,13 @@ public static class History
     /// skipped; any other line that is not a JSON object is PST5018 naming its number, because a commit line it might
     /// have been would be missing from the replay.
     /// </summary>
-    public static IEnumerable<(int Number, JsonObject Line)> CommitLines(Location location)
+    public static IEnumerable<(int Number, JsonObject Line)> CommitLines(Location location) => CommitLines(location, null);
+
+    /// <summary>
+    /// As <see cref="CommitLines(Location)"/>, but lines before the first that contains <paramref name="from"/> are
+    /// skipped unread (a replay that starts from a checkpoint needs nothing before that checkpoint's line).
+    /// </summary>
+    public static IEnumerable<(int Number, JsonObject Line)> CommitLines(Location location, string? from)
     {
         var path = PathOf(location);
         if (!File.Exists(path)) yield break;
@@ -81,6 +87,11 @@ public static class History
         {
             number++;
             if (line.Length == 0) continue;
+            if (from is not null)
+            {
+                if (!line.Contains(from, StringComparison.Ordinal)) continue;
+                from = null;
+            }
             var node = ParseObject(line);
             if (node is null)
             {

@@ -248,8 +248,7 @@ public static class HistoryReplay
             }
         }
         if (number is not { } wanted || !Rebuild(location, new HashSet<int> { wanted }).TryGetValue(wanted, out var rebuilt)) return null;
-        return new Generation(wanted, rebuilt.Time, "(rebuilt from history.jsonl)", Sha256Digest.Compute(rebuilt.Lockfile),
-            Lockfile.Parse(rebuilt.Lockfile, rebuilt.Origin));
+        return new Generation(wanted, rebuilt.Time, "(rebuilt from history.jsonl)", rebuilt.Sha256, rebuilt.State);
     }
 
     /// <summary>
@@ -258,27 +257,55 @@ public static class HistoryReplay
     /// has the digest that line names. The replay changes one state in place and makes bytes only at those lines, so
     /// it is linear in the history, not in its square as a replay that checks every line is.
     /// </summary>
-    public static IReadOnlyDictionary<int, RebuiltLockfile> Rebuild(Location location, IReadOnlySet<int> wanted)
+    public static IReadOnlyDictionary<int, RebuiltLockfile> Rebuild(Location location, IReadOnlySet<int> wanted) => Rebuild(location, wanted, null);
+
+    /// <summary>
+    /// As <see cref="Rebuild(Location, IReadOnlySet{int})"/>, starting at <paramref name="checkpoint"/> (a generation
+    /// before every wanted one, its lockfile, and the digest its record names) when the history has the line that names
+    /// it with that digest: the lines before it are not read. Without that line, the replay starts from the beginning.
+    /// </summary>
+    public static IReadOnlyDictionary<int, RebuiltLockfile> Rebuild(Location location, IReadOnlySet<int> wanted, (int Generation, byte[] Lockfile, Sha256Digest Sha256)? checkpoint)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(wanted);
+        if (checkpoint is { } start && start.Generation < wanted.Min()
+            && RebuildFrom(location, wanted, start) is { } fromCheckpoint) return fromCheckpoint;
+        return RebuildFrom(location, wanted, null)!;
+    }
+
+    /// <summary>The replay; null when <paramref name="checkpoint"/> is given and no line names it with its digest.</summary>
+    private static Dictionary<int, RebuiltLockfile>? RebuildFrom(Location location, IReadOnlySet<int> wanted, (int Generation, byte[] Lockfile, Sha256Digest Sha256)? checkpoint)
+    {
         var found = new Dictionary<int, RebuiltLockfile>();
         if (wanted.Count == 0) return found;
         var empty = Empty(location);
         var state = Replaying.Of(empty);
         var origin = History.PathOf(location);
-        foreach (var (line, json) in History.CommitLines(location))
+        // How the line that names the checkpoint spells it (the writer puts "generation" right after "action").
+        var marker = checkpoint is { } c ? string.Create(CultureInfo.InvariantCulture, $"\"{CommitAction}\",\"generation\":{c.Generation},") : null;
+        var started = checkpoint is null;
+        foreach (var (line, json) in History.CommitLines(location, marker))
         {
             try
             {
+                if (!started)
+                {
+                    // The first line read is the checkpoint's: from here on, its lockfile is the state.
+                    if (GenerationOf(json) != checkpoint!.Value.Generation
+                        || !string.Equals(json["lockfile"]?.GetValue<string>(), checkpoint.Value.Sha256.Hex, StringComparison.Ordinal)) return null;
+                    state = Replaying.Of(checkpoint.Value.Lockfile);
+                    started = true;
+                    continue;
+                }
                 if (json["from"]?.GetValue<string>() == FromEmpty) state = Replaying.Of(empty);
                 state.Apply(json["changes"] as JsonObject ?? []);
                 if (GenerationOf(json) is not { } generation || !wanted.Contains(generation)) continue;
                 var where = $"{origin}:{line}";
-                var bytes = state.Bytes(where);
-                if (string.Equals(json["lockfile"]?.GetValue<string>(), Sha256Digest.Compute(bytes).Hex, StringComparison.Ordinal))
+                var (bytes, parsed) = state.Lockfile(where);
+                var digest = Sha256Digest.Compute(bytes);
+                if (string.Equals(json["lockfile"]?.GetValue<string>(), digest.Hex, StringComparison.Ordinal))
                 {
-                    found[generation] = new RebuiltLockfile(bytes, TimeOf(json), where);
+                    found[generation] = new RebuiltLockfile(bytes, digest, parsed, TimeOf(json), where);
                 }
                 if (found.Count == wanted.Count) break;
             }
@@ -288,7 +315,7 @@ public static class HistoryReplay
                 break;
             }
         }
-        return found;
+        return started ? found : null;
     }
 
     private static int? GenerationOf(JsonObject line) => line["generation"] is JsonValue g && g.TryGetValue<int>(out var n) ? n : null;
@@ -334,11 +361,13 @@ public static class HistoryReplay
             foreach (var node in changes["unset"] as JsonArray ?? []) _keys.Remove(node?.GetValue<string>() ?? throw new FormatException("a null key in unset"));
         }
 
-        public byte[] Bytes(string origin)
+        /// <summary>The state replayed so far as the lockfile's reader reads it, and the bytes its writer makes of that.</summary>
+        public (byte[] Bytes, LocationState State) Lockfile(string origin)
         {
             var document = (JsonObject)_keys.DeepClone();
             document["deployments"] = new JsonArray([.. _deployments.Values.Select(v => v.DeepClone())]);
-            return Lockfile.Serialize(Lockfile.Parse(System.Text.Encoding.UTF8.GetBytes(document.ToJsonString()), origin));
+            var state = Locations.Lockfile.Parse(System.Text.Encoding.UTF8.GetBytes(document.ToJsonString()), origin);
+            return (Locations.Lockfile.Serialize(state), state);
         }
     }
 
@@ -398,8 +427,8 @@ public static class HistoryReplay
         string.Create(CultureInfo.InvariantCulture, $"{Location.HistoryFileName}:{divergence.Line}: {divergence.Why}");
 }
 
-/// <summary>A generation's lockfile as the history rebuilt it: its bytes, the time of the commit line that names it, and that line (<c>path:line</c>).</summary>
-public sealed record RebuiltLockfile(byte[] Lockfile, DateTimeOffset Time, string Origin);
+/// <summary>A generation's lockfile as the history rebuilt it: its bytes, their digest, the state they hold, the time of the commit line that names it, and that line (<c>path:line</c>).</summary>
+public sealed record RebuiltLockfile(byte[] Lockfile, Sha256Digest Sha256, LocationState State, DateTimeOffset Time, string Origin);
 
 /// <summary>Where a replay stopped agreeing with the commit lines: the line number and why.</summary>
 public sealed record ReplayDivergence(int Line, string Why);

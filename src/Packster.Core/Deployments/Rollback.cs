@@ -23,7 +23,22 @@ public sealed class Rollback(Location location, InstallerOptions options)
     {
         ArgumentNullException.ThrowIfNull(selector);
         using var session = LocationSession.Open(location, options.Messages, cancellationToken);
-        var target = HistoryReplay.FindOrRebuild(location, selector);
+        return To(session, HistoryReplay.FindOrRebuild(location, selector), dryRun);
+    }
+
+    /// <summary>
+    /// As <see cref="To(string, bool, CancellationToken)"/>, to a generation the caller has read already (a generation's
+    /// state never changes once recorded; a summary's is rebuilt from the history, which is not worth doing twice).
+    /// </summary>
+    public RollbackResult To(Generation target, bool dryRun, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        using var session = LocationSession.Open(location, options.Messages, cancellationToken);
+        return To(session, target, dryRun);
+    }
+
+    private RollbackResult To(LocationSession session, Generation target, bool dryRun)
+    {
         var state = session.State;
         var wanted = target.State;
         var before = Lockfile.Serialize(state);

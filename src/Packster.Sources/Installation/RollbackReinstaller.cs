@@ -19,7 +19,7 @@ public sealed class RollbackReinstaller(Location location, InstallerOptions opti
         ArgumentNullException.ThrowIfNull(selector);
         var target = HistoryReplay.FindOrRebuild(location, selector);
         var missing = target.State.ActiveDeployments.Where(w => location.ReadState().Find(w.Hash) is null).ToList();
-        if (missing.Count == 0) return new Rollback(location, options).To(selector, dryRun, cancellationToken);
+        if (missing.Count == 0) return new Rollback(location, options).To(target, dryRun, cancellationToken);
 
         var prepared = await PrepareAsync(target, missing, handlerTimeout, cancellationToken).ConfigureAwait(false);
         if (dryRun)

@@ -115,6 +115,24 @@ public sealed class GenerationRecordTests : IDisposable
         Assert.NotEqual(written[2], Lockfile.Serialize(Generations.Find(_location, "1").State));
     }
 
+    /// <summary>"A rebuild starts at the last checkpoint before the generation": the lines before its line are not read.</summary>
+    [Fact]
+    public void A_rebuild_after_a_checkpoint_reads_only_the_history_since_that_checkpoint()
+    {
+        var written = Commit(66);
+        var history = Path.Combine(_location.Path, Location.HistoryFileName);
+        var lines = File.ReadAllLines(history);
+        var checkpoint = Array.FindIndex(lines, l => l.Contains("\"generation\":64,", StringComparison.Ordinal));
+        Assert.True(checkpoint > 0);
+        for (var i = 0; i < checkpoint; i++) lines[i] = "not a history event";
+        File.WriteAllLines(history, lines);
+
+        Assert.Equal(written[66], Lockfile.Serialize(Generations.Find(_location, "66").State));
+        Assert.Equal(written[67], Lockfile.Serialize(Generations.Last(_location, 1)[0].State));
+        // Before the checkpoint the replay starts from the beginning, and meets what is not a history line.
+        Assert.Equal(ErrorCode.HistoryCorrupt, Assert.Throws<PacksterException>(() => Generations.Find(_location, "10")).Code);
+    }
+
     [Fact]
     public void A_changed_history_does_not_pass_for_the_generation()
     {
