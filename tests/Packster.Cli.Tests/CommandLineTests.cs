@@ -49,7 +49,7 @@ public sealed class CommandLineTests : IDisposable
         // A misspelt command is still answered with the nearest real one.
         var (code, _, err) = Run("instal-file");
         Assert.Equal(2, code);
-        Assert.Contains("did you mean 'install-file'", err, StringComparison.Ordinal);
+        Assert.StartsWith("error[PST1000]: unknown command 'instal-file'; did you mean 'install-file'?", err, StringComparison.Ordinal);
     }
 
     // spec/lockfile.md § Readers: `list --json` and `location show --json` write their JSON as UTF-8 bytes straight onto
