@@ -99,7 +99,7 @@ public static class ActivationScripts
 
     /// <summary>
     /// Writes all eight scripts into <c>&lt;locationDir&gt;/activate/</c>, each by temp file + rename so a shell sourcing
-    /// one meanwhile reads a whole old or whole new script. Returns the folder. A value cmd cannot carry gets an
+    /// one meanwhile reads a whole old or whole new script; one that holds its text already is left as it is. Returns the folder. A value cmd cannot carry gets an
     /// <c>activate.cmd</c> that refuses loudly; callers that commit render first with <see cref="RenderAll(ActivationSpec)"/>.
     /// </summary>
     public static string Write(string locationDir, ActivationSpec spec) => Write(locationDir, RenderAll(spec, strict: false));
@@ -112,7 +112,7 @@ public static class ActivationScripts
         Directory.CreateDirectory(folder);
         foreach (var (fileName, text) in scripts)
         {
-            AtomicFile.WriteAllText(Path.Combine(folder, fileName), text);
+            AtomicFile.WriteIfChanged(Path.Combine(folder, fileName), System.Text.Encoding.UTF8.GetBytes(text));
         }
         return folder;
     }

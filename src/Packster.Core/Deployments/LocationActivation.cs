@@ -79,7 +79,7 @@ public static class LocationActivation
         ActivationScripts.Write(location.Path, files.Scripts);
         PersistentActivation.Write(location, files.Spec);
         WriteDesktop(location, files);
-        AtomicFile.Write(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
+        AtomicFile.WriteIfChanged(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
     }
 
     /// <summary>What activating <paramref name="location"/> means: its shims folder first on PATH and its active deployments' env.</summary>

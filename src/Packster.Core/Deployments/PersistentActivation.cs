@@ -23,8 +23,8 @@ public static class PersistentActivation
     {
         ArgumentNullException.ThrowIfNull(location);
         Directory.CreateDirectory(location.ActivateDirectory);
-        AtomicFile.Write(PosixPath(location), Encoding.UTF8.GetBytes(RenderPosix(spec)));
-        AtomicFile.Write(FishPath(location), Encoding.UTF8.GetBytes(RenderFish(spec)));
+        AtomicFile.WriteIfChanged(PosixPath(location), Encoding.UTF8.GetBytes(RenderPosix(spec)));
+        AtomicFile.WriteIfChanged(FishPath(location), Encoding.UTF8.GetBytes(RenderFish(spec)));
     }
 
     /// <summary>
