@@ -119,6 +119,11 @@ public sealed class AfterCommitFailureTests : IDisposable
     public void Pin_on_a_full_disk_says_pinned_and_the_next_command_writes_its_history_line()
     {
         _f.Install("hello@1.0.0");
+        // A pin leaves the activation scripts as they are (they hold their text already), so what the full disk refuses
+        // is the history line: blank lines (which readers skip) fill the history's last 4 KiB page, leaving no room.
+        var history = Path.Combine(_f.LocationPath, "history.jsonl");
+        File.AppendAllText(history, new string('\n', (int)((4096 - (new FileInfo(history).Length % 4096)) % 4096)));
+        var scripts = File.ReadAllText(ActivateScript);
         ProcessResult result;
         using (new FullDisk(_f.Temp, DerivedTargets))
         {
@@ -126,8 +131,11 @@ public sealed class AfterCommitFailureTests : IDisposable
         }
 
         AssertSavedWithOneWarning(result);
+        Assert.Contains("history line", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("activation scripts", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("pinned hello 1.0.0", result.Stdout, StringComparison.Ordinal);
         Assert.True(_f.Lockfile().GetProperty("deployments")[0].GetProperty("pinned").GetBoolean());
+        Assert.Equal(scripts, File.ReadAllText(ActivateScript));
 
         _f.Packster.Ok("use", "hello@1.0.0", "--location", "dev");
         Assert.Equal([("install", "1.0.0"), ("pin", "1.0.0")], History());
