@@ -27,7 +27,16 @@ public static class HistoryReplay
     /// <paramref name="beforeSha"/> and <paramref name="afterSha"/>, the digests of the two when the caller has them.
     /// </summary>
     public static string? CommitLine(Location location, byte[] before, byte[] after, IReadOnlyList<string> pending, int? generation, TimeProvider? clock,
-        string? reason = null, Sha256Digest? beforeSha = null, Sha256Digest? afterSha = null)
+        string? reason = null, Sha256Digest? beforeSha = null, Sha256Digest? afterSha = null) =>
+        CommitLine(location, before, after, pending, generation, clock, reason, beforeSha, afterSha, null);
+
+    /// <summary>
+    /// As <see cref="CommitLine(Location, byte[], byte[], IReadOnlyList{string}, int?, TimeProvider?, string?, Sha256Digest?, Sha256Digest?)"/>;
+    /// <paramref name="layouts"/>, where the entries of both files lie when the caller knows (the reading and the
+    /// writing that made them), spares reading them again.
+    /// </summary>
+    internal static string? CommitLine(Location location, byte[] before, byte[] after, IReadOnlyList<string> pending, int? generation, TimeProvider? clock,
+        string? reason, Sha256Digest? beforeSha, Sha256Digest? afterSha, (LockfileLayout Before, LockfileLayout After)? layouts)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(before);
@@ -41,12 +50,22 @@ public static class HistoryReplay
         };
         if (generation is { } n) line["generation"] = n;
         if (reason is not null) line["reason"] = reason;
-        var continues = string.Equals(History.LastCommitDigest(location, pending), (beforeSha ?? Sha256Digest.Compute(before)).Hex, StringComparison.Ordinal);
+        var continues = Continues(location, pending, beforeSha ?? Sha256Digest.Compute(before));
         if (!continues) line["from"] = FromEmpty;
         line["lockfile"] = (afterSha ?? Sha256Digest.Compute(after)).Hex;
-        line["changes"] = Changes(continues ? before : Empty(location), after);
+        line["changes"] = !continues ? Changes(Empty(location), after)
+            : layouts is { } known && ReferenceEquals(known.Before.Bytes, before) && ReferenceEquals(known.After.Bytes, after) ? Changes(known.Before, known.After)
+            : Changes(before, after);
         return line.ToJsonString();
     }
+
+    /// <summary>
+    /// Whether the last commit line recorded (of <paramref name="pending"/>, else of the file) names the lockfile of
+    /// digest <paramref name="lockfile"/>: the next commit line then continues from it, and its bytes are ones packster
+    /// wrote (spec/lockfile.md § Canonical bytes).
+    /// </summary>
+    internal static bool Continues(Location location, IReadOnlyList<string> pending, Sha256Digest lockfile) =>
+        string.Equals(History.LastCommitDigest(location, pending), lockfile.Hex, StringComparison.Ordinal);
 
     /// <summary>The <c>from</c> value of a commit line whose changes start from an empty location.</summary>
     public const string FromEmpty = "empty";
@@ -89,6 +108,24 @@ public static class HistoryReplay
         var unset = old.Properties.Select(p => p.Key).Where(k => !Derived.Contains(k) && now.Find(k) is null).Select(k => (JsonNode)k).ToArray();
         if (set.Count > 0) changes["set"] = set;
         if (unset.Length > 0) changes["unset"] = new JsonArray(unset);
+        return changes;
+    }
+
+    /// <summary>
+    /// As <see cref="Changes(byte[], byte[])"/> for two lockfiles whose layouts are known: the same changes, without
+    /// reading either file. Both are canonical, so their only key that is not derived is <c>bundle</c>, always there.
+    /// </summary>
+    internal static JsonObject Changes(LockfileLayout before, LockfileLayout after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var changes = new JsonObject();
+        var put = after.Entries.Where(kv => !before.Entries.TryGetValue(kv.Key, out var was) || !Same(before.Bytes, was, after.Bytes, kv.Value))
+            .OrderBy(kv => kv.Key.Hex, StringComparer.Ordinal).Select(kv => JsonNode.Parse(after.Bytes.AsSpan(kv.Value))).ToArray();
+        var remove = before.Entries.Keys.Where(h => !after.Entries.ContainsKey(h)).Select(h => h.Hex).Order(StringComparer.Ordinal).Select(h => (JsonNode)h).ToArray();
+        if (put.Length > 0) changes["put"] = new JsonArray(put);
+        if (remove.Length > 0) changes["remove"] = new JsonArray(remove);
+        if (!Same(before.Bytes, before.Bundle, after.Bytes, after.Bundle)) changes["set"] = new JsonObject { ["bundle"] = JsonNode.Parse(after.Bytes.AsSpan(after.Bundle)) };
         return changes;
     }
 

@@ -29,6 +29,9 @@ public sealed class LocationSession : IDisposable
     private byte[] _lockfile;
     private Sha256Digest? _lockfileSha;
 
+    /// <summary>Where each entry lies in <see cref="_lockfile"/>, when known: a commit then neither reads it again nor writes its unchanged entries anew.</summary>
+    private LockfileLayout? _layout;
+
     private LocationSession(Location location, LocationLock heldLock, LocationState state, RecoveryReport recovery, TextWriter messages, IDisposable work)
     {
         _work = work;
@@ -38,6 +41,7 @@ public sealed class LocationSession : IDisposable
         Recovery = recovery;
         _messages = messages;
         _lockfile = recovery.LockfileBytes;
+        _layout = recovery.LockfileLayout;
     }
 
     public Location Location { get; }
@@ -107,17 +111,23 @@ public sealed class LocationSession : IDisposable
         ArgumentNullException.ThrowIfNull(history);
         // Rendering comes first: a value no script can carry fails here with nothing changed, never after the commit.
         var derived = LocationActivation.Render(Location, state);
-        var after = Lockfile.Serialize(state);
-        var afterSha = Sha256Digest.Compute(after);
         var before = _lockfile;
+        var beforeSha = _lockfileSha ?? Sha256Digest.Compute(before);
+        var owed = _owed?.Owed ?? [];
+        // Bytes the last commit line names are bytes packster wrote: canonical, so unchanged entries are copied from them.
+        var canonical = _layout is not null && HistoryReplay.Continues(Location, owed, beforeSha) ? _layout : null;
+        var after = Lockfile.Serialize(state, canonical, out var afterLayout);
+        var afterSha = Sha256Digest.Compute(after);
         // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
         var generation = Generations.WritePending(Location, after, state, null, afterSha);
         CrashPoint.Hit("commit.generation-pending");
-        var owed = _owed?.Owed ?? [];
         var offset = _owed?.Offset ?? History.Length(Location);
         var lines = history.Select(h => h.ToLine()).ToList();
         // Last of the commit's lines: what it changed, so the history replays to this lockfile (spec/history.md § Commit lines).
-        if (HistoryReplay.CommitLine(Location, before, after, owed, generation, null, beforeSha: _lockfileSha, afterSha: afterSha) is { } commitLine) lines.Add(commitLine);
+        if (HistoryReplay.CommitLine(Location, before, after, owed, generation, null, null, beforeSha, afterSha, canonical is null ? null : (canonical, afterLayout!)) is { } commitLine)
+        {
+            lines.Add(commitLine);
+        }
         if (lines.Count > 0 || owed.Count > 0)
         {
             HistoryJournal.Write(Location, offset, owed, afterSha, lines);
@@ -131,6 +141,7 @@ public sealed class LocationSession : IDisposable
         State = state;
         _lockfile = after;
         _lockfileSha = afterSha;
+        _layout = afterLayout;
         _behind = null;
         var notWritten = new List<string>();
         Exception? reason = null;

@@ -89,5 +89,37 @@ public sealed class DeploymentEntry
     /// </summary>
     public SortedSet<string> Claims { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The bytes this entry was read from (with the line break and indent before it) and the values it was read with:
+    /// while nothing differs from them, writing the lockfile copies those bytes (spec/lockfile.md § Canonical bytes).
+    /// </summary>
+    private AsRead? _asRead;
+
+    private sealed record AsRead(byte[] Source, Range At, bool Active, bool Pinned, bool Dependency, string? Signer, DateTimeOffset? InstalledAt, string[] Claims);
+
+    /// <summary>Remembers <paramref name="at"/> of <paramref name="source"/> as this entry's bytes, with its values as they are now.</summary>
+    internal void KeepBytes(byte[] source, Range at) =>
+        _asRead = new AsRead(source, at, Active, Pinned, Dependency, Signer, InstalledAt, Claims.Count == 0 ? [] : [.. Claims]);
+
+    /// <summary>
+    /// The bytes of <paramref name="source"/> this entry was read from, when it was read from that very array and nothing
+    /// in it has changed since (its parameters not even handed out); empty otherwise.
+    /// </summary>
+    internal ReadOnlySpan<byte> BytesAsRead(byte[] source)
+    {
+        if (_asRead is not { } read || !ReferenceEquals(read.Source, source) || UntouchedParameters is null) return default;
+        if (read.Active != Active || read.Pinned != Pinned || read.Dependency != Dependency || read.Signer != Signer || read.InstalledAt != InstalledAt
+            || read.Claims.Length != Claims.Count)
+        {
+            return default;
+        }
+        var i = 0;
+        foreach (var claim in Claims)
+        {
+            if (!string.Equals(claim, read.Claims[i++], StringComparison.Ordinal)) return default;
+        }
+        return source.AsSpan(read.At);
+    }
+
     public override string ToString() => $"{Id}@{Version} ({Hash})";
 }

@@ -223,6 +223,9 @@ public sealed class Location
     /// <summary>As <see cref="ReadState"/>, with the lockfile's bytes.</summary>
     public (LocationState State, byte[] Bytes) ReadStateWithBytes() => Lockfile.ReadWithBytes(LockfilePath);
 
+    /// <summary>As <see cref="ReadStateWithBytes"/>, with where each entry lies in those bytes (null when the file has another shape).</summary>
+    internal (LocationState State, byte[] Bytes, LockfileLayout? Layout) ReadStateWithLayout() => Lockfile.ReadWithLayout(LockfilePath);
+
     /// <summary>
     /// Writes <paramref name="state"/> as the new lockfile, atomically. Refuses (LocationInconsistent) a state for
     /// another location, a state whose active deployments share a resource, or one listing a deployment whose

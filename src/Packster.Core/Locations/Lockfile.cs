@@ -24,8 +24,21 @@ public static class Lockfile
     /// <summary>As <see cref="Read"/>, with the bytes the state was read from.</summary>
     public static (LocationState State, byte[] Bytes) ReadWithBytes(string path)
     {
+        var (state, bytes, _) = ReadWithLayout(path);
+        return (state, bytes);
+    }
+
+    /// <summary>
+    /// As <see cref="ReadWithBytes"/>, with where each entry lies in those bytes when the file has the shape packster
+    /// writes (null otherwise); each entry remembers its bytes, so that <see cref="Serialize(LocationState, LockfileLayout?, out LockfileLayout?)"/>
+    /// can copy the ones that did not change.
+    /// </summary>
+    internal static (LocationState State, byte[] Bytes, LockfileLayout? Layout) ReadWithLayout(string path)
+    {
         var bytes = ReadBytes(path);
-        return (Parse(bytes, path), bytes);
+        var layout = new LockfileLayout(bytes);
+        var state = Parse(bytes, path, layout);
+        return (state, bytes, layout.Complete ? layout : null);
     }
 
     /// <summary>
@@ -70,17 +83,27 @@ public static class Lockfile
     /// out nulls: through the DTOs and a sorted copy of every parameter object, a lockfile of a thousand deployments cost
     /// three megabytes of garbage per commit. Written once into a buffer sized for the whole file, then copied once.
     /// </remarks>
-    public static byte[] Serialize(LocationState state)
+    public static byte[] Serialize(LocationState state) => Serialize(state, null, out _);
+
+    /// <summary>
+    /// As <see cref="Serialize(LocationState)"/>; given the layout of the lockfile the state was read from, and only when
+    /// those bytes are canonical (spec/lockfile.md § Canonical bytes), every entry unchanged since is copied from them
+    /// rather than written again, and <paramref name="layout"/> says where everything lies in the result.
+    /// </summary>
+    internal static byte[] Serialize(LocationState state, LockfileLayout? from, out LockfileLayout? layout)
     {
         // First: two active deployments claiming one resource are refused before anything is written.
         var owners = state.Owners;
         var buffer = new ArrayBufferWriter<byte>(1024 + (BytesPerDeployment * state.Deployments.Count));
+        Dictionary<Sha256Digest, Range>? entries = from is null ? null : new(state.Deployments.Count);
+        Range bundle = default;
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteNumber("schema"u8, Schema);
             json.WriteString("location"u8, state.LocationId.Value);
             json.WriteString("hash"u8, state.Hash.Hex);
+            var bundleStart = Position(json, buffer, from);
             json.WriteStartObject("bundle"u8);
             foreach (var (id, requirement) in state.Bundle)
             {
@@ -101,10 +124,20 @@ public static class Lockfile
                 json.WriteEndObject();
             }
             json.WriteEndObject();
+            if (from is not null) bundle = ValueAt(buffer, bundleStart, Position(json, buffer, from));
             json.WriteStartArray("deployments"u8);
             foreach (var d in state.Deployments.OrderBy(d => d.Id).ThenBy(d => d.Version).ThenBy(d => d.Hash.Hex, StringComparer.Ordinal))
             {
-                WriteDeployment(json, d);
+                if (from is null)
+                {
+                    WriteDeployment(json, d);
+                    continue;
+                }
+                var start = Position(json, buffer, from);
+                // The bytes as read start with the line break and indent the writer would put before the entry.
+                if (d.BytesAsRead(from.Bytes) is { IsEmpty: false } asRead) json.WriteRawValue(asRead, skipInputValidation: true);
+                else WriteDeployment(json, d);
+                entries![d.Hash] = ValueAt(buffer, start, Position(json, buffer, from));
             }
             json.WriteEndArray();
             json.WriteStartObject("owners"u8);
@@ -113,8 +146,25 @@ public static class Lockfile
             json.WriteEndObject();
         }
         buffer.Write("\n"u8);
-        return buffer.WrittenSpan.ToArray();
+        var bytes = buffer.WrittenSpan.ToArray();
+        layout = null;
+        if (from is not null)
+        {
+            layout = LockfileLayout.Written(bytes, bundle, entries!);
+        }
+        return bytes;
     }
+
+    /// <summary>How many bytes are written so far, when a layout is being made (the writer flushed for it); 0 otherwise.</summary>
+    private static int Position(Utf8JsonWriter json, ArrayBufferWriter<byte> buffer, LockfileLayout? making)
+    {
+        if (making is null) return 0;
+        json.Flush();
+        return buffer.WrittenCount;
+    }
+
+    /// <summary>The value written between two positions: from its first <c>{</c> (after any separator, name and indent) to the end.</summary>
+    private static Range ValueAt(ArrayBufferWriter<byte> buffer, int start, int end) => (start + buffer.WrittenSpan[start..end].IndexOf((byte)'{'))..end;
 
     private static void WriteDeployment(Utf8JsonWriter json, DeploymentEntry d)
     {
@@ -237,18 +287,21 @@ public static class Lockfile
     /// Parses lockfile bytes; <paramref name="path"/> only names the file in errors. A state that breaks
     /// <see cref="LockfileInvariants"/> is PST5002 naming what is wrong.
     /// </summary>
-    public static LocationState Parse(ReadOnlySpan<byte> bytes, string path)
+    public static LocationState Parse(ReadOnlySpan<byte> bytes, string path) => Parse(bytes, path, null);
+
+    private static LocationState Parse(ReadOnlySpan<byte> bytes, string path, LockfileLayout? layout)
     {
-        var state = ParseShape(bytes, path);
+        var state = ParseShape(bytes, path, layout);
         var violations = LockfileInvariants.Violations(state);
         if (violations.Count > 0) throw LocationErrors.LockfileBroken(path, violations);
         return state;
     }
 
-    private static LocationState ParseShape(ReadOnlySpan<byte> bytes, string path)
+    /// <summary>The fast reading (filling <paramref name="layout"/> when given), else the general one, which fills none.</summary>
+    private static LocationState ParseShape(ReadOnlySpan<byte> bytes, string path, LockfileLayout? layout = null)
     {
         CheckSchema(bytes, path);
-        return LockfileFastReader.TryRead(bytes) ?? ParseGeneral(bytes, path);
+        return LockfileFastReader.TryRead(bytes, layout) ?? ParseGeneral(bytes, path);
     }
 
     /// <summary>The general reading, through the DTOs: what judges any file the fast reader gives up on, with its errors.</summary>

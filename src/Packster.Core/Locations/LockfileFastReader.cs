@@ -16,12 +16,18 @@ namespace Packster.Locations;
 /// </summary>
 internal static class LockfileFastReader
 {
-    public static LocationState? TryRead(ReadOnlySpan<byte> bytes)
+    public static LocationState? TryRead(ReadOnlySpan<byte> bytes) => TryRead(bytes, null);
+
+    /// <summary>
+    /// As <see cref="TryRead(ReadOnlySpan{byte})"/>; with <paramref name="layout"/> (made for these bytes), also notes
+    /// where each entry and the bundle lie, and lets each entry remember its bytes (<see cref="DeploymentEntry.KeepBytes"/>).
+    /// </summary>
+    public static LocationState? TryRead(ReadOnlySpan<byte> bytes, LockfileLayout? layout)
     {
         var reader = new Utf8JsonReader(bytes);
         try
         {
-            return Read(ref reader, bytes);
+            return Read(ref reader, bytes, layout);
         }
         catch (JsonException)
         {
@@ -29,7 +35,7 @@ internal static class LockfileFastReader
         }
     }
 
-    private static LocationState? Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes)
+    private static LocationState? Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, LockfileLayout? layout)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
         LocationId? location = null;
@@ -56,10 +62,12 @@ internal static class LockfileFastReader
                     if (reader.TokenType != JsonTokenType.String) return null;
                     break;
                 case 8:
+                    var start = (int)reader.TokenStartIndex;
                     if (!ReadBundle(ref reader, bundle)) return null;
+                    layout?.Bundle = start..(int)reader.BytesConsumed;
                     break;
                 case 16:
-                    if (!ReadDeployments(ref reader, bytes, deployments)) return null;
+                    if (!ReadDeployments(ref reader, bytes, deployments, layout)) return null;
                     break;
                 default:
                     if (!ReadOwners(ref reader)) return null;
@@ -73,20 +81,30 @@ internal static class LockfileFastReader
         {
             if (!state.Bundle.TryAdd(requirement.Id, requirement)) return null;
         }
+        layout?.Complete = (seen & 8) != 0;
         return state;
     }
 
-    private static bool ReadDeployments(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, List<DeploymentEntry> deployments)
+    private static bool ReadDeployments(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, List<DeploymentEntry> deployments, LockfileLayout? layout)
     {
         if (reader.TokenType != JsonTokenType.StartArray) return false;
-        var hashes = new HashSet<Sha256Digest>();
+        // Where each entry lies, by hash: the layout's when one is made, else only to refuse a hash listed twice.
+        var hashes = layout?.Entries ?? [];
         // Versions repeat across deployments: each text is parsed once.
         var versions = new Dictionary<string, PackageVersion>(StringComparer.Ordinal);
         // Deployments of one package follow each other (the file is sorted by id and version): they share its name.
         PackageFileName? last = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
-            if (ReadDeployment(ref reader, bytes, versions, last) is not { } entry || !hashes.Add(entry.Hash)) return false;
+            var start = (int)reader.TokenStartIndex;
+            if (ReadDeployment(ref reader, bytes, versions, last) is not { } entry) return false;
+            var at = start..(int)reader.BytesConsumed;
+            if (!hashes.TryAdd(entry.Hash, at)) return false;
+            // An entry indented as packster indents it can be copied back as it is (with what precedes it) while it is unchanged.
+            if (layout is not null && start >= LockfileLayout.EntryIndent.Length && bytes[(start - LockfileLayout.EntryIndent.Length)..start].SequenceEqual(LockfileLayout.EntryIndent))
+            {
+                entry.KeepBytes(layout.Bytes, (start - LockfileLayout.EntryIndent.Length)..at.End);
+            }
             deployments.Add(entry);
             last = entry.Package;
         }

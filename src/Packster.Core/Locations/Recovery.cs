@@ -24,8 +24,8 @@ public static class Recovery
     private static RecoveryReport Examine(Location location, bool repair, TextWriter? warnings, LocationLock? heldLock)
     {
         // Read first: if the lockfile cannot be read, nothing may be judged unrecorded, so nothing is touched.
-        var (state, bytes) = location.ReadStateWithBytes();
-        var report = new RecoveryReport { State = state, LockfileBytes = bytes };
+        var (state, bytes, layout) = location.ReadStateWithLayout();
+        var report = new RecoveryReport { State = state, LockfileBytes = bytes, LockfileLayout = layout };
 
         foreach (var temp in Entries(location.Path, AtomicFile.TempPattern(Lockfile.FileName)))
         {
@@ -87,6 +87,7 @@ public static class Recovery
         {
             report.LockfileBefore = bytes;
             report.LockfileBytes = Lockfile.Serialize(state);
+            report.LockfileLayout = null;
             location.Commit(state, report.LockfileBytes, heldLock!);
             report.LockfileRewritten = true;
             foreach (var dir in aside) FileTree.Delete(dir);
@@ -178,6 +179,9 @@ public sealed class RecoveryReport
 
     /// <summary>The lockfile's bytes as recovery left it: the ones <see cref="State"/> was read from, or, when it rewrote the file, the ones it wrote.</summary>
     public byte[] LockfileBytes { get; internal set; } = [];
+
+    /// <summary>Where each entry lies in <see cref="LockfileBytes"/>, when the reading made a layout of them.</summary>
+    internal LockfileLayout? LockfileLayout { get; set; }
 
     public bool IsClean => RemovedTempFiles.Count == 0 && RemovedStaging.Count == 0 && RemovedTrash.Count == 0
         && RemovedUnrecorded.Count == 0 && Dropped.Count == 0;
