@@ -19,7 +19,11 @@ public static class Lockfile
 
     internal const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
 
-    public static LocationState Read(string path) => Parse(ReadBytes(path), path);
+    public static LocationState Read(string path)
+    {
+        var bytes = ReadBytes(path);
+        return Parse(bytes, path, bytes, null);
+    }
 
     /// <summary>As <see cref="Read"/>, with the bytes the state was read from.</summary>
     public static (LocationState State, byte[] Bytes) ReadWithBytes(string path)
@@ -37,7 +41,7 @@ public static class Lockfile
     {
         var bytes = ReadBytes(path);
         var layout = new LockfileLayout(bytes);
-        var state = Parse(bytes, path, layout);
+        var state = Parse(bytes, path, bytes, layout);
         return (state, bytes, layout.Complete ? layout : null);
     }
 
@@ -51,11 +55,24 @@ public static class Lockfile
         return (state, LockfileInvariants.Violations(state));
     }
 
+    /// <summary>The file's bytes, into an array not cleared first (every byte of it is read into).</summary>
     private static byte[] ReadBytes(string path)
     {
         try
         {
-            return File.ReadAllBytes(path);
+            using var handle = File.OpenHandle(path);
+            var length = RandomAccess.GetLength(handle);
+            if (length == 0 || length > Array.MaxLength) return File.ReadAllBytes(path);
+            var bytes = GC.AllocateUninitializedArray<byte>((int)length);
+            var read = 0;
+            while (read < bytes.Length)
+            {
+                var n = RandomAccess.Read(handle, bytes.AsSpan(read), read);
+                if (n == 0) break;
+                read += n;
+            }
+            // Shorter than its length said (changed under us, or a file whose length is not its size): read as a whole.
+            return read == bytes.Length ? bytes : File.ReadAllBytes(path);
         }
         catch (FileNotFoundException e)
         {
@@ -94,16 +111,17 @@ public static class Lockfile
     {
         // First: two active deployments claiming one resource are refused before anything is written.
         var owners = state.Owners;
-        var buffer = new ArrayBufferWriter<byte>(1024 + (BytesPerDeployment * state.Deployments.Count));
-        Dictionary<Sha256Digest, Range>? entries = from is null ? null : new(state.Deployments.Count);
+        var scratch = new UninitializedBuffer(1024 + (BytesPerDeployment * state.Deployments.Count));
+        // With a layout: each entry, where it lies in the scratch, and where in the bytes read its copy comes from.
+        List<(Sha256Digest Hash, Range At, Range? Copied)>? written = from is null ? null : new(state.Deployments.Count);
         Range bundle = default;
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var json = new Utf8JsonWriter(scratch, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteNumber("schema"u8, Schema);
             json.WriteString("location"u8, state.LocationId.Value);
             json.WriteString("hash"u8, state.Hash.Hex);
-            var bundleStart = Position(json, buffer, from);
+            var bundleStart = Position(json, scratch, from);
             json.WriteStartObject("bundle"u8);
             foreach (var (id, requirement) in state.Bundle)
             {
@@ -124,7 +142,7 @@ public static class Lockfile
                 json.WriteEndObject();
             }
             json.WriteEndObject();
-            if (from is not null) bundle = ValueAt(buffer, bundleStart, Position(json, buffer, from));
+            if (from is not null) bundle = ValueAt(scratch, bundleStart, Position(json, scratch, from));
             json.WriteStartArray("deployments"u8);
             foreach (var d in state.Deployments.OrderBy(d => d.Id).ThenBy(d => d.Version).ThenBy(d => d.Hash.Hex, StringComparer.Ordinal))
             {
@@ -133,11 +151,14 @@ public static class Lockfile
                     WriteDeployment(json, d);
                     continue;
                 }
-                var start = Position(json, buffer, from);
-                // The bytes as read start with the line break and indent the writer would put before the entry.
-                if (d.BytesAsRead(from.Bytes) is { IsEmpty: false } asRead) json.WriteRawValue(asRead, skipInputValidation: true);
+                var start = Position(json, scratch, from);
+                // An entry copied as read holds its place with one byte (after the separator the writer puts), replaced
+                // when the file is put together; the bytes read start with the line break and indent the writer would put.
+                var copied = d.RangeAsRead(from.Bytes);
+                if (copied is not null) json.WriteRawValue(Placeholder, skipInputValidation: true);
                 else WriteDeployment(json, d);
-                entries![d.Hash] = ValueAt(buffer, start, Position(json, buffer, from));
+                var end = Position(json, scratch, from);
+                written!.Add((d.Hash, copied is null ? ValueAt(scratch, start, end) : (end - Placeholder.Length)..end, copied));
             }
             json.WriteEndArray();
             json.WriteStartObject("owners"u8);
@@ -145,18 +166,60 @@ public static class Lockfile
             json.WriteEndObject();
             json.WriteEndObject();
         }
-        buffer.Write("\n"u8);
-        var bytes = buffer.WrittenSpan.ToArray();
-        layout = null;
-        if (from is not null)
+        scratch.Write("\n"u8);
+        if (from is null)
         {
-            layout = LockfileLayout.Written(bytes, bundle, entries!);
+            layout = null;
+            var whole = GC.AllocateUninitializedArray<byte>(scratch.WrittenCount);
+            scratch.WrittenSpan.CopyTo(whole);
+            return whole;
         }
+        var bytes = Assemble(scratch.WrittenSpan, from.Bytes, written!, out var entries);
+        layout = LockfileLayout.Written(bytes, bundle, entries);
+        return bytes;
+    }
+
+    /// <summary>What holds the place of an entry copied as read until the file is put together.</summary>
+    private static ReadOnlySpan<byte> Placeholder => "0"u8;
+
+    /// <summary>
+    /// The file: <paramref name="scratch"/> with each placeholder replaced by the bytes it holds the place of, written once
+    /// into an array of exactly its size; <paramref name="entries"/>, where each entry lies in it.
+    /// </summary>
+    private static byte[] Assemble(ReadOnlySpan<byte> scratch, byte[] read, List<(Sha256Digest Hash, Range At, Range? Copied)> written,
+        out Dictionary<Sha256Digest, Range> entries)
+    {
+        var length = scratch.Length;
+        foreach (var (_, _, copied) in written)
+        {
+            if (copied is { } c) length += c.GetOffsetAndLength(read.Length).Length - Placeholder.Length;
+        }
+        var bytes = GC.AllocateUninitializedArray<byte>(length);
+        entries = new Dictionary<Sha256Digest, Range>(written.Count);
+        int taken = 0, put = 0;
+        foreach (var (hash, at, copied) in written)
+        {
+            var (start, end) = (at.Start.GetOffset(scratch.Length), at.End.GetOffset(scratch.Length));
+            if (copied is not { } c)
+            {
+                // Shifted by what the copies before it added.
+                entries[hash] = (start - taken + put)..(end - taken + put);
+                continue;
+            }
+            scratch[taken..start].CopyTo(bytes.AsSpan(put));
+            put += start - taken;
+            var source = read.AsSpan(c);
+            source.CopyTo(bytes.AsSpan(put));
+            entries[hash] = (put + LockfileLayout.EntryIndent.Length)..(put + source.Length);
+            put += source.Length;
+            taken = end;
+        }
+        scratch[taken..].CopyTo(bytes.AsSpan(put));
         return bytes;
     }
 
     /// <summary>How many bytes are written so far, when a layout is being made (the writer flushed for it); 0 otherwise.</summary>
-    private static int Position(Utf8JsonWriter json, ArrayBufferWriter<byte> buffer, LockfileLayout? making)
+    private static int Position(Utf8JsonWriter json, UninitializedBuffer buffer, LockfileLayout? making)
     {
         if (making is null) return 0;
         json.Flush();
@@ -164,7 +227,7 @@ public static class Lockfile
     }
 
     /// <summary>The value written between two positions: from its first <c>{</c> (after any separator, name and indent) to the end.</summary>
-    private static Range ValueAt(ArrayBufferWriter<byte> buffer, int start, int end) => (start + buffer.WrittenSpan[start..end].IndexOf((byte)'{'))..end;
+    private static Range ValueAt(UninitializedBuffer buffer, int start, int end) => (start + buffer.WrittenSpan[start..end].IndexOf((byte)'{'))..end;
 
     private static void WriteDeployment(Utf8JsonWriter json, DeploymentEntry d)
     {
@@ -287,21 +350,22 @@ public static class Lockfile
     /// Parses lockfile bytes; <paramref name="path"/> only names the file in errors. A state that breaks
     /// <see cref="LockfileInvariants"/> is PST5002 naming what is wrong.
     /// </summary>
-    public static LocationState Parse(ReadOnlySpan<byte> bytes, string path) => Parse(bytes, path, null);
+    public static LocationState Parse(ReadOnlySpan<byte> bytes, string path) => Parse(bytes, path, null, null);
 
-    private static LocationState Parse(ReadOnlySpan<byte> bytes, string path, LockfileLayout? layout)
+    /// <summary>As <see cref="Parse(ReadOnlySpan{byte}, string)"/>; <paramref name="source"/> and <paramref name="layout"/> as <see cref="LockfileFastReader.TryRead(ReadOnlySpan{byte}, byte[], LockfileLayout)"/> takes them.</summary>
+    private static LocationState Parse(ReadOnlySpan<byte> bytes, string path, byte[]? source, LockfileLayout? layout)
     {
-        var state = ParseShape(bytes, path, layout);
+        var state = ParseShape(bytes, path, source, layout);
         var violations = LockfileInvariants.Violations(state);
         if (violations.Count > 0) throw LocationErrors.LockfileBroken(path, violations);
         return state;
     }
 
     /// <summary>The fast reading (filling <paramref name="layout"/> when given), else the general one, which fills none.</summary>
-    private static LocationState ParseShape(ReadOnlySpan<byte> bytes, string path, LockfileLayout? layout = null)
+    private static LocationState ParseShape(ReadOnlySpan<byte> bytes, string path, byte[]? source = null, LockfileLayout? layout = null)
     {
         CheckSchema(bytes, path);
-        return LockfileFastReader.TryRead(bytes, layout) ?? ParseGeneral(bytes, path);
+        return LockfileFastReader.TryRead(bytes, source, layout) ?? ParseGeneral(bytes, path);
     }
 
     /// <summary>The general reading, through the DTOs: what judges any file the fast reader gives up on, with its errors.</summary>

@@ -16,18 +16,19 @@ namespace Packster.Locations;
 /// </summary>
 internal static class LockfileFastReader
 {
-    public static LocationState? TryRead(ReadOnlySpan<byte> bytes) => TryRead(bytes, null);
+    public static LocationState? TryRead(ReadOnlySpan<byte> bytes) => TryRead(bytes, null, null);
 
     /// <summary>
-    /// As <see cref="TryRead(ReadOnlySpan{byte})"/>; with <paramref name="layout"/> (made for these bytes), also notes
-    /// where each entry and the bundle lie, and lets each entry remember its bytes (<see cref="DeploymentEntry.KeepBytes"/>).
+    /// As <see cref="TryRead(ReadOnlySpan{byte})"/>. Given <paramref name="source"/>, the array <paramref name="bytes"/>
+    /// is, each entry's parameters are parsed from it when first asked for; with <paramref name="layout"/> (made for that
+    /// array), it also notes where each entry and the bundle lie, and each entry remembers its bytes (<see cref="DeploymentEntry.KeepBytes"/>).
     /// </summary>
-    public static LocationState? TryRead(ReadOnlySpan<byte> bytes, LockfileLayout? layout)
+    public static LocationState? TryRead(ReadOnlySpan<byte> bytes, byte[]? source, LockfileLayout? layout)
     {
         var reader = new Utf8JsonReader(bytes);
         try
         {
-            return Read(ref reader, bytes, layout);
+            return Read(ref reader, bytes, source, layout);
         }
         catch (JsonException)
         {
@@ -35,7 +36,7 @@ internal static class LockfileFastReader
         }
     }
 
-    private static LocationState? Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, LockfileLayout? layout)
+    private static LocationState? Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, byte[]? source, LockfileLayout? layout)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
         LocationId? location = null;
@@ -67,7 +68,7 @@ internal static class LockfileFastReader
                     layout?.Bundle = start..(int)reader.BytesConsumed;
                     break;
                 case 16:
-                    if (!ReadDeployments(ref reader, bytes, deployments, layout)) return null;
+                    if (!ReadDeployments(ref reader, bytes, source, deployments, layout)) return null;
                     break;
                 default:
                     if (!ReadOwners(ref reader)) return null;
@@ -85,7 +86,7 @@ internal static class LockfileFastReader
         return state;
     }
 
-    private static bool ReadDeployments(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, List<DeploymentEntry> deployments, LockfileLayout? layout)
+    private static bool ReadDeployments(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, byte[]? source, List<DeploymentEntry> deployments, LockfileLayout? layout)
     {
         if (reader.TokenType != JsonTokenType.StartArray) return false;
         // Where each entry lies, by hash: the layout's when one is made, else only to refuse a hash listed twice.
@@ -97,7 +98,7 @@ internal static class LockfileFastReader
         while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
             var start = (int)reader.TokenStartIndex;
-            if (ReadDeployment(ref reader, bytes, versions, last) is not { } entry) return false;
+            if (ReadDeployment(ref reader, bytes, source, versions, last) is not { } entry) return false;
             var at = start..(int)reader.BytesConsumed;
             if (!hashes.TryAdd(entry.Hash, at)) return false;
             // An entry indented as packster indents it can be copied back as it is (with what precedes it) while it is unchanged.
@@ -111,7 +112,7 @@ internal static class LockfileFastReader
         return reader.TokenType == JsonTokenType.EndArray;
     }
 
-    private static DeploymentEntry? ReadDeployment(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, Dictionary<string, PackageVersion> versions,
+    private static DeploymentEntry? ReadDeployment(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, byte[]? source, Dictionary<string, PackageVersion> versions,
         PackageFileName? last)
     {
         PackageId? id = null;
@@ -119,6 +120,7 @@ internal static class LockfileFastReader
         Sha256Digest? sha = null, hash = null;
         Range? package = null, path = null;
         JsonElement? parameters = null;
+        Range? parametersAt = null;
         DateTimeOffset? installedAt = null;
         bool? active = null, pinned = null;
         bool dependency = false;
@@ -165,7 +167,15 @@ internal static class LockfileFastReader
                     break;
                 case 64:
                     if (reader.TokenType != JsonTokenType.StartObject) return null;
-                    parameters = JsonElement.ParseValue(ref reader);
+                    if (source is null)
+                    {
+                        parameters = JsonElement.ParseValue(ref reader);
+                        break;
+                    }
+                    // Read through (which checks it is well-formed), parsed when first asked for.
+                    var from = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    parametersAt = from..(int)reader.BytesConsumed;
                     break;
                 case 128:
                     if (!isString || ParseTime(ref reader) is not { } t) return null;
@@ -201,7 +211,9 @@ internal static class LockfileFastReader
             ? last
             : new PackageFileName(packageId, version, packageSha);
         if (!IsFileName(bytes[packageText], name) || !IsPath(bytes[pathText], deploymentHash)) return null;
-        var entry = parameters is { } read ? new DeploymentEntry(name, deploymentHash, read) : new DeploymentEntry(name, deploymentHash, []);
+        var entry = parametersAt is { } parametersRange ? new DeploymentEntry(name, deploymentHash, source!, parametersRange)
+            : parameters is { } read ? new DeploymentEntry(name, deploymentHash, read)
+            : new DeploymentEntry(name, deploymentHash, []);
         entry.InstalledAt = installedAt;
         entry.Active = active.Value;
         entry.Pinned = pinned.Value;

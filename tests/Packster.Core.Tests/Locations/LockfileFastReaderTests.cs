@@ -170,6 +170,47 @@ public sealed class LockfileFastReaderTests
         Assert.Equal(general, Outcome(() => Lockfile.Parse(bytes, "edited.json")));
     }
 
+    /// <summary>
+    /// § Reading and writing a large lockfile: parameters read from a file are parsed when first asked for, but read
+    /// through at once: a file whose parameters are not well-formed JSON is left to the general reading, as before.
+    /// </summary>
+    [Theory]
+    [InlineData("\"port\": 8080", "\"port\": 80 80")]
+    [InlineData("\"port\": 8080", "\"port\": [8080}")]
+    [InlineData("\"port\": 8080", "\"port\": 8080,")]
+    public void Parameters_parsed_later_are_read_through_now(string find, string replace)
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(OneDeployment()));
+        Assert.Contains(find, canonical, StringComparison.Ordinal);
+        var bytes = Encoding.UTF8.GetBytes(canonical.Replace(find, replace, StringComparison.Ordinal));
+
+        Assert.Null(LockfileFastReader.TryRead(bytes, bytes, null));
+        var general = Outcome(() => Lockfile.ParseGeneral(bytes, "edited.json"));
+        Assert.StartsWith($"{ErrorCode.LockfileUnreadable}: ", general, StringComparison.Ordinal);
+        var path = Path.Combine(Path.GetTempPath(), $"packster-lazy-{Guid.NewGuid():N}.json");
+        try
+        {
+            File.WriteAllBytes(path, bytes);
+            Assert.Equal(general.Replace("edited.json", path, StringComparison.Ordinal), Outcome(() => Lockfile.Read(path)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Property(MaxTest = 100)]
+    public bool Parameters_parsed_when_asked_for_are_the_ones_read_at_once(int seed, string text)
+    {
+        if (!LockfilePropertyTests.IsWellFormed(text)) return true;
+        var bytes = Lockfile.Serialize(LockfilePropertyTests.RandomState(seed, text));
+        var later = LockfileFastReader.TryRead(bytes, bytes, null);
+        var now = LockfileFastReader.TryRead(bytes);
+        return later is not null && now is not null
+            && Lockfile.Serialize(later).AsSpan().SequenceEqual(bytes)
+            && later.Deployments.Select(d => d.Parameters.ToJsonString()).SequenceEqual(now.Deployments.Select(d => d.Parameters.ToJsonString()));
+    }
+
     private static LocationState OneDeployment()
     {
         var state = new LocationState(LocationId.Parse("dev"));
