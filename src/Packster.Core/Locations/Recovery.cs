@@ -40,16 +40,11 @@ public static class Recovery
 
         var recorded = state.Deployments.Select(d => d.Hash.Hex).ToHashSet(StringComparer.Ordinal);
         // One listing of deployments/ answers both "unrecorded?" and "missing?": no stat per deployment for the latter.
-        var present = new HashSet<string>(StringComparer.Ordinal);
-        var names = location.DeploymentNames(directoriesOnly: false);
-        names.Sort(StringComparer.Ordinal);
-        foreach (var name in names)
+        var present = new HashSet<string>(recorded.Count, StringComparer.Ordinal);
+        var unrecorded = location.ListDeployments(recorded, directoriesOnly: false, present);
+        unrecorded.Sort(StringComparer.Ordinal);
+        foreach (var name in unrecorded)
         {
-            if (recorded.Contains(name))
-            {
-                present.Add(name);
-                continue;
-            }
             if (repair) RemoveAside(location, Path.Join(location.DeploymentsDirectory, name));
             report.RemovedUnrecorded.Add(name);
         }
