@@ -115,12 +115,14 @@ public static class History
         var path = PathOf(location);
         if (!File.Exists(path)) return null;
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        const int Block = 64 * 1024;
+        // The last line is usually a commit line of a few KiB: read back in blocks that grow to 64 KiB.
+        var block = 8 * 1024;
         var tail = Array.Empty<byte>();
         var end = stream.Length;
         while (end > 0)
         {
-            var start = Math.Max(0, end - Block);
+            var start = Math.Max(0, end - block);
+            block = Math.Min(block * 2, 64 * 1024);
             var chunk = new byte[end - start + tail.Length];
             stream.Seek(start, SeekOrigin.Begin);
             stream.ReadExactly(chunk, 0, (int)(end - start));

@@ -28,15 +28,15 @@ public static class HistoryReplay
     /// </summary>
     public static string? CommitLine(Location location, byte[] before, byte[] after, IReadOnlyList<string> pending, int? generation, TimeProvider? clock,
         string? reason = null, Sha256Digest? beforeSha = null, Sha256Digest? afterSha = null) =>
-        CommitLine(location, before, after, pending, generation, clock, reason, beforeSha, afterSha, null);
+        CommitLine(location, before, after, pending, generation, clock, reason, beforeSha, afterSha, null, null);
 
     /// <summary>
     /// As <see cref="CommitLine(Location, byte[], byte[], IReadOnlyList{string}, int?, TimeProvider?, string?, Sha256Digest?, Sha256Digest?)"/>;
     /// <paramref name="layouts"/>, where the entries of both files lie when the caller knows (the reading and the
-    /// writing that made them), spares reading them again.
+    /// writing that made them), spares reading them again; <paramref name="continues"/>, <see cref="Continues"/> when the caller knows it.
     /// </summary>
     internal static string? CommitLine(Location location, byte[] before, byte[] after, IReadOnlyList<string> pending, int? generation, TimeProvider? clock,
-        string? reason, Sha256Digest? beforeSha, Sha256Digest? afterSha, (LockfileLayout Before, LockfileLayout After)? layouts)
+        string? reason, Sha256Digest? beforeSha, Sha256Digest? afterSha, (LockfileLayout Before, LockfileLayout After)? layouts, bool? continues)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(before);
@@ -50,10 +50,9 @@ public static class HistoryReplay
         };
         if (generation is { } n) line["generation"] = n;
         if (reason is not null) line["reason"] = reason;
-        var continues = Continues(location, pending, beforeSha ?? Sha256Digest.Compute(before));
-        if (!continues) line["from"] = FromEmpty;
+        if (continues ?? Continues(location, pending, beforeSha ?? Sha256Digest.Compute(before)) is false) line["from"] = FromEmpty;
         line["lockfile"] = (afterSha ?? Sha256Digest.Compute(after)).Hex;
-        line["changes"] = !continues ? Changes(Empty(location), after)
+        line["changes"] = line["from"] is not null ? Changes(Empty(location), after)
             : layouts is { } known && ReferenceEquals(known.Before.Bytes, before) && ReferenceEquals(known.After.Bytes, after) ? Changes(known.Before, known.After)
             : Changes(before, after);
         return line.ToJsonString();

@@ -115,7 +115,8 @@ public sealed class LocationSession : IDisposable
         var beforeSha = _lockfileSha ?? Sha256Digest.Compute(before);
         var owed = _owed?.Owed ?? [];
         // Bytes the last commit line names are bytes packster wrote: canonical, so unchanged entries are copied from them.
-        var canonical = _layout is not null && HistoryReplay.Continues(Location, owed, beforeSha) ? _layout : null;
+        var continues = HistoryReplay.Continues(Location, owed, beforeSha);
+        var canonical = continues ? _layout : null;
         var after = Lockfile.Serialize(state, canonical, out var afterLayout);
         var afterSha = Sha256Digest.Compute(after);
         // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
@@ -124,7 +125,7 @@ public sealed class LocationSession : IDisposable
         var offset = _owed?.Offset ?? History.Length(Location);
         var lines = history.Select(h => h.ToLine()).ToList();
         // Last of the commit's lines: what it changed, so the history replays to this lockfile (spec/history.md § Commit lines).
-        if (HistoryReplay.CommitLine(Location, before, after, owed, generation, null, null, beforeSha, afterSha, canonical is null ? null : (canonical, afterLayout!)) is { } commitLine)
+        if (HistoryReplay.CommitLine(Location, before, after, owed, generation, null, null, beforeSha, afterSha, canonical is null ? null : (canonical, afterLayout!), continues) is { } commitLine)
         {
             lines.Add(commitLine);
         }

@@ -239,7 +239,7 @@ public sealed class Location
         RequireHeld(heldLock);
         if (state.LocationId != Id) throw LocationErrors.Inconsistent(Path, $"state of location '{state.LocationId}' committed to location '{Id}'");
         // One listing of deployments/, not a stat per deployment: a location of a thousand paid a thousand per commit.
-        var recorded = state.Deployments.Select(d => d.Hash.Hex).ToHashSet(StringComparer.Ordinal);
+        var recorded = state.HashTexts();
         var published = new HashSet<string>(recorded.Count, StringComparer.Ordinal);
         _ = ListDeployments(recorded, directoriesOnly: true, published);
         foreach (var d in state.Deployments)
