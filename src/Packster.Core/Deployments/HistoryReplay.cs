@@ -50,9 +50,10 @@ public static class HistoryReplay
         };
         if (generation is { } n) line["generation"] = n;
         if (reason is not null) line["reason"] = reason;
-        if (continues ?? Continues(location, pending, beforeSha ?? Sha256Digest.Compute(before)) is false) line["from"] = FromEmpty;
+        var continuing = continues ?? Continues(location, pending, beforeSha ?? Sha256Digest.Compute(before));
+        if (!continuing) line["from"] = FromEmpty;
         line["lockfile"] = (afterSha ?? Sha256Digest.Compute(after)).Hex;
-        line["changes"] = line["from"] is not null ? Changes(Empty(location), after)
+        line["changes"] = !continuing ? Changes(Empty(location), after)
             : layouts is { } known && ReferenceEquals(known.Before.Bytes, before) && ReferenceEquals(known.After.Bytes, after) ? Changes(known.Before, known.After)
             : Changes(before, after);
         return line.ToJsonString();

@@ -122,6 +122,17 @@ public sealed class LockfileLayoutTests : IDisposable
 
         var bytes = File.ReadAllBytes(location.LockfilePath);
         Assert.Equal(Lockfile.Serialize(Lockfile.Parse(bytes, location.LockfilePath)), bytes);
+        Assert.Equal(HistoryReplay.FromEmpty, (string?)History.CommitLines(location).Last().Item2["from"]);
+
+        // The next commit continues from the file the last one wrote: its entries are copied, its line carries the new one alone.
+        await installer.InstallAsync(new InstallRequest(files[1]) { ParameterPairs = ["n=8003"], Inactive = true });
+
+        bytes = File.ReadAllBytes(location.LockfilePath);
+        Assert.Equal(Lockfile.Serialize(Lockfile.Parse(bytes, location.LockfilePath)), bytes);
+        var last = History.CommitLines(location).Last().Item2;
+        Assert.Null(last["from"]);
+        var put = Assert.Single(last["changes"]!["put"]!.AsArray());
+        Assert.Equal(8003, (int)put!["parameters"]!["n"]!);
         var replay = HistoryReplay.Replay(location);
         Assert.Null(replay.Divergence);
         Assert.Equal(bytes, replay.Lockfile);
