@@ -64,6 +64,7 @@ public static class Lockfile
             var length = RandomAccess.GetLength(handle);
             if (length == 0 || length > Array.MaxLength) return File.ReadAllBytes(path);
             var bytes = GC.AllocateUninitializedArray<byte>((int)length);
+            PosixFiles.Populate(bytes);
             var read = 0;
             while (read < bytes.Length)
             {
@@ -195,6 +196,7 @@ public static class Lockfile
             if (copied is { } c) length += c.GetOffsetAndLength(read.Length).Length - Placeholder.Length;
         }
         var bytes = GC.AllocateUninitializedArray<byte>(length);
+        PosixFiles.Populate(bytes);
         entries = new Dictionary<Sha256Digest, Range>(written.Count);
         int taken = 0, put = 0;
         foreach (var (hash, at, copied) in written)

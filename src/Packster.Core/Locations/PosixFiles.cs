@@ -146,12 +146,43 @@ internal static class PosixFiles
         return NativeMethods.faccessat(directory, path, 0, 0) == 0;
     }
 
+    /// <summary>
+    /// Has the kernel map every page of <paramref name="array"/> at once (Linux 5.14+, <c>MADV_POPULATE_WRITE</c>), before
+    /// it is written: a large array just allocated lies on pages never touched, and one fault per page, each a trap,
+    /// cost a large lockfile ~20 µs a page on a VM. Best effort: elsewhere, or when the kernel declines, the writes fault as before.
+    /// </summary>
+    public static void Populate(byte[] array)
+    {
+        if (!OperatingSystem.IsLinux() || array.Length < PopulateAtLeast) return;
+        var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
+        try
+        {
+            var start = handle.AddrOfPinnedObject();
+            var page = (nint)Environment.SystemPageSize;
+            var first = start & ~(page - 1);
+            _ = NativeMethods.madvise(first, (nuint)(start + array.Length - first), PopulateWrite);
+        }
+        finally
+        {
+            handle.Free();
+        }
+    }
+
+    private const int PopulateWrite = 23;
+
+    /// <summary>Below this an array lies on a few pages, and their faults cost less than the call.</summary>
+    private const int PopulateAtLeast = 64 * 1024;
+
     [ThreadStatic]
     private static byte[]? t_path;
 
 #pragma warning disable CA2101, SYSLIB1054 // paths are UTF-8 on POSIX; Ansi marshals as UTF-8 there, and LibraryImport needs unsafe code
     private static class NativeMethods
     {
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int madvise(IntPtr address, nuint length, int advice);
+
         [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int open(string path, int flags);

@@ -43,6 +43,15 @@ public sealed class WindowsFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A fact about what only Linux has; skipped elsewhere with <c>reason</c>.</summary>
+public sealed class LinuxOnlyFactAttribute : FactAttribute
+{
+    public LinuxOnlyFactAttribute(string reason)
+    {
+        if (!OperatingSystem.IsLinux()) Skip = reason;
+    }
+}
+
 /// <summary>
 /// A package folder, a location and a console sink in a temp directory, plus the plumbing the installer would do:
 /// plan → environment → run.
