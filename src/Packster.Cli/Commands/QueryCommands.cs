@@ -40,7 +40,7 @@ internal static class QueryCommands
                         else w.WriteNull("signer");
                         w.WriteString("status", StatusName(d.Presence));
                         w.WritePropertyName("parameters");
-                        d.Entry.Parameters.WriteTo(w);
+                        d.Entry.WriteParameters(w);
                         w.WriteStartArray("shims");
                         foreach (var s in resources?.ShimNames ?? []) w.WriteStringValue(s);
                         w.WriteEndArray();

@@ -172,6 +172,7 @@ public static class Lockfile
         {
             layout = null;
             var whole = GC.AllocateUninitializedArray<byte>(scratch.WrittenCount);
+            PosixFiles.Populate(whole);
             scratch.WrittenSpan.CopyTo(whole);
             return whole;
         }
