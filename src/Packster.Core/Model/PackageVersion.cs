@@ -55,12 +55,14 @@ public sealed class PackageVersion : IComparable<PackageVersion>, IEquatable<Pac
     public int CompareTo(PackageVersion? other)
     {
         if (other is null) return 1;
+        // Deployments of one package read from a lockfile share their version: sorting 1,000 of them compared each with itself.
+        if (ReferenceEquals(this, other)) return 0;
         if (IsLatest || other.IsLatest) return IsLatest.CompareTo(other.IsLatest);
         return VersionComparer.VersionRelease.Compare(SemVer, other.SemVer);
     }
 
     public bool Equals(PackageVersion? other) =>
-        other is not null && (IsLatest ? other.IsLatest : !other.IsLatest && VersionComparer.Default.Equals(SemVer, other.SemVer));
+        ReferenceEquals(this, other) || (other is not null && (IsLatest ? other.IsLatest : !other.IsLatest && VersionComparer.Default.Equals(SemVer, other.SemVer)));
 
     public override bool Equals(object? obj) => Equals(obj as PackageVersion);
     public override int GetHashCode() => IsLatest ? 0 : VersionComparer.Default.GetHashCode(SemVer!);
