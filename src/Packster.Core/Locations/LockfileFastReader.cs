@@ -227,9 +227,39 @@ internal static class LockfileFastReader
     private static DateTimeOffset? ParseTime(ref Utf8JsonReader reader)
     {
         if (reader.ValueIsEscaped || reader.ValueSpan.Length > 32) return null;
+        if (ParseUtcTime(reader.ValueSpan) is { } fast) return fast;
         Span<char> time = stackalloc char[32];
         var length = Encoding.UTF8.GetChars(reader.ValueSpan, time);
         return DateTimeOffset.TryParseExact(time[..length], Lockfile.TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+    }
+
+    /// <summary>
+    /// <c>yyyy-MM-ddTHH:mm:ssZ</c> as packster writes it, read digit by digit: the general parse of a time was a tenth of
+    /// reading an entry. Null for anything else (another shape, a day the month does not have), which the general parse
+    /// then judges: the two agree on every text this one takes (<c>LockfileFastReaderTests</c>).
+    /// </summary>
+    internal static DateTimeOffset? ParseUtcTime(ReadOnlySpan<byte> text)
+    {
+        if (text.Length != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != 'Z') return null;
+        if (Number(text[..4]) is not (>= 1 and var year) || Number(text[5..7]) is not (>= 1 and <= 12 and var month)
+            || Number(text[8..10]) is not { } day || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || Number(text[11..13]) is not (<= 23 and var hour) || Number(text[14..16]) is not (<= 59 and var minute)
+            || Number(text[17..19]) is not (<= 59 and var second))
+        {
+            return null;
+        }
+        return new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero);
+
+        static int? Number(ReadOnlySpan<byte> digits)
+        {
+            var n = 0;
+            foreach (var b in digits)
+            {
+                if (b is < (byte)'0' or > (byte)'9') return null;
+                n = (n * 10) + (b - '0');
+            }
+            return n;
+        }
     }
 
     private static int DeploymentField(ref Utf8JsonReader reader) =>

@@ -211,6 +211,28 @@ public sealed class LockfileFastReaderTests
             && later.Deployments.Select(d => d.Parameters.ToJsonString()).SequenceEqual(now.Deployments.Select(d => d.Parameters.ToJsonString()));
     }
 
+    /// <summary>§ Reading: an <c>installedAt</c> read digit by digit is exactly the general parse's, on every text of its shape.</summary>
+    [Property(MaxTest = 2000)]
+    public bool A_time_read_digit_by_digit_is_the_general_parse(int seed)
+    {
+        var random = new Random(seed);
+        var text = $"{random.Next(0, 10000):D4}-{random.Next(0, 14):D2}-{random.Next(0, 33):D2}T{random.Next(0, 26):D2}:{random.Next(0, 62):D2}:{random.Next(0, 62):D2}Z";
+        var fast = LockfileFastReader.ParseUtcTime(Encoding.ASCII.GetBytes(text));
+        var general = DateTimeOffset.TryParseExact(text, Lockfile.TimeFormat, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : (DateTimeOffset?)null;
+        return fast == general && (fast is null || fast.Value.Offset == general!.Value.Offset);
+    }
+
+    [Theory]
+    [InlineData("2026-02-28T23:59:59Z", true)]
+    [InlineData("2024-02-29T00:00:00Z", true)]
+    [InlineData("2026-02-29T00:00:00Z", false)]
+    [InlineData("2026-12-05T24:00:00Z", false)]
+    [InlineData("2026-12-05T12:00:00+00:00", false)]
+    [InlineData("2026-12-5T12:00:00Z", false)]
+    public void A_time_read_digit_by_digit_takes_only_real_times(string text, bool taken) =>
+        Assert.Equal(taken, LockfileFastReader.ParseUtcTime(Encoding.ASCII.GetBytes(text)) is not null);
+
     private static LocationState OneDeployment()
     {
         var state = new LocationState(LocationId.Parse("dev"));
