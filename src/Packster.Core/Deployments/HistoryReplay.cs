@@ -92,23 +92,7 @@ public static class HistoryReplay
         ArgumentNullException.ThrowIfNull(after);
         var old = Layout.Of(before);
         var now = Layout.Of(after);
-        var changes = new JsonObject();
-        var put = now.Deployments.Where(kv => !old.Deployments.TryGetValue(kv.Key, out var was) || !Same(before, was, after, kv.Value))
-            .OrderBy(kv => kv.Key).Select(kv => JsonNode.Parse(after.AsSpan(kv.Value))).ToArray();
-        var remove = old.Deployments.Keys.Where(h => !now.Deployments.ContainsKey(h)).Order().Select(h => (JsonNode)h.Text).ToArray();
-        if (put.Length > 0) changes["put"] = new JsonArray(put);
-        if (remove.Length > 0) changes["remove"] = new JsonArray(remove);
-        var set = new JsonObject();
-        foreach (var (name, value) in now.Properties)
-        {
-            if (Derived.Contains(name)) continue;
-            if (old.Find(name) is { } was && Same(before, was, after, value)) continue;
-            set[name] = JsonNode.Parse(after.AsSpan(value));
-        }
-        var unset = old.Properties.Select(p => p.Key).Where(k => !Derived.Contains(k) && now.Find(k) is null).Select(k => (JsonNode)k).ToArray();
-        if (set.Count > 0) changes["set"] = set;
-        if (unset.Length > 0) changes["unset"] = new JsonArray(unset);
-        return changes;
+        return Changes(before, old.Deployments, old.Properties, after, now.Deployments, now.Properties, Comparer<HashText>.Default, h => h.Text);
     }
 
     /// <summary>
@@ -119,14 +103,45 @@ public static class HistoryReplay
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
+        return Changes(before.Bytes, before.Entries, [new("bundle", before.Bundle)], after.Bytes, after.Entries, [new("bundle", after.Bundle)],
+            Comparer<Sha256Digest>.Create(static (x, y) => string.CompareOrdinal(x.Hex, y.Hex)), h => h.Hex);
+    }
+
+    /// <summary>
+    /// The changes from where each entry (by its hash, ordered by <paramref name="order"/>, written as <paramref name="text"/>)
+    /// and each top-level value lie in <paramref name="before"/> to where they lie in <paramref name="after"/>.
+    /// </summary>
+    private static JsonObject Changes<THash>(byte[] before, IReadOnlyDictionary<THash, Range> oldEntries, IReadOnlyList<KeyValuePair<string, Range>> oldProperties,
+        byte[] after, IReadOnlyDictionary<THash, Range> newEntries, IReadOnlyList<KeyValuePair<string, Range>> newProperties, IComparer<THash> order, Func<THash, string> text)
+        where THash : notnull
+    {
         var changes = new JsonObject();
-        var put = after.Entries.Where(kv => !before.Entries.TryGetValue(kv.Key, out var was) || !Same(before.Bytes, was, after.Bytes, kv.Value))
-            .OrderBy(kv => kv.Key.Hex, StringComparer.Ordinal).Select(kv => JsonNode.Parse(after.Bytes.AsSpan(kv.Value))).ToArray();
-        var remove = before.Entries.Keys.Where(h => !after.Entries.ContainsKey(h)).Select(h => h.Hex).Order(StringComparer.Ordinal).Select(h => (JsonNode)h).ToArray();
+        var put = newEntries.Where(kv => !oldEntries.TryGetValue(kv.Key, out var was) || !Same(before, was, after, kv.Value))
+            .OrderBy(kv => kv.Key, order).Select(kv => JsonNode.Parse(after.AsSpan(kv.Value))).ToArray();
+        var remove = oldEntries.Keys.Where(h => !newEntries.ContainsKey(h)).Order(order).Select(h => (JsonNode)text(h)).ToArray();
         if (put.Length > 0) changes["put"] = new JsonArray(put);
         if (remove.Length > 0) changes["remove"] = new JsonArray(remove);
-        if (!Same(before.Bytes, before.Bundle, after.Bytes, after.Bundle)) changes["set"] = new JsonObject { ["bundle"] = JsonNode.Parse(after.Bytes.AsSpan(after.Bundle)) };
+        var set = new JsonObject();
+        foreach (var (name, value) in newProperties)
+        {
+            if (Derived.Contains(name)) continue;
+            if (Find(oldProperties, name) is { } was && Same(before, was, after, value)) continue;
+            set[name] = JsonNode.Parse(after.AsSpan(value));
+        }
+        var unset = oldProperties.Select(p => p.Key).Where(k => !Derived.Contains(k) && Find(newProperties, k) is null).Select(k => (JsonNode)k).ToArray();
+        if (set.Count > 0) changes["set"] = set;
+        if (unset.Length > 0) changes["unset"] = new JsonArray(unset);
         return changes;
+    }
+
+    /// <summary>Where the top-level value <paramref name="name"/> lies, when there is one.</summary>
+    private static Range? Find(IReadOnlyList<KeyValuePair<string, Range>> properties, string name)
+    {
+        foreach (var (key, value) in properties)
+        {
+            if (key == name) return value;
+        }
+        return null;
     }
 
     private static bool Same(byte[] a, Range inA, byte[] b, Range inB) => a.AsSpan(inA).SequenceEqual(b.AsSpan(inB));
@@ -162,15 +177,6 @@ public static class HistoryReplay
         public Dictionary<HashText, Range> Deployments { get; } = [];
 
         public List<KeyValuePair<string, Range>> Properties { get; } = [];
-
-        public Range? Find(string name)
-        {
-            foreach (var (key, value) in Properties)
-            {
-                if (key == name) return value;
-            }
-            return null;
-        }
 
         public static Layout Of(byte[] lockfile)
         {
