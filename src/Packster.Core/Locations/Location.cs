@@ -220,10 +220,7 @@ public sealed class Location
     /// <summary>Reads the lockfile. Safe without the lock for read-only commands: the file is replaced atomically.</summary>
     public LocationState ReadState() => Lockfile.Read(LockfilePath);
 
-    /// <summary>As <see cref="ReadState"/>, with the lockfile's bytes.</summary>
-    public (LocationState State, byte[] Bytes) ReadStateWithBytes() => Lockfile.ReadWithBytes(LockfilePath);
-
-    /// <summary>As <see cref="ReadStateWithBytes"/>, with where each entry lies in those bytes (null when the file has another shape).</summary>
+    /// <summary>As <see cref="ReadState"/>, with the lockfile's bytes and where each entry lies in them (null when the file has another shape).</summary>
     internal (LocationState State, byte[] Bytes, LockfileLayout? Layout) ReadStateWithLayout() => Lockfile.ReadWithLayout(LockfilePath);
 
     /// <summary>

@@ -25,16 +25,9 @@ public static class Lockfile
         return Parse(bytes, path, bytes, null);
     }
 
-    /// <summary>As <see cref="Read"/>, with the bytes the state was read from.</summary>
-    public static (LocationState State, byte[] Bytes) ReadWithBytes(string path)
-    {
-        var (state, bytes, _) = ReadWithLayout(path);
-        return (state, bytes);
-    }
-
     /// <summary>
-    /// As <see cref="ReadWithBytes"/>, with where each entry lies in those bytes when the file has the shape packster
-    /// writes (null otherwise); each entry remembers its bytes, so that <see cref="Serialize(LocationState, LockfileLayout?, out LockfileLayout?)"/>
+    /// As <see cref="Read"/>, with the bytes the state was read from and where each entry lies in them when the file has
+    /// the shape packster writes (null otherwise); each entry remembers its bytes, so that <see cref="Serialize(LocationState, LockfileLayout?, out LockfileLayout?)"/>
     /// can copy the ones that did not change.
     /// </summary>
     internal static (LocationState State, byte[] Bytes, LockfileLayout? Layout) ReadWithLayout(string path)
@@ -63,8 +56,7 @@ public static class Lockfile
             using var handle = File.OpenHandle(path);
             var length = RandomAccess.GetLength(handle);
             if (length == 0 || length > Array.MaxLength) return File.ReadAllBytes(path);
-            var bytes = GC.AllocateUninitializedArray<byte>((int)length);
-            PosixFiles.Populate(bytes);
+            var bytes = UninitializedBuffer.NewArray((int)length);
             var read = 0;
             while (read < bytes.Length)
             {
@@ -171,8 +163,7 @@ public static class Lockfile
         if (from is null)
         {
             layout = null;
-            var whole = GC.AllocateUninitializedArray<byte>(scratch.WrittenCount);
-            PosixFiles.Populate(whole);
+            var whole = UninitializedBuffer.NewArray(scratch.WrittenCount);
             scratch.WrittenSpan.CopyTo(whole);
             return whole;
         }
@@ -196,8 +187,7 @@ public static class Lockfile
         {
             if (copied is { } c) length += c.GetOffsetAndLength(read.Length).Length - Placeholder.Length;
         }
-        var bytes = GC.AllocateUninitializedArray<byte>(length);
-        PosixFiles.Populate(bytes);
+        var bytes = UninitializedBuffer.NewArray(length);
         entries = new Dictionary<Sha256Digest, Range>(written.Count);
         int taken = 0, put = 0;
         foreach (var (hash, at, copied) in written)

@@ -11,6 +11,17 @@ internal sealed class UninitializedBuffer(int capacity) : IBufferWriter<byte>
 {
     private byte[] _buffer = GC.AllocateUninitializedArray<byte>(Math.Max(capacity, 256));
 
+    /// <summary>
+    /// An array of exactly <paramref name="length"/> bytes, not cleared, its pages mapped at once where the system can
+    /// (<see cref="PosixFiles.Populate"/>): for an array every byte of which is written next.
+    /// </summary>
+    public static byte[] NewArray(int length)
+    {
+        var array = GC.AllocateUninitializedArray<byte>(length);
+        PosixFiles.Populate(array);
+        return array;
+    }
+
     public int WrittenCount { get; private set; }
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, WrittenCount);
