@@ -236,9 +236,7 @@ public sealed class Location
         RequireHeld(heldLock);
         if (state.LocationId != Id) throw LocationErrors.Inconsistent(Path, $"state of location '{state.LocationId}' committed to location '{Id}'");
         // One listing of deployments/, not a stat per deployment: a location of a thousand paid a thousand per commit.
-        var recorded = state.HashTexts();
-        var published = new HashSet<string>(recorded.Count, StringComparer.Ordinal);
-        _ = ListDeployments(recorded, directoriesOnly: true, published);
+        var (published, _) = ListDeployments(state, directoriesOnly: true);
         foreach (var d in state.Deployments)
         {
             if (!published.Contains(d.Hash.Hex)) throw LocationErrors.Inconsistent(Path, $"deployment {d} has no directory {d.RelativePath}");
@@ -248,13 +246,16 @@ public sealed class Location
 
     /// <summary>
     /// Lists <c>deployments/</c> once (only its directories when <paramref name="directoriesOnly"/>; nothing when it does
-    /// not exist): adds to <paramref name="present"/> each name of <paramref name="recorded"/> it holds, as the set
-    /// holds it, and returns the names it holds that the set does not, in no particular order. Only those are made
-    /// into strings: a location of a thousand deployments made a thousand per listing, twice per commit.
+    /// not exist): the hashes of <paramref name="state"/>'s deployments it holds (present), and the names it holds that
+    /// <paramref name="state"/> does not record, in no particular order. Only those are made into strings: a location of
+    /// a thousand deployments made a thousand per listing, twice per commit.
     /// </summary>
-    internal List<string> ListDeployments(HashSet<string> recorded, bool directoriesOnly, HashSet<string> present)
+    internal (HashSet<string> Present, List<string> Unrecorded) ListDeployments(LocationState state, bool directoriesOnly)
     {
-        if (!Directory.Exists(DeploymentsDirectory)) return [];
+        var recorded = new HashSet<string>(state.Deployments.Count, StringComparer.Ordinal);
+        foreach (var d in state.Deployments) recorded.Add(d.Hash.Hex);
+        var present = new HashSet<string>(recorded.Count, StringComparer.Ordinal);
+        if (!Directory.Exists(DeploymentsDirectory)) return (present, []);
         var lookup = recorded.GetAlternateLookup<ReadOnlySpan<char>>();
         var others = new FileSystemEnumerable<string>(DeploymentsDirectory, (ref FileSystemEntry e) => e.FileName.ToString(),
             new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false })
@@ -267,7 +268,7 @@ public sealed class Location
                 return false;
             },
         };
-        return others.ToList();
+        return (present, others.ToList());
     }
 
     /// <summary>A fresh, empty directory under <c>.packster/staging/</c> for one deployment to be built in.</summary>

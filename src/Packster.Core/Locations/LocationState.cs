@@ -80,14 +80,6 @@ public sealed class LocationState
 
     private static readonly int LongestLine = Sha256Digest.HexLength + " inactive\n".Length;
 
-    /// <summary>Every deployment's hash as text (the name of its directory), in a set sized for them.</summary>
-    internal HashSet<string> HashTexts()
-    {
-        var texts = new HashSet<string>(Deployments.Count, StringComparer.Ordinal);
-        foreach (var d in Deployments) texts.Add(d.Hash.Hex);
-        return texts;
-    }
-
     public DeploymentEntry? Find(Sha256Digest hash) => Deployments.Find(d => d.Hash == hash);
 
     /// <summary>The deployments of one package, highest version first.</summary>

@@ -38,10 +38,8 @@ public static class Recovery
         var storeTemp = ExtractedFileStore.Of(location).TempDirectory;
         report.RemovedTempFiles.AddRange(repair ? FileTree.DeleteChildren(storeTemp) : Entries(storeTemp));
 
-        var recorded = state.HashTexts();
         // One listing of deployments/ answers both "unrecorded?" and "missing?": no stat per deployment for the latter.
-        var present = new HashSet<string>(recorded.Count, StringComparer.Ordinal);
-        var unrecorded = location.ListDeployments(recorded, directoriesOnly: false, present);
+        var (present, unrecorded) = location.ListDeployments(state, directoriesOnly: false);
         unrecorded.Sort(StringComparer.Ordinal);
         foreach (var name in unrecorded)
         {
