@@ -22,10 +22,6 @@ public sealed class EffectiveParameters
     }
 
     /// <summary>
-    /// <see cref="Json"/> and <see cref="Canonical"/>, made when first asked for: a listing loads every deployment's
-    /// parameters and asks for neither, an install asks for both.
-    /// </summary>
-    /// <summary>
     /// The text of a scalar parameter (<see cref="ScalarText"/>), made once per value: judging a value and expanding the
     /// templates it goes into each needed it, and a listing of 1,000 deployments did both for every one.
     /// </summary>
@@ -46,6 +42,10 @@ public sealed class EffectiveParameters
 
     private Dictionary<string, string?>? _texts;
 
+    /// <summary>
+    /// <see cref="Json"/> and <see cref="Canonical"/>, made when first asked for: a listing loads every deployment's
+    /// parameters and asks for neither, an install asks for both.
+    /// </summary>
     private sealed record Forms(JsonElement Json, string Canonical);
 
     private Forms? _forms;
