@@ -17,7 +17,7 @@ internal static class QueryCommands
         command.SetAction(parse =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
-            var deployed = Load(loc);
+            var deployed = DeploymentListing.Read(loc);
             if (parse.GetValue(json))
             {
                 // Written straight out: at a thousand deployments, building JsonNodes first cost as much as loading them.
@@ -269,43 +269,10 @@ internal static class QueryCommands
         if (stats.Any(q => !q.IndexCurrent)) context.Err.WriteLine("warning: the quick-verify index could not be written; the next quick run reads those files again");
     }
 
-    /// <summary>
-    /// One committed state's deployments, each with what the listing shows of its resources (shim names, environment,
-    /// ports: <see cref="DeploymentResources.Summary"/>), found wherever a writer has put its files (spec/lockfile.md
-    /// § Readers). At a thousand deployments the listing's time goes to memory it touches for the first time (page
-    /// faults, a third of it on this VM): expanding only what is shown, keeping only that, and writing the JSON as
-    /// bytes took it from 4,100 page faults to 2,500.
-    /// </summary>
-    private static List<Listed> Load(Location location)
-    {
-        // Each package's manifest is read and parsed once (its deployments with other parameters share it); each
-        // deployment's parameters are checked and its resources expanded on every core, in order.
-        var manifests = new System.Collections.Concurrent.ConcurrentDictionary<Model.PackageFileName, Packster.Manifest.Manifest>();
-        return LocationSnapshot.Read(location, snapshot => snapshot.State.Deployments
-            .OrderBy(d => d.Id.Value, StringComparer.Ordinal).ThenByDescending(d => d.Version)
-            .AsParallel().AsOrdered()
-            .Select(d =>
-            {
-                var home = location.DeploymentDirectory(d.Hash);
-                // Another deployment of the package read its manifest already: all this one needs of its own files is
-                // that its manifest is there, and one lstat answers that at one moment (no directory checks around a
-                // read that takes time).
-                if (manifests.TryGetValue(d.Package, out var manifest) && File.Exists(Path.Combine(home, Packster.Manifest.Manifest.FileName)))
-                {
-                    return new Listed(d, home, DeploymentPresence.Deployed, DeployedPackage.Summarize(location, d, manifest, home));
-                }
-                var found = snapshot.Files(d, dir => DeployedPackage.Summarize(location, d, DeployedPackage.ReadManifest(location, d, dir, manifests), home));
-                return new Listed(d, home, found.Presence, found.Value);
-            })
-            .ToList());
-    }
-
     private static string StatusName(DeploymentPresence presence) => presence switch
     {
         DeploymentPresence.Deployed => "deployed",
         DeploymentPresence.Removing => "removing",
         _ => "missing",
     };
-
-    private sealed record Listed(DeploymentEntry Entry, string Path, DeploymentPresence Presence, ResourceSummary? Resources);
 }

@@ -135,7 +135,46 @@ internal static class PosixFiles
     /// Whether <c>first/second</c> exists under the open directory <paramref name="directory"/> (faccessat(2), F_OK,
     /// links followed): a lookup of two names, without a path string. Thread-safe.
     /// </summary>
-    public static bool ExistsAt(int directory, string first, string second)
+    public static bool ExistsAt(int directory, string first, string second) =>
+        NativeMethods.faccessat(directory, PathOf(first, second), 0, 0) == 0;
+
+    /// <summary>
+    /// Whether <c>first/second</c> under the open directory <paramref name="directory"/> is there and not a directory, links
+    /// followed — what <see cref="File.Exists"/> answers for the whole path — by one statx(2) of two names. Null where that
+    /// call is not to be had (not Linux, no directory, a C library without it): the caller asks <see cref="File.Exists"/>.
+    /// Thread-safe.
+    /// </summary>
+    public static bool? FileExistsAt(int directory, string first, string second)
+    {
+        if (!OperatingSystem.IsLinux() || directory < 0 || s_noStatx) return null;
+        var status = t_statx ??= new byte[StatxSize];
+        try
+        {
+            if (NativeMethods.statx(directory, PathOf(first, second), 0, StatxType, status) != 0) return false;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_noStatx = true;
+            return null;
+        }
+        var mode = BitConverter.ToUInt16(status, StatxModeOffset);
+        return (mode & FileTypeMask) != DirectoryType;
+    }
+
+    /// <summary><c>struct statx</c> is the same on every Linux architecture: 256 bytes, <c>stx_mode</c> (u16) at 28.</summary>
+    private const int StatxSize = 256;
+    private const int StatxModeOffset = 28;
+    private const uint StatxType = 0x1;
+    private const int FileTypeMask = 0xF000;
+    private const int DirectoryType = 0x4000;
+
+    private static bool s_noStatx;
+
+    [ThreadStatic]
+    private static byte[]? t_statx;
+
+    /// <summary><c>first/second</c> as a NUL-terminated UTF-8 path, in this thread's buffer.</summary>
+    private static byte[] PathOf(string first, string second)
     {
         var length = Encoding.UTF8.GetByteCount(first) + 1 + Encoding.UTF8.GetByteCount(second) + 1;
         var path = t_path is { } buffer && buffer.Length >= length ? buffer : t_path = new byte[Math.Max(length, 256)];
@@ -143,7 +182,7 @@ internal static class PosixFiles
         path[at++] = (byte)'/';
         at += Encoding.UTF8.GetBytes(second, path.AsSpan(at));
         path[at] = 0;
-        return NativeMethods.faccessat(directory, path, 0, 0) == 0;
+        return path;
     }
 
     /// <summary>
@@ -223,6 +262,11 @@ internal static class PosixFiles
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int faccessat(int dirfd, byte[] path, int mode, int flags);
+
+        /// <summary><paramref name="path"/>: UTF-8, NUL-terminated; <paramref name="status"/>: 256 bytes.</summary>
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int statx(int dirfd, byte[] path, int flags, uint mask, byte[] status);
     }
 #pragma warning restore CA2101, SYSLIB1054
 }
