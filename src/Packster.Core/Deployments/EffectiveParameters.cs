@@ -22,27 +22,6 @@ public sealed class EffectiveParameters
     }
 
     /// <summary>
-    /// The text of a scalar parameter (<see cref="ScalarText"/>), made once per value: judging a value and expanding the
-    /// templates it goes into each needed it, and a listing of 1,000 deployments did both for every one.
-    /// </summary>
-    public string? ScalarTextOf(string name)
-    {
-        var texts = _texts;
-        if (texts is null)
-        {
-            texts = new Dictionary<string, string?>(Values.Count, StringComparer.Ordinal);
-            texts = Interlocked.CompareExchange(ref _texts, texts, null) ?? texts;
-        }
-        lock (texts)
-        {
-            if (!texts.TryGetValue(name, out var text)) texts[name] = text = ScalarText(Values[name]);
-            return text;
-        }
-    }
-
-    private Dictionary<string, string?>? _texts;
-
-    /// <summary>
     /// <see cref="Json"/> and <see cref="Canonical"/>, made when first asked for: a listing loads every deployment's
     /// parameters and asks for neither, an install asks for both.
     /// </summary>
@@ -132,8 +111,11 @@ public sealed class EffectiveParameters
             {
                 throw ParameterErrors.InvalidJson($"parameter '{name}': {e.Message}");
             }
-            // Every string parameter becomes an environment variable for handlers (spec/parameters.md).
-            if (value.ValueKind == JsonValueKind.String && ValueRules.WhyNotSystemText(value.GetString()!) is { } why)
+            // Every string parameter becomes an environment variable for handlers (spec/parameters.md). Only an escape
+            // can put U+0000 or a lone surrogate into it (JSON text is UTF-8 without control characters): a string
+            // without one is not decoded here.
+            if (value.ValueKind == JsonValueKind.String && JsonMarshal.GetRawUtf8Value(value).Contains((byte)'\\')
+                && ValueRules.WhyNotSystemText(value.GetString()!) is { } why)
             {
                 throw ParameterErrors.ValueInvalid(name, why);
             }
@@ -173,23 +155,25 @@ public sealed class EffectiveParameters
     /// <summary>
     /// Values for <see cref="Template.Expand"/>: "deployment", "location" and "param.NAME" for every scalar
     /// parameter (the same text as its environment variable); array/object parameters expand to canonical JSON.
+    /// The text of a scalar parameter is <c>values[PlaceholderOf(name)]</c>: whoever judges it takes it from there
+    /// (a listing of 1,000 deployments made each text twice, or kept a table of them per deployment).
     /// </summary>
     public IReadOnlyDictionary<string, string> TemplateValues(string deploymentPath, string locationPath)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        var values = new Dictionary<string, string>(Values.Count + 2, StringComparer.Ordinal)
         {
             [Template.Deployment] = deploymentPath,
             [Template.Location] = locationPath,
         };
         foreach (var (name, value) in Values)
         {
-            values[PlaceholderOf(name)] = ScalarTextOf(name) ?? CanonicalJson.Serialize(value);
+            values[PlaceholderOf(name)] = ScalarText(value) ?? CanonicalJson.Serialize(value);
         }
         return values;
     }
 
     /// <summary>"param.NAME", made once per name: a listing makes the values of every deployment.</summary>
-    private static string PlaceholderOf(string name) => Placeholders.GetOrAdd(name, static n => Template.ParamPrefix + n);
+    internal static string PlaceholderOf(string name) => Placeholders.GetOrAdd(name, static n => Template.ParamPrefix + n);
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Placeholders = new(StringComparer.Ordinal);
 

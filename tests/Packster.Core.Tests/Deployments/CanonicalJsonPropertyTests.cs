@@ -52,6 +52,30 @@ public sealed class CanonicalJsonPropertyTests
             return reparsed == canonical && shuffled == canonical && indented == canonical;
         });
 
+    /// <summary>
+    /// spec/parameters.md §Canonical JSON, numbers "as ECMAScript prints an IEEE-754 double": an integer written plainly is
+    /// taken as its text; that text must be what printing its double gives, for every length up to the 15 digits taken
+    /// so and past them, and for the texts that are not taken so (-0, exponents, fractions).
+    /// </summary>
+    [Property]
+    public Property An_integer_taken_as_written_is_what_printing_its_double_gives() =>
+        Prop.ForAll(ArbMap.Default.GeneratorFor<long>().Select(n => n % 10_000_000_000_000_000).ToArbitrary(), Gen.Choose(0, 17).ToArbitrary(), (n, digits) =>
+        {
+            var text = (n / (long)Math.Pow(10, digits % 17)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return CanonicalJson.Serialize(JsonDocument.Parse(text).RootElement) == CanonicalJson.FormatNumber(double.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
+        });
+
+    [Theory]
+    [InlineData("0", "0")]
+    [InlineData("-0", "0")]
+    [InlineData("999999999999999", "999999999999999")]
+    [InlineData("-999999999999999", "-999999999999999")]
+    [InlineData("12345678901234567", "12345678901234568")]
+    [InlineData("1e2", "100")]
+    [InlineData("100.0", "100")]
+    public void Numbers_print_as_their_double_whether_or_not_taken_as_written(string json, string canonical) =>
+        Assert.Equal(canonical, CanonicalJson.Serialize(JsonDocument.Parse(json).RootElement));
+
     /// <summary>Resolving the effective parameters again gives the same parameters (defaults are idempotent).</summary>
     [Property]
     public Property Resolving_effective_parameters_again_changes_nothing()
