@@ -140,7 +140,8 @@ internal static class PosixFiles
 
     /// <summary>
     /// Whether <c>first/second</c> under the open directory <paramref name="directory"/> is there and not a directory, links
-    /// followed — what <see cref="File.Exists"/> answers for the whole path — by one statx(2) of two names. Null where that
+    /// followed (a dangling link is there) — what <see cref="File.Exists"/> answers for the whole path — by one statx(2)
+    /// of two names. Null where that
     /// call is not to be had (not Linux, no directory, a C library without it): the caller asks <see cref="File.Exists"/>.
     /// Thread-safe.
     /// </summary>
@@ -150,7 +151,13 @@ internal static class PosixFiles
         var status = t_statx ??= new byte[StatxSize];
         try
         {
-            if (NativeMethods.statx(directory, PathOf(first, second), 0, StatxType, status) != 0) return false;
+            var path = PathOf(first, second);
+            // As File.Exists: a link that leads nowhere is there, and not a directory.
+            if (NativeMethods.statx(directory, path, 0, StatxType, status) != 0
+                && NativeMethods.statx(directory, path, SymlinkNoFollow, StatxType, status) != 0)
+            {
+                return false;
+            }
         }
         catch (EntryPointNotFoundException)
         {
@@ -165,6 +172,7 @@ internal static class PosixFiles
     private const int StatxSize = 256;
     private const int StatxModeOffset = 28;
     private const uint StatxType = 0x1;
+    private const int SymlinkNoFollow = 0x100;
     private const int FileTypeMask = 0xF000;
     private const int DirectoryType = 0x4000;
 
