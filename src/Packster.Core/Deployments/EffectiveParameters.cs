@@ -33,7 +33,13 @@ public sealed class EffectiveParameters
 
     private Forms Make()
     {
-        var json = JsonSerializer.SerializeToElement(Values.ToDictionary(p => p.Key, p => p.Value), EffectiveParametersContext.Default.DictionaryStringJsonElement);
+        // In the order the manifest declares them (Values holds the given ones first, then defaults).
+        var ordered = new Dictionary<string, JsonElement>(Values.Count, StringComparer.Ordinal);
+        foreach (var name in Declarations.Keys)
+        {
+            if (Values.TryGetValue(name, out var value)) ordered.Add(name, value);
+        }
+        var json = JsonSerializer.SerializeToElement(ordered, EffectiveParametersContext.Default.DictionaryStringJsonElement);
         var open = Values.Where(p => !(Declarations.TryGetValue(p.Key, out var d) && d.Secret)).ToDictionary(p => p.Key, p => p.Value);
         return new Forms(json, CanonicalJson.Serialize(JsonSerializer.SerializeToElement(open, EffectiveParametersContext.Default.DictionaryStringJsonElement)));
     }
@@ -45,7 +51,10 @@ public sealed class EffectiveParameters
     public IReadOnlyList<string> SecretTexts =>
         [.. Values.Where(p => Declarations.TryGetValue(p.Key, out var d) && d.Secret).Select(p => ScalarText(p.Value) ?? CanonicalJson.Serialize(p.Value))];
 
-    /// <summary>The effective values by name (given or default; optional parameters without a default are absent).</summary>
+    /// <summary>
+    /// The effective values by name (given or default; optional parameters without a default are absent): the given ones in
+    /// the order given, then the defaults. <see cref="Json"/> has them in the order the manifest declares them.
+    /// </summary>
     public IReadOnlyDictionary<string, JsonElement> Values { get; }
 
     public IReadOnlyDictionary<string, ParameterDeclaration> Declarations { get; }
@@ -76,7 +85,8 @@ public sealed class EffectiveParameters
     private static EffectiveParameters Resolve(IReadOnlyDictionary<string, ParameterDeclaration> declarations, JsonElement? given, bool stored)
     {
         ArgumentNullException.ThrowIfNull(declarations);
-        var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        // One table: the given values, then the defaults of the rest (a listing resolves every deployment's).
+        var values = new Dictionary<string, JsonElement>(declarations.Count, StringComparer.Ordinal);
         if (given is { } json && json.ValueKind != JsonValueKind.Undefined && json.ValueKind != JsonValueKind.Null)
         {
             if (json.ValueKind != JsonValueKind.Object)
@@ -128,14 +138,13 @@ public sealed class EffectiveParameters
                 throw ParameterErrors.NotInEnum(declaration, value);
             }
         }
-        var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var (name, declaration) in declarations)
         {
-            if (values.TryGetValue(name, out var v)) result[name] = v;
-            else if (declaration.Default is { } d) result[name] = d;
+            if (values.ContainsKey(name)) continue;
+            if (declaration.Default is { } d) values.Add(name, d);
             else if (declaration.Required && !(stored && declaration.Secret)) throw ParameterErrors.Missing(declaration);
         }
-        return new EffectiveParameters(result, declarations);
+        return new EffectiveParameters(values, declarations);
     }
 
     /// <summary>

@@ -80,6 +80,18 @@ public sealed class EffectiveParametersTests
         Assert.Equal("{\"api-key\":\"k\",\"extra\":{\"a\":2,\"b\":1},\"greeting\":\"Hello\",\"loud\":false,\"port\":8081,\"ratio\":0.5,\"tags\":[]}", p.Canonical);
     }
 
+    /// <summary>
+    /// spec/handlers.md, <c>PACKSTER_PARAMETERS_FILE</c>: "the effective parameters (defaults applied), members in the
+    /// order the manifest declares them", whatever order they were given in and whichever came from defaults.
+    /// </summary>
+    [Fact]
+    public void Handlers_get_the_parameters_in_the_declared_order()
+    {
+        var p = EffectiveParameters.Resolve(Declared, J("""{"ratio":0.5,"api-key":"k","port":8081}"""));
+        Assert.Equal(["port", "greeting", "ratio", "loud", "tags", "api-key"], p.Json.EnumerateObject().Select(m => m.Name));
+        Assert.Equal(6, p.Values.Count);
+    }
+
     /// <summary>Same package + same effective parameters ⇒ same deployment, however the parameters were spelt.</summary>
     [Fact]
     public void Spelling_defaults_out_gives_the_same_deployment_hash()
