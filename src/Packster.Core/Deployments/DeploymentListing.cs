@@ -25,6 +25,7 @@ public static class DeploymentListing
     public static IReadOnlyList<ListedDeployment> Read(Location location)
     {
         ArgumentNullException.ThrowIfNull(location);
+        Parallelism.WarmUp();
         return LocationSnapshot.Read(location, snapshot => Read(location, snapshot));
     }
 

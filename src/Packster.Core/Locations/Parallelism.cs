@@ -11,6 +11,20 @@ namespace Packster.Locations;
 internal static class Parallelism
 {
     /// <summary>
+    /// Has the thread pool make a worker now, on another core, for a loop that starts soon: called before a location's
+    /// lockfile is read, the worker is there when recovery's check of each deployment or a listing begins, which
+    /// otherwise waited for the pool to make it (at 1,000 deployments the calling thread was seen yielding for that
+    /// long). Once per process; nothing on one processor.
+    /// </summary>
+    public static void WarmUp()
+    {
+        if (Environment.ProcessorCount < 2 || Interlocked.Exchange(ref s_warm, 1) != 0) return;
+        ThreadPool.UnsafeQueueUserWorkItem(static _ => { }, null);
+    }
+
+    private static int s_warm;
+
+    /// <summary>
     /// <paramref name="count"/> items too small to hand out one by one: one worker per <paramref name="perWorker"/>
     /// items (at most one per processor), each taking every n-th item.
     /// </summary>
