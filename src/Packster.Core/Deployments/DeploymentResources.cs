@@ -99,8 +99,12 @@ public sealed record DeploymentResources(
         return values;
     }
 
-    private static Dictionary<string, string> ExpandEnv(Manifest.Manifest manifest, IReadOnlyDictionary<string, string> values) =>
-        manifest.Provides.Env.ToDictionary(e => e.Key, e => e.Value.Expand(values), StringComparer.Ordinal);
+    private static Dictionary<string, string> ExpandEnv(Manifest.Manifest manifest, IReadOnlyDictionary<string, string> values)
+    {
+        var env = new Dictionary<string, string>(manifest.Provides.Env.Count, StringComparer.Ordinal);
+        foreach (var (key, template) in manifest.Provides.Env) env.Add(key, template.Expand(values));
+        return env;
+    }
 }
 
 /// <summary>A deployment's shim names, environment and ports, expanded: what <c>packster list</c> shows.</summary>

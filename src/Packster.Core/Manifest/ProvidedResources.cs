@@ -21,14 +21,20 @@ public sealed record ProvidedResources(
     public IReadOnlyDictionary<string, EnvListSpec> EnvLists { get; init; } = new Dictionary<string, EnvListSpec>();
 
     /// <summary>The port numbers for one set of template values; a value outside 1–65535 is an error naming the template.</summary>
-    public IReadOnlyList<int> ExpandPorts(IReadOnlyDictionary<string, string> values) =>
-        Ports.Select(t =>
+    public IReadOnlyList<int> ExpandPorts(IReadOnlyDictionary<string, string> values)
+    {
+        // A loop into an array of the right size: a listing expands the ports of every deployment.
+        var ports = new int[Ports.Count];
+        for (var i = 0; i < ports.Length; i++)
         {
-            var text = t.Expand(values);
-            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
+            var template = Ports[i];
+            var text = template.Expand(values);
+            ports[i] = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
                 ? port
-                : throw new PacksterException(ErrorCode.ParameterWrongType, $"provides.ports: '{t.Text}' expands to '{text}', which is not a port number (1-65535)");
-        }).ToList();
+                : throw new PacksterException(ErrorCode.ParameterWrongType, $"provides.ports: '{template.Text}' expands to '{text}', which is not a port number (1-65535)");
+        }
+        return ports;
+    }
 }
 
 /// <summary>One list variable a package extends: entries put before and after the value it had, and its priority (higher is nearer the front).</summary>
