@@ -15,9 +15,9 @@ public static class CanonicalJson
 {
     public static string Serialize(JsonElement value)
     {
-        if (value.ValueKind == JsonValueKind.Number && PlainInteger(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value)))
+        if (value.ValueKind == JsonValueKind.Number && System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value) is var text && PlainInteger(text))
         {
-            return Encoding.ASCII.GetString(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value));
+            return Encoding.ASCII.GetString(text);
         }
         var sb = new StringBuilder();
         Write(sb, value);
@@ -139,7 +139,6 @@ public static class CanonicalJson
         sb.Append('"');
     }
 
-    /// <summary>ECMAScript Number::toString for a finite double: shortest round-trip digits, exponent form outside 1e-7..1e21.</summary>
     /// <summary>
     /// Whether a number's JSON text is already its canonical form: an integer of at most 15 digits without an exponent,
     /// a fraction or a leading zero, and not <c>-0</c>. Every such integer is a double exactly, and ECMAScript prints it
@@ -157,6 +156,7 @@ public static class CanonicalJson
         return true;
     }
 
+    /// <summary>ECMAScript Number::toString for a finite double: shortest round-trip digits, exponent form outside 1e-7..1e21.</summary>
     public static string FormatNumber(double value)
     {
         if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), "NaN and infinities have no JSON form");

@@ -54,7 +54,7 @@ public static class DeploymentListing
         var home = location.DeploymentDirectory(entry.Hash);
         // Another deployment of the package read its manifest already: all this one needs of its own files is that its
         // manifest is there, and one lookup answers that at one moment (no directory checks around a read that takes time).
-        if (manifests.TryGetValue(entry.Package, out var manifest) && ManifestIsThere(location, entry, deployments))
+        if (manifests.TryGetValue(entry.Package, out var manifest) && ManifestIsThere(home, entry, deployments))
         {
             return new ListedDeployment(entry, home, DeploymentPresence.Deployed, DeployedPackage.Summarize(location, entry, manifest, home));
         }
@@ -62,10 +62,10 @@ public static class DeploymentListing
         return new ListedDeployment(entry, home, found.Presence, found.Value);
     }
 
-    /// <summary>Whether the deployment's manifest is a file (links followed, as <see cref="File.Exists"/> answers).</summary>
-    private static bool ManifestIsThere(Location location, DeploymentEntry entry, int deployments) =>
+    /// <summary>Whether the manifest in <paramref name="home"/>, the entry's directory, is a file (links followed, as <see cref="File.Exists"/> answers).</summary>
+    private static bool ManifestIsThere(string home, DeploymentEntry entry, int deployments) =>
         PosixFiles.FileExistsAt(deployments, entry.Hash.Hex, Manifest.Manifest.FileName)
-        ?? File.Exists(Path.Combine(location.DeploymentDirectory(entry.Hash), Manifest.Manifest.FileName));
+        ?? File.Exists(Path.Combine(home, Manifest.Manifest.FileName));
 
     /// <summary>
     /// By id (ordinal), then newest version first; deployments of one version keep their lockfile order. A sort with

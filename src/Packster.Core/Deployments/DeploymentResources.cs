@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Packster.Activation;
 using Packster.Resources;
 
@@ -93,7 +92,7 @@ public sealed record DeploymentResources(
         foreach (var (name, value) in parameters.Values)
         {
             // A scalar's text is what the template values hold for it (an array or object there is canonical JSON).
-            var scalar = value.ValueKind is JsonValueKind.Array or JsonValueKind.Object or JsonValueKind.Null ? null : values[EffectiveParameters.PlaceholderOf(name)];
+            var scalar = EffectiveParameters.IsScalar(value) ? values[EffectiveParameters.PlaceholderOf(name)] : null;
             if (Packster.Manifest.ValueRules.WhyNotParameterValue(manifest, name, value, scalar) is { } why) throw ParameterErrors.ValueInvalid(name, why);
         }
         return values;

@@ -236,6 +236,10 @@ public sealed class EffectiveParameters
         _ => null,
     };
 
+    /// <summary>Whether <paramref name="value"/> has a <see cref="ScalarText"/>.</summary>
+    public static bool IsScalar(JsonElement value) =>
+        value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False;
+
     public override string ToString() => Canonical;
 }
 

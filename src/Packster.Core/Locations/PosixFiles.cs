@@ -141,9 +141,8 @@ internal static class PosixFiles
     /// <summary>
     /// Whether <c>first/second</c> under the open directory <paramref name="directory"/> is there and not a directory, links
     /// followed (a dangling link is there) — what <see cref="File.Exists"/> answers for the whole path — by one statx(2)
-    /// of two names. Null where that
-    /// call is not to be had (not Linux, no directory, a C library without it): the caller asks <see cref="File.Exists"/>.
-    /// Thread-safe.
+    /// of two names. Null where that call is not to be had (not Linux, no directory, a C library without it): the caller
+    /// asks <see cref="File.Exists"/>. Thread-safe.
     /// </summary>
     public static bool? FileExistsAt(int directory, string first, string second)
     {
