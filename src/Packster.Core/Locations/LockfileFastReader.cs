@@ -23,12 +23,27 @@ internal static class LockfileFastReader
     /// is, each entry's parameters are parsed from it when first asked for; with <paramref name="layout"/> (made for that
     /// array), it also notes where each entry and the bundle lie, and each entry remembers its bytes (<see cref="DeploymentEntry.KeepBytes"/>).
     /// </summary>
+    /// <remarks>
+    /// A large file given as <paramref name="source"/> is read on every core (<see cref="TryReadSplit"/>); what that
+    /// reading does not take is read here on one.
+    /// </remarks>
     public static LocationState? TryRead(ReadOnlySpan<byte> bytes, byte[]? source, LockfileLayout? layout)
+    {
+        if (source is not null && bytes.Length >= SplitAtLeast && Environment.ProcessorCount > 1 && bytes.Overlaps(source, out var offset)
+            && offset == 0 && bytes.Length == source.Length && TryReadSplit(source, layout, PiecesPerCore * Math.Min(Environment.ProcessorCount, 8)) is { } split)
+        {
+            return split;
+        }
+        return TryReadWhole(bytes, source, layout);
+    }
+
+    /// <summary>As <see cref="TryRead(ReadOnlySpan{byte}, byte[], LockfileLayout)"/>, on one thread, whatever the size.</summary>
+    internal static LocationState? TryReadWhole(ReadOnlySpan<byte> bytes, byte[]? source, LockfileLayout? layout)
     {
         var reader = new Utf8JsonReader(bytes);
         try
         {
-            return Read(ref reader, bytes, source, layout);
+            return Read(ref reader, bytes, source, layout, out _);
         }
         catch (JsonException)
         {
@@ -36,8 +51,150 @@ internal static class LockfileFastReader
         }
     }
 
-    private static LocationState? Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, byte[]? source, LockfileLayout? layout)
+    /// <summary>Below this a lockfile (about a hundred deployments) is read on one thread: handing out the work would cost more than it saves.</summary>
+    private const int SplitAtLeast = 64 * 1024;
+
+    /// <summary>Pieces per core, so that a core that starts late still takes its share.</summary>
+    private const int PiecesPerCore = 4;
+
+    /// <summary>
+    /// Reads <paramref name="bytes"/>, a lockfile in the shape packster writes it, with its deployment entries cut into
+    /// at most <paramref name="pieces"/> runs read on every core, and the rest of the file (with an empty array in their
+    /// place) read as <see cref="TryReadWhole"/> reads it. Null when the file is not in that shape or any part of it is
+    /// not what the reading on one thread would take: the caller then reads it that way.
+    /// </summary>
+    /// <remarks>
+    /// Where the entries lie is found by their indentation (spec/lockfile.md § Reading and writing a large lockfile): a
+    /// JSON text holds a line break only between tokens, so <c>},\n    {</c> lies between two values, and the cuts are
+    /// taken only if every run then reads as whole entries, one after the other, and the rest of the file has its
+    /// <c>deployments</c> array exactly where the runs were cut from. A cut inside an entry leaves an opened value in
+    /// the run before it, which no reading of a whole entry takes; so a reading that succeeds is the one-thread reading.
+    /// Every run starts two levels down from the file's root, so it is read with two levels less of nesting allowed.
+    /// </remarks>
+    internal static LocationState? TryReadSplit(byte[] bytes, LockfileLayout? layout, int pieces)
     {
+        var span = bytes.AsSpan();
+        var open = span.IndexOf(DeploymentsOpen);
+        if (open < 0) return null;
+        var array = open + DeploymentsOpen.IndexOf((byte)'[');
+        var first = open + DeploymentsOpen.Length - 1;
+        // The array ends near the end of the file (only `owners` follows it): looked for from there.
+        var close = span[first..].LastIndexOf(DeploymentsClose);
+        if (close < 0) return null;
+        var last = first + close + 1;
+        var end = first + close + DeploymentsClose.Length;
+
+        // The rest of the file first: it is small, and when it is not in the shape nothing else is read.
+        var rest = new byte[array + 2 + (bytes.Length - end)];
+        span[..array].CopyTo(rest);
+        "[]"u8.CopyTo(rest.AsSpan(array));
+        span[end..].CopyTo(rest.AsSpan(array + 2));
+        var restLayout = layout is null ? null : new LockfileLayout(rest);
+        var restReader = new Utf8JsonReader(rest);
+        LocationState? state;
+        int deploymentsAt;
+        try
+        {
+            state = Read(ref restReader, rest, null, restLayout, out deploymentsAt);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        if (state is null || deploymentsAt != array || state.Deployments.Count != 0) return null;
+
+        var starts = new List<int>(pieces) { first };
+        for (var k = 1; k < pieces; k++)
+        {
+            var from = Math.Max(first + (int)((long)(last - first) * k / pieces), starts[^1]);
+            var between = span[from..last].IndexOf(Between);
+            if (between < 0) break;
+            var start = from + between + Between.Length - 1;
+            if (start > starts[^1]) starts.Add(start);
+        }
+        var runs = new List<(DeploymentEntry Entry, Range At)>?[starts.Count];
+        Parallelism.For(starts.Count, j => runs[j] = ReadRun(bytes, starts[j], j + 1 < starts.Count ? starts[j + 1] - Separator.Length : last));
+
+        var count = 0;
+        foreach (var run in runs)
+        {
+            if (run is null) return null;
+            count += run.Count;
+        }
+        var hashes = new Dictionary<Sha256Digest, Range>(count);
+        foreach (var run in runs)
+        {
+            foreach (var (entry, at) in run!)
+            {
+                if (!hashes.TryAdd(entry.Hash, at)) return null;
+                if (layout is not null) KeepBytes(entry, layout, at);
+                state.Deployments.Add(entry);
+            }
+        }
+        if (layout is null) return state;
+        foreach (var (hash, at) in hashes) layout.Entries.Add(hash, at);
+        // The bundle lies before the array in the file packster writes; after it, it lies as far on as the entries are long.
+        var bundle = restLayout!.Bundle;
+        layout.Bundle = bundle.Start.Value < array ? bundle : (bundle.Start.Value + end - array - 2)..(bundle.End.Value + end - array - 2);
+        layout.Complete = restLayout.Complete;
+        return state;
+    }
+
+    /// <summary>The line that opens the deployments, up to the first entry's <c>{</c>, as packster writes it.</summary>
+    private static ReadOnlySpan<byte> DeploymentsOpen => "\n  \"deployments\": [\n    {"u8;
+
+    /// <summary>The last entry's <c>}</c> to the array's <c>]</c>.</summary>
+    private static ReadOnlySpan<byte> DeploymentsClose => "}\n  ]"u8;
+
+    /// <summary>Between two entries: one's <c>}</c> to the next one's <c>{</c>.</summary>
+    private static ReadOnlySpan<byte> Between => "},\n    {"u8;
+
+    /// <summary>After an entry's <c>}</c>, before the next one's <c>{</c>.</summary>
+    private static ReadOnlySpan<byte> Separator => ",\n    "u8;
+
+    /// <summary>Two levels less than a whole file is read with (the default, 64): a run starts at the depth of an entry.</summary>
+    private static readonly JsonReaderOptions RunOptions = new() { MaxDepth = 64 - 2 };
+
+    /// <summary>The entries from <paramref name="start"/> (an entry's <c>{</c>) to <paramref name="end"/> (just after the last one's <c>}</c>), each where it lies; null when that is not whole entries separated as packster separates them.</summary>
+    private static List<(DeploymentEntry Entry, Range At)>? ReadRun(byte[] bytes, int start, int end)
+    {
+        var read = new List<(DeploymentEntry, Range)>();
+        var versions = new Dictionary<string, PackageVersion>(StringComparer.Ordinal);
+        PackageFileName? last = null;
+        try
+        {
+            for (var at = start; ;)
+            {
+                var reader = new Utf8JsonReader(bytes.AsSpan(at, end - at), RunOptions);
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+                if (ReadDeployment(ref reader, bytes, at, bytes, versions, last) is not { } entry) return null;
+                var next = at + (int)reader.BytesConsumed;
+                read.Add((entry, at..next));
+                last = entry.Package;
+                if (next == end) return read;
+                if (!bytes.AsSpan(next).StartsWith(Separator)) return null;
+                at = next + Separator.Length;
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>An entry indented as packster indents it can be copied back as it is (with what precedes it) while it is unchanged.</summary>
+    private static void KeepBytes(DeploymentEntry entry, LockfileLayout layout, Range at)
+    {
+        var start = at.Start.Value;
+        if (start >= LockfileLayout.EntryIndent.Length && layout.Bytes.AsSpan((start - LockfileLayout.EntryIndent.Length)..start).SequenceEqual(LockfileLayout.EntryIndent))
+        {
+            entry.KeepBytes(layout.Bytes, (start - LockfileLayout.EntryIndent.Length)..at.End);
+        }
+    }
+
+    private static LocationState? Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, byte[]? source, LockfileLayout? layout, out int deploymentsAt)
+    {
+        deploymentsAt = -1;
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
         LocationId? location = null;
         var deployments = new List<DeploymentEntry>();
@@ -68,6 +225,7 @@ internal static class LockfileFastReader
                     layout?.Bundle = start..(int)reader.BytesConsumed;
                     break;
                 case 16:
+                    deploymentsAt = (int)reader.TokenStartIndex;
                     if (!ReadDeployments(ref reader, bytes, source, deployments, layout)) return null;
                     break;
                 default:
@@ -98,21 +256,18 @@ internal static class LockfileFastReader
         while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
             var start = (int)reader.TokenStartIndex;
-            if (ReadDeployment(ref reader, bytes, source, versions, last) is not { } entry) return false;
+            if (ReadDeployment(ref reader, bytes, 0, source, versions, last) is not { } entry) return false;
             var at = start..(int)reader.BytesConsumed;
             if (!hashes.TryAdd(entry.Hash, at)) return false;
-            // An entry indented as packster indents it can be copied back as it is (with what precedes it) while it is unchanged.
-            if (layout is not null && start >= LockfileLayout.EntryIndent.Length && bytes[(start - LockfileLayout.EntryIndent.Length)..start].SequenceEqual(LockfileLayout.EntryIndent))
-            {
-                entry.KeepBytes(layout.Bytes, (start - LockfileLayout.EntryIndent.Length)..at.End);
-            }
+            if (layout is not null) KeepBytes(entry, layout, at);
             deployments.Add(entry);
             last = entry.Package;
         }
         return reader.TokenType == JsonTokenType.EndArray;
     }
 
-    private static DeploymentEntry? ReadDeployment(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, byte[]? source, Dictionary<string, PackageVersion> versions,
+    /// <summary>One entry, its <c>{</c> read; <paramref name="offset"/> is where <paramref name="reader"/>'s bytes start in <paramref name="bytes"/>.</summary>
+    private static DeploymentEntry? ReadDeployment(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, int offset, byte[]? source, Dictionary<string, PackageVersion> versions,
         PackageFileName? last)
     {
         PackageId? id = null;
@@ -150,7 +305,7 @@ internal static class LockfileFastReader
                 case 32:
                     // Compared where it lies once the parts it is made of are known; an escaped text is left to the general reading.
                     if (!isString || reader.ValueIsEscaped) return null;
-                    var at = (int)reader.TokenStartIndex + 1;
+                    var at = offset + (int)reader.TokenStartIndex + 1;
                     if (field == 4) package = at..(at + reader.ValueSpan.Length);
                     else path = at..(at + reader.ValueSpan.Length);
                     break;
@@ -173,9 +328,9 @@ internal static class LockfileFastReader
                         break;
                     }
                     // Read through (which checks it is well-formed), parsed when first asked for.
-                    var from = (int)reader.TokenStartIndex;
+                    var from = offset + (int)reader.TokenStartIndex;
                     reader.Skip();
-                    parametersAt = from..(int)reader.BytesConsumed;
+                    parametersAt = from..(offset + (int)reader.BytesConsumed);
                     break;
                 case 128:
                     if (!isString || ParseTime(ref reader) is not { } t) return null;

@@ -233,6 +233,119 @@ public sealed class LockfileFastReaderTests
     public void A_time_read_digit_by_digit_takes_only_real_times(string text, bool taken) =>
         Assert.Equal(taken, LockfileFastReader.ParseUtcTime(Encoding.ASCII.GetBytes(text)) is not null);
 
+    /// <summary>
+    /// § Reading and writing a large lockfile: a file read in pieces on every core is read exactly as on one thread —
+    /// the same state, the same bytes written back, each entry where it lies and copied back from there alike.
+    /// </summary>
+    [Property(MaxTest = 300)]
+    public bool A_lockfile_read_in_pieces_is_read_as_on_one_thread(int seed, string text, byte pieces)
+    {
+        if (!LockfilePropertyTests.IsWellFormed(text)) return true;
+        var bytes = Lockfile.Serialize(LockfilePropertyTests.RandomState(seed, text));
+        var (whole, wholeLayout) = (new LockfileLayout(bytes), new LockfileLayout(bytes));
+        var one = LockfileFastReader.TryReadWhole(bytes, bytes, whole);
+        var split = LockfileFastReader.TryReadSplit(bytes, wholeLayout, 2 + (pieces % 6));
+        if (one is null) return false;
+        // An empty array is written "[]": there is nothing to cut, and the caller reads the file on one thread.
+        if (one.Deployments.Count == 0) return split is null;
+        return split is not null
+            && Lockfile.Serialize(split).AsSpan().SequenceEqual(bytes)
+            && Same(whole, wholeLayout)
+            && one.Deployments.Select(d => d.RangeAsRead(bytes)).SequenceEqual(split.Deployments.Select(d => d.RangeAsRead(bytes)))
+            && one.Deployments.Select(d => d.Parameters.ToJsonString()).SequenceEqual(split.Deployments.Select(d => d.Parameters.ToJsonString()));
+
+        static bool Same(LockfileLayout a, LockfileLayout b) =>
+            a.Complete == b.Complete && a.Bundle.Equals(b.Bundle) && a.Entries.Count == b.Entries.Count
+            && a.Entries.All(e => b.Entries.TryGetValue(e.Key, out var at) && at.Equals(e.Value));
+    }
+
+    /// <summary>A lockfile large enough to be read on every core (more than 64 KiB) reads as it does on one thread.</summary>
+    [Fact]
+    public void A_large_lockfile_reads_as_on_one_thread()
+    {
+        var bytes = Lockfile.Serialize(Many(300));
+        Assert.True(bytes.Length > 64 * 1024);
+
+        var read = Lockfile.Parse(bytes, "large.json");
+
+        Assert.Equal(300, read.Deployments.Count);
+        Assert.Equal(bytes, Lockfile.Serialize(read));
+        Assert.NotNull(LockfileFastReader.TryReadSplit(bytes, null, 8));
+    }
+
+    /// <summary>
+    /// Hand-edited files whose lines look like the cuts between entries in the wrong places: the reading in pieces gives
+    /// up (the caller then reads on one thread), or reads what the one-thread reading reads; never anything else.
+    /// </summary>
+    [Theory]
+    [InlineData("\"n\": 1", "\"x\": [\n  ],\n        \"n\": 1", "an array closed at the indent of the deployments' own")]
+    [InlineData("\"n\": 1", "\"x\": [{\"a\": 1},\n    {\"b\": 2}],\n        \"n\": 1", "objects in an array one after the other at the indent of entries")]
+    [InlineData("\"bundle\": {}", "\"bundle\": {\"p0\": {\"range\": \"*\", \"parameters\": {\n  \"deployments\": [\n    {}\n  ]}}}", "a bundle parameter named and indented as the deployments")]
+    [InlineData("\"n\": 1", "\"n\": 1}},{\"x\": {\"y\": 2", "a brace too many")]
+    public void A_file_cut_in_the_wrong_places_is_read_as_on_one_thread(string find, string replace, string what)
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(Many(12)));
+        Assert.Contains(find, canonical, StringComparison.Ordinal);
+        var bytes = Encoding.UTF8.GetBytes(canonical.Replace(find, replace, StringComparison.Ordinal));
+
+        var one = LockfileFastReader.TryReadWhole(bytes, bytes, null);
+        for (var pieces = 2; pieces <= 12; pieces++)
+        {
+            var split = LockfileFastReader.TryReadSplit(bytes, null, pieces);
+            Assert.True(split is null || (one is not null && Lockfile.Serialize(split).AsSpan().SequenceEqual(Lockfile.Serialize(one))), $"{what}, {pieces} pieces");
+        }
+        Assert.Equal(Outcome(() => Lockfile.ParseGeneral(bytes, "edited.json")), Outcome(() => Lockfile.Parse(bytes, "edited.json")));
+    }
+
+    /// <summary>The same deployment hash in two pieces: given up, and the general reading refuses the file with its error.</summary>
+    [Fact]
+    public void A_hash_listed_twice_across_pieces_is_the_general_readings_error()
+    {
+        var state = Many(12);
+        var bytes = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Lockfile.Serialize(state))
+            .Replace(state.Deployments[11].Hash.Hex, state.Deployments[0].Hash.Hex, StringComparison.Ordinal));
+
+        Assert.Null(LockfileFastReader.TryReadSplit(bytes, null, 4));
+        var general = Outcome(() => Lockfile.ParseGeneral(bytes, "twice.json"));
+        Assert.StartsWith($"{ErrorCode.LockfileUnreadable}: ", general, StringComparison.Ordinal);
+        Assert.Equal(general, Outcome(() => Lockfile.Parse(bytes, "twice.json")));
+    }
+
+    /// <summary>A piece starts two levels down from the root, and is allowed two levels less: the same nesting is refused either way.</summary>
+    [Fact]
+    public void Nesting_is_refused_at_the_same_depth_in_pieces()
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(Many(4)));
+        var outcomes = new List<bool>();
+        for (var depth = 55; depth <= 65; depth++)
+        {
+            var bytes = Encoding.UTF8.GetBytes(canonical.Replace("\"n\": 1,", $"\"n\": 1, \"deep\": {new string('[', depth)}{new string(']', depth)},", StringComparison.Ordinal));
+            var one = LockfileFastReader.TryReadWhole(bytes, bytes, null);
+            var split = LockfileFastReader.TryReadSplit(bytes, null, 4);
+            Assert.Equal(one is null, split is null);
+            outcomes.Add(one is null);
+        }
+        // Both readings take the shallow ones and refuse the deep ones: the boundary lies inside the range tried.
+        Assert.Contains(true, outcomes);
+        Assert.Contains(false, outcomes);
+    }
+
+    /// <summary><paramref name="count"/> deployments of two packages, with parameters <c>n</c> (1 for the second) and a text.</summary>
+    private static LocationState Many(int count)
+    {
+        var state = new LocationState(LocationId.Parse("dev"));
+        for (var i = 0; i < count; i++)
+        {
+            var package = LocationTestBed.Package(i % 2 == 0 ? "p0" : "p1", "1.0.0");
+            state.Deployments.Add(new DeploymentEntry(package, LocationTestBed.Hash($"many/{i}"),
+                new JsonObject { ["n"] = i == 1 ? 1 : i + 100, ["text"] = $"entry {i}, }},\n    {{ not a cut", ["list"] = new JsonArray(1, 2) })
+            {
+                InstalledAt = new DateTimeOffset(2026, 1, 31, 12, 0, 0, TimeSpan.Zero),
+            });
+        }
+        return state;
+    }
+
     private static LocationState OneDeployment()
     {
         var state = new LocationState(LocationId.Parse("dev"));
