@@ -25,7 +25,7 @@ public static class DeploymentListing
     public static IReadOnlyList<ListedDeployment> Read(Location location)
     {
         ArgumentNullException.ThrowIfNull(location);
-        Parallelism.WarmUp();
+        Parallelism.WarmUpFor(location.LockfilePath);
         return LocationSnapshot.Read(location, snapshot => Read(location, snapshot));
     }
 

@@ -52,7 +52,7 @@ internal static class LockfileFastReader
     }
 
     /// <summary>Below this a lockfile (about a hundred deployments) is read on one thread: handing out the work would cost more than it saves.</summary>
-    private const int SplitAtLeast = 64 * 1024;
+    internal const int SplitAtLeast = 64 * 1024;
 
     /// <summary>Pieces per core, so that a core that starts late still takes its share.</summary>
     private const int PiecesPerCore = 4;

@@ -16,6 +16,18 @@ internal static class Parallelism
     /// otherwise waited for the pool to make it (at 1,000 deployments the calling thread was seen yielding for that
     /// long). Once per process; nothing on one processor.
     /// </summary>
+    /// <summary>
+    /// <see cref="WarmUp"/> for a location whose lockfile (<paramref name="lockfile"/>) is large enough to be read on every
+    /// core (spec/lockfile.md § Reading and writing a large lockfile): below that, recovery's check and a listing have too
+    /// little to hand out, and making the worker kept the calling thread yielding for about half a millisecond.
+    /// </summary>
+    public static void WarmUpFor(string lockfile)
+    {
+        if (Environment.ProcessorCount < 2) return;
+        var info = new FileInfo(lockfile);
+        if (info.Exists && info.Length >= LockfileFastReader.SplitAtLeast) WarmUp();
+    }
+
     public static void WarmUp()
     {
         if (Environment.ProcessorCount < 2 || Interlocked.Exchange(ref s_warm, 1) != 0) return;

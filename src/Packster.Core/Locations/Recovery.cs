@@ -23,7 +23,7 @@ public static class Recovery
 
     private static RecoveryReport Examine(Location location, bool repair, TextWriter? warnings, LocationLock? heldLock)
     {
-        Parallelism.WarmUp();
+        Parallelism.WarmUpFor(location.LockfilePath);
         // Read first: if the lockfile cannot be read, nothing may be judged unrecorded, so nothing is touched.
         var (state, bytes, layout) = location.ReadStateWithLayout();
         var report = new RecoveryReport { State = state, LockfileBytes = bytes, LockfileLayout = layout };
