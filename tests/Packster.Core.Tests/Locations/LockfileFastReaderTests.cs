@@ -330,6 +330,47 @@ public sealed class LockfileFastReaderTests
         Assert.Contains(false, outcomes);
     }
 
+    /// <summary>
+    /// § Invariants, rule 4: judged on the parameters as read from the file, without an object made of them, exactly as
+    /// on the object — the same parameter named, the same reason, nested values left alone.
+    /// </summary>
+    [Theory]
+    [InlineData("\"port\": 8080", null)]
+    [InlineData("\"name\": \"a\\u0000b\", \"port\": 8080", "parameter 'name': it holds U+0000")]
+    [InlineData("\"name\": \"ok\", \"other\": \"\\ud800\"", "parameter 'other': it holds a lone surrogate U+D800, which has no UTF-8 form")]
+    [InlineData("\"nested\": {\"x\": \"\\u0000\"}, \"port\": 8080", null)]
+    [InlineData("\"a\": \"\\u0000\", \"b\": \"\\u0000\"", "parameter 'a'")]
+    [InlineData("\"a\": \"tab\\t, quote \\\", é and \\ud83d\\ude00 then \\udc00\"", "parameter 'a': it holds a lone surrogate U+DC00")]
+    public void An_unusable_parameter_is_found_where_it_lies_as_on_the_object(string parameters, string? expected)
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(OneDeployment()));
+        var bytes = Encoding.UTF8.GetBytes(canonical.Replace("\"port\": 8080", parameters, StringComparison.Ordinal));
+        var read = LockfileFastReader.TryRead(bytes, bytes, null)!.Deployments[0];
+        var made = LockfileFastReader.TryRead(bytes, bytes, null)!.Deployments[0];
+        Assert.NotNull(made.Parameters);
+
+        var found = LockfileInvariants.UnusableParameter(read);
+
+        Assert.NotNull(read.UntouchedParameters);
+        Assert.Equal(LockfileInvariants.UnusableParameter(made), found);
+        if (expected is null) Assert.Null(found);
+        else Assert.StartsWith(expected, found, StringComparison.Ordinal);
+    }
+
+    /// <summary>§ Invariants, rule 4: an active deployment recording a lone surrogate is a broken lockfile (PST5002) naming it, not a crash.</summary>
+    [Fact]
+    public void A_lone_surrogate_in_an_active_deployment_is_a_broken_lockfile()
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(OneDeployment()));
+        var bytes = Encoding.UTF8.GetBytes(canonical.Replace("\"port\": 8080", "\"port\": \"80\\ud800\"", StringComparison.Ordinal)
+            .Replace("\"active\": false", "\"active\": true", StringComparison.Ordinal));
+
+        var outcome = Outcome(() => Lockfile.Parse(bytes, "surrogate.json"));
+
+        Assert.StartsWith($"{ErrorCode.LockfileUnreadable}: ", outcome, StringComparison.Ordinal);
+        Assert.Contains("parameter 'port': it holds a lone surrogate U+D800", outcome, StringComparison.Ordinal);
+    }
+
     /// <summary><paramref name="count"/> deployments of two packages, with parameters <c>n</c> (1 for the second) and a text.</summary>
     private static LocationState Many(int count)
     {
