@@ -21,6 +21,7 @@ internal static class QueryCommands
             if (parse.GetValue(json))
             {
                 // Written straight out: at a thousand deployments, building JsonNodes first cost as much as loading them.
+                // Property names as UTF-8 literals: not transcoded and checked again for every deployment.
                 CommonOptions.WriteJson(context, w =>
                 {
                     w.WriteStartArray();
@@ -28,26 +29,26 @@ internal static class QueryCommands
                     {
                         var resources = d.Resources;
                         w.WriteStartObject();
-                        w.WriteString("id", d.Entry.Id.Value);
-                        w.WriteString("version", d.Entry.Version.ToString());
-                        w.WriteString("package", d.Entry.Package.FileName);
-                        w.WriteString("deployment", d.Entry.Hash.Hex);
-                        w.WriteString("path", d.Path);
-                        w.WriteBoolean("active", d.Entry.Active);
-                        w.WriteBoolean("pinned", d.Entry.Pinned);
-                        w.WriteBoolean("dependency", d.Entry.Dependency);
-                        if (d.Entry.Signer is { } signer) w.WriteString("signer", signer);
-                        else w.WriteNull("signer");
-                        w.WriteString("status", StatusName(d.Presence));
-                        w.WritePropertyName("parameters");
+                        w.WriteString("id"u8, d.Entry.Id.Value);
+                        w.WriteString("version"u8, d.Entry.Version.ToString());
+                        w.WriteString("package"u8, d.Entry.Package.FileName);
+                        w.WriteString("deployment"u8, d.Entry.Hash.Hex);
+                        w.WriteString("path"u8, d.Path);
+                        w.WriteBoolean("active"u8, d.Entry.Active);
+                        w.WriteBoolean("pinned"u8, d.Entry.Pinned);
+                        w.WriteBoolean("dependency"u8, d.Entry.Dependency);
+                        if (d.Entry.Signer is { } signer) w.WriteString("signer"u8, signer);
+                        else w.WriteNull("signer"u8);
+                        w.WriteString("status"u8, StatusName(d.Presence));
+                        w.WritePropertyName("parameters"u8);
                         d.Entry.WriteParameters(w);
-                        w.WriteStartArray("shims");
+                        w.WriteStartArray("shims"u8);
                         foreach (var s in resources?.ShimNames ?? []) w.WriteStringValue(s);
                         w.WriteEndArray();
-                        w.WriteStartObject("env");
+                        w.WriteStartObject("env"u8);
                         foreach (var (key, value) in resources?.Env ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty) w.WriteString(key, value);
                         w.WriteEndObject();
-                        w.WriteStartArray("ports");
+                        w.WriteStartArray("ports"u8);
                         foreach (var p in resources?.Ports ?? []) w.WriteNumberValue(p);
                         w.WriteEndArray();
                         w.WriteEndObject();
