@@ -85,7 +85,7 @@ public static class LockfileInvariants
     /// A JSON string's text, a lone surrogate included: the rule is there to name one, and <see cref="JsonElement.GetString"/>
     /// refuses to decode it (a lockfile holding <c>"\ud800"</c> in an active deployment's parameters was PST0001).
     /// </summary>
-    internal static string TextOf(JsonElement value)
+    private static string TextOf(JsonElement value)
     {
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
         // Only an escape can write a lone surrogate: text without one decodes as it is.
@@ -121,16 +121,14 @@ public static class LockfileInvariants
 
     private static bool HasNameTwice(JsonElement parameters)
     {
-        var count = 0;
+        var names = new List<string>();
         foreach (var property in parameters.EnumerateObject())
         {
-            count++;
-            var seen = 0;
-            foreach (var other in parameters.EnumerateObject())
+            foreach (var name in names)
             {
-                if (seen++ == count - 1) break;
-                if (other.NameEquals(property.Name)) return true;
+                if (property.NameEquals(name)) return true;
             }
+            names.Add(property.Name);
         }
         return false;
     }

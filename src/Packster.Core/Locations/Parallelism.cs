@@ -11,15 +11,10 @@ namespace Packster.Locations;
 internal static class Parallelism
 {
     /// <summary>
-    /// Has the thread pool make a worker now, on another core, for a loop that starts soon: called before a location's
-    /// lockfile is read, the worker is there when recovery's check of each deployment or a listing begins, which
-    /// otherwise waited for the pool to make it (at 1,000 deployments the calling thread was seen yielding for that
-    /// long). Once per process; nothing on one processor.
-    /// </summary>
-    /// <summary>
     /// <see cref="WarmUp"/> for a location whose lockfile (<paramref name="lockfile"/>) is large enough to be read on every
     /// core (spec/lockfile.md § Reading and writing a large lockfile): below that, recovery's check and a listing have too
-    /// little to hand out, and making the worker kept the calling thread yielding for about half a millisecond.
+    /// little to hand out, and making the worker kept the calling thread yielding for about half a millisecond. Nothing on
+    /// one processor.
     /// </summary>
     public static void WarmUpFor(string lockfile)
     {
@@ -28,9 +23,15 @@ internal static class Parallelism
         if (info.Exists && info.Length >= LockfileFastReader.SplitAtLeast) WarmUp();
     }
 
-    public static void WarmUp()
+    /// <summary>
+    /// Has the thread pool make a worker now, on another core, for a loop that starts soon: called before a location's
+    /// lockfile is read, the worker is there when recovery's check of each deployment or a listing begins, which
+    /// otherwise waited for the pool to make it (at 1,000 deployments the calling thread was seen yielding for that
+    /// long). Once per process.
+    /// </summary>
+    private static void WarmUp()
     {
-        if (Environment.ProcessorCount < 2 || Interlocked.Exchange(ref s_warm, 1) != 0) return;
+        if (Interlocked.Exchange(ref s_warm, 1) != 0) return;
         ThreadPool.UnsafeQueueUserWorkItem(static _ => { }, null);
     }
 
