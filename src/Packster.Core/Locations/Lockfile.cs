@@ -393,7 +393,7 @@ public static class Lockfile
             var hash = v.Required(at, "deployment", d.Deployment, ParseSha);
             var package = new PackageFileName(id, version, sha);
             if (d.Package != package.FileName) v.Fail(at.Of("package"), $"expected '{package.FileName}', found '{d.Package}'");
-            var entry = new DeploymentEntry(package, hash, d.Parameters ?? []);
+            var entry = d.Parameters is { } parameters ? new DeploymentEntry(package, hash, v.Object(at.Of("parameters"), parameters)) : new DeploymentEntry(package, hash, []);
             if (d.Path != entry.RelativePath) v.Fail(at.Of("path"), $"expected '{entry.RelativePath}', found '{d.Path}'");
             if (!seen.Add(hash)) v.Fail(at.Of("deployment"), $"deployment {hash} is listed twice");
             if (d.InstalledAt is not null)
@@ -416,7 +416,7 @@ public static class Lockfile
             var at = $"$.bundle.{key}";
             var id = v.Required(at, key, ParseId);
             var range = v.Required<string>(at + ".range", b.Range, s => (s, null));
-            var requirement = new BundleRequirement(id, range, b.Parameters);
+            var requirement = new BundleRequirement(id, range, b.Parameters is { } parameters ? JsonObject.Create(v.Object(at + ".parameters", parameters)) : null);
             if (b.Resolved is { } r)
             {
                 var package = v.Required<PackageFileName>(at + ".resolved.package", r.Package, s => PackageFileName.TryParse(s, out var p) ? (p, null) : (null!, "not a package file name"));
@@ -504,6 +504,48 @@ public static class Lockfile
             if (text is null) return Fail<T>(at.Of(field), "missing");
             var (value, why) = parse(text);
             return why is null ? value : Fail<T>(at.Of(field), $"'{text}': {why}");
+        }
+
+        /// <summary>
+        /// <paramref name="value"/> when it is an object in which no object names a member twice or by a name that does not
+        /// decode (RFC 8259 leaves the meaning of a name given twice open; an object made of it refuses the second name
+        /// only when first used, which was PST0001).
+        /// </summary>
+        public JsonElement Object(string at, JsonElement value)
+        {
+            if (value.ValueKind != JsonValueKind.Object) return Fail<JsonElement>(at, $"expected an object, found {value.ValueKind.ToString().ToLowerInvariant()}");
+            return WhyNotOneName(value) is { } why ? Fail<JsonElement>(at, why) : value;
+        }
+
+        /// <summary>Why some object in <paramref name="value"/> has no one meaning per name (<c>names 'tls.cert' twice</c>, <c>hosts[1].name</c> in a path); else null.</summary>
+        private static string? WhyNotOneName(JsonElement value, string path = "")
+        {
+            if (value.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var (i, item) in value.EnumerateArray().Index())
+                {
+                    if (WhyNotOneName(item, $"{path}[{i}]") is { } why) return why;
+                }
+                return null;
+            }
+            if (value.ValueKind != JsonValueKind.Object) return null;
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in value.EnumerateObject())
+            {
+                string name;
+                try
+                {
+                    name = property.Name;
+                }
+                catch (InvalidOperationException)
+                {
+                    return $"a name {(path.Length == 0 ? "" : $"in '{path}' ")}holds a lone surrogate, which has no UTF-8 form";
+                }
+                var inside = path.Length == 0 ? name : $"{path}.{name}";
+                if (!names.Add(name)) return $"names '{inside}' twice";
+                if (WhyNotOneName(property.Value, inside) is { } why) return why;
+            }
+            return null;
         }
 
         public void Fail(string at, string why) => Fail<int>(at, why);

@@ -21,7 +21,9 @@ internal sealed class LockfileDto
 internal sealed class BundleRequirementDto
 {
     public string? Range { get; set; }
-    public JsonObject? Parameters { get; set; }
+
+    /// <summary>Read as it lies, so that a name given twice is refused with its path (Lockfile.ToState), not by the object later.</summary>
+    public JsonElement? Parameters { get; set; }
     public ResolvedDto? Resolved { get; set; }
 }
 
@@ -39,7 +41,9 @@ internal sealed class DeploymentDto
     public string? Sha256 { get; set; }
     public string? Deployment { get; set; }
     public string? Path { get; set; }
-    public JsonObject? Parameters { get; set; }
+
+    /// <summary>Read as it lies, so that a name given twice is refused with its path (Lockfile.ToState), not by the object later.</summary>
+    public JsonElement? Parameters { get; set; }
     public string? InstalledAt { get; set; }
     public bool Active { get; set; }
     public bool Pinned { get; set; }

@@ -324,12 +324,14 @@ internal static class LockfileFastReader
                     if (reader.TokenType != JsonTokenType.StartObject) return null;
                     if (source is null)
                     {
+                        var ahead = reader;
+                        if (!SkipNamedOnce(ref ahead)) return null;
                         parameters = JsonElement.ParseValue(ref reader);
                         break;
                     }
                     // Read through (which checks it is well-formed), parsed when first asked for.
                     var from = offset + (int)reader.TokenStartIndex;
-                    reader.Skip();
+                    if (!SkipNamedOnce(ref reader)) return null;
                     parametersAt = from..(offset + (int)reader.BytesConsumed);
                     break;
                 case 128:
@@ -444,6 +446,63 @@ internal static class LockfileFastReader
         return version;
     }
 
+    /// <summary>
+    /// Reads through the object or array at <paramref name="reader"/> (its first token read): true when no object in it
+    /// names a member twice. An object whose names come unescaped and in strictly ascending byte order, as packster writes
+    /// them (spec/lockfile.md § Lockfile: keys sorted recursively), needs no more than that order; another has its names
+    /// decoded and compared. A name given twice, or one that does not decode, is the general reading's to judge: PST5002
+    /// there, where an object of the parameters would otherwise refuse it later, unexplained.
+    /// </summary>
+    private static bool SkipNamedOnce(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.StartArray)
+        {
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !SkipNamedOnce(ref reader)) return false;
+            }
+            return true;
+        }
+        var start = reader;
+        var previous = ReadOnlySpan<byte>.Empty;
+        var first = true;
+        var sorted = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (sorted && (reader.ValueIsEscaped || (!first && previous.SequenceCompareTo(reader.ValueSpan) >= 0)))
+            {
+                sorted = false;
+                if (!NamesOnce(start)) return false;
+            }
+            previous = reader.ValueSpan;
+            first = false;
+            reader.Read();
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !SkipNamedOnce(ref reader)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Whether the object at <paramref name="reader"/> (a copy) names each member once, its names decoded; false too for a name that does not decode.</summary>
+    private static bool NamesOnce(Utf8JsonReader reader)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!names.Add(reader.GetString()!)) return false;
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escaped in a name has no text.
+            return false;
+        }
+        return true;
+    }
+
     private static bool ReadBundle(ref Utf8JsonReader reader, List<BundleRequirement> bundle)
     {
         if (reader.TokenType != JsonTokenType.StartObject) return false;
@@ -468,6 +527,8 @@ internal static class LockfileFastReader
                 else if (field == 2)
                 {
                     if (reader.TokenType != JsonTokenType.StartObject) return false;
+                    var ahead = reader;
+                    if (!SkipNamedOnce(ref ahead)) return false;
                     parameters = JsonNode.Parse(ref reader)!.AsObject();
                 }
                 else if (ReadResolved(ref reader) is { } r) resolved = r;

@@ -144,6 +144,57 @@ public sealed class LockfileFastReaderTests
         Assert.Equal(Encoding.UTF8.GetString(Lockfile.Serialize(reference)), Encoding.UTF8.GetString(Lockfile.Serialize(state)));
     }
 
+    /// <summary>
+    /// § Compatibility: parameters in which an object names a member twice (however the name is written), or by a name
+    /// that does not decode, or that are not an object, are PST5002 naming the parameters' JSON path and the name. The
+    /// fast reading gives such a file up; the general reading judges it. A lockfile whose active deployment named
+    /// <c>port</c> twice made every command fail with PST0001 (an object of the parameters refused the second name).
+    /// </summary>
+    [Theory]
+    [InlineData("{\"port\": 8080, \"port\": 9090}", "$.deployments[0].parameters: names 'port' twice")]
+    [InlineData("{\"port\": 8080, \"p\\u006frt\": 9090}", "$.deployments[0].parameters: names 'port' twice")]
+    [InlineData("{\"tls\": {\"key\": 1, \"cert\": 2, \"key\": 3}, \"port\": 8080}", "$.deployments[0].parameters: names 'tls.key' twice")]
+    [InlineData("{\"hosts\": [1, {\"b\": 1}, {\"b\": 1, \"a\": 2, \"b\": 3}]}", "$.deployments[0].parameters: names 'hosts[2].b' twice")]
+    [InlineData("{\"port\": 8080, \"\\ud800\": 1}", "$.deployments[0].parameters: a name holds a lone surrogate")]
+    [InlineData("\"8080\"", "$.deployments[0].parameters: expected an object, found string")]
+    public void Parameters_that_name_a_member_twice_are_refused_with_their_path(string parameters, string expected)
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(OneDeployment()));
+        var bytes = Encoding.UTF8.GetBytes(canonical.Replace("{\n        \"port\": 8080\n      }", parameters, StringComparison.Ordinal));
+
+        Assert.Null(LockfileFastReader.TryRead(bytes));
+        Assert.StartsWith($"{ErrorCode.LockfileUnreadable}: twice.json: {expected}", Outcome(() => Lockfile.Parse(bytes, "twice.json")), StringComparison.Ordinal);
+    }
+
+    /// <summary>The same names in other orders, escaped or not, are one meaning each: read, by the fast reading too.</summary>
+    [Theory]
+    [InlineData("{\"port\": 8080, \"a\": {\"y\": 1, \"x\": [{\"q\": 1, \"p\": 2}]}}")]
+    [InlineData("{\"p\\u006frt\": 8080, \"pors\": 1}")]
+    [InlineData("{\"b\": {\"x\": 1}, \"a\": {\"x\": 1}}")]
+    public void Parameters_unsorted_or_escaped_but_named_once_are_read(string parameters)
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(OneDeployment()));
+        var bytes = Encoding.UTF8.GetBytes(canonical.Replace("{\n        \"port\": 8080\n      }", parameters, StringComparison.Ordinal));
+
+        var fast = LockfileFastReader.TryRead(bytes);
+
+        Assert.NotNull(fast);
+        Assert.Equal(Outcome(() => Lockfile.ParseGeneral(bytes, "once.json")), Outcome(() => fast));
+    }
+
+    /// <summary>A name twice in one entry of a large lockfile: the reading on every core gives up too, and the file is the general reading's PST5002.</summary>
+    [Fact]
+    public void A_parameter_named_twice_in_a_piece_is_the_general_readings_error()
+    {
+        var text = Encoding.UTF8.GetString(Lockfile.Serialize(Many(12)));
+        var bytes = Encoding.UTF8.GetBytes(text.Replace("\"n\": 109,", "\"n\": 109,\n        \"n\": 110,", StringComparison.Ordinal));
+        Assert.NotEqual(text, Encoding.UTF8.GetString(bytes));
+        Assert.NotNull(LockfileFastReader.TryReadSplit(Encoding.UTF8.GetBytes(text), null, 4));
+
+        Assert.Null(LockfileFastReader.TryReadSplit(bytes, null, 4));
+        Assert.Contains(".parameters: names 'n' twice", Outcome(() => Lockfile.Parse(bytes, "twice.json")), StringComparison.Ordinal);
+    }
+
     /// <summary>Files packster does not write: the fast reader gives up on each, and reading it is exactly the general reading.</summary>
     [Theory]
     [InlineData("\"active\": false,", "", "a missing boolean (read as false)")]

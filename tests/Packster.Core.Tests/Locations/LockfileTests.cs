@@ -169,6 +169,21 @@ public sealed class LockfileTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>§ Compatibility: a bundle requirement's parameters naming a member twice are PST5002 with their path, as a deployment's are.</summary>
+    [Fact]
+    public void Bundle_parameters_that_name_a_member_twice_are_refused_with_their_path()
+    {
+        var text = Encoding.UTF8.GetString(Lockfile.Serialize(SampleState()));
+        var at = text.IndexOf("\"port\": 8081", StringComparison.Ordinal);
+        Assert.True(at > 0 && at < text.IndexOf("\"deployments\"", StringComparison.Ordinal));
+        var bytes = Encoding.UTF8.GetBytes(text.Insert(at, "\"port\": 1, "));
+
+        var e = Assert.Throws<PacksterException>(() => Lockfile.Parse(bytes, "/x/packster-location.json"));
+
+        Assert.Equal(ErrorCode.LockfileUnreadable, e.Code);
+        Assert.Equal("/x/packster-location.json: $.bundle.hello.parameters: names 'port' twice", e.Message);
+    }
+
     [Fact]
     public void A_corrupt_lockfile_is_never_overwritten_by_open_lock_recovery_or_commit()
     {
