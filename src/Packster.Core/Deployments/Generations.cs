@@ -159,12 +159,24 @@ public static class Generations
     /// returns its number; the caller holds the lock and writes the lockfile next. The first generation of a location that
     /// has none also records the state it had before (as generation 1, a checkpoint), so it can be rolled back to.
     /// </summary>
-    internal static int WritePending(Location location, byte[] lockfile, LocationState state, TimeProvider? clock, Sha256Digest? lockfileSha = null)
+    /// <param name="last">
+    /// The highest committed generation as the caller knows it under the lock it holds (<see cref="Settle"/>'s answer,
+    /// then each promoted number), with no pending record left: saves listing <c>generations/</c>, which grows by one
+    /// file per commit. Null lists it.
+    /// </param>
+    internal static int WritePending(Location location, byte[] lockfile, LocationState state, TimeProvider? clock, Sha256Digest? lockfileSha = null, int? last = null)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var (committed, pending) = Listing(location);
-        var next = committed.Count == 0 ? 1 : committed[^1] + 1;
-        if (committed.Count == 0 && File.Exists(location.LockfilePath))
+        var committed = last ?? 0;
+        List<int> pending = [];
+        if (last is null)
+        {
+            var (numbers, uncommitted) = Listing(location);
+            committed = numbers.Count == 0 ? 0 : numbers[^1];
+            pending = uncommitted;
+        }
+        var next = committed + 1;
+        if (committed == 0 && File.Exists(location.LockfilePath))
         {
             var before = File.ReadAllBytes(location.LockfilePath);
             if (!before.AsSpan().SequenceEqual(lockfile))
@@ -189,17 +201,27 @@ public static class Generations
     /// At the start of a session: a pending generation whose lockfile is the one on disk was committed and is
     /// promoted; any other is what a crash before the commit left, and is deleted.
     /// </summary>
-    internal static void Settle(Location location)
+    /// <returns>The highest committed generation once settled (0 for none), from the same listing.</returns>
+    internal static int Settle(Location location)
     {
-        var pending = Numbers(location, pending: true);
-        if (pending.Count == 0) return;
+        var (committed, pending) = Listing(location);
+        var last = committed.Count == 0 ? 0 : committed[^1];
+        if (pending.Count == 0) return last;
         var current = File.Exists(location.LockfilePath) ? Sha256Digest.Compute(File.ReadAllBytes(location.LockfilePath)) : (Sha256Digest?)null;
         foreach (var n in pending)
         {
             var file = FileOf(location, n, pending: true);
-            if (current is { } sha && TryReadRecord(file, n, withLockfile: false) is { } record && record.Summary.LockfileSha256 == sha) Promote(location, n);
-            else File.Delete(file);
+            if (current is { } sha && TryReadRecord(file, n, withLockfile: false) is { } record && record.Summary.LockfileSha256 == sha)
+            {
+                Promote(location, n);
+                last = Math.Max(last, n);
+            }
+            else
+            {
+                File.Delete(file);
+            }
         }
+        return last;
     }
 
     /// <summary>

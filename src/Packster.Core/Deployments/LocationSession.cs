@@ -32,6 +32,12 @@ public sealed class LocationSession : IDisposable
     /// <summary>Where each entry lies in <see cref="_lockfile"/>, when known: a commit then neither reads it again nor writes its unchanged entries anew.</summary>
     private LockfileLayout? _layout;
 
+    /// <summary>
+    /// The highest committed generation, with none pending, while this session knows it (settled at its start, then each
+    /// one it promotes): a commit then does not list <c>generations/</c>, which holds a file per commit ever made. Null lists it.
+    /// </summary>
+    private int? _lastGeneration;
+
     private LocationSession(Location location, LocationLock heldLock, LocationState state, RecoveryReport recovery, TextWriter messages, IDisposable work)
     {
         _work = work;
@@ -120,7 +126,7 @@ public sealed class LocationSession : IDisposable
         var after = Lockfile.Serialize(state, canonical, out var afterLayout);
         var afterSha = Sha256Digest.Compute(after);
         // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
-        var generation = Generations.WritePending(Location, after, state, null, afterSha);
+        var generation = Generations.WritePending(Location, after, state, null, afterSha, _lastGeneration);
         CrashPoint.Hit("commit.generation-pending");
         var offset = _owed?.Offset ?? History.Length(Location);
         var lines = history.Select(h => h.ToLine()).ToList();
@@ -149,9 +155,12 @@ public sealed class LocationSession : IDisposable
         try
         {
             Generations.Promote(Location, generation);
+            _lastGeneration = generation;
         }
         catch (Exception e) when (IsWriteFailure(e))
         {
+            // Left pending: the next commit lists generations/ as the first one did.
+            _lastGeneration = null;
             notWritten.Add($"generation {generation}'s record");
             reason = e;
         }
@@ -190,7 +199,7 @@ public sealed class LocationSession : IDisposable
         Exception? reason = null;
         try
         {
-            Generations.Settle(Location);
+            _lastGeneration = Generations.Settle(Location);
         }
         catch (Exception e) when (IsWriteFailure(e))
         {

@@ -49,6 +49,36 @@ public sealed class GenerationRecordTests : IDisposable
     private JsonDocument Record(int number) =>
         JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Generations.DirectoryOf(_location), number.ToString(CultureInfo.InvariantCulture) + ".json")));
 
+    /// <summary>
+    /// § Generations: N counts up from 1 by one per commit, also when one session commits several times (it numbers them
+    /// from what it settled at its start, without listing <c>generations/</c> again), and a later session goes on from there.
+    /// </summary>
+    [Fact]
+    public void Commits_of_one_session_are_numbered_one_after_another_and_read_back()
+    {
+        Commit(2);
+        var written = new Dictionary<int, byte[]>();
+        using (var session = LocationSession.Open(_location, TextWriter.Null))
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var state = session.State;
+                state.Find(_tool.Hash)!.Pinned = !state.Find(_tool.Hash)!.Pinned;
+                session.Commit(state);
+                written[Generations.LastSummaries(_location, 1)[0].Number] = File.ReadAllBytes(_location.LockfilePath);
+            }
+        }
+        written[Commit(1).Keys.Single()] = File.ReadAllBytes(_location.LockfilePath);
+
+        Assert.Equal([4, 5, 6, 7], written.Keys.Order());
+        Assert.Equal(Enumerable.Range(1, 7), Generations.List(_location).Select(g => g.Number));
+        foreach (var generation in Generations.List(_location).Where(g => g.Number >= 4))
+        {
+            Assert.Equal(written[generation.Number], Lockfile.Serialize(generation.State));
+        }
+        Assert.Empty(Directory.EnumerateFiles(Generations.DirectoryOf(_location), "*.pending.json"));
+    }
+
     [Fact]
     public void Only_every_64th_record_and_the_state_before_hold_the_whole_lockfile()
     {
