@@ -148,20 +148,6 @@ public sealed class EffectiveParameters
     }
 
     /// <summary>
-    /// The scalar parameters as handler environment variables: <c>PACKSTER_PARAM_&lt;NAME&gt;</c> → strings verbatim,
-    /// numbers in canonical form, booleans "true"/"false". Arrays and objects are only in the parameters file.
-    /// </summary>
-    public IReadOnlyDictionary<string, string> EnvironmentVariables()
-    {
-        var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in Values)
-        {
-            if (ScalarText(value) is { } text) env[ParameterName.EnvironmentVariable(name)] = text;
-        }
-        return env;
-    }
-
-    /// <summary>
     /// Values for <see cref="Template.Expand"/>: "deployment", "location" and "param.NAME" for every scalar
     /// parameter (the same text as its environment variable); array/object parameters expand to canonical JSON.
     /// The text of a scalar parameter is <c>values[PlaceholderOf(name)]</c>: whoever judges it takes it from there

@@ -100,8 +100,10 @@ public static class HandlerEnvironment
     public static string ParameterVariable(string name) => Manifest.ParameterName.EnvironmentVariable(name);
 
     /// <summary>
-    /// The <c>PACKSTER_PARAM_*</c> variables: strings verbatim, numbers as their JSON text, booleans as true/false.
-    /// Null, arrays and objects are only in the JSON file.
+    /// The <c>PACKSTER_PARAM_*</c> variables: strings verbatim, numbers in canonical form, booleans as true/false: the
+    /// text a template's <c>{param.NAME}</c> gives and secret masking looks for. A number as given (<c>1.50</c>) made the
+    /// install handler see another text than the uninstall handler, which gets the lockfile's canonical <c>1.5</c>, and
+    /// escaped the masking of a secret. Null, arrays and objects are only in the JSON file.
     /// </summary>
     public static IReadOnlyList<KeyValuePair<string, string>> ScalarVariables(JsonElement parameters)
     {
@@ -110,15 +112,7 @@ public static class HandlerEnvironment
         var variables = new List<KeyValuePair<string, string>>();
         foreach (var property in parameters.EnumerateObject())
         {
-            string? value = property.Value.ValueKind switch
-            {
-                JsonValueKind.String => property.Value.GetString(),
-                JsonValueKind.Number => property.Value.GetRawText(),
-                JsonValueKind.True => "true",
-                JsonValueKind.False => "false",
-                _ => null,
-            };
-            if (value is null) continue;
+            if (Deployments.EffectiveParameters.ScalarText(property.Value) is not { } value) continue;
             var variable = ParameterVariable(property.Name);
             if (owners.TryGetValue(variable, out var first)) throw HandlerErrors.ParameterNameCollision(variable, first, property.Name);
             if (value.Contains('\0', StringComparison.Ordinal)) throw HandlerErrors.ParameterHasNul(property.Name);

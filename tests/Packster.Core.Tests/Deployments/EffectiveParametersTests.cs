@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Packster.Deployments;
+using Packster.Handlers;
 using Packster.Manifest;
 using Packster.Model;
 
@@ -183,7 +184,7 @@ public sealed class EffectiveParametersTests
     public void Scalars_are_projected_to_environment_variables()
     {
         var p = EffectiveParameters.Resolve(Declared, J("{\"api-key\":\"s3 cr;t\",\"ratio\":1.50,\"extra\":{}}"));
-        var env = p.EnvironmentVariables();
+        var env = HandlerEnvironment.ScalarVariables(p.Json).ToDictionary();
         Assert.Equal("s3 cr;t", env["PACKSTER_PARAM_API_KEY"]);
         Assert.Equal("8080", env["PACKSTER_PARAM_PORT"]);
         Assert.Equal("1.5", env["PACKSTER_PARAM_RATIO"]);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Packster.Deployments;
 using Packster.Handlers;
 using Packster.Model;
 using Packster.Testing;
@@ -34,8 +35,8 @@ public sealed class HandlerEnvironmentTests : IDisposable
 
         Assert.Equal("a \"b\" $(c)", environment["PACKSTER_PARAM_NAME"]);
         Assert.Equal("8081", environment["PACKSTER_PARAM_PORT"]);
-        Assert.Equal("1.50", environment["PACKSTER_PARAM_RATIO"]);
-        Assert.Equal("123456789012345678901234567890", environment["PACKSTER_PARAM_HUGE"]);
+        Assert.Equal("1.5", environment["PACKSTER_PARAM_RATIO"]);
+        Assert.Equal("1.2345678901234568e+29", environment["PACKSTER_PARAM_HUGE"]);
         Assert.Equal("true", environment["PACKSTER_PARAM_ON"]);
         Assert.Equal("false", environment["PACKSTER_PARAM_OFF"]);
         Assert.False(environment.ContainsKey("PACKSTER_PARAM_TAGS"));
@@ -45,6 +46,27 @@ public sealed class HandlerEnvironmentTests : IDisposable
         using var written = JsonDocument.Parse(File.ReadAllText(environment["PACKSTER_PARAMETERS_FILE"]));
         using var given = JsonDocument.Parse(parameters);
         Assert.True(JsonElement.DeepEquals(given.RootElement, written.RootElement));
+    }
+
+    /// <summary>
+    /// spec/handlers.md § Environment: a number is its canonical text, so a handler sees the same value whether it runs
+    /// on the parameters as given (install) or as the lockfile records them, canonical (uninstall, test), and a secret
+    /// number is masked by the text it is printed as. Given as <c>1.50</c>, the install handler saw <c>1.50</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("1.50", "1.5")]
+    [InlineData("1e3", "1000")]
+    [InlineData("-0", "0")]
+    [InlineData("0.000001", "0.000001")]
+    [InlineData("123456789012345678901234567890", "1.2345678901234568e+29")]
+    public void A_number_is_the_same_text_as_given_and_as_recorded(string given, string canonical)
+    {
+        var asGiven = HandlerEnvironment.ScalarVariables(JsonDocument.Parse($"{{\"x\":{given}}}").RootElement);
+        var asRecorded = HandlerEnvironment.ScalarVariables(JsonDocument.Parse($"{{\"x\":{canonical}}}").RootElement);
+
+        Assert.Equal(canonical, Assert.Single(asGiven).Value);
+        Assert.Equal(asRecorded, asGiven);
+        Assert.Equal(canonical, EffectiveParameters.ScalarText(JsonDocument.Parse(given).RootElement));
     }
 
     [Fact]

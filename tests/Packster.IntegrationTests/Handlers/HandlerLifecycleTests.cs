@@ -152,6 +152,35 @@ public sealed class HandlerLifecycleTests : IDisposable
         Assert.Equal(0, _w.F.List().GetArrayLength());
     }
 
+    /// <summary>
+    /// spec/handlers.md § Environment: a number reaches a handler as its canonical text, so the install handler (on the
+    /// parameters as given) and the uninstall handler (on the lockfile's canonical record) see the same value.
+    /// </summary>
+    [Fact]
+    public void Install_and_uninstall_handlers_see_a_number_as_the_same_text()
+    {
+        const string record = "#!/bin/sh\nprintf '%s %s\\n' \"$PACKSTER_ACTION\" \"$PACKSTER_PARAM_RATIO\" >> \"$PACKSTER_LOCATION_PATH/../ratio-saw\"\n";
+        var package = _w.Pack(_w.Source("ratio", """
+            id = "ratio"
+            version = "1.0.0"
+
+            [parameters.ratio]
+            type = "number"
+            default = 1
+
+            [handlers]
+            install = "scripts/record.sh"
+            uninstall = "scripts/record.sh"
+
+            """, ("scripts/record.sh", record)));
+        _w.InstallOk(package, "-p", "ratio=1.50");
+
+        var r = _w.Packster.Run("uninstall", "ratio", "--location", "dev");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("install 1.5\nuninstall 1.5\n", File.ReadAllText(_w.Evidence("ratio-saw")));
+    }
+
     [Fact]
     public void A_failing_uninstall_handler_aborts_the_uninstall_unless_forced()
     {
