@@ -83,7 +83,7 @@ internal static class EnvironmentCommands
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(File.ReadAllBytes(path));
+            node = StrictJson.Parse(File.ReadAllBytes(path));
         }
         catch (JsonException e)
         {

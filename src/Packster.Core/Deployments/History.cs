@@ -163,7 +163,7 @@ public static class History
     {
         try
         {
-            return JsonNode.Parse(line) as JsonObject;
+            return StrictJson.Parse(line) as JsonObject;
         }
         catch (JsonException)
         {
@@ -269,7 +269,7 @@ public sealed record HistoryEntry(DateTimeOffset Time, string Action, string Id,
     {
         try
         {
-            if (JsonNode.Parse(line) is not JsonObject o) return null;
+            if (StrictJson.Parse(line) is not JsonObject o) return null;
             var time = DateTimeOffset.Parse(Text(o, "time"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
             HistoryPrevious? previous = o["previous"] is JsonObject p ? new HistoryPrevious(Text(p, "version"), Text(p, "deployment")) : null;
             return new HistoryEntry(time, Text(o, "action"), Text(o, "id"), Text(o, "version"), Text(o, "deployment"))

@@ -43,7 +43,7 @@ internal sealed class HistoryJournal
         if (!File.Exists(path)) return null;
         try
         {
-            var node = JsonNode.Parse(File.ReadAllBytes(path)) as JsonObject ?? throw new JsonException("not an object");
+            var node = StrictJson.Parse(File.ReadAllBytes(path)) as JsonObject ?? throw new JsonException("not an object");
             var owed = Lines(node["owed"]);
             if (node["lockfile"]?.GetValue<string>() is { } expected && LockfileDigest(location) is { } actual
                 && string.Equals(expected, actual.Hex, StringComparison.Ordinal))

@@ -461,7 +461,7 @@ public static class HistoryReplay
     }
 
     private static JsonObject ParseObject(ReadOnlySpan<byte> bytes) =>
-        JsonNode.Parse(bytes) as JsonObject ?? throw new FormatException("a lockfile that is not a JSON object");
+        StrictJson.Parse(bytes) as JsonObject ?? throw new FormatException("a lockfile that is not a JSON object");
 
     private static DateTimeOffset Whole(DateTimeOffset t) =>
         new(t.UtcDateTime.Ticks - t.UtcDateTime.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);

@@ -246,7 +246,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         if (!File.Exists(file)) return null;
         try
         {
-            var record = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+            var record = StrictJson.Parse(File.ReadAllText(file))!.AsObject();
             return new RunningProcess(record["pid"]!.GetValue<int>(), new DateTimeOffset(record["started"]!.GetValue<long>(), TimeSpan.Zero),
                 record["group"]?.GetValue<bool>() ?? false, record["deployment"]?.GetValue<string>());
         }

@@ -225,6 +225,29 @@ public sealed class GenerationTests : IDisposable
         Assert.StartsWith($"error[PST5018]: {path}:4: not a history event: ", r.Stderr, StringComparison.Ordinal);
     }
 
+    // spec/history.md § Replay and PST5018: a line that names a member twice is not a history event, named by its line
+    // like any other; an event line ("action" twice) and a commit line ("changes" twice) were PST0001.
+    [Theory]
+    [InlineData(0, "{\"action\":\"uninstall\",")]
+    [InlineData(1, "{\"changes\":{},")]
+    public void A_history_line_that_names_a_member_twice_is_named_by_its_line(int index, string prefix)
+    {
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev");
+        var path = Path.Combine(_f.LocationPath, "history.jsonl");
+        var lines = File.ReadAllLines(path);
+        Assert.StartsWith("{", lines[index], StringComparison.Ordinal);
+        lines[index] = prefix + lines[index][1..];
+        File.WriteAllLines(path, lines);
+
+        foreach (var args in new[] { new[] { "history", "--location", "dev" }, ["history", "--location", "dev", "--check"] })
+        {
+            var r = _f.Packster.Run(args);
+            Assert.Equal(5, r.ExitCode);
+            Assert.StartsWith($"error[PST5018]: {path}:{index + 1}: not a history event: ", r.Stderr, StringComparison.Ordinal);
+        }
+    }
+
     // spec/history.md § Replay: "packster history --check replays the commit lines from an empty location and compares
     // the result with the lockfile"; a commit line whose changes no longer give the digest it names is PST5019 with
     // its line number, a corrupt middle line PST5018 with its, and a torn last line is tolerated.

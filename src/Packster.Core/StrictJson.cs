@@ -1,0 +1,19 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Packster;
+
+/// <summary>
+/// JSON that packster wrote and someone may have edited by hand (history lines, journals, service records) read as a
+/// <see cref="JsonNode"/>: an object that names a member twice is a <see cref="JsonException"/> where it is parsed, like
+/// any other text that is not what packster writes. A node made without this refuses the second name only when first
+/// looked into, with an <see cref="ArgumentException"/> no caller expects: <c>history</c> over such a line was PST0001.
+/// </summary>
+public static class StrictJson
+{
+    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
+
+    public static JsonNode? Parse(string json) => JsonNode.Parse(json, documentOptions: Options);
+
+    public static JsonNode? Parse(ReadOnlySpan<byte> utf8Json) => JsonNode.Parse(utf8Json, documentOptions: Options);
+}
