@@ -374,7 +374,50 @@ public static class Lockfile
             throw LocationErrors.LockfileUnreadable(path, Describe(e), e);
         }
         if (dto is null) throw LocationErrors.LockfileUnreadable(path, "expected a JSON object, found null");
+        if (WhyNotOneName(bytes) is { } why) throw LocationErrors.LockfileUnreadable(path, why);
         return ToState(dto, new Validator(path));
+    }
+
+    /// <summary>
+    /// Why some object in <paramref name="json"/> (well-formed) has no one meaning per name, with its JSON path:
+    /// <c>$.deployments[1]: names 'active' twice</c>, <c>$.deployments[0].parameters.tls: names 'key' twice</c>,
+    /// <c>$.bundle: names 'hello' twice</c>, or a name that does not decode; null when every object names each member
+    /// once. RFC 8259 leaves a name given twice open: the DTOs take the last value, an object of parameters refused the
+    /// second name only when first used (PST0001). Only the general reading asks: packster never writes such a file.
+    /// </summary>
+    private static string? WhyNotOneName(ReadOnlySpan<byte> json)
+    {
+        using var document = JsonDocument.Parse(json.ToArray());
+        return WhyNotOneName(document.RootElement, "$");
+    }
+
+    private static string? WhyNotOneName(JsonElement value, string path)
+    {
+        if (value.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var (i, item) in value.EnumerateArray().Index())
+            {
+                if (WhyNotOneName(item, $"{path}[{i}]") is { } why) return why;
+            }
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Object) return null;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in value.EnumerateObject())
+        {
+            string name;
+            try
+            {
+                name = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                return $"{path}: a name holds a lone surrogate, which has no UTF-8 form";
+            }
+            if (!names.Add(name)) return $"{path}: names '{name}' twice";
+            if (WhyNotOneName(property.Value, $"{path}.{name}") is { } why) return why;
+        }
+        return null;
     }
 
     private static LocationState ToState(LockfileDto dto, Validator v)
@@ -506,47 +549,9 @@ public static class Lockfile
             return why is null ? value : Fail<T>(at.Of(field), $"'{text}': {why}");
         }
 
-        /// <summary>
-        /// <paramref name="value"/> when it is an object in which no object names a member twice or by a name that does not
-        /// decode (RFC 8259 leaves the meaning of a name given twice open; an object made of it refuses the second name
-        /// only when first used, which was PST0001).
-        /// </summary>
-        public JsonElement Object(string at, JsonElement value)
-        {
-            if (value.ValueKind != JsonValueKind.Object) return Fail<JsonElement>(at, $"expected an object, found {value.ValueKind.ToString().ToLowerInvariant()}");
-            return WhyNotOneName(value) is { } why ? Fail<JsonElement>(at, why) : value;
-        }
-
-        /// <summary>Why some object in <paramref name="value"/> has no one meaning per name (<c>names 'tls.cert' twice</c>, <c>hosts[1].name</c> in a path); else null.</summary>
-        private static string? WhyNotOneName(JsonElement value, string path = "")
-        {
-            if (value.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var (i, item) in value.EnumerateArray().Index())
-                {
-                    if (WhyNotOneName(item, $"{path}[{i}]") is { } why) return why;
-                }
-                return null;
-            }
-            if (value.ValueKind != JsonValueKind.Object) return null;
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in value.EnumerateObject())
-            {
-                string name;
-                try
-                {
-                    name = property.Name;
-                }
-                catch (InvalidOperationException)
-                {
-                    return $"a name {(path.Length == 0 ? "" : $"in '{path}' ")}holds a lone surrogate, which has no UTF-8 form";
-                }
-                var inside = path.Length == 0 ? name : $"{path}.{name}";
-                if (!names.Add(name)) return $"names '{inside}' twice";
-                if (WhyNotOneName(property.Value, inside) is { } why) return why;
-            }
-            return null;
-        }
+        /// <summary><paramref name="value"/> when it is an object (its names were judged with the whole file's).</summary>
+        public JsonElement Object(string at, JsonElement value) =>
+            value.ValueKind == JsonValueKind.Object ? value : Fail<JsonElement>(at, $"expected an object, found {value.ValueKind.ToString().ToLowerInvariant()}");
 
         public void Fail(string at, string why) => Fail<int>(at, why);
 

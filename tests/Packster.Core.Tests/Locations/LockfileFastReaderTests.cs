@@ -146,21 +146,36 @@ public sealed class LockfileFastReaderTests
 
     /// <summary>
     /// § Compatibility: parameters in which an object names a member twice (however the name is written), or by a name
-    /// that does not decode, or that are not an object, are PST5002 naming the parameters' JSON path and the name. The
+    /// that does not decode, or that are not an object, are PST5002 naming the object's JSON path and the name. The
     /// fast reading gives such a file up; the general reading judges it. A lockfile whose active deployment named
     /// <c>port</c> twice made every command fail with PST0001 (an object of the parameters refused the second name).
     /// </summary>
     [Theory]
     [InlineData("{\"port\": 8080, \"port\": 9090}", "$.deployments[0].parameters: names 'port' twice")]
     [InlineData("{\"port\": 8080, \"p\\u006frt\": 9090}", "$.deployments[0].parameters: names 'port' twice")]
-    [InlineData("{\"tls\": {\"key\": 1, \"cert\": 2, \"key\": 3}, \"port\": 8080}", "$.deployments[0].parameters: names 'tls.key' twice")]
-    [InlineData("{\"hosts\": [1, {\"b\": 1}, {\"b\": 1, \"a\": 2, \"b\": 3}]}", "$.deployments[0].parameters: names 'hosts[2].b' twice")]
+    [InlineData("{\"tls\": {\"key\": 1, \"cert\": 2, \"key\": 3}, \"port\": 8080}", "$.deployments[0].parameters.tls: names 'key' twice")]
+    [InlineData("{\"hosts\": [1, {\"b\": 1}, {\"b\": 1, \"a\": 2, \"b\": 3}]}", "$.deployments[0].parameters.hosts[2]: names 'b' twice")]
     [InlineData("{\"port\": 8080, \"\\ud800\": 1}", "$.deployments[0].parameters: a name holds a lone surrogate")]
     [InlineData("\"8080\"", "$.deployments[0].parameters: expected an object, found string")]
     public void Parameters_that_name_a_member_twice_are_refused_with_their_path(string parameters, string expected)
     {
         var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(OneDeployment()));
         var bytes = Encoding.UTF8.GetBytes(canonical.Replace("{\n        \"port\": 8080\n      }", parameters, StringComparison.Ordinal));
+        Assert.NotEqual(canonical, Encoding.UTF8.GetString(bytes));
+
+        Assert.Null(LockfileFastReader.TryRead(bytes));
+        Assert.StartsWith($"{ErrorCode.LockfileUnreadable}: twice.json: {expected}", Outcome(() => Lockfile.Parse(bytes, "twice.json")), StringComparison.Ordinal);
+    }
+
+    /// <summary>§ Compatibility: a deployment's own field given twice is PST5002 too, not the last value taken.</summary>
+    [Theory]
+    [InlineData("\"active\": false,", "\"active\": false,\n      \"active\": true,", "$.deployments[0]: names 'active' twice")]
+    [InlineData("\"pinned\": false,", "\"pinned\": false,\n      \"p\\u0069nned\": false,", "$.deployments[0]: names 'pinned' twice")]
+    public void A_field_of_a_deployment_given_twice_is_refused_with_its_path(string field, string twice, string expected)
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(OneDeployment()));
+        var bytes = Encoding.UTF8.GetBytes(canonical.Replace(field, twice, StringComparison.Ordinal));
+        Assert.NotEqual(canonical, Encoding.UTF8.GetString(bytes));
 
         Assert.Null(LockfileFastReader.TryRead(bytes));
         Assert.StartsWith($"{ErrorCode.LockfileUnreadable}: twice.json: {expected}", Outcome(() => Lockfile.Parse(bytes, "twice.json")), StringComparison.Ordinal);

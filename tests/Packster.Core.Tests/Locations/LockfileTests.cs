@@ -161,6 +161,8 @@ public sealed class LockfileTests
     [InlineData("{\"schema\": 1, \"location\": \"Dev!\"}", "$.location")]
     [InlineData("{\"schema\": 1, \"location\": \"dev\", \"surprise\": 1}", "surprise")]
     [InlineData("{\"schema\": 1, \"location\": \"dev\", \"deployments\": [{\"id\": \"x\"}]}", "$.deployments[0].version: missing")]
+    [InlineData("{\"schema\": 1, \"location\": \"dev\", \"location\": \"prod\"}", "$: names 'location' twice")]
+    [InlineData("{\"schema\": 1, \"location\": \"dev\", \"bundle\": {\"a\": {\"range\": \"*\"}, \"a\": {\"range\": \"1\"}}}", "$.bundle: names 'a' twice")]
     public void Unreadable_lockfiles_name_the_file_and_what_is_wrong(string json, string expected)
     {
         var e = Assert.Throws<PacksterException>(() => Lockfile.Parse(Encoding.UTF8.GetBytes(json), "/x/packster-location.json"));
