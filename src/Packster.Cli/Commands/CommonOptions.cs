@@ -35,9 +35,7 @@ internal static class CommonOptions
 
     public static TimeSpan? ParseTimeout(string? text) => text is null ? null : Packster.Handlers.TimeSpanText.Parse(text);
 
-    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
-
-    public static void WriteJson(TextWriter output, JsonNode node) => output.WriteLine(node.ToJsonString(Compact));
+    public static void WriteJson(TextWriter output, JsonNode node) => output.WriteLine(JsonAsRead.ToJsonString(node));
 
     /// <summary>
     /// JSON written straight to standard output, for large outputs where building nodes first is the cost: as UTF-8

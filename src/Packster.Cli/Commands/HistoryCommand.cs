@@ -132,7 +132,7 @@ internal static class HistoryCommand
         foreach (var d in deployments)
         {
             context.Out.WriteLine($"  {(d.Active ? "*" : " ")} {d.Id} {d.Version} ({d.Hash.Hex[..12]}){(d.Pinned ? " pinned" : "")}"
-                + (d.Parameters.Count == 0 ? "" : $" parameters {d.Parameters.ToJsonString()}")
+                + (d.Parameters.Count == 0 ? "" : $" parameters {JsonAsRead.ToJsonString(d.Parameters)}")
                 + (d.Claims.Count == 0 ? "" : $" claims {string.Join(", ", d.Claims)}"));
         }
     }

@@ -56,7 +56,7 @@ public static class HistoryReplay
         line["changes"] = !continuing ? Changes(Empty(location), after)
             : layouts is { } known && ReferenceEquals(known.Before.Bytes, before) && ReferenceEquals(known.After.Bytes, after) ? Changes(known.Before, known.After)
             : Changes(before, after);
-        return line.ToJsonString();
+        return JsonAsRead.ToJsonString(line);
     }
 
     /// <summary>
@@ -249,7 +249,7 @@ public static class HistoryReplay
         foreach (var (key, value) in changes["set"] as JsonObject ?? []) document[key] = value?.DeepClone();
         foreach (var node in changes["unset"] as JsonArray ?? []) document.Remove(node?.GetValue<string>() ?? throw new FormatException("a null key in unset"));
         // Through the lockfile's own reader and writer: order, derived keys and invariants exactly as a commit has them.
-        return Lockfile.Serialize(Lockfile.Parse(System.Text.Encoding.UTF8.GetBytes(document.ToJsonString()), origin));
+        return Lockfile.Serialize(Lockfile.Parse(System.Text.Encoding.UTF8.GetBytes(JsonAsRead.ToJsonString(document)), origin));
     }
 
 
@@ -409,7 +409,7 @@ public static class HistoryReplay
         {
             var document = (JsonObject)_keys.DeepClone();
             document["deployments"] = new JsonArray([.. _deployments.Values.Select(v => v.DeepClone())]);
-            var state = Locations.Lockfile.Parse(System.Text.Encoding.UTF8.GetBytes(document.ToJsonString()), origin);
+            var state = Locations.Lockfile.Parse(System.Text.Encoding.UTF8.GetBytes(JsonAsRead.ToJsonString(document)), origin);
             return (Locations.Lockfile.Serialize(state), state);
         }
     }

@@ -103,7 +103,7 @@ public sealed class DeploymentEntry
     public void WriteParameters(Utf8JsonWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        if (UntouchedParameters is { } read) read.WriteTo(writer);
+        if (UntouchedParameters is { } read) JsonAsRead.Write(writer, read);
         else Parameters.WriteTo(writer);
     }
 

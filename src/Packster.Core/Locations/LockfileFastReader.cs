@@ -37,6 +37,13 @@ internal static class LockfileFastReader
         return TryReadWhole(bytes, source, layout);
     }
 
+    /// <summary>
+    /// What the reader throws on text it cannot take: not JSON, or a string whose escapes have no text (a lone
+    /// surrogate, which <see cref="Utf8JsonReader.GetString"/> refuses with an <see cref="InvalidOperationException"/>;
+    /// a hand-edited file holding one was PST0001). Either way the general reading judges the file.
+    /// </summary>
+    private static bool GivesUp(Exception e) => e is JsonException or InvalidOperationException;
+
     /// <summary>As <see cref="TryRead(ReadOnlySpan{byte}, byte[], LockfileLayout)"/>, on one thread, whatever the size.</summary>
     internal static LocationState? TryReadWhole(ReadOnlySpan<byte> bytes, byte[]? source, LockfileLayout? layout)
     {
@@ -45,7 +52,7 @@ internal static class LockfileFastReader
         {
             return Read(ref reader, bytes, source, layout, out _);
         }
-        catch (JsonException)
+        catch (Exception e) when (GivesUp(e))
         {
             return null;
         }
@@ -97,7 +104,7 @@ internal static class LockfileFastReader
         {
             state = Read(ref restReader, rest, null, restLayout, out deploymentsAt);
         }
-        catch (JsonException)
+        catch (Exception e) when (GivesUp(e))
         {
             return null;
         }
@@ -176,7 +183,7 @@ internal static class LockfileFastReader
                 at = next + Separator.Length;
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (GivesUp(e))
         {
             return null;
         }
@@ -217,7 +224,8 @@ internal static class LockfileFastReader
                     location = id;
                     break;
                 case 4:
-                    if (reader.TokenType != JsonTokenType.String) return null;
+                    // Derived, so not read; packster writes it as 64 hex digits, never escaped (an escape may have no text).
+                    if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped) return null;
                     break;
                 case 8:
                     var start = (int)reader.TokenStartIndex;
@@ -564,12 +572,15 @@ internal static class LockfileFastReader
         return reader.TokenType == JsonTokenType.EndObject && package is not null && deployment is { } d ? new ResolvedRequirement(package, d) : null;
     }
 
+    /// <summary>Derived, so only its shape is read: an object of strings, no name twice (§ Compatibility), as packster writes it.</summary>
     private static bool ReadOwners(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject) return false;
+        var ahead = reader;
+        if (!SkipNamedOnce(ref ahead)) return false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.String) return false;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped) return false;
         }
         return reader.TokenType == JsonTokenType.EndObject;
     }

@@ -67,7 +67,7 @@ internal static class SortedJson
         if (!IsSortedThroughout(element)) return false;
         // In order already: the element writes itself as the node would (names and strings through the writer's encoder,
         // numbers as their text).
-        element.WriteTo(json);
+        JsonAsRead.Write(json, element);
         return true;
     }
 
