@@ -40,6 +40,7 @@ internal static class QueryCommands
                         if (d.Entry.Signer is { } signer) w.WriteString("signer"u8, signer);
                         else w.WriteNull("signer"u8);
                         w.WriteString("status"u8, StatusName(d.Presence));
+                        if (d.Problem is { } problem) w.WriteString("problem"u8, problem);
                         w.WritePropertyName("parameters"u8);
                         d.Entry.WriteParameters(w);
                         w.WriteStartArray("shims"u8);
@@ -56,6 +57,7 @@ internal static class QueryCommands
                     }
                     w.WriteEndArray();
                 });
+                WarnOfProblems(context, deployed);
                 return 0;
             }
             if (deployed.Count == 0)
@@ -71,6 +73,7 @@ internal static class QueryCommands
                 var shims = shimList.Count == 0 ? "" : $"  shims: {string.Join(' ', shimList)}";
                 context.Out.WriteLine($"{d.Entry.Id,-24} {d.Entry.Version,-14} {d.Entry.Hash.Hex[..12]}  {flags}{shims}");
             }
+            WarnOfProblems(context, deployed);
             return 0;
         });
         return command;
@@ -268,6 +271,18 @@ internal static class QueryCommands
         context.Err.WriteLine($"quick: {stats.Sum(q => q.ByStat)} files unchanged since the last check, {stats.Sum(q => q.ByXxHash)} re-read by XXH128, "
             + $"{stats.Sum(q => q.BySha256)} by SHA-256 ({Bytes.Format(stats.Sum(q => q.BytesRead))} read)");
         if (stats.Any(q => !q.IndexCurrent)) context.Err.WriteLine("warning: the quick-verify index could not be written; the next quick run reads those files again");
+    }
+
+    /// <summary>One warning per deployment listed without its resources because its recorded parameters are refused.</summary>
+    private static void WarnOfProblems(CliContext context, IReadOnlyList<ListedDeployment> deployed)
+    {
+        foreach (var d in deployed)
+        {
+            if (d.Problem is { } problem)
+            {
+                context.Err.WriteLine($"warning: {d.Entry.Id} {d.Entry.Version} ({d.Entry.Hash.Hex[..12]}) is listed without its shims, env and ports: {problem}");
+            }
+        }
     }
 
     private static string StatusName(DeploymentPresence presence) => presence switch

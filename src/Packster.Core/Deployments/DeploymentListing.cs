@@ -48,7 +48,25 @@ public static class DeploymentListing
         return listed;
     }
 
+    /// <summary>
+    /// One deployment; one whose recorded parameters its manifest refuses (a lockfile may keep such a deployment when it is
+    /// not active: left by a packster that took the value, or edited by hand) is listed without its resources and with
+    /// the reason, rather than failing the listing of the whole location.
+    /// </summary>
     private static ListedDeployment One(Location location, LocationSnapshot snapshot, DeploymentEntry entry,
+        ConcurrentDictionary<Model.PackageFileName, Manifest.Manifest> manifests, int deployments)
+    {
+        try
+        {
+            return Summarized(location, snapshot, entry, manifests, deployments);
+        }
+        catch (PacksterException e) when ((int)e.Code / 1000 == 3) // PST3xxx: the parameters (spec/errors.md)
+        {
+            return new ListedDeployment(entry, location.DeploymentDirectory(entry.Hash), DeploymentPresence.Deployed, null) { Problem = e.Message };
+        }
+    }
+
+    private static ListedDeployment Summarized(Location location, LocationSnapshot snapshot, DeploymentEntry entry,
         ConcurrentDictionary<Model.PackageFileName, Manifest.Manifest> manifests, int deployments)
     {
         var home = location.DeploymentDirectory(entry.Hash);
@@ -90,5 +108,12 @@ public static class DeploymentListing
     }
 }
 
-/// <summary>One deployment as <c>packster list</c> shows it; <see cref="Resources"/> is null when its files could not be read.</summary>
-public sealed record ListedDeployment(DeploymentEntry Entry, string Path, DeploymentPresence Presence, ResourceSummary? Resources);
+/// <summary>
+/// One deployment as <c>packster list</c> shows it; <see cref="Resources"/> is null when its files could not be read, or
+/// when its recorded parameters are refused (<see cref="Problem"/> says why).
+/// </summary>
+public sealed record ListedDeployment(DeploymentEntry Entry, string Path, DeploymentPresence Presence, ResourceSummary? Resources)
+{
+    /// <summary>Why its resources are not shown although its files are there: what resolving its recorded parameters refused.</summary>
+    public string? Problem { get; init; }
+}

@@ -154,6 +154,45 @@ public sealed class UnusableValueTests : IDisposable
     }
 
     /// <summary>
+    /// A lone surrogate recorded in a deployment (JSON allows <c>"\ud800"</c>; no text holds it): kept as it was read by
+    /// every commit and history line while the deployment is not active, listed with a warning (spec/lockfile.md
+    /// § Readers), and an active one is PST5002 that <c>location repair</c> fixes. Every one of these was PST0001.
+    /// </summary>
+    [Fact]
+    public void A_lone_surrogate_recorded_in_a_deployment_is_kept_listed_and_repaired()
+    {
+        var package = _f.PackSample("hello");
+        _f.Packster.Ok("install-file", package, "--location", "dev");
+        _f.Packster.Ok("install-file", package, "--location", "dev", "--inactive", "--parameters", "{\"greeting\":\"Zzz\",\"port\":9001}");
+        var text = File.ReadAllText(_f.LockfilePath);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "\"Zzz\""));
+        File.WriteAllText(_f.LockfilePath, text.Replace("\"Zzz\"", "\"Z\\ud800z\"", StringComparison.Ordinal));
+
+        _f.Packster.Ok("install-file", package, "--location", "dev", "--inactive", "-p", "port=9002");
+        Assert.Contains("\"greeting\": \"Z\\ud800z\"", File.ReadAllText(_f.LockfilePath), StringComparison.Ordinal);
+        var list = _f.Packster.Run("list", "--location", "dev");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Equal(3, list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("is listed without its shims, env and ports: parameter 'greeting': it holds a lone surrogate", list.Stderr, StringComparison.Ordinal);
+        Assert.Contains("replays to its lockfile", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
+
+        // Made active by hand: every command refuses the file, and repair deactivates it again.
+        var active = File.ReadAllText(_f.LockfilePath);
+        var at = active.IndexOf("Z\\ud800z", StringComparison.Ordinal);
+        var flag = active.IndexOf("\"active\": false", at, StringComparison.Ordinal);
+        File.WriteAllText(_f.LockfilePath, active[..flag] + "\"active\": true" + active[(flag + "\"active\": false".Length)..]);
+        var first = JsonNode.Parse(File.ReadAllText(_f.LockfilePath))!["deployments"]!.AsArray().Count(d => d!["active"]!.GetValue<bool>());
+        Assert.Equal(2, first);
+        var refused = _f.Packster.Run("install-file", package, "--location", "dev", "--inactive", "-p", "port=9003");
+        Assert.Equal(5, refused.ExitCode);
+        Assert.Contains("error[PST5002]", refused.Stderr, StringComparison.Ordinal);
+        var repair = _f.Packster.Run("location", "repair", "dev");
+        Assert.True(repair.ExitCode == 0, repair.ToString());
+        _f.Packster.Ok("install-file", package, "--location", "dev", "--inactive", "-p", "port=9003");
+        Assert.Contains("replays to its lockfile", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// spec/activation.md § Derived files: "a mutation renders every shim and activation script before it commits" — a
     /// deployment whose scripts cannot be rendered fails the command with the lockfile unchanged.
     /// </summary>
