@@ -22,8 +22,10 @@ internal static class DeploymentRecordFastReader
         {
             return Read(ref reader, headerOnly);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string whose escapes have no text (a lone surrogate, which GetString refuses with an
+            // InvalidOperationException; a record edited to hold one was PST0001): the general reading judges it.
             return null;
         }
     }
@@ -55,6 +57,8 @@ internal static class DeploymentRecordFastReader
                     break;
                 case 6:
                     if (reader.TokenType != JsonTokenType.StartObject) return null;
+                    var ahead = reader;
+                    if (!LockfileFastReader.SkipNamedOnce(ref ahead)) return null;
                     parameters = JsonNode.Parse(ref reader)!.AsObject();
                     break;
                 case 7:

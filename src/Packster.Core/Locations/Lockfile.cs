@@ -385,7 +385,7 @@ public static class Lockfile
     /// once. RFC 8259 leaves a name given twice open: the DTOs take the last value, an object of parameters refused the
     /// second name only when first used (PST0001). Only the general reading asks: packster never writes such a file.
     /// </summary>
-    private static string? WhyNotOneName(ReadOnlySpan<byte> json)
+    internal static string? WhyNotOneName(ReadOnlySpan<byte> json)
     {
         using var document = JsonDocument.Parse(json.ToArray());
         return WhyNotOneName(document.RootElement, "$");

@@ -461,7 +461,7 @@ internal static class LockfileFastReader
     /// decoded and compared. A name given twice, or one that does not decode, is the general reading's to judge: PST5002
     /// there, where an object of the parameters would otherwise refuse it later, unexplained.
     /// </summary>
-    private static bool SkipNamedOnce(ref Utf8JsonReader reader)
+    internal static bool SkipNamedOnce(ref Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.StartArray)
         {

@@ -97,7 +97,7 @@ public sealed class DeploymentRecordFastReaderTests
 
     private const string PathCharacters = "abcXYZ019-_./+&<>'\"\\ é€\u00ff\u4e2d";
 
-    private static DeploymentRecord RandomRecord(Random random)
+    internal static DeploymentRecord RandomRecord(Random random)
     {
         var package = LocationTestBed.Package("p" + random.Next(100), $"{random.Next(3)}.{random.Next(10)}.{random.Next(10)}" + (random.Next(4) == 0 ? "-rc.1" : ""),
             "0123456789abcdef"[random.Next(16)]);
