@@ -13,7 +13,10 @@ namespace Packster;
 public static class JsonAsRead
 {
     /// <summary>Writes <paramref name="element"/> as <see cref="JsonElement.WriteTo"/> does, a string without text as its escapes were read.</summary>
-    public static void Write(Utf8JsonWriter json, JsonElement element)
+    public static void Write(Utf8JsonWriter json, JsonElement element) => Write(json, element, item: false);
+
+    /// <param name="item">Whether <paramref name="element"/> is an item of an array: an indenting writer puts it on a line of its own.</param>
+    private static void Write(Utf8JsonWriter json, JsonElement element, bool item)
     {
         if (!HoldsSurrogateEscape(JsonMarshal.GetRawUtf8Value(element)))
         {
@@ -27,18 +30,18 @@ public static class JsonAsRead
                 foreach (var property in element.EnumerateObject())
                 {
                     json.WritePropertyName(property.Name);
-                    Write(json, property.Value);
+                    Write(json, property.Value, item: false);
                 }
                 json.WriteEndObject();
                 break;
             case JsonValueKind.Array:
                 json.WriteStartArray();
-                foreach (var item in element.EnumerateArray()) Write(json, item);
+                foreach (var each in element.EnumerateArray()) Write(json, each, item: true);
                 json.WriteEndArray();
                 break;
             case JsonValueKind.String:
                 if (TextOf(element) is { } text) json.WriteStringValue(text);
-                else json.WriteRawValue(JsonMarshal.GetRawUtf8Value(element), skipInputValidation: true);
+                else json.WriteRawValue(Raw(json, JsonMarshal.GetRawUtf8Value(element), item), skipInputValidation: true);
                 break;
             default:
                 element.WriteTo(json);
@@ -55,39 +58,68 @@ public static class JsonAsRead
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer))
         {
-            WriteKeepingEscapes(json, node);
+            Write(json, node, sortKeys: false);
         }
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void WriteKeepingEscapes(Utf8JsonWriter json, JsonNode? node)
+    /// <summary>
+    /// Writes <paramref name="node"/>, its values read from JSON as <see cref="Write(Utf8JsonWriter, JsonElement)"/>
+    /// writes them; with <paramref name="sortKeys"/>, the keys of every object in ordinal order.
+    /// </summary>
+    internal static void Write(Utf8JsonWriter json, JsonNode? node, bool sortKeys) => Write(json, node, sortKeys, item: false);
+
+    private static void Write(Utf8JsonWriter json, JsonNode? node, bool sortKeys, bool item)
     {
         switch (node)
         {
             case JsonObject o:
                 json.WriteStartObject();
-                foreach (var (key, value) in o)
+                // An object read from a file packster wrote is sorted already: it is sorted again only when it is not.
+                foreach (var (key, value) in !sortKeys || IsSorted(o) ? (IEnumerable<KeyValuePair<string, JsonNode?>>)o : o.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                 {
                     json.WritePropertyName(key);
-                    WriteKeepingEscapes(json, value);
+                    Write(json, value, sortKeys, item: false);
                 }
                 json.WriteEndObject();
                 break;
             case JsonArray a:
                 json.WriteStartArray();
-                foreach (var item in a) WriteKeepingEscapes(json, item);
+                foreach (var each in a) Write(json, each, sortKeys, item: true);
                 json.WriteEndArray();
                 break;
             case null:
                 json.WriteNullValue();
                 break;
             case JsonValue value when value.TryGetValue<JsonElement>(out var element):
-                Write(json, element);
+                Write(json, element, item);
                 break;
             default:
                 node.WriteTo(json);
                 break;
         }
+    }
+
+    private static bool IsSorted(JsonObject o)
+    {
+        string? previous = null;
+        foreach (var (key, _) in o)
+        {
+            if (previous is not null && string.CompareOrdinal(previous, key) > 0) return false;
+            previous = key;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// <paramref name="raw"/>, led by the line break and indent an indenting writer puts before an item of an array
+    /// (a raw value is written where the writer stands, without them).
+    /// </summary>
+    private static byte[] Raw(Utf8JsonWriter json, ReadOnlySpan<byte> raw, bool item)
+    {
+        if (!item || !json.Options.Indented) return raw.ToArray();
+        var lead = json.Options.NewLine + new string(json.Options.IndentCharacter, json.Options.IndentSize * json.CurrentDepth);
+        return [.. System.Text.Encoding.ASCII.GetBytes(lead), .. raw];
     }
 
     private static string? TextOf(JsonElement value)

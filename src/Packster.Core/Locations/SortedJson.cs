@@ -29,33 +29,7 @@ internal static class SortedJson
     };
 
     /// <summary>Writes <paramref name="node"/> with the keys of every object in it sorted (ordinal), as <see cref="Sorted(JsonObject)"/> copies them.</summary>
-    public static void Write(Utf8JsonWriter json, JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                json.WriteStartObject();
-                // An object read from a file packster wrote is sorted already: it is sorted again only when it is not.
-                foreach (var (key, value) in IsSorted(o) ? (IEnumerable<KeyValuePair<string, JsonNode?>>)o : o.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-                {
-                    json.WritePropertyName(key);
-                    Write(json, value);
-                }
-                json.WriteEndObject();
-                break;
-            case JsonArray a:
-                json.WriteStartArray();
-                foreach (var item in a) Write(json, item);
-                json.WriteEndArray();
-                break;
-            case null:
-                json.WriteNullValue();
-                break;
-            default:
-                node.WriteTo(json);
-                break;
-        }
-    }
+    public static void Write(Utf8JsonWriter json, JsonNode? node) => JsonAsRead.Write(json, node, sortKeys: true);
 
     /// <summary>
     /// Writes <paramref name="element"/> as <see cref="Write(Utf8JsonWriter, JsonNode?)"/> writes the node made of it,
@@ -107,15 +81,4 @@ internal static class SortedJson
     }
 
     private static bool IsPlainAscii(ReadOnlySpan<byte> name) => System.Text.Ascii.IsValid(name) && !name.Contains((byte)'\\');
-
-    private static bool IsSorted(JsonObject o)
-    {
-        string? previous = null;
-        foreach (var (key, _) in o)
-        {
-            if (previous is not null && string.CompareOrdinal(previous, key) > 0) return false;
-            previous = key;
-        }
-        return true;
-    }
 }

@@ -181,6 +181,26 @@ public sealed class LockfileFastReaderTests
         Assert.StartsWith($"{ErrorCode.LockfileUnreadable}: twice.json: {expected}", Outcome(() => Lockfile.Parse(bytes, "twice.json")), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// § Lockfile: a string without text (a lone surrogate, which a deployment that is not active may hold) is written
+    /// back as its escapes were read, also where the parameters are written sorted anew or were changed.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"port\": 8080, \"a\": \"x\\ud800y\"}", "\"parameters\": {\n        \"a\": \"x\\ud800y\",\n        \"port\": 8080\n      }")]
+    [InlineData("{\"a\": [\"\\udc00\", {\"z\": 1, \"b\": \"\\ud800\"}]}", "\"a\": [\n          \"\\udc00\",\n          {\n            \"b\": \"\\ud800\",\n            \"z\": 1\n          }\n        ]")]
+    public void A_string_without_text_is_written_as_it_was_read(string parameters, string written)
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(OneDeployment()));
+        var bytes = Encoding.UTF8.GetBytes(canonical.Replace("{\n        \"port\": 8080\n      }", parameters, StringComparison.Ordinal));
+
+        foreach (var state in new[] { LockfileFastReader.TryRead(bytes)!, Lockfile.ParseGeneral(bytes, "lone.json") })
+        {
+            Assert.Contains(written, Encoding.UTF8.GetString(Lockfile.Serialize(state)), StringComparison.Ordinal);
+            state.Deployments[0].Parameters["added"] = 1;
+            Assert.Contains("\"added\": 1", Encoding.UTF8.GetString(Lockfile.Serialize(state)), StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>The same names in other orders, escaped or not, are one meaning each: read, by the fast reading too.</summary>
     [Theory]
     [InlineData("{\"port\": 8080, \"a\": {\"y\": 1, \"x\": [{\"q\": 1, \"p\": 2}]}}")]
