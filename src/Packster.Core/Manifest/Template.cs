@@ -113,7 +113,8 @@ public sealed class Template : IEquatable<Template>
 
     /// <summary>
     /// Replaces each placeholder by <paramref name="values"/>[name] (keys: "deployment", "location", "param.NAME").
-    /// A missing value is a programming error: callers build the values from the validated parameters.
+    /// A parameter without a value (optional, no default, not given: spec/parameters.md § Defaults) is PST3004 naming
+    /// it; any other missing value is a programming error: callers build the values from the validated parameters.
     /// </summary>
     public string Expand(IReadOnlyDictionary<string, string> values)
     {
@@ -126,8 +127,19 @@ public sealed class Template : IEquatable<Template>
         return string.Concat(parts);
     }
 
-    private string ValueOf(Segment placeholder, IReadOnlyDictionary<string, string> values) =>
-        values.TryGetValue(placeholder.Value, out var v) ? v : throw new InvalidOperationException($"template '{Text}': no value for '{{{placeholder.Value}}}'");
+    private string ValueOf(Segment placeholder, IReadOnlyDictionary<string, string> values)
+    {
+        if (values.TryGetValue(placeholder.Value, out var v)) return v;
+        if (placeholder.Value.StartsWith(ParamPrefix, StringComparison.Ordinal))
+        {
+            // An install that did not give it failed here with PST0001.
+            var name = placeholder.Value[ParamPrefix.Length..];
+            throw new PacksterException(ErrorCode.ParameterMissing,
+                $"parameter '{name}' has no value (it was not given and has no default), and '{Text}' needs one",
+                $"give it with --parameters '{{\"{name}\": …}}' or -p {name}=…");
+        }
+        throw new InvalidOperationException($"template '{Text}': no value for '{{{placeholder.Value}}}'");
+    }
 
     public bool Equals(Template? other) => other is not null && other.Text == Text;
     public override bool Equals(object? obj) => Equals(obj as Template);

@@ -52,6 +52,25 @@ public sealed class TemplateAndResourceTests
         AssertError(Fail(Head + PortParam + "[provides]\nenv = { P = \"{param.prot}\" }\n"), ErrorCode.InvalidTemplate, 10, 13, "provides.env.P",
             "'{param.prot}' refers to an undeclared parameter; did you mean 'param.port'?");
 
+    /// <summary>
+    /// spec/parameters.md § Defaults: a parameter with neither a value nor a default is absent; a template that names it
+    /// is then PST3004 naming the parameter and the template (an install that did not give it was PST0001).
+    /// </summary>
+    [Fact]
+    public void A_template_naming_a_parameter_without_a_value_is_refused_in_words()
+    {
+        var manifest = ManifestReader.Parse(Head + "[parameters.greeting]\ntype = \"string\"\n[provides]\nenv = { G = \"<{param.greeting}>\" }\n", "m.toml");
+
+        var e = Assert.Throws<PacksterException>(() =>
+            Packster.Deployments.DeploymentResources.For(manifest, Packster.Deployments.EffectiveParameters.Resolve(manifest.Parameters, null), "/d/x", "/d"));
+
+        Assert.Equal(ErrorCode.ParameterMissing, e.Code);
+        Assert.Equal("parameter 'greeting' has no value (it was not given and has no default), and '<{param.greeting}>' needs one", e.Message);
+        var given = System.Text.Json.JsonDocument.Parse("{\"greeting\": \"hi\"}").RootElement;
+        var resources = Packster.Deployments.DeploymentResources.For(manifest, Packster.Deployments.EffectiveParameters.Resolve(manifest.Parameters, given), "/d/x", "/d");
+        Assert.Equal("<hi>", resources.Env["G"]);
+    }
+
     [Fact]
     public void Templates_are_checked_in_shims_and_shared_paths()
     {
