@@ -39,7 +39,7 @@ public sealed record EnvironmentFile(
         ArgumentNullException.ThrowIfNull(location);
         var state = location.ReadState();
         var deployments = state.Deployments.OrderBy(d => d.Id.Value, StringComparer.Ordinal).ThenBy(d => d.Version).ThenBy(d => d.Hash.Hex, StringComparer.Ordinal)
-            .Select(d => new EnvironmentDeployment(d.Package, d.Hash, (JsonObject)d.Parameters.DeepClone(), d.Active, d.Pinned)).ToList();
+            .Select(d => new EnvironmentDeployment(d.Package, d.Hash, Representable(d), d.Active, d.Pinned)).ToList();
         var policy = new Dictionary<string, TomlTable>(StringComparer.Ordinal);
         if (File.Exists(location.PolicyPath))
         {
@@ -50,6 +50,27 @@ public sealed record EnvironmentFile(
             }
         }
         return new EnvironmentFile(path, location.Id.Value, deployments, [.. state.Bundle.Values], policy);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="d"/>'s parameters, when TOML can hold them: a deployment that is not active may record a
+    /// string without text (a lone surrogate, left by an older packster or by hand), which no TOML string can be, and
+    /// exporting such a location was PST0001.
+    /// </summary>
+    private static JsonObject Representable(Locations.DeploymentEntry d)
+    {
+        var parameters = (JsonObject)d.Parameters.DeepClone();
+        try
+        {
+            _ = Inline(parameters);
+            return parameters;
+        }
+        catch (JsonException e) when (e.InnerException is InvalidOperationException)
+        {
+            throw new PacksterException(ErrorCode.ParameterInvalidUnicode,
+                $"deployment {d.Id} {d.Version} ({d.Hash.Hex[..12]}): a parameter holds a lone UTF-16 surrogate escape (\\uD800–\\uDFFF without its pair), which is not Unicode text and no TOML string can hold",
+                "uninstall that deployment, or install the package again with another value, then export");
+        }
     }
 
     /// <summary>The file's text: comments saying what it is, then format, location, policy, deployments, bundle; stable order.</summary>

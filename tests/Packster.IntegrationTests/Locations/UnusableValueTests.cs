@@ -175,6 +175,12 @@ public sealed class UnusableValueTests : IDisposable
         Assert.Equal(3, list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("is listed without its shims, env and ports: parameter 'greeting': it holds a lone surrogate", list.Stderr, StringComparison.Ordinal);
         Assert.Contains("replays to its lockfile", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
+        // An environment file is TOML, which holds only text: export says so, and writes nothing (spec/export.md).
+        var exported = _f.Temp["env.packster-lock.toml"];
+        var export = _f.Packster.Run("export", "--location", "dev", "-o", exported);
+        Assert.Equal(3, export.ExitCode);
+        Assert.Contains("error[PST3008]: deployment hello 1.0.0 (", export.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(exported));
 
         // Made active by hand: every command refuses the file, and repair deactivates it again.
         var active = File.ReadAllText(_f.LockfilePath);
