@@ -40,12 +40,12 @@ public sealed class Uninstaller
         var entry = DeploymentSelector.Single(state, selector, _location.Id.Value);
         if (!stillWanted(entry, state)) return null;
         var path = _location.DeploymentDirectory(entry.Hash);
-        var deployed = DeployedPackage.Load(_location, entry);
+        var deployed = LoadForHandlers(entry, force, handlerTimeout);
         StopServices(entry);
 
         try
         {
-            await RunHandlersAsync(deployed, HandlerAction.Uninstall, handlerTimeout, cancellationToken).ConfigureAwait(false);
+            if (deployed is not null) await RunHandlersAsync(deployed, HandlerAction.Uninstall, handlerTimeout, cancellationToken).ConfigureAwait(false);
         }
         // --force is the way out for every handler failure (a missing script, a .cmd off Windows, an interpreter
         // that is gone): otherwise such a deployment could never be removed. Not for Ctrl-C, which aborts.
@@ -71,6 +71,30 @@ public sealed class Uninstaller
         CrashPoint.Hit("uninstall.committed");
         _location.EmptyTrash(session.Lock);
         return outcome;
+    }
+
+    /// <summary>
+    /// <paramref name="entry"/> as its uninstall handlers see it; null when it has none to run. A deployment whose recorded
+    /// parameters are refused (kept while inactive: a lone surrogate, a NUL, left by an older packster or by hand) could
+    /// not be uninstalled at all (PST3006): without uninstall handlers nothing needs them, and with some, --force removes
+    /// it without running them, as for any handler that cannot run.
+    /// </summary>
+    private DeployedPackage? LoadForHandlers(DeploymentEntry entry, bool force, TimeSpan? handlerTimeout)
+    {
+        try
+        {
+            return DeployedPackage.Load(_location, entry);
+        }
+        catch (PacksterException e) when ((int)e.Code / 1000 == 3)
+        {
+            var path = _location.DeploymentDirectory(entry.Hash);
+            var manifest = Manifest.ManifestReader.Read(Path.Combine(path, Manifest.Manifest.FileName));
+            if (_options.Executors.Plan(HandlerSpecs.From(manifest), HandlerAction.Uninstall, path, handlerTimeout).IsEmpty) return null;
+            var why = $"{entry.Id} {entry.Version} ({entry.Hash.Hex[..12]}): its uninstall handlers cannot be given its recorded parameters: {e.Message}";
+            if (!force) throw new PacksterException(e.Code, why, "--force removes it without running them");
+            _options.Messages.WriteLine($"warning: {why}; removing it without running them (--force)");
+            return null;
+        }
     }
 
     /// <summary>No service outlives the files it runs from (spec/activation.md § Services).</summary>

@@ -196,6 +196,38 @@ public sealed class UnusableValueTests : IDisposable
         Assert.True(repair.ExitCode == 0, repair.ToString());
         _f.Packster.Ok("install-file", package, "--location", "dev", "--inactive", "-p", "port=9003");
         Assert.Contains("replays to its lockfile", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
+
+        // And it can be uninstalled: hello has no uninstall handler, so nothing needs the value.
+        var hash = JsonNode.Parse(_f.Packster.Ok("list", "--location", "dev", "--json"))!.AsArray().Single(d => d!["problem"] is not null)!["deployment"]!.GetValue<string>();
+        _f.Packster.Ok("uninstall", hash[..12], "--location", "dev");
+        Assert.DoesNotContain("ud800", File.ReadAllText(_f.LockfilePath), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A deployment whose recorded parameters are refused, with an uninstall handler that would need them: uninstall
+    /// refuses in words with nothing changed, and --force removes it without running the handler (as for any handler
+    /// that cannot run). Both were PST3006 with no way out.
+    /// </summary>
+    [Fact]
+    public void A_deployment_whose_recorded_parameters_are_refused_is_uninstalled_with_force_when_its_handler_needs_them()
+    {
+        var package = _f.Pack(Source("un", "id = \"un\"\nversion = \"1.0.0\"\n[parameters.name]\ntype = \"string\"\ndefault = \"x\"\n[handlers]\nuninstall = \"scripts/u.sh\"\n",
+            ("scripts/u.sh", "#!/bin/sh\ntouch \"$PACKSTER_LOCATION_PATH/../handler-ran\"\n")));
+        _f.Packster.Ok("install-file", package, "--location", "dev", "--inactive", "-p", "name=Zzz");
+        File.WriteAllText(_f.LockfilePath, File.ReadAllText(_f.LockfilePath).Replace("\"Zzz\"", "\"Z\\ud800z\"", StringComparison.Ordinal));
+        var before = File.ReadAllBytes(_f.LockfilePath);
+
+        var refused = _f.Packster.Run("uninstall", "un", "--location", "dev");
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("its uninstall handlers cannot be given its recorded parameters", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: --force removes it without running them", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(_f.LockfilePath));
+
+        var forced = _f.Packster.Run("uninstall", "un", "--location", "dev", "--force");
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Contains("removing it without running them (--force)", forced.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, _f.List().GetArrayLength());
+        Assert.False(File.Exists(_f.Temp["handler-ran"]));
     }
 
     /// <summary>
