@@ -218,7 +218,16 @@ public sealed class Uninstaller
         var outside = enabled.IsEnabled(_location) ? enabled.OwnersOutside(_location) : [];
         foreach (var candidate in state.OfPackage(removed.Id))
         {
-            var resources = DeployedPackage.Load(_location, candidate).Resources;
+            DeploymentResources resources;
+            try
+            {
+                resources = DeployedPackage.Load(_location, candidate).Resources;
+            }
+            catch (PacksterException e) when ((int)e.Code / 1000 == 3)
+            {
+                // Its recorded parameters are refused (a value activation would not take): it cannot become active.
+                continue;
+            }
             var change = new ResourceChange(LocationActivation.OwnerOf(state, candidate), resources.Claims);
             if (ResourceGuard.FindConflicts(LocationActivation.Owners(state), change).Count > 0) continue;
             if (ResourceGuard.FindConflicts(outside, change).Count > 0) continue;

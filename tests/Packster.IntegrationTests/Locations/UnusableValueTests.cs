@@ -204,6 +204,27 @@ public sealed class UnusableValueTests : IDisposable
     }
 
     /// <summary>
+    /// Uninstalling the active deployment makes the next one of the package active (spec/lockfile.md § Which deployment
+    /// is active), passing over one whose recorded parameters activation refuses; that one made the uninstall PST3006.
+    /// </summary>
+    [Fact]
+    public void Uninstalling_the_active_deployment_passes_over_a_successor_whose_parameters_are_refused()
+    {
+        var package = _f.PackSample("hello");
+        var active = _f.Packster.Ok("install-file", package, "--location", "dev", "--json");
+        _f.Packster.Ok("install-file", package, "--location", "dev", "--inactive", "--parameters", "{\"greeting\":\"Zzz\",\"port\":9001}");
+        File.WriteAllText(_f.LockfilePath, File.ReadAllText(_f.LockfilePath).Replace("\"Zzz\"", "\"Z\\ud800z\"", StringComparison.Ordinal));
+        var hash = JsonNode.Parse(active)!["deployment"]!.GetValue<string>();
+
+        var r = _f.Packster.Run("uninstall", hash[..12], "--location", "dev");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("no deployment of hello is active now", r.Stderr + r.Stdout, StringComparison.Ordinal);
+        var left = Assert.Single(_f.List().EnumerateArray());
+        Assert.False(left.GetProperty("active").GetBoolean());
+    }
+
+    /// <summary>
     /// A deployment whose recorded parameters are refused, with an uninstall handler that would need them: uninstall
     /// refuses in words with nothing changed, and --force removes it without running the handler (as for any handler
     /// that cannot run). Both were PST3006 with no way out.
