@@ -140,10 +140,13 @@ public sealed class Uninstaller
         {
             foreach (var entry in entries)
             {
-                var deployed = DeployedPackage.Load(_location, entry);
+                var deployed = LoadForHandlers(entry, force: false, handlerTimeout);
                 StopServices(entry);
-                await RunHandlersAsync(deployed, HandlerAction.Uninstall, handlerTimeout, cancellationToken).ConfigureAwait(false);
-                ran.Add(deployed);
+                if (deployed is not null)
+                {
+                    await RunHandlersAsync(deployed, HandlerAction.Uninstall, handlerTimeout, cancellationToken).ConfigureAwait(false);
+                    ran.Add(deployed);
+                }
                 CrashPoint.Hit("uninstall-together.handler-done");
             }
         }

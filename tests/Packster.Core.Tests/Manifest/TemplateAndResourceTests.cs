@@ -18,9 +18,16 @@ public sealed class TemplateAndResourceTests
         Assert.Equal("{/d}//l:80-n}", t.Expand(values));
     }
 
+    /// <summary>
+    /// Without a value for {deployment} or {location} is a programming error; without one for a parameter, the parameter
+    /// had none (spec/parameters.md § Defaults), which is PST3004.
+    /// </summary>
     [Fact]
-    public void Expanding_without_a_value_is_a_programming_error() =>
-        Assert.Throws<InvalidOperationException>(() => Template.Parse("{param.x}").Expand(new Dictionary<string, string>()));
+    public void Expanding_without_a_value_is_a_programming_error_unless_a_parameter_has_none()
+    {
+        Assert.Throws<InvalidOperationException>(() => Template.Parse("{deployment}/x").Expand(new Dictionary<string, string>()));
+        Assert.Equal(ErrorCode.ParameterMissing, Assert.Throws<PacksterException>(() => Template.Parse("{param.x}").Expand(new Dictionary<string, string>())).Code);
+    }
 
     [Fact]
     public void Literal_templates_round_trip_braces()
