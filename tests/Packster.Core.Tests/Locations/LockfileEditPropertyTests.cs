@@ -21,47 +21,7 @@ public sealed class LockfileEditPropertyTests
 
     private const string Significant = "{}[]\",:0123456789aetfnul \\\n-.";
 
-    internal static string Edit(string text, Random random)
-    {
-        if (text.Length == 0) return Snippets[random.Next(Snippets.Length)];
-        var at = random.Next(text.Length);
-        var lines = text.Split('\n').ToList();
-        switch (random.Next(9))
-        {
-            case 6:
-                // Whitespace JSON allows between tokens (and, inside a string, a changed value or a control character).
-                return text.Insert(at, new[] { " ", "\n", "\t", "\r\n", "  \n    " }[random.Next(5)]);
-            case 7:
-                var flag = random.Next(2) == 0 ? ("true", "false") : ("false", "true");
-                var found = text.IndexOf(flag.Item1, at, StringComparison.Ordinal);
-                return found < 0 ? text : text[..found] + flag.Item2 + text[(found + flag.Item1.Length)..];
-            case 8:
-                // Another digit somewhere: a hash, a version, a time, a number.
-                var digit = text.IndexOfAny("0123456789abcdef".ToCharArray(), at);
-                return digit < 0 ? text : text[..digit] + "0123456789abcdef"[random.Next(16)] + text[(digit + 1)..];
-            case 0:
-                return text.Remove(at, Math.Min(text.Length - at, 1 + random.Next(20)));
-            case 1:
-                var copied = random.Next(lines.Count);
-                lines.Insert(copied, lines[copied]);
-                return string.Join('\n', lines);
-            case 2:
-                return text[..at] + Significant[random.Next(Significant.Length)] + text[(at + 1)..];
-            case 3:
-                return text.Insert(at, Snippets[random.Next(Snippets.Length)]);
-            case 4:
-                var (a, b) = (random.Next(lines.Count), random.Next(lines.Count));
-                (lines[a], lines[b]) = (lines[b], lines[a]);
-                return string.Join('\n', lines);
-            default:
-                var line = random.Next(lines.Count);
-                var colon = lines[line].IndexOf("\": ", StringComparison.Ordinal);
-                if (colon < 0) return text;
-                var comma = lines[line].EndsWith(',') ? "," : "";
-                lines[line] = lines[line][..(colon + 3)] + Snippets[random.Next(Snippets.Length)].TrimEnd(',') + comma;
-                return string.Join('\n', lines);
-        }
-    }
+    private static string Edit(string text, Random random) => Packster.Testing.RandomEdits.Edit(text, random, Snippets, Significant, "\": ");
 
     /// <summary>The bytes a reading's state writes, or the error code and message; anything else is thrown on as the bug it is.</summary>
     private static string Outcome(Func<LocationState> read, int seed)

@@ -24,35 +24,7 @@ public sealed class ManifestEditPropertyTests
 
     private const string Significant = "[]{}=\",.'#\n 0123456789-+_abcdefghijklmnopqrstuvwxyz\\";
 
-    private static string Edit(string text, Random random)
-    {
-        if (text.Length == 0) return Snippets[random.Next(Snippets.Length)];
-        var at = random.Next(text.Length);
-        var lines = text.Split('\n').ToList();
-        switch (random.Next(6))
-        {
-            case 0:
-                return text.Remove(at, Math.Min(text.Length - at, 1 + random.Next(20)));
-            case 1:
-                var copied = random.Next(lines.Count);
-                lines.Insert(copied, lines[copied]);
-                return string.Join('\n', lines);
-            case 2:
-                return text[..at] + Significant[random.Next(Significant.Length)] + text[(at + 1)..];
-            case 3:
-                return text.Insert(at, Snippets[random.Next(Snippets.Length)]);
-            case 4:
-                var (a, b) = (random.Next(lines.Count), random.Next(lines.Count));
-                (lines[a], lines[b]) = (lines[b], lines[a]);
-                return string.Join('\n', lines);
-            default:
-                var line = random.Next(lines.Count);
-                var equals = lines[line].IndexOf(" = ", StringComparison.Ordinal);
-                if (equals < 0) return text;
-                lines[line] = lines[line][..(equals + 3)] + Snippets[random.Next(Snippets.Length)].TrimEnd('\n');
-                return string.Join('\n', lines);
-        }
-    }
+    private static string Edit(string text, Random random) => Packster.Testing.RandomEdits.Edit(text, random, Snippets, Significant, " = ");
 
     /// <summary>Seeds one after another over every sample manifest; the failing seed is in the message.</summary>
     [Fact]
