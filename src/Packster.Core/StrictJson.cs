@@ -16,4 +16,22 @@ public static class StrictJson
     public static JsonNode? Parse(string json) => JsonNode.Parse(json, documentOptions: Options);
 
     public static JsonNode? Parse(ReadOnlySpan<byte> utf8Json) => JsonNode.Parse(utf8Json, documentOptions: Options);
+
+    /// <summary>
+    /// The string <paramref name="node"/> holds; null when it is absent, not a string, or a string without text (a lone
+    /// surrogate). <c>GetValue&lt;string&gt;()</c> throws an <see cref="InvalidOperationException"/> for all but the first,
+    /// and a history line whose <c>"lockfile"</c> was edited to <c>{}</c> made <c>history --check</c> PST0001.
+    /// </summary>
+    public static string? Text(JsonNode? node)
+    {
+        if (node is not JsonValue value || value.GetValueKind() != System.Text.Json.JsonValueKind.String) return null;
+        try
+        {
+            return value.GetValue<string>();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 }

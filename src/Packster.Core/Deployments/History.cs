@@ -110,7 +110,7 @@ public static class History
     {
         for (var i = pending.Count - 1; i >= 0; i--)
         {
-            if (ParseObject(pending[i]) is { } owed && IsCommit(owed)) return owed["lockfile"]?.GetValue<string>();
+            if (ParseObject(pending[i]) is { } owed && IsCommit(owed)) return StrictJson.Text(owed["lockfile"]);
         }
         var path = PathOf(location);
         if (!File.Exists(path)) return null;
@@ -144,7 +144,7 @@ public static class History
                 lines = cut < 0 ? [] : lines[..cut];
                 if (line.IndexOf(CommitMarkerUtf8) >= 0 && ParseObject(Encoding.UTF8.GetString(line)) is { } node && IsCommit(node))
                 {
-                    return node["lockfile"]?.GetValue<string>();
+                    return StrictJson.Text(node["lockfile"]);
                 }
             }
             tail = first < 0 ? [] : chunk[..first];
@@ -156,8 +156,7 @@ public static class History
 
     private static ReadOnlySpan<byte> CommitMarkerUtf8 => "\"action\":\"commit\""u8;
 
-    private static bool IsCommit(JsonObject node) =>
-        node["action"] is JsonValue action && action.TryGetValue<string>(out var text) && text == HistoryReplay.CommitAction;
+    private static bool IsCommit(JsonObject node) => StrictJson.Text(node["action"]) == HistoryReplay.CommitAction;
 
     private static JsonObject? ParseObject(string line)
     {

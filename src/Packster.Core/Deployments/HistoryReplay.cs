@@ -238,16 +238,16 @@ public static class HistoryReplay
         var deployments = ByHash(document);
         foreach (var node in changes["remove"] as JsonArray ?? [])
         {
-            deployments.Remove(node?.GetValue<string>() ?? throw new FormatException("a null hash in remove"));
+            deployments.Remove(StrictJson.Text(node) ?? throw new FormatException("a hash in remove that is not a string"));
         }
         foreach (var node in changes["put"] as JsonArray ?? [])
         {
             var entry = node as JsonObject ?? throw new FormatException("a put entry that is not an object");
-            deployments[entry["deployment"]?.GetValue<string>() ?? throw new FormatException("a put entry without its deployment hash")] = entry.DeepClone();
+            deployments[StrictJson.Text(entry["deployment"]) ?? throw new FormatException("a put entry without its deployment hash as a string")] = entry.DeepClone();
         }
         document["deployments"] = new JsonArray([.. deployments.Values.Select(v => v.DeepClone())]);
         foreach (var (key, value) in changes["set"] as JsonObject ?? []) document[key] = value?.DeepClone();
-        foreach (var node in changes["unset"] as JsonArray ?? []) document.Remove(node?.GetValue<string>() ?? throw new FormatException("a null key in unset"));
+        foreach (var node in changes["unset"] as JsonArray ?? []) document.Remove(StrictJson.Text(node) ?? throw new FormatException("a key in unset that is not a string"));
         // Through the lockfile's own reader and writer: order, derived keys and invariants exactly as a commit has them.
         return Lockfile.Serialize(Lockfile.Parse(System.Text.Encoding.UTF8.GetBytes(JsonAsRead.ToJsonString(document)), origin));
     }
@@ -335,18 +335,18 @@ public static class HistoryReplay
                 {
                     // The first line read is the checkpoint's: from here on, its lockfile is the state.
                     if (GenerationOf(json) != checkpoint!.Value.Generation
-                        || !string.Equals(json["lockfile"]?.GetValue<string>(), checkpoint.Value.Sha256.Hex, StringComparison.Ordinal)) return null;
+                        || !string.Equals(StrictJson.Text(json["lockfile"]), checkpoint.Value.Sha256.Hex, StringComparison.Ordinal)) return null;
                     state = Replaying.Of(checkpoint.Value.Lockfile);
                     started = true;
                     continue;
                 }
-                if (json["from"]?.GetValue<string>() == FromEmpty) state = Replaying.Of(empty);
+                if (StrictJson.Text(json["from"]) == FromEmpty) state = Replaying.Of(empty);
                 state.Apply(json["changes"] as JsonObject ?? []);
                 if (GenerationOf(json) is not { } generation || !wanted.Contains(generation)) continue;
                 var where = $"{origin}:{line}";
                 var (bytes, parsed) = state.Lockfile(where);
                 var digest = Sha256Digest.Compute(bytes);
-                if (string.Equals(json["lockfile"]?.GetValue<string>(), digest.Hex, StringComparison.Ordinal))
+                if (string.Equals(StrictJson.Text(json["lockfile"]), digest.Hex, StringComparison.Ordinal))
                 {
                     found[generation] = new RebuiltLockfile(bytes, digest, parsed, TimeOf(json), where);
                 }
@@ -364,7 +364,7 @@ public static class HistoryReplay
     private static int? GenerationOf(JsonObject line) => line["generation"] is JsonValue g && g.TryGetValue<int>(out var n) ? n : null;
 
     private static DateTimeOffset TimeOf(JsonObject line) =>
-        DateTimeOffset.Parse(line["time"]?.GetValue<string>() ?? "", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        DateTimeOffset.Parse(StrictJson.Text(line["time"]) ?? "", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     /// <summary>
     /// A lockfile being replayed: its other keys and its deployments by hash, changed in place line by line, made into
@@ -393,15 +393,15 @@ public static class HistoryReplay
         {
             foreach (var node in changes["remove"] as JsonArray ?? [])
             {
-                _deployments.Remove(node?.GetValue<string>() ?? throw new FormatException("a null hash in remove"));
+                _deployments.Remove(StrictJson.Text(node) ?? throw new FormatException("a hash in remove that is not a string"));
             }
             foreach (var node in changes["put"] as JsonArray ?? [])
             {
                 var entry = node as JsonObject ?? throw new FormatException("a put entry that is not an object");
-                _deployments[entry["deployment"]?.GetValue<string>() ?? throw new FormatException("a put entry without its deployment hash")] = entry;
+                _deployments[StrictJson.Text(entry["deployment"]) ?? throw new FormatException("a put entry without its deployment hash as a string")] = entry;
             }
             foreach (var (key, value) in changes["set"] as JsonObject ?? []) _keys[key] = value?.DeepClone();
-            foreach (var node in changes["unset"] as JsonArray ?? []) _keys.Remove(node?.GetValue<string>() ?? throw new FormatException("a null key in unset"));
+            foreach (var node in changes["unset"] as JsonArray ?? []) _keys.Remove(StrictJson.Text(node) ?? throw new FormatException("a key in unset that is not a string"));
         }
 
         /// <summary>The state replayed so far as the lockfile's reader reads it, and the bytes its writer makes of that.</summary>
@@ -430,7 +430,7 @@ public static class HistoryReplay
         {
             try
             {
-                if (line["from"]?.GetValue<string>() == FromEmpty) state = empty;
+                if (StrictJson.Text(line["from"]) == FromEmpty) state = empty;
                 state = Apply(state, line["changes"] as JsonObject ?? new JsonObject(), $"{origin}:{number}");
             }
             catch (Exception e) when (e is FormatException or InvalidOperationException or PacksterException)
@@ -438,7 +438,7 @@ public static class HistoryReplay
                 return new ReplayResult(state, commits, generation, new ReplayDivergence(number, $"its changes cannot be applied: {e.Message}"));
             }
             commits++;
-            var expected = line["lockfile"]?.GetValue<string>();
+            var expected = StrictJson.Text(line["lockfile"]);
             var actual = Sha256Digest.Compute(state).Hex;
             if (!string.Equals(expected, actual, StringComparison.Ordinal))
             {
@@ -455,7 +455,7 @@ public static class HistoryReplay
         var byHash = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
         foreach (var node in lockfile["deployments"] as JsonArray ?? [])
         {
-            if (node is JsonObject entry && entry["deployment"]?.GetValue<string>() is { } hash) byHash[hash] = entry;
+            if (node is JsonObject entry && StrictJson.Text(entry["deployment"]) is { } hash) byHash[hash] = entry;
         }
         return byHash;
     }
