@@ -79,7 +79,8 @@ public sealed class Uninstaller
     /// not be uninstalled at all (PST3006): without uninstall handlers nothing needs them, and with some, --force removes
     /// it without running them, as for any handler that cannot run.
     /// </summary>
-    private DeployedPackage? LoadForHandlers(DeploymentEntry entry, bool force, TimeSpan? handlerTimeout)
+    /// <param name="together">Whether several are removed together (a bundle's removal), which has no --force: the hint names the command that has.</param>
+    private DeployedPackage? LoadForHandlers(DeploymentEntry entry, bool force, TimeSpan? handlerTimeout, bool together = false)
     {
         try
         {
@@ -91,7 +92,12 @@ public sealed class Uninstaller
             var manifest = Manifest.ManifestReader.Read(Path.Combine(path, Manifest.Manifest.FileName));
             if (_options.Executors.Plan(HandlerSpecs.From(manifest), HandlerAction.Uninstall, path, handlerTimeout).IsEmpty) return null;
             var why = $"{entry.Id} {entry.Version} ({entry.Hash.Hex[..12]}): its uninstall handlers cannot be given its recorded parameters: {e.Message}";
-            if (!force) throw new PacksterException(e.Code, why, "--force removes it without running them");
+            if (!force)
+            {
+                throw new PacksterException(e.Code, why, together
+                    ? $"'packster uninstall {entry.Hash.Hex[..12]} --force' removes it without running them; then run this again"
+                    : "--force removes it without running them");
+            }
             _options.Messages.WriteLine($"warning: {why}; removing it without running them (--force)");
             return null;
         }
@@ -140,7 +146,7 @@ public sealed class Uninstaller
         {
             foreach (var entry in entries)
             {
-                var deployed = LoadForHandlers(entry, force: false, handlerTimeout);
+                var deployed = LoadForHandlers(entry, force: false, handlerTimeout, together: true);
                 StopServices(entry);
                 if (deployed is not null)
                 {
