@@ -18,7 +18,7 @@ public static class JsonAsRead
     /// <param name="item">Whether <paramref name="element"/> is an item of an array: an indenting writer puts it on a line of its own.</param>
     private static void Write(Utf8JsonWriter json, JsonElement element, bool item)
     {
-        if (!HoldsSurrogateEscape(JsonMarshal.GetRawUtf8Value(element)))
+        if (!StrictJson.HasLoneSurrogate(element))
         {
             element.WriteTo(json);
             return;
@@ -40,7 +40,7 @@ public static class JsonAsRead
                 json.WriteEndArray();
                 break;
             case JsonValueKind.String:
-                if (TextOf(element) is { } text) json.WriteStringValue(text);
+                if (StrictJson.Text(element) is { } text) json.WriteStringValue(text);
                 else json.WriteRawValue(Raw(json, JsonMarshal.GetRawUtf8Value(element), item), skipInputValidation: true);
                 break;
             default:
@@ -120,29 +120,5 @@ public static class JsonAsRead
         if (!item || !json.Options.Indented) return raw.ToArray();
         var lead = json.Options.NewLine + new string(json.Options.IndentCharacter, json.Options.IndentSize * json.CurrentDepth);
         return [.. System.Text.Encoding.ASCII.GetBytes(lead), .. raw];
-    }
-
-    private static string? TextOf(JsonElement value)
-    {
-        try
-        {
-            return value.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Whether <paramref name="raw"/> holds an escaped surrogate (<c>\uD800</c>–<c>\uDFFF</c>, either case), paired or not.</summary>
-    private static bool HoldsSurrogateEscape(ReadOnlySpan<byte> raw)
-    {
-        for (var at = raw.IndexOf("\\u"u8); at >= 0 && at + 4 < raw.Length; )
-        {
-            if ((raw[at + 2] | 0x20) == 'd' && raw[at + 3] is (byte)'8' or (byte)'9' or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F')) return true;
-            var next = raw[(at + 2)..].IndexOf("\\u"u8);
-            at = next < 0 ? -1 : at + 2 + next;
-        }
-        return false;
     }
 }

@@ -34,4 +34,45 @@ public static class StrictJson
             return null;
         }
     }
+
+    /// <summary>The text of the string <paramref name="value"/>, or null when it holds a lone surrogate (System.Text.Json refuses to decode it).</summary>
+    public static string? Text(JsonElement value)
+    {
+        try
+        {
+            return value.GetString() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The name of <paramref name="member"/>, or null when it holds a lone surrogate.</summary>
+    public static string? Name(JsonProperty member)
+    {
+        try
+        {
+            return member.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether the value holds a lone surrogate anywhere, in a string or a name. Only a <c>\u</c> escape can write one
+    /// (UTF-8 text cannot), so a value whose JSON has none is decoded only when something needs its text.
+    /// </summary>
+    public static bool HasLoneSurrogate(JsonElement value) =>
+        System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value).IndexOf("\\u"u8) >= 0 && DecodesWithLoneSurrogate(value);
+
+    private static bool DecodesWithLoneSurrogate(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => Text(value) is null,
+        JsonValueKind.Array => value.EnumerateArray().Any(DecodesWithLoneSurrogate),
+        JsonValueKind.Object => value.EnumerateObject().Any(p => Name(p) is null || DecodesWithLoneSurrogate(p.Value)),
+        _ => false,
+    };
 }

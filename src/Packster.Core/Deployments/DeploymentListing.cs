@@ -60,7 +60,7 @@ public static class DeploymentListing
         {
             return Summarized(location, snapshot, entry, manifests, deployments);
         }
-        catch (PacksterException e) when ((int)e.Code / 1000 == 3) // PST3xxx: the parameters (spec/errors.md)
+        catch (PacksterException e) when (ParameterErrors.IsParameterError(e.Code))
         {
             return new ListedDeployment(entry, location.DeploymentDirectory(entry.Hash), DeploymentPresence.Deployed, null) { Problem = e.Message };
         }

@@ -95,7 +95,7 @@ public sealed class EffectiveParameters
             }
             foreach (var member in json.EnumerateObject())
             {
-                var memberName = NameOf(member) ?? throw ParameterErrors.InvalidJson("a parameter name holds a lone surrogate, which has no UTF-8 form");
+                var memberName = StrictJson.Name(member) ?? throw ParameterErrors.InvalidJson("a parameter name holds a lone surrogate, which has no UTF-8 form");
                 if (values.ContainsKey(memberName)) throw ParameterErrors.InvalidJson($"'{memberName}' is given twice");
                 // Values a lockfile recorded belong to a document nobody disposes; the caller's may be disposed.
                 values.Add(memberName, stored ? member.Value : member.Value.Clone());
@@ -109,7 +109,7 @@ public sealed class EffectiveParameters
         {
             var declaration = declarations[name];
             // Before anything prints or hashes the value: a lone surrogate (JSON allows "\ud800") has no UTF-8 form.
-            if (HasLoneSurrogate(value)) throw ParameterErrors.ValueInvalid(name, "it holds a lone surrogate, which has no UTF-8 form");
+            if (StrictJson.HasLoneSurrogate(value)) throw ParameterErrors.ValueInvalid(name, "it holds a lone surrogate, which has no UTF-8 form");
             if (!declaration.Accepts(value)) throw ParameterErrors.WrongType(declaration, value);
             // A number out of range or a duplicate member has no canonical form (a string's one reason, a lone
             // surrogate, was refused just above).
@@ -171,46 +171,6 @@ public sealed class EffectiveParameters
     internal static string PlaceholderOf(string name) => Placeholders.GetOrAdd(name, static n => Template.ParamPrefix + n);
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Placeholders = new(StringComparer.Ordinal);
-
-    /// <summary>The text <paramref name="read"/> gives, or null when the JSON holds a lone surrogate there (System.Text.Json refuses to decode it).</summary>
-    private static string? TextOf(Func<string?> read)
-    {
-        try
-        {
-            return read() ?? "";
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    private static string? NameOf(JsonProperty member)
-    {
-        try
-        {
-            return member.Name;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// Whether the value holds a lone surrogate anywhere. Only a <c>\u</c> escape can write one (UTF-8 text cannot), so
-    /// a value whose JSON has none is decoded only when something needs its text.
-    /// </summary>
-    private static bool HasLoneSurrogate(JsonElement value) =>
-        JsonMarshal.GetRawUtf8Value(value).IndexOf("\\u"u8) >= 0 && DecodesWithLoneSurrogate(value);
-
-    private static bool DecodesWithLoneSurrogate(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => TextOf(value.GetString) is null,
-        JsonValueKind.Array => value.EnumerateArray().Any(DecodesWithLoneSurrogate),
-        JsonValueKind.Object => value.EnumerateObject().Any(p => NameOf(p) is null || DecodesWithLoneSurrogate(p.Value)),
-        _ => false,
-    };
 
     /// <summary>The text of a scalar as handlers and templates see it; null for arrays, objects and null.</summary>
     public static string? ScalarText(JsonElement value) => value.ValueKind switch

@@ -6,6 +6,9 @@ namespace Packster.Deployments;
 /// <summary>Named factories for parameter failures (PST3xxx); every message names the parameter.</summary>
 public static class ParameterErrors
 {
+    /// <summary>Whether <paramref name="code"/> is one of these (PST3xxx): a deployment's parameters refused, not its files or the machine.</summary>
+    public static bool IsParameterError(ErrorCode code) => (int)code / 1000 == 3;
+
     public static PacksterException InvalidJson(string what) =>
         new(ErrorCode.ParametersInvalidJson, $"parameters: {what}", "parameters are a JSON object, e.g. '{\"port\": 8081}'");
 

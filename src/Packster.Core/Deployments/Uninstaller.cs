@@ -86,7 +86,7 @@ public sealed class Uninstaller
         {
             return DeployedPackage.Load(_location, entry);
         }
-        catch (PacksterException e) when ((int)e.Code / 1000 == 3)
+        catch (PacksterException e) when (ParameterErrors.IsParameterError(e.Code))
         {
             var path = _location.DeploymentDirectory(entry.Hash);
             var manifest = Manifest.ManifestReader.Read(Path.Combine(path, Manifest.Manifest.FileName));
@@ -232,7 +232,7 @@ public sealed class Uninstaller
             {
                 resources = DeployedPackage.Load(_location, candidate).Resources;
             }
-            catch (PacksterException e) when ((int)e.Code / 1000 == 3)
+            catch (PacksterException e) when (ParameterErrors.IsParameterError(e.Code))
             {
                 // Its recorded parameters are refused (a value activation would not take): it cannot become active.
                 continue;

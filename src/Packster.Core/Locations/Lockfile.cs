@@ -405,15 +405,7 @@ public static class Lockfile
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in value.EnumerateObject())
         {
-            string name;
-            try
-            {
-                name = property.Name;
-            }
-            catch (InvalidOperationException)
-            {
-                return $"{path}: a name holds a lone surrogate, which has no UTF-8 form";
-            }
+            if (StrictJson.Name(property) is not { } name) return $"{path}: a name holds a lone surrogate, which has no UTF-8 form";
             if (!names.Add(name)) return $"{path}: names '{name}' twice";
             if (WhyNotOneName(property.Value, $"{path}.{name}") is { } why) return why;
         }
