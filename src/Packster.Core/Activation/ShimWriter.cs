@@ -15,25 +15,33 @@ public static class ShimWriter
     /// <see cref="ShimKinds.Choose"/> picks: a symlink to its target, or launcher scripts. POSIX:
     /// <paramref name="shimsDir"/> is a symlink to a generation folder and is replaced by rename(2) — atomic.
     /// Windows: the folder is renamed aside and the new one renamed in (a brief window without the folder).
+    /// <paramref name="durable"/>: the new generation is on disk before it is swapped in (spec/lockfile.md
+    /// § Durability); false only for shims no lockfile records yet, which a crash makes the next command rewrite anyway.
     /// </summary>
-    public static void WriteAll(string shimsDir, IEnumerable<ShimDefinition> shims, ShimPlatform platform)
+    public static void WriteAll(string shimsDir, IEnumerable<ShimDefinition> shims, ShimPlatform platform, bool durable = true)
+    {
+        ArgumentNullException.ThrowIfNull(shims);
+        WriteAll(shimsDir, [.. shims.Select(s => (s, ShimKinds.Choose(s, platform)))], platform, durable);
+    }
+
+    /// <summary>As <see cref="WriteAll(string, IEnumerable{ShimDefinition}, ShimPlatform, bool)"/>, each shim of the kind given with it.</summary>
+    public static void WriteAll(string shimsDir, IReadOnlyList<(ShimDefinition Shim, ShimKind Kind)> shims, ShimPlatform platform, bool durable)
     {
         ArgumentNullException.ThrowIfNull(shims);
         shimsDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(shimsDir));
         var parent = Path.GetDirectoryName(shimsDir) ?? throw new ArgumentException("the shims folder needs a parent", nameof(shimsDir));
         Directory.CreateDirectory(parent);
 
-        var list = shims.ToList();
-        CheckSet(list);
+        CheckSet(shims.Select(s => s.Shim));
 
         var prefix = GenerationPrefix + Path.GetFileName(shimsDir) + "-";
         var generation = Path.Combine(parent, prefix + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(generation);
         try
         {
-            foreach (var shim in list.OrderBy(s => s.Name, StringComparer.Ordinal))
+            foreach (var (shim, kind) in shims.OrderBy(s => s.Shim.Name, StringComparer.Ordinal))
             {
-                if (ShimKinds.Choose(shim, platform) == ShimKind.Symlink)
+                if (kind == ShimKind.Symlink)
                 {
                     File.CreateSymbolicLink(Path.Combine(generation, shim.Name), LinkTarget(shim.TargetPath, parent));
                     continue;
@@ -44,7 +52,7 @@ public static class ShimWriter
                 }
             }
             // Durable before the swap makes them the shims (spec/lockfile.md § Durability).
-            Packster.Locations.DirectorySync.FlushTree(generation);
+            if (durable) Packster.Locations.DirectorySync.FlushTree(generation);
         }
         catch
         {

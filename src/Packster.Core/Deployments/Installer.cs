@@ -142,7 +142,7 @@ public sealed class Installer
                 replaced = _location.MoveToTrash(hash, heldLock);
                 state.Deployments.Remove(existing);
             }
-            published = _location.PublishDeployment(staging, hash, heldLock);
+            published = Transaction is { } publishing ? publishing.Publish(staging, hash) : _location.PublishDeployment(staging, hash, heldLock);
             CrashPoint.Hit("install.published");
 
             var entry = new DeploymentEntry(package.Name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!)

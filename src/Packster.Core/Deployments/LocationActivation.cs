@@ -1,5 +1,6 @@
 using Packster.Activation;
 using Packster.Locations;
+using Packster.Model;
 using Packster.Resources;
 
 namespace Packster.Deployments;
@@ -109,18 +110,33 @@ public static class LocationActivation
     /// <summary>
     /// Inside a transaction, before its commit: the shims of its in-progress <paramref name="state"/>, so a later
     /// package's handlers can run an earlier one's shims (spec/lockfile.md § Transactions). The generation marker is
-    /// removed first, so if the transaction never commits (undone, or killed) the next refresh regenerates everything
-    /// from the lockfile.
+    /// removed first, durably, so if the transaction never commits (undone, killed, or the power cut) the next refresh
+    /// regenerates everything from the lockfile; that is also why these shims need not reach the disk before they are
+    /// swapped in. <paramref name="known"/> keeps each deployment's shims across the calls of one transaction: a
+    /// deployment's hash fixes its package and parameters, so its manifest is read and its shims' kinds (spec/activation.md) chosen once, not once per later package.
     /// </summary>
-    public static void WriteShimsAhead(Location location, LocationState state, LocationLock heldLock)
+    public static void WriteShimsAhead(Location location, LocationState state, LocationLock heldLock, Dictionary<Sha256Digest, (ShimDefinition Shim, ShimKind Kind)[]>? known = null)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(heldLock);
         var marker = Path.Combine(location.ActivateDirectory, GenerationMarker);
-        if (File.Exists(marker)) File.Delete(marker);
-        var shims = state.ActiveDeployments.Select(d => DeployedPackage.Load(location, d)).SelectMany(p => p.Resources.Shims).ToList();
-        ShimWriter.CheckSet(shims);
-        ShimWriter.WriteAll(location.ShimsDirectory, shims, ShimPlatforms.Current);
+        if (File.Exists(marker))
+        {
+            File.Delete(marker);
+            DirectorySync.Flush(location.ActivateDirectory);
+        }
+        known ??= [];
+        var platform = ShimPlatforms.Current;
+        var shims = new List<(ShimDefinition Shim, ShimKind Kind)>();
+        foreach (var d in state.ActiveDeployments)
+        {
+            if (!known.TryGetValue(d.Hash, out var own))
+            {
+                known[d.Hash] = own = [.. DeployedPackage.Load(location, d).Resources.Shims.Select(s => (s, ShimKinds.Choose(s, platform)))];
+            }
+            shims.AddRange(own);
+        }
+        ShimWriter.WriteAll(location.ShimsDirectory, shims, platform, durable: false);
     }
 
     /// <summary>

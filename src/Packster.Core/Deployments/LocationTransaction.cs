@@ -1,4 +1,6 @@
+using Packster.Activation;
 using Packster.Locations;
+using Packster.Model;
 
 namespace Packster.Deployments;
 
@@ -19,6 +21,12 @@ public sealed class LocationTransaction : IAsyncDisposable
     private readonly TextWriter _messages;
     private bool _committed;
     private bool _shimsAhead;
+
+    /// <summary>Each active deployment's shims, read once for every <see cref="WriteShimsAhead"/> of the transaction.</summary>
+    private readonly Dictionary<Sha256Digest, (ShimDefinition Shim, ShimKind Kind)[]> _shimsOf = [];
+
+    /// <summary>Deployments published without being made durable: all of them are, once, before the commit records them.</summary>
+    private readonly List<string> _notYetDurable = [];
 
     private LocationTransaction(LocationSession session, TextWriter messages)
     {
@@ -57,13 +65,27 @@ public sealed class LocationTransaction : IAsyncDisposable
     public void WriteShimsAhead()
     {
         _shimsAhead = true;
-        LocationActivation.WriteShimsAhead(Location, State, Lock);
+        LocationActivation.WriteShimsAhead(Location, State, Lock, _shimsOf);
+    }
+
+    /// <summary>
+    /// Publishes a staged deployment (<see cref="Location.PublishDeployment"/>) without putting it on disk yet: the
+    /// commit does that for every deployment of the transaction at once, before the lockfile records any of them
+    /// (spec/lockfile.md § Durability). Until then a power cut leaves it unrecorded, and recovery removes it.
+    /// </summary>
+    public string Publish(string staging, Sha256Digest hash)
+    {
+        var published = Location.PublishDeployment(staging, hash, Lock, durable: false);
+        _notYetDurable.Add(published);
+        return published;
     }
 
     /// <summary>One lockfile commit for every change; afterwards the trash (directories replaced by --force) is emptied.</summary>
     public void Commit()
     {
         if (_committed) throw new InvalidOperationException("the transaction is already committed");
+        // A write-back error here fails the transaction, which is then undone: nothing was recorded.
+        Location.MakeDurable(_notYetDurable, Lock);
         _session.Commit(State, _history);
         _committed = true;
         CrashPoint.Hit("transaction.committed");

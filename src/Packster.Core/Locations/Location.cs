@@ -285,7 +285,14 @@ public sealed class Location
     /// Until the lockfile is committed the new directory is unrecorded, and recovery would remove it.
     /// Fails when <c>deployments/&lt;hash&gt;</c> exists: move it to the trash first (<c>--force</c>).
     /// </summary>
-    public string PublishDeployment(string stagingDirectory, Sha256Digest hash, LocationLock heldLock)
+    public string PublishDeployment(string stagingDirectory, Sha256Digest hash, LocationLock heldLock) => PublishDeployment(stagingDirectory, hash, heldLock, durable: true);
+
+    /// <summary>
+    /// As <see cref="PublishDeployment(string, Sha256Digest, LocationLock)"/>; <paramref name="durable"/> false leaves
+    /// the tree's durability to a <see cref="MakeDurable"/> before the commit that records it (a transaction's, once for
+    /// all its deployments).
+    /// </summary>
+    internal string PublishDeployment(string stagingDirectory, Sha256Digest hash, LocationLock heldLock, bool durable)
     {
         RequireHeld(heldLock);
         var staging = System.IO.Path.GetFullPath(stagingDirectory);
@@ -298,11 +305,25 @@ public sealed class Location
         Directory.CreateDirectory(DeploymentsDirectory);
         // Durable before it is published and recorded: a power cut must never leave a recorded deployment whose
         // files are zero-length or zero-filled (spec/lockfile.md § Durability).
-        DirectorySync.FlushTree(staging);
+        if (durable) DirectorySync.FlushTree(staging);
         // A rename cannot cross file systems (EXDEV: deployments/ mounted apart from .packster/): say so, not PST0001.
         FileSystemErrors.At(target, $"cannot move the staged deployment from '{staging}' to", () => { Directory.Move(staging, target); return target; });
-        DirectorySync.Flush(DeploymentsDirectory);
+        if (durable) DirectorySync.Flush(DeploymentsDirectory);
         return target;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="published"/> (deployment directories published with <c>durable: false</c>) and their names
+    /// in <c>deployments/</c> on disk: one <c>syncfs</c> on Linux, whatever their number (spec/lockfile.md § Durability).
+    /// </summary>
+    internal void MakeDurable(IReadOnlyCollection<string> published, LocationLock heldLock)
+    {
+        RequireHeld(heldLock);
+        // One the transaction took back before its commit is gone, and needs nothing.
+        var present = published.Where(Directory.Exists).ToList();
+        if (present.Count == 0) return;
+        DirectorySync.FlushTrees(present);
+        DirectorySync.Flush(DeploymentsDirectory);
     }
 
     /// <summary>

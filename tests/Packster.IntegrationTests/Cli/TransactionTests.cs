@@ -125,6 +125,53 @@ public sealed class TransactionTests : IDisposable
         _f.Packster.Ok("verify", "dev");
     }
 
+    // § Multi-deployment transactions: after each deployment that becomes active with shims, the shims of the state so
+    // far are written, so the third requirement's handler runs the shims of both earlier ones: one a symlink, one a
+    // script that sets a variable first (spec/activation.md), each read once for all the later packages.
+    [Fact]
+    public void A_bundles_later_handler_runs_the_shims_of_every_earlier_requirement()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        Tool("plain", "", "#!/bin/sh\necho plain ran\n");
+        Tool("withenv", "[shims]\nwithenv = { target = \"bin/withenv\", env = { WITHENV_SHIM = \"yes\" } }\n",
+            "#!/bin/sh\necho withenv ran with $WITHENV_SHIM\n");
+        var user = _f.Temp["user-1.0.0"];
+        Directory.CreateDirectory(user);
+        File.WriteAllText(Path.Combine(user, "install.sh"),
+            "#!/bin/sh\nset -e\nshims=\"$PACKSTER_LOCATION_PATH/shims\"\n{ \"$shims/plain\"; \"$shims/withenv\"; } > \"$PACKSTER_PARAM_SEEN\"\n");
+        File.WriteAllText(Path.Combine(user, "packster-manifest.toml"),
+            $"id = \"user\"\nversion = \"1.0.0\"\n[parameters.seen]\ntype = \"string\"\ndefault = \"{_f.Temp["seen.txt"]}\"\n[handlers]\ninstall = \"install.sh\"\n");
+        _f.Pack(user);
+        File.WriteAllText(_f.Temp["bundle.toml"], "[packages]\nplain = \"^1\"\nwithenv = \"^1\"\nuser = \"^1\"\n");
+
+        _f.Packster.Ok("bundle", "install", _f.Temp["bundle.toml"], "--location", "dev");
+
+        Assert.Equal("plain ran\nwithenv ran with yes\n", File.ReadAllText(_f.Temp["seen.txt"]));
+        Assert.Equal(3, _f.List().GetArrayLength());
+        Assert.Equal("symlink", Which("plain"));
+        Assert.Equal("script", Which("withenv"));
+        _f.Packster.Ok("verify", "dev");
+    }
+
+    /// <summary>A package with one shim of its own name, whose target prints what it was run with.</summary>
+    private void Tool(string id, string manifest, string script)
+    {
+        var dir = _f.Temp[$"{id}-1.0.0"];
+        Directory.CreateDirectory(Path.Combine(dir, "bin"));
+        File.WriteAllText(Path.Combine(dir, "bin", id), script);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(dir, "bin", id), (UnixFileMode)0b111_101_101);
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"),
+            $"id = \"{id}\"\nversion = \"1.0.0\"\n" + (manifest.Length > 0 ? manifest : $"[shims]\n{id} = \"bin/{id}\"\n"));
+        _f.Pack(dir);
+    }
+
+    /// <summary>The kind <c>which --json</c> gives the shim <paramref name="name"/>.</summary>
+    private string? Which(string name)
+    {
+        using var which = JsonDocument.Parse(_f.Packster.Ok("which", name, "--location", "dev", "--json"));
+        return which.RootElement.GetProperty("kind").GetString();
+    }
+
     // § Transactions, § Crash consistency: 200 kills during bundle installs that each deploy alpha and beta anew (a new
     // "round" parameter, so a new deployment each, handlers run): two in three at a crash point drawn at random (from
     // the first extraction to after the commit), one in three at a random moment. After each kill the lockfile holds
