@@ -28,29 +28,22 @@ public static class ShimWriter
     public static void WriteAll(string shimsDir, IReadOnlyList<(ShimDefinition Shim, ShimKind Kind)> shims, ShimPlatform platform, bool durable)
     {
         ArgumentNullException.ThrowIfNull(shims);
-        shimsDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(shimsDir));
-        var parent = Path.GetDirectoryName(shimsDir) ?? throw new ArgumentException("the shims folder needs a parent", nameof(shimsDir));
-        Directory.CreateDirectory(parent);
-
         CheckSet(shims.Select(s => s.Shim));
+        shimsDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(shimsDir));
+        WriteGeneration(shimsDir, FilesOf(shims, platform, ParentOf(shimsDir)), durable);
+    }
 
+    /// <summary>Makes a generation folder holding <paramref name="files"/> and swaps it in as <paramref name="shimsDir"/> (a full path); returns the folder.</summary>
+    private static string WriteGeneration(string shimsDir, IReadOnlyDictionary<string, ShimFile> files, bool durable)
+    {
+        var parent = ParentOf(shimsDir);
+        Directory.CreateDirectory(parent);
         var prefix = GenerationPrefix + Path.GetFileName(shimsDir) + "-";
         var generation = Path.Combine(parent, prefix + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(generation);
         try
         {
-            foreach (var (shim, kind) in shims.OrderBy(s => s.Shim.Name, StringComparer.Ordinal))
-            {
-                if (kind == ShimKind.Symlink)
-                {
-                    File.CreateSymbolicLink(Path.Combine(generation, shim.Name), LinkTarget(shim.TargetPath, parent));
-                    continue;
-                }
-                foreach (var (fileName, text, executable) in ShimScripts.Files(shim, platform))
-                {
-                    WriteFile(Path.Combine(generation, fileName), text, executable);
-                }
-            }
+            foreach (var file in files.Values.OrderBy(f => f.Name, StringComparer.Ordinal)) file.Create(Path.Combine(generation, file.Name));
             // Durable before the swap makes them the shims (spec/lockfile.md § Durability).
             if (durable) Packster.Locations.DirectorySync.FlushTree(generation);
         }
@@ -63,12 +56,84 @@ public static class ShimWriter
         if (OperatingSystem.IsWindows())
         {
             SwapByRename(shimsDir, generation, parent, prefix);
+            generation = shimsDir;
         }
         else
         {
             SwapSymlink(shimsDir, generation);
         }
         RemoveStaleGenerations(parent, prefix, keep: generation);
+        return generation;
+    }
+
+    private static string ParentOf(string shimsDir) =>
+        Path.GetDirectoryName(shimsDir) ?? throw new ArgumentException("the shims folder needs a parent", nameof(shimsDir));
+
+    /// <summary>The files <paramref name="shims"/> are in a generation folder, by name: a symlink each, or its launcher scripts.</summary>
+    private static Dictionary<string, ShimFile> FilesOf(IEnumerable<(ShimDefinition Shim, ShimKind Kind)> shims, ShimPlatform platform, string location)
+    {
+        var files = new Dictionary<string, ShimFile>(StringComparer.Ordinal);
+        foreach (var (shim, kind) in shims)
+        {
+            if (kind == ShimKind.Symlink)
+            {
+                files[shim.Name] = new ShimFile(shim.Name, LinkTarget(shim.TargetPath, location), null, false);
+                continue;
+            }
+            foreach (var (fileName, text, executable) in ShimScripts.Files(shim, platform)) files[fileName] = new ShimFile(fileName, null, text, executable);
+        }
+        return files;
+    }
+
+    /// <summary>One file of a generation folder: a symbolic link to <see cref="LinkTarget"/>, or <see cref="Text"/>.</summary>
+    private sealed record ShimFile(string Name, string? LinkTarget, string? Text, bool Executable)
+    {
+        public void Create(string path)
+        {
+            if (LinkTarget is not null) File.CreateSymbolicLink(path, LinkTarget);
+            else WriteFile(path, Text!, Executable);
+        }
+    }
+
+    /// <summary>
+    /// The shims a transaction writes ahead of its commit (spec/lockfile.md § Multi-deployment transactions), one
+    /// instance per transaction. The first <see cref="Write"/> makes a generation folder as <see cref="WriteAll(string,
+    /// IReadOnlyList{ValueTuple{ShimDefinition, ShimKind}}, ShimPlatform, bool)"/> does (not made durable: no lockfile
+    /// records these shims); each later one changes only the shims that differ, in that same folder, while the shims
+    /// folder still points at it (POSIX): a new shim is created under a hidden temporary name and renamed to its own,
+    /// a changed one renamed over, a gone one removed. A bundle of N packages with shims so writes N shims, not N²/2.
+    /// </summary>
+    public sealed class Ahead
+    {
+        private string? _generation;
+        private Dictionary<string, ShimFile> _files = [];
+
+        public void Write(string shimsDir, IReadOnlyList<(ShimDefinition Shim, ShimKind Kind)> shims, ShimPlatform platform)
+        {
+            ArgumentNullException.ThrowIfNull(shims);
+            CheckSet(shims.Select(s => s.Shim));
+            shimsDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(shimsDir));
+            var files = FilesOf(shims, platform, ParentOf(shimsDir));
+            if (_generation is null || OperatingSystem.IsWindows() || !string.Equals(CurrentGeneration(shimsDir), _generation, StringComparison.Ordinal))
+            {
+                _generation = WriteGeneration(shimsDir, files, durable: false);
+                _files = files;
+                return;
+            }
+            var had = _files;
+            // Until this call ends the folder is neither set: the next call starts over with a generation of its own.
+            var generation = _generation;
+            _generation = null;
+            foreach (var name in had.Keys.Where(n => !files.ContainsKey(n)).Order(StringComparer.Ordinal)) File.Delete(Path.Combine(generation, name));
+            foreach (var file in files.Values.Where(f => !had.TryGetValue(f.Name, out var old) || old != f).OrderBy(f => f.Name, StringComparer.Ordinal))
+            {
+                var temp = Path.Combine(generation, "." + file.Name + "." + Guid.NewGuid().ToString("N") + ".tmp");
+                file.Create(temp);
+                PosixRename.Replace(temp, Path.Combine(generation, file.Name));
+            }
+            _generation = generation;
+            _files = files;
+        }
     }
 
     /// <summary>Refuses a set holding two shims whose names are equal ignoring case (they would be one file on Windows and macOS).</summary>

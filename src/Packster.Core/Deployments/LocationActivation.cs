@@ -115,7 +115,9 @@ public static class LocationActivation
     /// swapped in. <paramref name="known"/> keeps each deployment's shims across the calls of one transaction: a
     /// deployment's hash fixes its package and parameters, so its manifest is read and its shims' kinds (spec/activation.md) chosen once, not once per later package.
     /// </summary>
-    public static void WriteShimsAhead(Location location, LocationState state, LocationLock heldLock, Dictionary<Sha256Digest, (ShimDefinition Shim, ShimKind Kind)[]>? known = null)
+    /// <param name="ahead">The transaction's shims written so far, which this call brings up to date (<see cref="ShimWriter.Ahead"/>).</param>
+    public static void WriteShimsAhead(Location location, LocationState state, LocationLock heldLock,
+        Dictionary<Sha256Digest, (ShimDefinition Shim, ShimKind Kind)[]>? known = null, ShimWriter.Ahead? ahead = null)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(heldLock);
@@ -136,7 +138,7 @@ public static class LocationActivation
             }
             shims.AddRange(own);
         }
-        ShimWriter.WriteAll(location.ShimsDirectory, shims, platform, durable: false);
+        (ahead ?? new ShimWriter.Ahead()).Write(location.ShimsDirectory, shims, platform);
     }
 
     /// <summary>

@@ -25,6 +25,9 @@ public sealed class LocationTransaction : IAsyncDisposable
     /// <summary>Each active deployment's shims, read once for every <see cref="WriteShimsAhead"/> of the transaction.</summary>
     private readonly Dictionary<Sha256Digest, (ShimDefinition Shim, ShimKind Kind)[]> _shimsOf = [];
 
+    /// <summary>The shims written ahead so far, changed in place by each later <see cref="WriteShimsAhead"/>.</summary>
+    private readonly ShimWriter.Ahead _ahead = new();
+
     /// <summary>Deployments published without being made durable: all of them are, once, before the commit records them.</summary>
     private readonly List<string> _notYetDurable = [];
 
@@ -65,7 +68,7 @@ public sealed class LocationTransaction : IAsyncDisposable
     public void WriteShimsAhead()
     {
         _shimsAhead = true;
-        LocationActivation.WriteShimsAhead(Location, State, Lock, _shimsOf);
+        LocationActivation.WriteShimsAhead(Location, State, Lock, _shimsOf, _ahead);
     }
 
     /// <summary>

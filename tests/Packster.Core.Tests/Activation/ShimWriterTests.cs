@@ -88,6 +88,40 @@ public class ShimWriterTests : IDisposable
         Assert.Equal(ExpectedEntries, Names(_dir["loc"]).Length);
     }
 
+    // spec/lockfile.md § Multi-deployment transactions: the shims written ahead of a commit change in place after the
+    // first write, only where they differ: added, renamed over, removed; the folder stays the generation first made.
+    [Fact]
+    public void Shims_written_ahead_change_in_place_only_where_they_differ()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var targets = _dir["loc/deployments"];
+        Directory.CreateDirectory(targets);
+        var ahead = new ShimWriter.Ahead();
+        ahead.Write(Shims, [(new("a", Path.Combine(targets, "a")), ShimKind.Symlink)], ShimPlatform.Posix);
+        var generation = ShimWriter.CurrentGeneration(Shims);
+        var a = Path.Combine(Shims, "a");
+
+        ahead.Write(Shims, [(new("a", Path.Combine(targets, "a")), ShimKind.Symlink), (new("b", "/bin/b", ["--x"]), ShimKind.Script)], ShimPlatform.Posix);
+        Assert.Equal(generation, ShimWriter.CurrentGeneration(Shims));
+        Assert.Equal(["a", "b"], Names(Shims));
+        Assert.Equal(Path.Combine("..", "deployments", "a"), new FileInfo(a).LinkTarget);
+        Assert.Contains("'--x'", File.ReadAllText(Path.Combine(Shims, "b")), StringComparison.Ordinal);
+        Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(Path.Combine(Shims, "b")));
+
+        // a now runs another target: renamed over; b gone.
+        ahead.Write(Shims, [(new("a", Path.Combine(targets, "a2")), ShimKind.Symlink)], ShimPlatform.Posix);
+        Assert.Equal(generation, ShimWriter.CurrentGeneration(Shims));
+        Assert.Equal(["a"], Names(Shims));
+        Assert.Equal(Path.Combine("..", "deployments", "a2"), new FileInfo(a).LinkTarget);
+        Assert.Equal(ExpectedEntries, Names(_dir["loc"]).Length - 1); // and deployments/
+
+        // Once another write has swapped the folder, the next one makes a generation of its own again.
+        ShimWriter.WriteAll(Shims, [new("c", "/bin/c")], ShimPlatform.Posix);
+        ahead.Write(Shims, [(new("d", "/bin/d", ["-d"]), ShimKind.Script)], ShimPlatform.Posix);
+        Assert.NotEqual(generation, ShimWriter.CurrentGeneration(Shims));
+        Assert.Equal(["d"], Names(Shims));
+    }
+
     [Fact]
     public void Names_differing_only_in_case_cannot_share_a_folder()
     {
