@@ -12,7 +12,9 @@ namespace Packster.Sources;
 public sealed class HttpSource : IPackageSource, IDisposable
 {
     private readonly SourceHttpClient _http;
-    private IReadOnlyList<HttpIndex.Item>? _index;
+    /// <summary>The index, fetched once however many resolutions ask for it at once; a failed fetch is tried again by the next.</summary>
+    private Task<IReadOnlyList<HttpIndex.Item>>? _index;
+    private readonly Lock _indexLock = new();
 
     public HttpSource(SourceDefinition definition, SourceContext context)
         : this(definition, new SourceHttpClient(definition, context))
@@ -69,14 +71,22 @@ public sealed class HttpSource : IPackageSource, IDisposable
 
     private PackageEntry ToEntry(HttpIndex.Item item) => new(item.File, item.Size >= 0 ? item.Size : null, Name);
 
-    private async Task<IReadOnlyList<HttpIndex.Item>> IndexAsync(CancellationToken cancellationToken)
+    private Task<IReadOnlyList<HttpIndex.Item>> IndexAsync(CancellationToken cancellationToken)
     {
-        if (_index is not null) return _index;
+        lock (_indexLock)
+        {
+            if (_index is null || _index.IsFaulted || _index.IsCanceled) _index = FetchIndexAsync(cancellationToken);
+            return _index;
+        }
+    }
+
+    private async Task<IReadOnlyList<HttpIndex.Item>> FetchIndexAsync(CancellationToken cancellationToken)
+    {
         var uri = _http.Resolve(HttpIndex.FileName);
         using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
         using var json = await _http.ReadJsonAsync(response, HttpMethod.Get, uri, cancellationToken);
-        return _index = HttpIndex.Parse(json, Name);
+        return HttpIndex.Parse(json, Name);
     }
 
     public void Dispose() => _http.Dispose();

@@ -30,11 +30,8 @@ public sealed class BundleInstaller
     public async Task<IReadOnlyList<PackageInstallResult>> InstallAsync(BundleFile bundle, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(bundle);
-        var resolved = new List<(BundleEntry Entry, SuppliedPackage Package)>();
-        foreach (var entry in bundle.Packages)
-        {
-            resolved.Add((entry, await _supply.ResolveAllowedAsync(entry.Id, entry.Range, Deny.DenyList.For(_options.DenyRules, _location.PolicyPath), cancellationToken).ConfigureAwait(false)));
-        }
+        var deny = Deny.DenyList.For(_options.DenyRules, _location.PolicyPath);
+        var resolved = await AcquireAllAsync(bundle.Packages, (supply, entry, ct) => supply.ResolveAllowedAsync(entry.Id, entry.Range, deny, ct), cancellationToken).ConfigureAwait(false);
         return await InstallResolvedAsync(resolved, handlerTimeout, null, cancellationToken).ConfigureAwait(false);
     }
 
@@ -59,11 +56,7 @@ public sealed class BundleInstaller
                 ?? throw Mismatch(bundle, pinsPath, $"'{entry.Id}' has no resolution in the lockfile (it was never installed)");
         }
 
-        var resolved = new List<(BundleEntry Entry, SuppliedPackage Package)>();
-        foreach (var entry in bundle.Packages)
-        {
-            resolved.Add((entry, await _supply.ExactAsync(pinned[entry.Id].Package, cancellationToken).ConfigureAwait(false)));
-        }
+        var resolved = await AcquireAllAsync(bundle.Packages, (supply, entry, ct) => supply.ExactAsync(pinned[entry.Id].Package, ct), cancellationToken).ConfigureAwait(false);
         return await InstallResolvedAsync(resolved, handlerTimeout, pinned, cancellationToken).ConfigureAwait(false);
     }
 
@@ -90,6 +83,47 @@ public sealed class BundleInstaller
         }, handlerTimeout, cancellationToken).ConfigureAwait(false);
         var removals = chosen.Select(c => new BundleRemoval(c.Key, outcomes.FirstOrDefault(o => o.Removed.Hash == c.Value)?.Removed)).ToList();
         return removals;
+    }
+
+    /// <summary>How many requirements' packages are resolved and fetched at once (spec/bundle.md § Fetching).</summary>
+    internal const int FetchesAtOnce = 8;
+
+    /// <summary>
+    /// Each requirement's package, resolved and fetched into the cache up to <see cref="FetchesAtOnce"/> at a time (one
+    /// after the other, a bundle of 100 from a server 20 ms away spent 4 s waiting for answers), in the bundle's order.
+    /// Every fetch is let finish; the error is then the one of the first failing requirement in the bundle's order, as
+    /// when they were fetched one by one. Installing stays in order, after all of them are fetched.
+    /// </summary>
+    private async Task<List<(BundleEntry Entry, SuppliedPackage Package)>> AcquireAllAsync(IReadOnlyList<BundleEntry> entries,
+        Func<PackageSupply, BundleEntry, CancellationToken, Task<SuppliedPackage>> acquire, CancellationToken cancellationToken)
+    {
+        // Warnings (a source falling through, a platform build chosen) may now come from several fetches at once.
+        var supply = _supply.Warnings is { } warnings ? _supply with { Warnings = TextWriter.Synchronized(warnings) } : _supply;
+        using var gate = new SemaphoreSlim(FetchesAtOnce);
+        var fetches = entries.Select(async entry =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await acquire(supply, entry, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(fetches).ConfigureAwait(false);
+        }
+        catch (Exception) when (fetches.Any(f => !f.IsCompletedSuccessfully))
+        {
+            // Judged below, in the bundle's order.
+        }
+        var resolved = new List<(BundleEntry Entry, SuppliedPackage Package)>(entries.Count);
+        // Awaiting each in order throws the first failure the bundle's order meets, as it was thrown.
+        foreach (var (entry, fetch) in entries.Zip(fetches)) resolved.Add((entry, await fetch.ConfigureAwait(false)));
+        return resolved;
     }
 
     private async Task<IReadOnlyList<PackageInstallResult>> InstallResolvedAsync(List<(BundleEntry Entry, SuppliedPackage Package)> resolved,

@@ -22,6 +22,12 @@ public sealed class StaticFileServer : IAsyncDisposable
 
     public bool TamperDownloads { get; set; }
 
+    /// <summary>When set, awaited with the path before the request is answered: a test holds a request there.</summary>
+    public Func<string, Task>? Hold { get; set; }
+
+    /// <summary>When set, called with the path once the answer to a request has been sent whole.</summary>
+    public Action<string>? Answered { get; set; }
+
     public static async Task<StaticFileServer> StartAsync(string root, X509Certificate2? certificate = null)
     {
         var server = new StaticFileServer(root);
@@ -34,6 +40,8 @@ public sealed class StaticFileServer : IAsyncDisposable
         var path = Uri.UnescapeDataString(context.Request.Path.Value ?? "/");
         Requests.Enqueue(path);
         if (context.Request.Headers.Authorization.Count > 0) AuthorizationsSeen.Enqueue(path);
+        if (Answered is { } answered) context.Response.OnCompleted(() => { answered(path); return Task.CompletedTask; });
+        if (Hold is { } hold) await hold(path);
         if (Redirect?.Invoke(path) is { } location)
         {
             context.Response.StatusCode = 302;
