@@ -15,22 +15,14 @@ public static class ShimWriter
     /// <see cref="ShimKinds.Choose"/> picks: a symlink to its target, or launcher scripts. POSIX:
     /// <paramref name="shimsDir"/> is a symlink to a generation folder and is replaced by rename(2) — atomic.
     /// Windows: the folder is renamed aside and the new one renamed in (a brief window without the folder).
-    /// <paramref name="durable"/>: the new generation is on disk before it is swapped in (spec/lockfile.md
-    /// § Durability); false only for shims no lockfile records yet, which a crash makes the next command rewrite anyway.
     /// </summary>
-    public static void WriteAll(string shimsDir, IEnumerable<ShimDefinition> shims, ShimPlatform platform, bool durable = true)
+    public static void WriteAll(string shimsDir, IEnumerable<ShimDefinition> shims, ShimPlatform platform)
     {
         ArgumentNullException.ThrowIfNull(shims);
-        WriteAll(shimsDir, [.. shims.Select(s => (s, ShimKinds.Choose(s, platform)))], platform, durable);
-    }
-
-    /// <summary>As <see cref="WriteAll(string, IEnumerable{ShimDefinition}, ShimPlatform, bool)"/>, each shim of the kind given with it.</summary>
-    public static void WriteAll(string shimsDir, IReadOnlyList<(ShimDefinition Shim, ShimKind Kind)> shims, ShimPlatform platform, bool durable)
-    {
-        ArgumentNullException.ThrowIfNull(shims);
-        CheckSet(shims.Select(s => s.Shim));
+        var list = shims.ToList();
+        CheckSet(list);
         shimsDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(shimsDir));
-        WriteGeneration(shimsDir, FilesOf(shims, platform, ParentOf(shimsDir)), durable);
+        WriteGeneration(shimsDir, FilesOf(list.Select(s => (s, ShimKinds.Choose(s, platform))), platform, ParentOf(shimsDir)), durable: true);
     }
 
     /// <summary>Makes a generation folder holding <paramref name="files"/> and swaps it in as <paramref name="shimsDir"/> (a full path); returns the folder.</summary>
@@ -97,11 +89,11 @@ public static class ShimWriter
 
     /// <summary>
     /// The shims a transaction writes ahead of its commit (spec/lockfile.md § Multi-deployment transactions), one
-    /// instance per transaction. The first <see cref="Write"/> makes a generation folder as <see cref="WriteAll(string,
-    /// IReadOnlyList{ValueTuple{ShimDefinition, ShimKind}}, ShimPlatform, bool)"/> does (not made durable: no lockfile
-    /// records these shims); each later one changes only the shims that differ, in that same folder, while the shims
-    /// folder still points at it (POSIX): a new shim is created under a hidden temporary name and renamed to its own,
-    /// a changed one renamed over, a gone one removed. A bundle of N packages with shims so writes N shims, not N²/2.
+    /// instance per transaction. The first <see cref="Write"/> makes a generation folder as <see cref="WriteAll"/> does
+    /// (not made durable: no lockfile records these shims); each later one changes only the shims that differ, in that
+    /// same folder, while the shims folder still points at it (POSIX): a new shim is created under a hidden temporary
+    /// name and renamed to its own, a changed one renamed over, a gone one removed. A bundle of N packages with shims
+    /// so writes N shims, not N²/2.
     /// </summary>
     public sealed class Ahead
     {

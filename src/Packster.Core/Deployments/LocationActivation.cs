@@ -117,17 +117,18 @@ public static class LocationActivation
     /// </summary>
     /// <param name="ahead">The transaction's shims written so far, which this call brings up to date (<see cref="ShimWriter.Ahead"/>).</param>
     public static void WriteShimsAhead(Location location, LocationState state, LocationLock heldLock,
-        Dictionary<Sha256Digest, (ShimDefinition Shim, ShimKind Kind)[]>? known = null, ShimWriter.Ahead? ahead = null)
+        Dictionary<Sha256Digest, (ShimDefinition Shim, ShimKind Kind)[]> known, ShimWriter.Ahead ahead)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(heldLock);
+        ArgumentNullException.ThrowIfNull(known);
+        ArgumentNullException.ThrowIfNull(ahead);
         var marker = Path.Combine(location.ActivateDirectory, GenerationMarker);
         if (File.Exists(marker))
         {
             File.Delete(marker);
             DirectorySync.Flush(location.ActivateDirectory);
         }
-        known ??= [];
         var platform = ShimPlatforms.Current;
         var shims = new List<(ShimDefinition Shim, ShimKind Kind)>();
         foreach (var d in state.ActiveDeployments)
@@ -138,7 +139,7 @@ public static class LocationActivation
             }
             shims.AddRange(own);
         }
-        (ahead ?? new ShimWriter.Ahead()).Write(location.ShimsDirectory, shims, platform);
+        ahead.Write(location.ShimsDirectory, shims, platform);
     }
 
     /// <summary>

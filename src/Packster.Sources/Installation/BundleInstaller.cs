@@ -90,7 +90,7 @@ public sealed class BundleInstaller
 
     /// <summary>
     /// Each requirement's package, resolved and fetched into the cache up to <see cref="FetchesAtOnce"/> at a time (one
-    /// after the other, a bundle of 100 from a server 20 ms away spent 4 s waiting for answers), in the bundle's order.
+    /// after the other, a bundle of 100 from a server 20 ms away spent over 2 s waiting for answers), in the bundle's order.
     /// Every fetch is let finish; the error is then the one of the first failing requirement in the bundle's order, as
     /// when they were fetched one by one. Installing stays in order, after all of them are fetched.
     /// </summary>
