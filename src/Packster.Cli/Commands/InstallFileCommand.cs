@@ -25,6 +25,8 @@ internal static class InstallFileCommand
         {
             SbomCommand.RequireDryRun(parse.GetValue(bom), parse.GetValue(dryRun));
             var loc = context.ResolveLocation(parse.GetValue(location));
+            // The location's state is read on another core while the options, the configuration and the package are.
+            if (!parse.GetValue(dryRun)) loc.StartReadAhead();
             var request = new InstallRequest(context.ResolvePath(parse.GetValue(file)!))
             {
                 Parameters = parameters.ReadJson(parse, context),

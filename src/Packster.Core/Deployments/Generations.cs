@@ -125,7 +125,7 @@ public static class Generations
     /// The numbers of the committed and of the pending generation files, ascending, from one listing of
     /// <c>generations/</c> that makes no string of a name (a commit lists a thousand records or more).
     /// </summary>
-    private static (List<int> Committed, List<int> Pending) Listing(Location location)
+    internal static (List<int> Committed, List<int> Pending) Listing(Location location)
     {
         var dir = DirectoryOf(location);
         var committed = new List<int>();
@@ -204,7 +204,8 @@ public static class Generations
     /// <returns>The highest committed generation once settled (0 for none), from the same listing.</returns>
     internal static int Settle(Location location)
     {
-        var (committed, pending) = Listing(location);
+        // Listed ahead of the lock when the folder has not changed since (LocationReadAhead).
+        var (committed, pending) = location.ReadAhead?.TakeGenerations() is { } ahead ? (ahead.Committed, ahead.Pending) : Listing(location);
         var last = committed.Count == 0 ? 0 : committed[^1];
         if (pending.Count == 0) return last;
         var current = File.Exists(location.LockfilePath) ? Sha256Digest.Compute(File.ReadAllBytes(location.LockfilePath)) : (Sha256Digest?)null;

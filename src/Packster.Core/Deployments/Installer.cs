@@ -28,6 +28,8 @@ public sealed class Installer
     public async Task<InstallOutcome> InstallAsync(InstallRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // While the package is read and checked here, the location's state is read on another core (LocationReadAhead).
+        if (!request.DryRun && Transaction is null) _location.StartReadAhead();
         // The file is not hashed whole here: only its manifest is read from it. The verified copy under the lock hashes
         // it (spec/package-format.md §1) — or, for a package the location's store can deploy alone, its manifest must
         // be the one the store recorded (spec/lockfile.md § Extracted-file store). A dry run reads no copy: it hashes here.

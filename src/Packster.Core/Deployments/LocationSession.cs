@@ -48,6 +48,7 @@ public sealed class LocationSession : IDisposable
         _messages = messages;
         _lockfile = recovery.LockfileBytes;
         _layout = recovery.LockfileLayout;
+        _lockfileSha = recovery.LockfileSha256;
     }
 
     public Location Location { get; }

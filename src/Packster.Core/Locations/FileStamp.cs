@@ -59,6 +59,17 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
             unchecked((ulong)BitConverter.ToInt64(status, InodeOffset)), (UnixFileMode)(mode & PermissionMask));
     }
 
+    /// <summary>
+    /// The stamp of <paramref name="path"/> when it tells every change of what it names (an inode and a status-change
+    /// time, which no one can set back: a rename in or out of a directory, a write to a file, a replacement all move
+    /// it); null when it is not there, is a link, or its stamp lacks them (Windows, or the call failed).
+    /// </summary>
+    public static FileStamp? ForChanges(string path)
+    {
+        var stamp = Of(path);
+        return stamp.Inode != 0 && stamp.ChangedTicks != 0 && stamp.Kind != FileStampKind.Link ? stamp : null;
+    }
+
     /// <summary>The user id owning <paramref name="path"/> itself (links not followed); null on Windows or when it cannot be read.</summary>
     public static uint? OwnerOf(string path) =>
         !OperatingSystem.IsWindows() && LStat(path, []) is { } status ? BitConverter.ToUInt32(status, OwnerOffset) : null;

@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using Packster.Model;
 
 namespace Packster.Locations;
@@ -23,10 +24,15 @@ public static class Recovery
 
     private static RecoveryReport Examine(Location location, bool repair, TextWriter? warnings, LocationLock? heldLock)
     {
-        Parallelism.WarmUpFor(location.LockfilePath);
+        // After a holder died mid-operation (kill -9, power cut), also compare sizes: data not yet on disk comes back
+        // as zero-length files, which a record's mere presence does not reveal.
+        var checkSizes = heldLock?.PreviousHolderDied == true;
+        // The same readings, made ahead of the lock while the command read its package, when nothing they read has changed.
+        var ahead = heldLock is null || checkSizes ? null : location.ReadAhead?.TakeLockfile();
+        if (ahead is null) Parallelism.WarmUpFor(location.LockfilePath);
         // Read first: if the lockfile cannot be read, nothing may be judged unrecorded, so nothing is touched.
-        var (state, bytes, layout) = location.ReadStateWithLayout();
-        var report = new RecoveryReport { State = state, LockfileBytes = bytes, LockfileLayout = layout };
+        var (state, bytes, layout) = ahead is { } read ? (read.Lockfile.State, read.Lockfile.Bytes, read.Lockfile.Layout) : location.ReadStateWithLayout();
+        var report = new RecoveryReport { State = state, LockfileBytes = bytes, LockfileLayout = layout, LockfileSha256 = ahead?.Lockfile.Sha256 };
 
         foreach (var temp in Entries(location.Path, AtomicFile.TempPattern(Lockfile.FileName)))
         {
@@ -39,8 +45,10 @@ public static class Recovery
         var storeTemp = ExtractedFileStore.Of(location).TempDirectory;
         report.RemovedTempFiles.AddRange(repair ? FileTree.DeleteChildren(storeTemp) : Entries(storeTemp));
 
-        // One listing of deployments/ answers both "unrecorded?" and "missing?": no stat per deployment for the latter.
-        var (present, unrecorded) = location.ListDeployments(state, directoriesOnly: false);
+        var deployments = state.Deployments.ToList();
+        var surveyed = ahead?.Deployments.Stamp ?? FileStamp.ForChanges(location.DeploymentsDirectory);
+        var survey = ahead?.Deployments.Entries ?? Survey(location);
+        var (unrecorded, reasons) = Judge(location, deployments, survey, checkSizes);
         unrecorded.Sort(StringComparer.Ordinal);
         foreach (var name in unrecorded)
         {
@@ -48,22 +56,6 @@ public static class Recovery
             report.RemovedUnrecorded.Add(name);
         }
 
-        // After a holder died mid-operation (kill -9, power cut), also compare sizes: data not yet on disk comes back
-        // as zero-length files, which a record's mere presence does not reveal.
-        var checkSizes = heldLock?.PreviousHolderDied == true;
-        var deployments = state.Deployments.ToList();
-        // A stat per deployment (and after a crash, one per file): on every core, in strides, and judged in order below.
-        var reasons = new string?[deployments.Count];
-        // Looked up under deployments/ opened once: two names per deployment, not its whole path.
-        var directory = PosixFiles.OpenDirectory(location.DeploymentsDirectory);
-        try
-        {
-            Parallelism.Strided(deployments.Count, 64, i => reasons[i] = WhyIncomplete(location, directory, deployments[i], present, checkSizes));
-        }
-        finally
-        {
-            PosixFiles.Close(directory);
-        }
         var aside = new List<string>();
         foreach (var (d, reason) in deployments.Zip(reasons))
         {
@@ -77,11 +69,16 @@ public static class Recovery
             if (Directory.Exists(dir)) aside.Add(location.MoveAside(dir));
             state.Deployments.Remove(d);
         }
+        // Nothing removed: what deployments/ holds is what was surveyed, every entry a recorded deployment. The commits
+        // of this holder need not list it again while it stays so (Location.Commit).
+        if (repair && unrecorded.Count == 0 && report.Dropped.Count == 0) location.KnowDeployments(survey.Select(e => e.Name), surveyed);
+        else if (repair) location.ForgetDeployments();
         if (repair && report.Dropped.Count > 0)
         {
             report.LockfileBefore = bytes;
             report.LockfileBytes = Lockfile.Serialize(state);
             report.LockfileLayout = null;
+            report.LockfileSha256 = null;
             location.Commit(state, report.LockfileBytes, heldLock!);
             report.LockfileRewritten = true;
             foreach (var dir in aside) FileTree.Delete(dir);
@@ -89,15 +86,59 @@ public static class Recovery
         return report;
     }
 
-    /// <summary>Why recovery drops <paramref name="d"/> (step 6 of spec/lockfile.md § Recovery); null when it stays.</summary>
-    /// <param name="directory">deployments/, opened (<see cref="PosixFiles.OpenDirectory"/>); -1 to look up whole paths.</param>
-    private static string? WhyIncomplete(Location location, int directory, DeploymentEntry d, HashSet<string> present, bool checkSizes)
+    /// <summary>
+    /// What <c>deployments/</c> holds: every entry's name, and whether a <c>packster-deployment.json</c> is there under it
+    /// (links followed; never for what is not a directory). One listing, then one lookup of two names per entry, on every
+    /// core in strides. Changes nothing, so it is also made ahead of the lock (<see cref="LocationReadAhead"/>).
+    /// </summary>
+    internal static (string Name, bool HasRecord)[] Survey(Location location)
     {
-        if (!present.Contains(d.Hash.Hex)) return "its directory is missing";
+        if (!Directory.Exists(location.DeploymentsDirectory)) return [];
+        var names = new FileSystemEnumerable<string>(location.DeploymentsDirectory, static (ref FileSystemEntry e) => e.FileName.ToString(),
+            new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }).ToArray();
+        var entries = new (string Name, bool HasRecord)[names.Length];
+        // Looked up under deployments/ opened once: two names per entry, not its whole path.
+        var directory = PosixFiles.OpenDirectory(location.DeploymentsDirectory);
+        try
+        {
+            Parallelism.Strided(names.Length, 64, i => entries[i] = (names[i], HasRecord(location, directory, names[i])));
+        }
+        finally
+        {
+            PosixFiles.Close(directory);
+        }
+        return entries;
+    }
+
+    /// <summary>
+    /// Steps 5 and 6 of spec/lockfile.md § Recovery, judged from <paramref name="survey"/> and not acted on: the names
+    /// <c>deployments/</c> holds that no deployment of <paramref name="deployments"/> has, and for each of those, in
+    /// order, why it is to be dropped (null: it stays).
+    /// </summary>
+    private static (List<string> Unrecorded, string?[] Reasons) Judge(Location location, List<DeploymentEntry> deployments,
+        (string Name, bool HasRecord)[] survey, bool checkSizes)
+    {
+        var found = new Dictionary<string, bool>(survey.Length, StringComparer.Ordinal);
+        foreach (var (name, hasRecord) in survey) found[name] = hasRecord;
+        var recorded = new HashSet<string>(deployments.Count, StringComparer.Ordinal);
+        foreach (var d in deployments) recorded.Add(d.Hash.Hex);
+        var unrecorded = survey.Select(e => e.Name).Where(name => !recorded.Contains(name)).ToList();
+        var reasons = new string?[deployments.Count];
+        // After a crash, a read of each record and a stat per file: on every core, in strides.
+        Parallelism.Strided(deployments.Count, checkSizes ? 1 : int.MaxValue, i => reasons[i] = WhyIncomplete(location, deployments[i], found, checkSizes));
+        return (unrecorded, reasons);
+    }
+
+    /// <summary>Whether <c>name/packster-deployment.json</c> is there under <c>deployments/</c>, opened as <paramref name="directory"/> (-1: by whole path).</summary>
+    private static bool HasRecord(Location location, int directory, string name) => directory >= 0
+        ? PosixFiles.ExistsAt(directory, name, DeploymentRecord.FileName)
+        : File.Exists(Path.Join(location.DeploymentsDirectory, name, DeploymentRecord.FileName));
+
+    /// <summary>Why recovery drops <paramref name="d"/> (step 6 of spec/lockfile.md § Recovery), given what <c>deployments/</c> holds; null when it stays.</summary>
+    private static string? WhyIncomplete(Location location, DeploymentEntry d, Dictionary<string, bool> found, bool checkSizes)
+    {
+        if (!found.TryGetValue(d.Hash.Hex, out var hasRecord)) return "its directory is missing";
         // Whether the name is there (what a crash can take away); what it holds is verify's to judge.
-        var hasRecord = directory >= 0
-            ? PosixFiles.ExistsAt(directory, d.Hash.Hex, DeploymentRecord.FileName)
-            : File.Exists(Path.Join(location.DeploymentsDirectory, d.Hash.Hex, DeploymentRecord.FileName));
         return !hasRecord ? $"its directory has no {DeploymentRecord.FileName} (incomplete)"
             : checkSizes ? IncompleteFile(location.DeploymentDirectory(d.Hash))
             : null;
@@ -173,6 +214,9 @@ public sealed class RecoveryReport
 
     /// <summary>The lockfile's bytes as recovery left it: the ones <see cref="State"/> was read from, or, when it rewrote the file, the ones it wrote.</summary>
     public byte[] LockfileBytes { get; internal set; } = [];
+
+    /// <summary>The SHA-256 of <see cref="LockfileBytes"/>, when computed with the reading (ahead of the lock); null otherwise.</summary>
+    internal Sha256Digest? LockfileSha256 { get; set; }
 
     /// <summary>Where each entry lies in <see cref="LockfileBytes"/>, when the reading made a layout of them.</summary>
     internal LockfileLayout? LockfileLayout { get; set; }
