@@ -344,9 +344,11 @@ public sealed class Location
     /// </summary>
     private (FileStamp Stamp, HashSet<string> Names)? _knownDeployments;
 
-    /// <summary>Recovery's survey under the lock: <paramref name="names"/>, all of them recorded deployments, seen while the folder had <paramref name="stamp"/>.</summary>
-    internal void KnowDeployments(IEnumerable<string> names, FileStamp? stamp) =>
-        _knownDeployments = stamp is { } seen ? (seen, new HashSet<string>(names, StringComparer.Ordinal)) : null;
+    /// <summary>
+    /// Recovery's survey under the lock: <paramref name="names"/> (ordinal; kept, not copied), all of them recorded
+    /// deployments, seen while the folder had <paramref name="stamp"/>.
+    /// </summary>
+    internal void KnowDeployments(HashSet<string> names, FileStamp? stamp) => _knownDeployments = stamp is { } seen ? (seen, names) : null;
 
     /// <summary>For a change of <c>deployments/</c> other than a publish: the next commit lists it.</summary>
     internal void ForgetDeployments() => _knownDeployments = null;

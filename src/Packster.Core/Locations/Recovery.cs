@@ -48,7 +48,7 @@ public static class Recovery
         var deployments = state.Deployments.ToList();
         var surveyed = ahead?.Deployments.Stamp ?? FileStamp.ForChanges(location.DeploymentsDirectory);
         var survey = ahead?.Deployments.Entries ?? Survey(location);
-        var (unrecorded, reasons) = Judge(location, deployments, survey, checkSizes);
+        var (unrecorded, reasons, names) = Judge(location, deployments, survey, checkSizes);
         unrecorded.Sort(StringComparer.Ordinal);
         foreach (var name in unrecorded)
         {
@@ -71,7 +71,7 @@ public static class Recovery
         }
         // Nothing removed: what deployments/ holds is what was surveyed, every entry a recorded deployment. The commits
         // of this holder need not list it again while it stays so (Location.Commit).
-        if (repair && unrecorded.Count == 0 && report.Dropped.Count == 0) location.KnowDeployments(survey.Select(e => e.Name), surveyed);
+        if (repair && unrecorded.Count == 0 && report.Dropped.Count == 0) location.KnowDeployments(names, surveyed);
         else if (repair) location.ForgetDeployments();
         if (repair && report.Dropped.Count > 0)
         {
@@ -115,34 +115,50 @@ public static class Recovery
     /// <c>deployments/</c> holds that no deployment of <paramref name="deployments"/> has, and for each of those, in
     /// order, why it is to be dropped (null: it stays).
     /// </summary>
-    private static (List<string> Unrecorded, string?[] Reasons) Judge(Location location, List<DeploymentEntry> deployments,
+    /// <remarks>Also gives the names surveyed as a set (for <see cref="Location.KnowDeployments"/>): made once, and the set of names recorded only when some surveyed name is not.</remarks>
+    private static (List<string> Unrecorded, string?[] Reasons, HashSet<string> Names) Judge(Location location, List<DeploymentEntry> deployments,
         (string Name, bool HasRecord)[] survey, bool checkSizes)
     {
-        var found = new Dictionary<string, bool>(survey.Length, StringComparer.Ordinal);
-        foreach (var (name, hasRecord) in survey) found[name] = hasRecord;
-        var recorded = new HashSet<string>(deployments.Count, StringComparer.Ordinal);
-        foreach (var d in deployments) recorded.Add(d.Hash.Hex);
-        var unrecorded = survey.Select(e => e.Name).Where(name => !recorded.Contains(name)).ToList();
+        var names = new HashSet<string>(survey.Length, StringComparer.Ordinal);
+        var withoutRecord = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, hasRecord) in survey)
+        {
+            names.Add(name);
+            if (!hasRecord) withoutRecord.Add(name);
+        }
         var reasons = new string?[deployments.Count];
-        // After a crash, a read of each record and a stat per file: on every core, in strides.
-        Parallelism.Strided(deployments.Count, checkSizes ? 1 : int.MaxValue, i => reasons[i] = WhyIncomplete(location, deployments[i], found, checkSizes));
-        return (unrecorded, reasons);
+        var present = 0;
+        for (var i = 0; i < deployments.Count; i++)
+        {
+            var hex = deployments[i].Hash.Hex;
+            if (!names.Contains(hex))
+            {
+                reasons[i] = "its directory is missing";
+                continue;
+            }
+            present++;
+            // Whether the name is there (what a crash can take away); what it holds is verify's to judge.
+            if (withoutRecord.Contains(hex)) reasons[i] = $"its directory has no {DeploymentRecord.FileName} (incomplete)";
+        }
+        // After a crash, a read of each record still there and a stat per file: on every core, in strides.
+        if (checkSizes)
+        {
+            Parallelism.Strided(deployments.Count, 1, i => reasons[i] ??= IncompleteFile(location.DeploymentDirectory(deployments[i].Hash)));
+        }
+        // Every name surveyed is a recorded deployment's when as many are present as there are names (hashes are unique).
+        List<string> unrecorded = [];
+        if (present != names.Count)
+        {
+            var recorded = deployments.Select(d => d.Hash.Hex).ToHashSet(StringComparer.Ordinal);
+            unrecorded = names.Where(name => !recorded.Contains(name)).ToList();
+        }
+        return (unrecorded, reasons, names);
     }
 
     /// <summary>Whether <c>name/packster-deployment.json</c> is there under <c>deployments/</c>, opened as <paramref name="directory"/> (-1: by whole path).</summary>
     private static bool HasRecord(Location location, int directory, string name) => directory >= 0
         ? PosixFiles.ExistsAt(directory, name, DeploymentRecord.FileName)
         : File.Exists(Path.Join(location.DeploymentsDirectory, name, DeploymentRecord.FileName));
-
-    /// <summary>Why recovery drops <paramref name="d"/> (step 6 of spec/lockfile.md § Recovery), given what <c>deployments/</c> holds; null when it stays.</summary>
-    private static string? WhyIncomplete(Location location, DeploymentEntry d, Dictionary<string, bool> found, bool checkSizes)
-    {
-        if (!found.TryGetValue(d.Hash.Hex, out var hasRecord)) return "its directory is missing";
-        // Whether the name is there (what a crash can take away); what it holds is verify's to judge.
-        return !hasRecord ? $"its directory has no {DeploymentRecord.FileName} (incomplete)"
-            : checkSizes ? IncompleteFile(location.DeploymentDirectory(d.Hash))
-            : null;
-    }
 
     /// <summary>Why the deployment in <paramref name="dir"/> is incomplete: a recorded file missing or of another size; null when none is.</summary>
     private static string? IncompleteFile(string dir)
