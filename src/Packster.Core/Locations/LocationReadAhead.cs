@@ -69,6 +69,8 @@ internal sealed class LocationReadAhead
     private static LockfileRead? ReadLockfile(Location location) => Guarded(location.LockfilePath, () =>
     {
         var (state, bytes, layout) = location.ReadStateWithLayout();
+        // The location hash, which the session asks for to know whether activation is current: kept with the state.
+        _ = state.Hash;
         // What a commit compares the lockfile with: hashed here rather than on the way to the commit.
         return (state, bytes, layout, sha: Sha256Digest.Compute(bytes));
     }, (stamp, read) => new LockfileRead(stamp, read.state, read.bytes, read.layout, read.sha));

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+using Packster.Locations;
+using Packster.Model;
+
+namespace Packster.Core.Tests.Locations;
+
+/// <summary>
+/// spec/lockfile.md § hash: the location hash changes whenever a deployment is added, removed, activated or
+/// deactivated, and only then; a state asked again after any such change answers for what it holds now.
+/// </summary>
+public sealed class LocationStateHashTests
+{
+    private static DeploymentEntry Entry(string seed, bool active) =>
+        new(LocationTestBed.Package(seed, "1.0.0"), LocationTestBed.Hash(seed), new JsonObject()) { Active = active };
+
+    /// <summary>The hash of a fresh state holding <paramref name="entries"/>: computed, never remembered.</summary>
+    private static Sha256Digest Fresh(IEnumerable<DeploymentEntry> entries)
+    {
+        var state = new LocationState(LocationId.Parse("dev"));
+        state.Deployments.AddRange(entries);
+        return state.Hash;
+    }
+
+    [Fact]
+    public void The_hash_asked_again_follows_every_change_of_the_state()
+    {
+        var state = new LocationState(LocationId.Parse("dev"));
+        state.Deployments.AddRange([Entry("a", true), Entry("b", false), Entry("c", true)]);
+        var first = state.Hash;
+        Assert.Equal(first, state.Hash);
+
+        state.Deployments[1].Active = true;
+        Assert.NotEqual(first, state.Hash);
+        Assert.Equal(Fresh(state.Deployments), state.Hash);
+
+        state.Deployments[1].Active = false;
+        Assert.Equal(first, state.Hash);
+
+        var removed = state.Deployments[2];
+        state.Deployments.RemoveAt(2);
+        Assert.Equal(Fresh(state.Deployments), state.Hash);
+        Assert.NotEqual(first, state.Hash);
+
+        state.Deployments.Add(Entry("d", true));
+        Assert.Equal(Fresh(state.Deployments), state.Hash);
+
+        // Another entry object with the same deployment and the same activity hashes alike.
+        state.Deployments.RemoveAt(state.Deployments.Count - 1);
+        state.Deployments.Add(Entry(removed.Id.Value, removed.Active));
+        Assert.Equal(first, state.Hash);
+
+        // The same entry listed twice is two lines, as a fresh state says.
+        state.Deployments.Add(state.Deployments[0]);
+        Assert.Equal(Fresh(state.Deployments), state.Hash);
+        Assert.NotEqual(first, state.Hash);
+    }
+}
