@@ -250,7 +250,14 @@ internal sealed class SourceHttpClient : IDisposable
         using (var probe = await SendAsync(HttpMethod.Get, uri, cancellationToken,
             headers: h => h.Range = new RangeHeaderValue(firstStart, firstStart + chunkBytes - 1), authorize: authorize))
         {
-            // No ranges (200), or none for this file (416, an empty one): the caller downloads in one stream.
+            // No ranges: a 200 to a request from the first byte is the whole file, kept rather than asked for again.
+            if (probe.StatusCode == HttpStatusCode.OK && firstStart == 0 && probe.Content.Headers.ContentLength is > 0 and var whole)
+            {
+                checkFirst?.Invoke(probe);
+                if (whole > limit) throw SourceErrors.Protocol(_source.Name, action, $"the server sent more than {what}; the download was stopped");
+                return await ReceiveWholeAsync(probe, target, whole, chunkBytes, action, cancellationToken);
+            }
+            // No ranges from a later byte (200), or none for this file (416, an empty one): the caller downloads in one stream.
             if (probe.StatusCode is HttpStatusCode.OK or HttpStatusCode.RequestedRangeNotSatisfiable) return false;
             if (probe.StatusCode != HttpStatusCode.PartialContent) throw await FailureAsync(probe, HttpMethod.Get, uri, cancellationToken);
             checkFirst?.Invoke(probe);
@@ -280,6 +287,28 @@ internal sealed class SourceHttpClient : IDisposable
         var workers = Math.Min(_context.Limits.DownloadConnections, queue.Count);
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => WorkerAsync()));
         return true;
+    }
+
+    /// <summary>
+    /// A server without ranges answered the first request with the whole file (<paramref name="size"/> bytes): each
+    /// chunk is complete, and hashed, as soon as its last byte is written. False when the answer broke off (the caller
+    /// then streams the file in one request, which resumes only where the server allows it).
+    /// </summary>
+    private async Task<bool> ReceiveWholeAsync(HttpResponseMessage response, Cache.PartialDownload target, long size, int chunkBytes, string action,
+        CancellationToken cancellationToken)
+    {
+        target.SetLayout(size, chunkBytes);
+        _ = target.HashAsync(cancellationToken);
+        long received = 0;
+        var complete = 0;
+        var broken = await CopyRangeAsync(response, target, 0, size - 1, n =>
+        {
+            received += n;
+            // Bytes past the size are counted, never written (CopyRangeAsync then fails): no chunk is completed by them.
+            if (received > size) return;
+            while (complete * (long)chunkBytes < size && received >= Math.Min((complete + 1) * (long)chunkBytes, size)) target.MarkDone(complete++);
+        }, action, cancellationToken);
+        return broken is null;
     }
 
     /// <summary>One chunk, resumed from where a broken answer stopped, within the retry policy's attempts.</summary>

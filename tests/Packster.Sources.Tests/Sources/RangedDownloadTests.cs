@@ -31,6 +31,12 @@ public sealed class RangedDownloadTests : IAsyncLifetime
     /// <summary>Requests starting inside this chunk send 10 bytes and break off.</summary>
     private int? _breakChunk;
     private bool _ignoreRanges;
+
+    /// <summary>Requests for the package (not the index), whatever they ask.</summary>
+    private int _packageRequests;
+
+    /// <summary>Without ranges, the first answer sends this many bytes and breaks off.</summary>
+    private int? _breakWholeAfter;
     private bool _holdUntilParallel;
 
     /// <summary>Requests starting inside this chunk wait for <see cref="_release"/> before they answer.</summary>
@@ -65,9 +71,17 @@ public sealed class RangedDownloadTests : IAsyncLifetime
             return;
         }
         var range = RangeHeaderValue.TryParse(context.Request.Headers.Range.ToString(), out var parsed) ? parsed.Ranges.Single() : null;
+        var request = Interlocked.Increment(ref _packageRequests);
         if (range is null || _ignoreRanges)
         {
             context.Response.ContentLength = _bytes.Length;
+            if (request == 1 && _breakWholeAfter is { } after)
+            {
+                await context.Response.Body.WriteAsync(_bytes.AsMemory(0, after));
+                await context.Response.Body.FlushAsync();
+                context.Abort();
+                return;
+            }
             await context.Response.Body.WriteAsync(_bytes);
             return;
         }
@@ -184,13 +198,30 @@ public sealed class RangedDownloadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_server_without_ranges_is_read_in_one_stream()
+    public async Task A_server_without_ranges_is_read_in_one_stream_asked_for_once()
     {
         _ignoreRanges = true;
+        using var source = Source();
+        var reports = new List<(long Done, long Total)>();
+        var cache = new PackageCache(_temp["cache"]) { DownloadProgress = new SynchronousProgress(reports) };
+        var path = await cache.GetOrFetchAsync(_name, source);
+        Assert.Equal(_bytes, File.ReadAllBytes(path));
+        // The answer to the first ranged request is the whole file: it is kept, not asked for again.
+        Assert.Equal(1, _packageRequests);
+        lock (reports) Assert.Equal(_bytes.Length, reports.Max(r => r.Done));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(cache.Root, "tmp")));
+    }
+
+    [Fact]
+    public async Task A_whole_answer_that_breaks_off_is_streamed_once_more()
+    {
+        _ignoreRanges = true;
+        _breakWholeAfter = Chunk + 10;
         using var source = Source();
         var cache = new PackageCache(_temp["cache"]);
         var path = await cache.GetOrFetchAsync(_name, source);
         Assert.Equal(_bytes, File.ReadAllBytes(path));
+        Assert.Equal(2, _packageRequests);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(cache.Root, "tmp")));
     }
 
