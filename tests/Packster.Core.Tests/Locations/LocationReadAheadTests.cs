@@ -69,13 +69,7 @@ public sealed class LocationReadAheadTests
         var kept = LocationTestBed.Install(location, "hello", "1.0.0", Files);
         ReadAhead(location);
         var orphan = LocationTestBed.Hash("published by a command that died before its commit");
-        var other = Location.Open(location.Path, bed.Paths);
-        using (var held = LocationLock.Acquire(other, TimeSpan.Zero))
-        {
-            var staging = other.CreateStaging();
-            File.WriteAllText(Path.Combine(staging, "payload"), "x");
-            other.PublishDeployment(staging, orphan, held);
-        }
+        LocationTestBed.PublishUncommitted(Location.Open(location.Path, bed.Paths), orphan);
 
         var report = Recover(location);
 

@@ -57,5 +57,14 @@ internal sealed class LocationTestBed : IDisposable
         return entry;
     }
 
+    /// <summary>Publishes a deployment directory and never commits it: what a command that died between the two leaves.</summary>
+    public static void PublishUncommitted(Location location, Sha256Digest hash)
+    {
+        using var held = LocationLock.Acquire(location, TimeSpan.Zero);
+        var staging = location.CreateStaging();
+        File.WriteAllText(Path.Combine(staging, "payload"), "x");
+        location.PublishDeployment(staging, hash, held);
+    }
+
     public void Dispose() => Temp.Dispose();
 }

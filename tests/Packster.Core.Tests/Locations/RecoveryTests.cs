@@ -58,12 +58,7 @@ public sealed class RecoveryTests
         var kept = LocationTestBed.Install(location, "hello", "1.0.0", Files);
         var lockfile = File.ReadAllBytes(location.LockfilePath);
         var orphan = LocationTestBed.Hash("crashed before commit");
-        using (var held = LocationLock.Acquire(location, TimeSpan.Zero))
-        {
-            var staging = location.CreateStaging();
-            File.WriteAllText(Path.Combine(staging, "payload"), "x");
-            location.PublishDeployment(staging, orphan, held);
-        }
+        LocationTestBed.PublishUncommitted(location, orphan);
 
         var report = Recover(location);
         Assert.Equal([orphan.Hex], report.RemovedUnrecorded);
