@@ -30,6 +30,8 @@ public sealed class BundleInstaller
     public async Task<IReadOnlyList<PackageInstallResult>> InstallAsync(BundleFile bundle, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(bundle);
+        // The location is read on another core while the packages are resolved and fetched (LocationReadAhead).
+        if (!DryRun) _location.StartReadAhead();
         var deny = Deny.DenyList.For(_options.DenyRules, _location.PolicyPath);
         var resolved = await AcquireAllAsync(bundle.Packages, (supply, entry, ct) => supply.ResolveAllowedAsync(entry.Id, entry.Range, deny, ct), cancellationToken).ConfigureAwait(false);
         return await InstallResolvedAsync(resolved, handlerTimeout, null, cancellationToken).ConfigureAwait(false);
@@ -45,6 +47,7 @@ public sealed class BundleInstaller
     {
         ArgumentNullException.ThrowIfNull(bundle);
         ArgumentNullException.ThrowIfNull(pins);
+        if (!DryRun) _location.StartReadAhead();
         var pinned = new Dictionary<PackageId, ResolvedRequirement>();
         foreach (var entry in bundle.Packages)
         {

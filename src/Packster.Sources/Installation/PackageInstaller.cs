@@ -31,6 +31,8 @@ public sealed class PackageInstaller
     public async Task<PackageInstallResult> InstallAsync(InstallByIdRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // The location is read on another core while the package is resolved and fetched (LocationReadAhead).
+        if (!request.DryRun && Transaction is null) _location.StartReadAhead();
         var root = await _supply.ResolveAllowedAsync(request.Id, request.Range, DenyList(), cancellationToken).ConfigureAwait(false);
         return await InstallAsync(root, request, cancellationToken).ConfigureAwait(false);
     }
@@ -46,6 +48,7 @@ public sealed class PackageInstaller
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(request);
+        if (!request.DryRun && Transaction is null) _location.StartReadAhead();
         var plan = await DependencyPlanner.PlanAsync(root, _location.ReadState(), _supply, _location, DenyList(), cancellationToken).ConfigureAwait(false);
         if (request.DryRun || Transaction is not null) return await InstallPlannedAsync(root, plan, request, Transaction, cancellationToken).ConfigureAwait(false);
         await using var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
