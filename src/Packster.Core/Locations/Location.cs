@@ -248,7 +248,7 @@ public sealed class Location
         if (state.LocationId != Id) throw LocationErrors.Inconsistent(Path, $"state of location '{state.LocationId}' committed to location '{Id}'");
         // One listing of deployments/, not a stat per deployment: a location of a thousand paid a thousand per commit.
         // None while what it holds is known and unchanged since.
-        var published = KnownDeployments() ?? ListDeployments(state, directoriesOnly: true).Present;
+        var published = KnownDeployments() ?? PublishedDeployments(state);
         foreach (var d in state.Deployments)
         {
             if (!published.Contains(d.Hash.Hex)) throw LocationErrors.Inconsistent(Path, $"deployment {d} has no directory {d.RelativePath}");
@@ -257,30 +257,31 @@ public sealed class Location
     }
 
     /// <summary>
-    /// Lists <c>deployments/</c> once (only its directories when <paramref name="directoriesOnly"/>; nothing when it does
-    /// not exist): the hashes of <paramref name="state"/>'s deployments it holds (present), and the names it holds that
-    /// <paramref name="state"/> does not record, in no particular order. Only those are made into strings: a location of
-    /// a thousand deployments made a thousand per listing, twice per commit.
+    /// Lists <c>deployments/</c> once (nothing when it does not exist): the hashes of <paramref name="state"/>'s
+    /// deployments it holds as directories. No name is made into a string of its own: a location of a thousand
+    /// deployments made a thousand per listing.
     /// </summary>
-    internal (HashSet<string> Present, List<string> Unrecorded) ListDeployments(LocationState state, bool directoriesOnly)
+    private HashSet<string> PublishedDeployments(LocationState state)
     {
         var recorded = new HashSet<string>(state.Deployments.Count, StringComparer.Ordinal);
         foreach (var d in state.Deployments) recorded.Add(d.Hash.Hex);
         var present = new HashSet<string>(recorded.Count, StringComparer.Ordinal);
-        if (!Directory.Exists(DeploymentsDirectory)) return (present, []);
+        if (!Directory.Exists(DeploymentsDirectory)) return present;
         var lookup = recorded.GetAlternateLookup<ReadOnlySpan<char>>();
-        var others = new FileSystemEnumerable<string>(DeploymentsDirectory, (ref FileSystemEntry e) => e.FileName.ToString(),
+        var listing = new FileSystemEnumerable<bool>(DeploymentsDirectory, static (ref FileSystemEntry _) => true,
             new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false })
         {
             ShouldIncludePredicate = (ref FileSystemEntry e) =>
             {
-                if (directoriesOnly && !e.IsDirectory) return false;
-                if (!lookup.TryGetValue(e.FileName, out var name)) return true;
-                present.Add(name);
+                if (e.IsDirectory && lookup.TryGetValue(e.FileName, out var name)) present.Add(name);
                 return false;
             },
         };
-        return (present, others.ToList());
+        foreach (var _ in listing)
+        {
+            // Nothing is yielded: the predicate collects what is present.
+        }
+        return present;
     }
 
     /// <summary>A fresh, empty directory under <c>.packster/staging/</c> for one deployment to be built in.</summary>

@@ -112,7 +112,7 @@ public static class Recovery
 
     /// <summary>
     /// Steps 5 and 6 of spec/lockfile.md § Recovery, judged from <paramref name="survey"/> and not acted on: the names
-    /// <c>deployments/</c> holds that no deployment of <paramref name="deployments"/> has, and for each of those, in
+    /// <c>deployments/</c> holds that no deployment of <paramref name="deployments"/> has, and for each deployment, in
     /// order, why it is to be dropped (null: it stays).
     /// </summary>
     /// <remarks>Also gives the names surveyed as a set (for <see cref="Location.KnowDeployments"/>): made once, and the set of names recorded only when some surveyed name is not.</remarks>
