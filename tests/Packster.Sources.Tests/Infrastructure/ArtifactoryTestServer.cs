@@ -60,6 +60,19 @@ public sealed class ArtifactoryTestServer : IAsyncDisposable
     public bool EchoCredentialsInErrors { get; set; }
 
     public ConcurrentQueue<Request> Requests { get; } = new();
+
+    /// <summary>Released once per request logged in <see cref="Requests"/>.</summary>
+    private readonly SemaphoreSlim _logged = new(0);
+
+    /// <summary>
+    /// Waits until <see cref="Requests"/> holds <paramref name="count"/> requests matching <paramref name="match"/> (a
+    /// request is logged when its answer ends, which for a broken answer can be after the client has moved on), or until
+    /// <paramref name="timeout"/> passes without a new one; the caller asserts on what is there then.
+    /// </summary>
+    public async Task WhenLoggedAsync(Func<Request, bool> match, int count, TimeSpan timeout)
+    {
+        while (Requests.Count(match) < count && await _logged.WaitAsync(timeout)) { }
+    }
     public IReadOnlyDictionary<string, StoredFile> Files => _files;
 
     public Uri Address => _server?.Address ?? throw new InvalidOperationException("not started");
@@ -116,6 +129,7 @@ public sealed class ArtifactoryTestServer : IAsyncDisposable
             status = await RouteAsync(context, raw, user, checksumDeploy, body);
         }
         Requests.Enqueue(new Request(context.Request.Method, raw, user is not null, checksumDeploy, body.Length, status, context.Request.Headers.Range.ToString()));
+        _logged.Release();
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context)
@@ -579,5 +593,6 @@ public sealed class ArtifactoryTestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_server is not null) await _server.DisposeAsync();
+        _logged.Dispose();
     }
 }

@@ -260,9 +260,10 @@ public sealed class ArtifactorySourceTests : IAsyncLifetime
         var name = TestPackages.NameOf(path);
         var cached = await cache.GetOrFetchAsync(name, _server.Probe.Wrap(source));
         Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(cached));
+        // The server logs a request when its response ends, and the broken one may end after the retry: waited for, order-free.
+        await _server.WhenLoggedAsync(r => r.Method == "GET", 2, TimeSpan.FromSeconds(30));
         var gets = _server.Requests.Where(r => r.Method == "GET").ToList();
         Assert.Equal(2, gets.Count);
-        // The server logs a request when its response ends, and the broken one may end after the retry: order-free.
         Assert.Single(gets, g => g.Range.Length == 0);
         Assert.Equal(206, Assert.Single(gets, g => g.Range == "bytes=100-").Status);
     }
