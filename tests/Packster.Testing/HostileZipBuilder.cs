@@ -166,6 +166,28 @@ public sealed class HostileZipBuilder
         return compressor.Wrap(data).ToArray();
     }
 
+    /// <summary>
+    /// The members' data of one solid run of <paramref name="files"/> (spec/package-format.md § Solid runs): one zstd
+    /// frame, flushed after each file, cut where each flush ended.
+    /// </summary>
+    public static byte[][] SolidRun(params byte[][] files)
+    {
+        using var sink = new MemoryStream();
+        var ends = new long[files.Length];
+        using (var zstd = new ZstdSharp.CompressionStream(sink, 3, leaveOpen: true))
+        {
+            for (var k = 0; k < files.Length; k++)
+            {
+                zstd.Write(files[k]);
+                if (k < files.Length - 1) zstd.Flush();
+                ends[k] = sink.Length;
+            }
+        }
+        ends[^1] = sink.Length;
+        var bytes = sink.ToArray();
+        return [.. ends.Select((end, k) => bytes[(int)(k == 0 ? 0 : ends[k - 1])..(int)end])];
+    }
+
     /// <summary>The ZIP64 extended-information field of the central directory, in APPNOTE order (size, then compressed size).</summary>
     private static byte[] Zip64Extra(HostileEntry e)
     {

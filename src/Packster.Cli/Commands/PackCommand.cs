@@ -50,13 +50,17 @@ internal static class PackCommand
         var platform = CommonOptions.Platform("the package must run there, or nothing is packed");
         var compression = new Option<string>("--compression")
         {
-            Description = "zstd (default: faster to pack and install; 7-Zip and libarchive read it) or deflate (every unzip reads it)",
+            Description = "zstd (default: faster to pack and install, small files in solid runs only packster reads) or deflate (every unzip reads it)",
             DefaultValueFactory = _ => "zstd",
         };
         compression.AcceptOnlyFromAmong("zstd", "deflate");
+        var noSolid = new Option<bool>("--no-solid")
+        {
+            Description = "With zstd: compress every file on its own, no solid runs (larger on source trees; 7-Zip and libarchive read every entry)",
+        };
         var command = new Command("pack", "Pack a folder into {id}-{version}-{sha256}.packster")
         {
-            source, output, json, timeout, packSource, offline, from, strip, id, version, shim, manifestFile, sign, passphrase, platform, compression,
+            source, output, json, timeout, packSource, offline, from, strip, id, version, shim, manifestFile, sign, passphrase, platform, compression, noSolid,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -110,7 +114,11 @@ internal static class PackCommand
                     HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
                     Progress = p,
                     PackEnvironment = PackLocationAsync,
-                    Pack = PackOptions.Default with { Compression = parse.GetValue(compression) == "deflate" ? PackCompression.Deflate : PackCompression.Zstd },
+                    Pack = PackOptions.Default with
+                    {
+                        Compression = parse.GetValue(compression) == "deflate" ? PackCompression.Deflate : PackCompression.Zstd,
+                        Solid = !parse.GetValue(noSolid),
+                    },
                 };
                 return request is null
                     ? new SourcePacker(options).PackAsync(sourceDir, outDir, ct)

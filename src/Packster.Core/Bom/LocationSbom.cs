@@ -76,12 +76,8 @@ public sealed record SbomInput(LocationId Location, Sha256Digest StateHash, Date
         var files = new List<DeploymentFile>();
         using (var archive = PackageArchive.Open(package.Path))
         {
-            foreach (var e in archive.Entries.Where(e => e.Kind == PackageEntryKind.File))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var data = archive.OpenEntry(e);
-                files.Add(new DeploymentFile(e.Path, Sha256Digest.FromBytes(SHA256.HashData(data)), e.Size, null));
-            }
+            archive.ForEachFile((e, data) => files.Add(new DeploymentFile(e.Path, Sha256Digest.FromBytes(SHA256.HashData(data)), e.Size, null)),
+                cancellationToken);
         }
         var manifest = package.Manifest;
         return new SbomPackage(entry, manifest.Description, manifest.License, manifest.Authors, manifest.Homepage,

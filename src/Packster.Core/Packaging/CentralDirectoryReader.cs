@@ -75,7 +75,42 @@ internal static class CentralDirectoryReader
             rawNames[i] = rawName;
             position += ZipFormat.CentralHeaderLength + variableLength;
         }
-        return (entries, CheckDataRanges(handle, entries, rawNames, cdOffset, archive), cdOffset);
+        var localNames = CheckDataRanges(handle, entries, rawNames, cdOffset, archive);
+        AssignRuns(entries, archive);
+        return (entries, localNames, cdOffset);
+    }
+
+    /// <summary>
+    /// Gives each member of a solid run (spec/package-format.md § Solid runs) the index of its run's first member: a
+    /// <see cref="ZipFormat.MethodSolidNext"/> entry continues the run the nearest <see cref="ZipFormat.MethodSolidFirst"/>
+    /// entry before it in the central directory started. A member must be a regular file whose data lies after the
+    /// previous member's (the run is one stream read front to back); a member before any first one is refused.
+    /// </summary>
+    private static void AssignRuns(PackageEntry[] entries, string archive)
+    {
+        var start = -1;
+        long previousOffset = -1;
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var entry = entries[i];
+            if (!ZipFormat.IsSolid(entry.Method)) continue;
+            var name = ArchiveErrors.Printable(entry.RawName);
+            if (entry.Method == ZipFormat.MethodSolidFirst)
+            {
+                start = i;
+            }
+            else if (start < 0)
+            {
+                throw ArchiveErrors.Corrupt(archive, $"entry '{name}' continues a solid run that no entry before it starts");
+            }
+            else if (entry.LocalHeaderOffset <= previousOffset)
+            {
+                throw ArchiveErrors.Corrupt(archive, $"entry '{name}' continues a solid run with data that lies before the run's previous member");
+            }
+            if (entry.Kind != PackageEntryKind.File) throw ArchiveErrors.Corrupt(archive, $"entry '{name}' is a member of a solid run but not a regular file");
+            previousOffset = entry.LocalHeaderOffset;
+            entries[i] = entry with { RunStart = start };
+        }
     }
 
     /// <summary>
@@ -101,7 +136,9 @@ internal static class CentralDirectoryReader
             var name = ArchiveErrors.Printable(entry.RawName);
             if (previous is not null && entry.LocalHeaderOffset == previous.LocalHeaderOffset)
             {
+                // A member of a solid run is never shared: its bytes only mean something read in the run's order.
                 if (entry.Kind != PackageEntryKind.File || previous.Kind != PackageEntryKind.File || entry.Method != previous.Method
+                    || ZipFormat.IsSolid(entry.Method)
                     || entry.Flags != previous.Flags || entry.Crc32 != previous.Crc32 || entry.CompressedSize != previous.CompressedSize || entry.Size != previous.Size)
                 {
                     throw ArchiveErrors.Corrupt(archive, $"entry '{name}' overlaps entry '{ArchiveErrors.Printable(previous.RawName)}' without being the same file's data");

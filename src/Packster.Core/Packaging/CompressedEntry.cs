@@ -66,6 +66,86 @@ internal sealed class CompressedEntry : IDisposable
         }
     }
 
+    /// <summary>Whether a file of this path is stored as it is, its extension marking it as already compressed (§2).</summary>
+    public static bool IsPrecompressed(string relativePath) => PrecompressedExtensions.Contains(Path.GetExtension(relativePath));
+
+    /// <summary>
+    /// Compresses <paramref name="members"/> (regular files, in entry order) as one solid run (spec/package-format.md
+    /// § Solid runs): one zstd frame, flushed at the end of each member, so that each member's data is the frame's bytes
+    /// since the previous member's and decodes, after them, to exactly its file. When the run as a whole does not save
+    /// 3 %, each member is compressed on its own instead, as <see cref="Create"/> would.
+    /// </summary>
+    public static CompressedEntry[] CreateRun(IReadOnlyList<SourceEntry> members, string spillDir, PackOptions options, CancellationToken ct)
+    {
+        var entries = new CompressedEntry[members.Count];
+        try
+        {
+            var ends = new long[members.Count];
+            long total = 0;
+            using var sink = new PooledBufferStream((int)Math.Max(members.Sum(m => m.Size) / 3, 4096));
+            var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(ChunkSize);
+            try
+            {
+                using (var compressor = new Compressor(options.ZstdLevel))
+                {
+                    compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 0);
+                    using var zstd = new CompressionStream(sink, compressor, ChunkSize, preserveCompressor: true, leaveOpen: true);
+                    for (var k = 0; k < members.Count; k++)
+                    {
+                        var member = members[k];
+                        entries[k] = new CompressedEntry(member) { Method = k == 0 ? ZipFormat.MethodSolidFirst : ZipFormat.MethodSolidNext };
+                        using var input = FileSystemErrors.At(member.FullPath, "cannot read package source file",
+                            () => new FileStream(member.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
+                        var crc = new Crc32();
+                        long size = 0;
+                        int read;
+                        while ((read = input.Read(chunk, 0, ChunkSize)) > 0)
+                        {
+                            ct.ThrowIfCancellationRequested();
+                            crc.Append(chunk.AsSpan(0, read));
+                            zstd.Write(chunk, 0, read);
+                            size += read;
+                        }
+                        entries[k].Crc = crc.GetCurrentHashAsUInt32();
+                        entries[k].Size = size;
+                        total += size;
+                        // The last member's end is the frame's, written when the stream closes.
+                        if (k < members.Count - 1)
+                        {
+                            zstd.Flush();
+                            ends[k] = sink.Length;
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+            }
+            ends[^1] = sink.Length;
+            if (sink.Length > total - (total * MinimumSavingPercent / 100))
+            {
+                foreach (var entry in entries) entry?.Dispose();
+                return members.Select(m => Create(m, spillDir, options with { Solid = false }, ct)).ToArray();
+            }
+            long start = 0;
+            for (var k = 0; k < members.Count; k++)
+            {
+                var length = ends[k] - start;
+                entries[k]._buffer = new PooledBufferStream((int)Math.Max(length, 64));
+                entries[k]._buffer!.Write(sink.WrittenSpan.Slice((int)start, (int)length));
+                entries[k].CompressedSize = length;
+                start = ends[k];
+            }
+            return entries;
+        }
+        catch
+        {
+            foreach (var entry in entries) entry?.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Copies the entry's data to <paramref name="writer"/>.</summary>
     public void WriteTo(PackageWriter writer)
     {
@@ -92,7 +172,7 @@ internal sealed class CompressedEntry : IDisposable
         using var input = FileSystemErrors.At(Source.FullPath, "cannot read package source file",
             () => new FileStream(Source.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
         var length = input.Length;
-        var storeOnly = PrecompressedExtensions.Contains(Path.GetExtension(Source.RelativePath));
+        var storeOnly = IsPrecompressed(Source.RelativePath);
         Stream sink = OpenSink(length, spillDir);
         var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(ChunkSize);
         try

@@ -24,6 +24,12 @@ internal sealed class EntryDataStream : Stream
     private readonly string _archive;
     private readonly PackageEntry _entry;
     private readonly bool _zlibChecksCrc;
+
+    /// <summary>Whether reading may ask one byte past the declared size to prove the data ends there.</summary>
+    private readonly bool _provesEnd = true;
+
+    /// <summary>What disposing this stream disposes: the source it opened, or for a member of a solid run the run's reader when this stream owns it.</summary>
+    private readonly IDisposable? _owned;
     private long _produced;
     private readonly Crc32 _crc = new();
     private bool _finished;
@@ -40,6 +46,23 @@ internal sealed class EntryDataStream : Stream
             ZipFormat.MethodZstd => OpenZstd(Buffered(openRaw())),
             _ => openRaw(),
         };
+        _owned = _source;
+    }
+
+    /// <summary>
+    /// A member of a solid run (spec/package-format.md § Solid runs): its bytes are the next <see cref="PackageEntry.Size"/>
+    /// bytes <paramref name="run"/> decodes, checked by the member's CRC-32. Only the run's last member asks
+    /// <paramref name="run"/> for one byte more, to prove the run ends with it; the others leave the rest to the next member.
+    /// Disposing disposes <paramref name="owner"/> (null: the run's reader is disposed by whoever made it).
+    /// </summary>
+    internal EntryDataStream(Stream run, PackageEntry entry, string archive, bool lastInRun, IDisposable? owner)
+    {
+        _openRaw = () => throw new InvalidOperationException("a member of a solid run is read through its run");
+        _entry = entry;
+        _archive = archive;
+        _source = run;
+        _provesEnd = lastInRun;
+        _owned = owner;
     }
 
     public override bool CanRead => true;
@@ -58,13 +81,14 @@ internal sealed class EntryDataStream : Stream
     public override int Read(Span<byte> buffer)
     {
         if (_finished || buffer.IsEmpty) return 0;
-        // Ask for at most one byte past the declared size: enough to prove a lie, never more.
-        var allowed = _entry.Size - _produced + 1;
+        // Ask for at most one byte past the declared size: enough to prove a lie, never more. A member of a solid run
+        // that is not its last asks for exactly its size: the bytes after it are the next member's.
+        var allowed = _entry.Size - _produced + (_provesEnd ? 1 : 0);
         if (buffer.Length > allowed) buffer = buffer[..(int)allowed];
         int read;
         try
         {
-            read = _source.Read(buffer);
+            read = buffer.IsEmpty ? 0 : _source.Read(buffer);
         }
         catch (InvalidDataException)
         {
@@ -128,7 +152,7 @@ internal sealed class EntryDataStream : Stream
     /// A zstd frame may ask for a window of up to 2 GiB; past <see cref="ZstdWindowLogMax"/> (32 MiB) it is refused
     /// rather than allocated, so a hostile entry cannot make extraction's memory grow.
     /// </summary>
-    private static DecompressionStream OpenZstd(Stream raw)
+    internal static DecompressionStream OpenZstd(Stream raw)
     {
         var zstd = new DecompressionStream(raw, (int)InputBufferSize, true, false);
         zstd.SetParameter(ZstdSharp.Unsafe.ZSTD_dParameter.ZSTD_d_windowLogMax, ZstdWindowLogMax);
@@ -140,7 +164,7 @@ internal sealed class EntryDataStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _source.Dispose();
+        if (disposing) _owned?.Dispose();
         base.Dispose(disposing);
     }
 

@@ -24,6 +24,20 @@ public sealed record PackOptions
     /// </summary>
     public int ZstdLevel { get; init; } = 2;
 
+    /// <summary>
+    /// Whether a zstd package compresses its small files in solid runs (spec/package-format.md § Solid runs): smaller on
+    /// trees of many small, similar files (a source tree), and readable by Packster alone. Off, every entry is a zstd
+    /// frame of its own, as 7-Zip and libarchive read.
+    /// </summary>
+    public bool Solid { get; init; } = true;
+
+    /// <summary>
+    /// A solid run is closed once its members hold this many bytes: 4 MiB, measured against 1 and 16 MiB on a Python
+    /// tree (spec/package-format.md § Solid runs). Extraction decodes a run on one worker, so runs also bound how much
+    /// of the package one worker must decode in order.
+    /// </summary>
+    public long SolidRunSize { get; init; } = 4L << 20;
+
     /// <summary>How many files are compressed at once (default: one per processor).</summary>
     public int DegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
@@ -37,6 +51,6 @@ public enum PackCompression
     /// <summary>ZIP method 8: every unzip reads it.</summary>
     Deflate,
 
-    /// <summary>ZIP method 93: faster to pack and to install; read by 7-Zip and libarchive, not by unzip 6.0.</summary>
+    /// <summary>ZIP method 93, small files in solid runs unless <see cref="PackOptions.Solid"/> is off: faster to pack and to install, smaller; with runs off, read by 7-Zip and libarchive, never by unzip 6.0.</summary>
     Zstd,
 }

@@ -144,15 +144,72 @@ public sealed class PackageArchive : IDisposable
     /// </summary>
     public Stream OpenEntry(PackageEntry entry) => OpenEntry(entry, DataOffset(entry));
 
-    /// <summary>As <see cref="OpenEntry(PackageEntry)"/>, with the data offset already checked by <see cref="DataOffset"/>.</summary>
+    /// <summary>
+    /// As <see cref="OpenEntry(PackageEntry)"/>, with the data offset already checked by <see cref="DataOffset"/>. A member
+    /// of a solid run is read through its run from the run's first member (each member before it decoded and checked,
+    /// its bytes dropped): random access to it costs the run up to it; <see cref="OpenRun"/> reads a whole run once.
+    /// </summary>
     internal Stream OpenEntry(PackageEntry entry, long dataOffset)
     {
-        if (_data is not { } data) return new EntryDataStream(() => new ArchiveSliceStream(_handle, dataOffset, entry.CompressedSize), entry, Name);
-        return new EntryDataStream(() =>
+        if (entry.RunStart < 0) return new EntryDataStream(() => OpenRaw(entry, dataOffset), entry, Name);
+        var members = RunMembers(entry.RunStart);
+        var run = OpenRun(members, members.Select(m => m == entry ? dataOffset : DataOffset(m)).ToArray());
+        try
         {
-            data.AwaitEnd(dataOffset + entry.CompressedSize);
-            return new ArchiveSliceStream(data.Handle, dataOffset, entry.CompressedSize);
-        }, entry, Name);
+            while (run.Upcoming != entry) run.Skip();
+            return run.Next(owner: run);
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Shows <paramref name="visit"/> every regular file's data in central-directory order, each member of a solid run
+    /// read through one reader of its run (opening the members one by one would decode each run up to every member).
+    /// Whatever <paramref name="visit"/> leaves unread is read to the end after it, so size and CRC-32 are always checked.
+    /// </summary>
+    public void ForEachFile(Action<PackageEntry, Stream> visit, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(visit);
+        SolidRunReader? run = null;
+        try
+        {
+            foreach (var entry in Entries.Where(e => e.Kind == PackageEntryKind.File))
+            {
+                ct.ThrowIfCancellationRequested();
+                if (entry.RunStart >= 0 && (run is null || run.Start != entry.RunStart))
+                {
+                    run?.Dispose();
+                    var members = RunMembers(entry.RunStart);
+                    run = OpenRun(members, members.Select(DataOffset).ToArray());
+                }
+                using var data = entry.RunStart >= 0 ? run!.Next() : OpenEntry(entry);
+                visit(entry, data);
+                data.CopyTo(Stream.Null);
+            }
+        }
+        finally
+        {
+            run?.Dispose();
+        }
+    }
+
+    /// <summary>The members of the solid run whose first member is entry <paramref name="start"/>, in the run's order.</summary>
+    internal PackageEntry[] RunMembers(int start) => Entries.Where(e => e.RunStart == start).ToArray();
+
+    /// <summary>A reader of the solid run <paramref name="members"/> (in order), whose data starts at <paramref name="dataOffsets"/>.</summary>
+    internal SolidRunReader OpenRun(IReadOnlyList<PackageEntry> members, IReadOnlyList<long> dataOffsets) =>
+        new(members, k => OpenRaw(members[k], dataOffsets[k]), Name);
+
+    /// <summary>The compressed bytes of <paramref name="entry"/>, from the copy being written once it holds them (<see cref="ReadDataFrom"/>).</summary>
+    private ArchiveSliceStream OpenRaw(PackageEntry entry, long dataOffset)
+    {
+        if (_data is not { } data) return new ArchiveSliceStream(_handle, dataOffset, entry.CompressedSize);
+        data.AwaitEnd(dataOffset + entry.CompressedSize);
+        return new ArchiveSliceStream(data.Handle, dataOffset, entry.CompressedSize);
     }
 
     /// <summary>
@@ -193,11 +250,11 @@ public sealed class PackageArchive : IDisposable
         return true;
     }
 
-    /// <summary>Refuses encryption and methods other than stored, deflate and zstd.</summary>
+    /// <summary>Refuses encryption and methods other than stored, deflate, zstd and zstd's solid runs.</summary>
     internal void CheckEntryFlags(PackageEntry entry)
     {
         if ((entry.Flags & (ZipFormat.FlagEncrypted | ZipFormat.FlagStrongEncryption)) != 0) throw ArchiveErrors.Encrypted(Name, entry.Path);
-        if (entry.Method is not (ZipFormat.MethodStored or ZipFormat.MethodDeflated or ZipFormat.MethodZstd))
+        if (entry.Method is not (ZipFormat.MethodStored or ZipFormat.MethodDeflated or ZipFormat.MethodZstd) && !ZipFormat.IsSolid(entry.Method))
         {
             throw ArchiveErrors.UnsupportedCompression(Name, entry.Path, entry.Method);
         }

@@ -17,6 +17,12 @@ public sealed record PackageEntry(
     /// <summary>Index of the entry in the central directory (0 is the manifest).</summary>
     public int Index { get; init; }
 
+    /// <summary>
+    /// For a member of a solid run (spec/package-format.md § Solid runs), the index of the run's first member; -1 for
+    /// an entry whose data stands alone.
+    /// </summary>
+    internal int RunStart { get; init; } = -1;
+
     /// <summary>Offset of the entry's local header in the archive.</summary>
     internal long LocalHeaderOffset { get; init; }
 

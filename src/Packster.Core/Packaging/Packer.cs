@@ -114,6 +114,8 @@ public static class Packer
         var scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, Math.Max(1, options.DegreeOfParallelism)).ConcurrentScheduler;
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var tasks = new Task<CompressedEntry>?[entries.Count];
+        var (runOf, runs) = PlanRuns(entries, twinOf, options);
+        var runTasks = new Task<CompressedEntry[]>?[runs.Count];
         var totalBytes = entries.Sum(e => e.Size);
         var maxAhead = Math.Max(4, options.DegreeOfParallelism * 64);
         long inFlight = 0;
@@ -131,6 +133,20 @@ public static class Packer
                         next++;
                         continue;
                     }
+                    if (runOf[next].Run >= 0)
+                    {
+                        // A run is compressed by one task, scheduled when the writer's look-ahead reaches its first member.
+                        var (run, member) = runOf[next];
+                        if (member == 0)
+                        {
+                            var members = runs[run];
+                            runTasks[run] = Task.Factory.StartNew(() => CompressedEntry.CreateRun(members.Select(m => entries[m]).ToArray(), spillDir, options, cancel.Token),
+                                cancel.Token, TaskCreationOptions.DenyChildAttach, scheduler);
+                            inFlight += members.Sum(m => entries[m].Size);
+                        }
+                        next++;
+                        continue;
+                    }
                     tasks[next] = Task.Factory.StartNew(() => CompressedEntry.Create(source, spillDir, options, cancel.Token),
                         cancel.Token, TaskCreationOptions.DenyChildAttach, scheduler);
                     inFlight += source.Size;
@@ -143,9 +159,11 @@ public static class Packer
                     progress?.Report(new PackProgress(i + 1, entries.Count, bytesDone, totalBytes));
                     continue;
                 }
-                using (var compressed = tasks[i]!.GetAwaiter().GetResult())
+                var part = runOf[i];
+                using (var compressed = part.Run >= 0 ? runTasks[part.Run]!.GetAwaiter().GetResult()[part.Member] : tasks[i]!.GetAwaiter().GetResult())
                 {
                     tasks[i] = null;
+                    if (part.Run >= 0 && part.Member == runs[part.Run].Count - 1) runTasks[part.Run] = null;
                     ct.ThrowIfCancellationRequested();
                     writer.BeginEntry(compressed.Source.NameBytes, compressed.Source.Kind, compressed.Source.Mode,
                         compressed.Method, compressed.Crc, compressed.CompressedSize, compressed.Size);
@@ -171,7 +189,62 @@ public static class Packer
                     // The first failure is the one reported; the others are consequences of cancelling.
                 }
             }
+            foreach (var task in runTasks)
+            {
+                if (task is null) continue;
+                try
+                {
+                    foreach (var member in task.GetAwaiter().GetResult()) member.Dispose();
+                }
+                catch (Exception)
+                {
+                    // As above.
+                }
+            }
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The solid runs of a zstd package (spec/package-format.md § Solid runs), taken in entry order from its regular
+    /// files of 1 to <see cref="SafeExtractor.LargeFileSize"/> − 1 bytes that are not already compressed, not the manifest
+    /// (read alone before anything else), and neither share another file's data nor have theirs shared; a run closes
+    /// once it holds <see cref="PackOptions.SolidRunSize"/> bytes, and a run of one file is no run. Returns, per entry,
+    /// its run and place in it ((-1, -1) outside any), and each run's entries.
+    /// </summary>
+    internal static ((int Run, int Member)[] RunOf, List<List<int>> Runs) PlanRuns(List<SourceEntry> entries, int[]? twinOf, PackOptions options)
+    {
+        var runOf = new (int Run, int Member)[entries.Count];
+        Array.Fill(runOf, (-1, -1));
+        var runs = new List<List<int>>();
+        if (options.Compression != PackCompression.Zstd || !options.Solid) return (runOf, runs);
+        var shared = twinOf?.Where(t => t >= 0).ToHashSet() ?? [];
+        var current = new List<int>();
+        long size = 0;
+        for (var i = 1; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (entry.Kind != PackageEntryKind.File || entry.Size == 0 || entry.Size >= SafeExtractor.LargeFileSize
+                || CompressedEntry.IsPrecompressed(entry.RelativePath) || (twinOf is not null && twinOf[i] >= 0) || shared.Contains(i))
+            {
+                continue;
+            }
+            current.Add(i);
+            size += entry.Size;
+            if (size >= options.SolidRunSize) Close();
+        }
+        Close();
+        for (var run = 0; run < runs.Count; run++)
+        {
+            for (var member = 0; member < runs[run].Count; member++) runOf[runs[run][member]] = (run, member);
+        }
+        return (runOf, runs);
+
+        void Close()
+        {
+            if (current.Count > 1) runs.Add(current);
+            current = [];
+            size = 0;
         }
     }
 

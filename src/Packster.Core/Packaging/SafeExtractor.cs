@@ -190,17 +190,26 @@ public static class SafeExtractor
         var twins = forSharing && !OperatingSystem.IsWindows() ? Twins(files) : [];
         var twinSet = twins.Select(t => t.Twin.Index).ToHashSet();
         var lists = WorkLists(files.Where(e => !twinSet.Contains(e.Index)).ToArray(), plan.DataOffsets, archive.DataArrivesInOrder);
+        void Done(PackageEntry entry)
+        {
+            var done = Interlocked.Increment(ref filesDone);
+            var bytes = Interlocked.Add(ref bytesDone, entry.Size);
+            progress?.Report(new ExtractionProgress(done, files.Length, bytes, bytesTotal));
+        }
         try
         {
             Parallel.ForEach(Partitioner.Create(lists, EnumerablePartitionerOptions.NoBuffering), options, list =>
             {
+                if (list[0].RunStart >= 0)
+                {
+                    WriteRun(archive, list, plan, stagingDir, reuse, forSharing, results, Done, ct);
+                    return;
+                }
                 foreach (var entry in list)
                 {
                     results[entry.Index] = reuse?.Invoke(entry, FullPath(stagingDir, entry.Path))
                         ?? WriteFile(archive, entry, plan.DataOffsets[entry.Index], stagingDir, forSharing, ct);
-                    var done = Interlocked.Increment(ref filesDone);
-                    var bytes = Interlocked.Add(ref bytesDone, entry.Size);
-                    progress?.Report(new ExtractionProgress(done, files.Length, bytes, bytesTotal));
+                    Done(entry);
                 }
             });
         }
@@ -245,8 +254,44 @@ public static class SafeExtractor
     }
 
     /// <summary>
-    /// The files to write, in lists a worker takes whole: the small files of one folder together, each large file
-    /// alone. Creating a file locks its folder, and two workers creating small files in one folder spend their time
+    /// Writes the members of one solid run (spec/package-format.md § Solid runs), which only decode front to back: each
+    /// is first offered to <paramref name="reuse"/>; the run is then decoded up to the last member nobody reused, the
+    /// reused ones before it decoded, checked and dropped. A run whose every member was reused is not read at all.
+    /// </summary>
+    private static void WriteRun(PackageArchive archive, PackageEntry[] members, Plan plan, string stagingDir,
+        Func<PackageEntry, string, ExtractedFile?>? reuse, bool forSharing, ExtractedFile[] results, Action<PackageEntry> done, CancellationToken ct)
+    {
+        var lastNeeded = -1;
+        for (var k = 0; k < members.Length; k++)
+        {
+            var reused = reuse?.Invoke(members[k], FullPath(stagingDir, members[k].Path));
+            if (reused is null)
+            {
+                lastNeeded = k;
+                continue;
+            }
+            results[members[k].Index] = reused;
+            done(members[k]);
+        }
+        if (lastNeeded < 0) return;
+        using var run = archive.OpenRun(members, members.Select(m => plan.DataOffsets[m.Index]).ToArray());
+        for (var k = 0; k <= lastNeeded; k++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var member = members[k];
+            if (results[member.Index] is not null)
+            {
+                run.Skip();
+                continue;
+            }
+            results[member.Index] = WriteFile(member, () => run.Next(), stagingDir, forSharing, ct);
+            done(member);
+        }
+    }
+
+    /// <summary>
+    /// The files to write, in lists a worker takes whole: the members of one solid run together, in the run's order
+    /// (they only decode that way), the small files of one folder together, each large file alone. Creating a file locks its folder, and two workers creating small files in one folder spend their time
     /// waiting on each other (on Linux, spinning on the folder's lock) instead of writing elsewhere; a large file's time
     /// is its data, which another worker may write beside it. Largest lists first: a large one started last would leave
     /// the other workers idle at the end. Data that arrives front to back (a copy still being made) is read in file
@@ -254,10 +299,12 @@ public static class SafeExtractor
     /// </summary>
     internal static List<PackageEntry[]> WorkLists(IEnumerable<PackageEntry> files, long[] offsets, bool inOrder)
     {
-        var lists = files.Where(e => e.Size >= LargeFileSize).Select(e => new[] { e })
-            .Concat(files.Where(e => e.Size < LargeFileSize)
+        var alone = files.Where(e => e.RunStart < 0).ToArray();
+        var lists = alone.Where(e => e.Size >= LargeFileSize).Select(e => new[] { e })
+            .Concat(alone.Where(e => e.Size < LargeFileSize)
                 .GroupBy(e => Folder(e.Path), StringComparer.Ordinal)
-                .Select(g => inOrder ? g.OrderBy(e => offsets[e.Index]).ToArray() : g.OrderByDescending(e => e.Size).ThenBy(e => e.Index).ToArray()));
+                .Select(g => inOrder ? g.OrderBy(e => offsets[e.Index]).ToArray() : g.OrderByDescending(e => e.Size).ThenBy(e => e.Index).ToArray()))
+            .Concat(files.Where(e => e.RunStart >= 0).GroupBy(e => e.RunStart).Select(g => g.OrderBy(e => e.Index).ToArray()));
         return (inOrder
             ? lists.OrderBy(l => offsets[l[0].Index])
             : lists.OrderByDescending(l => l.Sum(e => e.Size)).ThenBy(l => l[0].Index)).ToList();
@@ -320,7 +367,10 @@ public static class SafeExtractor
         }
     }
 
-    private static ExtractedFile WriteFile(PackageArchive archive, PackageEntry entry, long dataOffset, string stagingDir, bool readOnly, CancellationToken ct)
+    private static ExtractedFile WriteFile(PackageArchive archive, PackageEntry entry, long dataOffset, string stagingDir, bool readOnly, CancellationToken ct) =>
+        WriteFile(entry, () => archive.OpenEntry(entry, dataOffset), stagingDir, readOnly, ct);
+
+    private static ExtractedFile WriteFile(PackageEntry entry, Func<Stream> openData, string stagingDir, bool readOnly, CancellationToken ct)
     {
         var full = FullPath(stagingDir, entry.Path);
         var mode = readOnly ? Locations.ExtractedFileStore.ReadOnlyMode(entry.Mode) : entry.Mode;
@@ -338,7 +388,7 @@ public static class SafeExtractor
         try
         {
             using var output = new FileStream(full, options);
-            using var data = archive.OpenEntry(entry, dataOffset);
+            using var data = openData();
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             int read;
             while ((read = Fill(data, buffer)) > 0)

@@ -23,6 +23,18 @@ internal static class ZipFormat
     /// <summary>Zstandard (APPNOTE 4.4.5, since 6.3.8): one zstd frame per entry.</summary>
     public const ushort MethodZstd = 93;
 
+    /// <summary>
+    /// The first member of a solid run (spec/package-format.md § Solid runs): the start of one zstd frame that the run's
+    /// next members continue. A private method number: other ZIP readers refuse it as unknown rather than misread it.
+    /// </summary>
+    public const ushort MethodSolidFirst = 0x5A01;
+
+    /// <summary>A later member of a solid run: the next bytes of the frame the run's first member started.</summary>
+    public const ushort MethodSolidNext = 0x5A02;
+
+    /// <summary>Whether <paramref name="method"/> makes its entry a member of a solid run.</summary>
+    public static bool IsSolid(ushort method) => method is MethodSolidFirst or MethodSolidNext;
+
     public const ushort FlagEncrypted = 0x0001;
     public const ushort FlagDataDescriptor = 0x0008;
     public const ushort FlagStrongEncryption = 0x0040;
@@ -61,7 +73,7 @@ internal static class ZipFormat
 
     /// <summary>The version needed to extract an entry of <paramref name="method"/>, with or without ZIP64 fields.</summary>
     public static ushort VersionNeededFor(ushort method, bool zip64) =>
-        method == MethodZstd ? VersionNeededZstd : zip64 ? VersionNeededZip64 : VersionNeeded;
+        method == MethodZstd || IsSolid(method) ? VersionNeededZstd : zip64 ? VersionNeededZip64 : VersionNeeded;
 
     /// <summary>The external attributes Packster writes for an entry of <paramref name="kind"/> and permission bits.</summary>
     public static uint ExternalAttributes(PackageEntryKind kind, int permissions) => kind switch

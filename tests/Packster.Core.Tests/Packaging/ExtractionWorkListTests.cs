@@ -58,4 +58,21 @@ public sealed class ExtractionWorkListTests
         Assert.Equal(sizes.OrderDescending(), sizes);
         Assert.All(lists, l => Assert.Equal(l.Select(f => f.Size).OrderDescending(), l.Select(f => f.Size)));
     }
+
+    // spec/package-format.md § Solid runs: "extraction decodes a run on one worker, front to back": a run's members are
+    // one list in the run's order, whatever their folders and sizes; the files outside it keep their lists.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_members_of_a_solid_run_are_one_list_in_their_order(bool inOrder)
+    {
+        int[] run = [2, 4, 5, 8];
+        var files = Files.Select(f => run.Contains(f.Index) ? f with { RunStart = 2 } : f).ToArray();
+        var lists = SafeExtractor.WorkLists(files, Offsets(i => i * 100L), inOrder);
+
+        Assert.Single(lists, l => l.Any(f => f.RunStart >= 0));
+        Assert.Equal(run, lists.Single(l => l[0].RunStart >= 0).Select(f => f.Index));
+        Assert.Equal(files.Select(f => f.Index).Order(), lists.SelectMany(l => l).Select(f => f.Index).Order());
+        Assert.All(lists.Where(l => l[0].RunStart < 0), l => Assert.DoesNotContain(l, f => f.RunStart >= 0));
+    }
 }

@@ -32,16 +32,51 @@ public sealed class PackCompressionTests : IDisposable
         return result.Stdout.Trim();
     }
 
-    // "A zstd package opens in 7-Zip": 7z tests every CRC and extracts the same bytes.
+    // "A zstd package packed with --no-solid opens in 7-Zip": 7z tests every CRC and extracts the same bytes.
     [ArchiverFact("7z")]
-    public void Zstd_is_the_default_and_7zip_reads_it()
+    public void Zstd_without_solid_runs_is_read_by_7zip()
     {
-        var package = Pack("zstd");
+        SmallModules();
+        var package = Pack("zstd", "--no-solid");
+        Assert.DoesNotContain("Unsupported", Tools.Run(_home.Path, "7z", "t", package), StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Method = ZSTD", Tools.Run(_home.Path, "7z", "l", "-slt", package), StringComparison.OrdinalIgnoreCase);
         Tools.Run(_home.Path, "7z", "t", package);
         Tools.Run(_home.Path, "7z", "x", "-bso0", "-bsp0", "-o" + _home["x7"], package);
         Assert.Equal(File.ReadAllText(_home["src/share/words.txt"]), File.ReadAllText(_home["x7/share/words.txt"]));
         Assert.Equal(File.ReadAllText(_home["src/share/words.txt"]), File.ReadAllText(_home["x7/share/copy/words.txt"]));
+    }
+
+    // "the members of its runs only packster reads: other tools refuse them as an unsupported method, never misread
+    // them": 7-Zip lists every entry and fails its test on the members alone; packster installs the same package.
+    [ArchiverFact("7z")]
+    public void Seven_zip_refuses_the_members_of_solid_runs_and_packster_installs_them()
+    {
+        SmallModules();
+        var package = Pack("solid");
+        Assert.Contains("lib/module7.py", Tools.Run(_home.Path, "7z", "l", package), StringComparison.Ordinal);
+        var psi = new System.Diagnostics.ProcessStartInfo("7z") { WorkingDirectory = _home.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "t", package }) psi.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Contains("Unsupported Method : lib/module7.py", stdout.Result + stderr, StringComparison.Ordinal);
+        // A file that shares its data is never a member: 7-Zip reads it.
+        Assert.DoesNotContain("Unsupported Method : share/words.txt", stdout.Result + stderr, StringComparison.Ordinal);
+        _packster.Ok("location", "create", _home["loc-solid"], "--id", "solid");
+        _packster.Ok("install-file", package, "--location", "solid");
+        var module = Directory.GetFiles(_home["loc-solid"], "module7.py", SearchOption.AllDirectories);
+        Assert.Equal(File.ReadAllText(_home["src/lib/module7.py"]), File.ReadAllText(Assert.Single(module)));
+    }
+
+    /// <summary>Twelve small modules alike: what solid runs are for.</summary>
+    private void SmallModules()
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            _home.Write($"src/lib/module{i}.py", string.Concat(Enumerable.Range(0, 50).Select(j => $"def f{j}(x):\n    return x + {i * j}\n\n")));
+        }
     }
 
     // "A deflate package opens in every ZIP reader": unzip 6.0 tests and lists it.
