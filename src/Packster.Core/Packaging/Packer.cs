@@ -117,15 +117,19 @@ public static class Packer
         var (runOf, runs) = PlanRuns(entries, twinOf, options);
         var runTasks = new Task<CompressedEntry[]>?[runs.Count];
         var totalBytes = entries.Sum(e => e.Size);
+        var runSizes = runs.Select(r => r.Sum(m => entries[m].Size)).ToArray();
         var maxAhead = Math.Max(4, options.DegreeOfParallelism * 64);
         long inFlight = 0;
         long bytesDone = 0;
         var next = 0;
+        // Tasks scheduled and not yet written: a run is one task however many members it has.
+        var pending = 0;
         try
         {
             for (var i = 0; i < entries.Count; i++)
             {
-                while (next < entries.Count && (next == i || (next - i < maxAhead && inFlight + entries[next].Size <= options.InFlightBytes)))
+                while (next < entries.Count && (next == i || NeedsNoTask(next)
+                    || (pending < maxAhead && inFlight + (runOf[next].Run >= 0 ? runSizes[runOf[next].Run] : entries[next].Size) <= options.InFlightBytes)))
                 {
                     var source = entries[next];
                     if (twinOf is not null && twinOf[next] >= 0)
@@ -142,7 +146,8 @@ public static class Packer
                             var members = runs[run];
                             runTasks[run] = Task.Factory.StartNew(() => CompressedEntry.CreateRun(members.Select(m => entries[m]).ToArray(), spillDir, options, cancel.Token),
                                 cancel.Token, TaskCreationOptions.DenyChildAttach, scheduler);
-                            inFlight += members.Sum(m => entries[m].Size);
+                            inFlight += runSizes[run];
+                            pending++;
                         }
                         next++;
                         continue;
@@ -150,6 +155,7 @@ public static class Packer
                     tasks[next] = Task.Factory.StartNew(() => CompressedEntry.Create(source, spillDir, options, cancel.Token),
                         cancel.Token, TaskCreationOptions.DenyChildAttach, scheduler);
                     inFlight += source.Size;
+                    pending++;
                     next++;
                 }
                 if (twinOf is not null && twinOf[i] >= 0)
@@ -163,6 +169,7 @@ public static class Packer
                 using (var compressed = part.Run >= 0 ? runTasks[part.Run]!.GetAwaiter().GetResult()[part.Member] : tasks[i]!.GetAwaiter().GetResult())
                 {
                     tasks[i] = null;
+                    if (part.Run < 0 || part.Member == runs[part.Run].Count - 1) pending--;
                     if (part.Run >= 0 && part.Member == runs[part.Run].Count - 1) runTasks[part.Run] = null;
                     ct.ThrowIfCancellationRequested();
                     writer.BeginEntry(compressed.Source.NameBytes, compressed.Source.Kind, compressed.Source.Mode,
@@ -203,6 +210,9 @@ public static class Packer
             }
             throw;
         }
+
+        // Entries with no task of their own: twins (nothing to compress) and the later members of a run (its first has it).
+        bool NeedsNoTask(int index) => (twinOf is not null && twinOf[index] >= 0) || runOf[index].Member > 0;
     }
 
     /// <summary>
