@@ -16,7 +16,7 @@ internal sealed class EntryDataStream : Stream
     /// <summary>Below the 85 KB large-object threshold, so thousands of entries do not churn the LOH.</summary>
     private const long InputBufferSize = 64 << 10;
 
-    /// <summary>The largest zstd window extraction accepts: 2^25 bytes (Packster writes 2^21 at most).</summary>
+    /// <summary>The largest zstd window extraction accepts: 2^25 bytes (Packster writes 2^21 at most, 2^23 for a solid run).</summary>
     internal const int ZstdWindowLogMax = 25;
 
     private readonly Func<Stream> _openRaw;

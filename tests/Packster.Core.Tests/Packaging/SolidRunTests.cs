@@ -89,6 +89,24 @@ public sealed class SolidRunTests : IDisposable
         AssertSameFiles(source, extracted);
     }
 
+    // "one zstd frame … a window of 2^23 bytes … without content size or checksum": the frame header the first member
+    // starts with (RFC 8878 §3.1.1), within what extraction accepts (§5 "zstd window").
+    [Fact]
+    public void A_run_is_one_frame_with_an_8_MiB_window_and_no_checksum()
+    {
+        using var archive = PackageArchive.Open(Pack(SourceTree(), "out", PackOptions.Default).Path);
+        var first = archive.Entries.First(e => e.Method == First);
+        using var file = File.OpenHandle(archive.FilePath);
+        var header = new byte[6];
+        RandomAccess.Read(file, header, archive.DataOffset(first));
+        Assert.Equal([0x28, 0xB5, 0x2F, 0xFD], header[..4]);
+        var descriptor = header[4];
+        Assert.Equal(0, descriptor & 0x04);   // no checksum
+        Assert.Equal(0, descriptor >> 6);     // no content size (and not single-segment, so a window descriptor follows)
+        Assert.Equal(0, descriptor & 0x20);
+        Assert.Equal(23, 10 + (header[5] >> 3));
+    }
+
     // "a run closes once it holds 4 MiB" (here the option's smaller size): several runs, each member continuing the
     // nearest first member before it, each run at least that size but its last.
     [Fact]
