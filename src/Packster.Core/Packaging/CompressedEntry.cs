@@ -110,18 +110,9 @@ internal sealed class CompressedEntry : IDisposable
                     {
                         var member = members[k];
                         entries[k] = new CompressedEntry(member) { Method = k == 0 ? ZipFormat.MethodSolidFirst : ZipFormat.MethodSolidNext };
-                        using var input = FileSystemErrors.At(member.FullPath, "cannot read package source file",
-                            () => new FileStream(member.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
+                        using var input = OpenSource(member);
                         var crc = new Crc32();
-                        long size = 0;
-                        int read;
-                        while ((read = input.Read(chunk, 0, ChunkSize)) > 0)
-                        {
-                            ct.ThrowIfCancellationRequested();
-                            crc.Append(chunk.AsSpan(0, read));
-                            zstd.Write(chunk, 0, read);
-                            size += read;
-                        }
+                        var size = Copy(input, zstd, chunk, crc, ct);
                         entries[k].Crc = crc.GetCurrentHashAsUInt32();
                         entries[k].Size = size;
                         total += size;
@@ -185,8 +176,7 @@ internal sealed class CompressedEntry : IDisposable
 
     private void CompressFile(string spillDir, PackOptions options, CancellationToken ct)
     {
-        using var input = FileSystemErrors.At(Source.FullPath, "cannot read package source file",
-            () => new FileStream(Source.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
+        using var input = OpenSource(Source);
         var length = input.Length;
         var storeOnly = IsPrecompressed(Source.RelativePath);
         Stream sink = OpenSink(length, spillDir);
@@ -214,15 +204,7 @@ internal sealed class CompressedEntry : IDisposable
                 input.Position = 0;
             }
             var storedCrc = new Crc32();
-            long stored = 0;
-            int count;
-            while ((count = input.Read(chunk, 0, ChunkSize)) > 0)
-            {
-                ct.ThrowIfCancellationRequested();
-                storedCrc.Append(chunk.AsSpan(0, count));
-                sink.Write(chunk, 0, count);
-                stored += count;
-            }
+            var stored = Copy(input, sink, chunk, storedCrc, ct);
             if (total > 0 && (stored != total || (crc != 0 && storedCrc.GetCurrentHashAsUInt32() != crc)))
             {
                 throw new IOException($"'{Source.RelativePath}' changed while it was being packed");
@@ -235,6 +217,25 @@ internal sealed class CompressedEntry : IDisposable
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
+    }
+
+    private static FileStream OpenSource(SourceEntry source) =>
+        FileSystemErrors.At(source.FullPath, "cannot read package source file",
+            () => new FileStream(source.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
+
+    /// <summary>Copies <paramref name="input"/> to <paramref name="output"/> through <paramref name="chunk"/>, adding its bytes to <paramref name="crc"/>; returns their count.</summary>
+    private static long Copy(Stream input, Stream output, byte[] chunk, Crc32 crc, CancellationToken ct)
+    {
+        long total = 0;
+        int read;
+        while ((read = input.Read(chunk, 0, ChunkSize)) > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            crc.Append(chunk.AsSpan(0, read));
+            output.Write(chunk, 0, read);
+            total += read;
+        }
+        return total;
     }
 
     /// <summary>Deflates <paramref name="input"/>; returns the raw deflate size, or -1 when zlib's frame is not the plain one.</summary>
@@ -262,7 +263,6 @@ internal sealed class CompressedEntry : IDisposable
     /// </summary>
     private long Zstd(Stream input, Stream sink, byte[] chunk, int level, out uint crc, out long total, CancellationToken ct)
     {
-        total = 0;
         var crc32 = new Crc32();
         using (var compressor = new Compressor(level))
         {
@@ -270,14 +270,7 @@ internal sealed class CompressedEntry : IDisposable
             compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 0);
             compressor.SetPledgedSrcSize((ulong)input.Length);
             using var zstd = new CompressionStream(sink, compressor, ChunkSize, preserveCompressor: true, leaveOpen: true);
-            int read;
-            while ((read = input.Read(chunk, 0, ChunkSize)) > 0)
-            {
-                ct.ThrowIfCancellationRequested();
-                crc32.Append(chunk.AsSpan(0, read));
-                zstd.Write(chunk, 0, read);
-                total += read;
-            }
+            total = Copy(input, zstd, chunk, crc32, ct);
         }
         crc = crc32.GetCurrentHashAsUInt32();
         _dataStart = 0;
