@@ -6,13 +6,10 @@ namespace Packster.Packaging;
 /// A read-only window [start, start+length) of a file read with positional reads, so many workers can share one
 /// handle without seeking each other's position.
 /// </summary>
-internal sealed class ArchiveSliceStream(SafeFileHandle handle, long start, long length) : Stream
+internal sealed class ArchiveSliceStream(SafeFileHandle handle, long start, long length) : ReadOnlyStream
 {
     private long _position;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => length;
 
     public override long Position
@@ -20,8 +17,6 @@ internal sealed class ArchiveSliceStream(SafeFileHandle handle, long start, long
         get => _position;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -32,9 +27,4 @@ internal sealed class ArchiveSliceStream(SafeFileHandle handle, long start, long
         _position += read;
         return read;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

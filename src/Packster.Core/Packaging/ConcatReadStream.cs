@@ -1,24 +1,11 @@
 namespace Packster.Packaging;
 
 /// <summary>Reads a fixed prefix, then a stream, then a fixed suffix, as one stream.</summary>
-internal sealed class ConcatReadStream(ReadOnlyMemory<byte> prefix, Stream middle, ReadOnlyMemory<byte> suffix) : Stream
+internal sealed class ConcatReadStream(ReadOnlyMemory<byte> prefix, Stream middle, ReadOnlyMemory<byte> suffix) : ReadOnlyStream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
     private ReadOnlyMemory<byte> _suffix = suffix;
     private bool _middleDone;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -46,9 +33,4 @@ internal sealed class ConcatReadStream(ReadOnlyMemory<byte> prefix, Stream middl
         if (disposing) middle.Dispose();
         base.Dispose(disposing);
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -57,23 +57,10 @@ internal sealed class SolidRunReader : IDisposable
     public void Dispose() => _zstd.Dispose();
 
     /// <summary>The members' compressed data as one stream, each member's opened once the one before it is exhausted.</summary>
-    private sealed class MembersStream(int count, Func<int, Stream> openRaw) : Stream
+    private sealed class MembersStream(int count, Func<int, Stream> openRaw) : ReadOnlyStream
     {
         private Stream? _current;
         private int _opened;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -97,10 +84,5 @@ internal sealed class SolidRunReader : IDisposable
             if (disposing) _current?.Dispose();
             base.Dispose(disposing);
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
