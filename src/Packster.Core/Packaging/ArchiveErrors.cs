@@ -66,7 +66,7 @@ internal static class ArchiveErrors
 
     public static PacksterException UnsupportedCompression(string archive, string entry, int method) =>
         new(ErrorCode.ArchiveUnsupportedCompression,
-            $"entry '{Printable(entry)}' in '{archive}' uses compression method {method}; only 0 (stored) and 8 (deflate) are allowed", HostileHint);
+            $"entry '{Printable(entry)}' in '{archive}' uses compression method {method}; packster reads 0 (stored), 8 (deflate), 93 (zstd) and its solid runs' 0x5A01 and 0x5A02", HostileHint);
 
     /// <summary>Names may hold control characters; show them escaped so the message stays one line.</summary>
     public static string Printable(string name)
