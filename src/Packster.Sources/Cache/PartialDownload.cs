@@ -128,6 +128,9 @@ public sealed class PartialDownload : IDisposable
         _signals = [.. Enumerable.Range(0, count).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
     }
 
+    /// <summary>How many chunks the layout has (0 before <see cref="SetLayout"/> or a resumed state gives one).</summary>
+    public int ChunkCount => _done.Length;
+
     public (long Start, long Length) Chunk(int index)
     {
         var start = (long)index * ChunkBytes;

@@ -306,10 +306,12 @@ internal sealed class SourceHttpClient : IDisposable
             received += n;
             // Bytes past the size are counted, never written (CopyRangeAsync then fails): no chunk is completed by them.
             if (received > size) return;
-            while (complete * (long)chunkBytes < size && received >= Math.Min((complete + 1) * (long)chunkBytes, size)) target.MarkDone(complete++);
+            while (complete < target.ChunkCount && received >= ChunkEnd(target.Chunk(complete))) target.MarkDone(complete++);
         }, action, cancellationToken);
         return broken is null;
     }
+
+    private static long ChunkEnd((long Start, long Length) chunk) => chunk.Start + chunk.Length;
 
     /// <summary>One chunk, resumed from where a broken answer stopped, within the retry policy's attempts.</summary>
     private async Task FetchChunkAsync(Uri uri, Cache.PartialDownload target, int chunk, string action, Func<Uri, AuthenticationHeaderValue?>? authorize,
