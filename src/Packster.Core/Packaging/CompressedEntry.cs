@@ -132,8 +132,13 @@ internal sealed class CompressedEntry : IDisposable
             ends[^1] = sink.Length;
             if (sink.Length > total - (total * MinimumSavingPercent / 100))
             {
-                foreach (var entry in entries) entry?.Dispose();
-                return members.Select(m => Create(m, spillDir, options with { Solid = false }, ct)).ToArray();
+                // Each in the place of its run member, so a failure part-way still disposes every entry made.
+                for (var k = 0; k < members.Count; k++)
+                {
+                    entries[k].Dispose();
+                    entries[k] = Create(members[k], spillDir, options, ct);
+                }
+                return entries;
             }
             long start = 0;
             for (var k = 0; k < members.Count; k++)
