@@ -153,10 +153,10 @@ public sealed class PackageArchive : IDisposable
     {
         if (entry.RunStart < 0) return new EntryDataStream(() => OpenRaw(entry, dataOffset), entry, Name);
         var members = RunMembers(entry.RunStart);
-        var run = OpenRun(members, members.Select(m => m == entry ? dataOffset : DataOffset(m)).ToArray());
+        var run = OpenRun(members, members.Select(m => m.Index == entry.Index ? dataOffset : DataOffset(m)).ToArray());
         try
         {
-            while (run.Upcoming != entry) run.Skip();
+            while (run.Upcoming.Index != entry.Index) run.Skip();
             return run.Next(owner: run);
         }
         catch

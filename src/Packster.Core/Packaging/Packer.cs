@@ -169,8 +169,12 @@ public static class Packer
                 using (var compressed = part.Run >= 0 ? runTasks[part.Run]!.GetAwaiter().GetResult()[part.Member] : tasks[i]!.GetAwaiter().GetResult())
                 {
                     tasks[i] = null;
-                    if (part.Run < 0 || part.Member == runs[part.Run].Count - 1) pending--;
-                    if (part.Run >= 0 && part.Member == runs[part.Run].Count - 1) runTasks[part.Run] = null;
+                    // A run's task is done with once its last member is written.
+                    if (part.Run < 0 || part.Member == runs[part.Run].Count - 1)
+                    {
+                        pending--;
+                        if (part.Run >= 0) runTasks[part.Run] = null;
+                    }
                     ct.ThrowIfCancellationRequested();
                     writer.BeginEntry(compressed.Source.NameBytes, compressed.Source.Kind, compressed.Source.Mode,
                         compressed.Method, compressed.Crc, compressed.CompressedSize, compressed.Size);

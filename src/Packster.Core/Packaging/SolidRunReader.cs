@@ -41,17 +41,7 @@ internal sealed class SolidRunReader : IDisposable
     public void Skip()
     {
         using var data = Next();
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 << 10);
-        try
-        {
-            while (data.Read(buffer, 0, buffer.Length) > 0)
-            {
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
+        data.CopyTo(Stream.Null);
     }
 
     public void Dispose() => _zstd.Dispose();
