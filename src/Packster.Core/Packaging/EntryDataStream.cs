@@ -43,7 +43,7 @@ internal sealed class EntryDataStream : Stream
         _source = entry.Method switch
         {
             ZipFormat.MethodDeflated => new GZipStream(Buffered(new ConcatReadStream(GzipFraming.Header, openRaw(), GzipFraming.Trailer(entry.Crc32, entry.Size))), CompressionMode.Decompress),
-            ZipFormat.MethodZstd => OpenZstd(Buffered(openRaw())),
+            ZipFormat.MethodZstd => OpenZstd(openRaw(), entry.CompressedSize),
             _ => openRaw(),
         };
         _owned = _source;
@@ -150,17 +150,24 @@ internal sealed class EntryDataStream : Stream
 
     /// <summary>
     /// A zstd frame may ask for a window of up to 2 GiB; past <see cref="ZstdWindowLogMax"/> (32 MiB) it is refused
-    /// rather than allocated, so a hostile entry cannot make extraction's memory grow.
+    /// rather than allocated, so a hostile entry cannot make extraction's memory grow. Decoded by the system's libzstd
+    /// where <see cref="NativeZstdStream.IsAvailable"/>, else by the managed port: the same bytes and refusals either way.
     /// </summary>
-    internal static DecompressionStream OpenZstd(Stream raw)
+    /// <param name="raw">The compressed bytes, read in pieces of up to 64 KiB.</param>
+    /// <param name="compressedSize">How many bytes <paramref name="raw"/> holds at most, to size the buffer.</param>
+    internal static Stream OpenZstd(Stream raw, long compressedSize)
     {
-        var zstd = new DecompressionStream(raw, (int)InputBufferSize, true, false);
+        var bufferSize = BufferSize(compressedSize);
+        if (NativeZstdStream.IsAvailable) return new NativeZstdStream(raw, bufferSize, ZstdWindowLogMax);
+        var zstd = new DecompressionStream(new BufferedStream(raw, bufferSize), (int)InputBufferSize, true, false);
         zstd.SetParameter(ZstdSharp.Unsafe.ZSTD_dParameter.ZSTD_d_windowLogMax, ZstdWindowLogMax);
         return zstd;
     }
 
     // DeflateStream pulls 8 KiB at a time; a buffer in between turns that into one positional read per 64 KiB.
-    private BufferedStream Buffered(Stream stream) => new(stream, (int)Math.Clamp(_entry.CompressedSize + 32, 64, InputBufferSize));
+    private BufferedStream Buffered(Stream stream) => new(stream, BufferSize(_entry.CompressedSize));
+
+    private static int BufferSize(long compressedSize) => (int)Math.Clamp(Math.Min(compressedSize, InputBufferSize) + 32, 64, InputBufferSize);
 
     protected override void Dispose(bool disposing)
     {

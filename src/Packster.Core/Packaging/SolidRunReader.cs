@@ -20,7 +20,7 @@ internal sealed class SolidRunReader : IDisposable
     {
         _members = members;
         _archive = archive;
-        _zstd = EntryDataStream.OpenZstd(new BufferedStream(new MembersStream(members.Count, openRaw), 64 << 10));
+        _zstd = EntryDataStream.OpenZstd(new MembersStream(members.Count, openRaw), long.MaxValue);
     }
 
     /// <summary>The index of the run's first member.</summary>
