@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Packster.Locations;
 using Packster.Model;
 
 namespace Packster.Packaging;
@@ -374,38 +375,54 @@ public static class SafeExtractor
     {
         var full = FullPath(stagingDir, entry.Path);
         var mode = readOnly ? Locations.ExtractedFileStore.ReadOnlyMode(entry.Mode) : entry.Mode;
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            // Not FileShare.None: on Unix that costs an flock per file, and the fresh staging directory is ours alone.
-            Share = FileShare.ReadWrite,
-            BufferSize = 0,
-            PreallocationSize = entry.Size >= PreallocationThreshold ? entry.Size : 0,
-        };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = (UnixFileMode)mode;
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            using var output = new FileStream(full, options);
-            using var data = openData();
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            int read;
-            while ((read = Fill(data, buffer)) > 0)
+            // Most files are small: there one open(2), the writes, an fchmod and a close are all the system calls.
+            if (entry.Size < PreallocationThreshold && PosixFiles.TryCreateNew(full, mode) is { } created)
             {
-                ct.ThrowIfCancellationRequested();
-                hash.AppendData(buffer, 0, read);
-                output.Write(buffer, 0, read);
+                using (created) return Copy(entry, openData, created.Write, created.SetMode, mode, buffer, ct);
             }
-            // The umask may have narrowed the create mode; the package's mode is the one we promise.
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(output.SafeFileHandle, (UnixFileMode)mode);
-            return new ExtractedFile(entry.Path, PackageEntryKind.File, Sha256Digest.FromBytes(hash.GetHashAndReset()), entry.Size, mode, null);
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                // Not FileShare.None: on Unix that costs an flock per file, and the fresh staging directory is ours alone.
+                Share = FileShare.ReadWrite,
+                BufferSize = 0,
+                PreallocationSize = entry.Size >= PreallocationThreshold ? entry.Size : 0,
+            };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = (UnixFileMode)mode;
+            using var output = new FileStream(full, options);
+            return Copy(entry, openData, output.Write, m =>
+            {
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(output.SafeFileHandle, (UnixFileMode)m);
+            }, mode, buffer, ct);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>Writes the entry's bytes through <paramref name="write"/>, hashing them, then gives the file its mode.</summary>
+    private static ExtractedFile Copy(PackageEntry entry, Func<Stream> openData, SpanWriter write, Action<int> setMode, int mode, byte[] buffer, CancellationToken ct)
+    {
+        using var data = openData();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        int read;
+        while ((read = Fill(data, buffer)) > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            hash.AppendData(buffer, 0, read);
+            write(buffer.AsSpan(0, read));
+        }
+        // The umask may have narrowed the create mode; the package's mode is the one we promise.
+        setMode(mode);
+        return new ExtractedFile(entry.Path, PackageEntryKind.File, Sha256Digest.FromBytes(hash.GetHashAndReset()), entry.Size, mode, null);
+    }
+
+    private delegate void SpanWriter(ReadOnlySpan<byte> bytes);
 
     /// <summary>Inflaters return a few KiB per call; gather a full chunk so each write is one big system call.</summary>
     private static int Fill(Stream data, byte[] buffer)

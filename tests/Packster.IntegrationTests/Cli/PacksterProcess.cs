@@ -120,9 +120,22 @@ public sealed class PacksterProcess
 
     public ProcessResult Run(params string[] args) => Run(args, null);
 
-    public ProcessResult Run(IEnumerable<string> args, IReadOnlyDictionary<string, string>? extra)
+    public ProcessResult Run(IEnumerable<string> args, IReadOnlyDictionary<string, string>? extra) => Run(StartInfo(args, extra), args);
+
+    /// <summary>Runs packster with the file mode creation mask <paramref name="umask"/> (octal, as <c>sh</c>'s umask takes it), through <c>sh</c>'s exec.</summary>
+    public ProcessResult RunUnderUmask(string umask, IEnumerable<string> args, IReadOnlyDictionary<string, string>? extra = null)
     {
-        using var process = Process.Start(StartInfo(args, extra))!;
+        var psi = StartInfo(args, extra);
+        psi.ArgumentList.Insert(0, psi.FileName);
+        psi.ArgumentList.Insert(0, $"umask {umask} && exec \"$0\" \"$@\"");
+        psi.ArgumentList.Insert(0, "-c");
+        psi.FileName = "/bin/sh";
+        return Run(psi, args);
+    }
+
+    private static ProcessResult Run(ProcessStartInfo psi, IEnumerable<string> args)
+    {
+        using var process = Process.Start(psi)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
