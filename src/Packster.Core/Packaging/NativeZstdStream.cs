@@ -23,7 +23,7 @@ internal sealed class NativeZstdStream : ReadOnlyStream
     /// <summary>1.4.0: the first release whose advanced decoding parameters are stable.</summary>
     private const uint MinimumVersion = 10400;
 
-    private static readonly Lazy<bool> s_available = new(Probe);
+    private static readonly Lazy<bool> s_available = new(() => Usable(Environment.GetEnvironmentVariable("PACKSTER_ZSTD")));
 
     private readonly Stream _raw;
     private readonly byte[] _input;
@@ -137,10 +137,11 @@ internal sealed class NativeZstdStream : ReadOnlyStream
         throw new ZstdException((ZSTD_ErrorCode)unchecked((int)(0 - result)), name);
     }
 
-    private static bool Probe()
+    /// <summary>Whether libzstd is to be used, given the value of <c>PACKSTER_ZSTD</c> (<paramref name="setting"/>).</summary>
+    internal static bool Usable(string? setting)
     {
         if (!OperatingSystem.IsLinux()) return false;
-        if (string.Equals(Environment.GetEnvironmentVariable("PACKSTER_ZSTD"), "managed", StringComparison.OrdinalIgnoreCase)) return false;
+        if (string.Equals(setting, "managed", StringComparison.OrdinalIgnoreCase)) return false;
         try
         {
             if (LibraryVersion < MinimumVersion) return false;

@@ -29,8 +29,11 @@ public sealed class NativeZstdStreamTests
     [Fact]
     public void Libzstd_is_used_where_it_loads_unless_managed_is_asked_for()
     {
-        var managedAsked = string.Equals(Environment.GetEnvironmentVariable("PACKSTER_ZSTD"), "managed", StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(LibraryLoads && !managedAsked, NativeZstdStream.IsAvailable);
+        Assert.Equal(LibraryLoads, NativeZstdStream.Usable(null));
+        Assert.Equal(LibraryLoads, NativeZstdStream.Usable("native"));
+        Assert.False(NativeZstdStream.Usable("managed"));
+        Assert.False(NativeZstdStream.Usable("Managed"));
+        Assert.Equal(NativeZstdStream.Usable(Environment.GetEnvironmentVariable("PACKSTER_ZSTD")), NativeZstdStream.IsAvailable);
     }
 
     [WithLibzstdFact]
