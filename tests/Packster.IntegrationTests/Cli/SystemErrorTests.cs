@@ -69,14 +69,22 @@ public sealed partial class SystemErrorTests : IDisposable
     public void Deployments_on_another_file_system_is_PST9002_and_changes_nothing()
     {
         // errors.md PST9002 CrossDevice: the atomic rename from .packster/staging into deployments/ cannot cross mounts.
-        var package = _f.PackSample("hello");
-        var deployments = Path.Combine(_f.LocationPath, "deployments");
-        Directory.CreateDirectory(deployments);
-        // mode=0755: a tmpfs is 1777 by default, which packster refuses as writable by every user (PST5021) before it gets this far.
-        using var mount = TmpfsMount.Create(deployments, "mode=0755");
+        InstallRefusedOverMount(_f.PackSample("hello"), "deployments", null, "PST9002", "another file system");
+    }
+
+    /// <summary>
+    /// Mounts a tmpfs over the location's <paramref name="folder"/> (mode 0755: a tmpfs is 1777 by default, which packster
+    /// refuses as writable by every user, PST5021, before it gets this far), installs <paramref name="package"/>, and
+    /// checks it is refused as <paramref name="code"/> naming the folder, with the location left as it was.
+    /// </summary>
+    private void InstallRefusedOverMount(string package, string folder, string? size, string code, string reason)
+    {
+        var path = Path.Combine(_f.LocationPath, folder);
+        Directory.CreateDirectory(path);
+        using var mount = TmpfsMount.Create(path, size is null ? "mode=0755" : $"size={size},mode=0755");
         var before = _f.Snapshot();
         var r = _f.Packster.Run("install-file", package, "--location", "dev");
-        AssertClassified(r, "PST9002", 9, deployments, "another file system");
+        AssertClassified(r, code, 9, path, reason);
         Assert.Equal(before, _f.Snapshot());
     }
 
@@ -123,17 +131,10 @@ public sealed partial class SystemErrorTests : IDisposable
             File.WriteAllText(Path.Combine(source, $"f{i:D2}.txt"), string.Concat(Enumerable.Repeat($"line of file {i}\n", 1_000)));
         }
         var package = _f.Pack(source);
-        // The package (a few KiB: its files compress well) fits where it is copied first; its 1 MiB of files do not.
+        // The package (a few KiB: its files compress well) fits in the 256 KiB where it is copied first; its 1 MiB of
+        // files do not.
         Assert.InRange(new FileInfo(package).Length, 1, 64 << 10);
-        var staging = Path.Combine(_f.LocationPath, ".packster", "staging");
-        Directory.CreateDirectory(staging);
-        // mode=0755 as a location's folders are (a tmpfs is 1777 by default).
-        using var small = TmpfsMount.Create(staging, "size=256k,mode=0755");
-        var before = _f.Snapshot();
-        var r = _f.Packster.Run("install-file", package, "--location", "dev");
-        AssertClassified(r, "PST9000", 9, staging, "no space left on device");
-        Assert.Equal(before, _f.Snapshot());
-        Assert.Empty(Directory.EnumerateFileSystemEntries(staging));
+        InstallRefusedOverMount(package, Path.Combine(".packster", "staging"), "256k", "PST9000", "no space left on device");
     }
 
     [NonRootUserFact]
