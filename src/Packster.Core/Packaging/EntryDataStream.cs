@@ -43,7 +43,7 @@ internal sealed class EntryDataStream : Stream
         _source = entry.Method switch
         {
             ZipFormat.MethodDeflated => new GZipStream(Buffered(new ConcatReadStream(GzipFraming.Header, openRaw(), GzipFraming.Trailer(entry.Crc32, entry.Size))), CompressionMode.Decompress),
-            ZipFormat.MethodZstd => OpenZstd(openRaw(), entry.CompressedSize),
+            ZipFormat.MethodZstd => OpenZstd(openRaw(), entry.CompressedSize, DecodesAtLeast([entry.Size], NativeZstdFrom)),
             _ => openRaw(),
         };
         _owned = _source;
@@ -155,10 +155,12 @@ internal sealed class EntryDataStream : Stream
     /// </summary>
     /// <param name="raw">The compressed bytes, read in pieces of up to 64 KiB.</param>
     /// <param name="compressedSize">How many bytes <paramref name="raw"/> holds at most, to size the buffer.</param>
-    internal static Stream OpenZstd(Stream raw, long compressedSize)
+    /// <param name="large">Whether the data decodes to <see cref="NativeZstdFrom"/> bytes or more: only then is libzstd
+    /// worth loading (about 0.3 ms, once per process), so a package of a few small files never loads it.</param>
+    internal static Stream OpenZstd(Stream raw, long compressedSize, bool large)
     {
         var bufferSize = BufferSize(compressedSize);
-        if (NativeZstdStream.IsAvailable) return new NativeZstdStream(raw, bufferSize, ZstdWindowLogMax);
+        if (large && NativeZstdStream.IsAvailable) return new NativeZstdStream(raw, bufferSize, ZstdWindowLogMax);
         var zstd = new DecompressionStream(new BufferedStream(raw, bufferSize), (int)InputBufferSize, true, false);
         zstd.SetParameter(ZstdSharp.Unsafe.ZSTD_dParameter.ZSTD_d_windowLogMax, ZstdWindowLogMax);
         return zstd;
@@ -166,6 +168,21 @@ internal sealed class EntryDataStream : Stream
 
     // DeflateStream pulls 8 KiB at a time; a buffer in between turns that into one positional read per 64 KiB.
     private BufferedStream Buffered(Stream stream) => new(stream, BufferSize(_entry.CompressedSize));
+
+    /// <summary>The decoded size from which zstd data is decoded by libzstd where there is one (spec/package-format.md § Decoders).</summary>
+    internal const long NativeZstdFrom = 1L << 20;
+
+    /// <summary>Whether <paramref name="sizes"/> add up to <paramref name="threshold"/> or more (without overflowing on declared sizes).</summary>
+    internal static bool DecodesAtLeast(IEnumerable<long> sizes, long threshold)
+    {
+        long total = 0;
+        foreach (var size in sizes)
+        {
+            if (size >= threshold - total) return true;
+            total += size;
+        }
+        return false;
+    }
 
     private static int BufferSize(long compressedSize) => (int)Math.Clamp(Math.Min(compressedSize, InputBufferSize) + 32, 64, InputBufferSize);
 

@@ -10,8 +10,8 @@ namespace Packster.Packaging;
 /// distribution ships <c>libzstd.so.1</c>, it decodes about 1.5–2 × faster than the managed port. Decoding is fixed by
 /// the format, so both decoders give the same bytes for the same frame, with the same window limit and the same errors
 /// (<see cref="ZstdException"/> for bad data, <see cref="EndOfStreamException"/> when the data stops inside a frame);
-/// <see cref="EntryDataStream.OpenZstd"/> picks this one when <see cref="IsAvailable"/>. Encoding stays managed, so a
-/// package's bytes never depend on the machine that packed it.
+/// <see cref="EntryDataStream.OpenZstd"/> picks this one for data of 1 MiB or more when <see cref="IsAvailable"/>.
+/// Encoding stays managed, so a package's bytes never depend on the machine that packed it.
 /// </summary>
 internal sealed class NativeZstdStream : ReadOnlyStream
 {

@@ -130,12 +130,30 @@ public sealed class NativeZstdStreamTests
         Assert.InRange(lenient.Count, 0, NativeZstdStream.LibraryVersion < 10505 ? 1 : 0);
     }
 
+    // "libzstd ... decodes a frame or a run of 1 MiB or more": smaller data never loads the library.
     [WithLibzstdFact]
-    public void Extraction_errors_read_the_same_through_either_decoder()
+    public void Only_data_of_a_mebibyte_or_more_is_decoded_by_libzstd()
     {
-        // EntryDataStream turns the decoders' exceptions into PST4002 with the entry's name (§5).
-        var frame = HostileZipBuilder.Zstd(Encoding.UTF8.GetBytes(new string('x', 10_000)));
-        var entry = new PackageEntry("a.txt", PackageEntryKind.File, 0x1A4, frame.Length - 3, 10_000, 0, ZipFormat.MethodZstd);
+        using var small = EntryDataStream.OpenZstd(new MemoryStream(HostileZipBuilder.Zstd([1, 2, 3])), 16, large: false);
+        using var large = EntryDataStream.OpenZstd(new MemoryStream(HostileZipBuilder.Zstd([1, 2, 3])), 16, large: true);
+        Assert.IsType<DecompressionStream>(small);
+        Assert.IsType<NativeZstdStream>(large);
+        Assert.False(EntryDataStream.DecodesAtLeast([EntryDataStream.NativeZstdFrom - 1], EntryDataStream.NativeZstdFrom));
+        Assert.True(EntryDataStream.DecodesAtLeast([EntryDataStream.NativeZstdFrom], EntryDataStream.NativeZstdFrom));
+        Assert.True(EntryDataStream.DecodesAtLeast([600_000, 600_000], EntryDataStream.NativeZstdFrom));
+        // Declared sizes are not trusted to add up without overflowing.
+        Assert.True(EntryDataStream.DecodesAtLeast([1, long.MaxValue, long.MaxValue], EntryDataStream.NativeZstdFrom));
+    }
+
+    [Theory]
+    [InlineData(10_000)]
+    [InlineData(3 << 20)]
+    public void Extraction_errors_read_the_same_through_either_decoder(int size)
+    {
+        // EntryDataStream turns the decoders' exceptions into PST4002 with the entry's name (§5); below 1 MiB the managed
+        // decoder reads the entry, from there libzstd where it loads.
+        var frame = HostileZipBuilder.Zstd(Encoding.UTF8.GetBytes(new string('x', size)));
+        var entry = new PackageEntry("a.txt", PackageEntryKind.File, 0x1A4, frame.Length - 3, size, 0, ZipFormat.MethodZstd);
         var e = Assert.Throws<PacksterException>(() => new EntryDataStream(() => new MemoryStream(frame[..^3]), entry, "p.packster").CopyTo(Stream.Null));
         Assert.Equal(ErrorCode.ArchiveCorrupt, e.Code);
         Assert.Contains("entry 'a.txt' has truncated zstd data", e.Message, StringComparison.Ordinal);
