@@ -229,7 +229,17 @@ public sealed class SolidRunTests : IDisposable
         Assert.Equal(files.Select(e => e.Path), seen);
     }
 
-    private static byte[][] Texts(int count) => [.. Enumerable.Range(0, count).Select(i => Encoding.UTF8.GetBytes(Module(i)))];
+    /// <summary>
+    /// <paramref name="count"/> module texts, each <paramref name="repeat"/> times over: with 60, three of them decode to
+    /// more than 1 MiB together, so their run is read by libzstd where it loads (spec/package-format.md § Decoders), the
+    /// smaller ones by the managed decoder.
+    /// </summary>
+    private static byte[][] Texts(int count, int repeat = 1)
+    {
+        var texts = Enumerable.Range(0, count).Select(i => Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(Module(i), repeat)))).ToArray();
+        Assert.Equal(repeat >= 60 && count >= 3, EntryDataStream.DecodesAtLeast(texts.Select(t => (long)t.Length), EntryDataStream.NativeZstdFrom));
+        return texts;
+    }
 
     private static HostileZipBuilder Run(byte[][] files, byte[][] payloads, Action<int, HostileEntry>? change = null)
     {
@@ -255,14 +265,16 @@ public sealed class SolidRunTests : IDisposable
     }
 
     // The builder's own run extracts: the hostile cases below differ from it in one thing each.
-    [Fact]
-    public void A_run_written_by_hand_extracts()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(60)]
+    public void A_run_written_by_hand_extracts(int repeat)
     {
-        var files = Texts(3);
+        var files = Texts(3, repeat);
         var path = Run(files, HostileZipBuilder.SolidRun(files)).WriteTo(_temp["ok.packster"]);
         var staging = Directory.CreateDirectory(_temp["ok"]).FullName;
         SafeExtractor.Extract(path, staging, ExtractionLimits.Default, null, CancellationToken.None);
-        Assert.Equal(files[2], File.ReadAllBytes(Path.Combine(staging, "m2.py")));
+        Assert.All(Enumerable.Range(0, 3), k => Assert.Equal(files[k], File.ReadAllBytes(Path.Combine(staging, $"m{k}.py"))));
     }
 
     // "A 0x5A02 entry with no 0x5A01 entry before it … is refused."
@@ -317,10 +329,12 @@ public sealed class SolidRunTests : IDisposable
 
     // "each member is the next Size bytes the frame decodes to, checked against its CRC-32": two members' data swapped
     // (each in the other's place) decode to the wrong bytes; a byte changed in the middle member fails it.
-    [Fact]
-    public void Members_whose_data_was_swapped_or_changed_are_refused()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(60)]
+    public void Members_whose_data_was_swapped_or_changed_are_refused(int repeat)
     {
-        var files = Texts(3);
+        var files = Texts(3, repeat);
         var payloads = HostileZipBuilder.SolidRun(files);
         // Decoded out of order, the data is either no zstd at all or the wrong bytes.
         Refused(Run(files, [payloads[0], payloads[2], payloads[1]]), ErrorCode.ArchiveCorrupt, ErrorCode.ArchiveCrcMismatch);
@@ -332,10 +346,12 @@ public sealed class SolidRunTests : IDisposable
     // "the frame must end with the last member": a last member declared shorter than what the frame still holds is
     // refused at its declared size + 1, like any entry; a middle member declared longer takes the next one's bytes and
     // fails its CRC-32.
-    [Fact]
-    public void Members_with_lying_sizes_are_refused()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(60)]
+    public void Members_with_lying_sizes_are_refused(int repeat)
     {
-        var files = Texts(3);
+        var files = Texts(3, repeat);
         var payloads = HostileZipBuilder.SolidRun(files);
         Refused(Run(files, payloads, (k, entry) => entry.DeclaredSize = k == 2 ? files[2].Length - 10 : null), ErrorCode.ArchiveSizeMismatch);
         Refused(Run(files, payloads, (k, entry) => entry.DeclaredSize = k == 1 ? files[1].Length + 10 : null), ErrorCode.ArchiveCrcMismatch);
