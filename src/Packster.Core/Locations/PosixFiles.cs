@@ -110,6 +110,53 @@ internal static class PosixFiles
         return fd < 0 ? null : new NewFile(fd, path);
     }
 
+    /// <summary>
+    /// A file <see cref="TryCreateNew"/> made, written front to back by write(2). Failures are thrown as .NET
+    /// throws them (an <see cref="IOException"/> whose HResult is the errno, naming the path), so
+    /// <see cref="FileSystemErrors"/> classifies them alike.
+    /// </summary>
+    public sealed class NewFile : IDisposable
+    {
+        private readonly string _path;
+        private int _fd;
+
+        internal NewFile(int fd, string path)
+        {
+            _fd = fd;
+            _path = path;
+        }
+
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            while (!bytes.IsEmpty)
+            {
+                var written = NativeMethods.write(_fd, ref MemoryMarshal.GetReference(bytes), (nuint)bytes.Length);
+                if (written < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Interrupted) continue;
+                    throw Failed(errno);
+                }
+                bytes = bytes[(int)written..];
+            }
+        }
+
+        /// <summary>fchmod(2): the mode the umask may have narrowed at creation.</summary>
+        public void SetMode(int mode)
+        {
+            if (NativeMethods.fchmod(_fd, (uint)mode) != 0) throw Failed(Marshal.GetLastPInvokeError());
+        }
+
+        private IOException Failed(int errno) => new($"{Describe(errno)} : '{_path}'", errno);
+
+        public void Dispose()
+        {
+            if (_fd < 0) return;
+            _ = NativeMethods.close(_fd);
+            _fd = -1;
+        }
+    }
+
     /// <summary>Sets this process's file mode creation mask; returns the previous one.</summary>
     public static int SetUmask(int mask) => OperatingSystem.IsWindows() ? 0 : NativeMethods.umask(mask);
 
@@ -231,53 +278,6 @@ internal static class PosixFiles
     private const int PopulateWrite = 23;
 
     /// <summary>Below this an array lies on a few pages, and their faults cost less than the call.</summary>
-    /// <summary>
-    /// A file <see cref="TryCreateNew"/> made, written front to back by write(2). Failures are thrown as .NET
-    /// throws them (an <see cref="IOException"/> whose HResult is the errno, naming the path), so
-    /// <see cref="FileSystemErrors"/> classifies them alike.
-    /// </summary>
-    public sealed class NewFile : IDisposable
-    {
-        private readonly string _path;
-        private int _fd;
-
-        internal NewFile(int fd, string path)
-        {
-            _fd = fd;
-            _path = path;
-        }
-
-        public void Write(ReadOnlySpan<byte> bytes)
-        {
-            while (!bytes.IsEmpty)
-            {
-                var written = NativeMethods.write(_fd, ref MemoryMarshal.GetReference(bytes), (nuint)bytes.Length);
-                if (written < 0)
-                {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == Interrupted) continue;
-                    throw Failed(errno);
-                }
-                bytes = bytes[(int)written..];
-            }
-        }
-
-        /// <summary>fchmod(2): the mode the umask may have narrowed at creation.</summary>
-        public void SetMode(int mode)
-        {
-            if (NativeMethods.fchmod(_fd, (uint)mode) != 0) throw Failed(Marshal.GetLastPInvokeError());
-        }
-
-        private IOException Failed(int errno) => new($"{Describe(errno)} : '{_path}'", errno);
-
-        public void Dispose()
-        {
-            if (_fd < 0) return;
-            _ = NativeMethods.close(_fd);
-            _fd = -1;
-        }
-    }
-
     private const int PopulateAtLeast = 64 * 1024;
 
     [ThreadStatic]

@@ -68,10 +68,11 @@ internal sealed class NativeZstdStream : ReadOnlyStream
         _raw = raw;
         _leaveOpen = leaveOpen;
         _inputSize = inputSize;
-        _input = ArrayPool<byte>.Shared.Rent(inputSize);
         _context = NativeMethods.ZSTD_createDCtx();
         if (_context == IntPtr.Zero) throw new ZstdException(ZSTD_ErrorCode.ZSTD_error_memory_allocation, "libzstd could not allocate a decoding context");
+        // A refused parameter leaves the context to the finalizer; the buffer is taken only once the stream stands.
         Check(NativeMethods.ZSTD_DCtx_setParameter(_context, WindowLogMaxParameter, windowLogMax));
+        _input = ArrayPool<byte>.Shared.Rent(inputSize);
     }
 
     public override int Read(Span<byte> buffer)
