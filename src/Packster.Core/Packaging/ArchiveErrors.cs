@@ -71,7 +71,8 @@ internal static class ArchiveErrors
     /// <summary>Names may hold control characters; show them escaped so the message stays one line.</summary>
     public static string Printable(string name)
     {
-        if (!name.Any(char.IsControl)) return name;
+        // char.IsControl: U+0000–U+001F and U+007F–U+009F.
+        if (name.AsSpan().IndexOfAnyInRange('\u0000', '\u001f') < 0 && name.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') < 0) return name;
         var builder = new System.Text.StringBuilder(name.Length + 8);
         foreach (var c in name)
         {

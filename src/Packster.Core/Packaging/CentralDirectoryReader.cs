@@ -94,20 +94,19 @@ internal static class CentralDirectoryReader
         {
             var entry = entries[i];
             if (!ZipFormat.IsSolid(entry.Method)) continue;
-            var name = ArchiveErrors.Printable(entry.RawName);
             if (entry.Method == ZipFormat.MethodSolidFirst)
             {
                 start = i;
             }
             else if (start < 0)
             {
-                throw ArchiveErrors.Corrupt(archive, $"entry '{name}' continues a solid run that no entry before it starts");
+                throw ArchiveErrors.Corrupt(archive, $"entry '{ArchiveErrors.Printable(entry.RawName)}' continues a solid run that no entry before it starts");
             }
             else if (entry.LocalHeaderOffset <= previousOffset)
             {
-                throw ArchiveErrors.Corrupt(archive, $"entry '{name}' continues a solid run with data that lies before the run's previous member");
+                throw ArchiveErrors.Corrupt(archive, $"entry '{ArchiveErrors.Printable(entry.RawName)}' continues a solid run with data that lies before the run's previous member");
             }
-            if (entry.Kind != PackageEntryKind.File) throw ArchiveErrors.Corrupt(archive, $"entry '{name}' is a member of a solid run but not a regular file");
+            if (entry.Kind != PackageEntryKind.File) throw ArchiveErrors.Corrupt(archive, $"entry '{ArchiveErrors.Printable(entry.RawName)}' is a member of a solid run but not a regular file");
             previousOffset = entry.LocalHeaderOffset;
             entries[i] = entry with { RunStart = start };
         }
@@ -133,7 +132,6 @@ internal static class CentralDirectoryReader
         foreach (var i in order)
         {
             var entry = entries[i];
-            var name = ArchiveErrors.Printable(entry.RawName);
             if (previous is not null && entry.LocalHeaderOffset == previous.LocalHeaderOffset)
             {
                 // A member of a solid run is never shared: its bytes only mean something read in the run's order.
@@ -141,26 +139,26 @@ internal static class CentralDirectoryReader
                     || ZipFormat.IsSolid(entry.Method)
                     || entry.Flags != previous.Flags || entry.Crc32 != previous.Crc32 || entry.CompressedSize != previous.CompressedSize || entry.Size != previous.Size)
                 {
-                    throw ArchiveErrors.Corrupt(archive, $"entry '{name}' overlaps entry '{ArchiveErrors.Printable(previous.RawName)}' without being the same file's data");
+                    throw ArchiveErrors.Corrupt(archive, $"entry '{ArchiveErrors.Printable(entry.RawName)}' overlaps entry '{ArchiveErrors.Printable(previous.RawName)}' without being the same file's data");
                 }
                 localNames[i] = rawNames[previous.Index];
                 continue;
             }
             if (entry.LocalHeaderOffset < previousEnd)
             {
-                throw ArchiveErrors.Corrupt(archive, $"entry '{name}' overlaps entry '{ArchiveErrors.Printable(previous!.RawName)}'");
+                throw ArchiveErrors.Corrupt(archive, $"entry '{ArchiveErrors.Printable(entry.RawName)}' overlaps entry '{ArchiveErrors.Printable(previous!.RawName)}'");
             }
             if (ZipFormat.LocalHeaderLength > cdOffset - entry.LocalHeaderOffset
                 || RandomAccess.Read(handle, lengths, entry.LocalHeaderOffset + ZipFormat.LocalNameLengthOffset) != lengths.Length)
             {
-                throw ArchiveErrors.Corrupt(archive, $"entry '{name}' has no local header at offset {entry.LocalHeaderOffset}");
+                throw ArchiveErrors.Corrupt(archive, $"entry '{ArchiveErrors.Printable(entry.RawName)}' has no local header at offset {entry.LocalHeaderOffset}");
             }
             // The local name must equal the central one (PackageArchive.DataOffset checks it); its extra field may differ.
             long headerLength = ZipFormat.LocalHeaderLength + rawNames[i].Length + BinaryPrimitives.ReadUInt16LittleEndian(lengths[2..]);
             var room = cdOffset - entry.LocalHeaderOffset;
             if (headerLength > room || entry.CompressedSize > room - headerLength)
             {
-                throw ArchiveErrors.Truncated(archive, $"data of entry '{name}' runs past the central directory");
+                throw ArchiveErrors.Truncated(archive, $"data of entry '{ArchiveErrors.Printable(entry.RawName)}' runs past the central directory");
             }
             previousEnd = entry.LocalHeaderOffset + headerLength + entry.CompressedSize;
             previous = entry;

@@ -22,6 +22,8 @@ public static class EntryPathRules
         "COM\u00B9", "COM\u00B2", "COM\u00B3", "LPT\u00B9", "LPT\u00B2", "LPT\u00B3",
     };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> WindowsDeviceNamesBySpan = WindowsDeviceNames.GetAlternateLookup<ReadOnlySpan<char>>();
+
     /// <summary>Throws the 4xxx error for the first rule <paramref name="path"/> breaks (a normalised entry path).</summary>
     internal static void Check(string archive, string path, bool invalidUtf8 = false)
     {
@@ -46,11 +48,13 @@ public static class EntryPathRules
         if (path[0] == '/') return "it is absolute";
         if (path.Contains('\\', StringComparison.Ordinal)) return "it contains a backslash";
         if (path.Contains(':', StringComparison.Ordinal)) return "it contains ':' (a drive or an NTFS stream on Windows)";
-        foreach (var component in path.Split('/'))
+        // Components as spans: every entry of every package passes here, and splitting allocated a string per component.
+        foreach (var range in path.AsSpan().Split('/'))
         {
+            var component = path.AsSpan()[range];
             if (component.Length == 0) return "it has an empty component";
-            if (component == ".") return "it has a '.' component";
-            if (component == "..") return "it has a '..' component";
+            if (component is ".") return "it has a '.' component";
+            if (component is "..") return "it has a '..' component";
             if (Encoding.UTF8.GetByteCount(component) > MaxComponentBytes) return $"the component '{component[..16]}…' is longer than {MaxComponentBytes} bytes";
             if (component[^1] is '.' or ' ') return $"the component '{component}' ends with a dot or space, which Windows drops";
         }
@@ -61,11 +65,13 @@ public static class EntryPathRules
     public static string? ReservedReason(string path)
     {
         if (string.Equals(path, DeploymentRecordName, StringComparison.OrdinalIgnoreCase)) return $"'{DeploymentRecordName}' belongs to Packster";
-        foreach (var component in path.Split('/'))
+        foreach (var range in path.AsSpan().Split('/'))
         {
+            var component = path.AsSpan()[range];
             if (component.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase)) return $"names starting with '{ReservedPrefix}' belong to Packster";
-            var stem = component.Split('.')[0].TrimEnd(' ');
-            if (WindowsDeviceNames.Contains(stem)) return $"'{component}' is a Windows device name";
+            var dot = component.IndexOf('.');
+            var stem = (dot < 0 ? component : component[..dot]).TrimEnd(' ');
+            if (WindowsDeviceNamesBySpan.Contains(stem)) return $"'{component}' is a Windows device name";
         }
         return null;
     }

@@ -66,6 +66,7 @@ public sealed class HostileArchiveTests : IDisposable
     [InlineData("line\nbreak")]
     [InlineData("nul\0byte")]
     [InlineData("del\u007f")]
+    [InlineData("next\u0085line")]
     public void Control_character_is_refused(string name)
     {
         var e = Refused(WithFile(name), ErrorCode.ArchiveUnsafePath);
@@ -80,7 +81,24 @@ public sealed class HostileArchiveTests : IDisposable
     [InlineData("nul")]
     [InlineData("COM1.tar.gz")]
     [InlineData("lpt9")]
+    [InlineData("dir/CON .txt")]
+    [InlineData("COM\u00B9.log")]
     public void Windows_device_name_is_refused(string name) => Refused(WithFile(name), ErrorCode.ArchiveReservedName);
+
+    // Only the stem before the first dot names a device: names that merely start with one are files like any other.
+    [Theory]
+    [InlineData("console.txt")]
+    [InlineData("dir/auxiliary/file")]
+    [InlineData("CONX")]
+    [InlineData("a.con")]
+    [InlineData("nul_device.md")]
+    public void A_name_that_only_starts_like_a_device_is_extracted(string name)
+    {
+        var archive = WithFile(name).WriteTo(_root["fine.packster"]);
+        var staging = Directory.CreateDirectory(_root["staging"]).FullName;
+        SafeExtractor.Extract(archive, staging, ExtractionLimits.Default, null, CancellationToken.None);
+        Assert.Equal("evil", File.ReadAllText(Path.Combine(staging, name)));
+    }
 
     // §5 rule "trailing dot or space".
     [Theory]
