@@ -43,7 +43,7 @@ internal sealed class EntryDataStream : Stream
         _source = entry.Method switch
         {
             ZipFormat.MethodDeflated => new GZipStream(Buffered(new ConcatReadStream(GzipFraming.Header, openRaw(), GzipFraming.Trailer(entry.Crc32, entry.Size))), CompressionMode.Decompress),
-            ZipFormat.MethodZstd => OpenZstd(openRaw(), entry.CompressedSize, DecodesAtLeast([entry.Size], NativeZstdFrom)),
+            ZipFormat.MethodZstd => OpenZstd(openRaw(), entry.CompressedSize, [entry.Size]),
             _ => openRaw(),
         };
         _owned = _source;
@@ -155,12 +155,13 @@ internal sealed class EntryDataStream : Stream
     /// </summary>
     /// <param name="raw">The compressed bytes, read in pieces of up to 64 KiB.</param>
     /// <param name="compressedSize">How many bytes <paramref name="raw"/> holds at most, to size the buffer.</param>
-    /// <param name="large">Whether the data decodes to <see cref="NativeZstdFrom"/> bytes or more: only then is libzstd
-    /// worth loading (about 0.3 ms, once per process), so a package of a few small files never loads it.</param>
-    internal static Stream OpenZstd(Stream raw, long compressedSize, bool large)
+    /// <param name="decodedSizes">What the data declares it decodes to (an entry's size, a run's members' sizes): only
+    /// from <see cref="NativeZstdFrom"/> bytes on is libzstd worth loading (about 0.3 ms, once per process), so a package
+    /// of a few small files never loads it.</param>
+    internal static Stream OpenZstd(Stream raw, long compressedSize, IEnumerable<long> decodedSizes)
     {
         var bufferSize = BufferSize(compressedSize);
-        if (large && NativeZstdStream.IsAvailable) return new NativeZstdStream(raw, bufferSize, ZstdWindowLogMax);
+        if (DecodesAtLeast(decodedSizes, NativeZstdFrom) && NativeZstdStream.IsAvailable) return new NativeZstdStream(raw, bufferSize, ZstdWindowLogMax);
         var zstd = new DecompressionStream(new BufferedStream(raw, bufferSize), (int)InputBufferSize, true, false);
         zstd.SetParameter(ZstdSharp.Unsafe.ZSTD_dParameter.ZSTD_d_windowLogMax, ZstdWindowLogMax);
         return zstd;

@@ -20,7 +20,7 @@ internal sealed class SolidRunReader : IDisposable
     {
         _members = members;
         _archive = archive;
-        _zstd = EntryDataStream.OpenZstd(new MembersStream(members.Count, openRaw), long.MaxValue, EntryDataStream.DecodesAtLeast(members.Select(m => m.Size), EntryDataStream.NativeZstdFrom));
+        _zstd = EntryDataStream.OpenZstd(new MembersStream(members.Count, openRaw), long.MaxValue, members.Select(m => m.Size));
     }
 
     /// <summary>The index of the run's first member.</summary>

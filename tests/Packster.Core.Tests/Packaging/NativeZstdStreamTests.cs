@@ -134,8 +134,8 @@ public sealed class NativeZstdStreamTests
     [WithLibzstdFact]
     public void Only_data_of_a_mebibyte_or_more_is_decoded_by_libzstd()
     {
-        using var small = EntryDataStream.OpenZstd(new MemoryStream(HostileZipBuilder.Zstd([1, 2, 3])), 16, large: false);
-        using var large = EntryDataStream.OpenZstd(new MemoryStream(HostileZipBuilder.Zstd([1, 2, 3])), 16, large: true);
+        using var small = EntryDataStream.OpenZstd(new MemoryStream(HostileZipBuilder.Zstd([1, 2, 3])), 16, [EntryDataStream.NativeZstdFrom - 1]);
+        using var large = EntryDataStream.OpenZstd(new MemoryStream(HostileZipBuilder.Zstd([1, 2, 3])), 16, [600_000, 600_000]);
         Assert.IsType<DecompressionStream>(small);
         Assert.IsType<NativeZstdStream>(large);
         Assert.False(EntryDataStream.DecodesAtLeast([EntryDataStream.NativeZstdFrom - 1], EntryDataStream.NativeZstdFrom));
