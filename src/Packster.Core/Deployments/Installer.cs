@@ -98,6 +98,8 @@ public sealed class Installer
 
         string? published = null;
         string? replaced = null;
+        StoreFilling? filling = null;
+        var storeFailed = false;
         try
         {
             // Inside the try: a missing interpreter (PST7002) must not leave the fresh staging directory behind.
@@ -144,7 +146,21 @@ public sealed class Installer
                 replaced = _location.MoveToTrash(hash, heldLock);
                 state.Deployments.Remove(existing);
             }
-            published = Transaction is { } publishing ? publishing.Publish(staging, hash) : _location.PublishDeployment(staging, hash, heldLock);
+            if (Transaction is { } publishing)
+            {
+                published = publishing.Publish(staging, hash);
+            }
+            else if (store is not null && fromStore is null)
+            {
+                // Assigned first: whatever fails from here on, the catch below takes back what the store gained.
+                filling = new StoreFilling(package.Name.Sha256, Sha256Digest.Compute(package.ManifestBytes), extraction, beforeCommit: true);
+                storeFailed = !FillStoreWhileSyncing(store, package, staging, filling);
+                published = _location.PublishDeployment(staging, hash, heldLock, durable: false);
+            }
+            else
+            {
+                published = _location.PublishDeployment(staging, hash, heldLock);
+            }
             CrashPoint.Hit("install.published");
 
             var entry = new DeploymentEntry(package.Name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!)
@@ -166,7 +182,7 @@ public sealed class Installer
                 var ranHandlers = !handlerPlan.IsEmpty;
                 transaction.Record([history], $"the install of {manifest.Id} {manifest.Version}",
                     ct => UndoInstallAsync(entry, ranHandlers, replaced, transaction.Lock, request.HandlerTimeout, ct));
-                if (store is not null && fromStore is null) transaction.AfterCommit(() => StoreFiles(store, package, finalPath, extraction));
+                if (store is not null && fromStore is null) transaction.AfterCommit(() => StoreFiles(package, () => store.Adopt(package.Name.Sha256, Sha256Digest.Compute(package.ManifestBytes), finalPath, extraction)));
                 // What the next package's handlers may run: this one's shims, before the commit.
                 if (entry.Active && entry.Claims.Any(c => c.StartsWith("shim:", StringComparison.Ordinal))) transaction.WriteShimsAhead();
                 CrashPoint.Hit("install.staged");
@@ -176,13 +192,15 @@ public sealed class Installer
             CrashPoint.Hit("install.committed");
             _location.EmptyTrash(heldLock);
             // A deployment made from a store alone gives it nothing new: from the location's own store, its files are the
-            // objects already; from another location's, the next deployment of the package borrows again.
-            if (store is not null && fromStore is null) StoreFiles(store, package, finalPath, extraction);
+            // objects already; from another location's, the next deployment of the package borrows again. The rest filled
+            // the store while their tree was synced; the commit lets its index say so.
+            if (filling is not null && !storeFailed) StoreFiles(package, () => store!.Complete(filling, finalPath));
             return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
         }
         catch
         {
             Discard(staging);
+            if (filling is not null && !IsRecorded(hash)) ExtractedFileStore.Undo(filling);
             if (published is not null && !IsRecorded(hash))
             {
                 Discard(_location.MoveToTrash(hash, heldLock));
@@ -193,17 +211,48 @@ public sealed class Installer
     }
 
     /// <summary>
-    /// Gives a committed deployment's files to the location's store (spec/lockfile.md § Extracted-file store). The
-    /// install is done whatever happens here: a failure only means the next deployment of the package extracts again.
+    /// Gives a staged deployment's files to the location's store (spec/lockfile.md § Extracted-file store) while its tree
+    /// is made durable: on Linux the one <c>syncfs</c> runs on a thread of its own meanwhile, its wait being the disk's
+    /// (elsewhere, where each file is synced by itself, one after the other). A failing sync fails the install, whose
+    /// catch then takes <paramref name="filling"/> back; a failing fill is a warning (false), the store left as it was.
     /// </summary>
-    private void StoreFiles(ExtractedFileStore store, PackageFile package, string deployment, ExtractionResult extraction)
+    private bool FillStoreWhileSyncing(ExtractedFileStore store, PackageFile package, string staging, StoreFilling filling)
+    {
+        var sync = OperatingSystem.IsLinux()
+            ? Task.Factory.StartNew(() => DirectorySync.FlushTree(staging), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            : null;
+        var filled = true;
+        try
+        {
+            StoreFiles(package, () => store.Fill(staging, filling), () =>
+            {
+                filled = false;
+                ExtractedFileStore.Undo(filling);
+            });
+        }
+        finally
+        {
+            // The sync's own failure (EIO, ENOSPC, EDQUOT) is the install's, rethrown here.
+            if (sync is null) DirectorySync.FlushTree(staging);
+            else sync.GetAwaiter().GetResult();
+        }
+        return filled;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="fill"/>, a step of giving a deployment's files to the location's store (spec/lockfile.md
+    /// § Extracted-file store). The install is done whatever happens there: a failure is a warning (after
+    /// <paramref name="failed"/>), and the next deployment of the package extracts again.
+    /// </summary>
+    private void StoreFiles(PackageFile package, Action fill, Action? failed = null)
     {
         try
         {
-            store.Adopt(package.Name.Sha256, Sha256Digest.Compute(package.ManifestBytes), deployment, extraction);
+            fill();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            failed?.Invoke();
             _options.Messages.WriteLine($"warning: the files of {package.Manifest.Id} {package.Manifest.Version} could not be added to the location's store ({e.Message}); its next deployment extracts them again");
         }
     }

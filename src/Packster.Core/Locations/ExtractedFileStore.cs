@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Packster.Model;
@@ -15,8 +16,9 @@ namespace Packster.Locations;
 /// <remarks>
 /// Objects are <c>objects/&lt;2 hex&gt;/&lt;sha256&gt;.r</c> (mode 0444) or <c>.x</c> (0555): a hardlink shares its mode, so
 /// an executable and a plain file of the same bytes are two objects. Every write happens under the location's lock and
-/// makes a name appear whole: an object by one <c>link(2)</c> of a synced deployment file, a replaced object and an index
-/// through <c>tmp/</c> and a rename, so a kill leaves at most a temporary, which recovery deletes.
+/// makes a name appear whole: an object by one <c>link(2)</c> of a deployment's file (staged, while its tree is synced), a
+/// replaced object and an index through <c>tmp/</c> and a rename, so a kill leaves at most a temporary, which recovery
+/// deletes, and objects no index names, which gc deletes.
 /// </remarks>
 public sealed class ExtractedFileStore
 {
@@ -134,19 +136,33 @@ public sealed class ExtractedFileStore
 
     /// <summary>
     /// Takes the files of a committed deployment (which the extraction wrote read-only, 0444 or 0555) into the store:
-    /// each becomes one inode with the object of its bytes (see <see cref="Take"/>); then the package's index is written,
-    /// listing every entry and, when every file was stored, the SHA-256 of <paramref name="manifest"/> (the package's
-    /// manifest bytes). Call under the location's lock, after the commit: a failed install never changes the store.
+    /// <see cref="Fill"/> then <see cref="Complete"/>, one after the other. Call under the location's lock, after the
+    /// commit (a transaction's installs fill the store so, after their one commit).
+    /// </summary>
+    public void Adopt(Sha256Digest package, Sha256Digest manifest, string deploymentDirectory, ExtractionResult extraction)
+    {
+        var filling = new StoreFilling(package, manifest, extraction, beforeCommit: false);
+        Fill(deploymentDirectory, filling);
+        Complete(filling, deploymentDirectory);
+    }
+
+    /// <summary>
+    /// Makes each regular file of the filling's extraction, under <paramref name="deploymentDirectory"/>, one inode with
+    /// the object of its bytes (see <see cref="Take"/>), then writes the package's index as <c>tmp/&lt;random&gt;</c>: every
+    /// entry and, when every file was stored, the SHA-256 of the package's manifest bytes. Before the commit (a staged
+    /// deployment, while its tree is made durable) the store only gains names: a missing object is linked from the file,
+    /// a twin or a file whose proven object exists is replaced by a link of it, and the few files whose object must be
+    /// replaced are left for <see cref="Complete"/>; what was added is listed in <paramref name="filling"/>, for
+    /// <see cref="Undo"/> if the install fails.
     /// </summary>
     /// <remarks>
     /// Objects are taken in parallel, one worker per processor: each object is its own name, and the files of one
     /// object go to one worker, in entry order. The index lists the entries in package order whichever finished first.
     /// </remarks>
-    public void Adopt(Sha256Digest package, Sha256Digest manifest, string deploymentDirectory, ExtractionResult extraction)
+    public void Fill(string deploymentDirectory, StoreFilling filling)
     {
-        ArgumentNullException.ThrowIfNull(extraction);
-        Directory.CreateDirectory(TempDirectory);
-        var entries = extraction.Entries;
+        ArgumentNullException.ThrowIfNull(filling);
+        var entries = filling.Extraction.Entries;
         var byObject = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var i = 0; i < entries.Count; i++)
         {
@@ -157,30 +173,106 @@ public sealed class ExtractedFileStore
                 files.Add(i);
             }
         }
-        // One after the other: every one of them is made in objects/, and a mkdir locks the folder it is made in.
-        foreach (var folder in byObject.Keys.Select(t => Path.GetDirectoryName(t)!).Distinct(StringComparer.Ordinal))
-        {
-            Directory.CreateDirectory(folder);
-        }
+        MakeFolders([Root, ObjectsDirectory, TempDirectory, .. byObject.Keys.Select(t => Path.GetDirectoryName(t)!).Distinct(StringComparer.Ordinal)], filling);
         var objects = byObject.ToArray();
-        var stamps = new FileStamp?[entries.Count];
         Parallelism.For(objects.Length, o =>
         {
             var storedHere = false;
             foreach (var i in objects[o].Value)
             {
                 var file = entries[i];
-                stamps[i] = Take(Path.Join(deploymentDirectory, file.Path), objects[o].Key, file.Sha256!.Value, file.Size, ref storedHere);
+                filling.Stamps[i] = Take(Path.Join(deploymentDirectory, file.Path), objects[o].Key, file.Sha256!.Value, file.Size, ref storedHere, filling, i);
             }
         });
-        var index = new StoreIndexWriter();
-        for (var i = 0; i < entries.Count; i++) index.Add(entries[i], stamps[i]);
-        Directory.CreateDirectory(PackagesDirectory);
-        var indexTemp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
-        File.WriteAllText(indexTemp, index.ToText(manifest));
-        CrashPoint.Hit("store.index-in-tmp");
-        File.Move(indexTemp, IndexPath(package), overwrite: true);
+        if (filling.Left.IsEmpty) WriteIndex(filling);
     }
+
+    /// <summary>
+    /// Finishes what <see cref="Fill"/> began, the deployment committed as <paramref name="deploymentDirectory"/>: takes
+    /// the files it left (then writes the index again), and renames the index into place. Call under the location's
+    /// lock, after the commit: only an index makes objects count for the next deployment.
+    /// </summary>
+    public void Complete(StoreFilling filling, string deploymentDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(filling);
+        var entries = filling.Extraction.Entries;
+        if (!filling.Left.IsEmpty)
+        {
+            // Rare (an object that is not the bytes its name says): one by one, in entry order, so the files of one
+            // object follow the one that replaced it.
+            var replacedHere = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var i in filling.Left.Order())
+            {
+                var file = entries[i];
+                var target = ObjectPath(file.Sha256!.Value, IsExecutable(file.Mode));
+                var storedHere = replacedHere.Contains(target);
+                filling.Stamps[i] = Take(Path.Join(deploymentDirectory, file.Path), target, file.Sha256!.Value, file.Size, ref storedHere, null, i);
+                if (storedHere) replacedHere.Add(target);
+            }
+            WriteIndex(filling);
+        }
+        CrashPoint.Hit("store.index-in-tmp");
+        Directory.CreateDirectory(PackagesDirectory);
+        File.Move(filling.Index!, IndexPath(filling.Package), overwrite: true);
+    }
+
+    private void WriteIndex(StoreFilling filling)
+    {
+        var entries = filling.Extraction.Entries;
+        var index = new StoreIndexWriter();
+        for (var i = 0; i < entries.Count; i++) index.Add(entries[i], filling.Stamps[i]);
+        if (filling.Index is { } earlier) File.Delete(earlier);
+        filling.Index = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
+        File.WriteAllText(filling.Index, index.ToText(filling.Manifest));
+    }
+
+    /// <summary>
+    /// Takes back what a fill before the commit added, the install having failed: the index it wrote in <c>tmp/</c>, the
+    /// objects it linked and the folders it made, newest first. The store is then as it was (files it replaced by links
+    /// lived in the discarded staging directory). Best effort: an object that cannot be removed is left for <c>gc</c>,
+    /// which deletes objects no deployment holds, and a temporary for recovery.
+    /// </summary>
+    public static void Undo(StoreFilling filling)
+    {
+        ArgumentNullException.ThrowIfNull(filling);
+        foreach (var added in filling.Index is { } index ? filling.Added.Append(index) : filling.Added)
+        {
+            try
+            {
+                File.Delete(added);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        for (var f = filling.Folders.Count - 1; f >= 0; f--)
+        {
+            try
+            {
+                Directory.Delete(filling.Folders[f]);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="folders"/> (parents first) by one <c>mkdir</c> each, one after the other — they are all made
+    /// in one folder, and a <c>mkdir</c> locks the folder it is made in: a folder already there fails it with EEXIST
+    /// and is used as it is. Those this call made are listed in <paramref name="filling"/>.
+    /// </summary>
+    private static void MakeFolders(string[] folders, StoreFilling filling)
+    {
+        foreach (var folder in folders)
+        {
+            var made = PosixFiles.MakeDirectory(folder, DirectoryMode);
+            if (made == 0) filling.Folders.Add(folder);
+            else if (made != FileExists) Directory.CreateDirectory(folder);  // fails in .NET's words, or makes it where mkdir(2) cannot be called
+        }
+    }
+
+    private const int DirectoryMode = 0x1FF;  // 0777, less the umask, as Directory.CreateDirectory makes it
 
     /// <summary>
     /// Makes a deployment's file and the object of its bytes one inode: stores the file as the object when there is
@@ -188,20 +280,33 @@ public sealed class ExtractedFileStore
     /// it once its bytes are proven to be the file's — an object written in place since would pass its bytes on —
     /// and otherwise replaces the object by the file. An object this call stored from one of the deployment's files
     /// (<paramref name="storedHere"/>) needs no proof: the extraction hashed that file a moment ago. Returns the
-    /// object's stamp (for the index), or null when the file could not be stored.
+    /// object's stamp (for the index), or null when the file could not be stored — or, in a fill before the commit
+    /// (<paramref name="filling"/>), when the object must be replaced: entry <paramref name="entry"/> is then left.
     /// </summary>
-    private FileStamp? Take(string path, string target, Sha256Digest sha, long size, ref bool storedHere)
+    private FileStamp? Take(string path, string target, Sha256Digest sha, long size, ref bool storedHere, StoreFilling? filling, int entry)
     {
         // Most objects are new: link first, and look at what is there only when something is.
         var linked = PosixFiles.Link(path, target);
-        if (linked == 0) return Stored(target, ref storedHere);
+        if (linked == 0)
+        {
+            filling?.Added.Add(target);
+            return Stored(target, ref storedHere);
+        }
         if (linked != FileExists) return null;
         var stored = FileStamp.Of(target);
-        if (stored.Kind != FileStampKind.File || stored.Inode == 0) return Store(path, target, ref storedHere);
-        if (stored.Inode == FileStamp.Of(path).Inode) return stored;
-        if (stored.Size == size && (storedHere || Sha256Digest.ComputeFile(target) == sha))
+        if (stored.Kind == FileStampKind.File && stored.Inode != 0)
         {
-            return Replace(path, target) ? FileStamp.Of(target) : stored;
+            if (stored.Inode == FileStamp.Of(path).Inode) return stored;
+            if (stored.Size == size && (storedHere || Sha256Digest.ComputeFile(target) == sha))
+            {
+                return Replace(path, target) ? FileStamp.Of(target) : stored;
+            }
+        }
+        // Replacing an object changes what is there: never before the commit, which a failed install must not pass.
+        if (filling is { BeforeCommit: true })
+        {
+            filling.Left.Add(entry);
+            return null;
         }
         return Store(path, target, ref storedHere);
     }
@@ -209,8 +314,7 @@ public sealed class ExtractedFileStore
     /// <summary>Makes <paramref name="file"/> the store's object <paramref name="target"/> in place of what is there; returns the object's stamp, or null when it could not be linked.</summary>
     private FileStamp? Store(string file, string target, ref bool storedHere)
     {
-        // link(2) makes the name appear at once for a complete inode (the deployment's data went to disk before its
-        // commit): a kill leaves the object or nothing. Replacing an object goes through tmp/ and a rename.
+        // Replacing an object goes through tmp/ and a rename: a kill leaves the old object or the new one.
         var temp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
         // A failing link (another file system under the store, a file system without hardlinks) only means this file
         // is not shared: the deployment is complete either way.
@@ -443,4 +547,41 @@ public sealed class EntryReuse
         if (result == CrossDevice) _impossible = true;
         return result == 0 ? new ExtractedFile(entryPath, PackageEntryKind.File, stored.Sha256, stored.Size, stored.Mode, null) : null;
     }
+}
+
+/// <summary>
+/// What <see cref="ExtractedFileStore.Fill"/> did: each entry's object stamp (null where none, yet), the entries left
+/// for <see cref="ExtractedFileStore.Complete"/>, and, for a fill before the commit, the objects and folders it added.
+/// </summary>
+public sealed class StoreFilling
+{
+    /// <summary>A filling of <paramref name="extraction"/>'s files; <paramref name="beforeCommit"/>: of a staged deployment.</summary>
+    internal StoreFilling(Sha256Digest package, Sha256Digest manifest, ExtractionResult extraction, bool beforeCommit)
+    {
+        ArgumentNullException.ThrowIfNull(extraction);
+        Package = package;
+        Manifest = manifest;
+        Extraction = extraction;
+        Stamps = new FileStamp?[extraction.Entries.Count];
+        BeforeCommit = beforeCommit;
+    }
+
+    internal Sha256Digest Package { get; }
+
+    internal Sha256Digest Manifest { get; }
+
+    internal ExtractionResult Extraction { get; }
+
+    internal FileStamp?[] Stamps { get; }
+
+    internal bool BeforeCommit { get; }
+
+    /// <summary>The index as written in <c>tmp/</c>, not yet renamed into place.</summary>
+    internal string? Index { get; set; }
+
+    internal ConcurrentBag<int> Left { get; } = [];
+
+    internal ConcurrentBag<string> Added { get; } = [];
+
+    internal List<string> Folders { get; } = [];
 }

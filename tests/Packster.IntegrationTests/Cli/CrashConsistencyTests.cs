@@ -40,19 +40,65 @@ public sealed class CrashConsistencyTests : IDisposable
         AssertConsistent(expectedDeployments: 1);
     }
 
-    // § Extracted-file store "Crash safety": hello has no handlers, so its files go through the store.
+    // § Extracted-file store "Crash safety": hello has no handlers, so its files go through the store. A single
+    // install fills it while the staged tree is synced, before the commit: a kill there leaves objects no index
+    // lists (and, once they are all linked, the index in tmp/), and the install is rolled back by the next command.
     [Theory]
     [InlineData("store.object-linked", false)]
-    [InlineData("store.index-in-tmp", true)]
-    public void Install_killed_while_filling_the_store_leaves_a_consistent_location_and_store(string point, bool leavesTemp)
+    [InlineData("install.published", true)]
+    public void Install_killed_while_filling_the_store_before_its_commit_is_rolled_back_and_gc_deletes_what_it_stored(string point, bool indexInTemp)
     {
         if (OperatingSystem.IsWindows()) return;
         var package = _f.PackSample("hello");
         var crashed = _f.Packster.Run(["install-file", package, "--location", "dev", "-p", "port=9192"], Crash(point));
         Assert.Equal(137, crashed.ExitCode);
-        Assert.Equal(leavesTemp, Directory.EnumerateFileSystemEntries(Path.Combine(_f.LocationPath, ".packster", "store", "tmp")).Any());
+        var store = Path.Combine(_f.LocationPath, ".packster", "store");
+        var left = Directory.GetFiles(Path.Combine(store, "objects"), "*", SearchOption.AllDirectories);
+        Assert.NotEmpty(left);
+        Assert.Equal(indexInTemp, Directory.EnumerateFileSystemEntries(Path.Combine(store, "tmp")).Any());
+        Assert.False(Directory.Exists(Path.Combine(store, "packages")) && Directory.EnumerateFileSystemEntries(Path.Combine(store, "packages")).Any());
 
-        // The store is filled after the commit: the deployment stands, and a leftover is recovery's to delete.
+        // Recovery removes the unrecorded deployment and leaves the store to gc, which deletes the objects no deployment holds.
+        _f.Packster.Ok("location", "repair", "dev");
+        Assert.Equal(left.Length, Directory.GetFiles(Path.Combine(store, "objects"), "*", SearchOption.AllDirectories).Length);
+        using (var gc = JsonDocument.Parse(_f.Packster.Ok("gc", "--location", "dev", "--json")))
+        {
+            Assert.Equal(left.Length, gc.RootElement.GetProperty("storeObjectsRemoved").GetInt32());
+        }
+        Assert.Empty(Directory.GetFiles(Path.Combine(store, "objects"), "*", SearchOption.AllDirectories));
+        AssertConsistent(expectedDeployments: 0);
+
+        Assert.Equal("installed", _f.InstallJson(package, "-p", "port=9192").GetProperty("status").GetString());
+        AssertConsistent(expectedDeployments: 1);
+        _f.Packster.Ok("verify", "dev");
+    }
+
+    // The same kill, the next command an install: it rolls the killed one back and installs afresh, proving each object
+    // left (SHA-256) before linking to it.
+    [Fact]
+    public void Install_killed_while_filling_the_store_is_installed_afresh_by_the_next_install()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var package = _f.PackSample("hello");
+        Assert.Equal(137, _f.Packster.Run(["install-file", package, "--location", "dev", "-p", "port=9192"], Crash("store.object-linked")).ExitCode);
+
+        Assert.Equal("installed", _f.InstallJson(package, "-p", "port=9192").GetProperty("status").GetString());
+        AssertConsistent(expectedDeployments: 1);
+        _f.InstallJson(package, "-p", "port=9193", "--inactive");
+        _f.Packster.Ok("verify", "dev");
+    }
+
+    // After the commit only the index is left to write: a kill there leaves the deployment standing and a temporary
+    // that recovery deletes.
+    [Fact]
+    public void Install_killed_while_writing_the_store_index_stands_and_leaves_a_consistent_store()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var package = _f.PackSample("hello");
+        var crashed = _f.Packster.Run(["install-file", package, "--location", "dev", "-p", "port=9192"], Crash("store.index-in-tmp"));
+        Assert.Equal(137, crashed.ExitCode);
+        Assert.NotEmpty(Directory.EnumerateFileSystemEntries(Path.Combine(_f.LocationPath, ".packster", "store", "tmp")));
+
         Assert.Equal("unchanged", _f.InstallJson(package, "-p", "port=9192").GetProperty("status").GetString());
         AssertConsistent(expectedDeployments: 1);
         // What the killed install did not index is extracted again by the next deployment, which verifies.

@@ -152,6 +152,53 @@ public sealed class ExtractedFileStoreTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(Store, "packages")));
     }
 
+    /// <summary>Every entry of the store: its path, kind, inode and link count, as find(1) lists them.</summary>
+    private string StoreListing() =>
+        string.Join("\n", Tools.Run("/", "find", Store, "-printf", "%P %y %i %n\n").Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+
+    // § Extracted-file store, "Install": a single install fills the store while its tree is synced, before its commit;
+    // a failure from there to the commit takes back every object and folder it added, so the store is as it was.
+    [LinuxTheory]
+    [InlineData("install.published")]
+    [InlineData("commit.journal-written")]
+    public void An_install_failing_after_filling_the_store_and_before_its_commit_leaves_the_store_as_it_was(string point)
+    {
+        Install(PackTool(), "plain");
+        var before = StoreListing();
+        var deployments = _f.List().GetArrayLength();
+        // The same files (their objects exist: the staged copies become links of them) and two the store has never seen.
+        var other = PackTool("", ("share/new.txt", $"bytes no object holds yet {Guid.NewGuid()}\n"), ("lib/also-new.sh", $"#!/bin/sh\necho {Guid.NewGuid()}\n"));
+
+        var failed = _f.Packster.Run(["install-file", other, "--location", "dev", "-p", "flavour=x", "--inactive"],
+            new Dictionary<string, string> { [CrashPoint.FailVariable] = point });
+
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains($"injected failure at '{point}'", failed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, StoreListing());
+        Assert.Equal(deployments, _f.List().GetArrayLength());
+        // Without the injected failure the same install stores the new files.
+        Install(other, "x");
+        Assert.NotEqual(before, StoreListing());
+        _f.Packster.Ok("verify", "--location", "dev");
+    }
+
+    // § Extracted-file store, "Install": the store cannot be filled (something that is not a folder holds its place):
+    // a warning, the install stands, nothing is stored.
+    [LinuxFact]
+    public void A_store_that_cannot_be_filled_is_a_warning_and_the_install_stands()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Store)!);
+        File.WriteAllText(Store, "not a folder");
+
+        var result = _f.Packster.Run("install-file", PackTool(), "--location", "dev", "-p", "flavour=plain");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("could not be added to the location's store", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("not a folder", File.ReadAllText(Store));
+        Assert.Equal(1, _f.List().GetArrayLength());
+        _f.Packster.Ok("verify", "--location", "dev");
+    }
+
     private string IndexPath => Directory.GetFiles(Path.Combine(Store, "packages")).Single();
 
     /// <summary>A copy of <paramref name="package"/> under its own name whose last payload byte (before the central directory) is flipped.</summary>
@@ -330,5 +377,14 @@ public sealed class LinuxFactAttribute : FactAttribute
     public LinuxFactAttribute()
     {
         if (!OperatingSystem.IsLinux()) Skip = "checks inodes and link counts with Linux's stat(1)";
+    }
+}
+
+/// <summary>A theory about Linux file systems, as <see cref="LinuxFactAttribute"/>.</summary>
+public sealed class LinuxTheoryAttribute : TheoryAttribute
+{
+    public LinuxTheoryAttribute()
+    {
+        if (!OperatingSystem.IsLinux()) Skip = "checks inodes and link counts with find(1)";
     }
 }
