@@ -20,7 +20,17 @@ public static class AtomicFile
     public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null) => Write(path, content, [], mode);
 
     /// <summary>Writes <paramref name="first"/>, then each of <paramref name="rest"/>, as one file: no buffer is made to join them.</summary>
-    public static void Write(string path, ReadOnlySpan<byte> first, IReadOnlyList<ReadOnlyMemory<byte>> rest, UnixFileMode? mode = null)
+    public static void Write(string path, ReadOnlySpan<byte> first, IReadOnlyList<ReadOnlyMemory<byte>> rest, UnixFileMode? mode = null) =>
+        Write(path, first, rest, mode, durable: true);
+
+    /// <summary>
+    /// As <see cref="Write(string, ReadOnlySpan{byte}, UnixFileMode?)"/> (a temp file renamed over the target, so a link
+    /// there is replaced, never written through), without flushing the file or its folder: for a file inside a tree that
+    /// is made durable as a whole before anything records it (a staged deployment, spec/lockfile.md § Durability).
+    /// </summary>
+    public static void WriteInDurableTree(string path, ReadOnlySpan<byte> content) => Write(path, content, [], null, durable: false);
+
+    private static void Write(string path, ReadOnlySpan<byte> first, IReadOnlyList<ReadOnlyMemory<byte>> rest, UnixFileMode? mode, bool durable)
     {
         ArgumentNullException.ThrowIfNull(rest);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -31,7 +41,7 @@ public static class AtomicFile
             {
                 stream.Write(first);
                 foreach (var part in rest) stream.Write(part.Span);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
             if (mode is { } m && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, m);
             CrashPoint.Hit("atomic-write.before-rename");
@@ -42,7 +52,7 @@ public static class AtomicFile
             TryDelete(temp);
             throw;
         }
-        DirectorySync.Flush(dir);
+        if (durable) DirectorySync.Flush(dir);
     }
 
     /// <summary>

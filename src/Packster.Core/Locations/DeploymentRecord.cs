@@ -29,9 +29,13 @@ public sealed record DeploymentRecord(
     public PackageVersion Version => Package.Version;
     public Sha256Digest PackageSha256 => Package.Sha256;
 
-    /// <summary>Writes the record into <paramref name="deploymentDirectory"/> atomically; files and links sorted by path.</summary>
+    /// <summary>
+    /// Writes the record into the staged <paramref name="deploymentDirectory"/> atomically, files and links sorted by path;
+    /// not flushed by itself: the staged tree is made durable as a whole before it is published (spec/lockfile.md
+    /// § Durability).
+    /// </summary>
     public void WriteTo(string deploymentDirectory) =>
-        AtomicFile.Write(System.IO.Path.Combine(deploymentDirectory, FileName), Serialize());
+        AtomicFile.WriteInDurableTree(System.IO.Path.Combine(deploymentDirectory, FileName), Serialize());
 
     public byte[] Serialize()
     {
