@@ -10,19 +10,54 @@ public static class ShimWriter
 {
     private const string GenerationPrefix = ".shims-gen-";
 
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
     /// <summary>
     /// Makes <paramref name="shimsDir"/> hold exactly <paramref name="shims"/> (nothing else), each as the kind
     /// <see cref="ShimKinds.Choose"/> picks: a symlink to its target, or launcher scripts. POSIX:
     /// <paramref name="shimsDir"/> is a symlink to a generation folder and is replaced by rename(2) — atomic.
     /// Windows: the folder is renamed aside and the new one renamed in (a brief window without the folder).
     /// </summary>
-    public static void WriteAll(string shimsDir, IEnumerable<ShimDefinition> shims, ShimPlatform platform)
+    public static void WriteAll(string shimsDir, IEnumerable<ShimDefinition> shims, ShimPlatform platform) => WriteAll(shimsDir, shims, platform, keepIfHeld: false);
+
+    /// <summary>
+    /// As <see cref="WriteAll(string, IEnumerable{ShimDefinition}, ShimPlatform)"/>; with <paramref name="keepIfHeld"/>
+    /// (the caller knows the current generation was made durable), a generation folder that already holds exactly these
+    /// files — the same names, link targets, texts and execute bits — is kept as it is (POSIX): nothing is written, synced
+    /// or swapped (spec/activation.md §2).
+    /// </summary>
+    public static void WriteAll(string shimsDir, IEnumerable<ShimDefinition> shims, ShimPlatform platform, bool keepIfHeld)
     {
         ArgumentNullException.ThrowIfNull(shims);
         var list = shims.ToList();
         CheckSet(list);
         shimsDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(shimsDir));
-        WriteGeneration(shimsDir, FilesOf(list.Select(s => (s, ShimKinds.Choose(s, platform))), platform, ParentOf(shimsDir)), durable: true);
+        var files = FilesOf(list.Select(s => (s, ShimKinds.Choose(s, platform))), platform, ParentOf(shimsDir));
+        if (keepIfHeld && !OperatingSystem.IsWindows() && HeldBy(shimsDir, files) is { } held)
+        {
+            RemoveStaleGenerations(ParentOf(shimsDir), GenerationPrefix + Path.GetFileName(shimsDir) + "-", keep: held);
+            return;
+        }
+        WriteGeneration(shimsDir, files, durable: true);
+    }
+
+    /// <summary>
+    /// The generation folder <paramref name="shimsDir"/> links to when it holds exactly <paramref name="files"/>, else
+    /// null. Only a shims folder as this writer makes it counts: a relative link to a generation folder beside it.
+    /// </summary>
+    private static string? HeldBy(string shimsDir, IReadOnlyDictionary<string, ShimFile> files)
+    {
+        var prefix = GenerationPrefix + Path.GetFileName(shimsDir) + "-";
+        if (new FileInfo(shimsDir).LinkTarget is not { } target || !target.StartsWith(prefix, StringComparison.Ordinal) || target.Contains('/', StringComparison.Ordinal)) return null;
+        var generation = new DirectoryInfo(Path.Combine(ParentOf(shimsDir), target));
+        if (!generation.Exists || generation.LinkTarget is not null) return null;
+        var held = 0;
+        foreach (var entry in generation.EnumerateFileSystemInfos())
+        {
+            if (!files.TryGetValue(entry.Name, out var file) || !file.IsHeldBy(entry)) return null;
+            held++;
+        }
+        return held == files.Count ? generation.FullName : null;
     }
 
     /// <summary>Makes a generation folder holding <paramref name="files"/> and swaps it in as <paramref name="shimsDir"/> (a full path); returns the folder.</summary>
@@ -84,6 +119,16 @@ public static class ShimWriter
         {
             if (LinkTarget is not null) File.CreateSymbolicLink(path, LinkTarget);
             else WriteFile(path, Text!, Executable);
+        }
+
+        /// <summary>Whether <paramref name="entry"/> is what <see cref="Create"/> makes: the same link target, or a regular file with the same bytes and execute bit.</summary>
+        public bool IsHeldBy(FileSystemInfo entry)
+        {
+            if (LinkTarget is not null) return string.Equals(entry.LinkTarget, LinkTarget, StringComparison.Ordinal);
+            if (entry is not FileInfo file || file.LinkTarget is not null) return false;
+            if (((file.UnixFileMode & UnixFileMode.UserExecute) != 0) != Executable) return false;
+            var bytes = Utf8.GetBytes(Text!);
+            return file.Length == bytes.Length && File.ReadAllBytes(file.FullName).AsSpan().SequenceEqual(bytes);
         }
     }
 
@@ -227,7 +272,7 @@ public static class ShimWriter
         }
         using (var stream = new FileStream(path, options))
         {
-            var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
+            var bytes = Utf8.GetBytes(text);
             stream.Write(bytes);
         }
         if (!OperatingSystem.IsWindows() && executable)

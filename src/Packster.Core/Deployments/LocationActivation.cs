@@ -76,11 +76,14 @@ public static class LocationActivation
         ArgumentNullException.ThrowIfNull(heldLock);
         ArgumentNullException.ThrowIfNull(files);
         CrashPoint.Hit("activation.write");
-        ShimWriter.WriteAll(location.ShimsDirectory, files.Shims, ShimPlatforms.Current);
+        // While the marker is there the shims folder is one a full write made durable (shims written ahead of a
+        // transaction's commit remove the marker first): when it already holds these shims, it is kept.
+        var marker = Path.Combine(location.ActivateDirectory, GenerationMarker);
+        ShimWriter.WriteAll(location.ShimsDirectory, files.Shims, ShimPlatforms.Current, keepIfHeld: File.Exists(marker));
         ActivationScripts.Write(location.Path, files.Scripts);
         PersistentActivation.Write(location, files.Spec);
         WriteDesktop(location, files);
-        AtomicFile.WriteIfChanged(Path.Combine(location.ActivateDirectory, GenerationMarker), System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
+        AtomicFile.WriteIfChanged(marker, System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
     }
 
     /// <summary>What activating <paramref name="location"/> means: its shims folder first on PATH and its active deployments' env.</summary>

@@ -60,6 +60,46 @@ public sealed class ShimKindCliTests : IDisposable
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>What <c>shims</c> links to now, and that folder's inode.</summary>
+    private (string Generation, string Inode) ShimsGeneration()
+    {
+        var target = new FileInfo(Path.Combine(_f.LocationPath, "shims")).LinkTarget!;
+        return (target, Tools.Run("/", "stat", "-c", "%i", Path.Combine(_f.LocationPath, target)).Trim());
+    }
+
+    // spec/activation.md §2 "Kept when unchanged": commits that leave the set of shims as it is write no generation;
+    // one whose folder lost a shim, or made while the generation marker is gone, writes a fresh one.
+    [Fact]
+    public void Shims_that_a_commit_leaves_unchanged_are_kept_and_put_back_when_damaged()
+    {
+        var hello = _f.PackSample("hello");
+        _f.InstallJson(hello);
+        var first = ShimsGeneration();
+        Assert.True(File.Exists(Path.Combine(_f.LocationPath, "shims", "hello")));
+
+        // An inactive deployment changes no shim: the same folder, the same inode.
+        _f.InstallJson(hello, "-p", "port=9001", "--inactive");
+        Assert.Equal(first, ShimsGeneration());
+
+        // A shim deleted by hand is written again by the next commit, in a new generation.
+        File.Delete(Path.Combine(_f.LocationPath, "shims", "hello"));
+        _f.InstallJson(hello, "-p", "port=9002", "--inactive");
+        var second = ShimsGeneration();
+        Assert.NotEqual(first.Generation, second.Generation);
+        Assert.Equal(0, Sh("hello").Exit);
+        Assert.True(File.Exists(Path.Combine(_f.LocationPath, "shims", "hello")));
+        Assert.False(Directory.Exists(Path.Combine(_f.LocationPath, first.Generation)));
+
+        // Without the marker the folder may be one written ahead of a transaction's commit, never synced: written afresh.
+        File.Delete(Path.Combine(_f.LocationPath, "activate", ".generation"));
+        _f.InstallJson(hello, "-p", "port=9003", "--inactive");
+        var third = ShimsGeneration();
+        Assert.NotEqual(second.Generation, third.Generation);
+        Assert.True(File.Exists(Path.Combine(_f.LocationPath, "activate", ".generation")));
+        _f.InstallJson(hello, "-p", "port=9004", "--inactive");
+        Assert.Equal(third, ShimsGeneration());
+    }
+
     [Fact]
     public void Which_reports_the_kind_of_each_shim_and_every_kind_runs_from_a_shell()
     {
