@@ -104,16 +104,20 @@ public static class ActivationScripts
     /// </summary>
     public static string Write(string locationDir, ActivationSpec spec) => Write(locationDir, RenderAll(spec, strict: false));
 
-    /// <summary>Writes scripts rendered by <see cref="RenderAll"/>.</summary>
+    /// <summary>The files of scripts rendered by <see cref="RenderAll"/>, in <paramref name="folder"/>, as UTF-8.</summary>
+    public static IEnumerable<(string Path, byte[] Content)> Files(string folder, IReadOnlyList<(string FileName, string Text)> scripts)
+    {
+        ArgumentNullException.ThrowIfNull(scripts);
+        return scripts.Select(s => (Path.Combine(folder, s.FileName), System.Text.Encoding.UTF8.GetBytes(s.Text)));
+    }
+
+    /// <summary>Writes scripts rendered by <see cref="RenderAll"/>, as one batch (<see cref="AtomicFile.WriteIfChanged(IReadOnlyList{ValueTuple{string, byte[]}})"/>).</summary>
     public static string Write(string locationDir, IReadOnlyList<(string FileName, string Text)> scripts)
     {
         ArgumentNullException.ThrowIfNull(scripts);
         var folder = Path.Combine(locationDir, FolderName);
         Directory.CreateDirectory(folder);
-        foreach (var (fileName, text) in scripts)
-        {
-            AtomicFile.WriteIfChanged(Path.Combine(folder, fileName), System.Text.Encoding.UTF8.GetBytes(text));
-        }
+        AtomicFile.WriteIfChanged([.. Files(folder, scripts)]);
         return folder;
     }
 }

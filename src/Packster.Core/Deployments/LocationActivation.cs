@@ -80,8 +80,9 @@ public static class LocationActivation
         // transaction's commit remove the marker first): when it already holds these shims, it is kept.
         var marker = Path.Combine(location.ActivateDirectory, GenerationMarker);
         ShimWriter.WriteAll(location.ShimsDirectory, files.Shims, ShimPlatforms.Current, keepIfHeld: File.Exists(marker));
-        ActivationScripts.Write(location.Path, files.Scripts);
-        PersistentActivation.Write(location, files.Spec);
+        // The scripts for every shell and the profile scripts: one batch, flushed together.
+        Directory.CreateDirectory(location.ActivateDirectory);
+        AtomicFile.WriteIfChanged([.. ActivationScripts.Files(location.ActivateDirectory, files.Scripts), .. PersistentActivation.Files(location, files.Spec)]);
         WriteDesktop(location, files);
         AtomicFile.WriteIfChanged(marker, System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
     }

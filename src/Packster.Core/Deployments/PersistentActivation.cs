@@ -23,8 +23,14 @@ public static class PersistentActivation
     {
         ArgumentNullException.ThrowIfNull(location);
         Directory.CreateDirectory(location.ActivateDirectory);
-        AtomicFile.WriteIfChanged(PosixPath(location), Encoding.UTF8.GetBytes(RenderPosix(spec)));
-        AtomicFile.WriteIfChanged(FishPath(location), Encoding.UTF8.GetBytes(RenderFish(spec)));
+        AtomicFile.WriteIfChanged([.. Files(location, spec)]);
+    }
+
+    /// <summary>The profile scripts of <paramref name="spec"/>, as UTF-8, at their paths in <paramref name="location"/>.</summary>
+    public static IEnumerable<(string Path, byte[] Content)> Files(Location location, ActivationSpec spec)
+    {
+        yield return (PosixPath(location), Encoding.UTF8.GetBytes(RenderPosix(spec)));
+        yield return (FishPath(location), Encoding.UTF8.GetBytes(RenderFish(spec)));
     }
 
     /// <summary>

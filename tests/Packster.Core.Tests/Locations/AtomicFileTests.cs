@@ -56,4 +56,42 @@ public sealed class AtomicFileTests : IDisposable
 
         Assert.Equal("x", File.ReadAllText(path));
     }
+
+    // A batch (the activation scripts of one commit): only the files whose content differs are written, each replacing
+    // its name, never the inode a reader may hold.
+    [Fact]
+    public void A_batch_writes_only_the_files_that_differ()
+    {
+        var same = _temp["activate.sh"];
+        var other = _temp["activate.fish"];
+        AtomicFile.Write(same, "export A=1\n"u8);
+        AtomicFile.Write(other, "set -gx A 1\n"u8);
+        Assert.Equal(0, Packster.Locations.PosixFiles.Link(same, _temp["same-witness"]));
+        Assert.Equal(0, Packster.Locations.PosixFiles.Link(other, _temp["other-witness"]));
+
+        var written = AtomicFile.WriteIfChanged([(same, "export A=1\n"u8.ToArray()), (other, "set -gx A 2\n"u8.ToArray()), (_temp["activate.ps1"], "$env:A = 2\n"u8.ToArray())]);
+
+        Assert.Equal(2, written);
+        File.AppendAllText(_temp["same-witness"], "# marked\n");
+        Assert.Equal("export A=1\n# marked\n", File.ReadAllText(same));
+        Assert.Equal("set -gx A 2\n", File.ReadAllText(other));
+        Assert.Equal("set -gx A 1\n", File.ReadAllText(_temp["other-witness"]));
+        Assert.Equal("$env:A = 2\n", File.ReadAllText(_temp["activate.ps1"]));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*" + AtomicFile.TempSuffix));
+    }
+
+    // A file of the batch that cannot be written fails it before any file is replaced: every temp file goes, and every
+    // target keeps its old bytes.
+    [Fact]
+    public void A_batch_that_fails_replaces_nothing_and_leaves_no_temp_file()
+    {
+        var first = _temp["activate.sh"];
+        AtomicFile.Write(first, "export A=1\n"u8);
+        var unwritable = Path.Combine(_temp.Path, "no-such-folder", "activate.fish");
+
+        Assert.ThrowsAny<IOException>(() => AtomicFile.WriteIfChanged([(first, "export A=2\n"u8.ToArray()), (unwritable, "set -gx A 2\n"u8.ToArray())]));
+
+        Assert.Equal("export A=1\n", File.ReadAllText(first));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*" + AtomicFile.TempSuffix, SearchOption.AllDirectories));
+    }
 }
