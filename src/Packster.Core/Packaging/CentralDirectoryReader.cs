@@ -129,8 +129,10 @@ internal static class CentralDirectoryReader
         long previousEnd = 0;
         PackageEntry? previous = null;
         Span<byte> lengths = stackalloc byte[4];
-        foreach (var i in order)
+        var headers = new LocalHeaderReader(handle, [.. order.Select(i => entries[i].LocalHeaderOffset)], cdOffset, ZipFormat.LocalHeaderLength);
+        for (var k = 0; k < order.Length; k++)
         {
+            var i = order[k];
             var entry = entries[i];
             if (previous is not null && entry.LocalHeaderOffset == previous.LocalHeaderOffset)
             {
@@ -149,7 +151,7 @@ internal static class CentralDirectoryReader
                 throw ArchiveErrors.Corrupt(archive, $"entry '{ArchiveErrors.Printable(entry.RawName)}' overlaps entry '{ArchiveErrors.Printable(previous!.RawName)}'");
             }
             if (ZipFormat.LocalHeaderLength > cdOffset - entry.LocalHeaderOffset
-                || RandomAccess.Read(handle, lengths, entry.LocalHeaderOffset + ZipFormat.LocalNameLengthOffset) != lengths.Length)
+                || headers.Read(lengths, entry.LocalHeaderOffset + ZipFormat.LocalNameLengthOffset, k) != lengths.Length)
             {
                 throw ArchiveErrors.Corrupt(archive, $"entry '{ArchiveErrors.Printable(entry.RawName)}' has no local header at offset {entry.LocalHeaderOffset}");
             }

@@ -238,9 +238,13 @@ public sealed class PackageArchive : IDisposable
         }
         try
         {
-            for (var i = 0; i < _dataOffsets.Length; i++)
+            // In file order, through one reader: the local headers of small entries come a group per read.
+            var read = Enumerable.Range(0, _dataOffsets.Length).Where(i => _dataOffsets[i] >= 0).OrderBy(i => other.Entries[i].LocalHeaderOffset).ToArray();
+            var headers = new LocalHeaderReader(other._handle, [.. read.Select(i => other.Entries[i].LocalHeaderOffset)], other._centralDirectoryOffset,
+                ZipFormat.LocalHeaderLength + (read.Length == 0 ? 0 : read.Max(i => other._localNames[i].Length)));
+            for (var k = 0; k < read.Length; k++)
             {
-                if (_dataOffsets[i] >= 0 && other.DataOffset(other.Entries[i]) != _dataOffsets[i]) return false;
+                if (other.DataOffset(other.Entries[read[k]], headers, k) != _dataOffsets[read[k]]) return false;
             }
         }
         catch (PacksterException)
@@ -264,7 +268,10 @@ public sealed class PackageArchive : IDisposable
     /// Where the entry's data starts, after checking its local header agrees with the central directory and its data
     /// ends before the central directory.
     /// </summary>
-    internal long DataOffset(PackageEntry entry)
+    internal long DataOffset(PackageEntry entry) => DataOffset(entry, null, 0);
+
+    /// <summary>As <see cref="DataOffset(PackageEntry)"/>, the local header read through <paramref name="headers"/> (its header <paramref name="index"/>).</summary>
+    private long DataOffset(PackageEntry entry, LocalHeaderReader? headers, int index)
     {
         // One read for the fixed header and the name we expect it to carry.
         // A sharer's local header is the one of the entry whose data it shares (CentralDirectoryReader.CheckDataRanges).
@@ -272,7 +279,7 @@ public sealed class PackageArchive : IDisposable
         var buffer = new byte[ZipFormat.LocalHeaderLength + expectedName.Length];
         var header = buffer.AsSpan(0, ZipFormat.LocalHeaderLength);
         if (ZipFormat.LocalHeaderLength > _centralDirectoryOffset - entry.LocalHeaderOffset
-            || RandomAccess.Read(_handle, buffer, entry.LocalHeaderOffset) != buffer.Length
+            || (headers is null ? RandomAccess.Read(_handle, buffer, entry.LocalHeaderOffset) : headers.Read(buffer, entry.LocalHeaderOffset, index)) != buffer.Length
             || BinaryPrimitives.ReadUInt32LittleEndian(header) != ZipFormat.LocalHeaderSignature)
         {
             throw ArchiveErrors.Corrupt(Name, $"entry '{ArchiveErrors.Printable(entry.Path)}' has no local header at offset {entry.LocalHeaderOffset}");
