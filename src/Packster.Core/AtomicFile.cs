@@ -34,7 +34,7 @@ public static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(rest);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temp = Path.Combine(dir, $"{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
+        var temp = TempPathFor(path);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
@@ -79,40 +79,43 @@ public static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(files);
         var changed = files.Where(f => !Holds(f.Path, f.Content)).ToList();
-        var temps = new List<(string Temp, string Path)>();
+        var temps = new List<string>();
+        var renamed = 0;
         try
         {
-            foreach (var (path, content) in changed)
+            var streams = new List<FileStream>();
+            try
             {
-                var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $"{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
-                temps.Add((temp, path));
-                using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None);
-                stream.Write(content);
+                foreach (var (path, content) in changed)
+                {
+                    temps.Add(TempPathFor(path));
+                    streams.Add(new FileStream(temps[^1], FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None));
+                    streams[^1].Write(content);
+                }
+                foreach (var stream in streams) stream.Flush(flushToDisk: true);
             }
-            foreach (var (temp, _) in temps)
+            finally
             {
-                using var handle = File.OpenHandle(temp, FileMode.Open, FileAccess.Write);
-                using var stream = new FileStream(handle, FileAccess.Write, 1);
-                stream.Flush(flushToDisk: true);
+                foreach (var stream in streams) stream.Dispose();
             }
-            for (var i = 0; i < temps.Count; i++)
+            for (; renamed < temps.Count; renamed++)
             {
                 CrashPoint.Hit("atomic-write.before-rename");
-                File.Move(temps[i].Temp, temps[i].Path, overwrite: true);
-                temps[i] = (temps[i].Temp, "");
+                File.Move(temps[renamed], changed[renamed].Path, overwrite: true);
             }
         }
         catch
         {
-            foreach (var (temp, path) in temps)
-            {
-                if (path.Length > 0) TryDelete(temp);
-            }
+            foreach (var temp in temps.Skip(renamed)) TryDelete(temp);
             throw;
         }
         foreach (var dir in changed.Select(f => Path.GetDirectoryName(Path.GetFullPath(f.Path))!).Distinct(StringComparer.Ordinal)) DirectorySync.Flush(dir);
         return changed.Count;
     }
+
+    /// <summary><c>{file name}.{random}.tmp</c> beside <paramref name="path"/>.</summary>
+    private static string TempPathFor(string path) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $"{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
 
     private static bool Holds(string path, ReadOnlySpan<byte> content)
     {

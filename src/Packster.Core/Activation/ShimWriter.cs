@@ -35,7 +35,7 @@ public static class ShimWriter
         var files = FilesOf(list.Select(s => (s, ShimKinds.Choose(s, platform))), platform, ParentOf(shimsDir));
         if (keepIfHeld && !OperatingSystem.IsWindows() && HeldBy(shimsDir, files) is { } held)
         {
-            RemoveStaleGenerations(ParentOf(shimsDir), GenerationPrefix + Path.GetFileName(shimsDir) + "-", keep: held);
+            RemoveStaleGenerations(ParentOf(shimsDir), PrefixOf(shimsDir), keep: held);
             return;
         }
         WriteGeneration(shimsDir, files, durable: true);
@@ -47,7 +47,7 @@ public static class ShimWriter
     /// </summary>
     private static string? HeldBy(string shimsDir, IReadOnlyDictionary<string, ShimFile> files)
     {
-        var prefix = GenerationPrefix + Path.GetFileName(shimsDir) + "-";
+        var prefix = PrefixOf(shimsDir);
         if (new FileInfo(shimsDir).LinkTarget is not { } target || !target.StartsWith(prefix, StringComparison.Ordinal) || target.Contains('/', StringComparison.Ordinal)) return null;
         var generation = new DirectoryInfo(Path.Combine(ParentOf(shimsDir), target));
         if (!generation.Exists || generation.LinkTarget is not null) return null;
@@ -65,7 +65,7 @@ public static class ShimWriter
     {
         var parent = ParentOf(shimsDir);
         Directory.CreateDirectory(parent);
-        var prefix = GenerationPrefix + Path.GetFileName(shimsDir) + "-";
+        var prefix = PrefixOf(shimsDir);
         var generation = Path.Combine(parent, prefix + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(generation);
         try
@@ -92,6 +92,9 @@ public static class ShimWriter
         RemoveStaleGenerations(parent, prefix, keep: generation);
         return generation;
     }
+
+    /// <summary>The name every generation folder of <paramref name="shimsDir"/> starts with.</summary>
+    private static string PrefixOf(string shimsDir) => GenerationPrefix + Path.GetFileName(shimsDir) + "-";
 
     private static string ParentOf(string shimsDir) =>
         Path.GetDirectoryName(shimsDir) ?? throw new ArgumentException("the shims folder needs a parent", nameof(shimsDir));

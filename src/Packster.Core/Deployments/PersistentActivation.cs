@@ -19,13 +19,6 @@ public static class PersistentActivation
 
     public static string FishPath(Location location) => Path.Combine(location.ActivateDirectory, FishFile);
 
-    public static void Write(Location location, ActivationSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(location);
-        Directory.CreateDirectory(location.ActivateDirectory);
-        AtomicFile.WriteIfChanged([.. Files(location, spec)]);
-    }
-
     /// <summary>The profile scripts of <paramref name="spec"/>, as UTF-8, at their paths in <paramref name="location"/>.</summary>
     public static IEnumerable<(string Path, byte[] Content)> Files(Location location, ActivationSpec spec)
     {
