@@ -42,27 +42,23 @@ internal sealed class LocalHeaderReader
     /// </summary>
     public int Read(Span<byte> destination, long offset, int index)
     {
-        if (Holds(offset, destination.Length))
-        {
-            _buffer.AsSpan((int)(offset - _start), destination.Length).CopyTo(destination);
-            return destination.Length;
-        }
+        if (!Holds(offset, destination.Length)) Refill(offset, destination.Length, index);
+        if (!Holds(offset, destination.Length)) return RandomAccess.Read(_handle, destination, offset);
+        _buffer.AsSpan((int)(offset - _start), destination.Length).CopyTo(destination);
+        return destination.Length;
+    }
+
+    /// <summary>Fills the buffer from header <paramref name="index"/> through the headers close behind it, when there are any and they hold the piece asked for.</summary>
+    private void Refill(long offset, int count, int index)
+    {
         var header = _offsets[index];
         var last = index;
         while (last + 1 < _offsets.Length && _offsets[last + 1] - _offsets[last] <= Gap && _offsets[last + 1] + _reach - header <= Capacity) last++;
         var end = Math.Min(_limit, _offsets[last] + _reach);
-        if (last > index && offset >= header && offset + destination.Length <= end)
-        {
-            _buffer ??= new byte[Capacity];
-            _start = header;
-            _length = Fill(_buffer.AsSpan(0, (int)(end - header)), header);
-            if (Holds(offset, destination.Length))
-            {
-                _buffer.AsSpan((int)(offset - _start), destination.Length).CopyTo(destination);
-                return destination.Length;
-            }
-        }
-        return RandomAccess.Read(_handle, destination, offset);
+        if (last == index || offset < header || offset + count > end) return;
+        _buffer ??= new byte[Capacity];
+        _start = header;
+        _length = Fill(_buffer.AsSpan(0, (int)(end - header)), header);
     }
 
     private bool Holds(long offset, int count) => _start >= 0 && offset >= _start && offset - _start <= _length - count;
