@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Packster.Model;
@@ -14,7 +13,7 @@ namespace Packster.Locations;
 /// system) links its files instead of decompressing and writing them.
 /// </summary>
 /// <remarks>
-/// Objects are <c>objects/&lt;2 hex&gt;/&lt;sha256&gt;.r</c> (mode 0444) or <c>.x</c> (0555): a hardlink shares its mode, so
+/// Objects are <c>objects/&lt;sha256&gt;.r</c> (mode 0444) or <c>.x</c> (0555): a hardlink shares its mode, so
 /// an executable and a plain file of the same bytes are two objects. Every write happens under the location's lock and
 /// makes a name appear whole: an object by one <c>link(2)</c> of a deployment's file (staged, while its tree is synced), a
 /// replaced object and an index through <c>tmp/</c> and a rename, so a kill leaves at most a temporary, which recovery
@@ -64,7 +63,7 @@ public sealed class ExtractedFileStore
     /// <summary>The store object for content <paramref name="sha256"/> with (or without) an execute bit.</summary>
     public string ObjectPath(Sha256Digest sha256, bool executable)
     {
-        return Path.Combine(ObjectsDirectory, sha256.Hex[..2], sha256.Hex + (executable ? ".x" : ".r"));
+        return Path.Join(ObjectsDirectory, sha256.Hex + (executable ? ".x" : ".r"));
     }
 
     public static bool IsExecutable(int mode) => (mode & ZipFormat.AnyExecuteBits) != 0;
@@ -156,8 +155,9 @@ public sealed class ExtractedFileStore
     /// <see cref="Undo"/> if the install fails.
     /// </summary>
     /// <remarks>
-    /// Objects are taken in parallel, one worker per processor: each object is its own name, and the files of one
-    /// object go to one worker, in entry order. The index lists the entries in package order whichever finished first.
+    /// Objects are taken one after the other, each object's files in entry order: every object is a name in one folder,
+    /// and a file system makes one name at a time in a folder (a second worker would wait for the folder's lock, on
+    /// Linux spinning on a processor meanwhile). The fill runs while the staged tree is synced, so its time is the wait's.
     /// </remarks>
     public void Fill(string deploymentDirectory, StoreFilling filling)
     {
@@ -173,18 +173,17 @@ public sealed class ExtractedFileStore
                 files.Add(i);
             }
         }
-        MakeFolders([Root, ObjectsDirectory, TempDirectory, .. byObject.Keys.Select(t => Path.GetDirectoryName(t)!).Distinct(StringComparer.Ordinal)], filling);
-        var objects = byObject.ToArray();
-        Parallelism.For(objects.Length, o =>
+        MakeFolders([Root, ObjectsDirectory, TempDirectory], filling);
+        foreach (var (target, files) in byObject)
         {
             var storedHere = false;
-            foreach (var i in objects[o].Value)
+            foreach (var i in files)
             {
                 var file = entries[i];
-                filling.Stamps[i] = Take(Path.Join(deploymentDirectory, file.Path), objects[o].Key, file.Sha256!.Value, file.Size, ref storedHere, filling, i);
+                filling.Stamps[i] = Take(Path.Join(deploymentDirectory, file.Path), target, file.Sha256!.Value, file.Size, ref storedHere, filling, i);
             }
-        });
-        if (filling.Left.IsEmpty) WriteIndex(filling);
+        }
+        if (filling.Left.Count == 0) WriteIndex(filling);
     }
 
     /// <summary>
@@ -196,7 +195,7 @@ public sealed class ExtractedFileStore
     {
         ArgumentNullException.ThrowIfNull(filling);
         var entries = filling.Extraction.Entries;
-        if (!filling.Left.IsEmpty)
+        if (filling.Left.Count > 0)
         {
             // Rare (an object that is not the bytes its name says): one by one, in entry order, so the files of one
             // object follow the one that replaced it.
@@ -258,9 +257,8 @@ public sealed class ExtractedFileStore
     }
 
     /// <summary>
-    /// Makes <paramref name="folders"/> (parents first) by one <c>mkdir</c> each, one after the other — they are all made
-    /// in one folder, and a <c>mkdir</c> locks the folder it is made in: a folder already there fails it with EEXIST
-    /// and is used as it is. Those this call made are listed in <paramref name="filling"/>.
+    /// Makes <paramref name="folders"/> (parents first) by one <c>mkdir</c> each: a folder already there fails it with
+    /// EEXIST and is used as it is. Those this call made are listed in <paramref name="filling"/>.
     /// </summary>
     private static void MakeFolders(string[] folders, StoreFilling filling)
     {
@@ -342,7 +340,8 @@ public sealed class ExtractedFileStore
 
     /// <summary>
     /// Deletes the objects no deployment of <paramref name="recorded"/> holds, and the indexes of packages none of them
-    /// came from; returns the number of objects deleted and their bytes. Call under the location's lock.
+    /// came from; returns the number of objects deleted and their bytes. Call under the location's lock. Objects of the
+    /// earlier layout (<c>objects/&lt;2 hex&gt;/</c>, which no install links from any more) are deleted too, and their folders once empty.
     /// </summary>
     public (int Objects, long Bytes) Prune(IEnumerable<(Sha256Digest Package, IEnumerable<DeploymentFile> Files)> recorded)
     {
@@ -355,7 +354,7 @@ public sealed class ExtractedFileStore
             packages.Add(package.Hex);
             foreach (var f in files)
             {
-                if (f.Mode is { } m) keep.Add(Path.GetFileName(ObjectPath(f.Sha256, IsExecutable((int)m))));
+                if (f.Mode is { } m) keep.Add(ObjectPath(f.Sha256, IsExecutable((int)m)));
             }
         }
         var objects = 0;
@@ -364,11 +363,22 @@ public sealed class ExtractedFileStore
         {
             foreach (var file in Directory.EnumerateFiles(ObjectsDirectory, "*", SearchOption.AllDirectories))
             {
-                if (keep.Contains(Path.GetFileName(file))) continue;
+                if (keep.Contains(file)) continue;
                 var length = new FileInfo(file).Length;
                 File.Delete(file);
                 objects++;
                 bytes += length;
+            }
+            foreach (var folder in Directory.EnumerateDirectories(ObjectsDirectory))
+            {
+                try
+                {
+                    Directory.Delete(folder);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Not empty, or not a folder of ours to remove: left as it is.
+                }
             }
         }
         if (Directory.Exists(PackagesDirectory))
@@ -579,9 +589,9 @@ public sealed class StoreFilling
     /// <summary>The index as written in <c>tmp/</c>, not yet renamed into place.</summary>
     internal string? Index { get; set; }
 
-    internal ConcurrentBag<int> Left { get; } = [];
+    internal List<int> Left { get; } = [];
 
-    internal ConcurrentBag<string> Added { get; } = [];
+    internal List<string> Added { get; } = [];
 
     internal List<string> Folders { get; } = [];
 }

@@ -69,8 +69,12 @@ public sealed class ExtractedFileStoreTests : IDisposable
         Assert.Equal("555", tool.Mode);
         Assert.Equal(Stat(Path.Combine(first, "bin", "tool")).Inode, tool.Inode);
         Assert.Single(Directory.GetFiles(Path.Combine(Store, "packages")));
-        // bin/tool, words.txt (= twin.txt) and the manifest.
+        // bin/tool, words.txt (= twin.txt) and the manifest; spec § Extracted-file store: "objects/<sha256>.r|.x", in
+        // the one folder.
         Assert.Equal(3, Directory.GetFiles(Path.Combine(Store, "objects"), "*", SearchOption.AllDirectories).Length);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(Store, "objects")));
+        Assert.All(Directory.GetFiles(Path.Combine(Store, "objects")), o => Assert.Matches("^[0-9a-f]{64}\\.[rx]$", Path.GetFileName(o)));
+        Assert.Equal(tool.Inode, Stat(Path.Combine(Store, "objects", Sha256Hex(Path.Combine(second, "bin", "tool")) + ".x")).Inode);
 
         // The record holds the read-only modes, so verify proves them; the files still run and read.
         _f.Packster.Ok("verify", "--location", "dev");
@@ -124,6 +128,44 @@ public sealed class ExtractedFileStoreTests : IDisposable
         Assert.Equal("444", Stat(Path.Combine(third, "share", "words.txt")).Mode);
         _f.Packster.Ok("uninstall", Path.GetFileName(first), "--location", "dev");
         _f.Packster.Ok("uninstall", Path.GetFileName(second), "--location", "dev");
+        _f.Packster.Ok("verify", "--location", "dev");
+    }
+
+    private static string Sha256Hex(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+
+    // § Extracted-file store: "A store of the earlier layout (objects/<2 hex>/<sha256>.r|.x) is not linked from: its
+    // deployments keep their files, the next install of its packages extracts and stores them in the one folder, and gc
+    // deletes the earlier objects and their emptied folders."
+    [LinuxFact]
+    public void A_store_of_the_earlier_layout_is_not_linked_from_and_gc_deletes_it()
+    {
+        var package = PackTool();
+        var first = Install(package, "plain");
+        var objects = Path.Combine(Store, "objects");
+        // The earlier layout: each object in a folder named by its first two hex digits (a rename keeps inode and mtime).
+        var folders = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var o in Directory.GetFiles(objects))
+        {
+            var fanned = Path.Combine(objects, Path.GetFileName(o)[..2]);
+            folders.Add(fanned);
+            Directory.CreateDirectory(fanned);
+            File.Move(o, Path.Combine(fanned, Path.GetFileName(o)));
+        }
+        var earlier = Stat(Path.Combine(first, "share", "words.txt"));
+
+        // Active, so gc keeps it (and not the first).
+        var second = _f.InstallJson(package, "-p", "flavour=spicy").GetProperty("path").GetString()!;
+        var words = Stat(Path.Combine(second, "share", "words.txt"));
+        Assert.NotEqual(earlier.Inode, words.Inode);
+        Assert.Equal(words.Inode, Stat(Path.Combine(objects, Sha256Hex(Path.Combine(second, "share", "words.txt")) + ".r")).Inode);
+        Assert.Equal(3, Directory.GetFiles(objects).Length);
+        Assert.Equal(folders.Order(StringComparer.Ordinal), Directory.GetDirectories(objects).Order(StringComparer.Ordinal));
+
+        using var gc = JsonDocument.Parse(_f.Packster.Ok("gc", "--location", "dev", "--json"));
+        Assert.Equal(3, gc.RootElement.GetProperty("storeObjectsRemoved").GetInt32());
+        Assert.Empty(Directory.GetDirectories(objects));
+        Assert.Equal(3, Directory.GetFiles(objects).Length);
+        Assert.Equal(3, Stat(Path.Combine(second, "share", "words.txt")).Links);
         _f.Packster.Ok("verify", "--location", "dev");
     }
 
