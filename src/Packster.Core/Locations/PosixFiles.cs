@@ -185,7 +185,11 @@ internal static class PosixFiles
     /// The directory <paramref name="path"/> opened for <see cref="ExistsAt"/> (to be given to <see cref="Close"/>); -1 on
     /// Windows or when it cannot be opened.
     /// </summary>
-    public static int OpenDirectory(string path) => OperatingSystem.IsWindows() ? -1 : NativeMethods.open(path, 0);
+    public static int OpenDirectory(string path) =>
+        OperatingSystem.IsWindows() ? -1 : NativeMethods.open(path, OperatingSystem.IsLinux() ? DirectoryOnlyCloseOnExec : 0);
+
+    /// <summary>O_DIRECTORY | O_CLOEXEC, as Linux numbers them on x86-64 and arm64.</summary>
+    private const int DirectoryOnlyCloseOnExec = 0x10000 | 0x80000;
 
     public static void Close(int fd)
     {
@@ -228,9 +232,62 @@ internal static class PosixFiles
         return (mode & FileTypeMask) != DirectoryType;
     }
 
+    /// <summary>
+    /// The stamp of <paramref name="name"/> under the open directory <paramref name="directory"/> (itself: a link is not
+    /// followed) and the user id owning it — what <see cref="FileStamp.Of(string, out uint?)"/> gives for the whole path —
+    /// by one statx(2) of one name. Null where that call is not to be had (not Linux, no directory, a C library without
+    /// it): the caller asks by path; false when it is not there or cannot be looked at. Thread-safe.
+    /// </summary>
+    public static bool? TryStampAt(int directory, string name, out FileStamp stamp, out uint owner)
+    {
+        stamp = default;
+        owner = 0;
+        if (!OperatingSystem.IsLinux() || directory < 0 || s_noStatx) return null;
+        var status = t_statx ??= new byte[StatxSize];
+        try
+        {
+            if (NativeMethods.statx(directory, NameOf(name, ref t_path), SymlinkNoFollow, StatxBasicStats, status) != 0) return false;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_noStatx = true;
+            return null;
+        }
+        var mode = BitConverter.ToUInt16(status, StatxModeOffset);
+        var kind = (mode & FileTypeMask) switch
+        {
+            DirectoryType => FileStampKind.Directory,
+            LinkType => FileStampKind.Link,
+            _ => FileStampKind.File,
+        };
+        owner = BitConverter.ToUInt32(status, StatxOwnerOffset);
+        stamp = new FileStamp(kind, BitConverter.ToInt64(status, StatxSizeOffset), StatxTicks(status, StatxModifiedOffset), StatxTicks(status, StatxChangedOffset),
+            BitConverter.ToUInt64(status, StatxInodeOffset), (UnixFileMode)(mode & 0xFFF));
+        return true;
+    }
+
+    /// <summary>
+    /// linkat(2): <paramref name="newName"/> under the open directory <paramref name="newDirectory"/> made a hardlink of
+    /// <paramref name="existing"/> under <paramref name="existingDirectory"/> (a link itself, never what it leads to);
+    /// 0, or the errno. Linux only (callers look with <see cref="TryStampAt"/> first).
+    /// </summary>
+    public static int LinkAt(int existingDirectory, string existing, int newDirectory, string newName) =>
+        NativeMethods.linkat(existingDirectory, NameOf(existing, ref t_path), newDirectory, NameOf(newName, ref t_otherPath), 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>Seconds (i64) and nanoseconds (u32) of a <c>struct statx_timestamp</c> as UTC ticks, as <see cref="FileStamp"/> counts them.</summary>
+    private static long StatxTicks(byte[] status, int offset) =>
+        DateTime.UnixEpoch.Ticks + (BitConverter.ToInt64(status, offset) * TimeSpan.TicksPerSecond) + (BitConverter.ToUInt32(status, offset + 8) / 100);
+
     /// <summary><c>struct statx</c> is the same on every Linux architecture: 256 bytes, <c>stx_mode</c> (u16) at 28.</summary>
     private const int StatxSize = 256;
     private const int StatxModeOffset = 28;
+    private const int StatxOwnerOffset = 20;
+    private const int StatxInodeOffset = 32;
+    private const int StatxSizeOffset = 40;
+    private const int StatxChangedOffset = 96;
+    private const int StatxModifiedOffset = 112;
+    private const uint StatxBasicStats = 0x7FF;
+    private const int LinkType = 0xA000;
     private const uint StatxType = 0x1;
     private const int SymlinkNoFollow = 0x100;
     private const int FileTypeMask = 0xF000;
@@ -240,6 +297,18 @@ internal static class PosixFiles
 
     [ThreadStatic]
     private static byte[]? t_statx;
+
+    [ThreadStatic]
+    private static byte[]? t_otherPath;
+
+    /// <summary><paramref name="name"/> as a NUL-terminated UTF-8 path, in <paramref name="buffer"/> (a thread's own, grown when short).</summary>
+    private static byte[] NameOf(string name, ref byte[]? buffer)
+    {
+        var length = Encoding.UTF8.GetByteCount(name) + 1;
+        var path = buffer is { } held && held.Length >= length ? held : buffer = new byte[Math.Max(length, 256)];
+        path[Encoding.UTF8.GetBytes(name, path)] = 0;
+        return path;
+    }
 
     /// <summary><c>first/second</c> as a NUL-terminated UTF-8 path, in this thread's buffer.</summary>
     private static byte[] PathOf(string first, string second)
@@ -347,6 +416,11 @@ internal static class PosixFiles
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int statx(int dirfd, byte[] path, int flags, uint mask, byte[] status);
+
+        /// <summary>The paths: UTF-8, NUL-terminated.</summary>
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int linkat(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags);
     }
 #pragma warning restore CA2101, SYSLIB1054
 }
