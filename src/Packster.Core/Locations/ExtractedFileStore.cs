@@ -468,32 +468,24 @@ public sealed class EntryReuse
         if (_index.Entries is not { } entries || _index.Manifest is not { } manifest || Sha256Digest.Compute(manifestBytes) != manifest) return null;
         if (!Judge(entries)) return null;
         var results = new ExtractedFile[entries.Count];
+        // Each folder and link is named by its path in the deployment, each object by its name in objects/: both folders opened once.
+        var objects = PosixFiles.OpenDirectory(_store.ObjectsDirectory);
+        var root = objects < 0 ? -1 : PosixFiles.OpenDirectory(staging);
         try
         {
-            if (!MakeDirectories(staging, entries)) return Abandon(staging);
+            if (!MakeDirectories(staging, root, entries)) return Abandon(staging);
             var failed = 0;
             var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct };
-            // Each link names its object in objects/ and its path in the deployment, both folders opened once.
-            var objects = PosixFiles.OpenDirectory(_store.ObjectsDirectory);
-            var root = objects < 0 ? -1 : PosixFiles.OpenDirectory(staging);
-            try
+            Parallel.For(0, entries.Count, options, (i, loop) =>
             {
-                Parallel.For(0, entries.Count, options, (i, loop) =>
+                if (entries[i].File is not { } file) return;
+                results[i] = LinkObject(file, entries[i].Path, Path.Join(staging, entries[i].Path), objects, root)!;
+                if (results[i] is null)
                 {
-                    if (entries[i].File is not { } file) return;
-                    results[i] = LinkObject(file, entries[i].Path, Path.Join(staging, entries[i].Path), objects, root)!;
-                    if (results[i] is null)
-                    {
-                        Interlocked.Increment(ref failed);
-                        loop.Stop();
-                    }
-                });
-            }
-            finally
-            {
-                PosixFiles.Close(root);
-                PosixFiles.Close(objects);
-            }
+                    Interlocked.Increment(ref failed);
+                    loop.Stop();
+                }
+            });
             if (failed != 0) return Abandon(staging);
             long total = 0;
             int files = 0, directories = 0, links = 0;
@@ -524,6 +516,11 @@ public sealed class EntryReuse
             SafeExtractor.EmptyDirectory(staging);
             throw;
         }
+        finally
+        {
+            PosixFiles.Close(root);
+            PosixFiles.Close(objects);
+        }
     }
 
     /// <summary>
@@ -545,8 +542,11 @@ public sealed class EntryReuse
         return links.All(l => resolver.UnsafeReason(l.Key, l.Value) is null);
     }
 
-    /// <summary>Every folder the entries name or imply, parents first, each made by this call (mkdir fails on anything already there, a link included).</summary>
-    private static bool MakeDirectories(string staging, IReadOnlyList<IndexedEntry> entries)
+    /// <summary>
+    /// Every folder the entries name or imply, parents first, each made by this call (mkdir fails on anything already
+    /// there, a link included); by its path under <paramref name="root"/> (<paramref name="staging"/> opened) when it is open.
+    /// </summary>
+    private static bool MakeDirectories(string staging, int root, IReadOnlyList<IndexedEntry> entries)
     {
         var directories = new HashSet<string>(StringComparer.Ordinal);
         var ordered = new List<string>();
@@ -557,7 +557,7 @@ public sealed class EntryReuse
         }
         foreach (var directory in ordered)
         {
-            if (PosixFiles.MakeDirectory(Path.Join(staging, directory), ZipFormat.ModeDirectory) != 0) return false;
+            if (PosixFiles.MakeDirectoryAt(root, directory, Path.Join(staging, directory), ZipFormat.ModeDirectory) != 0) return false;
         }
         return true;
 

@@ -89,6 +89,17 @@ internal static class PosixFiles
         return NativeMethods.mkdir(path, mode) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
+    /// <summary>
+    /// As <see cref="MakeDirectory"/>, for <paramref name="relative"/> under the open directory <paramref name="directory"/>
+    /// (mkdirat(2): the names below it looked up, not the whole path from <c>/</c>); by <paramref name="path"/>, its whole
+    /// path, where no directory is open.
+    /// </summary>
+    public static int MakeDirectoryAt(int directory, string relative, string path, int mode)
+    {
+        if (directory < 0 || !OperatingSystem.IsLinux()) return MakeDirectory(path, mode);
+        return NativeMethods.mkdirat(directory, NameOf(relative, ref t_path), mode) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
     /// <summary>Gives <paramref name="path"/> (not following a link) group <paramref name="gid"/>, keeping its owner; 0, or the errno.</summary>
     public static int ChangeGroup(string path, uint gid)
     {
@@ -416,6 +427,11 @@ internal static class PosixFiles
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int statx(int dirfd, byte[] path, int flags, uint mask, byte[] status);
+
+        /// <summary><paramref name="path"/>: UTF-8, NUL-terminated.</summary>
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int mkdirat(int dirfd, byte[] path, int mode);
 
         /// <summary>The paths: UTF-8, NUL-terminated.</summary>
         [DllImport("libc", SetLastError = true)]

@@ -77,6 +77,33 @@ public sealed class StampAtTests : IDisposable
         }
     }
 
+    [LinuxOnlyFact("mkdirat is asked for on Linux only")]
+    public void A_folder_made_by_its_path_below_an_open_folder_fails_on_anything_there()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "deployment"));
+        File.WriteAllText(Path.Combine(_root, "deployment", "file"), "x");
+        File.CreateSymbolicLink(Path.Combine(_root, "deployment", "link"), "..");
+        var deployment = PosixFiles.OpenDirectory(Path.Combine(_root, "deployment"));
+        try
+        {
+            Assert.Equal(0, PosixFiles.MakeDirectoryAt(deployment, "lib", "unused", 0x1ED));
+            Assert.Equal(0, PosixFiles.MakeDirectoryAt(deployment, "lib/python", "unused", 0x1ED));
+            Assert.True(Directory.Exists(Path.Combine(_root, "deployment", "lib", "python")));
+            // EEXIST for a folder, a file and a link there (never followed); ENOENT without the parent.
+            Assert.Equal(17, PosixFiles.MakeDirectoryAt(deployment, "lib", "unused", 0x1ED));
+            Assert.Equal(17, PosixFiles.MakeDirectoryAt(deployment, "file", "unused", 0x1ED));
+            Assert.Equal(17, PosixFiles.MakeDirectoryAt(deployment, "link", "unused", 0x1ED));
+            Assert.Equal(2, PosixFiles.MakeDirectoryAt(deployment, "none/below", "unused", 0x1ED));
+        }
+        finally
+        {
+            PosixFiles.Close(deployment);
+        }
+        // Without an open folder, by the whole path.
+        Assert.Equal(0, PosixFiles.MakeDirectoryAt(-1, "unused", Path.Combine(_root, "whole"), 0x1ED));
+        Assert.True(Directory.Exists(Path.Combine(_root, "whole")));
+    }
+
     [Fact]
     public void Without_an_open_directory_there_is_no_answer() =>
         Assert.Null(PosixFiles.TryStampAt(-1, "file", out _, out _));
