@@ -61,10 +61,15 @@ public static class AtomicFile
     /// (by a rename after <c>fsync</c>), so leaving it is as durable as writing it again — and a commit that does not
     /// change the active set no longer writes, syncs and renames every activation script (about 0.7 ms each here).
     /// </summary>
-    public static bool WriteIfChanged(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null)
+    /// <remarks>
+    /// With <paramref name="durable"/> false the file and its folder are not flushed (the temp file and the rename
+    /// remain): for a file whose loss or emptiness after a crash only costs work — the generation marker, which a reader
+    /// finds not to match and then regenerates what it marks.
+    /// </remarks>
+    public static bool WriteIfChanged(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null, bool durable = true)
     {
         if (Holds(path, content)) return false;
-        Write(path, content, mode);
+        Write(path, content, [], mode, durable);
         return true;
     }
 

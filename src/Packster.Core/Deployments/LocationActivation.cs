@@ -84,7 +84,10 @@ public static class LocationActivation
         Directory.CreateDirectory(location.ActivateDirectory);
         AtomicFile.WriteIfChanged([.. ActivationScripts.Files(location.ActivateDirectory, files.Scripts), .. PersistentActivation.Files(location, files.Spec)]);
         WriteDesktop(location, files);
-        AtomicFile.WriteIfChanged(marker, System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"));
+        // Last, and not flushed: everything it marks is durable by now, so after a crash it is the old marker, the new
+        // one, or one that matches no hash — and a marker that does not match the lockfile's hash makes the next command
+        // regenerate (spec/lockfile.md § Derived state). Flushing it was two journal commits on every commit.
+        AtomicFile.WriteIfChanged(marker, System.Text.Encoding.UTF8.GetBytes(state.Hash.Hex + "\n"), durable: false);
     }
 
     /// <summary>What activating <paramref name="location"/> means: its shims folder first on PATH and its active deployments' env.</summary>

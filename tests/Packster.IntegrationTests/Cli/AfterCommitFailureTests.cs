@@ -229,4 +229,31 @@ public sealed class AfterCommitFailureTests : IDisposable
         Assert.Equal([("install", "1.0.0"), ("upgrade", "2.0.0"), ("pin", "2.0.0")], History());
         Assert.True(Deployment("2.0.0").GetProperty("active").GetBoolean());
     }
+
+    [Fact]
+    public void A_generation_marker_a_crash_left_empty_or_stale_makes_the_next_command_regenerate()
+    {
+        // § Derived state: `.generation` is written last and not flushed; after a crash it may be the old marker or an
+        // empty file. Either matches no hash of the lockfile, and the next command that takes the lock regenerates.
+        _f.Install("hello@1.0.0");
+        _f.Install("hello@2.0.0");
+        var marker = Path.Combine(_f.LocationPath, "activate", ".generation");
+        var written = File.ReadAllText(marker);
+        using (var lockfile = JsonDocument.Parse(File.ReadAllText(Path.Combine(_f.LocationPath, "packster-location.json"))))
+        {
+            Assert.Equal(lockfile.RootElement.GetProperty("hash").GetString() + "\n", written);
+        }
+        var script = File.ReadAllText(ActivateScript);
+        Assert.Contains(Deployment("2.0.0").GetProperty("path").GetString()!, script, StringComparison.Ordinal);
+
+        foreach (var left in new[] { "", "0000000000000000000000000000000000000000000000000000000000000000\n" })
+        {
+            File.WriteAllText(marker, left);
+            File.WriteAllText(ActivateScript, "# not what the lockfile says\n");
+            // A command that changes nothing still takes the lock, finds the marker not the lockfile's, and regenerates.
+            Assert.Equal("unchanged", _f.Install("hello@2.0.0").GetProperty("status").GetString());
+            Assert.Equal(script, File.ReadAllText(ActivateScript));
+            Assert.Equal(written, File.ReadAllText(marker));
+        }
+    }
 }
