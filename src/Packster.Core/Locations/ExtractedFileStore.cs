@@ -39,6 +39,9 @@ public sealed class ExtractedFileStore
 
     public string Root { get; }
 
+    /// <summary>The store's folders, each a location's own path (never a link: gc deletes in them, fills write in them).</summary>
+    public static readonly string[] Folders = ["objects", "packages", "tmp"];
+
     public string TempDirectory => Path.Combine(Root, "tmp");
 
     private string PackagesDirectory => Path.Combine(Root, "packages");

@@ -73,6 +73,7 @@ public sealed class Location
     [
         InternalDirectory, StagingDirectory, TrashDirectory, VerifyIndexDirectory, LockPath, LocationLock.HolderPath(this),
         Combine(InternalDirectoryName, ExtractedFileStore.DirectoryName),
+        .. ExtractedFileStore.Folders.Select(f => Combine(InternalDirectoryName, ExtractedFileStore.DirectoryName, f)),
         DeploymentsDirectory, ActivateDirectory, LogsDirectory, Combine(HistoryFileName), LockfilePath, Combine(GenerationsDirectoryName),
         Combine(Activation.DesktopEntries.DirectoryName),
     ];
