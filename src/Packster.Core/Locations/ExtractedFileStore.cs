@@ -380,30 +380,31 @@ public sealed class ExtractedFileStore
             packages.Add(package.Hex);
             foreach (var f in files)
             {
-                if (f.Mode is { } m) keep.Add(ObjectPath(f.Sha256, IsExecutable((int)m)));
+                if (f.Mode is { } m) keep.Add(ObjectName(f.Sha256, IsExecutable((int)m)));
             }
         }
         var objects = 0;
         long bytes = 0;
         if (Directory.Exists(ObjectsDirectory))
         {
-            foreach (var file in Directory.EnumerateFiles(ObjectsDirectory, "*", SearchOption.AllDirectories))
+            foreach (var entry in new DirectoryInfo(ObjectsDirectory).EnumerateFileSystemInfos())
             {
-                if (keep.Contains(file)) continue;
-                var length = new FileInfo(file).Length;
-                File.Delete(file);
-                objects++;
-                bytes += length;
-            }
-            foreach (var folder in Directory.EnumerateDirectories(ObjectsDirectory))
-            {
-                try
+                if (entry is DirectoryInfo { LinkTarget: null } earlier)
                 {
-                    Directory.Delete(folder);
+                    // A folder of the earlier layout: nothing in it is kept; emptied, it goes too.
+                    foreach (var inner in earlier.EnumerateFileSystemInfos()) Remove(inner);
+                    try
+                    {
+                        earlier.Delete();
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // Not empty (a folder in it, which no layout makes): left as it is.
+                    }
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                else if (!keep.Contains(entry.Name))
                 {
-                    // Not empty, or not a folder of ours to remove: left as it is.
+                    Remove(entry);
                 }
             }
         }
@@ -415,6 +416,22 @@ public sealed class ExtractedFileStore
             }
         }
         return (objects, bytes);
+
+        // An object is a regular file, counted; a link (which no fill makes) is removed as itself, never followed.
+        void Remove(FileSystemInfo entry)
+        {
+            if (entry.LinkTarget is not null)
+            {
+                File.Delete(entry.FullName);
+            }
+            else if (entry is FileInfo file)
+            {
+                var length = file.Length;
+                file.Delete();
+                objects++;
+                bytes += length;
+            }
+        }
     }
 
     private string IndexPath(Sha256Digest package) => Path.Combine(PackagesDirectory, package.Hex);

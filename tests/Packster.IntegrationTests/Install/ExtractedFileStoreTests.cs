@@ -169,6 +169,35 @@ public sealed class ExtractedFileStoreTests : IDisposable
         _f.Packster.Ok("verify", "--location", "dev");
     }
 
+    // § Extracted-file store, "gc": "a link in objects/ (which no fill makes) is removed as itself, never followed".
+    [LinuxFact]
+    public void Gc_removes_links_in_the_store_as_links_and_never_deletes_what_they_lead_to()
+    {
+        var package = PackTool();
+        var kept = _f.InstallJson(package, "-p", "flavour=plain").GetProperty("path").GetString()!;
+        var objects = Path.Combine(Store, "objects");
+        var outside = _f.Temp["outside"];
+        Directory.CreateDirectory(Path.Combine(outside, "folder"));
+        File.WriteAllText(Path.Combine(outside, "folder", "victim.txt"), "mine\n");
+        File.WriteAllText(Path.Combine(outside, "file.txt"), "mine too\n");
+        // A link to a folder where an earlier layout's folder would be, and a link named like an object.
+        Directory.CreateSymbolicLink(Path.Combine(objects, "ab"), Path.Combine(outside, "folder"));
+        File.CreateSymbolicLink(Path.Combine(objects, new string('c', 64) + ".r"), Path.Combine(outside, "file.txt"));
+        // And an earlier layout's folder holding a link to a folder.
+        Directory.CreateDirectory(Path.Combine(objects, "cd"));
+        Directory.CreateSymbolicLink(Path.Combine(objects, "cd", new string('d', 64) + ".r"), Path.Combine(outside, "folder"));
+
+        using var gc = JsonDocument.Parse(_f.Packster.Ok("gc", "--location", "dev", "--json"));
+        Assert.Equal(0, gc.RootElement.GetProperty("storeObjectsRemoved").GetInt32());
+        Assert.Equal("mine\n", File.ReadAllText(Path.Combine(outside, "folder", "victim.txt")));
+        Assert.Equal("mine too\n", File.ReadAllText(Path.Combine(outside, "file.txt")));
+        // The links are gone; the three objects of the standing deployment stay, and it verifies.
+        Assert.Equal(3, Directory.GetFileSystemEntries(objects).Length);
+        Assert.All(Directory.GetFileSystemEntries(objects), o => Assert.Null(new FileInfo(o).LinkTarget));
+        Assert.Equal(3, Stat(Path.Combine(kept, "share", "words.txt")).Links);
+        _f.Packster.Ok("verify", "--location", "dev");
+    }
+
     [LinuxFact]
     public void Uninstall_keeps_the_objects_for_a_reinstall_and_gc_removes_what_no_deployment_holds()
     {
