@@ -114,7 +114,7 @@ public sealed class SystemLocations
         ArgumentNullException.ThrowIfNull(location);
         if (OperatingSystem.IsWindows()) return;
         if (group is not null) File.WriteAllText(Path.Combine(location.InternalDirectory, GroupFileName), group.Name + "\n");
-        foreach (var path in Directory.EnumerateFileSystemEntries(location.Path, "*", SearchOption.AllDirectories).Prepend(location.Path))
+        foreach (var path in Directory.EnumerateFileSystemEntries(location.Path, "*", NoLinksFollowed).Prepend(location.Path))
         {
             var info = new FileInfo(path);
             if (info.LinkTarget is not null) continue;
@@ -149,11 +149,23 @@ public sealed class SystemLocations
     public static void ShareFolders(string deploymentDirectory)
     {
         if (OperatingSystem.IsWindows()) return;
-        foreach (var directory in Directory.EnumerateDirectories(deploymentDirectory, "*", SearchOption.AllDirectories).Prepend(deploymentDirectory))
+        foreach (var directory in Directory.EnumerateDirectories(deploymentDirectory, "*", NoLinksFollowed).Prepend(deploymentDirectory))
         {
             if (new DirectoryInfo(directory).LinkTarget is null) File.SetUnixFileMode(directory, SharedDirectoryMode);
         }
     }
+
+    /// <summary>
+    /// Every entry below, hidden ones included, without descending into (or listing) a link: a recursive listing follows
+    /// a link to a folder, and a deployment's links (a package's own, kept inside it by the extraction's rules) may lead
+    /// back up its own tree.
+    /// </summary>
+    private static readonly EnumerationOptions NoLinksFollowed = new()
+    {
+        RecurseSubdirectories = true,
+        AttributesToSkip = FileAttributes.ReparsePoint,
+        IgnoreInaccessible = false,
+    };
 
     /// <summary>The group a shared location records, or null for one only its owner changes.</summary>
     public static string? GroupOf(Location location)

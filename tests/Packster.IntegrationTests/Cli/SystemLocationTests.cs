@@ -55,6 +55,29 @@ public sealed class SystemLocationTests : IDisposable
         Assert.False(File.Exists(Path.Combine(SystemRoot, "etc", "packster", "enabled", "tools")));
     }
 
+    // spec/lockfile.md § System locations: every folder a member deploys gets the shared mode; a package's link that
+    // leads back up its own tree (which the extraction allows: it stays inside) is not walked into.
+    [RootFact]
+    public void A_package_whose_link_leads_back_up_its_tree_deploys_into_a_shared_location()
+    {
+        _packster.Ok("location", "create", Shared, "--id", "tools", "--system", "--group", "users");
+        var source = _f.Temp["looped"];
+        Directory.CreateDirectory(source);
+        File.WriteAllText(Path.Combine(source, "packster-manifest.toml"), "id = \"looped\"\nversion = \"1.0.0\"\n");
+        Directory.CreateDirectory(Path.Combine(source, "share", "deep"));
+        File.WriteAllText(Path.Combine(source, "share", "deep", "data.txt"), "data\n");
+        File.CreateSymbolicLink(Path.Combine(source, "share", "deep", "up"), "..");
+        var package = _f.Pack(source);
+
+        var installed = _packster.Ok("install-file", package, "--location", "tools", "--json");
+        using var doc = System.Text.Json.JsonDocument.Parse(installed);
+        var path = doc.RootElement.GetProperty("path").GetString()!;
+        Assert.Equal("2775", Stat(Path.Combine(path, "share"), "%a"));
+        Assert.Equal("2775", Stat(Path.Combine(path, "share", "deep"), "%a"));
+        Assert.Equal("..", new FileInfo(Path.Combine(path, "share", "deep", "up")).LinkTarget);
+        _packster.Ok("verify", "--location", "tools");
+    }
+
     [NonRootUserFact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void A_member_of_the_group_installs_and_another_user_changes_nothing()
