@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using Packster.Model;
 using Packster.Trust;
 
@@ -124,7 +125,15 @@ public sealed class FolderSource : IPackageSource
     {
         if (!Directory.Exists(Root)) yield break;
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
-        foreach (var info in new DirectoryInfo(Root).EnumerateFiles("*" + PackageFileName.Extension, options))
+        var pattern = "*" + PackageFileName.Extension;
+        var files = new FileSystemEnumerable<FileInfo>(Root, static (ref FileSystemEntry e) => (FileInfo)e.ToFileSystemInfo(), options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && FileSystemName.MatchesSimpleExpression(pattern, e.FileName, ignoreCase: OperatingSystem.IsWindows()),
+            // A package file may be a link; a linked folder is not walked into: a loop of links would be walked around
+            // until the path is too deep (two links back up a tree: two to the power of that depth).
+            ShouldRecursePredicate = static (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        foreach (var info in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (PackageFileName.TryParse(info.Name, out var name)) yield return (new PackageEntry(name, info.Length, Name), info.FullName);

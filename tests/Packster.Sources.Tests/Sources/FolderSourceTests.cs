@@ -26,6 +26,25 @@ public sealed class FolderSourceTests : IDisposable
         Assert.Equal(2, (await source.SearchAsync("ACM")).Count);
     }
 
+    // spec/sources.md §2: packages "in any subfolder"; a package file that is a link counts, a linked folder is not walked into.
+    [Fact]
+    public async Task Linked_folders_are_not_walked_into_and_linked_package_files_count()
+    {
+        if (OperatingSystem.IsWindows()) return; // symbolic links need privileges there
+        TestPackages.Create(_temp["repo/nested"], "acme", "1.0.0");
+        var elsewhere = TestPackages.Create(_temp["elsewhere"], "acme", "2.0.0");
+        File.CreateSymbolicLink(Path.Combine(_temp["repo"], Path.GetFileName(elsewhere)), elsewhere);
+        // A link back up the tree (walked into, the listing meets each package again at every depth until the path is
+        // too deep) and a link to a folder of other packages.
+        Directory.CreateSymbolicLink(Path.Combine(_temp["repo/nested"], "up"), "..");
+        TestPackages.Create(_temp["outside"], "acme", "3.0.0");
+        Directory.CreateSymbolicLink(Path.Combine(_temp["repo"], "linked"), _temp["outside"]);
+
+        var source = new FolderSource("local", _temp["repo"]);
+        var versions = await source.ListVersionsAsync(PackageId.Parse("acme"));
+        Assert.Equal(["1.0.0", "2.0.0"], versions.Select(v => v.Version.ToString()).Order());
+    }
+
     [Fact]
     public async Task Publish_copies_verified_files_and_treats_versions_as_immutable()
     {
