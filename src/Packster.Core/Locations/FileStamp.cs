@@ -48,15 +48,22 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
         owner = null;
         if (OperatingSystem.IsWindows() || LStat(directory, name) is not { } status) return FromInfo(Join(directory, name), isDirectory);
         owner = BitConverter.ToUInt32(status, OwnerOffset);
-        var mode = BitConverter.ToInt32(status, ModeOffset);
+        return FromStatus(BitConverter.ToInt32(status, ModeOffset), BitConverter.ToInt64(status, SizeOffset),
+            Ticks(BitConverter.ToInt64(status, ModifiedOffset), BitConverter.ToInt64(status, ModifiedOffset + 8)),
+            Ticks(BitConverter.ToInt64(status, ChangedOffset), BitConverter.ToInt64(status, ChangedOffset + 8)),
+            unchecked((ulong)BitConverter.ToInt64(status, InodeOffset)));
+    }
+
+    /// <summary>The stamp a POSIX status gives: kind and permission bits from <paramref name="mode"/>, times as <see cref="Ticks"/> makes them.</summary>
+    internal static FileStamp FromStatus(int mode, long size, long modifiedTicks, long changedTicks, ulong inode)
+    {
         var kind = (mode & TypeMask) switch
         {
             0x4000 => FileStampKind.Directory,
             0xA000 => FileStampKind.Link,
             _ => FileStampKind.File,
         };
-        return new FileStamp(kind, BitConverter.ToInt64(status, SizeOffset), Ticks(status, ModifiedOffset), Ticks(status, ChangedOffset),
-            unchecked((ulong)BitConverter.ToInt64(status, InodeOffset)), (UnixFileMode)(mode & PermissionMask));
+        return new FileStamp(kind, size, modifiedTicks, changedTicks, inode, (UnixFileMode)(mode & PermissionMask));
     }
 
     /// <summary>
@@ -105,8 +112,8 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
         name.IsEmpty ? directory.ToString() : System.IO.Path.Join(directory, name);
 
     /// <summary>Seconds and nanoseconds since the Unix epoch as UTC <see cref="DateTime"/> ticks, as .NET computes LastWriteTimeUtc.</summary>
-    private static long Ticks(byte[] status, int offset) =>
-        DateTime.UnixEpoch.Ticks + (BitConverter.ToInt64(status, offset) * TimeSpan.TicksPerSecond) + (BitConverter.ToInt64(status, offset + 8) / 100);
+    internal static long Ticks(long seconds, long nanoseconds) =>
+        DateTime.UnixEpoch.Ticks + (seconds * TimeSpan.TicksPerSecond) + (nanoseconds / 100);
 
     private static FileStamp FromInfo(string path, bool directory)
     {

@@ -264,16 +264,9 @@ internal static class PosixFiles
             s_noStatx = true;
             return null;
         }
-        var mode = BitConverter.ToUInt16(status, StatxModeOffset);
-        var kind = (mode & FileTypeMask) switch
-        {
-            DirectoryType => FileStampKind.Directory,
-            LinkType => FileStampKind.Link,
-            _ => FileStampKind.File,
-        };
         owner = BitConverter.ToUInt32(status, StatxOwnerOffset);
-        stamp = new FileStamp(kind, BitConverter.ToInt64(status, StatxSizeOffset), StatxTicks(status, StatxModifiedOffset), StatxTicks(status, StatxChangedOffset),
-            BitConverter.ToUInt64(status, StatxInodeOffset), (UnixFileMode)(mode & 0xFFF));
+        stamp = FileStamp.FromStatus(BitConverter.ToUInt16(status, StatxModeOffset), BitConverter.ToInt64(status, StatxSizeOffset),
+            StatxTicks(status, StatxModifiedOffset), StatxTicks(status, StatxChangedOffset), BitConverter.ToUInt64(status, StatxInodeOffset));
         return true;
     }
 
@@ -286,8 +279,7 @@ internal static class PosixFiles
         NativeMethods.linkat(existingDirectory, NameOf(existing, ref t_path), newDirectory, NameOf(newName, ref t_otherPath), 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary>Seconds (i64) and nanoseconds (u32) of a <c>struct statx_timestamp</c> as UTC ticks, as <see cref="FileStamp"/> counts them.</summary>
-    private static long StatxTicks(byte[] status, int offset) =>
-        DateTime.UnixEpoch.Ticks + (BitConverter.ToInt64(status, offset) * TimeSpan.TicksPerSecond) + (BitConverter.ToUInt32(status, offset + 8) / 100);
+    private static long StatxTicks(byte[] status, int offset) => FileStamp.Ticks(BitConverter.ToInt64(status, offset), BitConverter.ToUInt32(status, offset + 8));
 
     /// <summary><c>struct statx</c> is the same on every Linux architecture: 256 bytes, <c>stx_mode</c> (u16) at 28.</summary>
     private const int StatxSize = 256;
@@ -298,7 +290,6 @@ internal static class PosixFiles
     private const int StatxChangedOffset = 96;
     private const int StatxModifiedOffset = 112;
     private const uint StatxBasicStats = 0x7FF;
-    private const int LinkType = 0xA000;
     private const uint StatxType = 0x1;
     private const int SymlinkNoFollow = 0x100;
     private const int FileTypeMask = 0xF000;
