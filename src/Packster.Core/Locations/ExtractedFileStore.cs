@@ -39,14 +39,18 @@ public sealed class ExtractedFileStore
 
     public string Root { get; }
 
+    private const string ObjectsFolder = "objects";
+    private const string PackagesFolder = "packages";
+    private const string TempFolder = "tmp";
+
     /// <summary>The store's folders, each a location's own path (never a link: gc deletes in them, fills write in them).</summary>
-    public static readonly string[] Folders = ["objects", "packages", "tmp"];
+    public static readonly string[] Folders = [ObjectsFolder, PackagesFolder, TempFolder];
 
-    public string TempDirectory => Path.Combine(Root, "tmp");
+    public string TempDirectory => Path.Combine(Root, TempFolder);
 
-    private string PackagesDirectory => Path.Combine(Root, "packages");
+    private string PackagesDirectory => Path.Combine(Root, PackagesFolder);
 
-    internal string ObjectsDirectory => Path.Combine(Root, "objects");
+    internal string ObjectsDirectory => Path.Combine(Root, ObjectsFolder);
 
     /// <summary>
     /// Whether deployments of <paramref name="manifest"/> share files through the store: on Linux and macOS (hardlinks,
