@@ -303,23 +303,27 @@ internal static class PosixFiles
     [ThreadStatic]
     private static byte[]? t_otherPath;
 
-    /// <summary><paramref name="name"/> as a NUL-terminated UTF-8 path, in <paramref name="buffer"/> (a thread's own, grown when short).</summary>
-    private static byte[] NameOf(string name, ref byte[]? buffer)
-    {
-        var length = Encoding.UTF8.GetByteCount(name) + 1;
-        var path = buffer is { } held && held.Length >= length ? held : buffer = new byte[Math.Max(length, 256)];
-        path[Encoding.UTF8.GetBytes(name, path)] = 0;
-        return path;
-    }
 
     /// <summary><c>first/second</c> as a NUL-terminated UTF-8 path, in this thread's buffer.</summary>
-    private static byte[] PathOf(string first, string second)
+    private static byte[] PathOf(string first, string second) => NameOf(first, second, ref t_path);
+
+    /// <summary><paramref name="name"/> as a NUL-terminated UTF-8 path, in <paramref name="buffer"/> (a thread's own).</summary>
+    private static byte[] NameOf(string name, ref byte[]? buffer) => NameOf(name, null, ref buffer);
+
+    /// <summary>
+    /// <paramref name="first"/>, then <c>/</c> and <paramref name="second"/> when given, as a NUL-terminated UTF-8 path in
+    /// <paramref name="buffer"/>, grown when short.
+    /// </summary>
+    private static byte[] NameOf(string first, string? second, ref byte[]? buffer)
     {
-        var length = Encoding.UTF8.GetByteCount(first) + 1 + Encoding.UTF8.GetByteCount(second) + 1;
-        var path = t_path is { } buffer && buffer.Length >= length ? buffer : t_path = new byte[Math.Max(length, 256)];
+        var length = Encoding.UTF8.GetByteCount(first) + (second is null ? 0 : 1 + Encoding.UTF8.GetByteCount(second)) + 1;
+        var path = buffer is { } held && held.Length >= length ? held : buffer = new byte[Math.Max(length, 256)];
         var at = Encoding.UTF8.GetBytes(first, path);
-        path[at++] = (byte)'/';
-        at += Encoding.UTF8.GetBytes(second, path.AsSpan(at));
+        if (second is not null)
+        {
+            path[at++] = (byte)'/';
+            at += Encoding.UTF8.GetBytes(second, path.AsSpan(at));
+        }
         path[at] = 0;
         return path;
     }
