@@ -135,7 +135,7 @@ internal static class DeploymentRecordFastReader
                     path = reader.GetString();
                     break;
                 case 2:
-                    if (!isString || !Sha256Digest.TryParse(reader.GetString(), out var digest)) return null;
+                    if (!isString || !LockfileFastReader.TryDigest(ref reader, out var digest)) return null;
                     sha256 = digest;
                     break;
                 case 4:

@@ -137,7 +137,7 @@ public static class Lockfile
             json.WriteEndObject();
             if (from is not null) bundle = ValueAt(scratch, bundleStart, Position(json, scratch, from));
             json.WriteStartArray("deployments"u8);
-            foreach (var d in state.Deployments.OrderBy(d => d.Id).ThenBy(d => d.Version).ThenBy(d => d.Hash.Hex, StringComparer.Ordinal))
+            foreach (var d in InFileOrder(state.Deployments))
             {
                 if (from is null)
                 {
@@ -170,6 +170,36 @@ public static class Lockfile
         var bytes = Assemble(scratch.WrittenSpan, from.Bytes, written!, out var entries);
         layout = LockfileLayout.Written(bytes, bundle, entries);
         return bytes;
+    }
+
+    /// <summary>
+    /// <paramref name="deployments"/> in the order the file lists them: by id, version, then hash. A state read from the
+    /// file is in that order but for what a command added since, at the end: the run in order is kept, the rest sorted
+    /// and merged into it. Sorting all of them anew was a third of a millisecond of every commit at 1,000 deployments.
+    /// </summary>
+    internal static DeploymentEntry[] InFileOrder(List<DeploymentEntry> deployments)
+    {
+        var all = deployments.ToArray();
+        var run = 1;
+        while (run < all.Length && InFileOrder(all[run - 1], all[run]) < 0) run++;
+        if (run >= all.Length) return all;
+        var rest = all[run..];
+        Array.Sort(rest, InFileOrder);
+        var merged = new DeploymentEntry[all.Length];
+        int i = 0, j = 0, k = 0;
+        while (i < run && j < rest.Length) merged[k++] = InFileOrder(all[i], rest[j]) < 0 ? all[i++] : rest[j++];
+        while (i < run) merged[k++] = all[i++];
+        while (j < rest.Length) merged[k++] = rest[j++];
+        return merged;
+    }
+
+    /// <summary>By id, version, then hash (ordinal): hashes are unique, so no two deployments of a state are equal in this order.</summary>
+    private static int InFileOrder(DeploymentEntry a, DeploymentEntry b)
+    {
+        var byId = a.Id.CompareTo(b.Id);
+        if (byId != 0) return byId;
+        var byVersion = a.Version.CompareTo(b.Version);
+        return byVersion != 0 ? byVersion : string.CompareOrdinal(a.Hash.Hex, b.Hash.Hex);
     }
 
     /// <summary>What holds the place of an entry copied as read until the file is put together.</summary>

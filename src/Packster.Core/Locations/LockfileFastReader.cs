@@ -324,7 +324,7 @@ internal static class LockfileFastReader
                         sha = last.Sha256;
                         break;
                     }
-                    if (!isString || !Sha256Digest.TryParse(reader.GetString(), out var digest)) return null;
+                    if (!isString || !TryDigest(ref reader, out var digest)) return null;
                     if (field == 8) sha = digest;
                     else hash = digest;
                     break;
@@ -387,6 +387,10 @@ internal static class LockfileFastReader
         foreach (var claim in claims ?? []) entry.Claims.Add(claim);
         return entry;
     }
+
+    /// <summary>The string at <paramref name="reader"/> as a digest, from its bytes unless it is escaped (then as the general reading takes it).</summary>
+    internal static bool TryDigest(ref Utf8JsonReader reader, out Sha256Digest digest) =>
+        reader.ValueIsEscaped ? Sha256Digest.TryParse(reader.GetString(), out digest) : Sha256Digest.TryParse(reader.ValueSpan, out digest);
 
     /// <summary>An <c>installedAt</c> value, parsed from its bytes as the general reading parses its text.</summary>
     private static DateTimeOffset? ParseTime(ref Utf8JsonReader reader)

@@ -67,4 +67,28 @@ public sealed class LockfilePropertyTests
             && back.Deployments.Count == state.Deployments.Count
             && Lockfile.Serialize(back).AsSpan().SequenceEqual(bytes);
     }
+
+    /// <summary>
+    /// § Lockfile: deployments are written "sorted by id, version, then hash", whatever order the state holds them in —
+    /// in order but for some at the end (a state read, then added to), or in any order at all.
+    /// </summary>
+    [Property]
+    public bool Deployments_are_written_sorted_whatever_order_the_state_holds_them_in(int seed, byte appended)
+    {
+        var state = RandomState(seed, "t");
+        var expected = state.Deployments.OrderBy(d => d.Id).ThenBy(d => d.Version).ThenBy(d => d.Hash.Hex, StringComparer.Ordinal).ToList();
+        var bytes = Lockfile.Serialize(state);
+        var random = new Random(seed);
+        // Sorted, then the last few moved to the end in another order: what a command that adds deployments commits.
+        var tail = Math.Min(appended % 4, expected.Count);
+        var readThenAdded = expected.Take(expected.Count - tail).Concat(expected.Skip(expected.Count - tail).Reverse()).ToList();
+        var shuffled = expected.OrderBy(_ => random.Next()).ToList();
+        foreach (var order in new[] { readThenAdded, shuffled, Enumerable.Reverse(expected).ToList() })
+        {
+            state.Deployments.Clear();
+            state.Deployments.AddRange(order);
+            if (!Lockfile.InFileOrder(state.Deployments).SequenceEqual(expected) || !Lockfile.Serialize(state).AsSpan().SequenceEqual(bytes)) return false;
+        }
+        return true;
+    }
 }

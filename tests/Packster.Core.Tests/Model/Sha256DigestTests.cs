@@ -38,6 +38,24 @@ public sealed class Sha256DigestTests
         Assert.InRange(codes.Count, 9_990, 10_000);
     }
 
+    [Theory]
+    [InlineData("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", true)]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    [InlineData("2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824", false)]
+    [InlineData("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b982", false)]
+    [InlineData("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b98240", false)]
+    [InlineData("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b982g", false)]
+    [InlineData("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b982 ", false)]
+    [InlineData("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b98é", false)]
+    [InlineData("", false)]
+    public void Its_utf8_bytes_parse_as_its_text_does(string text, bool isDigest)
+    {
+        Assert.Equal(isDigest, Sha256Digest.TryParse(text, out var fromText));
+        Assert.Equal(isDigest, Sha256Digest.TryParse(System.Text.Encoding.UTF8.GetBytes(text), out var fromBytes));
+        Assert.Equal(fromText, fromBytes);
+        if (isDigest) Assert.Equal(text, fromBytes.Hex);
+    }
+
     [Fact]
     public void A_default_digest_equals_only_a_default_one()
     {
