@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Packster.Benchmarks.Toml;
 
-// `resolve [packages] [seed]` times one dependency resolution; `commit-line [deployments]` what a history commit line costs; `toml-mbps [MB]` prints TOML parse throughput quickly; `toml-edit [toml-test dir]` what an edit costs; anything else goes to BenchmarkDotNet,
+// `resolve [packages] [seed]` times one dependency resolution; `commit-line [deployments]` what a history commit line costs; `lockfile PATH` what reading and writing a lockfile cost; `toml-mbps [MB]` prints TOML parse throughput quickly; `toml-edit [toml-test dir]` what an edit costs; anything else goes to BenchmarkDotNet,
 // which finds every benchmark class in this assembly (add classes, not switches).
 if (args.Length > 0 && args[0] == "toml-mbps")
 {
@@ -14,6 +14,10 @@ if (args.Length > 0 && args[0] == "resolve")
 if (args.Length > 0 && args[0] == "commit-line")
 {
     return Packster.Benchmarks.History.CommitLineTiming.Run(args.Skip(1).ToArray(), Console.Out);
+}
+if (args.Length > 0 && args[0] == "lockfile")
+{
+    return Packster.Benchmarks.Locations.LockfileTiming.Run(args.Skip(1).ToArray(), Console.Out);
 }
 if (args.Length > 0 && args[0] == "toml-edit")
 {
