@@ -41,6 +41,19 @@ public static class HistoryReplay
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
+        if (generation is null && before.AsSpan().SequenceEqual(after)) return null;
+        var continuing = continues ?? Continues(location, pending, beforeSha ?? Sha256Digest.Compute(before));
+        return CommitLine(before, after, generation, clock, reason, afterSha ?? Sha256Digest.Compute(after), continuing,
+            ChangesOf(location, before, after, layouts, continuing));
+    }
+
+    /// <summary>
+    /// The commit line from its parts, the change already made (<see cref="ChangesOf"/>, which may be made ahead of the
+    /// commit); null when the bytes are the same and no generation is named.
+    /// </summary>
+    internal static string? CommitLine(byte[] before, byte[] after, int? generation, TimeProvider? clock, string? reason, Sha256Digest afterSha, bool continuing,
+        JsonObject changes)
+    {
         // A generation is named even when its commit changed nothing, so every generation can be rebuilt.
         if (generation is null && before.AsSpan().SequenceEqual(after)) return null;
         var line = new JsonObject
@@ -50,14 +63,21 @@ public static class HistoryReplay
         };
         if (generation is { } n) line["generation"] = n;
         if (reason is not null) line["reason"] = reason;
-        var continuing = continues ?? Continues(location, pending, beforeSha ?? Sha256Digest.Compute(before));
         if (!continuing) line["from"] = FromEmpty;
-        line["lockfile"] = (afterSha ?? Sha256Digest.Compute(after)).Hex;
-        line["changes"] = !continuing ? Changes(Empty(location), after)
-            : layouts is { } known && ReferenceEquals(known.Before.Bytes, before) && ReferenceEquals(known.After.Bytes, after) ? Changes(known.Before, known.After)
-            : Changes(before, after);
+        line["lockfile"] = afterSha.Hex;
+        line["changes"] = changes;
         return JsonAsRead.ToJsonString(line);
     }
+
+    /// <summary>
+    /// The <c>changes</c> of a commit line from <paramref name="before"/> to <paramref name="after"/>: from an empty
+    /// location when the line does not continue the history (<paramref name="continuing"/> false); from the layouts when
+    /// the caller knows where the entries of both lie.
+    /// </summary>
+    internal static JsonObject ChangesOf(Location location, byte[] before, byte[] after, (LockfileLayout Before, LockfileLayout After)? layouts, bool continuing) =>
+        !continuing ? Changes(Empty(location), after)
+        : layouts is { } known && ReferenceEquals(known.Before.Bytes, before) && ReferenceEquals(known.After.Bytes, after) ? Changes(known.Before, known.After)
+        : Changes(before, after);
 
     /// <summary>
     /// Whether the last commit line recorded (of <paramref name="pending"/>, else of the file) names the lockfile of

@@ -146,37 +146,39 @@ public sealed class Installer
                 replaced = _location.MoveToTrash(hash, heldLock);
                 state.Deployments.Remove(existing);
             }
+            DeploymentEntry? entry = null;
+            HistoryEntry? history = null;
+            PreparedCommit? prepared = null;
             if (Transaction is { } publishing)
             {
                 published = publishing.Publish(staging, hash);
             }
-            else if (store is not null && fromStore is null)
-            {
-                // Assigned first: whatever fails from here on, the catch below takes back what the store gained.
-                filling = new StoreFilling(package.Name.Sha256, Sha256Digest.Compute(package.ManifestBytes), extraction, beforeCommit: true);
-                storeFailed = !FillStoreWhileSyncing(store, package, staging, filling);
-                published = _location.PublishDeployment(staging, hash, heldLock, durable: false);
-            }
             else
             {
-                published = _location.PublishDeployment(staging, hash, heldLock);
+                // A single install knows what it commits before it publishes: the commit's bytes are made meanwhile,
+                // while the tree is synced. The state is the session's own; from here to the commit nothing here reads
+                // or changes it (the history line is made first).
+                entry = Record(state, package, hash, parameters, signature, decision);
+                history = HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces);
+                prepared = own!.Prepare(state);
+                if (store is not null && fromStore is null)
+                {
+                    // Assigned first: whatever fails from here on, the catch below takes back what the store gained.
+                    filling = new StoreFilling(package.Name.Sha256, Sha256Digest.Compute(package.ManifestBytes), extraction, beforeCommit: true);
+                    storeFailed = !FillStoreWhileSyncing(store, package, staging, filling);
+                    published = _location.PublishDeployment(staging, hash, heldLock, durable: false);
+                }
+                else
+                {
+                    published = _location.PublishDeployment(staging, hash, heldLock);
+                }
             }
             CrashPoint.Hit("install.published");
 
-            var entry = new DeploymentEntry(package.Name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!)
-            {
-                InstalledAt = _options.Clock is { } clock ? WholeSeconds(clock.GetUtcNow()) : null,
-                Signer = signature?.KeyId,
-            };
-            if (decision.Activate)
-            {
-                if (decision.Replaces is { } old) Deactivate(old);
-                entry.Active = true;
-                foreach (var claim in decision.Claims) entry.Claims.Add(ClaimText.Format(claim));
-            }
-            state.Deployments.Add(entry);
+            // In a transaction the state is every member's: this one's entry joins it once its deployment is published.
+            entry ??= Record(state, package, hash, parameters, signature, decision);
             // The history names the action the handlers saw: "upgrade" when this deployment took over from another.
-            var history = HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces);
+            history ??= HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces);
             if (Transaction is { } transaction)
             {
                 var ranHandlers = !handlerPlan.IsEmpty;
@@ -188,7 +190,7 @@ public sealed class Installer
                 CrashPoint.Hit("install.staged");
                 return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
             }
-            own!.Commit(state, [history]);
+            own!.Commit(state, [history], prepared);
             CrashPoint.Hit("install.committed");
             _location.EmptyTrash(heldLock);
             // A deployment made from a store alone gives it nothing new: from the location's own store, its files are the
@@ -367,6 +369,25 @@ public sealed class Installer
     {
         var utc = time.UtcDateTime;
         return new DateTimeOffset(utc.Ticks - utc.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+    }
+
+    /// <summary>The deployment's entry, added to <paramref name="state"/>; when it is activated, the one it replaces is deactivated.</summary>
+    private DeploymentEntry Record(LocationState state, PackageFile package, Sha256Digest hash, EffectiveParameters parameters, Trust.PackageSignature? signature,
+        InstallDecision decision)
+    {
+        var entry = new DeploymentEntry(package.Name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!)
+        {
+            InstalledAt = _options.Clock is { } clock ? WholeSeconds(clock.GetUtcNow()) : null,
+            Signer = signature?.KeyId,
+        };
+        if (decision.Activate)
+        {
+            if (decision.Replaces is { } old) Deactivate(old);
+            entry.Active = true;
+            foreach (var claim in decision.Claims) entry.Claims.Add(ClaimText.Format(claim));
+        }
+        state.Deployments.Add(entry);
+        return entry;
     }
 
     private static void Deactivate(DeploymentEntry entry)

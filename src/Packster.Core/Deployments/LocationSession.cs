@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Packster.Locations;
 using Packster.Model;
 
@@ -109,30 +110,56 @@ public sealed class LocationSession : IDisposable
     public void Commit(LocationState state) => Commit(state, []);
 
     /// <summary>
+    /// Starts making, on another thread, the bytes committing <paramref name="state"/> writes: the lockfile, its digest
+    /// and the change its history line carries. A command that knows what it will commit while it still waits for the
+    /// disk (an install, while its tree is synced) has them made meanwhile: at 1,000 deployments they are about a
+    /// millisecond and a half of a commit. <paramref name="state"/> must not change until it is committed with the result
+    /// (<see cref="Commit(LocationState, IReadOnlyList{HistoryEntry}, PreparedCommit?)"/>).
+    /// </summary>
+    internal PreparedCommit Prepare(LocationState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new PreparedCommit(state, Task.Run(() => Make(state)));
+    }
+
+    /// <summary>What committing <paramref name="state"/> writes, from the lockfile this session holds.</summary>
+    private CommitBytes Make(LocationState state)
+    {
+        var before = _lockfile;
+        var beforeSha = _lockfileSha ?? Sha256Digest.Compute(before);
+        // Bytes the last commit line names are bytes packster wrote: canonical, so unchanged entries are copied from them.
+        var continues = HistoryReplay.Continues(Location, _owed?.Owed ?? [], beforeSha);
+        var canonical = continues ? _layout : null;
+        var after = Lockfile.Serialize(state, canonical, out var afterLayout);
+        var changes = HistoryReplay.ChangesOf(Location, before, after, canonical is null ? null : (canonical, afterLayout!), continues);
+        return new CommitBytes(before, beforeSha, continues, after, afterLayout, Sha256Digest.Compute(after), changes);
+    }
+
+    /// <summary>
     /// Writes <paramref name="state"/> as the lockfile with the <paramref name="history"/> it brings, then writes the
     /// derived state rendered before the commit. Throws only before the lockfile is written; after that, failures are one warning.
     /// </summary>
-    public void Commit(LocationState state, IReadOnlyList<HistoryEntry> history)
+    public void Commit(LocationState state, IReadOnlyList<HistoryEntry> history) => Commit(state, history, null);
+
+    /// <summary>As <see cref="Commit(LocationState, IReadOnlyList{HistoryEntry})"/>, with the bytes <see cref="Prepare"/> started making for <paramref name="state"/>.</summary>
+    internal void Commit(LocationState state, IReadOnlyList<HistoryEntry> history, PreparedCommit? prepared)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(history);
-        // Rendering comes first: a value no script can carry fails here with nothing changed, never after the commit.
+        if (prepared is not null && !ReferenceEquals(prepared.State, state)) throw new ArgumentException("prepared for another state", nameof(prepared));
+        // What the preparation failed with (two active owners of one resource) fails the commit here, with nothing
+        // written; awaited before the state is read here, so that no two threads read it at once.
+        var (before, beforeSha, continues, after, afterLayout, afterSha, changes) = prepared?.Bytes.GetAwaiter().GetResult() ?? Make(state);
+        // Rendering comes before any write too: a value no script can carry fails here with nothing changed, never after the commit.
         var derived = LocationActivation.Render(Location, state);
-        var before = _lockfile;
-        var beforeSha = _lockfileSha ?? Sha256Digest.Compute(before);
         var owed = _owed?.Owed ?? [];
-        // Bytes the last commit line names are bytes packster wrote: canonical, so unchanged entries are copied from them.
-        var continues = HistoryReplay.Continues(Location, owed, beforeSha);
-        var canonical = continues ? _layout : null;
-        var after = Lockfile.Serialize(state, canonical, out var afterLayout);
-        var afterSha = Sha256Digest.Compute(after);
         // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
         var generation = Generations.WritePending(Location, after, state, null, afterSha, _lastGeneration);
         CrashPoint.Hit("commit.generation-pending");
         var offset = _owed?.Offset ?? History.Length(Location);
         var lines = history.Select(h => h.ToLine()).ToList();
         // Last of the commit's lines: what it changed, so the history replays to this lockfile (spec/history.md § Commit lines).
-        if (HistoryReplay.CommitLine(Location, before, after, owed, generation, null, null, beforeSha, afterSha, canonical is null ? null : (canonical, afterLayout!), continues) is { } commitLine)
+        if (HistoryReplay.CommitLine(before, after, generation, null, null, afterSha, continues, changes) is { } commitLine)
         {
             lines.Add(commitLine);
         }
@@ -273,3 +300,10 @@ public sealed class LocationSession : IDisposable
         _work.Dispose();
     }
 }
+
+/// <summary>What a commit writes, made ahead of it (<see cref="LocationSession.Prepare"/>) or by it.</summary>
+internal sealed record CommitBytes(byte[] Before, Sha256Digest BeforeSha, bool Continues, byte[] After, LockfileLayout? AfterLayout, Sha256Digest AfterSha,
+    JsonObject Changes);
+
+/// <summary>The bytes of a commit of <paramref name="State"/>, being made on another thread.</summary>
+internal sealed record PreparedCommit(LocationState State, Task<CommitBytes> Bytes);
