@@ -57,30 +57,33 @@ public sealed class LocationState
     {
         get
         {
-            if (_hashed is { } hashed && HashesSame(hashed.Active)) return hashed.Hash;
+            if (_hashed is { } hashed && HashesSame(hashed.From)) return hashed.Hash;
             var hash = ComputeHash();
-            var active = new Dictionary<DeploymentEntry, bool>(Deployments.Count, ReferenceEqualityComparer.Instance);
-            foreach (var d in Deployments) active[d] = d.Active;
-            _hashed = (hash, active);
+            var from = new (DeploymentEntry, bool)[Deployments.Count];
+            for (var i = 0; i < from.Length; i++) from[i] = (Deployments[i], Deployments[i].Active);
+            _hashed = (hash, from);
             return hash;
         }
     }
 
     /// <summary>
     /// The last <see cref="Hash"/> and what it was computed from: each entry (by reference: its deployment hash never
-    /// changes) and whether it was active. A command asks for the hash of one state several times (is activation
-    /// current, the lockfile, the activation marker): at 1,000 deployments, sorting and hashing them anew each time was
-    /// a third of a millisecond.
+    /// changes) and whether it was active, in the order of <see cref="Deployments"/>. A command asks for the hash of one
+    /// state several times (is activation current, the lockfile, the activation marker): at 1,000 deployments, sorting
+    /// and hashing them anew each time was a third of a millisecond.
     /// </summary>
-    private (Sha256Digest Hash, Dictionary<DeploymentEntry, bool> Active)? _hashed;
+    private (Sha256Digest Hash, (DeploymentEntry Entry, bool Active)[] From)? _hashed;
 
-    /// <summary>Whether <see cref="Deployments"/> are exactly the entries of <paramref name="active"/>, each as active as then.</summary>
-    private bool HashesSame(Dictionary<DeploymentEntry, bool> active)
+    /// <summary>
+    /// Whether <see cref="Deployments"/> are exactly the entries of <paramref name="from"/>, in that order, each as active
+    /// as then. Another order of the same entries gives the same hash but is not recognised here: it is computed again.
+    /// </summary>
+    private bool HashesSame((DeploymentEntry Entry, bool Active)[] from)
     {
-        if (active.Count != Deployments.Count) return false;
-        foreach (var d in Deployments)
+        if (from.Length != Deployments.Count) return false;
+        for (var i = 0; i < from.Length; i++)
         {
-            if (!active.TryGetValue(d, out var wasActive) || wasActive != d.Active) return false;
+            if (!ReferenceEquals(from[i].Entry, Deployments[i]) || from[i].Active != Deployments[i].Active) return false;
         }
         return true;
     }

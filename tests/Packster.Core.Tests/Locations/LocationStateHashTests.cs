@@ -54,4 +54,31 @@ public sealed class LocationStateHashTests
         Assert.Equal(Fresh(state.Deployments), state.Hash);
         Assert.NotEqual(first, state.Hash);
     }
+
+    /// <summary>
+    /// § Location hash, from its definition: lines sorted by the deployment hash's whole text — also for hashes that
+    /// share a long prefix and differ after it — in whatever order the state lists them.
+    /// </summary>
+    [Fact]
+    public void The_hash_is_of_the_lines_sorted_by_the_whole_hash_text()
+    {
+        var shared = "0123456789abcdef";
+        string[] hexes =
+        [
+            shared + new string('f', 48),
+            shared + "0" + new string('9', 47),
+            shared + new string('0', 48),
+            "ffffffffffffffff" + new string('0', 48),
+            "0000000000000000" + new string('1', 48),
+            LocationTestBed.Hash("x").Hex,
+        ];
+        var entries = hexes.Select((hex, i) => new DeploymentEntry(LocationTestBed.Package("p" + i, "1.0.0"), Sha256Digest.Parse(hex), new JsonObject()) { Active = i % 2 == 0 }).ToList();
+        var lines = string.Concat(entries.OrderBy(e => e.Hash.Hex, StringComparer.Ordinal).Select(e => $"{e.Hash.Hex} {(e.Active ? "active" : "inactive")}\n"));
+        var expected = Sha256Digest.Compute(System.Text.Encoding.UTF8.GetBytes(lines));
+
+        Assert.Equal(expected, Fresh(entries));
+        Assert.Equal(expected, Fresh(Enumerable.Reverse(entries)));
+        Assert.Equal(expected, Fresh(entries.OrderBy(e => e.Id.Value.GetHashCode(StringComparison.Ordinal))));
+        Assert.Equal(expected, Fresh(entries.Where(e => !e.Hash.Hex.StartsWith(shared, StringComparison.Ordinal)).Concat(entries.Where(e => e.Hash.Hex.StartsWith(shared, StringComparison.Ordinal)).Reverse())));
+    }
 }
