@@ -59,6 +59,13 @@ timed() {
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
+# The median of each round's own ratio (its run at N over its run in the empty location, made one after the other):
+# a drift of the machine between rounds, which moves both medians, cancels out of it.
+paired() {
+  # shellcheck disable=SC2046
+  median $(paste -d' ' <(printf '%s\n' $1) <(printf '%s\n' $2) | awk '{ printf "%.4f\n", $2 / $1 }')
+}
+
 declare -A t
 for round in $(seq "$ROUNDS"); do
   for b in "${!binaries[@]}"; do
@@ -74,13 +81,15 @@ for round in $(seq "$ROUNDS"); do
 done
 
 echo
-printf '%-44s %10s %10s %8s\n' "median of $ROUNDS rounds (ms)" "empty" "$SCALE" "ratio"
+printf '%-44s %10s %10s %8s %8s\n' "median of $ROUNDS rounds (ms)" "empty" "$SCALE" "ratio" "paired"
 for b in "${!binaries[@]}"; do
   echo "${binaries[$b]}"
   for what in install list which; do
     # shellcheck disable=SC2086
     E=$(median ${t[$b,empty,$what]}); F=$(median ${t[$b,full,$what]})
-    printf '  %-42s %10s %10s %8s\n' "$what" "$E" "$F" "$(ratio "$F" "$E")"
+    printf '  %-42s %10s %10s %8s %8.2f\n' "$what" "$E" "$F" "$(ratio "$F" "$E")" "$(paired "${t[$b,empty,$what]}" "${t[$b,full,$what]}")"
   done
 done
+echo "paired: the median of each round's own ratio (its two runs follow each other), steadier than the ratio of medians"
+
 echo "targets: install ratio <= 1.10; list --json and which at $SCALE <= 30 ms"
