@@ -41,21 +41,20 @@ public static class HistoryReplay
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
+        // A generation is named even when its commit changed nothing, so every generation can be rebuilt.
         if (generation is null && before.AsSpan().SequenceEqual(after)) return null;
         var continuing = continues ?? Continues(location, pending, beforeSha ?? Sha256Digest.Compute(before));
-        return CommitLine(before, after, generation, clock, reason, afterSha ?? Sha256Digest.Compute(after), continuing,
+        return CommitLine(generation, clock, reason, afterSha ?? Sha256Digest.Compute(after), continuing,
             ChangesOf(location, before, after, layouts, continuing));
     }
 
     /// <summary>
     /// The commit line from its parts, the change already made (<see cref="ChangesOf"/>, which may be made ahead of the
-    /// commit); null when the bytes are the same and no generation is named.
+    /// commit). Always a line: whether one is owed at all (a commit that changed nothing and names no generation owes
+    /// none) is the caller's to judge.
     /// </summary>
-    internal static string? CommitLine(byte[] before, byte[] after, int? generation, TimeProvider? clock, string? reason, Sha256Digest afterSha, bool continuing,
-        JsonObject changes)
+    internal static string CommitLine(int? generation, TimeProvider? clock, string? reason, Sha256Digest afterSha, bool continuing, JsonObject changes)
     {
-        // A generation is named even when its commit changed nothing, so every generation can be rebuilt.
-        if (generation is null && before.AsSpan().SequenceEqual(after)) return null;
         var line = new JsonObject
         {
             ["time"] = Generations.Stamp(Whole((clock ?? TimeProvider.System).GetUtcNow())),

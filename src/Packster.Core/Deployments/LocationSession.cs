@@ -132,7 +132,7 @@ public sealed class LocationSession : IDisposable
         var canonical = continues ? _layout : null;
         var after = Lockfile.Serialize(state, canonical, out var afterLayout);
         var changes = HistoryReplay.ChangesOf(Location, before, after, canonical is null ? null : (canonical, afterLayout!), continues);
-        return new CommitBytes(before, beforeSha, continues, after, afterLayout, Sha256Digest.Compute(after), changes);
+        return new CommitBytes(continues, after, afterLayout, Sha256Digest.Compute(after), changes);
     }
 
     /// <summary>
@@ -149,7 +149,7 @@ public sealed class LocationSession : IDisposable
         if (prepared is not null && !ReferenceEquals(prepared.State, state)) throw new ArgumentException("prepared for another state", nameof(prepared));
         // What the preparation failed with (two active owners of one resource) fails the commit here, with nothing
         // written; awaited before the state is read here, so that no two threads read it at once.
-        var (before, beforeSha, continues, after, afterLayout, afterSha, changes) = prepared?.Bytes.GetAwaiter().GetResult() ?? Make(state);
+        var (continues, after, afterLayout, afterSha, changes) = prepared?.Bytes.GetAwaiter().GetResult() ?? Make(state);
         // Rendering comes before any write too: a value no script can carry fails here with nothing changed, never after the commit.
         var derived = LocationActivation.Render(Location, state);
         var owed = _owed?.Owed ?? [];
@@ -158,16 +158,11 @@ public sealed class LocationSession : IDisposable
         CrashPoint.Hit("commit.generation-pending");
         var offset = _owed?.Offset ?? History.Length(Location);
         var lines = history.Select(h => h.ToLine()).ToList();
-        // Last of the commit's lines: what it changed, so the history replays to this lockfile (spec/history.md § Commit lines).
-        if (HistoryReplay.CommitLine(before, after, generation, null, null, afterSha, continues, changes) is { } commitLine)
-        {
-            lines.Add(commitLine);
-        }
-        if (lines.Count > 0 || owed.Count > 0)
-        {
-            HistoryJournal.Write(Location, offset, owed, afterSha, lines);
-            CrashPoint.Hit("commit.journal-written");
-        }
+        // Last of the commit's lines: what it changed, so the history replays to this lockfile (spec/history.md § Commit
+        // lines). It names its generation, so it is written even when the bytes did not change.
+        lines.Add(HistoryReplay.CommitLine(generation, null, null, afterSha, continues, changes));
+        HistoryJournal.Write(Location, offset, owed, afterSha, lines);
+        CrashPoint.Hit("commit.journal-written");
         // The bytes the generation and the commit line were made from are the ones written: serialised once.
         Location.Commit(state, after, Lock);
         // The commit point: from here on the change stands, whatever else fails.
@@ -302,8 +297,7 @@ public sealed class LocationSession : IDisposable
 }
 
 /// <summary>What a commit writes, made ahead of it (<see cref="LocationSession.Prepare"/>) or by it.</summary>
-internal sealed record CommitBytes(byte[] Before, Sha256Digest BeforeSha, bool Continues, byte[] After, LockfileLayout? AfterLayout, Sha256Digest AfterSha,
-    JsonObject Changes);
+internal sealed record CommitBytes(bool Continues, byte[] After, LockfileLayout? AfterLayout, Sha256Digest AfterSha, JsonObject Changes);
 
 /// <summary>The bytes of a commit of <paramref name="State"/>, being made on another thread.</summary>
 internal sealed record PreparedCommit(LocationState State, Task<CommitBytes> Bytes);

@@ -303,7 +303,6 @@ internal static class PosixFiles
     [ThreadStatic]
     private static byte[]? t_otherPath;
 
-
     /// <summary><c>first/second</c> as a NUL-terminated UTF-8 path, in this thread's buffer.</summary>
     private static byte[] PathOf(string first, string second) => NameOf(first, second, ref t_path);
 
