@@ -122,7 +122,7 @@ public sealed class HandlerRunner
 
         // A background job the handler forgot would keep running and keep its output open: the contract is
         // that nothing it started outlives it (spec/handlers.md §Processes).
-        if (ownGroup) ProcessTree.KillLeftovers(processGroup);
+        var leftovers = ownGroup && ProcessTree.KillLeftovers(processGroup);
         // A terminal's Ctrl-C (or `kill` of the group) reaches the handler and packster together, and the handler can
         // die of it before packster's own listener has run (signals are dispatched on a thread of their own): a handler
         // ended by SIGINT or SIGTERM waits a moment for that interrupt before its exit counts as a failure.
@@ -161,6 +161,8 @@ public sealed class HandlerRunner
         }
 
         var duration = _time.GetElapsedTime(started);
+        // Their output closed as they died; the handler is done once they are dead, not while they are still dying.
+        if (leftovers) await ProcessTree.WaitUntilGoneAsync(processGroup, DrainAfterKill).ConfigureAwait(false);
         var exitCode = process.ExitCode;
         log.Footer($"exited with code {exitCode.ToString(CultureInfo.InvariantCulture)} after {Seconds(duration)}");
         if (exitCode != 0) throw HandlerErrors.Failed(handler.Action, what, package, exitCode, invocation.LogPath);
@@ -220,8 +222,9 @@ public sealed class HandlerRunner
         try
         {
             await process.WaitForExitAsync(drain.Token).ConfigureAwait(false);
-            // The output closes when the last process holding it is gone: this is the moment the tree is dead.
+            // The output closes when the last process holding it has closed it: the tree is dying; then it is dead.
             await pumps.WaitAsync(drain.Token).ConfigureAwait(false);
+            if (ownGroup) await ProcessTree.WaitUntilGoneAsync(process.Id, DrainAfterKill).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Packster.Handlers;
 
@@ -88,8 +89,47 @@ internal static class ProcessTree
         }
     }
 
-    /// <summary>Kills whatever is left in the handler's group after it exited (background jobs it forgot).</summary>
+    /// <summary>Kills whatever is left in the handler's group after it exited (background jobs it forgot); true when something was.</summary>
     public static bool KillLeftovers(int processGroup) => LibC.KillGroup(processGroup, LibC.SigKill);
+
+    /// <summary>
+    /// On Linux, returns once no process of <paramref name="processGroup"/> is alive, or after <paramref name="limit"/>.
+    /// A SIGKILL is delivered, not done when <c>kill</c> returns: a killed process closes its files (the handler's output
+    /// pipes among them) before it has finished exiting, and <c>/proc</c> shows it running until then. Nothing notifies
+    /// of a death outside one's children, so <c>/proc</c> is looked at again each millisecond; a killed process is gone
+    /// at the first or second look. A zombie counts as gone: it has exited and only waits for its parent.
+    /// </summary>
+    public static async Task WaitUntilGoneAsync(int processGroup, TimeSpan limit)
+    {
+        if (!OperatingSystem.IsLinux() || processGroup <= 1) return;
+        var waited = Stopwatch.StartNew();
+        while (HasLiveMember(processGroup) && waited.Elapsed < limit) await Task.Delay(1).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether <c>/proc</c> lists a process of <paramref name="processGroup"/> that is neither a zombie nor dead.</summary>
+    private static bool HasLiveMember(int processGroup)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            var name = Path.GetFileName(directory.AsSpan());
+            if (name.IsEmpty || !char.IsAsciiDigit(name[0])) continue;
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Join(directory, "stat"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone between the listing and the reading, or not ours to read (then not the handler's either).
+                continue;
+            }
+            // "pid (comm) state ppid pgrp ...": the fields follow the last ')', which survives any command name.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ', 4);
+            if (fields.Length < 3 || fields[0] is "Z" or "X") continue;
+            if (int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var group) && group == processGroup) return true;
+        }
+        return false;
+    }
 
     private static int SafeId(Process process)
     {
