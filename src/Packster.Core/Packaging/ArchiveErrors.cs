@@ -36,7 +36,7 @@ internal static class ArchiveErrors
         new(ErrorCode.ArchiveReservedName, $"entry '{Printable(entry)}' in '{archive}' uses a reserved name: {why}", HostileHint);
 
     // pack refuses what install refuses (spec/package-format.md §6), so a package over a limit was not made by 'packster pack'.
-    private const string LimitHint = "packages have the same limits when packed and when installed (spec/package-format.md §6); ask the package's publisher";
+    internal const string LimitHint = "packages have the same limits when packed and when installed (spec/package-format.md §6); ask the package's publisher";
 
     public static PacksterException TooLarge(string archive, string entry, long total, long cap) =>
         new(ErrorCode.ArchiveTooLarge, $"'{archive}' unpacks to more than {cap} bytes (at least {total}, reached at entry '{Printable(entry)}')", LimitHint);

@@ -38,15 +38,18 @@ public static class Packer
 
         var sourceName = Path.GetFileName(sourceDir);
         var entries = SourceTree.Enumerate(sourceDir, PackageIgnore.Load(sourceDir), outputDir);
-        CheckEntries(sourceName, entries);
         var limits = ExtractionLimits.Default;
-        limits.CheckEntryCount(sourceName, entries.Count);
         long total = 0;
-        foreach (var entry in entries)
+        AsPacking(() =>
         {
-            total += entry.Size;
-            limits.CheckTotal(sourceName, entry.RelativePath, total);
-        }
+            CheckEntries(sourceName, entries);
+            limits.CheckEntryCount(sourceName, entries.Count);
+            foreach (var entry in entries)
+            {
+                total += entry.Size;
+                limits.CheckTotal(sourceName, entry.RelativePath, total);
+            }
+        });
 
         var tempPath = Path.Combine(outputDir, TempPrefix + Guid.NewGuid().ToString("N"));
         try
@@ -66,7 +69,7 @@ public static class Packer
                 size = writer.Position;
             }
             // The ratio install judges (declared sizes against the archive's bytes) is only known once written.
-            limits.CheckRatio(sourceName, total, size);
+            AsPacking(() => limits.CheckRatio(sourceName, total, size));
             var name = new PackageFileName(id, version, Sha256Digest.FromBytes(hash));
             var finalPath = Path.Combine(outputDir, name.FileName);
             // Same name means same bytes, so replacing an existing file is harmless and keeps the rename atomic.
@@ -83,6 +86,31 @@ public static class Packer
         {
             TryDelete(tempPath);
             throw;
+        }
+    }
+
+    /// <summary>What to do about a folder the package rules refuse: it is the folder that changes, not a package.</summary>
+    internal const string FolderHint =
+        "a package holds only what every system packster runs on can install (spec/package-format.md §3); rename or remove it, or list it in .packsterignore";
+
+    /// <summary>What to do about a folder over the limits every package is installed with.</summary>
+    internal const string FolderLimitHint =
+        "packages have the same limits when packed and when installed (spec/package-format.md §6); list files in .packsterignore, or split the folder into several packages";
+
+    /// <summary>
+    /// Runs the package rules' <paramref name="check"/> on the folder being packed. Their failures speak to whoever
+    /// installs a package (it is damaged or hostile; ask its publisher): at pack time the hint says what to change in
+    /// the folder instead; the code and message stay.
+    /// </summary>
+    private static void AsPacking(Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (PacksterException e) when (e.Hint is ArchiveErrors.HostileHint or ArchiveErrors.LimitHint)
+        {
+            throw new PacksterException(e.Code, e.Message, e.Hint == ArchiveErrors.LimitHint ? FolderLimitHint : FolderHint, e);
         }
     }
 

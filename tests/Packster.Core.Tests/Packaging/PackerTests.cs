@@ -179,6 +179,7 @@ public sealed class PackerTests : IDisposable
         var e = Assert.Throws<PacksterException>(() => Pack(source));
         Assert.Equal(ErrorCode.ArchiveUnsafeLink, e.Code);
         Assert.Contains("bad-link", e.Message);
+        Assert.Equal(Packer.FolderHint, e.Hint);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_temp["out"]));
     }
 
@@ -416,6 +417,21 @@ public sealed class PackerTests : IDisposable
         Write(source, "readme", "2");
         var e = Assert.Throws<PacksterException>(() => Pack(source));
         Assert.Equal(ErrorCode.ArchiveNameCollision, e.Code);
+        // The hint is about the folder being packed: the package rules' own hint speaks of a damaged package.
+        Assert.Equal(Packer.FolderHint, e.Hint);
+        Assert.Contains(PackageIgnore.FileName, e.Hint);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp["out"]));
+    }
+
+    // §6: pack refuses what install would refuse as over the limits, with a hint about the folder; nothing is left.
+    [Fact]
+    public void A_folder_over_the_compression_ratio_limit_is_refused_with_a_hint_about_the_folder()
+    {
+        var source = Source();
+        File.WriteAllBytes(Path.Combine(source, "zeros"), new byte[80 << 20]);
+        var e = Assert.Throws<PacksterException>(() => Pack(source));
+        Assert.Equal(ErrorCode.ArchiveCompressionRatio, e.Code);
+        Assert.Equal(Packer.FolderLimitHint, e.Hint);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_temp["out"]));
     }
 
