@@ -63,6 +63,7 @@ public static class PackStaging
             foreach (var entry in directory.EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }))
             {
                 var relative = Path.Join(relativeDir, entry.Name);
+                Packaging.SourceTree.RequireUtf8Name(entry, relative.Replace('\\', '/'), directory.FullName);
                 if (entry.LinkTarget is { } target)
                 {
                     CheckLink(source, relative, target);

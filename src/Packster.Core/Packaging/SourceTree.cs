@@ -45,6 +45,7 @@ internal static class SourceTree
             var isLink = info.LinkTarget is not null;
             var isDirectory = !isLink && info is DirectoryInfo;
             if (ignore.IsIgnored(relative, isDirectory)) continue;
+            RequireUtf8Name(info, relative, directory.FullName);
             if (isLink)
             {
                 // Packages store '/'-separated targets; Windows reports them with backslashes.
@@ -82,6 +83,20 @@ internal static class SourceTree
         new(ErrorCode.ArchiveUnsupportedEntry,
             $"'{relative}' in '{folder}' is {kind.Describe()}; a package holds only regular files, folders and symbolic links",
             $"remove it or list it in {PackageIgnore.FileName}");
+
+    /// <summary>
+    /// PST4003 when <paramref name="info"/>'s name is not UTF-8 (spec/package-format.md §3): .NET lists such a name with
+    /// U+FFFD in place of its bytes, and by that text the entry cannot be found again.
+    /// </summary>
+    internal static void RequireUtf8Name(FileSystemInfo info, string relative, string folder)
+    {
+        if (info.Name.Contains('\uFFFD', StringComparison.Ordinal) && FileKinds.Of(info.FullName) == FileKind.Missing) throw NotUtf8(relative, folder);
+    }
+
+    private static PacksterException NotUtf8(string relative, string folder) =>
+        new(ErrorCode.ArchiveUnsafePath,
+            $"'{relative}' in '{folder}' has a name that is not valid UTF-8 (its undecodable bytes show as U+FFFD); package names are UTF-8",
+            $"rename it, or list it in {PackageIgnore.FileName}");
 
     private static int ModeOf(FileInfo file)
     {

@@ -171,5 +171,21 @@ public sealed class PackStagingTests : IDisposable
         Assert.Contains("FIFO", e.Message, StringComparison.Ordinal);
     }
 
+    [LinuxFact]
+    public void A_name_that_is_not_utf8_is_refused_as_such()
+    {
+        // spec/errors.md PST4003: package names are UTF-8; .NET lists such a name with U+FFFD, by which it is not found again.
+        MakeSource();
+        using (var touch = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", ["-c", "touch \"$(printf 'bad\\377')\""]) { WorkingDirectory = Source })!)
+        {
+            touch.WaitForExit();
+            Assert.Equal(0, touch.ExitCode);
+        }
+        var e = Assert.Throws<PacksterException>(() => PackStaging.Create(Source, Staging));
+        Assert.Equal(ErrorCode.ArchiveUnsafePath, e.Code);
+        Assert.Contains("not valid UTF-8", e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Staging));
+    }
+
     public void Dispose() => _temp.Dispose();
 }

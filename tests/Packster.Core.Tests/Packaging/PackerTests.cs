@@ -423,6 +423,27 @@ public sealed class PackerTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(_temp["out"]));
     }
 
+    // §3: names are UTF-8. A source name that is not is refused as such (PST4003), not reported missing because .NET
+    // lists it with U+FFFD in place of its bytes.
+    [Fact]
+    public void A_source_name_that_is_not_utf8_is_refused_as_such()
+    {
+        if (!OperatingSystem.IsLinux()) return; // needs a file system that stores names as bytes
+        var source = Source();
+        Write(source, "good.txt", "1");
+        using (var touch = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", ["-c", "touch \"$(printf 'bad\\377.txt')\""]) { WorkingDirectory = source })!)
+        {
+            touch.WaitForExit();
+            Assert.Equal(0, touch.ExitCode);
+        }
+        Assert.Contains(Directory.EnumerateFileSystemEntries(source), p => p.EndsWith("bad\uFFFD.txt", StringComparison.Ordinal));
+        var e = Assert.Throws<PacksterException>(() => Pack(source));
+        Assert.Equal(ErrorCode.ArchiveUnsafePath, e.Code);
+        Assert.Contains("not valid UTF-8", e.Message);
+        Assert.Contains("bad\uFFFD.txt", e.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp["out"]));
+    }
+
     // §6: pack refuses what install would refuse as over the limits, with a hint about the folder; nothing is left.
     [Fact]
     public void A_folder_over_the_compression_ratio_limit_is_refused_with_a_hint_about_the_folder()
