@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace Packster.Handlers;
 
@@ -20,8 +22,59 @@ internal sealed class HandlerLog : IAsyncDisposable
         _file = file;
         _sink = sink;
         _prefix = prefix;
-        // Longest first, so a secret that contains another is masked whole.
-        _secrets = [.. secrets.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length)];
+        _secrets = Masks(secrets);
+    }
+
+    /// <summary>A line of a secret of several lines is masked on its own from this length on (shorter ones would mask common text).</summary>
+    internal const int MinPartLength = 4;
+
+    /// <summary>
+    /// What is masked for <paramref name="secrets"/> (spec/parameters.md § Secret parameters), longest first so that a
+    /// text holding another is masked whole: each value as it is and as <c>PACKSTER_PARAMETERS_FILE</c> writes it (a JSON
+    /// string: quotes, backslashes and control characters escaped); each line of a value of several lines, which output
+    /// read a line at a time meets one by one; and each string or number inside an array or object value, which the
+    /// parameters file writes on lines of their own.
+    /// </summary>
+    internal static string[] Masks(IEnumerable<string> secrets)
+    {
+        var masks = new HashSet<string>(StringComparer.Ordinal);
+        void Add(string text, int minLength)
+        {
+            if (text.Trim().Length < Math.Max(minLength, 1)) return;
+            masks.Add(text);
+            masks.Add(JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString());
+        }
+        foreach (var secret in secrets)
+        {
+            Add(secret, 1);
+            if (secret.Contains('\n', StringComparison.Ordinal))
+            {
+                foreach (var line in secret.Split('\n')) Add(line.TrimEnd('\r'), MinPartLength);
+            }
+            foreach (var leaf in Leaves(secret)) Add(leaf, MinPartLength);
+        }
+        return [.. masks.OrderByDescending(m => m.Length).ThenBy(m => m, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The string and number values inside <paramref name="text"/> when it is a JSON array or object (a secret of that type; its keys are not secret); none otherwise.</summary>
+    private static List<string> Leaves(string text)
+    {
+        List<string> leaves = [];
+        if (text.Length == 0 || text[0] is not ('[' or '{')) return leaves;
+        try
+        {
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text));
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.String) leaves.Add(reader.GetString()!);
+                else if (reader.TokenType == JsonTokenType.Number) leaves.Add(Encoding.UTF8.GetString(reader.ValueSpan));
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // Not JSON: a string secret that starts like it; the whole value is masked as it is.
+        }
+        return leaves;
     }
 
     public static HandlerLog Open(string path, TextWriter sink, string prefix, IReadOnlyList<string>? secrets = null)

@@ -104,6 +104,33 @@ public sealed class SecretParameterTests : IDisposable
         Assert.Empty(FilesHolding(_f.Temp.Path, Other));
     }
 
+    // § Secret parameters: "Handler output that contains a secret value is written to the log and the console with
+    // *** in its place" — also a value of several lines (a PEM key) printed line by line, and the value as the
+    // parameters file holds it, JSON-escaped, when a handler prints that file.
+    [Fact]
+    public void A_secret_of_several_lines_or_with_escapes_is_masked_however_a_handler_prints_it()
+    {
+        var dir = Vault("1.0.0");
+        File.WriteAllText(Path.Combine(dir, "scripts", "install.sh"), """
+            #!/bin/sh
+            printf '%s\n' "$PACKSTER_PARAM_TOKEN"
+            cat "$PACKSTER_PARAMETERS_FILE"
+            """);
+        var key = "-----BEGIN KEY-----\nMIIEsecretLINEone+Q\nMIIEsecretLINEtwo\"quoted\\slash\n-----END KEY-----";
+        var parameters = _f.Temp["parameters.json"];
+        File.WriteAllText(parameters, JsonSerializer.Serialize(new Dictionary<string, string> { ["token"] = key, ["marker"] = _f.Temp["marker"] }));
+        var r = _f.Packster.Run("install-file", _f.Pack(dir), "--location", "dev", "--parameters-file", parameters);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var logs = string.Concat(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, "logs")).Select(File.ReadAllText));
+        foreach (var seen in new[] { r.Stdout + r.Stderr, logs })
+        {
+            Assert.DoesNotContain("MIIEsecretLINE", seen, StringComparison.Ordinal);
+            Assert.Contains("\"token\": \"***\"", seen, StringComparison.Ordinal);
+        }
+        // The handler ran and its other output is kept.
+        Assert.Contains("\"marker\":", r.Stderr, StringComparison.Ordinal);
+    }
+
     // § Secret parameters: not stored, so a later install (an upgrade by hand) must be given it again; a wrong value is
     // reported without echoing it; a template may not name a secret.
     [Fact]
