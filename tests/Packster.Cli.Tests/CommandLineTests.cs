@@ -52,6 +52,21 @@ public sealed class CommandLineTests : IDisposable
         Assert.StartsWith("error[PST1000]: unknown command 'instal-file'; did you mean 'install-file'?", err, StringComparison.Ordinal);
     }
 
+    // spec/errors.md PST1000: a whole-number option given something else is a usage error in words (exit 2), never a
+    // .NET type name nor an unhandled exception (a validator that read the value crashed the process with exit 134).
+    [Theory]
+    [InlineData("--keep-generations takes a whole number of at least 1, not 'abc'", "gc", "--location", "x", "--keep-generations", "abc")]
+    [InlineData("--keep-generations takes a whole number of at least 1, not '0'", "gc", "--location", "x", "--keep-generations", "0")]
+    [InlineData("--priority takes a whole number, not '1.5'", "source", "add", "s", "--type", "folder", "--url", "/tmp", "--priority", "1.5")]
+    [InlineData("--strip-components takes a whole number, not 'two'", "pack", "--from", "a.tgz", "--strip-components", "two")]
+    public void A_whole_number_option_given_anything_else_is_a_usage_error_in_words(string message, params string[] args)
+    {
+        var (exit, _, err) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error[PST1000]: {message}\n".ReplaceLineEndings(), err, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", err, StringComparison.Ordinal);
+    }
+
     // spec/lockfile.md § Readers: `list --json` and `location show --json` write their JSON as UTF-8 bytes straight onto
     // standard output where it is a byte stream; the bytes are the text the writer route gives.
     [Fact]

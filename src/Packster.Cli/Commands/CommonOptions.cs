@@ -12,6 +12,19 @@ internal static class CommonOptions
         Description = "A location path or registered id (default: PACKSTER_LOCATION, then the default location)",
     };
 
+    /// <summary>
+    /// The value of a whole-number option (the last given), or null when it was not given; a value that is not a whole
+    /// number of at least <paramref name="minimum"/> is a usage error in words (System.CommandLine's own names the .NET type).
+    /// </summary>
+    public static int? WholeNumber(System.CommandLine.Parsing.ArgumentResult result, string name, int minimum = int.MinValue)
+    {
+        if (result.Tokens.Count == 0) return null;
+        var text = result.Tokens[^1].Value;
+        if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= minimum) return value;
+        result.AddError(minimum == int.MinValue ? $"{name} takes a whole number, not '{text}'" : $"{name} takes a whole number of at least {minimum}, not '{text}'");
+        return null;
+    }
+
     public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON on stdout" };
 
     public static Option<string?> HandlerTimeout() => new("--handler-timeout")

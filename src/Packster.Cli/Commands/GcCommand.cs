@@ -18,11 +18,8 @@ internal static class GcCommand
         {
             Description = "Also keep the deployments active in any of the last K generations, so 'rollback' can return to them (default 1: only the current state's)",
             DefaultValueFactory = _ => 1,
+            CustomParser = r => CommonOptions.WholeNumber(r, "--keep-generations", minimum: 1) ?? 1,
         };
-        keep.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--keep-generations must be at least 1");
-        });
         var drop = new Option<bool>("--drop-generations") { Description = "Also delete the records of generations older than the kept ones" };
         var orphans = new Option<bool>("--orphans")
         {

@@ -27,6 +27,7 @@ internal static class PackCommand
         var strip = new Option<int>("--strip-components")
         {
             Description = "With --from: drop this many leading folders from every entry's path (like tar); shorter entries are skipped",
+            CustomParser = r => CommonOptions.WholeNumber(r, "--strip-components") ?? 0,
         };
         var id = new Option<string?>("--id") { Description = "With --from: the package id of a generated manifest (needs --version)" };
         var version = new Option<string?>("--version") { Description = "With --from: the package version of a generated manifest (needs --id)" };

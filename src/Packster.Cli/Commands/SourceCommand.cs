@@ -40,7 +40,11 @@ internal static class SourceCommand
         var tokenEnv = new Option<string?>("--token-env") { Description = "NAME of the environment variable holding an access token (sent as Bearer)" };
         var user = new Option<string?>("--user") { Description = "User name for Basic authentication" };
         var passwordEnv = new Option<string?>("--password-env") { Description = "NAME of the environment variable holding the user's password" };
-        var priority = new Option<int?>("--priority") { Description = $"Lower is consulted first and wins ties (default {SourceDefinition.DefaultPriority})" };
+        var priority = new Option<int?>("--priority")
+        {
+            Description = $"Lower is consulted first and wins ties (default {SourceDefinition.DefaultPriority})",
+            CustomParser = r => CommonOptions.WholeNumber(r, "--priority"),
+        };
         var caFile = new Option<string?>("--ca-file") { Description = "PEM file with the private CA that signs the server's certificate" };
         var insecure = new Option<bool>("--insecure") { Description = "Allow plain http:// (packages and credentials travel unprotected)" };
         var replace = new Option<bool>("--replace") { Description = "Replace a source of the same name" };
