@@ -46,13 +46,36 @@ internal static class ActivationCommands
             {
                 if (v is not null) psi.Environment[k] = v;
             }
-            context.Err.WriteLine($"packster: entering a shell with location {loc.Id} active; 'exit' to leave");
-            using var process = Process.Start(psi)!;
-            process.WaitForExit();
-            return Task.FromResult(process.ExitCode);
+            var variable = OperatingSystem.IsWindows() ? "COMSPEC" : "SHELL";
+            if (Directory.Exists(shellPath)) throw ShellUnusable(shellPath, variable, "it is a folder");
+            Process process;
+            try
+            {
+                process = Process.Start(psi)!;
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw ShellUnusable(shellPath, variable, e.NativeErrorCode switch
+                {
+                    2 => "it does not exist",
+                    13 => "it may not be run (permission denied)",
+                    _ => "it could not be started",
+                });
+            }
+            using (process)
+            {
+                context.Err.WriteLine($"packster: entering a shell with location {loc.Id} active; 'exit' to leave");
+                process.WaitForExit();
+                return Task.FromResult(process.ExitCode);
+            }
         });
         return command;
     }
+
+    /// <summary>PST1001: the shell <c>packster shell</c> starts is the one the environment names, and it cannot be run.</summary>
+    private static PacksterException ShellUnusable(string path, string variable, string why) =>
+        new(ErrorCode.InvalidArgument, $"cannot start the shell '{path}' (from {variable}): {why}",
+            OperatingSystem.IsWindows() ? "set COMSPEC to cmd.exe's path" : "set SHELL to a shell's path, e.g. SHELL=/bin/bash packster shell");
 
     public static IEnumerable<Command> LocationSubcommands(CliContext context)
     {

@@ -103,4 +103,26 @@ public sealed class QueryCommandTests : IDisposable
         Assert.True(p.ExitCode == 3, await stderr);
         Assert.Equal("Howdy, subshell!\n", await stdout);
     }
+
+    // spec/errors.md PST1001: a $SHELL that cannot be run is named with the reason, never PST0001 with .NET's words.
+    [Theory]
+    [InlineData("missing", "it does not exist")]
+    [InlineData("folder", "it is a folder")]
+    [InlineData("not-executable", "it may not be run (permission denied)")]
+    public void Shell_with_a_SHELL_that_cannot_be_run_says_why(string kind, string why)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.InstallJson(_f.PackSample("hello"), "-p", "greeting=Howdy");
+        var shell = kind switch
+        {
+            "missing" => _f.Temp["no-such-shell"],
+            "folder" => Directory.CreateDirectory(_f.Temp["a-folder"]).FullName,
+            _ => _f.Temp.Write("plain-file", "echo hi\n"),
+        };
+        // Root may run anything with an execute bit: a file with none is refused even to root.
+        var r = _f.Packster.Run(["shell", "dev"], new Dictionary<string, string> { ["SHELL"] = shell });
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith($"error[PST1001]: cannot start the shell '{shell}' (from SHELL): {why}", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("entering a shell", r.Stderr, StringComparison.Ordinal);
+    }
 }
