@@ -153,15 +153,40 @@ public sealed class Location
 
         var location = new Location(path, locationId, paths);
         if (Directory.Exists(path)) location.EnsureNoLinks();
-        Directory.CreateDirectory(path);
-        foreach (var dir in new[] { location.DeploymentsDirectory, location.StagingDirectory, location.TrashDirectory, location.LogsDirectory, location.ShimsDirectory, location.ActivateDirectory })
+        // What this creation made, in order, so that a failure (the registry cannot be written, the disk is full)
+        // takes it away again and leaves the directory as it was.
+        var made = new List<string>();
+        var wroteLockfile = false;
+        try
+        {
+            foreach (var dir in new[] { location.DeploymentsDirectory, location.StagingDirectory, location.TrashDirectory, location.LogsDirectory, location.ShimsDirectory, location.ActivateDirectory })
+            {
+                MakeDirectory(dir, made);
+            }
+            // The lockfile is written last among the location's own files: until it exists the directory is not a location.
+            Lockfile.Write(location.LockfilePath, new LocationState(locationId));
+            wroteLockfile = true;
+            registry.Register(locationId, path);
+        }
+        catch
+        {
+            if (wroteLockfile) File.Delete(location.LockfilePath);
+            for (var i = made.Count - 1; i >= 0; i--) Directory.Delete(made[i]);
+            throw;
+        }
+        return location;
+    }
+
+    /// <summary>Creates <paramref name="directory"/> and the parents it lacks, adding each one it made to <paramref name="made"/>, parents first.</summary>
+    private static void MakeDirectory(string directory, List<string> made)
+    {
+        var missing = new Stack<string>();
+        for (var dir = directory; !string.IsNullOrEmpty(dir) && !Directory.Exists(dir); dir = System.IO.Path.GetDirectoryName(dir)) missing.Push(dir);
+        while (missing.TryPop(out var dir))
         {
             Directory.CreateDirectory(dir);
+            made.Add(dir);
         }
-        // The lockfile is written last among the location's own files: until it exists the directory is not a location.
-        Lockfile.Write(location.LockfilePath, new LocationState(locationId));
-        registry.Register(locationId, path);
-        return location;
     }
 
     /// <summary>

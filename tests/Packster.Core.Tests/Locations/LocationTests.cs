@@ -38,6 +38,26 @@ public sealed class LocationTests
         Assert.False(File.Exists(bed["stuff/packster-location.json"]));
     }
 
+    // § Registry: a creation that fails after it began — here the registry cannot be written, its data home being a
+    // file — takes away what it made: a new directory is gone, an empty one given is empty again, and the same
+    // command succeeds once the cause is fixed (it said 'already holds a location' before).
+    [Fact]
+    public void A_creation_that_cannot_register_leaves_nothing_behind()
+    {
+        using var other = new Packster.Testing.TempDirectory();
+        var dataHome = other.Write("not-a-folder", "x");
+        using var bed = new LocationTestBed(new Dictionary<string, string> { ["PACKSTER_DATA_HOME"] = dataHome });
+        Assert.ThrowsAny<Exception>(() => bed.CreateLocation("fresh"));
+        Assert.False(Directory.Exists(bed["fresh"]));
+
+        Directory.CreateDirectory(bed["given"]);
+        Assert.ThrowsAny<Exception>(() => bed.CreateLocation("given"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(bed["given"]));
+
+        File.Delete(dataHome);
+        Assert.Equal("given", bed.CreateLocation("given").Id.Value);
+    }
+
     [Fact]
     public void Create_refuses_an_id_registered_to_another_live_location_and_changes_nothing()
     {
