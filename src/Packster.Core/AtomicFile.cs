@@ -47,6 +47,18 @@ public static class AtomicFile
             CrashPoint.Hit("atomic-write.before-rename");
             File.Move(temp, path, overwrite: true);
         }
+        catch (IOException e) when (e.Message.Contains(temp, StringComparison.Ordinal))
+        {
+            TryDelete(temp);
+            // The temp file's name means nothing to whoever asked for the file: the error names the file asked for.
+            var message = e.Message.Replace(temp, path, StringComparison.Ordinal);
+            throw e switch
+            {
+                DirectoryNotFoundException => new DirectoryNotFoundException(message, e) { HResult = e.HResult },
+                FileNotFoundException => new FileNotFoundException(message, e) { HResult = e.HResult },
+                _ => new IOException(message, e) { HResult = e.HResult },
+            };
+        }
         catch
         {
             TryDelete(temp);

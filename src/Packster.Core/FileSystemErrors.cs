@@ -19,6 +19,9 @@ public static partial class FileSystemErrors
     private const int ENameTooLongMac = 63;
     private const int EQuotaLinux = 122;
     private const int EQuotaMac = 69;
+    private const int EExist = 17;
+    private const int ENotDirectory = 20;
+    private const int EIsDirectory = 21;
 
     // Win32 error codes, in the low word of the HResult .NET gives on Windows.
     private const int WinAccessDenied = 5;
@@ -92,6 +95,12 @@ public static partial class FileSystemErrors
             ENameTooLongLinux when OperatingSystem.IsLinux() => (ErrorCode.PathTooLong, "file name too long"),
             ENameTooLongMac when OperatingSystem.IsMacOS() => (ErrorCode.PathTooLong, "file name too long"),
             _ when e is UnauthorizedAccessException => (ErrorCode.PermissionDenied, "permission denied"),
+            // .NET's words for these name the path again, or call a folder a "part of the path".
+            EExist => (ErrorCode.FileSystemError, "it already exists"),
+            ENotDirectory => (ErrorCode.FileSystemError, "a part of its path is a file, not a folder"),
+            EIsDirectory => (ErrorCode.FileSystemError, "it is a folder"),
+            _ when e is FileNotFoundException => (ErrorCode.FileSystemError, "it does not exist"),
+            _ when e is DirectoryNotFoundException => (ErrorCode.FileSystemError, "a folder on its path does not exist, or is a file"),
             _ => (ErrorCode.FileSystemError, Words(e)),
         };
     }

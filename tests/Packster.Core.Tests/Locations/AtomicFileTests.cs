@@ -13,6 +13,22 @@ public sealed class AtomicFileTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    // spec/errors.md PST9005: a write into a folder that is not there names the file asked for (not the temp file it
+    // writes first) and says why in words, not .NET's "could not find a part of the path".
+    [Fact]
+    public void A_write_into_a_missing_folder_names_the_file_and_says_why()
+    {
+        var path = _temp["no/such/dir/env.toml"];
+        var e = Assert.ThrowsAny<IOException>(() => AtomicFile.Write(path, "x"u8));
+        var classified = FileSystemErrors.Classify(e)!;
+        Assert.Equal(ErrorCode.FileSystemError, classified.Code);
+        Assert.Equal($"'{path}': a folder on its path does not exist, or is a file", classified.Message);
+
+        var file = _temp.Write("a-file", "x");
+        var exists = Assert.ThrowsAny<IOException>(() => Directory.CreateDirectory(file));
+        Assert.EndsWith(": it already exists", FileSystemErrors.Classify(exists, file, "cannot create output folder")!.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_file_holding_the_content_already_is_left_as_it_is()
     {
