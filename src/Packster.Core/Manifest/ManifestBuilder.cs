@@ -477,14 +477,7 @@ internal sealed class ManifestBuilder
     private EnvListSpec ReadEnvList(TomlTable env, string key, TomlTable table)
     {
         var path = Join("provides.env", key);
-        if (!IsEnvironmentName(key))
-        {
-            throw InvalidAtKey(ErrorCode.ManifestInvalid, env, key, path, "an environment variable name is ASCII letters, digits and '_', not starting with a digit");
-        }
-        if (string.Equals(key, "PATH", StringComparison.OrdinalIgnoreCase))
-        {
-            throw InvalidAtKey(ErrorCode.ManifestInvalid, env, key, path, "PATH is the location's own: its shims folder comes first; declare shims instead");
-        }
+        CheckEnvironmentName(env, key, path);
         CheckKeys(table, path, EnvListKeys);
         var prepend = ReadListEntries(table, path, "prepend");
         var append = ReadListEntries(table, path, "append");
@@ -557,17 +550,28 @@ internal sealed class ManifestBuilder
         {
             if (skipped.Contains(key)) continue;
             var keyPath = Join(path, key);
-            if (!IsEnvironmentName(key))
-            {
-                throw InvalidAtKey(ErrorCode.ManifestInvalid, table, key, keyPath, "an environment variable name is ASCII letters, digits and '_', not starting with a digit");
-            }
+            CheckEnvironmentName(table, key, keyPath);
             result[key] = ReadScriptTemplate(Expect<TomlString>(node, keyPath, "a string"), keyPath);
         }
         return result;
     }
 
-    private static bool IsEnvironmentName(string name) =>
-        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+    /// <summary>
+    /// An environment variable a manifest sets has a name activation lets a location set (spec/resources.md §2, the rule
+    /// install applies): judged here, so that a package install would refuse is never packed.
+    /// </summary>
+    private void CheckEnvironmentName(TomlTable table, string key, string path)
+    {
+        if (string.Equals(key, "PATH", StringComparison.OrdinalIgnoreCase))
+        {
+            throw InvalidAtKey(ErrorCode.ManifestInvalid, table, key, path, "PATH is the location's own: its shims folder comes first; declare shims instead");
+        }
+        if (Resources.EnvKeyName.WhyNot(key) is null) return;
+        throw InvalidAtKey(ErrorCode.ManifestInvalid, table, key, path,
+            Resources.EnvKeyName.IsReserved(key) ? "the _PACKSTER_ prefix is activation's own"
+            : key.Length > Resources.EnvKeyName.MaxLength ? $"an environment variable name is at most {Resources.EnvKeyName.MaxLength} characters"
+            : "an environment variable name is ASCII letters, digits and '_', not starting with a digit");
+    }
 
     /// <summary>A template whose expansion is written into shims and activation scripts: its own text may hold no control character.</summary>
     private Template ReadScriptTemplate(TomlString node, string path)

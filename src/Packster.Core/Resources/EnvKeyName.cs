@@ -10,13 +10,22 @@ public static class EnvKeyName
 
     public static bool IsValid(string? key) => Why(key) is null;
 
+    /// <summary>Why <paramref name="key"/> may not be set by a location; null when it may.</summary>
+    public static string? WhyNot(string? key) => Why(key);
+
+    /// <summary>Whether <paramref name="key"/> is a well-formed name that activation keeps for itself (PATH, <c>_PACKSTER_*</c>).</summary>
+    public static bool IsReserved(string key) =>
+        string.Equals(key, "PATH", StringComparison.OrdinalIgnoreCase) || key.StartsWith("_PACKSTER_", StringComparison.OrdinalIgnoreCase);
+
     public static void Validate(string? key)
     {
         var why = Why(key);
         if (why is not null)
         {
             throw new PacksterException(ErrorCode.ResourceClaimInvalid, $"invalid environment variable '{key}': {why}",
-                "environment keys use letters, digits and '_', and do not start with a digit");
+                key is not null && IsReserved(key)
+                    ? "PATH and _PACKSTER_* belong to activation: declare shims to put commands on PATH, and choose another name"
+                    : "environment keys use letters, digits and '_', and do not start with a digit");
         }
     }
 
@@ -30,7 +39,7 @@ public static class EnvKeyName
             if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return $"character '{(char.IsControl(c) ? "\\u" + ((int)c).ToString("x4") : c.ToString())}' is not allowed";
         }
         if (string.Equals(key, "PATH", StringComparison.OrdinalIgnoreCase)) return "PATH is managed by activation itself";
-        if (key.StartsWith("_PACKSTER_", StringComparison.OrdinalIgnoreCase)) return "the _PACKSTER_ prefix is reserved";
+        if (IsReserved(key)) return "the _PACKSTER_ prefix is reserved";
         return null;
     }
 }

@@ -90,6 +90,12 @@ public sealed class ListVariableGuardTests
         foreach (var (body, message) in new[]
         {
             ("PATH = { prepend = \"{deployment}/bin\" }", "PATH is the location's own"),
+            // The names install refuses (spec/resources.md §2) are refused at check time too, as strings and as lists.
+            ("PATH = \"/opt/x\"", "PATH is the location's own"),
+            ("path = \"/opt/x\"", "PATH is the location's own"),
+            ("_PACKSTER_X = \"1\"", "the _PACKSTER_ prefix is activation's own"),
+            ("_packster_x = { append = \"a\" }", "the _PACKSTER_ prefix is activation's own"),
+            ($"{new string('A', 129)} = \"1\"", "at most 128 characters"),
             ("LIBS = {}", "needs at least one entry"),
             ("LIBS = { prepend = \"a\", priority = 5000 }", "from -1000 to 1000"),
             ("LIBS = { prepend = \"a\", before = \"b\" }", "before"),
