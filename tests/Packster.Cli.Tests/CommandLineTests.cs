@@ -67,6 +67,22 @@ public sealed class CommandLineTests : IDisposable
         Assert.DoesNotContain("System.", err, StringComparison.Ordinal);
     }
 
+    // spec/errors.md: a path of the wrong kind is named as such, not as missing.
+    [Fact]
+    public void A_file_given_as_a_location_or_a_folder_as_a_parameters_file_is_named_as_such()
+    {
+        var file = _home.Write("notes.txt", "x");
+        var (code, _, err) = Run("list", "--location", file);
+        Assert.Equal(5, code);
+        Assert.Contains($"'{file}' is a file, not a location's folder", err, StringComparison.Ordinal);
+
+        Assert.Equal(0, Run("location", "create", _home["loc"], "--id", "loc").Exit);
+        Directory.CreateDirectory(_home["params"]);
+        (code, _, err) = Run("install-file", file, "--location", "loc", "--parameters-file", _home["params"]);
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error[PST1001]: parameters file '{_home["params"]}' is a folder", err, StringComparison.Ordinal);
+    }
+
     // spec/lockfile.md § Readers: `list --json` and `location show --json` write their JSON as UTF-8 bytes straight onto
     // standard output where it is a byte stream; the bytes are the text the writer route gives.
     [Fact]

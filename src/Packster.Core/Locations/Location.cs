@@ -208,7 +208,9 @@ public sealed class Location
         }
         var path = paths.ResolvePath(pathOrId);
         if (IsLocation(path)) return Load(path, paths);
-        tried.Add(Directory.Exists(path) ? $"'{path}' holds no {Lockfile.FileName}" : $"'{path}' does not exist");
+        tried.Add(Directory.Exists(path) ? $"'{path}' holds no {Lockfile.FileName}"
+            : File.Exists(path) ? $"'{path}' is a file, not a location's folder"
+            : $"'{path}' does not exist");
         throw LocationErrors.NotFound(pathOrId, tried);
     }
 
