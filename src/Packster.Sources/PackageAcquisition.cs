@@ -125,6 +125,7 @@ public static class PackageAcquisition
     {
         ArgumentNullException.ThrowIfNull(cache);
         if (cache.Contains(file) || offline) return await FetchAsync(file, cache.AsSource(), cache, offline: true, cancellationToken);
+        if (sources.Count == 0) throw SourceErrors.NoSources($"{file.FileName}");
         var offering = new List<IPackageSource>();
         foreach (var source in sources.OrderBy(s => s.Priority))
         {

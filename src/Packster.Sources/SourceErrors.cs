@@ -78,7 +78,11 @@ public static class SourceErrors
 
     public static PacksterException PackageFileNotOffered(string fileName, IEnumerable<string> sources) =>
         new(ErrorCode.PackageNotFound, $"no source offers {fileName} ({string.Join(", ", sources)})",
-            "the pinned file may have been removed from its source; restore it or re-resolve without --locked");
+            "the pinned file may have been removed from its source: restore it, add a source that has it, or re-resolve without --locked where the command has it");
+
+    /// <summary>PST8000: no source is configured to take <paramref name="what"/> from.</summary>
+    public static PacksterException NoSources(string what) =>
+        new(ErrorCode.SourceNotFound, $"no sources to fetch {what} from", "add one with 'packster source add <name> --type … --url …'");
 
     public static PacksterException NoMatchingVersion(PackageId id, string range, IEnumerable<PackageVersion> available)
     {

@@ -42,6 +42,12 @@ public sealed class PackageAcquisitionTests : IDisposable
         var e = await Assert.ThrowsAsync<PacksterException>(() => PackageAcquisition.AcquireExactAsync(ghost, [repo], cache));
         Assert.Equal(ErrorCode.PackageNotFound, e.Code);
         Assert.Contains(ghost.FileName, e.Message);
+
+        // spec/errors.md PST8000: with no source configured at all (import, sync, rollback of an uncached file), that
+        // is what is said, not that no source (of an empty list) offers the file.
+        var none = await Assert.ThrowsAsync<PacksterException>(() => PackageAcquisition.AcquireExactAsync(ghost, [], cache));
+        Assert.Equal(ErrorCode.SourceNotFound, none.Code);
+        Assert.Equal($"no sources to fetch {ghost.FileName} from", none.Message);
     }
 
     // spec/sources.md § Fall-through: a source serving bytes of another sha256 (or unreachable) is named in a warning
