@@ -15,6 +15,35 @@ public static class StrictJson
 
     public static JsonNode? Parse(string json) => JsonNode.Parse(json, documentOptions: Options);
 
+    /// <summary>
+    /// Why <paramref name="e"/> refused its text, in words for whoever wrote it: System.Text.Json's own sentence without
+    /// the position it appends (callers say where) and without .NET's type and member names.
+    /// </summary>
+    public static string Reason(JsonException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal)) return "a value of the wrong type";
+        var text = (e.InnerException is { } inner and not JsonException ? inner : e).Message;
+        const string Unmapped = "The JSON property '";
+        if (text.StartsWith(Unmapped, StringComparison.Ordinal) && text.IndexOf("' could not be mapped", StringComparison.Ordinal) is var end and > 0)
+        {
+            return $"unknown field '{text[Unmapped.Length..end]}'";
+        }
+        const string Missing = "missing required properties including: ";
+        if (text.IndexOf(Missing, StringComparison.Ordinal) is var at and >= 0)
+        {
+            return "missing required field " + text[(at + Missing.Length)..].TrimEnd('.', ' ');
+        }
+        if (text.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal)) return "a value of the wrong type";
+        foreach (var suffix in new[] { " Path:", " LineNumber:" })
+        {
+            var cut = text.IndexOf(suffix, StringComparison.Ordinal);
+            if (cut > 0) text = text[..cut];
+        }
+        text = text.TrimEnd('.', ' ');
+        return text.Length == 0 ? "not valid JSON" : char.ToLowerInvariant(text[0]) + text[1..];
+    }
+
     public static JsonNode? Parse(ReadOnlySpan<byte> utf8Json) => JsonNode.Parse(utf8Json, documentOptions: Options);
 
     /// <summary>

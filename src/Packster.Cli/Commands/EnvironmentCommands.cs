@@ -87,7 +87,7 @@ internal static class EnvironmentCommands
         }
         catch (JsonException e)
         {
-            throw new PacksterException(ErrorCode.InvalidArgument, $"secrets file '{path}' is not JSON: {e.Message}");
+            throw new PacksterException(ErrorCode.InvalidArgument, $"secrets file '{path}' is not JSON: {StrictJson.Reason(e)}");
         }
         if (node is not JsonObject root || root.Any(kv => kv.Value is not JsonObject))
             throw new PacksterException(ErrorCode.InvalidArgument, $"secrets file '{path}' must be a JSON object of objects: {{ \"<package id>\": {{ \"<parameter>\": value }} }}");

@@ -543,10 +543,7 @@ public static class Lockfile
     {
         var where = e.LineNumber is { } line ? $" at line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1}" : "";
         var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $" ({e.Path})";
-        var reason = e.InnerException?.Message ?? e.Message;
-        var cut = reason.IndexOf(" Path:", StringComparison.Ordinal);
-        if (cut > 0) reason = reason[..cut];
-        return $"invalid JSON{where}{field}: {reason}";
+        return $"invalid JSON{where}{field}: {StrictJson.Reason(e)}";
     }
 
     /// <summary>A JSON path (<c>$.deployments[3]</c>) kept as its parts until an error needs its text.</summary>

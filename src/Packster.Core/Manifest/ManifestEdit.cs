@@ -69,7 +69,7 @@ public static class ManifestEdit
         }
         catch (JsonException e)
         {
-            throw new PacksterException(ErrorCode.ManifestSetInputInvalid, $"--json: '{text}' is not a JSON value ({e.Message})",
+            throw new PacksterException(ErrorCode.ManifestSetInputInvalid, $"--json: '{text}' is not a JSON value ({StrictJson.Reason(e)})",
                 "give a number (8080), true/false, an array ([\"linux\"]), an object ({\"a\": 1}) or a quoted string (\"x\")");
         }
         catch (FormatException e)

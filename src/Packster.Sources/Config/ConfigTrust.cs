@@ -71,7 +71,7 @@ public sealed class ConfigTrust
         }
         catch (JsonException e)
         {
-            throw Invalid(file, e.Message);
+            throw Invalid(file, StrictJson.Reason(e));
         }
         return new ConfigTrust(file, records, paths.IsWindows);
     }

@@ -539,7 +539,7 @@ internal sealed class SourceHttpClient : IDisposable
         }
         catch (JsonException e)
         {
-            throw SourceErrors.Protocol(_source.Name, Describe(method, uri), $"the answer is not valid JSON ({e.Message})");
+            throw SourceErrors.Protocol(_source.Name, Describe(method, uri), $"the answer is not valid JSON ({StrictJson.Reason(e)})");
         }
     }
 

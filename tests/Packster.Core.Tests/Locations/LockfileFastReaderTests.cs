@@ -167,6 +167,25 @@ public sealed class LockfileFastReaderTests
         Assert.StartsWith($"{ErrorCode.LockfileUnreadable}: twice.json: {expected}", Outcome(() => Lockfile.Parse(bytes, "twice.json")), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// spec/errors.md PST5002: what a hand edit broke is said in words — an unknown field by its name, a value of another
+    /// type as such — never with .NET's type and member names (<c>Packster.Locations.LockfileDto</c>) or its positions.
+    /// </summary>
+    [Theory]
+    [InlineData("\"schema\": 1,", "\"schema\": 1,\n  \"extra\": 1,", "unknown field 'extra'")]
+    [InlineData("\"pinned\": false,", "\"pinned\": \"no\",", "a value of the wrong type")]
+    public void What_a_hand_edit_broke_is_said_without_dotnet_names(string field, string edited, string expected)
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(OneDeployment()));
+        Assert.Contains(field, canonical, StringComparison.Ordinal);
+        var bytes = Encoding.UTF8.GetBytes(canonical.Replace(field, edited, StringComparison.Ordinal));
+        var outcome = Outcome(() => Lockfile.Parse(bytes, "edited.json"));
+        Assert.StartsWith($"{ErrorCode.LockfileUnreadable}: edited.json: invalid JSON at line ", outcome, StringComparison.Ordinal);
+        Assert.EndsWith(expected, outcome, StringComparison.Ordinal);
+        Assert.DoesNotContain(".NET", outcome, StringComparison.Ordinal);
+        Assert.DoesNotContain("Packster.", outcome, StringComparison.Ordinal);
+    }
+
     /// <summary>§ Compatibility: a deployment's own field given twice is PST5002 too, not the last value taken.</summary>
     [Theory]
     [InlineData("\"active\": false,", "\"active\": false,\n      \"active\": true,", "$.deployments[0]: names 'active' twice")]
