@@ -87,6 +87,19 @@ public sealed class ArchivePacker(SourcePackerOptions options)
             }
             return await new SourcePacker(options).PackAsync(staging, outputDir, cancellationToken).ConfigureAwait(false);
         }
+        catch (PacksterException e) when (e.Message.Contains(staging, StringComparison.Ordinal))
+        {
+            // The staging folder is gone by the time the message is read: it names what the user gave instead.
+            var manifest = request.ManifestFile is { } file ? $"'{Path.GetFullPath(file)}'"
+                : manifestText is not null ? "the manifest made from --id, --version and --shim"
+                : $"the archive's {Packer.ManifestFileName}";
+            var message = e.Message.Replace(Path.Combine(staging, Packer.ManifestFileName), manifest, StringComparison.Ordinal)
+                .Replace(staging, archive.Name, StringComparison.Ordinal);
+            var hint = e.Code == ErrorCode.ManifestFileMissing && request.StripComponents == 0
+                ? "paths name files inside the archive; if all its entries lie in one top folder, add --strip-components 1"
+                : e.Hint;
+            throw new PacksterException(e.Code, message, hint, e);
+        }
         catch (PacksterException e) when (e.Hint == ArchiveErrors.HostileHint)
         {
             throw new PacksterException(e.Code, e.Message, VendorHint, e);

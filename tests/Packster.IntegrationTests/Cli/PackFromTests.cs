@@ -76,6 +76,22 @@ public sealed class PackFromTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(_home["tmp"]));
     }
 
+    // spec/pack-from.md: a manifest error found in the extracted folder names what the user gave — the flags, the
+    // archive — not the temp folder, which is gone by then; a missing shim target without --strip-components says
+    // that paths are inside the archive.
+    [Fact]
+    public void A_manifest_error_names_the_flags_and_the_archive_not_the_staging_folder()
+    {
+        VendorTree();
+        var archive = Archive("tool.tar.gz");
+        var result = _packster.Run("pack", "--from", archive, "--id", "tool", "--version", "1.4.2", "--shim", "tool=bin/tool", "-o", Out);
+        AssertRefused(result, "PST2011", 3);
+        Assert.StartsWith("error[PST2011]: the manifest made from --id, --version and --shim: shims.tool 'bin/tool': no such file in 'tool.tar.gz'",
+            result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: paths name files inside the archive; if all its entries lie in one top folder, add --strip-components 1", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("packster-from-", result.Stderr, StringComparison.Ordinal);
+    }
+
     private static string Sha(string file) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
 
     // spec/pack-from.md §Equivalence: "the package is byte for byte the one `packster pack` makes of the folder that
