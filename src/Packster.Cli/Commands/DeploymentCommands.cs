@@ -19,7 +19,9 @@ internal static class DeploymentCommands
             var outcome = await new Uninstaller(loc, InstallerDefaults.For(context))
                 .UninstallAsync(parse.GetValue(selector)!, parse.GetValue(force), CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
             var removed = outcome.Removed;
-            context.Out.WriteLine($"uninstalled {removed.Id} {removed.Version} ({removed.Hash.Hex[..12]})");
+            context.Out.WriteLine(outcome.AlreadyGone
+                ? $"{removed.Id} {removed.Version} ({removed.Hash.Hex[..12]}) was already gone: it was dropped from {Packster.Locations.Lockfile.FileName}, as the warning says"
+                : $"uninstalled {removed.Id} {removed.Version} ({removed.Hash.Hex[..12]})");
             if (outcome.NowActive is { } next) context.Out.WriteLine($"{next.Id} {next.Version} ({next.Hash.Hex[..12]}) is now active");
             if (outcome.NoneActive) context.Out.WriteLine($"no deployment of {removed.Id} is active now; 'packster use {removed.Id}@<version>' makes one active");
             return 0;

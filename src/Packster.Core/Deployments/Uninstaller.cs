@@ -37,6 +37,12 @@ public sealed class Uninstaller
         ArgumentNullException.ThrowIfNull(stillWanted);
         using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
         var state = session.State;
+        // Recovery has just dropped what the selector names (its directory or record was gone, a warning said so):
+        // what was asked for is done.
+        if (DeploymentSelector.Match(state, selector).Count == 0 && DroppedMatch(session.Recovery, selector) is { } gone)
+        {
+            return new UninstallOutcome(gone, null, gone.Active && state.OfPackage(gone.Id).Any()) { AlreadyGone = true };
+        }
         var entry = DeploymentSelector.Single(state, selector, _location.Id.Value);
         if (!stillWanted(entry, state)) return null;
         var path = _location.DeploymentDirectory(entry.Hash);
@@ -71,6 +77,18 @@ public sealed class Uninstaller
         CrashPoint.Hit("uninstall.committed");
         _location.EmptyTrash(session.Lock);
         return outcome;
+    }
+
+    /// <summary>The one deployment recovery dropped that <paramref name="selector"/> names; null when none, or several, is.</summary>
+    private DeploymentEntry? DroppedMatch(RecoveryReport recovery, string selector)
+    {
+        if (recovery.Dropped.Count == 0) return null;
+        var dropped = new LocationState(_location.Id);
+        foreach (var d in recovery.Dropped)
+        {
+            if (d.Entry is { } entry) dropped.Deployments.Add(entry);
+        }
+        return DeploymentSelector.Match(dropped, selector) is [var only] ? only : null;
     }
 
     /// <summary>
@@ -281,4 +299,8 @@ public sealed class Uninstaller
 /// What an uninstall did: <see cref="Removed"/> is gone; <see cref="NowActive"/> took over when the active deployment
 /// went; <see cref="NoneActive"/> when the active one went and the package's remaining deployments all stay inactive.
 /// </summary>
-public sealed record UninstallOutcome(DeploymentEntry Removed, DeploymentEntry? NowActive, bool NoneActive);
+public sealed record UninstallOutcome(DeploymentEntry Removed, DeploymentEntry? NowActive, bool NoneActive)
+{
+    /// <summary>Recovery had just dropped <see cref="Removed"/> from the lockfile (its directory or record was gone): nothing was left to remove.</summary>
+    public bool AlreadyGone { get; init; }
+}

@@ -61,7 +61,7 @@ public static class Recovery
         {
             if (reason is null) continue;
             var dir = location.DeploymentDirectory(d.Hash);
-            report.Dropped.Add(new DroppedDeployment(d.Id, d.Version, d.Hash, d.Active, reason));
+            report.Dropped.Add(new DroppedDeployment(d.Id, d.Version, d.Hash, d.Active, reason) { Entry = d });
             warnings?.WriteLine($"warning: deployment {d.Id}@{d.Version} ({d.Hash}) was dropped from {Lockfile.FileName}: {reason}; reinstall it if you need it");
             if (!repair) continue;
             // Only renamed aside before the commit: until the lockfile stops recording it, a reader still finds it in
@@ -242,4 +242,8 @@ public sealed class RecoveryReport
 }
 
 /// <summary>A deployment recovery removed from the lockfile, and why.</summary>
-public sealed record DroppedDeployment(PackageId Id, PackageVersion Version, Sha256Digest Hash, bool WasActive, string Reason);
+public sealed record DroppedDeployment(PackageId Id, PackageVersion Version, Sha256Digest Hash, bool WasActive, string Reason)
+{
+    /// <summary>The lockfile's entry as it was before it was dropped.</summary>
+    public DeploymentEntry? Entry { get; init; }
+}

@@ -104,6 +104,24 @@ public sealed class QueryCommandTests : IDisposable
         Assert.Equal("Howdy, subshell!\n", await stdout);
     }
 
+    // spec/lockfile.md § Recovery: a deployment whose directory was deleted by hand is dropped (with a warning) when the
+    // next command takes the lock. When that command is the uninstall of it, what was asked for is done: exit 0.
+    [Fact]
+    public void Uninstalling_a_deployment_whose_directory_was_deleted_by_hand_succeeds()
+    {
+        var installed = _f.InstallJson(_f.PackSample("hello"), "-p", "greeting=Howdy");
+        Directory.Delete(installed.GetProperty("path").GetString()!, recursive: true);
+        var r = _f.Packster.Run("uninstall", "hello", "--location", "dev");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("was dropped from packster-location.json: its directory is missing", r.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("hello 1.0.0 (", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("was already gone", r.Stdout, StringComparison.Ordinal);
+        Assert.Empty(_f.List().EnumerateArray());
+
+        // Naming nothing that was deployed is still an error.
+        Assert.Equal(5, _f.Packster.Run("uninstall", "hello", "--location", "dev").ExitCode);
+    }
+
     // spec/errors.md PST1001: a $SHELL that cannot be run is named with the reason, never PST0001 with .NET's words.
     [Theory]
     [InlineData("missing", "it does not exist")]
