@@ -53,8 +53,8 @@ internal static class DeploymentCommands
         command.SetAction((parse, ct) =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
-            var entry = new Switcher(loc, InstallerDefaults.For(context)).SetPinned(parse.GetValue(selector)!, pin, ct);
-            context.Out.WriteLine($"{(pin ? "pinned" : "unpinned")} {entry.Id} {entry.Version}");
+            var (entry, changed) = new Switcher(loc, InstallerDefaults.For(context)).SetPinned(parse.GetValue(selector)!, pin, ct);
+            context.Out.WriteLine(changed ? $"{(pin ? "pinned" : "unpinned")} {entry.Id} {entry.Version}" : $"{entry.Id} {entry.Version} was already {(pin ? "pinned" : "unpinned")}");
             return Task.FromResult(0);
         });
         return command;

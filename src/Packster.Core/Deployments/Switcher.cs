@@ -58,15 +58,20 @@ public sealed class Switcher
     }
 
     /// <summary>Pins (or unpins) a deployment so installing a newer version does not take over.</summary>
-    public DeploymentEntry SetPinned(string selector, bool pinned, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// A deployment already so is left as it is: nothing is committed and no event is appended, as <see cref="Use"/>
+    /// does for the active one (spec/lockfile.md). <c>Changed</c> says which it was.
+    /// </remarks>
+    public (DeploymentEntry Entry, bool Changed) SetPinned(string selector, bool pinned, CancellationToken cancellationToken = default)
     {
         using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
         var state = session.State;
         var matches = DeploymentSelector.Match(state, selector);
         var target = matches.Count > 1 ? matches.FirstOrDefault(m => m.Active) ?? DeploymentSelector.Single(state, selector, _location.Id.Value)
             : DeploymentSelector.Single(state, selector, _location.Id.Value);
+        if (target.Pinned == pinned) return (target, false);
         target.Pinned = pinned;
         session.Commit(state, [HistoryEntry.Now(_options.Clock, pinned ? "pin" : "unpin", target)]);
-        return target;
+        return (target, true);
     }
 }

@@ -190,10 +190,12 @@ public sealed class AfterCommitFailureTests : IDisposable
         var afterFailure = History();
         if (point == "history.append") Assert.Equal(before, afterFailure);
 
-        _f.Packster.Ok("unpin", "hello", "--location", "dev");
+        // The next command that commits repairs: an unpin after the pin, else a pin (one that changes nothing commits nothing).
+        var next = command == "pin" ? "unpin" : "pin";
+        _f.Packster.Ok(next, "hello", "--location", "dev");
         var after = History();
         var active = _f.List().EnumerateArray().Single(d => d.GetProperty("active").GetBoolean());
-        Assert.Equal([.. before, (expected, "1.0.0"), ("unpin", active.GetProperty("version").GetString()!)], after);
+        Assert.Equal([.. before, (expected, "1.0.0"), (next, active.GetProperty("version").GetString()!)], after);
         Assert.Contains(active.GetProperty("path").GetString()!, File.ReadAllText(ActivateScript), StringComparison.Ordinal);
     }
 

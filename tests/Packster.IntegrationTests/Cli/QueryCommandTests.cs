@@ -122,6 +122,24 @@ public sealed class QueryCommandTests : IDisposable
         Assert.Equal(5, _f.Packster.Run("uninstall", "hello", "--location", "dev").ExitCode);
     }
 
+    // spec/lockfile.md § History: pin of a pinned deployment (unpin of an unpinned one) appends nothing and commits
+    // nothing — the lockfile, history and generations stay byte for byte.
+    [Fact]
+    public void Pinning_a_pinned_deployment_again_changes_nothing()
+    {
+        _f.InstallJson(_f.PackSample("hello"), "-p", "greeting=Howdy");
+        Assert.Equal("pinned hello 1.0.0\n", _f.Packster.Ok("pin", "hello", "--location", "dev"));
+        var pinned = _f.Snapshot();
+        Assert.Equal("hello 1.0.0 was already pinned\n", _f.Packster.Ok("pin", "hello", "--location", "dev"));
+        Assert.Equal(pinned, _f.Snapshot());
+
+        Assert.Equal("unpinned hello 1.0.0\n", _f.Packster.Ok("unpin", "hello", "--location", "dev"));
+        var unpinned = _f.Snapshot();
+        Assert.NotEqual(pinned, unpinned);
+        Assert.Equal("hello 1.0.0 was already unpinned\n", _f.Packster.Ok("unpin", "hello", "--location", "dev"));
+        Assert.Equal(unpinned, _f.Snapshot());
+    }
+
     // spec/errors.md PST1001: a $SHELL that cannot be run is named with the reason, never PST0001 with .NET's words.
     [Theory]
     [InlineData("missing", "it does not exist")]
