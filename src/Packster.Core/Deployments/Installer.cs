@@ -64,13 +64,7 @@ public sealed class Installer
                 $"{manifest.Id} {manifest.Version} cannot be installed on {(request.Platform is null ? "this machine" : "the platform given")} ({machine}): {refusal}",
                 "spec/manifest.md § [platform]; --platform with --dry-run checks for another machine");
         }
-        // The user's licence rules and the location's both apply, before anything is extracted (spec/licenses.md § Evaluation).
-        new Licensing.LicensePolicy([.. _options.LicenseRules, Licensing.LicenseRules.Read(_location.PolicyPath)]).Require(manifest);
-        Deny.DenyList.For(_options.DenyRules, _location.PolicyPath).Require(manifest);
-        // Signatures, likewise before anything is extracted (spec/signing.md § Trust policy).
-        // The source's own rules (per-source trust in config.toml) add to them; nothing can relax them.
-        var signature = new Trust.TrustPolicy([.. _options.TrustRules, Trust.TrustRules.Read(_location.PolicyPath), .. request.SourceTrust])
-            .Check(package, _options.Keys, _options.Messages);
+        var signature = CheckPolicies(package, request.SourceTrust, _options.Messages);
         var parameters = EffectiveParameters.Resolve(manifest.Parameters, MergeParameters(request, manifest));
         var hash = DeploymentHash.Compute(package.Name.Sha256, parameters);
         var finalPath = _location.DeploymentDirectory(hash);
@@ -363,6 +357,34 @@ public sealed class Installer
         new(ErrorCode.ChecksumMismatch,
             $"'{package.Name.FileName}' changed after it was verified: its name says sha256 {package.Name.Sha256}, but {what}",
             "another process replaced or rewrote the file during the install; install it again from a file nobody else writes");
+
+    /// <summary>
+    /// The licence, deny and signature rules for <paramref name="package"/>: a refusal throws (PST4050, PST4051,
+    /// PST403x); under a "warn" policy the warning goes to <paramref name="warnings"/>. Returns the verified signature.
+    /// </summary>
+    private Trust.PackageSignature? CheckPolicies(PackageFile package, IReadOnlyList<Trust.TrustRules> sourceTrust, TextWriter warnings)
+    {
+        var manifest = package.Manifest;
+        // The user's licence rules and the location's both apply, before anything is extracted (spec/licenses.md § Evaluation).
+        new Licensing.LicensePolicy([.. _options.LicenseRules, Licensing.LicenseRules.Read(_location.PolicyPath)]).Require(manifest);
+        Deny.DenyList.For(_options.DenyRules, _location.PolicyPath).Require(manifest);
+        // Signatures, likewise before anything is extracted (spec/signing.md § Trust policy).
+        // The source's own rules (per-source trust in config.toml) add to them; nothing can relax them.
+        return new Trust.TrustPolicy([.. _options.TrustRules, Trust.TrustRules.Read(_location.PolicyPath), .. sourceTrust])
+            .Check(package, _options.Keys, warnings);
+    }
+
+    /// <summary>
+    /// Refuses <paramref name="package"/> as its install would by the licence, deny and signature rules, without its
+    /// warnings (the install, which checks again, gives them): for callers that lock the location for several packages,
+    /// so that a refusal comes before the lock (spec/licenses.md § Evaluation, spec/signing.md § Trust policy).
+    /// </summary>
+    public void RefuseByPolicy(PackageFile package, IReadOnlyList<Trust.TrustRules> sourceTrust)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(sourceTrust);
+        CheckPolicies(package, sourceTrust, TextWriter.Null);
+    }
 
     /// <summary>The lockfile records install times in whole UTC seconds (spec/lockfile.md).</summary>
     private static DateTimeOffset WholeSeconds(DateTimeOffset time)

@@ -134,6 +134,13 @@ public sealed class BundleInstaller
     {
         var results = new List<PackageInstallResult>();
         var requirements = new List<BundleRequirement>();
+        // A package of the bundle the licence, deny or signature rules refuse is refused before the location is locked
+        // (its dependencies are planned under the lock, and judged there).
+        if (!DryRun)
+        {
+            var policy = new Installer(_location, _options);
+            foreach (var (_, package) in resolved) policy.RefuseByPolicy(package.File, package.SignatureRules);
+        }
         // Every requirement, its dependencies and the bundle record: one transaction (spec/lockfile.md § Transactions).
         await using var transaction = DryRun ? null : LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
         var installer = new PackageInstaller(_location, _options, _supply) { Transaction = transaction };

@@ -51,6 +51,13 @@ public sealed class PackageInstaller
         if (!request.DryRun && Transaction is null) _location.StartReadAhead();
         var plan = await DependencyPlanner.PlanAsync(root, _location.ReadState(), _supply, _location, DenyList(), cancellationToken).ConfigureAwait(false);
         if (request.DryRun || Transaction is not null) return await InstallPlannedAsync(root, plan, request, Transaction, cancellationToken).ConfigureAwait(false);
+        // A package the licence, deny or signature rules refuse is refused before the location is locked.
+        var policy = new Installer(_location, _options);
+        foreach (var step in plan.Dependencies)
+        {
+            if (step.Package is { } dependency) policy.RefuseByPolicy(dependency.File, dependency.SignatureRules);
+        }
+        policy.RefuseByPolicy(root.File, root.SignatureRules);
         await using var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
         var result = await InstallPlannedAsync(root, plan, request, transaction, cancellationToken).ConfigureAwait(false);
         if (transaction.Changes > 0) transaction.Commit();

@@ -58,6 +58,33 @@ public sealed class LicenseTests : IDisposable
         _f.InstallJson(_f.Pack(Package("dual", "1.0.0", "GPL-2.0-only OR MIT")));
     }
 
+    // § Evaluation: the refusal "comes before the location is locked": `install` and `bundle install` from a source
+    // refuse a denied package at once while another process holds the location's lock (they waited for it and then
+    // failed with PST5004), and leave the location as it was.
+    [Fact]
+    public void A_refusal_of_a_package_from_a_source_comes_before_the_lock()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("licenses", "deny", "copyleft", "--location", "dev");
+        var repo = Directory.CreateDirectory(_f.Temp["repo"]).FullName;
+        var gpl = _f.Pack(Package("gpl", "1.0.0", "GPL-3.0-or-later"));
+        File.Copy(gpl, Path.Combine(repo, Path.GetFileName(gpl)));
+        _f.Packster.Ok("source", "add", "local", "--type", "folder", "--url", repo);
+        var bundle = _f.Temp.Write("bundle.toml", "[packages]\ngpl = \"^1\"\n");
+        var before = _f.Snapshot();
+        // Held as packster holds it: an exclusive flock on .packster/lock (.NET takes one for FileShare.None).
+        using (new FileStream(Path.Combine(_f.LocationPath, ".packster", "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            foreach (var args in new[] { new[] { "install", "gpl" }, ["bundle", "install", bundle] })
+            {
+                var r = _f.Packster.Run([.. args, "--location", "dev"], new Dictionary<string, string> { ["PACKSTER_LOCK_TIMEOUT"] = "1" });
+                Assert.True(r.ExitCode == 4, r.ToString());
+                Assert.StartsWith("error[PST4050]: gpl 1.0.0 is licensed 'GPL-3.0-or-later'", r.Stderr, StringComparison.Ordinal);
+            }
+        }
+        Assert.Equal(before, _f.Snapshot());
+    }
+
     // § Policy: the user's allow list applies to every location; the location adds to it; a package cannot relax either.
     [Fact]
     public void The_user_allow_list_and_the_location_deny_list_both_apply()
