@@ -52,6 +52,17 @@ public static partial class FileSystemErrors
         return new PacksterException(code, $"{what}: {reason}", HintFor(code), exception);
     }
 
+    /// <summary>
+    /// Requires the file named on the command line as <paramref name="what"/> (e.g. "bundle file") to be a file:
+    /// PST1002 when nothing is there, PST1001 when a folder is.
+    /// </summary>
+    public static void RequireFile(string path, string what)
+    {
+        if (File.Exists(path)) return;
+        if (Directory.Exists(path)) throw new PacksterException(ErrorCode.InvalidArgument, $"{what} '{path}' is a folder", $"give the {what} itself");
+        throw new PacksterException(ErrorCode.PathNotFound, $"{what} '{path}' does not exist");
+    }
+
     /// <summary>Runs <paramref name="action"/>, classifying a file-system refusal on <paramref name="path"/>.</summary>
     public static T At<T>(string path, string doing, Func<T> action)
     {

@@ -81,6 +81,14 @@ public sealed class CommandLineTests : IDisposable
         (code, _, err) = Run("install-file", file, "--location", "loc", "--parameters-file", _home["params"]);
         Assert.Equal(2, code);
         Assert.StartsWith($"error[PST1001]: parameters file '{_home["params"]}' is a folder", err, StringComparison.Ordinal);
+
+        // Every file named on the command line alike: PST1001 for a folder, PST1002 for nothing there (exit 2).
+        (code, _, err) = Run("bundle", "install", _home["params"], "--location", "loc");
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error[PST1001]: bundle file '{_home["params"]}' is a folder", err, StringComparison.Ordinal);
+        (code, _, err) = Run("key", "import", _home["no-such.pem"]);
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error[PST1002]: key file '{_home["no-such.pem"]}' does not exist", err, StringComparison.Ordinal);
     }
 
     // spec/lockfile.md § Readers: `list --json` and `location show --json` write their JSON as UTF-8 bytes straight onto

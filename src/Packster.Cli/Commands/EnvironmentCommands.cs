@@ -79,7 +79,7 @@ internal static class EnvironmentCommands
     {
         if (file is null) return [];
         var path = context.ResolvePath(file);
-        if (!File.Exists(path)) throw new PacksterException(ErrorCode.PathNotFound, $"secrets file '{path}' does not exist");
+        FileSystemErrors.RequireFile(path, "secrets file");
         JsonNode? node;
         try
         {

@@ -36,8 +36,7 @@ internal sealed class ParameterOptions
         if (parse.GetValue(_json) is { } text) return ParameterInput.ParseJson(text, "--parameters");
         if (parse.GetValue(_file) is not { } file) return null;
         var path = context.ResolvePath(file);
-        if (Directory.Exists(path)) throw new PacksterException(ErrorCode.InvalidArgument, $"parameters file '{path}' is a folder", "give the JSON file of parameters itself");
-        if (!File.Exists(path)) throw new PacksterException(ErrorCode.PathNotFound, $"parameters file '{path}' does not exist");
+        FileSystemErrors.RequireFile(path, "parameters file");
         return ParameterInput.ReadFile(path);
     }
 

@@ -72,8 +72,7 @@ internal static class SourceCommand
                 CaFile = parse.GetValue(caFile) is { } ca ? context.ResolvePath(ca) : null,
                 Insecure = parse.GetValue(insecure),
             };
-            if (definition.CaFile is { } caPath && !File.Exists(caPath))
-                throw new PacksterException(ErrorCode.PathNotFound, $"ca-file '{caPath}' does not exist");
+            if (definition.CaFile is { } caPath) FileSystemErrors.RequireFile(caPath, "ca-file");
             var config = LoadUserConfig(context);
             config.Add(definition, parse.GetValue(replace));
             config.Save();

@@ -15,7 +15,7 @@ public sealed record BundleFile(string Path, IReadOnlyList<BundleEntry> Packages
     public static BundleFile Load(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new PacksterException(ErrorCode.PathNotFound, $"bundle file '{full}' does not exist");
+        FileSystemErrors.RequireFile(full, "bundle file");
         return Parse(File.ReadAllText(full), full);
     }
 

@@ -118,7 +118,7 @@ public sealed record EnvironmentFile(
     public static EnvironmentFile Load(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new PacksterException(ErrorCode.PathNotFound, $"environment file '{full}' does not exist");
+        FileSystemErrors.RequireFile(full, "environment file");
         return Parse(File.ReadAllBytes(full), full);
     }
 
