@@ -74,6 +74,15 @@ public sealed class Upgrader
         {
             if (manifest.Parameters.ContainsKey(key)) carried[key] = value?.DeepClone();
         }
+        // Upgrade gives the new version only the values the old one had: one it must be given and was not is named
+        // with the package, and with the command that can give it (upgrade itself takes no parameters).
+        if (manifest.Parameters.Values.FirstOrDefault(d => d.MustBeGiven && !carried.ContainsKey(d.Name)) is { } needed)
+        {
+            throw new PacksterException(ErrorCode.ParameterMissing, needed.Secret
+                    ? $"{manifest.Id} {manifest.Version} needs secret parameter '{needed.Name}' (required, without a default), and packster keeps no copy of a secret to carry over"
+                    : $"{manifest.Id} {manifest.Version} adds parameter '{needed.Name}', required and without a default: upgrade carries over only the values {current.Id} {current.Version} had",
+                $"install it with 'packster install {manifest.Id}@{manifest.Version} -p {needed.Name}=…', giving the parameters it had too ('packster list --json' shows them)");
+        }
 
         var install = new InstallByIdRequest(request.Id, request.Range)
         {

@@ -203,7 +203,9 @@ public sealed class UpgradeTests : IDisposable
         var r = _f.Run("upgrade", "svc", "--location", "dev");
 
         Assert.Equal(3, r.ExitCode);
-        Assert.Contains("token", r.Stderr, StringComparison.Ordinal);
+        // Named with the package, and a hint that can be followed: upgrade itself takes no -p.
+        Assert.Contains("error[PST3004]: svc 2.0.0 adds parameter 'token', required and without a default", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: install it with 'packster install svc@2.0.0 -p token=…'", r.Stderr, StringComparison.Ordinal);
         Assert.True(Deployment("1.0.0").GetProperty("active").GetBoolean());
     }
 
