@@ -82,8 +82,24 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         ArgumentNullException.ThrowIfNull(service);
         var id = package.Entry.Id.Value;
         var running = Running(id, service.Name);
+        // A process started from another deployment (one made inactive by 'use' since) listens on that deployment's ports.
+        var ports = running?.Deployment is { } hex && hex != package.Entry.Hash.Hex && PortsOf(hex, service.Name) is { } started ? started : service.Ports;
         return new ServiceStatus(id, service.Name, running is null ? ServiceStatus.Stopped : ServiceStatus.Running, running?.Pid, running?.Since,
-            service.Ports, running is null ? [] : [.. service.Ports.Where(Listening)], LogFile(id, service.Name));
+            ports, running is null ? [] : [.. ports.Where(Listening)], LogFile(id, service.Name));
+    }
+
+    /// <summary>The ports service <paramref name="name"/> of the deployment <paramref name="hex"/> declares; null when that deployment or its service is gone.</summary>
+    private IReadOnlyList<int>? PortsOf(string hex, string name)
+    {
+        if (location.ReadState().Deployments.FirstOrDefault(d => d.Hash.Hex == hex) is not { } entry) return null;
+        try
+        {
+            return DeployedPackage.Load(location, entry).Resources.Services.FirstOrDefault(s => s.Name == name)?.Ports;
+        }
+        catch (PacksterException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

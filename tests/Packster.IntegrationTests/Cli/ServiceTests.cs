@@ -123,6 +123,25 @@ public sealed class ServiceTests : IDisposable
     }
 
     // § Services: no service outlives the files it runs from: uninstall stops it first.
+    // spec/activation.md § Services: the status of a service is that of the process that runs, which listens on the
+    // ports of the deployment it was started from — also once 'use' has made another deployment active.
+    [Fact]
+    public void A_service_started_before_use_reports_the_ports_it_was_started_with()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var package = _f.PackSample("web-service");
+        var other = FreePort();
+        _f.Packster.Ok("install-file", package, "--location", "dev", "-p", $"port={_port}");
+        var inactive = _f.InstallJson(package, "-p", $"port={other}", "--inactive").GetProperty("deployment").GetString()!;
+        _f.Packster.Ok("service", "start", "web", "--location", "dev");
+        _f.Packster.Ok("use", inactive, "--location", "dev");
+
+        var status = Status("web");
+        Assert.Equal("running", status.GetProperty("state").GetString());
+        Assert.Equal([_port], status.GetProperty("ports").EnumerateArray().Select(p => p.GetInt32()));
+        Assert.Equal([_port], status.GetProperty("listening").EnumerateArray().Select(p => p.GetInt32()));
+    }
+
     [Fact]
     public void Uninstall_stops_the_running_services_of_the_deployment()
     {
