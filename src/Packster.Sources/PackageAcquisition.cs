@@ -101,7 +101,7 @@ public static class PackageAcquisition
     private static async Task<AcquiredPackage> FetchAsync(PackageFileName file, IPackageSource source, PackageCache cache, bool offline, CancellationToken cancellationToken)
     {
         var path = await cache.GetOrFetchAsync(file, source, offline, cancellationToken);
-        if (!offline && source.Name != PackageCache.SourceName) await cache.FetchSignatureAsync(file, source, cancellationToken);
+        if (!offline && source.Name != PackageCache.SourceName) await cache.FetchSignatureAsync(file, source, cancellationToken: cancellationToken);
         return new AcquiredPackage(file, path, source.Name) { SignatureRules = source.SignatureRules };
     }
 

@@ -66,7 +66,8 @@ public sealed class SourceMirror
         try
         {
             var path = await _cache.GetOrFetchAsync(file, _from, offline: false, cancellationToken);
-            await _cache.FetchSignatureAsync(file, _from, cancellationToken);
+            // Judged before it is kept: a signature the target would refuse must not stay in the cache for later installs.
+            await _cache.FetchSignatureAsync(file, _from, requireSigns: true, cancellationToken);
             var published = await _to.PublishAsync(path, cancellationToken);
             return new MirrorItem(file, MirrorStatus.Copied, published.Signed ? "with its signature" : null);
         }

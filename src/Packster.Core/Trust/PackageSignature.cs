@@ -84,10 +84,17 @@ public sealed record PackageSignature(string Package, Sha256Digest Sha256, strin
         var length = new FileInfo(file).Length;
         if (length > MaxSize) throw TrustErrors.SignatureUnreadable(file, $"{length} bytes; a signature file is at most {MaxSize}");
         var bytes = File.ReadAllBytes(file);
+        RequireSigns(bytes, package, file);
+        return bytes;
+    }
+
+    /// <summary>PST4031 unless <paramref name="bytes"/> (named <paramref name="file"/> in the error) is a signature file of exactly <paramref name="package"/>; whose key it is, is the trust policy's to judge.</summary>
+    public static void RequireSigns(ReadOnlySpan<byte> bytes, PackageFileName package, string file)
+    {
+        ArgumentNullException.ThrowIfNull(package);
         var signature = Parse(bytes, file);
         if (signature.Package != package.FileName || signature.Sha256 != package.Sha256)
             throw TrustErrors.SignatureUnreadable(file, $"it signs {signature.Package} (sha256 {signature.Sha256}), not {package.FileName}");
-        return bytes;
     }
 
     /// <summary>Whether this signature, by <paramref name="key"/>, covers exactly <paramref name="package"/>.</summary>

@@ -40,15 +40,18 @@ public sealed class PackageCache
     /// <summary>
     /// Fetches the detached signature of a cached <paramref name="file"/> from <paramref name="source"/> and keeps it
     /// beside the file, replacing an older one (a key may have been rotated); false, keeping what is there, when the
-    /// source has none. The bytes are not judged here: the installer checks them against the trust policy.
+    /// source has none. The bytes are not judged here: the installer checks them against the trust policy. With
+    /// <paramref name="requireSigns"/> (a mirror, which publishes them), a file that is not a signature of exactly this
+    /// package is PST4031 and is not kept.
     /// </summary>
-    public async Task<bool> FetchSignatureAsync(PackageFileName file, IPackageSource source, CancellationToken cancellationToken = default)
+    public async Task<bool> FetchSignatureAsync(PackageFileName file, IPackageSource source, bool requireSigns = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         using var buffer = new MemoryStream();
         if (!await source.FetchSignatureAsync(file, buffer, cancellationToken)) return false;
         if (buffer.Length > Trust.PackageSignature.MaxSize)
             throw SourceErrors.Protocol(source.Name, $"signature of {file.FileName}", $"{buffer.Length} bytes; a signature file is at most {Trust.PackageSignature.MaxSize}");
+        if (requireSigns) Trust.PackageSignature.RequireSigns(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), file, $"{file.FileName}{Trust.PackageSignature.Extension} from source '{source.Name}'");
         var target = SignaturePathOf(file);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         AtomicFile.Write(target, buffer.ToArray());

@@ -71,6 +71,29 @@ public sealed class MirrorTests : IAsyncLifetime
         Assert.Equal(File.ReadAllBytes(one + ".sig"), File.ReadAllBytes(Path.Combine(Temp["air"], Path.GetFileName(one) + ".sig")));
     }
 
+    // spec/signing.md: a source's .sig that signs another package fails that file's mirror with PST4031, and is not
+    // kept in the download cache, where a later install of the package from a source without one would find it.
+    [Fact]
+    public async Task A_signature_of_another_package_fails_its_mirror_and_is_not_cached()
+    {
+        var one = TestPackages.Create(Temp["origin"], "acme", "1.0.0");
+        var two = TestPackages.Create(Temp["origin"], "acme", "1.1.0", payload: "b");
+        await OkAsync("key", "generate", "ci");
+        await OkAsync("sign", one, "--key", "ci");
+        File.Copy(one + ".sig", two + ".sig");
+        await OkAsync("source", "add", "origin", "--type", "folder", "--url", Temp["origin"]);
+        await OkAsync("source", "add", "target", "--type", "folder", "--url", Temp["target"]);
+
+        var r = await RunAsync("mirror", "origin", "target");
+        Assert.Equal(8, r.Exit);
+        Assert.Contains($"FAILED {Path.GetFileName(two)}", r.Out, StringComparison.Ordinal);
+        Assert.Contains("PST4031", r.Out, StringComparison.Ordinal);
+        Assert.Contains($"it signs {Path.GetFileName(one)}", r.Out, StringComparison.Ordinal);
+        Assert.Contains($"copied {Path.GetFileName(one)}", r.Out, StringComparison.Ordinal);
+        var cached = Directory.EnumerateFiles(Temp["cache"], "*.sig", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
+        Assert.Equal([Path.GetFileName(one) + ".sig"], cached);
+    }
+
     [Fact]
     public async Task A_version_the_target_holds_as_other_bytes_is_reported_and_the_rest_still_copied()
     {
