@@ -256,9 +256,18 @@ internal static class QueryCommands
                     throw new PacksterException(ErrorCode.SignatureRefused, $"location {loc.Id}: {signatures} deployments no longer pass the signature policy",
                         "'packster trust show' prints the policy; reinstall them from a package signed by a trusted key, or uninstall them");
                 }
-                throw new PacksterException(ErrorCode.LocationInconsistent, $"location {loc.Id}: {problems.Count - signatures} deployed files differ from their records"
-                    + (signatures == 0 ? "" : $", and {signatures} deployments no longer pass the signature policy"),
-                    "reinstall the affected packages with --force");
+                // A deployment whose folder is gone is not "files that differ": the next command that changes the
+                // location drops it from the lockfile (spec/lockfile.md § Recovery), and a plain install brings it back.
+                var gone = problems.Count(p => p.p.Kind == VerificationProblemKind.Missing && p.p.Path == ".");
+                var files = problems.Count - signatures - gone;
+                var what = new List<string>();
+                if (files > 0) what.Add($"{files} deployed files differ from their records");
+                if (gone > 0) what.Add($"{gone} deployment folder{(gone == 1 ? " is" : "s are")} missing");
+                if (signatures > 0) what.Add($"{signatures} deployments no longer pass the signature policy");
+                throw new PacksterException(ErrorCode.LocationInconsistent, $"location {loc.Id}: {string.Join(", and ", what)}",
+                    files > 0
+                        ? "reinstall the affected packages with --force" + (gone > 0 ? "; a missing folder's deployment is dropped by the next command that changes the location, and a plain install brings it back" : "")
+                        : "the next command that changes the location drops a deployment whose folder is missing from the lockfile; a plain install brings it back");
             }
             return 0;
         });

@@ -104,6 +104,20 @@ public sealed class QueryCommandTests : IDisposable
         Assert.Equal("Howdy, subshell!\n", await stdout);
     }
 
+    // spec/errors.md PST5007: verify says a deployment's folder is missing as such (not as files that differ), with the
+    // hint that fits it: the next changing command drops it and a plain install (no --force) brings it back.
+    [Fact]
+    public void Verify_names_a_missing_deployment_folder_as_such()
+    {
+        var installed = _f.InstallJson(_f.PackSample("hello"), "-p", "greeting=Howdy");
+        Directory.Delete(installed.GetProperty("path").GetString()!, recursive: true);
+        var r = _f.Packster.Run("verify", "--location", "dev");
+        Assert.Equal(5, r.ExitCode);
+        Assert.Contains("error[PST5007]: location dev: 1 deployment folder is missing\n", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: the next command that changes the location drops a deployment whose folder is missing from the lockfile; a plain install brings it back", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("--force", r.Stderr, StringComparison.Ordinal);
+    }
+
     // spec/lockfile.md § Recovery: a deployment whose directory was deleted by hand is dropped (with a warning) when the
     // next command takes the lock. When that command is the uninstall of it, what was asked for is done: exit 0.
     [Fact]
