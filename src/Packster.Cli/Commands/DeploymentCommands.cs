@@ -39,6 +39,10 @@ internal static class DeploymentCommands
             var loc = context.ResolveLocation(parse.GetValue(location));
             var active = new Switcher(loc, InstallerDefaults.For(context)).Use(parse.GetValue(selector)!, ct);
             context.Out.WriteLine($"using {active.Id} {active.Version} in location {loc.Id}");
+            foreach (var name in ServiceManager.RunningFromOthers(loc, active))
+            {
+                context.Err.WriteLine($"note: service {active.Id}/{name} still runs from the deployment it was started from; 'packster service stop {active.Id}/{name}' and 'service start {active.Id}/{name}' run it from {active.Version}");
+            }
             return Task.FromResult(0);
         });
         return command;

@@ -215,8 +215,31 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     }
 
     /// <summary>
-    /// Stops every running service started from <paramref name="deployment"/>: before it is uninstalled or stops being
-    /// the active deployment, so no service outlives the files it runs from. Returns how many were stopped.
+    /// The names of <paramref name="active"/>'s package's services that run, started from another of its deployments
+    /// (one 'use' has since made inactive: spec/activation.md § Services keeps them running until stopped).
+    /// </summary>
+    public static IReadOnlyList<string> RunningFromOthers(Location location, DeploymentEntry active)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(active);
+        var directory = Path.Combine(location.InternalDirectory, "services");
+        if (!Directory.Exists(directory)) return [];
+        var prefix = active.Id.Value + "-";
+        var candidates = Directory.EnumerateFiles(directory, $"{prefix}*.json")
+            .Select(file => (File: file, Running: Read(file)))
+            .Where(c => c.Running is { Deployment: { } hex } running && hex != active.Hash.Hex && Alive(running))
+            .ToList();
+        if (candidates.Count == 0) return [];
+        // The prefix also matches another package's records ("web-" those of "web-service"): only this package's deployments count.
+        var others = location.ReadState().OfPackage(active.Id).Select(d => d.Hash.Hex).ToHashSet(StringComparer.Ordinal);
+        return [.. candidates.Where(c => others.Contains(c.Running!.Deployment!))
+            .Select(c => Path.GetFileNameWithoutExtension(c.File)[prefix.Length..])
+            .Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Stops every running service started from <paramref name="deployment"/>: before it is uninstalled, so no service
+    /// outlives the files it runs from. Returns how many were stopped.
     /// </summary>
     public static int StopServicesOf(Location location, DeploymentEntry deployment, TimeSpan timeout)
     {

@@ -134,7 +134,9 @@ public sealed class ServiceTests : IDisposable
         _f.Packster.Ok("install-file", package, "--location", "dev", "-p", $"port={_port}");
         var inactive = _f.InstallJson(package, "-p", $"port={other}", "--inactive").GetProperty("deployment").GetString()!;
         _f.Packster.Ok("service", "start", "web", "--location", "dev");
-        _f.Packster.Ok("use", inactive, "--location", "dev");
+        var used = _f.Packster.Run("use", inactive, "--location", "dev");
+        Assert.True(used.ExitCode == 0, used.ToString());
+        Assert.Contains("note: service web-service/web still runs from the deployment it was started from", used.Stderr, StringComparison.Ordinal);
 
         var status = Status("web");
         Assert.Equal("running", status.GetProperty("state").GetString());
