@@ -15,6 +15,8 @@ public static class StrictJson
 
     public static JsonNode? Parse(string json) => JsonNode.Parse(json, documentOptions: Options);
 
+    public static JsonNode? Parse(ReadOnlySpan<byte> utf8Json) => JsonNode.Parse(utf8Json, documentOptions: Options);
+
     /// <summary>
     /// Why <paramref name="e"/> refused its text, in words for whoever wrote it: System.Text.Json's own sentence without
     /// the position it appends (callers say where) and without .NET's type and member names.
@@ -34,7 +36,6 @@ public static class StrictJson
         {
             return "missing required field " + text[(at + Missing.Length)..].TrimEnd('.', ' ');
         }
-        if (text.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal)) return "a value of the wrong type";
         foreach (var suffix in new[] { " Path:", " LineNumber:" })
         {
             var cut = text.IndexOf(suffix, StringComparison.Ordinal);
@@ -43,8 +44,6 @@ public static class StrictJson
         text = text.TrimEnd('.', ' ');
         return text.Length == 0 ? "not valid JSON" : char.ToLowerInvariant(text[0]) + text[1..];
     }
-
-    public static JsonNode? Parse(ReadOnlySpan<byte> utf8Json) => JsonNode.Parse(utf8Json, documentOptions: Options);
 
     /// <summary>
     /// The string <paramref name="node"/> holds; null when it is absent, not a string, or a string without text (a lone

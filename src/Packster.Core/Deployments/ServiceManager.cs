@@ -38,7 +38,10 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     /// <summary>Starts the service's process with positional parameters only: no value of the user ever becomes shell text.</summary>
     private const string Launcher = "exec \"$0\" \"$@\" >>\"$PACKSTER_SERVICE_LOG\" 2>&1 </dev/null";
 
-    private string StateDirectory => Path.Combine(location.InternalDirectory, "services");
+    private string StateDirectory => StateDirectoryOf(location);
+
+    /// <summary>Where the records of a location's running services are: <c>.packster/services/</c>.</summary>
+    private static string StateDirectoryOf(Location location) => Path.Combine(location.InternalDirectory, "services");
 
     private string StateFile(string package, string name) => Path.Combine(StateDirectory, $"{package}-{name}.json");
 
@@ -222,7 +225,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(active);
-        var directory = Path.Combine(location.InternalDirectory, "services");
+        var directory = StateDirectoryOf(location);
         if (!Directory.Exists(directory)) return [];
         var prefix = active.Id.Value + "-";
         var candidates = Directory.EnumerateFiles(directory, $"{prefix}*.json")
@@ -245,7 +248,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(deployment);
-        var directory = Path.Combine(location.InternalDirectory, "services");
+        var directory = StateDirectoryOf(location);
         if (!Directory.Exists(directory)) return 0;
         var stopped = 0;
         foreach (var file in Directory.EnumerateFiles(directory, $"{deployment.Id.Value}-*.json"))

@@ -122,6 +122,12 @@ public static class HandlerEnvironment
         return variables;
     }
 
+    /// <summary>
+    /// How <c>PACKSTER_PARAMETERS_FILE</c> escapes strings. Relaxed, so non-ASCII text stays readable: the file is read
+    /// as JSON, never embedded in HTML. The handler log masks secrets in this form too (<see cref="HandlerLog.Masks"/>).
+    /// </summary>
+    internal static JavaScriptEncoder ParametersFileEncoder => JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
     private static void WriteParametersFile(JsonElement parameters, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -129,8 +135,7 @@ public static class HandlerEnvironment
         // Parameters may be sensitive (tokens, passwords): only the owner may read the file.
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using var stream = new FileStream(path, options);
-        // Relaxed escaping keeps non-ASCII text readable; the file is read as JSON, never embedded in HTML.
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = ParametersFileEncoder }))
         {
             parameters.WriteTo(writer);
         }

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Packster.Handlers;
@@ -42,7 +41,7 @@ internal sealed class HandlerLog : IAsyncDisposable
         {
             if (text.Trim().Length < Math.Max(minLength, 1)) return;
             masks.Add(text);
-            masks.Add(JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString());
+            masks.Add(JsonEncodedText.Encode(text, HandlerEnvironment.ParametersFileEncoder).ToString());
         }
         foreach (var secret in secrets)
         {

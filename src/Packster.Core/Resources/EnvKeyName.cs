@@ -8,10 +8,7 @@ public static class EnvKeyName
 {
     public const int MaxLength = 128;
 
-    public static bool IsValid(string? key) => Why(key) is null;
-
-    /// <summary>Why <paramref name="key"/> may not be set by a location; null when it may.</summary>
-    public static string? WhyNot(string? key) => Why(key);
+    public static bool IsValid(string? key) => WhyNot(key) is null;
 
     /// <summary>Whether <paramref name="key"/> is a well-formed name that activation keeps for itself (PATH, <c>_PACKSTER_*</c>).</summary>
     public static bool IsReserved(string key) =>
@@ -19,7 +16,7 @@ public static class EnvKeyName
 
     public static void Validate(string? key)
     {
-        var why = Why(key);
+        var why = WhyNot(key);
         if (why is not null)
         {
             throw new PacksterException(ErrorCode.ResourceClaimInvalid, $"invalid environment variable '{key}': {why}",
@@ -29,7 +26,8 @@ public static class EnvKeyName
         }
     }
 
-    private static string? Why(string? key)
+    /// <summary>Why <paramref name="key"/> may not be set by a location; null when it may.</summary>
+    public static string? WhyNot(string? key)
     {
         if (string.IsNullOrEmpty(key)) return "it is empty";
         if (key.Length > MaxLength) return $"it is longer than {MaxLength} characters";
