@@ -445,7 +445,13 @@ public sealed class PackerTests : IDisposable
     public void A_folder_over_the_compression_ratio_limit_is_refused_with_a_hint_about_the_folder()
     {
         var source = Source();
-        File.WriteAllBytes(Path.Combine(source, "zeros"), new byte[80 << 20]);
+        // 80 MiB of zeros written a mebibyte at a time: one array of 80 MiB would leave the test process a large heap
+        // already faulted in, which PopulateTests must find fresh.
+        using (var zeros = File.Create(Path.Combine(source, "zeros")))
+        {
+            var chunk = new byte[1 << 20];
+            for (var i = 0; i < 80; i++) zeros.Write(chunk);
+        }
         var e = Assert.Throws<PacksterException>(() => Pack(source));
         Assert.Equal(ErrorCode.ArchiveCompressionRatio, e.Code);
         Assert.Equal(Packer.FolderLimitHint, e.Hint);
