@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Packster.Testing;
 
 /// <summary>A fresh directory under the system temp folder, deleted (best effort) on dispose.</summary>
@@ -29,12 +31,24 @@ public sealed class TempDirectory : IDisposable
             MakeWritable(Path);
             Directory.Delete(Path, recursive: true);
         }
+        catch (IOException) when (!OperatingSystem.IsWindows())
+        {
+            // A name that is not UTF-8 (NonUtf8Names) is listed with U+FFFD, a name .NET then cannot delete by.
+            RemoveByBytes(Path);
+        }
         catch (IOException)
         {
         }
         catch (UnauthorizedAccessException)
         {
         }
+    }
+
+    private static void RemoveByBytes(string root)
+    {
+        using var rm = Process.Start(new ProcessStartInfo("rm", ["-rf", "--", root]) { RedirectStandardError = true });
+        rm?.StandardError.ReadToEnd();
+        rm?.WaitForExit();
     }
 
     private static void MakeWritable(string root)
