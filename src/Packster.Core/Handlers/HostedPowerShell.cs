@@ -113,6 +113,10 @@ public sealed class HostedPowerShell : IDisposable
         }
     }
 
+    /// <summary>No diagnostics pipes for the host (Enter-PSHostProcess, debuggers, dotnet-trace): nothing attaches to it.</summary>
+    private static readonly KeyValuePair<string, string>[] DiagnosticsOff =
+        [new("POWERSHELL_DIAGNOSTICS_OPTOUT", "1"), new("DOTNET_EnableDiagnostics", "0")];
+
     private async Task<Process> StartAsync(PowerShellHostRequest first, string what, CancellationToken stop)
     {
         Kill();
@@ -134,6 +138,11 @@ public sealed class HostedPowerShell : IDisposable
         startInfo.Environment.Clear();
         foreach (var (key, value) in first.Environment) startInfo.Environment[key] = value;
         foreach (var (key, value) in RuntimeVariables()) startInfo.Environment.TryAdd(key, value);
+        // PowerShell's diagnostics pipe (CoreFxPipe_PSHost.*) and the .NET runtime's debugger and diagnostics pipes
+        // (clr-debug-pipe-*, dotnet-diagnostic-*) are made in the temp folder at start and removed only at a normal
+        // exit: a host killed on timeout or interrupt would leave them there. Both are read once, at start; the first
+        // script's own environment replaces them, so no script sees them.
+        foreach (var (key, value) in DiagnosticsOff) startInfo.Environment[key] = value;
 
         var process = new Process { StartInfo = startInfo };
         var tracked = ProcessTree.Track(process, ownGroup);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Packster.IntegrationTests.Cli;
+using Packster.Testing;
 
 namespace Packster.IntegrationTests.Handlers;
 
@@ -105,11 +106,17 @@ public sealed partial class HostedPowerShellTests : IDisposable
         var package = TwoHandlerPackage("slow", timeout: "3s");
         _w.Seed();
         var before = _w.Snapshot();
-        var r = _w.Packster.Run(["install-file", package, "--location", "dev", "-p", "message=hang"], new Dictionary<string, string> { ["PATH"] = PathWithoutPwsh });
+        // §Hosted PowerShell: started with POWERSHELL_DIAGNOSTICS_OPTOUT=1 and DOTNET_EnableDiagnostics=0, so the killed
+        // host leaves no diagnostics pipe in the temp folder (nothing outside a location is written).
+        using var temp = new TempDirectory("packster-host-tmp");
+        var r = _w.Packster.Run(["install-file", package, "--location", "dev", "-p", "message=hang"],
+            new Dictionary<string, string> { ["PATH"] = PathWithoutPwsh, ["TMPDIR"] = temp.Path });
         Assert.True(r.ExitCode == 7, r.ToString());
         Assert.Contains("error[PST7001]: install handler scripts/install.ps1 of slow 1.0.0 did not finish within 3s and was stopped with all its processes; see ", r.Stderr, StringComparison.Ordinal);
         var host = int.Parse(File.ReadAllLines(_w.Evidence("pids"))[0].Split(' ')[0]);
         Assert.False(HandlerWorld.IsRunning(host), "the host of a timed-out handler is still running");
+        var hostPid = new Regex($@"(?<!\d){host}(?!\d)");
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(temp.Path), entry => hostPid.IsMatch(Path.GetFileName(entry)));
         Assert.Equal(before, _w.Snapshot());
         Assert.Empty(Directory.EnumerateFileSystemEntries(_w.StagingDirectory));
     }
