@@ -27,7 +27,7 @@ public sealed partial class SystemErrorTests : IDisposable
     {
         Assert.True(r.ExitCode == exit, r.ToString());
         var first = r.Stderr.Split('\n')[0];
-        Assert.StartsWith($"error[{code}]: ", first, StringComparison.Ordinal);
+        Assert.True(first.StartsWith($"error[{code}]: ", StringComparison.Ordinal), r.Stderr);
         Assert.Contains(path, first, StringComparison.Ordinal);
         Assert.Contains(reason, first, StringComparison.Ordinal);
         Assert.DoesNotContain("PST0001", r.Stderr, StringComparison.Ordinal);
