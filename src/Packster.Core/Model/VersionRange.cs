@@ -144,7 +144,7 @@ public sealed class VersionRange : IEquatable<VersionRange>
                 why = $"'{part}': {why}";
                 return false;
             }
-            prerelease |= lower.Version?.IsPrerelease == true || upper.Version?.IsPrerelease == true;
+            prerelease |= lower.Version?.IsPrerelease == true || (upper.Version?.IsPrerelease == true && !upper.Made);
             if (lower.Version is not null && (min is null || lower.Version > min || (lower.Version == min && !lower.Inclusive)))
             {
                 min = lower.Version;
@@ -189,7 +189,8 @@ public sealed class VersionRange : IEquatable<VersionRange>
         return parts;
     }
 
-    private readonly record struct Bound(NuGetVersion? Version, bool Inclusive);
+    /// <param name="Made">An upper bound made below a version's prereleases (<see cref="Ceiling"/>), not named by the text.</param>
+    private readonly record struct Bound(NuGetVersion? Version, bool Inclusive, bool Made = false);
 
     private static bool TryParseComparator(string part, out Bound lower, out Bound upper, out string? why)
     {
@@ -224,16 +225,16 @@ public sealed class VersionRange : IEquatable<VersionRange>
                 else
                 {
                     lower = new Bound(floor, true);
-                    upper = new Bound(v.NextAfterGiven(), false);
+                    upper = Ceiling(v.NextAfterGiven());
                 }
                 return true;
             case "^":
                 lower = new Bound(floor, true);
-                upper = new Bound(v.CaretCeiling(), false);
+                upper = Ceiling(v.CaretCeiling());
                 return true;
             case "~":
                 lower = new Bound(floor, true);
-                upper = new Bound(v.Parts == 1 ? new NuGetVersion(v.Major + 1, 0, 0) : new NuGetVersion(v.Major, v.Minor + 1, 0), false);
+                upper = Ceiling(v.Parts == 1 ? new NuGetVersion(v.Major + 1, 0, 0) : new NuGetVersion(v.Major, v.Minor + 1, 0));
                 return true;
             case ">=":
                 lower = new Bound(floor, true);
@@ -245,10 +246,16 @@ public sealed class VersionRange : IEquatable<VersionRange>
                 upper = new Bound(floor, false);
                 return true;
             default: // "<="
-                upper = v.Parts == 3 ? new Bound(floor, true) : new Bound(v.NextAfterGiven(), false);
+                upper = v.Parts == 3 ? new Bound(floor, true) : Ceiling(v.NextAfterGiven());
                 return true;
         }
     }
+
+    /// <summary>
+    /// The exclusive upper bound a caret, tilde, partial or wildcard range makes: below every prerelease of
+    /// <paramref name="next"/> too (<c>2.0.0-0</c>, the lowest there is), so <c>^1.2.0-0</c> never reaches 2.0.0-beta.1.
+    /// </summary>
+    private static Bound Ceiling(NuGetVersion next) => new(new NuGetVersion(next.Major, next.Minor, next.Patch, "0"), false, Made: true);
 
     /// <summary>True when <paramref name="version"/> is in the range (see the prerelease rule on the type).</summary>
     public bool Satisfies(PackageVersion version)

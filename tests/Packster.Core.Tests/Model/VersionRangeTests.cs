@@ -88,6 +88,26 @@ public sealed class VersionRangeTests
     public void Prereleases_match_only_when_the_range_names_one(string range, string version, bool expected) =>
         Assert.Equal(expected, Sat(range, version));
 
+    /// <summary>
+    /// spec/manifest.md §Version ranges: "The upper bound a caret, tilde, partial, wildcard or partial `<=` range makes
+    /// excludes that version's prereleases too … A bound written out (`<2.0.0`, `[1.0,2.0)`) means what it says".
+    /// </summary>
+    [Theory]
+    [InlineData("^1.2.0-0", "2.0.0-beta.1", false)]
+    [InlineData("^1.0.0-alpha", "2.0.0-0", false)]
+    [InlineData("^1.0.0-alpha", "1.99.0-rc.1", true)]
+    [InlineData("^0.2.0-a", "0.3.0-a", false)]
+    [InlineData("~1.2.0-a", "1.3.0-rc.1", false)]
+    [InlineData("~1.2.0-a", "1.2.9-rc.1", true)]
+    [InlineData(">=1.0.0-a <=1.2", "1.3.0-a", false)]
+    [InlineData(">=1.0.0-a <=1.2", "1.2.7", true)]
+    [InlineData(">=1.0.0-a <2.0.0", "2.0.0-beta", true)]
+    [InlineData("[1.0.0-a,2.0.0)", "2.0.0-beta", true)]
+    [InlineData("^1.2", "1.9.9", true)]
+    [InlineData("^1.2", "2.0.0", false)]
+    public void A_made_upper_bound_keeps_out_the_prereleases_of_the_next_version(string range, string version, bool expected) =>
+        Assert.Equal(expected, Sat(range, version));
+
     [Theory]
     [InlineData("  ^1.2  ", "^1.2")]
     [InlineData(">= 1.0   < 2.0", ">=1.0 <2.0")]
