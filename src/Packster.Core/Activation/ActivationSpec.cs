@@ -70,6 +70,16 @@ public sealed record ActivationSpec
     public string ShimsDir { get; }
     public IReadOnlyDictionary<string, string> Env { get; }
 
+    /// <summary>
+    /// Refuses a location path no activation can put on PATH (<see cref="ErrorCode.ActivationEnvInvalid"/>): checked
+    /// by <c>location create</c> before anything is made, so such a location is never half created.
+    /// </summary>
+    public static void CheckLocationPath(string path)
+    {
+        CheckPath(path, "location path");
+        CheckPath(Path.Combine(path, "shims"), "shims folder");
+    }
+
     private static void CheckPath(string path, string what)
     {
         if (string.IsNullOrEmpty(path) || !Path.IsPathFullyQualified(path) || path.AsSpan().IndexOfAny('\0', '\n', '\r') >= 0

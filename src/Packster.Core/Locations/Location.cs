@@ -134,7 +134,8 @@ public sealed class Location
     /// <summary>
     /// Creates a location in <paramref name="directory"/> (made if needed) with an empty lockfile, and registers its id.
     /// Refuses a directory that is already a location (LocationExists), a non-empty directory other than the default
-    /// location (LocationDirectoryNotEmpty) and an id registered to another location (LocationIdTaken), changing nothing.
+    /// location (LocationDirectoryNotEmpty), a path activation cannot put on PATH (ActivationEnvInvalid) and an id
+    /// registered to another location (LocationIdTaken), changing nothing.
     /// The id defaults to <c>default</c> for the default location and to a slug of the directory name otherwise.
     /// </summary>
     public static Location Create(string directory, string? id, PacksterPaths paths)
@@ -144,6 +145,7 @@ public sealed class Location
         if (IsLocation(path)) throw LocationErrors.Exists(path);
         if (!isDefault && Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any()) throw LocationErrors.DirectoryNotEmpty(path);
         if (File.Exists(path)) throw new PacksterException(ErrorCode.NotADirectory, $"'{path}' is a file, not a directory");
+        Activation.ActivationSpec.CheckLocationPath(path);
 
         var locationId = id is not null ? LocationId.Parse(id)
             : isDefault ? LocationId.Default

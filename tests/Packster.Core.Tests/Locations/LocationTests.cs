@@ -58,6 +58,19 @@ public sealed class LocationTests
         Assert.Equal("given", bed.CreateLocation("given").Id.Value);
     }
 
+    // § Registry: "nothing is created when it refuses"; spec/activation.md: a location path holds no PATH separator (':';
+    // ';' on Windows) — refused before the folder, its layout or its registry entry exist, not after.
+    [Fact]
+    public void Create_refuses_a_path_activation_cannot_use_before_making_anything()
+    {
+        using var bed = new LocationTestBed();
+        var name = $"loc{Path.PathSeparator}colon";
+        var e = Assert.Throws<PacksterException>(() => bed.CreateLocation(name, "colon"));
+        Assert.Equal(ErrorCode.ActivationEnvInvalid, e.Code);
+        Assert.False(Directory.Exists(bed[name]));
+        Assert.Null(new LocationRegistry(bed.Paths).Lookup(LocationId.Parse("colon")));
+    }
+
     [Fact]
     public void Create_refuses_an_id_registered_to_another_live_location_and_changes_nothing()
     {
