@@ -151,6 +151,8 @@ public enum ErrorCode
     ServiceFailed = 7013,
     // `packster service start`: still running, but its ports did not accept connections within the timeout (it was stopped)
     ServiceUnhealthy = 7014,
+    // a handler left a FIFO, socket or device in the deployment it builds
+    DeploymentSpecialFile = 7020,
 
     // 8xxx sources and network (exit 8)
     SourceNotFound = 8000,

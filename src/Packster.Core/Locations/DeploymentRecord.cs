@@ -174,6 +174,13 @@ public sealed record DeploymentRecord(
     public static (IReadOnlyList<DeploymentFile> Files, IReadOnlyList<DeploymentLink> Links) Scan(string deploymentDirectory)
     {
         var (files, links) = List(deploymentDirectory);
+        // Never opened: a FIFO's open would wait for a writer that never comes (spec/handlers.md § What handlers leave).
+        if (files.FirstOrDefault(f => f.Stamp.Kind == FileStampKind.Special) is { } special)
+        {
+            throw new PacksterException(ErrorCode.DeploymentSpecialFile,
+                $"the handlers left '{special.Path}' in the deployment, {FileStamp.SpecialKindOf(special.FullPath)}; a deployment holds only files, folders and symbolic links",
+                "make it at run time outside the deployment (a FIFO or socket in $XDG_RUNTIME_DIR or a temp folder), or remove it before the handler ends");
+        }
         return (files.Select(f => new DeploymentFile(f.Path, Sha256Digest.ComputeFile(f.FullPath), f.Stamp.Size, f.Stamp.Mode)).ToList(), links);
     }
 
@@ -239,7 +246,10 @@ public sealed record DeploymentRecord(
 /// <summary>A regular file of a deployment: '/'-separated path relative to the deployment, hash, size, Unix mode (null on Windows).</summary>
 public sealed record DeploymentFile(string Path, Sha256Digest Sha256, long Size, UnixFileMode? Mode);
 
-/// <summary>A regular file found under a deployment: its '/'-separated path relative to <see cref="Root"/>, and its metadata (unread).</summary>
+/// <summary>
+/// A file found under a deployment: its '/'-separated path relative to <see cref="Root"/>, and its metadata (unread);
+/// a regular file unless its stamp says <see cref="FileStampKind.Special"/>, which is listed so it is reported, never read.
+/// </summary>
 internal sealed record ListedFile(string Root, string Path, FileStamp Stamp)
 {
     public string FullPath => System.IO.Path.Join(Root, Path);

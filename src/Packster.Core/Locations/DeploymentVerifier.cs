@@ -102,12 +102,26 @@ public static class DeploymentVerifier
         var actualLinks = links.ToDictionary(l => l.Path, StringComparer.Ordinal);
         var checkModes = !OperatingSystem.IsWindows();
         var present = new ListedFile?[record.Files.Count];
-        for (var i = 0; i < present.Length; i++) present[i] = actualFiles.Remove(record.Files[i].Path, out var actual) ? actual : null;
+        // A FIFO, socket or device where a file was recorded is reported, never opened: a FIFO's open waits for a writer.
+        var special = new string?[present.Length];
+        for (var i = 0; i < present.Length; i++)
+        {
+            present[i] = actualFiles.Remove(record.Files[i].Path, out var actual) ? actual : null;
+            if (present[i] is { Stamp.Kind: FileStampKind.Special } odd)
+            {
+                special[i] = FileStamp.SpecialKindOf(odd.FullPath);
+                present[i] = null;
+            }
+        }
         var outcomes = content.CheckAll(record.Files, present);
         for (var i = 0; i < present.Length; i++)
         {
             var expected = record.Files[i];
-            if (present[i] is not { } actual)
+            if (special[i] is { } kind)
+            {
+                problems.Add(new VerificationProblem(VerificationProblemKind.Modified, expected.Path, $"expected a file with sha256 {expected.Sha256}, found {kind}"));
+            }
+            else if (present[i] is not { } actual)
             {
                 problems.Add(new VerificationProblem(VerificationProblemKind.Missing, expected.Path, "file is missing"));
             }

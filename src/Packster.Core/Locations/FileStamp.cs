@@ -54,6 +54,20 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
             unchecked((ulong)BitConverter.ToInt64(status, InodeOffset)));
     }
 
+    /// <summary>What a <see cref="FileStampKind.Special"/> path is, in words ("a FIFO", "a socket", "a character device", "a block device").</summary>
+    internal static string SpecialKindOf(string path)
+    {
+        var type = !OperatingSystem.IsWindows() && LStat(path, []) is { } status ? BitConverter.ToInt32(status, ModeOffset) & TypeMask : 0;
+        return type switch
+        {
+            0x1000 => "a FIFO",
+            0xC000 => "a socket",
+            0x2000 => "a character device",
+            0x6000 => "a block device",
+            _ => "not a regular file",
+        };
+    }
+
     /// <summary>The stamp a POSIX status gives: kind and permission bits from <paramref name="mode"/>, times as <see cref="Ticks"/> makes them.</summary>
     internal static FileStamp FromStatus(int mode, long size, long modifiedTicks, long changedTicks, ulong inode)
     {
@@ -61,6 +75,7 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
         {
             0x4000 => FileStampKind.Directory,
             0xA000 => FileStampKind.Link,
+            0x1000 or 0x2000 or 0x6000 or 0xC000 => FileStampKind.Special,
             _ => FileStampKind.File,
         };
         return new FileStamp(kind, size, modifiedTicks, changedTicks, inode, (UnixFileMode)(mode & PermissionMask));
@@ -131,10 +146,14 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
 #pragma warning restore CA2101, SYSLIB1054
 }
 
-/// <summary>What a deployment holds at a path: a directory to walk, a link to record (never follow), or a file.</summary>
+/// <summary>
+/// What a deployment holds at a path: a directory to walk, a link to record (never follow), a file, or something no
+/// deployment may hold and nothing may open (a FIFO, whose open waits for a writer; a socket; a device).
+/// </summary>
 internal enum FileStampKind
 {
     File,
     Directory,
     Link,
+    Special,
 }

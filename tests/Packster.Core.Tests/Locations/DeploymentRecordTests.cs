@@ -71,6 +71,37 @@ public sealed class DeploymentRecordTests
         }
     }
 
+    // spec/handlers.md § What handlers leave: "`verify` reports such a thing where a file is recorded (`expected a file
+    // with sha256 …, found a FIFO`) without opening it, and one that is not recorded as extra". Opening a FIFO for
+    // reading waits for a writer, so a verify that opened one would never return; the wait below only bounds that failure.
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Verify_reports_a_fifo_without_opening_it()
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var d = LocationTestBed.Install(location, "hello", "1.0.0", Files);
+        var dir = location.DeploymentDirectory(d.Hash);
+        File.Delete(Path.Combine(dir, "share/doc.txt"));
+        MakeFifo(Path.Combine(dir, "share/doc.txt"));
+        MakeFifo(Path.Combine(dir, "extra.fifo"));
+
+        foreach (var quick in new[] { false, true })
+        {
+            var problems = await Task.Run(() => Assert.Single(DeploymentVerifier.Verify(location, quick)).Problems)
+                .WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.Contains(problems, p => p is { Kind: VerificationProblemKind.Modified, Path: "share/doc.txt" } && p.Detail.EndsWith(", found a FIFO", StringComparison.Ordinal));
+            Assert.Contains(problems, p => p is { Kind: VerificationProblemKind.Extra, Path: "extra.fifo" });
+        }
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path])!;
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
     // Files are hashed in parallel; problems still come in record order (files, then links, then extras by path),
     // with the same words whether or not --quick, and the same on every run.
     [Fact]

@@ -192,6 +192,27 @@ public sealed partial class HandlerFailureTests : IDisposable
         Assert.False(File.Exists(_w.Evidence("ran")));
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void A_fifo_left_by_the_install_handler_is_PST7020_and_rolls_back()
+    {
+        // spec/handlers.md § What handlers leave: refused before anything opens it (a FIFO's open waits for a writer),
+        // PST7020, exit 7, rolled back as for a failing handler (§Rollback contract).
+        var package = _w.Pack(_w.Source("fifo", Manifest("fifo", "\"scripts/install.sh\""), ("scripts/install.sh", """
+            #!/bin/sh
+            mkdir -p run && mkfifo run/control
+            """)));
+        _w.Seed();
+        var before = _w.Snapshot();
+
+        var r = _w.Install(package);
+
+        Assert.True(r.ExitCode == 7, r.ToString());
+        Assert.Contains("error[PST7020]: the handlers left 'run/control' in the deployment, a FIFO; a deployment holds only files, folders and symbolic links", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _w.Snapshot());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_w.StagingDirectory));
+    }
+
     [Theory]
     [InlineData("pwsh", "error[PST7002]: handler scripts/install.ps1 needs 'pwsh', which is not on PATH")]
     [InlineData("auto", "error[PST7002]: handler scripts/install.ps1 needs packster's hosted PowerShell or 'pwsh', and neither is here: packster-pwsh-host is not at /nonexistent/packster-pwsh-host and 'pwsh' is not on PATH")]
