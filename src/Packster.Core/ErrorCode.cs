@@ -42,6 +42,8 @@ public enum ErrorCode
     LicensePolicyInvalid = 2041,
     // deny lists (spec/resolver.md § Deny list)
     DenyRuleInvalid = 2042,
+    // config.toml and packster-policy.toml as a whole
+    RulesFileUnknownKey = 2043,
     // trust policy (spec/signing.md)
     TrustPolicyInvalid = 2030,
 

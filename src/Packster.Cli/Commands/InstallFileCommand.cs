@@ -109,9 +109,9 @@ internal static class InstallerDefaults
     {
         HandlerOutput = context.Err,
         Messages = context.Err,
-        LicenseRules = [Packster.Licensing.LicenseRules.Read(context.Paths.UserConfigFile)],
-        DenyRules = Packster.Deny.DenyRule.Read(context.Paths.UserConfigFile),
-        TrustRules = [Packster.Trust.TrustRules.Read(context.Paths.UserConfigFile)],
+        LicenseRules = [Packster.Licensing.LicenseRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig)],
+        DenyRules = Packster.Deny.DenyRule.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig),
+        TrustRules = [Packster.Trust.TrustRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig)],
         Keys = TrustCommands.Keys(context),
         BaseEnvironment = context.Environment,
         Executors = context.Executors,

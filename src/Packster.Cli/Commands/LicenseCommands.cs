@@ -56,7 +56,7 @@ internal static class LicenseCommands
     }
 
     private static LicensePolicy PolicyOf(CliContext context, Location location) =>
-        new([LicenseRules.Read(context.Paths.UserConfigFile), LicenseRules.Read(location.PolicyPath)]);
+        new([LicenseRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig), LicenseRules.Read(location.PolicyPath, RulesFileKind.LocationPolicy)]);
 
     private static Command Show(CliContext context)
     {
@@ -66,7 +66,7 @@ internal static class LicenseCommands
         command.SetAction(parse =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
-            IReadOnlyList<(string Scope, LicenseRules Rules)> rules = [("user", LicenseRules.Read(context.Paths.UserConfigFile)), ("location", LicenseRules.Read(loc.PolicyPath))];
+            IReadOnlyList<(string Scope, LicenseRules Rules)> rules = [("user", LicenseRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig)), ("location", LicenseRules.Read(loc.PolicyPath, RulesFileKind.LocationPolicy))];
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(context.Out, new JsonArray([.. rules.Select(r => (JsonNode)new JsonObject
@@ -106,8 +106,10 @@ internal static class LicenseCommands
             {
                 throw new PacksterException(ErrorCode.LicensePolicyInvalid, why, "see 'packster licenses --help' and spec/licenses.md § Policy");
             }
-            var file = parse.GetValue(location) is { } l ? context.ResolveLocation(l).PolicyPath : context.Paths.UserConfigFile;
-            var current = LicenseRules.Read(file);
+            var (file, kind) = parse.GetValue(location) is { } l
+                ? (context.ResolveLocation(l).PolicyPath, RulesFileKind.LocationPolicy)
+                : (context.Paths.UserConfigFile, RulesFileKind.UserConfig);
+            var current = LicenseRules.Read(file, kind);
             var values = (list == "allow" ? current.Allow : current.Deny).Concat(added).Distinct(StringComparer.Ordinal).ToList();
             EditedTomlFile.Edit(file, editor => editor.Set(["licenses", list], TomlValue.Strings(values)));
             context.Out.WriteLine($"licenses.{list} = [{string.Join(", ", values)}] in {file}");

@@ -124,8 +124,8 @@ internal static class TrustCommands
         return command;
     }
 
-    private static string PolicyFile(CliContext context, string? location) =>
-        location is null ? context.Paths.UserConfigFile : context.ResolveLocation(location).PolicyPath;
+    private static (string Path, RulesFileKind Kind) PolicyFile(CliContext context, string? location) =>
+        location is null ? (context.Paths.UserConfigFile, RulesFileKind.UserConfig) : (context.ResolveLocation(location).PolicyPath, RulesFileKind.LocationPolicy);
 
     private static Command SetMode(CliContext context, SignatureMode mode)
     {
@@ -151,8 +151,8 @@ internal static class TrustCommands
                 SetSourceMode(context, sourceName, mode, parse.GetValue(keys) ?? []);
                 return 0;
             }
-            var file = PolicyFile(context, parse.GetValue(location));
-            var current = TrustRules.Read(file);
+            var (file, kind) = PolicyFile(context, parse.GetValue(location));
+            var current = TrustRules.Read(file, kind);
             var store = Keys(context);
             var trusted = current.TrustedKeys.Concat((parse.GetValue(keys) ?? []).Select(k => store.Find(k).Id)).Distinct(StringComparer.Ordinal).ToList();
             EditedTomlFile.Edit(file, editor =>
@@ -188,8 +188,8 @@ internal static class TrustCommands
         {
             var id = parse.GetValue(keyId)!;
             if (id.Length != 16 || !id.All(char.IsAsciiHexDigitLower)) throw new PacksterException(ErrorCode.InvalidArgument, $"'{id}' is not a key id (16 lowercase hex digits)", "'packster key list' prints key ids");
-            var file = PolicyFile(context, parse.GetValue(location));
-            var revoked = TrustRules.Read(file).RevokedKeys.Append(id).Distinct(StringComparer.Ordinal).ToList();
+            var (file, kind) = PolicyFile(context, parse.GetValue(location));
+            var revoked = TrustRules.Read(file, kind).RevokedKeys.Append(id).Distinct(StringComparer.Ordinal).ToList();
             EditedTomlFile.Edit(file, editor => editor.Set(["trust", "revoked-keys"], TomlValue.Strings(revoked)));
             context.Out.WriteLine($"trust.revoked-keys = [{string.Join(", ", revoked)}] in {file}");
             return 0;
@@ -205,7 +205,7 @@ internal static class TrustCommands
         command.SetAction(parse =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
-            var policy = new TrustPolicy([TrustRules.Read(context.Paths.UserConfigFile), TrustRules.Read(loc.PolicyPath)]);
+            var policy = new TrustPolicy([TrustRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig), TrustRules.Read(loc.PolicyPath, RulesFileKind.LocationPolicy)]);
             var trusted = policy.Rules.SelectMany(r => r.TrustedKeys).Distinct().Where(policy.IsTrusted).ToList();
             var revoked = policy.Rules.SelectMany(r => r.RevokedKeys).Distinct().ToList();
             var sources = SourceCommand.LoadConfig(context).Sources.SelectMany(d => d.TrustRules().Select(r => (d.Name, Rules: r))).ToList();

@@ -39,14 +39,14 @@ public sealed record DenyRule(PackageId Id, VersionRange? Range, string Text, st
 
     /// <summary>
     /// The top-level <c>deny</c> array of a TOML file (the user's config.toml or a location's packster-policy.toml);
-    /// empty when the file or the key is absent. A malformed array or entry is PST2042.
+    /// empty when the file or the key is absent. A malformed array or entry is PST2042; the file's other top-level keys
+    /// are checked too (<see cref="RulesFile.CheckTopLevel"/>).
     /// </summary>
-    public static IReadOnlyList<DenyRule> Read(string path)
+    public static IReadOnlyList<DenyRule> Read(string path, RulesFileKind kind)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) return [];
-        var document = TomlDocument.Parse(File.ReadAllBytes(path), path, TomlVersion.V1_1);
-        if (!document.TryGetValue("deny", out var node)) return [];
+        var document = RulesFile.Read(path, kind);
+        if (document is null || !document.TryGetValue("deny", out var node)) return [];
         if (node is not TomlArray array || array.Any(n => n is not TomlString))
             throw Malformed(path, node.Position, "'deny' must be an array of strings such as \"tool@1.4.2\"");
         var rules = new List<DenyRule>();
@@ -70,7 +70,7 @@ public sealed class DenyList(IReadOnlyList<DenyRule> rules)
     public static DenyList None { get; } = new([]);
 
     /// <summary>The user's rules (from config.toml) and those of the location whose policy file is <paramref name="policyPath"/>.</summary>
-    public static DenyList For(IEnumerable<DenyRule> userRules, string policyPath) => new([.. userRules, .. DenyRule.Read(policyPath)]);
+    public static DenyList For(IEnumerable<DenyRule> userRules, string policyPath) => new([.. userRules, .. DenyRule.Read(policyPath, RulesFileKind.LocationPolicy)]);
 
     public IReadOnlyList<DenyRule> Rules { get; } = rules;
 

@@ -366,11 +366,11 @@ public sealed class Installer
     {
         var manifest = package.Manifest;
         // The user's licence rules and the location's both apply, before anything is extracted (spec/licenses.md § Evaluation).
-        new Licensing.LicensePolicy([.. _options.LicenseRules, Licensing.LicenseRules.Read(_location.PolicyPath)]).Require(manifest);
+        new Licensing.LicensePolicy([.. _options.LicenseRules, Licensing.LicenseRules.Read(_location.PolicyPath, RulesFileKind.LocationPolicy)]).Require(manifest);
         Deny.DenyList.For(_options.DenyRules, _location.PolicyPath).Require(manifest);
         // Signatures, likewise before anything is extracted (spec/signing.md § Trust policy).
         // The source's own rules (per-source trust in config.toml) add to them; nothing can relax them.
-        return new Trust.TrustPolicy([.. _options.TrustRules, Trust.TrustRules.Read(_location.PolicyPath), .. sourceTrust])
+        return new Trust.TrustPolicy([.. _options.TrustRules, Trust.TrustRules.Read(_location.PolicyPath, RulesFileKind.LocationPolicy), .. sourceTrust])
             .Check(package, _options.Keys, warnings);
     }
 

@@ -81,17 +81,22 @@ public sealed record LicenseRules(string Origin, IReadOnlyList<string> Allow, IR
         return $"'{entry}' is neither a licence class (osi-approved, copyleft) nor an SPDX licence id, exception or LicenseRef-";
     }
 
+    /// <summary>The keys a <c>[licenses]</c> table may hold.</summary>
+    public static IReadOnlyList<string> Keys { get; } = ["allow", "deny"];
+
     /// <summary>
-    /// The <c>[licenses]</c> table of a TOML file (user config or a location's packster-policy.toml); empty rules when
-    /// the file or the table is absent. A malformed table is PST2040.
+    /// The <c>[licenses]</c> table of the user's config.toml or a location's packster-policy.toml; empty rules when
+    /// the file or the table is absent. A malformed table, or one holding a key it does not define, is PST2041; the
+    /// file's other top-level keys are checked too (<see cref="RulesFile.CheckTopLevel"/>).
     /// </summary>
-    public static LicenseRules Read(string path)
+    public static LicenseRules Read(string path, RulesFileKind kind)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) return new LicenseRules(path, [], []);
-        var document = TomlDocument.Parse(File.ReadAllBytes(path), path, TomlVersion.V1_1);
-        if (!document.TryGetValue("licenses", out var node)) return new LicenseRules(path, [], []);
+        var document = RulesFile.Read(path, kind);
+        if (document is null || !document.TryGetValue("licenses", out var node)) return new LicenseRules(path, [], []);
         if (node is not TomlTable table) throw Malformed(path, "'licenses' must be a table");
+        if (RulesFile.UnknownKey(table, path, "licenses", Keys) is { } unknown)
+            throw new PacksterException(ErrorCode.LicensePolicyInvalid, unknown, "[licenses] holds allow and deny; nothing was changed; see spec/licenses.md § Policy");
         return new LicenseRules(path, List(path, table, "allow"), List(path, table, "deny"));
     }
 

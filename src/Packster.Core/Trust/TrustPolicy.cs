@@ -22,14 +22,21 @@ public sealed record TrustRules(string Origin, SignatureMode? Mode, IReadOnlyLis
         return (int)mode >= 0;
     }
 
-    /// <summary>The <c>[trust]</c> table of a TOML file (user config or packster-policy.toml); empty when absent. PST4035 when malformed.</summary>
-    public static TrustRules Read(string path)
+    /// <summary>The keys a <c>[trust]</c> table may hold.</summary>
+    public static IReadOnlyList<string> Keys { get; } = ["signatures", "trusted-keys", "revoked-keys"];
+
+    /// <summary>
+    /// The <c>[trust]</c> table of the user's config.toml or a location's packster-policy.toml; empty when absent.
+    /// PST2030 when malformed or holding a key it does not define; the file's other top-level keys are checked too
+    /// (<see cref="RulesFile.CheckTopLevel"/>).
+    /// </summary>
+    public static TrustRules Read(string path, RulesFileKind kind)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) return new TrustRules(path, null, [], []);
-        var document = TomlDocument.Parse(File.ReadAllBytes(path), path, TomlVersion.V1_1);
-        if (!document.TryGetValue("trust", out var node)) return new TrustRules(path, null, [], []);
+        var document = RulesFile.Read(path, kind);
+        if (document is null || !document.TryGetValue("trust", out var node)) return new TrustRules(path, null, [], []);
         if (node is not TomlTable table) throw TrustErrors.PolicyInvalid(path, "'trust' must be a table");
+        if (RulesFile.UnknownKey(table, path, "trust", Keys) is { } unknown) throw TrustErrors.PolicyUnknownKey(unknown);
         SignatureMode? mode = null;
         if (table.TryGetValue("signatures", out var m))
         {
@@ -164,4 +171,7 @@ internal static class TrustErrors
 
     public static PacksterException PolicyInvalid(string file, string why) =>
         new(ErrorCode.TrustPolicyInvalid, $"{file}: {why}", "see spec/signing.md § Trust policy");
+
+    public static PacksterException PolicyUnknownKey(string what) =>
+        new(ErrorCode.TrustPolicyInvalid, what, $"[trust] holds {string.Join(", ", TrustRules.Keys)}; nothing was changed; see spec/signing.md § Trust policy");
 }

@@ -45,11 +45,15 @@ public sealed class SourceConfig
     /// <summary>
     /// Reads config text. <paramref name="restricted"/> (a project file not trusted with <c>--allow-credentials</c>):
     /// a source naming a credential, <c>ca-file</c> or <c>insecure = true</c> is refused with
-    /// <see cref="ErrorCode.ProjectConfigNotAllowed"/>.
+    /// <see cref="ErrorCode.ProjectConfigNotAllowed"/>. A top-level key that is not one of the config file's
+    /// (<see cref="RulesFile.TopLevelKeys"/>) is refused with the error of the table it was probably meant to be.
     /// </summary>
     public static SourceConfig Parse(string text, string path, bool restricted)
     {
         var document = TomlDocument.Parse(text, path, TomlVersion.V1_1);
+        // The file's other tables belong to other readers, but a key none of them takes is refused here too, so that
+        // every command reading the file stops at a misspelt [trust] or [licenses] rather than run without it.
+        RulesFile.CheckTopLevel(document, path, RulesFileKind.UserConfig);
         var sources = new List<SourceDefinition>();
         if (document.TryGetValue("sources", out var node))
         {

@@ -24,7 +24,7 @@ public sealed class DenyListTests : IDisposable
     public void Entries_are_an_id_or_an_id_at_a_range_and_remember_their_file()
     {
         var path = Write("config.toml", "deny = [\"tool@1.4.2\", \"tool@>=2.0 <2.1\", \"evil\"]\n[sources.local]\ntype = \"folder\"\nurl = \"/srv\"\n");
-        var list = new DenyList(DenyRule.Read(path));
+        var list = new DenyList(DenyRule.Read(path, RulesFileKind.UserConfig));
         Assert.Equal(3, list.Rules.Count);
         Assert.All(list.Rules, r => Assert.Equal(path, r.Origin));
         var tool = PackageId.Parse("tool");
@@ -33,8 +33,8 @@ public sealed class DenyListTests : IDisposable
         Assert.Equal("tool@>=2.0 <2.1", list.Rule(tool, PackageVersion.Parse("2.0.7"))?.Text);
         Assert.Null(list.Rule(tool, PackageVersion.Parse("2.1.0")));
         Assert.Equal("evil", list.Rule(PackageId.Parse("evil"), PackageVersion.Parse("0.0.1"))?.Text);
-        Assert.Empty(DenyRule.Read(_bed["absent.toml"]));
-        Assert.Empty(DenyRule.Read(Write("other.toml", "[licenses]\ndeny = [\"copyleft\"]\n")));
+        Assert.Empty(DenyRule.Read(_bed["absent.toml"], RulesFileKind.UserConfig));
+        Assert.Empty(DenyRule.Read(Write("other.toml", "[licenses]\ndeny = [\"copyleft\"]\n"), RulesFileKind.LocationPolicy));
     }
 
     [Theory]
@@ -44,7 +44,7 @@ public sealed class DenyListTests : IDisposable
     public void A_malformed_entry_is_refused_with_its_position(string toml, string position, string why)
     {
         var path = Write("bad.toml", toml + "\n");
-        var e = Assert.Throws<PacksterException>(() => DenyRule.Read(path));
+        var e = Assert.Throws<PacksterException>(() => DenyRule.Read(path, RulesFileKind.UserConfig));
         Assert.Equal(ErrorCode.DenyRuleInvalid, e.Code);
         Assert.Contains($"{path}:{position}", e.Message, StringComparison.Ordinal);
         Assert.Contains(why, e.Message, StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public sealed class DenyListTests : IDisposable
         // spec/errors.md PST4060: the user's rules (InstallerOptions) and the location's packster-policy.toml both apply.
         var location = _bed.CreateLocation();
         var config = Write("config.toml", "deny = [\"tool@>=2.0 <2.1\"]\n");
-        var installer = new Installer(location, new InstallerOptions { DenyRules = DenyRule.Read(config) });
+        var installer = new Installer(location, new InstallerOptions { DenyRules = DenyRule.Read(config, RulesFileKind.UserConfig) });
         var denied = Pack("2.0.1");
         var before = Directory.EnumerateFileSystemEntries(location.Path, "*", SearchOption.AllDirectories).Order().ToList();
 

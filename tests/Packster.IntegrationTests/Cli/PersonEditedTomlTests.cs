@@ -14,13 +14,14 @@ public sealed class PersonEditedTomlTests : IDisposable
         # Packster user configuration
         # (kept by hand; packster edits only what it is asked to)
 
-        default-location = "dev"   # the location used without --location
-        retries = 0x10             # hex, kept as written
-        timeout-ms = 30_000
+        deny = [
+          "leftpad",       # withdrawn upstream
+          'tool@1.4.2',    # a literal string, kept as written
+        ]
 
-        [ui]
-        # no colours in CI logs
-        color = false
+        [licenses]
+        # no copyleft in the tools we ship
+        deny = ["copyleft"]
 
         # The corporate mirror, consulted first.
         [sources.corp]

@@ -46,6 +46,34 @@ public sealed class TrustTests : IDisposable
         Assert.Equal(before, _f.Snapshot());
     }
 
+    // § Trust policy: "A `[trust]` table that is malformed or holds a key other than these three is PST2030 ... and the
+    // command changes nothing": a misspelt key never leaves signatures off in silence.
+    [Fact]
+    public void A_misspelt_trust_key_stops_every_command_and_changes_nothing()
+    {
+        var package = _f.Pack(Package("1.0.0"));
+        var config = _f.Temp.Write("config.toml", "[trust]\nsignature = \"require\"\n");
+        var policy = Path.Combine(_f.LocationPath, "packster-policy.toml");
+        var before = _f.Snapshot();
+        string[][] commands = [["trust", "show", "--location", "dev"], ["install-file", package, "--location", "dev"], ["trust", "warn"]];
+        foreach (var args in commands)
+        {
+            var r = _f.Packster.Run(args);
+            Assert.True(r.ExitCode == 3, r.ToString());
+            Assert.StartsWith($"error[PST2030]: {config}:2:1: unknown key 'signature' in [trust]; did you mean 'signatures'?", r.Stderr, StringComparison.Ordinal);
+            Assert.Equal("[trust]\nsignature = \"require\"\n", File.ReadAllText(config));
+            Assert.Equal(before, _f.Snapshot());
+        }
+
+        File.WriteAllText(config, "");
+        File.WriteAllText(policy, "[trust]\nrevoked-key = [\"0123456789abcdef\"]\n");
+        before = _f.Snapshot();
+        var refused = _f.Packster.Run("install-file", package, "--location", "dev");
+        Assert.True(refused.ExitCode == 3, refused.ToString());
+        Assert.StartsWith($"error[PST2030]: {policy}:2:1: unknown key 'revoked-key' in [trust]; did you mean 'revoked-keys'?", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+    }
+
     // § What is signed, § Signature file: another implementation checks a signature with the exported public key.
     [Fact]
     public void Openssl_verifies_a_packster_signature()

@@ -14,7 +14,7 @@ public sealed class SourceConfigTests : IDisposable
     [Fact]
     public void Sources_round_trip_through_the_file_and_other_content_is_kept()
     {
-        var path = _temp.Write("config.toml", "default-location = \"dev\"\n[ui]\ncolor = false\n");
+        var path = _temp.Write("config.toml", "deny = [\"leftpad\"]\n[licenses]\nallow = [\"MIT\"]\n");
         var config = SourceConfig.Load(path);
         config.Add(new SourceDefinition { Name = "corp", Kind = SourceKind.Artifactory, Url = "https://art.example/artifactory/", Repo = "pk-local", TokenEnv = "ART_TOKEN", Priority = 10, CaFile = "/etc/ssl/corp \"ca\".pem" });
         config.Add(new SourceDefinition { Name = "local", Kind = SourceKind.Folder, Url = "C:\\pkgs\\dir" });
@@ -25,13 +25,37 @@ public sealed class SourceConfigTests : IDisposable
         Assert.Equal(["corp", "local", "lab"], again.Sources.Select(s => s.Name));
         Assert.Equal(config.Sources, again.Sources);
         var text = File.ReadAllText(path);
-        Assert.Contains("default-location = \"dev\"", text);
-        Assert.Contains("[ui]\ncolor = false", text);
+        Assert.Contains("deny = [\"leftpad\"]", text);
+        Assert.Contains("[licenses]\nallow = [\"MIT\"]", text);
         Assert.Contains("[sources.corp]\ntype = \"artifactory\"", text);
 
         again.Remove("lab");
         again.Save();
         Assert.Equal(["corp", "local"], SourceConfig.Load(path).Sources.Select(s => s.Name));
+    }
+
+    // spec/sources.md §1: "A top-level key or table other than these four is refused too, with the code of the table
+    // it was probably meant to be". Every command reading the sources stops at it, so none runs without the policy meant.
+    [Theory]
+    [InlineData("[licences]\nallow = [\"MIT\"]\n", ErrorCode.LicensePolicyInvalid, "unknown table [licences]; did you mean 'licenses'?")]
+    [InlineData("[trusts]\nsignatures = \"require\"\n", ErrorCode.TrustPolicyInvalid, "unknown table [trusts]; did you mean 'trust'?")]
+    [InlineData("dney = [\"tool\"]\n", ErrorCode.DenyRuleInvalid, "unknown key 'dney'; did you mean 'deny'?")]
+    [InlineData("[source.corp]\ntype = \"folder\"\nurl = \"/srv\"\n", ErrorCode.SourceConfigInvalid, "unknown table [source]; did you mean 'sources'?")]
+    [InlineData("default-location = \"dev\"\n", ErrorCode.RulesFileUnknownKey, "unknown key 'default-location'")]
+    public void A_top_level_key_no_reader_takes_is_refused(string toml, ErrorCode code, string what)
+    {
+        // A key goes before the source (after it, it would be a key of [sources.local]); a table goes after it.
+        const string Source = "[sources.local]\ntype = \"folder\"\nurl = \"/srv\"\n\n";
+        var isTable = toml.StartsWith('[');
+        var text = isTable ? Source + toml : toml + Source;
+        foreach (var restricted in new[] { false, true })
+        {
+            var e = Assert.Throws<PacksterException>(() => SourceConfig.Parse(text, "config.toml", restricted));
+            Assert.Equal(code, e.Code);
+            Assert.StartsWith(isTable ? "config.toml:5:" : "config.toml:1:", e.Message, StringComparison.Ordinal);
+            Assert.EndsWith(what, e.Message, StringComparison.Ordinal);
+        }
+        Assert.Single(SourceConfig.Parse("deny = []\n[trust]\n[licenses]\n[sources.local]\ntype = \"folder\"\nurl = \"/srv\"\n", "config.toml", restricted: false).Sources);
     }
 
     // spec/sources.md §1: the config file is TOML 1.1 (spec/toml.md §6).

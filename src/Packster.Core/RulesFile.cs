@@ -1,0 +1,82 @@
+using Packster.Manifest;
+using Packster.Toml;
+
+namespace Packster;
+
+/// <summary>Which of the two files holding rules for installs is read: each has its own top-level keys.</summary>
+public enum RulesFileKind
+{
+    /// <summary>The user's config.toml: <c>[sources.NAME]</c>, and the user's <c>[trust]</c>, <c>[licenses]</c> and <c>deny</c>.</summary>
+    UserConfig,
+
+    /// <summary>A location's packster-policy.toml: that location's <c>[trust]</c>, <c>[licenses]</c> and <c>deny</c>.</summary>
+    LocationPolicy,
+}
+
+/// <summary>
+/// The user's config.toml and a location's packster-policy.toml, whose keys are all packster's own: a key that no
+/// reader takes is refused, naming the file, the key's position and the key that was meant, because a misspelt
+/// table or key would otherwise turn a policy off in silence (spec/signing.md, spec/licenses.md, spec/resolver.md,
+/// spec/sources.md). Each reader (TrustRules, LicenseRules, DenyRule, SourceConfig) then takes its own part.
+/// </summary>
+public static class RulesFile
+{
+    private static readonly string[] UserConfigKeys = ["sources", "trust", "licenses", "deny"];
+    private static readonly string[] LocationPolicyKeys = ["trust", "licenses", "deny"];
+
+    /// <summary>The top-level keys and tables a file of <paramref name="kind"/> may hold.</summary>
+    public static IReadOnlyList<string> TopLevelKeys(RulesFileKind kind) => kind == RulesFileKind.UserConfig ? UserConfigKeys : LocationPolicyKeys;
+
+    /// <summary>The file parsed, its top-level keys checked (<see cref="CheckTopLevel"/>); null when it does not exist.</summary>
+    public static TomlTable? Read(string path, RulesFileKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) return null;
+        var document = TomlDocument.Parse(File.ReadAllBytes(path), path, TomlVersion.V1_1);
+        CheckTopLevel(document, path, kind);
+        return document;
+    }
+
+    /// <summary>
+    /// Refuses a top-level key or table that <paramref name="kind"/> does not define. The error is that of the table
+    /// a close key names (<c>[licences]</c> is PST2041, <c>dney</c> PST2042, <c>[trusts]</c> PST2030, <c>[source.x]</c>
+    /// PST8007), so a script watching for one policy's errors sees its misspellings too; PST2043 otherwise.
+    /// </summary>
+    public static void CheckTopLevel(TomlTable document, string path, RulesFileKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var known = TopLevelKeys(kind);
+        foreach (var key in document.Keys)
+        {
+            if (known.Contains(key)) continue;
+            var meant = DidYouMean.Closest(key, known);
+            var name = document[key] is TomlTable ? $"table [{key}]" : $"key '{key}'";
+            var what = $"{path}:{document.KeyPosition(key)}: unknown {name}" + (meant is null ? "" : $"; did you mean '{meant}'?");
+            var holds = kind == RulesFileKind.UserConfig
+                ? "config.toml holds [sources.NAME], [trust], [licenses] and deny"
+                : "a location's packster-policy.toml holds [trust], [licenses] and deny (sources are configured in the user's config.toml)";
+            throw meant switch
+            {
+                "trust" => new PacksterException(ErrorCode.TrustPolicyInvalid, what, $"{holds}; see spec/signing.md § Trust policy"),
+                "licenses" => new PacksterException(ErrorCode.LicensePolicyInvalid, what, $"{holds}; see spec/licenses.md § Policy"),
+                "deny" => new PacksterException(ErrorCode.DenyRuleInvalid, what, $"{holds}; see spec/resolver.md § Deny list"),
+                "sources" => new PacksterException(ErrorCode.SourceConfigInvalid, what, $"{holds}; see spec/sources.md §1"),
+                _ => new PacksterException(ErrorCode.RulesFileUnknownKey, what, holds),
+            };
+        }
+    }
+
+    /// <summary>
+    /// The first key of <paramref name="table"/> (<c>[<paramref name="tableName"/>]</c>) that is not one of
+    /// <paramref name="known"/>, described with its position and the key meant (when one is close); null when all are known.
+    /// </summary>
+    public static string? UnknownKey(TomlTable table, string path, string tableName, IReadOnlyList<string> known)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(known);
+        var key = table.Keys.FirstOrDefault(k => !known.Contains(k));
+        if (key is null) return null;
+        var meant = DidYouMean.Closest(key, known);
+        return $"{path}:{table.KeyPosition(key)}: unknown key '{key}' in [{tableName}]" + (meant is null ? "" : $"; did you mean '{meant}'?");
+    }
+}
