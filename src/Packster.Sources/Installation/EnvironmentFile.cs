@@ -41,9 +41,8 @@ public sealed record EnvironmentFile(
         var deployments = state.Deployments.OrderBy(d => d.Id.Value, StringComparer.Ordinal).ThenBy(d => d.Version).ThenBy(d => d.Hash.Hex, StringComparer.Ordinal)
             .Select(d => new EnvironmentDeployment(d.Package, d.Hash, Representable(d), d.Active, d.Pinned)).ToList();
         var policy = new Dictionary<string, TomlTable>(StringComparer.Ordinal);
-        if (File.Exists(location.PolicyPath))
+        if (RulesFile.Read(location.PolicyPath, RulesFileKind.LocationPolicy) is { } document)
         {
-            var document = TomlDocument.Parse(File.ReadAllBytes(location.PolicyPath), location.PolicyPath, TomlVersion.V1_1);
             foreach (var table in PolicyTables)
             {
                 if (document.TryGetValue(table, out var node) && node is TomlTable t) policy[table] = t;
@@ -140,6 +139,8 @@ public sealed record EnvironmentFile(
             foreach (var (key, value) in policyTable)
             {
                 policy[key] = value as TomlTable ?? throw Invalid(path, value.Position, $"'policy.{key}' must be a table");
+                // Written into the location's packster-policy.toml as they are, so held to its keys (a misspelt key there turns the policy off).
+                Known(path, policy[key], key == "trust" ? Trust.TrustRules.Keys : Licensing.LicenseRules.Keys, $"[policy.{key}]");
             }
         }
 
