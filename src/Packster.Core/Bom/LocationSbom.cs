@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Packster.Deployments;
 using Packster.Locations;
 using Packster.Model;
@@ -106,7 +107,7 @@ public sealed record SbomInput(LocationId Location, Sha256Digest StateHash, Date
 /// Writes a location's active set as CycloneDX 1.6 JSON or SPDX 2.3 JSON (spec/bom.md). The output is a function of
 /// the committed state: components sorted by id, files by path, no clock read and no random identifiers.
 /// </summary>
-public static class LocationSbom
+public static partial class LocationSbom
 {
     public const string ToolName = "packster";
 
@@ -228,7 +229,7 @@ public static class LocationSbom
                 relationships.Add((JsonNode)Relationship(id, "DEPENDS_ON", dependency));
             }
         }
-        return new JsonObject
+        var document = new JsonObject
         {
             ["spdxVersion"] = "SPDX-2.3",
             ["dataLicense"] = "CC0-1.0",
@@ -240,9 +241,44 @@ public static class LocationSbom
                 ["created"] = Timestamp(input.Time),
                 ["creators"] = new JsonArray((JsonNode)$"Tool: {ToolName}-{toolVersion}"),
             },
+            ["hasExtractedLicensingInfos"] = ExtractedLicensingInfos(input.Packages),
             ["packages"] = packages,
             ["relationships"] = relationships,
         };
+        if (document["hasExtractedLicensingInfos"] is JsonArray { Count: 0 }) document.Remove("hasExtractedLicensingInfos");
+        return document;
+    }
+
+    /// <summary>
+    /// An SPDX <c>LicenseRef-</c> in an expression (not one of another document's, <c>DocumentRef-X:LicenseRef-Y</c>):
+    /// <c>idstring</c> is letters, digits, '.' and '-' (SPDX 2.3 Annex D).
+    /// </summary>
+    [GeneratedRegex(@"(?<![:A-Za-z0-9.\-])LicenseRef-[A-Za-z0-9.\-]+", RegexOptions.CultureInvariant)]
+    private static partial Regex LicenseRef();
+
+    /// <summary>
+    /// spec/bom.md § SPDX: SPDX 2.3 clause 10 wants every <c>LicenseRef-</c> the document uses defined in it, once. A
+    /// manifest declares only the identifier, so each definition says that the text is not known and which packages
+    /// declare it; sorted by identifier, so the same state gives the same bytes.
+    /// </summary>
+    private static JsonArray ExtractedLicensingInfos(IReadOnlyList<SbomPackage> packages)
+    {
+        var declaredBy = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var p in packages)
+        {
+            foreach (var id in LicenseRef().Matches(p.License ?? "").Select(m => m.Value).Distinct(StringComparer.Ordinal))
+            {
+                if (!declaredBy.TryGetValue(id, out var names)) declaredBy[id] = names = [];
+                names.Add($"{p.Entry.Id} {p.Entry.Version}");
+            }
+        }
+        return new JsonArray([.. declaredBy.Select(d => (JsonNode)new JsonObject
+        {
+            ["licenseId"] = d.Key,
+            ["name"] = d.Key["LicenseRef-".Length..],
+            ["extractedText"] = $"The text of {d.Key} is not part of the packages' manifests, which name the licence only; see the packages that declare it.",
+            ["comment"] = $"declared by {string.Join(", ", d.Value)}",
+        })]);
     }
 
     private static string LocationRef(SbomInput input) => "packster-location:" + input.Location.Value;

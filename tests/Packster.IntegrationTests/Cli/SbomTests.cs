@@ -105,6 +105,44 @@ public sealed class SbomTests : IDisposable
         Assert.Equal(3, relationships.Count(r => r.Item2 == "DESCRIBES"));
     }
 
+    // spec/bom.md § SPDX, after SPDX 2.3 clause 10: "every `LicenseRef-` a `licenseDeclared` uses is defined once in
+    // `hasExtractedLicensingInfos` (`licenseId`, `name`, `extractedText`, `comment`), sorted by `licenseId`".
+    [SchemaFact]
+    public void Spdx_defines_every_LicenseRef_it_uses_once()
+    {
+        foreach (var (id, license) in new[] { ("vendor", "LicenseRef-Proprietary"), ("corp", "(MIT OR LicenseRef-Corp-EULA) AND LicenseRef-Proprietary") })
+        {
+            var dir = _f.Temp[id];
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "readme.txt"), id);
+            File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), $"id = \"{id}\"\nversion = \"1.0.0\"\nlicense = \"{license}\"\n");
+            _f.InstallJson(_f.Pack(dir));
+        }
+        var text = _f.Packster.Ok("sbom", "--location", "dev", "--format", "spdx");
+        AssertValid(SchemaFactAttribute.Spdx.Value, text);
+
+        using var doc = JsonDocument.Parse(text);
+        var defined = doc.RootElement.GetProperty("hasExtractedLicensingInfos").EnumerateArray().ToList();
+        var ids = defined.Select(d => d.GetProperty("licenseId").GetString()!).ToList();
+        Assert.Equal(["LicenseRef-Corp-EULA", "LicenseRef-Proprietary"], ids);
+        // Every LicenseRef- anywhere in the document is one of them (the definitions name only themselves).
+        var used = System.Text.RegularExpressions.Regex.Matches(text, "LicenseRef-[A-Za-z0-9.-]+").Select(m => m.Value).Distinct().Order(StringComparer.Ordinal);
+        Assert.Equal(ids, used);
+        var proprietary = defined[1];
+        Assert.Equal("Proprietary", proprietary.GetProperty("name").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(proprietary.GetProperty("extractedText").GetString()));
+        Assert.Equal("declared by corp 1.0.0, vendor 1.0.0", proprietary.GetProperty("comment").GetString());
+        Assert.Equal(text, _f.Packster.Ok("sbom", "--location", "dev", "--format", "spdx"));
+    }
+
+    // A document whose packages use no LicenseRef- defines none.
+    [SchemaFact]
+    public void Spdx_without_a_LicenseRef_has_no_extracted_licensing_infos()
+    {
+        using var doc = JsonDocument.Parse(_f.Packster.Ok("sbom", "--location", "dev", "--format", "spdx"));
+        Assert.False(doc.RootElement.TryGetProperty("hasExtractedLicensingInfos", out _));
+    }
+
     // spec/bom.md § Determinism: the same committed state gives the same bytes, on stdout or through -o; a change of
     // the active set gives another document.
     [Fact]
