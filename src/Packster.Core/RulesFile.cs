@@ -27,14 +27,36 @@ public static class RulesFile
     /// <summary>The top-level keys and tables a file of <paramref name="kind"/> may hold.</summary>
     public static IReadOnlyList<string> TopLevelKeys(RulesFileKind kind) => kind == RulesFileKind.UserConfig ? UserConfigKeys : LocationPolicyKeys;
 
-    /// <summary>The file parsed, its top-level keys checked (<see cref="CheckTopLevel"/>); null when it does not exist.</summary>
+    /// <summary>The file parsed and its keys checked (<see cref="CheckKeys"/>); null when it does not exist.</summary>
     public static TomlTable? Read(string path, RulesFileKind kind)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) return null;
         var document = TomlDocument.Parse(File.ReadAllBytes(path), path, TomlVersion.V1_1);
-        CheckTopLevel(document, path, kind);
+        CheckKeys(document, path, kind);
         return document;
+    }
+
+    /// <summary>
+    /// Refuses a key the file does not define: at the top level (<see cref="CheckTopLevel"/>), in <c>[trust]</c>
+    /// (PST2030) and in <c>[licenses]</c> (PST2041). Every reader checks them all, so that no command — one that edits
+    /// the file included — goes on while any of its policy is misspelt.
+    /// </summary>
+    public static void CheckKeys(TomlTable document, string path, RulesFileKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        CheckTopLevel(document, path, kind);
+        if (document.TryGetValue("trust", out var trust) && trust is TomlTable trustTable
+            && UnknownKey(trustTable, path, "trust", Trust.TrustRules.Keys) is { } inTrust)
+        {
+            throw new PacksterException(ErrorCode.TrustPolicyInvalid, inTrust,
+                $"[trust] holds {string.Join(", ", Trust.TrustRules.Keys)}; nothing was changed; see spec/signing.md § Trust policy");
+        }
+        if (document.TryGetValue("licenses", out var licenses) && licenses is TomlTable licensesTable
+            && UnknownKey(licensesTable, path, "licenses", Licensing.LicenseRules.Keys) is { } inLicenses)
+        {
+            throw new PacksterException(ErrorCode.LicensePolicyInvalid, inLicenses, "[licenses] holds allow and deny; nothing was changed; see spec/licenses.md § Policy");
+        }
     }
 
     /// <summary>
@@ -70,7 +92,7 @@ public static class RulesFile
     /// The first key of <paramref name="table"/> (<c>[<paramref name="tableName"/>]</c>) that is not one of
     /// <paramref name="known"/>, described with its position and the key meant (when one is close); null when all are known.
     /// </summary>
-    public static string? UnknownKey(TomlTable table, string path, string tableName, IReadOnlyList<string> known)
+    private static string? UnknownKey(TomlTable table, string path, string tableName, IReadOnlyList<string> known)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(known);

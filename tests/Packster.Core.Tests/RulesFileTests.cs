@@ -41,7 +41,8 @@ public sealed class RulesFileTests : IDisposable
         Assert.Equal("leftpad", Assert.Single(DenyRule.Read(path, kind)).Text);
     }
 
-    // spec/signing.md § Trust policy: "A `[trust]` table that is malformed or holds a key other than these three is PST2030".
+    // spec/signing.md § Trust policy: "A `[trust]` table that is malformed or holds a key other than these three is PST2030
+    // ... Every command that reads the policy ... stops there": the licence and deny readers of the file too.
     [Theory]
     [InlineData("[trust]\nsignature = \"require\"\n", "2:1: unknown key 'signature' in [trust]; did you mean 'signatures'?")]
     [InlineData("[trust]\nrevoked-key = [\"0123456789abcdef\"]\n", "2:1: unknown key 'revoked-key' in [trust]; did you mean 'revoked-keys'?")]
@@ -51,9 +52,12 @@ public sealed class RulesFileTests : IDisposable
         foreach (var kind in new[] { RulesFileKind.UserConfig, RulesFileKind.LocationPolicy })
         {
             var path = _temp.Write("rules.toml", toml);
-            var e = Assert.Throws<PacksterException>(() => TrustRules.Read(path, kind));
-            Assert.Equal(ErrorCode.TrustPolicyInvalid, e.Code);
-            Assert.StartsWith($"{path}:{where}", e.Message, StringComparison.Ordinal);
+            foreach (var read in new Action[] { () => TrustRules.Read(path, kind), () => LicenseRules.Read(path, kind), () => DenyRule.Read(path, kind) })
+            {
+                var e = Assert.Throws<PacksterException>(read);
+                Assert.Equal(ErrorCode.TrustPolicyInvalid, e.Code);
+                Assert.StartsWith($"{path}:{where}", e.Message, StringComparison.Ordinal);
+            }
         }
     }
 
@@ -62,9 +66,12 @@ public sealed class RulesFileTests : IDisposable
     public void An_unknown_key_in_licenses_is_PST2041()
     {
         var path = _temp.Write("rules.toml", "[licenses]\nalow = [\"MIT\"]\n");
-        var e = Assert.Throws<PacksterException>(() => LicenseRules.Read(path, RulesFileKind.UserConfig));
-        Assert.Equal(ErrorCode.LicensePolicyInvalid, e.Code);
-        Assert.Equal($"{path}:2:1: unknown key 'alow' in [licenses]; did you mean 'allow'?", e.Message);
+        foreach (var read in new Action[] { () => TrustRules.Read(path, RulesFileKind.UserConfig), () => LicenseRules.Read(path, RulesFileKind.UserConfig), () => DenyRule.Read(path, RulesFileKind.UserConfig) })
+        {
+            var e = Assert.Throws<PacksterException>(read);
+            Assert.Equal(ErrorCode.LicensePolicyInvalid, e.Code);
+            Assert.Equal($"{path}:2:1: unknown key 'alow' in [licenses]; did you mean 'allow'?", e.Message);
+        }
     }
 
     // spec/errors.md PST2043: a top-level key a file does not define is refused by every reader of the file, with the

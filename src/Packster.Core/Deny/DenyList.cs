@@ -39,8 +39,8 @@ public sealed record DenyRule(PackageId Id, VersionRange? Range, string Text, st
 
     /// <summary>
     /// The top-level <c>deny</c> array of a TOML file (the user's config.toml or a location's packster-policy.toml);
-    /// empty when the file or the key is absent. A malformed array or entry is PST2042; the file's other top-level keys
-    /// are checked too (<see cref="RulesFile.CheckTopLevel"/>).
+    /// empty when the file or the key is absent. A malformed array or entry is PST2042; the file's other keys are
+    /// checked too (<see cref="RulesFile.CheckKeys"/>).
     /// </summary>
     public static IReadOnlyList<DenyRule> Read(string path, RulesFileKind kind)
     {

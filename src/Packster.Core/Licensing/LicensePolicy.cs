@@ -87,7 +87,7 @@ public sealed record LicenseRules(string Origin, IReadOnlyList<string> Allow, IR
     /// <summary>
     /// The <c>[licenses]</c> table of the user's config.toml or a location's packster-policy.toml; empty rules when
     /// the file or the table is absent. A malformed table, or one holding a key it does not define, is PST2041; the
-    /// file's other top-level keys are checked too (<see cref="RulesFile.CheckTopLevel"/>).
+    /// file's other keys are checked too (<see cref="RulesFile.CheckKeys"/>).
     /// </summary>
     public static LicenseRules Read(string path, RulesFileKind kind)
     {
@@ -95,8 +95,6 @@ public sealed record LicenseRules(string Origin, IReadOnlyList<string> Allow, IR
         var document = RulesFile.Read(path, kind);
         if (document is null || !document.TryGetValue("licenses", out var node)) return new LicenseRules(path, [], []);
         if (node is not TomlTable table) throw Malformed(path, "'licenses' must be a table");
-        if (RulesFile.UnknownKey(table, path, "licenses", Keys) is { } unknown)
-            throw new PacksterException(ErrorCode.LicensePolicyInvalid, unknown, "[licenses] holds allow and deny; nothing was changed; see spec/licenses.md § Policy");
         return new LicenseRules(path, List(path, table, "allow"), List(path, table, "deny"));
     }
 

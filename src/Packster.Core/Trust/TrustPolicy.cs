@@ -27,8 +27,8 @@ public sealed record TrustRules(string Origin, SignatureMode? Mode, IReadOnlyLis
 
     /// <summary>
     /// The <c>[trust]</c> table of the user's config.toml or a location's packster-policy.toml; empty when absent.
-    /// PST2030 when malformed or holding a key it does not define; the file's other top-level keys are checked too
-    /// (<see cref="RulesFile.CheckTopLevel"/>).
+    /// PST2030 when malformed or holding a key it does not define; the file's other keys are checked too
+    /// (<see cref="RulesFile.CheckKeys"/>).
     /// </summary>
     public static TrustRules Read(string path, RulesFileKind kind)
     {
@@ -36,7 +36,6 @@ public sealed record TrustRules(string Origin, SignatureMode? Mode, IReadOnlyLis
         var document = RulesFile.Read(path, kind);
         if (document is null || !document.TryGetValue("trust", out var node)) return new TrustRules(path, null, [], []);
         if (node is not TomlTable table) throw TrustErrors.PolicyInvalid(path, "'trust' must be a table");
-        if (RulesFile.UnknownKey(table, path, "trust", Keys) is { } unknown) throw TrustErrors.PolicyUnknownKey(unknown);
         SignatureMode? mode = null;
         if (table.TryGetValue("signatures", out var m))
         {
@@ -171,7 +170,4 @@ internal static class TrustErrors
 
     public static PacksterException PolicyInvalid(string file, string why) =>
         new(ErrorCode.TrustPolicyInvalid, $"{file}: {why}", "see spec/signing.md § Trust policy");
-
-    public static PacksterException PolicyUnknownKey(string what) =>
-        new(ErrorCode.TrustPolicyInvalid, what, $"[trust] holds {string.Join(", ", TrustRules.Keys)}; nothing was changed; see spec/signing.md § Trust policy");
 }

@@ -46,14 +46,15 @@ public sealed class SourceConfig
     /// Reads config text. <paramref name="restricted"/> (a project file not trusted with <c>--allow-credentials</c>):
     /// a source naming a credential, <c>ca-file</c> or <c>insecure = true</c> is refused with
     /// <see cref="ErrorCode.ProjectConfigNotAllowed"/>. A top-level key that is not one of the config file's
-    /// (<see cref="RulesFile.TopLevelKeys"/>) is refused with the error of the table it was probably meant to be.
+    /// (<see cref="RulesFile.TopLevelKeys"/>) is refused with the error of the table it was probably meant to be, and so
+    /// is an unknown key in <c>[trust]</c> or <c>[licenses]</c> (<see cref="RulesFile.CheckKeys"/>).
     /// </summary>
     public static SourceConfig Parse(string text, string path, bool restricted)
     {
         var document = TomlDocument.Parse(text, path, TomlVersion.V1_1);
         // The file's other tables belong to other readers, but a key none of them takes is refused here too, so that
         // every command reading the file stops at a misspelt [trust] or [licenses] rather than run without it.
-        RulesFile.CheckTopLevel(document, path, RulesFileKind.UserConfig);
+        RulesFile.CheckKeys(document, path, RulesFileKind.UserConfig);
         var sources = new List<SourceDefinition>();
         if (document.TryGetValue("sources", out var node))
         {

@@ -55,7 +55,7 @@ public sealed class TrustTests : IDisposable
         var config = _f.Temp.Write("config.toml", "[trust]\nsignature = \"require\"\n");
         var policy = Path.Combine(_f.LocationPath, "packster-policy.toml");
         var before = _f.Snapshot();
-        string[][] commands = [["trust", "show", "--location", "dev"], ["install-file", package, "--location", "dev"], ["trust", "warn"]];
+        string[][] commands = [["trust", "show", "--location", "dev"], ["install-file", package, "--location", "dev"], ["trust", "warn"], ["licenses", "allow", "MIT"]];
         foreach (var args in commands)
         {
             var r = _f.Packster.Run(args);

@@ -42,6 +42,8 @@ public sealed class SourceConfigTests : IDisposable
     [InlineData("dney = [\"tool\"]\n", ErrorCode.DenyRuleInvalid, "unknown key 'dney'; did you mean 'deny'?")]
     [InlineData("[source.corp]\ntype = \"folder\"\nurl = \"/srv\"\n", ErrorCode.SourceConfigInvalid, "unknown table [source]; did you mean 'sources'?")]
     [InlineData("default-location = \"dev\"\n", ErrorCode.RulesFileUnknownKey, "unknown key 'default-location'")]
+    [InlineData("[trust]\nsignature = \"require\"\n", ErrorCode.TrustPolicyInvalid, "unknown key 'signature' in [trust]; did you mean 'signatures'?")]
+    [InlineData("[licenses]\nalow = [\"MIT\"]\n", ErrorCode.LicensePolicyInvalid, "unknown key 'alow' in [licenses]; did you mean 'allow'?")]
     public void A_top_level_key_no_reader_takes_is_refused(string toml, ErrorCode code, string what)
     {
         // A key goes before the source (after it, it would be a key of [sources.local]); a table goes after it.
@@ -52,7 +54,8 @@ public sealed class SourceConfigTests : IDisposable
         {
             var e = Assert.Throws<PacksterException>(() => SourceConfig.Parse(text, "config.toml", restricted));
             Assert.Equal(code, e.Code);
-            Assert.StartsWith(isTable ? "config.toml:5:" : "config.toml:1:", e.Message, StringComparison.Ordinal);
+            // A misspelt table is named at its header (line 5), a key in a table at its own line (6), a top-level key at line 1.
+            Assert.StartsWith(!isTable ? "config.toml:1:" : what.Contains(" in [", StringComparison.Ordinal) ? "config.toml:6:" : "config.toml:5:", e.Message, StringComparison.Ordinal);
             Assert.EndsWith(what, e.Message, StringComparison.Ordinal);
         }
         Assert.Single(SourceConfig.Parse("deny = []\n[trust]\n[licenses]\n[sources.local]\ntype = \"folder\"\nurl = \"/srv\"\n", "config.toml", restricted: false).Sources);
