@@ -115,28 +115,56 @@ public static class History
         var path = PathOf(location);
         if (!File.Exists(path)) return null;
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        // The last line is usually a commit line of a few KiB: read back in blocks that grow to 64 KiB.
+        // A commit line carries at most what the lockfile holds (whole entries) and the hashes it no longer lists: a
+        // longer run of bytes without a newline (a tail of zeros a power cut left) is passed over, not gathered.
+        var longest = 2 * new FileInfo(location.LockfilePath).Length + (1 << 20);
+        // The last line is usually a commit line of a few KiB: read back in blocks that grow to 64 KiB. The part of a
+        // line not yet ended by a newline is kept as the blocks read (latest first), joined once its start is found.
         var block = 8 * 1024;
-        var tail = Array.Empty<byte>();
+        var pieces = new List<byte[]>();
+        long gathered = 0;
+        var skipping = false;
         var end = stream.Length;
         while (end > 0)
         {
             var start = Math.Max(0, end - block);
             block = Math.Min(block * 2, 64 * 1024);
-            var chunk = new byte[end - start + tail.Length];
+            var read = new byte[end - start];
             stream.Seek(start, SeekOrigin.Begin);
-            stream.ReadExactly(chunk, 0, (int)(end - start));
-            tail.CopyTo(chunk, end - start);
+            stream.ReadExactly(read);
             end = start;
-            // Complete lines only: everything after the first newline of the chunk (all of it at the file's start).
-            var first = start == 0 ? -1 : chunk.AsSpan().IndexOf((byte)'\n');
+            if (skipping)
+            {
+                // Still inside the over-long line, or at its start: what comes before it is read as usual.
+                var before = read.AsSpan().LastIndexOf((byte)'\n');
+                if (before < 0) continue;
+                read = read[..before];
+                skipping = false;
+            }
+            // Complete lines only: everything after the first newline of the block (all of it at the file's start).
+            var first = start == 0 ? -1 : read.AsSpan().IndexOf((byte)'\n');
             if (start > 0 && first < 0)
             {
-                tail = chunk;
+                pieces.Add(read);
+                gathered += read.Length;
+                if (gathered > longest)
+                {
+                    (skipping, gathered) = (true, 0);
+                    pieces.Clear();
+                }
                 continue;
             }
-            // Lines are looked at as bytes, from the last back; only one that carries the marker is decoded and parsed.
+            var chunk = new byte[read.Length + gathered];
+            read.CopyTo(chunk, 0);
+            var at = read.Length;
+            for (var i = pieces.Count - 1; i >= 0; i--)
+            {
+                pieces[i].CopyTo(chunk, at);
+                at += pieces[i].Length;
+            }
+            (pieces, gathered) = ([], 0);
             var lines = chunk.AsSpan(first + 1);
+            // Lines are looked at as bytes, from the last back; only one that carries the marker is decoded and parsed.
             while (!lines.IsEmpty)
             {
                 var cut = lines.LastIndexOf((byte)'\n');
@@ -147,7 +175,7 @@ public static class History
                     return StrictJson.Text(node["lockfile"]);
                 }
             }
-            tail = first < 0 ? [] : chunk[..first];
+            if (first > 0) (pieces, gathered) = ([chunk[..first]], first);
         }
         return null;
     }

@@ -32,4 +32,30 @@ public sealed class LastCommitDigestTests
 
         Assert.Equal(new string('2', 64), History.LastCommitDigest(location, []));
     }
+
+    /// <summary>
+    /// spec/history.md § Cost: "a run of bytes without a newline longer than twice the lockfile plus 1 MiB cannot be a
+    /// commit line and is passed over" — the tail of zeros a power cut can leave does not hide the last commit line, and
+    /// is never gathered whole (it was, a block at a time, each time copied again: 64 MB of zeros cost 12 s).
+    /// </summary>
+    [Theory]
+    [InlineData(100_000, false)]
+    [InlineData(5_000_000, false)]
+    [InlineData(5_000_000, true)]
+    public void A_tail_without_a_newline_does_not_hide_the_last_commit_line(int zeros, bool onlyLine)
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var path = History.PathOf(location);
+        var text = new StringBuilder(File.Exists(path) && !onlyLine ? File.ReadAllText(path) : "");
+        if (!onlyLine) text.Append("{\"time\":\"2026-12-05T00:00:00Z\",\"action\":\"commit\",\"lockfile\":\"").Append('1', 64).Append("\",\"changes\":{}}\n");
+        text.Append("{\"time\":\"2026-12-05T00:00:01Z\",\"action\":\"commit\",\"lockfile\":\"").Append('2', 64).Append("\",\"changes\":{}}\n");
+        File.WriteAllText(path, text.ToString());
+        using (var stream = new FileStream(path, FileMode.Append))
+        {
+            stream.Write(new byte[zeros]);
+        }
+
+        Assert.Equal(new string('2', 64), History.LastCommitDigest(location, []));
+    }
 }
