@@ -13,7 +13,8 @@ internal sealed class HandlerLog : IAsyncDisposable
     private readonly StreamWriter _file;
     private readonly TextWriter _sink;
     private readonly string _prefix;
-    private readonly IReadOnlyList<string> _secrets;
+    private readonly string[] _secrets;
+    private readonly int _lookahead;
     private bool _closed;
 
     private HandlerLog(StreamWriter file, TextWriter sink, string prefix, IReadOnlyList<string> secrets)
@@ -22,7 +23,14 @@ internal sealed class HandlerLog : IAsyncDisposable
         _sink = sink;
         _prefix = prefix;
         _secrets = Masks(secrets);
+        _lookahead = _secrets.Length == 0 ? 0 : _secrets[0].Length - 1;
     }
+
+    /// <summary>
+    /// The longest line kept whole, in characters (spec/handlers.md §Running): a longer one is written as pieces of this
+    /// length, each on a line of its own, as it arrives, so a handler printing without newlines costs bounded memory.
+    /// </summary>
+    internal const int MaxLineLength = 64 * 1024;
 
     /// <summary>A line of a secret of several lines is masked on its own from this length on (shorter ones would mask common text).</summary>
     internal const int MinPartLength = 4;
@@ -98,24 +106,53 @@ internal sealed class HandlerLog : IAsyncDisposable
 
     public void Footer(string text) => WriteFileLine("<== " + text);
 
-    /// <summary>One line of the handler's output: to the log verbatim, to the console with the prefix; secret values as <c>***</c>.</summary>
+    /// <summary>
+    /// One line of the handler's output: to the log verbatim, to the console with the prefix; secret values as
+    /// <c>***</c>; a line longer than <see cref="MaxLineLength"/> in pieces.
+    /// </summary>
     public void Line(string line)
     {
-        foreach (var secret in _secrets) line = line.Replace(secret, "***", StringComparison.Ordinal);
-        lock (_gate)
+        if (line.Length > MaxLineLength)
         {
-            if (_closed) return;
-            _file.WriteLine(line);
-            _sink.WriteLine(_prefix + line);
+            var partial = new PartialLine();
+            Append(partial, line);
+            EndLine(partial);
+            return;
         }
+        Write(Mask(line));
+    }
+
+    /// <summary>
+    /// Adds text to a line still being read, writing out each piece of <see cref="MaxLineLength"/> once the text after
+    /// it is long enough to show whether a secret starts inside the piece: a secret across the cut goes whole into the
+    /// piece, so none escapes masking by being split.
+    /// </summary>
+    internal void Append(PartialLine line, ReadOnlySpan<char> text)
+    {
+        line.Text.Append(text);
+        while (line.Text.Length > MaxLineLength + _lookahead)
+        {
+            Write(TakePiece(line.Text));
+            line.Split = true;
+        }
+    }
+
+    /// <summary>Ends a line begun with <see cref="Append"/>: writes what is left of it (nothing when a piece ended exactly there).</summary>
+    internal void EndLine(PartialLine line)
+    {
+        if (line.Text.Length > 0 || !line.Split) Write(Mask(line.Text.ToString()));
+        line.Text.Clear();
+        line.Split = false;
     }
 
     /// <summary>Copies a stream line by line until it ends (or the process's streams are disposed).</summary>
     public async Task PumpAsync(StreamReader reader)
     {
+        var line = new PartialLine();
         try
         {
-            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line) Line(line);
+            await OutputReader.ReadAsync(reader, text => Append(line, text.Span), () => EndLine(line)).ConfigureAwait(false);
+            if (line.Text.Length > 0) EndLine(line);
         }
         catch (ObjectDisposedException)
         {
@@ -123,6 +160,70 @@ internal sealed class HandlerLog : IAsyncDisposable
         }
         catch (IOException)
         {
+        }
+    }
+
+    private string Mask(string line)
+    {
+        foreach (var secret in _secrets) line = line.Replace(secret, "***", StringComparison.Ordinal);
+        return line;
+    }
+
+    /// <summary>
+    /// Removes the first piece of a long line from <paramref name="text"/> and returns it masked: secrets are matched
+    /// from the left, longest first, as far as <see cref="MaxLineLength"/>; a match that reaches past it ends the piece.
+    /// <paramref name="text"/> holds more than <see cref="MaxLineLength"/> + <see cref="_lookahead"/> characters, so
+    /// every secret that starts inside the piece is there whole.
+    /// </summary>
+    private string TakePiece(StringBuilder text)
+    {
+        var piece = new StringBuilder(MaxLineLength + 3);
+        var at = 0;
+        var literal = false;
+        while (at < MaxLineLength)
+        {
+            var secret = SecretAt(text, at);
+            literal = secret is null;
+            if (literal)
+            {
+                piece.Append(text[at]);
+                at++;
+            }
+            else
+            {
+                piece.Append("***");
+                at += secret!.Length;
+            }
+        }
+        // A character outside the BMP stays whole: half of it would be written as U+FFFD.
+        if (literal && char.IsHighSurrogate(text[at - 1]) && char.IsLowSurrogate(text[at]))
+        {
+            piece.Append(text[at]);
+            at++;
+        }
+        text.Remove(0, at);
+        return piece.ToString();
+    }
+
+    private string? SecretAt(StringBuilder text, int at)
+    {
+        foreach (var secret in _secrets)
+        {
+            if (text[at] != secret[0] || at + secret.Length > text.Length) continue;
+            var matches = true;
+            for (var i = 1; i < secret.Length && matches; i++) matches = text[at + i] == secret[i];
+            if (matches) return secret;
+        }
+        return null;
+    }
+
+    private void Write(string line)
+    {
+        lock (_gate)
+        {
+            if (_closed) return;
+            _file.WriteLine(line);
+            _sink.WriteLine(_prefix + line);
         }
     }
 
@@ -139,4 +240,13 @@ internal sealed class HandlerLog : IAsyncDisposable
         lock (_gate) _closed = true;
         await _file.DisposeAsync().ConfigureAwait(false);
     }
+}
+
+/// <summary>A line of output being read, of which <see cref="HandlerLog"/> has written out the pieces it could.</summary>
+internal sealed class PartialLine
+{
+    internal StringBuilder Text { get; } = new();
+
+    /// <summary>Whether a piece of this line was written already.</summary>
+    internal bool Split { get; set; }
 }

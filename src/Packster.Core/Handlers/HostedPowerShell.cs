@@ -192,17 +192,31 @@ public sealed class HostedPowerShell : IDisposable
 
     private async Task PumpStderrAsync(Process process)
     {
+        // Read a block at a time, like a handler's own output: a program that prints without newlines costs
+        // bounded memory (spec/handlers.md §Running).
+        var line = new PartialLine();
+        void Text(ReadOnlyMemory<char> text)
+        {
+            lock (_gate)
+            {
+                if (_current is { } log) log.Append(line, text.Span);
+                else if (line.Text.Length < HandlerLog.MaxLineLength) line.Text.Append(text.Span[..Math.Min(text.Length, HandlerLog.MaxLineLength)]);
+            }
+        }
+        void LineEnd()
+        {
+            lock (_gate)
+            {
+                if (!line.Split && line.Text.Equals(PowerShellHostFrame.EndOfScriptMarker.AsSpan())) _scriptEnded?.TrySetResult();
+                else if (_current is { } log) log.EndLine(line);
+                else if (_startupErrors.Count < 20) _startupErrors.Add(line.Text.ToString());
+                line.Text.Clear();
+                line.Split = false;
+            }
+        }
         try
         {
-            while (await process.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line)
-            {
-                lock (_gate)
-                {
-                    if (line == PowerShellHostFrame.EndOfScriptMarker) _scriptEnded?.TrySetResult();
-                    else if (_current is { } log) log.Line(line);
-                    else if (_startupErrors.Count < 20) _startupErrors.Add(line);
-                }
-            }
+            await OutputReader.ReadAsync(process.StandardError, Text, LineEnd).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
