@@ -36,6 +36,10 @@ public static class ParameterErrors
     public static PacksterException WrongType(ParameterDeclaration declaration, string found) =>
         new(ErrorCode.ParameterWrongType, $"parameter '{declaration.Name}': expected {Article(declaration.TypeName)}, found {found}");
 
+    /// <summary>A <c>-p name=text</c> that is not of the declared type; the text shows as <c>'***'</c> for a secret.</summary>
+    public static PacksterException WrongType(ParameterDeclaration declaration, string text, string why) =>
+        WrongType(declaration, $"'{(declaration.Secret ? "***" : text)}'{why}");
+
     public static PacksterException WrongType(ParameterDeclaration declaration, JsonElement value) =>
         WrongType(declaration, $"{Article(TypeNames.Describe(value))} ({Shown(declaration, value)})");
 

@@ -139,16 +139,16 @@ public static class ParameterInput
             ParameterType.String => JsonSerializer.SerializeToElement(text, ParameterInputContext.Default.String),
             ParameterType.Integer => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
                 ? JsonSerializer.SerializeToElement(l, ParameterInputContext.Default.Int64)
-                : throw ParameterErrors.WrongType(declaration, $"'{text}'"),
+                : throw ParameterErrors.WrongType(declaration, text, ""),
             ParameterType.Number => double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
                     CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)
                 ? ParseJsonOf(text, declaration)
-                : throw ParameterErrors.WrongType(declaration, $"'{text}'"),
+                : throw ParameterErrors.WrongType(declaration, text, ""),
             ParameterType.Boolean => text switch
             {
                 "true" => JsonSerializer.SerializeToElement(true, ParameterInputContext.Default.Boolean),
                 "false" => JsonSerializer.SerializeToElement(false, ParameterInputContext.Default.Boolean),
-                _ => throw ParameterErrors.WrongType(declaration, $"'{text}' (write true or false)"),
+                _ => throw ParameterErrors.WrongType(declaration, text, " (write true or false)"),
             },
             _ => ParseJsonOf(text, declaration),
         });
@@ -179,7 +179,7 @@ public static class ParameterInput
         }
         catch (JsonException)
         {
-            throw ParameterErrors.WrongType(declaration, $"'{text}', which is not valid JSON");
+            throw ParameterErrors.WrongType(declaration, text, ", which is not valid JSON");
         }
         RequireUnicode(value, $"parameter '{declaration.Name}'");
         return declaration.Accepts(value) ? value : throw ParameterErrors.WrongType(declaration, value);

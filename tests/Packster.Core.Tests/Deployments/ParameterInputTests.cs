@@ -55,6 +55,33 @@ public sealed class ParameterInputTests
         Assert.Equal(message, e.Message);
     }
 
+    private static readonly IReadOnlyDictionary<string, ParameterDeclaration> Secrets = ManifestReader.Parse("""
+        id = "svc"
+        version = "1.0.0"
+        [parameters.pin]
+        type = "integer"
+        secret = true
+        [parameters.flag]
+        type = "boolean"
+        secret = true
+        [parameters.list]
+        type = "array"
+        secret = true
+        """, "svc.toml").Parameters;
+
+    /// <summary>spec/parameters.md § Secret parameters: "An error about a secret value names the parameter and shows *** for the value".</summary>
+    [Theory]
+    [InlineData("pin=notanumbersecret", "parameter 'pin': expected an integer, found '***'")]
+    [InlineData("flag=yessecret", "parameter 'flag': expected a boolean, found '***' (write true or false)")]
+    [InlineData("list=[unquotedsecret", "parameter 'list': expected an array, found '***', which is not valid JSON")]
+    public void A_malformed_secret_value_is_not_shown(string pair, string message)
+    {
+        var e = Assert.Throws<PacksterException>(() => ParameterInput.ParseKeyValue(pair, Secrets));
+        Assert.Equal(ErrorCode.ParameterWrongType, e.Code);
+        Assert.Equal(message, e.Message);
+        Assert.DoesNotContain("secret", e.Message + e.Hint, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Unknown_names_and_missing_equals_are_errors()
     {
