@@ -76,8 +76,8 @@ public sealed class EffectiveParameters
         Resolve(declarations, given, stored: false);
 
     /// <summary>
-    /// Resolves the parameters a lockfile entry recorded: secrets were never recorded, so a required secret without
-    /// a default is left out rather than refused (its handlers get no value for it: spec/parameters.md § Secret parameters).
+    /// Resolves the parameters a lockfile entry recorded: secrets were never recorded, so every secret is left out,
+    /// its default too, and a required one is not refused (its handlers get no value for it: spec/parameters.md § Secret parameters).
     /// </summary>
     public static EffectiveParameters ResolveStored(IReadOnlyDictionary<string, ParameterDeclaration> declarations, JsonElement? recorded) =>
         Resolve(declarations, recorded, stored: true);
@@ -141,6 +141,9 @@ public sealed class EffectiveParameters
         foreach (var (name, declaration) in declarations)
         {
             if (values.ContainsKey(name)) continue;
+            // A lockfile never holds a secret, so its default stands in for nothing: a handler that runs from the
+            // record would get the default while the deployment runs with the value given at install.
+            if (stored && declaration.Secret) continue;
             if (declaration.Default is { } d) values.Add(name, d);
             else if (declaration.Required && !(stored && declaration.Secret)) throw ParameterErrors.Missing(declaration);
         }

@@ -213,4 +213,42 @@ public sealed class EffectiveParametersTests
         Assert.Equal("{\"b\":1}", values["param.extra"]);
         Assert.Equal("[]", values["param.tags"]);
     }
+
+    private static readonly IReadOnlyDictionary<string, ParameterDeclaration> WithSecretDefault = ManifestReader.Parse("""
+        id = "svc"
+        version = "1.0.0"
+        [parameters.token]
+        type = "string"
+        secret = true
+        default = "defaultsecretvalue"
+        [parameters.port]
+        type = "integer"
+        default = 8080
+        """, "svc.toml").Parameters;
+
+    /// <summary>
+    /// spec/parameters.md § Secret parameters: "Handlers that run from what the lockfile recorded (uninstall, packster
+    /// test) do not get it: neither the value given at install nor the manifest's default."
+    /// </summary>
+    [Fact]
+    public void Recorded_parameters_hold_no_secret_not_even_its_default()
+    {
+        var stored = EffectiveParameters.ResolveStored(WithSecretDefault, J("""{"port":8080}"""));
+
+        Assert.False(stored.Values.ContainsKey("token"));
+        Assert.False(stored.HasSecrets);
+        Assert.DoesNotContain("defaultsecretvalue", stored.Json.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("8080", stored.Values["port"].GetRawText());
+    }
+
+    /// <summary>spec/parameters.md § Secret parameters: a secret's default, where it is given, is masked as a given value is.</summary>
+    [Fact]
+    public void At_install_a_secret_default_is_given_and_is_one_of_the_texts_to_mask()
+    {
+        var given = EffectiveParameters.Resolve(WithSecretDefault, J("{}"));
+
+        Assert.Equal("defaultsecretvalue", given.Values["token"].GetString());
+        Assert.Equal(["defaultsecretvalue"], given.SecretTexts);
+        Assert.DoesNotContain("defaultsecretvalue", given.Canonical, StringComparison.Ordinal);
+    }
 }

@@ -154,4 +154,108 @@ public sealed class SecretParameterTests : IDisposable
         Assert.Equal(3, templated.ExitCode);
         Assert.Contains("'{param.token}' is a secret parameter", templated.Stderr, StringComparison.Ordinal);
     }
+
+    // § Secret parameters: "An error about a secret value names the parameter and shows *** for the value" — for -p too.
+    [Fact]
+    public void A_malformed_secret_given_with_p_is_not_echoed()
+    {
+        var dir = _f.Temp["pinned"];
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), """
+            id = "pinned"
+            version = "1.0.0"
+
+            [parameters.pin]
+            type = "integer"
+            secret = true
+
+            [parameters.list]
+            type = "array"
+            secret = true
+            """);
+        var package = _f.Pack(dir);
+        var before = _f.Snapshot();
+
+        var pin = _f.Packster.Run("install-file", package, "--location", "dev", "-p", "pin=notanumbersecret");
+        var list = _f.Packster.Run("install-file", package, "--location", "dev", "-p", "list=[unquotedsecret");
+
+        Assert.Equal(3, pin.ExitCode);
+        Assert.Contains("error[PST3002]: parameter 'pin': expected an integer, found '***'", pin.Stderr, StringComparison.Ordinal);
+        Assert.Equal(3, list.ExitCode);
+        Assert.Contains("error[PST3002]: parameter 'list': expected an array, found '***', which is not valid JSON", list.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", pin.Stdout + pin.Stderr + list.Stdout + list.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+    }
+
+    // § Secret parameters: "Handlers that run from what the lockfile recorded (uninstall, packster test) do not get
+    // it: neither the value given at install nor the manifest's default".
+    [Fact]
+    public void An_uninstall_handler_gets_neither_the_given_secret_nor_its_default()
+    {
+        var dir = _f.Temp["defaulted"];
+        Directory.CreateDirectory(Path.Combine(dir, "scripts"));
+        File.WriteAllText(Path.Combine(dir, "scripts", "handler.sh"), """
+            #!/bin/sh
+            echo "$PACKSTER_ACTION token=[${PACKSTER_PARAM_TOKEN-unset}]"
+            cat "$PACKSTER_PARAMETERS_FILE"
+            """);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(dir, "scripts", "handler.sh"), (UnixFileMode)0b111_101_101);
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), """
+            id = "defaulted"
+            version = "1.0.0"
+
+            [parameters.token]
+            type = "string"
+            secret = true
+            default = "defaultsecretvalue"
+
+            [handlers]
+            install = "scripts/handler.sh"
+            uninstall = "scripts/handler.sh"
+            """);
+        _f.InstallJson(_f.Pack(dir), "-p", "token=UserGivenSecret");
+
+        var r = _f.Packster.Run("uninstall", "defaulted", "--location", "dev");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("uninstall token=[unset]", r.Stdout + r.Stderr, StringComparison.Ordinal);
+        foreach (var value in new[] { "defaultsecretvalue", "UserGivenSecret" })
+        {
+            Assert.DoesNotContain(value, r.Stdout + r.Stderr, StringComparison.Ordinal);
+            // The package's own manifest holds the default; the logs hold neither value.
+            Assert.Empty(FilesHolding(Path.Combine(_f.LocationPath, "logs"), value));
+        }
+    }
+
+    // § Secret parameters: where a secret's default is given (install), it is masked as a given value is.
+    [Fact]
+    public void A_secret_default_given_at_install_is_masked()
+    {
+        var dir = _f.Temp["masked-default"];
+        Directory.CreateDirectory(Path.Combine(dir, "scripts"));
+        File.WriteAllText(Path.Combine(dir, "scripts", "install.sh"), """
+            #!/bin/sh
+            echo "token=[$PACKSTER_PARAM_TOKEN]"
+            """);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(dir, "scripts", "install.sh"), (UnixFileMode)0b111_101_101);
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), """
+            id = "maskeddefault"
+            version = "1.0.0"
+
+            [parameters.token]
+            type = "string"
+            secret = true
+            default = "defaultsecretvalue"
+
+            [handlers]
+            install = "scripts/install.sh"
+            """);
+
+        var r = _f.Packster.Run("install-file", _f.Pack(dir), "--location", "dev");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("token=[***]", r.Stdout + r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("defaultsecretvalue", r.Stdout + r.Stderr, StringComparison.Ordinal);
+        Assert.Empty(FilesHolding(Path.Combine(_f.LocationPath, "logs"), "defaultsecretvalue"));
+    }
 }
