@@ -52,6 +52,7 @@ public sealed record DeploymentResources(
                 s.Env.ToDictionary(e => e.Key, e => e.Value.Expand(values), StringComparer.Ordinal)))
             .ToList();
         var env = ExpandEnv(manifest, values);
+        CheckEnvironmentEntries(manifest, env);
         var ports = manifest.Provides.ExpandPorts(values);
         var files = manifest.Provides.SharedFiles.Select(t => Path.GetFullPath(t.Expand(values), locationPath)).ToList();
         var dirs = manifest.Provides.SharedDirs.Select(t => Path.GetFullPath(t.Expand(values), locationPath)).ToList();
@@ -96,6 +97,20 @@ public sealed record DeploymentResources(
             if (Packster.Manifest.ValueRules.WhyNotParameterValue(manifest, name, value, scalar) is { } why) throw ParameterErrors.ValueInvalid(name, why);
         }
         return values;
+    }
+
+    /// <summary>
+    /// Refuses a <c>[provides] env</c> value no process could be started with once activation exports it: every shim
+    /// and shell of the location would fail with E2BIG (spec/parameters.md § Limits). Only a parameter makes one that long.
+    /// </summary>
+    private static void CheckEnvironmentEntries(Manifest.Manifest manifest, Dictionary<string, string> env)
+    {
+        foreach (var (key, value) in env)
+        {
+            if (Packster.Manifest.ValueRules.WhyNotEnvironmentEntry(key, value) is not { } why) continue;
+            var name = manifest.Provides.Env[key].ParameterNames.FirstOrDefault() ?? key;
+            throw ParameterErrors.ValueInvalid(name, $"{why}, and it is exported through provides.env.{key}");
+        }
     }
 
     private static Dictionary<string, string> ExpandEnv(Manifest.Manifest manifest, IReadOnlyDictionary<string, string> values)

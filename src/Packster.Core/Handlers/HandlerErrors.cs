@@ -35,6 +35,11 @@ internal static class HandlerErrors
     public static PacksterException StartFailed(string what, ResolvedCommand command, Exception inner) =>
         new(ErrorCode.HandlerExecutorMissing, $"{what} could not be started ({command.FileName}): {inner.Message}", null, inner);
 
+    /// <summary>The system refused to start a handler with its environment (E2BIG): a parameter too long for a variable.</summary>
+    public static PacksterException EnvironmentTooLarge(string what, string package, string why, Exception inner) =>
+        new(ErrorCode.HandlerParameterInvalid, $"{what} of {package} could not be started: {why}",
+            "give the long value in a file the package reads, and its path as the parameter", inner);
+
     /// <summary>A handler exited non-zero; at the test action that is the package's own verdict on the deployment (PST7012).</summary>
     public static PacksterException Failed(HandlerAction action, string what, string package, int exitCode, string logPath) =>
         action == HandlerAction.Test

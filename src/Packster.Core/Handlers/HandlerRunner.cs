@@ -93,6 +93,12 @@ public sealed class HandlerRunner
         {
             process.Start();
         }
+        catch (Win32Exception e) when (EnvironmentTooLarge.Is(e))
+        {
+            var why = EnvironmentTooLarge.Why(startInfo.Environment);
+            log.Footer($"could not start: {why}");
+            throw HandlerErrors.EnvironmentTooLarge(what, package, why, e);
+        }
         catch (Win32Exception e)
         {
             log.Footer($"could not start: {e.Message}");

@@ -154,7 +154,7 @@ public sealed class HostedPowerShell : IDisposable
         {
             tracked.Dispose();
             process.Dispose();
-            throw HandlerErrors.HostStartFailed(what, HostPath, e.Message);
+            throw HandlerErrors.HostStartFailed(what, HostPath, EnvironmentTooLarge.Is(e) ? EnvironmentTooLarge.Why(startInfo.Environment) : e.Message);
         }
         lock (_gate)
         {

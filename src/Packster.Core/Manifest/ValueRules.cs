@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Packster.Deployments;
 
@@ -33,6 +34,26 @@ public static class ValueRules
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// The most bytes one environment string, <c>NAME=value</c> with its closing NUL, may have on Linux
+    /// (MAX_ARG_STRLEN): a process started with a longer one fails with E2BIG before it runs.
+    /// </summary>
+    public const int MaxEnvironmentEntryBytes = 131072;
+
+    /// <summary>Why variable <paramref name="variable"/> cannot hold <paramref name="value"/> in a process's environment; null when it can.</summary>
+    public static string? WhyNotEnvironmentEntry(string variable, string value)
+    {
+        ArgumentNullException.ThrowIfNull(variable);
+        ArgumentNullException.ThrowIfNull(value);
+        // No character takes more than 3 UTF-8 bytes (a surrogate pair takes 4 for 2): most values need no count.
+        if (3L * (variable.Length + value.Length) + 2 <= MaxEnvironmentEntryBytes) return null;
+        var bytes = Encoding.UTF8.GetByteCount(variable) + 1 + Encoding.UTF8.GetByteCount(value);
+        if (bytes < MaxEnvironmentEntryBytes) return null;
+        return $"it is {Encoding.UTF8.GetByteCount(value).ToString(CultureInfo.InvariantCulture)} bytes long, so {variable}=<value> would take "
+            + $"{bytes.ToString(CultureInfo.InvariantCulture)} bytes; an environment variable holds at most "
+            + $"{(MaxEnvironmentEntryBytes - 1).ToString(CultureInfo.InvariantCulture)} bytes with its name (Linux's MAX_ARG_STRLEN)";
     }
 
     /// <summary>Why <paramref name="text"/> cannot be written into a generated script; null when it can.</summary>
@@ -87,6 +108,8 @@ public static class ValueRules
         ArgumentNullException.ThrowIfNull(manifest);
         // A string's scalar text is the string.
         if (value.ValueKind == JsonValueKind.String && WhyNotSystemText(scalar!) is { } why) return why;
+        // Every scalar reaches handlers as PACKSTER_PARAM_<NAME> (spec/parameters.md § Limits).
+        if (scalar is not null && WhyNotEnvironmentEntry(ParameterName.EnvironmentVariable(name), scalar) is { } tooLong) return tooLong;
         // A scalar that a script can carry passes wherever it goes: no template need be looked at (a list of 1,000
         // deployments judges every stored value of each).
         if (scalar is not null && WhyNotScriptText(scalar) is null) return null;

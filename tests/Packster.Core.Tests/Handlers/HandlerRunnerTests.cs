@@ -82,6 +82,26 @@ public sealed class HandlerRunnerTests : IDisposable
         Assert.DoesNotContain("pwned", File.ReadAllText(_h.LogPath), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// spec/handlers.md §Running: "A handler the system refuses to start because its environment is too large … is
+    /// PST7007 naming the variable, never its value" (install refuses such a parameter first; this is the last guard).
+    /// </summary>
+    [LinuxFact]
+    public async Task A_handler_whose_environment_the_system_refuses_is_PST7007_naming_the_variable()
+    {
+        _h.Script("scripts/install.sh", "echo started > started.txt\n");
+        var blob = new string('q', 200_000);
+
+        var e = await Assert.ThrowsAsync<PacksterException>(() =>
+            _h.RunAsync(Handlers((HandlerAction.Install, new("scripts/install.sh"))), HandlerAction.Install, $$"""{"blob":"{{blob}}"}"""));
+
+        Assert.Equal(ErrorCode.HandlerParameterInvalid, e.Code);
+        Assert.Contains("could not be started: environment variable PACKSTER_PARAM_BLOB takes 200020 bytes with its name", e.Message, StringComparison.Ordinal);
+        Assert.Contains("131071", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("qqqq", e.Message + e.Hint + File.ReadAllText(_h.LogPath), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_h.Package, "started.txt")));
+    }
+
     [PosixFact]
     public async Task An_upgrade_runs_the_install_handler_with_the_previous_version_and_path()
     {

@@ -118,4 +118,27 @@ public sealed class HandlerParameterTests : IDisposable
         File.WriteAllText(path, json);
         return path;
     }
+
+    /// <summary>
+    /// spec/parameters.md § Limits: a value longer than PACKSTER_PARAM_&lt;NAME&gt;=&lt;value&gt; can hold (131,071 bytes) "is
+    /// PST3006 ParameterValueInvalid before anything changes, at install … naming the parameter, its length and the limit".
+    /// </summary>
+    [Fact]
+    public void A_value_too_long_for_an_environment_variable_is_refused_before_anything_changes()
+    {
+        _w.Seed();
+        var package = _w.Pack(_w.Source("params", Manifest + "install = \"scripts/install.sh\"\n", ("scripts/install.sh", ShellRecorder)));
+        var parameters = Path.Combine(_w.Root, "long.json");
+        File.WriteAllText(parameters, "{\"value\": \"" + new string('v', 200_000) + "\"}");
+        var before = _w.Snapshot();
+
+        var r = _w.Install(package, "--parameters-file", parameters);
+
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("error[PST3006]: parameter 'value': it is 200000 bytes long, so PACKSTER_PARAM_VALUE=<value> would take 200021 bytes; "
+            + "an environment variable holds at most 131071 bytes with its name", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("vvvv", r.Stdout + r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("PST7002", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _w.Snapshot());
+    }
 }
