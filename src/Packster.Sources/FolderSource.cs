@@ -31,8 +31,8 @@ public sealed class FolderSource : IPackageSource
     {
         var signature = Find(file) + PackageSignature.Extension;
         if (!File.Exists(signature)) return false;
-        var bytes = await File.ReadAllBytesAsync(signature, cancellationToken);
-        if (bytes.Length > PackageSignature.MaxSize) throw SourceErrors.Protocol(Name, signature, $"a signature file of {bytes.Length} bytes; at most {PackageSignature.MaxSize} are allowed");
+        var bytes = SmallFile.Read(signature, PackageSignature.MaxSize,
+            why => SourceErrors.Protocol(Name, signature, $"not a signature file: {why}; a signature file is at most {PackageSignature.MaxSize} bytes"));
         await destination.WriteAsync(bytes, cancellationToken);
         return true;
     }
@@ -49,6 +49,7 @@ public sealed class FolderSource : IPackageSource
     public async Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
     {
         var path = Find(file);
+        Deployments.PackageFile.RequireRegularFile(path);
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await stream.CopyToAsync(destination, cancellationToken);
     }

@@ -10,6 +10,7 @@ internal sealed record PackageFileCheck(PackageFileName Name, long Size, Sha256D
     public static PackageFileCheck Verify(string path)
     {
         if (!File.Exists(path)) throw new PacksterException(ErrorCode.PathNotFound, $"package file '{path}' does not exist");
+        Deployments.PackageFile.RequireRegularFile(path);
         var name = PackageFileName.Parse(System.IO.Path.GetFileName(path));
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 #pragma warning disable CA5350, CA5351 // SHA-1 and MD5 are what Artifactory's checksum headers carry; integrity rests on SHA-256.

@@ -75,7 +75,7 @@ internal static class TrustCommands
         {
             var file = context.ResolvePath(parse.GetValue(importFile)!);
             FileSystemErrors.RequireFile(file, "key file");
-            var pem = FileSystemErrors.At(file, "cannot read", () => File.ReadAllText(file));
+            var pem = KeyStore.ReadKeyFile(file);
             var key = Keys(context).Import(parse.GetValue(importName) ?? Path.GetFileNameWithoutExtension(file), pem, file);
             context.Out.WriteLine($"imported key {key.Name} (id {key.Id})");
             return 0;

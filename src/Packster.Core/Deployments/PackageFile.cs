@@ -21,6 +21,18 @@ public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Man
     public static PackageFile Open(string path) => Open(path, null);
 
     /// <summary>
+    /// PST1001 when <paramref name="path"/>, links followed, is a FIFO, a socket or a device: it is never opened, since
+    /// opening a FIFO waits for a writer that may never come and a device's bytes never end.
+    /// </summary>
+    public static void RequireRegularFile(string path)
+    {
+        var kind = FileKinds.OfTarget(path);
+        if (kind is FileKind.Regular or FileKind.Missing or FileKind.Directory) return;
+        throw new PacksterException(ErrorCode.InvalidArgument, $"package file '{path}' is {kind.Describe()}, not a regular file",
+            "a package is a regular .packster file, as 'packster pack' writes it");
+    }
+
+    /// <summary>
     /// As <see cref="Open(string)"/>, except that when <paramref name="vouchedManifest"/> knows the SHA-256 of the
     /// manifest of the package the name says (a store that can deploy that package alone, without its payload) and the
     /// file's manifest hashes to it, the file is not hashed whole; and with <paramref name="deferHash"/> it is not hashed
@@ -33,6 +45,7 @@ public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Man
         if (Directory.Exists(full)) throw new PacksterException(ErrorCode.InvalidArgument, $"'{full}' is a directory, not a package file",
             "to install a package, pass the .packster file that 'packster pack' wrote");
         if (!File.Exists(full)) throw new PacksterException(ErrorCode.PathNotFound, $"package file '{full}' does not exist");
+        RequireRegularFile(full);
 
         var name = PackageFileName.Parse(System.IO.Path.GetFileName(full));
         var vouched = vouchedManifest?.Invoke(name.Sha256);

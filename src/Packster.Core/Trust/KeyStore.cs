@@ -12,6 +12,13 @@ public sealed class KeyStore(string directory)
 {
     public string Directory { get; } = Path.GetFullPath(directory);
 
+    /// <summary>A PEM key is a few hundred bytes; a key file bigger than this is not one, and is not read further.</summary>
+    public const int MaxKeyFileSize = 64 * 1024;
+
+    /// <summary>The text of the key file <paramref name="file"/>; PST4032 when it is not a regular file of at most <see cref="MaxKeyFileSize"/> bytes.</summary>
+    public static string ReadKeyFile(string file) =>
+        Encoding.UTF8.GetString(SmallFile.Read(file, MaxKeyFileSize, why => TrustErrors.KeyUnreadable(file, $"{why}; a key file is at most {MaxKeyFileSize} bytes")));
+
     public static bool IsValidName(string name) =>
         name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && name[0] != '.';
 
@@ -51,7 +58,7 @@ public sealed class KeyStore(string directory)
     public IReadOnlyList<PublicKey> List() =>
         !System.IO.Directory.Exists(Directory) ? [] :
         [.. System.IO.Directory.EnumerateFiles(Directory, "*.pub").Order(StringComparer.Ordinal)
-            .Select(f => PublicKey.FromPem(Path.GetFileNameWithoutExtension(f), File.ReadAllText(f, Encoding.UTF8), f))];
+            .Select(f => PublicKey.FromPem(Path.GetFileNameWithoutExtension(f), ReadKeyFile(f), f))];
 
     public bool HasPrivateKey(string name) => File.Exists(PrivatePath(name));
 
@@ -65,7 +72,7 @@ public sealed class KeyStore(string directory)
         RequireName(name);
         var path = PrivatePath(name);
         if (!File.Exists(path)) throw TrustErrors.KeyNotFound(name + " (private)", Directory);
-        var pem = File.ReadAllText(path, Encoding.UTF8);
+        var pem = ReadKeyFile(path);
         var ecdsa = ECDsa.Create();
         try
         {

@@ -81,12 +81,14 @@ public sealed record PackageSignature(string Package, Sha256Digest Sha256, strin
         ArgumentNullException.ThrowIfNull(package);
         var file = packagePath + Extension;
         if (!File.Exists(file)) return null;
-        var length = new FileInfo(file).Length;
-        if (length > MaxSize) throw TrustErrors.SignatureUnreadable(file, $"{length} bytes; a signature file is at most {MaxSize}");
-        var bytes = File.ReadAllBytes(file);
+        var bytes = Read(file);
         RequireSigns(bytes, package, file);
         return bytes;
     }
+
+    /// <summary>The bytes of the signature file <paramref name="file"/>; PST4031 when it holds more than <see cref="MaxSize"/> or is not a regular file.</summary>
+    public static byte[] Read(string file) =>
+        SmallFile.Read(file, MaxSize, why => TrustErrors.SignatureUnreadable(file, $"{why}; a signature file is at most {MaxSize} bytes"));
 
     /// <summary>PST4031 unless <paramref name="bytes"/> (named <paramref name="file"/> in the error) is a signature file of exactly <paramref name="package"/>; whose key it is, is the trust policy's to judge.</summary>
     public static void RequireSigns(ReadOnlySpan<byte> bytes, PackageFileName package, string file)

@@ -88,11 +88,10 @@ public sealed class TrustPolicy(IReadOnlyList<TrustRules> rules)
         var sigPath = package.Path + PackageSignature.Extension;
         if (Mode == SignatureMode.Off && Rules.All(r => r.RevokedKeys.Count == 0)) return null;
         if (!File.Exists(sigPath)) return Fail(package, null, "it is unsigned (no " + Path.GetFileName(sigPath) + " beside it)", warnings);
-        var bytes = File.ReadAllBytes(sigPath);
         PackageSignature signature;
         try
         {
-            signature = PackageSignature.Parse(bytes, sigPath);
+            signature = PackageSignature.Parse(PackageSignature.Read(sigPath), sigPath);
         }
         catch (PacksterException e)
         {

@@ -42,6 +42,9 @@ internal sealed class SourceHttpClient : IDisposable
     public string SourceName => _source.Name;
     public SourceCredential Credential => _credential;
 
+    /// <summary>A ca-file holds a few certificates (a whole system bundle is under 1 MiB); more is not read.</summary>
+    public const int CaFileMaxBytes = 4 << 20;
+
     private static SocketsHttpHandler CreateHandler(SourceDefinition source, SourceContext context)
     {
         var handler = new SocketsHttpHandler
@@ -55,13 +58,15 @@ internal sealed class SourceHttpClient : IDisposable
         {
             var path = Path.GetFullPath(caFile, context.CurrentDirectory);
             var authorities = new X509Certificate2Collection();
+            var pem = SmallFile.Read(path, CaFileMaxBytes,
+                why => SourceErrors.ConfigInvalid($"source '{source.Name}': ca-file '{path}': {why}; a ca-file is at most {SourceLimits.Describe(CaFileMaxBytes)}"));
             try
             {
-                authorities.ImportFromPemFile(path);
+                authorities.ImportFromPem(System.Text.Encoding.UTF8.GetString(pem));
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            catch (System.Security.Cryptography.CryptographicException e)
             {
-                throw SourceErrors.ConfigInvalid($"source '{source.Name}': cannot read ca-file '{path}': {e.Message}");
+                throw SourceErrors.ConfigInvalid($"source '{source.Name}': ca-file '{path}' holds a certificate that does not parse: {e.Message}");
             }
             if (authorities.Count == 0) throw SourceErrors.ConfigInvalid($"source '{source.Name}': ca-file '{path}' holds no PEM certificate");
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>

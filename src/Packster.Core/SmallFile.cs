@@ -1,0 +1,38 @@
+using Packster.Packaging;
+
+namespace Packster;
+
+/// <summary>
+/// Reads a file that is small by contract — a signature, a key, a CA bundle — judged by the bytes actually read, never
+/// by the size the file system reports: a link to <c>/dev/zero</c> reports nothing and never ends, a sparse file
+/// reports gigabytes it would take memory to hold. What is not a regular file once links are followed (a FIFO, a
+/// device, a socket, a folder) is refused before it is opened: opening a FIFO waits for a writer that may never come.
+/// </summary>
+public static class SmallFile
+{
+    /// <summary>
+    /// The bytes of <paramref name="path"/> when it is a regular file of at most <paramref name="maxBytes"/>; otherwise
+    /// the error <paramref name="refused"/> makes of the reason in words ("it is a FIFO (named pipe), not a regular
+    /// file", "it holds more than 4096 bytes"). At most <paramref name="maxBytes"/> + 1 bytes are read. A refusal of the
+    /// OS (missing, permission denied …) is classified as reading <paramref name="path"/> (PST9xxx).
+    /// </summary>
+    public static byte[] Read(string path, int maxBytes, Func<string, PacksterException> refused)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(refused);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        var kind = FileKinds.OfTarget(path);
+        if (kind is not (FileKind.Regular or FileKind.Missing)) throw refused($"it is {kind.Describe()}, not a regular file");
+        var buffer = new byte[maxBytes + 1];
+        var length = FileSystemErrors.At(path, "cannot read", () =>
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            var filled = 0;
+            int read;
+            while (filled < buffer.Length && (read = stream.Read(buffer, filled, buffer.Length - filled)) > 0) filled += read;
+            return filled;
+        });
+        if (length > maxBytes) throw refused($"it holds more than {maxBytes} bytes");
+        return buffer[..length];
+    }
+}

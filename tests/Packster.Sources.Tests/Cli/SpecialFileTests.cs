@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using Packster.Sources.Tests.Infrastructure;
+using Packster.Testing;
+
+namespace Packster.Sources.Tests.Cli;
+
+/// <summary>
+/// Files small by contract — a <c>.sig</c> (spec/signing.md § Signature file: at most 4096 bytes), a key, a ca-file —
+/// are judged by the bytes read, and what is not a regular file (a FIFO, a device) is refused without being opened,
+/// through the real <c>packster</c> process: a link to <c>/dev/zero</c> never ends, a sparse file reports gigabytes,
+/// and opening a FIFO waits for a writer. Each command here ends because packster refuses; none may hang or run out of
+/// memory.
+/// </summary>
+public sealed class SpecialFileTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("packster-special");
+
+    public void Dispose() => _temp.Dispose();
+
+    private async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) =>
+        await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string>
+        {
+            ["PACKSTER_CONFIG"] = _temp["config/config.toml"],
+            ["PACKSTER_CACHE"] = _temp["cache"],
+            ["PACKSTER_DATA_HOME"] = _temp["data"],
+        }, args);
+
+    private async Task OkAsync(params string[] args)
+    {
+        var r = await RunAsync(args);
+        Assert.True(r.Exit == 0, $"packster {string.Join(' ', args)}: exit {r.Exit}\n{r.Err}");
+    }
+
+    private static void AssertRefused((int Exit, string Out, string Err) r, int exit, string code, params string[] words)
+    {
+        Assert.True(r.Exit == exit, $"exit {r.Exit}\n{r.Err}");
+        var line = r.Err.Split('\n').First(l => l.StartsWith("error[", StringComparison.Ordinal));
+        Assert.StartsWith($"error[{code}]: ", line, StringComparison.Ordinal);
+        foreach (var word in words) Assert.Contains(word, line, StringComparison.Ordinal);
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
+    private static void MakeSparse(string path, long size)
+    {
+        using var stream = File.Create(path);
+        stream.SetLength(size);
+    }
+
+    /// <summary>hello 1.0.0 in a folder source "shelf"; returns the package's path.</summary>
+    private async Task<string> ShelfAsync()
+    {
+        var package = TestPackages.Create(_temp["shelf"], "hello", "1.0.0");
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+        return package;
+    }
+
+    [Fact]
+    public async Task A_signature_linked_to_dev_zero_in_a_folder_source_is_refused_by_fetch()
+    {
+        if (OperatingSystem.IsWindows()) return; // no /dev/zero
+        var package = await ShelfAsync();
+        File.CreateSymbolicLink(package + ".sig", "/dev/zero");
+        AssertRefused(await RunAsync("fetch", "hello", "--source", "shelf"), 8, "PST8008", "source 'shelf'", ".sig", "a character device, not a regular file");
+    }
+
+    [Fact]
+    public async Task A_sparse_signature_of_three_gigabytes_is_refused_by_fetch_after_4097_bytes()
+    {
+        var package = await ShelfAsync();
+        MakeSparse(package + ".sig", 3L << 30);
+        AssertRefused(await RunAsync("fetch", "hello", "--source", "shelf"), 8, "PST8008", "more than 4096 bytes");
+        Assert.Empty(Directory.EnumerateFiles(_temp["cache"], "*.sig", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_fifo_signature_is_refused_by_install_file_under_require()
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        await OkAsync("key", "generate", "ci");
+        await OkAsync("trust", "require", "--key", "ci");
+        await OkAsync("location", "create", _temp["loc"], "--id", "loc");
+        var package = TestPackages.Create(_temp["dist"], "hello", "1.0.0");
+        MakeFifo(package + ".sig");
+        var r = await RunAsync("install-file", package, "--dry-run", "--location", _temp["loc"]);
+        AssertRefused(r, 4, "PST4030", "a FIFO (named pipe), not a regular file");
+    }
+
+    [Fact]
+    public async Task A_fifo_package_file_is_refused_by_install_file_and_source_index()
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        await OkAsync("location", "create", _temp["loc"], "--id", "loc");
+        var real = TestPackages.Create(_temp["dist"], "hello", "1.0.0");
+        var fifo = _temp["www/" + Path.GetFileName(real)];
+        Directory.CreateDirectory(_temp["www"]);
+        MakeFifo(fifo);
+        AssertRefused(await RunAsync("install-file", fifo, "--dry-run", "--location", _temp["loc"]), 2, "PST1001", fifo, "a FIFO (named pipe), not a regular file");
+        AssertRefused(await RunAsync("source", "index", _temp["www"]), 2, "PST1001", fifo, "a FIFO (named pipe), not a regular file");
+        Assert.False(File.Exists(_temp["www/index.json"]));
+    }
+
+    [Fact]
+    public async Task A_signature_linked_to_dev_zero_is_refused_by_source_index_and_publish()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var package = TestPackages.Create(_temp["www"], "hello", "1.0.0");
+        File.CreateSymbolicLink(package + ".sig", "/dev/zero");
+        AssertRefused(await RunAsync("source", "index", _temp["www"]), 4, "PST4031", "a character device, not a regular file");
+        Assert.False(File.Exists(_temp["www/index.json"]));
+
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+        AssertRefused(await RunAsync("publish", package, "--source", "shelf"), 4, "PST4031", "a character device, not a regular file");
+        Assert.False(Directory.Exists(_temp["shelf"]) && Directory.EnumerateFileSystemEntries(_temp["shelf"]).Any());
+    }
+
+    [Fact]
+    public async Task A_key_linked_to_dev_zero_is_refused_by_key_list()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        await OkAsync("key", "generate", "ci");
+        File.CreateSymbolicLink(_temp["data/keys/zero.pub"], "/dev/zero");
+        AssertRefused(await RunAsync("key", "list"), 4, "PST4032", "zero.pub", "a character device, not a regular file");
+    }
+
+    [Fact]
+    public async Task A_sparse_key_file_is_refused_by_key_import()
+    {
+        MakeSparse(_temp["big.pub"], 3L << 30);
+        AssertRefused(await RunAsync("key", "import", _temp["big.pub"]), 4, "PST4032", "more than 65536 bytes");
+        Assert.False(Directory.Exists(_temp["data/keys"]) && Directory.EnumerateFiles(_temp["data/keys"]).Any());
+    }
+
+    [Fact]
+    public async Task A_ca_file_that_is_dev_zero_is_refused_before_anything_is_sent()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        Directory.CreateDirectory(_temp["config"]);
+        File.WriteAllText(_temp["config/config.toml"], """
+            [sources.corp]
+            type = "http"
+            url = "https://127.0.0.1:9/"
+            ca-file = "/dev/zero"
+            """);
+        AssertRefused(await RunAsync("fetch", "hello", "--source", "corp"), 8, "PST8007", "source 'corp'", "ca-file '/dev/zero'", "a character device, not a regular file");
+    }
+}
