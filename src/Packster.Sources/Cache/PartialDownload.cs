@@ -10,7 +10,8 @@ namespace Packster.Sources.Cache;
 /// <c>{cache}/tmp/{sha256}.partial</c>, written at their offsets by several connections, and beside it a small state
 /// file <c>{sha256}.partial.state</c> listing the chunks already complete, so a download interrupted by a broken
 /// network or a killed process continues where it stopped. The file is held with an exclusive lock, so a second
-/// process downloading the same package at the same moment works in a temp file of its own instead.
+/// process downloading the same package at the same moment works in a temp file of its own instead (never opened twice:
+/// on Unix the lock belongs to the open file, and a second open of it in the same process is refused like another's).
 /// The sha256 is computed while the download runs, chunk by chunk in file order, from the bytes as written; the
 /// caller compares it with the name, and a mismatch throws the partial state away.
 /// </summary>
@@ -67,8 +68,10 @@ public sealed class PartialDownload : IDisposable
         }
         catch (IOException)
         {
+            // Deleted by Dispose unless Complete moved it into place. Not FileOptions.DeleteOnClose: the file is renamed
+            // to its place while open, and a second open of it (a copy) would collide with this handle's own lock.
             var own = System.IO.Path.Combine(tempDirectory, $"{file.Sha256.Hex[..16]}-{Guid.NewGuid():N}.partial");
-            return new PartialDownload(new FileStream(own, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose), null, progress);
+            return new PartialDownload(new FileStream(own, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None), null, progress);
         }
     }
 
@@ -239,16 +242,10 @@ public sealed class PartialDownload : IDisposable
     {
         _file.Flush(flushToDisk: true);
         var path = _file.Name;
-        if (_statePath is null)
-        {
-            // A private temp file is deleted on close: link it to its place first.
-            File.Copy(path, target + ".tmp", overwrite: true);
-            File.Move(target + ".tmp", target, overwrite: true);
-            return;
-        }
         _file.Dispose();
+        // Another process may have moved the same bytes into place first: replacing them is harmless.
         File.Move(path, target, overwrite: true);
-        File.Delete(_statePath);
+        if (_statePath is not null) File.Delete(_statePath);
     }
 
     /// <summary>Whether some chunk is complete: only then is the partial file worth keeping for a later attempt.</summary>
@@ -274,6 +271,8 @@ public sealed class PartialDownload : IDisposable
     {
         _closed.Cancel();
         _file.Dispose();
+        // A private file is never resumed (no state names it): it goes unless Complete moved it away.
+        if (_statePath is null) File.Delete(_file.Name);
         if (_hashing is null || _hashing.IsCompleted) _hash.Dispose();
         _closed.Dispose();
     }

@@ -39,6 +39,11 @@ public sealed class RangedDownloadTests : IAsyncLifetime
     private int? _breakWholeAfter;
     private bool _holdUntilParallel;
 
+    /// <summary>Requests for the first bytes wait until two of them have arrived: two downloads of the file at once.</summary>
+    private bool _holdUntilTwoDownloads;
+    private int _firstRequests;
+    private readonly TaskCompletionSource _twoDownloads = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Requests starting inside this chunk wait for <see cref="_release"/> before they answer.</summary>
     private int? _holdChunk;
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -72,6 +77,13 @@ public sealed class RangedDownloadTests : IAsyncLifetime
         }
         var range = RangeHeaderValue.TryParse(context.Request.Headers.Range.ToString(), out var parsed) ? parsed.Ranges.Single() : null;
         var request = Interlocked.Increment(ref _packageRequests);
+        if (_holdUntilTwoDownloads && (range?.From ?? 0) == 0)
+        {
+            if (Interlocked.Increment(ref _firstRequests) == 2) _twoDownloads.TrySetResult();
+            // Both downloads have begun (each holds its temp file) before either gets a byte. The timeout only turns a
+            // second download that never comes into a failing answer instead of a hang.
+            await _twoDownloads.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        }
         if (range is null || _ignoreRanges)
         {
             context.Response.ContentLength = _bytes.Length;
@@ -282,6 +294,35 @@ public sealed class RangedDownloadTests : IAsyncLifetime
         var path = System.Text.Json.JsonDocument.Parse(second.Out).RootElement.GetProperty("path").GetString()!;
         Assert.Equal(_bytes, File.ReadAllBytes(path));
         Assert.Equal([(3L * Chunk, 4L * Chunk - 1)], Ranges());
+    }
+
+    // spec/sources.md §4: two processes downloading one package into one cache at once each write a temp file of their
+    // own, and both succeed; the cache ends with the one verified file and no temp file left.
+    [Fact]
+    public async Task Two_fetches_of_one_package_at_once_both_succeed()
+    {
+        _holdUntilTwoDownloads = true;
+        var environment = new Dictionary<string, string>
+        {
+            ["PACKSTER_CONFIG"] = _temp["config.toml"],
+            ["PACKSTER_CACHE"] = _temp["cache"],
+            ["PACKSTER_DATA_HOME"] = _temp["data"],
+            ["PACKSTER_DOWNLOAD_CHUNK_SIZE"] = Chunk.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var add = await CliProcess.RunAsync(_temp.Path, environment, "source", "add", "web", "--type", "http", "--url", _server.Address.ToString(), "--insecure");
+        Assert.True(add.Exit == 0, add.Err);
+
+        var fetches = await Task.WhenAll(
+            CliProcess.RunAsync(_temp.Path, environment, "fetch", "big", "--json"),
+            CliProcess.RunAsync(_temp.Path, environment, "fetch", "big", "--json"));
+
+        Assert.True(_twoDownloads.Task.IsCompletedSuccessfully, "the two downloads did not overlap");
+        Assert.All(fetches, f => Assert.True(f.Exit == 0, $"exit {f.Exit}: {f.Err}"));
+        var paths = fetches.Select(f => System.Text.Json.JsonDocument.Parse(f.Out).RootElement.GetProperty("path").GetString()!).Distinct().ToList();
+        var path = Assert.Single(paths);
+        Assert.Equal(_bytes, File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.EnumerateFiles(_temp["cache"], "*.packster", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(_temp["cache/tmp"]));
     }
 
     private sealed class SynchronousProgress(List<(long Done, long Total)> reports) : IProgress<(long Done, long Total)>
