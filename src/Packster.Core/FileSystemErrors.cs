@@ -63,6 +63,17 @@ public static partial class FileSystemErrors
         throw new PacksterException(ErrorCode.PathNotFound, $"{what} '{path}' does not exist");
     }
 
+    /// <summary>
+    /// Requires the folder named on the command line as <paramref name="what"/> (e.g. "folder of source 'shelf'") to
+    /// exist: PST1002 when nothing is there, PST1003 when a file is.
+    /// </summary>
+    public static void RequireDirectory(string path, string what)
+    {
+        if (Directory.Exists(path)) return;
+        if (File.Exists(path)) throw new PacksterException(ErrorCode.NotADirectory, $"{what} '{path}' is a file, not a folder");
+        throw new PacksterException(ErrorCode.PathNotFound, $"{what} '{path}' does not exist", "create the folder first (or mount it), then add it");
+    }
+
     /// <summary>Runs <paramref name="action"/>, classifying a file-system refusal on <paramref name="path"/>.</summary>
     public static T At<T>(string path, string doing, Func<T> action)
     {

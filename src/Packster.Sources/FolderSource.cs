@@ -27,6 +27,9 @@ public sealed class FolderSource : IPackageSource
     public bool CanPublish { get; }
     public IReadOnlyList<TrustRules> SignatureRules { get; }
 
+    /// <summary>Whether a missing folder is an empty source: the download cache's, made on its first download.</summary>
+    internal bool MissingFolderIsEmpty { get; init; }
+
     public async Task<bool> FetchSignatureAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
     {
         var signature = Find(file) + PackageSignature.Extension;
@@ -40,11 +43,15 @@ public sealed class FolderSource : IPackageSource
     public Task<IReadOnlyList<PackageEntry>> SearchAsync(string pattern, CancellationToken cancellationToken = default)
     {
         var match = new IdPattern(pattern);
+        RequireRoot();
         return Task.FromResult<IReadOnlyList<PackageEntry>>([.. Scan(cancellationToken).Where(e => match.Matches(e.Entry.Id)).Select(e => e.Entry)]);
     }
 
-    public Task<IReadOnlyList<PackageEntry>> ListVersionsAsync(PackageId id, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<PackageEntry>>([.. Scan(cancellationToken).Where(e => e.Entry.Id == id).Select(e => e.Entry)]);
+    public Task<IReadOnlyList<PackageEntry>> ListVersionsAsync(PackageId id, CancellationToken cancellationToken = default)
+    {
+        RequireRoot();
+        return Task.FromResult<IReadOnlyList<PackageEntry>>([.. Scan(cancellationToken).Where(e => e.Entry.Id == id).Select(e => e.Entry)]);
+    }
 
     public async Task FetchAsync(PackageFileName file, Stream destination, CancellationToken cancellationToken = default)
     {
@@ -115,8 +122,19 @@ public sealed class FolderSource : IPackageSource
 
     private string Find(PackageFileName file) => FindOrNull(file) ?? throw SourceErrors.PackageFileNotFound(Name, file.FileName);
 
+    /// <summary>
+    /// A source whose folder is gone (an unmounted share, a typo) fails, like an unreachable server (spec/sources.md §5):
+    /// counted as empty, it would let resolution silently pick an older version from another source. Publishing
+    /// creates the folder instead.
+    /// </summary>
+    private void RequireRoot()
+    {
+        if (!MissingFolderIsEmpty && !Directory.Exists(Root)) throw SourceErrors.FolderMissing(Name, Root);
+    }
+
     private string? FindOrNull(PackageFileName file)
     {
+        RequireRoot();
         var direct = Path.Combine(Root, file.FileName);
         if (File.Exists(direct)) return direct;
         return Scan(CancellationToken.None).FirstOrDefault(e => e.Entry.File == file).Path;

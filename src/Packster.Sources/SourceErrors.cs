@@ -50,6 +50,10 @@ public static class SourceErrors
         new(ErrorCode.PackageNotFound, $"source '{source}': {action} answered 404 {serverMessage} (using {credential})".TrimEnd(),
             "check the url and repo; servers that hide unauthorized items also answer 404 when the credential lacks read access");
 
+    public static PacksterException FolderMissing(string source, string folder) =>
+        new(ErrorCode.SourceUnreachable, $"source '{source}': its folder '{folder}' does not exist or is not a folder",
+            $"mount or create the folder, or remove the source with 'packster source remove {source}'; a missing source is never skipped, since another could then supply an older version");
+
     public static PacksterException Protocol(string source, string action, string what) =>
         new(ErrorCode.SourceProtocol, $"source '{source}': {action}: {what}");
 

@@ -73,6 +73,7 @@ internal static class SourceCommand
                 Insecure = parse.GetValue(insecure),
             };
             if (definition.CaFile is { } caPath) FileSystemErrors.RequireFile(caPath, "ca-file");
+            if (kind == SourceKind.Folder) FileSystemErrors.RequireDirectory(definition.Url!, $"the folder of source '{definition.Name}'");
             var config = LoadUserConfig(context);
             config.Add(definition, parse.GetValue(replace));
             config.Save();

@@ -35,7 +35,8 @@ public sealed class PackageCache
     public IReadOnlyList<Trust.TrustRules> SignatureRules { get; init; } = [];
 
     /// <summary>The cached files as a read-only source: what <c>--offline</c> can resolve among.</summary>
-    public IPackageSource AsSource() => new FolderSource(SourceName, Path.Combine(Root, "sha256"), int.MinValue, canPublish: false, SignatureRules);
+    public IPackageSource AsSource() =>
+        new FolderSource(SourceName, Path.Combine(Root, "sha256"), int.MinValue, canPublish: false, SignatureRules) { MissingFolderIsEmpty = true };
 
     /// <summary>
     /// Fetches the detached signature of a cached <paramref name="file"/> from <paramref name="source"/> and keeps it

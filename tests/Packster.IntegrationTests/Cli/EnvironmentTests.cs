@@ -10,6 +10,7 @@ public sealed class EnvironmentTests : IDisposable
     public EnvironmentTests()
     {
         // Packages are fetched by file name from a folder source, as import does on another machine.
+        Directory.CreateDirectory(_f.Dist);
         _f.Packster.Ok("source", "add", "shelf", "--type", "folder", "--url", _f.Dist);
     }
 

@@ -12,7 +12,11 @@ public sealed class TransactionTests : IDisposable
 {
     private readonly LocationFixture _f = new();
 
-    public TransactionTests() => _f.Packster.Ok("source", "add", "shelf", "--type", "folder", "--url", _f.Dist);
+    public TransactionTests()
+    {
+        Directory.CreateDirectory(_f.Dist);
+        _f.Packster.Ok("source", "add", "shelf", "--type", "folder", "--url", _f.Dist);
+    }
 
     public void Dispose() => _f.Dispose();
 

@@ -29,6 +29,7 @@ public sealed class ConcurrentPublishTests : IDisposable
     public async Task The_publish_that_loses_the_race_reports_unchanged()
     {
         var package = TestPackages.Create(_temp["dist"], "acme", "1.0.0");
+        Directory.CreateDirectory(_temp["shelf"]);
         var add = await CliProcess.RunAsync(_temp.Path, Environment(), "source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
         Assert.Equal(0, add.Exit);
         var signal = _temp["paused"];

@@ -45,6 +45,7 @@ public sealed class MirrorTests : IAsyncLifetime
         await OkAsync("source", "add", "origin", "--type", "folder", "--url", Temp["origin"]);
         await OkAsync("source", "add", "corp", "--type", "artifactory", "--url", Server.BaseUrl, "--repo", "pk-local", "--token-env", "ART_TOKEN",
             "--ca-file", Pki.WriteAuthorityPem(Temp.Path));
+        Directory.CreateDirectory(Temp["air"]);
         await OkAsync("source", "add", "air", "--type", "folder", "--url", Temp["air"]);
 
         // A dry run names what would be copied, filtered, and copies nothing.
@@ -81,6 +82,7 @@ public sealed class MirrorTests : IAsyncLifetime
         await OkAsync("key", "generate", "ci");
         await OkAsync("sign", one, "--key", "ci");
         File.Copy(one + ".sig", two + ".sig");
+        Directory.CreateDirectory(Temp["target"]);
         await OkAsync("source", "add", "origin", "--type", "folder", "--url", Temp["origin"]);
         await OkAsync("source", "add", "target", "--type", "folder", "--url", Temp["target"]);
 

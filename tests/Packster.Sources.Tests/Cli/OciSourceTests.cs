@@ -333,6 +333,7 @@ public sealed class OciSourceTests : IDisposable
         await OkAsync("source", "add", "origin", "--type", "folder", "--url", _temp["origin"]);
         await OkAsync("source", "add", "staging", "--type", "oci", "--url", registry.Address.ToString(), "--repo", "staging", "--insecure");
         await OkAsync("source", "add", "release", "--type", "oci", "--url", registry.Address.ToString(), "--repo", "release", "--insecure");
+        Directory.CreateDirectory(_temp["air"]);
         await OkAsync("source", "add", "air", "--type", "folder", "--url", _temp["air"]);
 
         Assert.Contains("copied acme-1.0.0-", await OkAsync("mirror", "origin", "staging"), StringComparison.Ordinal);

@@ -117,6 +117,7 @@ public sealed class SignedSourceTests : IAsyncLifetime
         var unsigned = TestPackages.Create(Temp["dist"], "acme", "1.1.0", payload: "unsigned");
         var ca = Pki.WriteAuthorityPem(Temp.Path);
 
+        Directory.CreateDirectory(Temp["shelf"]);
         await OkAsync("source", "add", "shelf", "--type", "folder", "--url", Temp["shelf"]);
         await OkAsync("source", "add", "web", "--type", "http", "--url", _web.Address.ToString(), "--ca-file", ca);
         await OkAsync("source", "add", "corp", "--type", "artifactory", "--url", Artifactory.BaseUrl, "--repo", "pk-local", "--token-env", "ART_TOKEN", "--ca-file", ca);
@@ -164,6 +165,7 @@ public sealed class SignedSourceTests : IAsyncLifetime
         await OkAsync("key", "generate", "ci");
         var signed = TestPackages.Create(Temp["dist"], "acme", "1.0.0");
         await OkAsync("sign", signed, "--key", "ci");
+        Directory.CreateDirectory(Temp["shelf"]);
         await OkAsync("source", "add", "shelf", "--type", "folder", "--url", Temp["shelf"]);
         await OkAsync("publish", signed, "--source", "shelf");
         await OkAsync("trust", "require", "--source", "shelf", "--key", "ci");
@@ -186,6 +188,7 @@ public sealed class SignedSourceTests : IAsyncLifetime
         var second = TestPackages.Create(Temp["dist"], "acme", "2.0.0", payload: "two");
         await OkAsync("sign", first, "--key", "ci");
         File.Copy(first + ".sig", second + ".sig");
+        Directory.CreateDirectory(Temp["shelf"]);
         await OkAsync("source", "add", "shelf", "--type", "folder", "--url", Temp["shelf"]);
 
         var r = await RunAsync("publish", second, "--source", "shelf");
@@ -216,7 +219,9 @@ public sealed class SignedSourceTests : IAsyncLifetime
         await OkAsync("sign", byOther, "--key", "other");
         var byCi = TestPackages.Create(Temp["dist"], "acme", "3.0.0", payload: "three");
         await OkAsync("sign", byCi, "--key", "ci");
+        Directory.CreateDirectory(Temp["vetted"]);
         await OkAsync("source", "add", "vetted", "--type", "folder", "--url", Temp["vetted"]);
+        Directory.CreateDirectory(Temp["plain"]);
         await OkAsync("source", "add", "plain", "--type", "folder", "--url", Temp["plain"]);
         await OkAsync("publish", unsigned, byOther, byCi, "--source", "vetted");
         await OkAsync("publish", unsigned, "--source", "plain");
@@ -308,6 +313,7 @@ public sealed class SignedSourceTests : IAsyncLifetime
     public async Task Bundle_dry_run_writes_a_bill_of_materials_and_changes_nothing()
     {
         var (ci, signed) = await RequireSignedAcmeAsync();
+        Directory.CreateDirectory(Temp["shelf"]);
         await OkAsync("source", "add", "shelf", "--type", "folder", "--url", Temp["shelf"]);
         await OkAsync("publish", signed, "--source", "shelf");
         var location = await LocationAsync("dev");

@@ -114,6 +114,7 @@ public sealed class SpecialFileTests : IDisposable
         AssertRefused(await RunAsync("source", "index", _temp["www"]), 4, "PST4031", "a character device, not a regular file");
         Assert.False(File.Exists(_temp["www/index.json"]));
 
+        Directory.CreateDirectory(_temp["shelf"]);
         await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
         AssertRefused(await RunAsync("publish", package, "--source", "shelf"), 4, "PST4031", "a character device, not a regular file");
         Assert.False(Directory.Exists(_temp["shelf"]) && Directory.EnumerateFileSystemEntries(_temp["shelf"]).Any());

@@ -60,6 +60,20 @@ public sealed class SourceResolverTests : IDisposable
         Assert.Contains("^2", nomatch.Message);
     }
 
+    // spec/sources.md §5: "A source that fails fails the resolution (skipping it could silently pick an older version)";
+    // §2: a folder source whose folder is gone is such a source, not an empty one.
+    [Fact]
+    public async Task A_folder_source_whose_folder_is_missing_fails_the_resolution_instead_of_yielding_an_older_version()
+    {
+        var older = Folder("older", 20, "1.0.0");
+        var newer = Folder("newer", 10, "2.0.0");
+        Directory.Delete(_temp["newer"], recursive: true);
+        var e = await Assert.ThrowsAsync<PacksterException>(() => SourceResolver.ResolveAsync(Acme, (VersionRange?)null, [older, newer]));
+        Assert.Equal(ErrorCode.SourceUnreachable, e.Code);
+        Assert.Equal($"source 'newer': its folder '{_temp["newer"]}' does not exist or is not a folder", e.Message);
+        Assert.Equal(ErrorCode.SourceUnreachable, (await Assert.ThrowsAsync<PacksterException>(() => newer.SearchAsync("acme"))).Code);
+    }
+
     [Fact]
     public async Task The_cache_serves_hits_without_the_source_and_offline_misses_are_named()
     {

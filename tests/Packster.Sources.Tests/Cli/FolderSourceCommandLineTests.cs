@@ -1,0 +1,59 @@
+using Packster.Sources.Tests.Infrastructure;
+using Packster.Testing;
+
+namespace Packster.Sources.Tests.Cli;
+
+/// <summary>
+/// spec/sources.md §1 and §2 through the real <c>packster</c> process: a folder source must name a folder that exists
+/// when it is added, and one whose folder has gone since fails the resolution rather than counting as empty.
+/// </summary>
+public sealed class FolderSourceCommandLineTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("packster-folder-cli");
+
+    public void Dispose() => _temp.Dispose();
+
+    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) =>
+        CliProcess.RunAsync(_temp.Path, new Dictionary<string, string>
+        {
+            ["PACKSTER_CONFIG"] = _temp["config/config.toml"],
+            ["PACKSTER_CACHE"] = _temp["cache"],
+            ["PACKSTER_DATA_HOME"] = _temp["data"],
+        }, args);
+
+    private async Task OkAsync(params string[] args)
+    {
+        var r = await RunAsync(args);
+        Assert.True(r.Exit == 0, $"packster {string.Join(' ', args)}: exit {r.Exit}\n{r.Err}");
+    }
+
+    [Fact]
+    public async Task Source_add_refuses_a_folder_that_does_not_exist_and_writes_nothing()
+    {
+        var r = await RunAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["nonexist"]);
+        Assert.True(r.Exit == 2, $"exit {r.Exit}\n{r.Err}");
+        Assert.StartsWith($"error[PST1002]: the folder of source 'shelf' '{_temp["nonexist"]}' does not exist", r.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp["config/config.toml"]));
+
+        File.WriteAllText(_temp["file"], "");
+        var file = await RunAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["file"]);
+        Assert.True(file.Exit == 2, $"exit {file.Exit}\n{file.Err}");
+        Assert.StartsWith("error[PST1003]: ", file.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp["config/config.toml"]));
+    }
+
+    [Fact]
+    public async Task A_folder_gone_since_it_was_added_fails_the_fetch_instead_of_yielding_an_older_version()
+    {
+        TestPackages.Create(_temp["old"], "hello", "1.0.0");
+        TestPackages.Create(_temp["new"], "hello", "2.0.0", payload: "two");
+        await OkAsync("source", "add", "old", "--type", "folder", "--url", _temp["old"], "--priority", "20");
+        await OkAsync("source", "add", "new", "--type", "folder", "--url", _temp["new"], "--priority", "10");
+        Directory.Delete(_temp["new"], recursive: true);
+
+        var r = await RunAsync("fetch", "hello");
+        Assert.True(r.Exit == 8, $"exit {r.Exit}\n{r.Out}\n{r.Err}");
+        Assert.StartsWith($"error[PST8001]: source 'new': its folder '{_temp["new"]}' does not exist or is not a folder", r.Err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp["cache"]) && Directory.EnumerateFiles(_temp["cache"], "*.packster", SearchOption.AllDirectories).Any());
+    }
+}
