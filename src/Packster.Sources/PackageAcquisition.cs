@@ -23,8 +23,16 @@ public static class PackageAcquisition
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        IReadOnlyList<IPackageSource> candidates = offline ? [cache.AsSource()] : sources;
-        var resolved = await SourceResolver.ResolveAsync(id, range, candidates, cancellationToken);
+        ResolvedPackage resolved;
+        try
+        {
+            resolved = await SourceResolver.ResolveAsync(id, range, offline ? [cache.AsSource()] : sources, cancellationToken);
+        }
+        catch (PacksterException e) when (offline && e.Code == ErrorCode.PackageNotFound)
+        {
+            // Offline the cache is the only source: not finding the package there is a cache miss (spec/sources.md §4).
+            throw SourceErrors.OfflineCacheMiss(id, cache.Root);
+        }
         if (resolved.Builds.Count > 1) return await PickBuildAsync(resolved.Builds, platform ?? Manifest.MachinePlatform.Current, cache, offline, warnings, cancellationToken);
         return await FetchFromAnyAsync(resolved.File, [resolved.Source, .. resolved.Alternatives], cache, offline, warnings, cancellationToken);
     }

@@ -95,6 +95,11 @@ public static class SourceErrors
             "widen the range or publish a matching version");
     }
 
+    /// <summary>PST8011 for a package resolved by id offline: the cache holds no version of it (the sources were not asked).</summary>
+    public static PacksterException OfflineCacheMiss(PackageId id, string cacheRoot) =>
+        new(ErrorCode.OfflineCacheMiss, $"no version of package '{id}' is in the download cache ({cacheRoot}), and --offline forbids looking in the sources",
+            "run once without --offline to fill the cache");
+
     public static PacksterException OfflineCacheMiss(string fileName, string cacheRoot) =>
         new(ErrorCode.OfflineCacheMiss, $"{fileName} is not in the download cache ({cacheRoot}) and --offline forbids downloading it",
             "run once without --offline to fill the cache");

@@ -40,7 +40,7 @@ public sealed record PackageSupply(IReadOnlyList<IPackageSource> Sources, Packag
                 if (entry.Id == id) versions.Add(entry.Version);
             }
         }
-        if (versions.Count == 0) throw SourceErrors.PackageNotFound(id, sources.Select(s => s.Name));
+        if (versions.Count == 0) throw Offline ? SourceErrors.OfflineCacheMiss(id, Cache.Root) : SourceErrors.PackageNotFound(id, sources.Select(s => s.Name));
         return [.. versions.Order()];
     }
 

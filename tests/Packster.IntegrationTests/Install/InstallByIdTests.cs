@@ -119,12 +119,35 @@ public sealed class InstallByIdTests : IDisposable
         Assert.Equal("1.0.0", offline.GetProperty("version").GetString());
         Assert.Equal("unchanged", offline.GetProperty("status").GetString());
 
+        // spec/errors.md: an offline miss is PST8011 OfflineCacheMiss, not PST8004 (the sources were not asked).
         var miss = _f.Run("install", "other", "--offline", "--location", "dev");
         Assert.Equal(8, miss.ExitCode);
-        Assert.Contains("other", miss.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("error[PST8011]: no version of package 'other' is in the download cache", miss.Stderr, StringComparison.Ordinal);
 
         var online = _f.Install("hello@^1.0");
         Assert.Equal("1.1.0", online.GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public void Offline_with_an_empty_cache_is_a_cache_miss_for_the_package_and_for_a_dependency()
+    {
+        // spec/sources.md §4 and spec/errors.md PST8011 (PST8004 and PST8011 are prefixed for a dependency alike).
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "lib", "1.0.0");
+        _f.Publish(repo, "tool", "1.0.0", "[dependencies]\nlib = \"^1\"\n");
+        var before = _f.Snapshot();
+
+        var empty = _f.Run("install", "lib", "--offline", "--location", "dev");
+        Assert.Equal(8, empty.ExitCode);
+        Assert.StartsWith("error[PST8011]: no version of package 'lib' is in the download cache", empty.Stderr, StringComparison.Ordinal);
+
+        // fetch puts the tool alone in the cache; its dependency never gets there.
+        Assert.Equal(0, _f.Run("fetch", "tool").ExitCode);
+        var dependency = _f.Run("install", "tool", "--offline", "--location", "dev");
+        Assert.Equal(8, dependency.ExitCode);
+        Assert.StartsWith("error[PST8011]: ", dependency.Stderr, StringComparison.Ordinal);
+        Assert.Contains("lib", dependency.Stderr.Split('\n')[0], StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
     }
 
     [Fact]

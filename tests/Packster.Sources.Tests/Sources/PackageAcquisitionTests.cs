@@ -22,8 +22,10 @@ public sealed class PackageAcquisitionTests : IDisposable
         var cache = new PackageCache(_temp["cache"]);
         var acme = PackageId.Parse("acme");
 
+        // spec/sources.md §4, spec/errors.md: offline, a package the cache does not hold is PST8011, not PST8004.
         var offlineMiss = await Assert.ThrowsAsync<PacksterException>(() => PackageAcquisition.AcquireAsync(acme, VersionRange.Parse("^1"), [repo], cache, offline: true));
-        Assert.Equal(ErrorCode.PackageNotFound, offlineMiss.Code);
+        Assert.Equal(ErrorCode.OfflineCacheMiss, offlineMiss.Code);
+        Assert.Equal($"no version of package 'acme' is in the download cache ({cache.Root}), and --offline forbids looking in the sources", offlineMiss.Message);
 
         var old = await PackageAcquisition.AcquireAsync(acme, VersionRange.Parse("~1.0"), [repo], cache);
         Assert.Equal("1.0.0", old.File.Version.ToString());
