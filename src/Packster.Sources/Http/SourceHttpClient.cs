@@ -424,7 +424,7 @@ internal sealed class SourceHttpClient : IDisposable
     /// <summary>Copies the body, at most <paramref name="allowed"/> bytes (a read beyond it is counted but not written, and
     /// ends the copy); returns the transport failure that cut it short, or null when it ended. Failures writing the
     /// destination (a full disk) are not transport failures and propagate.</summary>
-    private static async Task<Exception?> CopyUntilBrokenAsync(HttpResponseMessage response, Stream destination, byte[] buffer, long allowed, Action<int> advanced, CancellationToken cancellationToken)
+    private async Task<Exception?> CopyUntilBrokenAsync(HttpResponseMessage response, Stream destination, byte[] buffer, long allowed, Action<int> advanced, CancellationToken cancellationToken)
     {
         Stream body;
         try
@@ -442,7 +442,7 @@ internal sealed class SourceHttpClient : IDisposable
                 int read;
                 try
                 {
-                    read = await body.ReadAsync(buffer, cancellationToken);
+                    read = await ReadWithinTimeoutAsync(body, buffer, cancellationToken);
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
                 {
@@ -459,6 +459,24 @@ internal sealed class SourceHttpClient : IDisposable
                 allowed -= read;
                 advanced(read);
             }
+        }
+    }
+
+    /// <summary>
+    /// One read of a response body that fails with an <see cref="IOException"/> (a transport failure, retried or resumed
+    /// as one) when no byte arrives within <see cref="SourceLimits.ReadTimeout"/> (spec/sources.md §7).
+    /// </summary>
+    private async ValueTask<int> ReadWithinTimeoutAsync(Stream body, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(_context.Limits.ReadTimeout);
+        try
+        {
+            return await body.ReadAsync(buffer, idle.Token);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException($"timed out: no byte arrived for {_context.Limits.ReadTimeout.TotalSeconds:0} s", e);
         }
     }
 
@@ -498,7 +516,7 @@ internal sealed class SourceHttpClient : IDisposable
             await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
             {
                 int read;
-                while (filled < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0) filled += read;
+                while (filled < buffer.Length && (read = await ReadWithinTimeoutAsync(body, buffer.AsMemory(filled), cancellationToken)) > 0) filled += read;
             }
             text = Encoding.UTF8.GetString(buffer, 0, filled).Trim();
         }
@@ -557,15 +575,20 @@ internal sealed class SourceHttpClient : IDisposable
         PacksterException TooLarge() => SourceErrors.Protocol(_source.Name, Describe(method, uri), $"the answer is larger than {SourceLimits.Describe(max)}; refused");
         if (response.Content.Headers.ContentLength > max) throw TooLarge();
         using var body = new MemoryStream();
-        await using (var stream = await response.Content.ReadAsStreamAsync(cancellationToken))
+        try
         {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
             var buffer = new byte[1 << 16];
             int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            while ((read = await ReadWithinTimeoutAsync(stream, buffer, cancellationToken)) > 0)
             {
                 if (body.Length + read > max) throw TooLarge();
                 body.Write(buffer, 0, read);
             }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            throw SourceErrors.Unreachable(_source.Name, Describe(method, uri), 1, $"the answer broke off after {body.Length} bytes: {_credential.Redact(e.Message)}", e);
         }
         return body.ToArray();
     }

@@ -30,6 +30,13 @@ public sealed record SourceLimits
     /// </summary>
     public int DownloadChunkBytes { get; init; } = 8 << 20;
 
+    /// <summary>
+    /// How long a response body may send nothing before the read fails as a timeout, retried as a transport failure
+    /// (default 60 s, <c>PACKSTER_READ_TIMEOUT</c> in whole seconds, at least 1): the request timeout covers only the
+    /// headers, and a server that stalls mid-body would otherwise hold packster forever.
+    /// </summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     public const int MaxDownloadConnections = 16;
     public const int MinDownloadChunkBytes = 64 << 10;
 
@@ -41,6 +48,8 @@ public sealed record SourceLimits
             limits = limits with { DownloadConnections = Math.Clamp(n, 1, MaxDownloadConnections) };
         if (environment.TryGetValue("PACKSTER_DOWNLOAD_CHUNK_SIZE", out var chunk) && int.TryParse(chunk, out var bytes))
             limits = limits with { DownloadChunkBytes = Math.Max(bytes, MinDownloadChunkBytes) };
+        if (environment.TryGetValue("PACKSTER_READ_TIMEOUT", out var timeout) && int.TryParse(timeout, out var seconds))
+            limits = limits with { ReadTimeout = TimeSpan.FromSeconds(Math.Max(seconds, 1)) };
         return limits;
     }
 
