@@ -134,6 +134,8 @@ public enum ErrorCode
     ProfileSnippetCorrupt = 6005,
     ActivationEnvInvalid = 6006,
     NoShellProfile = 6007,
+    // `packster service start`: a port of the service already accepts connections before it starts: another process holds it
+    ServicePortTaken = 6008,
 
     // 7xxx handlers (exit 7)
     HandlerFailed = 7000,

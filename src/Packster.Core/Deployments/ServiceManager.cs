@@ -118,6 +118,14 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         var (package, service) = Find(selector);
         var id = package.Entry.Id.Value;
         if (Running(id, service.Name) is not null) return StatusOf(package, service) with { WasRunning = true };
+        // The resource guard keeps deployments off each other's ports, not other programs. A port that accepts before
+        // the service runs would make a service that fails to bind it look started.
+        if (service.Ports.Where(Listening).ToList() is [_, ..] taken)
+        {
+            throw new PacksterException(ErrorCode.ServicePortTaken,
+                $"service {id}/{service.Name} was not started: port {string.Join(", ", taken)} already accepts connections on 127.0.0.1, so another process holds it",
+                $"stop the program that listens on port {taken[0]}, or install {id} with another port");
+        }
 
         Directory.CreateDirectory(location.LogsDirectory);
         Directory.CreateDirectory(StateDirectory);
@@ -158,10 +166,14 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
             {
                 var code = process.ExitCode;
                 File.Delete(StateFile(id, service.Name));
-                throw new PacksterException(ErrorCode.ServiceFailed,
-                    $"service {id}/{service.Name} exited (status {code}) before its ports accepted connections{Tail(log)}", $"its output is in {log}");
+                // Another process took a port between the check above and the service's own bind.
+                var held = service.Ports.Where(Listening).ToList();
+                var why = held.Count == 0 ? "before its ports accepted connections"
+                    : $"while port {string.Join(", ", held)} accepted connections, so another process holds it";
+                throw new PacksterException(ErrorCode.ServiceFailed, $"service {id}/{service.Name} exited (status {code}) {why}{Tail(log)}", $"its output is in {log}");
             }
-            if (service.Ports.All(Listening)) return StatusOf(package, service);
+            // The ports accept: started, unless the service exited meanwhile and the listener is someone else.
+            if (service.Ports.All(Listening) && !process.HasExited) return StatusOf(package, service);
             if (deadline.Elapsed > timeout || cancellationToken.IsCancellationRequested)
             {
                 Signal(process.Id, setsid is not null, SigKill);

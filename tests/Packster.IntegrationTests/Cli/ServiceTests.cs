@@ -108,6 +108,30 @@ public sealed class ServiceTests : IDisposable
         Assert.False(Alive(pid), "the service that never listened is still running");
     }
 
+    // spec/activation.md § Services: "A port of the service that already accepts a connection on 127.0.0.1 before the
+    // start belongs to another process …: `start` refuses with PST6008 naming the port and starts nothing".
+    [Fact]
+    public void A_port_another_process_listens_on_refuses_the_start_and_starts_nothing()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", _f.PackSample("web-service"), "--location", "dev", "-p", $"port={_port}");
+        using var other = new TcpListener(IPAddress.Loopback, _port);
+        other.Start();
+
+        var start = _f.Packster.Run("service", "start", "web", "--location", "dev");
+        Assert.Equal(6, start.ExitCode);
+        Assert.StartsWith($"error[PST6008]: service web-service/web was not started: port {_port} already accepts connections on 127.0.0.1, so another process holds it",
+            start.Stderr, StringComparison.Ordinal);
+        Assert.Equal("stopped", Status("web").GetProperty("state").GetString());
+        // Nothing ran: no record of a process, no log written by one.
+        Assert.False(File.Exists(Path.Combine(_f.LocationPath, "logs", "service-web-service-web.log")));
+        Assert.False(Directory.Exists(Path.Combine(_f.LocationPath, ".packster", "services"))
+            && Directory.EnumerateFiles(Path.Combine(_f.LocationPath, ".packster", "services")).Any());
+
+        other.Stop();
+        Assert.StartsWith("started: web-service/web pid ", _f.Packster.Ok("service", "start", "web", "--location", "dev"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_unknown_service_is_named_with_the_ones_there_are_and_a_port_must_be_claimed()
     {
