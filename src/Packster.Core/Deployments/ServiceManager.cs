@@ -146,6 +146,9 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         }
         psi.Environment["PACKSTER_SERVICE_LOG"] = log;
 
+        // Until it is up or stopped, an interrupt must not end packster with the half-started service left behind.
+        using var starting = UnfinishedWork.Begin();
+        cancellationToken.ThrowIfCancellationRequested();
         using var process = Process.Start(psi) ?? throw new PacksterException(ErrorCode.ServiceFailed, $"service {id}/{service.Name} could not be started");
         if (StartTime(process) is { } since)
         {
@@ -174,16 +177,24 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
             }
             // The ports accept: started, unless the service exited meanwhile and the listener is someone else.
             if (service.Ports.All(Listening) && !process.HasExited) return StatusOf(package, service);
-            if (deadline.Elapsed > timeout || cancellationToken.IsCancellationRequested)
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // SIGINT or SIGTERM: what was begun is undone, and the error is the interrupt's, not a timeout (PST0002).
+                Signal(process.Id, setsid is not null, SigKill);
+                process.WaitForExit();
+                File.Delete(StateFile(id, service.Name));
+                throw new OperationCanceledException($"service {id}/{service.Name} was stopped before it accepted connections", cancellationToken);
+            }
+            if (deadline.Elapsed > timeout)
             {
                 Signal(process.Id, setsid is not null, SigKill);
                 process.WaitForExit();
                 File.Delete(StateFile(id, service.Name));
                 throw new PacksterException(ErrorCode.ServiceUnhealthy,
-                    $"service {id}/{service.Name} did not accept connections on port {string.Join(", ", service.Ports.Where(p => !Listening(p)))} within {timeout.TotalSeconds:0.#} s; it was stopped{Tail(log)}",
+                    $"service {id}/{service.Name} did not accept connections on port {string.Join(", ", service.Ports.Where(p => !Listening(p)))} within {TimeSpanText.Format(timeout)}; it was stopped{Tail(log)}",
                     $"give it longer with --timeout, or read {log}");
             }
-            Thread.Sleep(50);
+            cancellationToken.WaitHandle.WaitOne(50);
         }
     }
 

@@ -64,6 +64,11 @@ public static class TimeSpanText
                 return false;
             }
             nextUnit = index + 1;
+            if (number > (TimeSpan.MaxValue.Ticks - ticks) / Units[index].Size.Ticks)
+            {
+                why = $"the duration is too long (at most {(long)TimeSpan.MaxValue.TotalHours}h)";
+                return false;
+            }
             ticks += number * Units[index].Size.Ticks;
         }
         if (ticks == 0)

@@ -33,6 +33,8 @@ public sealed class TimeSpanTextTests
     [InlineData("5 m", "'5' has no unit (h, m, s or ms)")]
     [InlineData("5M", "unknown unit 'M' (use h, m, s or ms)")]
     [InlineData("9999999999s", "the number is too large")]
+    [InlineData("999999999h", "the duration is too long (at most 256204778h)")]
+    [InlineData("256204778h60m", "the duration is too long (at most 256204778h)")]
     public void Refuses_anything_else_saying_why(string text, string why)
     {
         Assert.False(TimeSpanText.TryParse(text, out _, out var reason));

@@ -103,7 +103,7 @@ public sealed class ServiceTests : IDisposable
         _f.Packster.Ok("install-file", Broken("mute", "#!/bin/sh\necho $$ > \"$PACKSTER_SERVICE_LOG.pid\"\nexec sleep 600\n"), "--location", "dev");
         var mute = _f.Packster.Run("service", "start", "mute", "--location", "dev", "--timeout", "1s");
         Assert.Equal(7, mute.ExitCode);
-        Assert.StartsWith($"error[PST7014]: service mute/mute did not accept connections on port {_port} within 1 s; it was stopped", mute.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"error[PST7014]: service mute/mute did not accept connections on port {_port} within 1s; it was stopped", mute.Stderr, StringComparison.Ordinal);
         var pid = int.Parse(File.ReadAllText(Path.Combine(_f.LocationPath, "logs", "service-mute-mute.log.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.False(Alive(pid), "the service that never listened is still running");
     }
@@ -131,6 +131,46 @@ public sealed class ServiceTests : IDisposable
         other.Stop();
         Assert.StartsWith("started: web-service/web pid ", _f.Packster.Ok("service", "start", "web", "--location", "dev"), StringComparison.Ordinal);
     }
+
+    // spec/activation.md § Services: "SIGINT or SIGTERM while `start` waits for the ports stops the service's process
+    // group and is the interrupt (PST0002, exit 130 or 143), not PST7014: no timeout elapsed".
+    [Theory]
+    [InlineData(2, 130)]
+    [InlineData(15, 143)]
+    public async Task An_interrupt_while_waiting_for_the_ports_stops_the_service_and_is_reported_as_an_interrupt(int signal, int exit)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var script = "#!/bin/sh\necho $$ > \"$PACKSTER_SERVICE_LOG.tmp\" && mv \"$PACKSTER_SERVICE_LOG.tmp\" \"$PACKSTER_SERVICE_LOG.pid\"\nexec sleep 600\n";
+        _f.Packster.Ok("install-file", Broken("mute", script), "--location", "dev");
+        var pidFile = Path.Combine(_f.LocationPath, "logs", "service-mute-mute.log.pid");
+
+        using var process = Process.Start(_f.Packster.InterruptibleStartInfo(["service", "start", "mute", "--location", "dev", "--timeout", "1h"]))!;
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        // The service has written its pid: packster has started it and waits for its port.
+        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            while (!File.Exists(pidFile)) await Task.Delay(20, limit.Token);
+        }
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, KillSyscall(process.Id, signal));
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        var err = await stderr;
+        await stdout;
+
+        Assert.True(process.ExitCode == exit, $"exit {process.ExitCode}: {err}");
+        Assert.StartsWith("error[PST0002]: interrupted by SIG", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("within", err, StringComparison.Ordinal);
+        Assert.False(Alive(pid), "the service is still running after the interrupted start");
+        Assert.Equal("stopped", Status("mute").GetProperty("state").GetString());
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int KillSyscall(int pid, int signal);
 
     [Fact]
     public void An_unknown_service_is_named_with_the_ones_there_are_and_a_port_must_be_claimed()
