@@ -111,11 +111,28 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     /// </summary>
     public ServiceStatus Start(string selector, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        var (package, service) = Find(selector);
+        return Launch(package, service, timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts service <paramref name="name"/> of <paramref name="package"/>, active or not, as <see cref="Start"/> does: for
+    /// putting back a service that an uninstall stopped and then failed.
+    /// </summary>
+    public ServiceStatus StartFrom(DeployedPackage package, string name, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        var service = package.Resources.Services.FirstOrDefault(s => s.Name == name)
+            ?? throw new PacksterException(ErrorCode.ServiceNotFound, $"{package.Entry.Id} {package.Entry.Version} declares no service '{name}'");
+        return Launch(package, service, timeout, CancellationToken.None);
+    }
+
+    private ServiceStatus Launch(DeployedPackage package, ServiceDefinition service, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         if (OperatingSystem.IsWindows())
         {
             throw new PacksterException(ErrorCode.ServiceFailed, "packster service runs services on Linux and macOS in this version", "start the program from its shim instead");
         }
-        var (package, service) = Find(selector);
         var id = package.Entry.Id.Value;
         if (Running(id, service.Name) is not null) return StatusOf(package, service) with { WasRunning = true };
         // The resource guard keeps deployments off each other's ports, not other programs. A port that accepts before
@@ -265,22 +282,23 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
 
     /// <summary>
     /// Stops every running service started from <paramref name="deployment"/>: before it is uninstalled, so no service
-    /// outlives the files it runs from. Returns how many were stopped.
+    /// outlives the files it runs from. Returns the names of those stopped, for starting them again should the uninstall fail.
     /// </summary>
-    public static int StopServicesOf(Location location, DeploymentEntry deployment, TimeSpan timeout)
+    public static IReadOnlyList<string> StopServicesOf(Location location, DeploymentEntry deployment, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(deployment);
         var directory = StateDirectoryOf(location);
-        if (!Directory.Exists(directory)) return 0;
-        var stopped = 0;
-        foreach (var file in Directory.EnumerateFiles(directory, $"{deployment.Id.Value}-*.json"))
+        if (!Directory.Exists(directory)) return [];
+        var stopped = new List<string>();
+        var prefix = deployment.Id.Value + "-";
+        foreach (var file in Directory.EnumerateFiles(directory, $"{prefix}*.json"))
         {
             if (Read(file) is not { } running || running.Deployment != deployment.Hash.Hex) continue;
             if (Alive(running))
             {
                 End(running, timeout);
-                stopped++;
+                stopped.Add(Path.GetFileNameWithoutExtension(file)[prefix.Length..]);
             }
             File.Delete(file);
         }

@@ -47,31 +47,41 @@ public sealed class Uninstaller
         if (!stillWanted(entry, state)) return null;
         var path = _location.DeploymentDirectory(entry.Hash);
         var deployed = LoadForHandlers(entry, force, handlerTimeout);
-        StopServices(entry);
+        var stopped = StopServices(entry);
 
+        UninstallOutcome outcome;
         try
         {
-            if (deployed is not null) await RunHandlersAsync(deployed, HandlerAction.Uninstall, handlerTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        // --force is the way out for every handler failure (a missing script, a .cmd off Windows, an interpreter
-        // that is gone): otherwise such a deployment could never be removed. Not for Ctrl-C, which aborts.
-        catch (PacksterException e) when (force && IsHandlerFailure(e.Code))
-        {
-            _options.Messages.WriteLine($"warning: {e.Message}; removing anyway (--force)");
-        }
+            try
+            {
+                if (deployed is not null) await RunHandlersAsync(deployed, HandlerAction.Uninstall, handlerTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            // --force is the way out for every handler failure (a missing script, a .cmd off Windows, an interpreter
+            // that is gone): otherwise such a deployment could never be removed. Not for Ctrl-C, which aborts.
+            catch (PacksterException e) when (force && IsHandlerFailure(e.Code))
+            {
+                _options.Messages.WriteLine($"warning: {e.Message}; removing anyway (--force)");
+            }
 
-        var history = new List<HistoryEntry>();
-        var outcome = Remove(state, entry, history);
-        var trashed = _location.MoveToTrash(entry.Hash, session.Lock);
-        CrashPoint.Hit("uninstall.trashed");
-        try
-        {
-            session.Commit(state, history);
+            var history = new List<HistoryEntry>();
+            outcome = Remove(state, entry, history);
+            var trashed = _location.MoveToTrash(entry.Hash, session.Lock);
+            CrashPoint.Hit("uninstall.trashed");
+            try
+            {
+                session.Commit(state, history);
+            }
+            catch when (IsRecorded(entry))
+            {
+                // The commit did not happen: put the directory back, the lockfile still records it.
+                Directory.Move(trashed, path);
+                throw;
+            }
         }
-        catch when (IsRecorded(entry))
+        catch when (stopped.Count > 0 && IsRecorded(entry))
         {
-            // The commit did not happen: put the directory back, the lockfile still records it.
-            Directory.Move(trashed, path);
+            // The deployment stays: so do its services (a failing command leaves things as they were).
+            RestartServices(entry, stopped);
             throw;
         }
         CrashPoint.Hit("uninstall.committed");
@@ -121,14 +131,40 @@ public sealed class Uninstaller
         }
     }
 
-    /// <summary>No service outlives the files it runs from (spec/activation.md § Services).</summary>
-    private void StopServices(DeploymentEntry entry)
+    /// <summary>No service outlives the files it runs from (spec/activation.md § Services). Returns the names of those stopped.</summary>
+    private IReadOnlyList<string> StopServices(DeploymentEntry entry)
     {
-        if (ServiceManager.StopServicesOf(_location, entry, TimeSpan.FromSeconds(10)) is > 0 and var stopped)
+        var stopped = ServiceManager.StopServicesOf(_location, entry, TimeSpan.FromSeconds(10));
+        if (stopped.Count > 0)
         {
-            _options.Messages.WriteLine($"stopped {stopped} running service{(stopped == 1 ? "" : "s")} of {entry.Id} {entry.Version}");
+            _options.Messages.WriteLine($"stopped {stopped.Count} running service{(stopped.Count == 1 ? "" : "s")} of {entry.Id} {entry.Version}");
+        }
+        return stopped;
+    }
+
+    /// <summary>
+    /// Starts again the services <see cref="StopServices"/> stopped, from the same deployment, when its uninstall failed
+    /// and it stays; one that does not come up is a warning, the uninstall's own error is what the command reports.
+    /// </summary>
+    private void RestartServices(DeploymentEntry entry, IReadOnlyList<string> names)
+    {
+        var services = new ServiceManager(_location, _options.BaseEnvironment ?? HandlerEnvironment.CurrentProcessEnvironment());
+        foreach (var name in names)
+        {
+            try
+            {
+                var started = services.StartFrom(DeployedPackage.Load(_location, entry), name, ServiceRestartTimeout);
+                _options.Messages.WriteLine($"started service {started.Package}/{started.Name} again (pid {started.Pid}): {entry.Id} {entry.Version} was not uninstalled");
+            }
+            catch (Exception e) when (e is PacksterException or IOException or UnauthorizedAccessException)
+            {
+                _options.Messages.WriteLine($"warning: service {entry.Id}/{name} was stopped for the uninstall and could not be started again: {e.Message}");
+            }
         }
     }
+
+    /// <summary>As long as <c>packster service start</c> waits by default.</summary>
+    private static readonly TimeSpan ServiceRestartTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Takes <paramref name="entry"/> out of <paramref name="state"/>: the package's next deployment takes over when the
@@ -160,12 +196,13 @@ public sealed class Uninstaller
         var state = session.State;
         var entries = select(state).Select(state.Find).OfType<DeploymentEntry>().Distinct().ToList();
         var ran = new List<DeployedPackage>();
+        var stopped = new List<(DeploymentEntry Entry, IReadOnlyList<string> Names)>();
         try
         {
             foreach (var entry in entries)
             {
                 var deployed = LoadForHandlers(entry, force: false, handlerTimeout, together: true);
-                StopServices(entry);
+                stopped.Add((entry, StopServices(entry)));
                 if (deployed is not null)
                 {
                     await RunHandlersAsync(deployed, HandlerAction.Uninstall, handlerTimeout, cancellationToken).ConfigureAwait(false);
@@ -177,6 +214,7 @@ public sealed class Uninstaller
         catch (Exception e) when (e is PacksterException or IOException or UnauthorizedAccessException)
         {
             await CompensateAsync(ran, handlerTimeout).ConfigureAwait(false);
+            foreach (var (entry, names) in stopped.Where(s => s.Names.Count > 0)) RestartServices(entry, names);
             throw;
         }
 

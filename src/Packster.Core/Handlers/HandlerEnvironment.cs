@@ -142,7 +142,7 @@ public static class HandlerEnvironment
         stream.Write("\n"u8);
     }
 
-    private static Dictionary<string, string> CurrentProcessEnvironment()
+    internal static Dictionary<string, string> CurrentProcessEnvironment()
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())

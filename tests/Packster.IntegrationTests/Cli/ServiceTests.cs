@@ -17,7 +17,7 @@ public sealed class ServiceTests : IDisposable
     public void Dispose()
     {
         // Never leave a process behind, whatever a test did.
-        foreach (var name in new[] { "web", "quits", "mute" }) _f.Packster.Run("service", "stop", name, "--location", "dev", "--timeout", "2s");
+        foreach (var name in new[] { "web", "quits", "mute", "svu" }) _f.Packster.Run("service", "stop", name, "--location", "dev", "--timeout", "2s");
         _f.Dispose();
     }
 
@@ -206,6 +206,35 @@ public sealed class ServiceTests : IDisposable
         Assert.Equal("running", status.GetProperty("state").GetString());
         Assert.Equal([_port], status.GetProperty("ports").EnumerateArray().Select(p => p.GetInt32()));
         Assert.Equal([_port], status.GetProperty("listening").EnumerateArray().Select(p => p.GetInt32()));
+    }
+
+    // spec/activation.md § Services: "When the uninstall then fails (a handler, an interrupt, the commit) and the
+    // deployment stays, the services it stopped are started again from it, and it says so".
+    [Fact]
+    public void A_failed_uninstall_starts_again_the_service_it_stopped()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var dir = _f.Temp["svu"];
+        _f.Temp.Write("svu/bin/run", "#!/bin/sh\nexec python3 -m http.server \"$1\" --bind 127.0.0.1\n");
+        _f.Temp.Write("svu/scripts/uninstall.sh", "#!/bin/sh\necho 'refusing to go' >&2\nexit 4\n");
+        File.SetUnixFileMode(Path.Combine(dir, "bin", "run"), (UnixFileMode)0b111_101_101);
+        _f.Temp.Write("svu/packster-manifest.toml",
+            $"id = \"svu\"\nversion = \"1.0.0\"\n[provides]\nports = [{_port}]\n[[service]]\nname = \"svu\"\nexec = \"bin/run\"\nargs = [\"{_port}\"]\nports = [{_port}]\n"
+            + "[handlers]\nuninstall = \"scripts/uninstall.sh\"\n");
+        _f.Packster.Ok("install-file", _f.Pack(dir), "--location", "dev");
+        _f.Packster.Ok("service", "start", "svu", "--location", "dev");
+        var before = Status("svu").GetProperty("pid").GetInt32();
+
+        var failed = _f.Packster.Run("uninstall", "svu", "--location", "dev");
+        Assert.Equal(7, failed.ExitCode);
+        Assert.Contains("error[PST7000]: uninstall handler", failed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("stopped 1 running service of svu 1.0.0", failed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("started service svu/svu again (pid ", failed.Stderr, StringComparison.Ordinal);
+        Assert.False(Alive(before));
+        var after = Status("svu");
+        Assert.Equal("running", after.GetProperty("state").GetString());
+        Assert.Equal([_port], after.GetProperty("listening").EnumerateArray().Select(p => p.GetInt32()));
+        Assert.True(Alive(after.GetProperty("pid").GetInt32()));
     }
 
     [Fact]
