@@ -15,6 +15,7 @@ public enum ErrorCode
     InvalidArgument = 1001,
     PathNotFound = 1002,
     NotADirectory = 1003,
+    OutputTargetUnsupported = 1004,
 
     // 2xxx manifest and TOML (exit 3)
     TomlSyntax = 2000,

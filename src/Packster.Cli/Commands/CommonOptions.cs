@@ -25,6 +25,18 @@ internal static class CommonOptions
         return null;
     }
 
+    /// <summary>
+    /// The full path of an output file option (<c>-o</c>, <c>--bom</c>), or null when it was not given. An empty value
+    /// is a usage error: resolved against the current folder it would name the folder itself.
+    /// </summary>
+    public static string? OutputPath(CliContext context, string? value, string option)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (value is null) return null;
+        if (value.Length == 0) throw new PacksterException(ErrorCode.InvalidArgument, $"{option} is empty: it names no file", $"give {option} a file name, or leave it out");
+        return context.ResolvePath(value);
+    }
+
     public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON on stdout" };
 
     public static Option<string?> HandlerTimeout() => new("--handler-timeout")

@@ -18,8 +18,8 @@ internal static class EnvironmentCommands
         var command = new Command("export", "Write everything needed to recreate the location elsewhere: deployments, parameters, active set, bundle, policy") { location, output };
         command.SetAction(parse =>
         {
+            var target = CommonOptions.OutputPath(context, parse.GetValue(output), "--output");
             var loc = context.ResolveLocation(parse.GetValue(location));
-            var target = parse.GetValue(output) is { } o ? context.ResolvePath(o) : null;
             var file = EnvironmentFile.Of(loc, target ?? "-");
             var text = file.Render(DateTimeOffset.UtcNow);
             if (target is null)
@@ -27,7 +27,7 @@ internal static class EnvironmentCommands
                 context.Out.Write(text);
                 return 0;
             }
-            AtomicFile.WriteAllText(target, text);
+            OutputFile.Write(target, System.Text.Encoding.UTF8.GetBytes(text), "environment file");
             context.Err.WriteLine($"wrote {target}: {file.Deployments.Count} deployment{(file.Deployments.Count == 1 ? "" : "s")} of location {loc.Id}");
             return 0;
         });

@@ -22,9 +22,10 @@ internal static class SbomCommand
         Description = "With --dry-run: write what would be deployed (packages, sha256, licence, dependencies, files with SHA-256, claims) as CycloneDX 1.6 JSON to FILE",
     };
 
-    /// <summary>Refuses <c>--bom</c> without <c>--dry-run</c> before anything is read or changed.</summary>
+    /// <summary>Refuses <c>--bom</c> without <c>--dry-run</c>, or empty, before anything is read or changed.</summary>
     public static void RequireDryRun(string? bom, bool dryRun)
     {
+        if (bom is { Length: 0 }) throw new PacksterException(ErrorCode.InvalidArgument, "--bom is empty: it names no file", "give --bom a file name, or leave it out");
         if (bom is not null && !dryRun)
         {
             throw new PacksterException(ErrorCode.Usage, "--bom describes a planned change: give it with --dry-run", "run the command with --dry-run --bom FILE first, then without both to install");
@@ -52,14 +53,13 @@ internal static class SbomCommand
             Phase = "pre-build",
             Status = planned.ToDictionary(o => o.Id, o => o.Status == Packster.Deployments.InstallStatus.Unchanged || o.Plan?.AlreadyInstalled == true ? "unchanged" : "planned"),
         };
-        var path = WriteFile(context, file, LocationSbom.CycloneDx(input, ToolVersion).ToJsonString(Indented) + "\n");
+        var path = WriteFile(context.ResolvePath(file), LocationSbom.CycloneDx(input, ToolVersion).ToJsonString(Indented) + "\n");
         context.Err.WriteLine($"wrote {path}: bill of materials of {packages.Count} package(s) the change would deploy");
     }
 
-    private static string WriteFile(CliContext context, string file, string text)
+    private static string WriteFile(string path, string text)
     {
-        var path = context.ResolvePath(file);
-        AtomicFile.Write(path, Encoding.UTF8.GetBytes(text));
+        OutputFile.Write(path, Encoding.UTF8.GetBytes(text), "bill of materials");
         return path;
     }
 
@@ -72,17 +72,18 @@ internal static class SbomCommand
             DefaultValueFactory = _ => "cyclonedx",
         };
         format.AcceptOnlyFromAmong("cyclonedx", "spdx");
-        var output = new Option<string?>("--output", "-o") { Description = "Write the document to FILE (replaced atomically) instead of stdout" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the document to FILE (a regular file is replaced atomically; a FIFO or /dev/stdout is written into) instead of stdout" };
         var command = new Command("sbom", "Write the location's active deployments as a CycloneDX 1.6 or SPDX 2.3 JSON bill of materials") { location, format, output };
         command.SetAction(parse =>
         {
+            var path = CommonOptions.OutputPath(context, parse.GetValue(output), "--output");
             var loc = context.ResolveLocation(parse.GetValue(location));
             var input = SbomInput.Read(loc);
             var document = parse.GetValue(format) == "spdx" ? LocationSbom.Spdx(input, ToolVersion) : LocationSbom.CycloneDx(input, ToolVersion);
             var text = document.ToJsonString(Indented) + "\n";
-            if (parse.GetValue(output) is { } file)
+            if (path is not null)
             {
-                var path = WriteFile(context, file, text);
+                WriteFile(path, text);
                 context.Err.WriteLine($"wrote {path}: {input.Packages.Count} active deployments of location {loc.Id}");
             }
             else
