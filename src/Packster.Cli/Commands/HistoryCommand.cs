@@ -32,6 +32,10 @@ internal static class HistoryCommand
         });
         command.SetAction((parse, ct) =>
         {
+            if (parse.GetValue(package) is { Length: 0 })
+            {
+                throw new PacksterException(ErrorCode.InvalidArgument, "--package is empty: it names no package", "give --package a package id, or leave it out for the whole history");
+            }
             var loc = context.ResolveLocation(parse.GetValue(locationArgument) ?? parse.GetValue(location));
             if (parse.GetValue(check))
             {

@@ -11,10 +11,24 @@ public static class DeploymentSelector
 {
     public const int MinimumHashPrefix = 8;
 
+    /// <summary>
+    /// An empty selector is a usage error in words (PST1001): it comes from the command line (<c>packster pin "$PKG"</c>
+    /// with PKG unset), not from a caller's mistake.
+    /// </summary>
+    public static void RequireSelector(string selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        if (selector.Length == 0)
+        {
+            throw new PacksterException(ErrorCode.InvalidArgument, "the package to act on is empty: it names no deployment",
+                "name it by id, id@version or deployment hash (run 'packster list' to see what is deployed)");
+        }
+    }
+
     public static IReadOnlyList<DeploymentEntry> Match(LocationState state, string selector)
     {
         ArgumentNullException.ThrowIfNull(state);
-        ArgumentException.ThrowIfNullOrEmpty(selector);
+        RequireSelector(selector);
         if (selector.Length >= MinimumHashPrefix && selector.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f') && !selector.Contains('@', StringComparison.Ordinal))
         {
             var byHash = state.Deployments.Where(d => d.Hash.Hex.StartsWith(selector, StringComparison.Ordinal)).ToList();
@@ -33,7 +47,7 @@ public static class DeploymentSelector
     public static DeploymentEntry ActiveOrSingle(LocationState state, string selector, string locationDisplay)
     {
         ArgumentNullException.ThrowIfNull(state);
-        ArgumentException.ThrowIfNullOrEmpty(selector);
+        RequireSelector(selector);
         if (selector.Contains('@', StringComparison.Ordinal) || !PackageId.TryParse(selector, out var id)) return Single(state, selector, locationDisplay);
         var matches = Match(state, selector);
         // A hash prefix that is also a valid id (all hex digits) selects by hash.

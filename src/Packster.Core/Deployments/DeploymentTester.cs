@@ -26,7 +26,7 @@ public sealed class DeploymentTester
     /// </summary>
     public async Task<TestOutcome> TestAsync(string selector, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(selector);
+        DeploymentSelector.RequireSelector(selector);
         using var session = LocationSession.Open(_location, _options.Messages, cancellationToken);
         var entry = DeploymentSelector.ActiveOrSingle(session.State, selector, _location.Id.Value);
         var deployed = DeployedPackage.Load(_location, entry);

@@ -220,9 +220,18 @@ public sealed class Location
     /// The location a command works on: <paramref name="option"/> (<c>--location</c>, a path or id) when given; else
     /// <c>PACKSTER_LOCATION</c>; else the default user location (created by <c>packster location setup</c>).
     /// </summary>
+    /// <remarks>
+    /// An empty <paramref name="option"/> is PST1001, never the default: <c>-l "$LOC"</c> with LOC unset must not act on
+    /// the default location.
+    /// </remarks>
     public static Location Resolve(string? option, PacksterPaths paths)
     {
-        if (!string.IsNullOrEmpty(option)) return Open(option, paths);
+        if (option is { Length: 0 })
+        {
+            throw new PacksterException(ErrorCode.InvalidArgument, "the location given is empty: it names no location",
+                "give a location path or id, or leave out --location to use PACKSTER_LOCATION or the default location");
+        }
+        if (option is not null) return Open(option, paths);
         if (paths.Get(PacksterPaths.LocationVariable) is { } fromEnv) return Open(fromEnv, paths);
         if (IsLocation(paths.DefaultLocation)) return Load(paths.DefaultLocation, paths);
         throw new PacksterException(ErrorCode.LocationNotFound,
