@@ -180,6 +180,7 @@ public enum ErrorCode
     EnvironmentMismatch = 8018,
     SourceCannotList = 8019,
     OciNameInvalid = 8020,
+    EnvironmentValueUnrepresentable = 8021,
 
     // 9xxx the operating system refused a file operation (exit 9)
     DiskFull = 9000,

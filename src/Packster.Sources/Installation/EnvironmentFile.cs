@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Packster.Deployments;
 using Packster.Locations;
 using Packster.Model;
 using Packster.Toml;
@@ -59,6 +60,14 @@ public sealed record EnvironmentFile(
     private static JsonObject Representable(Locations.DeploymentEntry d)
     {
         var parameters = (JsonObject)d.Parameters.DeepClone();
+        // A null inside an array or object parameter is valid JSON (spec/parameters.md) but TOML has no null: writing the
+        // value without it would give another deployment hash, so the file would not reproduce the deployment.
+        if (parameters.Select(p => NullWithin(p.Value, TomlValue.Key(p.Key))).FirstOrDefault(p => p is not null) is { } path)
+        {
+            throw new PacksterException(ErrorCode.EnvironmentValueUnrepresentable,
+                $"deployment {d.Id} {d.Version} ({d.Hash.Hex[..12]}): parameter value {path} is null, and TOML has no null, so an environment file cannot hold it",
+                "uninstall that deployment, or install the package again with a value without null, then export");
+        }
         try
         {
             _ = Inline(parameters);
@@ -71,6 +80,15 @@ public sealed record EnvironmentFile(
                 "uninstall that deployment, or install the package again with another value, then export");
         }
     }
+
+    /// <summary>The path of the first null in <paramref name="value"/> (<c>a[1]</c>, <c>o.A</c>), or null when it holds none.</summary>
+    private static string? NullWithin(JsonNode? value, string path) => value switch
+    {
+        null => path,
+        JsonArray array => array.Select((item, i) => NullWithin(item, $"{path}[{i}]")).FirstOrDefault(p => p is not null),
+        JsonObject obj => obj.Select(m => NullWithin(m.Value, $"{path}.{TomlValue.Key(m.Key)}")).FirstOrDefault(p => p is not null),
+        _ => null,
+    };
 
     /// <summary>The file's text: comments saying what it is, then format, location, policy, deployments, bundle; stable order.</summary>
     public string Render(DateTimeOffset exportedAt)
@@ -180,13 +198,23 @@ public sealed record EnvironmentFile(
         if (Text(path, t, "version", name) is { } version && version != package.Version.ToString())
             throw Invalid(path, t["version"].Position, $"'{name}.version' is '{version}' but its package is {package.FileName}");
         var deployment = Digest(path, t, "deployment", name);
-        var parameters = new JsonObject();
-        if (t.TryGetValue("parameters", out var p))
-        {
-            if (p is not TomlTable pt) throw Invalid(path, p.Position, $"'{name}.parameters' must be a table");
-            parameters = (JsonObject)TomlJson.ToJson(pt, $"{name}.parameters", (position, message) => Invalid(path, position, message));
-        }
+        var parameters = t.TryGetValue("parameters", out var p) ? Parameters(path, p, name) : [];
         return new EnvironmentDeployment(package, deployment, parameters, Flag(path, t, "active", name), Flag(path, t, "pinned", name));
+    }
+
+    /// <summary>
+    /// A <c>parameters</c> table as JSON. A value nested deeper than parameters may nest (TOML allows 256) is PST3007, as
+    /// install gives for the same value, before anything serialises it.
+    /// </summary>
+    private static JsonObject Parameters(string path, TomlNode p, string name)
+    {
+        if (p is not TomlTable pt) throw Invalid(path, p.Position, $"'{name}.parameters' must be a table");
+        foreach (var (key, value) in pt)
+        {
+            var depth = TomlJson.Depth(value, ParameterInput.MaxValueDepth + 1);
+            if (depth > ParameterInput.MaxValueDepth) throw ParameterErrors.TooDeep($"{path}:{value.Position}: parameter '{key}' of '{name}'", depth);
+        }
+        return (JsonObject)TomlJson.ToJson(pt, $"{name}.parameters", (position, message) => Invalid(path, position, message));
     }
 
     private static BundleRequirement ReadRequirement(string path, string key, TomlTable t)
@@ -196,12 +224,7 @@ public sealed record EnvironmentFile(
         if (!PackageId.TryParse(key, out var id, out var why)) throw Invalid(path, t.Position, $"'{key}' is not a package id: {why}");
         var range = Text(path, t, "version", name) ?? throw Invalid(path, t.Position, $"'{name}' needs 'version'");
         if (!VersionRange.TryParse(range, out _, out var rangeWhy)) throw Invalid(path, t["version"].Position, $"'{name}.version' = \"{range}\" is not a version range: {rangeWhy}");
-        JsonObject? parameters = null;
-        if (t.TryGetValue("parameters", out var p))
-        {
-            if (p is not TomlTable pt) throw Invalid(path, p.Position, $"'{name}.parameters' must be a table");
-            parameters = (JsonObject)TomlJson.ToJson(pt, $"{name}.parameters", (position, message) => Invalid(path, position, message));
-        }
+        var parameters = t.TryGetValue("parameters", out var p) ? Parameters(path, p, name) : null;
         var requirement = new BundleRequirement(id, range, parameters);
         if (t.ContainsKey("package") || t.ContainsKey("deployment"))
             requirement.Resolved = new ResolvedRequirement(FileName(path, t, "package", name), Digest(path, t, "deployment", name));

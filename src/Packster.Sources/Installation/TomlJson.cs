@@ -7,6 +7,14 @@ namespace Packster.Sources.Installation;
 /// <summary>TOML values as JSON (parameters written in TOML files): tables become objects, date/times their RFC 3339 text.</summary>
 internal static class TomlJson
 {
+    /// <summary>How many arrays and tables <paramref name="node"/> nests (a scalar: 0), counted no further than <paramref name="cap"/>.</summary>
+    public static int Depth(TomlNode node, int cap) => cap <= 0 ? 0 : node switch
+    {
+        TomlArray a => 1 + a.Select(item => Depth(item, cap - 1)).DefaultIfEmpty(0).Max(),
+        TomlTable t => 1 + t.Select(kv => Depth(kv.Value, cap - 1)).DefaultIfEmpty(0).Max(),
+        _ => 0,
+    };
+
     /// <summary>Converts <paramref name="node"/>; NaN and infinities have no JSON form and are reported through <paramref name="invalid"/>.</summary>
     public static JsonNode ToJson(TomlNode node, string key, Func<TomlPosition, string, PacksterException> invalid) => node switch
     {

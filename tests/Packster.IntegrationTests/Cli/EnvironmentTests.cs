@@ -191,4 +191,48 @@ public sealed class EnvironmentTests : IDisposable
         _f.Packster.Ok("import", env, "--location", "copy");
         Assert.Equal(Deployments("dev"), Deployments("copy"));
     }
+
+    // § Format: "a null inside an array or object parameter has no TOML form …: export is PST8021 naming the deployment
+    // and the path of the null, and writes nothing."
+    [Fact]
+    public void A_null_inside_a_parameter_is_refused_at_export_by_its_path()
+    {
+        var package = Tool("cfg", "1.0.0", "[parameters.a]\ntype = \"array\"\n[parameters.o]\ntype = \"object\"\n");
+        var parameters = _f.Temp["p.json"];
+        File.WriteAllText(parameters, "{\"a\": [1, null], \"o\": {\"A\": null}}");
+        _f.Packster.Ok("install-file", package, "--location", "dev", "--parameters-file", parameters);
+        var env = _f.Temp["env.packster-lock.toml"];
+        var refused = _f.Packster.Run("export", "--location", "dev", "-o", env);
+        Assert.Equal(8, refused.ExitCode);
+        Assert.StartsWith("error[PST8021]: deployment cfg 1.0.0 (", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("parameter value a[1] is null", refused.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(env));
+    }
+
+    // § Format: "a parameter value in the file that nests more than 32 arrays or tables is PST3007 at import/sync, as
+    // install gives for the same value"; nothing changed.
+    [Fact]
+    public void A_parameter_nested_too_deep_in_the_file_is_PST3007_like_install()
+    {
+        var package = Tool("cfg", "1.0.0", "[parameters.a]\ntype = \"array\"\n");
+        var deep = new string('[', 200) + new string(']', 200);
+        var env = _f.Temp["deep.packster-lock.toml"];
+        File.WriteAllText(env, $"format = 1\n\n[[deployments]]\npackage = \"{Path.GetFileName(package)}\"\ndeployment = \"{new string('0', 64)}\"\nparameters = {{ a = {deep} }}\n");
+        Location("copy");
+        var snapshot = _f.Snapshot(_f.Temp["copy"]);
+        foreach (var command in new[] { "import", "sync" })
+        {
+            var refused = _f.Packster.Run(command, env, "--location", "copy");
+            Assert.Equal(3, refused.ExitCode);
+            Assert.StartsWith($"error[PST3007]: {env}:6:", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains("parameter 'a' of 'deployments[0]': a value nests 33 arrays or objects deep", refused.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Equal(snapshot, _f.Snapshot(_f.Temp["copy"]));
+
+        var parameters = _f.Temp["deep.json"];
+        File.WriteAllText(parameters, $"{{\"a\": {deep}}}");
+        var install = _f.Packster.Run("install-file", package, "--location", "copy", "--parameters-file", parameters);
+        Assert.Equal(3, install.ExitCode);
+        Assert.Contains("a value nests 33 arrays or objects deep", install.Stderr, StringComparison.Ordinal);
+    }
 }
