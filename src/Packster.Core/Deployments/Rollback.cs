@@ -22,8 +22,7 @@ public sealed class Rollback(Location location, InstallerOptions options)
     public RollbackResult To(string selector, bool dryRun, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        using var session = LocationSession.Open(location, options.Messages, cancellationToken);
-        return To(session, HistoryReplay.FindOrRebuild(location, selector), dryRun);
+        return To(HistoryReplay.FindOrRebuild(location, selector), dryRun, cancellationToken);
     }
 
     /// <summary>
@@ -33,15 +32,23 @@ public sealed class Rollback(Location location, InstallerOptions options)
     public RollbackResult To(Generation target, bool dryRun, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
+        // A dry run takes no lock and runs no recovery or activation, as the dry runs of install, gc and sync: it judges
+        // the committed lockfile (replaced atomically, so safe to read unlocked) and changes nothing.
+        if (dryRun) return Judge(location.ReadState(), target, dryRun: true);
         using var session = LocationSession.Open(location, options.Messages, cancellationToken);
-        return To(session, target, dryRun);
+        var state = session.State;
+        var before = Lockfile.Serialize(state);
+        var result = Judge(state, target, dryRun: false);
+        // Already that active set, those pins and that bundle: there is nothing to commit.
+        if (before.AsSpan().SequenceEqual(Lockfile.Serialize(state))) return result;
+        session.Commit(state, History(result, options.Clock));
+        return result;
     }
 
-    private RollbackResult To(LocationSession session, Generation target, bool dryRun)
+    /// <summary>Makes <paramref name="state"/> (in memory) the generation's; PST5016 when a deployment it needs is gone.</summary>
+    private RollbackResult Judge(LocationState state, Generation target, bool dryRun)
     {
-        var state = session.State;
         var wanted = target.State;
-        var before = Lockfile.Serialize(state);
 
         var missing = wanted.ActiveDeployments.Where(w => state.Find(w.Hash) is null).ToList();
         if (missing.Count > 0)
@@ -52,12 +59,7 @@ public sealed class Rollback(Location location, InstallerOptions options)
         }
 
         var (activated, deactivated) = Apply(location, state, target);
-        var result = new RollbackResult(target, activated, deactivated, dryRun);
-        // Already that active set, those pins and that bundle: there is nothing to commit.
-        if (dryRun || before.AsSpan().SequenceEqual(Lockfile.Serialize(state))) return result;
-
-        session.Commit(state, History(result, options.Clock));
-        return result;
+        return new RollbackResult(target, activated, deactivated, dryRun);
     }
 
     /// <summary>

@@ -103,6 +103,27 @@ public sealed class GenerationTests : IDisposable
         _f.Packster.Ok("verify", "dev");
     }
 
+    // § Generations: "rollback --dry-run takes no lock and runs neither recovery nor activation: it … changes nothing
+    // in the location, not even leftovers of an interrupted command under .packster/staging."
+    [Fact]
+    public void A_rollback_dry_run_leaves_leftovers_and_activation_alone()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev");
+        // What recovery would clean and activation would rewrite: a staged folder nobody finished, a stale marker.
+        var junk = Path.Combine(_f.LocationPath, ".packster", "staging", "interrupted-install");
+        Directory.CreateDirectory(junk);
+        File.WriteAllText(Path.Combine(junk, "half-written"), "x");
+        var marker = Path.Combine(_f.LocationPath, "activate", ".generation");
+        if (File.Exists(marker)) File.WriteAllText(marker, "stale");
+        var before = _f.Snapshot();
+        var dry = _f.Packster.Ok("rollback", "--location", "dev", "--to", "2", "--dry-run");
+        Assert.Contains("would activate tool 1.0.0", dry, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+        Assert.True(Directory.Exists(junk));
+    }
+
     // § Generations: a generation can be named by time; the state it had is printed by history --at.
     [Fact]
     public void A_generation_is_found_by_time_and_history_at_prints_it()
