@@ -97,7 +97,18 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
                 HandlerTimeout = handlerTimeout,
                 SourceTrust = package.SignatureRules,
             };
-            var planned = await checker.InstallAsync(package.File, request with { DryRun = true }, cancellationToken).ConfigureAwait(false);
+            InstallOutcome planned;
+            try
+            {
+                planned = await checker.InstallAsync(package.File, request with { DryRun = true }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PacksterException e) when (e.Code == ErrorCode.ParameterMissing)
+            {
+                // import and sync take no --parameters or -p: a parameter the file cannot hold (a secret) comes from the secrets file.
+                var id = wanted.Package.Id.Value;
+                throw new PacksterException(e.Code, $"{wanted.Package.FileName}: {e.Message}; nothing was changed",
+                    $"give it in the file named by --secrets-file: {{\"{id}\": {{\"<parameter>\": …}}}}", e);
+            }
             if (planned.Deployment != wanted.Deployment)
             {
                 throw new PacksterException(ErrorCode.EnvironmentMismatch,

@@ -124,7 +124,11 @@ public sealed class EnvironmentTests : IDisposable
         var snapshot = Entries();
         var missing = _f.Packster.Run("import", env, "--location", "copy");
         Assert.Equal(3, missing.ExitCode);
-        Assert.Contains("token", missing.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("error[PST3004]: vault-1.0.0-", missing.Stderr, StringComparison.Ordinal);
+        Assert.Contains("parameter 'token' is required", missing.Stderr, StringComparison.Ordinal);
+        // import has no --parameters or -p: the hint names the option it has.
+        Assert.Contains("hint: give it in the file named by --secrets-file: {\"vault\": {\"<parameter>\": …}}", missing.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("-p token", missing.Stderr, StringComparison.Ordinal);
         Assert.Equal(snapshot, Entries());
 
         File.WriteAllText(_f.Temp["secrets.json"], "{\"vault\": {\"token\": \"s3cr3t-value\"}}");
