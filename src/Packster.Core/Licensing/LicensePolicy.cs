@@ -93,7 +93,13 @@ public sealed record LicenseRules(string Origin, IReadOnlyList<string> Allow, IR
     {
         ArgumentNullException.ThrowIfNull(path);
         var document = RulesFile.Read(path, kind);
-        if (document is null || !document.TryGetValue("licenses", out var node)) return new LicenseRules(path, [], []);
+        return document is not null && document.TryGetValue("licenses", out var node) ? FromTable(path, node) : new LicenseRules(path, [], []);
+    }
+
+    /// <summary>A <c>[licenses]</c> table read from <paramref name="path"/> (any file holding one: an environment file's <c>[policy.licenses]</c> too).</summary>
+    public static LicenseRules FromTable(string path, TomlNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
         if (node is not TomlTable table) throw Malformed(path, "'licenses' must be a table");
         return new LicenseRules(path, List(path, table, "allow"), List(path, table, "deny"));
     }

@@ -34,7 +34,13 @@ public sealed record TrustRules(string Origin, SignatureMode? Mode, IReadOnlyLis
     {
         ArgumentNullException.ThrowIfNull(path);
         var document = RulesFile.Read(path, kind);
-        if (document is null || !document.TryGetValue("trust", out var node)) return new TrustRules(path, null, [], []);
+        return document is not null && document.TryGetValue("trust", out var node) ? FromTable(path, node) : new TrustRules(path, null, [], []);
+    }
+
+    /// <summary>A <c>[trust]</c> table read from <paramref name="path"/> (any file holding one: an environment file's <c>[policy.trust]</c> too).</summary>
+    public static TrustRules FromTable(string path, TomlNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
         if (node is not TomlTable table) throw TrustErrors.PolicyInvalid(path, "'trust' must be a table");
         SignatureMode? mode = null;
         if (table.TryGetValue("signatures", out var m))

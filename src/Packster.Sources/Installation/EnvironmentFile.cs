@@ -159,6 +159,10 @@ public sealed record EnvironmentFile(
                 policy[key] = value as TomlTable ?? throw Invalid(path, value.Position, $"'policy.{key}' must be a table");
                 // Written into the location's packster-policy.toml as they are, so held to its keys (a misspelt key there turns the policy off).
                 Known(path, policy[key], key == "trust" ? Trust.TrustRules.Keys : Licensing.LicenseRules.Keys, $"[policy.{key}]");
+                // Judged here, by the rules the location's policy file is read with, so a bad value is named in this
+                // file, never written into the location's packster-policy.toml.
+                if (key == "trust") _ = Packster.Trust.TrustRules.FromTable($"{path}:{value.Position}: policy", value);
+                else _ = Packster.Licensing.LicenseRules.FromTable($"{path}:{value.Position}: policy", value);
             }
         }
 

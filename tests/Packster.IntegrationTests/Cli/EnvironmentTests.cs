@@ -239,4 +239,27 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Equal(3, install.ExitCode);
         Assert.Contains("a value nests 33 arrays or objects deep", install.Stderr, StringComparison.Ordinal);
     }
+
+    // § Format: "a [policy] table the location's policy file could not hold is refused naming the environment file
+    // (PST2030, PST2041) before anything is read from the sources or written: the location's packster-policy.toml is
+    // never given it."
+    [Theory]
+    [InlineData("[policy.trust]\nsignatures = \"bogus\"\n", "error[PST2030]: ", "'trust.signatures' must be")]
+    [InlineData("[policy.licenses]\nallow = [\"NotALicense-x\"]\n", "error[PST2041]: ", "licenses.allow: 'NotALicense-x'")]
+    public void A_bad_policy_in_the_file_is_named_in_the_file_and_never_written(string policy, string code, string what)
+    {
+        var env = _f.Temp["policy.packster-lock.toml"];
+        File.WriteAllText(env, $"format = 1\n\n{policy}");
+        var copy = Location("copy");
+        var snapshot = _f.Snapshot(copy);
+        foreach (var command in new[] { "sync", "import" })
+        {
+            var refused = _f.Packster.Run(command, env, "--location", "copy");
+            Assert.Equal(3, refused.ExitCode);
+            Assert.StartsWith($"{code}{env}:3:1: policy: ", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains(what, refused.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Equal(snapshot, _f.Snapshot(copy));
+        Assert.False(File.Exists(Path.Combine(copy, "packster-policy.toml")));
+    }
 }
