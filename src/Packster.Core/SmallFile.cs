@@ -35,4 +35,37 @@ public static class SmallFile
         if (length > maxBytes) throw refused($"it holds more than {maxBytes} bytes");
         return buffer[..length];
     }
+
+    /// <summary>
+    /// The bytes of a file the user named on the command line (an environment, bundle or secrets file): a pipe or a
+    /// process substitution (<c>&lt;(vault read …)</c>) is read like a file, and whatever it is, at most
+    /// <paramref name="maxBytes"/> + 1 bytes are read, so an endless source (<c>/dev/zero</c>, a pipe that never ends, a
+    /// sparse file of gigabytes) is refused with <paramref name="refused"/>("it holds more than … bytes") instead of
+    /// read until memory runs out. The buffer grows with what was read, not with <paramref name="maxBytes"/>.
+    /// </summary>
+    public static byte[] ReadGiven(string path, int maxBytes, Func<string, PacksterException> refused)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(refused);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        var (buffer, length) = FileSystemErrors.At(path, "cannot read", () =>
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            var bytes = new byte[Math.Min(maxBytes + 1, 64 * 1024)];
+            var filled = 0;
+            int read;
+            while ((read = stream.Read(bytes, filled, bytes.Length - filled)) > 0)
+            {
+                filled += read;
+                if (filled > maxBytes) break;
+                if (filled == bytes.Length) Array.Resize(ref bytes, (int)Math.Min(maxBytes + 1L, bytes.Length * 2L));
+            }
+            return (bytes, filled);
+        });
+        if (length > maxBytes) throw refused($"it holds more than {Describe(maxBytes)}");
+        return buffer[..length];
+    }
+
+    private static string Describe(int bytes) =>
+        bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes} bytes";
 }

@@ -66,4 +66,28 @@ public sealed class SmallFileTests : IDisposable
         Assert.Equal(ErrorCode.FileSystemError, e.Code);
         Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
     }
+
+    // spec/export.md § Limits of what is read: a file named on the command line is read whatever it is (a pipe, a
+    // process substitution), but never more than its limit + 1 bytes.
+    [Fact]
+    public void A_given_file_is_read_whole_up_to_its_limit_and_an_endless_one_is_refused()
+    {
+        var text = _temp.Write("env.toml", new string('x', 200_000));
+        Assert.Equal(File.ReadAllBytes(text), SmallFile.ReadGiven(text, 200_000, Refused));
+        Assert.Equal("it holds more than 199999 bytes", Assert.Throws<PacksterException>(() => SmallFile.ReadGiven(text, 199_999, Refused)).Message);
+        if (OperatingSystem.IsWindows()) return;
+        Assert.Equal("it holds more than 1 MiB", Assert.Throws<PacksterException>(() => SmallFile.ReadGiven("/dev/zero", 1 << 20, Refused)).Message);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void A_given_pipe_is_read_like_a_file()
+    {
+        var fifo = _temp["secrets.fifo"];
+        using (var mkfifo = Process.Start("mkfifo", [fifo])!) mkfifo.WaitForExit();
+        // The writer is a process of its own: opening a FIFO waits for the other end.
+        using var writer = Process.Start("sh", ["-c", "printf '%s' '{\"a\": 1}' > \"$1\"", "sh", fifo])!;
+        Assert.Equal("{\"a\": 1}", System.Text.Encoding.UTF8.GetString(SmallFile.ReadGiven(fifo, 4096, Refused)));
+        writer.WaitForExit();
+    }
 }

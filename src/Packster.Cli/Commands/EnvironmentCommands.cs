@@ -75,6 +75,9 @@ internal static class EnvironmentCommands
         return command;
     }
 
+    /// <summary>The most a <c>--secrets-file</c> may hold (spec/export.md): parameters of every package, with room to spare.</summary>
+    private const int MaxSecretsFileBytes = 16 * 1024 * 1024;
+
     private static Dictionary<string, JsonObject> ReadSecrets(CliContext context, string? file)
     {
         if (file is null) return [];
@@ -83,7 +86,8 @@ internal static class EnvironmentCommands
         JsonNode? node;
         try
         {
-            node = StrictJson.Parse(File.ReadAllBytes(path));
+            node = StrictJson.Parse(SmallFile.ReadGiven(path, MaxSecretsFileBytes,
+                why => new PacksterException(ErrorCode.InvalidArgument, $"secrets file '{path}' was not read: {why}")));
         }
         catch (JsonException e)
         {

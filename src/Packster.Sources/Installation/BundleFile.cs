@@ -12,11 +12,15 @@ public sealed record BundleFile(string Path, IReadOnlyList<BundleEntry> Packages
 {
     private static readonly string[] EntryKeys = ["version", "parameters"];
 
+    /// <summary>The most a bundle file may hold (spec/bundle.md): thousands of entries with parameters fit.</summary>
+    public const int MaxFileBytes = 16 * 1024 * 1024;
+
     public static BundleFile Load(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
         FileSystemErrors.RequireFile(full, "bundle file");
-        return Parse(File.ReadAllText(full), full);
+        var bytes = SmallFile.ReadGiven(full, MaxFileBytes, why => new PacksterException(ErrorCode.BundleFileInvalid, $"bundle file '{full}' was not read: {why}", "a bundle file is TOML with one [packages] table (spec/bundle.md)"));
+        return Parse(new System.Text.UTF8Encoding(false).GetString(bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsSpan(3) : bytes), full);
     }
 
     public static BundleFile Parse(string text, string path)

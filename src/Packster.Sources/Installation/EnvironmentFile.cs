@@ -132,11 +132,15 @@ public sealed record EnvironmentFile(
     private static string Inline(JsonObject parameters) =>
         TomlValue.FromJson(JsonSerializer.SerializeToElement(parameters, SourcesJsonContext.Default.JsonObject)).Text;
 
+    /// <summary>The most an environment file may hold (spec/export.md): 1,000 deployments with large parameters fit.</summary>
+    public const int MaxFileBytes = 64 * 1024 * 1024;
+
     public static EnvironmentFile Load(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
         FileSystemErrors.RequireFile(full, "environment file");
-        return Parse(File.ReadAllBytes(full), full);
+        return Parse(SmallFile.ReadGiven(full, MaxFileBytes,
+            why => new PacksterException(ErrorCode.EnvironmentFileInvalid, $"environment file '{full}' was not read: {why}", "an environment file is TOML that 'packster export' writes")), full);
     }
 
     /// <summary>Reads and validates the whole file; PST8017 at the first problem, with its line and column.</summary>

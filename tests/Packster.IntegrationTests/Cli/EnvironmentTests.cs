@@ -136,6 +136,32 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Equal(Deployments("dev"), Deployments("copy"));
     }
 
+    // § Limits of what is read: an environment, bundle or secrets file that never ends (/dev/zero) is refused after its
+    // limit with the file's own code — not read until memory runs out (PST0001) — and nothing changes.
+    [Theory]
+    [InlineData("import", "PST8017", "environment file '/dev/zero' was not read: it holds more than 64 MiB")]
+    [InlineData("sync", "PST8017", "environment file '/dev/zero' was not read: it holds more than 64 MiB")]
+    [InlineData("bundle", "PST8012", "bundle file '/dev/zero' was not read: it holds more than 16 MiB")]
+    [InlineData("secrets", "PST1001", "was not read: it holds more than 16 MiB")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void An_endless_file_is_refused_after_its_limit(string command, string code, string words)
+    {
+        var copy = Location("copy");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "copy", "-o", env);
+        var before = _f.Snapshot(copy);
+        string[] args = command switch
+        {
+            "bundle" => ["bundle", "install", "/dev/zero", "--location", "copy"],
+            "secrets" => ["import", env, "--location", "copy", "--secrets-file", "/dev/zero"],
+            _ => [command, "/dev/zero", "--location", "copy"],
+        };
+        var r = _f.Packster.Run(args);
+        Assert.StartsWith($"error[{code}]: ", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains(words, r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot(copy));
+    }
+
     // § Format: an edited parameter no longer gives the recorded deployment (PST8018), a malformed file is named with
     // its line (PST8017); neither changes anything.
     [Fact]
