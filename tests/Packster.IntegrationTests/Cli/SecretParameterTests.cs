@@ -187,21 +187,18 @@ public sealed class SecretParameterTests : IDisposable
         Assert.Equal(before, _f.Snapshot());
     }
 
-    // § Secret parameters: "Handlers that run from what the lockfile recorded (uninstall, packster test) do not get
-    // it: neither the value given at install nor the manifest's default".
-    [Fact]
-    public void An_uninstall_handler_gets_neither_the_given_secret_nor_its_default()
+    /// <summary>
+    /// A package <paramref name="id"/> whose secret <c>token</c> defaults to "defaultsecretvalue", with one script run by
+    /// the handlers <paramref name="handlers"/> name (<c>install = "scripts/handler.sh"</c> …).
+    /// </summary>
+    private string SecretDefaultPackage(string id, string script, params string[] handlers)
     {
-        var dir = _f.Temp["defaulted"];
+        var dir = _f.Temp[id];
         Directory.CreateDirectory(Path.Combine(dir, "scripts"));
-        File.WriteAllText(Path.Combine(dir, "scripts", "handler.sh"), """
-            #!/bin/sh
-            echo "$PACKSTER_ACTION token=[${PACKSTER_PARAM_TOKEN-unset}]"
-            cat "$PACKSTER_PARAMETERS_FILE"
-            """);
+        File.WriteAllText(Path.Combine(dir, "scripts", "handler.sh"), "#!/bin/sh\n" + script);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(dir, "scripts", "handler.sh"), (UnixFileMode)0b111_101_101);
-        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), """
-            id = "defaulted"
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), $$"""
+            id = "{{id}}"
             version = "1.0.0"
 
             [parameters.token]
@@ -210,10 +207,18 @@ public sealed class SecretParameterTests : IDisposable
             default = "defaultsecretvalue"
 
             [handlers]
-            install = "scripts/handler.sh"
-            uninstall = "scripts/handler.sh"
+            {{string.Join("\n", handlers.Select(h => $"{h} = \"scripts/handler.sh\""))}}
             """);
-        _f.InstallJson(_f.Pack(dir), "-p", "token=UserGivenSecret");
+        return _f.Pack(dir);
+    }
+
+    // § Secret parameters: "Handlers that run from what the lockfile recorded (uninstall, packster test) do not get
+    // it: neither the value given at install nor the manifest's default".
+    [Fact]
+    public void An_uninstall_handler_gets_neither_the_given_secret_nor_its_default()
+    {
+        var package = SecretDefaultPackage("defaulted", "echo \"$PACKSTER_ACTION token=[${PACKSTER_PARAM_TOKEN-unset}]\"\ncat \"$PACKSTER_PARAMETERS_FILE\"\n", "install", "uninstall");
+        _f.InstallJson(package, "-p", "token=UserGivenSecret");
 
         var r = _f.Packster.Run("uninstall", "defaulted", "--location", "dev");
 
@@ -231,27 +236,9 @@ public sealed class SecretParameterTests : IDisposable
     [Fact]
     public void A_secret_default_given_at_install_is_masked()
     {
-        var dir = _f.Temp["masked-default"];
-        Directory.CreateDirectory(Path.Combine(dir, "scripts"));
-        File.WriteAllText(Path.Combine(dir, "scripts", "install.sh"), """
-            #!/bin/sh
-            echo "token=[$PACKSTER_PARAM_TOKEN]"
-            """);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(dir, "scripts", "install.sh"), (UnixFileMode)0b111_101_101);
-        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), """
-            id = "maskeddefault"
-            version = "1.0.0"
+        var package = SecretDefaultPackage("maskeddefault", "echo \"token=[$PACKSTER_PARAM_TOKEN]\"\n", "install");
 
-            [parameters.token]
-            type = "string"
-            secret = true
-            default = "defaultsecretvalue"
-
-            [handlers]
-            install = "scripts/install.sh"
-            """);
-
-        var r = _f.Packster.Run("install-file", _f.Pack(dir), "--location", "dev");
+        var r = _f.Packster.Run("install-file", package, "--location", "dev");
 
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("token=[***]", r.Stdout + r.Stderr, StringComparison.Ordinal);
