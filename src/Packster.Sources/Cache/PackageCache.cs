@@ -22,6 +22,16 @@ public sealed class PackageCache
 
     public bool Contains(PackageFileName file) => File.Exists(PathOf(file));
 
+    /// <summary>Whether <paramref name="path"/> is a file of this cache.</summary>
+    public bool Holds(string path) => Path.GetFullPath(path).StartsWith(Path.Join(Root, "sha256") + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    /// <summary>Takes <paramref name="file"/> and its signature out of the cache (a file it must not hold).</summary>
+    public void Remove(PackageFileName file)
+    {
+        File.Delete(PathOf(file));
+        File.Delete(SignaturePathOf(file));
+    }
+
     /// <summary>Where the detached signature of <paramref name="file"/> is kept: beside it, as the installer looks for it.</summary>
     public string SignaturePathOf(PackageFileName file) => PathOf(file) + Trust.PackageSignature.Extension;
 

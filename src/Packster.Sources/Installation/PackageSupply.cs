@@ -19,9 +19,33 @@ public sealed record PackageSupply(IReadOnlyList<IPackageSource> Sources, Packag
     /// <summary>The highest version of <paramref name="id"/> satisfying <paramref name="range"/> (null: any stable), verified.</summary>
     public async Task<SuppliedPackage> ResolveAsync(PackageId id, VersionRange? range, CancellationToken cancellationToken = default)
     {
-        var acquired = await PackageAcquisition.AcquireAsync(id, range, Sources, Cache, Offline, Warnings, Platform, cancellationToken).ConfigureAwait(false);
-        return new SuppliedPackage(PackageFile.Open(acquired.Path), acquired.Source) { SignatureRules = acquired.SignatureRules };
+        return await OpenAsync(() => PackageAcquisition.AcquireAsync(id, range, Sources, Cache, Offline, Warnings, Platform, cancellationToken)).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The package <paramref name="acquire"/> puts in the cache, opened and verified. The cache holds complete, verified
+    /// files only (spec/sources.md §4): a cached file whose bytes no longer hash to its name (PST4001: changed on disk
+    /// since) is taken out and fetched once more (not offline), one whose manifest names another package (PST4000) is
+    /// taken out and refused — either way it never wedges the next install.
+    /// </summary>
+    private async Task<SuppliedPackage> OpenAsync(Func<Task<AcquiredPackage>> acquire)
+    {
+        var acquired = await acquire().ConfigureAwait(false);
+        try
+        {
+            return Supplied(acquired);
+        }
+        catch (PacksterException e) when (e.Code is ErrorCode.ChecksumMismatch or ErrorCode.PackageFileNameInvalid && Cache.Holds(acquired.Path))
+        {
+            Cache.Remove(acquired.File);
+            if (e.Code != ErrorCode.ChecksumMismatch || Offline) throw;
+            Warnings?.WriteLine($"warning: the cached {acquired.File.FileName} no longer hashes to its name; it was removed and is fetched again");
+            return Supplied(await acquire().ConfigureAwait(false));
+        }
+    }
+
+    private static SuppliedPackage Supplied(AcquiredPackage acquired) =>
+        new(PackageFile.Open(acquired.Path), acquired.Source) { SignatureRules = acquired.SignatureRules };
 
     /// <summary>
     /// Every version of <paramref name="id"/> the sources (offline: the cache) list, from all of them; PST8004 when none
@@ -68,8 +92,7 @@ public sealed record PackageSupply(IReadOnlyList<IPackageSource> Sources, Packag
     /// <summary>Exactly <paramref name="file"/> (a pin from a lockfile), verified.</summary>
     public async Task<SuppliedPackage> ExactAsync(PackageFileName file, CancellationToken cancellationToken = default)
     {
-        var acquired = await PackageAcquisition.AcquireExactAsync(file, Sources, Cache, Offline, Warnings, cancellationToken).ConfigureAwait(false);
-        return new SuppliedPackage(PackageFile.Open(acquired.Path), acquired.Source) { SignatureRules = acquired.SignatureRules };
+        return await OpenAsync(() => PackageAcquisition.AcquireExactAsync(file, Sources, Cache, Offline, Warnings, cancellationToken)).ConfigureAwait(false);
     }
 }
 

@@ -56,4 +56,40 @@ public sealed class FolderSourceCommandLineTests : IDisposable
         Assert.StartsWith($"error[PST8001]: source 'new': its folder '{_temp["new"]}' does not exist or is not a folder", r.Err, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_temp["cache"]) && Directory.EnumerateFiles(_temp["cache"], "*.packster", SearchOption.AllDirectories).Any());
     }
+
+    // spec/sources.md §4: "the cache holds complete, verified files only" — a cached file changed on disk since is taken
+    // out and fetched again (with a warning), not refused on every later fetch with a hint to fetch it again.
+    [Fact]
+    public async Task A_cached_file_changed_on_disk_is_fetched_again()
+    {
+        var package = TestPackages.Create(_temp["shelf"], "hello", "1.0.0");
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+        await OkAsync("fetch", "hello");
+        var cached = Directory.EnumerateFiles(_temp["cache"], "hello-1.0.0-*.packster", SearchOption.AllDirectories).Single();
+        File.AppendAllText(cached, "Z");
+
+        var r = await RunAsync("fetch", "hello");
+
+        Assert.True(r.Exit == 0, $"exit {r.Exit}\n{r.Err}");
+        Assert.Contains($"warning: the cached {Path.GetFileName(package)} no longer hashes to its name; it was removed and is fetched again", r.Err, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(package), File.ReadAllBytes(cached));
+    }
+
+    // spec/sources.md §4: a file whose manifest names another package than its file name is refused (PST4000) and does
+    // not stay in the cache, where it would fail every later install, offline ones too.
+    [Fact]
+    public async Task A_file_whose_manifest_contradicts_its_name_does_not_stay_in_the_cache()
+    {
+        var package = TestPackages.Create(_temp["built"], "hello", "1.0.0");
+        Directory.CreateDirectory(_temp["shelf"]);
+        var liar = Path.Combine(_temp["shelf"], Path.GetFileName(package).Replace("hello-1.0.0-", "hello-9.9.9-", StringComparison.Ordinal));
+        File.Copy(package, liar);
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+
+        var r = await RunAsync("fetch", "hello");
+
+        Assert.True(r.Exit == 4, $"exit {r.Exit}\n{r.Err}");
+        Assert.StartsWith($"error[PST4000]: '{Path.GetFileName(liar)}' is named hello 9.9.9 but its manifest says hello 1.0.0", r.Err, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(_temp["cache"], "*.packster", SearchOption.AllDirectories));
+    }
 }
