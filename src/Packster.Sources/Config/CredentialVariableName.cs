@@ -23,7 +23,17 @@ public static class CredentialVariableName
         value.Length is > 0 and <= MaxLength
         && (char.IsAsciiLetterUpper(value[0]) || value[0] == '_')
         && value.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')
-        && !IsAwsAccessKeyId(value);
+        && !LooksLikeToken(value);
+
+    /// <summary>
+    /// Whether <paramref name="value"/> has the shape of a well-known credential rather than of a name: an AWS access
+    /// key id, or a token with a vendor's prefix (GitHub <c>ghp_</c>, <c>gho_</c>, <c>ghu_</c>, <c>ghs_</c>, <c>ghr_</c>,
+    /// <c>github_pat_</c>; npm <c>npm_</c>). Also asked of a hand-edited config, whose names may be lower case.
+    /// </summary>
+    public static bool LooksLikeToken(string value) =>
+        IsAwsAccessKeyId(value) || (value.Length >= 20 && TokenPrefixes.Any(p => value.StartsWith(p, StringComparison.Ordinal)));
+
+    private static readonly string[] TokenPrefixes = ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "npm_"];
 
     /// <summary>
     /// The one common credential that is upper case and digits only: an AWS access key id (AKIA/ASIA + 16). Tokens of

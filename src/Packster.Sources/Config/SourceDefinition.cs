@@ -71,8 +71,9 @@ public sealed record SourceDefinition
             if (uri.UserInfo.Length > 0)
                 throw SourceErrors.ConfigInvalid($"source '{Name}': the url carries user information; credentials are never stored",
                     "use --user with --password-env, or --token-env");
+            // Named without them: a query is where a token pasted with the URL would be.
             if (uri.Query.Length > 0 || uri.Fragment.Length > 0)
-                throw SourceErrors.ConfigInvalid($"source '{Name}': url '{Url}' must not have a query or fragment");
+                throw SourceErrors.ConfigInvalid($"source '{Name}': url '{uri.GetLeftPart(UriPartial.Path)}…' must not have a query or fragment (not shown: it may hold a credential)");
         }
         if (Kind == SourceKind.Artifactory && string.IsNullOrWhiteSpace(Repo))
             throw SourceErrors.ConfigInvalid($"source '{Name}': artifactory sources need 'repo' (the repository key)");
@@ -109,7 +110,7 @@ public sealed record SourceDefinition
         // Only a variable NAME is stored; a value that is not a plausible name is most likely a pasted secret,
         // so it is refused without echoing it.
         var ok = value.Length is > 0 and <= 128 && (char.IsAsciiLetter(value[0]) || value[0] == '_')
-            && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+            && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && !CredentialVariableName.LooksLikeToken(value);
         if (!ok) throw SourceErrors.ConfigInvalid($"source '{Name}': '{key}' must be the NAME of an environment variable (letters, digits, '_')",
             "credentials are never stored: export the secret in a variable and give its name");
     }

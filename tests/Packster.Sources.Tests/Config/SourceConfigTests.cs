@@ -92,11 +92,23 @@ public sealed class SourceConfigTests : IDisposable
     [Theory]
     [InlineData("ghp_abcdEFGH1234-._secret")]
     [InlineData("sk live 123")]
+    [InlineData("ghp_abcdEFGH1234secretXYZ")]
+    [InlineData("AKIAABCDEFGHIJKLMNOP")]
     public void A_token_env_that_is_not_a_variable_name_is_refused_without_echoing_it(string pasted)
     {
         var e = Assert.Throws<PacksterException>(() => new SourceDefinition { Name = "corp", Kind = SourceKind.Http, Url = "https://a/", TokenEnv = pasted }.Validate());
         Assert.Equal(ErrorCode.SourceConfigInvalid, e.Code);
         Assert.DoesNotContain(pasted, e.Message);
+    }
+
+    // spec/sources.md §Credentials: credentials are never shown — a query (where a pasted token would be) is left out of
+    // the refusal of a URL that has one.
+    [Fact]
+    public void A_url_with_a_query_is_refused_without_showing_it()
+    {
+        var e = Assert.Throws<PacksterException>(() => new SourceDefinition { Name = "z", Kind = SourceKind.Artifactory, Url = "https://x.example/artifactory?tok=ghp_SECRETQ#frag", Repo = "r" }.Validate());
+        Assert.Equal(ErrorCode.SourceConfigInvalid, e.Code);
+        Assert.Equal("source 'z': url 'https://x.example/artifactory…' must not have a query or fragment (not shown: it may hold a credential)", e.Message);
     }
 
     [Fact]
