@@ -526,7 +526,15 @@ public static class Lockfile
                 {
                     return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var n)
                         ? n.ToString(CultureInfo.InvariantCulture)
-                        : throw LocationErrors.LockfileUnreadable(path, $"\"schema\" must be an integer, found {reader.TokenType}");
+                        : throw LocationErrors.LockfileUnreadable(path, $"\"schema\" must be a whole number, found {reader.TokenType switch
+                        {
+                            JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+                            JsonTokenType.String => "a string",
+                            JsonTokenType.StartObject => "an object",
+                            JsonTokenType.StartArray => "an array",
+                            JsonTokenType.True or JsonTokenType.False => "true or false",
+                            _ => "null",
+                        }}");
                 }
                 reader.Skip();
             }
