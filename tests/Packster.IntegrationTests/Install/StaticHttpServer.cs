@@ -75,7 +75,8 @@ public sealed class StaticHttpServer : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _listener.Stop();
+        // Close alone: after Stop, HttpListener's Close looks the port up again and binds it afresh to remove its
+        // prefix, which fails with "Address already in use" when another test run took the freed port meanwhile.
         _listener.Close();
         try
         {
