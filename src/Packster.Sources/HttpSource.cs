@@ -62,7 +62,15 @@ public sealed class HttpSource : IPackageSource, IDisposable
     {
         var item = (await IndexAsync(cancellationToken)).FirstOrDefault(i => i.File == file);
         if (item?.Signature is not { } signature) return false;
-        await _http.DownloadAsync(_http.Resolve(SourceHttpClient.EscapePath(signature)), destination, null, Trust.PackageSignature.MaxSize, cancellationToken);
+        try
+        {
+            await _http.DownloadAsync(_http.Resolve(SourceHttpClient.EscapePath(signature)), destination, null, Trust.PackageSignature.MaxSize, cancellationToken);
+        }
+        catch (PacksterException e) when (e.Code == ErrorCode.PackageNotFound && destination.Position == 0)
+        {
+            // Listed but gone (404): no signature, as for a source that lists none; the trust policy judges it unsigned.
+            return false;
+        }
         return true;
     }
 

@@ -158,6 +158,27 @@ public sealed class SignedSourceTests : IAsyncLifetime
         Assert.Contains(_web.Requests, p => p.EndsWith(".packster.sig", StringComparison.Ordinal));
     }
 
+    // spec/sources.md § index.json: a `signature` the index names but the server answers 404 for counts as none — the
+    // package installs with signatures off and is refused as unsigned under "require", never as "not found".
+    [Fact]
+    public async Task A_listed_signature_the_server_no_longer_has_counts_as_none()
+    {
+        var (_, signed) = await RequireSignedAcmeAsync();
+        var ca = Pki.WriteAuthorityPem(Temp.Path);
+        await OkAsync("source", "add", "web", "--type", "http", "--url", _web.Address.ToString(), "--ca-file", ca);
+        foreach (var file in new[] { signed, signed + ".sig" }) File.Copy(file, Path.Combine(Temp["www"], Path.GetFileName(file)));
+        await OkAsync("source", "index", Temp["www"]);
+        File.Delete(Path.Combine(Temp["www"], Path.GetFileName(signed) + ".sig"));
+
+        var location = await LocationAsync("strict");
+        await AssertRefusedAsync(location, "it is unsigned", "install", "acme@1.0.0", "--source", "web");
+
+        await OkAsync("trust", "off");
+        var open = await LocationAsync("open");
+        var installed = await InstalledAsync(open, "install", "acme@1.0.0", "--source", "web");
+        Assert.Equal("installed", installed.GetProperty("status").GetString());
+    }
+
     // § Enforcement: upgrade is held to the same policy; an unsigned newer version leaves the signed one in place.
     [Fact]
     public async Task Upgrade_refuses_an_unsigned_newer_version()
