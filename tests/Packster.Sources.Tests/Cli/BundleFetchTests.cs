@@ -30,12 +30,7 @@ public sealed class BundleFetchTests : IAsyncLifetime
         _temp.Dispose();
     }
 
-    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => CliProcess.RunAsync(_temp.Path, new Dictionary<string, string>
-    {
-        ["PACKSTER_CONFIG"] = _temp["config/config.toml"],
-        ["PACKSTER_CACHE"] = _temp["cache"],
-        ["PACKSTER_DATA_HOME"] = _temp["data"],
-    }, args);
+    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => CliProcess.RunAsync(_temp.Path, CliProcess.HomeIn(_temp), args);
 
     private async Task OkAsync(params string[] args)
     {

@@ -18,12 +18,7 @@ public sealed class SpecialFileTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) =>
-        await CliProcess.RunAsync(_temp.Path, new Dictionary<string, string>
-        {
-            ["PACKSTER_CONFIG"] = _temp["config/config.toml"],
-            ["PACKSTER_CACHE"] = _temp["cache"],
-            ["PACKSTER_DATA_HOME"] = _temp["data"],
-        }, args);
+        await CliProcess.RunAsync(_temp.Path, CliProcess.HomeIn(_temp), args);
 
     private async Task OkAsync(params string[] args)
     {

@@ -11,6 +11,18 @@ public static class CliProcess
 {
     public static string Path => typeof(CliProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PacksterCli").Value!;
 
+    /// <summary>The variables that give packster a config, cache and data home of its own under <paramref name="home"/>.</summary>
+    public static Dictionary<string, string> HomeIn(Packster.Testing.TempDirectory home)
+    {
+        ArgumentNullException.ThrowIfNull(home);
+        return new()
+        {
+            ["PACKSTER_CONFIG"] = home["config/config.toml"],
+            ["PACKSTER_CACHE"] = home["cache"],
+            ["PACKSTER_DATA_HOME"] = home["data"],
+        };
+    }
+
     public static Task<(int Exit, string Out, string Err)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
         RunAsync(workingDirectory, environment, CancellationToken.None, args);
 
