@@ -3,6 +3,7 @@ using System.IO.Enumeration;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Packster.Model;
+using Packster.Packaging;
 
 namespace Packster.Locations;
 
@@ -178,7 +179,7 @@ public sealed record DeploymentRecord(
         if (files.FirstOrDefault(f => f.Stamp.Kind == FileStampKind.Special) is { } special)
         {
             throw new PacksterException(ErrorCode.DeploymentSpecialFile,
-                $"the handlers left '{special.Path}' in the deployment, {FileStamp.SpecialKindOf(special.FullPath)}; a deployment holds only files, folders and symbolic links",
+                $"the handlers left '{special.Path}' in the deployment, {FileKinds.Of(special.FullPath).Describe()}; a deployment holds only files, folders and symbolic links",
                 "make it at run time outside the deployment (a FIFO or socket in $XDG_RUNTIME_DIR or a temp folder), or remove it before the handler ends");
         }
         return (files.Select(f => new DeploymentFile(f.Path, Sha256Digest.ComputeFile(f.FullPath), f.Stamp.Size, f.Stamp.Mode)).ToList(), links);

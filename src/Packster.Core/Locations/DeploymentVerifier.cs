@@ -1,4 +1,5 @@
 using Packster.Model;
+using Packster.Packaging;
 
 namespace Packster.Locations;
 
@@ -109,7 +110,7 @@ public static class DeploymentVerifier
             present[i] = actualFiles.Remove(record.Files[i].Path, out var actual) ? actual : null;
             if (present[i] is { Stamp.Kind: FileStampKind.Special } odd)
             {
-                special[i] = FileStamp.SpecialKindOf(odd.FullPath);
+                special[i] = FileKinds.Of(odd.FullPath).Describe();
                 present[i] = null;
             }
         }

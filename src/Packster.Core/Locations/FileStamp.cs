@@ -54,20 +54,6 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
             unchecked((ulong)BitConverter.ToInt64(status, InodeOffset)));
     }
 
-    /// <summary>What a <see cref="FileStampKind.Special"/> path is, in words ("a FIFO", "a socket", "a character device", "a block device").</summary>
-    internal static string SpecialKindOf(string path)
-    {
-        var type = !OperatingSystem.IsWindows() && LStat(path, []) is { } status ? BitConverter.ToInt32(status, ModeOffset) & TypeMask : 0;
-        return type switch
-        {
-            0x1000 => "a FIFO",
-            0xC000 => "a socket",
-            0x2000 => "a character device",
-            0x6000 => "a block device",
-            _ => "not a regular file",
-        };
-    }
-
     /// <summary>The stamp a POSIX status gives: kind and permission bits from <paramref name="mode"/>, times as <see cref="Ticks"/> makes them.</summary>
     internal static FileStamp FromStatus(int mode, long size, long modifiedTicks, long changedTicks, ulong inode)
     {

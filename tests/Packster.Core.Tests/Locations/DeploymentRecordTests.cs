@@ -72,7 +72,7 @@ public sealed class DeploymentRecordTests
     }
 
     // spec/handlers.md § What handlers leave: "`verify` reports such a thing where a file is recorded (`expected a file
-    // with sha256 …, found a FIFO`) without opening it, and one that is not recorded as extra". Opening a FIFO for
+    // with sha256 …, found a FIFO (named pipe)`) without opening it, and one that is not recorded as extra". Opening a FIFO for
     // reading waits for a writer, so a verify that opened one would never return; the wait below only bounds that failure.
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -90,7 +90,7 @@ public sealed class DeploymentRecordTests
         {
             var problems = await Task.Run(() => Assert.Single(DeploymentVerifier.Verify(location, quick)).Problems)
                 .WaitAsync(TimeSpan.FromMinutes(2));
-            Assert.Contains(problems, p => p is { Kind: VerificationProblemKind.Modified, Path: "share/doc.txt" } && p.Detail.EndsWith(", found a FIFO", StringComparison.Ordinal));
+            Assert.Contains(problems, p => p is { Kind: VerificationProblemKind.Modified, Path: "share/doc.txt" } && p.Detail.EndsWith(", found a FIFO (named pipe)", StringComparison.Ordinal));
             Assert.Contains(problems, p => p is { Kind: VerificationProblemKind.Extra, Path: "extra.fifo" });
         }
     }

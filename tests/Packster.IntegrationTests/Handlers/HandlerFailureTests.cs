@@ -208,7 +208,7 @@ public sealed partial class HandlerFailureTests : IDisposable
         var r = _w.Install(package);
 
         Assert.True(r.ExitCode == 7, r.ToString());
-        Assert.Contains("error[PST7020]: the handlers left 'run/control' in the deployment, a FIFO; a deployment holds only files, folders and symbolic links", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error[PST7020]: the handlers left 'run/control' in the deployment, a FIFO (named pipe); a deployment holds only files, folders and symbolic links", r.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, _w.Snapshot());
         Assert.Empty(Directory.EnumerateFileSystemEntries(_w.StagingDirectory));
     }
