@@ -23,17 +23,7 @@ public static class SmallFile
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         var kind = FileKinds.OfTarget(path);
         if (kind is not (FileKind.Regular or FileKind.Missing)) throw refused($"it is {kind.Describe()}, not a regular file");
-        var buffer = new byte[maxBytes + 1];
-        var length = FileSystemErrors.At(path, "cannot read", () =>
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-            var filled = 0;
-            int read;
-            while (filled < buffer.Length && (read = stream.Read(buffer, filled, buffer.Length - filled)) > 0) filled += read;
-            return filled;
-        });
-        if (length > maxBytes) throw refused($"it holds more than {maxBytes} bytes");
-        return buffer[..length];
+        return ReadAtMost(path, maxBytes, refused, $"{maxBytes} bytes");
     }
 
     /// <summary>
@@ -48,6 +38,12 @@ public static class SmallFile
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(refused);
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        return ReadAtMost(path, maxBytes, refused, Describe(maxBytes));
+    }
+
+    /// <summary>At most <paramref name="maxBytes"/> + 1 bytes of <paramref name="path"/>, in a buffer that grows with what was read; more is refused as holding more than <paramref name="limit"/>.</summary>
+    private static byte[] ReadAtMost(string path, int maxBytes, Func<string, PacksterException> refused, string limit)
+    {
         var (buffer, length) = FileSystemErrors.At(path, "cannot read", () =>
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
@@ -62,7 +58,7 @@ public static class SmallFile
             }
             return (bytes, filled);
         });
-        if (length > maxBytes) throw refused($"it holds more than {Describe(maxBytes)}");
+        if (length > maxBytes) throw refused($"it holds more than {limit}");
         return buffer[..length];
     }
 

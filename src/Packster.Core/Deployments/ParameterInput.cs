@@ -25,15 +25,7 @@ public static class ParameterInput
     /// </summary>
     public static JsonElement ReadFile(string path)
     {
-        var buffer = new byte[MaxFileBytes + 1];
-        var length = 0;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0))
-        {
-            int read;
-            while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0) length += read;
-        }
-        if (length > MaxFileBytes) throw ParameterErrors.FileTooLarge(path);
-        var bytes = buffer.AsSpan(0, length);
+        var bytes = SmallFile.ReadGiven(path, MaxFileBytes, _ => ParameterErrors.FileTooLarge(path)).AsSpan();
         if (bytes.StartsWith("\uFEFF"u8)) bytes = bytes[3..];
         return ParseJson(System.Text.Encoding.UTF8.GetString(bytes), path);
     }
