@@ -141,8 +141,7 @@ internal sealed class HandlerLog : IAsyncDisposable
     internal void EndLine(PartialLine line)
     {
         if (line.Text.Length > 0 || !line.Split) Write(Mask(line.Text.ToString()));
-        line.Text.Clear();
-        line.Split = false;
+        line.Clear();
     }
 
     /// <summary>Copies a stream line by line until it ends (or the process's streams are disposed).</summary>
@@ -249,4 +248,11 @@ internal sealed class PartialLine
 
     /// <summary>Whether a piece of this line was written already.</summary>
     internal bool Split { get; set; }
+
+    /// <summary>Ready for the next line.</summary>
+    internal void Clear()
+    {
+        Text.Clear();
+        Split = false;
+    }
 }

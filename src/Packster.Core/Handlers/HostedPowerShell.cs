@@ -210,8 +210,7 @@ public sealed class HostedPowerShell : IDisposable
                 if (!line.Split && line.Text.Equals(PowerShellHostFrame.EndOfScriptMarker.AsSpan())) _scriptEnded?.TrySetResult();
                 else if (_current is { } log) log.EndLine(line);
                 else if (_startupErrors.Count < 20) _startupErrors.Add(line.Text.ToString());
-                line.Text.Clear();
-                line.Split = false;
+                line.Clear();
             }
         }
         try
