@@ -110,6 +110,7 @@ internal static class EnvironmentCommands
                 ["deactivate"] = new JsonArray([.. plan.Deactivate.Select(d => (JsonNode)$"{d.Id}@{d.Version}")]),
                 ["remove"] = new JsonArray([.. plan.Remove.Select(d => (JsonNode)$"{d.Id}@{d.Version}")]),
                 ["pins"] = plan.Pins.Count,
+                ["dependencyMarks"] = plan.Marks.Count,
                 ["bundle"] = plan.Bundle,
                 ["policy"] = new JsonArray([.. plan.Policy.Select(p => (JsonNode)p)]),
             });
@@ -121,6 +122,7 @@ internal static class EnvironmentCommands
         foreach (var d in plan.Deactivate) context.Out.WriteLine($"{verb}deactivate {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
         foreach (var d in plan.Activate) context.Out.WriteLine($"{verb}activate {d.Package.Id} {d.Package.Version} ({d.Deployment.Hex[..12]})");
         foreach (var (d, pinned) in plan.Pins) context.Out.WriteLine($"{verb}{(pinned ? "pin" : "unpin")} {d.Hex[..12]}");
+        foreach (var (d, dependency) in plan.Marks) context.Out.WriteLine($"{verb}{(dependency ? "mark" : "unmark")} {d.Hex[..12]} as a dependency");
         if (plan.Bundle) context.Out.WriteLine($"{verb}update the bundle");
         foreach (var d in plan.Remove) context.Out.WriteLine($"{verb}remove {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
         if (plan.IsEmpty) context.Out.WriteLine($"location {location} already matches the file");

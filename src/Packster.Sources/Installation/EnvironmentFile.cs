@@ -11,7 +11,9 @@ using Packster.Toml.Editing;
 namespace Packster.Sources.Installation;
 
 /// <summary>One deployment of an environment file: the exact package file, the deployment it must give, its state.</summary>
-public sealed record EnvironmentDeployment(PackageFileName Package, Sha256Digest Deployment, JsonObject Parameters, bool Active, bool Pinned);
+/// <remarks><paramref name="Dependency"/>: installed only because another package's <c>[dependencies]</c> needed it
+/// (spec/lockfile.md <c>.dependency</c>), so that <c>gc --orphans</c> treats it the same in the location made from the file.</remarks>
+public sealed record EnvironmentDeployment(PackageFileName Package, Sha256Digest Deployment, JsonObject Parameters, bool Active, bool Pinned, bool Dependency = false);
 
 /// <summary>
 /// An environment file (spec/export.md), <c>*.packster-lock.toml</c>: everything needed to recreate a location
@@ -31,7 +33,7 @@ public sealed record EnvironmentFile(
     public static IReadOnlyList<string> PolicyTables { get; } = ["trust", "licenses"];
 
     private static readonly string[] TopKeys = ["format", "location", "policy", "deployments", "bundle"];
-    private static readonly string[] DeploymentKeys = ["id", "version", "package", "deployment", "active", "pinned", "parameters"];
+    private static readonly string[] DeploymentKeys = ["id", "version", "package", "deployment", "active", "pinned", "dependency", "parameters"];
     private static readonly string[] BundleKeys = ["version", "parameters", "package", "deployment"];
 
     /// <summary>The environment of <paramref name="location"/> as its lockfile and policy file hold it now.</summary>
@@ -40,7 +42,7 @@ public sealed record EnvironmentFile(
         ArgumentNullException.ThrowIfNull(location);
         var state = location.ReadState();
         var deployments = state.Deployments.OrderBy(d => d.Id.Value, StringComparer.Ordinal).ThenBy(d => d.Version).ThenBy(d => d.Hash.Hex, StringComparer.Ordinal)
-            .Select(d => new EnvironmentDeployment(d.Package, d.Hash, Representable(d), d.Active, d.Pinned)).ToList();
+            .Select(d => new EnvironmentDeployment(d.Package, d.Hash, Representable(d), d.Active, d.Pinned, d.Dependency)).ToList();
         var policy = new Dictionary<string, TomlTable>(StringComparer.Ordinal);
         if (RulesFile.Read(location.PolicyPath, RulesFileKind.LocationPolicy) is { } document)
         {
@@ -113,6 +115,7 @@ public sealed record EnvironmentFile(
             text.Append("deployment = ").Append(TomlValue.String(d.Deployment.Hex).Text).Append('\n');
             text.Append("active = ").Append(d.Active ? "true" : "false").Append('\n');
             text.Append("pinned = ").Append(d.Pinned ? "true" : "false").Append('\n');
+            if (d.Dependency) text.Append("dependency = true\n");
             text.Append("parameters = ").Append(Inline(d.Parameters)).Append('\n');
         }
         foreach (var b in Bundle.OrderBy(b => b.Id.Value, StringComparer.Ordinal))
@@ -207,7 +210,8 @@ public sealed record EnvironmentFile(
             throw Invalid(path, t["version"].Position, $"'{name}.version' is '{version}' but its package is {package.FileName}");
         var deployment = Digest(path, t, "deployment", name);
         var parameters = t.TryGetValue("parameters", out var p) ? Parameters(path, p, name) : [];
-        return new EnvironmentDeployment(package, deployment, parameters, Flag(path, t, "active", name), Flag(path, t, "pinned", name));
+        return new EnvironmentDeployment(package, deployment, parameters, Flag(path, t, "active", name), Flag(path, t, "pinned", name),
+            Flag(path, t, "dependency", name));
     }
 
     /// <summary>

@@ -15,9 +15,11 @@ public sealed record SyncPlan(
     IReadOnlyList<DeploymentEntry> Remove,
     IReadOnlyList<(Sha256Digest Deployment, bool Pinned)> Pins,
     bool Bundle,
-    IReadOnlyList<string> Policy)
+    IReadOnlyList<string> Policy,
+    IReadOnlyList<(Sha256Digest Deployment, bool Dependency)> Marks)
 {
-    public bool IsEmpty => Install.Count == 0 && Activate.Count == 0 && Deactivate.Count == 0 && Remove.Count == 0 && Pins.Count == 0 && !Bundle && Policy.Count == 0;
+    public bool IsEmpty => Install.Count == 0 && Activate.Count == 0 && Deactivate.Count == 0 && Remove.Count == 0 && Pins.Count == 0 && !Bundle && Policy.Count == 0
+        && Marks.Count == 0;
 }
 
 /// <summary>
@@ -45,9 +47,11 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         var deactivate = state.ActiveDeployments.Where(d => filePackages.Contains(d.Id) && !file.Deployments.Any(f => f.Active && f.Package.Id == d.Id)).ToList();
         var remove = prune ? state.Deployments.Where(d => !listed.Contains(d.Hash)).ToList() : [];
         var pins = file.Deployments.Where(d => (state.Find(d.Deployment)?.Pinned ?? false) != d.Pinned).Select(d => (d.Deployment, d.Pinned)).ToList();
+        // Installed as another package's dependency (spec/lockfile.md .dependency): the file says so for each, as for pins.
+        var marks = file.Deployments.Where(d => (state.Find(d.Deployment)?.Dependency ?? false) != d.Dependency).Select(d => (d.Deployment, d.Dependency)).ToList();
         var bundle = !SameBundle(state, file, prune);
         var policy = PolicyChanges(file);
-        return new SyncPlan(install, activate, deactivate, remove, pins, bundle, policy);
+        return new SyncPlan(install, activate, deactivate, remove, pins, bundle, policy, marks);
     }
 
     public async Task<SyncPlan> ApplyAsync(EnvironmentFile file, bool prune, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
@@ -167,6 +171,13 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             entry.Pinned = pinned;
             history.Add(HistoryEntry.Now(options.Clock, pinned ? "pin" : "unpin", entry));
         }
+        var marked = false;
+        foreach (var (deployment, dependency) in plan.Marks)
+        {
+            var entry = state.Find(deployment) ?? throw Gone(deployment);
+            marked |= entry.Dependency != dependency;
+            entry.Dependency = dependency;
+        }
         if (plan.Bundle)
         {
             if (prune)
@@ -175,7 +186,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             }
             foreach (var entry in file.Bundle) state.Bundle[entry.Id] = entry;
         }
-        if (history.Count > 0 || plan.Bundle) transaction.Record(history, "the active set, pins and bundle", _ => Task.CompletedTask);
+        if (history.Count > 0 || plan.Bundle || marked) transaction.Record(history, "the active set, pins, dependency marks and bundle", _ => Task.CompletedTask);
         if (transaction.Changes > 0) transaction.Commit();
     }
 

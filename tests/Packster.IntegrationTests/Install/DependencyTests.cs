@@ -208,6 +208,35 @@ public sealed class DependencyTests : IDisposable
         Assert.DoesNotMatch(DeploymentRemovedLine, _f.Run("gc", "--orphans", "--location", "dev").Stdout);
     }
 
+    // spec/export.md § Format: "dependency = true # only when it was installed as another package's dependency"; and
+    // § sync: "dependency marks that differ (`mark <hash> as a dependency`, `unmark …`)". An environment made from the
+    // file keeps gc --orphans' view of the location it came from.
+    [Fact]
+    public void Export_carries_the_dependency_mark_and_import_and_sync_restore_it()
+    {
+        PublishLib("1.0.0");
+        _f.Publish(_repo, "app", "1.0.0", "[dependencies]\nlib = \"^1.0\"");
+        _f.Install("app");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var text = File.ReadAllText(env);
+        Assert.Equal(1, text.Split("dependency = true\n").Length - 1);
+        Assert.Matches("id = \"lib\"\n(?:.+\n)*?dependency = true\n", text);
+
+        _f.Packster.Ok("location", "create", _f.Temp["copy"], "--id", "copy");
+        _f.Packster.Ok("import", env, "--location", "copy");
+        bool Marked(string id) => _f.List("copy").EnumerateArray().Single(d => d.GetProperty("id").GetString() == id).GetProperty("dependency").GetBoolean();
+        Assert.True(Marked("lib"));
+        Assert.False(Marked("app"));
+
+        File.WriteAllText(env, text.Replace("dependency = true\n", "", StringComparison.Ordinal));
+        var sync = _f.Packster.Ok("sync", env, "--location", "copy");
+        Assert.Matches(@"(?m)^unmark [0-9a-f]{12} as a dependency$", sync);
+        Assert.False(Marked("lib"));
+        _f.Run("uninstall", "app", "--location", "copy");
+        Assert.DoesNotMatch(DeploymentRemovedLine, _f.Run("gc", "--orphans", "--location", "copy").Stdout);
+    }
+
     /// <summary>A gc output line that removed a deployment (`removed lib 1.0.0 (…)`), as opposed to store files.</summary>
     private const string DeploymentRemovedLine = @"(?m)^removed \S+ \d";
 }
