@@ -132,7 +132,7 @@ public static partial class LocationSbom
             component["purl"] = p.Purl;
             if (p.Homepage is { } homepage)
             {
-                component["externalReferences"] = new JsonArray(new JsonObject { ["type"] = "website", ["url"] = homepage.ToString() });
+                component["externalReferences"] = new JsonArray(new JsonObject { ["type"] = "website", ["url"] = homepage.AbsoluteUri });
             }
             var properties = new JsonArray(
                 Property("packster:package", p.Entry.Package.FileName),
@@ -218,7 +218,7 @@ public static partial class LocationSbom
                     ["referenceLocator"] = p.Purl,
                 }),
             };
-            if (p.Homepage is { } homepage) package["homepage"] = homepage.ToString();
+            if (p.Homepage is { } homepage) package["homepage"] = homepage.AbsoluteUri;
             if (p.Description is { } description) package["summary"] = description;
             if (p.Authors.Count > 0) package["supplier"] = "Person: " + p.Authors[0];
             package["comment"] = $"deployment {p.Entry.Hash.Hex}; {p.Files.Count.ToString(CultureInfo.InvariantCulture)} files, {p.Files.Sum(f => f.Size).ToString(CultureInfo.InvariantCulture)} bytes";

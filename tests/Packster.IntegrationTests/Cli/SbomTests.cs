@@ -135,6 +135,32 @@ public sealed class SbomTests : IDisposable
         Assert.Equal(text, _f.Packster.Ok("sbom", "--location", "dev", "--format", "spdx"));
     }
 
+    // spec/bom.md: "A homepage is written as an absolute URL in its escaped form (`%20` for a space, `%3C` for `<`), as
+    // the manifest gave it or escaped where the manifest did not". Uri.ToString() unescapes, which gave a URL with a
+    // space and a quote in it.
+    [Fact]
+    public void A_homepage_is_written_escaped_in_both_formats()
+    {
+        foreach (var (id, homepage) in new[] { ("escaped", "https://example.org/a%20b/%3Cx%3E?q=%22"), ("raw", "https://example.org/a b?c=<f>") })
+        {
+            var dir = _f.Temp[id];
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "readme.txt"), id);
+            File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), $"id = \"{id}\"\nversion = \"1.0.0\"\nhomepage = \"{homepage}\"\n");
+            _f.InstallJson(_f.Pack(dir));
+        }
+        using var cyclonedx = JsonDocument.Parse(_f.Packster.Ok("sbom", "--location", "dev", "--format", "cyclonedx"));
+        using var spdx = JsonDocument.Parse(_f.Packster.Ok("sbom", "--location", "dev", "--format", "spdx"));
+        string Website(string id) => cyclonedx.RootElement.GetProperty("components").EnumerateArray().Single(c => c.GetProperty("name").GetString() == id)
+            .GetProperty("externalReferences")[0].GetProperty("url").GetString()!;
+        string Homepage(string id) => spdx.RootElement.GetProperty("packages").EnumerateArray().Single(c => c.GetProperty("name").GetString() == id)
+            .GetProperty("homepage").GetString()!;
+        Assert.Equal("https://example.org/a%20b/%3Cx%3E?q=%22", Website("escaped"));
+        Assert.Equal("https://example.org/a%20b/%3Cx%3E?q=%22", Homepage("escaped"));
+        Assert.Equal("https://example.org/a%20b?c=%3Cf%3E", Website("raw"));
+        Assert.Equal("https://example.org/a%20b?c=%3Cf%3E", Homepage("raw"));
+    }
+
     // A document whose packages use no LicenseRef- defines none.
     [SchemaFact]
     public void Spdx_without_a_LicenseRef_has_no_extracted_licensing_infos()
