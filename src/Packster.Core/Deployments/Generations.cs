@@ -193,6 +193,9 @@ public static class Generations
     /// <summary>Whether generation <paramref name="number"/>'s record holds its whole lockfile.</summary>
     public static bool IsCheckpoint(int number) => number == 1 || number % CheckpointEvery == 0;
 
+    /// <summary>A commit that failed before its lockfile was written: its pending generation never happened.</summary>
+    internal static void Discard(Location location, int number) => File.Delete(FileOf(location, number, pending: true));
+
     /// <summary>After the lockfile was written: the pending generation is committed.</summary>
     internal static void Promote(Location location, int number) =>
         File.Move(FileOf(location, number, pending: true), FileOf(location, number, pending: false), overwrite: true);

@@ -153,18 +153,32 @@ public sealed class LocationSession : IDisposable
         // Rendering comes before any write too: a value no script can carry fails here with nothing changed, never after the commit.
         var derived = LocationActivation.Render(Location, state);
         var owed = _owed?.Owed ?? [];
-        // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
-        var generation = Generations.WritePending(Location, after, state, null, afterSha, _lastGeneration);
-        CrashPoint.Hit("commit.generation-pending");
         var offset = _owed?.Offset ?? History.Length(Location);
-        var lines = history.Select(h => h.ToLine()).ToList();
-        // Last of the commit's lines: what it changed, so the history replays to this lockfile (spec/history.md § Commit
-        // lines). It names its generation, so it is written even when the bytes did not change.
-        lines.Add(HistoryReplay.CommitLine(generation, null, null, afterSha, continues, changes));
-        HistoryJournal.Write(Location, offset, owed, afterSha, lines);
-        CrashPoint.Hit("commit.journal-written");
-        // The bytes the generation and the commit line were made from are the ones written: serialised once.
-        Location.Commit(state, after, Lock);
+        int? pending = null;
+        var journaled = false;
+        List<string> lines;
+        try
+        {
+            // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
+            var generation = Generations.WritePending(Location, after, state, null, afterSha, _lastGeneration);
+            pending = generation;
+            CrashPoint.Hit("commit.generation-pending");
+            lines = history.Select(h => h.ToLine()).ToList();
+            // Last of the commit's lines: what it changed, so the history replays to this lockfile (spec/history.md § Commit
+            // lines). It names its generation, so it is written even when the bytes did not change.
+            lines.Add(HistoryReplay.CommitLine(generation, null, null, afterSha, continues, changes));
+            HistoryJournal.Write(Location, offset, owed, afterSha, lines);
+            journaled = true;
+            CrashPoint.Hit("commit.journal-written");
+            // The bytes the generation and the commit line were made from are the ones written: serialised once.
+            Location.Commit(state, after, Lock);
+        }
+        catch (Exception) when (!CommittedAnyway(afterSha))
+        {
+            Withdraw(pending, journaled, offset, owed);
+            throw;
+        }
+        var generationMade = pending.Value;
         // The commit point: from here on the change stands, whatever else fails.
         UnfinishedWork.Committed();
         CrashPoint.Hit("commit.lockfile-written");
@@ -177,14 +191,14 @@ public sealed class LocationSession : IDisposable
         Exception? reason = null;
         try
         {
-            Generations.Promote(Location, generation);
-            _lastGeneration = generation;
+            Generations.Promote(Location, generationMade);
+            _lastGeneration = generationMade;
         }
         catch (Exception e) when (IsWriteFailure(e))
         {
             // Left pending: the next commit lists generations/ as the first one did.
             _lastGeneration = null;
-            notWritten.Add($"generation {generation}'s record");
+            notWritten.Add($"generation {generationMade}'s record");
             reason = e;
         }
         try
@@ -276,6 +290,43 @@ public sealed class LocationSession : IDisposable
         }
         catch (Exception e) when (IsWriteFailure(e))
         {
+        }
+    }
+
+    /// <summary>
+    /// Whether the lockfile on disk is the one a commit that failed meant to write: a failure after its rename (the
+    /// folder's sync) leaves the change made, and its pending generation and journal for the next command to settle.
+    /// </summary>
+    private bool CommittedAnyway(Sha256Digest afterSha)
+    {
+        try
+        {
+            return Sha256Digest.Compute(File.ReadAllBytes(Location.LockfilePath)) == afterSha;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// After a commit failed before its lockfile was written (a full disk): takes back the pending generation record and
+    /// puts the history journal back as it was (the lines earlier commits still owe, or none), so the failed command
+    /// leaves the location as it found it (spec/lockfile.md § Commit). Best effort: what cannot be removed is settled by
+    /// the next command, as after a crash.
+    /// </summary>
+    private void Withdraw(int? pending, bool journaled, long offset, IReadOnlyList<string> owed)
+    {
+        try
+        {
+            if (pending is { } number) Generations.Discard(Location, number);
+            if (!journaled) return;
+            if (owed.Count == 0) HistoryJournal.Delete(Location);
+            else HistoryJournal.Write(Location, offset, owed, null, []);
+        }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            // Left for the next command's settling, which drops an uncommitted generation and journal.
         }
     }
 

@@ -232,6 +232,29 @@ public sealed class AfterCommitFailureTests : IDisposable
         Assert.True(Deployment("2.0.0").GetProperty("active").GetBoolean());
     }
 
+    // spec/lockfile.md § Generations, Writing: "A commit that fails before its lockfile is written (a full disk, a
+    // refused write) deletes its pending generation itself and puts `history.pending` back as it was", so the failed
+    // command leaves the location as it found it.
+    [Theory]
+    [InlineData("commit.generation-pending")]
+    [InlineData("commit.journal-written")]
+    public void A_commit_that_fails_before_its_lockfile_takes_back_its_generation_and_journal(string point)
+    {
+        _f.Install("hello@1.0.0");
+        _f.Install("hello@2.0.0");
+        var before = _f.Snapshot();
+
+        var failed = _f.Packster.Run(["pin", "hello", "--location", "dev"], FailAt(point));
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("injected failure", failed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, "generations"), "*.pending.json"));
+        Assert.False(File.Exists(Path.Combine(_f.LocationPath, ".packster", "history.pending")));
+
+        _f.Packster.Ok("pin", "hello", "--location", "dev");
+        Assert.Equal([("install", "1.0.0"), ("upgrade", "2.0.0"), ("pin", "2.0.0")], History());
+    }
+
     [Fact]
     public void A_generation_marker_a_crash_left_empty_or_stale_makes_the_next_command_regenerate()
     {
