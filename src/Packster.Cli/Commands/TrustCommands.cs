@@ -45,6 +45,7 @@ internal static class TrustCommands
         {
             var store = Keys(context);
             var keys = store.List();
+            foreach (var skipped in store.Unreadable()) context.Err.WriteLine($"warning: skipped {skipped.Message}: not a public key");
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(context.Out, new JsonArray([.. keys.Select(k => (JsonNode)new JsonObject

@@ -54,11 +54,34 @@ public sealed class KeyStore(string directory)
         return key;
     }
 
-    /// <summary>Every public key in the store, by name.</summary>
-    public IReadOnlyList<PublicKey> List() =>
-        !System.IO.Directory.Exists(Directory) ? [] :
-        [.. System.IO.Directory.EnumerateFiles(Directory, "*.pub").Order(StringComparer.Ordinal)
-            .Select(f => PublicKey.FromPem(Path.GetFileNameWithoutExtension(f), ReadKeyFile(f), f))];
+    /// <summary>Every public key in the store, by name; a <c>.pub</c> file that is not one is left out (<see cref="Unreadable"/>).</summary>
+    public IReadOnlyList<PublicKey> List() => Read().Keys;
+
+    /// <summary>
+    /// The <c>.pub</c> files of the store that are not public keys (damaged, another kind of key, too large, a FIFO),
+    /// each with why (PST4032's words). They are skipped (spec/signing.md § Keys): one damaged file in the folder does not
+    /// stop every signature check and <c>key list</c>; a signature by such a key finds its key "not in the key store".
+    /// </summary>
+    public IReadOnlyList<PacksterException> Unreadable() => Read().Unreadable;
+
+    private (List<PublicKey> Keys, List<PacksterException> Unreadable) Read()
+    {
+        var keys = new List<PublicKey>();
+        var unreadable = new List<PacksterException>();
+        if (!System.IO.Directory.Exists(Directory)) return (keys, unreadable);
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*.pub").Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                keys.Add(PublicKey.FromPem(Path.GetFileNameWithoutExtension(file), ReadKeyFile(file), file));
+            }
+            catch (PacksterException e) when (e.Code == ErrorCode.KeyUnreadable)
+            {
+                unreadable.Add(e);
+            }
+        }
+        return (keys, unreadable);
+    }
 
     public bool HasPrivateKey(string name) => File.Exists(PrivatePath(name));
 

@@ -108,11 +108,17 @@ public sealed class TrustPolicy(IReadOnlyList<TrustRules> rules)
             throw TrustErrors.Refused(package, signature.KeyId, $"key {signature.KeyId} is revoked", RevokedOrigin(signature.KeyId));
         }
         var key = keys?.List().FirstOrDefault(k => k.Id == signature.KeyId);
-        if (key is null) return Fail(package, signature.KeyId, $"its key {signature.KeyId} is not in the key store", warnings);
+        if (key is null) return Fail(package, signature.KeyId, $"its key {signature.KeyId} is not in the key store{Skipped(keys)}", warnings);
         if (!signature.Verifies(package.Name, key)) return Fail(package, signature.KeyId, $"the signature by {signature.KeyId} does not verify for this package and hash", warnings);
         if (!IsTrusted(signature.KeyId)) return Fail(package, signature.KeyId, $"key {signature.KeyId} ('{key.Name}') is not trusted", warnings);
         return signature;
     }
+
+    /// <summary>The key files a search of the store passed over, when there were any: the key may be one of them.</summary>
+    private static string Skipped(KeyStore? keys) =>
+        keys?.Unreadable() is { Count: > 0 } skipped
+            ? $" (skipped as not public keys: {string.Join(", ", skipped.Select(e => e.Message))})"
+            : "";
 
     /// <summary>
     /// Re-checks a deployed package's recorded signature against the policy and key store as they are now
@@ -125,7 +131,7 @@ public sealed class TrustPolicy(IReadOnlyList<TrustRules> rules)
         if (signature is null) return Mode == SignatureMode.Require ? $"unsigned, and signatures = \"require\" in {ModeOrigin}" : null;
         if (IsRevoked(signature.KeyId)) return $"signed by key {signature.KeyId}, revoked in {RevokedOrigin(signature.KeyId)}";
         var key = keys?.List().FirstOrDefault(k => k.Id == signature.KeyId);
-        if (key is null) return $"signed by key {signature.KeyId}, which is no longer in the key store";
+        if (key is null) return $"signed by key {signature.KeyId}, which is no longer in the key store{Skipped(keys)}";
         if (!signature.Verifies(package, key)) return $"the recorded signature by {signature.KeyId} does not verify for {package.FileName}";
         if (Mode != SignatureMode.Off && !IsTrusted(signature.KeyId)) return $"signed by key {signature.KeyId} ('{key.Name}'), which the policy no longer trusts";
         return null;

@@ -151,6 +151,30 @@ public sealed class TrustTests : IDisposable
         Assert.Contains($"\"signer\": \"{KeyId("ci")}\"", File.ReadAllText(_f.LockfilePath), StringComparison.Ordinal);
     }
 
+    // spec/signing.md § Keys: a `.pub` file in the store that is not a public key "is skipped, not fatal … a signature
+    // check treats it as absent … and the message names the files skipped. One damaged file in the folder does not stop
+    // every install and `key list`; it can make no signature pass."
+    [Fact]
+    public void A_damaged_key_file_in_the_store_is_skipped_and_passes_nothing()
+    {
+        _f.Packster.Ok("key", "generate", "ci");
+        _f.Packster.Ok("key", "generate", "gone");
+        _f.Packster.Ok("trust", "require", "--location", "dev", "--key", "ci", "--key", "gone");
+        var byGone = SignedPackage("1.1.0", "gone");
+        Assert.True(File.Exists(KeyFile("gone")));
+        File.WriteAllText(KeyFile("gone"), "-----BEGIN PUBLIC KEY-----\ndamaged\n-----END PUBLIC KEY-----\n");
+
+        Assert.Equal("installed", _f.InstallJson(SignedPackage("1.0.0", "ci")).GetProperty("status").GetString());
+        var refused = _f.Packster.Run("install-file", byGone, "--location", "dev");
+        Assert.Equal(4, refused.ExitCode);
+        var line = refused.Stderr.Split('\n').Single(l => l.StartsWith("error[", StringComparison.Ordinal));
+        Assert.StartsWith("error[PST4030]: ", line, StringComparison.Ordinal);
+        Assert.Contains("is not in the key store (skipped as not public keys: ", line, StringComparison.Ordinal);
+        Assert.Contains(KeyFile("gone"), line, StringComparison.Ordinal);
+    }
+
+    private string KeyFile(string name) => Path.Combine(_f.Temp.Path, "data", "keys", name + ".pub");
+
     // § Trust policy: a revoked key is refused even under "off" and for packages it signed before; the user's
     // "require" cannot be relaxed by a location, and a package cannot carry a policy.
     [Fact]
