@@ -65,11 +65,21 @@ internal static class EnvironmentCommands
                     "use 'packster sync' to make an existing location match the file");
             }
             using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline));
-            var sync = new EnvironmentSync(loc, InstallerDefaults.For(context), supply.Supply) { Secrets = ReadSecrets(context, parse.GetValue(secrets)) };
+            var asJson = parse.GetValue(json);
+            var dry = parse.GetValue(dryRun);
+            // In words, what is done is said as it is done: a removal that fails after the commit leaves the lines of
+            // what did change printed (spec/export.md § sync, step 4).
+            var sync = new EnvironmentSync(loc, InstallerDefaults.For(context), supply.Supply)
+            {
+                Secrets = ReadSecrets(context, parse.GetValue(secrets)),
+                Committed = asJson ? null : p => ReportChanges(context, p, ""),
+                Removed = asJson ? null : d => context.Out.WriteLine(RemoveLine(d, "")),
+            };
             var pruning = !import && parse.GetValue(prune);
-            var plan = parse.GetValue(dryRun) ? sync.Plan(environment, pruning)
+            var plan = dry ? sync.Plan(environment, pruning)
                 : await sync.ApplyAsync(environment, pruning, CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
-            Report(context, plan, parse.GetValue(dryRun), parse.GetValue(json), loc.Id.Value);
+            if (asJson || dry) Report(context, plan, dry, asJson, loc.Id.Value);
+            else if (plan.IsEmpty) context.Out.WriteLine($"location {loc.Id} already matches the file");
             return 0;
         });
         return command;
@@ -117,6 +127,16 @@ internal static class EnvironmentCommands
             return;
         }
         var verb = dryRun ? "would " : "";
+        ReportChanges(context, plan, verb);
+        foreach (var d in plan.Remove) context.Out.WriteLine(RemoveLine(d, verb));
+        if (plan.IsEmpty) context.Out.WriteLine($"location {location} already matches the file");
+    }
+
+    private static string RemoveLine(Locations.DeploymentEntry d, string verb) => $"{verb}remove {d.Id} {d.Version} ({d.Hash.Hex[..12]})";
+
+    /// <summary>The lines of what the plan's one commit changes (or would): all but the removals, which come after it.</summary>
+    private static void ReportChanges(CliContext context, SyncPlan plan, string verb)
+    {
         foreach (var p in plan.Policy) context.Out.WriteLine($"{verb}set the location's [{p}] policy");
         foreach (var d in plan.Install) context.Out.WriteLine($"{verb}install {d.Package.Id} {d.Package.Version} ({d.Deployment.Hex[..12]})");
         foreach (var d in plan.Deactivate) context.Out.WriteLine($"{verb}deactivate {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
@@ -124,7 +144,5 @@ internal static class EnvironmentCommands
         foreach (var (d, pinned) in plan.Pins) context.Out.WriteLine($"{verb}{(pinned ? "pin" : "unpin")} {d.Hex[..12]}");
         foreach (var (d, dependency) in plan.Marks) context.Out.WriteLine($"{verb}{(dependency ? "mark" : "unmark")} {d.Hex[..12]} as a dependency");
         if (plan.Bundle) context.Out.WriteLine($"{verb}update the bundle");
-        foreach (var d in plan.Remove) context.Out.WriteLine($"{verb}remove {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
-        if (plan.IsEmpty) context.Out.WriteLine($"location {location} already matches the file");
     }
 }

@@ -35,6 +35,12 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     /// <summary>Per package id, parameter values (secret ones) the file does not carry: <c>--secrets-file</c>.</summary>
     public IReadOnlyDictionary<string, JsonObject> Secrets { get; init; } = new Dictionary<string, JsonObject>();
 
+    /// <summary>Told the plan once its one commit stands (or nothing needed one), before the removals: what is done already if one of those fails.</summary>
+    public Action<SyncPlan>? Committed { get; init; }
+
+    /// <summary>Told each deployment a prune removed, once its own commit stands.</summary>
+    public Action<DeploymentEntry>? Removed { get; init; }
+
     public SyncPlan Plan(EnvironmentFile file, bool prune)
     {
         ArgumentNullException.ThrowIfNull(file);
@@ -79,9 +85,15 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             throw;
         }
 
+        Committed?.Invoke(plan);
+
         // Removals come after the commit, each its own (spec/export.md § sync): an uninstall handler that ran cannot be taken back.
         var uninstaller = new Uninstaller(location, options);
-        foreach (var d in plan.Remove) await uninstaller.UninstallAsync(d.Hash.Hex, force: false, handlerTimeout, cancellationToken).ConfigureAwait(false);
+        foreach (var d in plan.Remove)
+        {
+            await uninstaller.UninstallAsync(d.Hash.Hex, force: false, handlerTimeout, cancellationToken).ConfigureAwait(false);
+            Removed?.Invoke(d);
+        }
         return plan;
     }
 

@@ -108,6 +108,30 @@ public sealed class EnvironmentTests : IDisposable
         _f.Packster.Ok("verify", "dev");
     }
 
+    // § sync, step 4: removals come after the one commit, each its own; "a sync interrupted here is completed by running
+    // it again". What the commit changed is said as it is done, so a removal that fails leaves those lines printed.
+    [Fact]
+    public void A_prune_that_fails_after_the_commit_has_already_said_what_the_commit_changed()
+    {
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        _f.Packster.Ok("install-file", Tool("tool", "2.0.0"), "--location", "dev");
+        var stubborn = _f.Temp["stubborn"];
+        Directory.CreateDirectory(stubborn);
+        File.WriteAllText(Path.Combine(stubborn, "un.sh"), "#!/bin/sh\necho refusing >&2\nexit 3\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(stubborn, "un.sh"), (UnixFileMode)0b111_101_101);
+        File.WriteAllText(Path.Combine(stubborn, "packster-manifest.toml"), "id = \"stubborn\"\nversion = \"1.0.0\"\n[handlers]\nuninstall = \"un.sh\"\n");
+        _f.Packster.Ok("install-file", _f.Pack(stubborn), "--location", "dev");
+
+        var sync = _f.Packster.Run("sync", env, "--location", "dev", "--prune");
+        Assert.NotEqual(0, sync.ExitCode);
+        Assert.Contains("error[", sync.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^activate tool 1\.0\.0 \([0-9a-f]{12}\)$", sync.Stdout);
+        Assert.Contains(("tool", "1.0.0"), Deployments("dev").Where(d => d.Active).Select(d => (d.Id, d.Version)));
+        Assert.Contains(("stubborn", "1.0.0"), Deployments("dev").Select(d => (d.Id, d.Version)));
+    }
+
     // § import: a secret parameter is never in the file; without --secrets-file the install cannot happen and nothing
     // changes; with it, the deployment is the same one (secrets are not part of the hash).
     [Fact]
