@@ -54,13 +54,16 @@ public sealed class ExtractedFileStore
 
     /// <summary>
     /// Whether deployments of <paramref name="manifest"/> share files through the store: on Linux and macOS (hardlinks,
-    /// read-only modes), and only for packages with no install, upgrade or test handler — a handler may write a file of
-    /// its deployment in place, which through a hardlink would change every deployment holding those bytes.
+    /// read-only modes), and only for packages whose code packster never runs in a deployment — no handler but
+    /// <c>pack</c> (which runs at pack time, in a copy of the source) and no service. Every other handler (<c>any</c>
+    /// included, which runs before install, upgrade, uninstall and test) and every service (started with the
+    /// deployment as its working directory) runs where the files are, and may make one writable and write it in
+    /// place: through a hardlink that would change every deployment holding those bytes, and the store.
     /// </summary>
     public static bool Applies(Manifest.Manifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        return IsAvailable && !manifest.Handlers.Keys.Any(k => k is Manifest.HandlerAction.Install or Manifest.HandlerAction.Upgrade or Manifest.HandlerAction.Test);
+        return IsAvailable && manifest.Handlers.Keys.All(k => k == Manifest.HandlerAction.Pack) && manifest.Services.Count == 0;
     }
 
     /// <summary>Whether deployments can share files here at all: on Linux and macOS, unless <c>PACKSTER_NO_STORE</c> is set.</summary>

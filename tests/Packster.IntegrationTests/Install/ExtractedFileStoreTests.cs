@@ -372,6 +372,22 @@ public sealed class ExtractedFileStoreTests : IDisposable
         _f.Packster.Ok("verify", "--location", "dev");
     }
 
+    // § Extracted-file store, "Which packages share": "packages with no handler but pack and no service": an any or
+    // uninstall handler, or a service, runs where the deployment's files are.
+    [LinuxTheory]
+    [InlineData("[handlers]\nany = \"any.sh\"")]
+    [InlineData("[handlers]\nuninstall = \"any.sh\"")]
+    [InlineData("[[service]]\nname = \"web\"\nexec = \"any.sh\"")]
+    public void A_package_whose_code_runs_in_its_deployment_keeps_its_own_files(string manifest)
+    {
+        var package = PackTool(manifest, ("any.sh", "#!/bin/sh\nexit 0\n"));
+        var first = Install(package, "plain");
+        var second = Install(package, "spicy");
+        Assert.NotEqual(Stat(Path.Combine(first, "share", "words.txt")).Inode, Stat(Path.Combine(second, "share", "words.txt")).Inode);
+        Assert.Equal(1, Stat(Path.Combine(second, "share", "words.txt")).Links);
+        Assert.False(Directory.Exists(Path.Combine(Store, "packages")) && Directory.EnumerateFiles(Path.Combine(Store, "packages")).Any());
+    }
+
     // § Which store: a second location of the same user on the same file system borrows the first one's objects; a
     // deployment made from them alone adds nothing to its own store, which fills at its next extraction.
     [LinuxFact]
