@@ -244,7 +244,7 @@ internal static class QueryCommands
                 foreach (var (r, p) in problems) context.Out.WriteLine($"{r.Directory}: {p.Kind}: {p.Path}: {p.Detail}");
                 foreach (var r in results.Where(r => r.Removing)) context.Out.WriteLine($"{r.Directory}: being removed (not verified)");
                 var removing = results.Count(r => r.Removing);
-                context.Err.WriteLine($"verified {results.Count - removing} deployments: {(problems.Count == 0 ? "all intact" : $"{problems.Count} problems")}"
+                context.Err.WriteLine($"verified {Counted(results.Count - removing, "deployment")}: {(problems.Count == 0 ? "all intact" : Counted(problems.Count, "problem"))}"
                     + (removing == 0 ? "" : $"; {removing} being removed"));
                 if (parse.GetValue(quick)) WriteQuickSummary(context, results);
             }
@@ -253,7 +253,7 @@ internal static class QueryCommands
                 var signatures = problems.Count(p => p.p.Kind == VerificationProblemKind.Signature);
                 if (signatures == problems.Count)
                 {
-                    throw new PacksterException(ErrorCode.SignatureRefused, $"location {loc.Id}: {signatures} deployments no longer pass the signature policy",
+                    throw new PacksterException(ErrorCode.SignatureRefused, $"location {loc.Id}: {Counted(signatures, "deployment")} no longer {(signatures == 1 ? "passes" : "pass")} the signature policy",
                         "'packster trust show' prints the policy; reinstall them from a package signed by a trusted key, or uninstall them");
                 }
                 // A deployment whose folder is gone is not "files that differ": the next command that changes the
@@ -261,9 +261,9 @@ internal static class QueryCommands
                 var gone = problems.Count(p => p.p.Kind == VerificationProblemKind.Missing && p.p.Path == ".");
                 var files = problems.Count - signatures - gone;
                 var what = new List<string>();
-                if (files > 0) what.Add($"{files} deployed files differ from their records");
+                if (files > 0) what.Add(files == 1 ? "1 deployed file differs from its record" : $"{files} deployed files differ from their records");
                 if (gone > 0) what.Add($"{gone} deployment folder{(gone == 1 ? " is" : "s are")} missing");
-                if (signatures > 0) what.Add($"{signatures} deployments no longer pass the signature policy");
+                if (signatures > 0) what.Add($"{Counted(signatures, "deployment")} no longer {(signatures == 1 ? "passes" : "pass")} the signature policy");
                 throw new PacksterException(ErrorCode.LocationInconsistent, $"location {loc.Id}: {string.Join(", and ", what)}",
                     files > 0
                         ? "reinstall the affected packages with --force" + (gone > 0 ? "; a missing folder's deployment is dropped by the next command that changes the location, and a plain install brings it back" : "")
@@ -273,6 +273,9 @@ internal static class QueryCommands
         });
         return command;
     }
+
+    /// <summary>"1 deployment", "2 deployments": a count with its noun, singular for one.</summary>
+    private static string Counted(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
 
     private static void WriteQuickSummary(CliContext context, IReadOnlyList<DeploymentVerification> results)
     {

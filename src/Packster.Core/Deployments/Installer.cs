@@ -249,7 +249,9 @@ public sealed class Installer
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             failed?.Invoke();
-            _options.Messages.WriteLine($"warning: the files of {package.Manifest.Id} {package.Manifest.Version} could not be added to the location's store ({e.Message}); its next deployment extracts them again");
+            // The project's words for a file-system refusal (spec/errors.md), never .NET's raw message.
+            var reason = FileSystemErrors.Classify(e)!.Message;
+            _options.Messages.WriteLine($"warning: the files of {package.Manifest.Id} {package.Manifest.Version} could not be added to the location's store ({reason}); its next deployment extracts them again");
         }
     }
 

@@ -265,6 +265,9 @@ public sealed class ExtractedFileStoreTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("could not be added to the location's store", result.Stderr, StringComparison.Ordinal);
+        // spec/errors.md: the reason in the project's words (FileSystemErrors), never .NET's ("Could not find a part of
+        // the path '…'.", "No space left on device : '…'").
+        Assert.Contains("store/objects': a folder on its path does not exist, or is a file)", result.Stderr, StringComparison.Ordinal);
         Assert.Equal("not a folder", File.ReadAllText(Store));
         Assert.Equal(1, _f.List().GetArrayLength());
         _f.Packster.Ok("verify", "--location", "dev");

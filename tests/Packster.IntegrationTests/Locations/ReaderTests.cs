@@ -54,7 +54,7 @@ public sealed class ReaderTests : IDisposable
 
         var verify = _f.Packster.Run("verify", "dev");
         Assert.True(verify.ExitCode == 0, verify.ToString());
-        Assert.Contains("verified 1 deployments: all intact; 1 being removed", verify.Stderr, StringComparison.Ordinal);
+        Assert.Contains("verified 1 deployment: all intact; 1 being removed", verify.Stderr, StringComparison.Ordinal);
 
         var which = _f.Packster.Run("which", "hello", "--location", "dev");
         Assert.True(which.ExitCode == 0, which.ToString());
