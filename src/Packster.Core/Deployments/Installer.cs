@@ -159,6 +159,7 @@ public sealed class Installer
                 {
                     // Assigned first: whatever fails from here on, the catch below takes back what the store gained.
                     filling = new StoreFilling(package.Name.Sha256, Sha256Digest.Compute(package.ManifestBytes), extraction, beforeCommit: true);
+                    filling.Vouch(reuse);
                     storeFailed = !FillStoreWhileSyncing(store, package, staging, filling);
                     published = _location.PublishDeployment(staging, hash, heldLock, durable: false);
                 }
@@ -178,7 +179,8 @@ public sealed class Installer
                 var ranHandlers = !handlerPlan.IsEmpty;
                 transaction.Record([history], $"the install of {manifest.Id} {manifest.Version}",
                     ct => UndoInstallAsync(entry, ranHandlers, replaced, transaction.Lock, request.HandlerTimeout, ct));
-                if (store is not null && fromStore is null) transaction.AfterCommit(() => StoreFiles(package, () => store.Adopt(package.Name.Sha256, Sha256Digest.Compute(package.ManifestBytes), finalPath, extraction)));
+                if (store is not null && fromStore is null) transaction.AfterCommit(() => StoreFiles(package, () => store.Adopt(package.Name.Sha256, Sha256Digest.Compute(package.ManifestBytes), finalPath, extraction, reuse)));
+                if (fromStore is not null) transaction.AfterCommit(() => StoreFiles(package, reuse!.Restamp));
                 // What the next package's handlers may run: this one's shims, before the commit.
                 if (entry.Active && entry.Claims.Any(c => c.StartsWith("shim:", StringComparison.Ordinal))) transaction.WriteShimsAhead();
                 CrashPoint.Hit("install.staged");
@@ -187,9 +189,11 @@ public sealed class Installer
             own!.Commit(state, [history], prepared);
             CrashPoint.Hit("install.committed");
             _location.EmptyTrash(heldLock);
-            // A deployment made from a store alone gives it nothing new: from the location's own store, its files are the
-            // objects already; from another location's, the next deployment of the package borrows again. The rest filled
-            // the store while their tree was synced; the commit lets its index say so.
+            // A deployment made from a store alone gives it no files: from the location's own store, its files are the
+            // objects already, whose index then takes their stamps after these links (so the next re-deploy links them
+            // unread); from another location's, the next deployment of the package borrows again. The rest filled the
+            // store while their tree was synced; the commit lets its index say so.
+            if (fromStore is not null) StoreFiles(package, reuse!.Restamp);
             if (filling is not null && !storeFailed) StoreFiles(package, () => store!.Complete(filling, finalPath));
             return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
         }

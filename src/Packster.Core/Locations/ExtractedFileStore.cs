@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Packster.Model;
@@ -101,46 +102,91 @@ public sealed class ExtractedFileStore
 
     /// <summary>
     /// Hardlinks the object of <paramref name="entry"/> at <paramref name="destination"/> (which must not exist); 0, or
-    /// the errno of the failed link, or -1 when the object is missing or not as indexed. An object whose size or
-    /// modification time is not the index's was written to in place (through a deployment, by its owner or root,
-    /// despite its read-only mode) or lost data to a power cut: it is never linked, so the file is extracted afresh,
-    /// and storing that file after the commit replaces the object. The deployments that hold the changed object still
-    /// hold the changed bytes, which <c>verify</c> reports. Given <paramref name="owner"/>, an object another user owns
-    /// is -1 too. Only reads the store.
+    /// the errno of the failed link, or -1 when the object is missing or not as indexed; on 0, <paramref name="linked"/>
+    /// is the object's stamp taken right after the link (what the index records next). An object is linked only when it
+    /// is a regular file with the index's size and modification time and the mode its name says (0444, or 0555 for
+    /// <c>.x</c>: a mode changed since would reach the new deployment through the link), and, given
+    /// <paramref name="owner"/>, that user's. Its bytes are vouched for by its status-change time and inode: when both
+    /// are the index's (or the ones <paramref name="vouched"/> holds from a link this install made), nothing has written
+    /// to it since the store last linked it — a write in place moves the status-change time, and no one can set that back
+    /// — and it is linked unread. Otherwise (a link or an unlink elsewhere, a <c>chmod</c>, an index of version 1 or 2,
+    /// or a write) it is hashed first, and linked only when its bytes are the name's and its stamp held still meanwhile.
+    /// An object written in place (through a deployment, by its owner or root, despite its read-only mode) or that lost
+    /// data to a power cut is therefore never linked: the file is extracted afresh, and storing that file after the
+    /// commit replaces the object. The deployments that hold the changed object still hold the changed bytes, which
+    /// <c>verify</c> reports. Only reads the store.
     /// </summary>
-    public int Link(StoredEntry entry, string destination, uint? owner = null)
+    internal int Link(StoredEntry entry, string destination, out FileStamp linked, uint? owner = null, IReadOnlyDictionary<string, FileStamp>? vouched = null)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var source = ObjectPath(entry.Sha256, IsExecutable(entry.Mode));
+        linked = default;
+        var name = ObjectName(entry.Sha256, IsExecutable(entry.Mode));
+        var source = Path.Join(ObjectsDirectory, name);
         // One lstat answers all: a link, a missing object, a changed one and one of another owner are all "not as indexed".
         var stamp = FileStamp.Of(source, out var actualOwner);
-        return IsAsIndexed(stamp, actualOwner, entry, owner) ? PosixFiles.Link(source, destination) : -1;
+        if (!IsAsIndexed(stamp, actualOwner, entry, owner) || !IsProven(stamp, entry, name, vouched, () => FileStamp.Of(source))) return -1;
+        var result = PosixFiles.Link(source, destination);
+        if (result == 0) linked = FileStamp.Of(source);
+        return result;
     }
 
     /// <summary>
-    /// As <see cref="Link(StoredEntry, string, uint?)"/>, with <c>objects/</c> open as <paramref name="objects"/> and the
-    /// link made as <paramref name="relative"/> under the open folder <paramref name="root"/> (whose whole path makes
-    /// <paramref name="destination"/>): the object is looked up by its one name and the link by its path in the
-    /// deployment, not each by the whole path from <c>/</c> (a re-deploy of 1,400 files walked 34,000 names). By whole
-    /// paths where a folder is not open or the calls are not to be had.
+    /// As <see cref="Link(StoredEntry, string, out FileStamp, uint?, IReadOnlyDictionary{string, FileStamp}?)"/>, with
+    /// <c>objects/</c> open as <paramref name="objects"/> and the link made as <paramref name="relative"/> under the open
+    /// folder <paramref name="root"/> (whose whole path makes <paramref name="destination"/>): the object is looked up by
+    /// its one name and the link by its path in the deployment, not each by the whole path from <c>/</c> (a re-deploy of
+    /// 1,400 files walked 34,000 names). By whole paths where a folder is not open or the calls are not to be had.
     /// </summary>
-    internal int Link(StoredEntry entry, int objects, int root, string relative, string destination, uint? owner)
+    internal int Link(StoredEntry entry, int objects, int root, string relative, string destination, uint? owner, IReadOnlyDictionary<string, FileStamp>? vouched, out FileStamp linked)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (root < 0) return Link(entry, destination, owner);
+        linked = default;
+        if (root < 0) return Link(entry, destination, out linked, owner, vouched);
         var name = ObjectName(entry.Sha256, IsExecutable(entry.Mode));
-        return PosixFiles.TryStampAt(objects, name, out var stamp, out var actualOwner) switch
+        switch (PosixFiles.TryStampAt(objects, name, out var stamp, out var actualOwner))
         {
-            null => Link(entry, destination, owner),
-            false => -1,
-            true => IsAsIndexed(stamp, actualOwner, entry, owner) ? PosixFiles.LinkAt(objects, name, root, relative) : -1,
-        };
+            case null:
+                return Link(entry, destination, out linked, owner, vouched);
+            case false:
+                return -1;
+        }
+        if (!IsAsIndexed(stamp, actualOwner, entry, owner) || !IsProven(stamp, entry, name, vouched, () => StampAt(objects, name))) return -1;
+        var result = PosixFiles.LinkAt(objects, name, root, relative);
+        if (result == 0) linked = StampAt(objects, name);
+        return result;
     }
 
-    /// <summary>Whether an object with <paramref name="stamp"/>, owned by <paramref name="actualOwner"/>, is <paramref name="entry"/>'s as the index has it (and, given <paramref name="owner"/>, that user's).</summary>
+    private static FileStamp StampAt(int directory, string name) => PosixFiles.TryStampAt(directory, name, out var stamp, out _) == true ? stamp : default;
+
+    /// <summary>
+    /// Whether an object with <paramref name="stamp"/>, owned by <paramref name="actualOwner"/>, is <paramref name="entry"/>'s
+    /// as the index has it: a regular file with its size and modification time, the read-only mode its name says (and,
+    /// given <paramref name="owner"/>, that user's).
+    /// </summary>
     private static bool IsAsIndexed(FileStamp stamp, uint? actualOwner, StoredEntry entry, uint? owner) =>
         stamp.Kind == FileStampKind.File && stamp.Inode != 0 && stamp.Size == entry.Size && stamp.ModifiedTicks == entry.Modified
+        && stamp.Mode is { } mode && (int)mode == ReadOnlyMode(entry.Mode)
         && (owner is null || actualOwner == owner);
+
+    /// <summary>
+    /// Whether the object <paramref name="name"/>, found as <paramref name="stamp"/>, holds <paramref name="entry"/>'s
+    /// bytes: unread when its status-change time and inode are the index's or those taken right after a link this
+    /// install made (<paramref name="vouched"/>); else hashed, with <paramref name="restamp"/> then required to be
+    /// <paramref name="stamp"/> still (a write while it was read is not passed on either).
+    /// </summary>
+    private bool IsProven(FileStamp stamp, StoredEntry entry, string name, IReadOnlyDictionary<string, FileStamp>? vouched, Func<FileStamp> restamp)
+    {
+        if (stamp.ChangedTicks != 0 && stamp.ChangedTicks == entry.Changed && stamp.Inode == entry.Inode) return true;
+        if (vouched is not null && vouched.TryGetValue(name, out var known) && known == stamp) return true;
+        try
+        {
+            return Sha256Digest.ComputeFile(Path.Join(ObjectsDirectory, name)) == entry.Sha256 && restamp() == stamp;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// Where a new deployment of <paramref name="package"/> in <paramref name="location"/> takes its files from: the
@@ -152,7 +198,7 @@ public sealed class ExtractedFileStore
     {
         ArgumentNullException.ThrowIfNull(location);
         var own = Of(location);
-        if (own.ReadIndex(package) is { } index) return new EntryReuse(own, index, null);
+        if (own.ReadIndex(package) is { } index) return new EntryReuse(own, package, index, null);
         var owner = FileStamp.OwnerOf(location.Path);
         if (owner is null) return null;
         var registry = new LocationRegistry(location.Paths);
@@ -161,7 +207,7 @@ public sealed class ExtractedFileStore
             if (registry.SamePath(path, location.Path)) continue;
             var other = new ExtractedFileStore(System.IO.Path.Combine(path, Location.InternalDirectoryName, DirectoryName));
             if (FileStamp.OwnerOf(other.Root) != owner) continue;
-            if (other.ReadIndex(package) is { } theirs) return new EntryReuse(other, theirs, owner);
+            if (other.ReadIndex(package) is { } theirs) return new EntryReuse(other, package, theirs, owner);
         }
         return null;
     }
@@ -169,11 +215,13 @@ public sealed class ExtractedFileStore
     /// <summary>
     /// Takes the files of a committed deployment (which the extraction wrote read-only, 0444 or 0555) into the store:
     /// <see cref="Fill"/> then <see cref="Complete"/>, one after the other. Call under the location's lock, after the
-    /// commit (a transaction's installs fill the store so, after their one commit).
+    /// commit (a transaction's installs fill the store so, after their one commit). <paramref name="reuse"/>: the store the
+    /// extraction linked files from, whose stamps right after those links vouch for them.
     /// </summary>
-    public void Adopt(Sha256Digest package, Sha256Digest manifest, string deploymentDirectory, ExtractionResult extraction)
+    public void Adopt(Sha256Digest package, Sha256Digest manifest, string deploymentDirectory, ExtractionResult extraction, EntryReuse? reuse = null)
     {
         var filling = new StoreFilling(package, manifest, extraction, beforeCommit: false);
+        filling.Vouch(reuse);
         Fill(deploymentDirectory, filling);
         Complete(filling, deploymentDirectory);
     }
@@ -213,7 +261,7 @@ public sealed class ExtractedFileStore
             foreach (var i in files)
             {
                 var file = entries[i];
-                filling.Stamps[i] = Take(Path.Join(deploymentDirectory, file.Path), target, file.Sha256!.Value, file.Size, ref storedHere, filling, i);
+                filling.Stamps[i] = Take(Path.Join(deploymentDirectory, file.Path), target, file.Sha256!.Value, file.Size, file.Mode, ref storedHere, filling, filling.BeforeCommit, i);
             }
         }
         if (filling.Left.Count == 0) WriteIndex(filling);
@@ -238,7 +286,7 @@ public sealed class ExtractedFileStore
                 var file = entries[i];
                 var target = ObjectPath(file.Sha256!.Value, IsExecutable(file.Mode));
                 var storedHere = replacedHere.Contains(target);
-                filling.Stamps[i] = Take(Path.Join(deploymentDirectory, file.Path), target, file.Sha256!.Value, file.Size, ref storedHere, null, i);
+                filling.Stamps[i] = Take(Path.Join(deploymentDirectory, file.Path), target, file.Sha256!.Value, file.Size, file.Mode, ref storedHere, filling, beforeCommit: false, i);
                 if (storedHere) replacedHere.Add(target);
             }
             WriteIndex(filling);
@@ -246,6 +294,14 @@ public sealed class ExtractedFileStore
         CrashPoint.Hit("store.index-in-tmp");
         Directory.CreateDirectory(PackagesDirectory);
         File.Move(filling.Index!, IndexPath(filling.Package), overwrite: true);
+    }
+
+    /// <summary>Replaces the index of <paramref name="package"/> by <paramref name="text"/>, through <c>tmp/</c> and a rename.</summary>
+    internal void WriteIndex(Sha256Digest package, string text)
+    {
+        var temp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
+        File.WriteAllText(temp, text);
+        File.Move(temp, IndexPath(package), overwrite: true);
     }
 
     private void WriteIndex(StoreFilling filling)
@@ -308,42 +364,51 @@ public sealed class ExtractedFileStore
     /// <summary>
     /// Makes a deployment's file and the object of its bytes one inode: stores the file as the object when there is
     /// none; else, when the object is another inode (a twin file, a file another package stored), links the file to
-    /// it once its bytes are proven to be the file's — an object written in place since would pass its bytes on —
-    /// and otherwise replaces the object by the file. An object this call stored from one of the deployment's files
-    /// (<paramref name="storedHere"/>) needs no proof: the extraction hashed that file a moment ago. Returns the
-    /// object's stamp (for the index), or null when the file could not be stored — or, in a fill before the commit
-    /// (<paramref name="filling"/>), when the object must be replaced: entry <paramref name="entry"/> is then left.
+    /// it once its bytes are proven to be the file's and its mode the one its name says — an object written in place or
+    /// made writable since would pass that on — and otherwise replaces the object by the file. An object this call
+    /// stored from one of the deployment's files (<paramref name="storedHere"/>) needs no proof: the extraction hashed
+    /// that file a moment ago. A file that is the object already (linked from it by this install) is taken as it is
+    /// only when the object's stamp is the one taken right after this install's last link of it
+    /// (<see cref="StoreFilling.Vouched"/>), else once its bytes are proven: what the index records next vouches for it.
+    /// Returns the object's stamp (for the index), or null when the file could not be stored — or, in a fill before the
+    /// commit (<paramref name="filling"/>), when the object must be replaced: entry <paramref name="entry"/> is then left.
     /// </summary>
-    private FileStamp? Take(string path, string target, Sha256Digest sha, long size, ref bool storedHere, StoreFilling? filling, int entry)
+    private FileStamp? Take(string path, string target, Sha256Digest sha, long size, int mode, ref bool storedHere, StoreFilling filling, bool beforeCommit, int entry)
     {
+        var name = Path.GetFileName(target);
         // Most objects are new: link first, and look at what is there only when something is.
         var linked = PosixFiles.Link(path, target);
         if (linked == 0)
         {
-            filling?.Added.Add(target);
-            return Stored(target, ref storedHere);
+            if (beforeCommit) filling.Added.Add(target);
+            return Stored(target, name, ref storedHere, filling);
         }
         if (linked != FileExists) return null;
         var stored = FileStamp.Of(target);
-        if (stored.Kind == FileStampKind.File && stored.Inode != 0)
+        if (stored.Kind == FileStampKind.File && stored.Inode != 0 && stored.Mode is { } actual && (int)actual == ReadOnlyMode(mode))
         {
-            if (stored.Inode == FileStamp.Of(path).Inode) return stored;
+            if (stored.Inode == FileStamp.Of(path).Inode)
+            {
+                if (filling.Vouched.TryGetValue(name, out var known) && known == stored) return stored;
+                return Sha256Digest.ComputeFile(target) == sha && FileStamp.Of(target) == stored ? filling.Vouched[name] = stored : null;
+            }
             if (stored.Size == size && (storedHere || Sha256Digest.ComputeFile(target) == sha))
             {
-                return Replace(path, target) ? FileStamp.Of(target) : stored;
+                if (!Replace(path, target)) return stored;
+                return filling.Vouched[name] = FileStamp.Of(target);
             }
         }
         // Replacing an object changes what is there: never before the commit, which a failed install must not pass.
-        if (filling is { BeforeCommit: true })
+        if (beforeCommit)
         {
             filling.Left.Add(entry);
             return null;
         }
-        return Store(path, target, ref storedHere);
+        return Store(path, target, name, ref storedHere, filling);
     }
 
     /// <summary>Makes <paramref name="file"/> the store's object <paramref name="target"/> in place of what is there; returns the object's stamp, or null when it could not be linked.</summary>
-    private FileStamp? Store(string file, string target, ref bool storedHere)
+    private FileStamp? Store(string file, string target, string name, ref bool storedHere, StoreFilling filling)
     {
         // Replacing an object goes through tmp/ and a rename: a kill leaves the old object or the new one.
         var temp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
@@ -352,14 +417,14 @@ public sealed class ExtractedFileStore
         if (PosixFiles.Link(file, temp) != 0) return null;
         CrashPoint.Hit("store.object-in-tmp");
         File.Move(temp, target, overwrite: true);
-        return Stored(target, ref storedHere);
+        return Stored(target, name, ref storedHere, filling);
     }
 
-    private static FileStamp Stored(string target, ref bool storedHere)
+    private static FileStamp Stored(string target, string name, ref bool storedHere, StoreFilling filling)
     {
         CrashPoint.Hit("store.object-linked");
         storedHere = true;
-        return FileStamp.Of(target);
+        return filling.Vouched[name] = FileStamp.Of(target);
     }
 
     /// <summary>Replaces the deployment's <paramref name="file"/> by a hardlink of <paramref name="target"/>, through a sibling temp name.</summary>
@@ -453,16 +518,25 @@ public sealed class EntryReuse
     private const int CrossDevice = 18;  // EXDEV: the store lies on another file system
 
     private readonly ExtractedFileStore _store;
+    private readonly Sha256Digest _package;
     private readonly StoreIndex _index;
     private readonly uint? _borrowedFrom;
+    private readonly ConcurrentDictionary<string, FileStamp> _linked = new(StringComparer.Ordinal);
     private volatile bool _impossible;
 
-    internal EntryReuse(ExtractedFileStore store, StoreIndex index, uint? borrowedFrom)
+    internal EntryReuse(ExtractedFileStore store, Sha256Digest package, StoreIndex index, uint? borrowedFrom)
     {
         _store = store;
+        _package = package;
         _index = index;
         _borrowedFrom = borrowedFrom;
     }
+
+    /// <summary>
+    /// Object name → its stamp taken right after the last link of it this install made: an object still so is linked
+    /// again (a twin, a second try) without being hashed, and a fill of the deployment trusts what it finds so.
+    /// </summary>
+    internal IReadOnlyDictionary<string, FileStamp> Linked => _linked;
 
     /// <summary>The SHA-256 of the package's manifest when the index lists the whole package; else null.</summary>
     public Sha256Digest? Manifest => _index.Manifest;
@@ -615,9 +689,32 @@ public sealed class EntryReuse
     {
         if (_impossible) return null;
         // Another location's object must still be its owner's, who is this user: nobody else may hold our bytes.
-        var result = _store.Link(stored, objects, root, entryPath, path, _borrowedFrom);
+        var result = _store.Link(stored, objects, root, entryPath, path, _borrowedFrom, _linked, out var linked);
         if (result == CrossDevice) _impossible = true;
-        return result == 0 ? new ExtractedFile(entryPath, PackageEntryKind.File, stored.Sha256, stored.Size, stored.Mode, null) : null;
+        if (result != 0) return null;
+        // The latest status change wins: with twins linked in parallel, the stamp the object has now.
+        if (linked.Inode != 0) _linked.AddOrUpdate(ObjectName(stored), linked, (_, known) => linked.ChangedTicks >= known.ChangedTicks ? linked : known);
+        return new ExtractedFile(entryPath, PackageEntryKind.File, stored.Sha256, stored.Size, stored.Mode, null);
+    }
+
+    private static string ObjectName(StoredEntry stored) => stored.Sha256.Hex + (ExtractedFileStore.IsExecutable(stored.Mode) ? ".x" : ".r");
+
+    /// <summary>
+    /// After a deployment made from the location's own store alone is committed: writes the package's index again with
+    /// each object's stamp taken right after this install linked it. Every link moves an object's status-change time, so
+    /// without this the next deployment would hash every object; with it, a re-deploy stays links only. Call under the
+    /// location's lock. Another location's store is only read: its next deployment of the package hashes the objects
+    /// this one linked, once.
+    /// </summary>
+    public void Restamp()
+    {
+        if (_borrowedFrom is not null || _index.Entries is not { } entries || _index.Manifest is not { } manifest || _linked.IsEmpty) return;
+        var writer = new StoreIndexWriter();
+        foreach (var entry in entries)
+        {
+            writer.Add(entry, entry.File is { } file && _linked.TryGetValue(ObjectName(file), out var stamp) ? stamp : null);
+        }
+        _store.WriteIndex(_package, writer.ToText(manifest));
     }
 }
 
@@ -652,6 +749,19 @@ public sealed class StoreFilling
     internal string? Index { get; set; }
 
     internal List<int> Left { get; } = [];
+
+    /// <summary>
+    /// Object name → its stamp taken right after the last link of it this install made (by the fill, or from the store
+    /// while extracting: <see cref="EntryReuse.Linked"/>, given to <see cref="Vouch"/>); an object still so needs no proof.
+    /// </summary>
+    internal Dictionary<string, FileStamp> Vouched { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Takes the stamps <paramref name="reuse"/> took right after its links, for the files it linked from the store.</summary>
+    public void Vouch(EntryReuse? reuse)
+    {
+        if (reuse is null) return;
+        foreach (var (name, stamp) in reuse.Linked) Vouched[name] = stamp;
+    }
 
     internal List<string> Added { get; } = [];
 

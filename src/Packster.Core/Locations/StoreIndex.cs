@@ -5,8 +5,13 @@ using Packster.Packaging;
 
 namespace Packster.Locations;
 
-/// <summary>What a store index says of one package entry: its content, the read-only mode it is stored with, its size, and the object's modification time (UTC ticks) when stored.</summary>
-public sealed record StoredEntry(Sha256Digest Sha256, int Mode, long Size, long Modified);
+/// <summary>
+/// What a store index says of one package entry: its content, the read-only mode it is stored with, its size, and the
+/// object's modification time, status-change time (UTC ticks) and inode as the store last saw them right after a link
+/// of its own. <paramref name="Changed"/> and <paramref name="Inode"/> are 0 when the index (of version 1 or 2) does not
+/// say them: such an object is hashed before it is linked.
+/// </summary>
+public sealed record StoredEntry(Sha256Digest Sha256, int Mode, long Size, long Modified, long Changed = 0, ulong Inode = 0);
 
 /// <summary>One entry of a complete store index, in the package's order: a folder, a stored file, or a link and its target.</summary>
 public sealed record IndexedEntry(string Path, PackageEntryKind Kind, StoredEntry? File, string? LinkTarget);
@@ -15,11 +20,14 @@ public sealed record IndexedEntry(string Path, PackageEntryKind Kind, StoredEntr
 /// A package's store index, <c>store/packages/&lt;package sha256&gt;</c> (spec/lockfile.md § Extracted-file store).
 /// Version 1 lists the stored files; version 2 lists every entry in the package's order and, when every file was
 /// stored, the SHA-256 of the package's manifest: only such a <em>complete</em> index can deploy the package alone.
+/// Version 3 is version 2 with each object's status-change time and inode, so that an object written in place (which
+/// moves its status-change time, whatever times are put back) is hashed before it is linked again.
 /// </summary>
 public sealed class StoreIndex
 {
     internal const string Header1 = "packster-store-index 1";
     internal const string Header2 = "packster-store-index 2";
+    internal const string Header3 = "packster-store-index 3";
     internal const string ReadOnlyFileModeText = "444";
     internal const string ReadOnlyExecutableModeText = "555";
 
@@ -54,7 +62,8 @@ public sealed class StoreIndex
             }
             return new StoreIndex(files, null, null);
         }
-        if (lines[0] != Header2) return null;
+        var stamped = lines[0] == Header3;
+        if (!stamped && lines[0] != Header2) return null;
         var first = 1;
         Sha256Digest? manifest = null;
         if (lines.Count > 1 && lines[1].StartsWith("manifest ", StringComparison.Ordinal))
@@ -80,7 +89,7 @@ public sealed class StoreIndex
                     entries.Add(new IndexedEntry(line[(space + 1)..], PackageEntryKind.Symlink, null, target));
                     break;
                 case 'f':
-                    if (ParseFile(line.AsSpan(2)) is not { } file) return null;
+                    if (ParseFile(line.AsSpan(2), stamped) is not { } file) return null;
                     files[file.Path] = file.Entry;
                     entries.Add(new IndexedEntry(file.Path, PackageEntryKind.File, file.Entry, null));
                     break;
@@ -91,9 +100,9 @@ public sealed class StoreIndex
         return new StoreIndex(files, manifest is null ? null : entries, manifest);
     }
 
-    // <sha256> <444|555> <size> <mtime ticks> <path>: the path last, so it may hold spaces. Read as spans: an index
-    // holds a line per file, and only the path needs a string of its own.
-    private static (string Path, StoredEntry Entry)? ParseFile(ReadOnlySpan<char> line)
+    // <sha256> <444|555> <size> <mtime ticks> [<ctime ticks> <inode>] <path>: the path last, so it may hold spaces. Read
+    // as spans: an index holds a line per file, and only the path needs a string of its own.
+    private static (string Path, StoredEntry Entry)? ParseFile(ReadOnlySpan<char> line, bool stamped = false)
     {
         if (line.Length < 64 + 1 + 3 + 1 || line[64] != ' ' || line[68] != ' ' || !Sha256Digest.TryParse(line[..64].ToString(), out var sha)) return null;
         var modeText = line.Slice(65, 3);
@@ -107,9 +116,20 @@ public sealed class StoreIndex
         rest = rest[(space + 1)..];
         space = rest.IndexOf(' ');
         if (space < 0 || !long.TryParse(rest[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var modified)) return null;
+        long changed = 0;
+        ulong inode = 0;
+        if (stamped)
+        {
+            rest = rest[(space + 1)..];
+            space = rest.IndexOf(' ');
+            if (space < 0 || !long.TryParse(rest[..space], NumberStyles.None, CultureInfo.InvariantCulture, out changed)) return null;
+            rest = rest[(space + 1)..];
+            space = rest.IndexOf(' ');
+            if (space < 0 || !ulong.TryParse(rest[..space], NumberStyles.None, CultureInfo.InvariantCulture, out inode)) return null;
+        }
         var path = rest[(space + 1)..];
         if (path.IsEmpty) return null;
-        return (path.ToString(), new StoredEntry(sha, mode, size, modified));
+        return (path.ToString(), new StoredEntry(sha, mode, size, modified, changed, inode));
     }
 
     private static bool TryFromHex(ReadOnlySpan<char> hex, out string text)
@@ -127,7 +147,7 @@ public sealed class StoreIndex
     }
 }
 
-/// <summary>Builds a version 2 store index from a deployment's entries, in their order.</summary>
+/// <summary>Builds a version 3 store index from a deployment's entries, in their order.</summary>
 internal sealed class StoreIndexWriter
 {
     private readonly StringBuilder _body = new();
@@ -150,18 +170,35 @@ internal sealed class StoreIndexWriter
                     _complete = false;
                     break;
                 }
-                _body.Append("f ").Append(sha.Hex).Append(' ')
-                    .Append(entry.Mode == ExtractedFileStore.ReadOnlyFileMode ? StoreIndex.ReadOnlyFileModeText : StoreIndex.ReadOnlyExecutableModeText).Append(' ')
-                    .Append(entry.Size.ToString(CultureInfo.InvariantCulture)).Append(' ')
-                    .Append(stamp.ModifiedTicks.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(entry.Path).Append('\n');
+                AddFile(entry.Path, sha, entry.Mode, entry.Size, stamp.ModifiedTicks, stamp.ChangedTicks, stamp.Inode);
                 break;
         }
     }
 
+    /// <summary>Adds <paramref name="entry"/> of a complete index; a file with its object's stamp now <paramref name="stored"/> when given, else as the index had it.</summary>
+    public void Add(IndexedEntry entry, FileStamp? stored)
+    {
+        if (entry is not { Kind: PackageEntryKind.File, File: { } file })
+        {
+            Add(new ExtractedFile(entry.Path, entry.Kind, null, 0, 0, entry.LinkTarget), null);
+            return;
+        }
+        if (stored is { } stamp) AddFile(entry.Path, file.Sha256, file.Mode, file.Size, stamp.ModifiedTicks, stamp.ChangedTicks, stamp.Inode);
+        else AddFile(entry.Path, file.Sha256, file.Mode, file.Size, file.Modified, file.Changed, file.Inode);
+    }
+
+    private void AddFile(string path, Sha256Digest sha, int mode, long size, long modified, long changed, ulong inode) =>
+        _body.Append("f ").Append(sha.Hex).Append(' ')
+            .Append(mode == ExtractedFileStore.ReadOnlyFileMode ? StoreIndex.ReadOnlyFileModeText : StoreIndex.ReadOnlyExecutableModeText).Append(' ')
+            .Append(size.ToString(CultureInfo.InvariantCulture)).Append(' ')
+            .Append(modified.ToString(CultureInfo.InvariantCulture)).Append(' ')
+            .Append(changed.ToString(CultureInfo.InvariantCulture)).Append(' ')
+            .Append(inode.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(path).Append('\n');
+
     /// <summary>The index text; it names <paramref name="manifest"/> only when every file was stored.</summary>
     public string ToText(Sha256Digest manifest)
     {
-        var head = StoreIndex.Header2 + "\n" + (_complete ? "manifest " + manifest.Hex + "\n" : "");
+        var head = StoreIndex.Header3 + "\n" + (_complete ? "manifest " + manifest.Hex + "\n" : "");
         return head + _body;
     }
 }

@@ -300,7 +300,7 @@ public sealed class ExtractedFileStoreTests : IDisposable
         });
         var first = Install(package, "plain");
         var index = File.ReadAllLines(IndexPath);
-        Assert.Equal("packster-store-index 2", index[0]);
+        Assert.Equal("packster-store-index 3", index[0]);
         Assert.StartsWith("manifest ", index[1], StringComparison.Ordinal);
         Assert.Contains(index, l => l.StartsWith("l ", StringComparison.Ordinal) && l.EndsWith(" share/link.txt", StringComparison.Ordinal));
 
@@ -359,20 +359,114 @@ public sealed class ExtractedFileStoreTests : IDisposable
         Assert.DoesNotContain(File.ReadAllLines(IndexPath), l => l.Contains("escaped", StringComparison.Ordinal) || l.Contains("share/etc", StringComparison.Ordinal));
     }
 
+    /// <summary>The index's file lines without the status-change time and inode: <c>&lt;sha256&gt; &lt;mode&gt; &lt;size&gt; &lt;mtime&gt; &lt;path&gt;</c>.</summary>
+    private IEnumerable<string> UnstampedFileLines() =>
+        File.ReadAllLines(IndexPath).Where(l => l.StartsWith("f ", StringComparison.Ordinal))
+            .Select(l => l.Split(' ', 8)).Select(f => string.Join(' ', f[1], f[2], f[3], f[4], f[7]));
+
     // § Extracted-file store: an index of version 1 (stored files only) still lends its files; the next deployment that
-    // fills the store writes version 2.
+    // fills the store writes version 3.
     [LinuxFact]
-    public void A_version_1_index_still_lends_its_files_and_is_rewritten_as_version_2()
+    public void A_version_1_index_still_lends_its_files_and_is_rewritten_as_version_3()
     {
         var package = PackTool();
         var first = Install(package, "plain");
-        var files = File.ReadAllLines(IndexPath).Where(l => l.StartsWith("f ", StringComparison.Ordinal)).Select(l => l[2..]);
-        File.WriteAllLines(IndexPath, ["packster-store-index 1", .. files]);
+        File.WriteAllLines(IndexPath, ["packster-store-index 1", .. UnstampedFileLines()]);
 
         var second = Install(package, "spicy");
         Assert.Equal(Stat(Path.Combine(first, "share", "words.txt")).Inode, Stat(Path.Combine(second, "share", "words.txt")).Inode);
-        Assert.Equal("packster-store-index 2", File.ReadLines(IndexPath).First());
+        Assert.Equal("packster-store-index 3", File.ReadLines(IndexPath).First());
         _f.Packster.Ok("verify", "--location", "dev");
+    }
+
+    // § Extracted-file store: "An index of version 2 (no status-change time or inode) is still read: its objects are
+    // hashed before they are linked, and the deployment made from it writes version 3."
+    [LinuxFact]
+    public void A_version_2_index_still_deploys_the_package_and_is_rewritten_as_version_3()
+    {
+        var package = PackTool();
+        var first = Install(package, "plain");
+        var manifest = File.ReadAllLines(IndexPath)[1];
+        File.WriteAllLines(IndexPath, ["packster-store-index 2", manifest, .. UnstampedFileLines().Select(l => "f " + l)]);
+
+        var second = Install(package, "spicy");
+        Assert.Equal(Stat(Path.Combine(first, "share", "words.txt")).Inode, Stat(Path.Combine(second, "share", "words.txt")).Inode);
+        Assert.Equal("packster-store-index 3", File.ReadLines(IndexPath).First());
+        _f.Packster.Ok("verify", "--location", "dev");
+    }
+
+    /// <summary>The status-change time of <paramref name="path"/> as UTC ticks and its inode, as stat(1) reports them.</summary>
+    private static (long Changed, string Inode) Changed(string path)
+    {
+        var parts = Tools.Run("/", "stat", "-c", "%Z %i", path).Trim().Split(' ');
+        var nanos = Tools.Run("/", "stat", "-c", "%z", path).Trim().Split(' ')[1].Split('.')[1];
+        var seconds = long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+        return (DateTime.UnixEpoch.Ticks + (seconds * TimeSpan.TicksPerSecond) + (long.Parse(nanos, System.Globalization.CultureInfo.InvariantCulture) / 100), parts[1]);
+    }
+
+    // § Extracted-file store, "Objects proven by their status change": "A deployment made from the location's own store
+    // alone writes the package's index again with each object's stamp taken right after its link, so the next
+    // re-deploy links it unread."
+    [LinuxFact]
+    public void A_deployment_from_the_store_records_each_objects_status_change_after_its_link()
+    {
+        var package = PackTool();
+        Install(package, "plain");
+        var second = Install(package, "spicy");
+        var (changed, inode) = Changed(Path.Combine(second, "share", "words.txt"));
+        var line = File.ReadAllLines(IndexPath).Single(l => l.EndsWith(" share/words.txt", StringComparison.Ordinal)).Split(' ');
+        Assert.Equal(changed.ToString(System.Globalization.CultureInfo.InvariantCulture), line[5]);
+        Assert.Equal(inode, line[6]);
+    }
+
+    // § Extracted-file store, the invariant: "an object whose bytes were written in place is never linked, even with
+    // its size and modification time put back: the write moved its status-change time"; and --force repairs.
+    [LinuxFact]
+    public void A_write_in_place_with_size_and_times_put_back_is_never_passed_on()
+    {
+        var package = PackTool();
+        var first = Install(package, "plain");
+        var path = Path.Combine(first, "share", "words.txt");
+        var original = File.ReadAllText(path);
+        var reference = Path.Combine(Directory.CreateDirectory(_f.Temp["ref"]).FullName, "ref");
+        Tools.Run("/", "touch", "-r", path, reference);
+        Tools.Run("/", "chmod", "u+w", path);
+        File.WriteAllText(path, original.Replace("same", "SAME", StringComparison.Ordinal));
+        Tools.Run("/", "chmod", "a-w", path);
+        Tools.Run("/", "touch", "-r", reference, path);
+
+        var second = Install(package, "spicy");
+        Assert.Equal(original, File.ReadAllText(Path.Combine(second, "share", "words.txt")));
+        Assert.NotEqual(Stat(path).Inode, Stat(Path.Combine(second, "share", "words.txt")).Inode);
+
+        // A second location of the same user borrows nothing changed either.
+        _f.Packster.Ok("location", "create", _f.Temp["loc2"], "--id", "second");
+        var third = Json(_f.Packster.Ok("install-file", package, "--location", "second", "--json")).GetProperty("path").GetString()!;
+        Assert.Equal(original, File.ReadAllText(Path.Combine(third, "share", "words.txt")));
+
+        // verify's hint, reinstall with --force, repairs the changed deployment.
+        Assert.Equal(5, _f.Packster.Run("verify", "--location", "dev").ExitCode);
+        _f.Packster.Ok("install-file", package, "--location", "dev", "-p", "flavour=plain", "--inactive", "--force");
+        Assert.Equal(original, File.ReadAllText(path));
+        _f.Packster.Ok("verify", "--location", "dev");
+        _f.Packster.Ok("verify", "--location", "second");
+    }
+
+    // § Extracted-file store, "Install": "an object whose mode is not the one its name says (0444 for .r, 0555 for .x)
+    // is never linked".
+    [LinuxFact]
+    public void An_object_whose_mode_was_changed_is_not_linked()
+    {
+        var package = PackTool();
+        var first = Install(package, "plain");
+        Tools.Run("/", "chmod", "0777", Path.Combine(first, "share", "words.txt"));
+
+        var second = Install(package, "spicy");
+        var words = Stat(Path.Combine(second, "share", "words.txt"));
+        Assert.Equal("444", words.Mode);
+        Assert.NotEqual(Stat(Path.Combine(first, "share", "words.txt")).Inode, words.Inode);
+        // The fill after the commit replaced the object by the new deployment's file.
+        Assert.Equal("444", Stat(Path.Combine(Store, "objects", Sha256Hex(Path.Combine(second, "share", "words.txt")) + ".r")).Mode);
     }
 
     // § Extracted-file store, "Which packages share": "packages with no handler but pack and no service": an any or
