@@ -212,7 +212,7 @@ internal sealed class CompressedEntry : IDisposable
             var stored = Copy(input, sink, chunk, storedCrc, ct);
             if (total > 0 && (stored != total || (crc != 0 && storedCrc.GetCurrentHashAsUInt32() != crc)))
             {
-                throw new IOException($"'{Source.RelativePath}' changed while it was being packed");
+                throw Changed(Source.RelativePath);
             }
             Method = ZipFormat.MethodStored;
             Crc = storedCrc.GetCurrentHashAsUInt32();
@@ -268,19 +268,46 @@ internal sealed class CompressedEntry : IDisposable
     /// </summary>
     private long Zstd(Stream input, Stream sink, byte[] chunk, int level, out uint crc, out long total, CancellationToken ct)
     {
+        _dataStart = 0;
+        return ZstdFrame(input, sink, chunk, level, Source.RelativePath, out crc, out total, ct);
+    }
+
+    /// <summary>
+    /// The frame pledges the size <paramref name="input"/> had when it was opened; a file that grows or shrinks while it
+    /// is read is "changed while it was being packed" (an <see cref="IOException"/>, PST9005), never zstd's own words.
+    /// </summary>
+    internal static long ZstdFrame(Stream input, Stream sink, byte[] chunk, int level, string relativePath, out uint crc, out long total, CancellationToken ct)
+    {
         var crc32 = new Crc32();
-        using (var compressor = new Compressor(level))
+        var pledged = input.Length;
+        try
         {
+            using var compressor = new Compressor(level);
             compressor.SetParameter(ZSTD_cParameter.ZSTD_c_contentSizeFlag, 1);
             compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 0);
-            compressor.SetPledgedSrcSize((ulong)input.Length);
+            compressor.SetPledgedSrcSize((ulong)pledged);
             using var zstd = new CompressionStream(sink, compressor, ChunkSize, preserveCompressor: true, leaveOpen: true);
-            total = Copy(input, zstd, chunk, crc32, ct);
+            total = 0;
+            int read;
+            while (total < pledged && (read = input.Read(chunk, 0, (int)Math.Min(Math.Min(ChunkSize, chunk.Length), pledged - total))) > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                crc32.Append(chunk.AsSpan(0, read));
+                zstd.Write(chunk, 0, read);
+                total += read;
+            }
+            if (total != pledged || input.Read(chunk, 0, 1) != 0) throw Changed(relativePath);
+        }
+        catch (ZstdException)
+        {
+            // Disposing a frame whose pledged size was not met fails too; the cause is the same.
+            throw Changed(relativePath);
         }
         crc = crc32.GetCurrentHashAsUInt32();
-        _dataStart = 0;
         return sink.Length;
     }
+
+    private static IOException Changed(string relativePath) => new($"'{relativePath}' changed while it was being packed");
 
     /// <summary>Checks the gzip frame zlib wrote is the plain one we strip, and takes the CRC from its trailer.</summary>
     private static bool ReadFrame(Stream sink, out uint crc)
