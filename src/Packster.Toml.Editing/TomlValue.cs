@@ -55,7 +55,7 @@ public sealed class TomlValue
 
     private static string JsonText(JsonElement json) => json.ValueKind switch
     {
-        JsonValueKind.String => Quote(json.GetString()!),
+        JsonValueKind.String => Quote(JsonString(json.GetString)),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         JsonValueKind.Number => json.TryGetInt64(out var i) && !json.GetRawText().AsSpan().ContainsAny(".eE")
@@ -63,10 +63,26 @@ public sealed class TomlValue
             : FloatText(json.GetDouble()),
         JsonValueKind.Array => "[" + string.Join(", ", json.EnumerateArray().Select(JsonText)) + "]",
         JsonValueKind.Object => json.EnumerateObject().Any()
-            ? "{ " + string.Join(", ", json.EnumerateObject().Select(p => Key(p.Name) + " = " + JsonText(p.Value))) + " }"
+            ? "{ " + string.Join(", ", json.EnumerateObject().Select(p => Key(JsonString(() => p.Name)) + " = " + JsonText(p.Value))) + " }"
             : "{}",
         _ => throw new FormatException("JSON null has no TOML form: leave the key out instead"),
     };
+
+    /// <summary>
+    /// A JSON string's text. JSON may escape half of a surrogate pair (<c>"\ud800"</c>), which is no Unicode text and
+    /// so no TOML string; System.Text.Json refuses to decode it with an <see cref="InvalidOperationException"/>.
+    /// </summary>
+    private static string JsonString(Func<string?> text)
+    {
+        try
+        {
+            return text() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            throw new FormatException("a JSON string holds an unpaired surrogate escape (such as \\ud800), which is not Unicode text and so not a TOML string");
+        }
+    }
 
     private static string Inline(TomlNode node) => node switch
     {

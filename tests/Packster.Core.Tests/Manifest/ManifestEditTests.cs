@@ -43,6 +43,19 @@ public sealed class ManifestEditTests : IDisposable
         Assert.Equal(ErrorCode.ManifestSetInputInvalid, Assert.Throws<PacksterException>(() => ManifestEdit.ParseValue("linux", json: true)).Code);
     }
 
+    // spec/errors.md PST2015: "with `--json` VALUE is not JSON or is `null` (which TOML cannot hold); nothing is read
+    // or written". An escaped lone surrogate is valid JSON syntax but no Unicode text, so no TOML string either.
+    [Theory]
+    [InlineData("\"\\ud800\"")]
+    [InlineData("[\"\\udc00x\"]")]
+    [InlineData("{\"\\ud800\": 1}")]
+    public void A_JSON_string_with_a_lone_surrogate_is_refused_in_words(string json)
+    {
+        var e = Assert.Throws<PacksterException>(() => ManifestEdit.ParseValue(json, json: true));
+        Assert.Equal(ErrorCode.ManifestSetInputInvalid, e.Code);
+        Assert.Contains("unpaired surrogate", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_manifest_that_is_invalid_before_can_be_fixed_with_set()
     {
