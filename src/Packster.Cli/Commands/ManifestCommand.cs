@@ -69,7 +69,7 @@ internal static class ManifestCommand
             var result = ManifestScaffold.Init(folder, parse.GetValue(id), parse.GetValue(version), parse.GetValue(force));
             context.Out.WriteLine($"{(result.Replaced ? "replaced" : "wrote")} {result.File}: {result.Id} {result.Version}");
             context.Out.WriteLine($"  shims: {(result.Shims.Count == 0 ? "none (no executables under bin/)" : string.Join(", ", result.Shims.Select(s => $"{s.Name} -> {s.Target}")))}");
-            foreach (var skipped in result.Skipped) context.Out.WriteLine($"  skipped {skipped.Target}: {skipped.Reason}");
+            foreach (var skipped in result.Skipped) context.Out.WriteLine($"  skipped {TerminalText.Printable(skipped.Target)}: {TerminalText.Printable(skipped.Reason)}");
             return ExitCodes.Success;
         });
         return command;

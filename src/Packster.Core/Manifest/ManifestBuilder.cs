@@ -70,7 +70,7 @@ internal sealed class ManifestBuilder
     {
         var node = RequiredString(_root, "", "id");
         return PackageId.TryParse(node.Value, out var id, out var why) ? id
-            : throw Invalid(ErrorCode.InvalidPackageId, node, "id", $"'{node.Value}' is not a package id: {why}",
+            : throw Invalid(ErrorCode.InvalidPackageId, node, "id", $"'{Packaging.ArchiveErrors.Printable(node.Value)}' is not a package id: {Packaging.ArchiveErrors.Printable(why)}",
                 "ids use lowercase letters, digits, '.', '_' and '-', and never '-' followed by a digit");
     }
 
@@ -80,10 +80,10 @@ internal sealed class ManifestBuilder
         if (node.Value.Length > PackageVersion.MaxLength)
         {
             throw Invalid(ErrorCode.InvalidVersion, node, "version",
-                $"'{node.Value[..20]}…' is {node.Value.Length} characters long; a version has at most {PackageVersion.MaxLength}, so that the package file name fits a file system's 255 bytes");
+                $"'{Packaging.ArchiveErrors.Printable(node.Value[..20])}…' is {node.Value.Length} characters long; a version has at most {PackageVersion.MaxLength}, so that the package file name fits a file system's 255 bytes");
         }
         return PackageVersion.TryParse(node.Value, out var v) ? v
-            : throw Invalid(ErrorCode.InvalidVersion, node, "version", $"'{node.Value}' is not strict SemVer 2.0 (e.g. 1.2.0, 2.0.0-rc.1) or \"latest\"");
+            : throw Invalid(ErrorCode.InvalidVersion, node, "version", $"'{Packaging.ArchiveErrors.Printable(node.Value)}' is not strict SemVer 2.0 (e.g. 1.2.0, 2.0.0-rc.1) or \"latest\"");
     }
 
     private Uri? ReadHomepage()
@@ -642,7 +642,7 @@ internal sealed class ManifestBuilder
     }
 
     private PackageId ReadRequirementId(TomlTable table, string key, string path) =>
-        PackageId.TryParse(key, out var id, out var why) ? id : throw InvalidAtKey(ErrorCode.InvalidPackageId, table, key, path, $"'{key}' is not a package id: {why}");
+        PackageId.TryParse(key, out var id, out var why) ? id : throw InvalidAtKey(ErrorCode.InvalidPackageId, table, key, path, $"'{Packaging.ArchiveErrors.Printable(key)}' is not a package id: {Packaging.ArchiveErrors.Printable(why)}");
 
     private VersionRange ReadRange(TomlString node, string path) =>
         VersionRange.TryParse(node.Value, out var range, out var why) ? range

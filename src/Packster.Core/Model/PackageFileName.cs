@@ -22,7 +22,7 @@ public sealed record PackageFileName(PackageId Id, PackageVersion Version, Sha25
 
     public static PackageFileName Parse(string fileName) =>
         TryParse(fileName, out var name) ? name : throw new PacksterException(ErrorCode.PackageFileNameInvalid,
-            $"'{fileName}' is not a package file name",
+            $"'{Packaging.ArchiveErrors.Printable(fileName)}' is not a package file name",
             "package files are named {id}-{version}-{sha256}.packster, as 'packster pack' writes them");
 
     public static bool TryParse(string? fileName, [NotNullWhen(true)] out PackageFileName? name)

@@ -17,6 +17,26 @@ public sealed class ManifestErrorTests
         Assert.Equal("pkg/packster-manifest.toml:2:1: verison: unknown key; did you mean 'version'?", e.Message);
     }
 
+    // spec/manifest.md §Errors: the message names what is wrong; a value holding control characters (a terminal escape
+    // such as ESC [31m) is shown escaped, never sent raw to the terminal.
+    [Theory]
+    [InlineData("id = \"a\\u001b[31mRED\"\nversion = \"1.0.0\"\n")]
+    [InlineData("id = \"hello\"\nversion = \"1.0.0\\u001b[2J\"\n")]
+    public void Control_characters_in_the_id_or_version_are_shown_escaped(string toml)
+    {
+        var e = Fail(toml);
+        Assert.DoesNotContain('\u001b', e.Message);
+        Assert.Contains("\\u001b[", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_package_file_name_with_control_characters_is_shown_escaped()
+    {
+        var e = Assert.Throws<PacksterException>(() => Packster.Model.PackageFileName.Parse("evil\u001b]0;title\u0007.packster"));
+        Assert.Equal(ErrorCode.PackageFileNameInvalid, e.Code);
+        Assert.Equal("'evil\\u001b]0;title\\u0007.packster' is not a package file name", e.Message);
+    }
+
     [Fact]
     public void Unknown_key_without_a_near_match_has_no_suggestion()
     {
