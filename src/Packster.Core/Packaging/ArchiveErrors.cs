@@ -48,9 +48,11 @@ internal static class ArchiveErrors
         new(ErrorCode.ArchiveCompressionRatio,
             $"'{archive}' unpacks {archiveLength} bytes to {total} bytes, more than {cap}:1 over the whole archive", LimitHint);
 
-    public static PacksterException ManifestMissing(string archive, string found) =>
+    public static PacksterException ManifestMissing(string archive, string found, PackageEntryKind kind = PackageEntryKind.File) =>
         new(ErrorCode.ArchiveManifestMissing,
-            $"'{archive}' does not start with '{Packer.ManifestFileName}' (first entry: '{Printable(found)}')",
+            found == Packer.ManifestFileName && kind != PackageEntryKind.File
+                ? $"'{archive}' starts with '{Packer.ManifestFileName}', but as {(kind == PackageEntryKind.Symlink ? "a symlink" : "a folder")}, not a regular file"
+                : $"'{archive}' does not start with '{Packer.ManifestFileName}' (first entry: '{Printable(found)}')",
             "packages are made by 'packster pack', which writes the manifest first");
 
     public static PacksterException Crc(string archive, string entry, uint expected, uint actual) =>

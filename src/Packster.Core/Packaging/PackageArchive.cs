@@ -126,7 +126,7 @@ public sealed class PackageArchive : IDisposable
         var first = Entries.Count > 0 ? Entries[0] : null;
         if (first is null || first.RawName != Packer.ManifestFileName || first.Kind != PackageEntryKind.File)
         {
-            throw ArchiveErrors.ManifestMissing(Name, first?.RawName ?? "(none)");
+            throw ArchiveErrors.ManifestMissing(Name, first?.RawName ?? "(none)", first?.Kind ?? PackageEntryKind.File);
         }
         if (first.Size > MaxManifestSize) throw ArchiveErrors.TooLarge(Name, first.Path, first.Size, MaxManifestSize);
         CheckEntryFlags(first);

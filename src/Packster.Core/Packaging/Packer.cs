@@ -38,6 +38,14 @@ public static class Packer
 
         var sourceName = Path.GetFileName(sourceDir);
         var entries = SourceTree.Enumerate(sourceDir, PackageIgnore.Load(sourceDir), outputDir);
+        // Install takes the first entry as the manifest only when it is a regular file (package-format.md §6: "every
+        // package `pack` writes installs"), so a manifest that is a symlink is refused here, not stored as a link.
+        if (entries.FirstOrDefault(e => e.RelativePath == ManifestFileName) is { Kind: not PackageEntryKind.File } manifestEntry)
+        {
+            throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
+                $"{ManifestFileName} in '{sourceName}' is {(manifestEntry.Kind == PackageEntryKind.Symlink ? "a symlink" : "a folder")}, not a regular file",
+                $"replace the link with the file itself: {ManifestFileName} must be a regular file");
+        }
         var limits = ExtractionLimits.Default;
         long total = 0;
         AsPacking(() =>

@@ -98,7 +98,7 @@ public static class SafeExtractor
         limits.CheckEntryCount(name, entries.Length);
         if (entries.Length == 0 || entries[0].RawName != Packer.ManifestFileName || entries[0].Kind != PackageEntryKind.File)
         {
-            throw ArchiveErrors.ManifestMissing(name, entries.Length == 0 ? "(none)" : entries[0].RawName);
+            throw ArchiveErrors.ManifestMissing(name, entries.Length == 0 ? "(none)" : entries[0].RawName, entries.Length == 0 ? PackageEntryKind.File : entries[0].Kind);
         }
 
         long total = 0;

@@ -443,6 +443,16 @@ public sealed class HostileArchiveTests : IDisposable
     public void Archive_without_leading_manifest_is_refused() =>
         Refused(new HostileZipBuilder(withManifest: false).File("a.txt", "x").File("packster-manifest.toml", "id = \"x\""), ErrorCode.ArchiveManifestMissing);
 
+    // §5 rule "manifest first": the first entry must be packster-manifest.toml as a regular file; when it has the
+    // name but is a link, the message says so instead of "does not start with 'packster-manifest.toml'".
+    [Fact]
+    public void A_manifest_that_is_a_symlink_is_refused_as_not_a_regular_file()
+    {
+        var e = Refused(new HostileZipBuilder(withManifest: false).Link("packster-manifest.toml", "m").File("m", "id = \"x\"\nversion = \"1.0.0\"\n"),
+            ErrorCode.ArchiveManifestMissing);
+        Assert.Contains("starts with 'packster-manifest.toml', but as a symlink, not a regular file", e.Message, StringComparison.Ordinal);
+    }
+
     // §7: cancellation mid-way also leaves nothing.
     [Fact]
     public void Cancelled_extraction_leaves_nothing()

@@ -373,6 +373,21 @@ public sealed class PackerTests : IDisposable
         Assert.Equal(first.FileName, second.FileName);
     }
 
+    // package-format.md §6: "so every package `pack` writes installs" — install takes the manifest only from a regular
+    // file first in the package, so pack refuses a manifest that is a symlink (spec/errors.md PST4005: "a
+    // `packster-manifest.toml` … that is not a regular file likewise") instead of storing the link.
+    [Fact]
+    public void A_manifest_that_is_a_symlink_is_refused()
+    {
+        var dir = Directory.CreateDirectory(_temp["linked"]).FullName;
+        File.WriteAllText(Path.Combine(dir, "m"), "id = \"demo\"\nversion = \"1.2.0\"\n");
+        File.CreateSymbolicLink(Path.Combine(dir, Packer.ManifestFileName), "m");
+        var e = Assert.Throws<PacksterException>(() => Packer.Pack(dir, _temp["out"], Id, Version, null, CancellationToken.None));
+        Assert.Equal(ErrorCode.ArchiveUnsupportedEntry, e.Code);
+        Assert.Contains("packster-manifest.toml in 'linked' is a symlink, not a regular file", e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp["out"]) && Directory.EnumerateFileSystemEntries(_temp["out"]).Any());
+    }
+
     // §1: the manifest must exist.
     [Fact]
     public void Missing_manifest_is_an_error()
