@@ -128,7 +128,11 @@ internal abstract class VendorArchive : IDisposable
             var decompressed = decompress(File);
             try
             {
-                ReadTar(decompressed, withData, visit, ct);
+                var window = new RecentBytesStream(decompressed);
+                ReadTar(window, withData, visit, ct);
+                // The tar ends at its zero blocks, but the compressor's checksum (gzip's CRC-32 and size, xz's check,
+                // bzip2's CRCs, zstd's checksum) follows the data: only reading to the end makes the decoder check it.
+                if (!ReferenceEquals(decompressed, File)) DrainTrailer(Name, decompressed, ct);
             }
             finally
             {
@@ -137,13 +141,44 @@ internal abstract class VendorArchive : IDisposable
             }
         }
 
-        private static void ReadTar(Stream decompressed, bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct)
+        /// <summary>
+        /// Most tar writers pad the archive with zeros to a whole record (10 KiB by default, 1 MiB with the largest
+        /// common blocking factor); more than <see cref="MaxTrailer"/> after the end blocks is not a tar's padding.
+        /// </summary>
+        private const long MaxTrailer = 16L << 20;
+
+        private static void DrainTrailer(string archive, Stream decompressed, CancellationToken ct)
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+            try
+            {
+                long trailing = 0;
+                int read;
+                while ((read = decompressed.Read(buffer, 0, 1 << 16)) > 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    trailing += read;
+                    if (trailing > MaxTrailer) throw Unreadable(archive, $"more than {MaxTrailer >> 20} MiB of data follow the end of the tar");
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        private void ReadTar(RecentBytesStream decompressed, bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct)
         {
             using var reader = new TarReader(decompressed, leaveOpen: true);
-            while (reader.GetNextEntry(copyData: false) is { } entry)
+            while (NextEntry(reader, decompressed) is { } entry)
             {
                 ct.ThrowIfCancellationRequested();
                 var mode = (int)entry.Mode;
+                if (SparseName(entry) is { } sparse)
+                {
+                    visit(new VendorArchiveEntry(sparse, VendorEntryKind.Unsupported, mode, entry.Length, null, "a GNU sparse file"), null);
+                    continue;
+                }
                 VendorArchiveEntry? described = entry.EntryType switch
                 {
                     // Metadata for the whole archive (pax global header), not a file.
@@ -156,11 +191,40 @@ internal abstract class VendorArchive : IDisposable
                     TarEntryType.CharacterDevice => Unsupported(entry, "a character device"),
                     TarEntryType.BlockDevice => Unsupported(entry, "a block device"),
                     TarEntryType.Fifo => Unsupported(entry, "a FIFO"),
-                    TarEntryType.SparseFile => Unsupported(entry, "a sparse file"),
+                    TarEntryType.SparseFile => Unsupported(entry, "a GNU sparse file"),
                     var other => Unsupported(entry, $"a tar entry of type '{(char)other}'"),
                 };
                 if (described is null) continue;
                 visit(described, withData && described.Kind == VendorEntryKind.File ? entry.DataStream ?? Stream.Null : null);
+            }
+        }
+
+        /// <summary>
+        /// The file name a GNU sparse file in pax form stands for (sparse versions 0.1 and 1.0 read as regular files named
+        /// <c>GNUSparseFile.&lt;pid&gt;/name</c> whose data starts with the sparse map), or null for any other entry.
+        /// </summary>
+        private static string? SparseName(TarEntry entry)
+        {
+            if (entry is not PaxTarEntry pax) return null;
+            if (!pax.ExtendedAttributes.Keys.Any(k => k.StartsWith("GNU.sparse.", StringComparison.Ordinal))) return null;
+            return pax.ExtendedAttributes.TryGetValue("GNU.sparse.name", out var name) ? name : entry.Name;
+        }
+
+        /// <summary>
+        /// The next entry. System.Formats.Tar reads no GNU sparse file in the old GNU form (type 'S': "not supported") or in
+        /// pax version 0.0 (its repeated GNU.sparse.offset keys: "duplicate extended attribute"); the header it stopped at
+        /// tells a sparse file (PST4005) from damaged data (PST4019).
+        /// </summary>
+        private TarEntry? NextEntry(TarReader reader, RecentBytesStream read)
+        {
+            try
+            {
+                return reader.GetNextEntry(copyData: false);
+            }
+            catch (Exception e) when (e is InvalidDataException or NotSupportedException or FormatException or ArgumentException)
+            {
+                if (read.SparseHeaderName() is { } sparse) throw ArchiveErrors.UnsupportedEntry(Name, sparse, "a GNU sparse file");
+                throw;
             }
         }
 
@@ -210,6 +274,12 @@ internal abstract class VendorArchive : IDisposable
             var permissions = mode & 0xFFF;
             if (isDirectory)
             {
+                // package-format.md §5: a directory entry holds no data (PST4005); what it would hold is not extracted by anyone.
+                if (Format == "zip" && (entry.Size > 0 || entry.CompressedSize > 0))
+                {
+                    visit(new VendorArchiveEntry(name, VendorEntryKind.Unsupported, permissions, entry.Size, null, "a directory with data"), null);
+                    return;
+                }
                 visit(new VendorArchiveEntry(name, VendorEntryKind.Directory, permissions, 0, null), null);
                 return;
             }
@@ -218,7 +288,7 @@ internal abstract class VendorArchive : IDisposable
                 case 0 or ZipFormat.TypeRegular:
                     if (withData)
                     {
-                        using var data = open();
+                        using var data = Format == "zip" ? new CrcCheckingStream(open(), (uint)entry.Crc, Name, name) : open();
                         visit(new VendorArchiveEntry(name, VendorEntryKind.File, permissions, entry.Size, null), data);
                     }
                     else

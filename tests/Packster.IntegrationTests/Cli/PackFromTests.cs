@@ -363,6 +363,83 @@ public sealed class PackFromTests : IDisposable
         AssertRefused(_packster.Run("pack", _home["src/tool-1.4.2"], "--strip-components", "1", "-o", Out), "PST2019", 3);
     }
 
+    /// <summary>Flips one byte of the compressor's checksum, which follows the tar's end blocks in the stream.</summary>
+    private static void DamageChecksum(string archive)
+    {
+        var bytes = File.ReadAllBytes(archive);
+        int at;
+        if (archive.EndsWith(".tar.gz", StringComparison.Ordinal)) at = bytes.Length - 8;        // gzip trailer: CRC-32, then ISIZE
+        else if (archive.EndsWith(".tar.zst", StringComparison.Ordinal)) at = bytes.Length - 1;  // zstd: the frame ends with its checksum
+        else if (archive.EndsWith(".tar.bz2", StringComparison.Ordinal)) at = bytes.Length - 2;  // bzip2: the stream CRC, then 0-7 pad bits
+        else
+        {
+            // xz: the stream footer's backward size gives the index's size; the block's check lies just before the index.
+            var indexSize = (BitConverter.ToUInt32(bytes, bytes.Length - 8) + 1) * 4;
+            at = bytes.Length - 12 - (int)indexSize - 1;
+        }
+        bytes[at] ^= 0x5A;
+        File.WriteAllBytes(archive, bytes);
+    }
+
+    // spec/pack-from.md §Formats: "any damaged or truncated data found while reading is PST4019" — the compressor's
+    // checksum comes after the tar's end blocks, so it is only checked when the stream is read to its end.
+    [ArchiverTheory("tar", "gzip", "xz", "zstd", "bzip2")]
+    [InlineData("tool.tar.gz")]
+    [InlineData("tool.tar.xz")]
+    [InlineData("tool.tar.zst")]
+    [InlineData("tool.tar.bz2")]
+    public void A_tarball_whose_compressor_checksum_is_wrong_is_refused(string name)
+    {
+        VendorTree();
+        var archive = Archive(name);
+        DamageChecksum(archive);
+        AssertRefused(_packster.Run("pack", "--from", archive, "--strip-components", "1", "--id", "tool", "--version", "1.4.2", "-o", Out), "PST4019", 4);
+    }
+
+    // spec/pack-from.md §Rules: entries are "judged exactly as a package's central directory is": a zip entry whose data
+    // does not match its declared CRC-32 is PST4011, as in a package.
+    [Fact]
+    public void A_zip_entry_whose_CRC_is_wrong_is_refused()
+    {
+        var zip = new HostileZipBuilder(withManifest: false);
+        zip.Add(new HostileEntry { Name = "data.txt", Data = "the real data\n"u8.ToArray(), Crc = 0x12345678 });
+        var archive = zip.WriteTo(_home["bad-crc.zip"]);
+        var result = _packster.Run("pack", "--from", archive, "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4011", 4);
+        Assert.Contains("'data.txt'", result.Stderr, StringComparison.Ordinal);
+    }
+
+    // spec/pack-from.md §Rules: entries are "judged exactly as a package's central directory is"; a directory entry
+    // with data is PST4005 in a package (spec/errors.md: "or a directory with data"), so in a vendor zip too.
+    [Fact]
+    public void A_zip_directory_entry_with_data_is_refused()
+    {
+        var zip = new HostileZipBuilder(withManifest: false).File("f.txt", "f\n");
+        zip.Add(new HostileEntry { Name = "d/", Data = "hidden\n"u8.ToArray(), UnixMode = HostileZipBuilder.Directory });
+        var result = _packster.Run("pack", "--from", zip.WriteTo(_home["dir-data.zip"]), "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4005", 4);
+        Assert.Contains("is a directory with data", result.Stderr, StringComparison.Ordinal);
+    }
+
+    // spec/pack-from.md §Entries: "GNU sparse file … refused: PST4005", in every form GNU tar writes: the old GNU
+    // type 'S' and the pax forms 0.0, 0.1 and 1.0 (which other readers show as 'GNUSparseFile.<pid>/name').
+    [ArchiverTheory("tar", "truncate")]
+    [InlineData("--format=gnu")]
+    [InlineData("--sparse-version=0.0")]
+    [InlineData("--sparse-version=0.1")]
+    [InlineData("--sparse-version=1.0")]
+    public void A_GNU_sparse_file_is_refused_in_every_form(string form)
+    {
+        _home.Write("sparse/tool/holes.bin", "data");
+        Tools.Run(_home.Path, "truncate", "-s", "2M", _home["sparse/tool/holes.bin"]);
+        var archive = _home["sparse.tar"];
+        if (form == "--format=gnu") Tools.Run(_home["sparse"], "tar", "--sparse", "--format=gnu", "-cf", archive, "tool");
+        else Tools.Run(_home["sparse"], "tar", "--sparse", "--format=pax", form, "-cf", archive, "tool");
+        var result = _packster.Run("pack", "--from", archive, "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4005", 4);
+        Assert.Contains("holes.bin' in 'sparse.tar' is a GNU sparse file", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Help_describes_every_pack_from_option()
     {
