@@ -28,6 +28,8 @@ public sealed class ArchivePacker(SourcePackerOptions options)
 {
     private const int ChunkSize = 256 << 10;
 
+    private const string VendorLimitHint = "packages have the same limits when packed and when installed (spec/package-format.md §6); the archive cannot be packed as it is: extract it and pack a part of it, or split it into several packages";
+
     private const string VendorHint = "the archive breaks the package rules (spec/pack-from.md §Rules); it cannot be packed as it is: ask its vendor, or extract, fix and 'packster pack' the folder";
 
     public async Task<(PackResult Result, Manifest.Manifest Manifest)> PackAsync(string archivePath, ArchivePackRequest request, string outputDir,
@@ -45,12 +47,33 @@ public sealed class ArchivePacker(SourcePackerOptions options)
         {
             plan = VendorArchivePlan.Judge(archive, request.StripComponents, ExtractionLimits.Default, cancellationToken);
         }
-        catch (PacksterException e) when (e.Hint == ArchiveErrors.HostileHint)
+        catch (PacksterException e) when (e.Hint is ArchiveErrors.HostileHint or ArchiveErrors.LimitHint)
         {
-            // The package rules' hint speaks of packages; a vendor archive is fixed by its vendor, or not packed.
-            throw new PacksterException(e.Code, e.Message, VendorHint, e);
+            // The package rules' hints speak of packages and their publisher; a vendor archive is fixed by its vendor, or not packed.
+            throw new PacksterException(e.Code, e.Message, e.Hint == ArchiveErrors.LimitHint ? VendorLimitHint : VendorHint, e);
         }
-        var holdsManifest = plan.Holds(Packer.ManifestFileName);
+        var manifestEntry = plan.Entries.FirstOrDefault(e => e?.Path == Packer.ManifestFileName);
+        if (manifestEntry is { Kind: VendorEntryKind.Symlink })
+        {
+            // Install takes the manifest only from a regular file (package-format.md §6); pack refuses a link (PST4005).
+            throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
+                $"'{archive.Name}' holds {Packer.ManifestFileName} as a symlink ('{ArchiveErrors.Printable(manifestEntry.RawName)}' -> '{ArchiveErrors.Printable(manifestEntry.LinkTarget!)}'), not a regular file",
+                "a package's manifest must be a regular file; give the manifest with --manifest FILE after extracting the archive and removing the link, or ask the archive's vendor");
+        }
+        var manifestIsFolder = manifestEntry is { Kind: VendorEntryKind.Directory }
+            || plan.Entries.Any(e => e is not null && e.Path.StartsWith(Packer.ManifestFileName + "/", StringComparison.Ordinal));
+        if (manifestIsFolder)
+        {
+            // spec/pack-from.md §Manifest: a folder is no manifest (PST2017), and it holds the place a given one would take (PST2018).
+            throw manifestText is null
+                ? new PacksterException(ErrorCode.PackFromManifestMissing,
+                    $"'{archive.Name}' holds no {Packer.ManifestFileName} file: its {Packer.ManifestFileName} is a folder, and no manifest was given",
+                    "give --manifest <file>, or --id <id> --version <version> (with --shim name=path for each command)")
+                : new PacksterException(ErrorCode.PackFromManifestConflict,
+                    $"'{archive.Name}' holds a folder named {Packer.ManifestFileName}, where the manifest from {(request.ManifestFile is not null ? "--manifest" : "--id/--version")} would go",
+                    "repack the archive without that folder, or use --strip-components if it lies in a folder that is not packed");
+        }
+        var holdsManifest = manifestEntry is not null;
         if (holdsManifest && manifestText is not null)
         {
             throw new PacksterException(ErrorCode.PackFromManifestConflict,
@@ -100,9 +123,9 @@ public sealed class ArchivePacker(SourcePackerOptions options)
                 : e.Hint;
             throw new PacksterException(e.Code, message, hint, e);
         }
-        catch (PacksterException e) when (e.Hint == ArchiveErrors.HostileHint)
+        catch (PacksterException e) when (e.Hint is ArchiveErrors.HostileHint or ArchiveErrors.LimitHint)
         {
-            throw new PacksterException(e.Code, e.Message, VendorHint, e);
+            throw new PacksterException(e.Code, e.Message, e.Hint == ArchiveErrors.LimitHint ? VendorLimitHint : VendorHint, e);
         }
         finally
         {

@@ -21,8 +21,6 @@ internal sealed class VendorArchivePlan
 
     public long TotalSize { get; }
 
-    public bool Holds(string path) => Entries.Any(e => e is not null && e.Path == path);
-
     public static VendorArchivePlan Judge(VendorArchive archive, int stripComponents, ExtractionLimits limits, CancellationToken ct)
     {
         var name = archive.Name;
@@ -50,6 +48,10 @@ internal sealed class VendorArchivePlan
             if (entry.Kind == VendorEntryKind.Symlink && string.IsNullOrEmpty(target))
             {
                 throw ArchiveErrors.UnsafeLink(name, entry.Name, "", "the target is empty");
+            }
+            if (entry.Kind == VendorEntryKind.Symlink && NotUtf8(target!) is { } notUtf8)
+            {
+                throw ArchiveErrors.UnsafeLink(name, entry.Name, target!, $"the target {notUtf8}");
             }
             if (size < 0 || size > limits.MaxTotalSize - total)
             {
@@ -98,12 +100,20 @@ internal sealed class VendorArchivePlan
     {
         var normalised = Normalise(rawName);
         if (normalised.Length == 0) return null;   // the archive's root folder, './'
-        var why = EntryPathRules.UnsafeReason(normalised);
+        var why = NotUtf8(normalised) ?? EntryPathRules.UnsafeReason(normalised);
         if (why is not null) throw ArchiveErrors.UnsafePath(archive, rawName, why);
         if (strip == 0) return normalised;
         var components = normalised.Split('/');
         return components.Length <= strip ? null : string.Join('/', components[strip..]);
     }
+
+    /// <summary>
+    /// The readers decode names and link targets as UTF-8 and put U+FFFD for bytes that are not (tar's latin-1 names, a
+    /// zip name without the UTF-8 flag in another code page); the bytes are gone by then, so a U+FFFD is taken for them
+    /// (spec/pack-from.md §Names: refused, never repaired).
+    /// </summary>
+    private static string? NotUtf8(string text) =>
+        text.Contains('\uFFFD', StringComparison.Ordinal) ? "it is not valid UTF-8 (or holds U+FFFD, which stands for bytes that are not)" : null;
 
     /// <summary>Drops leading './' (tar's 'tar -C dir .') and one trailing '/' (directory entries); nothing else is rewritten.</summary>
     private static string Normalise(string rawName)
@@ -120,7 +130,7 @@ internal sealed class VendorArchivePlan
     {
         var raw = entry.LinkTarget ?? "";
         var normalised = Normalise(raw);
-        string? why = normalised.Length == 0 ? "its target is empty" : EntryPathRules.UnsafeReason(normalised) is { } unsafeWhy ? $"its target is unsafe: {unsafeWhy}" : null;
+        string? why = normalised.Length == 0 ? "its target is empty" : (NotUtf8(normalised) ?? EntryPathRules.UnsafeReason(normalised)) is { } unsafeWhy ? $"its target is unsafe: {unsafeWhy}" : null;
         string? path = null;
         if (why is null)
         {
@@ -149,7 +159,7 @@ internal sealed class VendorArchivePlan
     private static PacksterException LeavesNothing(string archive, int strip, int entries) =>
         new(ErrorCode.StripComponentsLeaveNothing,
             strip == 0
-                ? $"'{archive}' holds nothing to pack ({entries} entries, none of them a file, folder or link below the root)"
+                ? $"'{archive}' holds nothing to pack ({(entries == 1 ? "1 entry, not" : $"{entries} entries, none of them")} a file, folder or link below the root)"
                 : $"--strip-components {strip} leaves nothing of '{archive}': all {entries} entries have {strip} or fewer path components",
             strip == 0 ? "check the archive" : "use a smaller --strip-components (list the archive with 'tar -tf' or 'unzip -l')");
 }

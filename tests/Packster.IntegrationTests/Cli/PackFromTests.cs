@@ -253,7 +253,22 @@ public sealed class PackFromTests : IDisposable
         }
         Tools.Run(_home["w"], "zip", "-q", _home["bomb.zip"], "zeros.bin");
         Assert.True(new FileInfo(_home["bomb.zip"]).Length < 1 << 20);
-        AssertRefused(_packster.Run("pack", "--from", _home["bomb.zip"], "--id", "t", "--version", "1.0.0", "-o", Out), "PST4017", 4);
+        var result = _packster.Run("pack", "--from", _home["bomb.zip"], "--id", "t", "--version", "1.0.0", "-o", Out);
+        AssertRefused(result, "PST4017", 4);
+        // §Rules: "The hint says the archive cannot be packed as it is" — a vendor archive has no package publisher.
+        Assert.Contains("the archive cannot be packed as it is", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("publisher", result.Stderr, StringComparison.Ordinal);
+    }
+
+    // spec/pack-from.md §Names 4: "If no entry is left, the archive is refused with PST4021" — in words, one entry is one.
+    [ArchiverFact("tar")]
+    public void An_archive_of_only_its_root_holds_nothing_to_pack()
+    {
+        Directory.CreateDirectory(_home["empty"]);
+        Tools.Run(_home["empty"], "tar", "-cf", _home["root.tar"], ".");
+        var result = _packster.Run("pack", "--from", _home["root.tar"], "--id", "t", "--version", "1.0.0", "-o", Out);
+        AssertRefused(result, "PST4021", 4);
+        Assert.Contains("(1 entry, not a file, folder or link below the root)", result.Stderr, StringComparison.Ordinal);
     }
 
     // spec/pack-from.md §Rules: the same path twice is refused (tar -r appends a second copy).
@@ -421,6 +436,40 @@ public sealed class PackFromTests : IDisposable
         Assert.Contains("is a directory with data", result.Stderr, StringComparison.Ordinal);
     }
 
+    // spec/pack-from.md §Names 2: "The whole normalised name must pass the package path rules (PST4003)" — a name that
+    // is not UTF-8 (a zip name without the UTF-8 flag in another code page, a latin-1 tar name) is refused, not repaired
+    // to U+FFFD; a link target that is not UTF-8 is PST4004.
+    [Fact]
+    public void A_zip_name_that_is_not_UTF8_is_refused()
+    {
+        var zip = new HostileZipBuilder(withManifest: false).File("ok.txt", "ok\n");
+        zip.Add(new HostileEntry { Name = "x", RawName = [(byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'.', (byte)'t'], Data = "x"u8.ToArray(), Flags = 0 });
+        var result = _packster.Run("pack", "--from", zip.WriteTo(_home["latin.zip"]), "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4003", 4);
+        Assert.Contains("not valid UTF-8", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_zip_symlink_target_that_is_not_UTF8_is_refused()
+    {
+        var zip = new HostileZipBuilder(withManifest: false).File("ok.txt", "ok\n");
+        zip.Add(new HostileEntry { Name = "link", Data = [(byte)'o', (byte)'k', 0xFF], UnixMode = HostileZipBuilder.Symlink });
+        var result = _packster.Run("pack", "--from", zip.WriteTo(_home["target.zip"]), "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4004", 4);
+        Assert.Contains("not valid UTF-8", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [ArchiverFact("tar")]
+    public void A_tar_name_that_is_not_UTF8_is_refused()
+    {
+        Directory.CreateDirectory(_home["latin"]);
+        NonUtf8Names.CreateFile(_home["latin"], "caf");
+        Tools.Run(_home["latin"], "tar", "-cf", _home["latin.tar"], ".");
+        var result = _packster.Run("pack", "--from", _home["latin.tar"], "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4003", 4);
+        Assert.Contains("not valid UTF-8", result.Stderr, StringComparison.Ordinal);
+    }
+
     // spec/pack-from.md §Entries: "GNU sparse file … refused: PST4005", in every form GNU tar writes: the old GNU
     // type 'S' and the pax forms 0.0, 0.1 and 1.0 (which other readers show as 'GNUSparseFile.<pid>/name').
     [ArchiverTheory("tar", "truncate")]
@@ -438,6 +487,35 @@ public sealed class PackFromTests : IDisposable
         var result = _packster.Run("pack", "--from", archive, "--id", "tool", "--version", "1.4.2", "-o", Out);
         AssertRefused(result, "PST4005", 4);
         Assert.Contains("holes.bin' in 'sparse.tar' is a GNU sparse file", result.Stderr, StringComparison.Ordinal);
+    }
+
+    // package-format.md §6: "so every package `pack` writes installs"; install takes the manifest only from a regular
+    // file, so an archive whose packster-manifest.toml is a symlink is refused (PST4005), not packed into a package
+    // install would refuse.
+    [ArchiverFact("tar")]
+    public void An_archive_whose_manifest_is_a_symlink_is_refused()
+    {
+        _home.Write("linked/m", Manifest);
+        File.CreateSymbolicLink(_home["linked/packster-manifest.toml"], "m");
+        var archive = _home["linked.tar"];
+        Tools.Run(_home["linked"], "tar", "-cf", archive, "m", "packster-manifest.toml");
+        var result = _packster.Run("pack", "--from", archive, "-o", Out);
+        AssertRefused(result, "PST4005", 4);
+        Assert.Contains("holds packster-manifest.toml as a symlink", result.Stderr, StringComparison.Ordinal);
+    }
+
+    // spec/pack-from.md §Manifest: "No manifest from any of them is PST2017" — a folder named packster-manifest.toml is
+    // no manifest; with flags it holds the place their manifest would take (PST2018).
+    [ArchiverFact("tar")]
+    public void A_folder_named_like_the_manifest_is_not_a_manifest()
+    {
+        _home.Write("folder/packster-manifest.toml/inside.txt", "x");
+        var archive = _home["folder.tar"];
+        Tools.Run(_home["folder"], "tar", "-cf", archive, "packster-manifest.toml");
+        var result = _packster.Run("pack", "--from", archive, "-o", Out);
+        AssertRefused(result, "PST2017", 3);
+        Assert.Contains("is a folder", result.Stderr, StringComparison.Ordinal);
+        AssertRefused(_packster.Run("pack", "--from", archive, "--id", "tool", "--version", "1.4.2", "-o", Out), "PST2018", 3);
     }
 
     [Fact]
