@@ -38,13 +38,30 @@ internal static class PacksterApp
         return Run(args, context, interrupts);
     }
 
+    /// <summary>
+    /// Parsing takes the words as they are: an argument starting with <c>@</c> is an ordinary argument (a file or folder
+    /// named so), never a response file to expand; packster documents none, and expanding one read any path named after
+    /// the <c>@</c> before packster's own checks (a folder, <c>/dev/zero</c>).
+    /// </summary>
+    private static readonly ParserConfiguration Parser = new() { ResponseFileTokenReplacer = null };
+
     public static int Run(string[] args, CliContext context, Interrupts interrupts)
     {
-        var root = Build(context, args);
-        var parse = root.Parse(args);
+        ParseResult parse;
+        try
+        {
+            parse = Build(context, args).Parse(args, Parser);
+        }
+        catch (Exception e)
+        {
+            interrupts.Finish();
+            context.EndCommand();
+            return interrupts.ExitCodeFor(Report(e, context.Err, OptionWords(args).Any(a => a is "--verbose" or "-v"), interrupts.SignalName));
+        }
         var verbose = parse.GetValue(Verbose);
-        var unknown = IsHelpRequest(args) ? null : UnknownName(parse);
-        if (unknown is not null || (parse.Errors.Count > 0 && !IsHelpRequest(args)))
+        var help = IsHelpRequest(args);
+        var unknown = help ? null : UnknownName(parse);
+        if (unknown is not null || (parse.Errors.Count > 0 && !help))
         {
             interrupts.Finish();
             context.Err.WriteLine($"error[{ExitCodes.Format(ErrorCode.Usage)}]: {unknown ?? parse.Errors[0].Message}");
@@ -80,11 +97,14 @@ internal static class PacksterApp
         return interrupts.ExitCodeFor(code);
     }
 
-    private static bool IsHelpRequest(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
+    /// <summary>The words before <c>--</c>: after it every word is an operand, <c>-h</c> and <c>--help</c> included.</summary>
+    private static IEnumerable<string> OptionWords(IReadOnlyList<string> args) => args.TakeWhile(a => a != "--");
+
+    private static bool IsHelpRequest(string[] args) => OptionWords(args).Any(a => a is "--help" or "-h" or "-?");
 
     /// <summary>Whether a run needs what only a root command has: help, the version, a directive, or nothing given at all.</summary>
     private static bool NeedsRootCommand(IReadOnlyList<string> args) =>
-        args.Count == 0 || args[0].StartsWith('[') || args.Any(a => a is "--help" or "-h" or "-?" or "/h" or "/?" or "--version");
+        args.Count == 0 || args[0].StartsWith('[') || OptionWords(args).Any(a => a is "--help" or "-h" or "-?" or "/h" or "/?" or "--version");
 
     /// <summary>
     /// A misspelt command or option, said as such with the nearest real name ("unknown command 'instal-file'; did you
@@ -100,10 +120,12 @@ internal static class PacksterApp
             if (token.Type == TokenType.DoubleDash) break;
             if (token.Type == TokenType.Argument && LooksLikeOption(token.Value) && !optionValues.Contains(token)) return UnknownOption(token.Value, parse.CommandResult);
         }
+        // After '--' every word is an operand: '-h' there is an argument the command does not take, not an option.
+        var operands = parse.Tokens.SkipWhile(t => t.Type != TokenType.DoubleDash).Skip(1).Select(t => t.Value).ToHashSet(StringComparer.Ordinal);
         foreach (var token in parse.UnmatchedTokens)
         {
             if (token == "--") break;
-            if (LooksLikeOption(token)) return UnknownOption(token, parse.CommandResult);
+            if (LooksLikeOption(token) && !operands.Contains(token)) return UnknownOption(token, parse.CommandResult);
             if (command.Subcommands.Count > 0)
             {
                 var names = command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name));
@@ -111,6 +133,7 @@ internal static class PacksterApp
                 var where = parse.CommandResult.Parent is null ? "" : $" of '{CommandPath(parse)}'";
                 return $"unknown command '{token}'{where}" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?");
             }
+            return $"unexpected argument '{token}': '{CommandPath(parse)}' takes no more arguments";
         }
         return null;
     }

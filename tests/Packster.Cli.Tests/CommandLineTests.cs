@@ -213,4 +213,47 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(2, bad);
         Assert.Contains("tcsh", error, StringComparison.Ordinal);
     }
+
+    // spec/errors.md PST1000, "the command line does not parse": no word is read as a response file. An argument
+    // starting with '@' is an ordinary argument; expanding it read the folder it named before packster's checks
+    // (an unhandled UnauthorizedAccessException, exit 134), and a file or folder named '@…' could not be named at all.
+    [Fact]
+    public void An_argument_starting_with_an_at_sign_is_an_ordinary_argument()
+    {
+        Directory.CreateDirectory(_home["loc1"]);
+        var (exit, _, err) = Run("verify", "@" + _home["loc1"]);
+        Assert.Equal(5, exit);
+        Assert.StartsWith("error[PST5", err, StringComparison.Ordinal);
+        Assert.Contains("@" + _home["loc1"], err, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("esponse file", err, StringComparison.Ordinal);
+
+        _home.Write("@pkg/packster-manifest.toml", "id = \"ok\"\nversion = \"1.0.0\"\ndescription = \"x\"\n");
+        var (checkExit, _, checkErr) = Run("manifest", "check", "@pkg");
+        Assert.True(checkExit == 0, checkErr);
+    }
+
+    // spec/errors.md PST1000: after '--' every word is an operand, '-h' and '--help' included: a command that takes
+    // no such operand does not parse (exit 2, one error line), and help is not printed.
+    [Theory]
+    [InlineData("unexpected argument '-h': 'packster list' takes no more arguments", "list", "-l", "loc", "--", "-h")]
+    [InlineData("unexpected argument '--help': 'packster list' takes no more arguments", "list", "-l", "loc", "--", "--help")]
+    [InlineData("unexpected argument '-h': 'packster install-file' takes no more arguments", "install-file", "x.packster", "--", "-h")]
+    [InlineData("unknown command '-h'", "--", "-h")]
+    public void Help_after_a_double_dash_is_an_operand_not_a_help_request(string message, params string[] args)
+    {
+        var (exit, output, err) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error[PST1000]: {message}", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("Usage:", output + err, StringComparison.Ordinal);
+    }
+
+    // spec/errors.md PST1000 "an operand the command does not take": said in words, naming the word and the command.
+    [Fact]
+    public void An_operand_the_command_does_not_take_is_named()
+    {
+        var (exit, _, err) = Run("list", "@nothing-here");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error[PST1000]: unexpected argument '@nothing-here': 'packster list' takes no more arguments", err, StringComparison.Ordinal);
+    }
 }
