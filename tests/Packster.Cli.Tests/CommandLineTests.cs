@@ -256,4 +256,26 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(2, exit);
         Assert.StartsWith("error[PST1000]: unexpected argument '@nothing-here': 'packster list' takes no more arguments", err, StringComparison.Ordinal);
     }
+
+    // spec/lockfile.md § Resolving --location; spec/errors.md PST1000 "the command line does not parse": a location
+    // given as the argument and, differently, with --location is refused, never one of them silently ignored.
+    [Theory]
+    [InlineData("history")]
+    [InlineData("verify")]
+    [InlineData("shell")]
+    [InlineData("location", "env")]
+    public void A_location_given_twice_differently_is_a_usage_error(params string[] command)
+    {
+        Assert.Equal(0, Run("location", "create", _home["loc1"], "--id", "loc1").Exit);
+        Assert.Equal(0, Run("location", "create", _home["loc2"], "--id", "loc2").Exit);
+        foreach (var option in new[] { "-l", "--location" })
+        {
+            var (exit, output, err) = Run([.. command, "loc1", option, "loc2"]);
+            Assert.Equal(2, exit);
+            Assert.StartsWith("error[PST1000]: the location is given twice: 'loc1' and --location 'loc2'; give one of them", err, StringComparison.Ordinal);
+            Assert.Empty(output);
+        }
+        // The same location both ways is one location.
+        if (command[0] != "shell") Assert.Equal(0, Run([.. command, "loc1", "-l", "loc1"]).Exit);
+    }
 }

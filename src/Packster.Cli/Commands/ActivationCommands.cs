@@ -26,9 +26,10 @@ internal static class ActivationCommands
 
     public static Command Shell(CliContext context)
     {
-        var location = new Argument<string?>("location") { Description = "A location path or id (default: --location, PACKSTER_LOCATION, the default location)", Arity = ArgumentArity.ZeroOrOne };
+        var location = CommonOptions.LocationArgument();
         var locationOption = CommonOptions.Location();
         var command = new Command("shell", "Start a subshell with a location active; exit it to leave") { location, locationOption };
+        CommonOptions.OneLocation(command, location, locationOption);
         command.SetAction((parse, ct) =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location) ?? parse.GetValue(locationOption));
@@ -95,10 +96,11 @@ internal static class ActivationCommands
 
     private static Command Env(CliContext context)
     {
-        var location = new Argument<string?>("location") { Description = "A location path or id (default: --location, PACKSTER_LOCATION, the default location)", Arity = ArgumentArity.ZeroOrOne };
+        var location = CommonOptions.LocationArgument();
         var locationOption = CommonOptions.Location();
         var shell = new Option<string>("--shell") { Description = "bash, zsh, sh, fish, pwsh or cmd", DefaultValueFactory = _ => OperatingSystem.IsWindows() ? "pwsh" : "bash" };
         var command = new Command("env", "Print the script that activates a location in a shell") { location, locationOption, shell };
+        CommonOptions.OneLocation(command, location, locationOption);
         command.SetAction(parse =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location) ?? parse.GetValue(locationOption));

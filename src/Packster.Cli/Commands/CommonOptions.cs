@@ -13,6 +13,34 @@ internal static class CommonOptions
     };
 
     /// <summary>
+    /// The optional location argument of a command that also takes <c>--location</c> (<c>history L</c>, <c>verify L</c>):
+    /// <see cref="OneLocation"/> refuses the two naming different locations.
+    /// </summary>
+    public static Argument<string?> LocationArgument() => new("location")
+    {
+        Description = "A location path or id (default: --location, PACKSTER_LOCATION, the default location); not together with a different --location",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    /// <summary>
+    /// A location given both as <paramref name="argument"/> and with <paramref name="option"/>, differently, is a usage
+    /// error (spec/errors.md PST1000): one of them would be ignored without a word, and a command could read or change
+    /// the location that was not meant. The same text twice is one location.
+    /// </summary>
+    public static void OneLocation(Command command, Argument<string?> argument, Option<string?> option)
+    {
+        command.Validators.Add(r =>
+        {
+            var positional = r.GetResult(argument) is { Tokens.Count: > 0 } a ? a.Tokens[^1].Value : null;
+            var named = r.GetResult(option) is { Tokens.Count: > 0 } o ? o.Tokens[^1].Value : null;
+            if (positional is not null && named is not null && positional != named)
+            {
+                r.AddError($"the location is given twice: '{positional}' and --location '{named}'; give one of them");
+            }
+        });
+    }
+
+    /// <summary>
     /// The value of a whole-number option (the last given), or null when it was not given; a value that is not a whole
     /// number of at least <paramref name="minimum"/> is a usage error in words (System.CommandLine's own names the .NET type).
     /// </summary>

@@ -15,7 +15,7 @@ internal static class HistoryCommand
 {
     public static Command Create(CliContext context)
     {
-        var locationArgument = new Argument<string?>("location") { Description = "Location path or id (default: --location, PACKSTER_LOCATION, the default location)", Arity = ArgumentArity.ZeroOrOne };
+        var locationArgument = CommonOptions.LocationArgument();
         var location = CommonOptions.Location();
         var json = CommonOptions.Json();
         var package = new Option<string?>("--package") { Description = "Only the events of this package id: its story in the location" };
@@ -25,6 +25,7 @@ internal static class HistoryCommand
             Description = "Replay the history's commit lines from an empty location and check that they give the lockfile byte for byte (PST5019 names the first line that does not)",
         };
         var command = new Command("history", "Show what was installed, upgraded, switched and removed in a location, oldest first") { locationArgument, location, json, package, at, check };
+        CommonOptions.OneLocation(command, locationArgument, location);
         command.Validators.Add(r =>
         {
             var chosen = new[] { r.GetResult(at), r.GetResult(package), r.GetResult(check) }.Count(o => o is not null);

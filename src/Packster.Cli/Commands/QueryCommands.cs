@@ -203,7 +203,7 @@ internal static class QueryCommands
 
     public static Command Verify(CliContext context)
     {
-        var location = new Argument<string?>("location") { Description = "A location path or id (default: --location, PACKSTER_LOCATION, the default location)", Arity = ArgumentArity.ZeroOrOne };
+        var location = CommonOptions.LocationArgument();
         var locationOption = CommonOptions.Location();
         var json = CommonOptions.Json();
         var quick = new Option<bool>("--quick")
@@ -212,6 +212,7 @@ internal static class QueryCommands
                 + "(the first run hashes everything and keeps an index in .packster/verify-index); catches accidents, not tampering",
         };
         var command = new Command("verify", "Check every deployed file against its recorded SHA-256") { location, locationOption, json, quick };
+        CommonOptions.OneLocation(command, location, locationOption);
         command.SetAction(parse =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location) ?? parse.GetValue(locationOption));
