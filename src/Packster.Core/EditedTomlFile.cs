@@ -17,10 +17,12 @@ public static class EditedTomlFile
     /// The file's text, a byte-order mark kept as U+FEFF. Bytes that are not UTF-8 are reported by our reader, with
     /// their position (<see cref="TomlException"/>).
     /// </summary>
-    public static string ReadText(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="syntaxError">The code of text that does not parse (<see cref="TomlFileErrors"/>): PST2000 for a manifest.</param>
+    public static string ReadText(string path, ErrorCode syntaxError = ErrorCode.TomlSyntax)
     {
         var bytes = FileSystemErrors.At(path, "cannot read", () => File.ReadAllBytes(path));
-        TomlDocument.Parse(bytes, path, TomlVersion.V1_1);
+        TomlFileErrors.Parsing(syntaxError, () => TomlDocument.Parse(bytes, path, TomlVersion.V1_1));
         return StrictUtf8.GetString(bytes);
     }
 

@@ -32,10 +32,16 @@ public static class RulesFile
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) return null;
-        var document = TomlDocument.Parse(File.ReadAllBytes(path), path, TomlVersion.V1_1);
+        var document = TomlFileErrors.Parsing(SyntaxError(kind), () => TomlDocument.Parse(File.ReadAllBytes(path), path, TomlVersion.V1_1));
         CheckKeys(document, path, kind);
         return document;
     }
+
+    /// <summary>
+    /// The code of text that does not parse: config.toml's is PST8007 (spec/toml.md §9.1), a location's
+    /// packster-policy.toml's PST2000, as for any TOML file no spec gives another (<see cref="TomlFileErrors"/>).
+    /// </summary>
+    public static ErrorCode SyntaxError(RulesFileKind kind) => kind == RulesFileKind.UserConfig ? ErrorCode.SourceConfigInvalid : ErrorCode.TomlSyntax;
 
     /// <summary>
     /// Refuses a key the file does not define: at the top level (<see cref="CheckTopLevel"/>), in <c>[trust]</c>

@@ -278,4 +278,35 @@ public sealed class CommandLineTests : IDisposable
         // The same location both ways is one location.
         if (command[0] != "shell") Assert.Equal(0, Run([.. command, "loc1", "-l", "loc1"]).Exit);
     }
+
+    // spec/errors.md PST8017 EnvironmentFileInvalid: "an environment file (spec/export.md) does not parse or breaks a
+    // rule: line and column named, nothing changed" (exit 8), not PST2000.
+    [Theory]
+    [InlineData("sync")]
+    [InlineData("import")]
+    public void An_environment_file_that_does_not_parse_is_PST8017(string command)
+    {
+        var file = _home.Write("bad.toml", "format = 1\nfoo = \n");
+        var (exit, _, err) = Run(command, file, "-l", _home["nowhere"], "--dry-run");
+        Assert.Equal(8, exit);
+        Assert.StartsWith($"error[PST8017]: {file}:2:", err, StringComparison.Ordinal);
+    }
+
+    // spec/toml.md §9.1: an edit of config.toml that does not parse fails with "the reader's error (… PST8007 for the
+    // configuration file)"; every other reader of the file says the same (exit 8), keeping file:line:column.
+    [Theory]
+    [InlineData("source", "add", "s", "--type", "folder", "--url", "/tmp")]
+    [InlineData("source", "remove", "s")]
+    [InlineData("source", "list")]
+    [InlineData("licenses", "allow", "MIT")]
+    [InlineData("trust", "warn")]
+    public void A_config_file_that_does_not_parse_is_PST8007(params string[] args)
+    {
+        var config = _home.Write("config.toml", "[sources.s]\ntype = \"folder\"\nurl = \n");
+        var before = File.ReadAllText(config);
+        var (exit, _, err) = Run(args);
+        Assert.Equal(8, exit);
+        Assert.StartsWith($"error[PST8007]: {config}:3:", err, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(config));
+    }
 }

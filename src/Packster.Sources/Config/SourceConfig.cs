@@ -40,7 +40,7 @@ public sealed class SourceConfig
 
     /// <summary>Reads the file; a missing file is an empty configuration.</summary>
     public static SourceConfig Load(string path) =>
-        File.Exists(path) ? Parse(EditedTomlFile.ReadText(path), path, restricted: false) : new SourceConfig(path, null, []);
+        File.Exists(path) ? Parse(EditedTomlFile.ReadText(path, ErrorCode.SourceConfigInvalid), path, restricted: false) : new SourceConfig(path, null, []);
 
     /// <summary>
     /// Reads config text. <paramref name="restricted"/> (a project file not trusted with <c>--allow-credentials</c>):
@@ -51,7 +51,8 @@ public sealed class SourceConfig
     /// </summary>
     public static SourceConfig Parse(string text, string path, bool restricted)
     {
-        var document = TomlDocument.Parse(text, path, TomlVersion.V1_1);
+        // Text that does not parse is the config file's error, as its other faults are (spec/toml.md §9.1).
+        var document = TomlFileErrors.Parsing(ErrorCode.SourceConfigInvalid, () => TomlDocument.Parse(text, path, TomlVersion.V1_1));
         // The file's other tables belong to other readers, but a key none of them takes is refused here too, so that
         // every command reading the file stops at a misspelt [trust] or [licenses] rather than run without it.
         RulesFile.CheckKeys(document, path, RulesFileKind.UserConfig);

@@ -149,7 +149,8 @@ public sealed record EnvironmentFile(
     /// <summary>Reads and validates the whole file; PST8017 at the first problem, with its line and column.</summary>
     public static EnvironmentFile Parse(byte[] bytes, string path)
     {
-        var document = TomlDocument.Parse(bytes, path, TomlVersion.V1_1);
+        // spec/errors.md PST8017: an environment file that does not parse is the environment file's error too.
+        var document = TomlFileErrors.Parsing(ErrorCode.EnvironmentFileInvalid, () => TomlDocument.Parse(bytes, path, TomlVersion.V1_1));
         Known(path, document, TopKeys, "an environment file");
         var format = document.TryGetValue("format", out var f) ? f as TomlInteger : null;
         if (format is null) throw Invalid(path, document.Position, $"'format = {Format}' is required");
