@@ -279,6 +279,19 @@ public sealed class CommandLineTests : IDisposable
         if (command[0] != "shell") Assert.Equal(0, Run([.. command, "loc1", "-l", "loc1"]).Exit);
     }
 
+    // spec/activation.md: 'powershell' is another name for pwsh, for init and location env alike, and --help says so.
+    [Fact]
+    public void Powershell_is_documented_as_another_name_for_pwsh()
+    {
+        Assert.Contains("powershell is another name for pwsh", Run("init", "--help").Out, StringComparison.Ordinal);
+        Assert.Contains("powershell is another name for pwsh", Run("location", "env", "--help").Out, StringComparison.Ordinal);
+        Assert.Equal(0, Run("location", "create", _home["loc"], "--id", "loc").Exit);
+        var pwsh = Run("location", "env", "loc", "--shell", "pwsh");
+        Assert.Equal(0, pwsh.Exit);
+        Assert.Equal(pwsh.Out, Run("location", "env", "loc", "--shell", "powershell").Out);
+        Assert.Equal(Run("init", "pwsh").Out, Run("init", "powershell").Out);
+    }
+
     // spec/errors.md PST8017 EnvironmentFileInvalid: "an environment file (spec/export.md) does not parse or breaks a
     // rule: line and column named, nothing changed" (exit 8), not PST2000.
     [Theory]

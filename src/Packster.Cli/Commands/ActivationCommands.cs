@@ -14,7 +14,7 @@ internal static class ActivationCommands
 {
     public static Command Init(CliContext context)
     {
-        var shell = new Argument<string>("shell") { Description = ShellInit.ShellList("or") };
+        var shell = new Argument<string>("shell") { Description = ShellInit.ShellList("or") + " (powershell is another name for pwsh)" };
         var command = new Command("init", "Print the shell functions packster-use and packster-deactivate (eval \"$(packster init bash)\")") { shell };
         command.SetAction(parse =>
         {
@@ -98,7 +98,7 @@ internal static class ActivationCommands
     {
         var location = CommonOptions.LocationArgument();
         var locationOption = CommonOptions.Location();
-        var shell = new Option<string>("--shell") { Description = "bash, zsh, sh, fish, pwsh or cmd", DefaultValueFactory = _ => OperatingSystem.IsWindows() ? "pwsh" : "bash" };
+        var shell = new Option<string>("--shell") { Description = "bash, zsh, sh, fish, pwsh or cmd (powershell is another name for pwsh)", DefaultValueFactory = _ => OperatingSystem.IsWindows() ? "pwsh" : "bash" };
         var command = new Command("env", "Print the script that activates a location in a shell") { location, locationOption, shell };
         CommonOptions.OneLocation(command, location, locationOption);
         command.SetAction(parse =>
