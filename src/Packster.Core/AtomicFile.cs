@@ -37,7 +37,7 @@ public static class AtomicFile
         var temp = TempPathFor(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+            using (var stream = CreateTemp(temp, dir))
             {
                 stream.Write(first);
                 foreach (var part in rest) stream.Write(part.Span);
@@ -65,6 +65,26 @@ public static class AtomicFile
             throw;
         }
         if (durable) DirectorySync.Flush(dir);
+    }
+
+    /// <summary>
+    /// Creates the temp file beside the target. A folder that exists but takes no new name (<c>/proc/self</c>: the
+    /// file system answers "no such file") is said as such: the target itself may well exist, and "it does not exist"
+    /// would send whoever reads the error looking in the wrong place.
+    /// </summary>
+    private static FileStream CreateTemp(string temp, string dir)
+    {
+        try
+        {
+            return new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None);
+        }
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException && Directory.Exists(dir))
+        {
+            throw new IOException($"its folder '{dir}' does not allow creating a file there (the new content is written to a temp file beside it, then renamed over it)", e)
+            {
+                HResult = e.HResult,
+            };
+        }
     }
 
     /// <summary>

@@ -83,6 +83,20 @@ public sealed class OutputTargetTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(_f.Temp.Path, "*.tmp"));
     }
 
+    // spec/errors.md: an OS refusal is named "with its own words", and spec/export.md: a regular file is "replaced
+    // atomically" (a temp file beside it, renamed over it). /proc/self/status exists but its folder takes no new file:
+    // the error says so, not that the file does not exist.
+    [Fact]
+    public void A_folder_that_takes_no_new_file_is_named_as_such_not_the_file_as_missing()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var result = _f.Packster.Run("sbom", "--location", "dev", "-o", "/proc/self/status");
+        Assert.Equal(9, result.ExitCode);
+        Assert.StartsWith("error[PST9005]: cannot write the ", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'/proc/self/status': its folder '/proc/self' does not allow creating a file there", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("does not exist", result.Stderr, StringComparison.Ordinal);
+    }
+
     // "An empty -o (or --bom) names no file: PST1001" — resolved against the current folder it would name the folder.
     [Theory]
     [InlineData("export", "-o")]
