@@ -14,8 +14,8 @@ internal static class ActivationCommands
 {
     public static Command Init(CliContext context)
     {
-        var shell = new Argument<string>("shell") { Description = ShellInit.ShellList("or") + " (powershell is another name for pwsh)" };
-        var command = new Command("init", "Print the shell functions packster-use and packster-deactivate (eval \"$(packster init bash)\")") { shell };
+        var shell = new Argument<string>("shell") { Description = ShellInit.ShellList("or") };
+        var command = new Command("init", "Print the shell functions packster-use and packster-deactivate (eval \"$(packster init bash)\"); powershell is another name for pwsh") { shell };
         command.SetAction(parse =>
         {
             context.Out.Write(ShellInit.Render(ShellInit.Parse(parse.GetValue(shell)!)));
