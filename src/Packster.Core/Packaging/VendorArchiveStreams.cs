@@ -7,7 +7,7 @@ namespace Packster.Packaging;
 /// A zip entry's data, checked against the CRC-32 its central directory declares once it has been read to its end:
 /// SharpCompress hands out the inflated bytes without comparing (spec/pack-from.md §Rules: PST4011).
 /// </summary>
-internal sealed class CrcCheckingStream(Stream inner, uint declared, string archive, string entry) : Stream
+internal sealed class CrcCheckingStream(Stream inner, uint declared, string archive, string entry) : ForwardOnlyStream
 {
     private readonly Crc32 _crc = new();
     private bool _checked;
@@ -30,16 +30,6 @@ internal sealed class CrcCheckingStream(Stream inner, uint declared, string arch
         return read;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing) inner.Dispose();
@@ -52,7 +42,7 @@ internal sealed class CrcCheckingStream(Stream inner, uint declared, string arch
 /// header the header can still be looked at: a GNU sparse file (old GNU type 'S', or pax GNU.sparse.* keys) is refused
 /// as such (PST4005), not as damaged data.
 /// </summary>
-internal sealed class RecentBytesStream(Stream inner) : Stream
+internal sealed class RecentBytesStream(Stream inner) : ForwardOnlyStream
 {
     private const int WindowSize = 64 << 10;
     private const int Block = 512;
@@ -140,7 +130,11 @@ internal sealed class RecentBytesStream(Stream inner) : Stream
         }
         return digits > 0 && stored == sum;
     }
+}
 
+/// <summary>A stream read once from start to end, as the vendor-archive readers read: no seeking, no writing.</summary>
+internal abstract class ForwardOnlyStream : Stream
+{
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
