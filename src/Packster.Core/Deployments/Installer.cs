@@ -180,7 +180,7 @@ public sealed class Installer
                 transaction.Record([history], $"the install of {manifest.Id} {manifest.Version}",
                     ct => UndoInstallAsync(entry, ranHandlers, replaced, transaction.Lock, request.HandlerTimeout, ct));
                 if (store is not null && fromStore is null) transaction.AfterCommit(() => StoreFiles(package, () => store.Adopt(package.Name.Sha256, Sha256Digest.Compute(package.ManifestBytes), finalPath, extraction, reuse)));
-                if (fromStore is not null) transaction.AfterCommit(() => StoreFiles(package, reuse!.Restamp));
+                if (fromStore is not null) transaction.AfterCommit(() => Restamp(package, reuse!));
                 // What the next package's handlers may run: this one's shims, before the commit.
                 if (entry.Active && entry.Claims.Any(c => c.StartsWith("shim:", StringComparison.Ordinal))) transaction.WriteShimsAhead();
                 CrashPoint.Hit("install.staged");
@@ -193,7 +193,7 @@ public sealed class Installer
             // objects already, whose index then takes their stamps after these links (so the next re-deploy links them
             // unread); from another location's, the next deployment of the package borrows again. The rest filled the
             // store while their tree was synced; the commit lets its index say so.
-            if (fromStore is not null) StoreFiles(package, reuse!.Restamp);
+            if (fromStore is not null) Restamp(package, reuse!);
             if (filling is not null && !storeFailed) StoreFiles(package, () => store!.Complete(filling, finalPath));
             return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
         }
@@ -253,11 +253,30 @@ public sealed class Installer
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             failed?.Invoke();
-            // The project's words for a file-system refusal (spec/errors.md), never .NET's raw message.
-            var reason = FileSystemErrors.Classify(e)!.Message;
-            _options.Messages.WriteLine($"warning: the files of {package.Manifest.Id} {package.Manifest.Version} could not be added to the location's store ({reason}); its next deployment extracts them again");
+            Warn(package, e, "could not be added to the location's store", "its next deployment extracts them again");
         }
     }
+
+    /// <summary>
+    /// Writes the package's index again with the stamps its objects have after this deployment's links (spec/lockfile.md
+    /// § Deploying from the store alone). A failure costs the next deployment a read of those objects, nothing more.
+    /// </summary>
+    private void Restamp(PackageFile package, EntryReuse reuse)
+    {
+        try
+        {
+            reuse.Restamp();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Warn(package, e, "are in the deployment, but the store's index of them could not be written again",
+                "its next deployment reads the objects once more instead of only linking them");
+        }
+    }
+
+    /// <summary>A store warning in the project's words for the file-system refusal (spec/errors.md), never .NET's raw message.</summary>
+    private void Warn(PackageFile package, Exception e, string what, string consequence) =>
+        _options.Messages.WriteLine($"warning: the files of {package.Manifest.Id} {package.Manifest.Version} {what} ({FileSystemErrors.Classify(e)!.Message}); {consequence}");
 
     /// <summary>
     /// The store that can deploy <paramref name="package"/> (<see cref="ExtractedFileStore.For"/>), read once per package:
