@@ -38,9 +38,9 @@ public sealed class GarbageCollector
     {
         var state = _location.ReadState();
         var kept = KeptByGenerations();
-        var garbage = state.Deployments.Where(d => IsGarbage(d, state, kept)).ToList();
-        if (!Orphans) return garbage;
         var needed = Needed(_location, state);
+        var garbage = state.Deployments.Where(d => IsGarbage(d, state, kept) && !needed.Contains(d.Hash)).ToList();
+        if (!Orphans) return garbage;
         return [.. garbage, .. Enumerable.Reverse(state.Deployments).Where(d => !garbage.Contains(d) && IsOrphan(d, kept, needed))];
     }
 
@@ -84,7 +84,11 @@ public sealed class GarbageCollector
     private HashSet<Sha256Digest> KeptByGenerations() => KeepGenerations <= 1 ? []
         : [.. Generations.LastSummaries(_location, KeepGenerations).SelectMany(g => g.Active.Select(d => d.Hash))];
 
-    /// <summary>Inactive, unpinned, not the resolution of a bundle entry, and not needed by a kept generation.</summary>
+    /// <summary>
+    /// Inactive, unpinned, not the resolution of a bundle entry, and not needed by a kept generation. Garbage only when
+    /// also not <see cref="Needed"/>: an inactive deployment can be what a deployment in use needs (the highest in range
+    /// of a requirement the active one does not meet).
+    /// </summary>
     private static bool IsGarbage(DeploymentEntry deployment, LocationState state, HashSet<Sha256Digest> kept) =>
         !deployment.Active && !deployment.Pinned && !kept.Contains(deployment.Hash)
         && !state.Bundle.Values.Any(b => b.Resolved?.Deployment == deployment.Hash);
@@ -111,7 +115,8 @@ public sealed class GarbageCollector
             {
                 // Chosen before the lock: judged again under it, so a concurrent `use` or `pin` keeps its deployment.
                 var gone = await uninstaller.UninstallIfAsync(candidate.Hash.Hex, force: false,
-                    (d, state) => IsGarbage(d, state, kept) || (Orphans && IsOrphan(d, kept, Needed(_location, state))), handlerTimeout, cancellationToken).ConfigureAwait(false);
+                    (d, state) => (IsGarbage(d, state, kept) || (Orphans && d.Dependency && !d.Pinned && !kept.Contains(d.Hash))) && !Needed(_location, state).Contains(d.Hash),
+                    handlerTimeout, cancellationToken).ConfigureAwait(false);
                 if (gone is not null) removed.Add(gone.Removed);
                 else skipped.Add(new GcSkip(candidate, "it became active, pinned, needed or part of the bundle meanwhile"));
             }

@@ -193,6 +193,30 @@ public sealed class DependencyTests : IDisposable
         Assert.Equal(["tool"], _f.List().EnumerateArray().Select(d => d.GetProperty("id").GetString()));
     }
 
+    // spec/lockfile.md § Garbage collection: gc removes inactive deployments "not needed by a deployment in use … an
+    // inactive deployment is needed when it is the highest in range of a requirement the active deployment of its id does
+    // not meet". app needs lib ^1 while lib 2.0.0 is active: lib 1.0.0 stays, with and without --orphans.
+    [Fact]
+    public void Gc_keeps_an_inactive_deployment_that_a_deployment_in_use_needs()
+    {
+        PublishLib("1.0.0");
+        PublishLib("2.0.0");
+        _f.Publish(_repo, "app", "1.0.0", "[dependencies]\nlib = \"^1.0\"");
+        _f.Install("app");
+        _f.Install("lib@2.0.0");
+        var lib1 = _f.List().EnumerateArray().Single(d => d.GetProperty("id").GetString() == "lib" && d.GetProperty("version").GetString() == "1.0.0");
+        Assert.False(lib1.GetProperty("active").GetBoolean());
+
+        Assert.Contains("nothing to remove", _f.Run("gc", "--dry-run", "--location", "dev").Stdout, StringComparison.Ordinal);
+        Assert.DoesNotMatch(DeploymentRemovedLine, _f.Run("gc", "--location", "dev").Stdout);
+        Assert.DoesNotContain("lib 1.0.0", _f.Run("gc", "--orphans", "--location", "dev").Stdout, StringComparison.Ordinal);
+        Assert.Contains(_f.List().EnumerateArray(), d => d.GetProperty("id").GetString() == "lib" && d.GetProperty("version").GetString() == "1.0.0");
+
+        // Once nothing needs it, it is garbage like any inactive deployment.
+        _f.Run("uninstall", "app", "--location", "dev");
+        Assert.Contains("removed lib 1.0.0", _f.Run("gc", "--location", "dev").Stdout, StringComparison.Ordinal);
+    }
+
     // spec/lockfile.md § Lockfile: an explicit install of a package that was installed as a dependency clears the mark,
     // so gc --orphans keeps it.
     [Fact]
