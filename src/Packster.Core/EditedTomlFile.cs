@@ -53,15 +53,20 @@ public static class EditedTomlFile
         {
             throw Refused(path, e);
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile.FinalTarget(path)))!);
         Write(path, text);
     }
 
-    /// <summary>Replaces the file atomically (temp file, flush, rename); an existing file's permissions are kept.</summary>
+    /// <summary>
+    /// Replaces the file atomically (temp file, flush, rename); an existing file's permissions are kept. A symbolic link
+    /// is followed: the file it ends at is replaced and the link stays a link (a config.toml linked into a dotfiles
+    /// repository keeps pointing there; spec/toml.md §9).
+    /// </summary>
     public static void Write(string path, string text)
     {
+        var target = OutputFile.FinalTarget(path);
         UnixFileMode? mode = null;
-        if (!OperatingSystem.IsWindows() && File.Exists(path)) mode = File.GetUnixFileMode(path);
-        AtomicFile.WriteAllText(path, text, mode);
+        if (!OperatingSystem.IsWindows() && File.Exists(target)) mode = File.GetUnixFileMode(target);
+        AtomicFile.WriteAllText(target, text, mode);
     }
 }

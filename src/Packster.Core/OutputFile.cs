@@ -49,6 +49,6 @@ public static class OutputFile
     /// The file a chain of symbolic links at <paramref name="path"/> ends at (a dangling link: the name it points to,
     /// which is then created), or <paramref name="path"/> when it is no link: what the atomic rename replaces.
     /// </summary>
-    private static string FinalTarget(string path) => FileKinds.Of(path) != FileKind.Symlink ? path
+    internal static string FinalTarget(string path) => FileKinds.Of(path) != FileKind.Symlink ? path
         : FileSystemErrors.At(path, "cannot follow the link", () => File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path);
 }

@@ -95,6 +95,27 @@ public sealed class PersonEditedTomlTests : IDisposable
         Assert.Equal(CommentedConfig, File.ReadAllText(Config));
     }
 
+    // spec/toml.md §9: "a symbolic link is followed, so the file it ends at is replaced and the link stays a link (a
+    // `config.toml` … linked into a dotfiles repository keeps pointing there)".
+    [Fact]
+    public void A_config_linked_into_a_dotfiles_folder_stays_a_link_and_the_edit_lands_there()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var real = _home.Write("dotfiles/packster/config.toml", CommentedConfig);
+        File.CreateSymbolicLink(_home["links-to-dotfiles.toml"], real);
+        File.CreateSymbolicLink(Config, _home["links-to-dotfiles.toml"]);
+
+        _packster.Ok("source", "add", "mirror", "--type", "http", "--url", "https://mirror.example/packages/");
+        Assert.Equal(real, File.ResolveLinkTarget(Config, returnFinalTarget: true)!.FullName);
+        Assert.NotNull(new FileInfo(Config).LinkTarget);
+        Assert.Contains("[sources.mirror]", File.ReadAllText(real), StringComparison.Ordinal);
+        Assert.StartsWith(CommentedConfig, File.ReadAllText(real), StringComparison.Ordinal);
+
+        _packster.Ok("source", "remove", "mirror");
+        Assert.Equal(CommentedConfig, File.ReadAllText(real));
+        Assert.NotNull(new FileInfo(Config).LinkTarget);
+    }
+
     // spec/toml.md §9: "Removing a table removes the comment lines directly above it and one blank line; other comments stay."
     [Fact]
     public void Source_remove_takes_out_exactly_the_source_and_its_comment()
