@@ -50,13 +50,25 @@ internal sealed class SourceCredential
 
     public void Apply(HttpRequestMessage request) => request.Headers.Authorization = _header;
 
-    /// <summary>Removes the secret (and its Basic encoding) from text that came from a server before it is shown.</summary>
+    /// <summary>
+    /// Removes the secret from text that came from a server (or names a URL) before it is shown: as it is, its Basic
+    /// encoding, and percent-encoded as a URL or a server echoing a query would write it (upper- or lower-case hex).
+    /// </summary>
     public string Redact(string text)
     {
         if (_secret is null || text.Length == 0) return text;
-        var redacted = text.Replace(_secret, "***", StringComparison.Ordinal);
-        if (_header?.Parameter is { } parameter) redacted = redacted.Replace(parameter, "***", StringComparison.Ordinal);
+        var redacted = text;
+        foreach (var form in Forms(_secret, _header?.Parameter)) redacted = redacted.Replace(form, "***", StringComparison.Ordinal);
         return redacted;
+    }
+
+    /// <summary>The spellings of a secret to redact, longest first so that no part of a longer one is left.</summary>
+    internal static IEnumerable<string> Forms(string secret, string? headerParameter)
+    {
+        var escaped = Uri.EscapeDataString(secret);
+        var lowerHex = System.Text.RegularExpressions.Regex.Replace(escaped, "%[0-9A-F]{2}", m => m.Value.ToLowerInvariant());
+        return new[] { secret, escaped, lowerHex, headerParameter }.OfType<string>().Where(f => f.Length > 0).Distinct(StringComparer.Ordinal)
+            .OrderByDescending(f => f.Length);
     }
 
     public override string ToString() => Description;
