@@ -83,9 +83,14 @@ public static class History
         var path = PathOf(location);
         if (!File.Exists(path)) yield break;
         var number = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var (line, overlong) in Lines(location, path))
         {
             number++;
+            if (overlong is not null)
+            {
+                if (overlong.OnlyZeros) continue;
+                throw TooLong(path, number, overlong);
+            }
             if (line.Length == 0) continue;
             if (from is not null)
             {
@@ -198,6 +203,69 @@ public static class History
         }
     }
 
+    /// <summary>
+    /// The file's lines (split at <c>\n</c>, a <c>\r</c> before it dropped), none held longer than a history line can be:
+    /// a commit line carries at most what the lockfile holds and the hashes it no longer lists (2 × the lockfile + 1 MiB,
+    /// as <see cref="LastCommitDigest"/> counts), an event far less. A longer line — the zeros a power cut leaves, or
+    /// bytes written by something else — is read through without being kept and comes back as an
+    /// <see cref="OverlongLine"/> (a 3 GB line made <c>history</c> run out of memory), and so does a line of zero bytes
+    /// alone, of any length: readers skip those, and report a long line of anything else as PST5018.
+    /// </summary>
+    private static IEnumerable<(string Text, OverlongLine? Overlong)> Lines(Location location, string path)
+    {
+        var longest = 2 * (File.Exists(location.LockfilePath) ? new FileInfo(location.LockfilePath).Length : 0) + (1 << 20);
+        using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+        var line = new System.Text.StringBuilder();
+        var buffer = new char[1 << 16];
+        long length = 0;
+        var onlyZeros = true;
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            var start = 0;
+            for (var i = 0; i < read; i++)
+            {
+                if (buffer[i] != '\n') continue;
+                yield return Finish(buffer.AsSpan(start, i - start));
+                start = i + 1;
+            }
+            Take(buffer.AsSpan(start, read - start));
+        }
+        if (length > 0) yield return Finish([]);
+
+        void Take(ReadOnlySpan<char> part)
+        {
+            length += part.Length;
+            if (onlyZeros && part.ContainsAnyExcept('\0')) onlyZeros = false;
+            if (length <= longest) line.Append(part);
+        }
+
+        (string, OverlongLine?) Finish(ReadOnlySpan<char> part)
+        {
+            Take(part);
+            (string, OverlongLine?) result;
+            // Zeros alone are what a power cut leaves at the end of an append: skipped, however many.
+            if (length > longest || (onlyZeros && length > 0)) result = ("", new OverlongLine(length, onlyZeros));
+            else
+            {
+                if (line.Length > 0 && line[^1] == '\r') line.Length--;
+                result = (line.ToString(), null);
+            }
+            line.Clear();
+            length = 0;
+            onlyZeros = true;
+            return result;
+        }
+    }
+
+    /// <summary>A line not kept: longer than any history line can be, or only zero bytes; its length and which.</summary>
+    private sealed record OverlongLine(long Length, bool OnlyZeros);
+
+    /// <summary>A line no history line can be (PST5018): what it is, not its bytes, since it is not held.</summary>
+    private static PacksterException TooLong(string path, int number, OverlongLine line) =>
+        new(ErrorCode.HistoryCorrupt, $"{path}:{number}: not a history event: a line of {line.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)} characters, longer than any history line can be",
+            "the other lines are intact; the lockfile and generations are not affected. Move the file aside to start a new history");
+
     /// <summary>What a crash leaves: a JSON object cut short (<c>{</c> without its closing <c>}</c>).</summary>
     private static bool IsTorn(string line) => line.StartsWith('{') && !line.TrimEnd().EndsWith('}');
 
@@ -211,9 +279,9 @@ public static class History
         var path = PathOf(location);
         if (!File.Exists(path)) return [];
         var entries = new List<HistoryEntry>();
-        foreach (var line in File.ReadLines(path))
+        foreach (var (line, overlong) in Lines(location, path))
         {
-            if (line.Length == 0) continue;
+            if (line.Length == 0 || overlong is not null) continue;
             if (HistoryEntry.TryParse(line) is { } entry) entries.Add(entry);
         }
         return entries;
@@ -230,9 +298,14 @@ public static class History
         if (!File.Exists(path)) return [];
         var entries = new List<HistoryEntry>();
         var number = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var (line, overlong) in Lines(location, path))
         {
             number++;
+            if (overlong is not null)
+            {
+                if (overlong.OnlyZeros) continue;
+                throw TooLong(path, number, overlong);
+            }
             if (line.Length == 0) continue;
             if (HistoryEntry.TryParse(line) is { } entry)
             {
