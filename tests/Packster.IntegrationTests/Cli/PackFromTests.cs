@@ -429,11 +429,17 @@ public sealed class PackFromTests : IDisposable
     [Fact]
     public void A_zip_directory_entry_with_data_is_refused()
     {
-        var zip = new HostileZipBuilder(withManifest: false).File("f.txt", "f\n");
-        zip.Add(new HostileEntry { Name = "d/", Data = "hidden\n"u8.ToArray(), UnixMode = HostileZipBuilder.Directory });
-        var result = _packster.Run("pack", "--from", zip.WriteTo(_home["dir-data.zip"]), "--id", "tool", "--version", "1.4.2", "-o", Out);
-        AssertRefused(result, "PST4005", 4);
-        Assert.Contains("is a directory with data", result.Stderr, StringComparison.Ordinal);
+        AssertZipRefused(new HostileEntry { Name = "d/", Data = "hidden\n"u8.ToArray(), UnixMode = HostileZipBuilder.Directory }, "PST4005", "is a directory with data");
+    }
+
+    /// <summary>A vendor zip of one good file and <paramref name="entry"/>: pack --from refuses it with the code and words given.</summary>
+    private void AssertZipRefused(HostileEntry entry, string code, string words)
+    {
+        var zip = new HostileZipBuilder(withManifest: false).File("ok.txt", "ok\n");
+        zip.Add(entry);
+        var result = _packster.Run("pack", "--from", zip.WriteTo(_home[$"hostile-{code}.zip"]), "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, code, 4);
+        Assert.Contains(words, result.Stderr, StringComparison.Ordinal);
     }
 
     // spec/pack-from.md §Names 2: "The whole normalised name must pass the package path rules (PST4003)" — a name that
@@ -442,21 +448,14 @@ public sealed class PackFromTests : IDisposable
     [Fact]
     public void A_zip_name_that_is_not_UTF8_is_refused()
     {
-        var zip = new HostileZipBuilder(withManifest: false).File("ok.txt", "ok\n");
-        zip.Add(new HostileEntry { Name = "x", RawName = [(byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'.', (byte)'t'], Data = "x"u8.ToArray(), Flags = 0 });
-        var result = _packster.Run("pack", "--from", zip.WriteTo(_home["latin.zip"]), "--id", "tool", "--version", "1.4.2", "-o", Out);
-        AssertRefused(result, "PST4003", 4);
-        Assert.Contains("not valid UTF-8", result.Stderr, StringComparison.Ordinal);
+        AssertZipRefused(new HostileEntry { Name = "x", RawName = [(byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'.', (byte)'t'], Data = "x"u8.ToArray(), Flags = 0 },
+            "PST4003", "not valid UTF-8");
     }
 
     [Fact]
     public void A_zip_symlink_target_that_is_not_UTF8_is_refused()
     {
-        var zip = new HostileZipBuilder(withManifest: false).File("ok.txt", "ok\n");
-        zip.Add(new HostileEntry { Name = "link", Data = [(byte)'o', (byte)'k', 0xFF], UnixMode = HostileZipBuilder.Symlink });
-        var result = _packster.Run("pack", "--from", zip.WriteTo(_home["target.zip"]), "--id", "tool", "--version", "1.4.2", "-o", Out);
-        AssertRefused(result, "PST4004", 4);
-        Assert.Contains("not valid UTF-8", result.Stderr, StringComparison.Ordinal);
+        AssertZipRefused(new HostileEntry { Name = "link", Data = [(byte)'o', (byte)'k', 0xFF], UnixMode = HostileZipBuilder.Symlink }, "PST4004", "not valid UTF-8");
     }
 
     [ArchiverFact("tar")]
