@@ -18,11 +18,25 @@ internal static class SearchCommand
             var config = SourceCommand.LoadConfig(context);
             var sources = SourceFactory.Open(config, SourceCommand.SourceContextFor(context), parse.GetValue(source));
             var rows = new List<(string Id, List<string> Versions, string Source)>();
+            var failed = 0;
             try
             {
                 foreach (var s in sources)
                 {
-                    var found = await s.SearchAsync(parse.GetValue(pattern)!, cancellationToken);
+                    IReadOnlyList<PackageEntry> found;
+                    try
+                    {
+                        found = await s.SearchAsync(parse.GetValue(pattern)!, cancellationToken);
+                    }
+                    // spec/sources.md § search: across several sources, one that cannot be used (its credential unset,
+                    // its server down) is a warning naming it while the others are searched; alone, it is the error.
+                    catch (PacksterException e) when (sources.Count > 1)
+                    {
+                        context.Err.WriteLine($"warning: source '{s.Name}' was not searched: {e.Message} ({ExitCodes.Format(e.Code)})");
+                        failed++;
+                        if (failed == sources.Count) throw;
+                        continue;
+                    }
                     rows.AddRange(found.GroupBy(e => e.Id).OrderBy(g => g.Key)
                         .Select(g => (g.Key.Value, g.Select(e => e.Version).Distinct().Order().Select(v => v.ToString()).ToList(), s.Name)));
                 }

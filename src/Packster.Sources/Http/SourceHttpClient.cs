@@ -22,7 +22,9 @@ internal sealed class SourceHttpClient : IDisposable
     private readonly HttpClient _client;
     private readonly SourceDefinition _source;
     private readonly SourceContext _context;
-    private readonly SourceCredential _credential;
+    // Read at first use, not when the source is opened: a source a command never asks anything of needs no credential
+    // (spec/sources.md §2: an unset variable fails the source when it is first used).
+    private readonly Lazy<SourceCredential> _credential;
     private bool _warned;
 
     public SourceHttpClient(SourceDefinition source, SourceContext context, HttpMessageHandler? handler = null)
@@ -32,7 +34,7 @@ internal sealed class SourceHttpClient : IDisposable
         var url = source.Url.EndsWith('/') ? source.Url : source.Url + "/";
         BaseUri = new Uri(url, UriKind.Absolute);
         if (BaseUri.Scheme == Uri.UriSchemeHttp && !source.Insecure) throw SourceErrors.Insecure(source.Name, source.Url);
-        _credential = SourceCredential.From(source, context);
+        _credential = new Lazy<SourceCredential>(() => SourceCredential.From(source, context), LazyThreadSafetyMode.PublicationOnly);
         // The timeout covers connecting, sending (uploads included) and the response headers; large packages need room.
         _client = new HttpClient(handler ?? CreateHandler(source, context), disposeHandler: true) { Timeout = TimeSpan.FromMinutes(10) };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd(SourceContext.UserAgent);
@@ -40,7 +42,7 @@ internal sealed class SourceHttpClient : IDisposable
 
     public Uri BaseUri { get; }
     public string SourceName => _source.Name;
-    public SourceCredential Credential => _credential;
+    public SourceCredential Credential => _credential.Value;
 
     /// <summary>A ca-file holds a few certificates (a whole system bundle is under 1 MiB); more is not read.</summary>
     public const int CaFileMaxBytes = 4 << 20;
@@ -115,11 +117,11 @@ internal sealed class SourceHttpClient : IDisposable
             }
             catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
             {
-                throw SourceErrors.Tls(_source.Name, action, _credential.Redact(e.InnerException.Message), e);
+                throw SourceErrors.Tls(_source.Name, action, Credential.Redact(e.InnerException.Message), e);
             }
             catch (Exception e) when (IsTransport(e, cancellationToken))
             {
-                if (attempt >= policy.MaxAttempts) throw SourceErrors.Unreachable(_source.Name, action, attempt, _credential.Redact(e.Message), e);
+                if (attempt >= policy.MaxAttempts) throw SourceErrors.Unreachable(_source.Name, action, attempt, Credential.Redact(e.Message), e);
                 await policy.Delay(policy.DelayBefore(attempt + 1, null), cancellationToken);
                 continue;
             }
@@ -148,7 +150,7 @@ internal sealed class SourceHttpClient : IDisposable
             headers?.Invoke(request.Headers);
             // Credentials go only to the origin the user configured, never to wherever a redirect points.
             if (authorize is not null) request.Headers.Authorization = authorize(uri);
-            else if (SameOrigin(uri, BaseUri)) _credential.Apply(request);
+            else if (SameOrigin(uri, BaseUri)) Credential.Apply(request);
             var response = await _client.SendAsync(request, completion, cancellationToken);
             var status = (int)response.StatusCode;
             if (status is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is null) return response;
@@ -227,7 +229,7 @@ internal sealed class SourceHttpClient : IDisposable
             if (received > limit) throw TooLong();
             if (broken is null) return;
             if (!canResume || attempt >= _context.Retry.MaxAttempts)
-                throw SourceErrors.Unreachable(_source.Name, action, attempt, $"the download broke off after {received} bytes: {_credential.Redact(broken.Message)}", broken);
+                throw SourceErrors.Unreachable(_source.Name, action, attempt, $"the download broke off after {received} bytes: {Credential.Redact(broken.Message)}", broken);
             await _context.Retry.Delay(_context.Retry.DelayBefore(attempt + 1, null), cancellationToken);
         }
     }
@@ -341,7 +343,7 @@ internal sealed class SourceHttpClient : IDisposable
                 return;
             }
             if (attempt >= _context.Retry.MaxAttempts)
-                throw SourceErrors.Unreachable(_source.Name, action, attempt, $"the download of bytes {start}-{end} broke off after {received} bytes: {_credential.Redact(broken.Message)}", broken);
+                throw SourceErrors.Unreachable(_source.Name, action, attempt, $"the download of bytes {start}-{end} broke off after {received} bytes: {Credential.Redact(broken.Message)}", broken);
             await _context.Retry.Delay(_context.Retry.DelayBefore(attempt + 1, null), cancellationToken);
         }
     }
@@ -417,7 +419,7 @@ internal sealed class SourceHttpClient : IDisposable
         long received = 0;
         var broken = await CopyUntilBrokenAsync(response, destination, new byte[maxBytes + 1], maxBytes, n => received += n, cancellationToken);
         if (received > maxBytes) throw SourceErrors.Protocol(_source.Name, Describe(HttpMethod.Get, uri), $"the server sent more than the {maxBytes} bytes a signature may have");
-        if (broken is not null) throw SourceErrors.Unreachable(_source.Name, Describe(HttpMethod.Get, uri), 1, $"the download broke off after {received} bytes: {_credential.Redact(broken.Message)}", broken);
+        if (broken is not null) throw SourceErrors.Unreachable(_source.Name, Describe(HttpMethod.Get, uri), 1, $"the download broke off after {received} bytes: {Credential.Redact(broken.Message)}", broken);
         return true;
     }
 
@@ -492,10 +494,10 @@ internal sealed class SourceHttpClient : IDisposable
         var status = (int)response.StatusCode;
         return status switch
         {
-            401 => SourceErrors.Unauthorized(_source.Name, _credential.Description, action, message),
-            403 => SourceErrors.Forbidden(_source.Name, _credential.Description, action, message),
-            404 => SourceErrors.Missing(_source.Name, _credential.Description, action, message),
-            409 => new PacksterException(ErrorCode.PublishConflict, $"source '{_source.Name}': {action} answered 409 {message} (using {_credential.Description})".TrimEnd()),
+            401 => SourceErrors.Unauthorized(_source.Name, Credential.Description, action, message),
+            403 => SourceErrors.Forbidden(_source.Name, Credential.Description, action, message),
+            404 => SourceErrors.Missing(_source.Name, Credential.Description, action, message),
+            409 => new PacksterException(ErrorCode.PublishConflict, $"source '{_source.Name}': {action} answered 409 {message} (using {Credential.Description})".TrimEnd()),
             _ => SourceErrors.Protocol(_source.Name, action, $"unexpected answer {status} {message}".TrimEnd()),
         };
     }
@@ -546,7 +548,7 @@ internal sealed class SourceHttpClient : IDisposable
         }
         var line = text.Split('\n', 2)[0].Trim();
         if (line.Length > 300) line = line[..300] + "…";
-        return _credential.Redact(line.Length == 0 ? "" : $"({line})");
+        return Credential.Redact(line.Length == 0 ? "" : $"({line})");
     }
 
     /// <summary>
@@ -588,7 +590,7 @@ internal sealed class SourceHttpClient : IDisposable
         }
         catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            throw SourceErrors.Unreachable(_source.Name, Describe(method, uri), 1, $"the answer broke off after {body.Length} bytes: {_credential.Redact(e.Message)}", e);
+            throw SourceErrors.Unreachable(_source.Name, Describe(method, uri), 1, $"the answer broke off after {body.Length} bytes: {Credential.Redact(e.Message)}", e);
         }
         return body.ToArray();
     }

@@ -184,13 +184,18 @@ public sealed class ArtifactorySourceTests : IAsyncLifetime
         Assert.Single(await source.ListVersionsAsync(PackageId.Parse("acme")));
     }
 
+    // spec/sources.md §1: "A source whose variable is unset fails when it is first used" — opening it is not using it;
+    // the first request fails, naming the variable, before anything is sent.
     [Fact]
-    public void A_missing_credential_variable_is_named()
+    public async Task A_missing_credential_variable_is_named_at_first_use_not_at_open()
     {
         _test.Environment.Remove("PK_TOKEN");
-        var e = Assert.Throws<PacksterException>(() => Open());
+        using var source = Open();
+        while (_server.Requests.TryDequeue(out _)) { }
+        var e = await Assert.ThrowsAsync<PacksterException>(() => source.ListVersionsAsync(PackageId.Parse("acme")));
         Assert.Equal(ErrorCode.SourceUnauthorized, e.Code);
         Assert.Contains("$PK_TOKEN", e.Message);
+        Assert.Empty(_server.Requests);
     }
 
     [Fact]
