@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
 using Packster.Cli.Commands;
 using Packster.Manifest;
 using Packster.Toml;
@@ -64,7 +65,7 @@ internal static class PacksterApp
         if (unknown is not null || (parse.Errors.Count > 0 && !help))
         {
             interrupts.Finish();
-            context.Err.WriteLine($"error[{ExitCodes.Format(ErrorCode.Usage)}]: {unknown ?? parse.Errors[0].Message}");
+            context.Err.WriteLine($"error[{ExitCodes.Format(ErrorCode.Usage)}]: {unknown ?? ParseErrorWords(parse.Errors[0], parse)}");
             context.Err.WriteLine($"hint: run '{CommandPath(parse)} --help' for usage");
             return ExitCodes.Usage;
         }
@@ -136,6 +137,80 @@ internal static class PacksterApp
             return $"unexpected argument '{token}': '{CommandPath(parse)}' takes no more arguments";
         }
         return null;
+    }
+
+    /// <summary>
+    /// The parser's own error in packster's words, on one line (spec/errors.md: every failure prints one line): a value
+    /// outside a fixed set, a missing argument, option value or subcommand, a required option left out, too many
+    /// values, a value of the wrong type. Anything else is the parser's message with its lines joined.
+    /// </summary>
+    internal static string ParseErrorWords(ParseError error, ParseResult parse)
+    {
+        var message = error.Message;
+        var path = CommandPath(parse);
+        var symbol = error.SymbolResult;
+        var option = symbol switch
+        {
+            OptionResult o => o.Option,
+            ArgumentResult { Parent: OptionResult o } => o.Option,
+            _ => null,
+        };
+        var argument = symbol is ArgumentResult { Parent: not OptionResult } a ? a.Argument : null;
+        string Who() => option is not null ? OptionNames(option) : argument is not null ? $"<{argument.Name}>" : $"'{path}'";
+
+        if (message.StartsWith("Required command was not provided", StringComparison.Ordinal) && symbol is CommandResult commandResult)
+        {
+            var names = commandResult.Command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name);
+            return $"'{CommandPathOf(commandResult)}' needs a subcommand: {string.Join(", ", names)}";
+        }
+        if (Regex.Match(message, @"^Argument '(?<value>.*)' not recognized\. Must be one of:(?<rest>.*)$", RegexOptions.Singleline) is { Success: true } notAmong)
+        {
+            var allowed = Regex.Matches(notAmong.Groups["rest"].Value, "'([^']*)'").Select(m => m.Groups[1].Value);
+            return $"{Who()} must be one of {string.Join(", ", allowed)}, not '{notAmong.Groups["value"].Value}'";
+        }
+        if (message.StartsWith("Required argument missing for option", StringComparison.Ordinal) && option is not null)
+        {
+            return $"{OptionNames(option)} needs a value";
+        }
+        if (message.StartsWith("Required argument missing for command", StringComparison.Ordinal))
+        {
+            var command = symbol as CommandResult ?? parse.CommandResult;
+            var missing = argument ?? command.Command.Arguments.FirstOrDefault(a => a.Arity.MinimumNumberOfValues > 0 && (command.GetResult(a)?.Tokens.Count ?? 0) < a.Arity.MinimumNumberOfValues);
+            return missing is null ? $"'{CommandPathOf(command)}' needs more arguments" : $"'{CommandPathOf(command)}' needs its <{missing.Name}> argument";
+        }
+        if (Regex.Match(message, @"^Option '(?<name>[^']*)' is required") is { Success: true } required)
+        {
+            var named = option ?? parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == required.Groups["name"].Value || o.Aliases.Contains(required.Groups["name"].Value));
+            return $"'{path}' needs {(named is null ? required.Groups["name"].Value : OptionNames(named))}";
+        }
+        if (message.Contains("expects a single argument", StringComparison.Ordinal) || message.Contains("expects at most", StringComparison.Ordinal))
+        {
+            return $"{Who()} takes {(option is not null ? "one value" : "fewer values")}, and was given more";
+        }
+        if (Regex.Match(message, @"^Cannot parse argument '(?<value>.*)' for (option|command) '[^']*' as expected type '(?<type>[^']*)'", RegexOptions.Singleline) is { Success: true } cannot)
+        {
+            var kind = cannot.Groups["type"].Value switch
+            {
+                "System.Int32" or "System.Int64" => "a whole number",
+                "System.Boolean" => "true or false",
+                _ => "a value of another kind",
+            };
+            return $"{Who()} takes {kind}, not '{cannot.Groups["value"].Value}'";
+        }
+        return Regex.Replace(message, @"\s*\n\s*", " ").Trim();
+    }
+
+    /// <summary>An option as people type it: its short aliases, then its name (<c>-l/--location</c>).</summary>
+    private static string OptionNames(Option option) =>
+        string.Join('/', option.Aliases.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Append(option.Name));
+
+    private static string CommandPathOf(CommandResult result)
+    {
+        var names = new List<string>();
+        for (var r = result; r is not null; r = r.Parent as CommandResult) names.Add(r.Command.Name);
+        names.Reverse();
+        names[0] = "packster";
+        return string.Join(' ', names);
     }
 
     private static string UnknownOption(string token, CommandResult commandResult)

@@ -248,6 +248,29 @@ public sealed class CommandLineTests : IDisposable
         Assert.DoesNotContain("Usage:", output + err, StringComparison.Ordinal);
     }
 
+    // spec/errors.md: "every failure prints one line". The parser's own errors (a value outside a fixed set, a missing
+    // argument, option value or subcommand, a required option left out) are said in packster's words on that line,
+    // never as the parser's multi-line, tab-indented text.
+    [Theory]
+    [InlineData("--compression must be one of zstd, deflate, not 'lzma'", "pack", "dir", "--compression", "lzma")]
+    [InlineData("-f/--format must be one of cyclonedx, spdx, not 'xml'", "sbom", "--format", "xml")]
+    [InlineData("--type must be one of folder, http, artifactory, oci, not 'ftp'", "source", "add", "x", "--type", "ftp", "--url", "x")]
+    [InlineData("'packster location create' needs its <dir> argument", "location", "create")]
+    [InlineData("-l/--location needs a value", "list", "-l")]
+    [InlineData("'packster location' needs a subcommand: create, ", "location")]
+    [InlineData("'packster key' needs a subcommand: ", "key")]
+    [InlineData("'packster source add' needs --type", "source", "add", "x", "--url", "x")]
+    public void A_parse_error_is_one_line_in_words(string message, params string[] args)
+    {
+        var (exit, _, err) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error[PST1000]: {message}", err, StringComparison.Ordinal);
+        var lines = err.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("hint: run '", lines[1], StringComparison.Ordinal);
+        Assert.DoesNotContain('\t', err);
+    }
+
     // spec/errors.md PST1000 "an operand the command does not take": said in words, naming the word and the command.
     [Fact]
     public void An_operand_the_command_does_not_take_is_named()
