@@ -32,6 +32,32 @@ internal static class PacksterApp
         return root;
     }
 
+    /// <summary>
+    /// A command listed in its parent's help shows an argument it can go without as optional, <c>history [&lt;location&gt;]</c>,
+    /// as its own usage line does; the parser's listing shows every argument as if required (and its layout cannot be
+    /// customised), so the listing rows are rewritten, keeping the description column where it was when there is room.
+    /// </summary>
+    internal static string MarkOptionalArguments(string help, Command root)
+    {
+        var lines = help.Split('\n');
+        foreach (var command in root.Subcommands)
+        {
+            var arguments = command.Arguments.Where(a => !a.Hidden).ToList();
+            if (!arguments.Any(a => a.Arity.MinimumNumberOfValues == 0)) continue;
+            var plain = string.Join(' ', arguments.Select(a => $"<{a.Name}>").Prepend(command.Name));
+            var marked = string.Join(' ', arguments.Select(a => a.Arity.MinimumNumberOfValues == 0 ? $"[<{a.Name}>]" : $"<{a.Name}>").Prepend(command.Name));
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var row = Regex.Match(lines[i], $"^(?<indent> +){Regex.Escape(plain)}(?<pad> +|$)");
+                if (!row.Success) continue;
+                var pad = row.Groups["pad"].Value;
+                var keep = pad.Length == 0 ? pad : pad.Length - (marked.Length - plain.Length) >= 2 ? pad[(marked.Length - plain.Length)..] : "  ";
+                lines[i] = row.Groups["indent"].Value + marked + keep + lines[i][row.Length..];
+            }
+        }
+        return string.Join('\n', lines);
+    }
+
     /// <summary>Runs a command inside another process (tests): signals stay the host's.</summary>
     public static int Run(string[] args, CliContext context)
     {
@@ -72,6 +98,7 @@ internal static class PacksterApp
         // Recorded with each generation this command commits; parameter values are never recorded.
         Packster.Deployments.Generations.Command = Packster.Deployments.Generations.Redact(args);
         int code;
+        var helpText = help ? new StringWriter() : null;
         try
         {
             // A signal before this point has already cancelled the token: the command stops at its first check.
@@ -81,9 +108,10 @@ internal static class PacksterApp
                 // Signals are handled by Interrupts for the whole run; System.CommandLine would start listening only
                 // after the action first yields, and would end the run with 130 while a rollback is still going.
                 ProcessTerminationTimeout = null,
-                Output = context.Out,
+                Output = helpText ?? context.Out,
                 Error = context.Err,
             }, interrupts.Token).GetAwaiter().GetResult();
+            if (helpText is not null) context.Out.Write(MarkOptionalArguments(helpText.ToString(), parse.CommandResult.Command));
             interrupts.Finish();
         }
         catch (Exception e)

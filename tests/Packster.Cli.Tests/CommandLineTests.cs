@@ -248,6 +248,23 @@ public sealed class CommandLineTests : IDisposable
         Assert.DoesNotContain("Usage:", output + err, StringComparison.Ordinal);
     }
 
+    // A command's listing in its parent's help says what its own usage line says: an argument it can go without is
+    // optional ("packster history [<location>] [options]"), and `source` names every kind of source it configures.
+    [Fact]
+    public void Help_listings_mark_optional_arguments_and_source_names_oci_registries()
+    {
+        var (exit, help, _) = Run("--help");
+        Assert.Equal(0, exit);
+        Assert.Matches(@"(?m)^  history \[<location>\] +Show what", help);
+        Assert.Matches(@"(?m)^  verify \[<location>\] +Check every", help);
+        Assert.Matches(@"(?m)^  install-file <package-file> +Deploy", help);
+        Assert.Contains("(folders, static HTTP(S) folders, Artifactory, OCI registries)", help, StringComparison.Ordinal);
+        var (_, own, _) = Run("history", "--help");
+        Assert.Contains(" history [<location>] [options]", own, StringComparison.Ordinal);
+        var (_, location, _) = Run("location", "--help");
+        Assert.Matches(@"(?m)^  show \[<location>\] +Show a location", location);
+    }
+
     // spec/errors.md: "every failure prints one line". The parser's own errors (a value outside a fixed set, a missing
     // argument, option value or subcommand, a required option left out) are said in packster's words on that line,
     // never as the parser's multi-line, tab-indented text.

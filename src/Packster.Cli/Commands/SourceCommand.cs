@@ -10,7 +10,7 @@ internal static class SourceCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("source", "Configure where packages come from (folders, static HTTP(S) folders, Artifactory)");
+        var command = new Command("source", "Configure where packages come from (folders, static HTTP(S) folders, Artifactory, OCI registries)");
         command.Subcommands.Add(Add(context));
         command.Subcommands.Add(List(context));
         command.Subcommands.Add(Remove(context));
