@@ -91,8 +91,12 @@ public static class SourceErrors
     public static PacksterException NoMatchingVersion(PackageId id, string range, IEnumerable<PackageVersion> available)
     {
         var versions = available.OrderDescending().Take(10).Select(v => v.ToString()).ToList();
-        return new(ErrorCode.NoMatchingVersion, $"no version of '{id}' satisfies '{range}'; available: {string.Join(", ", versions)}",
-            "widen the range or publish a matching version");
+        // spec/manifest.md: the range `latest` matches only the version literally named "latest", which is easily
+        // taken for "the newest": say so rather than suggest widening a range that has nothing to widen.
+        var hint = range.Trim() == "latest"
+            ? "'latest' names only a version published as \"latest\"; for the newest version, use \"*\""
+            : "widen the range or publish a matching version";
+        return new(ErrorCode.NoMatchingVersion, $"no version of '{id}' satisfies '{range}'; available: {string.Join(", ", versions)}", hint);
     }
 
     /// <summary>PST8011 for a package resolved by id offline: the cache holds no version of it (the sources were not asked).</summary>

@@ -39,6 +39,19 @@ public sealed class SourceResolverTests : IDisposable
         Assert.Same(low, (await SourceResolver.ResolveAsync(Acme, VersionRange.Parse("1.0.0"), [low, high])).Source);
     }
 
+    // spec/manifest.md: "`latest` matches only the version literally named "latest"" — the error for it says so and
+    // points to `*`, instead of the usual "widen the range".
+    [Fact]
+    public async Task A_latest_range_with_no_version_named_latest_says_what_latest_means()
+    {
+        var a = Folder("a", 1, "1.0.0", "2.0.0");
+        var e = await Assert.ThrowsAsync<PacksterException>(() => SourceResolver.ResolveAsync(Acme, VersionRange.Parse("latest"), [a]));
+        Assert.Equal(ErrorCode.NoMatchingVersion, e.Code);
+        Assert.Equal("'latest' names only a version published as \"latest\"; for the newest version, use \"*\"", e.Hint);
+        var other = await Assert.ThrowsAsync<PacksterException>(() => SourceResolver.ResolveAsync(Acme, VersionRange.Parse("^3"), [a]));
+        Assert.Equal("widen the range or publish a matching version", other.Hint);
+    }
+
     [Fact]
     public async Task No_range_means_the_highest_stable_version()
     {
