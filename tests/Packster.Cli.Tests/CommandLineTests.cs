@@ -265,6 +265,21 @@ public sealed class CommandLineTests : IDisposable
         Assert.Matches(@"(?m)^  show \[<location>\] +Show a location", location);
     }
 
+    // spec/licenses.md § Policy: the rule is a TOML array of strings in the file, and the line that confirms it shows
+    // it as that TOML; and a count of one is said in the singular ("1 file").
+    [Fact]
+    public void A_license_rule_is_printed_as_toml_and_one_file_is_one_file()
+    {
+        var (exit, output, err) = Run("licenses", "deny", "copyleft");
+        Assert.True(exit == 0, err);
+        Assert.StartsWith("licenses.deny = [\"copyleft\"] in ", output, StringComparison.Ordinal);
+
+        _home.Write("one/packster-manifest.toml", "id = \"one\"\nversion = \"1.0.0\"\n");
+        var (packExit, _, packErr) = Run("pack", _home["one"], "-o", _home["dist"]);
+        Assert.True(packExit == 0, packErr);
+        Assert.Matches(@"packed one 1\.0\.0: 1 file, ", packErr);
+    }
+
     // spec/errors.md: "every failure prints one line". The parser's own errors (a value outside a fixed set, a missing
     // argument, option value or subcommand, a required option left out) are said in packster's words on that line,
     // never as the parser's multi-line, tab-indented text.

@@ -92,7 +92,7 @@ internal static class InstallOutput
             o.WriteLine($"would install {outcome.Id} {outcome.Version}{(p.AlreadyInstalled ? " (already installed: unchanged unless --force)" : "")}");
             o.WriteLine($"  deployment  {outcome.Deployment}");
             o.WriteLine($"  target      {outcome.Path}");
-            o.WriteLine($"  payload     {p.FileCount} files, {Bytes.Format(p.Bytes)}");
+            o.WriteLine($"  payload     {Words.Counted(p.FileCount, "file")}, {Bytes.Format(p.Bytes)}");
             o.WriteLine($"  active      {(p.WouldActivate ? "yes" : "no")}{(p.Replaces is null ? "" : $", replacing {p.Replaces}")}");
             o.WriteLine($"  claims      {(p.Claims.Count == 0 ? "none" : string.Join(", ", p.Claims))}");
             o.WriteLine($"  handlers    {(p.Handlers.Count == 0 ? "none" : string.Join(", ", p.Handlers))}");

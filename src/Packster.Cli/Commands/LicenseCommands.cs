@@ -112,9 +112,12 @@ internal static class LicenseCommands
             var current = LicenseRules.Read(file, kind);
             var values = (list == "allow" ? current.Allow : current.Deny).Concat(added).Distinct(StringComparer.Ordinal).ToList();
             EditedTomlFile.Edit(file, editor => editor.Set(["licenses", list], TomlValue.Strings(values)));
-            context.Out.WriteLine($"licenses.{list} = [{string.Join(", ", values)}] in {file}");
+            context.Out.WriteLine($"licenses.{list} = [{string.Join(", ", values.Select(TomlString))}] in {file}");
             return 0;
         });
         return command;
     }
+
+    /// <summary>A license expression as a TOML basic string, so the printed line is the TOML the file holds.</summary>
+    private static string TomlString(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

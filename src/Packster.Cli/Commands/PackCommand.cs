@@ -154,7 +154,7 @@ internal static class PackCommand
             else
             {
                 context.Out.WriteLine(result.Path);
-                context.Err.WriteLine($"packed {result.FileName.Id} {result.FileName.Version}: {result.FileCount} files, {Bytes.Format(result.Size)}");
+                context.Err.WriteLine($"packed {result.FileName.Id} {result.FileName.Version}: {Words.Counted(result.FileCount, "file")}, {Bytes.Format(result.Size)}");
             }
             return 0;
         });

@@ -276,12 +276,12 @@ internal static class QueryCommands
     }
 
     /// <summary>"1 deployment", "2 deployments": a count with its noun, singular for one.</summary>
-    private static string Counted(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
+    private static string Counted(int count, string noun) => Words.Counted(count, noun);
 
     private static void WriteQuickSummary(CliContext context, IReadOnlyList<DeploymentVerification> results)
     {
         var stats = results.Where(r => r.Quick is not null).Select(r => r.Quick!).ToList();
-        context.Err.WriteLine($"quick: {stats.Sum(q => q.ByStat)} files unchanged since the last check, {stats.Sum(q => q.ByXxHash)} re-read by XXH128, "
+        context.Err.WriteLine($"quick: {Words.Counted(stats.Sum(q => q.ByStat), "file")} unchanged since the last check, {stats.Sum(q => q.ByXxHash)} re-read by XXH128, "
             + $"{stats.Sum(q => q.BySha256)} by SHA-256 ({Bytes.Format(stats.Sum(q => q.BytesRead))} read)");
         if (stats.Any(q => !q.IndexCurrent)) context.Err.WriteLine("warning: the quick-verify index could not be written; the next quick run reads those files again");
     }

@@ -84,7 +84,7 @@ internal static class SbomCommand
             if (path is not null)
             {
                 WriteFile(path, text);
-                context.Err.WriteLine($"wrote {path}: {input.Packages.Count} active deployments of location {loc.Id}");
+                context.Err.WriteLine($"wrote {path}: {Words.Counted(input.Packages.Count, "active deployment")} of location {loc.Id}");
             }
             else
             {
