@@ -181,7 +181,7 @@ public static class Generations
             var before = File.ReadAllBytes(location.LockfilePath);
             if (!before.AsSpan().SequenceEqual(lockfile))
             {
-                Write(FileOf(location, 1, pending: false), 1, before, null, clock, "(the state before generations were recorded)");
+                Write(FileOf(location, 1, pending: false), 1, before, null, clock, FirstStateCommand(before));
                 next = 2;
             }
         }
@@ -437,6 +437,28 @@ public static class Generations
             ? new(PackageId.Parse(d.GetProperty("id").GetString()!), PackageVersion.Parse(d.GetProperty("version").GetString()!), hash,
                 d.TryGetProperty("pinned", out var pinned) && pinned.GetBoolean())
             : null;
+
+    /// <summary>
+    /// How generation 1 is named when the first commit records the state it found (spec/lockfile.md § Generations): a
+    /// location with no deployments yet (a new one) is "(the empty location)", anything else "(the state before
+    /// generations were recorded)". A lockfile that cannot be read here is named the latter; the commit reads it itself.
+    /// </summary>
+    internal static string FirstStateCommand(byte[] lockfile)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(lockfile);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("deployments", out var deployments)
+                && deployments.ValueKind == JsonValueKind.Array && deployments.GetArrayLength() == 0)
+            {
+                return "(the empty location)";
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return "(the state before generations were recorded)";
+    }
 
     /// <summary>
     /// The last checkpoint (a multiple of <see cref="CheckpointEvery"/>) before generation <paramref name="number"/> whose

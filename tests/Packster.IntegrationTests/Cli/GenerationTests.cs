@@ -65,6 +65,20 @@ public sealed class GenerationTests : IDisposable
         _f.Packster.Ok("gc", "--location", "dev", "--dry-run");
     }
 
+    // § Generations: "a location with none (a new one, before its first install) names it "(the empty location)"" —
+    // "(the state before generations were recorded)" is for locations that had deployments before generations existed.
+    [Fact]
+    public void A_new_locations_first_generation_is_the_empty_location()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        var generations = Generations();
+        Assert.Equal([1, 2], generations.Select(g => g.GetProperty("generation").GetInt32()));
+        Assert.Equal("(the empty location)", generations[0].GetProperty("command").GetString());
+        Assert.Equal("", ActiveOf(generations[0]));
+        Assert.DoesNotContain("before generations were recorded", _f.Packster.Ok("generations", "--location", "dev"), StringComparison.Ordinal);
+    }
+
     // § Generations: each commit is a numbered generation with its command; rollback makes an earlier active set
     // current in one commit (a new generation), and a bare rollback after it goes back again.
     [Fact]
