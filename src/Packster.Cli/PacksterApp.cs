@@ -55,7 +55,32 @@ internal static class PacksterApp
                 lines[i] = row.Groups["indent"].Value + marked + keep + lines[i][row.Length..];
             }
         }
-        return string.Join('\n', lines);
+        return string.Join('\n', Aligned(lines));
+    }
+
+    /// <summary>
+    /// The rows of each listing (<c>Commands:</c>, <c>Arguments:</c>, <c>Options:</c>) with their descriptions in one
+    /// column again, where a marked row grew past the room the others left.
+    /// </summary>
+    private static string[] Aligned(string[] lines)
+    {
+        var row = new Regex("^(?<indent>  )(?<name>\\S(?:\\S| (?! ))*)(?<pad>  +)(?<text>\\S.*)$");
+        for (var start = 0; start < lines.Length; start++)
+        {
+            if (!lines[start].EndsWith(':') || lines[start].StartsWith(' ')) continue;
+            var end = start + 1;
+            while (end < lines.Length && lines[end].StartsWith("  ", StringComparison.Ordinal)) end++;
+            var rows = Enumerable.Range(start + 1, end - start - 1).Select(i => (Index: i, Match: row.Match(lines[i]))).Where(r => r.Match.Success).ToList();
+            if (rows.Count == 0) continue;
+            var column = rows.Max(r => r.Match.Groups["name"].Length) + 2;
+            if (rows.All(r => r.Match.Groups["name"].Length + r.Match.Groups["pad"].Length == column)) continue;
+            foreach (var (index, match) in rows)
+            {
+                lines[index] = match.Groups["indent"].Value + match.Groups["name"].Value.PadRight(column) + match.Groups["text"].Value;
+            }
+            start = end - 1;
+        }
+        return lines;
     }
 
     /// <summary>Runs a command inside another process (tests): signals stay the host's.</summary>

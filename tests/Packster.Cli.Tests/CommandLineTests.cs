@@ -265,6 +265,23 @@ public sealed class CommandLineTests : IDisposable
         Assert.Matches(@"(?m)^  show \[<location>\] +Show a location", location);
     }
 
+    // The listing keeps its descriptions in one column when a row marked optional grew past the others' room
+    // ("repair [<location>]" pushed its description one column out).
+    [Theory]
+    [InlineData("location")]
+    [InlineData("service")]
+    [InlineData("config")]
+    [InlineData("source")]
+    public void A_commands_listing_keeps_its_descriptions_in_one_column(string command)
+    {
+        var (exit, help, _) = Run(command, "--help");
+        Assert.Equal(0, exit);
+        var listing = help[help.IndexOf("Commands:", StringComparison.Ordinal)..].Split('\n').Skip(1).TakeWhile(l => l.StartsWith("  ", StringComparison.Ordinal)).ToList();
+        Assert.True(listing.Count >= 2, help);
+        var columns = listing.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^  \S(?:\S| (?! ))*  +").Length).Distinct().ToList();
+        Assert.Single(columns);
+    }
+
     // spec/licenses.md § Policy: the rule is a TOML array of strings in the file, and the line that confirms it shows
     // it as that TOML; and a count of one is said in the singular ("1 file").
     [Fact]
