@@ -294,17 +294,7 @@ internal static class PacksterApp
     private static bool LooksLikeOption(string token) =>
         token.Length > 1 && token[0] == '-' && (char.IsAsciiLetter(token[1]) || (token[1] == '-' && token.Length > 2));
 
-    private static string CommandPath(ParseResult parse)
-    {
-        var names = new List<string>();
-        for (var r = parse.CommandResult; r is not null; r = r.Parent as CommandResult)
-        {
-            names.Add(r.Command.Name);
-        }
-        names.Reverse();
-        names[0] = "packster";
-        return string.Join(' ', names);
-    }
+    private static string CommandPath(ParseResult parse) => CommandPathOf(parse.CommandResult);
 
     /// <summary>Renders a failure as one line (plus an optional hint) and returns its exit code.</summary>
     public static int Report(Exception exception, TextWriter err, bool verbose, string? signal = null)

@@ -75,7 +75,7 @@ public sealed class ExtractedFileStore
     public string ObjectPath(Sha256Digest sha256, bool executable) => Path.Join(ObjectsDirectory, ObjectName(sha256, executable));
 
     /// <summary>The object's name in <c>objects/</c>.</summary>
-    private static string ObjectName(Sha256Digest sha256, bool executable) => sha256.Hex + (executable ? ".x" : ".r");
+    internal static string ObjectName(Sha256Digest sha256, bool executable) => sha256.Hex + (executable ? ".x" : ".r");
 
     public static bool IsExecutable(int mode) => (mode & ZipFormat.AnyExecuteBits) != 0;
 
@@ -697,7 +697,7 @@ public sealed class EntryReuse
         return new ExtractedFile(entryPath, PackageEntryKind.File, stored.Sha256, stored.Size, stored.Mode, null);
     }
 
-    private static string ObjectName(StoredEntry stored) => stored.Sha256.Hex + (ExtractedFileStore.IsExecutable(stored.Mode) ? ".x" : ".r");
+    private static string ObjectName(StoredEntry stored) => ExtractedFileStore.ObjectName(stored.Sha256, ExtractedFileStore.IsExecutable(stored.Mode));
 
     /// <summary>
     /// After a deployment made from the location's own store alone is committed: writes the package's index again with
