@@ -82,11 +82,16 @@ public static class DeploymentVerifier
             record = DeploymentRecord.ReadFrom(deploymentDirectory);
             index = quickIndex is null ? null : QuickVerifyIndex.Read(indexBytes, record.Files);
         }
-        catch
+        catch (Exception e)
         {
             // The record's failure is the one to report; the walk is awaited (its own failure observed) so nothing runs on.
             listing.ContinueWith(t => t.Exception, TaskScheduler.Default).Wait();
-            throw;
+            if (e is not PacksterException { Code: ErrorCode.DeploymentRecordUnreadable }) throw;
+            // A record missing or unreadable is this deployment's problem, not the end of the run: the others are verified.
+            var recordPath = Path.Combine(deploymentDirectory, DeploymentRecord.FileName);
+            var detail = e.Message.StartsWith(recordPath + ": ", StringComparison.Ordinal) ? e.Message[(recordPath.Length + 2)..] : e.Message;
+            problems.Add(new VerificationProblem(File.Exists(recordPath) ? VerificationProblemKind.Modified : VerificationProblemKind.Missing, DeploymentRecord.FileName, detail));
+            return new DeploymentVerification(deploymentDirectory, null, problems);
         }
         var listed = listing.GetAwaiter().GetResult();
         // Folders unchanged: the deployment holds the recorded paths, links as they were (a link's target cannot be

@@ -46,6 +46,28 @@ public sealed class DeploymentRecordTests
         Assert.True(Assert.Single(DeploymentVerifier.Verify(location)).IsIntact);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_record_missing_or_unreadable_is_that_deployments_problem_and_the_others_are_verified(bool truncated)
+    {
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var broken = LocationTestBed.Install(location, "broken", "1.0.0", Files);
+        var intact = LocationTestBed.Install(location, "intact", "1.0.0", Files);
+        var record = Path.Combine(location.DeploymentDirectory(broken.Hash), DeploymentRecord.FileName);
+        if (truncated) File.WriteAllText(record, "{");
+        else File.Delete(record);
+
+        var results = DeploymentVerifier.Verify(location);
+        var problem = Assert.Single(results.Single(r => r.Directory == location.DeploymentDirectory(broken.Hash)).Problems);
+        Assert.Equal(truncated ? VerificationProblemKind.Modified : VerificationProblemKind.Missing, problem.Kind);
+        Assert.Equal(DeploymentRecord.FileName, problem.Path);
+        Assert.DoesNotContain(record, problem.Detail, StringComparison.Ordinal); // the path is the problem's, not repeated in its words
+        Assert.Equal(truncated ? "invalid JSON" : "the file does not exist", truncated ? problem.Detail[..12] : problem.Detail);
+        Assert.True(results.Single(r => r.Directory == location.DeploymentDirectory(intact.Hash)).IsIntact);
+    }
+
     [Fact]
     public void Verify_reports_modified_missing_extra_and_mode_changes()
     {
