@@ -76,7 +76,7 @@ internal sealed class LocationReadAhead
     }, (stamp, read) => new LockfileRead(stamp, read.state, read.bytes, read.layout, read.sha));
 
     private static DeploymentsRead? Survey(Location location) =>
-        Guarded(location.DeploymentsDirectory, () => Recovery.Survey(location), (stamp, entries) => new DeploymentsRead(stamp, entries));
+        Guarded(location.DeploymentsDirectory, () => Recovery.Survey(location, records: false), (stamp, entries) => new DeploymentsRead(stamp, entries));
 
     private static GenerationsRead? ListGenerations(Location location) =>
         Guarded(Generations.DirectoryOf(location), () => Generations.Listing(location), (stamp, listed) => new GenerationsRead(stamp, listed.Committed, listed.Pending));

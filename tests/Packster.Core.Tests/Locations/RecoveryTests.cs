@@ -90,19 +90,49 @@ public sealed class RecoveryTests
     }
 
     [Fact]
-    public void A_recorded_deployment_without_its_record_is_incomplete_and_removed()
+    public void After_a_holder_died_a_recorded_deployment_without_its_record_is_incomplete_and_removed()
     {
+        // spec/lockfile.md § Recovery, step 6: "When the previous holder of the lock did not release it, so is one whose
+        // directory has no packster-deployment.json (incomplete)."
         using var bed = new LocationTestBed();
         var location = bed.CreateLocation();
         var keep = LocationTestBed.Install(location, "keep", "1.0.0", Files);
         var broken = LocationTestBed.Install(location, "broken", "1.0.0", Files);
         File.Delete(Path.Combine(location.DeploymentDirectory(broken.Hash), DeploymentRecord.FileName));
+        File.WriteAllText(LocationLock.HolderPath(location), "4242\n"); // what a holder killed before it released leaves
 
         var report = Recover(location);
         Assert.Contains("incomplete", Assert.Single(report.Dropped).Reason, StringComparison.Ordinal);
         Assert.False(Directory.Exists(location.DeploymentDirectory(broken.Hash)));
         Assert.Equal([keep.Hash], location.ReadState().Deployments.Select(d => d.Hash));
         Assert.Empty(Directory.EnumerateFileSystemEntries(location.TrashDirectory));
+    }
+
+    [Fact]
+    public void After_a_clean_holder_a_record_removed_by_hand_is_left_to_verify_and_repair()
+    {
+        // spec/lockfile.md § Recovery, step 6: "After a clean holder the records are not looked for … A record removed by
+        // hand is found by verify (the deployment fails it) and location show (which inspects with the records), and
+        // dropped by location repair."
+        using var bed = new LocationTestBed();
+        var location = bed.CreateLocation();
+        var keep = LocationTestBed.Install(location, "keep", "1.0.0", Files);
+        var broken = LocationTestBed.Install(location, "broken", "1.0.0", Files);
+        File.Delete(Path.Combine(location.DeploymentDirectory(broken.Hash), DeploymentRecord.FileName));
+        var before = File.ReadAllBytes(location.LockfilePath);
+
+        Assert.True(Recover(location).IsClean);
+        Assert.Equal(before, File.ReadAllBytes(location.LockfilePath));
+        Assert.True(Directory.Exists(location.DeploymentDirectory(broken.Hash)));
+
+        Assert.Contains("incomplete", Assert.Single(Recovery.Inspect(location).Dropped).Reason, StringComparison.Ordinal);
+        var verified = DeploymentVerifier.Verify(location);
+        Assert.False(verified.Single(v => v.Directory == location.DeploymentDirectory(broken.Hash)).IsIntact);
+        Assert.True(verified.Single(v => v.Directory == location.DeploymentDirectory(keep.Hash)).IsIntact);
+
+        var repaired = Packster.Deployments.LocationRepair.Run(location, dryRun: false, messages: null);
+        Assert.Equal(broken.Hash, Assert.Single(repaired.Changes, c => c.Action == Packster.Deployments.RepairAction.Dropped).Deployment.Hash);
+        Assert.Equal([keep.Hash], location.ReadState().Deployments.Select(d => d.Hash));
     }
 
     [Fact]
