@@ -67,9 +67,10 @@ internal sealed class CliContext
 
     /// <summary>
     /// Standard output for commands. On Unix a writer of its own: flushed after every write like <see cref="Console.Out"/>
-    /// (so output interleaves with stderr and handler output as it is produced), but with a 64 KiB buffer where the
-    /// console writer's is 256 bytes, so a 40 KB <c>list --json</c> is one write(2) rather than 160. Windows keeps the
-    /// console writer, which knows the console's code page.
+    /// (so output interleaves with stderr and handler output as it is produced), but with a larger buffer than the
+    /// console writer's 256 bytes, so long text is a few write(2)s rather than hundreds. Windows keeps the
+    /// console writer, which knows the console's code page. 16 Ki characters: a 64 Ki one was two large-object arrays
+    /// (128 and 192 KB) that every command mapped fresh, and machine-readable output is written as bytes anyway.
     /// </summary>
     private static (TextWriter Writer, Stream? Utf8) StandardOutput()
     {
@@ -77,7 +78,7 @@ internal sealed class CliContext
         // Console.OutputEncoding wraps the encoding (to drop its preamble): recognise UTF-8 by its code page.
         var utf8 = Console.OutputEncoding.CodePage == Encoding.UTF8.CodePage;
         var stream = Console.OpenStandardOutput();
-        var writer = TextWriter.Synchronized(new StreamWriter(stream, utf8 ? new UTF8Encoding(false) : Console.OutputEncoding, 64 * 1024) { AutoFlush = true });
+        var writer = TextWriter.Synchronized(new StreamWriter(stream, utf8 ? new UTF8Encoding(false) : Console.OutputEncoding, 16 * 1024) { AutoFlush = true });
         return (writer, utf8 ? stream : null);
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Packster.Model;
 
@@ -90,24 +91,26 @@ public sealed class LocationState
 
     private Sha256Digest ComputeHash()
     {
-        // The text made whole, then hashed in one call: a call per line was most of it at 1,000 deployments.
+        // The text made a chunk at a time, each hashed in one call: a call per line was most of it at 1,000
+        // deployments, and the whole text at once a large-object array (spec/lockfile.md § Reading and writing a large
+        // lockfile, Allocation).
         var sorted = Deployments.ToArray();
         Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Hash.Hex, b.Hash.Hex));
-        var text = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, sorted.Length * LongestLine));
-        try
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> chunk = stackalloc byte[LongestLine * 128];
+        var length = 0;
+        foreach (var d in sorted)
         {
-            var length = 0;
-            foreach (var d in sorted)
+            if (chunk.Length - length < LongestLine)
             {
-                length += Encoding.ASCII.GetBytes(d.Hash.Hex, text.AsSpan(length));
-                length += Encoding.ASCII.GetBytes(d.Active ? " active\n" : " inactive\n", text.AsSpan(length));
+                hash.AppendData(chunk[..length]);
+                length = 0;
             }
-            return Sha256Digest.Compute(text.AsSpan(0, length));
+            length += Encoding.ASCII.GetBytes(d.Hash.Hex, chunk[length..]);
+            length += Encoding.ASCII.GetBytes(d.Active ? " active\n" : " inactive\n", chunk[length..]);
         }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(text);
-        }
+        hash.AppendData(chunk[..length]);
+        return Sha256Digest.FromBytes(hash.GetHashAndReset());
     }
 
     private static readonly int LongestLine = Sha256Digest.HexLength + " inactive\n".Length;

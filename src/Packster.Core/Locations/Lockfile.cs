@@ -104,7 +104,12 @@ public static class Lockfile
     {
         // First: two active deployments claiming one resource are refused before anything is written.
         var owners = state.Owners;
-        var scratch = new UninitializedBuffer(1024 + (BytesPerDeployment * state.Deployments.Count));
+        // With a layout most entries are copied, each holding its place with one byte: room for the owners and a few
+        // entries written whole is enough (it grows if not). Room for every entry was a large-object array of
+        // 770 KB at 1,000 deployments (spec/lockfile.md § Reading and writing a large lockfile, Allocation).
+        var scratch = new UninitializedBuffer(from is null
+            ? 1024 + (BytesPerDeployment * state.Deployments.Count)
+            : 1024 + (BytesPerDeployment * 4) + (16 * state.Deployments.Count) + (BytesPerOwner * owners.Count));
         // With a layout: each entry, where it lies in the scratch, and where in the bytes read its copy comes from.
         List<(Sha256Digest Hash, Range At, Range? Copied)>? written = from is null ? null : new(state.Deployments.Count);
         Range bundle = default;
@@ -283,6 +288,9 @@ public static class Lockfile
 
     /// <summary>What one deployment entry takes, with room for a few parameters and claims.</summary>
     private const int BytesPerDeployment = 768;
+
+    /// <summary>What one line of <c>owners</c> takes: a claim, its owner's 64 hex digits, indent and punctuation.</summary>
+    private const int BytesPerOwner = 128;
 
     /// <summary>The writer options <see cref="JsonSerializer.SerializeToUtf8Bytes{T}(T, System.Text.Json.Serialization.Metadata.JsonTypeInfo{T})"/> derives from the context's.</summary>
     private static readonly JsonWriterOptions WriterOptions = new()

@@ -38,7 +38,10 @@ public readonly record struct Sha256Digest
     public static Sha256Digest ComputeFile(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        // No bigger than the file (and one byte to see its end): a megabyte rented for a small package or lockfile was
+        // a fresh large-object array, and the collection that follows too many of them (spec/lockfile.md § Reading and
+        // writing a large lockfile, Allocation).
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Clamp(RandomAccess.GetLength(handle) + 1, 4096, 1 << 20));
         try
         {
             long offset = 0;

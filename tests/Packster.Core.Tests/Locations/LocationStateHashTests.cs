@@ -81,4 +81,20 @@ public sealed class LocationStateHashTests
         Assert.Equal(expected, Fresh(entries.OrderBy(e => e.Id.Value.GetHashCode(StringComparison.Ordinal))));
         Assert.Equal(expected, Fresh(entries.Where(e => !e.Hash.Hex.StartsWith(shared, StringComparison.Ordinal)).Concat(entries.Where(e => e.Hash.Hex.StartsWith(shared, StringComparison.Ordinal)).Reverse())));
     }
+
+    /// <summary>§ Location hash, from its definition, for as many deployments as a large location holds: the text is
+    /// hashed a part at a time, and the parts must join into exactly the lines the definition gives.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(127)]
+    [InlineData(128)]
+    [InlineData(129)]
+    [InlineData(1000)]
+    public void The_hash_of_many_deployments_is_of_all_their_lines(int count)
+    {
+        var entries = Enumerable.Range(0, count).Select(i => Entry("many" + i, i % 3 == 0)).ToList();
+        var lines = string.Concat(entries.OrderBy(e => e.Hash.Hex, StringComparer.Ordinal).Select(e => $"{e.Hash.Hex} {(e.Active ? "active" : "inactive")}\n"));
+        Assert.Equal(Sha256Digest.Compute(System.Text.Encoding.UTF8.GetBytes(lines)), Fresh(entries));
+    }
 }
