@@ -288,7 +288,11 @@ internal abstract class VendorArchive : IDisposable
                 case 0 or ZipFormat.TypeRegular:
                     if (withData)
                     {
-                        using var data = Format == "zip" ? new CrcCheckingStream(open(), (uint)entry.Crc, Name, name) : open();
+                        // zip and 7z carry each file's CRC-32, and SharpCompress checks neither: damaged data would be
+                        // packed as it came. A 7z file whose CRC is not defined reads as 0 (the CRC of no bytes): not checked.
+                        using var data = Format == "zip" || (Format == "7z" && entry.Crc != 0)
+                            ? new CrcCheckingStream(open(), (uint)entry.Crc, Name, name)
+                            : open();
                         visit(new VendorArchiveEntry(name, VendorEntryKind.File, permissions, entry.Size, null), data);
                     }
                     else

@@ -424,6 +424,26 @@ public sealed class PackFromTests : IDisposable
         Assert.Contains("'data.txt'", result.Stderr, StringComparison.Ordinal);
     }
 
+    // spec/pack-from.md §Formats: "A zip or 7z file's data is checked against the CRC-32 the archive declares for it
+    // while it is written: PST4011". Stored (-m0=copy), so one changed byte of the file's data changes nothing else.
+    [ArchiverFact("7z")]
+    public void A_7z_file_whose_data_does_not_match_its_CRC_is_refused()
+    {
+        Directory.CreateDirectory(_home["seven/tool"]);
+        File.WriteAllText(_home["seven/tool/data.txt"], string.Concat(Enumerable.Repeat("the real data, line after line\n", 400)));
+        Tools.Run(_home["seven"], "7z", "a", "-bso0", "-bsp0", "-m0=copy", _home["stored.7z"], "tool");
+        var bytes = File.ReadAllBytes(_home["stored.7z"]);
+        var at = bytes.AsSpan().IndexOf("line after line"u8) + 2;
+        Assert.True(at > 2, "the stored data is in the archive as written");
+        bytes[at] ^= 0x20;
+        File.WriteAllBytes(_home["damaged.7z"], bytes);
+
+        Assert.Equal(0, _packster.Run("pack", "--from", _home["stored.7z"], "--id", "tool", "--version", "1.4.2", "-o", _home["good-out"]).ExitCode);
+        var result = _packster.Run("pack", "--from", _home["damaged.7z"], "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4011", 4);
+        Assert.Contains("data.txt", result.Stderr, StringComparison.Ordinal);
+    }
+
     // spec/pack-from.md §Rules: entries are "judged exactly as a package's central directory is"; a directory entry
     // with data is PST4005 in a package (spec/errors.md: "or a directory with data"), so in a vendor zip too.
     [Fact]
