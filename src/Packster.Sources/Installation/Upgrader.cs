@@ -64,6 +64,7 @@ public sealed class Upgrader
             return new UpgradeResult(unchanged, supplied.Source, current, [], []);
         }
 
+        WarnBrokenDependents(transaction?.State ?? _location.ReadState(), manifest.Id, manifest.Version, request.DryRun);
         var dropped = current.Parameters.Select(p => p.Key).Where(k => !manifest.Parameters.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
         if (dropped.Count > 0 && !request.DryRun)
         {
@@ -101,6 +102,32 @@ public sealed class Upgrader
             root = root with { Status = InstallStatus.Installed, Active = true };
         }
         return new UpgradeResult(root, result.Source, current, result.Dependencies, dropped);
+    }
+
+    /// <summary>
+    /// One stderr line for each active deployment of another package whose <c>[dependencies]</c> require
+    /// <paramref name="id"/> in a range <paramref name="version"/> is outside (spec/lockfile.md § Upgrade, 3): the
+    /// upgrade goes on, as the user asked for that version, but the dependent is named before it runs against it.
+    /// A manifest that cannot be read is passed over: <c>verify</c> is the command that judges it.
+    /// </summary>
+    private void WarnBrokenDependents(LocationState state, PackageId id, PackageVersion version, bool dryRun)
+    {
+        foreach (var dependent in state.ActiveDeployments.Where(d => d.Id != id).OrderBy(d => d.Id.Value, StringComparer.Ordinal))
+        {
+            Manifest.Manifest manifest;
+            try
+            {
+                manifest = Manifest.ManifestReader.ReadFromDirectory(_location.DeploymentDirectory(dependent.Hash));
+            }
+            catch (PacksterException)
+            {
+                continue;
+            }
+            foreach (var requirement in manifest.Dependencies.Where(r => r.Id == id && !r.Range.Satisfies(version)))
+            {
+                _options.Messages.WriteLine($"warning: {dependent.Id} {dependent.Version} (active) requires {id} {requirement.Range}, which {id} {version} is outside{(dryRun ? "" : "; upgrading anyway")}");
+            }
+        }
     }
 
     /// <summary>The deployment an upgrade starts from: active and not pinned.</summary>

@@ -188,6 +188,35 @@ public sealed class UpgradeTests : IDisposable
     }
 
     [Fact]
+    public void An_active_dependent_whose_range_the_new_version_leaves_is_named_before_the_upgrade()
+    {
+        // § Upgrade, 3: "An active deployment of another package whose [dependencies] require this one in a range the
+        // target is outside is named first, one stderr line each … the upgrade goes on".
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "lib", "1.0.0");
+        _f.Publish(repo, "app", "1.0.0", "[dependencies]\nlib = \"^1.0\"\n");
+        _f.Publish(repo, "tool", "1.0.0", "[dependencies]\nlib = \">=1.0.0\"\n");
+        _f.Install("app");
+        _f.Install("tool");
+        _f.Publish(repo, "lib", "1.5.0");
+        _f.Publish(repo, "lib", "2.0.0");
+
+        var within = _f.Run("upgrade", "lib", "--to", "^1.0", "--location", "dev");
+        Assert.True(within.ExitCode == 0, within.ToString());
+        Assert.DoesNotContain("requires lib", within.Stderr, StringComparison.Ordinal);
+
+        var plan = _f.Run("upgrade", "lib", "--dry-run", "--location", "dev");
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.Contains("warning: app 1.0.0 (active) requires lib ^1.0, which lib 2.0.0 is outside\n", plan.Stderr, StringComparison.Ordinal);
+
+        var r = _f.Run("upgrade", "lib", "--location", "dev");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var warnings = r.Stderr.Split('\n').Where(l => l.Contains("requires lib", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["warning: app 1.0.0 (active) requires lib ^1.0, which lib 2.0.0 is outside; upgrading anyway"], warnings);
+        Assert.True(Deployment("2.0.0").GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
     public void A_new_required_parameter_without_default_fails_as_a_normal_install_would()
     {
         // § Upgrade: a new required parameter without default → the normal ParameterMissing error (exit 3).
