@@ -228,7 +228,7 @@ public sealed class TomlEditor
         {
             if (SamePath(entry.Path, path))
             {
-                ReplaceValue(entry.KeyValue, value);
+                if (!(entry.KeyValue.Value is ArraySyntax written && value is ArraySyntax wanted && Extend(written, wanted))) ReplaceValue(entry.KeyValue, value);
                 return true;
             }
             if (IsProperPrefix(entry.Path, path) && entry.KeyValue.Value is InlineTableSyntax inline)
@@ -267,6 +267,69 @@ public sealed class TomlEditor
         var table = new TableSyntax(NewKey(parent)) { EndOfLineToken = NewLineToken() };
         table.Items.Add(NewKeyValue([path[^1]], value));
         AppendTable(table);
+    }
+
+    /// <summary>
+    /// When <paramref name="wanted"/> is <paramref name="written"/> with items added at its end (strings, compared by
+    /// value), adds those items to the array as written, so its items, their comments and its layout stay (spec/toml.md
+    /// §9); false otherwise, and nothing is changed. A new item takes the last one's place on its line: on a line of its
+    /// own with the last one's indentation when the array has one item per line, else after a comma and a space.
+    /// </summary>
+    private static bool Extend(ArraySyntax written, ArraySyntax wanted)
+    {
+        var count = written.Items.ChildrenCount;
+        if (count == 0 || wanted.Items.ChildrenCount <= count) return false;
+        for (var i = 0; i < count; i++)
+        {
+            if (written.Items.GetChild(i)!.Value is not StringValueSyntax a || wanted.Items.GetChild(i)!.Value is not StringValueSyntax b
+                || !string.Equals(a.Value, b.Value, StringComparison.Ordinal)) return false;
+        }
+        var added = new List<ValueSyntax>();
+        for (var i = count; i < wanted.Items.ChildrenCount; i++)
+        {
+            var item = wanted.Items.GetChild(i)!;
+            if (item.Value is not StringValueSyntax value) return false;
+            added.Add(value);
+        }
+        var last = written.Items.GetChild(count - 1)!;
+        // A line break and the indentation before an item are what follows the token before it (the previous item's
+        // comma, or '['): an array with one item per line has a line break there.
+        var before = (count >= 2 ? written.Items.GetChild(count - 2)!.Comma : written.OpenBracket)?.TrailingTrivia;
+        var breakAt = before?.FindLastIndex(t => t.Kind == TokenKind.NewLine) ?? -1;
+        var perLine = breakAt >= 0;
+        var indent = perLine ? before!.Skip(breakAt + 1).Select(Copy).ToList() : [];
+        // What follows the last item: after its comma, or after its value when it has none.
+        var trailingComma = last.Comma is not null;
+        var holder = last.Comma ?? LastToken(last.Value!)!;
+        var after = holder.TrailingTrivia?.ToList() ?? [];
+        holder.TrailingTrivia = null;
+        last.Comma ??= new SyntaxToken(TokenKind.Comma, ",");
+        // Per line, that splits at its last line break: what stands before it (a comment) stays with the old last
+        // item; the break and what precedes ']' go to the new last item.
+        var endAt = after.FindLastIndex(t => t.Kind == TokenKind.NewLine);
+        var head = perLine && endAt >= 0 ? after.Take(endAt).ToList() : [];
+        var tail = perLine && endAt >= 0 ? after.Skip(endAt).ToList() : after;
+        SyntaxTrivia NextLine() => new(TokenKind.NewLine, (after.ElementAtOrDefault(endAt) ?? before![breakAt]).Text!);
+        last.Comma.TrailingTrivia = perLine ? [.. head, NextLine(), .. indent.Select(Copy)] : null;
+        for (var i = 0; i < added.Count; i++)
+        {
+            var value = added[i];
+            FirstToken(value)!.LeadingTrivia = perLine ? null : [Space()];
+            var isLast = i == added.Count - 1;
+            var rest = isLast ? tail : perLine ? [NextLine(), .. indent.Select(Copy)] : null;
+            SyntaxToken? comma = null;
+            if (!isLast || trailingComma) comma = new SyntaxToken(TokenKind.Comma, ",") { TrailingTrivia = rest };
+            else LastToken(value)!.TrailingTrivia = rest;
+            written.Items.Add(new ArrayItemSyntax { Value = Detached(value), Comma = comma });
+        }
+        return true;
+    }
+
+    /// <summary><paramref name="value"/>, taken out of the array item that holds it so it can be put into another.</summary>
+    private static ValueSyntax Detached(ValueSyntax value)
+    {
+        if (value.Parent is ArrayItemSyntax holder) holder.Value = new BooleanValueSyntax(false);
+        return value;
     }
 
     private static void ReplaceValue(KeyValueSyntax kv, ValueSyntax value)

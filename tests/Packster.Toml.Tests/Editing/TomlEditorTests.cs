@@ -111,6 +111,29 @@ public class TomlEditorTests
         Assert.Equal(text, Edit(set, e => e.Remove(["shims", "hello", "args"])));
     }
 
+    // spec/toml.md §9: "An array set to itself with items added at its end keeps its items as written — their
+    // comments, one per line or not — and the new items follow the last one's layout."
+    [Theory]
+    [InlineData("allow = [\n  \"MIT\", # the usual\n  \"ISC\", # also\n]\n", "allow = [\n  \"MIT\", # the usual\n  \"ISC\", # also\n  \"Apache-2.0\",\n]\n")]
+    [InlineData("allow = [\n  \"MIT\", # the usual\n  \"ISC\" # also\n]\n", "allow = [\n  \"MIT\", # the usual\n  \"ISC\", # also\n  \"Apache-2.0\"\n]\n")]
+    [InlineData("allow = [\n  \"MIT\",\n  \"ISC\"\n]   # keep\n", "allow = [\n  \"MIT\",\n  \"ISC\",\n  \"Apache-2.0\"\n]   # keep\n")]
+    [InlineData("allow = [\"MIT\", 'ISC']  # keep\n", "allow = [\"MIT\", 'ISC', \"Apache-2.0\"]  # keep\n")]
+    [InlineData("allow = [ \"MIT\", \"ISC\" ]\n", "allow = [ \"MIT\", \"ISC\", \"Apache-2.0\" ]\n")]
+    [InlineData("allow = [\"MIT\", \"ISC\",]\n", "allow = [\"MIT\", \"ISC\", \"Apache-2.0\",]\n")]
+    public void Items_added_at_the_end_of_an_array_keep_the_items_and_comments_before_them(string text, string expected)
+    {
+        Assert.Equal(expected, Edit(text, e => e.Set(["allow"], TomlValue.Strings(["MIT", "ISC", "Apache-2.0"]))));
+    }
+
+    [Fact]
+    public void An_array_whose_items_change_otherwise_is_written_anew()
+    {
+        var text = "allow = [\n  \"ISC\", # also\n  \"MIT\",\n]\n";
+        Assert.Equal("allow = [\"MIT\", \"ISC\"]\n", Edit(text, e => e.Set(["allow"], TomlValue.Strings(["MIT", "ISC"]))));
+        Assert.Equal("allow = [\"MIT\"]\n", Edit(text, e => e.Set(["allow"], TomlValue.Strings(["MIT"]))));
+        Assert.Equal("allow = [\"MIT\"]\n", Edit("allow = []\n", e => e.Set(["allow"], TomlValue.Strings(["MIT"]))));
+    }
+
     [Fact]
     public void Dotted_keys_of_a_table_get_their_sibling_next_to_them()
     {
