@@ -59,6 +59,19 @@ public static class DeploymentSelector
             $"name one by {id}@<version>, or make one active with 'packster use {id}@<version>'");
     }
 
+    /// <summary>
+    /// For hex digits too few to name a hash that some deployment's hash starts with: that a hash is named by at least
+    /// <see cref="MinimumHashPrefix"/> of them, with the first such hash's first twelve; null otherwise.
+    /// </summary>
+    private static string? ShortPrefixHint(LocationState state, string selector)
+    {
+        if (selector.Length >= MinimumHashPrefix || !selector.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f')) return null;
+        var starting = state.Deployments.Where(d => d.Hash.Hex.StartsWith(selector, StringComparison.Ordinal)).Select(d => d.Hash.Hex).Order(StringComparer.Ordinal).ToList();
+        if (starting.Count == 0) return null;
+        return $"a deployment hash is named by at least {MinimumHashPrefix} of its hex digits: '{starting[0][..12]}'"
+            + (starting.Count == 1 ? "" : $" (the hashes of {starting.Count} deployments start with '{selector}')");
+    }
+
     /// <summary>Exactly one deployment, or DeploymentNotFound / DeploymentAmbiguous naming the candidates.</summary>
     public static DeploymentEntry Single(LocationState state, string selector, string locationDisplay)
     {
@@ -66,7 +79,7 @@ public static class DeploymentSelector
         return matches.Count switch
         {
             0 => throw new PacksterException(ErrorCode.DeploymentNotFound, $"no deployment matches '{selector}' in location {locationDisplay}",
-                "run 'packster list' to see what is deployed"),
+                ShortPrefixHint(state, selector) ?? "run 'packster list' to see what is deployed"),
             1 => matches[0],
             _ => throw new PacksterException(ErrorCode.DeploymentAmbiguous,
                 $"'{selector}' matches {matches.Count} deployments in location {locationDisplay}: {string.Join(", ", matches.Select(m => $"{m.Id}@{m.Version} ({m.Hash.Hex[..12]})"))}",
