@@ -61,7 +61,7 @@ internal static class BundleCommand
             {
                 foreach (var r in results) InstallResultOutput.Write(context, r, json: false);
             }
-            return 0;
+            return InstallResultOutput.ReportBundleErrors(context, results, parse.GetValue(PacksterApp.Verbose));
         });
         return command;
     }

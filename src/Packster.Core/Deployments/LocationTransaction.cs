@@ -46,6 +46,12 @@ public sealed class LocationTransaction : IAsyncDisposable
     /// <summary>The state every change of the transaction reads and mutates; committed as a whole by <see cref="Commit"/>.</summary>
     public LocationState State => _session.State;
 
+    /// <summary>
+    /// What the transaction is, when it follows an earlier commit of the same command (<c>the [install-bundle] of meta
+    /// 1.0.0</c>): its undo then says that nothing <i>of it</i> was committed, not that nothing was.
+    /// </summary>
+    public string? Scope { get; set; }
+
     /// <summary>How many changes were recorded so far.</summary>
     public int Changes => _undo.Count;
 
@@ -142,6 +148,6 @@ public sealed class LocationTransaction : IAsyncDisposable
                 _messages.WriteLine($"warning: undoing {what}: {e.Message}");
             }
         }
-        _messages.WriteLine($"nothing was committed: {(_undo.Count == 1 ? "the 1 change of this transaction was" : $"the {_undo.Count} changes of this transaction were")} undone");
+        _messages.WriteLine($"nothing {(Scope is null ? "" : $"of {Scope} ")}was committed: {(_undo.Count == 1 ? "the 1 change of this transaction was" : $"the {_undo.Count} changes of this transaction were")} undone");
     }
 }

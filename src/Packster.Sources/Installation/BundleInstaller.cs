@@ -141,16 +141,30 @@ public sealed class BundleInstaller
             var policy = new Installer(_location, _options);
             foreach (var (_, package) in resolved) policy.RefuseByPolicy(package.File, package.SignatureRules);
         }
-        // Every requirement, its dependencies and the bundle record: one transaction (spec/lockfile.md § Transactions).
-        await using var transaction = DryRun ? null : LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
-        var installer = new PackageInstaller(_location, _options, _supply) { Transaction = transaction };
+        // Every requirement, its dependencies and the bundle record: one transaction (spec/lockfile.md § Transactions);
+        // the [install-bundle] entries of the packages it installed follow its commit (spec/bundle.md § install-bundle).
+        var transaction = DryRun ? null : LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
+        var installer = new PackageInstaller(_location, _options, _supply) { Transaction = transaction, BundleAfterCommit = true };
+        await using (transaction)
+        {
+            await InstallEachAsync(transaction, installer, resolved, results, requirements, handlerTimeout, pinned, cancellationToken).ConfigureAwait(false);
+        }
+        for (var i = 0; i < results.Count; i++) results[i] = await installer.InstallBundleAsync(results[i], handlerTimeout, cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    private static async Task InstallEachAsync(LocationTransaction? transaction, PackageInstaller installer, List<(BundleEntry Entry, SuppliedPackage Package)> resolved,
+        List<PackageInstallResult> results, List<BundleRequirement> requirements, TimeSpan? handlerTimeout, Dictionary<PackageId, ResolvedRequirement>? pinned,
+        CancellationToken cancellationToken)
+    {
+        var dryRun = transaction is null;
         foreach (var (entry, package) in resolved)
         {
             var result = await installer.InstallAsync(package, new InstallByIdRequest(entry.Id, entry.Range)
             {
                 Parameters = entry.ParametersElement,
                 HandlerTimeout = handlerTimeout,
-                DryRun = DryRun,
+                DryRun = dryRun,
             }, cancellationToken).ConfigureAwait(false);
             if (pinned is not null && pinned[entry.Id].Deployment != result.Root.Deployment)
             {
@@ -167,7 +181,6 @@ public sealed class BundleInstaller
             transaction.Record([], "the bundle record", _ => Task.CompletedTask);
             transaction.Commit();
         }
-        return results;
     }
 
     private static string Describe(string range, System.Text.Json.Nodes.JsonObject? parameters) =>

@@ -8,8 +8,10 @@ namespace Packster.Sources.Installation;
 /// <summary>
 /// <c>packster install &lt;id&gt;[@&lt;range&gt;]</c> (spec/sources.md § install by id): resolve the package across sources,
 /// plan its dependencies completely (a missing one or a cycle fails before anything is installed), install the
-/// dependencies in order with their default parameters, then the package exactly as <c>install-file</c> would, then
-/// the <c>[install-bundle]</c> entries of every package this run installed, recorded in the location's bundle.
+/// dependencies in order with their default parameters, then the package exactly as <c>install-file</c> would, and
+/// commit; then the <c>[install-bundle]</c> entries of every package this run installed, recorded in the location's
+/// bundle, in a commit of their own for each such package (spec/bundle.md § install-bundle: their failure leaves the
+/// package installed).
 /// </summary>
 public sealed class PackageInstaller
 {
@@ -43,6 +45,14 @@ public sealed class PackageInstaller
     /// </summary>
     public LocationTransaction? Transaction { get; init; }
 
+    /// <summary>
+    /// With <see cref="Transaction"/>: the <c>[install-bundle]</c> entries of the packages installed are not installed
+    /// in it but left in <see cref="PackageInstallResult.PendingBundle"/>, for <see cref="InstallBundleAsync"/> once the
+    /// transaction has committed (a bundle install's). Without it they join the given transaction (an upgrade's, or the
+    /// step of another package's entries).
+    /// </summary>
+    public bool BundleAfterCommit { get; init; }
+
     /// <summary>Installs an already resolved package with its dependencies and bundle entries, all or nothing.</summary>
     public async Task<PackageInstallResult> InstallAsync(SuppliedPackage root, InstallByIdRequest request, CancellationToken cancellationToken = default)
     {
@@ -58,10 +68,47 @@ public sealed class PackageInstaller
             if (step.Package is { } dependency) policy.RefuseByPolicy(dependency.File, dependency.SignatureRules);
         }
         policy.RefuseByPolicy(root.File, root.SignatureRules);
-        await using var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
-        var result = await InstallPlannedAsync(root, plan, request, transaction, cancellationToken).ConfigureAwait(false);
-        if (transaction.Changes > 0) transaction.Commit();
-        return result;
+        PackageInstallResult result;
+        await using (var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken))
+        {
+            result = await InstallPlannedAsync(root, plan, request, transaction, cancellationToken).ConfigureAwait(false);
+            if (transaction.Changes > 0) transaction.Commit();
+        }
+        // The package and its dependencies are committed: what their [install-bundle] brings cannot undo them.
+        return await InstallBundleAsync(result, request.HandlerTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The <c>[install-bundle]</c> step of the packages <paramref name="result"/> installed, after their commit
+    /// (spec/bundle.md § install-bundle): for each such package in install order, its entries (with their dependencies and
+    /// what they bring in turn) are installed and recorded in the bundle as one transaction of its own. A failure undoes
+    /// that step only, leaves the package installed, and is kept in <see cref="PackageInstallResult.BundleErrors"/>
+    /// naming the package; the other packages' steps still run. An interrupt ends the run.
+    /// </summary>
+    internal async Task<PackageInstallResult> InstallBundleAsync(PackageInstallResult result, TimeSpan? handlerTimeout, CancellationToken cancellationToken)
+    {
+        if (result.PendingBundle.Count == 0) return result;
+        var bundle = new List<PackageInstallResult>(result.Bundle);
+        var errors = new List<PacksterException>(result.BundleErrors);
+        foreach (var manifest in result.PendingBundle)
+        {
+            try
+            {
+                await using var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
+                transaction.Scope = $"the [install-bundle] of {manifest.Id} {manifest.Version}";
+                var brought = await JoinBundleAsync([manifest], handlerTimeout, transaction, cancellationToken).ConfigureAwait(false);
+                if (transaction.Changes > 0) transaction.Commit();
+                bundle.AddRange(brought);
+            }
+            catch (Exception e) when (e is PacksterException or IOException or UnauthorizedAccessException)
+            {
+                var failure = e as PacksterException ?? FileSystemErrors.Classify(e) ?? new PacksterException(ErrorCode.Internal, e.Message, null, e);
+                errors.Add(new PacksterException(failure.Code,
+                    $"{failure.Message}; {manifest.Id} {manifest.Version} stays installed, without the entries of its [install-bundle]",
+                    failure.Hint, failure));
+            }
+        }
+        return result with { Bundle = bundle, BundleErrors = errors, PendingBundle = [] };
     }
 
     private async Task<PackageInstallResult> InstallPlannedAsync(SuppliedPackage root, InstallPlan plan, InstallByIdRequest request, LocationTransaction? transaction,
@@ -95,8 +142,14 @@ public sealed class PackageInstaller
         var rootOutcome = await installer.InstallAsync(root.File, request.ForFile(root.File.Path) with { SourceTrust = root.SignatureRules }, cancellationToken).ConfigureAwait(false);
         if (rootOutcome.Status == InstallStatus.Installed) installed.Add(root.File.Manifest);
         if (!request.DryRun) MarkRoot(transaction!, rootOutcome, request.AsDependency);
-        var bundle = request.DryRun ? [] : await JoinBundleAsync(installed, request.HandlerTimeout, transaction!, cancellationToken).ConfigureAwait(false);
-        return new PackageInstallResult(rootOutcome, root.Source, dependencies, bundle);
+        var pending = installed.Where(m => m.InstallBundle.Count > 0).ToList();
+        // Joined after the commit (an install of its own, a bundle install), or in the caller's transaction.
+        var afterCommit = Transaction is null || BundleAfterCommit;
+        var bundle = request.DryRun || afterCommit ? [] : await JoinBundleAsync(pending, request.HandlerTimeout, transaction!, cancellationToken).ConfigureAwait(false);
+        return new PackageInstallResult(rootOutcome, root.Source, dependencies, bundle)
+        {
+            PendingBundle = request.DryRun || !afterCommit ? [] : pending,
+        };
     }
 
     /// <summary>
@@ -120,22 +173,31 @@ public sealed class PackageInstaller
     private async Task<IReadOnlyList<PackageInstallResult>> JoinBundleAsync(IReadOnlyList<Manifest.Manifest> installed, TimeSpan? handlerTimeout,
         LocationTransaction transaction, CancellationToken cancellationToken)
     {
-        var wanted = installed.SelectMany(m => m.InstallBundle).ToList();
+        var wanted = installed.SelectMany(m => m.InstallBundle.Select(entry => (Manifest: m, Entry: entry))).ToList();
         if (wanted.Count == 0) return [];
         var bundle = transaction.State.Bundle;
         var nested = new PackageInstaller(_location, _options, _supply) { Transaction = transaction };
         nested._bundling.UnionWith(_bundling);
         var results = new List<PackageInstallResult>();
         var recorded = new List<BundleRequirement>();
-        foreach (var entry in wanted)
+        foreach (var (from, entry) in wanted)
         {
             if (bundle.ContainsKey(entry.Id) || !_bundling.Add(entry.Id)) continue;
             nested._bundling.Add(entry.Id);
-            var result = await nested.InstallAsync(new InstallByIdRequest(entry.Id, entry.Range)
+            PackageInstallResult result;
+            try
             {
-                Parameters = entry.Parameters,
-                HandlerTimeout = handlerTimeout,
-            }, cancellationToken).ConfigureAwait(false);
+                result = await nested.InstallAsync(new InstallByIdRequest(entry.Id, entry.Range)
+                {
+                    Parameters = entry.Parameters,
+                    HandlerTimeout = handlerTimeout,
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PacksterException e)
+            {
+                // The requirement is the package's, not the user's: say where it came from.
+                throw new PacksterException(e.Code, $"{from.Id} {from.Version}'s [install-bundle] entry {entry.Id} = \"{entry.Range}\": {e.Message}", e.Hint, e);
+            }
             results.Add(result);
             recorded.Add(new BundleRequirement(entry.Id, entry.Range.ToString(), BundleEntry.ToObject(entry.Parameters))
             {
@@ -154,4 +216,15 @@ public sealed record PackageInstallResult(
     InstallOutcome Root,
     string Source,
     IReadOnlyList<InstallOutcome> Dependencies,
-    IReadOnlyList<PackageInstallResult> Bundle);
+    IReadOnlyList<PackageInstallResult> Bundle)
+{
+    /// <summary>
+    /// The <c>[install-bundle]</c> steps that failed after the package was committed (spec/bundle.md § install-bundle):
+    /// each names the package whose entries it was; the package stays installed. The command reports them and exits
+    /// with the first one's code.
+    /// </summary>
+    public IReadOnlyList<PacksterException> BundleErrors { get; init; } = [];
+
+    /// <summary>Installed packages whose <c>[install-bundle]</c> step is still to run, after the commit.</summary>
+    internal IReadOnlyList<Manifest.Manifest> PendingBundle { get; init; } = [];
+}

@@ -97,6 +97,23 @@ public sealed class BundleTests : IDisposable
     }
 
     [Fact]
+    public void A_failing_install_bundle_entry_after_a_bundle_install_leaves_the_bundle_installed()
+    {
+        // spec/bundle.md § install-bundle: "This step runs after the package is installed; a failure in it leaves the
+        // package installed and reports the error" — for bundle install too: the bundle's own commit stays.
+        _f.Publish(_repo, "fail", "1.0.0", "[handlers]\ninstall = \"install.sh\"", ("install.sh", "#!/bin/sh\nexit 9\n"));
+        _f.Publish(_repo, "meta", "1.0.0", "[install-bundle]\nfail = \"*\"");
+        _f.Publish(_repo, "util", "1.0.0");
+        var bundle = WriteBundle("[packages]\nmeta = \"^1\"\nutil = \"^1\"\n");
+
+        var r = _f.Run("bundle", "install", bundle, "--location", "dev");
+        Assert.True(r.ExitCode == 7, r.ToString());
+        Assert.Contains("error[PST7000]: meta 1.0.0's [install-bundle] entry fail = \"*\": ", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(["meta", "util"], _f.List().EnumerateArray().Select(d => d.GetProperty("id").GetString()).Order());
+        Assert.Equal(["meta", "util"], _f.Lockfile().GetProperty("bundle").EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    [Fact]
     public void An_invalid_bundle_file_names_the_file_line_and_key()
     {
         // spec/bundle.md § format / spec/errors.md PST8012.

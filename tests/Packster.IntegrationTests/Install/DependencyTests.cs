@@ -160,6 +160,46 @@ public sealed class DependencyTests : IDisposable
         Assert.Equal(brought[0].GetProperty("package").GetString(), lib.GetProperty("resolved").GetProperty("package").GetString());
     }
 
+    [Fact]
+    public void A_failing_install_bundle_entry_leaves_the_package_installed_and_names_it()
+    {
+        // spec/bundle.md § install-bundle: "This step runs after the package is installed; a failure in it leaves the
+        // package installed and reports the error", naming the package whose [install-bundle] it came from, with the
+        // error's own exit code. The step is one commit: lib, brought with the failing entry, is undone with it.
+        PublishLib("1.0.0");
+        _f.Publish(_repo, "fail", "1.0.0", "[handlers]\ninstall = \"install.sh\"", ("install.sh", "#!/bin/sh\necho boom\nexit 9\n"));
+        _f.Publish(_repo, "meta", "1.0.0", "[install-bundle]\nlib = \"1.0.0\"\nfail = \"*\"");
+
+        var r = _f.Run("install", "meta", "--location", "dev", "--json");
+        Assert.True(r.ExitCode == 7, r.ToString());
+        Assert.Contains("error[PST7000]: meta 1.0.0's [install-bundle] entry fail = \"*\": ", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("meta 1.0.0 stays installed", r.Stderr, StringComparison.Ordinal);
+        using (var json = System.Text.Json.JsonDocument.Parse(r.Stdout))
+        {
+            Assert.Equal("installed", json.RootElement.GetProperty("status").GetString());
+            Assert.Equal("PST7000", json.RootElement.GetProperty("bundleErrors")[0].GetProperty("code").GetString());
+        }
+        Assert.Equal(["meta"], _f.List().EnumerateArray().Select(d => d.GetProperty("id").GetString()));
+        Assert.Empty(_f.Lockfile().GetProperty("bundle").EnumerateObject());
+
+        // Installed, so a second run has nothing to do.
+        Assert.Equal("unchanged", _f.Install("meta").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void An_install_bundle_entry_no_source_offers_is_named_with_the_package_that_brought_it()
+    {
+        // spec/bundle.md § install-bundle: the package stays installed; the error says whose [install-bundle] it was.
+        PublishLib("1.0.0");
+        _f.Publish(_repo, "meta", "1.0.0", "[install-bundle]\nlib = \"1.0.0\"\nnosuchpkg = \"^1\"");
+
+        var r = _f.Run("install", "meta", "--location", "dev");
+        Assert.True(r.ExitCode == 8, r.ToString());
+        Assert.Contains("error[PST8004]: meta 1.0.0's [install-bundle] entry nosuchpkg = \"^1\": ", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("installed meta 1.0.0", r.Stdout, StringComparison.Ordinal);
+        Assert.Equal(["meta"], _f.List().EnumerateArray().Select(d => d.GetProperty("id").GetString()));
+    }
+
     // spec/lockfile.md § Lockfile ("dependency": installed only because another package needs it) and § Garbage
     // collection (gc --orphans removes marked deployments no deployment in use needs, active or not, handlers run).
     [Fact]
