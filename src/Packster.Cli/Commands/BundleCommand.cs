@@ -60,6 +60,7 @@ internal static class BundleCommand
             else
             {
                 foreach (var r in results) InstallResultOutput.Write(context, r, json: false);
+                if (bundle.Packages.Count == 0) context.Out.WriteLine($"nothing to install: {bundle.Path} has no requirements in [packages]");
             }
             return InstallResultOutput.ReportBundleErrors(context, results, parse.GetValue(PacksterApp.Verbose));
         });

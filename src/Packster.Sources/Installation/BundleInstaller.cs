@@ -30,6 +30,8 @@ public sealed class BundleInstaller
     public async Task<IReadOnlyList<PackageInstallResult>> InstallAsync(BundleFile bundle, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(bundle);
+        // Nothing to install: the location is not even locked (spec/bundle.md §2).
+        if (bundle.Packages.Count == 0) return [];
         // The location is read on another core while the packages are resolved and fetched (LocationReadAhead).
         if (!DryRun) _location.StartReadAhead();
         var deny = Deny.DenyList.For(_options.DenyRules, _location.PolicyPath);
@@ -47,6 +49,7 @@ public sealed class BundleInstaller
     {
         ArgumentNullException.ThrowIfNull(bundle);
         ArgumentNullException.ThrowIfNull(pins);
+        if (bundle.Packages.Count == 0) return [];
         if (!DryRun) _location.StartReadAhead();
         var pinned = new Dictionary<PackageId, ResolvedRequirement>();
         foreach (var entry in bundle.Packages)
@@ -175,13 +178,18 @@ public sealed class BundleInstaller
             requirement.Resolved = new ResolvedRequirement(result.Root.Package, result.Root.Deployment);
             requirements.Add(requirement);
         }
-        if (transaction is not null)
-        {
-            foreach (var requirement in requirements) transaction.State.Bundle[requirement.Id] = requirement;
-            transaction.Record([], "the bundle record", _ => Task.CompletedTask);
-            transaction.Commit();
-        }
+        if (transaction is null) return;
+        // A bundle install that changes nothing commits nothing: no generation, no history (spec/lockfile.md § History).
+        var changed = requirements.Where(r => !transaction.State.Bundle.TryGetValue(r.Id, out var recorded) || !Same(r, recorded)).ToList();
+        foreach (var requirement in changed) transaction.State.Bundle[requirement.Id] = requirement;
+        if (changed.Count > 0) transaction.Record([], "the bundle record", _ => Task.CompletedTask);
+        if (transaction.Changes > 0) transaction.Commit();
     }
+
+    /// <summary>Whether the lockfile would hold the same bytes for both: range as written, parameters (absent is not <c>{}</c>), resolution.</summary>
+    private static bool Same(BundleRequirement a, BundleRequirement b) =>
+        a.Range == b.Range && a.Resolved == b.Resolved
+        && (a.Parameters is null ? b.Parameters is null : b.Parameters is not null && System.Text.Json.Nodes.JsonNode.DeepEquals(a.Parameters, b.Parameters));
 
     private static string Describe(string range, System.Text.Json.Nodes.JsonObject? parameters) =>
         parameters is null || parameters.Count == 0 ? $"\"{range}\"" : $"\"{range}\" with parameters {parameters.ToJsonString()}";

@@ -114,6 +114,33 @@ public sealed class BundleTests : IDisposable
     }
 
     [Fact]
+    public void A_bundle_install_that_changes_nothing_commits_nothing()
+    {
+        // spec/lockfile.md § History: "Reinstalling an existing deployment (status `unchanged`) … append nothing and
+        // commit nothing"; spec/bundle.md §2: so does a bundle install that changes nothing, and an empty [packages]
+        // says there is nothing to install.
+        var empty = WriteBundle("[packages]\n");
+        var before = _f.Snapshot();
+        var nothing = _f.Packster.Ok("bundle", "install", empty, "--location", "dev");
+        Assert.Contains($"nothing to install: {empty} has no requirements in [packages]", nothing, StringComparison.Ordinal);
+        Assert.Equal("[]", _f.Packster.Ok("bundle", "install", empty, "--location", "dev", "--json").Trim());
+        Assert.Equal(before, _f.Snapshot());
+
+        _f.Publish(_repo, "util", "1.0.0");
+        var bundle = WriteBundle("[packages]\nutil = \"1.0.0\"\n");
+        _f.Packster.Ok("bundle", "install", bundle, "--location", "dev");
+        var installed = _f.Snapshot();
+        var again = _f.Packster.Ok("bundle", "install", bundle, "--location", "dev");
+        Assert.Contains("unchanged util 1.0.0", again, StringComparison.Ordinal);
+        Assert.Equal(installed, _f.Snapshot());
+
+        // A changed requirement is a change, though the deployment is the same one.
+        var wider = WriteBundle("[packages]\nutil = \"^1\"\n");
+        _f.Packster.Ok("bundle", "install", wider, "--location", "dev");
+        Assert.Equal("^1", _f.Lockfile().GetProperty("bundle").GetProperty("util").GetProperty("range").GetString());
+    }
+
+    [Fact]
     public void An_invalid_bundle_file_names_the_file_line_and_key()
     {
         // spec/bundle.md § format / spec/errors.md PST8012.
