@@ -35,7 +35,8 @@ internal static class GcCommand
             var dry = parse.GetValue(dryRun);
             var collector = new GarbageCollector(loc, InstallerDefaults.For(context)) { KeepGenerations = parse.GetValue(keep), Orphans = parse.GetValue(orphans) };
             var result = await collector.CollectAsync(dry, CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
-            var dropped = parse.GetValue(drop) && !dry ? collector.DropGenerations(ct) : 0;
+            // A dry run says what the real run would drop: the records older than the last K once its removals committed.
+            var dropped = !parse.GetValue(drop) ? 0 : dry ? collector.GenerationsToDrop(result.Removed.Count) : collector.DropGenerations(ct);
             var (objects, bytes) = dry ? (0, 0L) : collector.PruneStore(ct);
             if (parse.GetValue(json))
             {
@@ -58,7 +59,7 @@ internal static class GcCommand
             var verb = dry ? "would remove" : "removed";
             foreach (var d in result.Removed) context.Out.WriteLine($"{verb} {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
             foreach (var s in result.Skipped) context.Out.WriteLine($"kept {s.Deployment.Id} {s.Deployment.Version} ({s.Deployment.Hash.Hex[..12]}): uninstall handler failed");
-            if (dropped > 0) context.Out.WriteLine($"dropped the records of {dropped} older generation{(dropped == 1 ? "" : "s")}");
+            if (dropped > 0) context.Out.WriteLine($"{(dry ? "would drop" : "dropped")} the records of {dropped} older generation{(dropped == 1 ? "" : "s")}");
             if (objects > 0) context.Out.WriteLine($"removed {objects} file{(objects == 1 ? "" : "s")} no deployment holds from the store ({Bytes.Format(bytes)})");
             if (result.Removed.Count == 0 && result.Skipped.Count == 0 && dropped == 0 && objects == 0) context.Out.WriteLine($"nothing to remove in location {loc.Id}");
             return 0;

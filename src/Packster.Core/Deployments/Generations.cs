@@ -332,10 +332,60 @@ public static class Generations
             $"generation {number} of location {location.Id} cannot be rebuilt: its record holds a summary, not the lockfile, and {Location.HistoryFileName} does not replay to it"),
             string.Create(CultureInfo.InvariantCulture, $"every {CheckpointEvery}th generation's record holds its whole lockfile; 'packster history --check' shows where the history stops agreeing"));
 
-    private static PacksterException NotFound(Location location, string selector, IReadOnlyList<GenerationSummary> all) =>
-        new(ErrorCode.GenerationNotFound, $"location {location.Id} has no generation {selector}"
-            + (all.Count == 0 ? " (none are recorded yet)" : $" (it has {all[0].Number}–{all[^1].Number}, from {Stamp(all[0].Time)})"),
-            "'packster generations' lists them");
+    /// <summary>How many records <see cref="Drop"/> would delete (what <c>gc --drop-generations --dry-run</c> reports).</summary>
+    /// <param name="commitsBefore">The commits (each a generation) the command makes before it drops: gc's removals.</param>
+    public static int WouldDrop(Location location, int keep, int commitsBefore = 0)
+    {
+        var count = Numbers(location, pending: false).Count;
+        // The first commit in a location without generations also records the state it finds, as generation 1.
+        if (commitsBefore > 0) count += commitsBefore + (count == 0 ? 1 : 0);
+        return Math.Max(0, count - Math.Max(1, keep));
+    }
+
+    /// <summary>A generation with no record (as opposed to a record the history no longer rebuilds).</summary>
+    internal sealed class Missing(string message, string hint) : PacksterException(ErrorCode.GenerationNotFound, message, hint);
+
+    /// <summary>
+    /// No generation <paramref name="selector"/>: the error names the numbers that are there, the recorded ones and
+    /// <paramref name="named"/> (those only the history's commit lines name, whose records gc dropped: rollback and
+    /// history --at rebuild them), so the numbers it offers are the ones those commands accept.
+    /// </summary>
+    internal static PacksterException NotFound(Location location, string selector, IReadOnlyList<GenerationSummary> all, IReadOnlyList<int>? named = null)
+    {
+        named ??= [];
+        var rebuilt = named.Count == 0 ? "" : $", and {Ranges(named)} can be rebuilt from {Location.HistoryFileName}";
+        var has = all.Count == 0
+            ? named.Count == 0 ? " (none are recorded yet)" : $" (it has no records{rebuilt})"
+            : $" (it has {Ranges([.. all.Select(g => g.Number)])}, from {Stamp(all[0].Time)}{rebuilt})";
+        return new Missing($"location {location.Id} has no generation {selector}{has}",
+            named.Count == 0 ? "'packster generations' lists them" : "'packster generations' lists the recorded ones; 'packster history --at N' shows one the history rebuilds");
+    }
+
+    /// <summary>Sorted whole numbers as runs: <c>2</c>, <c>2–4</c>, <c>2, 5–7</c>.</summary>
+    internal static string Ranges(IReadOnlyList<int> sorted)
+    {
+        var runs = new List<string>();
+        for (var i = 0; i < sorted.Count;)
+        {
+            var j = i;
+            while (j + 1 < sorted.Count && sorted[j + 1] == sorted[j] + 1) j++;
+            runs.Add(j == i ? sorted[i].ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{sorted[i]}–{sorted[j]}"));
+            i = j + 1;
+        }
+        return string.Join(", ", runs);
+    }
+
+    /// <summary>The generation numbers the history's commit lines name that have no record (gc dropped it), ascending.</summary>
+    internal static IReadOnlyList<int> NamedOnlyByHistory(Location location, IEnumerable<(int Number, System.Text.Json.Nodes.JsonObject Line)> commitLines)
+    {
+        var recorded = Numbers(location, pending: false).ToHashSet();
+        var named = new SortedSet<int>();
+        foreach (var (_, line) in commitLines)
+        {
+            if (line["generation"] is System.Text.Json.Nodes.JsonValue g && g.TryGetValue<int>(out var n) && !recorded.Contains(n)) named.Add(n);
+        }
+        return [.. named];
+    }
 
     public static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

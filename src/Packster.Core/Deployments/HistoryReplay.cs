@@ -285,7 +285,16 @@ public static class HistoryReplay
         catch (PacksterException e) when (e.Code == ErrorCode.GenerationNotFound)
         {
             if (Find(location, selector) is { } rebuilt) return rebuilt;
-            throw;
+            if (e is not Generations.Missing) throw;
+            // No record and no rebuild: the error names the numbers these commands do accept, the history's too.
+            var named = Generations.NamedOnlyByHistory(location, History.CommitLines(location));
+            if (int.TryParse(selector, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && named.Contains(number))
+            {
+                throw new PacksterException(ErrorCode.GenerationNotFound, string.Create(CultureInfo.InvariantCulture,
+                    $"generation {number} of location {location.Id} cannot be rebuilt: its record was dropped, and {Location.HistoryFileName} does not replay to the lockfile its commit line names"),
+                    "'packster history --check' shows where the history stops agreeing");
+            }
+            throw Generations.NotFound(location, selector, Generations.Summaries(location), named);
         }
     }
 

@@ -100,6 +100,12 @@ public sealed class GarbageCollector
         return Generations.Drop(_location, KeepGenerations);
     }
 
+    /// <summary>
+    /// How many records <see cref="DropGenerations"/> would delete after <paramref name="removals"/> removals (each its
+    /// own commit, so its own generation): what <c>gc --drop-generations --dry-run</c> reports.
+    /// </summary>
+    public int GenerationsToDrop(int removals) => Generations.WouldDrop(_location, KeepGenerations, removals);
+
     public async Task<GcResult> CollectAsync(bool dryRun, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
         var candidates = Candidates();

@@ -214,6 +214,55 @@ public sealed class GenerationTests : IDisposable
         Assert.Equal(2, Generations().Count);
     }
 
+    // § Garbage collection: "--drop-generations then deletes the records of all generations older than the last K"; a
+    // dry run reports how many the real run drops. spec/history.md § Generations rebuilt: after the drop, PST5015 names
+    // the numbers rollback and history --at accept, the ones the history rebuilds too.
+    [Fact]
+    public void A_gc_dry_run_reports_the_generations_it_would_drop_and_rollback_names_the_rebuildable_ones()
+    {
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev");
+        _f.Packster.Ok("use", "tool@1.0.0", "--location", "dev");
+        _f.Packster.Ok("use", "tool@2.0.0", "--location", "dev");
+        Assert.Equal([1, 2, 3, 4, 5], Generations().Select(g => g.GetProperty("generation").GetInt32()));
+
+        var before = _f.Snapshot();
+        using (var dry = JsonDocument.Parse(_f.Packster.Ok("gc", "--location", "dev", "--keep-generations", "3", "--drop-generations", "--dry-run", "--json")))
+        {
+            Assert.Equal(2, dry.RootElement.GetProperty("droppedGenerations").GetInt32());
+        }
+        Assert.Contains("would drop the records of 2 older generations",
+            _f.Packster.Ok("gc", "--location", "dev", "--keep-generations", "3", "--drop-generations", "--dry-run"), StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+        using (var real = JsonDocument.Parse(_f.Packster.Ok("gc", "--location", "dev", "--keep-generations", "3", "--drop-generations", "--json")))
+        {
+            Assert.Equal(2, real.RootElement.GetProperty("droppedGenerations").GetInt32());
+        }
+
+        // Generation 1 (the state before the first commit) no commit line names; generation 2 one does.
+        var refused = _f.Packster.Run("rollback", "--location", "dev", "--to", "1");
+        Assert.Equal(5, refused.ExitCode);
+        Assert.StartsWith("error[PST5015]: location dev has no generation 1 (it has 3–5, from ", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains(", and 2 can be rebuilt from history.jsonl)", refused.Stderr, StringComparison.Ordinal);
+        var back = _f.Packster.Run("rollback", "--location", "dev", "--to", "2", "--dry-run");
+        Assert.True(back.ExitCode == 0, back.ToString());
+        Assert.Contains("would return to generation 2", back.Stderr, StringComparison.Ordinal);
+
+        // With a removal first: it commits a generation of its own, which the dry run counts as the real run does.
+        using (var dry = JsonDocument.Parse(_f.Packster.Ok("gc", "--location", "dev", "--drop-generations", "--dry-run", "--json")))
+        {
+            Assert.Equal(1, dry.RootElement.GetProperty("removed").GetArrayLength());
+            Assert.Equal(3, dry.RootElement.GetProperty("droppedGenerations").GetInt32());
+        }
+        using (var real = JsonDocument.Parse(_f.Packster.Ok("gc", "--location", "dev", "--drop-generations", "--json")))
+        {
+            Assert.Equal(3, real.RootElement.GetProperty("droppedGenerations").GetInt32());
+        }
+        var none = _f.Packster.Run("history", "--location", "dev", "--at", "9");
+        Assert.StartsWith("error[PST5015]: location dev has no generation 9 (it has 6, from ", none.Stderr, StringComparison.Ordinal);
+        Assert.Contains(", and 2–5 can be rebuilt from history.jsonl)", none.Stderr, StringComparison.Ordinal);
+    }
+
     // § Generations, § Crash consistency: killed after the lockfile but before its generation was promoted, the next
     // command promotes it; killed before the lockfile, the pending generation is discarded.
     [Theory]
