@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Packster.Deployments;
 using Packster.Sources.Installation;
 
 namespace Packster.Cli.Commands;
@@ -93,19 +94,43 @@ internal static class EnvironmentCommands
         if (file is null) return [];
         var path = context.ResolvePath(file);
         FileSystemErrors.RequireFile(path, "secrets file");
-        JsonNode? node;
+        var bytes = SmallFile.ReadGiven(path, MaxSecretsFileBytes,
+            why => new PacksterException(ErrorCode.InvalidArgument, $"secrets file '{path}' was not read: {why}"));
+        JsonDocument document;
         try
         {
-            node = StrictJson.Parse(SmallFile.ReadGiven(path, MaxSecretsFileBytes,
-                why => new PacksterException(ErrorCode.InvalidArgument, $"secrets file '{path}' was not read: {why}")));
+            // Names are compared for duplicates only once each is known to be text (below): comparing decodes them,
+            // and a lone surrogate escape cannot be decoded.
+            document = JsonDocument.Parse(bytes);
         }
         catch (JsonException e)
         {
             throw new PacksterException(ErrorCode.InvalidArgument, $"secrets file '{path}' is not JSON: {StrictJson.Reason(e)}");
         }
-        if (node is not JsonObject root || root.Any(kv => kv.Value is not JsonObject))
-            throw new PacksterException(ErrorCode.InvalidArgument, $"secrets file '{path}' must be a JSON object of objects: {{ \"<package id>\": {{ \"<parameter>\": value }} }}");
-        return root.ToDictionary(kv => kv.Key, kv => (JsonObject)kv.Value!, StringComparer.Ordinal);
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || root.EnumerateObject().Any(kv => kv.Value.ValueKind != JsonValueKind.Object))
+                throw new PacksterException(ErrorCode.InvalidArgument, $"secrets file '{path}' must be a JSON object of objects: {{ \"<package id>\": {{ \"<parameter>\": value }} }}");
+            var secrets = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+            foreach (var package in root.EnumerateObject())
+            {
+                // Secret values are judged as --parameters are (spec/parameters.md § Validation): a name or string that
+                // is not Unicode text (a lone surrogate escape) is PST3008 naming the package and the parameter.
+                var id = StrictJson.Name(package) ?? throw ParameterErrors.InvalidUnicode($"secrets file '{path}'", "a package id");
+                var values = ParameterInput.ParseJson(package.Value.GetRawText(), $"secrets file '{path}': package '{id}'");
+                secrets[id] = JsonObject.Create(values)!;
+            }
+            try
+            {
+                using var _ = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowDuplicateProperties = false });
+            }
+            catch (JsonException e)
+            {
+                throw new PacksterException(ErrorCode.InvalidArgument, $"secrets file '{path}' is not JSON: {StrictJson.Reason(e)}");
+            }
+            return secrets;
+        }
     }
 
     private static void Report(CliContext context, SyncPlan plan, bool dryRun, bool json, string location)

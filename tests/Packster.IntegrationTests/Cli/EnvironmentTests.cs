@@ -160,6 +160,34 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Equal(Deployments("dev"), Deployments("copy"));
     }
 
+    // § export: secrets are "merged into that package's parameters", so they are judged as --parameters are
+    // (spec/errors.md PST3008: "a parameter name or string value holds a lone UTF-16 surrogate escape"); a dry run
+    // refuses the same way, and nothing changes.
+    [Theory]
+    [InlineData("{\"vault\": {\"token\": \"\\ud800\"}}", "package 'vault': 'token': a string value")]
+    [InlineData("{\"vault\": {\"\\ud800\": \"x\"}}", "package 'vault': a member name")]
+    [InlineData("{\"\\ud800\": {\"token\": \"x\"}}", "a package id")]
+    public void A_secret_that_is_not_unicode_text_is_refused(string secrets, string what)
+    {
+        var package = Tool("vault", "1.0.0", "[parameters.token]\ntype = \"string\"\nrequired = true\nsecret = true\n");
+        _f.Packster.Ok("install-file", package, "--location", "dev", "-p", "token=abcd");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var copy = Location("copy");
+        List<string> Entries() => [.. Directory.EnumerateFileSystemEntries(copy, "*", SearchOption.AllDirectories).Where(p => !p.Contains(".packster/lock", StringComparison.Ordinal)).Order()];
+        var snapshot = Entries();
+        File.WriteAllText(_f.Temp["secrets.json"], secrets);
+
+        foreach (var args in new[] { new[] { "import", env }, ["import", env, "--dry-run"], ["sync", env], ["sync", env, "--dry-run"] })
+        {
+            var refused = _f.Packster.Run([.. args, "--location", "copy", "--secrets-file", _f.Temp["secrets.json"]]);
+            Assert.Equal(3, refused.ExitCode);
+            Assert.StartsWith("error[PST3008]: secrets file '", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"{what} holds a lone UTF-16 surrogate escape", refused.Stderr, StringComparison.Ordinal);
+            Assert.Equal(snapshot, Entries());
+        }
+    }
+
     // § Limits of what is read: an environment, bundle or secrets file that never ends (/dev/zero) is refused after its
     // limit with the file's own code — not read until memory runs out (PST0001) — and nothing changes.
     [Theory]
