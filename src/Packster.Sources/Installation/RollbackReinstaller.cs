@@ -76,7 +76,21 @@ public sealed class RollbackReinstaller(Location location, InstallerOptions opti
                 HandlerTimeout = handlerTimeout,
                 SourceTrust = package.SignatureRules,
             };
-            var planned = await checker.InstallAsync(package.File, request with { DryRun = true }, cancellationToken).ConfigureAwait(false);
+            InstallOutcome planned;
+            try
+            {
+                planned = await checker.InstallAsync(package.File, request with { DryRun = true }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PacksterException e) when (ParameterErrors.IsParameterError(e.Code))
+            {
+                // rollback takes no parameters: a required secret (never recorded) or a value the package now refuses
+                // cannot be given here, so it is a deployment that cannot be brought back, named with the install that can.
+                var why = e.Code == ErrorCode.ParameterMissing && e.Message.IndexOf("; it is secret", StringComparison.Ordinal) is var cut and > 0
+                    ? $"{e.Message[..cut]}; it is secret, and packster keeps no copy of a secret to install it again with"
+                    : $"with the parameters the generation recorded, {e.Message}";
+                failures.Add((wanted, why));
+                continue;
+            }
             if (planned.Deployment != wanted.Hash)
             {
                 failures.Add((wanted, $"its package with the parameters the generation recorded gives deployment {planned.Deployment.Hex[..12]} (a secret parameter is never recorded)"));
@@ -88,9 +102,14 @@ public sealed class RollbackReinstaller(Location location, InstallerOptions opti
         return prepared;
     }
 
-    private PacksterException Incomplete(Generation target, IEnumerable<(DeploymentEntry Deployment, string Why)> failures) =>
-        new(ErrorCode.RollbackIncomplete,
+    private PacksterException Incomplete(Generation target, IEnumerable<(DeploymentEntry Deployment, string Why)> failures)
+    {
+        var list = failures.ToList();
+        var first = list[0].Deployment;
+        return new(ErrorCode.RollbackIncomplete,
             $"generation {target.Number} of location {location.Id} needs deployments removed since that cannot be brought back: "
-            + string.Join("; ", failures.Select(f => $"{f.Deployment.Id} {f.Deployment.Version} ({f.Deployment.Hash.Hex[..12]}): {f.Why}")) + "; nothing was changed",
-            $"reinstall them (same package file and parameters give the same deployment), then roll back again; 'packster history --at {target.Number}' shows their parameters");
+            + string.Join("; ", list.Select(f => $"{f.Deployment.Id} {f.Deployment.Version} ({f.Deployment.Hash.Hex[..12]}): {f.Why}")) + "; nothing was changed",
+            $"install them again with the parameters they had (secret ones too), e.g. 'packster install {first.Id}@{first.Version} --inactive -p <parameter>=…', "
+            + $"then roll back again; 'packster history --at {target.Number}' shows their recorded parameters");
+    }
 }

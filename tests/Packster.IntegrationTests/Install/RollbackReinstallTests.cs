@@ -91,4 +91,34 @@ public sealed class RollbackReinstallTests : IDisposable
         Assert.Equal(4, GenerationCount());
         Assert.Equal("tool 2.0.0", RunShim());
     }
+
+    // § Generations: "One that cannot be brought back (…, or needing a required secret parameter, which is never
+    // recorded and which rollback … cannot be given) fails the whole rollback before anything changes — --dry-run too —
+    // with PST5016 (exit 5) naming each and why"; the hint's install, then rollback, works.
+    [Fact]
+    public void A_removed_deployment_with_a_required_secret_cannot_be_brought_back_and_the_hint_says_what_works()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Publish(_repo, "rsec", "1.0.0", "[parameters.token]\ntype = \"string\"\nsecret = true\nrequired = true\n[shims]\nrsec = \"bin/rsec\"",
+            ("bin/rsec", "#!/bin/sh\necho rsec\n"));
+        _f.Install("rsec@1.0.0", "-p", "token=abcd");
+        _f.Packster.Ok("uninstall", "rsec", "--location", "dev");
+
+        var before = _f.Snapshot();
+        foreach (var dryRun in new[] { true, false })
+        {
+            var refused = _f.Packster.Run(["rollback", "--location", "dev", "--to", "2", .. dryRun ? new[] { "--dry-run" } : []]);
+            Assert.Equal(5, refused.ExitCode);
+            Assert.StartsWith("error[PST5016]: generation 2 of location dev needs deployments removed since that cannot be brought back: rsec 1.0.0 (", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains("parameter 'token' is required and has no default; it is secret, and packster keeps no copy of a secret", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains("hint: install them again with the parameters they had (secret ones too), e.g. 'packster install rsec@1.0.0 --inactive -p <parameter>=…'", refused.Stderr, StringComparison.Ordinal);
+            // rollback has no -p: the hint must not offer one to it.
+            Assert.DoesNotContain("--parameters '{", refused.Stderr, StringComparison.Ordinal);
+            Assert.Equal(before, _f.Snapshot());
+        }
+
+        _f.Install("rsec@1.0.0", "--inactive", "-p", "token=abcd");
+        using var done = JsonDocument.Parse(_f.Packster.Ok("rollback", "--location", "dev", "--to", "2", "--json"));
+        Assert.Equal(["rsec@1.0.0"], done.RootElement.GetProperty("activated").EnumerateArray().Select(e => e.GetString()));
+    }
 }
