@@ -77,7 +77,7 @@ internal static class EnvironmentCommands
                 Removed = asJson ? null : d => context.Out.WriteLine(RemoveLine(d, "")),
             };
             var pruning = !import && parse.GetValue(prune);
-            var plan = dry ? sync.Plan(environment, pruning)
+            var plan = dry ? await sync.CheckAsync(environment, pruning, ct).ConfigureAwait(false)
                 : await sync.ApplyAsync(environment, pruning, CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
             if (asJson || dry) Report(context, plan, dry, asJson, loc.Id.Value);
             else if (plan.IsEmpty) context.Out.WriteLine($"location {loc.Id} already matches the file");

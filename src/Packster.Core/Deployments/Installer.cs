@@ -291,6 +291,13 @@ public sealed class Installer
 
     private (Sha256Digest Package, EntryReuse? Reuse)? _found;
 
+    /// <summary>
+    /// The location policy file the licence, deny and signature rules are read from; null: the location's own. A dry
+    /// run that judges packages under a policy not yet written (<c>sync --dry-run</c> of a file with a <c>[policy]</c>)
+    /// names a copy holding it, so the location stays as it is.
+    /// </summary>
+    public string? PolicyPath { get; init; }
+
     /// <summary>The set of installs this installer takes part in; null: each install is its own commit.</summary>
     public LocationTransaction? Transaction { get; init; }
 
@@ -390,12 +397,13 @@ public sealed class Installer
     private Trust.PackageSignature? CheckPolicies(PackageFile package, IReadOnlyList<Trust.TrustRules> sourceTrust, TextWriter warnings)
     {
         var manifest = package.Manifest;
+        var policy = PolicyPath ?? _location.PolicyPath;
         // The user's licence rules and the location's both apply, before anything is extracted (spec/licenses.md § Evaluation).
-        new Licensing.LicensePolicy([.. _options.LicenseRules, Licensing.LicenseRules.Read(_location.PolicyPath, RulesFileKind.LocationPolicy)]).Require(manifest);
-        Deny.DenyList.For(_options.DenyRules, _location.PolicyPath).Require(manifest);
+        new Licensing.LicensePolicy([.. _options.LicenseRules, Licensing.LicenseRules.Read(policy, RulesFileKind.LocationPolicy)]).Require(manifest);
+        Deny.DenyList.For(_options.DenyRules, policy).Require(manifest);
         // Signatures, likewise before anything is extracted (spec/signing.md § Trust policy).
         // The source's own rules (per-source trust in config.toml) add to them; nothing can relax them.
-        return new Trust.TrustPolicy([.. _options.TrustRules, Trust.TrustRules.Read(_location.PolicyPath, RulesFileKind.LocationPolicy), .. sourceTrust])
+        return new Trust.TrustPolicy([.. _options.TrustRules, Trust.TrustRules.Read(policy, RulesFileKind.LocationPolicy), .. sourceTrust])
             .Check(package, _options.Keys, warnings);
     }
 

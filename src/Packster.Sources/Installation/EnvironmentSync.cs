@@ -60,6 +60,35 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         return new SyncPlan(install, activate, deactivate, remove, pins, bundle, policy, marks);
     }
 
+    /// <summary>
+    /// What <c>--dry-run</c> reports: the plan, after the checks of step 2 (spec/export.md § sync) that the real run
+    /// makes before changing anything — each missing package fetched and verified and its deployment hash computed
+    /// with the recorded parameters (plus secrets) — so a refusal is the same error. The file's policy is judged from a
+    /// copy of the location's policy file outside the location, which is left as it is.
+    /// </summary>
+    public async Task<SyncPlan> CheckAsync(EnvironmentFile file, bool prune, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var plan = Plan(file, prune);
+        if (plan.Install.Count == 0) return plan;
+        string? policyCopy = null;
+        try
+        {
+            if (plan.Policy.Count > 0)
+            {
+                policyCopy = Path.Combine(Path.GetTempPath(), $"packster-policy-{Guid.NewGuid():N}.toml");
+                if (File.Exists(location.PolicyPath)) File.Copy(location.PolicyPath, policyCopy);
+                WritePolicy(file, plan.Policy, policyCopy);
+            }
+            await PrepareAsync(plan, null, policyCopy, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (policyCopy is not null) File.Delete(policyCopy);
+        }
+        return plan;
+    }
+
     public async Task<SyncPlan> ApplyAsync(EnvironmentFile file, bool prune, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
@@ -69,10 +98,10 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         // deployment hash computed (a dry run, under the file's policy) and compared with the one the environment
         // recorded. The policy is written first so the dry runs obey it, and put back when a check fails.
         var policyBefore = File.Exists(location.PolicyPath) ? File.ReadAllBytes(location.PolicyPath) : null;
-        WritePolicy(file, plan.Policy);
+        WritePolicy(file, plan.Policy, location.PolicyPath);
         try
         {
-            var prepared = await PrepareAsync(plan, handlerTimeout, cancellationToken).ConfigureAwait(false);
+            var prepared = await PrepareAsync(plan, handlerTimeout, null, cancellationToken).ConfigureAwait(false);
             await ApplyTogetherAsync(file, prune, plan, prepared, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -98,11 +127,11 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     }
 
     private async Task<List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request)>> PrepareAsync(SyncPlan plan,
-        TimeSpan? handlerTimeout, CancellationToken cancellationToken)
+        TimeSpan? handlerTimeout, string? policyPath, CancellationToken cancellationToken)
     {
         var prepared = new List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request)>();
         // The dry runs' warnings (an unsigned package under "warn") would repeat those of the installs that follow.
-        var checker = new Installer(location, options with { Messages = TextWriter.Null });
+        var checker = new Installer(location, options with { Messages = TextWriter.Null }) { PolicyPath = policyPath };
         foreach (var wanted in plan.Install)
         {
             var package = await supply.ExactAsync(wanted.Package, cancellationToken).ConfigureAwait(false);
@@ -227,10 +256,10 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         return [.. file.Policy.Where(p => !current.TryGetValue(p.Key, out var have) || TomlValue.From(have).Text != TomlValue.From(p.Value).Text).Select(p => p.Key)];
     }
 
-    private void WritePolicy(EnvironmentFile file, IReadOnlyList<string> tables)
+    private static void WritePolicy(EnvironmentFile file, IReadOnlyList<string> tables, string path)
     {
         if (tables.Count == 0) return;
-        EditedTomlFile.Edit(location.PolicyPath, editor =>
+        EditedTomlFile.Edit(path, editor =>
         {
             foreach (var table in tables)
             {

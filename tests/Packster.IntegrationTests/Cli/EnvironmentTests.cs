@@ -188,6 +188,44 @@ public sealed class EnvironmentTests : IDisposable
         }
     }
 
+    // § sync step 2: "A hash that differs from the file's is PST8018 … nothing changed"; spec/lockfile.md § Dry run:
+    // "a refusal … is the same error" — so --dry-run makes the same checks (under the file's policy, written nowhere).
+    [Fact]
+    public void A_dry_run_refuses_what_the_real_run_refuses()
+    {
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0", "[parameters.port]\ntype = \"integer\"\ndefault = 1\n"), "--location", "dev", "-p", "port=7001");
+        _f.Packster.Ok("licenses", "allow", "MIT", "--location", "dev");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        Assert.Contains("port = 7001", File.ReadAllText(env), StringComparison.Ordinal);
+        var edited = _f.Temp["edited.packster-lock.toml"];
+        File.WriteAllText(edited, File.ReadAllText(env).Replace("port = 7001", "port = 7201", StringComparison.Ordinal));
+        var notSecret = _f.Temp["not-secret.json"];
+        File.WriteAllText(notSecret, "{\"tool\": {\"port\": 1234}}");
+        var copy = Location("copy");
+        List<string> Entries() => [.. Directory.EnumerateFileSystemEntries(copy, "*", SearchOption.AllDirectories).Where(p => !p.Contains(".packster/lock", StringComparison.Ordinal)).Order()];
+        var snapshot = Entries();
+
+        foreach (var args in new[] { new[] { edited }, [env, "--secrets-file", notSecret] })
+        {
+            foreach (var verb in new[] { "import", "sync" })
+            {
+                var dry = _f.Packster.Run([verb, .. args, "--location", "copy", "--dry-run"]);
+                var real = _f.Packster.Run([verb, .. args, "--location", "copy"]);
+                Assert.Equal(8, real.ExitCode);
+                Assert.StartsWith("error[PST8018]: tool-1.0.0-", real.Stderr, StringComparison.Ordinal);
+                Assert.Contains("not the ", real.Stderr, StringComparison.Ordinal);
+                Assert.Equal(real.ExitCode, dry.ExitCode);
+                Assert.Equal(real.Stderr, dry.Stderr);
+                Assert.Equal("", dry.Stdout);
+                Assert.Equal(snapshot, Entries());
+            }
+        }
+        // The unedited file passes the same dry run, the policy it brings written nowhere in the location.
+        Assert.Contains("would set the location's [licenses] policy", _f.Packster.Ok("import", env, "--location", "copy", "--dry-run"), StringComparison.Ordinal);
+        Assert.Equal(snapshot, Entries());
+    }
+
     // § Limits of what is read: an environment, bundle or secrets file that never ends (/dev/zero) is refused after its
     // limit with the file's own code — not read until memory runs out (PST0001) — and nothing changes.
     [Theory]
