@@ -58,8 +58,15 @@ public sealed class BundleInstaller
                 throw Mismatch(bundle, pinsPath, $"'{entry.Id}' is in the bundle file but not in the lockfile's bundle");
             if (!entry.SameAs(requirement))
                 throw Mismatch(bundle, pinsPath, $"'{entry.Id}' is {Describe(entry.Range.ToString(), entry.Parameters)} in the bundle file but {Describe(requirement.Range, requirement.Parameters)} in the lockfile");
-            pinned[entry.Id] = requirement.Resolved
+            var resolution = requirement.Resolved
                 ?? throw Mismatch(bundle, pinsPath, $"'{entry.Id}' has no resolution in the lockfile (it was never installed)");
+            // A resolution is installed as it is, so it must be one the requirement could have chosen (spec/bundle.md §3):
+            // a lockfile edited, or given an environment's bundle, may name another package or a version outside the range.
+            if (resolution.Package.Id != entry.Id)
+                throw Mismatch(bundle, pinsPath, $"'{entry.Id}' is resolved in the lockfile to {resolution.Package.FileName}, a package of another id");
+            if (!entry.Range.Satisfies(resolution.Package.Version))
+                throw Mismatch(bundle, pinsPath, $"'{entry.Id}' is resolved in the lockfile to version {resolution.Package.Version}, outside its range '{entry.Range}'");
+            pinned[entry.Id] = resolution;
         }
 
         var resolved = await AcquireAllAsync(bundle.Packages, (supply, entry, ct) => supply.ExactAsync(pinned[entry.Id].Package, ct), cancellationToken).ConfigureAwait(false);

@@ -51,7 +51,11 @@ public sealed record EnvironmentFile(
                 if (document.TryGetValue(table, out var node) && node is TomlTable t) policy[table] = t;
             }
         }
-        return new EnvironmentFile(path, location.Id.Value, deployments, [.. state.Bundle.Values], policy);
+        // A resolution whose deployment was uninstalled since names nothing the file lists, and the file holds each
+        // resolution to one it lists (spec/export.md): the requirement is written without it, as one never installed.
+        var bundle = state.Bundle.Values.Select(b => b.Resolved is { } r && state.Find(r.Deployment)?.Package != r.Package
+            ? new BundleRequirement(b.Id, b.Range, b.Parameters) : b).ToList();
+        return new EnvironmentFile(path, location.Id.Value, deployments, bundle, policy);
     }
 
     /// <summary>
@@ -196,7 +200,7 @@ public sealed record EnvironmentFile(
             foreach (var (key, value) in bundleTable)
             {
                 if (value is not TomlTable t) throw Invalid(path, value.Position, $"'bundle.{key}' must be a table");
-                bundle.Add(ReadRequirement(path, key, t));
+                bundle.Add(ReadRequirement(path, key, t, deployments));
             }
         }
         return new EnvironmentFile(path, location, deployments, bundle, policy);
@@ -230,17 +234,28 @@ public sealed record EnvironmentFile(
         return (JsonObject)TomlJson.ToJson(pt, $"{name}.parameters", (position, message) => Invalid(path, position, message));
     }
 
-    private static BundleRequirement ReadRequirement(string path, string key, TomlTable t)
+    private static BundleRequirement ReadRequirement(string path, string key, TomlTable t, List<EnvironmentDeployment> deployments)
     {
         var name = $"bundle.{key}";
         Known(path, t, BundleKeys, $"[{name}]");
         if (!PackageId.TryParse(key, out var id, out var why)) throw Invalid(path, t.Position, $"'{key}' is not a package id: {why}");
         var range = Text(path, t, "version", name) ?? throw Invalid(path, t.Position, $"'{name}' needs 'version'");
-        if (!VersionRange.TryParse(range, out _, out var rangeWhy)) throw Invalid(path, t["version"].Position, $"'{name}.version' = \"{range}\" is not a version range: {rangeWhy}");
+        if (!VersionRange.TryParse(range, out var versions, out var rangeWhy)) throw Invalid(path, t["version"].Position, $"'{name}.version' = \"{range}\" is not a version range: {rangeWhy}");
         var parameters = t.TryGetValue("parameters", out var p) ? Parameters(path, p, name) : null;
         var requirement = new BundleRequirement(id, range, parameters);
         if (t.ContainsKey("package") || t.ContainsKey("deployment"))
-            requirement.Resolved = new ResolvedRequirement(FileName(path, t, "package", name), Digest(path, t, "deployment", name));
+        {
+            // What the requirement resolved to must be what it could have: a package of its id, a version in its range,
+            // and a deployment of that package file the file lists (spec/export.md) — bundle install --locked installs it as it is.
+            var package = FileName(path, t, "package", name);
+            var deployment = Digest(path, t, "deployment", name);
+            if (package.Id != id) throw Invalid(path, t["package"].Position, $"'{name}.package' is {package.FileName}, a package of another id than '{id}'");
+            if (!versions.Satisfies(package.Version))
+                throw Invalid(path, t["package"].Position, $"'{name}.package' is version {package.Version}, outside its range '{range}'");
+            if (!deployments.Any(d => d.Deployment == deployment && d.Package == package))
+                throw Invalid(path, t["deployment"].Position, $"'{name}.deployment' {deployment} is no deployment of {package.FileName} the file lists");
+            requirement.Resolved = new ResolvedRequirement(package, deployment);
+        }
         return requirement;
     }
 

@@ -226,6 +226,26 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Equal(snapshot, Entries());
     }
 
+    // § export: "`export` writes a requirement whose deployment was uninstalled since without `package` and
+    // `deployment`, as one never installed" — so the file it writes still imports.
+    [Fact]
+    public void A_bundle_resolution_whose_deployment_was_uninstalled_is_exported_without_it()
+    {
+        Tool("tool", "1.0.0");
+        var bundle = _f.Temp["bundle.toml"];
+        File.WriteAllText(bundle, "[packages]\ntool = \"^1\"\n");
+        _f.Packster.Ok("bundle", "install", bundle, "--location", "dev");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        Assert.Matches("(?m)^\\[bundle\\.tool\\]\nversion = \"\\^1\"\npackage = \"tool-1\\.0\\.0-", File.ReadAllText(env));
+
+        _f.Packster.Ok("uninstall", "tool", "--location", "dev");
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        Assert.EndsWith("[bundle.tool]\nversion = \"^1\"\n", File.ReadAllText(env), StringComparison.Ordinal);
+        Location("copy");
+        _f.Packster.Ok("import", env, "--location", "copy");
+    }
+
     // § Limits of what is read: an environment, bundle or secrets file that never ends (/dev/zero) is refused after its
     // limit with the file's own code — not read until memory runs out (PST0001) — and nothing changes.
     [Theory]

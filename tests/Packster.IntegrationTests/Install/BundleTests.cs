@@ -61,6 +61,33 @@ public sealed class BundleTests : IDisposable
         Assert.Equal("2.5.0", versions["util"]);
     }
 
+    // spec/bundle.md § --locked: the lockfile's bundle must have "a `resolved` entry whose package is of that id and
+    // whose version is within that range …; otherwise PST8013 BundleLockMismatch … and nothing is installed".
+    [Fact]
+    public void Locked_install_refuses_a_resolution_of_another_id_or_outside_the_range()
+    {
+        _f.Publish(_repo, "util", "1.0.0");
+        var util2 = Path.GetFileName(_f.Publish(_repo, "util", "2.0.0"));
+        var other = Path.GetFileName(_f.Publish(_repo, "other", "1.0.0"));
+        var bundle = WriteBundle("[packages]\nutil = \"^1\"\n");
+        _f.Packster.Ok("bundle", "install", bundle, "--location", "dev");
+        var lockfile = File.ReadAllText(_f.LockfilePath);
+        _f.Packster.Ok("location", "create", _f.Temp["second"], "--id", "second");
+
+        foreach (var (package, why) in new[] { (util2, "to version 2.0.0, outside its range '^1'"), (other, $"to {other}, a package of another id") })
+        {
+            // The bundle's resolution edited, the deployment it names left as it is.
+            var edited = System.Text.Json.Nodes.JsonNode.Parse(lockfile)!;
+            edited["bundle"]!["util"]!["resolved"]!["package"] = package;
+            var pins = _f.Temp.Write(Path.Combine($"pins-{Guid.NewGuid():N}", "packster-location.json"), edited.ToJsonString());
+            var r = _f.Run("bundle", "install", bundle, "--location", "second", "--locked", "--lockfile", pins);
+            Assert.Equal(8, r.ExitCode);
+            Assert.Contains("PST8013", r.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"'util' is resolved in the lockfile {why}", r.Stderr, StringComparison.Ordinal);
+            Assert.Equal(0, _f.List("second").GetArrayLength());
+        }
+    }
+
     [Fact]
     public void Locked_install_fails_when_the_bundle_file_differs_from_the_lockfile_and_changes_nothing()
     {

@@ -18,4 +18,34 @@ public sealed class EnvironmentFileTests
         Assert.Equal($"env.packster-lock.toml:{where}", e.Message);
         Assert.Single(EnvironmentFile.Parse(Encoding.UTF8.GetBytes("format = 1\n[policy.trust]\nsignatures = \"require\"\n"), "env.packster-lock.toml").Policy);
     }
+
+    private const string Sha = "50ebc66e6f555cc0fd4be6cf2c02a7962a4937ea0838a6de88089a435ead3105";
+    private const string Tool = "tool-1.0.0-" + Sha + ".packster";
+    private const string Deployment = "4bc0b91ac211379a63e3afa8687bdc256785d2ea71317418dc4122f5d103bf19";
+    private const string Other = "1111111111111111111111111111111111111111111111111111111111111111";
+
+    private static string WithDeployment(string deployment = Deployment, bool active = true) =>
+        $"\n[[deployments]]\npackage = \"{Tool}\"\ndeployment = \"{deployment}\"\nactive = {(active ? "true" : "false")}\n";
+
+    private static PacksterException Refused(string text)
+    {
+        var e = Assert.Throws<PacksterException>(() => EnvironmentFile.Parse(Encoding.UTF8.GetBytes(text), "env.packster-lock.toml"));
+        Assert.Equal(ErrorCode.EnvironmentFileInvalid, e.Code);
+        return e;
+    }
+
+    // spec/export.md: "A bundle entry's `package` and `deployment` … must agree with the rest of the file: the package is
+    // of the entry's id … and its version is within the entry's `version` range, and the deployment is one the file's
+    // `[[deployments]]` lists with that `package`. Anything else is PST8017 `FILE:LINE:COL: …` naming the key".
+    [Theory]
+    [InlineData("ghost", "^1", Deployment, "10:11: 'bundle.ghost.package' is " + Tool + ", a package of another id than 'ghost'")]
+    [InlineData("tool", "^2", Deployment, "10:11: 'bundle.tool.package' is version 1.0.0, outside its range '^2'")]
+    [InlineData("tool", "^1", Other, "11:14: 'bundle.tool.deployment' " + Other + " is no deployment of " + Tool + " the file lists")]
+    public void A_bundle_resolution_that_disagrees_with_the_file_is_refused(string id, string range, string deployment, string where)
+    {
+        var text = "format = 1\n" + WithDeployment() + $"\n[bundle.{id}]\nversion = \"{range}\"\npackage = \"{Tool}\"\ndeployment = \"{deployment}\"\n";
+        Assert.Equal($"env.packster-lock.toml:{where}", Refused(text).Message);
+        var agreeing = "format = 1\n" + WithDeployment() + $"\n[bundle.tool]\nversion = \"^1\"\npackage = \"{Tool}\"\ndeployment = \"{Deployment}\"\n";
+        Assert.Single(EnvironmentFile.Parse(Encoding.UTF8.GetBytes(agreeing), "env.packster-lock.toml").Bundle);
+    }
 }
