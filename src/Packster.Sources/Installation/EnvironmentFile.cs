@@ -156,8 +156,8 @@ public sealed record EnvironmentFile(
         // spec/errors.md PST8017: an environment file that does not parse is the environment file's error too.
         var document = TomlFileErrors.Parsing(ErrorCode.EnvironmentFileInvalid, () => TomlDocument.Parse(bytes, path, TomlVersion.V1_1));
         Known(path, document, TopKeys, "an environment file");
-        var format = document.TryGetValue("format", out var f) ? f as TomlInteger : null;
-        if (format is null) throw Invalid(path, document.Position, $"'format = {Format}' is required");
+        if (!document.TryGetValue("format", out var f)) throw Invalid(path, document.Position, $"'format = {Format}' is required");
+        var format = f as TomlInteger ?? throw Invalid(path, f.Position, $"'format' must be the integer {Format}, found {f.TypeName}");
         if (format.Value != Format) throw Invalid(path, format.Position, $"format {format.Value} is not supported (this packster reads format {Format})");
         var location = document.TryGetValue("location", out var l) ? (l as TomlString ?? throw Invalid(path, l.Position, "'location' must be a string")).Value : null;
 
@@ -179,19 +179,23 @@ public sealed record EnvironmentFile(
         }
 
         var deployments = new List<EnvironmentDeployment>();
+        var listed = new Dictionary<Sha256Digest, string>();
+        var active = new Dictionary<PackageId, string>();
         if (document.TryGetValue("deployments", out var ds))
         {
             if (ds is not TomlArray array) throw Invalid(path, ds.Position, "'deployments' must be an array of tables ([[deployments]])");
             foreach (var (i, node) in array.Index())
             {
                 if (node is not TomlTable t) throw Invalid(path, node.Position, $"deployments[{i}] must be a table");
-                deployments.Add(ReadDeployment(path, t, $"deployments[{i}]"));
+                var d = ReadDeployment(path, t, $"deployments[{i}]");
+                // Named where the second one says so (spec/export.md: FILE:LINE:COL of the offending entry).
+                if (!listed.TryAdd(d.Deployment, $"deployments[{i}]"))
+                    throw Invalid(path, t["deployment"].Position, $"deployment {d.Deployment} is listed twice (deployments[{i}] and {listed[d.Deployment]})");
+                if (d.Active && !active.TryAdd(d.Package.Id, $"deployments[{i}]"))
+                    throw Invalid(path, t["active"].Position, $"'{d.Package.Id}' has 2 active deployments (deployments[{i}] and {active[d.Package.Id]}); a package has at most one");
+                deployments.Add(d);
             }
         }
-        var duplicate = deployments.GroupBy(d => d.Deployment).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw Invalid(path, document.Position, $"deployment {duplicate.Key} is listed twice");
-        var doubleActive = deployments.Where(d => d.Active).GroupBy(d => d.Package.Id).FirstOrDefault(g => g.Count() > 1);
-        if (doubleActive is not null) throw Invalid(path, document.Position, $"'{doubleActive.Key}' has {doubleActive.Count()} active deployments; a package has at most one");
 
         var bundle = new List<BundleRequirement>();
         if (document.TryGetValue("bundle", out var bs))

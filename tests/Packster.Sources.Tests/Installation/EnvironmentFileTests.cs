@@ -48,4 +48,23 @@ public sealed class EnvironmentFileTests
         var agreeing = "format = 1\n" + WithDeployment() + $"\n[bundle.tool]\nversion = \"^1\"\npackage = \"{Tool}\"\ndeployment = \"{Deployment}\"\n";
         Assert.Single(EnvironmentFile.Parse(Encoding.UTF8.GetBytes(agreeing), "env.packster-lock.toml").Bundle);
     }
+
+    // spec/export.md: "a deployment listed twice, two active deployments of one package, …: PST8017 `FILE:LINE:COL: …`"
+    // — the line and column of the entry that makes it so, not the start of the file.
+    [Fact]
+    public void A_deployment_listed_twice_or_a_second_active_one_is_named_where_it_is()
+    {
+        Assert.Equal($"env.packster-lock.toml:10:14: deployment {Deployment} is listed twice (deployments[1] and deployments[0])",
+            Refused("format = 1\n" + WithDeployment() + WithDeployment(active: false)).Message);
+        Assert.Equal("env.packster-lock.toml:11:10: 'tool' has 2 active deployments (deployments[1] and deployments[0]); a package has at most one",
+            Refused("format = 1\n" + WithDeployment() + WithDeployment(Other)).Message);
+    }
+
+    // spec/export.md: "format = 1  # required, the integer 1 (not 1.0); anything else is refused (PST8017)", at FILE:LINE:COL.
+    [Fact]
+    public void A_format_that_is_not_an_integer_is_named_where_it_is()
+    {
+        Assert.Equal("env.packster-lock.toml:1:10: 'format' must be the integer 1, found float", Refused("format = 1.0\n").Message);
+        Assert.Equal("env.packster-lock.toml:1:1: 'format = 1' is required", Refused("location = \"x\"\n").Message);
+    }
 }
