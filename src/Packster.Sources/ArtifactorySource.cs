@@ -86,7 +86,7 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
 
     public async Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)
     {
-        var check = PackageFileCheck.Verify(path);
+        var check = PackageFileCheck.VerifyPackage(path);
         var signature = Trust.PackageSignature.ReadBeside(path, check.Name);
         var result = await PublishPackageAsync(path, check, cancellationToken);
         if (signature is null) return result;

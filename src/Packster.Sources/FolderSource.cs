@@ -64,7 +64,7 @@ public sealed class FolderSource : IPackageSource
     public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)
     {
         if (!CanPublish) throw new PacksterException(ErrorCode.SourceProtocol, $"source '{Name}' is read-only");
-        var check = PackageFileCheck.Verify(path);
+        var check = PackageFileCheck.VerifyPackage(path);
         var signature = PackageSignature.ReadBeside(path, check.Name);
         var result = PublishPackage(path, check, cancellationToken);
         if (signature is null) return Task.FromResult(result);

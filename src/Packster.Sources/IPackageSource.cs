@@ -35,7 +35,8 @@ public interface IPackageSource
     Task<bool> FetchRangesAsync(PackageFileName file, Cache.PartialDownload target, CancellationToken cancellationToken = default) => Task.FromResult(false);
 
     /// <summary>
-    /// Stores a package file after checking that its bytes match the sha256 in its name, and the detached signature
+    /// Stores a package file after opening it as a package (<see cref="PackageFileCheck.VerifyPackage"/>: its bytes match
+    /// the sha256 in its name, its manifest the id and version), and the detached signature
     /// <c>&lt;file&gt;.sig</c> beside it when there is one (spec/signing.md § Transport).
     /// </summary>
     Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default);

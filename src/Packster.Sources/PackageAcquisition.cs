@@ -108,7 +108,7 @@ public static class PackageAcquisition
     /// <summary>The package into the cache, then its signature (each time: a signature may be added or replaced later).</summary>
     private static async Task<AcquiredPackage> FetchAsync(PackageFileName file, IPackageSource source, PackageCache cache, bool offline, CancellationToken cancellationToken)
     {
-        var path = await cache.GetOrFetchAsync(file, source, offline, cancellationToken);
+        var path = await cache.GetOrFetchAsync(file, source, offline, cancellationToken: cancellationToken);
         if (!offline && source.Name != PackageCache.SourceName) await cache.FetchSignatureAsync(file, source, cancellationToken: cancellationToken);
         return new AcquiredPackage(file, path, source.Name) { SignatureRules = source.SignatureRules };
     }

@@ -65,7 +65,9 @@ public sealed class SourceMirror
     {
         try
         {
-            var path = await _cache.GetOrFetchAsync(file, _from, offline: false, cancellationToken);
+            // Opened as a package before it is kept, as publish opens it: a file that is not the package its name says
+            // (another package's bytes renamed, or no package at all) fails here and stays out of the cache.
+            var path = await _cache.GetOrFetchAsync(file, _from, offline: false, accept: staged => PackageFileCheck.VerifyPackage(staged), cancellationToken);
             // Judged before it is kept: a signature the target would refuse must not stay in the cache for later installs.
             await _cache.FetchSignatureAsync(file, _from, requireSigns: true, cancellationToken);
             var published = await _to.PublishAsync(path, cancellationToken);

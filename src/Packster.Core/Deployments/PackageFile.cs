@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Packster.Model;
 using Packster.Packaging;
 
@@ -68,12 +69,35 @@ public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Man
                 }
             }
         }
+        return OpenHashed(full, name, Sha256Digest.ComputeFile);
+    }
+
+    /// <summary>
+    /// As <see cref="Open(string)"/>, for the file at <paramref name="path"/> taken to be the package
+    /// <paramref name="name"/> says (a download not yet renamed to it), its whole-file SHA-256 computed by
+    /// <paramref name="hash"/> on the handle its manifest is then read from: for a caller that takes other digests of
+    /// the same bytes in the same pass (publishing to Artifactory sends SHA-1 and MD5 too).
+    /// </summary>
+    public static PackageFile Open(string path, PackageFileName name, Func<SafeFileHandle, Sha256Digest> hash)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(hash);
+        var full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new PacksterException(ErrorCode.InvalidArgument, $"'{full}' is a directory, not a package file",
+            "pass the .packster file that 'packster pack' wrote");
+        if (!File.Exists(full)) throw new PacksterException(ErrorCode.PathNotFound, $"package file '{full}' does not exist");
+        RequireRegularFile(full);
+        return OpenHashed(full, name, hash);
+    }
+
+    private static PackageFile OpenHashed(string full, PackageFileName name, Func<SafeFileHandle, Sha256Digest> hash)
+    {
         // One open for the hash and the manifest: a file swapped at the path in between cannot mix the two. (The
         // installer copies and hashes again under the location lock before extracting; see Installer.)
         byte[] manifestBytes;
         using (var archive = PackageArchive.Open(full, ExtractionLimits.Default.MaxEntries, handle =>
                {
-                   var actual = Sha256Digest.ComputeFile(handle);
+                   var actual = hash(handle);
                    if (actual != name.Sha256) throw Mismatch(name, actual);
                }))
         {

@@ -72,9 +72,12 @@ public sealed class PackageCache
     /// <summary>
     /// Returns the cached file's path, downloading it from <paramref name="source"/> first when absent. A download whose
     /// bytes do not hash to the name's sha256 is deleted and reported as <see cref="ErrorCode.ChecksumMismatch"/> naming
-    /// both hashes. With <paramref name="offline"/> a miss is <see cref="ErrorCode.OfflineCacheMiss"/>.
+    /// both hashes. With <paramref name="offline"/> a miss is <see cref="ErrorCode.OfflineCacheMiss"/>. With
+    /// <paramref name="accept"/>, a download is also judged by it (given the file under its own name, outside the
+    /// cache) before it is kept: one it throws for is deleted, so the cache never holds it.
     /// </summary>
-    public async Task<string> GetOrFetchAsync(PackageFileName file, IPackageSource source, bool offline = false, CancellationToken cancellationToken = default)
+    public async Task<string> GetOrFetchAsync(PackageFileName file, IPackageSource source, bool offline = false, Action<string>? accept = null,
+        CancellationToken cancellationToken = default)
     {
         var target = PathOf(file);
         if (File.Exists(target)) return target;
@@ -108,7 +111,7 @@ public sealed class PackageCache
             if (digest == file.Sha256)
             {
                 // Another process may have finished the same download first; its bytes are the same by construction.
-                partial.Complete(target);
+                Keep(file, target, temps, accept, partial.Complete);
                 return target;
             }
             var resumed = partial.Resumed;
@@ -134,7 +137,7 @@ public sealed class PackageCache
                 throw SourceErrors.ChecksumMismatch($"{file.FileName} downloaded from source '{source.Name}'", file.Sha256, actual,
                     " (the sha256 in its name); the downloaded bytes were deleted");
             // Another process may have finished the same download first; its bytes are the same by construction.
-            File.Move(temp, target, overwrite: true);
+            Keep(file, target, temps, accept, to => File.Move(temp, to, overwrite: true));
             return target;
         }
         finally
@@ -142,6 +145,36 @@ public sealed class PackageCache
             if (File.Exists(temp)) File.Delete(temp);
         }
     }
+
+    /// <summary>
+    /// Moves a verified download (with <paramref name="moveTo"/>) to <paramref name="target"/>; with
+    /// <paramref name="accept"/>, first to a folder of its own under <paramref name="temps"/>, under its own name, where
+    /// it is judged: a file refused there is deleted with the folder and never appears in the cache.
+    /// </summary>
+    private static void Keep(PackageFileName file, string target, string temps, Action<string>? accept, Action<string> moveTo)
+    {
+        if (accept is null)
+        {
+            moveTo(target);
+            return;
+        }
+        var folder = Path.Combine(temps, $"{file.Sha256.Hex[..16]}-{Guid.NewGuid():N}{CheckingSuffix}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var staged = Path.Combine(folder, file.FileName);
+            moveTo(staged);
+            accept(staged);
+            File.Move(staged, target, overwrite: true);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>The suffix of the folders <see cref="Keep"/> judges a download in.</summary>
+    private const string CheckingSuffix = ".checking";
 
     /// <summary>
     /// Deletes partial downloads (and their state) left by killed processes and not resumed within a day; a day is far
@@ -159,6 +192,19 @@ public sealed class PackageCache
             catch (IOException)
             {
                 // Still in use or already gone: either way not ours to worry about.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        foreach (var checking in new DirectoryInfo(tempDirectory).EnumerateDirectories("*" + CheckingSuffix))
+        {
+            try
+            {
+                if (checking.LastWriteTimeUtc < cutoff) checking.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
             }
             catch (UnauthorizedAccessException)
             {

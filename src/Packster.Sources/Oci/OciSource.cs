@@ -255,7 +255,7 @@ public sealed class OciSource : IPackageSource, IDisposable
 
     public async Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)
     {
-        var check = PackageFileCheck.Verify(path);
+        var check = PackageFileCheck.VerifyPackage(path);
         var signature = Trust.PackageSignature.ReadBeside(path, check.Name);
         var repository = RepositoryOf(check.Name.Id);
         var scopes = OciRegistry.Push(repository);

@@ -96,6 +96,34 @@ public sealed class MirrorTests : IAsyncLifetime
         Assert.Equal([Path.GetFileName(one) + ".sig"], cached);
     }
 
+    // spec/sources.md § Mirror: each file is opened as a package, as publish opens it, before it is kept; one that is
+    // not the package its name says fails like any other file (exit 8, the rest still copied) and is kept nowhere.
+    [Fact]
+    public async Task A_file_that_is_not_the_package_its_name_says_is_not_copied_nor_cached()
+    {
+        var good = TestPackages.Create(Temp["origin"], "acme", "1.0.0");
+        var renamed = Path.Combine(Temp["origin"], $"zeta-9.9.9-{TestPackages.NameOf(good).Sha256}.packster");
+        File.Copy(good, renamed);
+        var bytes = new byte[500];
+        new Random(11).NextBytes(bytes);
+        var junk = Path.Combine(Temp["origin"], $"junk-1.0.0-{Packster.Model.Sha256Digest.Compute(new MemoryStream(bytes))}.packster");
+        File.WriteAllBytes(junk, bytes);
+        Directory.CreateDirectory(Temp["target"]);
+        await OkAsync("source", "add", "origin", "--type", "folder", "--url", Temp["origin"]);
+        await OkAsync("source", "add", "target", "--type", "folder", "--url", Temp["target"]);
+
+        var r = await RunAsync("mirror", "origin", "target");
+        Assert.Equal(8, r.Exit);
+        Assert.Contains($"FAILED {Path.GetFileName(renamed)} (PST4000: ", r.Out, StringComparison.Ordinal);
+        Assert.Contains("is named zeta 9.9.9 but its manifest says acme 1.0.0", r.Out, StringComparison.Ordinal);
+        Assert.Contains($"FAILED {Path.GetFileName(junk)} (PST40", r.Out, StringComparison.Ordinal);
+        Assert.Contains($"copied {Path.GetFileName(good)}", r.Out, StringComparison.Ordinal);
+        Assert.Equal([Path.GetFileName(good)], Directory.EnumerateFiles(Temp["target"]).Select(Path.GetFileName));
+        Assert.Equal([Path.GetFileName(good)],
+            Directory.EnumerateFiles(Path.Combine(Temp["cache"], "sha256"), "*", SearchOption.AllDirectories).Select(Path.GetFileName));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Temp["cache"], "tmp")));
+    }
+
     [Fact]
     public async Task A_version_the_target_holds_as_other_bytes_is_reported_and_the_rest_still_copied()
     {
