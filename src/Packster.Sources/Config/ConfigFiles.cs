@@ -42,7 +42,7 @@ public static class ConfigFiles
     public static (ConfigTrust.Record Record, SourceConfig Config) Trust(PacksterPaths paths, string file, bool allowCredentials)
     {
         var path = Path.GetFullPath(file, paths.CurrentDirectory);
-        if (!File.Exists(path)) throw new PacksterException(ErrorCode.PathNotFound, $"config file '{path}' does not exist");
+        FileSystemErrors.RequireFile(path, "config file");
         var bytes = File.ReadAllBytes(path);
         var config = SourceConfig.Parse(Decode(bytes), path, restricted: !allowCredentials);
         var trust = ConfigTrust.Load(paths);

@@ -133,4 +133,16 @@ public sealed class ProjectConfigTrustTests : IAsyncLifetime
         Assert.Contains("is not trusted", afterUntrust.Err);
         Assert.Single(_received);
     }
+
+    [Fact]
+    public async Task Trusting_a_folder_says_it_is_a_folder_and_records_nothing()
+    {
+        // spec/errors.md PST1001: a file named on the command line that is a folder (as import's environment file).
+        Directory.CreateDirectory(Path.Combine(Project, "proj"));
+        var r = await RunAsync("config", "trust", "proj");
+        Assert.Equal(2, r.Exit);
+        Assert.Contains($"error[PST1001]: config file '{Path.Combine(Project, "proj")}' is a folder", r.Err, StringComparison.Ordinal);
+        var list = await RunAsync("config", "trusted", "--json");
+        Assert.Empty(JsonDocument.Parse(list.Out).RootElement.EnumerateArray());
+    }
 }
