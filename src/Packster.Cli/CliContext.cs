@@ -54,6 +54,16 @@ internal sealed class CliContext
     /// <summary>The location named by <c>--location</c>, else <c>PACKSTER_LOCATION</c>, else the default location.</summary>
     public Packster.Locations.Location ResolveLocation(string? option) => Packster.Locations.Location.Resolve(option, Paths);
 
+    /// <summary>As <see cref="ResolveLocation"/>, but null when no location is asked for and no default exists.</summary>
+    public Packster.Locations.Location? ResolveLocationOrNone(string? option) => Packster.Locations.Location.ResolveOrNone(option, Paths);
+
+    /// <summary>
+    /// The line a command that shows a policy prints when there is no location: which of its files it did not read.
+    /// </summary>
+    public string NoLocationNote(string what) =>
+        $"no location: none given (--location, {Packster.Locations.PacksterPaths.LocationVariable}) and no default location at '{Paths.DefaultLocation}', " +
+        $"so this is the user's {what} alone; no location's packster-policy.toml is included";
+
     public static CliContext FromProcess()
     {
         var env = new Dictionary<string, string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);

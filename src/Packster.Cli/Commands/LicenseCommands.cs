@@ -65,8 +65,12 @@ internal static class LicenseCommands
         var command = new Command("policy", "Show the licence rules in force: the user's (config.toml) and the location's (packster-policy.toml)") { location, json };
         command.SetAction(parse =>
         {
-            var loc = context.ResolveLocation(parse.GetValue(location));
-            IReadOnlyList<(string Scope, LicenseRules Rules)> rules = [("user", LicenseRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig)), ("location", LicenseRules.Read(loc.PolicyPath, RulesFileKind.LocationPolicy))];
+            // Without a location (none asked for, no default) the user's rules are still worth showing, said to be alone.
+            var loc = context.ResolveLocationOrNone(parse.GetValue(location));
+            var user = LicenseRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig);
+            IReadOnlyList<(string Scope, LicenseRules Rules)> rules = loc is null
+                ? [("user", user)]
+                : [("user", user), ("location", LicenseRules.Read(loc.PolicyPath, RulesFileKind.LocationPolicy))];
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(context.Out, new JsonArray([.. rules.Select(r => (JsonNode)new JsonObject
@@ -82,7 +86,8 @@ internal static class LicenseCommands
             {
                 context.Out.WriteLine($"{scope} ({r.Origin}): allow [{string.Join(", ", r.Allow)}], deny [{string.Join(", ", r.Deny)}]");
             }
-            context.Out.WriteLine($"SPDX licence list {SpdxLicense.ListVersion}; a package must pass both");
+            if (loc is null) context.Out.WriteLine(context.NoLocationNote("licence policy"));
+            context.Out.WriteLine($"SPDX licence list {SpdxLicense.ListVersion}; a package must pass {(loc is null ? "these and the rules of the location it is installed into" : "both")}");
             return 0;
         });
         return command;

@@ -205,8 +205,10 @@ internal static class TrustCommands
         var command = new Command("show", "Print the signature policy in force for a location: the stricter of the user's and the location's") { location, json };
         command.SetAction(parse =>
         {
-            var loc = context.ResolveLocation(parse.GetValue(location));
-            var policy = new TrustPolicy([TrustRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig), TrustRules.Read(loc.PolicyPath, RulesFileKind.LocationPolicy)]);
+            // Without a location (none asked for, no default) the user's policy is still worth showing, said to be alone.
+            var loc = context.ResolveLocationOrNone(parse.GetValue(location));
+            var user = TrustRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig);
+            var policy = new TrustPolicy(loc is null ? [user] : [user, TrustRules.Read(loc.PolicyPath, RulesFileKind.LocationPolicy)]);
             var trusted = policy.Rules.SelectMany(r => r.TrustedKeys).Distinct().Where(policy.IsTrusted).ToList();
             var revoked = policy.Rules.SelectMany(r => r.RevokedKeys).Distinct().ToList();
             var sources = SourceCommand.LoadConfig(context).Sources.SelectMany(d => d.TrustRules().Select(r => (d.Name, Rules: r))).ToList();
@@ -216,6 +218,7 @@ internal static class TrustCommands
                 {
                     ["signatures"] = TrustRules.ModeName(policy.Mode),
                     ["from"] = policy.ModeOrigin,
+                    ["location"] = loc?.Path,
                     ["trustedKeys"] = new JsonArray([.. trusted.Select(k => (JsonNode)k)]),
                     ["revokedKeys"] = new JsonArray([.. revoked.Select(k => (JsonNode)k)]),
                     ["sources"] = new JsonObject([.. sources.Select(s => KeyValuePair.Create(s.Name, (JsonNode?)new JsonObject
@@ -233,6 +236,7 @@ internal static class TrustCommands
             {
                 context.Out.WriteLine($"source {sourceName}: signatures = \"{TrustRules.ModeName(rules.Mode ?? SignatureMode.Off)}\", trusted keys [{string.Join(", ", rules.TrustedKeys)}] (added to the above for its packages)");
             }
+            if (loc is null) context.Out.WriteLine(context.NoLocationNote("signature policy"));
             return 0;
         });
         return command;

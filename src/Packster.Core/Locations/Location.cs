@@ -239,6 +239,18 @@ public sealed class Location
             "run 'packster location setup' to create the default location, or pass --location <path-or-id>");
     }
 
+    /// <summary>
+    /// As <see cref="Resolve"/>, except that with no location asked for (no <paramref name="option"/>, no
+    /// PACKSTER_LOCATION) and no default location, there is none: null, for a command that can answer without one (the
+    /// user's policy alone). A location that is named and missing is still PST5000.
+    /// </summary>
+    public static Location? ResolveOrNone(string? option, PacksterPaths paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        if (option is null && paths.Get(PacksterPaths.LocationVariable) is null && !IsLocation(paths.DefaultLocation)) return null;
+        return Resolve(option, paths);
+    }
+
     private static Location Load(string path, PacksterPaths paths)
     {
         var full = paths.ResolvePath(path);

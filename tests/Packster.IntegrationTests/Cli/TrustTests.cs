@@ -75,6 +75,47 @@ public sealed class TrustTests : IDisposable
     }
 
     // § What is signed, § Signature file: another implementation checks a signature with the exported public key.
+    // spec/signing.md § Trust policy: without a location (none given, no default) `trust show` prints the user's policy
+    // alone and says so; spec/licenses.md § Policy: `licenses policy` likewise. A location named and missing is PST5000.
+    [Fact]
+    public void Without_a_location_the_users_policy_is_shown_alone_and_said_to_be()
+    {
+        var config = _f.Temp.Write("config.toml", "[trust]\nsignatures = \"warn\"\n[licenses]\ndeny = [\"copyleft\"]\n");
+        var trust = _f.Packster.Run("trust", "show");
+        Assert.True(trust.ExitCode == 0, trust.ToString());
+        Assert.StartsWith($"signatures = \"warn\" (from {config})", trust.Stdout, StringComparison.Ordinal);
+        Assert.Contains("so this is the user's signature policy alone; no location's packster-policy.toml is included", trust.Stdout, StringComparison.Ordinal);
+        using (var json = JsonDocument.Parse(_f.Packster.Ok("trust", "show", "--json")))
+        {
+            Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("location").ValueKind);
+            Assert.Equal("warn", json.RootElement.GetProperty("signatures").GetString());
+        }
+
+        var licenses = _f.Packster.Run("licenses", "policy");
+        Assert.True(licenses.ExitCode == 0, licenses.ToString());
+        Assert.StartsWith($"user ({config}): allow [], deny [copyleft]", licenses.Stdout, StringComparison.Ordinal);
+        Assert.Contains("so this is the user's licence policy alone; no location's packster-policy.toml is included", licenses.Stdout, StringComparison.Ordinal);
+        using (var json = JsonDocument.Parse(_f.Packster.Ok("licenses", "policy", "--json")))
+        {
+            Assert.Equal(["user"], json.RootElement.EnumerateArray().Select(r => r.GetProperty("scope").GetString()));
+        }
+
+        // With a location, its policy is part of what is shown, and no such line is printed.
+        Assert.DoesNotContain("no location", _f.Packster.Ok("trust", "show", "--location", "dev"), StringComparison.Ordinal);
+        foreach (var command in new[] { "trust show", "licenses policy" })
+        {
+            var missing = _f.Packster.Run([.. command.Split(' '), "--location", _f.Temp["nosuch"]]);
+            Assert.True(missing.ExitCode == 5, missing.ToString());
+            Assert.StartsWith("error[PST5000]: ", missing.Stderr, StringComparison.Ordinal);
+        }
+
+        // A misspelt key in the user's policy is not hidden by the missing location.
+        File.WriteAllText(config, "[trust]\nsignature = \"require\"\n");
+        var typo = _f.Packster.Run("trust", "show");
+        Assert.True(typo.ExitCode == 3, typo.ToString());
+        Assert.StartsWith($"error[PST2030]: {config}:2:1: unknown key 'signature' in [trust]", typo.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Openssl_verifies_a_packster_signature()
     {
