@@ -51,12 +51,14 @@ internal static class MirrorCommand
                 var failed = items.Where(i => i.Status == MirrorStatus.Failed).ToList();
                 context.Err.WriteLine(parse.GetValue(dryRun)
                     ? $"dry run: {copied} of {items.Count} package files would be copied from '{origin.Name}' to '{target.Name}'; {present} already there"
+                    : items.Count == 0 ? NothingOffered(origin.Name, parse.GetValue(filters) ?? [])
                     : copied == 0 && failed.Count == 0 ? $"nothing to copy: '{target.Name}' already has all {present} package files of '{origin.Name}' that match"
                     : $"copied {copied} package file{(copied == 1 ? "" : "s")} from '{origin.Name}' to '{target.Name}'; {present} already there");
                 if (failed.Count > 0)
                 {
                     throw new PacksterException(ErrorCode.SourceProtocol, $"{failed.Count} package file{(failed.Count == 1 ? "" : "s")} could not be copied: {string.Join("; ", failed.Select(f => $"{f.File.FileName}: {f.Detail}"))}",
-                        "the others were copied; run the mirror again after fixing the cause");
+                        copied > 0 ? "the others were copied; run the mirror again after fixing the cause"
+                            : "no package file was copied; run the mirror again after fixing the cause");
                 }
                 return 0;
             }
@@ -68,6 +70,11 @@ internal static class MirrorCommand
         });
         return command;
     }
+
+    /// <summary>Said when the source offers nothing to consider: not "already has all 0", which reads as a full target.</summary>
+    private static string NothingOffered(string origin, string[] filters) => filters.Length == 0
+        ? $"nothing to copy: '{origin}' has no package files"
+        : $"nothing to copy: no package file of '{origin}' matches {string.Join(", ", filters.Select(f => $"--filter {f}"))}";
 
     private static void Line(CliContext context, MirrorItem item, bool dry)
     {

@@ -124,6 +124,27 @@ public sealed class MirrorTests : IAsyncLifetime
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Temp["cache"], "tmp")));
     }
 
+    // spec/sources.md § Mirror: a filter that matches nothing says so (not "already has all 0"), and when no file was
+    // copied the PST8008 hint does not speak of "the others".
+    [Fact]
+    public async Task A_filter_matching_nothing_and_a_run_that_copied_nothing_say_so()
+    {
+        TestPackages.Create(Temp["origin"], "acme", "1.0.0");
+        TestPackages.Create(Temp["target"], "acme", "1.0.0", payload: "other bytes, same version");
+        await OkAsync("source", "add", "origin", "--type", "folder", "--url", Temp["origin"]);
+        await OkAsync("source", "add", "target", "--type", "folder", "--url", Temp["target"]);
+
+        var none = await RunAsync("mirror", "origin", "target", "--filter", "nosuch");
+        Assert.Equal(0, none.Exit);
+        Assert.Contains("nothing to copy: no package file of 'origin' matches --filter nosuch", none.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("already has all", none.Err, StringComparison.Ordinal);
+
+        var failed = await RunAsync("mirror", "origin", "target");
+        Assert.Equal(8, failed.Exit);
+        Assert.Contains("error[PST8008]: 1 package file could not be copied", failed.Err, StringComparison.Ordinal);
+        Assert.Contains("hint: no package file was copied; run the mirror again after fixing the cause", failed.Err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_version_the_target_holds_as_other_bytes_is_reported_and_the_rest_still_copied()
     {
