@@ -92,7 +92,7 @@ public sealed class KeyStore(string directory)
     /// <summary>The private key <paramref name="name"/>, decrypted with <paramref name="passphrase"/> when it is encrypted.</summary>
     public SigningKey Load(string name, string? passphrase)
     {
-        RequireName(name);
+        if (!IsValidName(name)) throw TrustErrors.KeyNameInvalid(name, existing: true);
         var path = PrivatePath(name);
         if (!File.Exists(path)) throw TrustErrors.KeyNotFound(name + " (private)", Directory);
         var pem = ReadKeyFile(path);

@@ -154,10 +154,25 @@ public sealed class PublicKey
         }
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
-            throw TrustErrors.KeyUnreadable(file, "not a PEM public key");
+            throw TrustErrors.KeyUnreadable(file, IsRsa(pem) ? "an RSA key; Packster accepts only ECDSA P-256 keys (ecdsa-p256-sha256)" : "not a PEM public key");
         }
         if (ecdsa.KeySize != 256) throw TrustErrors.KeyUnreadable(file, $"an ECDSA key of {ecdsa.KeySize} bits; Packster signs with P-256");
         return new PublicKey(name, ecdsa.ExportSubjectPublicKeyInfo());
+    }
+
+    /// <summary>Whether <paramref name="pem"/> holds an RSA key: the one other kind a user is likely to bring, named as such.</summary>
+    private static bool IsRsa(string pem)
+    {
+        using var rsa = RSA.Create();
+        try
+        {
+            rsa.ImportFromPem(pem);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            return false;
+        }
     }
 
     public static PublicKey From(string name, ECDsa ecdsa)

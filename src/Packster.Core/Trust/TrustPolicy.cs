@@ -176,8 +176,10 @@ internal static class TrustErrors
     public static PacksterException KeyNotFound(string nameOrId, string directory) =>
         new(ErrorCode.KeyNotFound, $"no key {nameOrId} in {directory}", "'packster key list' shows the keys; 'packster key import' adds someone's public key");
 
-    public static PacksterException KeyNameInvalid(string name) =>
-        new(ErrorCode.InvalidArgument, $"'{name}' is not a key name (letters, digits, '-', '_', '.'; 1 to 64 characters, not starting with '.')", "choose another name");
+    /// <summary>PST1001 for a name no key can have; <paramref name="existing"/> when it was to name a key of the store (sign), not a new one.</summary>
+    public static PacksterException KeyNameInvalid(string name, bool existing = false) =>
+        new(ErrorCode.InvalidArgument, $"'{name}' is not a key name (letters, digits, '-', '_', '.'; 1 to 64 characters, not starting with '.')",
+            existing ? "name a key of the key store; 'packster key list' shows them" : "choose another name");
 
     public static PacksterException PolicyInvalid(string file, string why) =>
         new(ErrorCode.TrustPolicyInvalid, $"{file}: {why}", "see spec/signing.md § Trust policy");

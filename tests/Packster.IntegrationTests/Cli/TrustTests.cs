@@ -247,6 +247,27 @@ public sealed class TrustTests : IDisposable
     }
 
     // § Keys: a name is never reused, an unknown key is named, a malformed [trust] table is refused before anything changes.
+    // spec/signing.md § Keys: keys are ECDSA P-256; a key of another algorithm is named as such, and `sign --key`
+    // names a key of the store, so its hint points there rather than at choosing a new name.
+    [Fact]
+    public void An_rsa_key_and_a_bad_key_name_to_sign_with_are_refused_in_their_own_words()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var rsaPub = _f.Temp.Write("rsa.pub", rsa.ExportSubjectPublicKeyInfoPem() + "\n");
+        var import = _f.Packster.Run("key", "import", rsaPub, "--name", "rsa");
+        Assert.True(import.ExitCode == 4, import.ToString());
+        Assert.StartsWith($"error[PST4032]: {rsaPub}: an RSA key; Packster accepts only ECDSA P-256 keys (ecdsa-p256-sha256)", import.Stderr, StringComparison.Ordinal);
+        var garbage = _f.Packster.Run("key", "import", _f.Temp.Write("junk.pub", "not a key\n"), "--name", "junk");
+        Assert.Contains("not a PEM public key", garbage.Stderr, StringComparison.Ordinal);
+
+        var package = _f.Pack(Package("1.0.0"));
+        var sign = _f.Packster.Run("sign", package, "--key", "../x");
+        Assert.True(sign.ExitCode == 2, sign.ToString());
+        Assert.StartsWith("error[PST1001]: '../x' is not a key name", sign.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: name a key of the key store; 'packster key list' shows them", sign.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: choose another name", _f.Packster.Run("key", "generate", "../x").Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Key_and_policy_mistakes_are_refused_with_their_own_codes()
     {
