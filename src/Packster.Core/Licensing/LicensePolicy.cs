@@ -33,12 +33,34 @@ public static class SpdxLicense
         parsed.OnEachLeafNode(
             license =>
             {
-                if (!license.IsStandardLicense && !license.Identifier.StartsWith("LicenseRef-", StringComparison.Ordinal)) unknown ??= license.Identifier;
+                if (!license.IsStandardLicense && !IsLicenseRef(license.Identifier)) unknown ??= license.Identifier;
             },
             _ => { });
-        why = unknown is null ? null : $"'{unknown}' is not on the SPDX licence list {ListVersion} (a licence outside it is written LicenseRef-<name>)";
+        why = unknown is null ? null
+            : unknown.StartsWith(LicenseRefPrefix, StringComparison.Ordinal) ? NotALicenseRef(unknown)
+            : $"'{unknown}' is not on the SPDX licence list {ListVersion} (a licence outside it is written LicenseRef-<name>)";
         return why is null ? parsed : null;
     }
+
+    public const string LicenseRefPrefix = "LicenseRef-";
+
+    /// <summary>
+    /// A licence outside the list, <c>LicenseRef-&lt;idstring&gt;</c>, where SPDX 2.3 Annex D's idstring is one or more
+    /// letters, digits, '.' and '-': <c>LicenseRef-</c> alone names nothing, and a document could not define it.
+    /// </summary>
+    public static bool IsLicenseRef(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return id.Length > LicenseRefPrefix.Length && id.StartsWith(LicenseRefPrefix, StringComparison.Ordinal)
+            && !id.AsSpan(LicenseRefPrefix.Length).ContainsAnyExcept(LicenseRefCharacters);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> LicenseRefCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
+
+    /// <summary>Why <paramref name="id"/>, which starts with <c>LicenseRef-</c>, is not one.</summary>
+    internal static string NotALicenseRef(string id) =>
+        $"'{TerminalText.Printable(id)}' names no licence: after 'LicenseRef-' come one or more letters, digits, '.' or '-' (LicenseRef-Proprietary)";
 
     /// <summary>Whether <paramref name="id"/> is an OSI-approved licence on the SPDX list.</summary>
     public static bool IsOsiApproved(string id) => NuGetLicenseData.LicenseList.TryGetValue(id, out var data) && data.IsOsiApproved;
@@ -76,9 +98,10 @@ public sealed record LicenseRules(string Origin, IReadOnlyList<string> Allow, IR
     public static string? Invalid(string entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (entry is OsiApproved or Copyleft || entry.StartsWith("LicenseRef-", StringComparison.Ordinal)) return null;
+        if (entry is OsiApproved or Copyleft || SpdxLicense.IsLicenseRef(entry)) return null;
+        if (entry.StartsWith(SpdxLicense.LicenseRefPrefix, StringComparison.Ordinal)) return SpdxLicense.NotALicenseRef(entry);
         if (NuGetLicenseData.LicenseList.ContainsKey(entry) || NuGetLicenseData.ExceptionList.ContainsKey(entry)) return null;
-        return $"'{entry}' is neither a licence class (osi-approved, copyleft) nor an SPDX licence id, exception or LicenseRef-";
+        return $"'{TerminalText.Printable(entry)}' is neither a licence class (osi-approved, copyleft) nor an SPDX licence id, exception or LicenseRef-";
     }
 
     /// <summary>The keys a <c>[licenses]</c> table may hold.</summary>

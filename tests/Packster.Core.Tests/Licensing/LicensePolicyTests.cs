@@ -67,6 +67,10 @@ public class LicensePolicyTests
     [InlineData("Foo-1.0", "not on the SPDX licence list")]
     [InlineData("MIT OR", "")]
     [InlineData("MIT WITH MIT", "")]
+    // § Expressions: "a `LicenseRef-` without a name … (`LicenseRef-`)" is refused: SPDX's idstring is 1*(ALPHA/DIGIT/"-"/".").
+    [InlineData("LicenseRef-", "'LicenseRef-' names no licence")]
+    [InlineData("LicenseRef- OR MIT", "'LicenseRef-' names no licence")]
+    [InlineData("LicenseRef-a.b-2", null)]
     public void Expressions_are_checked_against_the_spdx_list(string expression, string? problem)
     {
         var parsed = SpdxLicense.TryParse(expression, out var why);
@@ -88,5 +92,14 @@ public class LicensePolicyTests
         Assert.False(SpdxLicense.IsCopyleft("MIT"));
         Assert.Null(LicenseRules.Invalid("copyleft"));
         Assert.NotNull(LicenseRules.Invalid("Foo"));
+    }
+
+    // § Policy: an entry is "a `LicenseRef-<name>` (… `LicenseRef-` alone is not an entry)".
+    [Fact]
+    public void A_LicenseRef_entry_needs_a_name()
+    {
+        Assert.Null(LicenseRules.Invalid("LicenseRef-Corp"));
+        Assert.Contains("names no licence", LicenseRules.Invalid("LicenseRef-"), StringComparison.Ordinal);
+        Assert.Contains("names no licence", LicenseRules.Invalid("LicenseRef-a_b"), StringComparison.Ordinal);
     }
 }

@@ -125,6 +125,33 @@ public sealed class LicenseTests : IDisposable
         Assert.True(rows["c"].GetProperty("allowed").GetBoolean());
     }
 
+    // § Expressions: "a `LicenseRef-` without a name" is PST2040 for manifest check and pack; § Policy: "`LicenseRef-`
+    // alone is not an entry" (PST2041, nothing written). Before, all three took it, and the SPDX document then used a
+    // LicenseRef it could not define.
+    [Fact]
+    public void A_LicenseRef_without_a_name_is_refused_by_the_manifest_and_the_policy()
+    {
+        var dir = Package("alpha", "1.0.0", "LicenseRef- OR MIT");
+        var check = _f.Packster.Run("manifest", "check", dir);
+        Assert.Equal(3, check.ExitCode);
+        Assert.Contains("PST2040", check.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'LicenseRef-' names no licence", check.Stderr, StringComparison.Ordinal);
+        var pack = _f.Packster.Run("pack", dir, "-o", _f.Dist);
+        Assert.Equal(3, pack.ExitCode);
+        Assert.Contains("PST2040", pack.Stderr, StringComparison.Ordinal);
+
+        var before = _f.Snapshot();
+        foreach (var verb in new[] { "allow", "deny" })
+        {
+            var r = _f.Packster.Run("licenses", verb, "LicenseRef-", "--location", "dev");
+            Assert.Equal(3, r.ExitCode);
+            Assert.Contains("PST2041", r.Stderr, StringComparison.Ordinal);
+            Assert.Contains("'LicenseRef-' names no licence", r.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Equal(before, _f.Snapshot());
+        _f.Packster.Ok("licenses", "allow", "LicenseRef-Corp.2", "--location", "dev");
+    }
+
     [Fact]
     public void An_unknown_policy_entry_is_refused_and_nothing_is_written()
     {
