@@ -53,8 +53,22 @@ internal static class SbomCommand
             Phase = "pre-build",
             Status = planned.ToDictionary(o => o.Id, o => o.Status == Packster.Deployments.InstallStatus.Unchanged || o.Plan?.AlreadyInstalled == true ? "unchanged" : "planned"),
         };
+        WarnOfLicencesLeftOut(context, packages);
         var path = WriteFile(context.ResolvePath(file), LocationSbom.CycloneDx(input, ToolVersion).ToJsonString(Indented) + "\n");
         context.Err.WriteLine($"wrote {path}: bill of materials of {packages.Count} package(s) the change would deploy");
+    }
+
+    /// <summary>
+    /// spec/bom.md § Sources of each field: a manifest licence that is not a valid SPDX expression is not declared in the
+    /// document; one warning line per package says so, so the gap is not silent.
+    /// </summary>
+    private static void WarnOfLicencesLeftOut(CliContext context, IEnumerable<SbomPackage> packages)
+    {
+        foreach (var p in packages.Where(p => p.LicenseLeftOut))
+        {
+            context.Err.WriteLine($"warning: {p.Entry.Id} {p.Entry.Version} declares license '{TerminalText.Printable(p.License!)}', which is not a valid SPDX expression: "
+                + "the bill of materials declares no licence for it");
+        }
     }
 
     private static string WriteFile(string path, string text)
@@ -79,6 +93,7 @@ internal static class SbomCommand
             var path = CommonOptions.OutputPath(context, parse.GetValue(output), "--output");
             var loc = context.ResolveLocation(parse.GetValue(location));
             var input = SbomInput.Read(loc);
+            WarnOfLicencesLeftOut(context, input.Packages);
             var document = parse.GetValue(format) == "spdx" ? LocationSbom.Spdx(input, ToolVersion) : LocationSbom.CycloneDx(input, ToolVersion);
             var text = document.ToJsonString(Indented) + "\n";
             if (path is not null)

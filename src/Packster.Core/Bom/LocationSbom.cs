@@ -23,6 +23,16 @@ public sealed record SbomPackage(
     /// <summary>spec/bom.md § purl: <c>pkg:generic/&lt;id&gt;@&lt;version&gt;?checksum=sha256:&lt;package sha256&gt;</c>.</summary>
     public string Purl =>
         $"pkg:generic/{Uri.EscapeDataString(Entry.Id.Value)}@{Uri.EscapeDataString(Entry.Version.ToString())}?checksum=sha256:{Entry.PackageSha256.Hex}";
+
+    /// <summary>
+    /// The licence the documents declare (spec/bom.md § Sources of each field): the manifest's expression when it is a
+    /// valid SPDX expression (spec/licenses.md § Expressions), else null. A package packed by hand can carry any text,
+    /// and deployed packages are not re-checked when read; a document that held that text would not be SPDX.
+    /// </summary>
+    public string? DeclaredLicense => License is { } license && Licensing.SpdxLicense.TryParse(license, out _) is not null ? license : null;
+
+    /// <summary>True when the manifest declares a licence that is not a valid SPDX expression, which the documents leave out.</summary>
+    public bool LicenseLeftOut => License is not null && DeclaredLicense is null;
 }
 
 /// <summary>What <c>packster sbom</c> describes: a location's active set at one committed state.</summary>
@@ -128,7 +138,7 @@ public static partial class LocationSbom
             if (p.Description is { } description) component["description"] = description;
             if (p.Authors.Count > 0) component["authors"] = new JsonArray([.. p.Authors.Select(a => (JsonNode)new JsonObject { ["name"] = a })]);
             component["hashes"] = new JsonArray(Sha256Hash(p.Entry.PackageSha256));
-            if (p.License is { } license) component["licenses"] = new JsonArray(new JsonObject { ["expression"] = license });
+            if (p.DeclaredLicense is { } license) component["licenses"] = new JsonArray(new JsonObject { ["expression"] = license });
             component["purl"] = p.Purl;
             if (p.Homepage is { } homepage)
             {
@@ -209,7 +219,7 @@ public static partial class LocationSbom
                 ["filesAnalyzed"] = false,
                 ["checksums"] = new JsonArray(new JsonObject { ["algorithm"] = "SHA256", ["checksumValue"] = p.Entry.PackageSha256.Hex }),
                 ["licenseConcluded"] = "NOASSERTION",
-                ["licenseDeclared"] = p.License ?? "NOASSERTION",
+                ["licenseDeclared"] = p.DeclaredLicense ?? "NOASSERTION",
                 ["copyrightText"] = "NOASSERTION",
                 ["externalRefs"] = new JsonArray(new JsonObject
                 {
@@ -266,7 +276,7 @@ public static partial class LocationSbom
         var declaredBy = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var p in packages)
         {
-            foreach (var id in LicenseRef().Matches(p.License ?? "").Select(m => m.Value).Distinct(StringComparer.Ordinal))
+            foreach (var id in LicenseRef().Matches(p.DeclaredLicense ?? "").Select(m => m.Value).Distinct(StringComparer.Ordinal))
             {
                 if (!declaredBy.TryGetValue(id, out var names)) declaredBy[id] = names = [];
                 names.Add($"{p.Entry.Id} {p.Entry.Version}");

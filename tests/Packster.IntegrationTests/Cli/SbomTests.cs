@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Json.Schema;
+using Packster.Testing;
 
 namespace Packster.IntegrationTests.Cli;
 
@@ -159,6 +160,56 @@ public sealed class SbomTests : IDisposable
         Assert.Equal("https://example.org/a%20b/%3Cx%3E?q=%22", Homepage("escaped"));
         Assert.Equal("https://example.org/a%20b?c=%3Cf%3E", Website("raw"));
         Assert.Equal("https://example.org/a%20b?c=%3Cf%3E", Homepage("raw"));
+    }
+
+    /// <summary>
+    /// A package built without <c>pack</c> (so its manifest skips pack's checks), named as a package file is, for
+    /// install-file: its manifest first, then one file.
+    /// </summary>
+    private string HandMade(string id, string manifest)
+    {
+        var bytes = new HostileZipBuilder(withManifest: false).File("packster-manifest.toml", manifest).File("f.txt", "hi\n").Build();
+        var path = Path.Combine(_f.Temp["hand-made"], $"{id}-1.0.0-{Convert.ToHexStringLower(SHA256.HashData(bytes))}.packster");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    // spec/bom.md § Sources of each field: "The licence is declared only when the manifest's `license` is a valid SPDX
+    // expression … its text is then left out — SPDX `licenseDeclared: NOASSERTION`, no CycloneDX `licenses` — … and
+    // one `warning:` line on stderr names the package". spec/licenses.md: such a package installs under no policy.
+    [SchemaFact]
+    public void A_licence_that_is_not_an_spdx_expression_is_left_out_with_a_warning()
+    {
+        foreach (var (id, license) in new[] { ("paren", "not an expression ("), ("lower", "mit"), ("foo", "Foo-1.0"), ("bare", "LicenseRef- OR MIT") })
+        {
+            _f.InstallJson(HandMade(id, $"id = \"{id}\"\nversion = \"1.0.0\"\nlicense = \"{license}\"\n"));
+        }
+        var spdx = _f.Packster.Run("sbom", "--location", "dev", "--format", "spdx");
+        Assert.Equal(0, spdx.ExitCode);
+        AssertValid(SchemaFactAttribute.Spdx.Value, spdx.Stdout);
+        Assert.Contains("warning: paren 1.0.0 declares license 'not an expression ('", spdx.Stderr, StringComparison.Ordinal);
+        Assert.Equal(4, spdx.Stderr.Split('\n').Count(l => l.StartsWith("warning:", StringComparison.Ordinal)));
+        using (var doc = JsonDocument.Parse(spdx.Stdout))
+        {
+            var declared = doc.RootElement.GetProperty("packages").EnumerateArray()
+                .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("licenseDeclared").GetString());
+            foreach (var id in new[] { "paren", "lower", "foo", "bare" }) Assert.Equal("NOASSERTION", declared[id]);
+            Assert.Equal("MIT", declared["motd"]);
+            // No LicenseRef- is used, so none needs defining (and "LicenseRef-" alone could not be).
+            Assert.DoesNotContain("LicenseRef-", spdx.Stdout, StringComparison.Ordinal);
+        }
+
+        var cyclonedx = _f.Packster.Run("sbom", "--location", "dev");
+        Assert.Equal(0, cyclonedx.ExitCode);
+        AssertValid(SchemaFactAttribute.CycloneDx.Value, cyclonedx.Stdout);
+        Assert.Contains("warning: lower 1.0.0 declares license 'mit'", cyclonedx.Stderr, StringComparison.Ordinal);
+        using (var doc = JsonDocument.Parse(cyclonedx.Stdout))
+        {
+            var components = doc.RootElement.GetProperty("components").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!);
+            foreach (var id in new[] { "paren", "lower", "foo", "bare" }) Assert.False(components[id].TryGetProperty("licenses", out _), id);
+            Assert.True(components["motd"].TryGetProperty("licenses", out _));
+        }
     }
 
     // A document whose packages use no LicenseRef- defines none.
