@@ -57,12 +57,23 @@ public sealed record SbomInput(LocationId Location, Sha256Digest StateHash, Date
         ArgumentNullException.ThrowIfNull(location);
         var (state, packages) = LocationSnapshot.Read(location, snapshot => (snapshot.State, snapshot.State.ActiveDeployments
             .OrderBy(d => d.Id.Value, StringComparer.Ordinal)
-            .Select(d => snapshot.Files(d, dir => Describe(d, dir)).Value)
+            .Select(d => snapshot.Files(d, dir => Describe(d, dir)) switch
+            {
+                // Recorded and active, but its folder is nowhere: the document would leave out what the location
+                // says it runs (spec/bom.md: the described set is the lockfile's active deployments).
+                { Presence: DeploymentPresence.Missing } => throw FolderMissing(location, d),
+                var files => files.Value,
+            })
             .OfType<SbomPackage>()
             .ToList()));
         var history = History.Read(location);
         return new SbomInput(state.LocationId, state.Hash, StateTime(location, state), packages);
     }
+
+    private static PacksterException FolderMissing(Location location, DeploymentEntry entry) =>
+        new(ErrorCode.LocationInconsistent,
+            $"location {location.Id}: the folder of active deployment {entry.Id} {entry.Version} ({location.DeploymentDirectory(entry.Hash)}) is missing, so it cannot be described; no bill of materials was written",
+            "the next command that changes the location drops a deployment whose folder is missing from the lockfile; a plain install brings it back ('packster verify' checks the location)");
 
     /// <summary>When <paramref name="state"/> came to be: the last history event, else the newest install, else the epoch.</summary>
     public static DateTimeOffset StateTime(Location location, LocationState state)

@@ -212,6 +212,26 @@ public sealed class SbomTests : IDisposable
         }
     }
 
+    // spec/bom.md: "an active deployment whose folder is missing … is PST5007, naming it … nothing is written" — the
+    // described set is the lockfile's active deployments, so a document without it would be wrong. Before, sbom left it
+    // out silently with exit 0.
+    [Fact]
+    public void An_active_deployment_whose_folder_is_missing_is_an_error_and_nothing_is_written()
+    {
+        var folder = _installed["motd"].GetProperty("path").GetString()!;
+        Directory.Delete(folder, recursive: true);
+        var file = Path.Combine(_f.Temp.Path, "bom.json");
+        foreach (var format in new[] { "cyclonedx", "spdx" })
+        {
+            var r = _f.Packster.Run("sbom", "--location", "dev", "--format", format, "-o", file);
+            Assert.Equal(5, r.ExitCode);
+            Assert.Contains("PST5007", r.Stderr, StringComparison.Ordinal);
+            Assert.Contains("active deployment motd ", r.Stderr, StringComparison.Ordinal);
+            Assert.Contains("is missing", r.Stderr, StringComparison.Ordinal);
+            Assert.False(File.Exists(file));
+        }
+    }
+
     // A document whose packages use no LicenseRef- defines none.
     [SchemaFact]
     public void Spdx_without_a_LicenseRef_has_no_extracted_licensing_infos()
