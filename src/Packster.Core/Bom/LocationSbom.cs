@@ -116,7 +116,14 @@ public sealed record SbomInput(LocationId Location, Sha256Digest StateHash, Date
 
     private static SbomPackage Describe(DeploymentEntry entry, string directory)
     {
-        var manifest = Manifest.ManifestReader.Read(Path.Combine(directory, Manifest.Manifest.FileName));
+        var manifestPath = Path.Combine(directory, Manifest.Manifest.FileName);
+        if (!File.Exists(manifestPath))
+        {
+            // A deployment folder, not a package source folder: its manifest was extracted from the package.
+            throw new PacksterException(ErrorCode.ManifestMissing, $"{manifestPath}: manifest not found in the folder of deployment {entry.Id} {entry.Version}",
+                $"'packster verify' checks the location's deployments; reinstall {entry.Id} {entry.Version} with --force to restore it");
+        }
+        var manifest = Manifest.ManifestReader.Read(manifestPath);
         var record = DeploymentRecord.ReadFrom(directory);
         return new SbomPackage(entry, manifest.Description, manifest.License, manifest.Authors, manifest.Homepage,
             manifest.Dependencies.Select(r => r.Id).Distinct().ToList(),

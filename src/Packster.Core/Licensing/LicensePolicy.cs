@@ -26,7 +26,8 @@ public static class SpdxLicense
         }
         catch (Exception e) when (e is NuGetLicenseExpressionParsingException or ArgumentException)
         {
-            why = e.Message.TrimEnd('.');
+            // The library decides; the reason is said in packster's words, with the text's control characters escaped.
+            why = Diagnose(expression);
             return null;
         }
         string? unknown = null;
@@ -38,8 +39,98 @@ public static class SpdxLicense
             _ => { });
         why = unknown is null ? null
             : unknown.StartsWith(LicenseRefPrefix, StringComparison.Ordinal) ? NotALicenseRef(unknown)
-            : $"'{unknown}' is not on the SPDX licence list {ListVersion} (a licence outside it is written LicenseRef-<name>)";
+            : $"'{TerminalText.Printable(unknown)}' is not on the SPDX licence list {ListVersion} (a licence outside it is written LicenseRef-<name>)";
         return why is null ? parsed : null;
+    }
+
+    /// <summary>Why <paramref name="expression"/>, which the parser refused, is not an expression: the first fault found reading it.</summary>
+    private static string Diagnose(string expression)
+    {
+        if (string.IsNullOrWhiteSpace(expression)) return "it is empty";
+        if (expression.Any(char.IsControl)) return "it holds a line break or another control character; an expression is one line";
+        var depth = 0;
+        foreach (var c in expression)
+        {
+            if (c == '(') depth++;
+            else if (c == ')' && --depth < 0) return "a ')' closes no '('";
+        }
+        if (depth > 0) return "a parenthesis is not closed";
+        string? previous = null;
+        var expectId = true;
+        var exceptionLast = false;
+        foreach (var token in Tokens(expression))
+        {
+            var shown = TerminalText.Printable(token);
+            var after = previous is null ? "" : TerminalText.Printable(previous);
+            var isOperator = token is "AND" or "OR" or "WITH";
+            var operand = !isOperator && token is not ("(" or ")");
+            if (expectId)
+            {
+                if (token == ")") return previous == "(" ? "'()' holds no licence" : $"')' follows '{after}', where a licence id belongs";
+                if (isOperator) return previous is null ? $"it starts with '{shown}', where a licence id belongs" : $"'{shown}' follows '{after}', where a licence id belongs";
+                if (token == "(" && previous == "WITH") return "'(' follows WITH, which names one exception";
+            }
+            else
+            {
+                if (token == "(") return $"'(' follows '{after}' with no AND or OR between";
+                if (operand)
+                {
+                    return token.ToUpperInvariant() is "AND" or "OR" or "WITH"
+                        ? $"'{shown}' is an operator written in the wrong case: operators are AND, OR and WITH, in capitals"
+                        : $"'{shown}' follows '{after}' with no AND, OR or WITH between";
+                }
+                if (token == "WITH" && previous == ")") return "WITH follows a parenthesis: it belongs after a licence id";
+                if (token == "WITH" && exceptionLast) return "a licence takes one WITH exception, not two";
+            }
+            if (operand && Unfit(token, shown, previous == "WITH") is { } why) return why;
+            exceptionLast = operand && previous == "WITH";
+            expectId = token is "(" || isOperator;
+            previous = token;
+        }
+        if (expectId) return previous is null ? "it is empty" : $"it ends after '{TerminalText.Printable(previous)}', where {(previous == "WITH" ? "an exception" : "a licence")} id belongs";
+        return "it is not a licence id, or ids joined by AND and OR";
+    }
+
+    /// <summary>Why one id is not fit where it stands (a licence, or with <paramref name="exception"/> the exception after WITH); null when it is.</summary>
+    private static string? Unfit(string token, string shown, bool exception)
+    {
+        var id = token.TrimEnd('+');
+        if (id.Length == 0 || id.AsSpan().ContainsAnyExcept(LicenseRefCharacters))
+        {
+            return $"'{shown}' holds a character an id may not: an id is letters, digits, '.' and '-' (with '+' at the end for \"or later\")";
+        }
+        if (exception)
+        {
+            if (NuGetLicenseData.LicenseList.ContainsKey(token)) return $"'{shown}' is a licence, not an exception: WITH names an exception such as Classpath-exception-2.0";
+            return NuGetLicenseData.ExceptionList.ContainsKey(token) ? null : $"'{shown}' is not an exception on the SPDX list {ListVersion}";
+        }
+        if (NuGetLicenseData.ExceptionList.ContainsKey(token)) return $"'{shown}' is an exception, not a licence: write it after a licence and WITH";
+        if (NuGetLicenseData.LicenseList.TryGetValue(token, out var data) && data.IsDeprecatedLicenseId
+            || NuGetLicenseData.LicenseList.TryGetValue(id, out data) && data.IsDeprecatedLicenseId)
+        {
+            return $"'{shown}' is deprecated on the SPDX licence list {ListVersion}: write its current id (for GPL-2.0, GPL-2.0-only or GPL-2.0-or-later)";
+        }
+        return token == "UNLICENSED" ? "'UNLICENSED' stands alone: it cannot be joined with other licences" : null;
+    }
+
+    /// <summary>The words and parentheses of an expression.</summary>
+    private static IEnumerable<string> Tokens(string expression)
+    {
+        var word = new System.Text.StringBuilder();
+        foreach (var c in expression)
+        {
+            if (c is '(' or ')' || char.IsWhiteSpace(c))
+            {
+                if (word.Length > 0) yield return word.ToString();
+                word.Clear();
+                if (c is '(' or ')') yield return c.ToString();
+            }
+            else
+            {
+                word.Append(c);
+            }
+        }
+        if (word.Length > 0) yield return word.ToString();
     }
 
     public const string LicenseRefPrefix = "LicenseRef-";
@@ -167,7 +258,7 @@ public sealed class LicensePolicy(IReadOnlyList<LicenseRules> rules)
         if (Refusal(manifest.License) is { } why)
         {
             throw new PacksterException(ErrorCode.LicenseRefused,
-                $"{manifest.Id} {manifest.Version} is licensed {(manifest.License is null ? "under no declared licence" : $"'{manifest.License}'")}: refused by the licence policy: {why}",
+                $"{manifest.Id} {manifest.Version} is licensed {(manifest.License is null ? "under no declared licence" : $"'{TerminalText.Printable(manifest.License)}'")}: refused by the licence policy: {why}",
                 "nothing was changed; 'packster licenses policy' shows the rules, 'packster licenses allow|deny' changes them");
         }
     }

@@ -41,7 +41,7 @@ public static class ManifestFiles
         ArgumentNullException.ThrowIfNull(manifest);
         if (manifest.License is not { } license || Licensing.SpdxLicense.TryParse(license, out var why) is not null) return;
         throw new PacksterException(ErrorCode.LicenseExpressionInvalid,
-            $"{manifest.File}: license '{license}' is not a valid SPDX expression: {why}",
+            $"{manifest.File}: license '{TerminalText.Printable(license)}' is not a valid SPDX expression: {why}",
             "write an SPDX expression such as 'MIT', 'Apache-2.0 OR MIT' or 'GPL-3.0-only WITH Classpath-exception-2.0' (https://spdx.org/licenses/)");
     }
 }

@@ -83,6 +83,30 @@ public class LicensePolicyTests
         Assert.Contains(problem, why, StringComparison.Ordinal);
     }
 
+    // § Expressions: "The reason is said in Packster's words, naming the first fault found reading the text left to
+    // right". Before, the parser's own texts came through ("The argument cannot be null or empty", "Mismatched
+    // parentheses in the expression", "The license expression is invalid").
+    [Theory]
+    [InlineData("", "it is empty")]
+    [InlineData("not an expression (", "a parenthesis is not closed")]
+    [InlineData("MIT)", "a ')' closes no '('")]
+    [InlineData("MIT OR", "it ends after 'OR', where a licence id belongs")]
+    [InlineData("MIT WITH", "it ends after 'WITH', where an exception id belongs")]
+    [InlineData("AND MIT", "it starts with 'AND', where a licence id belongs")]
+    [InlineData("MIT or Apache-2.0", "'or' is an operator written in the wrong case")]
+    [InlineData("MIT MIT", "'MIT' follows 'MIT' with no AND, OR or WITH between")]
+    [InlineData("MIT WITH MIT", "'MIT' is a licence, not an exception")]
+    [InlineData("Classpath-exception-2.0", "'Classpath-exception-2.0' is an exception, not a licence")]
+    [InlineData("MIT WITH Classpath-exception-2.0 WITH Classpath-exception-2.0", "a licence takes one WITH exception, not two")]
+    [InlineData("LicenseRef-a_b", "'LicenseRef-a_b' holds a character an id may not")]
+    [InlineData("GPL-2.0+", "'GPL-2.0+' is deprecated")]
+    [InlineData("MIT\nAND BSD-2-Clause", "it holds a line break or another control character")]
+    public void A_refused_expression_is_explained_in_packsters_words(string expression, string reason)
+    {
+        Assert.Null(SpdxLicense.TryParse(expression, out var why));
+        Assert.StartsWith(reason, why, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Classes_come_from_the_list_and_the_specs_prefixes()
     {

@@ -152,6 +152,17 @@ public sealed class LicenseTests : IDisposable
         _f.Packster.Ok("licenses", "allow", "LicenseRef-Corp.2", "--location", "dev");
     }
 
+    // § Expressions: "the manifest's text is shown on the one line of the message with control characters escaped".
+    [Fact]
+    public void A_licence_with_a_line_break_is_shown_escaped_on_one_line()
+    {
+        var dir = Package("alpha", "1.0.0", "MIT\\nAND BSD-2-Clause");
+        var check = _f.Packster.Run("manifest", "check", dir);
+        Assert.Equal(3, check.ExitCode);
+        var line = Assert.Single(check.Stderr.Split('\n'), l => l.Contains("PST2040", StringComparison.Ordinal));
+        Assert.Contains("license 'MIT\\u000aAND BSD-2-Clause' is not a valid SPDX expression: it holds a line break", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_unknown_policy_entry_is_refused_and_nothing_is_written()
     {

@@ -232,6 +232,19 @@ public sealed class SbomTests : IDisposable
         }
     }
 
+    // spec/bom.md: "a missing manifest is PST2001 … with the hint to reinstall the package with `--force`": a deployment
+    // folder is not a package source folder, whose hint it used to give.
+    [Fact]
+    public void A_deployment_without_its_manifest_is_PST2001_with_a_deployment_hint()
+    {
+        File.Delete(Path.Combine(_installed["motd"].GetProperty("path").GetString()!, "packster-manifest.toml"));
+        var r = _f.Packster.Run("sbom", "--location", "dev");
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("PST2001", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("with --force", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("package source folder", r.Stderr, StringComparison.Ordinal);
+    }
+
     // A document whose packages use no LicenseRef- defines none.
     [SchemaFact]
     public void Spdx_without_a_LicenseRef_has_no_extracted_licensing_infos()
