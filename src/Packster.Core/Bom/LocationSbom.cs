@@ -225,6 +225,7 @@ public static partial class LocationSbom
         var byId = ids.ToDictionary(x => x.p.Entry.Id, x => x.id);
         var packages = new JsonArray();
         var relationships = new JsonArray();
+        var dependsOn = new List<JsonNode>();
         foreach (var (p, id) in ids)
         {
             var package = new JsonObject
@@ -254,9 +255,11 @@ public static partial class LocationSbom
             relationships.Add((JsonNode)Relationship("SPDXRef-DOCUMENT", "DESCRIBES", id));
             foreach (var dependency in p.Dependencies.Where(byId.ContainsKey).Select(d => byId[d]).Order(StringComparer.Ordinal))
             {
-                relationships.Add((JsonNode)Relationship(id, "DEPENDS_ON", dependency));
+                dependsOn.Add(Relationship(id, "DEPENDS_ON", dependency));
             }
         }
+        // spec/bom.md § SPDX 2.3: every DESCRIBES first, then the DEPENDS_ON entries.
+        foreach (var relationship in dependsOn) relationships.Add(relationship);
         var document = new JsonObject
         {
             ["spdxVersion"] = "SPDX-2.3",

@@ -106,6 +106,32 @@ public sealed class SbomTests : IDisposable
         Assert.Equal(3, relationships.Count(r => r.Item2 == "DESCRIBES"));
     }
 
+    // spec/bom.md § SPDX 2.3: "`SPDXRef-DOCUMENT DESCRIBES <package>` for each package, in package order; after all of
+    // them, `<package> DEPENDS_ON <package>`". Before, a package's DEPENDS_ON followed its own DESCRIBES, so one that
+    // sorts first (alpha) put its dependency between the DESCRIBES entries.
+    [Fact]
+    public void Spdx_relationships_list_every_DESCRIBES_before_the_DEPENDS_ON()
+    {
+        var dir = _f.Temp["alpha"];
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "readme.txt"), "alpha");
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), "id = \"alpha\"\nversion = \"1.0.0\"\n\n[dependencies]\nhello = \"^1.0\"\n");
+        _f.InstallJson(_f.Pack(dir));
+        using var doc = JsonDocument.Parse(_f.Packster.Ok("sbom", "--location", "dev", "--format", "spdx"));
+        var relationships = doc.RootElement.GetProperty("relationships").EnumerateArray()
+            .Select(r => $"{r.GetProperty("spdxElementId").GetString()} {r.GetProperty("relationshipType").GetString()} {r.GetProperty("relatedSpdxElement").GetString()}")
+            .ToList();
+        Assert.Equal(
+        [
+            "SPDXRef-DOCUMENT DESCRIBES SPDXRef-Package-1-alpha",
+            "SPDXRef-DOCUMENT DESCRIBES SPDXRef-Package-2-hello",
+            "SPDXRef-DOCUMENT DESCRIBES SPDXRef-Package-3-motd",
+            "SPDXRef-DOCUMENT DESCRIBES SPDXRef-Package-4-tool",
+            "SPDXRef-Package-1-alpha DEPENDS_ON SPDXRef-Package-2-hello",
+            "SPDXRef-Package-4-tool DEPENDS_ON SPDXRef-Package-2-hello",
+        ], relationships);
+    }
+
     // spec/bom.md § SPDX, after SPDX 2.3 clause 10: "every `LicenseRef-` a `licenseDeclared` uses is defined once in
     // `hasExtractedLicensingInfos` (`licenseId`, `name`, `extractedText`, `comment`), sorted by `licenseId`".
     [SchemaFact]
