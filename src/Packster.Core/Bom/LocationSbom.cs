@@ -154,7 +154,7 @@ public static partial class LocationSbom
                 ["version"] = p.Entry.Version.ToString(),
             };
             if (p.Description is { } description) component["description"] = description;
-            if (p.Authors.Count > 0) component["authors"] = new JsonArray([.. p.Authors.Select(a => (JsonNode)new JsonObject { ["name"] = a })]);
+            if (Named(p.Authors) is { Count: > 0 } authors) component["authors"] = new JsonArray([.. authors.Select(a => (JsonNode)new JsonObject { ["name"] = a })]);
             component["hashes"] = new JsonArray(Sha256Hash(p.Entry.PackageSha256));
             if (p.DeclaredLicense is { } license) component["licenses"] = new JsonArray(new JsonObject { ["expression"] = license });
             component["purl"] = p.Purl;
@@ -249,7 +249,7 @@ public static partial class LocationSbom
             };
             if (p.Homepage is { } homepage) package["homepage"] = homepage.AbsoluteUri;
             if (p.Description is { } description) package["summary"] = description;
-            if (p.Authors.Count > 0) package["supplier"] = "Person: " + p.Authors[0];
+            if (Named(p.Authors) is [var supplier, ..]) package["supplier"] = "Person: " + supplier;
             package["comment"] = $"deployment {p.Entry.Hash.Hex}; {p.Files.Count.ToString(CultureInfo.InvariantCulture)} files, {p.Files.Sum(f => f.Size).ToString(CultureInfo.InvariantCulture)} bytes";
             packages.Add((JsonNode)package);
             relationships.Add((JsonNode)Relationship("SPDXRef-DOCUMENT", "DESCRIBES", id));
@@ -311,6 +311,12 @@ public static partial class LocationSbom
             ["comment"] = $"declared by {string.Join(", ", d.Value)}",
         })]);
     }
+
+    /// <summary>
+    /// The authors that name someone: the manifest's <c>authors</c> is free text, and an empty or blank one names no
+    /// one, so it is never written (an SPDX supplier of <c>"Person: "</c> says nothing).
+    /// </summary>
+    private static List<string> Named(IReadOnlyList<string> authors) => authors.Where(a => !string.IsNullOrWhiteSpace(a)).ToList();
 
     private static string LocationRef(SbomInput input) => "packster-location:" + input.Location.Value;
 

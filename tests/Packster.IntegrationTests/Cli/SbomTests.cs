@@ -271,6 +271,35 @@ public sealed class SbomTests : IDisposable
         Assert.DoesNotContain("package source folder", r.Stderr, StringComparison.Ordinal);
     }
 
+    // spec/bom.md: "`supplier: Person: <first author>` (the first that is not empty or blank; absent when none is)" and
+    // CycloneDX "`authors[].name` (the manifest's authors, less empty or blank ones …)". Before, an empty first author
+    // gave the supplier "Person: ".
+    [SchemaFact]
+    public void Empty_authors_are_never_written()
+    {
+        foreach (var (id, authors) in new[] { ("second", "[\"\", \"Second\"]"), ("blank", "[\" \"]") })
+        {
+            var dir = _f.Temp[id];
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "readme.txt"), id);
+            File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), $"id = \"{id}\"\nversion = \"1.0.0\"\nauthors = {authors}\n");
+            _f.InstallJson(_f.Pack(dir));
+        }
+        var spdxText = _f.Packster.Ok("sbom", "--location", "dev", "--format", "spdx");
+        AssertValid(SchemaFactAttribute.Spdx.Value, spdxText);
+        using var spdx = JsonDocument.Parse(spdxText);
+        var packages = spdx.RootElement.GetProperty("packages").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        Assert.Equal("Person: Second", packages["second"].GetProperty("supplier").GetString());
+        Assert.False(packages["blank"].TryGetProperty("supplier", out _));
+
+        var cyclonedxText = _f.Packster.Ok("sbom", "--location", "dev");
+        AssertValid(SchemaFactAttribute.CycloneDx.Value, cyclonedxText);
+        using var cyclonedx = JsonDocument.Parse(cyclonedxText);
+        var components = cyclonedx.RootElement.GetProperty("components").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!);
+        Assert.Equal(["Second"], components["second"].GetProperty("authors").EnumerateArray().Select(a => a.GetProperty("name").GetString()));
+        Assert.False(components["blank"].TryGetProperty("authors", out _));
+    }
+
     // A document whose packages use no LicenseRef- defines none.
     [SchemaFact]
     public void Spdx_without_a_LicenseRef_has_no_extracted_licensing_infos()
