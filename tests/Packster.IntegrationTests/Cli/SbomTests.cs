@@ -168,7 +168,12 @@ public sealed class SbomTests : IDisposable
     [Fact]
     public void A_homepage_is_written_escaped_in_both_formats()
     {
-        foreach (var (id, homepage) in new[] { ("escaped", "https://example.org/a%20b/%3Cx%3E?q=%22"), ("raw", "https://example.org/a b?c=<f>") })
+        // In the TOML text of "back", \\ is the escape of one backslash.
+        foreach (var (id, homepage) in new[]
+        {
+            ("escaped", "https://example.org/a%20b/%3Cx%3E?q=%22"), ("raw", "https://example.org/a b?c=<f>"),
+            ("back", "https://e.org/a\\\\b^c"), ("kept", "https://e.org/%41%2f"),
+        })
         {
             var dir = _f.Temp[id];
             Directory.CreateDirectory(dir);
@@ -186,6 +191,10 @@ public sealed class SbomTests : IDisposable
         Assert.Equal("https://example.org/a%20b/%3Cx%3E?q=%22", Homepage("escaped"));
         Assert.Equal("https://example.org/a%20b?c=%3Cf%3E", Website("raw"));
         Assert.Equal("https://example.org/a%20b?c=%3Cf%3E", Homepage("raw"));
+        // "Every character the manifest gave is kept and an escape it wrote stays as written (`%41` is not decoded, `\`
+        // does not become `/`)". Before: https://e.org/a/b%5Ec and https://e.org/A%2f.
+        foreach (var url in new[] { Website("back"), Homepage("back") }) Assert.Equal("https://e.org/a%5Cb%5Ec", url);
+        foreach (var url in new[] { Website("kept"), Homepage("kept") }) Assert.Equal("https://e.org/%41%2f", url);
     }
 
     /// <summary>
