@@ -66,7 +66,6 @@ public sealed record SbomInput(LocationId Location, Sha256Digest StateHash, Date
             })
             .OfType<SbomPackage>()
             .ToList()));
-        var history = History.Read(location);
         return new SbomInput(state.LocationId, state.Hash, StateTime(location, state), packages);
     }
 
