@@ -68,6 +68,27 @@ public sealed class HttpSourceTests : IDisposable
     }
 
     [Fact]
+    public void Indexing_refuses_a_package_named_for_another_id_and_a_file_that_is_no_package()
+    {
+        // spec/sources.md §3: "every *.packster under <dir> … is opened as a package, as publish checks what it sends".
+        var root = _temp["renamed"];
+        var real = TestPackages.Create(root, "acme", "1.0.0");
+        var renamed = Path.Combine(root, Path.GetFileName(real).Replace("acme-1.0.0-", "zeta-9.9.9-", StringComparison.Ordinal));
+        File.Move(real, renamed);
+        var e = Assert.Throws<PacksterException>(() => HttpIndex.Write(root));
+        Assert.Equal(ErrorCode.PackageFileNameInvalid, e.Code);
+        Assert.Contains("zeta 9.9.9", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(root, HttpIndex.FileName)));
+
+        var junkRoot = _temp["junk"];
+        Directory.CreateDirectory(junkRoot);
+        var bytes = System.Text.Encoding.UTF8.GetBytes("these bytes are no package archive");
+        File.WriteAllBytes(Path.Combine(junkRoot, $"junk-1.0.0-{Sha256Digest.Compute(bytes).Hex}.packster"), bytes);
+        Assert.Throws<PacksterException>(() => HttpIndex.Write(junkRoot));
+        Assert.False(File.Exists(Path.Combine(junkRoot, HttpIndex.FileName)));
+    }
+
+    [Fact]
     public async Task Https_with_a_private_ca_file_searches_lists_and_fetches_verified()
     {
         // spec/sources.md §7: a private CA given by ca-file is the trust root for that source.
