@@ -45,10 +45,12 @@ public sealed class UnsetCredentialTests : IDisposable
         Assert.Equal(["1.0.0"], doc.RootElement.EnumerateArray().Where(d => d.GetProperty("active").GetBoolean()).Select(d => d.GetProperty("version").GetString()));
     }
 
-    // The same clause for the plans of sync and import: a dry run whose deployments are in the download cache or
-    // already installed asks no source anything.
+    // The same clause for the plans of sync and import: a dry run whose deployments are already installed asks no
+    // source anything. One that must fetch a package makes the real run's checks (spec/export.md § sync, step 2:
+    // "--dry-run makes these checks too … so a refusal is the same error"): the source is used, and its unset
+    // credential is the same error as the real run's, with nothing changed.
     [Fact]
-    public void Dry_runs_of_sync_and_import_need_no_credential()
+    public void Dry_runs_of_sync_and_import_use_a_source_only_to_fetch_what_the_real_run_would()
     {
         _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
         var env = _f.Temp["env.packster-lock.toml"];
@@ -56,7 +58,14 @@ public sealed class UnsetCredentialTests : IDisposable
         _f.Packster.Ok("sync", env, "--location", "dev", "--dry-run");
         var copy = _f.Temp["copy"];
         _f.Packster.Ok("location", "create", copy, "--id", "copy");
-        _f.Packster.Ok("import", env, "--location", "copy", "--dry-run");
+        var lockfile = File.ReadAllBytes(Path.Combine(copy, "packster-location.json"));
+        var dry = _f.Packster.Run("import", env, "--location", "copy", "--dry-run");
+        var real = _f.Packster.Run("import", env, "--location", "copy");
+        Assert.Equal(8, real.ExitCode);
+        Assert.Contains($"error[PST8002]: source 'corp' takes its credential from ${Variable}, which is not set", real.Stderr, StringComparison.Ordinal);
+        Assert.Equal(real.ExitCode, dry.ExitCode);
+        Assert.Equal(real.Stderr, dry.Stderr);
+        Assert.Equal(lockfile, File.ReadAllBytes(Path.Combine(copy, "packster-location.json")));
     }
 
     // spec/sources.md § search: "across several sources, one that cannot be used is a warning naming it while the
