@@ -100,7 +100,7 @@ public sealed class PackageInstaller
                 if (transaction.Changes > 0) transaction.Commit();
                 bundle.AddRange(brought);
             }
-            catch (Exception e) when (e is PacksterException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is PacksterException { Code: not ErrorCode.Interrupted } or IOException or UnauthorizedAccessException)
             {
                 var failure = e as PacksterException ?? FileSystemErrors.Classify(e) ?? new PacksterException(ErrorCode.Internal, e.Message, null, e);
                 errors.Add(new PacksterException(failure.Code,
