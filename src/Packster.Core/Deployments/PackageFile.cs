@@ -42,12 +42,7 @@ public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Man
     /// </summary>
     public static PackageFile Open(string path, Func<Sha256Digest, Sha256Digest?>? vouchedManifest, bool deferHash = false)
     {
-        var full = System.IO.Path.GetFullPath(path);
-        if (Directory.Exists(full)) throw new PacksterException(ErrorCode.InvalidArgument, $"'{full}' is a directory, not a package file",
-            "to install a package, pass the .packster file that 'packster pack' wrote");
-        if (!File.Exists(full)) throw new PacksterException(ErrorCode.PathNotFound, $"package file '{full}' does not exist");
-        RequireRegularFile(full);
-
+        var full = ExistingFile(path, "to install a package, pass the .packster file that 'packster pack' wrote");
         var name = PackageFileName.Parse(System.IO.Path.GetFileName(full));
         var vouched = vouchedManifest?.Invoke(name.Sha256);
         if (vouched is not null || deferHash)
@@ -82,12 +77,20 @@ public sealed record PackageFile(string Path, PackageFileName Name, Manifest.Man
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(hash);
+        return OpenHashed(ExistingFile(path, "pass the .packster file that 'packster pack' wrote"), name, hash);
+    }
+
+    /// <summary>
+    /// The full path of <paramref name="path"/>, a regular file once links are followed: a directory is refused with
+    /// <paramref name="directoryHint"/>, a missing file is PathNotFound, anything else is <see cref="RequireRegularFile"/>'s.
+    /// </summary>
+    private static string ExistingFile(string path, string directoryHint)
+    {
         var full = System.IO.Path.GetFullPath(path);
-        if (Directory.Exists(full)) throw new PacksterException(ErrorCode.InvalidArgument, $"'{full}' is a directory, not a package file",
-            "pass the .packster file that 'packster pack' wrote");
+        if (Directory.Exists(full)) throw new PacksterException(ErrorCode.InvalidArgument, $"'{full}' is a directory, not a package file", directoryHint);
         if (!File.Exists(full)) throw new PacksterException(ErrorCode.PathNotFound, $"package file '{full}' does not exist");
         RequireRegularFile(full);
-        return OpenHashed(full, name, hash);
+        return full;
     }
 
     private static PackageFile OpenHashed(string full, PackageFileName name, Func<SafeFileHandle, Sha256Digest> hash)
