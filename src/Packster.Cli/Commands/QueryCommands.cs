@@ -268,7 +268,7 @@ internal static class QueryCommands
                 throw new PacksterException(ErrorCode.LocationInconsistent, $"location {loc.Id}: {string.Join(", and ", what)}",
                     files > 0
                         ? "reinstall the affected packages with --force" + (gone > 0 ? "; a missing folder's deployment is dropped by the next command that changes the location, and a plain install brings it back" : "")
-                        : "the next command that changes the location drops a deployment whose folder is missing from the lockfile; a plain install brings it back");
+                        : LocationErrors.MissingFolderHint);
             }
             return 0;
         });

@@ -29,7 +29,8 @@ public sealed record SbomPackage(
     /// valid SPDX expression (spec/licenses.md § Expressions), else null. A package packed by hand can carry any text,
     /// and deployed packages are not re-checked when read; a document that held that text would not be SPDX.
     /// </summary>
-    public string? DeclaredLicense => License is { } license && Licensing.SpdxLicense.TryParse(license, out _) is not null ? license : null;
+    /// <remarks>Judged once, when the package is described: both documents and the warning ask for it.</remarks>
+    public string? DeclaredLicense { get; } = License is { } license && Licensing.SpdxLicense.TryParse(license, out _) is not null ? license : null;
 
     /// <summary>True when the manifest declares a licence that is not a valid SPDX expression, which the documents leave out.</summary>
     public bool LicenseLeftOut => License is not null && DeclaredLicense is null;
@@ -72,7 +73,7 @@ public sealed record SbomInput(LocationId Location, Sha256Digest StateHash, Date
     private static PacksterException FolderMissing(Location location, DeploymentEntry entry) =>
         new(ErrorCode.LocationInconsistent,
             $"location {location.Id}: the folder of active deployment {entry.Id} {entry.Version} ({location.DeploymentDirectory(entry.Hash)}) is missing, so it cannot be described; no bill of materials was written",
-            "the next command that changes the location drops a deployment whose folder is missing from the lockfile; a plain install brings it back ('packster verify' checks the location)");
+            LocationErrors.MissingFolderHint + " ('packster verify' checks the location)");
 
     /// <summary>When <paramref name="state"/> came to be: the last history event, else the newest install, else the epoch.</summary>
     public static DateTimeOffset StateTime(Location location, LocationState state)

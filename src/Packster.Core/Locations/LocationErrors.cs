@@ -5,6 +5,10 @@ namespace Packster.Locations;
 /// <summary>The failures of the Locations area (PST5xxx), one named factory each; spec/errors.md § 5xxx lists them.</summary>
 public static class LocationErrors
 {
+    /// <summary>What to do about a recorded deployment whose folder is gone (spec/lockfile.md § Recovery, step 6).</summary>
+    public const string MissingFolderHint =
+        "the next command that changes the location drops a deployment whose folder is missing from the lockfile; a plain install brings it back";
+
     public static PacksterException NotFound(string what, IEnumerable<string> tried) =>
         new(ErrorCode.LocationNotFound, $"no location '{what}': {string.Join("; ", tried)}",
             "create one with 'packster location create <dir>', or 'packster location setup' for the default location");
