@@ -319,7 +319,7 @@ public static class Generations
     public static int Drop(Location location, int keep)
     {
         var numbers = Numbers(location, pending: false);
-        var drop = numbers.Take(Math.Max(0, numbers.Count - Math.Max(1, keep))).ToList();
+        var drop = numbers.Take(DroppedOf(numbers.Count, keep)).ToList();
         foreach (var n in drop) File.Delete(FileOf(location, n, pending: false));
         return drop.Count;
     }
@@ -339,8 +339,11 @@ public static class Generations
         var count = Numbers(location, pending: false).Count;
         // The first commit in a location without generations also records the state it finds, as generation 1.
         if (commitsBefore > 0) count += commitsBefore + (count == 0 ? 1 : 0);
-        return Math.Max(0, count - Math.Max(1, keep));
+        return DroppedOf(count, keep);
     }
+
+    /// <summary>Of <paramref name="count"/> records, how many <see cref="Drop"/> deletes: all but the last <paramref name="keep"/> (at least one kept).</summary>
+    private static int DroppedOf(int count, int keep) => Math.Max(0, count - Math.Max(1, keep));
 
     /// <summary>A generation with no record (as opposed to a record the history no longer rebuilds).</summary>
     internal sealed class Missing(string message, string hint) : PacksterException(ErrorCode.GenerationNotFound, message, hint);
