@@ -51,9 +51,12 @@ public static class ParameterErrors
         new(ErrorCode.ParameterNotInEnum,
             $"parameter '{declaration.Name}': {Shown(declaration, value)} is not one of {string.Join(", ", declaration.Enum!.Select(CanonicalJson.Serialize))}");
 
+    /// <summary>What <see cref="Missing"/> adds for a secret parameter: why it must be given again.</summary>
+    public const string SecretNotKept = "; it is secret, so packster keeps no copy: give it on every install and upgrade";
+
     public static PacksterException Missing(ParameterDeclaration declaration) =>
         new(ErrorCode.ParameterMissing, $"parameter '{declaration.Name}' is required and has no default"
-                + (declaration.Secret ? "; it is secret, so packster keeps no copy: give it on every install and upgrade" : ""),
+                + (declaration.Secret ? SecretNotKept : ""),
             $"give it with --parameters '{{\"{declaration.Name}\": …}}' or -p {declaration.Name}=…");
 
     public static PacksterException ValueInvalid(string name, string why) =>

@@ -85,8 +85,8 @@ public sealed class RollbackReinstaller(Location location, InstallerOptions opti
             {
                 // rollback takes no parameters: a required secret (never recorded) or a value the package now refuses
                 // cannot be given here, so it is a deployment that cannot be brought back, named with the install that can.
-                var why = e.Code == ErrorCode.ParameterMissing && e.Message.IndexOf("; it is secret", StringComparison.Ordinal) is var cut and > 0
-                    ? $"{e.Message[..cut]}; it is secret, and packster keeps no copy of a secret to install it again with"
+                var why = e.Code == ErrorCode.ParameterMissing && e.Message.EndsWith(ParameterErrors.SecretNotKept, StringComparison.Ordinal)
+                    ? $"{e.Message[..^ParameterErrors.SecretNotKept.Length]}; it is secret, and packster keeps no copy of a secret to install it again with"
                     : $"with the parameters the generation recorded, {e.Message}";
                 failures.Add((wanted, why));
                 continue;
