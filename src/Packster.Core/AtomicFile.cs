@@ -181,6 +181,18 @@ public static class AtomicFile
         }
     }
 
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    /// <summary>Whether <paramref name="name"/> has the shape of a temp file this class names: <c>{file name}.{32 hex}.tmp</c>.</summary>
+    public static bool IsTempName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!name.EndsWith(TempSuffix, StringComparison.Ordinal)) return false;
+        var stem = name.AsSpan(0, name.Length - TempSuffix.Length);
+        var dot = stem.LastIndexOf('.');
+        return dot >= 0 && stem.Length - dot - 1 == 32 && !stem[(dot + 1)..].ContainsAnyExcept(LowerHex);
+    }
+
     /// <summary>The pattern that matches leftover temp files of <paramref name="fileName"/>.</summary>
     public static string TempPattern(string fileName) => fileName + ".*" + TempSuffix;
 

@@ -60,13 +60,7 @@ public sealed class LocationRegistry
             .ToList();
 
     // "<id>.<32 hex>.tmp" is a write interrupted by a crash, and would otherwise pass for an id.
-    private static bool IsTempFile(string name)
-    {
-        if (!name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal)) return false;
-        var stem = name[..^AtomicFile.TempSuffix.Length];
-        var dot = stem.LastIndexOf('.');
-        return dot >= 0 && stem.Length - dot - 1 == 32 && stem[(dot + 1)..].All(char.IsAsciiHexDigitLower);
-    }
+    private static bool IsTempFile(string name) => AtomicFile.IsTempName(name);
 
     public bool SamePath(string a, string b) =>
         string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b),

@@ -45,6 +45,16 @@ public static class Recovery
         // A replaced store object or a store index is written into the store's tmp/ and renamed: what is left there is garbage.
         var storeTemp = ExtractedFileStore.Of(location).TempDirectory;
         report.RemovedTempFiles.AddRange(repair ? FileTree.DeleteChildren(storeTemp) : Entries(storeTemp));
+        // The other files a commit replaces through a temp file (a generation record, the history journal, the activation
+        // scripts) leave theirs only when their writer died between the two: looked for then, or when only inspecting.
+        if (checkSizes || !repair)
+        {
+            foreach (var temp in AbandonedTemps(location))
+            {
+                if (repair) File.Delete(temp);
+                report.RemovedTempFiles.Add(temp);
+            }
+        }
 
         var deployments = state.Deployments.ToList();
         var surveyed = ahead?.Deployments.Stamp ?? FileStamp.ForChanges(location.DeploymentsDirectory);
@@ -204,6 +214,17 @@ public static class Recovery
             File.Delete(entry);
         }
     }
+
+    /// <summary>
+    /// Temp files of atomic writes (<c>{name}.{32 hex}.tmp</c>, § Atomic write) in <c>generations/</c>, <c>activate/</c>
+    /// and of the history journal in <c>.packster/</c>: what a writer killed before its rename left. Only names of that
+    /// shape: nothing else in those folders is touched.
+    /// </summary>
+    private static IEnumerable<string> AbandonedTemps(Location location) =>
+        Entries(Path.Combine(location.Path, Location.GenerationsDirectoryName), "*" + AtomicFile.TempSuffix)
+            .Concat(Entries(location.ActivateDirectory, "*" + AtomicFile.TempSuffix))
+            .Concat(Entries(location.InternalDirectory, AtomicFile.TempPattern(Packster.Deployments.HistoryJournal.FileName)))
+            .Where(path => AtomicFile.IsTempName(Path.GetFileName(path)) && File.Exists(path));
 
     private static List<string> Entries(string directory, string pattern = "*") =>
         Directory.Exists(directory) ? Directory.EnumerateFileSystemEntries(directory, pattern).Order(StringComparer.Ordinal).ToList() : [];

@@ -55,6 +55,60 @@ public sealed class DurabilityTests : IDisposable
         Assert.Equal(5, _f.Packster.Run("verify", "dev").ExitCode);
     }
 
+    /// <summary>
+    /// spec/lockfile.md § Recovery, step 2: "When the previous holder of the lock did not release it, also the other temp
+    /// files of § Atomic write it may have left inside the location: generations/*.&lt;32 hex&gt;.tmp …,
+    /// activate/*.&lt;32 hex&gt;.tmp … and .packster/history.pending.&lt;32 hex&gt;.tmp … — names of exactly that shape,
+    /// nothing else there." A real kill leaves the generation record's temp file (the first atomic write of a pin).
+    /// </summary>
+    [Fact]
+    public void After_an_interrupted_writer_its_abandoned_temp_files_are_removed_and_nothing_else()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var hello = _f.PackSample("hello");
+        var deployment = _f.InstallJson(hello).GetProperty("deployment").GetString()!;
+        var generations = Path.Combine(_f.LocationPath, "generations");
+
+        var crashed = _f.Packster.Run(["pin", deployment, "--location", "dev"], new Dictionary<string, string> { ["PACKSTER_CRASH_AT"] = "atomic-write.before-rename" });
+        Assert.Equal(137, crashed.ExitCode);
+        var left = Assert.Single(Directory.GetFiles(generations, "*.tmp"));
+        var planted = new[]
+        {
+            Path.Combine(_f.LocationPath, "activate", "env.sh.0123456789abcdef0123456789abcdef.tmp"),
+            Path.Combine(_f.LocationPath, ".packster", "history.pending.0123456789abcdef0123456789abcdef.tmp"),
+        };
+        foreach (var file in planted) File.WriteAllText(file, "torn");
+        // Not of the shape packster names its temp files: someone else's, left alone.
+        var foreign = new[]
+        {
+            Path.Combine(generations, "notes.tmp"),
+            Path.Combine(_f.LocationPath, "activate", "env.sh.0123456789ABCDEF0123456789ABCDEF.tmp"),
+            Path.Combine(_f.LocationPath, ".packster", "other.0123456789abcdef0123456789abcdef.tmp"),
+        };
+        foreach (var file in foreign) File.WriteAllText(file, "mine");
+
+        var next = _f.Packster.Run("pin", deployment, "--location", "dev");
+        Assert.True(next.ExitCode == 0, next.ToString());
+        Assert.False(File.Exists(left), left);
+        foreach (var file in planted) Assert.False(File.Exists(file), file);
+        foreach (var file in foreign) Assert.True(File.Exists(file), file);
+        _f.Packster.Ok("verify", "dev");
+    }
+
+    [Fact]
+    public void After_a_clean_writer_temp_files_are_not_looked_for()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var hello = _f.PackSample("hello");
+        var deployment = _f.InstallJson(hello).GetProperty("deployment").GetString()!;
+        var planted = Path.Combine(_f.LocationPath, "generations", "9.pending.json.0123456789abcdef0123456789abcdef.tmp");
+        File.WriteAllText(planted, "torn");
+
+        var next = _f.Packster.Run("pin", deployment, "--location", "dev");
+        Assert.True(next.ExitCode == 0, next.ToString());
+        Assert.True(File.Exists(planted));
+    }
+
     private static string Deployment(ProcessResult result)
     {
         Assert.True(result.ExitCode == 0, result.ToString());
