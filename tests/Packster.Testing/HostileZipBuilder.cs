@@ -127,13 +127,13 @@ public sealed class HostileZipBuilder
     public static byte[] LocalRecord(HostileEntry e)
     {
         var payload = PayloadOf(e);
-        var name = e.RawName ?? Encoding.UTF8.GetBytes(e.Name);
+        var name = e.LocalName is { } localName ? Encoding.UTF8.GetBytes(localName) : e.RawName ?? Encoding.UTF8.GetBytes(e.Name);
         var extra = e.LocalExtra ?? [];
         var header = new byte[30];
         BinaryPrimitives.WriteUInt32LittleEndian(header, 0x04034b50);
         BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(4), 20);
         BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(6), e.Flags);
-        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(8), e.Method);
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(8), e.LocalMethod ?? e.Method);
         BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(12), 0x21);
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(14), e.Crc ?? Crc32.HashToUInt32(e.Data));
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(18), (uint)(e.DeclaredCompressedSize ?? payload.Length));
@@ -234,6 +234,10 @@ public sealed class HostileEntry
     public long? DeclaredCompressedSize { get; set; }
     public uint? Crc { get; set; }
     public long? LocalHeaderOffsetOverride { get; set; }
+    /// <summary>The name the local header gives, when it is to differ from the central directory's <see cref="Name"/>.</summary>
+    public string? LocalName { get; set; }
+    /// <summary>The method the local header declares, when it is to differ from the central directory's <see cref="Method"/>.</summary>
+    public ushort? LocalMethod { get; set; }
     /// <summary>Bytes of the local header's extra field (the central directory's copy stays empty).</summary>
     public byte[]? LocalExtra { get; set; }
     /// <summary>Uncompressed size declared through the central directory's ZIP64 field (0xFFFFFFFF in the header).</summary>

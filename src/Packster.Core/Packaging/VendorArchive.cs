@@ -256,12 +256,17 @@ internal abstract class VendorArchive : IDisposable
                 }
                 return;
             }
+            // SharpCompress takes names from the central directory and data from where the local headers say; each entry
+            // must be one file to both (spec/pack-from.md §Formats "One name per entry").
+            var headers = VendorZipHeaders.Open(File, Name);
             foreach (var entry in archive.Entries)
             {
                 ct.ThrowIfCancellationRequested();
+                headers.Next(entry.Key ?? "");
                 var attributes = entry.Attrib ?? 0;
                 VisitOne(entry, (attributes >>> 16) & 0xFFFF, attributes, entry.OpenEntryStream, withData, visit);
             }
+            headers.End();
         }
 
         private void VisitOne(SharpCompress.Common.IEntry entry, int mode, int attributes, Func<Stream> open,

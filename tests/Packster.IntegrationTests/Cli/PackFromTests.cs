@@ -424,6 +424,28 @@ public sealed class PackFromTests : IDisposable
         Assert.Contains("'data.txt'", result.Stderr, StringComparison.Ordinal);
     }
 
+    // spec/pack-from.md §Formats "One name per entry": "a zip entry whose local header gives another name than its
+    // central directory entry … is refused with PST4002 ArchiveCorrupt, naming both". unzip lists 'bin/tool'; a reader
+    // that streams the local headers would unpack 'evil.sh' from the same bytes.
+    [Fact]
+    public void A_zip_entry_whose_local_header_names_another_path_is_refused()
+    {
+        var zip = new HostileZipBuilder(withManifest: false).File("ok.txt", "ok\n");
+        zip.Add(new HostileEntry { Name = "bin/tool", LocalName = "evil.sh", Data = "#!/bin/sh\necho evil\n"u8.ToArray() });
+        var result = _packster.Run("pack", "--from", zip.WriteTo(_home["smuggled.zip"]), "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4002", 4);
+        Assert.StartsWith("error[PST4002]: entry 'bin/tool' in 'smuggled.zip' is named 'evil.sh' in its local header", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("it cannot be packed as it is", result.Stderr, StringComparison.Ordinal);
+    }
+
+    // spec/pack-from.md §Formats "One name per entry": the local header must also declare the central directory's method.
+    [Fact]
+    public void A_zip_entry_whose_local_header_declares_another_method_is_refused()
+    {
+        AssertZipRefused(new HostileEntry { Name = "data.txt", Data = "data\n"u8.ToArray(), LocalMethod = 8 }, "PST4002",
+            "entry 'data.txt' in 'hostile-PST4002.zip' has compression method 8 in its local header but 0 in the central directory");
+    }
+
     // spec/pack-from.md §Formats: "A zip or 7z file's data is checked against the CRC-32 the archive declares for it
     // while it is written: PST4011". Stored (-m0=copy), so one changed byte of the file's data changes nothing else.
     [ArchiverFact("7z")]
