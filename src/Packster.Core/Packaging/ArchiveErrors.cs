@@ -66,6 +66,10 @@ internal static class ArchiveErrors
     public static PacksterException Encrypted(string archive, string entry) =>
         new(ErrorCode.ArchiveEncryptedEntry, $"entry '{Printable(entry)}' in '{archive}' is encrypted; packages are never encrypted", HostileHint);
 
+    /// <summary>An entry that is encrypted by another sign than its flags, said in <paramref name="how"/>.</summary>
+    public static PacksterException Encrypted(string archive, string entry, string how) =>
+        new(ErrorCode.ArchiveEncryptedEntry, $"entry '{Printable(entry)}' in '{archive}' is encrypted: {how}", HostileHint);
+
     public static PacksterException UnsupportedCompression(string archive, string entry, int method) =>
         new(ErrorCode.ArchiveUnsupportedCompression,
             $"entry '{Printable(entry)}' in '{archive}' uses compression method {method}; packster reads 0 (stored), 8 (deflate), 93 (zstd) and its solid runs' 0x5A01 and 0x5A02", HostileHint);

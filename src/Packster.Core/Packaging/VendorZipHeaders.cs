@@ -9,7 +9,8 @@ namespace Packster.Packaging;
 /// so that every entry is known by one name only (spec/pack-from.md §Formats "One name per entry"). A zip whose local
 /// header names another path than its central directory unpacks one file in tools that follow the directory (unzip,
 /// SharpCompress) and another in tools that stream the local headers; such a zip, or one whose local header declares
-/// another method or encryption, is refused as PST4002.
+/// another method or encryption, is refused as PST4002. An entry of method 99 (WinZip AES) is encrypted whatever its
+/// flags say: PST4013.
 /// </summary>
 /// <remarks>
 /// The directory is found as SharpCompress finds it (the last end record in the file, the ZIP64 locator just before it)
@@ -19,6 +20,7 @@ namespace Packster.Packaging;
 internal sealed class VendorZipHeaders
 {
     private const int MaxCommentLength = 0xFFFF;
+    private const ushort MethodWinZipAes = 99;
 
     private readonly SafeFileHandle _handle;
     private readonly string _archive;
@@ -106,6 +108,7 @@ internal sealed class VendorZipHeaders
         if (offset == ZipFormat.Zip32Max) offset = Zip64Offset(variable.AsSpan(nameLength), size == ZipFormat.Zip32Max, compressed == ZipFormat.Zip32Max, name);
         const ushort encryption = ZipFormat.FlagEncrypted | ZipFormat.FlagStrongEncryption;
         if ((flags & encryption) != 0) throw ArchiveErrors.Encrypted(_archive, name);
+        if (method == MethodWinZipAes) throw WinZipAes(name, "its central directory");
 
         var local = new byte[ZipFormat.LocalHeaderLength + nameLength];
         if (offset > _length - ZipFormat.LocalHeaderLength || !TryRead(local.AsSpan(0, ZipFormat.LocalHeaderLength), offset)
@@ -126,6 +129,7 @@ internal sealed class VendorZipHeaders
             throw Inconsistent(name,
                 $"is named '{ArchiveErrors.Printable(Encoding.UTF8.GetString(localName))}' in its local header; readers that follow the local headers would unpack another file than those that follow the central directory");
         }
+        if (localMethod == MethodWinZipAes) throw WinZipAes(name, "its local header");
         if (localMethod != method)
         {
             throw Inconsistent(name, $"has compression method {localMethod} in its local header but {method} in the central directory");
@@ -178,4 +182,8 @@ internal sealed class VendorZipHeaders
 
     private PacksterException TwoReadings(string what) =>
         new(ErrorCode.ArchiveCorrupt, $"'{_archive}' can be read two ways: {what}", ArchiveErrors.HostileHint);
+
+    private PacksterException WinZipAes(string entry, string where) =>
+        ArchiveErrors.Encrypted(_archive, entry,
+            $"its compression method in {where} is 99, WinZip AES encryption, though its encryption flag is not set");
 }

@@ -446,6 +446,20 @@ public sealed class PackFromTests : IDisposable
             "entry 'data.txt' in 'hostile-PST4002.zip' has compression method 8 in its local header but 0 in the central directory");
     }
 
+    // spec/pack-from.md §Formats: "a zip entry of compression method 99 (WinZip AES) is encrypted whatever its flags
+    // say, and is PST4013 too", said in packster's words, not the zip reader's.
+    [Fact]
+    public void A_zip_entry_of_method_99_without_the_encryption_flag_is_refused_as_encrypted()
+    {
+        var zip = new HostileZipBuilder(withManifest: false).File("ok.txt", "ok\n");
+        zip.Add(new HostileEntry { Name = "secret.bin", Method = 99, Data = "0123456789abcdef"u8.ToArray() });
+        var result = _packster.Run("pack", "--from", zip.WriteTo(_home["aes.zip"]), "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4013", 4);
+        Assert.StartsWith("error[PST4013]: entry 'secret.bin' in 'aes.zip' is encrypted: its compression method in its central directory is 99, "
+            + "WinZip AES encryption, though its encryption flag is not set\n", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Winzip", result.Stderr, StringComparison.Ordinal);
+    }
+
     // spec/pack-from.md §Formats: "A zip or 7z file's data is checked against the CRC-32 the archive declares for it
     // while it is written: PST4011". Stored (-m0=copy), so one changed byte of the file's data changes nothing else.
     [ArchiverFact("7z")]
