@@ -21,7 +21,7 @@ public static class EditedTomlFile
     /// <param name="syntaxError">The code of text that does not parse (<see cref="TomlFileErrors"/>): PST2000 for a manifest.</param>
     public static string ReadText(string path, ErrorCode syntaxError = ErrorCode.TomlSyntax)
     {
-        var bytes = FileSystemErrors.At(path, "cannot read", () => File.ReadAllBytes(path));
+        var bytes = FileSystemErrors.AtFile(path, "cannot read", () => File.ReadAllBytes(path));
         TomlFileErrors.Parsing(syntaxError, () => TomlDocument.Parse(bytes, path, TomlVersion.V1_1));
         return StrictUtf8.GetString(bytes);
     }

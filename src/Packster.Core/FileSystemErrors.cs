@@ -74,6 +74,36 @@ public static partial class FileSystemErrors
         throw new PacksterException(ErrorCode.PathNotFound, $"{what} '{path}' does not exist", "create the folder first (or mount it), then add it");
     }
 
+    /// <summary>
+    /// As <see cref="At{T}"/>, for an <paramref name="action"/> that opens <paramref name="path"/> itself as a file: a
+    /// folder there is said to be one ("it is a folder"), not "permission denied" (see <see cref="OpeningFile{T}"/>).
+    /// </summary>
+    public static T AtFile<T>(string path, string doing, Func<T> action) => At(path, doing, () => OpeningFile(path, action));
+
+    /// <summary>
+    /// Runs <paramref name="open"/>, which opens <paramref name="path"/> itself as a file. .NET reports a folder opened
+    /// as a file as access denied (on Unix it turns the system's EISDIR into EACCES, on Windows the system says access
+    /// denied); while <paramref name="path"/> is a folder, that refusal is given back as what it is, an
+    /// <see cref="IOException"/> (so what catches I/O failures still does) that <see cref="Classify"/> words "it is a
+    /// folder" (PST9005). A real permission refusal on a file stays one.
+    /// </summary>
+    public static T OpeningFile<T>(string path, Func<T> open)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        try
+        {
+            return open();
+        }
+        catch (UnauthorizedAccessException e) when (Packaging.FileKinds.OfTarget(path) == Packaging.FileKind.Directory)
+        {
+            throw new FolderNotFileException(path, e);
+        }
+    }
+
+    /// <summary>A folder where a file was opened; the message is the one shown where nothing classifies it.</summary>
+    private sealed class FolderNotFileException(string path, Exception inner)
+        : IOException($"'{path}' is a folder, not a file", inner);
+
     /// <summary>Runs <paramref name="action"/>, classifying a file-system refusal on <paramref name="path"/>.</summary>
     public static T At<T>(string path, string doing, Func<T> action)
     {
@@ -91,6 +121,7 @@ public static partial class FileSystemErrors
     private static (ErrorCode Code, string Reason) Reason(Exception e)
     {
         if (e is PathTooLongException) return (ErrorCode.PathTooLong, "file name too long");
+        if (e is FolderNotFileException) return (ErrorCode.FileSystemError, "it is a folder, not a file");
         var errno = ErrnoOf(e);
         if (OperatingSystem.IsWindows())
         {

@@ -44,7 +44,7 @@ public static class SmallFile
     /// <summary>At most <paramref name="maxBytes"/> + 1 bytes of <paramref name="path"/>, in a buffer that grows with what was read; more is refused as holding more than <paramref name="limit"/>.</summary>
     private static byte[] ReadAtMost(string path, int maxBytes, Func<string, PacksterException> refused, string limit)
     {
-        var (buffer, length) = FileSystemErrors.At(path, "cannot read", () =>
+        var (buffer, length) = FileSystemErrors.AtFile(path, "cannot read", () =>
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
             var bytes = new byte[Math.Min(maxBytes + 1, 64 * 1024)];

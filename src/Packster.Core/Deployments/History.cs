@@ -38,7 +38,7 @@ public static class History
         if (lines.Count == 0) return;
         var path = PathOf(location);
         Location.RefuseLink(path);
-        using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        using var stream = FileSystemErrors.OpeningFile(path, () => new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read));
         var present = CountPresent(stream, offset, lines);
         if (present == lines.Count) return;
         CrashPoint.Hit("history.append");

@@ -224,7 +224,7 @@ public sealed class LocationSession : IDisposable
         if (reason is not null)
         {
             _messages.WriteLine($"warning: the change is saved in {Lockfile.FileName}, but {string.Join(" and ", notWritten)} could not be written "
-                + $"({reason.Message}); the next packster command that changes location '{Location.Id}' writes them");
+                + $"({Reason(reason)}); the next packster command that changes location '{Location.Id}' writes them");
         }
     }
 
@@ -334,12 +334,15 @@ public sealed class LocationSession : IDisposable
     internal static bool IsWriteFailure(Exception e) =>
         e is IOException or UnauthorizedAccessException or PacksterException { Code: ErrorCode.LocationPathIsLink };
 
+    /// <summary>Why derived state could not be written, in words (spec/errors.md § 9xxx), never .NET's own text.</summary>
+    private static string Reason(Exception e) => FileSystemErrors.Classify(e)?.Message ?? e.Message;
+
     public void Dispose()
     {
         if (_behind is { } behind)
         {
             _messages.WriteLine($"warning: {string.Join(" and ", behind.What)} of location '{Location.Id}' could not be brought up to date with "
-                + $"{Lockfile.FileName} ({behind.Reason.Message}); the next packster command that changes it tries again");
+                + $"{Lockfile.FileName} ({Reason(behind.Reason)}); the next packster command that changes it tries again");
             _behind = null;
         }
         Lock.Dispose();

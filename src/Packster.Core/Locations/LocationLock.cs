@@ -134,7 +134,7 @@ public sealed class LocationLock : IDisposable
         try
         {
             Location.RefuseLink(path);
-            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            stream = FileSystemErrors.OpeningFile(path, () => new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
         }
         catch (IOException e) when (IsContention(e))
         {

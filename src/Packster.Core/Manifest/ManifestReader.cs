@@ -9,7 +9,7 @@ public static class ManifestReader
     public static Manifest Read(string manifestPath)
     {
         CheckFile(manifestPath);
-        return ParseBytes(FileSystemErrors.At(manifestPath, "cannot read", () => File.ReadAllBytes(manifestPath)), manifestPath);
+        return ParseBytes(FileSystemErrors.AtFile(manifestPath, "cannot read", () => File.ReadAllBytes(manifestPath)), manifestPath);
     }
 
     /// <summary>What is checked before a manifest file is read: it exists, is a regular file, and is not too large.</summary>

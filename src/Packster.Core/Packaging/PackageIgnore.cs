@@ -27,7 +27,7 @@ public sealed class PackageIgnore
         if (!File.Exists(path)) return Empty;
         var kind = FileKinds.OfTarget(path);
         if (kind != FileKind.Regular) throw SourceTree.SpecialFile(FileName, sourceDir, kind);
-        return Parse(FileSystemErrors.At(path, "cannot read", () => File.ReadAllText(path)));
+        return Parse(FileSystemErrors.AtFile(path, "cannot read", () => File.ReadAllText(path)));
     }
 
     /// <summary>Parses the text of an ignore file. Never fails: like git, a malformed pattern is matched literally.</summary>

@@ -58,7 +58,7 @@ internal abstract class VendorArchive : IDisposable
 
     public static VendorArchive Open(string path)
     {
-        var file = FileSystemErrors.At(path, "cannot read archive",
+        var file = FileSystemErrors.AtFile(path, "cannot read archive",
             () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
         try
         {

@@ -189,6 +189,42 @@ public sealed partial class SystemErrorTests : IDisposable
         AssertClassified(r, "PST9005", 9, output, "symbolic links");
     }
 
+    // errors.md § 9xxx: "the message names the path and says the OS reason in words"; PST9005 FileSystemError. A folder
+    // where packster opens a file is said to be one: .NET reports it as access denied, which would send the user
+    // looking at owners and modes (PST9001) for nothing.
+    [Fact]
+    public void A_folder_where_the_location_lock_file_belongs_is_PST9005_not_permission_denied()
+    {
+        var package = _f.PackSample("hello");
+        var lockPath = Path.Combine(_f.LocationPath, ".packster", "lock");
+        if (File.Exists(lockPath)) File.Delete(lockPath);
+        Directory.CreateDirectory(lockPath);
+        var before = _f.Snapshot();
+
+        var r = _f.Packster.Run("install-file", package, "--location", "dev");
+
+        AssertClassified(r, "PST9005", 9, lockPath, "it is a folder, not a file");
+        Assert.DoesNotContain("permission denied", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+    }
+
+    // errors.md § 9xxx: "never a raw .NET resource text" — also in the warning a command gives when, after its change
+    // is saved, the history line cannot be written because history.jsonl is a folder.
+    [Fact]
+    public void A_folder_where_history_jsonl_belongs_is_named_as_one_in_the_warning()
+    {
+        _f.InstallJson(_f.PackSample("hello"));
+        var history = Path.Combine(_f.LocationPath, "history.jsonl");
+        File.Delete(history);
+        Directory.CreateDirectory(history);
+
+        var r = _f.Packster.Run("uninstall", "hello", "--location", "dev");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains($"could not be written ('{history}': it is a folder, not a file)", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("denied", r.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("fifo")]
     [InlineData("socket")]
