@@ -439,12 +439,13 @@ internal sealed class SourceHttpClient : IDisposable
         }
         await using (body)
         {
+            var pace = new BodyPace(_context.Limits);
             while (true)
             {
                 int read;
                 try
                 {
-                    read = await ReadWithinTimeoutAsync(body, buffer, cancellationToken);
+                    read = await ReadWithinTimeoutAsync(body, buffer, pace, cancellationToken);
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
                 {
@@ -466,19 +467,51 @@ internal sealed class SourceHttpClient : IDisposable
 
     /// <summary>
     /// One read of a response body that fails with an <see cref="IOException"/> (a transport failure, retried or resumed
-    /// as one) when no byte arrives within <see cref="SourceLimits.ReadTimeout"/> (spec/sources.md §7).
+    /// as one) when no byte arrives within <see cref="SourceLimits.ReadTimeout"/>, or when the body, measured by
+    /// <paramref name="pace"/>, arrives slower than <see cref="SourceLimits.MinBytesPerSecond"/> (spec/sources.md §7).
     /// </summary>
-    private async ValueTask<int> ReadWithinTimeoutAsync(Stream body, Memory<byte> buffer, CancellationToken cancellationToken)
+    private async ValueTask<int> ReadWithinTimeoutAsync(Stream body, Memory<byte> buffer, BodyPace pace, CancellationToken cancellationToken)
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         idle.CancelAfter(_context.Limits.ReadTimeout);
+        int read;
         try
         {
-            return await body.ReadAsync(buffer, idle.Token);
+            read = await body.ReadAsync(buffer, idle.Token);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             throw new IOException($"timed out: no byte arrived for {_context.Limits.ReadTimeout.TotalSeconds:0} s", e);
+        }
+        pace.Arrived(read);
+        return read;
+    }
+
+    /// <summary>
+    /// How fast one response body arrives: the bytes of each window of <see cref="SourceLimits.ReadTimeout"/>, from the
+    /// first read on; a window that brought fewer than <see cref="SourceLimits.MinBytesPerSecond"/> × its seconds fails
+    /// the read (<c>too slow: …</c>). A body that ends within its first window is never judged.
+    /// </summary>
+    private sealed class BodyPace(SourceLimits limits)
+    {
+        private readonly long _windowTicks = (long)(limits.ReadTimeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        private long _windowStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        private long _inWindow;
+
+        public void Arrived(int bytes)
+        {
+            if (limits.MinBytesPerSecond <= 0 || bytes <= 0) return;
+            _inWindow += bytes;
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            var elapsed = now - _windowStart;
+            if (elapsed < _windowTicks) return;
+            var seconds = (double)elapsed / System.Diagnostics.Stopwatch.Frequency;
+            if (_inWindow < limits.MinBytesPerSecond * seconds)
+            {
+                throw new IOException($"too slow: {_inWindow} bytes arrived in {seconds:0} s, less than the {limits.MinBytesPerSecond} bytes a second a source must send (PACKSTER_MIN_SPEED)");
+            }
+            _windowStart = now;
+            _inWindow = 0;
         }
     }
 
@@ -517,8 +550,9 @@ internal sealed class SourceHttpClient : IDisposable
             var filled = 0;
             await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
             {
+                var pace = new BodyPace(_context.Limits);
                 int read;
-                while (filled < buffer.Length && (read = await ReadWithinTimeoutAsync(body, buffer.AsMemory(filled), cancellationToken)) > 0) filled += read;
+                while (filled < buffer.Length && (read = await ReadWithinTimeoutAsync(body, buffer.AsMemory(filled), pace, cancellationToken)) > 0) filled += read;
             }
             text = Encoding.UTF8.GetString(buffer, 0, filled).Trim();
         }
@@ -581,8 +615,9 @@ internal sealed class SourceHttpClient : IDisposable
         {
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
             var buffer = new byte[1 << 16];
+            var pace = new BodyPace(_context.Limits);
             int read;
-            while ((read = await ReadWithinTimeoutAsync(stream, buffer, cancellationToken)) > 0)
+            while ((read = await ReadWithinTimeoutAsync(stream, buffer, pace, cancellationToken)) > 0)
             {
                 if (body.Length + read > max) throw TooLarge();
                 body.Write(buffer, 0, read);

@@ -37,6 +37,14 @@ public sealed record SourceLimits
     /// </summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The slowest a response body may arrive, in bytes per second, averaged over each <see cref="ReadTimeout"/> of it
+    /// (default 1024, <c>PACKSTER_MIN_SPEED</c>, 0 for no minimum): a server that drips a byte now and then within the
+    /// read timeout would otherwise hold packster for as long as it likes. Slower fails the read as a transport
+    /// failure, retried or resumed as one (spec/sources.md §7).
+    /// </summary>
+    public long MinBytesPerSecond { get; init; } = 1024;
+
     public const int MaxDownloadConnections = 16;
     public const int MinDownloadChunkBytes = 64 << 10;
 
@@ -50,6 +58,8 @@ public sealed record SourceLimits
             limits = limits with { DownloadChunkBytes = Math.Max(bytes, MinDownloadChunkBytes) };
         if (environment.TryGetValue("PACKSTER_READ_TIMEOUT", out var timeout) && int.TryParse(timeout, out var seconds))
             limits = limits with { ReadTimeout = TimeSpan.FromSeconds(Math.Max(seconds, 1)) };
+        if (environment.TryGetValue("PACKSTER_MIN_SPEED", out var speed) && long.TryParse(speed, out var perSecond))
+            limits = limits with { MinBytesPerSecond = Math.Max(perSecond, 0) };
         return limits;
     }
 
