@@ -162,7 +162,7 @@ internal static class EnvironmentCommands
     /// <summary>The lines of what the plan's one commit changes (or would): all but the removals, which come after it.</summary>
     private static void ReportChanges(CliContext context, SyncPlan plan, string verb)
     {
-        foreach (var p in plan.Policy) context.Out.WriteLine($"{verb}set the location's [{p}] policy");
+        foreach (var p in plan.Policy) context.Out.WriteLine(p == EnvironmentFile.DenyKey ? $"{verb}set the location's deny list" : $"{verb}set the location's [{p}] policy");
         foreach (var d in plan.Install) context.Out.WriteLine($"{verb}install {d.Package.Id} {d.Package.Version} ({d.Deployment.Hex[..12]})");
         foreach (var d in plan.Deactivate) context.Out.WriteLine($"{verb}deactivate {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
         foreach (var d in plan.Activate) context.Out.WriteLine($"{verb}activate {d.Package.Id} {d.Package.Version} ({d.Deployment.Hex[..12]})");

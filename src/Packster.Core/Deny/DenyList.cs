@@ -46,19 +46,29 @@ public sealed record DenyRule(PackageId Id, VersionRange? Range, string Text, st
     {
         ArgumentNullException.ThrowIfNull(path);
         var document = RulesFile.Read(path, kind);
-        if (document is null || !document.TryGetValue("deny", out var node)) return [];
+        return document is not null && document.TryGetValue("deny", out var node) ? FromArray(path, node, position => $"{path}:{position}") : [];
+    }
+
+    /// <summary>
+    /// A <c>deny</c> array read from <paramref name="path"/> (any file holding one: an environment file's <c>[policy]</c>
+    /// <c>deny</c> too); <paramref name="where"/> names a position of it in messages. A malformed array or entry is PST2042.
+    /// </summary>
+    public static IReadOnlyList<DenyRule> FromArray(string path, TomlNode node, Func<TomlPosition, string> where)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(where);
         if (node is not TomlArray array || array.Any(n => n is not TomlString))
-            throw Malformed(path, node.Position, "'deny' must be an array of strings such as \"tool@1.4.2\"");
+            throw Malformed(where(node.Position), "'deny' must be an array of strings such as \"tool@1.4.2\"");
         var rules = new List<DenyRule>();
         foreach (var entry in array.Cast<TomlString>())
         {
-            rules.Add(TryParse(entry.Value, path, out var why) ?? throw Malformed(path, entry.Position, $"deny: {why}"));
+            rules.Add(TryParse(entry.Value, path, out var why) ?? throw Malformed(where(entry.Position), $"deny: {why}"));
         }
         return rules;
     }
 
-    private static PacksterException Malformed(string path, TomlPosition position, string what) =>
-        new(ErrorCode.DenyRuleInvalid, $"{path}:{position}: {what}", "write id or id@range, e.g. deny = [\"tool@1.4.2\", \"tool@>=2.0 <2.1\"]");
+    private static PacksterException Malformed(string where, string what) =>
+        new(ErrorCode.DenyRuleInvalid, $"{where}: {what}", "write id or id@range, e.g. deny = [\"tool@1.4.2\", \"tool@>=2.0 <2.1\"]");
 }
 
 /// <summary>

@@ -18,19 +18,31 @@ public sealed record EnvironmentDeployment(PackageFileName Package, Sha256Digest
 /// <summary>
 /// An environment file (spec/export.md), <c>*.packster-lock.toml</c>: everything needed to recreate a location
 /// elsewhere — every deployment (exact package file, non-secret parameters, deployment hash, active and pinned), the
-/// bundle, and the location's trust and licence policy. TOML, so a person can read, comment and edit it.
+/// bundle, and the location's trust and licence policy and deny list. TOML, so a person can read, comment and edit it.
 /// </summary>
+/// <remarks><paramref name="Policy"/>: by key of the location's packster-policy.toml, the <c>[trust]</c> and
+/// <c>[licenses]</c> tables and the <c>deny</c> array (spec/resolver.md § Deny list).</remarks>
 public sealed record EnvironmentFile(
     string Path,
     string? Location,
     IReadOnlyList<EnvironmentDeployment> Deployments,
     IReadOnlyList<BundleRequirement> Bundle,
-    IReadOnlyDictionary<string, TomlTable> Policy)
+    IReadOnlyDictionary<string, TomlNode> Policy)
 {
-    public const int Format = 1;
+    /// <summary>The newest format this packster reads (and writes, when the file needs it): 2 added <c>[policy] deny</c>.</summary>
+    public const int Format = 2;
+
+    /// <summary>The format of a file without <c>[policy] deny</c>: written so that a packster that reads only format 1 reads it.</summary>
+    public const int FirstFormat = 1;
+
+    /// <summary>The key of the location's deny list in packster-policy.toml and in the file's <c>[policy]</c> table.</summary>
+    public const string DenyKey = "deny";
 
     /// <summary>The policy tables an environment carries (from the location's packster-policy.toml).</summary>
     public static IReadOnlyList<string> PolicyTables { get; } = ["trust", "licenses"];
+
+    /// <summary>What <c>[policy]</c> may hold: the deny list, then the tables.</summary>
+    private static readonly string[] PolicyKeys = [DenyKey, .. PolicyTables];
 
     private static readonly string[] TopKeys = ["format", "location", "policy", "deployments", "bundle"];
     private static readonly string[] DeploymentKeys = ["id", "version", "package", "deployment", "active", "pinned", "dependency", "parameters"];
@@ -43,13 +55,14 @@ public sealed record EnvironmentFile(
         var state = location.ReadState();
         var deployments = state.Deployments.OrderBy(d => d.Id.Value, StringComparer.Ordinal).ThenBy(d => d.Version).ThenBy(d => d.Hash.Hex, StringComparer.Ordinal)
             .Select(d => new EnvironmentDeployment(d.Package, d.Hash, Representable(d), d.Active, d.Pinned, d.Dependency)).ToList();
-        var policy = new Dictionary<string, TomlTable>(StringComparer.Ordinal);
+        var policy = new Dictionary<string, TomlNode>(StringComparer.Ordinal);
         if (RulesFile.Read(location.PolicyPath, RulesFileKind.LocationPolicy) is { } document)
         {
             foreach (var table in PolicyTables)
             {
                 if (document.TryGetValue(table, out var node) && node is TomlTable t) policy[table] = t;
             }
+            if (document.TryGetValue(DenyKey, out var deny)) policy[DenyKey] = deny;
         }
         // A resolution whose deployment was uninstalled since names nothing the file lists, and the file holds each
         // resolution to one it lists (spec/export.md): the requirement is written without it, as one never installed.
@@ -96,19 +109,23 @@ public sealed record EnvironmentFile(
         _ => null,
     };
 
-    /// <summary>The file's text: comments saying what it is, then format, location, policy, deployments, bundle; stable order.</summary>
+    /// <summary>
+    /// The file's text: comments saying what it is, then format, location, policy, deployments, bundle; stable order.
+    /// Format 2 only when the policy holds a deny list, the one thing format 1 cannot hold (spec/export.md § Format).
+    /// </summary>
     public string Render(DateTimeOffset exportedAt)
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"# Packster environment of location '{Location}', exported {exportedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} (spec/export.md).\n");
         text.Append("# Recreate it: packster import THIS-FILE --location L.  Make a location match it: packster sync THIS-FILE --location L.\n");
         text.Append("# Secret parameters are never written here; give them with --secrets-file.\n");
-        text.Append(CultureInfo.InvariantCulture, $"format = {Format}\n");
+        text.Append(CultureInfo.InvariantCulture, $"format = {(Policy.ContainsKey(DenyKey) ? Format : FirstFormat)}\n");
         if (Location is not null) text.Append("location = ").Append(TomlValue.String(Location).Text).Append('\n');
-        foreach (var (table, values) in Policy.OrderBy(p => p.Key, StringComparer.Ordinal))
+        if (Policy.TryGetValue(DenyKey, out var deny)) text.Append("\n[policy]\n").Append(DenyKey).Append(" = ").Append(TomlValue.From(deny).Text).Append('\n');
+        foreach (var (table, values) in Policy.Where(p => p.Value is TomlTable).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             text.Append("\n[policy.").Append(TomlValue.Key(table)).Append("]\n");
-            foreach (var (key, value) in values) text.Append(TomlValue.Key(key)).Append(" = ").Append(TomlValue.From(value).Text).Append('\n');
+            foreach (var (key, value) in (TomlTable)values) text.Append(TomlValue.Key(key)).Append(" = ").Append(TomlValue.From(value).Text).Append('\n');
         }
         foreach (var d in Deployments)
         {
@@ -156,21 +173,33 @@ public sealed record EnvironmentFile(
         // spec/errors.md PST8017: an environment file that does not parse is the environment file's error too.
         var document = TomlFileErrors.Parsing(ErrorCode.EnvironmentFileInvalid, () => TomlDocument.Parse(bytes, path, TomlVersion.V1_1));
         Known(path, document, TopKeys, "an environment file");
-        if (!document.TryGetValue("format", out var f)) throw Invalid(path, document.Position, $"'format = {Format}' is required");
-        var format = f as TomlInteger ?? throw Invalid(path, f.Position, $"'format' must be the integer {Format}, found {f.TypeName}");
-        if (format.Value != Format) throw Invalid(path, format.Position, $"format {format.Value} is not supported (this packster reads format {Format})");
+        if (!document.TryGetValue("format", out var f)) throw Invalid(path, document.Position, $"'format' is required: {FirstFormat}, or {Format} for a file with [policy] {DenyKey}");
+        var format = f as TomlInteger ?? throw Invalid(path, f.Position, $"'format' must be the integer {FirstFormat} or {Format}, found {f.TypeName}");
+        if (format.Value is not (FirstFormat or Format))
+            throw Invalid(path, format.Position, $"format {format.Value} is not supported (this packster reads formats {FirstFormat} and {Format}; written by a newer packster?)");
         var location = document.TryGetValue("location", out var l) ? (l as TomlString ?? throw Invalid(path, l.Position, "'location' must be a string")).Value : null;
 
-        var policy = new Dictionary<string, TomlTable>(StringComparer.Ordinal);
+        var policy = new Dictionary<string, TomlNode>(StringComparer.Ordinal);
         if (document.TryGetValue("policy", out var p))
         {
             if (p is not TomlTable policyTable) throw Invalid(path, p.Position, "'policy' must be a table");
-            Known(path, policyTable, PolicyTables, "[policy]");
+            Known(path, policyTable, PolicyKeys, "[policy]");
             foreach (var (key, value) in policyTable)
             {
-                policy[key] = value as TomlTable ?? throw Invalid(path, value.Position, $"'policy.{key}' must be a table");
+                if (key == DenyKey)
+                {
+                    // A format 1 reader refuses the key, so a file holding it says it is format 2 (spec/export.md § Format).
+                    if (format.Value < Format)
+                        throw Invalid(path, policyTable.KeyPosition(key), $"'policy.{DenyKey}' needs 'format = {Format}' (format {FirstFormat} has no deny list)");
+                    // Judged here, by the rules the location's policy file is read with (PST2042), as the tables below.
+                    _ = Deny.DenyRule.FromArray(path, value, position => $"{path}:{position}: policy");
+                    policy[key] = value;
+                    continue;
+                }
+                var table = value as TomlTable ?? throw Invalid(path, value.Position, $"'policy.{key}' must be a table");
+                policy[key] = table;
                 // Written into the location's packster-policy.toml as they are, so held to its keys (a misspelt key there turns the policy off).
-                Known(path, policy[key], key == "trust" ? Trust.TrustRules.Keys : Licensing.LicenseRules.Keys, $"[policy.{key}]");
+                Known(path, table, key == "trust" ? Trust.TrustRules.Keys : Licensing.LicenseRules.Keys, $"[policy.{key}]");
                 // Judged here, by the rules the location's policy file is read with, so a bad value is named in this
                 // file, never written into the location's packster-policy.toml.
                 if (key == "trust") _ = Packster.Trust.TrustRules.FromTable($"{path}:{value.Position}: policy", value);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Packster.Deployments;
 using Packster.Locations;
 using Packster.Model;
+using Packster.Toml;
 using Packster.Toml.Editing;
 
 namespace Packster.Sources.Installation;
@@ -81,6 +82,12 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
                 WritePolicy(file, plan.Policy, policyCopy);
             }
             await PrepareAsync(plan, null, policyCopy, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PacksterException e) when (policyCopy is not null && e.Message.Contains(policyCopy, StringComparison.Ordinal))
+        {
+            // A rule of the copy refused a package (PST4050, PST4060, PST403x): named as the real run names it, by the
+            // location's policy file the run writes it to (spec/export.md § sync: the same error as the real run's).
+            throw new PacksterException(e.Code, e.Message.Replace(policyCopy, location.PolicyPath, StringComparison.Ordinal), e.Hint, e);
         }
         finally
         {
@@ -248,7 +255,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         return !prune || state.Bundle.Keys.All(id => file.Bundle.Any(b => b.Id == id));
     }
 
-    /// <summary>The policy tables whose keys differ from the location's policy file.</summary>
+    /// <summary>The policy tables whose keys differ from the location's policy file, and <c>deny</c> when its list does.</summary>
     private List<string> PolicyChanges(EnvironmentFile file)
     {
         if (file.Policy.Count == 0) return [];
@@ -263,7 +270,13 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         {
             foreach (var table in tables)
             {
-                foreach (var (key, value) in file.Policy[table]) editor.Set([table, key], TomlValue.From(value));
+                // The tables key by key (the location's other keys stay); the deny list, a top-level array, whole.
+                if (file.Policy[table] is not TomlTable values)
+                {
+                    editor.Set([table], TomlValue.From(file.Policy[table]));
+                    continue;
+                }
+                foreach (var (key, value) in values) editor.Set([table, key], TomlValue.From(value));
             }
         });
     }

@@ -79,6 +79,70 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Contains("error[PST8018]: location copy already has deployments", again.Stderr, StringComparison.Ordinal);
     }
 
+    // § Format: "[policy] deny: the location's packster-policy.toml top-level deny list … as it is there"; § sync step 2:
+    // the deny list is written to the location's packster-policy.toml "so the checks below obey them — a listed
+    // deployment the deny list refuses is PST4060, as for install". export → import keeps the rule, and it refuses.
+    [Fact]
+    public void The_deny_list_goes_with_the_environment()
+    {
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
+        var denied = Tool("tool", "1.4.2");
+        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "deny = [\"tool@1.4.2\"]\n\n[licenses]\nallow = [\"MIT\"]\n");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var text = File.ReadAllText(env);
+        Assert.Contains("format = 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("\n[policy]\ndeny = [\"tool@1.4.2\"]\n\n[policy.licenses]\nallow = [\"MIT\"]\n", text, StringComparison.Ordinal);
+
+        var copy = Location("copy");
+        Assert.Contains("would set the location's deny list", _f.Packster.Ok("import", env, "--location", "copy", "--dry-run"), StringComparison.Ordinal);
+        _f.Packster.Ok("import", env, "--location", "copy");
+        Assert.Equal(Deployments("dev"), Deployments("copy"));
+        Assert.Equal(Body(text), Body(_f.Packster.Ok("export", "--location", "copy")));
+        var refused = _f.Packster.Run("install-file", denied, "--location", "copy");
+        Assert.Equal(4, refused.ExitCode);
+        Assert.StartsWith($"error[PST4060]: tool 1.4.2 is denied by 'tool@1.4.2' ({Path.Combine(copy, "packster-policy.toml")})", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("already matches", _f.Packster.Ok("sync", env, "--location", "copy"), StringComparison.Ordinal);
+
+        // A file whose own deny list refuses a deployment it lists: import refuses it, dry run or not, nothing changed.
+        Location("other");
+        _f.Packster.Ok("install-file", denied, "--location", "other");
+        var listing = _f.Temp["denied.packster-lock.toml"];
+        File.WriteAllText(listing, _f.Packster.Ok("export", "--location", "other").Replace("format = 1\n", "format = 2\n", StringComparison.Ordinal)
+            .Replace("location = \"other\"\n", "location = \"other\"\n\n[policy]\ndeny = [\"tool@>=1.4\"]\n", StringComparison.Ordinal));
+        var fresh = Location("fresh");
+        var snapshot = _f.Snapshot(fresh);
+        foreach (var dry in new[] { true, false })
+        {
+            var r = _f.Packster.Run(["import", listing, "--location", "fresh", .. dry ? new[] { "--dry-run" } : []]);
+            Assert.Equal(4, r.ExitCode);
+            Assert.StartsWith($"error[PST4060]: tool 1.4.2 is denied by 'tool@>=1.4' ({Path.Combine(fresh, "packster-policy.toml")})", r.Stderr, StringComparison.Ordinal);
+            Assert.Equal(snapshot, _f.Snapshot(fresh));
+        }
+        Assert.False(File.Exists(Path.Combine(fresh, "packster-policy.toml")));
+    }
+
+    // § Format versions: "Format 2 is format 1 with deny in [policy] … deny in a format 1 file is PST8017"; a bad entry is
+    // PST2042 "FILE:LINE:COL: policy: …", the location's policy file never given it.
+    [Theory]
+    [InlineData("format = 1\n\n[policy]\ndeny = [\"tool\"]\n", "error[PST8017]: {0}:4:1: 'policy.deny' needs 'format = 2' (format 1 has no deny list)")]
+    [InlineData("format = 2\n\n[policy]\ndeny = [\"tool@^x\"]\n", "error[PST2042]: {0}:4:9: policy: deny: 'tool@^x': '^x' is not a version range")]
+    [InlineData("format = 3\n", "error[PST8017]: {0}:1:10: format 3 is not supported (this packster reads formats 1 and 2; written by a newer packster?)")]
+    public void A_deny_list_the_file_cannot_hold_is_refused(string text, string error)
+    {
+        var env = _f.Temp["deny.packster-lock.toml"];
+        File.WriteAllText(env, text);
+        var copy = Location("copy");
+        var snapshot = _f.Snapshot(copy);
+        foreach (var command in new[] { "sync", "import" })
+        {
+            var refused = _f.Packster.Run(command, env, "--location", "copy");
+            Assert.StartsWith(string.Format(System.Globalization.CultureInfo.InvariantCulture, error, env), refused.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Equal(snapshot, _f.Snapshot(copy));
+        Assert.False(File.Exists(Path.Combine(copy, "packster-policy.toml")));
+    }
+
     // § sync: switches the active set back, leaves unlisted deployments alone unless --prune, and --dry-run changes nothing.
     [Fact]
     public void Sync_restores_the_active_set_and_prunes_only_when_asked()

@@ -60,11 +60,11 @@ public sealed class EnvironmentFileTests
             Refused("format = 1\n" + WithDeployment() + WithDeployment(Other)).Message);
     }
 
-    // spec/export.md: "format = 1  # required, the integer 1 (not 1.0); anything else is refused (PST8017)", at FILE:LINE:COL.
+    // spec/export.md: "format = 2  # required, the integer 1 or 2 (not 2.0); anything else is refused (PST8017)", at FILE:LINE:COL.
     [Fact]
     public void A_format_that_is_not_an_integer_is_named_where_it_is()
     {
-        Assert.Equal("env.packster-lock.toml:1:10: 'format' must be the integer 1, found float", Refused("format = 1.0\n").Message);
-        Assert.Equal("env.packster-lock.toml:1:1: 'format = 1' is required", Refused("location = \"x\"\n").Message);
+        Assert.Equal("env.packster-lock.toml:1:10: 'format' must be the integer 1 or 2, found float", Refused("format = 1.0\n").Message);
+        Assert.Equal("env.packster-lock.toml:1:1: 'format' is required: 1, or 2 for a file with [policy] deny", Refused("location = \"x\"\n").Message);
     }
 }
