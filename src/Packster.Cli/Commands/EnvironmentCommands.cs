@@ -73,6 +73,7 @@ internal static class EnvironmentCommands
             var sync = new EnvironmentSync(loc, InstallerDefaults.For(context), supply.Supply)
             {
                 Secrets = ReadSecrets(context, parse.GetValue(secrets)),
+                SecretsFile = parse.GetValue(secrets) is { } secretsFile ? context.ResolvePath(secretsFile) : "--secrets-file",
                 Committed = asJson ? null : p => ReportChanges(context, p, ""),
                 Removed = asJson ? null : d => context.Out.WriteLine(RemoveLine(d, "")),
             };

@@ -36,6 +36,9 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     /// <summary>Per package id, parameter values (secret ones) the file does not carry: <c>--secrets-file</c>.</summary>
     public IReadOnlyDictionary<string, JsonObject> Secrets { get; init; } = new Dictionary<string, JsonObject>();
 
+    /// <summary>The path of the <c>--secrets-file</c> <see cref="Secrets"/> came from, named in the errors about its entries.</summary>
+    public string SecretsFile { get; init; } = "--secrets-file";
+
     /// <summary>Told the plan once its one commit stands (or nothing needed one), before the removals: what is done already if one of those fails.</summary>
     public Action<SyncPlan>? Committed { get; init; }
 
@@ -70,6 +73,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     public async Task<SyncPlan> CheckAsync(EnvironmentFile file, bool prune, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
+        RequireListed(file);
         var plan = Plan(file, prune);
         if (plan.Install.Count == 0) return plan;
         string? policyCopy = null;
@@ -99,6 +103,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     public async Task<SyncPlan> ApplyAsync(EnvironmentFile file, bool prune, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
+        RequireListed(file);
         var plan = Plan(file, prune);
 
         // Everything that can be checked is checked before the first change: each file fetched and verified, each
@@ -142,6 +147,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         foreach (var wanted in plan.Install)
         {
             var package = await supply.ExactAsync(wanted.Package, cancellationToken).ConfigureAwait(false);
+            RequireSecret(wanted, package.File.Manifest);
             var request = new InstallRequest(package.File.Path)
             {
                 Parameters = Parameters(wanted),
@@ -170,6 +176,54 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             prepared.Add((wanted, package, request));
         }
         return prepared;
+    }
+
+    /// <summary>
+    /// A secrets file entry for a package the environment file does not list would be taken for nothing (spec/export.md):
+    /// PST1001 naming the secrets file, the package and the environment file, before anything is read from the sources.
+    /// </summary>
+    private void RequireListed(EnvironmentFile file)
+    {
+        var listed = file.Deployments.Select(d => d.Package.Id.Value).Distinct().Order(StringComparer.Ordinal).ToList();
+        foreach (var id in Secrets.Keys.Where(id => !listed.Contains(id)))
+        {
+            var meant = Manifest.DidYouMean.Closest(id, listed);
+            throw new PacksterException(ErrorCode.InvalidArgument,
+                $"secrets file '{SecretsFile}' gives parameters for package '{id}', which {file.Path} does not list"
+                    + (meant is null ? "" : $"; did you mean '{meant}'?") + "; nothing was changed",
+                listed.Count == 0 ? $"the environment file lists no package: remove '{id}' from the secrets file"
+                    : $"the environment file lists {string.Join(", ", listed)}: remove '{id}' from the secrets file or correct it");
+        }
+    }
+
+    /// <summary>
+    /// Each secrets file parameter of <paramref name="wanted"/>'s package must be one of its secret parameters
+    /// (spec/export.md): an undeclared one is PST3001, one that is not secret (the environment file records its value)
+    /// PST1001, both naming the secrets file, the package and the parameter, before the deployment hash is computed.
+    /// </summary>
+    private void RequireSecret(EnvironmentDeployment wanted, Manifest.Manifest manifest)
+    {
+        var id = wanted.Package.Id.Value;
+        if (!Secrets.TryGetValue(id, out var secrets)) return;
+        var where = $"secrets file '{SecretsFile}': package '{id}': parameter";
+        foreach (var (name, _) in secrets)
+        {
+            if (!manifest.Parameters.TryGetValue(name, out var declaration))
+            {
+                var declared = manifest.Parameters.Values.Where(d => d.Secret).Select(d => d.Name).Order(StringComparer.Ordinal).ToList();
+                var meant = Manifest.DidYouMean.Closest(name, declared);
+                throw new PacksterException(ErrorCode.ParameterUnknown,
+                    $"{where} '{name}' is not declared by {wanted.Package.FileName}" + (meant is null ? "" : $"; did you mean '{meant}'?") + "; nothing was changed",
+                    declared.Count == 0 ? $"{wanted.Package.Id} {wanted.Package.Version} declares no secret parameters: remove '{name}' from the secrets file"
+                        : $"its secret parameters: {string.Join(", ", declared)}");
+            }
+            if (!declaration.Secret)
+            {
+                throw new PacksterException(ErrorCode.InvalidArgument,
+                    $"{where} '{name}' of {wanted.Package.FileName} is not secret, so the environment file records its value, not the secrets file; nothing was changed",
+                    $"remove '{name}' from the secrets file (a value other than the recorded one would be another deployment)");
+            }
+        }
     }
 
     private JsonElement Parameters(EnvironmentDeployment wanted)

@@ -224,6 +224,34 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Equal(Deployments("dev"), Deployments("copy"));
     }
 
+    // § Format: "an entry for a package the environment file does not list is PST1001 …, a parameter the package does
+    // not declare PST3001, one it declares without `secret = true` PST1001, each naming the secrets file, the package
+    // and the parameter; nothing changed, dry runs alike" — not left to the deployment hash check (PST8018).
+    [Theory]
+    [InlineData("{\"vualt\": {\"token\": \"x\"}}", 2, "error[PST1001]: secrets file '{0}' gives parameters for package 'vualt', which {1} does not list", "did you mean 'vault'?; nothing was changed\nhint: the environment file lists vault:")]
+    [InlineData("{\"vault\": {\"token\": \"x\", \"tokn\": \"y\"}}", 3, "error[PST3001]: secrets file '{0}': package 'vault': parameter 'tokn' is not declared by vault-1.0.0-", ".packster; did you mean 'token'?; nothing was changed")]
+    [InlineData("{\"vault\": {\"token\": \"x\", \"port\": 1234}}", 2, "error[PST1001]: secrets file '{0}': package 'vault': parameter 'port' of vault-1.0.0-", ".packster is not secret, so the environment file records its value")]
+    public void A_secrets_entry_the_file_cannot_use_is_named(string secrets, int exitCode, string error, string words)
+    {
+        var package = Tool("vault", "1.0.0", "[parameters.token]\ntype = \"string\"\nrequired = true\nsecret = true\n[parameters.port]\ntype = \"integer\"\ndefault = 1\n");
+        _f.Packster.Ok("install-file", package, "--location", "dev", "-p", "token=abcd", "-p", "port=1234");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var copy = Location("copy");
+        var snapshot = _f.Snapshot(copy);
+        var file = _f.Temp["secrets.json"];
+        File.WriteAllText(file, secrets);
+        var expected = string.Format(System.Globalization.CultureInfo.InvariantCulture, error, file, env);
+        foreach (var args in new[] { new[] { "import", env }, ["import", env, "--dry-run"], ["sync", env], ["sync", env, "--dry-run"] })
+        {
+            var refused = _f.Packster.Run([.. args, "--location", "copy", "--secrets-file", file]);
+            Assert.Equal(exitCode, refused.ExitCode);
+            Assert.StartsWith(expected, refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains(words, refused.Stderr, StringComparison.Ordinal);
+            Assert.Equal(snapshot, _f.Snapshot(copy));
+        }
+    }
+
     // § export: secrets are "merged into that package's parameters", so they are judged as --parameters are
     // (spec/errors.md PST3008: "a parameter name or string value holds a lone UTF-16 surrogate escape"); a dry run
     // refuses the same way, and nothing changes.
@@ -264,13 +292,11 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Contains("port = 7001", File.ReadAllText(env), StringComparison.Ordinal);
         var edited = _f.Temp["edited.packster-lock.toml"];
         File.WriteAllText(edited, File.ReadAllText(env).Replace("port = 7001", "port = 7201", StringComparison.Ordinal));
-        var notSecret = _f.Temp["not-secret.json"];
-        File.WriteAllText(notSecret, "{\"tool\": {\"port\": 1234}}");
         var copy = Location("copy");
         List<string> Entries() => [.. Directory.EnumerateFileSystemEntries(copy, "*", SearchOption.AllDirectories).Where(p => !p.Contains(".packster/lock", StringComparison.Ordinal)).Order()];
         var snapshot = Entries();
 
-        foreach (var args in new[] { new[] { edited }, [env, "--secrets-file", notSecret] })
+        foreach (var args in new[] { new[] { edited } })
         {
             foreach (var verb in new[] { "import", "sync" })
             {
