@@ -70,7 +70,7 @@ public sealed class BundleInstaller
         }
 
         var resolved = await AcquireAllAsync(bundle.Packages, (supply, entry, ct) => supply.ExactAsync(pinned[entry.Id].Package, ct), cancellationToken).ConfigureAwait(false);
-        return await InstallResolvedAsync(resolved, handlerTimeout, pinned, cancellationToken).ConfigureAwait(false);
+        return await InstallResolvedAsync(resolved, handlerTimeout, new LockedPins(pinned, bundle.Path, pinsPath, _location), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -140,7 +140,7 @@ public sealed class BundleInstaller
     }
 
     private async Task<IReadOnlyList<PackageInstallResult>> InstallResolvedAsync(List<(BundleEntry Entry, SuppliedPackage Package)> resolved,
-        TimeSpan? handlerTimeout, Dictionary<PackageId, ResolvedRequirement>? pinned, CancellationToken cancellationToken)
+        TimeSpan? handlerTimeout, LockedPins? pinned, CancellationToken cancellationToken)
     {
         var results = new List<PackageInstallResult>();
         var requirements = new List<BundleRequirement>();
@@ -164,7 +164,7 @@ public sealed class BundleInstaller
     }
 
     private static async Task InstallEachAsync(LocationTransaction? transaction, PackageInstaller installer, List<(BundleEntry Entry, SuppliedPackage Package)> resolved,
-        List<PackageInstallResult> results, List<BundleRequirement> requirements, TimeSpan? handlerTimeout, Dictionary<PackageId, ResolvedRequirement>? pinned,
+        List<PackageInstallResult> results, List<BundleRequirement> requirements, TimeSpan? handlerTimeout, LockedPins? pinned,
         CancellationToken cancellationToken)
     {
         var dryRun = transaction is null;
@@ -176,9 +176,9 @@ public sealed class BundleInstaller
                 HandlerTimeout = handlerTimeout,
                 DryRun = dryRun,
             }, cancellationToken).ConfigureAwait(false);
-            if (pinned is not null && pinned[entry.Id].Deployment != result.Root.Deployment)
+            if (pinned is not null && pinned.Resolutions[entry.Id].Deployment != result.Root.Deployment)
             {
-                throw InstallErrors.PinnedDeploymentDiffers(entry.Id, result.Root.Deployment, pinned[entry.Id].Deployment);
+                throw InstallErrors.PinnedDeploymentDiffers(entry.Id, result.Root.Deployment, pinned.Resolutions[entry.Id].Deployment, pinned.BundlePath, pinned.PinsPath, pinned.Target);
             }
             results.Add(result);
             var requirement = entry.ToRequirement();
@@ -201,9 +201,12 @@ public sealed class BundleInstaller
     private static string Describe(string range, System.Text.Json.Nodes.JsonObject? parameters) =>
         parameters is null || parameters.Count == 0 ? $"\"{range}\"" : $"\"{range}\" with parameters {parameters.ToJsonString()}";
 
-    private static PacksterException Mismatch(BundleFile bundle, string pinsPath, string what) =>
-        InstallErrors.LockMismatch(bundle.Path, pinsPath, what);
+    private PacksterException Mismatch(BundleFile bundle, string pinsPath, string what) =>
+        InstallErrors.LockMismatch(bundle.Path, pinsPath, _location, what);
 }
+
+/// <summary>What a locked install takes: each requirement's resolution, read from <paramref name="PinsPath"/>, for <paramref name="BundlePath"/> into <paramref name="Target"/>.</summary>
+internal sealed record LockedPins(Dictionary<PackageId, ResolvedRequirement> Resolutions, string BundlePath, string PinsPath, Location Target);
 
 /// <summary>One requirement removed from a bundle and the deployment uninstalled with it (null when it was already gone).</summary>
 public sealed record BundleRemoval(PackageId Id, DeploymentEntry? Uninstalled);

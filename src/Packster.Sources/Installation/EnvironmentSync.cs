@@ -146,7 +146,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         var checker = new Installer(location, options with { Messages = TextWriter.Null }) { PolicyPath = policyPath };
         foreach (var wanted in plan.Install)
         {
-            var package = await supply.ExactAsync(wanted.Package, cancellationToken).ConfigureAwait(false);
+            var package = await FetchAsync(wanted, cancellationToken).ConfigureAwait(false);
             RequireSecret(wanted, package.File.Manifest);
             var request = new InstallRequest(package.File.Path)
             {
@@ -176,6 +176,25 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             prepared.Add((wanted, package, request));
         }
         return prepared;
+    }
+
+    /// <summary>
+    /// The exact package file of <paramref name="wanted"/>, from the cache or a source that lists it. None does: PST8004
+    /// with a hint import and sync can follow (they take no --locked; the file records no source per deployment).
+    /// With --offline a file not in the cache is PST8011, whose own hint fits.
+    /// </summary>
+    private async Task<SuppliedPackage> FetchAsync(EnvironmentDeployment wanted, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await supply.ExactAsync(wanted.Package, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PacksterException e) when (e.Code == ErrorCode.PackageNotFound)
+        {
+            throw new PacksterException(e.Code, e.Message,
+                "the environment file records no source: add a source that offers this exact file ('packster source add <name> --type folder --url <dir>', "
+                    + "or --type http|oci), then run the command again (with --source, only that source is asked)", e);
+        }
     }
 
     /// <summary>

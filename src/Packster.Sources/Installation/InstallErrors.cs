@@ -19,11 +19,22 @@ public static class InstallErrors
     public static PacksterException BundleFileInvalid(string path, Toml.TomlPosition position, string message) =>
         new(ErrorCode.BundleFileInvalid, $"{path}:{position}: {message}", "see spec/bundle.md for the bundle file format");
 
-    public static PacksterException LockMismatch(string bundlePath, string pinsPath, string what) =>
-        new(ErrorCode.BundleLockMismatch, $"{bundlePath} does not match {pinsPath}: {what}",
-            "run 'packster bundle install' without --locked to resolve the bundle again and update the lockfile");
+    /// <summary>
+    /// PST8013: <paramref name="bundlePath"/> differs from the pins of <paramref name="pinsPath"/>. <paramref name="target"/>:
+    /// the location installed into, whose own lockfile a run without --locked updates; when the pins are another
+    /// lockfile's (<c>--lockfile</c>), that run would not change them, so the hint says to resolve where they come from.
+    /// </summary>
+    public static PacksterException LockMismatch(string bundlePath, string pinsPath, Locations.Location target, string what) =>
+        new(ErrorCode.BundleLockMismatch, $"{bundlePath} does not match {pinsPath}: {what}", Reresolve(bundlePath, pinsPath, target));
 
-    public static PacksterException PinnedDeploymentDiffers(PackageId id, Sha256Digest actual, Sha256Digest pinned) =>
-        new(ErrorCode.BundleLockMismatch, $"'{id}' deployed as {actual} but the lockfile pins deployment {pinned}",
-            "the same package file and parameters must give the same deployment; reinstall without --locked to re-pin");
+    public static PacksterException PinnedDeploymentDiffers(PackageId id, Sha256Digest actual, Sha256Digest pinned, string bundlePath, string pinsPath, Locations.Location target) =>
+        new(ErrorCode.BundleLockMismatch, $"'{id}' deployed as {actual} but the lockfile {pinsPath} pins deployment {pinned}",
+            "the same package file and parameters must give the same deployment; " + Reresolve(bundlePath, pinsPath, target));
+
+    private static string Reresolve(string bundlePath, string pinsPath, Locations.Location target) =>
+        string.Equals(Path.GetFullPath(pinsPath), Path.GetFullPath(target.LockfilePath), StringComparison.Ordinal)
+            ? "run 'packster bundle install' without --locked to resolve the bundle again and update the lockfile"
+            : $"{pinsPath} is another location's lockfile, which this command only reads: resolve the bundle there "
+                + $"('packster bundle install {bundlePath} --location {Path.GetDirectoryName(Path.GetFullPath(pinsPath))}'), then run this again "
+                + $"(without --locked, the bundle would be resolved anew for location {target.Id}, and that lockfile left as it is)";
 }

@@ -143,6 +143,40 @@ public sealed class EnvironmentTests : IDisposable
         Assert.False(File.Exists(Path.Combine(copy, "packster-policy.toml")));
     }
 
+    // § sync step 2: each missing package file is fetched "from the sources that list that exact file name"; none does:
+    // PST8004 with a hint import can follow (it takes no --locked) — add a source that offers it — and following it works.
+    [Fact]
+    public void A_package_no_source_offers_hints_at_adding_one()
+    {
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        // Another machine: an empty download cache, and a source without the file.
+        var cache = _f.Temp["other-cache"];
+        var empty = _f.Temp["empty-shelf"];
+        Directory.CreateDirectory(empty);
+        _f.Packster.Ok("source", "remove", "shelf");
+        _f.Packster.Ok("source", "add", "bare", "--type", "folder", "--url", empty);
+        Location("copy");
+        var snapshot = _f.Snapshot(_f.Temp["copy"]);
+        var otherCache = new Dictionary<string, string> { ["PACKSTER_CACHE"] = cache };
+        foreach (var args in new[] { new[] { "import", env, "--location", "copy" }, ["import", env, "--location", "copy", "--dry-run"], ["sync", env, "--location", "copy"] })
+        {
+            var r = _f.Packster.Run(args, otherCache);
+            Assert.Equal(8, r.ExitCode);
+            Assert.StartsWith("error[PST8004]: no source offers tool-1.0.0-", r.Stderr, StringComparison.Ordinal);
+            Assert.Contains("hint: the environment file records no source: add a source that offers this exact file ('packster source add <name> --type folder --url <dir>'", r.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("--locked", r.Stderr, StringComparison.Ordinal);
+            Assert.Equal(snapshot, _f.Snapshot(_f.Temp["copy"]));
+        }
+
+        // Following it: a source that offers the file, then the same import.
+        _f.Packster.Ok("source", "add", "shelf", "--type", "folder", "--url", _f.Dist);
+        var followed = _f.Packster.Run(["import", env, "--location", "copy"], otherCache);
+        Assert.True(followed.ExitCode == 0, followed.ToString());
+        Assert.Equal(Deployments("dev"), Deployments("copy"));
+    }
+
     // § sync: switches the active set back, leaves unlisted deployments alone unless --prune, and --dry-run changes nothing.
     [Fact]
     public void Sync_restores_the_active_set_and_prunes_only_when_asked()

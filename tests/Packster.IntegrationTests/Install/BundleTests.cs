@@ -110,6 +110,38 @@ public sealed class BundleTests : IDisposable
         Assert.Equal(0, _f.List("second").GetArrayLength());
     }
 
+    // spec/bundle.md § --locked: with --lockfile naming another location's lockfile, PST8013's hint says to resolve the
+    // bundle where that lockfile belongs (a run without --locked would change the target's lockfile, not that one) —
+    // and following it makes the locked install pass.
+    [Fact]
+    public void A_mismatch_with_another_locations_lockfile_hints_at_resolving_it_there()
+    {
+        _f.Publish(_repo, "util", "1.0.0");
+        _f.Publish(_repo, "greeter", "1.0.0", GreeterTail);
+        _f.Packster.Ok("bundle", "install", WriteBundle("[packages]\nutil = \"^1\"\n"), "--location", "dev");
+        _f.Packster.Ok("location", "create", _f.Temp["second"], "--id", "second");
+        var grown = WriteBundle("[packages]\nutil = \"^1\"\ngreeter = \"^1\"\n");
+
+        var r = _f.Run("bundle", "install", grown, "--location", "second", "--locked", "--lockfile", _f.LockfilePath);
+        Assert.Equal(8, r.ExitCode);
+        Assert.Contains("error[PST8013]: ", r.Stderr, StringComparison.Ordinal);
+        var hint = $"hint: {_f.LockfilePath} is another location's lockfile, which this command only reads: resolve the bundle there "
+            + $"('packster bundle install {grown} --location {_f.LocationPath}'), then run this again";
+        Assert.Contains(hint, r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("without --locked to resolve the bundle again and update the lockfile", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, _f.List("second").GetArrayLength());
+
+        // Following it: the command it names, then the same locked install again.
+        var command = System.Text.RegularExpressions.Regex.Match(r.Stderr, @"\('packster (bundle install [^']+)'\)").Groups[1].Value;
+        _f.Packster.Ok(command.Split(' '));
+        _f.Packster.Ok("bundle", "install", grown, "--location", "second", "--locked", "--lockfile", _f.LockfilePath);
+        Assert.Equal(Deployments(_f.List()), Deployments(_f.List("second")));
+
+        // The target's own lockfile keeps the hint that fits it: without --locked, it is the one updated.
+        var own = _f.Run("bundle", "install", WriteBundle("[packages]\nutil = \"^1\"\ngreeter = \"^1.0\"\n"), "--location", "second", "--locked");
+        Assert.Contains("hint: run 'packster bundle install' without --locked to resolve the bundle again and update the lockfile", own.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Bundle_install_resolves_everything_first_so_an_unknown_package_installs_nothing()
     {
