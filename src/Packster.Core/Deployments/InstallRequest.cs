@@ -66,4 +66,10 @@ public sealed record InstallPlanDetails(
 {
     /// <summary>The id of the trusted key whose signature was verified, when there is one.</summary>
     public string? Signer { get; init; }
+
+    /// <summary>
+    /// What the deployment claims once active, whether or not this install activates it (<see cref="Claims"/>: only
+    /// when it does): <c>sync --dry-run</c> judges the active set it would make with them (spec/export.md § sync).
+    /// </summary>
+    public IReadOnlyList<string> ClaimsWhenActive { get; init; } = [];
 }

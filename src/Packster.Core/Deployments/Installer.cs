@@ -602,7 +602,11 @@ public sealed class Installer
         }
         var details = new InstallPlanDetails(files, bytes,
             decision.Builds && decision.Activate ? decision.Claims.Select(ClaimText.Format).ToList() : [],
-            handlers, decision.Replaces?.ToString(), decision.Activate, decision.Existing is not null) { Signer = signer };
+            handlers, decision.Replaces?.ToString(), decision.Activate, decision.Existing is not null)
+        {
+            Signer = signer,
+            ClaimsWhenActive = decision.Claims.Select(ClaimText.Format).ToList(),
+        };
         return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, _location.DeploymentDirectory(hash), InstallStatus.Planned, decision.Activate)
         {
             Plan = details,

@@ -41,10 +41,7 @@ public sealed class Switcher
         var current = state.OfPackage(target.Id).FirstOrDefault(d => d.Active && d != target);
         var resources = DeployedPackage.Load(location, target).Resources;
         var release = current?.Claims.Select(ClaimText.Parse).ToList() ?? [];
-        var change = new ResourceChange(LocationActivation.OwnerOf(state, target), resources.Claims, release);
-        ResourceGuard.EnsureNoConflicts(LocationActivation.Owners(state), change);
-        var enabled = new EnabledLocations(location.Paths);
-        if (enabled.IsEnabled(location)) ResourceGuard.EnsureNoConflicts(enabled.OwnersOutside(location), change with { Release = [] });
+        EnsureCanActivate(location, LocationActivation.Owners(state), new ResourceChange(LocationActivation.OwnerOf(state, target), resources.Claims, release));
 
         if (current is not null)
         {
@@ -55,6 +52,20 @@ public sealed class Switcher
         target.Claims.Clear();
         foreach (var c in resources.Claims) target.Claims.Add(ClaimText.Format(c));
         return HistoryEntry.Now(clock, "use", target, current);
+    }
+
+    /// <summary>
+    /// The resource guard's judgement of <see cref="Activate"/>: <paramref name="change"/> against <paramref name="owners"/>
+    /// (the location's claims), then against the locations enabled with it. Also for a dry run that plays several
+    /// activations in turn on owners of its own (<c>sync --dry-run</c>), so it refuses as the run would.
+    /// </summary>
+    public static void EnsureCanActivate(Location location, IReadOnlyDictionary<ResourceClaim, ResourceOwner> owners, ResourceChange change)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(change);
+        ResourceGuard.EnsureNoConflicts(owners, change);
+        var enabled = new EnabledLocations(location.Paths);
+        if (enabled.IsEnabled(location)) ResourceGuard.EnsureNoConflicts(enabled.OwnersOutside(location), change with { Release = [] });
     }
 
     /// <summary>Pins (or unpins) a deployment so installing a newer version does not take over.</summary>

@@ -67,16 +67,22 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     /// <summary>
     /// What <c>--dry-run</c> reports: the plan, after the checks of step 2 (spec/export.md § sync) that the real run
     /// makes before changing anything — each missing package fetched and verified and its deployment hash computed
-    /// with the recorded parameters (plus secrets) — so a refusal is the same error. The file's policy is judged from a
-    /// copy of the location's policy file outside the location, which is left as it is.
+    /// with the recorded parameters (plus secrets) — and the resource guard of step 3 on the active set it would make,
+    /// so a refusal is the same error. The file's policy is judged from a copy of the location's policy file outside
+    /// the location, which is left as it is.
     /// </summary>
     public async Task<SyncPlan> CheckAsync(EnvironmentFile file, bool prune, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
         RequireListed(file);
         var plan = Plan(file, prune);
-        if (plan.Install.Count == 0) return plan;
+        if (plan.Install.Count == 0)
+        {
+            GuardActivations(plan, []);
+            return plan;
+        }
         string? policyCopy = null;
+        List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request, IReadOnlyList<string> Claims)> prepared;
         try
         {
             if (plan.Policy.Count > 0)
@@ -85,7 +91,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
                 if (File.Exists(location.PolicyPath)) File.Copy(location.PolicyPath, policyCopy);
                 WritePolicy(file, plan.Policy, policyCopy);
             }
-            await PrepareAsync(plan, null, policyCopy, cancellationToken).ConfigureAwait(false);
+            prepared = await PrepareAsync(plan, null, policyCopy, cancellationToken).ConfigureAwait(false);
         }
         catch (PacksterException e) when (policyCopy is not null && e.Message.Contains(policyCopy, StringComparison.Ordinal))
         {
@@ -97,7 +103,40 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         {
             if (policyCopy is not null) File.Delete(policyCopy);
         }
+        GuardActivations(plan, prepared.ToDictionary(p => p.Wanted.Deployment, p => p.Claims));
         return plan;
+    }
+
+    /// <summary>
+    /// The resource guard of step 3 for <c>--dry-run</c> (spec/export.md § sync): the deactivations, then each
+    /// activation in the run's order, each judged by <see cref="Switcher.EnsureCanActivate"/> against the claims the
+    /// location holds with the ones before it applied, so two deployments of the file that claim one port are refused
+    /// as the run refuses them (PST6000), before anything is installed. <paramref name="installed"/>: the claims of the
+    /// deployments the run would install (from their dry runs); the others are the location's own.
+    /// </summary>
+    private void GuardActivations(SyncPlan plan, Dictionary<Sha256Digest, IReadOnlyList<string>> installed)
+    {
+        if (plan.Activate.Count == 0) return;
+        var state = location.ReadState();
+        var owners = LocationActivation.Owners(state);
+        var active = state.ActiveDeployments.ToDictionary(d => d.Id, d => LocationActivation.OwnerOf(state, d));
+        List<Resources.ResourceClaim> HeldBy(Resources.ResourceOwner owner) => [.. owners.Where(o => o.Value.IsSameDeployment(owner)).Select(o => o.Key)];
+        foreach (var d in plan.Deactivate)
+        {
+            if (!active.Remove(d.Id, out var owner)) continue;
+            foreach (var claim in HeldBy(owner)) owners.Remove(claim);
+        }
+        foreach (var d in plan.Activate)
+        {
+            var owner = new Resources.ResourceOwner(state.LocationId.Value, d.Package.Id, d.Package.Version, d.Deployment);
+            IReadOnlyList<Resources.ResourceClaim> claims = installed.TryGetValue(d.Deployment, out var texts) ? [.. texts.Select(ClaimText.Parse)]
+                : state.Find(d.Deployment) is { } entry ? DeployedPackage.Load(location, entry).Resources.Claims : [];
+            var release = active.TryGetValue(d.Package.Id, out var current) ? HeldBy(current) : [];
+            Switcher.EnsureCanActivate(location, owners, new Resources.ResourceChange(owner, claims, release));
+            foreach (var claim in release) owners.Remove(claim);
+            foreach (var claim in claims) owners[claim.Of(d.Deployment)] = owner;
+            active[d.Package.Id] = owner;
+        }
     }
 
     public async Task<SyncPlan> ApplyAsync(EnvironmentFile file, bool prune, TimeSpan? handlerTimeout = null, CancellationToken cancellationToken = default)
@@ -138,10 +177,10 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         return plan;
     }
 
-    private async Task<List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request)>> PrepareAsync(SyncPlan plan,
+    private async Task<List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request, IReadOnlyList<string> Claims)>> PrepareAsync(SyncPlan plan,
         TimeSpan? handlerTimeout, string? policyPath, CancellationToken cancellationToken)
     {
-        var prepared = new List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request)>();
+        var prepared = new List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request, IReadOnlyList<string> Claims)>();
         // The dry runs' warnings (an unsigned package under "warn") would repeat those of the installs that follow.
         var checker = new Installer(location, options with { Messages = TextWriter.Null }) { PolicyPath = policyPath };
         foreach (var wanted in plan.Install)
@@ -173,7 +212,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
                     $"{wanted.Package.FileName} with the parameters recorded for it gives deployment {planned.Deployment}, not the {wanted.Deployment} it records; nothing was changed",
                     "the parameters were edited, or a secret parameter is missing: give it with --secrets-file");
             }
-            prepared.Add((wanted, package, request));
+            prepared.Add((wanted, package, request, planned.Plan?.ClaimsWhenActive ?? []));
         }
         return prepared;
     }
@@ -260,11 +299,11 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     /// the bundle, as one transaction (spec/lockfile.md § Transactions): one commit, or the location as it was.
     /// </summary>
     private async Task ApplyTogetherAsync(EnvironmentFile file, bool prune, SyncPlan plan,
-        List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request)> prepared, CancellationToken cancellationToken)
+        List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request, IReadOnlyList<string> Claims)> prepared, CancellationToken cancellationToken)
     {
         await using var transaction = LocationTransaction.Begin(location, options.Messages, cancellationToken);
         var installer = new Installer(location, options) { Transaction = transaction };
-        foreach (var (wanted, package, request) in prepared)
+        foreach (var (wanted, package, request, _) in prepared)
         {
             // Judged again under the lock: another command may have installed it meanwhile.
             if (transaction.State.Find(wanted.Deployment) is not null) continue;

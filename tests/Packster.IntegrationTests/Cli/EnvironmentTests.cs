@@ -177,6 +177,37 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Equal(Deployments("dev"), Deployments("copy"));
     }
 
+    // § sync step 2: "--dry-run makes these checks too … and the resource guard of step 3 on the active set it would
+    // make": two deployments of the file that claim one port are refused by the dry run with the run's error (PST6000).
+    [Fact]
+    public void A_dry_run_finds_a_port_conflict_between_the_files_own_deployments()
+    {
+        const string port = "[parameters.port]\ntype = \"integer\"\ndefault = 1\n[provides]\nports = [\"{param.port}\"]\n";
+        _f.Packster.Ok("install-file", Tool("alpha", "1.0.0", port), "--location", "dev", "-p", "port=8080");
+        Location("other");
+        _f.Packster.Ok("install-file", Tool("beta", "1.0.0", port), "--location", "other", "-p", "port=8080");
+        // One file listing both, active: each location alone holds the port, the file's location would hold it twice.
+        var env = _f.Temp["both.packster-lock.toml"];
+        var beta = _f.Packster.Ok("export", "--location", "other");
+        File.WriteAllText(env, _f.Packster.Ok("export", "--location", "dev") + beta[beta.IndexOf("\n[[deployments]]", StringComparison.Ordinal)..]);
+        var copy = Location("copy");
+        var snapshot = _f.Snapshot(copy);
+        foreach (var verb in new[] { "import", "sync" })
+        {
+            var dry = _f.Packster.Run(verb, env, "--location", "copy", "--dry-run");
+            var real = _f.Packster.Run(verb, env, "--location", "copy");
+            // The run says "nothing was committed: …" before its error; the error line itself is the same.
+            static string Error(string stderr) => stderr.Split('\n').Single(l => l.StartsWith("error[", StringComparison.Ordinal));
+            Assert.Equal(6, real.ExitCode);
+            Assert.Contains("nothing was committed", real.Stderr, StringComparison.Ordinal);
+            Assert.StartsWith("error[PST6000]: port '8080' is already owned by alpha 1.0.0 (", Error(real.Stderr), StringComparison.Ordinal);
+            Assert.Equal(real.ExitCode, dry.ExitCode);
+            Assert.Equal(Error(real.Stderr), Error(dry.Stderr));
+            Assert.Equal("", dry.Stdout);
+            Assert.Equal(snapshot, _f.Snapshot(copy));
+        }
+    }
+
     // § sync: switches the active set back, leaves unlisted deployments alone unless --prune, and --dry-run changes nothing.
     [Fact]
     public void Sync_restores_the_active_set_and_prunes_only_when_asked()
