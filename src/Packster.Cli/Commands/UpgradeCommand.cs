@@ -60,11 +60,21 @@ internal static class UpgradeCommand
             {
                 // One package: its object, as always; several (or --all): an array of them.
                 CommonOptions.WriteJson(context.Out, several ? new JsonArray([.. results.Select(r => (JsonNode)ToJson(r))]) : ToJson(results[0]));
-                return 0;
             }
-            if (several && results.Count == 0) context.Out.WriteLine($"no active, unpinned package to upgrade in location {loc.Id}");
-            foreach (var result in results) Write(context, result, loc);
-            return 0;
+            else
+            {
+                if (several && results.Count == 0) context.Out.WriteLine($"no active, unpinned package to upgrade in location {loc.Id}");
+                foreach (var result in results) Write(context, result, loc);
+            }
+            // An [install-bundle] step that failed after the commit (spec/bundle.md § install-bundle): the upgrade stands,
+            // the error is reported and gives the exit code, as for install.
+            var exit = 0;
+            foreach (var error in results.SelectMany(r => r.BundleErrors))
+            {
+                var code = PacksterApp.Report(error, context.Err, parse.GetValue(PacksterApp.Verbose));
+                if (exit == 0) exit = code;
+            }
+            return exit;
         });
         return command;
     }
@@ -76,7 +86,7 @@ internal static class UpgradeCommand
     {
         var root = result.Root;
         var previous = result.Previous;
-        return new JsonObject
+        var node = new JsonObject
         {
             ["id"] = root.Id.Value,
             ["version"] = root.Version.ToString(),
@@ -94,6 +104,15 @@ internal static class UpgradeCommand
             ["previous"] = new JsonObject { ["version"] = previous.Version.ToString(), ["deployment"] = previous.Hash.Hex },
             ["droppedParameters"] = new JsonArray([.. result.DroppedParameters.Select(p => (JsonNode)p)]),
         };
+        if (result.BundleErrors.Count > 0)
+        {
+            node["bundleErrors"] = new JsonArray([.. result.BundleErrors.Select(e => (JsonNode)new JsonObject
+            {
+                ["code"] = ExitCodes.Format(e.Code),
+                ["message"] = e.Message,
+            })]);
+        }
+        return node;
     }
 
     private static void Write(CliContext context, UpgradeResult result, Packster.Locations.Location location)

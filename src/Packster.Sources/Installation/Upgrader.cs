@@ -31,6 +31,9 @@ public sealed class Upgrader
     /// <summary>
     /// Upgrades every package of <paramref name="requests"/> as one transaction (spec/lockfile.md § Transactions): every
     /// new deployment staged, then one commit, or, when any install fails, the location as it was. A dry run plans each.
+    /// The <c>[install-bundle]</c> entries of the packages installed follow that commit, each package's step a
+    /// transaction of its own, as for <c>install</c> (spec/bundle.md § install-bundle): a failing entry leaves the
+    /// upgrade in place and is kept in <see cref="UpgradeResult.BundleErrors"/>.
     /// </summary>
     public async Task<IReadOnlyList<UpgradeResult>> UpgradeAllAsync(IReadOnlyList<UpgradeRequest> requests, CancellationToken cancellationToken = default)
     {
@@ -41,9 +44,19 @@ public sealed class Upgrader
             foreach (var request in requests) results.Add(await UpgradeOneAsync(request, null, cancellationToken).ConfigureAwait(false));
             return results;
         }
-        await using var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
-        foreach (var request in requests) results.Add(await UpgradeOneAsync(request with { DryRun = false }, transaction, cancellationToken).ConfigureAwait(false));
-        if (transaction.Changes > 0) transaction.Commit();
+        await using (var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken))
+        {
+            foreach (var request in requests) results.Add(await UpgradeOneAsync(request with { DryRun = false }, transaction, cancellationToken).ConfigureAwait(false));
+            if (transaction.Changes > 0) transaction.Commit();
+        }
+        // The upgrades are committed: what their [install-bundle] brings cannot undo them.
+        var bundles = new PackageInstaller(_location, _options, _supply);
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i].Installed is not { } installed) continue;
+            var done = await bundles.InstallBundleAsync(installed, requests[i].HandlerTimeout, cancellationToken).ConfigureAwait(false);
+            results[i] = results[i] with { Installed = null, BundleErrors = done.BundleErrors };
+        }
         return results;
     }
 
@@ -92,7 +105,8 @@ public sealed class Upgrader
             HandlerTimeout = request.HandlerTimeout,
             AsDependency = current.Dependency,
         };
-        var result = await new PackageInstaller(_location, _options, _supply) { Transaction = transaction }.InstallAsync(supplied, install, cancellationToken).ConfigureAwait(false);
+        var result = await new PackageInstaller(_location, _options, _supply) { Transaction = transaction, BundleAfterCommit = true }
+            .InstallAsync(supplied, install, cancellationToken).ConfigureAwait(false);
         var root = result.Root;
         if (root.Status == InstallStatus.Unchanged && !root.Active && transaction?.State.Find(root.Deployment) is { } again)
         {
@@ -101,7 +115,7 @@ public sealed class Upgrader
             transaction.Record([Switcher.Activate(_location, transaction.State, again, _options.Clock)], $"the switch to {again}", _ => Task.CompletedTask);
             root = root with { Status = InstallStatus.Installed, Active = true };
         }
-        return new UpgradeResult(root, result.Source, current, result.Dependencies, dropped);
+        return new UpgradeResult(root, result.Source, current, result.Dependencies, dropped) { Installed = result.PendingBundle.Count > 0 ? result : null };
     }
 
     /// <summary>
@@ -172,4 +186,13 @@ public sealed record UpgradeResult(
     IReadOnlyList<string> DroppedParameters)
 {
     public bool Upgraded => Root.Status == InstallStatus.Installed;
+
+    /// <summary>
+    /// The <c>[install-bundle]</c> steps that failed after the upgrade's commit (spec/bundle.md § install-bundle), each
+    /// naming the package whose entries they were; the upgrade stands.
+    /// </summary>
+    public IReadOnlyList<PacksterException> BundleErrors { get; init; } = [];
+
+    /// <summary>The install whose <c>[install-bundle]</c> step is still to run, once the upgrade has committed.</summary>
+    internal PackageInstallResult? Installed { get; init; }
 }

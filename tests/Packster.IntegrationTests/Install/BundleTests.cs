@@ -172,6 +172,31 @@ public sealed class BundleTests : IDisposable
         Assert.Equal(["meta", "util"], _f.Lockfile().GetProperty("bundle").EnumerateObject().Select(p => p.Name).Order());
     }
 
+    // spec/bundle.md § install-bundle, "After the commit": for upgrade too, the upgrade is committed first and each
+    // package's [install-bundle] step is a transaction of its own — a failing entry leaves the upgrade in place, is
+    // reported naming the package, and gives the exit code.
+    [Fact]
+    public void A_failing_install_bundle_entry_after_an_upgrade_leaves_the_upgrade_in_place()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Publish(_repo, "fail", "1.0.0", "[handlers]\ninstall = \"install.sh\"", ("install.sh", "#!/bin/sh\nexit 9\n"));
+        _f.Publish(_repo, "meta", "1.0.0");
+        _f.Packster.Ok("install", "meta", "--location", "dev");
+        _f.Publish(_repo, "meta", "2.0.0", "[install-bundle]\nfail = \"*\"");
+
+        var r = _f.Run("upgrade", "meta", "--location", "dev");
+        Assert.True(r.ExitCode == 7, r.ToString());
+        Assert.Contains("upgraded meta 1.0.0 → 2.0.0", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("error[PST7000]: meta 2.0.0's [install-bundle] entry fail = \"*\": ", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("meta 2.0.0 stays installed, without the entries of its [install-bundle]", r.Stderr, StringComparison.Ordinal);
+        var active = _f.List().EnumerateArray().Where(d => d.GetProperty("active").GetBoolean()).Select(d => (d.GetProperty("id").GetString(), d.GetProperty("version").GetString()));
+        Assert.Equal([("meta", "2.0.0")], active);
+        Assert.False(_f.Lockfile().TryGetProperty("bundle", out var bundle) && bundle.TryGetProperty("fail", out _));
+
+        using var json = System.Text.Json.JsonDocument.Parse(_f.Run("upgrade", "meta", "--location", "dev", "--json").Stdout);
+        Assert.Equal("unchanged", json.RootElement.GetProperty("status").GetString());
+    }
+
     [Fact]
     public void A_bundle_install_that_changes_nothing_commits_nothing()
     {
