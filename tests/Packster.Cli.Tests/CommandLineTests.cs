@@ -297,6 +297,36 @@ public sealed class CommandLineTests : IDisposable
         Assert.Matches(@"packed one 1\.0\.0: 1 file, ", packErr);
     }
 
+    // spec/licenses.md § Policy: "a deprecated id … or `UNLICENSED` … would match no package … It is refused with the
+    // current ids to write instead"; "an unknown entry is PST2041 and nothing is written". Before, `licenses deny GPL-2.0`
+    // wrote the entry.
+    [Theory]
+    [InlineData("deny", "GPL-2.0", "write GPL-2.0-only or GPL-2.0-or-later")]
+    [InlineData("allow", "GPL-2.0", "write GPL-2.0-only or GPL-2.0-or-later")]
+    [InlineData("allow", "UNLICENSED", "a package under such terms declares a LicenseRef-<name>")]
+    public void A_license_rule_no_manifest_could_match_is_refused_and_nothing_is_written(string list, string entry, string instead)
+    {
+        _home.Write("config.toml", "# mine\n");
+        var (exit, _, err) = Run("licenses", list, "MIT", entry);
+        Assert.Equal(3, exit);
+        var line = err.Split('\n')[0];
+        Assert.StartsWith($"error[PST2041]: '{entry}' ", line, StringComparison.Ordinal);
+        Assert.Contains("so no manifest may use it and the entry would match no package: " + instead, line, StringComparison.Ordinal);
+        Assert.Equal("# mine\n", File.ReadAllText(_home["config.toml"]));
+    }
+
+    // spec/licenses.md § Expressions: `manifest check` refuses `UNLICENSED` (PST2040, exit 3) and says what to write.
+    [Fact]
+    public void Manifest_check_refuses_unlicensed_and_says_what_to_write_instead()
+    {
+        _home.Write("pkg/packster-manifest.toml", "id = \"pkg\"\nversion = \"1.0.0\"\nlicense = \"UNLICENSED\"\n");
+        var (exit, _, err) = Run("manifest", "check", _home["pkg"]);
+        Assert.Equal(3, exit);
+        Assert.StartsWith("error[PST2040]: ", err, StringComparison.Ordinal);
+        Assert.Contains("license 'UNLICENSED' is not a valid SPDX expression: 'UNLICENSED' is npm's word for \"not licensed for use by others\", "
+            + "not an SPDX licence id: name the terms with a LicenseRef- (LicenseRef-Proprietary)", err.Split('\n')[0], StringComparison.Ordinal);
+    }
+
     // spec/errors.md: "every failure prints one line". The parser's own errors (a value outside a fixed set, a missing
     // argument, option value or subcommand, a required option left out) are said in packster's words on that line,
     // never as the parser's multi-line, tab-indented text.

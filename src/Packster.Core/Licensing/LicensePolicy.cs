@@ -34,13 +34,59 @@ public static class SpdxLicense
         parsed.OnEachLeafNode(
             license =>
             {
-                if (!license.IsStandardLicense && !IsLicenseRef(license.Identifier)) unknown ??= license.Identifier;
+                // NuGet takes UNLICENSED alone as a licence of its own (npm's meaning); SPDX has no such id.
+                if (IsUnlicensed(license.Identifier) || !license.IsStandardLicense && !IsLicenseRef(license.Identifier)) unknown ??= license.Identifier;
             },
             _ => { });
         why = unknown is null ? null
+            : IsUnlicensed(unknown) ? NotSpdxUnlicensed(unknown) + UnlicensedInstead
             : unknown.StartsWith(LicenseRefPrefix, StringComparison.Ordinal) ? NotALicenseRef(unknown)
             : $"'{TerminalText.Printable(unknown)}' is not on the SPDX licence list {ListVersion} (a licence outside it is written LicenseRef-<name>)";
         return why is null ? parsed : null;
+    }
+
+    /// <summary>npm's and NuGet's word for "not licensed for use by others", in any case: not an SPDX id (spec/licenses.md § Expressions).</summary>
+    internal static bool IsUnlicensed(string id) => string.Equals(id, "UNLICENSED", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What a manifest writes instead of UNLICENSED.</summary>
+    private const string UnlicensedInstead = ": name the terms with a LicenseRef- (LicenseRef-Proprietary), or leave 'license' out to declare none";
+
+    /// <summary>Why <paramref name="id"/>, <c>UNLICENSED</c> in some case, is not a licence.</summary>
+    internal static string NotSpdxUnlicensed(string id) =>
+        $"'{TerminalText.Printable(id)}' is npm's word for \"not licensed for use by others\", not an SPDX licence id";
+
+    /// <summary>
+    /// Why <paramref name="id"/>, a deprecated id on the list (a licence, or with <paramref name="exception"/> an
+    /// exception), may not be written, naming the current ids where the list has them (GPL-2.0: GPL-2.0-only or
+    /// GPL-2.0-or-later; GPL-2.0+: GPL-2.0-or-later). <paramref name="consequence"/> follows the fault, before what to write.
+    /// </summary>
+    internal static string Deprecated(string id, bool exception = false, string consequence = "")
+    {
+        var shown = TerminalText.Printable(id);
+        var bare = id.TrimEnd('+');
+        string instead;
+        if (!exception && IsCurrentLicense(bare + "-only") && IsCurrentLicense(bare + "-or-later"))
+        {
+            instead = bare.Length < id.Length ? $"write {bare}-or-later" : $"write {bare}-only or {bare}-or-later";
+        }
+        else
+        {
+            instead = exception ? "write its current exception id (https://spdx.org/licenses/exceptions-index.html lists them)"
+                : "write its current licence id (https://spdx.org/licenses/ lists them)";
+        }
+        return $"'{shown}' is deprecated on the SPDX {(exception ? "exception" : "licence")} list {ListVersion}{consequence}: {instead}";
+    }
+
+    /// <summary>Whether <paramref name="id"/> is on the SPDX licence list and not deprecated.</summary>
+    private static bool IsCurrentLicense(string id) => NuGetLicenseData.LicenseList.TryGetValue(id, out var data) && !data.IsDeprecatedLicenseId;
+
+    /// <summary>Whether <paramref name="id"/> is a licence or exception the SPDX list keeps only as deprecated.</summary>
+    internal static bool IsDeprecated(string id, out bool exception)
+    {
+        exception = false;
+        if (NuGetLicenseData.LicenseList.TryGetValue(id, out var license)) return license.IsDeprecatedLicenseId;
+        exception = true;
+        return NuGetLicenseData.ExceptionList.TryGetValue(id, out var data) && data.IsDeprecatedLicenseId;
     }
 
     /// <summary>Why <paramref name="expression"/>, which the parser refused, is not an expression: the first fault found reading it.</summary>
@@ -102,15 +148,16 @@ public static class SpdxLicense
         if (exception)
         {
             if (NuGetLicenseData.LicenseList.ContainsKey(token)) return $"'{shown}' is a licence, not an exception: WITH names an exception such as Classpath-exception-2.0";
-            return NuGetLicenseData.ExceptionList.ContainsKey(token) ? null : $"'{shown}' is not an exception on the SPDX list {ListVersion}";
+            if (!NuGetLicenseData.ExceptionList.TryGetValue(token, out var exceptionData)) return $"'{shown}' is not an exception on the SPDX list {ListVersion}";
+            return exceptionData.IsDeprecatedLicenseId ? Deprecated(token, exception: true) : null;
         }
         if (NuGetLicenseData.ExceptionList.ContainsKey(token)) return $"'{shown}' is an exception, not a licence: write it after a licence and WITH";
         if (NuGetLicenseData.LicenseList.TryGetValue(token, out var data) && data.IsDeprecatedLicenseId
             || NuGetLicenseData.LicenseList.TryGetValue(id, out data) && data.IsDeprecatedLicenseId)
         {
-            return $"'{shown}' is deprecated on the SPDX licence list {ListVersion}: write its current id (for GPL-2.0, GPL-2.0-only or GPL-2.0-or-later)";
+            return Deprecated(token);
         }
-        return token == "UNLICENSED" ? "'UNLICENSED' stands alone: it cannot be joined with other licences" : null;
+        return IsUnlicensed(id) ? NotSpdxUnlicensed(token) + UnlicensedInstead : null;
     }
 
     /// <summary>The words and parentheses of an expression.</summary>
@@ -191,6 +238,14 @@ public sealed record LicenseRules(string Origin, IReadOnlyList<string> Allow, IR
         ArgumentNullException.ThrowIfNull(entry);
         if (entry is OsiApproved or Copyleft || SpdxLicense.IsLicenseRef(entry)) return null;
         if (entry.StartsWith(SpdxLicense.LicenseRefPrefix, StringComparison.Ordinal)) return SpdxLicense.NotALicenseRef(entry);
+        // A manifest may not use a deprecated id or UNLICENSED (§ Expressions), so such an entry would match no package:
+        // an allow list of one would refuse everything, a deny entry would guard nothing.
+        const string matchesNothing = ", so no manifest may use it and the entry would match no package";
+        if (SpdxLicense.IsDeprecated(entry, out var exception)) return SpdxLicense.Deprecated(entry, exception, matchesNothing);
+        if (SpdxLicense.IsUnlicensed(entry))
+        {
+            return $"{SpdxLicense.NotSpdxUnlicensed(entry)}{matchesNothing}: a package under such terms declares a LicenseRef-<name>, which an entry can name";
+        }
         if (NuGetLicenseData.LicenseList.ContainsKey(entry) || NuGetLicenseData.ExceptionList.ContainsKey(entry)) return null;
         return $"'{TerminalText.Printable(entry)}' is neither a licence class (osi-approved, copyleft) nor an SPDX licence id, exception or LicenseRef-";
     }

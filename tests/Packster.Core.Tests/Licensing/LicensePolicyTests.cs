@@ -33,6 +33,8 @@ public class LicensePolicyTests
     [InlineData("not an expression (", "", "", true)]
     [InlineData("not an expression (", "", "copyleft", false)]
     [InlineData("Foo-1.0", "", "copyleft", false)]
+    [InlineData("UNLICENSED", "", "copyleft", false)]
+    [InlineData("LicenseRef-Proprietary", "", "copyleft", true)]
     public void Vectors(string expression, string allow, string deny, bool allowed)
     {
         var refusal = Policy(allow, deny).Refusal(expression);
@@ -101,10 +103,54 @@ public class LicensePolicyTests
     [InlineData("LicenseRef-a_b", "'LicenseRef-a_b' holds a character an id may not")]
     [InlineData("GPL-2.0+", "'GPL-2.0+' is deprecated")]
     [InlineData("MIT\nAND BSD-2-Clause", "it holds a line break or another control character")]
+    // § Expressions: a deprecated id's reason "names the current ids where the list has an -only and an -or-later form
+    // ('GPL-3.0+' is deprecated …: write GPL-3.0-or-later), else points to the list"; exceptions too. Before, every
+    // deprecated id was told "(for GPL-2.0, GPL-2.0-only or GPL-2.0-or-later)", and a deprecated exception got "it is not
+    // a licence id, or ids joined by AND and OR".
+    [InlineData("GPL-3.0+", "'GPL-3.0+' is deprecated on the SPDX licence list")]
+    [InlineData("LGPL-2.1-only WITH Nokia-Qt-exception-1.1", "'Nokia-Qt-exception-1.1' is deprecated on the SPDX exception list")]
+    // § Expressions: "`UNLICENSED`, in any case, alone or joined: npm's and NuGet's word … is not an SPDX id".
+    [InlineData("UNLICENSED", Unlicensed)]
+    [InlineData("UNLICENSED OR MIT", Unlicensed)]
+    [InlineData("MIT AND unlicensed", "'unlicensed' is npm's word for \"not licensed for use by others\", not an SPDX licence id")]
     public void A_refused_expression_is_explained_in_packsters_words(string expression, string reason)
     {
         Assert.Null(SpdxLicense.TryParse(expression, out var why));
         Assert.StartsWith(reason, why, StringComparison.Ordinal);
+    }
+
+    private const string Unlicensed = "'UNLICENSED' is npm's word for \"not licensed for use by others\", not an SPDX licence id: "
+        + "name the terms with a LicenseRef- (LicenseRef-Proprietary), or leave 'license' out to declare none";
+
+    // § Expressions: what to write instead of a deprecated id, where the list has it.
+    [Theory]
+    [InlineData("GPL-2.0", "write GPL-2.0-only or GPL-2.0-or-later")]
+    [InlineData("GPL-3.0+", "write GPL-3.0-or-later")]
+    [InlineData("LGPL-2.1", "write LGPL-2.1-only or LGPL-2.1-or-later")]
+    [InlineData("StandardML-NJ", "write its current licence id (https://spdx.org/licenses/ lists them)")]
+    public void A_deprecated_id_is_refused_naming_the_current_ids(string expression, string instead)
+    {
+        Assert.Null(SpdxLicense.TryParse(expression, out var why));
+        Assert.EndsWith(": " + instead, why, StringComparison.Ordinal);
+    }
+
+    // § Policy: "An entry a manifest could never hold is not an entry either: a deprecated id (`GPL-2.0`, `GPL-2.0+`,
+    // `Nokia-Qt-exception-1.1`) or `UNLICENSED` … It is refused with the current ids to write instead". Before, all four
+    // were accepted, and `allow = ["GPL-2.0"]` refused every package.
+    [Theory]
+    [InlineData("GPL-2.0", "'GPL-2.0' is deprecated on the SPDX licence list", "write GPL-2.0-only or GPL-2.0-or-later")]
+    [InlineData("GPL-2.0+", "'GPL-2.0+' is deprecated on the SPDX licence list", "write GPL-2.0-or-later")]
+    [InlineData("Nokia-Qt-exception-1.1", "'Nokia-Qt-exception-1.1' is deprecated on the SPDX exception list", "write its current exception id")]
+    [InlineData("UNLICENSED", "'UNLICENSED' is npm's word", "a package under such terms declares a LicenseRef-<name>, which an entry can name")]
+    public void A_policy_entry_no_manifest_may_hold_is_refused_naming_what_to_write(string entry, string fault, string instead)
+    {
+        var why = LicenseRules.Invalid(entry);
+        Assert.NotNull(why);
+        Assert.StartsWith(fault, why, StringComparison.Ordinal);
+        Assert.Contains(", so no manifest may use it and the entry would match no package: " + instead, why, StringComparison.Ordinal);
+        Assert.Null(LicenseRules.Invalid("GPL-2.0-only"));
+        Assert.Null(LicenseRules.Invalid("GPL-2.0-or-later"));
+        Assert.Null(LicenseRules.Invalid("Qt-LGPL-exception-1.1"));
     }
 
     [Fact]
