@@ -327,6 +327,22 @@ public sealed class CommandLineTests : IDisposable
             + "not an SPDX licence id: name the terms with a LicenseRef- (LicenseRef-Proprietary)", err.Split('\n')[0], StringComparison.Ordinal);
     }
 
+    // spec/manifest.md, `homepage`: "wherever it is shown (`manifest check --json`, both SBOM formats) it is written as
+    // the manifest gave it …: an escape the manifest wrote stays (`%41` is not decoded) and `\` never becomes `/`".
+    // Before, manifest check printed Uri.AbsoluteUri: https://e.org/A%2f and https://e.org/a/b%5Ec.
+    [Theory]
+    [InlineData("https://e.org/%41%2f", "https://e.org/%41%2f")]
+    [InlineData("https://e.org/a\\\\b^c", "https://e.org/a%5Cb%5Ec")]
+    [InlineData("https://example.org/a b?c=<f>", "https://example.org/a%20b?c=%3Cf%3E")]
+    public void Manifest_check_json_shows_the_homepage_as_the_sbom_does(string homepage, string shown)
+    {
+        _home.Write("pkg/packster-manifest.toml", $"id = \"pkg\"\nversion = \"1.0.0\"\nhomepage = \"{homepage}\"\n");
+        var (exit, output, err) = Run("manifest", "check", _home["pkg"], "--json");
+        Assert.True(exit == 0, err);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal(shown, json.RootElement.GetProperty("homepage").GetString());
+    }
+
     // spec/errors.md: "every failure prints one line". The parser's own errors (a value outside a fixed set, a missing
     // argument, option value or subcommand, a required option left out) are said in packster's words on that line,
     // never as the parser's multi-line, tab-indented text.

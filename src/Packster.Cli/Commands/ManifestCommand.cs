@@ -117,7 +117,7 @@ internal static class ManifestCommand
             w.WriteString("version", m.Version.ToString());
             WriteOptional(w, "description", m.Description);
             WriteOptional(w, "license", m.License);
-            WriteOptional(w, "homepage", m.Homepage?.AbsoluteUri);
+            WriteOptional(w, "homepage", m.Homepage is { } homepage ? HomepageUrl.Escaped(homepage) : null);
             WriteStrings(w, "authors", m.Authors);
             w.WriteStartObject("platform");
             WriteStrings(w, "os", m.Platform.Os);

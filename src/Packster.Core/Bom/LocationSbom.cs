@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Packster.Deployments;
 using Packster.Locations;
+using Packster.Manifest;
 using Packster.Model;
 using Packster.Packaging;
 
@@ -160,7 +161,7 @@ public static partial class LocationSbom
             component["purl"] = p.Purl;
             if (p.Homepage is { } homepage)
             {
-                component["externalReferences"] = new JsonArray(new JsonObject { ["type"] = "website", ["url"] = EscapedUrl(homepage) });
+                component["externalReferences"] = new JsonArray(new JsonObject { ["type"] = "website", ["url"] = HomepageUrl.Escaped(homepage) });
             }
             var properties = new JsonArray(
                 Property("packster:package", p.Entry.Package.FileName),
@@ -247,7 +248,7 @@ public static partial class LocationSbom
                     ["referenceLocator"] = p.Purl,
                 }),
             };
-            if (p.Homepage is { } homepage) package["homepage"] = EscapedUrl(homepage);
+            if (p.Homepage is { } homepage) package["homepage"] = HomepageUrl.Escaped(homepage);
             if (p.Description is { } description) package["summary"] = description;
             if (Named(p.Authors) is [var supplier, ..]) package["supplier"] = "Person: " + supplier;
             package["comment"] = $"deployment {p.Entry.Hash.Hex}; {p.Files.Count.ToString(CultureInfo.InvariantCulture)} files, {p.Files.Sum(f => f.Size).ToString(CultureInfo.InvariantCulture)} bytes";
@@ -317,42 +318,6 @@ public static partial class LocationSbom
     /// one, so it is never written (an SPDX supplier of <c>"Person: "</c> says nothing).
     /// </summary>
     private static List<string> Named(IReadOnlyList<string> authors) => authors.Where(a => !string.IsNullOrWhiteSpace(a)).ToList();
-
-    /// <summary>
-    /// spec/bom.md: a homepage "as the manifest gave it or escaped where the manifest did not". Every character the
-    /// manifest gave is kept and an escape it wrote stays as written (<see cref="Uri.AbsoluteUri"/> decodes <c>%41</c>
-    /// and turns <c>\</c> into <c>/</c>); only what RFC 3986 does not allow where it stands is percent-encoded as UTF-8:
-    /// a space, <c>\</c>, <c>^</c>, <c>&lt;</c>, a <c>%</c> that starts no escape, <c>[</c>/<c>]</c> outside the host, a second
-    /// <c>#</c>, anything not ASCII.
-    /// </summary>
-    internal static string EscapedUrl(Uri homepage)
-    {
-        var text = homepage.OriginalString.Trim(' ', '\t', '\n', '\r', '\f');
-        var scheme = text.IndexOf("://", StringComparison.Ordinal);
-        var authorityEnd = scheme < 0 ? 0 : text.IndexOfAny(['/', '?', '#'], scheme + 3) is var end and >= 0 ? end : text.Length;
-        var builder = new StringBuilder(text.Length + 8);
-        var inFragment = false;
-        Span<byte> utf8 = stackalloc byte[4];
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            var allowed = char.IsAsciiLetterOrDigit(c) || "-._~:/?@!$&'()*+,;=".Contains(c)
-                || (c is '[' or ']' && i < authorityEnd)
-                || (c == '#' && !inFragment)
-                || (c == '%' && i + 2 < text.Length && char.IsAsciiHexDigit(text[i + 1]) && char.IsAsciiHexDigit(text[i + 2]));
-            if (c == '#') inFragment = true;
-            if (allowed)
-            {
-                builder.Append(c);
-                continue;
-            }
-            var rune = Rune.TryGetRuneAt(text, i, out var r) ? r : Rune.ReplacementChar;
-            if (rune.Utf16SequenceLength == 2) i++;
-            var length = rune.EncodeToUtf8(utf8);
-            foreach (var b in utf8[..length]) builder.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
-        }
-        return builder.ToString();
-    }
 
     private static string LocationRef(SbomInput input) => "packster-location:" + input.Location.Value;
 
