@@ -94,7 +94,10 @@ public sealed record DeploymentResources(
         {
             // A scalar's text is what the template values hold for it (an array or object there is canonical JSON).
             var scalar = EffectiveParameters.IsScalar(value) ? values[EffectiveParameters.PlaceholderOf(name)] : null;
-            if (Packster.Manifest.ValueRules.WhyNotParameterValue(manifest, name, value, scalar) is { } why) throw ParameterErrors.ValueInvalid(name, why);
+            if (Packster.Manifest.ValueRules.WhyNotParameterValue(manifest, name, value, scalar, out var tooLong) is { } why)
+            {
+                throw tooLong ? ParameterErrors.ValueTooLong(name, why) : ParameterErrors.ValueInvalid(name, why);
+            }
         }
         return values;
     }
@@ -109,7 +112,7 @@ public sealed record DeploymentResources(
         {
             if (Packster.Manifest.ValueRules.WhyNotEnvironmentEntry(key, value) is not { } why) continue;
             var name = manifest.Provides.Env[key].ParameterNames.FirstOrDefault() ?? key;
-            throw ParameterErrors.ValueInvalid(name, $"{why}, and it is exported through provides.env.{key}");
+            throw ParameterErrors.ValueTooLong(name, $"{why}, and it is exported through provides.env.{key}");
         }
     }
 

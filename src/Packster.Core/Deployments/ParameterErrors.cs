@@ -63,6 +63,12 @@ public static class ParameterErrors
         new(ErrorCode.ParameterValueInvalid, $"parameter '{name}': {why}",
             "give a value without NUL and, where it reaches a shim or an activation script, without control characters");
 
+    /// <summary>PST3006 for a value too long for the environment variable it reaches (spec/parameters.md § Limits): what it holds is not at fault.</summary>
+    public static PacksterException ValueTooLong(string name, string why) =>
+        new(ErrorCode.ParameterValueInvalid, $"parameter '{name}': {why}",
+            $"give a shorter value: one environment variable holds at most {(ValueRules.MaxEnvironmentEntryBytes - 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} "
+            + "bytes with its name; long data belongs in a file the package reads, with its path as the parameter");
+
     private static string Article(string typeName) =>
         typeName.Length > 0 && "aeiou".Contains(typeName[0], StringComparison.Ordinal) ? $"an {typeName}" : $"a {typeName}";
 

@@ -103,13 +103,22 @@ public static class ValueRules
         WhyNotParameterValue(manifest, name, value, EffectiveParameters.ScalarText(value));
 
     /// <summary>As above, with the value's <see cref="EffectiveParameters.ScalarText"/> made by the caller.</summary>
-    public static string? WhyNotParameterValue(Manifest manifest, string name, JsonElement value, string? scalar)
+    public static string? WhyNotParameterValue(Manifest manifest, string name, JsonElement value, string? scalar) =>
+        WhyNotParameterValue(manifest, name, value, scalar, out _);
+
+    /// <summary>As above; <paramref name="tooLong"/> says the value is refused for its length (§ Limits), not for what it holds.</summary>
+    public static string? WhyNotParameterValue(Manifest manifest, string name, JsonElement value, string? scalar, out bool tooLong)
     {
         ArgumentNullException.ThrowIfNull(manifest);
+        tooLong = false;
         // A string's scalar text is the string.
         if (value.ValueKind == JsonValueKind.String && WhyNotSystemText(scalar!) is { } why) return why;
         // Every scalar reaches handlers as PACKSTER_PARAM_<NAME> (spec/parameters.md § Limits).
-        if (scalar is not null && WhyNotEnvironmentEntry(ParameterName.EnvironmentVariable(name), scalar) is { } tooLong) return tooLong;
+        if (scalar is not null && WhyNotEnvironmentEntry(ParameterName.EnvironmentVariable(name), scalar) is { } length)
+        {
+            tooLong = true;
+            return length;
+        }
         // A scalar that a script can carry passes wherever it goes: no template need be looked at (a list of 1,000
         // deployments judges every stored value of each).
         if (scalar is not null && WhyNotScriptText(scalar) is null) return null;

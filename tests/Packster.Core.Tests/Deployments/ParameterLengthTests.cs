@@ -48,7 +48,15 @@ public sealed class ParameterLengthTests
         Assert.Equal(ErrorCode.ParameterValueInvalid, e.Code);
         Assert.Equal("parameter 'blob': it is 131052 bytes long, so PACKSTER_PARAM_BLOB=<value> would take 131072 bytes; an environment "
             + "variable holds at most 131071 bytes with its name (Linux's MAX_ARG_STRLEN)", e.Message);
+        Assert.Equal(LengthHint, e.Hint);
     }
+
+    /// <summary>
+    /// § Limits: "Long data belongs in a file the package reads, with its path as the parameter". Before, a value refused
+    /// for its length got the hint for what a value may hold: "give a value without NUL and … without control characters".
+    /// </summary>
+    private const string LengthHint = "give a shorter value: one environment variable holds at most 131071 bytes with its name; "
+        + "long data belongs in a file the package reads, with its path as the parameter";
 
     [Fact]
     public void Characters_are_counted_in_utf8_bytes()
@@ -70,5 +78,6 @@ public sealed class ParameterLengthTests
         Assert.StartsWith("parameter 'note': ", e.Message, StringComparison.Ordinal);
         Assert.EndsWith("and it is exported through provides.env.BIG_NOTE_WITH_A_LONGER_NAME", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("nnnn", e.Message, StringComparison.Ordinal);
+        Assert.Equal(LengthHint, e.Hint);
     }
 }
