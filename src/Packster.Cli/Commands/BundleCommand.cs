@@ -45,7 +45,7 @@ internal static class BundleCommand
                 var installer = new BundleInstaller(loc, InstallerDefaults.For(context, progress), supply.Supply) { DryRun = parse.GetValue(dryRun) };
                 if (!parse.GetValue(locked)) return installer.InstallAsync(bundle, handlerTimeout, ct);
                 var pinsPath = PinsPath(context, parse.GetValue(lockfile), loc);
-                return installer.InstallLockedAsync(bundle, Lockfile.Read(pinsPath), pinsPath, handlerTimeout, ct);
+                return installer.InstallLockedAsync(bundle, ReadPins(pinsPath, parse.GetValue(lockfile)), pinsPath, handlerTimeout, ct);
             }).ConfigureAwait(false);
             if (parse.GetValue(bom) is { } bomFile)
             {
@@ -104,6 +104,23 @@ internal static class BundleCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The pins at <paramref name="path"/>. A file given with <c>--lockfile</c> that is not a lockfile packster can read
+    /// is said to be that, with what to give instead: the hint for a location's own lockfile (restore it from a backup)
+    /// does not fit a file the user named.
+    /// </summary>
+    private static LocationState ReadPins(string path, string? option)
+    {
+        try
+        {
+            return Lockfile.Read(path);
+        }
+        catch (PacksterException e) when (option is not null && e.Code == ErrorCode.LockfileUnreadable)
+        {
+            throw LocationErrors.PinsUnreadable(e, path);
+        }
     }
 
     /// <summary>The lockfile <c>--locked</c> takes pins from: <c>--lockfile</c> (a file, or a location directory), else the target's.</summary>

@@ -33,6 +33,15 @@ public static class LocationErrors
         new(ErrorCode.LockfileUnreadable, $"{file}: {why}",
             "the lockfile was left untouched; restore it from a backup or version control", inner);
 
+    /// <summary>
+    /// The file given with <c>bundle install --locked --lockfile</c> is not a lockfile that can be read: the file and the
+    /// reason as <paramref name="unreadable"/> says them, and a hint that says so and what the option takes (spec/bundle.md §3).
+    /// </summary>
+    public static PacksterException PinsUnreadable(PacksterException unreadable, string file) =>
+        new(unreadable.Code, unreadable.Message,
+            $"'{file}', given with --lockfile, is not a lockfile packster can take pins from: give a location's {Lockfile.FileName}, "
+            + "or the location directory holding one; nothing was changed", unreadable);
+
     /// <summary>A lockfile that parses but breaks <see cref="LockfileInvariants"/>: every broken rule, in one line.</summary>
     public static PacksterException LockfileBroken(string file, IReadOnlyList<string> violations) =>
         new(ErrorCode.LockfileUnreadable,

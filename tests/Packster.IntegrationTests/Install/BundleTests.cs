@@ -142,6 +142,28 @@ public sealed class BundleTests : IDisposable
         Assert.Contains("hint: run 'packster bundle install' without --locked to resolve the bundle again and update the lockfile", own.Stderr, StringComparison.Ordinal);
     }
 
+    // spec/bundle.md §3: "A file given with `--lockfile` that is not a lockfile packster can read is PST5002 … with the
+    // hint that it is not a lockfile and what to give instead". Before, the hint was a location's own lockfile's:
+    // "the lockfile was left untouched; restore it from a backup or version control".
+    [Fact]
+    public void Locked_install_from_a_file_that_is_not_a_lockfile_says_so_and_what_to_give()
+    {
+        _f.Publish(_repo, "util", "1.0.0");
+        var bundle = WriteBundle("[packages]\nutil = \"^1\"\n");
+        var json = _f.Temp.Write("other.json", "{\"a\": 1}\n");
+        _f.Packster.Ok("location", "create", _f.Temp["second"], "--id", "second");
+        foreach (var (given, why) in new[] { (bundle, "expected a JSON object at line 1"), (json, "no \"schema\" field: not a packster lockfile") })
+        {
+            var r = _f.Run("bundle", "install", bundle, "--location", "second", "--locked", "--lockfile", given);
+            Assert.Equal(5, r.ExitCode);
+            var lines = r.Stderr.Split('\n');
+            Assert.Equal($"error[PST5002]: {given}: {why}", lines[0]);
+            Assert.Equal($"hint: '{given}', given with --lockfile, is not a lockfile packster can take pins from: give a location's "
+                + "packster-location.json, or the location directory holding one; nothing was changed", lines[1]);
+            Assert.Equal(0, _f.List("second").GetArrayLength());
+        }
+    }
+
     [Fact]
     public void Bundle_install_resolves_everything_first_so_an_unknown_package_installs_nothing()
     {
