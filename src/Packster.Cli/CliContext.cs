@@ -48,6 +48,12 @@ internal sealed class CliContext
     /// <summary>How this command runs .ps1 handlers (PACKSTER_POWERSHELL, PACKSTER_PWSH_HOST); PST7010 on a bad choice.</summary>
     public Packster.Handlers.PowerShellExecutors PowerShell => _powerShell ??= Packster.Handlers.PowerShellExecutors.For(Environment);
 
+    /// <summary>
+    /// The project config file (<c>./packster.toml</c>) this command ignored because it is not trusted, else null: a
+    /// failure for want of sources then hints to trust it (<see cref="PacksterApp.Report(Exception, CliContext, bool, string?)"/>).
+    /// </summary>
+    public string? IgnoredProjectConfig { get; set; }
+
     /// <summary>Ends the hosted PowerShell if this command started one.</summary>
     public void EndCommand() => _powerShell?.Hosted.Dispose();
 

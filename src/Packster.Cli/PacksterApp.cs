@@ -142,7 +142,7 @@ internal static class PacksterApp
         catch (Exception e)
         {
             interrupts.Finish();
-            code = Report(e, context.Err, verbose, interrupts.SignalName);
+            code = Report(e, context, verbose, interrupts.SignalName);
         }
         finally
         {
@@ -295,6 +295,22 @@ internal static class PacksterApp
         token.Length > 1 && token[0] == '-' && (char.IsAsciiLetter(token[1]) || (token[1] == '-' && token.Length > 2));
 
     private static string CommandPath(ParseResult parse) => CommandPathOf(parse.CommandResult);
+
+    /// <summary>
+    /// As <see cref="Report(Exception, TextWriter, bool, string?)"/>, with what the command's context knows: no source is
+    /// configured because the project config file was ignored, so the hint is to trust that file, not to add a source.
+    /// </summary>
+    public static int Report(Exception exception, CliContext context, bool verbose, string? signal = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (exception is AggregateException { InnerExceptions.Count: 1 } one) exception = one.InnerExceptions[0];
+        if (exception is PacksterException { Code: ErrorCode.SourceNotFound, Hint: Packster.Sources.SourceErrors.AddSourceHint } p
+            && context.IgnoredProjectConfig is { } project)
+        {
+            exception = new PacksterException(p.Code, p.Message, Packster.Sources.Config.ConfigFiles.IgnoredProjectHint(project), p.InnerException);
+        }
+        return Report(exception, context.Err, verbose, signal);
+    }
 
     /// <summary>Renders a failure as one line (plus an optional hint) and returns its exit code.</summary>
     public static int Report(Exception exception, TextWriter err, bool verbose, string? signal = null)

@@ -12,11 +12,14 @@ public static class SourceErrors
         new(ErrorCode.ProjectConfigNotAllowed, $"{where}: [sources.{source}] sets {string.Join(", ", keys.Select(k => $"'{k}'"))} in a project config file; refused",
             "a project config file may name credentials, insecure or ca-file only once you have reviewed it and run 'packster config trust --allow-credentials'");
 
+    /// <summary>The hint of PST8000 when no source is configured at all: the one words a caller may recognise it by.</summary>
+    public const string AddSourceHint = "add one with 'packster source add <name> --type … --url …'";
+
     public static PacksterException NotFound(string name, IEnumerable<string> known)
     {
         var names = known.ToList();
         return new(ErrorCode.SourceNotFound, $"no source named '{name}' is configured",
-            names.Count == 0 ? "add one with 'packster source add <name> --type … --url …'" : $"configured sources: {string.Join(", ", names)}");
+            names.Count == 0 ? AddSourceHint : $"configured sources: {string.Join(", ", names)}");
     }
 
     public static PacksterException Insecure(string source, string url) =>
@@ -86,7 +89,7 @@ public static class SourceErrors
 
     /// <summary>PST8000: no source is configured to take <paramref name="what"/> from.</summary>
     public static PacksterException NoSources(string what) =>
-        new(ErrorCode.SourceNotFound, $"no sources to fetch {what} from", "add one with 'packster source add <name> --type … --url …'");
+        new(ErrorCode.SourceNotFound, $"no sources to fetch {what} from", AddSourceHint);
 
     public static PacksterException NoMatchingVersion(PackageId id, string range, IEnumerable<PackageVersion> available)
     {

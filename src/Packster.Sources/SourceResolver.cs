@@ -37,7 +37,7 @@ public static class SourceResolver
         CancellationToken cancellationToken = default)
     {
         if (sources.Count == 0) throw new PacksterException(ErrorCode.SourceNotFound, $"no sources to resolve '{id}' from",
-            "add one with 'packster source add <name> --type … --url …'");
+            SourceErrors.AddSourceHint);
         var ordered = sources.Select((s, i) => (Source: s, Index: i)).OrderBy(x => x.Source.Priority).ThenBy(x => x.Index).Select(x => x.Source).ToList();
         var candidates = new List<(PackageEntry Entry, IPackageSource Source, int Rank)>();
         for (var rank = 0; rank < ordered.Count; rank++)

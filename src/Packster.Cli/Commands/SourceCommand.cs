@@ -19,8 +19,12 @@ internal static class SourceCommand
     }
 
     /// <summary>The configuration a reading command uses: the user's file, else a trusted ./packster.toml (spec/sources.md §1.1).</summary>
-    internal static SourceConfig LoadConfig(CliContext context) =>
-        ConfigFiles.LoadEffective(context.Paths, context.Err);
+    internal static SourceConfig LoadConfig(CliContext context)
+    {
+        var config = ConfigFiles.LoadEffective(context.Paths, context.Err, out var ignored);
+        context.IgnoredProjectConfig = ignored;
+        return config;
+    }
 
     /// <summary>The file <c>source add|remove</c> edit: always the user's own, never a project file.</summary>
     internal static SourceConfig LoadUserConfig(CliContext context) =>

@@ -17,8 +17,14 @@ public static class ConfigFiles
     public static string ProjectFile(PacksterPaths paths) => Path.Combine(paths.CurrentDirectory, ProjectFileName);
 
     /// <summary>The configuration a reading command uses; warnings about an ignored project file go to <paramref name="warnings"/>.</summary>
-    public static SourceConfig LoadEffective(PacksterPaths paths, TextWriter warnings)
+    public static SourceConfig LoadEffective(PacksterPaths paths, TextWriter warnings) => LoadEffective(paths, warnings, out _);
+
+    /// <summary>As above; <paramref name="ignored"/> is the project file ignored (untrusted or changed), else null.</summary>
+    public static SourceConfig LoadEffective(PacksterPaths paths, TextWriter warnings, out string? ignored)
     {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(warnings);
+        ignored = null;
         if (paths.Get(PacksterPaths.ConfigVariable) is not null || File.Exists(paths.UserConfigFile)) return SourceConfig.Load(paths.UserConfigFile);
         var project = ProjectFile(paths);
         if (!File.Exists(project)) return SourceConfig.Load(paths.UserConfigFile);
@@ -30,9 +36,22 @@ public static class ConfigFiles
         {
             var why = record is null ? "a project config file is not trusted" : "it changed since it was trusted";
             warnings.WriteLine($"warning: ignoring {project}: {why}; review it, then run 'packster config trust' in {paths.CurrentDirectory} to use it");
+            ignored = project;
             return SourceConfig.Load(paths.UserConfigFile);
         }
         return SourceConfig.Parse(Decode(bytes), project, restricted: !record.AllowCredentials);
+    }
+
+    /// <summary>
+    /// The hint for "no source is configured" when the sources would have come from <paramref name="project"/>, which
+    /// was ignored (spec/sources.md §1.1): trusting it is what to do. <c>source add</c> would write the user's config,
+    /// which is then read instead of any project file, so the project's sources would stay unused.
+    /// </summary>
+    public static string IgnoredProjectHint(string project)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        return $"{project} was ignored, so none of its sources was read: review it, then run 'packster config trust' in "
+            + $"{Path.GetDirectoryName(project)} to use them ('packster source add' writes your user config, which is then read instead of it)";
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ public sealed record PackageSupply(IReadOnlyList<IPackageSource> Sources, Packag
     {
         IReadOnlyList<IPackageSource> sources = Offline ? [Cache.AsSource()] : Sources;
         if (sources.Count == 0) throw new PacksterException(ErrorCode.SourceNotFound, $"no sources to resolve '{id}' from",
-            "add one with 'packster source add <name> --type … --url …'");
+            SourceErrors.AddSourceHint);
         var versions = new HashSet<PackageVersion>();
         foreach (var source in sources)
         {

@@ -73,12 +73,40 @@ public sealed class ProjectConfigTrustTests : IAsyncLifetime
         Assert.Empty(_received);
         foreach (var run in new[] { search, install })
         {
-            var line = run.Err.Split('\n').Single(l => l.Contains("packster.toml", StringComparison.Ordinal));
+            var line = run.Err.Split('\n').Single(l => l.StartsWith("warning: ", StringComparison.Ordinal) && l.Contains("packster.toml", StringComparison.Ordinal));
             Assert.StartsWith($"warning: ignoring {Path.Combine(Project, "packster.toml")}: a project config file is not trusted", line);
             Assert.Contains("packster config trust", line);
             Assert.DoesNotContain(Secret, run.Out + run.Err);
         }
         Assert.NotEqual(0, install.Exit);
+    }
+
+    // spec/sources.md §1.1: "A command that then fails for want of a source (PST8000 …) hints to trust that file, not to
+    // add a source". Before, the hint was "add one with 'packster source add …'", which writes the user config: from then
+    // on the project file is never read at all.
+    [Fact]
+    public async Task A_command_without_sources_because_the_project_file_was_ignored_hints_to_trust_it()
+    {
+        Directory.CreateDirectory(Project);
+        var config = Path.Combine(Project, "packster.toml");
+        File.WriteAllText(config, $"[sources.team]\ntype = \"folder\"\nurl = \"{_temp["repo"].Replace("\\", "\\\\", StringComparison.Ordinal)}\"\n");
+        var hint = $"hint: {config} was ignored, so none of its sources was read: review it, then run 'packster config trust' in {Project} "
+            + "to use them ('packster source add' writes your user config, which is then read instead of it)";
+        foreach (var args in new[] { new[] { "fetch", "hello" }, ["fetch", "hello", "--source", "team"] })
+        {
+            var r = await RunAsync(args);
+            Assert.Equal(8, r.Exit);
+            var lines = r.Err.Split('\n');
+            var error = Array.FindIndex(lines, l => l.StartsWith("error[PST8000]: ", StringComparison.Ordinal));
+            Assert.True(error >= 0, r.Err);
+            Assert.Equal(hint, lines[error + 1]);
+            Assert.False(File.Exists(_temp["home/.config/packster/config.toml"]));
+        }
+
+        // Without a project file, adding a source is what to do.
+        File.Delete(config);
+        var none = await RunAsync("fetch", "hello");
+        Assert.Contains("hint: add one with 'packster source add <name> --type … --url …'", none.Err, StringComparison.Ordinal);
     }
 
     [Fact]
