@@ -1,6 +1,7 @@
 using System.Text;
 using Packster.Locations;
 using Packster.Model;
+using Packster.Packaging;
 
 namespace Packster.Sources.Config;
 
@@ -28,6 +29,12 @@ public static class ConfigFiles
         if (paths.Get(PacksterPaths.ConfigVariable) is not null || File.Exists(paths.UserConfigFile)) return SourceConfig.Load(paths.UserConfigFile);
         var project = ProjectFile(paths);
         if (!File.Exists(project)) return SourceConfig.Load(paths.UserConfigFile);
+        // Never opened when it is not a regular file: a FIFO would hold every command here until someone writes to it.
+        if (FileKinds.OfTarget(project) is var kind and not (FileKind.Regular or FileKind.Missing))
+        {
+            warnings.WriteLine($"warning: ignoring {project}: it is {kind.Describe()}, not a regular file");
+            return SourceConfig.Load(paths.UserConfigFile);
+        }
 
         // Hashed and parsed from one read, so the bytes checked are the bytes used.
         var bytes = File.ReadAllBytes(project);
@@ -62,6 +69,14 @@ public static class ConfigFiles
     {
         var path = Path.GetFullPath(file, paths.CurrentDirectory);
         FileSystemErrors.RequireFile(path, "config file");
+        // Before it is opened: opening a FIFO waits for a writer, and a device's bytes never end. Neither could give
+        // the same bytes to every later command, which is what trusting records.
+        var kind = FileKinds.OfTarget(path);
+        if (kind is not (FileKind.Regular or FileKind.Missing))
+        {
+            throw new PacksterException(ErrorCode.InvalidArgument, $"config file '{path}' is {kind.Describe()}, not a regular file",
+                "trust the packster.toml file itself: every later command reads it again and must find the bytes that were reviewed");
+        }
         var bytes = File.ReadAllBytes(path);
         var config = SourceConfig.Parse(Decode(bytes), path, restricted: !allowCredentials);
         var trust = ConfigTrust.Load(paths);

@@ -140,6 +140,53 @@ public sealed class SpecialFileTests : IDisposable
         Assert.False(Directory.Exists(_temp["data/keys"]) && Directory.EnumerateFiles(_temp["data/keys"]).Any());
     }
 
+    /// <summary>
+    /// Runs packster in <paramref name="directory"/> with <paramref name="environment"/>, killed after 60 seconds: a run
+    /// that blocks opening a FIFO fails the test instead of hanging it.
+    /// </summary>
+    private static async Task<(int Exit, string Out, string Err)> RunBoundedAsync(string directory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var r = await CliProcess.RunAsync(directory, environment, limit.Token, args);
+        Assert.False(limit.IsCancellationRequested, $"packster {string.Join(' ', args)} was still running after 60 s: it blocked opening the FIFO");
+        return r;
+    }
+
+    // spec/sources.md §1.1: "`config trust` refuses such a file before opening it: PST1001 `config file '<path>' is a
+    // FIFO (named pipe), not a regular file`, nothing is recorded." Before, it blocked in the read until a writer came.
+    [Fact]
+    public async Task A_fifo_given_to_config_trust_is_refused_without_being_opened()
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        var fifo = _temp["packster.toml"];
+        MakeFifo(fifo);
+        var r = await RunBoundedAsync(_temp.Path, CliProcess.HomeIn(_temp), "config", "trust", fifo);
+        AssertRefused(r, 2, "PST1001", $"config file '{fifo}' is a FIFO (named pipe), not a regular file");
+        Assert.False(File.Exists(_temp["data/trusted-configs.json"]));
+    }
+
+    // spec/sources.md §1.1: "A `./packster.toml` that is a FIFO … is never opened … and is ignored with `warning:
+    // ignoring <abs path>: it is a FIFO (named pipe), not a regular file`". Before, every command reading the config in
+    // that folder, without a user config file, blocked.
+    [Fact]
+    public async Task A_fifo_project_config_file_is_ignored_without_being_opened()
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        Directory.CreateDirectory(_temp["project"]);
+        var fifo = _temp["project/packster.toml"];
+        MakeFifo(fifo);
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = _temp["home"],
+            ["XDG_CONFIG_HOME"] = _temp["home/.config"],
+            ["PACKSTER_CACHE"] = _temp["cache"],
+            ["PACKSTER_DATA_HOME"] = _temp["data"],
+        };
+        var (exit, _, err) = await RunBoundedAsync(_temp["project"], environment, "source", "list");
+        Assert.True(exit == 0, err);
+        Assert.Equal($"warning: ignoring {fifo}: it is a FIFO (named pipe), not a regular file", err.Split('\n')[0]);
+    }
+
     [Fact]
     public async Task A_ca_file_that_is_dev_zero_is_refused_before_anything_is_sent()
     {
