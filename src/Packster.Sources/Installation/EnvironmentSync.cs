@@ -367,12 +367,22 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         return !prune || state.Bundle.Keys.All(id => file.Bundle.Any(b => b.Id == id));
     }
 
-    /// <summary>The policy tables whose keys differ from the location's policy file, and <c>deny</c> when its list does.</summary>
+    /// <summary>
+    /// The policy tables with a key the location's policy file does not hold as the file does, and <c>deny</c> when its
+    /// list differs: what <see cref="WritePolicy"/> would change. Keys only the location has are not the file's to
+    /// judge (they stay), so they make no change: else every sync reported one.
+    /// </summary>
     private List<string> PolicyChanges(EnvironmentFile file)
     {
         if (file.Policy.Count == 0) return [];
         var current = EnvironmentFile.Of(location, file.Path).Policy;
-        return [.. file.Policy.Where(p => !current.TryGetValue(p.Key, out var have) || TomlValue.From(have).Text != TomlValue.From(p.Value).Text).Select(p => p.Key)];
+        return [.. file.Policy.Where(p => !current.TryGetValue(p.Key, out var have) || !Holds(have, p.Value)).Select(p => p.Key)];
+
+        static bool Holds(TomlNode have, TomlNode wanted) => wanted is TomlTable keys && have is TomlTable held
+            ? keys.All(k => held.TryGetValue(k.Key, out var value) && Same(value, k.Value))
+            : Same(have, wanted);
+
+        static bool Same(TomlNode a, TomlNode b) => TomlValue.From(a).Text == TomlValue.From(b).Text;
     }
 
     private static void WritePolicy(EnvironmentFile file, IReadOnlyList<string> tables, string path)

@@ -79,6 +79,29 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Contains("error[PST8018]: location copy already has deployments", again.Stderr, StringComparison.Ordinal);
     }
 
+    // § sync: "A location that already matches prints `location L already matches the file`" — the policy tables are
+    // written key by key (the location's other keys stay), so a key only the location has is no difference.
+    [Fact]
+    public void A_policy_key_only_the_location_has_is_no_change_for_sync()
+    {
+        _f.Packster.Ok("install-file", Tool("lib", "1.0.0"), "--location", "dev");
+        _f.Packster.Ok("licenses", "allow", "MIT", "--location", "dev");
+        var env = _f.Temp["keys.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var copy = Location("copy");
+        _f.Packster.Ok("import", env, "--location", "copy");
+        _f.Packster.Ok("licenses", "deny", "GPL-3.0-only", "--location", "copy");
+
+        Assert.Contains("location copy already matches the file", _f.Packster.Ok("sync", env, "--location", "copy", "--dry-run"), StringComparison.Ordinal);
+        Assert.Contains("location copy already matches the file", _f.Packster.Ok("sync", env, "--location", "copy"), StringComparison.Ordinal);
+        var policy = File.ReadAllText(Path.Combine(copy, "packster-policy.toml"));
+        Assert.Contains("GPL-3.0-only", policy, StringComparison.Ordinal);
+
+        // A key the file holds otherwise is still a change.
+        _f.Packster.Ok("licenses", "allow", "Apache-2.0", "--location", "copy");
+        Assert.Contains("would set the location's [licenses] policy", _f.Packster.Ok("sync", env, "--location", "copy", "--dry-run"), StringComparison.Ordinal);
+    }
+
     // § Format: "[policy] deny: the location's packster-policy.toml top-level deny list … as it is there"; § sync step 2:
     // the deny list is written to the location's packster-policy.toml "so the checks below obey them — a listed
     // deployment the deny list refuses is PST4060, as for install". export → import keeps the rule, and it refuses.
