@@ -80,4 +80,20 @@ public sealed class ParameterLengthTests
         Assert.DoesNotContain("nnnn", e.Message, StringComparison.Ordinal);
         Assert.Equal(LengthHint, e.Hint);
     }
+
+    /// <summary>
+    /// § Limits: "for a default or enum value PST2002 at manifest check/pack (at its file:line:column …); either names the
+    /// parameter, its length and the limit".
+    /// </summary>
+    [Fact]
+    public void A_default_too_long_is_the_manifest_readers_refusal_at_its_position()
+    {
+        var text = "id = \"big\"\nversion = \"1.0.0\"\n[parameters.blob]\ntype = \"string\"\ndefault = \"" + new string('x', LongestBlob + 1) + "\"\n";
+
+        var e = Assert.Throws<ManifestException>(() => ManifestReader.Parse(text, "big.toml"));
+
+        Assert.Equal(ErrorCode.ManifestInvalid, e.Code);
+        Assert.StartsWith("big.toml:5:11: parameters.blob.default: it is 131052 bytes long, so PACKSTER_PARAM_BLOB=<value> would take 131072 bytes; "
+            + "an environment variable holds at most 131071 bytes with its name", e.Message, StringComparison.Ordinal);
+    }
 }
