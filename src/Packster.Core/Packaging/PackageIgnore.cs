@@ -20,10 +20,20 @@ public sealed class PackageIgnore
     /// <summary>No rules beyond the built-in exclusions.</summary>
     public static PackageIgnore Empty { get; } = new([]);
 
-    /// <summary>Reads <c>.packsterignore</c> from <paramref name="sourceDir"/>, or <see cref="Empty"/> when absent.</summary>
+    /// <summary>
+    /// Reads <c>.packsterignore</c> from <paramref name="sourceDir"/>, or <see cref="Empty"/> when absent. One that is
+    /// not a regular file once links are followed is PST4005 (spec/errors.md): a folder of that name would otherwise
+    /// pack as if there were no rules, and everything they leave out would be packed.
+    /// </summary>
     public static PackageIgnore Load(string sourceDir)
     {
         var path = Path.Combine(sourceDir, FileName);
+        if (Directory.Exists(path))
+        {
+            throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
+                $"'{FileName}' in '{sourceDir}' is a folder, not a regular file; the ignore rules are read from a file",
+                $"rename or remove the folder '{FileName}', or make it a file of ignore rules (spec/package-format.md §4)");
+        }
         if (!File.Exists(path)) return Empty;
         var kind = FileKinds.OfTarget(path);
         if (kind != FileKind.Regular) throw SourceTree.SpecialFile(FileName, sourceDir, kind);

@@ -225,6 +225,21 @@ public sealed partial class SystemErrorTests : IDisposable
         Assert.DoesNotContain("denied", r.Stderr, StringComparison.Ordinal);
     }
 
+    // errors.md PST4005: "a `.packsterignore` that is a folder is refused too …, never packed as if there were no
+    // ignore rules" (spec/package-format.md §4).
+    [Fact]
+    public void A_folder_where_packsterignore_belongs_is_PST4005_and_nothing_is_packed()
+    {
+        var source = Source("ignore-folder", ("secret.txt", "not for the package\n"));
+        Directory.CreateDirectory(Path.Combine(source, ".packsterignore"));
+        File.WriteAllText(Path.Combine(source, ".packsterignore", "rules"), "secret.txt\n");
+
+        var r = _f.Packster.Run("pack", source, "-o", _f.Dist);
+
+        AssertClassified(r, "PST4005", 4, $"'.packsterignore' in '{source}'", "is a folder, not a regular file");
+        Assert.False(Directory.Exists(_f.Dist) && Directory.EnumerateFiles(_f.Dist, "*.packster").Any());
+    }
+
     [Theory]
     [InlineData("fifo")]
     [InlineData("socket")]
