@@ -42,7 +42,8 @@ public static class EditedTomlFile
     public static void Edit(string path, Action<TomlEditor> change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var text = File.Exists(path) ? ReadText(path) : "";
+        // A folder in the file's place is refused, not replaced by a new file (nor its rename refused in .NET's words).
+        var text = FileSystemErrors.FileExists(path) ? ReadText(path) : "";
         var editor = TomlEditor.Parse(text, path);
         try
         {

@@ -75,6 +75,20 @@ public static partial class FileSystemErrors
     }
 
     /// <summary>
+    /// Whether there is a file at <paramref name="path"/> to read: false when nothing is there (for the files a missing
+    /// one of is taken as empty: a config file, a location's policy file, its history). A folder there is not taken
+    /// for a missing file, which would read as no rules or no history in silence: it is refused as
+    /// <paramref name="doing"/> the path (<c>cannot read '&lt;path&gt;': it is a folder, not a file</c>, PST9005), with
+    /// <paramref name="hint"/>.
+    /// </summary>
+    public static bool FileExists(string path, string doing = "cannot read", string? hint = null)
+    {
+        if (File.Exists(path)) return true;
+        if (Directory.Exists(path)) throw new PacksterException(ErrorCode.FileSystemError, $"{doing} '{path}': it is a folder, not a file", hint);
+        return false;
+    }
+
+    /// <summary>
     /// As <see cref="At{T}"/>, for an <paramref name="action"/> that opens <paramref name="path"/> itself as a file: a
     /// folder there is said to be one ("it is a folder"), not "permission denied" (see <see cref="OpeningFile{T}"/>).
     /// </summary>

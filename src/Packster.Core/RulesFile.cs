@@ -27,15 +27,25 @@ public static class RulesFile
     /// <summary>The top-level keys and tables a file of <paramref name="kind"/> may hold.</summary>
     public static IReadOnlyList<string> TopLevelKeys(RulesFileKind kind) => kind == RulesFileKind.UserConfig ? UserConfigKeys : LocationPolicyKeys;
 
-    /// <summary>The file parsed and its keys checked (<see cref="CheckKeys"/>); null when it does not exist.</summary>
+    /// <summary>
+    /// The file parsed and its keys checked (<see cref="CheckKeys"/>); null when it does not exist. One that cannot be
+    /// read — a folder in its place included — is an error (PST9xxx), never taken for no rules: the licence, deny and
+    /// signature rules it may hold would be off in silence.
+    /// </summary>
     public static TomlTable? Read(string path, RulesFileKind kind)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) return null;
-        var document = TomlFileErrors.Parsing(SyntaxError(kind), () => TomlDocument.Parse(File.ReadAllBytes(path), path, TomlVersion.V1_1));
+        if (!FileSystemErrors.FileExists(path, "cannot read", UnreadableHint(kind))) return null;
+        var bytes = FileSystemErrors.AtFile(path, "cannot read", () => File.ReadAllBytes(path));
+        var document = TomlFileErrors.Parsing(SyntaxError(kind), () => TomlDocument.Parse(bytes, path, TomlVersion.V1_1));
         CheckKeys(document, path, kind);
         return document;
     }
+
+    /// <summary>What to do about a file of <paramref name="kind"/> that is a folder: no command goes on without its rules.</summary>
+    public static string UnreadableHint(RulesFileKind kind) => kind == RulesFileKind.UserConfig
+        ? "no command goes on without the config's rules; make it a file (or point PACKSTER_CONFIG at one), or move the folder away"
+        : "no command goes on without the location's policy (licence, deny and signature rules); make packster-policy.toml a file, or move the folder away if the location has no policy";
 
     /// <summary>
     /// The code of text that does not parse: config.toml's is PST8007 (spec/toml.md §9.1), a location's

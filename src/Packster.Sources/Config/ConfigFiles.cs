@@ -26,7 +26,8 @@ public static class ConfigFiles
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(warnings);
         ignored = null;
-        if (paths.Get(PacksterPaths.ConfigVariable) is not null || File.Exists(paths.UserConfigFile)) return SourceConfig.Load(paths.UserConfigFile);
+        // A folder where the user's file belongs is refused by Load, not passed over for the project file.
+        if (paths.Get(PacksterPaths.ConfigVariable) is not null || File.Exists(paths.UserConfigFile) || Directory.Exists(paths.UserConfigFile)) return SourceConfig.Load(paths.UserConfigFile);
         var project = ProjectFile(paths);
         if (!File.Exists(project)) return SourceConfig.Load(paths.UserConfigFile);
         // Never opened when it is not a regular file: a FIFO would hold every command here until someone writes to it.

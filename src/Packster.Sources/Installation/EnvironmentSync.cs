@@ -88,7 +88,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             if (plan.Policy.Count > 0)
             {
                 policyCopy = Path.Combine(Path.GetTempPath(), $"packster-policy-{Guid.NewGuid():N}.toml");
-                if (File.Exists(location.PolicyPath)) File.Copy(location.PolicyPath, policyCopy);
+                if (PolicyExists()) File.Copy(location.PolicyPath, policyCopy);
                 WritePolicy(file, plan.Policy, policyCopy);
             }
             prepared = await PrepareAsync(plan, null, policyCopy, cancellationToken).ConfigureAwait(false);
@@ -148,7 +148,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         // Everything that can be checked is checked before the first change: each file fetched and verified, each
         // deployment hash computed (a dry run, under the file's policy) and compared with the one the environment
         // recorded. The policy is written first so the dry runs obey it, and put back when a check fails.
-        var policyBefore = File.Exists(location.PolicyPath) ? File.ReadAllBytes(location.PolicyPath) : null;
+        var policyBefore = PolicyExists() ? File.ReadAllBytes(location.PolicyPath) : null;
         WritePolicy(file, plan.Policy, location.PolicyPath);
         try
         {
@@ -384,6 +384,10 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
 
         static bool Same(TomlNode a, TomlNode b) => TomlValue.From(a).Text == TomlValue.From(b).Text;
     }
+
+    /// <summary>Whether the location has a policy file; a folder in its place is refused, not taken for no policy (PST9005).</summary>
+    private bool PolicyExists() =>
+        FileSystemErrors.FileExists(location.PolicyPath, "cannot read", RulesFile.UnreadableHint(RulesFileKind.LocationPolicy));
 
     private static void WritePolicy(EnvironmentFile file, IReadOnlyList<string> tables, string path)
     {

@@ -225,6 +225,58 @@ public sealed partial class SystemErrorTests : IDisposable
         Assert.DoesNotContain("denied", r.Stderr, StringComparison.Ordinal);
     }
 
+    // errors.md PST9005: "a folder where a file that may be missing belongs — … a location's `packster-policy.toml` … —
+    // is not taken for a missing one (… no policy …): every command that reads it stops with `cannot read '<path>': it
+    // is a folder, not a file`, a command that would edit it too, and nothing changes" (spec/licenses.md § Policy).
+    [Fact]
+    public void A_folder_where_the_location_policy_belongs_stops_installs_edits_and_the_policy_shown()
+    {
+        var package = _f.PackSample("hello");
+        var policy = Path.Combine(_f.LocationPath, "packster-policy.toml");
+        Directory.CreateDirectory(policy);
+        var before = _f.Snapshot();
+
+        foreach (var args in new[]
+        {
+            new[] { "install-file", package, "--location", "dev" },
+            ["licenses", "deny", "MIT", "--location", "dev"],
+            ["trust", "require", "--location", "dev"],
+            ["licenses", "policy", "--location", "dev"],
+            ["trust", "show", "--location", "dev"],
+        })
+        {
+            var r = _f.Packster.Run(args);
+            AssertClassified(r, "PST9005", 9, $"cannot read '{policy}'", "it is a folder, not a file");
+            Assert.Contains("location's policy", r.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Equal(before, _f.Snapshot());
+        Assert.True(Directory.Exists(policy));
+    }
+
+    // errors.md PST9005: "the config file (`PACKSTER_CONFIG` or the user's `config.toml`) … is not taken for a missing
+    // one (an empty configuration …)"; spec/sources.md §1: "a folder in its place is not, but PST9005".
+    [Fact]
+    public void A_folder_where_PACKSTER_CONFIG_points_is_an_error_not_an_empty_config()
+    {
+        var config = _f.Packster.Home["config.toml"];
+        if (File.Exists(config)) File.Delete(config);
+        Directory.CreateDirectory(config);
+        Directory.CreateDirectory(_f.Temp["shelf"]);
+
+        foreach (var args in new[]
+        {
+            new[] { "source", "list" },
+            ["licenses", "policy"],
+            ["trust", "show"],
+            ["source", "add", "shelf", "--type", "folder", "--url", _f.Temp["shelf"]],
+        })
+        {
+            var r = _f.Packster.Run(args);
+            AssertClassified(r, "PST9005", 9, $"cannot read '{config}'", "it is a folder, not a file");
+        }
+        Assert.Empty(Directory.EnumerateFileSystemEntries(config));
+    }
+
     // errors.md PST4005: "a `.packsterignore` that is a folder is refused too …, never packed as if there were no
     // ignore rules" (spec/package-format.md §4).
     [Fact]
