@@ -81,7 +81,7 @@ public static class History
     public static IEnumerable<(int Number, JsonObject Line)> CommitLines(Location location, string? from)
     {
         var path = PathOf(location);
-        if (!File.Exists(path)) yield break;
+        if (!FileSystemErrors.FileExists(path, "cannot read", FolderHint)) yield break;
         var number = 0;
         foreach (var (line, overlong) in Lines(location, path))
         {
@@ -269,6 +269,9 @@ public static class History
     /// <summary>What a crash leaves: a JSON object cut short (<c>{</c> without its closing <c>}</c>).</summary>
     private static bool IsTorn(string line) => line.StartsWith('{') && !line.TrimEnd().EndsWith('}');
 
+    private const string FolderHint =
+        "the lockfile and generations are not affected; move the folder aside, and the next change starts a new history";
+
     private static PacksterException Corrupt(string path, int number, string line) =>
         new(ErrorCode.HistoryCorrupt, $"{path}:{number}: not a history event: {(line.Length > 80 ? line[..80] + "…" : line)}",
             "the other lines are intact; the lockfile and generations are not affected. Move the file aside to start a new history");
@@ -295,7 +298,8 @@ public static class History
     public static IReadOnlyList<HistoryEntry> ReadChecked(Location location)
     {
         var path = PathOf(location);
-        if (!File.Exists(path)) return [];
+        // A folder there is not "no history" (spec/errors.md PST9005).
+        if (!FileSystemErrors.FileExists(path, "cannot read", FolderHint)) return [];
         var entries = new List<HistoryEntry>();
         var number = 0;
         foreach (var (line, overlong) in Lines(location, path))

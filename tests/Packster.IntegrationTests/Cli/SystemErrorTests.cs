@@ -277,6 +277,23 @@ public sealed partial class SystemErrorTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(config));
     }
 
+    // errors.md PST9005: "a location's … `history.jsonl` — is not taken for a missing one (… no history)".
+    [Fact]
+    public void A_folder_where_history_jsonl_belongs_is_not_no_history()
+    {
+        _f.InstallJson(_f.PackSample("hello"));
+        var history = Path.Combine(_f.LocationPath, "history.jsonl");
+        File.Delete(history);
+        Directory.CreateDirectory(history);
+
+        foreach (var args in new[] { new[] { "history", "--location", "dev" }, ["history", "--location", "dev", "--check"] })
+        {
+            var r = _f.Packster.Run(args);
+            AssertClassified(r, "PST9005", 9, $"cannot read '{history}'", "it is a folder, not a file");
+            Assert.DoesNotContain("no history", r.Stdout, StringComparison.Ordinal);
+        }
+    }
+
     // errors.md PST4005: "a `.packsterignore` that is a folder is refused too …, never packed as if there were no
     // ignore rules" (spec/package-format.md §4).
     [Fact]
