@@ -66,9 +66,20 @@ internal static class ArchiveErrors
     public static PacksterException Encrypted(string archive, string entry) =>
         new(ErrorCode.ArchiveEncryptedEntry, $"entry '{Printable(entry)}' in '{archive}' is encrypted; packages are never encrypted", HostileHint);
 
-    /// <summary>An entry that is encrypted by another sign than its flags, said in <paramref name="how"/>.</summary>
-    public static PacksterException Encrypted(string archive, string entry, string how) =>
-        new(ErrorCode.ArchiveEncryptedEntry, $"entry '{Printable(entry)}' in '{archive}' is encrypted: {how}", HostileHint);
+    /// <summary>What to do about an encrypted vendor archive (<c>pack --from</c>): packster holds no password to open it with.</summary>
+    internal const string VendorEncryptedHint =
+        "the archive cannot be packed as it is: decrypt it first, extracting it with its password (unzip, 7z x), then 'packster pack' the folder";
+
+    /// <summary>
+    /// An encrypted entry of a vendor archive given to <c>pack --from</c> (spec/pack-from.md §Formats): not a damaged
+    /// package, but an archive packster cannot open to repack.
+    /// </summary>
+    public static PacksterException VendorEncrypted(string archive, string entry) =>
+        new(ErrorCode.ArchiveEncryptedEntry, $"entry '{Printable(entry)}' in '{archive}' is encrypted; packster cannot repack an encrypted archive", VendorEncryptedHint);
+
+    /// <summary>A vendor archive's entry that is encrypted by another sign than its flags, said in <paramref name="how"/>.</summary>
+    public static PacksterException VendorEncrypted(string archive, string entry, string how) =>
+        new(ErrorCode.ArchiveEncryptedEntry, $"entry '{Printable(entry)}' in '{archive}' is encrypted: {how}", VendorEncryptedHint);
 
     public static PacksterException UnsupportedCompression(string archive, string entry, int method) =>
         new(ErrorCode.ArchiveUnsupportedCompression,

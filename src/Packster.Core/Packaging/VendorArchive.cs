@@ -93,6 +93,12 @@ internal abstract class VendorArchive : IDisposable
         {
             Read(withData, visit, ct);
         }
+        catch (SharpCompress.Common.CryptographicException)
+        {
+            // A 7z whose header is encrypted too (7z -mhe=on): not even its names can be read without the password.
+            throw new PacksterException(ErrorCode.ArchiveEncryptedEntry,
+                $"'{Name}' is encrypted, its list of entries too; packster cannot repack an encrypted archive", ArchiveErrors.VendorEncryptedHint);
+        }
         catch (Exception e) when (IsReaderFailure(e))
         {
             throw Unreadable(Name, e.Message);
@@ -273,7 +279,7 @@ internal abstract class VendorArchive : IDisposable
             bool withData, Action<VendorArchiveEntry, Stream?> visit)
         {
             var name = entry.Key ?? "";
-            if (entry.IsEncrypted) throw ArchiveErrors.Encrypted(Name, name);
+            if (entry.IsEncrypted) throw ArchiveErrors.VendorEncrypted(Name, name);
             var type = mode & ZipFormat.TypeMask;
             var isDirectory = entry.IsDirectory || type == ZipFormat.TypeDirectory || (mode == 0 && (attributes & WindowsDirectory) != 0);
             var permissions = mode & 0xFFF;

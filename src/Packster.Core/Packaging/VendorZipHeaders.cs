@@ -107,7 +107,7 @@ internal sealed class VendorZipHeaders
         }
         if (offset == ZipFormat.Zip32Max) offset = Zip64Offset(variable.AsSpan(nameLength), size == ZipFormat.Zip32Max, compressed == ZipFormat.Zip32Max, name);
         const ushort encryption = ZipFormat.FlagEncrypted | ZipFormat.FlagStrongEncryption;
-        if ((flags & encryption) != 0) throw ArchiveErrors.Encrypted(_archive, name);
+        if ((flags & encryption) != 0) throw ArchiveErrors.VendorEncrypted(_archive, name);
         if (method == MethodWinZipAes) throw WinZipAes(name, "its central directory");
 
         var local = new byte[ZipFormat.LocalHeaderLength + nameLength];
@@ -184,6 +184,6 @@ internal sealed class VendorZipHeaders
         new(ErrorCode.ArchiveCorrupt, $"'{_archive}' can be read two ways: {what}", ArchiveErrors.HostileHint);
 
     private PacksterException WinZipAes(string entry, string where) =>
-        ArchiveErrors.Encrypted(_archive, entry,
+        ArchiveErrors.VendorEncrypted(_archive, entry,
             $"its compression method in {where} is 99, WinZip AES encryption, though its encryption flag is not set");
 }

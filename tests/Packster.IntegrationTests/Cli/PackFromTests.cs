@@ -460,6 +460,42 @@ public sealed class PackFromTests : IDisposable
         Assert.DoesNotContain("Winzip", result.Stderr, StringComparison.Ordinal);
     }
 
+    // spec/pack-from.md §Formats: "Encrypted zip or 7z entries are PST4013, said as `entry 'x' in 'a.zip' is encrypted;
+    // packster cannot repack an encrypted archive` (not as a damaged package …), with the hint to decrypt it first".
+    [ArchiverTheory("zip", "7z")]
+    [InlineData("zip")]
+    [InlineData("7z")]
+    public void An_encrypted_vendor_archive_is_PST4013_with_what_to_do_about_it(string format)
+    {
+        _home.Write("enc/data.txt", "secret data\n");
+        if (format == "zip") Tools.Run(_home["enc"], "zip", "-q", "-P", "pw", _home["enc.zip"], "data.txt");
+        else Tools.Run(_home["enc"], "7z", "a", "-bso0", "-bsp0", "-ppw", _home["enc.7z"], "data.txt");
+
+        var result = _packster.Run("pack", "--from", _home[$"enc.{format}"], "--id", "tool", "--version", "1.4.2", "-o", Out);
+
+        AssertRefused(result, "PST4013", 4);
+        Assert.StartsWith($"error[PST4013]: entry 'data.txt' in 'enc.{format}' is encrypted; packster cannot repack an encrypted archive\n"
+            + "hint: the archive cannot be packed as it is: decrypt it first", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("packages are never encrypted", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("publisher", result.Stderr, StringComparison.Ordinal);
+    }
+
+    // spec/pack-from.md §Formats: "a 7z whose list of entries is encrypted too (`7z -mhe=on`) is PST4013", in packster's
+    // words, not the reader's ("Encrypted 7Zip archive has no password specified").
+    [ArchiverFact("7z")]
+    public void A_7z_with_encrypted_names_is_PST4013_too()
+    {
+        _home.Write("enc/data.txt", "secret data\n");
+        Tools.Run(_home["enc"], "7z", "a", "-bso0", "-bsp0", "-ppw", "-mhe=on", _home["names.7z"], "data.txt");
+
+        var result = _packster.Run("pack", "--from", _home["names.7z"], "--id", "tool", "--version", "1.4.2", "-o", Out);
+
+        AssertRefused(result, "PST4013", 4);
+        Assert.StartsWith("error[PST4013]: 'names.7z' is encrypted, its list of entries too; packster cannot repack an encrypted archive\n",
+            result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("7Zip", result.Stderr, StringComparison.Ordinal);
+    }
+
     // spec/pack-from.md §Formats: "A zip or 7z file's data is checked against the CRC-32 the archive declares for it
     // while it is written: PST4011". Stored (-m0=copy), so one changed byte of the file's data changes nothing else.
     [ArchiverFact("7z")]
