@@ -208,15 +208,22 @@ public sealed partial class SystemErrorTests : IDisposable
         Assert.Equal(before, _f.Snapshot());
     }
 
-    // errors.md § 9xxx: "never a raw .NET resource text" — also in the warning a command gives when, after its change
-    // is saved, the history line cannot be written because history.jsonl is a folder.
-    [Fact]
-    public void A_folder_where_history_jsonl_belongs_is_named_as_one_in_the_warning()
+    /// <summary>Installs the sample, then puts a folder where the location's history.jsonl belongs; returns its path.</summary>
+    private string InstallWithHistoryAsFolder()
     {
         _f.InstallJson(_f.PackSample("hello"));
         var history = Path.Combine(_f.LocationPath, "history.jsonl");
         File.Delete(history);
         Directory.CreateDirectory(history);
+        return history;
+    }
+
+    // errors.md § 9xxx: "never a raw .NET resource text" — also in the warning a command gives when, after its change
+    // is saved, the history line cannot be written because history.jsonl is a folder.
+    [Fact]
+    public void A_folder_where_history_jsonl_belongs_is_named_as_one_in_the_warning()
+    {
+        var history = InstallWithHistoryAsFolder();
 
         var r = _f.Packster.Run("uninstall", "hello", "--location", "dev");
 
@@ -281,10 +288,7 @@ public sealed partial class SystemErrorTests : IDisposable
     [Fact]
     public void A_folder_where_history_jsonl_belongs_is_not_no_history()
     {
-        _f.InstallJson(_f.PackSample("hello"));
-        var history = Path.Combine(_f.LocationPath, "history.jsonl");
-        File.Delete(history);
-        Directory.CreateDirectory(history);
+        var history = InstallWithHistoryAsFolder();
 
         foreach (var args in new[] { new[] { "history", "--location", "dev" }, ["history", "--location", "dev", "--check"] })
         {
