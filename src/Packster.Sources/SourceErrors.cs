@@ -91,6 +91,10 @@ public static class SourceErrors
     public static PacksterException NoSources(string what) =>
         new(ErrorCode.SourceNotFound, $"no sources to fetch {what} from", AddSourceHint);
 
+    /// <summary>PST8000: no source is configured to search for <paramref name="pattern"/>.</summary>
+    public static PacksterException NoSourcesToSearch(string pattern) =>
+        new(ErrorCode.SourceNotFound, $"no sources to search for '{pattern}'", AddSourceHint);
+
     public static PacksterException NoMatchingVersion(PackageId id, string range, IEnumerable<PackageVersion> available)
     {
         var versions = available.OrderDescending().Take(10).Select(v => v.ToString()).ToList();

@@ -109,6 +109,33 @@ public sealed class ProjectConfigTrustTests : IAsyncLifetime
         Assert.Contains("hint: add one with 'packster source add <name> --type … --url …'", none.Err, StringComparison.Ordinal);
     }
 
+    // spec/sources.md §1.1: "A command that then fails for want of a source (PST8000 …) hints to trust that file" — search
+    // too. Before, it printed "no packages match 'hello'" and exited 0, an answer for sources that were never asked.
+    [Fact]
+    public async Task A_search_without_sources_because_the_project_file_was_ignored_fails_and_hints_to_trust_it()
+    {
+        Directory.CreateDirectory(Project);
+        var config = Path.Combine(Project, "packster.toml");
+        File.WriteAllText(config, $"[sources.team]\ntype = \"folder\"\nurl = \"{_temp["repo"].Replace("\\", "\\\\", StringComparison.Ordinal)}\"\n");
+        var hint = $"hint: {config} was ignored, so none of its sources was read: review it, then run 'packster config trust' in {Project} "
+            + "to use them ('packster source add' writes your user config, which is then read instead of it)";
+        foreach (var args in new[] { new[] { "search", "hello" }, ["search", "hello", "--json"] })
+        {
+            var r = await RunAsync(args);
+            Assert.Equal(8, r.Exit);
+            Assert.Equal("", r.Out);
+            var lines = r.Err.Split('\n');
+            var error = Array.FindIndex(lines, l => l == "error[PST8000]: no sources to search for 'hello'");
+            Assert.True(error >= 0, r.Err);
+            Assert.Equal(hint, lines[error + 1]);
+        }
+
+        // With no project file at all, nothing was ignored: the answer stays the empty one it was.
+        File.Delete(config);
+        var none = await RunAsync("search", "hello");
+        Assert.Equal((0, "no packages match 'hello'"), (none.Exit, none.Out.Trim()));
+    }
+
     [Fact]
     public async Task A_trusted_project_config_is_used_but_names_credentials_only_when_trusted_with_allow_credentials()
     {
