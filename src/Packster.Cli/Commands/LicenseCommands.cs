@@ -87,7 +87,7 @@ internal static class LicenseCommands
                 context.Out.WriteLine($"{scope} ({r.Origin}): allow [{string.Join(", ", r.Allow)}], deny [{string.Join(", ", r.Deny)}]");
             }
             if (loc is null) context.Out.WriteLine(context.NoLocationNote("licence policy"));
-            context.Out.WriteLine($"SPDX licence list {SpdxLicense.ListVersion}; a package must pass {(loc is null ? "these and the rules of the location it is installed into" : "both")}");
+            context.Out.WriteLine($"SPDX licence list {SpdxLicense.ListDescription}; a package must pass {(loc is null ? "these and the rules of the location it is installed into" : "both")}");
             return 0;
         });
         return command;

@@ -1,3 +1,4 @@
+using System.Reflection;
 using NuGet.Packaging.Licenses;
 using Packster.Toml;
 
@@ -9,8 +10,31 @@ namespace Packster.Licensing;
 /// </summary>
 public static class SpdxLicense
 {
-    /// <summary>The SPDX licence list version the checks use.</summary>
-    public static string ListVersion => NuGetLicenseData.LicenseListVersion;
+    /// <summary>
+    /// The SPDX licence list the checks use, as messages name it after "SPDX licence list": its version (<c>3.25</c>)
+    /// when the data records one, else <c>of NuGet.Packaging 8.0.0</c>. NuGet.Packaging's list may carry a marker
+    /// such as <c>e4c1f27</c> instead of a list version, which would read as one that does not exist.
+    /// </summary>
+    public static string ListVersion { get; } = NameList(NuGetLicenseData.LicenseListVersion, CarrierVersion(), detailed: false);
+
+    /// <summary>As <see cref="ListVersion"/>, with the marker the data carries when it is not a list version (for <c>licenses policy</c>).</summary>
+    public static string ListDescription { get; } = NameList(NuGetLicenseData.LicenseListVersion, CarrierVersion(), detailed: true);
+
+    /// <summary>
+    /// Names the list whose data records <paramref name="recorded"/> as its version and comes with NuGet.Packaging
+    /// <paramref name="carrierVersion"/> (spec/licenses.md § Expressions): a list version (digits and dots) as it is, else the package.
+    /// </summary>
+    internal static string NameList(string recorded, string? carrierVersion, bool detailed)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        if (recorded.Length > 0 && recorded.All(c => char.IsAsciiDigit(c) || c == '.') && Version.TryParse(recorded, out _)) return recorded;
+        var carrier = string.IsNullOrEmpty(carrierVersion) ? "NuGet.Packaging" : $"NuGet.Packaging {carrierVersion}";
+        return detailed && recorded.Length > 0 ? $"of {carrier} (its data is marked {TerminalText.Printable(recorded)}, not a list version)" : $"of {carrier}";
+    }
+
+    /// <summary>The version of the NuGet.Packaging the list comes with (without its build metadata), else null.</summary>
+    private static string? CarrierVersion() =>
+        typeof(NuGetLicenseExpression).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0];
 
     /// <summary>
     /// Parses <paramref name="expression"/>; null with the reason when it is not a valid SPDX expression of known,

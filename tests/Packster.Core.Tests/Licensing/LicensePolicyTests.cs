@@ -172,4 +172,16 @@ public class LicensePolicyTests
         Assert.Contains("names no licence", LicenseRules.Invalid("LicenseRef-"), StringComparison.Ordinal);
         Assert.Contains("names no licence", LicenseRules.Invalid("LicenseRef-a_b"), StringComparison.Ordinal);
     }
+
+    // spec/licenses.md § Expressions: `licenses policy` prints the list's version when the data records one; a marker such
+    // as e4c1f27 names no list release, so the list is named by the NuGet.Packaging it comes with.
+    [Theory]
+    [InlineData("3.25", "8.0.0", true, "3.25")]
+    [InlineData("3.25", "8.0.0", false, "3.25")]
+    [InlineData("e4c1f27", "8.0.0", true, "of NuGet.Packaging 8.0.0 (its data is marked e4c1f27, not a list version)")]
+    [InlineData("e4c1f27", "8.0.0", false, "of NuGet.Packaging 8.0.0")]
+    [InlineData("e4c1f27", null, false, "of NuGet.Packaging")]
+    [InlineData("1234567", "8.0.0", false, "of NuGet.Packaging 8.0.0")]
+    public void The_licence_list_is_named_by_its_version_only_when_the_data_records_one(string recorded, string? carrier, bool detailed, string expected) =>
+        Assert.Equal(expected, SpdxLicense.NameList(recorded, carrier, detailed));
 }

@@ -108,6 +108,16 @@ public sealed class LicenseTests : IDisposable
         Assert.Contains("denied by 'LicenseRef-Corp'", corp2.Stderr, StringComparison.Ordinal);
     }
 
+    // § Expressions: "`licenses policy` prints its version (`SPDX licence list 3.25`) when the data records one"; the
+    // NuGet.Packaging data records e4c1f27, no list release, which was printed as if it were the list's version.
+    [Fact]
+    public void Licenses_policy_names_the_licence_list_by_its_package_when_it_records_no_list_version()
+    {
+        var line = _f.Packster.Ok("licenses", "policy", "--location", "dev").Split('\n').Single(l => l.StartsWith("SPDX licence list ", StringComparison.Ordinal));
+        Assert.Matches(@"^SPDX licence list (\d+\.\d+(\.\d+)?|of NuGet\.Packaging \d+\.\d+\.\d+ \(its data is marked [0-9a-f]+, not a list version\)); a package must pass both$", line.TrimEnd('\r'));
+        Assert.DoesNotMatch(@"^SPDX licence list [0-9a-f]{7};", line);
+    }
+
     // § Report: every active deployment's licence and whether the policy in force allows it now.
     [Fact]
     public void Licenses_reports_each_active_deployment_against_the_current_policy()
