@@ -103,6 +103,8 @@ internal static class UpgradeCommand
             ["source"] = result.Source,
             ["previous"] = new JsonObject { ["version"] = previous.Version.ToString(), ["deployment"] = previous.Hash.Hex },
             ["droppedParameters"] = new JsonArray([.. result.DroppedParameters.Select(p => (JsonNode)p)]),
+            // As install's "bundle" (spec/bundle.md § install-bundle): the entries installed after the upgrade's commit.
+            ["bundle"] = new JsonArray([.. result.Bundle.Select(b => (JsonNode)InstallResultOutput.ToJson(b))]),
         };
         if (result.BundleErrors.Count > 0)
         {
@@ -133,6 +135,8 @@ internal static class UpgradeCommand
             default:
                 foreach (var d in result.Dependencies.Where(d => d.Status == InstallStatus.Installed)) o.WriteLine($"installed {d.Id} {d.Version} → {d.Path} (dependency)");
                 o.WriteLine($"upgraded {root.Id} {previous.Version} → {root.Version} → {root.Path}");
+                // What its [install-bundle] installed after the commit, shown as install shows it.
+                foreach (var b in result.Bundle) InstallResultOutput.Write(context, b, json: false);
                 o.WriteLine($"{previous.Id} {previous.Version} stays deployed, inactive ({previous.Hash.Hex[..12]})");
                 // By hash and with the location: id@version may match several parameter sets, and without --location
                 // 'use' would look in another location.

@@ -55,7 +55,7 @@ public sealed class Upgrader
         {
             if (results[i].Installed is not { } installed) continue;
             var done = await bundles.InstallBundleAsync(installed, requests[i].HandlerTimeout, cancellationToken).ConfigureAwait(false);
-            results[i] = results[i] with { Installed = null, BundleErrors = done.BundleErrors };
+            results[i] = results[i] with { Installed = null, Bundle = done.Bundle, BundleErrors = done.BundleErrors };
         }
         return results;
     }
@@ -192,6 +192,12 @@ public sealed record UpgradeResult(
     /// naming the package whose entries they were; the upgrade stands.
     /// </summary>
     public IReadOnlyList<PacksterException> BundleErrors { get; init; } = [];
+
+    /// <summary>
+    /// What the <c>[install-bundle]</c> steps that ran after the upgrade's commit installed, in order (as
+    /// <see cref="PackageInstallResult.Bundle"/> for an install); empty when none ran or none succeeded.
+    /// </summary>
+    public IReadOnlyList<PackageInstallResult> Bundle { get; init; } = [];
 
     /// <summary>The install whose <c>[install-bundle]</c> step is still to run, once the upgrade has committed.</summary>
     internal PackageInstallResult? Installed { get; init; }

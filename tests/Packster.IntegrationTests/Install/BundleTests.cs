@@ -219,6 +219,37 @@ public sealed class BundleTests : IDisposable
         Assert.Equal("unchanged", json.RootElement.GetProperty("status").GetString());
     }
 
+    // spec/bundle.md § install-bundle: "The command prints what it installed as usual" — for upgrade as for install:
+    // the entries its [install-bundle] installed after the commit, one "installed …" line each, and in --json a "bundle"
+    // array of install's shape (spec/lockfile.md § upgrade).
+    [Fact]
+    public void An_upgrade_prints_the_install_bundle_entries_it_installed_as_install_does()
+    {
+        _f.Publish(_repo, "util", "1.0.0");
+        _f.Publish(_repo, "meta", "1.0.0");
+        _f.Packster.Ok("location", "create", _f.Temp["second"], "--id", "second");
+        _f.Packster.Ok("install", "meta", "--location", "dev");
+        _f.Packster.Ok("install", "meta", "--location", "second");
+        _f.Publish(_repo, "meta", "2.0.0", "[install-bundle]\nutil = \"^1\"");
+
+        var r = _f.Run("upgrade", "meta", "--location", "dev");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var lines = r.Stdout.Split('\n');
+        var upgraded = Array.FindIndex(lines, l => l.StartsWith("upgraded meta 1.0.0 → 2.0.0 → ", StringComparison.Ordinal));
+        Assert.True(upgraded >= 0, r.ToString());
+        var util = _f.List().EnumerateArray().Single(d => d.GetProperty("id").GetString() == "util");
+        Assert.Equal($"installed util 1.0.0 → {util.GetProperty("path").GetString()}", lines[upgraded + 1]);
+
+        var j = _f.Run("upgrade", "meta", "--location", "second", "--json");
+        Assert.True(j.ExitCode == 0, j.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(j.Stdout);
+        Assert.Equal("upgraded", json.RootElement.GetProperty("status").GetString());
+        var entry = Assert.Single(json.RootElement.GetProperty("bundle").EnumerateArray());
+        Assert.Equal(("util", "1.0.0", "installed"), (entry.GetProperty("id").GetString(), entry.GetProperty("version").GetString(), entry.GetProperty("status").GetString()));
+        Assert.Equal(0, entry.GetProperty("dependencies").GetArrayLength());
+        Assert.True(_f.Lockfile(Path.Combine(_f.Temp["second"], "packster-location.json")).GetProperty("bundle").TryGetProperty("util", out _));
+    }
+
     [Fact]
     public void A_bundle_install_that_changes_nothing_commits_nothing()
     {
