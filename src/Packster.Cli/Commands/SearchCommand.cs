@@ -17,9 +17,9 @@ internal static class SearchCommand
         {
             var config = SourceCommand.LoadConfig(context);
             var sources = SourceFactory.Open(config, SourceCommand.SourceContextFor(context), parse.GetValue(source));
-            // spec/sources.md §1.1: the sources meant were those of the ignored project file; "no packages match" would
-            // answer for sources never asked. PST8000, its hint naming that file (PacksterApp.Report), as install says.
-            if (sources.Count == 0 && context.IgnoredProjectConfig is not null) throw SourceErrors.NoSourcesToSearch(parse.GetValue(pattern)!);
+            // spec/sources.md § search: with no source to ask, "no packages match" would answer for sources never asked.
+            // PST8000, as install says; when a project file was ignored, its hint names that file (PacksterApp.Report).
+            if (sources.Count == 0) throw SourceErrors.NoSourcesToSearch(parse.GetValue(pattern)!);
             var rows = new List<(string Id, List<string> Versions, string Source)>();
             var failed = 0;
             try

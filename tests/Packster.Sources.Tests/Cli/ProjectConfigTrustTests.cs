@@ -130,10 +130,11 @@ public sealed class ProjectConfigTrustTests : IAsyncLifetime
             Assert.Equal(hint, lines[error + 1]);
         }
 
-        // With no project file at all, nothing was ignored: the answer stays the empty one it was.
+        // With no project file at all, nothing was ignored: still no source to ask (§ search), and the hint is to add one.
         File.Delete(config);
         var none = await RunAsync("search", "hello");
-        Assert.Equal((0, "no packages match 'hello'"), (none.Exit, none.Out.Trim()));
+        Assert.Equal((8, ""), (none.Exit, none.Out));
+        Assert.Contains("error[PST8000]: no sources to search for 'hello'\nhint: add one with 'packster source add <name> --type … --url …'", none.Err, StringComparison.Ordinal);
     }
 
     [Fact]
