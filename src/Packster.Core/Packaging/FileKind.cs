@@ -31,7 +31,10 @@ public static class FileKinds
     /// <summary>The kind of <paramref name="path"/> itself (a symlink is <see cref="FileKind.Symlink"/>, not followed).</summary>
     public static FileKind Of(string path) => Query(path, follow: false);
 
-    /// <summary>The kind of what <paramref name="path"/> names after following symlinks.</summary>
+    /// <summary>
+    /// The kind of what <paramref name="path"/> names after following symlinks; <see cref="FileKind.Missing"/> for a
+    /// link that leads to nothing (<see cref="Of"/> tells it from no entry at all).
+    /// </summary>
     public static FileKind OfTarget(string path) => Query(path, follow: true);
 
     /// <summary>How users read the kind in messages.</summary>
@@ -76,18 +79,45 @@ public static class FileKinds
         };
     }
 
-    /// <summary>Where stat cannot be asked (Windows, or the call failed): what .NET knows, which has no special kinds.</summary>
+    /// <summary>
+    /// Where stat cannot be asked (Windows, or the call failed): what .NET knows, which has no special kinds. Followed,
+    /// a symbolic link that leads to nothing (its target missing, or a loop) is <see cref="FileKind.Missing"/>, as
+    /// <c>stat</c> says (ENOENT, ELOOP); not followed, it is the <see cref="FileKind.Symlink"/> it is.
+    /// </summary>
     private static FileKind FromInfo(string path, bool follow)
     {
         FileSystemInfo info = new FileInfo(path);
         if (!info.Exists)
         {
             info = new DirectoryInfo(path);
-            if (!info.Exists && info.LinkTarget is null) return FileKind.Missing;
+            if (!info.Exists && (follow || info.LinkTarget is null)) return FileKind.Missing;
         }
-        if (!follow && info.LinkTarget is not null) return FileKind.Symlink;
+        if (info.LinkTarget is not null)
+        {
+            if (!follow) return FileKind.Symlink;
+            // .NET says a link exists when its target does not (it falls back to lstat): that is no file to open.
+            if (!LeadsSomewhere(info)) return FileKind.Missing;
+        }
         if (info is DirectoryInfo) return FileKind.Directory;
         return (info.Attributes & FileAttributes.Device) != 0 ? FileKind.CharacterDevice : FileKind.Regular;
+    }
+
+    /// <summary>Whether the chain of links from <paramref name="link"/> ends at a file or folder that exists (not in a loop).</summary>
+    private static bool LeadsSomewhere(FileSystemInfo link)
+    {
+        try
+        {
+            var final = link.ResolveLinkTarget(returnFinalTarget: true);
+            return final is not null && (File.Exists(final.FullName) || Directory.Exists(final.FullName)) && final.LinkTarget is null;
+        }
+        catch (IOException)
+        {
+            return false; // too many links: a loop
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
 #pragma warning disable CA2101, SYSLIB1054 // paths are UTF-8 on Unix; LibraryImport needs unsafe code, which this project does not allow
