@@ -76,16 +76,35 @@ public static partial class FileSystemErrors
 
     /// <summary>
     /// Whether there is a file at <paramref name="path"/> to read: false when nothing is there (for the files a missing
-    /// one of is taken as empty: a config file, a location's policy file, its history). A folder there is not taken
-    /// for a missing file, which would read as no rules or no history in silence: it is refused as
-    /// <paramref name="doing"/> the path (<c>cannot read '&lt;path&gt;': it is a folder, not a file</c>, PST9005), with
-    /// <paramref name="hint"/>.
+    /// one of is taken as empty: a config file, a location's policy file, its history). Anything else that is not a
+    /// regular file once links are followed is not taken for a missing file, which would read as no rules or no history
+    /// in silence, nor opened, which for a FIFO waits for a writer that may never come: it is refused as
+    /// <paramref name="doing"/> the path, with <paramref name="hint"/> (PST9005): <c>cannot read '&lt;path&gt;': it is a
+    /// folder, not a file</c>; <c>… it is a FIFO (named pipe), not a regular file</c> (a socket, a device alike);
+    /// <c>… it is a symbolic link that leads nowhere (to '&lt;target&gt;')</c>.
     /// </summary>
     public static bool FileExists(string path, string doing = "cannot read", string? hint = null)
     {
-        if (File.Exists(path)) return true;
-        if (Directory.Exists(path)) throw new PacksterException(ErrorCode.FileSystemError, $"{doing} '{path}': it is a folder, not a file", hint);
-        return false;
+        ArgumentNullException.ThrowIfNull(path);
+        var kind = At(path, doing, () => Packaging.FileKinds.OfTarget(path));
+        string reason;
+        switch (kind)
+        {
+            case Packaging.FileKind.Regular:
+                return true;
+            case Packaging.FileKind.Missing:
+                if (At(path, doing, () => Packaging.FileKinds.Of(path)) != Packaging.FileKind.Symlink) return false;
+                var target = At(path, doing, () => new FileInfo(path).LinkTarget);
+                reason = target is null ? "it is a symbolic link that leads nowhere" : $"it is a symbolic link that leads nowhere (to '{target}')";
+                break;
+            case Packaging.FileKind.Directory:
+                reason = "it is a folder, not a file";
+                break;
+            default:
+                reason = $"it is {Packaging.FileKinds.Describe(kind)}, not a regular file";
+                break;
+        }
+        throw new PacksterException(ErrorCode.FileSystemError, $"{doing} '{path}': {reason}", hint);
     }
 
     /// <summary>

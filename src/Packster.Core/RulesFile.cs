@@ -29,8 +29,9 @@ public static class RulesFile
 
     /// <summary>
     /// The file parsed and its keys checked (<see cref="CheckKeys"/>); null when it does not exist. One that cannot be
-    /// read — a folder in its place included — is an error (PST9xxx), never taken for no rules: the licence, deny and
-    /// signature rules it may hold would be off in silence.
+    /// read — a folder, a FIFO, a socket or a device in its place, or a link that leads nowhere, included — is an error
+    /// (PST9xxx), never taken for no rules: the licence, deny and signature rules it may hold would be off in silence.
+    /// It is never opened unless it is a regular file (<see cref="FileSystemErrors.FileExists"/>).
     /// </summary>
     public static TomlTable? Read(string path, RulesFileKind kind)
     {
@@ -42,10 +43,13 @@ public static class RulesFile
         return document;
     }
 
-    /// <summary>What to do about a file of <paramref name="kind"/> that is a folder: no command goes on without its rules.</summary>
+    /// <summary>
+    /// What to do about a file of <paramref name="kind"/> that is not a regular file (a folder, a FIFO, a device, a
+    /// link that leads nowhere): no command goes on without its rules.
+    /// </summary>
     public static string UnreadableHint(RulesFileKind kind) => kind == RulesFileKind.UserConfig
-        ? "no command goes on without the config's rules; make it a file (or point PACKSTER_CONFIG at one), or move the folder away"
-        : "no command goes on without the location's policy (licence, deny and signature rules); make packster-policy.toml a file, or move the folder away if the location has no policy";
+        ? "no command goes on without the config's rules; make it a regular file (or point PACKSTER_CONFIG at one), or move what is there away"
+        : "no command goes on without the location's policy (licence, deny and signature rules); make packster-policy.toml a regular file, or move what is there away if the location has no policy";
 
     /// <summary>
     /// The code of text that does not parse: config.toml's is PST8007 (spec/toml.md §9.1), a location's

@@ -270,7 +270,7 @@ public static class History
     private static bool IsTorn(string line) => line.StartsWith('{') && !line.TrimEnd().EndsWith('}');
 
     private const string FolderHint =
-        "the lockfile and generations are not affected; move the folder aside, and the next change starts a new history";
+        "the lockfile and generations are not affected; move it aside, and the next change starts a new history";
 
     private static PacksterException Corrupt(string path, int number, string line) =>
         new(ErrorCode.HistoryCorrupt, $"{path}:{number}: not a history event: {(line.Length > 80 ? line[..80] + "…" : line)}",

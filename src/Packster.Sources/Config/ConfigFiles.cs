@@ -26,8 +26,9 @@ public static class ConfigFiles
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(warnings);
         ignored = null;
-        // A folder where the user's file belongs is refused by Load, not passed over for the project file.
-        if (paths.Get(PacksterPaths.ConfigVariable) is not null || File.Exists(paths.UserConfigFile) || Directory.Exists(paths.UserConfigFile)) return SourceConfig.Load(paths.UserConfigFile);
+        // Anything where the user's file belongs (a folder, a FIFO, a link that leads nowhere) is refused by Load, not
+        // passed over for the project file.
+        if (paths.Get(PacksterPaths.ConfigVariable) is not null || FileKinds.Of(paths.UserConfigFile) != FileKind.Missing) return SourceConfig.Load(paths.UserConfigFile);
         var project = ProjectFile(paths);
         if (!File.Exists(project)) return SourceConfig.Load(paths.UserConfigFile);
         // Never opened when it is not a regular file: a FIFO would hold every command here until someone writes to it.

@@ -46,15 +46,19 @@ public sealed class ConfigTrust
 
     public static string PathFor(PacksterPaths paths) => System.IO.Path.Combine(paths.DataHome, FileName);
 
-    /// <summary>Reads the records; a missing file means nothing is trusted.</summary>
+    /// <summary>
+    /// Reads the records; a missing file means nothing is trusted. A folder (or anything else that is not a regular file)
+    /// in its place is PST9005, not "nothing trusted": <c>config trust</c> would otherwise record a first trust and fail
+    /// to save it only after the project file was reviewed, and <c>config trusted</c> would list none in silence.
+    /// </summary>
     public static ConfigTrust Load(PacksterPaths paths)
     {
         var file = PathFor(paths);
         var records = new List<Record>();
-        if (!System.IO.File.Exists(file)) return new ConfigTrust(file, records, paths.IsWindows);
+        if (!FileSystemErrors.FileExists(file, "cannot read", FolderHint)) return new ConfigTrust(file, records, paths.IsWindows);
         try
         {
-            using var json = JsonDocument.Parse(System.IO.File.ReadAllBytes(file));
+            using var json = JsonDocument.Parse(FileSystemErrors.AtFile(file, "cannot read", () => System.IO.File.ReadAllBytes(file)));
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schema", out var schema) || !schema.TryGetInt32(out var version) || version != Schema
                 || !root.TryGetProperty("trusted", out var trusted) || trusted.ValueKind != JsonValueKind.Array)
@@ -113,6 +117,9 @@ public sealed class ConfigTrust
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
     }
+
+    private const string FolderHint =
+        "it holds the project config files you trusted; make it a regular file, or move what is there away and trust the project files again";
 
     private static PacksterException Invalid(string file, string what) =>
         SourceErrors.ConfigInvalid($"{file}: not a valid list of trusted config files: {what}", "fix or delete the file, then trust the project files again");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Packster.Packaging;
 
 namespace Packster.IntegrationTests.Cli;
 
@@ -282,6 +283,139 @@ public sealed partial class SystemErrorTests : IDisposable
             AssertClassified(r, "PST9005", 9, $"cannot read '{config}'", "it is a folder, not a file");
         }
         Assert.Empty(Directory.EnumerateFileSystemEntries(config));
+    }
+
+    /// <summary>
+    /// Runs packster, killing it when it has not finished within a minute: a command that opens a FIFO waits for a
+    /// writer that never comes, and the test must fail then, not hang.
+    /// </summary>
+    private ProcessResult RunWithin(params string[] args)
+    {
+        using var process = Process.Start(_f.Packster.StartInfo(args))!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Assert.Fail($"packster {string.Join(' ', args)} was still running after a minute (waiting on a FIFO?)");
+        }
+        process.WaitForExit();
+        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    // errors.md PST9005: "So does a FIFO, socket or device there (… it is a FIFO (named pipe), not a regular file; it is
+    // never opened, which for a FIFO would wait for a writer)"; spec/licenses.md § Policy, spec/sources.md §1.
+    [Fact]
+    public void A_FIFO_where_the_location_policy_or_the_config_belongs_is_refused_unopened()
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        var package = _f.PackSample("hello");
+        var policy = Path.Combine(_f.LocationPath, "packster-policy.toml");
+        var before = _f.Snapshot(); // taken without the FIFO, which the snapshot would wait on
+        Assert.True(Run("mkfifo", policy));
+        foreach (var args in new[]
+        {
+            new[] { "install-file", package, "--location", "dev" },
+            ["licenses", "deny", "MIT", "--location", "dev"],
+            ["licenses", "policy", "--location", "dev"],
+            ["trust", "show", "--location", "dev"],
+        })
+        {
+            var r = RunWithin(args);
+            AssertClassified(r, "PST9005", 9, $"cannot read '{policy}'", "it is a FIFO (named pipe), not a regular file");
+            Assert.Contains("location's policy", r.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Equal(FileKind.Fifo, FileKinds.Of(policy));
+        File.Delete(policy);
+        Assert.Equal(before, _f.Snapshot());
+
+        var config = _f.Packster.Home["config.toml"];
+        if (File.Exists(config)) File.Delete(config);
+        Assert.True(Run("mkfifo", config));
+        foreach (var args in new[] { new[] { "source", "list" }, ["licenses", "policy"], ["install-file", package, "--location", "dev"] })
+        {
+            var r = RunWithin(args);
+            AssertClassified(r, "PST9005", 9, $"cannot read '{config}'", "it is a FIFO (named pipe), not a regular file");
+        }
+        Assert.Equal(FileKind.Fifo, FileKinds.Of(config));
+    }
+
+    // spec/licenses.md § Policy: "a link that leads nowhere — its target missing, or a loop (… it is a symbolic link that
+    // leads nowhere (to '<target>')): a link where the policy belongs says the location has one"; it was read as no
+    // policy, so the location's deny rule below was off in silence.
+    [Fact]
+    public void A_dangling_link_where_the_location_policy_belongs_is_an_error_not_no_policy()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var package = _f.PackSample("hello");
+        var shared = _f.Temp["team-policy.toml"];
+        var policy = Path.Combine(_f.LocationPath, "packster-policy.toml");
+        File.CreateSymbolicLink(policy, shared);
+        var before = _f.Snapshot();
+        foreach (var args in new[]
+        {
+            new[] { "install-file", package, "--location", "dev" },
+            ["licenses", "deny", "MIT", "--location", "dev"],
+            ["licenses", "policy", "--location", "dev"],
+            ["trust", "show", "--location", "dev"],
+        })
+        {
+            var r = _f.Packster.Run(args);
+            AssertClassified(r, "PST9005", 9, $"cannot read '{policy}'", $"it is a symbolic link that leads nowhere (to '{shared}')");
+        }
+        Assert.Equal(before, _f.Snapshot());
+        Assert.False(File.Exists(shared));
+
+        // Where it leads, it is read as the policy it is.
+        File.WriteAllText(shared, "deny = [\"hello\"]\n");
+        var denied = _f.Packster.Run("install-file", package, "--location", "dev");
+        Assert.True(denied.ExitCode != 0 && !denied.Stderr.Contains("PST9005", StringComparison.Ordinal), denied.ToString());
+    }
+
+    // spec/sources.md §1: "a link that leads nowhere (… it is a symbolic link that leads nowhere (to '<target>')) [is]
+    // PST9005 for every command that reads or edits the file, and nothing changes".
+    [Fact]
+    public void A_dangling_link_where_PACKSTER_CONFIG_points_is_an_error_not_an_empty_config()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var config = _f.Packster.Home["config.toml"];
+        var dotfiles = _f.Temp["dotfiles/packster.toml"];
+        if (File.Exists(config)) File.Delete(config);
+        File.CreateSymbolicLink(config, dotfiles);
+        Directory.CreateDirectory(_f.Temp["shelf"]);
+        foreach (var args in new[]
+        {
+            new[] { "source", "list" },
+            ["licenses", "policy"],
+            ["trust", "show"],
+            ["source", "add", "shelf", "--type", "folder", "--url", _f.Temp["shelf"]],
+        })
+        {
+            var r = _f.Packster.Run(args);
+            AssertClassified(r, "PST9005", 9, $"cannot read '{config}'", $"it is a symbolic link that leads nowhere (to '{dotfiles}')");
+        }
+        Assert.False(File.Exists(dotfiles));
+        Assert.Equal(FileKind.Symlink, FileKinds.Of(config));
+    }
+
+    // spec/sources.md §1.1 The record: "a folder … in its place is PST9005 `cannot read '<path>': it is a folder, not a
+    // file` … for every command that reads it … and nothing changes" (it was read as nothing trusted).
+    [Fact]
+    public void A_folder_where_the_trusted_configs_belong_is_PST9005_not_nothing_trusted()
+    {
+        var records = Path.Combine(_f.Packster.Home["data"], "trusted-configs.json");
+        Directory.CreateDirectory(records);
+        var project = _f.Temp["project/packster.toml"];
+        Directory.CreateDirectory(Path.GetDirectoryName(project)!);
+        File.WriteAllText(project, "");
+        foreach (var args in new[] { new[] { "config", "trusted" }, ["config", "trust", project], ["config", "untrust", project] })
+        {
+            var r = _f.Packster.Run(args);
+            AssertClassified(r, "PST9005", 9, $"cannot read '{records}'", "it is a folder, not a file");
+        }
+        Assert.Empty(Directory.EnumerateFileSystemEntries(records));
     }
 
     // errors.md PST9005: "a location's … `history.jsonl` — is not taken for a missing one (… no history)".
