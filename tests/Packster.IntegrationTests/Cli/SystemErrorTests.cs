@@ -261,6 +261,13 @@ public sealed partial class SystemErrorTests : IDisposable
         Assert.True(Directory.Exists(policy));
     }
 
+    /// <summary>Commands that read the user config, and one that edits it (adding a folder source, made here).</summary>
+    private string[][] CommandsReadingTheConfig()
+    {
+        Directory.CreateDirectory(_f.Temp["shelf"]);
+        return [["source", "list"], ["licenses", "policy"], ["trust", "show"], ["source", "add", "shelf", "--type", "folder", "--url", _f.Temp["shelf"]]];
+    }
+
     // errors.md PST9005: "the config file (`PACKSTER_CONFIG` or the user's `config.toml`) … is not taken for a missing
     // one (an empty configuration …)"; spec/sources.md §1: "a folder in its place is not, but PST9005".
     [Fact]
@@ -269,15 +276,7 @@ public sealed partial class SystemErrorTests : IDisposable
         var config = _f.Packster.Home["config.toml"];
         if (File.Exists(config)) File.Delete(config);
         Directory.CreateDirectory(config);
-        Directory.CreateDirectory(_f.Temp["shelf"]);
-
-        foreach (var args in new[]
-        {
-            new[] { "source", "list" },
-            ["licenses", "policy"],
-            ["trust", "show"],
-            ["source", "add", "shelf", "--type", "folder", "--url", _f.Temp["shelf"]],
-        })
+        foreach (var args in CommandsReadingTheConfig())
         {
             var r = _f.Packster.Run(args);
             AssertClassified(r, "PST9005", 9, $"cannot read '{config}'", "it is a folder, not a file");
@@ -384,14 +383,7 @@ public sealed partial class SystemErrorTests : IDisposable
         var dotfiles = _f.Temp["dotfiles/packster.toml"];
         if (File.Exists(config)) File.Delete(config);
         File.CreateSymbolicLink(config, dotfiles);
-        Directory.CreateDirectory(_f.Temp["shelf"]);
-        foreach (var args in new[]
-        {
-            new[] { "source", "list" },
-            ["licenses", "policy"],
-            ["trust", "show"],
-            ["source", "add", "shelf", "--type", "folder", "--url", _f.Temp["shelf"]],
-        })
+        foreach (var args in CommandsReadingTheConfig())
         {
             var r = _f.Packster.Run(args);
             AssertClassified(r, "PST9005", 9, $"cannot read '{config}'", $"it is a symbolic link that leads nowhere (to '{dotfiles}')");

@@ -81,17 +81,23 @@ public sealed class ProjectConfigTrustTests : IAsyncLifetime
         Assert.NotEqual(0, install.Exit);
     }
 
+    /// <summary>An untrusted ./packster.toml naming one folder source, and the hint a command then lacking a source gives.</summary>
+    private (string Config, string Hint) UntrustedProjectConfig()
+    {
+        Directory.CreateDirectory(Project);
+        var config = Path.Combine(Project, "packster.toml");
+        File.WriteAllText(config, $"[sources.team]\ntype = \"folder\"\nurl = \"{_temp["repo"].Replace("\\", "\\\\", StringComparison.Ordinal)}\"\n");
+        return (config, $"hint: {config} was ignored, so none of its sources was read: review it, then run 'packster config trust' in {Project} "
+            + "to use them ('packster source add' writes your user config, which is then read instead of it)");
+    }
+
     // spec/sources.md §1.1: "A command that then fails for want of a source (PST8000 …) hints to trust that file, not to
     // add a source". Before, the hint was "add one with 'packster source add …'", which writes the user config: from then
     // on the project file is never read at all.
     [Fact]
     public async Task A_command_without_sources_because_the_project_file_was_ignored_hints_to_trust_it()
     {
-        Directory.CreateDirectory(Project);
-        var config = Path.Combine(Project, "packster.toml");
-        File.WriteAllText(config, $"[sources.team]\ntype = \"folder\"\nurl = \"{_temp["repo"].Replace("\\", "\\\\", StringComparison.Ordinal)}\"\n");
-        var hint = $"hint: {config} was ignored, so none of its sources was read: review it, then run 'packster config trust' in {Project} "
-            + "to use them ('packster source add' writes your user config, which is then read instead of it)";
+        var (config, hint) = UntrustedProjectConfig();
         foreach (var args in new[] { new[] { "fetch", "hello" }, ["fetch", "hello", "--source", "team"] })
         {
             var r = await RunAsync(args);
@@ -114,11 +120,7 @@ public sealed class ProjectConfigTrustTests : IAsyncLifetime
     [Fact]
     public async Task A_search_without_sources_because_the_project_file_was_ignored_fails_and_hints_to_trust_it()
     {
-        Directory.CreateDirectory(Project);
-        var config = Path.Combine(Project, "packster.toml");
-        File.WriteAllText(config, $"[sources.team]\ntype = \"folder\"\nurl = \"{_temp["repo"].Replace("\\", "\\\\", StringComparison.Ordinal)}\"\n");
-        var hint = $"hint: {config} was ignored, so none of its sources was read: review it, then run 'packster config trust' in {Project} "
-            + "to use them ('packster source add' writes your user config, which is then read instead of it)";
+        var (config, hint) = UntrustedProjectConfig();
         foreach (var args in new[] { new[] { "search", "hello" }, ["search", "hello", "--json"] })
         {
             var r = await RunAsync(args);
