@@ -36,6 +36,13 @@ public sealed class PackageIgnore
         }
         if (!File.Exists(path)) return Empty;
         var kind = FileKinds.OfTarget(path);
+        if (kind == FileKind.Missing)
+        {
+            // A link that leads nowhere: rules meant to be read, not an absent file (which would pack everything).
+            throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
+                $"'{FileName}' in '{sourceDir}' is a symbolic link that leads nowhere (to '{new FileInfo(path).LinkTarget}'); the ignore rules are read from a file",
+                $"point the link at a file of ignore rules, or remove it (spec/package-format.md §4)");
+        }
         if (kind != FileKind.Regular) throw SourceTree.SpecialFile(FileName, sourceDir, kind);
         return Parse(FileSystemErrors.AtFile(path, "cannot read", () => File.ReadAllText(path)));
     }

@@ -439,6 +439,24 @@ public sealed partial class SystemErrorTests : IDisposable
         Assert.False(Directory.Exists(_f.Dist) && Directory.EnumerateFiles(_f.Dist, "*.packster").Any());
     }
 
+    // spec/package-format.md §4: "a symbolic link that leads nowhere (… the ignore rules are read from a file) — is refused
+    // with PST4005 …, never taken as no rules". Before, its message was a special file's, with the hint to list the ignore
+    // file in itself.
+    [Fact]
+    public void A_dangling_link_where_packsterignore_belongs_is_PST4005_in_its_own_words()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var source = Source("ignore-dangling", ("secret.txt", "not for the package\n"));
+        var rules = _f.Temp["shared/packster.ignore"];
+        File.CreateSymbolicLink(Path.Combine(source, ".packsterignore"), rules);
+
+        var r = _f.Packster.Run("pack", source, "-o", _f.Dist);
+
+        AssertClassified(r, "PST4005", 4, $"'.packsterignore' in '{source}'", $"is a symbolic link that leads nowhere (to '{rules}'); the ignore rules are read from a file");
+        Assert.Contains("hint: point the link at a file of ignore rules, or remove it", r.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_f.Dist) && Directory.EnumerateFiles(_f.Dist, "*.packster").Any());
+    }
+
     [Theory]
     [InlineData("fifo")]
     [InlineData("socket")]
