@@ -16,7 +16,8 @@ public static class ManifestReader
     internal static void CheckFile(string manifestPath)
     {
         ArgumentNullException.ThrowIfNull(manifestPath);
-        if (!File.Exists(manifestPath)) throw Missing(manifestPath);
+        // A folder in its place is there, and refused as one below, not said to be missing.
+        if (!File.Exists(manifestPath) && !Directory.Exists(manifestPath)) throw Missing(manifestPath);
         // By type before opening: reading a FIFO would wait for a writer forever.
         var kind = Packaging.FileKinds.OfTarget(manifestPath);
         if (kind != Packaging.FileKind.Regular)
@@ -68,9 +69,7 @@ public static class ManifestReader
     public static Manifest ReadFromDirectory(string dir)
     {
         ArgumentNullException.ThrowIfNull(dir);
-        var path = Path.Join(dir, Manifest.FileName);
-        if (!File.Exists(path)) throw Missing(path);
-        return Read(path);
+        return Read(Path.Join(dir, Manifest.FileName));
     }
 
     /// <summary>Parses manifest text; <paramref name="file"/> is used in messages only.</summary>

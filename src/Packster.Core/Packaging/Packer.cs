@@ -29,7 +29,7 @@ public static class Packer
         {
             throw new PacksterException(ErrorCode.PathNotFound, $"package source folder '{sourceDir}' does not exist");
         }
-        if (!File.Exists(Path.Combine(sourceDir, ManifestFileName)))
+        if (!File.Exists(Path.Combine(sourceDir, ManifestFileName)) && !Directory.Exists(Path.Combine(sourceDir, ManifestFileName)))
         {
             throw new PacksterException(ErrorCode.ManifestMissing, $"'{sourceDir}' has no {ManifestFileName}",
                 $"create {ManifestFileName} at the root of the package folder");

@@ -439,6 +439,24 @@ public sealed partial class SystemErrorTests : IDisposable
         Assert.False(Directory.Exists(_f.Dist) && Directory.EnumerateFiles(_f.Dist, "*.packster").Any());
     }
 
+    // errors.md PST4005: "a source's packster-manifest.toml … that is not a regular file once links are followed (a
+    // folder …): pack and manifest check say what it is, never that it is missing". Before: PST2001 "manifest not found".
+    [Fact]
+    public void A_folder_where_the_manifest_belongs_is_said_to_be_one()
+    {
+        var source = Source("manifest-folder");
+        var manifest = Path.Combine(source, "packster-manifest.toml");
+        File.Delete(manifest);
+        Directory.CreateDirectory(manifest);
+
+        foreach (var args in new[] { new[] { "pack", source, "-o", _f.Dist }, ["manifest", "check", source] })
+        {
+            var r = _f.Packster.Run(args);
+            AssertClassified(r, "PST4005", 4, manifest, "is a folder, not a regular file");
+        }
+        Assert.False(Directory.Exists(_f.Dist) && Directory.EnumerateFiles(_f.Dist, "*.packster").Any());
+    }
+
     // spec/package-format.md §4: "a symbolic link that leads nowhere (… the ignore rules are read from a file) — is refused
     // with PST4005 …, never taken as no rules". Before, its message was a special file's, with the hint to list the ignore
     // file in itself.
