@@ -82,7 +82,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             return plan;
         }
         string? policyCopy = null;
-        List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request, IReadOnlyList<string> Claims)> prepared;
+        List<Prepared> prepared;
         try
         {
             if (plan.Policy.Count > 0)
@@ -177,10 +177,16 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         return plan;
     }
 
-    private async Task<List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request, IReadOnlyList<string> Claims)>> PrepareAsync(SyncPlan plan,
+    /// <summary>
+    /// A deployment of the file checked before anything changes: its package file, the request that installs it, and
+    /// the claims it makes when active (from its dry run).
+    /// </summary>
+    private sealed record Prepared(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request, IReadOnlyList<string> Claims);
+
+    private async Task<List<Prepared>> PrepareAsync(SyncPlan plan,
         TimeSpan? handlerTimeout, string? policyPath, CancellationToken cancellationToken)
     {
-        var prepared = new List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request, IReadOnlyList<string> Claims)>();
+        var prepared = new List<Prepared>();
         // The dry runs' warnings (an unsigned package under "warn") would repeat those of the installs that follow.
         var checker = new Installer(location, options with { Messages = TextWriter.Null }) { PolicyPath = policyPath };
         foreach (var wanted in plan.Install)
@@ -212,7 +218,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
                     $"{wanted.Package.FileName} with the parameters recorded for it gives deployment {planned.Deployment}, not the {wanted.Deployment} it records; nothing was changed",
                     "the parameters were edited, or a secret parameter is missing: give it with --secrets-file");
             }
-            prepared.Add((wanted, package, request, planned.Plan?.ClaimsWhenActive ?? []));
+            prepared.Add(new Prepared(wanted, package, request, planned.Plan?.ClaimsWhenActive ?? []));
         }
         return prepared;
     }
@@ -299,7 +305,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     /// the bundle, as one transaction (spec/lockfile.md § Transactions): one commit, or the location as it was.
     /// </summary>
     private async Task ApplyTogetherAsync(EnvironmentFile file, bool prune, SyncPlan plan,
-        List<(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request, IReadOnlyList<string> Claims)> prepared, CancellationToken cancellationToken)
+        List<Prepared> prepared, CancellationToken cancellationToken)
     {
         await using var transaction = LocationTransaction.Begin(location, options.Messages, cancellationToken);
         var installer = new Installer(location, options) { Transaction = transaction };
