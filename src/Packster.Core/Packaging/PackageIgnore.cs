@@ -28,22 +28,24 @@ public sealed class PackageIgnore
     public static PackageIgnore Load(string sourceDir)
     {
         var path = Path.Combine(sourceDir, FileName);
-        if (Directory.Exists(path))
+        switch (FileKinds.OfTarget(path))
         {
-            throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
-                $"'{FileName}' in '{sourceDir}' is a folder, not a regular file; the ignore rules are read from a file",
-                $"rename or remove the folder '{FileName}', or make it a file of ignore rules (spec/package-format.md §4)");
+            case FileKind.Regular:
+                break;
+            case FileKind.Missing when FileKinds.Of(path) != FileKind.Symlink:
+                return Empty;
+            case FileKind.Missing:
+                // A link that leads nowhere: rules meant to be read, not an absent file (which would pack everything).
+                throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
+                    $"'{FileName}' in '{sourceDir}' is a symbolic link that leads nowhere (to '{new FileInfo(path).LinkTarget}'); the ignore rules are read from a file",
+                    $"point the link at a file of ignore rules, or remove it (spec/package-format.md §4)");
+            case FileKind.Directory:
+                throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
+                    $"'{FileName}' in '{sourceDir}' is a folder, not a regular file; the ignore rules are read from a file",
+                    $"rename or remove the folder '{FileName}', or make it a file of ignore rules (spec/package-format.md §4)");
+            case var kind:
+                throw SourceTree.SpecialFile(FileName, sourceDir, kind);
         }
-        if (!File.Exists(path)) return Empty;
-        var kind = FileKinds.OfTarget(path);
-        if (kind == FileKind.Missing)
-        {
-            // A link that leads nowhere: rules meant to be read, not an absent file (which would pack everything).
-            throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
-                $"'{FileName}' in '{sourceDir}' is a symbolic link that leads nowhere (to '{new FileInfo(path).LinkTarget}'); the ignore rules are read from a file",
-                $"point the link at a file of ignore rules, or remove it (spec/package-format.md §4)");
-        }
-        if (kind != FileKind.Regular) throw SourceTree.SpecialFile(FileName, sourceDir, kind);
         return Parse(FileSystemErrors.AtFile(path, "cannot read", () => File.ReadAllText(path)));
     }
 

@@ -29,7 +29,8 @@ public static class Packer
         {
             throw new PacksterException(ErrorCode.PathNotFound, $"package source folder '{sourceDir}' does not exist");
         }
-        if (!File.Exists(Path.Combine(sourceDir, ManifestFileName)) && !Directory.Exists(Path.Combine(sourceDir, ManifestFileName)))
+        // A folder in its place is there, and refused as one when the manifest is read, not said to be missing.
+        if (Path.Combine(sourceDir, ManifestFileName) is var manifest && !File.Exists(manifest) && !Directory.Exists(manifest))
         {
             throw new PacksterException(ErrorCode.ManifestMissing, $"'{sourceDir}' has no {ManifestFileName}",
                 $"create {ManifestFileName} at the root of the package folder");
