@@ -62,7 +62,7 @@ internal static class BundleCommand
                 foreach (var r in results) InstallResultOutput.Write(context, r, json: false);
                 if (bundle.Packages.Count == 0) context.Out.WriteLine($"nothing to install: {bundle.Path} has no requirements in [packages]");
             }
-            return InstallResultOutput.ReportBundleErrors(context, results, parse.GetValue(PacksterApp.Verbose));
+            return InstallResultOutput.ReportBundleErrors(context, results.SelectMany(r => r.BundleErrors), parse.GetValue(PacksterApp.Verbose));
         });
         return command;
     }

@@ -60,7 +60,7 @@ internal static class InstallCommand
                 SbomCommand.WritePlanned(context, loc, bomFile, [.. result.Dependencies, result.Root], o => cache.PathOf(o.Package), ct);
             }
             InstallResultOutput.Write(context, result, parse.GetValue(json));
-            return InstallResultOutput.ReportBundleErrors(context, [result], parse.GetValue(PacksterApp.Verbose));
+            return InstallResultOutput.ReportBundleErrors(context, result.BundleErrors, parse.GetValue(PacksterApp.Verbose));
         });
         return command;
     }
@@ -122,25 +122,29 @@ internal static class InstallResultOutput
         node["source"] = result.Source;
         node["dependencies"] = new JsonArray([.. result.Dependencies.Select(d => (JsonNode)Outcome(d))]);
         node["bundle"] = new JsonArray([.. result.Bundle.Select(b => (JsonNode)ToJson(b))]);
-        if (result.BundleErrors.Count > 0)
-        {
-            node["bundleErrors"] = new JsonArray([.. result.BundleErrors.Select(e => (JsonNode)new JsonObject
-            {
-                ["code"] = ExitCodes.Format(e.Code),
-                ["message"] = e.Message,
-            })]);
-        }
+        AddBundleErrors(node, result.BundleErrors);
         return node;
+    }
+
+    /// <summary><c>bundleErrors</c> of an install's or an upgrade's JSON, when an <c>[install-bundle]</c> step failed after the commit.</summary>
+    public static void AddBundleErrors(JsonObject node, IReadOnlyList<PacksterException> errors)
+    {
+        if (errors.Count == 0) return;
+        node["bundleErrors"] = new JsonArray([.. errors.Select(e => (JsonNode)new JsonObject
+        {
+            ["code"] = ExitCodes.Format(e.Code),
+            ["message"] = e.Message,
+        })]);
     }
 
     /// <summary>
     /// The <c>[install-bundle]</c> steps that failed after their package was committed (spec/bundle.md § install-bundle),
     /// each reported as an error; the exit code is the first one's, 0 when none failed.
     /// </summary>
-    public static int ReportBundleErrors(CliContext context, IEnumerable<PackageInstallResult> results, bool verbose)
+    public static int ReportBundleErrors(CliContext context, IEnumerable<PacksterException> errors, bool verbose)
     {
         var exit = 0;
-        foreach (var error in results.SelectMany(r => r.BundleErrors))
+        foreach (var error in errors)
         {
             var code = PacksterApp.Report(error, context.Err, verbose);
             if (exit == 0) exit = code;

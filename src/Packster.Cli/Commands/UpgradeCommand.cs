@@ -68,13 +68,7 @@ internal static class UpgradeCommand
             }
             // An [install-bundle] step that failed after the commit (spec/bundle.md § install-bundle): the upgrade stands,
             // the error is reported and gives the exit code, as for install.
-            var exit = 0;
-            foreach (var error in results.SelectMany(r => r.BundleErrors))
-            {
-                var code = PacksterApp.Report(error, context.Err, parse.GetValue(PacksterApp.Verbose));
-                if (exit == 0) exit = code;
-            }
-            return exit;
+            return InstallResultOutput.ReportBundleErrors(context, results.SelectMany(r => r.BundleErrors), parse.GetValue(PacksterApp.Verbose));
         });
         return command;
     }
@@ -106,14 +100,7 @@ internal static class UpgradeCommand
             // As install's "bundle" (spec/bundle.md § install-bundle): the entries installed after the upgrade's commit.
             ["bundle"] = new JsonArray([.. result.Bundle.Select(b => (JsonNode)InstallResultOutput.ToJson(b))]),
         };
-        if (result.BundleErrors.Count > 0)
-        {
-            node["bundleErrors"] = new JsonArray([.. result.BundleErrors.Select(e => (JsonNode)new JsonObject
-            {
-                ["code"] = ExitCodes.Format(e.Code),
-                ["message"] = e.Message,
-            })]);
-        }
+        InstallResultOutput.AddBundleErrors(node, result.BundleErrors);
         return node;
     }
 
