@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -78,7 +80,7 @@ internal static class LockfileFastReader
     /// the run before it, which no reading of a whole entry takes; so a reading that succeeds is the one-thread reading.
     /// Every run starts two levels down from the file's root, so it is read with two levels less of nesting allowed.
     /// </remarks>
-    internal static LocationState? TryReadSplit(byte[] bytes, LockfileLayout? layout, int pieces)
+    internal static LocationState? TryReadSplit(byte[] bytes, LockfileLayout? layout, int pieces, bool asWritten = true)
     {
         var span = bytes.AsSpan();
         var open = span.IndexOf(DeploymentsOpen);
@@ -120,7 +122,7 @@ internal static class LockfileFastReader
             if (start > starts[^1]) starts.Add(start);
         }
         var runs = new List<(DeploymentEntry Entry, Range At)>?[starts.Count];
-        Parallelism.For(starts.Count, j => runs[j] = ReadRun(bytes, starts[j], j + 1 < starts.Count ? starts[j + 1] - Separator.Length : last));
+        Parallelism.For(starts.Count, j => runs[j] = ReadRun(bytes, starts[j], j + 1 < starts.Count ? starts[j + 1] - Separator.Length : last, asWritten));
 
         var count = 0;
         foreach (var run in runs)
@@ -163,7 +165,7 @@ internal static class LockfileFastReader
     private static readonly JsonReaderOptions RunOptions = new() { MaxDepth = 64 - 2 };
 
     /// <summary>The entries from <paramref name="start"/> (an entry's <c>{</c>) to <paramref name="end"/> (just after the last one's <c>}</c>), each where it lies; null when that is not whole entries separated as packster separates them.</summary>
-    private static List<(DeploymentEntry Entry, Range At)>? ReadRun(byte[] bytes, int start, int end)
+    private static List<(DeploymentEntry Entry, Range At)>? ReadRun(byte[] bytes, int start, int end, bool asWritten)
     {
         var read = new List<(DeploymentEntry, Range)>();
         var versions = new Dictionary<string, PackageVersion>(StringComparer.Ordinal);
@@ -172,10 +174,14 @@ internal static class LockfileFastReader
         {
             for (var at = start; ;)
             {
-                var reader = new Utf8JsonReader(bytes.AsSpan(at, end - at), RunOptions);
-                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
-                if (ReadDeployment(ref reader, bytes, at, bytes, versions, last) is not { } entry) return null;
-                var next = at + (int)reader.BytesConsumed;
+                if (!asWritten || !TryReadAsWritten(bytes, at, end, versions, last, out var entry, out var next))
+                {
+                    var reader = new Utf8JsonReader(bytes.AsSpan(at, end - at), RunOptions);
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+                    entry = ReadDeployment(ref reader, bytes, at, bytes, versions, last);
+                    if (entry is null) return null;
+                    next = at + (int)reader.BytesConsumed;
+                }
                 read.Add((entry, at..next));
                 last = entry.Package;
                 if (next == end) return read;
@@ -372,10 +378,7 @@ internal static class LockfileFastReader
         {
             return null;
         }
-        var name = last is not null && last.Id == packageId && ReferenceEquals(last.Version, version) && last.Sha256 == packageSha
-            ? last
-            : new PackageFileName(packageId, version, packageSha);
-        if (!IsFileName(bytes[packageText], name) || !IsPath(bytes[pathText], deploymentHash)) return null;
+        if (Name(bytes, last, packageId, version, packageSha, deploymentHash, packageText, pathText) is not { } name) return null;
         var entry = parametersAt is { } parametersRange ? new DeploymentEntry(name, deploymentHash, source!, parametersRange)
             : parameters is { } read ? new DeploymentEntry(name, deploymentHash, read)
             : new DeploymentEntry(name, deploymentHash, []);
@@ -386,6 +389,162 @@ internal static class LockfileFastReader
         entry.Signer = signer;
         foreach (var claim in claims ?? []) entry.Claims.Add(claim);
         return entry;
+    }
+
+    /// <summary>
+    /// The name of an entry's package (<paramref name="last"/>'s when it is the same package); null when the entry's
+    /// <c>package</c> and <c>path</c> texts, at <paramref name="package"/> and <paramref name="path"/>, are not the ones its parts derive.
+    /// </summary>
+    private static PackageFileName? Name(ReadOnlySpan<byte> bytes, PackageFileName? last, PackageId id, PackageVersion version, Sha256Digest sha, Sha256Digest hash,
+        Range package, Range path)
+    {
+        var name = last is not null && last.Id == id && ReferenceEquals(last.Version, version) && last.Sha256 == sha ? last : new PackageFileName(id, version, sha);
+        return IsFileName(bytes[package], name) && IsPath(bytes[path], hash) ? name : null;
+    }
+
+    /// <summary>
+    /// One entry at <paramref name="at"/> (its <c>{</c>), when it is laid out exactly as packster writes it (spec/lockfile.md
+    /// § Reading and writing a large lockfile, Entries as written): its fields in their order, each on its line at its
+    /// indent, each text printable ASCII without an escape. Such an entry is read by matching its lines, with a JSON reader
+    /// for its parameters only; <paramref name="next"/> is just after its <c>}</c>. False for anything else — another
+    /// order, spacing, an escape, a value of another shape, even a refused value — which the JSON reading of the entry then
+    /// judges (<see cref="ReadDeployment"/>): so nothing is read here that that reading would read otherwise or refuse.
+    /// </summary>
+    internal static bool TryReadAsWritten(byte[] bytes, int at, int end, Dictionary<string, PackageVersion> versions, PackageFileName? last,
+        [NotNullWhen(true)] out DeploymentEntry? entry, out int next)
+    {
+        entry = null;
+        next = 0;
+        var line = new WrittenLines(bytes.AsSpan(0, end), at);
+        try
+        {
+            if (!line.Next("{\n      \"id\": "u8) || !line.Text(out var idText)
+                || !line.Next(",\n      \"version\": "u8) || !line.Text(out var versionText)
+                || !line.Next(",\n      \"package\": "u8) || !line.Text(out var package)
+                || !line.Next(",\n      \"sha256\": "u8) || !line.Text(out var shaText)
+                || !line.Next(",\n      \"deployment\": "u8) || !line.Text(out var hashText)
+                || !line.Next(",\n      \"path\": "u8) || !line.Text(out var path)
+                || !line.Next(",\n      \"parameters\": "u8) || !line.Object(out var parameters))
+            {
+                return false;
+            }
+            DateTimeOffset? installedAt = null;
+            if (line.Next(",\n      \"installedAt\": "u8))
+            {
+                if (!line.Text(out var time) || ParseUtcTime(bytes.AsSpan(time)) is not { } t) return false;
+                installedAt = t;
+            }
+            if (!line.Next(",\n      \"active\": "u8) || !line.Boolean(out var active)
+                || !line.Next(",\n      \"pinned\": "u8) || !line.Boolean(out var pinned)
+                || !line.Next(",\n      \"claims\": ["u8))
+            {
+                return false;
+            }
+            List<Range>? claims = null;
+            if (!line.Next("]"u8))
+            {
+                claims = [];
+                do
+                {
+                    if (!line.Next("\n        "u8) || !line.Text(out var claim)) return false;
+                    claims.Add(claim);
+                }
+                while (line.Next(","u8));
+                if (!line.Next("\n      ]"u8)) return false;
+            }
+            string? signer = null;
+            if (line.Next(",\n      \"signer\": "u8))
+            {
+                if (!line.Text(out var signerText) || signerText.GetOffsetAndLength(end).Length != 16 || bytes.AsSpan(signerText).ContainsAnyExcept(LowerHex)) return false;
+                signer = Encoding.ASCII.GetString(bytes.AsSpan(signerText));
+            }
+            var dependency = line.Next(",\n      \"dependency\": true"u8);
+            if (!line.Next("\n    }"u8)) return false;
+
+            var span = bytes.AsSpan();
+            PackageId? id = last is not null && Ascii.Equals(span[idText], last.Id.Value) ? last.Id
+                : PackageId.TryParse(Encoding.ASCII.GetString(span[idText]), out var parsedId) ? parsedId : null;
+            var version = last is not null && Ascii.Equals(span[versionText], last.Version.ToString()) ? last.Version
+                : ParseVersion(Encoding.ASCII.GetString(span[versionText]), versions);
+            Sha256Digest? sha = last is not null && Ascii.Equals(span[shaText], last.Sha256.Hex) ? last.Sha256
+                : Sha256Digest.TryParse(span[shaText], out var parsedSha) ? parsedSha : null;
+            if (id is not { } packageId || version is null || sha is not { } packageSha || !Sha256Digest.TryParse(span[hashText], out var hash)
+                || Name(span, last, packageId, version, packageSha, hash, package, path) is not { } name)
+            {
+                return false;
+            }
+            var read = new DeploymentEntry(name, hash, bytes, parameters);
+            read.InstalledAt = installedAt;
+            read.Active = active;
+            read.Pinned = pinned;
+            read.Dependency = dependency;
+            read.Signer = signer;
+            foreach (var claim in claims ?? []) read.Claims.Add(Encoding.ASCII.GetString(span[claim]));
+            entry = read;
+            next = line.At;
+            return true;
+        }
+        catch (Exception e) when (GivesUp(e))
+        {
+            return false;
+        }
+    }
+
+    private static readonly SearchValues<byte> LowerHex = SearchValues.Create("0123456789abcdef"u8);
+
+    /// <summary>Printable ASCII but the quote and the backslash: a JSON text of these bytes is exactly these bytes.</summary>
+    private static readonly SearchValues<byte> Plain = SearchValues.Create(
+        Enumerable.Range(0x20, 0x7F - 0x20).Where(b => b is not ('"' or '\\')).Select(b => (byte)b).ToArray());
+
+    /// <summary>Two levels below a run's entries (file, deployments, entry): where an entry's parameters start.</summary>
+    private static readonly JsonReaderOptions ParametersOptions = new() { MaxDepth = 64 - 3 };
+
+    /// <summary>A cursor over an entry laid out as packster writes it (<see cref="TryReadAsWritten"/>).</summary>
+    private ref struct WrittenLines(ReadOnlySpan<byte> bytes, int at)
+    {
+        private readonly ReadOnlySpan<byte> _bytes = bytes;
+
+        public int At { get; private set; } = at;
+
+        /// <summary>Steps over <paramref name="expected"/> when it is what comes next.</summary>
+        public bool Next(ReadOnlySpan<byte> expected)
+        {
+            if (!_bytes[At..].StartsWith(expected)) return false;
+            At += expected.Length;
+            return true;
+        }
+
+        /// <summary>A string of <see cref="Plain"/> bytes, quotes included; <paramref name="text"/> is where its text lies.</summary>
+        public bool Text(out Range text)
+        {
+            text = default;
+            if (!Next("\""u8)) return false;
+            var length = _bytes[At..].IndexOfAnyExcept(Plain);
+            if (length < 0 || _bytes[At + length] != '"') return false;
+            text = At..(At + length);
+            At += length + 1;
+            return true;
+        }
+
+        public bool Boolean(out bool value)
+        {
+            value = Next("true"u8);
+            return value || Next("false"u8);
+        }
+
+        /// <summary>
+        /// An object read through by a JSON reader, as the reading of the whole entry reads it (<see cref="SkipNamedOnce"/>,
+        /// at the same depth); <paramref name="value"/> is where it lies.
+        /// </summary>
+        public bool Object(out Range value)
+        {
+            value = default;
+            var reader = new Utf8JsonReader(_bytes[At..], ParametersOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject || !SkipNamedOnce(ref reader)) return false;
+            value = At..(At + (int)reader.BytesConsumed);
+            At = value.End.Value;
+            return true;
+        }
     }
 
     /// <summary>The string at <paramref name="reader"/> as a digest, from its bytes unless it is escaped (then as the general reading takes it).</summary>

@@ -364,6 +364,126 @@ public sealed class LockfileFastReaderTests
             && a.Entries.All(e => b.Entries.TryGetValue(e.Key, out var at) && at.Equals(e.Value));
     }
 
+    /// <summary>
+    /// § Reading and writing a large lockfile, **Entries as written**: every entry of every file packster writes is read
+    /// by matching its lines, to its last byte, and is the entry the JSON reading of it reads.
+    /// </summary>
+    [Property(MaxTest = 300)]
+    public bool Every_entry_packster_writes_is_read_as_written(int seed, string text)
+    {
+        if (!LockfilePropertyTests.IsWellFormed(text)) return true;
+        var state = LockfilePropertyTests.RandomState(seed, text);
+        foreach (var d in state.Deployments.Take(3)) d.Dependency = seed % 2 == 0;
+        foreach (var d in state.Deployments.Skip(1).Take(2)) d.Signer = "0123456789abcdef";
+        var bytes = Lockfile.Serialize(state);
+        var layout = new LockfileLayout(bytes);
+        var read = LockfileFastReader.TryReadWhole(bytes, bytes, layout);
+        if (read is null) return false;
+        var versions = new Dictionary<string, PackageVersion>(StringComparer.Ordinal);
+        PackageFileName? last = null;
+        foreach (var d in read.Deployments)
+        {
+            var at = layout.Entries[d.Hash];
+            if (!LockfileFastReader.TryReadAsWritten(bytes, at.Start.Value, bytes.Length, versions, last, out var entry, out var next) || next != at.End.Value) return false;
+            var alone = new LocationState(read.LocationId);
+            alone.Deployments.Add(entry);
+            var reference = new LocationState(read.LocationId);
+            reference.Deployments.Add(d);
+            if (!Lockfile.Serialize(alone).AsSpan().SequenceEqual(Lockfile.Serialize(reference))) return false;
+            last = entry.Package;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// § Entries as written: reading entries by their lines is only a faster way to the same result. Files packster
+    /// wrote, then changed a byte or a few at random (the bytes that matter to JSON, to the layout and to the values):
+    /// read in pieces with and without the matching of lines, the outcome is the same — both give up, or both read the
+    /// same state, each entry from the same bytes, with the same parameters.
+    /// </summary>
+    [Property(MaxTest = 2000)]
+    public bool A_changed_file_reads_the_same_with_or_without_matching_lines(int seed)
+    {
+        var random = new Random(seed);
+        var bytes = Lockfile.Serialize(Varied(6 + random.Next(6))).ToList();
+        ReadOnlySpan<byte> alphabet = "\"\\ \n\t,:{}[]0123456789abcdefxtrueflsn-.+eEu/"u8;
+        var quotes = Enumerable.Range(0, bytes.Count).Where(i => bytes[i] == '"').ToArray();
+        for (var edits = 1 + random.Next(3); edits > 0; edits--)
+        {
+            // Half the edits next to a quote, where texts and names start and end.
+            var at = random.Next(2) == 0 ? random.Next(bytes.Count) : Math.Clamp(quotes[random.Next(quotes.Length)] + random.Next(-2, 3), 0, bytes.Count - 1);
+            var b = random.Next(10) == 0 ? (byte)random.Next(256) : alphabet[random.Next(alphabet.Length)];
+            switch (random.Next(3))
+            {
+                case 0: bytes[at] = b; break;
+                case 1: bytes.Insert(at, b); break;
+                default: bytes.RemoveAt(at); break;
+            }
+        }
+        var file = bytes.ToArray();
+        var pieces = 2 + random.Next(4);
+        var (asWrittenLayout, jsonLayout) = (new LockfileLayout(file), new LockfileLayout(file));
+        var asWritten = LockfileFastReader.TryReadSplit(file, asWrittenLayout, pieces);
+        var json = LockfileFastReader.TryReadSplit(file, jsonLayout, pieces, asWritten: false);
+        if (asWritten is null || json is null) return asWritten is null && json is null;
+        return Lockfile.Serialize(asWritten).AsSpan().SequenceEqual(Lockfile.Serialize(json))
+            && asWritten.Deployments.Select(d => d.RangeAsRead(file)).SequenceEqual(json.Deployments.Select(d => d.RangeAsRead(file)))
+            && asWritten.Deployments.Select(d => d.Parameters.ToJsonString()).SequenceEqual(json.Deployments.Select(d => d.Parameters.ToJsonString()))
+            && asWrittenLayout.Entries.Count == jsonLayout.Entries.Count
+            && asWrittenLayout.Entries.All(e => jsonLayout.Entries.TryGetValue(e.Key, out var at) && at.Equals(e.Value));
+    }
+
+    /// <summary>
+    /// § Entries as written: edits the JSON reading reads as another text, value or layout than the bytes show — an escape,
+    /// a field packster writes only one way written the other, spacing — read alike with and without matching lines.
+    /// </summary>
+    [Theory]
+    [InlineData("\"env:K/x\"", "\"env:K\\/x\"", "an escaped claim")]
+    [InlineData("\"id\": \"p1\"", "\"id\": \"\\u0070\\u0031\"", "an escaped id")]
+    [InlineData("\"dependency\": true", "\"dependency\": false", "a dependency written false")]
+    [InlineData("\"signer\": \"0123456789abcdef\"", "\"signer\": \"0123456789ABCDEF\"", "a signer in capitals")]
+    [InlineData("\"pinned\": false", "\"pinned\":false", "no space after a colon")]
+    [InlineData("\"claims\": []", "\"claims\": [ ]", "a space in an empty array")]
+    [InlineData("\"installedAt\": \"2026-01-31T12:00:00Z\"", "\"installedAt\": \"2026-01-31T12:00:00+00:00\"", "a time with an offset")]
+    [InlineData("\n      \"active\"", "\r\n      \"active\"", "a carriage return")]
+    [InlineData("\"version\": \"1.0.0\"", "\"version\": \"1.0.0-rc.1\"", "another version than the package's name")]
+    public void Edits_the_lines_do_not_show_read_alike_with_or_without_matching_lines(string find, string replace, string what)
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(Varied(8)));
+        Assert.Contains(find, canonical, StringComparison.Ordinal);
+        var at = canonical.IndexOf(find, canonical.Length / 2, StringComparison.Ordinal);
+        if (at < 0) at = canonical.IndexOf(find, StringComparison.Ordinal);
+        var file = Encoding.UTF8.GetBytes(canonical[..at] + replace + canonical[(at + find.Length)..]);
+
+        var asWritten = LockfileFastReader.TryReadSplit(file, null, 3);
+        var json = LockfileFastReader.TryReadSplit(file, null, 3, asWritten: false);
+
+        Assert.True((asWritten is null) == (json is null), what);
+        if (json is not null) Assert.Equal(Encoding.UTF8.GetString(Lockfile.Serialize(json)), Encoding.UTF8.GetString(Lockfile.Serialize(asWritten!)));
+        Assert.Equal(Outcome(() => Lockfile.ParseGeneral(file, "edited.json")), Outcome(() => Lockfile.Parse(file, "edited.json")));
+    }
+
+    /// <summary><paramref name="count"/> deployments with every optional field packster writes, some set and some not.</summary>
+    private static LocationState Varied(int count)
+    {
+        var state = new LocationState(LocationId.Parse("dev"));
+        for (var i = 0; i < count; i++)
+        {
+            var package = LocationTestBed.Package($"p{i % 3}", i % 4 == 3 ? "2.0.0-rc.1" : "1.0.0");
+            var entry = new DeploymentEntry(package, LocationTestBed.Hash($"varied/{i}"), new JsonObject { ["port"] = 8000 + i, ["name"] = $"n{i}" })
+            {
+                InstalledAt = i % 3 == 2 ? null : new DateTimeOffset(2026, 1, 31, 12, 0, 0, TimeSpan.Zero),
+                Pinned = i % 2 == 1,
+                Signer = i % 2 == 0 ? "0123456789abcdef" : null,
+                Dependency = i % 3 == 1,
+            };
+            if (i % 4 != 3) entry.Claims.Add($"shim:s{i}");
+            if (i % 2 == 0) entry.Claims.Add("env:K/x");
+            state.Deployments.Add(entry);
+        }
+        return state;
+    }
+
     /// <summary>A lockfile large enough to be read on every core (more than 64 KiB) reads as it does on one thread.</summary>
     [Fact]
     public void A_large_lockfile_reads_as_on_one_thread()
