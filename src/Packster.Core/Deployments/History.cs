@@ -276,11 +276,14 @@ public static class History
         new(ErrorCode.HistoryCorrupt, $"{path}:{number}: not a history event: {(line.Length > 80 ? line[..80] + "…" : line)}",
             "the other lines are intact; the lockfile and generations are not affected. Move the file aside to start a new history");
 
-    /// <summary>Every entry in file order; lines that do not parse (a torn write) and commit lines are skipped.</summary>
+    /// <summary>
+    /// Every entry in file order; lines that do not parse (a torn write) and commit lines are skipped. A folder (or a
+    /// FIFO, a link that leads nowhere) where the file belongs is refused (PST9005), never read as no history.
+    /// </summary>
     public static IReadOnlyList<HistoryEntry> Read(Location location)
     {
         var path = PathOf(location);
-        if (!File.Exists(path)) return [];
+        if (!FileSystemErrors.FileExists(path, "cannot read", FolderHint)) return [];
         var entries = new List<HistoryEntry>();
         foreach (var (line, overlong) in Lines(location, path))
         {

@@ -267,6 +267,36 @@ public sealed class SbomTests : IDisposable
         }
     }
 
+    // spec/errors.md PST9005: "A folder where a file that may be missing belongs — … a location's … `history.jsonl` … —
+    // is not taken for a missing one (… no history …): every command that reads it stops with `cannot read '<path>': it
+    // is a folder, not a file` … and nothing changes." The bill of materials takes its time from the history (spec/bom.md
+    // § Determinism); before, a folder there gave the newest install time in silence.
+    [Fact]
+    public void A_folder_where_the_history_belongs_is_PST9005_and_no_bill_of_materials_is_written()
+    {
+        var history = Path.Combine(_f.LocationPath, "history.jsonl");
+        File.Delete(history);
+        Directory.CreateDirectory(history);
+        var file = Path.Combine(_f.Temp.Path, "bom.json");
+        var planned = Path.Combine(_f.Temp.Path, "planned.json");
+        var before = _f.Snapshot();
+        foreach (var args in new[]
+        {
+            new[] { "sbom", "--location", "dev", "-o", file },
+            ["sbom", "--location", "dev", "--format", "spdx"],
+            ["install-file", _f.Pack(Tool("3.0.0")), "--location", "dev", "--dry-run", "--bom", planned],
+        })
+        {
+            var r = _f.Packster.Run(args);
+            Assert.True(r.ExitCode == 9, r.ToString());
+            Assert.Contains($"error[PST9005]: cannot read '{history}': it is a folder, not a file", r.Stderr, StringComparison.Ordinal);
+            Assert.Equal("", r.Stdout);
+        }
+        Assert.False(File.Exists(file));
+        Assert.False(File.Exists(planned));
+        Assert.Equal(before, _f.Snapshot());
+    }
+
     // spec/bom.md: "a missing manifest is PST2001 … with the hint to reinstall the package with `--force`": a deployment
     // folder is not a package source folder, whose hint it used to give.
     [Fact]
