@@ -71,11 +71,41 @@ public sealed class SourcePacker
             Manifest.ManifestFiles.Check(produced, staging, beforePackHandlers: false);
             return (Packer.Pack(staging, outputDir, manifest.Id, manifest.Version, _options.Pack, _options.Progress, cancellationToken), manifest);
         }
+        catch (PacksterException e) when (NamesTheCopy(e, staging))
+        {
+            throw InTheSource(e, staging, sourceDir);
+        }
         finally
         {
             packEnvironment?.Dispose();
             Installer.Discard(staging);
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="error"/> names the staging copy (its path, or its folder name as the package rules give it)
+    /// rather than something outside it: a full disk or a read-only file system in the temp folder is about that folder
+    /// and keeps its path, and so does the parameters file beside the copy.
+    /// </summary>
+    private static bool NamesTheCopy(PacksterException error, string staging) =>
+        error.Code is not (ErrorCode.DiskFull or ErrorCode.ReadOnlyFileSystem or ErrorCode.CrossDevice)
+        && !error.Message.Contains(staging + ".parameters.json", StringComparison.Ordinal)
+        && error.Message.Contains(Path.GetFileName(staging), StringComparison.Ordinal);
+
+    /// <summary>
+    /// An error about the staging copy, said of the folder the user gave (spec/handlers.md § Pack staging): the copy is
+    /// deleted by the time the message is read, and its name means nothing to the user. The folder's path (or its name,
+    /// where the package rules name only the folder) takes the copy's, so a file is named relative to the user's folder;
+    /// the words say it was found after the pack handlers ran, as the folder itself may not hold what the copy did.
+    /// The code and the hint stay.
+    /// </summary>
+    private static PacksterException InTheSource(PacksterException error, string staging, string sourceDir)
+    {
+        var source = Path.TrimEndingDirectorySeparator(sourceDir);
+        string Renamed(string text) => text.Replace(staging, source, StringComparison.Ordinal)
+            .Replace(Path.GetFileName(staging), Path.GetFileName(source), StringComparison.Ordinal);
+        return new PacksterException(error.Code, $"{Renamed(error.Message)} (found after the pack handlers ran, in their copy of the folder)",
+            error.Hint is null ? null : Renamed(error.Hint), error);
     }
 
     /// <summary>The variables the pack location's activation set or changed: its env keys pass to the handlers like PATH.</summary>

@@ -296,6 +296,32 @@ public sealed class HandlerLifecycleTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(output));
     }
 
+    // spec/handlers.md § Pack staging: "An error about what the handlers left … names the source folder (or the file
+    // relative to it), never the staging copy, … and says it was found after the pack handlers ran; the code is the one
+    // the same folder packed without handlers gets." Before, these named /tmp/packster-pack-<guid>, already deleted.
+    [Theory]
+    [InlineData("mkfifo out.fifo", "PST4005", "'out.fifo' in '{source}' is a FIFO (named pipe)")]
+    [InlineData("ln -s /etc/passwd bad", "PST4004", "symlink 'bad' -> '/etc/passwd' in '{name}' is unsafe: the target is absolute")]
+    [InlineData("echo 'garbage = =' >> packster-manifest.toml", "PST2000", "{source}/packster-manifest.toml:")]
+    [InlineData("rm packster-manifest.toml", "PST2001", "{source}/packster-manifest.toml: manifest not found")]
+    [InlineData("rm scripts/build.sh", "PST2011", "{source}/packster-manifest.toml: handlers.pack 'scripts/build.sh': no such file in '{source}'")]
+    public void Errors_about_what_the_pack_handlers_left_name_the_source_folder_not_the_staging_copy(string script, string code, string words)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var source = _w.Source($"packbad-{code}", PackManifest, ("scripts/build.sh", $"#!/bin/sh\n{script}\n"));
+        var output = Path.Combine(_w.Root, "out");
+        Directory.CreateDirectory(output);
+
+        var r = _w.Packster.Run("pack", source, "-o", output);
+
+        Assert.NotEqual(0, r.ExitCode);
+        var expected = words.Replace("{source}", source, StringComparison.Ordinal).Replace("{name}", Path.GetFileName(source), StringComparison.Ordinal);
+        Assert.Contains($"error[{code}]: {expected}", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(found after the pack handlers ran, in their copy of the folder)", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("packster-pack-", r.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(output));
+    }
+
     [Fact]
     public void Pack_handlers_get_the_declared_defaults_even_when_a_required_parameter_has_none()
     {
