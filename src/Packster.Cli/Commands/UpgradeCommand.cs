@@ -97,7 +97,8 @@ internal static class UpgradeCommand
             ["source"] = result.Source,
             ["previous"] = new JsonObject { ["version"] = previous.Version.ToString(), ["deployment"] = previous.Hash.Hex },
             ["droppedParameters"] = new JsonArray([.. result.DroppedParameters.Select(p => (JsonNode)p)]),
-            // As install's "bundle" (spec/bundle.md § install-bundle): the entries installed after the upgrade's commit.
+            // As install's "bundle" (spec/bundle.md § install-bundle): the entries installed after the upgrade's commit
+            // (planned, with --dry-run).
             ["bundle"] = new JsonArray([.. result.Bundle.Select(b => (JsonNode)InstallResultOutput.ToJson(b))]),
         };
         InstallResultOutput.AddBundleErrors(node, result.BundleErrors);
@@ -118,6 +119,8 @@ internal static class UpgradeCommand
                 o.WriteLine($"would upgrade {root.Id} {previous.Version} → {root.Version} ({root.Path})");
                 foreach (var p in result.DroppedParameters) o.WriteLine($"  would drop parameter '{p}' ({root.Version} no longer declares it)");
                 o.WriteLine($"  {previous.Version} would stay deployed, inactive ({previous.Hash.Hex[..12]})");
+                // What its [install-bundle] would install after the commit, shown as install --dry-run shows it.
+                foreach (var b in result.Bundle) InstallResultOutput.Write(context, b, json: false);
                 break;
             default:
                 foreach (var d in result.Dependencies.Where(d => d.Status == InstallStatus.Installed)) o.WriteLine($"installed {d.Id} {d.Version} → {d.Path} (dependency)");

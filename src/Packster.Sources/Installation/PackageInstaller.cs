@@ -22,6 +22,12 @@ public sealed class PackageInstaller
     /// <summary>Bundle entries being installed by this run: an <c>[install-bundle]</c> loop must end.</summary>
     private readonly HashSet<PackageId> _bundling = [];
 
+    /// <summary>
+    /// This installer installs the entries of an <c>[install-bundle]</c> step: the entries its packages bring in turn are
+    /// part of the same step, planned in it too in a dry run, and a failure is the step's.
+    /// </summary>
+    private bool _inStep;
+
     public PackageInstaller(Location location, InstallerOptions options, PackageSupply supply)
     {
         _location = location;
@@ -60,7 +66,14 @@ public sealed class PackageInstaller
         ArgumentNullException.ThrowIfNull(request);
         if (!request.DryRun && Transaction is null) _location.StartReadAhead();
         var plan = await DependencyPlanner.PlanAsync(root, _location.ReadState(), _supply, _location, DenyList(), cancellationToken).ConfigureAwait(false);
-        if (request.DryRun || Transaction is not null) return await InstallPlannedAsync(root, plan, request, Transaction, cancellationToken).ConfigureAwait(false);
+        if (request.DryRun)
+        {
+            var planned = await InstallPlannedAsync(root, plan, request, Transaction, cancellationToken).ConfigureAwait(false);
+            // The [install-bundle] steps the run would take after its commit are planned too (spec/bundle.md
+            // § install-bundle); a bundle install or an upgrade plans them itself, after all of its packages.
+            return BundleAfterCommit ? planned : await InstallBundleAsync(planned, request.HandlerTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        if (Transaction is not null) return await InstallPlannedAsync(root, plan, request, Transaction, cancellationToken).ConfigureAwait(false);
         // A package the licence, deny or signature rules refuse is refused before the location is locked.
         var policy = new Installer(_location, _options);
         foreach (var step in plan.Dependencies)
@@ -83,28 +96,40 @@ public sealed class PackageInstaller
     /// (spec/bundle.md § install-bundle): for each such package in install order, its entries (with their dependencies and
     /// what they bring in turn) are installed and recorded in the bundle as one transaction of its own. A failure undoes
     /// that step only, leaves the package installed, and is kept in <see cref="PackageInstallResult.BundleErrors"/>
-    /// naming the package; the other packages' steps still run. An interrupt ends the run.
+    /// naming the package; the other packages' steps still run. An interrupt ends the run. For a dry run's
+    /// <paramref name="result"/> (a plan), each step is planned the same way and nothing changes: what it would install,
+    /// or the error it would end with.
     /// </summary>
     internal async Task<PackageInstallResult> InstallBundleAsync(PackageInstallResult result, TimeSpan? handlerTimeout, CancellationToken cancellationToken)
     {
         if (result.PendingBundle.Count == 0) return result;
+        // Only a dry run reports a planned package.
+        var dryRun = result.Root.Status == InstallStatus.Planned;
         var bundle = new List<PackageInstallResult>(result.Bundle);
         var errors = new List<PacksterException>(result.BundleErrors);
         foreach (var manifest in result.PendingBundle)
         {
             try
             {
-                await using var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
-                transaction.Scope = $"the [install-bundle] of {manifest.Id} {manifest.Version}";
-                var brought = await JoinBundleAsync([manifest], handlerTimeout, transaction, cancellationToken).ConfigureAwait(false);
-                if (transaction.Changes > 0) transaction.Commit();
+                IReadOnlyList<PackageInstallResult> brought;
+                if (dryRun)
+                {
+                    brought = await JoinBundleAsync([manifest], handlerTimeout, null, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await using var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
+                    transaction.Scope = $"the [install-bundle] of {manifest.Id} {manifest.Version}";
+                    brought = await JoinBundleAsync([manifest], handlerTimeout, transaction, cancellationToken).ConfigureAwait(false);
+                    if (transaction.Changes > 0) transaction.Commit();
+                }
                 bundle.AddRange(brought);
             }
             catch (Exception e) when (e is PacksterException { Code: not ErrorCode.Interrupted } or IOException or UnauthorizedAccessException)
             {
                 var failure = e as PacksterException ?? FileSystemErrors.Classify(e) ?? new PacksterException(ErrorCode.Internal, e.Message, null, e);
                 errors.Add(new PacksterException(failure.Code,
-                    $"{failure.Message}; {manifest.Id} {manifest.Version} stays installed, without the entries of its [install-bundle]",
+                    $"{failure.Message}; {manifest.Id} {manifest.Version} {(dryRun ? "would be installed" : "stays installed")}, without the entries of its [install-bundle]",
                     failure.Hint, failure));
             }
         }
@@ -134,23 +159,36 @@ public sealed class PackageInstaller
                 SourceTrust = step.Package.SignatureRules,
             }, cancellationToken).ConfigureAwait(false);
             dependencies.Add(outcome);
-            if (outcome.Status == InstallStatus.Installed) installed.Add(package.Manifest);
+            if (WouldInstall(outcome, force: false)) installed.Add(package.Manifest);
             // Installed only because something depends on it: gc --orphans may remove it once nothing does.
             if (outcome.Status == InstallStatus.Installed && transaction?.State.Find(outcome.Deployment) is { } entry) entry.Dependency = true;
         }
 
         var rootOutcome = await installer.InstallAsync(root.File, request.ForFile(root.File.Path) with { SourceTrust = root.SignatureRules }, cancellationToken).ConfigureAwait(false);
-        if (rootOutcome.Status == InstallStatus.Installed) installed.Add(root.File.Manifest);
+        if (WouldInstall(rootOutcome, request.Force)) installed.Add(root.File.Manifest);
         if (!request.DryRun) MarkRoot(transaction!, rootOutcome, request.AsDependency);
         var pending = installed.Where(m => m.InstallBundle.Count > 0).ToList();
-        // Joined after the commit (an install of its own, a bundle install), or in the caller's transaction.
-        var afterCommit = Transaction is null || BundleAfterCommit;
-        var bundle = request.DryRun || afterCommit ? [] : await JoinBundleAsync(pending, request.HandlerTimeout, transaction!, cancellationToken).ConfigureAwait(false);
+        // Joined after the commit (an install of its own, a bundle install, an upgrade), or in the caller's transaction
+        // (the step of another package's entries); a dry run plans them at the same moments.
+        var afterCommit = request.DryRun ? !_inStep : Transaction is null || BundleAfterCommit;
+        var bundle = afterCommit ? [] : await JoinBundleAsync(pending, request.HandlerTimeout, transaction, cancellationToken).ConfigureAwait(false);
         return new PackageInstallResult(rootOutcome, root.Source, dependencies, bundle)
         {
-            PendingBundle = request.DryRun || !afterCommit ? [] : pending,
+            PendingBundle = afterCommit ? pending : [],
         };
     }
+
+    /// <summary>
+    /// Whether the run installs <paramref name="outcome"/>'s package (status <c>installed</c>), so that its
+    /// <c>[install-bundle]</c> step runs: installed, or in a dry run planned for a deployment not there yet (or there,
+    /// with --force).
+    /// </summary>
+    private static bool WouldInstall(InstallOutcome outcome, bool force) => outcome.Status switch
+    {
+        InstallStatus.Installed => true,
+        InstallStatus.Planned => outcome.Plan is { AlreadyInstalled: false } || force,
+        _ => false,
+    };
 
     /// <summary>
     /// The package asked for is the user's own from now on (its dependency mark cleared), unless the request carries the
@@ -168,15 +206,17 @@ public sealed class PackageInstaller
 
     /// <summary>
     /// The <c>[install-bundle]</c> entries of the packages just installed join the location's bundle, installed and
-    /// resolved. A requirement the bundle already has for that id is the user's and stays as it is.
+    /// resolved. A requirement the bundle already has for that id is the user's and stays as it is. Without
+    /// <paramref name="transaction"/> (a dry run) the entries are planned the same way and nothing is recorded.
     /// </summary>
     private async Task<IReadOnlyList<PackageInstallResult>> JoinBundleAsync(IReadOnlyList<Manifest.Manifest> installed, TimeSpan? handlerTimeout,
-        LocationTransaction transaction, CancellationToken cancellationToken)
+        LocationTransaction? transaction, CancellationToken cancellationToken)
     {
         var wanted = installed.SelectMany(m => m.InstallBundle.Select(entry => (Manifest: m, Entry: entry))).ToList();
         if (wanted.Count == 0) return [];
-        var bundle = transaction.State.Bundle;
+        var bundle = transaction?.State.Bundle ?? _location.ReadState().Bundle;
         var nested = new PackageInstaller(_location, _options, _supply) { Transaction = transaction };
+        nested._inStep = true;
         nested._bundling.UnionWith(_bundling);
         var results = new List<PackageInstallResult>();
         var recorded = new List<BundleRequirement>();
@@ -191,6 +231,7 @@ public sealed class PackageInstaller
                 {
                     Parameters = entry.Parameters,
                     HandlerTimeout = handlerTimeout,
+                    DryRun = transaction is null,
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (PacksterException e)
@@ -204,7 +245,8 @@ public sealed class PackageInstaller
                 Resolved = new ResolvedRequirement(result.Root.Package, result.Root.Deployment),
             });
         }
-        // Recorded in the transaction's state: committed with the installs, or not at all.
+        // Recorded in the transaction's state: committed with the installs, or not at all (nor in a dry run).
+        if (transaction is null) return results;
         foreach (var requirement in recorded) transaction.State.Bundle[requirement.Id] = requirement;
         if (recorded.Count > 0) transaction.Record([], "the bundle entries", _ => Task.CompletedTask);
         return results;

@@ -42,14 +42,15 @@ public sealed class Upgrader
         if (requests.All(r => r.DryRun))
         {
             foreach (var request in requests) results.Add(await UpgradeOneAsync(request, null, cancellationToken).ConfigureAwait(false));
-            return results;
         }
-        await using (var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken))
+        else
         {
+            await using var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
             foreach (var request in requests) results.Add(await UpgradeOneAsync(request with { DryRun = false }, transaction, cancellationToken).ConfigureAwait(false));
             if (transaction.Changes > 0) transaction.Commit();
         }
-        // The upgrades are committed: what their [install-bundle] brings cannot undo them.
+        // The upgrades are committed: what their [install-bundle] brings cannot undo them. A dry run plans those steps
+        // the same way, changing nothing, so it names what the run would install and the entries that would fail.
         var bundles = new PackageInstaller(_location, _options, _supply);
         for (var i = 0; i < results.Count; i++)
         {

@@ -250,6 +250,70 @@ public sealed class BundleTests : IDisposable
         Assert.True(_f.Lockfile(Path.Combine(_f.Temp["second"], "packster-location.json")).GetProperty("bundle").TryGetProperty("util", out _));
     }
 
+    // spec/lockfile.md § Upgrade: "`--dry-run` plans those steps too, as `install --dry-run` does …: `would install …` for
+    // each entry after the `would upgrade …` lines, `"bundle"` the planned objects, … nothing changes." Before, the dry
+    // run said nothing of the [install-bundle] entries and its "bundle" was empty.
+    [Fact]
+    public void An_upgrade_dry_run_lists_the_install_bundle_entries_the_upgrade_would_install_and_changes_nothing()
+    {
+        _f.Publish(_repo, "util", "1.0.0");
+        _f.Publish(_repo, "meta", "1.0.0");
+        _f.Packster.Ok("install", "meta", "--location", "dev");
+        _f.Publish(_repo, "meta", "2.0.0", "[install-bundle]\nutil = \"^1\"");
+        var before = _f.Snapshot();
+
+        var r = _f.Run("upgrade", "meta", "--location", "dev", "--dry-run");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var lines = r.Stdout.Split('\n');
+        var upgrade = Array.FindIndex(lines, l => l.StartsWith("would upgrade meta 1.0.0 → 2.0.0 ", StringComparison.Ordinal));
+        var util = Array.IndexOf(lines, "would install util 1.0.0");
+        Assert.True(upgrade >= 0 && util > upgrade, r.ToString());
+
+        var j = _f.Run("upgrade", "meta", "--location", "dev", "--dry-run", "--json");
+        Assert.True(j.ExitCode == 0, j.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(j.Stdout);
+        Assert.Equal("planned", json.RootElement.GetProperty("status").GetString());
+        var entry = Assert.Single(json.RootElement.GetProperty("bundle").EnumerateArray());
+        Assert.Equal(("util", "1.0.0", "planned"), (entry.GetProperty("id").GetString(), entry.GetProperty("version").GetString(), entry.GetProperty("status").GetString()));
+        Assert.Equal(before, _f.Snapshot());
+
+        // What the dry run said is what the run does.
+        var real = _f.Run("upgrade", "meta", "--location", "dev", "--json");
+        using var done = System.Text.Json.JsonDocument.Parse(real.Stdout);
+        Assert.Equal(entry.GetProperty("deployment").GetString(), Assert.Single(done.RootElement.GetProperty("bundle").EnumerateArray()).GetProperty("deployment").GetString());
+    }
+
+    // spec/bundle.md § install-bundle, Dry run: "An entry that would fail is reported as the run would report it, ending
+    // `meta 2.0.0 would be installed, without the entries of its [install-bundle]` …, with nothing of that step listed,
+    // since the run would undo it whole; the command exits with its code. Nothing changes." For install as for upgrade.
+    [Fact]
+    public void A_dry_run_reports_an_install_bundle_entry_that_would_fail_without_changing_anything()
+    {
+        _f.Publish(_repo, "util", "1.0.0");
+        _f.Publish(_repo, "meta", "1.0.0");
+        _f.Packster.Ok("install", "meta", "--location", "dev");
+        _f.Publish(_repo, "meta", "2.0.0", "[install-bundle]\nutil = \"^1\"\nghost = \"*\"");
+        var before = _f.Snapshot();
+
+        foreach (var args in new[] { new[] { "upgrade", "meta" }, ["install", "meta@2.0.0"] })
+        {
+            var r = _f.Run([.. args, "--location", "dev", "--dry-run"]);
+            Assert.True(r.ExitCode == 8, r.ToString());
+            Assert.Contains("error[PST8004]: meta 2.0.0's [install-bundle] entry ghost = \"*\": ", r.Stderr, StringComparison.Ordinal);
+            Assert.Contains("meta 2.0.0 would be installed, without the entries of its [install-bundle]", r.Stderr, StringComparison.Ordinal);
+            // The step would be undone whole, so nothing of it is listed: util with it.
+            Assert.DoesNotContain("util", r.Stdout, StringComparison.Ordinal);
+
+            var j = _f.Run([.. args, "--location", "dev", "--dry-run", "--json"]);
+            Assert.True(j.ExitCode == 8, j.ToString());
+            using var json = System.Text.Json.JsonDocument.Parse(j.Stdout);
+            Assert.Equal(0, json.RootElement.GetProperty("bundle").GetArrayLength());
+            var error = Assert.Single(json.RootElement.GetProperty("bundleErrors").EnumerateArray());
+            Assert.Equal("PST8004", error.GetProperty("code").GetString());
+        }
+        Assert.Equal(before, _f.Snapshot());
+    }
+
     [Fact]
     public void A_bundle_install_that_changes_nothing_commits_nothing()
     {
