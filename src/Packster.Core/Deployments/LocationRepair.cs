@@ -21,6 +21,8 @@ public static class LocationRepair
     {
         ArgumentNullException.ThrowIfNull(location);
         using var heldLock = LocationLock.Acquire(location, LocationLock.TimeoutFrom(location.Paths), messages, cancellationToken);
+        // Before the lockfile is rewritten: a policy change a killed commit owes is judged against the lockfile it wrote.
+        if (!dryRun) PolicyJournal.Settle(location);
         var (state, violations) = Lockfile.ReadForRepair(location.LockfilePath);
         var report = new RepairReport(dryRun, violations);
 

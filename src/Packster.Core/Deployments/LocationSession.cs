@@ -79,6 +79,8 @@ public sealed class LocationSession : IDisposable
         {
             // Judged before recovery, which may rewrite the lockfile the journal names.
             var journal = HistoryJournal.Load(location);
+            // Likewise a policy change a commit carried: written when that commit happened, dropped when not.
+            PolicyJournal.Settle(location);
             var report = Packster.Locations.Recovery.Run(location, heldLock, waiting);
             journal = WithRecoveryCommit(location, journal, report);
             // Recovery read (and, when it repaired something, rewrote) the lockfile under this lock: reuse its state.
@@ -142,7 +144,14 @@ public sealed class LocationSession : IDisposable
     public void Commit(LocationState state, IReadOnlyList<HistoryEntry> history) => Commit(state, history, null);
 
     /// <summary>As <see cref="Commit(LocationState, IReadOnlyList{HistoryEntry})"/>, with the bytes <see cref="Prepare"/> started making for <paramref name="state"/>.</summary>
-    internal void Commit(LocationState state, IReadOnlyList<HistoryEntry> history, PreparedCommit? prepared)
+    internal void Commit(LocationState state, IReadOnlyList<HistoryEntry> history, PreparedCommit? prepared) => Commit(state, history, prepared, null);
+
+    /// <summary>
+    /// As <see cref="Commit(LocationState, IReadOnlyList{HistoryEntry}, PreparedCommit?)"/>, with <paramref name="policy"/>
+    /// (non-null) the text of the location's policy file that this commit brings: journaled before the lockfile is
+    /// written and put in place right after, so the policy changes exactly when the lockfile does (spec/lockfile.md § Recovery).
+    /// </summary>
+    internal void Commit(LocationState state, IReadOnlyList<HistoryEntry> history, PreparedCommit? prepared, string? policy)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(history);
@@ -156,6 +165,7 @@ public sealed class LocationSession : IDisposable
         var offset = _owed?.Offset ?? History.Length(Location);
         int? pending = null;
         var journaled = false;
+        var policyJournaled = false;
         List<string> lines;
         try
         {
@@ -170,12 +180,18 @@ public sealed class LocationSession : IDisposable
             HistoryJournal.Write(Location, offset, owed, afterSha, lines);
             journaled = true;
             CrashPoint.Hit("commit.journal-written");
+            if (policy is not null)
+            {
+                PolicyJournal.Write(Location, afterSha, policy);
+                policyJournaled = true;
+                CrashPoint.Hit("commit.policy-pending");
+            }
             // The bytes the generation and the commit line were made from are the ones written: serialised once.
             Location.Commit(state, after, Lock);
         }
         catch (Exception) when (!CommittedAnyway(afterSha))
         {
-            Withdraw(pending, journaled, offset, owed);
+            Withdraw(pending, journaled, policyJournaled, offset, owed);
             throw;
         }
         var generationMade = pending.Value;
@@ -189,6 +205,19 @@ public sealed class LocationSession : IDisposable
         _behind = null;
         var notWritten = new List<string>();
         Exception? reason = null;
+        if (policy is not null)
+        {
+            try
+            {
+                PolicyJournal.Promote(Location, policy);
+            }
+            catch (Exception e) when (IsWriteFailure(e))
+            {
+                // Left journaled: the next command that takes the lock writes it, before anything else.
+                notWritten.Add("the location's policy file");
+                reason = e;
+            }
+        }
         try
         {
             Generations.Promote(Location, generationMade);
@@ -199,7 +228,7 @@ public sealed class LocationSession : IDisposable
             // Left pending: the next commit lists generations/ as the first one did.
             _lastGeneration = null;
             notWritten.Add($"generation {generationMade}'s record");
-            reason = e;
+            reason ??= e;
         }
         try
         {
@@ -315,10 +344,11 @@ public sealed class LocationSession : IDisposable
     /// leaves the location as it found it (spec/lockfile.md § Commit). Best effort: what cannot be removed is settled by
     /// the next command, as after a crash.
     /// </summary>
-    private void Withdraw(int? pending, bool journaled, long offset, IReadOnlyList<string> owed)
+    private void Withdraw(int? pending, bool journaled, bool policyJournaled, long offset, IReadOnlyList<string> owed)
     {
         try
         {
+            if (policyJournaled) PolicyJournal.Delete(Location);
             if (pending is { } number) Generations.Discard(Location, number);
             if (!journaled) return;
             if (owed.Count == 0) HistoryJournal.Delete(Location);

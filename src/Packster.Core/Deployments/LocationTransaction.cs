@@ -52,6 +52,13 @@ public sealed class LocationTransaction : IAsyncDisposable
     /// </summary>
     public string? Scope { get; set; }
 
+    /// <summary>
+    /// The text of the location's policy file that the commit brings with it (<c>sync</c>, <c>import</c> of a file with
+    /// a <c>[policy]</c>), null: none. Written with the commit, so it changes exactly when the lockfile does
+    /// (spec/lockfile.md § Recovery); a transaction that does not commit leaves the policy file as it was.
+    /// </summary>
+    public string? Policy { get; set; }
+
     /// <summary>How many changes were recorded so far.</summary>
     public int Changes => _undo.Count;
 
@@ -95,7 +102,7 @@ public sealed class LocationTransaction : IAsyncDisposable
         if (_committed) throw new InvalidOperationException("the transaction is already committed");
         // A write-back error here fails the transaction, which is then undone: nothing was recorded.
         Location.MakeDurable(_notYetDurable, Lock);
-        _session.Commit(State, _history);
+        _session.Commit(State, _history, null, Policy);
         _committed = true;
         CrashPoint.Hit("transaction.committed");
         Location.EmptyTrash(Lock);

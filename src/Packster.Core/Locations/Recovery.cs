@@ -216,14 +216,16 @@ public static class Recovery
     }
 
     /// <summary>
-    /// Temp files of atomic writes (<c>{name}.{32 hex}.tmp</c>, § Atomic write) in <c>generations/</c>, <c>activate/</c>
-    /// and of the history journal in <c>.packster/</c>: what a writer killed before its rename left. Only names of that
+    /// Temp files of atomic writes (<c>{name}.{32 hex}.tmp</c>, § Atomic write) in <c>generations/</c>, <c>activate/</c>,
+    /// of the history and policy journals in <c>.packster/</c> and of the policy file: what a writer killed before its rename left. Only names of that
     /// shape: nothing else in those folders is touched.
     /// </summary>
     private static IEnumerable<string> AbandonedTemps(Location location) =>
         Entries(Path.Combine(location.Path, Location.GenerationsDirectoryName), "*" + AtomicFile.TempSuffix)
             .Concat(Entries(location.ActivateDirectory, "*" + AtomicFile.TempSuffix))
             .Concat(Entries(location.InternalDirectory, AtomicFile.TempPattern(Packster.Deployments.HistoryJournal.FileName)))
+            .Concat(Entries(location.InternalDirectory, AtomicFile.TempPattern(Packster.Deployments.PolicyJournal.FileName)))
+            .Concat(Entries(location.Path, AtomicFile.TempPattern(Path.GetFileName(location.PolicyPath))))
             .Where(path => AtomicFile.IsTempName(Path.GetFileName(path)) && File.Exists(path));
 
     private static List<string> Entries(string directory, string pattern = "*") =>

@@ -26,10 +26,11 @@ public sealed record SyncPlan(
 /// <summary>
 /// <c>packster import</c> and <c>packster sync</c> (spec/export.md): make a location hold what an environment file
 /// lists. The plan is computed first; every package file is fetched (cache, then sources, each verified by its
-/// sha256) and every deployment's hash checked against the file before the location changes. Then the policy, and
-/// in one transaction (one commit, or nothing) the missing deployments (installed inactive, handlers run), the active
-/// set (through the resource guard), pins and the bundle; then, with prune, removal of what the file does not list,
-/// each its own commit (an uninstall handler that ran cannot be taken back).
+/// sha256) and every deployment's hash checked against the file before the location changes, under the file's policy
+/// judged from a copy outside the location. Then in one transaction (one commit, or nothing) the missing deployments
+/// (installed inactive, handlers run), the active set (through the resource guard), pins, the bundle and the policy
+/// file, which the commit carries (spec/lockfile.md § Recovery); then, with prune, removal of what the file does not
+/// list, each its own commit (an uninstall handler that ran cannot be taken back).
 /// </summary>
 public sealed class EnvironmentSync(Location location, InstallerOptions options, PackageSupply supply)
 {
@@ -81,30 +82,48 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             GuardActivations(plan, []);
             return plan;
         }
+        List<Prepared> prepared = [];
+        await UnderPolicyCopyAsync(file, plan, async copy => prepared = await PrepareAsync(plan, null, copy, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        GuardActivations(plan, prepared.ToDictionary(p => p.Wanted.Deployment, p => p.Claims));
+        return plan;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> with the path of a copy, outside the location, of the location's policy file with
+    /// the file's policy written into it (null when the plan changes no policy): what the checks and installs are judged
+    /// under, so the location's own policy file changes only with the commit. A refusal that names the copy names the
+    /// location's policy file instead (spec/export.md § sync: the same error as the real run's).
+    /// </summary>
+    private async Task UnderPolicyCopyAsync(EnvironmentFile file, SyncPlan plan, Func<string?, Task> action)
+    {
         string? policyCopy = null;
-        List<Prepared> prepared;
         try
         {
             if (plan.Policy.Count > 0)
             {
                 policyCopy = Path.Combine(Path.GetTempPath(), $"packster-policy-{Guid.NewGuid():N}.toml");
-                if (PolicyExists()) File.Copy(location.PolicyPath, policyCopy);
-                WritePolicy(file, plan.Policy, policyCopy);
+                CopyPolicy(file, plan, policyCopy);
             }
-            prepared = await PrepareAsync(plan, null, policyCopy, cancellationToken).ConfigureAwait(false);
+            await action(policyCopy).ConfigureAwait(false);
         }
         catch (PacksterException e) when (policyCopy is not null && e.Message.Contains(policyCopy, StringComparison.Ordinal))
         {
             // A rule of the copy refused a package (PST4050, PST4060, PST403x): named as the real run names it, by the
-            // location's policy file the run writes it to (spec/export.md § sync: the same error as the real run's).
+            // location's policy file the run writes it to.
             throw new PacksterException(e.Code, e.Message.Replace(policyCopy, location.PolicyPath, StringComparison.Ordinal), e.Hint, e);
         }
         finally
         {
             if (policyCopy is not null) File.Delete(policyCopy);
         }
-        GuardActivations(plan, prepared.ToDictionary(p => p.Wanted.Deployment, p => p.Claims));
-        return plan;
+    }
+
+    /// <summary>Makes <paramref name="copy"/> the location's policy file as it is now, with the file's policy written into it.</summary>
+    private void CopyPolicy(EnvironmentFile file, SyncPlan plan, string copy)
+    {
+        File.Delete(copy);
+        if (PolicyExists()) File.Copy(location.PolicyPath, copy);
+        WritePolicy(file, plan.Policy, copy);
     }
 
     /// <summary>
@@ -147,23 +166,13 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
 
         // Everything that can be checked is checked before the first change: each file fetched and verified, each
         // deployment hash computed (a dry run, under the file's policy) and compared with the one the environment
-        // recorded. The policy is written first so the dry runs obey it, and put back when a check fails.
-        var policyBefore = PolicyExists() ? File.ReadAllBytes(location.PolicyPath) : null;
-        WritePolicy(file, plan.Policy, location.PolicyPath);
-        try
+        // recorded. The file's policy is judged from a copy outside the location; the location's policy file is
+        // written with the commit, so a failure or a kill anywhere before it leaves it as it was.
+        await UnderPolicyCopyAsync(file, plan, async copy =>
         {
-            var prepared = await PrepareAsync(plan, handlerTimeout, null, cancellationToken).ConfigureAwait(false);
-            await ApplyTogetherAsync(file, prune, plan, prepared, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            if (plan.Policy.Count > 0)
-            {
-                if (policyBefore is null) File.Delete(location.PolicyPath);
-                else AtomicFile.Write(location.PolicyPath, policyBefore);
-            }
-            throw;
-        }
+            var prepared = await PrepareAsync(plan, handlerTimeout, copy, cancellationToken).ConfigureAwait(false);
+            await ApplyTogetherAsync(file, prune, plan, prepared, copy, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
 
         Committed?.Invoke(plan);
 
@@ -301,14 +310,17 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     }
 
     /// <summary>
-    /// The missing deployments (installed inactive, handlers run), the active set (through the resource guard), pins and
-    /// the bundle, as one transaction (spec/lockfile.md § Transactions): one commit, or the location as it was.
+    /// The missing deployments (installed inactive, handlers run), the active set (through the resource guard), pins,
+    /// the bundle and the policy file, as one transaction (spec/lockfile.md § Transactions): one commit, or the location
+    /// as it was. <paramref name="policyCopy"/>: where the file's policy is written (null: it changes none).
     /// </summary>
     private async Task ApplyTogetherAsync(EnvironmentFile file, bool prune, SyncPlan plan,
-        List<Prepared> prepared, CancellationToken cancellationToken)
+        List<Prepared> prepared, string? policyCopy, CancellationToken cancellationToken)
     {
         await using var transaction = LocationTransaction.Begin(location, options.Messages, cancellationToken);
-        var installer = new Installer(location, options) { Transaction = transaction };
+        // Made again under the lock, from the location's policy file as it is now (another command may have edited it).
+        if (policyCopy is not null) CopyPolicy(file, plan, policyCopy);
+        var installer = new Installer(location, options) { Transaction = transaction, PolicyPath = policyCopy };
         foreach (var (wanted, package, request, _) in prepared)
         {
             // Judged again under the lock: another command may have installed it meanwhile.
@@ -353,7 +365,18 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             foreach (var entry in file.Bundle) state.Bundle[entry.Id] = entry;
         }
         if (history.Count > 0 || plan.Bundle || marked) transaction.Record(history, "the active set, pins, dependency marks and bundle", _ => Task.CompletedTask);
-        if (transaction.Changes > 0) transaction.Commit();
+        var policy = policyCopy is null ? null : EditedTomlFile.ReadText(policyCopy);
+        if (transaction.Changes > 0)
+        {
+            // The policy file goes with the commit: it changes exactly when the lockfile does, a kill or not.
+            transaction.Policy = policy;
+            transaction.Commit();
+        }
+        else if (policy is not null)
+        {
+            // The policy is all that changes: its file alone, replaced atomically, under the lock.
+            EditedTomlFile.Write(location.PolicyPath, policy);
+        }
     }
 
     private PacksterException Gone(Sha256Digest deployment) =>

@@ -576,4 +576,57 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Equal(snapshot, _f.Snapshot(copy));
         Assert.False(File.Exists(Path.Combine(copy, "packster-policy.toml")));
     }
+
+    // spec/lockfile.md § Recovery, "A policy change goes with its commit": sync writes the location's policy file with
+    // its one commit — "a kill before the lockfile is written leaves the policy file as it was, one after it leaves the
+    // change owed in .packster/policy.pending, and the next command that takes the lock writes it before anything else:
+    // the policy file changes exactly when the lockfile does". The real executable is killed at each side of the commit.
+    [Theory]
+    [InlineData("commit.policy-pending", false)]
+    [InlineData("commit.lockfile-written", true)]
+    public void A_sync_killed_at_its_commit_changes_the_policy_exactly_when_it_changes_the_deployments(string point, bool committed)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
+        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "deny = [\"tool@1.4.2\"]\n\n[licenses]\nallow = [\"MIT\"]\n");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var copy = Location("copy");
+        var policy = Path.Combine(copy, "packster-policy.toml");
+        var pending = Path.Combine(copy, ".packster", "policy.pending");
+        const string Before = "# the team's own rules\ndeny = [\"other\"]\n\n[trust]\nsignatures = \"warn\"\n";
+        File.WriteAllText(policy, Before);
+
+        var killed = _f.Packster.Run(["sync", env, "--location", "copy"], new Dictionary<string, string> { [CrashPoint.Variable] = point });
+        Assert.Equal(137, killed.ExitCode);
+        // Killed before the commit: the lockfile as before; after it: as after. Either way the policy file is as it
+        // was, its change journaled with the lockfile digest it goes with.
+        Assert.Equal(committed ? 1 : 0, Deployments("copy").Count);
+        Assert.Equal(Before, File.ReadAllText(policy));
+        Assert.True(File.Exists(pending));
+
+        // The next command that takes the lock (here one that changes nothing) settles it: both as before, or both as after.
+        _f.Packster.Ok(committed ? ["use", "tool@1.0.0", "--location", "copy"] : ["location", "repair", "copy"]);
+        Assert.False(File.Exists(pending));
+        if (committed)
+        {
+            Assert.Equal(Deployments("dev"), Deployments("copy"));
+            var after = File.ReadAllText(policy);
+            Assert.StartsWith("# the team's own rules\ndeny = [\"tool@1.4.2\"]\n", after, StringComparison.Ordinal);
+            Assert.Contains("signatures = \"warn\"", after, StringComparison.Ordinal);
+            Assert.Contains("allow = [\"MIT\"]", after, StringComparison.Ordinal);
+            Assert.Contains("location copy already matches the file", _f.Packster.Ok("sync", env, "--location", "copy"), StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Empty(Deployments("copy"));
+            Assert.Equal(Before, File.ReadAllText(policy));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(copy, "deployments")));
+            // The same sync again does the whole of it.
+            Assert.Contains("set the location's deny list", _f.Packster.Ok("sync", env, "--location", "copy"), StringComparison.Ordinal);
+            Assert.Equal(Deployments("dev"), Deployments("copy"));
+            Assert.Contains("deny = [\"tool@1.4.2\"]", File.ReadAllText(policy), StringComparison.Ordinal);
+        }
+        _f.Packster.Ok("verify", "copy");
+    }
 }
