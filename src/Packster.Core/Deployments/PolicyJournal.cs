@@ -71,7 +71,7 @@ internal static class PolicyJournal
         {
             var why = FileSystemErrors.Classify(e, location.PolicyPath, "cannot write")!;
             throw new PacksterException(why.Code, $"the policy change an earlier command committed to location '{location.Id}' is not written yet: {why.Message}; nothing was changed",
-                why.Hint ?? "free space or fix the permission, then run the command again", e);
+                why.Hint ?? $"fix what keeps it from being written, then run the command again: the change waits in {PathOf(location)}", e);
         }
     }
 

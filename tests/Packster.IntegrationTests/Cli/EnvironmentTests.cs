@@ -629,4 +629,34 @@ public sealed class EnvironmentTests : IDisposable
         }
         _f.Packster.Ok("verify", "copy");
     }
+
+    // spec/lockfile.md § Recovery: "If the journaled policy cannot be written then (a full disk), the command fails
+    // changing nothing (`the policy change an earlier command committed to location 'dev' is not written yet: cannot
+    // write '<path>': <reason>; nothing was changed`)" — the change stays journaled, and a later command writes it.
+    [Fact]
+    public void A_committed_policy_change_that_cannot_be_written_fails_the_next_command_and_waits()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
+        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "deny = [\"tool@1.4.2\"]\n");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var copy = Location("copy");
+        var policy = Path.Combine(copy, "packster-policy.toml");
+        Assert.Equal(137, _f.Packster.Run(["sync", env, "--location", "copy"], new Dictionary<string, string> { [CrashPoint.Variable] = "commit.lockfile-written" }).ExitCode);
+        // A folder in the policy file's place: it cannot be written.
+        Directory.CreateDirectory(policy);
+        var snapshot = _f.Snapshot(copy);
+
+        var refused = _f.Packster.Run("pin", "tool", "--location", "copy");
+        Assert.Equal(9, refused.ExitCode);
+        Assert.StartsWith($"error[PST9005]: the policy change an earlier command committed to location 'copy' is not written yet: cannot write '{policy}': ", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("; nothing was changed", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal(snapshot, _f.Snapshot(copy));
+
+        Directory.Delete(policy);
+        _f.Packster.Ok("pin", "tool", "--location", "copy");
+        Assert.Equal("deny = [\"tool@1.4.2\"]\n", File.ReadAllText(policy));
+        Assert.False(File.Exists(Path.Combine(copy, ".packster", "policy.pending")));
+    }
 }
