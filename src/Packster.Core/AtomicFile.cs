@@ -30,7 +30,19 @@ public static class AtomicFile
     /// </summary>
     public static void WriteInDurableTree(string path, ReadOnlySpan<byte> content) => Write(path, content, [], null, durable: false);
 
-    private static void Write(string path, ReadOnlySpan<byte> first, IReadOnlyList<ReadOnlyMemory<byte>> rest, UnixFileMode? mode, bool durable)
+    private static void Write(string path, ReadOnlySpan<byte> first, IReadOnlyList<ReadOnlyMemory<byte>> rest, UnixFileMode? mode, bool durable) =>
+        Stage(path, first, rest, mode, durable).Place(durable);
+
+    /// <summary>
+    /// The first half of <see cref="Write(string, ReadOnlySpan{byte}, UnixFileMode?)"/>: <paramref name="content"/> written
+    /// and flushed to disk under a temp name beside <paramref name="path"/>, not yet in its place. <see cref="StagedFile.Place"/>
+    /// renames it over the target and flushes the folder; <see cref="StagedFile.Discard"/> removes it. A commit stages
+    /// its lockfile while it still waits for the disk, so that only the rename is left for the commit itself; a temp a
+    /// crash leaves between the two has the shape recovery removes (spec/lockfile.md § Recovery).
+    /// </summary>
+    public static StagedFile Stage(string path, ReadOnlySpan<byte> content) => Stage(path, content, [], null, durable: true);
+
+    private static StagedFile Stage(string path, ReadOnlySpan<byte> first, IReadOnlyList<ReadOnlyMemory<byte>> rest, UnixFileMode? mode, bool durable)
     {
         ArgumentNullException.ThrowIfNull(rest);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -44,27 +56,33 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: durable);
             }
             if (mode is { } m && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, m);
-            CrashPoint.Hit("atomic-write.before-rename");
-            File.Move(temp, path, overwrite: true);
         }
         catch (IOException e) when (e.Message.Contains(temp, StringComparison.Ordinal))
         {
             TryDelete(temp);
-            // The temp file's name means nothing to whoever asked for the file: the error names the file asked for.
-            var message = e.Message.Replace(temp, path, StringComparison.Ordinal);
-            throw e switch
-            {
-                DirectoryNotFoundException => new DirectoryNotFoundException(message, e) { HResult = e.HResult },
-                FileNotFoundException => new FileNotFoundException(message, e) { HResult = e.HResult },
-                _ => new IOException(message, e) { HResult = e.HResult },
-            };
+            throw Naming(e, temp, path);
         }
         catch
         {
             TryDelete(temp);
             throw;
         }
-        if (durable) DirectorySync.Flush(dir);
+        return new StagedFile(path, temp, dir);
+    }
+
+    /// <summary>
+    /// <paramref name="e"/>, met writing or renaming <paramref name="temp"/> for <paramref name="path"/>, naming the file
+    /// asked for: the temp file's name means nothing to whoever asked for it.
+    /// </summary>
+    internal static IOException Naming(IOException e, string temp, string path)
+    {
+        var message = e.Message.Replace(temp, path, StringComparison.Ordinal);
+        return e switch
+        {
+            DirectoryNotFoundException => new DirectoryNotFoundException(message, e) { HResult = e.HResult },
+            FileNotFoundException => new FileNotFoundException(message, e) { HResult = e.HResult },
+            _ => new IOException(message, e) { HResult = e.HResult },
+        };
     }
 
     /// <summary>
@@ -196,7 +214,7 @@ public static class AtomicFile
     /// <summary>The pattern that matches leftover temp files of <paramref name="fileName"/>.</summary>
     public static string TempPattern(string fileName) => fileName + ".*" + TempSuffix;
 
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {
@@ -209,4 +227,45 @@ public static class AtomicFile
         {
         }
     }
+}
+
+/// <summary>A file written and flushed under a temp name beside its target, not yet in place (<see cref="AtomicFile.Stage"/>).</summary>
+public sealed class StagedFile
+{
+    private readonly string _temp;
+    private readonly string _directory;
+
+    internal StagedFile(string path, string temp, string directory)
+    {
+        Path = path;
+        _temp = temp;
+        _directory = directory;
+    }
+
+    /// <summary>The file it replaces when placed.</summary>
+    public string Path { get; }
+
+    /// <summary>Renames it over <see cref="Path"/>, then, with <paramref name="durable"/>, flushes the folder; once only.</summary>
+    public void Place(bool durable = true)
+    {
+        try
+        {
+            CrashPoint.Hit("atomic-write.before-rename");
+            File.Move(_temp, Path, overwrite: true);
+        }
+        catch (IOException e) when (e.Message.Contains(_temp, StringComparison.Ordinal))
+        {
+            AtomicFile.TryDelete(_temp);
+            throw AtomicFile.Naming(e, _temp, Path);
+        }
+        catch
+        {
+            AtomicFile.TryDelete(_temp);
+            throw;
+        }
+        if (durable) DirectorySync.Flush(_directory);
+    }
+
+    /// <summary>Removes it, when it was not placed (best effort: what is left has the shape recovery removes).</summary>
+    public void Discard() => AtomicFile.TryDelete(_temp);
 }

@@ -29,6 +29,46 @@ public sealed class AtomicFileTests : IDisposable
         Assert.EndsWith(": it already exists", FileSystemErrors.Classify(exists, file, "cannot create output folder")!.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// § Transactions (a commit stages its lockfile): a staged file is written beside its target under a temp name of
+    /// the shape recovery removes, and the target is untouched until it is placed; a staged file discarded leaves nothing.
+    /// </summary>
+    [Fact]
+    public void A_staged_file_replaces_its_target_only_when_placed()
+    {
+        var path = _temp.Write("packster-location.json", "old\n");
+        var staged = AtomicFile.Stage(path, "new\n"u8);
+
+        Assert.Equal("old\n", File.ReadAllText(path));
+        var temp = Assert.Single(Directory.GetFiles(_temp.Path, AtomicFile.TempPattern("packster-location.json")));
+        Assert.True(AtomicFile.IsTempName(Path.GetFileName(temp)));
+        Assert.Equal("new\n", File.ReadAllText(temp));
+
+        staged.Place();
+
+        Assert.Equal("new\n", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(_temp.Path));
+
+        AtomicFile.Stage(path, "never\n"u8).Discard();
+        Assert.Equal("new\n", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(_temp.Path));
+    }
+
+    /// <summary>spec/errors.md PST9005: a staged file that cannot be placed (a folder took its target's name) names the target, and leaves no temp file.</summary>
+    [Fact]
+    public void A_staged_file_that_cannot_be_placed_names_its_target_and_leaves_nothing()
+    {
+        var path = _temp["packster-location.json"];
+        var staged = AtomicFile.Stage(path, "new\n"u8);
+        Directory.CreateDirectory(path);
+
+        var e = Assert.ThrowsAny<IOException>(() => staged.Place());
+
+        Assert.DoesNotContain(".tmp", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_temp.Path));
+        Assert.True(Directory.Exists(path));
+    }
+
     [Fact]
     public void A_file_holding_the_content_already_is_left_as_it_is()
     {
