@@ -122,22 +122,33 @@ public static class HistoryReplay
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
-        return Changes(before.Bytes, before.Entries, [new("bundle", before.Bundle)], after.Bytes, after.Entries, [new("bundle", after.Bundle)],
-            Comparer<Sha256Digest>.Create(static (x, y) => string.CompareOrdinal(x.Hex, y.Hex)), h => h.Hex);
+        var order = Comparer<Sha256Digest>.Create(static (x, y) => string.CompareOrdinal(x.Hex, y.Hex));
+        // Written from these very bytes: the entries copied are unchanged, only those written anew can differ; and when
+        // the two together are every entry of before, none is gone.
+        if (ReferenceEquals(after.CopiedFrom, before.Bytes) && after.Fresh is { } fresh
+            && after.Entries.Count - fresh.Count + fresh.Count(before.Entries.ContainsKey) == before.Entries.Count)
+        {
+            var written = new Dictionary<Sha256Digest, Range>(fresh.Count);
+            foreach (var hash in fresh) written[hash] = after.Entries[hash];
+            return Changes(before.Bytes, before.Entries, [new("bundle", before.Bundle)], after.Bytes, written, [new("bundle", after.Bundle)], order, h => h.Hex, noneRemoved: true);
+        }
+        return Changes(before.Bytes, before.Entries, [new("bundle", before.Bundle)], after.Bytes, after.Entries, [new("bundle", after.Bundle)], order, h => h.Hex);
     }
 
     /// <summary>
     /// The changes from where each entry (by its hash, ordered by <paramref name="order"/>, written as <paramref name="text"/>)
-    /// and each top-level value lie in <paramref name="before"/> to where they lie in <paramref name="after"/>.
+    /// and each top-level value lie in <paramref name="before"/> to where they lie in <paramref name="after"/>. With
+    /// <paramref name="noneRemoved"/>, <paramref name="newEntries"/> are only those that may have changed, every old one still there.
     /// </summary>
     private static JsonObject Changes<THash>(byte[] before, IReadOnlyDictionary<THash, Range> oldEntries, IReadOnlyList<KeyValuePair<string, Range>> oldProperties,
-        byte[] after, IReadOnlyDictionary<THash, Range> newEntries, IReadOnlyList<KeyValuePair<string, Range>> newProperties, IComparer<THash> order, Func<THash, string> text)
+        byte[] after, IReadOnlyDictionary<THash, Range> newEntries, IReadOnlyList<KeyValuePair<string, Range>> newProperties, IComparer<THash> order, Func<THash, string> text,
+        bool noneRemoved = false)
         where THash : notnull
     {
         var changes = new JsonObject();
         var put = newEntries.Where(kv => !oldEntries.TryGetValue(kv.Key, out var was) || !Same(before, was, after, kv.Value))
             .OrderBy(kv => kv.Key, order).Select(kv => JsonNode.Parse(after.AsSpan(kv.Value))).ToArray();
-        var remove = oldEntries.Keys.Where(h => !newEntries.ContainsKey(h)).Order(order).Select(h => (JsonNode)text(h)).ToArray();
+        var remove = noneRemoved ? [] : oldEntries.Keys.Where(h => !newEntries.ContainsKey(h)).Order(order).Select(h => (JsonNode)text(h)).ToArray();
         if (put.Length > 0) changes["put"] = new JsonArray(put);
         if (remove.Length > 0) changes["remove"] = new JsonArray(remove);
         var set = new JsonObject();

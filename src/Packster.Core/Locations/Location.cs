@@ -293,7 +293,10 @@ public sealed class Location
     public void Commit(LocationState state, LocationLock heldLock) => Commit(state, null, heldLock);
 
     /// <summary>As <see cref="Commit(LocationState, LocationLock)"/>; <paramref name="serialized"/>: the state's lockfile bytes, already made by the caller.</summary>
-    public void Commit(LocationState state, byte[]? serialized, LocationLock heldLock)
+    public void Commit(LocationState state, byte[]? serialized, LocationLock heldLock) => Commit(state, serialized, heldLock, null);
+
+    /// <summary>As <see cref="Commit(LocationState, byte[], LocationLock)"/>, with <paramref name="serialized"/> staged beside the lockfile already (<see cref="AtomicFile.Stage"/>): only placed here.</summary>
+    internal void Commit(LocationState state, byte[]? serialized, LocationLock heldLock, StagedFile? staged)
     {
         RequireHeld(heldLock);
         if (state.LocationId != Id) throw LocationErrors.Inconsistent(Path, $"state of location '{state.LocationId}' committed to location '{Id}'");
@@ -304,7 +307,7 @@ public sealed class Location
         {
             if (!published.Contains(d.Hash.Hex)) throw LocationErrors.Inconsistent(Path, $"deployment {d} has no directory {d.RelativePath}");
         }
-        Lockfile.Write(LockfilePath, state, serialized);
+        Lockfile.Write(LockfilePath, state, serialized, staged);
     }
 
     /// <summary>

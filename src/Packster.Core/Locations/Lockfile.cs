@@ -80,11 +80,15 @@ public static class Lockfile
     public static void Write(string path, LocationState state) => Write(path, state, null);
 
     /// <summary>As <see cref="Write(string, LocationState)"/>, with <paramref name="serialized"/> = <see cref="Serialize"/> of the state when the caller has it already.</summary>
-    public static void Write(string path, LocationState state, byte[]? serialized)
+    public static void Write(string path, LocationState state, byte[]? serialized) => Write(path, state, serialized, null);
+
+    /// <summary>As <see cref="Write(string, LocationState, byte[])"/>; <paramref name="staged"/>: <paramref name="serialized"/> staged beside <paramref name="path"/> already, placed here.</summary>
+    internal static void Write(string path, LocationState state, byte[]? serialized, StagedFile? staged)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (LockfileInvariants.Violations(state) is [var first, ..]) throw LocationErrors.Inconsistent(path, first);
-        AtomicFile.Write(path, serialized ?? Serialize(state));
+        if (staged is not null) staged.Place();
+        else AtomicFile.Write(path, serialized ?? Serialize(state));
     }
 
     /// <summary>The exact bytes written for <paramref name="state"/>: UTF-8, indented by two spaces, LF, trailing newline.</summary>
@@ -173,7 +177,12 @@ public static class Lockfile
             return whole;
         }
         var bytes = Assemble(scratch.WrittenSpan, from.Bytes, written!, out var entries);
-        layout = LockfileLayout.Written(bytes, bundle, entries);
+        var fresh = new HashSet<Sha256Digest>();
+        foreach (var (hash, _, copied) in written!)
+        {
+            if (copied is null) fresh.Add(hash);
+        }
+        layout = LockfileLayout.Written(bytes, bundle, entries, fresh.Count < written.Count ? from.Bytes : null, fresh);
         return bytes;
     }
 

@@ -141,7 +141,7 @@ internal static class LockfileFastReader
             }
         }
         if (layout is null) return state;
-        foreach (var (hash, at) in hashes) layout.Entries.Add(hash, at);
+        layout.Entries = hashes;
         // The bundle lies before the array in the file packster writes; after it, it lies as far on as the entries are long.
         var bundle = restLayout!.Bundle;
         layout.Bundle = bundle.Start.Value < array ? bundle : (bundle.Start.Value + end - array - 2)..(bundle.End.Value + end - array - 2);

@@ -11,14 +11,24 @@ internal sealed class LockfileLayout(byte[] bytes)
 {
     public byte[] Bytes { get; } = bytes;
 
-    /// <summary>A layout made by writing: complete by construction.</summary>
-    public static LockfileLayout Written(byte[] bytes, Range bundle, Dictionary<Sha256Digest, Range> entries) => new(bytes, entries) { Bundle = bundle, Complete = true };
-
-    private LockfileLayout(byte[] bytes, Dictionary<Sha256Digest, Range> entries)
-        : this(bytes) => Entries = entries;
+    /// <summary>
+    /// A layout made by writing: complete by construction. <paramref name="copiedFrom"/>: the bytes every entry not in
+    /// <paramref name="fresh"/> was copied from unchanged, when there were any.
+    /// </summary>
+    public static LockfileLayout Written(byte[] bytes, Range bundle, Dictionary<Sha256Digest, Range> entries, byte[]? copiedFrom, HashSet<Sha256Digest> fresh) =>
+        new(bytes) { Entries = entries, Bundle = bundle, Complete = true, CopiedFrom = copiedFrom, Fresh = fresh };
 
     /// <summary>Each entry's object, from its <c>{</c> to its <c>}</c>.</summary>
-    public Dictionary<Sha256Digest, Range> Entries { get; } = [];
+    public Dictionary<Sha256Digest, Range> Entries { get; internal set; } = [];
+
+    /// <summary>
+    /// Of a layout made by writing: the lockfile bytes each entry not in <see cref="Fresh"/> was copied from, unchanged
+    /// (their entries are the same bytes there); null when none was copied, or for a layout made by reading.
+    /// </summary>
+    public byte[]? CopiedFrom { get; private init; }
+
+    /// <summary>Of a layout made by writing with <see cref="CopiedFrom"/>: the entries written anew rather than copied.</summary>
+    public HashSet<Sha256Digest>? Fresh { get; private init; }
 
     /// <summary>The <c>bundle</c> object.</summary>
     public Range Bundle { get; set; }
