@@ -93,6 +93,7 @@ public sealed class Installer
         string? published = null;
         string? replaced = null;
         StoreFilling? filling = null;
+        PreparedCommit? prepared = null;
         var storeFailed = false;
         try
         {
@@ -100,6 +101,19 @@ public sealed class Installer
             var handlerPlan = PlanHandlers(manifest, handlerAction, staging, request.HandlerTimeout);
             // The test is planned with the install, so its missing interpreter also fails before anything is extracted.
             var testPlan = PlanHandlers(manifest, HandlerAction.Test, staging, request.HandlerTimeout);
+            DeploymentEntry? entry = null;
+            HistoryEntry? history = null;
+            if (Transaction is null)
+            {
+                // A single install knows what it commits before it builds anything: the commit's bytes are made, and
+                // the lockfile staged beside its place, on another core while the deployment is built and synced. The
+                // state is the session's own; from here to the commit nothing here reads or changes it, and an install
+                // that fails discards what was prepared (the session, never committed, is dropped with the state).
+                if (existing is not null) state.Deployments.Remove(existing);
+                entry = Record(state, package, hash, parameters, signature, decision);
+                history = HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces);
+                prepared = own!.Prepare(state);
+            }
             // Packages whose deployments may share files take them from the location's store (spec/lockfile.md
             // § Extracted-file store), and give it what they extracted.
             var store = ExtractedFileStore.Applies(manifest) ? ExtractedFileStore.Of(_location) : null;
@@ -138,23 +152,14 @@ public sealed class Installer
             {
                 // --force: the old directory goes to the trash; until the commit below, recovery drops the record.
                 replaced = _location.MoveToTrash(hash, heldLock);
-                state.Deployments.Remove(existing);
+                if (Transaction is not null) state.Deployments.Remove(existing);
             }
-            DeploymentEntry? entry = null;
-            HistoryEntry? history = null;
-            PreparedCommit? prepared = null;
             if (Transaction is { } publishing)
             {
                 published = publishing.Publish(staging, hash);
             }
             else
             {
-                // A single install knows what it commits before it publishes: the commit's bytes are made meanwhile,
-                // while the tree is synced. The state is the session's own; from here to the commit nothing here reads
-                // or changes it (the history line is made first).
-                entry = Record(state, package, hash, parameters, signature, decision);
-                history = HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces);
-                prepared = own!.Prepare(state);
                 if (store is not null && fromStore is null)
                 {
                     // Assigned first: whatever fails from here on, the catch below takes back what the store gained.
@@ -200,6 +205,8 @@ public sealed class Installer
         catch
         {
             Discard(staging);
+            // A commit prepared and never made leaves no lockfile staged beside the real one.
+            if (prepared is not null && !IsRecorded(hash)) prepared.Discard();
             if (filling is not null && !IsRecorded(hash)) ExtractedFileStore.Undo(filling);
             if (published is not null && !IsRecorded(hash))
             {

@@ -121,7 +121,13 @@ public sealed class LocationSession : IDisposable
     internal PreparedCommit Prepare(LocationState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new PreparedCommit(state, Task.Run(() => Make(state)));
+        // The lockfile is staged too, written and flushed beside its place: the commit then only renames it (at 1,000
+        // deployments, 600 KB written and flushed while the disk is busy with the tree rather than after it).
+        return new PreparedCommit(state, Task.Run(() =>
+        {
+            var made = Make(state);
+            return made with { Staged = AtomicFile.Stage(Location.LockfilePath, made.After) };
+        }));
     }
 
     /// <summary>What committing <paramref name="state"/> writes, from the lockfile this session holds.</summary>
@@ -133,8 +139,10 @@ public sealed class LocationSession : IDisposable
         var continues = HistoryReplay.Continues(Location, _owed?.Owed ?? [], beforeSha);
         var canonical = continues ? _layout : null;
         var after = Lockfile.Serialize(state, canonical, out var afterLayout);
+        // Its digest on one more core while the changes are found: both only read the bytes.
+        var afterSha = Task.Run(() => Sha256Digest.Compute(after));
         var changes = HistoryReplay.ChangesOf(Location, before, after, canonical is null ? null : (canonical, afterLayout!), continues);
-        return new CommitBytes(continues, after, afterLayout, Sha256Digest.Compute(after), changes);
+        return new CommitBytes(continues, after, afterLayout, afterSha.GetAwaiter().GetResult(), changes);
     }
 
     /// <summary>
@@ -155,10 +163,15 @@ public sealed class LocationSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(history);
-        if (prepared is not null && !ReferenceEquals(prepared.State, state)) throw new ArgumentException("prepared for another state", nameof(prepared));
+        if (prepared is not null && !ReferenceEquals(prepared.State, state))
+        {
+            prepared.Discard();
+            throw new ArgumentException("prepared for another state", nameof(prepared));
+        }
         // What the preparation failed with (two active owners of one resource) fails the commit here, with nothing
         // written; awaited before the state is read here, so that no two threads read it at once.
-        var (continues, after, afterLayout, afterSha, changes) = prepared?.Bytes.GetAwaiter().GetResult() ?? Make(state);
+        var made = prepared?.Bytes.GetAwaiter().GetResult() ?? Make(state);
+        var (continues, after, afterLayout, afterSha, changes) = made;
         // Rendering comes before any write too: a value no script can carry fails here with nothing changed, never after the commit.
         var derived = LocationActivation.Render(Location, state);
         var owed = _owed?.Owed ?? [];
@@ -187,10 +200,11 @@ public sealed class LocationSession : IDisposable
                 CrashPoint.Hit("commit.policy-pending");
             }
             // The bytes the generation and the commit line were made from are the ones written: serialised once.
-            Location.Commit(state, after, Lock);
+            Location.Commit(state, after, Lock, made.Staged);
         }
         catch (Exception) when (!CommittedAnyway(afterSha))
         {
+            made.Staged?.Discard();
             Withdraw(pending, journaled, policyJournaled, offset, owed);
             throw;
         }
@@ -381,7 +395,25 @@ public sealed class LocationSession : IDisposable
 }
 
 /// <summary>What a commit writes, made ahead of it (<see cref="LocationSession.Prepare"/>) or by it.</summary>
-internal sealed record CommitBytes(bool Continues, byte[] After, LockfileLayout? AfterLayout, Sha256Digest AfterSha, JsonObject Changes);
+internal sealed record CommitBytes(bool Continues, byte[] After, LockfileLayout? AfterLayout, Sha256Digest AfterSha, JsonObject Changes)
+{
+    /// <summary>The lockfile of <see cref="After"/>, staged beside its place by a prepared commit.</summary>
+    public StagedFile? Staged { get; init; }
+}
 
 /// <summary>The bytes of a commit of <paramref name="State"/>, being made on another thread.</summary>
-internal sealed record PreparedCommit(LocationState State, Task<CommitBytes> Bytes);
+internal sealed record PreparedCommit(LocationState State, Task<CommitBytes> Bytes)
+{
+    /// <summary>For a commit that will not be made: waits for the making, then removes the lockfile it staged.</summary>
+    public void Discard()
+    {
+        try
+        {
+            Bytes.GetAwaiter().GetResult().Staged?.Discard();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PacksterException)
+        {
+            // Made nothing to remove: the failure is met again by whatever commits, or was the reason there is none.
+        }
+    }
+}

@@ -88,5 +88,56 @@ public sealed class PreparedCommitTests : IDisposable
 
         Assert.Throws<ArgumentException>(() => session.Commit(session.State, [], prepared));
         Assert.Equal(lockfile, File.ReadAllBytes(_location.LockfilePath));
+        Assert.Empty(StagedLockfiles);
     }
+
+    /// <summary>
+    /// § Transactions: a prepared commit stages the lockfile beside its place (written and flushed under a temp name),
+    /// the lockfile untouched until the commit, which only renames it; nothing of it is left after.
+    /// </summary>
+    [Fact]
+    public async Task A_prepared_commit_stages_its_lockfile_and_the_commit_puts_it_in_place()
+    {
+        var lockfile = File.ReadAllBytes(_location.LockfilePath);
+        using var session = LocationSession.Open(_location, TextWriter.Null);
+        var state = session.State;
+        state.Find(_tool.Hash)!.Pinned = true;
+        var prepared = session.Prepare(state);
+        await prepared.Bytes;
+
+        var staged = Assert.Single(StagedLockfiles);
+        Assert.Equal(Lockfile.Serialize(state), File.ReadAllBytes(staged));
+        Assert.Equal(lockfile, File.ReadAllBytes(_location.LockfilePath));
+
+        session.Commit(state, [], prepared);
+
+        Assert.Equal(Lockfile.Serialize(state), File.ReadAllBytes(_location.LockfilePath));
+        Assert.Empty(StagedLockfiles);
+    }
+
+    /// <summary>
+    /// § Transactions: a commit prepared and then refused (a recorded deployment without its folder) or never made (the
+    /// install failed meanwhile, <see cref="PreparedCommit.Discard"/>) leaves the lockfile as it was and nothing staged.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_prepared_commit_refused_or_dropped_leaves_nothing_staged(bool commit)
+    {
+        var lockfile = File.ReadAllBytes(_location.LockfilePath);
+        using var session = LocationSession.Open(_location, TextWriter.Null);
+        var state = session.State;
+        state.Deployments.Add(new DeploymentEntry(state.Find(_tool.Hash)!.Package, LocationTestBed.Hash("never-published"), []));
+        var prepared = session.Prepare(state);
+        await prepared.Bytes;
+        Assert.Single(StagedLockfiles);
+
+        if (commit) Assert.Equal(ErrorCode.LocationInconsistent, Assert.Throws<PacksterException>(() => session.Commit(state, [], prepared)).Code);
+        else prepared.Discard();
+
+        Assert.Equal(lockfile, File.ReadAllBytes(_location.LockfilePath));
+        Assert.Empty(StagedLockfiles);
+    }
+
+    private string[] StagedLockfiles => Directory.GetFiles(_location.Path, AtomicFile.TempPattern(Lockfile.FileName));
 }
