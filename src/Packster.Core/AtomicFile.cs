@@ -211,6 +211,18 @@ public static class AtomicFile
         return dot >= 0 && stem.Length - dot - 1 == 32 && !stem[(dot + 1)..].ContainsAnyExcept(LowerHex);
     }
 
+    /// <summary>Deletes <paramref name="path"/> (if there) and the temp files an interrupted write of it left beside it.</summary>
+    public static void DeleteWithTemps(string path)
+    {
+        File.Delete(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(directory)) return;
+        foreach (var temp in Directory.EnumerateFiles(directory, TempPattern(Path.GetFileName(path))))
+        {
+            File.Delete(temp);
+        }
+    }
+
     /// <summary>The pattern that matches leftover temp files of <paramref name="fileName"/>.</summary>
     public static string TempPattern(string fileName) => fileName + ".*" + TempSuffix;
 

@@ -45,7 +45,7 @@ internal sealed class HistoryJournal
         {
             var node = StrictJson.Parse(File.ReadAllBytes(path)) as JsonObject ?? throw new JsonException("not an object");
             var owed = Lines(node["owed"]);
-            if (node["lockfile"]?.GetValue<string>() is { } expected && LockfileDigest(location) is { } actual
+            if (node["lockfile"]?.GetValue<string>() is { } expected && Lockfile.DigestIfReadable(location.LockfilePath) is { } actual
                 && string.Equals(expected, actual.Hex, StringComparison.Ordinal))
             {
                 owed.AddRange(Lines(node["lines"]));
@@ -82,24 +82,7 @@ internal sealed class HistoryJournal
     /// <summary>Removes the journal (and temp files of a write a crash interrupted): the history holds every line it named.</summary>
     public static void Delete(Location location)
     {
-        File.Delete(PathOf(location));
-        if (!Directory.Exists(location.InternalDirectory)) return;
-        foreach (var temp in Directory.EnumerateFiles(location.InternalDirectory, AtomicFile.TempPattern(FileName)))
-        {
-            File.Delete(temp);
-        }
-    }
-
-    private static Sha256Digest? LockfileDigest(Location location)
-    {
-        try
-        {
-            return Sha256Digest.Compute(File.ReadAllBytes(location.LockfilePath));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        AtomicFile.DeleteWithTemps(PathOf(location));
     }
 
     private static List<string> Lines(JsonNode? node) =>

@@ -49,7 +49,7 @@ internal static class PolicyJournal
         {
             var node = StrictJson.Parse(File.ReadAllBytes(path)) as JsonObject ?? throw new JsonException("not an object");
             if (node["lockfile"]?.GetValue<string>() is { } expected && node["policy"]?.GetValue<string>() is { } text
-                && LockfileDigest(location) is { } actual && string.Equals(expected, actual.Hex, StringComparison.Ordinal))
+                && Lockfile.DigestIfReadable(location.LockfilePath) is { } actual && string.Equals(expected, actual.Hex, StringComparison.Ordinal))
             {
                 policy = text;
             }
@@ -78,23 +78,6 @@ internal static class PolicyJournal
     /// <summary>Removes the journal (and temp files of a write a crash interrupted).</summary>
     public static void Delete(Location location)
     {
-        File.Delete(PathOf(location));
-        if (!Directory.Exists(location.InternalDirectory)) return;
-        foreach (var temp in Directory.EnumerateFiles(location.InternalDirectory, AtomicFile.TempPattern(FileName)))
-        {
-            File.Delete(temp);
-        }
-    }
-
-    private static Sha256Digest? LockfileDigest(Location location)
-    {
-        try
-        {
-            return Sha256Digest.Compute(File.ReadAllBytes(location.LockfilePath));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        AtomicFile.DeleteWithTemps(PathOf(location));
     }
 }

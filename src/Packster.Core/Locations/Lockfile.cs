@@ -79,6 +79,19 @@ public static class Lockfile
     /// </summary>
     public static void Write(string path, LocationState state) => Write(path, state, null);
 
+    /// <summary>The SHA-256 of the lockfile at <paramref name="path"/> as it is on disk; null when it cannot be read.</summary>
+    internal static Sha256Digest? DigestIfReadable(string path)
+    {
+        try
+        {
+            return Sha256Digest.Compute(File.ReadAllBytes(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>As <see cref="Write(string, LocationState)"/>, with <paramref name="serialized"/> = <see cref="Serialize"/> of the state when the caller has it already.</summary>
     public static void Write(string path, LocationState state, byte[]? serialized) => Write(path, state, serialized, null);
 
