@@ -77,10 +77,8 @@ public sealed class LocationSession : IDisposable
         }
         try
         {
-            // Judged before recovery, which may rewrite the lockfile the journal names.
-            var journal = HistoryJournal.Load(location);
-            // Likewise a policy change a commit carried: written when that commit happened, dropped when not.
-            PolicyJournal.Settle(location);
+            // Judged before recovery, which may rewrite the lockfile the journals name.
+            var journal = LoadJournals(location);
             var report = Packster.Locations.Recovery.Run(location, heldLock, waiting);
             journal = WithRecoveryCommit(location, journal, report);
             // Recovery read (and, when it repaired something, rewrote) the lockfile under this lock: reuse its state.
@@ -94,6 +92,35 @@ public sealed class LocationSession : IDisposable
             work.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// What a commit killed before it finished left in the journals, judged against the lockfile on disk, so before
+    /// anything (recovery, repair) rewrites it: the history lines owed (returned, not yet appended), and a policy change,
+    /// written when that commit happened and dropped when not (spec/lockfile.md § Recovery, § History journal).
+    /// </summary>
+    private static HistoryJournal? LoadJournals(Location location)
+    {
+        var journal = HistoryJournal.Load(location);
+        PolicyJournal.Settle(location);
+        return journal;
+    }
+
+    /// <summary>
+    /// For <c>location repair</c>, which reads a lockfile no session may read (one that breaks its invariants) and so
+    /// opens none: under its lock and before it rewrites the lockfile, settles what a killed commit left as
+    /// <see cref="Open"/> does — the policy journal, the pending generation and the history journal, all judged against
+    /// the lockfile on disk — so that a commit whose lockfile was written is completed and one that never was is dropped
+    /// (spec/lockfile.md § Repair). What cannot be written is one warning on <paramref name="messages"/>, as for a session;
+    /// the history lines it leaves owed are returned, for repair to append its own after them.
+    /// </summary>
+    internal static HistoryJournal? SettleBeforeRepair(Location location, LocationLock heldLock, TextWriter? messages)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        location.RequireHeld(heldLock);
+        var (_, owed, what, reason) = SettleCommitted(location, LoadJournals(location));
+        if (reason is not null) messages?.WriteLine(Behind(location, what, reason));
+        return owed;
     }
 
     /// <summary>
@@ -274,31 +301,7 @@ public sealed class LocationSession : IDisposable
     /// <summary>Brings derived state up to the lockfile at the start of a session: owed history lines, then activation.</summary>
     private void CatchUp(HistoryJournal? journal)
     {
-        _owed = journal;
-        var what = new List<string>();
-        Exception? reason = null;
-        try
-        {
-            _lastGeneration = Generations.Settle(Location);
-        }
-        catch (Exception e) when (IsWriteFailure(e))
-        {
-            what.Add("a generation's record");
-            reason = e;
-        }
-        if (journal is not null)
-        {
-            try
-            {
-                SettleHistory();
-            }
-            catch (Exception e) when (IsWriteFailure(e))
-            {
-                what.Add(journal.Owed.Count == 1 ? "a history line" : $"{journal.Owed.Count} history lines");
-                reason = e;
-                KeepOwedLines(journal);
-            }
-        }
+        (_lastGeneration, _owed, var what, var reason) = SettleCommitted(Location, journal);
         try
         {
             LocationActivation.RefreshIfStale(Location, State, Lock);
@@ -311,25 +314,64 @@ public sealed class LocationSession : IDisposable
         if (reason is not null) _behind = (what, reason);
     }
 
+    /// <summary>
+    /// The pending generation and the history lines <paramref name="journal"/> owes, settled: the generation promoted
+    /// when its lockfile is the one on disk (else deleted), the lines appended. Returns the highest committed generation
+    /// (null when it could not be settled), the lines still owed (null when none) and what could not be written, with why.
+    /// </summary>
+    private static (int? LastGeneration, HistoryJournal? Owed, List<string> What, Exception? Reason) SettleCommitted(Location location, HistoryJournal? journal)
+    {
+        var what = new List<string>();
+        Exception? reason = null;
+        int? last = null;
+        try
+        {
+            last = Generations.Settle(location);
+        }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            what.Add("a generation's record");
+            reason = e;
+        }
+        if (journal is null) return (last, null, what, reason);
+        try
+        {
+            AppendOwed(location, journal);
+            return (last, null, what, reason);
+        }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            what.Add(journal.Owed.Count == 1 ? "a history line" : $"{journal.Owed.Count} history lines");
+            KeepOwedLines(location, journal);
+            return (last, journal, what, e);
+        }
+    }
+
     /// <summary>Appends the lines owed (once: lines already there are not repeated), then drops the journal.</summary>
     private void SettleHistory()
     {
         if (_owed is not { } owed) return;
-        History.AppendMissing(Location, owed.Offset, owed.Owed);
-        CrashPoint.Hit("history.appended");
-        HistoryJournal.Delete(Location);
+        AppendOwed(Location, owed);
         _owed = null;
+    }
+
+    /// <summary>Appends <paramref name="owed"/>'s lines (once: lines already there are not repeated), then deletes the journal.</summary>
+    internal static void AppendOwed(Location location, HistoryJournal owed)
+    {
+        History.AppendMissing(location, owed.Offset, owed.Owed);
+        CrashPoint.Hit("history.appended");
+        HistoryJournal.Delete(location);
     }
 
     /// <summary>
     /// The journal's lines were judged committed against the lockfile as it was; recovery may rewrite that lockfile, so
     /// they are kept as owed lines, unconditionally. Best effort: on a full disk the journal as it was stays.
     /// </summary>
-    private void KeepOwedLines(HistoryJournal journal)
+    private static void KeepOwedLines(Location location, HistoryJournal journal)
     {
         try
         {
-            HistoryJournal.Write(Location, journal.Offset, journal.Owed, null, []);
+            HistoryJournal.Write(location, journal.Offset, journal.Owed, null, []);
         }
         catch (Exception e) when (IsWriteFailure(e))
         {
@@ -381,12 +423,16 @@ public sealed class LocationSession : IDisposable
     /// <summary>Why derived state could not be written, in words (spec/errors.md § 9xxx), never .NET's own text.</summary>
     private static string Reason(Exception e) => FileSystemErrors.Classify(e)?.Message ?? e.Message;
 
+    /// <summary>The one warning for derived state found behind the lockfile that could not be written (spec/lockfile.md § Derived state).</summary>
+    private static string Behind(Location location, List<string> what, Exception reason) =>
+        $"warning: {string.Join(" and ", what)} of location '{location.Id}' could not be brought up to date with "
+        + $"{Lockfile.FileName} ({Reason(reason)}); the next packster command that changes it tries again";
+
     public void Dispose()
     {
         if (_behind is { } behind)
         {
-            _messages.WriteLine($"warning: {string.Join(" and ", behind.What)} of location '{Location.Id}' could not be brought up to date with "
-                + $"{Lockfile.FileName} ({Reason(behind.Reason)}); the next packster command that changes it tries again");
+            _messages.WriteLine(Behind(Location, behind.What, behind.Reason));
             _behind = null;
         }
         Lock.Dispose();
