@@ -21,8 +21,9 @@ public static class LocationRepair
     {
         ArgumentNullException.ThrowIfNull(location);
         using var heldLock = LocationLock.Acquire(location, LocationLock.TimeoutFrom(location.Paths), messages, cancellationToken);
-        // Before the lockfile is rewritten: a policy change a killed commit owes is judged against the lockfile it wrote.
-        if (!dryRun) PolicyJournal.Settle(location);
+        // Before the lockfile is read, let alone rewritten: what a killed commit left (its policy change, its pending
+        // generation, its history lines) is judged against the lockfile on disk, as every command that takes the lock does.
+        var owed = dryRun ? null : LocationSession.SettleBeforeRepair(location, heldLock, messages);
         var (state, violations) = Lockfile.ReadForRepair(location.LockfilePath);
         var report = new RepairReport(dryRun, violations);
 
@@ -103,7 +104,9 @@ public static class LocationRepair
             .Concat(recovery.RemovedUnrecorded.Select(name => Path.Combine(location.DeploymentsDirectory, name))));
         LocationActivation.Write(location, recovery.State, derived, heldLock);
         // History is derived state (lockfile.md § Derived state): after the commit a failure to write it is a warning.
-        var lines = report.Changes.Select(change => HistoryEntry.Now(clock, "repair", change.Deployment).ToLine()).ToList();
+        // After the lines earlier commits still owe, when they could not be appended before: the history keeps their order.
+        var lines = new List<string>(owed?.Owed ?? []);
+        lines.AddRange(report.Changes.Select(change => HistoryEntry.Now(clock, "repair", change.Deployment).ToLine()));
         // Each rewrite of the lockfile (the repair's, then recovery's) as its commit line: the history still replays to it.
         if (HistoryReplay.CommitLine(location, before, repaired, lines, null, clock, "repair") is { } repairLine) lines.Add(repairLine);
         if (recovery.LockfileBefore is { } dropped
@@ -113,11 +116,11 @@ public static class LocationRepair
         }
         try
         {
-            History.AppendMissing(location, History.Length(location), lines);
+            LocationSession.AppendOwed(location, HistoryJournal.Owing(owed?.Offset ?? History.Length(location), lines));
         }
         catch (Exception e) when (LocationSession.IsWriteFailure(e))
         {
-            messages?.WriteLine($"warning: could not append to {History.PathOf(location)}: {e.Message}");
+            messages?.WriteLine($"warning: could not append to {History.PathOf(location)}: {FileSystemErrors.Classify(e)?.Message ?? e.Message}");
         }
         return report;
     }

@@ -284,6 +284,54 @@ public sealed class GenerationTests : IDisposable
         Assert.Equal(generationsAfter == 3 ? "tool@2.0.0" : "tool@1.0.0", ActiveOf(generations[generationsAfter - 1]));
     }
 
+    // spec/lockfile.md § Repair: "before it reads the lockfile, it settles what a commit killed before it finished left,
+    // exactly as every command that takes the lock does … So a commit whose lockfile was written is completed — its
+    // generation promoted, its history lines appended — before repair rewrites that lockfile, and one that never was is
+    // dropped". Killed after the lockfile (commit.lockfile-written) the upgrade to 2.0.0 stands; killed before it
+    // (commit.journal-written) it never happened. Repair then drops tool 1.0.0, whose directory is gone, rewriting the
+    // lockfile: the history must still replay to it, and the generation and events of the upgrade must be there.
+    [Theory]
+    [InlineData("commit.lockfile-written", true)]
+    [InlineData("commit.journal-written", false)]
+    public void Repair_after_a_killed_commit_first_settles_its_generation_and_history_lines(string point, bool committed)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        var crashed = _f.Packster.Run(["install-file", Tool("2.0.0"), "--location", "dev"], new Dictionary<string, string> { [CrashPoint.Variable] = point });
+        Assert.Equal(137, crashed.ExitCode);
+        var journal = Path.Combine(_f.LocationPath, ".packster", "history.pending");
+        Assert.True(File.Exists(journal));
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, "generations"), "*.pending.json"));
+        using (var lockfile = JsonDocument.Parse(File.ReadAllText(_f.LockfilePath)))
+        {
+            var old = lockfile.RootElement.GetProperty("deployments").EnumerateArray().Single(d => d.GetProperty("version").GetString() == "1.0.0");
+            Directory.Delete(Path.Combine(_f.LocationPath, old.GetProperty("path").GetString()!), recursive: true);
+        }
+
+        var repaired = _f.Packster.Ok("location", "repair", "dev");
+        Assert.Contains("dropped tool 1.0.0", repaired, StringComparison.Ordinal);
+
+        var generations = Generations();
+        Assert.Equal(committed ? [1, 2, 3] : [1, 2], generations.Select(g => g.GetProperty("generation").GetInt32()));
+        Assert.Equal(committed ? "tool@2.0.0" : "tool@1.0.0", ActiveOf(generations[^1]));
+        using (var history = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--json")))
+        {
+            var events = history.RootElement.EnumerateArray().Select(e => $"{e.GetProperty("action").GetString()} {e.GetProperty("version").GetString()}");
+            Assert.Equal(committed ? ["install 1.0.0", "upgrade 2.0.0", "repair 1.0.0"] : ["install 1.0.0", "repair 1.0.0"], events);
+        }
+        Assert.Contains("replays to its lockfile", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
+        // Settled by repair itself, not left for the next command to judge against the lockfile repair wrote.
+        Assert.False(File.Exists(journal));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, "generations"), "*.pending.json"));
+        // The last generation is rebuilt from the history (a summary record): its commit line is there, once.
+        Assert.Contains(committed ? "2.0.0" : "1.0.0", _f.Packster.Ok("history", "--location", "dev", "--at", committed ? "3" : "2"), StringComparison.Ordinal);
+
+        // The next ordinary command finds nothing more to settle, and the history still replays after its commit.
+        _f.Packster.Ok("install-file", Tool("3.0.0"), "--location", "dev");
+        Assert.Equal(committed ? 4 : 3, Generations()[^1].GetProperty("generation").GetInt32());
+        Assert.Contains("replays to its lockfile", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
+    }
+
     // spec/lockfile.md § History: a torn line (a JSON object cut short, as a crash leaves it) is skipped wherever it
     // is; any other line that is not an event is reported with its line number.
     [Fact]
