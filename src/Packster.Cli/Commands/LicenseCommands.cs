@@ -104,21 +104,24 @@ internal static class LicenseCommands
         {
             entries, location,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, ct) =>
         {
             var added = parse.GetValue(entries)!;
             if (added.Select(LicenseRules.Invalid).FirstOrDefault(w => w is not null) is { } why)
             {
                 throw new PacksterException(ErrorCode.LicensePolicyInvalid, why, "see 'packster licenses --help' and spec/licenses.md § Policy");
             }
-            var (file, kind) = parse.GetValue(location) is { } l
-                ? (context.ResolveLocation(l).PolicyPath, RulesFileKind.LocationPolicy)
-                : (context.Paths.UserConfigFile, RulesFileKind.UserConfig);
-            var current = LicenseRules.Read(file, kind);
-            var values = (list == "allow" ? current.Allow : current.Deny).Concat(added).Distinct(StringComparer.Ordinal).ToList();
-            EditedTomlFile.Edit(file, editor => editor.Set(["licenses", list], TomlValue.Strings(values)));
-            context.Out.WriteLine($"licenses.{list} = [{string.Join(", ", values.Select(TomlString))}] in {file}");
-            return 0;
+            var loc = parse.GetValue(location) is { } l ? context.ResolveLocation(l) : null;
+            // Read, changed and written under the location's lock (spec/licenses.md § Policy).
+            var edited = PolicyFileEdit.Run(context, loc, (file, kind) =>
+            {
+                var current = LicenseRules.Read(file, kind);
+                var values = (list == "allow" ? current.Allow : current.Deny).Concat(added).Distinct(StringComparer.Ordinal).ToList();
+                EditedTomlFile.Edit(file, editor => editor.Set(["licenses", list], TomlValue.Strings(values)));
+                return (File: file, Values: values);
+            }, ct);
+            context.Out.WriteLine($"licenses.{list} = [{string.Join(", ", edited.Values.Select(TomlString))}] in {edited.File}");
+            return Task.FromResult(0);
         });
         return command;
     }

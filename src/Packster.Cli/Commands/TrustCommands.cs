@@ -125,9 +125,6 @@ internal static class TrustCommands
         return command;
     }
 
-    private static (string Path, RulesFileKind Kind) PolicyFile(CliContext context, string? location) =>
-        location is null ? (context.Paths.UserConfigFile, RulesFileKind.UserConfig) : (context.ResolveLocation(location).PolicyPath, RulesFileKind.LocationPolicy);
-
     private static Command SetMode(CliContext context, SignatureMode mode)
     {
         var location = CommonOptions.Location();
@@ -145,24 +142,29 @@ internal static class TrustCommands
         {
             if (r.GetResult(location) is not null && r.GetResult(source) is not null) r.AddError("give --location or --source, not both");
         });
-        command.SetAction(parse =>
+        command.SetAction((parse, ct) =>
         {
             if (parse.GetValue(source) is { } sourceName)
             {
                 SetSourceMode(context, sourceName, mode, parse.GetValue(keys) ?? []);
-                return 0;
+                return Task.FromResult(0);
             }
-            var (file, kind) = PolicyFile(context, parse.GetValue(location));
-            var current = TrustRules.Read(file, kind);
-            var store = Keys(context);
-            var trusted = current.TrustedKeys.Concat((parse.GetValue(keys) ?? []).Select(k => store.Find(k).Id)).Distinct(StringComparer.Ordinal).ToList();
-            EditedTomlFile.Edit(file, editor =>
+            var loc = parse.GetValue(location) is { } l ? context.ResolveLocation(l) : null;
+            // Read, changed and written under the location's lock (spec/signing.md § Trust policy).
+            var edited = PolicyFileEdit.Run(context, loc, (file, kind) =>
             {
-                editor.Set(["trust", "signatures"], TomlValue.String(name));
-                if (trusted.Count > 0) editor.Set(["trust", "trusted-keys"], TomlValue.Strings(trusted));
-            });
-            context.Out.WriteLine($"trust.signatures = \"{name}\", trusted keys [{string.Join(", ", trusted)}] in {file}");
-            return 0;
+                var current = TrustRules.Read(file, kind);
+                var store = Keys(context);
+                var trusted = current.TrustedKeys.Concat((parse.GetValue(keys) ?? []).Select(k => store.Find(k).Id)).Distinct(StringComparer.Ordinal).ToList();
+                EditedTomlFile.Edit(file, editor =>
+                {
+                    editor.Set(["trust", "signatures"], TomlValue.String(name));
+                    if (trusted.Count > 0) editor.Set(["trust", "trusted-keys"], TomlValue.Strings(trusted));
+                });
+                return (File: file, Trusted: trusted);
+            }, ct);
+            context.Out.WriteLine($"trust.signatures = \"{name}\", trusted keys [{string.Join(", ", edited.Trusted)}] in {edited.File}");
+            return Task.FromResult(0);
         });
         return command;
     }
@@ -185,15 +187,19 @@ internal static class TrustCommands
         var location = CommonOptions.Location();
         location.Description = "Revoke in this location's packster-policy.toml instead of the user config";
         var command = new Command("revoke", "Refuse every signature by a key") { keyId, location };
-        command.SetAction(parse =>
+        command.SetAction((parse, ct) =>
         {
             var id = parse.GetValue(keyId)!;
             if (id.Length != 16 || !id.All(char.IsAsciiHexDigitLower)) throw new PacksterException(ErrorCode.InvalidArgument, $"'{id}' is not a key id (16 lowercase hex digits)", "'packster key list' prints key ids");
-            var (file, kind) = PolicyFile(context, parse.GetValue(location));
-            var revoked = TrustRules.Read(file, kind).RevokedKeys.Append(id).Distinct(StringComparer.Ordinal).ToList();
-            EditedTomlFile.Edit(file, editor => editor.Set(["trust", "revoked-keys"], TomlValue.Strings(revoked)));
-            context.Out.WriteLine($"trust.revoked-keys = [{string.Join(", ", revoked)}] in {file}");
-            return 0;
+            var loc = parse.GetValue(location) is { } l ? context.ResolveLocation(l) : null;
+            var edited = PolicyFileEdit.Run(context, loc, (file, kind) =>
+            {
+                var revoked = TrustRules.Read(file, kind).RevokedKeys.Append(id).Distinct(StringComparer.Ordinal).ToList();
+                EditedTomlFile.Edit(file, editor => editor.Set(["trust", "revoked-keys"], TomlValue.Strings(revoked)));
+                return (File: file, Revoked: revoked);
+            }, ct);
+            context.Out.WriteLine($"trust.revoked-keys = [{string.Join(", ", edited.Revoked)}] in {edited.File}");
+            return Task.FromResult(0);
         });
         return command;
     }

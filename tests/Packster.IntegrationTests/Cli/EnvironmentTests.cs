@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace Packster.IntegrationTests.Cli;
@@ -658,5 +659,101 @@ public sealed class EnvironmentTests : IDisposable
         _f.Packster.Ok("pin", "tool", "--location", "copy");
         Assert.Equal("deny = [\"tool@1.4.2\"]\n", File.ReadAllText(policy));
         Assert.False(File.Exists(Path.Combine(copy, ".packster", "policy.pending")));
+    }
+
+    // spec/lockfile.md § Lock, "Every mutation holds the location's lock for its whole duration", and § Recovery, "A
+    // policy change goes with its commit": `trust` and `licenses` edit the location's policy file under its lock. While a
+    // sync holds it (paused installing, its new policy text already made from the file), an edit with
+    // PACKSTER_LOCK_TIMEOUT=0 is PST5004 and leaves the file as it was; one that waits is made after the sync's commit,
+    // so the file holds both changes and neither overwrote the other.
+    [Fact]
+    public async Task A_policy_edit_waits_for_a_sync_that_holds_the_location()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
+        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "deny = [\"tool@1.4.2\"]\n");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var copy = Location("copy");
+        var policy = Path.Combine(copy, "packster-policy.toml");
+        const string Before = "# the team's own rules\n[trust]\nsignatures = \"warn\"\n";
+        File.WriteAllText(policy, Before);
+
+        var signal = _f.Temp["paused"];
+        // Without the store, the sync extracts its package under the lock, and pauses there (it would else link dev's files).
+        using var sync = Process.Start(_f.Packster.StartInfo(["sync", env, "--location", "copy"],
+            new Dictionary<string, string> { ["PACKSTER_NO_STORE"] = "1", [PausePoint.Variable] = "install.layout-read", [PausePoint.FileVariable] = signal }))!;
+        sync.StandardInput.Close();
+        var syncOut = sync.StandardOutput.ReadToEndAsync();
+        var syncErr = sync.StandardError.ReadToEndAsync();
+        Process? edit = null;
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => File.Exists(signal) || sync.HasExited, TimeSpan.FromMinutes(2)), "the sync never reached its pause point");
+            if (!File.Exists(signal)) Assert.Fail($"the sync ended before its pause point: {await syncErr}");
+
+            var noWait = new Dictionary<string, string> { ["PACKSTER_LOCK_TIMEOUT"] = "0" };
+            foreach (var args in new[] { new[] { "trust", "require" }, ["trust", "revoke", "0123456789abcdef"], ["licenses", "deny", "SSPL-1.0"] })
+            {
+                var r = _f.Packster.Run([.. args, "--location", "copy"], noWait);
+                Assert.True(r.ExitCode == 5, r.ToString());
+                Assert.StartsWith("error[PST5004]: location 'copy' (", r.Stderr, StringComparison.Ordinal);
+                Assert.Equal(Before, File.ReadAllText(policy));
+            }
+
+            // One that may wait says so, and waits.
+            edit = Process.Start(_f.Packster.StartInfo(["licenses", "deny", "SSPL-1.0", "--location", "copy"], new Dictionary<string, string> { ["PACKSTER_LOCK_TIMEOUT"] = "120" }))!;
+            edit.StandardInput.Close();
+            var editOut = edit.StandardOutput.ReadToEndAsync();
+            var waiting = await edit.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.StartsWith("waiting for another packster process (pid ", waiting, StringComparison.Ordinal);
+            Assert.False(edit.HasExited);
+            Assert.Equal(Before, File.ReadAllText(policy));
+
+            File.Delete(signal);
+            await sync.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.True(sync.ExitCode == 0, $"exit {sync.ExitCode}: {await syncOut} {await syncErr}");
+            await edit.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            var editErr = await edit.StandardError.ReadToEndAsync();
+            Assert.True(edit.ExitCode == 0, $"exit {edit.ExitCode}: {await editOut} {editErr}");
+        }
+        finally
+        {
+            File.Delete(signal);
+            if (edit is { HasExited: false }) edit.Kill();
+            edit?.Dispose();
+            if (!sync.HasExited) sync.Kill();
+        }
+
+        var after = File.ReadAllText(policy);
+        Assert.Contains("# the team's own rules\n", after, StringComparison.Ordinal);
+        Assert.Contains("signatures = \"warn\"", after, StringComparison.Ordinal);
+        Assert.Contains("deny = [\"tool@1.4.2\"]", after, StringComparison.Ordinal);
+        Assert.Contains("[licenses]\ndeny = [\"SSPL-1.0\"]", after, StringComparison.Ordinal);
+        Assert.Equal(Deployments("dev"), Deployments("copy"));
+    }
+
+    // spec/lockfile.md § Recovery: a policy change a commit carried and a kill left in .packster/policy.pending is written
+    // by "the next command that takes the lock … before anything else". A `trust` edit of the location takes it, so it
+    // edits the policy the sync committed, and no later command overwrites the edit with the journaled text.
+    [Fact]
+    public void A_policy_edit_after_a_killed_sync_edits_the_policy_that_sync_committed()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
+        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "deny = [\"tool@1.4.2\"]\n");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var copy = Location("copy");
+        var policy = Path.Combine(copy, "packster-policy.toml");
+        Assert.Equal(137, _f.Packster.Run(["sync", env, "--location", "copy"], new Dictionary<string, string> { [CrashPoint.Variable] = "commit.lockfile-written" }).ExitCode);
+        Assert.True(File.Exists(Path.Combine(copy, ".packster", "policy.pending")));
+
+        _f.Packster.Ok("trust", "require", "--location", "copy");
+        Assert.False(File.Exists(Path.Combine(copy, ".packster", "policy.pending")));
+        _f.Packster.Ok("pin", "tool", "--location", "copy");
+        var after = File.ReadAllText(policy);
+        Assert.Contains("deny = [\"tool@1.4.2\"]", after, StringComparison.Ordinal);
+        Assert.Contains("[trust]\nsignatures = \"require\"", after, StringComparison.Ordinal);
     }
 }
