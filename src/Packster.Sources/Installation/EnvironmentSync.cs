@@ -83,7 +83,8 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             return plan;
         }
         List<Prepared> prepared = [];
-        await UnderPolicyCopyAsync(file, plan, async copy => prepared = await PrepareAsync(plan, null, copy, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        await UnderPolicyCopyAsync(file, plan, async (copy, judged) => prepared = await PrepareAsync(judged, plan, null, copy, cancellationToken).ConfigureAwait(false))
+            .ConfigureAwait(false);
         GuardActivations(plan, prepared.ToDictionary(p => p.Wanted.Deployment, p => p.Claims));
         return plan;
     }
@@ -92,19 +93,23 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     /// Runs <paramref name="action"/> with the path of a copy, outside the location, of the location's policy file with
     /// the file's policy written into it (null when the plan changes no policy): what the checks and installs are judged
     /// under, so the location's own policy file changes only with the commit. A refusal that names the copy names the
-    /// location's policy file instead (spec/export.md § sync: the same error as the real run's).
+    /// location's policy file instead (spec/export.md § sync: the same error as the real run's), and so does every
+    /// message printed meanwhile (a warning of signatures = "warn"): the action gets the installer options with their
+    /// messages renamed so.
     /// </summary>
-    private async Task UnderPolicyCopyAsync(EnvironmentFile file, SyncPlan plan, Func<string?, Task> action)
+    private async Task UnderPolicyCopyAsync(EnvironmentFile file, SyncPlan plan, Func<string?, InstallerOptions, Task> action)
     {
         string? policyCopy = null;
+        RenamingWriter? messages = null;
         try
         {
             if (plan.Policy.Count > 0)
             {
                 policyCopy = Path.Combine(Path.GetTempPath(), $"packster-policy-{Guid.NewGuid():N}.toml");
+                messages = new RenamingWriter(options.Messages, policyCopy, location.PolicyPath);
                 CopyPolicy(file, plan, policyCopy);
             }
-            await action(policyCopy).ConfigureAwait(false);
+            await action(policyCopy, messages is null ? options : options with { Messages = messages }).ConfigureAwait(false);
         }
         catch (PacksterException e) when (policyCopy is not null && e.Message.Contains(policyCopy, StringComparison.Ordinal))
         {
@@ -114,6 +119,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         }
         finally
         {
+            messages?.Dispose();
             if (policyCopy is not null) File.Delete(policyCopy);
         }
     }
@@ -168,10 +174,10 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         // deployment hash computed (a dry run, under the file's policy) and compared with the one the environment
         // recorded. The file's policy is judged from a copy outside the location; the location's policy file is
         // written with the commit, so a failure or a kill anywhere before it leaves it as it was.
-        await UnderPolicyCopyAsync(file, plan, async copy =>
+        await UnderPolicyCopyAsync(file, plan, async (copy, judged) =>
         {
-            var prepared = await PrepareAsync(plan, handlerTimeout, copy, cancellationToken).ConfigureAwait(false);
-            await ApplyTogetherAsync(file, prune, plan, prepared, copy, cancellationToken).ConfigureAwait(false);
+            var prepared = await PrepareAsync(judged, plan, handlerTimeout, copy, cancellationToken).ConfigureAwait(false);
+            await ApplyTogetherAsync(judged, file, prune, plan, prepared, copy, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
         Committed?.Invoke(plan);
@@ -192,12 +198,12 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     /// </summary>
     private sealed record Prepared(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request, IReadOnlyList<string> Claims);
 
-    private async Task<List<Prepared>> PrepareAsync(SyncPlan plan,
+    private async Task<List<Prepared>> PrepareAsync(InstallerOptions judged, SyncPlan plan,
         TimeSpan? handlerTimeout, string? policyPath, CancellationToken cancellationToken)
     {
         var prepared = new List<Prepared>();
         // The dry runs' warnings (an unsigned package under "warn") would repeat those of the installs that follow.
-        var checker = new Installer(location, options with { Messages = TextWriter.Null }) { PolicyPath = policyPath };
+        var checker = new Installer(location, judged with { Messages = TextWriter.Null }) { PolicyPath = policyPath };
         foreach (var wanted in plan.Install)
         {
             var package = await FetchAsync(wanted, cancellationToken).ConfigureAwait(false);
@@ -314,13 +320,13 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     /// the bundle and the policy file, as one transaction (spec/lockfile.md § Transactions): one commit, or the location
     /// as it was. <paramref name="policyCopy"/>: where the file's policy is written (null: it changes none).
     /// </summary>
-    private async Task ApplyTogetherAsync(EnvironmentFile file, bool prune, SyncPlan plan,
+    private async Task ApplyTogetherAsync(InstallerOptions judged, EnvironmentFile file, bool prune, SyncPlan plan,
         List<Prepared> prepared, string? policyCopy, CancellationToken cancellationToken)
     {
-        await using var transaction = LocationTransaction.Begin(location, options.Messages, cancellationToken);
+        await using var transaction = LocationTransaction.Begin(location, judged.Messages, cancellationToken);
         // Made again under the lock, from the location's policy file as it is now (another command may have edited it).
         if (policyCopy is not null) CopyPolicy(file, plan, policyCopy);
-        var installer = new Installer(location, options) { Transaction = transaction, PolicyPath = policyCopy };
+        var installer = new Installer(location, judged) { Transaction = transaction, PolicyPath = policyCopy };
         foreach (var (wanted, package, request, _) in prepared)
         {
             // Judged again under the lock: another command may have installed it meanwhile.

@@ -578,6 +578,29 @@ public sealed class EnvironmentTests : IDisposable
         Assert.False(File.Exists(Path.Combine(copy, "packster-policy.toml")));
     }
 
+    // § sync step 2: the packages are judged under a copy of the location's policy file with the file's policy written
+    // into it, "naming the location's packster-policy.toml", the copy being outside the location and gone by the time
+    // the message is read; spec/signing.md § Enforcement: no `.sig` under "warn" is "warning, install". The warning,
+    // like a refusal, names the location's policy file, never the copy in the temp folder.
+    [Fact]
+    public void A_warning_under_the_files_policy_names_the_locations_policy_file()
+    {
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
+        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "[trust]\nsignatures = \"warn\"\n");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        Assert.Contains("[policy.trust]\nsignatures = \"warn\"\n", File.ReadAllText(env), StringComparison.Ordinal);
+        var copy = Location("copy");
+
+        var synced = _f.Packster.Run("sync", env, "--location", "copy");
+
+        Assert.True(synced.ExitCode == 0, synced.ToString());
+        Assert.Contains("warning: tool-1.0.0-", synced.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"(signatures = \"warn\" in {Path.Combine(copy, "packster-policy.toml")})", synced.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("packster-policy-", synced.Stderr, StringComparison.Ordinal);
+        Assert.Equal(Deployments("dev"), Deployments("copy"));
+    }
+
     // spec/lockfile.md § Recovery, "A policy change goes with its commit": sync writes the location's policy file with
     // its one commit — "a kill before the lockfile is written leaves the policy file as it was, one after it leaves the
     // change owed in .packster/policy.pending, and the next command that takes the lock writes it before anything else:
