@@ -110,18 +110,19 @@ public sealed class ArchivePacker(SourcePackerOptions options)
             }
             return await new SourcePacker(options).PackAsync(staging, outputDir, cancellationToken).ConfigureAwait(false);
         }
-        catch (PacksterException e) when (e.Message.Contains(staging, StringComparison.Ordinal))
+        catch (PacksterException e) when (SourcePacker.NamesTheCopy(e, staging))
         {
-            // The staging folder is gone by the time the message is read: it names what the user gave instead.
+            // The staging folder is gone by the time the message is read: it names what the user gave instead, by its
+            // path or, where the package rules name only the folder, by its bare name (spec/pack-from.md §Equivalence).
             var manifest = request.ManifestFile is { } file ? $"'{Path.GetFullPath(file)}'"
                 : manifestText is not null ? "the manifest made from --id, --version and --shim"
                 : $"the archive's {Packer.ManifestFileName}";
-            var message = e.Message.Replace(Path.Combine(staging, Packer.ManifestFileName), manifest, StringComparison.Ordinal)
-                .Replace(staging, archive.Name, StringComparison.Ordinal);
+            string Renamed(string text) => SourcePacker.InPlaceOfTheCopy(
+                text.Replace(Path.Combine(staging, Packer.ManifestFileName), manifest, StringComparison.Ordinal), staging, archive.Name, archive.Name);
             var hint = e.Code == ErrorCode.ManifestFileMissing && request.StripComponents == 0
                 ? "paths name files inside the archive; if all its entries lie in one top folder, add --strip-components 1"
-                : e.Hint;
-            throw new PacksterException(e.Code, message, hint, e);
+                : e.Hint is null ? null : Renamed(e.Hint);
+            throw new PacksterException(e.Code, Renamed(e.Message), hint, e);
         }
         catch (PacksterException e) when (e.Hint is ArchiveErrors.HostileHint or ArchiveErrors.LimitHint)
         {

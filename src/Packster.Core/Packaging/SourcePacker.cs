@@ -85,9 +85,10 @@ public sealed class SourcePacker
     /// <summary>
     /// Whether <paramref name="error"/> names the staging copy (its path, or its folder name as the package rules give it)
     /// rather than something outside it: a full disk or a read-only file system in the temp folder is about that folder
-    /// and keeps its path, and so does the parameters file beside the copy.
+    /// and keeps its path, and so does the parameters file beside the copy. <c>pack --from</c> asks the same of its
+    /// own staging folder.
     /// </summary>
-    private static bool NamesTheCopy(PacksterException error, string staging) =>
+    internal static bool NamesTheCopy(PacksterException error, string staging) =>
         error.Code is not (ErrorCode.DiskFull or ErrorCode.ReadOnlyFileSystem or ErrorCode.CrossDevice)
         && !error.Message.Contains(staging + ".parameters.json", StringComparison.Ordinal)
         && error.Message.Contains(Path.GetFileName(staging), StringComparison.Ordinal);
@@ -102,11 +103,18 @@ public sealed class SourcePacker
     private static PacksterException InTheSource(PacksterException error, string staging, string sourceDir)
     {
         var source = Path.TrimEndingDirectorySeparator(sourceDir);
-        string Renamed(string text) => text.Replace(staging, source, StringComparison.Ordinal)
-            .Replace(Path.GetFileName(staging), Path.GetFileName(source), StringComparison.Ordinal);
+        string Renamed(string text) => InPlaceOfTheCopy(text, staging, source, Path.GetFileName(source));
         return new PacksterException(error.Code, $"{Renamed(error.Message)} (found after the pack handlers ran, in their copy of the folder)",
             error.Hint is null ? null : Renamed(error.Hint), error);
     }
+
+    /// <summary>
+    /// <paramref name="text"/> with the staging copy's path said as <paramref name="path"/> and its bare folder name (which
+    /// the package rules give: <c>symlink 'x' -> '/etc' in 'packster-pack-…'</c>) as <paramref name="name"/>: what the
+    /// user gave instead of a folder deleted by the time the message is read.
+    /// </summary>
+    internal static string InPlaceOfTheCopy(string text, string staging, string path, string name) =>
+        text.Replace(staging, path, StringComparison.Ordinal).Replace(Path.GetFileName(staging), name, StringComparison.Ordinal);
 
     /// <summary>The variables the pack location's activation set or changed: its env keys pass to the handlers like PATH.</summary>
     private IEnumerable<string> Activated(IReadOnlyDictionary<string, string> activated) =>

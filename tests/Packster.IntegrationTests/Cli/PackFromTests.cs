@@ -291,6 +291,35 @@ public sealed class PackFromTests : IDisposable
         AssertRefused(_packster.Run("pack", "--from", _home["case.zip"], "--id", "t", "--version", "1.0.0", "-o", Out), "PST4015", 4);
     }
 
+    // spec/pack-from.md §Equivalence: "A message about what the staging folder holds names the archive (its file name,
+    // as §Rules' refusals do), never `packster-from-<random>`: where the package rules name the folder …". Here the
+    // archive passes §Rules ('up' resolves through the link 'hop'), but .packsterignore drops 'hop', so the package
+    // rules refuse 'up'; with pack handlers, the absolute link they leave. Before, both said "in 'packster-from-…'".
+    [ArchiverTheory("tar")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_package_rule_that_names_only_the_staging_folder_names_the_archive(bool handlers)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _home.Write("w/.packsterignore", "/hop\n");
+        _home.Write("w/x/y/file", "f\n");
+        File.CreateSymbolicLink(_home["w/hop"], "x/y");
+        File.CreateSymbolicLink(_home["w/up"], "hop/../..");
+        _home.Write("w/packster-manifest.toml", handlers ? "id = \"t\"\nversion = \"1.0.0\"\n\n[handlers]\npack = \"build.sh\"\n" : "id = \"t\"\nversion = \"1.0.0\"\n");
+        _home.Write("w/build.sh", "#!/bin/sh\nln -s /etc/passwd bad\n");
+        Tools.Run(_home["w"], "chmod", "755", "build.sh");
+        Tools.Run(_home["w"], "tar", ["-cf", _home["rules.tar"], .. handlers ? new[] { "packster-manifest.toml", "build.sh", "x" } : ["packster-manifest.toml", ".packsterignore", "x", "hop", "up"]]);
+
+        var result = _packster.Run("pack", "--from", _home["rules.tar"], "-o", Out);
+
+        AssertRefused(result, "PST4004", 4);
+        Assert.StartsWith(handlers
+            ? "error[PST4004]: symlink 'bad' -> '/etc/passwd' in 'rules.tar' is unsafe: the target is absolute (found after the pack handlers ran, in their copy of the folder)"
+            : "error[PST4004]: symlink 'up' -> 'hop/../..' in 'rules.tar' is unsafe: it points outside the package", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("packster-from-", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("packster-pack-", result.Stderr, StringComparison.Ordinal);
+    }
+
     // spec/pack-from.md §Entries: FIFOs and devices are refused.
     [ArchiverFact("tar", "mkfifo")]
     public void A_fifo_in_a_tar_is_refused()
