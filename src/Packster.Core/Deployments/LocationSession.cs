@@ -60,7 +60,10 @@ public sealed class LocationSession : IDisposable
 
     public RecoveryReport Recovery { get; }
 
-    /// <summary>Takes the lock (waiting, with a message on <paramref name="waiting"/>, up to the timeout), then recovers.</summary>
+    /// <summary>
+    /// Takes the lock (waiting, with a message on <paramref name="waiting"/>, up to the timeout), settles what a killed
+    /// commit left, then recovers.
+    /// </summary>
     public static LocationSession Open(Location location, TextWriter? waiting, CancellationToken cancellationToken = default)
     {
         // From the lock on, an interrupt lets the command roll back (and release the lock) rather than end the process.
@@ -77,13 +80,13 @@ public sealed class LocationSession : IDisposable
         }
         try
         {
-            // Judged before recovery, which may rewrite the lockfile the journals name.
-            var journal = LoadJournals(location);
+            // Settled before recovery, which may rewrite the lockfile the journals and the pending generation are judged
+            // against: a commit killed after its lockfile is completed first, as location repair does (spec/lockfile.md § Recovery).
+            var (last, owed, what, reason) = SettleCommitted(location, LoadJournals(location));
             var report = Packster.Locations.Recovery.Run(location, heldLock, waiting);
-            journal = WithRecoveryCommit(location, journal, report);
             // Recovery read (and, when it repaired something, rewrote) the lockfile under this lock: reuse its state.
             var session = new LocationSession(location, heldLock, report.State, report, waiting ?? TextWriter.Null, work);
-            session.CatchUp(journal);
+            session.CatchUp(last, owed, what, reason);
             return session;
         }
         catch
@@ -298,10 +301,21 @@ public sealed class LocationSession : IDisposable
         }
     }
 
-    /// <summary>Brings derived state up to the lockfile at the start of a session: owed history lines, then activation.</summary>
-    private void CatchUp(HistoryJournal? journal)
+    /// <summary>
+    /// Brings derived state up to the lockfile after recovery, from what <see cref="SettleCommitted"/> left before it
+    /// (<paramref name="owed"/>: lines it could not append; <paramref name="what"/>, <paramref name="reason"/>: what
+    /// it could not write, and why): the commit line of recovery's own rewrite, then activation.
+    /// </summary>
+    private void CatchUp(int? lastGeneration, HistoryJournal? owed, List<string> what, Exception? reason)
     {
-        (_lastGeneration, _owed, var what, var reason) = SettleCommitted(Location, journal);
+        _lastGeneration = lastGeneration;
+        _owed = WithRecoveryCommit(Location, owed, Recovery);
+        if (!ReferenceEquals(_owed, owed))
+        {
+            // Recovery rewrote the lockfile: its commit line is appended after the lines still owed, tried again with it.
+            if (owed is not null) what.Remove(OwedLines(owed));
+            _owed = AppendOrKeepOwed(Location, _owed, what, ref reason);
+        }
         try
         {
             LocationActivation.RefreshIfStale(Location, State, Lock);
@@ -311,13 +325,16 @@ public sealed class LocationSession : IDisposable
             what.Add("the shims and activation scripts");
             reason ??= e;
         }
-        if (reason is not null) _behind = (what, reason);
+        if (reason is not null && what.Count > 0) _behind = (what, reason);
     }
 
     /// <summary>
     /// The pending generation and the history lines <paramref name="journal"/> owes, settled: the generation promoted
-    /// when its lockfile is the one on disk (else deleted), the lines appended. Returns the highest committed generation
-    /// (null when it could not be settled), the lines still owed (null when none) and what could not be written, with why.
+    /// when its lockfile is the one on disk (else deleted), the lines appended. Called under the lock before anything
+    /// (recovery, repair) rewrites the lockfile: a killed commit's record and lines are judged against the lockfile it
+    /// left, and both stand or go together (spec/lockfile.md § Generations, § History journal). Returns the highest
+    /// committed generation (null when it could not be settled), the lines still owed (null when none) and what could
+    /// not be written, with why.
     /// </summary>
     private static (int? LastGeneration, HistoryJournal? Owed, List<string> What, Exception? Reason) SettleCommitted(Location location, HistoryJournal? journal)
     {
@@ -333,19 +350,33 @@ public sealed class LocationSession : IDisposable
             what.Add("a generation's record");
             reason = e;
         }
-        if (journal is null) return (last, null, what, reason);
+        var owed = AppendOrKeepOwed(location, journal, what, ref reason);
+        return (last, owed, what, reason);
+    }
+
+    /// <summary>
+    /// Appends the lines <paramref name="journal"/> owes; when that fails, they stay owed (returned, and kept in the
+    /// journal) and <paramref name="what"/> and <paramref name="reason"/> say so. Null when nothing is owed.
+    /// </summary>
+    private static HistoryJournal? AppendOrKeepOwed(Location location, HistoryJournal? journal, List<string> what, ref Exception? reason)
+    {
+        if (journal is null) return null;
         try
         {
             AppendOwed(location, journal);
-            return (last, null, what, reason);
+            return null;
         }
         catch (Exception e) when (IsWriteFailure(e))
         {
-            what.Add(journal.Owed.Count == 1 ? "a history line" : $"{journal.Owed.Count} history lines");
+            what.Add(OwedLines(journal));
+            reason ??= e;
             KeepOwedLines(location, journal);
-            return (last, journal, what, e);
+            return journal;
         }
     }
+
+    /// <summary>The lines <paramref name="journal"/> owes, in words, for the warning that they could not be written.</summary>
+    private static string OwedLines(HistoryJournal journal) => journal.Owed.Count == 1 ? "a history line" : $"{journal.Owed.Count} history lines";
 
     /// <summary>Appends the lines owed (once: lines already there are not repeated), then drops the journal.</summary>
     private void SettleHistory()

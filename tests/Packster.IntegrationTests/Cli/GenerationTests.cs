@@ -332,6 +332,59 @@ public sealed class GenerationTests : IDisposable
         Assert.Contains("replays to its lockfile", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
     }
 
+    // spec/lockfile.md § Generations: "When the next session opens … a pending generation whose lockfile-sha256 is that
+    // of the lockfile on disk was committed and is promoted", judged "before recovery (which may rewrite the lockfile)",
+    // as the history journal is (§ History journal, step 3); and "Lockfile rewrites by recovery … are not generations
+    // (their commit lines in the history say "reason")". An install killed after its lockfile (commit.lockfile-written),
+    // then tool 1.0.0's directory removed: the next ordinary command (pin) drops 1.0.0 in recovery, rewriting the lockfile,
+    // and still completes the killed commit — its generation promoted, its history lines appended — before that.
+    [Fact]
+    public void A_command_whose_recovery_rewrites_the_lockfile_first_settles_a_killed_commit_s_generation()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        var crashed = _f.Packster.Run(["install-file", Tool("2.0.0"), "--location", "dev"],
+            new Dictionary<string, string> { [CrashPoint.Variable] = "commit.lockfile-written" });
+        Assert.Equal(137, crashed.ExitCode);
+        var pending = Path.Combine(_f.LocationPath, "generations", "3.pending.json");
+        Assert.True(File.Exists(pending));
+        using (var lockfile = JsonDocument.Parse(File.ReadAllText(_f.LockfilePath)))
+        {
+            var old = lockfile.RootElement.GetProperty("deployments").EnumerateArray().Single(d => d.GetProperty("version").GetString() == "1.0.0");
+            Directory.Delete(Path.Combine(_f.LocationPath, old.GetProperty("path").GetString()!), recursive: true);
+        }
+
+        var pinned = _f.Packster.Run("pin", "tool", "--location", "dev");
+        Assert.Equal(0, pinned.ExitCode);
+        Assert.Contains("deployment tool@1.0.0", pinned.Stderr, StringComparison.Ordinal);
+        Assert.Contains("was dropped from packster-location.json: its directory is missing", pinned.Stderr, StringComparison.Ordinal);
+
+        // The killed install's generation 3 was promoted, not deleted as never committed; recovery's rewrite made none.
+        Assert.False(File.Exists(pending));
+        Assert.True(File.Exists(Path.Combine(_f.LocationPath, "generations", "3.json")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, "generations"), "*.pending.json"));
+        var generations = Generations();
+        Assert.Equal([1, 2, 3, 4], generations.Select(g => g.GetProperty("generation").GetInt32()));
+        Assert.Equal(["", "tool@1.0.0", "tool@2.0.0", "tool@2.0.0"], generations.Select(ActiveOf));
+        Assert.Contains("2.0.0", _f.Packster.Ok("history", "--location", "dev", "--at", "3"), StringComparison.Ordinal);
+
+        // One commit line per generation, in order, with recovery's own (no generation, "reason": "recovery") between
+        // the killed install's and the pin's; and the history replays to the lockfile on disk.
+        var commits = File.ReadAllLines(Path.Combine(_f.LocationPath, "history.jsonl"))
+            .Select(line => JsonDocument.Parse(line).RootElement.Clone())
+            .Where(e => e.GetProperty("action").GetString() == "commit")
+            .Select(e => e.TryGetProperty("generation", out var g) ? $"generation {g.GetInt32()}" : $"reason {e.GetProperty("reason").GetString()}");
+        Assert.Equal(["generation 2", "generation 3", "reason recovery", "generation 4"], commits);
+        using (var history = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--json")))
+        {
+            var events = history.RootElement.EnumerateArray().Select(e => $"{e.GetProperty("action").GetString()} {e.GetProperty("version").GetString()}");
+            Assert.Equal(["install 1.0.0", "upgrade 2.0.0", "pin 2.0.0"], events);
+        }
+        Assert.Contains("replays to its lockfile", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_f.LocationPath, ".packster", "history.pending")));
+        _f.Packster.Ok("verify", "dev");
+    }
+
     // spec/lockfile.md § History: a torn line (a JSON object cut short, as a crash leaves it) is skipped wherever it
     // is; any other line that is not an event is reported with its line number.
     [Fact]
