@@ -28,6 +28,20 @@ public sealed class EnvironmentTests : IDisposable
         return _f.Pack(dir);
     }
 
+    /// <summary>Location "dev" with tool 1.0.0 and <paramref name="policy"/> as its policy file, exported: the environment file.</summary>
+    private string ExportedWithPolicy(string policy)
+    {
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
+        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), policy);
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        return env;
+    }
+
+    /// <summary>A <c>sync</c> of <paramref name="env"/> into location "copy", the real process killed at crash point <paramref name="point"/>.</summary>
+    private void SyncKilledAt(string env, string point) =>
+        Assert.Equal(137, _f.Packster.Run(["sync", env, "--location", "copy"], new Dictionary<string, string> { [CrashPoint.Variable] = point }).ExitCode);
+
     private string Location(string id)
     {
         var path = _f.Temp[id];
@@ -585,10 +599,7 @@ public sealed class EnvironmentTests : IDisposable
     [Fact]
     public void A_warning_under_the_files_policy_names_the_locations_policy_file()
     {
-        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
-        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "[trust]\nsignatures = \"warn\"\n");
-        var env = _f.Temp["env.packster-lock.toml"];
-        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var env = ExportedWithPolicy("[trust]\nsignatures = \"warn\"\n");
         Assert.Contains("[policy.trust]\nsignatures = \"warn\"\n", File.ReadAllText(env), StringComparison.Ordinal);
         var copy = Location("copy");
 
@@ -611,18 +622,14 @@ public sealed class EnvironmentTests : IDisposable
     public void A_sync_killed_at_its_commit_changes_the_policy_exactly_when_it_changes_the_deployments(string point, bool committed)
     {
         if (OperatingSystem.IsWindows()) return;
-        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
-        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "deny = [\"tool@1.4.2\"]\n\n[licenses]\nallow = [\"MIT\"]\n");
-        var env = _f.Temp["env.packster-lock.toml"];
-        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var env = ExportedWithPolicy("deny = [\"tool@1.4.2\"]\n\n[licenses]\nallow = [\"MIT\"]\n");
         var copy = Location("copy");
         var policy = Path.Combine(copy, "packster-policy.toml");
         var pending = Path.Combine(copy, ".packster", "policy.pending");
         const string Before = "# the team's own rules\ndeny = [\"other\"]\n\n[trust]\nsignatures = \"warn\"\n";
         File.WriteAllText(policy, Before);
 
-        var killed = _f.Packster.Run(["sync", env, "--location", "copy"], new Dictionary<string, string> { [CrashPoint.Variable] = point });
-        Assert.Equal(137, killed.ExitCode);
+        SyncKilledAt(env, point);
         // Killed before the commit: the lockfile as before; after it: as after. Either way the policy file is as it
         // was, its change journaled with the lockfile digest it goes with.
         Assert.Equal(committed ? 1 : 0, Deployments("copy").Count);
@@ -661,13 +668,10 @@ public sealed class EnvironmentTests : IDisposable
     public void A_committed_policy_change_that_cannot_be_written_fails_the_next_command_and_waits()
     {
         if (OperatingSystem.IsWindows()) return;
-        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
-        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "deny = [\"tool@1.4.2\"]\n");
-        var env = _f.Temp["env.packster-lock.toml"];
-        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var env = ExportedWithPolicy("deny = [\"tool@1.4.2\"]\n");
         var copy = Location("copy");
         var policy = Path.Combine(copy, "packster-policy.toml");
-        Assert.Equal(137, _f.Packster.Run(["sync", env, "--location", "copy"], new Dictionary<string, string> { [CrashPoint.Variable] = "commit.lockfile-written" }).ExitCode);
+        SyncKilledAt(env, "commit.lockfile-written");
         // A folder in the policy file's place: it cannot be written.
         Directory.CreateDirectory(policy);
         var snapshot = _f.Snapshot(copy);
@@ -693,10 +697,7 @@ public sealed class EnvironmentTests : IDisposable
     public async Task A_policy_edit_waits_for_a_sync_that_holds_the_location()
     {
         if (OperatingSystem.IsWindows()) return;
-        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
-        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "deny = [\"tool@1.4.2\"]\n");
-        var env = _f.Temp["env.packster-lock.toml"];
-        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var env = ExportedWithPolicy("deny = [\"tool@1.4.2\"]\n");
         var copy = Location("copy");
         var policy = Path.Combine(copy, "packster-policy.toml");
         const string Before = "# the team's own rules\n[trust]\nsignatures = \"warn\"\n";
@@ -763,13 +764,10 @@ public sealed class EnvironmentTests : IDisposable
     public void A_policy_edit_after_a_killed_sync_edits_the_policy_that_sync_committed()
     {
         if (OperatingSystem.IsWindows()) return;
-        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
-        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "deny = [\"tool@1.4.2\"]\n");
-        var env = _f.Temp["env.packster-lock.toml"];
-        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var env = ExportedWithPolicy("deny = [\"tool@1.4.2\"]\n");
         var copy = Location("copy");
         var policy = Path.Combine(copy, "packster-policy.toml");
-        Assert.Equal(137, _f.Packster.Run(["sync", env, "--location", "copy"], new Dictionary<string, string> { [CrashPoint.Variable] = "commit.lockfile-written" }).ExitCode);
+        SyncKilledAt(env, "commit.lockfile-written");
         Assert.True(File.Exists(Path.Combine(copy, ".packster", "policy.pending")));
 
         _f.Packster.Ok("trust", "require", "--location", "copy");
