@@ -32,6 +32,20 @@ public sealed class ArchivePacker(SourcePackerOptions options)
 
     private const string VendorHint = "the archive breaks the package rules (spec/pack-from.md §Rules); it cannot be packed as it is: ask its vendor, or extract, fix and 'packster pack' the folder";
 
+    /// <summary>
+    /// What to do when the package rules refuse what the staged archive became once its <c>.packsterignore</c> or pack
+    /// handlers had their say (for a folder: <see cref="Packer.FolderHint"/> and the like): <c>--from</c> takes no
+    /// ignore rules of its own and changes no entry, so the archive is made again, or extracted and packed as a folder.
+    /// </summary>
+    private const string AsItIs = "pack --from packs the archive as it is: make the archive again with it ";
+
+    private const string OrAsAFolder = ", or listed in a .packsterignore at the archive's root (after --strip-components), or extract the archive, fix the folder and 'packster pack' that";
+
+    private const string StagedHint = "a package holds only what every system packster runs on can install (spec/package-format.md §3); " + AsItIs + "renamed or removed" + OrAsAFolder;
+
+    /// <summary>As <see cref="StagedHint"/>, for the limits (<see cref="Packer.FolderLimitHint"/> for a folder).</summary>
+    private const string StagedLimitHint = "packages have the same limits when packed and when installed (spec/package-format.md §6); pack --from packs the archive as it is: make the archive again with files listed in a .packsterignore at its root (after --strip-components), or extract it and pack a part of it, or split it into several packages";
+
     public async Task<(PackResult Result, Manifest.Manifest Manifest)> PackAsync(string archivePath, ArchivePackRequest request, string outputDir,
         CancellationToken cancellationToken = default)
     {
@@ -50,7 +64,7 @@ public sealed class ArchivePacker(SourcePackerOptions options)
         catch (PacksterException e) when (e.Hint is ArchiveErrors.HostileHint or ArchiveErrors.LimitHint)
         {
             // The package rules' hints speak of packages and their publisher; a vendor archive is fixed by its vendor, or not packed.
-            throw new PacksterException(e.Code, e.Message, e.Hint == ArchiveErrors.LimitHint ? VendorLimitHint : VendorHint, e);
+            throw new PacksterException(e.Code, e.Message, ForTheArchive(e.Hint!), e);
         }
         var manifestEntry = plan.Entries.FirstOrDefault(e => e?.Path == Packer.ManifestFileName);
         if (manifestEntry is { Kind: VendorEntryKind.Symlink })
@@ -121,18 +135,34 @@ public sealed class ArchivePacker(SourcePackerOptions options)
                 text.Replace(Path.Combine(staging, Packer.ManifestFileName), manifest, StringComparison.Ordinal), staging, archive.Name, archive.Name);
             var hint = e.Code == ErrorCode.ManifestFileMissing && request.StripComponents == 0
                 ? "paths name files inside the archive; if all its entries lie in one top folder, add --strip-components 1"
-                : e.Hint is null ? null : Renamed(e.Hint);
+                : e.Hint is null ? null : ForTheArchive(Renamed(e.Hint));
             throw new PacksterException(e.Code, Renamed(e.Message), hint, e);
         }
-        catch (PacksterException e) when (e.Hint is ArchiveErrors.HostileHint or ArchiveErrors.LimitHint)
+        catch (PacksterException e) when (e.Hint is { } hint && ForTheArchive(hint) != hint)
         {
-            throw new PacksterException(e.Code, e.Message, e.Hint == ArchiveErrors.LimitHint ? VendorLimitHint : VendorHint, e);
+            throw new PacksterException(e.Code, e.Message, ForTheArchive(e.Hint!), e);
         }
         finally
         {
             Installer.Discard(staging);
         }
     }
+
+    /// <summary>
+    /// <paramref name="hint"/>, or when it is one of the package rules' hints (as install or <c>pack</c> of a folder give
+    /// them, spec/pack-from.md § Equivalence) what the user can do about the archive: the folder it is packed from is
+    /// gone by the time the hint is read, and no file in it can be renamed, removed or ignored but through the archive.
+    /// </summary>
+    private static string ForTheArchive(string hint) => hint switch
+    {
+        ArchiveErrors.HostileHint => VendorHint,
+        ArchiveErrors.LimitHint => VendorLimitHint,
+        Packer.FolderHint => StagedHint,
+        Packer.FolderLimitHint => StagedLimitHint,
+        SourceTree.SpecialFileHint => AsItIs + "removed" + OrAsAFolder,
+        SourceTree.NotUtf8Hint => AsItIs + "renamed" + OrAsAFolder,
+        _ => hint,
+    };
 
     /// <summary>Writes the judged entries: folders and files in archive order, then hard-link copies, then symlinks (so nothing is written through one).</summary>
     private static void Stage(VendorArchive archive, VendorArchivePlan plan, string staging, CancellationToken ct)

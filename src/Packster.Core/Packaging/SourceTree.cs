@@ -82,7 +82,13 @@ internal static class SourceTree
     internal static PacksterException SpecialFile(string relative, string folder, FileKind kind) =>
         new(ErrorCode.ArchiveUnsupportedEntry,
             $"'{relative}' in '{folder}' is {kind.Describe()}; a package holds only regular files, folders and symbolic links",
-            $"remove it or list it in {PackageIgnore.FileName}");
+            SpecialFileHint);
+
+    /// <summary>What to do about a special file in a folder being packed.</summary>
+    internal const string SpecialFileHint = $"remove it or list it in {PackageIgnore.FileName}";
+
+    /// <summary>What to do about a name that is not UTF-8 in a folder being packed.</summary>
+    internal const string NotUtf8Hint = $"rename it, or list it in {PackageIgnore.FileName}";
 
     /// <summary>
     /// PST4003 when <paramref name="info"/>'s name is not UTF-8 (spec/package-format.md §3): .NET lists such a name with
@@ -96,7 +102,7 @@ internal static class SourceTree
     private static PacksterException NotUtf8(string relative, string folder) =>
         new(ErrorCode.ArchiveUnsafePath,
             $"'{relative}' in '{folder}' has a name that is not valid UTF-8 (its undecodable bytes show as U+FFFD); package names are UTF-8",
-            $"rename it, or list it in {PackageIgnore.FileName}");
+            NotUtf8Hint);
 
     private static int ModeOf(FileInfo file)
     {

@@ -320,6 +320,43 @@ public sealed class PackFromTests : IDisposable
         Assert.DoesNotContain("packster-pack-", result.Stderr, StringComparison.Ordinal);
     }
 
+    // spec/pack-from.md §Equivalence: "The hint of such a refusal by the package rules (what the archive's
+    // `.packsterignore` or pack handlers made of it …) says what can be done with the archive, not the hint for a
+    // folder …: `pack --from` packs the archive as it is, so it is made again with the entry renamed or removed, or
+    // listed in a `.packsterignore` at its root …, or extracted, fixed and packed as a folder". The archive passes
+    // §Rules; the package rules refuse what its .packsterignore (a link left unsafe) or its pack handler (a FIFO) made
+    // of it. Made again with the refused entry listed in its .packsterignore, as the hint says, it packs.
+    [ArchiverTheory("tar", "mkfifo")]
+    [InlineData("ignore")]
+    [InlineData("handler")]
+    public void A_package_rule_refusing_the_staged_archive_hints_at_the_archive(string made)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var ignore = made == "ignore";
+        _home.Write("w/.packsterignore", ignore ? "/hop\n" : "");
+        _home.Write("w/x/y/file", "f\n");
+        File.CreateSymbolicLink(_home["w/hop"], "x/y");
+        File.CreateSymbolicLink(_home["w/up"], "hop/../..");
+        _home.Write("w/packster-manifest.toml", ignore ? "id = \"t\"\nversion = \"1.0.0\"\n" : "id = \"t\"\nversion = \"1.0.0\"\n\n[handlers]\npack = \"build.sh\"\n");
+        _home.Write("w/build.sh", "#!/bin/sh\nmkfifo pipe\n");
+        Tools.Run(_home["w"], "chmod", "755", "build.sh");
+        string[] entries = ignore ? ["packster-manifest.toml", ".packsterignore", "x", "hop", "up"] : ["packster-manifest.toml", ".packsterignore", "build.sh", "x"];
+        Tools.Run(_home["w"], "tar", ["-cf", _home["rules.tar"], .. entries]);
+
+        var result = _packster.Run("pack", "--from", _home["rules.tar"], "-o", Out);
+
+        AssertRefused(result, ignore ? "PST4004" : "PST4005", 4);
+        Assert.Contains(ignore
+            ? "hint: a package holds only what every system packster runs on can install (spec/package-format.md §3); pack --from packs the archive as it is: make the archive again with it renamed or removed, or listed in a .packsterignore at the archive's root (after --strip-components), or extract the archive, fix the folder and 'packster pack' that"
+            : "hint: pack --from packs the archive as it is: make the archive again with it removed, or listed in a .packsterignore at the archive's root (after --strip-components), or extract the archive, fix the folder and 'packster pack' that",
+            result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("list it in .packsterignore", result.Stderr, StringComparison.Ordinal);
+
+        File.AppendAllText(_home["w/.packsterignore"], ignore ? "/up\n" : "/pipe\n");
+        Tools.Run(_home["w"], "tar", ["-cf", _home["again.tar"], .. entries]);
+        PackedFile(_packster.Run("pack", "--from", _home["again.tar"], "-o", Out));
+    }
+
     // spec/pack-from.md §Entries: FIFOs and devices are refused.
     [ArchiverFact("tar", "mkfifo")]
     public void A_fifo_in_a_tar_is_refused()
