@@ -69,8 +69,9 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     /// What <c>--dry-run</c> reports: the plan, after the checks of step 2 (spec/export.md § sync) that the real run
     /// makes before changing anything — each missing package fetched and verified and its deployment hash computed
     /// with the recorded parameters (plus secrets) — and the resource guard of step 3 on the active set it would make,
-    /// so a refusal is the same error. The file's policy is judged from a copy of the location's policy file outside
-    /// the location, which is left as it is.
+    /// so a refusal is the same error, and the warnings the run's installs would give (an unsigned package under
+    /// <c>signatures = "warn"</c>) are given. The file's policy is judged from a copy of the location's policy file
+    /// outside the location, which is left as it is.
     /// </summary>
     public async Task<SyncPlan> CheckAsync(EnvironmentFile file, bool prune, CancellationToken cancellationToken = default)
     {
@@ -83,8 +84,14 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             return plan;
         }
         List<Prepared> prepared = [];
-        await UnderPolicyCopyAsync(file, plan, async (copy, judged) => prepared = await PrepareAsync(judged, plan, null, copy, cancellationToken).ConfigureAwait(false))
-            .ConfigureAwait(false);
+        await UnderPolicyCopyAsync(file, plan, async (copy, judged) =>
+        {
+            // No install follows to give the checks' warnings (an unsigned package under "warn"), so they are given
+            // here, once all the checks pass: the run gives them with its installs, and a run its checks refuse, none.
+            using var warnings = new StringWriter();
+            prepared = await PrepareAsync(judged, warnings, plan, null, copy, cancellationToken).ConfigureAwait(false);
+            judged.Messages.Write(warnings.ToString());
+        }).ConfigureAwait(false);
         GuardActivations(plan, prepared.ToDictionary(p => p.Wanted.Deployment, p => p.Claims));
         return plan;
     }
@@ -176,7 +183,8 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         // written with the commit, so a failure or a kill anywhere before it leaves it as it was.
         await UnderPolicyCopyAsync(file, plan, async (copy, judged) =>
         {
-            var prepared = await PrepareAsync(judged, plan, handlerTimeout, copy, cancellationToken).ConfigureAwait(false);
+            // The checks' warnings would repeat those of the installs that follow.
+            var prepared = await PrepareAsync(judged, TextWriter.Null, plan, handlerTimeout, copy, cancellationToken).ConfigureAwait(false);
             await ApplyTogetherAsync(judged, file, prune, plan, prepared, copy, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
@@ -198,12 +206,17 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     /// </summary>
     private sealed record Prepared(EnvironmentDeployment Wanted, SuppliedPackage Package, InstallRequest Request, IReadOnlyList<string> Claims);
 
-    private async Task<List<Prepared>> PrepareAsync(InstallerOptions judged, SyncPlan plan,
+    /// <summary>
+    /// Step 2's checks of the deployments to install (spec/export.md § sync), each by a dry run of its install.
+    /// <paramref name="warnings"/>: where their warnings go (an unsigned package under <c>signatures = "warn"</c>) —
+    /// nowhere when the installs follow and give them; for <c>--dry-run</c>, which has no installs, kept until all the
+    /// checks pass.
+    /// </summary>
+    private async Task<List<Prepared>> PrepareAsync(InstallerOptions judged, TextWriter warnings, SyncPlan plan,
         TimeSpan? handlerTimeout, string? policyPath, CancellationToken cancellationToken)
     {
         var prepared = new List<Prepared>();
-        // The dry runs' warnings (an unsigned package under "warn") would repeat those of the installs that follow.
-        var checker = new Installer(location, judged with { Messages = TextWriter.Null }) { PolicyPath = policyPath };
+        var checker = new Installer(location, judged with { Messages = warnings }) { PolicyPath = policyPath };
         foreach (var wanted in plan.Install)
         {
             var package = await FetchAsync(wanted, cancellationToken).ConfigureAwait(false);

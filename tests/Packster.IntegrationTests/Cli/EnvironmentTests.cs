@@ -612,6 +612,61 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Equal(Deployments("dev"), Deployments("copy"));
     }
 
+    // § sync step 2: "`--dry-run` makes these checks too … and once they all pass it prints the warnings the run's
+    // installs would print (an unsigned package under `signatures = "warn"` …), one per deployment to install as the
+    // run prints them, naming the location's `packster-policy.toml`", changing nothing. The dry run's warning is the
+    // real run's, line for line; before, the dry run printed none.
+    [Theory]
+    [InlineData("sync")]
+    [InlineData("import")]
+    public void A_dry_run_prints_the_warnings_the_run_would_print(string verb)
+    {
+        var env = ExportedWithPolicy("[trust]\nsignatures = \"warn\"\n");
+        var copy = Location("copy");
+        static string[] Warnings(string stderr) => [.. stderr.Split('\n').Where(l => l.StartsWith("warning: ", StringComparison.Ordinal))];
+
+        var dry = _f.Packster.Run(verb, env, "--location", "copy", "--dry-run");
+
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.Contains("would install tool 1.0.0", dry.Stdout, StringComparison.Ordinal);
+        var warning = Assert.Single(Warnings(dry.Stderr));
+        Assert.StartsWith("warning: tool-1.0.0-", warning, StringComparison.Ordinal);
+        Assert.EndsWith($"(signatures = \"warn\" in {Path.Combine(copy, "packster-policy.toml")})", warning, StringComparison.Ordinal);
+        Assert.Empty(Deployments("copy"));
+        Assert.False(File.Exists(Path.Combine(copy, "packster-policy.toml")));
+
+        var synced = _f.Packster.Run(verb, env, "--location", "copy");
+
+        Assert.True(synced.ExitCode == 0, synced.ToString());
+        Assert.Equal(Warnings(dry.Stderr), Warnings(synced.Stderr));
+    }
+
+    // § sync step 2: "a dry run the checks refuse prints none [of the warnings], as the refused run prints none". lib
+    // passes its checks unsigned under "warn" before tool, whose edited parameter gives another deployment (PST8018):
+    // neither run warns about lib, and the dry run's stderr is the run's.
+    [Fact]
+    public void A_dry_run_its_checks_refuse_prints_no_warning()
+    {
+        _f.Packster.Ok("install-file", Tool("lib", "1.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0", "[parameters.port]\ntype = \"integer\"\ndefault = 1\n"), "--location", "dev", "-p", "port=7001");
+        File.WriteAllText(Path.Combine(_f.LocationPath, "packster-policy.toml"), "[trust]\nsignatures = \"warn\"\n");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var text = File.ReadAllText(env);
+        Assert.True(text.IndexOf("lib-1.0.0-", StringComparison.Ordinal) < text.IndexOf("tool-1.0.0-", StringComparison.Ordinal), text);
+        File.WriteAllText(env, text.Replace("port = 7001", "port = 7201", StringComparison.Ordinal));
+        Location("copy");
+
+        var dry = _f.Packster.Run("sync", env, "--location", "copy", "--dry-run");
+        var real = _f.Packster.Run("sync", env, "--location", "copy");
+
+        Assert.Equal(8, real.ExitCode);
+        Assert.StartsWith("error[PST8018]: tool-1.0.0-", real.Stderr, StringComparison.Ordinal);
+        Assert.Equal(real.ExitCode, dry.ExitCode);
+        Assert.Equal(real.Stderr, dry.Stderr);
+        Assert.Empty(Deployments("copy"));
+    }
+
     // spec/lockfile.md § Recovery, "A policy change goes with its commit": sync writes the location's policy file with
     // its one commit — "a kill before the lockfile is written leaves the policy file as it was, one after it leaves the
     // change owed in .packster/policy.pending, and the next command that takes the lock writes it before anything else:
