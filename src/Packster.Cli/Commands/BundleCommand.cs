@@ -49,8 +49,9 @@ internal static class BundleCommand
             }).ConfigureAwait(false);
             if (parse.GetValue(bom) is { } bomFile)
             {
-                // Every package the plan names was fetched into the download cache (spec/bom.md § Before a change).
-                SbomCommand.WritePlanned(context, loc, bomFile, [.. results.SelectMany(r => r.Dependencies.Append(r.Root))],
+                // Every package the plan names, [install-bundle] entries included, was fetched into the download cache
+                // (spec/bom.md § Before a change).
+                SbomCommand.WritePlanned(context, loc, bomFile, [.. results.SelectMany(SbomCommand.Planned)],
                     o => supply.Supply.Cache.PathOf(o.Package), ct);
             }
             if (parse.GetValue(json))

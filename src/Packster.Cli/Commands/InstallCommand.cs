@@ -55,9 +55,10 @@ internal static class InstallCommand
             }).ConfigureAwait(false);
             if (parse.GetValue(bom) is { } bomFile)
             {
-                // A dry run has fetched every package it plans into the download cache (spec/bom.md § Before a change).
+                // A dry run has fetched every package it plans into the download cache, its [install-bundle] entries
+                // with it (spec/bom.md § Before a change).
                 var cache = new PackageCache(context.Paths.CacheDirectory);
-                SbomCommand.WritePlanned(context, loc, bomFile, [.. result.Dependencies, result.Root], o => cache.PathOf(o.Package), ct);
+                SbomCommand.WritePlanned(context, loc, bomFile, [.. SbomCommand.Planned(result)], o => cache.PathOf(o.Package), ct);
             }
             InstallResultOutput.Write(context, result, parse.GetValue(json));
             return InstallResultOutput.ReportBundleErrors(context, result.BundleErrors, parse.GetValue(PacksterApp.Verbose));

@@ -426,6 +426,60 @@ public sealed class SbomTests : IDisposable
         Assert.Equal(components[0].GetProperty("bom-ref").GetString(), toolDependencies.GetProperty("dependsOn")[0].GetString());
     }
 
+    // spec/bom.md § Before a change: "the components are the packages of the plan — for `install`, the named package,
+    // its dependencies and the `[install-bundle]` entries the dry run plans after it (spec/bundle.md § install-bundle,
+    // Dry run) …". Before, the dry run listed `would install extra 1.0.0` but its bill of materials left extra out.
+    [SchemaFact]
+    public void Install_by_id_dry_run_describes_the_install_bundle_entries_it_plans()
+    {
+        var extra = _f.Temp["extra"];
+        Directory.CreateDirectory(extra);
+        File.WriteAllText(Path.Combine(extra, "extra.txt"), "extra\n");
+        File.WriteAllText(Path.Combine(extra, "packster-manifest.toml"), """
+            id = "extra"
+            version = "1.0.0"
+            description = "Brought by tool's [install-bundle]"
+            license = "MIT"
+            """);
+        _f.Pack(extra);
+        var tool = Tool("3.0.0");
+        File.AppendAllText(Path.Combine(tool, "packster-manifest.toml"), "\n[install-bundle]\nextra = \"^1\"\n");
+        _f.Pack(tool);
+        _f.Packster.Ok("source", "add", "dist", "--type", "folder", "--url", _f.Dist);
+        var bom = Path.Combine(_f.Temp.Path, "planned.json");
+        var before = _f.Snapshot();
+        var r = _f.Packster.Run("install", "tool@^3", "--location", "dev", "--dry-run", "--bom", bom);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("would install extra 1.0.0", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("bill of materials of 3 package(s)", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+
+        var text = File.ReadAllText(bom);
+        AssertValid(SchemaFactAttribute.CycloneDx.Value, text);
+        using var doc = JsonDocument.Parse(text);
+        var components = doc.RootElement.GetProperty("components").EnumerateArray().ToList();
+        Assert.Equal(["extra", "hello", "tool"], components.Select(c => c.GetProperty("name").GetString()));
+        // Described as any planned package: read from its package file in the download cache.
+        var entry = components[0];
+        Assert.Equal("1.0.0", entry.GetProperty("version").GetString());
+        Assert.Equal("MIT", entry.GetProperty("licenses")[0].GetProperty("expression").GetString());
+        var properties = entry.GetProperty("properties").EnumerateArray().Select(p => (p.GetProperty("name").GetString(), p.GetProperty("value").GetString())).ToList();
+        Assert.Contains(("packster:status", "planned"), properties);
+        Assert.Contains(properties, p => p.Item1 == "packster:deployment");
+        Assert.Equal(Sha256Of(Path.Combine(extra, "extra.txt")), FileHashes(entry)["extra.txt"]);
+        // The location depends on every component, the entry with them.
+        var location = doc.RootElement.GetProperty("dependencies")[0];
+        Assert.Contains(entry.GetProperty("bom-ref").GetString(), location.GetProperty("dependsOn").EnumerateArray().Select(d => d.GetString()));
+
+        // "for both": a bundle install's dry run plans the same step, and its bill of materials is the same document.
+        var bundle = Path.Combine(_f.Temp.Path, "bundle.toml");
+        File.WriteAllText(bundle, "[packages]\ntool = \"^3\"\n");
+        var fromBundle = Path.Combine(_f.Temp.Path, "planned-bundle.json");
+        _f.Packster.Ok("bundle", "install", bundle, "--location", "dev", "--dry-run", "--bom", fromBundle);
+        Assert.Equal(text, File.ReadAllText(fromBundle));
+        Assert.Equal(before, _f.Snapshot());
+    }
+
     [Fact]
     public void Bom_without_dry_run_is_refused_before_anything_changes()
     {
