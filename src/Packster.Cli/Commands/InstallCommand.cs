@@ -188,6 +188,7 @@ internal static class InstallResultOutput
         _ => "planned",
     };
 
-    private static string Line(InstallOutcome o) =>
+    /// <summary>One deployment as the text output shows it: <c>would install util 1.0.0 → …</c> in a dry run.</summary>
+    public static string Line(InstallOutcome o) =>
         o.Status == InstallStatus.Planned ? $"would install {o.Id} {o.Version} → {o.Path}" : $"{Status(o.Status)} {o.Id} {o.Version} → {o.Path}{(o.Active ? "" : " (inactive)")}";
 }

@@ -116,6 +116,8 @@ internal static class UpgradeCommand
                 o.WriteLine($"{previous.Id} {previous.Version} is up to date");
                 break;
             case InstallStatus.Planned:
+                // The new dependencies it would install first, as install --dry-run lists them (and the run, installed).
+                foreach (var d in result.Dependencies.Where(d => d.Status == InstallStatus.Planned)) o.WriteLine($"{InstallResultOutput.Line(d)} (dependency)");
                 o.WriteLine($"would upgrade {root.Id} {previous.Version} → {root.Version} ({root.Path})");
                 foreach (var p in result.DroppedParameters) o.WriteLine($"  would drop parameter '{p}' ({root.Version} no longer declares it)");
                 o.WriteLine($"  {previous.Version} would stay deployed, inactive ({previous.Hash.Hex[..12]})");

@@ -122,6 +122,42 @@ public sealed class UpgradeTests : IDisposable
         Assert.False(Directory.Exists(plan.GetProperty("path").GetString()));
     }
 
+    // spec/lockfile.md § Upgrade: "the target is installed exactly as `install` would (dependencies first)", and --dry-run
+    // plans it so: each new dependency is listed before the `would upgrade …` line in install --dry-run's words
+    // (`would install lib 1.0.0 → … (dependency)`); one already deployed is reused, not listed, as the run lists only
+    // what it installed. Before, the text of the dry run named no dependency, though the run installs it.
+    [Fact]
+    public void Dry_run_lists_the_new_dependencies_it_would_install_in_install_dry_runs_words()
+    {
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "base", "1.0.0");
+        _f.Publish(repo, "lib", "1.0.0");
+        _f.Publish(repo, "hello", "1.0.0");
+        _f.Install("base");
+        _f.Install("hello");
+        _f.Publish(repo, "hello", "2.0.0", "[dependencies]\nbase = \"^1\"\nlib = \"^1\"");
+        var before = File.ReadAllText(_f.LockfilePath);
+
+        var install = _f.Run("install", "hello@2.0.0", "--dry-run", "--location", "dev");
+        Assert.True(install.ExitCode == 0, install.ToString());
+        var libLine = install.Stdout.Split('\n').Single(l => l.StartsWith("would install lib 1.0.0 → ", StringComparison.Ordinal));
+        Assert.EndsWith(" (dependency)", libLine, StringComparison.Ordinal);
+
+        var plan = _f.Run("upgrade", "hello", "--dry-run", "--location", "dev");
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        var lines = plan.Stdout.Split('\n');
+        var lib = Array.IndexOf(lines, libLine);
+        var upgrade = Array.FindIndex(lines, l => l.StartsWith("would upgrade hello 1.0.0 → 2.0.0 ", StringComparison.Ordinal));
+        Assert.True(lib >= 0 && upgrade > lib, plan.ToString());
+        Assert.DoesNotContain(" base 1.0.0", plan.Stdout, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(_f.LockfilePath));
+
+        // The run installs what the dry run named, where it said.
+        var real = _f.Run("upgrade", "hello", "--location", "dev");
+        Assert.True(real.ExitCode == 0, real.ToString());
+        Assert.Contains(libLine.Replace("would install", "installed", StringComparison.Ordinal), real.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_pinned_active_deployment_is_refused_with_a_hint_to_unpin()
     {
