@@ -169,10 +169,11 @@ public sealed class LocationSession : IDisposable
         var continues = HistoryReplay.Continues(Location, _owed?.Owed ?? [], beforeSha);
         var canonical = continues ? _layout : null;
         var after = Lockfile.Serialize(state, canonical, out var afterLayout);
-        // Its digest on one more core while the changes are found: both only read the bytes.
-        var afterSha = Task.Run(() => Sha256Digest.Compute(after));
+        // A large file's digest on one more core while the changes are found (both only read the bytes); a small one's
+        // costs less than handing it out, and a commit outside an install may find no idle worker to take it.
+        var afterSha = after.Length >= LockfileFastReader.SplitAtLeast ? Task.Run(() => Sha256Digest.Compute(after)) : null;
         var changes = HistoryReplay.ChangesOf(Location, before, after, canonical is null ? null : (canonical, afterLayout!), continues);
-        return new CommitBytes(continues, after, afterLayout, afterSha.GetAwaiter().GetResult(), changes);
+        return new CommitBytes(continues, after, afterLayout, afterSha?.GetAwaiter().GetResult() ?? Sha256Digest.Compute(after), changes);
     }
 
     /// <summary>
