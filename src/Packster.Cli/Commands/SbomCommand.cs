@@ -33,16 +33,16 @@ internal static class SbomCommand
     }
 
     /// <summary>
-    /// Writes the pre-install bill of materials of a dry run: each planned package read from its package file
-    /// (<paramref name="packagePathOf"/>), or, for one the change keeps as it is, from its deployment directory.
-    /// </summary>
-    /// <summary>
     /// What an install's dry run would deploy (spec/bom.md § Before a change): its dependencies, the package, and the
     /// <c>[install-bundle]</c> entries it plans after the commit, with theirs in turn, each entry as an install of its own.
     /// </summary>
     public static IEnumerable<Packster.Deployments.InstallOutcome> Planned(Packster.Sources.Installation.PackageInstallResult result) =>
         result.Dependencies.Append(result.Root).Concat(result.Bundle.SelectMany(Planned));
 
+    /// <summary>
+    /// Writes the pre-install bill of materials of a dry run: each planned package read from its package file
+    /// (<paramref name="packagePathOf"/>), or, for one the change keeps as it is, from its deployment directory.
+    /// </summary>
     public static void WritePlanned(CliContext context, Packster.Locations.Location location, string file, IReadOnlyList<Packster.Deployments.InstallOutcome> outcomes,
         Func<Packster.Deployments.InstallOutcome, string?> packagePathOf, CancellationToken cancellationToken)
     {
