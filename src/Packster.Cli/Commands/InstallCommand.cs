@@ -153,7 +153,8 @@ internal static class InstallResultOutput
         return exit;
     }
 
-    private static JsonObject Outcome(InstallOutcome outcome)
+    /// <summary>One deployment of an install's or an upgrade's JSON: the package named, or one of its dependencies.</summary>
+    internal static JsonObject Outcome(InstallOutcome outcome)
     {
         var node = new JsonObject
         {

@@ -97,6 +97,9 @@ internal static class UpgradeCommand
             ["source"] = result.Source,
             ["previous"] = new JsonObject { ["version"] = previous.Version.ToString(), ["deployment"] = previous.Hash.Hex },
             ["droppedParameters"] = new JsonArray([.. result.DroppedParameters.Select(p => (JsonNode)p)]),
+            // As install's "dependencies": every dependency the new version resolved, in install order, with its status
+            // (installed, unchanged when an existing deployment is reused, planned with --dry-run).
+            ["dependencies"] = new JsonArray([.. result.Dependencies.Select(d => (JsonNode)InstallResultOutput.Outcome(d))]),
             // As install's "bundle" (spec/bundle.md § install-bundle): the entries installed after the upgrade's commit
             // (planned, with --dry-run).
             ["bundle"] = new JsonArray([.. result.Bundle.Select(b => (JsonNode)InstallResultOutput.ToJson(b))]),

@@ -158,6 +158,39 @@ public sealed class UpgradeTests : IDisposable
         Assert.Contains(libLine.Replace("would install", "installed", StringComparison.Ordinal), real.Stdout, StringComparison.Ordinal);
     }
 
+    // spec/lockfile.md § Upgrade: `--json` has "dependencies" in the shape of install --json's, each with its status:
+    // `planned` in a dry run, `installed` by the run, `unchanged` for one already deployed and reused. Before, the JSON
+    // named no dependency, so a script could not see what an upgrade would add.
+    [Fact]
+    public void Json_lists_the_dependencies_as_install_json_does()
+    {
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "base", "1.0.0");
+        _f.Publish(repo, "lib", "1.0.0");
+        _f.Publish(repo, "hello", "1.0.0");
+        _f.Install("base");
+        _f.Install("hello");
+        _f.Publish(repo, "hello", "2.0.0", "[dependencies]\nbase = \"^1\"\nlib = \"^1\"");
+
+        using var installed = JsonDocument.Parse(_f.Packster.Ok("install", "hello@2.0.0", "--dry-run", "--json", "--location", "dev"));
+        var install = installed.RootElement;
+        var plan = Upgrade("hello", "--dry-run");
+        Assert.Equal(Dependencies(install), Dependencies(plan));
+        Assert.Contains(("lib", "1.0.0", "planned"), Dependencies(plan));
+        Assert.Contains(("base", "1.0.0", "unchanged"), Dependencies(plan));
+
+        var done = Upgrade("hello");
+        Assert.Equal("upgraded", done.GetProperty("status").GetString());
+        Assert.Contains(("lib", "1.0.0", "installed"), Dependencies(done));
+        Assert.Contains(("base", "1.0.0", "unchanged"), Dependencies(done));
+        var lib = done.GetProperty("dependencies").EnumerateArray().Single(d => d.GetProperty("id").GetString() == "lib");
+        Assert.True(Directory.Exists(lib.GetProperty("path").GetString()));
+    }
+
+    private static List<(string?, string?, string?)> Dependencies(JsonElement result) =>
+        [.. result.GetProperty("dependencies").EnumerateArray()
+            .Select(d => (d.GetProperty("id").GetString(), d.GetProperty("version").GetString(), d.GetProperty("status").GetString()))];
+
     [Fact]
     public void A_pinned_active_deployment_is_refused_with_a_hint_to_unpin()
     {
