@@ -78,7 +78,10 @@ internal static class HandlerErrors
     public static PacksterException UnsafeLink(string relative, string target) =>
         new(ErrorCode.PackStagingUnsafeLink,
             $"symbolic link {relative} -> {target} points outside the package source; pack handlers get a copy of the source and it would reach the original",
-            "make the link relative and keep its target inside the package folder");
+            UnsafeLinkHint);
+
+    /// <summary>The hint of <see cref="UnsafeLink"/>, for a folder; <c>pack --from</c> gives its own for an archive.</summary>
+    internal const string UnsafeLinkHint = "make the link relative and keep its target inside the package folder";
 
     public static PacksterException NoPowerShell(string scriptPath, string hostPath) =>
         new(ErrorCode.HandlerExecutorMissing,

@@ -43,6 +43,13 @@ public sealed class ArchivePacker(SourcePackerOptions options)
 
     private const string StagedHint = "a package holds only what every system packster runs on can install (spec/package-format.md §3); " + AsItIs + "renamed or removed" + OrAsAFolder;
 
+    /// <summary>
+    /// For a link the copy made for pack handlers refuses (PST7008): that copy holds the whole folder the archive was
+    /// staged into, so a <c>.packsterignore</c> does not spare it; only the archive, or the folder packed instead, can change.
+    /// </summary>
+    private const string UnsafeLinkHint = "pack handlers get a copy of every entry of the archive, which a .packsterignore does not change: "
+        + "make the archive again with the link relative and its target inside the archive, or without the link, or extract the archive, fix the folder and 'packster pack' that";
+
     /// <summary>As <see cref="StagedHint"/>, for the limits (<see cref="Packer.FolderLimitHint"/> for a folder).</summary>
     private const string StagedLimitHint = "packages have the same limits when packed and when installed (spec/package-format.md §6); pack --from packs the archive as it is: make the archive again with files listed in a .packsterignore at its root (after --strip-components), or extract it and pack a part of it, or split it into several packages";
 
@@ -161,6 +168,7 @@ public sealed class ArchivePacker(SourcePackerOptions options)
         Packer.FolderLimitHint => StagedLimitHint,
         SourceTree.SpecialFileHint => AsItIs + "removed" + OrAsAFolder,
         SourceTree.NotUtf8Hint => AsItIs + "renamed" + OrAsAFolder,
+        Handlers.HandlerErrors.UnsafeLinkHint => UnsafeLinkHint,
         _ => hint,
     };
 

@@ -357,6 +357,37 @@ public sealed class PackFromTests : IDisposable
         PackedFile(_packster.Run("pack", "--from", _home["again.tar"], "-o", Out));
     }
 
+    // spec/pack-from.md §Equivalence: a link the copy for pack handlers refuses (PST7008, spec/handlers.md § Pack staging)
+    // gets a hint for the archive: that copy holds every entry, so a .packsterignore does not spare it, and the archive
+    // is made again without the link (or the folder packed). Before, the hint was the folder's ("make the link relative
+    // and keep its target inside the package folder"), though 'up -> hop/../..' is relative already.
+    [ArchiverFact("tar")]
+    public void A_link_the_pack_handlers_copy_refuses_hints_at_the_archive()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _home.Write("w/.packsterignore", "/up\n");
+        _home.Write("w/x/y/file", "f\n");
+        File.CreateSymbolicLink(_home["w/hop"], "x/y");
+        File.CreateSymbolicLink(_home["w/up"], "hop/../..");
+        _home.Write("w/packster-manifest.toml", "id = \"t\"\nversion = \"1.0.0\"\n\n[handlers]\npack = \"build.sh\"\n");
+        _home.Write("w/build.sh", "#!/bin/sh\ntrue\n");
+        Tools.Run(_home["w"], "chmod", "755", "build.sh");
+        string[] entries = ["packster-manifest.toml", ".packsterignore", "build.sh", "x", "hop"];
+        Tools.Run(_home["w"], "tar", ["-cf", _home["links.tar"], .. entries, "up"]);
+
+        var result = _packster.Run("pack", "--from", _home["links.tar"], "-o", Out);
+
+        AssertRefused(result, "PST7008", 7);
+        Assert.Contains("hint: pack handlers get a copy of every entry of the archive, which a .packsterignore does not change: "
+            + "make the archive again with the link relative and its target inside the archive, or without the link, or extract the archive, fix the folder and 'packster pack' that",
+            result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("inside the package folder", result.Stderr, StringComparison.Ordinal);
+
+        // Made again without the link, as the hint says, it packs.
+        Tools.Run(_home["w"], "tar", ["-cf", _home["again.tar"], .. entries]);
+        PackedFile(_packster.Run("pack", "--from", _home["again.tar"], "-o", Out));
+    }
+
     // spec/pack-from.md §Entries: FIFOs and devices are refused.
     [ArchiverFact("tar", "mkfifo")]
     public void A_fifo_in_a_tar_is_refused()
