@@ -178,6 +178,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
             };
             AtomicFile.Write(StateFile(id, service.Name), Encoding.UTF8.GetBytes(record.ToJsonString() + "\n"));
         }
+        PausePoint.Hit("service.started");
 
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -193,7 +194,18 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
                 throw new PacksterException(ErrorCode.ServiceFailed, $"service {id}/{service.Name} exited (status {code}) {why}{Tail(log)}", $"its output is in {log}");
             }
             // The ports accept: started, unless the service exited meanwhile and the listener is someone else.
-            if (service.Ports.All(Listening) && !process.HasExited) return StatusOf(package, service);
+            if (service.Ports.All(Listening) && !process.HasExited)
+            {
+                // Or unless, while it runs, what listens is another program that took a port between the check above
+                // and the service's own bind, which then cannot bind it (on Linux, where the listener's owner can be told).
+                if (PortListeners.HeldByOthers(service.Ports, process.Id) is not [_, ..] others) return StatusOf(package, service);
+                Signal(process.Id, setsid is not null, SigKill);
+                process.WaitForExit();
+                File.Delete(StateFile(id, service.Name));
+                throw new PacksterException(ErrorCode.ServicePortTaken,
+                    $"service {id}/{service.Name} was stopped: another process listens on port {string.Join(", ", others)}, which it took after packster found it free and before the service bound it{Tail(log)}",
+                    $"stop the program that listens on port {others[0]}, or install {id} with another port");
+            }
             if (cancellationToken.IsCancellationRequested)
             {
                 // SIGINT or SIGTERM: what was begun is undone, and the error is the interrupt's, not a timeout (PST0002).

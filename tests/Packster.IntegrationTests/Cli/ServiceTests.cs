@@ -132,6 +132,38 @@ public sealed class ServiceTests : IDisposable
         Assert.StartsWith("started: web-service/web pid ", _f.Packster.Ok("service", "start", "web", "--location", "dev"), StringComparison.Ordinal);
     }
 
+    // spec/activation.md § Services: "a port that accepts while the service runs but that another process listens on
+    // (it took the port after the check and before the service's bind, which then cannot bind it) is not the service
+    // started: on Linux, where the listener's process can be told, its process group is killed and PST6008 names the
+    // port". The start is held (test seam PACKSTER_PAUSE_AT=service.started) right after the service was launched, and
+    // the test listens on the port then; the service itself never listens. Before, that start said "started".
+    [Fact]
+    public async Task A_port_taken_after_the_check_by_another_process_is_not_the_service_started()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        _f.Packster.Ok("install-file", Broken("mute", "#!/bin/sh\necho $$ > \"$PACKSTER_SERVICE_LOG.pid\"\nexec sleep 600\n"), "--location", "dev");
+        var signal = _f.Temp["paused"];
+        var pause = new Dictionary<string, string> { ["PACKSTER_PAUSE_AT"] = "service.started", ["PACKSTER_PAUSE_FILE"] = signal };
+        using var start = Process.Start(_f.Packster.StartInfo(["service", "start", "mute", "--location", "dev", "--timeout", "2m"], pause))!;
+        start.StandardInput.Close();
+        var stdout = start.StandardOutput.ReadToEndAsync();
+        var stderr = start.StandardError.ReadToEndAsync();
+        Assert.True(SpinWait.SpinUntil(() => File.Exists(signal) || start.HasExited, TimeSpan.FromMinutes(2)));
+        if (!File.Exists(signal)) Assert.Fail($"the start never reached the pause point: {await stderr}");
+
+        using var other = new TcpListener(IPAddress.Loopback, _port);
+        other.Start();
+        File.Delete(signal);
+        Assert.True(start.WaitForExit(TimeSpan.FromMinutes(2)));
+
+        Assert.True(start.ExitCode == 6, $"{await stdout}{await stderr}");
+        Assert.StartsWith($"error[PST6008]: service mute/mute was stopped: another process listens on port {_port}, which it took after packster found it free and before the service bound it",
+            await stderr, StringComparison.Ordinal);
+        var pid = int.Parse(File.ReadAllText(Path.Combine(_f.LocationPath, "logs", "service-mute-mute.log.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(Alive(pid), "the service that never listened is still running");
+        Assert.Equal("stopped", Status("mute").GetProperty("state").GetString());
+    }
+
     // spec/activation.md § Services: "SIGINT or SIGTERM while `start` waits for the ports stops the service's process
     // group and is the interrupt (PST0002, exit 130 or 143), not PST7014: no timeout elapsed".
     [Theory]
