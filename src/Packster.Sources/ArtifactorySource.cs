@@ -84,9 +84,14 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
         return _http.DownloadSmallAsync(ArtifactUri(path + Trust.PackageSignature.Extension), destination, Trust.PackageSignature.MaxSize, cancellationToken);
     }
 
-    public async Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)
+    public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default) =>
+        PublishAsync(path, PackageFileCheck.VerifyPackage(path), cancellationToken);
+
+    Task<PublishResult> IPackageSource.PublishVerifiedAsync(string path, PackageFileCheck verified, CancellationToken cancellationToken) =>
+        PublishAsync(path, verified, cancellationToken);
+
+    private async Task<PublishResult> PublishAsync(string path, PackageFileCheck check, CancellationToken cancellationToken)
     {
-        var check = PackageFileCheck.VerifyPackage(path);
         var signature = Trust.PackageSignature.ReadBeside(path, check.Name);
         var result = await PublishPackageAsync(path, check, cancellationToken);
         if (signature is null) return result;

@@ -64,7 +64,17 @@ public sealed class FolderSource : IPackageSource
     public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)
     {
         if (!CanPublish) throw new PacksterException(ErrorCode.SourceProtocol, $"source '{Name}' is read-only");
-        var check = PackageFileCheck.VerifyPackage(path);
+        return Publish(path, PackageFileCheck.VerifyPackage(path), cancellationToken);
+    }
+
+    Task<PublishResult> IPackageSource.PublishVerifiedAsync(string path, PackageFileCheck verified, CancellationToken cancellationToken)
+    {
+        if (!CanPublish) throw new PacksterException(ErrorCode.SourceProtocol, $"source '{Name}' is read-only");
+        return Publish(path, verified, cancellationToken);
+    }
+
+    private Task<PublishResult> Publish(string path, PackageFileCheck check, CancellationToken cancellationToken)
+    {
         var signature = PackageSignature.ReadBeside(path, check.Name);
         var result = PublishPackage(path, check, cancellationToken);
         if (signature is null) return Task.FromResult(result);

@@ -42,6 +42,14 @@ public interface IPackageSource
     Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// As <see cref="PublishAsync(string, CancellationToken)"/>, for a file this process has just opened as a package
+    /// (<paramref name="verified"/> is what <see cref="PackageFileCheck.VerifyPackage"/> found): a mirror's download,
+    /// judged before the cache kept it, is not read and hashed once more before it is sent.
+    /// </summary>
+    internal Task<PublishResult> PublishVerifiedAsync(string path, PackageFileCheck verified, CancellationToken cancellationToken) =>
+        PublishAsync(path, cancellationToken);
+
+    /// <summary>
     /// Copies the detached signature of <paramref name="file"/> (at most <see cref="PackageSignature.MaxSize"/>
     /// bytes) into <paramref name="destination"/>; false when the source holds none. The caller verifies it.
     /// </summary>

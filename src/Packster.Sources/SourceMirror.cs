@@ -67,10 +67,14 @@ public sealed class SourceMirror
         {
             // Opened as a package before it is kept, as publish opens it: a file that is not the package its name says
             // (another package's bytes renamed, or no package at all) fails here and stays out of the cache.
-            var path = await _cache.GetOrFetchAsync(file, _from, offline: false, accept: staged => PackageFileCheck.VerifyPackage(staged), cancellationToken);
+            PackageFileCheck? verified = null;
+            var path = await _cache.GetOrFetchAsync(file, _from, offline: false, accept: staged => verified = PackageFileCheck.VerifyPackage(staged), cancellationToken);
             // Judged before it is kept: a signature the target would refuse must not stay in the cache for later installs.
             await _cache.FetchSignatureAsync(file, _from, requireSigns: true, cancellationToken);
-            var published = await _to.PublishAsync(path, cancellationToken);
+            // A file downloaded now was opened as a package just before the cache kept it (under the same inode, in
+            // packster's own cache): what that found is what publishing would find again. One the cache already held
+            // was not opened here, and is, as any publish opens it.
+            var published = verified is not null ? await _to.PublishVerifiedAsync(path, verified, cancellationToken) : await _to.PublishAsync(path, cancellationToken);
             return new MirrorItem(file, MirrorStatus.Copied, published.Signed ? "with its signature" : null);
         }
         catch (PacksterException e) when (!cancellationToken.IsCancellationRequested)

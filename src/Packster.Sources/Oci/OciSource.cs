@@ -253,9 +253,14 @@ public sealed class OciSource : IPackageSource, IDisposable
         return await _registry.Http.ReadBoundedAsync(response, OciRegistry.MaxDocumentBytes, HttpMethod.Get, uri, cancellationToken);
     }
 
-    public async Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)
+    public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default) =>
+        PublishAsync(path, PackageFileCheck.VerifyPackage(path), cancellationToken);
+
+    Task<PublishResult> IPackageSource.PublishVerifiedAsync(string path, PackageFileCheck verified, CancellationToken cancellationToken) =>
+        PublishAsync(path, verified, cancellationToken);
+
+    private async Task<PublishResult> PublishAsync(string path, PackageFileCheck check, CancellationToken cancellationToken)
     {
-        var check = PackageFileCheck.VerifyPackage(path);
         var signature = Trust.PackageSignature.ReadBeside(path, check.Name);
         var repository = RepositoryOf(check.Name.Id);
         var scopes = OciRegistry.Push(repository);
