@@ -15,13 +15,15 @@ public static class EditedTomlFile
 
     /// <summary>
     /// The file's text, a byte-order mark kept as U+FEFF. Bytes that are not UTF-8 are reported by our reader, with
-    /// their position (<see cref="TomlException"/>).
+    /// their position (<see cref="TomlException"/>). What is not a regular file when it is opened (a FIFO, a device) is
+    /// refused unread (PST9005, <see cref="FileSystemErrors.ReadFile"/>), never waited on.
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="syntaxError">The code of text that does not parse (<see cref="TomlFileErrors"/>): PST2000 for a manifest.</param>
-    public static string ReadText(string path, ErrorCode syntaxError = ErrorCode.TomlSyntax)
+    /// <param name="hint">What to do when it is not a regular file.</param>
+    public static string ReadText(string path, ErrorCode syntaxError = ErrorCode.TomlSyntax, string? hint = null)
     {
-        var bytes = FileSystemErrors.AtFile(path, "cannot read", () => File.ReadAllBytes(path));
+        var bytes = FileSystemErrors.ReadFile(path, "cannot read", hint);
         TomlFileErrors.Parsing(syntaxError, () => TomlDocument.Parse(bytes, path, TomlVersion.V1_1));
         return StrictUtf8.GetString(bytes);
     }

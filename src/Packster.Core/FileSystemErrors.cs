@@ -97,15 +97,31 @@ public static partial class FileSystemErrors
                 var target = At(path, doing, () => new FileInfo(path).LinkTarget);
                 reason = target is null ? "it is a symbolic link that leads nowhere" : $"it is a symbolic link that leads nowhere (to '{target}')";
                 break;
-            case Packaging.FileKind.Directory:
-                reason = "it is a folder, not a file";
-                break;
             default:
-                reason = $"it is {Packaging.FileKinds.Describe(kind)}, not a regular file";
-                break;
+                throw NotAFile(path, kind, doing, hint);
         }
         throw new PacksterException(ErrorCode.FileSystemError, $"{doing} '{path}': {reason}", hint);
     }
+
+    /// <summary>
+    /// What <see cref="FileExists"/> says of <paramref name="path"/> when it is <paramref name="kind"/>, not a regular
+    /// file (PST9005): <c>cannot read '&lt;path&gt;': it is a folder, not a file</c>; <c>… it is a FIFO (named pipe), not a
+    /// regular file</c>.
+    /// </summary>
+    public static PacksterException NotAFile(string path, Packaging.FileKind kind, string doing = "cannot read", string? hint = null)
+    {
+        var reason = kind == Packaging.FileKind.Directory ? "it is a folder, not a file" : $"it is {Packaging.FileKinds.Describe(kind)}, not a regular file";
+        return new PacksterException(ErrorCode.FileSystemError, $"{doing} '{path}': {reason}", hint);
+    }
+
+    /// <summary>
+    /// The bytes of <paramref name="path"/>, which <see cref="FileExists"/> found to be a regular file, opened so that the
+    /// open cannot wait (<see cref="RegularFile"/>): swapped since for a FIFO or a device, it is refused as
+    /// <see cref="FileExists"/> refuses one (PST9005, with <paramref name="hint"/>), never waited on. A refusal of the OS
+    /// is classified as <paramref name="doing"/> the path.
+    /// </summary>
+    public static byte[] ReadFile(string path, string doing = "cannot read", string? hint = null) =>
+        AtFile(path, doing, () => RegularFile.ReadAllBytes(path, kind => NotAFile(path, kind, doing, hint)));
 
     /// <summary>
     /// As <see cref="At{T}"/>, for an <paramref name="action"/> that opens <paramref name="path"/> itself as a file: a

@@ -31,13 +31,14 @@ public static class RulesFile
     /// The file parsed and its keys checked (<see cref="CheckKeys"/>); null when it does not exist. One that cannot be
     /// read — a folder, a FIFO, a socket or a device in its place, or a link that leads nowhere, included — is an error
     /// (PST9xxx), never taken for no rules: the licence, deny and signature rules it may hold would be off in silence.
-    /// It is never opened unless it is a regular file (<see cref="FileSystemErrors.FileExists"/>).
+    /// It is never opened unless it is a regular file (<see cref="FileSystemErrors.FileExists"/>), and its open cannot wait
+    /// on a FIFO put in its place since (<see cref="FileSystemErrors.ReadFile"/>).
     /// </summary>
     public static TomlTable? Read(string path, RulesFileKind kind)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!FileSystemErrors.FileExists(path, "cannot read", UnreadableHint(kind))) return null;
-        var bytes = FileSystemErrors.AtFile(path, "cannot read", () => File.ReadAllBytes(path));
+        var bytes = FileSystemErrors.ReadFile(path, "cannot read", UnreadableHint(kind));
         var document = TomlFileErrors.Parsing(SyntaxError(kind), () => TomlDocument.Parse(bytes, path, TomlVersion.V1_1));
         CheckKeys(document, path, kind);
         return document;

@@ -7,6 +7,7 @@ namespace Packster;
 /// by the size the file system reports: a link to <c>/dev/zero</c> reports nothing and never ends, a sparse file
 /// reports gigabytes it would take memory to hold. What is not a regular file once links are followed (a FIFO, a
 /// device, a socket, a folder) is refused before it is opened: opening a FIFO waits for a writer that may never come.
+/// The open itself cannot wait either (<see cref="RegularFile"/>), should the path be swapped for one after the check.
 /// </summary>
 public static class SmallFile
 {
@@ -22,8 +23,10 @@ public static class SmallFile
         ArgumentNullException.ThrowIfNull(refused);
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         var kind = FileKinds.OfTarget(path);
-        if (kind is not (FileKind.Regular or FileKind.Missing)) throw refused($"it is {kind.Describe()}, not a regular file");
-        return ReadAtMost(path, maxBytes, refused, $"{maxBytes} bytes");
+        if (kind is not (FileKind.Regular or FileKind.Missing)) throw NotRegular(kind);
+        return ReadAtMost(path, () => new FileStream(RegularFile.Open(path, NotRegular), FileAccess.Read, bufferSize: 0), maxBytes, refused, $"{maxBytes} bytes");
+
+        PacksterException NotRegular(FileKind kind) => refused($"it is {kind.Describe()}, not a regular file");
     }
 
     /// <summary>
@@ -38,15 +41,15 @@ public static class SmallFile
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(refused);
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
-        return ReadAtMost(path, maxBytes, refused, Describe(maxBytes));
+        return ReadAtMost(path, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0), maxBytes, refused, Describe(maxBytes));
     }
 
-    /// <summary>At most <paramref name="maxBytes"/> + 1 bytes of <paramref name="path"/>, in a buffer that grows with what was read; more is refused as holding more than <paramref name="limit"/>.</summary>
-    private static byte[] ReadAtMost(string path, int maxBytes, Func<string, PacksterException> refused, string limit)
+    /// <summary>At most <paramref name="maxBytes"/> + 1 bytes of <paramref name="path"/> (opened by <paramref name="open"/>), in a buffer that grows with what was read; more is refused as holding more than <paramref name="limit"/>.</summary>
+    private static byte[] ReadAtMost(string path, Func<Stream> open, int maxBytes, Func<string, PacksterException> refused, string limit)
     {
         var (buffer, length) = FileSystemErrors.AtFile(path, "cannot read", () =>
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            using var stream = open();
             var bytes = new byte[Math.Min(maxBytes + 1, 64 * 1024)];
             var filled = 0;
             int read;

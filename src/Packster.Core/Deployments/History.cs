@@ -214,7 +214,9 @@ public static class History
     private static IEnumerable<(string Text, OverlongLine? Overlong)> Lines(Location location, string path)
     {
         var longest = 2 * (File.Exists(location.LockfilePath) ? new FileInfo(location.LockfilePath).Length : 0) + (1 << 20);
-        using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+        // Its callers found a regular file there; one swapped since for a FIFO is refused as they refuse one, not waited on.
+        var handle = FileSystemErrors.AtFile(path, "cannot read", () => RegularFile.Open(path, kind => FileSystemErrors.NotAFile(path, kind, "cannot read", FolderHint)));
+        using var reader = new StreamReader(new FileStream(handle, FileAccess.Read, bufferSize: 0), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
         var line = new System.Text.StringBuilder();
         var buffer = new char[1 << 16];
         long length = 0;

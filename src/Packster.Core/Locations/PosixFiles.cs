@@ -72,6 +72,27 @@ internal static class PosixFiles
         }
     }
 
+    /// <summary>
+    /// open(2) of <paramref name="path"/> for reading with O_NONBLOCK, O_NOCTTY and O_CLOEXEC (Linux and macOS): a FIFO
+    /// without a writer opens at once instead of waiting for one, and a terminal does not become this process's. The
+    /// descriptor, or -1 with the errno; null where the flags are not known (another OS).
+    /// </summary>
+    public static int? OpenForReadingNonBlocking(string path, out int errno)
+    {
+        errno = 0;
+        int flags;
+        if (OperatingSystem.IsLinux()) flags = 0x800 | 0x100 | 0x80000; // x86-64 and arm64
+        else if (OperatingSystem.IsMacOS()) flags = 0x4 | 0x20000 | 0x1000000;
+        else return null;
+        while (true)
+        {
+            var fd = NativeMethods.open(path, flags);
+            if (fd >= 0) return fd;
+            errno = Marshal.GetLastPInvokeError();
+            if (errno != Interrupted) return -1;
+        }
+    }
+
     /// <summary>Creates <paramref name="newPath"/> as a hardlink of <paramref name="existing"/>; 0, or the errno.</summary>
     public static int Link(string existing, string newPath)
     {

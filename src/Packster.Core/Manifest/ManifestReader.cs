@@ -9,8 +9,15 @@ public static class ManifestReader
     public static Manifest Read(string manifestPath)
     {
         CheckFile(manifestPath);
-        return ParseBytes(FileSystemErrors.AtFile(manifestPath, "cannot read", () => File.ReadAllBytes(manifestPath)), manifestPath);
+        return ParseBytes(ReadChecked(manifestPath), manifestPath);
     }
+
+    /// <summary>
+    /// The bytes of a manifest <see cref="CheckFile"/> passed, opened so that a FIFO or device put there since is refused
+    /// as <see cref="CheckFile"/> refuses one, not waited on (<see cref="RegularFile"/>).
+    /// </summary>
+    internal static byte[] ReadChecked(string manifestPath) =>
+        FileSystemErrors.AtFile(manifestPath, "cannot read", () => RegularFile.ReadAllBytes(manifestPath, kind => NotRegular(manifestPath, kind)));
 
     /// <summary>What is checked before a manifest file is read: it exists, is a regular file, and is not too large.</summary>
     internal static void CheckFile(string manifestPath)
@@ -20,13 +27,13 @@ public static class ManifestReader
         if (!File.Exists(manifestPath) && !Directory.Exists(manifestPath)) throw Missing(manifestPath);
         // By type before opening: reading a FIFO would wait for a writer forever.
         var kind = Packaging.FileKinds.OfTarget(manifestPath);
-        if (kind != Packaging.FileKind.Regular)
-        {
-            throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry, $"{manifestPath} is {Packaging.FileKinds.Describe(kind)}, not a regular file",
-                $"{Manifest.FileName} must be a regular file");
-        }
+        if (kind != Packaging.FileKind.Regular) throw NotRegular(manifestPath, kind);
         if (new FileInfo(manifestPath).Length is var length && length > MaxSize) throw TooLarge(manifestPath, length);
     }
+
+    private static PacksterException NotRegular(string manifestPath, Packaging.FileKind kind) =>
+        new(ErrorCode.ArchiveUnsupportedEntry, $"{manifestPath} is {Packaging.FileKinds.Describe(kind)}, not a regular file",
+            $"{Manifest.FileName} must be a regular file");
 
     /// <summary>
     /// The largest manifest (4 MiB), the same for <c>manifest check</c>, <c>pack</c> and install

@@ -27,7 +27,7 @@ internal static class ArchiveManifest
             var path = Path.GetFullPath(request.ManifestFile);
             // Judged where the user wrote it, so its errors name their file, line and column.
             Manifest.ManifestReader.Read(path);
-            return FileSystemErrors.AtFile(path, "cannot read", () => File.ReadAllBytes(path));
+            return Manifest.ManifestReader.ReadChecked(path);
         }
         if (!fromFlags) return null;
         if (request.Id is null || request.Version is null)

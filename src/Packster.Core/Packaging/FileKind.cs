@@ -37,6 +37,25 @@ public static class FileKinds
     /// </summary>
     public static FileKind OfTarget(string path) => Query(path, follow: true);
 
+    /// <summary>
+    /// The kind of the file open as <paramref name="handle"/> (fstat): what was opened, whatever its path names by now.
+    /// Unix only; <see cref="FileKind.Unknown"/> where the call cannot be made.
+    /// </summary>
+    public static FileKind OfOpen(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        if (OperatingSystem.IsWindows()) return FileKind.Unknown;
+        var status = new byte[StatusBufferSize];
+        try
+        {
+            return NativeFStat(handle, status) == 0 ? KindOf(status) : FileKind.Unknown;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return FileKind.Unknown;
+        }
+    }
+
     /// <summary>How users read the kind in messages.</summary>
     public static string Describe(this FileKind kind) => kind switch
     {
@@ -66,7 +85,11 @@ public static class FileKinds
             return FromInfo(path, follow);
         }
         if (result != 0) return FromInfo(path, follow);
-        return (BitConverter.ToInt32(status, ModeOffset) & TypeMask) switch
+        return KindOf(status);
+    }
+
+    private static FileKind KindOf(byte[] status) =>
+        (BitConverter.ToInt32(status, ModeOffset) & TypeMask) switch
         {
             0x1000 => FileKind.Fifo,
             0x2000 => FileKind.CharacterDevice,
@@ -77,7 +100,6 @@ public static class FileKinds
             0xC000 => FileKind.Socket,
             _ => FileKind.Unknown,
         };
-    }
 
     /// <summary>
     /// Where stat cannot be asked (Windows, or the call failed): what .NET knows, which has no special kinds. Followed,
@@ -128,5 +150,9 @@ public static class FileKinds
     [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int NativeStat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [Out] byte[] status);
+
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_FStat", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int NativeFStat(SafeHandle fd, [Out] byte[] status);
 #pragma warning restore CA2101, SYSLIB1054
 }

@@ -39,14 +39,21 @@ public sealed class PackageIgnore
                 throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
                     $"'{FileName}' in '{sourceDir}' is a symbolic link that leads nowhere (to '{new FileInfo(path).LinkTarget}'); the ignore rules are read from a file",
                     $"point the link at a file of ignore rules, or remove it (spec/package-format.md §4)");
-            case FileKind.Directory:
-                throw new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
-                    $"'{FileName}' in '{sourceDir}' is a folder, not a regular file; the ignore rules are read from a file",
-                    $"rename or remove the folder '{FileName}', or make it a file of ignore rules (spec/package-format.md §4)");
             case var kind:
-                throw SourceTree.SpecialFile(FileName, sourceDir, kind);
+                throw NotRegular(kind);
         }
-        return Parse(FileSystemErrors.AtFile(path, "cannot read", () => File.ReadAllText(path)));
+        // Opened so that a FIFO put there since cannot hold the open (RegularFile); read as File.ReadAllText reads.
+        return Parse(FileSystemErrors.AtFile(path, "cannot read", () =>
+        {
+            using var reader = new StreamReader(new FileStream(RegularFile.Open(path, NotRegular), FileAccess.Read, bufferSize: 0), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }));
+
+        PacksterException NotRegular(FileKind kind) => kind == FileKind.Directory
+            ? new PacksterException(ErrorCode.ArchiveUnsupportedEntry,
+                $"'{FileName}' in '{sourceDir}' is a folder, not a regular file; the ignore rules are read from a file",
+                $"rename or remove the folder '{FileName}', or make it a file of ignore rules (spec/package-format.md §4)")
+            : SourceTree.SpecialFile(FileName, sourceDir, kind);
     }
 
     /// <summary>Parses the text of an ignore file. Never fails: like git, a malformed pattern is matched literally.</summary>

@@ -31,7 +31,8 @@ public static class ConfigFiles
         if (paths.Get(PacksterPaths.ConfigVariable) is not null || FileKinds.Of(paths.UserConfigFile) != FileKind.Missing) return SourceConfig.Load(paths.UserConfigFile);
         var project = ProjectFile(paths);
         if (!File.Exists(project)) return SourceConfig.Load(paths.UserConfigFile);
-        // Never opened when it is not a regular file: a FIFO would hold every command here until someone writes to it.
+        // Never read when it is not a regular file: a FIFO would hold every command here until someone writes to it. The
+        // open cannot wait on one either (RegularFile), should one be put there after this check.
         if (FileKinds.OfTarget(project) is var kind and not (FileKind.Regular or FileKind.Missing))
         {
             warnings.WriteLine($"warning: ignoring {project}: it is {kind.Describe()}, not a regular file");
@@ -39,7 +40,12 @@ public static class ConfigFiles
         }
 
         // Hashed and parsed from one read, so the bytes checked are the bytes used.
-        var bytes = File.ReadAllBytes(project);
+        var bytes = RegularFile.TryReadAllBytes(project, out kind);
+        if (bytes is null)
+        {
+            warnings.WriteLine($"warning: ignoring {project}: it is {kind.Describe()}, not a regular file");
+            return SourceConfig.Load(paths.UserConfigFile);
+        }
         var record = ConfigTrust.Load(paths).Find(project);
         if (record is null || record.Sha256 != Sha256Digest.Compute(bytes))
         {
@@ -74,17 +80,17 @@ public static class ConfigFiles
         // Before it is opened: opening a FIFO waits for a writer, and a device's bytes never end. Neither could give
         // the same bytes to every later command, which is what trusting records.
         var kind = FileKinds.OfTarget(path);
-        if (kind is not (FileKind.Regular or FileKind.Missing))
-        {
-            throw new PacksterException(ErrorCode.InvalidArgument, $"config file '{path}' is {kind.Describe()}, not a regular file",
-                "trust the packster.toml file itself: every later command reads it again and must find the bytes that were reviewed");
-        }
-        var bytes = File.ReadAllBytes(path);
+        if (kind is not (FileKind.Regular or FileKind.Missing)) throw NotRegular(kind);
+        var bytes = RegularFile.ReadAllBytes(path, NotRegular);
         var config = SourceConfig.Parse(Decode(bytes), path, restricted: !allowCredentials);
         var trust = ConfigTrust.Load(paths);
         var record = trust.Trust(path, Sha256Digest.Compute(bytes), allowCredentials);
         trust.Save();
         return (record, config);
+
+        PacksterException NotRegular(FileKind kind) =>
+            new(ErrorCode.InvalidArgument, $"config file '{path}' is {kind.Describe()}, not a regular file",
+                "trust the packster.toml file itself: every later command reads it again and must find the bytes that were reviewed");
     }
 
     /// <summary>Forgets the trust in <paramref name="file"/>; false when it was not trusted.</summary>

@@ -58,7 +58,7 @@ public sealed class ConfigTrust
         if (!FileSystemErrors.FileExists(file, "cannot read", FolderHint)) return new ConfigTrust(file, records, paths.IsWindows);
         try
         {
-            using var json = JsonDocument.Parse(FileSystemErrors.AtFile(file, "cannot read", () => System.IO.File.ReadAllBytes(file)));
+            using var json = JsonDocument.Parse(FileSystemErrors.ReadFile(file, "cannot read", FolderHint));
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schema", out var schema) || !schema.TryGetInt32(out var version) || version != Schema
                 || !root.TryGetProperty("trusted", out var trusted) || trusted.ValueKind != JsonValueKind.Array)

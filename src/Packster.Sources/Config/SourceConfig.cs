@@ -39,8 +39,11 @@ public sealed class SourceConfig
     public static IReadOnlyList<string> ProjectRestrictedKeys { get; } = ["token-env", "password-env", "user", "ca-file", "insecure", "trusted-keys"];
 
     /// <summary>Reads the file; a missing file is an empty configuration, a folder in its place an error (PST9005).</summary>
-    public static SourceConfig Load(string path) =>
-        FileSystemErrors.FileExists(path, "cannot read", RulesFile.UnreadableHint(RulesFileKind.UserConfig)) ? Parse(EditedTomlFile.ReadText(path, ErrorCode.SourceConfigInvalid), path, restricted: false) : new SourceConfig(path, null, []);
+    public static SourceConfig Load(string path)
+    {
+        var hint = RulesFile.UnreadableHint(RulesFileKind.UserConfig);
+        return FileSystemErrors.FileExists(path, "cannot read", hint) ? Parse(EditedTomlFile.ReadText(path, ErrorCode.SourceConfigInvalid, hint), path, restricted: false) : new SourceConfig(path, null, []);
+    }
 
     /// <summary>
     /// Reads config text. <paramref name="restricted"/> (a project file not trusted with <c>--allow-credentials</c>):
