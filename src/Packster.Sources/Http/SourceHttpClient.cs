@@ -475,6 +475,7 @@ internal sealed class SourceHttpClient : IDisposable
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         idle.CancelAfter(_context.Limits.ReadTimeout);
         int read;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             read = await body.ReadAsync(buffer, idle.Token);
@@ -483,34 +484,37 @@ internal sealed class SourceHttpClient : IDisposable
         {
             throw new IOException($"timed out: no byte arrived for {_context.Limits.ReadTimeout.TotalSeconds:0} s", e);
         }
-        pace.Arrived(read);
+        pace.Arrived(read, System.Diagnostics.Stopwatch.GetTimestamp() - started);
         return read;
     }
 
     /// <summary>
-    /// How fast one response body arrives: the bytes of each window of <see cref="SourceLimits.ReadTimeout"/>, from the
-    /// first read on; a window that brought fewer than <see cref="SourceLimits.MinBytesPerSecond"/> × its seconds fails
-    /// the read (<c>too slow: …</c>). A body that ends within its first window is never judged.
+    /// How fast one response body arrives, counting only the time spent waiting for it inside its reads: what the caller
+    /// does between reads (writing to a disk that stalls, hashing) is packster's own time, never the server's. Each window
+    /// of <see cref="SourceLimits.ReadTimeout"/> of that time, from the first read on, that brought fewer than
+    /// <see cref="SourceLimits.MinBytesPerSecond"/> × its seconds fails the read (<c>too slow: …</c>). A body that ends
+    /// within its first window is never judged.
     /// </summary>
     private sealed class BodyPace(SourceLimits limits)
     {
         private readonly long _windowTicks = (long)(limits.ReadTimeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
-        private long _windowStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        private long _waited;
         private long _inWindow;
 
-        public void Arrived(int bytes)
+        /// <summary>A read brought <paramref name="bytes"/> after waiting <paramref name="waited"/> stopwatch ticks for them.</summary>
+        public void Arrived(int bytes, long waited)
         {
-            if (limits.MinBytesPerSecond <= 0 || bytes <= 0) return;
+            if (limits.MinBytesPerSecond <= 0) return;
+            _waited += waited;
+            if (bytes <= 0) return;
             _inWindow += bytes;
-            var now = System.Diagnostics.Stopwatch.GetTimestamp();
-            var elapsed = now - _windowStart;
-            if (elapsed < _windowTicks) return;
-            var seconds = (double)elapsed / System.Diagnostics.Stopwatch.Frequency;
+            if (_waited < _windowTicks) return;
+            var seconds = (double)_waited / System.Diagnostics.Stopwatch.Frequency;
             if (_inWindow < limits.MinBytesPerSecond * seconds)
             {
                 throw new IOException($"too slow: {_inWindow} bytes arrived in {seconds:0} s, less than the {limits.MinBytesPerSecond} bytes a second a source must send (PACKSTER_MIN_SPEED)");
             }
-            _windowStart = now;
+            _waited = 0;
             _inWindow = 0;
         }
     }

@@ -38,8 +38,9 @@ public sealed record SourceLimits
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// The slowest a response body may arrive, in bytes per second, averaged over each <see cref="ReadTimeout"/> of it
-    /// (default 1024, <c>PACKSTER_MIN_SPEED</c>, 0 for no minimum): a server that drips a byte now and then within the
+    /// The slowest a response body may arrive, in bytes per second, averaged over each <see cref="ReadTimeout"/> spent
+    /// waiting for it inside its reads, never the time packster spends between reads writing what it read (default 1024,
+    /// <c>PACKSTER_MIN_SPEED</c>, 0 for no minimum): a server that drips a byte now and then within the
     /// read timeout would otherwise hold packster for as long as it likes. Slower fails the read as a transport
     /// failure, retried or resumed as one (spec/sources.md §7).
     /// </summary>

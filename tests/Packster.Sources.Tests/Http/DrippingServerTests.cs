@@ -4,7 +4,7 @@ namespace Packster.Sources.Tests.Http;
 
 /// <summary>
 /// spec/sources.md §7 "Minimum speed": a server that sends its headers and then one byte now and then, each within the
-/// read timeout, fails the request once a window of <c>PACKSTER_READ_TIMEOUT</c> seconds brings fewer than
+/// read timeout, fails the request once a window of <c>PACKSTER_READ_TIMEOUT</c> seconds spent waiting brings fewer than
 /// <c>PACKSTER_MIN_SPEED</c> bytes a second, as a transport failure (PST8001), through the real <c>packster</c> process.
 /// The server drips for as long as it is read; each test ends because packster gives up.
 /// </summary>
@@ -59,8 +59,9 @@ public sealed class DrippingServerTests : IAsyncLifetime
 
     private static string ErrorLine(string stderr) => SlowSource.ErrorLine(stderr);
 
-    // spec/sources.md §7 "Minimum speed": "each window of PACKSTER_READ_TIMEOUT seconds must bring at least
-    // PACKSTER_MIN_SPEED bytes a second on average (… default 1024 …)"; a download "fails with PST8001 naming the bytes received".
+    // spec/sources.md §7 "Minimum speed": "each window of PACKSTER_READ_TIMEOUT seconds of that waiting must bring at
+    // least PACKSTER_MIN_SPEED bytes a second on average (… default 1024 …)"; a download "fails with PST8001 naming the
+    // bytes received". A drip is all waiting: packster does next to nothing between its reads.
     [Fact]
     public async Task A_download_that_drips_fails_as_too_slow_and_leaves_nothing_in_the_cache()
     {
