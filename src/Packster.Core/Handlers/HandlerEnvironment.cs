@@ -24,6 +24,12 @@ public static class HandlerEnvironment
     /// <summary>Install/upgrade only (set by the installer): where the staging directory will be renamed to.</summary>
     public const string DeploymentFinalPath = "PACKSTER_DEPLOYMENT_FINAL_PATH";
 
+    /// <summary>
+    /// Set by the runner, not by <see cref="Build"/>: a random token per handler run (after those of the runs it is part
+    /// of, space-separated), by which packster finds the run's processes whose parent exited (spec/handlers.md §Processes).
+    /// </summary>
+    public const string HandlerRun = "PACKSTER_HANDLER_RUN";
+
     /// <summary>Names more variables for handlers to inherit, separated by commas or white space: <c>HTTPS_PROXY,NPM_CONFIG_REGISTRY</c>.</summary>
     public const string PassVariable = "PACKSTER_PASS_ENV";
 

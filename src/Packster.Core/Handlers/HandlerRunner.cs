@@ -81,6 +81,9 @@ public sealed class HandlerRunner
         var ownGroup = ProcessTree.Prepare(startInfo, handler.Command);
         startInfo.Environment.Clear();
         foreach (var (key, value) in invocation.Environment) startInfo.Environment[key] = value;
+        // Marks every process of this run, so that one whose parent exited is still found (spec/handlers.md §Processes).
+        var run = HandlerRunProcesses.Begin();
+        if (run is not null) startInfo.Environment[HandlerEnvironment.HandlerRun] = run.Variable(invocation.Environment);
 
         using var limit = new CancellationTokenSource(handler.Timeout < LongestTimer ? handler.Timeout : LongestTimer, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
@@ -88,7 +91,7 @@ public sealed class HandlerRunner
         // A running handler is unfinished work: an interrupt stops it and waits for it rather than ending packster.
         using var work = UnfinishedWork.Begin();
         using var process = new Process { StartInfo = startInfo };
-        using var running = ProcessTree.Track(process, ownGroup);
+        using var running = ProcessTree.Track(process, ownGroup, run);
         try
         {
             process.Start();
@@ -105,6 +108,7 @@ public sealed class HandlerRunner
             throw HandlerErrors.StartFailed(what, handler.Command, e);
         }
         var processGroup = ownGroup ? process.Id : 0;
+        run?.Started(process.Id, processGroup);
         // Handlers never prompt: their stdin is empty and already at end of file.
         process.StandardInput.Close();
         var pumps = Task.WhenAll(log.PumpAsync(process.StandardOutput), log.PumpAsync(process.StandardError));
@@ -115,7 +119,7 @@ public sealed class HandlerRunner
         }
         catch (OperationCanceledException)
         {
-            await StopAsync(process, ownGroup, pumps).ConfigureAwait(false);
+            await StopAsync(process, ownGroup, run, pumps).ConfigureAwait(false);
             var elapsed = _time.GetElapsedTime(started);
             if (cancellationToken.IsCancellationRequested)
             {
@@ -126,9 +130,9 @@ public sealed class HandlerRunner
             throw HandlerErrors.TimedOut(what, package, handler.Timeout, invocation.LogPath);
         }
 
-        // A background job the handler forgot would keep running and keep its output open: the contract is
-        // that nothing it started outlives it (spec/handlers.md §Processes).
-        var leftovers = ownGroup && ProcessTree.KillLeftovers(processGroup);
+        // A background job the handler forgot, or a process it started that made a session of its own, would keep
+        // running and keep its output open: the contract is that nothing it started outlives it (spec/handlers.md §Processes).
+        var leftovers = ProcessTree.KillLeftovers(processGroup, run);
         // A terminal's Ctrl-C (or `kill` of the group) reaches the handler and packster together, and the handler can
         // die of it before packster's own listener has run (signals are dispatched on a thread of their own): a handler
         // ended by SIGINT or SIGTERM waits a moment for that interrupt before its exit counts as a failure.
@@ -146,7 +150,7 @@ public sealed class HandlerRunner
         {
             // The interrupt may have reached the handler itself first (a terminal signals the whole foreground group,
             // which the handler belongs to until setsid has run): whatever its exit code, the run was cancelled.
-            await StopAsync(process, ownGroup, pumps).ConfigureAwait(false);
+            await StopAsync(process, ownGroup, run, pumps).ConfigureAwait(false);
             log.Footer($"cancelled after {Seconds(_time.GetElapsedTime(started))}; all its processes were killed");
             throw HandlerErrors.Cancelled(what, package, invocation.LogPath);
         }
@@ -156,7 +160,7 @@ public sealed class HandlerRunner
         }
         catch (OperationCanceledException)
         {
-            ProcessTree.Kill(process, ownGroup);
+            ProcessTree.Kill(process, ownGroup, run);
             if (cancellationToken.IsCancellationRequested)
             {
                 log.Footer("cancelled while a process it started still held its output open");
@@ -168,7 +172,7 @@ public sealed class HandlerRunner
 
         var duration = _time.GetElapsedTime(started);
         // Their output closed as they died; the handler is done once they are dead, not while they are still dying.
-        if (leftovers) await ProcessTree.WaitUntilGoneAsync(processGroup, DrainAfterKill).ConfigureAwait(false);
+        if (leftovers) await ProcessTree.WaitUntilGoneAsync(processGroup, run, DrainAfterKill).ConfigureAwait(false);
         var exitCode = process.ExitCode;
         log.Footer($"exited with code {exitCode.ToString(CultureInfo.InvariantCulture)} after {Seconds(duration)}");
         if (exitCode != 0) throw HandlerErrors.Failed(handler.Action, what, package, exitCode, invocation.LogPath);
@@ -221,16 +225,16 @@ public sealed class HandlerRunner
     /// </summary>
     public static void KillAllRunning() => ProcessTree.KillAllRunning();
 
-    private static async Task StopAsync(Process process, bool ownGroup, Task pumps)
+    private static async Task StopAsync(Process process, bool ownGroup, HandlerRunProcesses? run, Task pumps)
     {
-        ProcessTree.Kill(process, ownGroup);
+        ProcessTree.Kill(process, ownGroup, run);
         using var drain = new CancellationTokenSource(DrainAfterKill);
         try
         {
             await process.WaitForExitAsync(drain.Token).ConfigureAwait(false);
             // The output closes when the last process holding it has closed it: the tree is dying; then it is dead.
             await pumps.WaitAsync(drain.Token).ConfigureAwait(false);
-            if (ownGroup) await ProcessTree.WaitUntilGoneAsync(process.Id, DrainAfterKill).ConfigureAwait(false);
+            await ProcessTree.WaitUntilGoneAsync(ownGroup ? process.Id : 0, run, DrainAfterKill).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Packster.Handlers;
 
@@ -8,7 +7,9 @@ namespace Packster.Handlers;
 /// Starting a handler so that everything it starts can be stopped: on Linux it is started through
 /// <c>setsid</c> (which execs in place, so the handler's pid is also its process group and session id) and
 /// stopping it kills the tree .NET can see (<see cref="Process.Kill(bool)"/>) and then the whole group, which
-/// also reaches grandchildren whose parents already exited. Elsewhere only the tree is killed.
+/// also reaches grandchildren whose parents already exited. Processes that left the group too (their own
+/// <c>setsid</c>) are found as orphans packster became the parent of (<see cref="HandlerRunProcesses"/>).
+/// Elsewhere only the tree is killed.
 /// </summary>
 internal static class ProcessTree
 {
@@ -18,6 +19,17 @@ internal static class ProcessTree
             ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists)
             : null);
 
+    /// <summary>
+    /// Linux: packster becomes the child subreaper of its descendants, once, before the first handler starts: the orphans
+    /// of a handler's processes become packster's children instead of init's, so <c>/proc</c> can tell whose they are.
+    /// </summary>
+    /// <remarks>Only where they can also be killed and reaped: a subreaper that cannot reap would collect zombies.</remarks>
+    private static readonly Lazy<bool> Subreaper = new(() =>
+        OperatingSystem.IsLinux() && LibC.CanSignalGroups && LibC.CanReap && LibC.BecomeChildSubreaper());
+
+    /// <summary>Whether the orphans of a handler's processes can be found here (<see cref="HandlerRunProcesses"/>).</summary>
+    public static bool FindsOrphans => Subreaper.Value;
+
     /// <summary>Whether handlers get their own process group here.</summary>
     /// <remarks>Needs both <c>setsid</c> to create the group and libc's <c>kill</c> to signal it.</remarks>
     public static bool GroupsAvailable => SetSid.Value is not null && LibC.CanSignalGroups;
@@ -25,6 +37,7 @@ internal static class ProcessTree
     /// <summary>Fills <paramref name="startInfo"/> to run <paramref name="command"/>, in its own group when possible.</summary>
     public static bool Prepare(ProcessStartInfo startInfo, ResolvedCommand command)
     {
+        _ = Subreaper.Value;
         if (GroupsAvailable)
         {
             startInfo.FileName = SetSid.Value!;
@@ -39,8 +52,11 @@ internal static class ProcessTree
         return GroupsAvailable;
     }
 
-    /// <summary>Kills the process, every descendant still linked to it, and (when it has one) its whole group.</summary>
-    public static void Kill(Process process, bool ownGroup)
+    /// <summary>
+    /// Kills the process, every descendant still linked to it, (when it has one) its whole group, and (when given) the
+    /// run's orphans that left the group, looking again until a look finds none it had not found before.
+    /// </summary>
+    public static void Kill(Process process, bool ownGroup, HandlerRunProcesses? run = null)
     {
         var group = SafeId(process);
         try
@@ -57,15 +73,25 @@ internal static class ProcessTree
             // Exited between the check and the signal.
         }
         if (ownGroup && group > 0) LibC.KillGroup(group, LibC.SigKill);
+        if (run is not null) KillOrphans(run);
+    }
+
+    /// <summary>Kills the run's orphans; a process forked meanwhile is found by the next look, so looks until one finds nothing new.</summary>
+    private static void KillOrphans(HandlerRunProcesses run)
+    {
+        for (var look = 0; look < 100; look++)
+        {
+            if (!run.Sweep(out var newlyKilled) || !newlyKilled) return;
+        }
     }
 
     private static readonly object Gate = new();
-    private static readonly List<(Process Process, bool OwnGroup)> Running = [];
+    private static readonly List<(Process Process, bool OwnGroup, HandlerRunProcesses? Run)> Running = [];
 
     /// <summary>Records a handler process (before it starts) until the result is disposed, for <see cref="KillAllRunning"/>.</summary>
-    public static IDisposable Track(Process process, bool ownGroup)
+    public static IDisposable Track(Process process, bool ownGroup, HandlerRunProcesses? run = null)
     {
-        lock (Gate) Running.Add((process, ownGroup));
+        lock (Gate) Running.Add((process, ownGroup, run));
         return new Tracked(process);
     }
 
@@ -77,7 +103,7 @@ internal static class ProcessTree
     {
         lock (Gate)
         {
-            foreach (var (process, ownGroup) in Running) Kill(process, ownGroup);
+            foreach (var (process, ownGroup, run) in Running) Kill(process, ownGroup, run);
         }
     }
 
@@ -89,46 +115,38 @@ internal static class ProcessTree
         }
     }
 
-    /// <summary>Kills whatever is left in the handler's group after it exited (background jobs it forgot); true when something was.</summary>
-    public static bool KillLeftovers(int processGroup) => LibC.KillGroup(processGroup, LibC.SigKill);
+    /// <summary>
+    /// Kills whatever is left of the handler after it exited — background jobs it forgot, in its group, and the run's
+    /// orphans that left the group; true when something was.
+    /// </summary>
+    public static bool KillLeftovers(int processGroup, HandlerRunProcesses? run)
+    {
+        var leftovers = processGroup > 1 && LibC.KillGroup(processGroup, LibC.SigKill);
+        return run?.Sweep(out _) == true || leftovers;
+    }
 
     /// <summary>
-    /// On Linux, returns once no process of <paramref name="processGroup"/> is alive, or after <paramref name="limit"/>.
+    /// On Linux, returns once no process of <paramref name="processGroup"/> (0: none) is alive and none of
+    /// <paramref name="run"/> (null: none) is alive or an unreaped zombie of packster, or after <paramref name="limit"/>;
+    /// each look also kills the run's processes it finds (one forked meanwhile) and reaps those that died.
     /// A SIGKILL is delivered, not done when <c>kill</c> returns: a killed process closes its files (the handler's output
     /// pipes among them) before it has finished exiting, and <c>/proc</c> shows it running until then. Nothing notifies
     /// of a death outside one's children, so <c>/proc</c> is looked at again each millisecond; a killed process is gone
     /// at the first or second look. A zombie counts as gone: it has exited and only waits for its parent.
     /// </summary>
-    public static async Task WaitUntilGoneAsync(int processGroup, TimeSpan limit)
+    public static async Task WaitUntilGoneAsync(int processGroup, HandlerRunProcesses? run, TimeSpan limit)
     {
-        if (!OperatingSystem.IsLinux() || processGroup <= 1) return;
+        if (!OperatingSystem.IsLinux() || (processGroup <= 1 && run is null)) return;
         var waited = Stopwatch.StartNew();
-        while (HasLiveMember(processGroup) && waited.Elapsed < limit) await Task.Delay(1).ConfigureAwait(false);
-    }
-
-    /// <summary>Whether <c>/proc</c> lists a process of <paramref name="processGroup"/> that is neither a zombie nor dead.</summary>
-    private static bool HasLiveMember(int processGroup)
-    {
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        while (waited.Elapsed < limit)
         {
-            var name = Path.GetFileName(directory.AsSpan());
-            if (name.IsEmpty || !char.IsAsciiDigit(name[0])) continue;
-            string stat;
-            try
-            {
-                stat = File.ReadAllText(Path.Join(directory, "stat"));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Gone between the listing and the reading, or not ours to read (then not the handler's either).
-                continue;
-            }
-            // "pid (comm) state ppid pgrp ...": the fields follow the last ')', which survives any command name.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ', 4);
-            if (fields.Length < 3 || fields[0] is "Z" or "X") continue;
-            if (int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var group) && group == processGroup) return true;
+            var table = ProcessTable.Read();
+            // Both looks, always: the sweep reaps what died even while the group still has a live member.
+            var runLeft = run is not null && run.Sweep(table, out _);
+            var groupLeft = processGroup > 1 && table.Any(e => e.Group == processGroup && !e.IsZombie);
+            if (!runLeft && !groupLeft) return;
+            await Task.Delay(1).ConfigureAwait(false);
         }
-        return false;
     }
 
     private static int SafeId(Process process)
