@@ -351,6 +351,101 @@ public sealed class HandlerRunnerTests : IDisposable
         Assert.False(ProcessProbe.IsRunning(pid), $"leftover process {pid} is still running");
     }
 
+    private readonly List<int> _escapees = [];
+
+    /// <summary>The pid a handler's escapee recorded; remembered so that <see cref="Dispose"/> kills it should a test fail.</summary>
+    private int EscapeePid(HandlerHarness harness, string pidFile)
+    {
+        var pid = ProcessProbe.ReadPid(Path.Combine(harness.Package, pidFile));
+        _escapees.Add(pid);
+        return pid;
+    }
+
+    [LinuxFact]
+    public async Task A_process_that_made_a_session_of_its_own_dies_with_the_handler_that_exited_0()
+    {
+        // spec/handlers.md §Processes: "A handler and everything it starts is one unit: nothing it started outlives
+        // it" — also a descendant that called setsid itself and closed its output; it is killed and reaped.
+        _h.Script("scripts/install.sh", Escapee.Script("escapee.pid", closeOutput: true) + "exit 0\n");
+
+        var results = await _h.RunAsync(Handlers((HandlerAction.Install, new("scripts/install.sh", TimeSpan.FromMinutes(2)))), HandlerAction.Install);
+
+        Assert.Equal(0, Assert.Single(results).ExitCode);
+        Escapee.AssertGone(EscapeePid(_h, "escapee.pid"), "the escaped process");
+    }
+
+    [LinuxFact]
+    public async Task A_process_that_made_a_session_of_its_own_and_holds_the_output_no_longer_holds_up_its_handler()
+    {
+        // spec/handlers.md §Processes: such a process "is killed as soon as the handler exited, like a leftover of its
+        // group": the step ends then with the handler's own exit code, not at its limit with PST7001.
+        _h.Script("scripts/install.sh", Escapee.Script("escapee.pid", closeOutput: false) + "echo done\nexit 0\n");
+
+        var results = await _h.RunAsync(Handlers((HandlerAction.Install, new("scripts/install.sh", TimeSpan.FromSeconds(30)))), HandlerAction.Install);
+
+        Assert.Equal(0, Assert.Single(results).ExitCode);
+        Assert.Contains("done", File.ReadAllLines(_h.LogPath));
+        Escapee.AssertGone(EscapeePid(_h, "escapee.pid"), "the escaped process");
+    }
+
+    [LinuxFact]
+    public async Task Cancelling_also_kills_an_orphan_that_made_a_session_of_its_own()
+    {
+        // spec/handlers.md §Processes: on cancellation the orphans of the run that left its group are killed too.
+        _h.Script("scripts/install.sh", Escapee.Script("escapee.pid", closeOutput: true, orphanAtOnce: true) + "echo ready\nsleep 300\n");
+        using var cancel = new CancellationTokenSource();
+        var sink = new SynchronizedStringWriter(line =>
+        {
+            if (line.EndsWith("ready", StringComparison.Ordinal)) _ = cancel.CancelAsync();
+        });
+
+        var e = await Assert.ThrowsAsync<PacksterException>(() =>
+            _h.RunAsync(Handlers((HandlerAction.Install, new("scripts/install.sh"))), HandlerAction.Install, sink: sink, cancellationToken: cancel.Token));
+
+        Assert.Equal(ErrorCode.HandlerCancelled, e.Code);
+        Escapee.AssertGone(EscapeePid(_h, "escapee.pid"), "the escaped process");
+    }
+
+    [LinuxFact]
+    public async Task Handlers_running_at_once_kill_only_their_own_escaped_processes()
+    {
+        // spec/handlers.md §Processes: an orphan is the run's when it holds the run's PACKSTER_HANDLER_RUN token (or
+        // descends from it): run B's end kills B's escaped process, not A's, which dies when A's handler exits.
+        using var other = new HandlerHarness();
+        var release = Path.Combine(other.Package, "release");
+        other.Script("scripts/install.sh", Escapee.Script("escapee.pid", closeOutput: true) + $"""
+            echo ready
+            while [ ! -e '{release}' ]; do sleep 0.01; done
+            exit 0
+            """);
+        _h.Script("scripts/install.sh", Escapee.Script("escapee.pid", closeOutput: true) + "exit 0\n");
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sink = new SynchronizedStringWriter(line =>
+        {
+            if (line.EndsWith("ready", StringComparison.Ordinal)) ready.TrySetResult();
+        });
+        var runA = other.RunAsync(Handlers((HandlerAction.Install, new("scripts/install.sh", TimeSpan.FromMinutes(2)))), HandlerAction.Install, sink: sink);
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            var escapeeA = EscapeePid(other, "escapee.pid");
+
+            await _h.RunAsync(Handlers((HandlerAction.Install, new("scripts/install.sh", TimeSpan.FromMinutes(2)))), HandlerAction.Install);
+
+            Escapee.AssertGone(EscapeePid(_h, "escapee.pid"), "run B's escaped process");
+            Assert.True(ProcessProbe.IsRunning(escapeeA), $"run A's escaped process {escapeeA} was killed when run B ended");
+            File.WriteAllText(release, "");
+            Assert.Equal(0, Assert.Single(await runA).ExitCode);
+            Escapee.AssertGone(escapeeA, "run A's escaped process");
+        }
+        finally
+        {
+            File.WriteAllText(release, "");
+            await runA.ContinueWith(_ => { }, TaskScheduler.Default);
+            if (File.Exists(Path.Combine(other.Package, "escapee.pid"))) EscapeePid(other, "escapee.pid");
+        }
+    }
+
     [RequiresProgramFact("pwsh", "pwsh is not installed")]
     public async Task Parameters_reach_a_PowerShell_handler_verbatim()
     {
@@ -371,5 +466,11 @@ public sealed class HandlerRunnerTests : IDisposable
         Assert.Equal("install", _h.Read("action.txt").Trim());
     }
 
-    public void Dispose() => _h.Dispose();
+    public void Dispose()
+    {
+        // A test that failed must not leave its escaped sleep running.
+        if (File.Exists(Path.Combine(_h.Package, "escapee.pid"))) EscapeePid(_h, "escapee.pid");
+        foreach (var pid in _escapees) Escapee.KillIfSleeping(pid);
+        _h.Dispose();
+    }
 }

@@ -152,3 +152,59 @@ internal static class ProcessProbe
 
     public static int ReadPid(string path) => int.Parse(File.ReadAllText(path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>A process a handler starts that makes a session and process group of its own (<c>setsid</c>): one that escapes both.</summary>
+internal static class Escapee
+{
+    /// <summary>
+    /// Shell lines that start, in the background, a process that makes a session of its own and records its pid in
+    /// <paramref name="pidFile"/>, then wait (bounded) until the file is written. With <paramref name="closeOutput"/> it
+    /// lets go of the handler's output; with <paramref name="orphanAtOnce"/> its parent exits at once, so it is an
+    /// orphan even while the handler runs.
+    /// </summary>
+    public static string Script(string pidFile, bool closeOutput, bool orphanAtOnce = false)
+    {
+        var redirect = closeOutput ? " >/dev/null 2>&1 </dev/null" : "";
+        var start = $"setsid sh -c 'echo $$ > {pidFile}.new && mv {pidFile}.new {pidFile}; exec sleep 300'{redirect} &";
+        return $$"""
+            {{(orphanAtOnce ? $"({start})" : start)}}
+            n=0
+            while [ ! -s {{pidFile}} ]; do n=$((n+1)); [ $n -lt 2000 ] || exit 9; sleep 0.01; done
+
+            """;
+    }
+
+    /// <summary>Whether this process has <paramref name="pid"/> as a zombie child nobody reaped.</summary>
+    public static bool IsOurZombie(int pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return fields[0] == "Z" && fields[1] == Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public static void AssertGone(int pid, string what)
+    {
+        Assert.False(ProcessProbe.IsRunning(pid), $"{what} {pid} is still running");
+        Assert.False(IsOurZombie(pid), $"{what} {pid} was killed but left as an unreaped zombie of this process");
+    }
+
+    /// <summary>For a test's clean-up: kills <paramref name="pid"/> if it is still a running sleep.</summary>
+    public static void KillIfSleeping(int pid)
+    {
+        try
+        {
+            if (ProcessProbe.IsRunning(pid) && File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep") System.Diagnostics.Process.GetProcessById(pid).Kill();
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+        }
+    }
+}

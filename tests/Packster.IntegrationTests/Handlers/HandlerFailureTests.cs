@@ -95,6 +95,51 @@ public sealed partial class HandlerFailureTests : IDisposable
     }
 
     [Fact]
+    public void A_process_that_made_a_session_of_its_own_dies_when_its_install_handler_exits_0()
+    {
+        // §Processes: "A handler and everything it starts is one unit: nothing it started outlives it" — also a process
+        // that left the handler's process group with its own setsid and closed its output (its parent exited).
+        var package = _w.Pack(_w.Source("escape", Manifest("escape", "\"scripts/install.sh\""), ("scripts/install.sh", """
+            #!/bin/sh
+            pidfile="$PACKSTER_LOCATION_PATH/../escapee.pid"
+            setsid sh -c 'echo $$ > "$0.new" && mv "$0.new" "$0"; exec sleep 1000' "$pidfile" >/dev/null 2>&1 </dev/null &
+            n=0
+            while [ ! -s "$pidfile" ]; do n=$((n+1)); [ $n -lt 2000 ] || exit 9; sleep 0.01; done
+            echo "escapee started"
+            exit 0
+            """)));
+        _w.Seed();
+        try
+        {
+            var r = _w.Install(package);
+
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Contains("[escape install] escapee started\n", r.Stderr, StringComparison.Ordinal);
+            var pid = Assert.Single(_w.Pids("escapee.pid"));
+            Assert.False(HandlerWorld.IsRunning(pid), $"process {pid} made a session of its own and outlived its handler");
+        }
+        finally
+        {
+            // A failing run must not leave the sleep behind.
+            if (File.Exists(_w.Evidence("escapee.pid")))
+            {
+                foreach (var pid in _w.Pids("escapee.pid").Where(HandlerWorld.IsRunning))
+                {
+                    try
+                    {
+                        using var survivor = Process.GetProcessById(pid);
+                        survivor.Kill();
+                    }
+                    catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                    {
+                        // Gone meanwhile.
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task Ctrl_C_during_a_handler_exits_130_rolls_back_and_leaves_no_process()
     {
         var package = _w.Pack(_w.Source("interrupted", Manifest("interrupted", "\"scripts/install.sh\""), ("scripts/install.sh", Prologue + """
