@@ -65,33 +65,19 @@ internal static class PortListeners
     /// <summary><paramref name="root"/>, every process descending from it, and every member of its process group.</summary>
     private static HashSet<int> Processes(int root)
     {
+        var table = Handlers.ProcessTable.Read();
         var found = new HashSet<int> { root };
-        var parents = new List<(int Pid, int Parent)>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        foreach (var entry in table)
         {
-            if (!int.TryParse(Path.GetFileName(directory.AsSpan()), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
-            string stat;
-            try
-            {
-                stat = File.ReadAllText(Path.Join(directory, "stat"));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-            // "pid (comm) state ppid pgrp …": the fields follow the last ')', which survives any command name.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ', 4);
-            if (fields.Length < 3 || !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent)) continue;
-            if (int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var group) && group == root) found.Add(pid);
-            parents.Add((pid, parent));
+            if (entry.Group == root) found.Add(entry.Pid);
         }
         // Descendants: whoever's parent is found, until no more are.
         for (var added = true; added;)
         {
             added = false;
-            foreach (var (pid, parent) in parents)
+            foreach (var entry in table)
             {
-                if (found.Contains(parent) && found.Add(pid)) added = true;
+                if (found.Contains(entry.Parent) && found.Add(entry.Pid)) added = true;
             }
         }
         return found;
