@@ -87,6 +87,8 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
     public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default) =>
         PublishAsync(path, PackageFileCheck.VerifyPackage(path), cancellationToken);
 
+    bool IPackageSource.PublishesSha1AndMd5 => true;
+
     Task<PublishResult> IPackageSource.PublishVerifiedAsync(string path, PackageFileCheck verified, CancellationToken cancellationToken) =>
         PublishAsync(path, verified, cancellationToken);
 
@@ -155,8 +157,8 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
         void ChecksumHeaders(HttpRequestHeaders h)
         {
             h.Add("X-Checksum-Sha256", check.Sha256.Hex);
-            h.Add("X-Checksum-Sha1", check.Sha1);
-            h.Add("X-Checksum-Md5", check.Md5);
+            h.Add("X-Checksum-Sha1", check.Sha1 ?? throw new InvalidOperationException("the package's SHA-1 was not made"));
+            h.Add("X-Checksum-Md5", check.Md5 ?? throw new InvalidOperationException("the package's MD5 was not made"));
         }
 
         // A checksum deploy costs no upload when the server already holds the bytes anywhere.

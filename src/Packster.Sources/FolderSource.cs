@@ -64,7 +64,7 @@ public sealed class FolderSource : IPackageSource
     public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default)
     {
         if (!CanPublish) throw new PacksterException(ErrorCode.SourceProtocol, $"source '{Name}' is read-only");
-        return Publish(path, PackageFileCheck.VerifyPackage(path), cancellationToken);
+        return Publish(path, PackageFileCheck.VerifyPackage(path, sha1AndMd5: false), cancellationToken);
     }
 
     Task<PublishResult> IPackageSource.PublishVerifiedAsync(string path, PackageFileCheck verified, CancellationToken cancellationToken)

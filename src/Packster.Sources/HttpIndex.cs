@@ -34,7 +34,7 @@ public static class HttpIndex
             if (!PackageFileName.TryParse(System.IO.Path.GetFileName(file), out _)) continue;
             // Opened as a package, as publish checks what it sends: a renamed or foreign file would be listed, and then
             // refused by every install from the source.
-            var check = PackageFileCheck.VerifyPackage(file);
+            var check = PackageFileCheck.VerifyPackage(file, sha1AndMd5: false);
             var relative = System.IO.Path.GetRelativePath(root, file).Replace('\\', '/');
             // A signature beside the package is checked to belong to it, then listed (spec/signing.md § Transport).
             var signed = Trust.PackageSignature.ReadBeside(file, check.Name) is not null;

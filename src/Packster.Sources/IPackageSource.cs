@@ -41,6 +41,9 @@ public interface IPackageSource
     /// </summary>
     Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default);
 
+    /// <summary>Whether publishing here sends the SHA-1 and MD5 of a package (Artifactory's checksum headers), besides its SHA-256.</summary>
+    internal bool PublishesSha1AndMd5 => false;
+
     /// <summary>
     /// As <see cref="PublishAsync(string, CancellationToken)"/>, for a file this process has just opened as a package
     /// (<paramref name="verified"/> is what <see cref="PackageFileCheck.VerifyPackage"/> found): a mirror's download,

@@ -68,7 +68,7 @@ public sealed class SourceMirror
             // Opened as a package before it is kept, as publish opens it: a file that is not the package its name says
             // (another package's bytes renamed, or no package at all) fails here and stays out of the cache.
             PackageFileCheck? verified = null;
-            var path = await _cache.GetOrFetchAsync(file, _from, offline: false, accept: staged => verified = PackageFileCheck.VerifyPackage(staged), cancellationToken);
+            var path = await _cache.GetOrFetchAsync(file, _from, offline: false, accept: staged => verified = PackageFileCheck.VerifyPackage(staged, _to.PublishesSha1AndMd5), cancellationToken);
             // Judged before it is kept: a signature the target would refuse must not stay in the cache for later installs.
             await _cache.FetchSignatureAsync(file, _from, requireSigns: true, cancellationToken);
             // A file downloaded now was opened as a package just before the cache kept it (under the same inode, in

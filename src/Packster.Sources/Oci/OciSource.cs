@@ -254,7 +254,7 @@ public sealed class OciSource : IPackageSource, IDisposable
     }
 
     public Task<PublishResult> PublishAsync(string path, CancellationToken cancellationToken = default) =>
-        PublishAsync(path, PackageFileCheck.VerifyPackage(path), cancellationToken);
+        PublishAsync(path, PackageFileCheck.VerifyPackage(path, sha1AndMd5: false), cancellationToken);
 
     Task<PublishResult> IPackageSource.PublishVerifiedAsync(string path, PackageFileCheck verified, CancellationToken cancellationToken) =>
         PublishAsync(path, verified, cancellationToken);
