@@ -122,7 +122,29 @@ internal static class ProcessTree
     public static bool KillLeftovers(int processGroup, HandlerRunProcesses? run)
     {
         var leftovers = processGroup > 1 && LibC.KillGroup(processGroup, LibC.SigKill);
-        return run?.Sweep(out _) == true || leftovers;
+        // A process of the run that outlived the handler descends from a child of packster, its subreaper (the handler's
+        // own children were packster's as soon as it exited, and a zombie stays a child until reaped): with no child,
+        // there is nothing to look for in /proc, and most handlers leave nothing.
+        return (run is not null && (leftovers || HasChildren()) && run.Sweep(out _)) || leftovers;
+    }
+
+    /// <summary>Whether packster has a child process, alive or a zombie (Linux: <c>/proc/self/task/*/children</c>); true when that cannot be told.</summary>
+    private static bool HasChildren()
+    {
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                // A kernel without the children files, or a thread gone meanwhile: cannot be told.
+                var children = Path.Join(task, "children");
+                if (!File.Exists(children) || File.ReadAllText(children).Length > 0) return true;
+            }
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
     }
 
     /// <summary>
