@@ -9,7 +9,8 @@ namespace Packster.Cli;
 /// and the process exits 128 + the signal's number (130, 143). Should the command still be running after a grace
 /// period while no unfinished work is in progress (blocked reading a FIFO, a device, a stalled file system), the
 /// process prints the error line and ends from here. A second signal kills every handler tree and ends the process
-/// without waiting for the rollback, which the next command on the location completes.
+/// without waiting for the rollback, which the next command on the location completes; with no unfinished work in
+/// progress, it ends the process as the grace period would, with nothing to roll back.
 /// </summary>
 /// <remarks>
 /// Listening starts before anything else in <c>Main</c> and never stops: a signal that arrives after the command
@@ -91,6 +92,13 @@ internal sealed class Interrupts : IDisposable
             // Callbacks (killing handlers, rolling back) run on the thread pool, not on the signal thread.
             _ = _cancel.CancelAsync();
             _ = Task.Run(WatchAsync);
+            return;
+        }
+        // No work in progress and nothing committed: nothing to roll back, whatever the first signal had begun to stop
+        // (`timeout` signals packster, then its own process group, packster again: two signals for one interrupt).
+        if (UnfinishedWork.TryEndProcess())
+        {
+            End($"interrupted by {SignalName} before anything was changed");
             return;
         }
         HandlerRunner.KillAllRunning();

@@ -210,6 +210,66 @@ public sealed partial class InterruptTests
         Assert.Equal(before, world.Snapshot());
     }
 
+    /// <summary>
+    /// §Interrupts, a second signal: "When no unfinished work is in progress and nothing was committed, there is no
+    /// rollback to leave unfinished: the second signal ends packster at once with `interrupted by SIGTERM before
+    /// anything was changed`" — as `timeout` sends (packster, then its process group). The second SIGTERM is sent once
+    /// the first has left the process's pending set (/proc status), so the two are not merged into one. Before, it said
+    /// "interrupted again …; stopped before the rollback finished", though nothing had begun.
+    /// </summary>
+    [Fact]
+    public async Task Two_sigterms_during_a_blocking_read_say_nothing_was_changed()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var world = new HandlerWorld();
+        var package = world.Pack(world.Source("twice", Manifest, ("scripts/install.sh", Handler)));
+        var fifo = world.Evidence("parameters.fifo");
+        using (var mkfifo = Process.Start("mkfifo", [fifo])) mkfifo.WaitForExit();
+        var before = world.Snapshot();
+
+        using var process = Process.Start(world.Packster.StartInfo(["install-file", package, "--location", "dev", "--parameters-file", fifo]))!;
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var writer = Task.Run(() => new FileStream(fifo, FileMode.Open, FileAccess.Write));
+        await using var held = await writer.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(Kill(process.Id, SigTerm));
+        Assert.True(SpinWait.SpinUntil(() => process.HasExited || !Pending(process.Id), TimeSpan.FromMinutes(1)), "the first SIGTERM stayed pending");
+        Kill(process.Id, SigTerm);
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            try
+            {
+                await process.WaitForExitAsync(limit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail("packster ignored two SIGTERMs while blocked reading its parameters file");
+            }
+        }
+        var err = await stderr;
+        await stdout;
+        Assert.True(process.ExitCode == 143, $"exit {process.ExitCode}: {err}");
+        Assert.Equal("error[PST0002]: interrupted by SIGTERM before anything was changed", err.Trim());
+        Assert.Equal(before, world.Snapshot());
+    }
+
+    /// <summary>Whether a signal is pending for the process (SigPnd or ShdPnd of /proc/PID/status not zero); false once it is gone.</summary>
+    private static bool Pending(int pid)
+    {
+        try
+        {
+            return File.ReadAllLines($"/proc/{pid}/status")
+                .Where(l => l.StartsWith("SigPnd:", StringComparison.Ordinal) || l.StartsWith("ShdPnd:", StringComparison.Ordinal))
+                .Any(l => l.Split(':')[1].Trim().Trim('0').Length > 0);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     [GeneratedRegex(@"(?m)^error\[PST\d{4}\]: \S")]
     private static partial Regex ErrorLine();
 }
