@@ -528,7 +528,13 @@ public sealed class Installer
         {
             foreach (var c in same.Claims) owners.Remove(ClaimText.Parse(c));
         }
-        ResourceGuard.EnsureNoConflicts(owners, new ResourceChange(owner, claims, release));
+        if (ResourceGuard.FindConflicts(owners, new ResourceChange(owner, claims, release)) is [var first, ..] conflicts)
+        {
+            // An owner this command installed is undone with it: the hint cannot send the user to uninstall it.
+            throw Transaction is { } transaction && transaction.Installed(first.Owner.DeploymentHash)
+                ? ResourceGuard.ConflictWithinCommand(conflicts)
+                : ResourceGuard.ConflictError(conflicts);
+        }
         ResourceGuard.EnsureNoConflicts(EnabledTogether(), new ResourceChange(owner, claims));
         return new ActivationDecision(true, current, claims);
     }

@@ -31,6 +31,9 @@ public sealed class LocationTransaction : IAsyncDisposable
     /// <summary>Deployments published without being made durable: all of them are, once, before the commit records them.</summary>
     private readonly List<string> _notYetDurable = [];
 
+    /// <summary>The deployments this transaction published.</summary>
+    private readonly HashSet<Sha256Digest> _published = [];
+
     private LocationTransaction(LocationSession session, TextWriter messages)
     {
         _session = session;
@@ -93,8 +96,12 @@ public sealed class LocationTransaction : IAsyncDisposable
     {
         var published = Location.PublishDeployment(staging, hash, Lock, durable: false);
         _notYetDurable.Add(published);
+        _published.Add(hash);
         return published;
     }
+
+    /// <summary>Whether deployment <paramref name="hash"/> is one this transaction installed: a failure undoes it with the rest.</summary>
+    public bool Installed(Sha256Digest hash) => _published.Contains(hash);
 
     /// <summary>One lockfile commit for every change; afterwards the trash (directories replaced by --force) is emptied.</summary>
     public void Commit()

@@ -135,6 +135,20 @@ public static class ResourceGuard
             $"uninstall or switch away from {first.Owner.PackageId.Value} {first.Owner.Version} in location {first.Owner.LocationId} first, or use another location (--location)");
     }
 
+    /// <summary>
+    /// As <see cref="ConflictError"/>, when the owner named first came with the same command (a bundle, an install with
+    /// its dependencies) and is undone with it: it cannot be uninstalled or switched away from first, since it was never
+    /// committed.
+    /// </summary>
+    public static PacksterException ConflictWithinCommand(IReadOnlyList<ResourceConflict> conflicts)
+    {
+        var error = ConflictError(conflicts);
+        var (owner, requested) = (conflicts[0].Owner, conflicts[0].Requested);
+        return new PacksterException(error.Code, error.Message,
+            $"{owner.PackageId.Value} {owner.Version} came with this same command, which installs nothing now: it and {requested.PackageId.Value} "
+            + $"{requested.Version} cannot both be active in location {owner.LocationId}; leave one of them out, or install one into another location (--location)");
+    }
+
     private static void ThrowIfAny(IReadOnlyList<ResourceConflict> conflicts)
     {
         if (conflicts.Count > 0) throw ConflictError(conflicts);

@@ -314,6 +314,30 @@ public sealed class BundleTests : IDisposable
         Assert.Equal(before, _f.Snapshot());
     }
 
+    // spec/resources.md (the guard's refusal) within one command: two packages of one bundle that claim the same shim
+    // are refused as one transaction, so the first one is undone with the rest; the hint must not send the user to
+    // uninstall or switch away from it (it was never committed), but say that the two cannot both be active. Before,
+    // the hint said "uninstall or switch away from conflict-a 1.0.0 … first", and that uninstall then failed (PST5005).
+    [Fact]
+    public void A_conflict_between_two_packages_of_one_bundle_hints_at_leaving_one_out()
+    {
+        const string Tool = "[shims]\ntool = \"bin/tool\"\n";
+        _f.Publish(_repo, "conflict-a", "1.0.0", Tool, ("bin/tool", "#!/bin/sh\necho a\n"));
+        _f.Publish(_repo, "conflict-b", "1.0.0", Tool, ("bin/tool", "#!/bin/sh\necho b\n"));
+        var bundle = WriteBundle("[packages]\nconflict-a = \"1.0.0\"\nconflict-b = \"1.0.0\"\n");
+        var before = File.ReadAllText(_f.LockfilePath);
+
+        var r = _f.Run("bundle", "install", bundle, "--location", "dev");
+
+        Assert.Equal(6, r.ExitCode);
+        Assert.Contains("error[PST6000]: shim 'tool' is already owned by conflict-a 1.0.0", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: conflict-a 1.0.0 came with this same command, which installs nothing now: it and conflict-b 1.0.0 cannot both be active in location dev; "
+            + "leave one of them out, or install one into another location (--location)", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("switch away", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(_f.LockfilePath));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_f.LocationPath, "deployments")));
+    }
+
     [Fact]
     public void A_bundle_install_that_changes_nothing_commits_nothing()
     {
