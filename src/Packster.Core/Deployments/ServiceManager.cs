@@ -180,6 +180,14 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         }
         PausePoint.Hit("service.started");
 
+        // A start that fails kills what it began, and forgets it.
+        void Abandon()
+        {
+            Signal(process.Id, setsid is not null, SigKill);
+            process.WaitForExit();
+            File.Delete(StateFile(id, service.Name));
+        }
+
         var deadline = Stopwatch.StartNew();
         while (true)
         {
@@ -199,9 +207,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
                 // Or unless, while it runs, what listens is another program that took a port between the check above
                 // and the service's own bind, which then cannot bind it (on Linux, where the listener's owner can be told).
                 if (PortListeners.HeldByOthers(service.Ports, process.Id) is not [_, ..] others) return StatusOf(package, service);
-                Signal(process.Id, setsid is not null, SigKill);
-                process.WaitForExit();
-                File.Delete(StateFile(id, service.Name));
+                Abandon();
                 throw new PacksterException(ErrorCode.ServicePortTaken,
                     $"service {id}/{service.Name} was stopped: another process listens on port {string.Join(", ", others)}, which it took after packster found it free and before the service bound it{Tail(log)}",
                     $"stop the program that listens on port {others[0]}, or install {id} with another port");
@@ -209,16 +215,12 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
             if (cancellationToken.IsCancellationRequested)
             {
                 // SIGINT or SIGTERM: what was begun is undone, and the error is the interrupt's, not a timeout (PST0002).
-                Signal(process.Id, setsid is not null, SigKill);
-                process.WaitForExit();
-                File.Delete(StateFile(id, service.Name));
+                Abandon();
                 throw new OperationCanceledException($"service {id}/{service.Name} was stopped before it accepted connections", cancellationToken);
             }
             if (deadline.Elapsed > timeout)
             {
-                Signal(process.Id, setsid is not null, SigKill);
-                process.WaitForExit();
-                File.Delete(StateFile(id, service.Name));
+                Abandon();
                 throw new PacksterException(ErrorCode.ServiceUnhealthy,
                     $"service {id}/{service.Name} did not accept connections on port {string.Join(", ", service.Ports.Where(p => !Listening(p)))} within {TimeSpanText.Format(timeout)}; it was stopped{Tail(log)}",
                     $"give it longer with --timeout, or read {log}");
