@@ -129,13 +129,7 @@ public sealed class UpgradeTests : IDisposable
     [Fact]
     public void Dry_run_lists_the_new_dependencies_it_would_install_in_install_dry_runs_words()
     {
-        var repo = _f.AddFolderSource("local");
-        _f.Publish(repo, "base", "1.0.0");
-        _f.Publish(repo, "lib", "1.0.0");
-        _f.Publish(repo, "hello", "1.0.0");
-        _f.Install("base");
-        _f.Install("hello");
-        _f.Publish(repo, "hello", "2.0.0", "[dependencies]\nbase = \"^1\"\nlib = \"^1\"");
+        HelloWithNewDependencies();
         var before = File.ReadAllText(_f.LockfilePath);
 
         var install = _f.Run("install", "hello@2.0.0", "--dry-run", "--location", "dev");
@@ -164,13 +158,7 @@ public sealed class UpgradeTests : IDisposable
     [Fact]
     public void Json_lists_the_dependencies_as_install_json_does()
     {
-        var repo = _f.AddFolderSource("local");
-        _f.Publish(repo, "base", "1.0.0");
-        _f.Publish(repo, "lib", "1.0.0");
-        _f.Publish(repo, "hello", "1.0.0");
-        _f.Install("base");
-        _f.Install("hello");
-        _f.Publish(repo, "hello", "2.0.0", "[dependencies]\nbase = \"^1\"\nlib = \"^1\"");
+        HelloWithNewDependencies();
 
         using var installed = JsonDocument.Parse(_f.Packster.Ok("install", "hello@2.0.0", "--dry-run", "--json", "--location", "dev"));
         var install = installed.RootElement;
@@ -185,6 +173,18 @@ public sealed class UpgradeTests : IDisposable
         Assert.Contains(("base", "1.0.0", "unchanged"), Dependencies(done));
         var lib = done.GetProperty("dependencies").EnumerateArray().Single(d => d.GetProperty("id").GetString() == "lib");
         Assert.True(Directory.Exists(lib.GetProperty("path").GetString()));
+    }
+
+    /// <summary>hello 1.0.0 and base 1.0.0 installed; hello 2.0.0 published, depending on base (deployed) and lib (not).</summary>
+    private void HelloWithNewDependencies()
+    {
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "base", "1.0.0");
+        _f.Publish(repo, "lib", "1.0.0");
+        _f.Publish(repo, "hello", "1.0.0");
+        _f.Install("base");
+        _f.Install("hello");
+        _f.Publish(repo, "hello", "2.0.0", "[dependencies]\nbase = \"^1\"\nlib = \"^1\"");
     }
 
     private static List<(string?, string?, string?)> Dependencies(JsonElement result) =>
