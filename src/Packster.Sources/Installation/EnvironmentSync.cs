@@ -78,6 +78,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         ArgumentNullException.ThrowIfNull(file);
         RequireListed(file);
         var plan = Plan(file, prune);
+        RequireReproduced(file);
         if (plan.Install.Count == 0)
         {
             GuardActivations(plan, []);
@@ -176,6 +177,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         ArgumentNullException.ThrowIfNull(file);
         RequireListed(file);
         var plan = Plan(file, prune);
+        RequireReproduced(file);
 
         // Everything that can be checked is checked before the first change: each file fetched and verified, each
         // deployment hash computed (a dry run, under the file's policy) and compared with the one the environment
@@ -267,6 +269,40 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             throw new PacksterException(e.Code, e.Message,
                 "the environment file records no source: add a source that offers this exact file ('packster source add <name> --type folder --url <dir>', "
                     + "or --type http|oci), then run the command again (with --source, only that source is asked)", e);
+        }
+    }
+
+    /// <summary>
+    /// Step 2's check of the deployments the location has already (spec/export.md § sync): the file's parameters of
+    /// each, with its package's sha256, must give the deployment hash the file records, as they must for one to install
+    /// — else the bundle entry or the pin recorded for it would belong to another deployment than the one it names.
+    /// The manifest is the deployment's own; secrets are not in the hash (spec/parameters.md § Secret parameters), so
+    /// none is needed. PST8018 as for a deployment to install, before anything is fetched or changed.
+    /// </summary>
+    private void RequireReproduced(EnvironmentFile file)
+    {
+        var state = location.ReadState();
+        foreach (var wanted in file.Deployments)
+        {
+            if (state.Find(wanted.Deployment) is not { } entry) continue;
+            var manifest = DeployedPackage.ReadManifest(location, entry, null, null);
+            EffectiveParameters parameters;
+            try
+            {
+                parameters = EffectiveParameters.ResolveStored(manifest.Parameters,
+                    JsonSerializer.SerializeToElement(wanted.Parameters, SourcesJsonContext.Default.JsonObject));
+            }
+            catch (PacksterException e)
+            {
+                throw new PacksterException(e.Code, $"{wanted.Package.FileName}: {e.Message}; nothing was changed", e.Hint, e);
+            }
+            var gives = DeploymentHash.Compute(wanted.Package.Sha256, parameters);
+            if (gives != wanted.Deployment)
+            {
+                throw new PacksterException(ErrorCode.EnvironmentMismatch,
+                    $"{wanted.Package.FileName} with the parameters recorded for it gives deployment {gives}, not the {wanted.Deployment} it records; nothing was changed",
+                    "the parameters were edited: give the ones the location's deployment has ('packster export' writes them), or the deployment hash they give");
+            }
         }
     }
 

@@ -490,6 +490,40 @@ public sealed class EnvironmentTests : IDisposable
         Assert.StartsWith($"error[PST8017]: {env}:5:11: 'deployments[0].package' = \"not-a-package\" is not a package file name", invalid.Stderr, StringComparison.Ordinal);
     }
 
+    // § sync step 2: "A deployment the location has already is checked alike … the file's parameters must give the
+    // deployment hash the file records, else PST8018 in the same words"; "Any failure here leaves the location … as it
+    // was: nothing changed" — not a bundle entry recorded for a deployment whose parameters the file does not state.
+    [Fact]
+    public void Sync_refuses_edited_parameters_of_a_deployment_the_location_has()
+    {
+        Tool("tool", "1.0.0", "[parameters.port]\ntype = \"integer\"\ndefault = 1\n");
+        var bundle = _f.Temp["bundle.toml"];
+        File.WriteAllText(bundle, "[packages]\ntool = { version = \"^1.0\", parameters = { port = 7001 } }\n");
+        _f.Packster.Ok("bundle", "install", bundle, "--location", "dev");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var copy = Location("copy");
+        _f.Packster.Ok("import", env, "--location", "copy");
+        var edited = _f.Temp["edited.packster-lock.toml"];
+        var text = File.ReadAllText(env);
+        Assert.Equal(2, text.Split("port = 7001").Length - 1); // the deployment and its bundle entry
+        File.WriteAllText(edited, text.Replace("port = 7001", "port = 7009", StringComparison.Ordinal));
+        var lockfile = Path.Combine(copy, "packster-location.json");
+        var before = File.ReadAllBytes(lockfile);
+        var recorded = Deployments("copy").Single().Deployment;
+
+        var dry = _f.Packster.Run("sync", edited, "--location", "copy", "--dry-run");
+        var real = _f.Packster.Run("sync", edited, "--location", "copy");
+        Assert.Equal(8, real.ExitCode);
+        Assert.StartsWith("error[PST8018]: tool-1.0.0-", real.Stderr, StringComparison.Ordinal);
+        Assert.Contains($", not the {recorded} it records; nothing was changed", real.Stderr, StringComparison.Ordinal);
+        Assert.Equal(real.ExitCode, dry.ExitCode);
+        Assert.Equal(real.Stderr, dry.Stderr);
+        Assert.Equal(before, File.ReadAllBytes(lockfile));
+        // The file as exported still matches.
+        Assert.Contains("already matches", _f.Packster.Ok("sync", env, "--location", "copy"), StringComparison.Ordinal);
+    }
+
     // § import: the missing deployments, the active set, pins and bundle are one transaction (spec/lockfile.md §
     // Transactions): a handler failing on the second package leaves the target location as it was, the first
     // package's install undone.
