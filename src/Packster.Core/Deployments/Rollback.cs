@@ -35,8 +35,25 @@ public sealed class Rollback(Location location, InstallerOptions options)
         // A dry run takes no lock and runs no recovery or activation, as the dry runs of install, gc and sync: it judges
         // the committed lockfile (replaced atomically, so safe to read unlocked) and changes nothing.
         if (dryRun) return Judge(location.ReadState(), target, dryRun: true);
+        return Locked(target, orNone: false, cancellationToken)!;
+    }
+
+    /// <summary>
+    /// As <see cref="To(Generation, bool, CancellationToken)"/> (not dry), but null, with nothing changed, when under
+    /// the lock a deployment the generation had active is gone: one removed while this command waited for the lock
+    /// (a <c>gc</c> that held it), which the caller brings back (spec/lockfile.md § Generations) rather than refuse.
+    /// </summary>
+    public RollbackResult? ToUnlessRemoved(Generation target, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return Locked(target, orNone: true, cancellationToken);
+    }
+
+    private RollbackResult? Locked(Generation target, bool orNone, CancellationToken cancellationToken)
+    {
         using var session = LocationSession.Open(location, options.Messages, cancellationToken);
         var state = session.State;
+        if (orNone && target.State.ActiveDeployments.Any(w => state.Find(w.Hash) is null)) return null;
         var before = Lockfile.Serialize(state);
         var result = Judge(state, target, dryRun: false);
         // Already that active set, those pins and that bundle: there is nothing to commit.

@@ -18,35 +18,56 @@ public sealed class RollbackReinstaller(Location location, InstallerOptions opti
     {
         ArgumentNullException.ThrowIfNull(selector);
         var target = HistoryReplay.FindOrRebuild(location, selector);
-        var missing = target.State.ActiveDeployments.Where(w => location.ReadState().Find(w.Hash) is null).ToList();
-        if (missing.Count == 0) return new Rollback(location, options).To(target, dryRun, cancellationToken);
-
-        var prepared = await PrepareAsync(target, missing, handlerTimeout, cancellationToken).ConfigureAwait(false);
-        if (dryRun)
+        // What is missing is judged before the lock, since fetching and checking packages is no work to hold it for;
+        // it is judged again once the lock is held, and planned again when that differs: a command that held the lock
+        // meanwhile (a gc) may have removed deployments the generation needs, which are then brought back as well.
+        for (var attempt = 1; ; attempt++)
         {
-            // What the rollback would do, on a copy of the state holding the missing deployments, inactive as installed.
-            var copy = Lockfile.Parse(Lockfile.Serialize(location.ReadState()), location.LockfilePath);
-            foreach (var m in missing) copy.Deployments.Add(new DeploymentEntry(m.Package, m.Hash, m.Parameters) { Dependency = m.Dependency });
-            var (wouldActivate, wouldDeactivate) = Rollback.Apply(location, copy, target);
-            return new RollbackResult(target, wouldActivate, wouldDeactivate, DryRun: true) { Reinstalled = missing };
-        }
+            var missing = target.State.ActiveDeployments.Where(w => location.ReadState().Find(w.Hash) is null).ToList();
+            if (missing.Count == 0 && dryRun) return new Rollback(location, options).To(target, dryRun, cancellationToken);
+            if (missing.Count == 0)
+            {
+                PausePoint.Hit("rollback.before-lock");
+                // Planned again at most a few times (each brings back what was missing): after that, refused as it is.
+                if (attempt >= 3) return new Rollback(location, options).To(target, dryRun: false, cancellationToken);
+                if (new Rollback(location, options).ToUnlessRemoved(target, cancellationToken) is { } done) return done;
+                continue;
+            }
 
-        await using var transaction = LocationTransaction.Begin(location, options.Messages, cancellationToken);
-        var installer = new Installer(location, options) { Transaction = transaction };
-        foreach (var (wanted, package, request) in prepared)
-        {
-            // Judged again under the lock: another command may have brought it back meanwhile.
-            if (transaction.State.Find(wanted.Hash) is not null) continue;
-            await installer.InstallAsync(package.File, request, cancellationToken).ConfigureAwait(false);
-            if (transaction.State.Find(wanted.Hash) is { } entry) entry.Dependency = wanted.Dependency;
+            var prepared = await PrepareAsync(target, missing, handlerTimeout, cancellationToken).ConfigureAwait(false);
+            if (dryRun)
+            {
+                // What the rollback would do, on a copy of the state holding the missing deployments, inactive as installed.
+                var copy = Lockfile.Parse(Lockfile.Serialize(location.ReadState()), location.LockfilePath);
+                foreach (var m in missing) copy.Deployments.Add(new DeploymentEntry(m.Package, m.Hash, m.Parameters) { Dependency = m.Dependency });
+                var (wouldActivate, wouldDeactivate) = Rollback.Apply(location, copy, target);
+                return new RollbackResult(target, wouldActivate, wouldDeactivate, DryRun: true) { Reinstalled = missing };
+            }
+
+            PausePoint.Hit("rollback.before-lock");
+            await using var transaction = LocationTransaction.Begin(location, options.Messages, cancellationToken);
+            // Removed while the rollback waited for the lock, and not prepared: planned again (nothing changed yet),
+            // a few times at most, since each time brings back what was missing.
+            var unplanned = target.State.ActiveDeployments.Where(w => transaction.State.Find(w.Hash) is null && !prepared.Any(p => p.Wanted.Hash == w.Hash));
+            if (unplanned.Any() && attempt < 3) continue;
+            var installer = new Installer(location, options) { Transaction = transaction };
+            var reinstalled = new List<DeploymentEntry>();
+            foreach (var (wanted, package, request) in prepared)
+            {
+                // Judged again under the lock: another command may have brought it back meanwhile.
+                if (transaction.State.Find(wanted.Hash) is not null) continue;
+                await installer.InstallAsync(package.File, request, cancellationToken).ConfigureAwait(false);
+                if (transaction.State.Find(wanted.Hash) is { } entry) entry.Dependency = wanted.Dependency;
+                reinstalled.Add(wanted);
+            }
+            var still = target.State.ActiveDeployments.Where(w => transaction.State.Find(w.Hash) is null).ToList();
+            if (still.Count > 0) throw Incomplete(target, still.Select(m => (m, "it was removed again while the rollback ran")));
+            var (activated, deactivated) = Rollback.Apply(location, transaction.State, target);
+            var result = new RollbackResult(target, activated, deactivated, DryRun: false) { Reinstalled = reinstalled };
+            transaction.Record(Rollback.History(result, options.Clock), $"the rollback to generation {target.Number}", _ => Task.CompletedTask);
+            transaction.Commit();
+            return result;
         }
-        var still = target.State.ActiveDeployments.Where(w => transaction.State.Find(w.Hash) is null).ToList();
-        if (still.Count > 0) throw Incomplete(target, still.Select(m => (m, "it was removed again while the rollback ran")));
-        var (activated, deactivated) = Rollback.Apply(location, transaction.State, target);
-        var result = new RollbackResult(target, activated, deactivated, DryRun: false) { Reinstalled = missing };
-        transaction.Record(Rollback.History(result, options.Clock), $"the rollback to generation {target.Number}", _ => Task.CompletedTask);
-        transaction.Commit();
-        return result;
     }
 
     /// <summary>Every missing deployment fetched and verified, or PST5016 naming each that cannot be brought back.</summary>

@@ -52,6 +52,41 @@ public sealed class RollbackReinstallTests : IDisposable
         Assert.Equal(4, GenerationCount());
     }
 
+    // spec/lockfile.md § Generations: "What is missing is judged again once the location's lock is held … a deployment
+    // a gc (or uninstall) removed while the rollback waited for the lock is brought back like any other". The rollback
+    // is held (test seam PACKSTER_PAUSE_AT=rollback.before-lock) after it found nothing missing; gc removes tool 1.0.0
+    // in that moment; the rollback then reinstalls it instead of refusing with PST5016.
+    [Fact]
+    public async Task A_deployment_gc_removes_while_the_rollback_waits_is_reinstalled()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Install("tool@1.0.0", "-p", "greeting=hey");
+        _f.Install("tool@2.0.0");
+        Assert.Equal(3, GenerationCount());
+        var signal = _f.Temp["paused"];
+        var pause = new Dictionary<string, string> { ["PACKSTER_PAUSE_AT"] = "rollback.before-lock", ["PACKSTER_PAUSE_FILE"] = signal };
+
+        using var rollback = Process.Start(_f.Packster.StartInfo(["rollback", "--location", "dev", "--to", "2"], pause))!;
+        rollback.StandardInput.Close();
+        var rollbackOut = Task.Run(rollback.StandardOutput.ReadToEnd);
+        var rollbackErr = Task.Run(rollback.StandardError.ReadToEnd);
+        Assert.True(SpinWait.SpinUntil(() => File.Exists(signal) || rollback.HasExited, TimeSpan.FromMinutes(2)));
+        if (!File.Exists(signal)) Assert.Fail($"the rollback never reached the pause point: {await rollbackErr}");
+
+        Assert.Contains("removed tool 1.0.0", _f.Run("gc", "--location", "dev").Stdout, StringComparison.Ordinal);
+        File.Delete(signal);
+
+        Assert.True(rollback.WaitForExit(TimeSpan.FromMinutes(2)));
+        var (stdout, stderr) = (await rollbackOut, await rollbackErr);
+        Assert.True(rollback.ExitCode == 0, $"{stdout} {stderr}");
+        Assert.Contains("reinstall tool 1.0.0", stdout, StringComparison.Ordinal);
+        Assert.Contains("activate tool 1.0.0", stdout, StringComparison.Ordinal);
+        Assert.Equal(5, GenerationCount()); // gc's, then the rollback's one commit
+        Assert.Equal("tool 1.0.0", RunShim());
+        var active = _f.Lockfile().GetProperty("deployments").EnumerateArray().Single(d => d.GetProperty("active").GetBoolean());
+        Assert.Equal("hey", active.GetProperty("parameters").GetProperty("greeting").GetString());
+    }
+
     [Fact]
     public void A_removed_deployment_is_reinstalled_with_its_parameters_in_the_rollbacks_one_commit()
     {
