@@ -110,7 +110,7 @@ public sealed record DeploymentRecord(
             throw LocationErrors.DeploymentRecordUnreadable(file, Lockfile.Describe(e), e);
         }
         if (dto is null) throw LocationErrors.DeploymentRecordUnreadable(file, "expected a JSON object, found null");
-        if (Lockfile.WhyNotOneName(bytes) is { } twice) throw LocationErrors.DeploymentRecordUnreadable(file, twice);
+        if (Lockfile.WhyNotPlain(bytes) is { } why) throw LocationErrors.DeploymentRecordUnreadable(file, why);
         if (dto.Schema != Schema) throw LocationErrors.DeploymentRecordUnreadable(file, $"schema {dto.Schema} is not supported (expected {Schema})");
         if (!PackageFileName.TryParse(dto.Package, out var package)) throw LocationErrors.DeploymentRecordUnreadable(file, $"$.package: '{dto.Package}' is not a package file name");
         if (dto.Id != package.Id.Value || dto.Version != package.Version.ToString() || dto.Sha256 != package.Sha256.Hex)

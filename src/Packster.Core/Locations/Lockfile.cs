@@ -434,30 +434,36 @@ public static class Lockfile
             throw LocationErrors.LockfileUnreadable(path, Describe(e), e);
         }
         if (dto is null) throw LocationErrors.LockfileUnreadable(path, "expected a JSON object, found null");
-        if (WhyNotOneName(bytes) is { } why) throw LocationErrors.LockfileUnreadable(path, why);
+        if (WhyNotPlain(bytes) is { } why) throw LocationErrors.LockfileUnreadable(path, why);
         return ToState(dto, new Validator(path));
     }
 
     /// <summary>
-    /// Why some object in <paramref name="json"/> (well-formed) has no one meaning per name, with its JSON path:
-    /// <c>$.deployments[1]: names 'active' twice</c>, <c>$.deployments[0].parameters.tls: names 'key' twice</c>,
-    /// <c>$.bundle: names 'hello' twice</c>, or a name that does not decode; null when every object names each member
-    /// once. RFC 8259 leaves a name given twice open: the DTOs take the last value, an object of parameters refused the
-    /// second name only when first used (PST0001). Only the general reading asks: packster never writes such a file.
+    /// Why <paramref name="json"/> (well-formed) does not hold one plain meaning, with its JSON path: some object names a
+    /// member twice (<c>$.deployments[1]: names 'active' twice</c>, <c>$.deployments[0].parameters.tls: names 'key' twice</c>,
+    /// <c>$.bundle: names 'hello' twice</c>, or a name that does not decode), or some value outside an object of
+    /// parameters is <c>null</c> (<c>$.deployments: null …</c>, <c>$.deployments[0]: null …</c>); null when neither. RFC 8259 leaves a name given
+    /// twice open: the DTOs take the last value, an object of parameters refused the second name only when first used
+    /// (PST0001). Neither the lockfile nor a deployment record has a <c>null</c> field or entry (an absent optional value
+    /// is omitted, spec/lockfile.md § Lockfile): the DTOs read one as absent, so that
+    /// <c>"deployments": null</c> was a location without deployments, whose directories recovery then deleted, and
+    /// <c>[null]</c> an entry that crashed. Only the general reading asks: packster never writes such a file.
     /// </summary>
-    internal static string? WhyNotOneName(ReadOnlySpan<byte> json)
+    internal static string? WhyNotPlain(ReadOnlySpan<byte> json)
     {
         using var document = JsonDocument.Parse(json.ToArray());
-        return WhyNotOneName(document.RootElement, "$");
+        return WhyNotPlain(document.RootElement, "$", inParameters: false);
     }
 
-    private static string? WhyNotOneName(JsonElement value, string path)
+    /// <summary>As <see cref="WhyNotPlain(ReadOnlySpan{byte})"/>; <paramref name="inParameters"/>: within an object of parameters, whose values are the package's to judge (spec/parameters.md), nulls nested in them included.</summary>
+    private static string? WhyNotPlain(JsonElement value, string path, bool inParameters)
     {
+        if (value.ValueKind == JsonValueKind.Null) return inParameters ? null : $"{path}: null, which this file never holds (a value that is absent is left out)";
         if (value.ValueKind == JsonValueKind.Array)
         {
             foreach (var (i, item) in value.EnumerateArray().Index())
             {
-                if (WhyNotOneName(item, $"{path}[{i}]") is { } why) return why;
+                if (WhyNotPlain(item, $"{path}[{i}]", inParameters) is { } why) return why;
             }
             return null;
         }
@@ -467,7 +473,8 @@ public static class Lockfile
         {
             if (StrictJson.Name(property) is not { } name) return $"{path}: a name holds a lone surrogate, which has no UTF-8 form";
             if (!names.Add(name)) return $"{path}: names '{name}' twice";
-            if (WhyNotOneName(property.Value, $"{path}.{name}") is { } why) return why;
+            var parameters = inParameters || (name == "parameters" && property.Value.ValueKind == JsonValueKind.Object);
+            if (WhyNotPlain(property.Value, $"{path}.{name}", parameters) is { } why) return why;
         }
         return null;
     }
@@ -496,8 +503,8 @@ public static class Lockfile
                 entry.InstalledAt = DateTimeOffset.TryParseExact(d.InstalledAt, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
                     ? t : v.Fail<DateTimeOffset>(at.Of("installedAt"), $"expected a UTC time like 2026-01-31T12:00:00Z, found '{d.InstalledAt}'");
             }
-            entry.Active = d.Active;
-            entry.Pinned = d.Pinned;
+            entry.Active = d.Active ?? v.Fail<bool>(at.Of("active"), "missing");
+            entry.Pinned = d.Pinned ?? v.Fail<bool>(at.Of("pinned"), "missing");
             entry.Dependency = d.Dependency == true;
             if (d.Signer is not null)
             {

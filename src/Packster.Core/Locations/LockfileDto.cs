@@ -45,8 +45,10 @@ internal sealed class DeploymentDto
     /// <summary>Read as it lies, so that a name given twice is refused with its path (Lockfile.ToState), not by the object later.</summary>
     public JsonElement? Parameters { get; set; }
     public string? InstalledAt { get; set; }
-    public bool Active { get; set; }
-    public bool Pinned { get; set; }
+
+    /// <summary>Nullable so that an absent or <c>null</c> value is refused with its path (Lockfile.ToState), not read as false.</summary>
+    public bool? Active { get; set; }
+    public bool? Pinned { get; set; }
     public List<string>? Claims { get; set; }
 
     /// <summary>The id of the key whose signature was verified at install; absent when none was (spec/signing.md § Lockfile).</summary>

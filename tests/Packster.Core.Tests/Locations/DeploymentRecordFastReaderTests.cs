@@ -88,7 +88,7 @@ public sealed class DeploymentRecordFastReaderTests
         var e = Assert.Throws<PacksterException>(() => DeploymentRecord.Parse(bytes, "/d/packster-deployment.json"));
 
         Assert.Equal(ErrorCode.DeploymentRecordUnreadable, e.Code);
-        Assert.Contains("$.files[0]: needs a path, a sha256 and a size >= 0", e.Message, StringComparison.Ordinal);
+        Assert.Contains("$.files[0]: null, which this file never holds", e.Message, StringComparison.Ordinal);
     }
 
     private static DeploymentRecord OneFile() =>

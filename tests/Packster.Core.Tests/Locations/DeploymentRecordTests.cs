@@ -37,6 +37,30 @@ public sealed class DeploymentRecordTests
         Assert.StartsWith("/d/packster-deployment.json: ", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// § packster-deployment.json: a record "whose <c>files</c> or <c>links</c> hold a <c>null</c> (it was a crash before)"
+    /// is PST5011 — also one whose <c>files</c> or <c>links</c> are <c>null</c>, which read as none and verified intact.
+    /// </summary>
+    [Theory]
+    [InlineData("$.files")]
+    [InlineData("$.links")]
+    [InlineData("$.files[0]")]
+    [InlineData("$.links[0]")]
+    [InlineData("$.signature")]
+    public void A_record_holding_a_null_is_unreadable_naming_where(string path)
+    {
+        var record = new DeploymentRecord(LocationTestBed.Package("hello", "1.2.0"), LocationTestBed.Hash("d"), [],
+            [new DeploymentFile("a", LocationTestBed.Hash("a"), 1, null)], [new DeploymentLink("lib/x.so", "x.so.1")]);
+        var edited = JsonNode.Parse(record.Serialize())!;
+        if (path.EndsWith("[0]", StringComparison.Ordinal)) edited[path[2..^3]]![0] = null;
+        else edited[path[2..]] = null;
+
+        var e = Assert.Throws<PacksterException>(() => DeploymentRecord.Parse(Encoding.UTF8.GetBytes(edited.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })), "/d/packster-deployment.json"));
+
+        Assert.Equal(ErrorCode.DeploymentRecordUnreadable, e.Code);
+        Assert.StartsWith($"/d/packster-deployment.json: {path}", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_untouched_deployment_verifies_intact()
     {

@@ -187,6 +187,78 @@ public sealed class LockfileTests
         Assert.Equal("/x/packster-location.json: $.bundle.hello.parameters: names 'port' twice", e.Message);
     }
 
+    /// <summary>
+    /// § Lockfile: "absent optional values are omitted (never <c>null</c>)", and § Compatibility: "A value that is JSON
+    /// but not valid … is PST5002 naming its JSON path". A <c>null</c> anywhere the format has none is refused so —
+    /// <c>"deployments": null</c> was read as a location without deployments (whose directories recovery then deleted),
+    /// <c>[null]</c> crashed — both in the shape packster writes (which the fast reading gives up on) and compact.
+    /// </summary>
+    [Theory]
+    [InlineData("$.location")]
+    [InlineData("$.hash")]
+    [InlineData("$.bundle")]
+    [InlineData("$.bundle.hello")]
+    [InlineData("$.bundle.hello.range")]
+    [InlineData("$.bundle.hello.parameters")]
+    [InlineData("$.bundle.hello.resolved")]
+    [InlineData("$.bundle.hello.resolved.deployment")]
+    [InlineData("$.deployments")]
+    [InlineData("$.deployments[0]")]
+    [InlineData("$.deployments[1]")]
+    [InlineData("$.deployments[1].id")]
+    [InlineData("$.deployments[1].package")]
+    [InlineData("$.deployments[1].path")]
+    [InlineData("$.deployments[1].parameters")]
+    [InlineData("$.deployments[1].installedAt")]
+    [InlineData("$.deployments[1].active")]
+    [InlineData("$.deployments[1].pinned")]
+    [InlineData("$.deployments[1].claims")]
+    [InlineData("$.deployments[1].claims[0]")]
+    [InlineData("$.owners")]
+    [InlineData("$.owners.shim:hello")]
+    public void A_null_where_the_format_has_none_is_PST5002_naming_its_path(string path)
+    {
+        var canonical = Encoding.UTF8.GetString(Lockfile.Serialize(SampleState()));
+        var indented = new System.Text.Json.JsonSerializerOptions { WriteIndented = true, NewLine = "\n" };
+        // The edit leaves every other byte as packster writes it.
+        Assert.Equal(canonical, JsonNode.Parse(canonical)!.ToJsonString(indented) + "\n");
+        var edited = JsonNode.Parse(canonical)!;
+        var (parent, last) = Parent(edited, path);
+        if (parent is JsonArray array) array[int.Parse(last, System.Globalization.CultureInfo.InvariantCulture)] = null;
+        else parent[last] = null;
+
+        foreach (var text in new[] { edited.ToJsonString(indented) + "\n", edited.ToJsonString() })
+        {
+            var e = Assert.Throws<PacksterException>(() => Lockfile.Parse(Encoding.UTF8.GetBytes(text), "/x/packster-location.json"));
+            Assert.Equal(ErrorCode.LockfileUnreadable, e.Code);
+            Assert.StartsWith($"/x/packster-location.json: {path}: null", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The node holding the value at a JSON path like <c>$.deployments[1].claims[0]</c>, and the last step's name or index.</summary>
+    private static (JsonNode Parent, string Last) Parent(JsonNode root, string path)
+    {
+        var steps = path[2..].Replace("[", ".", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal).Split('.');
+        var node = root;
+        foreach (var step in steps[..^1]) node = node is JsonArray a ? a[int.Parse(step, System.Globalization.CultureInfo.InvariantCulture)]! : node[step]!;
+        return (node, steps[^1]);
+    }
+
+    /// <summary>§ Lockfile: <c>.active</c> and <c>.pinned</c> are not optional: an entry without one is PST5002 naming it, not read as false.</summary>
+    [Theory]
+    [InlineData("active")]
+    [InlineData("pinned")]
+    public void A_deployment_without_active_or_pinned_is_PST5002(string field)
+    {
+        var edited = JsonNode.Parse(Lockfile.Serialize(SampleState()))!;
+        edited["deployments"]![1]!.AsObject().Remove(field);
+
+        var e = Assert.Throws<PacksterException>(() => Lockfile.Parse(Encoding.UTF8.GetBytes(edited.ToJsonString()), "/x/packster-location.json"));
+
+        Assert.Equal(ErrorCode.LockfileUnreadable, e.Code);
+        Assert.Equal($"/x/packster-location.json: $.deployments[1].{field}: missing", e.Message);
+    }
+
     [Fact]
     public void A_corrupt_lockfile_is_never_overwritten_by_open_lock_recovery_or_commit()
     {
