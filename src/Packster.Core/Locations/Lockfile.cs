@@ -485,6 +485,8 @@ public static class Lockfile
         // Versions repeat across deployments (one package with several parameter sets, 1.0.0 in many packages): parsed once each.
         var versions = new Dictionary<string, PackageVersion>(StringComparer.Ordinal);
         var state = new LocationState(v.Required<LocationId>("$.location", dto.Location, s => LocationId.TryParse(s, out var id, out var why) ? (id, why) : (default, why)));
+        // Never left out, even when empty: read as none, recovery would remove every deployment directory as unrecorded.
+        if (dto.Deployments is null) v.Fail("$.deployments", "missing");
         foreach (var (i, d) in (dto.Deployments ?? []).Index())
         {
             // The JSON path of a field is spelled only when it is wrong: a thousand deployments would otherwise make ten thousand strings.

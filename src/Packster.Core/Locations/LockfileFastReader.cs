@@ -247,7 +247,8 @@ internal static class LockfileFastReader
                     break;
             }
         }
-        if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || location is not { } locationId) return null;
+        // Without its deployments the file is not one packster wrote: the general reading refuses it.
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || location is not { } locationId || (seen & 16) == 0) return null;
         var state = new LocationState(locationId);
         state.Deployments.AddRange(deployments);
         foreach (var requirement in bundle)

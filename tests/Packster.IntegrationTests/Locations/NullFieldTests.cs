@@ -45,6 +45,29 @@ public sealed class NullFieldTests : IDisposable
         Assert.Equal(edited, _f.Snapshot());
     }
 
+    /// <summary>
+    /// Without its <c>deployments</c> key the lockfile was read as a location without deployments, and the next install's
+    /// recovery deleted every deployment directory as unrecorded, as for a <c>null</c>. spec/lockfile.md § Lockfile:
+    /// "`deployments` is never left out, even when empty"; § Compatibility: PST5002, "recovery does not run".
+    /// </summary>
+    [Fact]
+    public void Missing_deployments_are_PST5002_and_the_next_install_deletes_nothing()
+    {
+        var motd = _f.InstallJson(_f.PackSample("motd"), "--parameters", "{\"message\":\"keep\"}");
+        var directory = motd.GetProperty("path").GetString()!;
+        EditLockfile(l => l.AsObject().Remove("deployments"));
+        var edited = _f.Snapshot();
+
+        var list = _f.Packster.Run("list", "--location", "dev");
+        Assert.Equal(5, list.ExitCode);
+        Assert.StartsWith($"error[PST5002]: {_f.LockfilePath}: $.deployments: missing", list.Stderr, StringComparison.Ordinal);
+
+        var install = _f.Packster.Run("install-file", _f.PackSample("hello"), "--location", "dev");
+        Assert.Equal(5, install.ExitCode);
+        Assert.True(Directory.Exists(directory));
+        Assert.Equal(edited, _f.Snapshot());
+    }
+
     /// <summary><c>"deployments": [null]</c> crashed <c>list</c> and <c>location repair</c> (PST0001); it is PST5002 naming the entry, which repair does not fix (§ Repair: "a file that is not JSON or has a bad field is still PST5002").</summary>
     [Fact]
     public void A_null_deployment_is_PST5002_for_list_and_repair()
