@@ -48,7 +48,7 @@ public static class CanonicalJson
 
     private static double FiniteDouble(JsonElement value) =>
         value.TryGetDouble(out var d) && double.IsFinite(d) ? d
-            : throw new ArgumentException($"number {value.GetRawText()} is outside the IEEE-754 double range", nameof(value));
+            : throw new ArgumentException($"number {value.GetRawText()} is outside the IEEE-754 double range");
 
     private static void Write(StringBuilder sb, JsonElement value)
     {
@@ -63,7 +63,7 @@ public static class CanonicalJson
                 {
                     if (i > 0 && members[i].Name == members[i - 1].Name)
                     {
-                        throw new ArgumentException($"duplicate member name '{members[i].Name}' has no canonical form", nameof(value));
+                        throw new ArgumentException($"duplicate member name '{members[i].Name}' has no canonical form");
                     }
                     if (i > 0) sb.Append(',');
                     WriteString(sb, members[i].Name);
@@ -99,7 +99,7 @@ public static class CanonicalJson
                 sb.Append("null");
                 break;
             default:
-                throw new ArgumentException("an undefined JSON value has no canonical form", nameof(value));
+                throw new ArgumentException("an undefined JSON value has no canonical form");
         }
     }
 

@@ -110,17 +110,12 @@ public sealed class EffectiveParameters
             var declaration = declarations[name];
             // Before anything prints or hashes the value: a lone surrogate (JSON allows "\ud800") has no UTF-8 form.
             if (StrictJson.HasLoneSurrogate(value)) throw ParameterErrors.ValueInvalid(name, "it holds a lone surrogate, which has no UTF-8 form");
-            if (!declaration.Accepts(value)) throw ParameterErrors.WrongType(declaration, value);
             // A number out of range or a duplicate member has no canonical form (a string's one reason, a lone
-            // surrogate, was refused just above).
-            try
-            {
-                if (value.ValueKind != JsonValueKind.String) CanonicalJson.Check(value);
-            }
-            catch (ArgumentException e)
-            {
-                throw ParameterErrors.InvalidJson($"parameter '{name}': {e.Message}");
-            }
+            // surrogate, was refused just above). A number is judged before its type: 1e400 is PST3000 for any
+            // parameter, an integer one too (§Validation step 3), not "expected an integer".
+            if (value.ValueKind == JsonValueKind.Number) CheckCanonical(name, value);
+            if (!declaration.Accepts(value)) throw ParameterErrors.WrongType(declaration, value);
+            if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Number)) CheckCanonical(name, value);
             // Every string parameter becomes an environment variable for handlers (spec/parameters.md). Only an escape
             // can put U+0000 or a lone surrogate into it (JSON text is UTF-8 without control characters): a string
             // without one is not decoded here.
@@ -190,6 +185,19 @@ public sealed class EffectiveParameters
         value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False;
 
     public override string ToString() => Canonical;
+
+    /// <summary>PST3000 naming the parameter when <paramref name="value"/> has no canonical form (spec/parameters.md §Canonical JSON).</summary>
+    private static void CheckCanonical(string name, JsonElement value)
+    {
+        try
+        {
+            CanonicalJson.Check(value);
+        }
+        catch (ArgumentException e)
+        {
+            throw ParameterErrors.InvalidJson($"parameter '{name}': {e.Message}");
+        }
+    }
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, JsonElement>))]

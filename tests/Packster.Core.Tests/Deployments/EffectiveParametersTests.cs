@@ -53,9 +53,12 @@ public sealed class EffectiveParametersTests
     }
 
     // §Canonical JSON: a value with no canonical form (a number beyond the double range, an object naming a member
-    // twice) is refused before anything hashes it, naming the parameter.
+    // twice) is refused before anything hashes it, naming the parameter. §Validation step 3: "Numbers outside the
+    // IEEE-754 double range are PST3000", for an integer parameter too. The words are packster's own, without .NET's
+    // "(Parameter 'value')" (spec/errors.md).
     [Theory]
     [InlineData("{\"api-key\":\"k\",\"ratio\":1e400}", "ratio", "outside the IEEE-754 double range")]
+    [InlineData("{\"api-key\":\"k\",\"port\":1e400}", "port", "number 1e400 is outside the IEEE-754 double range")]
     [InlineData("{\"api-key\":\"k\",\"extra\":{\"n\":-1e999}}", "extra", "outside the IEEE-754 double range")]
     [InlineData("{\"api-key\":\"k\",\"extra\":{\"a\":1,\"a\":2}}", "extra", "duplicate member name 'a'")]
     public void Values_without_a_canonical_form_are_refused(string json, string name, string why)
@@ -64,6 +67,7 @@ public sealed class EffectiveParametersTests
         Assert.Equal(ErrorCode.ParametersInvalidJson, e.Code);
         Assert.StartsWith($"parameters: parameter '{name}': ", e.Message, StringComparison.Ordinal);
         Assert.Contains(why, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
