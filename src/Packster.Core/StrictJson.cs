@@ -41,8 +41,38 @@ public static class StrictJson
             var cut = text.IndexOf(suffix, StringComparison.Ordinal);
             if (cut > 0) text = text[..cut];
         }
+        if (ReaderWords(text) is { } words) return words;
         text = text.TrimEnd('.', ' ');
         return text.Length == 0 ? "not valid JSON" : char.ToLowerInvariant(text[0]) + text[1..];
+    }
+
+    /// <summary>
+    /// The reader's sentences that speak of tokens, payloads, final blocks or reader options, in words about the text:
+    /// an empty file was "the input does not contain any JSON tokens … when isFinalBlock is true".
+    /// </summary>
+    private static string? ReaderWords(string text)
+    {
+        if (text.StartsWith("The input does not contain any", StringComparison.Ordinal)) return "it is empty: there is no JSON value in it";
+        if (text.StartsWith("Expected depth to be zero at the end", StringComparison.Ordinal)) return "it ends before an object or array is closed (it is cut short)";
+        if (text.StartsWith("Expected end of string, but instead reached end of data", StringComparison.Ordinal)) return "it ends inside a string (it is cut short)";
+        if (text.StartsWith("Expected a digit ('0'-'9'), but instead reached end of data", StringComparison.Ordinal)) return "it ends inside a number (it is cut short)";
+        if (text.Contains("comment", StringComparison.OrdinalIgnoreCase) && text.Contains("end of data", StringComparison.Ordinal)) return "it ends inside a comment (it is cut short)";
+        if (text.Contains("reached end of data", StringComparison.Ordinal)) return "it ends where a value should follow (it is cut short)";
+        if (text.StartsWith("The JSON array contains a trailing comma", StringComparison.Ordinal)) return "a comma after the last element of an array";
+        if (text.StartsWith("The JSON object contains a trailing comma", StringComparison.Ordinal)) return "a comma after the last member of an object";
+        const string Depth = "The maximum configured depth of ";
+        if (text.StartsWith(Depth, StringComparison.Ordinal) && text.IndexOf(' ', Depth.Length) is var end and > 0)
+        {
+            return $"objects and arrays are nested more than {text[Depth.Length..end]} deep";
+        }
+        const string Duplicate = "Duplicate property '";
+        if (text.StartsWith(Duplicate, StringComparison.Ordinal) && text.IndexOf("' encountered", StringComparison.Ordinal) is var close and > 0)
+        {
+            return $"an object names '{text[Duplicate.Length..close]}' twice";
+        }
+        if (text.StartsWith("Duplicate properties not allowed", StringComparison.Ordinal)) return "an object names a member twice";
+        if (text.StartsWith("Cannot transcode invalid UTF-8", StringComparison.Ordinal)) return "it is not valid UTF-8";
+        return null;
     }
 
     /// <summary>
