@@ -99,6 +99,7 @@ public static class ProfileSnippet
         var begin = Encoding.ASCII.GetBytes(BeginMarker(locationId));
         var endMarker = Encoding.ASCII.GetBytes(EndMarker(locationId));
         int? start = null;
+        var startLine = 0;
         var lineNo = 0;
         var pos = 0;
         while (pos < bytes.Length)
@@ -111,6 +112,7 @@ public static class ProfileSnippet
             {
                 if (start is not null) throw Corrupt(path, lineNo, $"a second '{BeginMarker(locationId)}' before '{EndMarker(locationId)}'");
                 start = pos;
+                startLine = lineNo;
             }
             else if (line.SequenceEqual(endMarker))
             {
@@ -119,7 +121,8 @@ public static class ProfileSnippet
             }
             pos = lineEnd;
         }
-        return start is null ? null : throw Corrupt(path, lineNo, $"'{BeginMarker(locationId)}' is never closed by '{EndMarker(locationId)}'");
+        // The line to look at is the marker's own, not the file's last.
+        return start is null ? null : throw Corrupt(path, startLine, $"'{BeginMarker(locationId)}' is never closed by '{EndMarker(locationId)}'");
     }
 
     private static PacksterException Corrupt(string path, int line, string why) =>

@@ -68,14 +68,17 @@ public class ProfileSnippetTests : IDisposable
         Assert.StartsWith("no newline\n# >>> packster location dev >>>\n", File.ReadAllText(profile), StringComparison.Ordinal);
     }
 
+    // spec/activation.md: unbalanced markers are PST6005 `<file>:<line>: …`; for a begin marker never closed, the line
+    // is the marker's own, not the file's last.
     [Fact]
     public void Unbalanced_markers_are_an_error_naming_file_and_line_and_nothing_is_written()
     {
-        const string broken = "a\n# >>> packster location dev >>>\nb\n";
+        const string broken = "a\nb\nc\n# >>> packster location dev >>>\nx\ny\nz\n";
         var profile = _dir.Write(".bashrc", broken);
         var ex = Assert.Throws<PacksterException>(() => ProfileSnippet.Enable(profile, "dev", Script, Locks));
         Assert.Equal(ErrorCode.ProfileSnippetCorrupt, ex.Code);
-        Assert.Contains(".bashrc:3:", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(".bashrc:4: ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("is never closed", ex.Message, StringComparison.Ordinal);
         Assert.Equal(broken, File.ReadAllText(profile));
     }
 
