@@ -83,7 +83,19 @@ public static class DeploymentSelector
             1 => matches[0],
             _ => throw new PacksterException(ErrorCode.DeploymentAmbiguous,
                 $"'{selector}' matches {matches.Count} deployments in location {locationDisplay}: {string.Join(", ", matches.Select(m => $"{m.Id}@{m.Version} ({m.Hash.Hex[..12]})"))}",
-                "name one by id@version or by deployment hash"),
+                AmbiguityHint(selector, matches)),
         };
+    }
+
+    /// <summary>
+    /// What names one of <paramref name="matches"/>: id@version only when the selector did not give a version and the
+    /// matches differ in theirs; else only a deployment hash (one version with two parameter sets differs in nothing else).
+    /// </summary>
+    private static string AmbiguityHint(string selector, IReadOnlyList<DeploymentEntry> matches)
+    {
+        var example = matches[0].Hash.Hex[..12];
+        return !selector.Contains('@', StringComparison.Ordinal) && matches.Select(m => (m.Id, m.Version)).Distinct().Count() > 1
+            ? $"name one by id@version or by its deployment hash, e.g. {matches[0].Id}@{matches[0].Version} or {example}"
+            : $"name one by its deployment hash, e.g. {example}";
     }
 }

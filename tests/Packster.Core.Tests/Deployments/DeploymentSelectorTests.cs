@@ -36,4 +36,34 @@ public sealed class DeploymentSelectorTests
         var e = Assert.Throws<PacksterException>(() => DeploymentSelector.Single(state, other, "dev"));
         Assert.Equal("run 'packster list' to see what is deployed", e.Hint);
     }
+
+    private static DeploymentEntry Entry(string id, string version, string seed) =>
+        new(LocationTestBed.Package(id, version), LocationTestBed.Hash(seed), new JsonObject());
+
+    // spec/errors.md PST5006: "one version with two parameter sets" matches twice; naming it by id@version again cannot
+    // tell the two apart, so the hint offers only the deployment hash.
+    [Fact]
+    public void One_version_deployed_twice_is_told_apart_only_by_its_hash()
+    {
+        var state = new LocationState(LocationId.Parse("dev"));
+        state.Deployments.AddRange([Entry("hello", "1.0.0", "p1"), Entry("hello", "1.0.0", "p2")]);
+        var example = state.Deployments[0].Hash.Hex[..12];
+        foreach (var selector in new[] { "hello@1.0.0", "hello" })
+        {
+            var e = Assert.Throws<PacksterException>(() => DeploymentSelector.Single(state, selector, "dev"));
+            Assert.Equal(ErrorCode.DeploymentAmbiguous, e.Code);
+            Assert.Equal($"name one by its deployment hash, e.g. {example}", e.Hint);
+        }
+    }
+
+    // Two versions of one id: a bare id may be narrowed by id@version, or by a hash.
+    [Fact]
+    public void Two_versions_named_by_their_id_are_told_apart_by_version_or_hash()
+    {
+        var state = new LocationState(LocationId.Parse("dev"));
+        state.Deployments.AddRange([Entry("hello", "1.0.0", "v1"), Entry("hello", "2.0.0", "v2")]);
+        var e = Assert.Throws<PacksterException>(() => DeploymentSelector.Single(state, "hello", "dev"));
+        Assert.Equal(ErrorCode.DeploymentAmbiguous, e.Code);
+        Assert.Equal($"name one by id@version or by its deployment hash, e.g. hello@1.0.0 or {state.Deployments[0].Hash.Hex[..12]}", e.Hint);
+    }
 }
