@@ -60,6 +60,10 @@ public sealed class ArchivePacker(SourcePackerOptions options)
         archivePath = Path.GetFullPath(archivePath);
         if (Directory.Exists(archivePath)) throw new PacksterException(ErrorCode.InvalidArgument, $"'{archivePath}' is a folder; --from takes an archive file", "pack a folder with 'packster pack <folder>'");
         if (!File.Exists(archivePath)) throw new PacksterException(ErrorCode.PathNotFound, $"archive '{archivePath}' does not exist");
+        if (FileKinds.OfTarget(archivePath) is var archiveKind and not (FileKind.Regular or FileKind.Missing or FileKind.Directory))
+        {
+            throw VendorArchive.NotRegular(archivePath, archiveKind);
+        }
         var manifestText = ArchiveManifest.FromRequest(request);
 
         using var archive = VendorArchive.Open(archivePath);

@@ -48,18 +48,38 @@ internal abstract class VendorArchive : IDisposable
     protected FileStream File { get; }
 
     /// <summary>The archive's file name, as messages show it.</summary>
-    public string Name => System.IO.Path.GetFileName(File.Name);
+    public string Name { get; private set; } = "";
 
     /// <summary>Size of the archive in bytes (the denominator of the ratio cap).</summary>
     public long Length => File.Length;
 
+    /// <summary>
+    /// PST1001 for an archive that is a FIFO, a socket or a device once links are followed (spec/pack-from.md): it is
+    /// refused by its type, never read, since a FIFO's open waits for a writer and a device's bytes never end.
+    /// </summary>
+    public static PacksterException NotRegular(string path, FileKind kind) =>
+        new(ErrorCode.InvalidArgument, $"archive '{path}' is {kind.Describe()}, not a regular file",
+            "--from takes an archive file as its vendor released it (.tar.gz, .tar.xz, .tar.zst, .tar.bz2, .tar, .zip or .7z)");
+
     /// <summary>What the first bytes said: <c>tar.gz</c>, <c>tar.xz</c>, <c>tar.zst</c>, <c>tar.bz2</c>, <c>tar</c>, <c>zip</c> or <c>7z</c>.</summary>
     public string Format { get; }
 
+    /// <summary>
+    /// The archive at <paramref name="path"/>, opened so that the open cannot wait (<see cref="RegularFile"/>): a FIFO,
+    /// socket or device put there after the caller's type check is refused unread, as that check refuses it.
+    /// </summary>
     public static VendorArchive Open(string path)
     {
+        // A stream made from a handle does not know its path.
+        var archive = OpenFormat(path);
+        archive.Name = System.IO.Path.GetFileName(path);
+        return archive;
+    }
+
+    private static VendorArchive OpenFormat(string path)
+    {
         var file = FileSystemErrors.AtFile(path, "cannot read archive",
-            () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+            () => new FileStream(RegularFile.Open(path, kind => NotRegular(path, kind)), FileAccess.Read, 1 << 16));
         try
         {
             Span<byte> head = stackalloc byte[512];

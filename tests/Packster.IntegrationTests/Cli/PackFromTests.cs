@@ -388,6 +388,26 @@ public sealed class PackFromTests : IDisposable
         PackedFile(_packster.Run("pack", "--from", _home["again.tar"], "-o", Out));
     }
 
+    // spec/pack-from.md: "An archive that is a FIFO, a socket or a device once links are followed is refused by its
+    // type, never opened: PST1001" — a FIFO's open would wait for a writer that never comes.
+    [ArchiverFact("mkfifo")]
+    public void A_fifo_given_as_the_archive_is_refused_without_being_opened()
+    {
+        Tools.Run(_home.Path, "mkfifo", _home["pipe"]);
+        var result = _packster.Run("pack", "--from", _home["pipe"], "--id", "t", "--version", "1.0.0", "-o", Out);
+        AssertRefused(result, "PST1001", 2);
+        Assert.Contains($"archive '{_home["pipe"]}' is a FIFO (named pipe), not a regular file", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_device_given_as_the_archive_is_refused_by_its_type()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var result = _packster.Run("pack", "--from", "/dev/null", "--id", "t", "--version", "1.0.0", "-o", Out);
+        AssertRefused(result, "PST1001", 2);
+        Assert.Contains("archive '/dev/null' is a character device, not a regular file", result.Stderr, StringComparison.Ordinal);
+    }
+
     // spec/pack-from.md §Entries: FIFOs and devices are refused.
     [ArchiverFact("tar", "mkfifo")]
     public void A_fifo_in_a_tar_is_refused()
