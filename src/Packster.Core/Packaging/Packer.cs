@@ -35,6 +35,12 @@ public static class Packer
             throw new PacksterException(ErrorCode.ManifestMissing, $"'{sourceDir}' has no {ManifestFileName}",
                 $"create {ManifestFileName} at the root of the package folder");
         }
+        // Something else already there is said to be what it is: "it already exists" read as a folder that could be used.
+        if (FileSystemErrors.At(outputDir, "cannot create output folder", () => FileKinds.OfTarget(outputDir)) is var there and not (FileKind.Missing or FileKind.Directory))
+        {
+            throw new PacksterException(ErrorCode.FileSystemError, $"cannot create output folder '{outputDir}': it is {there.Describe()}, not a folder",
+                "give -o a folder, or a path where packster can create one");
+        }
         FileSystemErrors.At(outputDir, "cannot create output folder", () => Directory.CreateDirectory(outputDir));
 
         var sourceName = Path.GetFileName(sourceDir);

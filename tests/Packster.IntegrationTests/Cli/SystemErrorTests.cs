@@ -56,6 +56,23 @@ public sealed partial class SystemErrorTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(small.Path));
     }
 
+    // errors.md PST9005: "a folder where packster opens a file … is said to be what it is"; so is a file or a device
+    // where the output folder belongs, not "it already exists", as if a folder there would do.
+    [Fact]
+    public void An_output_path_that_is_a_file_or_a_device_is_said_to_be_one()
+    {
+        var source = Source("outfile");
+        var file = _f.Temp["out-is-a-file"];
+        File.WriteAllText(file, "x");
+        var r = _f.Packster.Run("pack", source, "-o", file);
+        AssertClassified(r, "PST9005", 9, file, "it is a regular file, not a folder");
+        Assert.Contains("hint: give -o a folder", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal("x", File.ReadAllText(file));
+        if (OperatingSystem.IsWindows()) return;
+        r = _f.Packster.Run("pack", source, "-o", "/dev/null");
+        AssertClassified(r, "PST9005", 9, "/dev/null", "it is a character device, not a folder");
+    }
+
     [MountFact]
     public void A_read_only_output_folder_is_PST9004()
     {
