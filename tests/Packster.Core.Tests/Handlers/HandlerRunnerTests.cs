@@ -311,13 +311,7 @@ public sealed class HandlerRunnerTests : IDisposable
             echo ready
             sleep 300
             """);
-        using var cancel = new CancellationTokenSource();
-        var sink = new SynchronizedStringWriter(line =>
-        {
-            if (line.EndsWith("ready", StringComparison.Ordinal)) _ = cancel.CancelAsync();
-        });
-        var e = await Assert.ThrowsAsync<PacksterException>(() =>
-            _h.RunAsync(Handlers((HandlerAction.Install, new("scripts/install.sh"))), HandlerAction.Install, sink: sink, cancellationToken: cancel.Token));
+        var e = await CancelledWhenReady();
 
         Assert.Equal(ErrorCode.HandlerCancelled, e.Code);
         Assert.StartsWith("<== cancelled after ", File.ReadAllLines(_h.LogPath)[^1], StringComparison.Ordinal);
@@ -388,19 +382,25 @@ public sealed class HandlerRunnerTests : IDisposable
         Escapee.AssertGone(EscapeePid(_h, "escapee.pid"), "the escaped process");
     }
 
-    [LinuxFact]
-    public async Task Cancelling_also_kills_an_orphan_that_made_a_session_of_its_own()
+    /// <summary>Runs scripts/install.sh as the install handler, cancels it once it prints "ready", and returns the error it ended with.</summary>
+    private async Task<PacksterException> CancelledWhenReady()
     {
-        // spec/handlers.md §Processes: on cancellation the orphans of the run that left its group are killed too.
-        _h.Script("scripts/install.sh", Escapee.Script("escapee.pid", closeOutput: true, orphanAtOnce: true) + "echo ready\nsleep 300\n");
         using var cancel = new CancellationTokenSource();
         var sink = new SynchronizedStringWriter(line =>
         {
             if (line.EndsWith("ready", StringComparison.Ordinal)) _ = cancel.CancelAsync();
         });
-
-        var e = await Assert.ThrowsAsync<PacksterException>(() =>
+        return await Assert.ThrowsAsync<PacksterException>(() =>
             _h.RunAsync(Handlers((HandlerAction.Install, new("scripts/install.sh"))), HandlerAction.Install, sink: sink, cancellationToken: cancel.Token));
+    }
+
+    [LinuxFact]
+    public async Task Cancelling_also_kills_an_orphan_that_made_a_session_of_its_own()
+    {
+        // spec/handlers.md §Processes: on cancellation the orphans of the run that left its group are killed too.
+        _h.Script("scripts/install.sh", Escapee.Script("escapee.pid", closeOutput: true, orphanAtOnce: true) + "echo ready\nsleep 300\n");
+
+        var e = await CancelledWhenReady();
 
         Assert.Equal(ErrorCode.HandlerCancelled, e.Code);
         Escapee.AssertGone(EscapeePid(_h, "escapee.pid"), "the escaped process");

@@ -23,47 +23,31 @@ public sealed class NullFieldTests : IDisposable
     }
 
     /// <summary>
-    /// <c>"deployments": null</c> was read as a location without deployments: <c>list</c> said so, and the next install's
-    /// recovery deleted every deployment directory as unrecorded. § Compatibility: PST5002, "recovery does not run".
+    /// <c>"deployments": null</c>, or no <c>deployments</c> at all, was read as a location without deployments: <c>list</c>
+    /// said so, and the next install's recovery deleted every deployment directory as unrecorded. § Compatibility:
+    /// PST5002 ("`deployments` is never left out, even when empty"), "recovery does not run".
     /// </summary>
-    [Fact]
-    public void Null_deployments_are_PST5002_and_the_next_install_deletes_nothing()
+    [Theory]
+    [InlineData("null", "$.deployments: null")]
+    [InlineData("missing", "$.deployments: missing")]
+    public void Null_or_missing_deployments_are_PST5002_and_the_next_install_deletes_nothing(string edit, string why)
     {
         var motd = _f.InstallJson(_f.PackSample("motd"), "--parameters", "{\"message\":\"keep\"}");
         var directory = motd.GetProperty("path").GetString()!;
-        EditLockfile(l => l["deployments"] = null);
+        EditLockfile(l =>
+        {
+            if (edit == "null") l["deployments"] = null;
+            else l.AsObject().Remove("deployments");
+        });
         var edited = _f.Snapshot();
 
         var list = _f.Packster.Run("list", "--location", "dev");
         Assert.Equal(5, list.ExitCode);
-        Assert.StartsWith($"error[PST5002]: {_f.LockfilePath}: $.deployments: null", list.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"error[PST5002]: {_f.LockfilePath}: {why}", list.Stderr, StringComparison.Ordinal);
 
         var install = _f.Packster.Run("install-file", _f.PackSample("hello"), "--location", "dev");
         Assert.Equal(5, install.ExitCode);
         Assert.StartsWith("error[PST5002]: ", install.Stderr, StringComparison.Ordinal);
-        Assert.True(Directory.Exists(directory));
-        Assert.Equal(edited, _f.Snapshot());
-    }
-
-    /// <summary>
-    /// Without its <c>deployments</c> key the lockfile was read as a location without deployments, and the next install's
-    /// recovery deleted every deployment directory as unrecorded, as for a <c>null</c>. spec/lockfile.md § Lockfile:
-    /// "`deployments` is never left out, even when empty"; § Compatibility: PST5002, "recovery does not run".
-    /// </summary>
-    [Fact]
-    public void Missing_deployments_are_PST5002_and_the_next_install_deletes_nothing()
-    {
-        var motd = _f.InstallJson(_f.PackSample("motd"), "--parameters", "{\"message\":\"keep\"}");
-        var directory = motd.GetProperty("path").GetString()!;
-        EditLockfile(l => l.AsObject().Remove("deployments"));
-        var edited = _f.Snapshot();
-
-        var list = _f.Packster.Run("list", "--location", "dev");
-        Assert.Equal(5, list.ExitCode);
-        Assert.StartsWith($"error[PST5002]: {_f.LockfilePath}: $.deployments: missing", list.Stderr, StringComparison.Ordinal);
-
-        var install = _f.Packster.Run("install-file", _f.PackSample("hello"), "--location", "dev");
-        Assert.Equal(5, install.ExitCode);
         Assert.True(Directory.Exists(directory));
         Assert.Equal(edited, _f.Snapshot());
     }
