@@ -414,17 +414,7 @@ public sealed class LocationSession : IDisposable
     /// Whether the lockfile on disk is the one a commit that failed meant to write: a failure after its rename (the
     /// folder's sync) leaves the change made, and its pending generation and journal for the next command to settle.
     /// </summary>
-    private bool CommittedAnyway(Sha256Digest afterSha)
-    {
-        try
-        {
-            return Sha256Digest.Compute(File.ReadAllBytes(Location.LockfilePath)) == afterSha;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    private bool CommittedAnyway(Sha256Digest afterSha) => Lockfile.DigestIfReadable(Location.LockfilePath) == afterSha;
 
     /// <summary>
     /// After a commit failed before its lockfile was written (a full disk): takes back the pending generation record and
