@@ -531,9 +531,7 @@ public sealed class Installer
         if (ResourceGuard.FindConflicts(owners, new ResourceChange(owner, claims, release)) is [var first, ..] conflicts)
         {
             // An owner this command installed is undone with it: the hint cannot send the user to uninstall it.
-            throw Transaction is { } transaction && transaction.Installed(first.Owner.DeploymentHash)
-                ? ResourceGuard.ConflictWithinCommand(conflicts)
-                : ResourceGuard.ConflictError(conflicts);
+            throw ResourceGuard.ConflictError(conflicts, ownerUndone: Transaction?.Installed(first.Owner.DeploymentHash) == true);
         }
         ResourceGuard.EnsureNoConflicts(EnabledTogether(), new ResourceChange(owner, claims));
         return new ActivationDecision(true, current, claims);

@@ -125,28 +125,20 @@ public static class ResourceGuard
     public static void EnsureLocationsCompatible(IEnumerable<IReadOnlyDictionary<ResourceClaim, ResourceOwner>> locations) =>
         ThrowIfAny(FindCrossLocationConflicts(locations));
 
-    /// <summary>The exception for a non-empty conflict list: the first conflict in the message, the count of the rest.</summary>
-    public static PacksterException ConflictError(IReadOnlyList<ResourceConflict> conflicts)
+    /// <summary>
+    /// The exception for a non-empty conflict list: the first conflict in the message, the count of the rest. With
+    /// <paramref name="ownerUndone"/>, the owner named first came with the same command (a bundle, an install with its
+    /// dependencies) and is undone with it: the hint cannot send the user to uninstall or switch away from it.
+    /// </summary>
+    public static PacksterException ConflictError(IReadOnlyList<ResourceConflict> conflicts, bool ownerUndone = false)
     {
         if (conflicts.Count == 0) throw new ArgumentException("no conflicts", nameof(conflicts));
-        var first = conflicts[0];
+        var (first, owner) = (conflicts[0], conflicts[0].Owner);
         var more = conflicts.Count > 1 ? $" (and {conflicts.Count - 1} more conflict{(conflicts.Count > 2 ? "s" : "")})" : "";
-        return new PacksterException(ErrorCode.ResourceConflict, first.Describe() + more,
-            $"uninstall or switch away from {first.Owner.PackageId.Value} {first.Owner.Version} in location {first.Owner.LocationId} first, or use another location (--location)");
-    }
-
-    /// <summary>
-    /// As <see cref="ConflictError"/>, when the owner named first came with the same command (a bundle, an install with
-    /// its dependencies) and is undone with it: it cannot be uninstalled or switched away from first, since it was never
-    /// committed.
-    /// </summary>
-    public static PacksterException ConflictWithinCommand(IReadOnlyList<ResourceConflict> conflicts)
-    {
-        var error = ConflictError(conflicts);
-        var (owner, requested) = (conflicts[0].Owner, conflicts[0].Requested);
-        return new PacksterException(error.Code, error.Message,
-            $"{owner.PackageId.Value} {owner.Version} came with this same command, which installs nothing now: it and {requested.PackageId.Value} "
-            + $"{requested.Version} cannot both be active in location {owner.LocationId}; leave one of them out, or install one into another location (--location)");
+        return new PacksterException(ErrorCode.ResourceConflict, first.Describe() + more, ownerUndone
+            ? $"{owner.PackageId.Value} {owner.Version} came with this same command, which installs nothing now: it and {first.Requested.PackageId.Value} "
+                + $"{first.Requested.Version} cannot both be active in location {owner.LocationId}; leave one of them out, or install one into another location (--location)"
+            : $"uninstall or switch away from {owner.PackageId.Value} {owner.Version} in location {owner.LocationId} first, or use another location (--location)");
     }
 
     private static void ThrowIfAny(IReadOnlyList<ResourceConflict> conflicts)
