@@ -33,19 +33,11 @@ public static class ConfigFiles
         if (!File.Exists(project)) return SourceConfig.Load(paths.UserConfigFile);
         // Never read when it is not a regular file: a FIFO would hold every command here until someone writes to it. The
         // open cannot wait on one either (RegularFile), should one be put there after this check.
-        if (FileKinds.OfTarget(project) is var kind and not (FileKind.Regular or FileKind.Missing))
-        {
-            warnings.WriteLine($"warning: ignoring {project}: it is {kind.Describe()}, not a regular file");
-            return SourceConfig.Load(paths.UserConfigFile);
-        }
+        if (FileKinds.OfTarget(project) is var kind and not (FileKind.Regular or FileKind.Missing)) return Ignoring(kind);
 
         // Hashed and parsed from one read, so the bytes checked are the bytes used.
         var bytes = RegularFile.TryReadAllBytes(project, out kind);
-        if (bytes is null)
-        {
-            warnings.WriteLine($"warning: ignoring {project}: it is {kind.Describe()}, not a regular file");
-            return SourceConfig.Load(paths.UserConfigFile);
-        }
+        if (bytes is null) return Ignoring(kind);
         var record = ConfigTrust.Load(paths).Find(project);
         if (record is null || record.Sha256 != Sha256Digest.Compute(bytes))
         {
@@ -55,6 +47,13 @@ public static class ConfigFiles
             return SourceConfig.Load(paths.UserConfigFile);
         }
         return SourceConfig.Parse(Decode(bytes), project, restricted: !record.AllowCredentials);
+
+        // Whether found so by its type first or by its open, not read: the user's config is.
+        SourceConfig Ignoring(FileKind what)
+        {
+            warnings.WriteLine($"warning: ignoring {project}: it is {what.Describe()}, not a regular file");
+            return SourceConfig.Load(paths.UserConfigFile);
+        }
     }
 
     /// <summary>

@@ -244,9 +244,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             }
             if (planned.Deployment != wanted.Deployment)
             {
-                throw new PacksterException(ErrorCode.EnvironmentMismatch,
-                    $"{wanted.Package.FileName} with the parameters recorded for it gives deployment {planned.Deployment}, not the {wanted.Deployment} it records; nothing was changed",
-                    "the parameters were edited, or a secret parameter is missing: give it with --secrets-file");
+                throw NotReproduced(wanted, planned.Deployment, "the parameters were edited, or a secret parameter is missing: give it with --secrets-file");
             }
             prepared.Add(new Prepared(wanted, package, request, planned.Plan?.ClaimsWhenActive ?? []));
         }
@@ -299,12 +297,15 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
             var gives = DeploymentHash.Compute(wanted.Package.Sha256, parameters);
             if (gives != wanted.Deployment)
             {
-                throw new PacksterException(ErrorCode.EnvironmentMismatch,
-                    $"{wanted.Package.FileName} with the parameters recorded for it gives deployment {gives}, not the {wanted.Deployment} it records; nothing was changed",
-                    "the parameters were edited: give the ones the location's deployment has ('packster export' writes them), or the deployment hash they give");
+                throw NotReproduced(wanted, gives, "the parameters were edited: give the ones the location's deployment has ('packster export' writes them), or the deployment hash they give");
             }
         }
     }
+
+    /// <summary>PST8018: the file's package and parameters for <paramref name="wanted"/> give deployment <paramref name="gives"/>, not the one it records.</summary>
+    private static PacksterException NotReproduced(EnvironmentDeployment wanted, Sha256Digest gives, string hint) =>
+        new(ErrorCode.EnvironmentMismatch,
+            $"{wanted.Package.FileName} with the parameters recorded for it gives deployment {gives}, not the {wanted.Deployment} it records; nothing was changed", hint);
 
     /// <summary>
     /// A secrets file entry for a package the environment file does not list would be taken for nothing (spec/export.md):
