@@ -64,6 +64,9 @@ public sealed class ArchivePacker(SourcePackerOptions options)
         {
             throw VendorArchive.NotRegular(archivePath, archiveKind);
         }
+        // A file where the output folder belongs is refused before the archive is read, not after it was unpacked
+        // (spec/pack-from.md §Equivalence); Packer checks again when it creates the folder.
+        Packer.RefuseOutputThatIsNoFolder(Path.GetFullPath(outputDir));
         var manifestText = ArchiveManifest.FromRequest(request);
 
         using var archive = VendorArchive.Open(archivePath);

@@ -474,6 +474,23 @@ public sealed class PackFromTests : IDisposable
         AssertRefused(_packster.Run("pack", "--from", archive, "--id", "t", "--version", "1.0.0", "-o", Out), "PST4019", 4);
     }
 
+    // spec/pack-from.md §Equivalence: "The output folder is judged before the archive is opened: a file … where -o would
+    // create it is PST9005 … whatever the archive holds, and nothing is read or unpacked." The archive here is not one
+    // (PST4019 once read), so the output's refusal shows it was never read.
+    [Fact]
+    public void A_file_where_the_output_folder_belongs_is_refused_before_the_archive_is_read()
+    {
+        var notAnArchive = _home.Write("notes.tar.gz", "just text\n");
+        var file = _home.Write("out-is-a-file", "x");
+        var result = _packster.Run("pack", "--from", notAnArchive, "--id", "t", "--version", "1.0.0", "-o", file);
+        Assert.True(result.ExitCode == 9, result.ToString());
+        Assert.StartsWith($"error[PST9005]: cannot create output folder '{file}': it is a regular file, not a folder", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: give -o a folder", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("PST4019", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("x", File.ReadAllText(file));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_home["tmp"]));
+    }
+
     // spec/pack-from.md §Manifest: no manifest anywhere, two manifests, malformed flags.
     [ArchiverFact("tar", "gzip")]
     public void The_manifest_must_come_from_exactly_one_place()
