@@ -93,6 +93,36 @@ internal static class PosixFiles
         }
     }
 
+    /// <summary>
+    /// Tells the kernel that <paramref name="handle"/> will be read front to back (posix_fadvise(2),
+    /// <c>POSIX_FADV_SEQUENTIAL</c>: a larger read-ahead), the hint <see cref="FileOptions.SequentialScan"/> gives a file
+    /// .NET opens by path. Linux only (64-bit, where <c>off_t</c> is a <c>long</c>), and best effort: where it cannot
+    /// be given, or the kernel declines, the file reads as before.
+    /// </summary>
+    public static void AdviseSequential(SafeHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess || s_noFadvise) return;
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            _ = NativeMethods.posix_fadvise((int)handle.DangerousGetHandle(), 0, 0, FadviseSequential);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_noFadvise = true;
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
+    private const int FadviseSequential = 2;
+
+    private static bool s_noFadvise;
+
     /// <summary>Creates <paramref name="newPath"/> as a hardlink of <paramref name="existing"/>; 0, or the errno.</summary>
     public static int Link(string existing, string newPath)
     {
@@ -384,6 +414,11 @@ internal static class PosixFiles
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int madvise(IntPtr address, nuint length, int advice);
+
+        /// <summary>Returns the error number itself (0 on success), not through errno.</summary>
+        [DllImport("libc")]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int posix_fadvise(int fd, long offset, long length, int advice);
 
         [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

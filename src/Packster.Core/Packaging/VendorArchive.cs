@@ -78,8 +78,13 @@ internal abstract class VendorArchive : IDisposable
 
     private static VendorArchive OpenFormat(string path)
     {
-        var file = FileSystemErrors.AtFile(path, "cannot read archive",
-            () => new FileStream(RegularFile.Open(path, kind => NotRegular(path, kind)), FileAccess.Read, 1 << 16));
+        var file = FileSystemErrors.AtFile(path, "cannot read archive", () =>
+        {
+            var handle = RegularFile.Open(path, kind => NotRegular(path, kind));
+            // Opened by handle, so FileOptions.SequentialScan cannot apply: the read-ahead hint is given by hand.
+            Locations.PosixFiles.AdviseSequential(handle);
+            return new FileStream(handle, FileAccess.Read, 1 << 16);
+        });
         try
         {
             Span<byte> head = stackalloc byte[512];
