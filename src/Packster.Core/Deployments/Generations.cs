@@ -202,7 +202,9 @@ public static class Generations
 
     /// <summary>
     /// At the start of a session: a pending generation whose lockfile is the one on disk was committed and is
-    /// promoted; any other is what a crash before the commit left, and is deleted.
+    /// promoted; any other is what a crash before the commit left, and is deleted. A lockfile that cannot be read is no
+    /// pending record's (<see cref="Lockfile.DigestIfReadable"/>, as the history and policy journals judge it): reading
+    /// it fails the session's own read, in that read's words.
     /// </summary>
     /// <returns>The highest committed generation once settled (0 for none), from the same listing.</returns>
     internal static int Settle(Location location)
@@ -211,7 +213,8 @@ public static class Generations
         var (committed, pending) = location.ReadAhead?.TakeGenerations() is { } ahead ? (ahead.Committed, ahead.Pending) : Listing(location);
         var last = committed.Count == 0 ? 0 : committed[^1];
         if (pending.Count == 0) return last;
-        var current = File.Exists(location.LockfilePath) ? Sha256Digest.Compute(File.ReadAllBytes(location.LockfilePath)) : (Sha256Digest?)null;
+        // Judged as the journals judge it: a lockfile missing or unreadable is not the one any pending record names.
+        var current = Lockfile.DigestIfReadable(location.LockfilePath);
         foreach (var n in pending)
         {
             var file = FileOf(location, n, pending: true);

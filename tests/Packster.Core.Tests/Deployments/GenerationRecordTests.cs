@@ -178,4 +178,26 @@ public sealed class GenerationRecordTests : IDisposable
         Assert.DoesNotContain(Generations.List(_location), g => g.Number == 3);
         Assert.Equal(ErrorCode.GenerationNotFound, Assert.Throws<PacksterException>(() => Generations.Find(_location, "3")).Code);
     }
+
+    /// <summary>
+    /// spec/lockfile.md § Generations, "Writing": "a pending generation whose lockfile-sha256 is that of the lockfile on
+    /// disk was committed and is promoted; any other was not, and is deleted" — judged as the history and policy journals
+    /// judge it (§ History journal): a lockfile that cannot be read is not the one a pending record names, and the read's
+    /// failure is not let through, where it was taken for a record that could not be written.
+    /// </summary>
+    [Fact]
+    public void A_lockfile_that_cannot_be_read_settles_a_pending_generation_as_not_committed()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        Commit(1);
+        var pending = Path.Combine(Generations.DirectoryOf(_location), "3.pending.json");
+        File.Copy(Path.Combine(Generations.DirectoryOf(_location), "2.json"), pending);
+        // A link to itself: there (File.Exists), yet every read fails (ELOOP), whoever runs the test.
+        File.Delete(_location.LockfilePath);
+        File.CreateSymbolicLink(_location.LockfilePath, _location.LockfilePath);
+
+        Assert.Equal(2, Generations.Settle(_location));
+        Assert.False(File.Exists(pending));
+        Assert.True(File.Exists(Path.Combine(Generations.DirectoryOf(_location), "2.json")));
+    }
 }
