@@ -283,6 +283,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         foreach (var wanted in file.Deployments)
         {
             if (state.Find(wanted.Deployment) is not { } entry) continue;
+            RequireIntact(entry);
             var manifest = DeployedPackage.ReadManifest(location, entry, null, null);
             EffectiveParameters parameters;
             try
@@ -303,6 +304,36 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
     }
 
     /// <summary>PST8018: the file's package and parameters for <paramref name="wanted"/> give deployment <paramref name="gives"/>, not the one it records.</summary>
+    /// <summary>
+    /// A deployment the location holds whose folder, record or manifest is gone is damage in the location, said as
+    /// <c>verify</c> says it (PST5007, spec/export.md § sync step 2), not a package source folder without its manifest:
+    /// the user gave an environment file, and the check cannot be made without the deployment's own manifest.
+    /// </summary>
+    private void RequireIntact(DeploymentEntry entry)
+    {
+        var home = location.DeploymentDirectory(entry.Hash);
+        var named = $"deployment {entry.Id} {entry.Version} ({entry.Hash.Hex[..12]}) of location {location.Id}";
+        const string Verify = "'packster verify' checks the location's deployments; ";
+        if (!Directory.Exists(home))
+        {
+            throw new PacksterException(ErrorCode.LocationInconsistent, $"the folder of {named} is missing ('{home}'); nothing was changed",
+                Verify + $"a plain install of {entry.Id} {entry.Version} brings it back");
+        }
+        foreach (var (name, repair) in new[]
+        {
+            (DeploymentRecord.FileName, $", or 'packster location repair {location.Id}' to drop it"),
+            (Manifest.Manifest.FileName, ""),
+        })
+        {
+            var path = Path.Combine(home, name);
+            if (!File.Exists(path))
+            {
+                throw new PacksterException(ErrorCode.LocationInconsistent, $"{named} has lost its {name} ('{path}'); nothing was changed",
+                    Verify + $"reinstall {entry.Id} {entry.Version} with --force to restore it{repair}");
+            }
+        }
+    }
+
     private static PacksterException NotReproduced(EnvironmentDeployment wanted, Sha256Digest gives, string hint) =>
         new(ErrorCode.EnvironmentMismatch,
             $"{wanted.Package.FileName} with the parameters recorded for it gives deployment {gives}, not the {wanted.Deployment} it records; nothing was changed", hint);

@@ -524,6 +524,40 @@ public sealed class EnvironmentTests : IDisposable
         Assert.Contains("already matches", _f.Packster.Ok("sync", env, "--location", "copy"), StringComparison.Ordinal);
     }
 
+    // § sync step 2: "A deployment the location has whose folder, packster-deployment.json or packster-manifest.toml is
+    // gone is damage in the location, said as verify says it: PST5007 … with the hint 'packster verify' checks the
+    // location's deployments; reinstall tool 1.0.0 with --force to restore it" — not PST2001 with a hint for a package
+    // source folder; and "Any failure here leaves the location … as it was".
+    [Theory]
+    [InlineData("packster-manifest.toml", "")]
+    [InlineData("packster-deployment.json", ", or 'packster location repair dev' to drop it")]
+    public void Sync_names_a_deployment_that_lost_its_record_as_damage_in_the_location(string lost, string repair)
+    {
+        _f.Packster.Ok("install-file", Tool("tool", "1.0.0"), "--location", "dev");
+        var env = _f.Temp["env.packster-lock.toml"];
+        _f.Packster.Ok("export", "--location", "dev", "-o", env);
+        var deployment = Deployments("dev").Single().Deployment;
+        var path = Path.Combine(_f.LocationPath, "deployments", deployment, lost);
+        File.Delete(path);
+        var before = Snapshot(_f.LocationPath);
+
+        foreach (var run in new[] { _f.Packster.Run("sync", env, "--location", "dev"), _f.Packster.Run("sync", env, "--location", "dev", "--dry-run") })
+        {
+            Assert.True(run.ExitCode == 5, run.ToString());
+            Assert.StartsWith($"error[PST5007]: deployment tool 1.0.0 ({deployment[..12]}) of location dev has lost its {lost} ('{path}'); nothing was changed\n", run.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"hint: 'packster verify' checks the location's deployments; reinstall tool 1.0.0 with --force to restore it{repair}\n", run.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("PST2001", run.Stderr, StringComparison.Ordinal);
+            Assert.Equal(before, Snapshot(_f.LocationPath));
+        }
+    }
+
+    /// <summary>Every path under <paramref name="root"/> with its bytes (files) or target (links), in order.</summary>
+    private static List<string> Snapshot(string root) =>
+        [.. Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(p =>
+            new FileInfo(p) is { LinkTarget: { } target } ? $"{p} -> {target}"
+            : File.Exists(p) ? $"{p}: {Convert.ToHexString(File.ReadAllBytes(p))}"
+            : p)];
+
     // § import: the missing deployments, the active set, pins and bundle are one transaction (spec/lockfile.md §
     // Transactions): a handler failing on the second package leaves the target location as it was, the first
     // package's install undone.
