@@ -186,7 +186,13 @@ public sealed class HandlerRunner
     private async Task<HandlerResult> RunHostedAsync(HandlerInvocation invocation, HostedPowerShell hosted, HandlerLog log, string what, string package, CancellationToken cancellationToken)
     {
         var handler = invocation.Handler;
-        var request = new PowerShellHostRequest(handler.ScriptFullPath, handler.Command.Arguments.Skip(1).ToList(), invocation.Environment, invocation.WorkingDirectory);
+        // The script gets the run's token as a script handler does (the host sets its environment to the script's, so
+        // the programs it starts inherit it): one that leaves the host's group and whose parent exits is still found
+        // (spec/handlers.md §Processes). The host itself is started without it: it is no process of any one run.
+        var run = HandlerRunProcesses.Begin();
+        var environment = run is null ? invocation.Environment
+            : new Dictionary<string, string>(invocation.Environment, StringComparer.Ordinal) { [HandlerEnvironment.HandlerRun] = run.Variable(invocation.Environment) };
+        var request = new PowerShellHostRequest(handler.ScriptFullPath, handler.Command.Arguments.Skip(1).ToList(), environment, invocation.WorkingDirectory);
         using var limit = new CancellationTokenSource(handler.Timeout < LongestTimer ? handler.Timeout : LongestTimer, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         var started = _time.GetTimestamp();
@@ -194,7 +200,7 @@ public sealed class HandlerRunner
         int exitCode;
         try
         {
-            exitCode = await hosted.RunAsync(request, log, what, stop.Token).ConfigureAwait(false);
+            exitCode = await hosted.RunAsync(request, invocation.Environment, run, log, what, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -24,6 +24,7 @@ public sealed class HostedPowerShell : IDisposable
     private Task? _stderrPump;
     private HandlerLog? _current;
     private TaskCompletionSource? _scriptEnded;
+    private HandlerRunProcesses? _run;
 
     public HostedPowerShell(string hostPath)
     {
@@ -38,21 +39,28 @@ public sealed class HostedPowerShell : IDisposable
     public bool IsPresent => File.Exists(HostPath);
 
     /// <summary>
-    /// Runs one script in the host, starting the host first if none is running; every output line goes to
-    /// <paramref name="log"/>. Returns the script's exit code. When <paramref name="stop"/> fires, the host is killed
-    /// with everything it started before this throws <see cref="OperationCanceledException"/>.
+    /// Runs one script in the host, starting the host first if none is running (with <paramref name="hostEnvironment"/>,
+    /// the script's environment without <paramref name="run"/>'s token); every output line goes to <paramref name="log"/>.
+    /// Returns the script's exit code. When <paramref name="stop"/> fires, the host is killed with everything it
+    /// started, the run's processes that left its group among them, before this throws
+    /// <see cref="OperationCanceledException"/>; when the script ends, what of the run is left is killed.
     /// </summary>
-    internal async Task<int> RunAsync(PowerShellHostRequest request, HandlerLog log, string what, CancellationToken stop)
+    internal async Task<int> RunAsync(PowerShellHostRequest request, IReadOnlyDictionary<string, string> hostEnvironment, HandlerRunProcesses? run,
+        HandlerLog log, string what, CancellationToken stop)
     {
         await _oneAtATime.WaitAsync(stop).ConfigureAwait(false);
+        IDisposable? trackedRun = null;
         try
         {
-            var process = _process is { HasExited: false } running ? running : await StartAsync(request, what, stop).ConfigureAwait(false);
+            var process = _process is { HasExited: false } running ? running : await StartAsync(request, hostEnvironment, what, stop).ConfigureAwait(false);
             var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (_gate)
             {
                 _current = log;
                 _scriptEnded = ended;
+                _run = run;
+                // An interrupt that ends packster at once kills the run's escaped processes with the host.
+                if (run is not null) trackedRun = ProcessTree.Track(process, _ownGroup, run);
             }
             try
             {
@@ -74,6 +82,8 @@ public sealed class HostedPowerShell : IDisposable
                         {
                             // A program the script left running holds stderr busy; the script itself has ended.
                         }
+                        // The host killed what was left in its group; what left the group is found by the run's token.
+                        ProcessTree.KillLeftovers(0, run);
                         return frame.Code ?? 1;
                     }
                 }
@@ -109,6 +119,8 @@ public sealed class HostedPowerShell : IDisposable
         }
         finally
         {
+            lock (_gate) _run = null;
+            trackedRun?.Dispose();
             _oneAtATime.Release();
         }
     }
@@ -117,7 +129,7 @@ public sealed class HostedPowerShell : IDisposable
     private static readonly KeyValuePair<string, string>[] DiagnosticsOff =
         [new("POWERSHELL_DIAGNOSTICS_OPTOUT", "1"), new("DOTNET_EnableDiagnostics", "0")];
 
-    private async Task<Process> StartAsync(PowerShellHostRequest first, string what, CancellationToken stop)
+    private async Task<Process> StartAsync(PowerShellHostRequest first, IReadOnlyDictionary<string, string> firstEnvironment, string what, CancellationToken stop)
     {
         Kill();
         var startInfo = new ProcessStartInfo
@@ -136,7 +148,7 @@ public sealed class HostedPowerShell : IDisposable
         // The host starts with the first script's environment and empties it after each script; the .NET runtime
         // may need to be told where it is installed, which the handler environment does not say.
         startInfo.Environment.Clear();
-        foreach (var (key, value) in first.Environment) startInfo.Environment[key] = value;
+        foreach (var (key, value) in firstEnvironment) startInfo.Environment[key] = value;
         foreach (var (key, value) in RuntimeVariables()) startInfo.Environment.TryAdd(key, value);
         // PowerShell's diagnostics pipe (CoreFxPipe_PSHost.*) and the .NET runtime's debugger and diagnostics pipes
         // (clr-debug-pipe-*, dotnet-diagnostic-*) are made in the temp folder at start and removed only at a normal
@@ -258,14 +270,15 @@ public sealed class HostedPowerShell : IDisposable
         Process? process;
         bool ownGroup;
         IDisposable? tracked;
+        HandlerRunProcesses? run;
         lock (_gate)
         {
-            (process, ownGroup, tracked) = (_process, _ownGroup, _tracked);
+            (process, ownGroup, tracked, run) = (_process, _ownGroup, _tracked, _run);
             _process = null;
             _tracked = null;
         }
         if (process is null) return null;
-        ProcessTree.Kill(process, ownGroup);
+        ProcessTree.Kill(process, ownGroup, run);
         tracked?.Dispose();
         return process;
     }

@@ -92,7 +92,7 @@ internal static class ProcessTree
     public static IDisposable Track(Process process, bool ownGroup, HandlerRunProcesses? run = null)
     {
         lock (Gate) Running.Add((process, ownGroup, run));
-        return new Tracked(process);
+        return new Tracked(process, run);
     }
 
     /// <summary>
@@ -107,11 +107,12 @@ internal static class ProcessTree
         }
     }
 
-    private sealed class Tracked(Process process) : IDisposable
+    /// <summary>One record of <see cref="Track"/>: the hosted PowerShell's host is tracked for itself and, while a script runs, with that script's run.</summary>
+    private sealed class Tracked(Process process, HandlerRunProcesses? run) : IDisposable
     {
         public void Dispose()
         {
-            lock (Gate) Running.RemoveAll(r => ReferenceEquals(r.Process, process));
+            lock (Gate) Running.RemoveAll(r => ReferenceEquals(r.Process, process) && ReferenceEquals(r.Run, run));
         }
     }
 

@@ -202,6 +202,46 @@ public sealed partial class HostedPowerShellTests : IDisposable
     }
 
     [Fact]
+    public void A_program_a_hosted_handler_started_that_left_the_hosts_group_is_killed_when_the_script_ends()
+    {
+        // §Hosted PowerShell: "Each script gets a PACKSTER_HANDLER_RUN token of its own … A process a script starts that
+        // leaves the host's group with its own setsid and whose parent exits is found by that token (§Processes) and
+        // killed when the script ends". The host's group kill cannot reach it; only the token tells it from packster's
+        // other children.
+        if (!OperatingSystem.IsLinux()) return;
+        var package = _w.Pack(_w.Source("escaping", """
+            id = "escaping"
+            version = "1.0.0"
+
+            [handlers]
+            install = "scripts/install.ps1"
+
+            """,
+            ("scripts/install.ps1", """
+                sh (Join-Path $PSScriptRoot 'escape.sh') (Join-Path $env:PACKSTER_LOCATION_PATH '../escapee.pid')
+                "escaped: $LASTEXITCODE"
+                """),
+            // A session of its own, its parent (the subshell) gone at once: an orphan outside the host's group.
+            ("scripts/escape.sh", """
+                (setsid sh -c 'echo $$ > "$0.new" && mv "$0.new" "$0"; exec sleep 300' "$1" >/dev/null 2>&1 </dev/null &)
+                n=0
+                while [ ! -s "$1" ]; do n=$((n+1)); [ $n -lt 2000 ] || exit 9; sleep 0.01; done
+                """)));
+        var r = _w.Packster.Run(["install-file", package, "--location", "dev"], new Dictionary<string, string> { ["PATH"] = PathWithoutPwsh });
+        var escapee = _w.Pids("escapee.pid").Single();
+        try
+        {
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Contains("[escaping install] escaped: 0", r.Stderr, StringComparison.Ordinal);
+            Assert.False(HandlerWorld.IsRunning(escapee), $"the escaped process {escapee} outlived the hosted handler");
+        }
+        finally
+        {
+            if (HandlerWorld.IsRunning(escapee)) System.Diagnostics.Process.GetProcessById(escapee).Kill();
+        }
+    }
+
+    [Fact]
     public void An_unknown_PACKSTER_POWERSHELL_is_refused_with_the_values_it_takes()
     {
         // §Executors: "PACKSTER_POWERSHELL=auto|hosted|pwsh; anything else is PST7010".
