@@ -1,4 +1,5 @@
 using Packster.Locations;
+using Packster.Model;
 using Packster.Resources;
 
 namespace Packster.Deployments;
@@ -97,32 +98,83 @@ public static class LocationRepair
 
         var derived = LocationActivation.Render(location, state);
         var before = File.ReadAllBytes(location.LockfilePath);
-        if (report.Changes.Count > 0) location.Commit(state, heldLock);
-        var repaired = File.ReadAllBytes(location.LockfilePath);
+        // After the lines earlier commits still owe, when they could not be appended before: the history keeps their order.
+        var offset = owed?.Offset ?? History.Length(location);
+        var lines = new List<string>(owed?.Owed ?? []);
+        if (report.Changes.Count > 0)
+        {
+            var repaired = Lockfile.Serialize(state);
+            var repairedSha = Sha256Digest.Compute(repaired);
+            var repairLines = report.Changes.Select(change => HistoryEntry.Now(clock, "repair", change.Deployment).ToLine()).ToList();
+            // The rewrite as its commit line: the history still replays to it.
+            if (HistoryReplay.CommitLine(location, before, repaired, [.. lines, .. repairLines], null, clock, "repair", null, repairedSha) is { } repairLine)
+            {
+                repairLines.Add(repairLine);
+            }
+            Commit(location, state, repaired, repairedSha, heldLock, offset, lines, repairLines);
+            lines.AddRange(repairLines);
+        }
         var recovery = Recovery.Run(location, heldLock, messages);
         report.Leftovers.AddRange(recovery.RemovedStaging.Concat(recovery.RemovedTrash).Concat(recovery.RemovedTempFiles)
             .Concat(recovery.RemovedUnrecorded.Select(name => Path.Combine(location.DeploymentsDirectory, name))));
         LocationActivation.Write(location, recovery.State, derived, heldLock);
-        // History is derived state (lockfile.md § Derived state): after the commit a failure to write it is a warning.
-        // After the lines earlier commits still owe, when they could not be appended before: the history keeps their order.
-        var lines = new List<string>(owed?.Owed ?? []);
-        lines.AddRange(report.Changes.Select(change => HistoryEntry.Now(clock, "repair", change.Deployment).ToLine()));
-        // Each rewrite of the lockfile (the repair's, then recovery's) as its commit line: the history still replays to it.
-        if (HistoryReplay.CommitLine(location, before, repaired, lines, null, clock, "repair") is { } repairLine) lines.Add(repairLine);
+        // Recovery's own rewrite of the lockfile, as its commit line after repair's.
         if (recovery.LockfileBefore is { } dropped
             && HistoryReplay.CommitLine(location, dropped, File.ReadAllBytes(location.LockfilePath), lines, null, clock, "recovery") is { } recoveryLine)
         {
             lines.Add(recoveryLine);
         }
+        // History is derived state (lockfile.md § Derived state): after the commit a failure to write it is a warning,
+        // and the lines stay owed in the journal for the next command.
         try
         {
-            LocationSession.AppendOwed(location, HistoryJournal.Owing(owed?.Offset ?? History.Length(location), lines));
+            LocationSession.AppendOwed(location, HistoryJournal.Owing(offset, lines));
         }
         catch (Exception e) when (LocationSession.IsWriteFailure(e))
         {
             messages?.WriteLine($"warning: could not append to {History.PathOf(location)}: {FileSystemErrors.Classify(e)?.Message ?? e.Message}");
         }
         return report;
+    }
+
+    /// <summary>
+    /// Commits the repaired lockfile as every command commits (spec/lockfile.md § History journal): its history lines
+    /// are journaled first, with the digest of the lockfile they belong to, so that a crash after the lockfile is written
+    /// loses none of them and one before it leaves none; a failure to journal them fails the repair before its commit.
+    /// Once the lockfile is written, they are owed whatever recovery then does to it.
+    /// </summary>
+    private static void Commit(Location location, LocationState state, byte[] repaired, Sha256Digest repairedSha, LocationLock heldLock,
+        long offset, List<string> owed, List<string> lines)
+    {
+        HistoryJournal.Write(location, offset, owed, repairedSha, lines);
+        CrashPoint.Hit("repair.journal-written");
+        try
+        {
+            location.Commit(state, repaired, heldLock);
+        }
+        catch (Exception) when (Lockfile.DigestIfReadable(location.LockfilePath) != repairedSha)
+        {
+            // Not committed: the journal goes back to what earlier commits owe (settled by the next command when this fails too).
+            try
+            {
+                if (owed.Count == 0) HistoryJournal.Delete(location);
+                else HistoryJournal.Write(location, offset, owed, null, []);
+            }
+            catch (Exception e) when (LocationSession.IsWriteFailure(e))
+            {
+            }
+            throw;
+        }
+        CrashPoint.Hit("repair.lockfile-written");
+        // Recovery may rewrite the lockfile next, after which the journal's digest would no longer name it.
+        try
+        {
+            HistoryJournal.Write(location, offset, [.. owed, .. lines], null, []);
+        }
+        catch (Exception e) when (LocationSession.IsWriteFailure(e))
+        {
+            // The journal as written still holds them, while the lockfile is repair's.
+        }
     }
 
     private static void Deactivate(DeploymentEntry entry)

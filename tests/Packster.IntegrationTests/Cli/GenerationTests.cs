@@ -332,6 +332,40 @@ public sealed class GenerationTests : IDisposable
         Assert.Contains("replays to its lockfile", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
     }
 
+    // spec/lockfile.md § Repair: "its history lines go through the history journal as every commit's do (§ History
+    // journal)": killed after its lockfile is written — before its lines are appended (history.append), or at once
+    // (repair.lockfile-written) — the next command that takes the lock appends them, once; killed before
+    // (repair.journal-written) the repair never happened and the next one makes it. Either way the history holds one
+    // repair line for tool 1.0.0 and replays to the lockfile.
+    [Theory]
+    [InlineData("history.append")]
+    [InlineData("repair.lockfile-written")]
+    [InlineData("repair.journal-written")]
+    public void A_repair_killed_around_its_commit_loses_no_history_line_and_repeats_none(string point)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        _f.Packster.Ok("install-file", Tool("2.0.0"), "--location", "dev");
+        using (var lockfile = JsonDocument.Parse(File.ReadAllText(_f.LockfilePath)))
+        {
+            var old = lockfile.RootElement.GetProperty("deployments").EnumerateArray().Single(d => d.GetProperty("version").GetString() == "1.0.0");
+            Directory.Delete(Path.Combine(_f.LocationPath, old.GetProperty("path").GetString()!), recursive: true);
+        }
+
+        var crashed = _f.Packster.Run(["location", "repair", "dev"], new Dictionary<string, string> { [CrashPoint.Variable] = point });
+        Assert.True(crashed.ExitCode == 137, crashed.ToString());
+        var again = _f.Packster.Ok("location", "repair", "dev");
+        Assert.Contains(point == "repair.journal-written" ? "dropped tool 1.0.0" : "nothing to repair in location dev", again, StringComparison.Ordinal);
+
+        using (var history = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--json")))
+        {
+            var events = history.RootElement.EnumerateArray().Select(e => $"{e.GetProperty("action").GetString()} {e.GetProperty("version").GetString()}");
+            Assert.Equal(["install 1.0.0", "upgrade 2.0.0", "repair 1.0.0"], events);
+        }
+        Assert.Contains("replays to its lockfile", _f.Packster.Ok("history", "--location", "dev", "--check"), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_f.LocationPath, ".packster", "history.pending")));
+    }
+
     // spec/lockfile.md § Generations: "When the next session opens … a pending generation whose lockfile-sha256 is that
     // of the lockfile on disk was committed and is promoted", judged "before recovery (which may rewrite the lockfile)",
     // as the history journal is (§ History journal, step 3); and "Lockfile rewrites by recovery … are not generations
