@@ -303,7 +303,6 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         }
     }
 
-    /// <summary>PST8018: the file's package and parameters for <paramref name="wanted"/> give deployment <paramref name="gives"/>, not the one it records.</summary>
     /// <summary>
     /// A deployment the location holds whose folder, record or manifest is gone is damage in the location, said as
     /// <c>verify</c> says it (PST5007, spec/export.md § sync step 2), not a package source folder without its manifest:
@@ -334,6 +333,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         }
     }
 
+    /// <summary>PST8018: the file's package and parameters for <paramref name="wanted"/> give deployment <paramref name="gives"/>, not the one it records.</summary>
     private static PacksterException NotReproduced(EnvironmentDeployment wanted, Sha256Digest gives, string hint) =>
         new(ErrorCode.EnvironmentMismatch,
             $"{wanted.Package.FileName} with the parameters recorded for it gives deployment {gives}, not the {wanted.Deployment} it records; nothing was changed", hint);
