@@ -23,8 +23,8 @@ public sealed record ServiceStatus(string Package, string Name, string State, in
 /// <summary>
 /// <c>packster service start|stop|status</c> (spec/activation.md § Services): runs the <c>[[service]]</c> processes of a
 /// location's active deployments in the background, each in its own session (so a closed terminal does not end it),
-/// with the location activated in its environment, its output appended to <c>logs/service-&lt;package&gt;-&lt;name&gt;.log</c>
-/// and its pid and start time in <c>.packster/services/&lt;package&gt;-&lt;name&gt;.json</c> — the start time tells a
+/// with the location activated in its environment, its output appended to <c>logs/service-&lt;package&gt;+&lt;name&gt;.log</c>
+/// and its pid and start time in <c>.packster/services/&lt;package&gt;+&lt;name&gt;.json</c> — the start time tells a
 /// recycled pid from the service. Start is done when every port of the service accepts connections.
 /// </summary>
 public sealed class ServiceManager(Location location, IReadOnlyDictionary<string, string> baseEnvironment)
@@ -43,13 +43,69 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     /// <summary>Where the records of a location's running services are: <c>.packster/services/</c>.</summary>
     private static string StateDirectoryOf(Location location) => Path.Combine(location.InternalDirectory, "services");
 
-    private string StateFile(string package, string name) => Path.Combine(StateDirectory, $"{package}-{name}.json");
+    /// <summary>
+    /// Between a package id and a service name in the names of records and logs: neither can hold a <c>+</c> (an id is
+    /// <c>a-z 0-9 . _ -</c>, a service name <c>a-z 0-9 -</c>), so <c>app/x-web</c> and <c>app-x/web</c> never share one.
+    /// </summary>
+    private const char Separator = '+';
 
-    public string LogFile(string package, string name) => Path.Combine(location.LogsDirectory, $"service-{package}-{name}.log");
+    private string StateFile(string package, string name) => StateFileOf(location, package, name);
+
+    private static string StateFileOf(Location location, string package, string name) => Path.Combine(StateDirectoryOf(location), $"{package}{Separator}{name}.json");
+
+    public string LogFile(string package, string name) => LogFileOf(location, package, name);
+
+    private static string LogFileOf(Location location, string package, string name) => Path.Combine(location.LogsDirectory, $"service-{package}{Separator}{name}.log");
+
+    /// <summary>
+    /// Renames the records (and logs) an earlier packster named <c>&lt;package&gt;-&lt;name&gt;</c>, where <c>app/x-web</c>
+    /// and <c>app-x/web</c> shared one, to <c>&lt;package&gt;+&lt;name&gt;</c>, so a service it started is still found and
+    /// stopped. Whose a record is comes from the deployment it names; a record of no deployment the location has is
+    /// another's only when one package id of the location begins its name. A record that cannot be told is left as it is.
+    /// </summary>
+    private static void RenameOlderRecords(Location location)
+    {
+        var directory = StateDirectoryOf(location);
+        if (!Directory.Exists(directory)) return;
+        var older = Directory.EnumerateFiles(directory, "*.json").Where(f => !Path.GetFileName(f).Contains(Separator, StringComparison.Ordinal)).ToList();
+        if (older.Count == 0) return;
+        var deployments = location.ReadState().Deployments;
+        var ids = deployments.Select(d => d.Id.Value).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in older)
+        {
+            var stem = Path.GetFileNameWithoutExtension(file);
+            var byDeployment = Read(file)?.Deployment is { } hex ? deployments.FirstOrDefault(d => d.Hash.Hex == hex)?.Id.Value : null;
+            List<string> candidates = byDeployment is not null ? [byDeployment] : ids.Where(id => stem.Length > id.Length + 1 && stem.StartsWith(id + "-", StringComparison.Ordinal)).ToList();
+            if (candidates is not [var package] || !stem.StartsWith(package + "-", StringComparison.Ordinal) || stem.Length == package.Length + 1) continue;
+            var name = stem[(package.Length + 1)..];
+            try
+            {
+                var log = Path.Combine(location.LogsDirectory, $"service-{stem}.log");
+                // The running service keeps appending to the log it opened, under whatever name it has now.
+                if (File.Exists(log) && !File.Exists(LogFileOf(location, package, name))) File.Move(log, LogFileOf(location, package, name));
+                File.Move(file, StateFileOf(location, package, name), overwrite: false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another packster renamed it meanwhile, or one of the new name exists already: the older one stays.
+            }
+        }
+    }
+
+    private bool _renamed;
+
+    /// <summary><see cref="RenameOlderRecords"/>, once per manager, before a record is looked at.</summary>
+    private void Settle()
+    {
+        if (_renamed) return;
+        RenameOlderRecords(location);
+        _renamed = true;
+    }
 
     /// <summary>Every service of the active deployments, by package id then name.</summary>
     public IReadOnlyList<(DeployedPackage Package, ServiceDefinition Service)> All()
     {
+        Settle();
         var state = location.ReadState();
         return [.. state.ActiveDeployments.Select(d => DeployedPackage.Load(location, d))
             .SelectMany(p => p.Resources.Services.Select(s => (p, s)))
@@ -83,6 +139,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     {
         ArgumentNullException.ThrowIfNull(package);
         ArgumentNullException.ThrowIfNull(service);
+        Settle();
         var id = package.Entry.Id.Value;
         var running = Running(id, service.Name);
         // A process started from another deployment (one made inactive by 'use' since) listens on that deployment's ports.
@@ -133,6 +190,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         {
             throw new PacksterException(ErrorCode.ServiceFailed, "packster service runs services on Linux and macOS in this version", "start the program from its shim instead");
         }
+        Settle();
         var id = package.Entry.Id.Value;
         if (Running(id, service.Name) is not null) return StatusOf(package, service) with { WasRunning = true };
         // The resource guard keeps deployments off each other's ports, not other programs. A port that accepts before
@@ -257,16 +315,20 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     /// <summary>A running service whose state file <paramref name="selector"/> names, though no active deployment declares it.</summary>
     private ServiceStatus? StopOrphan(string selector, TimeSpan timeout)
     {
+        Settle();
         if (!Directory.Exists(StateDirectory)) return null;
-        var pattern = selector.Contains('/', StringComparison.Ordinal) ? selector.Replace('/', '-') + ".json" : $"*-{selector}.json";
+        // Neither part can hold the separator, so a selector that does names no record at all.
+        if (selector.Contains(Separator, StringComparison.Ordinal) || selector.Contains('*', StringComparison.Ordinal) || selector.Contains('?', StringComparison.Ordinal)) return null;
+        var slash = selector.IndexOf('/', StringComparison.Ordinal);
+        var pattern = slash >= 0 ? $"{selector[..slash]}{Separator}{selector[(slash + 1)..]}.json" : $"*{Separator}{selector}.json";
         foreach (var file in Directory.EnumerateFiles(StateDirectory, pattern))
         {
             if (Read(file) is not { } running || !Alive(running)) continue;
             End(running, timeout);
             File.Delete(file);
             var stem = Path.GetFileNameWithoutExtension(file);
-            var name = selector.Contains('/', StringComparison.Ordinal) ? selector[(selector.IndexOf('/', StringComparison.Ordinal) + 1)..] : selector;
-            return new ServiceStatus(stem[..^(name.Length + 1)], name, ServiceStatus.Stopped, null, null, [], [], LogFile(stem[..^(name.Length + 1)], name));
+            var (package, name) = (stem[..stem.IndexOf(Separator, StringComparison.Ordinal)], stem[(stem.IndexOf(Separator, StringComparison.Ordinal) + 1)..]);
+            return new ServiceStatus(package, name, ServiceStatus.Stopped, null, null, [], [], LogFile(package, name));
         }
         return null;
     }
@@ -279,17 +341,13 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(active);
+        RenameOlderRecords(location);
         var directory = StateDirectoryOf(location);
         if (!Directory.Exists(directory)) return [];
-        var prefix = active.Id.Value + "-";
-        var candidates = Directory.EnumerateFiles(directory, $"{prefix}*.json")
+        var prefix = active.Id.Value + Separator;
+        return [.. Directory.EnumerateFiles(directory, $"{prefix}*.json")
             .Select(file => (File: file, Running: Read(file)))
             .Where(c => c.Running is { Deployment: { } hex } running && hex != active.Hash.Hex && Alive(running))
-            .ToList();
-        if (candidates.Count == 0) return [];
-        // The prefix also matches another package's records ("web-" those of "web-service"): only this package's deployments count.
-        var others = location.ReadState().OfPackage(active.Id).Select(d => d.Hash.Hex).ToHashSet(StringComparer.Ordinal);
-        return [.. candidates.Where(c => others.Contains(c.Running!.Deployment!))
             .Select(c => Path.GetFileNameWithoutExtension(c.File)[prefix.Length..])
             .Order(StringComparer.Ordinal)];
     }
@@ -302,10 +360,11 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(deployment);
+        RenameOlderRecords(location);
         var directory = StateDirectoryOf(location);
         if (!Directory.Exists(directory)) return [];
         var stopped = new List<string>();
-        var prefix = deployment.Id.Value + "-";
+        var prefix = deployment.Id.Value + Separator;
         foreach (var file in Directory.EnumerateFiles(directory, $"{prefix}*.json"))
         {
             if (Read(file) is not { } running || running.Deployment != deployment.Hash.Hex) continue;

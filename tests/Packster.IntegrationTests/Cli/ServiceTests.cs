@@ -17,7 +17,7 @@ public sealed class ServiceTests : IDisposable
     public void Dispose()
     {
         // Never leave a process behind, whatever a test did.
-        foreach (var name in new[] { "web", "quits", "mute", "svu" }) _f.Packster.Run("service", "stop", name, "--location", "dev", "--timeout", "2s");
+        foreach (var name in new[] { "web", "quits", "mute", "svu", "app/x-web", "app-x/web" }) _f.Packster.Run("service", "stop", name, "--location", "dev", "--timeout", "2s");
         _f.Dispose();
     }
 
@@ -75,7 +75,7 @@ public sealed class ServiceTests : IDisposable
         Assert.Equal("stopped service web-service/web\n", _f.Packster.Ok("service", "stop", "web", "--location", "dev"));
         Assert.False(Alive(pid));
         Assert.Equal("stopped", Status("web").GetProperty("state").GetString());
-        Assert.Contains("GET / HTTP", File.ReadAllText(Path.Combine(_f.LocationPath, "logs", "service-web-service-web.log")), StringComparison.Ordinal);
+        Assert.Contains("GET / HTTP", File.ReadAllText(Path.Combine(_f.LocationPath, "logs", "service-web-service+web.log")), StringComparison.Ordinal);
         Assert.Equal("service web was not running\n", _f.Packster.Ok("service", "stop", "web", "--location", "dev"));
     }
 
@@ -104,7 +104,7 @@ public sealed class ServiceTests : IDisposable
         var mute = _f.Packster.Run("service", "start", "mute", "--location", "dev", "--timeout", "1s");
         Assert.Equal(7, mute.ExitCode);
         Assert.StartsWith($"error[PST7014]: service mute/mute did not accept connections on port {_port} within 1s; it was stopped", mute.Stderr, StringComparison.Ordinal);
-        var pid = int.Parse(File.ReadAllText(Path.Combine(_f.LocationPath, "logs", "service-mute-mute.log.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var pid = int.Parse(File.ReadAllText(Path.Combine(_f.LocationPath, "logs", "service-mute+mute.log.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.False(Alive(pid), "the service that never listened is still running");
     }
 
@@ -124,7 +124,7 @@ public sealed class ServiceTests : IDisposable
             start.Stderr, StringComparison.Ordinal);
         Assert.Equal("stopped", Status("web").GetProperty("state").GetString());
         // Nothing ran: no record of a process, no log written by one.
-        Assert.False(File.Exists(Path.Combine(_f.LocationPath, "logs", "service-web-service-web.log")));
+        Assert.False(File.Exists(Path.Combine(_f.LocationPath, "logs", "service-web-service+web.log")));
         Assert.False(Directory.Exists(Path.Combine(_f.LocationPath, ".packster", "services"))
             && Directory.EnumerateFiles(Path.Combine(_f.LocationPath, ".packster", "services")).Any());
 
@@ -159,7 +159,7 @@ public sealed class ServiceTests : IDisposable
         Assert.True(start.ExitCode == 6, $"{await stdout}{await stderr}");
         Assert.StartsWith($"error[PST6008]: service mute/mute was stopped: another process listens on port {_port}, which it took after packster found it free and before the service bound it",
             await stderr, StringComparison.Ordinal);
-        var pid = int.Parse(File.ReadAllText(Path.Combine(_f.LocationPath, "logs", "service-mute-mute.log.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var pid = int.Parse(File.ReadAllText(Path.Combine(_f.LocationPath, "logs", "service-mute+mute.log.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.False(Alive(pid), "the service that never listened is still running");
         Assert.Equal("stopped", Status("mute").GetProperty("state").GetString());
     }
@@ -174,7 +174,7 @@ public sealed class ServiceTests : IDisposable
         if (OperatingSystem.IsWindows()) return;
         var script = "#!/bin/sh\necho $$ > \"$PACKSTER_SERVICE_LOG.tmp\" && mv \"$PACKSTER_SERVICE_LOG.tmp\" \"$PACKSTER_SERVICE_LOG.pid\"\nexec sleep 600\n";
         _f.Packster.Ok("install-file", Broken("mute", script), "--location", "dev");
-        var pidFile = Path.Combine(_f.LocationPath, "logs", "service-mute-mute.log.pid");
+        var pidFile = Path.Combine(_f.LocationPath, "logs", "service-mute+mute.log.pid");
 
         using var process = Process.Start(_f.Packster.InterruptibleStartInfo(["service", "start", "mute", "--location", "dev", "--timeout", "1h"]))!;
         process.StandardInput.Close();
@@ -281,5 +281,69 @@ public sealed class ServiceTests : IDisposable
         Assert.Contains("stopped 1 running service of web-service 1.0.0", removed.Stdout + removed.Stderr, StringComparison.Ordinal);
         Assert.False(Alive(pid));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, ".packster", "services")));
+    }
+
+    /// <summary>A copy of samples/web-service as package <paramref name="id"/> with one service <paramref name="name"/> on <paramref name="port"/>.</summary>
+    private string WebService(string id, string name, int port)
+    {
+        var dir = _f.Temp[$"{id}-src"];
+        _f.Temp.Write($"{id}-src/bin/serve", File.ReadAllText(Path.Combine(RepoFiles.Sample("web-service"), "bin", "serve")));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(dir, "bin", "serve"), (UnixFileMode)0b111_101_101);
+        _f.Temp.Write($"{id}-src/www/index.html", "served by packster\n");
+        _f.Temp.Write($"{id}-src/packster-manifest.toml",
+            $"id = \"{id}\"\nversion = \"1.0.0\"\n[provides]\nports = [{port}]\n[[service]]\nname = \"{name}\"\nexec = \"bin/serve\"\n"
+            + $"args = [\"{port}\", \"{{deployment}}/www\"]\nports = [{port}]\n");
+        return _f.Pack(dir);
+    }
+
+    // spec/activation.md § Services: "`+` can be in neither a package id nor a service name, so no two services share
+    // a record or a log (`app/x-web` and `app-x/web` did, when earlier versions joined them with `-`)". Before, the
+    // second start said "already running" with the first one's pid, and stopping it stopped the first.
+    [Fact]
+    public void Services_whose_package_and_name_join_to_the_same_text_are_two_services()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var other = FreePort();
+        _f.Packster.Ok("install-file", WebService("app", "x-web", _port), "--location", "dev");
+        _f.Packster.Ok("install-file", WebService("app-x", "web", other), "--location", "dev");
+
+        Assert.StartsWith("started: app/x-web pid ", _f.Packster.Ok("service", "start", "app/x-web", "--location", "dev"), StringComparison.Ordinal);
+        Assert.StartsWith("started: app-x/web pid ", _f.Packster.Ok("service", "start", "app-x/web", "--location", "dev"), StringComparison.Ordinal);
+        var first = Status("app/x-web");
+        var second = Status("app-x/web");
+        Assert.NotEqual(first.GetProperty("pid").GetInt32(), second.GetProperty("pid").GetInt32());
+        Assert.Equal([other], second.GetProperty("listening").EnumerateArray().Select(p => p.GetInt32()));
+        Assert.NotEqual(first.GetProperty("log").GetString(), second.GetProperty("log").GetString());
+
+        Assert.Equal("stopped service app-x/web\n", _f.Packster.Ok("service", "stop", "app-x/web", "--location", "dev"));
+        Assert.False(Alive(second.GetProperty("pid").GetInt32()));
+        Assert.True(Alive(first.GetProperty("pid").GetInt32()), "stopping app-x/web stopped app/x-web");
+        Assert.Equal("running", Status("app/x-web").GetProperty("state").GetString());
+    }
+
+    // spec/activation.md § Services: "A record of an earlier version (`.packster/services/<package>-<name>.json`) is
+    // renamed to its `+` name, its log with it … So a service an earlier version started is still found by `status`
+    // and stopped by `stop`". The earlier version's files are made by renaming those of a service started now.
+    [Fact]
+    public void A_service_recorded_under_the_earlier_name_is_still_found_and_stopped()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", WebService("app-x", "web", _port), "--location", "dev");
+        _f.Packster.Ok("service", "start", "app-x/web", "--location", "dev");
+        var pid = Status("app-x/web").GetProperty("pid").GetInt32();
+        var services = Path.Combine(_f.LocationPath, ".packster", "services");
+        var logs = Path.Combine(_f.LocationPath, "logs");
+        File.Move(Path.Combine(services, "app-x+web.json"), Path.Combine(services, "app-x-web.json"));
+        File.Move(Path.Combine(logs, "service-app-x+web.log"), Path.Combine(logs, "service-app-x-web.log"));
+
+        var status = Status("app-x/web");
+        Assert.Equal("running", status.GetProperty("state").GetString());
+        Assert.Equal(pid, status.GetProperty("pid").GetInt32());
+        Assert.Equal(Path.Combine(logs, "service-app-x+web.log"), status.GetProperty("log").GetString());
+        Assert.True(File.Exists(Path.Combine(services, "app-x+web.json")));
+        Assert.False(File.Exists(Path.Combine(logs, "service-app-x-web.log")));
+
+        Assert.Equal("stopped service app-x/web\n", _f.Packster.Ok("service", "stop", "app-x/web", "--location", "dev"));
+        Assert.False(Alive(pid));
     }
 }
