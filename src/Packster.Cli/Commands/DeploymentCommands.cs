@@ -39,13 +39,19 @@ internal static class DeploymentCommands
             var loc = context.ResolveLocation(parse.GetValue(location));
             var active = new Switcher(loc, InstallerDefaults.For(context)).Use(parse.GetValue(selector)!, ct);
             context.Out.WriteLine($"using {active.Id} {active.Version} in location {loc.Id}");
-            foreach (var name in ServiceManager.RunningFromOthers(loc, active))
-            {
-                context.Err.WriteLine($"note: service {active.Id}/{name} still runs from the deployment it was started from; 'packster service stop {active.Id}/{name}' and 'service start {active.Id}/{name}' run it from {active.Version}");
-            }
+            NoteServicesRunningFromOthers(context, loc, active);
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>After <paramref name="active"/> took over (<c>use</c>, <c>rollback</c>): the services of its package that still run from another deployment.</summary>
+    internal static void NoteServicesRunningFromOthers(CliContext context, Packster.Locations.Location location, Packster.Locations.DeploymentEntry active)
+    {
+        foreach (var name in ServiceManager.RunningFromOthers(location, active))
+        {
+            context.Err.WriteLine($"note: service {active.Id}/{name} still runs from the deployment it was started from; 'packster service stop {active.Id}/{name}' and 'service start {active.Id}/{name}' run it from {active.Version}");
+        }
     }
 
     public static Command Pin(CliContext context, bool pin)

@@ -81,6 +81,17 @@ internal static class GenerationCommands
             using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline));
             var result = await new RollbackReinstaller(loc, InstallerDefaults.For(context), supply.Supply)
                 .ToAsync(selector, parse.GetValue(dryRun), CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
+            if (!result.DryRun)
+            {
+                // A service of a package whose active deployment the rollback changed: kept as after 'use' while that
+                // deployment declares it, else stopped (spec/activation.md § Services).
+                var changed = result.Deactivated.Concat(result.Activated).Select(d => d.Id);
+                foreach (var stopped in ServiceManager.StopServicesNoLongerDeclared(loc, changed, TimeSpan.FromSeconds(10)))
+                {
+                    context.Err.WriteLine($"stopped service {stopped}: after the rollback no active deployment of its package declares it");
+                }
+                foreach (var active in result.Activated) DeploymentCommands.NoteServicesRunningFromOthers(context, loc, active);
+            }
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(context.Out, new JsonObject

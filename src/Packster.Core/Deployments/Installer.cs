@@ -92,6 +92,7 @@ public sealed class Installer
 
         string? published = null;
         string? replaced = null;
+        IReadOnlyList<string> stopped = [];
         StoreFilling? filling = null;
         PreparedCommit? prepared = null;
         var storeFailed = false;
@@ -150,7 +151,9 @@ public sealed class Installer
             CrashPoint.Hit("install.recorded");
             if (existing is not null)
             {
-                // --force: the old directory goes to the trash; until the commit below, recovery drops the record.
+                // --force: the old directory goes to the trash; until the commit below, recovery drops the record. No
+                // service outlives the files it runs from (spec/activation.md § Services): those of the old one stop first.
+                stopped = StopServicesOfReplaced(existing);
                 replaced = _location.MoveToTrash(hash, heldLock);
                 if (Transaction is not null) state.Deployments.Remove(existing);
             }
@@ -183,7 +186,7 @@ public sealed class Installer
             {
                 var ranHandlers = !handlerPlan.IsEmpty;
                 transaction.Record([history], $"the install of {manifest.Id} {manifest.Version}",
-                    ct => UndoInstallAsync(entry, ranHandlers, replaced, transaction.Lock, request.HandlerTimeout, ct));
+                    ct => UndoInstallAsync(entry, ranHandlers, replaced, stopped, transaction.Lock, request.HandlerTimeout, ct));
                 if (store is not null && fromStore is null) transaction.AfterCommit(() => StoreFiles(package, () => store.Adopt(package.Name.Sha256, Sha256Digest.Compute(package.ManifestBytes), finalPath, extraction, reuse)));
                 if (fromStore is not null) transaction.AfterCommit(() => Restamp(package, reuse!));
                 // What the next package's handlers may run: this one's shims, before the commit.
@@ -212,7 +215,11 @@ public sealed class Installer
             {
                 Discard(_location.MoveToTrash(hash, heldLock));
             }
-            if (replaced is not null && Transaction is not null && !Directory.Exists(finalPath)) Directory.Move(replaced, finalPath);
+            if (replaced is not null && Transaction is not null && !Directory.Exists(finalPath))
+            {
+                Directory.Move(replaced, finalPath);
+                if (existing is not null && stopped.Count > 0) new Uninstaller(_location, _options).RestartServices(existing, stopped, reinstall: true);
+            }
             throw;
         }
     }
@@ -312,7 +319,8 @@ public sealed class Installer
     /// Takes back an install of an uncommitted transaction: the deployment's uninstall handlers answer the install
     /// handlers that ran, its directory goes to the trash, and a directory it replaced (--force) comes back.
     /// </summary>
-    private async Task UndoInstallAsync(DeploymentEntry entry, bool ranHandlers, string? replaced, LocationLock heldLock, TimeSpan? handlerTimeout, CancellationToken ct)
+    private async Task UndoInstallAsync(DeploymentEntry entry, bool ranHandlers, string? replaced, IReadOnlyList<string> stopped, LocationLock heldLock,
+        TimeSpan? handlerTimeout, CancellationToken ct)
     {
         try
         {
@@ -321,8 +329,27 @@ public sealed class Installer
         finally
         {
             Discard(_location.MoveToTrash(entry.Hash, heldLock));
-            if (replaced is not null) Directory.Move(replaced, _location.DeploymentDirectory(entry.Hash));
+            if (replaced is not null)
+            {
+                Directory.Move(replaced, _location.DeploymentDirectory(entry.Hash));
+                // The deployment --force replaced is back: so are the services stopped for it, as after a failed uninstall.
+                if (stopped.Count > 0) new Uninstaller(_location, _options).RestartServices(entry, stopped, reinstall: true);
+            }
         }
+    }
+
+    /// <summary>
+    /// Stops the running services of the deployment a <c>--force</c> reinstall replaces, before its directory goes
+    /// (spec/activation.md § Services); says so, with how to start them from the rebuilt one. Returns their names.
+    /// </summary>
+    private IReadOnlyList<string> StopServicesOfReplaced(DeploymentEntry existing)
+    {
+        var stopped = ServiceManager.StopServicesOf(_location, existing, TimeSpan.FromSeconds(10));
+        foreach (var name in stopped)
+        {
+            _options.Messages.WriteLine($"stopped service {existing.Id}/{name}: --force replaces the deployment it runs from; 'packster service start {existing.Id}/{name}' starts it from the new one");
+        }
+        return stopped;
     }
 
     /// <summary>

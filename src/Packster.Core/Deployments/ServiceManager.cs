@@ -378,6 +378,51 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         return stopped;
     }
 
+    /// <summary>
+    /// After a rollback changed which deployments of <paramref name="packages"/> are active: stops each running service
+    /// of those packages that no active deployment of its package declares — nothing would show it (<c>status</c> lists
+    /// the services of active deployments) and the guard no longer holds its ports for it. One the package's active
+    /// deployment declares keeps running, as after <c>use</c> (spec/activation.md § Services). Returns those stopped, as
+    /// <c>package/name</c>.
+    /// </summary>
+    public static IReadOnlyList<string> StopServicesNoLongerDeclared(Location location, IEnumerable<Model.PackageId> packages, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(packages);
+        RenameOlderRecords(location);
+        var directory = StateDirectoryOf(location);
+        if (!Directory.Exists(directory)) return [];
+        var state = location.ReadState();
+        var stopped = new List<string>();
+        foreach (var package in packages.Distinct())
+        {
+            var prefix = package.Value + Separator;
+            var declared = state.ActiveDeployments.FirstOrDefault(d => d.Id == package) is { } active ? Declared(location, active) : [];
+            foreach (var file in Directory.EnumerateFiles(directory, $"{prefix}*.json"))
+            {
+                var name = Path.GetFileNameWithoutExtension(file)[prefix.Length..];
+                if (declared.Contains(name) || Read(file) is not { } running || !Alive(running)) continue;
+                End(running, timeout);
+                File.Delete(file);
+                stopped.Add($"{package}/{name}");
+            }
+        }
+        return stopped;
+    }
+
+    /// <summary>The names of <paramref name="deployment"/>'s services; none when its record cannot be read (then <c>status</c> cannot show them either).</summary>
+    private static HashSet<string> Declared(Location location, DeploymentEntry deployment)
+    {
+        try
+        {
+            return DeployedPackage.Load(location, deployment).Resources.Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (PacksterException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>SIGTERM, up to <paramref name="timeout"/> to end, then SIGKILL; returns once the process is gone.</summary>
     private static void End(RunningProcess running, TimeSpan timeout)
     {

@@ -146,7 +146,8 @@ public sealed class Uninstaller
     /// Starts again the services <see cref="StopServices"/> stopped, from the same deployment, when its uninstall failed
     /// and it stays; one that does not come up is a warning, the uninstall's own error is what the command reports.
     /// </summary>
-    private void RestartServices(DeploymentEntry entry, IReadOnlyList<string> names)
+    /// <param name="reinstall">For a deployment whose <c>--force</c> reinstall was undone (<see cref="Installer"/>), not an uninstall.</param>
+    internal void RestartServices(DeploymentEntry entry, IReadOnlyList<string> names, bool reinstall = false)
     {
         var services = new ServiceManager(_location, _options.BaseEnvironment ?? HandlerEnvironment.CurrentProcessEnvironment());
         foreach (var name in names)
@@ -154,11 +155,11 @@ public sealed class Uninstaller
             try
             {
                 var started = services.StartFrom(DeployedPackage.Load(_location, entry), name, ServiceRestartTimeout);
-                _options.Messages.WriteLine($"started service {started.Package}/{started.Name} again (pid {started.Pid}): {entry.Id} {entry.Version} was not uninstalled");
+                _options.Messages.WriteLine($"started service {started.Package}/{started.Name} again (pid {started.Pid}): {entry.Id} {entry.Version} was not {(reinstall ? "replaced" : "uninstalled")}");
             }
             catch (Exception e) when (e is PacksterException or IOException or UnauthorizedAccessException)
             {
-                _options.Messages.WriteLine($"warning: service {entry.Id}/{name} was stopped for the uninstall and could not be started again: {e.Message}");
+                _options.Messages.WriteLine($"warning: service {entry.Id}/{name} was stopped for the {(reinstall ? "reinstall" : "uninstall")} and could not be started again: {e.Message}");
             }
         }
     }

@@ -346,4 +346,56 @@ public sealed class ServiceTests : IDisposable
         Assert.Equal("stopped service app-x/web\n", _f.Packster.Ok("service", "stop", "app-x/web", "--location", "dev"));
         Assert.False(Alive(pid));
     }
+
+    // spec/activation.md § Services: "So does `install --force`, whose rebuild replaces the deployment's directory …:
+    // the running services of the deployment it replaces are stopped before that directory is moved". Before, the
+    // service kept running from a directory moved to the trash and deleted.
+    [Fact]
+    public void A_forced_reinstall_stops_the_services_of_the_deployment_it_replaces()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var package = _f.PackSample("web-service");
+        _f.Packster.Ok("install-file", package, "--location", "dev", "-p", $"port={_port}");
+        _f.Packster.Ok("service", "start", "web", "--location", "dev");
+        var pid = Status("web").GetProperty("pid").GetInt32();
+
+        var forced = _f.Packster.Run("install-file", package, "--location", "dev", "-p", $"port={_port}", "--force");
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Contains("stopped service web-service/web: --force replaces the deployment it runs from; 'packster service start web-service/web' starts it from the new one",
+            forced.Stderr, StringComparison.Ordinal);
+        Assert.False(Alive(pid), "the service still runs from the replaced deployment");
+        Assert.Equal("stopped", Status("web").GetProperty("state").GetString());
+        Assert.StartsWith("started: web-service/web pid ", _f.Packster.Ok("service", "start", "web", "--location", "dev"), StringComparison.Ordinal);
+    }
+
+    // spec/activation.md § Services: "`rollback` does the same [as `use`] for a package it switches to another
+    // deployment that declares a service of that name (the same note). A running service of a package whose active
+    // deployment the rollback changed, which no active deployment of its package declares any more … is stopped once
+    // the rollback is committed". Before, the rollback said nothing, and after the second one the service ran on
+    // while `status` said there were no services.
+    [Fact]
+    public void A_rollback_keeps_a_service_its_package_still_declares_and_stops_one_it_does_not()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var package = _f.PackSample("web-service");
+        var other = FreePort();
+        _f.Packster.Ok("install-file", package, "--location", "dev", "-p", $"port={_port}");
+        _f.Packster.Ok("install-file", package, "--location", "dev", "-p", $"port={other}");
+        _f.Packster.Ok("service", "start", "web", "--location", "dev");
+        var pid = Status("web").GetProperty("pid").GetInt32();
+
+        var back = _f.Packster.Run("rollback", "--location", "dev");
+        Assert.True(back.ExitCode == 0, back.ToString());
+        Assert.Contains("note: service web-service/web still runs from the deployment it was started from", back.Stderr, StringComparison.Ordinal);
+        Assert.True(Alive(pid));
+        var status = Status("web");
+        Assert.Equal("running", status.GetProperty("state").GetString());
+        Assert.Equal([other], status.GetProperty("ports").EnumerateArray().Select(p => p.GetInt32()));
+
+        var empty = _f.Packster.Run("rollback", "--location", "dev", "--to", "1");
+        Assert.True(empty.ExitCode == 0, empty.ToString());
+        Assert.Contains("stopped service web-service/web: after the rollback no active deployment of its package declares it", empty.Stderr, StringComparison.Ordinal);
+        Assert.False(Alive(pid), "the service runs on unseen after the rollback");
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, ".packster", "services")));
+    }
 }
