@@ -25,8 +25,9 @@ public static class HandlerEnvironment
     public const string DeploymentFinalPath = "PACKSTER_DEPLOYMENT_FINAL_PATH";
 
     /// <summary>
-    /// Set by the runner, not by <see cref="Build"/>: a random token per handler run (after those of the runs it is part
-    /// of, space-separated), by which packster finds the run's processes whose parent exited (spec/handlers.md §Processes).
+    /// Set by the runner, not by <see cref="Build"/>: after the tokens of the runs it is part of, the token of the packster
+    /// process (which the location lock's holder file records, for the next holder should packster die) and a random
+    /// token per handler run, by which packster finds the run's processes whose parent exited (spec/handlers.md §Processes).
     /// </summary>
     public const string HandlerRun = "PACKSTER_HANDLER_RUN";
 

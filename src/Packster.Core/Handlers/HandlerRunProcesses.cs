@@ -41,11 +41,87 @@ internal sealed class HandlerRunProcesses
         ProcessTree.FindsOrphans ? new HandlerRunProcesses(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))) : null;
 
     /// <summary>
-    /// The value of <see cref="HandlerEnvironment.HandlerRun"/> for the handler: the run's token after the tokens of
-    /// the runs it is part of (a handler that runs packster), space-separated, so those find its processes too.
+    /// This packster process's token, 32 random hex digits: every handler it runs carries it in
+    /// <see cref="HandlerEnvironment.HandlerRun"/>, and the location lock's holder file records it, so that the next
+    /// holder, when this process died holding the lock, can find and kill what its handlers left running
+    /// (<see cref="KillRunsOf"/>; spec/handlers.md §Processes).
     /// </summary>
-    public string Variable(IReadOnlyDictionary<string, string> environment) =>
-        environment.TryGetValue(HandlerEnvironment.HandlerRun, out var outer) && !string.IsNullOrWhiteSpace(outer) ? $"{outer.Trim()} {Token}" : Token;
+    public static string HolderToken { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>Whether <paramref name="text"/> has the shape of a token (32 lowercase hex digits).</summary>
+    public static bool IsToken(string text) => text.Length == 32 && text.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+
+    /// <summary>
+    /// The value of <see cref="HandlerEnvironment.HandlerRun"/> for a handler: the tokens of the runs it is part of (a
+    /// handler that runs packster), then this process's <see cref="HolderToken"/>, then the run's own token (none where
+    /// <paramref name="run"/> is null), space-separated, so each of those finds its processes too.
+    /// </summary>
+    public static string Variable(IReadOnlyDictionary<string, string> environment, HandlerRunProcesses? run)
+    {
+        var outer = environment.TryGetValue(HandlerEnvironment.HandlerRun, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() + " " : "";
+        return run is null ? $"{outer}{HolderToken}" : $"{outer}{HolderToken} {run.Token}";
+    }
+
+    /// <summary>
+    /// Linux: kills (SIGKILL) every process whose environment carries <paramref name="token"/> among the words of
+    /// <see cref="HandlerEnvironment.HandlerRun"/>, and every descendant of one, looking at <c>/proc</c> again until a
+    /// look finds none alive (a process forked meanwhile is found by the next look) or <paramref name="limit"/> has
+    /// passed. For the handlers of a packster that died holding a location's lock: they were re-parented away from it,
+    /// and would go on writing into the location. Returns how many it killed; a zombie counts as gone.
+    /// </summary>
+    public static int KillRunsOf(string token, TimeSpan limit)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        if (!OperatingSystem.IsLinux() || !IsToken(token) || !LibC.CanSignalGroups) return 0;
+        var wanted = Encoding.ASCII.GetBytes(token);
+        var self = Environment.ProcessId;
+        var killed = new HashSet<(int, ulong)>();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < limit)
+        {
+            var table = ProcessTable.Read();
+            var byPid = new Dictionary<int, ProcessTable.Entry>(table.Count);
+            foreach (var entry in table) byPid[entry.Pid] = entry;
+            var known = new Dictionary<int, bool>();
+            var left = false;
+            foreach (var entry in table)
+            {
+                if (entry.IsZombie || entry.Pid == self || !Carries(entry.Pid, byPid, known, wanted)) continue;
+                LibC.KillProcess(entry.Pid, LibC.SigKill);
+                killed.Add((entry.Pid, entry.Start));
+                left = true;
+            }
+            if (!left) break;
+            Thread.Sleep(1);
+        }
+        return killed.Count;
+    }
+
+    /// <summary>Whether <paramref name="pid"/> or one of its ancestors carries <paramref name="token"/>.</summary>
+    private static bool Carries(int pid, Dictionary<int, ProcessTable.Entry> byPid, Dictionary<int, bool> known, byte[] token)
+    {
+        var chain = new List<int>();
+        var current = pid;
+        var result = false;
+        while (true)
+        {
+            if (known.TryGetValue(current, out result)) break;
+            if (current <= 1 || !byPid.TryGetValue(current, out var entry) || chain.Count > byPid.Count)
+            {
+                result = false;
+                break;
+            }
+            chain.Add(current);
+            if (!entry.IsZombie && HoldsToken(current, token))
+            {
+                result = true;
+                break;
+            }
+            current = entry.Parent;
+        }
+        foreach (var below in chain) known[below] = result;
+        return result;
+    }
 
     /// <summary>Records the handler process just started (<paramref name="processGroup"/> 0 when it has no group of its own).</summary>
     public void Started(int pid, int processGroup)
@@ -139,10 +215,10 @@ internal sealed class HandlerRunProcesses
         IsHandler(entry)
         || (_members.TryGetValue(entry.Pid, out var start) && start == entry.Start)
         || (_processGroup > 1 && entry.Group == _processGroup)
-        || (!entry.IsZombie && HoldsToken(entry.Pid));
+        || (!entry.IsZombie && HoldsToken(entry.Pid, _token));
 
-    /// <summary>Whether <c>/proc/&lt;pid&gt;/environ</c> has the run's token among the words of <see cref="HandlerEnvironment.HandlerRun"/>.</summary>
-    private bool HoldsToken(int pid)
+    /// <summary>Whether <c>/proc/&lt;pid&gt;/environ</c> has <paramref name="token"/> among the words of <see cref="HandlerEnvironment.HandlerRun"/>.</summary>
+    private static bool HoldsToken(int pid, byte[] token)
     {
         byte[] environment;
         try
@@ -161,7 +237,7 @@ internal sealed class HandlerRunProcesses
             var value = all[variable][VariablePrefix.Length..];
             foreach (var word in value.Split((byte)' '))
             {
-                if (value[word].SequenceEqual(_token)) return true;
+                if (value[word].SequenceEqual(token)) return true;
             }
         }
         return false;

@@ -82,8 +82,9 @@ public sealed class HandlerRunner
         startInfo.Environment.Clear();
         foreach (var (key, value) in invocation.Environment) startInfo.Environment[key] = value;
         // Marks every process of this run, so that one whose parent exited is still found (spec/handlers.md §Processes).
+        // The process's token is there too, for the next holder of the location's lock should packster die (§Processes).
         var run = HandlerRunProcesses.Begin();
-        if (run is not null) startInfo.Environment[HandlerEnvironment.HandlerRun] = run.Variable(invocation.Environment);
+        startInfo.Environment[HandlerEnvironment.HandlerRun] = HandlerRunProcesses.Variable(invocation.Environment, run);
 
         using var limit = new CancellationTokenSource(handler.Timeout < LongestTimer ? handler.Timeout : LongestTimer, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
@@ -186,12 +187,15 @@ public sealed class HandlerRunner
     private async Task<HandlerResult> RunHostedAsync(HandlerInvocation invocation, HostedPowerShell hosted, HandlerLog log, string what, string package, CancellationToken cancellationToken)
     {
         var handler = invocation.Handler;
-        // The script gets the run's token as a script handler does (the host sets its environment to the script's, so
-        // the programs it starts inherit it): one that leaves the host's group and whose parent exits is still found
-        // (spec/handlers.md §Processes). The host itself is started without it: it is no process of any one run.
+        // The script gets this process's token and the run's own as a process handler does (the host sets its
+        // environment to the script's, so the programs it starts inherit them): one that leaves the host's group and
+        // whose parent exits is still found, and so is one left when packster dies (spec/handlers.md §Processes). The
+        // host itself is started without them: it is no process of any one run.
         var run = HandlerRunProcesses.Begin();
-        var environment = run is null ? invocation.Environment
-            : new Dictionary<string, string>(invocation.Environment, StringComparer.Ordinal) { [HandlerEnvironment.HandlerRun] = run.Variable(invocation.Environment) };
+        var environment = new Dictionary<string, string>(invocation.Environment, StringComparer.Ordinal)
+        {
+            [HandlerEnvironment.HandlerRun] = HandlerRunProcesses.Variable(invocation.Environment, run),
+        };
         var request = new PowerShellHostRequest(handler.ScriptFullPath, handler.Command.Arguments.Skip(1).ToList(), environment, invocation.WorkingDirectory);
         using var limit = new CancellationTokenSource(handler.Timeout < LongestTimer ? handler.Timeout : LongestTimer, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);

@@ -28,7 +28,14 @@ public sealed class LocationLock : IDisposable
         _stream = stream;
         // A holder that ends cleanly removes its pid file before releasing: finding one means it did not.
         PreviousHolderDied = File.Exists(HolderPath(location));
+        if (PreviousHolderDied) PreviousHolderToken = ReadHolder(location).Token;
     }
+
+    /// <summary>
+    /// The token of the handler runs of a previous holder that died (<see cref="PreviousHolderDied"/>), from its
+    /// <c>lock.holder</c>; null when it recorded none (an earlier packster) or the file could not be read.
+    /// </summary>
+    public string? PreviousHolderToken { get; }
 
     /// <summary>
     /// True when the previous holder did not release the lock cleanly (killed, crashed, power cut): its
@@ -85,6 +92,9 @@ public sealed class LocationLock : IDisposable
         var held = new LocationLock(location, stream);
         try
         {
+            // Before anything else under the lock, and before its file is replaced: what the handlers of a holder that
+            // died left running would go on writing into the location recovery is about to clean (spec/lockfile.md § Recovery).
+            held.KillPreviousHolderHandlers();
             held.WriteHolder();
             return held;
         }
@@ -163,33 +173,57 @@ public sealed class LocationLock : IDisposable
         ? (e.HResult & 0xFFFF) is 32 or 33
         : e.HResult is 11 or 35 || (e.HResult & 0xFFFF) is 11 or 35;
 
+    /// <summary>How long the next holder looks for a dead holder's handler processes to be gone before it goes on.</summary>
+    private static readonly TimeSpan KillLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Linux: when the previous holder died, kills the processes of its handler runs — those whose environment carries
+    /// the token its <c>lock.holder</c> recorded, and their descendants — and returns once they are gone. The holder's
+    /// own process is never this one (a holder in this process that did not release the lock is no dead one).
+    /// </summary>
+    private void KillPreviousHolderHandlers()
+    {
+        if (PreviousHolderToken is not { } token || token == Handlers.HandlerRunProcesses.HolderToken) return;
+        Handlers.HandlerRunProcesses.KillRunsOf(token, KillLimit);
+    }
+
     private void WriteHolder()
     {
-        var line = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var line = Encoding.ASCII.GetBytes(pid + "\n");
         try
         {
-            // In the lock file for people (`cat .packster/lock`), and beside it for waiting packster processes.
+            // In the lock file for people (`cat .packster/lock`), and beside it for waiting packster processes, with the
+            // token every handler this process runs carries, for the next holder should this one die.
             _stream!.SetLength(0);
             _stream.Write(line);
             _stream.Flush();
             Location.RefuseLink(HolderPath(_location));
-            File.WriteAllBytes(HolderPath(_location), line);
+            File.WriteAllBytes(HolderPath(_location), Encoding.ASCII.GetBytes($"{pid}\n{Handlers.HandlerRunProcesses.HolderToken}\n"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // The pid only improves the waiting message; the lock is held either way.
+            // The lock is held either way; without the file a waiter names no pid, and should this holder die, the next
+            // one neither knows it died nor whose handlers to kill.
         }
     }
 
-    private static int? ReadHolderPid(Location location)
+    private static int? ReadHolderPid(Location location) => ReadHolder(location).Pid;
+
+    /// <summary><c>lock.holder</c>: the holder's pid on its first line, the token of its handler runs on the second (none from an earlier packster).</summary>
+    private static (int? Pid, string? Token) ReadHolder(Location location)
     {
+        string[] lines;
         try
         {
-            return int.TryParse(File.ReadAllText(HolderPath(location)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+            lines = File.ReadAllText(HolderPath(location)).Split('\n');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            return (null, null);
         }
+        int? pid = int.TryParse(lines[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : null;
+        var token = lines.Length > 1 && Handlers.HandlerRunProcesses.IsToken(lines[1].Trim()) ? lines[1].Trim() : null;
+        return (pid, token);
     }
 }
