@@ -80,10 +80,10 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
             var name = stem[(package.Length + 1)..];
             try
             {
-                var log = Path.Combine(location.LogsDirectory, $"service-{stem}.log");
-                // The running service keeps appending to the log it opened, under whatever name it has now.
-                if (File.Exists(log) && !File.Exists(LogFileOf(location, package, name))) File.Move(log, LogFileOf(location, package, name));
                 File.Move(file, StateFileOf(location, package, name), overwrite: false);
+                // The running service keeps appending to the log it opened, under whatever name it has now.
+                var log = Path.Combine(location.LogsDirectory, $"service-{stem}.log");
+                if (File.Exists(log) && !File.Exists(LogFileOf(location, package, name))) File.Move(log, LogFileOf(location, package, name));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
