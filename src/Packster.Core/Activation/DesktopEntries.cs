@@ -11,17 +11,23 @@ public sealed record DesktopEntry(string Id, string Name, string Exec, IReadOnly
 /// The freedesktop <c>.desktop</c> files of a location's active deployments (spec/activation.md § Desktop entries):
 /// rendered with the other derived files, written to <c>&lt;location&gt;/applications/</c>, and — for a location enabled
 /// for the user — mirrored into the user's applications folder (<c>$XDG_DATA_HOME/applications</c>), where a menu finds
-/// them. Every file is named <c>packster-&lt;location&gt;-&lt;package&gt;-&lt;entry&gt;.desktop</c>, so packster only ever
-/// touches its own.
+/// them. Every file is named <c>packster-&lt;location&gt;+&lt;package&gt;+&lt;entry&gt;.desktop</c>: no id may hold a <c>+</c>,
+/// so a name splits one way only and packster only ever touches its own location's files.
 /// </summary>
 public static class DesktopEntries
 {
     public const string DirectoryName = "applications";
 
-    /// <summary>The prefix of every file of <paramref name="locationId"/> in an applications folder.</summary>
-    public static string Prefix(string locationId) => $"packster-{locationId}-";
+    /// <summary>
+    /// What joins the location, package and entry ids in a file name: no id holds it (location and package ids are
+    /// <c>a-z 0-9 . _ -</c>, entry ids <c>a-z 0-9 -</c>), so <c>dev</c>'s files are never <c>dev-tools</c>'s.
+    /// </summary>
+    public const char Separator = '+';
 
-    public static string FileName(string locationId, string packageId, string entryId) => $"{Prefix(locationId)}{packageId}-{entryId}.desktop";
+    /// <summary>The prefix of every file of <paramref name="locationId"/> in an applications folder.</summary>
+    public static string Prefix(string locationId) => $"packster-{locationId}{Separator}";
+
+    public static string FileName(string locationId, string packageId, string entryId) => $"{Prefix(locationId)}{packageId}{Separator}{entryId}.desktop";
 
     /// <summary>The Desktop Entry Specification text (Version=1.4: what Debian's desktop-file-validate 0.26 knows; nothing here is newer) of <paramref name="entry"/>.</summary>
     public static string Render(DesktopEntry entry, string locationId, string packageId)
@@ -81,7 +87,9 @@ public static class DesktopEntries
 
     /// <summary>
     /// Makes <paramref name="directory"/> hold exactly <paramref name="files"/> among this location's entries: each written
-    /// atomically, the location's others removed. Files of other locations and anything not packster's stay.
+    /// atomically, the location's others removed. Files of other locations and anything not packster's stay. A file of
+    /// the earlier naming (<c>packster-&lt;location&gt;-&lt;package&gt;-&lt;entry&gt;.desktop</c>, whose ids could not be
+    /// told apart) is removed only when its own <c>X-Packster-Location</c> line names this location.
     /// </summary>
     public static void Sync(string directory, string locationId, IReadOnlyList<(string FileName, string Text)> files)
     {
@@ -93,6 +101,24 @@ public static class DesktopEntries
         foreach (var stale in Directory.EnumerateFiles(directory, Prefix(locationId) + "*.desktop"))
         {
             if (!keep.Contains(Path.GetFileName(stale))) File.Delete(stale);
+        }
+        foreach (var old in Directory.EnumerateFiles(directory, $"packster-{locationId}-*.desktop"))
+        {
+            if (!Path.GetFileName(old).Contains(Separator, StringComparison.Ordinal) && EarlierNamedOf(old, locationId)) File.Delete(old);
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/>, a file of the earlier naming, says it is <paramref name="locationId"/>'s (a regular file packster could have written, read no further than 64 KiB).</summary>
+    private static bool EarlierNamedOf(string path, string locationId)
+    {
+        try
+        {
+            if (Packaging.FileKinds.Of(path) != Packaging.FileKind.Regular || new FileInfo(path).Length > 64 * 1024) return false;
+            return File.ReadAllText(path, Encoding.UTF8).Split('\n').Contains($"X-Packster-Location={locationId}", StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
