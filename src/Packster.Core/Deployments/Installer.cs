@@ -640,7 +640,7 @@ public sealed class Installer
         }
         var details = new InstallPlanDetails(files, bytes,
             decision.Builds && decision.Activate ? decision.Claims.Select(ClaimText.Format).ToList() : [],
-            handlers, decision.Replaces?.ToString(), decision.Activate, decision.Existing is not null)
+            handlers, decision.Replaces?.ToString(), decision.Activate, decision.Existing is not null && !decision.Builds)
         {
             Signer = signer,
             ClaimsWhenActive = decision.Claims.Select(ClaimText.Format).ToList(),

@@ -104,6 +104,26 @@ public sealed class SecretParameterTests : IDisposable
         Assert.Empty(FilesHolding(_f.Temp.Path, Other));
     }
 
+    // spec/lockfile.md § Dry run: "`alreadyInstalled` [is] what the run does"; spec/parameters.md § Secret parameters:
+    // given a secret, "an install of an existing deployment is not \"unchanged\"" — so neither is its dry run.
+    [Fact]
+    public void A_dry_run_given_a_secret_plans_the_rebuild_the_run_makes()
+    {
+        var package = _f.Pack(Vault("1.0.0"));
+        var marker = _f.Temp["marker"];
+        _f.InstallJson(package, "-p", "token=" + Secret, "-p", "marker=" + marker);
+
+        var plan = _f.InstallJson(package, "-p", "token=" + Secret, "-p", "marker=" + marker, "--dry-run").GetProperty("plan");
+        Assert.False(plan.GetProperty("alreadyInstalled").GetBoolean());
+        Assert.Contains(plan.GetProperty("handlers").EnumerateArray(), h => h.GetString()!.Contains("install", StringComparison.Ordinal));
+        var text = _f.Packster.Ok("install-file", package, "--location", "dev", "-p", "token=" + Secret, "-p", "marker=" + marker, "--dry-run");
+        Assert.DoesNotContain("already installed", text, StringComparison.Ordinal);
+
+        var run = _f.InstallJson(package, "-p", "token=" + Secret, "-p", "marker=" + marker);
+        Assert.Equal("installed", run.GetProperty("status").GetString());
+        Assert.Equal(2, File.ReadAllLines(marker).Length);
+    }
+
     // § Secret parameters: "Handler output that contains a secret value is written to the log and the console with
     // *** in its place" — also a value of several lines (a PEM key) printed line by line, and the value as the
     // parameters file holds it, JSON-escaped, when a handler prints that file.
