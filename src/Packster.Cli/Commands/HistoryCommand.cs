@@ -138,7 +138,7 @@ internal static class HistoryCommand
         {
             context.Out.WriteLine($"  {(d.Active ? "*" : " ")} {d.Id} {d.Version} ({d.Hash.Hex[..12]}){(d.Pinned ? " pinned" : "")}"
                 + (d.Parameters.Count == 0 ? "" : $" parameters {JsonAsRead.ToJsonString(d.Parameters)}")
-                + (d.Claims.Count == 0 ? "" : $" claims {string.Join(", ", d.Claims)}"));
+                + (d.Claims.Count == 0 ? "" : $" claims {string.Join(", ", d.Claims.Select(TerminalText.Printable))}"));
         }
     }
 

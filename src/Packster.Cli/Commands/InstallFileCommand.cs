@@ -94,7 +94,7 @@ internal static class InstallOutput
             o.WriteLine($"  target      {outcome.Path}");
             o.WriteLine($"  payload     {Words.Counted(p.FileCount, "file")}, {Bytes.Format(p.Bytes)}");
             o.WriteLine($"  active      {(p.WouldActivate ? "yes" : "no")}{(p.Replaces is null ? "" : $", replacing {p.Replaces}")}");
-            o.WriteLine($"  claims      {(p.Claims.Count == 0 ? "none" : string.Join(", ", p.Claims))}");
+            o.WriteLine($"  claims      {(p.Claims.Count == 0 ? "none" : string.Join(", ", p.Claims.Select(TerminalText.Printable)))}");
             o.WriteLine($"  handlers    {(p.Handlers.Count == 0 ? "none" : string.Join(", ", p.Handlers))}");
             return;
         }

@@ -45,7 +45,7 @@ internal static class LicenseCommands
             foreach (var (entry, license) in rows)
             {
                 var refusal = policy.Refusal(license);
-                context.Out.WriteLine($"{entry.Id,-24} {entry.Version,-14} {license ?? "(none declared)",-40} {(refusal is null ? "allowed" : "refused: " + refusal)}");
+                context.Out.WriteLine($"{entry.Id,-24} {entry.Version,-14} {(license is null ? "(none declared)" : TerminalText.Printable(license)),-40} {(refusal is null ? "allowed" : "refused: " + refusal)}");
             }
             return 0;
         });

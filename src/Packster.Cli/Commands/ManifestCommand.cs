@@ -94,7 +94,7 @@ internal static class ManifestCommand
     {
         var sb = new StringBuilder();
         sb.AppendLine($"{m.Id} {m.Version}: valid ({m.File})");
-        if (m.Description is not null) sb.AppendLine($"  description: {m.Description}");
+        if (m.Description is not null) sb.AppendLine($"  description: {TerminalText.Printable(m.Description)}");
         if (!m.Platform.IsAny) sb.AppendLine($"  platform:    {m.Platform}");
         sb.AppendLine($"  parameters:  {(m.Parameters.Count == 0 ? "none" : string.Join(", ", m.Parameters.Values.Select(Describe)))}");
         sb.AppendLine($"  shims:       {(m.Shims.Count == 0 ? "none" : string.Join(", ", m.Shims.Values.Select(s => $"{s.Name} -> {s.Target}")))}");

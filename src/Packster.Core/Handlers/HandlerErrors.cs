@@ -17,7 +17,7 @@ internal static class HandlerErrors
             "ship a .sh/.py/.ps1 handler, or name an executor in the manifest");
 
     public static PacksterException InvalidScriptPath(string scriptPath, string why) =>
-        new(ErrorCode.InvalidPath, $"handler script path '{scriptPath}' {why}",
+        new(ErrorCode.InvalidPath, $"handler script path '{TerminalText.Printable(scriptPath)}' {why}",
             "handler paths are relative to the package root, use '/', and stay inside the package");
 
     public static PacksterException InvalidExecutor(string scriptPath, string why) =>

@@ -40,7 +40,7 @@ public sealed class LocationState
                     if (claim.StartsWith("envlist:", StringComparison.Ordinal)) continue;
                     if (owners.TryGetValue(claim, out var other) && other != d.Hash)
                     {
-                        throw LocationErrors.Inconsistent(LocationId.Value, $"resource '{claim}' would be owned by both {other} and {d.Hash}");
+                        throw LocationErrors.Inconsistent(LocationId.Value, $"resource '{TerminalText.Printable(claim)}' would be owned by both {other} and {d.Hash}");
                     }
                     owners[claim] = d.Hash;
                 }

@@ -4,7 +4,9 @@ namespace Packster.Manifest;
 
 /// <summary>
 /// A manifest that cannot be used. The message is always <c>{file}:{line}:{column}: {key}: {what is wrong}</c>
-/// (the key is the dotted path from the document root, e.g. <c>parameters.port.default</c>).
+/// (the key is the dotted path from the document root, e.g. <c>parameters.port.default</c>). A manifest may come from a
+/// hostile package: the key and the values quoted in it are shown with their control characters escaped
+/// (<see cref="TerminalText.Printable"/>), so a message about them cannot write escape sequences to the terminal.
 /// </summary>
 public sealed class ManifestException : PacksterException
 {
@@ -14,7 +16,7 @@ public sealed class ManifestException : PacksterException
         File = file;
         Position = position;
         Key = key;
-        What = what;
+        What = TerminalText.Printable(what);
     }
 
     public ManifestException() : this(ErrorCode.ManifestInvalid, "<input>", new TomlPosition(1, 1), null, "invalid manifest", null) { }
@@ -30,8 +32,8 @@ public sealed class ManifestException : PacksterException
     /// <summary>The message without the location and key prefix.</summary>
     public string What { get; }
 
-    private static string Format(string file, TomlPosition position, string? key, string what) =>
-        key is null ? $"{file}:{position.Line}:{position.Column}: {what}" : $"{file}:{position.Line}:{position.Column}: {key}: {what}";
+    private static string Format(string file, TomlPosition position, string? key, string what) => TerminalText.Printable(
+        key is null ? $"{file}:{position.Line}:{position.Column}: {what}" : $"{file}:{position.Line}:{position.Column}: {key}: {what}");
 
     public static ManifestException Invalid(ErrorCode code, string file, TomlPosition position, string key, string what, string? hint = null) =>
         new(code, file, position, key, what, hint, null);

@@ -88,7 +88,7 @@ public readonly record struct ResourceClaim
     {
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port))
         {
-            throw new PacksterException(ErrorCode.ResourceClaimInvalid, $"invalid port '{text}': expected a decimal number 1-65535");
+            throw new PacksterException(ErrorCode.ResourceClaimInvalid, $"invalid port '{TerminalText.Printable(text)}': expected a decimal number 1-65535");
         }
         return Port(port);
     }
@@ -109,7 +109,8 @@ public readonly record struct ResourceClaim
 
     internal bool IsPath => Kind is ResourceKind.SharedFile or ResourceKind.SharedDir;
 
-    public override string ToString() => $"{Kind.Display()} '{Value}'";
+    /// <summary>How messages name the claim; a value from a hostile manifest is shown with its control characters escaped.</summary>
+    public override string ToString() => $"{Kind.Display()} '{TerminalText.Printable(Value)}'";
 
     private static bool IsUnder(string inner, string outer) =>
         inner.Length > outer.Length && inner.StartsWith(outer, StringComparison.Ordinal)
@@ -120,7 +121,7 @@ public readonly record struct ResourceClaim
         if (string.IsNullOrEmpty(path) || path.Contains('\0', StringComparison.Ordinal) || !Path.IsPathFullyQualified(path))
         {
             throw new PacksterException(ErrorCode.ResourceClaimInvalid,
-                $"invalid {kind.Display()} '{path}': expected an absolute path", "use {location} or {deployment} to build shared paths");
+                $"invalid {kind.Display()} '{TerminalText.Printable(path)}': expected an absolute path", "use {location} or {deployment} to build shared paths");
         }
         var full = Path.GetFullPath(path);
         var root = Path.GetPathRoot(full) ?? string.Empty;
