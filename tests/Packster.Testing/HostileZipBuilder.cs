@@ -67,6 +67,7 @@ public sealed class HostileZipBuilder
         for (var i = 0; i < _entries.Count; i++)
         {
             var e = _entries[i];
+            if (e.LocalOnly) continue;
             var name = e.RawName ?? Encoding.UTF8.GetBytes(e.Name);
             var header = new byte[46];
             BinaryPrimitives.WriteUInt32LittleEndian(header, 0x02014b50);
@@ -110,7 +111,7 @@ public sealed class HostileZipBuilder
         }
         var end = new byte[22];
         BinaryPrimitives.WriteUInt32LittleEndian(end, 0x06054b50);
-        var count16 = DeclaredEntryCount is null ? (ushort)_entries.Count : (ushort)0xFFFF;
+        var count16 = DeclaredEntryCount is null ? (ushort)_entries.Count(e => !e.LocalOnly) : (ushort)0xFFFF;
         BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(8), count16);
         BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), count16);
         BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(12), (uint)cdSize);
@@ -244,4 +245,6 @@ public sealed class HostileEntry
     public long? Zip64Size { get; set; }
     /// <summary>Compressed size declared through the central directory's ZIP64 field (0xFFFFFFFF in the header).</summary>
     public long? Zip64CompressedSize { get; set; }
+    /// <summary>Written as a local record in its place, but left out of the central directory (an entry only a reader of local headers sees).</summary>
+    public bool LocalOnly { get; set; }
 }

@@ -119,7 +119,8 @@ public sealed class PackageArchive : IDisposable
     }
 
     /// <summary>
-    /// The bytes of <c>packster-manifest.toml</c>, which must be the first entry; reads nothing else of the payload.
+    /// The bytes of <c>packster-manifest.toml</c>, which must be the first entry, its local header at offset 0 (so the
+    /// manifest the central directory names is the one the first local header holds); reads nothing else of the payload.
     /// </summary>
     public byte[] ReadManifestBytes()
     {
@@ -127,6 +128,13 @@ public sealed class PackageArchive : IDisposable
         if (first is null || first.RawName != Packer.ManifestFileName || first.Kind != PackageEntryKind.File)
         {
             throw ArchiveErrors.ManifestMissing(Name, first?.RawName ?? "(none)", first?.Kind ?? PackageEntryKind.File);
+        }
+        // pack writes the manifest's local header first: one elsewhere leaves bytes before it that another local header
+        // can fill — a second manifest, which a reader of the first local header (TryReadLeadingManifest) would take.
+        if (first.LocalHeaderOffset != 0)
+        {
+            throw ArchiveErrors.Corrupt(Name,
+                $"its central directory puts '{Packer.ManifestFileName}' at offset {first.LocalHeaderOffset}, not at the start of the file, where its first local header is");
         }
         if (first.Size > MaxManifestSize) throw ArchiveErrors.TooLarge(Name, first.Path, first.Size, MaxManifestSize);
         CheckEntryFlags(first);

@@ -3,6 +3,7 @@ using Packster.Core.Tests.Locations;
 using Packster.Deployments;
 using Packster.Model;
 using Packster.Packaging;
+using Packster.Testing;
 
 namespace Packster.Core.Tests.Deployments;
 
@@ -114,5 +115,34 @@ public sealed class VerifiedBytesTests : IDisposable
         var location = _bed.CreateLocation();
         var e = await Assert.ThrowsAsync<PacksterException>(() => new Installer(location, new InstallerOptions()).InstallAsync(new InstallRequest(damaged) { DryRun = true }));
         Assert.Equal(ErrorCode.ChecksumMismatch, e.Code);
+    }
+
+    // spec/package-format.md § Refusal rules: the central directory's packster-manifest.toml must be the one at the
+    // start of the file, where pack writes it. Here the first local header holds one manifest and a second local header,
+    // the only one the central directory lists, another with an install handler: a reader of the first local header and
+    // a reader of the central directory would see two packages in one file whose hash is right.
+    [Fact]
+    public async Task A_package_whose_central_directory_names_a_second_manifest_is_refused_as_corrupt()
+    {
+        var zip = new HostileZipBuilder(withManifest: false)
+            .Add(new HostileEntry { Name = "packster-manifest.toml", Data = "id = \"two\"\nversion = \"1.0.0\"\n"u8.ToArray(), LocalOnly = true })
+            .File("packster-manifest.toml", "id = \"two\"\nversion = \"1.0.0\"\n[handlers]\ninstall = \"i.sh\"\n")
+            .File("i.sh", "#!/bin/sh\ntouch \"$PACKSTER_DEPLOYMENT_PATH/../../ran\"\n", HostileZipBuilder.Executable);
+        var bytes = zip.Build();
+        var path = Path.Combine(Directory.CreateDirectory(_bed["two"]).FullName, $"two-1.0.0-{Sha256Digest.Compute(bytes).Hex}.packster");
+        File.WriteAllBytes(path, bytes);
+        var location = _bed.CreateLocation();
+
+        // What a dry run and every hashed open read: the central directory.
+        Assert.Equal(ErrorCode.ArchiveCorrupt, Assert.Throws<PacksterException>(() => PackageFile.Open(path)).Code);
+        var dry = await Assert.ThrowsAsync<PacksterException>(() => new Installer(location, new InstallerOptions()).InstallAsync(new InstallRequest(path) { DryRun = true }));
+        Assert.Equal(ErrorCode.ArchiveCorrupt, dry.Code);
+        // The install reads the first local header before the lock, then its verified copy.
+        var e = await Assert.ThrowsAsync<PacksterException>(() => new Installer(location, new InstallerOptions()).InstallAsync(new InstallRequest(path)));
+        Assert.Equal(ErrorCode.ArchiveCorrupt, e.Code);
+        Assert.Contains("packster-manifest.toml", e.Message, StringComparison.Ordinal);
+        Assert.Empty(location.ReadState().Deployments);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(location.DeploymentsDirectory));
+        Assert.False(File.Exists(Path.Combine(location.Path, "ran")));
     }
 }
