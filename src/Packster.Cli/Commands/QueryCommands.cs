@@ -39,7 +39,7 @@ internal static class QueryCommands
                         w.WriteBoolean("dependency"u8, d.Entry.Dependency);
                         if (d.Entry.Signer is { } signer) w.WriteString("signer"u8, signer);
                         else w.WriteNull("signer"u8);
-                        w.WriteString("status"u8, StatusName(d.Presence));
+                        w.WriteString("status"u8, StatusName(d));
                         if (d.Problem is { } problem) w.WriteString("problem"u8, problem);
                         w.WritePropertyName("parameters"u8);
                         d.Entry.WriteParameters(w);
@@ -68,7 +68,7 @@ internal static class QueryCommands
             foreach (var d in deployed)
             {
                 var flags = (d.Entry.Active ? "active" : "inactive") + (d.Entry.Pinned ? ", pinned" : "")
-                    + (d.Presence == DeploymentPresence.Deployed ? "" : ", " + StatusName(d.Presence));
+                    + (d.Presence == DeploymentPresence.Deployed && !d.Damaged ? "" : ", " + StatusName(d));
                 var shimList = d.Resources?.ShimNames ?? [];
                 var shims = shimList.Count == 0 ? "" : $"  shims: {string.Join(' ', shimList)}";
                 context.Out.WriteLine($"{d.Entry.Id,-24} {d.Entry.Version,-14} {d.Entry.Hash.Hex[..12]}  {flags}{shims}");
@@ -286,17 +286,23 @@ internal static class QueryCommands
         if (stats.Any(q => !q.IndexCurrent)) context.Err.WriteLine("warning: the quick-verify index could not be written; the next quick run reads those files again");
     }
 
-    /// <summary>One warning per deployment listed without its resources because its recorded parameters are refused.</summary>
+    /// <summary>One warning per deployment listed without its resources: its recorded parameters are refused, or it is damaged.</summary>
     private static void WarnOfProblems(CliContext context, IReadOnlyList<ListedDeployment> deployed)
     {
         foreach (var d in deployed)
         {
-            if (d.Problem is { } problem)
+            if (d.Damaged)
+            {
+                context.Err.WriteLine($"warning: {d.Problem}; reinstall it with --force to restore it ('packster verify' checks the location)");
+            }
+            else if (d.Problem is { } problem)
             {
                 context.Err.WriteLine($"warning: {d.Entry.Id} {d.Entry.Version} ({d.Entry.Hash.Hex[..12]}) is listed without its shims, env and ports: {problem}");
             }
         }
     }
+
+    private static string StatusName(ListedDeployment d) => d.Damaged ? "damaged" : StatusName(d.Presence);
 
     private static string StatusName(DeploymentPresence presence) => presence switch
     {

@@ -18,7 +18,8 @@ public sealed record DeployedPackage(DeploymentEntry Entry, string Path, Manifes
     /// The manifest of <paramref name="entry"/>'s deployment, read from <paramref name="filesDirectory"/> (else its
     /// directory), or taken from <paramref name="manifests"/> when a deployment of the same package put it there
     /// (deployments of one package with other parameters hold the same manifest, so a listing parses it once); either
-    /// way the deployment's own manifest file must be there (a missing one throws).
+    /// way the deployment's own manifest file must be there: a missing or invalid one is the location error of a damaged
+    /// deployment (<see cref="LocationErrors.Damaged"/>, PST5007).
     /// </summary>
     public static Manifest.Manifest ReadManifest(Location location, DeploymentEntry entry, string? filesDirectory,
         System.Collections.Concurrent.ConcurrentDictionary<Model.PackageFileName, Manifest.Manifest>? manifests)
@@ -26,9 +27,23 @@ public sealed record DeployedPackage(DeploymentEntry Entry, string Path, Manifes
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(entry);
         var file = System.IO.Path.Combine(filesDirectory ?? location.DeploymentDirectory(entry.Hash), Packster.Manifest.Manifest.FileName);
-        if (manifests is null) return Packster.Manifest.ManifestReader.Read(file);
-        if (!File.Exists(file)) throw new FileNotFoundException($"'{file}' is missing", file);
-        return manifests.GetOrAdd(entry.Package, _ => Packster.Manifest.ManifestReader.Read(file));
+        // Its folder is there (a reader found it) but its manifest is not: deleted by hand. A folder gone meanwhile is
+        // the reader's to judge (LocationSnapshot), so it is not said to be damaged.
+        if (!File.Exists(file) && Directory.Exists(System.IO.Path.GetDirectoryName(file)))
+        {
+            throw LocationErrors.Damaged(location.Id, entry, $"its {Packster.Manifest.Manifest.FileName} is missing");
+        }
+        try
+        {
+            if (manifests is null) return Packster.Manifest.ManifestReader.Read(file);
+            if (!File.Exists(file)) throw new FileNotFoundException($"'{file}' is missing", file);
+            return manifests.GetOrAdd(entry.Package, _ => Packster.Manifest.ManifestReader.Read(file));
+        }
+        catch (Packster.Manifest.ManifestException e) when (File.Exists(file))
+        {
+            // It was valid when it was installed: one that no longer is was changed by hand.
+            throw LocationErrors.Damaged(location.Id, entry, $"its {Packster.Manifest.Manifest.FileName} is no longer valid: {e.Message}");
+        }
     }
 
     /// <summary>What <paramref name="entry"/> deployed in <paramref name="location"/>, given its package's manifest (read already).</summary>

@@ -50,8 +50,8 @@ public static class DeploymentListing
 
     /// <summary>
     /// One deployment; one whose recorded parameters its manifest refuses (a lockfile may keep such a deployment when it is
-    /// not active: left by a packster that took the value, or edited by hand) is listed without its resources and with
-    /// the reason, rather than failing the listing of the whole location.
+    /// not active: left by a packster that took the value, or edited by hand), or whose manifest is missing or invalid
+    /// (damaged), is listed without its resources and with the reason, rather than failing the listing of the whole location.
     /// </summary>
     private static ListedDeployment One(Location location, LocationSnapshot snapshot, DeploymentEntry entry,
         ConcurrentDictionary<Model.PackageFileName, Manifest.Manifest> manifests, int deployments)
@@ -63,6 +63,11 @@ public static class DeploymentListing
         catch (PacksterException e) when (ParameterErrors.IsParameterError(e.Code))
         {
             return new ListedDeployment(entry, location.DeploymentDirectory(entry.Hash), DeploymentPresence.Deployed, null) { Problem = e.Message };
+        }
+        catch (LocationErrors.DeploymentDamaged e)
+        {
+            // Its manifest is missing or changed by hand: listed as damaged (verify tells what), the others as usual.
+            return new ListedDeployment(entry, location.DeploymentDirectory(entry.Hash), DeploymentPresence.Deployed, null) { Problem = e.Message, Damaged = true };
         }
     }
 
@@ -114,6 +119,9 @@ public static class DeploymentListing
 /// </summary>
 public sealed record ListedDeployment(DeploymentEntry Entry, string Path, DeploymentPresence Presence, ResourceSummary? Resources)
 {
-    /// <summary>Why its resources are not shown although its files are there: what resolving its recorded parameters refused.</summary>
+    /// <summary>Why its resources are not shown although its files are there: what resolving its recorded parameters refused, or what is damaged.</summary>
     public string? Problem { get; init; }
+
+    /// <summary>Its folder is there but its manifest is missing or no longer valid (<see cref="LocationErrors.Damaged"/>): listed as <c>damaged</c>.</summary>
+    public bool Damaged { get; init; }
 }

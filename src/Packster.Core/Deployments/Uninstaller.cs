@@ -105,7 +105,8 @@ public sealed class Uninstaller
     /// <paramref name="entry"/> as its uninstall handlers see it; null when it has none to run. A deployment whose recorded
     /// parameters are refused (kept while inactive: a lone surrogate, a NUL, left by an older packster or by hand) could
     /// not be uninstalled at all (PST3006): without uninstall handlers nothing needs them, and with some, --force removes
-    /// it without running them, as for any handler that cannot run.
+    /// it without running them, as for any handler that cannot run. A damaged deployment (its manifest missing or invalid)
+    /// is refused (PST5007), and --force removes it without running anything.
     /// </summary>
     /// <param name="together">Whether several are removed together (a bundle's removal), which has no --force: the hint names the command that has.</param>
     private DeployedPackage? LoadForHandlers(DeploymentEntry entry, bool force, TimeSpan? handlerTimeout, bool together = false)
@@ -127,6 +128,19 @@ public sealed class Uninstaller
                     : "--force removes it without running them");
             }
             _options.Messages.WriteLine($"warning: {why}; removing it without running them (--force)");
+            return null;
+        }
+        catch (LocationErrors.DeploymentDamaged e)
+        {
+            // Without its manifest nothing says whether it has an uninstall handler, let alone runs one: restored by a
+            // reinstall it uninstalls as usual; --force removes it as it is (spec/lockfile.md § Readers).
+            if (!force)
+            {
+                throw new PacksterException(e.Code, $"{e.Message}, so its uninstall handler, if it has one, cannot run",
+                    $"reinstall {entry.Id} {entry.Version} with --force to restore it, then uninstall it; or "
+                    + (together ? $"'packster uninstall {entry.Hash.Hex[..12]} --force' removes it as it is; then run this again" : "--force removes it as it is, without an uninstall handler"));
+            }
+            _options.Messages.WriteLine($"warning: {e.Message}; removing it without an uninstall handler (--force)");
             return null;
         }
     }
@@ -289,9 +303,10 @@ public sealed class Uninstaller
             {
                 resources = DeployedPackage.Load(_location, candidate).Resources;
             }
-            catch (PacksterException e) when (ParameterErrors.IsParameterError(e.Code))
+            catch (PacksterException e) when (ParameterErrors.IsParameterError(e.Code) || e is LocationErrors.DeploymentDamaged)
             {
-                // Its recorded parameters are refused (a value activation would not take): it cannot become active.
+                // Its recorded parameters are refused (a value activation would not take), or its manifest is missing:
+                // it cannot become active.
                 continue;
             }
             var change = new ResourceChange(LocationActivation.OwnerOf(state, candidate), resources.Claims);

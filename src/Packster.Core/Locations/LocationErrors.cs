@@ -64,6 +64,18 @@ public static class LocationErrors
     public static PacksterException DeploymentNotFound(string path, Sha256Digest hash) =>
         new(ErrorCode.DeploymentNotFound, $"location '{path}' has no deployment directory '{hash}'");
 
+    /// <summary>
+    /// A recorded deployment whose folder is there but whose manifest is missing or no longer valid (changed by hand):
+    /// what <c>verify</c> reports as a deployed file that differs from its record, said for the one deployment a command
+    /// needed (spec/lockfile.md § Readers). Nothing can be known of it without its manifest, not even its handlers.
+    /// </summary>
+    internal static DeploymentDamaged Damaged(LocationId location, DeploymentEntry entry, string why) =>
+        new($"location {location}: deployment {entry.Id} {entry.Version} ({entry.Hash.Hex[..12]}) is damaged: {why}",
+            $"'packster verify' checks the location's deployments; reinstall {entry.Id} {entry.Version} with --force to restore it");
+
+    /// <summary>The error of <see cref="Damaged"/>, told apart by the readers that go on without the deployment (<c>list</c>).</summary>
+    internal sealed class DeploymentDamaged(string message, string hint) : PacksterException(ErrorCode.LocationInconsistent, message, hint);
+
     public static PacksterException DeploymentRecordUnreadable(string file, string why, Exception? inner = null) =>
         new(ErrorCode.DeploymentRecordUnreadable, $"{file}: {why}",
             "reinstall the deployment with --force", inner);

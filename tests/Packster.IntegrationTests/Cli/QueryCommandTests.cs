@@ -136,6 +136,43 @@ public sealed class QueryCommandTests : IDisposable
         Assert.Equal(5, _f.Packster.Run("uninstall", "hello", "--location", "dev").ExitCode);
     }
 
+    // spec/lockfile.md § Readers: a deployment whose packster-manifest.toml was deleted is damaged: list shows it as
+    // such and the others as usual; which and test give the location error with the --force hint; uninstall refuses
+    // (no uninstall handler could run) and nothing is removed, and uninstall --force removes it with a warning.
+    [Fact]
+    public void A_deployment_without_its_manifest_is_listed_damaged_and_refused_until_forced()
+    {
+        _f.InstallJson(_f.PackSample("motd"));
+        var damaged = _f.InstallJson(_f.PackSample("hello"));
+        File.Delete(Path.Combine(damaged.GetProperty("path").GetString()!, "packster-manifest.toml"));
+
+        var list = _f.Packster.Run("list", "--location", "dev");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains(list.Stdout.Split('\n'), l => l.StartsWith("hello ", StringComparison.Ordinal) && l.Contains("active, damaged", StringComparison.Ordinal));
+        Assert.Contains(list.Stdout.Split('\n'), l => l.StartsWith("motd ", StringComparison.Ordinal) && l.Contains("shims: motd", StringComparison.Ordinal));
+        Assert.Contains("is damaged: its packster-manifest.toml is missing; reinstall it with --force", list.Stderr, StringComparison.Ordinal);
+        var statuses = _f.List().EnumerateArray().ToDictionary(d => d.GetProperty("id").GetString()!, d => d.GetProperty("status").GetString());
+        Assert.Equal("damaged", statuses["hello"]);
+        Assert.Equal("deployed", statuses["motd"]);
+
+        foreach (var args in new[] { new[] { "which", "hello" }, ["test", "hello"], ["uninstall", "hello"] })
+        {
+            var r = _f.Packster.Run([.. args, "--location", "dev"]);
+            Assert.True(r.ExitCode == 5, $"{args[0]}: {r}");
+            Assert.Contains("error[PST5007]: location dev: deployment hello 1.0.0 (", r.Stderr, StringComparison.Ordinal);
+            Assert.Contains("is damaged: its packster-manifest.toml is missing", r.Stderr, StringComparison.Ordinal);
+            Assert.Contains("reinstall hello 1.0.0 with --force", r.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("package source folder", r.Stderr, StringComparison.Ordinal);
+        }
+        Assert.True(Directory.Exists(damaged.GetProperty("path").GetString()), "a refused uninstall removed the deployment");
+
+        var forced = _f.Packster.Run("uninstall", "hello", "--location", "dev", "--force");
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Contains("warning: location dev: deployment hello 1.0.0 (", forced.Stderr, StringComparison.Ordinal);
+        Assert.Equal(["motd"], _f.List().EnumerateArray().Select(d => d.GetProperty("id").GetString()));
+        Assert.False(Directory.Exists(damaged.GetProperty("path").GetString()));
+    }
+
     // spec/lockfile.md § History: pin of a pinned deployment (unpin of an unpinned one) appends nothing and commits
     // nothing — the lockfile, history and generations stay byte for byte.
     [Fact]
