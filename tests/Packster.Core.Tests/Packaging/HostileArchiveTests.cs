@@ -289,6 +289,22 @@ public sealed class HostileArchiveTests : IDisposable
         Refused(zip, ErrorCode.ArchiveCorrupt);
     }
 
+    // §5 refusal rules: the manifest's local header must be at offset 0. Here a first local header holds one manifest
+    // that the central directory does not list, and the manifest it lists comes second: the reader of the first local
+    // header (§1) and the central directory would see two packages.
+    [Fact]
+    public void A_manifest_not_at_the_start_of_the_file_is_refused()
+    {
+        var zip = new HostileZipBuilder(withManifest: false)
+            .Add(new HostileEntry { Name = "packster-manifest.toml", Data = "id = \"hostile\"\nversion = \"1.0.0\"\n"u8.ToArray(), LocalOnly = true })
+            .File("packster-manifest.toml", "id = \"hostile\"\nversion = \"1.0.0\"\n[handlers]\ninstall = \"i.sh\"\n")
+            .File("i.sh", "#!/bin/sh\n", HostileZipBuilder.Executable);
+        using var archive = PackageArchive.Open(zip.WriteTo(_root["two-manifests.packster"]));
+        var e = Assert.Throws<PacksterException>(() => archive.ReadManifestBytes());
+        Assert.Equal(ErrorCode.ArchiveCorrupt, e.Code);
+        Assert.Contains($"at offset {zip.LocalOffsetOf(1)}, not at the start of the file", e.Message, StringComparison.Ordinal);
+    }
+
     // § Shared data: a regular file at exactly another regular file's offset, declaring its method, flags, CRC-32 and
     // sizes, reads that file's local header and data — what `pack` writes for identical files.
     [Fact]
