@@ -69,12 +69,13 @@ public static class LocationErrors
     /// what <c>verify</c> reports as a deployed file that differs from its record, said for the one deployment a command
     /// needed (spec/lockfile.md § Readers). Nothing can be known of it without its manifest, not even its handlers.
     /// </summary>
-    internal static DeploymentDamaged Damaged(LocationId location, DeploymentEntry entry, string why) =>
+    /// <param name="orElse">What else restores the location, after the reinstall (", or …"); none when null.</param>
+    public static DeploymentDamaged Damaged(LocationId location, DeploymentEntry entry, string why, string? orElse = null) =>
         new($"location {location}: deployment {entry.Id} {entry.Version} ({entry.Hash.Hex[..12]}) is damaged: {why}",
-            $"'packster verify' checks the location's deployments; reinstall {entry.Id} {entry.Version} with --force to restore it");
+            $"'packster verify' checks the location's deployments; reinstall {entry.Id} {entry.Version} with --force to restore it{orElse}");
 
     /// <summary>The error of <see cref="Damaged"/>, told apart by the readers that go on without the deployment (<c>list</c>).</summary>
-    internal sealed class DeploymentDamaged(string message, string hint) : PacksterException(ErrorCode.LocationInconsistent, message, hint);
+    public sealed class DeploymentDamaged(string message, string hint) : PacksterException(ErrorCode.LocationInconsistent, message, hint);
 
     public static PacksterException DeploymentRecordUnreadable(string file, string why, Exception? inner = null) =>
         new(ErrorCode.DeploymentRecordUnreadable, $"{file}: {why}",

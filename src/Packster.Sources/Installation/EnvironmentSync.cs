@@ -321,15 +321,11 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         foreach (var (name, repair) in new[]
         {
             (DeploymentRecord.FileName, $", or 'packster location repair {location.Id}' to drop it"),
-            (Manifest.Manifest.FileName, ""),
+            (Manifest.Manifest.FileName, null),
         })
         {
             var path = Path.Combine(home, name);
-            if (!File.Exists(path))
-            {
-                throw new PacksterException(ErrorCode.LocationInconsistent, $"{named} has lost its {name} ('{path}'); nothing was changed",
-                    Verify + $"reinstall {entry.Id} {entry.Version} with --force to restore it{repair}");
-            }
+            if (!File.Exists(path)) throw LocationErrors.Damaged(location.Id, entry, $"its {name} is missing ('{path}'); nothing was changed", repair);
         }
     }
 

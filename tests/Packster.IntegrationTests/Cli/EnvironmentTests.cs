@@ -544,7 +544,7 @@ public sealed class EnvironmentTests : IDisposable
         foreach (var run in new[] { _f.Packster.Run("sync", env, "--location", "dev"), _f.Packster.Run("sync", env, "--location", "dev", "--dry-run") })
         {
             Assert.True(run.ExitCode == 5, run.ToString());
-            Assert.StartsWith($"error[PST5007]: deployment tool 1.0.0 ({deployment[..12]}) of location dev has lost its {lost} ('{path}'); nothing was changed\n", run.Stderr, StringComparison.Ordinal);
+            Assert.StartsWith($"error[PST5007]: location dev: deployment tool 1.0.0 ({deployment[..12]}) is damaged: its {lost} is missing ('{path}'); nothing was changed\n", run.Stderr, StringComparison.Ordinal);
             Assert.Contains($"hint: 'packster verify' checks the location's deployments; reinstall tool 1.0.0 with --force to restore it{repair}\n", run.Stderr, StringComparison.Ordinal);
             Assert.DoesNotContain("PST2001", run.Stderr, StringComparison.Ordinal);
             Assert.Equal(before, Snapshot(_f.LocationPath));
