@@ -30,6 +30,33 @@ internal sealed class CliContext
     public bool Interactive =>
         !Console.IsErrorRedirected && !(Environment.TryGetValue("CI", out var ci) && ci.Length > 0 && ci != "0" && !ci.Equals("false", StringComparison.OrdinalIgnoreCase));
 
+    private IReadOnlyDictionary<string, string>? _handlerEnvironment;
+
+    /// <summary>
+    /// The environment handlers start from (spec/handlers.md §Environment): <see cref="Environment"/> without the
+    /// variables a configured source reads its credential from (<c>token-env</c>, <c>password-env</c>), which handlers
+    /// never get, even when named <c>PACKSTER_*</c> or listed in <c>PACKSTER_PASS_ENV</c>. A config that cannot be read
+    /// names no such variable: no source reads a credential from it either.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> HandlerEnvironment => _handlerEnvironment ??= WithoutCredentials();
+
+    private Dictionary<string, string> WithoutCredentials()
+    {
+        var environment = new Dictionary<string, string>(Environment, OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        IEnumerable<string> credentials;
+        try
+        {
+            // Warnings about an ignored project file are the command's own to give, once.
+            credentials = Packster.Sources.Config.ConfigFiles.LoadEffective(Paths, TextWriter.Null).Sources.SelectMany(s => s.CredentialVariables()).ToList();
+        }
+        catch (PacksterException)
+        {
+            credentials = [];
+        }
+        foreach (var name in credentials) environment.Remove(name);
+        return environment;
+    }
+
     public string? GetEnv(string name) => Environment.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
 
     public string ResolvePath(string path) => Path.GetFullPath(path, CurrentDirectory);

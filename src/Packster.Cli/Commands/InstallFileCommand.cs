@@ -113,7 +113,7 @@ internal static class InstallerDefaults
         DenyRules = Packster.Deny.DenyRule.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig),
         TrustRules = [Packster.Trust.TrustRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig)],
         Keys = TrustCommands.Keys(context),
-        BaseEnvironment = context.Environment,
+        BaseEnvironment = context.HandlerEnvironment,
         Executors = context.Executors,
         ExtractionProgress = progress is null ? null : new Progress<Packster.Packaging.ExtractionProgress>(p => progress.Report((p.BytesDone, p.BytesTotal))),
     };

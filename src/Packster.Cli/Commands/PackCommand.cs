@@ -101,7 +101,7 @@ internal static class PackCommand
             async Task<PackEnvironment> PackLocationAsync(Packster.Manifest.Manifest manifest, CancellationToken token)
             {
                 supply ??= SupplyOptions.Open(context, parse.GetValue(packSource), parse.GetValue(offline));
-                return await new PackLocationEnvironment(supply.Supply, InstallerDefaults.For(context), context.Environment)
+                return await new PackLocationEnvironment(supply.Supply, InstallerDefaults.For(context), context.HandlerEnvironment)
                     .CreateAsync(manifest, token).ConfigureAwait(false);
             }
             var (result, _) = await ProgressDisplay.RunAsync(context, "packing", progress =>
@@ -110,7 +110,7 @@ internal static class PackCommand
                 var options = new SourcePackerOptions
                 {
                     HandlerOutput = context.Err,
-                    BaseEnvironment = context.Environment,
+                    BaseEnvironment = context.HandlerEnvironment,
                     Executors = context.Executors,
                     HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
                     Progress = p,

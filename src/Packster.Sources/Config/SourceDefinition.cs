@@ -118,6 +118,9 @@ public sealed record SourceDefinition
     public static bool IsValidName(string? name) =>
         name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
+    /// <summary>The environment variables this source reads a credential from (<c>token-env</c>, <c>password-env</c>).</summary>
+    public IEnumerable<string> CredentialVariables() => new[] { TokenEnv, PasswordEnv }.OfType<string>();
+
     /// <summary>Says which credential is used, naming only the variable (for errors and listings).</summary>
     public string DescribeCredential() => (TokenEnv, User, PasswordEnv) switch
     {

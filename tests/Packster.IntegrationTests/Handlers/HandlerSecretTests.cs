@@ -94,4 +94,77 @@ public sealed class HandlerSecretTests : IDisposable
         Assert.DoesNotContain(Secret, File.ReadAllText(log), StringComparison.Ordinal);
         if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log));
     }
+
+    /// <summary>The credentials of <see cref="CallerWithPacksterCredentials"/>, named as sources name them.</summary>
+    private void AddSourcesReadingPacksterVariables()
+    {
+        _w.Packster.Ok("source", "add", "corp", "--type", "artifactory", "--url", "https://art.example/artifactory", "--repo", "tools", "--token-env", "PACKSTER_ART_TOKEN");
+        _w.Packster.Ok("source", "add", "lab", "--type", "http", "--url", "https://lab.example/", "--user", "ada", "--password-env", "PACKSTER_LAB_PASSWORD");
+    }
+
+    private Dictionary<string, string> CallerWithPacksterCredentials() => new()
+    {
+        ["PACKSTER_ART_TOKEN"] = Secret,
+        ["PACKSTER_LAB_PASSWORD"] = Secret + "pw",
+        ["PACKSTER_PASS_ENV"] = "PACKSTER_ART_TOKEN",
+        ["PACKSTER_EVIDENCE"] = _w.Root,
+    };
+
+    [Fact]
+    public void A_handler_never_gets_a_PACKSTER_variable_a_source_reads_its_credential_from()
+    {
+        // spec/handlers.md §Environment: every PACKSTER_* variable is inherited, except those a configured source's
+        // token-env or password-env names, even when PACKSTER_PASS_ENV lists them; spec/sources.md §7: a credential
+        // never appears in logs.
+        var package = _w.Pack(_w.Source("dumper", """
+            id = "dumper"
+            version = "1.0.0"
+
+            [handlers]
+            install = "scripts/install.sh"
+
+            """, ("scripts/install.sh", Dumper)));
+        AddSourcesReadingPacksterVariables();
+
+        var r = _w.Packster.Run(["install-file", package, "--location", "dev"], CallerWithPacksterCredentials());
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var seen = File.ReadAllText(_w.Evidence("env-seen"));
+        Assert.DoesNotContain(Secret, seen, StringComparison.Ordinal);
+        Assert.DoesNotContain("PACKSTER_ART_TOKEN=", seen, StringComparison.Ordinal);
+        Assert.DoesNotContain("PACKSTER_LAB_PASSWORD=", seen, StringComparison.Ordinal);
+        Assert.Contains("PACKSTER_EVIDENCE=" + _w.Root, seen.Split('\n'));
+        var log = Directory.GetFiles(Path.Combine(_w.F.LocationPath, "logs"), "dumper-*-install.log").Single();
+        Assert.DoesNotContain(Secret, File.ReadAllText(log), StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, r.Stderr + r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_pack_handler_never_gets_a_PACKSTER_variable_a_source_reads_its_credential_from()
+    {
+        // spec/handlers.md §Environment, as above, for the pack handler.
+        var source = _w.Source("packdumper", """
+            id = "packdumper"
+            version = "1.0.0"
+
+            [handlers]
+            pack = "scripts/build.sh"
+
+            """, ("scripts/build.sh", """
+            #!/bin/sh
+            env
+            env > "$PACKSTER_EVIDENCE/env-seen"
+
+            """));
+        AddSourcesReadingPacksterVariables();
+
+        var r = _w.Packster.Run(["pack", source, "-o", Path.Combine(_w.Root, "out")], CallerWithPacksterCredentials());
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var seen = File.ReadAllText(_w.Evidence("env-seen"));
+        Assert.DoesNotContain(Secret, seen, StringComparison.Ordinal);
+        Assert.Contains("PACKSTER_EVIDENCE=" + _w.Root, seen.Split('\n'));
+        var log = Directory.GetFiles(Path.Combine(_w.Packster.Home["data"], "logs"), "packdumper-*-pack.log").Single();
+        Assert.DoesNotContain(Secret, File.ReadAllText(log), StringComparison.Ordinal);
+    }
 }
