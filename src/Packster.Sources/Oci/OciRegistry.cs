@@ -18,6 +18,9 @@ internal sealed class OciRegistry : IDisposable
     /// <summary>The largest manifest, index or tag list read (the distribution spec's 4 MiB manifest limit).</summary>
     public const int MaxDocumentBytes = 4 << 20;
 
+    /// <summary>The most names one paginated list (<c>tags/list</c>, <c>_catalog</c>) may hold, over all its pages.</summary>
+    public const int MaxListedNames = 100_000;
+
     private readonly SourceDefinition _source;
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Expires)> _tokens = new(StringComparer.Ordinal);
 
@@ -110,13 +113,16 @@ internal sealed class OciRegistry : IDisposable
 
     /// <summary>
     /// Every page of a paginated list (<c>tags/list</c>, <c>_catalog</c>): follows <c>Link: &lt;…&gt;; rel="next"</c>.
-    /// Returns null when the first page answers 404 (the repository does not exist).
+    /// Returns null when the first page answers 404 (the repository does not exist). A next page that was already read
+    /// (a registry whose list goes round in a circle) and a list of more than <see cref="MaxListedNames"/> names are
+    /// PST8008: each page's names were kept, so either would otherwise hold the command and its memory without end.
     /// </summary>
     public async Task<List<string>?> ListAsync(Uri first, string property, IReadOnlyList<string> scopes, CancellationToken cancellationToken,
         Func<HttpResponseMessage, Task<PacksterException>>? refused = null)
     {
         var items = new List<string>();
         var uri = first;
+        var read = new HashSet<string>(StringComparer.Ordinal);
         for (var page = 0; page < 10_000; page++)
         {
             using var response = await SendAsync(HttpMethod.Get, uri, scopes, cancellationToken);
@@ -125,6 +131,7 @@ internal sealed class OciRegistry : IDisposable
                 throw refused is not null ? await refused(response) : await Http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
             var bytes = await Http.ReadBoundedAsync(response, MaxDocumentBytes, HttpMethod.Get, uri, cancellationToken);
             var action = SourceHttpClient.Describe(HttpMethod.Get, uri);
+            read.Add(uri.AbsoluteUri);
             try
             {
                 using var json = System.Text.Json.JsonDocument.Parse(bytes);
@@ -135,7 +142,10 @@ internal sealed class OciRegistry : IDisposable
                 {
                     foreach (var item in list.EnumerateArray())
                     {
-                        if (item.ValueKind == System.Text.Json.JsonValueKind.String) items.Add(item.GetString()!);
+                        if (item.ValueKind != System.Text.Json.JsonValueKind.String) continue;
+                        if (items.Count == MaxListedNames)
+                            throw SourceErrors.Protocol(_source.Name, SourceHttpClient.Describe(HttpMethod.Get, first), $"the list holds more than {MaxListedNames.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} names; refused");
+                        items.Add(item.GetString()!);
                     }
                 }
             }
@@ -146,6 +156,8 @@ internal sealed class OciRegistry : IDisposable
             if (NextPage(response, uri) is not { } next) return items;
             if (!SourceHttpClient.SameOrigin(next, Http.BaseUri))
                 throw SourceErrors.Protocol(_source.Name, action, "the next page of the list is on another server");
+            if (read.Contains(next.AbsoluteUri))
+                throw SourceErrors.Protocol(_source.Name, action, "the next page of the list is a page already read: the list goes round in a circle");
             uri = next;
         }
         throw SourceErrors.Protocol(_source.Name, SourceHttpClient.Describe(HttpMethod.Get, first), "the list has more than 10,000 pages");
