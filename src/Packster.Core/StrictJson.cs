@@ -72,7 +72,32 @@ public static class StrictJson
         }
         if (text.StartsWith("Duplicate properties not allowed", StringComparison.Ordinal)) return "an object names a member twice";
         if (text.StartsWith("Cannot transcode invalid UTF-8", StringComparison.Ordinal)) return "it is not valid UTF-8";
-        return null;
+        return AtCharacter(text);
+    }
+
+    /// <summary>
+    /// The reader's sentences that start with the character it stopped at (<c>'r' is an invalid start of a value.</c>,
+    /// <c>'2' is an invalid end of a number. Expected a delimiter.</c>): what was found there, and what should have been.
+    /// </summary>
+    private static string? AtCharacter(string text)
+    {
+        if (!text.StartsWith('\'') || text.IndexOf("' ", 1, StringComparison.Ordinal) is not (var close and > 1)) return null;
+        var at = TerminalText.Printable(text[1..close]);
+        var rest = text[(close + 2)..];
+        bool Says(string words) => rest.StartsWith(words, StringComparison.Ordinal);
+        if (Says("is invalid after a single JSON value")) return $"more text after the JSON value, at '{at}'";
+        if (Says("is an invalid end of a number")) return $"a number malformed or cut short at '{at}'";
+        if (Says("is invalid within a number")) return $"a malformed number at '{at}'";
+        if (Says("is an invalid JSON literal")) return $"a word that is not true, false or null, at '{at}'";
+        if (Says("is invalid after a property name")) return $"'{at}' after a member name, where ':' should follow";
+        if (Says("is an invalid start of a property name")) return $"'{at}' where a member name in double quotes should start";
+        if (Says("is an invalid start of a value")) return $"'{at}' where a value should start";
+        if (Says("is invalid after a value")) return $"'{at}' after a value, where ',', '}}' or ']' should follow";
+        if (Says("is invalid within a JSON string")) return $"'{at}' inside a string, where it must be escaped";
+        if (Says("is an invalid escapable character")) return $"'\\{at}', an escape no string may hold";
+        if (Says("is not a hex digit following")) return $"'{at}' after '\\u' in a string, where a hex digit should be";
+        if (Says("is invalid without a matching open")) return $"'{at}' closes nothing that is open";
+        return $"unexpected '{at}'";
     }
 
     /// <summary>

@@ -22,6 +22,16 @@ public sealed class StrictJsonTests
     [InlineData("[1, 2,]", "a comma after the last element of an array")]
     [InlineData("{\"a\": 1,}", "a comma after the last member of an object")]
     [InlineData("{\"a\": 1, \"a\": 2}", "an object names 'a' twice")]
+    [InlineData("[1,2", "a number malformed or cut short at '2'")]
+    [InlineData("root:x:0:0:root:/root:/bin/bash", "'r' where a value should start")]
+    [InlineData("{} []", "more text after the JSON value, at '['")]
+    [InlineData("{\"a\" 1}", "'1' after a member name, where ':' should follow")]
+    [InlineData("{a: 1}", "'a' where a member name in double quotes should start")]
+    [InlineData("[1 2]", "'2' after a value, where ',', '}' or ']' should follow")]
+    [InlineData("[-x]", "a malformed number at 'x'")]
+    [InlineData("[\"a\\qb\"]", "'\\q', an escape no string may hold")]
+    [InlineData("[tru]", "a word that is not true, false or null, at 'tru]'")]
+    [InlineData("[1}", "'}' closes nothing that is open")]
     public void The_readers_sentences_become_words_about_the_text(string text, string reason)
     {
         var said = StrictJson.Reason(Refusal(text));

@@ -66,9 +66,9 @@ internal sealed class SourceHttpClient : IDisposable
             {
                 authorities.ImportFromPem(System.Text.Encoding.UTF8.GetString(pem));
             }
-            catch (System.Security.Cryptography.CryptographicException e)
+            catch (System.Security.Cryptography.CryptographicException)
             {
-                throw SourceErrors.ConfigInvalid($"source '{source.Name}': ca-file '{path}' holds a certificate that does not parse: {e.Message}");
+                throw SourceErrors.ConfigInvalid($"source '{source.Name}': ca-file '{path}' holds a certificate that does not parse");
             }
             if (authorities.Count == 0) throw SourceErrors.ConfigInvalid($"source '{source.Name}': ca-file '{path}' holds no PEM certificate");
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
@@ -115,13 +115,13 @@ internal sealed class SourceHttpClient : IDisposable
             {
                 response = await SendFollowingRedirectsAsync(method, uri, content, headers, completion, authorize, cancellationToken);
             }
-            catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
+            catch (HttpRequestException e) when (e.InnerException is AuthenticationException tls)
             {
-                throw SourceErrors.Tls(_source.Name, action, Credential.Redact(e.InnerException.Message), e);
+                throw SourceErrors.Tls(_source.Name, action, TransportWords.Tls(tls), e);
             }
             catch (Exception e) when (IsTransport(e, cancellationToken))
             {
-                if (attempt >= policy.MaxAttempts) throw SourceErrors.Unreachable(_source.Name, action, attempt, Credential.Redact(e.Message), e);
+                if (attempt >= policy.MaxAttempts) throw SourceErrors.Unreachable(_source.Name, action, attempt, TransportWords.Of(e), e);
                 await policy.Delay(policy.DelayBefore(attempt + 1, null), cancellationToken);
                 continue;
             }
@@ -229,7 +229,7 @@ internal sealed class SourceHttpClient : IDisposable
             if (received > limit) throw TooLong();
             if (broken is null) return;
             if (!canResume || attempt >= _context.Retry.MaxAttempts)
-                throw SourceErrors.Unreachable(_source.Name, action, attempt, $"the download broke off after {received} bytes: {Credential.Redact(broken.Message)}", broken);
+                throw SourceErrors.Unreachable(_source.Name, action, attempt, $"the download broke off after {received} bytes: {TransportWords.Of(broken)}", broken);
             await _context.Retry.Delay(_context.Retry.DelayBefore(attempt + 1, null), cancellationToken);
         }
     }
@@ -343,7 +343,7 @@ internal sealed class SourceHttpClient : IDisposable
                 return;
             }
             if (attempt >= _context.Retry.MaxAttempts)
-                throw SourceErrors.Unreachable(_source.Name, action, attempt, $"the download of bytes {start}-{end} broke off after {received} bytes: {Credential.Redact(broken.Message)}", broken);
+                throw SourceErrors.Unreachable(_source.Name, action, attempt, $"the download of bytes {start}-{end} broke off after {received} bytes: {TransportWords.Of(broken)}", broken);
             await _context.Retry.Delay(_context.Retry.DelayBefore(attempt + 1, null), cancellationToken);
         }
     }
@@ -377,7 +377,7 @@ internal sealed class SourceHttpClient : IDisposable
             advanced(n);
         }, cancellationToken);
         if (counted > length) throw SourceErrors.Protocol(_source.Name, action, $"the server sent more than bytes {from}-{end}; the download was stopped");
-        if (broken is null && counted < length) return new IOException($"the answer ended after {counted} of its {length} bytes");
+        if (broken is null && counted < length) return new TransportFailure($"the answer ended after {counted} of its {length} bytes");
         return broken;
     }
 
@@ -419,7 +419,7 @@ internal sealed class SourceHttpClient : IDisposable
         long received = 0;
         var broken = await CopyUntilBrokenAsync(response, destination, new byte[maxBytes + 1], maxBytes, n => received += n, cancellationToken);
         if (received > maxBytes) throw SourceErrors.Protocol(_source.Name, Describe(HttpMethod.Get, uri), $"the server sent more than the {maxBytes} bytes a signature may have");
-        if (broken is not null) throw SourceErrors.Unreachable(_source.Name, Describe(HttpMethod.Get, uri), 1, $"the download broke off after {received} bytes: {Credential.Redact(broken.Message)}", broken);
+        if (broken is not null) throw SourceErrors.Unreachable(_source.Name, Describe(HttpMethod.Get, uri), 1, $"the download broke off after {received} bytes: {TransportWords.Of(broken)}", broken);
         return true;
     }
 
@@ -482,7 +482,7 @@ internal sealed class SourceHttpClient : IDisposable
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new IOException($"timed out: no byte arrived for {_context.Limits.ReadTimeout.TotalSeconds:0} s", e);
+            throw new TransportFailure($"timed out: no byte arrived for {_context.Limits.ReadTimeout.TotalSeconds:0} s", e);
         }
         pace.Arrived(read, System.Diagnostics.Stopwatch.GetTimestamp() - started);
         return read;
@@ -512,7 +512,7 @@ internal sealed class SourceHttpClient : IDisposable
             var seconds = (double)_waited / System.Diagnostics.Stopwatch.Frequency;
             if (_inWindow < limits.MinBytesPerSecond * seconds)
             {
-                throw new IOException($"too slow: {_inWindow} bytes arrived in {seconds:0} s, less than the {limits.MinBytesPerSecond} bytes a second a source must send (PACKSTER_MIN_SPEED)");
+                throw new TransportFailure($"too slow: {_inWindow} bytes arrived in {seconds:0} s, less than the {limits.MinBytesPerSecond} bytes a second a source must send (PACKSTER_MIN_SPEED)");
             }
             _waited = 0;
             _inWindow = 0;
@@ -541,7 +541,8 @@ internal sealed class SourceHttpClient : IDisposable
 
     /// <summary>
     /// The server's message: Artifactory's <c>{"errors":[{"status","message"}]}</c>, or plain text, which some endpoints
-    /// send; at most one line of 300 characters, with the credential redacted in case a server echoes it. At most
+    /// send; at most one line of 300 characters, with the credential redacted in case a server echoes it and control
+    /// characters escaped (<see cref="TerminalText.Printable"/>). At most
     /// <see cref="SourceLimits.MaxErrorBytes"/> of the body are read.
     /// </summary>
     public async Task<string> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -586,7 +587,9 @@ internal sealed class SourceHttpClient : IDisposable
         }
         var line = text.Split('\n', 2)[0].Trim();
         if (line.Length > 300) line = line[..300] + "…";
-        return Credential.Redact(line.Length == 0 ? "" : $"({line})");
+        // Escape and control characters are shown as \u001b: a server's text must not move the cursor, retitle the
+        // terminal or erase the line packster wrote.
+        return TerminalText.Printable(Credential.Redact(line.Length == 0 ? "" : $"({line})"));
     }
 
     /// <summary>
@@ -629,7 +632,7 @@ internal sealed class SourceHttpClient : IDisposable
         }
         catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            throw SourceErrors.Unreachable(_source.Name, Describe(method, uri), 1, $"the answer broke off after {body.Length} bytes: {Credential.Redact(e.Message)}", e);
+            throw SourceErrors.Unreachable(_source.Name, Describe(method, uri), 1, $"the answer broke off after {body.Length} bytes: {TransportWords.Of(e)}", e);
         }
         return body.ToArray();
     }

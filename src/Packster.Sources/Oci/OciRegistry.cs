@@ -151,7 +151,7 @@ internal sealed class OciRegistry : IDisposable
             }
             catch (System.Text.Json.JsonException e)
             {
-                throw SourceErrors.Protocol(_source.Name, action, $"the answer is not valid JSON ({e.Message})");
+                throw SourceErrors.Protocol(_source.Name, action, $"the answer is not valid JSON ({StrictJson.Reason(e)})");
             }
             if (NextPage(response, uri) is not { } next) return items;
             if (!SourceHttpClient.SameOrigin(next, Http.BaseUri))
