@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using System.Text;
 using System.Text.Json;
 using Packster.Model;
@@ -26,10 +27,15 @@ public static class HttpIndex
     public static IReadOnlyList<Item> Write(string directory)
     {
         var root = System.IO.Path.GetFullPath(directory);
-        if (!Directory.Exists(root)) throw new PacksterException(ErrorCode.NotADirectory, $"'{directory}' is not a directory");
+        // spec/errors.md: nothing there is PST1002 PathNotFound; a file where the folder belongs, PST1003 NotADirectory.
+        if (!Directory.Exists(root))
+        {
+            throw File.Exists(root)
+                ? new PacksterException(ErrorCode.NotADirectory, $"'{directory}' is a file, not a folder", "give the folder that holds the package files")
+                : new PacksterException(ErrorCode.PathNotFound, $"folder '{directory}' does not exist");
+        }
         var items = new List<Item>();
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System | FileAttributes.ReparsePoint };
-        foreach (var file in Directory.EnumerateFiles(root, "*" + PackageFileName.Extension, options))
+        foreach (var file in PackageFiles(root))
         {
             if (!PackageFileName.TryParse(System.IO.Path.GetFileName(file), out _)) continue;
             // Opened as a package, as publish checks what it sends: a renamed or foreign file would be listed, and then
@@ -43,6 +49,22 @@ public static class HttpIndex
         var sorted = Sort(items);
         AtomicFile.Write(System.IO.Path.Combine(root, FileName), Render(sorted));
         return sorted;
+    }
+
+    /// <summary>
+    /// The <c>*.packster</c> files under <paramref name="root"/> as a folder source finds them (spec/sources.md §2): a
+    /// package file may be a symbolic link, and is then opened through it like any other; a linked folder is not
+    /// walked into (a link back up the tree would be walked around until the path is too deep).
+    /// </summary>
+    private static FileSystemEnumerable<string> PackageFiles(string root)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
+        var pattern = "*" + PackageFileName.Extension;
+        return new FileSystemEnumerable<string>(root, static (ref FileSystemEntry e) => e.ToFullPath(), options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && FileSystemName.MatchesSimpleExpression(pattern, e.FileName, ignoreCase: OperatingSystem.IsWindows()),
+            ShouldRecursePredicate = static (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
     }
 
     public static IReadOnlyList<Item> Sort(IEnumerable<Item> items) =>

@@ -68,6 +68,61 @@ public sealed class HttpSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task Indexing_lists_a_package_file_that_is_a_symbolic_link_as_a_folder_source_finds_it()
+    {
+        // spec/sources.md §2: "A package file may be a symbolic link; a linked folder is not searched"; §3: every
+        // *.packster under <dir> is opened as a package. The folder source and the index must list the same files.
+        if (OperatingSystem.IsWindows()) return;
+        var store = _temp["store"];
+        var real = TestPackages.Create(store, "acme", "1.0.0");
+        var root = _temp["linked"];
+        Directory.CreateDirectory(Path.Combine(root, "acme"));
+        File.CreateSymbolicLink(Path.Combine(root, "acme", Path.GetFileName(real)), real);
+        // A linked folder holding a package stays out of both.
+        Directory.CreateSymbolicLink(Path.Combine(root, "elsewhere"), store);
+
+        var items = HttpIndex.Write(root);
+
+        var item = Assert.Single(items);
+        Assert.Equal(TestPackages.NameOf(real), item.File);
+        Assert.Equal("acme/" + Path.GetFileName(real), item.Path);
+        Assert.Equal(new FileInfo(real).Length, item.Size);
+        Assert.Equal([item.File], (await new FolderSource("local", root).SearchAsync("*")).Select(e => e.File));
+    }
+
+    [Fact]
+    public void Indexing_refuses_a_linked_package_file_whose_target_is_no_package_as_it_refuses_such_a_file()
+    {
+        // spec/sources.md §3: "the first that fails ends the run and no index.json is written" — through a link too.
+        if (OperatingSystem.IsWindows()) return;
+        var real = TestPackages.Create(_temp["store2"], "acme", "1.0.0");
+        File.AppendAllText(real, "x");
+        var root = _temp["linked-bad"];
+        Directory.CreateDirectory(root);
+        File.CreateSymbolicLink(Path.Combine(root, Path.GetFileName(real)), real);
+
+        var e = Assert.Throws<PacksterException>(() => HttpIndex.Write(root));
+
+        Assert.Equal(ErrorCode.ChecksumMismatch, e.Code);
+        Assert.False(File.Exists(Path.Combine(root, HttpIndex.FileName)));
+    }
+
+    [Fact]
+    public void Indexing_a_folder_that_does_not_exist_is_PST1002_and_a_file_in_its_place_PST1003()
+    {
+        // spec/errors.md: PST1002 "a file or folder named on the command line does not exist"; PST1003 "a folder was expected".
+        var missing = Assert.Throws<PacksterException>(() => HttpIndex.Write(_temp["nowhere"]));
+        Assert.Equal(ErrorCode.PathNotFound, missing.Code);
+        Assert.Contains("does not exist", missing.Message, StringComparison.Ordinal);
+
+        var file = Path.Combine(_temp.Path, "a-file");
+        File.WriteAllText(file, "x");
+        var notFolder = Assert.Throws<PacksterException>(() => HttpIndex.Write(file));
+        Assert.Equal(ErrorCode.NotADirectory, notFolder.Code);
+        Assert.Contains("is a file, not a folder", notFolder.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Indexing_refuses_a_package_named_for_another_id_and_a_file_that_is_no_package()
     {
         // spec/sources.md §3: "every *.packster under <dir> … is opened as a package, as publish checks what it sends".
