@@ -253,7 +253,12 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
     private IEnumerable<JsonElement> Items(JsonElement root, string key, string action, bool required)
     {
         if (root.ValueKind != JsonValueKind.Object) throw SourceErrors.Protocol(Name, action, $"the answer is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object");
-        if (!root.TryGetProperty(key, out var array) || array.ValueKind != JsonValueKind.Array)
+        // Absent (or null) is an empty list where the contract allows it; anything but an array is another shape of
+        // answer, never "nothing matches" (spec/sources.md §6).
+        var present = root.TryGetProperty(key, out var array) && array.ValueKind != JsonValueKind.Null;
+        if (present && array.ValueKind != JsonValueKind.Array)
+            throw SourceErrors.Protocol(Name, action, $"\"{key}\" is a JSON {array.ValueKind.ToString().ToLowerInvariant()}, not an array");
+        if (!present)
         {
             if (required) throw SourceErrors.Protocol(Name, action, $"the answer has no \"{key}\" array");
             return [];
@@ -334,7 +339,7 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
         var action = SourceHttpClient.Describe(HttpMethod.Get, uri);
         var entries = new List<PackageEntry>();
         var prefix = $"/api/storage/{_repo}/";
-        foreach (var r in Items(json.RootElement, "results", action, required: false))
+        foreach (var r in Items(json.RootElement, "results", action, required: true))
         {
             // Only the path after /api/storage/<repo>/ is used, taken from the text as sent (before any dot-segment
             // normalisation), unescaped and checked; the host named in the uri is never contacted.

@@ -214,6 +214,33 @@ public sealed class HostileServerTests : IAsyncLifetime
         Assert.Equal(ErrorCode.SourceProtocol, e.Code);
     }
 
+    [Theory]
+    [InlineData("{\"results\": \"x\"}")]
+    [InlineData("{\"results\": {}}")]
+    [InlineData("{\"results\": [5]}")]
+    [InlineData("{}")]
+    [InlineData("[]")]
+    public async Task Odd_json_shapes_from_the_quick_search_fallback_are_protocol_errors_not_no_match(string answer)
+    {
+        // spec/sources.md §6: on a 4xx to AQL, search falls back to api/search/artifact; "an answer of another shape (not
+        // an object, `results` not an array of objects, …) is PST8008" — never taken for "no package matches".
+        _answer = (context, target) =>
+        {
+            if (context.Request.Method == "POST")
+            {
+                context.Response.StatusCode = 403;
+                return Task.CompletedTask;
+            }
+            return target.Contains("/api/search/artifact?", StringComparison.Ordinal) ? JsonAsync(context, answer) : JsonAsync(context, "{}");
+        };
+        using var source = new ArtifactorySource(Definition(SourceKind.Artifactory), _test.Context);
+
+        var e = await Assert.ThrowsAsync<PacksterException>(() => source.SearchAsync("acme"));
+
+        Assert.Equal(ErrorCode.SourceProtocol, e.Code);
+        Assert.Contains("GET " + _server.Address + "artifactory/api/search/artifact", e.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The real socket handler, counting the body bytes the client actually took from each answer.</summary>
     private sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
     {
