@@ -234,13 +234,25 @@ public sealed class VersionRange : IEquatable<VersionRange>
                 return true;
             case "~":
                 lower = new Bound(floor, true);
-                upper = Ceiling(v.Parts == 1 ? new NuGetVersion(v.Major + 1, 0, 0) : new NuGetVersion(v.Major, v.Minor + 1, 0));
+                upper = Ceiling(v.Parts == 1 ? PartialVersion.After(v.Major, 0, 0, 1) : PartialVersion.After(v.Major, v.Minor, 0, 2));
                 return true;
             case ">=":
                 lower = new Bound(floor, true);
                 return true;
             case ">":
-                lower = v.Parts == 3 ? new Bound(floor, false) : new Bound(v.NextAfterGiven(), true);
+                if (v.Parts == 3)
+                {
+                    lower = new Bound(floor, false);
+                }
+                else if (v.NextAfterGiven() is { } next)
+                {
+                    lower = new Bound(next, true);
+                }
+                else
+                {
+                    why = $"'{part}' admits no version: none is above {versionText}";
+                    return false;
+                }
                 return true;
             case "<":
                 upper = new Bound(floor, false);
@@ -255,7 +267,9 @@ public sealed class VersionRange : IEquatable<VersionRange>
     /// The exclusive upper bound a caret, tilde, partial or wildcard range makes: below every prerelease of
     /// <paramref name="next"/> too (<c>2.0.0-0</c>, the lowest there is), so <c>^1.2.0-0</c> never reaches 2.0.0-beta.1.
     /// </summary>
-    private static Bound Ceiling(NuGetVersion next) => new(new NuGetVersion(next.Major, next.Minor, next.Patch, "0"), false, Made: true);
+    /// A <paramref name="next"/> of null (nothing past 2147483647.2147483647.2147483647) leaves the range unbounded above.
+    private static Bound Ceiling(NuGetVersion? next) =>
+        next is null ? default : new(new NuGetVersion(next.Major, next.Minor, next.Patch, "0"), false, Made: true);
 
     /// <summary>True when <paramref name="version"/> is in the range (see the prerelease rule on the type).</summary>
     public bool Satisfies(PackageVersion version)
@@ -310,20 +324,27 @@ public sealed class VersionRange : IEquatable<VersionRange>
     {
         public NuGetVersion Floor() => new(Major, Minor, Patch, Release, Metadata);
 
-        /// <summary>The first version past the given components (1.2 → 1.3.0, 1 → 2.0.0).</summary>
-        public NuGetVersion NextAfterGiven() => Parts switch
-        {
-            1 => new NuGetVersion(Major + 1, 0, 0),
-            2 => new NuGetVersion(Major, Minor + 1, 0),
-            _ => new NuGetVersion(Major, Minor, Patch + 1),
-        };
+        /// <summary>The first version past the given components (1.2 → 1.3.0, 1 → 2.0.0); null when there is none.</summary>
+        public NuGetVersion? NextAfterGiven() => After(Major, Minor, Patch, Parts);
 
         /// <summary>Cargo/npm caret: the left-most non-zero given component may not change.</summary>
-        public NuGetVersion CaretCeiling()
+        public NuGetVersion? CaretCeiling()
         {
-            if (Major > 0 || Parts == 1) return new NuGetVersion(Major + 1, 0, 0);
-            if (Minor > 0 || Parts == 2) return new NuGetVersion(0, Minor + 1, 0);
-            return new NuGetVersion(0, 0, Patch + 1);
+            if (Major > 0 || Parts == 1) return After(Major, 0, 0, 1);
+            if (Minor > 0 || Parts == 2) return After(0, Minor, 0, 2);
+            return After(0, 0, Patch, 3);
+        }
+
+        /// <summary>
+        /// The first version past <c>major.minor.patch</c> with component <paramref name="part"/> (1–3) raised by one and
+        /// those after it zero. A component at 2147483647, the largest a version holds (pack accepts it), carries into the
+        /// one before: past 1.2147483647 comes 2.0.0; past 2147483647 nothing does (null).
+        /// </summary>
+        public static NuGetVersion? After(int major, int minor, int patch, int part)
+        {
+            if (part >= 3 && patch < int.MaxValue) return new NuGetVersion(major, minor, patch + 1);
+            if (part >= 2 && minor < int.MaxValue) return new NuGetVersion(major, minor + 1, 0);
+            return major < int.MaxValue ? new NuGetVersion(major + 1, 0, 0) : null;
         }
 
         public static bool TryParse(string text, out PartialVersion version, [NotNullWhen(false)] out string? why)
@@ -361,7 +382,7 @@ public sealed class VersionRange : IEquatable<VersionRange>
             {
                 var f = numeric[i];
                 if (f.Length == 0 || !f.All(char.IsAsciiDigit) || (f.Length > 1 && f[0] == '0')
-                    || !int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out values[i]) || values[i] == int.MaxValue)
+                    || !int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out values[i]))
                 {
                     why = $"'{f}' in '{text}' is not a version number (digits, no leading zeros)";
                     return false;

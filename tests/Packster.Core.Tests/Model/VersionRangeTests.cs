@@ -74,6 +74,26 @@ public sealed class VersionRangeTests
     public void Satisfies_follows_the_range_semantics(string range, string version, bool expected) =>
         Assert.Equal(expected, Sat(range, version));
 
+    /// <summary>
+    /// A range accepts every version pack accepts, 2147483647 (the largest a component holds) included: the bound a caret,
+    /// tilde or partial range makes past it carries into the component before, or leaves the range open above.
+    /// </summary>
+    [Theory]
+    [InlineData("2147483647.0.0", "2147483647.0.0", true)]
+    [InlineData("2147483647.0.0", "2147483646.0.0", false)]
+    [InlineData("^2147483647.0.0", "2147483647.2147483647.2147483647", true)]
+    [InlineData("2147483647", "2147483647.5.0", true)]
+    [InlineData("~1.2147483647.0", "1.2147483647.9", true)]
+    [InlineData("~1.2147483647.0", "2.0.0", false)]
+    [InlineData("1.2.2147483647", "1.2.2147483647", true)]
+    [InlineData("^0.0.2147483647", "0.1.0", false)]
+    [InlineData("^0.0.2147483647", "0.0.2147483647", true)]
+    [InlineData(">1.2147483647", "2.0.0", true)]
+    [InlineData("<=1.2147483647", "1.2147483647.7", true)]
+    [InlineData("<=1.2147483647", "2.0.0", false)]
+    public void The_largest_version_component_is_a_version_like_any_other(string range, string version, bool expected) =>
+        Assert.Equal(expected, Sat(range, version));
+
     /// <summary>spec/manifest.md §Version ranges: "prereleases only match when the range names a prerelease".</summary>
     [Theory]
     [InlineData("^1.0", "1.5.0-beta", false)]
@@ -134,6 +154,8 @@ public sealed class VersionRangeTests
     [InlineData("1.2-beta", "all three")]
     [InlineData("* 1.0", "cannot be combined")]
     [InlineData("^latest", "'latest'")]
+    [InlineData(">2147483647", "none is above 2147483647")]
+    [InlineData("2147483648.0.0", "not a version number")]
     public void Invalid_ranges_throw_naming_the_text_and_the_problem(string text, string why)
     {
         var e = Assert.Throws<PacksterException>(() => VersionRange.Parse(text));
