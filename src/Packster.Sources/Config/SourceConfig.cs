@@ -182,8 +182,13 @@ public sealed class SourceConfig
         var priority = SourceDefinition.DefaultPriority;
         if (table.TryGetValue("priority", out var p))
         {
-            priority = p is TomlInteger { Value: >= int.MinValue and <= int.MaxValue } i ? (int)i.Value
-                : throw At(file, p.Position, $"'sources.{name}.priority' must be an integer, found {p.TypeName}");
+            priority = p switch
+            {
+                TomlInteger { Value: >= int.MinValue and <= int.MaxValue } i => (int)i.Value,
+                TomlInteger i => throw At(file, p.Position,
+                    $"'sources.{name}.priority' is {i.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}, out of range: it must be from {int.MinValue.ToString(System.Globalization.CultureInfo.InvariantCulture)} to {int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}"),
+                _ => throw At(file, p.Position, $"'sources.{name}.priority' must be an integer, found {p.TypeName}"),
+            };
         }
         var insecure = false;
         if (table.TryGetValue("insecure", out var b))

@@ -89,6 +89,17 @@ public sealed class SourceConfigTests : IDisposable
         Assert.Contains(":4:12: 'sources.corp.priority' must be an integer", Assert.Throws<PacksterException>(() => SourceConfig.Load(typed)).Message);
     }
 
+    [Fact]
+    public void A_priority_beyond_the_range_of_priorities_is_said_to_be_out_of_range()
+    {
+        // spec/sources.md §1: priority is an integer from -2147483648 to 2147483647; "must be an integer, found integer"
+        // told the user nothing.
+        var path = _temp.Write("big.toml", "[sources.corp]\ntype = \"folder\"\nurl = \"/x\"\npriority = 2147483648\n");
+        var e = Assert.Throws<PacksterException>(() => SourceConfig.Load(path));
+        Assert.Equal(ErrorCode.SourceConfigInvalid, e.Code);
+        Assert.Contains(":4:12: 'sources.corp.priority' is 2147483648, out of range: it must be from -2147483648 to 2147483647", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("ghp_abcdEFGH1234-._secret")]
     [InlineData("sk live 123")]
