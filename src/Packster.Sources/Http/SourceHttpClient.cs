@@ -221,7 +221,7 @@ internal sealed class SourceHttpClient : IDisposable
             }
             else if (response.StatusCode != HttpStatusCode.PartialContent || response.Content.Headers.ContentRange?.From != resume)
             {
-                throw SourceErrors.Protocol(_source.Name, action, $"could not resume at byte {resume}: answered {(int)response.StatusCode} {response.Content.Headers.ContentRange}".TrimEnd());
+                throw SourceErrors.Protocol(_source.Name, action, $"could not resume at byte {resume}: answered {(int)response.StatusCode} with {ContentRangeAsSent(response)} to a request for bytes {resume}-");
             }
             if (response.Content.Headers.ContentLength is { } length && received + length > limit) throw TooLong();
             var canResume = response.Headers.AcceptRanges.Contains("bytes");
@@ -270,7 +270,7 @@ internal sealed class SourceHttpClient : IDisposable
             checkFirst?.Invoke(probe);
             var range = probe.Content.Headers.ContentRange;
             if (range is not { HasLength: true, HasRange: true } || range.Unit != "bytes" || range.From != firstStart)
-                throw SourceErrors.Protocol(_source.Name, action, $"answered 206 with Content-Range '{range}' to a request for bytes {firstStart}-");
+                throw SourceErrors.Protocol(_source.Name, action, $"answered 206 with {ContentRangeAsSent(probe)} to a request for bytes {firstStart}-{firstStart + chunkBytes - 1}");
             var total = range.Length!.Value;
             if (total > limit) throw SourceErrors.Protocol(_source.Name, action, $"the server sent more than {what}; the download was stopped");
             target.SetLayout(total, chunkBytes);
@@ -335,7 +335,7 @@ internal sealed class SourceHttpClient : IDisposable
             if (response.StatusCode != HttpStatusCode.PartialContent) throw await RangeFailureAsync(response, uri, from, end, cancellationToken);
             var range = response.Content.Headers.ContentRange;
             if (range is not { HasRange: true } || range.From != from || range.To != end || range.Length != target.Size)
-                throw SourceErrors.Protocol(_source.Name, action, $"answered Content-Range '{range}' to a request for bytes {from}-{end}/{target.Size}");
+                throw SourceErrors.Protocol(_source.Name, action, $"answered {ContentRangeAsSent(response)} to a request for bytes {from}-{end} of {target.Size}");
             var broken = await CopyRangeAsync(response, target, from, end, n => received += n, action, cancellationToken);
             if (broken is null)
             {
@@ -354,7 +354,7 @@ internal sealed class SourceHttpClient : IDisposable
         var (start, length) = target.Chunk(chunk);
         var end = start + length - 1;
         if (response.Content.Headers.ContentRange!.To != end)
-            throw SourceErrors.Protocol(_source.Name, action, $"answered Content-Range '{response.Content.Headers.ContentRange}' to a request for bytes {start}-{end}/{target.Size}");
+            throw SourceErrors.Protocol(_source.Name, action, $"answered {ContentRangeAsSent(response)} to a request for bytes {start}-{end} of {target.Size}");
         long received = 0;
         // A broken first answer is left to the workers: the chunk stays missing and is asked for again.
         if (await CopyRangeAsync(response, target, start, end, n => received += n, action, cancellationToken) is null) target.MarkDone(chunk);
@@ -518,6 +518,15 @@ internal sealed class SourceHttpClient : IDisposable
             _inWindow = 0;
         }
     }
+
+    /// <summary>
+    /// The answer's <c>Content-Range</c> as the server sent it (<c>Content-Range 'bytes 0-9/99'</c>, control characters
+    /// escaped), even when it does not parse, or <c>no Content-Range</c>.
+    /// </summary>
+    private static string ContentRangeAsSent(HttpResponseMessage response) =>
+        response.Content.Headers.NonValidated.TryGetValues("Content-Range", out var values) && values.Count > 0
+            ? $"Content-Range '{TerminalText.Printable(string.Join(", ", values))}'"
+            : "no Content-Range";
 
     public static string StripQuery(Uri uri) => uri.GetLeftPart(UriPartial.Path);
 

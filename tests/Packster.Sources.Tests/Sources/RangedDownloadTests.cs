@@ -261,6 +261,32 @@ public sealed class RangedDownloadTests : IAsyncLifetime
         Assert.False(cache.Contains(_name));
     }
 
+    [Fact]
+    public async Task An_unreadable_content_range_is_quoted_as_sent_with_the_range_asked_for()
+    {
+        // spec/sources.md §6: a 206 needs a matching Content-Range, else PST8008 — saying what the server sent.
+        await using var server = await LoopbackServer.StartAsync(async context =>
+        {
+            if (context.Request.Path == "/index.json")
+            {
+                await HandleAsync(context);
+                return;
+            }
+            context.Response.StatusCode = 206;
+            context.Response.Headers.ContentRange = "bytes zero-to-many";
+            context.Response.ContentLength = Chunk;
+            await context.Response.Body.WriteAsync(_bytes.AsMemory(0, Chunk));
+        });
+        using var source = new HttpSource(new SourceDefinition { Name = "web", Kind = SourceKind.Http, Url = server.Address.ToString(), Insecure = true }, _test.Context);
+        var cache = new PackageCache(_temp["cache"]);
+
+        var e = await Assert.ThrowsAsync<PacksterException>(() => cache.GetOrFetchAsync(_name, source));
+
+        Assert.Equal(ErrorCode.SourceProtocol, e.Code);
+        Assert.Contains($"answered 206 with Content-Range 'bytes zero-to-many' to a request for bytes 0-{Chunk - 1}", e.Message, StringComparison.Ordinal);
+        Assert.False(cache.Contains(_name));
+    }
+
     // A real `packster fetch` killed with SIGKILL mid-download; the next run fetches only what the first did not finish.
     [Fact]
     public async Task A_killed_fetch_resumes_where_it_stopped()
