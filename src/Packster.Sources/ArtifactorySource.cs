@@ -209,10 +209,42 @@ public sealed class ArtifactorySource : IPackageSource, IDisposable
         return await _http.FailureAsync(response, HttpMethod.Put, uri, cancellationToken);
     }
 
-    /// <summary>Unchanged when the same name holds the same bytes; a conflict when the version is taken by other bytes.</summary>
+    /// <summary>
+    /// Unchanged when the same name holds the same bytes; a conflict when the version is taken by other bytes — in its
+    /// own folder or in the folder of a version that differs only by build metadata (<c>1.0.0+build.7</c> for
+    /// <c>1.0.0+build.8</c>), which is the same version (spec/sources.md §6), as a folder source refuses it.
+    /// </summary>
     private async Task<PublishStatus?> ExistingAsync(PackageFileCheck check, CancellationToken cancellationToken)
     {
-        var folder = $"{check.Name.Id}/{check.Name.Version}";
+        PublishStatus? status = null;
+        foreach (var folder in await VersionFoldersAsync(check.Name, cancellationToken))
+        {
+            status = await ExistingInAsync(folder, check, cancellationToken) ?? status;
+        }
+        return status;
+    }
+
+    /// <summary>The folders under the id's folder named by a version equal to <paramref name="file"/>'s (none when the id has no folder).</summary>
+    private async Task<IReadOnlyList<string>> VersionFoldersAsync(PackageFileName file, CancellationToken cancellationToken)
+    {
+        var uri = StorageUri(file.Id.Value);
+        using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound) return [];
+        if (response.StatusCode != HttpStatusCode.OK) throw await _http.FailureAsync(response, HttpMethod.Get, uri, cancellationToken);
+        using var json = await _http.ReadJsonAsync(response, HttpMethod.Get, uri, cancellationToken);
+        var action = SourceHttpClient.Describe(HttpMethod.Get, uri);
+        var folders = new List<string>();
+        foreach (var child in Items(json.RootElement, "children", action, required: false))
+        {
+            if (!child.TryGetProperty("folder", out var isFolder) || isFolder.ValueKind != JsonValueKind.True) continue;
+            var name = Uri.UnescapeDataString((Text(child, "uri", action) ?? "").TrimStart('/'));
+            if (PackageVersion.TryParse(name, out var version) && version == file.Version) folders.Add($"{file.Id}/{name}");
+        }
+        return folders;
+    }
+
+    private async Task<PublishStatus?> ExistingInAsync(string folder, PackageFileCheck check, CancellationToken cancellationToken)
+    {
         var uri = StorageUri(folder);
         using var response = await _http.SendAsync(HttpMethod.Get, uri, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;

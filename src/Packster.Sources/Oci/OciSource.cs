@@ -295,6 +295,7 @@ public sealed class OciSource : IPackageSource, IDisposable
         var tag = OciNames.TagOf(check.Name.Version);
         if (await GetManifestAsync(repository, tag, scopes, cancellationToken) is not ({ } manifest, var descriptor))
         {
+            await RequireNoEqualVersionAsync(repository, check, scopes, cancellationToken);
             return null;
         }
         var layer = manifest.Layers.Count == 1 ? manifest.Layers[0] : null;
@@ -303,6 +304,25 @@ public sealed class OciSource : IPackageSource, IDisposable
         if (layer.Digest != check.Sha256)
             throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"{check.Name.Id} {check.Name.Version} is already published with sha256 {layer.Digest}");
         return descriptor;
+    }
+
+    /// <summary>
+    /// A version that differs from this one only by build metadata (<c>1.0.0+build.7</c> for <c>1.0.0+build.8</c>) is
+    /// the same version (SemVer precedence; spec/sources.md §10.3), though its tag is another: a conflict, as on a folder
+    /// source, never a second package that a fetch of either name could give.
+    /// </summary>
+    private async Task RequireNoEqualVersionAsync(string repository, PackageFileCheck check, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    {
+        var tag = OciNames.TagOf(check.Name.Version);
+        var tags = await _registry.ListAsync(_registry.Api($"{repository}/tags/list?n=1000"), "tags", scopes, cancellationToken);
+        foreach (var other in tags ?? [])
+        {
+            if (other == tag || OciNames.VersionOfTag(other) is not { } version || version != check.Name.Version) continue;
+            var published = await ReadPackageManifestAsync(repository, check.Name.Id, version, scopes, cancellationToken);
+            throw SourceErrors.PublishConflict(Name, check.Name.FileName, published is { } found
+                ? $"{check.Name.Id} {check.Name.Version} is already published as {found.File.FileName}"
+                : $"{check.Name.Id} {check.Name.Version} is already published under the tag {repository}:{other}");
+        }
     }
 
     private static StreamContent FileContent(string path, long size)

@@ -157,6 +157,27 @@ public sealed class OciSourceTests : IDisposable
         Assert.Equal(TestPackages.NameOf(first).Sha256, await LayerOfAsync(registry, "team/acme", "1.0.0"));
     }
 
+    // §10.3 publish, as a folder source (§2): a version that differs only by build metadata is the same version, so
+    // 1.0.0+build.8 after 1.0.0+build.7 is PST8005, though its tag (1.0.0_build.8) is free; fetch then gives build.7 only.
+    [RegistryFact]
+    public async Task A_version_differing_only_by_build_metadata_is_refused_as_already_published()
+    {
+        await using var registry = await RegistryServer.StartAsync(_temp["registry"]);
+        var first = TestPackages.Create(_temp["dist"], "bm", "1.0.0+build.7");
+        var second = TestPackages.Create(_temp["other"], "bm", "1.0.0+build.8");
+        await OkAsync("source", "add", "reg", "--type", "oci", "--url", registry.Address.ToString(), "--repo", "team", "--insecure");
+        Assert.Equal("published", Status(await OkAsync("publish", first, "--source", "reg", "--json")));
+
+        var conflict = await RunAsync("publish", second, "--source", "reg");
+
+        Assert.Equal(8, conflict.Exit);
+        Assert.Contains("PST8005", conflict.Err, StringComparison.Ordinal);
+        Assert.Contains($"is already published as {Path.GetFileName(first)}", conflict.Err, StringComparison.Ordinal);
+        using var client = new HttpClient();
+        using var tag = await client.GetAsync(new Uri(registry.Address, "v2/team/bm/manifests/1.0.0_build.8"));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, tag.StatusCode);
+    }
+
     // §10.4: distribution 2.8.2 has no referrers API (404), so the signature manifest is listed in the referrers tag
     // sha256-<manifest digest>, an image index; install under "signatures require" finds and verifies it there.
     [RegistryFact]

@@ -94,6 +94,27 @@ public sealed class ArtifactorySourceTests : IAsyncLifetime
         Assert.Single(_server.Files);
     }
 
+    [Theory]
+    [InlineData("1.0.0+build.7", "1.0.0+build.8")]
+    [InlineData("1.0.0+build.7", "1.0.0")]
+    [InlineData("1.0.0", "1.0.0+build.8")]
+    public async Task A_version_differing_only_by_build_metadata_is_a_conflict_as_on_a_folder_source(string published, string again)
+    {
+        // spec/sources.md §6 publish: "another file for the same version → PST8005", as a folder source refuses it (§2):
+        // build metadata does not make another version, though Artifactory's layout gives it another folder.
+        using var source = Open();
+        var first = TestPackages.Create(_temp["a"], "bm", published);
+        Assert.Equal(PublishStatus.Published, (await source.PublishAsync(first)).Status);
+
+        var other = TestPackages.Create(_temp["b"], "bm", again);
+        var e = await Assert.ThrowsAsync<PacksterException>(() => source.PublishAsync(other));
+
+        Assert.Equal(ErrorCode.PublishConflict, e.Code);
+        Assert.Contains($"is already published as {TestPackages.NameOf(first).FileName}", e.Message, StringComparison.Ordinal);
+        Assert.Single(_server.Files);
+        Assert.Equal(PublishStatus.Unchanged, (await source.PublishAsync(first)).Status);
+    }
+
     [Fact]
     public async Task A_checksum_deploy_is_tried_first_and_bytes_are_uploaded_only_when_the_server_lacks_them()
     {
