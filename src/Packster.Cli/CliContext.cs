@@ -40,6 +40,18 @@ internal sealed class CliContext
     /// </summary>
     public IReadOnlyDictionary<string, string> HandlerEnvironment => _handlerEnvironment ??= WithoutCredentials();
 
+    /// <summary>
+    /// <see cref="HandlerEnvironment"/> without <paramref name="secretVariable"/> too: the variable this command itself
+    /// reads a secret from (<c>pack --sign … --passphrase-env</c>), when given.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> HandlerEnvironmentWithout(string? secretVariable)
+    {
+        if (secretVariable is null || !HandlerEnvironment.ContainsKey(secretVariable)) return HandlerEnvironment;
+        var environment = new Dictionary<string, string>(HandlerEnvironment, OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        environment.Remove(secretVariable);
+        return environment;
+    }
+
     private Dictionary<string, string> WithoutCredentials()
     {
         var environment = new Dictionary<string, string>(Environment, OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);

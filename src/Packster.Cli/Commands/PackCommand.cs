@@ -67,6 +67,8 @@ internal static class PackCommand
         {
             // The key opens (and its passphrase works) before anything is packed.
             using var signingKey = parse.GetValue(sign) is { } keyName ? TrustCommands.Keys(context).Load(keyName, TrustCommands.Passphrase(context, parse.GetValue(passphrase))) : null;
+            // Handlers never see the passphrase, whatever the variable is called (spec/handlers.md §Environment).
+            var handlerEnvironment = context.HandlerEnvironmentWithout(parse.GetValue(passphrase));
             var archive = parse.GetValue(from);
             var sourceArgument = parse.GetValue(source);
             if (archive is null)
@@ -101,7 +103,7 @@ internal static class PackCommand
             async Task<PackEnvironment> PackLocationAsync(Packster.Manifest.Manifest manifest, CancellationToken token)
             {
                 supply ??= SupplyOptions.Open(context, parse.GetValue(packSource), parse.GetValue(offline));
-                return await new PackLocationEnvironment(supply.Supply, InstallerDefaults.For(context), context.HandlerEnvironment)
+                return await new PackLocationEnvironment(supply.Supply, InstallerDefaults.For(context), handlerEnvironment)
                     .CreateAsync(manifest, token).ConfigureAwait(false);
             }
             var (result, _) = await ProgressDisplay.RunAsync(context, "packing", progress =>
@@ -110,7 +112,7 @@ internal static class PackCommand
                 var options = new SourcePackerOptions
                 {
                     HandlerOutput = context.Err,
-                    BaseEnvironment = context.HandlerEnvironment,
+                    BaseEnvironment = handlerEnvironment,
                     Executors = context.Executors,
                     HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
                     Progress = p,

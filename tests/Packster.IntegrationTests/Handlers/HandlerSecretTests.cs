@@ -167,4 +167,35 @@ public sealed class HandlerSecretTests : IDisposable
         var log = Directory.GetFiles(Path.Combine(_w.Packster.Home["data"], "logs"), "packdumper-*-pack.log").Single();
         Assert.DoesNotContain(Secret, File.ReadAllText(log), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_pack_handler_never_gets_the_variable_pack_reads_the_signing_passphrase_from()
+    {
+        // spec/handlers.md §Environment: "so is, at pack --sign, the variable --passphrase-env names" — even a PACKSTER_* one.
+        var source = _w.Source("signeddumper", """
+            id = "signeddumper"
+            version = "1.0.0"
+
+            [handlers]
+            pack = "scripts/build.sh"
+
+            """, ("scripts/build.sh", """
+            #!/bin/sh
+            env
+            env > "$PACKSTER_EVIDENCE/env-seen"
+
+            """));
+        var caller = new Dictionary<string, string> { ["PACKSTER_KEY_PASS"] = Secret, ["PACKSTER_EVIDENCE"] = _w.Root };
+        var key = _w.Packster.Run(["key", "generate", "release", "--passphrase-env", "PACKSTER_KEY_PASS"], caller);
+        Assert.True(key.ExitCode == 0, key.ToString());
+
+        var r = _w.Packster.Run(["pack", source, "-o", Path.Combine(_w.Root, "out"), "--sign", "release", "--passphrase-env", "PACKSTER_KEY_PASS"], caller);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var seen = File.ReadAllText(_w.Evidence("env-seen"));
+        Assert.DoesNotContain(Secret, seen, StringComparison.Ordinal);
+        Assert.Contains("PACKSTER_EVIDENCE=" + _w.Root, seen.Split('\n'));
+        var log = Directory.GetFiles(Path.Combine(_w.Packster.Home["data"], "logs"), "signeddumper-*-pack.log").Single();
+        Assert.DoesNotContain(Secret, File.ReadAllText(log), StringComparison.Ordinal);
+    }
 }
