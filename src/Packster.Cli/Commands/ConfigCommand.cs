@@ -32,7 +32,7 @@ internal static class ConfigCommand
         var command = new Command("trust", "Trust a project config file as it is now (its path and SHA-256 are recorded; a change needs trusting again)") { file, allow };
         command.SetAction(parse =>
         {
-            var (record, config) = ConfigFiles.Trust(context.Paths, parse.GetValue(file)!, parse.GetValue(allow));
+            var (record, config) = ConfigFiles.Trust(context.Paths, parse.GetValue(file)!, parse.GetValue(allow), context.Err);
             var sources = config.Sources.Count == 0 ? "no sources" : "sources " + string.Join(", ", config.Sources.Select(s => $"{s.Name} ({s.Kind.ToConfigText()} {s.Url})"));
             context.Out.WriteLine($"trusted {record.Path} (sha256 {record.Sha256}{(record.AllowCredentials ? ", credentials allowed" : "")}): {sources}");
             return ExitCodes.Success;
@@ -47,7 +47,7 @@ internal static class ConfigCommand
         command.SetAction(parse =>
         {
             var path = context.ResolvePath(parse.GetValue(file)!);
-            context.Out.WriteLine(ConfigFiles.Untrust(context.Paths, path) ? $"untrusted {path}" : $"{path} was not trusted");
+            context.Out.WriteLine(ConfigFiles.Untrust(context.Paths, path, context.Err) ? $"untrusted {path}" : $"{path} was not trusted");
             return ExitCodes.Success;
         });
         return command;

@@ -40,7 +40,7 @@ internal static class LocationCommand
             // The group is checked before anything exists, so a wrong name leaves nothing behind.
             var sharedGroup = parse.GetValue(group) is { } name ? SystemGroup.Find(name) : null;
             var existed = Directory.Exists(context.Paths.ResolvePath(parse.GetValue(dir)!));
-            var location = Location.Create(parse.GetValue(dir)!, parse.GetValue(id), context.Paths);
+            var location = Location.Create(parse.GetValue(dir)!, parse.GetValue(id), context.Paths, context.Err);
             ActivationCommands.EnsureActivationFiles(context, location);
             if (shared)
             {
@@ -70,7 +70,7 @@ internal static class LocationCommand
         {
             var paths = context.Paths;
             var created = !Location.IsLocation(paths.DefaultLocation);
-            var location = created ? Location.Create(paths.DefaultLocation, null, paths) : Location.Open(paths.DefaultLocation, paths);
+            var location = created ? Location.Create(paths.DefaultLocation, null, paths, context.Err) : Location.Open(paths.DefaultLocation, paths);
             ActivationCommands.EnsureActivationFiles(context, location);
             if (parse.GetValue(json)) WriteJson(context, w => WriteIdentity(w, location, created));
             else context.Out.WriteLine(created ? $"created the default location at {location.Path}" : $"the default location already exists at {location.Path}");

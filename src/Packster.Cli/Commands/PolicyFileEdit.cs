@@ -16,7 +16,12 @@ internal static class PolicyFileEdit
     /// <summary>Runs <paramref name="edit"/> on the file it is given: the user config (no location), else the location's policy file under its lock.</summary>
     public static T Run<T>(CliContext context, Location? location, Func<string, RulesFileKind, T> edit, CancellationToken cancellationToken)
     {
-        if (location is null) return edit(context.Paths.UserConfigFile, RulesFileKind.UserConfig);
+        if (location is null)
+        {
+            // Read, changed and written under the user config's lock (spec/sources.md §1): a second edit at the same time waits.
+            using var held = FileLock.ForUserFile(context.Paths, context.Paths.UserConfigFile, context.Err, cancellationToken);
+            return edit(context.Paths.UserConfigFile, RulesFileKind.UserConfig);
+        }
         using var session = LocationSession.Open(location, context.Err, cancellationToken);
         return edit(location.PolicyPath, RulesFileKind.LocationPolicy);
     }

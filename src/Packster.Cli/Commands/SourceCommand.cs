@@ -26,10 +26,6 @@ internal static class SourceCommand
         return config;
     }
 
-    /// <summary>The file <c>source add|remove</c> edit: always the user's own, never a project file.</summary>
-    internal static SourceConfig LoadUserConfig(CliContext context) =>
-        SourceConfig.Load(context.Paths.UserConfigFile);
-
     /// <summary>What sources may touch: the environment (credentials by variable name), stderr for warnings.</summary>
     internal static SourceContext SourceContextFor(CliContext context) =>
         new(context.Environment, context.Err, context.CurrentDirectory);
@@ -78,9 +74,8 @@ internal static class SourceCommand
             };
             if (definition.CaFile is { } caPath) FileSystemErrors.RequireFile(caPath, "ca-file");
             if (kind == SourceKind.Folder) FileSystemErrors.RequireDirectory(definition.Url!, $"the folder of source '{definition.Name}'");
-            var config = LoadUserConfig(context);
-            config.Add(definition, parse.GetValue(replace));
-            config.Save();
+            // Always the user's own file, never a project file.
+            var config = SourceConfig.Edit(context.Paths, context.Err, c => c.Add(definition, parse.GetValue(replace)));
             context.Out.WriteLine($"added source '{definition.Name}' ({Describe(definition)}) to {config.Path}");
             if (definition.Insecure && kind != SourceKind.Folder)
                 context.Err.WriteLine($"warning: source '{definition.Name}' is INSECURE: plain http lets anyone on the path read and alter packages and credentials");
@@ -119,9 +114,7 @@ internal static class SourceCommand
         var command = new Command("remove", "Remove a source from the user config file") { name };
         command.SetAction(parse =>
         {
-            var config = LoadUserConfig(context);
-            config.Remove(parse.GetValue(name)!);
-            config.Save();
+            var config = SourceConfig.Edit(context.Paths, context.Err, c => c.Remove(parse.GetValue(name)!));
             context.Out.WriteLine($"removed source '{parse.GetValue(name)}' from {config.Path}");
             return ExitCodes.Success;
         });

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Packster.Deployments;
 using Packster.Model;
+using Packster.Sources.Config;
 using Packster.Toml.Editing;
 using Packster.Trust;
 
@@ -13,7 +14,7 @@ namespace Packster.Cli.Commands;
 /// </summary>
 internal static class TrustCommands
 {
-    public static KeyStore Keys(CliContext context) => new(Path.Combine(context.Paths.DataHome, "keys"));
+    public static KeyStore Keys(CliContext context) => new(Path.Combine(context.Paths.DataHome, "keys"), Locations.LocationLock.TimeoutFrom(context.Paths));
 
     public static Option<string?> PassphraseEnv() => new("--passphrase-env")
     {
@@ -33,7 +34,7 @@ internal static class TrustCommands
         var generate = new Command("generate", "Make an ECDSA P-256 signing key: the private key stays in the key store (0600), the public key is printed") { generateName, passphrase };
         generate.SetAction(parse =>
         {
-            var key = Keys(context).Generate(parse.GetValue(generateName)!, Passphrase(context, parse.GetValue(passphrase)));
+            var key = Keys(context).Generate(parse.GetValue(generateName)!, Passphrase(context, parse.GetValue(passphrase)), context.Err);
             context.Err.WriteLine($"generated key {key.Name} (id {key.Id}) in {Keys(context).Directory}");
             context.Out.Write(key.Pem);
             return 0;
@@ -77,7 +78,7 @@ internal static class TrustCommands
             var file = context.ResolvePath(parse.GetValue(importFile)!);
             FileSystemErrors.RequireFile(file, "key file");
             var pem = KeyStore.ReadKeyFile(file);
-            var key = Keys(context).Import(parse.GetValue(importName) ?? Path.GetFileNameWithoutExtension(file), pem, file);
+            var key = Keys(context).Import(parse.GetValue(importName) ?? Path.GetFileNameWithoutExtension(file), pem, file, context.Err);
             context.Out.WriteLine($"imported key {key.Name} (id {key.Id})");
             return 0;
         });
@@ -172,12 +173,14 @@ internal static class TrustCommands
     /// <summary><c>trust MODE --source S</c>: the source's own <c>signatures</c> and <c>trusted-keys</c>, edited in place in the user config.</summary>
     private static void SetSourceMode(CliContext context, string sourceName, SignatureMode mode, IReadOnlyList<string> keys)
     {
-        var config = SourceCommand.LoadUserConfig(context);
-        var current = config.Get(sourceName);
         var store = Keys(context);
-        var trusted = current.TrustedKeys.Concat(keys.Select(k => store.Find(k).Id)).Distinct(StringComparer.Ordinal).ToList();
-        config.Add(current with { Signatures = mode, TrustedKeys = trusted }, replace: true);
-        config.Save();
+        List<string> trusted = [];
+        var config = SourceConfig.Edit(context.Paths, context.Err, config =>
+        {
+            var current = config.Get(sourceName);
+            trusted = [.. current.TrustedKeys.Concat(keys.Select(k => store.Find(k).Id)).Distinct(StringComparer.Ordinal)];
+            config.Add(current with { Signatures = mode, TrustedKeys = trusted }, replace: true);
+        });
         context.Out.WriteLine($"sources.{sourceName}.signatures = \"{TrustRules.ModeName(mode)}\", trusted keys [{string.Join(", ", trusted)}] in {config.Path}");
     }
 

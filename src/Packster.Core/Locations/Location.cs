@@ -138,9 +138,16 @@ public sealed class Location
     /// registered to another location (LocationIdTaken), changing nothing.
     /// The id defaults to <c>default</c> for the default location and to a slug of the directory name otherwise.
     /// </summary>
-    public static Location Create(string directory, string? id, PacksterPaths paths)
+    /// <param name="directory">The location's folder.</param>
+    /// <param name="id">Its id; null derives one.</param>
+    /// <param name="paths">The roots.</param>
+    /// <param name="waiting">Where a wait for another creation's hold on the registry is said.</param>
+    public static Location Create(string directory, string? id, PacksterPaths paths, TextWriter? waiting = null)
     {
         var path = paths.ResolvePath(directory);
+        // Held until the id is registered: a second creation at once (under this id, or in this folder) waits, then
+        // finds the id taken or the location made (spec/lockfile.md § Registry).
+        using var registryLock = new LocationRegistry(paths).Lock(waiting);
         var isDefault = new LocationRegistry(paths).SamePath(path, paths.DefaultLocation);
         if (IsLocation(path)) throw LocationErrors.Exists(path);
         if (!isDefault && Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any()) throw LocationErrors.DirectoryNotEmpty(path);
@@ -152,6 +159,7 @@ public sealed class Location
             : LocationId.Slug(System.IO.Path.GetFileName(path));
         var registry = new LocationRegistry(paths);
         registry.EnsureAvailable(locationId, path);
+        PausePoint.Hit("location-create.checked");
 
         var location = new Location(path, locationId, paths);
         if (Directory.Exists(path)) location.EnsureNoLinks();

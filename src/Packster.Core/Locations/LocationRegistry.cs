@@ -50,6 +50,13 @@ public sealed class LocationRegistry
 
     public void Unregister(LocationId id) => _store.Unregister(id.Value);
 
+    /// <summary>
+    /// The registry's lock, <c>&lt;data home&gt;/locks/registry.lock</c>: held from <see cref="EnsureAvailable"/> to
+    /// <see cref="Register"/>, so that of two locations created at once under one id only one is registered.
+    /// </summary>
+    public FileLock Lock(TextWriter? waiting = null) =>
+        FileLock.Acquire(Path.Combine(FileLock.Directory(_paths), "registry.lock"), $"the location registry '{Directory}'", LocationLock.TimeoutFrom(_paths), waiting);
+
     /// <summary>Every registered id and its path, sorted by id; entries that are not valid location ids are ignored.</summary>
     public IReadOnlyList<(LocationId Id, string Path)> List() =>
         _store.List()

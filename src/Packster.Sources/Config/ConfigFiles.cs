@@ -71,8 +71,10 @@ public static class ConfigFiles
     /// <summary>
     /// Trusts <paramref name="file"/> as it is now: it must parse, and without <paramref name="allowCredentials"/> name no
     /// credential, <c>insecure</c> or <c>ca-file</c> (else nothing is recorded). Returns the record and the sources it holds.
+    /// The records are read, changed and written under their lock (<see cref="ConfigTrust.Edit"/>); a wait for it is said
+    /// on <paramref name="waiting"/>.
     /// </summary>
-    public static (ConfigTrust.Record Record, SourceConfig Config) Trust(PacksterPaths paths, string file, bool allowCredentials)
+    public static (ConfigTrust.Record Record, SourceConfig Config) Trust(PacksterPaths paths, string file, bool allowCredentials, TextWriter? waiting = null)
     {
         var path = Path.GetFullPath(file, paths.CurrentDirectory);
         FileSystemErrors.RequireFile(path, "config file");
@@ -82,9 +84,7 @@ public static class ConfigFiles
         if (kind is not (FileKind.Regular or FileKind.Missing)) throw NotRegular(kind);
         var bytes = RegularFile.ReadAllBytes(path, NotRegular);
         var config = SourceConfig.Parse(Decode(bytes), path, restricted: !allowCredentials);
-        var trust = ConfigTrust.Load(paths);
-        var record = trust.Trust(path, Sha256Digest.Compute(bytes), allowCredentials);
-        trust.Save();
+        var record = ConfigTrust.Edit(paths, waiting, trust => trust.Trust(path, Sha256Digest.Compute(bytes), allowCredentials));
         return (record, config);
 
         PacksterException NotRegular(FileKind kind) =>
@@ -92,14 +92,9 @@ public static class ConfigFiles
                 "trust the packster.toml file itself: every later command reads it again and must find the bytes that were reviewed");
     }
 
-    /// <summary>Forgets the trust in <paramref name="file"/>; false when it was not trusted.</summary>
-    public static bool Untrust(PacksterPaths paths, string file)
-    {
-        var trust = ConfigTrust.Load(paths);
-        if (!trust.Untrust(Path.GetFullPath(file, paths.CurrentDirectory))) return false;
-        trust.Save();
-        return true;
-    }
+    /// <summary>Forgets the trust in <paramref name="file"/> (under the records' lock); false when it was not trusted.</summary>
+    public static bool Untrust(PacksterPaths paths, string file, TextWriter? waiting = null) =>
+        ConfigTrust.Edit(paths, waiting, trust => trust.Untrust(Path.GetFullPath(file, paths.CurrentDirectory)));
 
     /// <summary>UTF-8, a byte order mark skipped: what File.ReadAllText reads for the user's file.</summary>
     private static string Decode(byte[] bytes)

@@ -94,7 +94,23 @@ public sealed class ConfigTrust
     /// <summary>Forgets <paramref name="path"/>; false when it was not trusted.</summary>
     public bool Untrust(string path) => _records.RemoveAll(r => _paths.Equals(r.Path, path)) > 0;
 
-    /// <summary>Replaces the file atomically; it is private to the user (0600 on POSIX).</summary>
+    /// <summary>
+    /// Reads the records, applies <paramref name="change"/> and, when it changed something, saves them, all under the
+    /// file's lock (<see cref="FileLock.ForUserFile"/>, spec/sources.md §1.1): two <c>config trust</c> runs at once both
+    /// end up recorded. Returns what <paramref name="change"/> returned.
+    /// </summary>
+    public static T Edit<T>(PacksterPaths paths, TextWriter? waiting, Func<ConfigTrust, T> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        using var held = FileLock.ForUserFile(paths, PathFor(paths), waiting);
+        var trust = Load(paths);
+        var before = trust.Render();
+        var result = change(trust);
+        if (!trust.Render().AsSpan().SequenceEqual(before)) trust.Save();
+        return result;
+    }
+
+    /// <summary>Replaces the file atomically; it is private to the user (0600 on POSIX). The caller holds its lock (<see cref="Edit"/>).</summary>
     public void Save()
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(File)!);

@@ -1,3 +1,4 @@
+using Packster.Locations;
 using Packster.Manifest;
 using Packster.Toml;
 using Packster.Toml.Editing;
@@ -131,7 +132,26 @@ public sealed class SourceConfig
         }
     }
 
-    /// <summary>Edits the file (see <see cref="ToToml"/>) and replaces it atomically, so readers see the old or the new file.</summary>
+    /// <summary>
+    /// Reads the user config file of <paramref name="paths"/>, applies <paramref name="change"/> and saves it, all under
+    /// the file's lock (<see cref="FileLock.ForUserFile"/>, spec/sources.md §1), so that an edit by another process at
+    /// the same time is read before this one is made, never overwritten by it. Returns the configuration as saved.
+    /// </summary>
+    public static SourceConfig Edit(PacksterPaths paths, TextWriter? waiting, Action<SourceConfig> change)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(change);
+        using var held = FileLock.ForUserFile(paths, paths.UserConfigFile, waiting);
+        var config = Load(paths.UserConfigFile);
+        change(config);
+        config.Save();
+        return config;
+    }
+
+    /// <summary>
+    /// Edits the file (see <see cref="ToToml"/>) and replaces it atomically, so readers see the old or the new file. The
+    /// caller holds the file's lock from the read on (<see cref="Edit"/>).
+    /// </summary>
     public void Save()
     {
         var text = ToToml();
