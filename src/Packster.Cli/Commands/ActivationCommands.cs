@@ -129,8 +129,12 @@ internal static class ActivationCommands
                 if (parse.GetValue(user)) throw new PacksterException(ErrorCode.Usage, "--user and --system are two scopes: choose one", "run 'location enable' once per scope");
             }
             var loc = context.ResolveLocation(parse.GetValue(location));
+            // Takes and releases the location's lock: a location's lock is never taken while the enabled set's is held.
             EnsureActivationFiles(context, loc);
             var enabled = new EnabledLocations(loc.Paths);
+            // From the check to the record, under the enabled set's lock (spec/resources.md §4): two enables at once take
+            // turns, and the second is judged against the first.
+            using var held = enabled.Lock(context.Err);
             // Once chosen it stays until 'location disable': enabling again does not quietly take it back.
             var shadowSystem = parse.GetValue(shadow) || enabled.ShadowsSystem(loc);
             enabled.EnsureCompatible(loc, shadowSystem);
@@ -187,10 +191,12 @@ internal static class ActivationCommands
                 context.Out.WriteLine(removed ? $"disabled location {loc.Id} for every user" : $"location {loc.Id} was not enabled for every user");
                 return 0;
             }
+            var enabled = new EnabledLocations(loc.Paths);
+            using var held = enabled.Lock(context.Err);
             var changed = OperatingSystem.IsWindows()
                 ? WindowsUserEnvironment.Disable(loc.Id.Value)
                 : DisableAll(loc, context.Err);
-            var listed = new EnabledLocations(loc.Paths).Remove(loc);
+            var listed = enabled.Remove(loc);
             if (OperatingSystem.IsWindows()) Packster.Activation.DesktopEntries.SyncShortcuts(Packster.Activation.DesktopEntries.StartMenuDirectory(loc.Paths, loc.Id.Value), []);
             else Packster.Activation.DesktopEntries.Sync(Packster.Activation.DesktopEntries.UserDirectory(loc.Paths), loc.Id.Value, []);
             context.Out.WriteLine(changed || listed ? $"disabled location {loc.Id}" : $"location {loc.Id} was not enabled");

@@ -6,7 +6,10 @@ namespace Packster.Deployments;
 /// <summary>
 /// The locations enabled persistently for the user (<c>packster location enable L --user</c>): one file per id in
 /// <c>&lt;data&gt;/enabled/</c> holding the location's path. They are active together, so the resource guard checks
-/// claims across them: two enabled locations may not share a shim name, env key, port or shared path.
+/// claims across them: two enabled locations may not share a shim name, env key, port or shared path. The guard holds
+/// across processes because every change of the set and every commit into a location (<see cref="EnsureCommitCompatible"/>)
+/// checks and changes under one lock, <see cref="Lock"/>; whoever takes a location's lock takes it first
+/// (spec/resources.md §4).
 /// </summary>
 public sealed class EnabledLocations
 {
@@ -31,7 +34,10 @@ public sealed class EnabledLocations
         {
             foreach (var file in System.IO.Directory.EnumerateFiles(Directory).Order(StringComparer.Ordinal))
             {
-                var path = File.ReadAllLines(file).FirstOrDefault()?.Trim() ?? "";
+                // Only records: a file named by a location id. Another process's write in flight (`<id>.<random>.tmp`,
+                // spec/resources.md §4) is not one, and neither is anything else put there.
+                if (!IsRecordName(Path.GetFileName(file))) continue;
+                var path = FirstLine(file)?.Trim() ?? "";
                 if (Location.IsLocation(path)) result.Add(Location.Open(path, _paths));
             }
         }
@@ -41,6 +47,73 @@ public sealed class EnabledLocations
             if (!result.Any(l => string.Equals(l.Path, path, StringComparison.Ordinal))) result.Add(Location.Open(path, _paths));
         }
         return result;
+    }
+
+    /// <summary>Whether <paramref name="name"/> names a record: a location id, and not the shape of a temp file (<see cref="AtomicFile.IsTempName"/>).</summary>
+    internal static bool IsRecordName(string name) => LocationId.TryParse(name, out _) && !AtomicFile.IsTempName(name);
+
+    /// <summary>The record's first line, or null when it went away meanwhile (a <c>location disable</c> at the same time).</summary>
+    private static string? FirstLine(string file)
+    {
+        try
+        {
+            return File.ReadLines(file).FirstOrDefault();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The lock over the set of enabled locations, <c>&lt;data home&gt;/locks/enabled.lock</c>: held by
+    /// <c>location enable</c> and <c>location disable</c> from their check to their last change, and by every commit into
+    /// a location around its check against the other enabled locations and the lockfile's replacement. A location's lock
+    /// is always taken before it, never while it is held. Waits up to <c>PACKSTER_LOCK_TIMEOUT</c>, then PST5004.
+    /// </summary>
+    public FileLock Lock(TextWriter? waiting, CancellationToken cancellationToken = default) =>
+        FileLock.Acquire(LockPath, $"the set of enabled locations ('{Directory}')", LocationLock.TimeoutFrom(_paths), waiting, cancellationToken);
+
+    private string LockPath => Path.Combine(FileLock.Directory(_paths), "enabled.lock");
+
+    /// <summary>
+    /// <see cref="Lock"/> for a commit: null, and no lock, when the data home cannot hold the lock file and no location
+    /// was ever enabled there (<c>location enable</c> could not take it either, so there is nothing to keep apart).
+    /// </summary>
+    internal FileLock? LockForCommit(TextWriter? waiting)
+    {
+        try
+        {
+            return Lock(waiting);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PacksterException { Code: not ErrorCode.LockTimeout }
+            && !System.IO.Directory.Exists(Directory))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// For a commit of <paramref name="after"/> into <paramref name="location"/> over <paramref name="before"/> (read only
+    /// when there is something to judge), under
+    /// <see cref="Lock"/>: when the location is enabled, the claims it gains may not collide with another enabled
+    /// location's (PST6000, nothing written). Claims it held already are not judged again, so a change that only
+    /// releases is never refused.
+    /// </summary>
+    internal void EnsureCommitCompatible(Location location, Func<LocationState> before, LocationState after)
+    {
+        if (!IsEnabled(location)) return;
+        var outside = OwnersOutside(location);
+        if (outside.Count == 0) return;
+        var had = LocationActivation.Owners(before());
+        foreach (var deployment in after.ActiveDeployments)
+        {
+            var owner = LocationActivation.OwnerOf(after, deployment);
+            var gained = deployment.Claims.Select(ClaimText.Parse)
+                .Where(c => !(had.TryGetValue(c.Of(deployment.Hash), out var held) && held.IsSameDeployment(owner)))
+                .ToList();
+            if (gained.Count > 0) ResourceGuard.EnsureNoConflicts(outside, new ResourceChange(owner, gained));
+        }
     }
 
     /// <summary>
@@ -58,7 +131,14 @@ public sealed class EnabledLocations
     public bool ShadowsSystem(Location location)
     {
         var file = Path.Combine(Directory, location.Id.Value);
-        return File.Exists(file) && File.ReadAllLines(file).Skip(1).Any(l => l.Trim() == ShadowSystemLine);
+        try
+        {
+            return File.Exists(file) && File.ReadAllLines(file).Skip(1).Any(l => l.Trim() == ShadowSystemLine);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
     }
 
     private const string ShadowSystemLine = "shadow-system";

@@ -211,8 +211,16 @@ public sealed class LocationSession : IDisposable
         var journaled = false;
         var policyJournaled = false;
         List<string> lines;
+        // The enabled set's lock, after this location's (spec/resources.md §4): from the check against the other enabled
+        // locations to the lockfile's replacement, so a `location enable` at the same time judges this commit's claims
+        // or is judged by them, never neither.
+        var enabled = new EnabledLocations(Location.Paths);
+        FileLock? enabledLock = null;
         try
         {
+            enabledLock = enabled.LockForCommit(_messages);
+            // A claim this commit gains may not collide with another enabled location's; refused before anything is written.
+            enabled.EnsureCommitCompatible(Location, () => Lockfile.Parse(_lockfile, Location.LockfilePath), state);
             // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
             var generation = Generations.WritePending(Location, after, state, null, afterSha, _lastGeneration);
             pending = generation;
@@ -238,6 +246,10 @@ public sealed class LocationSession : IDisposable
             made.Staged?.Discard();
             Withdraw(pending, journaled, policyJournaled, offset, owed);
             throw;
+        }
+        finally
+        {
+            enabledLock?.Dispose();
         }
         var generationMade = pending.Value;
         // The commit point: from here on the change stands, whatever else fails.
