@@ -32,7 +32,8 @@ internal static class ServiceCommand
         command.SetAction((parse, ct) =>
         {
             var loc = context.ResolveLocation(parse.GetValue(location));
-            var status = new ServiceManager(loc, context.Environment).Start(parse.GetValue(name)!, Packster.Handlers.TimeSpanText.Parse(parse.GetValue(timeout)!), ct);
+            // A service, like a handler, never gets the variables the sources read credentials from (spec/activation.md § Services).
+            var status = new ServiceManager(loc, context.HandlerEnvironment).Start(parse.GetValue(name)!, Packster.Handlers.TimeSpanText.Parse(parse.GetValue(timeout)!), ct);
             Write(context, [status], parse.GetValue(json), status.WasRunning ? "already running" : "started");
             return Task.FromResult(0);
         });

@@ -79,6 +79,28 @@ public sealed class ServiceTests : IDisposable
         Assert.Equal("service web was not running\n", _f.Packster.Ok("service", "stop", "web", "--location", "dev"));
     }
 
+    // spec/activation.md § Services: a service starts "with the environment of the command — less every variable a
+    // configured source reads a credential from (`token-env`, `password-env`: spec/sources.md §7)". Before, a token
+    // exported when `service start` ran reached the service, and so anything it logs.
+    [Fact]
+    public void A_service_never_gets_a_variable_a_source_reads_its_credential_from()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        const string Secret = "tok-service-never-sees-it-42";
+        _f.Packster.Ok("source", "add", "corp", "--type", "artifactory", "--url", "https://art.example/artifactory", "--repo", "tools", "--token-env", "PACKSTER_ART_TOKEN");
+        _f.Packster.Ok("install-file", _f.PackSample("web-service"), "--location", "dev", "-p", $"port={_port}");
+
+        var r = _f.Packster.Run(["service", "start", "web", "--location", "dev"], new Dictionary<string, string> { ["PACKSTER_ART_TOKEN"] = Secret, ["PACKSTER_VISIBLE"] = "yes" });
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var pid = Status("web").GetProperty("pid").GetInt32();
+        var environ = File.ReadAllText($"/proc/{pid}/environ");
+        Assert.DoesNotContain(Secret, environ, StringComparison.Ordinal);
+        Assert.DoesNotContain("PACKSTER_ART_TOKEN=", environ, StringComparison.Ordinal);
+        Assert.Contains("PACKSTER_VISIBLE=yes\0", environ, StringComparison.Ordinal);
+        _f.Packster.Ok("service", "stop", "web", "--location", "dev");
+    }
+
     private string Broken(string name, string script)
     {
         var dir = _f.Temp[name];
