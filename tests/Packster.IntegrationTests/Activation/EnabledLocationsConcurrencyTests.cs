@@ -35,7 +35,7 @@ public sealed class EnabledLocationsConcurrencyTests : IDisposable
         _f.Packster.Ok("install-file", package, "--location", "ops", "-p", "port=9302");
         for (var round = 0; round < 3; round++)
         {
-            var results = await RunTogether(["location", "enable", "dev", "--user"], ["location", "enable", "ops", "--user"]);
+            var results = await _f.Packster.RunTogether([["location", "enable", "dev", "--user"], ["location", "enable", "ops", "--user"]], WithHome);
             var enabled = Assert.Single(results, r => r.ExitCode == 0);
             var refused = Assert.Single(results, r => r.ExitCode != 0);
             Assert.True(refused.ExitCode == 6 && refused.Stderr.Contains("PST6000", StringComparison.Ordinal), refused.ToString());
@@ -121,25 +121,5 @@ public sealed class EnabledLocationsConcurrencyTests : IDisposable
         var process = Process.Start(_f.Packster.StartInfo(args, env))!;
         process.StandardInput.Close();
         return process;
-    }
-
-    private async Task<List<ProcessResult>> RunTogether(params string[][] commands)
-    {
-        var processes = commands.Select(args => Process.Start(_f.Packster.StartInfo(args, WithHome))!).ToList();
-        try
-        {
-            return [.. await Task.WhenAll(processes.Select(async p =>
-            {
-                p.StandardInput.Close();
-                var stdout = p.StandardOutput.ReadToEndAsync();
-                var stderr = p.StandardError.ReadToEndAsync();
-                await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-                return new ProcessResult(p.ExitCode, await stdout, await stderr);
-            }))];
-        }
-        finally
-        {
-            foreach (var p in processes) p.Dispose();
-        }
     }
 }

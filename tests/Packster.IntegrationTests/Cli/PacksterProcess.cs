@@ -148,6 +148,27 @@ public sealed class PacksterProcess
         return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Runs every one of <paramref name="commands"/> at the same time, each its own process, and waits for them all.</summary>
+    public async Task<List<ProcessResult>> RunTogether(IEnumerable<string[]> commands, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var processes = commands.Select(args => Process.Start(StartInfo(args, extra))!).ToList();
+        try
+        {
+            return [.. await Task.WhenAll(processes.Select(async p =>
+            {
+                p.StandardInput.Close();
+                var stdout = p.StandardOutput.ReadToEndAsync();
+                var stderr = p.StandardError.ReadToEndAsync();
+                await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+                return new ProcessResult(p.ExitCode, await stdout, await stderr);
+            }))];
+        }
+        finally
+        {
+            foreach (var p in processes) p.Dispose();
+        }
+    }
+
     /// <summary>Runs and requires exit 0, returning stdout.</summary>
     public string Ok(params string[] args)
     {

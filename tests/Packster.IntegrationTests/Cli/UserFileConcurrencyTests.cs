@@ -29,7 +29,7 @@ public sealed class UserFileConcurrencyTests : IDisposable
     [Fact]
     public async Task Sources_added_at_once_are_all_kept()
     {
-        var results = await RunTogether(Enumerable.Range(1, Count).Select(i => new[] { "source", "add", $"s{i}", "--type", "folder", "--url", _temp["packages"] }));
+        var results = await _packster.RunTogether(Enumerable.Range(1, Count).Select(i => new[] { "source", "add", $"s{i}", "--type", "folder", "--url", _temp["packages"] }));
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
 
         using var list = JsonDocument.Parse(_packster.Ok("source", "list", "--json"));
@@ -45,7 +45,7 @@ public sealed class UserFileConcurrencyTests : IDisposable
         var ids = Enumerable.Range(1, Count / 2).Select(i => $"{i:x}123456789abcdef").ToList();
         var commands = ids.Select(id => new[] { "trust", "revoke", id })
             .Concat(Enumerable.Range(1, Count / 2).Select(i => new[] { "source", "add", $"s{i}", "--type", "folder", "--url", _temp["packages"] }));
-        var results = await RunTogether(commands);
+        var results = await _packster.RunTogether(commands);
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
 
         using var shown = JsonDocument.Parse(_packster.Ok("trust", "show", "--json"));
@@ -59,7 +59,7 @@ public sealed class UserFileConcurrencyTests : IDisposable
     public async Task Project_files_trusted_at_once_are_all_recorded()
     {
         var files = Enumerable.Range(1, Count).Select(i => _temp.Write($"p{i}/packster.toml", $"# project {i}\n")).ToList();
-        var results = await RunTogether(files.Select(f => new[] { "config", "trust", f }));
+        var results = await _packster.RunTogether(files.Select(f => new[] { "config", "trust", f }));
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
 
         using var trusted = JsonDocument.Parse(_packster.Ok("config", "trusted", "--json"));
@@ -71,7 +71,7 @@ public sealed class UserFileConcurrencyTests : IDisposable
     [Fact]
     public async Task Of_keys_generated_at_once_under_one_name_exactly_one_is_made()
     {
-        var results = await RunTogether(Enumerable.Range(1, Count).Select(_ => new[] { "key", "generate", "rel" }));
+        var results = await _packster.RunTogether(Enumerable.Range(1, Count).Select(_ => new[] { "key", "generate", "rel" }));
         var made = Assert.Single(results, r => r.ExitCode == 0);
         Assert.All(results.Where(r => r.ExitCode != 0), r => Assert.Contains("PST4033", r.Stderr, StringComparison.Ordinal));
 
@@ -117,25 +117,5 @@ public sealed class UserFileConcurrencyTests : IDisposable
         var process = Process.Start(_packster.StartInfo(args, env))!;
         process.StandardInput.Close();
         return process;
-    }
-
-    private async Task<List<ProcessResult>> RunTogether(IEnumerable<string[]> commands)
-    {
-        var processes = commands.Select(args => Process.Start(_packster.StartInfo(args))!).ToList();
-        try
-        {
-            return [.. await Task.WhenAll(processes.Select(async p =>
-            {
-                p.StandardInput.Close();
-                var stdout = p.StandardOutput.ReadToEndAsync();
-                var stderr = p.StandardError.ReadToEndAsync();
-                await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-                return new ProcessResult(p.ExitCode, await stdout, await stderr);
-            }))];
-        }
-        finally
-        {
-            foreach (var p in processes) p.Dispose();
-        }
     }
 }
