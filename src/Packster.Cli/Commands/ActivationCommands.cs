@@ -132,8 +132,10 @@ internal static class ActivationCommands
             // Takes and releases the location's lock: a location's lock is never taken while the enabled set's is held.
             EnsureActivationFiles(context, loc);
             var enabled = new EnabledLocations(loc.Paths);
-            // From the check to the record, under the enabled set's lock (spec/resources.md §4): two enables at once take
-            // turns, and the second is judged against the first.
+            // From the check to the record, under the location's lock and then the enabled set's (spec/resources.md §4):
+            // two enables at once take turns, and the second is judged against the first; a commit into this location,
+            // which takes the enabled set's lock only once the location is enabled, comes before the check or after the record.
+            using var locationHeld = LocationLock.Acquire(loc, LocationLock.TimeoutFrom(loc.Paths), context.Err);
             using var held = enabled.Lock(context.Err);
             // Once chosen it stays until 'location disable': enabling again does not quietly take it back.
             var shadowSystem = parse.GetValue(shadow) || enabled.ShadowsSystem(loc);

@@ -211,16 +211,20 @@ public sealed class LocationSession : IDisposable
         var journaled = false;
         var policyJournaled = false;
         List<string> lines;
-        // The enabled set's lock, after this location's (spec/resources.md §4): from the check against the other enabled
-        // locations to the lockfile's replacement, so a `location enable` at the same time judges this commit's claims
-        // or is judged by them, never neither.
+        // For an enabled location, the enabled set's lock, after this location's (spec/resources.md §4): from the check
+        // against the other enabled locations to the lockfile's replacement, so a `location enable` of another location
+        // at the same time judges this commit's claims or is judged by them, never neither. One that is not enabled
+        // stays so while this lock is held (enable takes it from its check to its record), and takes no lock but its own.
         var enabled = new EnabledLocations(Location.Paths);
         FileLock? enabledLock = null;
         try
         {
-            enabledLock = enabled.LockForCommit(_messages);
-            // A claim this commit gains may not collide with another enabled location's; refused before anything is written.
-            enabled.EnsureCommitCompatible(Location, () => Lockfile.Parse(_lockfile, Location.LockfilePath), state);
+            if (enabled.IsEnabled(Location))
+            {
+                enabledLock = enabled.LockForCommit(_messages);
+                // A claim this commit gains may not collide with another enabled location's; refused before anything is written.
+                enabled.EnsureCommitCompatible(Location, () => Lockfile.Parse(_lockfile, Location.LockfilePath), state);
+            }
             // The generation this commit makes, pending until the lockfile says it happened (spec/lockfile.md § Generations).
             var generation = Generations.WritePending(Location, after, state, null, afterSha, _lastGeneration);
             pending = generation;

@@ -44,6 +44,23 @@ public sealed class EnabledLocationsConcurrencyTests : IDisposable
         }
     }
 
+    // §4: "A commit into a location that is not enabled takes no lock but its own: … commits into locations nobody
+    // enabled never wait for one another here." The enabled set's lock is held by this test (an advisory lock, as
+    // packster takes it) while an install goes into a location that is not enabled, with no time to wait for a lock.
+    [Fact]
+    public void A_commit_into_a_location_nobody_enabled_does_not_wait_for_the_enabled_set()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var package = _f.PackSample("hello");
+        Directory.CreateDirectory(_f.Temp["data/locks"]);
+        using (new FileStream(Path.Combine(_f.Temp["data/locks"], "enabled.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var r = _f.Packster.Run(["install-file", package, "--location", "ops", "-p", "port=9341"], new Dictionary<string, string> { ["PACKSTER_LOCK_TIMEOUT"] = "0" });
+            Assert.True(r.ExitCode == 0, r.ToString());
+        }
+        Assert.Contains("\"hello\"", _f.Packster.Ok("list", "--location", "ops", "--json"), StringComparison.Ordinal);
+    }
+
     // §4: "a commit into an enabled location judges the claims it gains against the other enabled locations under that
     // lock". The install into ops is paused (test seam PACKSTER_PAUSE_AT=install.layout-read) after its own check found
     // ops not enabled; ops is enabled in that moment (it holds nothing yet, so that is allowed). The install's commit must
