@@ -29,6 +29,8 @@ public sealed class SourcePacker
             return (Packer.Pack(sourceDir, outputDir, manifest.Id, manifest.Version, _options.Pack, _options.Progress, cancellationToken), manifest);
         }
 
+        // Before the handlers run (they may take minutes): a wrong -o costs nothing (spec/handlers.md §Pack staging).
+        Packer.RefuseOutputThatIsNoFolder(Path.GetFullPath(outputDir));
         var staging = Path.Combine(Path.GetTempPath(), "packster-pack-" + Guid.NewGuid().ToString("N"));
         PackEnvironment? packEnvironment = null;
         // The staging copy (and the pack location) must be deleted: an interrupt lets this unwind rather than end the process.

@@ -240,6 +240,23 @@ public sealed class HandlerLifecycleTests : IDisposable
 
         """;
 
+    // spec/handlers.md §Pack staging: "The output folder is judged before anything is copied or run: a file … where -o
+    // would create it is PST9005 …, and no handler runs." Before, the handlers ran first and the package was refused after.
+    [Fact]
+    public void A_file_where_the_output_folder_belongs_is_refused_before_a_pack_handler_runs()
+    {
+        var source = _w.Source("packout", PackManifest, ("scripts/build.sh", "#!/bin/sh\nset -eu\ntouch \"$PACKSTER_EVIDENCE/pack-handler-ran\"\n"));
+        var output = Path.Combine(_w.Root, "out-is-a-file");
+        File.WriteAllText(output, "x");
+
+        var r = _w.Packster.Run(["pack", source, "-o", output], new Dictionary<string, string> { ["PACKSTER_EVIDENCE"] = _w.Root });
+
+        Assert.True(r.ExitCode == 9, r.ToString());
+        Assert.StartsWith($"error[PST9005]: cannot create output folder '{output}': it is a regular file, not a folder", r.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_w.Evidence("pack-handler-ran")), "the pack handler ran before the output was judged");
+        Assert.Equal("x", File.ReadAllText(output));
+    }
+
     [Fact]
     public void Pack_handlers_run_in_a_staging_copy_whose_result_is_packed_and_the_source_is_untouched()
     {
