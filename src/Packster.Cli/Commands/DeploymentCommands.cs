@@ -39,6 +39,12 @@ internal static class DeploymentCommands
             var loc = context.ResolveLocation(parse.GetValue(location));
             var active = new Switcher(loc, InstallerDefaults.For(context)).Use(parse.GetValue(selector)!, ct);
             context.Out.WriteLine($"using {active.Id} {active.Version} in location {loc.Id}");
+            // One the new deployment does not declare would run unseen, on ports the guard gave back: stopped, as after
+            // a rollback (spec/activation.md § Services).
+            foreach (var stopped in ServiceManager.StopServicesNoLongerDeclared(loc, [active.Id], TimeSpan.FromSeconds(10)))
+            {
+                context.Err.WriteLine($"stopped service {stopped}: {active.Id} {active.Version} does not declare it");
+            }
             NoteServicesRunningFromOthers(context, loc, active);
             return Task.FromResult(0);
         });

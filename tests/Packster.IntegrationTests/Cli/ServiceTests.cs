@@ -17,7 +17,7 @@ public sealed class ServiceTests : IDisposable
     public void Dispose()
     {
         // Never leave a process behind, whatever a test did.
-        foreach (var name in new[] { "web", "quits", "mute", "svu", "app/x-web", "app-x/web" }) _f.Packster.Run("service", "stop", name, "--location", "dev", "--timeout", "2s");
+        foreach (var name in new[] { "web", "quits", "mute", "svu", "app/x-web", "app-x/web", "svc/web" }) _f.Packster.Run("service", "stop", name, "--location", "dev", "--timeout", "2s");
         _f.Dispose();
     }
 
@@ -418,6 +418,27 @@ public sealed class ServiceTests : IDisposable
         Assert.True(empty.ExitCode == 0, empty.ToString());
         Assert.Contains("stopped service web-service/web: after the rollback no active deployment of its package declares it", empty.Stderr, StringComparison.Ordinal);
         Assert.False(Alive(pid), "the service runs on unseen after the rollback");
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, ".packster", "services")));
+    }
+
+    // spec/activation.md § Services: "`use` stops, the same way, a running service of the package that the deployment
+    // it switches to does not declare". Before, it ran on while `status` said there were no services, on a port the
+    // guard had given back.
+    [Fact]
+    public void Use_of_a_deployment_without_the_service_stops_it()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", WebService("svc", "web", _port), "--location", "dev");
+        _f.Temp.Write("svc2/packster-manifest.toml", "id = \"svc\"\nversion = \"2.0.0\"\n");
+        _f.Packster.Ok("install-file", _f.Pack(_f.Temp["svc2"]), "--location", "dev", "--inactive");
+        _f.Packster.Ok("service", "start", "svc/web", "--location", "dev");
+        var pid = Status("svc/web").GetProperty("pid").GetInt32();
+
+        var use = _f.Packster.Run("use", "svc@2.0.0", "--location", "dev");
+
+        Assert.True(use.ExitCode == 0, use.ToString());
+        Assert.Contains("stopped service svc/web: svc 2.0.0 does not declare it", use.Stderr, StringComparison.Ordinal);
+        Assert.False(Alive(pid), "the service runs on unseen after use");
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, ".packster", "services")));
     }
 }
