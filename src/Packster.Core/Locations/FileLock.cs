@@ -8,13 +8,10 @@ namespace Packster.Locations;
 /// (the user config, <c>trusted-configs.json</c>, the key store, a shell profile, the set of enabled locations): a lock
 /// file locked exactly as <see cref="LocationLock"/> locks (<see cref="LocationLock.TryLockExclusive"/>), so the OS drops
 /// it when its holder dies. Lock files are never deleted (deleting one lets two holders lock two files). A second
-/// process waits, with one line to <c>waiting</c>, polling with backoff, then fails with PST5004. Not re-entrant.
+/// process waits as for a location's lock (<see cref="LocationLock.LockExclusiveWaiting"/>), with one line to <c>waiting</c>, then fails with PST5004. Not re-entrant.
 /// </summary>
 public sealed class FileLock : IDisposable
 {
-    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(500);
-
     private FileStream? _stream;
 
     private FileLock(FileStream stream) => _stream = stream;
@@ -50,28 +47,12 @@ public sealed class FileLock : IDisposable
     {
         ArgumentNullException.ThrowIfNull(lockPath);
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(lockPath))!);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var delay = FirstPoll;
-        var announced = false;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (LocationLock.TryLockExclusive(lockPath) is { } stream) return new FileLock(stream);
-            if (!announced && timeout > TimeSpan.Zero)
-            {
-                waiting?.WriteLine($"waiting for another packster process to finish editing {what}…");
-                announced = true;
-            }
-            var left = timeout - clock.Elapsed;
-            if (left <= TimeSpan.Zero)
-            {
-                throw new PacksterException(ErrorCode.LockTimeout,
-                    $"another packster process kept editing {what} for more than {timeout.TotalSeconds:0.###} s; nothing was changed",
-                    $"run the command again when it has finished, or raise {PacksterPaths.LockTimeoutVariable} (seconds) (lock: {lockPath})");
-            }
-            cancellationToken.WaitHandle.WaitOne(delay < left ? delay : left);
-            delay = delay * 2 < LongestPoll ? delay * 2 : LongestPoll;
-        }
+        return new FileLock(LocationLock.LockExclusiveWaiting(lockPath, timeout,
+            () => waiting?.WriteLine($"waiting for another packster process to finish editing {what}…"),
+            () => new PacksterException(ErrorCode.LockTimeout,
+                $"another packster process kept editing {what} for more than {timeout.TotalSeconds:0.###} s; nothing was changed",
+                $"run the command again when it has finished, or raise {PacksterPaths.LockTimeoutVariable} (seconds) (lock: {lockPath})"),
+            cancellationToken));
     }
 
     public void Dispose()

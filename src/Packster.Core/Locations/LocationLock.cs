@@ -58,21 +58,40 @@ public sealed class LocationLock : IDisposable
         location.EnsureNoLinks();
         location.EnsureNotWritableByOthers();
         Directory.CreateDirectory(location.InternalDirectory);
+        var stream = LockExclusiveWaiting(location.LockPath, limit,
+            () =>
+            {
+                var pid = ReadHolderPid(location);
+                waiting?.WriteLine($"waiting for another packster process{(pid is { } p ? $" (pid {p})" : "")} to release location {location.Id}…");
+            },
+            () => LocationErrors.LockTimeout(location.Id, location.Path, ReadHolderPid(location), limit),
+            cancellationToken);
+        return Held(location, stream);
+    }
+
+    /// <summary>
+    /// <see cref="TryLockExclusive"/> until it takes the lock: the first failed try calls <paramref name="announce"/>
+    /// (not with a zero <paramref name="limit"/>, which tries once), then it polls with backoff (10 ms doubling to 500 ms)
+    /// until <paramref name="limit"/> has passed and throws what <paramref name="timedOut"/> makes.
+    /// <paramref name="cancellationToken"/> aborts the wait. The wait of every packster lock (<see cref="FileLock"/> too).
+    /// </summary>
+    internal static FileStream LockExclusiveWaiting(string path, TimeSpan limit, Action announce, Func<PacksterException> timedOut,
+        CancellationToken cancellationToken)
+    {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var delay = FirstPoll;
         var announced = false;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (TryLockExclusive(location.LockPath) is { } stream) return Held(location, stream);
+            if (TryLockExclusive(path) is { } stream) return stream;
             if (!announced && limit > TimeSpan.Zero)
             {
-                var pid = ReadHolderPid(location);
-                waiting?.WriteLine($"waiting for another packster process{(pid is { } p ? $" (pid {p})" : "")} to release location {location.Id}…");
+                announce();
                 announced = true;
             }
             var left = limit - clock.Elapsed;
-            if (left <= TimeSpan.Zero) throw LocationErrors.LockTimeout(location.Id, location.Path, ReadHolderPid(location), limit);
+            if (left <= TimeSpan.Zero) throw timedOut();
             cancellationToken.WaitHandle.WaitOne(delay < left ? delay : left);
             delay = delay * 2 < LongestPoll ? delay * 2 : LongestPoll;
         }
