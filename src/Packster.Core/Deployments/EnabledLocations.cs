@@ -7,9 +7,9 @@ namespace Packster.Deployments;
 /// The locations enabled persistently for the user (<c>packster location enable L --user</c>): one file per id in
 /// <c>&lt;data&gt;/enabled/</c> holding the location's path. They are active together, so the resource guard checks
 /// claims across them: two enabled locations may not share a shim name, env key, port or shared path. The guard holds
-/// across processes because every change of the set and every commit into a location (<see cref="EnsureCommitCompatible"/>)
-/// checks and changes under one lock, <see cref="Lock"/>; whoever takes a location's lock takes it first
-/// (spec/resources.md §4).
+/// across processes because every change of the set and every commit into an enabled location
+/// (<see cref="EnsureCommitCompatible"/>) checks and changes under one lock, <see cref="Lock"/>; whoever takes a
+/// location's lock takes it first (spec/resources.md §4).
 /// </summary>
 public sealed class EnabledLocations
 {
@@ -68,7 +68,7 @@ public sealed class EnabledLocations
     /// <summary>
     /// The lock over the set of enabled locations, <c>&lt;data home&gt;/locks/enabled.lock</c>: held by
     /// <c>location enable</c> and <c>location disable</c> from their check to their last change, and by every commit into
-    /// a location around its check against the other enabled locations and the lockfile's replacement. A location's lock
+    /// an enabled location around its check against the other enabled locations and the lockfile's replacement. A location's lock
     /// is always taken before it, never while it is held. Waits up to <c>PACKSTER_LOCK_TIMEOUT</c>, then PST5004.
     /// </summary>
     public FileLock Lock(TextWriter? waiting, CancellationToken cancellationToken = default) =>
@@ -94,15 +94,14 @@ public sealed class EnabledLocations
     }
 
     /// <summary>
-    /// For a commit of <paramref name="after"/> into <paramref name="location"/> over <paramref name="before"/> (read only
-    /// when there is something to judge), under
-    /// <see cref="Lock"/>: when the location is enabled, the claims it gains may not collide with another enabled
+    /// For a commit of <paramref name="after"/> into <paramref name="location"/>, which is enabled (the caller asked
+    /// <see cref="IsEnabled"/> under the location's lock), over <paramref name="before"/> (read only when there is
+    /// something to judge), under <see cref="Lock"/>: the claims it gains may not collide with another enabled
     /// location's (PST6000, nothing written). Claims it held already are not judged again, so a change that only
     /// releases is never refused.
     /// </summary>
     internal void EnsureCommitCompatible(Location location, Func<LocationState> before, LocationState after)
     {
-        if (!IsEnabled(location)) return;
         var outside = OwnersOutside(location);
         if (outside.Count == 0) return;
         var had = LocationActivation.Owners(before());
