@@ -94,6 +94,14 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
 
     private bool _renamed;
 
+    /// <summary>The folder of <paramref name="location"/>'s service records once <see cref="RenameOlderRecords"/> ran; null when there is none.</summary>
+    private static string? SettledRecords(Location location)
+    {
+        RenameOlderRecords(location);
+        var directory = StateDirectoryOf(location);
+        return Directory.Exists(directory) ? directory : null;
+    }
+
     /// <summary><see cref="RenameOlderRecords"/>, once per manager, before a record is looked at.</summary>
     private void Settle()
     {
@@ -341,9 +349,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(active);
-        RenameOlderRecords(location);
-        var directory = StateDirectoryOf(location);
-        if (!Directory.Exists(directory)) return [];
+        if (SettledRecords(location) is not { } directory) return [];
         var prefix = active.Id.Value + Separator;
         return [.. Directory.EnumerateFiles(directory, $"{prefix}*.json")
             .Select(file => (File: file, Running: Read(file)))
@@ -360,9 +366,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(deployment);
-        RenameOlderRecords(location);
-        var directory = StateDirectoryOf(location);
-        if (!Directory.Exists(directory)) return [];
+        if (SettledRecords(location) is not { } directory) return [];
         var stopped = new List<string>();
         var prefix = deployment.Id.Value + Separator;
         foreach (var file in Directory.EnumerateFiles(directory, $"{prefix}*.json"))
@@ -389,9 +393,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(packages);
-        RenameOlderRecords(location);
-        var directory = StateDirectoryOf(location);
-        if (!Directory.Exists(directory)) return [];
+        if (SettledRecords(location) is not { } directory) return [];
         var state = location.ReadState();
         var stopped = new List<string>();
         foreach (var package in packages.Distinct())
