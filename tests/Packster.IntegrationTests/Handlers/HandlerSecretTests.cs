@@ -63,22 +63,25 @@ public sealed class HandlerSecretTests : IDisposable
         if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log));
     }
 
+    /// <summary>A source folder <paramref name="id"/> whose pack handler prints its environment and copies it to <c>$PACKSTER_EVIDENCE/env-seen</c>.</summary>
+    private string PackDumper(string id) => _w.Source(id, $"""
+        id = "{id}"
+        version = "1.0.0"
+
+        [handlers]
+        pack = "scripts/build.sh"
+
+        """, ("scripts/build.sh", """
+        #!/bin/sh
+        env
+        env > "$PACKSTER_EVIDENCE/env-seen"
+
+        """));
+
     [Fact]
     public void A_pack_handler_that_prints_its_environment_sees_no_secret_of_the_caller()
     {
-        var source = _w.Source("packdumper", """
-            id = "packdumper"
-            version = "1.0.0"
-
-            [handlers]
-            pack = "scripts/build.sh"
-
-            """, ("scripts/build.sh", """
-            #!/bin/sh
-            env
-            env > "$PACKSTER_EVIDENCE/env-seen"
-
-            """));
+        var source = PackDumper("packdumper");
         var caller = Caller();
         caller["PACKSTER_EVIDENCE"] = _w.Root;
         var output = Path.Combine(_w.Root, "out");
@@ -143,19 +146,7 @@ public sealed class HandlerSecretTests : IDisposable
     public void A_pack_handler_never_gets_a_PACKSTER_variable_a_source_reads_its_credential_from()
     {
         // spec/handlers.md §Environment, as above, for the pack handler.
-        var source = _w.Source("packdumper", """
-            id = "packdumper"
-            version = "1.0.0"
-
-            [handlers]
-            pack = "scripts/build.sh"
-
-            """, ("scripts/build.sh", """
-            #!/bin/sh
-            env
-            env > "$PACKSTER_EVIDENCE/env-seen"
-
-            """));
+        var source = PackDumper("packdumper");
         AddSourcesReadingPacksterVariables();
 
         var r = _w.Packster.Run(["pack", source, "-o", Path.Combine(_w.Root, "out")], CallerWithPacksterCredentials());
@@ -172,19 +163,7 @@ public sealed class HandlerSecretTests : IDisposable
     public void A_pack_handler_never_gets_the_variable_pack_reads_the_signing_passphrase_from()
     {
         // spec/handlers.md §Environment: "so is, at pack --sign, the variable --passphrase-env names" — even a PACKSTER_* one.
-        var source = _w.Source("signeddumper", """
-            id = "signeddumper"
-            version = "1.0.0"
-
-            [handlers]
-            pack = "scripts/build.sh"
-
-            """, ("scripts/build.sh", """
-            #!/bin/sh
-            env
-            env > "$PACKSTER_EVIDENCE/env-seen"
-
-            """));
+        var source = PackDumper("signeddumper");
         var caller = new Dictionary<string, string> { ["PACKSTER_KEY_PASS"] = Secret, ["PACKSTER_EVIDENCE"] = _w.Root };
         var key = _w.Packster.Run(["key", "generate", "release", "--passphrase-env", "PACKSTER_KEY_PASS"], caller);
         Assert.True(key.ExitCode == 0, key.ToString());
