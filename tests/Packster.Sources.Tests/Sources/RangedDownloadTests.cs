@@ -237,22 +237,25 @@ public sealed class RangedDownloadTests : IAsyncLifetime
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(cache.Root, "tmp")));
     }
 
+    /// <summary>A server of the index that answers every package request 206 with the first chunk and <paramref name="contentRange"/>.</summary>
+    private Task<LoopbackServer> PartialAnswers(string contentRange) => LoopbackServer.StartAsync(async context =>
+    {
+        if (context.Request.Path == "/index.json")
+        {
+            await HandleAsync(context);
+            return;
+        }
+        context.Response.StatusCode = 206;
+        context.Response.Headers.ContentRange = contentRange;
+        context.Response.ContentLength = Chunk;
+        await context.Response.Body.WriteAsync(_bytes.AsMemory(0, Chunk));
+    });
+
     [Fact]
     public async Task A_range_answer_for_other_bytes_is_a_protocol_error()
     {
-        await using var server = await LoopbackServer.StartAsync(async context =>
-        {
-            if (context.Request.Path == "/index.json")
-            {
-                await HandleAsync(context);
-                return;
-            }
-            // Always the first bytes, whatever was asked: a resumed or parallel download would be assembled wrongly.
-            context.Response.StatusCode = 206;
-            context.Response.Headers.ContentRange = $"bytes 0-{Chunk - 1}/{_bytes.Length}";
-            context.Response.ContentLength = Chunk;
-            await context.Response.Body.WriteAsync(_bytes.AsMemory(0, Chunk));
-        });
+        // Always the first bytes, whatever was asked: a resumed or parallel download would be assembled wrongly.
+        await using var server = await PartialAnswers($"bytes 0-{Chunk - 1}/{_bytes.Length}");
         using var source = new HttpSource(new SourceDefinition { Name = "web", Kind = SourceKind.Http, Url = server.Address.ToString(), Insecure = true }, _test.Context);
         var cache = new PackageCache(_temp["cache"]);
         var e = await Assert.ThrowsAsync<PacksterException>(() => cache.GetOrFetchAsync(_name, source));
@@ -265,18 +268,7 @@ public sealed class RangedDownloadTests : IAsyncLifetime
     public async Task An_unreadable_content_range_is_quoted_as_sent_with_the_range_asked_for()
     {
         // spec/sources.md §6: a 206 needs a matching Content-Range, else PST8008 — saying what the server sent.
-        await using var server = await LoopbackServer.StartAsync(async context =>
-        {
-            if (context.Request.Path == "/index.json")
-            {
-                await HandleAsync(context);
-                return;
-            }
-            context.Response.StatusCode = 206;
-            context.Response.Headers.ContentRange = "bytes zero-to-many";
-            context.Response.ContentLength = Chunk;
-            await context.Response.Body.WriteAsync(_bytes.AsMemory(0, Chunk));
-        });
+        await using var server = await PartialAnswers("bytes zero-to-many");
         using var source = new HttpSource(new SourceDefinition { Name = "web", Kind = SourceKind.Http, Url = server.Address.ToString(), Insecure = true }, _test.Context);
         var cache = new PackageCache(_temp["cache"]);
 
