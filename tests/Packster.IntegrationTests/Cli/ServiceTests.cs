@@ -21,11 +21,27 @@ public sealed class ServiceTests : IDisposable
         _f.Dispose();
     }
 
+    /// <summary>
+    /// A port free now, below Linux's ephemeral range (32768 and up): a port the kernel hands out for a bind to port 0
+    /// could be given again to another test's server between this choice and the service's start, which `service start`
+    /// would then rightly refuse (PST6008).
+    /// </summary>
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = Random.Shared.Next(20000, 32768);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: another one.
+            }
+        }
     }
 
     private JsonElement Status(string name)
