@@ -78,6 +78,23 @@ internal readonly record struct FileStamp(FileStampKind Kind, long Size, long Mo
         return stamp.Inode != 0 && stamp.ChangedTicks != 0 && stamp.Kind != FileStampKind.Link ? stamp : null;
     }
 
+    /// <summary>
+    /// The type bits (<c>S_IFMT</c>), permission bits and size of <paramref name="directory"/>/<paramref name="name"/>
+    /// itself (a link not followed), by one <c>lstat</c>; false when it cannot be had (Windows, the entry is gone, the name
+    /// does not encode back to the entry's bytes): the caller then asks .NET, which says why in its own words.
+    /// </summary>
+    public static bool TryStatus(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, out int type, out int permissions, out long size)
+    {
+        type = permissions = 0;
+        size = 0;
+        if (OperatingSystem.IsWindows() || LStat(directory, name) is not { } status) return false;
+        var mode = BitConverter.ToInt32(status, ModeOffset);
+        type = mode & TypeMask;
+        permissions = mode & PermissionMask;
+        size = BitConverter.ToInt64(status, SizeOffset);
+        return true;
+    }
+
     /// <summary>The user id owning <paramref name="path"/> itself (links not followed); null on Windows or when it cannot be read.</summary>
     public static uint? OwnerOf(string path) =>
         !OperatingSystem.IsWindows() && LStat(path, []) is { } status ? BitConverter.ToUInt32(status, OwnerOffset) : null;

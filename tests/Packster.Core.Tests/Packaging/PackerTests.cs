@@ -141,6 +141,66 @@ public sealed class PackerTests : IDisposable
         Assert.Equal((UnixFileMode)0x1ED, File.GetUnixFileMode(Path.Combine(staging, "setuid")));
     }
 
+    // §3: what a folder holds at every depth is packed the same, whether its level is walked on every core (the top
+    // two) or on one: files with their x bit, links never followed, a folder with nothing packed in it as an empty
+    // folder, ignored entries left out (§4), and nothing twice.
+    [Fact]
+    public void A_deep_folder_packs_every_entry_once_at_every_depth()
+    {
+        if (OperatingSystem.IsWindows()) return; // creating links needs developer mode there.
+        var source = Source();
+        var expected = new List<(string Path, PackageEntryKind Kind, int Mode)> { (Packer.ManifestFileName, PackageEntryKind.File, 0x1A4) };
+        Write(source, PackageIgnore.FileName, "*.log\nskipped/\n");
+        var folder = "";
+        for (var depth = 0; depth < 5; depth++)
+        {
+            Write(source, folder + "data.txt", "data at " + depth);
+            Write(source, folder + "tool", "#!/bin/sh\n");
+            File.SetUnixFileMode(Path.Combine(source, folder + "tool"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupExecute);
+            File.CreateSymbolicLink(Path.Combine(source, folder + "link"), "data.txt");
+            Write(source, folder + "noise.log", "ignored");
+            Write(source, folder + "skipped/inside.txt", "ignored with its folder");
+            Write(source, folder + "only-ignored/x.log", "ignored, so its folder is packed empty");
+            Directory.CreateDirectory(Path.Combine(source, folder + "empty/emptier"));
+            expected.Add((folder + "data.txt", PackageEntryKind.File, 0x1A4));
+            expected.Add((folder + "tool", PackageEntryKind.File, 0x1ED));
+            expected.Add((folder + "link", PackageEntryKind.Symlink, 0x1FF));
+            expected.Add((folder + "only-ignored", PackageEntryKind.Directory, 0x1ED));
+            expected.Add((folder + "empty/emptier", PackageEntryKind.Directory, 0x1ED));
+            folder += $"level{depth + 1}/";
+        }
+        using var archive = PackageArchive.Open(Pack(source).Path);
+        var packed = archive.Entries.Select(e => (e.Path, e.Kind, e.Mode)).ToList();
+        Assert.Equal(expected.OrderBy(e => e.Path, StringComparer.Ordinal), packed.OrderBy(e => e.Path, StringComparer.Ordinal));
+    }
+
+    // §3: of several things a folder cannot hold, the one named is the same on every run: the walk on every core
+    // reports the first, in the order its folders are listed, as a walk on one core would.
+    [Fact]
+    public void Of_two_special_files_the_same_one_is_named_every_time()
+    {
+        if (!OperatingSystem.IsLinux()) return; // mkfifo
+        var source = Source();
+        var folders = Enumerable.Range(0, 8).Select(i => $"part{i}").ToArray();
+        foreach (var name in folders) Write(source, $"{name}/sub/file.txt", new string('x', 1000));
+        foreach (var name in folders) MakeFifo(Path.Combine(source, name, "sub", "pipe"));
+        var first = Directory.EnumerateDirectories(source).Select(Path.GetFileName).First(folders.Contains);
+        for (var run = 0; run < 5; run++)
+        {
+            var e = Assert.Throws<PacksterException>(() => Pack(source));
+            Assert.Equal(ErrorCode.ArchiveUnsupportedEntry, e.Code);
+            Assert.Contains($"'{first}/sub/pipe'", e.Message);
+        }
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp["out"]));
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
     // §3: symlinks are stored (never followed) with their relative target, and recreated on extraction.
     [Fact]
     public void Symlinks_round_trip_and_are_not_followed()
