@@ -95,6 +95,8 @@ public sealed class Installer
         IReadOnlyList<string> stopped = [];
         StoreFilling? filling = null;
         PreparedCommit? prepared = null;
+        // Set as this install's own commit is made: from then on a failure may follow a commit that was made all the same.
+        var committing = false;
         var storeFailed = false;
         try
         {
@@ -194,6 +196,7 @@ public sealed class Installer
                 CrashPoint.Hit("install.staged");
                 return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, finalPath, InstallStatus.Installed, entry.Active);
             }
+            committing = true;
             own!.Commit(state, [history], prepared);
             CrashPoint.Hit("install.committed");
             _location.EmptyTrash(heldLock);
@@ -208,14 +211,19 @@ public sealed class Installer
         catch
         {
             Discard(staging);
+            // Whether it was recorded is what the lockfile says, not whether its hash is there: --force replaces a
+            // deployment recorded under the same hash, before and after.
+            var committed = committing && Committed(prepared);
             // A commit prepared and never made leaves no lockfile staged beside the real one.
-            if (prepared is not null && !IsRecorded(hash)) prepared.Discard();
-            if (filling is not null && !IsRecorded(hash)) ExtractedFileStore.Undo(filling);
-            if (published is not null && !IsRecorded(hash))
+            if (prepared is not null && !committed) prepared.Discard();
+            if (filling is not null && !committed) ExtractedFileStore.Undo(filling);
+            if (published is not null && !committed)
             {
                 Discard(_location.MoveToTrash(hash, heldLock));
             }
-            if (replaced is not null && Transaction is not null && !Directory.Exists(finalPath))
+            // What --force replaced goes back, with its services, whether the install was a transaction's or alone: a
+            // failure (not a kill) between the trash and the commit leaves the location as it was.
+            if (replaced is not null && !Directory.Exists(finalPath))
             {
                 Directory.Move(replaced, finalPath);
                 if (existing is not null && stopped.Count > 0) new Uninstaller(_location, _options).RestartServices(existing, stopped, reinstall: true);
@@ -485,17 +493,12 @@ public sealed class Installer
         entry.Claims.Clear();
     }
 
-    private bool IsRecorded(Sha256Digest hash)
-    {
-        try
-        {
-            return _location.ReadState().Find(hash) is not null;
-        }
-        catch (PacksterException)
-        {
-            return false;
-        }
-    }
+    /// <summary>
+    /// Whether the lockfile on disk is the one <paramref name="prepared"/> made: a commit that failed after its rename (the
+    /// folder's sync) was made all the same.
+    /// </summary>
+    private bool Committed(PreparedCommit? prepared) =>
+        prepared is { Bytes.IsCompletedSuccessfully: true } && Lockfile.DigestIfReadable(_location.LockfilePath) == prepared.Bytes.Result.AfterSha;
 
     private static JsonElement? MergeParameters(InstallRequest request, Manifest.Manifest manifest)
     {

@@ -406,6 +406,40 @@ public sealed class ServiceTests : IDisposable
         Assert.StartsWith("started: web-service/web pid ", _f.Packster.Ok("service", "start", "web", "--location", "dev"), StringComparison.Ordinal);
     }
 
+    // spec/lockfile.md § Transactions, reinstall the same hash (`--force`): "A failure there … puts the old directory
+    // back under its name and starts the services it stopped again, before the command fails: the location is as it
+    // was". Before, a single install lost the deployment: its directory stayed in the trash, the next command dropped it
+    // from the lockfile, and the service it had stopped could not be started again.
+    [Fact]
+    public void A_forced_reinstall_that_fails_puts_the_deployment_back_and_starts_its_services_again()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var package = _f.PackSample("web-service");
+        _f.Packster.Ok("install-file", package, "--location", "dev", "-p", $"port={_port}");
+        _f.Packster.Ok("service", "start", "web", "--location", "dev");
+        var pid = Status("web").GetProperty("pid").GetInt32();
+        var lockfile = File.ReadAllBytes(_f.LockfilePath);
+        var deployment = Directory.GetDirectories(Path.Combine(_f.LocationPath, "deployments")).Single();
+        var inode = Tools.Run("/", "stat", "-c", "%i", deployment);
+
+        var forced = _f.Packster.Run(["install-file", package, "--location", "dev", "-p", $"port={_port}", "--force"],
+            new Dictionary<string, string> { [CrashPoint.FailVariable] = "install.published" });
+
+        Assert.NotEqual(0, forced.ExitCode);
+        Assert.Contains("injected failure at 'install.published'", forced.Stderr, StringComparison.Ordinal);
+        Assert.False(Alive(pid), "the service still runs from the replaced deployment");
+        Assert.Equal(lockfile, File.ReadAllBytes(_f.LockfilePath));
+        // The very directory it had, not the rebuild that failed.
+        Assert.Equal(inode, Tools.Run("/", "stat", "-c", "%i", deployment));
+        var status = Status("web");
+        Assert.Equal("running", status.GetProperty("state").GetString());
+        Assert.Equal([_port], status.GetProperty("listening").EnumerateArray().Select(p => p.GetInt32()));
+        var verified = _f.Packster.Run("verify", "--location", "dev");
+        Assert.True(verified.ExitCode == 0, verified.ToString());
+        Assert.DoesNotContain("dropped", verified.Stderr, StringComparison.Ordinal);
+        Assert.Single(_f.List().EnumerateArray());
+    }
+
     // spec/activation.md § Services: "`rollback` does the same [as `use`] for a package it switches to another
     // deployment that declares a service of that name (the same note). A running service of a package whose active
     // deployment the rollback changed, which no active deployment of its package declares any more … is stopped once
