@@ -35,7 +35,7 @@ internal static class GenerationCommands
             foreach (var g in all)
             {
                 var active = string.Join(", ", g.Active.Select(d => $"{d.Id}@{d.Version}"));
-                context.Out.WriteLine($"{g.Number,4}{(g.Number == current ? "*" : " ")} {Generations.Stamp(g.Time)}  {g.Command}");
+                context.Out.WriteLine($"{g.Number,4}{(g.Number == current ? "*" : " ")} {Generations.Stamp(g.Time)}  {TerminalText.Printable(g.Command)}");
                 context.Out.WriteLine($"       active: {(active.Length == 0 ? "(nothing)" : active)}");
             }
             return 0;

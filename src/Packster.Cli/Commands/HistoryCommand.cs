@@ -132,7 +132,7 @@ internal static class HistoryCommand
             CommonOptions.WriteJson(context.Out, node);
             return;
         }
-        context.Out.WriteLine($"generation {generation.Number}, {Generations.Stamp(generation.Time)}: {generation.Command}");
+        context.Out.WriteLine($"generation {generation.Number}, {Generations.Stamp(generation.Time)}: {TerminalText.Printable(generation.Command)}");
         if (deployments.Count == 0) context.Out.WriteLine("  (no deployments)");
         foreach (var d in deployments)
         {

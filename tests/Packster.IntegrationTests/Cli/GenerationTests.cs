@@ -39,6 +39,26 @@ public sealed class GenerationTests : IDisposable
         return output;
     }
 
+    // § Generations: a record's command is text anyone who can write the location may have put there (a location shared
+    // with a group, a record edited by hand); `generations` and `history --at` show it with its control characters
+    // escaped (TerminalText), as they show a package's claims, so it cannot retitle the window or clear the screen.
+    [Fact]
+    public void A_hostile_command_in_a_record_reaches_the_terminal_escaped()
+    {
+        _f.Packster.Ok("install-file", Tool("1.0.0"), "--location", "dev");
+        var record = Path.Combine(_f.LocationPath, "generations", "2.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(record))!;
+        json["command"] = "packster \u001b]0;TITLE\u0007\u001b[2J install";
+        File.WriteAllText(record, json.ToJsonString());
+
+        foreach (var output in new[] { _f.Packster.Ok("generations", "--location", "dev"), _f.Packster.Ok("history", "--location", "dev", "--at", "2") })
+        {
+            Assert.DoesNotContain('\u001b', output);
+            Assert.DoesNotContain('\u0007', output);
+            Assert.Contains(@"packster \u001b]0;TITLE\u0007\u001b[2J install", output, StringComparison.Ordinal);
+        }
+    }
+
     // § Generations: a record that cannot be read is skipped, never the only copy of anything. The listing reads each
     // record's summary, a bare rollback and gc read only the newest records, `--to N` only record N (or rebuilds it):
     // none is stopped by an old damaged record.
