@@ -43,6 +43,11 @@ public static class SpdxLicense
     public static NuGetLicenseExpression? TryParse(string expression, out string? why)
     {
         ArgumentNullException.ThrowIfNull(expression);
+        if (TooComplex(expression) is { } tooComplex)
+        {
+            why = tooComplex;
+            return null;
+        }
         NuGetLicenseExpression parsed;
         try
         {
@@ -67,6 +72,42 @@ public static class SpdxLicense
             : unknown.StartsWith(LicenseRefPrefix, StringComparison.Ordinal) ? NotALicenseRef(unknown)
             : $"'{TerminalText.Printable(unknown)}' is not on the SPDX licence list {ListVersion} (a licence outside it is written LicenseRef-<name>)";
         return why is null ? parsed : null;
+    }
+
+    /// <summary>
+    /// How deep an expression's parentheses may nest, and how many operators (<c>AND</c>, <c>OR</c>, <c>WITH</c>) it may
+    /// hold (spec/licenses.md § Expressions): far beyond what a package declares (a few ids, a level or two), and far
+    /// below what made a hostile manifest stall every command that reads it (the parse is cubic in the nesting: 100,000
+    /// levels took 21 s) or crash the process (a chain of 200,000 ids overflowed the stack walking its tree).
+    /// </summary>
+    public const int MaxNesting = 32;
+
+    /// <inheritdoc cref="MaxNesting"/>
+    public const int MaxOperators = 255;
+
+    /// <summary>Why <paramref name="expression"/> is beyond <see cref="MaxNesting"/> or <see cref="MaxOperators"/>, judged in one pass; null when it is not.</summary>
+    private static string? TooComplex(string expression)
+    {
+        var depth = 0;
+        var operators = 0;
+        var word = 0;
+        for (var i = 0; i <= expression.Length; i++)
+        {
+            var c = i < expression.Length ? expression[i] : ' ';
+            if (c is '(' or ')' || char.IsWhiteSpace(c))
+            {
+                if (i - word is 2 or 3 or 4 && expression.AsSpan(word, i - word) is var w
+                    && (w.Equals("AND", StringComparison.OrdinalIgnoreCase) || w.Equals("OR", StringComparison.OrdinalIgnoreCase) || w.Equals("WITH", StringComparison.OrdinalIgnoreCase))
+                    && ++operators > MaxOperators)
+                {
+                    return $"it joins more than {MaxOperators} licences and exceptions with AND, OR and WITH, the most an expression may";
+                }
+                word = i + 1;
+            }
+            if (c == '(' && ++depth > MaxNesting) return $"its parentheses nest more than {MaxNesting} deep, the most an expression may";
+            if (c == ')') depth--;
+        }
+        return null;
     }
 
     /// <summary>npm's and NuGet's word for "not licensed for use by others", in any case: not an SPDX id (spec/licenses.md § Expressions).</summary>

@@ -119,6 +119,32 @@ public class LicensePolicyTests
         Assert.StartsWith(reason, why, StringComparison.Ordinal);
     }
 
+    // § Expressions: "parentheses nest at most 32 deep, and an expression joins at most 255 … with AND, OR and WITH";
+    // beyond, it is refused before it is parsed. Before, 100,000 levels took 21 s to parse and a chain of 200,000 ids
+    // crashed the process (stack overflow) in `pack`.
+    [Fact]
+    public void An_expression_beyond_the_bounds_is_refused_before_it_is_parsed()
+    {
+        var deepest = new string('(', SpdxLicense.MaxNesting) + "MIT" + new string(')', SpdxLicense.MaxNesting);
+        Assert.NotNull(SpdxLicense.TryParse(deepest, out var none));
+        Assert.Null(none);
+        Assert.Null(SpdxLicense.TryParse("(" + deepest + ")", out var why));
+        Assert.Equal("its parentheses nest more than 32 deep, the most an expression may", why);
+
+        var longest = string.Join(" OR ", Enumerable.Repeat("MIT", SpdxLicense.MaxOperators + 1));
+        Assert.NotNull(SpdxLicense.TryParse(longest, out none));
+        Assert.Null(none);
+        foreach (var joiner in new[] { " OR ", " and ", "\tWITH\t" })
+        {
+            var longer = string.Join(joiner, Enumerable.Repeat("MIT", SpdxLicense.MaxOperators + 2));
+            Assert.Null(SpdxLicense.TryParse(longer, out why));
+            Assert.Equal("it joins more than 255 licences and exceptions with AND, OR and WITH, the most an expression may", why);
+        }
+        // What a hostile manifest held: refused at once, whatever its size.
+        Assert.Null(SpdxLicense.TryParse(new string('(', 200_000) + "MIT" + new string(')', 200_000), out _));
+        Assert.Null(SpdxLicense.TryParse(string.Join(" OR ", Enumerable.Repeat("MIT", 200_000)), out _));
+    }
+
     private const string Unlicensed = "'UNLICENSED' is npm's word for \"not licensed for use by others\", not an SPDX licence id: "
         + "name the terms with a LicenseRef- (LicenseRef-Proprietary), or leave 'license' out to declare none";
 
