@@ -40,14 +40,18 @@ internal static class LocationCommand
             // The group is checked before anything exists, so a wrong name leaves nothing behind.
             var sharedGroup = parse.GetValue(group) is { } name ? SystemGroup.Find(name) : null;
             var existed = Directory.Exists(context.Paths.ResolvePath(parse.GetValue(dir)!));
+            // A system location's id is checked in the machine's registry and registered there under its lock.
+            var machine = shared ? new SystemLocations(context.Paths) : null;
+            using var machineHeld = machine?.Lock(context.Paths, context.Err);
             var location = Location.Create(parse.GetValue(dir)!, parse.GetValue(id), context.Paths, context.Err);
             ActivationCommands.EnsureActivationFiles(context, location);
-            if (shared)
+            if (machine is not null)
             {
                 try
                 {
+                    machine.EnsureAvailable(location);
                     SystemLocations.Share(location, sharedGroup);
-                    new SystemLocations(context.Paths).Register(location);
+                    machine.Register(location);
                 }
                 catch
                 {

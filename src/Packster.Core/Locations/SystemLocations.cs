@@ -48,6 +48,36 @@ public sealed class SystemLocations
     /// <summary>The path a system id is registered to, or null.</summary>
     public string? Lookup(LocationId id) => ReadPath(Path.Combine(RegistryDirectory, id.Value));
 
+    /// <summary>
+    /// The machine registry's lock, <c>&lt;root&gt;/var/lib/packster/locks/registry.lock</c> (Windows:
+    /// <c>%ProgramData%\Packster\locks\registry.lock</c>): held by <c>location create --system</c> from
+    /// <see cref="EnsureAvailable"/> to <see cref="Register"/>, so that of two system locations created at once under one
+    /// id only one is registered.
+    /// </summary>
+    public FileLock Lock(PacksterPaths paths, TextWriter? waiting)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var locks = IsWindows ? Path.Combine(Root, "Packster", "locks") : Path.Combine(Root, "var", "lib", "packster", "locks");
+        return FileLock.Acquire(Path.Combine(locks, "registry.lock"), $"the machine's location registry '{RegistryDirectory}'", LocationLock.TimeoutFrom(paths), waiting);
+    }
+
+    /// <summary>
+    /// PST5009 when the machine's registry gives <paramref name="location"/>'s id to another directory that still holds a
+    /// lockfile, as the user's registry refuses (spec/lockfile.md § Registry); a registration whose folder is no
+    /// location any more is stale, and replaced. Changes nothing.
+    /// </summary>
+    public void EnsureAvailable(Location location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var existing = Lookup(location.Id);
+        var same = string.Equals(Path.TrimEndingDirectorySeparator(existing ?? ""), Path.TrimEndingDirectorySeparator(location.Path),
+            IsWindows || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        if (existing is not null && !same && File.Exists(Path.Combine(existing, Lockfile.FileName)))
+        {
+            throw LocationErrors.IdTaken(location.Id, existing, location.Path);
+        }
+    }
+
     public void Register(Location location)
     {
         ArgumentNullException.ThrowIfNull(location);

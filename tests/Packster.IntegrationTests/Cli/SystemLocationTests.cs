@@ -55,6 +55,32 @@ public sealed class SystemLocationTests : IDisposable
         Assert.False(File.Exists(Path.Combine(SystemRoot, "etc", "packster", "enabled", "tools")));
     }
 
+    // spec/lockfile.md § System locations: "`location create --system` refuses an id the machine's registry gives to
+    // another directory that still holds a lockfile (PST5009), as the user's registry does … nothing is created". Before,
+    // a second system location created under another data home (another administrator) took the id silently, and
+    // every user's `--location tools` reached it instead.
+    [Fact]
+    public void A_system_id_another_live_location_holds_is_refused_and_nothing_is_made()
+    {
+        _packster.Ok("location", "create", Shared, "--id", "tools", "--system");
+        var registered = Path.Combine(SystemRoot, "var", "lib", "packster", "registry", "tools");
+        var other = _f.Temp["other-tools"];
+        var otherAdmin = new PacksterProcess(_f.Temp).With("PACKSTER_SYSTEM_ROOT", SystemRoot).With("PACKSTER_DATA_HOME", _f.Temp["other-admin-data"]);
+
+        var refused = otherAdmin.Run("location", "create", other, "--id", "tools", "--system");
+
+        Assert.Equal(5, refused.ExitCode);
+        Assert.Contains($"error[PST5009]: location id 'tools' is already registered to '{Shared}', not '{other}'", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal(Shared + "\n", File.ReadAllText(registered));
+        Assert.False(Directory.Exists(other));
+        Assert.False(File.Exists(Path.Combine(_f.Temp["other-admin-data"], "registry", "tools")));
+
+        // A registration whose folder is no location any more is stale, and replaced.
+        File.Delete(Path.Combine(Shared, "packster-location.json"));
+        otherAdmin.Ok("location", "create", other, "--id", "tools", "--system");
+        Assert.Equal(other + "\n", File.ReadAllText(registered));
+    }
+
     // spec/lockfile.md § System locations: every folder a member deploys gets the shared mode; a package's link that
     // leads back up its own tree (which the extraction allows: it stays inside) is not walked into.
     [RootFact]
