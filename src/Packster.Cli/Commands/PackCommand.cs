@@ -95,8 +95,6 @@ internal static class PackCommand
             var sourceDir = context.ResolvePath(archive ?? sourceArgument!);
             var outDir = context.ResolvePath(parse.GetValue(output) ?? ".");
             var machine = CommonOptions.ParsePlatform(parse.GetValue(platform));
-            // A folder's manifest is checked before anything is packed; an archive's once its manifest exists.
-            if (machine is not null && archive is null) RequirePlatform(Packster.Manifest.ManifestReader.ReadFromDirectory(sourceDir), machine);
             // Sources are opened only when a [pack-location] needs them: packing anything else never touches them.
             OpenSupply? supply = null;
             using var closeSupply = new CallOnDispose(() => supply?.Dispose());
@@ -117,6 +115,8 @@ internal static class PackCommand
                     HandlerTimeout = CommonOptions.ParseTimeout(parse.GetValue(timeout)),
                     Progress = p,
                     PackEnvironment = PackLocationAsync,
+                    // Checked as soon as the manifest is known, before the output folder is created or a file in it replaced.
+                    Accept = machine is null ? null : manifest => RequirePlatform(manifest, machine),
                     Pack = PackOptions.Default with
                     {
                         Compression = parse.GetValue(compression) == "deflate" ? PackCompression.Deflate : PackCompression.Zstd,
@@ -127,18 +127,6 @@ internal static class PackCommand
                     ? new SourcePacker(options).PackAsync(sourceDir, outDir, ct)
                     : new ArchivePacker(options).PackAsync(sourceDir, request, outDir, ct);
             }).ConfigureAwait(false);
-            if (machine is not null && archive is not null)
-            {
-                try
-                {
-                    RequirePlatform(Packster.Deployments.PackageFile.Open(result.Path).Manifest, machine);
-                }
-                catch (PacksterException)
-                {
-                    File.Delete(result.Path);
-                    throw;
-                }
-            }
             var signature = signingKey is null ? null : TrustCommands.SignFile(context, result.Path, signingKey);
 
             if (parse.GetValue(json))

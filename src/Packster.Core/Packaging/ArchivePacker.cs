@@ -68,6 +68,13 @@ public sealed class ArchivePacker(SourcePackerOptions options)
         // (spec/pack-from.md §Equivalence); Packer checks again when it creates the folder.
         Packer.RefuseOutputThatIsNoFolder(Path.GetFullPath(outputDir));
         var manifestText = ArchiveManifest.FromRequest(request);
+        if (manifestText is not null && options.Accept is { } accept)
+        {
+            // A manifest given on the command line is judged before the archive is even read; the archive's own is
+            // judged once it is staged, before the output folder is touched (SourcePacker).
+            using var given = new MemoryStream(manifestText, writable: false);
+            accept(Manifest.ManifestReader.Read(given, request.ManifestFile ?? "the manifest made from --id/--version/--shim"));
+        }
 
         using var archive = VendorArchive.Open(archivePath);
         VendorArchivePlan plan;

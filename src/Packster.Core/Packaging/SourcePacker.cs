@@ -22,6 +22,8 @@ public sealed class SourcePacker
         if (File.Exists(sourceDir)) throw new PacksterException(ErrorCode.NotADirectory, $"'{sourceDir}' is a file; pack takes the package's source folder");
         if (!Directory.Exists(sourceDir)) throw new PacksterException(ErrorCode.PathNotFound, $"package source folder '{sourceDir}' does not exist");
         var manifest = Manifest.ManifestReader.ReadFromDirectory(sourceDir);
+        // Before the output folder is created or a handler runs: a refusal here writes nothing (pack --platform).
+        _options.Accept?.Invoke(manifest);
         var specs = HandlerSpecs.From(manifest);
         Manifest.ManifestFiles.Check(manifest, sourceDir, beforePackHandlers: true);
         if (!specs.ContainsKey(HandlerAction.Pack) && !specs.ContainsKey(HandlerAction.Any))
@@ -193,6 +195,12 @@ public sealed record SourcePackerOptions
 
     /// <summary>Installs a manifest's <c>[pack-location]</c> requirements and returns the environment to pack in (see spec/sources.md § pack-location).</summary>
     public Func<Manifest.Manifest, CancellationToken, Task<PackEnvironment>>? PackEnvironment { get; init; }
+
+    /// <summary>
+    /// Judges the package's manifest once it is read and before anything is written (<c>pack --platform</c>, spec/manifest.md
+    /// § [platform]): no output folder is created, no pack handler runs and no file is replaced unless it returns.
+    /// </summary>
+    public Action<Manifest.Manifest>? Accept { get; init; }
 
     /// <summary>Where pack handler logs go; null: <c>&lt;data&gt;/logs</c> of the base environment (PACKSTER_DATA_HOME, XDG_DATA_HOME, …).</summary>
     public string? LogDirectory { get; init; }

@@ -163,6 +163,41 @@ public sealed class PackFromTests : IDisposable
         Assert.Equal(Sha(again), Sha(viaFile));
     }
 
+    // spec/manifest.md § [platform]: "`pack --platform …` refuses (PST4010, nothing written) a package whose
+    // `[platform]` does not allow that machine" — with --from too, whether the manifest is the archive's own or given
+    // with --manifest: the package already in the output folder stays, and no output folder is created.
+    [ArchiverFact("tar", "gzip")]
+    public void A_platform_refusal_writes_creates_and_deletes_nothing()
+    {
+        var other = OperatingSystem.IsWindows() ? "linux/x64" : "windows/x64";
+        var only = OperatingSystem.IsWindows() ? "windows" : "linux";
+        VendorTree();
+        var platformManifest = Manifest + $"\n[platform]\nos = [\"{only}\"]\n";
+        _home.Write("src/tool-1.4.2/packster-manifest.toml", platformManifest);
+        var archive = Archive("tool.tar.gz");
+        var package = PackedFile(_packster.Run("pack", "--from", archive, "--strip-components", "1", "-o", Out));
+        var bytes = File.ReadAllBytes(package);
+
+        var refused = _packster.Run("pack", "--from", archive, "--strip-components", "1", "-o", Out, "--platform", other);
+        Assert.True(refused.ExitCode == 4, refused.ToString());
+        Assert.StartsWith($"error[PST4010]: tool 1.4.2 would not install on {other}: it runs on {only}", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal([package], Directory.EnumerateFileSystemEntries(Out));
+        Assert.Equal(bytes, File.ReadAllBytes(package));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_home["tmp"]));
+
+        var nowhere = _home["new/a/b"];
+        var unmade = _packster.Run("pack", "--from", archive, "--strip-components", "1", "-o", nowhere, "--platform", other);
+        Assert.True(unmade.ExitCode == 4 && unmade.Stderr.StartsWith("error[PST4010]: ", StringComparison.Ordinal), unmade.ToString());
+        Assert.False(Directory.Exists(_home["new"]), "a refused pack created the output folder's parents");
+
+        File.Delete(_home["src/tool-1.4.2/packster-manifest.toml"]);
+        var given = _home.Write("platform.toml", platformManifest);
+        var viaFile = _packster.Run("pack", "--from", Archive("bare.tar.gz"), "--strip-components", "1", "--manifest", given, "-o", nowhere, "--platform", other);
+        Assert.True(viaFile.ExitCode == 4 && viaFile.Stderr.StartsWith("error[PST4010]: ", StringComparison.Ordinal), viaFile.ToString());
+        Assert.False(Directory.Exists(_home["new"]), "a refused pack created the output folder's parents");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_home["tmp"]));
+    }
+
     // spec/pack-from.md §Hard links: "a hard link becomes a regular file with its target's content and mode", which is
     // what extracting with tar and packing the folder gives.
     [ArchiverFact("tar", "gzip")]
