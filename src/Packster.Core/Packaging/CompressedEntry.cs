@@ -105,24 +105,33 @@ internal sealed class CompressedEntry : IDisposable
                     // A window that holds the whole run: the compressor's input buffer then never wraps, so it never
                     // takes zstd's slower path for a window in two pieces, and every member can refer to every one before it.
                     compressor.SetParameter(ZSTD_cParameter.ZSTD_c_windowLog, SolidWindowLog);
-                    using var zstd = new CompressionStream(sink, compressor, ChunkSize, preserveCompressor: true, leaveOpen: true);
-                    for (var k = 0; k < members.Count; k++)
+                    var zstd = new CompressionStream(sink, compressor, ChunkSize, preserveCompressor: true, leaveOpen: true);
+                    try
                     {
-                        var member = members[k];
-                        entries[k] = new CompressedEntry(member) { Method = k == 0 ? ZipFormat.MethodSolidFirst : ZipFormat.MethodSolidNext };
-                        using var input = OpenSource(member);
-                        var crc = new Crc32();
-                        var size = Copy(input, zstd, chunk, crc, ct);
-                        entries[k].Crc = crc.GetCurrentHashAsUInt32();
-                        entries[k].Size = size;
-                        total += size;
-                        // The last member's end is the frame's, written when the stream closes.
-                        if (k < members.Count - 1)
+                        for (var k = 0; k < members.Count; k++)
                         {
-                            zstd.Flush();
-                            ends[k] = sink.Length;
+                            var member = members[k];
+                            entries[k] = new CompressedEntry(member) { Method = k == 0 ? ZipFormat.MethodSolidFirst : ZipFormat.MethodSolidNext };
+                            using var input = OpenSource(member);
+                            var crc = new Crc32();
+                            var size = Copy(input, zstd, chunk, crc, ct);
+                            entries[k].Crc = crc.GetCurrentHashAsUInt32();
+                            entries[k].Size = size;
+                            total += size;
+                            // The last member's end is the frame's, written when the stream closes.
+                            if (k < members.Count - 1)
+                            {
+                                zstd.Flush();
+                                ends[k] = sink.Length;
+                            }
                         }
                     }
+                    catch
+                    {
+                        Abandon(zstd);
+                        throw;
+                    }
+                    zstd.Dispose();
                 }
             }
             finally
@@ -248,7 +257,8 @@ internal sealed class CompressedEntry : IDisposable
     {
         total = 0;
         // Compress as gzip so zlib-ng computes the CRC with its SIMD code; the frame is stripped on write.
-        using (var gzip = new GZipStream(sink, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+        var gzip = new GZipStream(sink, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true);
+        try
         {
             int read;
             while ((read = input.Read(chunk, 0, ChunkSize)) > 0)
@@ -258,6 +268,12 @@ internal sealed class CompressedEntry : IDisposable
                 total += read;
             }
         }
+        catch
+        {
+            Abandon(gzip);
+            throw;
+        }
+        gzip.Dispose();
         _dataStart = GzipFraming.HeaderLength;
         return ReadFrame(sink, out crc) ? sink.Length - GzipFraming.HeaderLength - GzipFraming.TrailerLength : -1;
     }
@@ -286,17 +302,26 @@ internal sealed class CompressedEntry : IDisposable
             compressor.SetParameter(ZSTD_cParameter.ZSTD_c_contentSizeFlag, 1);
             compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 0);
             compressor.SetPledgedSrcSize((ulong)pledged);
-            using var zstd = new CompressionStream(sink, compressor, ChunkSize, preserveCompressor: true, leaveOpen: true);
-            total = 0;
-            int read;
-            while (total < pledged && (read = input.Read(chunk, 0, (int)Math.Min(Math.Min(ChunkSize, chunk.Length), pledged - total))) > 0)
+            var zstd = new CompressionStream(sink, compressor, ChunkSize, preserveCompressor: true, leaveOpen: true);
+            try
             {
-                ct.ThrowIfCancellationRequested();
-                crc32.Append(chunk.AsSpan(0, read));
-                zstd.Write(chunk, 0, read);
-                total += read;
+                total = 0;
+                int read;
+                while (total < pledged && (read = input.Read(chunk, 0, (int)Math.Min(Math.Min(ChunkSize, chunk.Length), pledged - total))) > 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    crc32.Append(chunk.AsSpan(0, read));
+                    zstd.Write(chunk, 0, read);
+                    total += read;
+                }
+                if (total != pledged || input.Read(chunk, 0, 1) != 0) throw Changed(relativePath);
             }
-            if (total != pledged || input.Read(chunk, 0, 1) != 0) throw Changed(relativePath);
+            catch
+            {
+                Abandon(zstd);
+                throw;
+            }
+            zstd.Dispose();
         }
         catch (ZstdException)
         {
@@ -305,6 +330,23 @@ internal sealed class CompressedEntry : IDisposable
         }
         crc = crc32.GetCurrentHashAsUInt32();
         return sink.Length;
+    }
+
+    /// <summary>
+    /// Closes a compressing stream whose input failed part-way (a cancellation, a read error, a file that changed): closing
+    /// ends its half-written frame, which may fail in turn (a zstd frame short of its pledged size does), and that failure
+    /// must not take the place of the one that stopped the copy. The data is thrown away.
+    /// </summary>
+    private static void Abandon(Stream compressing)
+    {
+        try
+        {
+            compressing.Dispose();
+        }
+        catch (Exception)
+        {
+            // The failure being thrown is the one to report; this one is its consequence.
+        }
     }
 
     private static IOException Changed(string relativePath) => new($"'{relativePath}' changed while it was being packed");
