@@ -25,6 +25,15 @@ internal static class ArchiveManifest
                     "put the id, version and shims into the manifest file, or drop --manifest");
             }
             var path = Path.GetFullPath(request.ManifestFile);
+            // A file named on the command line (spec/errors.md): missing is PST1002, a folder PST1001, not a source
+            // folder's missing manifest or a package's entry.
+            switch (FileSystemErrors.At(path, "cannot read the manifest", () => FileKinds.OfTarget(path)))
+            {
+                case FileKind.Missing:
+                    throw new PacksterException(ErrorCode.PathNotFound, $"--manifest '{path}' does not exist", "give the manifest file to add to the archive's files");
+                case FileKind.Directory:
+                    throw new PacksterException(ErrorCode.InvalidArgument, $"--manifest '{path}' is a folder, not a file", "give the manifest file itself, not the folder that holds it");
+            }
             // Judged where the user wrote it, so its errors name their file, line and column.
             Manifest.ManifestReader.Read(path);
             return Manifest.ManifestReader.ReadChecked(path);
