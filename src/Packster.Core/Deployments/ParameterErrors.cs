@@ -41,7 +41,14 @@ public static class ParameterErrors
         WrongType(declaration, $"'{(declaration.Secret ? "***" : text)}'{why}");
 
     public static PacksterException WrongType(ParameterDeclaration declaration, JsonElement value) =>
-        WrongType(declaration, $"{Article(TypeNames.Describe(value))} ({Shown(declaration, value)})");
+        WrongType(declaration, $"{Article(TypeNames.Describe(value))} ({Shown(declaration, value)})" + (BeyondIntegers(declaration, value) ? BeyondIntegersWhy : ""));
+
+    /// <summary>A whole number an integer parameter refuses only for its size (spec/parameters.md § Validation, step 3).</summary>
+    private static bool BeyondIntegers(ParameterDeclaration declaration, JsonElement value) =>
+        declaration.Type == ParameterType.Integer && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var d)
+        && double.IsFinite(d) && Math.Floor(d) == d && !TypeNames.IsInIntegerRange(d);
+
+    private const string BeyondIntegersWhy = ", whole but beyond the 64-bit integers once read as a JSON number (a double, -2^63 up to 2^63)";
 
     /// <summary>How a given value appears in a message: <c>***</c> for a secret (spec/parameters.md § Secret parameters).</summary>
     private static string Shown(ParameterDeclaration declaration, JsonElement value) =>

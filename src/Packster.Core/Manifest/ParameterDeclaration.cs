@@ -77,10 +77,15 @@ public static class TypeNames
         _ => "nothing",
     };
 
-    /// <summary>Whole numbers in the 64-bit range count as integers (so 8080.0 is an integer, as in JSON Schema).</summary>
-    public static bool IsInteger(JsonElement value)
-    {
-        if (value.TryGetInt64(out _)) return true;
-        return value.TryGetDouble(out var d) && double.IsFinite(d) && Math.Floor(d) == d && Math.Abs(d) < 9.2e18;
-    }
+    /// <summary>
+    /// Whole numbers in the 64-bit range count as integers (so 8080.0 is an integer, as in JSON Schema), judged on the
+    /// number as a double — what its canonical form keeps (spec/parameters.md § Canonical JSON) — so that a value and
+    /// its canonical form are integers alike: 9223372036854775807 is 2^63 as a double, beyond the range, and refused at
+    /// once rather than recorded as a value no later check accepts.
+    /// </summary>
+    public static bool IsInteger(JsonElement value) =>
+        value.TryGetDouble(out var d) && double.IsFinite(d) && Math.Floor(d) == d && IsInIntegerRange(d);
+
+    /// <summary>−2^63 ≤ <paramref name="d"/> &lt; 2^63.</summary>
+    internal static bool IsInIntegerRange(double d) => d is >= -9223372036854775808.0 and < 9223372036854775808.0;
 }

@@ -146,6 +146,33 @@ public sealed class EffectiveParametersTests
         Assert.Equal(message, e.Message);
     }
 
+    // spec/parameters.md § Validation, step 3: an integer is judged as the double its canonical form keeps, so what is
+    // recorded is an integer when it is read again. Before, 9223372036854775807 passed (it fits a long) and was
+    // recorded as 9223372036854776000 (2^63), which every later check refused: the deployment could be installed
+    // inactive but never activated, and an export of it never imported.
+    [Theory]
+    [InlineData("9223372036854775807")]
+    [InlineData("9223372036854775296")]
+    [InlineData("-9223372036854777856")]
+    public void An_integer_beyond_the_range_of_its_canonical_form_is_refused_at_once(string number)
+    {
+        var e = Fails($"{{\"port\":{number},\"api-key\":\"k\"}}");
+        Assert.Equal(ErrorCode.ParameterWrongType, e.Code);
+        Assert.EndsWith(", whole but beyond the 64-bit integers once read as a JSON number (a double, -2^63 up to 2^63)", e.Message, StringComparison.Ordinal);
+    }
+
+    // The largest and smallest integers whose canonical form is an integer again are accepted, and so is that form.
+    [Theory]
+    [InlineData("9223372036854774784")]
+    [InlineData("9.21e18")]
+    [InlineData("-9223372036854775808")]
+    public void An_integer_at_the_edge_of_the_range_is_recorded_as_one(string number)
+    {
+        var resolved = EffectiveParameters.Resolve(Declared, J($"{{\"port\":{number},\"api-key\":\"k\"}}")).Values["port"];
+        var canonical = CanonicalJson.Serialize(resolved);
+        Assert.Equal(resolved.GetDouble(), EffectiveParameters.Resolve(Declared, J($"{{\"port\":{canonical},\"api-key\":\"k\"}}")).Values["port"].GetDouble());
+    }
+
     [Fact]
     public void Integers_may_be_written_with_a_zero_fraction() =>
         Assert.Equal(8081, EffectiveParameters.Resolve(Declared, J("{\"port\":8081.0,\"api-key\":\"k\"}")).Values["port"].GetDouble());
