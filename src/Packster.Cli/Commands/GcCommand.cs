@@ -37,7 +37,7 @@ internal static class GcCommand
             var result = await collector.CollectAsync(dry, CommonOptions.ParseTimeout(parse.GetValue(timeout)), ct).ConfigureAwait(false);
             // A dry run says what the real run would drop: the records older than the last K once its removals committed.
             var dropped = !parse.GetValue(drop) ? 0 : dry ? collector.GenerationsToDrop(result.Removed.Count) : collector.DropGenerations(ct);
-            var (objects, bytes) = dry ? (0, 0L) : collector.PruneStore(ct);
+            var (objects, bytes) = dry ? collector.CountStorePrune(result.Removed) : collector.PruneStore(ct);
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(context.Out, new JsonObject
@@ -60,7 +60,7 @@ internal static class GcCommand
             foreach (var d in result.Removed) context.Out.WriteLine($"{verb} {d.Id} {d.Version} ({d.Hash.Hex[..12]})");
             foreach (var s in result.Skipped) context.Out.WriteLine($"kept {s.Deployment.Id} {s.Deployment.Version} ({s.Deployment.Hash.Hex[..12]}): uninstall handler failed");
             if (dropped > 0) context.Out.WriteLine($"{(dry ? "would drop" : "dropped")} the records of {dropped} older generation{(dropped == 1 ? "" : "s")}");
-            if (objects > 0) context.Out.WriteLine($"removed {objects} file{(objects == 1 ? "" : "s")} no deployment holds from the store ({Bytes.Format(bytes)})");
+            if (objects > 0) context.Out.WriteLine($"{verb} {objects} file{(objects == 1 ? "" : "s")} no deployment holds from the store ({Bytes.Format(bytes)})");
             if (result.Removed.Count == 0 && result.Skipped.Count == 0 && dropped == 0 && objects == 0) context.Out.WriteLine($"nothing to remove in location {loc.Id}");
             return 0;
         });

@@ -441,7 +441,7 @@ public sealed class ExtractedFileStore
     /// came from; returns the number of objects deleted and their bytes. Call under the location's lock. Objects of the
     /// earlier layout (<c>objects/&lt;2 hex&gt;/</c>, which no install links from any more) are deleted too, and their folders once empty.
     /// </summary>
-    public (int Objects, long Bytes) Prune(IEnumerable<(Sha256Digest Package, IEnumerable<DeploymentFile> Files)> recorded)
+    public (int Objects, long Bytes) Prune(IEnumerable<(Sha256Digest Package, IEnumerable<DeploymentFile> Files)> recorded, bool dryRun = false)
     {
         ArgumentNullException.ThrowIfNull(recorded);
         if (!Directory.Exists(Root)) return (0, 0);
@@ -465,6 +465,7 @@ public sealed class ExtractedFileStore
                 {
                     // A folder of the earlier layout: nothing in it is kept; emptied, it goes too.
                     foreach (var inner in earlier.EnumerateFileSystemInfos()) Remove(inner);
+                    if (dryRun) continue;
                     try
                     {
                         earlier.Delete();
@@ -484,7 +485,7 @@ public sealed class ExtractedFileStore
         {
             foreach (var file in Directory.EnumerateFiles(PackagesDirectory))
             {
-                if (!packages.Contains(Path.GetFileName(file))) File.Delete(file);
+                if (!packages.Contains(Path.GetFileName(file)) && !dryRun) File.Delete(file);
             }
         }
         return (objects, bytes);
@@ -494,12 +495,12 @@ public sealed class ExtractedFileStore
         {
             if (entry.LinkTarget is not null)
             {
-                File.Delete(entry.FullName);
+                if (!dryRun) File.Delete(entry.FullName);
             }
             else if (entry is FileInfo file)
             {
                 var length = file.Length;
-                file.Delete();
+                if (!dryRun) file.Delete();
                 objects++;
                 bytes += length;
             }

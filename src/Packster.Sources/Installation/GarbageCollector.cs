@@ -155,6 +155,20 @@ public sealed class GarbageCollector
     }
 
     /// <summary>
+    /// What <see cref="PruneStore"/> would remove once the collection's <paramref name="removed"/> deployments are gone
+    /// (<c>gc --dry-run</c>), counted without the lock and without deleting anything.
+    /// </summary>
+    public (int Objects, long Bytes) CountStorePrune(IReadOnlyCollection<DeploymentEntry> removed)
+    {
+        ArgumentNullException.ThrowIfNull(removed);
+        var store = ExtractedFileStore.Of(_location);
+        if (!Directory.Exists(store.Root)) return (0, 0);
+        var gone = removed.Select(d => d.Hash).ToHashSet();
+        var recorded = _location.ReadState().Deployments.Where(d => !gone.Contains(d.Hash)).Select(d => (d.Package.Sha256, FilesOf(d))).ToList();
+        return store.Prune(recorded, dryRun: true);
+    }
+
+    /// <summary>
     /// What a deployment's record lists. A record that cannot be read (verify reports it) keeps no object: deleting a
     /// store object never changes a deployment, whose own hardlinks keep the bytes; it only stops sharing them.
     /// </summary>

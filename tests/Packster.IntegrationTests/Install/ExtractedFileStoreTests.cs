@@ -216,6 +216,15 @@ public sealed class ExtractedFileStoreTests : IDisposable
         }
 
         _f.Packster.Ok("uninstall", Path.GetFileName(again), "--location", "dev");
+        // § Garbage collection: a dry run reports what the real run removes, and removes nothing. Before, it said 0.
+        var store = StoreListing();
+        using (var dry = JsonDocument.Parse(_f.Packster.Ok("gc", "--location", "dev", "--json", "--dry-run")))
+        {
+            Assert.Equal(3, dry.RootElement.GetProperty("storeObjectsRemoved").GetInt32());
+            Assert.True(dry.RootElement.GetProperty("storeBytesFreed").GetInt64() > Words.Length * 200);
+        }
+        Assert.StartsWith("would remove 3 files no deployment holds from the store (", _f.Packster.Ok("gc", "--location", "dev", "--dry-run"), StringComparison.Ordinal);
+        Assert.Equal(store, StoreListing());
         using var gc = JsonDocument.Parse(_f.Packster.Ok("gc", "--location", "dev", "--json"));
         Assert.Equal(3, gc.RootElement.GetProperty("storeObjectsRemoved").GetInt32());
         Assert.True(gc.RootElement.GetProperty("storeBytesFreed").GetInt64() > Words.Length * 200);
