@@ -57,6 +57,8 @@ public sealed class CommandLineTests : IDisposable
     [Theory]
     [InlineData("--keep-generations takes a whole number of at least 1, not 'abc'", "gc", "--location", "x", "--keep-generations", "abc")]
     [InlineData("--keep-generations takes a whole number of at least 1, not '0'", "gc", "--location", "x", "--keep-generations", "0")]
+    // A number too large for the option is said to be too large, not "at least 1", which it is.
+    [InlineData("--keep-generations takes a whole number of at most 2147483647, not '99999999999'", "gc", "--location", "x", "--keep-generations", "99999999999")]
     [InlineData("--priority takes a whole number, not '1.5'", "source", "add", "s", "--type", "folder", "--url", "/tmp", "--priority", "1.5")]
     [InlineData("--strip-components takes a whole number, not 'two'", "pack", "--from", "a.tgz", "--strip-components", "two")]
     public void A_whole_number_option_given_anything_else_is_a_usage_error_in_words(string message, params string[] args)

@@ -48,8 +48,13 @@ internal static class CommonOptions
     {
         if (result.Tokens.Count == 0) return null;
         var text = result.Tokens[^1].Value;
-        if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= minimum) return value;
-        result.AddError(minimum == int.MinValue ? $"{name} takes a whole number, not '{text}'" : $"{name} takes a whole number of at least {minimum}, not '{text}'");
+        var parsed = int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value);
+        if (parsed && value >= minimum) return value;
+        // A whole number too large for the option is said to be so, not "at least {minimum}", which it is.
+        var digits = text.StartsWith('+') ? text[1..] : text;
+        var tooLarge = !parsed && digits.Length > 0 && digits.All(char.IsAsciiDigit);
+        result.AddError(tooLarge ? $"{name} takes a whole number of at most {int.MaxValue}, not '{text}'"
+            : minimum == int.MinValue ? $"{name} takes a whole number, not '{text}'" : $"{name} takes a whole number of at least {minimum}, not '{text}'");
         return null;
     }
 
