@@ -99,7 +99,8 @@ internal sealed class VendorArchivePlan
     private static string? Place(string archive, string rawName, int strip)
     {
         var normalised = Normalise(rawName);
-        if (normalised.Length == 0) return null;   // the archive's root folder, './'
+        // Only '.' and './' are the archive's root; an empty name or '/' stays what it is, and the path rules refuse it.
+        if (normalised.Length == 0 && rawName.Length > 0) return null;
         var why = NotUtf8(normalised) ?? EntryPathRules.UnsafeReason(normalised);
         if (why is not null) throw ArchiveErrors.UnsafePath(archive, rawName, why);
         if (strip == 0) return normalised;
@@ -115,13 +116,16 @@ internal sealed class VendorArchivePlan
     private static string? NotUtf8(string text) =>
         text.Contains('\uFFFD', StringComparison.Ordinal) ? "it is not valid UTF-8 (or holds U+FFFD, which stands for bytes that are not)" : null;
 
-    /// <summary>Drops leading './' (tar's 'tar -C dir .') and one trailing '/' (directory entries); nothing else is rewritten.</summary>
+    /// <summary>
+    /// Drops leading './' (tar's 'tar -C dir .') and one trailing '/' (directory entries); nothing else is rewritten: the
+    /// name '/' stays absolute (not the empty name the root becomes), as an empty name stays empty.
+    /// </summary>
     private static string Normalise(string rawName)
     {
         var name = rawName;
         while (name.StartsWith("./", StringComparison.Ordinal)) name = name[2..];
         if (name == ".") return "";
-        if (name.EndsWith('/')) name = name[..^1];
+        if (name.Length > 1 && name.EndsWith('/')) name = name[..^1];
         return name;
     }
 

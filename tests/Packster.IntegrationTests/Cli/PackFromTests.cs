@@ -263,6 +263,29 @@ public sealed class PackFromTests : IDisposable
         AssertRefused(_packster.Run("pack", "--from", _home["abs.tar"], "--id", "t", "--version", "1.0.0", "-o", Out), "PST4003", 4);
     }
 
+    // spec/pack-from.md §Names 1: "The entry `.` (or `./`) is the archive's root and is dropped. Nothing else is
+    // rewritten: … an absolute path … is refused"; package-format.md §5: "empty name | PST4003". A zip entry with an
+    // empty name and a tar folder named '/' are neither the root nor dropped.
+    [Fact]
+    public void An_empty_zip_name_and_a_tar_entry_named_slash_are_refused_not_dropped()
+    {
+        var zip = new HostileZipBuilder(withManifest: false).File("bin/x", "x\n").File("packster-manifest.toml", "id = \"tool\"\nversion = \"1.0.0\"\n");
+        zip.File("", "id = \"other\"\nversion = \"6.6.6\"\n");
+        var result = _packster.Run("pack", "--from", zip.WriteTo(_home["empty-name.zip"]), "-o", Out);
+        AssertRefused(result, "PST4003", 4);
+        Assert.Contains("the name is empty", result.Stderr, StringComparison.Ordinal);
+
+        using (var writer = new System.Formats.Tar.TarWriter(File.Create(_home["slash.tar"])))
+        {
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.Directory, "/"));
+            var file = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "bin/x") { DataStream = new MemoryStream("x\n"u8.ToArray()) };
+            writer.WriteEntry(file);
+        }
+        result = _packster.Run("pack", "--from", _home["slash.tar"], "--id", "tool", "--version", "1.0.0", "-o", Out);
+        AssertRefused(result, "PST4003", 4);
+        Assert.Contains("it is absolute", result.Stderr, StringComparison.Ordinal);
+    }
+
     // spec/pack-from.md §Rules: a symlink leaving the package, and a file written through it, are refused before any write.
     [ArchiverFact("tar")]
     public void A_symlink_escaping_then_a_file_through_it_is_refused_and_the_outside_is_untouched()
