@@ -143,11 +143,16 @@ internal abstract class VendorArchive : IDisposable
 
     public void Dispose() => File.Dispose();
 
-    /// <summary>Reads a link target stored as an entry's data (zip and 7z keep symlinks that way).</summary>
-    protected static string ReadLinkTarget(Stream data, long size)
+    /// <summary>
+    /// Reads a link target stored as an entry's data (zip and 7z keep symlinks that way), to the data's end so that a
+    /// <see cref="CrcCheckingStream"/> checks it; data longer than declared is PST4012, as for a file. A target longer
+    /// than a path may be is read no further than that: the link rules refuse it.
+    /// </summary>
+    protected static string ReadLinkTarget(Stream data, long size, string archive, string entry)
     {
         var bytes = new byte[(int)Math.Min(size, EntryPathRules.MaxPathBytes + 1)];
         var read = data.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        if (read == size && data.Read(new byte[1]) != 0) throw ArchiveErrors.SizeMismatch(archive, entry, size, "more");
         return System.Text.Encoding.UTF8.GetString(bytes, 0, read);
     }
 
@@ -300,6 +305,14 @@ internal abstract class VendorArchive : IDisposable
             headers.End();
         }
 
+        /// <summary>
+        /// An entry's data, checked against its CRC-32 once read to its end: zip and 7z carry one for each file and link
+        /// target, and SharpCompress checks neither, so damaged data would be packed as it came. A 7z entry whose CRC is
+        /// not defined reads as 0 (the CRC of no bytes): not checked.
+        /// </summary>
+        private Stream Checked(SharpCompress.Common.IEntry entry, string name, Func<Stream> open) =>
+            Format == "zip" || (Format == "7z" && entry.Crc != 0) ? new CrcCheckingStream(open(), (uint)entry.Crc, Name, name) : open();
+
         private void VisitOne(SharpCompress.Common.IEntry entry, int mode, int attributes, Func<Stream> open,
             bool withData, Action<VendorArchiveEntry, Stream?> visit)
         {
@@ -324,11 +337,7 @@ internal abstract class VendorArchive : IDisposable
                 case 0 or ZipFormat.TypeRegular:
                     if (withData)
                     {
-                        // zip and 7z carry each file's CRC-32, and SharpCompress checks neither: damaged data would be
-                        // packed as it came. A 7z file whose CRC is not defined reads as 0 (the CRC of no bytes): not checked.
-                        using var data = Format == "zip" || (Format == "7z" && entry.Crc != 0)
-                            ? new CrcCheckingStream(open(), (uint)entry.Crc, Name, name)
-                            : open();
+                        using var data = Checked(entry, name, open);
                         visit(new VendorArchiveEntry(name, VendorEntryKind.File, permissions, entry.Size, null), data);
                     }
                     else
@@ -338,7 +347,7 @@ internal abstract class VendorArchive : IDisposable
                     return;
                 case ZipFormat.TypeSymlink:
                     string target;
-                    using (var data = open()) target = ReadLinkTarget(data, entry.Size);
+                    using (var data = Checked(entry, name, open)) target = ReadLinkTarget(data, entry.Size, Name, name);
                     visit(new VendorArchiveEntry(name, VendorEntryKind.Symlink, permissions, 0, target), null);
                     return;
                 default:

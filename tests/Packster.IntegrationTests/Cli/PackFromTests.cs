@@ -716,6 +716,16 @@ public sealed class PackFromTests : IDisposable
         AssertZipRefused(new HostileEntry { Name = "d/", Data = "hidden\n"u8.ToArray(), UnixMode = HostileZipBuilder.Directory }, "PST4005", "is a directory with data");
     }
 
+    // spec/pack-from.md §Formats: "A zip or 7z file's data is checked against the CRC-32 the archive declares for it" —
+    // a symlink's target is its data: one that does not match its CRC-32 (unzip -t: bad CRC) is PST4011, not packed
+    // as a link to whatever the damaged bytes name.
+    [Fact]
+    public void A_zip_symlink_whose_target_does_not_match_its_CRC_is_refused()
+    {
+        AssertZipRefused(new HostileEntry { Name = "link", Data = "ok.txt"u8.ToArray(), Crc = System.IO.Hashing.Crc32.HashToUInt32("ok.tx2"u8), UnixMode = HostileZipBuilder.Symlink },
+            "PST4011", "entry 'link' in 'hostile-PST4011.zip' fails its CRC-32 check");
+    }
+
     /// <summary>A vendor zip of one good file and <paramref name="entry"/>: pack --from refuses it with the code and words given.</summary>
     private void AssertZipRefused(HostileEntry entry, string code, string words)
     {
