@@ -288,7 +288,7 @@ internal abstract class VendorArchive : IDisposable
                     var sevenZip = entry as SevenZipEntry;
                     var attributes = sevenZip?.ExtendedAttrib ?? entry.Attrib ?? 0;
                     var mode = (attributes & UnixExtension) != 0 ? (attributes >>> 16) & 0xFFFF : 0;
-                    VisitOne(entry, mode, attributes, () => reader.OpenEntryStream(), withData, visit);
+                    VisitOne(entry, mode, attributes, () => reader.OpenEntryStream(), null, withData, visit);
                 }
                 return;
             }
@@ -300,7 +300,7 @@ internal abstract class VendorArchive : IDisposable
                 ct.ThrowIfCancellationRequested();
                 headers.Next(entry.Key ?? "");
                 var attributes = entry.Attrib ?? 0;
-                VisitOne(entry, (attributes >>> 16) & 0xFFFF, attributes, entry.OpenEntryStream, withData, visit);
+                VisitOne(entry, (attributes >>> 16) & 0xFFFF, attributes, entry.OpenEntryStream, headers, withData, visit);
             }
             headers.End();
         }
@@ -313,7 +313,8 @@ internal abstract class VendorArchive : IDisposable
         private Stream Checked(SharpCompress.Common.IEntry entry, string name, Func<Stream> open) =>
             Format == "zip" || (Format == "7z" && entry.Crc != 0) ? new CrcCheckingStream(open(), (uint)entry.Crc, Name, name) : open();
 
-        private void VisitOne(SharpCompress.Common.IEntry entry, int mode, int attributes, Func<Stream> open,
+        // zip: the archive's local headers, read up to this entry's (null for 7z).
+        private void VisitOne(SharpCompress.Common.IEntry entry, int mode, int attributes, Func<Stream> open, VendorZipHeaders? zip,
             bool withData, Action<VendorArchiveEntry, Stream?> visit)
         {
             var name = entry.Key ?? "";
@@ -324,7 +325,7 @@ internal abstract class VendorArchive : IDisposable
             if (isDirectory)
             {
                 // package-format.md §5: a directory entry holds no data (PST4005); what it would hold is not extracted by anyone.
-                if (Format == "zip" && (entry.Size > 0 || entry.CompressedSize > 0))
+                if (zip is not null && (entry.Size > 0 || zip.DirectoryHoldsData(entry.CompressedSize)))
                 {
                     visit(new VendorArchiveEntry(name, VendorEntryKind.Unsupported, permissions, entry.Size, null, "a directory with data"), null);
                     return;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Compression;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
@@ -25,8 +26,12 @@ internal sealed class VendorZipHeaders
     private readonly SafeFileHandle _handle;
     private readonly string _archive;
     private readonly long _length;
+    /// <summary>An empty deflate stream is 2 bytes; a directory entry with more compressed data than this holds data.</summary>
+    private const int MaxEmptyDeflate = 1 << 10;
+
     private long _position;
     private int _index;
+    private (string Name, ushort Method, long DataOffset) _last = ("", 0, 0);
 
     private VendorZipHeaders(SafeFileHandle handle, string archive, long length, long directory)
     {
@@ -135,6 +140,28 @@ internal sealed class VendorZipHeaders
             throw Inconsistent(name, $"has compression method {localMethod} in its local header but {method} in the central directory");
         }
         if ((localFlags & encryption) != 0) throw Inconsistent(name, "is encrypted in its local header but not in the central directory");
+        int localExtraLength = BinaryPrimitives.ReadUInt16LittleEndian(local.AsSpan(ZipFormat.LocalNameLengthOffset + 2));
+        _last = (name, method, offset + ZipFormat.LocalHeaderLength + localNameLength + localExtraLength);
+    }
+
+    /// <summary>
+    /// Whether the entry <see cref="Next"/> read last, a directory that declares no data, holds data all the same:
+    /// stored bytes, or a deflate stream that decodes to bytes (package-format.md §5: PST4005). Writers that deflate every
+    /// entry (Python's zipfile in ZIP_DEFLATED mode) store a folder as an empty deflate stream, two bytes that hold
+    /// nothing. Data in other methods, or more than <see cref="MaxEmptyDeflate"/> bytes of it, is not decoded: it counts.
+    /// </summary>
+    public bool DirectoryHoldsData(long compressedSize)
+    {
+        if (compressedSize <= 0) return false;
+        var (name, method, dataOffset) = _last;
+        if (method != ZipFormat.MethodDeflated || compressedSize > MaxEmptyDeflate) return true;
+        var compressed = new byte[compressedSize];
+        if (!TryRead(compressed, dataOffset))
+        {
+            throw VendorArchive.Unreadable(_archive, $"the data of entry '{ArchiveErrors.Printable(name)}' runs past the end of the file");
+        }
+        using var inflated = new DeflateStream(new MemoryStream(compressed), CompressionMode.Decompress);
+        return inflated.Read(new byte[1]) != 0;
     }
 
     /// <summary>After the reader's last entry: the central directory must hold no more.</summary>

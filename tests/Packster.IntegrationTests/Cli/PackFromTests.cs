@@ -716,6 +716,23 @@ public sealed class PackFromTests : IDisposable
         AssertZipRefused(new HostileEntry { Name = "d/", Data = "hidden\n"u8.ToArray(), UnixMode = HostileZipBuilder.Directory }, "PST4005", "is a directory with data");
     }
 
+    // package-format.md §5: "directory entry with data | PST4005" — data is what the entry decodes to. Python's zipfile
+    // in ZIP_DEFLATED mode stores a folder as an empty deflate stream (2 compressed bytes, declared size 0): no data, so
+    // the zip packs; a folder declaring size 0 whose deflated data decodes to bytes still holds data.
+    [Fact]
+    public void A_zip_folder_stored_as_an_empty_deflate_stream_holds_no_data()
+    {
+        var zip = new HostileZipBuilder(withManifest: false).File("packster-manifest.toml", "id = \"t\"\nversion = \"1.0.0\"\n", deflate: true);
+        // zlib's empty deflate stream: one final fixed-Huffman block holding only its end code.
+        zip.Add(new HostileEntry { Name = "tool/", Data = [], RawPayload = [0x03, 0x00], UnixMode = HostileZipBuilder.Directory, Method = 8 });
+        zip.File("tool/run.sh", "echo hi\n", deflate: true);
+        var package = PackedFile(_packster.Run("pack", "--from", zip.WriteTo(_home["py.zip"]), "-o", _home["py-out"]));
+        using (var packed = ZipFile.OpenRead(package)) Assert.NotNull(packed.GetEntry("tool/run.sh"));
+
+        AssertZipRefused(new HostileEntry { Name = "d/", Data = "hidden\n"u8.ToArray(), DeclaredSize = 0, UnixMode = HostileZipBuilder.Directory, Method = 8 },
+            "PST4005", "is a directory with data");
+    }
+
     // spec/pack-from.md §Formats: "A zip or 7z file's data is checked against the CRC-32 the archive declares for it" —
     // a symlink's target is its data: one that does not match its CRC-32 (unzip -t: bad CRC) is PST4011, not packed
     // as a link to whatever the damaged bytes name.
