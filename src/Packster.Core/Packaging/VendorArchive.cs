@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using SharpCompress.Archives;
 using SharpCompress.Common.SevenZip;
 using SharpCompress.Readers;
@@ -91,13 +90,13 @@ internal abstract class VendorArchive : IDisposable
             var read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             head = head[..read];
             file.Position = 0;
-            if (head.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B])) return new TarArchive(file, "tar.gz", s => new GZipStream(s, CompressionMode.Decompress, leaveOpen: true));
-            if (head.StartsWith(XzMagic)) return new TarArchive(file, "tar.xz", s => new SharpCompress.Compressors.Xz.XZStream(s));
-            if (head.StartsWith(ZstdMagic)) return new TarArchive(file, "tar.zst", s => new SharpCompress.Compressors.ZStandard.DecompressionStream(s, 1 << 17, checkEndOfStream: true, leaveOpen: true));
-            if (head.StartsWith("BZh"u8)) return new TarArchive(file, "tar.bz2", s => SharpCompress.Compressors.BZip2.BZip2Stream.Create(s, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true, tolerateTruncatedStream: false));
+            if (head.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B])) return new TarArchive(file, "tar.gz", (s, name) => new GzipMemberStream(s.SafeFileHandle, s.Length, name));
+            if (head.StartsWith(XzMagic)) return new TarArchive(file, "tar.xz", (s, _) => new SharpCompress.Compressors.Xz.XZStream(s));
+            if (head.StartsWith(ZstdMagic)) return new TarArchive(file, "tar.zst", (s, _) => new SharpCompress.Compressors.ZStandard.DecompressionStream(s, 1 << 17, checkEndOfStream: true, leaveOpen: true));
+            if (head.StartsWith("BZh"u8)) return new TarArchive(file, "tar.bz2", (s, _) => SharpCompress.Compressors.BZip2.BZip2Stream.Create(s, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true, tolerateTruncatedStream: false));
             if (head.StartsWith("PK\x03\x04"u8) || head.StartsWith("PK\x05\x06"u8)) return new SharpArchive(file, "zip");
             if (head.StartsWith(SevenZipMagic)) return new SharpArchive(file, "7z");
-            if (head.Length >= 262 && head[257..262].SequenceEqual("ustar"u8)) return new TarArchive(file, "tar", s => s);
+            if (head.Length >= 262 && head[257..262].SequenceEqual("ustar"u8)) return new TarArchive(file, "tar", null);
             throw Unreadable(System.IO.Path.GetFileName(path), "it is not a tar (plain, .gz, .xz, .zst, .bz2), zip or 7z archive");
         }
         catch
@@ -157,11 +156,12 @@ internal abstract class VendorArchive : IDisposable
     }
 
     /// <summary>tar, plain or behind one of the stream compressors; the tar layer is System.Formats.Tar.</summary>
-    private sealed class TarArchive(FileStream file, string format, Func<Stream, Stream> decompress) : VendorArchive(file, format)
+    // decompress: the decoder over the archive file, given the archive's name (null for a plain tar).
+    private sealed class TarArchive(FileStream file, string format, Func<FileStream, string, Stream>? decompress) : VendorArchive(file, format)
     {
         protected override void Read(bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct)
         {
-            var decompressed = decompress(File);
+            var decompressed = decompress is null ? File : decompress(File, Name);
             try
             {
                 var window = new RecentBytesStream(decompressed);

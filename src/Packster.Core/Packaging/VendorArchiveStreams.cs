@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
 
@@ -144,4 +145,189 @@ internal abstract class ForwardOnlyStream : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>
+/// The data of a gzip file, member after member (RFC 1952 allows several, as <c>cat a.gz b.gz</c> makes), each checked
+/// against the CRC-32 and length in its trailer. .NET's GZipStream takes input that ends before a member's trailer for
+/// the end of the data, so a .tar.gz cut short would read as whole; here each member's deflate data is inflated by
+/// itself, and its trailer must follow where that data ends (spec/pack-from.md §Formats: PST4019). What follows the
+/// last member may be zeros, as gzip allows; anything else is refused.
+/// </summary>
+/// <remarks>
+/// The inflater does not tell how much of its last input it used, so the trailer is looked for in that input: its
+/// 8 bytes, the CRC-32 and length of what the member decoded to, must follow the deflate data there.
+/// </remarks>
+internal sealed class GzipMemberStream(Microsoft.Win32.SafeHandles.SafeFileHandle file, long length, string archive) : ForwardOnlyStream
+{
+    private const int Trailer = 8;
+    private const int MaxHeader = 128 << 10;
+    private const byte FlagHeaderCrc = 0x02, FlagExtra = 0x04, FlagName = 0x08, FlagComment = 0x10, FlagsReserved = 0xE0;
+
+    private readonly Crc32 _crc = new();
+    private System.IO.Compression.DeflateStream? _member;
+    private FileWindow? _input;
+    private long _size;
+    private long _next;
+    private int _members;
+    private bool _ended;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        while (buffer.Length > 0 && !_ended)
+        {
+            if (_member is null && !StartMember())
+            {
+                _ended = true;
+                break;
+            }
+            var read = _member!.Read(buffer);
+            if (read > 0)
+            {
+                _crc.Append(buffer[..read]);
+                _size += read;
+                return read;
+            }
+            EndMember();
+        }
+        return 0;
+    }
+
+    /// <summary>Reads the header of the member at <see cref="_next"/>; false at the end of the file (or of its zero padding).</summary>
+    private bool StartMember()
+    {
+        if (_members > 0 && !StartsMember(_next))
+        {
+            // EndMember found the trailer followed by the end of the file or by zeros.
+            return false;
+        }
+        var header = new byte[(int)Math.Min(MaxHeader, length - _next)];
+        var got = RandomAccess.Read(file, header, _next);
+        if (got < header.Length) throw VendorArchive.Unreadable(archive, "it ended while it was being read");
+        var at = HeaderLength(header);
+        _members++;
+        _input = new FileWindow(file, _next + at);
+        _member = new System.IO.Compression.DeflateStream(_input, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true);
+        _crc.Reset();
+        _size = 0;
+        return true;
+    }
+
+    /// <summary>The length of the gzip header at the start of <paramref name="header"/> (RFC 1952 §2.3).</summary>
+    private int HeaderLength(ReadOnlySpan<byte> header)
+    {
+        PacksterException Cut() => VendorArchive.Unreadable(archive, "its gzip data ends early, in the middle of a member's header");
+        if (header.Length < 10) throw Cut();
+        if (header[0] != 0x1F || header[1] != 0x8B || header[2] != 8 || (header[3] & FlagsReserved) != 0)
+        {
+            throw VendorArchive.Unreadable(archive, "its gzip data is damaged: a member's header is not a gzip header of deflate data");
+        }
+        var flags = header[3];
+        var at = 10;
+        if ((flags & FlagExtra) != 0)
+        {
+            if (header.Length < at + 2) throw Cut();
+            at += 2 + BinaryPrimitives.ReadUInt16LittleEndian(header[at..]);
+        }
+        foreach (var flag in (ReadOnlySpan<byte>)[FlagName, FlagComment])
+        {
+            if ((flags & flag) == 0) continue;
+            var end = at > header.Length ? -1 : header[at..].IndexOf((byte)0);
+            if (end < 0) throw header.Length == length - _next ? Cut() : VendorArchive.Unreadable(archive, "its gzip data is damaged: a member's header has no end");
+            at += end + 1;
+        }
+        if ((flags & FlagHeaderCrc) != 0) at += 2;
+        if (at > header.Length) throw Cut();
+        return at;
+    }
+
+    /// <summary>The member's deflate data ended (or its input did): its trailer must follow, and say what it decoded to.</summary>
+    private void EndMember()
+    {
+        var input = _input!;
+        _member!.Dispose();
+        _member = null;
+        // A finished inflater asks for no more input: one that found the end of the file wanted more than there is.
+        if (input.HitEnd) throw VendorArchive.Unreadable(archive, "its gzip data ends early, in the middle of a member's compressed data");
+        Span<byte> expected = stackalloc byte[Trailer];
+        BinaryPrimitives.WriteUInt32LittleEndian(expected, _crc.GetCurrentHashAsUInt32());
+        BinaryPrimitives.WriteUInt32LittleEndian(expected[4..], unchecked((uint)_size));
+        // The deflate data ended within the input read last: its trailer starts there, or just after it, and is followed
+        // by the end of the file, another member or zeros. (The data of an empty member ends with a zero byte, as its
+        // trailer does: the first place that fits is not always the trailer.)
+        var window = new byte[(int)(Math.Min(length, input.Offset + Trailer) - input.LastStart)];
+        var got = RandomAccess.Read(file, window, input.LastStart);
+        long? followed = null;
+        for (var from = 0; from < got;)
+        {
+            var found = window.AsSpan(from, got - from).IndexOf(expected);
+            if (found < 0) break;
+            var next = input.LastStart + from + found + Trailer;
+            if (next == length || StartsMember(next) || AllZero(next))
+            {
+                _next = next;
+                return;
+            }
+            followed ??= next;
+            from += found + 1;
+        }
+        if (followed is { } garbage) throw VendorArchive.Unreadable(archive, $"{length - garbage} bytes that are not gzip data follow its compressed data");
+        throw VendorArchive.Unreadable(archive,
+            "its gzip data is damaged or cut short: the CRC-32 and length that end a member are missing or do not match its data");
+    }
+
+    private bool StartsMember(long at)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        return RandomAccess.Read(file, magic, at) == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
+    }
+
+    private bool AllZero(long from)
+    {
+        var buffer = new byte[1 << 16];
+        for (var at = from; at < length;)
+        {
+            var got = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - at)), at);
+            if (got <= 0) return true;
+            if (buffer.AsSpan(0, got).ContainsAnyExcept((byte)0)) return false;
+            at += got;
+        }
+        return true;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _member?.Dispose();
+        base.Dispose(disposing);
+    }
+
+    /// <summary>The file from an offset on, read with positioned reads; remembers where its last read started.</summary>
+    private sealed class FileWindow(Microsoft.Win32.SafeHandles.SafeFileHandle file, long start) : ForwardOnlyStream
+    {
+        public long LastStart { get; private set; } = start;
+
+        /// <summary>Where the next read starts.</summary>
+        public long Offset { get; private set; } = start;
+
+        /// <summary>Whether a read found the end of the file.</summary>
+        public bool HitEnd { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (buffer.Length == 0) return 0;
+            var read = RandomAccess.Read(file, buffer, Offset);
+            if (read == 0)
+            {
+                HitEnd = true;
+                return 0;
+            }
+            LastStart = Offset;
+            Offset += read;
+            return read;
+        }
+    }
 }

@@ -603,6 +603,55 @@ public sealed class PackFromTests : IDisposable
         AssertRefused(_packster.Run("pack", "--from", archive, "--strip-components", "1", "--id", "tool", "--version", "1.4.2", "-o", Out), "PST4019", 4);
     }
 
+    // spec/pack-from.md §Formats: "A compressed tar is read to the end of its compressed stream … so that the compressor
+    // checks its own trailer: gzip's CRC-32 and length … a mismatch is PST4019". A .tar.gz cut anywhere in or before
+    // its 8-byte trailer ends early, as gzip -t and tar -xzf say; .NET's GZipStream read such input as whole.
+    [ArchiverTheory("tar", "gzip")]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(20)]
+    public void A_tarball_cut_in_or_before_its_gzip_trailer_is_refused(int cut)
+    {
+        VendorTree();
+        var archive = Archive("tool.tar.gz");
+        var bytes = File.ReadAllBytes(archive);
+        File.WriteAllBytes(archive, bytes[..^cut]);
+        var result = _packster.Run("pack", "--from", archive, "--strip-components", "1", "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4019", 4);
+        Assert.StartsWith("error[PST4019]: cannot read 'tool.tar.gz': its gzip data ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    // spec/pack-from.md §Formats: a gzip file may hold several members (RFC 1952; `cat a.gz b.gz`), each with its own
+    // trailer, and end in zeros, as gzip allows; what else follows the last member is not gzip data: PST4019.
+    [ArchiverFact("tar", "gzip")]
+    public void A_tarball_of_several_gzip_members_packs_like_one_and_trailing_garbage_is_refused()
+    {
+        VendorTree();
+        var one = PackedFile(_packster.Run("pack", "--from", Archive("tool.tar.gz"), "--strip-components", "1", "--id", "tool", "--version", "1.4.2", "-o", _home["one"]));
+        Tools.Run(_home["src"], "tar", "-cf", _home["tool.tar"], "tool-1.4.2");
+        var tar = File.ReadAllBytes(_home["tool.tar"]);
+        static byte[] Member(byte[] data)
+        {
+            using var buffer = new MemoryStream();
+            using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(data);
+            return buffer.ToArray();
+        }
+        // zlib's empty member: its deflate data ends in a zero byte, as its trailer (CRC-32 0, length 0) is.
+        byte[] empty = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 0x03, 0x00, 0, 0, 0, 0, 0, 0, 0, 0];
+        byte[] members = [.. Member(tar[..5000]), .. empty, .. Member(tar[5000..]), .. new byte[700]];
+        File.WriteAllBytes(_home["members.tar.gz"], members);
+        Tools.Run(_home.Path, "gzip", "-t", _home["members.tar.gz"]);
+        var several = PackedFile(_packster.Run("pack", "--from", _home["members.tar.gz"], "--strip-components", "1", "--id", "tool", "--version", "1.4.2", "-o", _home["several"]));
+        Assert.Equal(File.ReadAllBytes(one), File.ReadAllBytes(several));
+
+        File.WriteAllBytes(_home["garbage.tar.gz"], [.. members, .. "garbage\n"u8]);
+        var result = _packster.Run("pack", "--from", _home["garbage.tar.gz"], "--strip-components", "1", "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4019", 4);
+        Assert.StartsWith("error[PST4019]: cannot read 'garbage.tar.gz': 708 bytes that are not gzip data follow its compressed data\n", result.Stderr, StringComparison.Ordinal);
+    }
+
     // spec/pack-from.md §Rules: entries are "judged exactly as a package's central directory is": a zip entry whose data
     // does not match its declared CRC-32 is PST4011, as in a package.
     [Fact]
