@@ -90,13 +90,13 @@ internal abstract class VendorArchive : IDisposable
             var read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             head = head[..read];
             file.Position = 0;
-            if (head.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B])) return new TarArchive(file, "tar.gz", (s, name) => new GzipMemberStream(s.SafeFileHandle, s.Length, name));
-            if (head.StartsWith(XzMagic)) return new TarArchive(file, "tar.xz", (s, _) => new SharpCompress.Compressors.Xz.XZStream(s));
-            if (head.StartsWith(ZstdMagic)) return new TarArchive(file, "tar.zst", (s, _) => new SharpCompress.Compressors.ZStandard.DecompressionStream(s, 1 << 17, checkEndOfStream: true, leaveOpen: true));
-            if (head.StartsWith("BZh"u8)) return new TarArchive(file, "tar.bz2", (s, _) => SharpCompress.Compressors.BZip2.BZip2Stream.Create(s, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true, tolerateTruncatedStream: false));
+            if (head.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B])) return new TarArchive(file, "tar.gz", "gzip", (s, name) => new GzipMemberStream(s.SafeFileHandle, s.Length, name));
+            if (head.StartsWith(XzMagic)) return new TarArchive(file, "tar.xz", "xz", (s, _) => new SharpCompress.Compressors.Xz.XZStream(s));
+            if (head.StartsWith(ZstdMagic)) return new TarArchive(file, "tar.zst", "zstd", (s, _) => new SharpCompress.Compressors.ZStandard.DecompressionStream(s, 1 << 17, checkEndOfStream: true, leaveOpen: true));
+            if (head.StartsWith("BZh"u8)) return new TarArchive(file, "tar.bz2", "bzip2", (s, _) => SharpCompress.Compressors.BZip2.BZip2Stream.Create(s, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true, tolerateTruncatedStream: false));
             if (head.StartsWith("PK\x03\x04"u8) || head.StartsWith("PK\x05\x06"u8)) return new SharpArchive(file, "zip");
             if (head.StartsWith(SevenZipMagic)) return new SharpArchive(file, "7z");
-            if (head.Length >= 262 && head[257..262].SequenceEqual("ustar"u8)) return new TarArchive(file, "tar", null);
+            if (head.Length >= 262 && head[257..262].SequenceEqual("ustar"u8)) return new TarArchive(file, "tar", null, null);
             throw Unreadable(System.IO.Path.GetFileName(path), "it is not a tar (plain, .gz, .xz, .zst, .bz2), zip or 7z archive");
         }
         catch
@@ -125,14 +125,16 @@ internal abstract class VendorArchive : IDisposable
         }
         catch (Exception e) when (IsReaderFailure(e))
         {
-            throw Unreadable(Name, e.Message);
+            // The reader's own text is .NET's or SharpCompress's ("Specified argument was out of the range…"), not ours;
+            // a compressor's failure was said as such where it was read (DecoderWordsStream).
+            throw Unreadable(Name, $"its {(Format.StartsWith("tar", StringComparison.Ordinal) ? "tar" : Format)} data is damaged or cut short");
         }
     }
 
     protected abstract void Read(bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct);
 
     /// <summary>What a reader throws on damaged data; our own refusals and the writer's I/O errors pass through unchanged.</summary>
-    private static bool IsReaderFailure(Exception e) =>
+    internal static bool IsReaderFailure(Exception e) =>
         e is InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or InvalidOperationException
             or ArgumentException or IndexOutOfRangeException or SharpCompress.Common.SharpCompressException;
 
@@ -156,12 +158,13 @@ internal abstract class VendorArchive : IDisposable
     }
 
     /// <summary>tar, plain or behind one of the stream compressors; the tar layer is System.Formats.Tar.</summary>
-    // decompress: the decoder over the archive file, given the archive's name (null for a plain tar).
-    private sealed class TarArchive(FileStream file, string format, Func<FileStream, string, Stream>? decompress) : VendorArchive(file, format)
+    // compressor: its name as messages say it; decompress: its decoder over the archive file, given the archive's name
+    // (both null for a plain tar).
+    private sealed class TarArchive(FileStream file, string format, string? compressor, Func<FileStream, string, Stream>? decompress) : VendorArchive(file, format)
     {
         protected override void Read(bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct)
         {
-            var decompressed = decompress is null ? File : decompress(File, Name);
+            Stream decompressed = decompress is null ? File : new DecoderWordsStream(decompress(File, Name), Name, compressor!);
             try
             {
                 var window = new RecentBytesStream(decompressed);

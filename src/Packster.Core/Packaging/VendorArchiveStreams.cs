@@ -331,3 +331,30 @@ internal sealed class GzipMemberStream(Microsoft.Win32.SafeHandles.SafeFileHandl
         }
     }
 }
+
+/// <summary>
+/// A decompressor's output, its failures said in packster's words (spec/errors.md: never a library's text): damaged
+/// or cut-short compressed data is PST4019, naming the compressor, whatever the decoder threw.
+/// </summary>
+internal sealed class DecoderWordsStream(Stream inner, string archive, string compressor) : ForwardOnlyStream
+{
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        try
+        {
+            return inner.Read(buffer);
+        }
+        catch (Exception e) when (VendorArchive.IsReaderFailure(e))
+        {
+            throw VendorArchive.Unreadable(archive, $"its {compressor} data is damaged or cut short");
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -652,6 +652,30 @@ public sealed class PackFromTests : IDisposable
         Assert.StartsWith("error[PST4019]: cannot read 'garbage.tar.gz': 708 bytes that are not gzip data follow its compressed data\n", result.Stderr, StringComparison.Ordinal);
     }
 
+    // spec/errors.md: a message is in words, never a raw .NET or library text. spec/pack-from.md §Formats: damaged or
+    // truncated data is PST4019, which says which data could not be read.
+    [ArchiverTheory("tar", "gzip", "xz")]
+    [InlineData("tool.tar.gz", "crc", "its gzip data is damaged or cut short: the CRC-32 and length that end a member are missing or do not match its data")]
+    [InlineData("tool.tar.gz", "half", "its gzip data ends early, in the middle of a member's compressed data")]
+    [InlineData("tool.tar.xz", "12", "its xz data is damaged or cut short")]
+    [InlineData("tool.tar.xz", "half", "its xz data is damaged or cut short")]
+    public void A_damaged_tarball_is_said_in_words_not_the_readers_text(string name, string damage, string words)
+    {
+        VendorTree();
+        var archive = Archive(name);
+        var bytes = File.ReadAllBytes(archive);
+        switch (damage)
+        {
+            case "crc": bytes[^6] ^= 0xFF; break;
+            case "12": bytes = bytes[..^12]; break;
+            default: bytes = bytes[..(bytes.Length / 2)]; break;
+        }
+        File.WriteAllBytes(archive, bytes);
+        var result = _packster.Run("pack", "--from", archive, "--strip-components", "1", "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4019", 4);
+        Assert.StartsWith($"error[PST4019]: cannot read '{name}': {words}\n", result.Stderr, StringComparison.Ordinal);
+    }
+
     // spec/pack-from.md §Rules: entries are "judged exactly as a package's central directory is": a zip entry whose data
     // does not match its declared CRC-32 is PST4011, as in a package.
     [Fact]
