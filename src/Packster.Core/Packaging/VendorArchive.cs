@@ -157,9 +157,9 @@ internal abstract class VendorArchive : IDisposable
         return System.Text.Encoding.UTF8.GetString(bytes, 0, read);
     }
 
-    /// <summary>tar, plain or behind one of the stream compressors; the tar layer is System.Formats.Tar.</summary>
     // compressor: its name as messages say it; decompress: its decoder over the archive file, given the archive's name
     // (both null for a plain tar).
+    /// <summary>tar, plain or behind one of the stream compressors; the tar layer is System.Formats.Tar.</summary>
     private sealed class TarArchive(FileStream file, string format, string? compressor, Func<FileStream, string, Stream>? decompress) : VendorArchive(file, format)
     {
         protected override void Read(bool withData, Action<VendorArchiveEntry, Stream?> visit, CancellationToken ct)
