@@ -51,7 +51,7 @@ internal sealed class VendorArchivePlan
             }
             if (entry.Kind == VendorEntryKind.Symlink && NotUtf8(target!) is { } notUtf8)
             {
-                throw ArchiveErrors.UnsafeLink(name, entry.Name, target!, $"the target {notUtf8}");
+                throw ArchiveErrors.UnsafeLink(name, entry.Name, target!, "the target " + notUtf8["it ".Length..]);
             }
             if (size < 0 || size > limits.MaxTotalSize - total)
             {
