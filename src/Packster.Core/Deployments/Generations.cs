@@ -232,8 +232,9 @@ public static class Generations
     }
 
     /// <summary>
-    /// Every committed generation, oldest first. A record that cannot be read, or a summary whose lockfile the history
-    /// does not rebuild to its digest, is skipped: what it held is the history's too.
+    /// Every committed generation, oldest first. A record that cannot be read, a summary whose lockfile the history
+    /// does not rebuild to its digest, or a checkpoint whose lockfile is not the one its digest names, is skipped: what
+    /// it held is the history's too.
     /// </summary>
     public static IReadOnlyList<Generation> List(Location location)
     {
@@ -330,10 +331,22 @@ public static class Generations
     private static bool Exists(Location location, int number) =>
         TryReadRecord(FileOf(location, number, pending: false), number, withLockfile: false) is not null;
 
-    private static PacksterException NotRebuilt(Location location, int number) =>
-        new(ErrorCode.GenerationNotFound, string.Create(CultureInfo.InvariantCulture,
+    /// <summary>
+    /// Generation <paramref name="number"/> has a record, but no state that can be trusted: a summary the history does
+    /// not rebuild, or a checkpoint whose lockfile is not the one its <c>lockfile-sha256</c> names.
+    /// </summary>
+    private static PacksterException NotRebuilt(Location location, int number)
+    {
+        if (TryReadRecord(FileOf(location, number, pending: false), number, withLockfile: true) is { Lockfile: not null })
+        {
+            return new(ErrorCode.GenerationNotFound, string.Create(CultureInfo.InvariantCulture,
+                $"generation {number} of location {location.Id} cannot be read: its record holds a lockfile, but not the one its lockfile-sha256 names"),
+                $"the record was changed after it was written, and {Location.HistoryFileName} does not rebuild the generation either; 'packster history --check' shows where the history stops agreeing");
+        }
+        return new(ErrorCode.GenerationNotFound, string.Create(CultureInfo.InvariantCulture,
             $"generation {number} of location {location.Id} cannot be rebuilt: its record holds a summary, not the lockfile, and {Location.HistoryFileName} does not replay to it"),
             string.Create(CultureInfo.InvariantCulture, $"every {CheckpointEvery}th generation's record holds its whole lockfile; 'packster history --check' shows where the history stops agreeing"));
+    }
 
     /// <summary>How many records <see cref="Drop"/> would delete (what <c>gc --drop-generations --dry-run</c> reports).</summary>
     /// <param name="commitsBefore">The commits (each a generation) the command makes before it drops: gc's removals.</param>
@@ -518,7 +531,8 @@ public static class Generations
 
     /// <summary>
     /// The last checkpoint (a multiple of <see cref="CheckpointEvery"/>) before generation <paramref name="number"/> whose
-    /// record can be read, with its lockfile: where a rebuild starts, so it replays the lines since then. Null when there is none.
+    /// record can be read and holds the lockfile its <c>lockfile-sha256</c> names, with that lockfile: where a rebuild
+    /// starts, so it replays the lines since then. Null when there is none.
     /// </summary>
     private static (int Generation, byte[] Lockfile, Sha256Digest Sha256)? CheckpointBefore(Location location, int number)
     {
@@ -527,7 +541,8 @@ public static class Generations
         for (var n = (number - 1) / CheckpointEvery * CheckpointEvery; n > 0; n -= CheckpointEvery)
         {
             var file = FileOf(location, n, pending: false);
-            if (File.Exists(file) && TryReadRecord(file, n, withLockfile: true) is { Lockfile: { } lockfile } record) return (n, lockfile, record.Summary.LockfileSha256);
+            if (File.Exists(file) && TryReadRecord(file, n, withLockfile: true) is { Lockfile: { } lockfile } record
+                && ProvenBytes(lockfile, record.Summary.LockfileSha256, file, out _) is { } proven) return (n, proven, record.Summary.LockfileSha256);
         }
         return null;
     }
@@ -535,7 +550,7 @@ public static class Generations
     /// <summary>
     /// The generations of <paramref name="records"/> (read with their lockfiles), in their order: a checkpoint's state
     /// from its lockfile, the summaries' rebuilt from the history in one pass. One whose lockfile cannot be had, or whose
-    /// rebuilt lockfile has another digest than its record names, is left out.
+    /// lockfile (held or rebuilt) is not the one its record's digest names, is left out.
     /// </summary>
     private static List<Generation> Materialise(Location location, IReadOnlyList<Record> records)
     {
@@ -552,16 +567,59 @@ public static class Generations
                 }
                 continue;
             }
-            try
+            // A checkpoint's lockfile is accepted only when it is the one its lockfile-sha256 names, as a summary's is.
+            if (Proven(lockfile, summary.LockfileSha256, FileOf(location, summary.Number, pending: false)) is { } state)
             {
-                generations.Add(new Generation(summary.Number, summary.Time, summary.Command, summary.LockfileSha256,
-                    Lockfile.Parse(lockfile, FileOf(location, summary.Number, pending: false))));
-            }
-            catch (Exception e) when (e is JsonException or FormatException or PacksterException)
-            {
-                // Not a lockfile: as an unreadable record.
+                generations.Add(new Generation(summary.Number, summary.Time, summary.Command, summary.LockfileSha256, state));
             }
         }
         return generations;
+    }
+
+    /// <summary>
+    /// The state of a checkpoint's lockfile (<paramref name="lockfile"/>, the record's <c>lockfile</c> as it stands in
+    /// the file) when it is the lockfile <paramref name="sha256"/> (the record's <c>lockfile-sha256</c>) names; null when
+    /// it is not, or not a lockfile. Read as <see cref="ProvenBytes"/> proves it.
+    /// </summary>
+    private static LocationState? Proven(byte[] lockfile, Sha256Digest sha256, string file)
+    {
+        if (ProvenBytes(lockfile, sha256, file, out var state) is null) return null;
+        try
+        {
+            return state ?? Lockfile.Parse(lockfile, file);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or PacksterException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The lockfile bytes <paramref name="sha256"/> names when a checkpoint's <paramref name="lockfile"/> is that
+    /// lockfile, else null (spec/lockfile.md § Generations, "Records"). It is when its bytes are the ones hashed: the
+    /// writer puts the lockfile into the record as it is, and the record's value leaves out only its final newline (for
+    /// generation 1, what was on disk, whichever version wrote it). Else the lockfile's writer makes its bytes from the
+    /// state it holds, and those must be the ones hashed (the bytes are canonical: a record written when the writer
+    /// re-indented the lockfile into it); <paramref name="parsed"/> is then that state. An edited lockfile, or one of
+    /// another version's bytes this writer does not make, is not proven and is not read.
+    /// </summary>
+    private static byte[]? ProvenBytes(byte[] lockfile, Sha256Digest sha256, string file, out LocationState? parsed)
+    {
+        parsed = null;
+        if (Sha256Digest.Compute(lockfile) == sha256) return lockfile;
+        byte[] withNewline = [.. lockfile, (byte)'\n'];
+        if (Sha256Digest.Compute(withNewline) == sha256) return withNewline;
+        try
+        {
+            var state = Lockfile.Parse(lockfile, file);
+            var canonical = Lockfile.Serialize(state);
+            if (Sha256Digest.Compute(canonical) != sha256) return null;
+            parsed = state;
+            return canonical;
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or PacksterException)
+        {
+            return null;
+        }
     }
 }

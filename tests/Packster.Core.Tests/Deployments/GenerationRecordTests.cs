@@ -145,6 +145,52 @@ public sealed class GenerationRecordTests : IDisposable
         Assert.NotEqual(written[2], Lockfile.Serialize(Generations.Find(_location, "1").State));
     }
 
+    /// <summary>
+    /// § Generations, "Records": a checkpoint's lockfile is read only when it is the one its <c>lockfile-sha256</c> names,
+    /// as a summary's rebuilt one is "accepted only when its SHA-256 is the record's lockfile-sha256". One written by an
+    /// earlier writer (the lockfile re-indented into the record) is that lockfile still: its bytes are canonical. One
+    /// edited since is not read: listed from its record, rebuilt from the history as a record that cannot be read is,
+    /// refused without it, and no rebuild starts from it.
+    /// </summary>
+    [Fact]
+    public void A_checkpoint_is_read_only_when_its_lockfile_is_the_one_its_digest_names()
+    {
+        var other = LocationTestBed.Install(_location, "other", "1.0.0", new Dictionary<string, string>
+        {
+            ["packster-manifest.toml"] = "id = \"other\"\nversion = \"1.0.0\"\n[parameters.port]\ntype = \"integer\"\ndefault = 8080\n",
+            ["bin/other"] = "#!/bin/sh\n",
+        });
+        var written = Commit(66);
+        var file = Path.Combine(Generations.DirectoryOf(_location), "64.json");
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+
+        // As the first writer of checkpoints wrote them: the whole record indented, the lockfile nested in it.
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllBytes(file))!;
+        File.WriteAllText(file, record.ToJsonString(indented));
+        Assert.Equal(written[64], Lockfile.Serialize(Generations.Find(_location, "64").State));
+
+        // Edited: "other" (which no commit after 64 changes) pinned, the digest left as it was.
+        var entry = record["lockfile"]!["deployments"]!.AsArray().Single(d => (string?)d!["deployment"] == other.Hash.Hex)!;
+        Assert.NotEqual(true, (bool?)entry["pinned"]);
+        entry["pinned"] = true;
+        File.WriteAllText(file, record.ToJsonString(indented));
+
+        var e = Assert.Throws<PacksterException>(() => Generations.Find(_location, "64"));
+        Assert.Equal(ErrorCode.GenerationNotFound, e.Code);
+        Assert.Equal("generation 64 of location dev cannot be read: its record holds a lockfile, but not the one its lockfile-sha256 names", e.Message);
+        Assert.Contains(Generations.Summaries(_location), g => g.Number == 64);
+        Assert.DoesNotContain(Generations.List(_location), g => g.Number == 64);
+        // 66 is rebuilt from the start of the history, not from the edited checkpoint (which would pin "other").
+        Assert.Equal(written[66], Lockfile.Serialize(Generations.Find(_location, "66").State));
+        // As a record that cannot be read: the history rebuilds 64 (spec/history.md § Generations rebuilt), and without
+        // it there is no state to trust.
+        var rebuilt = HistoryReplay.FindOrRebuild(_location, "64");
+        Assert.Equal("(rebuilt from history.jsonl)", rebuilt.Command);
+        Assert.Equal(written[64], Lockfile.Serialize(rebuilt.State));
+        File.Delete(Path.Combine(_location.Path, Location.HistoryFileName));
+        Assert.Equal(e.Message, Assert.Throws<PacksterException>(() => HistoryReplay.FindOrRebuild(_location, "64")).Message);
+    }
+
     /// <summary>"A rebuild starts at the last checkpoint before the generation": the lines before its line are not read.</summary>
     [Fact]
     public void A_rebuild_after_a_checkpoint_reads_only_the_history_since_that_checkpoint()

@@ -85,6 +85,99 @@ public sealed class GenerationTests : IDisposable
         _f.Packster.Ok("gc", "--location", "dev", "--dry-run");
     }
 
+    private string Porty(int port)
+    {
+        var dir = _f.Temp["porty"];
+        Directory.CreateDirectory(Path.Combine(dir, "bin"));
+        File.WriteAllText(Path.Combine(dir, "bin", "p"), "p\n");
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"),
+            $"id = \"porty\"\nversion = \"1.0.0\"\nlicense = \"MIT\"\n[parameters.port]\ntype = \"integer\"\ndefault = {port}\n[provides]\nports = [\"{{param.port}}\"]\n");
+        return _f.Pack(dir);
+    }
+
+    private static List<string> ClaimsAt(JsonElement at, string id) =>
+        [.. at.GetProperty("deployments").EnumerateArray().Single(d => d.GetProperty("id").GetString() == id).GetProperty("claims").EnumerateArray().Select(c => c.GetString()!)];
+
+    // § Generations, "Records": a summary's lockfile is "accepted only when its SHA-256 is the record's
+    // lockfile-sha256", and so is a checkpoint's (generation 64, 128, …, and 1), which holds both. One edited since is
+    // never read: `generations` still lists it; `history --at N` and `rollback --to N` take the state the history
+    // rebuilds and names (spec/history.md § Generations rebuilt), so hello keeps port 9701 and porty cannot take it
+    // (PST6000); without the history they refuse it with PST5015 and change nothing.
+    [Fact]
+    public void An_edited_checkpoint_is_never_read_and_its_claims_are_never_restored()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", _f.PackSample("hello"), "--location", "dev", "--parameters", "{\"port\":9701}");
+        for (var i = 0; i < 32; i++)
+        {
+            _f.Packster.Ok("pin", "hello", "--location", "dev");
+            _f.Packster.Ok("unpin", "hello", "--location", "dev");
+        }
+        // Generations as written today are proven: 1 "(the empty location)" and 64 from their records.
+        using (var first = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--at", "1", "--json")))
+        {
+            Assert.Equal("(the empty location)", first.RootElement.GetProperty("command").GetString());
+        }
+        using (var at = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--at", "64", "--json")))
+        {
+            Assert.StartsWith("packster unpin hello", at.RootElement.GetProperty("command").GetString(), StringComparison.Ordinal);
+            Assert.Contains("port:9701", ClaimsAt(at.RootElement, "hello"));
+        }
+
+        var record = Path.Combine(_f.LocationPath, "generations", "64.json");
+        var text = File.ReadAllText(record);
+        Assert.Contains("port:9701", text, StringComparison.Ordinal);
+        File.WriteAllText(record, text.Replace("port:9701", "port:9799", StringComparison.Ordinal));
+
+        using (var at = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--at", "64", "--json")))
+        {
+            Assert.Equal("(rebuilt from history.jsonl)", at.RootElement.GetProperty("command").GetString());
+            Assert.Contains("port:9701", ClaimsAt(at.RootElement, "hello"));
+            Assert.DoesNotContain("port:9799", ClaimsAt(at.RootElement, "hello"));
+        }
+        _f.Packster.Ok("rollback", "--location", "dev", "--to", "64");
+        Assert.Contains(64, Generations().Select(g => g.GetProperty("generation").GetInt32()));
+        var taken = _f.Packster.Run("install-file", Porty(9701), "--location", "dev");
+        Assert.True(taken.ExitCode != 0, taken.ToString());
+        Assert.StartsWith("error[PST6000]", taken.Stderr, StringComparison.Ordinal);
+
+        File.Delete(Path.Combine(_f.LocationPath, "history.jsonl"));
+        var before = _f.Snapshot();
+        foreach (var args in new[] { new[] { "history", "--at", "64" }, ["rollback", "--to", "64", "--dry-run"], ["rollback", "--to", "64"] })
+        {
+            var refused = _f.Packster.Run([.. args, "--location", "dev"]);
+            Assert.True(refused.ExitCode == 5, refused.ToString());
+            Assert.StartsWith("error[PST5015]: generation 64 of location dev cannot be read: its record holds a lockfile, but not the one its lockfile-sha256 names",
+                refused.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Equal(before, _f.Snapshot());
+    }
+
+    // § Generations: generation 1 of a location with deployments before generations were recorded is a checkpoint of
+    // the lockfile found, proven by its lockfile-sha256 as any other; edited, a bare rollback (which picks it) refuses it.
+    [Fact]
+    public void An_edited_record_of_the_state_before_generations_is_refused()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", _f.PackSample("hello"), "--location", "dev", "--parameters", "{\"port\":9702}");
+        Directory.Delete(Path.Combine(_f.LocationPath, "generations"), recursive: true);
+        _f.Packster.Ok("pin", "hello", "--location", "dev");
+        using (var first = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--at", "1", "--json")))
+        {
+            Assert.Equal("(the state before generations were recorded)", first.RootElement.GetProperty("command").GetString());
+            Assert.Contains("port:9702", ClaimsAt(first.RootElement, "hello"));
+        }
+
+        var record = Path.Combine(_f.LocationPath, "generations", "1.json");
+        File.WriteAllText(record, File.ReadAllText(record).Replace("port:9702", "port:9798", StringComparison.Ordinal));
+        var before = _f.Snapshot();
+        var refused = _f.Packster.Run("rollback", "--location", "dev");
+        Assert.True(refused.ExitCode == 5, refused.ToString());
+        Assert.StartsWith("error[PST5015]: generation 1 of location dev cannot be read: its record holds a lockfile, but not the one its lockfile-sha256 names",
+            refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+    }
+
     // § Generations: "a location with none (a new one, before its first install) names it "(the empty location)"" —
     // "(the state before generations were recorded)" is for locations that had deployments before generations existed.
     [Fact]
