@@ -181,13 +181,34 @@ public static class Generations
             var before = File.ReadAllBytes(location.LockfilePath);
             if (!before.AsSpan().SequenceEqual(lockfile))
             {
-                Write(FileOf(location, 1, pending: false), 1, before, null, clock, FirstStateCommand(before));
+                Write(FileOf(location, 1, pending: false), 1, AsRecorded(before, location.LockfilePath), null, clock, FirstStateCommand(before));
                 next = 2;
             }
         }
         foreach (var stale in pending) File.Delete(FileOf(location, stale, pending: true));
         Write(FileOf(location, next, pending: true), next, lockfile, IsCheckpoint(next) ? null : state, clock, Command ?? "(not recorded)", lockfileSha);
         return next;
+    }
+
+    /// <summary>
+    /// The lockfile found before generations were recorded, as generation 1's record holds it: as found when the record's
+    /// reader can prove it so (it is an object with at most one newline after it, as packster writes one); else (white
+    /// space a person's editor put around it) its state as the lockfile's writer makes it, whose digest the record then
+    /// names, so that the checkpoint is proven as every other (spec/lockfile.md § Generations, "Records"). One that cannot
+    /// be read is kept as found: the commit reads it itself.
+    /// </summary>
+    private static byte[] AsRecorded(byte[] found, string path)
+    {
+        var end = found.Length > 0 && found[^1] == (byte)'\n' ? found.Length - 1 : found.Length;
+        if (end > 0 && found[0] == (byte)'{' && found[end - 1] == (byte)'}') return found;
+        try
+        {
+            return Lockfile.Serialize(Lockfile.Parse(found, path));
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or PacksterException)
+        {
+            return found;
+        }
     }
 
     /// <summary>Whether generation <paramref name="number"/>'s record holds its whole lockfile.</summary>

@@ -154,13 +154,15 @@ public sealed class GenerationTests : IDisposable
     }
 
     // § Generations: generation 1 of a location with deployments before generations were recorded is a checkpoint of
-    // the lockfile found, proven by its lockfile-sha256 as any other; edited, a bare rollback (which picks it) refuses it.
+    // the lockfile found (its state as packster writes it when an editor put other white space around it), proven by
+    // its lockfile-sha256 as any other; edited, a bare rollback (which picks it) refuses it: no commit line names it.
     [Fact]
     public void An_edited_record_of_the_state_before_generations_is_refused()
     {
         if (OperatingSystem.IsWindows()) return;
         _f.Packster.Ok("install-file", _f.PackSample("hello"), "--location", "dev", "--parameters", "{\"port\":9702}");
         Directory.Delete(Path.Combine(_f.LocationPath, "generations"), recursive: true);
+        File.WriteAllText(_f.LockfilePath, File.ReadAllText(_f.LockfilePath).TrimEnd('\n') + "\r\n");
         _f.Packster.Ok("pin", "hello", "--location", "dev");
         using (var first = JsonDocument.Parse(_f.Packster.Ok("history", "--location", "dev", "--at", "1", "--json")))
         {
