@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Packster.Locations;
 using Packster.Model;
+using Packster.Packaging;
 
 namespace Packster.Deployments;
 
@@ -239,7 +240,7 @@ public static class Generations
         foreach (var n in pending)
         {
             var file = FileOf(location, n, pending: true);
-            if (current is { } sha && TryReadRecord(file, n, withLockfile: false) is { } record && record.Summary.LockfileSha256 == sha)
+            if (current is { } sha && TryReadRecord(file, n, withLockfile: false, strict: true) is { } record && record.Summary.LockfileSha256 == sha)
             {
                 Promote(location, n);
                 last = Math.Max(last, n);
@@ -337,7 +338,7 @@ public static class Generations
     private static Generation? Read(Location location, int number)
     {
         var file = FileOf(location, number, pending: false);
-        return File.Exists(file) && TryReadRecord(file, number, withLockfile: true) is { } record ? Materialise(location, [record]).FirstOrDefault() : null;
+        return TryReadRecord(file, number, withLockfile: true, strict: true) is { } record ? Materialise(location, [record]).FirstOrDefault() : null;
     }
 
     /// <summary>Deletes the records of all but the last <paramref name="keep"/> generations; returns how many were deleted.</summary>
@@ -479,11 +480,43 @@ public static class Generations
     /// <summary>One record as read: what <c>generations</c> shows, and the lockfile's bytes when it is a checkpoint (and they were asked for).</summary>
     private sealed record Record(GenerationSummary Summary, byte[]? Lockfile);
 
-    private static Record? TryReadRecord(string file, int number, bool withLockfile)
+    /// <summary>
+    /// The record <paramref name="file"/> holds, or null when it has none that can be read. Only a regular file is opened,
+    /// and so that the open cannot wait (<see cref="RegularFile"/>): a FIFO there would hold the command, and the lock,
+    /// until a writer came. Anything else there (a FIFO, a device, a folder), or a file the system refuses, is an
+    /// unreadable record, skipped like one that does not parse; <paramref name="strict"/> (a pending record, or the one
+    /// generation a command names) refuses it instead, in the words of spec/errors.md PST9005 (<c>cannot read
+    /// '&lt;path&gt;': it is a FIFO (named pipe), not a regular file</c>, <c>… it is a folder, not a file</c>); a missing
+    /// file is null either way.
+    /// </summary>
+    private static Record? TryReadRecord(string file, int number, bool withLockfile, bool strict = false)
+    {
+        var bytes = strict ? ReadRecordFile(file) : TryReadRecordFile(file);
+        return bytes is null ? null : TryParseRecord(bytes, number, withLockfile);
+    }
+
+    private static byte[]? ReadRecordFile(string file) =>
+        FileSystemErrors.FileExists(file, "cannot read", UnreadableHint) ? FileSystemErrors.ReadFile(file, "cannot read", UnreadableHint) : null;
+
+    private const string UnreadableHint = "packster writes a generation's record as a regular file; move what is there aside and run the command again";
+
+    private static byte[]? TryReadRecordFile(string file)
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            return FileKinds.OfTarget(file) == FileKind.Regular ? RegularFile.TryReadAllBytes(file, out _) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static Record? TryParseRecord(byte[] bytes, int number, bool withLockfile)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(bytes);
             var root = doc.RootElement;
             var schema = root.GetProperty("schema").GetInt32();
             if (schema is not (Schema or SummarySchema) || root.GetProperty("generation").GetInt32() != number) return null;

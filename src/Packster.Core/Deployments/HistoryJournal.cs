@@ -36,14 +36,16 @@ internal sealed class HistoryJournal
     /// <summary>
     /// Reads the journal left by an earlier command, or null when there is none, and judges its conditional lines
     /// against the lockfile as it is now. Call it under the lock and before recovery, which may rewrite the lockfile.
+    /// Anything but a regular file there (a FIFO, a device, a folder) is never opened, which for a FIFO would wait under
+    /// the lock for a writer: the command stops with PST9005 (<see cref="FileSystemErrors.FileExists"/>).
     /// </summary>
     public static HistoryJournal? Load(Location location)
     {
         var path = PathOf(location);
-        if (!File.Exists(path)) return null;
+        if (!FileSystemErrors.FileExists(path, "cannot read", PolicyJournal.UnreadableHint)) return null;
         try
         {
-            var node = StrictJson.Parse(File.ReadAllBytes(path)) as JsonObject ?? throw new JsonException("not an object");
+            var node = StrictJson.Parse(FileSystemErrors.ReadFile(path, "cannot read", PolicyJournal.UnreadableHint)) as JsonObject ?? throw new JsonException("not an object");
             var owed = Lines(node["owed"]);
             if (node["lockfile"]?.GetValue<string>() is { } expected && Lockfile.DigestIfReadable(location.LockfilePath) is { } actual
                 && string.Equals(expected, actual.Hex, StringComparison.Ordinal))

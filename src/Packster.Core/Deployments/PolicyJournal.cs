@@ -17,6 +17,9 @@ internal static class PolicyJournal
 {
     public const string FileName = "policy.pending";
 
+    /// <summary>What to do about a journal that is not a file packster wrote (a FIFO, a folder …).</summary>
+    internal const string UnreadableHint = "packster writes this journal as a regular file, and only during a commit; move what is there aside and run the command again";
+
     public static string PathOf(Location location) => Path.Combine(location.InternalDirectory, FileName);
 
     /// <summary>Records, before a commit, that the lockfile <paramref name="lockfile"/> brings the policy file <paramref name="policy"/> with it.</summary>
@@ -38,16 +41,18 @@ internal static class PolicyJournal
     /// Settles a journal an earlier command left (killed between its commit and the policy write, or before its
     /// commit): the policy written when its commit happened, dropped when it did not. Call it under the lock and before
     /// recovery, which may rewrite the lockfile. A policy that is owed and cannot be written fails the command, changing
-    /// nothing: a later commit would otherwise make the journal look uncommitted and lose it.
+    /// nothing: a later commit would otherwise make the journal look uncommitted and lose it. Anything but a regular file
+    /// there (a FIFO, a device, a folder) is never opened, which for a FIFO would wait under the lock for a writer: the
+    /// command stops with PST9005 (<see cref="FileSystemErrors.FileExists"/>), changing nothing.
     /// </summary>
     public static void Settle(Location location)
     {
         var path = PathOf(location);
-        if (!File.Exists(path)) return;
+        if (!FileSystemErrors.FileExists(path, "cannot read", UnreadableHint)) return;
         string? policy = null;
         try
         {
-            var node = StrictJson.Parse(File.ReadAllBytes(path)) as JsonObject ?? throw new JsonException("not an object");
+            var node = StrictJson.Parse(FileSystemErrors.ReadFile(path, "cannot read", UnreadableHint)) as JsonObject ?? throw new JsonException("not an object");
             if (node["lockfile"]?.GetValue<string>() is { } expected && node["policy"]?.GetValue<string>() is { } text
                 && Lockfile.DigestIfReadable(location.LockfilePath) is { } actual && string.Equals(expected, actual.Hex, StringComparison.Ordinal))
             {

@@ -62,14 +62,20 @@ public sealed record DeploymentRecord(
         return [.. JsonSerializer.SerializeToUtf8Bytes(dto, LocationJsonContext.Default.DeploymentRecordDto), (byte)'\n'];
     }
 
-    /// <summary>Reads the record of <paramref name="deploymentDirectory"/>; DeploymentRecordUnreadable when missing or invalid.</summary>
+    /// <summary>
+    /// Reads the record of <paramref name="deploymentDirectory"/>; DeploymentRecordUnreadable when missing or invalid, or
+    /// when it is not a regular file (a FIFO, a device, a folder): that is never opened, since a FIFO's open would wait for
+    /// a writer, and one put there after that look is opened without waiting (<see cref="RegularFile"/>) and left unread.
+    /// </summary>
     public static DeploymentRecord ReadFrom(string deploymentDirectory)
     {
         var file = System.IO.Path.Combine(deploymentDirectory, FileName);
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(file);
+            var kind = FileKinds.OfTarget(file);
+            bytes = (kind is FileKind.Regular or FileKind.Missing ? RegularFile.TryReadAllBytes(file, out kind) : null)
+                ?? throw LocationErrors.DeploymentRecordUnreadable(file, NotAFile(kind));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -86,13 +92,18 @@ public sealed record DeploymentRecord(
     {
         try
         {
-            return DeploymentRecordFastReader.TryRead(File.ReadAllBytes(file), headerOnly: true);
+            return FileKinds.OfTarget(file) == FileKind.Regular && RegularFile.TryReadAllBytes(file, out _) is { } bytes
+                ? DeploymentRecordFastReader.TryRead(bytes, headerOnly: true)
+                : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
     }
+
+    private static string NotAFile(FileKind kind) =>
+        kind == FileKind.Directory ? "it is a folder, not a file" : $"it is {kind.Describe()}, not a regular file";
 
     public static DeploymentRecord Parse(ReadOnlySpan<byte> bytes, string file) =>
         DeploymentRecordFastReader.TryRead(bytes) ?? ParseGeneral(bytes, file);

@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using Packster.Model;
+using Packster.Packaging;
 
 namespace Packster.Locations;
 
@@ -61,12 +62,16 @@ internal static class QuickVerifyIndex
             && ChangedTicks == stamp.ChangedTicks && Inode == stamp.Inode;
     }
 
-    /// <summary>The bytes of <paramref name="indexFile"/>; null when it cannot be read (no index: read everything).</summary>
+    /// <summary>
+    /// The bytes of <paramref name="indexFile"/>; null when it cannot be read (no index: read everything). Anything but
+    /// a regular file there (a FIFO, a device, a folder) is no index, and is never opened: a FIFO's open would wait for a
+    /// writer. One put there after that look is opened without waiting (<see cref="RegularFile"/>) and left unread.
+    /// </summary>
     public static byte[]? Load(string indexFile)
     {
         try
         {
-            return File.ReadAllBytes(indexFile);
+            return FileKinds.OfTarget(indexFile) == FileKind.Regular ? RegularFile.TryReadAllBytes(indexFile, out _) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using Packster.Packaging;
+
+namespace Packster.IntegrationTests.Cli;
+
+/// <summary>
+/// A FIFO, or a folder, where a location keeps one of its small files — a journal, a generation record, a deployment
+/// record, a quick verify index — through the real executable (spec/errors.md PST9005): such a file is never opened,
+/// which for a FIFO would wait for a writer while the command holds the location's lock. Every command here is killed
+/// after a minute, so a test fails instead of hanging.
+/// </summary>
+public sealed class LocationSpecialFileTests : IDisposable
+{
+    private readonly LocationFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
+    /// <summary>Runs packster, killing it when it has not finished within a minute (waiting on a FIFO), which fails the test.</summary>
+    private ProcessResult RunWithin(params string[] args)
+    {
+        using var process = Process.Start(_f.Packster.StartInfo(args))!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Assert.Fail($"packster {string.Join(' ', args)} was still running after a minute (waiting on a FIFO?)");
+        }
+        process.WaitForExit();
+        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static void AssertRefused(ProcessResult r, string path, string reason)
+    {
+        Assert.True(r.ExitCode == 9, r.ToString());
+        var first = r.Stderr.Split('\n')[0];
+        Assert.Equal($"error[PST9005]: cannot read '{path}': {reason}", first);
+    }
+
+    /// <summary>hello installed into dev, then pinned and unpinned: generations 1 to 4.</summary>
+    private void InstallWithFourGenerations()
+    {
+        _f.Packster.Ok("install-file", _f.PackSample("hello"), "--location", "dev");
+        _f.Packster.Ok("pin", "hello", "--location", "dev");
+        _f.Packster.Ok("unpin", "hello", "--location", "dev");
+    }
+
+    // errors.md PST9005: "a FIFO, socket or device there … is never opened, which for a FIFO would wait for a writer";
+    // spec/lockfile.md § History journal, § Recovery (policy), § Generations (writing): what a mutating command reads
+    // under the lock before anything else. It waited there forever, and every other writer failed with PST5004.
+    [Theory]
+    [InlineData(".packster/policy.pending")]
+    [InlineData(".packster/history.pending")]
+    [InlineData("generations/5.pending.json")]
+    public void A_FIFO_where_a_commit_journal_or_pending_record_belongs_stops_a_mutating_command(string relative)
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        InstallWithFourGenerations();
+        var before = _f.Snapshot(); // taken without the FIFO, which the snapshot would wait on
+        var fifo = Path.Combine(_f.LocationPath, relative);
+        MakeFifo(fifo);
+        AssertRefused(RunWithin("pin", "hello", "--location", "dev"), fifo, "it is a FIFO (named pipe), not a regular file");
+        Assert.Equal(FileKind.Fifo, FileKinds.Of(fifo));
+        File.Delete(fifo);
+        Assert.Equal(before, _f.Snapshot());
+    }
+
+    // spec/lockfile.md § Generations: "a record that cannot be read is skipped" by the listing and gc; errors.md PST9005
+    // for the one generation a command names: a FIFO there is refused unopened.
+    [Fact]
+    public void A_FIFO_generation_record_is_skipped_by_the_listing_and_gc_and_refused_by_history_at_and_rollback_to()
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        InstallWithFourGenerations();
+        var record = Path.Combine(_f.LocationPath, "generations", "3.json");
+        File.Delete(record);
+        MakeFifo(record);
+
+        var listed = RunWithin("generations", "--location", "dev", "--json");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        using (var doc = System.Text.Json.JsonDocument.Parse(listed.Stdout))
+        {
+            Assert.Equal([1, 2, 4], doc.RootElement.EnumerateArray().Select(g => g.GetProperty("generation").GetInt32()));
+        }
+        var gc = RunWithin("gc", "--keep-generations", "3", "--dry-run", "--location", "dev");
+        Assert.True(gc.ExitCode == 0, gc.ToString());
+        AssertRefused(RunWithin("history", "--at", "3", "--location", "dev"), record, "it is a FIFO (named pipe), not a regular file");
+        AssertRefused(RunWithin("rollback", "--to", "3", "--dry-run", "--location", "dev"), record, "it is a FIFO (named pipe), not a regular file");
+        Assert.Equal(FileKind.Fifo, FileKinds.Of(record));
+    }
+
+    // errors.md PST9005: "a folder where packster opens a file … is '<path>': it is a folder, not a file, never
+    // 'permission denied'"; the listing still skips it (spec/lockfile.md § Generations).
+    [Fact]
+    public void A_folder_generation_record_is_said_to_be_a_folder_not_permission_denied()
+    {
+        InstallWithFourGenerations();
+        var record = Path.Combine(_f.LocationPath, "generations", "3.json");
+        File.Delete(record);
+        Directory.CreateDirectory(record);
+        foreach (var args in new[] { new[] { "history", "--at", "3", "--location", "dev" }, ["rollback", "--to", "3", "--dry-run", "--location", "dev"] })
+        {
+            var r = RunWithin(args);
+            AssertRefused(r, record, "it is a folder, not a file");
+            Assert.DoesNotContain("permission denied", r.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Contains("unpin hello", _f.Packster.Ok("generations", "--location", "dev"), StringComparison.Ordinal);
+    }
+
+    // errors.md PST9005 (a FIFO is never opened); spec/lockfile.md § Quick verify: a record that cannot be read is the
+    // deployment's problem, reported as verify reports a damaged record; gc (which holds the lock) keeps going.
+    [Fact]
+    public void A_FIFO_deployment_record_is_reported_by_verify_and_does_not_hold_gc()
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        _f.Packster.Ok("install-file", _f.PackSample("hello"), "--location", "dev");
+        var deployment = Directory.GetDirectories(Path.Combine(_f.LocationPath, "deployments")).Single();
+        var record = Path.Combine(deployment, "packster-deployment.json");
+        File.Delete(record);
+        MakeFifo(record);
+
+        foreach (var args in new[] { new[] { "verify", "dev" }, ["verify", "dev", "--quick"] })
+        {
+            var r = RunWithin(args);
+            Assert.True(r.ExitCode == 5, r.ToString());
+            Assert.Contains("packster-deployment.json: it is a FIFO (named pipe), not a regular file", r.Stdout, StringComparison.Ordinal);
+        }
+        var gc = RunWithin("gc", "--location", "dev");
+        Assert.True(gc.ExitCode == 0, gc.ToString());
+        Assert.Equal(FileKind.Fifo, FileKinds.Of(record));
+    }
+
+    // spec/lockfile.md § Quick verify: the index is "a cache, not an authority"; one that cannot be used means every
+    // file is read, as without it. A FIFO there is not opened (errors.md PST9005) and the run reads everything.
+    [Fact]
+    public void A_FIFO_quick_verify_index_is_no_index()
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        _f.Packster.Ok("install-file", _f.PackSample("hello"), "--location", "dev");
+        var hash = Path.GetFileName(Directory.GetDirectories(Path.Combine(_f.LocationPath, "deployments")).Single());
+        var index = Path.Combine(_f.LocationPath, ".packster", "verify-index", hash);
+        Directory.CreateDirectory(Path.GetDirectoryName(index)!);
+        MakeFifo(index);
+
+        var r = RunWithin("verify", "dev", "--quick");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("all intact", r.Stdout + r.Stderr, StringComparison.Ordinal);
+    }
+}
