@@ -22,23 +22,6 @@ public sealed class LocationSpecialFileTests : IDisposable
         Assert.Equal(0, mkfifo.ExitCode);
     }
 
-    /// <summary>Runs packster, killing it when it has not finished within a minute (waiting on a FIFO), which fails the test.</summary>
-    private ProcessResult RunWithin(params string[] args)
-    {
-        using var process = Process.Start(_f.Packster.StartInfo(args))!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"packster {string.Join(' ', args)} was still running after a minute (waiting on a FIFO?)");
-        }
-        process.WaitForExit();
-        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
-    }
-
     private static void AssertRefused(ProcessResult r, string path, string reason)
     {
         Assert.True(r.ExitCode == 9, r.ToString());
@@ -68,7 +51,7 @@ public sealed class LocationSpecialFileTests : IDisposable
         var before = _f.Snapshot(); // taken without the FIFO, which the snapshot would wait on
         var fifo = Path.Combine(_f.LocationPath, relative);
         MakeFifo(fifo);
-        AssertRefused(RunWithin("pin", "hello", "--location", "dev"), fifo, "it is a FIFO (named pipe), not a regular file");
+        AssertRefused(_f.Packster.RunWithin("pin", "hello", "--location", "dev"), fifo, "it is a FIFO (named pipe), not a regular file");
         Assert.Equal(FileKind.Fifo, FileKinds.Of(fifo));
         File.Delete(fifo);
         Assert.Equal(before, _f.Snapshot());
@@ -85,16 +68,16 @@ public sealed class LocationSpecialFileTests : IDisposable
         File.Delete(record);
         MakeFifo(record);
 
-        var listed = RunWithin("generations", "--location", "dev", "--json");
+        var listed = _f.Packster.RunWithin("generations", "--location", "dev", "--json");
         Assert.True(listed.ExitCode == 0, listed.ToString());
         using (var doc = System.Text.Json.JsonDocument.Parse(listed.Stdout))
         {
             Assert.Equal([1, 2, 4], doc.RootElement.EnumerateArray().Select(g => g.GetProperty("generation").GetInt32()));
         }
-        var gc = RunWithin("gc", "--keep-generations", "3", "--dry-run", "--location", "dev");
+        var gc = _f.Packster.RunWithin("gc", "--keep-generations", "3", "--dry-run", "--location", "dev");
         Assert.True(gc.ExitCode == 0, gc.ToString());
-        AssertRefused(RunWithin("history", "--at", "3", "--location", "dev"), record, "it is a FIFO (named pipe), not a regular file");
-        AssertRefused(RunWithin("rollback", "--to", "3", "--dry-run", "--location", "dev"), record, "it is a FIFO (named pipe), not a regular file");
+        AssertRefused(_f.Packster.RunWithin("history", "--at", "3", "--location", "dev"), record, "it is a FIFO (named pipe), not a regular file");
+        AssertRefused(_f.Packster.RunWithin("rollback", "--to", "3", "--dry-run", "--location", "dev"), record, "it is a FIFO (named pipe), not a regular file");
         Assert.Equal(FileKind.Fifo, FileKinds.Of(record));
     }
 
@@ -109,7 +92,7 @@ public sealed class LocationSpecialFileTests : IDisposable
         Directory.CreateDirectory(record);
         foreach (var args in new[] { new[] { "history", "--at", "3", "--location", "dev" }, ["rollback", "--to", "3", "--dry-run", "--location", "dev"] })
         {
-            var r = RunWithin(args);
+            var r = _f.Packster.RunWithin(args);
             AssertRefused(r, record, "it is a folder, not a file");
             Assert.DoesNotContain("permission denied", r.Stderr, StringComparison.Ordinal);
         }
@@ -130,11 +113,11 @@ public sealed class LocationSpecialFileTests : IDisposable
 
         foreach (var args in new[] { new[] { "verify", "dev" }, ["verify", "dev", "--quick"] })
         {
-            var r = RunWithin(args);
+            var r = _f.Packster.RunWithin(args);
             Assert.True(r.ExitCode == 5, r.ToString());
             Assert.Contains("packster-deployment.json: it is a FIFO (named pipe), not a regular file", r.Stdout, StringComparison.Ordinal);
         }
-        var gc = RunWithin("gc", "--location", "dev");
+        var gc = _f.Packster.RunWithin("gc", "--location", "dev");
         Assert.True(gc.ExitCode == 0, gc.ToString());
         Assert.Equal(FileKind.Fifo, FileKinds.Of(record));
     }
@@ -151,7 +134,7 @@ public sealed class LocationSpecialFileTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(index)!);
         MakeFifo(index);
 
-        var r = RunWithin("verify", "dev", "--quick");
+        var r = _f.Packster.RunWithin("verify", "dev", "--quick");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("all intact", r.Stdout + r.Stderr, StringComparison.Ordinal);
     }

@@ -118,6 +118,26 @@ public sealed class PacksterProcess
         return probe.ExitCode == 0;
     });
 
+    /// <summary>
+    /// Runs packster, killing it when it has not finished within a minute, which fails the test: a command that opens a
+    /// FIFO waits for a writer that never comes, and the test must fail then, not hang.
+    /// </summary>
+    public ProcessResult RunWithin(params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Assert.Fail($"packster {string.Join(' ', args)} was still running after a minute (waiting on a FIFO?)");
+        }
+        process.WaitForExit();
+        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
     public ProcessResult Run(params string[] args) => Run(args, null);
 
     public ProcessResult Run(IEnumerable<string> args, IReadOnlyDictionary<string, string>? extra) => Run(StartInfo(args, extra), args);

@@ -301,26 +301,6 @@ public sealed partial class SystemErrorTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(config));
     }
 
-    /// <summary>
-    /// Runs packster, killing it when it has not finished within a minute: a command that opens a FIFO waits for a
-    /// writer that never comes, and the test must fail then, not hang.
-    /// </summary>
-    private ProcessResult RunWithin(params string[] args)
-    {
-        using var process = Process.Start(_f.Packster.StartInfo(args))!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"packster {string.Join(' ', args)} was still running after a minute (waiting on a FIFO?)");
-        }
-        process.WaitForExit();
-        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
-    }
-
     // errors.md PST9005: "So does a FIFO, socket or device there (… it is a FIFO (named pipe), not a regular file; it is
     // never opened, which for a FIFO would wait for a writer)"; spec/licenses.md § Policy, spec/sources.md §1.
     [Fact]
@@ -339,7 +319,7 @@ public sealed partial class SystemErrorTests : IDisposable
             ["trust", "show", "--location", "dev"],
         })
         {
-            var r = RunWithin(args);
+            var r = _f.Packster.RunWithin(args);
             AssertClassified(r, "PST9005", 9, $"cannot read '{policy}'", "it is a FIFO (named pipe), not a regular file");
             Assert.Contains("location's policy", r.Stderr, StringComparison.Ordinal);
         }
@@ -352,7 +332,7 @@ public sealed partial class SystemErrorTests : IDisposable
         Assert.True(Run("mkfifo", config));
         foreach (var args in new[] { new[] { "source", "list" }, ["licenses", "policy"], ["install-file", package, "--location", "dev"] })
         {
-            var r = RunWithin(args);
+            var r = _f.Packster.RunWithin(args);
             AssertClassified(r, "PST9005", 9, $"cannot read '{config}'", "it is a FIFO (named pipe), not a regular file");
         }
         Assert.Equal(FileKind.Fifo, FileKinds.Of(config));
