@@ -53,9 +53,9 @@ public static class Lockfile
     {
         try
         {
-            using var handle = File.OpenHandle(path);
+            using var handle = OpenRegular(path);
             var length = RandomAccess.GetLength(handle);
-            if (length == 0 || length > Array.MaxLength) return File.ReadAllBytes(path);
+            if (length == 0 || length > Array.MaxLength) return RegularFile.ReadAllBytes(path, kind => NotRegular(path, kind));
             var bytes = UninitializedBuffer.NewArray((int)length);
             var read = 0;
             while (read < bytes.Length)
@@ -65,13 +65,22 @@ public static class Lockfile
                 read += n;
             }
             // Shorter than its length said (changed under us, or a file whose length is not its size): read as a whole.
-            return read == bytes.Length ? bytes : File.ReadAllBytes(path);
+            return read == bytes.Length ? bytes : RegularFile.ReadAllBytes(path, kind => NotRegular(path, kind));
         }
         catch (FileNotFoundException e)
         {
             throw LocationErrors.LockfileUnreadable(path, "the file does not exist", e);
         }
     }
+
+    /// <summary>
+    /// The lockfile opened for reading when it is a regular file (<see cref="RegularFile"/>: a FIFO there is never waited
+    /// on, under the lock or not); anything else is PST5002 saying what it is.
+    /// </summary>
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenRegular(string path) => RegularFile.Open(path, kind => NotRegular(path, kind));
+
+    private static PacksterException NotRegular(string path, Packaging.FileKind kind) =>
+        LocationErrors.LockfileUnreadable(path, $"it is {Packaging.FileKinds.Describe(kind)}, not a regular file");
 
     /// <summary>
     /// Writes <paramref name="state"/> atomically (temp file, flush to disk, rename). A state that breaks
@@ -84,7 +93,7 @@ public static class Lockfile
     {
         try
         {
-            return Sha256Digest.Compute(File.ReadAllBytes(path));
+            return RegularFile.TryReadAllBytes(path, out _) is { } bytes ? Sha256Digest.Compute(bytes) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -335,7 +344,7 @@ public static class Lockfile
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = RegularFile.ReadAllBytes(path, kind => NotRegular(path, kind));
         }
         catch (FileNotFoundException e)
         {
@@ -376,7 +385,9 @@ public static class Lockfile
         int length;
         try
         {
-            using var handle = File.OpenHandle(path);
+            // Not a regular file: the whole-file reading says so.
+            using var handle = RegularFile.TryOpen(path, out _);
+            if (handle is null) return null;
             length = RandomAccess.Read(handle, head, 0);
         }
         catch (IOException)

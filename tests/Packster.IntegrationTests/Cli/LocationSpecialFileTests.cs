@@ -37,6 +37,27 @@ public sealed class LocationSpecialFileTests : IDisposable
         _f.Packster.Ok("unpin", "hello", "--location", "dev");
     }
 
+    // spec/lockfile.md § Compatibility: a lockfile that cannot be read is PST5002, and "every command fails with the
+    // error above and leaves the file … as it was". A FIFO in its place is never opened: every command, reading or
+    // changing, waited on it forever (a mutating one holding the lock).
+    [Theory]
+    [InlineData("list")]
+    [InlineData("pin")]
+    public void A_FIFO_where_the_lockfile_belongs_is_refused_unopened(string command)
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        _f.Packster.Ok("install-file", _f.PackSample("hello"), "--location", "dev");
+        var lockfile = _f.LockfilePath;
+        File.Move(lockfile, lockfile + ".aside");
+        MakeFifo(lockfile);
+
+        var r = command == "list" ? _f.Packster.RunWithin("list", "--location", _f.LocationPath) : _f.Packster.RunWithin("pin", "hello", "--location", _f.LocationPath);
+
+        Assert.True(r.ExitCode == 5, r.ToString());
+        Assert.StartsWith($"error[PST5002]: {lockfile}: it is a FIFO (named pipe), not a regular file", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(FileKind.Fifo, FileKinds.Of(lockfile));
+    }
+
     // errors.md PST9005: "a FIFO, socket or device there … is never opened, which for a FIFO would wait for a writer";
     // spec/lockfile.md § History journal, § Recovery (policy), § Generations (writing): what a mutating command reads
     // under the lock before anything else. It waited there forever, and every other writer failed with PST5004.
