@@ -178,8 +178,9 @@ public static class AtomicFile
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(content.Length + 1);
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (RandomAccess.GetLength(handle) != content.Length) return false;
+            // Not a regular file (a FIFO, whose open would wait for a writer): it holds nothing, and is replaced.
+            using var handle = RegularFile.TryOpen(path, out _);
+            if (handle is null || RandomAccess.GetLength(handle) != content.Length) return false;
             var read = 0;
             while (read <= content.Length)
             {

@@ -36,7 +36,8 @@ public static class LocationActivation
     public static bool IsCurrent(Location location, LocationState state)
     {
         var marker = Path.Combine(location.ActivateDirectory, GenerationMarker);
-        return File.Exists(marker) && File.ReadAllText(marker).Trim() == state.Hash.Hex;
+        // A marker that is not a regular file (a FIFO would wait for a writer) marks nothing current: it is rewritten.
+        return File.Exists(marker) && RegularFile.TryReadAllBytes(marker, out _) is { } bytes && System.Text.Encoding.UTF8.GetString(bytes).Trim() == state.Hash.Hex;
     }
 
     /// <summary>Regenerates shims and activation scripts for the active deployments of <paramref name="state"/>.</summary>

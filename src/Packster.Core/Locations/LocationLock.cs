@@ -218,6 +218,9 @@ public sealed class LocationLock : IDisposable
             _stream.Write(line);
             _stream.Flush();
             Location.RefuseLink(HolderPath(_location));
+            // Anything but a regular file in its place (a FIFO, whose open for writing waits for a reader) is not one
+            // packster wrote: it goes, under the lock, and the file is written anew.
+            if (Packaging.FileKinds.Of(HolderPath(_location)) is not (Packaging.FileKind.Regular or Packaging.FileKind.Missing)) File.Delete(HolderPath(_location));
             File.WriteAllBytes(HolderPath(_location), Encoding.ASCII.GetBytes($"{pid}\n{Handlers.HandlerRunProcesses.HolderToken}\n"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -235,7 +238,9 @@ public sealed class LocationLock : IDisposable
         string[] lines;
         try
         {
-            lines = File.ReadAllText(HolderPath(location)).Split('\n');
+            // Not a regular file (a FIFO would wait for a writer): it names no holder, as a file that cannot be read.
+            if (RegularFile.TryReadAllBytes(HolderPath(location), out _) is not { } bytes) return (null, null);
+            lines = System.Text.Encoding.UTF8.GetString(bytes).Split('\n');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

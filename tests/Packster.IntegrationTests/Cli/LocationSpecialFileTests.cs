@@ -37,6 +37,26 @@ public sealed class LocationSpecialFileTests : IDisposable
         _f.Packster.Ok("unpin", "hello", "--location", "dev");
     }
 
+    // spec/lockfile.md § Lock, § Derived state: `lock.holder` and the activation marker are packster's own notes,
+    // rewritten by every holder and commit. A FIFO in their place is not opened (a FIFO would wait for a writer or a
+    // reader while the command holds the lock): it names no holder, marks nothing current, and is replaced.
+    [Theory]
+    [InlineData(".packster/lock.holder")]
+    [InlineData("activate/.generation")]
+    public void A_FIFO_where_packster_keeps_a_note_is_replaced_never_waited_on(string relative)
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        _f.Packster.Ok("install-file", _f.PackSample("hello"), "--location", "dev");
+        var fifo = Path.Combine(_f.LocationPath, relative);
+        File.Delete(fifo);
+        MakeFifo(fifo);
+
+        var r = _f.Packster.RunWithin("pin", "hello", "--location", "dev");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains(FileKinds.Of(fifo), new[] { FileKind.Missing, FileKind.Regular });
+    }
+
     // spec/lockfile.md § Compatibility: a lockfile that cannot be read is PST5002, and "every command fails with the
     // error above and leaves the file … as it was". A FIFO in its place is never opened: every command, reading or
     // changing, waited on it forever (a mutating one holding the lock).
