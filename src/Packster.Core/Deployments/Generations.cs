@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Packster.Locations;
 using Packster.Model;
-using Packster.Packaging;
 
 namespace Packster.Deployments;
 
@@ -504,7 +503,8 @@ public static class Generations
     {
         try
         {
-            return FileKinds.OfTarget(file) == FileKind.Regular ? RegularFile.TryReadAllBytes(file, out _) : null;
+            // RegularFile looks at what it opened: anything but a regular file is null, a missing one throws.
+            return RegularFile.TryReadAllBytes(file, out _);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -160,7 +160,7 @@ internal abstract class ForwardOnlyStream : Stream
 /// </remarks>
 internal sealed class GzipMemberStream(Microsoft.Win32.SafeHandles.SafeFileHandle file, long length, string archive) : ForwardOnlyStream
 {
-    private const int Trailer = 8;
+    private const int Trailer = GzipFraming.TrailerLength;
     private const int MaxHeader = 128 << 10;
     private const byte FlagHeaderCrc = 0x02, FlagExtra = 0x04, FlagName = 0x08, FlagComment = 0x10, FlagsReserved = 0xE0;
 
@@ -219,13 +219,13 @@ internal sealed class GzipMemberStream(Microsoft.Win32.SafeHandles.SafeFileHandl
     private int HeaderLength(ReadOnlySpan<byte> header)
     {
         PacksterException Cut() => VendorArchive.Unreadable(archive, "its gzip data ends early, in the middle of a member's header");
-        if (header.Length < 10) throw Cut();
+        if (header.Length < GzipFraming.HeaderLength) throw Cut();
         if (header[0] != 0x1F || header[1] != 0x8B || header[2] != 8 || (header[3] & FlagsReserved) != 0)
         {
             throw VendorArchive.Unreadable(archive, "its gzip data is damaged: a member's header is not a gzip header of deflate data");
         }
         var flags = header[3];
-        var at = 10;
+        var at = GzipFraming.HeaderLength;
         if ((flags & FlagExtra) != 0)
         {
             if (header.Length < at + 2) throw Cut();
@@ -251,9 +251,7 @@ internal sealed class GzipMemberStream(Microsoft.Win32.SafeHandles.SafeFileHandl
         _member = null;
         // A finished inflater asks for no more input: one that found the end of the file wanted more than there is.
         if (input.HitEnd) throw VendorArchive.Unreadable(archive, "its gzip data ends early, in the middle of a member's compressed data");
-        Span<byte> expected = stackalloc byte[Trailer];
-        BinaryPrimitives.WriteUInt32LittleEndian(expected, _crc.GetCurrentHashAsUInt32());
-        BinaryPrimitives.WriteUInt32LittleEndian(expected[4..], unchecked((uint)_size));
+        ReadOnlySpan<byte> expected = GzipFraming.Trailer(_crc.GetCurrentHashAsUInt32(), _size);
         // The deflate data ended within the input read last: its trailer starts there, or just after it, and is followed
         // by the end of the file, another member or zeros. (The data of an empty member ends with a zero byte, as its
         // trailer does: the first place that fits is not always the trailer.)
