@@ -59,10 +59,16 @@ internal sealed class LocationReadAhead
     private static Parts? Read(Location location)
     {
         // The folders are looked at on one more core while this one reads the lockfile: neither needs the other.
-        var folders = Task.Run(() => (Survey(location), ListGenerations(location)));
+        var folders = Task.Run(() => (Count(location), ListGenerations(location)));
         var lockfile = ReadLockfile(location);
-        var (deployments, generations) = folders.GetAwaiter().GetResult();
-        return lockfile is null ? null : new Parts(lockfile, deployments, generations);
+        var (counted, generations) = folders.GetAwaiter().GetResult();
+        if (lockfile is null) return null;
+        // deployments/ is listed only when it does not hold as many folders as the lockfile records (spec/lockfile.md
+        // § Recovery, step 5): rarely, after a hand or a crash, and then here, after the lockfile.
+        var deployments = counted is { Count: var count } && count == lockfile.State.Deployments.Count
+            ? new DeploymentsRead(counted.Stamp, null)
+            : Survey(location);
+        return new Parts(lockfile, deployments, generations);
     }
 
     // Whatever goes wrong in these readings is met again, and reported, when the same reading is made under the lock.
@@ -74,6 +80,9 @@ internal sealed class LocationReadAhead
         // What a commit compares the lockfile with: hashed here rather than on the way to the commit.
         return (state, bytes, layout, sha: Sha256Digest.Compute(bytes));
     }, (stamp, read) => new LockfileRead(stamp, read.state, read.bytes, read.layout, read.sha));
+
+    private static FolderCount? Count(Location location) =>
+        Guarded(location.DeploymentsDirectory, () => PosixFiles.FolderCount(location.DeploymentsDirectory), (stamp, count) => new FolderCount(stamp, count));
 
     private static DeploymentsRead? Survey(Location location) =>
         Guarded(location.DeploymentsDirectory, () => Recovery.Survey(location, records: false), (stamp, entries) => new DeploymentsRead(stamp, entries));
@@ -103,14 +112,20 @@ internal sealed class LocationReadAhead
 
     private static bool IsCurrent(string path, FileStamp stamp) => FileStamp.ForChanges(path) == stamp;
 
+    /// <summary>How many folders <c>deployments/</c> holds (<see cref="PosixFiles.FolderCount"/>), with its stamp.</summary>
+    private sealed record FolderCount(FileStamp Stamp, int? Count);
+
     private sealed record Parts(LockfileRead Lockfile, DeploymentsRead? Deployments, GenerationsRead? Generations);
 }
 
 /// <summary>A lockfile as read ahead of the lock, with the stamp it had.</summary>
 internal sealed record LockfileRead(FileStamp Stamp, LocationState State, byte[] Bytes, LockfileLayout? Layout, Sha256Digest Sha256);
 
-/// <summary>What <c>deployments/</c> holds (<see cref="Recovery.Survey"/>), with the folder's stamp.</summary>
-internal sealed record DeploymentsRead(FileStamp Stamp, (string Name, bool HasRecord)[] Entries);
+/// <summary>
+/// What <c>deployments/</c> holds (<see cref="Recovery.Survey"/>), with the folder's stamp; no entries when it was not
+/// listed, holding as many folders as the lockfile read with it records.
+/// </summary>
+internal sealed record DeploymentsRead(FileStamp Stamp, (string Name, bool HasRecord)[]? Entries);
 
 /// <summary>A listing of <c>generations/</c>: committed and pending numbers, ascending, with the folder's stamp.</summary>
 internal sealed record GenerationsRead(FileStamp Stamp, List<int> Committed, List<int> Pending);

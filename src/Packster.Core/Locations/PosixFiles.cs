@@ -329,6 +329,38 @@ internal static class PosixFiles
     public static int LinkAt(int existingDirectory, string existing, int newDirectory, string newName) =>
         NativeMethods.linkat(existingDirectory, NameOf(existing, ref t_path), newDirectory, NameOf(newName, ref t_otherPath), 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
+    /// <summary>
+    /// How many folders <paramref name="directory"/> holds, as its link count tells it (two plus one per folder in it)
+    /// on the file systems known to keep that count (ext2/3/4, XFS, tmpfs): one statfs(2) and one statx(2), nothing
+    /// listed. Null elsewhere — not Linux, another file system (btrfs says 1 whatever it holds), a folder too full for
+    /// the count (ext4 gives 1 past 65,000), not a folder, or the calls failed — where only a listing tells.
+    /// </summary>
+    public static int? FolderCount(string directory)
+    {
+        if (!OperatingSystem.IsLinux() || s_noStatx) return null;
+        var path = NameOf(directory, ref t_path);
+        var fileSystem = t_statfs ??= new byte[StatfsSize];
+        // f_type is the first field of struct statfs, a long, on every 64-bit Linux C library.
+        if (NativeMethods.statfs(path, fileSystem) != 0 || !KeepsFolderCounts(BitConverter.ToInt64(fileSystem, 0))) return null;
+        var status = t_statx ??= new byte[StatxSize];
+        try
+        {
+            if (NativeMethods.statx(AtCurrentDirectory, path, SymlinkNoFollow, StatxType | StatxLinkCount, status) != 0) return null;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_noStatx = true;
+            return null;
+        }
+        var links = BitConverter.ToUInt32(status, StatxLinkCountOffset);
+        var given = BitConverter.ToUInt32(status, 0);
+        var isFolder = (BitConverter.ToUInt16(status, StatxModeOffset) & FileTypeMask) == DirectoryType;
+        return isFolder && (given & StatxLinkCount) != 0 && links >= 2 ? (int)(links - 2) : null;
+    }
+
+    /// <summary>ext2/3/4 (one magic), XFS and tmpfs: a folder's link count is two plus its folders.</summary>
+    private static bool KeepsFolderCounts(long magic) => magic is 0xEF53 or 0x58465342 or 0x01021994;
+
     /// <summary>Seconds (i64) and nanoseconds (u32) of a <c>struct statx_timestamp</c> as UTC ticks, as <see cref="FileStamp"/> counts them.</summary>
     private static long StatxTicks(byte[] status, int offset) => FileStamp.Ticks(BitConverter.ToInt64(status, offset), BitConverter.ToUInt32(status, offset + 8));
 
@@ -342,6 +374,10 @@ internal static class PosixFiles
     private const int StatxModifiedOffset = 112;
     private const uint StatxBasicStats = 0x7FF;
     private const uint StatxType = 0x1;
+    private const uint StatxLinkCount = 0x4;
+    private const int StatxLinkCountOffset = 16;
+    private const int AtCurrentDirectory = -100;
+    private const int StatfsSize = 256;
     private const int SymlinkNoFollow = 0x100;
     private const int FileTypeMask = 0xF000;
     private const int DirectoryType = 0x4000;
@@ -350,6 +386,9 @@ internal static class PosixFiles
 
     [ThreadStatic]
     private static byte[]? t_statx;
+
+    [ThreadStatic]
+    private static byte[]? t_statfs;
 
     [ThreadStatic]
     private static byte[]? t_otherPath;
@@ -477,6 +516,11 @@ internal static class PosixFiles
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int statx(int dirfd, byte[] path, int flags, uint mask, byte[] status);
+
+        /// <summary><paramref name="path"/>: UTF-8, NUL-terminated; <paramref name="status"/>: at least the 120 bytes of a 64-bit struct statfs.</summary>
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int statfs(byte[] path, byte[] status);
 
         /// <summary><paramref name="path"/>: UTF-8, NUL-terminated.</summary>
         [DllImport("libc", SetLastError = true)]

@@ -58,10 +58,13 @@ public static class Recovery
 
         var deployments = state.Deployments.ToList();
         var surveyed = ahead?.Deployments.Stamp ?? FileStamp.ForChanges(location.DeploymentsDirectory);
-        // A record is looked for only after a holder died (or when nothing is repaired): a commit publishes a deployment
-        // whole and durable, and nothing but a hand takes its record away while it is recorded.
-        var survey = ahead?.Deployments.Entries ?? Survey(location, records: checkSizes || !repair);
-        var (unrecorded, reasons, names) = Judge(location, deployments, survey, checkSizes);
+        // After a clean holder, deployments/ is listed only when it does not count as many folders as are recorded
+        // (step 5): a holder that ends cleanly leaves it as its lockfile says, and a folder a hand adds or removes
+        // changes the count. A record is looked for only after a holder died (or when nothing is repaired): a commit
+        // publishes a deployment whole and durable, and nothing but a hand takes its record away while it is recorded.
+        var (unrecorded, reasons, names) = ahead is { Deployments.Entries: null } || (repair && !checkSizes && ahead is null && HoldsRecordedCount(location, deployments.Count))
+            ? AsRecorded(deployments)
+            : Judge(location, deployments, ahead?.Deployments.Entries ?? Survey(location, records: checkSizes || !repair), checkSizes);
         unrecorded.Sort(StringComparer.Ordinal);
         foreach (var name in unrecorded)
         {
@@ -174,6 +177,20 @@ public static class Recovery
             unrecorded = names.Where(name => !recorded.Contains(name)).ToList();
         }
         return (unrecorded, reasons, names);
+    }
+
+    /// <summary>
+    /// Whether <c>deployments/</c> holds as many folders as <paramref name="recorded"/>, as its link count tells without a
+    /// listing (<see cref="PosixFiles.FolderCount"/>); false where the count is not to be had.
+    /// </summary>
+    internal static bool HoldsRecordedCount(Location location, int recorded) => PosixFiles.FolderCount(location.DeploymentsDirectory) == recorded;
+
+    /// <summary>What <see cref="Judge"/> finds when <c>deployments/</c> holds exactly the recorded deployments: nothing to remove or drop.</summary>
+    private static (List<string> Unrecorded, string?[] Reasons, HashSet<string> Names) AsRecorded(List<DeploymentEntry> deployments)
+    {
+        var names = new HashSet<string>(deployments.Count, StringComparer.Ordinal);
+        foreach (var d in deployments) names.Add(d.Hash.Hex);
+        return ([], new string?[deployments.Count], names);
     }
 
     /// <summary>Whether <c>name/packster-deployment.json</c> is there under <c>deployments/</c>, opened as <paramref name="directory"/> (-1: by whole path).</summary>

@@ -79,6 +79,24 @@ public sealed class LocationReadAheadTests
         Assert.True(Directory.Exists(location.DeploymentDirectory(kept.Hash)));
     }
 
+    [WhereFolderCountsAreKeptFact]
+    public void Ahead_of_the_lock_deployments_is_listed_only_when_it_does_not_count_the_recorded_folders()
+    {
+        // spec/lockfile.md § Reading ahead of the lock: "only when the count is not the lockfile's number of deployments
+        // is deployments/ listed".
+        using var bed = new LocationTestBed();
+        var counted = bed.CreateLocation("counted");
+        var listed = bed.CreateLocation("listed");
+        foreach (var location in new[] { counted, listed }) LocationTestBed.Install(location, "hello", "1.0.0", Files);
+        var orphan = LocationTestBed.Hash("a folder made by hand");
+        Directory.CreateDirectory(listed.DeploymentDirectory(orphan));
+
+        Assert.Null(ReadAhead(counted).ReadAhead!.TakeLockfile()!.Value.Deployments.Entries);
+        var entries = ReadAhead(listed).ReadAhead!.TakeLockfile()!.Value.Deployments.Entries;
+        Assert.NotNull(entries);
+        Assert.Contains(entries, e => e.Name == orphan.Hex);
+    }
+
     [Fact]
     public void A_listing_of_generations_is_used_only_while_the_folder_is_unchanged()
     {
