@@ -119,7 +119,7 @@ internal static class QueryCommands
                 else
                 {
                     var removing = found.Presence == DeploymentPresence.Removing ? " (being removed)" : "";
-                    context.Out.WriteLine($"{match.Name}: {d.Entry.Id} {d.Entry.Version} (deployment {d.Entry.Hash.Hex[..12]}){removing} → {match.TargetPath}{(match.Args.Count == 0 ? "" : " " + string.Join(' ', match.Args))} [{kind}]");
+                    context.Out.WriteLine($"{match.Name}: {d.Entry.Id} {d.Entry.Version} (deployment {d.Entry.Hash.Hex[..12]}){removing} → {match.TargetPath}{(match.Args.Count == 0 ? "" : " " + TerminalText.Printable(string.Join(' ', match.Args)))} [{kind}]");
                 }
                 return 0;
             }

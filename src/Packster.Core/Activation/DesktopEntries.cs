@@ -81,7 +81,7 @@ public static class DesktopEntries
     {
         if (value.Any(char.IsControl))
         {
-            throw new PacksterException(ErrorCode.ActivationEnvInvalid, $"'{value}' holds a control character: it cannot be written into a .desktop file");
+            throw new PacksterException(ErrorCode.ActivationEnvInvalid, $"'{TerminalText.Printable(value)}' holds a control character: it cannot be written into a .desktop file");
         }
     }
 

@@ -28,7 +28,8 @@ public static class ParameterErrors
     {
         var names = declared.ToList();
         var suggestion = DidYouMean.Closest(name, names);
-        var what = $"parameter '{name}' is not declared by the package" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?");
+        // The name is the user's own text: shown with its control characters escaped (spec/errors.md).
+        var what = $"parameter '{TerminalText.Printable(name)}' is not declared by the package" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?");
         return new PacksterException(ErrorCode.ParameterUnknown, what,
             names.Count == 0 ? "this package declares no parameters" : $"declared parameters: {string.Join(", ", names)}");
     }
@@ -38,7 +39,7 @@ public static class ParameterErrors
 
     /// <summary>A <c>-p name=text</c> that is not of the declared type; the text shows as <c>'***'</c> for a secret.</summary>
     public static PacksterException WrongType(ParameterDeclaration declaration, string text, string why) =>
-        WrongType(declaration, $"'{(declaration.Secret ? "***" : text)}'{why}");
+        WrongType(declaration, $"'{(declaration.Secret ? "***" : TerminalText.Printable(text))}'{why}");
 
     public static PacksterException WrongType(ParameterDeclaration declaration, JsonElement value) =>
         WrongType(declaration, $"{Article(TypeNames.Describe(value))} ({Shown(declaration, value)})" + (BeyondIntegers(declaration, value) ? BeyondIntegersWhy : ""));
@@ -52,7 +53,7 @@ public static class ParameterErrors
 
     /// <summary>How a given value appears in a message: <c>***</c> for a secret (spec/parameters.md § Secret parameters).</summary>
     private static string Shown(ParameterDeclaration declaration, JsonElement value) =>
-        declaration.Secret ? "***" : Abbreviate(CanonicalOrRaw(value));
+        declaration.Secret ? "***" : TerminalText.Printable(Abbreviate(CanonicalOrRaw(value)));
 
     public static PacksterException NotInEnum(ParameterDeclaration declaration, JsonElement value) =>
         new(ErrorCode.ParameterNotInEnum,

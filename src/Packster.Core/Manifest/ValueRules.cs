@@ -70,6 +70,24 @@ public static class ValueRules
         return null;
     }
 
+    /// <summary>
+    /// Why <paramref name="text"/> cannot be written into a menu entry (a <c>.desktop</c> file or a Windows shortcut);
+    /// null when it can. Stricter than <see cref="WhyNotScriptText"/>: no control character at all, C1 (U+0080–U+009F)
+    /// included, as <c>DesktopEntries</c> refuses them.
+    /// </summary>
+    public static string? WhyNotMenuText(string text)
+    {
+        if (WhyNotScriptText(text) is { } why) return why;
+        foreach (var c in text)
+        {
+            if (char.IsControl(c))
+            {
+                return $"it holds the control character U+{((int)c).ToString("X4", CultureInfo.InvariantCulture)}, which a menu entry cannot carry";
+            }
+        }
+        return null;
+    }
+
     /// <summary>Every template whose expansion is written into a generated script, with where it is in the manifest.</summary>
     public static IEnumerable<(string Where, Template Template)> ScriptTemplates(Manifest manifest)
     {
@@ -121,13 +139,18 @@ public static class ValueRules
         }
         // A scalar that a script can carry passes wherever it goes: no template need be looked at (a list of 1,000
         // deployments judges every stored value of each).
-        if (scalar is not null && WhyNotScriptText(scalar) is null) return null;
+        if (scalar is not null && WhyNotMenuText(scalar) is null) return null;
         string? text = scalar;
         foreach (var (where, template) in ScriptTemplates(manifest))
         {
             if (!template.ParameterNames.Contains(name, StringComparer.Ordinal)) continue;
             text ??= EffectiveParameters.ScalarText(value) ?? CanonicalJson.Serialize(value);
             if (WhyNotScriptText(text) is { } scriptWhy) return $"{scriptWhy}, and it is written into a script through {where}";
+            // A menu entry's arguments also go into a .desktop file or a shortcut, which carry no C1 control either.
+            if (where.StartsWith("desktop.", StringComparison.Ordinal) && WhyNotMenuText(text) is { } menuWhy)
+            {
+                return $"{menuWhy}, and it is written into a menu entry through {where}";
+            }
         }
         return null;
     }

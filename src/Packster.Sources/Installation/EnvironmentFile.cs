@@ -243,9 +243,9 @@ public sealed record EnvironmentFile(
     {
         Known(path, t, DeploymentKeys, name);
         var package = FileName(path, t, "package", name);
-        if (Text(path, t, "id", name) is { } id && id != package.Id.Value) throw Invalid(path, t["id"].Position, $"'{name}.id' is '{id}' but its package is {package.FileName}");
+        if (Text(path, t, "id", name) is { } id && id != package.Id.Value) throw Invalid(path, t["id"].Position, $"'{name}.id' is '{TerminalText.Printable(id)}' but its package is {package.FileName}");
         if (Text(path, t, "version", name) is { } version && version != package.Version.ToString())
-            throw Invalid(path, t["version"].Position, $"'{name}.version' is '{version}' but its package is {package.FileName}");
+            throw Invalid(path, t["version"].Position, $"'{name}.version' is '{TerminalText.Printable(version)}' but its package is {package.FileName}");
         var deployment = Digest(path, t, "deployment", name);
         var parameters = t.TryGetValue("parameters", out var p) ? Parameters(path, p, name) : [];
         return new EnvironmentDeployment(package, deployment, parameters, Flag(path, t, "active", name), Flag(path, t, "pinned", name),
@@ -313,7 +313,7 @@ public sealed record EnvironmentFile(
     private static PackageFileName FileName(string path, TomlTable t, string key, string name)
     {
         var text = Text(path, t, key, name) ?? throw Invalid(path, t.Position, $"'{name}' needs '{key}' (a package file name)");
-        return PackageFileName.TryParse(text, out var file) ? file : throw Invalid(path, t[key].Position, $"'{name}.{key}' = \"{text}\" is not a package file name (<id>-<version>-<sha256>.packster)");
+        return PackageFileName.TryParse(text, out var file) ? file : throw Invalid(path, t[key].Position, $"'{name}.{key}' = \"{TerminalText.Printable(text)}\" is not a package file name (<id>-<version>-<sha256>.packster)");
     }
 
     private static Sha256Digest Digest(string path, TomlTable t, string key, string name)

@@ -49,6 +49,21 @@ public sealed class EnvironmentFileTests
         Assert.Single(EnvironmentFile.Parse(Encoding.UTF8.GetBytes(agreeing), "env.packster-lock.toml").Bundle);
     }
 
+    // spec/errors.md: text a user or a file wrote is shown with its control characters escaped; a deployment's id,
+    // version or package that holds ESC is quoted as \u001b in the PST8017 message, never raw.
+    [Theory]
+    [InlineData("id = \"a\\u001b[2Jb\"\n", "'deployments[0].id' is 'a\\u001b[2Jb' but its package is " + Tool)]
+    [InlineData("version = \"a\\u001b[2Jb\"\n", "'deployments[0].version' is 'a\\u001b[2Jb' but its package is " + Tool)]
+    public void A_deployment_key_with_a_control_character_is_quoted_escaped(string key, string message)
+    {
+        var e = Refused("format = 1\n" + WithDeployment() + key);
+        Assert.EndsWith(message, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', e.Message);
+        var package = Refused($"format = 1\n\n[[deployments]]\npackage = \"a\\u001b[2Jb\"\ndeployment = \"{Deployment}\"\n");
+        Assert.Contains("'deployments[0].package' = \"a\\u001b[2Jb\" is not a package file name", package.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', package.Message);
+    }
+
     // spec/export.md: "a deployment listed twice, two active deployments of one package, …: PST8017 `FILE:LINE:COL: …`"
     // — the line and column of the entry that makes it so, not the start of the file.
     [Fact]
