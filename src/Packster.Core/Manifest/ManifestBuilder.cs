@@ -352,7 +352,7 @@ internal sealed class ManifestBuilder
             }
             if (entries.Any(e => e.Id == id)) throw Invalid(ErrorCode.ManifestInvalid, (TomlNode?)idNode ?? name, Join(path, "id"), $"desktop entry id '{id}' is used twice");
             var exec = ReadPath(RequiredString(table, path, "exec"), Join(path, "exec"));
-            var args = ReadArgs(table, path);
+            var args = ReadArgs(table, path, menu: true);
             PackagePath? icon = OptionalNode<TomlString>(table, path, "icon", "a string") is { } ic ? ReadPath(ic, Join(path, "icon")) : null;
             var categories = new List<string>();
             if (OptionalNode<TomlArray>(table, path, "categories", "an array of strings") is { } cs)
@@ -430,11 +430,21 @@ internal sealed class ManifestBuilder
     }
 
     /// <summary><c>args</c> of a shim, desktop entry or service: templates, each one argument, written into generated files.</summary>
-    private List<Template> ReadArgs(TomlTable table, string path)
+    /// <remarks>
+    /// A desktop entry's (<paramref name="menu"/>) also go into a <c>.desktop</c> file or a shortcut, which carry no
+    /// control character at all (C1 included), as its name and comment.
+    /// </remarks>
+    private List<Template> ReadArgs(TomlTable table, string path, bool menu = false)
     {
         var args = new List<Template>();
         if (OptionalNode<TomlArray>(table, path, "args", "an array of strings") is not { } a) return args;
-        for (var i = 0; i < a.Count; i++) args.Add(ReadScriptTemplate(Expect<TomlString>(a[i], $"{Join(path, "args")}[{i}]", "a string"), $"{Join(path, "args")}[{i}]"));
+        for (var i = 0; i < a.Count; i++)
+        {
+            var where = $"{Join(path, "args")}[{i}]";
+            var node = Expect<TomlString>(a[i], where, "a string");
+            if (menu && ValueRules.WhyNotMenuText(node.Value) is { } why) throw Invalid(ErrorCode.ManifestInvalid, node, where, why);
+            args.Add(ReadScriptTemplate(node, where));
+        }
         return args;
     }
 

@@ -34,6 +34,20 @@ public sealed class DesktopManifestTests
         Assert.Contains(contains, e.Message, StringComparison.Ordinal);
     }
 
+    // spec/manifest.md § [[desktop]]: "`name`, `comment` and the literal text of each `args` element hold no control
+    // character, C1 (U+0080–U+009F) included: … `manifest check` and `pack` refuse it … rather than every install."
+    [Theory]
+    [InlineData("args = [\"x\\u009b31my\"]\n", "desktop[0].args[0]: it holds the control character U+009B, which a menu entry cannot carry")]
+    [InlineData("args = [\"ok\", \"x\\u0085y\"]\n", "desktop[0].args[1]: it holds the control character U+0085, which a menu entry cannot carry")]
+    [InlineData("comment = \"x\\u009by\"\n", "desktop[0].comment")]
+    public void A_control_character_in_an_entry_is_refused_by_the_manifest_reader(string key, string contains)
+    {
+        var e = Fail(Head + "[[desktop]]\nname = \"App\"\nexec = \"bin/app\"\n" + key);
+        Assert.Equal(ErrorCode.ManifestInvalid, e.Code);
+        Assert.Contains(contains, e.Message, StringComparison.Ordinal);
+        Assert.Single(Parse(Head + "[[desktop]]\nname = \"App\"\nexec = \"bin/app\"\nargs = [\"x\\u00e9y\", \"{param.p}\"]\n[parameters.p]\ntype = \"string\"\n").Desktop);
+    }
+
     [Fact]
     public void Exec_quotes_every_argument_and_escapes_as_the_specification_says()
     {
