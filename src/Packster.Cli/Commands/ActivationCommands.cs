@@ -159,19 +159,43 @@ internal static class ActivationCommands
             {
                 WindowsUserEnvironment.Enable(SpecOf(loc));
                 context.Out.WriteLine($"enabled location {loc.Id} in the user environment; new programs see it");
+                enabled.Add(loc, shadowSystem);
+                LocationActivation.WriteDesktop(loc, LocationActivation.Render(loc, loc.ReadState()));
+                return 0;
             }
-            else
+            // Everything is judged and prepared before anything is written (spec/activation.md §6): every profile read,
+            // its markers checked and its lock held, the menu entries rendered.
+            var profiles = ExistingProfiles(loc);
+            var files = LocationActivation.Render(loc, loc.ReadState());
+            var wasEnabled = enabled.IsEnabled(loc);
+            var wasShadowing = enabled.ShadowsSystem(loc);
+            using var edits = ProfileEdits.PrepareEnable(profiles, loc.Id.Value, ProfileSnippet.LockDirectory(loc.Paths), LocationLock.TimeoutFrom(loc.Paths), context.Err);
+            // Then it is written whole or put back: an interrupt waits for it.
+            using (UnfinishedWork.Begin())
             {
-                var profiles = ExistingProfiles(loc);
-                var changed = profiles.Count(p => ProfileSnippet.Enable(p.Profile, loc.Id.Value, p.Script,
-                    ProfileSnippet.LockDirectory(loc.Paths), LocationLock.TimeoutFrom(loc.Paths), context.Err));
-                context.Out.WriteLine(changed == 0
-                    ? $"location {loc.Id} was already enabled"
-                    : $"enabled location {loc.Id} in {string.Join(", ", profiles.Select(p => p.Profile))}; new shells have it active");
+                edits.Write();
+                try
+                {
+                    enabled.Add(loc, shadowSystem);
+                    // The menu entries of its GUIs go where the user's menu finds them (spec/activation.md § Desktop entries).
+                    LocationActivation.WriteDesktop(loc, files);
+                }
+                catch
+                {
+                    Undo(() =>
+                    {
+                        if (wasEnabled) enabled.Add(loc, wasShadowing);
+                        else enabled.Remove(loc);
+                    });
+                    if (!wasEnabled) Undo(() => DesktopEntries.Sync(DesktopEntries.UserDirectory(loc.Paths), loc.Id.Value, []));
+                    edits.Undo();
+                    throw;
+                }
+                UnfinishedWork.Committed();
             }
-            enabled.Add(loc, shadowSystem);
-            // The menu entries of its GUIs go where the user's menu finds them (spec/activation.md § Desktop entries).
-            LocationActivation.WriteDesktop(loc, LocationActivation.Render(loc, loc.ReadState()));
+            context.Out.WriteLine(!edits.Changes
+                ? $"location {loc.Id} was already enabled"
+                : $"enabled location {loc.Id} in {string.Join(", ", profiles.Select(p => p.Profile))}; new shells have it active");
             return 0;
         });
         return command;
@@ -195,30 +219,57 @@ internal static class ActivationCommands
             }
             var enabled = new EnabledLocations(loc.Paths);
             using var held = enabled.Lock(context.Err);
-            var changed = OperatingSystem.IsWindows()
-                ? WindowsUserEnvironment.Disable(loc.Id.Value)
-                : DisableAll(loc, context.Err);
-            var listed = enabled.Remove(loc);
-            if (OperatingSystem.IsWindows()) Packster.Activation.DesktopEntries.SyncShortcuts(Packster.Activation.DesktopEntries.StartMenuDirectory(loc.Paths, loc.Id.Value), []);
-            else Packster.Activation.DesktopEntries.Sync(Packster.Activation.DesktopEntries.UserDirectory(loc.Paths), loc.Id.Value, []);
-            context.Out.WriteLine(changed || listed ? $"disabled location {loc.Id}" : $"location {loc.Id} was not enabled");
+            if (OperatingSystem.IsWindows())
+            {
+                var removed = WindowsUserEnvironment.Disable(loc.Id.Value);
+                var wasListed = enabled.Remove(loc);
+                DesktopEntries.SyncShortcuts(DesktopEntries.StartMenuDirectory(loc.Paths, loc.Id.Value), []);
+                context.Out.WriteLine(removed || wasListed ? $"disabled location {loc.Id}" : $"location {loc.Id} was not enabled");
+                return 0;
+            }
+            // As enable: every profile prepared first (spec/activation.md §6), then everything written or put back. fish's
+            // conf.d file is packster's own, one per location: without its block it is nothing, so it goes.
+            var shadowing = enabled.ShadowsSystem(loc);
+            using var edits = ProfileEdits.PrepareDisable(Profiles(loc).Select(p => (p.Profile, p.Script.EndsWith(".fish", StringComparison.Ordinal))),
+                loc.Id.Value, ProfileSnippet.LockDirectory(loc.Paths), LocationLock.TimeoutFrom(loc.Paths), context.Err);
+            var listed = false;
+            using (UnfinishedWork.Begin())
+            {
+                edits.Write();
+                try
+                {
+                    listed = enabled.Remove(loc);
+                    DesktopEntries.Sync(DesktopEntries.UserDirectory(loc.Paths), loc.Id.Value, []);
+                }
+                catch
+                {
+                    if (listed)
+                    {
+                        Undo(() => enabled.Add(loc, shadowing));
+                        Undo(() => LocationActivation.WriteDesktop(loc, LocationActivation.Render(loc, loc.ReadState())));
+                    }
+                    edits.Undo();
+                    throw;
+                }
+                UnfinishedWork.Committed();
+            }
+            context.Out.WriteLine(edits.Changes || listed ? $"disabled location {loc.Id}" : $"location {loc.Id} was not enabled");
             return 0;
         });
         return command;
     }
 
-    private static bool DisableAll(Location location, TextWriter waiting)
+    /// <summary>One step of putting back a failed enable or disable: the failure that called for it is what is reported.</summary>
+    private static void Undo(Action step)
     {
-        // Every profile is visited: a short-circuiting Any() would leave blocks behind.
-        var changed = false;
-        foreach (var (profile, _) in Profiles(location))
+        try
         {
-            changed |= ProfileSnippet.Disable(profile, location.Id.Value, ProfileSnippet.LockDirectory(location.Paths), LocationLock.TimeoutFrom(location.Paths), waiting);
+            step();
         }
-        // fish's conf.d file is packster's own, one per location: without its block it is nothing, so it goes.
-        var fish = ProfileSnippet.FishConfPath(location.Paths.Home, location.Id.Value);
-        if (File.Exists(fish) && new FileInfo(fish).Length == 0) File.Delete(fish);
-        return changed;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PacksterException)
+        {
+            // The other steps are still taken.
+        }
     }
 
     /// <summary>

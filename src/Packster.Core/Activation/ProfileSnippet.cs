@@ -43,38 +43,78 @@ public static class ProfileSnippet
     public static bool Enable(string profilePath, string locationId, string activationScriptPath, string lockDirectory,
         TimeSpan? lockTimeout = null, TextWriter? waiting = null)
     {
+        using var edit = PrepareEnable(profilePath, locationId, activationScriptPath, lockDirectory, lockTimeout, waiting);
+        edit.Write();
+        return edit.Changes;
+    }
+
+    /// <summary>
+    /// <see cref="Enable"/> judged and prepared, not written: the profile's lock is taken and held by the result, the
+    /// profile read (refused unopened when it is not a regular file) and its markers checked, so that every failure
+    /// but the write's own comes before anything is written (spec/activation.md §6).
+    /// </summary>
+    public static ProfileEdit PrepareEnable(string profilePath, string locationId, string activationScriptPath, string lockDirectory,
+        TimeSpan? lockTimeout = null, TextWriter? waiting = null)
+    {
         var block = Encoding.UTF8.GetBytes(Block(locationId, activationScriptPath));
         var target = RealPath(profilePath);
-        using var held = ProfileLock.Acquire(target, lockDirectory, lockTimeout ?? LocationLock.DefaultTimeout, waiting);
-        var bytes = File.Exists(target) ? File.ReadAllBytes(target) : null;
-        PausePoint.Hit("profile.read");
-        byte[] updated;
-        if (bytes is not null && Find(bytes, target, locationId) is var (start, end))
+        var held = ProfileLock.Acquire(target, lockDirectory, lockTimeout ?? LocationLock.DefaultTimeout, waiting);
+        try
         {
-            updated = [.. bytes.AsSpan(0, start), .. block, .. bytes.AsSpan(end)];
+            var bytes = Read(target);
+            PausePoint.Hit("profile.read");
+            byte[] updated;
+            if (bytes is not null && Find(bytes, target, locationId) is var (start, end))
+            {
+                updated = [.. bytes.AsSpan(0, start), .. block, .. bytes.AsSpan(end)];
+            }
+            else
+            {
+                var prefix = bytes ?? [];
+                updated = prefix.Length == 0 || prefix[^1] == (byte)'\n' ? [.. prefix, .. block] : [.. prefix, (byte)'\n', .. block];
+            }
+            return new ProfileEdit(profilePath, target, bytes, bytes is not null && updated.AsSpan().SequenceEqual(bytes) ? null : updated, held);
         }
-        else
+        catch
         {
-            var prefix = bytes ?? [];
-            updated = prefix.Length == 0 || prefix[^1] == (byte)'\n' ? [.. prefix, .. block] : [.. prefix, (byte)'\n', .. block];
+            held.Dispose();
+            throw;
         }
-        if (bytes is not null && updated.AsSpan().SequenceEqual(bytes)) return false;
-        Replace(target, updated);
-        return true;
     }
 
     /// <summary>Removes the block for <paramref name="locationId"/>; false when there was none (or no file).</summary>
     public static bool Disable(string profilePath, string locationId, string lockDirectory, TimeSpan? lockTimeout = null, TextWriter? waiting = null)
     {
+        using var edit = PrepareDisable(profilePath, locationId, lockDirectory, lockTimeout, waiting);
+        edit.Write();
+        return edit.Changes;
+    }
+
+    /// <summary>
+    /// <see cref="Disable"/> judged and prepared, not written, as <see cref="PrepareEnable"/>. With
+    /// <paramref name="deleteWhenEmpty"/> (fish's conf.d file, packster's own) a file that is empty without the block is
+    /// deleted by the write.
+    /// </summary>
+    public static ProfileEdit PrepareDisable(string profilePath, string locationId, string lockDirectory, TimeSpan? lockTimeout = null,
+        TextWriter? waiting = null, bool deleteWhenEmpty = false)
+    {
         ActivationId.Validate(locationId);
         var target = RealPath(profilePath);
-        if (!File.Exists(target)) return false;
-        using var held = ProfileLock.Acquire(target, lockDirectory, lockTimeout ?? LocationLock.DefaultTimeout, waiting);
-        if (!File.Exists(target)) return false;
-        var bytes = File.ReadAllBytes(target);
-        if (Find(bytes, target, locationId) is not var (start, end)) return false;
-        Replace(target, [.. bytes.AsSpan(0, start), .. bytes.AsSpan(end)]);
-        return true;
+        if (Read(target) is null) return new ProfileEdit(profilePath, target, null, null, null);
+        var held = ProfileLock.Acquire(target, lockDirectory, lockTimeout ?? LocationLock.DefaultTimeout, waiting);
+        try
+        {
+            var bytes = Read(target);
+            if (bytes is null) return new ProfileEdit(profilePath, target, null, null, held);
+            byte[]? updated = Find(bytes, target, locationId) is var (start, end) ? [.. bytes.AsSpan(0, start), .. bytes.AsSpan(end)] : null;
+            var delete = deleteWhenEmpty && (updated ?? bytes).Length == 0;
+            return new ProfileEdit(profilePath, target, bytes, updated, held, delete);
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
     }
 
     /// <summary>True when the profile holds a block for <paramref name="locationId"/>.</summary>
@@ -82,7 +122,19 @@ public static class ProfileSnippet
     {
         ActivationId.Validate(locationId);
         var target = RealPath(profilePath);
-        return File.Exists(target) && Find(File.ReadAllBytes(target), target, locationId) is not null;
+        return Read(target) is { } bytes && Find(bytes, target, locationId) is not null;
+    }
+
+    /// <summary>
+    /// The bytes of the profile <paramref name="target"/>, null when there is none. Anything but a regular file there —
+    /// a FIFO, whose open would wait for a writer, a device, a socket, a folder — is refused unopened, naming the
+    /// file (PST9005, as every file packster reads that may be anything).
+    /// </summary>
+    private static byte[]? Read(string target)
+    {
+        const string Doing = "cannot edit the shell profile";
+        const string Hint = "a shell profile is a regular file: remove or replace what is there, then run the command again";
+        return FileSystemErrors.FileExists(target, Doing, Hint) ? FileSystemErrors.ReadFile(target, Doing, Hint) : null;
     }
 
     /// <summary>The fish profile for a location: <c>~/.config/fish/conf.d/packster-&lt;id&gt;.fish</c>.</summary>
@@ -129,7 +181,7 @@ public static class ProfileSnippet
         new(ErrorCode.ProfileSnippetCorrupt, $"{path}:{line}: packster block markers are unbalanced: {why}",
             "fix or remove the packster block by hand, then run the command again");
 
-    private static string RealPath(string profilePath)
+    internal static string RealPath(string profilePath)
     {
         var full = Path.GetFullPath(profilePath);
         // Dotfile managers symlink profiles; replacing the link with a file would silently detach it.
@@ -138,7 +190,7 @@ public static class ProfileSnippet
     }
 
     /// <summary>Temp file, fsync, rename: the profile is the old or the new bytes, never a mix; its mode is kept.</summary>
-    private static void Replace(string path, byte[] bytes)
+    internal static void Replace(string path, byte[] bytes)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         UnixFileMode? mode = !OperatingSystem.IsWindows() && File.Exists(path) ? File.GetUnixFileMode(path) : null;

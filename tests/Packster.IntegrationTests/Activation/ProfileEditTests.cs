@@ -23,7 +23,17 @@ public sealed class ProfileEditTests : IDisposable
 
     private string Bashrc => Path.Combine(Home, ".bashrc");
 
-    private Dictionary<string, string> WithHome => new() { ["HOME"] = Home };
+    // The XDG folders are the test's own, so no enable reaches the real user's fish or menu.
+    private Dictionary<string, string> WithHome => new()
+    {
+        ["HOME"] = Home,
+        ["XDG_CONFIG_HOME"] = Path.Combine(Home, ".config"),
+        ["XDG_DATA_HOME"] = Path.Combine(Home, ".local", "share"),
+    };
+
+    private string Zshrc => Path.Combine(Home, ".zshrc");
+
+    private string EnabledRecord => Path.Combine(_f.Temp["data"], "enabled", "dev");
 
     // `printf '\xef\xbb\xbf#caf\xe9\nexport MINE=1\n'`: a BOM and a Latin-1 byte that is not UTF-8.
     private static readonly byte[] Original = [0xEF, 0xBB, 0xBF, .. "#caf"u8, 0xE9, .. "\nexport MINE=1\n"u8];
@@ -77,6 +87,104 @@ public sealed class ProfileEditTests : IDisposable
         Assert.Contains("# >>> packster location dev >>>", text, StringComparison.Ordinal);
         Assert.Contains("# >>> packster location ops >>>", text, StringComparison.Ordinal);
         Assert.StartsWith("# mine\n", text, StringComparison.Ordinal);
+    }
+
+    // §6: "enable and disable change everything or nothing … A failure while preparing — unbalanced markers in any
+    // profile (PST6005), a profile another process holds past the timeout (PST5004, "nothing was changed"), a profile
+    // that is a symbolic link loop or not a regular file (PST9005) — comes before anything is written." .bashrc comes
+    // first, so an enable that edits profiles one by one has written it when the later one fails.
+    [Theory]
+    [InlineData("stray-marker", 6, "PST6005")]
+    [InlineData("locked", 5, "PST5004")]
+    [InlineData("symlink-loop", 9, "PST9005")]
+    [InlineData("fifo", 9, "PST9005")]
+    public void A_failing_enable_leaves_every_profile_and_the_enabled_set_as_they_were(string trouble, int exit, string code)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        File.WriteAllText(Bashrc, "# my bashrc\n");
+        var env = WithHome;
+        FileStream? held = null;
+        switch (trouble)
+        {
+            case "stray-marker":
+                File.WriteAllText(Zshrc, "# my zshrc\n# >>> packster location dev >>>\n");
+                break;
+            case "locked":
+                File.WriteAllText(Zshrc, "# my zshrc\n");
+                Directory.CreateDirectory(_f.Temp["data/locks"]);
+                // Held as packster holds it (an exclusive advisory lock): another editor of ~/.zshrc.
+                held = new FileStream(Path.Combine(_f.Temp["data/locks"], $"profile-{Packster.Locations.FileLock.KeyOf(Zshrc)}.lock"),
+                    FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                env["PACKSTER_LOCK_TIMEOUT"] = "1";
+                break;
+            case "symlink-loop":
+                File.WriteAllText(Zshrc, "# my zshrc\n");
+                File.CreateSymbolicLink(Path.Combine(Home, ".profile"), Path.Combine(Home, ".profile"));
+                break;
+            case "fifo":
+                Assert.Equal(0, MakeFifo(Zshrc));
+                break;
+        }
+        using (held)
+        {
+            var r = _f.Packster.Run(["location", "enable", "dev"], env);
+            Assert.True(r.ExitCode == exit && r.Stderr.Contains(code, StringComparison.Ordinal), r.ToString());
+            Assert.DoesNotContain("enabled location", r.Stdout, StringComparison.Ordinal);
+            if (trouble == "fifo") Assert.Contains($"cannot edit the shell profile '{Zshrc}': it is a FIFO (named pipe), not a regular file", r.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Equal("# my bashrc\n", File.ReadAllText(Bashrc));
+        Assert.False(File.Exists(EnabledRecord), "the location was recorded as enabled");
+    }
+
+    // §6: "A failure while writing puts back what was already written — each profile's old bytes …, the record as it
+    // was, the menu entries as they were — … and nothing is printed as done." The menu folder cannot be made (a file
+    // is where it belongs), which is found only once the profiles are written; the location has a GUI to put there.
+    [Fact]
+    public void An_enable_that_cannot_write_the_menu_puts_the_profiles_back()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        _f.Packster.Ok("install-file", _f.PackSample("hello-gui"), "--location", "dev");
+        File.WriteAllText(Bashrc, "# my bashrc\n");
+        File.WriteAllText(Zshrc, "# my zshrc\n");
+        Directory.CreateDirectory(Path.Combine(Home, ".local", "share"));
+        File.WriteAllText(Path.Combine(Home, ".local", "share", "applications"), "not a folder\n");
+
+        var r = _f.Packster.Run(["location", "enable", "dev"], WithHome);
+        Assert.True(r.ExitCode == 9 && r.Stderr.Contains("PST9005", StringComparison.Ordinal), r.ToString());
+        Assert.DoesNotContain("enabled location", r.Stdout, StringComparison.Ordinal);
+        Assert.Equal("# my bashrc\n", File.ReadAllText(Bashrc));
+        Assert.Equal("# my zshrc\n", File.ReadAllText(Zshrc));
+        Assert.False(File.Exists(EnabledRecord), "the location was recorded as enabled");
+    }
+
+    // §6, the same for disable: a profile that cannot be edited (a stray marker, a FIFO) leaves the other profiles'
+    // blocks and the record in place.
+    [Theory]
+    [InlineData("stray-marker", 6, "PST6005")]
+    [InlineData("fifo", 9, "PST9005")]
+    public void A_failing_disable_leaves_every_profile_and_the_enabled_set_as_they_were(string trouble, int exit, string code)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        File.WriteAllText(Bashrc, "# my bashrc\n");
+        File.WriteAllText(Zshrc, "# my zshrc\n");
+        _f.Packster.Run(["location", "enable", "dev"], WithHome).Also(r => Assert.True(r.ExitCode == 0, r.ToString()));
+        var enabledBashrc = File.ReadAllBytes(Bashrc);
+        File.Delete(Zshrc);
+        if (trouble == "fifo") Assert.Equal(0, MakeFifo(Zshrc));
+        else File.WriteAllText(Zshrc, "# my zshrc\n# <<< packster location dev <<<\n");
+
+        var r = _f.Packster.Run(["location", "disable", "dev"], WithHome);
+        Assert.True(r.ExitCode == exit && r.Stderr.Contains(code, StringComparison.Ordinal), r.ToString());
+        Assert.DoesNotContain("disabled location", r.Stdout, StringComparison.Ordinal);
+        Assert.Equal(enabledBashrc, File.ReadAllBytes(Bashrc));
+        Assert.True(File.Exists(EnabledRecord), "the location is no longer recorded as enabled");
+    }
+
+    private static int MakeFifo(string path)
+    {
+        using var mkfifo = Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        return mkfifo.ExitCode;
     }
 
     private Process Start(string[] args, IReadOnlyDictionary<string, string> env)
