@@ -278,7 +278,7 @@ internal static class ActivationCommands
     /// </summary>
     private static List<(string Profile, string Script)> ExistingProfiles(Location location)
     {
-        var fishConfig = Path.Combine(location.Paths.Home, ".config", "fish");
+        var fishConfig = ProfileSnippet.FishConfigDirectory(location.Paths);
         var chosen = Profiles(location)
             .Where(p => p.Script.EndsWith(".fish", StringComparison.Ordinal) ? Directory.Exists(fishConfig) : File.Exists(p.Profile))
             .ToList();
@@ -301,7 +301,7 @@ internal static class ActivationCommands
             (Path.Combine(home, ".bashrc"), posix),
             (Path.Combine(home, ".zshrc"), posix),
             (Path.Combine(home, ".profile"), posix),
-            (ProfileSnippet.FishConfPath(home, location.Id.Value), PersistentActivation.FishPath(location)),
+            (ProfileSnippet.FishConfPath(location.Paths, location.Id.Value), PersistentActivation.FishPath(location)),
         ];
     }
 

@@ -144,6 +144,25 @@ public static class ProfileSnippet
         return Path.Combine(home, ".config", "fish", "conf.d", $"packster-{locationId}.fish");
     }
 
+    /// <summary>
+    /// Where fish reads its configuration, as fish itself finds it: <c>$XDG_CONFIG_HOME/fish</c> when XDG_CONFIG_HOME is
+    /// set to an absolute path, else <c>~/.config/fish</c>.
+    /// </summary>
+    public static string FishConfigDirectory(PacksterPaths paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return paths.Get("XDG_CONFIG_HOME") is { } config && Path.IsPathFullyQualified(config)
+            ? Path.Combine(config, "fish")
+            : Path.Combine(paths.Home, ".config", "fish");
+    }
+
+    /// <summary>The fish profile for a location: <c>conf.d/packster-&lt;id&gt;.fish</c> in <see cref="FishConfigDirectory"/>.</summary>
+    public static string FishConfPath(PacksterPaths paths, string locationId)
+    {
+        ActivationId.Validate(locationId);
+        return Path.Combine(FishConfigDirectory(paths), "conf.d", $"packster-{locationId}.fish");
+    }
+
     // The block spans from the start of its begin-marker line to just after its end-marker line (and its newline).
     // Markers are ASCII, so they are found in the raw bytes: nothing outside the block is ever decoded.
     private static (int Start, int End)? Find(byte[] bytes, string path, string locationId)

@@ -180,6 +180,25 @@ public sealed class ProfileEditTests : IDisposable
         Assert.True(File.Exists(EnabledRecord), "the location is no longer recorded as enabled");
     }
 
+    // §6: fish's config folder is "where fish itself reads it: $XDG_CONFIG_HOME/fish when XDG_CONFIG_HOME is set to an
+    // absolute path, else ~/.config/fish".
+    [Fact]
+    public void Fish_is_configured_where_XDG_CONFIG_HOME_says()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var config = Path.Combine(Home, "xdg-config");
+        Directory.CreateDirectory(Path.Combine(config, "fish"));
+        var env = new Dictionary<string, string>(WithHome) { ["XDG_CONFIG_HOME"] = config };
+
+        _f.Packster.Run(["location", "enable", "dev"], env).Also(r => Assert.True(r.ExitCode == 0, r.ToString()));
+        var conf = Path.Combine(config, "fish", "conf.d", "packster-dev.fish");
+        Assert.StartsWith("# >>> packster location dev >>>\n", File.ReadAllText(conf), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Home, ".config", "fish")));
+
+        _f.Packster.Run(["location", "disable", "dev"], env).Also(r => Assert.True(r.ExitCode == 0, r.ToString()));
+        Assert.False(File.Exists(conf));
+    }
+
     private static int MakeFifo(string path)
     {
         using var mkfifo = Process.Start("mkfifo", [path]);
