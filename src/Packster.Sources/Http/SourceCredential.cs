@@ -51,8 +51,9 @@ internal sealed class SourceCredential
     public void Apply(HttpRequestMessage request) => request.Headers.Authorization = _header;
 
     /// <summary>
-    /// Removes the secret from text that came from a server (or names a URL) before it is shown: as it is, its Basic
-    /// encoding, and percent-encoded as a URL or a server echoing a query would write it (upper- or lower-case hex).
+    /// Removes the secret from text that came from a server (or names a URL) before it is shown: as it is, without the
+    /// white space around it (which a header or a server drops), its Basic encoding, and percent-encoded as a URL or a
+    /// server echoing a query would write it (upper- or lower-case hex).
     /// </summary>
     public string Redact(string text)
     {
@@ -62,13 +63,40 @@ internal sealed class SourceCredential
         return redacted;
     }
 
+    /// <summary>
+    /// <paramref name="text"/>, already <see cref="Redact">redacted</see>, that was cut short (the rest not read or not
+    /// shown), without an end that is the start of the secret in any of its forms: a cut through the middle of an
+    /// echoed secret would otherwise show its first characters.
+    /// </summary>
+    public string RedactCutEnd(string text)
+    {
+        if (_secret is null || text.Length == 0) return text;
+        var longest = 0;
+        foreach (var form in Forms(_secret, _header?.Parameter))
+        {
+            for (var length = Math.Min(form.Length, text.Length); length > longest; length--)
+            {
+                if (text.AsSpan(text.Length - length).SequenceEqual(form.AsSpan(0, length)))
+                {
+                    longest = length;
+                    break;
+                }
+            }
+        }
+        return longest == 0 ? text : text[..^longest] + "***";
+    }
+
     /// <summary>The spellings of a secret to redact, longest first so that no part of a longer one is left.</summary>
     internal static IEnumerable<string> Forms(string secret, string? headerParameter)
     {
-        var escaped = Uri.EscapeDataString(secret);
-        var lowerHex = System.Text.RegularExpressions.Regex.Replace(escaped, "%[0-9A-F]{2}", m => m.Value.ToLowerInvariant());
-        return new[] { secret, escaped, lowerHex, headerParameter }.OfType<string>().Where(f => f.Length > 0).Distinct(StringComparer.Ordinal)
-            .OrderByDescending(f => f.Length);
+        var forms = new List<string?> { headerParameter };
+        foreach (var spelling in new[] { secret, secret.Trim() })
+        {
+            var escaped = Uri.EscapeDataString(spelling);
+            var lowerHex = System.Text.RegularExpressions.Regex.Replace(escaped, "%[0-9A-F]{2}", m => m.Value.ToLowerInvariant());
+            forms.AddRange([spelling, escaped, lowerHex]);
+        }
+        return forms.OfType<string>().Where(f => f.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(f => f.Length);
     }
 
     public override string ToString() => Description;

@@ -552,11 +552,13 @@ internal sealed class SourceHttpClient : IDisposable
     /// The server's message: Artifactory's <c>{"errors":[{"status","message"}]}</c>, or plain text, which some endpoints
     /// send; at most one line of 300 characters, with the credential redacted in case a server echoes it and control
     /// characters escaped (<see cref="TerminalText.Printable"/>). At most
-    /// <see cref="SourceLimits.MaxErrorBytes"/> of the body are read.
+    /// <see cref="SourceLimits.MaxErrorBytes"/> of the body are read. The credential is redacted before anything is
+    /// trimmed or cut, and a cut end that is the start of it is redacted too: no cut shows a part of it.
     /// </summary>
     public async Task<string> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         string text;
+        bool cut;
         try
         {
             // Only the first MaxErrorBytes are read; the rest of an endless body is never asked for.
@@ -568,7 +570,8 @@ internal sealed class SourceHttpClient : IDisposable
                 int read;
                 while (filled < buffer.Length && (read = await ReadWithinTimeoutAsync(body, buffer.AsMemory(filled), pace, cancellationToken)) > 0) filled += read;
             }
-            text = Encoding.UTF8.GetString(buffer, 0, filled).Trim();
+            cut = filled == buffer.Length;
+            text = Credential.Redact(Encoding.UTF8.GetString(buffer, 0, filled)).Trim();
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
@@ -579,14 +582,15 @@ internal sealed class SourceHttpClient : IDisposable
             try
             {
                 using var json = JsonDocument.Parse(text);
+                // The message with its JSON escapes decoded (\u0073, \/) may spell the secret anew: redacted again.
                 if (json.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
                 {
-                    text = string.Join("; ", errors.EnumerateArray()
-                        .Select(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("message", out var m) ? m.ToString() : e.ToString()));
+                    text = Credential.Redact(string.Join("; ", errors.EnumerateArray()
+                        .Select(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("message", out var m) ? m.ToString() : e.ToString())));
                 }
                 else if (json.RootElement.TryGetProperty("message", out var message))
                 {
-                    text = message.ToString();
+                    text = Credential.Redact(message.ToString());
                 }
             }
             catch (JsonException)
@@ -595,10 +599,15 @@ internal sealed class SourceHttpClient : IDisposable
             }
         }
         var line = text.Split('\n', 2)[0].Trim();
-        if (line.Length > 300) line = line[..300] + "…";
+        if (line.Length > 300)
+        {
+            line = line[..300];
+            cut = true;
+        }
+        if (cut) line = Credential.RedactCutEnd(line) + "…";
         // Escape and control characters are shown as \u001b: a server's text must not move the cursor, retitle the
         // terminal or erase the line packster wrote.
-        return TerminalText.Printable(Credential.Redact(line.Length == 0 ? "" : $"({line})"));
+        return TerminalText.Printable(line.Length == 0 ? "" : $"({line})");
     }
 
     /// <summary>
