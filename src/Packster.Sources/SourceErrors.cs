@@ -64,6 +64,10 @@ public static class SourceErrors
         new(ErrorCode.SourceUnauthorized, $"source '{source}' takes its credential from ${variable}, which is not set",
             $"export {variable} (in CI: from the CI's secret store) before running packster");
 
+    /// <summary>The credential's variable holds what no request can carry; names the variable, never the value.</summary>
+    public static PacksterException UnusableCredential(string source, string variable, string what, string hint) =>
+        new(ErrorCode.SourceUnauthorized, $"source '{source}' takes its credential from ${variable}, whose value {what}; nothing was sent", hint);
+
     public static PacksterException PublishConflict(string source, string fileName, string reason) =>
         new(ErrorCode.PublishConflict, $"cannot publish {fileName} to source '{source}': {reason}",
             "a published version is immutable: publish a new version instead");

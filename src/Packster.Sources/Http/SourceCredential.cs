@@ -33,7 +33,7 @@ internal sealed class SourceCredential
         var description = source.DescribeCredential();
         if (source.TokenEnv is { } tokenEnv)
         {
-            var token = context.GetEnv(tokenEnv) ?? throw SourceErrors.MissingCredential(source.Name, tokenEnv);
+            var token = Read(source, context, tokenEnv, bare: source.User is null);
             // Artifactory takes an access token as Bearer, or as the password of Basic when a user is given.
             var header = source.User is { } user
                 ? new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{token}")))
@@ -42,10 +42,40 @@ internal sealed class SourceCredential
         }
         if (source.User is { } name && source.PasswordEnv is { } passwordEnv)
         {
-            var password = context.GetEnv(passwordEnv) ?? throw SourceErrors.MissingCredential(source.Name, passwordEnv);
+            var password = Read(source, context, passwordEnv, bare: false);
             return new SourceCredential(description, new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{name}:{password}"))), password);
         }
         return new SourceCredential(description, null, null);
+    }
+
+    /// <summary>
+    /// The value of <paramref name="variable"/>, refused (PST8002, naming the variable, never the value) when no request
+    /// can carry it: a control character (the carriage return a file with Windows line endings leaves, a line feed, a
+    /// NUL) in any credential, or a character outside ASCII in a token sent <paramref name="bare"/> as a Bearer header
+    /// (a Basic credential is sent base64-encoded, as UTF-8).
+    /// </summary>
+    private static string Read(SourceDefinition source, SourceContext context, string variable, bool bare)
+    {
+        var value = context.GetEnv(variable) ?? throw SourceErrors.MissingCredential(source.Name, variable);
+        if (value.Any(char.IsControl))
+        {
+            var what = value.First(char.IsControl) switch
+            {
+                '\r' => "a carriage return",
+                '\n' => "a line feed",
+                '\0' => "a NUL character",
+                '\t' => "a tab",
+                _ => "a control character",
+            };
+            throw SourceErrors.UnusableCredential(source.Name, variable, $"holds {what}, which a credential never holds",
+                $"set {variable} to the credential alone (a value read from a file with Windows line endings ends in a carriage return)");
+        }
+        if (bare && value.Any(c => c > '\u007e'))
+        {
+            throw SourceErrors.UnusableCredential(source.Name, variable, "holds a character outside ASCII, which a Bearer token cannot carry",
+                $"set {variable} to the token as the server issued it");
+        }
+        return value;
     }
 
     public void Apply(HttpRequestMessage request) => request.Headers.Authorization = _header;
