@@ -32,7 +32,7 @@ public sealed record SourceLimits
 
     /// <summary>
     /// How long a response body may send nothing before the read fails as a timeout, retried as a transport failure
-    /// (default 60 s, <c>PACKSTER_READ_TIMEOUT</c> in whole seconds, at least 1): the request timeout covers only the
+    /// (default 60 s, <c>PACKSTER_READ_TIMEOUT</c> in whole seconds, 1 to <see cref="MaxReadTimeoutSeconds"/>): the request timeout covers only the
     /// headers, and a server that stalls mid-body would otherwise hold packster forever.
     /// </summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -49,6 +49,9 @@ public sealed record SourceLimits
     public const int MaxDownloadConnections = 16;
     public const int MinDownloadChunkBytes = 64 << 10;
 
+    /// <summary>The longest read timeout, a day: far below what a timer can wait (about 49 days), and longer than any server stalls in earnest.</summary>
+    public const int MaxReadTimeoutSeconds = 24 * 60 * 60;
+
     /// <summary>The defaults with the download tuning variables applied; values out of range are clamped.</summary>
     public static SourceLimits FromEnvironment(IReadOnlyDictionary<string, string> environment)
     {
@@ -58,7 +61,7 @@ public sealed record SourceLimits
         if (environment.TryGetValue("PACKSTER_DOWNLOAD_CHUNK_SIZE", out var chunk) && int.TryParse(chunk, out var bytes))
             limits = limits with { DownloadChunkBytes = Math.Max(bytes, MinDownloadChunkBytes) };
         if (environment.TryGetValue("PACKSTER_READ_TIMEOUT", out var timeout) && int.TryParse(timeout, out var seconds))
-            limits = limits with { ReadTimeout = TimeSpan.FromSeconds(Math.Max(seconds, 1)) };
+            limits = limits with { ReadTimeout = TimeSpan.FromSeconds(Math.Clamp(seconds, 1, MaxReadTimeoutSeconds)) };
         if (environment.TryGetValue("PACKSTER_MIN_SPEED", out var speed) && long.TryParse(speed, out var perSecond))
             limits = limits with { MinBytesPerSecond = Math.Max(perSecond, 0) };
         return limits;
