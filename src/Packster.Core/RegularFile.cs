@@ -18,6 +18,9 @@ public static class RegularFile
     private const int NoEntry = 2;
     private const int NoDeviceOrAddress = 6; // what open(2) says of a socket
     private const int NoDevice = 19;
+    private const int NotPermitted = 1;
+    private const int PermissionDenied = 13;
+    private const int IsADirectory = 21;
 
     /// <summary>
     /// <paramref name="path"/> opened for reading when what is there at the open is a regular file (links followed);
@@ -59,6 +62,45 @@ public static class RegularFile
     {
         ArgumentNullException.ThrowIfNull(refused);
         return TryOpen(path, out var kind) ?? throw refused(kind);
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> opened for reading and writing, created when missing, and locked as FileShare.None locks
+    /// it (an exclusive advisory lock; an <see cref="IOException"/> when another process holds it), never through a
+    /// symbolic link (O_NOFOLLOW). Null, with its <paramref name="kind"/>, when what is there is not a regular file (a
+    /// link, a FIFO, a folder, a device, a socket), which is left unopened or closed unwritten. Another refusal of the OS
+    /// is thrown as .NET throws it. Windows: the file is opened as .NET opens it.
+    /// </summary>
+    public static FileStream? TryOpenForUpdate(string path, out FileKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        kind = FileKind.Regular;
+        var fd = PosixFiles.OpenForUpdateNoFollow(path, out var errno);
+        if (fd is null) return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        if (fd < 0)
+        {
+            if (errno == PosixFiles.LinkLoop || errno is IsADirectory or NoDeviceOrAddress or NoDevice)
+            {
+                kind = FileKinds.Of(path) is var there and not (FileKind.Regular or FileKind.Missing) ? there : FileKind.Unknown;
+                return null;
+            }
+            var words = $"{PosixFiles.Describe(errno)} : '{path}'";
+            throw errno is PermissionDenied or NotPermitted ? new UnauthorizedAccessException(words) : new IOException(words, errno);
+        }
+        var handle = new SafeFileHandle(fd.Value, ownsHandle: true);
+        kind = FileKinds.OfOpen(handle);
+        if (kind != FileKind.Regular)
+        {
+            handle.Dispose();
+            return null;
+        }
+        var locked = PosixFiles.Flock(handle, PosixFiles.LockExclusive | PosixFiles.LockNonBlocking);
+        if (locked != 0)
+        {
+            handle.Dispose();
+            throw new IOException($"{PosixFiles.Describe(locked)} : '{path}'", locked);
+        }
+        return new FileStream(handle, FileAccess.ReadWrite, 1);
     }
 
     /// <summary>The whole of <paramref name="path"/>, opened by <see cref="Open"/>.</summary>

@@ -94,6 +94,30 @@ internal static class PosixFiles
     }
 
     /// <summary>
+    /// open(2) of <paramref name="path"/> for reading and writing, created (mode 0666 less the umask) when missing, with
+    /// O_NOFOLLOW (a symbolic link there fails with <see cref="LinkLoop"/> instead of being followed), O_NONBLOCK (a FIFO
+    /// opens at once) and O_CLOEXEC (Linux and macOS). The descriptor, or -1 with the errno; null on another OS.
+    /// </summary>
+    public static int? OpenForUpdateNoFollow(string path, out int errno)
+    {
+        errno = 0;
+        int flags;
+        if (OperatingSystem.IsLinux()) flags = 0x2 | 0x40 | 0x800 | 0x20000 | 0x80000; // x86-64 and arm64
+        else if (OperatingSystem.IsMacOS()) flags = 0x2 | 0x200 | 0x4 | 0x100 | 0x1000000;
+        else return null;
+        while (true)
+        {
+            var fd = NativeMethods.open(path, flags, 0x1B6);
+            if (fd >= 0) return fd;
+            errno = Marshal.GetLastPInvokeError();
+            if (errno != Interrupted) return -1;
+        }
+    }
+
+    /// <summary>ELOOP: what open(2) with O_NOFOLLOW says of a symbolic link.</summary>
+    public static int LinkLoop => OperatingSystem.IsLinux() ? 40 : 62;
+
+    /// <summary>
     /// Tells the kernel that <paramref name="handle"/> will be read front to back (posix_fadvise(2),
     /// <c>POSIX_FADV_SEQUENTIAL</c>: a larger read-ahead), the hint <see cref="FileOptions.SequentialScan"/> gives a file
     /// .NET opens by path. Linux only (64-bit, where <c>off_t</c> is a <c>long</c>), and best effort: where it cannot

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using Packster.Model;
+using Packster.Packaging;
 
 namespace Packster.Sources.Cache;
 
@@ -13,13 +14,16 @@ namespace Packster.Sources.Cache;
 /// process downloading the same package at the same moment works in a temp file of its own instead (never opened twice:
 /// on Unix the lock belongs to the open file, and a second open of it in the same process is refused like another's).
 /// The sha256 is computed while the download runs, chunk by chunk in file order, from the bytes as written; the
-/// caller compares it with the name, and a mismatch throws the partial state away.
+/// caller compares it with the name, and a mismatch throws the partial state away. Both files are the cache's own
+/// temps: a symbolic link, a FIFO or any other file that is not a regular one in their place is removed, never opened
+/// through or written through, and what is moved into the cache is the regular file written.
 /// </summary>
 public sealed class PartialDownload : IDisposable
 {
     private const string StateHeader = "packster-partial 1";
 
     private readonly FileStream _file;
+    private readonly string _path;
     private readonly string? _statePath;
     private readonly IProgress<(long Done, long Total)>? _progress;
     private readonly object _lock = new();
@@ -31,14 +35,15 @@ public sealed class PartialDownload : IDisposable
     private long _received;
     private Task<Sha256Digest>? _hashing;
 
-    private PartialDownload(FileStream file, string? statePath, IProgress<(long Done, long Total)>? progress)
+    private PartialDownload(FileStream file, string path, string? statePath, IProgress<(long Done, long Total)>? progress)
     {
         _file = file;
+        _path = path;
         _statePath = statePath;
         _progress = progress;
     }
 
-    public string Path => _file.Name;
+    public string Path => _path;
 
     /// <summary>Total bytes, known once the server has answered a range; -1 before.</summary>
     public long Size { get; private set; } = -1;
@@ -60,9 +65,8 @@ public sealed class PartialDownload : IDisposable
         var path = System.IO.Path.Combine(tempDirectory, file.Sha256.Hex + ".partial");
         try
         {
-            // FileShare.None is an exclusive advisory lock on Unix: two processes never write one partial file.
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-            var partial = new PartialDownload(stream, path + ".state", progress);
+            var stream = OpenOwn(path);
+            var partial = new PartialDownload(stream, path, path + ".state", progress);
             partial.LoadState();
             return partial;
         }
@@ -71,17 +75,52 @@ public sealed class PartialDownload : IDisposable
             // Deleted by Dispose unless Complete moved it into place. Not FileOptions.DeleteOnClose: the file is renamed
             // to its place while open, and a second open of it (a copy) would collide with this handle's own lock.
             var own = System.IO.Path.Combine(tempDirectory, $"{file.Sha256.Hex[..16]}-{Guid.NewGuid():N}.partial");
-            return new PartialDownload(new FileStream(own, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None), null, progress);
+            return new PartialDownload(new FileStream(own, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None), own, null, progress);
+        }
+    }
+
+    /// <summary>
+    /// The partial file at <paramref name="path"/>, opened or created, locked exclusively (an advisory lock on Unix, as
+    /// FileShare.None takes it: two processes never write one partial file). Never through a symbolic link (O_NOFOLLOW):
+    /// a link, a FIFO, a folder or anything else that is not a regular file in its place is removed and a file created
+    /// anew. An <see cref="IOException"/> when it cannot be had (another process holds it, or what is there stays).
+    /// </summary>
+    private static FileStream OpenOwn(string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (RegularFile.TryOpenForUpdate(path, out var kind) is { } stream) return stream;
+            if (attempt > 1) throw new IOException($"'{path}' is {kind.Describe()}, not a regular file, and could not be replaced");
+            // A link, a FIFO, a folder, a device or a socket in the place of the cache's own temp file: removed, never
+            // followed, and the open tried once more.
+            Remove(path);
+        }
+    }
+
+    /// <summary>Removes what is at <paramref name="path"/>, whatever it is, without following a link; nothing there is fine.</summary>
+    private static void Remove(string path)
+    {
+        try
+        {
+            if (FileKinds.Of(path) == FileKind.Directory) Directory.Delete(path, recursive: true);
+            else File.Delete(path);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException(e.Message, e);
         }
     }
 
     /// <summary>Reads the state file; any doubt about it (a missing file, another layout, a damaged line) means starting over.</summary>
     private void LoadState()
     {
-        if (_statePath is null || !File.Exists(_statePath)) return;
+        // Only a regular file is read: a link is never followed (the state is written anew by a rename over it).
+        if (_statePath is null || FileKinds.Of(_statePath) != FileKind.Regular) return;
         try
         {
-            var lines = File.ReadAllLines(_statePath);
+            if (RegularFile.TryReadAllBytes(_statePath, out _) is not { } bytes) return;
+            var lines = System.Text.Encoding.UTF8.GetString(bytes).Split('\n');
+            if (lines.Length == 5 && lines[4].Length == 0) lines = lines[..4];
             if (lines.Length != 4 || lines[0] != StateHeader) return;
             var size = long.Parse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture);
             var chunk = int.Parse(lines[2], NumberStyles.None, CultureInfo.InvariantCulture);
@@ -195,7 +234,13 @@ public sealed class PartialDownload : IDisposable
         var bits = new string([.. _done.Select(d => d ? '1' : '0')]);
         var text = string.Create(CultureInfo.InvariantCulture, $"{StateHeader}\n{Size}\n{ChunkBytes}\n{bits}\n");
         var temp = _statePath + ".tmp";
-        File.WriteAllText(temp, text);
+        // Whatever is left in the temp's place (a link included) goes: the temp is created new (O_EXCL, which follows
+        // no link) and renamed over the state, which replaces a link there rather than writing through it.
+        Remove(temp);
+        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+        {
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        }
         File.Move(temp, _statePath, overwrite: true);
     }
 
@@ -241,8 +286,10 @@ public sealed class PartialDownload : IDisposable
     public void Complete(string target)
     {
         _file.Flush(flushToDisk: true);
-        var path = _file.Name;
+        var path = _path;
         _file.Dispose();
+        // The file opened was a regular one; a link put in its place since is not moved into the cache.
+        if (FileKinds.Of(path) != FileKind.Regular) throw new IOException($"'{path}' is no longer the regular file written");
         // Another process may have moved the same bytes into place first: replacing them is harmless.
         File.Move(path, target, overwrite: true);
         if (_statePath is not null) File.Delete(_statePath);
@@ -261,7 +308,7 @@ public sealed class PartialDownload : IDisposable
     public void Discard()
     {
         _closed.Cancel();
-        var path = _file.Name;
+        var path = _path;
         _file.Dispose();
         File.Delete(path);
         if (_statePath is not null) File.Delete(_statePath);
@@ -272,7 +319,7 @@ public sealed class PartialDownload : IDisposable
         _closed.Cancel();
         _file.Dispose();
         // A private file is never resumed (no state names it): it goes unless Complete moved it away.
-        if (_statePath is null) File.Delete(_file.Name);
+        if (_statePath is null) File.Delete(_path);
         if (_hashing is null || _hashing.IsCompleted) _hash.Dispose();
         _closed.Dispose();
     }

@@ -163,6 +163,31 @@ public sealed class RangedDownloadTests : IAsyncLifetime
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(cache.Root, "tmp")));
     }
 
+    // spec/sources.md §4 "Ranged downloads": the partial file and its state are the cache's own temps; "a symbolic link
+    // … in their place is removed, never followed", and what is moved into the cache is the regular file written.
+    [Fact]
+    public async Task Links_in_the_place_of_the_partial_file_and_its_state_are_never_written_through()
+    {
+        using var source = Source();
+        var cache = new PackageCache(_temp["cache"]);
+        var tmp = Directory.CreateDirectory(Path.Combine(cache.Root, "tmp")).FullName;
+        var elsewhere = Directory.CreateDirectory(_temp["victims"]).FullName;
+        var victims = new[] { ".partial", ".partial.state", ".partial.state.tmp" }.Select(suffix =>
+        {
+            var victim = Path.Combine(elsewhere, "victim" + suffix);
+            File.WriteAllText(victim, "precious, not packster's");
+            File.CreateSymbolicLink(Path.Combine(tmp, _name.Sha256.Hex + suffix), victim);
+            return victim;
+        }).ToList();
+
+        var path = await cache.GetOrFetchAsync(_name, source);
+
+        Assert.All(victims, victim => Assert.Equal("precious, not packster's", File.ReadAllText(victim)));
+        Assert.Null(new FileInfo(path).LinkTarget);
+        Assert.Equal(_bytes, File.ReadAllBytes(path));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp));
+    }
+
     [Fact]
     public async Task An_interrupted_download_keeps_its_complete_chunks_and_fetches_only_the_rest()
     {
