@@ -71,7 +71,7 @@ public sealed class Installer
 
         if (request.DryRun)
         {
-            return Plan(package, request, parameters, hash, _location.ReadState(), signature?.KeyId);
+            return Plan(package, request, parameters, hash, signature);
         }
 
         // Inside a transaction the installs of one command share its lock and state and commit together.
@@ -324,6 +324,12 @@ public sealed class Installer
     public LocationTransaction? Transaction { get; init; }
 
     /// <summary>
+    /// For a dry run of several installs: the state the installs planned before this one would leave, which this
+    /// plan reads and then adds to; null: the plan reads the lockfile as it is.
+    /// </summary>
+    public PlannedState? Planned { get; init; }
+
+    /// <summary>
     /// Takes back an install of an uncommitted transaction: the deployment's uninstall handlers answer the install
     /// handlers that ran, its directory goes to the trash, and a directory it replaced (--force) comes back.
     /// </summary>
@@ -561,7 +567,8 @@ public sealed class Installer
         if (ResourceGuard.FindConflicts(owners, new ResourceChange(owner, claims, release)) is [var first, ..] conflicts)
         {
             // An owner this command installed is undone with it: the hint cannot send the user to uninstall it.
-            throw ResourceGuard.ConflictError(conflicts, ownerUndone: Transaction?.Installed(first.Owner.DeploymentHash) == true);
+            var undone = Transaction?.Installed(first.Owner.DeploymentHash) ?? Planned?.Installed(first.Owner.DeploymentHash);
+            throw ResourceGuard.ConflictError(conflicts, ownerUndone: undone == true);
         }
         ResourceGuard.EnsureNoConflicts(EnabledTogether(), new ResourceChange(owner, claims));
         return new ActivationDecision(true, current, claims);
@@ -623,10 +630,18 @@ public sealed class Installer
         new DeploymentRecord(name, hash, (JsonObject)JsonNode.Parse(parameters.Canonical)!, files, links) { Signature = signature }.WriteTo(staging);
     }
 
-    private InstallOutcome Plan(PackageFile package, InstallRequest request, EffectiveParameters parameters, Sha256Digest hash, LocationState state, string? signer)
+    private InstallOutcome Plan(PackageFile package, InstallRequest request, EffectiveParameters parameters, Sha256Digest hash, Trust.PackageSignature? signature)
     {
         var manifest = package.Manifest;
+        var state = Planned?.State ?? _location.ReadState();
         var decision = Decide(state, package, request, hash, parameters);
+        if (Planned is not null && decision.Builds)
+        {
+            // The next plan sees this deployment recorded, its claims taken, as the run's next install would.
+            if (decision.Existing is { } existing) state.Deployments.Remove(existing);
+            Record(state, package, hash, parameters, signature, decision);
+            Planned.Add(hash);
+        }
         var handlers = decision.Builds
             ? [.. PlanHandlers(manifest, decision.HandlerAction, _location.DeploymentDirectory(hash), request.HandlerTimeout).Handlers.Select(h => h.Describe()),
                 .. PlanHandlers(manifest, HandlerAction.Test, _location.DeploymentDirectory(hash), request.HandlerTimeout).Handlers.Select(h => h.Describe())]
@@ -645,7 +660,7 @@ public sealed class Installer
             decision.Builds && decision.Activate ? decision.Claims.Select(ClaimText.Format).ToList() : [],
             handlers, decision.Replaces?.ToString(), decision.Activate, decision.Existing is not null && !decision.Builds)
         {
-            Signer = signer,
+            Signer = signature?.KeyId,
             ClaimsWhenActive = decision.Claims.Select(ClaimText.Format).ToList(),
         };
         return new InstallOutcome(manifest.Id, manifest.Version, package.Name, hash, _location.DeploymentDirectory(hash), InstallStatus.Planned, decision.Activate)

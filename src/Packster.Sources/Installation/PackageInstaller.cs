@@ -59,6 +59,19 @@ public sealed class PackageInstaller
     /// </summary>
     public bool BundleAfterCommit { get; init; }
 
+    /// <summary>
+    /// For a dry run: the state the installs planned before would leave (a bundle install's earlier packages), which
+    /// each plan of this installer reads and adds to; null: a dry run starts one from the lockfile as it is, shared by
+    /// everything it plans — dependencies, the package, the entries of their <c>[install-bundle]</c>.
+    /// </summary>
+    public PlannedState? Planned
+    {
+        get => _planned;
+        init => _planned = value;
+    }
+
+    private PlannedState? _planned;
+
     /// <summary>Installs an already resolved package with its dependencies and bundle entries, all or nothing.</summary>
     public async Task<PackageInstallResult> InstallAsync(SuppliedPackage root, InstallByIdRequest request, CancellationToken cancellationToken = default)
     {
@@ -68,6 +81,9 @@ public sealed class PackageInstaller
         var plan = await DependencyPlanner.PlanAsync(root, _location.ReadState(), _supply, _location, DenyList(), cancellationToken).ConfigureAwait(false);
         if (request.DryRun)
         {
+            // Each step is planned against the state the steps planned before it would leave, claims included, as the
+            // run installs each in a transaction that has the earlier ones (spec/lockfile.md § Dry run).
+            _planned ??= new PlannedState(_location.ReadState());
             var planned = await InstallPlannedAsync(root, plan, request, Transaction, cancellationToken).ConfigureAwait(false);
             // The [install-bundle] steps the run would take after its commit are planned too (spec/bundle.md
             // § install-bundle); a bundle install or an upgrade plans them itself, after all of its packages.
@@ -139,7 +155,7 @@ public sealed class PackageInstaller
     private async Task<PackageInstallResult> InstallPlannedAsync(SuppliedPackage root, InstallPlan plan, InstallByIdRequest request, LocationTransaction? transaction,
         CancellationToken cancellationToken)
     {
-        var installer = new Installer(_location, _options) { Transaction = transaction };
+        var installer = new Installer(_location, _options) { Transaction = transaction, Planned = request.DryRun ? _planned : null };
         var dependencies = new List<InstallOutcome>();
         var installed = new List<Manifest.Manifest>();
         foreach (var step in plan.Dependencies)
@@ -214,8 +230,8 @@ public sealed class PackageInstaller
     {
         var wanted = installed.SelectMany(m => m.InstallBundle.Select(entry => (Manifest: m, Entry: entry))).ToList();
         if (wanted.Count == 0) return [];
-        var bundle = transaction?.State.Bundle ?? _location.ReadState().Bundle;
-        var nested = new PackageInstaller(_location, _options, _supply) { Transaction = transaction };
+        var bundle = transaction?.State.Bundle ?? (_planned?.State ?? _location.ReadState()).Bundle;
+        var nested = new PackageInstaller(_location, _options, _supply) { Transaction = transaction, Planned = transaction is null ? _planned : null };
         nested._inStep = true;
         nested._bundling.UnionWith(_bundling);
         var results = new List<PackageInstallResult>();

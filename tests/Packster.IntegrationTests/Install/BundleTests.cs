@@ -338,6 +338,34 @@ public sealed class BundleTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_f.LocationPath, "deployments")));
     }
 
+    // spec/lockfile.md § Dry run: "a refusal (a resource conflict) is the same error … (Only a handler failure, which a
+    // plan cannot foresee, can make the run fail where the plan did not.)" Each step of a dry run is planned against what
+    // the steps before it would leave, as the run installs each in a transaction that has them: the second of two
+    // packages claiming one shim is refused by both, whether they come as dependencies or as a bundle's packages.
+    // Before, each step was planned against the lockfile as it was, and the dry run predicted success.
+    [Fact]
+    public void A_dry_run_meets_the_conflict_between_two_packages_of_one_command_as_the_run_does()
+    {
+        const string Tool = "[shims]\ntool = \"bin/tool\"\n";
+        _f.Publish(_repo, "conflict-a", "1.0.0", Tool, ("bin/tool", "#!/bin/sh\necho a\n"));
+        _f.Publish(_repo, "conflict-b", "1.0.0", Tool, ("bin/tool", "#!/bin/sh\necho b\n"));
+        _f.Publish(_repo, "both", "1.0.0", Tool + "[dependencies]\nconflict-a = \"*\"\nconflict-b = \"*\"\n", ("bin/tool", "#!/bin/sh\necho both\n"));
+        var bundle = WriteBundle("[packages]\nconflict-a = \"1.0.0\"\nconflict-b = \"1.0.0\"\n");
+        foreach (var args in new[] { new[] { "install", "both" }, ["bundle", "install", bundle] })
+        {
+            var before = _f.Snapshot();
+            var dry = _f.Run([.. args, "--location", "dev", "--dry-run"]);
+            Assert.True(dry.ExitCode == 6, dry.ToString());
+            Assert.Equal(before, _f.Snapshot());
+            var real = _f.Run([.. args, "--location", "dev"]);
+            Assert.True(real.ExitCode == 6, real.ToString());
+            var error = real.Stderr[real.Stderr.IndexOf("error[", StringComparison.Ordinal)..];
+            Assert.StartsWith("error[PST6000]: shim 'tool' is already owned by conflict-a 1.0.0", error, StringComparison.Ordinal);
+            // The same error, word for word, hint included.
+            Assert.EndsWith(error, dry.Stderr, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void A_bundle_install_that_changes_nothing_commits_nothing()
     {
