@@ -76,13 +76,28 @@ public sealed class SourceConfig
     public SourceDefinition Get(string name) =>
         _sources.FirstOrDefault(s => s.Name == name) ?? throw SourceErrors.NotFound(name, Sources.Select(s => s.Name));
 
-    /// <summary>Adds a validated source; a name already present is an error unless <paramref name="replace"/>.</summary>
+    /// <summary>
+    /// Adds a validated source; a name already present is an error unless <paramref name="replace"/>. A replaced
+    /// source keeps the keys <paramref name="source"/> leaves unset that <c>source add</c> has no option for
+    /// (<c>signatures</c>, <c>trusted-keys</c>): replacing changes the keys that differ (spec/sources.md §1), and a
+    /// source's signature rules are never weakened by it (spec/signing.md § Per source).
+    /// </summary>
     public void Add(SourceDefinition source, bool replace = false)
     {
+        ArgumentNullException.ThrowIfNull(source);
+        var existing = _sources.FindIndex(s => s.Name == source.Name);
+        if (existing >= 0 && replace)
+        {
+            var old = _sources[existing];
+            source = source with
+            {
+                Signatures = source.Signatures ?? old.Signatures,
+                TrustedKeys = source.TrustedKeys.Count > 0 ? source.TrustedKeys : old.TrustedKeys,
+            };
+        }
         source.Validate();
         if (source.Kind != SourceKind.Folder && source.Url.StartsWith("http:", StringComparison.OrdinalIgnoreCase) && !source.Insecure)
             throw SourceErrors.Insecure(source.Name, source.Url);
-        var existing = _sources.FindIndex(s => s.Name == source.Name);
         if (existing >= 0 && !replace)
             throw SourceErrors.ConfigInvalid($"a source named '{source.Name}' already exists in {Path}", "remove it first with 'packster source remove'");
         if (existing >= 0) _sources[existing] = source;

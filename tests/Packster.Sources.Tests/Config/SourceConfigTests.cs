@@ -144,6 +144,24 @@ public sealed class SourceConfigTests : IDisposable
         Assert.Equal("# mine\n[sources]\ncorp = { type = \"folder\", url = \"/c\", priority = 5 }   # inline\n", File.ReadAllText(path));
     }
 
+    // spec/sources.md §1: "--replace changes the keys that differ"; spec/signing.md § Per source: a source "can demand
+    // more than the user's default but never less". `source add` has no option for signatures or trusted-keys, so a
+    // definition it replaces keeps them, where they stand. Before, the replacement dropped both.
+    [Fact]
+    public void Replacing_a_source_keeps_the_signature_keys_the_new_definition_does_not_set()
+    {
+        var path = _temp.Write("config.toml",
+            "[sources.corp]\ntype = \"folder\"\nurl = \"/old\"\nsignatures = \"require\"\ntrusted-keys = [\"0123456789abcdef\"]  # rotated 2026\n");
+        var config = SourceConfig.Load(path);
+        config.Add(new SourceDefinition { Name = "corp", Kind = SourceKind.Folder, Url = "/new" }, replace: true);
+        config.Save();
+        Assert.Equal("[sources.corp]\ntype = \"folder\"\nurl = \"/new\"\nsignatures = \"require\"\ntrusted-keys = [\"0123456789abcdef\"]  # rotated 2026\n",
+            File.ReadAllText(path));
+        var corp = SourceConfig.Load(path).Get("corp");
+        Assert.Equal(Trust.SignatureMode.Require, corp.Signatures);
+        Assert.Equal(["0123456789abcdef"], corp.TrustedKeys);
+    }
+
     // spec/toml.md §9: the file keeps its permissions (a config file may be private to its user).
     [Fact]
     public void Saving_keeps_the_files_permissions()
