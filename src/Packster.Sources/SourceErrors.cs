@@ -18,7 +18,7 @@ public static class SourceErrors
     public static PacksterException NotFound(string name, IEnumerable<string> known)
     {
         var names = known.ToList();
-        return new(ErrorCode.SourceNotFound, $"no source named '{name}' is configured",
+        return new(ErrorCode.SourceNotFound, $"no source named '{TerminalText.Printable(name)}' is configured",
             names.Count == 0 ? AddSourceHint : $"configured sources: {string.Join(", ", names)}");
     }
 
@@ -97,7 +97,7 @@ public static class SourceErrors
 
     /// <summary>PST8000: no source is configured to search for <paramref name="pattern"/>.</summary>
     public static PacksterException NoSourcesToSearch(string pattern) =>
-        new(ErrorCode.SourceNotFound, $"no sources to search for '{pattern}'", AddSourceHint);
+        new(ErrorCode.SourceNotFound, $"no sources to search for '{TerminalText.Printable(pattern)}'", AddSourceHint);
 
     public static PacksterException NoMatchingVersion(PackageId id, string range, IEnumerable<PackageVersion> available)
     {

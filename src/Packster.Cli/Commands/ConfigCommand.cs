@@ -33,8 +33,8 @@ internal static class ConfigCommand
         command.SetAction(parse =>
         {
             var (record, config) = ConfigFiles.Trust(context.Paths, parse.GetValue(file)!, parse.GetValue(allow), context.Err);
-            var sources = config.Sources.Count == 0 ? "no sources" : "sources " + string.Join(", ", config.Sources.Select(s => $"{s.Name} ({s.Kind.ToConfigText()} {s.Url})"));
-            context.Out.WriteLine($"trusted {record.Path} (sha256 {record.Sha256}{(record.AllowCredentials ? ", credentials allowed" : "")}): {sources}");
+            var sources = config.Sources.Count == 0 ? "no sources" : "sources " + string.Join(", ", config.Sources.Select(s => $"{s.Name} ({s.Kind.ToConfigText()} {TerminalText.Printable(s.Url)})"));
+            context.Out.WriteLine($"trusted {TerminalText.Printable(record.Path)} (sha256 {record.Sha256}{(record.AllowCredentials ? ", credentials allowed" : "")}): {sources}");
             return ExitCodes.Success;
         });
         return command;

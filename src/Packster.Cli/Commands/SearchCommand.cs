@@ -50,7 +50,7 @@ internal static class SearchCommand
             }
             rows = [.. rows.OrderBy(r => r.Id, StringComparer.Ordinal)];
             if (parse.GetValue(json)) context.Out.WriteLine(RenderJson(rows));
-            else if (rows.Count == 0) context.Out.WriteLine($"no packages match '{parse.GetValue(pattern)}'");
+            else if (rows.Count == 0) context.Out.WriteLine($"no packages match '{TerminalText.Printable(parse.GetValue(pattern)!)}'");
             else foreach (var r in rows) context.Out.WriteLine($"{r.Id}\t{string.Join(", ", r.Versions)}\t{r.Source}");
             return ExitCodes.Success;
         });

@@ -139,11 +139,12 @@ internal static class SourceCommand
 
     private static string Describe(SourceDefinition s)
     {
-        var parts = new List<string> { s.Kind.ToConfigText(), s.Url };
-        if (s.Repo is not null) parts.Add($"repo {s.Repo}");
+        // Every value but the validated ones (name, priority, variable names, key ids) is the config's text, shown escaped.
+        var parts = new List<string> { s.Kind.ToConfigText(), TerminalText.Printable(s.Url) };
+        if (s.Repo is not null) parts.Add($"repo {TerminalText.Printable(s.Repo)}");
         parts.Add($"priority {s.Priority}");
         if (s.Kind != SourceKind.Folder) parts.Add(s.DescribeCredential());
-        if (s.CaFile is not null) parts.Add($"ca-file {s.CaFile}");
+        if (s.CaFile is not null) parts.Add($"ca-file {TerminalText.Printable(s.CaFile)}");
         if (s.Insecure) parts.Add("INSECURE");
         if (s.Signatures is { } mode) parts.Add($"signatures {Packster.Trust.TrustRules.ModeName(mode)}");
         if (s.TrustedKeys.Count > 0) parts.Add($"trusted keys {string.Join(" ", s.TrustedKeys)}");

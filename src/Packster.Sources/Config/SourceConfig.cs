@@ -269,6 +269,7 @@ public sealed class SourceConfig
         }
     }
 
+    /// <summary>A fault of the file at <paramref name="position"/>; the names and values it quotes are the file's text, shown escaped.</summary>
     private static PacksterException At(string file, TomlPosition position, string message) =>
-        SourceErrors.ConfigInvalid($"{file}:{position}: {message}");
+        SourceErrors.ConfigInvalid(TerminalText.Printable($"{file}:{position}: {message}"));
 }

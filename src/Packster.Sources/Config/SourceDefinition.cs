@@ -61,8 +61,11 @@ public sealed record SourceDefinition
     /// <summary>Throws <see cref="ErrorCode.SourceConfigInvalid"/> naming the source and the key at fault.</summary>
     public SourceDefinition Validate()
     {
-        if (!IsValidName(Name)) throw SourceErrors.ConfigInvalid($"source name '{Name}' is invalid: use 1–64 letters, digits, '-' or '_'");
+        if (!IsValidName(Name)) throw SourceErrors.ConfigInvalid($"source name '{TerminalText.Printable(Name)}' is invalid: use 1–64 letters, digits, '-' or '_'");
         if (string.IsNullOrWhiteSpace(Url)) throw SourceErrors.ConfigInvalid($"source '{Name}': 'url' is required");
+        // Shown by 'source list' and in errors, and sent to servers: a url may not move the cursor or hide a part of itself.
+        if (Url.Any(char.IsControl))
+            throw SourceErrors.ConfigInvalid($"source '{Name}': url '{TerminalText.Printable(Url)}' holds control characters");
         if (Kind != SourceKind.Folder)
         {
             if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -82,9 +85,9 @@ public sealed record SourceDefinition
         if (Kind is not (SourceKind.Artifactory or SourceKind.Oci) && Repo is not null)
             throw SourceErrors.ConfigInvalid($"source '{Name}': 'repo' only applies to artifactory and oci sources");
         if (Kind == SourceKind.Artifactory && Repo is not null && (Repo.Length == 0 || Repo.IndexOfAny(['/', ';', '?', '#', '%', ' ']) >= 0))
-            throw SourceErrors.ConfigInvalid($"source '{Name}': repo '{Repo}' is not a repository key");
+            throw SourceErrors.ConfigInvalid($"source '{Name}': repo '{TerminalText.Printable(Repo)}' is not a repository key");
         if (Kind == SourceKind.Oci && Repo is not null && !Oci.OciNames.IsRepositoryPath(Repo))
-            throw SourceErrors.ConfigInvalid($"source '{Name}': repo '{Repo}' is not an OCI repository path",
+            throw SourceErrors.ConfigInvalid($"source '{Name}': repo '{TerminalText.Printable(Repo)}' is not an OCI repository path",
                 "lowercase components of letters and digits joined by '.', '_', '__' or '-', separated by '/' (e.g. org/packster)");
         CheckEnvName("token-env", TokenEnv);
         CheckEnvName("password-env", PasswordEnv);
@@ -125,8 +128,8 @@ public sealed record SourceDefinition
     public string DescribeCredential() => (TokenEnv, User, PasswordEnv) switch
     {
         ({ } token, null, _) => $"the token in ${token}",
-        ({ } token, { } user, _) => $"user '{user}' with the token in ${token}",
-        (null, { } user, { } password) => $"user '{user}' with the password in ${password}",
+        ({ } token, { } user, _) => $"user '{TerminalText.Printable(user)}' with the token in ${token}",
+        (null, { } user, { } password) => $"user '{TerminalText.Printable(user)}' with the password in ${password}",
         _ => "no credentials (anonymous)",
     };
 }

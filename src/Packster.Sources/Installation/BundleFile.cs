@@ -70,6 +70,7 @@ public sealed record BundleFile(string Path, IReadOnlyList<BundleEntry> Packages
         VersionRange.TryParse(text.Value, out var range, out var why) ? range
             : throw Invalid(path, text.Position, $"'{key}' = \"{text.Value}\" is not a version range: {why}");
 
+    /// <summary>A fault of the file; the keys and values it quotes are the file's text, shown escaped.</summary>
     private static PacksterException Invalid(string path, TomlPosition position, string message) =>
-        InstallErrors.BundleFileInvalid(path, position, message);
+        InstallErrors.BundleFileInvalid(path, position, TerminalText.Printable(message));
 }

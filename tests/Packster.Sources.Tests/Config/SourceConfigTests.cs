@@ -162,6 +162,22 @@ public sealed class SourceConfigTests : IDisposable
         Assert.Equal(["0123456789abcdef"], corp.TrustedKeys);
     }
 
+    // spec/errors.md: text a user or a file wrote is shown with its control characters escaped; spec/sources.md §1: a
+    // url holding control characters is refused as invalid (PST8007), a name that is not one quoted escaped.
+    [Theory]
+    [InlineData("[sources.evil]\ntype = \"http\"\nurl = \"https://example.org/\\u001b]0;owned\\u0007\"\n", "url 'https://example.org/\\u001b]0;owned\\u0007' holds control characters")]
+    [InlineData("[sources.evil]\ntype = \"folder\"\nurl = \"/tmp/\\u001b[2J\"\n", "url '/tmp/\\u001b[2J' holds control characters")]
+    [InlineData("[sources.evil]\ntype = \"http\"\nurl = \"https://a/\\u0000x\"\n", "url 'https://a/\\u0000x' holds control characters")]
+    [InlineData("[sources.\"\\u001b[2Jx\"]\ntype = \"folder\"\nurl = \"/tmp\"\n", "source name '\\u001b[2Jx' is invalid")]
+    [InlineData("[sources.\"\\u001b[2Jx\"]\ntype = \"folder\"\nurl = \"/tmp\"\nsignatures = 1\n", "'sources.\\u001b[2Jx.signatures' must be a string")]
+    public void Control_characters_of_the_file_are_refused_and_quoted_escaped(string toml, string what)
+    {
+        var e = Assert.Throws<PacksterException>(() => SourceConfig.Parse(toml, "config.toml", restricted: false));
+        Assert.Equal(ErrorCode.SourceConfigInvalid, e.Code);
+        Assert.Contains(what, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(e.Message, char.IsControl);
+    }
+
     // spec/toml.md §9: the file keeps its permissions (a config file may be private to its user).
     [Fact]
     public void Saving_keeps_the_files_permissions()
