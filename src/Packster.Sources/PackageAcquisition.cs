@@ -50,8 +50,8 @@ public static class PackageAcquisition
         var refused = new List<string>();
         foreach (var build in builds)
         {
-            var acquired = await FetchFromAnyAsync(build.File, [build.Source, .. build.Alternatives], cache, offline, warnings, cancellationToken);
-            var platform = Deployments.PackageFile.Open(acquired.Path).Manifest.Platform;
+            var (acquired, platform) = await OpenAsync(() => FetchFromAnyAsync(build.File, [build.Source, .. build.Alternatives], cache, offline, warnings, cancellationToken),
+                a => (a, Deployments.PackageFile.Open(a.Path).Manifest.Platform), cache, offline, warnings);
             if (platform.Refusal(machine) is { } why) refused.Add($"{build.File.FileName} ({platform}: {why})");
             else fitting.Add((acquired, platform));
         }
@@ -66,6 +66,33 @@ public static class PackageAcquisition
         warnings?.WriteLine($"note: {first.Id} {first.Version} has {builds.Count} builds, {fitting.Count} for {machine}; using {chosen.Package.File.FileName} ({chosen.Platform})"
             + (fitting.Count > 1 ? ", the default: the most specific" : ""));
         return chosen.Package;
+    }
+
+    /// <summary>
+    /// What <paramref name="open"/> makes of the package <paramref name="acquire"/> puts in the cache, which it opens and
+    /// so verifies. The cache holds complete, verified files only (spec/sources.md §4): a cached file whose bytes no
+    /// longer hash to its name (PST4001: changed on disk since) is taken out and fetched once more (not offline), one
+    /// whose manifest names another package (PST4000) is taken out and refused — either way it never wedges the next
+    /// install, fetch or mirror, whichever build of a version it is.
+    /// </summary>
+    public static async Task<T> OpenAsync<T>(Func<Task<AcquiredPackage>> acquire, Func<AcquiredPackage, T> open, PackageCache cache, bool offline,
+        TextWriter? warnings)
+    {
+        ArgumentNullException.ThrowIfNull(acquire);
+        ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(cache);
+        var acquired = await acquire().ConfigureAwait(false);
+        try
+        {
+            return open(acquired);
+        }
+        catch (PacksterException e) when (e.Code is ErrorCode.ChecksumMismatch or ErrorCode.PackageFileNameInvalid && cache.Holds(acquired.Path))
+        {
+            cache.Remove(acquired.File);
+            if (e.Code != ErrorCode.ChecksumMismatch || offline) throw;
+            warnings?.WriteLine($"warning: the cached {acquired.File.FileName} no longer hashes to its name; it was removed and is fetched again");
+            return open(await acquire().ConfigureAwait(false));
+        }
     }
 
     /// <summary>Lower is more specific: an empty list allows every value, so it counts as many.</summary>

@@ -23,26 +23,11 @@ public sealed record PackageSupply(IReadOnlyList<IPackageSource> Sources, Packag
     }
 
     /// <summary>
-    /// The package <paramref name="acquire"/> puts in the cache, opened and verified. The cache holds complete, verified
-    /// files only (spec/sources.md §4): a cached file whose bytes no longer hash to its name (PST4001: changed on disk
-    /// since) is taken out and fetched once more (not offline), one whose manifest names another package (PST4000) is
-    /// taken out and refused — either way it never wedges the next install.
+    /// The package <paramref name="acquire"/> puts in the cache, opened and verified; a cached file that fails that is
+    /// taken out (and fetched once more when its bytes changed), as <see cref="PackageAcquisition.OpenAsync{T}"/> says.
     /// </summary>
-    private async Task<SuppliedPackage> OpenAsync(Func<Task<AcquiredPackage>> acquire)
-    {
-        var acquired = await acquire().ConfigureAwait(false);
-        try
-        {
-            return Supplied(acquired);
-        }
-        catch (PacksterException e) when (e.Code is ErrorCode.ChecksumMismatch or ErrorCode.PackageFileNameInvalid && Cache.Holds(acquired.Path))
-        {
-            Cache.Remove(acquired.File);
-            if (e.Code != ErrorCode.ChecksumMismatch || Offline) throw;
-            Warnings?.WriteLine($"warning: the cached {acquired.File.FileName} no longer hashes to its name; it was removed and is fetched again");
-            return Supplied(await acquire().ConfigureAwait(false));
-        }
-    }
+    private Task<SuppliedPackage> OpenAsync(Func<Task<AcquiredPackage>> acquire) =>
+        PackageAcquisition.OpenAsync(acquire, Supplied, Cache, Offline, Warnings);
 
     private static SuppliedPackage Supplied(AcquiredPackage acquired) =>
         new(PackageFile.Open(acquired.Path), acquired.Source) { SignatureRules = acquired.SignatureRules };

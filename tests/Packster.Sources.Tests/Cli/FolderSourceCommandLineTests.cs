@@ -87,4 +87,46 @@ public sealed class FolderSourceCommandLineTests : IDisposable
         Assert.StartsWith($"error[PST4000]: '{Path.GetFileName(liar)}' is named hello 9.9.9 but its manifest says hello 1.0.0", r.Err, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(_temp["cache"], "*.packster", SearchOption.AllDirectories));
     }
+
+    // spec/sources.md §4: a cached file whose bytes no longer match its name "is taken out of the cache and fetched once
+    // more … Neither stays to fail every later install" — the same for each build of a version offered as several
+    // (§ Platform builds), the build for another OS too.
+    [Fact]
+    public async Task A_cached_build_changed_on_disk_is_fetched_again_when_a_version_has_several_builds()
+    {
+        TestPackages.Create(_temp["shelf"], "multi", "1.0.0", "anywhere");
+        var windows = TestPackages.Create(_temp["shelf"], "multi", "1.0.0", "windows", "[platform]\nos = [\"windows\"]\n");
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+        await OkAsync("fetch", "multi");
+        var cached = Directory.EnumerateFiles(_temp["cache"], Path.GetFileName(windows), SearchOption.AllDirectories).Single();
+        File.AppendAllText(cached, "Z");
+
+        var r = await RunAsync("fetch", "multi");
+
+        Assert.True(r.Exit == 0, $"exit {r.Exit}\n{r.Err}");
+        Assert.Contains($"warning: the cached {Path.GetFileName(windows)} no longer hashes to its name; it was removed and is fetched again", r.Err, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(windows), File.ReadAllBytes(cached));
+    }
+
+    // spec/sources.md §4: a file "whose manifest names another package … is taken out and refused" — also when it is one
+    // of several builds of a version: once the source no longer offers it, fetches (offline ones too) work again.
+    [Fact]
+    public async Task A_build_whose_manifest_names_another_version_does_not_stay_in_the_cache()
+    {
+        var good = TestPackages.Create(_temp["shelf"], "hello", "1.0.0");
+        var other = TestPackages.Create(_temp["built"], "hello", "1.1.0");
+        var liar = Path.Combine(_temp["shelf"], Path.GetFileName(other).Replace("hello-1.1.0-", "hello-1.0.0-", StringComparison.Ordinal));
+        File.Copy(other, liar);
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+
+        var r = await RunAsync("fetch", "hello@1.0.0");
+
+        Assert.True(r.Exit == 4, $"exit {r.Exit}\n{r.Err}");
+        Assert.StartsWith($"error[PST4000]: '{Path.GetFileName(liar)}' is named hello 1.0.0 but its manifest says hello 1.1.0", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain(Directory.EnumerateFiles(_temp["cache"], "*.packster", SearchOption.AllDirectories), f => Path.GetFileName(f) == Path.GetFileName(liar));
+        File.Delete(liar);
+        var offline = await RunAsync("fetch", "hello@1.0.0", "--offline");
+        Assert.True(offline.Exit == 0, $"exit {offline.Exit}\n{offline.Err}");
+        Assert.Equal(Path.GetFileName(good), Path.GetFileName(offline.Out.Trim()));
+    }
 }
