@@ -34,6 +34,9 @@ public sealed class SourceMirror
         if (to is Oci.OciSource target && from is Oci.OciSource origin && target.SameRegistry(origin)) target.MountFrom = file => origin.RepositoryOf(file.Id);
     }
 
+    /// <summary>Where a cached file taken out and fetched again is reported.</summary>
+    public TextWriter? Warnings { get; init; }
+
     /// <summary><c>id</c> or <c>id@range</c> filters; empty: everything the source offers.</summary>
     public IReadOnlyList<(PackageId Id, VersionRange? Range)> Filters { get; init; } = [];
 
@@ -66,15 +69,21 @@ public sealed class SourceMirror
         try
         {
             // Opened as a package before it is kept, as publish opens it: a file that is not the package its name says
-            // (another package's bytes renamed, or no package at all) fails here and stays out of the cache.
-            PackageFileCheck? verified = null;
-            var path = await _cache.GetOrFetchAsync(file, _from, offline: false, accept: staged => verified = PackageFileCheck.VerifyPackage(staged, _to.PublishesSha1AndMd5), cancellationToken);
+            // (another package's bytes renamed, or no package at all) fails here and stays out of the cache. One the cache
+            // already held is opened there: changed on disk since, it is taken out and fetched again, as install does.
+            PackageFileCheck? fresh = null;
+            var (path, verified) = await PackageAcquisition.OpenAsync(async () =>
+            {
+                fresh = null;
+                var fetched = await _cache.GetOrFetchAsync(file, _from, offline: false,
+                    accept: staged => fresh = PackageFileCheck.VerifyPackage(staged, _to.PublishesSha1AndMd5), cancellationToken);
+                return new AcquiredPackage(file, fetched, _from.Name);
+            }, acquired => (acquired.Path, fresh ?? PackageFileCheck.VerifyPackage(acquired.Path, _to.PublishesSha1AndMd5)), _cache, offline: false, Warnings);
             // Judged before it is kept: a signature the target would refuse must not stay in the cache for later installs.
             await _cache.FetchSignatureAsync(file, _from, requireSigns: true, cancellationToken);
-            // A file downloaded now was opened as a package just before the cache kept it (under the same inode, in
-            // packster's own cache): what that found is what publishing would find again. One the cache already held
-            // was not opened here, and is, as any publish opens it.
-            var published = verified is not null ? await _to.PublishVerifiedAsync(path, verified, cancellationToken) : await _to.PublishAsync(path, cancellationToken);
+            // Opened as a package just now, under the same inode, in packster's own cache: what that found is what
+            // publishing would find again.
+            var published = await _to.PublishVerifiedAsync(path, verified, cancellationToken);
             return new MirrorItem(file, MirrorStatus.Copied, published.Signed ? "with its signature" : null);
         }
         catch (PacksterException e) when (!cancellationToken.IsCancellationRequested)

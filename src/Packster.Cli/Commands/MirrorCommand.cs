@@ -29,6 +29,7 @@ internal static class MirrorCommand
                 var mirror = new SourceMirror(origin, target, new PackageCache(context.Paths.CacheDirectory))
                 {
                     Filters = [.. (parse.GetValue(filters) ?? []).Select(Filter)],
+                    Warnings = context.Err,
                 };
                 var asJson = parse.GetValue(json);
                 var items = parse.GetValue(dryRun) ? await mirror.PlanAsync(ct)

@@ -168,4 +168,26 @@ public sealed class MirrorTests : IAsyncLifetime
         Assert.Equal(8, refused.Exit);
         Assert.Contains("web", refused.Err, StringComparison.Ordinal);
     }
+
+    // spec/sources.md §4: a cached file whose bytes no longer hash to its name "is taken out of the cache and fetched
+    // once more … Neither stays to fail every later install" — a mirror, which copies through the cache, too.
+    [Fact]
+    public async Task A_cached_file_changed_on_disk_is_fetched_again_and_copied()
+    {
+        var package = TestPackages.Create(Temp["origin"], "acme", "1.0.0");
+        Directory.CreateDirectory(Temp["target"]);
+        await OkAsync("source", "add", "origin", "--type", "folder", "--url", Temp["origin"]);
+        await OkAsync("source", "add", "target", "--type", "folder", "--url", Temp["target"]);
+        await OkAsync("fetch", "acme");
+        var cached = Directory.EnumerateFiles(Temp["cache"], Path.GetFileName(package), SearchOption.AllDirectories).Single();
+        File.AppendAllText(cached, "Z");
+
+        var r = await RunAsync("mirror", "origin", "target");
+
+        Assert.True(r.Exit == 0, $"exit {r.Exit}\n{r.Out}\n{r.Err}");
+        Assert.Contains($"warning: the cached {Path.GetFileName(package)} no longer hashes to its name; it was removed and is fetched again", r.Err, StringComparison.Ordinal);
+        Assert.Contains($"copied {Path.GetFileName(package)}", r.Out, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(package), File.ReadAllBytes(cached));
+        Assert.Equal(File.ReadAllBytes(package), File.ReadAllBytes(Path.Combine(Temp["target"], Path.GetFileName(package))));
+    }
 }
