@@ -35,7 +35,12 @@ internal static class PosixActivation
             PATH=$_packster_out
             unset _packster_rest _packster_out _packster_sep _packster_el
           fi
-          for _packster_k in ${_PACKSTER_KEYS-}; do
+          # The keys are taken apart by parameter expansion, never by field splitting: the caller's IFS (or a restored
+          # key) and its globbing options cannot change which keys are restored.
+          _packster_rest="${_PACKSTER_KEYS-} "
+          while [ -n "$_packster_rest" ]; do
+            _packster_k=${_packster_rest%%" "*}
+            _packster_rest=${_packster_rest#*" "}
             case $_packster_k in ''|[0-9]*|*[!A-Za-z0-9_]*) continue ;; esac
             if eval "[ -n \"\${_PACKSTER_OLD_$_packster_k+x}\" ]"; then
               eval "$_packster_k=\$_PACKSTER_OLD_$_packster_k; export $_packster_k; unset _PACKSTER_OLD_$_packster_k"
@@ -43,7 +48,7 @@ internal static class PosixActivation
               unset "$_packster_k"
             fi
           done
-          unset _packster_k _PACKSTER_ACTIVE _PACKSTER_LOCATION _PACKSTER_SHIMS _PACKSTER_OLD_PATH _PACKSTER_NEW_PATH _PACKSTER_KEYS
+          unset _packster_k _packster_rest _PACKSTER_ACTIVE _PACKSTER_LOCATION _PACKSTER_SHIMS _PACKSTER_OLD_PATH _PACKSTER_NEW_PATH _PACKSTER_KEYS
           hash -r 2>/dev/null || :
         }
 

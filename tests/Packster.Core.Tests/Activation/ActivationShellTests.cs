@@ -175,6 +175,50 @@ public class ActivationShellTests : IDisposable
     [ShellFact("bash")] public void Bash_with_set_eu_activates_and_deactivates() => StrictModeUsersAreNotBroken("bash");
     [ShellFact("zsh")] public void Zsh_with_set_eu_activates_and_deactivates() => StrictModeUsersAreNotBroken("zsh");
 
+    // spec/activation.md §3 "Each key: restore the saved value byte for byte … or unset it if it was unset", whatever
+    // the caller's IFS (strict mode's newline and tab, none at all, a character inside a key) and with globbing off.
+    private void CallersIfsAndNoglobDoNotChangeDeactivation(string shell)
+    {
+        var useInit = shell != "sh";
+        foreach (var (name, ifs) in new[] { ("strict", "\n\t"), ("empty", ""), ("comma", ","), ("underscore", "_") })
+        {
+            var text = $"""
+                {(useInit ? ". ./init.sh" : ":")}
+                IFS='{ifs}'
+                {(shell == "zsh" ? "setopt noglob" : "set -f")}
+                env -0 > before-{name}.env
+                . {ShellQuoting.Posix(Path.Combine(_locA, "activate", "activate.sh"))}
+                _packster_deactivate
+                env -0 > after-{name}.env
+                . {ShellQuoting.Posix(Path.Combine(_locA, "activate", "activate.sh"))}
+                . {ShellQuoting.Posix(Path.Combine(_locB, "activate", "activate.sh"))}
+                env -0 > b-{name}.env
+                {(useInit ? "packster-use " + ShellQuoting.Posix(_locA) + "; packster-use loc-b; packster-deactivate" : ":")}
+                . {ShellQuoting.Posix(Path.Combine(_locA, "activate", "deactivate.sh"))}
+                env -0 > after2-{name}.env
+                printf '[%s]' "$IFS" > ifs-{name}.txt
+
+                """;
+            var result = Shells.RunScript(shell, text, _dir.Path, Env(shell));
+            Assert.True(result.ExitCode == 0, $"{name}: {result.Stderr}");
+            Assert.Equal("", result.Stderr);
+            var before = Snapshot($"before-{name}.env");
+            Assert.Equal(before, Snapshot($"after-{name}.env"));
+            var b = Snapshot($"b-{name}.env");
+            Assert.Equal(OriginalSet, b["SET_KEY"]);
+            Assert.Equal("", b["EMPTY_KEY"]);
+            Assert.False(b.ContainsKey("UNSET_KEY"), name);
+            Assert.False(b.Keys.Any(k => k.StartsWith("_PACKSTER_OLD_SET", StringComparison.Ordinal) || k.StartsWith("_PACKSTER_OLD_EMPTY", StringComparison.Ordinal)), name);
+            Assert.Equal(before, Snapshot($"after2-{name}.env"));
+            // The caller's IFS is its own again afterwards.
+            Assert.Equal($"[{ifs}]", File.ReadAllText(_dir[$"ifs-{name}.txt"]));
+        }
+    }
+
+    [ShellFact("bash")] public void Bash_deactivation_ignores_the_callers_ifs_and_noglob() => CallersIfsAndNoglobDoNotChangeDeactivation("bash");
+    [ShellFact("sh")] public void Sh_deactivation_ignores_the_callers_ifs_and_noglob() => CallersIfsAndNoglobDoNotChangeDeactivation("sh");
+    [ShellFact("zsh")] public void Zsh_deactivation_ignores_the_callers_ifs_and_noglob() => CallersIfsAndNoglobDoNotChangeDeactivation("zsh");
+
     [ShellFact("bash")]
     public void Deactivate_keeps_later_path_changes_and_removes_only_the_shims_entry()
     {
