@@ -99,26 +99,36 @@ public static class ShellInit
 
     private const string PwshUse = """
         function global:packster-use {
-            param([Parameter(Mandatory = $true)][string]$Location)
+            # A plain parameter, not a mandatory one: none, an empty one or a second is the usage line and 2, as in
+            # the POSIX shells, instead of a prompt or a binding error.
+            param([string]$Location)
+            if ($args.Count -ne 0 -or [string]::IsNullOrEmpty($Location)) {
+                [Console]::Error.WriteLine('usage: packster-use <location path or id>')
+                $global:LASTEXITCODE = 2
+                return
+            }
             if ($Location -match '[\\/]' -or $Location -eq '.' -or $Location -eq '..') {
                 $dir = $Location
             } else {
                 $data = $env:PACKSTER_DATA_HOME
                 if (-not $data) {
-                    if ($IsWindows -or $env:OS -eq 'Windows_NT') { $data = Join-Path $env:LOCALAPPDATA 'packster' }
-                    elseif ($env:XDG_DATA_HOME) { $data = Join-Path $env:XDG_DATA_HOME 'packster' }
-                    else { $data = Join-Path $HOME '.local/share/packster' }
+                    if ($IsWindows -or $env:OS -eq 'Windows_NT') { $data = [IO.Path]::Combine($env:LOCALAPPDATA, 'packster') }
+                    elseif ($env:XDG_DATA_HOME) { $data = [IO.Path]::Combine($env:XDG_DATA_HOME, 'packster') }
+                    else { $data = [IO.Path]::Combine($HOME, '.local', 'share', 'packster') }
                 }
-                $dir = Join-Path (Join-Path $data 'registry') $Location
-                if (Test-Path -LiteralPath $dir -PathType Leaf) { $dir = [IO.File]::ReadAllText($dir) }
+                $dir = [IO.Path]::Combine($data, 'registry', $Location)
+                if ([IO.File]::Exists($dir)) { $dir = [IO.File]::ReadAllText($dir) }
             }
-            $script = Join-Path (Join-Path $dir 'activate') 'activate.ps1'
-            if (-not (Test-Path -LiteralPath $script -PathType Leaf)) {
+            # Joined and tested literally, from the current folder: Join-Path and Test-Path read a '\' in a Linux folder
+            # name as a separator and change the path.
+            $script = [IO.Path]::Combine((Get-Location -PSProvider FileSystem).ProviderPath, $dir, 'activate', 'activate.ps1')
+            if (-not [IO.File]::Exists($script)) {
                 [Console]::Error.WriteLine("packster-use: unknown location '$Location': $script not found")
                 [Console]::Error.WriteLine("hint: pass a location folder or a registered id; 'packster location create' registers one")
                 $global:LASTEXITCODE = 1
                 return
             }
+            $global:LASTEXITCODE = 0
             . $script
         }
         function global:packster-deactivate { _packster_deactivate }

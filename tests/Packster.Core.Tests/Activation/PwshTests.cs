@@ -44,4 +44,39 @@ public class PwshTests : IDisposable
         var pathBefore = lines[0].Split('|')[0];
         Assert.Equal(Path.Combine(loc, "shims") + Path.PathSeparator + pathBefore + "|new|n'2", lines[1]);
     }
+
+    // spec/activation.md §4: an argument with `/` or `\` is a location folder, whose script is sourced from that very
+    // folder (a `\` is a file name character on Linux, not a separator to rewrite); "no or empty argument: usage line,
+    // return 2".
+    [ShellFact("pwsh")]
+    public void Packster_use_takes_a_folder_literally_and_refuses_no_or_an_empty_argument()
+    {
+        var loc = _dir[OperatingSystem.IsWindows() ? "loc [a] b" : "loc\\b [a]"];
+        ActivationScripts.Write(loc, new ActivationSpec(loc, "odd", Path.Combine(loc, "shims"), new Dictionary<string, string> { ["ODD_KEY"] = "odd" }));
+        var init = _dir.Write("init.ps1", ShellInit.Render(ActivationShell.Pwsh));
+        var script = $$"""
+            . {{ShellQuoting.Pwsh(init)}}
+            $global:LASTEXITCODE = 7
+            packster-use {{ShellQuoting.Pwsh(loc)}}
+            $used = "$LASTEXITCODE|$env:_PACKSTER_ACTIVE|$env:ODD_KEY"
+            packster-deactivate
+            $global:LASTEXITCODE = 0
+            packster-use ''
+            $empty = "$LASTEXITCODE|$env:_PACKSTER_ACTIVE"
+            $global:LASTEXITCODE = 0
+            packster-use
+            $none = "$LASTEXITCODE|$env:_PACKSTER_ACTIVE"
+            $global:LASTEXITCODE = 0
+            packster-use {{ShellQuoting.Pwsh(loc)}} extra
+            $two = "$LASTEXITCODE|$env:_PACKSTER_ACTIVE"
+            [IO.File]::WriteAllText('{{_dir["result"]}}', "$used`n$empty`n$none`n$two")
+            """;
+        var result = Shells.RunScript("pwsh", script, _dir.Path);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(["0|odd|odd", "2|", "2|", "2|"], File.ReadAllText(_dir["result"]).Split('\n'));
+        var usage = "usage: packster-use <location path or id>";
+        Assert.Equal(3, result.Stderr.Split(usage).Length - 1);
+        Assert.DoesNotContain("not found", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cannot bind", result.Stderr, StringComparison.Ordinal);
+    }
 }
