@@ -579,6 +579,7 @@ internal sealed class ManifestBuilder
         if (Resources.EnvKeyName.WhyNot(key) is null) return;
         throw InvalidAtKey(ErrorCode.ManifestInvalid, table, key, path,
             Resources.EnvKeyName.IsReserved(key) ? "the _PACKSTER_ prefix is activation's own"
+            : Resources.EnvKeyName.ShellMeaning(key) is { } meaning ? $"{key} is a shell variable a package may not set: {meaning}"
             : key.Length > Resources.EnvKeyName.MaxLength ? $"an environment variable name is at most {Resources.EnvKeyName.MaxLength} characters"
             : "an environment variable name is ASCII letters, digits and '_', not starting with a digit");
     }

@@ -33,6 +33,42 @@ public class ResourceClaimTests
         Assert.Equal(ErrorCode.ResourceClaimInvalid, ex.Code);
     }
 
+    // spec/resources.md § Shell variables: a variable a shell interprets is refused like PATH (ignoring case), each
+    // category with a message naming the key and why.
+    [Theory]
+    [InlineData("PS1", "prompt or hook")]
+    [InlineData("PROMPT_COMMAND", "prompt or hook")]
+    [InlineData("RPROMPT", "prompt or hook")]
+    [InlineData("precmd_functions", "prompt or hook")]
+    [InlineData("ENV", "file the shell reads or runs")]
+    [InlineData("ZDOTDIR", "file the shell reads or runs")]
+    [InlineData("IFS", "how the shell parses")]
+    [InlineData("ifs", "how the shell parses")]
+    [InlineData("SHELLOPTS", "how the shell parses")]
+    [InlineData("UID", "its identity")]
+    [InlineData("USERNAME", "its identity")]
+    [InlineData("status", "its identity")]
+    [InlineData("BASH_ENV", "BASH_ prefix")]
+    [InlineData("bash_xtracefd", "BASH_ prefix")]
+    [InlineData("fish_function_path", "fish_ prefix")]
+    public void Env_keys_a_shell_interprets_are_refused_naming_the_key(string key, string why)
+    {
+        var ex = Assert.Throws<PacksterException>(() => ResourceClaim.EnvKey(key));
+        Assert.Equal(ErrorCode.ResourceClaimInvalid, ex.Code);
+        Assert.Contains($"invalid environment variable '{key}': {key} is a shell variable", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(why, ex.Message, StringComparison.Ordinal);
+        Assert.Throws<PacksterException>(() => ResourceClaim.EnvList(key));
+    }
+
+    [Theory]
+    [InlineData("HOME")]
+    [InlineData("LANG")]
+    [InlineData("TERM")]
+    [InlineData("BASHFUL")]
+    [InlineData("FPATH")]
+    [InlineData("PS1_HOME")]
+    public void Env_keys_that_are_data_to_every_shell_stay_allowed(string key) => Assert.Equal(key, ResourceClaim.EnvKey(key).Value);
+
     [Theory]
     [InlineData(0)]
     [InlineData(65536)]

@@ -87,4 +87,31 @@ public sealed class HostileManifestTextTests : IDisposable
         Assert.Contains("error[PST6000]", conflict.Stderr, StringComparison.Ordinal);
         Escaped(conflict.Stderr);
     }
+
+    // spec/resources.md § Shell variables: a prompt is expanded — and so run — by the shell at every prompt, so a package
+    // may not set one: a parameter value such as '$(touch …)' would run in every shell that activates the location.
+    // `pack` and `manifest check` refuse it, and so does install, for a package packed before the rule; nothing changes.
+    [Fact]
+    public void A_prompt_variable_with_a_parameter_is_never_installed()
+    {
+        var pwned = Path.Combine(_f.Temp.Path, "PWNED");
+        const string Body = "[parameters.title]\ntype = \"string\"\ndefault = \"dev\"\n[provides]\nenv = { PS1 = \"[{param.title}] $ \" }\n";
+        var before = _f.Snapshot();
+        var r = _f.Packster.Run("install-file", HandMade("prompt", Body), "--location", "dev", "-p", $"title=$(touch {pwned})");
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("error[PST2002]", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("provides.env.PS1: PS1 is a shell variable a package may not set", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _f.Snapshot());
+
+        var source = _f.Temp["prompt-src"];
+        Directory.CreateDirectory(source);
+        File.WriteAllText(Path.Combine(source, "packster-manifest.toml"), "id = \"prompt\"\nversion = \"1.0.0\"\n" + Body);
+        foreach (var command in new[] { new[] { "pack", source, "-o", _f.Dist }, ["manifest", "check", source] })
+        {
+            var refused = _f.Packster.Run(command);
+            Assert.Equal(3, refused.ExitCode);
+            Assert.Contains("PS1 is a shell variable a package may not set", refused.Stderr, StringComparison.Ordinal);
+        }
+        Assert.False(File.Exists(pwned));
+    }
 }
