@@ -56,7 +56,7 @@ internal static class ActivationCommands
             }
             catch (System.ComponentModel.Win32Exception e) when (Packster.Handlers.EnvironmentTooLarge.Is(e))
             {
-                throw ShellEnvironmentTooLarge(shellPath, loc.Id.ToString(), Packster.Handlers.EnvironmentTooLarge.Why(psi.Environment));
+                throw Packster.Handlers.EnvironmentTooLarge.InActivatedLocation($"the shell '{shellPath}'", loc.Id.ToString(), psi.Environment);
             }
             catch (System.ComponentModel.Win32Exception e)
             {
@@ -76,11 +76,6 @@ internal static class ActivationCommands
         });
         return command;
     }
-
-    /// <summary>PST3006: the location's activated environment holds a value no program can be started with.</summary>
-    private static PacksterException ShellEnvironmentTooLarge(string path, string location, string why) =>
-        new(ErrorCode.ParameterValueInvalid, $"cannot start the shell '{path}' with location {location} active: {why}",
-            "the value comes from a deployment's [provides] env; upgrade or reinstall it with a shorter parameter value");
 
     /// <summary>PST1001: the shell <c>packster shell</c> starts is the one the environment names, and it cannot be run.</summary>
     private static PacksterException ShellUnusable(string path, string variable, string why) =>

@@ -232,7 +232,17 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         // Until it is up or stopped, an interrupt must not end packster with the half-started service left behind.
         using var starting = UnfinishedWork.Begin();
         cancellationToken.ThrowIfCancellationRequested();
-        using var process = Process.Start(psi) ?? throw new PacksterException(ErrorCode.ServiceFailed, $"service {id}/{service.Name} could not be started");
+        Process? launched;
+        try
+        {
+            launched = Process.Start(psi);
+        }
+        catch (System.ComponentModel.Win32Exception e) when (EnvironmentTooLarge.Is(e))
+        {
+            // The activated environment is larger than the system passes to a program: as for `packster shell`.
+            throw EnvironmentTooLarge.InActivatedLocation($"service {id}/{service.Name}", location.Id.ToString(), psi.Environment);
+        }
+        using var process = launched ?? throw new PacksterException(ErrorCode.ServiceFailed, $"service {id}/{service.Name} could not be started");
         if (StartTime(process) is { } since)
         {
             var record = new JsonObject

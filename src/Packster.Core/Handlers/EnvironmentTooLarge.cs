@@ -31,4 +31,12 @@ public static class EnvironmentTooLarge
         }
         return "its environment and arguments together are larger than the system passes to a program (E2BIG)";
     }
+
+    /// <summary>
+    /// PST3006: <paramref name="what"/> (the shell of <c>packster shell</c>, a service) cannot be started with location
+    /// <paramref name="location"/> active, whose activated <paramref name="environment"/> the system refused (E2BIG).
+    /// </summary>
+    public static PacksterException InActivatedLocation(string what, string location, IEnumerable<KeyValuePair<string, string?>> environment) =>
+        new(ErrorCode.ParameterValueInvalid, $"cannot start {what} with location {location} active: {Why(environment)}",
+            "the value comes from a deployment's [provides] env; upgrade or reinstall it with a shorter parameter value");
 }

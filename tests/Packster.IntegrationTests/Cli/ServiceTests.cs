@@ -17,7 +17,7 @@ public sealed class ServiceTests : IDisposable
     public void Dispose()
     {
         // Never leave a process behind, whatever a test did.
-        foreach (var name in new[] { "web", "quits", "mute", "svu", "app/x-web", "app-x/web", "svc/web" }) _f.Packster.Run("service", "stop", name, "--location", "dev", "--timeout", "2s");
+        foreach (var name in new[] { "web", "quits", "mute", "svu", "app/x-web", "app-x/web", "svc/web", "big" }) _f.Packster.Run("service", "stop", name, "--location", "dev", "--timeout", "2s");
         _f.Dispose();
     }
 
@@ -144,6 +144,31 @@ public sealed class ServiceTests : IDisposable
         Assert.StartsWith($"error[PST7014]: service mute/mute did not accept connections on port {_port} within 1s; it was stopped", mute.Stderr, StringComparison.Ordinal);
         var pid = int.Parse(File.ReadAllText(Path.Combine(_f.LocationPath, "logs", "service-mute+mute.log.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.False(Alive(pid), "the service that never listened is still running");
+    }
+
+    // spec/activation.md § Services: "When the system refuses to start it with that environment (E2BIG: … all of them
+    // together larger than the system passes to a program), `start` fails as `packster shell` does, with PST3006 and
+    // nothing started". Each value fits one variable; sixty of them are more than Linux passes to a program even with
+    // no stack limit (6 MiB). Before, the start ended in PST0001 with the raw "Argument list too long".
+    [Fact]
+    public void A_service_the_activated_environment_is_too_large_for_is_refused_as_the_shell_is()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var dir = _f.Temp["big"];
+        _f.Temp.Write("big/bin/run", "#!/bin/sh\nexec sleep 600\n");
+        File.SetUnixFileMode(Path.Combine(dir, "bin", "run"), (UnixFileMode)0b111_101_101);
+        _f.Temp.Write("big/packster-manifest.toml",
+            $"id = \"big\"\nversion = \"1.0.0\"\n[parameters.v]\ntype = \"string\"\ndefault = \"x\"\n[[service]]\nname = \"big\"\nexec = \"bin/run\"\nports = [{_port}]\n"
+            + $"[provides]\nports = [{_port}]\n[provides.env]\n" + string.Concat(Enumerable.Range(1, 60).Select(i => $"BIG_{i} = \"{{param.v}}\"\n")));
+        _f.Packster.Ok("install-file", _f.Pack(dir), "--location", "dev", "-p", $"v={new string('b', 120_000)}");
+
+        var start = _f.Packster.Run("service", "start", "big", "--location", "dev");
+
+        Assert.True(start.ExitCode == 3, start.ToString());
+        Assert.StartsWith("error[PST3006]: cannot start service big/big with location dev active: its environment and arguments together are larger than the system passes to a program (E2BIG)",
+            start.Stderr, StringComparison.Ordinal);
+        Assert.Equal("stopped", Status("big").GetProperty("state").GetString());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, ".packster", "services")));
     }
 
     // spec/activation.md § Services: "A port of the service that already accepts a connection on 127.0.0.1 before the
