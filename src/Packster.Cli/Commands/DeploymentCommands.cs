@@ -51,7 +51,14 @@ internal static class DeploymentCommands
         return command;
     }
 
-    /// <summary>After <paramref name="active"/> took over (<c>use</c>, <c>rollback</c>): the services of its package that still run from another deployment.</summary>
+    /// <summary>After an install or upgrade made <paramref name="outcome"/> the active deployment of its package: as after <c>use</c>.</summary>
+    internal static void NoteServicesRunningFromOthers(CliContext context, Packster.Locations.Location location, InstallOutcome outcome)
+    {
+        if (!outcome.Active || outcome.Status == InstallStatus.Planned) return;
+        if (location.ReadState().ActiveDeployments.FirstOrDefault(d => d.Hash.Hex == outcome.Deployment.Hex) is { } active) NoteServicesRunningFromOthers(context, location, active);
+    }
+
+    /// <summary>After <paramref name="active"/> took over (<c>use</c>, <c>rollback</c>, install, upgrade): the services of its package that still run from another deployment.</summary>
     internal static void NoteServicesRunningFromOthers(CliContext context, Packster.Locations.Location location, Packster.Locations.DeploymentEntry active)
     {
         foreach (var name in ServiceManager.RunningFromOthers(location, active))

@@ -61,6 +61,7 @@ internal static class InstallCommand
                 SbomCommand.WritePlanned(context, loc, bomFile, [.. SbomCommand.Planned(result)], o => cache.PathOf(o.Package), ct);
             }
             InstallResultOutput.Write(context, result, parse.GetValue(json));
+            foreach (var installed in result.Dependencies.Append(result.Root)) DeploymentCommands.NoteServicesRunningFromOthers(context, loc, installed);
             return InstallResultOutput.ReportBundleErrors(context, result.BundleErrors, parse.GetValue(PacksterApp.Verbose));
         });
         return command;

@@ -41,6 +41,7 @@ internal static class InstallFileCommand
                 new Installer(loc, InstallerDefaults.For(context, progress)).InstallAsync(request, ct)).ConfigureAwait(false);
             if (parse.GetValue(bom) is { } bomFile) SbomCommand.WritePlanned(context, loc, bomFile, [outcome], _ => request.PackagePath, ct);
             InstallOutput.Write(context, outcome, parse.GetValue(json));
+            DeploymentCommands.NoteServicesRunningFromOthers(context, loc, outcome);
             return 0;
         });
         return command;

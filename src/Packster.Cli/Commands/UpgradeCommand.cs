@@ -66,6 +66,7 @@ internal static class UpgradeCommand
                 if (several && results.Count == 0) context.Out.WriteLine($"no active, unpinned package to upgrade in location {loc.Id}");
                 foreach (var result in results) Write(context, result, loc);
             }
+            foreach (var result in results) DeploymentCommands.NoteServicesRunningFromOthers(context, loc, result.Root);
             // An [install-bundle] step that failed after the commit (spec/bundle.md § install-bundle): the upgrade stands,
             // the error is reported and gives the exit code, as for install.
             return InstallResultOutput.ReportBundleErrors(context, results.SelectMany(r => r.BundleErrors), parse.GetValue(PacksterApp.Verbose));

@@ -171,6 +171,26 @@ public sealed class ServiceTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, ".packster", "services")));
     }
 
+    // spec/activation.md § Services: "`install` … and `upgrade` that make another deployment of the package active
+    // print the same note". Before, only `use` and `rollback` said the service still ran from the deployment it was
+    // started from.
+    [Fact]
+    public void An_install_that_makes_another_deployment_active_says_the_service_runs_from_the_old_one()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var package = _f.PackSample("web-service");
+        _f.Packster.Ok("install-file", package, "--location", "dev", "-p", $"port={_port}");
+        _f.Packster.Ok("service", "start", "web", "--location", "dev");
+        var pid = Status("web").GetProperty("pid").GetInt32();
+
+        var installed = _f.Packster.Run("install-file", package, "--location", "dev", "-p", $"port={FreePort()}");
+
+        Assert.True(installed.ExitCode == 0, installed.ToString());
+        Assert.Contains("note: service web-service/web still runs from the deployment it was started from; 'packster service stop web-service/web' and 'service start web-service/web' run it from 1.0.0",
+            installed.Stderr, StringComparison.Ordinal);
+        Assert.True(Alive(pid));
+    }
+
     // spec/activation.md § Services: "A port of the service that already accepts a connection on 127.0.0.1 before the
     // start belongs to another process …: `start` refuses with PST6008 naming the port and starts nothing".
     [Fact]
