@@ -3,7 +3,8 @@ namespace Packster.Resources;
 /// <summary>
 /// Environment keys a location may set: <c>[A-Za-z_][A-Za-z0-9_]*</c>, at most 128 characters, so every shell
 /// can assign them without quoting (spec/resources.md §2). PATH and the <c>_PACKSTER_</c> prefix are reserved for
-/// activation; the variables a supported shell interprets (§ Shell variables) are refused too, ignoring case as PATH is.
+/// activation; the variables a supported shell interprets (§ Shell variables) are refused too, ignoring case as PATH is
+/// but for the lower-case names of fish and zsh, to which case matters.
 /// </summary>
 public static class EnvKeyName
 {
@@ -37,7 +38,7 @@ public static class EnvKeyName
             "EPOCHSECONDS", "EPOCHREALTIME", "HISTCMD", "BASHPID", "GROUPS", "FUNCNAME", "DIRSTACK", "PIPESTATUS", "OPTIND",
             "OPTARG", "ARGC", "TTYIDLE", "ERRNO", "status", "history", "hostname", "version", "umask", "_",
             "ZSH_VERSION", "ZSH_NAME", "ZSH_PATCHLEVEL", "ZSH_ARGZERO", "ZSH_SUBSHELL", "ZSH_EVAL_CONTEXT", "ZSH_SCRIPT",
-            "ZSH_EXECUTION_STRING", "ERRORLEVEL", "CD", "CMDCMDLINE", "CMDEXTVERSION", "DATE", "TIME", "HIGHESTNUMANODENUMBER",
+            "ZSH_EXECUTION_STRING", "FISH_VERSION", "ERRORLEVEL", "CD", "CMDCMDLINE", "CMDEXTVERSION", "DATE", "TIME", "HIGHESTNUMANODENUMBER",
         ]),
     ];
 
@@ -48,9 +49,9 @@ public static class EnvKeyName
         ("fish_", "fish keeps the fish_ prefix for its own variables (fish_function_path says where its functions come from)"),
     ];
 
-    private static readonly Dictionary<string, string> ShellVariableReasons = ShellVariables
+    private static readonly Dictionary<string, (string Name, string Why)> ShellVariableReasons = ShellVariables
         .SelectMany(group => group.Names.Select(name => (name, group.Why)))
-        .ToDictionary(p => p.name, p => p.Why, StringComparer.OrdinalIgnoreCase);
+        .ToDictionary(p => p.name, p => p, StringComparer.OrdinalIgnoreCase);
 
     public static bool IsValid(string? key) => WhyNot(key) is null;
 
@@ -62,13 +63,20 @@ public static class EnvKeyName
     public static string? ShellMeaning(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (ShellVariableReasons.TryGetValue(key, out var why)) return why;
+        // A name written in lower case is one only fish or zsh keep, and case matters to both: it is refused as written
+        // (VERSION is not fish's version). The others are refused ignoring case, as PATH is: Windows ignores it.
+        if (ShellVariableReasons.TryGetValue(key, out var found) && (!IsLowerCase(found.Name) || string.Equals(found.Name, key, StringComparison.Ordinal)))
+        {
+            return found.Why;
+        }
         foreach (var (prefix, reason) in ShellPrefixes)
         {
-            if (key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return reason;
+            if (key.StartsWith(prefix, IsLowerCase(prefix) ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase)) return reason;
         }
         return null;
     }
+
+    private static bool IsLowerCase(string name) => !name.Any(char.IsAsciiLetterUpper);
 
     public static void Validate(string? key)
     {

@@ -51,6 +51,7 @@ public class ResourceClaimTests
     [InlineData("BASH_ENV", "BASH_ prefix")]
     [InlineData("bash_xtracefd", "BASH_ prefix")]
     [InlineData("fish_function_path", "fish_ prefix")]
+    [InlineData("FISH_VERSION", "its identity")]
     public void Env_keys_a_shell_interprets_are_refused_naming_the_key(string key, string why)
     {
         var ex = Assert.Throws<PacksterException>(() => ResourceClaim.EnvKey(key));
@@ -67,6 +68,11 @@ public class ResourceClaimTests
     [InlineData("BASHFUL")]
     [InlineData("FPATH")]
     [InlineData("PS1_HOME")]
+    // spec/resources.md § Shell variables: "they are refused only as written, so VERSION, STATUS or FISH_HOME stay data".
+    [InlineData("VERSION")]
+    [InlineData("STATUS")]
+    [InlineData("Precmd_Functions")]
+    [InlineData("FISH_HOME")]
     public void Env_keys_that_are_data_to_every_shell_stay_allowed(string key) => Assert.Equal(key, ResourceClaim.EnvKey(key).Value);
 
     [Theory]
