@@ -130,7 +130,8 @@ public sealed class Installer
             if (SystemLocations.GroupOf(_location) is not null) SystemLocations.ShareFolders(staging);
             CrashPoint.Hit("install.extracted");
 
-            var previous = decision.Replaces;
+            // PACKSTER_PREVIOUS_* are the upgrade's (spec/handlers.md §Environment): a takeover from the same version has none.
+            var previous = handlerAction == HandlerAction.Upgrade ? decision.Replaces : null;
             if (!handlerPlan.IsEmpty)
             {
                 var context = new HandlerContext(handlerAction, manifest.Id, manifest.Version, staging, _location.Path, parameters.Json,
@@ -182,7 +183,7 @@ public sealed class Installer
 
             // In a transaction the state is every member's: this one's entry joins it once its deployment is published.
             entry ??= Record(state, package, hash, parameters, signature, decision);
-            // The history names the action the handlers saw: "upgrade" when this deployment took over from another.
+            // The history names the action the handlers saw: "upgrade" when this deployment took over from a lower version.
             history ??= HistoryEntry.Now(_options.Clock, handlerAction.ToName(), entry, decision.Replaces);
             if (Transaction is { } transaction)
             {
@@ -529,18 +530,23 @@ public sealed class Installer
         var existing = state.Find(hash);
         // A secret is kept nowhere, so whether it changed cannot be known: given one, the handlers run again, as with
         // --force (spec/parameters.md § Secret parameters).
-        if (existing is not null && !request.Force && !parameters.HasSecrets) return new InstallDecision(existing, false, existing.Active, null, []);
+        if (existing is not null && !request.Force && !parameters.HasSecrets) return new InstallDecision(existing, false, existing.Active, null, [], false);
         var activation = DecideActivation(state, package, request, hash, parameters);
-        return new InstallDecision(existing, true, activation.Activate, activation.Replaces, activation.Claims);
+        // An upgrade takes over from a lower version (spec/handlers.md §When); the same version with other parameters
+        // takes over as a plain install.
+        var upgrades = activation.Replaces is { } old && old.Version < package.Manifest.Version;
+        return new InstallDecision(existing, true, activation.Activate, activation.Replaces, activation.Claims, upgrades);
     }
 
     /// <summary>
     /// <see cref="Builds"/>: a deployment is built (new, or --force); otherwise the existing one stays as it is.
-    /// <see cref="Activate"/>: whether the deployment is active afterwards; <see cref="Replaces"/>: the active one it takes over from.
+    /// <see cref="Activate"/>: whether the deployment is active afterwards; <see cref="Replaces"/>: the active one it takes over from;
+    /// <see cref="Upgrades"/>: whether that one is of a lower version, which makes the action an upgrade.
     /// </summary>
-    private sealed record InstallDecision(DeploymentEntry? Existing, bool Builds, bool Activate, DeploymentEntry? Replaces, IReadOnlyList<ResourceClaim> Claims)
+    private sealed record InstallDecision(DeploymentEntry? Existing, bool Builds, bool Activate, DeploymentEntry? Replaces, IReadOnlyList<ResourceClaim> Claims,
+        bool Upgrades)
     {
-        public HandlerAction HandlerAction => Replaces is null ? HandlerAction.Install : HandlerAction.Upgrade;
+        public HandlerAction HandlerAction => Upgrades ? HandlerAction.Upgrade : HandlerAction.Install;
     }
 
     /// <summary>Which deployment becomes active: the highest version of a package, unless pinned elsewhere or installed --inactive.</summary>

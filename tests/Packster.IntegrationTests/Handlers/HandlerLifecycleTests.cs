@@ -90,6 +90,50 @@ public sealed class HandlerLifecycleTests : IDisposable
         Assert.Equal(new Dictionary<string, bool> { ["1.0.0"] = false, ["2.0.0"] = true }, list);
     }
 
+    /// <summary>
+    /// spec/handlers.md §When: <c>upgrade</c> runs "when the new deployment takes over from the active, lower version";
+    /// spec/lockfile.md § History: <c>upgrade</c> is "an install that took over from an active older deployment". The
+    /// same version with other parameters takes over as an <c>install</c>, without <c>PACKSTER_PREVIOUS_*</c>.
+    /// </summary>
+    [Fact]
+    public void The_same_version_with_other_parameters_takes_over_as_an_install_not_an_upgrade()
+    {
+        var package = _w.Pack(_w.Source("same", """
+            id = "same"
+            version = "2.0.0"
+
+            [parameters.m]
+            type = "string"
+            default = "a"
+
+            [handlers]
+            install = "scripts/install.sh"
+            upgrade = "scripts/upgrade.sh"
+
+            """, ("scripts/install.sh", Recorder), ("scripts/upgrade.sh", Recorder)));
+        var firstPath = _w.InstallOk(package).GetProperty("path").GetString()!;
+
+        var secondPath = _w.InstallOk(package, "-p", "m=b").GetProperty("path").GetString()!;
+
+        Assert.NotEqual(firstPath, secondPath);
+        Assert.False(File.Exists(Path.Combine(secondPath, "ran-upgrade.txt")), "the upgrade handler ran for the same version");
+        Assert.Equal(["install", "-", "-"], File.ReadAllLines(Path.Combine(secondPath, "ran-install.txt"))[..3]);
+        // §Logs: the action's log is the install's.
+        var hash12 = Path.GetFileName(secondPath)[..12];
+        var logs = Directory.GetFiles(Path.Combine(_w.F.LocationPath, "logs")).Select(Path.GetFileName).ToList();
+        Assert.Contains($"same-2.0.0-{hash12}-install.log", logs);
+        Assert.DoesNotContain($"same-2.0.0-{hash12}-upgrade.log", logs);
+        // The new deployment still takes over activation; the history says install, with the one it replaced.
+        var list = _w.F.List().EnumerateArray().ToDictionary(d => d.GetProperty("path").GetString()!, d => d.GetProperty("active").GetBoolean());
+        Assert.Equal(new Dictionary<string, bool> { [firstPath] = false, [secondPath] = true }, list);
+        // spec/lockfile.md § History: the operation's line (a "commit" line follows it).
+        using var last = JsonDocument.Parse(File.ReadAllLines(Path.Combine(_w.F.LocationPath, "history.jsonl"))
+            .Last(l => l.Contains(Path.GetFileName(secondPath), StringComparison.Ordinal) && !l.Contains("\"action\":\"commit\"", StringComparison.Ordinal)));
+        Assert.Equal("install", last.RootElement.GetProperty("action").GetString());
+        Assert.Equal(Path.GetFileName(secondPath), last.RootElement.GetProperty("deployment").GetString());
+        Assert.Equal("2.0.0", last.RootElement.GetProperty("previous").GetProperty("version").GetString());
+    }
+
     [Fact]
     public void A_failing_upgrade_handler_leaves_the_previous_version_active_and_untouched()
     {
