@@ -144,9 +144,42 @@ public static class HandlerEnvironment
         using var stream = new FileStream(path, options);
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = ParametersFileEncoder }))
         {
-            parameters.WriteTo(writer);
+            WriteValue(writer, parameters);
         }
         stream.Write("\n"u8);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> with every number in its canonical text (spec/parameters.md § Canonical JSON): the
+    /// text <c>PACKSTER_PARAM_*</c> gives and a secret number is masked by. A number as given (<c>1.2345e4</c>,
+    /// <c>4711.00</c>) escaped the masking of a secret, and made the install handler read another text than the
+    /// uninstall handler, whose parameters are the lockfile's canonical ones.
+    /// </summary>
+    private static void WriteValue(Utf8JsonWriter writer, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in value.EnumerateObject())
+                {
+                    writer.WritePropertyName(property.Name);
+                    WriteValue(writer, property.Value);
+                }
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in value.EnumerateArray()) WriteValue(writer, item);
+                writer.WriteEndArray();
+                break;
+            case JsonValueKind.Number:
+                writer.WriteRawValue(Deployments.CanonicalJson.Serialize(value), skipInputValidation: true);
+                break;
+            default:
+                value.WriteTo(writer);
+                break;
+        }
     }
 
     internal static Dictionary<string, string> CurrentProcessEnvironment()

@@ -151,6 +151,48 @@ public sealed class SecretParameterTests : IDisposable
         Assert.Contains("\"marker\":", r.Stderr, StringComparison.Ordinal);
     }
 
+    // § Secret parameters: masked "as it is and as PACKSTER_PARAMETERS_FILE writes it". A number given in another form
+    // (9.87654321e8, 47114711.00) is written there in its canonical text (§ Canonical JSON, spec/handlers.md § Environment), the
+    // text PACKSTER_PARAM_* gives and the mask covers: neither form reaches the console or the log.
+    [Theory]
+    [InlineData("-p", "pin=9.87654321e8", "987654321", "9.87654321e8")]
+    [InlineData("--parameters", "{\"pin\": 47114711.00}", "47114711", "47114711.00")]
+    public void A_secret_number_given_in_another_form_is_written_canonically_and_masked(string option, string value, string canonical, string given)
+    {
+        var dir = _f.Temp["pin"];
+        Directory.CreateDirectory(Path.Combine(dir, "scripts"));
+        File.WriteAllText(Path.Combine(dir, "scripts", "install.sh"), """
+            #!/bin/sh
+            cat "$PACKSTER_PARAMETERS_FILE"
+            echo "pin is $PACKSTER_PARAM_PIN"
+            grep '"pin"' "$PACKSTER_PARAMETERS_FILE" > "$PACKSTER_LOCATION_PATH/../pin-line"
+            """);
+        File.WriteAllText(Path.Combine(dir, "packster-manifest.toml"), """
+            id = "pin"
+            version = "1.0.0"
+
+            [parameters.pin]
+            type = "number"
+            secret = true
+
+            [handlers]
+            install = "scripts/install.sh"
+            """);
+
+        var r = _f.Packster.Run("install-file", _f.Pack(dir), "--location", "dev", option, value);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal($"  \"pin\": {canonical}\n", File.ReadAllText(Path.Combine(_f.LocationPath, "..", "pin-line")));
+        var logs = string.Concat(Directory.EnumerateFiles(Path.Combine(_f.LocationPath, "logs")).Select(File.ReadAllText));
+        foreach (var seen in new[] { r.Stdout + r.Stderr, logs })
+        {
+            Assert.DoesNotContain(canonical, seen, StringComparison.Ordinal);
+            Assert.DoesNotContain(given, seen, StringComparison.Ordinal);
+            Assert.Contains("\"pin\": ***\n", seen, StringComparison.Ordinal);
+            Assert.Contains("pin is ***\n", seen, StringComparison.Ordinal);
+        }
+    }
+
     // § Secret parameters: not stored, so a later install (an upgrade by hand) must be given it again; a wrong value is
     // reported without echoing it; a template may not name a secret.
     [Fact]
