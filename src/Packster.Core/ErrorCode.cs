@@ -158,6 +158,8 @@ public enum ErrorCode
     ServiceUnhealthy = 7014,
     // a handler left a FIFO, socket or device in the deployment it builds
     DeploymentSpecialFile = 7020,
+    // a handler changed, removed or replaced the deployment's packster-manifest.toml
+    HandlerChangedManifest = 7021,
 
     // 8xxx sources and network (exit 8)
     SourceNotFound = 8000,

@@ -137,6 +137,7 @@ public sealed class Installer
                 var context = new HandlerContext(handlerAction, manifest.Id, manifest.Version, staging, _location.Path, parameters.Json,
                     previous?.Version, previous is null ? null : _location.DeploymentDirectory(previous.Hash)) { Secrets = parameters.SecretTexts };
                 await RunHandlersAsync(handlerPlan, context, hash, finalPath, cancellationToken).ConfigureAwait(false);
+                RequireHandlersKeptOut(handlerAction, package, staging, hash);
             }
             // The package's own test judges the deployment as the handlers left it, while it can still be discarded
             // (spec/handlers.md §When): a failure here is a failed install.
@@ -145,6 +146,7 @@ public sealed class Installer
                 var context = new HandlerContext(HandlerAction.Test, manifest.Id, manifest.Version, staging, _location.Path, parameters.Json,
                     previous?.Version, previous is null ? null : _location.DeploymentDirectory(previous.Hash)) { Secrets = parameters.SecretTexts };
                 await RunHandlersAsync(testPlan, context, hash, finalPath, cancellationToken).ConfigureAwait(false);
+                RequireHandlersKeptOut(HandlerAction.Test, package, staging, hash);
             }
             cancellationToken.ThrowIfCancellationRequested();
             CrashPoint.Hit("install.handlers-done");
@@ -595,10 +597,34 @@ public sealed class Installer
         return _options.Executors.Plan(specs, action, root, timeout);
     }
 
+    /// <summary>The log of <paramref name="action"/>'s handlers for deployment <paramref name="hash"/> (spec/handlers.md §Logs).</summary>
+    private string HandlerLogPath(PackageId id, PackageVersion version, Sha256Digest hash, HandlerAction action) =>
+        Path.Combine(_location.LogsDirectory, $"{id}-{version}-{hash.Hex[..12]}-{action.ToName()}.log");
+
+    /// <summary>
+    /// After the handlers of <paramref name="action"/> succeeded (spec/handlers.md § What handlers leave): the deployment's
+    /// <c>packster-manifest.toml</c> must still be the package's, byte for byte — packster judged the package by it (its
+    /// resources, licence, parameters), and activation, <c>licenses</c> and <c>sbom</c> read it from the deployment.
+    /// </summary>
+    private void RequireHandlersKeptOut(HandlerAction action, PackageFile package, string staging, Sha256Digest hash)
+    {
+        var manifest = package.Manifest;
+        var log = HandlerLogPath(manifest.Id, manifest.Version, hash, action);
+        var file = Path.Combine(staging, Manifest.Manifest.FileName);
+        var kind = FileKinds.Of(file);
+        var change = kind switch
+        {
+            FileKind.Missing => "it was removed",
+            FileKind.Regular => RegularFile.TryReadAllBytes(file, out _) is { } bytes && bytes.AsSpan().SequenceEqual(package.ManifestBytes) ? null : "its bytes are not the package's",
+            _ => $"it is now {kind.Describe()}",
+        };
+        if (change is not null) throw HandlerErrors.ChangedManifest(action, $"{manifest.Id} {manifest.Version}", change, log);
+    }
+
     private async Task RunHandlersAsync(HandlerPlan plan, HandlerContext context, Sha256Digest hash, string finalPath, CancellationToken ct)
     {
         Directory.CreateDirectory(_location.LogsDirectory);
-        var logPath = Path.Combine(_location.LogsDirectory, $"{context.PackageId}-{context.PackageVersion}-{hash.Hex[..12]}-{context.Action.ToName()}.log");
+        var logPath = HandlerLogPath(context.PackageId, context.PackageVersion, hash, context.Action);
         // HandlerEnvironment.Build creates the file owner-only; writing it here first would leave it world-readable.
         var parametersFile = Path.Combine(_location.StagingDirectory, $"{hash.Hex}.parameters.json");
         try

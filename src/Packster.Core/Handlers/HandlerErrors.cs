@@ -47,6 +47,16 @@ internal static class HandlerErrors
                 "the log holds the test's output; reinstall with --force if the deployment's files were changed, or fix what the test checks")
             : new(ErrorCode.HandlerFailed, $"{what} of {package} exited with code {exitCode}; see {logPath}");
 
+    /// <summary>
+    /// The handlers of <paramref name="action"/> left the deployment's manifest other than the package's (spec/handlers.md
+    /// § What handlers leave): what packster judged the package by, and what it later reads from the deployment.
+    /// </summary>
+    public static PacksterException ChangedManifest(HandlerAction action, string package, string change, string logPath) =>
+        new(ErrorCode.HandlerChangedManifest,
+            $"the {action.ToName()} handlers of {package} changed the deployment's {Manifest.Manifest.FileName} ({change}); packster judged the package "
+            + $"by its own manifest (resources, licence, parameters), so the deployment must keep it byte for byte; see {logPath}",
+            $"a handler must leave {Manifest.Manifest.FileName} alone: change the manifest in the package's source and pack it again");
+
     public static PacksterException TimedOut(string what, string package, TimeSpan limit, string logPath) =>
         new(ErrorCode.HandlerTimedOut,
             $"{what} of {package} did not finish within {TimeSpanText.Format(limit)} and was stopped with all its processes; see {logPath}",

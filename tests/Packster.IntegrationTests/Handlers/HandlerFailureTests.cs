@@ -284,6 +284,79 @@ public sealed partial class HandlerFailureTests : IDisposable
         Assert.Equal(before, _w.Snapshot());
     }
 
+    /// <summary>
+    /// spec/handlers.md § What handlers leave: "The deployment's packster-manifest.toml must still be the package's, byte
+    /// for byte, after each action's handlers" — packster judged the package by it (resources, licence), and activation,
+    /// <c>licenses</c> and <c>sbom</c> read it from the deployment. A handler that claims another package's env key and
+    /// port through it, or turns its GPL licence into MIT, fails the install with PST7021 and the location is as it was.
+    /// </summary>
+    [Theory]
+    [InlineData("install", "printf '\\n[provides]\\nenv = { FOO = \"from-e2\" }\\nports = [9099]\\n' >> packster-manifest.toml", "its bytes are not the package's")]
+    [InlineData("install", "sed -i s/GPL-3.0-only/MIT/ packster-manifest.toml", "its bytes are not the package's")]
+    [InlineData("install", "rm packster-manifest.toml", "it was removed")]
+    [InlineData("test", "cp packster-manifest.toml m && rm packster-manifest.toml && ln -s m packster-manifest.toml", "it is now a symbolic link")]
+    public void A_handler_that_changes_the_deployments_manifest_fails_the_install_and_changes_nothing(string action, string script, string change)
+    {
+        _w.Seed();
+        _w.InstallOk(_w.Pack(_w.Source("e1", """
+            id = "e1"
+            version = "1.0.0"
+
+            [provides]
+            env = { FOO = "from-e1" }
+            ports = [9099]
+
+            """)));
+        var package = _w.Pack(_w.Source($"e2-{action}-{change.Length}", $"""
+            id = "e2"
+            version = "1.0.0"
+            license = "GPL-3.0-only"
+
+            [handlers]
+            {action} = "scripts/edit.sh"
+
+            """, ("scripts/edit.sh", "#!/bin/sh\nset -e\n" + script + "\n")));
+        var before = _w.Snapshot();
+
+        var r = _w.Install(package);
+
+        Assert.True(r.ExitCode == 7, r.ToString());
+        Assert.Contains($"error[PST7021]: the {action} handlers of e2 1.0.0 changed the deployment's packster-manifest.toml ({change}); ", r.Stderr, StringComparison.Ordinal);
+        Assert.Matches($@"; see \S+/logs/e2-1\.0\.0-[0-9a-f]{{12}}-{action}\.log", r.Stderr);
+        LogPath(r.Stderr);
+        // §Rollback contract: the location, its lockfile and the active deployments are as they were; no staging left.
+        Assert.Equal(before, _w.Snapshot());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_w.StagingDirectory));
+        Assert.DoesNotContain(_w.F.List().EnumerateArray(), d => d.GetProperty("id").GetString() == "e2");
+    }
+
+    /// <summary>
+    /// spec/handlers.md § What handlers leave: "The manifest is in the deployment's record like every file, so verify
+    /// reports a later change of it."
+    /// </summary>
+    [Fact]
+    public void Verify_reports_a_deployments_manifest_changed_after_the_install()
+    {
+        var path = _w.InstallOk(_w.Pack(_w.Source("gpl", """
+            id = "gpl"
+            version = "1.0.0"
+            license = "GPL-3.0-only"
+
+            [handlers]
+            install = "scripts/install.sh"
+
+            """, ("scripts/install.sh", "#!/bin/sh\necho made > made.txt\n")))).GetProperty("path").GetString()!;
+        Assert.Equal(0, _w.Packster.Run("verify", "dev").ExitCode);
+        var manifest = Path.Combine(path, "packster-manifest.toml");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(manifest, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("GPL-3.0-only", "MIT", StringComparison.Ordinal));
+
+        var r = _w.Packster.Run("verify", "dev");
+
+        Assert.True(r.ExitCode != 0, r.ToString());
+        Assert.Contains("packster-manifest.toml", r.Stdout + r.Stderr, StringComparison.Ordinal);
+    }
+
     [PwshFact]
     public void A_ps1_handler_runs_with_pwsh()
     {
