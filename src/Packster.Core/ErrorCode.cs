@@ -160,6 +160,8 @@ public enum ErrorCode
     DeploymentSpecialFile = 7020,
     // a handler changed, removed or replaced the deployment's packster-manifest.toml
     HandlerChangedManifest = 7021,
+    // a handler made something at PACKSTER_DEPLOYMENT_FINAL_PATH before the deployment was published there
+    HandlerWroteFinalPath = 7022,
 
     // 8xxx sources and network (exit 8)
     SourceNotFound = 8000,

@@ -89,6 +89,10 @@ public sealed class Installer
 
         var handlerAction = decision.HandlerAction;
         var staging = _location.CreateStaging();
+        // Whether anything is at PACKSTER_DEPLOYMENT_FINAL_PATH before the handlers run (only a --force rebuild has it):
+        // anything there afterwards that was not is what they made (spec/handlers.md § What handlers leave).
+        var finalWasThere = FileKinds.Of(finalPath) != FileKind.Missing;
+        var handlersRan = false;
 
         string? published = null;
         string? replaced = null;
@@ -136,8 +140,9 @@ public sealed class Installer
             {
                 var context = new HandlerContext(handlerAction, manifest.Id, manifest.Version, staging, _location.Path, parameters.Json,
                     previous?.Version, previous is null ? null : _location.DeploymentDirectory(previous.Hash)) { Secrets = parameters.SecretTexts };
+                handlersRan = true;
                 await RunHandlersAsync(handlerPlan, context, hash, finalPath, cancellationToken).ConfigureAwait(false);
-                RequireHandlersKeptOut(handlerAction, package, staging, hash);
+                RequireHandlersKeptOut(handlerAction, package, staging, hash, finalPath, finalWasThere);
             }
             // The package's own test judges the deployment as the handlers left it, while it can still be discarded
             // (spec/handlers.md §When): a failure here is a failed install.
@@ -145,8 +150,9 @@ public sealed class Installer
             {
                 var context = new HandlerContext(HandlerAction.Test, manifest.Id, manifest.Version, staging, _location.Path, parameters.Json,
                     previous?.Version, previous is null ? null : _location.DeploymentDirectory(previous.Hash)) { Secrets = parameters.SecretTexts };
+                handlersRan = true;
                 await RunHandlersAsync(testPlan, context, hash, finalPath, cancellationToken).ConfigureAwait(false);
-                RequireHandlersKeptOut(HandlerAction.Test, package, staging, hash);
+                RequireHandlersKeptOut(HandlerAction.Test, package, staging, hash, finalPath, finalWasThere);
             }
             cancellationToken.ThrowIfCancellationRequested();
             CrashPoint.Hit("install.handlers-done");
@@ -214,6 +220,8 @@ public sealed class Installer
         catch
         {
             Discard(staging);
+            // What the handlers made where the deployment was to be published goes, so the location is as it was.
+            if (handlersRan && !finalWasThere && published is null) RemoveMadeByHandlers(finalPath);
             // Whether it was recorded is what the lockfile says, not whether its hash is there: --force replaces a
             // deployment recorded under the same hash, before and after.
             var committed = committing && Committed(prepared);
@@ -604,12 +612,17 @@ public sealed class Installer
     /// <summary>
     /// After the handlers of <paramref name="action"/> succeeded (spec/handlers.md § What handlers leave): the deployment's
     /// <c>packster-manifest.toml</c> must still be the package's, byte for byte — packster judged the package by it (its
-    /// resources, licence, parameters), and activation, <c>licenses</c> and <c>sbom</c> read it from the deployment.
+    /// resources, licence, parameters), and activation, <c>licenses</c> and <c>sbom</c> read it from the deployment —
+    /// and nothing may have appeared at <paramref name="finalPath"/>, where the deployment is to be published.
     /// </summary>
-    private void RequireHandlersKeptOut(HandlerAction action, PackageFile package, string staging, Sha256Digest hash)
+    private void RequireHandlersKeptOut(HandlerAction action, PackageFile package, string staging, Sha256Digest hash, string finalPath, bool finalWasThere)
     {
         var manifest = package.Manifest;
         var log = HandlerLogPath(manifest.Id, manifest.Version, hash, action);
+        if (!finalWasThere && FileKinds.Of(finalPath) != FileKind.Missing)
+        {
+            throw HandlerErrors.WroteFinalPath(action, $"{manifest.Id} {manifest.Version}", finalPath, log);
+        }
         var file = Path.Combine(staging, Manifest.Manifest.FileName);
         var kind = FileKinds.Of(file);
         var change = kind switch
@@ -619,6 +632,25 @@ public sealed class Installer
             _ => $"it is now {kind.Describe()}",
         };
         if (change is not null) throw HandlerErrors.ChangedManifest(action, $"{manifest.Id} {manifest.Version}", change, log);
+    }
+
+    /// <summary>
+    /// Removes what the handlers made at <paramref name="finalPath"/>, where nothing was before they ran (a link
+    /// itself, never what it points to). Best effort: recovery removes an unrecorded deployment folder on the next command.
+    /// </summary>
+    private void RemoveMadeByHandlers(string finalPath)
+    {
+        try
+        {
+            var kind = FileKinds.Of(finalPath);
+            if (kind == FileKind.Missing) return;
+            if (kind == FileKind.Directory) FileTree.Delete(finalPath);
+            else File.Delete(finalPath);
+            _location.ForgetDeployments();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     private async Task RunHandlersAsync(HandlerPlan plan, HandlerContext context, Sha256Digest hash, string finalPath, CancellationToken ct)

@@ -57,6 +57,16 @@ internal static class HandlerErrors
             + $"by its own manifest (resources, licence, parameters), so the deployment must keep it byte for byte; see {logPath}",
             $"a handler must leave {Manifest.Manifest.FileName} alone: change the manifest in the package's source and pack it again");
 
+    /// <summary>
+    /// The handlers of <paramref name="action"/> made something at <c>PACKSTER_DEPLOYMENT_FINAL_PATH</c>, which must not
+    /// exist until the deployment is published there (spec/handlers.md § What handlers leave).
+    /// </summary>
+    public static PacksterException WroteFinalPath(HandlerAction action, string package, string finalPath, string logPath) =>
+        new(ErrorCode.HandlerWroteFinalPath,
+            $"the {action.ToName()} handlers of {package} made '{TerminalText.Printable(finalPath)}' (PACKSTER_DEPLOYMENT_FINAL_PATH), where the "
+            + $"deployment is published once its handlers have succeeded; it must not exist before, so what they made there is removed; see {logPath}",
+            "write the deployment's files into $PACKSTER_DEPLOYMENT_PATH, which becomes the final path; use PACKSTER_DEPLOYMENT_FINAL_PATH only to name that place");
+
     public static PacksterException TimedOut(string what, string package, TimeSpan limit, string logPath) =>
         new(ErrorCode.HandlerTimedOut,
             $"{what} of {package} did not finish within {TimeSpanText.Format(limit)} and was stopped with all its processes; see {logPath}",

@@ -357,6 +357,52 @@ public sealed partial class HandlerFailureTests : IDisposable
         Assert.Contains("packster-manifest.toml", r.Stdout + r.Stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// spec/handlers.md § What handlers leave: "Nothing may appear at PACKSTER_DEPLOYMENT_FINAL_PATH while the handlers
+    /// run"; what is there then is theirs, "removed with the staging directory and the location is as it was — also when
+    /// the handler that made it then failed" (PST7022; PST7000 for a handler that failed). A link is removed itself.
+    /// </summary>
+    [Theory]
+    [InlineData("mkdir -p \"$PACKSTER_DEPLOYMENT_FINAL_PATH\"", "PST7022")]
+    [InlineData("mkdir -p \"$PACKSTER_DEPLOYMENT_FINAL_PATH/bin\" && echo x > \"$PACKSTER_DEPLOYMENT_FINAL_PATH/bin/x\" && chmod -w \"$PACKSTER_DEPLOYMENT_FINAL_PATH/bin\"", "PST7022")]
+    [InlineData("ln -s \"$PACKSTER_LOCATION_PATH/../keep\" \"$PACKSTER_DEPLOYMENT_FINAL_PATH\"", "PST7022")]
+    [InlineData("mkdir -p \"$PACKSTER_DEPLOYMENT_FINAL_PATH\"\nexit 3", "PST7000")]
+    public void A_handler_that_makes_the_final_path_fails_the_install_and_what_it_made_is_removed(string script, string code)
+    {
+        var keep = _w.Evidence("keep");
+        Directory.CreateDirectory(keep);
+        File.WriteAllText(Path.Combine(keep, "kept.txt"), "kept");
+        var package = _w.Pack(_w.Source($"final-{script.Length}", """
+            id = "final"
+            version = "1.0.0"
+
+            [handlers]
+            install = "scripts/install.sh"
+
+            """, ("scripts/install.sh", "#!/bin/sh\nset -e\n" + script + "\n")));
+        _w.Seed();
+        var deployments = Path.Combine(_w.F.LocationPath, "deployments");
+        var entries = Directory.GetFileSystemEntries(deployments).Order(StringComparer.Ordinal).ToList();
+        var before = _w.Snapshot();
+
+        var r = _w.Install(package);
+
+        Assert.True(r.ExitCode == 7, r.ToString());
+        Assert.Contains($"error[{code}]: ", r.Stderr, StringComparison.Ordinal);
+        if (code == "PST7022")
+        {
+            Assert.Matches(@"error\[PST7022\]: the install handlers of final 1\.0\.0 made '\S+/deployments/[0-9a-f]{64}' \(PACKSTER_DEPLOYMENT_FINAL_PATH\), where the deployment is published once its handlers have succeeded; it must not exist before, so what they made there is removed; see ", r.Stderr);
+        }
+        Assert.DoesNotContain("PST5007", r.Stderr, StringComparison.Ordinal);
+        LogPath(r.Stderr);
+        // §Rollback contract: nothing of it is left under deployments/, and the location is as it was.
+        Assert.Equal(entries, Directory.GetFileSystemEntries(deployments).Order(StringComparer.Ordinal).ToList());
+        Assert.Equal(before, _w.Snapshot());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_w.StagingDirectory));
+        // A link is removed, never what it points to.
+        Assert.Equal("kept", File.ReadAllText(Path.Combine(keep, "kept.txt")));
+    }
+
     [PwshFact]
     public void A_ps1_handler_runs_with_pwsh()
     {
