@@ -43,9 +43,12 @@ public sealed class HandlerEnvironmentTests : IDisposable
         Assert.False(environment.ContainsKey("PACKSTER_PARAM_NESTED"));
         Assert.False(environment.ContainsKey("PACKSTER_PARAM_NONE"));
 
-        using var written = JsonDocument.Parse(File.ReadAllText(environment["PACKSTER_PARAMETERS_FILE"]));
+        var text = File.ReadAllText(environment["PACKSTER_PARAMETERS_FILE"]);
+        using var written = JsonDocument.Parse(text);
         using var given = JsonDocument.Parse(parameters);
-        Assert.True(JsonElement.DeepEquals(given.RootElement, written.RootElement));
+        // The same values, every number in its canonical text (spec/handlers.md § Environment: 1.50 is written 1.5).
+        Assert.Equal(Packster.Deployments.CanonicalJson.Serialize(given.RootElement), Packster.Deployments.CanonicalJson.Serialize(written.RootElement));
+        Assert.Contains("\"ratio\": 1.5,", text, StringComparison.Ordinal);
     }
 
     /// <summary>
