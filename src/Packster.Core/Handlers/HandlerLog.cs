@@ -84,15 +84,26 @@ internal sealed class HandlerLog : IAsyncDisposable
         return leaves;
     }
 
-    public static HandlerLog Open(string path, TextWriter sink, string prefix, IReadOnlyList<string>? secrets = null)
+    /// <summary>
+    /// Opens the log at <paramref name="path"/> for appending, creating it owner-only. It is opened only when it is a
+    /// regular file or missing, and so that the open itself cannot wait (spec/handlers.md § Logs, spec/errors.md
+    /// PST9005): a FIFO, socket, device or folder there is refused unopened — a FIFO's open for writing would wait for
+    /// a reader that never comes, deaf to the first interrupt — and a link is never appended through, as it would
+    /// write into its target (PST5012). <paramref name="packLog"/>: the log is the pack log, and is said to be.
+    /// </summary>
+    public static HandlerLog Open(string path, TextWriter sink, string prefix, IReadOnlyList<string>? secrets = null, bool packLog = false)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var doing = packLog ? "cannot write the pack log" : "cannot write the handler log";
+        const string Hint = "remove it: packster creates its handler logs itself, as regular files";
         // Never appended through a link: it would write into the link's target (PST5012).
-        Locations.Location.RefuseLink(path);
-        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
-        // Handlers may print what they should not (a parameter, a token): only the owner may read their logs.
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        var stream = new FileStream(path, options);
+        void RefuseLink() => Locations.Location.RefuseLink(path);
+        RefuseLink();
+        var stream = FileSystemErrors.AtFile(path, doing, () => OpenAppending(path, kind =>
+        {
+            RefuseLink();
+            return FileSystemErrors.NotAFile(path, kind, doing, Hint);
+        }));
         // A log created before logs were owner-only keeps its mode when appended to: narrow it.
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(stream.SafeFileHandle) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite)) != 0)
         {
@@ -100,6 +111,40 @@ internal sealed class HandlerLog : IAsyncDisposable
         }
         // Flushed per line: if packster itself is killed, the log still shows how far the handler got.
         return new HandlerLog(new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true }, sink, prefix, secrets ?? []);
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> opened for appending (created owner-only) when what is there at the open is a regular file
+    /// or nothing; anything else — one put there after the caller looked included — is refused with
+    /// <paramref name="refused"/>(its kind) and never waited on: on Linux and macOS the open does not wait
+    /// (<see cref="Locations.PosixFiles.OpenForAppendingNonBlocking"/>) and what was opened is asked its kind by its
+    /// descriptor. Windows has no FIFOs: there the file is opened as .NET opens it.
+    /// </summary>
+    private static FileStream OpenAppending(string path, Func<Packaging.FileKind, Exception> refused)
+    {
+        const int OwnerReadWrite = 0x180; // 0600
+        var fd = Locations.PosixFiles.OpenForAppendingNonBlocking(path, OwnerReadWrite, out var errno);
+        if (fd is null)
+        {
+            var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
+            return new FileStream(path, options);
+        }
+        if (fd < 0)
+        {
+            // A FIFO without a reader (ENXIO), a socket, a folder (EISDIR), a link (ELOOP): said as what is there.
+            if (Packaging.FileKinds.Of(path) is var there and not (Packaging.FileKind.Regular or Packaging.FileKind.Missing)) throw refused(there);
+            throw new IOException($"{Locations.PosixFiles.Describe(errno)} : '{path}'", errno);
+        }
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd.Value, ownsHandle: true);
+        var kind = Packaging.FileKinds.OfOpen(handle);
+        if (kind != Packaging.FileKind.Regular)
+        {
+            handle.Dispose();
+            throw refused(kind);
+        }
+        var stream = new FileStream(handle, FileAccess.Write);
+        stream.Seek(0, SeekOrigin.End);
+        return stream;
     }
 
     public void Header(string text) => WriteFileLine("==> " + text);

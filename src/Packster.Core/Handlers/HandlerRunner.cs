@@ -36,6 +36,12 @@ public sealed class HandlerRunner
     }
 
     /// <summary>
+    /// Whether the logs are pack logs, in packster's data folder (spec/handlers.md § Logs), rather than a location's:
+    /// what refuses one says so (<see cref="HandlerLog.Open"/>).
+    /// </summary>
+    public bool PackLog { get; init; }
+
+    /// <summary>
     /// Runs the handlers of a plan in order (<c>any</c>, then the specific one) and stops at the first failure,
     /// which it throws. All of them append to <paramref name="logPath"/>.
     /// </summary>
@@ -63,7 +69,7 @@ public sealed class HandlerRunner
         CheckRunnable(handler, what);
         if (cancellationToken.IsCancellationRequested) throw HandlerErrors.CancelledBeforeStart(what, package);
 
-        await using var log = HandlerLog.Open(invocation.LogPath, _output, invocation.OutputPrefix, invocation.Secrets);
+        await using var log = HandlerLog.Open(invocation.LogPath, _output, invocation.OutputPrefix, invocation.Secrets, PackLog);
         log.Header($"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {what} of {package}: {handler.Command} (in {invocation.WorkingDirectory}, limit {TimeSpanText.Format(handler.Timeout)})");
         if (handler.PowerShellHost is { } hosted) return await RunHostedAsync(invocation, hosted, log, what, package, cancellationToken).ConfigureAwait(false);
 

@@ -114,6 +114,29 @@ internal static class PosixFiles
         }
     }
 
+    /// <summary>
+    /// open(2) of <paramref name="path"/> for appending, created with <paramref name="mode"/> (less the umask) when
+    /// missing, with O_NONBLOCK, O_NOFOLLOW, O_NOCTTY and O_CLOEXEC (Linux and macOS): a FIFO opens at once or fails
+    /// (ENXIO without a reader) instead of waiting for a reader, and a link is refused (ELOOP) rather than followed.
+    /// O_NONBLOCK has no effect on writing a regular file. The descriptor, or -1 with the errno; null where the flags
+    /// are not known (another OS).
+    /// </summary>
+    public static int? OpenForAppendingNonBlocking(string path, int mode, out int errno)
+    {
+        errno = 0;
+        int flags;
+        if (OperatingSystem.IsLinux()) flags = 0x1 | 0x40 | 0x400 | 0x800 | 0x100 | 0x20000 | 0x80000; // x86-64 and arm64
+        else if (OperatingSystem.IsMacOS()) flags = 0x1 | 0x200 | 0x8 | 0x4 | 0x100 | 0x20000 | 0x1000000;
+        else return null;
+        while (true)
+        {
+            var fd = NativeMethods.open(path, flags, mode);
+            if (fd >= 0) return fd;
+            errno = Marshal.GetLastPInvokeError();
+            if (errno != Interrupted) return -1;
+        }
+    }
+
     /// <summary>ELOOP: what open(2) with O_NOFOLLOW says of a symbolic link.</summary>
     public static int LinkLoop => OperatingSystem.IsLinux() ? 40 : 62;
 

@@ -58,7 +58,7 @@ public sealed class SourcePacker
                 var env = packEnvironment is null
                     ? HandlerEnvironment.Build(context, parametersFile, _options.BaseEnvironment)
                     : HandlerEnvironment.Build(context, parametersFile, packEnvironment.Variables, Activated(packEnvironment.Variables));
-                await new HandlerRunner(_options.HandlerOutput).RunPlanAsync(plan, context, env, logPath, cancellationToken).ConfigureAwait(false);
+                await new HandlerRunner(_options.HandlerOutput) { PackLog = true }.RunPlanAsync(plan, context, env, logPath, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -179,4 +179,59 @@ public sealed class LocationSpecialFileTests : IDisposable
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("all intact", r.Stdout + r.Stderr, StringComparison.Ordinal);
     }
+
+    // spec/errors.md PST9005: "The files a location keeps for itself are never opened either when a folder, FIFO,
+    // socket or device is there"; spec/handlers.md § Logs. A FIFO where an install's handler log belongs was opened for
+    // appending, which waits for a reader: install hung forever, its staging copy and lock held, deaf to SIGTERM.
+    [Fact]
+    public void A_FIFO_where_an_install_log_belongs_is_refused_unopened_and_the_install_rolled_back()
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        var package = _f.PackSample("motd");
+        _f.Packster.Ok("install-file", package, "--location", "dev");
+        _f.Packster.Ok("uninstall", "motd", "--location", "dev");
+        var log = Directory.GetFiles(Path.Combine(_f.LocationPath, "logs"), "motd-1.0.0-*-install.log").Single();
+        File.Delete(log);
+        MakeFifo(log);
+
+        var r = _f.Packster.RunWithin("install-file", package, "--location", "dev");
+
+        Assert.True(r.ExitCode == 9, r.ToString());
+        Assert.StartsWith($"error[PST9005]: cannot write the handler log '{log}': it is a FIFO (named pipe), not a regular file", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(FileKind.Fifo, FileKinds.Of(log));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_f.LocationPath, ".packster", "staging")));
+        Assert.False(File.Exists(Path.Combine(_f.LocationPath, ".packster", "lock.holder")));
+        Assert.Empty(_f.List().EnumerateArray());
+    }
+
+    /// <summary>A source folder whose pack handler exits 0, and a temp folder of its own for packster's staging copy.</summary>
+    private (string Source, string Temp) PackHandlerSource()
+    {
+        var source = _f.Temp["h"];
+        Directory.CreateDirectory(Path.Combine(source, "scripts"));
+        File.WriteAllText(Path.Combine(source, "packster-manifest.toml"), "id = \"h\"\nversion = \"1.0.0\"\n\n[handlers]\npack = \"scripts/p.sh\"\n");
+        File.WriteAllText(Path.Combine(source, "scripts", "p.sh"), "exit 0\n");
+        var temp = Directory.CreateDirectory(_f.Temp["tmp"]).FullName;
+        _f.Packster.With("TMPDIR", temp);
+        Directory.CreateDirectory(Path.Combine(_f.Temp["data"], "logs"));
+        return (source, temp);
+    }
+
+    // The same for the pack log (spec/handlers.md § Logs: `<data>/logs/<id>-<version>-pack.log`): pack hung, and the
+    // kill that ended it left its staging copy and parameters file in the temp folder for good.
+    [Fact]
+    public void A_FIFO_where_the_pack_log_belongs_is_refused_unopened_and_the_staging_copy_removed()
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        var (source, temp) = PackHandlerSource();
+        var log = Path.Combine(_f.Temp["data"], "logs", "h-1.0.0-pack.log");
+        MakeFifo(log);
+
+        var r = _f.Packster.RunWithin("pack", source, "-o", _f.Dist);
+
+        Assert.True(r.ExitCode == 9, r.ToString());
+        Assert.StartsWith($"error[PST9005]: cannot write the pack log '{log}': it is a FIFO (named pipe), not a regular file", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(FileKind.Fifo, FileKinds.Of(log));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp));
+    }
 }
