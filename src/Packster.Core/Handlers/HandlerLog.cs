@@ -89,15 +89,22 @@ internal sealed class HandlerLog : IAsyncDisposable
     /// regular file or missing, and so that the open itself cannot wait (spec/handlers.md § Logs, spec/errors.md
     /// PST9005): a FIFO, socket, device or folder there is refused unopened — a FIFO's open for writing would wait for
     /// a reader that never comes, deaf to the first interrupt — and a link is never appended through, as it would
-    /// write into its target (PST5012). <paramref name="packLog"/>: the log is the pack log, and is said to be.
+    /// write into its target. A link is PST5012 for a location's log (<paramref name="packLog"/> false: the location's
+    /// own path) and PST9005 for the pack log in packster's data folder, which is no location.
     /// </summary>
     public static HandlerLog Open(string path, TextWriter sink, string prefix, IReadOnlyList<string>? secrets = null, bool packLog = false)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var doing = packLog ? "cannot write the pack log" : "cannot write the handler log";
         const string Hint = "remove it: packster creates its handler logs itself, as regular files";
-        // Never appended through a link: it would write into the link's target (PST5012).
-        void RefuseLink() => Locations.Location.RefuseLink(path);
+        void RefuseLink()
+        {
+            if (new FileInfo(path).LinkTarget is not { } target) return;
+            // Never appended through a link: it would write into the link's target.
+            if (!packLog) Locations.Location.RefuseLink(path);
+            throw new PacksterException(ErrorCode.FileSystemError,
+                $"{doing} '{path}': it is a symbolic link (to '{target}'); packster never writes its logs through a link", Hint);
+        }
         RefuseLink();
         var stream = FileSystemErrors.AtFile(path, doing, () => OpenAppending(path, kind =>
         {

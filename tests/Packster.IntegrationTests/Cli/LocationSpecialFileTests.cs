@@ -234,4 +234,25 @@ public sealed class LocationSpecialFileTests : IDisposable
         Assert.Equal(FileKind.Fifo, FileKinds.Of(log));
         Assert.Empty(Directory.EnumerateFileSystemEntries(temp));
     }
+
+    // spec/handlers.md § Logs: the pack log is in packster's data folder, which is no location. A link there is
+    // refused in its own words (PST9005) and never written through — not PST5012, whose words and hint speak of a
+    // location.
+    [Fact]
+    public void A_link_where_the_pack_log_belongs_is_refused_in_its_own_words()
+    {
+        if (OperatingSystem.IsWindows()) return; // the test makes a symbolic link as POSIX does
+        var (source, temp) = PackHandlerSource();
+        var log = Path.Combine(_f.Temp["data"], "logs", "h-1.0.0-pack.log");
+        var target = _f.Temp.Write("elsewhere.log", "mine\n");
+        File.CreateSymbolicLink(log, target);
+
+        var r = _f.Packster.RunWithin("pack", source, "-o", _f.Dist);
+
+        Assert.True(r.ExitCode == 9, r.ToString());
+        Assert.StartsWith($"error[PST9005]: cannot write the pack log '{log}': it is a symbolic link (to '{target}'); packster never writes its logs through a link", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("PST5012", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal("mine\n", File.ReadAllText(target));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp));
+    }
 }
