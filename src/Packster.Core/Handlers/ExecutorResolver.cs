@@ -158,15 +158,34 @@ public sealed class ExecutorResolver
     /// <summary>Maps a manifest path ('/'-separated, relative, inside the package) to a full path under the root.</summary>
     internal static string PackagePath(string relative, string packageRoot, string scriptForErrors)
     {
-        if (string.IsNullOrEmpty(relative)) throw HandlerErrors.InvalidScriptPath(relative ?? "", "is empty");
-        if (relative.Contains('\\', StringComparison.Ordinal)) throw HandlerErrors.InvalidScriptPath(relative, "contains '\\'; use '/'");
-        if (relative.StartsWith('/') || (relative.Length >= 2 && relative[1] == ':')) throw HandlerErrors.InvalidScriptPath(relative, "is absolute");
-        if (relative.Any(char.IsControl)) throw HandlerErrors.InvalidScriptPath(relative, "contains a control character");
+        if (PathProblem(relative ?? "") is { } why)
+        {
+            throw HandlerErrors.InvalidScriptPath(relative ?? "", why + (why.EndsWith(" component", StringComparison.Ordinal) && relative != scriptForErrors ? $" (in the executor of {scriptForErrors})" : ""));
+        }
+        return Path.Combine(Path.GetFullPath(packageRoot), relative!.Replace('/', Path.DirectorySeparatorChar));
+    }
+
+    /// <summary>
+    /// Why the program of an <c>executor</c> cannot be run (PST2008), or null: a program that is neither a full path
+    /// nor a bare name searched on PATH is a path inside the package (<see cref="LocateExecutor"/>), and must be one.
+    /// The rule install applies, for the manifest's own check (spec/manifest.md § [handlers]).
+    /// </summary>
+    internal static string? ExecutorProblem(string executor) =>
+        !Path.IsPathFullyQualified(executor) && (executor.Contains('/', StringComparison.Ordinal) || executor.Contains('\\', StringComparison.Ordinal))
+            ? PathProblem(executor)
+            : null;
+
+    /// <summary>Why <paramref name="relative"/> is not a relative '/' path inside the package, or null.</summary>
+    private static string? PathProblem(string relative)
+    {
+        if (relative.Length == 0) return "is empty";
+        if (relative.Contains('\\', StringComparison.Ordinal)) return "contains '\\'; use '/'";
+        if (relative.StartsWith('/') || (relative.Length >= 2 && relative[1] == ':')) return "is absolute";
+        if (relative.Any(char.IsControl)) return "contains a control character";
         foreach (var segment in relative.Split('/'))
         {
-            if (segment is "" or "." or "..") throw HandlerErrors.InvalidScriptPath(relative,
-                $"has {(segment.Length == 0 ? "an empty" : $"a '{segment}'")} component{(relative == scriptForErrors ? "" : $" (in the executor of {scriptForErrors})")}");
+            if (segment is "" or "." or "..") return $"has {(segment.Length == 0 ? "an empty" : $"a '{segment}'")} component";
         }
-        return Path.Combine(Path.GetFullPath(packageRoot), relative.Replace('/', Path.DirectorySeparatorChar));
+        return null;
     }
 }

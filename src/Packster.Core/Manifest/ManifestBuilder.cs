@@ -276,6 +276,12 @@ internal sealed class ManifestBuilder
         {
             if (e.Count == 0) throw Invalid(ErrorCode.ManifestInvalid, e, Join(path, "executor"), "an executor needs at least the program to run");
             executor = StringItems(e, Join(path, "executor"), allowEmpty: false);
+            // The rule install judges the program by: a path inside the package must be one, so no package is made that every install refuses.
+            if (Handlers.ExecutorResolver.ExecutorProblem(executor[0]) is { } why)
+            {
+                throw Invalid(ErrorCode.InvalidPath, e[0], $"{Join(path, "executor")}[0]", $"'{Packaging.ArchiveErrors.Printable(executor[0])}' {why}",
+                    "an executor is a program on PATH, a full path, or a relative '/' path inside the package");
+            }
         }
         return new HandlerSpec(action, script, timeout, executor);
     }

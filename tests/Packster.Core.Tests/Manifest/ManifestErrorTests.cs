@@ -217,6 +217,17 @@ public sealed class ManifestErrorTests
         AssertError(Fail(Head + "[handlers]\nany = 1\n"), ErrorCode.ManifestWrongType, 4, 7, "handlers.any", "expected a script path or a table");
     }
 
+    // spec/manifest.md § [handlers]: the program of an executor is a name on PATH, a full path, or a relative '/' path
+    // inside the package, judged by the rule install applies (PST2008): manifest check and pack refuse what every
+    // install of the package would.
+    [Theory]
+    [InlineData("../bin/sh", "has a '..' component")]
+    [InlineData("./sh", "has a '.' component")]
+    [InlineData("bin/", "has an empty component")]
+    [InlineData("bin//sh", "has an empty component")]
+    public void An_executor_path_inside_the_package_is_judged_as_install_judges_it(string program, string why) =>
+        AssertError(Fail(Head + $"[handlers]\nany = {{ script = \"a.sh\", executor = [\"{program}\"] }}\n"), ErrorCode.InvalidPath, 4, 38, "handlers.any.executor[0]", $"'{program}' {why}");
+
     // ---- shims ----
 
     [Theory]
