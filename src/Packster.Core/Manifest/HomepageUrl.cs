@@ -16,9 +16,8 @@ public static class HomepageUrl
     public static string Escaped(Uri homepage)
     {
         ArgumentNullException.ThrowIfNull(homepage);
-        var text = homepage.OriginalString.Trim(' ', '\t', '\n', '\r', '\f');
-        var scheme = text.IndexOf("://", StringComparison.Ordinal);
-        var authorityEnd = scheme < 0 ? 0 : text.IndexOfAny(['/', '?', '#'], scheme + 3) is var end and >= 0 ? end : text.Length;
+        var text = Text(homepage);
+        var authorityEnd = AuthorityEnd(text);
         var builder = new StringBuilder(text.Length + 8);
         var inFragment = false;
         Span<byte> utf8 = stackalloc byte[4];
@@ -41,5 +40,32 @@ public static class HomepageUrl
             foreach (var b in utf8[..length]) builder.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
         }
         return builder.ToString();
+    }
+
+    /// <summary>
+    /// Why <paramref name="homepage"/> cannot be written as a URL a schema's <c>iri-reference</c> accepts (spec/bom.md),
+    /// or null. An IPv6 address with a zone id (<c>https://[fe80::1%25eth0]/</c>, RFC 6874) is such a URL: RFC 3986 has
+    /// no zone id, and no escape makes one a URL; it names an interface of one machine, no page of a package.
+    /// </summary>
+    public static string? Unwritable(Uri homepage)
+    {
+        ArgumentNullException.ThrowIfNull(homepage);
+        var text = Text(homepage);
+        var open = text.IndexOf('[', StringComparison.Ordinal);
+        var end = AuthorityEnd(text);
+        if (open < 0 || open >= end) return null;
+        var close = text.IndexOf(']', open);
+        return text.IndexOf('%', open, (close < 0 || close > end ? end : close) - open) >= 0
+            ? "its IPv6 host has a zone id ('%…' inside the brackets), which a URL cannot hold"
+            : null;
+    }
+
+    private static string Text(Uri homepage) => homepage.OriginalString.Trim(' ', '\t', '\n', '\r', '\f');
+
+    /// <summary>Where the authority (<c>host:port</c>) of <paramref name="text"/> ends; 0 without a <c>://</c>.</summary>
+    private static int AuthorityEnd(string text)
+    {
+        var scheme = text.IndexOf("://", StringComparison.Ordinal);
+        return scheme < 0 ? 0 : text.IndexOfAny(['/', '?', '#'], scheme + 3) is var end and >= 0 ? end : text.Length;
     }
 }

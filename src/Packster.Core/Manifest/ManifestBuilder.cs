@@ -89,9 +89,14 @@ internal sealed class ManifestBuilder
     private Uri? ReadHomepage()
     {
         if (OptionalNode<TomlString>(_root, "", "homepage", "a string") is not { } node) return null;
-        return Uri.TryCreate(node.Value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            ? uri
-            : throw Invalid(ErrorCode.ManifestInvalid, node, "homepage", $"'{node.Value}' is not an absolute http(s) URL");
+        if (!Uri.TryCreate(node.Value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            throw Invalid(ErrorCode.ManifestInvalid, node, "homepage", $"'{Packaging.ArchiveErrors.Printable(node.Value)}' is not an absolute http(s) URL");
+        }
+        // Written into the SBOMs as a URL their schemas accept (spec/bom.md): one that cannot be written so is refused here.
+        return HomepageUrl.Unwritable(uri) is { } why
+            ? throw Invalid(ErrorCode.ManifestInvalid, node, "homepage", $"'{Packaging.ArchiveErrors.Printable(node.Value)}' is not an absolute http(s) URL: {why}")
+            : uri;
     }
 
     private PlatformConstraint ReadPlatform(TomlTable table)

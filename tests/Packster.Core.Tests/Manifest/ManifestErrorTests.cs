@@ -100,6 +100,18 @@ public sealed class ManifestErrorTests
     public void Homepage_must_be_an_http_url() =>
         AssertError(Fail(Head + "homepage = \"example.org\"\n"), ErrorCode.ManifestInvalid, 3, 12, "homepage", "absolute http(s) URL");
 
+    // spec/bom.md: the homepage is written as "a URL a schema's iri-reference accepts"; spec/manifest.md: an IPv6 host
+    // with a zone id is PST2002, since RFC 3986 has no zone id and no escape makes one a URL.
+    [Theory]
+    [InlineData("https://[::1%25eth0]/")]
+    [InlineData("https://[fe80::1%25en0]:8080/docs")]
+    public void Homepage_with_an_IPv6_zone_id_is_refused(string url) =>
+        AssertError(Fail(Head + $"homepage = \"{url}\"\n"), ErrorCode.ManifestInvalid, 3, 12, "homepage", $"'{url}' is not an absolute http(s) URL: its IPv6 host has a zone id");
+
+    [Fact]
+    public void Homepage_with_an_IPv6_host_and_escapes_after_it_is_taken() =>
+        Assert.NotNull(Parse(Head + "homepage = \"https://[::1]:8080/a%20b\"\n").Homepage);
+
     [Fact]
     public void Platform_values_are_checked_with_a_suggestion()
     {
