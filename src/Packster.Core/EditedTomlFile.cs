@@ -39,9 +39,10 @@ public static class EditedTomlFile
     /// <summary>
     /// Applies <paramref name="change"/> to the file (created when missing, with its folder) through
     /// <see cref="TomlEditor"/>, keeping comments and layout; an edit the editor refuses is PST2013 and the file is left
-    /// as it was.
+    /// as it was. <paramref name="inLocation"/>: the file is a location's own (its <c>packster-policy.toml</c>), see
+    /// <see cref="Write"/>.
     /// </summary>
-    public static void Edit(string path, Action<TomlEditor> change)
+    public static void Edit(string path, Action<TomlEditor> change, bool inLocation = false)
     {
         ArgumentNullException.ThrowIfNull(change);
         // A folder in the file's place is refused, not replaced by a new file (nor its rename refused in .NET's words).
@@ -56,20 +57,22 @@ public static class EditedTomlFile
         {
             throw Refused(path, e);
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile.FinalTarget(path)))!);
-        Write(path, text);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(inLocation ? path : OutputFile.FinalTarget(path)))!);
+        Write(path, text, inLocation);
     }
 
     /// <summary>
     /// Replaces the file atomically (temp file, flush, rename); an existing file's permissions are kept. A symbolic link
     /// is followed: the file it ends at is replaced and the link stays a link (a config.toml linked into a dotfiles
-    /// repository keeps pointing there; spec/toml.md §9).
+    /// repository keeps pointing there; spec/toml.md §9). A location's own file (<paramref name="inLocation"/>: its
+    /// <c>packster-policy.toml</c>) is the exception: nothing outside a location is written by an operation on it, so a
+    /// link there is replaced by the file and never written through (spec/licenses.md § Policy).
     /// </summary>
-    public static void Write(string path, string text)
+    public static void Write(string path, string text, bool inLocation = false)
     {
-        var target = OutputFile.FinalTarget(path);
+        var target = inLocation ? path : OutputFile.FinalTarget(path);
         UnixFileMode? mode = null;
-        if (!OperatingSystem.IsWindows() && File.Exists(target)) mode = File.GetUnixFileMode(target);
+        if (!OperatingSystem.IsWindows() && Packaging.FileKinds.Of(target) == Packaging.FileKind.Regular) mode = File.GetUnixFileMode(target);
         AtomicFile.WriteAllText(target, text, mode);
     }
 }

@@ -117,7 +117,7 @@ internal static class LicenseCommands
             {
                 var current = LicenseRules.Read(file, kind);
                 var values = (list == "allow" ? current.Allow : current.Deny).Concat(added).Distinct(StringComparer.Ordinal).ToList();
-                EditedTomlFile.Edit(file, editor => editor.Set(["licenses", list], TomlValue.Strings(values)));
+                EditedTomlFile.Edit(file, editor => editor.Set(["licenses", list], TomlValue.Strings(values)), kind == RulesFileKind.LocationPolicy);
                 return (File: file, Values: values);
             }, ct);
             context.Out.WriteLine($"licenses.{list} = [{string.Join(", ", edited.Values.Select(TomlString))}] in {edited.File}");

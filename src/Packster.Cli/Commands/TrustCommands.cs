@@ -161,7 +161,7 @@ internal static class TrustCommands
                 {
                     editor.Set(["trust", "signatures"], TomlValue.String(name));
                     if (trusted.Count > 0) editor.Set(["trust", "trusted-keys"], TomlValue.Strings(trusted));
-                });
+                }, kind == RulesFileKind.LocationPolicy);
                 return (File: file, Trusted: trusted);
             }, ct);
             context.Out.WriteLine($"trust.signatures = \"{name}\", trusted keys [{string.Join(", ", edited.Trusted)}] in {edited.File}");
@@ -198,7 +198,7 @@ internal static class TrustCommands
             var edited = PolicyFileEdit.Run(context, loc, (file, kind) =>
             {
                 var revoked = TrustRules.Read(file, kind).RevokedKeys.Append(id).Distinct(StringComparer.Ordinal).ToList();
-                EditedTomlFile.Edit(file, editor => editor.Set(["trust", "revoked-keys"], TomlValue.Strings(revoked)));
+                EditedTomlFile.Edit(file, editor => editor.Set(["trust", "revoked-keys"], TomlValue.Strings(revoked)), kind == RulesFileKind.LocationPolicy);
                 return (File: file, Revoked: revoked);
             }, ct);
             context.Out.WriteLine($"trust.revoked-keys = [{string.Join(", ", edited.Revoked)}] in {edited.File}");

@@ -33,7 +33,7 @@ internal static class PolicyJournal
     /// <summary>Writes <paramref name="policy"/> as the location's policy file (its permissions kept), then removes the journal.</summary>
     public static void Promote(Location location, string policy)
     {
-        EditedTomlFile.Write(location.PolicyPath, policy);
+        EditedTomlFile.Write(location.PolicyPath, policy, inLocation: true);
         Delete(location);
     }
 

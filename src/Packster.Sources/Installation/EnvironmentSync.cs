@@ -458,7 +458,7 @@ public sealed class EnvironmentSync(Location location, InstallerOptions options,
         else if (policy is not null)
         {
             // The policy is all that changes: its file alone, replaced atomically, under the lock.
-            EditedTomlFile.Write(location.PolicyPath, policy);
+            EditedTomlFile.Write(location.PolicyPath, policy, inLocation: true);
         }
     }
 

@@ -182,4 +182,30 @@ public sealed class LicenseTests : IDisposable
         Assert.Contains("PST2041", r.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, _f.Snapshot());
     }
+
+    // spec/licenses.md § Policy: "`licenses allow|deny --location` writes by temporary file and rename, so it replaces
+    // such a link with a file and never writes through it"; spec/toml.md §9 says so of a location's policy file, the
+    // exception to following links; `trust … --location` alike. The shared file the link led to is only read.
+    [Fact]
+    public void A_linked_location_policy_is_replaced_by_a_file_never_written_through()
+    {
+        if (OperatingSystem.IsWindows()) return; // the test makes a symbolic link as POSIX does
+        const string Shared = "[licenses]\ndeny = [\"copyleft\"]\n";
+        var shared = _f.Temp.Write("shared.toml", Shared);
+        var policy = Path.Combine(_f.LocationPath, "packster-policy.toml");
+        File.CreateSymbolicLink(policy, shared);
+
+        _f.Packster.Ok("licenses", "allow", "MIT", "--location", "dev");
+
+        Assert.Equal(Shared, File.ReadAllText(shared));
+        Assert.Null(new FileInfo(policy).LinkTarget);
+        Assert.Equal(Shared + "allow = [\"MIT\"]\n", File.ReadAllText(policy));
+
+        File.Delete(policy);
+        File.CreateSymbolicLink(policy, shared);
+        _f.Packster.Ok("trust", "warn", "--location", "dev");
+        Assert.Equal(Shared, File.ReadAllText(shared));
+        Assert.Null(new FileInfo(policy).LinkTarget);
+        Assert.Equal(Shared + "\n[trust]\nsignatures = \"warn\"\n", File.ReadAllText(policy));
+    }
 }
