@@ -93,7 +93,7 @@ public static class RulesFile
         {
             if (known.Contains(key)) continue;
             var meant = DidYouMean.Closest(key, known);
-            var name = document[key] is TomlTable ? $"table [{key}]" : $"key '{key}'";
+            var name = document[key] is TomlTable ? $"table [{TerminalText.Printable(key)}]" : $"key '{TerminalText.Printable(key)}'";
             var what = $"{path}:{document.KeyPosition(key)}: unknown {name}" + (meant is null ? "" : $"; did you mean '{meant}'?");
             var holds = kind == RulesFileKind.UserConfig
                 ? "config.toml holds [sources.NAME], [trust], [licenses] and deny"
@@ -120,6 +120,6 @@ public static class RulesFile
         var key = table.Keys.FirstOrDefault(k => !known.Contains(k));
         if (key is null) return null;
         var meant = DidYouMean.Closest(key, known);
-        return $"{path}:{table.KeyPosition(key)}: unknown key '{key}' in [{tableName}]" + (meant is null ? "" : $"; did you mean '{meant}'?");
+        return $"{path}:{table.KeyPosition(key)}: unknown key '{TerminalText.Printable(key)}' in [{TerminalText.Printable(tableName)}]" + (meant is null ? "" : $"; did you mean '{meant}'?");
     }
 }

@@ -58,6 +58,11 @@ public sealed record PackageSignature(string Package, Sha256Digest Sha256, strin
         {
             throw TrustErrors.SignatureUnreadable(file, $"not a format-{Format} {Algorithm} signature file");
         }
+        // A key id is what 'packster key list' prints: anything else names no key, and would reach the terminal as written.
+        if (dto.Key.Length != 16 || !dto.Key.All(char.IsAsciiHexDigitLower))
+        {
+            throw TrustErrors.SignatureUnreadable(file, "its key id is not 16 lowercase hex digits");
+        }
         byte[] signature;
         try
         {
@@ -96,7 +101,7 @@ public sealed record PackageSignature(string Package, Sha256Digest Sha256, strin
         ArgumentNullException.ThrowIfNull(package);
         var signature = Parse(bytes, file);
         if (signature.Package != package.FileName || signature.Sha256 != package.Sha256)
-            throw TrustErrors.SignatureUnreadable(file, $"it signs {signature.Package} (sha256 {signature.Sha256}), not {package.FileName}");
+            throw TrustErrors.SignatureUnreadable(file, $"it signs {TerminalText.Printable(signature.Package)} (sha256 {signature.Sha256}), not {package.FileName}");
     }
 
     /// <summary>Whether this signature, by <paramref name="key"/>, covers exactly <paramref name="package"/>.</summary>

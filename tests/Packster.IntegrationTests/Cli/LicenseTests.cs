@@ -208,4 +208,16 @@ public sealed class LicenseTests : IDisposable
         Assert.Null(new FileInfo(policy).LinkTarget);
         Assert.Equal(Shared + "\n[trust]\nsignatures = \"warn\"\n", File.ReadAllText(policy));
     }
+
+    // spec/errors.md: text from a config is shown with its control characters escaped. A [licenses] key holding an
+    // escape sequence reached the terminal raw in the unknown-key error.
+    [Fact]
+    public void An_unknown_licenses_key_is_shown_with_its_control_characters_escaped()
+    {
+        _f.Temp.Write("config.toml", "[licenses]\n\"allo\\u001bw\" = [\"MIT\"]\n");
+        var r = _f.Packster.Run("licenses", "policy");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("'allo\\u001bw'", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', r.Stdout + r.Stderr);
+    }
 }

@@ -330,4 +330,29 @@ public sealed class TrustTests : IDisposable
         _f.Packster.With("SIGNING_PASS", "correct horse").Ok("sign", package, "--key", "release", "--passphrase-env", "SIGNING_PASS");
         Assert.True(File.Exists(package + ".sig"));
     }
+
+    // spec/signing.md § Signature file: `key` is a key id, 16 lowercase hex digits; anything else makes the file a
+    // malformed signature, whose words never carry the file's text to the terminal. A key of escape sequences was
+    // printed raw in the PST4030 line, and in the warning under "warn".
+    [Fact]
+    public void A_signature_whose_key_is_no_key_id_is_malformed_and_never_printed_raw()
+    {
+        _f.Packster.Ok("key", "generate", "ci");
+        var package = SignedPackage("1.0.0", "ci");
+        var sig = JsonNode.Parse(File.ReadAllText(package + ".sig"))!;
+        sig["key"] = "\u001b]0;pwned\u0007\u001b[2J";
+        File.WriteAllText(package + ".sig", sig.ToJsonString());
+
+        _f.Packster.Ok("trust", "require", "--location", "dev", "--key", "ci");
+        AssertRefused(package, "its key id is not 16 lowercase hex digits");
+        var refused = _f.Packster.Run("install-file", package, "--location", "dev", "--dry-run");
+        Assert.True(refused.ExitCode == 4, refused.ToString());
+        Assert.DoesNotContain('\u001b', refused.Stdout + refused.Stderr);
+
+        _f.Packster.Ok("trust", "warn", "--location", "dev");
+        var warned = _f.Packster.Run("install-file", package, "--location", "dev", "--dry-run");
+        Assert.True(warned.ExitCode == 0, warned.ToString());
+        Assert.Contains("its key id is not 16 lowercase hex digits", warned.Stdout + warned.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', warned.Stdout + warned.Stderr);
+    }
 }
