@@ -115,7 +115,7 @@ internal static class HandlerErrors
 
     public static PacksterException UnknownPowerShellChoice(string value) =>
         new(ErrorCode.PowerShellChoiceInvalid,
-            $"PACKSTER_POWERSHELL is '{value}', which is not a way to run .ps1 handlers",
+            $"PACKSTER_POWERSHELL is '{TerminalText.Printable(value)}', which is not a way to run .ps1 handlers",
             "use PACKSTER_POWERSHELL=auto (the default), hosted or pwsh");
 
     public static PacksterException HostStartFailed(string what, string hostPath, string reason) =>

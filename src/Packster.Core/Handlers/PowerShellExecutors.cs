@@ -29,8 +29,9 @@ public sealed record PowerShellExecutors(PowerShellChoice Choice, HostedPowerShe
     public static PowerShellExecutors For(IReadOnlyDictionary<string, string> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var choice = environment.TryGetValue(ChoiceVariable, out var value) ? value.Trim() : "";
-        var parsed = choice.ToLowerInvariant() switch
+        // Exactly as spec/handlers.md lists them: other spellings ("Auto", " auto") are PST7010, as the spec says of anything else.
+        var choice = environment.TryGetValue(ChoiceVariable, out var value) ? value : "";
+        var parsed = choice switch
         {
             "" or "auto" => PowerShellChoice.Auto,
             "hosted" => PowerShellChoice.Hosted,

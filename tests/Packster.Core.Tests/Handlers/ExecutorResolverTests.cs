@@ -43,7 +43,7 @@ public sealed class ExecutorResolverTests : IDisposable
         var host = Path.Combine(FakePath("packster-pwsh-host"), "packster-pwsh-host");
         var handlers = new Dictionary<HandlerAction, HandlerSpec> { [HandlerAction.Any] = new("scripts/any.ps1"), [HandlerAction.Install] = new("scripts/install.ps1") };
 
-        foreach (var choice in new[] { "", "auto", "hosted", " Hosted " })
+        foreach (var choice in new[] { "", "auto", "hosted" })
         {
             var plan = new ExecutorResolver(new ExecutableSearch(bin, isWindows: false), PowerShell(choice, host)).Plan(handlers, HandlerAction.Install, Root);
             Assert.All(plan.Handlers, h => Assert.NotNull(h.PowerShellHost));
@@ -64,10 +64,17 @@ public sealed class ExecutorResolverTests : IDisposable
     [Fact]
     public void PACKSTER_POWERSHELL_takes_auto_hosted_or_pwsh()
     {
-        // spec/handlers.md §Executors: "anything else — PST7010".
-        var e = Assert.Throws<PacksterException>(() => PowerShell("powershell", "/nowhere"));
-        Assert.Equal(ErrorCode.PowerShellChoiceInvalid, e.Code);
-        Assert.Equal(PowerShellChoice.Pwsh, PowerShell("PWSH", "/nowhere").Choice);
+        // spec/handlers.md §Executors: `auto` (also unset or empty), `hosted`, `pwsh`; "anything else — PST7010", other
+        // spellings and white space included.
+        foreach (var other in new[] { "powershell", "PWSH", "HOSTED", " Hosted ", "Auto", " auto", "pwsh\n" })
+        {
+            var e = Assert.Throws<PacksterException>(() => PowerShell(other, "/nowhere"));
+            Assert.Equal(ErrorCode.PowerShellChoiceInvalid, e.Code);
+        }
+        Assert.Equal(PowerShellChoice.Pwsh, PowerShell("pwsh", "/nowhere").Choice);
+        Assert.Equal(PowerShellChoice.Hosted, PowerShell("hosted", "/nowhere").Choice);
+        Assert.Equal(PowerShellChoice.Auto, PowerShell("auto", "/nowhere").Choice);
+        Assert.Equal(PowerShellChoice.Auto, PowerShell("", "/nowhere").Choice);
         Assert.Equal(PowerShellExecutors.DefaultHostPath(AppContext.BaseDirectory),
             PowerShellExecutors.For(new Dictionary<string, string>()).Hosted.HostPath);
     }
