@@ -438,7 +438,11 @@ public sealed class TomlEditor
         }
         else if (_orphanTrivia is not null)
         {
-            FirstToken(table)!.LeadingTrivia = [.. _orphanTrivia, NewLineTrivia()];
+            // The comments' last line is ended first, then one blank line, as above any appended header: a final
+            // comment without a newline would otherwise run into the header (or swallow it).
+            FirstToken(table)!.LeadingTrivia = _orphanTrivia is [.., { Kind: TokenKind.NewLine }]
+                ? [.. _orphanTrivia, NewLineTrivia()]
+                : [.. _orphanTrivia, NewLineTrivia(), NewLineTrivia()];
             _orphanTrivia = null;
         }
         _syntax.Tables.Add(table);

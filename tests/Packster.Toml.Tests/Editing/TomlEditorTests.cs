@@ -102,6 +102,17 @@ public class TomlEditorTests
         Assert.Equal("a = 1\nb = 2\n", Edit("a = 1", e => e.Set(["b"], TomlValue.Integer(2))));
     }
 
+    // spec/toml.md §9: a new table's header is "appended at the end of the file after one blank line", and "the file's
+    // last line is ended before anything is appended after it" — in a file that holds nothing but comments too.
+    [Theory]
+    [InlineData("# packster", "# packster\n\n[trust]\nsignatures = \"warn\"\n")]
+    [InlineData("# packster\n", "# packster\n\n[trust]\nsignatures = \"warn\"\n")]
+    [InlineData("# packster\n# settings", "# packster\n# settings\n\n[trust]\nsignatures = \"warn\"\n")]
+    public void A_table_appended_to_a_file_of_comments_alone_follows_one_blank_line(string text, string expected)
+    {
+        Assert.Equal(expected, Edit(text, e => e.Set(["trust", "signatures"], TomlValue.String("warn"))));
+    }
+
     [Fact]
     public void Keys_inside_inline_tables_are_set_and_removed_in_place()
     {
