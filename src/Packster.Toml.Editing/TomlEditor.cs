@@ -108,6 +108,7 @@ public sealed class TomlEditor
         if (!_intended.Contains(path)) return false;
         _intended.Remove(path);
         var hadKeys = Headers().Where(h => h.Table is TableSyntax && h.Table.Items.ChildrenCount > 0 && IsProperPrefix(h.Path, path)).Select(h => h.Table).ToHashSet();
+        var hadInlineKeys = Entries().Where(e => IsProperPrefix(e.Path, path) && e.KeyValue.Value is InlineTableSyntax { Items.ChildrenCount: > 0 }).Select(e => e.KeyValue).ToHashSet();
         var removed = false;
         foreach (var header in Headers().Where(h => StartsWith(h.Path, path)).ToList())
         {
@@ -139,6 +140,12 @@ public sealed class TomlEditor
             {
                 RemoveNode(emptied, _syntax.Tables, ownsBlankLineAbove: true);
                 header = null;
+            }
+            // The same for an inline table (`sources = { corp = {…} }`): a key whose table this emptied goes, one written empty stays.
+            if (header is null && Entries().FirstOrDefault(e => SamePath(e.Path, parent)) is { KeyValue.Value: InlineTableSyntax { Items.ChildrenCount: 0 } } inline
+                && hadInlineKeys.Contains(inline.KeyValue))
+            {
+                RemoveNode(inline.KeyValue, inline.List, ownsBlankLineAbove: false);
             }
             if (header is null && _intended.IsEmptyTable(parent) && !Entries().Any(e => SamePath(e.Path, parent))) _intended.Remove(parent);
         }

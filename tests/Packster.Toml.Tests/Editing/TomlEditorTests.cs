@@ -113,6 +113,16 @@ public class TomlEditorTests
         Assert.Equal(expected, Edit(text, e => e.Set(["trust", "signatures"], TomlValue.String("warn"))));
     }
 
+    // spec/toml.md §9: "a table that existed only to hold what was removed" goes with it (`sources` for
+    // `[sources.corp]`); so does an inline table the removal emptied. One written empty is the author's, and stays.
+    [Fact]
+    public void Removing_the_last_key_of_an_inline_table_removes_the_key_that_held_it()
+    {
+        Assert.Equal("# mine\nx = 1\n", Edit("# mine\nx = 1\nsources = { a = { type = \"folder\" } }\n", e => e.Remove(["sources", "a"])));
+        Assert.Equal("[t]\nx = 1\n", Edit("[t]\nx = 1\nsources = { a = { type = \"folder\" } }\n", e => e.Remove(["t", "sources", "a"])));
+        Assert.Equal("sources = { b = 2 }\n", Edit("sources = { a = 1, b = 2 }\n", e => e.Remove(["sources", "a"])));
+    }
+
     [Fact]
     public void Keys_inside_inline_tables_are_set_and_removed_in_place()
     {
