@@ -77,42 +77,16 @@ internal static class PosixFiles
     /// without a writer opens at once instead of waiting for one, and a terminal does not become this process's. The
     /// descriptor, or -1 with the errno; null where the flags are not known (another OS).
     /// </summary>
-    public static int? OpenForReadingNonBlocking(string path, out int errno)
-    {
-        errno = 0;
-        int flags;
-        if (OperatingSystem.IsLinux()) flags = 0x800 | 0x100 | 0x80000; // x86-64 and arm64
-        else if (OperatingSystem.IsMacOS()) flags = 0x4 | 0x20000 | 0x1000000;
-        else return null;
-        while (true)
-        {
-            var fd = NativeMethods.open(path, flags);
-            if (fd >= 0) return fd;
-            errno = Marshal.GetLastPInvokeError();
-            if (errno != Interrupted) return -1;
-        }
-    }
+    public static int? OpenForReadingNonBlocking(string path, out int errno) =>
+        Open(path, linuxFlags: 0x800 | 0x100 | 0x80000, macFlags: 0x4 | 0x20000 | 0x1000000, mode: 0, out errno);
 
     /// <summary>
     /// open(2) of <paramref name="path"/> for reading and writing, created (mode 0666 less the umask) when missing, with
     /// O_NOFOLLOW (a symbolic link there fails with <see cref="LinkLoop"/> instead of being followed), O_NONBLOCK (a FIFO
     /// opens at once) and O_CLOEXEC (Linux and macOS). The descriptor, or -1 with the errno; null on another OS.
     /// </summary>
-    public static int? OpenForUpdateNoFollow(string path, out int errno)
-    {
-        errno = 0;
-        int flags;
-        if (OperatingSystem.IsLinux()) flags = 0x2 | 0x40 | 0x800 | 0x20000 | 0x80000; // x86-64 and arm64
-        else if (OperatingSystem.IsMacOS()) flags = 0x2 | 0x200 | 0x4 | 0x100 | 0x1000000;
-        else return null;
-        while (true)
-        {
-            var fd = NativeMethods.open(path, flags, 0x1B6);
-            if (fd >= 0) return fd;
-            errno = Marshal.GetLastPInvokeError();
-            if (errno != Interrupted) return -1;
-        }
-    }
+    public static int? OpenForUpdateNoFollow(string path, out int errno) =>
+        Open(path, linuxFlags: 0x2 | 0x40 | 0x800 | 0x20000 | 0x80000, macFlags: 0x2 | 0x200 | 0x4 | 0x100 | 0x1000000, mode: 0x1B6, out errno);
 
     /// <summary>
     /// open(2) of <paramref name="path"/> for appending, created with <paramref name="mode"/> (less the umask) when
@@ -121,12 +95,20 @@ internal static class PosixFiles
     /// O_NONBLOCK has no effect on writing a regular file. The descriptor, or -1 with the errno; null where the flags
     /// are not known (another OS).
     /// </summary>
-    public static int? OpenForAppendingNonBlocking(string path, int mode, out int errno)
+    public static int? OpenForAppendingNonBlocking(string path, int mode, out int errno) =>
+        Open(path, linuxFlags: 0x1 | 0x40 | 0x400 | 0x800 | 0x100 | 0x20000 | 0x80000, macFlags: 0x1 | 0x200 | 0x8 | 0x4 | 0x100 | 0x20000 | 0x1000000, mode, out errno);
+
+    /// <summary>
+    /// open(2) of <paramref name="path"/> with the flags of this OS (Linux's are the same on x86-64 and arm64) and
+    /// <paramref name="mode"/> for a file it creates, again when a signal interrupts it. The descriptor, or -1 with the
+    /// errno; null on another OS, whose flags are not known.
+    /// </summary>
+    private static int? Open(string path, int linuxFlags, int macFlags, int mode, out int errno)
     {
         errno = 0;
         int flags;
-        if (OperatingSystem.IsLinux()) flags = 0x1 | 0x40 | 0x400 | 0x800 | 0x100 | 0x20000 | 0x80000; // x86-64 and arm64
-        else if (OperatingSystem.IsMacOS()) flags = 0x1 | 0x200 | 0x8 | 0x4 | 0x100 | 0x20000 | 0x1000000;
+        if (OperatingSystem.IsLinux()) flags = linuxFlags;
+        else if (OperatingSystem.IsMacOS()) flags = macFlags;
         else return null;
         while (true)
         {
