@@ -238,9 +238,15 @@ internal sealed class GzipMemberStream(Microsoft.Win32.SafeHandles.SafeFileHandl
             if (end < 0) throw header.Length == length - _next ? Cut() : VendorArchive.Unreadable(archive, "its gzip data is damaged: a member's header has no end");
             at += end + 1;
         }
-        if ((flags & FlagHeaderCrc) != 0) at += 2;
-        if (at > header.Length) throw Cut();
-        return at;
+        if ((flags & FlagHeaderCrc) == 0) return at <= header.Length ? at : throw Cut();
+        if (at + 2 > header.Length) throw Cut();
+        // FHCRC: the two low bytes of the CRC-32 of the header up to them (RFC 1952 §2.3.1), checked as gzip -t checks them.
+        var declared = BinaryPrimitives.ReadUInt16LittleEndian(header[at..]);
+        if ((Crc32.HashToUInt32(header[..at]) & 0xFFFF) != declared)
+        {
+            throw VendorArchive.Unreadable(archive, "its gzip data is damaged: a member's header does not match its header CRC");
+        }
+        return at + 2;
     }
 
     /// <summary>The member's deflate data ended (or its input did): its trailer must follow, and say what it decoded to.</summary>

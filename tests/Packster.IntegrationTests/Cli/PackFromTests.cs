@@ -652,6 +652,32 @@ public sealed class PackFromTests : IDisposable
         Assert.StartsWith("error[PST4019]: cannot read 'garbage.tar.gz': 708 bytes that are not gzip data follow its compressed data\n", result.Stderr, StringComparison.Ordinal);
     }
 
+    // spec/pack-from.md §Formats: "A member header that carries a header CRC (FHCRC) must match it, as `gzip -t` checks
+    // it … a mismatch is PST4019". The header is rewritten with FNAME and FHCRC; gzip -t judges each file first.
+    [ArchiverFact("tar", "gzip")]
+    public void A_gzip_header_crc_is_checked()
+    {
+        VendorTree();
+        var one = PackedFile(_packster.Run("pack", "--from", Archive("tool.tar.gz"), "--strip-components", "1", "--id", "tool", "--version", "1.4.2", "-o", _home["one"]));
+        var plain = File.ReadAllBytes(Archive("tool.tar.gz"));
+        byte[] head = [.. plain[..10], .. "tool.tar\0"u8];
+        head[3] = 0x02 | 0x08;
+        var crc = System.IO.Hashing.Crc32.HashToUInt32(head) & 0xFFFF;
+        byte[] good = [.. head, (byte)(crc & 0xFF), (byte)(crc >> 8), .. plain[10..]];
+        File.WriteAllBytes(_home["hcrc.tar.gz"], good);
+        Tools.Run(_home.Path, "gzip", "-t", _home["hcrc.tar.gz"]);
+        var checkedCopy = PackedFile(_packster.Run("pack", "--from", _home["hcrc.tar.gz"], "--strip-components", "1", "--id", "tool", "--version", "1.4.2", "-o", _home["hcrc"]));
+        Assert.Equal(File.ReadAllBytes(one), File.ReadAllBytes(checkedCopy));
+
+        byte[] bad = [.. good];
+        bad[head.Length] ^= 0x01;
+        File.WriteAllBytes(_home["bad-hcrc.tar.gz"], bad);
+        Assert.NotEqual(0, Tools.TryRun(_home.Path, "gzip", "-t", _home["bad-hcrc.tar.gz"]));
+        var result = _packster.Run("pack", "--from", _home["bad-hcrc.tar.gz"], "--strip-components", "1", "--id", "tool", "--version", "1.4.2", "-o", Out);
+        AssertRefused(result, "PST4019", 4);
+        Assert.StartsWith("error[PST4019]: cannot read 'bad-hcrc.tar.gz': its gzip data is damaged: a member's header does not match its header CRC\n", result.Stderr, StringComparison.Ordinal);
+    }
+
     // spec/errors.md: a message is in words, never a raw .NET or library text. spec/pack-from.md §Formats: damaged or
     // truncated data is PST4019, which says which data could not be read.
     [ArchiverTheory("tar", "gzip", "xz")]
@@ -920,14 +946,23 @@ internal static class Tools
 
     public static string Run(string workingDirectory, string tool, params string[] args)
     {
+        var (code, stdout, stderr) = Exec(workingDirectory, tool, args);
+        Assert.True(code == 0, $"{tool} {string.Join(' ', args)} failed ({code}): {stderr}");
+        return stdout;
+    }
+
+    /// <summary>The exit code of <paramref name="tool"/>, for a test that expects it to fail.</summary>
+    public static int TryRun(string workingDirectory, string tool, params string[] args) => Exec(workingDirectory, tool, args).Code;
+
+    private static (int Code, string Stdout, string Stderr) Exec(string workingDirectory, string tool, string[] args)
+    {
         var psi = new ProcessStartInfo(tool) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', args)} failed ({process.ExitCode}): {stderr.Result}");
-        return stdout.Result;
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }
 
