@@ -218,30 +218,7 @@ internal sealed class HandlerRunProcesses
         || (!entry.IsZombie && HoldsToken(entry.Pid, _token));
 
     /// <summary>Whether <c>/proc/&lt;pid&gt;/environ</c> has <paramref name="token"/> among the words of <see cref="HandlerEnvironment.HandlerRun"/>.</summary>
-    private static bool HoldsToken(int pid, byte[] token)
-    {
-        byte[] environment;
-        try
-        {
-            environment = File.ReadAllBytes($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/environ");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Gone, or not readable (another user's, set-uid): not attributable.
-            return false;
-        }
-        ReadOnlySpan<byte> all = environment;
-        foreach (var variable in all.Split((byte)0))
-        {
-            if (!all[variable].StartsWith(VariablePrefix)) continue;
-            var value = all[variable][VariablePrefix.Length..];
-            foreach (var word in value.Split((byte)' '))
-            {
-                if (value[word].SequenceEqual(token)) return true;
-            }
-        }
-        return false;
-    }
+    private static bool HoldsToken(int pid, byte[] token) => ProcessTable.EnvironmentHolds(pid, VariablePrefix, token);
 }
 
 /// <summary>Linux: one reading of every process's <c>/proc/&lt;pid&gt;/stat</c>.</summary>
@@ -265,6 +242,35 @@ internal static class ProcessTable
             if (ReadOne(directory, pid) is { } entry) entries.Add(entry);
         }
         return entries;
+    }
+
+    /// <summary>
+    /// Whether <c>/proc/&lt;pid&gt;/environ</c> has a variable <paramref name="variablePrefix"/> (<c>NAME=</c>) whose value
+    /// holds <paramref name="word"/> among its space-separated words; false when it cannot be read.
+    /// </summary>
+    public static bool EnvironmentHolds(int pid, ReadOnlySpan<byte> variablePrefix, ReadOnlySpan<byte> word)
+    {
+        byte[] environment;
+        try
+        {
+            environment = File.ReadAllBytes($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/environ");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Gone, or not readable (another user's, set-uid): not attributable.
+            return false;
+        }
+        ReadOnlySpan<byte> all = environment;
+        foreach (var variable in all.Split((byte)0))
+        {
+            if (!all[variable].StartsWith(variablePrefix)) continue;
+            var value = all[variable][variablePrefix.Length..];
+            foreach (var part in value.Split((byte)' '))
+            {
+                if (value[part].SequenceEqual(word)) return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The entry of process <paramref name="pid"/> from its <c>/proc</c> <paramref name="directory"/>; null when it is gone or unreadable.</summary>
