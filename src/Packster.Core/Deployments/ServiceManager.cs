@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Packster.Activation;
@@ -24,8 +25,9 @@ public sealed record ServiceStatus(string Package, string Name, string State, in
 /// <c>packster service start|stop|status</c> (spec/activation.md § Services): runs the <c>[[service]]</c> processes of a
 /// location's active deployments in the background, each in its own session (so a closed terminal does not end it),
 /// with the location activated in its environment, its output appended to <c>logs/service-&lt;package&gt;+&lt;name&gt;.log</c>
-/// and its pid and start time in <c>.packster/services/&lt;package&gt;+&lt;name&gt;.json</c> — the start time tells a
-/// recycled pid from the service. Start is done when every port of the service accepts connections.
+/// and its pid, start time and run token in <c>.packster/services/&lt;package&gt;+&lt;name&gt;.json</c> — the start time tells a
+/// recycled pid from the service. Start is done when every port of the service accepts connections. The service is its
+/// whole process group: it runs while a process of the group does, and stopping it ends every one.
 /// </summary>
 public sealed class ServiceManager(Location location, IReadOnlyDictionary<string, string> baseEnvironment)
 {
@@ -34,6 +36,15 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
 
     /// <summary>util-linux's setsid: the service leads its own session and process group (absent on macOS: then it is one process).</summary>
     private static readonly string[] SetsidPaths = ["/usr/bin/setsid", "/bin/setsid"];
+
+    /// <summary>
+    /// In the service's environment, so every process of it that keeps its environment carries it: the random token of
+    /// this start, also in its record. Once the process packster started has exited, a process of its group that carries
+    /// the token proves the group is still the service's and not a later one that reuses its id.
+    /// </summary>
+    private const string RunVariable = "PACKSTER_SERVICE_RUN";
+
+    private static readonly byte[] RunVariablePrefix = Encoding.ASCII.GetBytes(RunVariable + "=");
 
     /// <summary>Starts the service's process with positional parameters only: no value of the user ever becomes shell text.</summary>
     private const string Launcher = "exec \"$0\" \"$@\" >>\"$PACKSTER_SERVICE_LOG\" 2>&1 </dev/null";
@@ -228,6 +239,8 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
             if (value is not null) psi.Environment[key] = value;
         }
         psi.Environment["PACKSTER_SERVICE_LOG"] = log;
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        psi.Environment[RunVariable] = token;
 
         // Until it is up or stopped, an interrupt must not end packster with the half-started service left behind.
         using var starting = UnfinishedWork.Begin();
@@ -251,6 +264,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
                 ["started"] = since.Ticks,
                 ["group"] = setsid is not null,
                 ["deployment"] = package.Entry.Hash.Hex,
+                ["token"] = token,
             };
             AtomicFile.Write(StateFile(id, service.Name), Encoding.UTF8.GetBytes(record.ToJsonString() + "\n"));
         }
@@ -305,7 +319,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         }
     }
 
-    /// <summary>Stops a running service: SIGTERM to its process group, SIGKILL after <paramref name="timeout"/>. Null when it was not running.</summary>
+    /// <summary>Stops a running service: SIGTERM to its process group, SIGKILL to what is left of it after <paramref name="timeout"/>. Null when it was not running.</summary>
     public ServiceStatus? Stop(string selector, TimeSpan timeout)
     {
         (DeployedPackage Package, ServiceDefinition Service) found;
@@ -435,19 +449,53 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         }
     }
 
-    /// <summary>SIGTERM, up to <paramref name="timeout"/> to end, then SIGKILL; returns once the process is gone.</summary>
+    /// <summary>
+    /// SIGTERM to the service's process group, up to <paramref name="timeout"/> for every process of it to end, then
+    /// SIGKILL to the group; returns once no process of it is left, a zombie not yet reaped included. Called once
+    /// <see cref="Alive"/> proved the group the service's: while a process of it is left, the system gives its id to no
+    /// other process or group, so each later signal still reaches the service's own. Without a group of its own (no
+    /// <c>setsid</c>: macOS), the service is the process started, and that is what is signalled and waited for.
+    /// </summary>
     private static void End(RunningProcess running, TimeSpan timeout)
     {
-        Signal(running.Pid, running.Group, SigTerm);
+        if (!running.Group || !LibC.CanSignalGroups)
+        {
+            Signal(running.Pid, running.Group, SigTerm);
+            var waited = Stopwatch.StartNew();
+            while (StartedProcessAlive(running) && waited.Elapsed < timeout) Thread.Sleep(50);
+            if (StartedProcessAlive(running)) Signal(running.Pid, running.Group, SigKill);
+            while (StartedProcessAlive(running)) Thread.Sleep(20);
+            return;
+        }
+        LibC.KillGroup(running.Pid, SigTerm);
         var deadline = Stopwatch.StartNew();
-        while (Alive(running) && deadline.Elapsed < timeout) Thread.Sleep(50);
-        if (Alive(running)) Signal(running.Pid, running.Group, SigKill);
-        while (Alive(running)) Thread.Sleep(20);
+        while (GroupLeft(running.Pid) && deadline.Elapsed < timeout) Thread.Sleep(50);
+        if (GroupLeft(running.Pid)) LibC.KillGroup(running.Pid, SigKill);
+        while (GroupLeft(running.Pid)) Thread.Sleep(20);
     }
 
-    private sealed record RunningProcess(int Pid, DateTimeOffset Since, bool Group, string? Deployment);
+    /// <summary>
+    /// Whether a process of <paramref name="group"/> is left, alive or a zombie its parent has not reaped yet
+    /// (<c>kill(-group, 0)</c> finds both): a zombie still holds its pid, and a caller told the service is stopped may
+    /// look for it. Linux: first reaps the group's zombies that are packster's own children — orphans of the service
+    /// given to packster as the child subreaper it becomes once it ran a handler, which nobody else would reap. Not the
+    /// process packster started (its pid is the group's): that one is .NET's child, and .NET reaps it.
+    /// </summary>
+    private static bool GroupLeft(int group)
+    {
+        if (!LibC.GroupExists(group)) return false;
+        if (!LibC.CanReap) return true;
+        foreach (var entry in ProcessTable.Read())
+        {
+            if (entry.Group == group && entry.IsZombie && entry.Parent == Environment.ProcessId && entry.Pid != group) LibC.TryReap(entry.Pid);
+        }
+        return LibC.GroupExists(group);
+    }
 
-    /// <summary>The recorded process when it still runs and is the one that was started (same start time), else null.</summary>
+    /// <param name="Token">The run token of <see cref="RunVariable"/>; null in a record of an earlier packster.</param>
+    private sealed record RunningProcess(int Pid, DateTimeOffset Since, bool Group, string? Deployment, string? Token);
+
+    /// <summary>The recorded service when it still runs (<see cref="Alive"/>: its group, proven its own), else null.</summary>
     private RunningProcess? Running(string package, string name)
     {
         var running = Read(StateFile(package, name));
@@ -461,7 +509,7 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         {
             var record = StrictJson.Parse(File.ReadAllText(file))!.AsObject();
             return new RunningProcess(record["pid"]!.GetValue<int>(), new DateTimeOffset(record["started"]!.GetValue<long>(), TimeSpan.Zero),
-                record["group"]?.GetValue<bool>() ?? false, record["deployment"]?.GetValue<string>());
+                record["group"]?.GetValue<bool>() ?? false, record["deployment"]?.GetValue<string>(), record["token"]?.GetValue<string>());
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or FormatException)
         {
@@ -482,7 +530,25 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         }
     }
 
-    private static bool Alive(RunningProcess running)
+    /// <summary>
+    /// Whether the service runs: a process of its group does. Only a group proven the service's counts, since the system
+    /// may give the recorded pid, and so the group id, to another process once every process of the group is gone: the
+    /// process packster started still runs (same pid, same start time: it leads the group), or — that one exited — a live
+    /// process of the group carries the token of this start (Linux). A group none of whose processes can be proven the
+    /// service's (each cleared its environment, or the record is an earlier packster's) is not signalled.
+    /// </summary>
+    private static bool Alive(RunningProcess running) => StartedProcessAlive(running) || GroupCarriesToken(running);
+
+    /// <summary>Whether a live process of the recorded group carries the record's run token in its environment.</summary>
+    private static bool GroupCarriesToken(RunningProcess running)
+    {
+        if (!running.Group || running.Token is not { } token || !HandlerRunProcesses.IsToken(token) || !LibC.GroupExists(running.Pid)) return false;
+        var word = Encoding.ASCII.GetBytes(token);
+        return ProcessTable.Read().Any(e => e.Group == running.Pid && !e.IsZombie && ProcessTable.EnvironmentHolds(e.Pid, RunVariablePrefix, word));
+    }
+
+    /// <summary>Whether the process packster started runs: that pid with the recorded start time (not a recycled pid).</summary>
+    private static bool StartedProcessAlive(RunningProcess running)
     {
         try
         {
