@@ -471,7 +471,10 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         var deadline = Stopwatch.StartNew();
         while (GroupLeft(running.Pid) && deadline.Elapsed < timeout) Thread.Sleep(50);
         if (GroupLeft(running.Pid)) LibC.KillGroup(running.Pid, SigKill);
-        while (GroupLeft(running.Pid)) Thread.Sleep(20);
+        // SIGKILL cannot be ignored: what is left is zombies, and a reaper that never reaps (an init of a container that
+        // does not) would keep them forever. They are waited for a while, not forever; a live process, always.
+        var reaping = Stopwatch.StartNew();
+        while (GroupLeft(running.Pid) && (reaping.Elapsed < ZombieGrace || GroupHasLiveProcess(running.Pid))) Thread.Sleep(20);
     }
 
     /// <summary>
@@ -481,6 +484,11 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     /// given to packster as the child subreaper it becomes once it ran a handler, which nobody else would reap. Not the
     /// process packster started (its pid is the group's): that one is .NET's child, and .NET reaps it.
     /// </summary>
+    private static bool GroupHasLiveProcess(int group) => !LibC.CanReap || ProcessTable.Read().Any(e => e.Group == group && !e.IsZombie);
+
+    /// <summary>How long <see cref="End"/> waits, after SIGKILL, for the zombies of the group to be reaped by their parent.</summary>
+    private static readonly TimeSpan ZombieGrace = TimeSpan.FromSeconds(5);
+
     private static bool GroupLeft(int group)
     {
         if (!LibC.GroupExists(group)) return false;
