@@ -12,6 +12,11 @@ public static class SourceErrors
         new(ErrorCode.ProjectConfigNotAllowed, $"{where}: [sources.{source}] sets {string.Join(", ", keys.Select(k => $"'{k}'"))} in a project config file; refused",
             "a project config file may name credentials, insecure or ca-file only once you have reviewed it and run 'packster config trust --allow-credentials'");
 
+    public static PacksterException ProjectTrustedKeysNotAllowed(string where) =>
+        new(ErrorCode.ProjectConfigNotAllowed, $"{where}: [trust] sets 'trusted-keys' in a project config file; refused",
+            "a project config file may name the signing keys to trust only once you have reviewed it and run 'packster config trust --allow-credentials'; "
+            + "it may demand signatures (signatures, revoked-keys) without it");
+
     /// <summary>The hint of PST8000 when no source is configured at all: the one words a caller may recognise it by.</summary>
     public const string AddSourceHint = "add one with 'packster source add <name> --type … --url …'";
 

@@ -27,7 +27,7 @@ internal static class ConfigCommand
         var file = FileArgument();
         var allow = new Option<bool>("--allow-credentials")
         {
-            Description = "Also let the file name credentials (token-env, user, password-env), insecure = true and ca-file",
+            Description = "Also let the file name credentials (token-env, user, password-env), insecure = true, ca-file and the signing keys to trust ([trust] trusted-keys)",
         };
         var command = new Command("trust", "Trust a project config file as it is now (its path and SHA-256 are recorded; a change needs trusting again)") { file, allow };
         command.SetAction(parse =>

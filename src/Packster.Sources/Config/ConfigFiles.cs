@@ -70,7 +70,7 @@ public static class ConfigFiles
 
     /// <summary>
     /// Trusts <paramref name="file"/> as it is now: it must parse, and without <paramref name="allowCredentials"/> name no
-    /// credential, <c>insecure</c> or <c>ca-file</c> (else nothing is recorded). Returns the record and the sources it holds.
+    /// credential, <c>insecure</c>, <c>ca-file</c> or key to trust (else nothing is recorded). Returns the record and the sources it holds.
     /// The records are read, changed and written under their lock (<see cref="ConfigTrust.Edit"/>); a wait for it is said
     /// on <paramref name="waiting"/>.
     /// </summary>

@@ -48,9 +48,9 @@ public sealed class SourceConfig
 
     /// <summary>
     /// Reads config text. <paramref name="restricted"/> (a project file not trusted with <c>--allow-credentials</c>):
-    /// a source naming a credential, <c>ca-file</c> or <c>insecure = true</c> is refused with
-    /// <see cref="ErrorCode.ProjectConfigNotAllowed"/>. A top-level key that is not one of the config file's
-    /// (<see cref="RulesFile.TopLevelKeys"/>) is refused with the error of the table it was probably meant to be, and so
+    /// a source naming a credential, <c>ca-file</c> or <c>insecure = true</c>, and a <c>[trust]</c> table naming
+    /// <c>trusted-keys</c>, are refused with <see cref="ErrorCode.ProjectConfigNotAllowed"/>. A top-level key that is
+    /// not one of the config file's (<see cref="RulesFile.TopLevelKeys"/>) is refused with the error of the table it was probably meant to be, and so
     /// is an unknown key in <c>[trust]</c> or <c>[licenses]</c> (<see cref="RulesFile.CheckKeys"/>).
     /// </summary>
     public static SourceConfig Parse(string text, string path, bool restricted)
@@ -70,6 +70,10 @@ public sealed class SourceConfig
                 sources.Add(Read(path, name, source, restricted));
             }
         }
+        // Naming the keys to trust would let a repository vouch for any key the user ever imported (spec/signing.md §
+        // Trust policy): where no other table lists keys, the project's list would be the only one.
+        if (restricted && document.TryGetValue("trust", out var trust) && trust is TomlTable trustTable && trustTable.ContainsKey("trusted-keys"))
+            throw SourceErrors.ProjectTrustedKeysNotAllowed($"{path}:{trustTable.KeyPosition("trusted-keys")}");
         return new SourceConfig(path, text, sources);
     }
 

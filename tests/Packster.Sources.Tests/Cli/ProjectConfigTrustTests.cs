@@ -193,6 +193,26 @@ public sealed class ProjectConfigTrustTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Trusting_a_project_file_that_names_keys_to_trust_needs_allow_credentials()
+    {
+        // spec/sources.md §1.1: "A top-level [trust] table naming trusted-keys is refused the same way (PST8014 …)".
+        // Before, `config trust` recorded such a file: only the keys of its sources were checked.
+        Directory.CreateDirectory(Project);
+        var config = Path.Combine(Project, "packster.toml");
+        File.WriteAllText(config, "[trust]\nsignatures = \"require\"\ntrusted-keys = [\"0123456789abcdef\"]\n");
+
+        var refused = await RunAsync("config", "trust");
+        Assert.Equal(8, refused.Exit);
+        Assert.StartsWith($"error[PST8014]: {config}:3:1: [trust] sets 'trusted-keys' in a project config file; refused", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("--allow-credentials", refused.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_temp["data"], "trusted-configs.json")));
+
+        var allowed = await RunAsync("config", "trust", "--allow-credentials");
+        Assert.True(allowed.Exit == 0, allowed.Err);
+        Assert.Contains(config, allowed.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Trusting_a_folder_says_it_is_a_folder_and_records_nothing()
     {
         // spec/errors.md PST1001: a file named on the command line that is a folder (as import's environment file).
