@@ -87,11 +87,32 @@ internal sealed class CliContext
     /// <summary>How this command runs .ps1 handlers (PACKSTER_POWERSHELL, PACKSTER_PWSH_HOST); PST7010 on a bad choice.</summary>
     public Packster.Handlers.PowerShellExecutors PowerShell => _powerShell ??= Packster.Handlers.PowerShellExecutors.For(Environment);
 
+    private Packster.Sources.Config.SourceConfig? _config;
+
+    /// <summary>
+    /// The config file in force for this command (spec/sources.md §1): the user's, else a trusted <c>./packster.toml</c>.
+    /// Its sources and its rules (<see cref="Packster.Sources.Config.SourceConfig.Rules"/>) come from this one read, so
+    /// every command applies the rules of the file it takes its sources from, and an ignored project file is warned
+    /// about once however many of them the command uses.
+    /// </summary>
+    public Packster.Sources.Config.SourceConfig Config
+    {
+        get
+        {
+            if (_config is null)
+            {
+                _config = Packster.Sources.Config.ConfigFiles.LoadEffective(Paths, Err, out var ignored);
+                IgnoredProjectConfig = ignored;
+            }
+            return _config;
+        }
+    }
+
     /// <summary>
     /// The project config file (<c>./packster.toml</c>) this command ignored because it is not trusted, else null: a
     /// failure for want of sources then hints to trust it (<see cref="PacksterApp.Report(Exception, CliContext, bool, string?)"/>).
     /// </summary>
-    public string? IgnoredProjectConfig { get; set; }
+    public string? IgnoredProjectConfig { get; private set; }
 
     /// <summary>Ends the hosted PowerShell if this command started one.</summary>
     public void EndCommand() => _powerShell?.Hosted.Dispose();

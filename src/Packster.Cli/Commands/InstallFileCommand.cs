@@ -110,9 +110,9 @@ internal static class InstallerDefaults
     {
         HandlerOutput = context.Err,
         Messages = context.Err,
-        LicenseRules = [Packster.Licensing.LicenseRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig)],
-        DenyRules = Packster.Deny.DenyRule.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig),
-        TrustRules = [Packster.Trust.TrustRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig)],
+        LicenseRules = [context.Config.Rules.Licenses],
+        DenyRules = context.Config.Rules.Deny,
+        TrustRules = [context.Config.Rules.Trust],
         Keys = TrustCommands.Keys(context),
         BaseEnvironment = context.HandlerEnvironment,
         Executors = context.Executors,

@@ -56,7 +56,7 @@ internal static class LicenseCommands
     }
 
     private static LicensePolicy PolicyOf(CliContext context, Location location) =>
-        new([LicenseRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig), LicenseRules.Read(location.PolicyPath, RulesFileKind.LocationPolicy)]);
+        new([context.Config.Rules.Licenses, LicenseRules.Read(location.PolicyPath, RulesFileKind.LocationPolicy)]);
 
     private static Command Show(CliContext context)
     {
@@ -67,7 +67,7 @@ internal static class LicenseCommands
         {
             // Without a location (none asked for, no default) the user's rules are still worth showing, said to be alone.
             var loc = context.ResolveLocationOrNone(parse.GetValue(location));
-            var user = LicenseRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig);
+            var user = context.Config.Rules.Licenses;
             IReadOnlyList<(string Scope, LicenseRules Rules)> rules = loc is null
                 ? [("user", user)]
                 : [("user", user), ("location", LicenseRules.Read(loc.PolicyPath, RulesFileKind.LocationPolicy))];

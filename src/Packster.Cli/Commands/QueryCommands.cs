@@ -217,7 +217,7 @@ internal static class QueryCommands
         {
             var loc = context.ResolveLocation(parse.GetValue(location) ?? parse.GetValue(locationOption));
             // Files first, then each deployment's recorded signature against today's keys and policy (spec/signing.md § Verify).
-            var policy = new Packster.Trust.TrustPolicy([Packster.Trust.TrustRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig), Packster.Trust.TrustRules.Read(loc.PolicyPath, RulesFileKind.LocationPolicy)]);
+            var policy = new Packster.Trust.TrustPolicy([context.Config.Rules.Trust, Packster.Trust.TrustRules.Read(loc.PolicyPath, RulesFileKind.LocationPolicy)]);
             var results = policy.Recheck(DeploymentVerifier.Verify(loc, parse.GetValue(quick)), TrustCommands.Keys(context));
             var problems = results.SelectMany(r => r.Problems.Select(p => (r, p))).ToList();
             if (parse.GetValue(json))

@@ -19,12 +19,7 @@ internal static class SourceCommand
     }
 
     /// <summary>The configuration a reading command uses: the user's file, else a trusted ./packster.toml (spec/sources.md §1.1).</summary>
-    internal static SourceConfig LoadConfig(CliContext context)
-    {
-        var config = ConfigFiles.LoadEffective(context.Paths, context.Err, out var ignored);
-        context.IgnoredProjectConfig = ignored;
-        return config;
-    }
+    internal static SourceConfig LoadConfig(CliContext context) => context.Config;
 
     /// <summary>What sources may touch: the environment (credentials by variable name), stderr for warnings.</summary>
     internal static SourceContext SourceContextFor(CliContext context) =>

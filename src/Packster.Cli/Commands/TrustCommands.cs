@@ -216,11 +216,11 @@ internal static class TrustCommands
         {
             // Without a location (none asked for, no default) the user's policy is still worth showing, said to be alone.
             var loc = context.ResolveLocationOrNone(parse.GetValue(location));
-            var user = TrustRules.Read(context.Paths.UserConfigFile, RulesFileKind.UserConfig);
+            var user = context.Config.Rules.Trust;
             var policy = new TrustPolicy(loc is null ? [user] : [user, TrustRules.Read(loc.PolicyPath, RulesFileKind.LocationPolicy)]);
             var trusted = policy.Rules.SelectMany(r => r.TrustedKeys).Distinct().Where(policy.IsTrusted).ToList();
             var revoked = policy.Rules.SelectMany(r => r.RevokedKeys).Distinct().ToList();
-            var sources = SourceCommand.LoadConfig(context).Sources.SelectMany(d => d.TrustRules().Select(r => (d.Name, Rules: r))).ToList();
+            var sources = context.Config.Sources.SelectMany(d => d.TrustRules().Select(r => (d.Name, Rules: r))).ToList();
             if (parse.GetValue(json))
             {
                 CommonOptions.WriteJson(context.Out, new JsonObject

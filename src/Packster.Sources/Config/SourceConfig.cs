@@ -6,7 +6,8 @@ using Packster.Toml.Editing;
 namespace Packster.Sources.Config;
 
 /// <summary>
-/// The sources of the config file (<c>[sources.&lt;name&gt;]</c>). Reading validates every source; writing edits only
+/// The sources of the config file (<c>[sources.&lt;name&gt;]</c>), and its rules read from the same text
+/// (<see cref="Rules"/>). Reading validates every source and rule; writing edits only
 /// the sources that changed, in the file's syntax tree, so every other line (comments, blank lines, number formats,
 /// key order) stays byte for byte (spec/toml.md §9), and replaces the file atomically.
 /// </summary>
@@ -18,15 +19,22 @@ public sealed class SourceConfig
     private readonly List<SourceDefinition> _read;
     private readonly List<SourceDefinition> _sources;
 
-    private SourceConfig(string path, string? text, List<SourceDefinition> sources)
+    private SourceConfig(string path, string? text, List<SourceDefinition> sources, ConfigRules rules)
     {
         Path = path;
         _text = text;
         _read = [.. sources];
         _sources = sources;
+        Rules = rules;
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// The file's <c>[trust]</c>, <c>[licenses]</c> and <c>deny</c>, read from the same text as its sources: what stands
+    /// for the user's rules beside a location's (spec/sources.md §1.1).
+    /// </summary>
+    public ConfigRules Rules { get; }
 
     /// <summary>The sources in the order they are consulted: ascending priority, then name.</summary>
     public IReadOnlyList<SourceDefinition> Sources =>
@@ -43,7 +51,9 @@ public sealed class SourceConfig
     public static SourceConfig Load(string path)
     {
         var hint = RulesFile.UnreadableHint(RulesFileKind.UserConfig);
-        return FileSystemErrors.FileExists(path, "cannot read", hint) ? Parse(EditedTomlFile.ReadText(path, ErrorCode.SourceConfigInvalid, hint), path, restricted: false) : new SourceConfig(path, null, []);
+        return FileSystemErrors.FileExists(path, "cannot read", hint)
+            ? Parse(EditedTomlFile.ReadText(path, ErrorCode.SourceConfigInvalid, hint), path, restricted: false)
+            : new SourceConfig(path, null, [], ConfigRules.None(path));
     }
 
     /// <summary>
@@ -74,7 +84,7 @@ public sealed class SourceConfig
         // Trust policy): where no other table lists keys, the project's list would be the only one.
         if (restricted && document.TryGetValue("trust", out var trust) && trust is TomlTable trustTable && trustTable.ContainsKey("trusted-keys"))
             throw SourceErrors.ProjectTrustedKeysNotAllowed($"{path}:{trustTable.KeyPosition("trusted-keys")}");
-        return new SourceConfig(path, text, sources);
+        return new SourceConfig(path, text, sources, ConfigRules.Read(document, path));
     }
 
     public SourceDefinition Get(string name) =>
