@@ -52,12 +52,18 @@ public sealed class EnabledLocations
     /// <summary>Whether <paramref name="name"/> names a record: a location id, and not the shape of a temp file (<see cref="AtomicFile.IsTempName"/>).</summary>
     internal static bool IsRecordName(string name) => LocationId.TryParse(name, out _) && !AtomicFile.IsTempName(name);
 
-    /// <summary>The record's first line, or null when it went away meanwhile (a <c>location disable</c> at the same time).</summary>
-    private static string? FirstLine(string file)
+    /// <summary>The record's first line, or null when it went away meanwhile (a <c>location disable</c> at the same time) or is no regular file.</summary>
+    private static string? FirstLine(string file) => Lines(file)?.FirstOrDefault();
+
+    /// <summary>
+    /// The lines of the record <paramref name="file"/>; null when it is missing (gone meanwhile) or is not a regular file:
+    /// a FIFO put there would wait for a writer at its opening, and no record is one (spec/resources.md §4).
+    /// </summary>
+    private static string[]? Lines(string file)
     {
         try
         {
-            return File.ReadLines(file).FirstOrDefault();
+            return RegularFile.TryReadAllBytes(file, out _) is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes).Split('\n') : null;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -129,15 +135,7 @@ public sealed class EnabledLocations
     /// <summary>Whether the user enabled <paramref name="location"/> with <c>--shadow-system</c>.</summary>
     public bool ShadowsSystem(Location location)
     {
-        var file = Path.Combine(Directory, location.Id.Value);
-        try
-        {
-            return File.Exists(file) && File.ReadAllLines(file).Skip(1).Any(l => l.Trim() == ShadowSystemLine);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return false;
-        }
+        return Lines(Path.Combine(Directory, location.Id.Value)) is { } lines && lines.Skip(1).Any(l => l.Trim() == ShadowSystemLine);
     }
 
     private const string ShadowSystemLine = "shadow-system";

@@ -204,10 +204,18 @@ public sealed class SystemLocations
         var file = Path.Combine(location.InternalDirectory, GroupFileName);
         // Most locations are not shared: asked on every open, a missing file is one lstat rather than an exception thrown
         // and caught (a few hundred microseconds of every command's start).
-        if (!File.Exists(file)) return null;
+        return File.Exists(file) ? TrimmedText(file) : null;
+    }
+
+    /// <summary>
+    /// The text of <paramref name="file"/>, trimmed; null when it is empty, unreadable or not a regular file (a FIFO put
+    /// there would wait for a writer at its opening: read as absent).
+    /// </summary>
+    private static string? TrimmedText(string file)
+    {
         try
         {
-            return File.ReadAllText(file).Trim() is { Length: > 0 } name ? name : null;
+            return RegularFile.TryReadAllBytes(file, out _) is { } bytes && Encoding.UTF8.GetString(bytes).Trim() is { Length: > 0 } text ? text : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -221,16 +229,7 @@ public sealed class SystemLocations
 
     private static string? ReadPath(string file)
     {
-        if (!File.Exists(file)) return null;
-        try
-        {
-            var text = File.ReadAllText(file).Trim();
-            return text.Length == 0 ? null : text;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        return File.Exists(file) ? TrimmedText(file) : null;
     }
 
     /// <summary>Writes a file every user may read (0644) by temp file + rename, creating its folders (0755).</summary>

@@ -86,6 +86,32 @@ public sealed class SpecialFileTests : IDisposable
         AssertRefused(r, 4, "PST4030", "a FIFO (named pipe), not a regular file");
     }
 
+    // spec/resources.md §4: "Nor is a record that is not a regular file (a FIFO, whose opening would wait for a writer
+    // …): it names no location". Every command that looks at the enabled set read each record, and a FIFO put in place
+    // of one held them all, waiting for a writer; the guard below ends a run that hangs, as a failure.
+    [Fact]
+    public async Task A_fifo_in_place_of_an_enabled_locations_record_is_not_read()
+    {
+        if (OperatingSystem.IsWindows()) return; // no mkfifo
+        await OkAsync("location", "create", _temp["loc"], "--id", "loc");
+        await OkAsync("location", "create", _temp["other"], "--id", "other");
+        await OkAsync("location", "enable", "loc");
+        await OkAsync("location", "enable", "other");
+        var record = Path.Combine(_temp["data"], "enabled", "other");
+        Assert.True(File.Exists(record));
+        File.Delete(record);
+        MakeFifo(record);
+        var package = TestPackages.Create(_temp["dist"], "hello", "1.0.0");
+        using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var install = await CliProcess.RunAsync(_temp.Path, CliProcess.HomeIn(_temp), hang.Token, "install-file", package, "--location", "loc");
+        Assert.False(hang.IsCancellationRequested, "install-file into an enabled location hung on the FIFO record");
+        Assert.True(install.Exit == 0, $"exit {install.Exit}\n{install.Err}");
+        var disable = await CliProcess.RunAsync(_temp.Path, CliProcess.HomeIn(_temp), hang.Token, "location", "disable", "loc");
+        Assert.False(hang.IsCancellationRequested, "location disable hung on the FIFO record");
+        Assert.True(disable.Exit == 0, $"exit {disable.Exit}\n{disable.Err}");
+        Assert.Equal(Packster.Packaging.FileKind.Fifo, Packster.Packaging.FileKinds.Of(record));
+    }
+
     [Fact]
     public async Task A_fifo_package_file_is_refused_by_install_file_and_source_index()
     {
