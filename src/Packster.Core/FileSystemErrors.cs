@@ -75,6 +75,54 @@ public static partial class FileSystemErrors
     }
 
     /// <summary>
+    /// Creates the folder <paramref name="path"/>, and the folders on its path, that packster was given or configured as
+    /// <paramref name="what"/> (e.g. "output folder", "download cache folder"). A file, a FIFO, a device or a link that
+    /// leads nowhere where it or a folder on its path belongs is said to be what it is (PST9005), with
+    /// <paramref name="hint"/>, and nothing is created: <c>cannot create &lt;what&gt; '&lt;path&gt;': it is a regular file,
+    /// not a folder</c>, or <c>… '&lt;path&gt;': '&lt;parent&gt;' on its path is a regular file, not a folder</c>; never the
+    /// OS's "it already exists", which reads as if a folder were there to use. Another refusal of the OS is classified
+    /// as creating it.
+    /// </summary>
+    public static void CreateFolder(string path, string what, string? hint = null)
+    {
+        RefuseNoFolder(path, what, hint);
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Something put in the way since the check is said to be what it is too.
+            RefuseNoFolder(path, what, hint);
+            throw Classify(e, path, $"cannot create {what}")!;
+        }
+    }
+
+    /// <summary>
+    /// Refuses, as <see cref="CreateFolder"/> does, a <paramref name="path"/> where the folder cannot be made because
+    /// something that is not a folder is there or on its path; a folder there, or nothing, passes. Callers with work to
+    /// do before they create it check first, so a wrong path costs nothing.
+    /// </summary>
+    public static void RefuseNoFolder(string path, string what, string? hint = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var doing = $"cannot create {what}";
+        var full = Path.GetFullPath(path);
+        for (var at = full; at is not null; at = Path.GetDirectoryName(at))
+        {
+            var here = at;
+            var kind = At(here, doing, () => Packaging.FileKinds.OfTarget(here));
+            if (kind == Packaging.FileKind.Directory) return;
+            string found;
+            if (kind != Packaging.FileKind.Missing) found = Packaging.FileKinds.Describe(kind);
+            else if (At(here, doing, () => Packaging.FileKinds.Of(here)) == Packaging.FileKind.Symlink) found = "a symbolic link that leads nowhere";
+            else continue;
+            var which = here == full ? "it" : $"'{here}' on its path";
+            throw new PacksterException(ErrorCode.FileSystemError, $"{doing} '{path}': {which} is {found}, not a folder", hint);
+        }
+    }
+
+    /// <summary>
     /// Whether there is a file at <paramref name="path"/> to read: false when nothing is there (for the files a missing
     /// one of is taken as empty: a config file, a location's policy file, its history). Anything else that is not a
     /// regular file once links are followed is not taken for a missing file, which would read as no rules or no history

@@ -97,7 +97,7 @@ public sealed class FolderSource : IPackageSource
         if (existing.Count > 0)
             throw SourceErrors.PublishConflict(Name, check.Name.FileName, $"{check.Name.Id} {check.Name.Version} is already published as {existing[0].Entry.File.FileName}");
 
-        Directory.CreateDirectory(Root);
+        FileSystemErrors.CreateFolder(Root, $"folder of source '{Name}'", "point the source at a folder (packster source add --replace), or move what is there away");
         var target = Path.Combine(Root, check.Name.FileName);
         try
         {

@@ -26,6 +26,9 @@ internal static class FetchCommand
         command.SetAction(async (parse, ct) =>
         {
             var request = InstallByIdRequest.Parse(parse.GetValue(package)!);
+            var target = parse.GetValue(output) is { } folder ? Path.GetFullPath(folder, context.CurrentDirectory) : null;
+            // A wrong --output costs no download.
+            if (target is not null) FileSystemErrors.RefuseNoFolder(target, OutputFolder, OutputFolderHint);
             var supplied = await ProgressDisplay.RunAsync(context, "downloading", async progress =>
             {
                 using var supply = SupplyOptions.Open(context, parse.GetValue(source), parse.GetValue(offline), progress);
@@ -34,10 +37,9 @@ internal static class FetchCommand
             var path = supplied.File.Path;
             var signature = path + Trust.PackageSignature.Extension;
             var signed = File.Exists(signature);
-            if (parse.GetValue(output) is { } folder)
+            if (target is not null)
             {
-                var target = Path.GetFullPath(folder, context.CurrentDirectory);
-                Directory.CreateDirectory(target);
+                FileSystemErrors.CreateFolder(target, OutputFolder, OutputFolderHint);
                 var copy = Path.Combine(target, Path.GetFileName(path));
                 File.Copy(path, copy, overwrite: true);
                 if (signed) File.Copy(signature, copy + Trust.PackageSignature.Extension, overwrite: true);
@@ -60,4 +62,7 @@ internal static class FetchCommand
         });
         return command;
     }
+
+    private const string OutputFolder = "output folder";
+    private const string OutputFolderHint = "give --output a folder, or a path where packster can create one";
 }

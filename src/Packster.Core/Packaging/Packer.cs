@@ -13,18 +13,14 @@ public static class Packer
     public const string TempPrefix = ".packster-tmp-";
 
     /// <summary>
-    /// Refuses an output path where something other than a folder already is (spec/errors.md PST9005), said to be
-    /// what it is: "it already exists" read as a folder that could be used. Callers with work to do before packing
-    /// (<c>pack --from</c> unpacks its archive) call it first, so a wrong <c>-o</c> costs nothing.
+    /// Refuses an output path where something other than a folder already is, or is on its path (spec/errors.md
+    /// PST9005), said to be what it is: "it already exists" read as a folder that could be used. Callers with work to do
+    /// before packing (<c>pack --from</c> unpacks its archive) call it first, so a wrong <c>-o</c> costs nothing.
     /// </summary>
-    internal static void RefuseOutputThatIsNoFolder(string outputDir)
-    {
-        if (FileSystemErrors.At(outputDir, "cannot create output folder", () => FileKinds.OfTarget(outputDir)) is var there and not (FileKind.Missing or FileKind.Directory))
-        {
-            throw new PacksterException(ErrorCode.FileSystemError, $"cannot create output folder '{outputDir}': it is {there.Describe()}, not a folder",
-                "give -o a folder, or a path where packster can create one");
-        }
-    }
+    internal static void RefuseOutputThatIsNoFolder(string outputDir) => FileSystemErrors.RefuseNoFolder(outputDir, OutputFolder, OutputFolderHint);
+
+    private const string OutputFolder = "output folder";
+    private const string OutputFolderHint = "give -o a folder, or a path where packster can create one";
 
     /// <summary>Packs <paramref name="sourceDir"/> into <paramref name="outputDir"/> (created if missing).</summary>
     public static PackResult Pack(string sourceDir, string outputDir, PackageId id, PackageVersion version,
@@ -49,8 +45,7 @@ public static class Packer
             throw new PacksterException(ErrorCode.ManifestMissing, $"'{sourceDir}' has no {ManifestFileName}",
                 $"create {ManifestFileName} at the root of the package folder");
         }
-        RefuseOutputThatIsNoFolder(outputDir);
-        FileSystemErrors.At(outputDir, "cannot create output folder", () => Directory.CreateDirectory(outputDir));
+        FileSystemErrors.CreateFolder(outputDir, OutputFolder, OutputFolderHint);
 
         var sourceName = Path.GetFileName(sourceDir);
         var entries = SourceTree.Enumerate(sourceDir, PackageIgnore.Load(sourceDir), outputDir);

@@ -64,7 +64,7 @@ public sealed class PackageCache
             throw SourceErrors.Protocol(source.Name, $"signature of {file.FileName}", $"{buffer.Length} bytes; a signature file is at most {Trust.PackageSignature.MaxSize}");
         if (requireSigns) Trust.PackageSignature.RequireSigns(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), file, $"{file.FileName}{Trust.PackageSignature.Extension} from source '{source.Name}'");
         var target = SignaturePathOf(file);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        CreateFolder(Path.GetDirectoryName(target)!);
         AtomicFile.Write(target, buffer.ToArray());
         return true;
     }
@@ -84,9 +84,9 @@ public sealed class PackageCache
         if (offline) throw SourceErrors.OfflineCacheMiss(file.FileName, Root);
 
         var temps = Path.Combine(Root, "tmp");
-        Directory.CreateDirectory(temps);
+        CreateFolder(temps);
         SweepAbandoned(temps);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        CreateFolder(Path.GetDirectoryName(target)!);
         // Ranged first (parallel, resumable); a second round only when bytes kept from an interrupted attempt were bad.
         for (var round = 0; round < 2; round++)
         {
@@ -145,6 +145,13 @@ public sealed class PackageCache
             if (File.Exists(temp)) File.Delete(temp);
         }
     }
+
+    /// <summary>
+    /// Creates a folder of the cache; a file (or anything else that is no folder) in its place, or in the place of the
+    /// cache's root, is said to be one, not "it already exists" (spec/sources.md §4).
+    /// </summary>
+    internal static void CreateFolder(string folder) =>
+        FileSystemErrors.CreateFolder(folder, "download cache folder", "the download cache must be a folder: move what is there away, or set PACKSTER_CACHE to a folder");
 
     /// <summary>
     /// Moves a verified download (with <paramref name="moveTo"/>) to <paramref name="target"/>; with

@@ -61,7 +61,7 @@ public sealed class PartialDownload : IDisposable
     /// </summary>
     public static PartialDownload Open(string tempDirectory, PackageFileName file, IProgress<(long Done, long Total)>? progress)
     {
-        Directory.CreateDirectory(tempDirectory);
+        PackageCache.CreateFolder(tempDirectory);
         var path = System.IO.Path.Combine(tempDirectory, file.Sha256.Hex + ".partial");
         try
         {

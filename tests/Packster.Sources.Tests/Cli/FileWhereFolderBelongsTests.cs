@@ -1,0 +1,123 @@
+using Packster.Sources.Tests.Infrastructure;
+using Packster.Testing;
+
+namespace Packster.Sources.Tests.Cli;
+
+/// <summary>
+/// A file where packster would create a folder it was given or configured — <c>fetch --output</c>, a folder source it
+/// publishes to, the download cache — through the real <c>packster</c> process: the command says the path is a file,
+/// not a folder (PST9005, exit 9), never the OS's "it already exists", and the file is left as it was.
+/// </summary>
+public sealed class FileWhereFolderBelongsTests : IDisposable
+{
+    private const string InTheWay = "not a folder\n";
+
+    private readonly TempDirectory _temp = new("packster-no-folder");
+
+    public void Dispose() => _temp.Dispose();
+
+    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => RunAsync(CliProcess.HomeIn(_temp), args);
+
+    private Task<(int Exit, string Out, string Err)> RunAsync(Dictionary<string, string> environment, params string[] args) =>
+        CliProcess.RunAsync(_temp.Path, environment, args);
+
+    private async Task OkAsync(params string[] args)
+    {
+        var r = await RunAsync(args);
+        Assert.True(r.Exit == 0, $"packster {string.Join(' ', args)}: exit {r.Exit}\n{r.Err}");
+    }
+
+    /// <summary>hello 1.0.0 in a folder source "shelf"; returns the package's path.</summary>
+    private async Task<string> ShelfAsync()
+    {
+        var package = TestPackages.Create(_temp["shelf"], "hello", "1.0.0");
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+        return package;
+    }
+
+    private string FileInTheWay(string name)
+    {
+        var path = _temp[name];
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, InTheWay);
+        return path;
+    }
+
+    private static void AssertNotAFolder((int Exit, string Out, string Err) r, string message)
+    {
+        Assert.True(r.Exit == 9, $"exit {r.Exit}\n{r.Err}");
+        var line = r.Err.Split('\n')[0];
+        Assert.Equal($"error[PST9005]: {message}", line);
+        Assert.DoesNotContain("already exists", r.Err, StringComparison.Ordinal);
+    }
+
+    // spec/sources.md § `packster fetch`: "A file (or a FIFO, a device) where DIR, or a folder on its path, belongs is
+    // refused before anything is downloaded: PST9005 `cannot create output folder '<DIR>': it is a regular file, not a
+    // folder`, with the hint to give a folder."
+    [Fact]
+    public async Task Fetch_output_that_is_a_file_is_refused_before_the_download()
+    {
+        await ShelfAsync();
+        var file = FileInTheWay("out");
+        var r = await RunAsync("fetch", "hello", "--source", "shelf", "--output", file);
+        AssertNotAFolder(r, $"cannot create output folder '{file}': it is a regular file, not a folder");
+        Assert.Contains("hint: give --output a folder", r.Err, StringComparison.Ordinal);
+        Assert.Equal(InTheWay, File.ReadAllText(file));
+        Assert.False(Directory.Exists(_temp["cache"]) && Directory.EnumerateFiles(_temp["cache"], "*.packster", SearchOption.AllDirectories).Any());
+
+        var under = Path.Combine(file, "sub");
+        r = await RunAsync("fetch", "hello", "--source", "shelf", "--output", under);
+        AssertNotAFolder(r, $"cannot create output folder '{under}': '{file}' on its path is a regular file, not a folder");
+        Assert.Equal(InTheWay, File.ReadAllText(file));
+    }
+
+    // spec/sources.md §2: "A file (or a FIFO, a device, a link that leads nowhere) where the folder, or a folder on its
+    // path, belongs is PST9005 `cannot create folder of source 'S' '<path>': it is a regular file, not a folder` …, and
+    // nothing is written."
+    [Fact]
+    public async Task Publishing_to_a_folder_source_whose_folder_is_a_file_says_so()
+    {
+        var package = TestPackages.Create(_temp["dist"], "hello", "1.0.0");
+        Directory.CreateDirectory(_temp["shelf"]);
+        await OkAsync("source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+        Directory.Delete(_temp["shelf"]);
+        var file = FileInTheWay("shelf");
+        var r = await RunAsync("publish", package, "--source", "shelf");
+        AssertNotAFolder(r, $"cannot create folder of source 'shelf' '{file}': it is a regular file, not a folder");
+        Assert.Equal(InTheWay, File.ReadAllText(file));
+    }
+
+    // spec/sources.md §4: "A file … where one of them belongs — `PACKSTER_CACHE` naming a file, or a file at
+    // `<root>/tmp` or `<root>/sha256/9f` — stops the download with PST9005 `cannot create download cache folder
+    // '<folder>': it is a regular file, not a folder` (or `'<root>' on its path is a regular file, not a folder`) …;
+    // never "it already exists", and what is there is left as it is."
+    [Fact]
+    public async Task A_cache_root_that_is_a_file_is_named_as_one()
+    {
+        await ShelfAsync();
+        var file = FileInTheWay("cache-file");
+        var environment = CliProcess.HomeIn(_temp);
+        environment["PACKSTER_CACHE"] = file;
+        var r = await RunAsync(environment, "fetch", "hello", "--source", "shelf");
+        AssertNotAFolder(r, $"cannot create download cache folder '{Path.Combine(file, "tmp")}': '{file}' on its path is a regular file, not a folder");
+        Assert.Contains("hint: the download cache must be a folder", r.Err, StringComparison.Ordinal);
+        Assert.Equal(InTheWay, File.ReadAllText(file));
+    }
+
+    [Fact]
+    public async Task A_file_where_a_cache_folder_belongs_is_named_as_one()
+    {
+        var package = await ShelfAsync();
+        var temps = FileInTheWay("cache/tmp");
+        var r = await RunAsync("fetch", "hello", "--source", "shelf");
+        AssertNotAFolder(r, $"cannot create download cache folder '{temps}': it is a regular file, not a folder");
+        Assert.Equal(InTheWay, File.ReadAllText(temps));
+
+        File.Delete(temps);
+        var shard = FileInTheWay($"cache/sha256/{Path.GetFileNameWithoutExtension(package)[^64..][..2]}");
+        r = await RunAsync("fetch", "hello", "--source", "shelf");
+        AssertNotAFolder(r, $"cannot create download cache folder '{shard}': it is a regular file, not a folder");
+        Assert.Equal(InTheWay, File.ReadAllText(shard));
+        Assert.Empty(Directory.EnumerateFiles(_temp["cache/tmp"]));
+    }
+}
