@@ -60,8 +60,7 @@ internal sealed class SourceHttpClient : IDisposable
         {
             var path = Path.GetFullPath(caFile, context.CurrentDirectory);
             var authorities = new X509Certificate2Collection();
-            var pem = SmallFile.Read(path, CaFileMaxBytes,
-                why => SourceErrors.ConfigInvalid($"source '{source.Name}': ca-file '{path}': {why}; a ca-file is at most {SourceLimits.Describe(CaFileMaxBytes)}"));
+            var pem = ReadCaFile(source, path);
             try
             {
                 authorities.ImportFromPem(System.Text.Encoding.UTF8.GetString(pem));
@@ -75,6 +74,25 @@ internal sealed class SourceHttpClient : IDisposable
                 TrustedByPrivateAuthority(certificate, errors, authorities);
         }
         return handler;
+    }
+
+    /// <summary>
+    /// The bytes of the source's ca-file at <paramref name="path"/>. One that is missing (or a link that leads nowhere)
+    /// is the source's setting that cannot be used, PST8007 naming the source and the file, as one that is no regular
+    /// file or too large is; not a file-system failure of its own (spec/sources.md §1).
+    /// </summary>
+    private static byte[] ReadCaFile(SourceDefinition source, string path)
+    {
+        try
+        {
+            return SmallFile.Read(path, CaFileMaxBytes,
+                why => SourceErrors.ConfigInvalid($"source '{source.Name}': ca-file '{path}': {why}; a ca-file is at most {SourceLimits.Describe(CaFileMaxBytes)}"));
+        }
+        catch (PacksterException e) when (e.InnerException is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw SourceErrors.ConfigInvalid($"source '{source.Name}': ca-file '{path}' does not exist",
+                $"set ca-file of [sources.{source.Name}] to the PEM file of the CA that signs the server's certificate");
+        }
     }
 
     /// <summary>The host name must still match; only the chain is re-built with the configured CA as the one trust root.</summary>

@@ -226,4 +226,23 @@ public sealed class SpecialFileTests : IDisposable
             """);
         AssertRefused(await RunAsync("fetch", "hello", "--source", "corp"), 8, "PST8007", "source 'corp'", "ca-file '/dev/zero'", "a character device, not a regular file");
     }
+
+    // spec/sources.md §1, `ca-file`: "a ca-file that does not exist (or a link to nothing) is PST8007 too, `source 'S':
+    // ca-file '<path>' does not exist`, when the source is first used".
+    [Fact]
+    public async Task A_ca_file_that_does_not_exist_is_a_setting_of_the_source_that_cannot_be_used()
+    {
+        var missing = _temp["corp-ca.pem"];
+        Directory.CreateDirectory(_temp["config"]);
+        File.WriteAllText(_temp["config/config.toml"], $"""
+            [sources.corp]
+            type = "http"
+            url = "https://127.0.0.1:9/"
+            ca-file = '{missing}'
+            """);
+        var r = await RunAsync("fetch", "hello", "--source", "corp");
+        AssertRefused(r, 8, "PST8007", $"source 'corp': ca-file '{missing}' does not exist");
+        Assert.Contains("hint: set ca-file of [sources.corp]", r.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(missing));
+    }
 }
