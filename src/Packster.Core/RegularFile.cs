@@ -67,9 +67,11 @@ public static class RegularFile
     /// <summary>
     /// <paramref name="path"/> opened for reading and writing, created when missing, and locked as FileShare.None locks
     /// it (an exclusive advisory lock; an <see cref="IOException"/> when another process holds it), never through a
-    /// symbolic link (O_NOFOLLOW). Null, with its <paramref name="kind"/>, when what is there is not a regular file (a
-    /// link, a FIFO, a folder, a device, a socket), which is left unopened or closed unwritten. Another refusal of the OS
-    /// is thrown as .NET throws it. Windows: the file is opened as .NET opens it.
+    /// symbolic link (O_NOFOLLOW) nor through a hard link. Null, with its <paramref name="kind"/>, when what is there is
+    /// not a regular file (a link, a FIFO, a folder, a device, a socket), which is left unopened or closed unwritten; null
+    /// too, with <see cref="FileKind.Regular"/>, when it is a regular file with other names (its link count, asked of the
+    /// descriptor, above one): writing it would change another file, which may be anyone's. Another refusal of the OS is
+    /// thrown as .NET throws it. Windows: the file is opened as .NET opens it.
     /// </summary>
     public static FileStream? TryOpenForUpdate(string path, out FileKind kind)
     {
@@ -89,7 +91,7 @@ public static class RegularFile
         }
         var handle = new SafeFileHandle(fd.Value, ownsHandle: true);
         kind = FileKinds.OfOpen(handle);
-        if (kind != FileKind.Regular)
+        if (kind != FileKind.Regular || PosixFiles.LinkCount(handle) > 1)
         {
             handle.Dispose();
             return null;

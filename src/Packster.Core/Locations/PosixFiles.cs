@@ -273,6 +273,44 @@ internal static class PosixFiles
     }
 
     /// <summary>
+    /// How many names (hard links) the file open as <paramref name="handle"/> has, asked of the descriptor (statx(2) on
+    /// Linux, fstat(2) on macOS), so what was opened is counted, whatever its path names by now. Null elsewhere, or when
+    /// the call fails.
+    /// </summary>
+    public static long? LinkCount(SafeHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return null;
+        var status = new byte[StatxSize];
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            var fd = (int)handle.DangerousGetHandle();
+            if (OperatingSystem.IsMacOS())
+            {
+                // struct stat (64-bit inodes, x86-64 and arm64 alike): st_dev (i32), st_mode (u16), st_nlink (u16) at 6.
+                return NativeMethods.fstat(fd, status) == 0 ? BitConverter.ToUInt16(status, MacLinkCountOffset) : null;
+            }
+            if (NativeMethods.statx(fd, EmptyPath, EmptyPathFlag, StatxLinkCount, status) != 0) return null;
+            return (BitConverter.ToUInt32(status, 0) & StatxLinkCount) != 0 ? BitConverter.ToUInt32(status, StatxLinkCountOffset) : null;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null;
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>AT_EMPTY_PATH: statx of the descriptor itself, given with an empty path.</summary>
+    private const int EmptyPathFlag = 0x1000;
+    private static readonly byte[] EmptyPath = [0];
+    private const int MacLinkCountOffset = 6;
+
+    /// <summary>
     /// The directory <paramref name="path"/> opened for <see cref="ExistsAt"/> (to be given to <see cref="Close"/>); -1 on
     /// Windows or when it cannot be opened.
     /// </summary>
@@ -545,6 +583,11 @@ internal static class PosixFiles
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int statx(int dirfd, byte[] path, int flags, uint mask, byte[] status);
+
+        /// <summary><paramref name="status"/>: at least the 144 bytes of macOS's struct stat.</summary>
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int fstat(int fd, byte[] status);
 
         /// <summary><paramref name="path"/>: UTF-8, NUL-terminated; <paramref name="status"/>: at least the 120 bytes of a 64-bit struct statfs.</summary>
         [DllImport("libc", SetLastError = true)]

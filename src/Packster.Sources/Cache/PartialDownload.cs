@@ -15,8 +15,9 @@ namespace Packster.Sources.Cache;
 /// on Unix the lock belongs to the open file, and a second open of it in the same process is refused like another's).
 /// The sha256 is computed while the download runs, chunk by chunk in file order, from the bytes as written; the
 /// caller compares it with the name, and a mismatch throws the partial state away. Both files are the cache's own
-/// temps: a symbolic link, a FIFO or any other file that is not a regular one in their place is removed, never opened
-/// through or written through, and what is moved into the cache is the regular file written.
+/// temps: a symbolic link, a FIFO or any other file that is not a regular one in their place, and a hard link to another
+/// file, is removed, never opened through or written through, and what is moved into the cache is the regular file
+/// written.
 /// </summary>
 public sealed class PartialDownload : IDisposable
 {
@@ -81,18 +82,21 @@ public sealed class PartialDownload : IDisposable
 
     /// <summary>
     /// The partial file at <paramref name="path"/>, opened or created, locked exclusively (an advisory lock on Unix, as
-    /// FileShare.None takes it: two processes never write one partial file). Never through a symbolic link (O_NOFOLLOW):
-    /// a link, a FIFO, a folder or anything else that is not a regular file in its place is removed and a file created
-    /// anew. An <see cref="IOException"/> when it cannot be had (another process holds it, or what is there stays).
+    /// FileShare.None takes it: two processes never write one partial file). Never through a symbolic link (O_NOFOLLOW)
+    /// nor a hard link: a link, a FIFO, a folder or anything else that is not a regular file in its place, and a regular
+    /// file with other names (a hard link to a file elsewhere, whose bytes writing would change), is removed — the name
+    /// alone, never what it leads to — and a file created anew. An <see cref="IOException"/> when it cannot be had
+    /// (another process holds it, or what is there stays).
     /// </summary>
     private static FileStream OpenOwn(string path)
     {
         for (var attempt = 1; ; attempt++)
         {
             if (RegularFile.TryOpenForUpdate(path, out var kind) is { } stream) return stream;
-            if (attempt > 1) throw new IOException($"'{path}' is {kind.Describe()}, not a regular file, and could not be replaced");
-            // A link, a FIFO, a folder, a device or a socket in the place of the cache's own temp file: removed, never
-            // followed, and the open tried once more.
+            var what = kind == FileKind.Regular ? "a regular file with other names (hard links)" : $"{kind.Describe()}, not a regular file";
+            if (attempt > 1) throw new IOException($"'{path}' is {what}, and could not be replaced");
+            // A link, a FIFO, a folder, a device, a socket or another file's name in the place of the cache's own temp
+            // file: removed, never followed nor written, and the open tried once more.
             Remove(path);
         }
     }

@@ -188,6 +188,35 @@ public sealed class RangedDownloadTests : IAsyncLifetime
         Assert.Empty(Directory.EnumerateFileSystemEntries(tmp));
     }
 
+    // spec/sources.md §4 "Ranged downloads": "a partial file whose link count, asked of the descriptor once it is open
+    // (`fstat`), is above one has another name … and is closed unwritten; the name is removed — the other file keeps its
+    // bytes — and the download starts afresh in a new partial file, and succeeds as any other."
+    [Fact]
+    public async Task A_hard_link_in_the_place_of_the_partial_file_is_never_written_through()
+    {
+        if (OperatingSystem.IsWindows()) return; // the link count is asked of the descriptor on Linux and macOS
+        using var source = Source();
+        var cache = new PackageCache(_temp["cache"]);
+        var tmp = Directory.CreateDirectory(Path.Combine(cache.Root, "tmp")).FullName;
+        var victim = Path.Combine(Directory.CreateDirectory(_temp["victims"]).FullName, "victim");
+        var precious = RandomNumberGenerator.GetBytes(_bytes.Length);
+        File.WriteAllBytes(victim, precious);
+        var partial = Path.Combine(tmp, _name.Sha256.Hex + ".partial");
+        using (var ln = System.Diagnostics.Process.Start("ln", [victim, partial]))
+        {
+            ln.WaitForExit();
+            Assert.Equal(0, ln.ExitCode);
+        }
+        // A state that claims every chunk but the first: resumed, only that chunk would be written into the other file.
+        File.WriteAllText(partial + ".state", $"packster-partial 1\n{_bytes.Length}\n{Chunk}\n0{new string('1', Chunks - 1)}\n");
+
+        var path = await cache.GetOrFetchAsync(_name, source);
+
+        Assert.Equal(precious, File.ReadAllBytes(victim));
+        Assert.Equal(_bytes, File.ReadAllBytes(path));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp));
+    }
+
     [Fact]
     public async Task An_interrupted_download_keeps_its_complete_chunks_and_fetches_only_the_rest()
     {
