@@ -46,7 +46,7 @@ public sealed class FileLock : IDisposable
     public static FileLock Acquire(string lockPath, string what, TimeSpan timeout, TextWriter? waiting, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lockPath);
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(lockPath))!);
+        FileSystemErrors.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(lockPath))!, "lock folder");
         return new FileLock(LocationLock.LockExclusiveWaiting(lockPath, timeout,
             () => waiting?.WriteLine($"waiting for another packster process to finish editing {what}…"),
             () => new PacksterException(ErrorCode.LockTimeout,

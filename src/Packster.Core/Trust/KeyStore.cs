@@ -99,7 +99,7 @@ public sealed class KeyStore(string directory, TimeSpan? lockTimeout = null)
         using var held = Lock(waiting);
         if (File.Exists(PublicPath(name))) throw TrustErrors.KeyExists(name, Directory);
         if (List().FirstOrDefault(k => k.Id == key.Id) is { } same) throw TrustErrors.KeyExists($"{name} (its id {key.Id} is the id of '{same.Name}')", Directory);
-        System.IO.Directory.CreateDirectory(Directory);
+        FileSystemErrors.CreateFolder(Directory, "key store");
         AtomicFile.WriteAllText(PublicPath(name), key.Pem);
         return key;
     }

@@ -184,7 +184,7 @@ public sealed class SourceConfig
     public void Save()
     {
         var text = ToToml();
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        FileSystemErrors.CreateFolder(System.IO.Path.GetDirectoryName(Path)!, "config folder", $"move what is there away, or set {PacksterPaths.ConfigVariable} to a file in a folder");
         EditedTomlFile.Write(Path, text);
     }
 

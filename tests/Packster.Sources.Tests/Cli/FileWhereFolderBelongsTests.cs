@@ -120,4 +120,26 @@ public sealed class FileWhereFolderBelongsTests : IDisposable
         Assert.Equal(InTheWay, File.ReadAllText(shard));
         Assert.Empty(Directory.EnumerateFiles(_temp["cache/tmp"]));
     }
+
+    // spec/errors.md PST9005: so is a file where "the folder of the config file (`cannot create config folder
+    // '<path>'`, when `source add` writes it), the key store, or the folder of a lock packster takes (`cannot create lock
+    // folder '<path>'`, under `PACKSTER_DATA_HOME` or a location) belongs … and nothing changes."
+    [Fact]
+    public async Task A_file_where_the_config_or_data_folder_belongs_is_named_as_one()
+    {
+        Directory.CreateDirectory(_temp["shelf"]);
+        var file = FileInTheWay("home-file");
+        var environment = CliProcess.HomeIn(_temp);
+        environment["PACKSTER_CONFIG"] = Path.Combine(file, "config.toml");
+        var r = await RunAsync(environment, "source", "add", "shelf", "--type", "folder", "--url", _temp["shelf"]);
+        AssertNotAFolder(r, $"cannot create config folder '{file}': it is a regular file, not a folder");
+        Assert.Contains("hint: move what is there away, or set PACKSTER_CONFIG to a file in a folder", r.Err, StringComparison.Ordinal);
+        Assert.Equal(InTheWay, File.ReadAllText(file));
+
+        environment = CliProcess.HomeIn(_temp);
+        environment["PACKSTER_DATA_HOME"] = file;
+        r = await RunAsync(environment, "key", "generate", "ci");
+        AssertNotAFolder(r, $"cannot create lock folder '{Path.Combine(file, "keys")}': '{file}' on its path is a regular file, not a folder");
+        Assert.Equal(InTheWay, File.ReadAllText(file));
+    }
 }
