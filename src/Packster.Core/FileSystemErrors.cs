@@ -115,10 +115,26 @@ public static partial class FileSystemErrors
             if (kind == Packaging.FileKind.Directory) return;
             string found;
             if (kind != Packaging.FileKind.Missing) found = Packaging.FileKinds.Describe(kind);
-            else if (At(here, doing, () => Packaging.FileKinds.Of(here)) == Packaging.FileKind.Symlink) found = "a symbolic link that leads nowhere";
-            else continue;
+            else if (At(here, doing, () => Packaging.FileKinds.Of(here)) != Packaging.FileKind.Symlink) continue;
+            // A loop of links is left to the OS, whose words ("too many levels of symbolic links") say it.
+            else if (LinksInALoop(here)) return;
+            else found = "a symbolic link that leads nowhere";
             var which = here == full ? "it" : $"'{here}' on its path";
             throw new PacksterException(ErrorCode.FileSystemError, $"{doing} '{path}': {which} is {found}, not a folder", hint);
+        }
+    }
+
+    /// <summary>Whether the chain of links from <paramref name="link"/> goes round without end.</summary>
+    private static bool LinksInALoop(string link)
+    {
+        try
+        {
+            new FileInfo(link).ResolveLinkTarget(returnFinalTarget: true);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
         }
     }
 
