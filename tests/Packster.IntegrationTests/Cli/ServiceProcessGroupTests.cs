@@ -14,7 +14,7 @@ namespace Packster.IntegrationTests.Cli;
 public sealed class ServiceProcessGroupTests : IDisposable
 {
     private readonly LocationFixture _f = new();
-    private readonly int _port = FreePort();
+    private readonly int _port = ServiceTests.FreePort();
     private readonly List<int> _groups = [];
 
     public void Dispose()
@@ -27,25 +27,6 @@ public sealed class ServiceProcessGroupTests : IDisposable
 
     [DllImport("libc", EntryPoint = "kill")]
     private static extern int Kill(int pid, int signal);
-
-    private static int FreePort()
-    {
-        // Below Linux's ephemeral range, as in ServiceTests: a port the kernel hands out could be another test's next.
-        while (true)
-        {
-            var port = Random.Shared.Next(20000, 32768);
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken: another one.
-            }
-        }
-    }
 
     /// <summary>A package <paramref name="name"/> whose service runs <paramref name="script"/> and claims the test's port.</summary>
     private string Package(string name, string script)

@@ -26,7 +26,7 @@ public sealed class ServiceTests : IDisposable
     /// could be given again to another test's server between this choice and the service's start, which `service start`
     /// would then rightly refuse (PST6008).
     /// </summary>
-    private static int FreePort()
+    internal static int FreePort()
     {
         while (true)
         {
