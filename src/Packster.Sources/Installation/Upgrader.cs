@@ -30,7 +30,9 @@ public sealed class Upgrader
 
     /// <summary>
     /// Upgrades every package of <paramref name="requests"/> as one transaction (spec/lockfile.md § Transactions): every
-    /// new deployment staged, then one commit, or, when any install fails, the location as it was. A dry run plans each.
+    /// new deployment staged, then one commit, or, when any install fails, the location as it was. A dry run plans each
+    /// against the state the ones planned before it would leave (spec/lockfile.md § Dry run), as the run upgrades each in
+    /// the transaction that has the earlier ones, so it meets the same conflicts and releases.
     /// The <c>[install-bundle]</c> entries of the packages installed follow that commit, each package's step a
     /// transaction of its own, as for <c>install</c> (spec/bundle.md § install-bundle): a failing entry leaves the
     /// upgrade in place and is kept in <see cref="UpgradeResult.BundleErrors"/>.
@@ -39,19 +41,22 @@ public sealed class Upgrader
     {
         ArgumentNullException.ThrowIfNull(requests);
         var results = new List<UpgradeResult>();
+        PlannedState? planned = null;
         if (requests.All(r => r.DryRun))
         {
-            foreach (var request in requests) results.Add(await UpgradeOneAsync(request, null, cancellationToken).ConfigureAwait(false));
+            planned = new PlannedState(_location.ReadState());
+            foreach (var request in requests) results.Add(await PlanOneAsync(request, planned, cancellationToken).ConfigureAwait(false));
         }
         else
         {
             await using var transaction = LocationTransaction.Begin(_location, _options.Messages, cancellationToken);
-            foreach (var request in requests) results.Add(await UpgradeOneAsync(request with { DryRun = false }, transaction, cancellationToken).ConfigureAwait(false));
+            foreach (var request in requests) results.Add(await UpgradeOneAsync(request with { DryRun = false }, transaction, null, cancellationToken).ConfigureAwait(false));
             if (transaction.Changes > 0) transaction.Commit();
         }
         // The upgrades are committed: what their [install-bundle] brings cannot undo them. A dry run plans those steps
-        // the same way, changing nothing, so it names what the run would install and the entries that would fail.
-        var bundles = new PackageInstaller(_location, _options, _supply);
+        // the same way, after all of its upgrades, changing nothing, so it names what the run would install and the
+        // entries that would fail.
+        var bundles = new PackageInstaller(_location, _options, _supply) { Planned = planned };
         for (var i = 0; i < results.Count; i++)
         {
             if (results[i].Installed is not { } installed) continue;
@@ -65,10 +70,31 @@ public sealed class Upgrader
     public IReadOnlyList<PackageId> Upgradable() =>
         [.. _location.ReadState().ActiveDeployments.Where(d => !d.Pinned).Select(d => d.Id).Distinct().OrderBy(id => id.Value, StringComparer.Ordinal)];
 
-    private async Task<UpgradeResult> UpgradeOneAsync(UpgradeRequest request, LocationTransaction? transaction, CancellationToken cancellationToken)
+    /// <summary>
+    /// The dry run of <paramref name="request"/> against <paramref name="planned"/>, which it adds to. The new version's
+    /// install is planned there by the installer; making an already deployed new version active again is played there too.
+    /// </summary>
+    private async Task<UpgradeResult> PlanOneAsync(UpgradeRequest request, PlannedState planned, CancellationToken cancellationToken)
+    {
+        var result = await UpgradeOneAsync(request, null, planned, cancellationToken).ConfigureAwait(false);
+        var root = result.Root;
+        if (root is { Status: InstallStatus.Planned, Active: false } && root.Plan is { AlreadyInstalled: true } && planned.State.Find(root.Deployment) is { } again)
+        {
+            Switcher.Activate(_location, planned.State, again, _options.Clock);
+            result = result with { Root = root with { Active = true } };
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// One upgrade, in <paramref name="transaction"/>; or, for a dry run, planned against <paramref name="planned"/>
+    /// (null only for the run).
+    /// </summary>
+    private async Task<UpgradeResult> UpgradeOneAsync(UpgradeRequest request, LocationTransaction? transaction, PlannedState? planned, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var current = ActiveDeployment(transaction?.State ?? _location.ReadState(), request.Id);
+        var state = transaction?.State ?? planned?.State ?? _location.ReadState();
+        var current = ActiveDeployment(state, request.Id);
         var supplied = await _supply.ResolveAllowedAsync(request.Id, request.Range, Deny.DenyList.For(_options.DenyRules, _location.PolicyPath), cancellationToken).ConfigureAwait(false);
         var manifest = supplied.File.Manifest;
         if (manifest.Version <= current.Version)
@@ -78,7 +104,7 @@ public sealed class Upgrader
             return new UpgradeResult(unchanged, supplied.Source, current, [], []);
         }
 
-        WarnBrokenDependents(transaction?.State ?? _location.ReadState(), manifest.Id, manifest.Version, request.DryRun);
+        WarnBrokenDependents(state, manifest.Id, manifest.Version, request.DryRun);
         var dropped = current.Parameters.Select(p => p.Key).Where(k => !manifest.Parameters.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
         if (dropped.Count > 0 && !request.DryRun)
         {
@@ -106,7 +132,7 @@ public sealed class Upgrader
             HandlerTimeout = request.HandlerTimeout,
             AsDependency = current.Dependency,
         };
-        var result = await new PackageInstaller(_location, _options, _supply) { Transaction = transaction, BundleAfterCommit = true }
+        var result = await new PackageInstaller(_location, _options, _supply) { Transaction = transaction, BundleAfterCommit = true, Planned = planned }
             .InstallAsync(supplied, install, cancellationToken).ConfigureAwait(false);
         var root = result.Root;
         if (root.Status == InstallStatus.Unchanged && !root.Active && transaction?.State.Find(root.Deployment) is { } again)

@@ -381,4 +381,49 @@ public sealed class UpgradeTests : IDisposable
         var both = _f.Run("upgrade", "alpha", "--all", "--location", "dev");
         Assert.Equal(2, both.ExitCode);
     }
+
+    // spec/lockfile.md § Upgrade, Several packages: "A dry run plans each against the state the ones planned before it
+    // would leave, as the run upgrades each in the transaction that has the earlier ones". alpha 2.0.0 gives up the shim
+    // 'tool' that beta 2.0.0 takes, so the run upgrades both; then gamma 2.0.0 takes 'tool' too, and the run refuses it
+    // with PST6000. Before, each package was planned against the lockfile as it was: the first dry run refused beta
+    // (alpha 1.0.0 still owned 'tool') and the second predicted that gamma would be upgraded.
+    [Fact]
+    public void A_dry_run_of_several_upgrades_plans_each_after_the_ones_before_it_as_the_run_does()
+    {
+        const string Tool = "[shims]\ntool = \"bin/tool\"\n";
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "alpha", "1.0.0", Tool, ("bin/tool", "#!/bin/sh\necho alpha\n"));
+        _f.Publish(repo, "beta", "1.0.0");
+        _f.Publish(repo, "gamma", "1.0.0");
+        foreach (var id in new[] { "alpha", "beta", "gamma" }) _f.Install(id);
+        _f.Publish(repo, "alpha", "2.0.0");
+        _f.Publish(repo, "beta", "2.0.0", Tool, ("bin/tool", "#!/bin/sh\necho beta\n"));
+
+        var before = _f.Snapshot();
+        var dry = _f.Run("upgrade", "alpha", "beta", "--dry-run", "--location", "dev");
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.Equal(before, _f.Snapshot());
+        var real = _f.Run("upgrade", "alpha", "beta", "--location", "dev");
+        Assert.True(real.ExitCode == 0, real.ToString());
+        // What the dry run said it would upgrade is what the run upgraded.
+        Assert.Equal(Upgraded(real.Stdout, "upgraded "), Upgraded(dry.Stdout, "would upgrade "));
+        Assert.Equal(["alpha 1.0.0 → 2.0.0", "beta 1.0.0 → 2.0.0"], Upgraded(dry.Stdout, "would upgrade "));
+
+        _f.Publish(repo, "beta", "3.0.0", Tool, ("bin/tool", "#!/bin/sh\necho beta\n"));
+        _f.Publish(repo, "gamma", "2.0.0", Tool, ("bin/tool", "#!/bin/sh\necho gamma\n"));
+        before = _f.Snapshot();
+        dry = _f.Run("upgrade", "beta", "gamma", "--dry-run", "--location", "dev");
+        Assert.True(dry.ExitCode == 6, dry.ToString());
+        Assert.Equal(before, _f.Snapshot());
+        real = _f.Run("upgrade", "beta", "gamma", "--location", "dev");
+        Assert.True(real.ExitCode == 6, real.ToString());
+        var error = real.Stderr[real.Stderr.IndexOf("error[", StringComparison.Ordinal)..];
+        Assert.StartsWith("error[PST6000]: shim 'tool' is already owned by beta 3.0.0", error, StringComparison.Ordinal);
+        // The same error, word for word, hint included.
+        Assert.EndsWith(error, dry.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>The "<paramref name="prefix"/>id a → b" lines of an upgrade's text output, without the prefix and the path.</summary>
+    private static List<string> Upgraded(string stdout, string prefix) =>
+        [.. stdout.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).Select(l => string.Join(' ', l[prefix.Length..].Split(' ').Take(4)))];
 }
