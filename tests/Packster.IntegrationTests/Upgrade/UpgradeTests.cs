@@ -423,6 +423,35 @@ public sealed class UpgradeTests : IDisposable
         Assert.EndsWith(error, dry.Stderr, StringComparison.Ordinal);
     }
 
+    // spec/lockfile.md § Upgrade, Several packages: "the target it would make active again" counts in a dry run of several
+    // upgrades. beta 2.0.0 is deployed, inactive, with the shim 'tool'; alpha 2.0.0 takes 'tool' first, so making beta
+    // 2.0.0 active again is refused by the run with PST6000, and by the dry run with the same words. Before, the dry run
+    // left beta 2.0.0 inactive in its plan and predicted success.
+    [Fact]
+    public void A_dry_run_of_several_upgrades_meets_the_conflict_of_a_target_made_active_again()
+    {
+        const string Tool = "[shims]\ntool = \"bin/tool\"\n";
+        var repo = _f.AddFolderSource("local");
+        _f.Publish(repo, "alpha", "1.0.0");
+        _f.Publish(repo, "beta", "1.0.0");
+        _f.Install("alpha");
+        _f.Install("beta");
+        _f.Publish(repo, "beta", "2.0.0", Tool, ("bin/tool", "#!/bin/sh\necho beta\n"));
+        _f.Install("beta");
+        _f.Packster.Ok("use", "beta@1.0.0", "--location", "dev");
+        _f.Publish(repo, "alpha", "2.0.0", Tool, ("bin/tool", "#!/bin/sh\necho alpha\n"));
+
+        var before = _f.Snapshot();
+        var dry = _f.Run("upgrade", "alpha", "beta", "--dry-run", "--location", "dev");
+        Assert.True(dry.ExitCode == 6, dry.ToString());
+        Assert.Equal(before, _f.Snapshot());
+        var real = _f.Run("upgrade", "alpha", "beta", "--location", "dev");
+        Assert.True(real.ExitCode == 6, real.ToString());
+        var error = real.Stderr[real.Stderr.IndexOf("error[", StringComparison.Ordinal)..];
+        Assert.StartsWith("error[PST6000]: shim 'tool' is already owned by alpha 2.0.0", error, StringComparison.Ordinal);
+        Assert.EndsWith(error, dry.Stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>The "<paramref name="prefix"/>id a → b" lines of an upgrade's text output, without the prefix and the path.</summary>
     private static List<string> Upgraded(string stdout, string prefix) =>
         [.. stdout.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).Select(l => string.Join(' ', l[prefix.Length..].Split(' ').Take(4)))];
