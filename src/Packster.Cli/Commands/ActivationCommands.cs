@@ -132,6 +132,8 @@ internal static class ActivationCommands
             // which takes the enabled set's lock only once the location is enabled, comes before the check or after the record.
             using var locationHeld = LocationLock.Acquire(loc, LocationLock.TimeoutFrom(loc.Paths), context.Err);
             using var held = enabled.Lock(context.Err);
+            // A file where the user's records belong is named before one is read or anything written.
+            if (!parse.GetValue(system)) enabled.RefuseNoFolder();
             // Once chosen it stays until 'location disable': enabling again does not quietly take it back.
             var shadowSystem = parse.GetValue(shadow) || enabled.ShadowsSystem(loc);
             enabled.EnsureCompatible(loc, shadowSystem);

@@ -37,7 +37,7 @@ public sealed class LocationRegistry
         {
             throw new PacksterException(ErrorCode.ActivationEnvInvalid, $"cannot register location {id}: '{locationPath}' is not an absolute path without line breaks");
         }
-        Directory.CreateDirectory(Folder);
+        FileSystemErrors.CreateFolder(Folder, "location registry folder", "move what is there away: packster keeps its registry of location ids in this folder");
         var temp = Path.Combine(Folder, "." + id + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
         if (UsesSymlinks && !OperatingSystem.IsWindows())
         {

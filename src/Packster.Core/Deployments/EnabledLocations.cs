@@ -122,12 +122,21 @@ public sealed class EnabledLocations
     }
 
     /// <summary>
+    /// Refuses (PST9005) a file, or another non-folder, where the folder of the records belongs or on its path, as
+    /// <see cref="Add"/> would: <c>location enable</c> asks before it edits a shell profile, so that nothing is written.
+    /// </summary>
+    public void RefuseNoFolder() => FileSystemErrors.RefuseNoFolder(Directory, FolderWhat, FolderHint);
+
+    private const string FolderWhat = "enabled locations folder";
+    private const string FolderHint = "move what is there away: packster records the locations enabled for the user in this folder";
+
+    /// <summary>
     /// Records <paramref name="location"/> as enabled for the user; <paramref name="shadowSystem"/>: its claims win over
     /// those of locations enabled for every user (spec/lockfile.md § System locations), recorded as a second line.
     /// </summary>
     public void Add(Location location, bool shadowSystem = false)
     {
-        System.IO.Directory.CreateDirectory(Directory);
+        FileSystemErrors.CreateFolder(Directory, FolderWhat, FolderHint);
         AtomicFile.Write(Path.Combine(Directory, location.Id.Value),
             System.Text.Encoding.UTF8.GetBytes(location.Path + "\n" + (shadowSystem ? ShadowSystemLine + "\n" : "")));
     }

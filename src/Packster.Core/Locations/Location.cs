@@ -152,6 +152,9 @@ public sealed class Location
         if (IsLocation(path)) throw LocationErrors.Exists(path);
         if (!isDefault && Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any()) throw LocationErrors.DirectoryNotEmpty(path);
         if (File.Exists(path)) throw new PacksterException(ErrorCode.NotADirectory, $"'{path}' is a file, not a directory");
+        // A file on the path, or where one of the location's own folders belongs (the default location may hold files),
+        // is named before anything is made, never "it already exists".
+        FileSystemErrors.RefuseNoFolder(path, "location folder", LocationFolderHint);
         Activation.ActivationSpec.CheckLocationPath(path);
 
         var locationId = id is not null ? LocationId.Parse(id)
@@ -167,12 +170,11 @@ public sealed class Location
         // takes it away again and leaves the directory as it was.
         var made = new List<string>();
         var wroteLockfile = false;
+        string[] folders = [location.DeploymentsDirectory, location.StagingDirectory, location.TrashDirectory, location.LogsDirectory, location.ShimsDirectory, location.ActivateDirectory];
+        foreach (var dir in folders) FileSystemErrors.RefuseNoFolder(dir, $"folder of location {locationId}", LocationFolderHint);
         try
         {
-            foreach (var dir in new[] { location.DeploymentsDirectory, location.StagingDirectory, location.TrashDirectory, location.LogsDirectory, location.ShimsDirectory, location.ActivateDirectory })
-            {
-                MakeDirectory(dir, made);
-            }
+            foreach (var dir in folders) MakeDirectory(dir, made);
             // The lockfile is written last among the location's own files: until it exists the directory is not a location.
             Lockfile.Write(location.LockfilePath, new LocationState(locationId));
             wroteLockfile = true;
@@ -186,6 +188,8 @@ public sealed class Location
         }
         return location;
     }
+
+    private const string LocationFolderHint = "move what is there away, or create the location in another folder";
 
     /// <summary>Creates <paramref name="directory"/> and the parents it lacks, adding each one it made to <paramref name="made"/>, parents first.</summary>
     private static void MakeDirectory(string directory, List<string> made)

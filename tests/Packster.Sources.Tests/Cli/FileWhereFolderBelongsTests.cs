@@ -5,7 +5,7 @@ namespace Packster.Sources.Tests.Cli;
 
 /// <summary>
 /// A file where packster would create a folder it was given or configured — <c>fetch --output</c>, a folder source it
-/// publishes to, the download cache — through the real <c>packster</c> process: the command says the path is a file,
+/// publishes to, the download cache, a location and its registry, the enabled locations — through the real <c>packster</c> process: the command says the path is a file,
 /// not a folder (PST9005, exit 9), never the OS's "it already exists", and the file is left as it was.
 /// </summary>
 public sealed class FileWhereFolderBelongsTests : IDisposable
@@ -141,5 +141,71 @@ public sealed class FileWhereFolderBelongsTests : IDisposable
         r = await RunAsync(environment, "key", "generate", "ci");
         AssertNotAFolder(r, $"cannot create lock folder '{Path.Combine(file, "keys")}': '{file}' on its path is a regular file, not a folder");
         Assert.Equal(InTheWay, File.ReadAllText(file));
+    }
+
+    // spec/lockfile.md § What a location may contain: "a file … on its path, where one of the location's own folders
+    // belongs (the default location may hold files) … is PST9005 `cannot create location folder '<dir>': '<parent>' on
+    // its path is a regular file, not a folder` (`cannot create folder of location L '<dir>/logs': it is a regular
+    // file, not a folder` …), never "it already exists". Nothing is created when it refuses."
+    [Fact]
+    public async Task A_file_on_the_path_of_a_new_location_is_named_as_one()
+    {
+        var file = FileInTheWay("loc-file");
+        var under = Path.Combine(file, "loc");
+        var r = await RunAsync("location", "create", under);
+        AssertNotAFolder(r, $"cannot create location folder '{under}': '{file}' on its path is a regular file, not a folder");
+        Assert.Contains("hint: move what is there away, or create the location in another folder", r.Err, StringComparison.Ordinal);
+        Assert.Equal(InTheWay, File.ReadAllText(file));
+        Assert.False(Directory.Exists(_temp["data/registry"]) && Directory.EnumerateFileSystemEntries(_temp["data/registry"]).Any());
+
+        var locations = FileInTheWay("data/locations");
+        r = await RunAsync("location", "setup");
+        AssertNotAFolder(r, $"cannot create location folder '{Path.Combine(locations, "default")}': '{locations}' on its path is a regular file, not a folder");
+        Assert.Equal(InTheWay, File.ReadAllText(locations));
+    }
+
+    // spec/lockfile.md § What a location may contain: "… where one of the location's own folders belongs (the default
+    // location may hold files) … (`cannot create folder of location L '<dir>/logs': it is a regular file, not a
+    // folder` …) … Nothing is created when it refuses."
+    [Fact]
+    public async Task A_file_where_a_folder_of_the_default_location_belongs_is_named_as_one()
+    {
+        var logs = FileInTheWay("data/locations/default/logs");
+        var r = await RunAsync("location", "setup");
+        AssertNotAFolder(r, $"cannot create folder of location default '{logs}': it is a regular file, not a folder");
+        Assert.Equal(InTheWay, File.ReadAllText(logs));
+        Assert.Equal(new[] { logs }, Directory.EnumerateFileSystemEntries(_temp["data/locations/default"]));
+    }
+
+    // spec/lockfile.md § What a location may contain: "… or where the registry's folder belongs is PST9005 … (`cannot
+    // create location registry folder '<path>': …`), never "it already exists". Nothing is created when it refuses."
+    [Fact]
+    public async Task A_file_where_the_location_registry_belongs_is_named_as_one()
+    {
+        var registry = FileInTheWay("data/registry");
+        var r = await RunAsync("location", "create", _temp["loc"]);
+        AssertNotAFolder(r, $"cannot create location registry folder '{registry}': it is a regular file, not a folder");
+        Assert.Equal(InTheWay, File.ReadAllText(registry));
+        Assert.False(Directory.Exists(_temp["loc"]));
+    }
+
+    // spec/activation.md § §6 Persistent activation: "a file (or another non-folder) where `enabled/` or a folder on
+    // its path belongs (PST9005 `cannot create enabled locations folder '<path>': it is a regular file, not a folder`)
+    // — comes before anything is written."
+    [Fact]
+    public async Task A_file_where_the_enabled_locations_folder_belongs_is_named_before_a_profile_is_edited()
+    {
+        if (OperatingSystem.IsWindows()) return; // the user environment, not a profile, is what Windows edits
+        var environment = CliProcess.HomeIn(_temp);
+        environment["HOME"] = _temp["home"];
+        var bashrc = _temp["home/.bashrc"];
+        Directory.CreateDirectory(_temp["home"]);
+        File.WriteAllText(bashrc, "# mine\n");
+        await OkAsync("location", "create", _temp["loc"], "--id", "loc");
+        var enabled = FileInTheWay("data/enabled");
+        var r = await RunAsync(environment, "location", "enable", "loc");
+        AssertNotAFolder(r, $"cannot create enabled locations folder '{enabled}': it is a regular file, not a folder");
+        Assert.Equal(InTheWay, File.ReadAllText(enabled));
+        Assert.Equal("# mine\n", File.ReadAllText(bashrc));
     }
 }
