@@ -399,28 +399,37 @@ public sealed class UpgradeTests : IDisposable
         _f.Publish(repo, "alpha", "2.0.0");
         _f.Publish(repo, "beta", "2.0.0", Tool, ("bin/tool", "#!/bin/sh\necho beta\n"));
 
-        var before = _f.Snapshot();
-        var dry = _f.Run("upgrade", "alpha", "beta", "--dry-run", "--location", "dev");
-        Assert.True(dry.ExitCode == 0, dry.ToString());
-        Assert.Equal(before, _f.Snapshot());
-        var real = _f.Run("upgrade", "alpha", "beta", "--location", "dev");
-        Assert.True(real.ExitCode == 0, real.ToString());
+        var (dry, real) = DryRunThenRun(0, "upgrade", "alpha", "beta", "--location", "dev");
         // What the dry run said it would upgrade is what the run upgraded.
         Assert.Equal(Upgraded(real.Stdout, "upgraded "), Upgraded(dry.Stdout, "would upgrade "));
         Assert.Equal(["alpha 1.0.0 → 2.0.0", "beta 1.0.0 → 2.0.0"], Upgraded(dry.Stdout, "would upgrade "));
 
         _f.Publish(repo, "beta", "3.0.0", Tool, ("bin/tool", "#!/bin/sh\necho beta\n"));
         _f.Publish(repo, "gamma", "2.0.0", Tool, ("bin/tool", "#!/bin/sh\necho gamma\n"));
-        before = _f.Snapshot();
-        dry = _f.Run("upgrade", "beta", "gamma", "--dry-run", "--location", "dev");
-        Assert.True(dry.ExitCode == 6, dry.ToString());
+        AssertSameRefusal(DryRunThenRun(6, "upgrade", "beta", "gamma", "--location", "dev"), "error[PST6000]: shim 'tool' is already owned by beta 3.0.0");
+    }
+
+    /// <summary>
+    /// The command <paramref name="args"/> with --dry-run, which must change nothing, then without: each must exit
+    /// <paramref name="exit"/>.
+    /// </summary>
+    private (Cli.ProcessResult Dry, Cli.ProcessResult Real) DryRunThenRun(int exit, params string[] args)
+    {
+        var before = _f.Snapshot();
+        var dry = _f.Run([.. args, "--dry-run"]);
+        Assert.True(dry.ExitCode == exit, dry.ToString());
         Assert.Equal(before, _f.Snapshot());
-        real = _f.Run("upgrade", "beta", "gamma", "--location", "dev");
-        Assert.True(real.ExitCode == 6, real.ToString());
-        var error = real.Stderr[real.Stderr.IndexOf("error[", StringComparison.Ordinal)..];
-        Assert.StartsWith("error[PST6000]: shim 'tool' is already owned by beta 3.0.0", error, StringComparison.Ordinal);
-        // The same error, word for word, hint included.
-        Assert.EndsWith(error, dry.Stderr, StringComparison.Ordinal);
+        var real = _f.Run(args);
+        Assert.True(real.ExitCode == exit, real.ToString());
+        return (dry, real);
+    }
+
+    /// <summary>The run's error starts with <paramref name="start"/>, and the dry run ends in the same error, word for word, hint included.</summary>
+    private static void AssertSameRefusal((Cli.ProcessResult Dry, Cli.ProcessResult Real) runs, string start)
+    {
+        var error = runs.Real.Stderr[runs.Real.Stderr.IndexOf("error[", StringComparison.Ordinal)..];
+        Assert.StartsWith(start, error, StringComparison.Ordinal);
+        Assert.EndsWith(error, runs.Dry.Stderr, StringComparison.Ordinal);
     }
 
     // spec/lockfile.md § Upgrade, Several packages: "the target it would make active again" counts in a dry run of several
@@ -441,15 +450,7 @@ public sealed class UpgradeTests : IDisposable
         _f.Packster.Ok("use", "beta@1.0.0", "--location", "dev");
         _f.Publish(repo, "alpha", "2.0.0", Tool, ("bin/tool", "#!/bin/sh\necho alpha\n"));
 
-        var before = _f.Snapshot();
-        var dry = _f.Run("upgrade", "alpha", "beta", "--dry-run", "--location", "dev");
-        Assert.True(dry.ExitCode == 6, dry.ToString());
-        Assert.Equal(before, _f.Snapshot());
-        var real = _f.Run("upgrade", "alpha", "beta", "--location", "dev");
-        Assert.True(real.ExitCode == 6, real.ToString());
-        var error = real.Stderr[real.Stderr.IndexOf("error[", StringComparison.Ordinal)..];
-        Assert.StartsWith("error[PST6000]: shim 'tool' is already owned by alpha 2.0.0", error, StringComparison.Ordinal);
-        Assert.EndsWith(error, dry.Stderr, StringComparison.Ordinal);
+        AssertSameRefusal(DryRunThenRun(6, "upgrade", "alpha", "beta", "--location", "dev"), "error[PST6000]: shim 'tool' is already owned by alpha 2.0.0");
     }
 
     /// <summary>The "<paramref name="prefix"/>id a → b" lines of an upgrade's text output, without the prefix and the path.</summary>
