@@ -270,11 +270,12 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         }
         PausePoint.Hit("service.started");
 
-        // A start that fails kills what it began, and forgets it.
+        // A start that fails kills what it began, its whole group, and forgets it.
         void Abandon()
         {
             Signal(process.Id, setsid is not null, SigKill);
             process.WaitForExit();
+            if (setsid is not null && LibC.CanSignalGroups) AwaitKilled(process.Id);
             File.Delete(StateFile(id, service.Name));
         }
 
@@ -471,11 +472,24 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
         var deadline = Stopwatch.StartNew();
         while (GroupLeft(running.Pid) && deadline.Elapsed < timeout) Thread.Sleep(50);
         if (GroupLeft(running.Pid)) LibC.KillGroup(running.Pid, SigKill);
-        // SIGKILL cannot be ignored: what is left is zombies, and a reaper that never reaps (an init of a container that
-        // does not) would keep them forever. They are waited for a while, not forever; a live process, always.
-        var reaping = Stopwatch.StartNew();
-        while (GroupLeft(running.Pid) && (reaping.Elapsed < ZombieGrace || GroupHasLiveProcess(running.Pid))) Thread.Sleep(20);
+        AwaitKilled(running.Pid);
     }
+
+    /// <summary>
+    /// Waits, after SIGKILL to <paramref name="group"/>, until no process of it is left. SIGKILL cannot be ignored: what
+    /// is left is zombies, and a reaper that never reaps (an init of a container that does not) would keep them forever.
+    /// They are waited for <see cref="ZombieGrace"/>, not forever; a live process, always.
+    /// </summary>
+    private static void AwaitKilled(int group)
+    {
+        var reaping = Stopwatch.StartNew();
+        while (GroupLeft(group) && (reaping.Elapsed < ZombieGrace || GroupHasLiveProcess(group))) Thread.Sleep(20);
+    }
+
+    private static bool GroupHasLiveProcess(int group) => !LibC.CanReap || ProcessTable.Read().Any(e => e.Group == group && !e.IsZombie);
+
+    /// <summary>How long <see cref="AwaitKilled"/> waits for the zombies of a killed group to be reaped by their parent.</summary>
+    private static readonly TimeSpan ZombieGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Whether a process of <paramref name="group"/> is left, alive or a zombie its parent has not reaped yet
@@ -484,11 +498,6 @@ public sealed class ServiceManager(Location location, IReadOnlyDictionary<string
     /// given to packster as the child subreaper it becomes once it ran a handler, which nobody else would reap. Not the
     /// process packster started (its pid is the group's): that one is .NET's child, and .NET reaps it.
     /// </summary>
-    private static bool GroupHasLiveProcess(int group) => !LibC.CanReap || ProcessTable.Read().Any(e => e.Group == group && !e.IsZombie);
-
-    /// <summary>How long <see cref="End"/> waits, after SIGKILL, for the zombies of the group to be reaped by their parent.</summary>
-    private static readonly TimeSpan ZombieGrace = TimeSpan.FromSeconds(5);
-
     private static bool GroupLeft(int group)
     {
         if (!LibC.GroupExists(group)) return false;

@@ -20,7 +20,7 @@ public sealed class ServiceProcessGroupTests : IDisposable
     public void Dispose()
     {
         // Never leave a process behind, whatever a test (or the code it tests) did.
-        foreach (var name in new[] { "outlives", "stubborn" }) _f.Packster.Run("service", "stop", name, "--location", "dev", "--timeout", "1s");
+        foreach (var name in new[] { "outlives", "stubborn", "silent" }) _f.Packster.Run("service", "stop", name, "--location", "dev", "--timeout", "1s");
         foreach (var group in _groups) _ = Kill(-group, 9);
         _f.Dispose();
     }
@@ -131,6 +131,22 @@ public sealed class ServiceProcessGroupTests : IDisposable
 
         AssertGroupGone(group);
         Assert.Equal("stopped", Status("stubborn").GetProperty("state").GetString());
+    }
+
+    // spec/activation.md § Services: "If the ports are not accepting within `--timeout` […]: its process group is
+    // killed, waited for as `stop` waits after SIGKILL". Before, a start that gave up waited for the process it started
+    // only, and returned while the rest of its group (here a child that ignores SIGTERM) was still there.
+    [Fact]
+    public void A_start_that_gives_up_leaves_no_process_of_its_group()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var pidFile = _f.Temp["silent.pid"];
+        _f.Packster.Ok("install-file", Package("silent", $"#!/bin/sh\necho $$ > '{pidFile}'\n(trap '' TERM; exec sleep 1000) &\nexec sleep 1000\n"), "--location", "dev");
+        var r = _f.Packster.Run("service", "start", "silent", "--location", "dev", "--timeout", "1s");
+        Assert.True(r.ExitCode != 0 && r.Stderr.Contains("error[PST7014]", StringComparison.Ordinal), r.ToString());
+        var group = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
+        _groups.Add(group);
+        AssertGroupGone(group);
     }
 
     // spec/activation.md § Services: "`uninstall` stops the running services of the deployment it removes first, as
