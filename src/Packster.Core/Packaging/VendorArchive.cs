@@ -168,7 +168,17 @@ internal abstract class VendorArchive : IDisposable
             try
             {
                 var window = new RecentBytesStream(decompressed);
-                ReadTar(window, withData, visit, ct);
+                try
+                {
+                    ReadTar(window, withData, visit, ct);
+                }
+                catch (PacksterException e) when (!ReferenceEquals(decompressed, File) && e.Code != ErrorCode.VendorArchiveUnreadable)
+                {
+                    // A cut or damaged stream reaches the tar layer as an entry that ends early or a header of half a
+                    // name: the compressor's own error, when reading on meets it, is the one to report (PST4019).
+                    ReadOnToDecoderError(decompressed, ct);
+                    throw;
+                }
                 // The tar ends at its zero blocks, but the compressor's checksum (gzip's CRC-32 and size, xz's check,
                 // bzip2's CRCs, zstd's checksum) follows the data: only reading to the end makes the decoder check it.
                 if (!ReferenceEquals(decompressed, File)) DrainTrailer(Name, decompressed, ct);
@@ -185,6 +195,33 @@ internal abstract class VendorArchive : IDisposable
         /// common blocking factor); more than <see cref="MaxTrailer"/> after the end blocks is not a tar's padding.
         /// </summary>
         private const long MaxTrailer = 16L << 20;
+
+        /// <summary>
+        /// Reads on, up to <see cref="MaxTrailer"/> bytes, so that the decoder throws its error (PST4019) when the data
+        /// is cut or damaged there; returns when it reads on cleanly, or fails in some other way.
+        /// </summary>
+        private static void ReadOnToDecoderError(Stream decompressed, CancellationToken ct)
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+            try
+            {
+                long read = 0;
+                int got;
+                while (read < MaxTrailer && (got = decompressed.Read(buffer, 0, 1 << 16)) > 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    read += got;
+                }
+            }
+            catch (Exception e) when (e is not PacksterException and not OperationCanceledException)
+            {
+                // Not the decoder's words: the tar layer's refusal stands.
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
 
         private static void DrainTrailer(string archive, Stream decompressed, CancellationToken ct)
         {
