@@ -202,40 +202,35 @@ internal abstract class VendorArchive : IDisposable
         /// </summary>
         private static void ReadOnToDecoderError(Stream decompressed, CancellationToken ct)
         {
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
             try
             {
-                long read = 0;
-                int got;
-                while (read < MaxTrailer && (got = decompressed.Read(buffer, 0, 1 << 16)) > 0)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    read += got;
-                }
+                ReadOn(decompressed, ct);
             }
             catch (Exception e) when (e is not PacksterException and not OperationCanceledException)
             {
                 // Not the decoder's words: the tar layer's refusal stands.
             }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            }
         }
 
         private static void DrainTrailer(string archive, Stream decompressed, CancellationToken ct)
         {
+            if (ReadOn(decompressed, ct) > MaxTrailer) throw Unreadable(archive, $"more than {MaxTrailer >> 20} MiB of data follow the end of the tar");
+        }
+
+        /// <summary>Reads <paramref name="decompressed"/> to its end, or until more than <see cref="MaxTrailer"/> bytes came; returns how many came.</summary>
+        private static long ReadOn(Stream decompressed, CancellationToken ct)
+        {
             var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
             try
             {
-                long trailing = 0;
-                int read;
-                while ((read = decompressed.Read(buffer, 0, 1 << 16)) > 0)
+                long read = 0;
+                int got;
+                while (read <= MaxTrailer && (got = decompressed.Read(buffer, 0, 1 << 16)) > 0)
                 {
                     ct.ThrowIfCancellationRequested();
-                    trailing += read;
-                    if (trailing > MaxTrailer) throw Unreadable(archive, $"more than {MaxTrailer >> 20} MiB of data follow the end of the tar");
+                    read += got;
                 }
+                return read;
             }
             finally
             {
