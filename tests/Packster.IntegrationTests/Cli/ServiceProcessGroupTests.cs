@@ -29,15 +29,7 @@ public sealed class ServiceProcessGroupTests : IDisposable
     private static extern int Kill(int pid, int signal);
 
     /// <summary>A package <paramref name="name"/> whose service runs <paramref name="script"/> and claims the test's port.</summary>
-    private string Package(string name, string script)
-    {
-        var dir = _f.Temp[name];
-        _f.Temp.Write($"{name}/bin/run", script);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(dir, "bin", "run"), (UnixFileMode)0b111_101_101);
-        _f.Temp.Write($"{name}/packster-manifest.toml",
-            $"id = \"{name}\"\nversion = \"1.0.0\"\n[provides]\nports = [{_port}]\n[[service]]\nname = \"{name}\"\nexec = \"bin/run\"\nports = [{_port}]\n");
-        return _f.Pack(dir);
-    }
+    private string Package(string name, string script) => ServiceTests.ServicePackage(_f, _port, name, script);
 
     /// <summary>A listener on the port in the background, then the script's own process sleeps: the group has two members.</summary>
     private string Listener => $"python3 -m http.server {_port} --bind 127.0.0.1 &\nexec sleep 1000\n";

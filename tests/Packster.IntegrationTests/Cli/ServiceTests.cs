@@ -117,14 +117,17 @@ public sealed class ServiceTests : IDisposable
         _f.Packster.Ok("service", "stop", "web", "--location", "dev");
     }
 
-    private string Broken(string name, string script)
+    private string Broken(string name, string script) => ServicePackage(_f, _port, name, script);
+
+    /// <summary>A package <paramref name="name"/> whose one service runs <paramref name="script"/> and claims <paramref name="port"/>.</summary>
+    internal static string ServicePackage(LocationFixture f, int port, string name, string script)
     {
-        var dir = _f.Temp[name];
-        _f.Temp.Write($"{name}/bin/run", script);
+        var dir = f.Temp[name];
+        f.Temp.Write($"{name}/bin/run", script);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(dir, "bin", "run"), (UnixFileMode)0b111_101_101);
-        _f.Temp.Write($"{name}/packster-manifest.toml",
-            $"id = \"{name}\"\nversion = \"1.0.0\"\n[provides]\nports = [{_port}]\n[[service]]\nname = \"{name}\"\nexec = \"bin/run\"\nports = [{_port}]\n");
-        return _f.Pack(dir);
+        f.Temp.Write($"{name}/packster-manifest.toml",
+            $"id = \"{name}\"\nversion = \"1.0.0\"\n[provides]\nports = [{port}]\n[[service]]\nname = \"{name}\"\nexec = \"bin/run\"\nports = [{port}]\n");
+        return f.Pack(dir);
     }
 
     [Fact]
